@@ -4,7 +4,7 @@ A parameter file names the data folder, the reference date, the seed, the notebo
 every policy threshold (see ``params/sample.yaml``). :func:`load` validates it completely before
 any notebook starts; a bad value raises :class:`calib.errors.CalibParamsError` naming the key.
 
-Relative paths (``data_dir``) are resolved against the project root: the nearest folder above
+Relative paths (``data_dir``, ``notebooks_dir``) are resolved against the project root: the nearest folder above
 the parameter file that holds ``pyproject.toml``, else the parameter file's own folder.
 """
 from __future__ import annotations
@@ -22,6 +22,21 @@ from calib.errors import CalibParamsError
 __all__ = ["Params", "load", "parse_overrides", "apply_overrides", "project_root", "to_yaml"]
 
 _Op = Literal[">", ">=", "<", "<="]
+
+
+class _NoDatesLoader(yaml.SafeLoader):
+    """YAML loader that leaves dates as text, so that pydantic validates them with a clear
+    message (a bad date such as 2026-13-40 otherwise fails inside the YAML parser)."""
+
+
+_NoDatesLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _yaml_load(text: str) -> Any:
+    return yaml.load(text, Loader=_NoDatesLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 class _Block(BaseModel):
@@ -150,6 +165,7 @@ class Params(_Block):
     seed: int = Field(0, ge=0)
     execution_timeout: int = Field(1800, gt=0)
     notebooks: list[str] = Field(min_length=1)
+    notebooks_dir: Path = Path("notebooks")
     eligibility: Eligibility = Eligibility()
     consensus: Consensus = Consensus()
     reconciliation: Reconciliation = Reconciliation()
@@ -204,7 +220,7 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
         if not key:
             raise CalibParamsError(f"override {item!r} has no key")
         try:
-            out[key] = yaml.safe_load(value) if value.strip() else None
+            out[key] = _yaml_load(value) if value.strip() else None
         except yaml.YAMLError as exc:
             raise CalibParamsError(f"override {key}: cannot read value {value!r} ({exc})") from exc
     return out
@@ -249,8 +265,11 @@ def validate(raw: dict[str, Any], *, source: str = "parameters", root: Path | No
         params = Params.model_validate(raw)
     except ValidationError as exc:
         raise CalibParamsError(_format_error(exc, source)) from None
-    if root is not None and not params.data_dir.is_absolute():
-        params.data_dir = (root / params.data_dir).resolve()
+    if root is not None:
+        if not params.data_dir.is_absolute():
+            params.data_dir = (root / params.data_dir).resolve()
+        if not params.notebooks_dir.is_absolute():
+            params.notebooks_dir = (root / params.notebooks_dir).resolve()
     return params
 
 
@@ -273,7 +292,7 @@ def load(path: str | Path, overrides: dict[str, Any] | list[str] | None = None) 
     if not path.is_file():
         raise CalibParamsError(f"{path}: no such parameter file")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = _yaml_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise CalibParamsError(f"{path.name}: not valid YAML ({exc})") from None
     if isinstance(overrides, list):

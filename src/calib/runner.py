@@ -180,7 +180,8 @@ def run_reports(
     overrides : dict or list of "key=value", optional
         Parameter overrides (dotted keys reach into blocks).
     notebooks_dir : str or Path, optional
-        Folder of the notebooks (default ``notebooks/`` of the project).
+        Folder of the notebooks (default: the parameter ``notebooks_dir``, ``notebooks/`` of
+        the project).
     log : callable
         Receives one line per step (``print`` by default).
 
@@ -199,7 +200,7 @@ def run_reports(
     started = _dt.datetime.now(_dt.timezone.utc)
     params: Params = load(params_path, overrides)
     root = project_root(params_path)
-    nb_dir = Path(notebooks_dir) if notebooks_dir else root / "notebooks"
+    nb_dir = Path(notebooks_dir) if notebooks_dir else params.notebooks_dir
     out_root = Path(out_root) if out_root else root / "reports"
     sources = {}
     for name in params.notebooks:

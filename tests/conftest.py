@@ -1,0 +1,27 @@
+"""Shared fixtures: generated programmes written to temporary folders (session-scoped)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from calib import synth
+from calib.io import load_programme
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+AS_OF = "2026-06-30"
+
+
+@pytest.fixture(scope="session")
+def sample_programme():
+    """The bundled sample programme, loaded."""
+    return load_programme(SAMPLE, as_of=AS_OF)
+
+
+@pytest.fixture(scope="session")
+def small_programme(tmp_path_factory):
+    """A small generated programme (12 villages) with its truth: (folder, Programme, SynthResult)."""
+    folder = tmp_path_factory.mktemp("small")
+    prog, res = synth.build_programme(folder, seed=7, villages=12, households_per_village=40, as_of=AS_OF)
+    return folder, prog, res

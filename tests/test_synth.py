@@ -1,0 +1,55 @@
+import numpy as np
+import pandas as pd
+
+from calib import synth
+from calib.io import latest_model_run
+
+
+def test_same_seed_same_programme_other_seed_other_programme():
+    a = synth.generate(seed=11, villages=4, households_per_village=20)
+    b = synth.generate(seed=11, villages=4, households_per_village=20)
+    c = synth.generate(seed=12, villages=4, households_per_village=20)
+    for k in a.tables:
+        pd.testing.assert_frame_equal(a.tables[k], b.tables[k])
+    assert not a.tables["reviews"].equals(c.tables["reviews"])
+    assert a.parameters == b.parameters
+
+
+def test_sample_follows_the_fogang_figures(sample_programme):
+    prog = sample_programme
+    assert prog.roster["township"].nunique() == 6
+    assert prog.roster["village"].nunique() == 90
+    truth = pd.read_csv("data/sample/truth/households.csv")
+    credited = int(truth["credited"].sum())
+    assert 5000 <= credited <= 7000  # about 6,000 credit households (seed 000: 6,184)
+    mr = latest_model_run(prog.model_runs)
+    lim = mr.loc[mr["model_limit"] > 0, "model_limit"]
+    assert 22_000 <= lim.mean() <= 36_000  # about 29,000 yuan each
+    assert lim.max() <= 500_000
+    usage = truth["draws"].sum() / credited
+    assert 0.25 <= usage <= 0.35  # about 30% of credited households draw
+    panel = prog.reviews.groupby("village")["reviewer_id"].nunique()
+    assert panel.between(3, 7).all()
+
+
+def test_reviews_carry_the_true_leniency_and_favour(small_programme):
+    _, prog, res = small_programme
+    th = res.truth["households"].set_index("household_id")
+    tr = res.truth["reviewers"].set_index("reviewer_id")
+    rv = prog.reviews.loc[prog.reviews["proposed_limit"] > 0]
+    resid = np.log(rv["proposed_limit"]) - rv["household_id"].map(th["true_log_limit"])
+    est = resid.groupby(rv["reviewer_id"]).median()
+    r = np.corrcoef(est, tr.loc[est.index, "true_leniency"])[0, 1]
+    assert r > 0.9
+    # relations list every reviewer who sits in the roster as 'self'
+    rel = prog.relations
+    own = tr.loc[tr["own_household"].fillna("") != "", "own_household"]
+    selfs = rel.loc[rel["relation"] == "self"].set_index("reviewer_id")["household_id"]
+    assert own.sort_index().equals(selfs.sort_index().rename("own_household"))
+
+
+def test_points_effect_is_a_parameter():
+    none = synth.generate(seed=2, villages=6, households_per_village=30, points_effect=0.0)
+    assert none.parameters["discount_per_100_true"] == 0.0
+    some = synth.generate(seed=2, villages=6, households_per_village=30)
+    assert some.parameters["discount_per_100_true"] > 0
