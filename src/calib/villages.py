@@ -259,8 +259,21 @@ def _ages_at(roster: pd.DataFrame, as_of: pd.Timestamp, programme_as_of) -> pd.S
     return (as_of.year - b.dt.year - before.astype("Int64")).astype("Int64")
 
 
+def _member(idx: pd.Index, values) -> np.ndarray:
+    """Boolean mask over the unique index ``idx``: which entries occur in ``values``.
+
+    (``get_indexer`` instead of ``isin``: ``isin`` on pandas-3 string arrays with many values
+    falls back to a Python loop.)
+    """
+    pos = idx.get_indexer(pd.Index(pd.unique(np.asarray(values, dtype=object))))
+    mask = np.zeros(len(idx), dtype=bool)
+    mask[pos[pos >= 0]] = True
+    return mask
+
+
 def _check_known(ids: pd.Series, known: pd.Index, table: str) -> None:
-    unknown = ~ids.isin(known)
+    unknown = pd.Series(known.get_indexer(pd.Index(ids.to_numpy(dtype=object))) < 0,
+                        index=ids.index)
     if unknown.any():
         bad = ids[unknown].astype(str).unique()[:5]
         raise CalibInputError(
@@ -344,7 +357,7 @@ def household_status(
     if "review_date" in rv:
         d = pd.to_datetime(rv["review_date"])
         rv = rv.loc[d.isna() | (d <= as_of_ts)]
-    out["reviewed"] = idx.isin(pd.Index(rv["household_id"].unique()))
+    out["reviewed"] = _member(idx, rv["household_id"])
 
     mr = programme.model_runs
     if mr is None:
@@ -360,7 +373,7 @@ def household_status(
         .drop_duplicates("household_id", keep="last")
         .set_index("household_id")
     )
-    out["model_run"] = idx.isin(latest.index)
+    out["model_run"] = _member(idx, latest.index)
     out["profiled"] = out["reviewed"] & out["model_run"]
 
     if grades is None:
