@@ -623,5 +623,8 @@ def test_presentation_helpers():
     plt.close("all")
     m = cv.headline_metrics(k, v, cv.certify_townships(v, k), p)
     assert m["n_villages"] == 2 and m["credit_villages"] == 0
+    import json
+
+    assert json.loads(json.dumps(m))["credit_coverage"] == pytest.approx(1.0)
     crit = cv.criteria_table(RULES)
     assert list(crit["criterion"][:6]) == list(cv.VILLAGE_CRITERIA)

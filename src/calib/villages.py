@@ -212,7 +212,7 @@ def validate_eligibility(eligibility: Mapping[str, Any] | None) -> dict[str, Any
 # --------------------------------------------------------------------------------------------
 def _frac(x: float) -> Fraction:
     """Exact fraction of a threshold as written in decimal (0.55 -> 11/20)."""
-    return Fraction(repr(float(x))).limit_denominator(10**12)
+    return Fraction(repr(float(x)))
 
 
 def _ints(s: pd.Series | np.ndarray) -> np.ndarray:
