@@ -545,6 +545,9 @@ def test_target_progress_boundaries_and_status():
     assert p3.loc["2019-12-31", "villages"] == 1
     assert p3.loc["2019-12-31", "status"] == "behind"
     assert "1 more profiled villages" in p3.loc["2019-12-31", "shortfall"]
+    p4 = cv.target_progress(k3, targets={**TARGETS, "village_profiled_at": 0.8},
+                            as_of="2019-12-31").set_index("milestone")
+    assert p4.loc["2019-12-31", "villages"] == 20
 
 
 def test_target_progress_on_a_real_kpi_history():

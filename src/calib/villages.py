@@ -145,6 +145,7 @@ class _Milestone(_Strict):
 class _Targets(_Strict):
     credit_coverage_final: float | None = Field(default=0.80, ge=0, le=1)
     usage_final: float | None = Field(default=0.30, ge=0, le=1)
+    village_profiled_at: float = Field(default=0.90, ge=0, le=1)
     milestones: list[_Milestone] = []
 
 
@@ -1091,7 +1092,7 @@ def target_progress(
     *,
     targets: Mapping[str, Any] | None,
     as_of: Any,
-    village_profiled_at: float = 0.90,
+    village_profiled_at: float | None = None,
 ) -> pd.DataFrame:
     """Programme credit coverage and usage against the dated milestones (seed 001).
 
@@ -1105,9 +1106,10 @@ def target_progress(
         (``date``, ``villages``, ``credit_coverage``, ``usage``; null = no target).
     as_of : date-like
         Evaluation date: milestones on or before it are judged, later ones are upcoming.
-    village_profiled_at : float
+    village_profiled_at : float, optional
         A village counts towards the ``villages`` target (建档村, "profiled village") when its
-        profiling rate is at least this (exact comparison).
+        profiling rate is at least this (exact comparison). Default: the optional key
+        ``targets.village_profiled_at``, else 0.90.
 
     Returns
     -------
@@ -1134,7 +1136,7 @@ def target_progress(
     pr = kpis.loc[kpis["level"] == "programme"].sort_values("as_of")
     vil = kpis.loc[kpis["level"] == "village"]
     snaps = pd.DatetimeIndex(pr["as_of"].unique()).sort_values()
-    fp = _frac(village_profiled_at)
+    fp = _frac(tg["village_profiled_at"] if village_profiled_at is None else village_profiled_at)
     vok = _compare(_ints(vil["n_profiled"]), _ints(vil["n_eligible"]), ">=",
                    fp.numerator, fp.denominator) == "pass"
     n_vill = pd.Series(vok.astype(np.int64), index=vil.index).groupby(
