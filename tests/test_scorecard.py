@@ -1,0 +1,350 @@
+"""Tests of calib.scorecard: sklearn contract, binning, points, params round trip, grades,
+comparison with current weights, reject inference, and recovery of known effects."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+import yaml
+from sklearn.base import clone
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.pipeline import Pipeline
+
+from _sim_scorecard import simulate
+from calib.errors import CalibInputError, CalibParamsError
+from calib.scorecard import (GradeCutoffs, Scorecard, assign_grades, compare_scorecards,
+                             grade_cutoffs, scaling_constants, score_current)
+
+DEC = {c: "decreasing" for c in ("model_score", "business_rating", "integrity_rating", "points")}
+CURRENT = {"intercept": 0, "model_score": 0.1, "business_rating": 4, "integrity_rating": 6,
+           "points": 0.01}
+CUTS = {"AAA": 85, "AA": 75, "A": 65}
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return simulate(20_000, random_state=0, with_text=True)
+
+
+@pytest.fixture(scope="module")
+def card(sim):
+    return Scorecard(DEC).fit(sim["X"], sim["y_full"], groups=sim["village"])
+
+
+# ------------------------------------------------------------------ sklearn contract
+def test_sklearn_contract_pipeline_and_cv(sim):
+    sc = Scorecard(DEC, max_bins=5)
+    assert sc.get_params()["max_bins"] == 5
+    sc.set_params(max_bins=4, pdo=30)
+    c = clone(sc)
+    assert c.get_params()["pdo"] == 30 and not hasattr(c, "binning_")
+    X, y = sim["X"].iloc[:6000], sim["y_full"].iloc[:6000].astype(int)
+    assert sc.fit(X, y) is sc and sc.classes_.tolist() == [0, 1]
+    pipe = Pipeline([("card", Scorecard(DEC))])
+    cv = StratifiedKFold(5, shuffle=True, random_state=0)
+    auc = cross_val_score(pipe, X, y, cv=cv, scoring="roc_auc")
+    # the truth is linear in the raw characteristics: a plain logistic regression on them is the
+    # reference the binned card must come close to on the same folds
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+    ref = cross_val_score(Pipeline([("s", StandardScaler()), ("lr", LogisticRegression())]),
+                          X[list(DEC)], y, cv=cv, scoring="roc_auc")
+    # (a step function costs about 0.01 of AUC against a linear truth)
+    assert auc.mean() == pytest.approx(ref.mean(), abs=0.015)
+    assert auc.mean() > 0.75
+    assert sc.predict_proba(X).shape == (6000, 2)
+    np.testing.assert_allclose(sc.predict_proba(X).sum(axis=1), 1.0)
+
+
+def test_bad_params_and_inputs(sim):
+    X, y = sim["X"].iloc[:500], sim["y_full"].iloc[:500]
+    with pytest.raises(CalibParamsError, match="reject_inference"):
+        Scorecard(reject_inference="magic").fit(X, y)
+    with pytest.raises(CalibParamsError, match="monotone_trend"):
+        Scorecard({"points": "up"}).fit(X, y)
+    with pytest.raises(CalibInputError, match="missing outcome"):
+        Scorecard().fit(X, sim["y"].iloc[:500])
+    with pytest.raises(CalibInputError, match="DataFrame"):
+        Scorecard().fit(X.to_numpy(), y)
+
+
+# ------------------------------------------------------------------ binning
+def test_monotone_woe_share_and_max_bins(card, sim):
+    pt = card.points_table()
+    n = len(sim["X"])
+    for name in DEC:
+        t = pt[pt["characteristic"] == name]
+        assert 2 <= len(t) <= 6
+        assert (t["count"] >= 0.05 * n).all()
+        # default rate strictly decreasing, hence WoE (good/bad) and points strictly increasing
+        assert (np.diff(t["event_rate"]) < 0).all()
+        assert (np.diff(t["woe"]) > 0).all() and (np.diff(t["points"]) > 0).all()
+    # hand check of WoE and IV of one bin
+    r = pt.iloc[0]
+    yv = sim["y_full"].to_numpy()
+    G, B = (yv == 0).sum(), (yv == 1).sum()
+    bad = r["count"] * r["event_rate"]
+    good = r["count"] - bad
+    assert r["woe"] == pytest.approx(math.log((good / G) / (bad / B)))
+    assert r["iv"] == pytest.approx((good / G - bad / B) * r["woe"])
+
+
+def test_missing_special_and_categories():
+    rng = np.random.default_rng(3)
+    n = 8000
+    x = rng.normal(0, 1, n)
+    cat = rng.choice(["a", "b", "c", "rare1", "rare2"], n, p=[0.45, 0.3, 0.21, 0.02, 0.02])
+    eta = -2 - 0.8 * x + pd.Series(cat).map({"a": 0, "b": 0.5, "c": 1.0, "rare1": 0, "rare2": 0}).to_numpy()
+    y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int)
+    xs = x.copy()
+    xs[:600] = np.nan          # missing
+    xs[600:1000] = -99.0       # special code
+    y[:600] = (rng.random(600) < 0.5)  # missing households are risky
+    X = pd.DataFrame({"x": xs, "cat": pd.Series(cat, dtype="str")})
+    X.loc[5:20, "cat"] = None
+    sc = Scorecard({"x": "decreasing"}, special_codes={"x": [-99.0]}).fit(X, y)
+    bins = sc.binning_["x"]["bins"]
+    labels = [b["bin"] for b in bins]
+    assert "Missing" in labels and "Special" in labels
+    miss = bins[labels.index("Missing")]
+    assert miss["count"] == 600 and miss["event_rate"] == pytest.approx(y[:600].mean())
+    assert bins[labels.index("Special")]["count"] == 400
+    cats = sc.binning_["cat"]["categories"]
+    assert cats["rare1"] == cats["rare2"] == cats["other"]  # small categories pooled
+    tb = sc.transform_bins(pd.DataFrame({"x": [np.nan, -99.0, 0.0], "cat": ["zzz_unseen", "a", None]}))
+    assert tb["x"].tolist()[:2] == ["Missing", "Special"]
+    assert tb["cat"].iloc[0] == cats["other"] and tb["cat"].iloc[2] == "Missing"
+
+
+def test_sign_contradiction_is_reported_not_dropped():
+    rng = np.random.default_rng(4)
+    n = 10000
+    good = rng.normal(0, 1, n)
+    perverse = rng.normal(0, 1, n)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(-2 - 0.8 * good + 0.8 * perverse)))).astype(int)
+    X = pd.DataFrame({"good": good, "perverse": perverse})
+    # policy: both should lower the default rate; data: 'perverse' raises it
+    sc = Scorecard({"good": "decreasing", "perverse": "decreasing"}, default_trend=None).fit(X, y)
+    w = sc.sign_warnings_.set_index("characteristic")
+    assert "perverse" in w.index and "good" not in w.index
+    assert w.loc["perverse", "univariate_trend"] == "increasing"
+    assert "perverse" in sc.points_table()["characteristic"].tolist()  # reported, still there
+
+
+# ------------------------------------------------------------------ model and points
+def test_clustered_se_against_statsmodels(card, sim):
+    ct = card.coef_table_.set_index("characteristic")
+    W = card.transform(sim["X"])
+    cols = [c for c in W.columns if c not in card.excluded_]
+    ref = sm.GLM(sim["y_full"].to_numpy(), sm.add_constant(W[cols].to_numpy()),
+                 family=sm.families.Binomial()).fit(cov_type="cluster",
+                                                    cov_kwds={"groups": sim["village"].to_numpy()})
+    np.testing.assert_allclose(ct.loc[cols, "coef"], ref.params[1:], rtol=1e-6)
+    np.testing.assert_allclose(ct.loc[cols, "se"], ref.bse[1:], rtol=1e-6)
+    assert (ct["cov_type"] == "cluster").all() and ct["n_clusters"].iloc[0] == 100
+    # the model score has a village component: clustering must widen its interval
+    assert ct.loc["model_score", "se_ratio"] > 1.2
+    assert ct.loc["(intercept)", "se_ratio"] > 1.5
+
+
+def test_points_scaling(card, sim):
+    factor, offset = scaling_constants(600, 50, 20)
+    assert factor == pytest.approx(20 / math.log(2))
+    assert offset == pytest.approx(600 - factor * math.log(50))
+    X = sim["X"].iloc[:2000]
+    s = card.score_points(X)
+    p = card.predict_proba(X)[:, 1]
+    np.testing.assert_allclose(s, offset + factor * np.log((1 - p) / p), rtol=0, atol=1e-8)
+    # 600 points at odds 50:1, 620 at 100:1
+    assert card.pd_to_score(1 / 51) == pytest.approx(600)
+    assert card.pd_to_score(1 / 101) == pytest.approx(620)
+    # the points table adds up to the score
+    byc = card.score_points(X, by_characteristic=True)
+    np.testing.assert_allclose(byc.drop(columns="score").sum(axis=1), s, atol=1e-9)
+    pt = card.points_table()
+    assert list(pt.columns) == ["characteristic", "bin", "count", "event_rate", "woe", "iv",
+                                "coefficient", "points"]
+    bins = card.transform_bins(X)
+    row0 = pt.set_index(["characteristic", "bin"])["points"]
+    hand = sum(row0[(c, bins[c].iloc[0])] for c in bins.columns)
+    assert hand == pytest.approx(s.iloc[0])
+
+
+def test_recovers_direction_and_relative_size():
+    """Proof: with a village random effect, the calibrated card recovers the signs and the
+    ratios of the true per-unit effects (effective slope of each characteristic's log-odds
+    contribution on the raw characteristic)."""
+    d = simulate(40_000, random_state=1)
+    X = d["X"]
+    sc = Scorecard(DEC, max_bins=10, min_bin_share=0.02).fit(X, d["y_full"], groups=d["village"])
+    W = sc.transform(X)
+    slopes = {}
+    for c in DEC:
+        f = sc.coef_[c] * W[c].to_numpy()  # contribution to log-odds of default
+        slopes[c] = np.polyfit(X[c].to_numpy(), f, 1)[0]
+    true = d["coef"]
+    for c in DEC:
+        assert np.sign(slopes[c]) == np.sign(true[c]) == -1
+    # effect size per standard deviation of each characteristic: same rank order
+    est_sd = {c: abs(slopes[c]) * X[c].std() for c in DEC}
+    true_sd = {c: abs(true[c]) * X[c].std() for c in DEC}
+    assert sorted(est_sd, key=est_sd.get) == sorted(true_sd, key=true_sd.get)
+    # ratios to the integrity effect within 30 %. Measured (seed 1): model score 0.88,
+    # business rating 0.95, points 0.75 of the true ratio: a step function flattens the
+    # effect of the weakest, most skewed characteristic (points) the most.
+    for c in DEC:
+        r_est = slopes[c] / slopes["integrity_rating"]
+        r_true = true[c] / true["integrity_rating"]
+        assert r_est == pytest.approx(r_true, rel=0.30), c
+    # and the overall attenuation is moderate
+    assert 0.7 < slopes["integrity_rating"] / true["integrity_rating"] < 1.1
+
+
+# ------------------------------------------------------------------ params round trip
+def test_to_params_from_params_round_trip(card, sim):
+    X = sim["X"]
+    s = card.score_points(X)
+    gc = grade_cutoffs(s, sim["y_full"], min_share=0.05, max_share=0.6)
+    params = card.to_params(data_hashes={"loans": "sha256:abc", "model_runs": "sha256:def"},
+                            cutoffs=gc, run_id="2026-06-30-test")
+    text = yaml.safe_dump(params, allow_unicode=True, sort_keys=False)
+    back = Scorecard.from_params(yaml.safe_load(text))
+    Xn = X.copy()
+    Xn.loc[Xn.index[:10], "occupation"] = "never_seen"
+    Xn.loc[Xn.index[10:20], "points"] = np.nan
+    np.testing.assert_array_equal(back.score_points(Xn).to_numpy(), card.score_points(Xn).to_numpy())
+    np.testing.assert_array_equal(back.predict_proba(Xn), card.predict_proba(Xn))
+    pd.testing.assert_frame_equal(back.points_table(), card.points_table())
+    assert back.data_hashes_ == {"loans": "sha256:abc", "model_runs": "sha256:def"}
+    assert back.cutoffs_ == gc.as_dict() and back.grades_ == ["AAA", "AA", "A", "B"]
+    g1 = assign_grades(card.score_points(Xn), back.cutoffs_, grades=back.grades_)
+    assert (g1 == assign_grades(s, gc.as_dict())).mean() > 0.99
+    with pytest.raises(CalibParamsError, match="intercept"):
+        Scorecard.from_params({k: v for k, v in params.items() if k != "intercept"})
+
+
+# ------------------------------------------------------------------ current weights, grades
+def test_score_current_hand_calculation():
+    X = pd.DataFrame({"model_score": [700.0, 500.0, 600.0], "business_rating": [5, 1, 3],
+                      "integrity_rating": [5, 2, 4], "points": [500.0, 0.0, 100.0]},
+                     index=["h1", "h2", "h3"])
+    out = score_current(X, CURRENT, CUTS)
+    hand = [70 + 20 + 30 + 5, 50 + 4 + 12 + 0, 60 + 12 + 24 + 1]
+    np.testing.assert_allclose(out["score"], hand)
+    assert out["grade"].tolist() == ["AAA", "A", "AAA"]
+    # boundary: a score equal to a cutoff gets that grade
+    assert assign_grades([85.0, 84.999, 75.0, 65.0, 64.9], CUTS).tolist() == ["AAA", "AA", "AA", "A", "B"]
+    with pytest.raises(CalibParamsError, match="missing_col"):
+        score_current(X, {"missing_col": 1.0}, CUTS)
+    X2 = X.copy()
+    X2.loc["h1", "points"] = np.nan
+    with pytest.raises(CalibInputError, match="points"):
+        score_current(X2, CURRENT, CUTS)
+
+
+def _brute_force_cutoffs(s, y, cand, k, lo, hi):
+    from itertools import combinations
+    best, best_ll = None, -np.inf
+    for c in combinations(sorted(cand, reverse=True), k - 1):
+        g = assign_grades(s, dict(zip(["G1", "G2", "G3"][: k - 1], c)), grades=["G1", "G2", "G3", "G4"][:k])
+        t = pd.DataFrame({"g": g, "y": y}).groupby("g")["y"].agg(["size", "sum"]).reindex(
+            ["G1", "G2", "G3", "G4"][:k])
+        if t["size"].isna().any():
+            continue
+        sh = t["size"] / len(s)
+        r = t["sum"] / t["size"]
+        if (sh < lo).any() or (sh > hi).any() or not (np.diff(r) > 0).all():
+            continue
+        ll = sum(d * np.log(p) + (n - d) * np.log1p(-p) for n, d, p in zip(t["size"], t["sum"], r) if 0 < p < 1)
+        if ll > best_ll:
+            best, best_ll = c, ll
+    return best
+
+
+def test_grade_cutoffs_constraints_and_optimum(card, sim):
+    s = card.score_points(sim["X"])
+    y = sim["y"]  # NaN for non-drawers: shares over all, rates over drawers
+    res = grade_cutoffs(s, y, min_share=0.05, max_share=0.6)
+    assert isinstance(res, GradeCutoffs)
+    t = res.table
+    assert t["grade"].tolist() == ["AAA", "AA", "A", "B"]
+    assert (t["share"] >= 0.05).all() and (t["share"] <= 0.6).all()
+    assert (np.diff(t["default_rate"]) > 0).all()
+    assert t["n"].sum() == len(s) and t["n_observed"].sum() == y.notna().sum()
+    assert res.a_or_better_share == pytest.approx(t["share"].iloc[:3].sum())
+    # same optimum as a brute-force loop on a small candidate set
+    rng = np.random.default_rng(0)
+    idx = rng.choice(len(s), 3000, replace=False)
+    ss, yy = s.to_numpy()[idx], sim["y_full"].to_numpy()[idx]
+    small = grade_cutoffs(ss, yy, grades=["G1", "G2", "G3", "G4"], n_candidates=12,
+                          min_share=0.05, max_share=0.6, a_grade="G3")
+    cand = np.unique(np.quantile(ss, np.linspace(0, 1, 13)[1:-1]))
+    bf = _brute_force_cutoffs(ss, yy, cand, 4, 0.05, 0.6)
+    np.testing.assert_allclose(small.cutoffs["min_score"].iloc[:3], bf)
+    # impossible: a score unrelated to default cannot give strictly increasing rates
+    with pytest.raises(CalibInputError, match="strictly increasing"):
+        grade_cutoffs(np.arange(200.0), np.tile([0.0, 0.0, 0.0, 1.0], 50), n_candidates=20)
+    with pytest.raises(CalibParamsError):
+        grade_cutoffs(ss, yy, min_share=0.3)
+
+
+def test_compare_scorecards(card, sim):
+    X, y = sim["X"], sim["y"]
+    cur = score_current(X, CURRENT, CUTS)
+    s = card.score_points(X)
+    cal = pd.DataFrame({"score": s, "grade": assign_grades(s, grade_cutoffs(s, y).as_dict())})
+    cmp = compare_scorecards(cur, cal, y, X=X, weights=CURRENT)
+    obs = y.notna()
+    assert cmp.auc["auc_current"].item() == pytest.approx(roc_auc_score(y[obs], -cur["score"][obs]))
+    assert cmp.auc["auc_calibrated"].item() == pytest.approx(roc_auc_score(y[obs], -s[obs]))
+    lr = cmp.lr.set_index("test")
+    assert lr.loc["free weights vs current ratios", "df"] == 3
+    # the true ratios differ from the bank's: free weights fit significantly better
+    assert lr.loc["free weights vs current ratios", "p_value"] < 0.01
+    # LR statistic by hand with statsmodels
+    zc = (cur["score"][obs] - cur["score"][obs].mean()) / cur["score"][obs].std(ddof=0)
+    l0 = sm.Logit(y[obs].to_numpy(), sm.add_constant(zc.to_numpy())).fit(disp=0).llf
+    assert lr.loc["calibrated adds to current", "llf_restricted"] == pytest.approx(l0)
+    assert cmp.migration.to_numpy().sum() == len(X)
+    off = cmp.migration.to_numpy().sum() - np.trace(cmp.migration.to_numpy())
+    assert len(cmp.changes) == off
+    assert set(cmp.changes["direction"]) <= {"up", "down"}
+
+
+def test_lr_free_weights_not_significant_when_current_ratios_are_true():
+    # truth uses the bank's ratios exactly: the LR test of free weights must not reject
+    rng = np.random.default_rng(5)
+    n = 8000
+    X = pd.DataFrame({"model_score": rng.normal(600, 50, n), "business_rating": rng.integers(1, 6, n),
+                      "integrity_rating": rng.integers(1, 6, n), "points": rng.gamma(4, 75, n)})
+    cur = score_current(X, CURRENT, CUTS)
+    eta = 8.0 - 0.12 * cur["score"].to_numpy()
+    y = pd.Series((rng.random(n) < 1 / (1 + np.exp(-eta))).astype(float), index=X.index)
+    cmp = compare_scorecards(cur, cur, y, X=X, weights=CURRENT)
+    assert cmp.lr.set_index("test").loc["free weights vs current ratios", "p_value"] > 0.01
+    assert cmp.auc["auc_diff"].item() == 0 and len(cmp.changes) == 0
+
+
+# ------------------------------------------------------------------ reject inference
+def test_parcelling_deterministic_and_rates():
+    d = simulate(12_000, random_state=2)
+    X, y = d["X"], d["y"]
+    kw = dict(monotone_trend=DEC, reject_inference="parcelling", random_state=42)
+    a = Scorecard(**kw).fit(X, y)
+    b = Scorecard(**kw).fit(X, y)
+    np.testing.assert_array_equal(a.score_points(X), b.score_points(X))
+    p = a.parcelling_
+    assert p["n_rejects"].sum() == y.isna().sum() and p["n_accepts"].sum() == y.notna().sum()
+    np.testing.assert_array_equal(p["rejects_bad"], np.rint(p["accept_default_rate"] * p["n_rejects"]))
+    # trained on everybody: the counts in the points table cover all households
+    tab = a.points_table()
+    assert tab.groupby("characteristic")["count"].sum().eq(len(X)).all()
+    # off by default: missing outcomes are an error, not silently dropped
+    with pytest.raises(CalibInputError, match="parcelling"):
+        Scorecard(DEC).fit(X, y)
+    c = Scorecard(**{**kw, "random_state": 7}).fit(X, y)
+    assert not np.array_equal(a.score_points(X), c.score_points(X))
