@@ -1,0 +1,162 @@
+"""Tests of calib.compare: reconciliation, agreement statistics, gap drivers."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from calib import compare
+from calib.errors import CalibInputError, CalibParamsError
+
+POLICY = {"rule": "min", "blend_weight": 0.5, "band_low": 0.67, "band_high": 1.5,
+          "provisional": "min", "cap": 500000, "grid": 1000}
+
+
+def _cons(limits: dict) -> pd.DataFrame:
+    df = pd.DataFrame({"consensus_limit": pd.Series(limits, dtype=float)})
+    df.index.name = "household_id"
+    df["village"] = "v1"
+    return df
+
+
+def test_compare_limits_classes_rules_and_missing():
+    cons = _cons({"a": 50000, "b": 50000, "c": 50000, "d": 0, "e": 40000, "f": 0, "g": 400000, "x": 30000})
+    runs = pd.DataFrame({
+        "household_id": ["a", "a", "b", "c", "d", "e", "f", "g", "y"],
+        "run_date": pd.to_datetime(["2025-06-30", "2025-01-31", "2025-06-30", "2025-06-30",
+                                    "2025-06-30", "2025-06-30", "2025-06-30", "2025-06-30", "2025-06-30"]),
+        "model_limit": [60000, 999999, 100000, 20000, 30000, 0, 0, 700000, 10000],
+    })
+    out = compare.compare_limits(cons, runs, policy=POLICY)
+    assert set(out.index) == set("abcdefgxy")  # nothing dropped
+    assert out.loc["a", "model_limit"] == 60000  # latest run, not the first row
+    assert out.loc["a", "ratio"] == pytest.approx(1.2) and out.loc["a", "reason"] == "within_band"
+    assert out.loc["a", "final_limit"] == 50000 and not out.loc["a", "gap_flag"]
+    assert out.loc["b", "reason"] == "model_above_band" and out.loc["b", "gap_flag"]
+    assert out.loc["b", "final_limit"] == 50000  # provisional min
+    assert out.loc["c", "reason"] == "model_below_band" and out.loc["c", "final_limit"] == 20000
+    assert out.loc["d", "grant_class"] == "model_only" and out.loc["d", "final_limit"] == 0
+    assert out.loc["e", "grant_class"] == "consensus_only" and out.loc["e", "reason"] == "model_declined"
+    assert out.loc["f", "grant_class"] == "neither" and not out.loc["f", "gap_flag"]
+    assert out.loc["g", "final_limit"] == 400000 and out.loc["g", "reason"] == "model_above_band"
+    assert out.loc["x", "grant_class"] == "no_model_run" and out.loc["x", "final_limit"] == 0
+    assert out.loc["y", "grant_class"] == "no_consensus" and out.loc["y", "gap_flag"]
+    assert out.loc["b", "exposure_gap"] == 50000
+    # other rules inside the band, cap and grid
+    blend = compare.compare_limits(cons, runs, policy={**POLICY, "rule": "blend"})
+    assert blend.loc["a", "final_limit"] == np.round(np.sqrt(50000 * 60000) / 1000) * 1000
+    model = compare.compare_limits(cons, runs, policy={**POLICY, "rule": "model", "provisional": "model"})
+    assert model.loc["a", "final_limit"] == 60000
+    assert model.loc["g", "final_limit"] == 500000 and model.loc["g", "capped"]
+    zero = compare.compare_limits(cons, runs, policy={**POLICY, "provisional": "zero"})
+    assert zero.loc["b", "final_limit"] == 0
+    assert (out["final_limit"] % 1000 == 0).all() and (out["final_limit"] <= 500000).all()
+
+
+def test_policy_errors():
+    cons = _cons({"a": 1000})
+    runs = pd.DataFrame({"household_id": ["a"], "run_date": pd.to_datetime(["2025-01-01"]), "model_limit": [1000]})
+    with pytest.raises(CalibParamsError, match="rule"):
+        compare.compare_limits(cons, runs, policy={"rule": "max"})
+    with pytest.raises(CalibParamsError, match="unknown"):
+        compare.compare_limits(cons, runs, policy={"band": 1})
+    with pytest.raises(CalibParamsError, match="band_low"):
+        compare.compare_limits(cons, runs, policy={"band_low": 1.2})
+    with pytest.raises(CalibInputError, match="model_limit"):
+        compare.compare_limits(cons, runs.drop(columns="model_limit"))
+
+
+def _programme(n_v=40, n=60, seed=0, beta=0.3):
+    rng = np.random.default_rng(seed)
+    H = n_v * n
+    village = np.repeat([f"v{i:02d}" for i in range(n_v)], n)
+    v_eff = np.repeat(rng.normal(0, 0.15, n_v), n)
+    x1 = rng.normal(size=H) + np.repeat(rng.normal(0, 1, n_v), n)  # correlated with villages
+    x2 = rng.normal(size=H)
+    lc = np.log(50000) + 0.5 * rng.normal(size=H)
+    lr = 0.05 + v_eff + beta * x1 + 0.2 * rng.normal(size=H)
+    hid = pd.Index([f"h{i}" for i in range(H)], name="household_id")
+    cons = pd.DataFrame({"village": village, "consensus_limit": np.exp(lc)}, index=hid)
+    cons.loc[hid[:50], "consensus_limit"] = 0.0
+    runs = pd.DataFrame({"household_id": hid, "run_date": pd.Timestamp("2025-06-30"),
+                         "model_limit": np.exp(lc + lr)})
+    runs.loc[100:130, "model_limit"] = 0.0
+    feats = pd.DataFrame({"x1": x1, "x2": x2}, index=hid)
+    return cons, runs, feats, v_eff
+
+
+def test_agreement_summary_matches_hand_computation():
+    from sklearn.metrics import cohen_kappa_score
+
+    cons, runs, _, _ = _programme()
+    cmp_ = compare.compare_limits(cons, runs, policy={**POLICY, "cap": None})
+    s = compare.agreement_summary(cmp_, by="village", n_boot=300, random_state=1)
+    ov = s.iloc[0]
+    both = cmp_[cmp_["grant_class"] == "both"]
+    d = np.log(both["model_limit"]) - np.log(both["consensus_limit"])
+    assert ov["n_pairs"] == len(both)
+    assert ov["bias_ratio"] == pytest.approx(np.exp(d.mean()), rel=1e-12)
+    assert ov["loa_low_ratio"] == pytest.approx(np.exp(d.mean() - 1.96 * d.std(ddof=1)), rel=1e-12)
+    assert ov["loa_high_ratio"] == pytest.approx(np.exp(d.mean() + 1.96 * d.std(ddof=1)), rel=1e-12)
+    x, y = np.log(both["consensus_limit"]).to_numpy(), np.log(both["model_limit"]).to_numpy()
+    ccc = 2 * np.cov(x, y, ddof=0)[0, 1] / (x.var() + y.var() + (x.mean() - y.mean()) ** 2)
+    assert ov["ccc"] == pytest.approx(ccc, rel=1e-12)
+    assert ov["ccc_low"] < ov["ccc"] < ov["ccc_high"]
+    lr = stats.linregress((x + y) / 2, y - x)
+    assert ov["prop_slope"] == pytest.approx(lr.slope) and ov["prop_p"] == pytest.approx(lr.pvalue)
+    k = cohen_kappa_score(cmp_["consensus_limit"] > 0, cmp_["model_limit"] > 0)
+    assert ov["kappa"] == pytest.approx(k)
+    assert (s["level"] == "village").sum() == 40
+    again = compare.agreement_summary(cmp_, n_boot=300, random_state=1)
+    assert again.iloc[0]["ccc_low"] == ov["ccc_low"]  # seeded
+
+
+def test_deming_recovers_slope():
+    rng = np.random.default_rng(3)
+    t = rng.normal(0, 1, 5000)
+    x = t + rng.normal(0, 0.3, t.size)
+    y = 0.5 + 1.3 * t + rng.normal(0, 0.6, t.size)
+    slope, icpt = compare.deming_slope(x, y, lam=(0.6 / 0.3) ** 2)
+    assert slope == pytest.approx(1.3, abs=0.05) and icpt == pytest.approx(0.5, abs=0.05)
+    ols = np.polyfit(x, y, 1)[0]
+    assert ols < 1.25  # attenuated; Deming is not
+
+
+def test_gap_drivers_recovers_coefficient_and_village_effects():
+    import statsmodels.formula.api as smf
+
+    cons, runs, feats, v_eff = _programme(beta=0.3)
+    cmp_ = compare.compare_limits(cons, runs)
+    gd = compare.gap_drivers(cmp_, feats)
+    coef, villages = gd.coefficients, gd.villages
+    c = coef.set_index("term")
+    assert c.loc["x1", "coef"] == pytest.approx(0.3, abs=0.03)
+    assert c.loc["x1", "ci_low"] < 0.3 < c.loc["x1", "ci_high"]
+    assert abs(c.loc["x2", "coef"]) < 0.03
+    assert gd.n_dropped == 0 and gd.n_clusters == 40
+    # same slopes as the dummy-variable regression with cluster-robust SE
+    df = cmp_[np.isfinite(cmp_["log_ratio"])].join(feats)
+    ref = smf.ols("log_ratio ~ x1 + x2 + C(village)", df).fit(cov_type="cluster",
+                                                              cov_kwds={"groups": pd.factorize(df["village"])[0]})
+    assert c.loc["x1", "coef"] == pytest.approx(ref.params["x1"], rel=1e-8)
+    assert c.loc["x1", "std_err"] == pytest.approx(ref.bse["x1"], rel=0.1)
+    # village effects track the injected ones
+    true_v = pd.Series(v_eff[::60], index=[f"v{i:02d}" for i in range(40)])
+    est = villages.set_index("group")["effect"]
+    assert np.corrcoef(est.reindex(true_v.index), true_v)[0, 1] > 0.9
+    assert set(villages["direction"]) <= {"model_above", "model_below", "in_line"}
+    strong = true_v[true_v > 0.25].index
+    assert (villages.set_index("group").loc[strong, "direction"] == "model_above").all()
+
+
+def test_investigation_list_sorted_with_codes():
+    cons, runs, _, _ = _programme()
+    cons["needs_rereview"] = False
+    cons.iloc[0, cons.columns.get_loc("needs_rereview")] = True
+    cmp_ = compare.compare_limits(cons, runs)
+    inv = compare.investigation_list(cmp_)
+    assert len(inv) == int(cmp_["gap_flag"].sum())
+    assert inv["exposure_gap"].is_monotonic_decreasing
+    assert inv["reason_codes"].str.split(";").str[0].isin(list(compare.REASONS)).all()
+    assert "household_id" in inv.columns and "reason" in inv.columns
