@@ -49,8 +49,12 @@ def normalize_ids(values: pd.Series) -> pd.Series:
     pandas.Series
         Normalised text (dtype ``string``).
     """
-    s = values.astype("string").str.normalize("NFKC").str.strip()
-    s = s.str.replace(r"[\s\u200b\u3000'’`\"-]", "", regex=True).str.upper()
+    s = values.astype("string")
+    wide = (~s.str.isascii()).fillna(False).to_numpy()
+    if wide.any():  # full-width digits, Ｘ, ideographic spaces: only these need NFKC
+        s = s.copy()
+        s[wide] = s[wide].str.normalize("NFKC")
+    s = s.str.replace(r"[\s\u200b'’`\"-]", "", regex=True).str.upper()
     s = s.str.replace(r"^([0-9]{15}|[0-9]{18})\.0+$", r"\1", regex=True)
     return s.mask(s.fillna("").eq(""))
 

@@ -151,6 +151,25 @@ _FALSE = {"0", "false", "no", "n", "f", "否", "无", "×", "未通过"}
 _SEX = {"男": "M", "m": "M", "male": "M", "女": "F", "f": "F", "female": "F"}
 
 
+def _isin(values: pd.Series, allowed) -> np.ndarray:
+    """Vectorised membership (pandas 3's ``isin`` on Arrow strings loops in Python)."""
+    if isinstance(allowed, (set, frozenset)):
+        allowed = sorted(allowed)
+    idx = pd.Index(pd.unique(pd.Series(list(allowed) if not isinstance(allowed, (pd.Series, pd.Index)) else allowed,
+                                       dtype=object).dropna()))
+    return idx.get_indexer(values.astype(object)) >= 0
+
+
+def _nfkc(values: pd.Series) -> pd.Series:
+    """NFKC-normalise and strip text; only non-ASCII cells need the (per-element) normalisation."""
+    s = values.astype("string")
+    wide = (~s.str.isascii()).fillna(False).to_numpy()
+    if wide.any():
+        s = s.copy()
+        s[wide] = s[wide].str.normalize("NFKC")
+    return s.str.strip()
+
+
 def file_sha256(path: str | Path) -> str:
     """SHA-256 hex digest of a file's bytes."""
     h = hashlib.sha256()
@@ -217,7 +236,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     df.columns = [_norm_header(c) for c in df.columns]
     df = df.astype("string")
     df = df.apply(lambda s: s.str.strip())
-    return df.mask(df.isin(BLANKS))
+    return df.mask(df.apply(lambda col: pd.Series(_isin(col, BLANKS), index=col.index)))
 
 
 def _norm_header(c: object) -> str:
@@ -283,13 +302,13 @@ def parse_amounts(values: pd.Series, *, declines: bool = False) -> tuple[pd.Seri
     >>> v.tolist(), r.tolist()
     ([50000.0, 1200.0, 0.0, -3.0], ['', '', '', 'negative amount'])
     """
-    s = values.astype("string").str.normalize("NFKC").str.strip()
+    s = _nfkc(values)
     s = s.str.replace(r"[,\s¥￥]", "", regex=True).str.replace(r"(元|RMB|CNY)$", "", regex=True)
     wan = s.str.endswith("万").fillna(False)
     num = pd.to_numeric(s.str.replace(r"万$", "", regex=True), errors="coerce").astype(float)
     num = num.where(~wan.to_numpy(), num * 10_000.0)
     if declines:
-        dec = s.str.lower().isin(DECLINE_WORDS).fillna(False).to_numpy()
+        dec = _isin(s.str.lower(), DECLINE_WORDS)
         num = num.where(~dec, 0.0)
     reason = np.full(len(s), "", dtype=object)
     unreadable = s.notna().to_numpy() & num.isna().to_numpy()
@@ -307,7 +326,7 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     (pandas.Series, numpy.ndarray)
         ``datetime64`` values (``NaT`` when blank or unreadable) and a reason per value.
     """
-    s = values.astype("string").str.normalize("NFKC").str.strip()
+    s = _nfkc(values)
     s = s.str.replace(r"\s+\d{1,2}:\d{2}(:\d{2})?$", "", regex=True)
     iso = s.str.replace(r"[/.年月]", "-", regex=True).str.replace("日", "", regex=False)
     out = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
@@ -326,7 +345,7 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def _parse_month(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    s = values.astype("string").str.normalize("NFKC").str.strip()
+    s = _nfkc(values)
     m = s.str.extract(r"^(\d{4})\s*[-./年]?\s*(\d{1,2})\s*月?(?:[-./]?\d{1,2}日?)?$")
     year = pd.to_numeric(m[0], errors="coerce")
     month = pd.to_numeric(m[1], errors="coerce")
@@ -340,7 +359,7 @@ def _parse_month(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 def _parse_map(values: pd.Series, mapping: dict[str, str], what: str,
                allowed: Sequence[str]) -> tuple[pd.Series, np.ndarray]:
-    s = values.astype("string").str.normalize("NFKC").str.strip()
+    s = _nfkc(values)
     low = s.str.lower()
     upper_map = {k.lower(): v for k, v in mapping.items()}
     out = low.map(upper_map).astype("string")
@@ -350,9 +369,9 @@ def _parse_map(values: pd.Series, mapping: dict[str, str], what: str,
 
 
 def _parse_bool(values: pd.Series, *, allow_na: bool) -> tuple[pd.Series, np.ndarray]:
-    s = values.astype("string").str.normalize("NFKC").str.strip().str.lower()
-    t = s.isin(_TRUE).fillna(False)
-    f = s.isin(_FALSE).fillna(False)
+    s = _nfkc(values).str.lower()
+    t = pd.Series(_isin(s, _TRUE), index=s.index)
+    f = pd.Series(_isin(s, _FALSE), index=s.index)
     out = pd.Series(pd.NA, index=s.index, dtype="boolean")
     out[t.to_numpy()] = True
     out[f.to_numpy()] = False
@@ -380,16 +399,16 @@ def _parse_column(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> tuple[pd.Ser
         v, r = parse_amounts(raw, declines=(k == "limit"))
         return v, r
     if k == "float":
-        s = raw.astype("string").str.normalize("NFKC").str.replace(",", "", regex=False)
+        s = _nfkc(raw).str.replace(",", "", regex=False)
         v = pd.to_numeric(s, errors="coerce").astype(float)
         return v, np.where(raw.notna().to_numpy() & v.isna().to_numpy(), "cannot read the number", "").astype(object)
     if k == "prob":
-        v = pd.to_numeric(raw.str.normalize("NFKC"), errors="coerce").astype(float)
+        v = pd.to_numeric(_nfkc(raw), errors="coerce").astype(float)
         r = np.where(raw.notna().to_numpy() & v.isna().to_numpy(), "cannot read the number", "")
         r = np.where(((v < 0) | (v > 1)).fillna(False).to_numpy(), "probability outside 0-1", r)
         return v, r.astype(object)
     if k == "rate":
-        s = raw.astype("string").str.normalize("NFKC").str.strip()
+        s = _nfkc(raw)
         pct = s.str.endswith("%").fillna(False).to_numpy()
         v = pd.to_numeric(s.str.rstrip("%"), errors="coerce").astype(float)
         v = v.where(~(pct | (v > 1).fillna(False).to_numpy()), v / 100.0)
@@ -397,7 +416,7 @@ def _parse_column(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> tuple[pd.Ser
         r = np.where(((v < 0) | (v >= 1)).fillna(False).to_numpy(), "interest rate outside 0-100%", r)
         return v, r.astype(object)
     if k == "rating":
-        s = raw.astype("string").str.normalize("NFKC").str.strip()
+        s = _nfkc(raw)
         v = pd.to_numeric(s, errors="coerce")
         r = np.where(s.notna().to_numpy() & v.isna().to_numpy(), "cannot read the rating", "")
         out_of = ~v.isin([1, 2, 3, 4, 5]).to_numpy() & v.notna().to_numpy()
@@ -609,7 +628,7 @@ def _check_table(table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: _Proble
 
     def unknown_household() -> None:
         known = _households_ok(tables)
-        m = ok_so_far & df["household_id"].notna().to_numpy() & ~df["household_id"].isin(known).to_numpy()
+        m = ok_so_far & df["household_id"].notna().to_numpy() & ~_isin(df["household_id"], known)
         probs.add(m, "household_id", f"{table.replace('_', ' ')} row for a household not in the roster "
                                      "(unknown 户号, or all its members were quarantined)")
 
@@ -640,7 +659,7 @@ def _check_table(table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: _Proble
         unknown_household()
         reg = tables.get("reviewers")
         if reg is not None:
-            m = ok_so_far & df["reviewer_id"].notna().to_numpy() & ~df["reviewer_id"].isin(reg["reviewer_id"]).to_numpy()
+            m = ok_so_far & df["reviewer_id"].notna().to_numpy() & ~_isin(df["reviewer_id"], reg["reviewer_id"])
             probs.add(m, "reviewer_id", "reviewer not in the panel register (reviewers table)")
             ro = tables["roster"]
             hh_village = ro.groupby("household_id")["village"].first()
@@ -656,7 +675,7 @@ def _check_table(table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: _Proble
         unknown_household()
         reg = tables.get("reviewers")
         if reg is not None:
-            m = ok_so_far & ~df["reviewer_id"].isin(reg["reviewer_id"]).to_numpy()
+            m = ok_so_far & ~_isin(df["reviewer_id"], reg["reviewer_id"])
             probs.add(m, "reviewer_id", "reviewer not in the panel register (reviewers table)")
         dup(["reviewer_id", "household_id"], lambda f: np.char.add("relation listed twice (first at row ", np.char.add(f.astype(str), ")")), "household_id")
     elif table == "model_runs":
@@ -672,7 +691,7 @@ def _check_table(table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: _Proble
         dup(["loan_id"], lambda f: np.char.add("loan number used twice (first at row ", np.char.add(f.astype(str), ")")), "loan_id")
     elif table == "village_assessments":
         ro = tables["roster"]
-        m = ok_so_far & ~df["village"].isin(ro["village"]).to_numpy()
+        m = ok_so_far & ~_isin(df["village"], ro["village"])
         probs.add(m, "village", "village not in the roster")
         dup(["village"], lambda f: np.char.add("village assessed twice (first at row ", np.char.add(f.astype(str), ")")), "village")
 

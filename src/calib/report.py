@@ -58,11 +58,11 @@ def record(name: str, value: Any, *, label: str | None = None) -> None:
 
     v = _plain(value)
     shown = f"{label or name}: {v:,.4g}" if isinstance(v, float) else f"{label or name}: {v}"
-    display({METRIC_MIME: {"name": name, "value": v}, "text/plain": shown}, raw=True,
+    display({METRIC_MIME: {"name": name, "value": v, "label": label or name}, "text/plain": shown}, raw=True,
             metadata={"calib": {"name": name}})
 
 
-def read_metrics(notebook: str | Path | Any) -> dict[str, Any]:
+def read_metrics(notebook: str | Path | Any, *, labels: bool = False) -> dict[str, Any]:
     """Collect the figures a notebook recorded with :func:`record`.
 
     Parameters
@@ -70,10 +70,14 @@ def read_metrics(notebook: str | Path | Any) -> dict[str, Any]:
     notebook : path or nbformat.NotebookNode
         An executed notebook.
 
+    labels : bool
+        Return the human label of each metric instead of its value.
+
     Returns
     -------
     dict
-        Metric name to value, in recording order (a later record of the same name wins).
+        Metric name to value (or label), in recording order (a later record of the same name
+        wins).
     """
     import nbformat
 
@@ -86,7 +90,7 @@ def read_metrics(notebook: str | Path | Any) -> dict[str, Any]:
                 d = data[METRIC_MIME]
                 if isinstance(d, str):
                     d = json.loads(d)
-                out[d["name"]] = d["value"]
+                out[d["name"]] = d.get("label", d["name"]) if labels else d["value"]
     return out
 
 

@@ -221,7 +221,7 @@ def run_reports(
         inputs = _input_files(params.data_dir)
         nb_params = {"params_file": str((tmp / "params.yaml").resolve()),
                      "out_dir": str(tmp.resolve()), "run_id": run_id}
-        entries, all_metrics, statuses = [], {}, {}
+        entries, all_metrics, all_labels, statuses = [], {}, {}, {}
         for name, src in sources.items():
             log(f"[{run_id}] running {name} ...")
             t0 = time.monotonic()
@@ -235,6 +235,7 @@ def run_reports(
 
                 nb = nbformat.read(str(out_nb), as_version=4)
                 metrics = read_metrics(nb)
+                all_labels[name] = read_metrics(nb, labels=True)
                 title = _title_of(nb, name)
                 banner = f"{params.title} · run {run_id} · {name} · status: {status.upper()}"
                 if message:
@@ -268,7 +269,7 @@ def run_reports(
             "git": _git(root),
             "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv else "",
         }
-        (tmp / "index.html").write_text(_index_html(manifest, all_metrics), encoding="utf-8")
+        (tmp / "index.html").write_text(_index_html(manifest, all_metrics, all_labels), encoding="utf-8")
         manifest["files_sha256"] = {
             str(f.relative_to(tmp)): file_sha256(f)
             for f in sorted(tmp.rglob("*")) if f.is_file()
@@ -311,12 +312,15 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def _index_html(manifest: dict[str, Any], metrics: dict[str, dict[str, Any]]) -> str:
+def _index_html(manifest: dict[str, Any], metrics: dict[str, dict[str, Any]],
+                labels: dict[str, dict[str, str]] | None = None) -> str:
     e = html.escape
     rows = []
     for n in manifest["notebooks"]:
         m = metrics.get(n["notebook"], {})
-        figs = "<br>".join(f"{e(k)}: <b>{e(_fmt(v))}</b>" for k, v in list(m.items())[:12])
+        lab = (labels or {}).get(n["notebook"], {})
+        figs = "<br>".join(f"<span title='{e(k)}'>{e(lab.get(k, k))}</span>: <b>{e(_fmt(v))}</b>"
+                           for k, v in list(m.items())[:14])
         cls = "ok" if n["status"] == "ok" else "failed"
         msg = f"<div class='msg'>{e(n['message'][:300])}</div>" if n["message"] else ""
         rows.append(

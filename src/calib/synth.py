@@ -52,6 +52,7 @@ _SURNAMES = list("张王李赵陈刘杨黄周吴徐孙朱马胡郭何罗郑梁�
 _GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛超秀霞刚桂英玉萍梅琴莲珍凤洁琳素斌波辉健俊峰志德福祥瑞婷颖慧晖燕翠荣")
 _PLACE_A = list("上下大小坪岭坑塘坳冲湾坝圩寨垌埔岗洲沥")
 _PLACE_B = list("水竹松茶禾樟榕溪泉岩蕉桥井埠")
+_PLACE_C = list("头尾口背角边")
 _TOWN = ["岭坑镇", "水口镇", "榕坪镇", "溪埔镇", "竹岗镇", "松塘镇"]
 _ETHNIC = np.array(["汉族", "汉族", "汉族", "汉族", "汉族", "汉族", "汉族", "汉族", "瑶族", "壮族"])
 
@@ -67,8 +68,13 @@ class SynthResult:
 
 def _village_names(n: int, rng: np.random.Generator) -> list[str]:
     combos = [a + b for a in _PLACE_A for b in _PLACE_B]
-    pick = rng.choice(len(combos), size=n, replace=False)
-    return [combos[i] + "村" for i in pick]
+    if n <= len(combos):
+        pick = rng.choice(len(combos), size=n, replace=False)
+        return [combos[i] + "村" for i in pick]
+    # province scale: three-character names, then numbered ones (still no personal-name characters)
+    more = combos + [c + d for c in combos for d in _PLACE_C]
+    more = [more[i] for i in rng.permutation(len(more))]
+    return [(more[i % len(more)] + (str(i // len(more)) if i >= len(more) else "")) + "村" for i in range(n)]
 
 
 def _round_to(x: np.ndarray, step: float) -> np.ndarray:
