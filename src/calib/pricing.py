@@ -64,6 +64,8 @@ __all__ = [
     "recommend_schedule",
     "sensitivity",
     "points_inflation",
+    "plot_default_rate_by_band",
+    "plot_points_by_village",
 ]
 
 
@@ -1033,6 +1035,7 @@ def calibrate_points_discount(
     alpha: float = 0.05,
     period: str | None = None,
     missing_points: Literal["zero", "raise"] = "zero",
+    schedule: Schedule | dict | None = None,
 ) -> pd.DataFrame:
     """Risk-justified discount per 100 points, with a village-cluster bootstrap interval.
 
@@ -1055,6 +1058,9 @@ def calibrate_points_discount(
         resamples loans.
     alpha : float
         1 - confidence of the interval.
+    schedule : Schedule or dict, optional
+        The policy schedule; adds ``policy_per_100`` (its discount per 100 points, e.g. 0.001)
+        and ``policy_in_ci`` (bool).
 
     Returns
     -------
@@ -1161,6 +1167,27 @@ def calibrate_points_discount(
             "mean_pd": [float(y.mean())],
         }
     )
+    if schedule is not None:
+        sch = load_schedule(schedule)
+        if sch.bands is None:
+            pol = sch.step_discount * 100.0 / sch.step_points
+        else:  # banded: average discount per 100 points over the borrowers' points
+            pts = frame["points"].to_numpy(dtype=float)
+            d = np.asarray(discount_for_points(pts, sch), dtype=float)
+            pol = float(np.sum(d) / np.sum(pts) * 100.0) if np.sum(pts) > 0 else np.nan
+        out["policy_per_100"] = pol
+        out["policy_in_ci"] = bool(lo <= pol <= hi) if np.isfinite(lo) else False
+    n_clusters = int(out["n_clusters"].iloc[0])
+    if cluster is not None and n_clusters < 20:
+        warnings.warn(
+            f"only {n_clusters} villages: the cluster bootstrap interval is unreliable below ~20",
+            stacklevel=2,
+        )
+    if y.sum() < 30:
+        warnings.warn(
+            f"only {int(y.sum())} defaults: the PD model and its interval are very uncertain",
+            stacklevel=2,
+        )
     out.attrs["model"] = model
     out.attrs["coefficients"] = coefs
     out.attrs["boot"] = boot_arr
@@ -1618,3 +1645,83 @@ def points_inflation(
     return out.reset_index().sort_values("robust_z", ascending=False, kind="stable").reset_index(
         drop=True
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Plots (compute and plot are separate: these only draw tables computed above)
+# ---------------------------------------------------------------------------------------------
+def plot_default_rate_by_band(table: pd.DataFrame, *, ax: Any = None, show_pd: bool = True):
+    """Observed default rate per band with its Jeffreys interval (and the modelled PD).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`default_rate_by_band` or :func:`evaluate_schedule` (``total`` row
+        skipped).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.5))
+    t = table.loc[table["band"] != "total"]
+    x = np.arange(len(t))
+    rate = t["default_rate"].to_numpy(dtype=float)
+    err = np.vstack([rate - t["default_ci_low"].to_numpy(dtype=float),
+                     t["default_ci_high"].to_numpy(dtype=float) - rate])
+    ax.errorbar(x, rate, yerr=err, fmt="o", capsize=3, label="observed (Jeffreys 95%)")
+    if show_pd and "pd" in t.columns:
+        ax.plot(x, t["pd"].to_numpy(dtype=float), "s--", label="modelled PD")
+    ax.set_xticks(x, t["band"].tolist(), rotation=45, ha="right")
+    ax.set_xlabel("points band")
+    ax.set_ylabel("default rate")
+    ax.legend()
+    return ax
+
+
+def plot_points_by_village(
+    points: pd.DataFrame,
+    *,
+    by: str = "village",
+    groups: pd.DataFrame | pd.Series | None = None,
+    period: str | None = None,
+    flagged: Sequence[str] = (),
+    ax: Any = None,
+):
+    """Box plot of points per village for one period (latest by default), flagged ones in red.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    pts = points.copy()
+    if by not in pts.columns:
+        if groups is None:
+            raise CalibInputError(f"points: no column {by!r}; pass groups=")
+        mapping = (groups if isinstance(groups, pd.Series) else
+                   groups.drop_duplicates("household_id").set_index("household_id")[by]
+                   if "household_id" in groups.columns else groups[by])
+        pts[by] = pts["household_id"].map(mapping)
+    pts["period"] = pts["period"].astype(str)
+    if period is None:
+        period = max(pd.unique(pts["period"]), key=lambda u: period_bounds(u)[1])
+    cur = pts.loc[pts["period"] == period]
+    order = cur.groupby(by)["points"].median().sort_values().index.tolist()
+    data = [cur.loc[cur[by] == v, "points"].to_numpy() for v in order]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(6, 0.15 * len(order)), 3.5))
+    bp = ax.boxplot(data, showfliers=False, patch_artist=True)
+    flagged = set(flagged)
+    for patch, v in zip(bp["boxes"], order):
+        patch.set_facecolor("tab:red" if v in flagged else "lightgrey")
+    ax.set_xticks(np.arange(1, len(order) + 1), [str(v) for v in order], rotation=90,
+                  fontsize=6)
+    ax.set_ylabel(f"points ({period})")
+    ax.set_xlabel(by)
+    return ax
