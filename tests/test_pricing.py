@@ -432,3 +432,30 @@ def test_policy_comparison_warnings_and_plots(sim):
     ax = P.plot_points_by_village(sim.points, groups=sim.loans[["household_id", "village"]],
                                   flagged=["V000"])
     assert len(ax.get_xticklabels()) == 60
+
+
+def test_recommend_band_mode_keeps_monotone_under_a_non_monotone_floor():
+    # the 200-300 band is riskier, so its floor allows only .05 - (.034 + .45*.03) = .0025;
+    # the band below it must not get more than that (schedule monotone in points)
+    loans = pd.DataFrame(
+        {
+            "household_id": ["A", "B", "C", "D"],
+            "loan_id": ["1", "2", "3", "4"],
+            "start_date": pd.to_datetime(["2026-03-01"] * 4),
+            "drawn_amount": [10000.0] * 4,
+            "default": [0, 0, 1, 0],
+            "village": ["V"] * 4,
+            "pd_given": [0.01, 0.01, 0.03, 0.01],
+        }
+    )
+    points = pd.DataFrame({"household_id": list("ABCD"), "period": "2025",
+                           "points": [50.0, 150.0, 250.0, 350.0]})
+    rec = P.recommend_schedule(
+        loans, points, REF, lgd=0.45, funding_cost=0.022, operating_cost=0.012,
+        subsidy_budget=1e6, pd="pd_given", mode="band",
+    )
+    np.testing.assert_allclose(rec.table["recommended_discount"], [0.0, 0.0025, 0.0025, 0.0115],
+                               atol=1e-9)
+    np.testing.assert_allclose(P.discount_for_points([50, 150, 250, 350], rec.schedule),
+                               [0.0, 0.0025, 0.0025, 0.0115], atol=1e-9)
+    assert rec.summary["binding"].iloc[1] == "floor"
