@@ -392,7 +392,8 @@ def _parse_column(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> tuple[pd.Ser
         reason = p["reason"].to_numpy(dtype=object).copy()
         if k == "id_optional":
             reason[raw.isna().to_numpy()] = ""
-            reason = np.where(reason != "", "invalid household head ID: " + reason.astype(str), "")
+            who = "household head's" if col.name == "head_id_number" else "reviewer's"
+            reason = np.where(reason != "", f"invalid {who} ID: " + reason.astype(str), "")
             reason = reason.astype(object)
         return p["id_number"], reason
     if k in ("amount", "limit", "nonneg"):
