@@ -198,19 +198,23 @@ def _categorical_bins(x: np.ndarray, y: np.ndarray, w: np.ndarray, *, max_bins: 
                       min_count: float) -> dict[str, str]:
     """Map category -> bin label: small categories pooled into ``other``, then categories
     ordered by default rate and adjacent ones merged down to ``max_bins``."""
-    t = (pd.DataFrame({"x": x, "y": y * w, "w": w}).groupby("x", sort=True)
-         .agg(n=("w", "sum"), d=("y", "sum")))
-    small = t["n"] < min_count
+    # counts per category with numpy (a pandas group-by costs ~10 ms per column on small data)
+    cats, inv = np.unique(np.asarray(x, dtype=str), return_inverse=True)
+    n_c = np.bincount(inv, weights=w, minlength=cats.size)
+    d_c = np.bincount(inv, weights=y * w, minlength=cats.size)
+    small = n_c < min_count
     mapping: dict[str, str] = {}
+    names = [str(c) for c in cats[~small]]
+    n, d = n_c[~small], d_c[~small]
     if small.any():
-        for c in t.index[small]:
+        for c in cats[small]:
             mapping[str(c)] = OTHER
-        o = t[small].sum()
-        t = pd.concat([t[~small], pd.DataFrame({"n": [o["n"]], "d": [o["d"]]}, index=[OTHER])])
-    t = t.assign(rate=t["d"] / t["n"]).sort_values("rate", kind="stable")
-    labels = [str(c) for c in t.index]
-    n = t["n"].to_numpy()
-    d = t["d"].to_numpy()
+        names.append(OTHER)
+        n = np.append(n, n_c[small].sum())
+        d = np.append(d, d_c[small].sum())
+    order = np.argsort(d / n, kind="stable")
+    labels = [names[i] for i in order]
+    n, d = n[order], d[order]
     groups = _merge_groups(n, d, [[i] for i in range(len(labels))], min_count=min_count,
                            max_bins=max_bins)
     for g in groups:
