@@ -348,3 +348,47 @@ def test_parcelling_deterministic_and_rates():
         Scorecard(DEC).fit(X, y)
     c = Scorecard(**{**kw, "random_state": 7}).fit(X, y)
     assert not np.array_equal(a.score_points(X), c.score_points(X))
+
+
+# ------------------------------------------------------------------ cross-validation, shares, IV
+def test_cross_validate_matches_manual_folds():
+    from calib.scorecard import cross_validate
+    s = simulate(3000, random_state=5)
+    X, y = s["X"], s["y_full"]
+    cv = cross_validate(Scorecard(DEC), X, y, n_splits=4, random_state=3)
+    folds = StratifiedKFold(4, shuffle=True, random_state=3).split(np.zeros(len(y)), y)
+    aucs = []
+    for tr, te in folds:
+        c = Scorecard(DEC).fit(X.iloc[tr], y.iloc[tr])
+        aucs.append(roc_auc_score(y.iloc[te], c.predict_proba(X.iloc[te])[:, 1]))
+    np.testing.assert_allclose(cv.folds["auc"], aucs, rtol=1e-12)
+    assert cv.auc_pooled == pytest.approx(roc_auc_score(y, cv.oof_pd.reindex(X.index)))
+    # in-sample AUC is optimistic relative to out-of-fold, but not by much with 20 % defaults
+    ins = roc_auc_score(y, Scorecard(DEC).fit(X, y).predict_proba(X)[:, 1])
+    assert ins > cv.auc_pooled - 0.005
+
+
+def test_cross_validate_thin_data():
+    from calib.scorecard import cross_validate
+    s = simulate(400, random_state=2)
+    y = s["y_full"].copy()
+    y.iloc[np.flatnonzero(y.to_numpy() == 1)[3:]] = 0  # three defaults only
+    nd = int(y.sum())
+    assert nd == 3
+    cv = cross_validate(Scorecard(DEC, max_bins=3), s["X"], y, n_splits=5, random_state=0)
+    assert len(cv.folds) == nd  # folds reduced to the number of defaults
+    y.iloc[np.flatnonzero(y.to_numpy() == 1)[1:]] = 0
+    with pytest.raises(CalibInputError, match="at least 2 defaults"):
+        cross_validate(Scorecard(DEC), s["X"], y)
+
+
+def test_cutoffs_from_shares_and_iv_table(card, sim):
+    from calib.scorecard import cutoffs_from_shares, iv_reading
+    s = card.score_points(sim["X"])
+    gc = cutoffs_from_shares(s, sim["y"], {"AAA": 0.1, "AA": 0.3, "A": 0.4, "B": 0.2})
+    np.testing.assert_allclose(gc.table["share"], [0.1, 0.3, 0.4, 0.2], atol=0.01)  # ties
+    assert gc.a_or_better_share == pytest.approx(0.8, abs=0.01)
+    assert (assign_grades(s, gc.as_dict()).value_counts(normalize=True)["B"]) == pytest.approx(0.2, abs=0.01)
+    t = card.iv_table()
+    assert t["iv"].is_monotonic_decreasing and set(t["characteristic"]) == set(sim["X"].columns)
+    assert list(iv_reading([0.01, 0.05, 0.2, 0.4])) == ["unpredictive", "weak", "medium", "strong"]
