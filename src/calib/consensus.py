@@ -980,8 +980,9 @@ def consensus_shift(
     ok = np.isfinite(a) & np.isfinite(b) & (b > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         rel = np.where(ok, a / b - 1.0, np.nan)
-    up = ok & (rel > threshold)
-    down = ok & (rel < -threshold)
+    eps = 1e-12  # exactly 10% (110,000 / 100,000 in floating point) is not "more than 10%"
+    up = ok & (rel > threshold + eps)
+    down = ok & (rel < -threshold - eps)
     groups: list[tuple[str, np.ndarray, int, pd.Index]] = [
         ("overall", np.zeros(len(consensus), np.int64), 1, pd.Index(["overall"]))]
     if by is not None:
