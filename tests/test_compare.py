@@ -160,3 +160,94 @@ def test_investigation_list_sorted_with_codes():
     assert inv["exposure_gap"].is_monotonic_decreasing
     assert inv["reason_codes"].str.split(";").str[0].isin(list(compare.REASONS)).all()
     assert "household_id" in inv.columns and "reason" in inv.columns
+
+
+# ------------------------------------------------------------------------------- features, lists, exposure
+def _tiny_programme():
+    from calib.programme import Programme
+
+    roster = pd.DataFrame({
+        "household_id": ["A", "A", "B", "B", "C"],
+        "township": "t1", "village": ["v1", "v1", "v1", "v1", "v2"], "group": "1组",
+        "name": ["张三丰", "李四", "欧阳明华", "王五", "赵六"],
+        "id_number": ["441821197606052215", "441821197306262135", "44182119460520696X",
+                      "441802198209166884", "441821197406161235"],
+        "phone": ["13912345678", "13800001111", "15712347218", "13500002222", "18600003333"],
+        "relation_to_head": ["配偶", "户主", "户主", "子", "户主"],
+        "age": [60, 58, 44, 20, 70], "land_mu": [1.0, 2.5, 3.0, np.nan, 0.5],
+    })
+    reviews = pd.DataFrame({
+        "household_id": ["A", "A", "B", "B", "B"], "reviewer_id": ["r1", "r2", "r1", "r2", "r3"],
+        "business_rating": pd.array([3, 4, 5, 5, 2], dtype="Int64"),
+        "integrity_rating": pd.array([4, 4, 1, 2, 3], dtype="Int64"),
+        "annual_income": [10_000.0, 40_000.0, 20_000.0, 0.0, 20_000.0],
+        "proposed_limit": [10_000.0] * 5, "village": ["v1"] * 5, "township": "t1",
+    })
+    points = pd.DataFrame({"household_id": ["A", "A", "B"], "period": ["2025", "2024", "2024"],
+                           "points": [300.0, 100.0, 250.0]})
+    runs = pd.DataFrame({"household_id": ["A", "B"], "run_date": pd.Timestamp("2025-06-30"),
+                         "model_limit": [10_000.0, 10_000.0]})
+    return Programme(roster=roster, reviews=reviews, model_runs=runs, points=points)
+
+
+def test_household_features_by_hand():
+    prog = _tiny_programme()
+    f = compare.household_features(prog)
+    assert list(f.columns) == ["business_rating", "integrity_rating", "log_income", "land_mu", "head_age", "points_100"]
+    assert list(f.index) == ["A", "B", "C"] and (f.dtypes == float).all()
+    assert f.loc["A", "business_rating"] == 3.5 and f.loc["B", "integrity_rating"] == pytest.approx(2.0)
+    assert f.loc["A", "log_income"] == pytest.approx((np.log(10_000) + np.log(40_000)) / 2)
+    assert f.loc["B", "log_income"] == pytest.approx(np.log(20_000))  # zero income left out
+    assert f.loc["A", "land_mu"] == 3.5 and f.loc["B", "land_mu"] == 3.0
+    assert f.loc["A", "head_age"] == 58 and f.loc["B", "head_age"] == 44  # the 户主, not the oldest
+    assert f.loc["A", "points_100"] == 3.0 and f.loc["B", "points_100"] == 2.5  # latest period
+    assert np.isnan(f.loc["C", "business_rating"]) and np.isnan(f.loc["C", "points_100"])
+    prog.points = None
+    assert "points_100" not in compare.household_features(prog).columns
+
+
+def test_investigation_list_masks_personal_data():
+    prog = _tiny_programme()
+    cons = _cons({"A": 50_000, "B": 50_000, "C": 30_000})
+    cons["village"] = ["v1", "v1", "v2"]
+    runs = pd.DataFrame({"household_id": ["A", "B", "C"], "run_date": pd.Timestamp("2025-06-30"),
+                         "model_limit": [200_000.0, 55_000.0, 0.0]})
+    cmp_ = compare.compare_limits(cons, runs, policy=POLICY)
+    inv = compare.investigation_list(cmp_, households=prog.households(), roster=prog.roster)
+    assert list(inv["household_id"]) == ["A", "C"]  # B is inside the band; largest gap first
+    assert list(inv["head_name"]) == ["李*", "赵*"]  # the 户主, surname only
+    assert list(inv["head_phone"]) == ["138****1111", "186****3333"]
+    assert list(inv["provisional_limit"]) == [50_000.0, 0.0]
+    assert list(inv["reason"]) == ["model_above_band", "model_declined"]
+    text = inv.to_csv()
+    for col in ("name", "id_number", "phone"):
+        for raw in prog.roster[col]:
+            assert raw not in text, (col, raw)
+    # the compound surname keeps two characters
+    cons2 = _cons({"B": 50_000})
+    cmp2 = compare.compare_limits(cons2, runs[runs["household_id"] == "B"].assign(model_limit=1e6), policy=POLICY)
+    assert compare.investigation_list(cmp2, roster=prog.roster)["head_name"].tolist() == ["欧阳**"]
+
+
+def test_exposure_by_group_and_compare_rules():
+    cons, runs, _, _ = _programme(n_v=5, n=40)
+    cmp_ = compare.compare_limits(cons, runs, policy=POLICY)
+    e = compare.exposure_by_group(cmp_, by="village")
+    ov = e.iloc[0]
+    assert ov["total_consensus"] == pytest.approx(cmp_["consensus_limit"].sum())
+    assert ov["total_model"] == pytest.approx(cmp_["model_limit"].fillna(0).sum())
+    assert ov["total_final"] == pytest.approx(cmp_["final_limit"].sum())
+    assert ov["n_gap"] == int(cmp_["gap_flag"].sum())
+    byv = e[e["level"] == "village"].set_index("group")
+    assert byv["total_final"].sum() == pytest.approx(ov["total_final"])
+    assert byv.loc["v00", "total_model"] == pytest.approx(cmp_.loc[cmp_["village"] == "v00", "model_limit"].sum())
+    rules = compare.compare_rules(cons, runs, policy=POLICY).set_index("rule")
+    assert list(rules.index) == ["min", "consensus", "model", "blend"]
+    assert rules["current"].tolist() == [True, False, False, False]
+    for rule in rules.index:
+        ref = compare.compare_limits(cons, runs, policy={**POLICY, "rule": rule})["final_limit"]
+        assert rules.loc[rule, "total_final"] == pytest.approx(ref.sum())
+        assert rules.loc[rule, "households_granted"] == int((ref > 0).sum())
+    # min never grants more than the consensus or the model rule
+    assert rules.loc["min", "total_final"] <= min(rules.loc["consensus", "total_final"], rules.loc["model", "total_final"])
+    assert rules.loc["consensus", "vs_current"] == pytest.approx(rules.loc["consensus", "total_final"] / rules.loc["min", "total_final"])

@@ -252,3 +252,98 @@ def test_variance_components_recover_truth_incomplete():
     assert ov["n_households"] == 2400 and ov["mean_k"] == pytest.approx(4 * 0.98, abs=0.03)  # 2% stray declines
     assert set(ag["level"]) == {"township", "overall"} and (ag["level"] == "township").sum() == 3
     assert 0 < ov["icc_a1"] < ov["icc_ak"] < 1
+
+
+# ------------------------------------------------------------------------------- report tables
+def _cons_frame(granted, village, white=None, rereview=None):
+    idx = pd.Index([f"h{i}" for i in range(len(granted))], name="household_id")
+    g = np.asarray(granted, float)
+    white = np.isfinite(g) if white is None else np.asarray(white, bool)
+    return pd.DataFrame({"village": village, "consensus_granted": g,
+                         "consensus_limit": np.where(white, np.nan_to_num(g), 0.0),
+                         "white_list": white,
+                         "needs_rereview": np.zeros(len(g), bool) if rereview is None else rereview}, index=idx)
+
+
+def test_consensus_shift_counts_by_hand():
+    a = _cons_frame([110_000, 89_000, 100_000, 120_000, np.nan, 50_000], ["v1", "v1", "v1", "v2", "v2", "v2"])
+    b = _cons_frame([100_000, 100_000, 95_000, 100_000, 40_000, 50_000], ["v1", "v1", "v1", "v2", "v2", "v2"])
+    s = cons.consensus_shift(a, b.iloc[::-1], threshold=0.1)  # order of the baseline does not matter
+    ov = s.iloc[0]
+    # +10% exactly is not "more than 10%"; -11% moves down; +20% moves up; NaN left out
+    assert (ov["n_households"], ov["n_up"], ov["n_down"]) == (5, 1, 1)
+    assert ov["share_moved"] == pytest.approx(2 / 5)
+    assert ov["median_abs_change"] == pytest.approx(np.median([0.1, 0.11, 100 / 95 - 1, 0.2, 0.0]))
+    v = s.set_index("group")
+    assert (v.loc["v1", "n_up"], v.loc["v1", "n_down"], v.loc["v2", "n_up"]) == (0, 1, 1)
+    assert v.loc["v2", "total_consensus"] == 170_000 and v.loc["v2", "total_baseline"] == 150_000
+    assert cons.consensus_shift(a, b, threshold=0.05).iloc[0]["n_up"] == 3
+    with pytest.raises(CalibInputError, match="same household_id"):
+        cons.consensus_shift(a, b.iloc[:3])
+    with pytest.raises(CalibParamsError, match="threshold"):
+        cons.consensus_shift(a, b, threshold=-1)
+
+
+def test_status_counts_match_pandas():
+    sim = simulate_reviews(6, 40, decline_share=0.3, random_state=4)
+    c = cons.consensus_limits(sim.reviews, max_dispersion=0.2)
+    s = cons.status_counts(c, by="village")
+    ov = s.iloc[0]
+    assert ov["households"] == len(c)
+    assert ov["white_listed"] == int(c["white_list"].sum()) and ov["declined"] == int((~c["white_list"]).sum())
+    assert ov["needs_rereview"] == int(c["needs_rereview"].sum()) > 0
+    assert ov["declined"] > 0
+    assert ov["total_consensus"] == pytest.approx(c["consensus_limit"].sum())
+    byv = s[s["level"] == "village"].set_index("group")
+    ref = c.groupby("village")["white_list"].sum()
+    assert (byv["white_listed"] == ref.reindex(byv.index)).all()
+    assert byv["households"].sum() == len(c)
+
+
+def test_flagged_reviewers_table_has_roles_and_no_names():
+    sim = simulate_reviews(6, 60, panel=7, k=4, partial_share=0.3, partial_effect=0.5, random_state=8)
+    eff = cons.reviewer_effects(sim.reviews, relations=sim.relations)
+    rid = eff.index.to_series()
+    register = pd.DataFrame({"reviewer_id": rid.to_numpy(), "village": eff["village"].to_numpy(),
+                             "role": np.where(np.arange(len(eff)) % 2 == 0, "cadre", "villager_rep"),
+                             "name": "张三", "id_number": "441821197606052215"})
+    f = cons.flagged_reviewers(eff, register)
+    assert len(f) == int(eff["flagged"].sum()) > 0
+    assert {"name", "id_number"}.isdisjoint(f.columns)
+    assert not f.astype(str).apply(lambda s: s.str.contains("张三|441821197606052215")).any().any()
+    assert f["role"].notna().all()
+    assert (f.set_index("reviewer_id")["role"] == register.set_index("reviewer_id").loc[f["reviewer_id"], "role"]).all()
+    q = f["partiality_q"].fillna(1.0).to_numpy()
+    assert (np.diff(q) >= 0).all()  # most suspicious first
+
+
+def test_plots_smoke():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from calib import compare, plots_consensus as pc
+
+    sim = simulate_reviews(3, 30, panel=5, k=3, random_state=2)
+    eff = cons.reviewer_effects(sim.reviews, relations=sim.relations)
+    fig, ax = plt.subplots()
+    assert pc.caterpillar(eff, ax=ax) is ax
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert set(labels) == set(eff.index)  # reviewer ids, in leniency order
+    ax2 = pc.agreement_by_group(cons.agreement(sim.reviews))
+    assert ax2.get_title().startswith("icc_ak")
+    c = cons.consensus_limits(sim.reviews)
+    runs = pd.DataFrame({"household_id": c.index, "run_date": pd.Timestamp("2025-06-30"),
+                         "model_limit": c["consensus_granted"].fillna(0).to_numpy() * 1.1})
+    cmp_ = compare.compare_limits(c, runs)
+    s = compare.agreement_summary(cmp_, n_boot=0)
+    for fn in (pc.bland_altman, pc.consensus_vs_model):
+        a = fn(cmp_, s)
+        assert a.get_yscale() == "log" and len(a.collections) >= 1
+        fn(cmp_)  # lines computed without the summary
+    rows = {"effect": [0.1, -0.2], "ci_low": [0.05, -0.3], "ci_high": [0.2, -0.1], "direction": ["model_above", "model_below"]}
+    assert pc.village_effects(pd.DataFrame(rows)).get_yscale() == "log"
+    with pytest.raises(CalibInputError, match="leniency"):
+        pc.caterpillar(eff.drop(columns="leniency"))
+    plt.close("all")

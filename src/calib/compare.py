@@ -22,6 +22,9 @@ __all__ = [
     "agreement_summary",
     "gap_drivers",
     "investigation_list",
+    "exposure_by_group",
+    "compare_rules",
+    "household_features",
     "GapDrivers",
     "latest_runs",
     "deming_slope",
@@ -484,8 +487,30 @@ def gap_drivers(
     return GapDrivers(coef, villages, int(len(df)), int(G), n_dropped, r2)
 
 
-def investigation_list(comparison: pd.DataFrame, *, households: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Households to investigate (查找差额原因), largest exposure gap first.
+def _heads(roster: pd.DataFrame) -> pd.DataFrame:
+    """One roster row per household: the head (户主 / head / 本人), else the oldest member."""
+    for col in ("household_id",):
+        if col not in roster.columns:
+            raise CalibInputError(f"roster: missing required column {col!r}")
+    rel = roster["relation_to_head"].astype("string") if "relation_to_head" in roster.columns \
+        else pd.Series(pd.NA, index=roster.index, dtype="string")
+    is_head = rel.isin(["户主", "head", "本人"]).fillna(False).to_numpy(bool)
+    age = pd.to_numeric(roster["age"], errors="coerce").to_numpy(dtype=float, na_value=np.nan) \
+        if "age" in roster.columns else np.zeros(len(roster))
+    order = pd.DataFrame({"household_id": roster["household_id"].to_numpy(), "_h": ~is_head,
+                          "_a": -np.nan_to_num(age, nan=-1.0), "_i": np.arange(len(roster))})
+    order = order.sort_values(["household_id", "_h", "_a", "_i"], kind="stable")
+    first = order.drop_duplicates("household_id", keep="first")
+    return roster.iloc[first["_i"].to_numpy()].set_index("household_id")
+
+
+def investigation_list(
+    comparison: pd.DataFrame,
+    *,
+    households: pd.DataFrame | None = None,
+    roster: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Households to investigate (查找差额原因), largest exposure gap first, personal data masked.
 
     Parameters
     ----------
@@ -493,17 +518,27 @@ def investigation_list(comparison: pd.DataFrame, *, households: pd.DataFrame | N
         Output of :func:`compare_limits`.
     households : DataFrame, optional
         ``Programme.households()`` (index ``household_id``); its ``group`` (village group) and
-        missing location columns are joined for the account managers. No personal data is used.
+        missing location columns are joined for the account managers.
+    roster : DataFrame, optional
+        The ``roster`` table. When given, the household head's name and phone are added
+        **masked** (``张*``, ``139****2541``) so that the account manager can find the household;
+        the head is the member whose ``relation_to_head`` is 户主 / head / 本人, else the oldest.
+        Raw names, ID numbers and phones never leave this function.
 
     Returns
     -------
     DataFrame
         Rows with ``gap_flag``, sorted by ``exposure_gap`` descending (ties by household_id):
-        ``household_id``, location columns, ``consensus_limit``, ``model_limit``, ``ratio``,
-        ``exposure_gap``, ``final_limit`` (the provisional limit), ``reason`` (primary code, see
-        :data:`REASONS`), ``reason_codes`` (``;``-joined: the primary code plus ``capped``,
-        ``needs_rereview`` and ``off_white_list`` when they apply).
+        ``household_id``, location columns (``township``, ``village``, ``group``),
+        ``head_name``, ``head_phone`` (masked; with ``roster``), ``consensus_limit``,
+        ``model_limit``, ``ratio`` (model / consensus), ``exposure_gap`` (yuan),
+        ``provisional_limit`` (the limit while the gap is investigated: ``final_limit`` of
+        :func:`compare_limits`), ``reason`` (primary code, see :data:`REASONS`),
+        ``reason_codes`` (``;``-joined: the primary code plus ``capped``, ``needs_rereview`` and
+        ``off_white_list`` when they apply).
     """
+    from calib.masking import mask_name, mask_phone
+
     for col in ("gap_flag", "exposure_gap", "reason"):
         if col not in comparison.columns:
             raise CalibInputError(f"comparison: missing required column {col!r} (use compare_limits)")
@@ -512,6 +547,16 @@ def investigation_list(comparison: pd.DataFrame, *, households: pd.DataFrame | N
         hh = households.set_index("household_id") if "household_id" in households.columns else households
         add = [c for c in ("township", "village", "group") if c in hh.columns and c not in sub.columns]
         sub = sub.join(hh[add], how="left")
+    if roster is not None:
+        heads = _heads(roster)
+        idx = heads.index.get_indexer(sub.index)
+        found = idx >= 0
+        for src, dst, fn in (("name", "head_name", mask_name), ("phone", "head_phone", mask_phone)):
+            vals = pd.Series(pd.NA, index=sub.index, dtype="string")
+            if src in heads.columns and found.any():
+                masked = fn(heads[src].iloc[idx[found]].reset_index(drop=True))
+                vals[found] = masked.to_numpy()
+            sub[dst] = vals
     codes = sub["reason"].astype(str).to_numpy().astype(object)
     extra = {
         "capped": sub["capped"].to_numpy(bool) if "capped" in sub else None,
@@ -522,9 +567,168 @@ def investigation_list(comparison: pd.DataFrame, *, households: pd.DataFrame | N
         if mask is not None:
             codes = np.where(mask, codes + ";" + name, codes)
     sub["reason_codes"] = pd.array(codes.astype(str), dtype="str")
+    if "final_limit" in sub.columns:
+        sub = sub.rename(columns={"final_limit": "provisional_limit"})
     sub = sub.reset_index()
     sub = sub.sort_values(["exposure_gap", "household_id"], ascending=[False, True], kind="stable")
-    cols = [c for c in ("household_id", "township", "village", "group", "consensus_limit",
-                        "model_limit", "ratio", "exposure_gap", "final_limit", "reason",
-                        "reason_codes") if c in sub.columns]
+    cols = [c for c in ("household_id", "township", "village", "group", "head_name", "head_phone",
+                        "consensus_limit", "model_limit", "ratio", "exposure_gap",
+                        "provisional_limit", "reason", "reason_codes") if c in sub.columns]
     return sub[cols].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# exposure and policy
+# --------------------------------------------------------------------------------------------
+def exposure_by_group(comparison: pd.DataFrame, *, by: str | None = "village") -> pd.DataFrame:
+    """Total exposure under the consensus, the model and the reconciled final limits.
+
+    Parameters
+    ----------
+    comparison : DataFrame
+        Output of :func:`compare_limits`.
+    by : str, optional
+        Column to group by (``village`` or ``township``); an ``overall`` row comes first.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``level``, ``group``, ``households``, ``total_consensus``, ``total_model``,
+        ``total_final`` (yuan; a missing limit counts 0), ``final_vs_consensus``
+        (``total_final / total_consensus``), ``final_vs_model``, ``n_gap`` (households flagged),
+        ``exposure_gap`` (yuan, sum of ``|model - consensus|``).
+    """
+    for col in ("consensus_limit", "model_limit", "final_limit", "gap_flag", "exposure_gap"):
+        if col not in comparison.columns:
+            raise CalibInputError(f"comparison: missing required column {col!r} (use compare_limits)")
+    c = comparison["consensus_limit"].to_numpy(dtype=float, na_value=np.nan)
+    m = pd.to_numeric(comparison["model_limit"]).to_numpy(dtype=float, na_value=np.nan)
+    f = comparison["final_limit"].to_numpy(dtype=float, na_value=np.nan)
+    gap = comparison["gap_flag"].to_numpy(dtype=bool)
+    eg = comparison["exposure_gap"].to_numpy(dtype=float, na_value=np.nan)
+    groups = [("overall", np.zeros(len(comparison), np.int64), 1, pd.Index(["overall"]))]
+    if by is not None:
+        if by not in comparison.columns:
+            raise CalibInputError(f"comparison: no column {by!r} to group by")
+        codes, labels = pd.factorize(comparison[by], sort=True)
+        if (codes < 0).any():
+            raise CalibInputError(f"comparison: column {by!r} is blank for some households")
+        groups.append((by, codes.astype(np.int64), len(labels), pd.Index(labels)))
+    rows = []
+    for level, g, n, labels in groups:
+        tc = np.bincount(g, np.nan_to_num(c), n)
+        tm = np.bincount(g, np.nan_to_num(m), n)
+        tf = np.bincount(g, np.nan_to_num(f), n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rows.append(pd.DataFrame({
+                "level": level, "group": np.asarray(labels, dtype=object).astype(str),
+                "households": np.bincount(g, minlength=n).astype(np.int64),
+                "total_consensus": tc, "total_model": tm, "total_final": tf,
+                "final_vs_consensus": tf / tc, "final_vs_model": tf / tm,
+                "n_gap": np.bincount(g, gap.astype(float), n).astype(np.int64),
+                "exposure_gap": np.bincount(g, np.nan_to_num(eg), n),
+            }))
+    out = pd.concat(rows, ignore_index=True)
+    out["level"] = out["level"].astype("str")
+    out["group"] = out["group"].astype("str")
+    return out
+
+
+def compare_rules(
+    consensus: pd.DataFrame,
+    model_runs: pd.DataFrame,
+    *,
+    policy: Mapping | None = None,
+    rules: tuple[str, ...] = ("min", "consensus", "model", "blend"),
+) -> pd.DataFrame:
+    """Total exposure of the programme under each reconciliation rule, other keys as ``policy``.
+
+    Parameters
+    ----------
+    consensus, model_runs : DataFrame
+        As for :func:`compare_limits`.
+    policy : mapping, optional
+        ``params["reconciliation"]``; its ``rule`` is replaced in turn by each of ``rules``.
+    rules : tuple of str
+        Rules to compare (see :func:`compare_limits`).
+
+    Returns
+    -------
+    DataFrame
+        One row per rule: ``rule``, ``current`` (bool: the policy's own rule),
+        ``households_granted`` (final limit > 0), ``total_final`` (yuan), ``mean_final``
+        (yuan per granted household), ``vs_current`` (``total_final`` relative to the current
+        rule's), ``total_within_band`` (yuan reconciled by the rule; the rest is provisional).
+    """
+    pol = _policy(policy)
+    rows = []
+    for rule in rules:
+        cmp_ = compare_limits(consensus, model_runs, policy={**pol, "rule": rule})
+        f = cmp_["final_limit"].to_numpy(dtype=float)
+        inside = (cmp_["reason"] == "within_band").to_numpy()
+        g = int((f > 0).sum())
+        rows.append({"rule": rule, "current": rule == pol["rule"], "households_granted": g,
+                     "total_final": float(f.sum()), "mean_final": float(f.sum() / g) if g else np.nan,
+                     "total_within_band": float(f[inside].sum())})
+    out = pd.DataFrame(rows)
+    cur = out.loc[out["current"], "total_final"]
+    out["vs_current"] = out["total_final"] / float(cur.iloc[0]) if len(cur) and cur.iloc[0] > 0 else np.nan
+    out["rule"] = out["rule"].astype("str")
+    return out[["rule", "current", "households_granted", "total_final", "mean_final", "vs_current",
+                "total_within_band"]]
+
+
+# --------------------------------------------------------------------------------------------
+# household features for gap_drivers
+# --------------------------------------------------------------------------------------------
+def household_features(programme) -> pd.DataFrame:
+    """Numeric household features for :func:`gap_drivers`, built from the loaded tables.
+
+    Parameters
+    ----------
+    programme : calib.programme.Programme
+        A loaded programme (``reviews`` and ``roster`` needed; ``points`` optional).
+
+    Returns
+    -------
+    DataFrame
+        Index ``household_id`` (every household of the roster), float columns:
+
+        - ``business_rating``: mean business rating (1-5) over the household's reviews;
+        - ``integrity_rating``: mean integrity rating (1-5) over its reviews;
+        - ``log_income``: mean of ``log(annual_income)`` over reviews with a positive income;
+        - ``land_mu``: contracted land of the household (mu), from ``Programme.households()``;
+        - ``head_age``: age of the household head at ``as_of``;
+        - ``points_100``: the latest period's points / 100 (only when the programme has a
+          ``points`` table).
+
+        A household without reviews (or points) has NaN there; :func:`gap_drivers` counts such
+        households in ``n_dropped`` and leaves them out.
+    """
+    rv = programme.reviews
+    for col in ("household_id", "business_rating", "integrity_rating", "annual_income"):
+        if col not in rv.columns:
+            raise CalibInputError(f"reviews: missing required column {col!r}")
+    hh = programme.households()
+    inc = pd.to_numeric(rv["annual_income"]).to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        loginc = np.where(inc > 0, np.log(np.where(inc > 0, inc, 1.0)), np.nan)
+    per = pd.DataFrame({
+        "household_id": rv["household_id"].to_numpy(),
+        "business_rating": pd.to_numeric(rv["business_rating"]).to_numpy(dtype=float, na_value=np.nan),
+        "integrity_rating": pd.to_numeric(rv["integrity_rating"]).to_numpy(dtype=float, na_value=np.nan),
+        "log_income": loginc,
+    }).groupby("household_id", sort=False).mean()
+    out = pd.DataFrame(index=pd.Index(hh.index, name="household_id"))
+    out = out.join(per, how="left")
+    out["land_mu"] = pd.to_numeric(hh["land_mu"]).to_numpy(dtype=float, na_value=np.nan)
+    out["head_age"] = pd.to_numeric(hh["head_age"]).to_numpy(dtype=float, na_value=np.nan)
+    pts = programme.points
+    if pts is not None and len(pts) > 0:
+        for col in ("household_id", "period", "points"):
+            if col not in pts.columns:
+                raise CalibInputError(f"points: missing required column {col!r}")
+        latest = pts.sort_values(["household_id", "period"], kind="stable").drop_duplicates(
+            "household_id", keep="last").set_index("household_id")["points"]
+        out["points_100"] = pd.to_numeric(latest).reindex(out.index).to_numpy(dtype=float, na_value=np.nan) / 100
+    return out.astype(float)

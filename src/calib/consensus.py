@@ -29,6 +29,9 @@ __all__ = [
     "reviewer_effects",
     "agreement",
     "krippendorff_alpha_ratio",
+    "consensus_shift",
+    "status_counts",
+    "flagged_reviewers",
     "METHODS",
     "DECLINE_RULES",
 ]
@@ -927,3 +930,170 @@ def agreement(
     out["level"] = out["level"].astype("str")
     out["group"] = out["group"].astype("str")
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# report tables
+# --------------------------------------------------------------------------------------------
+def consensus_shift(
+    consensus: pd.DataFrame,
+    baseline: pd.DataFrame,
+    *,
+    threshold: float = 0.1,
+    by: str | None = "village",
+) -> pd.DataFrame:
+    """How far one consensus moves households against another (e.g. adjusted against median).
+
+    Parameters
+    ----------
+    consensus, baseline : DataFrame
+        Two outputs of :func:`consensus_limits` on the same reviews (index ``household_id``,
+        ``consensus_granted``; ``by`` column when grouping). Households present in only one are
+        an error.
+    threshold : float
+        A household *moves* when ``|consensus / baseline - 1| > threshold`` (0.1 = 10%).
+    by : str, optional
+        Column to group by (``village`` or ``township``); an ``overall`` row comes first.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``level`` (``overall`` or ``by``), ``group``, ``n_households`` (both granted),
+        ``n_up``, ``n_down`` (moved up / down by more than ``threshold``), ``share_moved``,
+        ``median_abs_change`` (median of ``|ratio - 1|``), ``total_consensus``,
+        ``total_baseline`` (sums of the granted limits, yuan).
+
+    Notes
+    -----
+    Compares ``consensus_granted`` (the limit before the white-list decision), so that the
+    two aggregators are compared on the same households whatever the decline rule.
+    """
+    if not threshold >= 0:
+        raise CalibParamsError(f"threshold must be >= 0, got {threshold!r}")
+    for name, fr in (("consensus", consensus), ("baseline", baseline)):
+        if "consensus_granted" not in fr.columns:
+            raise CalibInputError(f"{name}: missing required column 'consensus_granted'")
+    if len(consensus) != len(baseline) or not consensus.index.sort_values().equals(baseline.index.sort_values()):
+        raise CalibInputError("consensus and baseline must cover the same household_id values")
+    a = consensus["consensus_granted"].to_numpy(dtype=float, na_value=np.nan)
+    b = baseline["consensus_granted"].reindex(consensus.index).to_numpy(dtype=float, na_value=np.nan)
+    ok = np.isfinite(a) & np.isfinite(b) & (b > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rel = np.where(ok, a / b - 1.0, np.nan)
+    eps = 1e-12  # exactly 10% (110,000 / 100,000 in floating point) is not "more than 10%"
+    up = ok & (rel > threshold + eps)
+    down = ok & (rel < -threshold - eps)
+    groups: list[tuple[str, np.ndarray, int, pd.Index]] = [
+        ("overall", np.zeros(len(consensus), np.int64), 1, pd.Index(["overall"]))]
+    if by is not None:
+        if by not in consensus.columns:
+            raise CalibInputError(f"consensus: no column {by!r} to group by")
+        codes, labels = pd.factorize(consensus[by], sort=True)
+        groups.append((by, codes.astype(np.int64), len(labels), pd.Index(labels)))
+    rows = []
+    for level, g, n, labels in groups:
+        cnt = _bc(g[ok], None, n)
+        absrel = pd.Series(np.abs(rel[ok])).groupby(g[ok]).median().reindex(range(n)).to_numpy()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = (_bc(g[up], None, n) + _bc(g[down], None, n)) / cnt
+        rows.append(pd.DataFrame({
+            "level": level, "group": np.asarray(labels, dtype=object).astype(str),
+            "n_households": cnt.astype(np.int64),
+            "n_up": _bc(g[up], None, n).astype(np.int64), "n_down": _bc(g[down], None, n).astype(np.int64),
+            "share_moved": share, "median_abs_change": absrel,
+            "total_consensus": _bc(g[ok], a[ok], n), "total_baseline": _bc(g[ok], b[ok], n),
+        }))
+    out = pd.concat(rows, ignore_index=True)
+    out["level"] = out["level"].astype("str")
+    out["group"] = out["group"].astype("str")
+    return out
+
+
+def status_counts(consensus: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
+    """White-list, decline and re-review counts of a consensus table.
+
+    Parameters
+    ----------
+    consensus : DataFrame
+        Output of :func:`consensus_limits`.
+    by : str, optional
+        Column to group by (``village`` or ``township``); an ``overall`` row comes first.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``level``, ``group``, ``households`` (reviewed), ``white_listed``, ``declined``
+        (off the white list), ``needs_rereview``, ``white_listed_needing_rereview``,
+        ``share_white_listed``, ``share_needs_rereview``, ``total_consensus`` (yuan, sum of
+        ``consensus_limit``).
+    """
+    for col in ("white_list", "needs_rereview", "consensus_limit"):
+        if col not in consensus.columns:
+            raise CalibInputError(f"consensus: missing required column {col!r} (use consensus_limits)")
+    wl = consensus["white_list"].to_numpy(dtype=bool)
+    rr = consensus["needs_rereview"].to_numpy(dtype=bool)
+    lim = consensus["consensus_limit"].to_numpy(dtype=float, na_value=0.0)
+    groups: list[tuple[str, np.ndarray, int, pd.Index]] = [
+        ("overall", np.zeros(len(consensus), np.int64), 1, pd.Index(["overall"]))]
+    if by is not None:
+        if by not in consensus.columns:
+            raise CalibInputError(f"consensus: no column {by!r} to group by")
+        codes, labels = pd.factorize(consensus[by], sort=True)
+        groups.append((by, codes.astype(np.int64), len(labels), pd.Index(labels)))
+    rows = []
+    for level, g, n, labels in groups:
+        hh = _bc(g, None, n)
+        w = _bc(g, wl.astype(float), n)
+        r = _bc(g, rr.astype(float), n)
+        rows.append(pd.DataFrame({
+            "level": level, "group": np.asarray(labels, dtype=object).astype(str),
+            "households": hh.astype(np.int64), "white_listed": w.astype(np.int64),
+            "declined": (hh - w).astype(np.int64), "needs_rereview": r.astype(np.int64),
+            "white_listed_needing_rereview": _bc(g, (wl & rr).astype(float), n).astype(np.int64),
+            "share_white_listed": w / np.maximum(hh, 1), "share_needs_rereview": r / np.maximum(hh, 1),
+            "total_consensus": _bc(g, lim, n),
+        }))
+    out = pd.concat(rows, ignore_index=True)
+    out["level"] = out["level"].astype("str")
+    out["group"] = out["group"].astype("str")
+    return out
+
+
+def flagged_reviewers(effects: pd.DataFrame, reviewers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The flagged reviewers with their reasons, for the panel secretary (no names).
+
+    Parameters
+    ----------
+    effects : DataFrame
+        Output of :func:`reviewer_effects` (index ``reviewer_id``).
+    reviewers : DataFrame, optional
+        The ``reviewers`` table (``reviewer_id, village, role``); only ``role`` is taken (joined
+        on reviewer and village). Names and ID numbers are never read.
+
+    Returns
+    -------
+    DataFrame
+        One row per flagged reviewer panel seat, most suspicious first (self reviews and partial
+        reviewers by ascending ``partiality_q``, then the rest by distance of the leniency from
+        1): ``reviewer_id``, ``village``, ``township`` (when present), ``role`` (when
+        ``reviewers`` is given), ``flag_reason``, ``n_reviews``, ``leniency``, ``leniency_low``,
+        ``leniency_high``, ``n_related``, ``partiality``, ``partiality_q``.
+    """
+    for col in ("flagged", "flag_reason", "village", "leniency"):
+        if col not in effects.columns:
+            raise CalibInputError(f"effects: missing required column {col!r} (use reviewer_effects)")
+    sub = effects[effects["flagged"].to_numpy(dtype=bool)].reset_index()
+    if reviewers is not None:
+        for col in ("reviewer_id", "village", "role"):
+            if col not in reviewers.columns:
+                raise CalibInputError(f"reviewers: missing required column {col!r}")
+        roles = reviewers[["reviewer_id", "village", "role"]].drop_duplicates(["reviewer_id", "village"])
+        sub = sub.merge(roles, on=["reviewer_id", "village"], how="left")
+    q = sub["partiality_q"].to_numpy(dtype=float, na_value=np.nan) if "partiality_q" in sub else np.full(len(sub), np.nan)
+    dist = np.abs(np.log(sub["leniency"].to_numpy(dtype=float)))
+    sub = sub.assign(_q=np.nan_to_num(q, nan=1.0), _d=-dist)
+    sub = sub.sort_values(["_q", "_d", "reviewer_id"], kind="stable")
+    cols = [c for c in ("reviewer_id", "village", "township", "role", "flag_reason", "n_reviews",
+                        "leniency", "leniency_low", "leniency_high", "n_related", "partiality",
+                        "partiality_q") if c in sub.columns]
+    return sub[cols].reset_index(drop=True)
