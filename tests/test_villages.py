@@ -298,7 +298,7 @@ def test_nearest_to_certification_says_what_is_lacking():
     v = cv.certify_villages(k, rules=RULES)
     near = cv.nearest_to_certification(v, k, rules=RULES, top=None).set_index("village")
     assert list(near.index) == ["Q", "P", "R"]
-    assert "1 more households rated A or better" in near.loc["Q", "lacks"]
+    assert "1 more household rated A or better" in near.loc["Q", "lacks"]
     assert "3 more profiled households" in near.loc["P", "lacks"]
     assert "NPL must fall by 12,000.00 yuan of defaulted balance" in near.loc["P", "lacks"]
     assert near.loc["P", "profiling_rate_needed"] == 3
