@@ -298,7 +298,7 @@ def test_nearest_to_certification_says_what_is_lacking():
     v = cv.certify_villages(k, rules=RULES)
     near = cv.nearest_to_certification(v, k, rules=RULES, top=None).set_index("village")
     assert list(near.index) == ["Q", "P", "R"]
-    assert "1 more households rated A or better" in near.loc["Q", "lacks"]
+    assert "1 more household rated A or better" in near.loc["Q", "lacks"]
     assert "3 more profiled households" in near.loc["P", "lacks"]
     assert "NPL must fall by 12,000.00 yuan of defaulted balance" in near.loc["P", "lacks"]
     assert near.loc["P", "profiling_rate_needed"] == 3
@@ -631,3 +631,102 @@ def test_presentation_helpers():
     assert json.loads(json.dumps(m))["credit_coverage"] == pytest.approx(1.0)
     crit = cv.criteria_table(RULES)
     assert list(crit["criterion"][:6]) == list(cv.VILLAGE_CRITERIA)
+
+
+# ------------------------------------------------------------------------------------------
+# Parameters as the notebook passes them, "now" against past milestones, reader's tables
+# ------------------------------------------------------------------------------------------
+def test_params_blocks_are_accepted_and_county_value_is_the_county_figure():
+    import pathlib
+
+    from calib import params
+
+    P = params.load(pathlib.Path(__file__).resolve().parents[1] / "params" / "sample.yaml")
+    assert cv.validate_village_rules(P.block("credit_village")) == cv.validate_village_rules(RULES)
+    assert cv.validate_township_rules(P.block("credit_township")) == \
+        cv.validate_township_rules(TOWNSHIP_RULES)
+    tg = cv.validate_targets(P.block("targets"))  # milestone dates come as datetime.date
+    assert [m["date"] for m in tg["milestones"]][0] == pd.Timestamp("2019-12-31")
+    assert cv.validate_eligibility(P.block("eligibility"))["max_age"] == 65
+
+    # a value on a county-relative criterion fixes the county figure, like county_*
+    r1 = cv.validate_village_rules({**RULES, "loan_share_vs_county": {"op": ">", "value": 0.3}})
+    assert r1["county_loan_share"] == 0.3
+    assert r1 == cv.validate_village_rules({**RULES, "county_loan_share": 0.3})
+    with pytest.raises(CalibParamsError, match=r"loan_share_vs_county\.value.*county_loan_share"):
+        cv.validate_village_rules({**RULES, "loan_share_vs_county": {"op": ">", "value": 0.3},
+                                   "county_loan_share": 0.2})
+    t1 = cv.validate_township_rules({**TOWNSHIP_RULES, "npl_vs_county": {"op": "<", "value": 0.02}})
+    assert t1["county_npl_ratio"] == 0.02
+    # the fixed county figure decides: 3 of 10 households with a loan is not above 30%
+    k = cv.programme_kpis(build(village("A", loans=[(i, 100, 0) for i in range(3)]),
+                                village("B")), as_of=AS_OF)
+    v = cv.certify_villages(k, rules={**RULES, "loan_share_vs_county": {"op": ">", "value": 0.3}})
+    assert v.set_index("village").loc["A", "loan_share_vs_county"] == "fail"
+    v = cv.certify_villages(k, rules={**RULES, "loan_share_vs_county": {"op": ">", "value": 0.29}})
+    assert v.set_index("village").loc["A", "loan_share_vs_county"] == "pass"
+    # a township with NPL 0 < fixed county 2% passes; with the pooled county (0 = 0) it fails
+    tv = cv.certify_townships(v, k, rules=t1)
+    assert tv.loc[0, "npl_vs_county"] == "pass"
+    assert cv.certify_townships(v, k, rules=TOWNSHIP_RULES).loc[0, "npl_vs_county"] == "fail"
+
+
+def test_target_progress_latest_judges_every_past_milestone_on_the_current_figures():
+    # programme active only in 2025: no snapshot at the 2019-2022 milestones
+    k = _snapshot("2025-12-31", 1000, 800, 240, 16)  # 80.0% coverage, 30.0% usage, 16 villages
+    p = cv.target_progress(k, targets=TARGETS, as_of="2026-06-30").set_index("milestone")
+    assert (p["status"] == "not measured").all()
+    q = cv.target_progress(k, targets=TARGETS, as_of="2026-06-30",
+                           measure="latest").set_index("milestone")
+    assert (q["measured_at"] == pd.Timestamp("2025-12-31")).all() and q["due"].all()
+    assert list(q["status"]) == ["met", "met", "not met", "met", "met"]
+    assert q.loc["2021-12-31", "shortfall"] == "1 more profiled villages"
+    assert q.loc["final", "credit_coverage_met"] and q.loc["final", "usage_met"]  # 80% >= 80%
+    k2 = _snapshot("2025-12-31", 1000, 799, 240, 17)  # 79.9%: final coverage missed
+    q2 = cv.target_progress(k2, targets=TARGETS, as_of="2026-06-30",
+                            measure="latest").set_index("milestone")
+    assert not q2.loc["final", "credit_coverage_met"] and q2.loc["final", "status"] == "not met"
+    assert q2.loc["2021-12-31", "status"] == "met"
+    with pytest.raises(CalibParamsError, match="measure"):
+        cv.target_progress(k, targets=TARGETS, as_of="2026-06-30", measure="now")
+
+
+def test_reader_tables_and_html():
+    k = cv.programme_kpis(build(village("A", township="T1", loans=[(0, 100, 0)]),
+                                village("B", township="T1", a=5),
+                                village("C", township="T2", n=20, profiled=17)), as_of=AS_OF)
+    t = cv.kpi_table(k)
+    assert list(t["village"]) == ["A", "B", "(township)", "C", "(township)", "(programme)"]
+    assert list(t["township"]) == ["T1", "T1", "T1", "T2", "T2", "(all)"]
+    assert t.loc[5, "profiling rate"] == pytest.approx(37 / 40)
+    assert t.loc[1, "A or better"] == pytest.approx(0.5)
+    v = cv.certify_villages(k, rules=RULES)
+    g = cv.verdict_grid(v, rules=RULES)
+    assert "profiling rate >= 90.0%" in g.columns and "A-or-better share > 55.0%" in g.columns
+    assert "loan share > county 2.5%" in g.columns  # 1 borrower of 40 households
+    cell = g.set_index("village").loc["C", "profiling rate >= 90.0%"]
+    assert cell == "fail 85.0%"
+    assert g.set_index("village").loc["B", "A-or-better share > 55.0%"] == "fail 50.0%"
+    assert (g["governance"] == "not assessed").all()
+    html = cv.style_verdicts(g).to_html()
+    import re
+
+    rules = dict(re.findall(r"([^{}]+)\{\s*background-color: (#[0-9a-f]{6});\s*\}", html))
+    colour_of = {}
+    for sel, col in rules.items():
+        for cell in re.findall(r"row(\d+)_col(\d+)", sel):
+            colour_of[tuple(map(int, cell))] = col
+    prof = list(g.columns).index("profiling rate >= 90.0%")
+    assert colour_of[(2, prof)] == "#ffcdd2"  # C fails profiling: red
+    assert colour_of[(0, prof)] == "#c8e6c9"  # A passes: green
+    assert colour_of[(0, list(g.columns).index("governance"))] == "#e0e0e0"  # grey
+    assert (0, 0) not in colour_of  # township names are not coloured
+    assert "<script" not in html and "http" not in html
+    tv = cv.certify_townships(v, k, rules=TOWNSHIP_RULES)
+    gt = cv.verdict_grid(tv, rules=TOWNSHIP_RULES)
+    assert list(gt.columns) == ["township", "credit village share > 75.0%", "NPL < county 0.0%",
+                                "certified"]
+    assert (gt["certified"] == "not certified").all()
+    m = cv.headline_metrics(k, v, tv)
+    assert m["credit_villages"] == 0 and m["villages_not_assessed"] == 3
+    assert m["credit_village_share"] == 0.0

@@ -52,6 +52,8 @@ __all__ = [
     "nearest_to_certification",
     "target_progress",
     "headline_metrics",
+    "kpi_table",
+    "verdict_grid",
     "style_verdicts",
     "plot_verdict_table",
     "plot_target_progress",
@@ -116,6 +118,9 @@ class _Threshold(_Strict):
 
 class _Relative(_Strict):
     op: _Op
+    # ``calib.params.Criterion`` always carries ``value`` (None for the county-relative
+    # criteria); a number here fixes the county figure, like ``county_*``.
+    value: float | None = Field(default=None, ge=0, le=1)
 
 
 class _VillageRules(_Strict):
@@ -181,12 +186,33 @@ def validate_village_rules(rules: Mapping[str, Any] | None) -> dict[str, Any]:
     CalibParamsError
         Naming the bad key, e.g. ``credit_village.profiling_rate.op``.
     """
-    return _validate(_VillageRules, rules, "credit_village").model_dump()
+    out = _validate(_VillageRules, rules, "credit_village").model_dump()
+    _sync_county(out, "loan_share_vs_county", "county_loan_share", "credit_village")
+    _sync_county(out, "npl_vs_county", "county_npl_ratio", "credit_village")
+    return out
 
 
 def validate_township_rules(rules: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Validate the ``credit_township`` block (``county_npl_ratio`` is an optional extra key)."""
-    return _validate(_TownshipRules, rules, "credit_township").model_dump()
+    """Validate the ``credit_township`` block (``county_npl_ratio`` is an optional extra key).
+
+    The county NPL may also be fixed as ``npl_vs_county.value`` (the shape
+    ``calib.params.Params.block("credit_township")`` gives).
+    """
+    out = _validate(_TownshipRules, rules, "credit_township").model_dump()
+    _sync_county(out, "npl_vs_county", "county_npl_ratio", "credit_township")
+    return out
+
+
+def _sync_county(out: dict[str, Any], crit: str, key: str, block: str) -> None:
+    """Make ``out[crit]["value"]`` and ``out[key]`` the same county figure (or both None)."""
+    a, b = out[crit].get("value"), out[key]
+    if a is not None and b is not None and float(a) != float(b):
+        raise CalibParamsError(
+            f"{block}.{crit}.value: {a!r} contradicts {block}.{key} {b!r} (give one of them)"
+        )
+    fixed = a if a is not None else b
+    out[crit]["value"] = fixed
+    out[key] = fixed
 
 
 def validate_targets(targets: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -687,7 +713,8 @@ def criteria_table(
         r = validate_village_rules(rules)
         rows = []
         for c in VILLAGE_CRITERIA:
-            val = r[c].get("value", np.nan)
+            val = r[c].get("value")
+            val = np.nan if val is None else val
             if c == "loan_share_vs_county" and r["county_loan_share"] is not None:
                 val = r["county_loan_share"]
             if c == "npl_vs_county" and r["county_npl_ratio"] is not None:
@@ -959,6 +986,16 @@ def _needed_recovery(d, t, op: str, p, q) -> np.ndarray:
     return np.array([max(int(v), 0) for v in x], dtype=object)
 
 
+def _singular(noun: str, n: int) -> str:
+    """``"households with a loan"`` -> ``"household with a loan"`` when ``n == 1``."""
+    if n != 1:
+        return noun
+    for plural, one in (("households", "household"), ("persons", "person")):
+        if plural in noun:
+            return noun.replace(plural, one, 1)
+    return noun
+
+
 def _fmt_int(x) -> str:
     return f"{int(x):,}"
 
@@ -1059,7 +1096,8 @@ def nearest_to_certification(
         else:
             res[f"{c}_needed"] = need.astype(np.int64)
             more = "more" if op in (">", ">=") else "fewer"
-            text = np.array([f"{abs(int(x)):,} {more} {noun[c]}" for x in need], dtype=object)
+            text = np.array([f"{abs(int(x)):,} {more} {_singular(noun[c], abs(int(x)))}"
+                             for x in need], dtype=object)
         add(fail, text)
         add(nodata, f"{c}: no data")
         fig = _ratio(v[num_col], v[den_col]).to_numpy()
@@ -1093,6 +1131,7 @@ def target_progress(
     targets: Mapping[str, Any] | None,
     as_of: Any,
     village_profiled_at: float | None = None,
+    measure: Literal["at_milestone", "latest"] = "at_milestone",
 ) -> pd.DataFrame:
     """Programme credit coverage and usage against the dated milestones (seed 001).
 
@@ -1110,6 +1149,13 @@ def target_progress(
         A village counts towards the ``villages`` target (建档村, "profiled village") when its
         profiling rate is at least this (exact comparison). Default: the optional key
         ``targets.village_profiled_at``, else 0.90.
+    measure : {"at_milestone", "latest"}
+        ``"at_milestone"``: each milestone due by ``as_of`` is judged on the latest snapshot on
+        or before its date (was the programme on track *then*?). ``"latest"``: every milestone
+        and the final targets are judged on the latest snapshot on or before ``as_of`` (where
+        does the programme stand *now* against each step of the path?); use it when the data
+        hold no snapshot at the milestone dates, e.g. a programme evaluated after its
+        milestones passed.
 
     Returns
     -------
@@ -1118,17 +1164,22 @@ def target_progress(
         milestone): ``milestone`` (date text or ``"final"``), ``date``, ``villages_target``,
         ``credit_coverage_target``, ``usage_target``, ``measured_at`` (the snapshot used: the
         latest on or before the milestone date for milestones due by ``as_of``, else the latest
-        on or before ``as_of``; NaT when none), ``villages`` (profiled villages),
+        on or before ``as_of``; with ``measure="latest"`` always the latest on or before
+        ``as_of``; NaT when none), ``due`` (bool: dated on or before ``as_of``),
+        ``villages`` (profiled villages),
         ``credit_coverage``, ``usage``, ``villages_met``, ``credit_coverage_met``,
         ``usage_met`` (bool, NA without a target or a figure), ``status`` (``"on track"``:
         every target met; ``"behind"``: one missed; ``"not measured"``: no snapshot at the
-        milestone; ``"upcoming"``: due after ``as_of``), ``shortfall`` (text).
+        milestone; ``"upcoming"``: due after ``as_of``; with ``measure="latest"``: ``"met"``
+        or ``"not met"`` by the current figures, or ``"not measured"``), ``shortfall`` (text).
 
     Notes
     -----
     Coverage and usage are the programme row's pooled figures; ``credit_coverage >= target`` is
     decided exactly in integers (credited * q >= p * eligible).
     """
+    if measure not in ("at_milestone", "latest"):
+        raise CalibParamsError(f"measure: expected 'at_milestone' or 'latest', got {measure!r}")
     tg = validate_targets(targets)
     as_of_ts = pd.Timestamp(as_of).normalize()
     if "as_of" not in kpis:
@@ -1150,7 +1201,7 @@ def target_progress(
     for m in ms:  # a handful of milestones
         d = pd.Timestamp(m["date"])
         due = d <= as_of_ts
-        cut = d if due else as_of_ts
+        cut = d if (due and measure == "at_milestone") else as_of_ts
         avail = snaps[snaps <= cut]
         row = {
             "milestone": "final" if m.get("_final") else str(d.date()),
@@ -1159,6 +1210,7 @@ def target_progress(
             "credit_coverage_target": m["credit_coverage"],
             "usage_target": m["usage"],
             "measured_at": avail[-1] if len(avail) else pd.NaT,
+            "due": bool(due),
         }
         if len(avail):
             s = pr.loc[pr["as_of"] == avail[-1]].iloc[0]
@@ -1196,6 +1248,8 @@ def target_progress(
                              if row["usage"] == row["usage"] else "usage: no data")
         if not len(avail):
             status = "not measured"
+        elif measure == "latest":
+            status = "not met" if short else "met"
         elif not due:
             status = "upcoming"
         else:
@@ -1221,7 +1275,18 @@ def headline_metrics(
     township_verdicts: pd.DataFrame | None = None,
     progress: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """Headline figures for ``metrics.json`` (plain Python numbers, NaN as None)."""
+    """Headline figures for ``metrics.json`` (plain Python numbers, NaN as None).
+
+    Keys: ``as_of``, ``unit``, ``n_villages``, ``n_households``, ``n_eligible`` and the
+    programme row's rates (``credit_coverage``, ``usage``, ``profiling_rate``,
+    ``credit_rate``, ``npl_ratio``, ``npl_ratio_count``, ``a_or_better_share``,
+    ``loan_share``, ``total_limit``, ``total_balance``); with ``verdicts``:
+    ``credit_villages``, ``credit_village_share`` (of all villages),
+    ``villages_pending_assessment``, ``villages_not_assessed`` (at least one qualitative
+    criterion not assessed); with ``township_verdicts``: ``credit_townships``; with
+    ``progress``: ``milestones_behind``, ``milestones_on_track`` and, for
+    ``measure="latest"``, ``milestones_met_now``, ``milestones_not_met_now``.
+    """
     pr = kpis.loc[kpis["level"] == "programme"]
     if "as_of" in pr and pr["as_of"].nunique() > 1:
         pr = pr.loc[pr["as_of"] == pr["as_of"].max()]
@@ -1245,13 +1310,25 @@ def headline_metrics(
         out[c] = num(s[c])
     if verdicts is not None:
         out["credit_villages"] = int(verdicts["certified"].sum())
+        out["credit_village_share"] = (
+            out["credit_villages"] / len(verdicts) if len(verdicts) else None
+        )
         out["villages_pending_assessment"] = int((verdicts["status"] == "pending assessment").sum())
+        na = np.zeros(len(verdicts), dtype=bool)
+        for c in QUALITATIVE_CRITERIA:
+            if c in verdicts:
+                na |= (verdicts[c] == "not assessed").to_numpy(dtype=bool, na_value=False)
+        out["villages_not_assessed"] = int(na.sum())
     if township_verdicts is not None:
         out["credit_townships"] = int(township_verdicts["certified"].sum())
     if progress is not None:
         due = progress.loc[progress["status"].isin(["on track", "behind"])]
         out["milestones_behind"] = int((due["status"] == "behind").sum())
         out["milestones_on_track"] = int((due["status"] == "on track").sum())
+        now = progress.loc[progress["status"].isin(["met", "not met"])]
+        if len(now):
+            out["milestones_met_now"] = int((now["status"] == "met").sum())
+            out["milestones_not_met_now"] = int((now["status"] == "not met").sum())
     return out
 
 
@@ -1269,36 +1346,155 @@ _COLOURS = {
 }
 
 
-def style_verdicts(verdicts: pd.DataFrame, *, figures: bool = True):
-    """A pandas Styler of village (or township) verdicts with pass/fail cells coloured.
+_KPI_COLUMNS = {
+    "n_households": "households",
+    "n_eligible": "eligible",
+    "credit_coverage": "coverage",
+    "usage": "usage",
+    "profiling_rate": "profiling rate",
+    "credit_rate": "credit rate",
+    "npl_ratio": "NPL (balance)",
+    "npl_ratio_count": "NPL (count)",
+    "a_or_better_share": "A or better",
+    "loan_share": "loan share",
+}
+
+
+def kpi_table(kpis: pd.DataFrame) -> pd.DataFrame:
+    """Reader's table of :func:`programme_kpis`: each township's villages, then the township
+    row, and the programme row last.
+
+    Parameters
+    ----------
+    kpis : pandas.DataFrame
+        Output of :func:`programme_kpis` (one ``as_of``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``level``, ``township``, ``village`` (``"(township)"`` / ``"(programme)"`` on
+        the summary rows, ``township`` ``"(all)"`` on the programme row), ``households``,
+        ``eligible`` (households or persons, per ``unit``), ``coverage``, ``usage``,
+        ``profiling rate``, ``credit rate``, ``NPL (balance)``, ``NPL (count)``,
+        ``A or better``, ``loan share`` (fractions; NaN when the denominator is 0).
+    """
+    if "as_of" in kpis and kpis["as_of"].nunique() > 1:
+        raise CalibInputError("kpis: several as_of snapshots; select one")
+    missing = {"level", "township", "village", *_KPI_COLUMNS} - set(kpis.columns)
+    if missing:
+        raise CalibInputError(f"kpis: missing column(s) {', '.join(sorted(missing))}")
+    k = kpis.copy()
+    order = k["level"].map({"village": 0, "township": 1, "programme": 2})
+    k["_prog"] = (k["level"] == "programme").astype(int)
+    k["_order"] = order
+    k = k.sort_values(["_prog", "township", "_order", "village"], kind="stable")
+    town = k["township"].astype(object).where(k["level"] != "programme", "(all)")
+    vill = k["village"].astype(object).where(
+        k["level"] == "village", k["level"].map({"township": "(township)",
+                                                 "programme": "(programme)"}))
+    out = pd.DataFrame({"level": k["level"].astype("string"),
+                        "township": town.astype("string"), "village": vill.astype("string")})
+    for c, label in _KPI_COLUMNS.items():
+        out[label] = k[c].to_numpy()
+    return out.reset_index(drop=True)
+
+
+_GRID_NAMES = {
+    "a_or_better_share": "A-or-better share",
+    "npl_ratio": "NPL ratio",
+    "loan_share_vs_county": "loan share",
+    "npl_vs_county": "NPL",
+}
+
+
+def _pct(x: float) -> str:
+    return "–" if x != x else f"{x:.1%}"
+
+
+def verdict_grid(verdicts: pd.DataFrame, *, rules: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Village-by-criterion table for reading: each cell the figure and its verdict.
 
     Parameters
     ----------
     verdicts : pandas.DataFrame
         Output of :func:`certify_villages` or :func:`certify_townships`.
+    rules : mapping, optional
+        The ``credit_village`` (or ``credit_township``) block the verdicts were made with; only
+        its operators are used, for the column headings.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``township`` (and ``village``), one column per criterion headed with its rule (e.g.
+        ``"profiling rate >= 90.0%"``; the county-relative ones with the county figure) whose
+        cells read ``"pass 95.7%"``, ``"fail 48.0%"``, ``"no data"``, and for the qualitative
+        criteria ``"pass"``, ``"fail"`` or ``"not assessed"``; then ``status`` (villages) or
+        ``certified`` (townships). :func:`style_verdicts` colours it.
+    """
+    township_level = "village" not in verdicts
+    r = validate_township_rules(rules) if township_level else validate_village_rules(rules)
+    crits = TOWNSHIP_CRITERIA if township_level else VILLAGE_CRITERIA
+    crits = [c for c in crits if c in verdicts]
+    keys = [c for c in ("township", "village") if c in verdicts]
+    out = verdicts[keys].copy()
+    for c in crits:
+        thr = verdicts[f"{c}_threshold"] if f"{c}_threshold" in verdicts else None
+        t = float(thr.iloc[0]) if thr is not None and len(thr) else float("nan")
+        name = _GRID_NAMES.get(c, c.replace("_", " "))
+        where = "county " if "county" in c else ""
+        head = f"{name} {r[c]['op']} {where}{_pct(t)}"
+        fig = verdicts[f"{c}_figure"].to_numpy(dtype=float)
+        vd = verdicts[c].astype(object).to_numpy()
+        out[head] = [v if v == "no data" else f"{v} {_pct(f)}" for v, f in zip(vd, fig)]
+    for c in QUALITATIVE_CRITERIA:
+        if c in verdicts:
+            out[c.replace("_", " ")] = verdicts[c].astype(object).to_numpy()
+    if "status" in verdicts:
+        out["status"] = verdicts["status"].astype(object).to_numpy()
+    elif "certified" in verdicts:
+        out["certified"] = np.where(verdicts["certified"].to_numpy(dtype=bool),
+                                    "certified", "not certified")
+    return out.reset_index(drop=True)
+
+
+def style_verdicts(verdicts: pd.DataFrame, *, figures: bool = True):
+    """A pandas Styler of verdicts with pass/fail cells coloured (no index, no scripts).
+
+    Parameters
+    ----------
+    verdicts : pandas.DataFrame
+        Output of :func:`certify_villages`, :func:`certify_townships` or :func:`verdict_grid`.
     figures : bool
         Keep the ``_figure`` / ``_threshold`` columns (formatted as percentages).
 
     Returns
     -------
     pandas.io.formats.style.Styler
+        Cells whose text is (or starts with) a verdict are coloured: pass / certified green,
+        fail / not certified red, no data orange, not assessed grey, pending assessment yellow.
     """
     df = verdicts
     if not figures:
         df = df[[c for c in df.columns if not c.endswith(("_figure", "_threshold"))]]
-    verdict_cols = [c for c in df.columns if c in VILLAGE_CRITERIA + QUALITATIVE_CRITERIA
-                    + TOWNSHIP_CRITERIA + ("status",)]
     pct = [c for c in df.columns if c.endswith(("_figure", "_threshold"))]
+    skip = set(pct) | {"township", "village", "failed", "not_assessed"}
+    verdict_cols = [c for c in df.columns if c not in skip and (
+        df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))]
 
     def colour(x):
-        return f"background-color: {_COLOURS[x]}" if x in _COLOURS else ""
+        if not isinstance(x, str):
+            return ""
+        for key in sorted(_COLOURS, key=len, reverse=True):
+            if x == key or x.startswith(key + " "):
+                return f"background-color: {_COLOURS[key]}"
+        return ""
 
     sty = df.style.map(colour, subset=verdict_cols)
-    if "certified" in df:
+    if "certified" in df and pd.api.types.is_bool_dtype(df["certified"]):
         sty = sty.map(lambda b: colour("pass" if b else "fail"), subset=["certified"])
     if pct:
         sty = sty.format("{:.1%}", subset=pct, na_rep="–")
-    return sty
+    return sty.hide(axis="index")
 
 
 def plot_verdict_table(verdicts: pd.DataFrame, ax=None, *, max_rows: int = 60):
@@ -1325,24 +1521,55 @@ def plot_verdict_table(verdicts: pd.DataFrame, ax=None, *, max_rows: int = 60):
     return ax
 
 
-def plot_target_progress(progress: pd.DataFrame, ax=None):
-    """Targets (lines) and measured programme coverage and usage (markers) by milestone date.
+def plot_target_progress(progress: pd.DataFrame, ax=None, *, history: pd.DataFrame | None = None):
+    """Milestone path of coverage and usage targets (lines) with the measured figures.
 
-    Returns the Axes.
+    Parameters
+    ----------
+    progress : pandas.DataFrame
+        Output of :func:`target_progress`.
+    ax : matplotlib Axes, optional
+    history : pandas.DataFrame, optional
+        :func:`kpi_history` output (its programme rows are drawn as the measured path). Without
+        it the figures of ``progress`` are drawn at their ``measured_at`` dates.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Four lines: coverage target, usage target, coverage measured, usage measured. The
+        target lines run through the milestones and hold the final targets on to the last
+        measured date.
     """
     import matplotlib.pyplot as plt
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
-    p = progress.loc[progress["milestone"] != "final"]
-    ax.plot(p["date"], p["credit_coverage_target"], "-", color="C0", label="coverage target")
-    ax.plot(p["date"], p["usage_target"], "-", color="C1", label="usage target")
-    m = p.loc[p["measured_at"].notna()]
-    ax.plot(m["measured_at"], m["credit_coverage"], "o", color="C0", label="coverage measured")
-    ax.plot(m["measured_at"], m["usage"], "s", color="C1", label="usage measured")
+    p = progress.loc[progress["milestone"] != "final"].sort_values("date")
+    fin = progress.loc[progress["milestone"] == "final"]
+    if history is not None:
+        h = history.loc[history["level"] == "programme"].sort_values("as_of")
+        mx, mc, mu = h["as_of"], h["credit_coverage"], h["usage"]
+    else:
+        m = progress.loc[progress["measured_at"].notna()].drop_duplicates("measured_at")
+        mx, mc, mu = m["measured_at"], m["credit_coverage"], m["usage"]
+    tx = list(p["date"])
+    tc = list(p["credit_coverage_target"])
+    tu = list(p["usage_target"])
+    if len(fin):
+        f = fin.iloc[0]
+        ends = [pd.Timestamp(f["date"])] + [pd.Timestamp(x) for x in mx]
+        end = max(ends)
+        if not tx or end > tx[-1]:
+            tx.append(end)
+            tc.append(f["credit_coverage_target"])
+            tu.append(f["usage_target"])
+    ax.plot(tx, tc, "-", color="C0", label="coverage target")
+    ax.plot(tx, tu, "--", color="C1", label="usage target")
+    ax.plot(mx, mc, "o-", color="C0", label="coverage measured")
+    ax.plot(mx, mu, "s-", color="C1", label="usage measured")
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda y, _: f"{y:.0%}"))
     ax.set_ylabel("share")
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper left", fontsize="small")
     ax.set_title("Programme progress against milestones")
     return ax
