@@ -78,7 +78,7 @@ def test_partial_and_self_reviewers_flagged(programme):
     own = tr.loc[eff.index, "own_household"]
     pairs = set(zip(prog.reviews["reviewer_id"], prog.reviews["household_id"]))
     reviewed_own = np.array([(r, h) in pairs for r, h in zip(own.index, own)])
-    assert reviewed_own.sum() > 10
+    assert reviewed_own.sum() >= 3  # most reviewers recuse (回避); a few self-reviews remain to catch
     assert eff["flagged"].to_numpy()[reviewed_own].all()
     np.testing.assert_array_equal(eff["self_review"].to_numpy(bool), reviewed_own)
     # and those reviews are recused from the consensus

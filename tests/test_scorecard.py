@@ -392,3 +392,27 @@ def test_cutoffs_from_shares_and_iv_table(card, sim):
     t = card.iv_table()
     assert t["iv"].is_monotonic_decreasing and set(t["characteristic"]) == set(sim["X"].columns)
     assert list(iv_reading([0.01, 0.05, 0.2, 0.4])) == ["unpredictive", "weak", "medium", "strong"]
+
+
+def test_when_the_logit_cannot_be_fitted_a_ridge_fit_is_used_and_said(monkeypatch):
+    import numpy as np
+    import pandas as pd
+
+    from calib.scorecard import Scorecard
+
+    def singular(*args, **kwargs):
+        raise np.linalg.LinAlgError("Singular matrix")
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=400)
+    X = pd.DataFrame({"a": x, "b": rng.normal(size=400)})
+    y = (rng.random(400) < 1 / (1 + np.exp(2 + 1.5 * x))).astype(int)
+    regular = Scorecard(max_bins=4).fit(X, y)
+    assert regular.fit_note_ == ""
+    monkeypatch.setattr(Scorecard, "_logit", staticmethod(singular))
+    card = Scorecard(max_bins=4).fit(X, y)
+    assert "ridge" in card.fit_note_
+    assert card.coef_table_["se"].isna().all()
+    # the penalised weights keep the direction and most of the size of the regular ones
+    assert np.sign(card.coef_["a"]) == np.sign(regular.coef_["a"]) != 0
+    assert 0.5 < card.coef_["a"] / regular.coef_["a"] <= 1.0

@@ -164,6 +164,12 @@ def compare_limits(
                          "dispersion") if c in cons.columns]
     out = cons[carry].join(runs, how="outer")
     out.index.name = "household_id"
+    # households the model ran but no panel reviewed take their location from the model run
+    all_runs = latest_runs(model_runs)
+    for col in ("village", "township"):
+        if col in all_runs.columns:
+            loc = all_runs[col].reindex(out.index)
+            out[col] = out[col].fillna(loc) if col in out.columns else loc
     in_c = cons.index.get_indexer(out.index) >= 0
     in_m = runs.index.get_indexer(out.index) >= 0
     c = out["consensus_limit"].to_numpy(dtype=float, na_value=np.nan)

@@ -710,8 +710,7 @@ def _finish(table: str, df: pd.DataFrame, tables: dict, as_of: pd.Timestamp) -> 
     if table in ("reviews", "loans", "points", "model_runs"):
         ro = tables["roster"]
         where = ro.groupby("household_id", sort=False)[["village", "township"]].first()
-        if table in ("reviews", "loans"):
-            df = df.join(where, on="household_id")
+        df = df.join(where, on="household_id")
     return _default_strings(df)
 
 

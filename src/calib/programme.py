@@ -35,8 +35,8 @@ class Programme:
     ----------
     roster, reviews, model_runs : pandas.DataFrame
         Required tables with code-name columns (``data/README.md``). ``roster`` also carries the
-        derived ``birth_date``, ``id_sex``, ``age``, ``land_mu``, ``forest_mu``; ``reviews`` and
-        ``loans`` carry ``village`` and ``township`` joined from the roster.
+        derived ``birth_date``, ``id_sex``, ``age``, ``land_mu``, ``forest_mu``; ``reviews``, ``model_runs``,
+        ``points`` and ``loans`` carry ``village`` and ``township`` joined from the roster.
     reviewers, relations, points, loans, village_assessments : pandas.DataFrame or None
         Optional tables; ``None`` when the programme has no such file.
     quarantine : pandas.DataFrame

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from sklearn.base import BaseEstimator, ClassifierMixin
+from statsmodels.tools.sm_exceptions import PerfectSeparationError
 from sklearn.utils.validation import check_is_fitted
 
 from calib.errors import CalibInputError, CalibParamsError
@@ -281,6 +282,10 @@ def _bin_index(spec: dict, col: pd.Series) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 # the estimator
 # --------------------------------------------------------------------------------------------
+#: Ridge strength of the fallback fit when the unpenalised logit does not converge.
+RIDGE_FALLBACK = 0.01
+
+
 class Scorecard(ClassifierMixin, BaseEstimator):
     """Credit scorecard: monotone WoE binning, logistic regression, points scaling.
 
@@ -345,6 +350,9 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         Points scaling constants.
     parcelling_ : DataFrame or None
         Per score band: ``band, n_accepts, accept_default_rate, n_rejects, rejects_bad``.
+    fit_note_ : str
+        Empty after a regular fit; explains the ridge fallback when the unpenalised logit could
+        not be fitted (perfect separation on thin data), in which case standard errors are NaN.
     logit_result_ : statsmodels results
         The fitted model (for further inspection).
 
@@ -548,6 +556,53 @@ class Scorecard(ClassifierMixin, BaseEstimator):
                     for n, s in specs.items() if len(s["bins"]) < 2 or np.ptp(W[:, names.index(n)]) == 0}
         use = [i for i, n in enumerate(names) if n not in excluded]
         exog = np.column_stack([np.ones(W.shape[0]), W[:, use]])
+        try:
+            res, res_naive = self._logit(y, exog, w, groups)
+            fit_note = ""
+        except (np.linalg.LinAlgError, PerfectSeparationError, ValueError):
+            # thin data (a cross-validation fold with a handful of defaults, a small village
+            # set) can separate perfectly: the unpenalised likelihood has no finite maximum.
+            # Fall back to a ridge-penalised logit so the card still scores, and say so.
+            model = GLM(y, exog, family=families.Binomial(), freq_weights=w)
+            res = model.fit_regularized(alpha=RIDGE_FALLBACK, L1_wt=0.0)
+            res_naive = res
+            fit_note = (f"unpenalised logit did not converge (separation or a singular Hessian); "
+                        f"ridge-penalised fit (alpha={RIDGE_FALLBACK}) used, no standard errors")
+        self.fit_note_ = fit_note
+        params = np.asarray(res.params)
+        if fit_note:
+            se = se_naive = np.full(params.shape, np.nan)
+            ci = np.full((params.size, 2), np.nan)
+            pvalues = np.full(params.shape, np.nan)
+        else:
+            se = np.asarray(res.bse)
+            se_naive = np.asarray(res_naive.bse)
+            ci = np.asarray(res.conf_int())
+            pvalues = np.asarray(res.pvalues)
+        labels = ["(intercept)"] + [names[i] for i in use]
+        self.coef_table_ = pd.DataFrame({
+            "characteristic": labels, "coef": params, "se": se, "z": params / se,
+            "p_value": pvalues, "ci_low": ci[:, 0], "ci_high": ci[:, 1],
+            "se_naive": se_naive, "se_ratio": se / se_naive,
+            "cov_type": ("ridge" if fit_note else "cluster" if groups is not None else "nonrobust"),
+            "n_clusters": int(np.unique(groups).size) if groups is not None else np.nan,
+        })
+        coef = pd.Series(0.0, index=names, name="coef")
+        coef.iloc[use] = params[1:]
+        self.binning_ = specs
+        self.coef_ = coef
+        self.intercept_ = float(params[0])
+        self.excluded_ = excluded
+        self.iv_ = pd.Series({n: s["iv"] for n, s in specs.items()}, name="iv")
+        self.logit_result_ = res
+        self._sign_rows(specs, excluded, coef)
+
+    @staticmethod
+    def _logit(y: np.ndarray, exog: np.ndarray, w: np.ndarray, groups: np.ndarray | None):
+        """Unpenalised logit with (clustered) standard errors; raises on non-convergence."""
+        from statsmodels.genmod import families
+        from statsmodels.genmod.generalized_linear_model import GLM
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if np.allclose(w, 1.0):
@@ -564,26 +619,11 @@ class Scorecard(ClassifierMixin, BaseEstimator):
                 res_naive = model.fit()
                 res = (model.fit(cov_type="cluster", cov_kwds={"groups": groups})
                        if groups is not None else res_naive)
-        params = np.asarray(res.params)
-        se = np.asarray(res.bse)
-        se_naive = np.asarray(res_naive.bse)
-        ci = np.asarray(res.conf_int())
-        labels = ["(intercept)"] + [names[i] for i in use]
-        self.coef_table_ = pd.DataFrame({
-            "characteristic": labels, "coef": params, "se": se, "z": params / se,
-            "p_value": np.asarray(res.pvalues), "ci_low": ci[:, 0], "ci_high": ci[:, 1],
-            "se_naive": se_naive, "se_ratio": se / se_naive,
-            "cov_type": "cluster" if groups is not None else "nonrobust",
-            "n_clusters": int(np.unique(groups).size) if groups is not None else np.nan,
-        })
-        coef = pd.Series(0.0, index=names, name="coef")
-        coef.iloc[use] = params[1:]
-        self.binning_ = specs
-        self.coef_ = coef
-        self.intercept_ = float(params[0])
-        self.excluded_ = excluded
-        self.iv_ = pd.Series({n: s["iv"] for n, s in specs.items()}, name="iv")
-        self.logit_result_ = res
+        if not (np.all(np.isfinite(np.asarray(res.params))) and np.all(np.isfinite(np.asarray(res.bse)))):
+            raise np.linalg.LinAlgError("non-finite logit estimates")
+        return res, res_naive
+
+    def _sign_rows(self, specs: dict, excluded: dict, coef: pd.Series) -> None:
         rows = []
         for n, s in specs.items():
             exp = s["trend"] if s["trend"] in ("increasing", "decreasing") else None

@@ -15,6 +15,9 @@ in ``truth/``, what produced them:
 - ``truth/dirty_rows.csv``: rows deliberately broken to exercise the quarantine
   (``table, row, column, kind``).
 
+Reviewers recuse themselves from their own household's review (回避) except for about 6% of
+such cases, which the ``relations`` register (``self``) lets the consensus catch.
+
 The model of a review (log scale): ``log(proposed) = true_log_limit + leniency_reviewer
 (+ favour when related) + noise``; declines are rare and concentrated on low-integrity
 households. Default: ``logit(p) = a + b_bus*business + b_int*integrity + b_bureau*bureau
@@ -290,6 +293,11 @@ def generate(
     thin = rng.random(H) < 0.01
     keep = ~thin[rev_h] | (rev_r == start[hv[rev_h]])
     rev_h, rev_r = rev_h[keep], rev_r[keep]
+    # recusal (回避): most reviewers sit out their own household's review; a few do not
+    own_review = own_h[rev_r] == rev_h
+    drop = own_review & (rng.random(len(rev_h)) >= 0.06)
+    drop &= np.bincount(rev_h[~drop], minlength=H)[rev_h] > 0  # never leave a household unreviewed
+    rev_h, rev_r = rev_h[~drop], rev_r[~drop]
     n_rev = len(rev_h)
     is_related = pd.MultiIndex.from_arrays([rev_r, rev_h]).isin(
         pd.MultiIndex.from_arrays([rel_df["r"].to_numpy(), rel_df["h"].to_numpy()]))
@@ -436,9 +444,10 @@ def _inject_dirt(tables: dict[str, pd.DataFrame], rng: np.random.Generator):
     v = ro.at[i_sci, "id_number"]
     ro.at[i_sci, "id_number"] = f"{v[0]}.{v[1:6]}E+17"
     log.append(("roster", i_sci, "id_number", "scientific"))
-    ro.at[i_zero, "id_number"] = ro.at[i_zero, "id_number"][:15] + "000"
-    if ro.at[i_zero, "id_number"][-1] == _check_of(ro.at[i_zero, "id_number"]):
-        ro.at[i_zero, "id_number"] = ro.at[i_zero, "id_number"][:14] + "1000"
+    zeroed = ro.at[i_zero, "id_number"][:15] + "000"
+    while zeroed[-1] == _check_of(zeroed):  # a zeroed ID that passes its checksum is undetectable
+        zeroed = zeroed[:14] + str((int(zeroed[14]) + 1) % 10) + "000"
+    ro.at[i_zero, "id_number"] = zeroed
     log.append(("roster", i_zero, "id_number", "zeroed"))
     v = ro.at[i_check, "id_number"]
     wrong = [c for c in "0123456789X" if c != v[-1]][int(rng.integers(0, 10))]
