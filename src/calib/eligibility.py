@@ -7,13 +7,31 @@ when at least one member is.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["person_eligibility", "eligible_households"]
+__all__ = ["person_eligibility", "eligible_households", "EligibilityRules"]
 
 DEFAULT_EXCLUDE_STATUS: tuple[str, ...] = ("deceased", "missing", "absconded")
+
+
+class EligibilityRules(BaseModel):
+    """The ``eligibility`` block of a parameter file (seed 003: 18 to 65, 走死逃亡, bad record)."""
+
+    model_config = ConfigDict(extra="forbid")
+    min_age: int = Field(18, ge=0, le=120)
+    max_age: int = Field(65, ge=0, le=120)
+    exclude_status: list[Literal["deceased", "missing", "absconded"]] = list(DEFAULT_EXCLUDE_STATUS)
+    exclude_bad_record: bool = True
+
+    @model_validator(mode="after")
+    def _order(self) -> "EligibilityRules":
+        if self.min_age > self.max_age:
+            raise ValueError(f"min_age ({self.min_age}) is above max_age ({self.max_age})")
+        return self
 
 
 def person_eligibility(

@@ -17,11 +17,12 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from calib.eligibility import EligibilityRules
 from calib.errors import CalibParamsError
+from calib.villages import Targets, TownshipRules, VillageRules
 
 __all__ = ["Params", "load", "parse_overrides", "apply_overrides", "project_root", "to_yaml"]
 
-_Op = Literal[">", ">=", "<", "<="]
 
 
 class _NoDatesLoader(yaml.SafeLoader):
@@ -41,19 +42,6 @@ def _yaml_load(text: str) -> Any:
 
 class _Block(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class Eligibility(_Block):
-    min_age: int = Field(18, ge=0, le=120)
-    max_age: int = Field(65, ge=0, le=120)
-    exclude_status: list[Literal["deceased", "missing", "absconded"]] = ["deceased", "missing", "absconded"]
-    exclude_bad_record: bool = True
-
-    @model_validator(mode="after")
-    def _order(self) -> "Eligibility":
-        if self.min_age > self.max_age:
-            raise ValueError(f"min_age ({self.min_age}) is above max_age ({self.max_age})")
-        return self
 
 
 class Consensus(_Block):
@@ -122,42 +110,10 @@ class PointsLoan(_Block):
     n_boot: int = Field(200, ge=0, le=100_000)
 
 
-class Criterion(_Block):
-    op: _Op
-    value: float | None = None
-
-
-class CreditVillage(_Block):
-    a_or_better_share: Criterion = Criterion(op=">", value=0.55)
-    profiling_rate: Criterion = Criterion(op=">=", value=0.90)
-    credit_rate: Criterion = Criterion(op=">=", value=0.50)
-    npl_ratio: Criterion = Criterion(op="<=", value=0.02)
-    loan_share_vs_county: Criterion = Criterion(op=">")
-    npl_vs_county: Criterion = Criterion(op="<")
-    county_loan_share: float | None = None
-    county_npl_ratio: float | None = None
-
-
-class CreditTownship(_Block):
-    credit_village_share: Criterion = Criterion(op=">", value=0.75)
-    npl_vs_county: Criterion = Criterion(op="<")
-
-
-class Milestone(_Block):
-    date: _dt.date
-    villages: int | None = None
-    credit_coverage: float | None = Field(None, ge=0, le=1)
-    usage: float | None = Field(None, ge=0, le=1)
-
-
-class Targets(_Block):
-    credit_coverage_final: float = Field(0.80, ge=0, le=1)
-    usage_final: float = Field(0.30, ge=0, le=1)
-    milestones: list[Milestone] = []
-
-
 class Params(_Block):
-    """A validated parameter file. Blocks mirror ``params/sample.yaml``."""
+    """A validated parameter file. Blocks mirror ``params/sample.yaml``; each analysis module
+    owns the schema of its block (``eligibility``: :class:`calib.eligibility.EligibilityRules`;
+    ``credit_village``, ``credit_township``, ``targets``: :mod:`calib.villages`)."""
 
     title: str = "calib evaluation"
     data_dir: Path
@@ -166,13 +122,13 @@ class Params(_Block):
     execution_timeout: int = Field(1800, gt=0)
     notebooks: list[str] = Field(min_length=1)
     notebooks_dir: Path = Path("notebooks")
-    eligibility: Eligibility = Eligibility()
+    eligibility: EligibilityRules = EligibilityRules()
     consensus: Consensus = Consensus()
     reconciliation: Reconciliation = Reconciliation()
     scorecard: Scorecard = Scorecard()
     points_loan: PointsLoan = PointsLoan()
-    credit_village: CreditVillage = CreditVillage()
-    credit_township: CreditTownship = CreditTownship()
+    credit_village: VillageRules = VillageRules()
+    credit_township: TownshipRules = TownshipRules()
     targets: Targets = Targets()
     source: Path | None = None
 

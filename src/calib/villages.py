@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from calib.eligibility import DEFAULT_EXCLUDE_STATUS, eligible_households
+from calib.eligibility import EligibilityRules, eligible_households
 from calib.errors import CalibInputError, CalibParamsError
 from calib.programme import Programme
 
@@ -111,54 +111,47 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class _Threshold(_Strict):
+class Threshold(_Strict):
     op: _Op
     value: float = Field(ge=0, le=1)
 
 
-class _Relative(_Strict):
+class Relative(_Strict):
     op: _Op
     # ``calib.params.Criterion`` always carries ``value`` (None for the county-relative
     # criteria); a number here fixes the county figure, like ``county_*``.
     value: float | None = Field(default=None, ge=0, le=1)
 
 
-class _VillageRules(_Strict):
-    a_or_better_share: _Threshold = _Threshold(op=">", value=0.55)
-    profiling_rate: _Threshold = _Threshold(op=">=", value=0.90)
-    credit_rate: _Threshold = _Threshold(op=">=", value=0.50)
-    npl_ratio: _Threshold = _Threshold(op="<=", value=0.02)
-    loan_share_vs_county: _Relative = _Relative(op=">")
-    npl_vs_county: _Relative = _Relative(op="<")
+class VillageRules(_Strict):
+    a_or_better_share: Threshold = Threshold(op=">", value=0.55)
+    profiling_rate: Threshold = Threshold(op=">=", value=0.90)
+    credit_rate: Threshold = Threshold(op=">=", value=0.50)
+    npl_ratio: Threshold = Threshold(op="<=", value=0.02)
+    loan_share_vs_county: Relative = Relative(op=">")
+    npl_vs_county: Relative = Relative(op="<")
     county_loan_share: float | None = Field(default=None, ge=0, le=1)
     county_npl_ratio: float | None = Field(default=None, ge=0, le=1)
 
 
-class _TownshipRules(_Strict):
-    credit_village_share: _Threshold = _Threshold(op=">", value=0.75)
-    npl_vs_county: _Relative = _Relative(op="<")
+class TownshipRules(_Strict):
+    credit_village_share: Threshold = Threshold(op=">", value=0.75)
+    npl_vs_county: Relative = Relative(op="<")
     county_npl_ratio: float | None = Field(default=None, ge=0, le=1)
 
 
-class _Milestone(_Strict):
+class Milestone(_Strict):
     date: datetime.date
     villages: int | None = Field(default=None, ge=0)
     credit_coverage: float | None = Field(default=None, ge=0, le=1)
     usage: float | None = Field(default=None, ge=0, le=1)
 
 
-class _Targets(_Strict):
+class Targets(_Strict):
     credit_coverage_final: float | None = Field(default=0.80, ge=0, le=1)
     usage_final: float | None = Field(default=0.30, ge=0, le=1)
     village_profiled_at: float = Field(default=0.90, ge=0, le=1)
-    milestones: list[_Milestone] = []
-
-
-class _Eligibility(_Strict):
-    min_age: int = 18
-    max_age: int = 65
-    exclude_status: list[str] = list(DEFAULT_EXCLUDE_STATUS)
-    exclude_bad_record: bool = True
+    milestones: list[Milestone] = []
 
 
 def _validate(model: type[BaseModel], data: Any, block: str) -> BaseModel:
@@ -186,7 +179,7 @@ def validate_village_rules(rules: Mapping[str, Any] | None) -> dict[str, Any]:
     CalibParamsError
         Naming the bad key, e.g. ``credit_village.profiling_rate.op``.
     """
-    out = _validate(_VillageRules, rules, "credit_village").model_dump()
+    out = _validate(VillageRules, rules, "credit_village").model_dump()
     _sync_county(out, "loan_share_vs_county", "county_loan_share", "credit_village")
     _sync_county(out, "npl_vs_county", "county_npl_ratio", "credit_village")
     return out
@@ -198,7 +191,7 @@ def validate_township_rules(rules: Mapping[str, Any] | None) -> dict[str, Any]:
     The county NPL may also be fixed as ``npl_vs_county.value`` (the shape
     ``calib.params.Params.block("credit_township")`` gives).
     """
-    out = _validate(_TownshipRules, rules, "credit_township").model_dump()
+    out = _validate(TownshipRules, rules, "credit_township").model_dump()
     _sync_county(out, "npl_vs_county", "county_npl_ratio", "credit_township")
     return out
 
@@ -217,7 +210,7 @@ def _sync_county(out: dict[str, Any], crit: str, key: str, block: str) -> None:
 
 def validate_targets(targets: Mapping[str, Any] | None) -> dict[str, Any]:
     """Validate the ``targets`` block; milestones are returned sorted by date."""
-    out = _validate(_Targets, targets, "targets").model_dump()
+    out = _validate(Targets, targets, "targets").model_dump()
     for m in out["milestones"]:
         m["date"] = pd.Timestamp(m["date"])
     out["milestones"] = sorted(out["milestones"], key=lambda m: m["date"])
@@ -226,12 +219,7 @@ def validate_targets(targets: Mapping[str, Any] | None) -> dict[str, Any]:
 
 def validate_eligibility(eligibility: Mapping[str, Any] | None) -> dict[str, Any]:
     """Validate the ``eligibility`` block."""
-    out = _validate(_Eligibility, eligibility, "eligibility").model_dump()
-    if out["min_age"] > out["max_age"]:
-        raise CalibParamsError(
-            f"eligibility.min_age: {out['min_age']} is above max_age {out['max_age']}"
-        )
-    return out
+    return _validate(EligibilityRules, eligibility, "eligibility").model_dump()
 
 
 # --------------------------------------------------------------------------------------------
