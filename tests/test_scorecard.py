@@ -416,3 +416,22 @@ def test_when_the_logit_cannot_be_fitted_a_ridge_fit_is_used_and_said(monkeypatc
     # the penalised weights keep the direction and most of the size of the regular ones
     assert np.sign(card.coef_["a"]) == np.sign(regular.coef_["a"]) != 0
     assert 0.5 < card.coef_["a"] / regular.coef_["a"] <= 1.0
+
+
+def test_min_iv_leaves_out_an_unpredictive_characteristic():
+    import numpy as np
+    import pandas as pd
+
+    from calib.scorecard import Scorecard
+
+    rng = np.random.default_rng(4)
+    n = 4000
+    x = rng.normal(size=n)
+    X = pd.DataFrame({"signal": x, "noise": rng.normal(size=n)})
+    y = (rng.random(n) < 1 / (1 + np.exp(2.5 + 1.2 * x))).astype(int)
+    full = Scorecard(max_bins=5).fit(X, y)
+    assert full.iv_["noise"] < 0.02 < full.iv_["signal"]
+    sel = Scorecard(max_bins=5, min_iv=0.02).fit(X, y)
+    assert "noise" in sel.excluded_ and "information value" in sel.excluded_["noise"]
+    assert sel.coef_["noise"] == 0 and sel.coef_["signal"] != 0
+    assert "signal" not in sel.excluded_

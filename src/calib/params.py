@@ -80,6 +80,7 @@ class Scorecard(_Block):
     min_grade_share: float = Field(0.05, ge=0, lt=1)
     max_grade_share: float = Field(0.60, gt=0, le=1)
     reject_inference: Literal["none", "parcelling"] = "none"
+    min_iv: float = Field(0.02, ge=0)
     current_weights: dict[str, float] = {}
     current_cutoffs: dict[str, float] = {}
 
