@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from calib.errors import CalibInputError, CalibParamsError
+from calib.grouping import levels, stack_levels
 
 __all__ = [
     "compare_limits",
@@ -612,14 +613,7 @@ def exposure_by_group(comparison: pd.DataFrame, *, by: str | None = "village") -
     f = comparison["final_limit"].to_numpy(dtype=float, na_value=np.nan)
     gap = comparison["gap_flag"].to_numpy(dtype=bool)
     eg = comparison["exposure_gap"].to_numpy(dtype=float, na_value=np.nan)
-    groups = [("overall", np.zeros(len(comparison), np.int64), 1, pd.Index(["overall"]))]
-    if by is not None:
-        if by not in comparison.columns:
-            raise CalibInputError(f"comparison: no column {by!r} to group by")
-        codes, labels = pd.factorize(comparison[by], sort=True)
-        if (codes < 0).any():
-            raise CalibInputError(f"comparison: column {by!r} is blank for some households")
-        groups.append((by, codes.astype(np.int64), len(labels), pd.Index(labels)))
+    groups = levels(comparison, by, name="comparison")
     rows = []
     for level, g, n, labels in groups:
         tc = np.bincount(g, np.nan_to_num(c), n)
@@ -634,10 +628,7 @@ def exposure_by_group(comparison: pd.DataFrame, *, by: str | None = "village") -
                 "n_gap": np.bincount(g, gap.astype(float), n).astype(np.int64),
                 "exposure_gap": np.bincount(g, np.nan_to_num(eg), n),
             }))
-    out = pd.concat(rows, ignore_index=True)
-    out["level"] = out["level"].astype("str")
-    out["group"] = out["group"].astype("str")
-    return out
+    return stack_levels(rows)
 
 
 def compare_rules(

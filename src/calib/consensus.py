@@ -23,6 +23,7 @@ import pandas as pd
 from scipy import stats
 
 from calib.errors import CalibInputError, CalibParamsError
+from calib.grouping import levels, stack_levels
 
 __all__ = [
     "consensus_limits",
@@ -926,10 +927,7 @@ def agreement(
             "var_household": vh, "var_reviewer": vr, "var_error": ve,
             "icc_a1": icc1, "icc_ak": icck, "krippendorff_alpha": kalpha, "kendall_w": kw,
         }))
-    out = pd.concat(rows, ignore_index=True)
-    out["level"] = out["level"].astype("str")
-    out["group"] = out["group"].astype("str")
-    return out
+    return stack_levels(rows)
 
 
 # --------------------------------------------------------------------------------------------
@@ -983,13 +981,7 @@ def consensus_shift(
     eps = 1e-12  # exactly 10% (110,000 / 100,000 in floating point) is not "more than 10%"
     up = ok & (rel > threshold + eps)
     down = ok & (rel < -threshold - eps)
-    groups: list[tuple[str, np.ndarray, int, pd.Index]] = [
-        ("overall", np.zeros(len(consensus), np.int64), 1, pd.Index(["overall"]))]
-    if by is not None:
-        if by not in consensus.columns:
-            raise CalibInputError(f"consensus: no column {by!r} to group by")
-        codes, labels = pd.factorize(consensus[by], sort=True)
-        groups.append((by, codes.astype(np.int64), len(labels), pd.Index(labels)))
+    groups = levels(consensus, by, name="consensus")
     rows = []
     for level, g, n, labels in groups:
         cnt = _bc(g[ok], None, n)
@@ -1003,10 +995,7 @@ def consensus_shift(
             "share_moved": share, "median_abs_change": absrel,
             "total_consensus": _bc(g[ok], a[ok], n), "total_baseline": _bc(g[ok], b[ok], n),
         }))
-    out = pd.concat(rows, ignore_index=True)
-    out["level"] = out["level"].astype("str")
-    out["group"] = out["group"].astype("str")
-    return out
+    return stack_levels(rows)
 
 
 def status_counts(consensus: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
@@ -1033,13 +1022,7 @@ def status_counts(consensus: pd.DataFrame, *, by: str | None = None) -> pd.DataF
     wl = consensus["white_list"].to_numpy(dtype=bool)
     rr = consensus["needs_rereview"].to_numpy(dtype=bool)
     lim = consensus["consensus_limit"].to_numpy(dtype=float, na_value=0.0)
-    groups: list[tuple[str, np.ndarray, int, pd.Index]] = [
-        ("overall", np.zeros(len(consensus), np.int64), 1, pd.Index(["overall"]))]
-    if by is not None:
-        if by not in consensus.columns:
-            raise CalibInputError(f"consensus: no column {by!r} to group by")
-        codes, labels = pd.factorize(consensus[by], sort=True)
-        groups.append((by, codes.astype(np.int64), len(labels), pd.Index(labels)))
+    groups = levels(consensus, by, name="consensus")
     rows = []
     for level, g, n, labels in groups:
         hh = _bc(g, None, n)
@@ -1053,10 +1036,7 @@ def status_counts(consensus: pd.DataFrame, *, by: str | None = None) -> pd.DataF
             "share_white_listed": w / np.maximum(hh, 1), "share_needs_rereview": r / np.maximum(hh, 1),
             "total_consensus": _bc(g, lim, n),
         }))
-    out = pd.concat(rows, ignore_index=True)
-    out["level"] = out["level"].astype("str")
-    out["group"] = out["group"].astype("str")
-    return out
+    return stack_levels(rows)
 
 
 def flagged_reviewers(effects: pd.DataFrame, reviewers: pd.DataFrame | None = None) -> pd.DataFrame:
