@@ -485,7 +485,9 @@ def attach_points(
 #: Controls of the PD model in the report: household characteristics that are **not** derived
 #: from points (the bank's model score and grade may already use points; holding them fixed
 #: would measure what points add beyond the score, not what they predict).
-DEFAULT_CONTROLS: tuple[str, ...] = ("integrity_rating", "head_age")
+#: ``no_points`` keeps loans without a points record (priced at 0 points) from being read as
+#: genuine 0-point borrowers.
+DEFAULT_CONTROLS: tuple[str, ...] = ("no_points", "integrity_rating", "business_rating", "head_age")
 
 
 def match_pricing_period(
@@ -576,7 +578,10 @@ def loan_frame(
         (``household_id, loan_id, start_date, granted_limit, drawn_amount, interest_rate,
         default, observed_until, village, township``) plus:
 
-        - ``points`` (float), ``points_period``, ``points_rule`` (see :func:`attach_points`);
+        - ``points`` (float), ``points_period``, ``points_rule`` (see :func:`attach_points`),
+          ``no_points`` (1.0 when the household has no points record and the loan is priced at
+          0 points, else 0.0: a PD control, so that missing records are not read as genuine
+          0-point borrowers);
         - ``grade`` (latest model run; ``unrated`` when the household has no run),
           ``model_score``, ``model_pd`` (latest run; NaN when none);
         - ``n_reviews``, ``integrity_rating``, ``business_rating`` (mean of the household's
@@ -608,6 +613,7 @@ def loan_frame(
     if points is None:
         raise CalibInputError("programme has no points table: the points loan cannot be analysed")
     out = attach_points(loans, points, period=period, missing_points=missing_points)
+    out["no_points"] = (out["points_rule"] == "none").astype(float)
     hid = out["household_id"]
     mr = getattr(programme, "model_runs", None)
     if mr is not None and len(mr):
@@ -749,8 +755,14 @@ def _design(
                 f"(first at index {bad!r}); fill or drop them explicitly"
             )
         numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+        if numeric and c in new_levels.get(_CONSTANT, []):
+            continue  # constant at fit time: collinear with the intercept, left out
         if numeric and (levels is None or c not in levels):
-            cols.append(s.to_numpy(dtype=float))
+            v = s.to_numpy(dtype=float)
+            if levels is None and n and np.ptp(v) == 0:
+                new_levels.setdefault(_CONSTANT, []).append(c)
+                continue
+            cols.append(v)
             names.append(c)
         else:
             if levels is None:
@@ -763,6 +775,23 @@ def _design(
                 cols.append((sv == level).astype(float))
                 names.append(f"{c}[{level}]")
     return np.column_stack(cols), names, new_levels
+
+
+_CONSTANT = "__constant__"  # key of PointsPD.levels listing numeric controls left out as constant
+
+
+def _fit_logit_reduced(y: np.ndarray, X: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Refit on a bootstrap replicate, leaving out columns constant in it (their coefficient 0).
+
+    A dummy or indicator absent from a replicate would make the Hessian singular; the intercept
+    absorbs a constant column, so predictions (and the discount) are unchanged by leaving it out.
+    """
+    keep = np.ptp(X, axis=0) > 0
+    keep[0] = True
+    res = _fit_logit(y, X[:, keep], None, start=start[keep])
+    beta = np.zeros(X.shape[1])
+    beta[keep] = np.asarray(res.params)
+    return beta
 
 
 def _fit_logit(y: np.ndarray, X: np.ndarray, groups: np.ndarray | None = None, start=None):
@@ -818,7 +847,9 @@ def fit_points_pd(
         The points table (see :func:`attach_points`).
     controls : sequence of str
         Columns of ``loans``; numeric ones enter linearly, text/category/bool ones as dummies.
-        Blank controls raise (no silent dropping).
+        Blank controls raise (no silent dropping). A numeric control that is constant in the
+        data (e.g. ``no_points`` when every loan has points) is collinear with the intercept
+        and left out of the model (listed in ``PointsPD.levels["__constant__"]``).
     cluster : str or None
         Column for cluster-robust standard errors (default ``village``; ignored if absent).
     step : float
@@ -1304,8 +1335,7 @@ def calibrate_points_discount(
             failed += 1
             continue
         try:
-            rb = _fit_logit(yb, X[idx], None, start=beta)
-            bb = np.asarray(rb.params)
+            bb = _fit_logit_reduced(yb, X[idx], beta)
             if not np.all(np.isfinite(bb)):
                 raise FloatingPointError
         except Exception:  # noqa: BLE001 - a failed refit is counted, not hidden
