@@ -16,10 +16,15 @@ Choices, measured on seeds 1-8 with 150 villages x 100 households (benchmarks/be
 - ``no_points``: about 5% of households have no points record; their loans are priced at 0
   points. Read as genuine 0-point borrowers they flatten the slope (the estimate fell by half);
   the indicator control removes that.
-- even with the true points and every latent factor, a logistic fit recovers the truth; with only
-  the panel's ratings as controls the estimand is partly marginal (the omitted risk factors make
-  the finite-difference effect ~15% smaller), so the interval covers the truth in most seeds, not
-  with the nominal 95%.
+- controls: the panel's integrity and business ratings stand in for the generator's latent
+  factors (with points only, the finite-difference effect came out ~17% below the truth; with
+  the true points and every latent factor a logistic fit recovers it). The model score and grade
+  are not used: the generator's score contains the true points, so holding it fixed removes most
+  of the points effect.
+
+Measured with ``bench_pricing.py --synth --seeds 40 --n-boot 200 --villages 150``: coverage of
+the true discount 0.950 (Wilson 0.835-0.986), mean bias -0.0001 (truth 0.0026); null programme:
+0 inside the interval in 40/40 seeds.
 """
 from __future__ import annotations
 
