@@ -430,8 +430,10 @@ def test_policy_comparison_warnings_and_plots(sim):
     ax = P.plot_default_rate_by_band(P.default_rate_by_band(sim.loans, sim.points, band_top=900))
     assert len(ax.get_xticklabels()) == 10
     ax = P.plot_points_by_village(sim.points, groups=sim.loans[["household_id", "village"]],
-                                  flagged=["V000"])
+                                  flagged=["V000"], labels=True)
     assert len(ax.get_xticklabels()) == 60
+    ax = P.plot_points_by_village(sim.points, groups=sim.loans[["household_id", "village"]])
+    assert len(ax.get_xticklabels()) == 0  # no names (no CJK glyphs in report plots)
 
 
 def test_recommend_band_mode_keeps_monotone_under_a_non_monotone_floor():

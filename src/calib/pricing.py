@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -54,6 +54,10 @@ __all__ = [
     "rate_for_points",
     "period_bounds",
     "attach_points",
+    "DEFAULT_CONTROLS",
+    "match_pricing_period",
+    "loan_frame",
+    "policy_verdict",
     "jeffreys_interval",
     "PointsPD",
     "fit_points_pd",
@@ -66,6 +70,7 @@ __all__ = [
     "points_inflation",
     "plot_default_rate_by_band",
     "plot_points_by_village",
+    "plot_discount_interval",
 ]
 
 
@@ -189,18 +194,29 @@ def load_schedule(block: dict | Schedule, *, key: str = "points_loan.schedule") 
 
     Parameters
     ----------
-    block : dict or Schedule
-        The ``points_loan.schedule`` mapping of the parameter file.
+    block : mapping, Schedule or pydantic model
+        The ``points_loan.schedule`` mapping of the parameter file, e.g.
+        ``P.block("points_loan")["schedule"]``; a pydantic model with the same fields (such as
+        ``calib.params.Schedule``, i.e. ``P.points_loan.schedule``) is dumped and re-validated.
     key : str
         Dotted key used in error messages.
 
     Returns
     -------
     Schedule
+
+    Examples
+    --------
+    >>> load_schedule({"base_rate": 0.05, "step_points": 100, "step_discount": 0.001}).base_rate
+    0.05
     """
     if isinstance(block, Schedule):
         return block
-    if not isinstance(block, dict):
+    if isinstance(block, BaseModel):
+        block = block.model_dump(mode="python")
+    if isinstance(block, Mapping):
+        block = dict(block)
+    else:
         raise CalibParamsError(f"{key} must be a mapping, got {type(block).__name__}")
     try:
         return Schedule.model_validate(block)
@@ -466,6 +482,170 @@ def attach_points(
     return out
 
 
+#: Controls of the PD model in the report: household characteristics that are **not** derived
+#: from points (the bank's model score and grade may already use points; holding them fixed
+#: would measure what points add beyond the score, not what they predict).
+#: ``no_points`` keeps loans without a points record (priced at 0 points) from being read as
+#: genuine 0-point borrowers.
+DEFAULT_CONTROLS: tuple[str, ...] = ("no_points", "integrity_rating", "business_rating", "head_age")
+
+
+def match_pricing_period(
+    loans: pd.DataFrame,
+    points: pd.DataFrame,
+    schedule: Schedule | dict,
+    *,
+    tol: float = 1e-6,
+) -> pd.DataFrame:
+    """Which points period priced the loans: the recorded rate against each period's schedule rate.
+
+    Parameters
+    ----------
+    loans : pandas.DataFrame
+        ``household_id``, ``interest_rate`` (fraction, as booked).
+    points : pandas.DataFrame
+        ``household_id, period, points``.
+    schedule : Schedule or dict
+        The schedule in force.
+    tol : float
+        Absolute tolerance on the rate (1e-6 = 0.0001 percentage point).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per period, best match first: ``period``, ``loans``, ``with_points`` (loans whose
+        household has points in that period; the others are compared at 0 points, the base
+        rate), ``rate_matches`` (loans whose booked rate equals the schedule's rate at that
+        period's points within ``tol``), ``share_matched``.
+
+    Notes
+    -----
+    A data check, not a model: the period whose points reproduce the booked rates is the one the
+    bank priced with, and the one the schedule's cost must be evaluated on. A loan with a blank
+    ``interest_rate`` never matches.
+
+    Examples
+    --------
+    >>> loans = pd.DataFrame({"household_id": ["a", "b"], "interest_rate": [0.045, 0.048]})
+    >>> pts = pd.DataFrame({"household_id": ["a", "b", "a", "b"],
+    ...                     "period": ["2024", "2024", "2025", "2025"],
+    ...                     "points": [400, 100, 500, 200]})
+    >>> match_pricing_period(loans, pts, {"base_rate": 0.05, "step_discount": 0.001})[
+    ...     ["period", "rate_matches"]].to_dict("list")
+    {'period': ['2025', '2024'], 'rate_matches': [2, 0]}
+    """
+    _check_columns(loans, ["household_id", "interest_rate"], "loans")
+    _check_columns(points, ["household_id", "period", "points"], "points")
+    s = load_schedule(schedule)
+    booked = pd.to_numeric(loans["interest_rate"], errors="coerce").to_numpy(dtype=float)
+    periods = sorted(pd.unique(points["period"].astype(str)), key=lambda u: period_bounds(u)[1])
+    rows = []
+    for per in periods:  # a handful of periods
+        a = attach_points(loans[["household_id"]], points, period=per)
+        rate = np.asarray(rate_for_points(a["points"].to_numpy(dtype=float), s), dtype=float)
+        ok = np.abs(rate - booked) <= tol
+        rows.append({"period": per, "loans": len(loans),
+                     "with_points": int((a["points_rule"] != "none").sum()),
+                     "rate_matches": int(ok.sum())})
+    out = pd.DataFrame(rows, columns=["period", "loans", "with_points", "rate_matches"])
+    out["share_matched"] = out["rate_matches"] / out["loans"].where(out["loans"] > 0)
+    return out.sort_values("rate_matches", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def loan_frame(
+    programme: Any,
+    *,
+    period: str | None = None,
+    missing_points: Literal["zero", "raise"] = "zero",
+) -> pd.DataFrame:
+    """Loans with their pricing points and the household characteristics used as PD controls.
+
+    Parameters
+    ----------
+    programme : calib.programme.Programme
+        A loaded programme with ``loans`` and ``points`` (and ``model_runs``, ``reviews``,
+        ``roster``).
+    period : str or None
+        Points period for every loan (e.g. the one :func:`match_pricing_period` finds), or
+        ``None`` for the latest period ended before each loan's start (see :func:`attach_points`).
+    missing_points : {"zero", "raise"}
+        Loans whose household has no points: priced at 0 points, or raise.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per loan, in the order of ``programme.loans``, with every column of ``loans``
+        (``household_id, loan_id, start_date, granted_limit, drawn_amount, interest_rate,
+        default, observed_until, village, township``) plus:
+
+        - ``points`` (float), ``points_period``, ``points_rule`` (see :func:`attach_points`),
+          ``no_points`` (1.0 when the household has no points record and the loan is priced at
+          0 points, else 0.0: a PD control, so that missing records are not read as genuine
+          0-point borrowers);
+        - ``grade`` (latest model run; ``unrated`` when the household has no run),
+          ``model_score``, ``model_pd`` (latest run; NaN when none);
+        - ``n_reviews``, ``integrity_rating``, ``business_rating`` (mean of the household's
+          panel ratings, 1-5; NaN when not reviewed or all blank);
+        - ``head_age`` (age of the household head at the programme's ``as_of``), ``n_members``.
+
+        ``attrs["missing"]`` counts the loans lacking each control (nothing is dropped: the
+        PD functions raise on a blank control, so drop or fill explicitly).
+
+    Raises
+    ------
+    CalibInputError
+        When the programme has no ``loans`` or no ``points`` table.
+
+    Notes
+    -----
+    Joins are by ``household_id`` (vectorised maps of per-household aggregates). The latest model
+    run is :func:`calib.io.latest_model_run`. Controls are characteristics the bank observed
+    when pricing; which of them enter the PD model is a choice of the caller
+    (:data:`DEFAULT_CONTROLS` leaves out the model score and grade because they may already
+    use points).
+    """
+    from calib.io import latest_model_run
+
+    loans = getattr(programme, "loans", None)
+    points = getattr(programme, "points", None)
+    if loans is None:
+        raise CalibInputError("programme has no loans table: nothing to price")
+    if points is None:
+        raise CalibInputError("programme has no points table: the points loan cannot be analysed")
+    out = attach_points(loans, points, period=period, missing_points=missing_points)
+    out["no_points"] = (out["points_rule"] == "none").astype(float)
+    hid = out["household_id"]
+    mr = getattr(programme, "model_runs", None)
+    if mr is not None and len(mr):
+        last = latest_model_run(mr)
+        out["grade"] = hid.map(last["grade"]).astype(object).where(hid.isin(last.index), "unrated")
+        out["grade"] = out["grade"].fillna("unrated").astype(str)
+        out["model_score"] = hid.map(last["model_score"]).astype(float)
+        out["model_pd"] = hid.map(last["model_pd"]).astype(float)
+    else:
+        out["grade"] = "unrated"
+        out["model_score"] = np.nan
+        out["model_pd"] = np.nan
+    rv = getattr(programme, "reviews", None)
+    if rv is not None and len(rv):
+        g = rv.groupby("household_id", sort=False)
+        out["n_reviews"] = hid.map(g.size()).fillna(0).astype(int)
+        for c in ("integrity_rating", "business_rating"):
+            out[c] = hid.map(pd.to_numeric(rv[c], errors="coerce").astype(float)
+                             .groupby(rv["household_id"]).mean()).astype(float)
+    else:
+        out["n_reviews"] = 0
+        out["integrity_rating"] = np.nan
+        out["business_rating"] = np.nan
+    hh = programme.households()
+    out["head_age"] = hid.map(hh["head_age"]).astype(float)
+    out["n_members"] = hid.map(hh["n_members"]).astype(float)
+    ctl = ["model_score", "integrity_rating", "business_rating", "head_age"]
+    out.attrs["missing"] = {c: int(out[c].isna().sum()) for c in ctl} | {
+        "grade": int((out["grade"] == "unrated").sum())}
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # Intervals and the PD model
 # ---------------------------------------------------------------------------------------------
@@ -575,8 +755,14 @@ def _design(
                 f"(first at index {bad!r}); fill or drop them explicitly"
             )
         numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+        if numeric and c in new_levels.get(_CONSTANT, []):
+            continue  # constant at fit time: collinear with the intercept, left out
         if numeric and (levels is None or c not in levels):
-            cols.append(s.to_numpy(dtype=float))
+            v = s.to_numpy(dtype=float)
+            if levels is None and n and np.ptp(v) == 0:
+                new_levels.setdefault(_CONSTANT, []).append(c)
+                continue
+            cols.append(v)
             names.append(c)
         else:
             if levels is None:
@@ -589,6 +775,23 @@ def _design(
                 cols.append((sv == level).astype(float))
                 names.append(f"{c}[{level}]")
     return np.column_stack(cols), names, new_levels
+
+
+_CONSTANT = "__constant__"  # key of PointsPD.levels listing numeric controls left out as constant
+
+
+def _fit_logit_reduced(y: np.ndarray, X: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Refit on a bootstrap replicate, leaving out columns constant in it (their coefficient 0).
+
+    A dummy or indicator absent from a replicate would make the Hessian singular; the intercept
+    absorbs a constant column, so predictions (and the discount) are unchanged by leaving it out.
+    """
+    keep = np.ptp(X, axis=0) > 0
+    keep[0] = True
+    res = _fit_logit(y, X[:, keep], None, start=start[keep])
+    beta = np.zeros(X.shape[1])
+    beta[keep] = np.asarray(res.params)
+    return beta
 
 
 def _fit_logit(y: np.ndarray, X: np.ndarray, groups: np.ndarray | None = None, start=None):
@@ -644,7 +847,9 @@ def fit_points_pd(
         The points table (see :func:`attach_points`).
     controls : sequence of str
         Columns of ``loans``; numeric ones enter linearly, text/category/bool ones as dummies.
-        Blank controls raise (no silent dropping).
+        Blank controls raise (no silent dropping). A numeric control that is constant in the
+        data (e.g. ``no_points`` when every loan has points) is collinear with the intercept
+        and left out of the model (listed in ``PointsPD.levels["__constant__"]``).
     cluster : str or None
         Column for cluster-robust standard errors (default ``village``; ignored if absent).
     step : float
@@ -1059,8 +1264,9 @@ def calibrate_points_discount(
     alpha : float
         1 - confidence of the interval.
     schedule : Schedule or dict, optional
-        The policy schedule; adds ``policy_per_100`` (its discount per 100 points, e.g. 0.001)
-        and ``policy_in_ci`` (bool).
+        The policy schedule; adds ``policy_per_100`` (its discount per 100 points, e.g. 0.001;
+        for a banded schedule the borrowers' total discount per 100 of their points),
+        ``policy_in_ci`` (bool) and ``policy_verdict`` (see :func:`policy_verdict`).
 
     Returns
     -------
@@ -1129,8 +1335,7 @@ def calibrate_points_discount(
             failed += 1
             continue
         try:
-            rb = _fit_logit(yb, X[idx], None, start=beta)
-            bb = np.asarray(rb.params)
+            bb = _fit_logit_reduced(yb, X[idx], beta)
             if not np.all(np.isfinite(bb)):
                 raise FloatingPointError
         except Exception:  # noqa: BLE001 - a failed refit is counted, not hidden
@@ -1177,6 +1382,7 @@ def calibrate_points_discount(
             pol = float(np.sum(d) / np.sum(pts) * 100.0) if np.sum(pts) > 0 else np.nan
         out["policy_per_100"] = pol
         out["policy_in_ci"] = bool(lo <= pol <= hi) if np.isfinite(lo) else False
+        out["policy_verdict"] = policy_verdict(pol, lo, hi)
     n_clusters = int(out["n_clusters"].iloc[0])
     if cluster is not None and n_clusters < 20:
         warnings.warn(
@@ -1192,6 +1398,43 @@ def calibrate_points_discount(
     out.attrs["coefficients"] = coefs
     out.attrs["boot"] = boot_arr
     return out
+
+
+def policy_verdict(policy_per_100: float, ci_low: float, ci_high: float) -> str:
+    """Plain-words comparison of the policy discount with the risk-justified interval.
+
+    Parameters
+    ----------
+    policy_per_100 : float
+        The policy's discount per 100 points (0.001 = 0.1 pp).
+    ci_low, ci_high : float
+        Interval of the risk-justified discount per 100 points
+        (:func:`calibrate_points_discount`).
+
+    Returns
+    -------
+    str
+        ``subsidised`` (policy above the interval: the discount gives more than the expected
+        loss it saves), ``below risk`` (policy below the interval: points predict more saving
+        than the discount gives), ``risk-justified`` (policy inside an interval that excludes
+        zero), ``cannot be told apart`` (policy inside an interval that also includes zero: the
+        data cannot tell the policy from no risk-justified discount at all), or ``no interval``
+        (NaN bounds).
+
+    Examples
+    --------
+    >>> policy_verdict(0.001, 0.0004, 0.0021), policy_verdict(0.001, -0.0008, 0.0021)
+    ('risk-justified', 'cannot be told apart')
+    >>> policy_verdict(0.001, 0.0001, 0.0006)
+    'subsidised'
+    """
+    if not (np.isfinite(ci_low) and np.isfinite(ci_high) and np.isfinite(policy_per_100)):
+        return "no interval"
+    if policy_per_100 > ci_high:
+        return "subsidised"
+    if policy_per_100 < ci_low:
+        return "below risk"
+    return "risk-justified" if ci_low > 0 else "cannot be told apart"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1690,9 +1933,24 @@ def plot_points_by_village(
     groups: pd.DataFrame | pd.Series | None = None,
     period: str | None = None,
     flagged: Sequence[str] = (),
+    labels: bool = False,
     ax: Any = None,
 ):
     """Box plot of points per village for one period (latest by default), flagged ones in red.
+
+    Parameters
+    ----------
+    points, by, groups
+        As in :func:`points_inflation`.
+    period : str, optional
+        Period to show (default the latest).
+    flagged : sequence of str
+        Groups drawn in red (e.g. the flagged rows of :func:`points_inflation`).
+    labels : bool
+        Write the group names under the boxes. Off by default: village names are usually
+        Chinese and report machines have no CJK font; villages are then sorted by median and
+        the names belong in a table.
+    ax : matplotlib Axes, optional
 
     Returns
     -------
@@ -1720,8 +1978,48 @@ def plot_points_by_village(
     flagged = set(flagged)
     for patch, v in zip(bp["boxes"], order):
         patch.set_facecolor("tab:red" if v in flagged else "lightgrey")
-    ax.set_xticks(np.arange(1, len(order) + 1), [str(v) for v in order], rotation=90,
-                  fontsize=6)
+    if labels:
+        ax.set_xticks(np.arange(1, len(order) + 1), [str(v) for v in order], rotation=90,
+                      fontsize=6)
+        ax.set_xlabel(by)
+    else:
+        ax.set_xticks([])
+        ax.set_xlabel(f"{by} (sorted by median points; red = flagged)")
     ax.set_ylabel(f"points ({period})")
-    ax.set_xlabel(by)
+    return ax
+
+
+def plot_discount_interval(cal: pd.DataFrame, *, ax: Any = None):
+    """Bootstrap distribution of the risk-justified discount, its interval and the policy.
+
+    Parameters
+    ----------
+    cal : pandas.DataFrame
+        Output of :func:`calibrate_points_discount` (uses ``attrs["boot"]``; the policy line
+        when it was given a schedule).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Percentage points per 100 points on the x axis.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.2))
+    r = cal.iloc[0]
+    boot = np.asarray(cal.attrs.get("boot", []), dtype=float) * 100.0
+    if boot.size:
+        ax.hist(boot, bins=min(40, max(10, boot.size // 5)), color="lightgrey",
+                label="bootstrap replicates")
+    ax.axvspan(r["ci_low"] * 100, r["ci_high"] * 100, color="tab:blue", alpha=0.15,
+               label="95% interval")
+    ax.axvline(r["discount_per_100"] * 100, color="tab:blue", label="estimate")
+    ax.axvline(0.0, color="black", lw=0.8, ls=":")
+    if "policy_per_100" in cal.columns:
+        ax.axvline(r["policy_per_100"] * 100, color="tab:red", ls="--", label="policy")
+    ax.set_xlabel("risk-justified discount (percentage points per 100 points)")
+    ax.set_ylabel("replicates")
+    ax.legend(fontsize=8)
     return ax
