@@ -433,10 +433,13 @@ def attach_points(
                     "start_date": pd.to_datetime(out["start_date"]).astype("datetime64[ns]"),
                 }
             )
+            left["household_id"] = left["household_id"].astype(object)
             has_date = left["start_date"].notna()
             right = pts.sort_values("period_end")[
                 ["household_id", "period_end", "period", "points"]
             ]
+            # merge_asof needs identical key dtypes (text columns may be str or object)
+            right = right.assign(household_id=right["household_id"].astype(object))
             l2 = left.loc[has_date].sort_values("start_date")
             m = pd.merge_asof(
                 l2,
