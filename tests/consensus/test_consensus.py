@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1]))
 from _sim_consensus import simulate_reviews  # noqa: E402
 
 from calib import consensus as cons  # noqa: E402

@@ -1,0 +1,30 @@
+"""Consensus against the model-run limit (授信额度确认): reconcile, measure agreement, explain gaps.
+
+Step 4 of the programme (``DOMAIN.md``): the bank's batch model produces a model limit per
+household; the bank compares it with the panel's consensus limit, investigates the gaps
+(查找差额原因) and fixes a final limit. :func:`compare_limits` applies the reconciliation policy
+of ``params["reconciliation"]``; :func:`agreement_summary` gives the method-comparison statistics;
+:func:`gap_drivers` explains the log ratio; :func:`investigation_list` lists what to investigate.
+"""
+from __future__ import annotations
+
+from calib.compare.agreement import agreement_summary, deming_slope
+from calib.compare.drivers import GapDrivers, gap_drivers
+from calib.compare.exposure import compare_rules, exposure_by_group
+from calib.compare.features import household_features
+from calib.compare.limits import DEFAULT_POLICY, REASONS, compare_limits, investigation_list, latest_runs
+
+__all__ = [
+    "compare_limits",
+    "agreement_summary",
+    "gap_drivers",
+    "investigation_list",
+    "exposure_by_group",
+    "compare_rules",
+    "household_features",
+    "GapDrivers",
+    "latest_runs",
+    "deming_slope",
+    "DEFAULT_POLICY",
+    "REASONS",
+]
