@@ -22,6 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from calib.errors import CalibInputError
+from calib.households import household_frame, period_points, sort_periods
 from calib.programme import Programme
 
 __all__ = [
@@ -47,30 +48,6 @@ _COLUMNS = ["model_score", "model_pd", "grade", "run_date", "business_rating", "
             "log_income", "points", "head_age", "land_mu", "village", "township", "drew", "default"]
 
 
-def _require(df: pd.DataFrame | None, table: str, cols: Sequence[str]) -> None:
-    if df is None:
-        return
-    miss = [c for c in cols if c not in df.columns]
-    if miss:
-        raise CalibInputError(f"{table}: missing column(s) {miss}")
-
-
-def _points_for(points: pd.DataFrame | None, period: str | None, index: pd.Index) -> tuple[pd.Series, str | None]:
-    if points is None or points.empty:
-        if period is not None:
-            raise CalibInputError(f"period: {period!r} given but the programme has no points table")
-        return pd.Series(np.nan, index=index, dtype=float), None
-    periods = sorted(points["period"].astype(str).unique())
-    if period is None:
-        period = periods[-1]
-    elif str(period) not in periods:
-        raise CalibInputError(f"period: {period!r} not among the points periods {periods}")
-    sel = points.loc[points["period"].astype(str) == str(period)]
-    # one value per household and period is the contract; sum if a household has several rows
-    s = sel.groupby("household_id", sort=False)["points"].sum(min_count=1)
-    return s.reindex(index).astype(float), str(period)
-
-
 def household_features(programme: Programme, *, period: str | None = None) -> pd.DataFrame:
     """Characteristics and outcome of every household, for scoring.
 
@@ -79,7 +56,8 @@ def household_features(programme: Programme, *, period: str | None = None) -> pd
     programme : Programme
         A loaded programme (roster, reviews and model_runs required; points and loans optional).
     period : str, optional
-        Points period to use (e.g. ``"2025"``); default: the latest period in the points table.
+        Points period to use (e.g. ``"2025"``); default: the latest period in calendar order
+        (:func:`calib.households.latest_period`).
 
     Returns
     -------
@@ -89,8 +67,9 @@ def household_features(programme: Programme, *, period: str | None = None) -> pd
         - ``model_score``, ``model_pd``, ``grade``, ``run_date``: the household's latest model
           run (NaN / missing when the model never scored it);
         - ``business_rating``, ``integrity_rating``: mean of the panel's 1-5 ratings (float);
-        - ``log_income``: natural log of the panel's mean ``annual_income`` (NaN when no income
-          was given or the mean is 0);
+        - ``log_income``: mean over the reviewers of ``ln(annual_income)`` (positive incomes
+          only; NaN when none): see :func:`calib.households.panel_log_income` for why the mean
+          of the logs;
         - ``points``: governance points of ``period`` (NaN for households without points);
         - ``head_age``, ``land_mu``: from :meth:`Programme.households`;
         - ``village``, ``township``: text;
@@ -102,9 +81,10 @@ def household_features(programme: Programme, *, period: str | None = None) -> pd
 
     Notes
     -----
-    Outcomes exist only for drawers (about 30 % of the households in whole-village credit), a
-    selected group: compare them with :func:`selection_table` before reading a default rate as
-    the programme's. Vectorised group-bys; no loop over households.
+    A selection of the columns of :func:`calib.households.household_frame`, the one
+    definition of household characteristics. Outcomes exist only for drawers (about 30 % of the
+    households in whole-village credit), a selected group: compare them with
+    :func:`selection_table` before reading a default rate as the programme's.
 
     Examples
     --------
@@ -113,54 +93,15 @@ def household_features(programme: Programme, *, period: str | None = None) -> pd
     """
     if not isinstance(programme, Programme):
         raise CalibInputError(f"programme: expected a calib Programme, got {type(programme).__name__}")
-    _require(programme.model_runs, "model_runs", ["household_id", "run_date", "model_score"])
-    _require(programme.reviews, "reviews", ["household_id", "business_rating", "integrity_rating"])
-    _require(programme.loans, "loans", ["household_id", "drawn_amount", "default"])
-    _require(programme.points, "points", ["household_id", "period", "points"])
-    hh = programme.households()
-    idx = hh.index
-    out = pd.DataFrame(index=idx)
-    # latest model run
-    mr = programme.model_runs.sort_values(["household_id", "run_date"], kind="stable")
-    last = mr.drop_duplicates("household_id", keep="last").set_index("household_id")
-    for c in ("model_score", "model_pd"):
-        out[c] = last[c].reindex(idx).astype(float) if c in last else np.nan
-    out["grade"] = last["grade"].reindex(idx) if "grade" in last else pd.Series(pd.NA, index=idx, dtype="str")
-    out["run_date"] = last["run_date"].reindex(idx)
-    # panel means
-    rv = programme.reviews
-    num = pd.DataFrame({
-        "household_id": rv["household_id"].astype(str),
-        "business_rating": pd.to_numeric(rv["business_rating"]).astype(float),
-        "integrity_rating": pd.to_numeric(rv["integrity_rating"]).astype(float),
-        "annual_income": (pd.to_numeric(rv["annual_income"]).astype(float) if "annual_income" in rv
-                          else np.nan)})
-    means = num.groupby("household_id", sort=False).mean()
-    out["business_rating"] = means["business_rating"].reindex(idx)
-    out["integrity_rating"] = means["integrity_rating"].reindex(idx)
-    inc = means["annual_income"].reindex(idx).to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["log_income"] = np.where(inc > 0, np.log(np.where(inc > 0, inc, 1.0)), np.nan)
-    pts, used = _points_for(programme.points, period, idx)
-    out["points"] = pts
-    out["head_age"] = hh["head_age"].astype(float)
-    out["land_mu"] = hh["land_mu"].astype(float)
-    out["village"] = hh["village"].astype(str)
-    out["township"] = hh["township"].astype(str)
-    # outcomes
-    lo = programme.loans
-    if lo is None or lo.empty:
-        out["drew"] = False
-        out["default"] = np.nan
-    else:
-        drawn = lo.loc[pd.to_numeric(lo["drawn_amount"]).astype(float) > 0]
-        dflt = pd.to_numeric(drawn["default"]).astype(float)
-        d = dflt.groupby(drawn["household_id"].astype(str).to_numpy(), sort=False).max()
-        out["drew"] = idx.isin(d.index)
-        out["default"] = d.reindex(idx).astype(float)
-    out.index.name = "household_id"
-    out.attrs["points_period"] = used
-    return out[_COLUMNS]
+    for table in ("model_runs", "reviews"):
+        if getattr(programme, table) is None:
+            raise CalibInputError(f"{table}: table required for scoring, not in the programme")
+    if "model_score" not in programme.model_runs.columns:
+        raise CalibInputError("model_runs: missing column(s) ['model_score']")
+    frame = household_frame(programme, period=period)
+    out = frame[_COLUMNS].copy()
+    out.attrs["points_period"] = frame.attrs["points_period"]
+    return out
 
 
 def selection_table(features: pd.DataFrame, *, by: str = "drew",
@@ -278,7 +219,7 @@ def stability_features(programme: Programme, *, run_dates: Sequence[Any] | None 
                 raise CalibInputError(f"run_dates: {d.date()} not among the model run dates "
                                       f"{[str(pd.Timestamp(x).date()) for x in dates]}")
     pts = programme.points
-    pers = sorted(pts["period"].astype(str).unique()) if pts is not None and not pts.empty else []
+    pers = sort_periods(pts["period"]) if pts is not None and not pts.empty else []
     if periods is None:
         prev_p, cur_p = (pers[-2], pers[-1]) if len(pers) >= 2 else (None, pers[-1] if pers else None)
     else:
@@ -294,7 +235,7 @@ def stability_features(programme: Programme, *, run_dates: Sequence[Any] | None 
             if c in run:
                 f[c] = run[c].reindex(f.index)
         if per is not None:
-            f["points"] = _points_for(pts, per, f.index)[0]
+            f["points"] = period_points(pts, per, f.index)[0]
         else:
             f["points"] = np.nan
         return f
