@@ -409,7 +409,8 @@ def test_when_the_logit_cannot_be_fitted_a_ridge_fit_is_used_and_said(monkeypatc
     y = (rng.random(400) < 1 / (1 + np.exp(2 + 1.5 * x))).astype(int)
     regular = Scorecard(max_bins=4).fit(X, y)
     assert regular.fit_note_ == ""
-    monkeypatch.setattr(Scorecard, "_logit", staticmethod(singular))
+    from calib import _stats
+    monkeypatch.setattr(_stats, "_logit_mle", singular)
     card = Scorecard(max_bins=4).fit(X, y)
     assert "ridge" in card.fit_note_
     assert card.coef_table_["se"].isna().all()

@@ -47,9 +47,10 @@ def test_household_features_against_direct_counts(tiny):
     direct = tiny.reviews.groupby("household_id")[["business_rating", "integrity_rating"]].mean()
     np.testing.assert_allclose(hh.loc[direct.index, "business_rating"], direct["business_rating"].astype(float))
     np.testing.assert_allclose(hh.loc[direct.index, "integrity_rating"], direct["integrity_rating"].astype(float))
-    assert hh.loc["H1", "log_income"] == pytest.approx(np.log(50000.0))
-    assert hh.loc["H2", "log_income"] == pytest.approx(np.log(20000.0))
-    assert np.isnan(hh.loc["H3", "log_income"])  # mean income 0
+    # mean of the reviewers' log incomes (calib.households.panel_log_income)
+    assert hh.loc["H1", "log_income"] == pytest.approx(np.log([40000.0, 60000.0]).mean())
+    assert hh.loc["H2", "log_income"] == pytest.approx(np.log([10000.0, 20000.0, 30000.0]).mean())
+    assert np.isnan(hh.loc["H3", "log_income"])  # the only income given is 0: not given
     # points: latest period 2025 by default, or the one asked for
     assert hh.attrs["points_period"] == "2025"
     assert hh.loc[["H1", "H2", "H3"], "points"].tolist() == [150.0, 250.0, 50.0]

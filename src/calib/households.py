@@ -1,0 +1,261 @@
+"""One definition of a household's characteristics, used by the scorecard, the comparison's gap
+drivers and the points pricing.
+
+- :func:`household_frame` — one row per household of the roster: roster facts, the panel's
+  mean ratings and income, the latest model run, the latest points and the loan outcome;
+- :func:`latest_model_runs` — the one latest-model-run rule;
+- :func:`period_bounds`, :func:`latest_period` — the one reading of a points period and the one
+  latest-period rule (calendar order, not text order);
+- :func:`panel_log_income` — the one log-income rule (mean of the reviewers' log incomes).
+
+Everything is a vectorised group-by: the same code serves one village or a province.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from calib.errors import CalibInputError
+
+__all__ = ["household_frame", "latest_model_runs", "latest_period", "sort_periods", "period_bounds",
+           "panel_log_income", "period_points", "HOUSEHOLD_COLUMNS"]
+
+#: Columns of :func:`household_frame`, in order.
+HOUSEHOLD_COLUMNS: tuple[str, ...] = (
+    "township", "village", "n_members", "head_age", "land_mu",
+    "n_reviews", "business_rating", "integrity_rating", "n_income", "log_income",
+    "model_score", "model_pd", "model_limit", "grade", "run_date",
+    "points", "points_period", "drew", "default")
+
+
+def _require(df: pd.DataFrame | None, table: str, cols: Sequence[str]) -> None:
+    if df is None:
+        return
+    miss = [c for c in cols if c not in df.columns]
+    if miss:
+        raise CalibInputError(f"{table}: missing column(s) {miss}")
+
+
+# --------------------------------------------------------------------------------------------
+# periods
+# --------------------------------------------------------------------------------------------
+_PATTERNS = (
+    (re.compile(r"(\d{4})\s*年?"), lambda y: (pd.Timestamp(int(y), 1, 1), 12)),
+    (re.compile(r"(\d{4})[-_/ ]?H([12])"),
+     lambda y, h: (pd.Timestamp(int(y), 1 + 6 * (int(h) - 1), 1), 6)),
+    (re.compile(r"(\d{4})[-_/ ]?Q([1-4])"),
+     lambda y, q: (pd.Timestamp(int(y), 1 + 3 * (int(q) - 1), 1), 3)),
+    (re.compile(r"(\d{4})(?:[-_/.]|年)?(\d{1,2})月?"),
+     lambda y, m: (pd.Timestamp(int(y), int(m), 1), 1) if 1 <= int(m) <= 12 else None),
+)
+
+
+def period_bounds(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last day of a points period.
+
+    Understands ``2025`` (year), ``2025H1``/``2025-H2`` (half), ``2025Q3`` (quarter) and
+    ``2025-06``/``202506``/``2025年6月`` (month).
+
+    Raises
+    ------
+    CalibInputError
+        For anything else (the message names the column ``period`` and the value).
+    """
+    s = str(period).strip().upper()
+    for pat, make in _PATTERNS:  # four patterns
+        m = pat.fullmatch(s)
+        hit = make(*m.groups()) if m else None
+        if hit is not None:
+            start, months = hit
+            return start, start + pd.offsets.MonthEnd(months)
+    raise CalibInputError(
+        f"points: column 'period' has a value that is not a year, half, quarter or month: "
+        f"{period!r} (use e.g. 2025, 2025H1, 2025Q3, 2025-06)")
+
+
+def sort_periods(periods: Any) -> list[str]:
+    """Distinct periods in calendar order (by last day, then first day)."""
+    uniq = pd.unique(pd.Series(periods, dtype=object).dropna().astype(str))
+    return sorted(uniq.tolist(), key=lambda p: period_bounds(p)[::-1])
+
+
+def latest_period(periods: Any) -> str | None:
+    """The latest of some points periods in calendar order: the one that ends last (ties: the
+    one that starts last, i.e. the shortest). ``"2025"`` ends after ``"2025H1"`` and
+    ``"2025-06"``; text order would put ``"2025H1"`` last. None for no period."""
+    order = sort_periods(periods)
+    return order[-1] if order else None
+
+
+# --------------------------------------------------------------------------------------------
+# the pieces
+# --------------------------------------------------------------------------------------------
+def latest_model_runs(model_runs: pd.DataFrame, *, as_of: Any = None) -> pd.DataFrame:
+    """Each household's latest model run, index ``household_id``.
+
+    Runs dated after ``as_of`` (when given) are ignored: a run the bank did not have at the
+    evaluation date cannot describe the household then. Among the rest, the one with the
+    largest ``run_date`` (the last row of the table on a tie).
+    """
+    _require(model_runs, "model_runs", ["household_id", "run_date"])
+    mr = model_runs
+    if as_of is not None:
+        mr = mr.loc[pd.to_datetime(mr["run_date"]) <= pd.Timestamp(as_of)]
+    mr = mr.assign(household_id=mr["household_id"].astype(str))
+    mr = mr.sort_values(["household_id", "run_date"], kind="stable")
+    return mr.drop_duplicates("household_id", keep="last").set_index("household_id")
+
+
+def panel_log_income(reviews: pd.DataFrame) -> pd.DataFrame:
+    """Each household's log income: the mean over its reviewers of ``ln(annual_income)``.
+
+    Returns
+    -------
+    DataFrame, index ``household_id``
+        ``n_income`` (reviewers who gave a positive income) and ``log_income`` (NaN when none
+        did).
+
+    Notes
+    -----
+    **Why the mean of the logs, not the log of the mean.** Each reviewer estimates the same
+    quantity, the household's income, and such estimates err in proportion to it (one says
+    30,000 where another says 60,000; nobody errs by a fixed 5,000 yuan for rich and poor
+    alike): ``estimate = income x exp(e)``. Then ``mean(ln estimate)`` estimates
+    ``ln income`` without bias, whereas ``ln(mean estimate)`` is biased upwards by about
+    ``sigma^2 / 2 (1 - 1/k)`` with k reviewers and is pulled by the single largest estimate.
+    The exponential of ``log_income`` is the geometric mean of the estimates. An income of 0 or
+    a blank is read as "not given" (a household's yearly income is not zero; the log is
+    undefined) and left out; ``n_income`` counts the estimates used. Checked by simulation in
+    ``tests/scorecard/test_households.py``.
+    """
+    _require(reviews, "reviews", ["household_id", "annual_income"])
+    inc = pd.to_numeric(reviews["annual_income"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    ok = inc > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.where(ok, np.log(np.where(ok, inc, 1.0)), np.nan)
+    g = pd.DataFrame({"n_income": ok.astype(float), "log_income": logs}).groupby(
+        reviews["household_id"].astype(str).to_numpy(), sort=False)
+    return pd.DataFrame({"n_income": g["n_income"].sum().astype(int), "log_income": g["log_income"].mean()})
+
+
+def _panel(reviews: pd.DataFrame, idx: pd.Index) -> pd.DataFrame:
+    """Panel means of the ratings and log income, one row per household of ``idx``."""
+    hid = reviews["household_id"].astype(str).to_numpy()
+    num = pd.DataFrame({c: pd.to_numeric(reviews[c], errors="coerce").astype(float)
+                        for c in ("business_rating", "integrity_rating")}).set_axis(hid)
+    g = num.groupby(level=0, sort=False)
+    out = pd.DataFrame({"n_reviews": g.size()}).join(g.mean())
+    if "annual_income" in reviews.columns:
+        out = out.join(panel_log_income(reviews))
+    else:
+        out["n_income"], out["log_income"] = 0, np.nan
+    out = out.reindex(idx)
+    out[["n_reviews", "n_income"]] = out[["n_reviews", "n_income"]].fillna(0).astype(int)
+    return out
+
+
+def period_points(points: pd.DataFrame | None, period: str | None,
+                  idx: pd.Index) -> tuple[pd.Series, str | None]:
+    """Points of each household of ``idx`` in ``period`` (default: :func:`latest_period`), and
+    the period used; NaN for households without a record."""
+    if points is None or points.empty:
+        if period is not None:
+            raise CalibInputError(f"period: {period!r} given but the programme has no points table")
+        return pd.Series(np.nan, index=idx, dtype=float), None
+    _require(points, "points", ["household_id", "period", "points"])
+    per = points["period"].astype(str)
+    if period is None:
+        period = latest_period(per)
+    elif str(period) not in set(per):
+        raise CalibInputError(f"period: {period!r} not among the points periods "
+                              f"{sort_periods(per)}")
+    sel = points.loc[per == str(period)]
+    # one value per household and period is the contract; sum if a household has several rows
+    s = pd.to_numeric(sel["points"], errors="coerce").astype(float).groupby(
+        sel["household_id"].astype(str).to_numpy(), sort=False).sum(min_count=1)
+    return s.reindex(idx), str(period)
+
+
+def _outcomes(loans: pd.DataFrame | None, idx: pd.Index) -> pd.DataFrame:
+    if loans is None or loans.empty:
+        return pd.DataFrame({"drew": False, "default": np.nan}, index=idx)
+    _require(loans, "loans", ["household_id", "drawn_amount", "default"])
+    drawn = loans.loc[pd.to_numeric(loans["drawn_amount"], errors="coerce").astype(float) > 0]
+    d = pd.to_numeric(drawn["default"], errors="coerce").astype(float).groupby(
+        drawn["household_id"].astype(str).to_numpy(), sort=False).max()
+    return pd.DataFrame({"drew": idx.isin(d.index), "default": d.reindex(idx).astype(float)}, index=idx)
+
+
+# --------------------------------------------------------------------------------------------
+# the frame
+# --------------------------------------------------------------------------------------------
+def household_frame(prog: Any, *, period: str | None = None) -> pd.DataFrame:
+    """One row per household: the single definition of its characteristics.
+
+    Parameters
+    ----------
+    prog : calib.programme.Programme
+        A loaded programme (``roster`` required; ``reviews``, ``model_runs``, ``points`` and
+        ``loans`` used when present).
+    period : str, optional
+        Points period (e.g. ``"2025"``); default: the latest by calendar
+        (:func:`latest_period`).
+
+    Returns
+    -------
+    DataFrame
+        Index ``household_id`` (text; every household of the roster, sorted), columns
+        :data:`HOUSEHOLD_COLUMNS`:
+
+        - ``township``, ``village`` (text), ``n_members``, ``head_age`` (age of the head at the
+          programme's ``as_of``), ``land_mu`` (household total): from
+          :meth:`Programme.households`;
+        - ``n_reviews`` (int, 0 when not reviewed), ``business_rating``, ``integrity_rating``
+          (mean of the panel's 1-5 ratings, NaN when none);
+        - ``n_income`` (reviewers with a positive income) and ``log_income`` (mean of their
+          ``ln(annual_income)``, :func:`panel_log_income`; NaN when none);
+        - ``model_score``, ``model_pd``, ``model_limit``, ``grade``, ``run_date``: the latest
+          model run at ``as_of`` (:func:`latest_model_runs`; NaN / missing when never scored);
+        - ``points`` (float, NaN without a record) and ``points_period`` (text, the same for
+          all rows; missing without a points table);
+        - ``drew`` (bool: a loan with ``drawn_amount > 0``) and ``default`` (float 1/0, the
+          maximum over drawn loans; NaN for non-drawers, who have no outcome).
+
+        ``attrs["points_period"]`` repeats the period used.
+
+    Raises
+    ------
+    CalibInputError
+        Naming the table and column when a needed column is missing, or an unknown ``period``.
+    """
+    _require(prog.roster, "roster", ["household_id", "village", "township"])
+    hh = prog.households()
+    idx = pd.Index(hh.index.astype(str), name="household_id")
+    hh = hh.set_axis(idx)
+    out = pd.DataFrame({"township": hh["township"].astype(str), "village": hh["village"].astype(str),
+                        "n_members": hh["n_members"].astype(int),
+                        "head_age": pd.to_numeric(hh["head_age"]).astype(float),
+                        "land_mu": pd.to_numeric(hh["land_mu"]).astype(float)}, index=idx)
+    rv = prog.reviews
+    if rv is not None:
+        _require(rv, "reviews", ["household_id", "business_rating", "integrity_rating"])
+        out = out.join(_panel(rv, idx))
+    else:
+        out = out.assign(n_reviews=0, business_rating=np.nan, integrity_rating=np.nan,
+                         n_income=0, log_income=np.nan)
+    mr = prog.model_runs
+    last = (latest_model_runs(mr, as_of=getattr(prog, "as_of", None)) if mr is not None
+            else pd.DataFrame(index=pd.Index([], name="household_id")))
+    for c in ("model_score", "model_pd", "model_limit"):
+        out[c] = pd.to_numeric(last[c]).reindex(idx).astype(float) if c in last else np.nan
+    out["grade"] = last["grade"].reindex(idx).astype(object) if "grade" in last else None
+    out["run_date"] = (pd.to_datetime(last["run_date"]).reindex(idx) if "run_date" in last
+                       else pd.Series(pd.NaT, index=idx))
+    out["points"], used = period_points(prog.points, period, idx)
+    out["points_period"] = used
+    out = out.join(_outcomes(prog.loans, idx))
+    out.attrs["points_period"] = used
+    return out[list(HOUSEHOLD_COLUMNS)]

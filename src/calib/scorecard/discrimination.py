@@ -1,0 +1,181 @@
+"""Discrimination of a rating model: AUC with DeLong's covariance, Gini, KS.
+
+- :func:`discrimination` — AUC with a DeLong confidence interval, Gini, KS;
+- :func:`delong_roc_test` — two correlated AUCs on the same households;
+- :func:`delong_auc_cov` — the fast DeLong core (Sun & Xu 2014).
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from calib.errors import CalibInputError
+from calib.scorecard._checks import _as_binary, _as_float
+
+__all__ = ["delong_auc_cov", "delong_roc_test", "discrimination"]
+
+
+def delong_auc_cov(y: Any, scores: Any) -> tuple[np.ndarray, np.ndarray]:
+    """AUCs of k scores on the same households and their DeLong covariance matrix.
+
+    Parameters
+    ----------
+    y : array-like of 0/1, shape (n,)
+        Outcome, 1 = default (the "positive" class).
+    scores : array-like, shape (n,) or (k, n)
+        Scores where **higher means riskier** (a PD, or minus a points score).
+
+    Returns
+    -------
+    aucs : ndarray, shape (k,)
+        Areas under the ROC curve, ties counted one half.
+    cov : ndarray, shape (k, k)
+        DeLong et al. (1988) covariance of the AUC estimates.
+
+    Notes
+    -----
+    Fast algorithm of Sun & Xu (2014): with m defaults and n non-defaults, midranks of the
+    scores among the defaults (``tx``), among the non-defaults (``ty``) and in the pooled sample
+    (``tz``) give the structural components ``V10 = (tz_x - tx) / n`` and
+    ``V01 = 1 - (tz_y - ty) / m``; ``cov = S10 / m + S01 / n`` with ``S`` the sample covariance
+    matrices of the components. Cost O(k N log N) instead of O(k m n).
+
+    References
+    ----------
+    DeLong, E. R., DeLong, D. M., Clarke-Pearson, D. L. (1988). Comparing the areas under two or
+    more correlated receiver operating characteristic curves: a nonparametric approach.
+    *Biometrics* 44(3), 837-845.
+    Sun, X., Xu, W. (2014). Fast implementation of DeLong's algorithm for comparing the areas under
+    correlated receiver operating characteristic curves. *IEEE Signal Processing Letters* 21(11),
+    1389-1393.
+    """
+    yv = _as_binary(y)
+    s = np.atleast_2d(np.asarray(scores, dtype=float))
+    if s.shape[1] != yv.shape[0]:
+        raise CalibInputError(f"scores: length {s.shape[1]} differs from y's length {yv.shape[0]}")
+    if np.isnan(s).any():
+        raise CalibInputError("scores: missing values")
+    pos = yv == 1
+    m, n = int(pos.sum()), int((~pos).sum())
+    if m < 2 or n < 2:
+        raise CalibInputError(f"y: need at least 2 defaults and 2 non-defaults, got {m} and {n}")
+    x, z = s[:, pos], s[:, ~pos]
+    tx = stats.rankdata(x, axis=1)
+    ty = stats.rankdata(z, axis=1)
+    tz = stats.rankdata(np.concatenate([x, z], axis=1), axis=1)
+    aucs = tz[:, :m].sum(axis=1) / m / n - (m + 1.0) / (2.0 * n)
+    v10 = (tz[:, :m] - tx) / n
+    v01 = 1.0 - (tz[:, m:] - ty) / m
+    sx = np.atleast_2d(np.cov(v10))
+    sy = np.atleast_2d(np.cov(v01))
+    return aucs, sx / m + sy / n
+
+
+def delong_roc_test(y: Any, score_a: Any, score_b: Any, *, names: Sequence[str] = ("a", "b"),
+                    alpha: float = 0.05) -> pd.DataFrame:
+    """DeLong test of the difference of two correlated AUCs (same households).
+
+    Parameters
+    ----------
+    y : array-like of 0/1
+        Outcome, 1 = default.
+    score_a, score_b : array-like
+        Scores where higher means riskier.
+    names : pair of str
+        Labels of the two scores.
+    alpha : float
+        Level of the confidence interval of the difference.
+
+    Returns
+    -------
+    DataFrame, one row
+        ``model_a, model_b, auc_a, auc_b, auc_diff`` (a - b), ``se_diff``, ``ci_low, ci_high``
+        (Wald interval of the difference), ``z``, ``p_value`` (two-sided), ``n, n_defaults``.
+
+    Notes
+    -----
+    ``z = (AUC_a - AUC_b) / sqrt(V_a + V_b - 2 C_ab)`` with the DeLong covariance from
+    :func:`delong_auc_cov`.
+
+    References
+    ----------
+    DeLong et al. (1988), *Biometrics* 44, 837-845; Sun & Xu (2014), *IEEE SPL* 21, 1389-1393.
+    """
+    yv = _as_binary(y)
+    a = _as_float(score_a, "score_a", yv.shape[0])
+    b = _as_float(score_b, "score_b", yv.shape[0])
+    aucs, cov = delong_auc_cov(yv, np.vstack([a, b]))
+    diff = aucs[0] - aucs[1]
+    var = cov[0, 0] + cov[1, 1] - 2 * cov[0, 1]
+    se = float(np.sqrt(max(var, 0.0)))
+    zq = stats.norm.ppf(1 - alpha / 2)
+    if se > 0:
+        zstat = diff / se
+        p = 2 * stats.norm.sf(abs(zstat))
+    else:
+        zstat, p = (0.0, 1.0) if diff == 0 else (np.inf * np.sign(diff), 0.0)
+    return pd.DataFrame({
+        "model_a": [names[0]], "model_b": [names[1]],
+        "auc_a": [aucs[0]], "auc_b": [aucs[1]], "auc_diff": [diff], "se_diff": [se],
+        "ci_low": [diff - zq * se], "ci_high": [diff + zq * se], "z": [zstat], "p_value": [p],
+        "n": [yv.shape[0]], "n_defaults": [int(yv.sum())],
+    })
+
+
+def discrimination(y: Any, score_or_pd: Any, *, higher_is_riskier: bool = True,
+                   alpha: float = 0.05) -> pd.DataFrame:
+    """Discriminatory power: AUC with a DeLong confidence interval, Gini and KS.
+
+    Parameters
+    ----------
+    y : array-like of 0/1
+        Outcome, 1 = default. Only households with an observed outcome.
+    score_or_pd : array-like
+        A PD (higher riskier) or a points score (pass ``higher_is_riskier=False``).
+    higher_is_riskier : bool, default True
+        Orientation of ``score_or_pd``.
+    alpha : float, default 0.05
+        Level of the confidence intervals.
+
+    Returns
+    -------
+    DataFrame, one row
+        ``n``, ``n_defaults``, ``default_rate``, ``auc``, ``auc_se`` (DeLong), ``auc_ci_low``,
+        ``auc_ci_high`` (Wald, clipped to [0, 1]), ``gini`` (2 AUC - 1), ``gini_ci_low``,
+        ``gini_ci_high``, ``ks`` (two-sample Kolmogorov-Smirnov statistic between the score
+        distributions of defaults and non-defaults), ``ks_p_value``.
+
+    Notes
+    -----
+    AUC and its variance from :func:`delong_auc_cov`; KS from :func:`scipy.stats.ks_2samp`.
+
+    References
+    ----------
+    DeLong et al. (1988), *Biometrics* 44, 837-845. Engelmann, Hayden, Tasche (2003), Testing
+    rating accuracy, *Risk* 16, 82-86 (Gini = accuracy ratio = 2 AUC - 1).
+
+    Examples
+    --------
+    >>> discrimination([0, 0, 1, 1, 0, 1], [0.1, 0.2, 0.8, 0.6, 0.3, 0.2])[["auc", "gini"]].round(3)
+         auc   gini
+    0  0.833  0.667
+    """
+    yv = _as_binary(y)
+    s = _as_float(score_or_pd, "score_or_pd", yv.shape[0])
+    if not higher_is_riskier:
+        s = -s
+    aucs, cov = delong_auc_cov(yv, s)
+    auc = float(aucs[0])
+    se = float(np.sqrt(max(cov[0, 0], 0.0)))
+    zq = stats.norm.ppf(1 - alpha / 2)
+    lo, hi = max(auc - zq * se, 0.0), min(auc + zq * se, 1.0)
+    ks = stats.ks_2samp(s[yv == 1], s[yv == 0])
+    return pd.DataFrame({
+        "n": [yv.shape[0]], "n_defaults": [int(yv.sum())], "default_rate": [yv.mean()],
+        "auc": [auc], "auc_se": [se], "auc_ci_low": [lo], "auc_ci_high": [hi],
+        "gini": [2 * auc - 1], "gini_ci_low": [2 * lo - 1], "gini_ci_high": [2 * hi - 1],
+        "ks": [float(ks.statistic)], "ks_p_value": [float(ks.pvalue)],
+    })

@@ -1,0 +1,86 @@
+"""Plots for the scorecard report: WoE by bin, information values, ROC, calibration.
+
+Each function draws on ``ax`` (a new figure when None) and returns the Axes; nothing is shown.
+Labels are in English (no CJK glyphs on report machines).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["plot_woe", "plot_iv", "plot_roc", "plot_calibration", "plot_grade_calibration"]
+
+_LIGHT = {"green": "#55a868", "yellow": "#dd8452", "red": "#c44e52"}
+
+
+def _ax(ax: Any, figsize: tuple[float, float] = (5, 3.5)) -> Any:
+    if ax is None:
+        import matplotlib.pyplot as plt
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def plot_woe(card: Any, characteristic: str, *, ax: Any = None) -> Any:
+    """WoE of each bin of one characteristic (bars) and its default rate (line, right axis)."""
+    ax = _ax(ax)
+    bins = card.binning_[characteristic]["bins"]
+    lab = [b["bin"] for b in bins]
+    woe = np.array([b["woe"] for b in bins])
+    x = np.arange(len(lab))
+    ax.bar(x, woe, color=np.where(woe >= 0, "#4c72b0", "#c44e52"))
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_xticks(x, lab, rotation=30, ha="right", fontsize=7)
+    ax.set(title=f"{characteristic} (IV {card.binning_[characteristic]['iv']:.3f})", ylabel="WoE")
+    ax2 = ax.twinx()
+    ax2.plot(x, [b["event_rate"] for b in bins], "k.-", lw=1)
+    ax2.set_ylabel("default rate", fontsize=8)
+    return ax
+
+
+def plot_iv(card: Any, *, ax: Any = None) -> Any:
+    """Information value per characteristic (horizontal bars) with the 0.02/0.1/0.3 marks."""
+    ax = _ax(ax)
+    t = card.iv_table().sort_values("iv")
+    ax.barh(t["characteristic"], t["iv"], color="#4c72b0")
+    for v in (0.02, 0.1, 0.3):
+        ax.axvline(v, color="grey", ls=":", lw=0.8)
+    ax.set(title="Information value", xlabel="IV (0.02 weak, 0.1 medium, 0.3 strong)")
+    return ax
+
+
+def plot_roc(y: Any, risk: Mapping[str, Any], *, ax: Any = None) -> Any:
+    """ROC curves of several risk scores (higher = riskier) on the same households."""
+    from sklearn.metrics import RocCurveDisplay
+    ax = _ax(ax, (4.5, 4.5))
+    for name, r in risk.items():
+        RocCurveDisplay.from_predictions(np.asarray(y), np.asarray(r, dtype=float), name=name, ax=ax)
+    ax.plot([0, 1], [0, 1], color="grey", ls=":", lw=0.8)
+    ax.set(title="ROC (households with an outcome)")
+    return ax
+
+
+def plot_calibration(y: Any, pd_: Mapping[str, Any], *, n_bins: int = 10, ax: Any = None) -> Any:
+    """Reliability curves (observed default rate against mean PD in quantile bins)."""
+    from sklearn.calibration import CalibrationDisplay
+    ax = _ax(ax, (4.5, 4.5))
+    for name, p in pd_.items():
+        CalibrationDisplay.from_predictions(np.asarray(y), np.asarray(p, dtype=float), n_bins=n_bins,
+                                            strategy="quantile", name=name, ax=ax)
+    ax.set(title="Calibration curve", xlabel="mean predicted PD", ylabel="observed default rate")
+    return ax
+
+
+def plot_grade_calibration(table: pd.DataFrame, *, ax: Any = None) -> Any:
+    """Observed default rate (bars coloured by traffic light) and predicted PD (dots) per grade,
+    from :func:`calib.validation.calibration_by_grade`."""
+    ax = _ax(ax)
+    x = np.arange(len(table))
+    ax.bar(x, table["observed_dr"], color=[_LIGHT.get(c, "grey") for c in table["traffic_light"]],
+           label="observed (traffic light)")
+    ax.plot(x, table["predicted_pd"], "ko", label="predicted PD")
+    ax.set_xticks(x, table["grade"].astype(str))
+    ax.set(title="Default rate by grade", ylabel="default rate")
+    ax.legend(fontsize=8)
+    return ax
