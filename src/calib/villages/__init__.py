@@ -25,6 +25,13 @@ exactly (55.0% is not above 55%; 90.0% is at least 90%). A criterion whose denom
 has no figure (NaN) and **fails** with the reason ``no data``.
 """
 from calib.villages.certify import certify_townships, certify_villages, criteria_table
+from calib.villages.conclusions import conclusions
+from calib.villages.counts import (
+    household_counts,
+    village_counts,
+    village_counts_line,
+    white_list_line,
+)
 from calib.villages.display import (
     kpi_table,
     plot_target_progress,
@@ -80,6 +87,11 @@ __all__ = [
     "data_period",
     "profiled_villages",
     "headline_metrics",
+    "conclusions",
+    "household_counts",
+    "white_list_line",
+    "village_counts",
+    "village_counts_line",
     "kpi_table",
     "verdict_grid",
     "style_verdicts",
