@@ -13,6 +13,8 @@ import pytest
 from calib.errors import CalibInputError, CalibParamsError
 from calib.programme import Programme
 from calib import villages as cv
+from calib.villages._exact import compare
+from calib.villages.lacks import _needed_change, _needed_recovery
 
 AS_OF = pd.Timestamp("2026-06-30")
 RULES = {  # params/sample.yaml, credit_village
@@ -325,22 +327,22 @@ def test_needed_change_is_minimal_for_every_operator():
     den = np.array([10, 10, 20, 100], dtype=object)
     for op in (">", ">=", "<", "<="):
         for p, q in ((1, 2), (11, 20), (3, 10)):
-            need = cv._needed_change(num, den, op, p, q)
-            after = cv._compare(num + need, den, op, p, q)
+            need = _needed_change(num, den, op, p, q)
+            after = compare(num + need, den, op, p, q)
             assert (after == "pass").all()
             step = np.array([1 if x > 0 else (-1 if x < 0 else 0) for x in need], dtype=object)
             moved = need != 0
-            before = cv._compare(num + need - step, den, op, p, q)
+            before = compare(num + need - step, den, op, p, q)
             assert (before[moved] == "fail").all()
     d = np.array([0, 100, 3176000, 500, 10**20], dtype=object)
     t = np.array([10, 1000, 100000000, 10**9, 3 * 10**21], dtype=object)
     for op in ("<", "<="):
         for p, q in ((1, 50), (3, 100), (1, 9)):
-            x = cv._needed_recovery(d, t, op, p, q)
-            assert (cv._compare(d - x, t - x, op, p, q) == "pass").all()
+            x = _needed_recovery(d, t, op, p, q)
+            assert (compare(d - x, t - x, op, p, q) == "pass").all()
             moved = x > 0
             y = x - 1
-            assert (cv._compare(d - y, t - y, op, p, q)[moved] == "fail").all()
+            assert (compare(d - y, t - y, op, p, q)[moved] == "fail").all()
 
 
 # ------------------------------------------------------------------------------------------
@@ -586,7 +588,7 @@ def test_sample_params_file_validates():
 
     import yaml
 
-    path = pathlib.Path(__file__).resolve().parents[1] / "params" / "sample.yaml"
+    path = pathlib.Path(__file__).resolve().parents[2] / "params" / "sample.yaml"
     params = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert cv.validate_village_rules(params["credit_village"]) == cv.validate_village_rules(RULES)
     cv.validate_township_rules(params["credit_township"])
@@ -641,7 +643,7 @@ def test_params_blocks_are_accepted_and_county_value_is_the_county_figure():
 
     from calib import params
 
-    P = params.load(pathlib.Path(__file__).resolve().parents[1] / "params" / "sample.yaml")
+    P = params.load(pathlib.Path(__file__).resolve().parents[2] / "params" / "sample.yaml")
     assert cv.validate_village_rules(P.block("credit_village")) == cv.validate_village_rules(RULES)
     assert cv.validate_township_rules(P.block("credit_township")) == \
         cv.validate_township_rules(TOWNSHIP_RULES)

@@ -16,7 +16,7 @@ import pytest
 from calib import compare, consensus, params
 from calib import villages as cv
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 P = params.load(ROOT / "params" / "sample.yaml")
 ELIG = P.block("eligibility")
 

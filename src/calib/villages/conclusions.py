@@ -1,0 +1,217 @@
+"""The villages report's conclusions: villages and townships certified, what each of the others
+lacks, where the programme stands against its targets, and why two counts differ.
+
+One table, one row per decision, with its figure, threshold and verdict side by side
+(:func:`conclusions`), Chinese by default (``lang="en"`` for English).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from calib.errors import CalibParamsError
+from calib.villages.counts import village_counts_line, white_list_line
+from calib.villages.lacks import _needed_change, nearest_to_certification
+from calib.villages.rules import (
+    QUALITATIVE_CRITERIA,
+    VILLAGE_CRITERIA,
+    validate_township_rules,
+)
+
+__all__ = ["conclusions", "CRITERION_NAMES_ZH"]
+
+#: Chinese names of the criteria (for the conclusions; the display layer has its own catalogue).
+CRITERION_NAMES_ZH = {
+    "a_or_better_share": "A级及以上农户占比", "profiling_rate": "建档率", "credit_rate": "授信率",
+    "npl_ratio": "不良率", "loan_share_vs_county": "贷款户占比（对比县均）",
+    "npl_vs_county": "不良率（对比县均）", "collective_finances": "村集体财务",
+    "governance": "村级治理", "no_disputes": "无重大纠纷",
+    "credit_village_share": "信用村占比",
+}
+_COLS = ["decision", "figure", "threshold", "verdict"]
+
+
+def _pct(x: float) -> str:
+    return "—" if x is None or x != x else f"{x:.1%}"
+
+
+def _lacks_zh(row: dict, unit: str) -> str:
+    """Chinese text of what one village lacks, from :func:`nearest_to_certification`'s row."""
+    who = "人" if unit == "person" else "户"
+    parts = []
+    for c in VILLAGE_CRITERIA:
+        x = row[f"{c}_needed"]
+        if row["_v_" + c] == "no data":
+            parts.append(f"{CRITERION_NAMES_ZH[c]}：无数据")
+        elif row["_v_" + c] != "fail":
+            continue
+        elif c in ("npl_ratio", "npl_vs_county"):
+            parts.append(f"不良贷款余额需减少 {abs(float(x)):,.2f} 元"
+                         + ("（以低于县均）" if c == "npl_vs_county" else ""))
+        else:
+            what = {"a_or_better_share": "户评为A级及以上", "profiling_rate": f"{who}建档",
+                    "credit_rate": f"{who}授信", "loan_share_vs_county": "户获得贷款"}[c]
+            parts.append(f"还需 {abs(int(x)):,} {what}")
+    for c in QUALITATIVE_CRITERIA:
+        if row["_v_" + c] == "fail":
+            parts.append(f"{CRITERION_NAMES_ZH[c]}：未达标")
+        elif row["_v_" + c] == "not assessed":
+            parts.append(f"{CRITERION_NAMES_ZH[c]}：未评定")
+    return "；".join(parts)
+
+
+def _village_rows(verdicts, kpis, rules, lang) -> list[tuple]:
+    near = nearest_to_certification(verdicts, kpis, rules=rules, top=None)
+    v = verdicts.set_index(["township", "village"])
+    key = pd.MultiIndex.from_frame(near[["township", "village"]])
+    for c in VILLAGE_CRITERIA + QUALITATIVE_CRITERIA:
+        near["_v_" + c] = v[c].reindex(key).astype(object).to_numpy()
+    unit = str(kpis["unit"].iloc[0]) if "unit" in kpis else "household"
+    rows = []
+    for r in near.to_dict("records"):  # one row per village not certified (a report table)
+        if lang == "en":
+            rows.append((f"credit village {r['township']} / {r['village']}",
+                         f"{r['n_lacking']} criteria not met" if r["n_lacking"] != 1 else "1 criterion not met", "every criterion (seed 003)",
+                         f"{r['status']}: {r['lacks']}"))
+        else:
+            status = "待评定" if r["status"] == "pending assessment" else "未认定"
+            rows.append((f"信用村：{r['township']} {r['village']}", f"{r['n_lacking']} 项未达标",
+                         "全部标准（信用村标准）", f"{status}：{_lacks_zh(r, unit)}"))
+    return rows
+
+
+def _more_villages_needed(t: pd.Series, r: dict) -> int:
+    op, f = r["credit_village_share"]["op"], r["credit_village_share"]["value"]
+    from calib.villages._exact import frac
+
+    q = frac(f)
+    need = _needed_change(np.array([int(t["n_credit_villages"])], dtype=object),
+                          np.array([int(t["n_villages"])], dtype=object), op,
+                          q.numerator, q.denominator)
+    return int(need[0])
+
+
+def _township_rows(tverdicts, rules, lang) -> list[tuple]:
+    r = validate_township_rules(rules)
+    op = r["credit_village_share"]["op"]
+    rows = []
+    for _, t in tverdicts.iterrows():  # a handful of townships
+        share, npl, county = (t["credit_village_share_figure"], t["npl_vs_county_figure"],
+                              t["npl_vs_county_threshold"])
+        lack = []
+        if t["credit_village_share"] != "pass":
+            k = _more_villages_needed(t, r)
+            lack.append(f"{k} more credit villages" if lang == "en" else f"还需 {k} 个信用村")
+        if t["npl_vs_county"] != "pass":
+            lack.append("NPL not below the county" if lang == "en" else "不良率未低于县均")
+        if lang == "en":
+            rows.append((f"credit township {t['township']}",
+                         f"credit villages {t['n_credit_villages']} of {t['n_villages']} "
+                         f"({_pct(share)}); NPL {_pct(npl)}",
+                         f"credit villages {op} {_pct(t['credit_village_share_threshold'])}; "
+                         f"NPL below county {_pct(county)}",
+                         "certified" if t["certified"] else "not certified: " + "; ".join(lack)))
+        else:
+            rows.append((f"信用乡镇：{t['township']}",
+                         f"信用村 {t['n_credit_villages']}/{t['n_villages']}（{_pct(share)}），"
+                         f"不良率 {_pct(npl)}",
+                         f"信用村占比 {op} {_pct(t['credit_village_share_threshold'])}；"
+                         f"不良率低于县均 {_pct(county)}",
+                         "认定" if t["certified"] else "未认定：" + "；".join(lack)))
+    return rows
+
+
+def _target_rows(progress: pd.DataFrame, lang: str) -> list[tuple]:
+    fin = progress.loc[progress["milestone"] == "final"].iloc[0]
+    cov, use = fin["credit_coverage"], fin["usage"]
+    short = str(fin["shortfall"]) if pd.notna(fin["shortfall"]) else ""
+    met = fin["status"] in ("met", "on track")
+    ms = progress.loc[progress["milestone"] != "final"]
+    outside = ms.loc[~ms["in_data_period"].astype(bool)] if "in_data_period" in ms else ms.iloc[:0]
+    if lang == "en":
+        rows = [("programme targets (final)", f"coverage {_pct(cov)}, usage {_pct(use)}",
+                 f"coverage >= {_pct(fin['credit_coverage_target'])}, usage >= "
+                 f"{_pct(fin['usage_target'])}", "met" if met else f"not met: {short}")]
+        if len(outside):
+            rows.append(("programme milestones", f"{len(outside)} of {len(ms)} milestones lie "
+                         "outside the data's period", "dated milestones",
+                         "cannot be judged on time; compared with the current figures"))
+        return rows
+    short_zh = short.replace("coverage", "授信面").replace("usage", "用信面").replace(
+        "more profiled villages", "个建档村待完成")
+    rows = [("授信面与用信面目标（最终）", f"授信面 {_pct(cov)}，用信面 {_pct(use)}",
+             f"授信面 ≥ {_pct(fin['credit_coverage_target'])}，用信面 ≥ {_pct(fin['usage_target'])}",
+             "达标" if met else f"未达标：{short_zh}")]
+    if len(outside):
+        rows.append(("阶段性目标（里程碑）", f"{len(ms)} 个里程碑中 {len(outside)} 个不在数据期间内",
+                     "按日期的阶段目标", "无法按期考核，仅与当前数据对照"))
+    return rows
+
+
+def conclusions(
+    verdicts: pd.DataFrame,
+    township_verdicts: pd.DataFrame,
+    kpis: pd.DataFrame,
+    *,
+    rules: Mapping[str, Any] | None = None,
+    township_rules: Mapping[str, Any] | None = None,
+    progress: pd.DataFrame | None = None,
+    household_counts: pd.DataFrame | None = None,
+    village_counts: pd.DataFrame | None = None,
+    lang: str = "zh-CN",
+) -> pd.DataFrame:
+    """The decisions of the villages report, each with its figure, threshold and verdict.
+
+    Parameters
+    ----------
+    verdicts, township_verdicts : pandas.DataFrame
+        :func:`certify_villages`, :func:`certify_townships`.
+    kpis : pandas.DataFrame
+        The snapshot of :func:`programme_kpis` the verdicts were made on.
+    rules, township_rules : mapping, optional
+        ``params["credit_village"]``, ``params["credit_township"]``.
+    progress : pandas.DataFrame, optional
+        :func:`target_progress` (adds the targets and, when milestones lie outside the data's
+        period, a line saying so).
+    household_counts, village_counts : pandas.DataFrame, optional
+        :func:`household_counts`, :func:`village_counts` (add the lines reconciling the white
+        list with the eligible households, and the two profiled-village counts).
+    lang : {"zh-CN", "en"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``decision``, ``figure``, ``threshold``, ``verdict`` (text). Rows: the credit
+        villages overall, each township, the targets, the count reconciliations, then each
+        village not certified (nearest to certification first) with what it lacks.
+    """
+    if lang not in ("zh-CN", "en"):
+        raise CalibParamsError(f"lang: expected 'zh-CN' or 'en', got {lang!r}")
+    n, k = len(verdicts), int(verdicts["certified"].sum())
+    pend = int((verdicts["status"] == "pending assessment").sum())
+    if lang == "en":
+        rows = [("credit villages", f"{k} of {n} ({_pct(k / n if n else np.nan)})",
+                 "every criterion (seed 003)",
+                 f"{k} certified, {n - k} not ({pend} pending assessment)")]
+    else:
+        rows = [("信用村认定", f"{k}/{n}（{_pct(k / n if n else np.nan)}）", "全部标准（信用村标准）",
+                 f"认定 {k} 个，未认定 {n - k} 个（其中待评定 {pend} 个）")]
+    rows += _township_rows(township_verdicts, township_rules, lang)
+    if progress is not None:
+        rows += _target_rows(progress, lang)
+    if household_counts is not None:
+        c = household_counts.set_index("figure")["households"]
+        rows.append(("白名单与符合条件农户" if lang != "en" else "white list and eligible households",
+                     f"{int(c['white_listed']):,} / {int(c['eligible']):,}", "—",
+                     white_list_line(household_counts, lang=lang)))
+    if village_counts is not None:
+        rows.append(("建档村口径" if lang != "en" else "profiled villages",
+                     " / ".join(str(x) for x in village_counts.set_index("figure")["villages"]
+                                .reindex(["profiled_by_households", "profiled_by_persons"])
+                                .dropna().astype(int)), "—",
+                     village_counts_line(village_counts, lang=lang)))
+    rows += _village_rows(verdicts, kpis, rules, lang)
+    return pd.DataFrame(rows, columns=_COLS).astype("string")

@@ -1,0 +1,193 @@
+"""Why two counts differ: the household and village counts that reports quote, each with its
+definition, and the line that reconciles them.
+
+On the sample: the white list holds 7,077 households and 7,038 are eligible, because 555
+white-listed households have **no eligible member** (the panel reviews every household of the
+village; eligibility, 18-65 and no exclusion, is a roster rule) while 333 eligible households
+were not reviewed and 183 reviewed were not white-listed: 7,038 - 333 - 183 + 555 = 7,077.
+Villages "profiled" are 78 when a village's profiling rate counts eligible **households** (the
+952 clause of the credit-village rule) and 77 when it counts eligible **persons** (seed 001's
+targets are in persons).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from calib.eligibility import person_eligibility
+from calib.errors import CalibInputError
+from calib.programme import Programme
+from calib.villages.rules import validate_eligibility
+from calib.villages.status import _ages_at, _member
+from calib.villages.targets import profiled_villages
+
+__all__ = ["household_counts", "white_list_line", "village_counts", "village_counts_line"]
+
+
+def _not_eligible_reason(programme: Programme, idx: pd.Index, as_of, eligibility) -> pd.Series:
+    """Per household: 'no member in age' or 'members in age all excluded' ('' if eligible)."""
+    ro = programme.roster
+    ro = ro.assign(age=_ages_at(ro, as_of, getattr(programme, "as_of", None)))
+    p = person_eligibility(ro, **validate_eligibility(eligibility))
+    g = p.groupby("household_id", sort=True)
+    in_age = g["in_age"].any().reindex(idx, fill_value=False)
+    elig = g["eligible"].any().reindex(idx, fill_value=False)
+    return pd.Series(np.where(elig, "", np.where(in_age, "excluded", "age")), index=idx)
+
+
+def household_counts(
+    status: pd.DataFrame,
+    consensus: pd.DataFrame,
+    *,
+    programme: Programme | None = None,
+    eligibility: Mapping[str, Any] | None = None,
+    baseline: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The household counts the reports quote, each with its definition.
+
+    Parameters
+    ----------
+    status : pandas.DataFrame
+        :func:`household_status` (index ``household_id``; ``eligible``, ``reviewed``).
+    consensus : pandas.DataFrame
+        :func:`calib.consensus.consensus_limits` (index ``household_id``; ``white_list``).
+    programme : Programme, optional
+        With it, the white-listed households without an eligible member are split by reason
+        (no member aged within the rule, or every member of age excluded).
+    eligibility : mapping, optional
+        The ``eligibility`` block (with ``programme``).
+    baseline : pandas.DataFrame, optional
+        A second consensus (e.g. the plain median) whose households with a granted limit are
+        the denominator of "moved by more than 10%" in the review report.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``figure`` (code name), ``definition`` (text), ``households`` (int). Rows:
+        ``roster``, ``eligible``, ``reviewed``, ``white_listed``, ``white_listed_eligible``,
+        ``white_listed_not_eligible`` (and, with ``programme``, ``..._no_member_in_age``,
+        ``..._members_excluded``), ``eligible_not_reviewed``,
+        ``eligible_reviewed_not_white_listed``, and with ``baseline``
+        ``granted_by_both`` (both consensus limits above 0).
+    """
+    for col in ("eligible", "reviewed"):
+        if col not in status:
+            raise CalibInputError(f"status: missing column {col!r}")
+    if "white_list" not in consensus:
+        raise CalibInputError("consensus: missing column 'white_list'")
+    idx = status.index
+    e = status["eligible"].to_numpy(dtype=bool)
+    r = status["reviewed"].to_numpy(dtype=bool)
+    w = _member(idx, consensus.index[consensus["white_list"].to_numpy(dtype=bool)])
+    rows = [
+        ("roster", "households on the roster", len(idx)),
+        ("eligible", "households with at least one eligible member", e.sum()),
+        ("reviewed", "households reviewed by the panel", r.sum()),
+        ("white_listed", "reviewed households the panel did not decline (白名单)", w.sum()),
+        ("white_listed_eligible", "white-listed and eligible", (w & e).sum()),
+        ("white_listed_not_eligible", "white-listed without an eligible member", (w & ~e).sum()),
+    ]
+    if programme is not None:
+        why = _not_eligible_reason(programme, idx, pd.Timestamp(programme.as_of), eligibility)
+        why = why.to_numpy()
+        rows += [("white_listed_not_eligible_no_member_in_age",
+                  "of which no member within the age rule", (w & (why == "age")).sum()),
+                 ("white_listed_not_eligible_members_excluded",
+                  "of which every member of age excluded (status or bad record)",
+                  (w & (why == "excluded")).sum())]
+    rows += [("eligible_not_reviewed", "eligible, not reviewed", (e & ~r).sum()),
+             ("eligible_reviewed_not_white_listed", "eligible, reviewed, not white-listed",
+              (e & r & ~w).sum())]
+    if baseline is not None:
+        both = (consensus["consensus_granted"].reindex(idx).fillna(0).to_numpy() > 0) & (
+            baseline["consensus_granted"].reindex(idx).fillna(0).to_numpy() > 0)
+        rows.append(("granted_by_both", "households granted a limit by both consensus methods",
+                     both.sum()))
+    out = pd.DataFrame(rows, columns=["figure", "definition", "households"])
+    out["households"] = out["households"].astype(np.int64)
+    return out
+
+
+def white_list_line(counts: pd.DataFrame, *, lang: str = "zh-CN") -> str:
+    """One line saying why the white list and the eligible households differ.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        :func:`household_counts`.
+    lang : {"zh-CN", "en"}
+    """
+    c = counts.set_index("figure")["households"]
+    w, e = int(c["white_listed"]), int(c["eligible"])
+    ne, nr = int(c["white_listed_not_eligible"]), int(c["eligible_not_reviewed"])
+    nw = int(c["eligible_reviewed_not_white_listed"])
+    if lang == "en":
+        return (f"The white list holds {w:,} households and {e:,} are eligible: {ne:,} "
+                f"white-listed households have no eligible member (the panel reviews every "
+                f"household; eligibility is a roster rule), {nr:,} eligible households were not "
+                f"reviewed and {nw:,} reviewed were not white-listed "
+                f"({e:,} - {nr:,} - {nw:,} + {ne:,} = {w:,}).")
+    return (f"白名单 {w:,} 户，符合条件（至少一名成员符合年龄和排除规则）的农户 {e:,} 户：白名单中 {ne:,} 户"
+            f"没有符合条件的成员（评议小组评议全村农户，资格按花名册判定），符合条件的农户中 {nr:,} 户"
+            f"未经评议、{nw:,} 户经评议未入白名单（{e:,} − {nr:,} − {nw:,} + {ne:,} = {w:,}）。")
+
+
+def village_counts(
+    kpis: pd.DataFrame,
+    *,
+    kpis_persons: pd.DataFrame | None = None,
+    verdicts: pd.DataFrame | None = None,
+    at: float = 0.90,
+) -> pd.DataFrame:
+    """The village counts the reports quote, each with its definition.
+
+    Parameters
+    ----------
+    kpis : pandas.DataFrame
+        :func:`programme_kpis` with ``unit="household"`` (one ``as_of``).
+    kpis_persons : pandas.DataFrame, optional
+        The same with ``unit="person"`` (the unit of seed 001's targets).
+    verdicts : pandas.DataFrame, optional
+        :func:`certify_villages`.
+    at : float
+        Profiling rate from which a village counts as profiled (建档村).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``figure``, ``definition``, ``villages``. Rows ``villages`` (on the roster),
+        ``profiled_by_households`` (profiling rate over eligible households at least ``at``:
+        the credit-village clause), ``profiled_by_persons`` (over eligible persons: the
+        targets' count), ``credit_villages``.
+    """
+    if "unit" in kpis and (kpis["unit"] != "household").any():
+        raise CalibInputError("kpis: expected unit='household' (pass the persons' as kpis_persons)")
+    pct = f"{at:.0%}"
+    rows = [("villages", "villages on the roster", int((kpis["level"] == "village").sum())),
+            ("profiled_by_households", f"villages with at least {pct} of eligible households "
+             "profiled (credit-village rule)", int(profiled_villages(kpis, at).sum()))]
+    if kpis_persons is not None:
+        rows.append(("profiled_by_persons", f"villages with at least {pct} of eligible persons "
+                     "profiled (targets, seed 001)", int(profiled_villages(kpis_persons, at).sum())))
+    if verdicts is not None:
+        rows.append(("credit_villages", "villages meeting every credit-village criterion",
+                     int(verdicts["certified"].sum())))
+    return pd.DataFrame(rows, columns=["figure", "definition", "villages"])
+
+
+def village_counts_line(counts: pd.DataFrame, *, lang: str = "zh-CN") -> str:
+    """One line naming the two profiled-village counts and why they differ."""
+    c = counts.set_index("figure")["villages"]
+    h = int(c["profiled_by_households"])
+    p = int(c["profiled_by_persons"]) if "profiled_by_persons" in c else None
+    n = int(c["villages"])
+    if lang == "en":
+        tail = (f", {p} when it counts eligible persons (the unit of the programme targets)"
+                if p is not None else "")
+        return (f"Of {n} villages, {h} are profiled when a village's profiling rate counts "
+                f"eligible households (the credit-village rule){tail}.")
+    tail = f"；按符合条件人数计（目标考核口径）为 {p} 个" if p is not None else ""
+    return f"{n} 个行政村中，按符合条件农户数计建档率达标（信用村口径）的为 {h} 个{tail}。"

@@ -1,0 +1,263 @@
+"""Presentation of the villages figures and verdicts: reader's tables, a coloured Styler, plots.
+
+Compute and draw apart: every function here takes the outputs of :mod:`calib.villages`'
+computations and returns a table, a Styler or matplotlib Axes.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from calib.errors import CalibInputError
+from calib.villages.rules import (
+    QUALITATIVE_CRITERIA,
+    TOWNSHIP_CRITERIA,
+    VILLAGE_CRITERIA,
+    validate_township_rules,
+    validate_village_rules,
+)
+
+__all__ = ["kpi_table", "verdict_grid", "style_verdicts", "plot_verdict_table",
+           "plot_target_progress"]
+
+_COLOURS = {
+    "pass": "#c8e6c9",
+    "fail": "#ffcdd2",
+    "no data": "#ffe0b2",
+    "not assessed": "#e0e0e0",
+    "certified": "#c8e6c9",
+    "not certified": "#ffcdd2",
+    "pending assessment": "#fff9c4",
+}
+
+
+_KPI_COLUMNS = {
+    "n_households": "households",
+    "n_eligible": "eligible",
+    "credit_coverage": "coverage",
+    "usage": "usage",
+    "profiling_rate": "profiling rate",
+    "credit_rate": "credit rate",
+    "npl_ratio": "NPL (balance)",
+    "npl_ratio_count": "NPL (count)",
+    "a_or_better_share": "A or better",
+    "loan_share": "loan share",
+}
+
+
+def kpi_table(kpis: pd.DataFrame) -> pd.DataFrame:
+    """Reader's table of :func:`programme_kpis`: each township's villages, then the township
+    row, and the programme row last.
+
+    Parameters
+    ----------
+    kpis : pandas.DataFrame
+        Output of :func:`programme_kpis` (one ``as_of``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``level``, ``township``, ``village`` (``"(township)"`` / ``"(programme)"`` on
+        the summary rows, ``township`` ``"(all)"`` on the programme row), ``households``,
+        ``eligible`` (households or persons, per ``unit``), ``coverage``, ``usage``,
+        ``profiling rate``, ``credit rate``, ``NPL (balance)``, ``NPL (count)``,
+        ``A or better``, ``loan share`` (fractions; NaN when the denominator is 0).
+    """
+    if "as_of" in kpis and kpis["as_of"].nunique() > 1:
+        raise CalibInputError("kpis: several as_of snapshots; select one")
+    missing = {"level", "township", "village", *_KPI_COLUMNS} - set(kpis.columns)
+    if missing:
+        raise CalibInputError(f"kpis: missing column(s) {', '.join(sorted(missing))}")
+    k = kpis.copy()
+    order = k["level"].map({"village": 0, "township": 1, "programme": 2})
+    k["_prog"] = (k["level"] == "programme").astype(int)
+    k["_order"] = order
+    k = k.sort_values(["_prog", "township", "_order", "village"], kind="stable")
+    town = k["township"].astype(object).where(k["level"] != "programme", "(all)")
+    vill = k["village"].astype(object).where(
+        k["level"] == "village", k["level"].map({"township": "(township)",
+                                                 "programme": "(programme)"}))
+    out = pd.DataFrame({"level": k["level"].astype("string"),
+                        "township": town.astype("string"), "village": vill.astype("string")})
+    for c, label in _KPI_COLUMNS.items():
+        out[label] = k[c].to_numpy()
+    return out.reset_index(drop=True)
+
+
+_GRID_NAMES = {
+    "a_or_better_share": "A-or-better share",
+    "npl_ratio": "NPL ratio",
+    "loan_share_vs_county": "loan share",
+    "npl_vs_county": "NPL",
+}
+
+
+def _pct(x: float) -> str:
+    return "–" if x != x else f"{x:.1%}"
+
+
+def verdict_grid(verdicts: pd.DataFrame, *, rules: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Village-by-criterion table for reading: each cell the figure and its verdict.
+
+    Parameters
+    ----------
+    verdicts : pandas.DataFrame
+        Output of :func:`certify_villages` or :func:`certify_townships`.
+    rules : mapping, optional
+        The ``credit_village`` (or ``credit_township``) block the verdicts were made with; only
+        its operators are used, for the column headings.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``township`` (and ``village``), one column per criterion headed with its rule (e.g.
+        ``"profiling rate >= 90.0%"``; the county-relative ones with the county figure) whose
+        cells read ``"pass 95.7%"``, ``"fail 48.0%"``, ``"no data"``, and for the qualitative
+        criteria ``"pass"``, ``"fail"`` or ``"not assessed"``; then ``status`` (villages) or
+        ``certified`` (townships). :func:`style_verdicts` colours it.
+    """
+    township_level = "village" not in verdicts
+    r = validate_township_rules(rules) if township_level else validate_village_rules(rules)
+    crits = TOWNSHIP_CRITERIA if township_level else VILLAGE_CRITERIA
+    crits = [c for c in crits if c in verdicts]
+    keys = [c for c in ("township", "village") if c in verdicts]
+    out = verdicts[keys].copy()
+    for c in crits:
+        thr = verdicts[f"{c}_threshold"] if f"{c}_threshold" in verdicts else None
+        t = float(thr.iloc[0]) if thr is not None and len(thr) else float("nan")
+        name = _GRID_NAMES.get(c, c.replace("_", " "))
+        where = "county " if "county" in c else ""
+        head = f"{name} {r[c]['op']} {where}{_pct(t)}"
+        fig = verdicts[f"{c}_figure"].to_numpy(dtype=float)
+        vd = verdicts[c].astype(object).to_numpy()
+        out[head] = [v if v == "no data" else f"{v} {_pct(f)}" for v, f in zip(vd, fig)]
+    for c in QUALITATIVE_CRITERIA:
+        if c in verdicts:
+            out[c.replace("_", " ")] = verdicts[c].astype(object).to_numpy()
+    if "status" in verdicts:
+        out["status"] = verdicts["status"].astype(object).to_numpy()
+    elif "certified" in verdicts:
+        out["certified"] = np.where(verdicts["certified"].to_numpy(dtype=bool),
+                                    "certified", "not certified")
+    return out.reset_index(drop=True)
+
+
+def style_verdicts(verdicts: pd.DataFrame, *, figures: bool = True):
+    """A pandas Styler of verdicts with pass/fail cells coloured (no index, no scripts).
+
+    Parameters
+    ----------
+    verdicts : pandas.DataFrame
+        Output of :func:`certify_villages`, :func:`certify_townships` or :func:`verdict_grid`.
+    figures : bool
+        Keep the ``_figure`` / ``_threshold`` columns (formatted as percentages).
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Cells whose text is (or starts with) a verdict are coloured: pass / certified green,
+        fail / not certified red, no data orange, not assessed grey, pending assessment yellow.
+    """
+    df = verdicts
+    if not figures:
+        df = df[[c for c in df.columns if not c.endswith(("_figure", "_threshold"))]]
+    pct = [c for c in df.columns if c.endswith(("_figure", "_threshold"))]
+    skip = set(pct) | {"township", "village", "failed", "not_assessed"}
+    verdict_cols = [c for c in df.columns if c not in skip and (
+        df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))]
+
+    def colour(x):
+        if not isinstance(x, str):
+            return ""
+        for key in sorted(_COLOURS, key=len, reverse=True):
+            if x == key or x.startswith(key + " "):
+                return f"background-color: {_COLOURS[key]}"
+        return ""
+
+    sty = df.style.map(colour, subset=verdict_cols)
+    if "certified" in df and pd.api.types.is_bool_dtype(df["certified"]):
+        sty = sty.map(lambda b: colour("pass" if b else "fail"), subset=["certified"])
+    if pct:
+        sty = sty.format("{:.1%}", subset=pct, na_rep="–")
+    return sty.hide(axis="index")
+
+
+def plot_verdict_table(verdicts: pd.DataFrame, ax=None, *, max_rows: int = 60):
+    """Village-by-criterion grid coloured pass (green) / fail (red) / no data / not assessed.
+
+    Returns the Axes. At most ``max_rows`` villages are drawn (not certified first).
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+
+    crits = [c for c in VILLAGE_CRITERIA + QUALITATIVE_CRITERIA if c in verdicts]
+    df = verdicts.sort_values(["certified", "n_failed"], ascending=[True, False]).head(max_rows)
+    code = {"pass": 0, "fail": 1, "no data": 2, "not assessed": 3}
+    grid = np.vectorize(lambda x: code.get(x, 3))(df[crits].astype(object).to_numpy())
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1 + 0.8 * len(crits), 1 + 0.25 * len(df)))
+    cmap = ListedColormap([_COLOURS["pass"], _COLOURS["fail"], _COLOURS["no data"],
+                           _COLOURS["not assessed"]])
+    ax.imshow(grid, cmap=cmap, vmin=-0.5, vmax=3.5, aspect="auto", interpolation="nearest")
+    ax.set_xticks(range(len(crits)), [c.replace("_", " ") for c in crits], rotation=45,
+                  ha="right")
+    ax.set_yticks(range(len(df)), [f"{t} / {v}" for t, v in zip(df["township"], df["village"])])
+    ax.set_title("Credit-village criteria (green pass, red fail, orange no data, grey not assessed)")
+    return ax
+
+
+def plot_target_progress(progress: pd.DataFrame, ax=None, *, history: pd.DataFrame | None = None):
+    """Milestone path of coverage and usage targets (lines) with the measured figures.
+
+    Parameters
+    ----------
+    progress : pandas.DataFrame
+        Output of :func:`target_progress`.
+    ax : matplotlib Axes, optional
+    history : pandas.DataFrame, optional
+        :func:`kpi_history` output (its programme rows are drawn as the measured path). Without
+        it the figures of ``progress`` are drawn at their ``measured_at`` dates.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Four lines: coverage target, usage target, coverage measured, usage measured. The
+        target lines run through the milestones and hold the final targets on to the last
+        measured date.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    p = progress.loc[progress["milestone"] != "final"].sort_values("date")
+    fin = progress.loc[progress["milestone"] == "final"]
+    if history is not None:
+        h = history.loc[history["level"] == "programme"].sort_values("as_of")
+        mx, mc, mu = h["as_of"], h["credit_coverage"], h["usage"]
+    else:
+        m = progress.loc[progress["measured_at"].notna()].drop_duplicates("measured_at")
+        mx, mc, mu = m["measured_at"], m["credit_coverage"], m["usage"]
+    tx = list(p["date"])
+    tc = list(p["credit_coverage_target"])
+    tu = list(p["usage_target"])
+    if len(fin):
+        f = fin.iloc[0]
+        ends = [pd.Timestamp(f["date"])] + [pd.Timestamp(x) for x in mx]
+        end = max(ends)
+        if not tx or end > tx[-1]:
+            tx.append(end)
+            tc.append(f["credit_coverage_target"])
+            tu.append(f["usage_target"])
+    ax.plot(tx, tc, "-", color="C0", label="coverage target")
+    ax.plot(tx, tu, "--", color="C1", label="usage target")
+    ax.plot(mx, mc, "o-", color="C0", label="coverage measured")
+    ax.plot(mx, mu, "s-", color="C1", label="usage measured")
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda y, _: f"{y:.0%}"))
+    ax.set_ylabel("share")
+    ax.legend(loc="upper left", fontsize="small")
+    ax.set_title("Programme progress against milestones")
+    return ax

@@ -1,0 +1,188 @@
+"""What each village still lacks: the smallest change that meets each failed criterion."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from calib.errors import CalibInputError
+from calib.villages._exact import ints, ratio
+from calib.villages.certify import county, threshold, village_rows
+from calib.villages.rules import (
+    QUALITATIVE_CRITERIA,
+    RATIO,
+    VILLAGE_CRITERIA,
+    validate_village_rules,
+)
+
+__all__ = ["nearest_to_certification"]
+
+
+def _needed_change(num, den, op: str, p, q) -> np.ndarray:
+    """Smallest integer change of ``num`` (den fixed) that makes ``num/den op p/q`` true.
+
+    Positive: increase needed (ops > / >=); negative: decrease needed (ops < / <=); 0 when met.
+    """
+    num = np.asarray(num, dtype=object)
+    den = np.asarray(den, dtype=object)
+    pn = p * den
+    if op == ">":
+        need = pn // q + 1 - num
+    elif op == ">=":
+        need = -((-pn) // q) - num
+    elif op == "<=":
+        need = pn // q - num
+    else:  # "<"
+        need = -((-pn) // q) - 1 - num
+    if op in (">", ">="):
+        return np.array([max(int(x), 0) for x in need], dtype=object)
+    return np.array([min(int(x), 0) for x in need], dtype=object)
+
+
+def _needed_recovery(d, t, op: str, p, q) -> np.ndarray:
+    """Smallest defaulted amount ``x`` (cents) to recover or write off so that
+    ``(d - x) / (t - x)  op  p / q`` (both balances fall by ``x``); 0 when met.
+
+    ``(d - x) q <= p (t - x)``  iff  ``x >= (d q - p t) / (q - p)`` (``p < q``).
+    """
+    d = np.asarray(d, dtype=object)
+    t = np.asarray(t, dtype=object)
+    if op in (">", ">=") or p >= q:
+        return np.zeros(len(d), dtype=object)
+    excess = d * q - p * t
+    gap = q - p
+    if op == "<=":
+        x = -((-excess) // gap)
+    else:  # "<"
+        x = excess // gap + 1
+    return np.array([max(int(v), 0) for v in x], dtype=object)
+
+
+def _singular(noun: str, n: int) -> str:
+    """``"households with a loan"`` -> ``"household with a loan"`` when ``n == 1``."""
+    if n != 1:
+        return noun
+    for plural, one in (("households", "household"), ("persons", "person")):
+        if plural in noun:
+            return noun.replace(plural, one, 1)
+    return noun
+
+
+def _lack_of(c: str, v: pd.DataFrame, r: dict, cty: dict, who: str,
+             fail: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """(signed needed change, text per village, threshold) of quantitative criterion ``c``."""
+    num_col, den_col = RATIO[c]
+    op, p, q, thr = threshold(c, r, cty)
+    npl = c in ("npl_ratio", "npl_vs_county")
+    if not q:
+        need = np.zeros(len(v), dtype=object)
+    elif npl:
+        need = -_needed_recovery(ints(v[num_col]), ints(v[den_col]), op, p, q)
+    else:
+        need = _needed_change(ints(v[num_col]), ints(v[den_col]), op, p, q)
+    need = np.where(fail, need, 0)
+    if npl:
+        what = "NPL" if c == "npl_ratio" else "NPL (to go below the county average)"
+        text = np.array([f"{what} must fall by {abs(int(x)) / 100:,.2f} yuan of defaulted balance"
+                         for x in need], dtype=object)
+        return need.astype(float) / 100.0, text, thr
+    noun = {"a_or_better_share": "households rated A or better",
+            "profiling_rate": f"profiled {who}", "credit_rate": f"credited {who}",
+            "loan_share_vs_county": "households with a loan"}[c]
+    more = "more" if op in (">", ">=") else "fewer"
+    text = np.array([f"{abs(int(x)):,} {more} {_singular(noun, abs(int(x)))}" for x in need],
+                    dtype=object)
+    return need.astype(np.int64), text, thr
+
+
+def nearest_to_certification(
+    verdicts: pd.DataFrame,
+    kpis: pd.DataFrame,
+    *,
+    rules: Mapping[str, Any] | None = None,
+    top: int | None = 10,
+) -> pd.DataFrame:
+    """Villages not (yet) certified, nearest first, with what each lacks in plain language.
+
+    Parameters
+    ----------
+    verdicts : pandas.DataFrame
+        Output of :func:`certify_villages`.
+    kpis : pandas.DataFrame
+        The same snapshot of :func:`programme_kpis`.
+    rules : mapping, optional
+        ``params["credit_village"]`` (the rules the verdicts were made with).
+    top : int or None
+        How many villages to return (``None``: all not certified).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``township``, ``village``, ``status``, ``n_lacking`` (criteria failed, without
+        data or not assessed), ``gap`` (sum over failed quantitative criteria of the distance
+        between figure and threshold in rate points; 1 for each criterion without data or
+        qualitative one not passed), ``lacks`` (e.g. ``"3 more profiled households; NPL must
+        fall by 12,000.00 yuan of defaulted balance"``), and for each quantitative criterion
+        ``c`` the column ``c_needed`` (signed change of the numerator: households or persons,
+        or yuan of defaulted balance; 0 when met).
+
+    Notes
+    -----
+    Each change is the smallest one that meets the criterion, computed exactly in integers with
+    the other counts held fixed: more profiled households with the eligible households
+    unchanged; more credited households with the profiled ones unchanged; more A-or-better
+    households or households with a loan with the village's households unchanged. NPL falls by
+    recovery or write-off of defaulted balance, which lowers the defaulted and the total drawn
+    balance alike: the amount ``x`` solves ``(d - x) / (t - x) <= p / q``. County averages are
+    held at their current value (one village's change moves them only slightly). Villages are
+    ordered by ``n_lacking`` then ``gap``.
+    """
+    r = validate_village_rules(rules)
+    v = village_rows(kpis)
+    cty = county(v, r)
+    key = pd.MultiIndex.from_frame(v[["township", "village"]].astype(str))
+    vv = verdicts.copy()
+    vv.index = pd.MultiIndex.from_frame(vv[["township", "village"]].astype(str))
+    vv = vv.reindex(key)
+    if vv["certified"].isna().any():
+        raise CalibInputError("verdicts and kpis do not cover the same villages")
+    unit = str(kpis["unit"].iloc[0]) if "unit" in kpis else "household"
+    who = "persons" if unit == "person" else "households"
+    n = len(v)
+    lacks = np.full(n, "", dtype=object)
+    gap = np.zeros(n)
+    n_lacking = np.zeros(n, dtype=np.int64)
+    res = pd.DataFrame({"township": v["township"], "village": v["village"],
+                        "status": vv["status"].to_numpy()})
+
+    def add(mask, text):
+        nonlocal lacks
+        lacks = np.where(mask, lacks + np.where(lacks == "", "", "; ") + text, lacks)
+
+    for c in VILLAGE_CRITERIA:
+        verdict = vv[c].to_numpy(dtype=object)
+        fail, nodata = verdict == "fail", verdict == "no data"
+        res[f"{c}_needed"], text, thr = _lack_of(c, v, r, cty, who, fail)
+        add(fail, text)
+        add(nodata, f"{c}: no data")
+        fig = ratio(v[RATIO[c][0]], v[RATIO[c][1]]).to_numpy()
+        gap += np.where(fail, np.abs(fig - thr), 0.0) + np.where(nodata, 1.0, 0.0)
+        n_lacking += (fail | nodata).astype(np.int64)
+    for c in QUALITATIVE_CRITERIA:
+        verdict = vv[c].to_numpy(dtype=object)
+        add(verdict == "fail", f"{c.replace('_', ' ')}: fails")
+        add(verdict == "not assessed", f"{c.replace('_', ' ')}: not assessed")
+        bad = verdict != "pass"
+        gap += bad.astype(float)
+        n_lacking += bad.astype(np.int64)
+    res["n_lacking"] = n_lacking
+    res["gap"] = gap
+    res["lacks"] = pd.Series(lacks).astype("string").to_numpy()
+    res = res.loc[~vv["certified"].to_numpy(dtype=bool)]
+    res = res.sort_values(["n_lacking", "gap", "township", "village"], kind="stable")
+    cols = ["township", "village", "status", "n_lacking", "gap", "lacks"] + [
+        f"{c}_needed" for c in VILLAGE_CRITERIA]
+    res = res[cols].reset_index(drop=True)
+    return res if top is None else res.head(top)

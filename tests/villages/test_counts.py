@@ -1,0 +1,138 @@
+"""Counts that differ between reports (issue 11): each pair named with its definition, the
+white list reconciled with the eligible households, milestones outside the data's period, and
+the report's conclusions. Hand-built programmes with known answers, then the sample."""
+from __future__ import annotations
+
+import pathlib
+
+import pandas as pd
+import pytest
+
+from calib import villages as cv
+from calib.programme import Programme
+from test_villages import AS_OF, RULES, TARGETS, TOWNSHIP_RULES, build, village
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def _consensus(prog: Programme, declined: set[str]) -> pd.DataFrame:
+    ids = sorted(prog.reviews["household_id"].unique())
+    return pd.DataFrame({"white_list": [h not in declined for h in ids],
+                         "consensus_granted": 10000.0}, index=pd.Index(ids, name="household_id"))
+
+
+def test_white_list_larger_than_eligible_is_explained_household_by_household():
+    # 10 eligible (aged 40), 3 aged 70; 12 reviewed (2 of the 70-year-olds), 1 eligible declined
+    prog = build(village("A", n=10, inelig=3, profiled=12))
+    st = cv.household_status(prog, as_of=AS_OF)
+    cons = _consensus(prog, declined={"A-004"})
+    c = cv.household_counts(st, cons, programme=prog).set_index("figure")["households"]
+    assert c["eligible"] == 10 and c["reviewed"] == 12 and c["white_listed"] == 11
+    assert c["white_listed"] > c["eligible"]
+    assert c["white_listed_not_eligible"] == 2
+    assert c["white_listed_not_eligible_no_member_in_age"] == 2
+    assert c["white_listed_not_eligible_members_excluded"] == 0
+    assert c["eligible_not_reviewed"] == 0 and c["eligible_reviewed_not_white_listed"] == 1
+    # the identity the line states
+    assert (c["eligible"] - c["eligible_not_reviewed"] - c["eligible_reviewed_not_white_listed"]
+            + c["white_listed_not_eligible"]) == c["white_listed"]
+    counts = cv.household_counts(st, cons, programme=prog)
+    assert "10 - 0 - 1 + 2 = 11" in cv.white_list_line(counts, lang="en")
+    assert "10 − 0 − 1 + 2 = 11" in cv.white_list_line(counts)
+
+
+def test_excluded_members_are_told_apart_from_age():
+    prog = build(village("A", n=4, profiled=4))
+    prog.roster.loc[prog.roster["household_id"] == "A-003", "status"] = "deceased"
+    st = cv.household_status(prog, as_of=AS_OF)
+    c = cv.household_counts(st, _consensus(prog, set()), programme=prog).set_index("figure")
+    assert c.loc["white_listed_not_eligible_members_excluded", "households"] == 1
+    assert c.loc["white_listed_not_eligible_no_member_in_age", "households"] == 0
+
+
+def _two_unit_programme() -> Programme:
+    """Village V: 10 eligible households, 9 profiled (90% of households); the unprofiled one
+    has 4 eligible members, so 9 of 13 eligible persons (69%) are in profiled households."""
+    prog = build(village("V", n=10, profiled=9), village("W", n=10))
+    extra = prog.roster.loc[prog.roster["household_id"] == "V-009"]
+    prog.roster = pd.concat([prog.roster, extra, extra, extra], ignore_index=True)
+    return prog
+
+
+def test_profiled_villages_by_households_and_by_persons_are_named_apart():
+    prog = _two_unit_programme()
+    kh = cv.programme_kpis(prog, as_of=AS_OF)
+    kp = cv.programme_kpis(prog, as_of=AS_OF, unit="person")
+    assert int(cv.profiled_villages(kh).sum()) == 2
+    assert int(cv.profiled_villages(kp).sum()) == 1
+    vc = cv.village_counts(kh, kpis_persons=kp).set_index("figure")["villages"]
+    assert vc["profiled_by_households"] == 2 and vc["profiled_by_persons"] == 1
+    line = cv.village_counts_line(cv.village_counts(kh, kpis_persons=kp), lang="en")
+    assert "2 are profiled" in line and "1 when it counts eligible persons" in line
+    prog_p = cv.target_progress(kp, targets=TARGETS, as_of=AS_OF, measure="latest")
+    assert (prog_p["villages_unit"] == "person").all() and prog_p["villages"].iloc[0] == 1
+    with pytest.raises(Exception, match="unit='household'"):
+        cv.village_counts(kp)
+
+
+def test_milestones_outside_the_data_period_are_flagged():
+    prog = build(village("V", n=10))
+    k = cv.programme_kpis(prog, as_of=AS_OF)
+    period = cv.data_period(prog)
+    assert period == (pd.Timestamp("2026-01-15"), AS_OF)
+    p = cv.target_progress(k, targets=TARGETS, as_of=AS_OF, measure="latest", period=period)
+    assert not p["in_data_period"].any()
+    assert p["period_note"].str.contains("before the data's period").all()
+    inside = {**TARGETS, "milestones": [{"date": "2026-03-31", "villages": 1,
+                                         "credit_coverage": 0.5, "usage": None}]}
+    q = cv.target_progress(k, targets=inside, as_of=AS_OF, period=period)
+    assert q["in_data_period"].all() and (q["period_note"] == "").all()
+    later = {**TARGETS, "milestones": [{"date": "2027-06-30", "villages": 1,
+                                        "credit_coverage": 0.5, "usage": None}]}
+    r = cv.target_progress(k, targets=later, as_of=AS_OF, period=period)
+    assert r["period_note"].str.contains("after the data's period").all()
+    m = cv.headline_metrics(k, progress=p)
+    assert m["milestones_outside_data"] == 4
+
+
+def test_conclusions_name_every_village_not_certified_and_each_township():
+    prog = build(village("GOOD", n=20, loans=[(0, 1000, 0), (1, 1000, 0)]),
+                 village("LOW", n=20, profiled=15, loans=[(0, 1000, 1)]),
+                 village("OTHER", township="T2", n=10, a=3))
+    k = cv.programme_kpis(prog, as_of=AS_OF)
+    v = cv.certify_villages(k, rules=RULES)
+    t = cv.certify_townships(v, k, rules=TOWNSHIP_RULES)
+    for lang in ("zh-CN", "en"):
+        c = cv.conclusions(v, t, k, rules=RULES, township_rules=TOWNSHIP_RULES, lang=lang)
+        assert list(c.columns) == ["decision", "figure", "threshold", "verdict"]
+        assert len(c) == 1 + len(t) + int((~v["certified"]).sum())
+        assert c.notna().all().all()
+    c = cv.conclusions(v, t, k, rules=RULES, township_rules=TOWNSHIP_RULES, lang="en")
+    low = c.loc[c["decision"].str.contains("LOW")].iloc[0]
+    assert "more profiled households" in low["verdict"]  # 15 of 20 profiled: 3 more to 90%
+    assert "3 more profiled households" in low["verdict"]
+    zh = cv.conclusions(v, t, k, rules=RULES, township_rules=TOWNSHIP_RULES)
+    assert "还需 3 户建档" in zh.loc[zh["decision"].str.contains("LOW"), "verdict"].iloc[0]
+    with pytest.raises(Exception, match="lang"):
+        cv.conclusions(v, t, k, lang="fr")
+
+
+def test_sample_counts_reconcile(sample_programme):
+    """On the sample: 7,077 white-listed vs 7,038 eligible, 78 vs 77 profiled villages."""
+    from calib import compare, consensus, params
+
+    P = params.load(ROOT / "params" / "sample.yaml")
+    prog = sample_programme
+    cons = consensus.consensus_limits(prog.reviews, **P.block("consensus"),
+                                      relations=prog.relations)
+    st = cv.household_status(prog, eligibility=P.block("eligibility"))
+    c = cv.household_counts(st, cons, programme=prog, eligibility=P.block("eligibility"))
+    c = c.set_index("figure")["households"]
+    assert (c["white_listed"], c["eligible"], c["reviewed"]) == (7077, 7038, 7273)
+    assert c["white_listed_not_eligible"] == 555
+    cmp = compare.compare_limits(cons, prog.model_runs, policy=P.block("reconciliation"))
+    fl = cmp[["final_limit"]]
+    kh = cv.programme_kpis(prog, final_limits=fl, eligibility=P.block("eligibility"))
+    kp = cv.programme_kpis(prog, final_limits=fl, eligibility=P.block("eligibility"), unit="person")
+    vc = cv.village_counts(kh, kpis_persons=kp).set_index("figure")["villages"]
+    assert (vc["profiled_by_households"], vc["profiled_by_persons"]) == (78, 77)
