@@ -1,0 +1,241 @@
+"""Table rules (duplicates, joins to the roster, contradictions) and the quarantine collector."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from calib.io import ids as _ids
+from calib.io._text import isin
+from calib.io.masking import PII_COLUMNS, mask_values
+from calib.io.specs import QUARANTINE_COLUMNS, REASON_TOTAL
+
+__all__ = ["Problems", "check_table", "finish_table", "finish_quarantine"]
+
+
+class Problems:
+    """Collects the quarantine records of one table (one record per problem)."""
+
+    def __init__(self, table: str, file: str, raw: pd.DataFrame, rows: np.ndarray):
+        self.table, self.file, self.raw, self.rows = table, file, raw, rows
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, mask: np.ndarray, column: str, reason: np.ndarray | str,
+            value: pd.Series | None = None) -> None:
+        """Record ``reason`` for the rows where ``mask`` holds (``reason`` scalar or per row)."""
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        if value is None:
+            value = self.raw[column] if column in self.raw else pd.Series(pd.NA, index=self.raw.index)
+        reasons = np.asarray(reason, dtype=object)
+        reasons = reasons[mask] if reasons.ndim else np.full(mask.sum(), reason, dtype=object)
+        self.parts.append(pd.DataFrame({
+            "table": self.table, "file": self.file, "row": self.rows[mask],
+            "column": column, "value": value.to_numpy(dtype=object)[mask], "reason": reasons,
+        }))
+
+    def add_reasons(self, column: str, reasons: np.ndarray) -> None:
+        """Record every non-empty reason of a column."""
+        self.add(reasons != "", column, reasons)
+
+    def bad_mask(self, n: int) -> np.ndarray:
+        """Rows with at least one problem so far."""
+        bad = np.zeros(n, dtype=bool)
+        if self.parts:
+            rows = np.concatenate([p["row"].to_numpy() for p in self.parts])
+            bad[rows - 2] = True
+        return bad
+
+    def frame(self) -> pd.DataFrame:
+        """The records as a quarantine frame (unmasked)."""
+        if not self.parts:
+            return pd.DataFrame(columns=QUARANTINE_COLUMNS)
+        q = pd.concat(self.parts, ignore_index=True)
+        # a total row (合计) is reported once, as such, not with every blank cell it has
+        total_rows = q.loc[q["reason"].eq(REASON_TOTAL), "row"]
+        return q.loc[~q["row"].isin(total_rows) | q["reason"].eq(REASON_TOTAL)].reset_index(drop=True)
+
+
+def _first_row_of(keys: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """For duplicated keys, the spreadsheet row of the first occurrence."""
+    first = pd.Series(rows, index=keys.index).groupby([keys[c] for c in keys.columns],
+                                                      dropna=False, sort=False).transform("first")
+    return first.to_numpy()
+
+
+class _Ctx:
+    """What a table rule sees: parsed and raw frames, the problems, tables loaded before."""
+
+    def __init__(self, table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: Problems,
+                 tables: dict):
+        self.table, self.df, self.raw, self.probs, self.tables = table, df, raw, probs, tables
+        self.ok = ~probs.bad_mask(len(df))
+
+    def dup(self, keys: list[str], what: str, column: str) -> None:
+        """Quarantine repeats of ``keys`` (the first occurrence stays), naming the first row."""
+        df, rows = self.df, self.probs.rows
+        k = df[keys]
+        valid = self.ok & k.notna().all(axis=1).to_numpy()
+        sub = k[valid]
+        d = sub.duplicated(keep="first").to_numpy()
+        if not d.any():
+            return
+        first = _first_row_of(sub, rows[valid])
+        where = np.flatnonzero(valid)[d]
+        mask = np.zeros(len(df), dtype=bool)
+        mask[where] = True
+        r = np.full(len(df), "", dtype=object)
+        r[where] = np.char.add(what, first[d].astype(str))
+        if what.endswith("(first at row "):
+            r[where] = np.char.add(r[where].astype(str), ")")
+        self.probs.add(mask, column, r)
+
+    def unknown_household(self) -> None:
+        ro = self.tables.get("roster")
+        known = pd.Index(ro["household_id"].unique()) if ro is not None else pd.Index([])
+        hh = self.df["household_id"]
+        m = self.ok & hh.notna().to_numpy() & ~isin(hh, known)
+        self.probs.add(m, "household_id",
+                       f"{self.table.replace('_', ' ')} row for a household not in the roster "
+                       "(unknown 户号, or all its members were quarantined)")
+
+    def unknown_reviewer(self, *, need_value: bool) -> bool:
+        reg = self.tables.get("reviewers")
+        if reg is None:
+            return False
+        rid = self.df["reviewer_id"]
+        m = self.ok & ~isin(rid, reg["reviewer_id"])
+        if need_value:
+            m &= rid.notna().to_numpy()
+        self.probs.add(m, "reviewer_id", "reviewer not in the panel register (reviewers table)")
+        return True
+
+
+def _roster(c: _Ctx) -> None:
+    df, ok = c.df, c.ok
+    c.dup(["id_number"], "duplicate person: same ID number as row ", "id_number")
+    idp = _ids.parse_ids(df["id_number"].where(df["id_number"].notna(), None))
+    id_month = idp["birth_date"].dt.strftime("%Y-%m")
+    bm = df["birth_month"]
+    mis = (bm.notna() & id_month.notna() & (bm != id_month)).to_numpy()
+    c.probs.add(mis & ok, "birth_month",
+                np.char.add(np.char.add("birth month contradicts the ID number's birth date (",
+                                        id_month.fillna("").to_numpy(dtype=str)), ")"))
+    sx = df["sex"]
+    mis_sex = (sx.notna() & idp["sex"].notna() & (sx != idp["sex"])).to_numpy()
+    c.probs.add(mis_sex & ok, "sex", "sex contradicts the ID number's sex digit")
+    v = df[["household_id", "village", "township"]]  # one household, one village
+    valid = ok & v.notna().all(axis=1).to_numpy()
+    first_v = v[valid].groupby("household_id", sort=False)["village"].transform("first")
+    split = np.zeros(len(df), dtype=bool)
+    split[np.flatnonzero(valid)] = (first_v != v.loc[valid, "village"]).to_numpy()
+    c.probs.add(split, "village", "household number already used in another village")
+
+
+def _reviewers(c: _Ctx) -> None:
+    c.dup(["reviewer_id"], "reviewer listed twice (first at row ", "reviewer_id")
+
+
+def _reviews(c: _Ctx) -> None:
+    c.unknown_household()
+    df = c.df
+    if c.unknown_reviewer(need_value=True):
+        reg, ro = c.tables["reviewers"], c.tables["roster"]
+        hv = df["household_id"].map(ro.groupby("household_id")["village"].first())
+        rv = df["reviewer_id"].map(reg.set_index("reviewer_id")["village"])
+        other = c.ok & hv.notna().to_numpy() & rv.notna().to_numpy() & (hv != rv).fillna(False).to_numpy()
+        c.probs.add(other, "reviewer_id", "reviewer sits on another village's panel")
+    c.dup(["reviewer_id", "household_id"],
+          "the same reviewer reviewed this household twice (first at row ", "reviewer_id")
+
+
+def _relations(c: _Ctx) -> None:
+    c.unknown_household()
+    c.unknown_reviewer(need_value=False)
+    c.dup(["reviewer_id", "household_id"], "relation listed twice (first at row ", "household_id")
+
+
+def _model_runs(c: _Ctx) -> None:
+    c.unknown_household()
+    c.dup(["household_id", "run_date"],
+          "second model run for this household on the same date (first at row ", "run_date")
+
+
+def _points(c: _Ctx) -> None:
+    c.unknown_household()
+    c.dup(["household_id", "period"],
+          "points for this household and period given twice (first at row ", "period")
+
+
+def _loans(c: _Ctx) -> None:
+    c.unknown_household()
+    over = c.ok & (c.df["drawn_amount"] > c.df["granted_limit"]).fillna(False).to_numpy()
+    c.probs.add(over, "drawn_amount", "drawn amount exceeds the granted limit")
+    c.dup(["loan_id"], "loan number used twice (first at row ", "loan_id")
+
+
+def _village_assessments(c: _Ctx) -> None:
+    m = c.ok & ~isin(c.df["village"], c.tables["roster"]["village"])
+    c.probs.add(m, "village", "village not in the roster")
+    c.dup(["village"], "village assessed twice (first at row ", "village")
+
+
+_RULES: dict[str, Callable[[_Ctx], None]] = {
+    "roster": _roster, "reviewers": _reviewers, "reviews": _reviews, "relations": _relations,
+    "model_runs": _model_runs, "points": _points, "loans": _loans,
+    "village_assessments": _village_assessments,
+}
+
+
+def check_table(table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: Problems,
+                tables: dict) -> None:
+    """Apply the table rules of the contract; problems go to ``probs``.
+
+    ``df`` holds the parsed columns, ``raw`` the text cells, ``tables`` the accepted tables
+    loaded before this one (roster first, then reviewers, ...).
+    """
+    total = raw.apply(lambda s: s.str.fullmatch(r"(合计|总计|小计)[:：]?", na=False)).any(axis=1).to_numpy()
+    probs.add(total, str(raw.columns[0]), REASON_TOTAL)
+    _RULES[table](_Ctx(table, df, raw, probs, tables))
+
+
+def finish_table(table: str, df: pd.DataFrame, tables: dict, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Derived columns (ages, land from ``land_info``; village and township joined from the
+    roster) and the user-facing text dtype."""
+    if table == "roster":
+        p = _ids.parse_ids(df["id_number"], as_of=as_of)
+        df["birth_date"] = p["birth_date"].to_numpy()
+        df["id_sex"] = p["sex"].to_numpy()
+        df["age"] = p["age"].to_numpy()
+        land = df["land_info"].astype("string").str.normalize("NFKC")
+        df["land_mu"] = pd.to_numeric(land.str.extract(r"(?:耕地|土地|田)[^0-9]*([0-9.]+)\s*亩")[0], errors="coerce")
+        df["forest_mu"] = pd.to_numeric(land.str.extract(r"(?:林地|山林)[^0-9]*([0-9.]+)\s*亩")[0], errors="coerce")
+        df["sex"] = df["sex"].fillna(df["id_sex"])
+    if table in ("reviews", "loans", "points", "model_runs"):
+        where = tables["roster"].groupby("household_id", sort=False)[["village", "township"]].first()
+        df = df.join(where, on="household_id")
+    return default_strings(df)
+
+
+def default_strings(df: pd.DataFrame) -> pd.DataFrame:
+    """Use pandas' default ``str`` dtype (missing = NaN) for text columns handed to users."""
+    for c in df.columns:
+        if isinstance(df[c].dtype, pd.StringDtype):
+            df[c] = df[c].astype("str")
+    return df
+
+
+def finish_quarantine(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate the tables' quarantines, mask personal data, sort by table, row, column."""
+    parts = [x for x in parts if len(x)]
+    if not parts:
+        return pd.DataFrame(columns=QUARANTINE_COLUMNS)
+    q = pd.concat(parts, ignore_index=True)
+    kinds = q["column"].map(dict(PII_COLUMNS)).fillna("")
+    kinds = kinds.where(~q["table"].isin(["roster", "reviewers"]) | kinds.ne(""), "")
+    q["value"] = mask_values(q["value"].astype("string"), kinds)
+    q = q.sort_values(["table", "row", "column"], kind="stable").reset_index(drop=True)
+    q["row"] = q["row"].astype(int)
+    return default_strings(q)

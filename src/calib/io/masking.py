@@ -1,0 +1,153 @@
+"""Masking of personal data for anything shown or written under ``reports/``.
+
+Rules (common practice under JR/T 0171-2020, which classes ID and mobile numbers as C2 data):
+
+- ID numbers keep the first 6 and the last 4 characters: ``441821********123X``;
+- phone numbers keep the first 3 and the last 4 digits: ``139****2541``;
+- names keep the surname (a two-character compound surname for names of three or more
+  characters): ``张*``, ``欧阳**``;
+- addresses keep their first 6 characters: ``佛冈县石角镇…``.
+
+Joins always use the raw values in memory; masked values are for display only.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "mask_id",
+    "mask_phone",
+    "mask_name",
+    "mask_address",
+    "mask_frame",
+    "mask_values",
+    "PII_COLUMNS",
+]
+
+COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 端木 独孤 南宫 "
+    "西门 澹台 公冶 宗政 濮阳 淳于 单于 太叔 申屠 仲孙 钟离 闻人 赫连 呼延".split()
+)
+
+#: Column name -> masking function kind.
+PII_COLUMNS: dict[str, str] = {
+    "id_number": "id",
+    "head_id_number": "id",
+    "身份证": "id",
+    "户主身份证": "id",
+    "name": "name",
+    "姓名": "name",
+    "phone": "phone",
+    "联系方式": "phone",
+    "address": "address",
+    "现居住地址": "address",
+}
+
+
+def _as_str(values: pd.Series | Iterable[str]) -> pd.Series:
+    s = values if isinstance(values, pd.Series) else pd.Series(list(values))
+    return s.astype("string")
+
+
+def mask_id(values: pd.Series | Iterable[str]) -> pd.Series:
+    """Mask ID numbers, keeping the first 6 and the last 4 characters.
+
+    Values shorter than 11 characters keep only their first and last character, so that nothing
+    of 7 or more characters ever survives whole.
+
+    Examples
+    --------
+    >>> mask_id(["11010519491231002X"]).tolist()
+    ['110105********002X']
+    """
+    s = _as_str(values).str.strip()
+    n = s.str.len()
+    long = s.str[:6] + s.str[6:].str.replace(r".", "*", regex=True).str[:-4] + s.str[-4:]
+    short = s.str[:1] + s.str[1:-1].str.replace(r".", "*", regex=True) + s.str[-1:]
+    return long.where(n >= 11, short.where(n >= 3, "*" * 3)).where(s.notna())
+
+
+def mask_phone(values: pd.Series | Iterable[str]) -> pd.Series:
+    """Mask phone numbers as ``139****2541`` (digits only; other characters dropped).
+
+    Examples
+    --------
+    >>> mask_phone(["139 0000 2541"]).tolist()
+    ['139****2541']
+    """
+    s = _as_str(values).str.normalize("NFKC").str.replace(r"[^0-9]", "", regex=True)
+    n = s.str.len()
+    masked = s.str[:3] + "****" + s.str[-4:]
+    return masked.where(n >= 8, "****").where(s.notna() & (n > 0))
+
+
+def mask_name(values: pd.Series | Iterable[str]) -> pd.Series:
+    """Mask names, keeping the surname: ``张三`` -> ``张*``, ``欧阳明华`` -> ``欧阳**``.
+
+    Examples
+    --------
+    >>> mask_name(["张三", "欧阳明华", "李"]).tolist()
+    ['张*', '欧阳**', '*']
+    """
+    s = _as_str(values).str.strip()
+    n = s.str.len()
+    compound = s.str[:2].isin(COMPOUND_SURNAMES) & (n >= 3)
+    keep = np.where(compound.fillna(False), 2, 1)
+    keep = np.where(n.fillna(0).to_numpy() <= 1, 0, keep)
+    out = [
+        (v[:k] + "*" * max(len(v) - k, 1)) if isinstance(v, str) else pd.NA
+        for v, k in zip(s.astype(object).where(s.notna(), None), keep)
+    ]
+    return pd.Series(out, index=s.index, dtype="string")
+
+
+def mask_address(values: pd.Series | Iterable[str]) -> pd.Series:
+    """Keep the first 6 characters of an address and replace the rest with ``…``."""
+    s = _as_str(values).str.strip()
+    return (s.str[:6] + "…").where(s.str.len() > 6, s.str[:2] + "…").where(s.notna())
+
+
+_MASKERS = {"id": mask_id, "phone": mask_phone, "name": mask_name, "address": mask_address}
+
+
+def mask_values(values: pd.Series, kinds: pd.Series) -> pd.Series:
+    """Mask a column of mixed values, each according to its kind (``id``, ``phone``, ``name``,
+    ``address``; anything else is left as it is). Used for the quarantine's ``value`` column.
+    """
+    out = values.astype("string").copy()
+    for kind, fn in _MASKERS.items():
+        sel = (kinds == kind).to_numpy()
+        if sel.any():
+            out[sel] = fn(values[sel]).to_numpy()
+    return out
+
+
+def mask_frame(frame: pd.DataFrame, columns: dict[str, str] | None = None) -> pd.DataFrame:
+    """Return a copy of ``frame`` with every personal-data column masked.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any table; columns named in :data:`PII_COLUMNS` (code names or Chinese headers) are
+        masked, as are those given in ``columns``.
+    columns : dict, optional
+        Extra ``column -> kind`` pairs (kinds: ``id``, ``phone``, ``name``, ``address``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A masked copy; the index is masked too when its name is a personal-data column.
+    """
+    kinds = {**PII_COLUMNS, **(columns or {})}
+    out = frame.copy()
+    for col in out.columns:
+        kind = kinds.get(str(col))
+        if kind:
+            out[col] = _MASKERS[kind](out[col])
+    if out.index.name in kinds:
+        out.index = pd.Index(_MASKERS[kinds[out.index.name]](out.index.to_series()).to_numpy(),
+                             name=out.index.name)
+    return out

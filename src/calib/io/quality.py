@@ -1,0 +1,122 @@
+"""Data-quality summaries of a loaded programme (notebook ``01_data_quality``).
+
+What was read, what was quarantined and why, and how far each village's profiling has come:
+eligible households and people (18 to 65, not excluded), households reviewed by the panel,
+households run through the model.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from calib.programme.eligibility import eligible_households, person_eligibility
+from calib.programme import Programme
+
+__all__ = ["load_summary", "quarantine_summary", "coverage_by_village", "exclusions"]
+
+
+def load_summary(programme: Programme) -> pd.DataFrame:
+    """Rows read, accepted and quarantined per table, with the balance check.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``table``; columns ``file``, ``rows_read``, ``rows_accepted``,
+        ``rows_quarantined``, ``balanced`` (read == accepted + quarantined),
+        ``quarantined_share``.
+    """
+    c = programme.counts.set_index("table")[["file", "rows_read", "rows_accepted", "rows_quarantined"]].copy()
+    c["balanced"] = c["rows_read"] == c["rows_accepted"] + c["rows_quarantined"]
+    c["quarantined_share"] = c["rows_quarantined"] / c["rows_read"].where(c["rows_read"] > 0)
+    return c
+
+
+def quarantine_summary(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Quarantined problems counted by table and reason.
+
+    Parameters
+    ----------
+    quarantine : pandas.DataFrame
+        ``Programme.quarantine`` (``table, file, row, column, value, reason``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``table``, ``reason``, ``column``, ``problems``, ``rows`` (distinct rows),
+        ``example_row`` (first spreadsheet row), sorted by table then count.
+    """
+    if quarantine.empty:
+        return pd.DataFrame(columns=["table", "reason", "column", "problems", "rows", "example_row"])
+    g = quarantine.groupby(["table", "reason"], sort=False)
+    out = pd.DataFrame({
+        "column": g["column"].first(),
+        "problems": g.size(),
+        "rows": g["row"].nunique(),
+        "example_row": g["row"].min(),
+    }).reset_index()
+    return out.sort_values(["table", "problems"], ascending=[True, False], kind="stable").reset_index(drop=True)
+
+
+def exclusions(roster: pd.DataFrame, **rules) -> pd.DataFrame:
+    """People of working age who are excluded, by reason and village.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``village``; one column per exclusion reason (deceased, missing, absconded,
+        bad_record) counting people aged within the bounds, plus ``out_of_age``.
+    """
+    p = person_eligibility(roster, **rules)
+    ex = p.loc[p["excluded"]]
+    table = pd.crosstab(ex["village"], ex["exclusion"]).reindex(sorted(p["village"].unique()), fill_value=0)
+    table["out_of_age"] = (~p["in_age"]).groupby(p["village"]).sum().reindex(table.index).astype(int)
+    table.columns.name = None
+    return table
+
+
+def coverage_by_village(
+    programme: Programme,
+    *,
+    min_age: int = 18,
+    max_age: int = 65,
+    exclude_status: Sequence[str] = ("deceased", "missing", "absconded"),
+    exclude_bad_record: bool = True,
+) -> pd.DataFrame:
+    """Eligibility and profiling per village.
+
+    A household is *profiled* when the panel reviewed it and the model scored it (both steps of
+    the programme, DOMAIN.md); rates are over eligible households.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``village``; columns ``township``, ``households``, ``people``,
+        ``eligible_people``, ``eligible_households``, ``reviewed``, ``model_run``, ``profiled``
+        (eligible households both reviewed and run), ``profiling_rate``
+        (profiled / eligible households), ``median_age``.
+    """
+    rules = dict(min_age=min_age, max_age=max_age, exclude_status=exclude_status,
+                 exclude_bad_record=exclude_bad_record)
+    hh = eligible_households(programme.roster, **rules)
+    people = person_eligibility(programme.roster, **rules)
+    reviewed = hh.index.isin(programme.reviews["household_id"])
+    run = hh.index.isin(programme.model_runs["household_id"])
+    hh = hh.assign(reviewed=reviewed, model_run=run, profiled=reviewed & run & hh["eligible"].to_numpy())
+    g = hh.groupby("village", sort=True)
+    out = pd.DataFrame({
+        "township": g["township"].first(),
+        "households": g.size(),
+        "people": people.groupby("village").size(),
+        "eligible_people": people.groupby("village")["eligible"].sum(),
+        "eligible_households": g["eligible"].sum(),
+        "reviewed": g["reviewed"].sum(),
+        "model_run": g["model_run"].sum(),
+        "profiled": g["profiled"].sum(),
+    })
+    out["profiling_rate"] = out["profiled"] / out["eligible_households"].where(out["eligible_households"] > 0)
+    out["median_age"] = programme.roster.groupby("village")["age"].median().astype(float)
+    ints = ["households", "people", "eligible_people", "eligible_households", "reviewed", "model_run", "profiled"]
+    out[ints] = out[ints].astype(np.int64)
+    return out

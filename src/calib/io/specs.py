@@ -1,0 +1,167 @@
+"""The data contract in code: tables, columns, kinds, vocabularies and ranges.
+
+``data/README.md`` is the same contract in prose; the two must agree. Every rule that is a
+value (a range, a word list, a reason) lives here once and is used by the parsers and checks.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "Col",
+    "SPECS",
+    "SUFFIXES",
+    "QUARANTINE_COLUMNS",
+    "DECLINE_WORDS",
+    "REASON_TOTAL",
+    "BLANKS",
+    "CAP",
+    "AMOUNT_CAP_MULTIPLE",
+    "RANGES",
+    "NUMBER_KINDS",
+]
+
+SUFFIXES = (".csv", ".xlsx", ".parquet")
+QUARANTINE_COLUMNS = ["table", "file", "row", "column", "value", "reason"]
+DECLINE_WORDS = ("拒绝", "不同意", "不予授信", "不授信", "否决", "decline", "declined")
+REASON_TOTAL = "total row (合计/小计), not a data row"
+REASON_EXCEL_NUMBER = "stored as a number by Excel, digits lost; re-export the column formatted as text"
+REASON_FIELDS = "row has {n} fields where the header has {k}"
+REASON_CONTROL = "control or zero-width character in a key column"
+BLANKS = {"", "nan", "NaN", "NAN", "None", "none", "NULL", "null", "<NA>", "NaT"}
+
+#: The programme's cap on a credit line (50万元, seed 001), in yuan.
+CAP = 500_000.0
+#: Amounts above this multiple of the cap are taken for typing errors (a loan is at most the cap;
+#: an annual income may exceed it, but not by a factor of 100).
+AMOUNT_CAP_MULTIPLE = 100
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column of the contract: code name, Chinese headers, kind, required."""
+
+    name: str
+    zh: tuple[str, ...]
+    kind: str
+    required: bool = False
+
+
+def _c(name: str, zh: str | tuple[str, ...], kind: str, required: bool = False) -> Col:
+    return Col(name, (zh,) if isinstance(zh, str) else zh, kind, required)
+
+
+SPECS: dict[str, tuple[Col, ...]] = {
+    "roster": (
+        _c("township", ("乡镇", "乡镇名称"), "text", True),
+        _c("village", ("行政村名称", "行政村", "村"), "text", True),
+        _c("group", ("组名", "村民小组"), "text"),
+        _c("id_number", ("身份证", "身份证号", "身份证号码"), "id", True),
+        _c("name", "姓名", "text", True),
+        _c("head_id_number", ("户主身份证", "户主身份证号"), "id_optional"),
+        _c("household_id", "户号", "text", True),
+        _c("address", ("现居住地址", "住址"), "text"),
+        _c("phone", ("联系方式", "联系电话", "手机号"), "text"),
+        _c("sex", "性别", "sex"),
+        _c("relation_to_head", "与户主关系", "text"),
+        _c("ethnicity", "民族", "text"),
+        _c("birth_month", "出生年月", "month"),
+        _c("land_info", "承包土地及山林信息", "text"),
+        _c("status", "状态", "status"),
+        _c("bad_record", "不良记录", "bool"),
+    ),
+    "reviewers": (
+        _c("reviewer_id", "评议员编号", "text", True),
+        _c("village", ("行政村名称", "行政村"), "text", True),
+        _c("role", "角色", "role", True),
+        _c("id_number", ("身份证", "身份证号"), "id_optional"),
+        _c("name", "姓名", "text"),
+    ),
+    "reviews": (
+        _c("household_id", "户号", "text", True),
+        _c("reviewer_id", "评议员编号", "text", True),
+        _c("business_rating", "经营情况", "rating", True),
+        _c("annual_income", "年收入", "amount"),
+        _c("integrity_rating", ("诚信和品行", "诚信品行"), "rating", True),
+        _c("proposed_limit", ("合理授信额度", "建议授信额度"), "limit", True),
+        _c("review_date", "评议日期", "date"),
+    ),
+    "relations": (
+        _c("reviewer_id", "评议员编号", "text", True),
+        _c("household_id", "户号", "text", True),
+        _c("relation", "关系", "relation", True),
+    ),
+    "model_runs": (
+        _c("household_id", "户号", "text", True),
+        _c("run_date", "跑批日期", "date", True),
+        _c("model_score", "模型评分", "float", True),
+        _c("model_pd", "违约概率", "prob"),
+        _c("model_limit", "模型授信额度", "amount", True),
+        _c("grade", "信用等级", "grade"),
+    ),
+    "points": (
+        _c("household_id", "户号", "text", True),
+        _c("period", "期间", "text", True),
+        _c("points", "积分", "nonneg", True),
+    ),
+    "loans": (
+        _c("household_id", "户号", "text", True),
+        _c("loan_id", "借据号", "text", True),
+        _c("start_date", "放款日期", "date", True),
+        _c("granted_limit", "授信额度", "amount", True),
+        _c("drawn_amount", "用信金额", "amount", True),
+        _c("interest_rate", "执行利率", "rate"),
+        _c("default", "是否不良", "flag01", True),
+        _c("observed_until", "观察截止日", "date"),
+    ),
+    "village_assessments": (
+        _c("village", ("行政村名称", "行政村"), "text", True),
+        _c("collective_finances", "集体经济", "bool_na"),
+        _c("governance", "村级治理", "bool_na"),
+        _c("no_disputes", "无重大纠纷", "bool_na"),
+    ),
+}
+
+#: Key columns: text that other tables join on, where invisible characters are not tolerated.
+KEY_COLUMNS = ("household_id", "reviewer_id", "loan_id", "id_number", "head_id_number", "village",
+               "township", "period")
+#: Columns whose digits Excel destroys when it stores them as numbers.
+DIGIT_COLUMNS = ("id_number", "head_id_number", "phone")
+
+#: Range of every numeric column, by (table, column): (low, high, unit shown in the reason).
+#: Dates are checked against 1900-01-01 .. as_of + 1 year (see ``DATE_RANGE_YEARS``).
+RANGES: dict[tuple[str, str], tuple[float, float, str]] = {
+    ("reviews", "annual_income"): (0.0, AMOUNT_CAP_MULTIPLE * CAP, "yuan"),
+    ("reviews", "proposed_limit"): (0.0, AMOUNT_CAP_MULTIPLE * CAP, "yuan"),
+    ("model_runs", "model_score"): (0.0, 1000.0, "score points"),
+    ("model_runs", "model_limit"): (0.0, AMOUNT_CAP_MULTIPLE * CAP, "yuan"),
+    ("points", "points"): (0.0, 100_000.0, "points"),
+    ("loans", "granted_limit"): (0.0, AMOUNT_CAP_MULTIPLE * CAP, "yuan"),
+    ("loans", "drawn_amount"): (0.0, AMOUNT_CAP_MULTIPLE * CAP, "yuan"),
+}
+DATE_MIN = "1900-01-01"
+DATE_RANGE_YEARS = 1
+NUMBER_KINDS = ("amount", "limit", "nonneg", "float")
+
+STATUS = {
+    "alive": "alive", "正常": "alive", "在世": "alive", "健在": "alive",
+    "deceased": "deceased", "dead": "deceased", "死亡": "deceased", "已故": "deceased",
+    "missing": "missing", "失踪": "missing",
+    "absconded": "absconded", "外逃": "absconded", "逃亡": "absconded",
+}
+ROLES = {
+    "cadre": "cadre", "村干部": "cadre", "村两委": "cadre",
+    "group_leader": "group_leader", "组长": "group_leader", "村民小组长": "group_leader",
+    "villager_rep": "villager_rep", "村民代表": "villager_rep",
+    "account_manager": "account_manager", "客户经理": "account_manager",
+}
+RELATIONS = {
+    "self": "self", "本人": "self", "kin": "kin", "亲属": "kin", "亲戚": "kin",
+    "neighbour": "neighbour", "neighbor": "neighbour", "邻里": "neighbour", "邻居": "neighbour",
+    "business": "business", "生意往来": "business", "生意": "business",
+}
+GRADES = {"AAA": "AAA", "AA": "AA", "A": "A", "B": "B", "不达标": "B", "BELOW A": "B",
+          "BBB": "B", "BB": "B", "C": "B", "D": "B"}
+TRUE_WORDS = {"1", "true", "yes", "y", "t", "是", "有", "√", "通过"}
+FALSE_WORDS = {"0", "false", "no", "n", "f", "否", "无", "×", "未通过"}
+SEX = {"男": "M", "m": "M", "male": "M", "女": "F", "f": "F", "female": "F"}
