@@ -1,29 +1,68 @@
 # The two commands of the README: `make reports` (the main job) and `make test`.
-# Each creates the project environment .venv and installs the project into it when it is
-# missing or older than pyproject.toml, so nothing else is needed on a fresh machine.
-PYTHON ?= python3
-VENV   := .venv
-BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.calib-installed
-PARAMS ?= params/sample.yaml
+# Each creates the project environment .venv and installs into it the exact versions of
+# requirements.lock (plus the project itself) when it is missing or older than pyproject.toml or
+# the lock, so nothing else is needed on a fresh machine. `make lock` regenerates the lock from
+# the ranges in pyproject.toml after a dependency was added there.
+PYTHON   ?= python3
+VENV     := .venv
+BIN      := $(VENV)/bin
+STAMP    := $(VENV)/.calib-installed
+LOCK     := requirements.lock
+PARAMS   ?= params/sample.yaml
+KERNEL   := calib
+LAB_ARGS ?=
+PIP      := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: reports test install notebooks sample bench
+.PHONY: reports test test-fast install lab lock sysdeps notebooks sample bench
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python && $(BIN)/python -c "import sys" 2>/dev/null || $(PYTHON) -m venv --clear $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r $(LOCK) -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python 3 (calib)" >/dev/null
 	@touch $(STAMP)
 
+## Create .venv from the lock and register the Jupyter kernel "calib"
 install: $(STAMP)
 
+## Regenerate requirements.lock (exact versions for Python 3.11 on Linux x86-64) from pyproject.toml
+lock:
+	@test -x $(BIN)/uv || { test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); $(PIP) install --quiet "uv>=0.5,<1"; }
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 \
+	    --python-platform x86_64-unknown-linux-gnu --no-emit-package calib \
+	    --custom-compile-command "make lock" --quiet -o $(LOCK)
+
+## The system packages the tests and reports use (Debian): PostgreSQL, Chromium, the CJK fonts, a JRE.
+## Installs only what is missing; needs root (or sudo).
+sysdeps:
+	@missing=""; \
+	{ command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; } || missing="$$missing postgresql"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	{ command -v fc-list >/dev/null 2>&1 && fc-list | grep -qi "Noto Sans CJK"; } || missing="$$missing fonts-noto-cjk"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  echo "installing system packages:$$missing"; \
+	  $$sudo apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+	      --no-install-recommends $$missing fontconfig >/dev/null; \
+	fi
+
 ## Regenerate every report from the bundled sample programme into reports/<run-id>/
-reports: $(STAMP)
+reports: $(STAMP) sysdeps
 	$(BIN)/calib run $(PARAMS)
 
 ## The whole test suite: unit tests, nbval over the notebooks, the end-to-end report run
-test: $(STAMP)
+test: $(STAMP) sysdeps
 	$(BIN)/python -m pytest
+
+## Unit tests only (no notebooks, no end-to-end run, no slow simulation): under a minute
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests -q -m "not slow and not e2e"
+
+## JupyterLab on the project environment; every notebook opens with the sample parameters
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
 
 ## Refresh the outputs stored in notebooks/ (only the cells nbval checks keep theirs)
 notebooks: $(STAMP)

@@ -1,0 +1,187 @@
+"""Reading parameter files: YAML, ``key=value`` overrides, validation, the project root.
+
+:func:`load` validates a file completely before any notebook starts; a bad value raises
+:class:`calib.errors.CalibParamsError` naming the key, the rule (allowed values or range) and
+the value received. Relative paths (``data_dir``, ``notebooks_dir``) are resolved against the
+project root: ``$CALIB_PROJECT_ROOT`` when set (a report run sets it for its kernels), else the
+nearest folder above the parameter file that holds ``pyproject.toml``, else the file's folder.
+"""
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from calib.errors import CalibParamsError
+from calib.params.schema import Params
+
+__all__ = ["load", "validate", "parse_overrides", "apply_overrides", "project_root", "to_yaml",
+           "format_error", "ROOT_ENV"]
+
+ROOT_ENV = "CALIB_PROJECT_ROOT"
+
+
+class _NoDatesLoader(yaml.SafeLoader):
+    """YAML loader that leaves dates as text, so that pydantic validates them with a clear
+    message (a bad date such as 2026-13-40 otherwise fails inside the YAML parser)."""
+
+
+_NoDatesLoader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _yaml_load(text: str) -> Any:
+    return yaml.load(text, Loader=_NoDatesLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def project_root(start: str | Path) -> Path:
+    """The project root for ``start`` (see the module docstring)."""
+    env = os.environ.get(ROOT_ENV)
+    if env and Path(env).is_dir():
+        return Path(env).resolve()
+    p = Path(start).resolve()
+    p = p if p.is_dir() else p.parent
+    for q in (p, *p.parents):
+        if (q / "pyproject.toml").exists():
+            return q
+    return p
+
+
+def parse_overrides(items: list[str] | None) -> dict[str, Any]:
+    """Parse ``key=value`` overrides; dotted keys reach into blocks, values are YAML scalars.
+
+    Examples
+    --------
+    >>> parse_overrides(["seed=7", "consensus.method=median"])
+    {'seed': 7, 'consensus.method': 'median'}
+    """
+    out: dict[str, Any] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise CalibParamsError(f"override {item!r} is not of the form key=value")
+        key, value = item.split("=", 1)
+        key = key.strip()
+        if not key or any(not part for part in key.split(".")):
+            raise CalibParamsError(f"override {item!r} has no key")
+        try:
+            out[key] = _yaml_load(value) if value.strip() else None
+        except yaml.YAMLError as exc:
+            raise CalibParamsError(f"override {key}: cannot read value {value!r} ({exc})") from None
+    return out
+
+
+def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """Return a copy of ``raw`` with dotted-key overrides applied."""
+    out = copy.deepcopy(raw)
+    for key, value in overrides.items():
+        parts = key.split(".")
+        node = out
+        for part in parts[:-1]:
+            if not isinstance(node.get(part), dict):
+                node[part] = {}
+            node = node[part]
+        node[parts[-1]] = value
+    return out
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def format_error(exc: ValidationError, source: str) -> str:
+    """One line naming each bad key (dotted), its rule and the value received (first five)."""
+    lines = []
+    for e in exc.errors()[:5]:
+        loc = ".".join(str(x) for x in e["loc"]) or "(top level)"
+        got = e.get("input")
+        got_s = "" if isinstance(got, dict) else f" (got {_shown(got)})"
+        msg = e["msg"].removeprefix("Value error, ")
+        lines.append(f"{loc}: {msg}{got_s}")
+    more = f"; and {len(exc.errors()) - 5} more" if len(exc.errors()) > 5 else ""
+    return f"{source}: invalid parameters: " + "; ".join(lines) + more
+
+
+def _check_notebooks(params: Params, source: str) -> None:
+    folder = params.notebooks_dir
+    if not folder.is_dir():
+        raise CalibParamsError(f"{source}: notebooks_dir: {folder.name!r} is not a folder")
+    available = sorted(p.stem for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+    missing = [n for n in params.notebooks if n not in available]
+    if missing:
+        raise CalibParamsError(f"{source}: notebooks: {missing[0]!r} is not a notebook of "
+                               f"{folder.name}/; allowed: {', '.join(available) or '(none)'}")
+
+
+def validate(raw: Any, *, source: str = "parameters", root: Path | None = None) -> Params:
+    """Validate a parameter mapping; with ``root``, resolve relative folders against it and
+    check that every listed notebook exists in ``notebooks_dir``.
+
+    Raises
+    ------
+    CalibParamsError
+        Naming the key, the rule and the value received.
+    """
+    if not isinstance(raw, dict):
+        raise CalibParamsError(f"{source}: the top level must be a mapping of parameter names")
+    bad_keys = [k for k in raw if not isinstance(k, str)]
+    if bad_keys:
+        raise CalibParamsError(f"{source}: parameter names must be text (got {_shown(bad_keys[0])})")
+    try:
+        params = Params.model_validate(raw)
+    except ValidationError as exc:
+        raise CalibParamsError(format_error(exc, source)) from None
+    if root is not None:
+        if isinstance(params.data_dir, Path) and not params.data_dir.is_absolute():
+            params.data_dir = (root / params.data_dir).resolve()
+        if not params.notebooks_dir.is_absolute():
+            params.notebooks_dir = (root / params.notebooks_dir).resolve()
+        _check_notebooks(params, source)
+    return params
+
+
+def load(path: str | Path, overrides: dict[str, Any] | list[str] | None = None) -> Params:
+    """Load and validate a parameter file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A YAML parameter file.
+    overrides : dict or list of "key=value", optional
+        Values replacing those of the file (dotted keys reach into blocks).
+
+    Returns
+    -------
+    Params
+        With ``data_dir`` and ``notebooks_dir`` made absolute and ``source`` set to the file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CalibParamsError(f"{path.name or path}: no such parameter file")
+    try:
+        raw = _yaml_load(path.read_text(encoding="utf-8")) or {}
+    except UnicodeDecodeError as exc:
+        raise CalibParamsError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
+    except yaml.YAMLError as exc:
+        raise CalibParamsError(f"{path.name}: not valid YAML ({exc})") from None
+    except RecursionError:
+        raise CalibParamsError(f"{path.name}: nested too deeply to be a parameter file") from None
+    if isinstance(overrides, list):
+        overrides = parse_overrides(overrides)
+    if not isinstance(raw, dict):
+        raise CalibParamsError(f"{path.name}: the top level must be a mapping of parameter names")
+    raw = apply_overrides(raw, overrides or {})
+    params = validate(raw, source=path.name, root=project_root(path))
+    params.source = path.resolve()
+    return params
+
+
+def to_yaml(params: Params, root: Path | None = None) -> str:
+    """The parameters as YAML text (all primitives; folders relative to ``root`` when given)."""
+    return yaml.safe_dump(params.plain(root), sort_keys=False, allow_unicode=True)

@@ -1,0 +1,192 @@
+"""The parameter schema: one pydantic model per block of ``params/*.yaml``.
+
+Each analysis module owns the schema of its own block (``eligibility``:
+:class:`calib.eligibility.EligibilityRules`; ``credit_village``, ``credit_township``,
+``targets``: :mod:`calib.villages`); :class:`Params` composes them with the run's own keys.
+Every number must be finite (``.inf``, ``nan`` are refused), caps positive, ``as_of`` within
+2000-2100 and notebook names bare names (no folder, no ``..``).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from calib.eligibility import EligibilityRules
+from calib.villages import Targets, TownshipRules, VillageRules
+
+__all__ = ["Params", "Consensus", "Reconciliation", "Scorecard", "Band", "Schedule", "PointsLoan",
+           "AS_OF_RANGE", "NOTEBOOK_NAME", "is_url", "relative_to_root"]
+
+AS_OF_RANGE = (_dt.date(2000, 1, 1), _dt.date(2100, 12, 31))
+NOTEBOOK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+
+
+def is_url(value: Any) -> bool:
+    """True for a SQLAlchemy-style URL (``postgresql+psycopg://...``, ``sqlite:///...``)."""
+    return isinstance(value, str) and bool(_URL.match(value))
+
+
+class _Block(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class Consensus(_Block):
+    method: Literal["median", "trimmed_mean", "huber", "adjusted"] = "adjusted"
+    trim: float = Field(0.2, ge=0, lt=0.5)
+    grid: float = Field(1000, gt=0)
+    cap: float = Field(500_000, gt=0, le=1e9)
+    min_reviews: int = Field(3, ge=1)
+    max_dispersion: float = Field(0.5, gt=0)
+    decline_rule: Literal["majority", "any", "all"] = "majority"
+
+
+class Reconciliation(_Block):
+    rule: Literal["min", "consensus", "model", "blend"] = "min"
+    blend_weight: float = Field(0.5, ge=0, le=1)
+    band_low: float = Field(0.67, gt=0)
+    band_high: float = Field(1.5, gt=0)
+    provisional: Literal["min", "zero", "consensus", "model"] = "min"
+    cap: float = Field(500_000, gt=0, le=1e9)
+    grid: float = Field(1000, gt=0)
+
+    @model_validator(mode="after")
+    def _band(self) -> "Reconciliation":
+        if not self.band_low < 1 < self.band_high:
+            raise ValueError(f"the band must contain 1: band_low {self.band_low} < 1 < band_high {self.band_high}")
+        return self
+
+
+class Scorecard(_Block):
+    base_score: float = 600
+    base_odds: float = Field(50, gt=0)
+    pdo: float = Field(20, gt=0)
+    max_bins: int = Field(6, ge=2, le=20)
+    min_bin_share: float = Field(0.05, gt=0, lt=0.5)
+    grades: list[str] = ["AAA", "AA", "A", "B"]
+    min_grade_share: float = Field(0.05, ge=0, lt=1)
+    max_grade_share: float = Field(0.60, gt=0, le=1)
+    reject_inference: Literal["none", "parcelling"] = "none"
+    min_iv: float = Field(0.02, ge=0)
+    current_weights: dict[str, float] = {}
+    current_cutoffs: dict[str, float] = {}
+
+
+class Band(_Block):
+    points: float = Field(ge=0)
+    discount: float = Field(ge=0, lt=1)
+
+
+class Schedule(_Block):
+    base_rate: float = Field(0.05, gt=0, lt=1)
+    step_points: float = Field(100, gt=0)
+    step_discount: float = Field(0.001, ge=0, lt=1)
+    proportional: bool = True
+    max_discount: float | None = Field(None, ge=0, lt=1)
+    floor_rate: float | None = Field(None, ge=0, lt=1)
+    bands: list[Band] | None = None
+
+
+class PointsLoan(_Block):
+    schedule: Schedule = Schedule()
+    lgd: float = Field(0.45, gt=0, le=1)
+    funding_cost: float = Field(0.022, ge=0, lt=1)
+    operating_cost: float = Field(0.012, ge=0, lt=1)
+    subsidy_budget: float = Field(200_000, ge=0)
+    uptake_elasticity: float = 0.0
+    band_width: float = Field(100, gt=0)
+    n_boot: int = Field(200, ge=0, le=100_000)
+
+
+class Params(_Block):
+    """A validated parameter file. Blocks mirror ``params/sample.yaml``; each analysis module
+    owns the schema of its block (``eligibility``: :class:`calib.eligibility.EligibilityRules`;
+    ``credit_village``, ``credit_township``, ``targets``: :mod:`calib.villages`).
+
+    Run keys: ``title``, ``data_dir`` (folder or SQLAlchemy URL), ``as_of``, ``seed``,
+    ``execution_timeout`` (seconds per cell), ``notebooks`` (bare names found in
+    ``notebooks_dir``), ``jobs`` (notebooks run at once; default the number of cores),
+    ``history`` (run-history database: a path or SQLAlchemy URL; default
+    ``reports/history.sqlite``), ``lang`` (``zh-CN`` or ``en``), ``keep_snapshot`` (keep the
+    validated Parquet snapshot, which holds unmasked data, in the published bundle).
+    """
+
+    title: str = Field("calib evaluation", min_length=1, max_length=200)
+    data_dir: Path | str
+    as_of: _dt.date
+    seed: int = Field(0, ge=0, lt=2**32)
+    execution_timeout: int = Field(1800, gt=0, le=7 * 24 * 3600)
+    notebooks: list[str] = Field(min_length=1)
+    notebooks_dir: Path = Path("notebooks")
+    jobs: int | None = Field(None, ge=1, le=64)
+    history: str | None = Field(None, min_length=1)
+    lang: Literal["zh-CN", "en"] = "zh-CN"
+    keep_snapshot: bool = False
+    eligibility: EligibilityRules = EligibilityRules()
+    consensus: Consensus = Consensus()
+    reconciliation: Reconciliation = Reconciliation()
+    scorecard: Scorecard = Scorecard()
+    points_loan: PointsLoan = PointsLoan()
+    credit_village: VillageRules = VillageRules()
+    credit_township: TownshipRules = TownshipRules()
+    targets: Targets = Targets()
+    source: Path | None = None
+
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _data_dir(cls, v: Any) -> Any:
+        if isinstance(v, str) and not v.strip():
+            raise ValueError("must name a folder or a database URL")
+        return v if is_url(v) or not isinstance(v, str) else Path(v)
+
+    @field_validator("as_of")
+    @classmethod
+    def _as_of(cls, v: _dt.date) -> _dt.date:
+        lo, hi = AS_OF_RANGE
+        if not lo <= v <= hi:
+            raise ValueError(f"must be a date from {lo} to {hi}")
+        return v
+
+    @field_validator("notebooks")
+    @classmethod
+    def _names(cls, v: list[str]) -> list[str]:
+        out = [n[:-6] if n.endswith(".ipynb") else n for n in v]
+        bad = [n for n in out if not NOTEBOOK_NAME.match(n)]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a bare notebook name (letters, digits, _ and -; "
+                             "no folder, no '..')")
+        if len(set(out)) != len(out):
+            raise ValueError("a notebook is listed twice")
+        return out
+
+    def block(self, name: str) -> dict[str, Any]:
+        """A block as a plain dict, ready for ``**kwargs`` (e.g. ``P.block("consensus")``)."""
+        return getattr(self, name).model_dump(mode="python")
+
+    def plain(self, root: Path | None = None) -> dict[str, Any]:
+        """Every parameter as YAML/JSON-friendly primitives.
+
+        With ``root``, folder paths (``data_dir``, ``notebooks_dir``) are written relative to it
+        (POSIX separators), so that nothing machine-specific is recorded.
+        """
+        out = self.model_dump(mode="json", exclude={"source"})
+        if root is not None:
+            for key in ("data_dir", "notebooks_dir"):
+                value = getattr(self, key)
+                if isinstance(value, Path):
+                    out[key] = relative_to_root(value, root)
+        return out
+
+
+def relative_to_root(path: str | Path, root: Path) -> str:
+    """``path`` relative to ``root`` with POSIX separators (``..`` when it lies outside)."""
+    import os
+
+    p = Path(path)
+    if not p.is_absolute():
+        return p.as_posix()
+    return Path(os.path.relpath(p.resolve(), Path(root).resolve())).as_posix()

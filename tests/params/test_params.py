@@ -1,0 +1,112 @@
+import re
+from pathlib import Path
+
+import pytest
+
+from calib import params
+from calib.errors import CalibParamsError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_sample_parameters_load_and_resolve_paths():
+    p = params.load("params/sample.yaml")
+    assert p.data_dir.is_absolute() and p.data_dir.name == "sample"
+    assert str(p.as_of) == "2026-06-30"
+    assert p.reconciliation.cap == 500_000
+    assert p.credit_village.a_or_better_share.op == ">" and p.credit_village.a_or_better_share.value == 0.55
+    assert p.points_loan.schedule.base_rate == 0.05
+
+
+def test_overrides_reach_into_blocks():
+    p = params.load("params/sample.yaml", ["seed=7", "consensus.method=median", "as_of=2026-12-31"])
+    assert p.seed == 7 and p.consensus.method == "median" and str(p.as_of) == "2026-12-31"
+
+
+@pytest.mark.parametrize("override,needle", [
+    ("consensus.method=mean", "consensus.method"),
+    ("reconciliation.band_low=1.2", "band must contain 1"),
+    ("as_of=yesterday", "as_of"),
+    ("credit_village.npl_ratio.op=>>", "credit_village.npl_ratio.op"),
+    ("eligibility.min_age=70", "min_age"),
+    ("typo_key=1", "typo_key"),
+    ("notebooks=[]", "notebooks"),
+])
+def test_bad_values_name_the_key(override, needle):
+    with pytest.raises(CalibParamsError, match=needle):
+        params.load("params/sample.yaml", [override])
+
+
+def test_bad_files(tmp_path):
+    with pytest.raises(CalibParamsError, match="no such parameter file"):
+        params.load(tmp_path / "none.yaml")
+    f = tmp_path / "bad.yaml"
+    f.write_text("a: [1, 2\n")
+    with pytest.raises(CalibParamsError, match="not valid YAML"):
+        params.load(f)
+    f.write_text("- 1\n- 2\n")
+    with pytest.raises(CalibParamsError, match="mapping"):
+        params.load(f)
+
+
+@pytest.mark.parametrize("override,needle", [
+    ("consensus.cap=.inf", "consensus.cap"),
+    ("reconciliation.cap=.nan", "reconciliation.cap"),
+    ("consensus.cap=-1", "consensus.cap"),
+    ("consensus.cap=1e309", "consensus.cap"),
+    ("points_loan.subsidy_budget=.inf", "points_loan.subsidy_budget"),
+    ("as_of=9999-12-31", "as_of: must be a date from 2000-01-01 to 2100-12-31"),
+    ("as_of=1800-01-01", "as_of"),
+    ("seed=[1, 2]", "seed"),
+    ("title=[a, b]", "title"),
+    ("jobs=0", "jobs"),
+    ("lang=fr", "lang: Input should be 'zh-CN' or 'en'"),
+    ("notebooks=[../../etc/passwd]", "not a bare notebook name"),
+    ("notebooks=[/abs/01_data_quality]", "not a bare notebook name"),
+    ("notebooks=[99_missing]", "allowed: 01_data_quality, 02_peer_consensus"),
+    ("consensus=7", "consensus"),
+    ("consensus.method=[median]", "consensus.method"),
+    ("data_dir=''", "data_dir"),
+])
+def test_hostile_values_name_the_key_and_the_rule(override, needle):
+    with pytest.raises(CalibParamsError, match=re.escape(needle)):
+        params.load("params/sample.yaml", [override])
+
+
+def test_binary_and_odd_yaml_are_messages_not_crashes(tmp_path):
+    f = tmp_path / "p.yaml"
+    sample = (ROOT / "params" / "sample.yaml").read_text(encoding="utf-8")
+    for extra, needle in [("as_of: !!binary aGVsbG8=\n", "as_of"),
+                          ("seed: !!binary aGVsbG8=\n", "seed"),
+                          ("1: x\n", "parameter names must be text"),
+                          ("title: !!python/object:os.system x\n", "not valid YAML")]:
+        f.write_text(sample + extra, encoding="utf-8")
+        with pytest.raises(CalibParamsError, match=needle):
+            params.load(f)
+    f.write_bytes(b"title: \xff\xfe\n")
+    with pytest.raises(CalibParamsError, match="not UTF-8"):
+        params.load(f)
+
+
+def test_bundle_paths_are_relative_to_the_project_root():
+    p = params.load("params/sample.yaml")
+    plain = p.plain(ROOT)
+    assert plain["data_dir"] == "data/sample" and plain["notebooks_dir"] == "notebooks"
+    assert str(ROOT) not in params.to_yaml(p, ROOT)
+
+
+def test_project_root_env_wins(tmp_path, monkeypatch):
+    monkeypatch.setenv(params.ROOT_ENV, str(ROOT))
+    assert params.project_root(tmp_path) == ROOT
+
+
+def test_database_url_is_kept_as_text():
+    p = params.load("params/sample.yaml", ["data_dir=sqlite:///programme.db"])
+    assert p.data_dir == "sqlite:///programme.db"
+
+
+def test_params_are_reexported_from_the_old_module_path():
+    from calib.params import Params, load, parse_overrides, project_root, to_yaml  # noqa: F401
+    from calib.params.schema import Params as P2
+
+    assert Params is P2
