@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from calib.report import fmt, labels, style
-from calib.report.display import begin, heading, note, table, text
+from calib.report.display import begin, heading, note, params_table, section, table, text
 from calib.report.excel import neutralise, write_csv, write_xlsx
 from calib.report.labels import get_lang, set_lang, t
 from calib.report.record import (
@@ -33,6 +33,6 @@ from calib.report.session import open_run
 __all__ = [
     "record", "read_metrics", "table", "output_dir", "METRIC_MIME", "CONCLUSION_MIME", "TITLE_MIME",
     "Finding", "conclude", "read_conclusion", "read_conclusion_status", "read_title",
-    "begin", "heading", "text", "note", "write_csv", "write_xlsx", "neutralise",
+    "begin", "params_table", "heading", "text", "section", "note", "write_csv", "write_xlsx", "neutralise",
     "t", "set_lang", "get_lang", "open_run", "fmt", "labels", "style",
 ]

@@ -22,7 +22,7 @@ from calib.masking import mask_frame
 from calib.report import fmt
 from calib.report.labels import column_label, get_lang, kind_of, t, value_label
 
-__all__ = ["Table", "HTML", "table", "heading", "text", "begin", "note", "CSS", "VERDICT_CLASS",
+__all__ = ["Table", "HTML", "table", "heading", "text", "section", "begin", "params_table", "note", "CSS", "VERDICT_CLASS",
            "CONCLUSIONS_ID"]
 
 CONCLUSIONS_ID = "conclusions"
@@ -34,12 +34,12 @@ VERDICT_CLASS = {
     "fail": "fail", "not met": "fail", "red": "fail", "replace": "fail", "not_fit": "fail",
     "PD too low": "fail", "subsidised": "warn", "below risk": "warn", "failed": "fail",
     "no_data": "warn", "yellow": "warn", "review": "warn", "cannot be told apart": "warn",
-    "not_assessed": "na", "info": "info",
+    "not_assessed": "na", "info": "info", "warn": "warn",
 }
 CSS = """<style>
 .calib-table-wrap{overflow-x:auto;max-width:100%;margin:6px 0 14px}
 .calib-table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}
-.calib-table th,.calib-table td{border:1px solid #d0d4da;padding:3px 8px;vertical-align:top}
+.calib-table th,.calib-table td{border:1px solid #d0d4da;padding:3px 8px;vertical-align:top;text-align:left}
 .calib-table th{background:#eef1f5;text-align:center;font-weight:600}
 .calib-table td.n{text-align:right;white-space:nowrap}
 .calib-table td.pass{background:#d9f0dd}.calib-table td.fail{background:#f8d7da}
@@ -79,7 +79,7 @@ class Table:
         head = "".join(f"<th>{e(str(c))}</th>" for c in self.data.columns)
         body = []
         for vals, cls in zip(self.data.itertuples(index=False), self.classes.itertuples(index=False)):
-            body.append("<tr>" + "".join(f"<td class=\"{c}\">{e(str(v))}</td>" for v, c in zip(vals, cls)) + "</tr>")
+            body.append("<tr>" + "".join(_td(v, c) for v, c in zip(vals, cls)) + "</tr>")
         cap = f"<caption>{e(self.caption)}</caption>" if self.caption else ""
         notes = "".join(f"<div class=\"calib-note\">{e(n)}</div>" for n in self.notes)
         return (f"{CSS}<div class=\"calib-table-wrap\"><table class=\"calib-table\">{cap}<thead><tr>{head}"
@@ -87,6 +87,11 @@ class Table:
 
     def __repr__(self) -> str:
         return "\n".join([self.data.to_string(index=False), *self.notes])
+
+
+def _td(value: Any, cls: str) -> str:
+    v = html.escape(str(value))
+    return f"<td class=\"{cls}\"><code>{v}</code></td>" if cls == "code" else f"<td class=\"{cls}\">{v}</td>"
 
 
 def _flat(frame: pd.DataFrame) -> pd.DataFrame:
@@ -109,6 +114,9 @@ def _header(col: Any) -> str:
 
 
 def _format_column(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series]:
+    if kind in ("raw", "code"):
+        shown = s.map(lambda x: fmt.MISSING if fmt.is_missing(x) else str(x))
+        return shown, pd.Series("code" if kind == "code" else "", index=s.index)
     if kind is None and s.dtype == object:
         kind = "text"
     shown = s.map(lambda x: fmt.cell(x, kind))
@@ -192,6 +200,53 @@ def heading(key: str, level: int = 2, **values: Any) -> HTML:
     """A heading from the catalogue."""
     s = t(key, **values)
     return HTML(f"<h{level}>{html.escape(s)}</h{level}>", s)
+
+
+def section(key: str, level: int = 2, **values: Any) -> None:
+    """Show the heading ``<key>.h`` and, when the catalogue has one, the narrative ``<key>.text``."""
+    from IPython.display import display
+
+    from calib.report.labels import has
+
+    display(heading(f"{key}.h", level))
+    if has(f"{key}.text"):
+        display(text(f"{key}.text", **values))
+
+
+def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
+    from pathlib import Path
+
+    if hasattr(value, "model_dump"):
+        value = value.model_dump()
+    if isinstance(value, dict):
+        return [r for k, v in value.items() for r in _flatten(v, f"{prefix}.{k}" if prefix else str(k))]
+    if isinstance(value, (list, tuple)) and any(isinstance(v, (dict, list, tuple)) for v in value):
+        return [r for i, v in enumerate(value) for r in _flatten(v, f"{prefix}[{i + 1}]")]
+    if isinstance(value, (list, tuple)):
+        return [(prefix, ", ".join(str(v) for v in value))]
+    if isinstance(value, Path):
+        return [(prefix, value.name or str(value))]
+    if isinstance(value, bool):
+        return [(prefix, "true" if value else "false")]
+    return [(prefix, fmt.MISSING if value is None else str(value))]
+
+
+def params_table(P: Any, blocks: tuple[str, ...] | None = None) -> Table:
+    """The run's parameters as a two-column table (key as in ``params.yaml``, value in words).
+
+    Parameters
+    ----------
+    P : calib.params model
+        The validated parameters (``P.plain()`` gives the dict).
+    blocks : tuple of str, optional
+        Only these top-level blocks.
+    """
+    plain = P.plain() if hasattr(P, "plain") else dict(P)
+    if blocks:
+        plain = {b: plain[b] for b in blocks if b in plain}
+    rows = _flatten(plain)
+    frame = pd.DataFrame(rows, columns=["param_key", "param_value"])
+    return table(frame, max_rows=None, kinds={"param_key": "code", "param_value": "raw"})
 
 
 def begin(report: str) -> None:

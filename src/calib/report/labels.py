@@ -15,7 +15,7 @@ import warnings
 from typing import Any
 
 from calib.errors import CalibParamsError
-from calib.report._terms import KINDS, TERMS, VALUES
+from calib.report._terms import _GROUP_WORDS, KINDS, REASONS, TERMS, VALUES
 from calib.report._texts import TEXTS
 
 __all__ = ["LANGS", "DEFAULT_LANG", "MissingLabelWarning", "set_lang", "get_lang", "t", "_",
@@ -111,8 +111,21 @@ def metric_label(name: str, lang: str | None = None) -> str:
     return t(key, lang) if key in TERMS else name
 
 
+_REASONS = [(re.compile(p), e) for p, e in REASONS]
+
+
 def value_label(value: Any, lang: str | None = None) -> Any:
-    """A coded cell value (``model_above_band``, ``pass``) in words; other values unchanged."""
-    if isinstance(value, str) and value in VALUES:
+    """A coded cell value (``model_above_band``, ``pass``, a column name, a loader reason) in
+    words; other values unchanged."""
+    if not isinstance(value, str):
+        return value
+    if value in VALUES:
         return _pick(VALUES[value], lang)
+    if re.fullmatch(r"[a-z][a-z0-9_]*", value) and value in TERMS:
+        return _pick(TERMS[value], lang)
+    for rx, entry in _REASONS:
+        m = rx.fullmatch(value)
+        if m:
+            groups = [_pick(_GROUP_WORDS[g], lang) if g in _GROUP_WORDS else g for g in m.groups()]
+            return _pick(entry, lang).format(*groups)
     return value
