@@ -7,6 +7,7 @@ each report are in ``_texts_<nn>.py`` beside this module.
 from __future__ import annotations
 
 from calib.report._texts_01 import TEXTS_01
+from calib.report._texts_02 import TEXTS_02
 
 TEXTS: dict[str, tuple[str, str]] = {
     "common.params.h": ("本次运行的参数", "Parameters of this run"),
@@ -15,4 +16,5 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The parameters every report of this run received, keyed as in params.yaml (the bundle's "
         "manifest.json carries their SHA-256 and the digests of every input file)."),
     **TEXTS_01,
+    **TEXTS_02,
 }

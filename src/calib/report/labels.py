@@ -123,6 +123,8 @@ def value_label(value: Any, lang: str | None = None) -> Any:
         return _pick(VALUES[value], lang)
     if re.fullmatch(r"[a-z][a-z0-9_]*", value) and value in TERMS:
         return _pick(TERMS[value], lang)
+    if ";" in value and all(p in VALUES for p in value.split(";")):
+        return "、".join(_pick(VALUES[p], lang) for p in value.split(";"))
     for rx, entry in _REASONS:
         m = rx.fullmatch(value)
         if m:

@@ -15,7 +15,7 @@ import numpy as np
 
 from calib.errors import CalibError
 
-__all__ = ["PALETTE", "PASS", "FAIL", "WARN", "CJK_FAMILIES", "cjk_font", "use", "fit_axis"]
+__all__ = ["PALETTE", "PASS", "FAIL", "WARN", "CJK_FAMILIES", "cjk_font", "use", "fit_axis", "words"]
 
 #: Okabe-Ito colours: black, orange, sky blue, bluish green, yellow, blue, vermilion, purple.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
@@ -101,3 +101,31 @@ def fit_axis(ax, values: Iterable[float], *, axis: str = "y", pad: float = 0.08,
         lo = max(lo, floor)
     (ax.set_ylim if axis == "y" else ax.set_xlim)(lo, hi)
     return lo, hi
+
+
+def words(ax, *, title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
+          legend: dict[str, str] | None = None):
+    """Put a plot drawn elsewhere into the reader's words: title, axis labels, legend entries.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    title, xlabel, ylabel : str, optional
+        Texts already in the reader's language (from the catalogue).
+    legend : dict, optional
+        Replacements applied to every legend entry (``{"partial": "偏袒"}``); the legend is
+        redrawn in place.
+
+    Returns
+    -------
+    ax
+    """
+    ax.set(**{k: v for k, v in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel)) if v is not None})
+    leg = ax.get_legend()
+    if leg is not None and legend:
+        for txt in leg.get_texts():
+            s = txt.get_text()
+            for old, new in legend.items():
+                s = s.replace(old, new)
+            txt.set_text(s)
+    return ax
