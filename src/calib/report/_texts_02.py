@@ -1,0 +1,106 @@
+"""Catalogue texts of report 02 (peer-review consensus)."""
+from __future__ import annotations
+
+TEXTS_02: dict[str, tuple[str, str]] = {
+    "nb02.title": ("背靠背评议与公议授信额度", "Peer-review consensus (公议授信额度)"),
+    "nb02.intro": (
+        "本报告回答：哪些评议员、哪些村的评议小组需要再培训，哪些农户需要重新评议（整村授信第 2 步“授信评议”）。"
+        "各村评议小组背靠背独立评议后，如何形成每户一个公议授信额度；各小组的一致程度；哪些评议员偏宽或偏严；"
+        "哪些评议员对有亲属、邻里或生意关系的农户可能有偏袒。评议员只以编号出现，农户只以户号出现。",
+        "This report answers which reviewers and which village panels need retraining and which households need "
+        "re-review (step 2, back-to-back peer review): how the panels' independent reviews become one consensus "
+        "limit per household, how well each panel agrees, which reviewers are lenient or severe, and which look "
+        "partial towards households related to them. Reviewers appear by number only, households by household number."),
+    "nb02.consensus.h": ("公议授信额度", "Consensus limits"),
+    "nb02.consensus.text": (
+        "每户的公议额度是在对数尺度上扣除每位评议员的宽严倾向后的小组水平（方法 adjusted：稳健的交叉效应拟合 "
+        "log(建议额度) = 农户 + 评议员 + 误差，评议员在村内中心化），再按参数封顶并取整到额度档位。评议员对本户的评议回避（不计入）。"
+        "按拒绝规则被拒绝的农户不进入白名单；评议人数过少或建议额度分歧过大的农户需重新评议。下表为全部及各村汇总（全部在第一行）。",
+        "Each household's consensus is the panel's level for it on the log scale after removing every reviewer's "
+        "leniency or severity (method adjusted: a robust crossed fit log(proposal) = household + reviewer + error, "
+        "reviewers centred within their village), capped and rounded to the grid of the parameters. Reviews of a "
+        "reviewer's own household are recused. Declines keep a household off the white list under the decline "
+        "rule; few reviews or a wide spread of proposals send it back for re-review. Overall first, then by village."),
+    "nb02.consensus.summary": (
+        "评议农户 {reviewed} 户：进入白名单 {white} 户，被拒绝 {declined} 户，需重新评议 {rereview} 户（{share}）；"
+        "公议额度合计 {total}；回避的评议 {recused} 条。\n\n"
+        "白名单户数（{white} 户）与合格农户数（{eligible} 户，报告 01）口径不同：白名单按评议结果确定，其中 {not_elig} 户"
+        "户内没有符合年龄与排除规则的成员，授信前须按资格规则剔除（报告 06 的授信面只计合格农户）。",
+        "Households reviewed {reviewed}: white-listed {white}, declined {declined}, needing re-review {rereview} "
+        "({share}); total consensus limit {total}; recused reviews {recused}.\n\n"
+        "The white list ({white}) and the eligible households ({eligible}, report 01) count different things: the "
+        "white list follows the panel, and {not_elig} of its households have no member meeting the age and "
+        "exclusion rules; they must be removed before credit is granted (report 06 counts eligible households only)."),
+    "nb02.shift.h": ("扣除宽严倾向后的公议额度与简单中位数的比较", "Adjusted consensus against the plain median"),
+    "nb02.shift.text": (
+        "简单中位数取决于哪些评议员恰好评议了该户：由小组中偏宽的成员评议的农户会得到更高额度。下表统计扣除评议员宽严倾向后额度变动超过 10% 的户数（按村，全部在第一行）。",
+        "The plain median of the proposals depends on which members happened to review a household: a household "
+        "reviewed by the lenient members of an incomplete panel gets more. The table counts households whose "
+        "limit moves by more than 10% when leniency is taken out, by village (overall first)."),
+    "nb02.shift.summary": (
+        "两种方法下均获授信的 {n} 户中，额度变动超过 10% 的有 {moved} 户（{share}）：上调 {up} 户，下调 {down} 户。"
+        "比较只含两种方法均给出正额度的农户：评议的 {reviewed} 户中另有 {other} 户至少在一种方法下无额度，不参与比较。",
+        "Of the {n} households granted under both methods, {moved} ({share}) move by more than 10%: {up} up, "
+        "{down} down. Only households with a positive limit under both are compared: {other} of the {reviewed} "
+        "reviewed households have no limit under at least one method."),
+    "nb02.agreement.h": ("评议小组的一致程度", "How well the panels agree"),
+    "nb02.agreement.text": (
+        "由对数建议额度的方差分量得到组内相关系数：ICC(A,1) 是单个评议员的信度，ICC(A,k) 是 k 人小组平均值的信度"
+        "（绝对一致，宽严差异计为不一致；McGraw & Wong 1996）。Krippendorff α（比率尺度，额度按 1 万元档位）与 Kendall W"
+        "（村内排序的一致）作为补充。ICC(A,k) 低于 0.75（Koo & Li 2016 “良好信度”下限）的村是再培训评议小组的首选对象。",
+        "Variance components of the log proposals give the intraclass correlations: ICC(A,1) is the reliability "
+        "of one reviewer, ICC(A,k) that of the panel's average of k reviews (absolute agreement; McGraw & Wong "
+        "1996). Krippendorff's alpha (ratio, amounts on a 10,000-yuan grid) and Kendall's W (ranking within the "
+        "village) complete the picture. Villages with ICC(A,k) below 0.75 (Koo & Li 2016, lower bound of good "
+        "reliability) are the first candidates for retraining the panel."),
+    "nb02.agreement.summary": (
+        "全部：ICC(A,1) {icc1}，ICC(A,k) {icck}（平均每户 {k} 人评议），Krippendorff α {alpha}，Kendall W {w}；"
+        "ICC(A,k) 低于 0.75 的村 {weak} 个。",
+        "Overall: ICC(A,1) {icc1}, ICC(A,k) {icck} (k = {k}), Krippendorff's alpha {alpha}, Kendall's W {w}; "
+        "{weak} villages with ICC(A,k) below 0.75."),
+    "nb02.plot.agreement_title": ("各村{what}分布（虚线：全部）", "{what} by village (dashed: overall)"),
+    "nb02.leniency.h": ("评议员宽严倾向", "Reviewer leniency"),
+    "nb02.leniency.text": (
+        "评议员的宽严倾向是其建议额度与同一批农户小组水平之比（1.2 表示高 20%），附 95% 区间。图中按倾向排序；"
+        "因偏袒或宽严被标记的评议员为红色，仅因评议了本户（已回避）而被标记的为橙色。",
+        "A reviewer's leniency is the ratio of their proposals to the panel's level for the same households (1.2 "
+        "= 20% above), with a 95% interval, sorted; reviewers flagged for partiality or leniency in red, those "
+        "flagged only for reviewing their own household (recused) in orange."),
+    "nb02.plot.leniency_title": ("评议员宽严倾向（95% 区间）", "Reviewer leniency (95% interval)"),
+    "nb02.plot.leniency_x": ("评议员（按宽严倾向排序）", "reviewers, sorted by leniency"),
+    "nb02.plot.leniency_y": ("建议额度 / 小组水平", "proposals / panel level"),
+    "nb02.plot.flag_self": ("仅因评议本户被标记", "flagged: own household only"),
+    "nb02.plot.flag_partial": ("被标记：偏袒 / 宽严", "flagged: partial / leniency"),
+    "nb02.plot.not_flagged": ("未标记", "not flagged"),
+    "nb02.flagged.h": ("被标记的评议员", "Flagged reviewers"),
+    "nb02.flagged.text": (
+        "偏袒检验比较评议员对关系登记中有关系（亲属、邻里、生意）农户的残差与对其他农户的残差（留一法，评议员本人的评分不参与确定农户水平）；"
+        "p 值按检验的评议员人数校正（Benjamini-Hochberg，5% 错误发现率）。评议了本户的评议员一律标记。完整名单写入 "
+        "flagged_reviewers.xlsx，只含评议员编号与角色，不含姓名。",
+        "Partiality compares a reviewer's residuals (leave-one-out) on households registered as related (kin, "
+        "neighbour, business) with those on the reviewer's other households; p-values are adjusted for the number "
+        "of reviewers tested (Benjamini-Hochberg, 5% false discovery rate). A reviewer who reviewed their own "
+        "household is always flagged. The full list is in flagged_reviewers.xlsx: reviewer number and role, no names."),
+    "nb02.missing_partiality": ("该评议员没有评议过有登记关系的农户，无法检验偏袒",
+                                "the reviewer reviewed no related household: partiality cannot be tested"),
+    "nb02.flagged.summary": (
+        "评议员 {reviewers} 人，被标记 {flagged} 人：偏袒 {partial} 人，评议本户 {self_review} 人，偏宽 {lenient} 人，偏严 {severe} 人"
+        "（一人可有多个原因）。",
+        "Reviewers {reviewers}, flagged {flagged}: partial {partial}, own household {self_review}, lenient "
+        "{lenient}, severe {severe} (a reviewer may have several reasons)."),
+    "nb02.c.rereview": ("需重新评议的农户", "Households to re-review"),
+    "nb02.c.rereview_fig": ("{n} 户（{share}）", "{n} ({share})"),
+    "nb02.c.rereview_rule": ("评议少于 {min_reviews} 人或分歧（对数额度稳健离散度）大于 {dispersion}（参数 consensus）",
+                             "fewer than {min_reviews} reviews or spread of log proposals above {dispersion} (params consensus)"),
+    "nb02.c.flagged": ("需约谈或再培训的评议员", "Reviewers to interview or retrain"),
+    "nb02.c.flagged_fig": ("{n} 人（偏袒 {partial}，评议本户 {self_review}）", "{n} (partial {partial}, own household {self_review})"),
+    "nb02.c.flagged_rule": ("偏袒：BH 校正 q < 5%；评议本户：一律标记", "partiality: BH-adjusted q < 5%; own household: always"),
+    "nb02.c.panels": ("需再培训的评议小组（村）", "Village panels to retrain"),
+    "nb02.c.panels_fig": ("{n} / {villages} 个村", "{n} of {villages} villages"),
+    "nb02.c.panels_rule": ("ICC(A,k) ≥ 0.75（Koo & Li 2016）", "ICC(A,k) ≥ 0.75 (Koo & Li 2016)"),
+    "nb02.c.reliability": ("全部小组平均额度的信度 ICC(A,k)", "Reliability of the panel average, ICC(A,k), overall"),
+    "nb02.summary": (
+        "需重新评议 {rereview} 户；{flagged} 名评议员需约谈或再培训；{panels} 个村的评议小组信度低于 0.75，需再培训（全部 ICC(A,k) {icck}）。",
+        "{rereview} households to re-review; {flagged} reviewers to interview or retrain; {panels} village panels "
+        "below 0.75 reliability to retrain (overall ICC(A,k) {icck})."),
+}

@@ -1,0 +1,270 @@
+"""The one display layer: every table and text block of every report goes through here.
+
+:func:`table` masks personal data (:mod:`calib.masking`), puts headers and coded values into
+words from the catalogue (:mod:`calib.report.labels`), formats numbers by the column's kind
+(:mod:`calib.report.fmt`), escapes every header and cell (HTML is built here, never taken from
+the data), drops the row index, lets wide tables scroll inside the page, and says
+"showing the first N of M rows; the full table is in FILE" when it shortens a table.
+:func:`begin` shows the title and the conclusions placeholder (``id="conclusions"``) that
+:func:`calib.report.record.conclude` fills; :func:`heading` and :func:`text` show the catalogue's
+headings and narrative.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from calib.masking import mask_frame
+from calib.report import fmt
+from calib.report.labels import column_label, get_lang, kind_of, t, value_label
+
+__all__ = ["Table", "HTML", "table", "heading", "text", "section", "begin", "params_table", "note", "CSS", "VERDICT_CLASS",
+           "CONCLUSIONS_ID"]
+
+CONCLUSIONS_ID = "conclusions"
+_DISPLAY_ID = "calib-conclusions"
+#: Coded verdicts and the colour class of their cell.
+VERDICT_CLASS = {
+    "pass": "pass", "met": "pass", "green": "pass", "keep": "pass", "fit": "pass",
+    "risk-justified": "pass", "not rejected": "pass", "ok": "pass",
+    "fail": "fail", "not met": "fail", "red": "fail", "replace": "fail", "not_fit": "fail",
+    "PD too low": "fail", "subsidised": "warn", "below risk": "warn", "failed": "fail",
+    "no_data": "warn", "yellow": "warn", "review": "warn", "cannot be told apart": "warn",
+    "not_assessed": "na", "info": "info", "warn": "warn",
+}
+CSS = """<style>
+.calib-table-wrap{overflow-x:auto;max-width:100%;margin:6px 0 14px}
+.calib-table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}
+.calib-table th,.calib-table td{border:1px solid #d0d4da;padding:3px 8px;vertical-align:top;text-align:left}
+.calib-table th{background:#eef1f5;text-align:center;font-weight:600}
+.calib-table td.n{text-align:right;white-space:nowrap}
+.calib-table td.pass{background:#d9f0dd}.calib-table td.fail{background:#f8d7da}
+.calib-table td.warn{background:#fde8c8}.calib-table td.na{background:#e9e9e9}
+.calib-note{color:#555;font-size:12px;margin:2px 0 12px}
+.calib-text p{margin:4px 0 8px;max-width:60em}
+#conclusions{border:2px solid #34495e;border-radius:4px;padding:8px 14px;margin:10px 0 18px}
+</style>"""
+_NUMERIC = re.compile(r"^[\-−<\[\(]?[\d,. %\-−\[\]]+%?$")
+
+
+class HTML:
+    """A block of HTML built by this module (escaped by construction); plain text for consoles."""
+
+    def __init__(self, html_text: str, plain: str = ""):
+        self.html, self.plain = html_text, plain
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return self.plain
+
+
+@dataclass
+class Table:
+    """A formatted table: ``data`` holds the display strings, ``frame`` the masked source."""
+
+    data: pd.DataFrame
+    frame: pd.DataFrame
+    classes: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    caption: str | None = None
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        head = "".join(f"<th>{e(str(c))}</th>" for c in self.data.columns)
+        body = []
+        for vals, cls in zip(self.data.itertuples(index=False), self.classes.itertuples(index=False)):
+            body.append("<tr>" + "".join(_td(v, c) for v, c in zip(vals, cls)) + "</tr>")
+        cap = f"<caption>{e(self.caption)}</caption>" if self.caption else ""
+        notes = "".join(f"<div class=\"calib-note\">{e(n)}</div>" for n in self.notes)
+        return (f"{CSS}<div class=\"calib-table-wrap\"><table class=\"calib-table\">{cap}<thead><tr>{head}"
+                f"</tr></thead><tbody>{''.join(body)}</tbody></table></div>{notes}")
+
+    def __repr__(self) -> str:
+        return "\n".join([self.data.to_string(index=False), *self.notes])
+
+
+def _td(value: Any, cls: str) -> str:
+    v = html.escape(str(value))
+    return f"<td class=\"{cls}\"><code>{v}</code></td>" if cls == "code" else f"<td class=\"{cls}\">{v}</td>"
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """Move a named index into the columns, drop an unnamed one (a row number); flatten MultiIndex columns."""
+    out = frame.copy()
+    if isinstance(out.columns, pd.MultiIndex):
+        out.columns = [" / ".join(str(p) for p in c if str(p)) for c in out.columns]
+    if any(n is not None for n in out.index.names):
+        names = [n or f"item_{i}" for i, n in enumerate(out.index.names)]
+        out.index = out.index.set_names(names)
+        out = out.reset_index()
+    return out.reset_index(drop=True)
+
+
+def _header(col: Any) -> str:
+    c = str(col)
+    if re.fullmatch(r"[a-z][a-z0-9_]*", c):
+        return column_label(c)
+    return str(value_label(c))
+
+
+def _format_column(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series]:
+    if kind in ("raw", "code"):
+        shown = s.map(lambda x: fmt.MISSING if fmt.is_missing(x) else str(x))
+        return shown, pd.Series("code" if kind == "code" else "", index=s.index)
+    if kind is None and s.dtype == object:
+        kind = "text"
+    shown = s.map(lambda x: fmt.cell(x, kind))
+    verdict = s.map(lambda x: VERDICT_CLASS.get(x, "") if isinstance(x, str) else "")
+    num = shown.map(lambda x: "n" if _NUMERIC.match(x) else "")
+    return shown, verdict.where(verdict != "", num)
+
+
+def table(frame: pd.DataFrame, *, max_rows: int | None = 30, file: str | None = None,
+          kinds: dict[str, str] | None = None, missing: dict[str, str] | None = None,
+          caption: str | None = None, mask: dict[str, str] | None = None) -> Table:
+    """Show ``frame`` to a reader: masked, in words, formatted, escaped, without row index.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any table with code-name columns (each must have a catalogue entry).
+    max_rows : int, optional
+        Show at most this many rows (``None``: all) and say so under the table.
+    file : str, optional
+        Side file (in the bundle) holding the full table, named in the truncation note.
+    kinds : dict, optional
+        Display kind per column, overriding the catalogue (``yuan``, ``wan``, ``pct1``, ``p``, ...).
+    missing : dict, optional
+        Column -> why a value is missing; shown as a footnote to "—" (a generic reason otherwise).
+    caption : str, optional
+        Caption above the table (already in the reader's language).
+    mask : dict, optional
+        Extra personal-data columns to mask (``column -> kind`` as in :func:`calib.masking.mask_frame`).
+
+    Returns
+    -------
+    Table
+        Renders as HTML in a notebook and as text in a console.
+    """
+    src = _flat(mask_frame(frame, mask))
+    n = len(src)
+    shown_src = src if max_rows is None else src.head(max_rows)
+    data, classes, notes = {}, {}, []
+    for col in shown_src.columns:
+        data[_header(col)], classes[_header(col)] = _format_column(
+            shown_src[col], (kinds or {}).get(str(col)) or kind_of(str(col)))
+    had_missing = [c for c in shown_src.columns if shown_src[c].map(fmt.is_missing).any()]
+    for c in had_missing:
+        why = (missing or {}).get(str(c)) or t("note.missing_generic")
+        notes.append(t("note.missing", col=_header(c), why=why))
+    if max_rows is not None and n > max_rows:
+        notes.append(t("note.truncated_file" if file else "note.truncated", n=fmt.count(max_rows),
+                       m=fmt.count(n), file=file or ""))
+    return Table(pd.DataFrame(data), src, pd.DataFrame(classes), notes, caption)
+
+
+def _paragraphs(raw: str) -> str:
+    out, lst = [], []
+    for block in re.split(r"\n\s*\n", raw.strip()):
+        lines = block.strip().splitlines()
+        if lines and all(ln.lstrip().startswith("- ") for ln in lines):
+            lst = "".join(f"<li>{_inline(ln.lstrip()[2:])}</li>" for ln in lines)
+            out.append(f"<ul>{lst}</ul>")
+        else:
+            out.append(f"<p>{_inline(' '.join(ln.strip() for ln in lines))}</p>")
+    return "".join(out)
+
+
+def _inline(s: str) -> str:
+    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(s))
+
+
+def text(key: str, **values: Any) -> HTML:
+    """A narrative block from the catalogue (``**bold**`` and ``- `` lists), escaped."""
+    raw = t(key, **{k: v for k, v in values.items()})
+    return HTML(f"<div class=\"calib-text\">{_paragraphs(raw)}</div>", raw)
+
+
+def note(message: str) -> HTML:
+    """A one-line note (already in the reader's language), escaped."""
+    return HTML(f"<div class=\"calib-note\">{html.escape(message)}</div>", message)
+
+
+def heading(key: str, level: int = 2, **values: Any) -> HTML:
+    """A heading from the catalogue."""
+    s = t(key, **values)
+    return HTML(f"<h{level}>{html.escape(s)}</h{level}>", s)
+
+
+def section(key: str, level: int = 2, **values: Any) -> None:
+    """Show the heading ``<key>.h`` and, when the catalogue has one, the narrative ``<key>.text``."""
+    from IPython.display import display
+
+    from calib.report.labels import has
+
+    display(heading(f"{key}.h", level))
+    if has(f"{key}.text"):
+        display(text(f"{key}.text", **values))
+
+
+def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
+    from pathlib import Path
+
+    if hasattr(value, "model_dump"):
+        value = value.model_dump()
+    if isinstance(value, dict):
+        return [r for k, v in value.items() for r in _flatten(v, f"{prefix}.{k}" if prefix else str(k))]
+    if isinstance(value, (list, tuple)) and any(isinstance(v, (dict, list, tuple)) for v in value):
+        return [r for i, v in enumerate(value) for r in _flatten(v, f"{prefix}[{i + 1}]")]
+    if isinstance(value, (list, tuple)):
+        return [(prefix, ", ".join(str(v) for v in value))]
+    if isinstance(value, Path):
+        return [(prefix, value.name or str(value))]
+    if isinstance(value, bool):
+        return [(prefix, "true" if value else "false")]
+    return [(prefix, fmt.MISSING if value is None else str(value))]
+
+
+def params_table(P: Any, blocks: tuple[str, ...] | None = None) -> Table:
+    """The run's parameters as a two-column table (key as in ``params.yaml``, value in words).
+
+    Parameters
+    ----------
+    P : calib.params model
+        The validated parameters (``P.plain()`` gives the dict).
+    blocks : tuple of str, optional
+        Only these top-level blocks.
+    """
+    plain = P.plain() if hasattr(P, "plain") else dict(P)
+    if blocks:
+        plain = {b: plain[b] for b in blocks if b in plain}
+    rows = _flatten(plain)
+    frame = pd.DataFrame(rows, columns=["param_key", "param_value"])
+    return table(frame, max_rows=None, kinds={"param_key": "code", "param_value": "raw"})
+
+
+def begin(report: str) -> None:
+    """Show the report's title and the conclusions placeholder (filled by ``conclude``).
+
+    Parameters
+    ----------
+    report : str
+        Catalogue prefix of the report (``"nb01"``): uses ``<report>.title`` and ``<report>.intro``.
+    """
+    from IPython.display import display
+
+    from calib.report.record import TITLE_MIME
+
+    title = t(f"{report}.title")
+    display({"text/html": f"{CSS}<h1>{html.escape(title)}</h1>", "text/plain": title,
+             TITLE_MIME: {"title": title, "lang": get_lang()}}, raw=True)
+    ph = t("conclusions.pending")
+    display({"text/html": f"<section id=\"{CONCLUSIONS_ID}\"><p>{html.escape(ph)}</p></section>",
+             "text/plain": ph}, raw=True, display_id=_DISPLAY_ID)
+    display(text(f"{report}.intro"))

@@ -1,0 +1,132 @@
+"""Numbers as bankers write them, in the run's language (Babel's locale-aware formatting).
+
+- money in 元 with thousands separators at household level (:func:`yuan`), in 万元 for totals
+  (:func:`wan`);
+- shares and rates as percentages with a stated number of decimals (:func:`pct`);
+- p-values with three decimals, ``< 0.001`` below that (:func:`pval`);
+- never scientific notation; a missing value is :data:`MISSING` ("—"), and the page says why
+  in a footnote (see :func:`calib.report.display.table`).
+
+:func:`cell` formats one value by its display *kind* (the catalogue gives each column one).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from babel.numbers import format_decimal
+
+from calib.report.labels import get_lang, t
+
+__all__ = ["MISSING", "is_missing", "number", "count", "yuan", "wan", "pct", "pval", "ci", "cell",
+           "KINDS"]
+
+MISSING = "—"
+_LOCALE = {"zh-CN": "zh_Hans_CN", "en": "en_US"}
+#: Display kinds and what they mean.
+KINDS = {
+    "int": "count, thousands separators", "yuan": "money in yuan, no decimals",
+    "wan": "money in 10,000 yuan, two decimals", "yuan_year": "yuan per year",
+    "wan_year": "10,000 yuan per year", "pct0": "percent, 0 decimals", "pct1": "percent, 1 decimal",
+    "pct2": "percent, 2 decimals", "pct3": "percent, 3 decimals", "p": "p-value",
+    "num1": "1 decimal", "num2": "2 decimals", "num3": "3 decimals", "num4": "4 decimals",
+    "bool": "yes / no", "date": "ISO date", "text": "text (coded values in words)",
+}
+
+
+def _loc() -> str:
+    return _LOCALE[get_lang()]
+
+
+def is_missing(x: Any) -> bool:
+    """Whether ``x`` is None, NaN, NaT, pd.NA or infinite."""
+    if x is None or x is pd.NA or x is pd.NaT:
+        return True
+    try:
+        return bool(isinstance(x, (float, np.floating)) and not math.isfinite(float(x)))
+    except (TypeError, ValueError):
+        return False
+
+
+def number(x: Any, digits: int = 2) -> str:
+    """``x`` with thousands separators and exactly ``digits`` decimals (never scientific)."""
+    if is_missing(x):
+        return MISSING
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(round(float(x), digits) + 0.0, format=pattern, locale=_loc())
+
+
+def count(x: Any) -> str:
+    """A count with thousands separators: ``7,077``."""
+    return number(x, 0)
+
+
+def yuan(x: Any, *, unit: bool = True) -> str:
+    """Household-level money: ``29,000 元`` (en ``29,000 yuan``)."""
+    s = number(x, 0)
+    return f"{s} {t('unit.yuan')}" if unit and s != MISSING else s
+
+
+def wan(x: Any, *, unit: bool = True, digits: int = 2) -> str:
+    """A total in 万元 (10,000 yuan): ``18,190.00 万元`` (en ``18,190.00 × 10k yuan``)."""
+    s = number(None if is_missing(x) else float(x) / 1e4, digits)
+    return f"{s} {t('unit.wan')}" if unit and s != MISSING else s
+
+
+def pct(x: Any, digits: int = 1) -> str:
+    """A share as a percentage with ``digits`` decimals: ``83.0%``."""
+    if is_missing(x):
+        return MISSING
+    return number(float(x) * 100, digits) + "%"
+
+
+def pval(p: Any) -> str:
+    """A p-value: three decimals, ``< 0.001`` below that, never ``0.000``."""
+    if is_missing(p):
+        return MISSING
+    return "< 0.001" if float(p) < 0.001 else number(p, 3)
+
+
+def ci(low: Any, high: Any, kind: str = "num3") -> str:
+    """A confidence interval ``[low, high]`` in the given kind."""
+    return f"[{cell(low, kind)}, {cell(high, kind)}]"
+
+
+def _date(x: Any) -> str:
+    if isinstance(x, (pd.Timestamp, _dt.date)):
+        return pd.Timestamp(x).strftime("%Y-%m-%d")
+    return str(x)
+
+
+def cell(x: Any, kind: str | None) -> str:
+    """One value formatted by its display kind (see :data:`KINDS`); unknown kinds by type."""
+    if is_missing(x):
+        return MISSING
+    if kind in ("yuan", "yuan_year"):
+        return yuan(x, unit=False)
+    if kind in ("wan", "wan_year"):
+        return wan(x, unit=False)
+    if kind and kind.startswith("pct"):
+        return pct(x, int(kind[3:]))
+    if kind and kind.startswith("num"):
+        return number(x, int(kind[3:]))
+    if kind == "p":
+        return pval(x)
+    if kind == "int":
+        return count(x)
+    if kind == "bool" or isinstance(x, (bool, np.bool_)):
+        return t("value.yes") if bool(x) else t("value.no")
+    if kind == "date":
+        return _date(x)
+    if isinstance(x, (int, np.integer)):
+        return count(x)
+    if isinstance(x, (float, np.floating)):
+        return count(x) if float(x).is_integer() and abs(x) >= 1000 else number(x, 3)
+    if isinstance(x, (pd.Timestamp, _dt.date)):
+        return _date(x)
+    from calib.report.labels import value_label
+
+    return str(value_label(x))

@@ -1,0 +1,133 @@
+"""One catalogue of the words a reader sees: column names, metric names, verdicts, units, titles.
+
+Lookup is gettext-style: :func:`t` (alias ``_``) takes a message key and returns its text in the
+run's language (``zh-CN`` by default, ``en`` on request; :func:`set_lang` is called by
+:func:`calib.report.open_run` from the parameter ``lang``). The catalogue itself lives in
+:mod:`calib.report._terms` (short terms, with the display kind of each column) and
+:mod:`calib.report._texts` (headings and narrative of the reports). A key missing from the
+catalogue never reaches a page silently: :func:`t` warns with :class:`MissingLabelWarning`
+(the tests turn the warning into an error) and shows the key in words.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from typing import Any
+
+from calib.errors import CalibParamsError
+from calib.report._terms import _GROUP_WORDS, KINDS, REASONS, TERMS, VALUES
+from calib.report._texts import TEXTS
+
+__all__ = ["LANGS", "DEFAULT_LANG", "MissingLabelWarning", "set_lang", "get_lang", "t", "_",
+           "column_label", "metric_label", "value_label", "kind_of", "has", "catalogue_keys"]
+
+LANGS = ("zh-CN", "en")
+DEFAULT_LANG = "zh-CN"
+_STATE = {"lang": DEFAULT_LANG}
+_IDX = {"zh-CN": 0, "en": 1}
+_UNIT = {"yuan": "unit.yuan", "wan": "unit.wan", "yuan_year": "unit.yuan_year", "wan_year": "unit.wan_year"}
+
+
+class MissingLabelWarning(UserWarning):
+    """A key has no entry in the label catalogue (the page would show a code name)."""
+
+
+def set_lang(lang: str | None) -> str:
+    """Set the language of every label and number format; returns the language set.
+
+    Raises
+    ------
+    CalibParamsError
+        For a language other than ``zh-CN`` or ``en``.
+    """
+    lang = DEFAULT_LANG if lang in (None, "") else str(lang)
+    if lang in ("zh", "zh_CN", "zh-Hans"):
+        lang = "zh-CN"
+    if lang not in LANGS:
+        raise CalibParamsError(f"params: lang must be one of {', '.join(LANGS)}, got {lang!r}")
+    _STATE["lang"] = lang
+    return lang
+
+
+def get_lang() -> str:
+    """The current language (``zh-CN`` or ``en``)."""
+    return _STATE["lang"]
+
+
+def _pick(entry: tuple, lang: str | None) -> str:
+    return entry[_IDX[lang or get_lang()]]
+
+
+def _words(key: str) -> str:
+    return re.sub(r"[_.]+", " ", key.rsplit(".", 1)[-1]).strip()
+
+
+def has(key: str) -> bool:
+    """Whether ``key`` is in the catalogue (terms, values or texts)."""
+    return key in TERMS or key in TEXTS or key in VALUES
+
+
+def catalogue_keys() -> set[str]:
+    """Every key of the catalogue."""
+    return set(TERMS) | set(TEXTS) | set(VALUES)
+
+
+def t(key: str, lang: str | None = None, /, **fmt: Any) -> str:
+    """The text of ``key`` in ``lang`` (default: the current language), formatted with ``fmt``.
+
+    Examples
+    --------
+    >>> t("verdict.pass", "en")
+    'pass'
+    """
+    entry = TEXTS.get(key) or TERMS.get(key) or VALUES.get(key)
+    if entry is None:
+        warnings.warn(f"label catalogue: no entry for {key!r}", MissingLabelWarning, stacklevel=2)
+        return _words(key)
+    text = _pick(entry, lang)
+    return text.format(**fmt) if fmt else text
+
+
+_ = t
+
+
+def kind_of(column: str) -> str | None:
+    """The display kind of a column (``yuan``, ``wan``, ``pct1``, ``p``, ``int``, ...) or None."""
+    return KINDS.get(column)
+
+
+def column_label(column: str, lang: str | None = None, *, unit: bool = True) -> str:
+    """A column's header: its catalogue term, with the unit of money columns in brackets."""
+    text = t(str(column), lang)
+    u = _UNIT.get(KINDS.get(str(column), ""))
+    if unit and u:
+        text += ("（{}）" if (lang or get_lang()) == "zh-CN" else " ({})").format(t(u, lang))
+    return text
+
+
+def metric_label(name: str, lang: str | None = None) -> str:
+    """The index wording of a recorded metric (``metric.<name>``); the name when absent."""
+    key = f"metric.{name}"
+    return t(key, lang) if key in TERMS else name
+
+
+_REASONS = [(re.compile(p), e) for p, e in REASONS]
+
+
+def value_label(value: Any, lang: str | None = None) -> Any:
+    """A coded cell value (``model_above_band``, ``pass``, a column name, a loader reason) in
+    words; other values unchanged."""
+    if not isinstance(value, str):
+        return value
+    if value in VALUES:
+        return _pick(VALUES[value], lang)
+    if re.fullmatch(r"[a-z][a-z0-9_]*", value) and value in TERMS:
+        return _pick(TERMS[value], lang)
+    if ";" in value and all(p in VALUES for p in value.split(";")):
+        return "、".join(_pick(VALUES[p], lang) for p in value.split(";"))
+    for rx, entry in _REASONS:
+        m = rx.fullmatch(value)
+        if m:
+            groups = [_pick(_GROUP_WORDS[g], lang) if g in _GROUP_WORDS else g for g in m.groups()]
+            return _pick(entry, lang).format(*groups)
+    return value

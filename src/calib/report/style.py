@@ -1,0 +1,131 @@
+"""Matplotlib for the reports: a CJK font, a colour-blind-safe palette, axes fitted to the data.
+
+:func:`use` (called by :func:`calib.report.open_run`) finds a Noto/Source Han CJK font installed
+on the machine (Debian's ``fonts-noto-cjk``, which ``make install`` installs) and makes it the
+first sans-serif font, so that village names and Chinese titles render without a
+"Glyph missing" warning. The palette is Okabe & Ito's (2008), readable with every common form
+of colour blindness. :func:`fit_axis` fits an axis to the data instead of a fixed 0-1 range.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from calib.errors import CalibError
+
+__all__ = ["PALETTE", "PASS", "FAIL", "WARN", "CJK_FAMILIES", "cjk_font", "use", "fit_axis", "words"]
+
+#: Okabe-Ito colours: black, orange, sky blue, bluish green, yellow, blue, vermilion, purple.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
+PASS, FAIL, WARN = "#009E73", "#D55E00", "#E69F00"
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+                "Noto Serif CJK SC", "WenQuanYi Zen Hei", "Droid Sans Fallback")
+_FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto",
+              "/usr/share/fonts/opentype/source-han-sans", "/usr/share/fonts")
+
+
+def cjk_font() -> str:
+    """The family name of an installed CJK font matplotlib can use.
+
+    Raises
+    ------
+    CalibError
+        When none is installed (install Debian's ``fonts-noto-cjk``: ``make install`` does).
+    """
+    from matplotlib import font_manager as fm
+
+    names = {f.name for f in fm.fontManager.ttflist}
+    for fam in CJK_FAMILIES:
+        if fam in names:
+            return fam
+    for d in _FONT_DIRS:
+        for f in sorted(Path(d).rglob("*CJK*")) if Path(d).is_dir() else []:
+            if f.suffix.lower() in (".ttc", ".otf", ".ttf"):
+                fm.fontManager.addfont(str(f))
+        names = {f.name for f in fm.fontManager.ttflist}
+        for fam in CJK_FAMILIES:
+            if fam in names:
+                return fam
+    raise CalibError("no CJK font found for the report plots: install Debian's fonts-noto-cjk "
+                     "(apt-get install -y fonts-noto-cjk; `make install` does it)")
+
+
+def use() -> str:
+    """Set the report style (CJK font, palette, readable sizes); returns the font family used."""
+    import matplotlib as mpl
+    from cycler import cycler
+
+    fam = cjk_font()
+    mpl.rcParams.update({
+        "font.family": "sans-serif",
+        "font.sans-serif": [fam, "DejaVu Sans"],
+        "axes.unicode_minus": False,
+        "axes.prop_cycle": cycler(color=PALETTE),
+        "axes.spines.top": False, "axes.spines.right": False,
+        "figure.dpi": 100, "savefig.bbox": "tight", "axes.titlesize": 12,
+    })
+    return fam
+
+
+def fit_axis(ax, values: Iterable[float], *, axis: str = "y", pad: float = 0.08,
+             include: Iterable[float] = (), floor: float | None = None) -> tuple[float, float]:
+    """Fit an axis to the finite ``values`` (plus the points in ``include``) with a margin.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    values : array-like
+        The data shown on that axis.
+    axis : {"x", "y"}
+    pad : float
+        Margin as a share of the data range.
+    include : iterable of float
+        Reference values that must stay visible (a threshold, the policy).
+    floor : float, optional
+        Lower bound never crossed (0 for rates).
+
+    Returns
+    -------
+    (low, high)
+    """
+    v = np.asarray([*np.ravel(np.asarray(list(values), dtype=float)), *include], dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return (ax.get_ylim() if axis == "y" else ax.get_xlim())
+    lo, hi = float(v.min()), float(v.max())
+    span = hi - lo or abs(hi) or 1.0
+    lo, hi = lo - pad * span, hi + pad * span
+    if floor is not None:
+        lo = max(lo, floor)
+    (ax.set_ylim if axis == "y" else ax.set_xlim)(lo, hi)
+    return lo, hi
+
+
+def words(ax, *, title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
+          legend: dict[str, str] | None = None):
+    """Put a plot drawn elsewhere into the reader's words: title, axis labels, legend entries.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    title, xlabel, ylabel : str, optional
+        Texts already in the reader's language (from the catalogue).
+    legend : dict, optional
+        Replacements applied to every legend entry (``{"partial": "偏袒"}``); the legend is
+        redrawn in place.
+
+    Returns
+    -------
+    ax
+    """
+    ax.set(**{k: v for k, v in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel)) if v is not None})
+    leg = ax.get_legend()
+    if leg is not None and legend:
+        for txt in leg.get_texts():
+            s = txt.get_text()
+            for old, new in legend.items():
+                s = s.replace(old, new)
+            txt.set_text(s)
+    return ax

