@@ -8,9 +8,7 @@ import pytest
 from calib import synth
 from calib.io import load_programme
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "data" / "sample"
-AS_OF = "2026-06-30"
+from _paths import AS_OF, ROOT, SAMPLE  # noqa: F401  (re-exported for older imports)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ import yaml
 
 from calib.io import file_sha256
 
-from conftest import ROOT
+from _paths import ROOT
 
 NET = re.compile(r"<(script|link|img)[^>]+(src|href)=[\"']https?://|@import\s+url|url\([\"']?https?://")
 CHECK_BUNDLE = ROOT.parent / "shared" / "tools" / "check_bundle.py"
