@@ -78,3 +78,15 @@ def test_defaults_follow_the_true_model(fast):
     credited = th["credited"].mean()
     assert 0.6 < credited < 0.95  # like the sample: about 6,000 of 7,600 households
     assert 0.2 < th.loc[th["credited"], "draws"].mean() < 0.4  # about 30% draw
+
+
+def test_quarterly_snapshots_drift_and_move_their_dates():
+    snaps = synth.quarterly_snapshots(seed=3, quarters=3, villages=30, drift_per_quarter=0.2)
+    assert [str(q.date()) for q, _ in snaps] == ["2025-09-30", "2025-12-31", "2026-03-31"]
+    means = [r.truth["households"]["bureau"].mean() for _, r in snaps]
+    # k quarters before the end the bureau factor's mean is 0.2 k (SE about 0.02 each)
+    for (q, r), k, m in zip(snaps, (3, 2, 1), means):
+        assert m == pytest.approx(0.2 * k, abs=0.08)
+        assert r.parameters["drift"] == pytest.approx(0.2 * k)
+        runs = pd.to_datetime(r.tables["model_runs"]["run_date"])
+        assert runs.max() <= q and r.tables["loans"]["observed_until"].eq(str(q.date())).all()

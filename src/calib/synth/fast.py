@@ -81,6 +81,11 @@ def _within(counts: np.ndarray) -> np.ndarray:
     return np.arange(total) - starts
 
 
+def _day(text: str, shift: int) -> int:
+    """Days since 1970 of a date of the sample's calendar, moved by ``shift`` days."""
+    return int((np.datetime64(text, "D") - _EPOCH).astype(np.int64)) + shift
+
+
 def _villages(rng, v0: int, nv: int, hpv: int, names: np.ndarray, towns: np.ndarray,
               coef: dict) -> SimpleNamespace:
     inflation = np.where(rng.random(nv) < 1 / 30, 1.35, 1.0)
@@ -98,6 +103,7 @@ def _households(rng, V) -> SimpleNamespace:
     hv = np.repeat(np.arange(V.n), V.n_h)
     hk = _within(V.n_h) + 1
     bus, integ, civic, bureau = (rng.normal(0, 1, H) for _ in range(4))
+    bus, bureau = bus + 0.5 * V.drift, bureau + V.drift  # a drifting population
     log_income = 10.4 + 0.35 * bus + V.wealth[hv] + rng.normal(0, 0.3, H)
     tll = (np.log(22_000) + 0.55 * (log_income - 10.4) + 0.25 * bus + 0.15 * integ
            + rng.normal(0, 0.2, H))
@@ -259,7 +265,7 @@ def _reviews(rng, V, H, R, related_pairs: np.ndarray) -> pa.Table:
     text = pc.if_else(pa.array(wan), _cat(_s((proposed // 10_000).astype(np.int64)), "万"),
                       _s(proposed.astype(np.int64)))
     text = pc.if_else(pa.array(refuse), "拒绝", text)
-    rdate = (np.datetime64("2025-07-01") - _EPOCH).astype(np.int64) + rng.integers(0, 60, n)
+    rdate = _day("2025-07-01", V.shift) + rng.integers(0, 60, n)
     return pa.table({
         "household_id": H.hid.take(rev_h), "reviewer_id": R.rid.take(rev_r),
         "business_rating": np.clip(np.round(3 + H.bus[rev_h] + rng.normal(0, 0.6, n)), 1,
@@ -286,7 +292,8 @@ def _model_runs(rng, V, H) -> pa.Table:
     run = H.eligible & H.profiled
     old, new = np.flatnonzero(run & earlier), np.flatnonzero(run)
     rows = np.r_[old, new]
-    dates = _pick(["2024-09-30", "2025-09-30"], np.r_[np.zeros(len(old)), np.ones(len(new))])
+    runs = [str(np.datetime64(d, "D") + V.shift) for d in ("2024-09-30", "2025-09-30")]
+    dates = _pick(runs, np.r_[np.zeros(len(old)), np.ones(len(new))])
     return pa.table({
         "household_id": H.hid.take(rows), "run_date": dates,
         "model_score": np.r_[old_score[old], score[new]], "model_pd": model_pd[rows],
@@ -301,7 +308,9 @@ def _points(rng, V, H) -> pa.Table:
     rows = np.r_[hp, hp]
     return pa.table({
         "household_id": H.hid.take(rows),
-        "period": _pick(["2024", "2025"], np.r_[np.zeros(len(hp)), np.ones(len(hp))]),
+        "period": _pick([str(np.datetime64(d, "D") + V.shift)[:4]
+                         for d in ("2024-12-31", "2025-12-31")],
+                        np.r_[np.zeros(len(hp)), np.ones(len(hp))]),
         "points": np.r_[pts_2024[hp], H.pts_2025[hp]].astype(np.int64)})
 
 
@@ -322,7 +331,7 @@ def _loans(rng, V, H, coef: dict, l0: int) -> pa.Table:
     H.consensus_true = np.minimum(round_to(np.exp(H.true_log_limit), 1000), 500_000)
     granted = np.minimum(H.consensus_true[dh], H.model_lim[dh])
     pts = np.where(H.has_pts[dh], H.pts_2025[dh], 0)
-    start = (np.datetime64("2025-10-08") - _EPOCH).astype(np.int64) + rng.integers(0, 80, L)
+    start = _day("2025-10-08", V.shift) + rng.integers(0, 80, L)
     H.dh = dh
     return pa.table({
         "household_id": H.hid.take(dh), "loan_id": _cat("L", _padded(l0 + np.arange(L) + 1, 9)),
@@ -331,7 +340,8 @@ def _loans(rng, V, H, coef: dict, l0: int) -> pa.Table:
         "drawn_amount": round_to(granted * rng.uniform(0.3, 1.0, L), 100).astype(np.int64),
         "interest_rate": np.round(0.05 - 0.001 * pts / 100, 5),
         "default": (rng.random(L) < H.p_true[dh]).astype(np.int64),
-        "observed_until": _pick(["2026-06-30"], np.zeros(L))})
+        "observed_until": _pick([str(np.datetime64("2026-06-30", "D") + V.shift)],
+                                np.zeros(L))})
 
 
 def _assessments(rng, V) -> pa.Table:
@@ -367,13 +377,19 @@ def _plan(villages: int, townships: int | None, seed: int) -> tuple[np.ndarray, 
 
 def province_chunks(*, seed: int = 1, villages: int = 90, households_per_village: int = 85,
                     townships: int | None = None, as_of: str = "2026-06-30",
-                    points_effect: float | None = None, chunk_villages: int = 2000):
+                    points_effect: float | None = None, chunk_villages: int = 2000,
+                    drift: float = 0.0):
     """Yield the programme chunk by chunk: ``(tables, truth)`` with Arrow tables.
 
     Each chunk holds ``chunk_villages`` villages (even, so an address code never spans two
     chunks) drawn from ``numpy.random.default_rng([seed, 1 + chunk])``. ``tables`` has the
     contract's tables with code-name headers; ``truth`` the households' truth and, in
     ``truth["stats"]``, the sums that :func:`write_fast` turns into ``parameters.json``.
+
+    Every date of the programme (reviews, model runs, loans, points periods) keeps its distance
+    to ``as_of`` that it has in the sample (as of 2026-06-30). ``drift`` shifts the mean of the
+    households' bureau factor by ``drift`` and of their business factor by ``drift / 2``
+    (standard deviations): a population whose credit quality moves.
     """
     coef = dict(TRUE_COEF)
     if points_effect is not None:
@@ -381,11 +397,13 @@ def province_chunks(*, seed: int = 1, villages: int = 90, households_per_village
     names, towns = _plan(villages, townships, seed)
     chunk_villages += chunk_villages % 2
     day = np.datetime64(pd.Timestamp(as_of).date(), "D")
+    shift = int((day - np.datetime64("2026-06-30", "D")).astype(np.int64))
     p0 = l0 = 0
     for c, v0 in enumerate(range(0, villages, chunk_villages)):
         rng = np.random.default_rng([seed, 1 + c])
         V = _villages(rng, v0, min(chunk_villages, villages - v0), households_per_village,
                       names, towns, coef)
+        V.shift, V.drift = shift, float(drift)
         H = _households(rng, V)
         roster, people = _people(rng, V, H, day, p0)
         reviewers, R = _panels(rng, V, H, people, day)
@@ -403,12 +421,12 @@ def province_chunks(*, seed: int = 1, villages: int = 90, households_per_village
         yield tables, {"households": _truth(V, H), "reviewers": reviewers_truth, "stats": stats}
 
 
-def _parameters(seed, villages, stats: dict, as_of, coef) -> dict:
+def _parameters(seed, villages, stats: dict, as_of, coef, drift: float = 0.0) -> dict:
     L = stats["loans"]
     return {
         "seed": seed, "villages": villages, "households": stats["households"],
         "people": stats["people"], "reviewers": stats["reviewers"], "as_of": as_of,
-        "coefficients": coef, "lgd": LGD, "generator": "vectorised (calib.synth.fast)",
+        "coefficients": coef, "lgd": LGD, "generator": "vectorised (calib.synth.fast)", "drift": drift,
         "discount_per_100_true": round(stats["discount_sum"] / L, 8) if L else None,
         "default_rate_true": round(stats["pd_sum"] / L, 6) if L else None,
     }
@@ -421,7 +439,7 @@ def _add(total: dict, stats: dict) -> dict:
 def generate_fast(*, seed: int = 1, villages: int = 90, households_per_village: int = 85,
                   townships: int | None = None, as_of: str = "2026-06-30",
                   points_effect: float | None = None, chinese_headers: bool = False,
-                  chunk_villages: int = 2000) -> SynthResult:
+                  chunk_villages: int = 2000, drift: float = 0.0) -> SynthResult:
     """Generate a programme in memory with the vectorised generator.
 
     Parameters
@@ -434,6 +452,8 @@ def generate_fast(*, seed: int = 1, villages: int = 90, households_per_village: 
         Roster with the collection form's Chinese headers.
     chunk_villages : int
         Villages per chunk (the result depends on it: keep it fixed for reproducibility).
+    drift : float
+        Shift of the population's credit quality (see :func:`province_chunks`).
 
     Returns
     -------
@@ -450,7 +470,7 @@ def generate_fast(*, seed: int = 1, villages: int = 90, households_per_village: 
                                       households_per_village=households_per_village,
                                       townships=townships, as_of=as_of,
                                       points_effect=points_effect,
-                                      chunk_villages=chunk_villages):
+                                      chunk_villages=chunk_villages, drift=drift):
         for k, t in tables.items():
             parts.setdefault(k, []).append(t)
         for k in truth:
@@ -464,7 +484,7 @@ def generate_fast(*, seed: int = 1, villages: int = 90, households_per_village: 
     th = {k: pa.concat_tables(v).to_pandas(types_mapper=_string_mapper)
           for k, v in truth.items()}
     return SynthResult(tables=out, truth=th,
-                       parameters=_parameters(seed, villages, stats, as_of, coef))
+                       parameters=_parameters(seed, villages, stats, as_of, coef, drift))
 
 
 def _string_mapper(t: pa.DataType):
@@ -474,7 +494,7 @@ def _string_mapper(t: pa.DataType):
 def write_fast(out: str | Path, *, fmt: str = "parquet", seed: int = 1, villages: int = 90,
                households_per_village: int = 85, townships: int | None = None,
                as_of: str = "2026-06-30", points_effect: float | None = None,
-               chunk_villages: int = 2000) -> dict:
+               chunk_villages: int = 2000, drift: float = 0.0) -> dict:
     """Generate a programme with the vectorised generator and stream it to a folder.
 
     Memory is bounded by one chunk of ``chunk_villages`` villages whatever the size.
@@ -486,7 +506,7 @@ def write_fast(out: str | Path, *, fmt: str = "parquet", seed: int = 1, villages
         (UTF-8, code-name headers), the households' truth in ``truth/households.<fmt>``,
         ``truth/parameters.json``.
     fmt : {"parquet", "csv"}
-    seed, villages, households_per_village, townships, as_of, points_effect, chunk_villages
+    seed, villages, households_per_village, townships, as_of, points_effect, chunk_villages, drift
         See :func:`generate_fast`.
 
     Returns
@@ -519,7 +539,7 @@ def write_fast(out: str | Path, *, fmt: str = "parquet", seed: int = 1, villages
                                           households_per_village=households_per_village,
                                           townships=townships, as_of=as_of,
                                           points_effect=points_effect,
-                                          chunk_villages=chunk_villages):
+                                          chunk_villages=chunk_villages, drift=drift):
             for k, t in tables.items():
                 put(out / f"{k}.{fmt}", t)
             for k in ("households", "reviewers"):
@@ -529,7 +549,7 @@ def write_fast(out: str | Path, *, fmt: str = "parquet", seed: int = 1, villages
         for w in writers.values():
             w.close()
     coef = dict(TRUE_COEF, **({} if points_effect is None else {"points_per_100": points_effect}))
-    params = _parameters(seed, villages, stats, as_of, coef)
+    params = _parameters(seed, villages, stats, as_of, coef, drift)
     (out / "truth" / "parameters.json").write_text(
         json.dumps(params, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     return params

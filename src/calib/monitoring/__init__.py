@@ -1,0 +1,28 @@
+"""Monitoring over time: the scorecard's discrimination and stability, grade calibration, the
+consensus-model gap, investigations and certified villages across the recorded runs, each
+with a traffic light (issue 16, item 4).
+
+Modules, in the order of the data flow: ``history`` (reading the run history that ``calib
+run`` writes, one row per as-of date), ``stability`` (PSI, CSI), ``rules`` (the params block
+``monitoring``: thresholds and base run), ``trends`` (indicators and lights), ``backfill``
+(recording the sample's earlier quarterly evaluations from generated snapshots), ``display``
+(tables and plots, Chinese by default).
+"""
+from calib.monitoring.backfill import DEFAULT_NOTEBOOKS, backfill
+from calib.monitoring.display import (
+    INDICATOR_LABELS,
+    light_table,
+    plot_trends,
+    style_lights,
+)
+from calib.monitoring.history import BACKFILL_NOTEBOOK, COLUMNS, read_history, run_figures
+from calib.monitoring.rules import INDICATORS, Light, MonitoringRules, validate_monitoring
+from calib.monitoring.stability import csi, psi
+from calib.monitoring.trends import SOURCES, grade_calibration_table, indicators, light
+
+__all__ = [
+    "BACKFILL_NOTEBOOK", "COLUMNS", "DEFAULT_NOTEBOOKS", "INDICATORS", "INDICATOR_LABELS",
+    "SOURCES", "Light", "MonitoringRules", "backfill", "csi", "grade_calibration_table",
+    "indicators", "light", "light_table", "plot_trends", "psi", "read_history", "run_figures",
+    "style_lights", "validate_monitoring",
+]
