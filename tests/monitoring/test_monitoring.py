@@ -169,3 +169,12 @@ def test_backfill_runs_each_missing_quarter_once(tmp_path):
     prog = load_programme(folder, as_of="2025-09-30")
     assert (prog.counts["rows_quarantined"] == 0).all()
     assert pd.to_datetime(prog.model_runs["run_date"]).max() <= pd.Timestamp("2025-09-30")
+
+
+def test_points_table_says_which_points_are_backfilled_and_headline():
+    t = mon.points_table(_history())
+    assert list(t["来源"]) == ["回填：生成的季度快照"] * 2 + ["实际评估"] * 2
+    m = mon.headline(mon.indicators(_history()))
+    assert m["points"] == 4 and m["points_backfilled"] == 2 and m["latest_as_of"] == "2026-06-30"
+    assert "auc_oos" in m["latest_red_indicators"] and m["latest_red"] >= 1
+    assert mon.headline(mon.indicators(pd.DataFrame(columns=mon.COLUMNS)))["points"] == 0

@@ -13,16 +13,25 @@ from calib.monitoring.display import (
     INDICATOR_LABELS,
     light_table,
     plot_trends,
+    rules_table,
     style_lights,
 )
 from calib.monitoring.history import BACKFILL_NOTEBOOK, COLUMNS, read_history, run_figures
 from calib.monitoring.rules import INDICATORS, Light, MonitoringRules, validate_monitoring
 from calib.monitoring.stability import csi, psi
-from calib.monitoring.trends import SOURCES, grade_calibration_table, indicators, light
+from calib.monitoring.trends import (
+    SOURCES,
+    grade_calibration_table,
+    headline,
+    indicators,
+    light,
+    points_table,
+)
 
 __all__ = [
     "BACKFILL_NOTEBOOK", "COLUMNS", "DEFAULT_NOTEBOOKS", "INDICATORS", "INDICATOR_LABELS",
     "SOURCES", "Light", "MonitoringRules", "backfill", "csi", "grade_calibration_table",
-    "indicators", "light", "light_table", "plot_trends", "psi", "read_history", "run_figures",
+    "headline", "indicators", "light", "light_table", "plot_trends", "points_table", "psi",
+    "read_history", "rules_table", "run_figures",
     "style_lights", "validate_monitoring",
 ]

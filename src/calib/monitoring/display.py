@@ -6,7 +6,8 @@ import pandas as pd
 
 from calib.monitoring.rules import INDICATORS, MonitoringRules, validate_monitoring
 
-__all__ = ["INDICATOR_LABELS", "LIGHT_LABELS", "light_table", "style_lights", "plot_trends"]
+__all__ = ["INDICATOR_LABELS", "LIGHT_LABELS", "light_table", "style_lights", "plot_trends",
+           "rules_table"]
 
 #: Indicator names on the page: (zh-CN, en).
 INDICATOR_LABELS = {
@@ -127,3 +128,18 @@ def plot_trends(ind: pd.DataFrame, *, rules: MonitoringRules | dict | None = Non
     fig.supxlabel("评估基准日（空心点为回填）" if li == 0 else "as-of date (hollow: backfilled)")
     fig.tight_layout()
     return fig
+
+
+def rules_table(rules: MonitoringRules | dict | None = None, *, lang: str = "zh-CN") -> pd.DataFrame:
+    """The thresholds of the run as a table: indicator, green, amber, direction, relative."""
+    r = validate_monitoring(rules)
+    li = _i(lang)
+    heads = (("指标", "绿灯", "黄灯", "方向", "判定口径") if li == 0
+             else ("indicator", "green", "amber", "direction", "judged on"))
+    rows = []
+    for name in INDICATORS:
+        x = getattr(r, name)
+        d = ("越高越好", "higher is better") if x.higher_is_better else ("越低越好", "lower is better")
+        j = ("相对基期比值", "ratio to the base run") if x.relative else ("指标值", "the value")
+        rows.append((INDICATOR_LABELS[name][li], x.green, x.amber, d[li], j[li]))
+    return pd.DataFrame(rows, columns=list(heads))

@@ -12,7 +12,7 @@ from calib.monitoring.history import run_figures
 from calib.monitoring.rules import INDICATORS, Light, MonitoringRules, validate_monitoring
 from calib.monitoring.stability import csi, psi
 
-__all__ = ["indicators", "grade_calibration_table", "SOURCES", "light"]
+__all__ = ["indicators", "grade_calibration_table", "SOURCES", "light", "points_table", "headline"]
 
 SC, CM, VI = "04_scorecard_calibration", "03_consensus_vs_model", "06_credit_villages"
 #: Figures of metrics.json each indicator is computed from (distribution figures first; the
@@ -157,3 +157,40 @@ def grade_calibration_table(history: pd.DataFrame) -> pd.DataFrame:
                 rows.append((row["as_of"], bool(row["backfilled"]), g, o, p, o - p))
     return pd.DataFrame(rows, columns=["as_of", "backfilled", "grade", "observed_default_rate",
                                        "calibrated_pd", "gap"])
+
+
+def points_table(history: pd.DataFrame, *, lang: str = "zh-CN") -> pd.DataFrame:
+    """The as-of dates on the page and where each comes from (backfilled or a real run).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``as_of`` (date text), ``run_id``, ``source`` ("回填：生成的季度快照" / "实际评估", or
+        "backfilled: generated quarterly snapshot" / "evaluation run" in English).
+    """
+    runs = run_figures(history)
+    lab = (("backfilled: generated quarterly snapshot", "evaluation run") if lang == "en"
+           else ("回填：生成的季度快照", "实际评估"))
+    heads = ("as_of", "run_id", "source") if lang == "en" else ("评估基准日", "运行编号", "来源")
+    return pd.DataFrame({heads[0]: [str(pd.Timestamp(d).date()) for d in runs["as_of"]],
+                         heads[1]: runs["run_id"].astype(str).to_numpy(),
+                         heads[2]: [lab[0] if b else lab[1] for b in runs["backfilled"]]})
+
+
+def headline(ind: pd.DataFrame) -> dict[str, Any]:
+    """Headline figures of the monitoring report (for ``metrics.json``).
+
+    Keys: ``points`` (as-of dates), ``points_backfilled``, ``latest_as_of``, ``latest_red``,
+    ``latest_amber`` (indicators with that light at the latest date), ``latest_red_indicators``
+    (their names, comma-separated).
+    """
+    if ind.empty:
+        return {"points": 0, "points_backfilled": 0, "latest_as_of": None, "latest_red": 0,
+                "latest_amber": 0, "latest_red_indicators": ""}
+    pts = ind.drop_duplicates("as_of")
+    last = ind.loc[ind["as_of"] == ind["as_of"].max()]
+    return {"points": int(len(pts)), "points_backfilled": int(pts["backfilled"].sum()),
+            "latest_as_of": str(pd.Timestamp(last["as_of"].iloc[0]).date()),
+            "latest_red": int((last["light"] == "red").sum()),
+            "latest_amber": int((last["light"] == "amber").sum()),
+            "latest_red_indicators": ", ".join(last.loc[last["light"] == "red", "indicator"])}
