@@ -21,6 +21,14 @@ Stages, each with wall time, CPU time (this process) and peak resident memory du
 
 The last line gives stages 2-5 as a ratio to stage 1 (goal of issue 14: at most 6x, under
 16 GB at 10M households on the 2-core machine).
+
+Measured 2026-12-02 on the shared 2-core machine (load average about 10, so wall times are
+inflated; CPU times are the comparable figures). Generator (``write_fast``, Parquet): 100k
+households 1.6 CPU s, 1M 13.4 CPU s (0.74 GB peak), 3M 42 CPU s (0.78 GB peak): linear, memory
+bounded by one chunk, so 10M is about 140 CPU s. Whole benchmark at 100k households: arrow
+read 0.24 CPU s; load_validate 12.6 CPU s, consensus 0.6, comparison 0.3, verdicts 0.7;
+stages 2-5 = 59x the read in CPU (80x wall), 0.67 GB peak: the loader dominates (issue 14
+item 1, helper io).
 """
 from __future__ import annotations
 
