@@ -178,3 +178,36 @@ def test_points_table_says_which_points_are_backfilled_and_headline():
     assert m["points"] == 4 and m["points_backfilled"] == 2 and m["latest_as_of"] == "2026-06-30"
     assert "auc_oos" in m["latest_red_indicators"] and m["latest_red"] >= 1
     assert mon.headline(mon.indicators(pd.DataFrame(columns=mon.COLUMNS)))["points"] == 0
+
+
+def test_distribution_bins_and_agreement_with_the_scorecard_psi():
+    """The same PSI as calib.validation.psi on raw samples when the bins are the same."""
+    from calib import validation as V
+
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(600, 25, 5000), rng.normal(610, 25, 4000)
+    edges = mon.score_edges(600, 20)
+    da, db = mon.distribution(a, edges=edges), mon.distribution(b, edges=edges)
+    assert list(da)[0] == "<500" and list(da)[-1] == ">=700" and sum(da.values()) == pytest.approx(1)
+    want = float(V.psi(a, b, bins=edges)["psi"].iloc[0])
+    assert mon.psi(da, db) == pytest.approx(want, rel=1e-9)
+    g = mon.distribution(["AAA", "A", "A", None])
+    assert g == {"A": 0.5, "AAA": 0.25, "missing": 0.25}
+    obs, pds = mon.grade_figures(pd.DataFrame({"grade": ["AAA", "B"], "observed_dr": [0.01, np.nan],
+                                               "predicted_pd": [0.012, 0.08]}))
+    assert obs == {"AAA": 0.01, "B": None} and pds["B"] == 0.08
+
+
+def test_psi_falls_back_to_the_grade_distribution():
+    h = _history()
+    h = h.loc[h["metric"] != "score_distribution"]
+    extra = h.drop_duplicates("run_id")[["run_id", "as_of", "started_utc", "status",
+                                         "params_sha256"]].assign(notebook=SC,
+                                                                  metric="grade_distribution")
+    extra["value"] = [{"A": 0.5, "B": 0.5}, {"A": 0.5, "B": 0.5}, {"A": 0.6, "B": 0.4},
+                      {"A": 0.6, "B": 0.4}]
+    ind = mon.indicators(pd.concat([h, extra], ignore_index=True))
+    psi = ind.loc[ind["indicator"] == "psi"].set_index("run_id")
+    assert psi.loc["r2", "value"] == 0.0
+    assert psi.loc["r3", "value"] == pytest.approx(mon.psi({"A": .5, "B": .5}, {"A": .6, "B": .4}))
+    assert "grade_distribution" in psi.loc["r3", "source"]

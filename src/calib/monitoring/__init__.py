@@ -16,6 +16,7 @@ from calib.monitoring.display import (
     rules_table,
     style_lights,
 )
+from calib.monitoring.figures import distribution, grade_figures, score_edges
 from calib.monitoring.history import BACKFILL_NOTEBOOK, COLUMNS, read_history, run_figures
 from calib.monitoring.rules import INDICATORS, Light, MonitoringRules, validate_monitoring
 from calib.monitoring.stability import csi, psi
@@ -30,7 +31,8 @@ from calib.monitoring.trends import (
 
 __all__ = [
     "BACKFILL_NOTEBOOK", "COLUMNS", "DEFAULT_NOTEBOOKS", "INDICATORS", "INDICATOR_LABELS",
-    "SOURCES", "Light", "MonitoringRules", "backfill", "csi", "grade_calibration_table",
+    "SOURCES", "Light", "MonitoringRules", "backfill", "csi", "distribution",
+    "grade_calibration_table", "grade_figures", "score_edges",
     "headline", "indicators", "light", "light_table", "plot_trends", "points_table", "psi",
     "read_history", "rules_table", "run_figures",
     "style_lights", "validate_monitoring",

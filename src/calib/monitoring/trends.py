@@ -20,7 +20,7 @@ SC, CM, VI = "04_scorecard_calibration", "03_consensus_vs_model", "06_credit_vil
 SOURCES = {
     "auc_oos": [f"{SC}.auc_calibrated_cv"],
     "ks": [f"{SC}.ks_calibrated"],
-    "psi": [f"{SC}.score_distribution", f"{SC}.psi_score"],
+    "psi": [f"{SC}.score_distribution", f"{SC}.grade_distribution", f"{SC}.psi_score"],
     "csi_max": [f"{SC}.characteristic_distributions"],
     "grade_calibration": [f"{SC}.grade_default_rates", f"{SC}.grade_pds"],
     "consensus_model_gap": [f"{CM}.ba_bias_ratio"],
@@ -61,9 +61,10 @@ def _grade_gap(row: pd.Series) -> float:
 def _value(ind: str, row: pd.Series, base: pd.Series) -> tuple[float, str]:
     """(value, source figure) of one indicator for one run."""
     if ind == "psi":
-        dist, rec = SOURCES["psi"]
-        if isinstance(_get(row, dist), Mapping) and isinstance(_get(base, dist), Mapping):
-            return psi(_get(base, dist), _get(row, dist)), f"{dist} (against the base run)"
+        *dists, rec = SOURCES["psi"]
+        for dist in dists:
+            if isinstance(_get(row, dist), Mapping) and isinstance(_get(base, dist), Mapping):
+                return psi(_get(base, dist), _get(row, dist)), f"{dist} (against the base run)"
         return _num(_get(row, rec)), f"{rec} (as recorded by the run)"
     if ind == "csi_max":
         key = SOURCES["csi_max"][0]
