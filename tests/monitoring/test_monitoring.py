@@ -211,3 +211,12 @@ def test_psi_falls_back_to_the_grade_distribution():
     assert psi.loc["r2", "value"] == 0.0
     assert psi.loc["r3", "value"] == pytest.approx(mon.psi({"A": .5, "B": .5}, {"A": .6, "B": .4}))
     assert "grade_distribution" in psi.loc["r3", "source"]
+
+
+def test_characteristic_distributions_give_the_csi_across_runs():
+    a = pd.DataFrame({"points": [50, 150, 250, 350], "grade_text": ["x", "y", "y", "y"]})
+    b = pd.DataFrame({"points": [50, 50, 250, 350], "grade_text": ["x", "y", "y", "y"]})
+    da, db = mon.distributions(a), mon.distributions(b)
+    assert set(da) == {"points", "grade_text"} and len(da["points"]) == 6
+    s = mon.csi(da, db)
+    assert s["grade_text"] == 0 and s["points"] > 0

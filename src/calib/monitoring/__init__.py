@@ -16,7 +16,13 @@ from calib.monitoring.display import (
     rules_table,
     style_lights,
 )
-from calib.monitoring.figures import distribution, grade_figures, score_edges
+from calib.monitoring.figures import (
+    CHARACTERISTIC_EDGES,
+    distribution,
+    distributions,
+    grade_figures,
+    score_edges,
+)
 from calib.monitoring.history import BACKFILL_NOTEBOOK, COLUMNS, read_history, run_figures
 from calib.monitoring.rules import INDICATORS, Light, MonitoringRules, validate_monitoring
 from calib.monitoring.stability import csi, psi
@@ -31,7 +37,8 @@ from calib.monitoring.trends import (
 
 __all__ = [
     "BACKFILL_NOTEBOOK", "COLUMNS", "DEFAULT_NOTEBOOKS", "INDICATORS", "INDICATOR_LABELS",
-    "SOURCES", "Light", "MonitoringRules", "backfill", "csi", "distribution",
+    "CHARACTERISTIC_EDGES", "SOURCES", "Light", "MonitoringRules", "backfill", "csi",
+    "distribution", "distributions",
     "grade_calibration_table", "grade_figures", "score_edges",
     "headline", "indicators", "light", "light_table", "plot_trends", "points_table", "psi",
     "read_history", "rules_table", "run_figures",

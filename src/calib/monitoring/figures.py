@@ -7,6 +7,7 @@ records them with (one line each)::
     report.record("score_distribution", monitoring.distribution(
         score, edges=monitoring.score_edges(**P.block("scorecard"))), label=...)
     report.record("grade_distribution", monitoring.distribution(cal["grade"]), label=...)
+    report.record("characteristic_distributions", monitoring.distributions(hh[C]), label=...)
     obs, pds = monitoring.grade_figures(byg)
     report.record("grade_default_rates", obs, label=...)
     report.record("grade_pds", pds, label=...)
@@ -21,7 +22,20 @@ import pandas as pd
 
 from calib.errors import CalibInputError
 
-__all__ = ["distribution", "score_edges", "grade_figures"]
+__all__ = ["distribution", "distributions", "score_edges", "grade_figures",
+           "CHARACTERISTIC_EDGES"]
+
+#: Fixed split points of the scorecard's characteristics (the same in every run, so that the
+#: CSI compares like with like; a characteristic not listed is taken category by category).
+CHARACTERISTIC_EDGES: dict[str, list[float]] = {
+    "model_score": [500.0, 540.0, 570.0, 590.0, 600.0, 610.0, 630.0, 660.0, 700.0],
+    "business_rating": [1.5, 2.5, 3.5, 4.5],
+    "integrity_rating": [1.5, 2.5, 3.5, 4.5],
+    "log_income": [9.5, 10.0, 10.5, 11.0, 11.5],
+    "points": [100.0, 200.0, 300.0, 400.0, 500.0],
+    "head_age": [30.0, 40.0, 50.0, 60.0, 65.0],
+    "land_mu": [1.0, 2.0, 4.0, 8.0],
+}
 
 
 def score_edges(base_score: float = 600, pdo: float = 20, *, steps: int = 5,
@@ -66,6 +80,14 @@ def distribution(values: Any, *, edges: Sequence[float] | None = None) -> dict[s
     if np.isnan(x).any():
         out["missing"] = float(np.isnan(x).mean())
     return {k: float(v) for k, v in out.items()}
+
+
+def distributions(frame: pd.DataFrame,
+                  edges: dict[str, Sequence[float]] | None = None) -> dict[str, dict[str, float]]:
+    """:func:`distribution` of every column of ``frame`` (characteristic -> bin -> share),
+    with the split points of ``edges`` (default :data:`CHARACTERISTIC_EDGES`)."""
+    e = CHARACTERISTIC_EDGES if edges is None else edges
+    return {str(c): distribution(frame[c], edges=e.get(c)) for c in frame.columns}
 
 
 def grade_figures(by_grade: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]]:
