@@ -23,11 +23,16 @@ The model of a review (log scale): ``log(proposed) = true_log_limit + leniency_r
 households. Default: ``logit(p) = a + b_bus*business + b_int*integrity + b_bureau*bureau
 + b_points*(points-300)/100 + village_shock``.
 
-Modules: ``generate`` (the reference generator, :func:`generate`, :func:`write`,
+Modules: ``generate`` (the reference generator of ``data/sample``, :func:`generate`, :func:`write`,
 :func:`build_programme`), ``tables`` (one ``make_<table>`` per table), ``dirt`` (broken rows),
-``_names`` (character pools).
+``_names`` (character pools), ``fast`` (the vectorised generator for county and province sizes:
+:func:`generate_fast`, :func:`write_fast` streaming chunks to Parquet or CSV; it draws from
+another random stream, so the sample keeps the reference path).
+
 """
 from calib.synth._names import ROSTER_FORM_HEADERS
+from calib.synth.fast import generate_fast, province_chunks, write_fast
+from calib.synth.snapshots import quarter_ends, quarterly_snapshots, write_snapshots
 from calib.synth.generate import (
     LGD,
     SAMPLE_SEED,
@@ -39,4 +44,5 @@ from calib.synth.generate import (
 )
 
 __all__ = ["SynthResult", "generate", "write", "build_programme", "SAMPLE_SEED", "TRUE_COEF",
-           "LGD", "ROSTER_FORM_HEADERS"]
+           "LGD", "ROSTER_FORM_HEADERS", "generate_fast", "write_fast", "province_chunks",
+           "quarter_ends", "quarterly_snapshots", "write_snapshots"]

@@ -1,0 +1,162 @@
+"""A province on one machine (issue 14, item 4): generate or reuse a programme, then time the
+whole evaluation against a plain pyarrow read of the same files.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_province.py --households 1000000 [--out DIR] [--fmt csv]
+
+Stages, each with wall time, CPU time (this process) and peak resident memory during the stage
+(Linux ``VmHWM``, reset before each stage through ``/proc/self/clear_refs``):
+
+0. ``generate``: the vectorised generator (:func:`calib.synth.write_fast`), skipped when ``DIR``
+   already holds a programme of the same size and seed (reuse);
+1. ``arrow_read``: ``pyarrow.parquet.read_table`` (or ``pyarrow.csv.read_csv``) of every table:
+   the yardstick;
+2. ``load_validate``: :func:`calib.io.load_programme` (contract, quarantine, counts);
+3. ``consensus``: :func:`calib.consensus.consensus_limits`, ``method="adjusted"`` with the
+   relations register (the sample's ``consensus`` block);
+4. ``comparison``: :func:`calib.compare.compare_limits` (the ``reconciliation`` block);
+5. ``verdicts``: :func:`calib.villages.programme_kpis` on the final limits, then
+   :func:`~calib.villages.certify_villages` and :func:`~calib.villages.certify_townships`.
+
+The last line gives stages 2-5 as a ratio to stage 1 (goal of issue 14: at most 6x, under
+16 GB at 10M households on the 2-core machine).
+
+Measured 2026-12-02 on the shared 2-core machine (load average about 10, so wall times are
+inflated; CPU times are the comparable figures). Generator (``write_fast``, Parquet): 100k
+households 1.6 CPU s, 1M 13.4 CPU s (0.74 GB peak), 3M 42 CPU s (0.78 GB peak): linear, memory
+bounded by one chunk, so 10M is about 140 CPU s. Whole benchmark at 100k households: arrow
+read 0.24 CPU s; load_validate 12.6 CPU s, consensus 0.6, comparison 0.3, verdicts 0.7;
+stages 2-5 = 59x the read in CPU (80x wall), 0.67 GB peak: the loader dominates (issue 14
+item 1, helper io).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+TABLES = ("roster", "reviewers", "reviews", "relations", "model_runs", "points", "loans",
+          "village_assessments")
+
+
+def _hwm_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _reset_hwm() -> None:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+class Stages:
+    """Runs and records stages: name, wall s, CPU s, peak RSS MB."""
+
+    def __init__(self):
+        self.rows: list[tuple[str, float, float, float]] = []
+
+    def run(self, name, fn, *args, **kwargs):
+        _reset_hwm()
+        w, c = time.perf_counter(), time.process_time()
+        out = fn(*args, **kwargs)
+        row = (name, time.perf_counter() - w, time.process_time() - c, _hwm_mb())
+        self.rows.append(row)
+        print(f"{name:<14} wall {row[1]:8.1f} s   cpu {row[2]:8.1f} s   peak {row[3]:8.0f} MB",
+              flush=True)
+        return out
+
+
+def ensure_programme(out: Path, households: int, per_village: int, seed: int, fmt: str,
+                     st: Stages) -> dict:
+    from calib.synth import write_fast
+
+    villages = max(2, round(households / per_village))
+    pj = out / "truth" / "parameters.json"
+    if pj.exists():
+        p = json.loads(pj.read_text())
+        if (p.get("villages"), p.get("seed")) == (villages, seed) and (
+                out / f"roster.{fmt}").exists():
+            print(f"reusing {out}: {p['households']:,} households, {p['people']:,} people")
+            return p
+    p = st.run("generate", write_fast, out, fmt=fmt, seed=seed, villages=villages,
+               households_per_village=per_village)
+    print(f"generated {out}: {p['households']:,} households, {p['people']:,} people, "
+          f"{p['reviewers']:,} reviewers")
+    return p
+
+
+def arrow_read(folder: Path, fmt: str) -> int:
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    rows = 0
+    for t in TABLES:
+        f = folder / f"{t}.{fmt}"
+        tab = pq.read_table(f) if fmt == "parquet" else pacsv.read_csv(f)
+        rows += tab.num_rows
+    return rows
+
+
+def verdicts(prog, cmp, P):
+    from calib import villages
+
+    k = villages.programme_kpis(prog, final_limits=cmp[["final_limit"]],
+                                eligibility=P.block("eligibility"))
+    v = villages.certify_villages(k, rules=P.block("credit_village"),
+                                  assessments=prog.village_assessments)
+    t = villages.certify_townships(v, k, rules=P.block("credit_township"))
+    return v, t
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--households", type=int, default=100_000)
+    ap.add_argument("--per-village", type=int, default=85)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--fmt", choices=("parquet", "csv"), default="parquet")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="programme folder (default <tmp>/calib-province/<households>-<fmt>)")
+    a = ap.parse_args(argv)
+    from calib import compare, consensus, params
+    from calib.io import load_programme
+
+    out = a.out or Path(tempfile.gettempdir()) / "calib-province" / f"{a.households}-{a.fmt}"
+    st = Stages()
+    ensure_programme(out, a.households, a.per_village, a.seed, a.fmt, st)
+    P = params.load(ROOT / "params" / "sample.yaml")
+    rows = st.run("arrow_read", arrow_read, out, a.fmt)
+    prog = st.run("load_validate", load_programme, out, as_of=P.as_of)
+    cons = st.run("consensus", consensus.consensus_limits, prog.reviews,
+                  **P.block("consensus"), relations=prog.relations)
+    cmp = st.run("comparison", compare.compare_limits, cons, prog.model_runs,
+                 policy=P.block("reconciliation"))
+    v, t = st.run("verdicts", verdicts, prog, cmp, P)
+    base = next(r for r in st.rows if r[0] == "arrow_read")
+    work = [r for r in st.rows if r[0] not in ("generate", "arrow_read")]
+    wall, cpu = sum(r[1] for r in work), sum(r[2] for r in work)
+    peak = max(r[3] for r in work)
+    print(f"{rows:,} rows; {int(v['certified'].sum())} credit villages of {len(v)}, "
+          f"{int(t['certified'].sum())} credit townships of {len(t)}")
+    print(f"load+consensus+comparison+verdicts: wall {wall:.1f} s, cpu {cpu:.1f} s, peak "
+          f"{peak:.0f} MB = {wall / base[1]:.1f}x wall / {cpu / max(base[2], 1e-9):.1f}x cpu of "
+          f"the pyarrow read ({base[1]:.2f} s wall, {base[2]:.2f} s cpu)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,103 @@
+"""Figures a report records so that later runs can be compared with it: distributions over
+fixed bins (for PSI/CSI across runs) and grade default rates against PDs.
+
+They are plain dicts (JSON in ``metrics.json`` and the run history). The scorecard report
+records them with (one line each)::
+
+    report.record("score_distribution", monitoring.distribution(
+        score, edges=monitoring.score_edges(**P.block("scorecard"))), label=...)
+    report.record("grade_distribution", monitoring.distribution(cal["grade"]), label=...)
+    report.record("characteristic_distributions", monitoring.distributions(hh[C]), label=...)
+    obs, pds = monitoring.grade_figures(byg)
+    report.record("grade_default_rates", obs, label=...)
+    report.record("grade_pds", pds, label=...)
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from calib.errors import CalibInputError
+
+__all__ = ["distribution", "distributions", "score_edges", "grade_figures",
+           "CHARACTERISTIC_EDGES"]
+
+#: Fixed split points of the scorecard's characteristics (the same in every run, so that the
+#: CSI compares like with like; a characteristic not listed is taken category by category).
+CHARACTERISTIC_EDGES: dict[str, list[float]] = {
+    "model_score": [500.0, 540.0, 570.0, 590.0, 600.0, 610.0, 630.0, 660.0, 700.0],
+    "business_rating": [1.5, 2.5, 3.5, 4.5],
+    "integrity_rating": [1.5, 2.5, 3.5, 4.5],
+    "log_income": [9.5, 10.0, 10.5, 11.0, 11.5],
+    "points": [100.0, 200.0, 300.0, 400.0, 500.0],
+    "head_age": [30.0, 40.0, 50.0, 60.0, 65.0],
+    "land_mu": [1.0, 2.0, 4.0, 8.0],
+}
+
+
+def score_edges(base_score: float = 600, pdo: float = 20, *, steps: int = 5,
+                **_: Any) -> list[float]:
+    """Fixed score band edges ``base_score + k * pdo`` for ``k = -steps .. steps``: the same
+    bands in every run whatever the data (extra keyword arguments, e.g. the rest of the
+    ``scorecard`` block, are ignored)."""
+    return [float(base_score + k * pdo) for k in range(-steps, steps + 1)]
+
+
+def distribution(values: Any, *, edges: Sequence[float] | None = None) -> dict[str, float]:
+    """Shares of ``values`` per bin, as a dict ready to record.
+
+    Parameters
+    ----------
+    values : array-like
+        Scores (with ``edges``) or labels (grades, ratings; without ``edges``).
+    edges : sequence of float, optional
+        Inner split points; bins are ``(-inf, e0)``, ``[e0, e1)``, ..., ``[ek, inf)`` labelled
+        ``"<e0"``, ``"e0-e1"``, ..., ``">=ek"``. Missing values are a bin ``"missing"``.
+
+    Returns
+    -------
+    dict
+        Bin label -> share (sums to 1); empty bins are included with 0 when ``edges`` given.
+    """
+    s = pd.Series(np.asarray(values, dtype=object) if edges is None else values)
+    if len(s) == 0:
+        raise CalibInputError("distribution: no values")
+    if edges is None:
+        lab = s.astype("string").fillna("missing")
+        shares = lab.value_counts(normalize=True, sort=False)
+        return {str(k): float(v) for k, v in sorted(shares.items())}
+    e = [float(x) for x in edges]
+    if any(b <= a for a, b in zip(e, e[1:])):
+        raise CalibInputError("distribution: edges must increase")
+    x = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+    names = [f"<{e[0]:g}"] + [f"{a:g}-{b:g}" for a, b in zip(e, e[1:])] + [f">={e[-1]:g}"]
+    idx = np.searchsorted(e, x, side="right")
+    counts = np.bincount(idx[~np.isnan(x)], minlength=len(names)).astype(float)
+    out = dict(zip(names, counts / len(x)))
+    if np.isnan(x).any():
+        out["missing"] = float(np.isnan(x).mean())
+    return {k: float(v) for k, v in out.items()}
+
+
+def distributions(frame: pd.DataFrame,
+                  edges: dict[str, Sequence[float]] | None = None) -> dict[str, dict[str, float]]:
+    """:func:`distribution` of every column of ``frame`` (characteristic -> bin -> share),
+    with the split points of ``edges`` (default :data:`CHARACTERISTIC_EDGES`)."""
+    e = CHARACTERISTIC_EDGES if edges is None else edges
+    return {str(c): distribution(frame[c], edges=e.get(c)) for c in frame.columns}
+
+
+def grade_figures(by_grade: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]]:
+    """Observed default rate and calibrated PD per grade from
+    :func:`calib.validation.calibration_by_grade` (columns ``grade``, ``observed_dr``,
+    ``predicted_pd``), as two dicts to record."""
+    for c in ("grade", "observed_dr", "predicted_pd"):
+        if c not in by_grade:
+            raise CalibInputError(f"by_grade: missing column {c!r}")
+    g = by_grade["grade"].astype(str)
+    obs = {k: (None if v != v else float(v)) for k, v in zip(g, by_grade["observed_dr"])}
+    pds = {k: (None if v != v else float(v)) for k, v in zip(g, by_grade["predicted_pd"])}
+    return obs, pds

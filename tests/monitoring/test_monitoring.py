@@ -1,0 +1,222 @@
+"""calib.monitoring: PSI/CSI against hand computation, lights at their boundaries, trends from
+a history frame of the seam's shape, and the backfill (with the runner replaced)."""
+from __future__ import annotations
+
+import math
+import pathlib
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from calib import monitoring as mon
+from calib.errors import CalibParamsError
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SC, CM, VI = "04_scorecard_calibration", "03_consensus_vs_model", "06_credit_villages"
+
+
+def test_psi_matches_hand_computation_and_is_zero_for_equal_shares():
+    assert mon.psi({"a": 0.5, "b": 0.5}, {"a": 0.5, "b": 0.5}) == 0.0
+    want = 0.1 * math.log(0.6 / 0.5) + (-0.1) * math.log(0.4 / 0.5)
+    assert mon.psi({"a": 0.5, "b": 0.5}, {"a": 0.6, "b": 0.4}) == pytest.approx(want)
+    # counts are normalised; a bin missing on one side is floored, not dropped
+    assert mon.psi({"a": 50, "b": 50}, {"a": 60, "b": 40}) == pytest.approx(want)
+    big = mon.psi({"a": 1, "b": 1}, {"a": 1})
+    assert big > 3 and np.isfinite(big)
+
+
+def test_psi_of_shifted_normal_matches_its_large_sample_value():
+    """Brute force: PSI of N(0,1) against N(0.5,1) over deciles of the base, by simulation
+    and by the exact bin probabilities."""
+    from scipy.stats import norm
+
+    edges = norm.ppf(np.linspace(0, 1, 11))
+    exact_b = np.diff(norm.cdf(edges))
+    exact_c = np.diff(norm.cdf(edges, loc=0.5))
+    exact = float(np.sum((exact_c - exact_b) * np.log(exact_c / exact_b)))
+    rng = np.random.default_rng(3)
+    x = rng.normal(0.5, 1, 400_000)
+    counts = np.histogram(x, bins=edges)[0]
+    got = mon.psi(dict(enumerate(exact_b)), dict(enumerate(counts)))
+    assert got == pytest.approx(exact, rel=0.03)
+
+
+def test_csi_is_psi_per_characteristic():
+    b = {"age": {"<30": 1, "30+": 1}, "income": {"low": 3, "high": 1}}
+    c = {"age": {"<30": 1, "30+": 1}, "income": {"low": 1, "high": 3}, "new": {"x": 1}}
+    s = mon.csi(b, c)
+    assert list(s.index) == ["age", "income"] and s["age"] == 0
+    assert s["income"] == pytest.approx(mon.psi(b["income"], c["income"]))
+
+
+def test_lights_at_their_boundaries_and_rules_checked():
+    r = mon.MonitoringRules()
+    assert mon.light(0.70, r.auc_oos) == "green" and mon.light(0.6999, r.auc_oos) == "amber"
+    assert mon.light(0.65, r.auc_oos) == "amber" and mon.light(0.64, r.auc_oos) == "red"
+    assert mon.light(0.10, r.psi) == "green" and mon.light(0.25, r.psi) == "amber"
+    assert mon.light(0.26, r.psi) == "red" and mon.light(float("nan"), r.psi) == "none"
+    with pytest.raises(CalibParamsError, match="monitoring.psi"):
+        mon.validate_monitoring({"psi": {"green": 0.3, "amber": 0.1, "higher_is_better": False}})
+    with pytest.raises(CalibParamsError, match="monitoring.nonsense"):
+        mon.validate_monitoring({"nonsense": 1})
+
+
+def _history(backfilled=("r1", "r2")) -> pd.DataFrame:
+    """Four quarterly runs: AUC falling, the score distribution drifting, villages falling."""
+    rows = []
+    dates = ["2025-09-30", "2025-12-31", "2026-03-31", "2026-06-30"]
+    auc = [0.74, 0.71, 0.67, 0.62]
+    shift = [0.0, 0.05, 0.15, 0.3]
+    for i, d in enumerate(dates):
+        rid = f"r{i + 1}"
+        figs = {
+            (SC, "auc_calibrated_cv"): auc[i], (SC, "ks_calibrated"): 0.35 - 0.05 * i,
+            (SC, "psi_score"): 0.01,
+            (SC, "score_distribution"): {"low": 0.3 + shift[i], "mid": 0.4, "high": 0.3 - shift[i]},
+            (SC, "grade_default_rates"): {"AAA": 0.01, "A": 0.03 + 0.02 * i},
+            (SC, "grade_pds"): {"AAA": 0.012, "A": 0.03},
+            (CM, "ba_bias_ratio"): 1.05 + 0.05 * i, (CM, "households_to_investigate"): 100 + 20 * i,
+            (VI, "credit_villages"): 20 - 3 * i,
+        }
+        started = f"2026-07-0{i + 1}T00:00:00Z"
+        rows += [(rid, d, started, "ok", "x", nb, m, v) for (nb, m), v in figs.items()]
+        if rid in backfilled:
+            rows.append((rid, d, started, "ok", "", mon.BACKFILL_NOTEBOOK, "seed", 1))
+    return pd.DataFrame(rows, columns=mon.COLUMNS)
+
+
+def test_indicators_follow_the_history_with_lights():
+    ind = mon.indicators(_history())
+    auc = ind.loc[ind["indicator"] == "auc_oos"].set_index("run_id")
+    assert list(auc["light"]) == ["green", "green", "amber", "red"]
+    assert list(auc["backfilled"]) == [True, True, False, False]
+    psi = ind.loc[ind["indicator"] == "psi"].set_index("run_id")
+    assert psi.loc["r1", "value"] == 0.0  # the base run against itself
+    want = mon.psi({"low": 0.3, "mid": 0.4, "high": 0.3}, {"low": 0.6, "mid": 0.4, "high": 0.0})
+    assert psi.loc["r4", "value"] == pytest.approx(want) and psi.loc["r4", "light"] == "red"
+    assert "against the base run" in psi.loc["r4", "source"]
+    grade = ind.loc[ind["indicator"] == "grade_calibration"].set_index("run_id")["value"]
+    assert grade["r4"] == pytest.approx(0.06)
+    gap = ind.loc[ind["indicator"] == "consensus_model_gap"].set_index("run_id")["value"]
+    assert gap["r1"] == pytest.approx(0.05)
+    inv = ind.loc[ind["indicator"] == "investigations"].set_index("run_id")
+    assert inv.loc["r4", "judged"] == pytest.approx(160 / 100) and inv.loc["r4", "light"] == "red"
+    vil = ind.loc[ind["indicator"] == "credit_villages"].set_index("run_id")
+    assert list(vil["light"]) == ["green", "amber", "red", "red"]  # 20, 17, 14, 11 of base 20
+    assert ind.loc[ind["indicator"] == "csi_max", "light"].eq("none").all()
+
+
+def test_base_run_by_as_of_and_fallback_to_recorded_psi():
+    ind = mon.indicators(_history(), rules={"base": "2026-03-31"})
+    psi = ind.loc[ind["indicator"] == "psi"].set_index("run_id")["value"]
+    assert psi["r3"] == 0.0 and psi["r1"] > 0
+    h = _history()
+    h = h.loc[h["metric"] != "score_distribution"]
+    ind = mon.indicators(h)
+    psi = ind.loc[ind["indicator"] == "psi"]
+    assert (psi["value"] == 0.01).all() and psi["source"].str.contains("as recorded").all()
+    with pytest.raises(CalibParamsError, match="monitoring.base"):
+        mon.indicators(_history(), rules={"base": "1999-01-01"})
+
+
+def test_one_point_per_as_of_the_latest_run_standing():
+    h = _history()
+    again = h.loc[h["run_id"] == "r4"].assign(run_id="r4b", started_utc="2026-08-01T00:00:00Z")
+    again.loc[again["metric"] == "auc_calibrated_cv", "value"] = 0.9
+    ind = mon.indicators(pd.concat([h, again], ignore_index=True))
+    auc = ind.loc[ind["indicator"] == "auc_oos"]
+    assert len(auc) == 4 and auc["value"].iloc[-1] == 0.9
+    assert mon.indicators(pd.DataFrame(columns=mon.COLUMNS)).empty
+
+
+@pytest.mark.filterwarnings("ignore:Glyph")
+def test_light_table_and_plot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ind = mon.indicators(_history())
+    t = mon.light_table(ind)
+    assert list(t.columns) == ["指标", "2025-09-30*", "2025-12-31*", "2026-03-31", "2026-06-30"]
+    assert t.iloc[0, -1].endswith("红")
+    assert mon.light_table(ind, lang="en").iloc[0, 1].endswith("green")
+    fig = mon.plot_trends(ind)
+    assert len([a for a in fig.axes if a.get_visible()]) == len(mon.INDICATORS)
+    g = mon.grade_calibration_table(_history())
+    assert set(g["grade"]) == {"AAA", "A"} and len(g) == 8
+
+
+def test_backfill_runs_each_missing_quarter_once(tmp_path):
+    recorded = pd.DataFrame([("old", "2025-12-31", "t", "ok", "", CM, "ccc", 0.9)],
+                            columns=mon.COLUMNS)
+    calls, marks = [], []
+
+    def run(overrides):
+        calls.append(overrides)
+        return f"run-{overrides['as_of']}"
+
+    ids = mon.backfill(ROOT / "params" / "sample.yaml", quarters=3, out_root=tmp_path,
+                       run=run, mark=lambda db, rid, as_of, info: marks.append((rid, info)),
+                       history=lambda db: recorded, log=lambda s: None)
+    assert ids == ["run-2025-09-30", "run-2026-03-31"]
+    assert [c["as_of"] for c in calls] == ["2025-09-30", "2026-03-31"]
+    assert calls[0]["notebooks"] == list(mon.DEFAULT_NOTEBOOKS)
+    assert marks[0][1]["drift"] > marks[1][1]["drift"] > 0
+    folder = pathlib.Path(calls[0]["data_dir"])
+    assert folder.is_dir() and (folder / "roster.csv").is_file()
+    from calib.io import load_programme
+
+    prog = load_programme(folder, as_of="2025-09-30")
+    assert (prog.counts["rows_quarantined"] == 0).all()
+    assert pd.to_datetime(prog.model_runs["run_date"]).max() <= pd.Timestamp("2025-09-30")
+
+
+def test_points_table_says_which_points_are_backfilled_and_headline():
+    t = mon.points_table(_history())
+    assert list(t["来源"]) == ["回填：生成的季度快照"] * 2 + ["实际评估"] * 2
+    m = mon.headline(mon.indicators(_history()))
+    assert m["points"] == 4 and m["points_backfilled"] == 2 and m["latest_as_of"] == "2026-06-30"
+    assert "auc_oos" in m["latest_red_indicators"] and m["latest_red"] >= 1
+    assert mon.headline(mon.indicators(pd.DataFrame(columns=mon.COLUMNS)))["points"] == 0
+
+
+def test_distribution_bins_and_agreement_with_the_scorecard_psi():
+    """The same PSI as calib.validation.psi on raw samples when the bins are the same."""
+    from calib import validation as V
+
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(600, 25, 5000), rng.normal(610, 25, 4000)
+    edges = mon.score_edges(600, 20)
+    da, db = mon.distribution(a, edges=edges), mon.distribution(b, edges=edges)
+    assert list(da)[0] == "<500" and list(da)[-1] == ">=700" and sum(da.values()) == pytest.approx(1)
+    want = float(V.psi(a, b, bins=edges)["psi"].iloc[0])
+    assert mon.psi(da, db) == pytest.approx(want, rel=1e-9)
+    g = mon.distribution(["AAA", "A", "A", None])
+    assert g == {"A": 0.5, "AAA": 0.25, "missing": 0.25}
+    obs, pds = mon.grade_figures(pd.DataFrame({"grade": ["AAA", "B"], "observed_dr": [0.01, np.nan],
+                                               "predicted_pd": [0.012, 0.08]}))
+    assert obs == {"AAA": 0.01, "B": None} and pds["B"] == 0.08
+
+
+def test_psi_falls_back_to_the_grade_distribution():
+    h = _history()
+    h = h.loc[h["metric"] != "score_distribution"]
+    extra = h.drop_duplicates("run_id")[["run_id", "as_of", "started_utc", "status",
+                                         "params_sha256"]].assign(notebook=SC,
+                                                                  metric="grade_distribution")
+    extra["value"] = [{"A": 0.5, "B": 0.5}, {"A": 0.5, "B": 0.5}, {"A": 0.6, "B": 0.4},
+                      {"A": 0.6, "B": 0.4}]
+    ind = mon.indicators(pd.concat([h, extra], ignore_index=True))
+    psi = ind.loc[ind["indicator"] == "psi"].set_index("run_id")
+    assert psi.loc["r2", "value"] == 0.0
+    assert psi.loc["r3", "value"] == pytest.approx(mon.psi({"A": .5, "B": .5}, {"A": .6, "B": .4}))
+    assert "grade_distribution" in psi.loc["r3", "source"]
+
+
+def test_characteristic_distributions_give_the_csi_across_runs():
+    a = pd.DataFrame({"points": [50, 150, 250, 350], "grade_text": ["x", "y", "y", "y"]})
+    b = pd.DataFrame({"points": [50, 50, 250, 350], "grade_text": ["x", "y", "y", "y"]})
+    da, db = mon.distributions(a), mon.distributions(b)
+    assert set(da) == {"points", "grade_text"} and len(da["points"]) == 6
+    s = mon.csi(da, db)
+    assert s["grade_text"] == 0 and s["points"] > 0
