@@ -8,6 +8,7 @@ from scipy import stats
 
 from calib import pricing as P
 from calib.errors import CalibInputError, CalibParamsError
+from calib.pricing.calibration import _cluster_rows
 
 from _sim_pricing import simulate_points_programme
 
@@ -273,7 +274,7 @@ def test_calibration_null_effect_interval_includes_zero():
 def test_cluster_bootstrap_draws_whole_villages():
     codes = np.repeat([0, 1, 2, 3], [3, 1, 4, 2])
     rng = np.random.default_rng(5)
-    for idx in P._cluster_rows(codes, rng, 20):
+    for idx in _cluster_rows(codes, rng, 20):
         drawn = codes[idx]
         # each drawn village appears with all its rows, in multiples of its size
         counts = np.bincount(drawn, minlength=4)

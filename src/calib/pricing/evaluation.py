@@ -1,0 +1,218 @@
+"""What a schedule costs and whether points predict lower risk, per points band."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from calib.pricing._checks import _default_array
+from calib.pricing._logit import jeffreys_interval
+from calib.pricing.bands import _grouping, _loan_level
+from calib.pricing.pd_model import PointsPD, _prepared
+from calib.pricing.schedule import PointsLoan, Schedule, resolve_terms
+
+__all__ = ["evaluate_schedule", "default_rate_by_band"]
+
+_SPEC = dict(
+    households=("household_id", "nunique"),
+    loans=("points", "size"),
+    drawn=("drawn", "sum"),
+    mean_points=("points", "mean"),
+    mean_discount=("discount", "mean"),
+    mean_rate=("rate", "mean"),
+    pd=("pd", "mean"),
+    pd_ref=("pd_ref", "mean"),
+    justified_discount=("justified", "mean"),
+    expected_loss=("_el", "sum"),
+    subsidy_amount=("_sub", "sum"),
+    interest_forgone=("_forgone", "sum"),
+)
+
+_COLUMNS = [
+    "band", "points_low", "points_high", "households", "loans", "drawn", "mean_points",
+    "mean_discount", "mean_rate", "defaults", "default_rate", "default_ci_low", "default_ci_high",
+    "pd", "pd_ref", "expected_loss_rate", "expected_loss", "justified_discount", "subsidy",
+    "subsidy_amount", "interest_forgone", "required_rate", "rate_margin", "covers_cost",
+]
+
+
+def _per_band_and_total(lv: pd.DataFrame, key: np.ndarray, info: pd.DataFrame,
+                        spec: dict) -> pd.DataFrame:
+    """``spec`` aggregated per band (rows of ``info``), then one ``total`` row."""
+    per = lv.assign(_k=key).groupby("_k", sort=True).agg(**spec)
+    per = info.iloc[per.index.to_numpy()].reset_index(drop=True).join(per.reset_index(drop=True))
+    tot = pd.DataFrame({k: [len(lv) if f == "size" else getattr(lv[c], f)()]
+                        for k, (c, f) in spec.items()})
+    tot.insert(0, "band", "total")
+    tot.insert(1, "points_low", info["points_low"].min() if len(info) else np.nan)
+    tot.insert(2, "points_high", np.inf if info["points_low"].notna().any() else np.nan)
+    out = pd.concat([per, tot], ignore_index=True)
+    out["households"] = out["households"].astype(int)
+    out["loans"] = out["loans"].astype(int)
+    return out
+
+
+def _add_default_rates(out: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    out["defaults"] = out["defaults"].astype(int)
+    out["default_rate"] = out["defaults"] / out["loans"]
+    out["default_ci_low"], out["default_ci_high"] = jeffreys_interval(
+        out["defaults"], out["loans"], alpha=alpha
+    )
+    return out
+
+
+def _aggregate(lv: pd.DataFrame, key: np.ndarray, info: pd.DataFrame, terms: PointsLoan,
+               alpha: float) -> pd.DataFrame:
+    lv = lv.assign(
+        _forgone=lv["drawn"] * lv["discount"],
+        _el=lv["drawn"] * lv["pd"] * terms.lgd,
+        _sub=lv["drawn"] * (lv["discount"] - lv["justified"]),
+    )
+    has_def = "default" in lv.columns
+    spec = {**_SPEC, **({"defaults": ("default", "sum")} if has_def else {})}
+    out = _per_band_and_total(lv, key, info, spec)
+    if has_def:
+        out = _add_default_rates(out, alpha)
+    out["expected_loss_rate"] = terms.lgd * out["pd"]
+    out["subsidy"] = out["mean_discount"] - out["justified_discount"]
+    out["required_rate"] = terms.funding_cost + terms.operating_cost + out["expected_loss_rate"]
+    out["rate_margin"] = out["mean_rate"] - out["required_rate"]
+    out["covers_cost"] = out["rate_margin"] >= -1e-12
+    out = out[[c for c in _COLUMNS if c in out.columns]]
+    out.attrs["all_bands_cover"] = bool(out["covers_cost"].iloc[:-1].all())
+    return out
+
+
+def evaluate_schedule(
+    loans: pd.DataFrame,
+    points: pd.DataFrame | None,
+    schedule: Schedule | PointsLoan | dict | None = None,
+    *,
+    terms: PointsLoan | dict | None = None,
+    lgd: float | None = None,
+    funding_cost: float | None = None,
+    operating_cost: float | None = None,
+    pd: PointsPD | str | Any | None = None,
+    by: str = "points_band",
+    band_width: float | None = None,
+    band_top: float | None = None,
+    controls: Sequence[str] = (),
+    cluster: str | None = "village",
+    period: str | None = None,
+    missing_points: Literal["zero", "raise"] = "zero",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """What the schedule costs and whether it is risk-justified, per points band.
+
+    Parameters
+    ----------
+    loans, points : pandas.DataFrame
+        See :func:`attach_points`; ``loans`` needs ``household_id``, ``start_date``,
+        ``drawn_amount`` and ``default`` (0/1; the default columns are left out if absent and
+        ``pd`` is given).
+    schedule : Schedule, dict or PointsLoan
+        The schedule to evaluate, or the whole ``points_loan`` block (then ``terms`` is not
+        needed).
+    terms : PointsLoan or dict, optional
+        The ``points_loan`` block (``P.points_loan``): LGD, costs and ``band_width`` come from
+        it; its schedule is used when ``schedule`` is None.
+    lgd, funding_cost, operating_cost : float, optional
+        Loss given default; annual funding and operating cost as fractions of balance.
+        Required without ``terms``; when given they override the block's values.
+    pd : None, PointsPD, str or array-like
+        Modelled PD per loan. ``None``: fit :func:`fit_points_pd` (points + ``controls``) on
+        these loans; a :class:`PointsPD` (e.g. ``calibrate_points_discount(...).attrs["model"]``)
+        is used as is. With a model the reference PD of each loan is the model's PD at 0 points,
+        its other characteristics unchanged. A column name or an array gives PDs directly; the
+        reference PD is then the mean PD of the lowest band (points below ``band_width``).
+    by : str
+        ``points_band`` (bands of ``band_width`` points), ``schedule_band`` (the schedule's own
+        steps or bands) or any column of ``loans`` (e.g. ``village``).
+    band_width : float, optional
+        Points per band (``points_loan.band_width``; 100 by default).
+    band_top : float or None
+        Pool every loan with at least this many points into one top band.
+    controls : sequence of str
+        Controls for the fitted PD model when ``pd=None``.
+    alpha : float
+        1 - confidence of the Jeffreys intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per band, then a ``total`` row (over all loans). Columns:
+
+        - ``band`` (label, e.g. ``100-200``; ``900+`` for the top band), ``points_low``,
+          ``points_high`` (band bounds; NaN when grouping by a column);
+        - ``households`` (distinct), ``loans``, ``drawn`` (sum of ``drawn_amount``, yuan);
+        - ``mean_points``, ``mean_discount``, ``mean_rate`` (schedule discount and rate,
+          fractions, mean over loans);
+        - ``defaults``, ``default_rate``, ``default_ci_low``, ``default_ci_high`` (observed,
+          Jeffreys interval);
+        - ``pd`` (mean modelled PD), ``pd_ref`` (mean reference PD), ``expected_loss_rate``
+          (LGD x ``pd``), ``expected_loss`` (yuan/year: sum of drawn x PD x LGD);
+        - ``justified_discount`` = LGD x (``pd_ref`` - ``pd``), the risk-justified discount;
+        - ``subsidy`` = ``mean_discount`` - ``justified_discount`` (fraction; positive = the
+          bank gives more than the risk saves), ``subsidy_amount`` (yuan/year: sum of drawn x
+          (discount - justified discount));
+        - ``interest_forgone`` (yuan/year: sum of drawn x discount, annual);
+        - ``required_rate`` = funding + operating + ``expected_loss_rate``, ``rate_margin`` =
+          ``mean_rate`` - ``required_rate``, ``covers_cost`` (bool: the floor rule).
+
+        ``attrs["all_bands_cover"]`` is True when every band (not the total) covers its cost.
+
+    Notes
+    -----
+    Pricing build-up: rate >= funding (FTP) + operating cost + expected loss (PD x LGD), the
+    capital charge being the same in every band under flat standardised risk weights, so it
+    cancels out of discounts [1]_. The risk-justified discount of a band is the expected loss it
+    saves against the reference (0 points, the point at which the schedule gives no discount):
+    LGD x [PD(reference) - PD(band)] (research note ``methods.md`` §4). Means are over loans
+    (each loan counts once); money columns are sums over loans of drawn balance x rate, i.e.
+    annual amounts on the balance drawn. The default-rate interval is the Jeffreys interval
+    (ECB validation instructions, 2019; Brown, Cai & DasGupta 2001).
+
+    References
+    ----------
+    .. [1] Bluhm, C., Overbeck, L., Wagner, C. (2010). *Introduction to Credit Risk Modeling*,
+       2nd ed., ch. 1 (expected loss and pricing). Chapman & Hall/CRC.
+    """
+    t = resolve_terms(schedule, terms, required=("lgd", "funding_cost", "operating_cost"),
+                      lgd=lgd, funding_cost=funding_cost, operating_cost=operating_cost,
+                      band_width=band_width)
+    frame, lv, _ = _loan_level(loans, points, t, pd_=pd, controls=controls, period=period,
+                               missing_points=missing_points, cluster=cluster)
+    key, info = _grouping(frame, t.schedule, by, t.band_width, band_top)
+    return _aggregate(lv, key, info, t, alpha)
+
+
+def default_rate_by_band(
+    loans: pd.DataFrame,
+    points: pd.DataFrame | None,
+    *,
+    band_width: float = 100.0,
+    band_top: float | None = None,
+    by: str = "points_band",
+    period: str | None = None,
+    missing_points: Literal["zero", "raise"] = "zero",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Observed default rate per points band with Jeffreys intervals (no model needed).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per band then ``total``: ``band``, ``points_low``, ``points_high``,
+        ``households``, ``loans``, ``mean_points``, ``defaults``, ``default_rate``,
+        ``default_ci_low``, ``default_ci_high`` (see :func:`jeffreys_interval`).
+    """
+    frame = _prepared(loans, points, period, missing_points)
+    lv = pd.DataFrame({"household_id": frame["household_id"].to_numpy(),
+                       "points": frame["points"].to_numpy(dtype=float),
+                       "default": _default_array(frame)})
+    key, info = _grouping(frame, Schedule(), by, band_width, band_top)
+    spec = {k: _SPEC[k] for k in ("households", "loans", "mean_points")}
+    out = _per_band_and_total(lv, key, info, {**spec, "defaults": ("default", "sum")})
+    return _add_default_rates(out, alpha)
