@@ -13,7 +13,8 @@ points give 4.417%). This subpackage answers three questions:
 Modules, in the order the data flow through them: ``schedule`` (the ``points_loan`` parameter
 block: :class:`Schedule`, :class:`Band`, :class:`PointsLoan`), ``points`` (which period's points
 price a loan, the loan frame), ``pd_model`` (the logistic PD model; its statistics in
-``_logit``), ``bands`` and ``evaluation`` (cost per points band), ``calibration`` (the
+``_logit``), ``bands`` and ``evaluation`` (cost per points band), ``conclusions`` (the
+report's decisions as rows), ``calibration`` (the
 risk-justified discount and its village bootstrap), ``recommend`` (the largest schedule within
 budget and floor), ``inflation`` (point inflation by village), ``plots`` (drawing only).
 
@@ -25,7 +26,13 @@ Notebook use is one line per question, e.g.::
 """
 from calib.pricing._logit import jeffreys_interval
 from calib.pricing.calibration import calibrate_points_discount, policy_verdict
-from calib.pricing.evaluation import default_rate_by_band, evaluate_schedule
+from calib.pricing.conclusions import (
+    Finding,
+    base_rate_finding,
+    conclusions,
+    recommendation_interval,
+)
+from calib.pricing.evaluation import REASONS, default_rate_by_band, evaluate_schedule
 from calib.pricing.inflation import points_inflation
 from calib.pricing.pd_model import PointsPD, fit_points_pd
 from calib.pricing.plots import (
@@ -82,4 +89,9 @@ __all__ = [
     "plot_default_rate_by_band",
     "plot_points_by_village",
     "plot_discount_interval",
+    "REASONS",
+    "Finding",
+    "base_rate_finding",
+    "recommendation_interval",
+    "conclusions",
 ]

@@ -13,7 +13,7 @@ from calib.pricing.bands import _grouping, _loan_level
 from calib.pricing.pd_model import PointsPD, _prepared
 from calib.pricing.schedule import PointsLoan, Schedule, resolve_terms
 
-__all__ = ["evaluate_schedule", "default_rate_by_band"]
+__all__ = ["evaluate_schedule", "default_rate_by_band", "REASONS"]
 
 _SPEC = dict(
     households=("household_id", "nunique"),
@@ -26,16 +26,37 @@ _SPEC = dict(
     pd_ref=("pd_ref", "mean"),
     justified_discount=("justified", "mean"),
     expected_loss=("_el", "sum"),
+    subsidy=("_sub_rate", "mean"),
     subsidy_amount=("_sub", "sum"),
+    risk_justified_amount=("_paid", "sum"),
     interest_forgone=("_forgone", "sum"),
+    cost_above_risk_price=("_net", "sum"),
 )
 
 _COLUMNS = [
     "band", "points_low", "points_high", "households", "loans", "drawn", "mean_points",
     "mean_discount", "mean_rate", "defaults", "default_rate", "default_ci_low", "default_ci_high",
-    "pd", "pd_ref", "expected_loss_rate", "expected_loss", "justified_discount", "subsidy",
-    "subsidy_amount", "interest_forgone", "required_rate", "rate_margin", "covers_cost",
+    "pd", "pd_ref", "expected_loss_rate", "expected_loss", "justified_discount",
+    "justified_reason", "subsidy", "interest_forgone", "risk_justified_amount", "subsidy_amount",
+    "cost_above_risk_price", "required_rate", "rate_margin", "covers_cost", "below_cost_at_base",
 ]
+
+#: What a ``justified_reason`` code in :func:`evaluate_schedule` means.
+REASONS: dict[str, str] = {
+    "none": "the risk-justified discount is not negative: nothing to explain",
+    "pd_rises_with_points": (
+        "negative: in the fitted PD model the default risk rises with points (points "
+        "coefficient above 0, its interval excluding 0), so these loans carry more expected "
+        "loss than at 0 points; risk would call for a surcharge and none of the discount is "
+        "risk-justified"),
+    "pd_rises_with_points_not_significant": (
+        "negative: the fitted points coefficient is above 0 but its interval includes 0; the "
+        "negative figure is within noise and reads as no risk-justified discount; none of the "
+        "discount is counted as risk-justified"),
+    "band_pd_above_reference": (
+        "negative: the band's given PD is above the mean PD of the lowest band (the 0-point "
+        "reference); none of the discount is risk-justified"),
+}
 
 
 def _per_band_and_total(lv: pd.DataFrame, key: np.ndarray, info: pd.DataFrame,
@@ -63,12 +84,27 @@ def _add_default_rates(out: pd.DataFrame, alpha: float) -> pd.DataFrame:
     return out
 
 
+def _justified_reason(out: pd.DataFrame, model: PointsPD | None) -> np.ndarray:
+    """Reason code (see :data:`REASONS`) for every band's risk-justified discount."""
+    if model is None:
+        code = "band_pd_above_reference"
+    else:
+        c = model.coefficients.loc["points_per_step"]
+        code = ("pd_rises_with_points" if c["ci_low"] > 0
+                else "pd_rises_with_points_not_significant")
+    return np.where(out["justified_discount"] < -1e-15, code, "none")
+
+
 def _aggregate(lv: pd.DataFrame, key: np.ndarray, info: pd.DataFrame, terms: PointsLoan,
-               alpha: float) -> pd.DataFrame:
+               alpha: float, model: PointsPD | None = None) -> pd.DataFrame:
+    paid = np.clip(lv["justified"], 0.0, lv["discount"])  # the part of the discount risk pays
     lv = lv.assign(
         _forgone=lv["drawn"] * lv["discount"],
         _el=lv["drawn"] * lv["pd"] * terms.lgd,
-        _sub=lv["drawn"] * (lv["discount"] - lv["justified"]),
+        _paid=lv["drawn"] * paid,
+        _sub=lv["drawn"] * (lv["discount"] - paid),
+        _sub_rate=lv["discount"] - paid,
+        _net=lv["drawn"] * (lv["discount"] - lv["justified"]),
     )
     has_def = "default" in lv.columns
     spec = {**_SPEC, **({"defaults": ("default", "sum")} if has_def else {})}
@@ -76,12 +112,14 @@ def _aggregate(lv: pd.DataFrame, key: np.ndarray, info: pd.DataFrame, terms: Poi
     if has_def:
         out = _add_default_rates(out, alpha)
     out["expected_loss_rate"] = terms.lgd * out["pd"]
-    out["subsidy"] = out["mean_discount"] - out["justified_discount"]
+    out["justified_reason"] = _justified_reason(out, model)
     out["required_rate"] = terms.funding_cost + terms.operating_cost + out["expected_loss_rate"]
     out["rate_margin"] = out["mean_rate"] - out["required_rate"]
     out["covers_cost"] = out["rate_margin"] >= -1e-12
+    out["below_cost_at_base"] = terms.schedule.base_rate < out["required_rate"] - 1e-12
     out = out[[c for c in _COLUMNS if c in out.columns]]
     out.attrs["all_bands_cover"] = bool(out["covers_cost"].iloc[:-1].all())
+    out.attrs["base_rate"] = terms.schedule.base_rate
     return out
 
 
@@ -153,15 +191,27 @@ def evaluate_schedule(
           Jeffreys interval);
         - ``pd`` (mean modelled PD), ``pd_ref`` (mean reference PD), ``expected_loss_rate``
           (LGD x ``pd``), ``expected_loss`` (yuan/year: sum of drawn x PD x LGD);
-        - ``justified_discount`` = LGD x (``pd_ref`` - ``pd``), the risk-justified discount;
-        - ``subsidy`` = ``mean_discount`` - ``justified_discount`` (fraction; positive = the
-          bank gives more than the risk saves), ``subsidy_amount`` (yuan/year: sum of drawn x
-          (discount - justified discount));
-        - ``interest_forgone`` (yuan/year: sum of drawn x discount, annual);
+        - ``justified_discount`` = LGD x (``pd_ref`` - ``pd``), the risk-justified discount
+          (negative where the modelled risk is above the 0-point reference);
+          ``justified_reason``: why it is negative, a code of :data:`REASONS` (``none`` when
+          it is not);
+        - ``interest_forgone`` (yuan/year: sum of drawn x discount), split into
+          ``risk_justified_amount`` (sum of drawn x the risk-justified part of each loan's
+          discount, clip(justified, 0, discount)) and ``subsidy_amount`` (sum of drawn x the
+          rest): ``interest_forgone = risk_justified_amount + subsidy_amount`` and
+          ``0 <= subsidy_amount <= interest_forgone``; ``subsidy`` is the same per loan as a
+          fraction (mean over loans);
+        - ``cost_above_risk_price`` (yuan/year: sum of drawn x (discount - justified), the
+          cost against a fully risk-based price; it exceeds ``interest_forgone`` where the risk
+          would call for a surcharge, i.e. negative justified discounts, and is below
+          ``subsidy_amount`` where risk justifies more than the discount);
         - ``required_rate`` = funding + operating + ``expected_loss_rate``, ``rate_margin`` =
-          ``mean_rate`` - ``required_rate``, ``covers_cost`` (bool: the floor rule).
+          ``mean_rate`` - ``required_rate``, ``covers_cost`` (bool: the floor rule),
+          ``below_cost_at_base`` (bool: even the base rate is below ``required_rate``; see
+          :func:`base_rate_finding`).
 
-        ``attrs["all_bands_cover"]`` is True when every band (not the total) covers its cost.
+        ``attrs["all_bands_cover"]`` is True when every band (not the total) covers its cost;
+        ``attrs["base_rate"]`` is the schedule's base rate.
 
     Notes
     -----
@@ -171,7 +221,11 @@ def evaluate_schedule(
     saves against the reference (0 points, the point at which the schedule gives no discount):
     LGD x [PD(reference) - PD(band)] (research note ``methods.md`` §4). Means are over loans
     (each loan counts once); money columns are sums over loans of drawn balance x rate, i.e.
-    annual amounts on the balance drawn. The default-rate interval is the Jeffreys interval
+    annual amounts on the balance drawn. The subsidy is the part of the interest forgone that
+    lower risk does not pay for, loan by loan; a loan whose risk justifies no discount (a
+    negative justified discount) has all of its discount counted as subsidy, not more (the extra
+    expected loss of such loans is not a cost of the discount: it is in
+    ``cost_above_risk_price``). The default-rate interval is the Jeffreys interval
     (ECB validation instructions, 2019; Brown, Cai & DasGupta 2001).
 
     References
@@ -182,10 +236,10 @@ def evaluate_schedule(
     t = resolve_terms(schedule, terms, required=("lgd", "funding_cost", "operating_cost"),
                       lgd=lgd, funding_cost=funding_cost, operating_cost=operating_cost,
                       band_width=band_width)
-    frame, lv, _ = _loan_level(loans, points, t, pd_=pd, controls=controls, period=period,
-                               missing_points=missing_points, cluster=cluster)
+    frame, lv, model = _loan_level(loans, points, t, pd_=pd, controls=controls, period=period,
+                                   missing_points=missing_points, cluster=cluster)
     key, info = _grouping(frame, t.schedule, by, t.band_width, band_top)
-    return _aggregate(lv, key, info, t, alpha)
+    return _aggregate(lv, key, info, t, alpha, model)
 
 
 def default_rate_by_band(

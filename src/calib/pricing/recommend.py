@@ -75,8 +75,13 @@ class _Budget:
             return self.drawn
         return self.drawn * np.maximum(0.0, 1.0 + self.elasticity * 100.0 * (disc - self.cur_disc))
 
+    def subsidy_per_loan(self, disc: np.ndarray, drawn: np.ndarray | None = None) -> np.ndarray:
+        """Yuan/year of each loan's discount that its risk does not justify (>= 0)."""
+        dr = self.drawn_after(disc) if drawn is None else drawn
+        return dr * (disc - np.clip(self.just, 0.0, disc))
+
     def subsidy(self, disc: np.ndarray) -> float:
-        return float(np.sum(self.drawn_after(disc) * (disc - self.just)))
+        return float(np.sum(self.subsidy_per_loan(disc)))
 
     def floor_ok(self, disc: np.ndarray) -> bool:
         m = self.band_mean(disc)
@@ -93,6 +98,7 @@ class _Search:
     schedule_for: Callable[[float], Schedule]
     disc_for: Callable[[float], np.ndarray]
     hi: float  # largest size worth trying
+    lo: float = 0.0  # smallest size (a zero schedule)
 
 
 def _search_step(cur: Schedule, p: np.ndarray, floor_cap: float) -> _Search:
@@ -132,7 +138,9 @@ def _search_bands(b: _Budget, cur: Schedule, edges: np.ndarray, floor_cap: float
     above_lowest = np.arange(len(edges)) > 0
 
     def band_disc(s: float) -> np.ndarray:
-        x = np.minimum(iso + np.where(above_lowest, s, 0.0), limit)
+        # s >= 0: a policy add-on above the lowest band; s < 0: every band lowered by -s (when
+        # the budget cannot pay for the band means, whose loans differ in risk)
+        x = np.minimum(iso + (np.where(above_lowest, s, 0.0) if s >= 0 else s), limit)
         x = np.minimum.accumulate(x[::-1])[::-1]  # non-decreasing, still under the limits
         return np.round(np.clip(x, 0.0, None), 12)
 
@@ -142,15 +150,15 @@ def _search_bands(b: _Budget, cur: Schedule, edges: np.ndarray, floor_cap: float
         bands = [Band(points=float(edges[i]), discount=float(d[i])) for i in np.flatnonzero(keep)]
         return cur.model_copy(update={"bands": bands or None, "step_discount": 0.0})
 
-    return _Search(schedule_for, lambda s: band_disc(s)[b.k], floor_cap)
+    return _Search(schedule_for, lambda s: band_disc(s)[b.k], floor_cap,
+                   lo=-float(iso.max()) if iso.size else 0.0)
 
 
-def _bisect_max(feasible, hi: float, tol: float) -> float:
+def _bisect_max(feasible, lo: float, hi: float, tol: float) -> float:
     if feasible(hi):
         return hi
-    lo = 0.0
     if not feasible(lo):
-        return 0.0
+        return lo
     while hi - lo > tol:
         mid = 0.5 * (lo + hi)
         if feasible(mid):
@@ -165,7 +173,7 @@ def _largest(b: _Budget, s: _Search, tol: float) -> tuple[float, str]:
     def ok(x: float) -> bool:
         return b.feasible(s.disc_for(x))
 
-    best = _bisect_max(ok, s.hi, tol)
+    best = _bisect_max(ok, s.lo, s.hi, tol)
     snapped = np.floor(best * 1e6) / 1e6
     if ok(snapped):
         best = snapped
@@ -193,10 +201,10 @@ def _band_table(b: _Budget, lv, edges, t: PointsLoan, rec_disc, pooled_top, belo
     tab["current_rate"] = cur.base_rate - tab["current_discount"]
     tab["recommended_discount"] = b.band_mean(rec_disc)
     tab["recommended_rate"] = cur.base_rate - tab["recommended_discount"]
-    tab["current_subsidy_amount"] = np.bincount(k, weights=b.drawn * (b.cur_disc - b.just),
-                                                minlength=K)
-    tab["recommended_subsidy_amount"] = np.bincount(k, weights=new_drawn * (rec_disc - b.just),
-                                                    minlength=K)
+    tab["current_subsidy_amount"] = np.bincount(
+        k, weights=b.subsidy_per_loan(b.cur_disc, b.drawn), minlength=K)
+    tab["recommended_subsidy_amount"] = np.bincount(
+        k, weights=b.subsidy_per_loan(rec_disc), minlength=K)
     tab["recommended_drawn"] = np.bincount(k, weights=new_drawn, minlength=K)
     req = t.funding_cost + t.operating_cost + el_k
     tab["covers_cost_current"] = tab["current_rate"] >= req - 1e-12
@@ -206,7 +214,7 @@ def _band_table(b: _Budget, lv, edges, t: PointsLoan, rec_disc, pooled_top, belo
 
 def _summary(b: _Budget, t: PointsLoan, rec: Schedule, rec_disc, binding, below) -> pd.DataFrame:
     def row(name, sched, disc, dr):
-        sub = float(np.sum(dr * (disc - b.just)))
+        sub = float(np.sum(b.subsidy_per_loan(disc, dr)))
         return {"schedule": name, "discount_per_100": sched.per_100(),
                 "top_discount": float(np.max(disc)) if disc.size else 0.0,
                 "interest_forgone": float(np.sum(dr * disc)), "subsidy_amount": sub,
@@ -286,7 +294,9 @@ def recommend_schedule(
         ``band_width`` points: each band gets its risk-justified discount (made non-decreasing
         by isotonic regression, weighted by loans) plus a flat policy add-on ``s`` for every
         band above the lowest, capped by the floor rule and kept monotone; ``s`` is the largest
-        allowed.
+        allowed. When even ``s = 0`` exceeds the budget (loans within a band differ in risk, so
+        a band's mean justified discount is more than some of its loans' own), every band is
+        lowered by the same amount instead (``s < 0``).
     pd, controls, cluster
         PD model as in :func:`evaluate_schedule`.
     floor_at_base : {"strict", "exclude"}
@@ -302,9 +312,13 @@ def recommend_schedule(
 
     Notes
     -----
-    Subsidy = sum over loans of balance x (discount - risk-justified discount), the net amount
-    above the expected-loss saving (``methods.md`` §4: set the discount to ΔEL and show the rest
-    as an explicit budgeted subsidy). Floor rule: in every band the mean rate stays at or above
+    Subsidy = sum over loans of balance x (discount - the risk-justified part of it), the
+    risk-justified part being clip(LGD x [PD(0) - PD(points)], 0, discount): the amount above
+    the expected-loss saving (``methods.md`` §4: set the discount to ΔEL and show the rest as an
+    explicit budgeted subsidy), the same definition as ``subsidy_amount`` of
+    :func:`evaluate_schedule`, so it is part of the interest forgone and zero for a zero
+    schedule. It grows with the schedule (per loan it is the discount minus a part that cannot
+    exceed it). Floor rule: in every band the mean rate stays at or above
     funding + operating cost + expected loss (see ``floor_at_base`` for bands that fail it at
     the base rate). Both the subsidy and the floor are monotone in the schedule's size, so the
     largest feasible schedule is found by bisection.
