@@ -14,7 +14,7 @@ from calib.pricing.calibration import _cluster_rows
 # --------------------------------------------------------------------------- calibration
 def test_calibration_interval_covers_the_true_discount(sim):
     cal = P.calibrate_points_discount(
-        sim.loans, sim.points, lgd=0.45, controls=("grade", "head_age"), n_boot=100,
+        sim.loans, sim.points, lgd=0.45, controls=("grade", "head_age"), n_boot=50,
         random_state=0,
     )
     row = cal.iloc[0]
@@ -24,7 +24,7 @@ def test_calibration_interval_covers_the_true_discount(sim):
     assert row["discount_per_100"] == pytest.approx(truth, rel=0.35)
     assert row["ci_high"] - row["ci_low"] < 1.5 * truth
     assert row["n_loans"] == 6000 and row["n_defaults"] == int(sim.loans["default"].sum())
-    assert row["n_clusters"] == 60 and row["n_boot"] + row["n_boot_failed"] == 100
+    assert row["n_clusters"] == 60 and row["n_boot"] + row["n_boot_failed"] == 50
     # the point estimate equals the definition computed from an independent statsmodels fit
     import statsmodels.formula.api as smf
 
@@ -46,7 +46,7 @@ def test_calibration_null_effect_interval_includes_zero():
     )
     assert null.true_discount_per_100 == 0.0
     cal = P.calibrate_points_discount(
-        null.loans, null.points, lgd=0.45, controls=("grade", "head_age"), n_boot=100,
+        null.loans, null.points, lgd=0.45, controls=("grade", "head_age"), n_boot=50,
         random_state=0,
     )
     assert cal["ci_low"].iloc[0] < 0 < cal["ci_high"].iloc[0]

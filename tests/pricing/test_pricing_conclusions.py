@@ -15,7 +15,7 @@ from _sim_pricing import REF
 def decided(sim):
     # a 7% base rate covers every band's expected loss, so the budget (not the floor) binds
     terms = P.PointsLoan(schedule={**REF, "base_rate": 0.07}, lgd=0.45, funding_cost=0.0,
-                         operating_cost=0.0, subsidy_budget=20_000.0, n_boot=40)
+                         operating_cost=0.0, subsidy_budget=20_000.0, n_boot=30)
     lf = P.attach_points(sim.loans, sim.points)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
