@@ -183,8 +183,12 @@ def _recommended_rows(rec: Recommendation, interval, budget: float) -> list[dict
     ci = _interval(interval, "recommended_discount_per_100")
     fixed = bool(interval is not None and interval.set_index("quantity")
                  .loc["recommended_discount_per_100", "zero_width"])
-    note = (f"limited by: {new['binding']}" + ("; the same in every bootstrap replicate: the "
-            "constraint, not the risk estimate, decides" if fixed else ""))
+    below = int(new["bands_below_cost_at_base"])
+    note = (f"limited by: {new['binding']}"
+            + (f" ({below} points bands are below cost already at the base rate)"
+               if new["binding"] == "floor" and below else "")
+            + ("; the same in every bootstrap replicate: the constraint, not the risk "
+               "estimate, decides" if fixed else ""))
     cost = float(new["subsidy_amount"])
     cost_ci = _interval(interval, "recommended_subsidy_amount")
     within = "within budget" if cost <= budget + 1e-6 else "over budget"
