@@ -78,6 +78,8 @@ def test_evaluate_schedule_fitted_pd_is_calibrated_in_the_large(sim):
     dr = P.default_rate_by_band(sim.loans, sim.points, band_top=900)
     np.testing.assert_allclose(dr["default_rate"], t["default_rate"])
     np.testing.assert_allclose(dr["default_ci_high"], t["default_ci_high"])
+    wide = P.default_rate_by_band(sim.loans, sim.points, terms={"band_width": 200})
+    assert wide["band"].iloc[0] == "0-200"
 
 
 def _riskier_with_points():

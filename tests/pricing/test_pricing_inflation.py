@@ -1,6 +1,7 @@
 """calib.pricing.inflation and .plots."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from calib import pricing as P
@@ -36,8 +37,13 @@ def test_policy_comparison_warnings_and_plots(sim):
     assert "only 8 villages" in msgs and "defaults" in msgs
     assert cal["policy_per_100"].iloc[0] == pytest.approx(0.001)
     assert cal["policy_in_ci"].iloc[0] == (cal["ci_low"].iloc[0] <= 0.001 <= cal["ci_high"].iloc[0])
-    ax = P.plot_default_rate_by_band(P.default_rate_by_band(sim.loans, sim.points, band_top=900))
+    dr = P.default_rate_by_band(sim.loans, sim.points, band_top=900)
+    ax = P.plot_default_rate_by_band(dr)
     assert len(ax.get_xticklabels()) == 10
+    # the axis follows the data, not the open interval of a thin band
+    thin = dr.iloc[:1].assign(loans=2, default_ci_high=0.85)
+    ax = P.plot_default_rate_by_band(pd.concat([thin, dr], ignore_index=True))
+    assert ax.get_ylim()[1] < 0.5 and "cut" in ax.get_ylabel()
     ax = P.plot_points_by_village(sim.points, groups=sim.loans[["household_id", "village"]],
                                   flagged=["V000"], labels=True)
     assert len(ax.get_xticklabels()) == 60

@@ -246,7 +246,8 @@ def default_rate_by_band(
     loans: pd.DataFrame,
     points: pd.DataFrame | None,
     *,
-    band_width: float = 100.0,
+    terms: PointsLoan | dict | None = None,
+    band_width: float | None = None,
     band_top: float | None = None,
     by: str = "points_band",
     period: str | None = None,
@@ -254,6 +255,9 @@ def default_rate_by_band(
     alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Observed default rate per points band with Jeffreys intervals (no model needed).
+
+    ``band_width`` comes from the keyword, else from ``terms`` (the ``points_loan`` block),
+    else 100 points.
 
     Returns
     -------
@@ -266,7 +270,8 @@ def default_rate_by_band(
     lv = pd.DataFrame({"household_id": frame["household_id"].to_numpy(),
                        "points": frame["points"].to_numpy(dtype=float),
                        "default": _default_array(frame)})
-    key, info = _grouping(frame, Schedule(), by, band_width, band_top)
+    width = resolve_terms(Schedule(), terms, band_width=band_width).band_width
+    key, info = _grouping(frame, Schedule(), by, width, band_top)
     spec = {k: _SPEC[k] for k in ("households", "loans", "mean_points")}
     out = _per_band_and_total(lv, key, info, {**spec, "defaults": ("default", "sum")})
     return _add_default_rates(out, alpha)

@@ -13,7 +13,20 @@ from calib.pricing.points import period_bounds
 __all__ = ["plot_default_rate_by_band", "plot_points_by_village", "plot_discount_interval"]
 
 
-def plot_default_rate_by_band(table: pd.DataFrame, *, ax: Any = None, show_pd: bool = True):
+def _rate_axis_top(t: pd.DataFrame, min_loans: int) -> float:
+    """Top of the y axis: the data, not the open interval of a band with a handful of loans."""
+    tops = [t["default_rate"].max()]
+    if "pd" in t.columns:
+        tops.append(t["pd"].max())
+    big = t["loans"] >= min_loans if "loans" in t.columns else np.ones(len(t), bool)
+    if np.any(big):
+        tops.append(t.loc[big, "default_ci_high"].max())
+    top = float(np.nanmax(np.asarray(tops, dtype=float)))
+    return 1.15 * top if top > 0 else 0.05
+
+
+def plot_default_rate_by_band(table: pd.DataFrame, *, ax: Any = None, show_pd: bool = True,
+                              min_loans: int = 30):
     """Observed default rate per band with its Jeffreys interval (and the modelled PD).
 
     Parameters
@@ -22,6 +35,12 @@ def plot_default_rate_by_band(table: pd.DataFrame, *, ax: Any = None, show_pd: b
         Output of :func:`default_rate_by_band` or :func:`evaluate_schedule` (``total`` row
         skipped).
     ax : matplotlib Axes, optional
+    show_pd : bool
+        Draw the modelled PD (when the table has it).
+    min_loans : int
+        The y axis is fitted to the rates and to the intervals of bands with at least this many
+        loans; a thinner band's interval runs off the top (the axis label says so) instead of
+        stretching the axis to 0.85.
 
     Returns
     -------
@@ -41,7 +60,11 @@ def plot_default_rate_by_band(table: pd.DataFrame, *, ax: Any = None, show_pd: b
         ax.plot(x, t["pd"].to_numpy(dtype=float), "s--", label="modelled PD")
     ax.set_xticks(x, t["band"].tolist(), rotation=45, ha="right")
     ax.set_xlabel("points band")
-    ax.set_ylabel("default rate")
+    top = _rate_axis_top(t, min_loans)
+    ax.set_ylim(0.0, top)
+    cut = bool(np.any(t["default_ci_high"].to_numpy(dtype=float) > top))
+    ax.set_ylabel("default rate" + (f"\n(intervals of bands < {min_loans} loans cut)" if cut
+                                    else ""))
     ax.legend()
     return ax
 
