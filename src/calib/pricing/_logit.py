@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from calib.errors import CalibInputError
 
@@ -31,6 +30,8 @@ def jeffreys_interval(
     Brown, L. D., Cai, T. T., DasGupta, A. (2001). Interval estimation for a binomial
     proportion. *Statistical Science* 16(2), 101-133.
     """
+    from scipy import stats  # imported on use: calib.params imports this subpackage's schema
+
     d = np.asarray(defaults, dtype=float)
     n = np.asarray(n, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
