@@ -16,6 +16,7 @@ written and re-loaded through the loader, with the report's estimator
 ``discount_per_100_true``; and on the null programme (``points_effect=0``):
 
     PYTHONPATH=src python benchmarks/bench_pricing.py --synth --seeds 40 --n-boot 200 --villages 150
+    PYTHONPATH=src python benchmarks/bench_pricing.py --coef-coverage --villages 8 --per-village 150 --seeds 400
 """
 from __future__ import annotations
 
@@ -105,6 +106,24 @@ def run_synth(points_effect: float | None, seeds: int, n_boot: int, first_seed: 
     }
 
 
+def run_coef_coverage(villages: int, per_village: int, seeds: int, first_seed: int) -> dict:
+    """Coverage of the points coefficient's 95% interval: t(G-1) (calib) against 1.96."""
+    from scipy import stats
+
+    from calib.pricing import fit_points_pd
+
+    beta, hit_t, hit_z = -0.30, [], []
+    z = stats.norm.ppf(0.975)
+    for seed in range(first_seed, first_seed + seeds):
+        sim = simulate_points_programme(n_villages=villages, households_per_village=per_village,
+                                        beta_per_100=beta, intercept=-2.0, seed=seed)
+        co = fit_points_pd(sim.loans, sim.points, controls=("grade", "head_age")).coefficients
+        r = co.loc["points_per_step"]
+        hit_t.append(r["ci_low"] <= beta <= r["ci_high"])
+        hit_z.append(abs(r["coef"] - beta) <= z * r["se"])
+    return {"t": float(np.mean(hit_t)), "z": float(np.mean(hit_z)), "seeds": seeds}
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=100)
@@ -116,7 +135,16 @@ def main(argv: list[str] | None = None) -> None:
                     help="programmes of calib.synth through the loader (report's estimator)")
     ap.add_argument("--period", default=None,
                     help="--synth: points period (default: latest ended before the loan start)")
+    ap.add_argument("--coef-coverage", action="store_true",
+                    help="coverage of the points coefficient's interval with few villages "
+                         "(use --villages 8 --per-village 150)")
     a = ap.parse_args(argv)
+    if a.coef_coverage:
+        r = run_coef_coverage(a.villages, a.per_village, a.seeds, a.first_seed)
+        print(f"{a.villages} villages x {a.per_village} loans, {r['seeds']} seeds: coverage of "
+              f"the points coefficient's 95% interval {r['t']:.3f} with t({a.villages - 1}), "
+              f"{r['z']:.3f} with 1.96 (same CR1 standard errors)")
+        return
     if a.synth:
         print(f"synth: {a.seeds} seeds from {a.first_seed}, n_boot={a.n_boot}, {a.villages} villages x "
               f"~{a.per_village} households, controls {', '.join(_controls())}, "

@@ -18,6 +18,60 @@ GRADES = ("AAA", "AA", "A", "B")
 GRADE_EFFECT = {"AAA": -0.6, "AA": -0.3, "A": 0.0, "B": 0.5}
 
 
+#: The reference schedule of seed 004 (5%, 0.1 pp per 100 points, in proportion).
+REF = {
+    "base_rate": 0.05,
+    "step_points": 100,
+    "step_discount": 0.001,
+    "proportional": True,
+    "max_discount": None,
+    "floor_rate": None,
+    "bands": None,
+}
+
+
+def hand_frame():
+    """Four loans, PDs given by hand (column ``pd_given``), in bands 0-100 to 200-300."""
+    loans = pd.DataFrame(
+        {
+            "household_id": ["H1", "H2", "H3", "H4"],
+            "loan_id": ["L1", "L2", "L3", "L4"],
+            "start_date": pd.to_datetime(["2026-03-01"] * 4),
+            "drawn_amount": [10000.0, 20000.0, 30000.0, 40000.0],
+            "default": [1, 0, 0, 0],
+            "village": ["V1", "V1", "V2", "V2"],
+            "pd_given": [0.04, 0.03, 0.02, 0.01],
+        }
+    )
+    points = pd.DataFrame(
+        {"household_id": ["H1", "H2", "H3", "H4"], "period": "2025",
+         "points": [0.0, 50.0, 150.0, 250.0]}
+    )
+    return loans, points
+
+
+
+def flat_pd_frame():
+    """Five households, 100..500 points, same PD: risk justifies no discount at all."""
+    loans = pd.DataFrame(
+        {
+            "household_id": [f"H{i}" for i in range(5)],
+            "loan_id": [f"L{i}" for i in range(5)],
+            "start_date": pd.to_datetime(["2026-03-01"] * 5),
+            "drawn_amount": [10000.0] * 5,
+            "default": [0, 0, 0, 0, 1],
+            "village": ["V1"] * 5,
+            "pd_given": [0.01] * 5,
+        }
+    )
+    points = pd.DataFrame(
+        {"household_id": loans["household_id"], "period": "2025",
+         "points": [100.0, 200.0, 300.0, 400.0, 500.0]}
+    )
+    return loans, points
+
+
+
 @dataclass
 class SimProgramme:
     loans: pd.DataFrame

@@ -1,0 +1,65 @@
+"""calib.pricing.conclusions: the decisions of report 05 as rows."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from calib import pricing as P
+
+from _sim_pricing import REF
+
+
+@pytest.fixture(scope="module")
+def decided(sim):
+    # a 7% base rate covers every band's expected loss, so the budget (not the floor) binds
+    terms = P.PointsLoan(schedule={**REF, "base_rate": 0.07}, lgd=0.45, funding_cost=0.0,
+                         operating_cost=0.0, subsidy_budget=20_000.0, n_boot=30)
+    lf = P.attach_points(sim.loans, sim.points)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cal = P.calibrate_points_discount(lf, None, terms=terms, controls=("grade", "head_age"))
+    ev = P.evaluate_schedule(lf, None, terms, pd=cal.attrs["model"])
+    rec = P.recommend_schedule(lf, None, terms, pd=cal.attrs["model"])
+    iv = P.recommendation_interval(lf, cal, rec, terms)
+    return terms, lf, cal, ev, rec, iv
+
+
+def test_recommendation_interval_brackets_the_estimate(decided):
+    terms, lf, cal, ev, rec, iv = decided
+    assert iv["quantity"].tolist() == ["recommended_discount_per_100",
+                                       "recommended_subsidy_amount"]
+    assert (iv["n_replicates"] == cal["n_boot"].iloc[0]).all()
+    assert rec.summary["binding"].iloc[1] == "budget"
+    r = iv.iloc[0]
+    assert r["ci_low"] < r["estimate"] < r["ci_high"] and not r["zero_width"]
+    assert r["estimate"] == pytest.approx(rec.schedule.step_discount * 100 / 100)
+    cost = iv.iloc[1]
+    assert cost["estimate"] == pytest.approx(20_000.0, rel=5e-3)
+    assert cost["ci_low"] < cost["estimate"] < cost["ci_high"]
+
+
+def test_conclusions_rows_reuse_the_tables_figures(decided):
+    terms, lf, cal, ev, rec, iv = decided
+    c = P.conclusions(cal, ev, rec, interval=iv).set_index("decision")
+    assert list(c.columns) == ["figure", "ci_low", "ci_high", "threshold", "verdict", "unit",
+                               "note"]
+    assert list(c.index) == ["policy_discount", "recommended_discount",
+                             "recommended_yearly_cost", "current_yearly_cost", "base_rate"]
+    row = c.loc["policy_discount"]
+    assert row["figure"] == cal["discount_per_100"].iloc[0]
+    assert (row["ci_low"], row["ci_high"]) == (cal["ci_low"].iloc[0], cal["ci_high"].iloc[0])
+    assert row["threshold"] == 0.001 and row["verdict"] == cal["policy_verdict"].iloc[0]
+    cur = c.loc["current_yearly_cost"]
+    assert cur["figure"] == ev["subsidy_amount"].iloc[-1] <= ev["interest_forgone"].iloc[-1]
+    assert cur["threshold"] == 20_000.0
+    assert cur["verdict"] == ("within budget" if cur["figure"] <= 20_000 else "over budget")
+    new = c.loc["recommended_yearly_cost"]
+    assert new["figure"] <= new["threshold"] and new["verdict"].startswith("within budget")
+    assert c.loc["recommended_discount", "verdict"] in ("keep the discount", "lower the discount",
+                                                        "raise the discount")
+    base = c.loc["base_rate"]
+    assert base["figure"] == P.base_rate_finding(ev).figure == 0
+    assert base["verdict"] == "base rate covers cost"
+    assert np.isnan(base["ci_low"])

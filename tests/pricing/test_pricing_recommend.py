@@ -1,0 +1,121 @@
+"""calib.pricing.recommend: the largest schedule within budget and floor."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from calib import pricing as P
+
+from _sim_pricing import REF, flat_pd_frame
+
+
+# --------------------------------------------------------------------------- recommendation
+@pytest.mark.parametrize(
+    "budget, expected, binding",
+    [(150.0, 0.001, "budget"), (300.0, 0.002, "budget"), (600.0, 0.0023, "floor")],
+)
+def test_recommend_step_closed_form(budget, expected, binding):
+    # subsidy = d * sum(drawn * points/100) = d * 150000; the floor allows a discount of
+    # .05 - (.022 + .012 + .45*.01) = .0115 in the 500-point band, i.e. d <= .0023
+    loans, points = flat_pd_frame()
+    rec = P.recommend_schedule(
+        loans, points, REF, lgd=0.45, funding_cost=0.022, operating_cost=0.012,
+        subsidy_budget=budget, pd="pd_given",
+    )
+    assert rec.schedule.step_discount == pytest.approx(expected, abs=2e-6)
+    summ = rec.summary.set_index("schedule")
+    assert summ.loc["recommended", "binding"] == binding
+    assert summ.loc["recommended", "subsidy_amount"] <= budget + 1e-6
+    assert summ.loc["recommended", "all_bands_cover"]
+    assert rec.table["covers_cost_recommended"].all()
+    assert summ.loc["current", "subsidy_amount"] == pytest.approx(150.0)
+    # one step further breaks a constraint
+    bigger = rec.schedule.model_copy(update={"step_discount": rec.schedule.step_discount + 1e-5})
+    t = P.evaluate_schedule(loans, points, bigger, lgd=0.45, funding_cost=0.022,
+                            operating_cost=0.012, pd="pd_given")
+    assert t["subsidy_amount"].iloc[-1] > budget or not t.attrs["all_bands_cover"]
+
+
+def test_recommend_strict_floor_and_uptake():
+    loans, points = flat_pd_frame()
+    # a high-PD band that does not cover cost even at the base rate
+    loans = loans.assign(pd_given=[0.05, 0.01, 0.01, 0.01, 0.01])
+    strict = P.recommend_schedule(
+        loans, points, REF, lgd=0.45, funding_cost=0.022, operating_cost=0.012,
+        subsidy_budget=300.0, pd="pd_given",
+    )
+    assert strict.schedule.step_discount == 0.0
+    assert strict.summary["bands_below_cost_at_base"].iloc[1] == 1
+    loose = P.recommend_schedule(
+        loans, points, REF, lgd=0.45, funding_cost=0.022, operating_cost=0.012,
+        subsidy_budget=300.0, pd="pd_given", floor_at_base="exclude",
+    )
+    assert loose.schedule.step_discount > 0.0
+    # usage that responds to the cut makes the same budget buy a smaller schedule
+    base = P.recommend_schedule(
+        *flat_pd_frame(), REF, lgd=0.45, funding_cost=0.022, operating_cost=0.012,
+        subsidy_budget=300.0, pd="pd_given",
+    )
+    resp = P.recommend_schedule(
+        *flat_pd_frame(), REF, lgd=0.45, funding_cost=0.022, operating_cost=0.012,
+        subsidy_budget=300.0, pd="pd_given", uptake_elasticity=0.5,
+    )
+    assert resp.schedule.step_discount < base.schedule.step_discount - 1e-5
+    assert resp.summary["subsidy_amount"].iloc[1] <= 300.0 + 1e-6
+
+
+def test_recommend_band_mode_is_monotone_within_budget_and_floor(sim):
+    model = P.fit_points_pd(sim.loans, sim.points, controls=("grade", "head_age"))
+    for budget in (0.0, 200_000.0, 5_000_000.0):
+        rec = P.recommend_schedule(
+            sim.loans, sim.points, REF, lgd=0.45, funding_cost=0.015, operating_cost=0.008,
+            subsidy_budget=budget, pd=model, mode="band", band_top=900,
+        )
+        d = rec.table["recommended_discount"].to_numpy()
+        assert np.all(np.diff(d) >= -1e-12)
+        assert rec.summary["subsidy_amount"].iloc[1] <= budget + 1e-6
+        tab = rec.table
+        below = tab["max_floor_discount"].isna()  # below cost even at the base rate
+        assert below.any() and (tab.loc[below, "recommended_discount"] == 0).all()
+        assert tab.loc[~below, "covers_cost_recommended"].all()
+        # the recommended Schedule reproduces the table's discounts
+        t = P.evaluate_schedule(
+            sim.loans, sim.points, rec.schedule, lgd=0.45, funding_cost=0.015,
+            operating_cost=0.008, pd=model, band_top=900,
+        )
+        np.testing.assert_allclose(t["mean_discount"].iloc[:-1], d, atol=1e-12)
+    sens = P.sensitivity(
+        sim.loans, sim.points, REF, lgd_values=(0.3, 0.6), uptake_values=(0.0, 0.5),
+        funding_cost=0.015, operating_cost=0.008, subsidy_budget=200_000.0, pd=model,
+    )
+    assert len(sens) == 4 and set(sens.columns) >= {"lgd", "uptake_elasticity",
+                                                    "discount_per_100", "binding"}
+    assert (sens["subsidy_amount"] <= 200_000.0 + 1e-6).all()
+
+
+def test_recommend_band_mode_keeps_monotone_under_a_non_monotone_floor():
+    # the 200-300 band is riskier, so its floor allows only .05 - (.034 + .45*.03) = .0025;
+    # the band below it must not get more than that (schedule monotone in points)
+    loans = pd.DataFrame(
+        {
+            "household_id": ["A", "B", "C", "D"],
+            "loan_id": ["1", "2", "3", "4"],
+            "start_date": pd.to_datetime(["2026-03-01"] * 4),
+            "drawn_amount": [10000.0] * 4,
+            "default": [0, 0, 1, 0],
+            "village": ["V"] * 4,
+            "pd_given": [0.01, 0.01, 0.03, 0.01],
+        }
+    )
+    points = pd.DataFrame({"household_id": list("ABCD"), "period": "2025",
+                           "points": [50.0, 150.0, 250.0, 350.0]})
+    rec = P.recommend_schedule(
+        loans, points, REF, lgd=0.45, funding_cost=0.022, operating_cost=0.012,
+        subsidy_budget=1e6, pd="pd_given", mode="band",
+    )
+    np.testing.assert_allclose(rec.table["recommended_discount"], [0.0, 0.0025, 0.0025, 0.0115],
+                               atol=1e-9)
+    np.testing.assert_allclose(P.discount_for_points([50, 150, 250, 350], rec.schedule),
+                               [0.0, 0.0025, 0.0025, 0.0115], atol=1e-9)
+    assert rec.summary["binding"].iloc[1] == "floor"
