@@ -18,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from calib.households import household_frame
 from calib.errors import CalibInputError, CalibParamsError
 from calib.pricing._checks import _check_columns
 from calib.pricing.schedule import Schedule, load_schedule, rate_for_points
@@ -270,8 +271,8 @@ def match_pricing_period(
 def household_controls(programme: Any, household_id: pd.Series) -> pd.DataFrame:
     """Household characteristics used as PD controls, one row per element of ``household_id``.
 
-    The one place where pricing defines household characteristics: to be replaced by the shared
-    ``calib.households.household_frame`` (same columns) when it exists.
+    Taken from the one shared definition, :func:`calib.households.household_frame` (latest model
+    run at the programme's ``as_of``, panel means of the ratings).
 
     Returns
     -------
@@ -282,31 +283,15 @@ def household_controls(programme: Any, household_id: pd.Series) -> pd.DataFrame:
         NaN when not reviewed or all blank), ``head_age`` (at the programme's ``as_of``),
         ``n_members``.
     """
-    from calib.io import latest_model_run
-
-    hid = household_id
-    out = pd.DataFrame(index=hid.index)
-    mr = getattr(programme, "model_runs", None)
-    if mr is not None and len(mr):
-        last = latest_model_run(mr)
-        grade = hid.map(last["grade"]).astype(object).where(hid.isin(last.index), "unrated")
-        out["grade"] = grade.fillna("unrated").astype(str)
-        out["model_score"] = hid.map(last["model_score"]).astype(float)
-        out["model_pd"] = hid.map(last["model_pd"]).astype(float)
-    else:
-        out["grade"], out["model_score"], out["model_pd"] = "unrated", np.nan, np.nan
-    rv = getattr(programme, "reviews", None)
-    if rv is not None and len(rv):
-        out["n_reviews"] = hid.map(rv.groupby("household_id", sort=False).size()).fillna(0)
-        out["n_reviews"] = out["n_reviews"].astype(int)
-        for c in ("integrity_rating", "business_rating"):
-            out[c] = hid.map(pd.to_numeric(rv[c], errors="coerce").astype(float)
-                             .groupby(rv["household_id"]).mean()).astype(float)
-    else:
-        out["n_reviews"], out["integrity_rating"], out["business_rating"] = 0, np.nan, np.nan
-    hh = programme.households()
-    out["head_age"] = hid.map(hh["head_age"]).astype(float)
-    out["n_members"] = hid.map(hh["n_members"]).astype(float)
+    hf = household_frame(programme)
+    hid = household_id.astype(str)
+    cols = ["grade", "model_score", "model_pd", "n_reviews", "integrity_rating", "business_rating",
+            "head_age", "n_members"]
+    out = hf[cols].reindex(hid.to_numpy()).set_axis(household_id.index)
+    out["grade"] = out["grade"].astype(object).where(out["grade"].notna(), "unrated").astype(str)
+    out["n_reviews"] = out["n_reviews"].fillna(0).astype(int)
+    for c in ("model_score", "model_pd", "integrity_rating", "business_rating", "head_age", "n_members"):
+        out[c] = out[c].astype(float)
     return out
 
 
