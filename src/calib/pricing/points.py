@@ -11,14 +11,13 @@ or raises with ``missing_points="raise"``.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from calib.households import household_frame
+from calib.households import household_frame, period_bounds
 from calib.errors import CalibInputError, CalibParamsError
 from calib.pricing._checks import _check_columns
 from calib.pricing.schedule import Schedule, load_schedule, rate_for_points
@@ -37,37 +36,6 @@ __all__ = [
 #: ``no_points`` keeps loans without a points record (priced at 0 points) from being read as
 #: genuine 0-point borrowers.
 DEFAULT_CONTROLS: tuple[str, ...] = ("no_points", "integrity_rating", "business_rating", "head_age")
-
-
-def period_bounds(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """First and last day of a points period.
-
-    Understands ``2025`` (year), ``2025H1``/``2025-H2`` (half), ``2025Q3`` (quarter) and
-    ``2025-06``/``202506``/``2025年6月`` (month).
-
-    Raises
-    ------
-    CalibInputError
-        For anything else (the message names the column ``period`` and the value).
-    """
-    s = str(period).strip().upper()
-    m = re.fullmatch(r"(\d{4})\s*年?", s)
-    if m:
-        y = int(m.group(1))
-        return pd.Timestamp(y, 1, 1), pd.Timestamp(y, 12, 31)
-    for pat, months in ((r"(\d{4})[-_/ ]?H([12])", 6), (r"(\d{4})[-_/ ]?Q([1-4])", 3)):
-        m = re.fullmatch(pat, s)
-        if m:
-            start = pd.Timestamp(int(m.group(1)), 1 + months * (int(m.group(2)) - 1), 1)
-            return start, start + pd.offsets.MonthEnd(months)
-    m = re.fullmatch(r"(\d{4})(?:[-_/.]|年)?(\d{1,2})月?", s)
-    if m and 1 <= int(m.group(2)) <= 12:
-        start = pd.Timestamp(int(m.group(1)), int(m.group(2)), 1)
-        return start, start + pd.offsets.MonthEnd(1)
-    raise CalibInputError(
-        f"points: column 'period' has a value that is not a year, half, quarter or month: "
-        f"{period!r} (use e.g. 2025, 2025H1, 2025Q3, 2025-06)"
-    )
 
 
 def _clean_points(points: pd.DataFrame) -> pd.DataFrame:
