@@ -46,7 +46,7 @@ def test_scorecard_coef_table_intervals_use_t_G_minus_1():
     rng = np.random.default_rng(1)
     y, X, v = _few_villages(rng, G=10, m=80, beta=-0.8)
     Xd = pd.DataFrame({"a": X[:, 1], "b": X[:, 2]})
-    card = Scorecard(max_bins=4, n_boot=999, random_state=0).fit(Xd, y, groups=v)
+    card = Scorecard(max_bins=4, C=None, n_boot=999, random_state=0).fit(Xd, y, groups=v)
     ct = card.coef_table_.set_index("characteristic")
     assert (ct["df"] == 9).all() and (ct["cov_type"] == "cluster").all()
     half = (ct["ci_high"] - ct["coef"]) / ct["se"]
@@ -92,7 +92,7 @@ def test_one_village_fit_states_its_fallback():
     rng = np.random.default_rng(3)
     X = pd.DataFrame({"a": rng.normal(size=500)})
     y = (rng.random(500) < expit(-1 - X["a"])).astype(int)
-    card = Scorecard(max_bins=4).fit(X, y, groups=["V1"] * 500)
+    card = Scorecard(max_bins=4, C=None).fit(X, y, groups=["V1"] * 500)
     assert "one village" in card.fit_note_
     assert (card.coef_table_["cov_type"] == "nonrobust").all()
     assert card.coef_table_["se"].notna().all() and (card.coef_table_["se"] > 0).all()
