@@ -157,6 +157,23 @@ def _parcel(s: np.ndarray, y: np.ndarray, obs: np.ndarray, *, bands: int, factor
     return y_aug, table
 
 
+def _wild_p_values(card: "Scorecard", fit: _stats.LogitFit, y: np.ndarray, exog: np.ndarray,
+                   w: np.ndarray, groups: np.ndarray | None) -> np.ndarray:
+    """Wild cluster bootstrap p-value of each coefficient but the intercept (NaN where not
+    computed: no groups, a single village, a penalised fit, or many villages under "auto")."""
+    out = np.full(exog.shape[1], np.nan)
+    G = fit.n_clusters or 0
+    run = card.wild_bootstrap is True or (card.wild_bootstrap == "auto" and G < _stats.FEW_CLUSTERS)
+    if groups is None or G < 2 or fit.cov_type != "cluster" or not run:
+        return out
+    rs = card.random_state
+    rng = np.random.default_rng(rs.integers(2**31 - 1) if isinstance(rs, np.random.Generator) else rs)
+    for k in range(1, exog.shape[1]):  # loop over a handful of characteristics
+        out[k] = _stats.wild_cluster_score_test(y, exog, groups, k, weights=w,
+                                                n_boot=card.n_boot, random_state=rng)[1]
+    return out
+
+
 class Scorecard(PointsMixin, ClassifierMixin, BaseEstimator):
     """Credit scorecard: monotone WoE binning, logistic regression, points scaling.
 
@@ -330,21 +347,6 @@ class Scorecard(PointsMixin, ClassifierMixin, BaseEstimator):
         mt = self.monotone_trend or {}
         return mt[name] if name in mt else self.default_trend
 
-    def _wild(self, fit: _stats.LogitFit, y: np.ndarray, exog: np.ndarray, w: np.ndarray,
-              groups: np.ndarray | None) -> np.ndarray:
-        """Wild cluster bootstrap p-values (NaN where not computed)."""
-        out = np.full(exog.shape[1], np.nan)
-        G = fit.n_clusters or 0
-        run = (self.wild_bootstrap is True or (self.wild_bootstrap == "auto" and G < _stats.FEW_CLUSTERS))
-        if groups is None or G < 2 or fit.cov_type != "cluster" or not run:
-            return out
-        rng = np.random.default_rng(self.random_state if not isinstance(
-            self.random_state, np.random.Generator) else self.random_state.integers(2**31 - 1))
-        for k in range(1, exog.shape[1]):  # loop over a handful of characteristics
-            out[k] = _stats.wild_cluster_score_test(y, exog, groups, k, weights=w,
-                                                    n_boot=self.n_boot, random_state=rng)[1]
-        return out
-
     def _fit_once(self, X: pd.DataFrame, y: np.ndarray, w: np.ndarray,
                   groups: np.ndarray | None) -> None:
         specs = fit_binning(X, y, w, trend_for=self._trend_for, categorical=self.categorical or (),
@@ -358,7 +360,7 @@ class Scorecard(PointsMixin, ClassifierMixin, BaseEstimator):
         fit = _stats.fit_logit(y, exog, groups=groups, weights=w, C=self.C)
         self.fit_note_ = fit.note
         self.coef_table_ = _coef_table(fit, ["(intercept)"] + [names[i] for i in use],
-                                       self._wild(fit, y, exog, w, groups))
+                                       _wild_p_values(self, fit, y, exog, w, groups))
         coef = pd.Series(0.0, index=names, name="coef")
         coef.iloc[use] = fit.params[1:]
         self.binning_, self.coef_, self.intercept_ = specs, coef, float(fit.params[0])
