@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from calib.errors import CalibInputError, CalibParamsError
-from calib.scorecard.discrimination import delong_auc_cov
+from calib.scorecard.discrimination import delong_auc_cov, village_bootstrap_auc_diff
 from calib.scorecard.grades import GRADES
 
 __all__ = ["compare_scorecards", "compare_out_of_fold", "keep_or_replace", "ScorecardComparison",
@@ -207,7 +207,8 @@ def compare_scorecards(current: pd.DataFrame, calibrated: pd.DataFrame, y: Any, 
 
 
 def compare_out_of_fold(cv: Any, current: pd.DataFrame, *, grades: Sequence[str] = GRADES,
-                        alpha: float = 0.05) -> ScorecardComparison:
+                        alpha: float = 0.05, n_boot: int = 2000,
+                        random_state: int | np.random.Generator | None = None) -> ScorecardComparison:
     """Current card against the calibrated procedure on households it did not see.
 
     Parameters
@@ -222,11 +223,18 @@ def compare_out_of_fold(cv: Any, current: pd.DataFrame, *, grades: Sequence[str]
         Grade order, best first.
     alpha : float
         Level of the AUC-difference interval.
+    n_boot : int, default 2000
+        Replicates of the village bootstrap of the AUC difference (when ``cv`` has villages).
+    random_state : int or Generator, optional
+        Seed of the village bootstrap.
 
     Returns
     -------
     ScorecardComparison
-        ``auc`` (DeLong on the out-of-fold scores, ``evidence = "out-of-fold"``), ``lr`` empty
+        ``auc`` (DeLong on the out-of-fold scores, ``evidence = "out-of-fold"``, plus
+        ``ci_low_village`` and ``ci_high_village``: the percentile interval resampling whole
+        villages, :func:`~calib.scorecard.discrimination.village_bootstrap_auc_diff`; NaN
+        without villages), ``lr`` empty
         (an LR test refits slopes on the households tested, so it cannot be out of sample),
         ``migration`` and ``changes`` between the current grades and the fold-chosen grades.
 
@@ -248,8 +256,17 @@ def compare_out_of_fold(cv: Any, current: pd.DataFrame, *, grades: Sequence[str]
     cal = pd.DataFrame({"score": oof["score"], "grade": oof["grade"]}, index=oof.index)
     if cal["grade"].isna().all():
         cal["grade"] = cur["grade"]  # no fold grades: the migration is empty, the AUC stands
-    return compare_scorecards(cur, cal, oof["default"], grades=grades, alpha=alpha,
-                              evidence=OUT_OF_FOLD, lr=False)
+    out = compare_scorecards(cur, cal, oof["default"], grades=grades, alpha=alpha,
+                             evidence=OUT_OF_FOLD, lr=False)
+    lo = hi = np.nan
+    if oof["group"].notna().all() and oof["group"].nunique() >= 2:
+        vb = village_bootstrap_auc_diff(oof["default"], -cur["score"].to_numpy(dtype=float),
+                                        -oof["score"].to_numpy(dtype=float), oof["group"],
+                                        n_boot=n_boot, alpha=alpha, random_state=random_state)
+        lo, hi = float(vb["ci_low"].iloc[0]), float(vb["ci_high"].iloc[0])
+    out.auc.insert(out.auc.columns.get_loc("ci_high") + 1, "ci_low_village", lo)
+    out.auc.insert(out.auc.columns.get_loc("ci_low_village") + 1, "ci_high_village", hi)
+    return out
 
 
 def keep_or_replace(auc: pd.DataFrame, *, min_gain: float = 0.0) -> pd.DataFrame:
@@ -267,9 +284,10 @@ def keep_or_replace(auc: pd.DataFrame, *, min_gain: float = 0.0) -> pd.DataFrame
     DataFrame, one row
         ``decision`` ("keep or replace the scorecard"), ``figure`` (what is measured),
         ``value`` (out-of-fold AUC of the calibrated card minus the current card's), ``ci_low``,
-        ``ci_high`` (its confidence interval), ``p_value`` (DeLong), ``threshold``
-        (``min_gain``), ``verdict`` (``replace`` or ``keep``), ``reason``, ``evidence``,
-        ``n``, ``n_defaults``.
+        ``ci_high`` (its confidence interval: the wider of DeLong's and, when the folds have
+        villages, the village bootstrap's), ``p_value`` (DeLong), ``threshold``
+        (``min_gain``), ``verdict`` (``replace`` or ``keep``), ``reason``, ``interval`` (which
+        interval), ``evidence``, ``n``, ``n_defaults``.
 
     Raises
     ------
@@ -287,7 +305,12 @@ def keep_or_replace(auc: pd.DataFrame, *, min_gain: float = 0.0) -> pd.DataFrame
         raise CalibInputError("auc: keep_or_replace needs out-of-fold evidence "
                               "(calib.scorecard.compare_out_of_fold), not an in-sample comparison")
     r = auc.iloc[0]
-    lo, hi, v = float(r["ci_low"]), float(r["ci_high"]), float(r["auc_diff"])
+    v = float(r["auc_diff"])
+    lo, hi = float(r["ci_low"]), float(r["ci_high"])
+    interval = "DeLong"
+    if np.isfinite(r.get("ci_low_village", np.nan)):
+        lo, hi = min(lo, float(r["ci_low_village"])), max(hi, float(r["ci_high_village"]))
+        interval = "wider of DeLong's and the village bootstrap's"
     if lo > min_gain:
         verdict, reason = "replace", f"the calibrated card's AUC is higher by more than {min_gain:g} " \
                                      "over the whole confidence interval"
@@ -301,4 +324,4 @@ def keep_or_replace(auc: pd.DataFrame, *, min_gain: float = 0.0) -> pd.DataFrame
         "figure": ["AUC difference, calibrated - current (out-of-fold, village-grouped)"],
         "value": [v], "ci_low": [lo], "ci_high": [hi], "p_value": [float(r["p_value"])],
         "threshold": [float(min_gain)], "verdict": [verdict], "reason": [reason],
-        "evidence": [r["evidence"]], "n": [int(r["n"])], "n_defaults": [int(r["n_defaults"])]})
+        "interval": [interval], "evidence": [r["evidence"]], "n": [int(r["n"])], "n_defaults": [int(r["n_defaults"])]})
