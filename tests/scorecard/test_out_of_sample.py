@@ -9,7 +9,7 @@ from sklearn.base import clone
 from _sim_scorecard import simulate
 from calib.errors import CalibInputError
 from calib.scorecard import (Scorecard, assign_grades, compare_out_of_fold, compare_scorecards,
-                             cross_validate, keep_or_replace, score_current)
+                             cross_validate, keep_or_replace)
 from calib.scorecard.crossval import fold_cutoffs
 from calib.validation import calibration_by_grade, discrimination
 

@@ -14,7 +14,7 @@ import pandas as pd
 from scipy import stats
 
 from calib.errors import CalibInputError
-from calib.scorecard.grades import GRADES, assign_grades, cutoffs_from_shares, grade_cutoffs
+from calib.scorecard.grades import assign_grades, cutoffs_from_shares, grade_cutoffs
 from calib.scorecard.model import Scorecard, check_y
 
 __all__ = ["cross_validate", "CrossValidation", "fold_cutoffs"]
