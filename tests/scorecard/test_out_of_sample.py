@@ -204,3 +204,14 @@ def test_village_bootstrap_of_the_auc_difference():
     dl = delong_roc_test(y, b, a)
     assert vb["auc_diff"].iloc[0] == pytest.approx(dl["auc_diff"].iloc[0])
     assert (vb["ci_high"] - vb["ci_low"]).iloc[0] > 1.3 * (dl["ci_high"] - dl["ci_low"]).iloc[0]
+
+
+def test_plot_auc_gain_draws_the_interval_and_threshold():
+    import matplotlib
+    matplotlib.use("Agg")
+    from calib.plots_scorecard import plot_auc_gain
+    v = pd.DataFrame({"value": [0.03], "ci_low": [0.01], "ci_high": [0.05], "threshold": [0.02],
+                      "verdict": ["keep"]})
+    ax = plot_auc_gain(v)
+    lo, hi = ax.get_xlim()
+    assert lo < 0 < 0.05 < hi and "keep" in ax.get_title()

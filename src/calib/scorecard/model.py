@@ -278,8 +278,12 @@ class Scorecard(PointsMixin, ClassifierMixin, BaseEstimator):
     (which also receives categories unseen in ``fit``). A value with no bin (e.g. missing when
     no missing value was seen in ``fit``) gets WoE 0, the sample average.
     WoE = ln(%good/%bad) with 0.5 added to empty cells. The logit of default on the WoE values is
-    fitted with statsmodels; with ``groups`` the covariance is the cluster-robust sandwich
-    (``cov_type="cluster"``), since defaults in a village move together.
+    fitted by :func:`calib._stats.fit_logit`; with ``groups`` the covariance is the CR1
+    cluster-robust sandwich ``G/(G-1) (N-1)/(N-K)`` (K counts the intercept; nothing is
+    absorbed), since defaults in a village move together, and intervals and p-values use
+    t(G - 1) (Cameron & Miller 2015). With fewer than 30 villages the wild cluster score
+    bootstrap p-value is added (``p_value_wild``); with one village the model-based variance is
+    used and ``fit_note_`` says so.
     Points: with logit ``a + sum_k b_k WoE_k`` and ``Factor = pdo / ln 2``,
     ``Offset = base_score - Factor ln(base_odds)``, each bin gets
     ``-Factor b_k WoE + (Offset - Factor a) / K`` points (K characteristics in the card), and the
