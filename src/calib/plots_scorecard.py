@@ -2,7 +2,8 @@
 still works."""
 from __future__ import annotations
 
-from calib.scorecard.plots import (plot_calibration, plot_grade_calibration, plot_iv, plot_roc,
-                                   plot_woe)
+from calib.scorecard.plots import (plot_auc_gain, plot_calibration, plot_grade_calibration,
+                                   plot_iv, plot_roc, plot_woe)
 
-__all__ = ["plot_woe", "plot_iv", "plot_roc", "plot_calibration", "plot_grade_calibration"]
+__all__ = ["plot_woe", "plot_iv", "plot_roc", "plot_calibration", "plot_grade_calibration",
+           "plot_auc_gain"]

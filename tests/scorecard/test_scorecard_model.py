@@ -32,7 +32,9 @@ def sim():
 
 @pytest.fixture(scope="module")
 def card(sim):
-    return Scorecard(DEC).fit(sim["X"], sim["y_full"], groups=sim["village"])
+    # the official card: the params' binning (6 bins of >= 5 %), unpenalised, clustered SEs
+    return Scorecard(DEC, max_bins=6, min_bin_share=0.05, C=None).fit(
+        sim["X"], sim["y_full"], groups=sim["village"])
 
 
 # ------------------------------------------------------------------ sklearn contract
@@ -407,11 +409,11 @@ def test_when_the_logit_cannot_be_fitted_a_ridge_fit_is_used_and_said(monkeypatc
     x = rng.normal(size=400)
     X = pd.DataFrame({"a": x, "b": rng.normal(size=400)})
     y = (rng.random(400) < 1 / (1 + np.exp(2 + 1.5 * x))).astype(int)
-    regular = Scorecard(max_bins=4).fit(X, y)
+    regular = Scorecard(max_bins=4, C=None).fit(X, y)
     assert regular.fit_note_ == ""
     from calib import _stats
     monkeypatch.setattr(_stats, "_logit_mle", singular)
-    card = Scorecard(max_bins=4).fit(X, y)
+    card = Scorecard(max_bins=4, C=None).fit(X, y)
     assert "ridge" in card.fit_note_
     assert card.coef_table_["se"].isna().all()
     # the penalised weights keep the direction and most of the size of the regular ones
@@ -455,5 +457,5 @@ def test_l2_penalty_matches_scikit_learns_logistic_regression_on_the_woe_values(
     np.testing.assert_allclose(card.coef_.to_numpy(), ref.coef_[0], rtol=2e-3, atol=1e-4)
     assert abs(card.intercept_ - ref.intercept_[0]) < 1e-3
     assert "L2-penalised" in card.fit_note_
-    unpen = Scorecard(max_bins=5).fit(X, y)
+    unpen = Scorecard(max_bins=5, C=None).fit(X, y)
     assert np.all(np.abs(card.coef_.to_numpy()) < np.abs(unpen.coef_.to_numpy()))  # shrunk

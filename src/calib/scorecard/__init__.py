@@ -13,7 +13,8 @@ the validation tests :mod:`~calib.scorecard.discrimination`, :mod:`~calib.scorec
 from __future__ import annotations
 
 from calib.scorecard.binning import iv_reading
-from calib.scorecard.comparison import ScorecardComparison, compare_scorecards
+from calib.scorecard.comparison import (ScorecardComparison, compare_out_of_fold,
+                                        compare_scorecards, keep_or_replace)
 from calib.scorecard.crossval import CrossValidation, cross_validate
 from calib.scorecard.grades import (A_OR_BETTER, GRADES, GradeCutoffs, a_or_better,
                                     assign_grades, cutoffs_from_shares, grade_cutoffs,
@@ -37,4 +38,6 @@ __all__ = [
     "GRADES",
     "A_OR_BETTER",
     "a_or_better",
+    "compare_out_of_fold",
+    "keep_or_replace",
 ]

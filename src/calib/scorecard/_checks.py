@@ -1,11 +1,10 @@
 """Input checks shared by the validation tests (outcomes, scores, PDs)."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from calib.errors import CalibInputError
 

@@ -72,6 +72,9 @@ def calibration_by_grade(df: pd.DataFrame, *, grade: str = "grade", pd_col: str 
     for col in (grade, pd_col, default):
         if col not in df.columns:
             raise CalibInputError(f"calibration_by_grade: missing column {col!r}")
+    if len(df) == 0:
+        raise CalibInputError("calibration_by_grade: df has no rows (no household with an "
+                              "observed outcome to test)")
     y = _as_binary(df[default], default)
     p = _as_float(df[pd_col], pd_col)
     _check_pd(p, pd_col)
@@ -133,7 +136,10 @@ def hosmer_lemeshow(y: Any, pd_: Any, *, n_bins: int = 10, in_sample: bool = Tru
     Returns
     -------
     DataFrame
-        Summary (one row): ``statistic``, ``df``, ``p_value``, ``n_bins``, ``n``, ``in_sample``.
+        Summary (one row): ``statistic``, ``df``, ``p_value``, ``n_bins``, ``n``, ``in_sample``,
+        ``note``. A group whose expected count is 0 (every PD 0) but which has defaults (or
+        the mirror case at PD 1) contributes an infinite statistic (p-value 0) and ``note``
+        says so; groups are not merged.
         Table (``return_table=True``, one row per group): ``group``, ``n``, ``observed``,
         ``expected``, ``mean_pd``, ``contribution``.
 
@@ -159,15 +165,23 @@ def hosmer_lemeshow(y: Any, pd_: Any, *, n_bins: int = 10, in_sample: bool = Tru
     og = np.bincount(grp, weights=yv, minlength=n_bins)
     eg = np.bincount(grp, weights=p, minlength=n_bins)
     denom = eg * (1 - eg / ng)
+    # a group whose PDs are all 0 (or all 1) has no binomial variance: it fits only if observed
+    # equals expected; otherwise the model says "impossible" and the statistic is infinite
+    impossible = (denom <= 0) & ~np.isclose(og, eg)
     with np.errstate(divide="ignore", invalid="ignore"):
-        contrib = np.where(denom > 0, (og - eg) ** 2 / denom, 0.0)
+        contrib = np.where(denom > 0, (og - eg) ** 2 / np.where(denom > 0, denom, 1.0),
+                           np.where(impossible, np.inf, 0.0))
     if return_table:
         return pd.DataFrame({"group": np.arange(n_bins), "n": ng.astype(int), "observed": og,
                              "expected": eg, "mean_pd": eg / ng, "contribution": contrib})
     stat = float(contrib.sum())
     df_ = n_bins - 2 if in_sample else n_bins
+    note = (f"{int(impossible.sum())} group(s) with expected defaults 0 (or every household "
+            "expected to default) disagree with the observed: infinite statistic, the PDs are "
+            "rejected" if impossible.any() else "")
     return pd.DataFrame({"statistic": [stat], "df": [df_], "p_value": [stats.chi2.sf(stat, df_)],
-                         "n_bins": [n_bins], "n": [yv.shape[0]], "in_sample": [in_sample]})
+                         "n_bins": [n_bins], "n": [yv.shape[0]], "in_sample": [in_sample],
+                         "note": [note]})
 
 
 def spiegelhalter(y: Any, pd_: Any) -> pd.DataFrame:
@@ -183,7 +197,14 @@ def spiegelhalter(y: Any, pd_: Any) -> pd.DataFrame:
     Returns
     -------
     DataFrame, one row
-        ``brier`` (mean squared error), ``expected_brier``, ``z``, ``p_value`` (two-sided), ``n``.
+        ``brier`` (mean squared error), ``expected_brier``, ``z``, ``p_value`` (two-sided), ``n``,
+        ``note``: empty, or why ``z`` is undefined (NaN): every PD at 0.5 (the Brier score is
+        0.25 whatever happens) or in {0, 1} (no variance under the model).
+
+    Raises
+    ------
+    CalibInputError
+        For empty input, naming ``y``.
 
     Notes
     -----
@@ -196,11 +217,25 @@ def spiegelhalter(y: Any, pd_: Any) -> pd.DataFrame:
     trials. *Statistics in Medicine* 5(5), 421-433.
     """
     yv = _as_binary(y)
+    if yv.shape[0] == 0:
+        raise CalibInputError("y: no outcome to test (empty input to spiegelhalter)")
     p = _as_float(pd_, "pd", yv.shape[0])
     _check_pd(p)
     num = np.sum((yv - p) * (1 - 2 * p))
     den = np.sqrt(np.sum((1 - 2 * p) ** 2 * p * (1 - p)))
-    z = float(num / den) if den > 0 else np.nan
+    z, note = (float(num / den), "") if den > 0 else (np.nan, _undefined_z(p))
     return pd.DataFrame({"brier": [np.mean((yv - p) ** 2)],
                          "expected_brier": [np.mean(p * (1 - p))], "z": [z],
-                         "p_value": [2 * stats.norm.sf(abs(z))], "n": [yv.shape[0]]})
+                         "p_value": [2 * stats.norm.sf(abs(z)) if den > 0 else np.nan],
+                         "n": [yv.shape[0]], "note": [note]})
+
+
+def _undefined_z(p: np.ndarray) -> str:
+    """Why Spiegelhalter's z has a zero denominator."""
+    if np.all((p == 0) | (p == 1)):
+        return ("z undefined: every PD is 0 or 1, so the Brier score has no variance under the "
+                "model (a certain forecast is right or wrong; count the misses instead)")
+    if np.all(np.isin(p, (0.0, 0.5, 1.0))):
+        return ("z undefined: every PD is 0.5 (or 0 or 1); at 0.5 the Brier score is 0.25 "
+                "whatever the outcome, so it carries no calibration information")
+    return "z undefined: zero variance of the Brier score"

@@ -209,6 +209,26 @@ def _grade_table(s: np.ndarray, y: np.ndarray, cut: Mapping[str, float], grades:
     return t, aob
 
 
+def _grade_counts(s: np.ndarray, yv: np.ndarray, cand: np.ndarray,
+                  k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every combination of ``k - 1`` candidate cut-offs (ascending indices) and, per
+    combination and grade (worst first), the households, observed households and defaults."""
+    obs = ~np.isnan(yv)
+    # cumulative counts of households, observed and defaults strictly below each candidate
+    below_n = np.searchsorted(np.sort(s), cand, side="left").astype(float)
+    so, yo = s[obs], yv[obs]
+    oo = np.argsort(so, kind="stable")
+    cum_d = np.concatenate([[0.0], np.cumsum(yo[oo])])
+    pos = np.searchsorted(so[oo], cand, side="left")
+    combo = np.array(list(combinations(range(cand.size), k - 1)), dtype=np.int32)
+
+    def bounds(arr: np.ndarray, tot: float) -> np.ndarray:  # boundaries [0, c1, ..., N]
+        b = arr[combo]
+        return np.diff(np.column_stack([np.zeros(len(combo)), b, np.full(len(combo), tot)]), axis=1)
+    return (combo, bounds(below_n, float(s.size)), bounds(pos.astype(float), float(obs.sum())),
+            bounds(cum_d[pos], float(yo.sum())))
+
+
 def grade_cutoffs(scores: Any, y: Any, *, grades: Sequence[str] = ("AAA", "AA", "A", "B"),
                   min_share: float = 0.05, max_share: float = 0.60, n_candidates: int = 100,
                   a_grade: str = "A", round_to: float | None = None) -> GradeCutoffs:
@@ -265,33 +285,14 @@ def grade_cutoffs(scores: Any, y: Any, *, grades: Sequence[str] = ("AAA", "AA", 
     if not (0 <= min_share < max_share <= 1) or min_share * k > 1 or max_share * k < 1:
         raise CalibParamsError(f"min_share={min_share}, max_share={max_share}: impossible for "
                                f"{k} grades")
-    obs = ~np.isnan(yv)
     cand = np.unique(np.quantile(s, np.linspace(0, 1, n_candidates + 1)[1:-1]))
     if round_to:
         cand = np.unique(np.round(cand / round_to) * round_to)
     cand = cand[(cand > s.min())]
-    # cumulative counts of households, observed and defaults strictly below each candidate
-    order = np.sort(s)
-    below_n = np.searchsorted(order, cand, side="left").astype(float)
-    so, yo = s[obs], yv[obs]
-    oo = np.argsort(so, kind="stable")
-    so_sorted, yo_sorted = so[oo], yo[oo]
-    cum_d = np.concatenate([[0.0], np.cumsum(yo_sorted)])
-    pos = np.searchsorted(so_sorted, cand, side="left")
-    below_o = pos.astype(float)
-    below_d = cum_d[pos]
-    N, NO, ND = float(s.size), float(obs.sum()), float(yo.sum())
-    m = cand.size
-    if m < k - 1:
-        raise CalibInputError(f"grade_cutoffs: only {m} distinct candidate scores for {k} grades")
-    combo = np.array(list(combinations(range(m), k - 1)), dtype=np.int32)  # ascending indices
-    # boundaries, lowest grade first: [0, c1, c2, ..., N]
-    def bounds(arr: np.ndarray, tot: float) -> np.ndarray:
-        b = arr[combo]
-        return np.diff(np.column_stack([np.zeros(len(combo)), b, np.full(len(combo), tot)]), axis=1)
-    n_g = bounds(below_n, N)       # households per grade, worst (lowest scores) first
-    o_g = bounds(below_o, NO)
-    d_g = bounds(below_d, ND)
+    if cand.size < k - 1:
+        raise CalibInputError(f"grade_cutoffs: only {cand.size} distinct candidate scores for {k} grades")
+    combo, n_g, o_g, d_g = _grade_counts(s, yv, cand, k)
+    N, NO, ND = float(s.size), float(o_g[0].sum()), float(d_g[0].sum())
     share = n_g / N
     ok_share = (share >= min_share).all(axis=1) & (share <= max_share).all(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):

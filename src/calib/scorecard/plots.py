@@ -10,7 +10,8 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-__all__ = ["plot_woe", "plot_iv", "plot_roc", "plot_calibration", "plot_grade_calibration"]
+__all__ = ["plot_woe", "plot_iv", "plot_roc", "plot_calibration", "plot_grade_calibration",
+           "plot_auc_gain"]
 
 _LIGHT = {"green": "#55a868", "yellow": "#dd8452", "red": "#c44e52"}
 
@@ -83,4 +84,22 @@ def plot_grade_calibration(table: pd.DataFrame, *, ax: Any = None) -> Any:
     ax.set_xticks(x, table["grade"].astype(str))
     ax.set(title="Default rate by grade", ylabel="default rate")
     ax.legend(fontsize=8)
+    return ax
+
+
+def plot_auc_gain(verdict: pd.DataFrame, *, ax: Any = None) -> Any:
+    """The keep-or-replace evidence: the out-of-fold AUC gain with its interval against the
+    threshold, from :func:`calib.scorecard.comparison.keep_or_replace`."""
+    ax = _ax(ax, (5, 1.8))
+    r = verdict.iloc[0]
+    colour = "#55a868" if r["verdict"] == "replace" else "#4c72b0"
+    ax.errorbar([r["value"]], [0], xerr=[[r["value"] - r["ci_low"]], [r["ci_high"] - r["value"]]],
+                fmt="o", color=colour, capsize=4)
+    ax.axvline(r["threshold"], color="grey", ls=":", lw=1, label=f"threshold {r['threshold']:g}")
+    ax.axvline(0, color="black", lw=0.6)
+    pad = 0.1 * max(abs(r["ci_low"]), abs(r["ci_high"]), 0.01)
+    ax.set(xlim=(min(r["ci_low"], r["threshold"], 0) - pad, max(r["ci_high"], r["threshold"], 0) + pad),
+           yticks=[], xlabel="AUC gain, calibrated - current (out of fold)",
+           title=f"verdict: {r['verdict']}")
+    ax.legend(fontsize=8, loc="upper right")
     return ax

@@ -5,7 +5,6 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from calib.errors import CalibInputError
 
