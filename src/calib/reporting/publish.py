@@ -28,7 +28,7 @@ __all__ = ["Staging", "staging", "publish", "clean_leftovers", "ReportsFolderErr
 STAGING_PREFIX = ".tmp-"
 LATEST = "latest"
 LATEST_FAILED = "latest-failed"
-_FAULTS = {errno.EROFS, errno.ENOSPC, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EFBIG}
+_FAULTS = {errno.EROFS, errno.ENOSPC, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EFBIG, errno.ENOTDIR}
 
 
 class ReportsFolderError(CalibError):
@@ -40,7 +40,8 @@ def disk_error(exc: OSError, out_root: Path) -> ReportsFolderError | None:
     if exc.errno not in _FAULTS:
         return None
     what = {errno.EROFS: "is read-only", errno.ENOSPC: "is full", errno.EDQUOT: "is over quota",
-            errno.EFBIG: "refused a file that large (full or size-limited)"}.get(exc.errno, "is not writable")
+            errno.EFBIG: "refused a file that large (full or size-limited)",
+            errno.ENOTDIR: "is not a folder"}.get(exc.errno, "is not writable")
     return ReportsFolderError(f"reports folder {out_root.name}/ {what}: nothing was published "
                               f"({os.strerror(exc.errno or 0)})")
 

@@ -24,8 +24,10 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import re
 import shutil
 import sys
+import tempfile
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -43,6 +45,8 @@ from calib.reporting.index import render_error, render_html, render_index, side_
 from calib.reporting.publish import clean_leftovers, disk_error, publish, staging
 
 __all__ = ["run_reports", "RunResult"]
+
+_CELL_FILES = re.compile(re.escape(tempfile.gettempdir().rstrip("/")) + r"/ipykernel_\d+/")
 
 
 @dataclass
@@ -115,6 +119,7 @@ def _scrub(nb: Any, replacements: list[tuple[str, str]]) -> Any:
     text = nbformat.writes(nb)
     for old, new in replacements:
         text = text.replace(old, new)
+    text = _CELL_FILES.sub("<cell>/", text)  # where ipykernel says a cell's code lives
     return nbformat.reads(text, as_version=4)
 
 
@@ -163,8 +168,9 @@ def _finish(o: Outcome, bundle: Path, src: Path, ctx: dict[str, Any]) -> dict[st
     return entry
 
 
-def _replacements(bundle: Path, out_root: Path, root: Path) -> list[tuple[str, str]]:
-    pairs = [(str(bundle.resolve()), "."), (str(bundle), "."), (str(out_root.resolve()), "<reports>"),
+def _replacements(bundle: Path, out_root: Path, root: Path, data_dir: Path | str) -> list[tuple[str, str]]:
+    pairs = [] if is_url(data_dir) else [(str(data_dir), relative_to_root(data_dir, root))]
+    pairs += [(str(bundle.resolve()), "."), (str(bundle), "."), (str(out_root.resolve()), "<reports>"),
              (str(root), "."), (sys.prefix, "<python>"),
              (os.path.join(sys.base_prefix, "lib", "python"), "<python>/lib/python")]
     return sorted({(a, b) for a, b in pairs if len(a) > 1}, key=lambda p: -len(p[0]))
@@ -275,7 +281,7 @@ def run_reports(
             ctx["params_yaml"] = to_yaml(params, root)
             (st.path / "params.yaml").write_text(ctx["params_yaml"], encoding="utf-8")
             snapshot = _snapshot(params, st.path)
-            ctx["replacements"] = _replacements(st.path, out_root, root)
+            ctx["replacements"] = _replacements(st.path, out_root, root, params.data_dir)
             outcomes = execute_all(sources, st.path, {"params_file": "params.yaml", "out_dir": ".",
                                                       "run_id": run_id},
                                    timeout=params.execution_timeout, jobs=ctx["jobs"], log=log, run_id=run_id)
