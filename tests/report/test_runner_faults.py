@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 
 from calib import cli
 from calib.reporting import run_reports
+from calib.reporting.execute import KERNEL_DIR_PREFIX
 from calib.reporting.history import read_history
 from calib.reporting.publish import clean_leftovers, staging
 
@@ -44,6 +46,28 @@ def tiny(small_programme, tmp_path_factory):
     _notebook(nbs, "boom", f"raise RuntimeError({PAYLOAD!r})")
     _notebook(nbs, "big", "print('x' * 2_000_000)")
     return lambda tmp, names, **kw: write_params(tmp, folder, nbs, notebooks=names, **kw)
+
+
+def _kernel_pids(run_pid: int) -> list[str]:
+    """Kernels of a run: their connection files sit in its private folder."""
+    mark = f"{tempfile.gettempdir()}/{KERNEL_DIR_PREFIX}{run_pid}-"
+    out = []
+    for d in Path("/proc").iterdir():
+        try:
+            if d.name.isdigit() and mark in (d / "cmdline").read_bytes().decode(errors="ignore"):
+                out.append(d.name)
+        except OSError:
+            continue
+    return out
+
+
+def _wait(cond, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.3)
+    return False
 
 
 def _good_bundle(out: Path, run_id: str = "20000101T000000000Z-aaaaaa") -> str:
@@ -92,21 +116,26 @@ def test_failed_run_is_kept_marked_and_linked_as_latest_failed(tiny, tmp_path):
     assert "失败" in (b / "index.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("delay", [0.3, 1.5, 4.0])
-def test_sigkill_at_any_moment_leaves_the_reports_consistent(tiny, tmp_path, delay):
+@pytest.mark.parametrize("moment", [0.3, 1.5, "kernel running"])
+def test_sigkill_at_any_moment_leaves_the_reports_consistent(tiny, tmp_path, moment):
     out = tmp_path / "reports"
     good = _good_bundle(out)
     p = tiny(tmp_path, ["sleepy"])
     proc = subprocess.Popen([sys.executable, "-m", "calib", "run", str(p), "--out", str(out)],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(delay)
+    if moment == "kernel running":
+        assert _wait(lambda: _kernel_pids(proc.pid), 60), "the notebook's kernel never started"
+    else:
+        time.sleep(moment)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
+    assert _wait(lambda: not _kernel_pids(proc.pid), 20), "kernels outlived their killed run"
     assert os.readlink(out / "latest") == good and _visible(out) == [good]
     leftovers = [d.name for d in out.iterdir() if d.name.startswith(".tmp-")]
     r = calib_cli("run", str(tiny(tmp_path, ["quick"])), "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert not [d for d in out.iterdir() if d.name.startswith(".tmp-")]  # the next run cleaned up
+    assert not list(Path(tempfile.gettempdir()).glob(f"{KERNEL_DIR_PREFIX}{proc.pid}-*"))
     for name in leftovers:
         assert f"removed {name}" in r.stdout
     new = os.readlink(out / "latest")

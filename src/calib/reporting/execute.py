@@ -9,6 +9,7 @@ paths (``params_file="params.yaml"``, ``out_dir="."``). Up to ``jobs`` notebooks
 """
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -19,9 +20,22 @@ from typing import Any, Callable
 
 from calib.reporting.publish import disk_error
 
-__all__ = ["Outcome", "execute_notebook", "execute_all", "KERNEL"]
+__all__ = ["Outcome", "execute_notebook", "execute_all", "KERNEL", "KERNEL_DIR_PREFIX"]
 
 KERNEL = "python3"  # jupyter_client maps it to the running interpreter, i.e. the project's .venv
+KERNEL_DIR_PREFIX = "calib-kernels-"  # + the runner's pid: tempdir/calib-kernels-<pid>-xxxx/
+
+
+def _remove_dead_kernel_folders() -> None:
+    """Remove the private kernel folders of runs whose process is gone (killed runs)."""
+    for d in Path(tempfile.gettempdir()).glob(f"{KERNEL_DIR_PREFIX}*-*"):
+        try:
+            pid = int(d.name[len(KERNEL_DIR_PREFIX):].split("-", 1)[0])
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except (ValueError, PermissionError, OSError):
+            continue
 
 
 @dataclass
@@ -86,7 +100,8 @@ def execute_all(sources: dict[str, Path], bundle: Path, parameters: dict[str, An
     list of Outcome
         In the order of ``sources``, whatever the order they finished in.
     """
-    private = Path(tempfile.mkdtemp(prefix="calib-kernels-"))  # mode 0700
+    _remove_dead_kernel_folders()
+    private = Path(tempfile.mkdtemp(prefix=f"{KERNEL_DIR_PREFIX}{os.getpid()}-"))  # mode 0700
 
     def one(item: tuple[int, tuple[str, Path]]) -> Outcome:
         i, (name, src) = item
