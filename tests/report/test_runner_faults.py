@@ -24,6 +24,8 @@ from calib.reporting.publish import clean_leftovers, staging
 
 from conftest import ROOT, calib_cli, write_params
 
+pytestmark = pytest.mark.e2e  # each test runs `calib run` on tiny notebooks (seconds each)
+
 PAYLOAD = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 
 

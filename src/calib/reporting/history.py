@@ -63,6 +63,19 @@ def _table(meta: Any) -> Any:
         sa.Column("value", sa.Text), sa.Index(f"ix_{_TABLE}_run", "run_id"))
 
 
+def _create(eng: Any, table: Any) -> None:
+    """Create the table unless it exists; a concurrent run creating it at once is no error."""
+    import sqlalchemy as sa
+
+    for attempt in range(3):
+        try:
+            table.metadata.create_all(eng, checkfirst=True)
+            return
+        except sa.exc.DBAPIError:
+            if attempt == 2:
+                raise
+
+
 def record_run(url: str, manifest: dict[str, Any], metrics: dict[str, dict[str, Any]]) -> int:
     """Append one run (from its manifest and metrics) to the history; return the rows written.
     A notebook without figures still gets one row (``metric`` empty) carrying its status."""
@@ -82,7 +95,7 @@ def record_run(url: str, manifest: dict[str, Any], metrics: dict[str, dict[str, 
                   "value": None if k is None else json.dumps(v, ensure_ascii=False)}
                  for k, v in figs.items()]
     try:
-        table.metadata.create_all(eng, checkfirst=True)
+        _create(eng, table)
         with eng.begin() as conn:
             conn.execute(table.insert(), rows)
     finally:
@@ -120,7 +133,8 @@ def read_history(db: str | Path | None = None) -> pd.DataFrame:
             frame = pd.read_sql(sa.select(*[table.c[c] for c in COLUMNS]), conn)
     finally:
         eng.dispose()
-    frame["value"] = [None if v is None else json.loads(v) for v in frame["value"]]
+    frame["value"] = [json.loads(v) if isinstance(v, str) else None for v in frame["value"]]
+    frame["metric"] = frame["metric"].astype(object).where(frame["metric"].notna(), None)
     return frame.sort_values(["started_utc", "run_id"], kind="stable").reset_index(drop=True)
 
 
