@@ -219,6 +219,7 @@ def test_parallel_run_equals_a_sequential_one(run_bundle, tmp_path):
             assert (seq / name).read_bytes() == (par / name).read_bytes(), name
 
 
+@pytest.mark.e2e
 def test_validate_writes_quarantine_and_counts(small_programme, tmp_path):
     folder, prog, _ = small_programme
     r = calib_cli("validate", str(folder), "--out", str(tmp_path), "--as-of", "2026-06-30")

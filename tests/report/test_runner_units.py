@@ -77,6 +77,24 @@ def test_verify_finds_nothing_on_an_intact_bundle_and_every_kind_of_change(tmp_p
     assert set(map(tuple, got.values)) == {("a.html", "changed"), ("sub/t.csv", "missing"), ("new.txt", "extra")}
 
 
+def test_verify_refuses_paths_outside_the_bundle(tmp_path):
+    b = _bundle(tmp_path)
+    m = json.loads((b / "manifest.json").read_text())
+    m["files_sha256"]["../../etc/passwd"] = "00"
+    mf.write_json(b / "manifest.json", m)
+    got = verify_bundle(b)
+    assert got.values.tolist() == [["../../etc/passwd", "not a path inside the bundle"]]
+
+
+def test_unreadable_history_is_a_message(tmp_path):
+    from calib.errors import CalibInputError
+
+    bad = tmp_path / "h.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(CalibInputError, match="history"):
+        H.read_history(bad)
+
+
 def test_signature_round_trip(tmp_path):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey

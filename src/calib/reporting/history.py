@@ -131,6 +131,8 @@ def read_history(db: str | Path | None = None) -> pd.DataFrame:
         table = _table(sa.MetaData())
         with eng.connect() as conn:
             frame = pd.read_sql(sa.select(*[table.c[c] for c in COLUMNS]), conn)
+    except sa.exc.SQLAlchemyError as exc:
+        raise CalibInputError(f"history: cannot read the run history ({type(exc).__name__})") from None
     finally:
         eng.dispose()
     frame["value"] = [json.loads(v) if isinstance(v, str) else None for v in frame["value"]]

@@ -32,7 +32,8 @@ def verify_bundle(bundle: str | Path, public_key: str | Path | None = None) -> p
     -------
     pandas.DataFrame
         One row per finding, columns ``file`` (path in the bundle) and ``problem``
-        (``changed``, ``missing``, ``extra``, or ``signature: <reason>``); empty when intact.
+        (``changed``, ``missing``, ``extra``, ``not a path inside the bundle`` or
+        ``signature: <reason>``); empty when intact.
 
     Raises
     ------
@@ -49,9 +50,13 @@ def verify_bundle(bundle: str | Path, public_key: str | Path | None = None) -> p
         raise CalibInputError(f"{folder.name}: no {MANIFEST}") from None
     except (ValueError, KeyError, TypeError) as exc:
         raise CalibInputError(f"{folder.name}/{MANIFEST}: unreadable ({type(exc).__name__})") from None
+    outside = sorted(n for n in listed if Path(n).is_absolute() or ".." in Path(n).parts)
+    for name in outside:
+        listed.pop(name)
     present = {f.relative_to(folder).as_posix() for f in folder.rglob("*") if f.is_file()}
     present -= set(UNLISTED)
-    rows = [(name, "missing") for name in sorted(set(listed) - present)]
+    rows = [(name, "not a path inside the bundle") for name in outside]
+    rows += [(name, "missing") for name in sorted(set(listed) - present)]
     rows += [(name, "changed") for name in sorted(set(listed) & present)
              if file_sha256(folder / name) != listed[name]]
     rows += [(name, "extra") for name in sorted(present - set(listed))]
