@@ -183,3 +183,11 @@ def test_runner_writes_the_snapshot_once_and_keeps_raw_data_out(monkeypatch, tmp
         assert (res.bundle / "snapshot" / "roster.parquet").exists() is keep
         assert ("snapshot/roster.parquet" in m["files_sha256"]) is keep
     assert len(calls) == 2
+
+
+def test_error_messages_lose_id_and_phone_numbers():
+    from calib.reporting.execute import mask_message as _mask_message
+
+    got = _mask_message("bad row 110105194912310021 / 11010519491231002X / 13900002541 / 123456")
+    assert "110105194912310021" not in got and "11010519491231002X" not in got and "13900002541" not in got
+    assert "110105********0021" in got and "139****2541" in got and "123456" in got

@@ -10,6 +10,7 @@ paths (``params_file="params.yaml"``, ``out_dir="."``). Up to ``jobs`` notebooks
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -20,7 +21,7 @@ from typing import Any, Callable
 
 from calib.reporting.publish import disk_error
 
-__all__ = ["Outcome", "execute_notebook", "execute_all", "KERNEL", "KERNEL_DIR_PREFIX"]
+__all__ = ["Outcome", "execute_notebook", "execute_all", "mask_message", "KERNEL", "KERNEL_DIR_PREFIX"]
 
 KERNEL = "python3"  # jupyter_client maps it to the running interpreter, i.e. the project's .venv
 KERNEL_DIR_PREFIX = "calib-kernels-"  # + the runner's pid: tempdir/calib-kernels-<pid>-xxxx/
@@ -46,6 +47,21 @@ class Outcome:
     status: str  # "ok" or "failed"
     message: str
     seconds: float
+
+
+_DIGIT_RUNS = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15}|1[0-9]{10})(?![0-9Xx])")
+
+
+def mask_message(text: str) -> str:
+    """A notebook's error message with any ID-number- or phone-like digit run masked (the
+    runner writes it into the manifest, the index and the page banner)."""
+    from calib.masking import mask_id, mask_phone
+
+    def one(m: re.Match) -> str:
+        v = m.group()
+        return str(mask_phone([v])[0] if len(v) == 11 else mask_id([v])[0])
+
+    return _DIGIT_RUNS.sub(one, text)
 
 
 def _ipc_config(folder: Path) -> Any:
@@ -109,6 +125,7 @@ def execute_all(sources: dict[str, Path], bundle: Path, parameters: dict[str, An
         t0 = time.monotonic()
         status, message = execute_notebook(src, bundle / f"{name}.ipynb", parameters, bundle,
                                            timeout, private / str(i))
+        message = mask_message(message)
         seconds = round(time.monotonic() - t0, 1)
         log(f"[{run_id}] {name}: {status} in {seconds} s" + (f" ({message})" if message else ""))
         return Outcome(name, status, message, seconds)
