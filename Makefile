@@ -62,7 +62,7 @@ test-fast: $(STAMP)
 
 ## JupyterLab on the project environment; every notebook opens with the sample parameters
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --MultiKernelManager.default_kernel_name=$(KERNEL) $(LAB_ARGS)
 
 ## Refresh the outputs stored in notebooks/ (only the cells nbval checks keep theirs)
 notebooks: $(STAMP)

@@ -1,19 +1,23 @@
-"""The ``calib`` command line: ``synth``, ``validate`` and ``run``.
+"""The ``calib`` command line: ``synth``, ``validate``, ``run``, ``verify``, ``history``, ``keygen``.
 
-Every error a user can cause ends with a one-line message on stderr and exit code 2, never a
-traceback (set ``CALIB_DEBUG=1`` to see one). ``calib run`` exits 1 when a notebook failed.
+Exit codes: 0 success; 1 a notebook failed (``run``) or the bundle differs from its manifest
+(``verify``); 2 a problem with the input, the parameters or the reports folder, told in one line
+naming the key, file or folder, never a traceback; 3 a bug in calib itself, said so, with the
+traceback written to a private file whose path is printed (``CALIB_DEBUG=1`` prints it too).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 
 from calib.errors import CalibError
 
-__all__ = ["main"]
+__all__ = ["main", "build_parser"]
 
 
 def _cmd_synth(a: argparse.Namespace) -> int:
@@ -55,15 +59,73 @@ def _cmd_validate(a: argparse.Namespace) -> int:
 
 
 def _cmd_run(a: argparse.Namespace) -> int:
-    from calib.runner import run_reports
+    from calib.reporting import run_reports
 
-    res = run_reports(a.params, out_root=a.out, overrides=a.param or [])
+    if a.jobs is not None and a.jobs < 1:
+        raise CalibError(f"--jobs: must be 1 or more (got {a.jobs})")
+    res = run_reports(a.params, out_root=a.out, overrides=a.param or [], jobs=a.jobs,
+                      sign_key=a.sign_key, history=a.history, log=print)
+    if res.history_error:
+        print(f"calib: warning: {res.history_error}", file=sys.stderr)
     failed = [n for n, s in res.statuses.items() if s != "ok"]
     if failed:
         print(f"calib: {len(failed)} notebook(s) failed: {', '.join(failed)}; see {res.bundle / 'index.html'}",
               file=sys.stderr)
         return 1
     print(f"all {len(res.statuses)} reports ok: {res.bundle / 'index.html'}")
+    return 0
+
+
+def _cmd_verify(a: argparse.Namespace) -> int:
+    from calib.reporting.verify import verify_bundle
+
+    problems = verify_bundle(a.bundle, public_key=a.public_key)
+    for r in problems.itertuples():
+        print(f"{r.problem}: {r.file}")
+    if len(problems):
+        print(f"calib: {a.bundle}: {len(problems)} finding(s); the bundle is not as its manifest says",
+              file=sys.stderr)
+        return 1
+    signed = " and its signature" if a.public_key else ""
+    print(f"{a.bundle}: intact (every file matches manifest.json{signed})")
+    return 0
+
+
+def _cmd_history(a: argparse.Namespace) -> int:
+    from calib.reporting.history import read_history, runs_as_json
+
+    runs = runs_as_json(read_history(a.db))
+    if a.json:
+        print(json.dumps(runs, ensure_ascii=False, indent=2, default=str))
+        return 0
+    if not runs:
+        print("no runs recorded yet")
+    for r in runs:
+        n = sum(len(m) for m in r["metrics"].values())
+        print(f"{r['run_id']}  as of {r['as_of']}  {r['status']:<6}  {len(r['notebooks'])} notebooks, {n} figures")
+        for nb, figs in r["metrics"].items():
+            shown = ", ".join(f"{k}={v}" for k, v in list(figs.items())[:6])
+            print(f"    {nb} [{r['notebooks'][nb]}] {shown}")
+    return 0
+
+
+def _cmd_keygen(a: argparse.Namespace) -> int:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    out = Path(a.out)
+    if out.exists():
+        raise CalibError(f"{out.name}: exists; choose another name (keys are never overwritten)")
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(pem)
+    pub = out.with_name(out.name + ".pub")
+    pub.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                  serialization.PublicFormat.SubjectPublicKeyInfo))
+    print(f"wrote {out} (private, keep it secret) and {pub} (public, give it to the auditors)")
     return 0
 
 
@@ -91,8 +153,46 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default=None, help="bundle root (default: reports/ of the project)")
     r.add_argument("-p", "--param", action="append", metavar="KEY=VALUE",
                    help="override a parameter (dotted keys reach into blocks), repeatable")
+    r.add_argument("-j", "--jobs", type=int, default=None,
+                   help="notebooks run at once (default: params 'jobs', else the number of cores)")
+    r.add_argument("--sign-key", default=None, metavar="KEY",
+                   help="Ed25519 private key (PEM): write manifest.json.sig")
+    r.add_argument("--history", default=None, metavar="DB",
+                   help="run-history database, URL or SQLite file (default: params 'history', "
+                        "else <out>/history.sqlite)")
     r.set_defaults(func=_cmd_run)
+
+    f = sub.add_parser("verify", help="check a bundle against its manifest (and signature)")
+    f.add_argument("bundle", help="bundle folder, e.g. reports/latest")
+    f.add_argument("--public-key", default=None, metavar="KEY", help="Ed25519 public key (PEM)")
+    f.set_defaults(func=_cmd_verify)
+
+    h = sub.add_parser("history", help="list recorded runs with their headline figures")
+    h.add_argument("--db", default=None, help="URL or SQLite file (default: reports/history.sqlite)")
+    h.add_argument("--json", action="store_true", help="a JSON list of runs")
+    h.set_defaults(func=_cmd_history)
+
+    k = sub.add_parser("keygen", help="create an Ed25519 key pair for signing bundles")
+    k.add_argument("out", help="private key file to create (the public key goes to OUT.pub)")
+    k.set_defaults(func=_cmd_keygen)
     return p
+
+
+def _crash(exc: BaseException) -> int:
+    """Exit 3: say it is a bug and where the traceback is (never the message: it may hold data)."""
+    text = "".join(traceback.format_exception(exc))
+    try:
+        fd, path = tempfile.mkstemp(prefix="calib-crash-", suffix=".txt")  # mode 0600
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        where = f"the traceback was written to {path}"
+    except OSError:
+        where = "the traceback could not be written (set CALIB_DEBUG=1 to print it)"
+    if os.environ.get("CALIB_DEBUG"):
+        print(text, file=sys.stderr)
+    print(f"calib: internal error ({type(exc).__name__}): this is a bug in calib, not a problem with "
+          f"your input; {where}; please report it", file=sys.stderr)
+    return 3
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,12 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("calib: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # an unexpected failure still gets one line, not a traceback
-        if os.environ.get("CALIB_DEBUG"):
-            traceback.print_exc()
-        print(f"calib: internal error: {type(exc).__name__}: {exc} (set CALIB_DEBUG=1 for details)",
-              file=sys.stderr)
-        return 3
+    except Exception as exc:
+        return _crash(exc)
 
 
 if __name__ == "__main__":  # pragma: no cover

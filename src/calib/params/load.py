@@ -4,7 +4,8 @@
 :class:`calib.errors.CalibParamsError` naming the key, the rule (allowed values or range) and
 the value received. Relative paths (``data_dir``, ``notebooks_dir``) are resolved against the
 project root: ``$CALIB_PROJECT_ROOT`` when set (a report run sets it for its kernels), else the
-nearest folder above the parameter file that holds ``pyproject.toml``, else the file's folder.
+nearest folder above the parameter file that holds ``pyproject.toml``, else the nearest such
+folder above the current directory, else the file's folder.
 """
 from __future__ import annotations
 
@@ -47,9 +48,10 @@ def project_root(start: str | Path) -> Path:
         return Path(env).resolve()
     p = Path(start).resolve()
     p = p if p.is_dir() else p.parent
-    for q in (p, *p.parents):
-        if (q / "pyproject.toml").exists():
-            return q
+    for base in (p, Path.cwd().resolve()):
+        for q in (base, *base.parents):
+            if (q / "pyproject.toml").exists():
+                return q
     return p
 
 

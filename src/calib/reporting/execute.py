@@ -1,0 +1,140 @@
+"""Executing notebooks: one kernel each, over IPC in a private folder, several at once.
+
+Each notebook runs with Papermill in its own kernel, whose ZeroMQ sockets are Unix sockets in a
+folder only the running user can open (mode 0700), so no other local user can attach to a
+kernel that holds raw programme data (no "Kernel is running over TCP" in a run's log). The
+kernel's working directory is the bundle being built, and the notebook receives only relative
+paths (``params_file="params.yaml"``, ``out_dir="."``). Up to ``jobs`` notebooks run at once
+(threads driving separate kernel processes); results come back in the listed order.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from calib.reporting.publish import disk_error
+
+__all__ = ["Outcome", "execute_notebook", "execute_all", "mask_message", "KERNEL", "KERNEL_DIR_PREFIX"]
+
+KERNEL = "python3"  # jupyter_client maps it to the running interpreter, i.e. the project's .venv
+KERNEL_DIR_PREFIX = "calib-kernels-"  # + the runner's pid: tempdir/calib-kernels-<pid>-xxxx/
+
+
+def _remove_dead_kernel_folders() -> None:
+    """Remove the private kernel folders of runs whose process is gone (killed runs)."""
+    for d in Path(tempfile.gettempdir()).glob(f"{KERNEL_DIR_PREFIX}*-*"):
+        try:
+            pid = int(d.name[len(KERNEL_DIR_PREFIX):].split("-", 1)[0])
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except (ValueError, PermissionError, OSError):
+            continue
+
+
+@dataclass
+class Outcome:
+    """How one notebook's execution ended."""
+
+    notebook: str
+    status: str  # "ok" or "failed"
+    message: str
+    seconds: float
+
+
+_DIGIT_RUNS = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15}|1[0-9]{10})(?![0-9Xx])")
+
+
+def mask_message(text: str) -> str:
+    """A notebook's error message with any ID-number- or phone-like digit run masked (the
+    runner writes it into the manifest, the index and the page banner)."""
+    from calib.masking import mask_id, mask_phone
+
+    def one(m: re.Match) -> str:
+        v = m.group()
+        return str(mask_phone([v])[0] if len(v) == 11 else mask_id([v])[0])
+
+    return _DIGIT_RUNS.sub(one, text)
+
+
+def _ipc_config(folder: Path) -> Any:
+    from traitlets.config import Config
+
+    c = Config()
+    c.KernelManager.transport = "ipc"
+    c.KernelManager.ip = str(folder / "k")
+    c.KernelManager.connection_file = str(folder / "kernel.json")
+    return c
+
+
+def execute_notebook(src: Path, out: Path, parameters: dict[str, Any], cwd: Path, timeout: int,
+                     ipc_dir: Path) -> tuple[str, str]:
+    """Execute one notebook into ``out``; return ``(status, message)``.
+
+    Raises
+    ------
+    calib.reporting.publish.ReportsFolderError
+        Writing the output notebook failed for lack of space or permission.
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    ipc_dir.mkdir(mode=0o700)
+    try:
+        pm.execute_notebook(
+            str(src), str(out), parameters=parameters, kernel_name=KERNEL, progress_bar=False,
+            log_output=False, execution_timeout=timeout, report_mode=False,
+            resources={"metadata": {"path": str(cwd)}}, config=_ipc_config(ipc_dir))
+        return "ok", ""
+    except PapermillExecutionError as exc:
+        return "failed", f"{exc.ename}: {exc.evalue}".strip()
+    except OSError as exc:
+        err = disk_error(exc, out.parent.parent)
+        if err is not None:
+            raise err from None
+        return "failed", f"{type(exc).__name__}: {exc}".strip()
+    except Exception as exc:  # kernel death, timeout, unreadable notebook
+        return "failed", f"{type(exc).__name__}: {exc}".strip()
+    finally:
+        shutil.rmtree(ipc_dir, ignore_errors=True)
+
+
+def execute_all(sources: dict[str, Path], bundle: Path, parameters: dict[str, Any], *,
+                timeout: int, jobs: int, log: Callable[[str], Any] = print,
+                run_id: str = "") -> list[Outcome]:
+    """Execute every notebook of ``sources`` into ``bundle/<name>.ipynb``, ``jobs`` at a time.
+
+    Returns
+    -------
+    list of Outcome
+        In the order of ``sources``, whatever the order they finished in.
+    """
+    _remove_dead_kernel_folders()
+    private = Path(tempfile.mkdtemp(prefix=f"{KERNEL_DIR_PREFIX}{os.getpid()}-"))  # mode 0700
+
+    def one(item: tuple[int, tuple[str, Path]]) -> Outcome:
+        i, (name, src) = item
+        log(f"[{run_id}] running {name} ...")
+        t0 = time.monotonic()
+        status, message = execute_notebook(src, bundle / f"{name}.ipynb", parameters, bundle,
+                                           timeout, private / str(i))
+        message = mask_message(message)
+        seconds = round(time.monotonic() - t0, 1)
+        log(f"[{run_id}] {name}: {status} in {seconds} s" + (f" ({message})" if message else ""))
+        return Outcome(name, status, message, seconds)
+
+    try:
+        items = list(enumerate(sources.items()))
+        if jobs <= 1 or len(items) <= 1:
+            return [one(it) for it in items]
+        with ThreadPoolExecutor(max_workers=min(jobs, len(items)), thread_name_prefix="calib-nb") as pool:
+            return list(pool.map(one, items))
+    finally:
+        shutil.rmtree(private, ignore_errors=True)

@@ -1,0 +1,154 @@
+"""Publishing bundles so that a fault never leaves the reports folder inconsistent.
+
+A run builds its bundle in ``reports/.tmp-<run-id>/`` (hidden) while holding an exclusive
+``flock`` on a file inside it; the finished folder is renamed to ``reports/<run-id>/`` in one
+step, so a reader sees a bundle whole or not at all. ``latest`` then moves, under a lock and only
+forward in time, to a bundle whose notebooks all succeeded; a failed bundle is kept and linked as
+``latest-failed`` instead. A run killed at any moment (SIGKILL) leaves its hidden folder, whose
+lock the kernel released: the next run removes such leftovers when they are older than itself
+and no live run holds them.
+"""
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import shutil
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Iterator
+
+from calib.errors import CalibError
+from calib.reporting.manifest import LOCK_NAME as _LOCK_NAME
+
+__all__ = ["Staging", "staging", "publish", "clean_leftovers", "ReportsFolderError", "STAGING_PREFIX",
+           "LATEST", "LATEST_FAILED", "disk_error"]
+
+STAGING_PREFIX = ".tmp-"
+LATEST = "latest"
+LATEST_FAILED = "latest-failed"
+_FAULTS = {errno.EROFS, errno.ENOSPC, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EFBIG, errno.ENOTDIR}
+
+
+class ReportsFolderError(CalibError):
+    """The reports folder cannot take a bundle (read-only, full, no permission)."""
+
+
+def disk_error(exc: OSError, out_root: Path) -> ReportsFolderError | None:
+    """The user-facing error for a write fault of the reports folder, or ``None`` for others."""
+    if exc.errno not in _FAULTS:
+        return None
+    what = {errno.EROFS: "is read-only", errno.ENOSPC: "is full", errno.EDQUOT: "is over quota",
+            errno.EFBIG: "refused a file that large (full or size-limited)",
+            errno.ENOTDIR: "is not a folder"}.get(exc.errno, "is not writable")
+    return ReportsFolderError(f"reports folder {out_root.name}/ {what}: nothing was published "
+                              f"({os.strerror(exc.errno or 0)})")
+
+
+class Staging:
+    """A hidden bundle folder being built, locked for as long as its run lives."""
+
+    def __init__(self, out_root: Path, run_id: str):
+        self.out_root = out_root
+        self.run_id = run_id
+        self.path = out_root / f"{STAGING_PREFIX}{run_id}"
+        self._lock: IO[str] | None = None
+
+    def open(self) -> "Staging":
+        self.path.mkdir()
+        self._lock = open(self.path / _LOCK_NAME, "w")
+        fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return self
+
+    def release(self) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def discard(self) -> None:
+        self.release()
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+@contextmanager
+def staging(out_root: Path, run_id: str) -> Iterator[Staging]:
+    """Create and lock ``.tmp-<run_id>``; it is removed if the block raises."""
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+        st = Staging(out_root, run_id).open()
+    except OSError as exc:
+        raise (disk_error(exc, out_root) or exc) from None
+    try:
+        yield st
+    except BaseException:
+        st.discard()
+        raise
+
+
+def _held(folder: Path) -> bool:
+    """True when a live run holds the folder's lock."""
+    try:
+        with open(folder / _LOCK_NAME, "a") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(fh, fcntl.LOCK_UN)
+            return False
+    except OSError:
+        return False
+
+
+def clean_leftovers(out_root: Path, run_id: str) -> list[str]:
+    """Remove what killed runs older than ``run_id`` left behind; return the names removed."""
+    removed = []
+    if not out_root.is_dir():
+        return removed
+    for p in out_root.iterdir():
+        name = p.name
+        if name.startswith(STAGING_PREFIX) and name[len(STAGING_PREFIX):] < run_id and p.is_dir():
+            if not _held(p):
+                shutil.rmtree(p, ignore_errors=True)
+                removed.append(name)
+        elif name.startswith(".latest-") and p.is_symlink():
+            try:
+                if os.readlink(p) < run_id:
+                    p.unlink()
+                    removed.append(name)
+            except OSError:
+                pass
+    return removed
+
+
+def _point(out_root: Path, link_name: str, run_id: str) -> None:
+    link = out_root / link_name
+    current = os.readlink(link) if link.is_symlink() else None
+    if current is not None and current > run_id and (out_root / current).is_dir():
+        return
+    tmp = out_root / f".latest-{run_id}-{uuid.uuid4().hex[:6]}"
+    os.symlink(run_id, tmp)
+    os.replace(tmp, link)
+
+
+def publish(st: Staging, ok: bool) -> Path:
+    """Move a finished staging folder into place and update ``latest`` or ``latest-failed``.
+
+    Returns
+    -------
+    Path
+        ``reports/<run-id>``.
+    """
+    from filelock import FileLock
+
+    final = st.out_root / st.run_id
+    try:
+        os.replace(st.path, final)  # still locked: no other run takes it for a leftover
+        st.release()
+        (final / _LOCK_NAME).unlink(missing_ok=True)
+        with FileLock(str(st.out_root / ".latest.lock"), timeout=120):
+            _point(st.out_root, LATEST if ok else LATEST_FAILED, st.run_id)
+    except OSError as exc:
+        shutil.rmtree(st.path, ignore_errors=True)
+        raise (disk_error(exc, st.out_root) or exc) from None
+    return final

@@ -1,0 +1,311 @@
+"""Report runs: execute the parameter file's notebooks with Papermill into one audited bundle.
+
+``calib run PARAMS.yaml`` (or :func:`run_reports`) validates the parameters once, loads and
+validates the programme once into a snapshot the notebooks read (when :mod:`calib.io` offers
+``write_snapshot``), executes the listed notebooks (``jobs`` at a time, each in its own kernel
+over IPC) and writes one bundle ``reports/<run-id>/``:
+
+- ``<notebook>.ipynb`` executed, and ``<notebook>.html`` rendered without code, fully offline;
+- ``metrics.json``: the headline figures each notebook recorded (:func:`calib.report.record`);
+- ``manifest.json``: run id, UTC start and end, parameters and their SHA-256, SHA-256 of every
+  input file, notebook source and bundle file, package versions, git commit, status of each
+  notebook; every path relative to the project root; ``manifest.json.sig`` when signed;
+- ``params.yaml``: the validated parameters every notebook received;
+- ``index.html``: every report with its status, conclusion and figures, every side file with
+  its row count;
+- side outputs the notebooks write (``investigations.xlsx``, ``quarantine.csv``, ...).
+
+Publishing is atomic (:mod:`calib.reporting.publish`): ``reports/latest`` only ever points at a
+complete bundle whose notebooks all succeeded; a failed one is ``reports/latest-failed``. Each run
+then appends its figures to the run history (:mod:`calib.reporting.history`).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from calib.errors import CalibInputError, CalibParamsError
+from calib.io import file_sha256
+from calib.params import ROOT_ENV, Params, is_url, load, project_root, relative_to_root, to_yaml
+from calib.report import read_metrics
+from calib.reporting import manifest as mf
+from calib.reporting.execute import Outcome, execute_all
+from calib.reporting.history import history_url, record_run
+from calib.reporting.index import render_error, render_html, render_index, side_files
+from calib.reporting.publish import clean_leftovers, disk_error, publish, staging
+
+__all__ = ["run_reports", "RunResult"]
+
+_CELL_FILES = re.compile(re.escape(tempfile.gettempdir().rstrip("/")) + r"/ipykernel_\d+/")
+
+
+@dataclass
+class RunResult:
+    """Outcome of a report run."""
+
+    run_id: str
+    bundle: Path
+    statuses: dict[str, str] = field(default_factory=dict)
+    history_error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when every notebook succeeded."""
+        return all(s == "ok" for s in self.statuses.values())
+
+
+def _new_run_id() -> str:
+    now = _dt.datetime.now(_dt.timezone.utc)
+    return now.strftime("%Y%m%dT%H%M%S%fZ")[:-4] + "-" + uuid.uuid4().hex[:6]
+
+
+@contextmanager
+def _project_env(root: Path) -> Iterator[None]:
+    """Kernels resolve the bundle's relative paths against the project root."""
+    old = os.environ.get(ROOT_ENV)
+    os.environ[ROOT_ENV] = str(root)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(ROOT_ENV, None)
+        else:
+            os.environ[ROOT_ENV] = old
+
+
+def _prepare(params_path: str | Path, overrides: Any, notebooks_dir: str | Path | None
+             ) -> tuple[Params, Path, dict[str, Path]]:
+    params = load(params_path, overrides)
+    root = project_root(params_path)
+    nb_dir = Path(notebooks_dir).resolve() if notebooks_dir else params.notebooks_dir
+    if notebooks_dir:
+        params.notebooks_dir = nb_dir
+    sources = {}
+    for name in params.notebooks:
+        p = nb_dir / f"{name}.ipynb"
+        if not p.is_file():
+            raise CalibParamsError(f"notebooks: {name!r} not found in {nb_dir.name}/")
+        sources[name] = p
+    if not is_url(params.data_dir) and not Path(params.data_dir).is_dir():
+        raise CalibInputError(f"data_dir: {Path(params.data_dir).name} is not a folder")
+    return params, root, sources
+
+
+def _snapshot(params: Params, bundle: Path) -> dict[str, Any] | None:
+    """Load and validate the programme once and write the snapshot the notebooks read."""
+    from calib import io
+
+    if not hasattr(io, "write_snapshot"):
+        return None  # notebooks load the programme themselves
+    prog = io.load_programme(params.data_dir, as_of=params.as_of)
+    info = io.write_snapshot(prog, bundle / "snapshot")
+    return json.loads(json.dumps(info, default=str)) if info is not None else {}
+
+
+def _scrub(nb: Any, replacements: list[tuple[str, str]]) -> Any:
+    """The notebook with machine paths (bundle, project, interpreter) made relative."""
+    import nbformat
+
+    text = nbformat.writes(nb)
+    for old, new in replacements:
+        text = text.replace(old, new)
+    text = _CELL_FILES.sub("<cell>/", text)  # where ipykernel says a cell's code lives
+    return nbformat.reads(text, as_version=4)
+
+
+def _title_of(nb: Any, default: str) -> str:
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return default
+
+
+def _conclusion(nb: Any) -> str | None:
+    from calib import report
+
+    reader = getattr(report, "read_conclusion", None)
+    try:
+        return reader(nb) if reader else None
+    except Exception:  # a notebook that failed before its conclusions has none
+        return None
+
+
+def _finish(o: Outcome, bundle: Path, src: Path, ctx: dict[str, Any]) -> dict[str, Any]:
+    """Scrub, read and render one executed notebook; return its manifest entry (with metrics)."""
+    import nbformat
+
+    out_nb = bundle / f"{o.notebook}.ipynb"
+    entry = {"notebook": o.notebook, "title": o.notebook, "status": o.status, "message": o.message,
+             "seconds": o.seconds, "source": relative_to_root(src, ctx["root"]),
+             "source_sha256": file_sha256(src), "html": f"{o.notebook}.html",
+             "ipynb": f"{o.notebook}.ipynb", "conclusion": None, "metrics": {}, "labels": {}}
+    if not out_nb.exists():
+        (bundle / entry["html"]).write_text(render_error(o.notebook, o.message, ctx["lang"]), encoding="utf-8")
+        return entry
+    nb = nbformat.read(str(out_nb), as_version=4)
+    pm_meta = nb.metadata.get("papermill", {})
+    pm_meta.update(input_path=entry["source"], output_path=entry["ipynb"])
+    nb = _scrub(nb, ctx["replacements"])
+    nbformat.write(nb, str(out_nb))
+    entry.update(metrics=read_metrics(nb), labels=read_metrics(nb, labels=True),
+                 title=_title_of(nb, o.notebook), conclusion=_conclusion(nb))
+    banner = f"{ctx['title']} · run {ctx['run_id']} · {o.notebook} · status: {o.status.upper()}"
+    if o.message:
+        banner += f" · {o.message[:300]}"
+    (bundle / entry["html"]).write_text(render_html(nb, banner=banner), encoding="utf-8")
+    return entry
+
+
+def _replacements(bundle: Path, out_root: Path, root: Path, data_dir: Path | str) -> list[tuple[str, str]]:
+    pairs = [] if is_url(data_dir) else [(str(data_dir), relative_to_root(data_dir, root))]
+    pairs += [(str(bundle.resolve()), "."), (str(bundle), "."), (str(out_root.resolve()), "<reports>"),
+             (str(root), "."), (sys.prefix, "<python>"),
+             (os.path.join(sys.base_prefix, "lib", "python"), "<python>/lib/python")]
+    return sorted({(a, b) for a, b in pairs if len(a) > 1}, key=lambda p: -len(p[0]))
+
+
+def _manifest(ctx: dict[str, Any], params: Params, entries: list[dict[str, Any]],
+              snapshot: dict[str, Any] | None) -> dict[str, Any]:
+    root = ctx["root"]
+    return {
+        "run_id": ctx["run_id"], "title": params.title,
+        "started_utc": ctx["started"].isoformat(timespec="seconds"),
+        "ended_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "status": "ok" if all(e["status"] == "ok" for e in entries) else "failed",
+        "parameters_file": relative_to_root(ctx["params_path"], root),
+        "parameters": params.plain(root), "parameters_sha256": mf.sha256_text(ctx["params_yaml"]),
+        "data_dir": (params.data_dir if is_url(params.data_dir)
+                     else relative_to_root(params.data_dir, root)),
+        "inputs_sha256": mf.input_digests(params.data_dir), "snapshot": snapshot,
+        "notebooks": [{k: v for k, v in e.items() if k not in ("metrics", "labels")} for e in entries],
+        "versions": mf.versions(), "git": mf.git_info(root), "jobs": ctx["jobs"],
+        "command": _command_line(root),
+    }
+
+
+def _command_line(root: Path) -> str:
+    """The command that started the run, absolute paths made relative to the project root."""
+    if not sys.argv:
+        return ""
+    args = [relative_to_root(a, root) if os.path.isabs(a) else a for a in sys.argv[1:]]
+    return " ".join([Path(sys.argv[0]).name, *args])
+
+
+def _assemble(bundle: Path, ctx: dict[str, Any], params: Params, entries: list[dict[str, Any]],
+              snapshot: dict[str, Any] | None, sign_key: str | Path | None) -> dict[str, Any]:
+    metrics = {e["notebook"]: e["metrics"] for e in entries}
+    labels = {e["notebook"]: e["labels"] for e in entries}
+    if snapshot is not None and not params.keep_snapshot:
+        shutil.rmtree(bundle / "snapshot", ignore_errors=True)  # raw data: not for the readers
+    mf.write_json(bundle / "metrics.json", dict(sorted(metrics.items())))
+    manifest = _manifest(ctx, params, entries, snapshot)
+    (bundle / "index.html").write_text(
+        render_index(manifest, metrics, labels, side_files(bundle), params.lang), encoding="utf-8")
+    manifest["files_sha256"] = mf.bundle_digests(bundle)
+    mf.write_json(bundle / mf.MANIFEST, manifest)
+    if sign_key is not None:
+        mf.sign_manifest(bundle, sign_key)
+    return manifest
+
+
+def run_reports(
+    params_path: str | Path,
+    *,
+    out_root: str | Path | None = None,
+    overrides: dict[str, Any] | list[str] | None = None,
+    notebooks_dir: str | Path | None = None,
+    jobs: int | None = None,
+    sign_key: str | Path | None = None,
+    history: str | None = None,
+    log: Callable[[str], Any] = print,
+) -> RunResult:
+    """Execute every notebook of a parameter file into one report bundle.
+
+    Parameters
+    ----------
+    params_path : str or Path
+        The parameter file (``params/*.yaml``).
+    out_root : str or Path, optional
+        Where bundles go (default ``reports/`` of the project).
+    overrides : dict or list of "key=value", optional
+        Parameter overrides (dotted keys reach into blocks).
+    notebooks_dir : str or Path, optional
+        Folder of the notebooks (default: the parameter ``notebooks_dir``).
+    jobs : int, optional
+        Notebooks executed at once (default: the parameter ``jobs``, else the number of cores).
+    sign_key : str or Path, optional
+        An Ed25519 private key: the manifest gets a detached signature ``manifest.json.sig``.
+    history : str, optional
+        Run-history database (URL or SQLite path; default the parameter ``history``, else
+        ``<out_root>/history.sqlite``).
+    log : callable
+        Receives one line per step (``print`` by default).
+
+    Returns
+    -------
+    RunResult
+        The run id, the bundle path and the status of each notebook.
+
+    Raises
+    ------
+    CalibParamsError
+        Invalid parameters or a listed notebook that does not exist (before anything runs).
+    CalibInputError
+        The data folder does not exist or cannot be loaded.
+    calib.reporting.publish.ReportsFolderError
+        The reports folder is read-only or full; nothing was published.
+    """
+    started = _dt.datetime.now(_dt.timezone.utc)
+    params, root, sources = _prepare(params_path, overrides, notebooks_dir)
+    out_root = Path(out_root) if out_root else root / "reports"
+    run_id = _new_run_id()
+    ctx = {"root": root, "run_id": run_id, "started": started, "params_path": Path(params_path),
+           "title": params.title, "lang": params.lang,
+           "jobs": max(1, int(jobs or params.jobs or os.cpu_count() or 1))}
+    with _project_env(root), staging(out_root, run_id) as st:
+        for name in clean_leftovers(out_root, run_id):
+            log(f"[{run_id}] removed {name}, left by an interrupted run")
+        try:
+            ctx["params_yaml"] = to_yaml(params, root)
+            (st.path / "params.yaml").write_text(ctx["params_yaml"], encoding="utf-8")
+            snapshot = _snapshot(params, st.path)
+            ctx["replacements"] = _replacements(st.path, out_root, root, params.data_dir)
+            outcomes = execute_all(sources, st.path, {"params_file": "params.yaml", "out_dir": ".",
+                                                      "run_id": run_id},
+                                   timeout=params.execution_timeout, jobs=ctx["jobs"], log=log, run_id=run_id)
+            entries = [_finish(o, st.path, sources[o.notebook], ctx) for o in outcomes]
+            manifest = _assemble(st.path, ctx, params, entries, snapshot, sign_key)
+        except OSError as exc:
+            raise (disk_error(exc, out_root) or exc) from None
+        final = publish(st, manifest["status"] == "ok")
+    log(f"[{run_id}] bundle written to {final}")
+    result = RunResult(run_id=run_id, bundle=final, statuses={e["notebook"]: e["status"] for e in entries})
+    result.history_error = _record_history(history or params.history, root, out_root, manifest, entries, log)
+    return result
+
+
+def _record_history(db: str | None, root: Path, out_root: Path, manifest: dict[str, Any],
+                    entries: list[dict[str, Any]], log: Callable[[str], Any]) -> str | None:
+    if db is not None and not is_url(db) and not Path(db).is_absolute():
+        db = str(root / db)
+    try:
+        url = history_url(db, default_folder=out_root)
+        n = record_run(url, manifest, {e["notebook"]: e["metrics"] for e in entries})
+        log(f"[{manifest['run_id']}] history: {n} figures recorded")
+        return None
+    except Exception as exc:  # the bundle stands; the history is told to the user
+        msg = f"history not recorded: {type(exc).__name__}: {str(exc)[:200]}"
+        log(f"[{manifest['run_id']}] {msg}")
+        return msg

@@ -1,0 +1,193 @@
+"""Units of the report runner (no notebook executed): the index's escaping and side files,
+verify on a hand-made bundle, the history database, the snapshot seam."""
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from calib.reporting import history as H
+from calib.reporting import index, manifest as mf
+from calib.reporting.verify import verify_bundle
+
+PAYLOAD = '<img src=x onerror="alert(1)">'
+
+
+def _manifest(**kw):
+    m = {"run_id": "r1", "title": f"Title {PAYLOAD}", "status": "failed", "started_utc": "2026-07-01T00:00:00+00:00",
+         "ended_utc": "2026-07-01T00:01:00+00:00", "parameters": {"as_of": "2026-06-30", "seed": 1},
+         "parameters_sha256": "ab" * 32, "git": {"commit": "c0ffee", "dirty": False}, "data_dir": "data/sample",
+         "inputs_sha256": {"roster.csv": "cd" * 32}, "versions": {"python": "3.11"},
+         "notebooks": [{"notebook": "nb1", "title": f"T {PAYLOAD}", "status": "failed", "message": f"E: {PAYLOAD}",
+                        "seconds": 1.0, "html": "nb1.html", "ipynb": "nb1.ipynb", "conclusion": f"C {PAYLOAD}"}]}
+    m.update(kw)
+    return m
+
+
+def test_index_escapes_every_text_it_shows():
+    html = index.render_index(_manifest(), {"nb1": {"m": PAYLOAD}}, {"nb1": {"m": f"label {PAYLOAD}"}},
+                              [{"path": "x.csv", "rows": 1234}], lang="en")
+    assert "<img" not in html and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html
+    assert '<html lang="en">' in html and ">1,234<" in html and "FAILED" in html
+    zh = index.render_index(_manifest(), {}, lang="zh-CN")
+    assert '<html lang="zh-CN">' in zh and "失败" in zh and "结论" in zh
+
+
+def test_notebook_banner_is_escaped():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Hi")])
+    html = index.render_html(nb, banner=f"run 1 · {PAYLOAD}")
+    assert "<img src=x" not in html and "&lt;img src=x" in html
+
+
+def test_side_files_listed_with_row_counts(tmp_path):
+    pd.DataFrame({"a": range(5)}).to_csv(tmp_path / "q.csv", index=False)
+    with pd.ExcelWriter(tmp_path / "w.xlsx") as xw:
+        pd.DataFrame({"a": range(3)}).to_excel(xw, sheet_name="one", index=False)
+        pd.DataFrame({"a": range(4)}).to_excel(xw, sheet_name="two", index=False)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "card.yaml").write_text("a: 1")
+    for name in ("index.html", "metrics.json", "nb.html", "nb.ipynb", "params.yaml"):
+        (tmp_path / name).write_text("x")
+    got = {f["path"]: f["rows"] for f in index.side_files(tmp_path)}
+    assert got == {"q.csv": 5, "w.xlsx": 7, "sub/card.yaml": None}
+
+
+def _bundle(tmp_path: Path) -> Path:
+    b = tmp_path / "b"
+    (b / "sub").mkdir(parents=True)
+    (b / "a.html").write_text("<p>a</p>")
+    (b / "sub" / "t.csv").write_text("x\n1\n")
+    mf.write_json(b / "manifest.json", {"files_sha256": mf.bundle_digests(b)})
+    return b
+
+
+def test_verify_finds_nothing_on_an_intact_bundle_and_every_kind_of_change(tmp_path):
+    b = _bundle(tmp_path)
+    assert verify_bundle(b).empty
+    (b / "a.html").write_text("<p>b</p>")
+    (b / "sub" / "t.csv").unlink()
+    (b / "new.txt").write_text("n")
+    got = verify_bundle(b)
+    assert list(got.columns) == ["file", "problem"]
+    assert set(map(tuple, got.values)) == {("a.html", "changed"), ("sub/t.csv", "missing"), ("new.txt", "extra")}
+
+
+def test_verify_refuses_paths_outside_the_bundle(tmp_path):
+    b = _bundle(tmp_path)
+    m = json.loads((b / "manifest.json").read_text())
+    m["files_sha256"]["../../etc/passwd"] = "00"
+    mf.write_json(b / "manifest.json", m)
+    got = verify_bundle(b)
+    assert got.values.tolist() == [["../../etc/passwd", "not a path inside the bundle"]]
+
+
+def test_unreadable_history_is_a_message(tmp_path):
+    from calib.errors import CalibInputError
+
+    bad = tmp_path / "h.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(CalibInputError, match="history"):
+        H.read_history(bad)
+
+
+def test_signature_round_trip(tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    b = _bundle(tmp_path)
+    key = Ed25519PrivateKey.generate()
+    (tmp_path / "k").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                   serialization.NoEncryption()))
+    (tmp_path / "k.pub").write_bytes(key.public_key().public_bytes(serialization.Encoding.Raw,
+                                                                   serialization.PublicFormat.Raw))
+    mf.sign_manifest(b, tmp_path / "k")
+    assert verify_bundle(b, tmp_path / "k.pub").empty
+    (b / "manifest.json").write_text((b / "manifest.json").read_text() + " ")
+    assert "signature" in verify_bundle(b, tmp_path / "k.pub")["problem"].iloc[0]
+
+
+def _run(run_id: str, value: float, status: str = "ok") -> tuple[dict, dict]:
+    m = {"run_id": run_id, "parameters": {"as_of": "2026-06-30"}, "started_utc": f"2026-07-01T00:00:0{run_id[-1]}",
+         "status": status, "parameters_sha256": "ef" * 32,
+         "notebooks": [{"notebook": "a", "status": "ok"}, {"notebook": "b", "status": status}]}
+    return m, {"a": {"auc": value, "grades": {"A": 0.1}}, "b": {}}
+
+
+def test_history_round_trip_and_concurrent_writers(tmp_path):
+    db = tmp_path / "h.sqlite"
+    url = H.history_url(db)
+    assert H.read_history(db).columns.tolist() == H.COLUMNS and H.read_history(db).empty
+    threads = [threading.Thread(target=H.record_run, args=(url, *_run(f"r{i}", i / 10))) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    H.record_run(url, *_run("r9", 0.9, status="failed"))
+    h = H.read_history(db)
+    assert h.columns.tolist() == H.COLUMNS and h["run_id"].nunique() == 5
+    assert len(h) == 5 * 3  # auc, grades, and one row for the notebook without figures
+    row = h[(h.run_id == "r9") & (h.metric == "grades")].iloc[0]
+    assert row.value == {"A": 0.1} and row.status == "ok"
+    assert h[(h.run_id == "r9") & (h.notebook == "b")]["status"].tolist() == ["failed"]
+    runs = H.runs_as_json(h)
+    assert [r["run_id"] for r in runs][-1] == "r9" and runs[-1]["status"] == "failed"
+    assert runs[0]["metrics"] == {"a": {"auc": 0.0, "grades": {"A": 0.1}}, "b": {}}
+
+
+def test_history_url_forms(tmp_path):
+    assert H.history_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert H.history_url(None, default_folder=tmp_path) == f"sqlite:///{tmp_path.resolve()}/history.sqlite"
+    with pytest.raises(Exception, match="history"):
+        H.record_run("nosuchdialect://x", *_run("r1", 0.1))
+
+
+@pytest.mark.e2e
+def test_runner_writes_the_snapshot_once_and_keeps_raw_data_out(monkeypatch, tmp_path, small_programme):
+    """The seam to calib.io.write_snapshot: called once per run, recorded, removed unless kept."""
+    import nbformat
+
+    from calib import io
+    from calib.reporting import run_reports
+
+    from conftest import write_params
+
+    calls = []
+
+    def fake_write_snapshot(prog, folder):
+        calls.append(len(prog.roster))
+        Path(folder).mkdir(parents=True)
+        prog.roster.head(3).to_parquet(Path(folder) / "roster.parquet")
+        return {"tables": {"roster": len(prog.roster)}}
+
+    monkeypatch.setattr(io, "write_snapshot", fake_write_snapshot, raising=False)
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    cell = nbformat.v4.new_code_cell("params_file = None\nout_dir = None\nrun_id = None")
+    cell.metadata["tags"] = ["parameters"]
+    check = nbformat.v4.new_code_cell("import os\nassert os.path.exists('snapshot/roster.parquet')")
+    nb = nbformat.v4.new_notebook(cells=[cell, check])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(nbs / "reads.ipynb"))
+    folder = small_programme[0]
+    for keep in (False, True):
+        p = write_params(tmp_path, folder, nbs, notebooks=["reads"], keep_snapshot=keep)
+        res = run_reports(p, out_root=tmp_path / "reports", log=lambda s: None)
+        assert res.ok
+        m = json.loads((res.bundle / "manifest.json").read_text())
+        assert m["snapshot"] == {"tables": {"roster": len(small_programme[1].roster)}}
+        assert (res.bundle / "snapshot" / "roster.parquet").exists() is keep
+        assert ("snapshot/roster.parquet" in m["files_sha256"]) is keep
+    assert len(calls) == 2
+
+
+def test_error_messages_lose_id_and_phone_numbers():
+    from calib.reporting.execute import mask_message as _mask_message
+
+    got = _mask_message("bad row 110105194912310021 / 11010519491231002X / 13900002541 / 123456")
+    assert "110105194912310021" not in got and "11010519491231002X" not in got and "13900002541" not in got
+    assert "110105********0021" in got and "139****2541" in got and "123456" in got
