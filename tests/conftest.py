@@ -2,18 +2,15 @@
 bundle (session-scoped) that every end-to-end check reads, so the suite runs the notebooks once."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 
 from calib import synth
 from calib.io import load_programme
 
-from _paths import AS_OF, ROOT, SAMPLE  # noqa: F401  (re-exported for older imports)
+from _support import AS_OF, ROOT, SAMPLE, calib_cli, write_params  # noqa: F401
 
 
 @pytest.fixture(scope="session")
@@ -28,22 +25,6 @@ def small_programme(tmp_path_factory):
     folder = tmp_path_factory.mktemp("small")
     prog, res = synth.build_programme(folder, seed=7, villages=12, households_per_village=40, as_of=AS_OF)
     return folder, prog, res
-
-
-def write_params(folder: Path, data: Path, nb_dir: Path | None = None, **extra) -> Path:
-    """A parameter file like params/sample.yaml for ``data`` (and ``nb_dir``), written into
-    ``folder``; ``extra`` keys replace the sample's."""
-    raw = yaml.safe_load((ROOT / "params" / "sample.yaml").read_text(encoding="utf-8"))
-    raw.update(data_dir=str(data), notebooks_dir=str(nb_dir or ROOT / "notebooks"), **extra)
-    p = folder / f"params-{len(list(folder.glob('params-*')))}.yaml"
-    p.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    return p
-
-
-def calib_cli(*args: str, timeout: int = 900, **kw) -> subprocess.CompletedProcess:
-    """Run ``python -m calib ARGS`` from the project root, capturing its output."""
-    return subprocess.run([sys.executable, "-m", "calib", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT, **kw)
 
 
 @dataclass

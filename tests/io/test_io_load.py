@@ -8,7 +8,7 @@ from calib import synth
 from calib.errors import CalibInputError
 from calib.io import load_programme, parse_amounts, parse_dates, read_table
 
-from _paths import AS_OF, SAMPLE
+from _support import AS_OF, SAMPLE
 
 KIND_COLUMN = {"scientific": "id_number", "zeroed": "id_number", "checksum": "id_number",
                "duplicate_person": "id_number", "birth_month": "birth_month", "sex": "sex",

@@ -19,7 +19,7 @@ import yaml
 from calib.io import file_sha256
 from calib.reporting.history import COLUMNS, read_history
 
-from conftest import ROOT, calib_cli, write_params
+from _support import ROOT, calib_cli, write_params
 
 NET = re.compile(r"<(script|link|img)[^>]+(src|href)=[\"']https?://|@import\s+url|url\([\"']?https?://")
 CHECK_BUNDLE = ROOT.parent / "shared" / "tools" / "check_bundle.py"

@@ -22,7 +22,7 @@ from calib.reporting.execute import KERNEL_DIR_PREFIX
 from calib.reporting.history import read_history
 from calib.reporting.publish import clean_leftovers, staging
 
-from conftest import ROOT, calib_cli, write_params
+from _support import ROOT, calib_cli, write_params
 
 pytestmark = pytest.mark.e2e  # each test runs `calib run` on tiny notebooks (seconds each)
 

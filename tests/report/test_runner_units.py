@@ -154,7 +154,7 @@ def test_runner_writes_the_snapshot_once_and_keeps_raw_data_out(monkeypatch, tmp
     from calib import io
     from calib.reporting import run_reports
 
-    from conftest import write_params
+    from _support import write_params
 
     calls = []
 

@@ -56,7 +56,7 @@ def test_points_effect_is_a_parameter():
 
 
 def test_generator_rebuilds_the_committed_sample_byte_identically(tmp_path):
-    from _paths import SAMPLE
+    from _support import SAMPLE
 
     synth.write(synth.generate(), tmp_path)
     committed = sorted(p.relative_to(SAMPLE) for p in SAMPLE.rglob("*") if p.is_file())
