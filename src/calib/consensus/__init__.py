@@ -16,6 +16,7 @@ with :func:`numpy.bincount` and handles millions of households in seconds.
 from __future__ import annotations
 
 from calib.consensus.agreement import agreement, krippendorff_alpha_ratio
+from calib.consensus.graph import MIN_COMPONENT_DF, identifiability, review_components
 from calib.consensus.limits import DECLINE_RULES, METHODS, consensus_limits
 from calib.consensus.reviewers import flagged_reviewers, reviewer_effects
 from calib.consensus.tables import consensus_shift, status_counts
@@ -30,4 +31,7 @@ __all__ = [
     "flagged_reviewers",
     "METHODS",
     "DECLINE_RULES",
+    "review_components",
+    "identifiability",
+    "MIN_COMPONENT_DF",
 ]
