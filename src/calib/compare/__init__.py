@@ -12,6 +12,7 @@ from calib.compare.agreement import agreement_summary, deming_slope
 from calib.compare.drivers import GapDrivers, gap_drivers
 from calib.compare.exposure import compare_rules, exposure_by_group
 from calib.compare.features import household_features
+from calib.compare.passing_bablok import PassingBablok, passing_bablok
 from calib.compare.limits import DEFAULT_POLICY, REASONS, compare_limits, investigation_list, latest_runs
 
 __all__ = [
@@ -27,4 +28,6 @@ __all__ = [
     "deming_slope",
     "DEFAULT_POLICY",
     "REASONS",
+    "passing_bablok",
+    "PassingBablok",
 ]

@@ -36,6 +36,11 @@ def krippendorff_alpha_ratio(unit: np.ndarray, value: np.ndarray, group: np.ndar
     ndarray
         Alpha per group (NaN where there are no pairable values or no variation).
 
+    Raises
+    ------
+    CalibInputError
+        When ``unit`` or ``value`` is empty, or the inputs differ in length.
+
     References
     ----------
     Krippendorff, K. (2011). Computing Krippendorff's alpha-reliability. Annenberg School for
@@ -46,9 +51,11 @@ def krippendorff_alpha_ratio(unit: np.ndarray, value: np.ndarray, group: np.ndar
     if group is None:
         group = np.zeros(unit.size, np.int64)
     group = np.asarray(group, np.int64)
-    G = int(group.max()) + 1 if n_groups is None else n_groups
-    if unit.size == 0:
-        return np.full(G, np.nan)
+    G = (int(group.max()) + 1 if group.size else 1) if n_groups is None else n_groups
+    if unit.size == 0 or value.size == 0:
+        raise CalibInputError(f"krippendorff_alpha_ratio: input {'unit' if unit.size == 0 else 'value'} is empty")
+    if not unit.size == value.size == group.size:
+        raise CalibInputError("krippendorff_alpha_ratio: unit, value and group differ in length")
     u = unit
     m = np.bincount(u)
     pair = m[u] >= 2
@@ -226,6 +233,8 @@ def agreement(
             kw = bc(gv, np.nan_to_num(w_v) * nh_all_v, ng) / bc(gv, np.where(np.isfinite(w_v), nh_all_v, 0), ng)
         rows.append(pd.DataFrame({
             "level": level, "group": np.asarray(labels, dtype=object), **comp,
-            "krippendorff_alpha": krippendorff_alpha_ratio(hg, snapped, g_y, ng), "kendall_w": kw,
+            "krippendorff_alpha": (krippendorff_alpha_ratio(hg, snapped, g_y, ng) if hg.size
+                                   else np.full(ng, np.nan)),   # every review a decline
+            "kendall_w": kw,
         }))
     return stack_levels(rows)
