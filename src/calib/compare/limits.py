@@ -85,7 +85,7 @@ def _joined(cons: pd.DataFrame, model_runs: pd.DataFrame) -> tuple[pd.DataFrame,
     return out, runs
 
 
-def _classify(in_c, in_m, c, m, lo, hi) -> dict[str, np.ndarray]:
+def classify(in_c, in_m, c, m, lo, hi) -> dict[str, np.ndarray]:
     """Grant classes, reason codes and the in-band mask per household."""
     cg = in_c & (np.nan_to_num(c) > 0)
     mg = in_m & (np.nan_to_num(m) > 0)
@@ -192,7 +192,7 @@ def compare_limits(
     """
     pol = policy_dict(policy)
     out, a = prepare(consensus, model_runs)
-    cls = _classify(a["in_c"], a["in_m"], a["c"], a["m"], pol["band_low"], pol["band_high"])
+    cls = classify(a["in_c"], a["in_m"], a["c"], a["m"], pol["band_low"], pol["band_high"])
     final = final_limits(pol, cls, a["in_c"], a["in_m"], a["cz"], a["mz"])
     cap = pol["cap"]
     out["ratio"] = cls["ratio"]

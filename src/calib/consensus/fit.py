@@ -114,55 +114,81 @@ class _State:
     w: np.ndarray
     scale: np.ndarray   # per component
     done: np.ndarray    # per component: converged (frozen)
+    Wh: np.ndarray      # sum of weights per household
+    Wr: np.ndarray      # sum of weights per rater
+    wy_h: np.ndarray    # sum of w y per household
+    wy_r: np.ndarray    # sum of w y per rater
 
 
-def _robust_scale(res, c_y, sorter: GroupSorter, infl, nC) -> np.ndarray:
-    """1.4826 x the median absolute residual of each component, times its df inflation."""
-    scale = MAD * sorter.median(np.abs(res)) * infl
+@dataclass
+class _Problem:
+    """The fixed inputs of the backfitting, with their per-review component codes."""
+
+    h: np.ndarray
+    r: np.ndarray
+    y: np.ndarray
+    cmp: Components
+    c_y: np.ndarray      # component per review
+    ident: np.ndarray    # per component: identified
+    infl: np.ndarray     # per component: sqrt(N / df)
+    n_r: np.ndarray      # reviews per rater
+    huber_c: float | None
+    sorter: GroupSorter | None
+    ch: np.ndarray       # component per household, 0 for none (see dead_h)
+    cr: np.ndarray       # component per rater, 0 for none or without reviews (see dead_r)
+    dead_h: np.ndarray   # household in no component
+    dead_r: np.ndarray   # rater without a granted review
+    live: np.ndarray     # rater with a granted review
+
+
+def _robust_scale(ares, c_y, sorter: GroupSorter, infl, nC) -> np.ndarray:
+    """1.4826 x the median absolute residual of each component, times its df inflation.
+
+    A component whose median absolute residual is 0 uses the root mean square instead.
+    """
+    scale = MAD * sorter.median(ares) * infl
+    bad = ~(scale > 0)
+    if bad.any():
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rms = np.sqrt(bc(c_y, ares ** 2, nC) / bc(c_y, None, nC)) * infl
+        scale = np.where(bad, np.where(rms > 0, rms, 1e-12), scale)
+    return scale
+
+
+def _reweight(st: _State, p: _Problem) -> None:
+    """New Huber weights and scales for the components still iterating."""
+    ares = np.abs(p.y - st.a[p.h] - st.b[p.r])
+    scale = _robust_scale(ares, p.c_y, p.sorter, p.infl, p.cmp.n)
+    ares *= p.infl[p.c_y]
+    with np.errstate(divide="ignore"):
+        w = np.minimum(1.0, (p.huber_c * scale)[p.c_y] / ares)   # |e| = 0 gives 1
+    if st.done.any():
+        w = np.where(st.done[p.c_y], st.w, w)
+        scale = np.where(st.done, st.scale, scale)
+    st.w, st.scale = w, scale
+    st.Wh, st.Wr = bc(p.h, w, st.a.size), bc(p.r, w, st.b.size)
+    st.wy_h, st.wy_r = bc(p.h, w * p.y, st.a.size), bc(p.r, w * p.y, st.b.size)
+
+
+def _sweep(st: _State, p: _Problem, it: int, tol: float) -> None:
+    """One backfitting sweep; components that converged keep their values (frozen)."""
+    cmp = p.cmp
+    if p.huber_c is not None and (it <= 5 or it % 10 == 0):
+        _reweight(st, p)
     with np.errstate(invalid="ignore", divide="ignore"):
-        rms = np.sqrt(bc(c_y, res ** 2, nC) / bc(c_y, None, nC)) * infl
-    return np.where(scale > 0, scale, np.where(rms > 0, rms, 1e-12))
-
-
-def _step(st: _State, it: int, y, h, r, c_y, cmp: Components, ident, infl, sorter, huber_c):
-    """One backfitting sweep; returns the new (a, b, w, scale) before freezing."""
-    nH, nR, nC = st.a.size, st.b.size, cmp.n
-    res = y - st.a[h] - st.b[r]
-    w, scale = st.w, st.scale
-    if huber_c is not None and (it <= 5 or it % 10 == 0):
-        scale = _robust_scale(res, c_y, sorter, infl, nC)
-        lim = huber_c * scale[c_y]
-        ares = np.abs(res) * infl[c_y]
-        w = np.where(ares <= lim, 1.0, lim / np.maximum(ares, 1e-300))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        a = bc(h, w * (y - st.b[r]), nH) / bc(h, w, nH)
-        num, den = bc(r, w * (y - a[h]), nR), bc(r, w, nR)
-        live = den > 0
-        cr = np.where(live, cmp.c_r, 0)
-        b = np.where(live, num / den, 0.0)
-    n_r = bc(r, None, nR)
-    cv = bc(cr, b * n_r, nC) / np.maximum(bc(cr, n_r, nC), 1)
-    b = np.where(live & ident[cr], b - cv[cr], 0.0)
-    return a, b, w, scale
-
-
-def _freeze(st: _State, new, it, h, r, c_y, cmp: Components, tol) -> None:
-    """Take the new values where the component is still iterating; mark converged components."""
-    a, b, w, scale = new
-    fz_h = np.where(cmp.c_h >= 0, st.done[np.maximum(cmp.c_h, 0)], True)
-    fz_r = np.where(cmp.c_r >= 0, st.done[np.maximum(cmp.c_r, 0)], True)
-    with np.errstate(invalid="ignore"):
-        dh = np.where(np.isfinite(a) & ~fz_h, np.abs(a - st.a), 0.0)
-    dr = np.where(~fz_r, np.abs(b - st.b), 0.0)
-    delta = np.zeros(cmp.n)
-    np.maximum.at(delta, cmp.c_h[cmp.c_h >= 0], dh[cmp.c_h >= 0])
-    np.maximum.at(delta, cmp.c_r[cmp.c_r >= 0], dr[cmp.c_r >= 0])
-    st.a = np.where(fz_h, st.a, a)
-    st.b = np.where(fz_r, st.b, b)
-    st.w = np.where(st.done[c_y], st.w, w)
-    st.scale = np.where(st.done, st.scale, scale)
+        a = (st.wy_h - bc(p.h, st.w * st.b[p.r], st.a.size)) / st.Wh
+        b = (st.wy_r - bc(p.r, st.w * a[p.h], st.b.size)) / st.Wr
+    b[~p.live] = 0.0
+    cv = bc(p.cr, b * p.n_r, cmp.n) / np.maximum(bc(p.cr, p.n_r, cmp.n), 1)
+    b = np.where(p.live & p.ident[p.cr], b - cv[p.cr], 0.0)
+    fz_h, fz_r = p.dead_h | st.done[p.ch], p.dead_r | st.done[p.cr]
+    moved = bc(p.ch, (~fz_h & (np.abs(a - st.a) >= tol)), cmp.n)   # NaN levels: not moved
+    moved += bc(p.cr, (~fz_r & (np.abs(b - st.b) >= tol)), cmp.n)
+    if fz_h.any():
+        a, b = np.where(fz_h, st.a, a), np.where(fz_r, st.b, b)
+    st.a, st.b = a, b
     if it > 3:
-        st.done = st.done | (delta < tol)
+        st.done = st.done | (moved == 0)
 
 
 def _variance_b(h, r, y_res, cmp: Components, c_y, st: _State, huber_c, n_r) -> np.ndarray:
@@ -188,12 +214,13 @@ def _variance_b(h, r, y_res, cmp: Components, c_y, st: _State, huber_c, n_r) -> 
 
 def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, cmp: Components, *,
                 huber_c: float | None = 1.345, max_iter: int = 200,
-                tol: float = 1e-6, min_df: int | None = None) -> Fit:
+                tol: float = 1e-6, min_df: int | None = None, se: bool = True) -> Fit:
     """Fit y = a_h + b_r + e by (robust) backfitting, component by component.
 
     ``cmp`` are the connected components of the reviews ``(h, r)``. ``huber_c=None`` gives least
     squares (the fixed-effects fit used for variance components). In a component that is not
-    identified (:meth:`Components.identified`) the rater effects are 0 and ``se_b`` is NaN.
+    identified (:meth:`Components.identified`) the rater effects are 0 and ``se_b`` is NaN;
+    ``se=False`` skips the standard errors (NaN).
 
     The variance of a rater effect is the sandwich variance of the Huber M-estimate in the crossed
     design: the exact least-squares covariance of the component's design (:func:`rater_var`)
@@ -209,22 +236,29 @@ def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, cmp: Components, *,
     nH, nR, nC = cmp.c_h.size, cmp.c_r.size, cmp.n
     c_y = cmp.c_h[h]
     ident = cmp.identified(MIN_COMPONENT_DF if min_df is None else min_df)
-    infl = np.sqrt(cmp.n_reviews / np.maximum(cmp.df, 1))
+    n_r = bc(r, None, nR)
+    live = (n_r > 0) & (cmp.c_r >= 0)
+    p = _Problem(h=h, r=r, y=y, cmp=cmp, c_y=c_y, ident=ident,
+                 infl=np.sqrt(cmp.n_reviews / np.maximum(cmp.df, 1)), n_r=n_r, huber_c=huber_c,
+                 sorter=GroupSorter(c_y, nC) if huber_c is not None else None,
+                 ch=np.maximum(cmp.c_h, 0), cr=np.where(live, cmp.c_r, 0), dead_h=cmp.c_h < 0,
+                 dead_r=~live, live=live)
+    n_h = bc(h, None, nH)
+    wy_h = bc(h, y, nH)
     with np.errstate(invalid="ignore", divide="ignore"):
-        a0 = bc(h, y, nH) / bc(h, None, nH)
+        a0 = wy_h / n_h
     st = _State(a=a0, b=np.zeros(nR), w=np.ones(y.size), scale=np.full(nC, np.nan),
-                done=np.zeros(nC, bool))
-    sorter = GroupSorter(c_y, nC) if huber_c is not None else None
+                done=np.zeros(nC, bool), Wh=n_h, Wr=n_r, wy_h=wy_h, wy_r=bc(r, y, nR))
     it = 0
     for it in range(1, max_iter + 1):
-        new = _step(st, it, y, h, r, c_y, cmp, ident, infl, sorter, huber_c)
-        _freeze(st, new, it, h, r, c_y, cmp, tol)
+        _sweep(st, p, it, tol)
         if st.done.all():
             break
     res = y - st.a[h] - st.b[r]
-    n_r = bc(r, None, nR)
-    se_b = _variance_b(h, r, res, cmp, c_y, st, huber_c, n_r)
-    se_b = np.where(ident[np.maximum(cmp.c_r, 0)] & (cmp.c_r >= 0), se_b, np.nan)
+    se_b = np.full(nR, np.nan)
+    if se:
+        se_b = _variance_b(h, r, res, cmp, c_y, st, huber_c, n_r)
+        se_b = np.where(ident[np.maximum(cmp.c_r, 0)] & (cmp.c_r >= 0), se_b, np.nan)
     if huber_c is None:
         st.w = np.ones(y.size)
     return Fit(a=st.a, b=st.b, se_b=se_b, w=st.w, resid=res, scale=st.scale, n_iter=it,

@@ -95,23 +95,26 @@ def _declined(n_dec: np.ndarray, n_rev: np.ndarray, rule: str) -> np.ndarray:
     return n_dec >= n_rev
 
 
-def _levels(method, grant, d, trim, huber_c, max_iter, tol, min_df):
-    """Household level (log), reviewer-adjusted log proposals and the component per household."""
+def _levels(method, grant, d, trim, huber_c, max_iter, tol, min_df, sorter: GroupSorter):
+    """Household level (log), reviewer-adjusted log proposals and the adjusted flag per household."""
     nH = d.nH
     hg, rg = d.h[grant], d.r[grant]
     y = np.log(d.amount[grant])
-    cmp = fit_components(d, grant)
-    if method == "adjusted":
-        fit = crossed_fit(hg, rg, y, cmp, huber_c=huber_c, max_iter=max_iter, tol=tol, min_df=min_df)
-        ident = cmp.identified(min_df)[np.maximum(cmp.c_h, 0)] & (cmp.c_h >= 0)
-        level = np.where(ident, fit.a, group_median(hg, y, nH))
-        return level, y - fit.b[rg], cmp, ident
     ident = np.zeros(nH, bool)
+    if method == "adjusted":
+        cmp = fit_components(d, grant)
+        fit = crossed_fit(hg, rg, y, cmp, huber_c=huber_c, max_iter=max_iter, tol=tol,
+                          min_df=min_df, se=False)
+        ident = cmp.identified(min_df)[np.maximum(cmp.c_h, 0)] & (cmp.c_h >= 0)
+        level = fit.a
+        if not ident[cmp.c_h >= 0].all():
+            level = np.where(ident, fit.a, sorter.median(y))
+        return level, y - fit.b[rg], ident
     if method == "median":
-        return group_median(hg, y, nH), y, cmp, ident
+        return sorter.median(y), y, ident
     if method == "trimmed_mean":
-        return group_trimmed_mean(hg, y, nH, trim), y, cmp, ident
-    return group_huber(hg, y, nH, c=huber_c, max_iter=max_iter), y, cmp, ident
+        return group_trimmed_mean(hg, y, nH, trim), y, ident
+    return group_huber(hg, y, nH, c=huber_c, max_iter=max_iter), y, ident
 
 
 # --------------------------------------------------------------------------------------------
@@ -238,9 +241,10 @@ def consensus_limits(
     n_rev = bc(d.h[keep], None, nH)
     n_dec = bc(d.h[keep & ~grant], None, nH)
     hg = d.h[grant]
-    level, yd, cmp, ident = _levels(method, grant, d, trim, huber_c, max_iter, tol, min_component_df)
-    med = group_median(hg, yd, nH)
-    dispersion = MAD * group_median(hg, np.abs(yd - med[hg]), nH)
+    sorter = GroupSorter(hg, nH)
+    level, yd, ident = _levels(method, grant, d, trim, huber_c, max_iter, tol, min_component_df, sorter)
+    med = sorter.median(yd)
+    dispersion = MAD * sorter.median(np.abs(yd - med[hg]))
     has_grant = np.isfinite(level)
     white = has_grant & ~_declined(n_dec, n_rev, decline_rule)
     granted = np.where(has_grant, to_grid(np.exp(np.where(has_grant, level, 0.0)), grid, cap), np.nan)
