@@ -181,11 +181,14 @@ def _sweep(st: _State, p: _Problem, it: int, tol: float) -> None:
     b[~p.live] = 0.0
     cv = bc(p.cr, b * p.n_r, cmp.n) / np.maximum(bc(p.cr, p.n_r, cmp.n), 1)
     b = np.where(p.live & p.ident[p.cr], b - cv[p.cr], 0.0)
-    fz_h, fz_r = p.dead_h | st.done[p.ch], p.dead_r | st.done[p.cr]
-    moved = bc(p.ch, (~fz_h & (np.abs(a - st.a) >= tol)), cmp.n)   # NaN levels: not moved
-    moved += bc(p.cr, (~fz_r & (np.abs(b - st.b) >= tol)), cmp.n)
-    if fz_h.any():
+    with np.errstate(invalid="ignore"):
+        step_h, step_r = np.abs(a - st.a) >= tol, np.abs(b - st.b) >= tol   # NaN: not moved
+    if st.done.any():   # frozen components keep their values and do not count
+        fz_h, fz_r = p.dead_h | st.done[p.ch], p.dead_r | st.done[p.cr]
+        step_h &= ~fz_h
+        step_r &= ~fz_r
         a, b = np.where(fz_h, st.a, a), np.where(fz_r, st.b, b)
+    moved = bc(p.ch, step_h, cmp.n) + bc(p.cr, step_r, cmp.n)
     st.a, st.b = a, b
     if it > 3:
         st.done = st.done | (moved == 0)
