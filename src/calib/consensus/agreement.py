@@ -181,7 +181,7 @@ def agreement(
     Notes
     -----
     Variance components come from the least-squares crossed fit ``y = a_household + b_reviewer
-    + e`` on log proposed limits of non-declining reviews (reviewers centred within village), by
+    + e`` on log proposed limits of non-declining reviews (reviewers centred within their component of the review graph), by
     moments: ``var_error = SSE / (N - H - R + C)``, ``var_reviewer = sum b^2 / (R - C) - var_error
     mean(1/n_reviewer)`` (``C`` connected components of the review graph, one per village with
     connected panels), ``var_household = var(a) - var_error mean(1/k)``, negative values set to

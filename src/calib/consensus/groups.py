@@ -11,7 +11,8 @@ class GroupSorter:
     power-of-two width ``L``; a group of ``c`` values is padded with ``-inf`` on the left and
     ``+inf`` on the right so that its median sits at the middle positions ``L/2 - 1`` (and
     ``L/2`` for even ``c``) of the sorted row; :func:`numpy.partition` then finds them in linear
-    time. Memory is at most twice the values; the median of a group depends only on its values.
+    time. Memory is at most twice the values (a few times for groups of one or two); the median of a
+    group depends only on its values.
     """
 
     def __init__(self, g: np.ndarray, n: int):
