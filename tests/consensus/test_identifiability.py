@@ -86,6 +86,10 @@ def test_union_of_components_gives_the_same_rows():
     eff_p = pd.concat([cons.reviewer_effects(rv[part == p], relations=sim.relations) for p in range(3)])
     cols = ["leniency", "leniency_low", "leniency_high", "partiality", "partiality_p"]
     pd.testing.assert_frame_equal(eff_p.loc[eff.index, cols], eff[cols])
+    # the Benjamini-Hochberg step pools reviewers: redo it once on the union
+    flags = cons.refresh_flags(eff_p).loc[eff.index]
+    pd.testing.assert_frame_equal(flags[["partiality_q", "flagged", "flag_reason"]],
+                                  eff[["partiality_q", "flagged", "flag_reason"]])
 
 
 @pytest.mark.parametrize("k, panel", [(4, 7), (3, 6)])

@@ -25,7 +25,7 @@ from __future__ import annotations
 from calib.consensus.agreement import agreement, krippendorff_alpha_ratio
 from calib.consensus.graph import MIN_COMPONENT_DF, identifiability, review_components
 from calib.consensus.limits import DECLINE_RULES, METHODS, consensus_limits
-from calib.consensus.reviewers import flagged_reviewers, reviewer_effects
+from calib.consensus.reviewers import flagged_reviewers, refresh_flags, reviewer_effects
 from calib.consensus.tables import consensus_shift, status_counts
 
 __all__ = [
@@ -41,4 +41,5 @@ __all__ = [
     "review_components",
     "identifiability",
     "MIN_COMPONENT_DF",
+    "refresh_flags",
 ]

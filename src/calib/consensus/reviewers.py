@@ -124,7 +124,7 @@ def reviewer_effects(
 
     Pooled across the whole call (the only such quantity): the Benjamini-Hochberg adjustment of
     ``partiality_q`` runs over all reviewers tested. Per-partition runs (e.g. one per group of
-    components in Spark) give the same ``partiality_p``; apply the adjustment to the union.
+    components in Spark) give the same ``partiality_p``; apply :func:`refresh_flags` to the union.
 
     Partiality: for each review the household level is recomputed without that review (leave one
     out), giving a residual ``y_ij - b_j - a_i(-j)`` untouched by the reviewer's own rating; its
@@ -162,17 +162,47 @@ def reviewer_effects(
     out["leniency_high"] = np.exp(b + z * fit.se_b)
     out["identified"] = ident
     part = _partiality(fit, y, hg, rg, rel_any[grant], nH, nR, alternative, cmp)
-    q = _bh(part["p"], part["tested"], alpha)
     out["n_related"] = part["n1"].astype(np.int64)
     out["partiality"] = np.exp(part["diff"])
     out["partiality_p"] = part["p"]
+    out["partiality_q"] = np.nan   # set by refresh_flags
+    out["self_review"] = bc(d.r[rel_self], None, nR) > 0
+    return refresh_flags(out, alpha=alpha, leniency_band=leniency_band)
+
+
+def refresh_flags(effects: pd.DataFrame, *, alpha: float = 0.05,
+                  leniency_band: tuple[float, float] | None = None) -> pd.DataFrame:
+    """Benjamini-Hochberg ``partiality_q`` over all rows, then ``flagged`` and ``flag_reason``.
+
+    :func:`reviewer_effects` ends with this step. It is the only one that pools reviewers: run on
+    parts of a programme (e.g. one Spark task per group of components), concatenate the parts and
+    call it once on the union to get the flags of a run on the whole.
+
+    Parameters
+    ----------
+    effects : DataFrame
+        Rows of :func:`reviewer_effects` (``partiality_p``, ``self_review``, ``leniency_low``,
+        ``leniency_high`` are used).
+    alpha, leniency_band
+        As for :func:`reviewer_effects`.
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``partiality_q``, ``flagged`` and ``flag_reason`` (re)computed.
+    """
+    require_columns(effects, ("partiality_p", "self_review", "leniency_low", "leniency_high"), "effects",
+                    "use reviewer_effects")
+    out = effects.copy()
+    p = out["partiality_p"].to_numpy(dtype=float, na_value=np.nan)
+    q = _bh(p, np.isfinite(p), alpha)
     out["partiality_q"] = q
-    out["self_review"] = self_r = bc(d.r[rel_self], None, nR) > 0
-    reasons = pd.DataFrame({"self_review": self_r, "partial": np.nan_to_num(q, nan=1.0) < alpha})
+    reasons = pd.DataFrame({"self_review": out["self_review"].to_numpy(bool),
+                            "partial": np.nan_to_num(q, nan=1.0) < alpha})
     if leniency_band is not None:
         lo, hi = leniency_band
-        reasons["lenient"] = out["leniency_low"].to_numpy() > hi
-        reasons["severe"] = out["leniency_high"].to_numpy() < lo
+        reasons["lenient"] = out["leniency_low"].to_numpy(dtype=float, na_value=np.nan) > hi
+        reasons["severe"] = out["leniency_high"].to_numpy(dtype=float, na_value=np.nan) < lo
     out["flagged"], out["flag_reason"] = _flag_reasons(reasons)
     return out
 
