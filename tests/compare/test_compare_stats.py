@@ -223,3 +223,5 @@ def test_passing_bablok_in_summary_and_subsample_is_stated():
     assert 0.5 < s["pb_slope"] < 1.5 and s["pb_slope_low"] < s["pb_slope"] < s["pb_slope_high"]
     with pytest.raises(CalibInputError, match="x is empty"):
         compare.passing_bablok([], [])
+    flat = compare.passing_bablok([2.0] * 5, [1.0, 2.0, 3.0, 4.0, 5.0])   # no information in x
+    assert np.isnan(flat.slope) and np.isnan(flat.intercept)

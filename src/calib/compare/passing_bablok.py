@@ -164,8 +164,9 @@ def passing_bablok(x, y, *, confidence: float = 0.95, max_n: int = 20_000,
     -------
     PassingBablok
         ``slope``, ``intercept`` with ``*_low``, ``*_high`` (NaN when the rank of a bound falls
-        outside the slopes, i.e. too few points), ``cusum`` and ``cusum_p`` (a small p-value
-        rejects linearity), ``n``, ``n_slopes``, ``n_below``.
+        outside the slopes, i.e. too few points; everything NaN when there is no finite median
+        slope, e.g. all ``x`` equal), ``cusum`` and ``cusum_p`` (a small p-value rejects
+        linearity), ``n``, ``n_slopes``, ``n_below``.
 
     Raises
     ------
@@ -215,6 +216,8 @@ def _fit(x: np.ndarray, y: np.ndarray, confidence: float, rng) -> PassingBablok:
     if N == 0:
         return PassingBablok(nan, nan, nan, nan, nan, nan, nan, nan, n, 0, 0)
     slope, b_lo, b_hi = st["slope"], st["low"], st["high"]
+    if not np.isfinite(slope):   # e.g. every x equal: the slopes are all infinite
+        return PassingBablok(nan, nan, nan, nan, nan, nan, nan, nan, n, N, K)
     a = float(np.median(y - slope * x))
     a_lo = float(np.median(y - b_hi * x)) if np.isfinite(b_hi) else nan
     a_hi = float(np.median(y - b_lo * x)) if np.isfinite(b_lo) else nan
