@@ -75,8 +75,8 @@ def relation_mask(d: Design, relations: pd.DataFrame | None,
 
     def keys(mask: np.ndarray) -> np.ndarray:
         frame = relations[mask]
-        a = d.reviewers.get_indexer(frame["reviewer_id"]).astype(np.int64)
-        b = d.households.get_indexer(frame["household_id"]).astype(np.int64)
+        a = d.reviewers.get_indexer(frame["reviewer_id"]).astype(np.int64, copy=False)
+        b = d.households.get_indexer(frame["household_id"]).astype(np.int64, copy=False)
         ok = (a >= 0) & (b >= 0)
         return np.unique(b[ok] * nrev + a[ok])
 
@@ -120,7 +120,7 @@ def design(reviews: pd.DataFrame) -> Design:
     h, households = pd.factorize(reviews["household_id"], sort=False)
     vcode, villages = pd.factorize(reviews["village"], sort=True)
     rev_code, reviewers = pd.factorize(reviews["reviewer_id"], sort=False)
-    h, vcode = h.astype(np.int64), vcode.astype(np.int64)
+    h, vcode = h.astype(np.int64, copy=False), vcode.astype(np.int64, copy=False)
     nV = len(villages)
     v_h = np.empty(len(households), np.int64)   # a household belongs to one village
     v_h[h] = vcode
@@ -132,8 +132,8 @@ def design(reviews: pd.DataFrame) -> Design:
             f"village (column 'village')"
         )
     # a rater is a reviewer inside one village (a reviewer on two panels is two raters)
-    r, pairs = pd.factorize(rev_code.astype(np.int64) * nV + vcode, sort=False)
-    r, pairs = r.astype(np.int64), np.asarray(pairs)
+    r, pairs = pd.factorize(rev_code.astype(np.int64, copy=False) * nV + vcode, sort=False)
+    r, pairs = r.astype(np.int64, copy=False), np.asarray(pairs)
     _first_dup_error(reviews, h, r, pairs % nV, len(households), nV)
     township_of_v = None
     if "township" in reviews.columns:   # the township of each village's last review
@@ -145,7 +145,7 @@ def design(reviews: pd.DataFrame) -> Design:
                   households=pd.Index(households),
                   rater_reviewer=pd.Index(reviewers).take(pairs // nV), villages=pd.Index(villages),
                   township_of_v=township_of_v, keep=np.ones(len(h), bool),
-                  rev=rev_code.astype(np.int64), reviewers=pd.Index(reviewers))
+                  rev=rev_code.astype(np.int64, copy=False), reviewers=pd.Index(reviewers))
 
 
 def location_frame(d: Design) -> pd.DataFrame:
