@@ -12,10 +12,10 @@ from calib.errors import CalibInputError
 NAMES = {
     "calib.consensus": ["consensus_limits", "reviewer_effects", "agreement", "krippendorff_alpha_ratio",
                         "consensus_shift", "status_counts", "flagged_reviewers", "METHODS",
-                        "DECLINE_RULES"],
+                        "DECLINE_RULES", "review_components", "identifiability", "refresh_flags"],
     "calib.compare": ["compare_limits", "agreement_summary", "gap_drivers", "investigation_list",
                       "exposure_by_group", "compare_rules", "household_features", "GapDrivers",
-                      "latest_runs", "deming_slope", "DEFAULT_POLICY", "REASONS"],
+                      "latest_runs", "deming_slope", "DEFAULT_POLICY", "REASONS", "passing_bablok"],
     "calib.plots_consensus": ["caterpillar", "agreement_by_group", "bland_altman",
                               "consensus_vs_model", "village_effects"],
     "calib.grouping": ["levels", "stack_levels"],

@@ -5,6 +5,12 @@ household; the bank compares it with the panel's consensus limit, investigates t
 (查找差额原因) and fixes a final limit. :func:`compare_limits` applies the reconciliation policy
 of ``params["reconciliation"]``; :func:`agreement_summary` gives the method-comparison statistics;
 :func:`gap_drivers` explains the log ratio; :func:`investigation_list` lists what to investigate.
+
+Modules: ``limits`` (reconciliation policy, :func:`compare_limits`, :func:`investigation_list`),
+``agreement`` (:func:`agreement_summary`: Bland-Altman, CCC, Deming, kappa), ``passing_bablok``,
+``drivers`` (:func:`gap_drivers`), ``wild`` (wild cluster bootstrap), ``exposure``
+(:func:`exposure_by_group`, :func:`compare_rules`), ``features`` (:func:`household_features`),
+``plots``.
 """
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from calib.compare.agreement import agreement_summary, deming_slope
 from calib.compare.drivers import GapDrivers, gap_drivers
 from calib.compare.exposure import compare_rules, exposure_by_group
 from calib.compare.features import household_features
+from calib.compare.passing_bablok import PassingBablok, passing_bablok
 from calib.compare.limits import DEFAULT_POLICY, REASONS, compare_limits, investigation_list, latest_runs
 
 __all__ = [
@@ -27,4 +34,6 @@ __all__ = [
     "deming_slope",
     "DEFAULT_POLICY",
     "REASONS",
+    "passing_bablok",
+    "PassingBablok",
 ]

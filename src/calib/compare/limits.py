@@ -60,32 +60,55 @@ def policy_dict(policy: Mapping | None) -> dict:
 
 
 def latest_runs(model_runs: pd.DataFrame) -> pd.DataFrame:
-    """Each household's latest model run (by ``run_date``), index ``household_id``."""
+    """Each household's latest model run (by ``run_date``; ties and blanks: the later row), index
+    ``household_id`` in order of first appearance."""
     require_columns(model_runs, ("household_id", "model_limit"), "model_runs")
-    mr = model_runs
-    if "run_date" in mr.columns:
-        mr = mr.sort_values(["household_id", "run_date"], kind="stable")
-    return mr.drop_duplicates("household_id", keep="last").set_index("household_id")
+    codes, _ = pd.factorize(model_runs["household_id"], sort=False)
+    if "run_date" in model_runs.columns:
+        rd, _ = pd.factorize(model_runs["run_date"], sort=True)
+        rd = np.where(rd < 0, rd.max() + 1, rd)             # a blank date sorts last, as before
+        order = np.lexsort((rd, codes))                     # stable: ties keep the row order
+    else:
+        order = np.argsort(codes, kind="stable")
+    cs = codes[order]
+    last = order[np.r_[cs[1:] != cs[:-1], True]]            # last row of each household
+    return model_runs.iloc[last].set_index("household_id")
 
 
-def _joined(cons: pd.DataFrame, model_runs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Outer join of the consensus and the latest model runs (location filled from the runs)."""
+def _outer(a: pd.Index, b: pd.Index) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    """Sorted union of two unique indexes and the position of each key in ``a`` and ``b`` (-1)."""
+    codes, uniq = pd.factorize(a.append(b), sort=True)
+    ia = np.full(len(uniq), -1, np.int64)
+    ia[codes[:len(a)]] = np.arange(len(a))
+    ib = np.full(len(uniq), -1, np.int64)
+    ib[codes[len(a):]] = np.arange(len(b))
+    return pd.Index(uniq, name="household_id"), ia, ib
+
+
+def _take(frame: pd.DataFrame, pos: np.ndarray) -> dict:
+    """Columns of ``frame`` at rows ``pos`` (-1: missing)."""
+    return {c: pd.api.extensions.take(frame[c].array, pos, allow_fill=True) for c in frame.columns}
+
+
+def _joined(cons: pd.DataFrame, model_runs: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Outer join of the consensus and the latest model runs (location filled from the runs),
+    sorted by household, with each row's position in the consensus and in the runs (-1)."""
     all_runs = latest_runs(model_runs)
     keep_runs = [c for c in ("run_date", "model_limit", "model_score", "grade") if c in all_runs.columns]
     runs = all_runs[keep_runs].rename(columns={"run_date": "model_run_date"})
     carry = [c for c in ("village", "township", "consensus_limit", "white_list", "needs_rereview",
                          "dispersion") if c in cons.columns]
-    out = cons[carry].join(runs, how="outer")
-    out.index.name = "household_id"
+    index, ic, im = _outer(cons.index, runs.index)
+    out = pd.DataFrame({**_take(cons[carry], ic), **_take(runs, im)}, index=index)
     # households the model ran but no panel reviewed take their location from the model run
     for col in ("village", "township"):
         if col in all_runs.columns:
-            loc = all_runs[col].reindex(out.index)
+            loc = pd.Series(pd.api.extensions.take(all_runs[col].array, im, allow_fill=True), index=index)
             out[col] = out[col].fillna(loc) if col in out.columns else loc
-    return out, runs
+    return out, ic, im
 
 
-def _classify(in_c, in_m, c, m, lo, hi) -> dict[str, np.ndarray]:
+def classify(in_c, in_m, c, m, lo, hi) -> dict[str, np.ndarray]:
     """Grant classes, reason codes and the in-band mask per household."""
     cg = in_c & (np.nan_to_num(c) > 0)
     mg = in_m & (np.nan_to_num(m) > 0)
@@ -134,9 +157,8 @@ def prepare(consensus: pd.DataFrame, model_runs: pd.DataFrame) -> tuple[pd.DataF
     require_columns(cons, ("consensus_limit",), "consensus")
     if not cons.index.is_unique:
         raise CalibInputError("consensus: household_id must be unique")
-    out, runs = _joined(cons, model_runs)
-    in_c = cons.index.get_indexer(out.index) >= 0
-    in_m = runs.index.get_indexer(out.index) >= 0
+    out, ic, im = _joined(cons, model_runs)
+    in_c, in_m = ic >= 0, im >= 0
     c = out["consensus_limit"].to_numpy(dtype=float, na_value=np.nan)
     m = pd.to_numeric(out["model_limit"]).to_numpy(dtype=float, na_value=np.nan)
     if np.any(m[in_m] < 0) or np.any(~np.isfinite(m[in_m])):
@@ -192,7 +214,7 @@ def compare_limits(
     """
     pol = policy_dict(policy)
     out, a = prepare(consensus, model_runs)
-    cls = _classify(a["in_c"], a["in_m"], a["c"], a["m"], pol["band_low"], pol["band_high"])
+    cls = classify(a["in_c"], a["in_m"], a["c"], a["m"], pol["band_low"], pol["band_high"])
     final = final_limits(pol, cls, a["in_c"], a["in_m"], a["cz"], a["mz"])
     cap = pol["cap"]
     out["ratio"] = cls["ratio"]

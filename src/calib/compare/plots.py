@@ -50,7 +50,7 @@ def bland_altman(comparison: pd.DataFrame, summary: pd.DataFrame | None = None, 
     -------
     matplotlib Axes
         Both axes logarithmic: x the geometric mean of the two limits (yuan), y the ratio model /
-        consensus with lines at the bias and the 95% limits of agreement (as ratios).
+        consensus with lines at the bias and the limits of agreement of ``summary`` (as ratios).
     """
     c, m = _both(comparison)
     ax = axes(ax, (7, 4.5))
@@ -67,7 +67,7 @@ def bland_altman(comparison: pd.DataFrame, summary: pd.DataFrame | None = None, 
     gm, r = np.sqrt(c * m)[idx], (m / c)[idx]
     ax.scatter(gm, r, s=4, alpha=0.35, color=BLUE, lw=0)
     ax.axhline(1.0, color=GREY, lw=1)
-    for val, lab, ls in ((bias, "bias", "-"), (lo, "95% limits", "--"), (hi, None, "--")):
+    for val, lab, ls in ((bias, "bias", "-"), (lo, "limits of agreement", "--"), (hi, None, "--")):
         if np.isfinite(val):
             ax.axhline(val, color=RED, ls=ls, lw=1.2, label=f"{lab} {val:.2f}" if lab else f"{val:.2f}")
     ax.set_xscale("log")

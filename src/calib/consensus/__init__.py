@@ -8,16 +8,24 @@ All functions take the ``reviews`` table of the data contract (``household_id, r
 proposed_limit, village`` are needed; ``township`` is used when present). Amounts are yuan and a
 proposed limit of 0 is a **decline**: declines are counted, never logged.
 
-The default consensus (``method="adjusted"``) fits, on the log scale and over all villages at once,
-the crossed model ``log(proposed_limit) = household + reviewer + error`` with reviewer effects
-centred inside each village, by robust (Huber) iteratively reweighted backfitting. It is vectorised
-with :func:`numpy.bincount` and handles millions of households in seconds.
+The default consensus (``method="adjusted"``) fits, on the log scale, the crossed model
+``log(proposed_limit) = household + reviewer + error`` by robust (Huber) iteratively reweighted
+backfitting, vectorised with :func:`numpy.bincount` over all villages at once, but with every
+quantity computed within each connected component of the household-reviewer graph (in practice one
+per village panel): reviewer leniency is only comparable inside such a component.
+
+Modules, in the order of the data flow: ``design`` (integer codes, checks), ``graph`` (connected
+components, :func:`review_components`, :func:`identifiability`), ``groups`` (exact per-group
+medians), ``fit`` (the crossed fit and its standard errors), ``limits`` (:func:`consensus_limits`),
+``reviewers`` (:func:`reviewer_effects`, :func:`flagged_reviewers`), ``agreement`` (ICC,
+Krippendorff's alpha, Kendall's W), ``tables`` (status counts, shifts), ``plots``.
 """
 from __future__ import annotations
 
 from calib.consensus.agreement import agreement, krippendorff_alpha_ratio
+from calib.consensus.graph import MIN_COMPONENT_DF, identifiability, review_components
 from calib.consensus.limits import DECLINE_RULES, METHODS, consensus_limits
-from calib.consensus.reviewers import flagged_reviewers, reviewer_effects
+from calib.consensus.reviewers import flagged_reviewers, refresh_flags, reviewer_effects
 from calib.consensus.tables import consensus_shift, status_counts
 
 __all__ = [
@@ -30,4 +38,8 @@ __all__ = [
     "flagged_reviewers",
     "METHODS",
     "DECLINE_RULES",
+    "review_components",
+    "identifiability",
+    "MIN_COMPONENT_DF",
+    "refresh_flags",
 ]

@@ -7,6 +7,7 @@ import pandas as pd
 from calib._frames import stack_levels
 from calib.consensus.design import Design, design
 from calib.consensus.fit import Fit, bc, crossed_fit
+from calib.consensus.graph import Components, fit_components
 from calib.errors import CalibInputError, CalibParamsError
 
 
@@ -35,6 +36,11 @@ def krippendorff_alpha_ratio(unit: np.ndarray, value: np.ndarray, group: np.ndar
     ndarray
         Alpha per group (NaN where there are no pairable values or no variation).
 
+    Raises
+    ------
+    CalibInputError
+        When ``unit`` or ``value`` is empty, or the inputs differ in length.
+
     References
     ----------
     Krippendorff, K. (2011). Computing Krippendorff's alpha-reliability. Annenberg School for
@@ -45,9 +51,11 @@ def krippendorff_alpha_ratio(unit: np.ndarray, value: np.ndarray, group: np.ndar
     if group is None:
         group = np.zeros(unit.size, np.int64)
     group = np.asarray(group, np.int64)
-    G = int(group.max()) + 1 if n_groups is None else n_groups
-    if unit.size == 0:
-        return np.full(G, np.nan)
+    G = (int(group.max()) + 1 if group.size else 1) if n_groups is None else n_groups
+    if unit.size == 0 or value.size == 0:
+        raise CalibInputError(f"krippendorff_alpha_ratio: input {'unit' if unit.size == 0 else 'value'} is empty")
+    if not unit.size == value.size == group.size:
+        raise CalibInputError("krippendorff_alpha_ratio: unit, value and group differ in length")
     u = unit
     m = np.bincount(u)
     pair = m[u] >= 2
@@ -115,15 +123,16 @@ def _village_groups(d: Design, by: str | None) -> list[tuple[str, int, np.ndarra
     return out
 
 
-def _components(d: Design, fit: Fit, hg, rg, gv, ng) -> dict[str, np.ndarray]:
+def _components(d: Design, fit: Fit, cmp: Components, hg, rg, gv, ng) -> dict[str, np.ndarray]:
     """Moment estimates of the variance components per group of villages ``gv``."""
-    nV = d.nV
     k_h, n_r = bc(hg, None, d.nH), bc(rg, None, d.nR)
     hh, rr = k_h > 0, n_r > 0
     g_h, g_r = gv[d.v_h], gv[d.v_r]
     g_y = g_h[hg]
     N, H, R = bc(g_y, None, ng), bc(g_h[hh], None, ng), bc(g_r[rr], None, ng)
-    Vg = bc(gv[np.flatnonzero(np.bincount(d.v_h[hh], minlength=nV))], None, ng)
+    v_of_c = np.zeros(cmp.n, np.int64)
+    v_of_c[cmp.c_h[hh]] = d.v_h[hh]
+    Vg = bc(gv[v_of_c[np.unique(cmp.c_r[rr])]], None, ng)   # centring constraints: components
     with np.errstate(invalid="ignore", divide="ignore"):
         ve = bc(g_y, fit.resid ** 2, ng) / (N - H - R + Vg)
         vr = bc(g_r[rr], fit.b[rr] ** 2, ng) / (R - Vg) - ve * bc(g_r[rr], 1 / n_r[rr], ng) / R
@@ -172,9 +181,10 @@ def agreement(
     Notes
     -----
     Variance components come from the least-squares crossed fit ``y = a_household + b_reviewer
-    + e`` on log proposed limits of non-declining reviews (reviewers centred within village), by
-    moments: ``var_error = SSE / (N - H - R + V)``, ``var_reviewer = sum b^2 / (R - V) - var_error
-    mean(1/n_reviewer)``, ``var_household = var(a) - var_error mean(1/k)``, negative values set to
+    + e`` on log proposed limits of non-declining reviews (reviewers centred within their component of the review graph), by
+    moments: ``var_error = SSE / (N - H - R + C)``, ``var_reviewer = sum b^2 / (R - C) - var_error
+    mean(1/n_reviewer)`` (``C`` connected components of the review graph, one per village with
+    connected panels), ``var_household = var(a) - var_error mean(1/k)``, negative values set to
     0. With complete panels these are exactly the two-way ANOVA estimates, so
     ``icc_a1 = vh / (vh + vr + ve)`` and ``icc_ak = vh / (vh + (vr + ve) / k)`` equal McGraw and
     Wong's ICC(A,1) and ICC(A,k) (pingouin's ICC2, ICC2k); with incomplete panels ``k`` is the
@@ -210,18 +220,21 @@ def agreement(
         raise CalibInputError("reviews: column 'township' is needed for by='township'")
     grant = d.amount > 0
     hg, rg = d.h[grant], d.r[grant]
-    fit = crossed_fit(hg, rg, np.log(d.amount[grant]), d.v_r, d.nH, d.nR, d.nV, huber_c=None,
-                      shrink=False, max_iter=max_iter, tol=tol)
+    cmp = fit_components(d, grant)
+    fit = crossed_fit(hg, rg, np.log(d.amount[grant]), cmp, huber_c=None,
+                      max_iter=max_iter, tol=tol, min_df=0)
     w_v, nh_all_v = _kendall_w_by_village(d)
     snapped = np.maximum(np.round(d.amount[grant] / alpha_grid), 1.0) * alpha_grid
     rows = []
     for level, ng, gv, labels in _village_groups(d, by):
-        comp = _components(d, fit, hg, rg, gv, ng)
+        comp = _components(d, fit, cmp, hg, rg, gv, ng)
         g_y = comp.pop("_g_y")
         with np.errstate(invalid="ignore", divide="ignore"):
             kw = bc(gv, np.nan_to_num(w_v) * nh_all_v, ng) / bc(gv, np.where(np.isfinite(w_v), nh_all_v, 0), ng)
         rows.append(pd.DataFrame({
             "level": level, "group": np.asarray(labels, dtype=object), **comp,
-            "krippendorff_alpha": krippendorff_alpha_ratio(hg, snapped, g_y, ng), "kendall_w": kw,
+            "krippendorff_alpha": (krippendorff_alpha_ratio(hg, snapped, g_y, ng) if hg.size
+                                   else np.full(ng, np.nan)),   # every review a decline
+            "kendall_w": kw,
         }))
     return stack_levels(rows)

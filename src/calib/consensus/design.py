@@ -75,8 +75,8 @@ def relation_mask(d: Design, relations: pd.DataFrame | None,
 
     def keys(mask: np.ndarray) -> np.ndarray:
         frame = relations[mask]
-        a = d.reviewers.get_indexer(frame["reviewer_id"]).astype(np.int64)
-        b = d.households.get_indexer(frame["household_id"]).astype(np.int64)
+        a = d.reviewers.get_indexer(frame["reviewer_id"]).astype(np.int64, copy=False)
+        b = d.households.get_indexer(frame["household_id"]).astype(np.int64, copy=False)
         ok = (a >= 0) & (b >= 0)
         return np.unique(b[ok] * nrev + a[ok])
 
@@ -86,8 +86,27 @@ def relation_mask(d: Design, relations: pd.DataFrame | None,
     return any_rel, self_rel
 
 
-def _first_dup_error(reviews: pd.DataFrame, hr: np.ndarray) -> None:
-    if hr.size > 1 and (np.diff(np.sort(hr)) == 0).any():
+def _first_dup_error(reviews: pd.DataFrame, h: np.ndarray, r: np.ndarray, v_r: np.ndarray,
+                     nH: int, nV: int) -> None:
+    """Raise on the first repeated (reviewer, household) pair.
+
+    A household's raters all sit on its village's panel, so (household, seat of the rater on the
+    panel) identifies a pair: a dense count of those keys is cheaper than sorting when panels
+    are small.
+    """
+    if h.size < 2:
+        return
+    order = np.argsort(v_r, kind="stable")
+    P_v = np.bincount(v_r, minlength=nV)
+    seat = np.empty(v_r.size, np.int64)
+    seat[order] = np.arange(v_r.size) - (np.cumsum(P_v) - P_v)[v_r[order]]
+    P = int(P_v.max())
+    hr = h * P + seat[r]
+    if nH * P <= 4 * h.size + 1_000_000:
+        dup = np.bincount(hr, minlength=nH * P).max() > 1
+    else:
+        dup = (np.diff(np.sort(hr)) == 0).any()
+    if dup:
         i = int(np.flatnonzero(pd.Series(hr).duplicated().to_numpy())[0])
         raise CalibInputError(
             f"reviews: reviewer_id {reviews['reviewer_id'].iloc[i]!r} reviewed household_id "
@@ -101,7 +120,7 @@ def design(reviews: pd.DataFrame) -> Design:
     h, households = pd.factorize(reviews["household_id"], sort=False)
     vcode, villages = pd.factorize(reviews["village"], sort=True)
     rev_code, reviewers = pd.factorize(reviews["reviewer_id"], sort=False)
-    h, vcode = h.astype(np.int64), vcode.astype(np.int64)
+    h, vcode = h.astype(np.int64, copy=False), vcode.astype(np.int64, copy=False)
     nV = len(villages)
     v_h = np.empty(len(households), np.int64)   # a household belongs to one village
     v_h[h] = vcode
@@ -113,20 +132,20 @@ def design(reviews: pd.DataFrame) -> Design:
             f"village (column 'village')"
         )
     # a rater is a reviewer inside one village (a reviewer on two panels is two raters)
-    r, pairs = pd.factorize(rev_code.astype(np.int64) * nV + vcode, sort=False)
-    r, pairs = r.astype(np.int64), np.asarray(pairs)
-    _first_dup_error(reviews, h * len(pairs) + r)
+    r, pairs = pd.factorize(rev_code.astype(np.int64, copy=False) * nV + vcode, sort=False)
+    r, pairs = r.astype(np.int64, copy=False), np.asarray(pairs)
+    _first_dup_error(reviews, h, r, pairs % nV, len(households), nV)
     township_of_v = None
-    if "township" in reviews.columns:
-        t = np.empty(nV, dtype=object)
-        t[vcode] = reviews["township"].to_numpy(dtype=object)
-        township_of_v = pd.Index(t)
+    if "township" in reviews.columns:   # the township of each village's last review
+        last = np.empty(nV, np.int64)
+        last[vcode] = np.arange(vcode.size)
+        township_of_v = pd.Index(reviews["township"].iloc[last].to_numpy(dtype=object))
     return Design(h=h, r=r, v_h=v_h, v_r=pairs % nV,
                   amount=pd.to_numeric(reviews["proposed_limit"]).to_numpy(dtype=float),
                   households=pd.Index(households),
                   rater_reviewer=pd.Index(reviewers).take(pairs // nV), villages=pd.Index(villages),
                   township_of_v=township_of_v, keep=np.ones(len(h), bool),
-                  rev=rev_code.astype(np.int64), reviewers=pd.Index(reviewers))
+                  rev=rev_code.astype(np.int64, copy=False), reviewers=pd.Index(reviewers))
 
 
 def location_frame(d: Design) -> pd.DataFrame:

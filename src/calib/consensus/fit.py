@@ -1,7 +1,11 @@
 """The crossed two-way fit ``log(proposed) = household + rater + error`` and its standard errors.
 
 Robust (Huber) iteratively reweighted backfitting, every step a :func:`numpy.bincount` over all
-reviews; rater effects are centred (review weighted) inside each village.
+reviews. Everything is computed within each connected component of the household-rater graph
+(:mod:`calib.consensus.graph`): rater effects are centred (review weighted) in the component, the
+residual scale, the degrees of freedom and the convergence test are the
+component's own, and a component stops iterating when it has converged. The result for a
+household therefore depends only on the reviews of its component.
 """
 from __future__ import annotations
 
@@ -9,17 +13,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from calib.consensus.graph import Components
+from calib.consensus.groups import GroupSorter
+
 MAD = 1.482602218505602  # 1 / Phi^-1(3/4)
 
 
 @dataclass
 class Fit:
     a: np.ndarray        # household level (log), NaN without granted review
-    b: np.ndarray        # rater effect (log), centred within village (review weighted)
-    se_b: np.ndarray     # standard error of b
+    b: np.ndarray        # rater effect (log), centred within component (review weighted)
+    se_b: np.ndarray     # standard error of b (NaN where not identified)
     w: np.ndarray        # final robustness weight per granted review
     resid: np.ndarray    # y - a - b per granted review
-    scale: float         # robust residual scale (df corrected)
+    scale: np.ndarray    # robust residual scale per component (df corrected)
     n_iter: int
     converged: bool
 
@@ -30,7 +37,7 @@ def bc(idx: np.ndarray, w: np.ndarray | None, n: int) -> np.ndarray:
 
 
 def _panel_positions(v_r: np.ndarray, nV: int) -> tuple[np.ndarray, np.ndarray]:
-    """Seat of each rater inside its village (0 .. P_v - 1) and the panel size per village."""
+    """Seat of each rater inside its panel (0 .. P_v - 1) and the panel size per panel."""
     order = np.argsort(v_r, kind="stable")
     P_v = np.bincount(v_r, minlength=nV)
     start_v = np.concatenate([[0], np.cumsum(P_v)[:-1]])
@@ -47,7 +54,7 @@ def _reduced_normal_matrix(h, r, v_r, pos, n_h, nV, P, sel) -> np.ndarray:
     cnt = np.bincount(hh, minlength=n_h.size)
     start = np.concatenate([[0], np.cumsum(cnt)[:-1]])
     seat = np.arange(hh.size) - start[hh]
-    K = int(cnt.max())
+    K = int(cnt.max()) if cnt.size else 0
     base = v_r[rr] * (P * P)
     size = nV * P * P
     flat = np.bincount(base + pos[rr] * (P + 1), weights=1.0 - 1.0 / k, minlength=size)
@@ -67,111 +74,195 @@ def rater_var(h: np.ndarray, r: np.ndarray, v_r: np.ndarray, n_h: np.ndarray, n_
               nV: int, max_panel: int = 80) -> np.ndarray:
     """Diagonal of Var(b_hat) / sigma^2 for the least-squares crossed fit, per rater.
 
-    For a village with raters 1..P the reduced normal equations of the rater effects have the
-    matrix ``C = diag(n_j) - M``, ``M_jl = sum_i n_ij n_il / k_i`` (households absorbed), so the
-    sum-to-zero estimate has covariance ``sigma^2 C^+``; the review-weighted centring used here is
-    the linear map ``T = I - 1 omega'``. All villages are stacked in one (V, P, P) array and
-    pseudo-inverted in one batch. Panels larger than ``max_panel`` use the approximation
-    ``1 / n_j`` instead.
+    ``v_r`` is the panel (here: the connected component) of each rater, ``-1`` for raters without
+    reviews. For a panel with raters 1..P the reduced normal equations of the rater effects have
+    the matrix ``C = diag(n_j) - M``, ``M_jl = sum_i n_ij n_il / k_i`` (households absorbed), so
+    the sum-to-zero estimate has covariance ``sigma^2 C^+``; the review-weighted centring used
+    here is the linear map ``T = I - 1 omega'``. All panels are stacked in one (V, P, P) array and
+    pseudo-inverted in one batch. Panels larger than ``max_panel`` use ``1 / n_j`` instead.
     """
     nR = n_r.size
     out = np.full(nR, np.nan)
-    if nR == 0 or h.size == 0:
+    live = v_r >= 0
+    if nR == 0 or h.size == 0 or not live.any():
         return out
-    pos, P_v = _panel_positions(v_r, nV)
-    small = P_v <= max_panel
+    vr = np.where(live, v_r, nV)            # dead raters in a dummy panel nV
+    pos, P_v = _panel_positions(vr, nV + 1)
+    small = np.r_[P_v[:nV] <= max_panel, False]
     with np.errstate(divide="ignore"):
         out[:] = np.where(n_r > 0, 1.0 / n_r, np.nan)
     if not small.any():
         return out
-    P = min(int(P_v.max()), max_panel)
-    Cp = np.linalg.pinv(_reduced_normal_matrix(h, r, v_r, pos, n_h, nV, P, small[v_r[r]]), hermitian=True)
-    # review-weighted centring: Var(T b) = C+ - 2 C+ w 1' (diag) + w' C+ w
-    omega = np.zeros((nV, P))
-    rs = small[v_r]
-    omega[v_r[rs], pos[rs]] = n_r[rs]
+    P = min(int(P_v[:nV].max()), max_panel)
+    Cp = np.linalg.pinv(_reduced_normal_matrix(h, r, vr, pos, n_h, nV + 1, P, small[vr[r]]), hermitian=True)
+    omega = np.zeros((nV + 1, P))
+    rs = small[vr]
+    omega[vr[rs], pos[rs]] = n_r[rs]
     tot = omega.sum(axis=1, keepdims=True)
     omega = np.divide(omega, tot, out=np.zeros_like(omega), where=tot > 0)
     Cw = np.einsum("vjl,vl->vj", Cp, omega)
     wCw = np.einsum("vj,vj->v", omega, Cw)
-    diag = np.einsum("vjj->vj", Cp) - 2 * Cw + wCw[:, None]
-    vals = diag[v_r[rs], pos[rs]]
-    out[rs] = np.where(n_r[rs] > 0, np.maximum(vals, 0.0), np.nan)
+    diag = np.einsum("vjj->vj", Cp) - 2 * Cw + wCw[:, None]   # Var(T b) = T C+ T'
+    out[rs] = np.where(n_r[rs] > 0, np.maximum(diag[vr[rs], pos[rs]], 0.0), np.nan)
     return out
 
 
-def _huber_weights(res: np.ndarray, infl: float, huber_c: float, stride: int) -> tuple[np.ndarray, float]:
-    """Huber weights and the robust scale (MAD on a systematic subsample of <= 200,000 residuals)."""
-    scale = MAD * float(np.median(np.abs(res[::stride]))) * infl
-    if not scale > 0:
-        scale = float(np.sqrt(np.mean(res ** 2)) * infl) or 1e-12
-    ares = np.abs(res) * infl
-    w = np.where(ares <= huber_c * scale, 1.0, huber_c * scale / np.maximum(ares, 1e-300))
-    return w, scale
+@dataclass
+class _State:
+    a: np.ndarray
+    b: np.ndarray
+    w: np.ndarray
+    scale: np.ndarray   # per component
+    done: np.ndarray    # per component: converged (frozen)
+    Wh: np.ndarray      # sum of weights per household
+    Wr: np.ndarray      # sum of weights per rater
+    wy_h: np.ndarray    # sum of w y per household
+    wy_r: np.ndarray    # sum of w y per rater
 
 
-def _variance_b(h, r, v_r, n_h, n_r, nV, res, scale, df, lam, huber_c) -> tuple[np.ndarray, float]:
-    """Standard errors of the rater effects and the final scale.
+@dataclass
+class _Problem:
+    """The fixed inputs of the backfitting, with their per-review component codes."""
 
-    Exact least-squares covariance of the crossed design per village (:func:`rater_var`) times
-    the sandwich variance of the Huber M-estimate ``sum(psi(res)^2) / df / (share of |res| <= c
-    s)^2``, psi = residual clipped at +-c s; times the ridge factor.
+    h: np.ndarray
+    r: np.ndarray
+    y: np.ndarray
+    cmp: Components
+    c_y: np.ndarray      # component per review
+    ident: np.ndarray    # per component: identified
+    infl: np.ndarray     # per component: sqrt(N / df)
+    n_r: np.ndarray      # reviews per rater
+    huber_c: float | None
+    sorter: GroupSorter | None
+    ch: np.ndarray       # component per household, 0 for none (see dead_h)
+    cr: np.ndarray       # component per rater, 0 for none or without reviews (see dead_r)
+    dead_h: np.ndarray   # household in no component
+    dead_r: np.ndarray   # rater without a granted review
+    live: np.ndarray     # rater with a granted review
+
+
+def _robust_scale(ares, c_y, sorter: GroupSorter, infl, nC) -> np.ndarray:
+    """1.4826 x the median absolute residual of each component, times its df inflation.
+
+    A component whose median absolute residual is 0 uses the root mean square instead.
     """
-    nR = n_r.size
-    if huber_c is None:
-        scale = float(np.sqrt(np.sum(res ** 2) / df))
-        sigma2 = scale ** 2
-        dpsi = n_r.astype(float)
-    else:
-        clipped = np.clip(res, -huber_c * scale, huber_c * scale)
-        inside = (np.abs(res) <= huber_c * scale).astype(float)
-        share_in = max(float(inside.mean()), 1e-12) if res.size else 1.0
-        sigma2 = float(np.sum(clipped ** 2) / df) / share_in ** 2
-        dpsi = bc(r, inside, nR)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ridge = np.where(n_r > 0, (dpsi / (dpsi + lam)) ** 2, np.nan)
-    var_b = sigma2 * rater_var(h, r, v_r, n_h, n_r, nV) * ridge
-    return np.sqrt(var_b), scale
-
-
-def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, v_r: np.ndarray, nH: int, nR: int,
-                nV: int, *, huber_c: float | None = 1.345, shrink: bool = True,
-                max_iter: int = 200, tol: float = 1e-6) -> Fit:
-    """Fit y = a_h + b_r + e by (robust) backfitting; b centred within each village.
-
-    ``huber_c=None`` gives least squares (the fixed-effects fit used for variance components).
-    """
-    N = y.size
-    n_h, n_r = bc(h, None, nH), bc(r, None, nR)
-    has_r = n_r > 0
-    nv_r = np.bincount(v_r[has_r], minlength=nV)
-    df = max(N - int((n_h > 0).sum()) - int(has_r.sum()) + int((nv_r > 0).sum()), 1)
-    infl = np.sqrt(N / df) if N > 0 else 1.0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        a = bc(h, y, nH) / n_h
-    b, w = np.zeros(nR), np.ones(N)
-    lam, scale, converged, it = 0.0, np.nan, False, 0
-    stride = max(1, N // 200_000)
-    for it in range(1, max_iter + 1):
-        res = y - a[h] - b[r]
-        if huber_c is not None and (it <= 5 or it % 10 == 0):
-            w, scale = _huber_weights(res, infl, huber_c, stride)
+    scale = MAD * sorter.median(ares) * infl
+    bad = ~(scale > 0)
+    if bad.any():
         with np.errstate(invalid="ignore", divide="ignore"):
-            a_new = bc(h, w * (y - b[r]), nH) / bc(h, w, nH)
-            num, den = bc(r, w * (y - a_new[h]), nR), bc(r, w, nR)
-            if shrink and it > 2:
-                s2 = scale ** 2 if huber_c is not None else float(np.mean(res ** 2)) * infl ** 2
-                tau2 = max(float(np.mean(b[has_r] ** 2) - np.mean(s2 / den[has_r])), 1e-4)
-                lam = s2 / tau2
-            b_new = np.where(den > 0, num / (den + lam), 0.0)
-        cv = bc(v_r, b_new * n_r, nV) / np.maximum(bc(v_r, n_r, nV), 1)
-        b_new = b_new - cv[v_r]
-        delta = max(np.nanmax(np.abs(a_new - a)) if nH else 0.0, np.max(np.abs(b_new - b)) if nR else 0.0)
-        a, b = a_new, b_new
-        if delta < tol and it > 3:
-            converged = True
+            rms = np.sqrt(bc(c_y, ares ** 2, nC) / bc(c_y, None, nC)) * infl
+        scale = np.where(bad, np.where(rms > 0, rms, 1e-12), scale)
+    return scale
+
+
+def _reweight(st: _State, p: _Problem) -> None:
+    """New Huber weights and scales for the components still iterating."""
+    ares = np.abs(p.y - st.a[p.h] - st.b[p.r])
+    scale = _robust_scale(ares, p.c_y, p.sorter, p.infl, p.cmp.n)
+    ares *= p.infl[p.c_y]
+    with np.errstate(divide="ignore"):
+        w = np.minimum(1.0, (p.huber_c * scale)[p.c_y] / ares)   # |e| = 0 gives 1
+    if st.done.any():
+        w = np.where(st.done[p.c_y], st.w, w)
+        scale = np.where(st.done, st.scale, scale)
+    st.w, st.scale = w, scale
+    st.Wh, st.Wr = bc(p.h, w, st.a.size), bc(p.r, w, st.b.size)
+    st.wy_h, st.wy_r = bc(p.h, w * p.y, st.a.size), bc(p.r, w * p.y, st.b.size)
+
+
+def _sweep(st: _State, p: _Problem, it: int, tol: float) -> None:
+    """One backfitting sweep; components that converged keep their values (frozen)."""
+    cmp = p.cmp
+    if p.huber_c is not None and (it <= 5 or it % 10 == 0):
+        _reweight(st, p)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = (st.wy_h - bc(p.h, st.w * st.b[p.r], st.a.size)) / st.Wh
+        b = (st.wy_r - bc(p.r, st.w * a[p.h], st.b.size)) / st.Wr
+    b[~p.live] = 0.0
+    cv = bc(p.cr, b * p.n_r, cmp.n) / np.maximum(bc(p.cr, p.n_r, cmp.n), 1)
+    b = np.where(p.live & p.ident[p.cr], b - cv[p.cr], 0.0)
+    with np.errstate(invalid="ignore"):
+        step_h, step_r = np.abs(a - st.a) >= tol, np.abs(b - st.b) >= tol   # NaN: not moved
+    if st.done.any():   # frozen components keep their values and do not count
+        fz_h, fz_r = p.dead_h | st.done[p.ch], p.dead_r | st.done[p.cr]
+        step_h &= ~fz_h
+        step_r &= ~fz_r
+        a, b = np.where(fz_h, st.a, a), np.where(fz_r, st.b, b)
+    moved = bc(p.ch, step_h, cmp.n) + bc(p.cr, step_r, cmp.n)
+    st.a, st.b = a, b
+    if it > 3:
+        st.done = st.done | (moved == 0)
+
+
+def _variance_b(h, r, y_res, cmp: Components, c_y, st: _State, huber_c, n_r) -> np.ndarray:
+    """Standard errors of the rater effects (see :func:`crossed_fit`)."""
+    nC = cmp.n
+    df = np.maximum(cmp.df, 1).astype(float)
+    if huber_c is None:
+        sigma2 = bc(c_y, y_res ** 2, nC) / df
+    else:
+        # psi of the df-inflated residuals, as in the weights of the fit
+        s, e = st.scale[c_y], y_res * np.sqrt(cmp.n_reviews / df)[c_y]
+        inside = (np.abs(e) <= huber_c * s).astype(float)
+        share_in = np.maximum(bc(c_y, inside, nC) / np.maximum(cmp.n_reviews, 1), 1e-12)
+        sigma2 = bc(c_y, np.clip(e, -huber_c * s, huber_c * s) ** 2, nC) / np.maximum(cmp.n_reviews, 1) / share_in ** 2
+        # Huber's (1981, sec. 7.6) finite-sample factor K^2, K = 1 + p/n var(psi') / E(psi')^2,
+        # p = households + raters - 1 fitted in the component (statsmodels RLM cov="H1")
+        p_n = (cmp.n_households + cmp.n_raters - 1) / np.maximum(cmp.n_reviews, 1)
+        sigma2 = sigma2 * (1 + p_n * (1 - share_in) / share_in) ** 2
+    cr = np.maximum(cmp.c_r, 0)
+    V = sigma2[cr] * rater_var(h, r, cmp.c_r, bc(h, None, cmp.c_h.size), n_r, nC)
+    return np.where(cmp.c_r >= 0, np.sqrt(V), np.nan)
+
+
+def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, cmp: Components, *,
+                huber_c: float | None = 1.345, max_iter: int = 200,
+                tol: float = 1e-6, min_df: int | None = None, se: bool = True) -> Fit:
+    """Fit y = a_h + b_r + e by (robust) backfitting, component by component.
+
+    ``cmp`` are the connected components of the reviews ``(h, r)``. ``huber_c=None`` gives least
+    squares (the fixed-effects fit used for variance components). In a component that is not
+    identified (:meth:`Components.identified`) the rater effects are 0 and ``se_b`` is NaN;
+    ``se=False`` skips the standard errors (NaN).
+
+    The variance of a rater effect is the sandwich variance of the Huber M-estimate in the crossed
+    design: the exact least-squares covariance of the component's design (:func:`rater_var`)
+    times ``K^2 sum psi(e)^2 / N / (share of |e| <= c s)^2`` (``e`` the df-inflated residuals,
+    ``K = 1 + p/N var(psi') / E(psi')^2`` Huber's finite-sample factor with ``p`` the households
+    and raters fitted; Huber 1981, sec. 7.6). Without it the intervals covered the truth in only
+    about 92% of simulated reviewers. The effects are not shrunk: an empirical-Bayes ridge
+    estimated inside a component of a few reviewers is too noisy to help (measured: no gain in
+    the households' error, intervals covering 88-90%).
+    """
+    from calib.consensus.graph import MIN_COMPONENT_DF
+
+    nH, nR, nC = cmp.c_h.size, cmp.c_r.size, cmp.n
+    c_y = cmp.c_h[h]
+    ident = cmp.identified(MIN_COMPONENT_DF if min_df is None else min_df)
+    n_r = bc(r, None, nR)
+    live = (n_r > 0) & (cmp.c_r >= 0)
+    p = _Problem(h=h, r=r, y=y, cmp=cmp, c_y=c_y, ident=ident,
+                 infl=np.sqrt(cmp.n_reviews / np.maximum(cmp.df, 1)), n_r=n_r, huber_c=huber_c,
+                 sorter=GroupSorter(c_y, nC) if huber_c is not None else None,
+                 ch=np.maximum(cmp.c_h, 0), cr=np.where(live, cmp.c_r, 0), dead_h=cmp.c_h < 0,
+                 dead_r=~live, live=live)
+    n_h = bc(h, None, nH)
+    wy_h = bc(h, y, nH)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a0 = wy_h / n_h
+    st = _State(a=a0, b=np.zeros(nR), w=np.ones(y.size), scale=np.full(nC, np.nan),
+                done=np.zeros(nC, bool), Wh=n_h, Wr=n_r, wy_h=wy_h, wy_r=bc(r, y, nR))
+    it = 0
+    for it in range(1, max_iter + 1):
+        _sweep(st, p, it, tol)
+        if st.done.all():
             break
-    res = y - a[h] - b[r]
-    se_b, scale = _variance_b(h, r, v_r, n_h, n_r, nV, res, scale, df, lam, huber_c)
-    w = np.ones(N) if huber_c is None else w
-    return Fit(a=a, b=b, se_b=se_b, w=w, resid=res, scale=float(scale), n_iter=it, converged=converged)
+    res = y - st.a[h] - st.b[r]
+    se_b = np.full(nR, np.nan)
+    if se:
+        se_b = _variance_b(h, r, res, cmp, c_y, st, huber_c, n_r)
+        se_b = np.where(ident[np.maximum(cmp.c_r, 0)] & (cmp.c_r >= 0), se_b, np.nan)
+    if huber_c is None:
+        st.w = np.ones(y.size)
+    return Fit(a=st.a, b=st.b, se_b=se_b, w=st.w, resid=res, scale=st.scale, n_iter=it,
+               converged=bool(st.done.all()))

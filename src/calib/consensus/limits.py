@@ -9,6 +9,8 @@ import pandas as pd
 from calib._frames import to_grid
 from calib.consensus.design import design, location_frame, relation_mask
 from calib.consensus.fit import MAD, bc, crossed_fit
+from calib.consensus.graph import MIN_COMPONENT_DF, fit_components
+from calib.consensus.groups import GroupSorter
 from calib.errors import CalibParamsError
 
 #: Consensus methods of :func:`consensus_limits`.
@@ -22,10 +24,7 @@ DECLINE_RULES: tuple[str, ...] = ("majority", "any", "all")
 # --------------------------------------------------------------------------------------------
 def group_median(g: np.ndarray, x: np.ndarray, n: int) -> np.ndarray:
     """Median of ``x`` per group code ``g`` (NaN for empty groups)."""
-    out = pd.Series(x).groupby(g).median()
-    res = np.full(n, np.nan)
-    res[out.index.to_numpy()] = out.to_numpy()
-    return res
+    return GroupSorter(g, n).median(np.asarray(x, float))
 
 
 def group_trimmed_mean(g: np.ndarray, x: np.ndarray, n: int, trim: float) -> np.ndarray:
@@ -50,12 +49,13 @@ def group_huber(g: np.ndarray, x: np.ndarray, n: int, c: float = 1.345,
     than half its values equal) returns its median.
     """
     cnt = bc(g, None, n)
+    sorter = GroupSorter(g, n)
     with np.errstate(invalid="ignore", divide="ignore"):
         mu = bc(g, x, n) / cnt   # OLS start, like RLM
-    med = group_median(g, x, n)
+    med = sorter.median(x)
     for _ in range(max_iter):
         res = x - mu[g]
-        sg = (MAD * group_median(g, np.abs(res), n))[g]
+        sg = (MAD * sorter.median(np.abs(res)))[g]
         with np.errstate(invalid="ignore", divide="ignore"):
             w = np.where(np.abs(res) <= c * sg, 1.0, c * sg / np.abs(res))
             w = np.where(sg > 0, w, 1.0)
@@ -64,7 +64,7 @@ def group_huber(g: np.ndarray, x: np.ndarray, n: int, c: float = 1.345,
         mu = mu_new
         if done:
             break
-    s = MAD * group_median(g, np.abs(x - mu[g]), n)
+    s = MAD * sorter.median(np.abs(x - mu[g]))
     return np.where(s > 0, mu, med)
 
 
@@ -95,17 +95,26 @@ def _declined(n_dec: np.ndarray, n_rev: np.ndarray, rule: str) -> np.ndarray:
     return n_dec >= n_rev
 
 
-def _levels(method, hg, rg, y, d, trim, huber_c, max_iter, tol) -> tuple[np.ndarray, np.ndarray]:
-    """Household level (log) and the reviewer-adjusted log proposals of the granted reviews."""
+def _levels(method, grant, d, trim, huber_c, max_iter, tol, min_df, sorter: GroupSorter):
+    """Household level (log), reviewer-adjusted log proposals and the adjusted flag per household."""
     nH = d.nH
+    hg, rg = d.h[grant], d.r[grant]
+    y = np.log(d.amount[grant])
+    ident = np.zeros(nH, bool)
     if method == "adjusted":
-        fit = crossed_fit(hg, rg, y, d.v_r, nH, d.nR, d.nV, huber_c=huber_c, max_iter=max_iter, tol=tol)
-        return fit.a, y - fit.b[rg]
+        cmp = fit_components(d, grant)
+        fit = crossed_fit(hg, rg, y, cmp, huber_c=huber_c, max_iter=max_iter, tol=tol,
+                          min_df=min_df, se=False)
+        ident = cmp.identified(min_df)[np.maximum(cmp.c_h, 0)] & (cmp.c_h >= 0)
+        level = fit.a
+        if not ident[cmp.c_h >= 0].all():
+            level = np.where(ident, fit.a, sorter.median(y))
+        return level, y - fit.b[rg], ident
     if method == "median":
-        return group_median(hg, y, nH), y
+        return sorter.median(y), y, ident
     if method == "trimmed_mean":
-        return group_trimmed_mean(hg, y, nH, trim), y
-    return group_huber(hg, y, nH, c=huber_c, max_iter=max_iter), y
+        return group_trimmed_mean(hg, y, nH, trim), y, ident
+    return group_huber(hg, y, nH, c=huber_c, max_iter=max_iter), y, ident
 
 
 # --------------------------------------------------------------------------------------------
@@ -126,6 +135,7 @@ def consensus_limits(
     huber_c: float = 1.345,
     max_iter: int = 200,
     tol: float = 1e-6,
+    min_component_df: int = MIN_COMPONENT_DF,
 ) -> pd.DataFrame:
     """Consensus limit per household from its panel's back-to-back reviews (公议授信额度).
 
@@ -157,6 +167,9 @@ def consensus_limits(
         Relations that exclude a review from the consensus; default ``("self",)``.
     huber_c, max_iter, tol : float, int, float
         Huber tuning constant (in robust standard deviations) and the stopping rule of the fits.
+    min_component_df : int
+        ``adjusted`` only: a connected component of the review graph (see Notes) needs at least
+        two reviewers and this many residual degrees of freedom to be adjusted.
 
     Returns
     -------
@@ -175,31 +188,39 @@ def consensus_limits(
         - ``white_list`` (bool): the household passes the decline rule and has a granted review.
         - ``needs_rereview`` (bool): fewer than ``min_reviews`` reviews or dispersion above
           ``max_dispersion``.
+        - ``adjusted`` (bool): the level was adjusted for reviewer effects (``adjusted`` method
+          in an identified component); otherwise it is the median of the household's proposals.
 
     Notes
     -----
     Let ``y_ij = log(proposed_limit)`` of reviewer ``j`` for household ``i`` (declines excluded).
     The ``adjusted`` method fits ``y_ij = a_i + b_j + e_ij`` where ``a_i`` is the household level
     (it absorbs the village mean) and ``b_j`` the reviewer's leniency, centred to a review-weighted
-    mean of zero inside each village (reviewers are nested in villages, so one global fit is the
-    same as one fit per village). The fit alternates the two weighted means
-    ``a_i = sum_j w_ij (y_ij - b_j) / sum_j w_ij`` and ``b_j = sum_i w_ij (y_ij - a_i) / (sum_i
-    w_ij + lambda)`` with Huber weights ``w = min(1, c s / |e|)`` recomputed from the residuals at
-    every sweep (iteratively reweighted backfitting; Huber 1964). ``s`` is 1.4826 x the median
-    absolute residual, inflated by ``sqrt(N / (N - H - R + V))`` for the fitted effects.
-    ``lambda = s^2 / tau^2`` is an empirical-Bayes ridge on the reviewer effects (``tau^2`` their
-    moment-estimated variance), which gives the reviewer BLUPs of the crossed random-effects model
-    ``y ~ 1 + (1|household) + (1|reviewer)`` (Bates et al. 2015) without shrinking the households.
-    Every step is a :func:`numpy.bincount` over all reviews of all villages.
+    mean of zero inside its connected component (see below; in practice one per village). The fit
+    alternates the two weighted means ``a_i = sum_j w_ij (y_ij - b_j) / sum_j w_ij`` and
+    ``b_j = sum_i w_ij (y_ij - a_i) / sum_i w_ij`` with Huber weights ``w = min(1, c s / |e|)``
+    recomputed from the residuals (iteratively reweighted backfitting; Huber 1964). ``s`` is
+    1.4826 x the median absolute residual of the component, inflated by
+    ``sqrt(N / (N - H - R + 1))`` for the effects fitted in it. Every step is a
+    :func:`numpy.bincount` over all reviews. The reviewer effects are fixed effects, not shrunk:
+    with components of one village panel an empirical-Bayes ridge (tried) brought no gain.
 
     The consensus is ``exp(a_i)``: the household's level as if reviewed by an average member of its
     panel, so that it is not favoured or penalised by which members happened to review it.
 
+    Leniency is comparable only between reviewers linked by shared households: the fit is made
+    within each connected component of the household-reviewer graph (reviewers on different
+    village panels are different nodes), with the effects centred, and ``s``, ``lambda``, the
+    degrees of freedom and the convergence test computed, inside the component. No quantity is
+    pooled across components, so the result for a household depends only on the reviews of its
+    component: running the function on any union of components (:func:`review_components`) gives
+    the same rows. A component with fewer than two reviewers or fewer than ``min_component_df``
+    residual degrees of freedom cannot be adjusted: its households get the median of their
+    proposals (``adjusted`` False).
+
     References
     ----------
     Huber, P. J. (1964). Robust estimation of a location parameter. Ann. Math. Statist. 35, 73-101.
-    Bates, D., Maechler, M., Bolker, B., Walker, S. (2015). Fitting linear mixed-effects models
-    using lme4. J. Stat. Softw. 67(1).
 
     Examples
     --------
@@ -219,10 +240,11 @@ def consensus_limits(
     grant = (d.amount > 0) & keep
     n_rev = bc(d.h[keep], None, nH)
     n_dec = bc(d.h[keep & ~grant], None, nH)
-    hg, rg = d.h[grant], d.r[grant]
-    level, yd = _levels(method, hg, rg, np.log(d.amount[grant]), d, trim, huber_c, max_iter, tol)
-    med = group_median(hg, yd, nH)
-    dispersion = MAD * group_median(hg, np.abs(yd - med[hg]), nH)
+    hg = d.h[grant]
+    sorter = GroupSorter(hg, nH)
+    level, yd, ident = _levels(method, grant, d, trim, huber_c, max_iter, tol, min_component_df, sorter)
+    med = sorter.median(yd)
+    dispersion = MAD * sorter.median(np.abs(yd - med[hg]))
     has_grant = np.isfinite(level)
     white = has_grant & ~_declined(n_dec, n_rev, decline_rule)
     granted = np.where(has_grant, to_grid(np.exp(np.where(has_grant, level, 0.0)), grid, cap), np.nan)
@@ -237,5 +259,6 @@ def consensus_limits(
     out["dispersion"] = dispersion
     out["white_list"] = white
     out["needs_rereview"] = (n_rev < min_reviews) | (np.nan_to_num(dispersion, nan=0.0) > max_dispersion)
+    out["adjusted"] = ident
     out.index.name = "household_id"
     return out

@@ -8,18 +8,24 @@ from scipy import stats
 from calib._frames import require_columns
 from calib.consensus.design import design, relation_mask
 from calib.consensus.fit import MAD, Fit, bc, crossed_fit
+from calib.consensus.graph import MIN_COMPONENT_DF, Components, fit_components
+from calib.consensus.groups import GroupSorter
 from calib.errors import CalibParamsError
 
 
-def _partiality(fit: Fit, y, hg, rg, rel, nH, nR, alternative) -> dict[str, np.ndarray]:
-    """Leave-one-out residuals on related against unrelated households, per rater (t test)."""
+def _partiality(fit: Fit, y, hg, rg, rel, nH, nR, alternative, cmp: Components) -> dict[str, np.ndarray]:
+    """Leave-one-out residuals on related against unrelated households, per rater (t test).
+
+    The residuals are winsorised at 3 robust SDs of their component (1.4826 x MAD).
+    """
     yb = y - fit.b[rg]
     S, W = bc(hg, fit.w * yb, nH), bc(hg, fit.w, nH)
     with np.errstate(invalid="ignore", divide="ignore"):
         a_loo = (S[hg] - fit.w * yb) / (W[hg] - fit.w)
     loo = yb - a_loo
     ok = np.isfinite(loo)
-    s_loo = MAD * float(np.median(np.abs(loo[ok]))) if ok.any() else np.nan
+    c_y = cmp.c_h[hg]
+    s_loo = (MAD * GroupSorter(c_y[ok], cmp.n).median(np.abs(loo[ok])))[c_y]
     loo = np.clip(loo, -3 * s_loo, 3 * s_loo)
     r1, r0 = rel & ok, ~rel & ok
     n1, n0 = bc(rg[r1], None, nR), bc(rg[r0], None, nR)
@@ -67,6 +73,7 @@ def reviewer_effects(
     huber_c: float = 1.345,
     max_iter: int = 200,
     tol: float = 1e-6,
+    min_component_df: int = MIN_COMPONENT_DF,
 ) -> pd.DataFrame:
     """Leniency or severity of each reviewer, and partiality towards related households.
 
@@ -84,7 +91,7 @@ def reviewer_effects(
     leniency_band : (float, float), optional
         When given, a reviewer whose whole 95% leniency interval lies outside ``[low, high]`` is
         also flagged (``lenient`` / ``severe``). Default: no leniency flag.
-    huber_c, max_iter, tol
+    huber_c, max_iter, tol, min_component_df
         As for :func:`consensus_limits`.
 
     Returns
@@ -100,6 +107,9 @@ def reviewer_effects(
         - ``partiality``: ratio of the reviewer's (leave-one-out) residuals on related against
           unrelated households (1.2 = related households get 20% more); ``partiality_p``: p-value
           of the test; ``partiality_q``: Benjamini-Hochberg adjusted.
+        - ``identified`` (bool): the reviewer's connected component of the review graph (see
+          :func:`consensus_limits` and :func:`identifiability`) is large enough for the leniency
+          to be estimated (leniency NaN otherwise).
         - ``self_review`` (bool): the reviewer reviewed their own household.
         - ``flagged`` (bool) and ``flag_reason`` (``;``-joined codes ``self_review``, ``partial``,
           ``lenient``, ``severe``; empty string when not flagged).
@@ -107,11 +117,14 @@ def reviewer_effects(
     Notes
     -----
     The leniency is ``exp(b_j)`` of the robust crossed fit of :func:`consensus_limits`. Its 95%
-    interval is ``exp(b_j +- 1.96 se_j)`` with the sandwich variance of a Huber M-estimate of a
-    location, ``se_j^2 = s^2 sum psi(u)^2 / (sum psi'(u) + lambda)^2 x (1 - mean 1/k)``, where the
-    last factor accounts for each household level being fitted from the same ratings (``k``
-    reviews per household; exact for complete panels). Simulations (``tests/test_consensus.py``)
-    check its coverage.
+    interval is ``exp(b_j +- 1.96 se_j)``, ``se_j`` the root mean squared error of the shrunk
+    estimate (see :func:`calib.consensus.fit.crossed_fit`). Simulations
+    (``tests/consensus/test_identifiability.py``) check that 93-97% of the intervals cover the
+    true leniency. Everything is estimated within the reviewer's connected component.
+
+    Pooled across the whole call (the only such quantity): the Benjamini-Hochberg adjustment of
+    ``partiality_q`` runs over all reviewers tested. Per-partition runs (e.g. one per group of
+    components in Spark) give the same ``partiality_p``; apply :func:`refresh_flags` to the union.
 
     Partiality: for each review the household level is recomputed without that review (leave one
     out), giving a residual ``y_ij - b_j - a_i(-j)`` untouched by the reviewer's own rating; its
@@ -133,7 +146,10 @@ def reviewer_effects(
     grant = d.amount > 0
     hg, rg = d.h[grant], d.r[grant]
     y = np.log(d.amount[grant])
-    fit = crossed_fit(hg, rg, y, d.v_r, nH, nR, d.nV, huber_c=huber_c, max_iter=max_iter, tol=tol)
+    cmp = fit_components(d, grant)
+    fit = crossed_fit(hg, rg, y, cmp, huber_c=huber_c, max_iter=max_iter, tol=tol, min_df=min_component_df)
+    ident = cmp.identified(min_component_df)[np.maximum(cmp.c_r, 0)] & (cmp.c_r >= 0)
+    b = np.where(ident, fit.b, np.nan)
     z = stats.norm.ppf(0.975)
     out = pd.DataFrame(
         {"village": d.villages.take(d.v_r)}, index=pd.Index(d.rater_reviewer, name="reviewer_id"))
@@ -141,21 +157,52 @@ def reviewer_effects(
         out["township"] = d.township_of_v.take(d.v_r)
     out["n_reviews"] = bc(d.r, None, nR).astype(np.int64)
     out["n_declines"] = bc(d.r[~grant], None, nR).astype(np.int64)
-    out["leniency"] = np.exp(fit.b)
-    out["leniency_low"] = np.exp(fit.b - z * fit.se_b)
-    out["leniency_high"] = np.exp(fit.b + z * fit.se_b)
-    part = _partiality(fit, y, hg, rg, rel_any[grant], nH, nR, alternative)
-    q = _bh(part["p"], part["tested"], alpha)
+    out["leniency"] = np.exp(b)
+    out["leniency_low"] = np.exp(b - z * fit.se_b)
+    out["leniency_high"] = np.exp(b + z * fit.se_b)
+    out["identified"] = ident
+    part = _partiality(fit, y, hg, rg, rel_any[grant], nH, nR, alternative, cmp)
     out["n_related"] = part["n1"].astype(np.int64)
     out["partiality"] = np.exp(part["diff"])
     out["partiality_p"] = part["p"]
+    out["partiality_q"] = np.nan   # set by refresh_flags
+    out["self_review"] = bc(d.r[rel_self], None, nR) > 0
+    return refresh_flags(out, alpha=alpha, leniency_band=leniency_band)
+
+
+def refresh_flags(effects: pd.DataFrame, *, alpha: float = 0.05,
+                  leniency_band: tuple[float, float] | None = None) -> pd.DataFrame:
+    """Benjamini-Hochberg ``partiality_q`` over all rows, then ``flagged`` and ``flag_reason``.
+
+    :func:`reviewer_effects` ends with this step. It is the only one that pools reviewers: run on
+    parts of a programme (e.g. one Spark task per group of components), concatenate the parts and
+    call it once on the union to get the flags of a run on the whole.
+
+    Parameters
+    ----------
+    effects : DataFrame
+        Rows of :func:`reviewer_effects` (``partiality_p``, ``self_review``, ``leniency_low``,
+        ``leniency_high`` are used).
+    alpha, leniency_band
+        As for :func:`reviewer_effects`.
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``partiality_q``, ``flagged`` and ``flag_reason`` (re)computed.
+    """
+    require_columns(effects, ("partiality_p", "self_review", "leniency_low", "leniency_high"), "effects",
+                    "use reviewer_effects")
+    out = effects.copy()
+    p = out["partiality_p"].to_numpy(dtype=float, na_value=np.nan)
+    q = _bh(p, np.isfinite(p), alpha)
     out["partiality_q"] = q
-    out["self_review"] = self_r = bc(d.r[rel_self], None, nR) > 0
-    reasons = pd.DataFrame({"self_review": self_r, "partial": np.nan_to_num(q, nan=1.0) < alpha})
+    reasons = pd.DataFrame({"self_review": out["self_review"].to_numpy(bool),
+                            "partial": np.nan_to_num(q, nan=1.0) < alpha})
     if leniency_band is not None:
         lo, hi = leniency_band
-        reasons["lenient"] = out["leniency_low"].to_numpy() > hi
-        reasons["severe"] = out["leniency_high"].to_numpy() < lo
+        reasons["lenient"] = out["leniency_low"].to_numpy(dtype=float, na_value=np.nan) > hi
+        reasons["severe"] = out["leniency_high"].to_numpy(dtype=float, na_value=np.nan) < lo
     out["flagged"], out["flag_reason"] = _flag_reasons(reasons)
     return out
 
