@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from calib.report._texts_01 import TEXTS_01
 from calib.report._texts_02 import TEXTS_02
+from calib.report._texts_03 import TEXTS_03
 
 TEXTS: dict[str, tuple[str, str]] = {
     "common.params.h": ("本次运行的参数", "Parameters of this run"),
@@ -17,4 +18,5 @@ TEXTS: dict[str, tuple[str, str]] = {
         "manifest.json carries their SHA-256 and the digests of every input file)."),
     **TEXTS_01,
     **TEXTS_02,
+    **TEXTS_03,
 }

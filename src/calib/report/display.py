@@ -132,8 +132,9 @@ def table(frame: pd.DataFrame, *, max_rows: int | None = 30, file: str | None = 
 
     Parameters
     ----------
-    frame : pandas.DataFrame
-        Any table with code-name columns (each must have a catalogue entry).
+    frame : pandas.DataFrame or Series
+        Any table with code-name columns (each must have a catalogue entry); a named index
+        becomes the first column(s), an unnamed one is dropped.
     max_rows : int, optional
         Show at most this many rows (``None``: all) and say so under the table.
     file : str, optional
@@ -152,6 +153,8 @@ def table(frame: pd.DataFrame, *, max_rows: int | None = 30, file: str | None = 
     Table
         Renders as HTML in a notebook and as text in a console.
     """
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
     src = _flat(mask_frame(frame, mask))
     n = len(src)
     shown_src = src if max_rows is None else src.head(max_rows)
