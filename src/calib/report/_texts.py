@@ -9,6 +9,7 @@ from __future__ import annotations
 from calib.report._texts_01 import TEXTS_01
 from calib.report._texts_02 import TEXTS_02
 from calib.report._texts_03 import TEXTS_03
+from calib.report._texts_04 import TEXTS_04
 
 TEXTS: dict[str, tuple[str, str]] = {
     "common.params.h": ("本次运行的参数", "Parameters of this run"),
@@ -19,4 +20,5 @@ TEXTS: dict[str, tuple[str, str]] = {
     **TEXTS_01,
     **TEXTS_02,
     **TEXTS_03,
+    **TEXTS_04,
 }

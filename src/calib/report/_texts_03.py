@@ -66,10 +66,10 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.plot.village_y": ("模型 / 公议（对数尺度）", "model / consensus (log scale)"),
     "nb03.exposure.h": ("调解政策与总敞口", "The reconciliation policy and total exposure"),
     "nb03.exposure.text": (
-        "按村汇总公议、模型与最终额度（缺失额度计 0），以及在其他政策参数不变时各调解规则下全部授信总额（相对本次参数中的规则）。完整按村数据见 exposure_by_village.xlsx。",
+        "按村汇总公议、模型与最终额度（缺失额度计 0），以及在其他政策参数不变时各调解规则下全部授信总额（相对本次参数中的规则）。完整按村数据见 `exposure_by_village.xlsx`。",
         "Totals of the consensus, model and final limits by village (a missing limit counts as 0), and what the "
         "whole programme would grant under each reconciliation rule with the other policy keys unchanged "
-        "(relative to the rule in the parameters). Every village is in exposure_by_village.xlsx."),
+        "(relative to the rule in the parameters). Every village is in `exposure_by_village.xlsx`."),
     "nb03.exposure.summary": (
         "公议额度合计 {consensus}，模型额度合计 {model}，最终额度合计 {final}：调解政策使总额变化 {change}（为公议额度的 {ratio}）。"
         "表中“全部农户额度差合计”（{gap_all}）是所有农户 |模型 − 公议| 之和，含区间内农户；下文核查名单的敞口差额只计需核查的农户，两者口径不同。",
@@ -80,10 +80,10 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.investigate.h": ("核查名单（查找差额原因）", "Investigation list (查找差额原因)"),
     "nb03.investigate.text": (
         "比值超出区间、授信/拒绝不一致或缺少输入的每一户，按敞口差额从大到小排列，附原因与核查期间的临时额度。户主姓名与电话已脱敏"
-        "（只留姓；电话留前 3 位与后 4 位），客户经理可据此找到农户。完整名单写入 investigations.xlsx。",
+        "（只留姓；电话留前 3 位与后 4 位），客户经理可据此找到农户。完整名单写入 `investigations.xlsx`。",
         "Every household outside the band, with a grant disagreement or a missing input, largest exposure gap first, "
         "with the reason and the provisional limit it holds while investigated. The head's name and phone are masked "
-        "(surname only; first 3 and last 4 digits). The full list is in investigations.xlsx."),
+        "(surname only; first 3 and last 4 digits). The full list is in `investigations.xlsx`."),
     "nb03.missing_model": ("该户没有模型跑批结果", "the household has no model run"),
     "nb03.missing_ratio": ("缺少一方额度或一方拒绝，比值无定义", "one limit missing or declined: no ratio"),
     "nb03.c.investigate": ("需客户经理核查的农户", "Households to investigate"),
@@ -92,7 +92,7 @@ TEXTS_03: dict[str, tuple[str, str]] = {
                                 "ratio outside [{low}, {high}], one side declines or an input is missing (params reconciliation)"),
     "nb03.c.policy": ("调解政策带来的授信总额变化", "Change of the total limit made by the policy"),
     "nb03.c.policy_fig": ("{change}（最终 {final}，为公议额度的 {ratio}）", "{change} (final {final}, {ratio} of the consensus)"),
-    "nb03.c.policy_rule": ("区间内规则：{rule}（参数 reconciliation.rule）", "rule inside the band: {rule} (params reconciliation.rule)"),
+    "nb03.c.policy_rule": ("区间内规则：{rule}（参数 `reconciliation.rule`）", "rule inside the band: {rule} (params `reconciliation.rule`)"),
     "nb03.c.ccc": ("模型与公议额度的一致性（Lin CCC，对数）", "Agreement of model and consensus (Lin's CCC, logs)"),
     "nb03.c.ccc_rule": ("CCC 95% 下限 ≥ 0.90（McBride 2005：低于 0.90 为差）", "lower 95% bound ≥ 0.90 (McBride 2005: below 0.90 poor)"),
     "nb03.c.kappa": ("授信/拒绝的一致性（Cohen κ）", "Grant/decline agreement (Cohen's kappa)"),

@@ -39,11 +39,12 @@ VERDICT_CLASS = {
 CSS = """<style>
 .calib-table-wrap{overflow-x:auto;max-width:100%;margin:6px 0 14px}
 .calib-table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}
-.calib-table th,.calib-table td{border:1px solid #d0d4da;padding:3px 8px;vertical-align:top;text-align:left}
-.calib-table th{background:#eef1f5;text-align:center;font-weight:600}
-.calib-table td.n{text-align:right;white-space:nowrap}
-.calib-table td.pass{background:#d9f0dd}.calib-table td.fail{background:#f8d7da}
-.calib-table td.warn{background:#fde8c8}.calib-table td.na{background:#e9e9e9}
+table.calib-table th,table.calib-table td{border:1px solid #d0d4da;padding:3px 8px;vertical-align:top;text-align:left}
+table.calib-table th{background:#eef1f5;text-align:center;font-weight:600}
+table.calib-table td.n{text-align:right;white-space:nowrap}
+table.calib-table td.pass{background:#d9f0dd}table.calib-table td.fail{background:#f8d7da}
+table.calib-table td.warn{background:#fde8c8}table.calib-table td.na{background:#e9e9e9}
+table.calib-table td.pass,table.calib-table td.fail,table.calib-table td.warn,table.calib-table td.na{white-space:nowrap}
 .calib-note{color:#555;font-size:12px;margin:2px 0 12px}
 .calib-text p{margin:4px 0 8px;max-width:60em}
 #conclusions{border:2px solid #34495e;border-radius:4px;padding:8px 14px;margin:10px 0 18px}
@@ -185,11 +186,12 @@ def _paragraphs(raw: str) -> str:
 
 
 def _inline(s: str) -> str:
-    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(s))
+    out = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(s))
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
 
 
 def text(key: str, **values: Any) -> HTML:
-    """A narrative block from the catalogue (``**bold**`` and ``- `` lists), escaped."""
+    """A narrative block from the catalogue (``**bold**``, ```key``` and ``- `` lists), escaped."""
     raw = t(key, **{k: v for k, v in values.items()})
     return HTML(f"<div class=\"calib-text\">{_paragraphs(raw)}</div>", raw)
 
