@@ -10,6 +10,7 @@ from calib.report._texts_01 import TEXTS_01
 from calib.report._texts_02 import TEXTS_02
 from calib.report._texts_03 import TEXTS_03
 from calib.report._texts_04 import TEXTS_04
+from calib.report._texts_05 import TEXTS_05
 
 TEXTS: dict[str, tuple[str, str]] = {
     "common.params.h": ("本次运行的参数", "Parameters of this run"),
@@ -21,4 +22,5 @@ TEXTS: dict[str, tuple[str, str]] = {
     **TEXTS_02,
     **TEXTS_03,
     **TEXTS_04,
+    **TEXTS_05,
 }

@@ -85,10 +85,10 @@ TEXTS_04: dict[str, tuple[str, str]] = {
         "(**in-sample**) and flatter the calibrated card. The keep-or-replace decision uses the cross-validation of the next section."),
     "nb04.cv.h": ("样本外区分能力：保留还是更换", "Out-of-sample discrimination: keep or replace"),
     "nb04.cv.text": (
-        "5 折分层交叉验证（每个训练折重新分箱并拟合逻辑回归，随机种子为参数 seed）给出新农户上可期望的 AUC。"
+        "5 折分层交叉验证（每个训练折重新分箱并拟合逻辑回归，随机种子为参数 `seed`）给出新农户上可期望的 AUC。"
         "对这些**样本外预测**与现行公式做 DeLong 检验：AUC 差的 95% 区间下限大于 0 才建议更换。现行公式权重固定，其 AUC 没有样本内乐观偏差。"
         "说明：目前的折按违约分层、未按村分组；按村分组的交叉验证由评分卡模块提供后将替换此处。",
-        "Five-fold stratified cross-validation (binning and logit refitted on each training fold, seeded by seed) "
+        "Five-fold stratified cross-validation (binning and logit refitted on each training fold, seeded by `seed`) "
         "gives the AUC to expect on new households. A DeLong test of these **out-of-fold predictions** against the "
         "current formula: replace only when the lower 95% bound of the AUC difference is above 0. The current "
         "formula has fixed weights, so its AUC has no in-sample optimism. Note: the folds are stratified by default, "
