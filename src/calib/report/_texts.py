@@ -11,6 +11,7 @@ from calib.report._texts_02 import TEXTS_02
 from calib.report._texts_03 import TEXTS_03
 from calib.report._texts_04 import TEXTS_04
 from calib.report._texts_05 import TEXTS_05
+from calib.report._texts_06 import TEXTS_06
 
 TEXTS: dict[str, tuple[str, str]] = {
     "common.params.h": ("本次运行的参数", "Parameters of this run"),
@@ -23,4 +24,5 @@ TEXTS: dict[str, tuple[str, str]] = {
     **TEXTS_03,
     **TEXTS_04,
     **TEXTS_05,
+    **TEXTS_06,
 }

@@ -34,7 +34,8 @@ VERDICT_CLASS = {
     "fail": "fail", "not met": "fail", "red": "fail", "replace": "fail", "not_fit": "fail",
     "PD too low": "fail", "subsidised": "warn", "below risk": "warn", "failed": "fail",
     "no_data": "warn", "yellow": "warn", "review": "warn", "cannot be told apart": "warn",
-    "not_assessed": "na", "info": "info", "warn": "warn",
+    "not_assessed": "na", "info": "info", "warn": "warn", "no data": "warn", "not assessed": "na",
+    "certified": "pass", "not certified": "fail",
 }
 CSS = """<style>
 .calib-table-wrap{overflow-x:auto;max-width:100%;margin:6px 0 14px}

@@ -97,8 +97,16 @@ def kind_of(column: str) -> str | None:
 
 
 def column_label(column: str, lang: str | None = None, *, unit: bool = True) -> str:
-    """A column's header: its catalogue term, with the unit of money columns in brackets."""
-    text = t(str(column), lang)
+    """A column's header: its catalogue term, with the unit of money columns in brackets.
+
+    Derived columns ``<term>_figure``, ``<term>_threshold`` and ``<term>_needed`` are worded from
+    the term and the suffix (``suffix.figure`` ...).
+    """
+    col = str(column)
+    m = re.fullmatch(r"(.+)_(figure|threshold|needed)", col)
+    if col not in TERMS and m and m.group(1) in TERMS:
+        return t("suffix." + m.group(2), lang, base=_pick(TERMS[m.group(1)], lang))
+    text = t(col, lang)
     u = _UNIT.get(KINDS.get(str(column), ""))
     if unit and u:
         text += ("（{}）" if (lang or get_lang()) == "zh-CN" else " ({})").format(t(u, lang))
@@ -123,8 +131,9 @@ def value_label(value: Any, lang: str | None = None) -> Any:
         return _pick(VALUES[value], lang)
     if re.fullmatch(r"[a-z][a-z0-9_]*", value) and value in TERMS:
         return _pick(TERMS[value], lang)
-    if ";" in value and all(p in VALUES for p in value.split(";")):
-        return "、".join(_pick(VALUES[p], lang) for p in value.split(";"))
+    parts = [p.strip() for p in re.split(r"[;,]", value)]
+    if len(parts) > 1 and all(p in VALUES or p in TERMS for p in parts):
+        return "、".join(_pick(VALUES.get(p) or TERMS[p], lang) for p in parts)
     for rx, entry in _REASONS:
         m = rx.fullmatch(value)
         if m:
