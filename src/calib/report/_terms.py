@@ -353,7 +353,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "suffix.figure": ("{base}：数值", "{base}: figure"),
     "suffix.threshold": ("{base}：门槛", "{base}: threshold"),
     "suffix.needed": ("{base}：所需变化", "{base}: change needed"),
-    "n_failed": ("未通过项数", "Criteria failed"),
+    "n_failed": ("未通过项数", "Number of criteria failed"),
     "failed": ("未通过的标准", "Criteria failed"),
     "n_pending_assessment": ("待评估村数", "Villages pending assessment"),
     "gap": ("与门槛的距离", "Distance to the thresholds"),

@@ -40,12 +40,12 @@ VERDICT_CLASS = {
 CSS = """<style>
 .calib-table-wrap{overflow-x:auto;max-width:100%;margin:6px 0 14px}
 .calib-table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}
-table.calib-table th,table.calib-table td{border:1px solid #d0d4da;padding:3px 8px;vertical-align:top;text-align:left}
-table.calib-table th{background:#eef1f5;text-align:center;font-weight:600}
-table.calib-table td.n{text-align:right;white-space:nowrap}
-table.calib-table td.pass{background:#d9f0dd}table.calib-table td.fail{background:#f8d7da}
-table.calib-table td.warn{background:#fde8c8}table.calib-table td.na{background:#e9e9e9}
-table.calib-table td.pass,table.calib-table td.fail,table.calib-table td.warn,table.calib-table td.na{white-space:nowrap}
+.calib-table-wrap table.calib-table th,.calib-table-wrap table.calib-table td{border:1px solid #d0d4da;padding:3px 8px;vertical-align:top;text-align:left}
+.calib-table-wrap table.calib-table th{background:#eef1f5;text-align:center;font-weight:600}
+.calib-table-wrap table.calib-table td.n{text-align:right;white-space:nowrap}
+.calib-table-wrap table.calib-table td.pass{background:#d9f0dd}.calib-table-wrap table.calib-table td.fail{background:#f8d7da}
+.calib-table-wrap table.calib-table td.warn{background:#fde8c8}.calib-table-wrap table.calib-table td.na{background:#e9e9e9}
+.calib-table-wrap table.calib-table td.pass,.calib-table-wrap table.calib-table td.fail,.calib-table-wrap table.calib-table td.warn,.calib-table-wrap table.calib-table td.na{white-space:nowrap}
 .calib-note{color:#555;font-size:12px;margin:2px 0 12px}
 .calib-text p{margin:4px 0 8px;max-width:60em}
 #conclusions{border:2px solid #34495e;border-radius:4px;padding:8px 14px;margin:10px 0 18px}
@@ -115,6 +115,17 @@ def _header(col: Any) -> str:
     return str(value_label(c))
 
 
+def headers(columns: list[Any]) -> list[str]:
+    """Reader headers for ``columns``, made unique (a repeated label gets the next free number)."""
+    out: list[str] = []
+    for c in columns:
+        h, i = _header(c), 2
+        while h in out:
+            h, i = f"{_header(c)} ({i})", i + 1
+        out.append(h)
+    return out
+
+
 def _format_column(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series]:
     if kind in ("raw", "code"):
         shown = s.map(lambda x: fmt.MISSING if fmt.is_missing(x) else str(x))
@@ -161,9 +172,9 @@ def table(frame: pd.DataFrame, *, max_rows: int | None = 30, file: str | None = 
     n = len(src)
     shown_src = src if max_rows is None else src.head(max_rows)
     data, classes, notes = {}, {}, []
-    for col in shown_src.columns:
-        data[_header(col)], classes[_header(col)] = _format_column(
-            shown_src[col], (kinds or {}).get(str(col)) or kind_of(str(col)))
+    for i, (col, head) in enumerate(zip(shown_src.columns, headers(list(shown_src.columns)))):
+        data[head], classes[head] = _format_column(
+            shown_src.iloc[:, i], (kinds or {}).get(str(col)) or kind_of(str(col)))
     had_missing = [c for c in shown_src.columns if shown_src[c].map(fmt.is_missing).any()]
     for c in had_missing:
         why = (missing or {}).get(str(c)) or t("note.missing_generic")
