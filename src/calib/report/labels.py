@@ -15,11 +15,12 @@ import warnings
 from typing import Any
 
 from calib.errors import CalibParamsError
+from calib.report._metrics import METRICS
 from calib.report._terms import _GROUP_WORDS, KINDS, REASONS, TERMS, VALUES
 from calib.report._texts import TEXTS
 
 __all__ = ["LANGS", "DEFAULT_LANG", "MissingLabelWarning", "set_lang", "get_lang", "t", "_",
-           "column_label", "metric_label", "value_label", "kind_of", "has", "catalogue_keys"]
+           "column_label", "metric_label", "metric_kind", "value_label", "kind_of", "has", "catalogue_keys"]
 
 LANGS = ("zh-CN", "en")
 DEFAULT_LANG = "zh-CN"
@@ -114,9 +115,16 @@ def column_label(column: str, lang: str | None = None, *, unit: bool = True) -> 
 
 
 def metric_label(name: str, lang: str | None = None) -> str:
-    """The index wording of a recorded metric (``metric.<name>``); the name when absent."""
-    key = f"metric.{name}"
-    return t(key, lang) if key in TERMS else name
+    """The index wording of a recorded metric; the name (with a warning) when absent."""
+    if name in METRICS:
+        return _pick(METRICS[name], lang)
+    warnings.warn(f"label catalogue: no entry for metric {name!r}", MissingLabelWarning, stacklevel=2)
+    return name
+
+
+def metric_kind(name: str) -> str | None:
+    """The display kind of a recorded metric (``int``, ``pct1``, ``wan``, ``p``, ...)."""
+    return METRICS[name][2] if name in METRICS else None
 
 
 _REASONS = [(re.compile(p), e) for p, e in REASONS]

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["record", "read_metrics", "conclude", "Finding", "read_conclusion", "read_conclusion_status",
+__all__ = ["record", "read_metrics", "format_metric", "conclude", "Finding", "read_conclusion", "read_conclusion_status",
            "read_title", "output_dir",
            "METRIC_MIME", "CONCLUSION_MIME", "TITLE_MIME"]
 
@@ -187,6 +187,22 @@ def read_conclusion_status(notebook: str | Path | Any) -> str | None:
     """The worst verdict class of the conclusions (``"pass"``, ``"warn"``, ``"fail"``, ``"info"``)."""
     found = [d for d in _payloads(notebook, CONCLUSION_MIME) if d.get("summary")]
     return str(found[-1].get("status")) if found else None
+
+
+def format_metric(name: str, value: Any) -> str:
+    """A recorded figure as the index shows it: by the metric's kind in the catalogue, in the
+    run's language (``18,189.50 万元``, ``83.0%``, ``< 0.001``; never scientific notation)."""
+    from calib.report import fmt
+    from calib.report.labels import metric_kind
+
+    kind = metric_kind(name)
+    if kind == "text":
+        return fmt.cell(value, None)
+    if kind == "wan":
+        return fmt.wan(value)
+    if kind == "yuan":
+        return fmt.yuan(value)
+    return fmt.cell(value, kind)
 
 
 def read_title(notebook: str | Path | Any) -> str | None:
