@@ -11,8 +11,8 @@ TEXTS_02: dict[str, tuple[str, str]] = {
         "re-review (step 2, back-to-back peer review): how the panels' independent reviews become one consensus "
         "limit per household, how well each panel agrees, which reviewers are lenient or severe, and which look "
         "partial towards households related to them. Reviewers appear by number only, households by household number."),
-    "nb02.`consensus.h`": ("公议授信额度", "Consensus limits"),
-    "nb02.`consensus.text`": (
+    "nb02.consensus.h": ("公议授信额度", "Consensus limits"),
+    "nb02.consensus.text": (
         "每户的公议额度是在对数尺度上扣除每位评议员的宽严倾向后的小组水平（方法 adjusted：稳健的交叉效应拟合 "
         "log(建议额度) = 农户 + 评议员 + 误差，评议员在村内中心化），再按参数封顶并取整到额度档位。评议员对本户的评议回避（不计入）。"
         "按拒绝规则被拒绝的农户不进入白名单；评议人数过少或建议额度分歧过大的农户需重新评议。下表为全部及各村汇总（全部在第一行）。",
@@ -21,7 +21,7 @@ TEXTS_02: dict[str, tuple[str, str]] = {
         "reviewers centred within their village), capped and rounded to the grid of the parameters. Reviews of a "
         "reviewer's own household are recused. Declines keep a household off the white list under the decline "
         "rule; few reviews or a wide spread of proposals send it back for re-review. Overall first, then by village."),
-    "nb02.`consensus.summary`": (
+    "nb02.consensus.summary": (
         "评议农户 {reviewed} 户：进入白名单 {white} 户，被拒绝 {declined} 户，需重新评议 {rereview} 户（{share}）；"
         "公议额度合计 {total}；回避的评议 {recused} 条。\n\n"
         "白名单户数（{white} 户）与合格农户数（{eligible} 户，报告 01）口径不同：白名单按评议结果确定，其中 {not_elig} 户"
