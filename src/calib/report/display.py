@@ -27,6 +27,7 @@ __all__ = ["Table", "HTML", "table", "heading", "text", "section", "begin", "par
 
 CONCLUSIONS_ID = "conclusions"
 _DISPLAY_ID = "calib-conclusions"
+_STATE = {"begun": False}
 #: Coded verdicts and the colour class of their cell.
 VERDICT_CLASS = {
     "pass": "pass", "met": "pass", "green": "pass", "keep": "pass", "fit": "pass",
@@ -284,4 +285,5 @@ def begin(report: str) -> None:
     ph = t("conclusions.pending")
     display({"text/html": f"<section id=\"{CONCLUSIONS_ID}\"><p>{html.escape(ph)}</p></section>",
              "text/plain": ph}, raw=True, display_id=_DISPLAY_ID)
+    _STATE["begun"] = True
     display(text(f"{report}.intro"))

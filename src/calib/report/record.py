@@ -111,7 +111,7 @@ def conclude(findings: list[Finding], summary: str) -> None:
     summary : str
         One line for the index (the report's conclusion in the reader's language).
     """
-    from IPython.display import update_display
+    from IPython.display import display, update_display
 
     from calib.report import display as D
     from calib.report.labels import t, value_label
@@ -127,10 +127,12 @@ def conclude(findings: list[Finding], summary: str) -> None:
     body = (f"<section id=\"{D.CONCLUSIONS_ID}\"><h2>{_html.escape(t('conclusions.title'))}</h2>"
             f"<p><b>{_html.escape(summary)}</b></p>{tab._repr_html_()}</section>")
     plain = "\n".join([summary] + [f"{f.decision}: {f.figure} ({value_label(f.verdict)})" for f in findings])
-    update_display({"text/html": body, "text/plain": plain,
-                    CONCLUSION_MIME: {"summary": summary, "status": status,
-                                      "findings": [vars(f) for f in findings]}},
-                   raw=True, display_id=D._DISPLAY_ID)
+    data = {"text/html": body, "text/plain": plain,
+            CONCLUSION_MIME: {"summary": summary, "status": status, "findings": [vars(f) for f in findings]}}
+    if D._STATE["begun"]:
+        update_display(data, raw=True, display_id=D._DISPLAY_ID)
+    else:  # no placeholder under the title (begin was not called): show the block here
+        display(data, raw=True)
 
 
 def _read(notebook: str | Path | Any) -> Any:
