@@ -141,7 +141,8 @@ def _format_column(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series
 
 def table(frame: pd.DataFrame, *, max_rows: int | None = 30, file: str | None = None,
           kinds: dict[str, str] | None = None, missing: dict[str, str] | None = None,
-          caption: str | None = None, mask: dict[str, str] | None = None) -> Table:
+          caption: str | None = None, mask: dict[str, str] | None = None,
+          digits: int | None = None) -> Table:
     """Show ``frame`` to a reader: masked, in words, formatted, escaped, without row index.
 
     Parameters
@@ -161,6 +162,8 @@ def table(frame: pd.DataFrame, *, max_rows: int | None = 30, file: str | None = 
         Caption above the table (already in the reader's language).
     mask : dict, optional
         Extra personal-data columns to mask (``column -> kind`` as in :func:`calib.masking.mask_frame`).
+    digits : int, optional
+        Decimals of float columns the catalogue gives no kind (the old ``table(..., digits=)``).
 
     Returns
     -------
@@ -174,8 +177,11 @@ def table(frame: pd.DataFrame, *, max_rows: int | None = 30, file: str | None = 
     shown_src = src if max_rows is None else src.head(max_rows)
     data, classes, notes = {}, {}, []
     for i, (col, head) in enumerate(zip(shown_src.columns, headers(list(shown_src.columns)))):
-        data[head], classes[head] = _format_column(
-            shown_src.iloc[:, i], (kinds or {}).get(str(col)) or kind_of(str(col)))
+        col_s = shown_src.iloc[:, i]
+        kind = (kinds or {}).get(str(col)) or kind_of(str(col))
+        if kind is None and digits is not None and pd.api.types.is_float_dtype(col_s):
+            kind = f"num{digits}"
+        data[head], classes[head] = _format_column(col_s, kind)
     had_missing = [c for c in shown_src.columns if shown_src[c].map(fmt.is_missing).any()]
     for c in had_missing:
         why = (missing or {}).get(str(c)) or t("note.missing_generic")
