@@ -46,7 +46,7 @@ def test_numbers_as_bankers_write_them():
     assert fmt.number(-0.0001, 2) == "0.00"
     assert fmt.cell(float("nan"), "yuan") == fmt.MISSING == fmt.cell(pd.NA, None) == fmt.cell(None, "p")
     labels.set_lang("en")
-    assert fmt.wan(181_900_000) == "18,190.00 10k yuan" and fmt.cell(True, None) == "yes"
+    assert fmt.wan(181_900_000) == "18,190.00 × 10,000 yuan" and fmt.cell(True, None) == "yes"
 
 
 def test_language_switch_and_unknown_language():

@@ -8,9 +8,9 @@ from __future__ import annotations
 TERMS: dict[str, tuple[str, str]] = {
     # units and notes
     "unit.yuan": ("元", "yuan"),
-    "unit.wan": ("万元", "10k yuan"),
+    "unit.wan": ("万元", "× 10,000 yuan"),
     "unit.yuan_year": ("元/年", "yuan/year"),
-    "unit.wan_year": ("万元/年", "10k yuan/year"),
+    "unit.wan_year": ("万元/年", "× 10,000 yuan/year"),
     "note.missing": ("{col}中的“—”：{why}", "“—” in {col}: {why}"),
     "note.missing_generic": ("该项无数据（不适用或未记录）", "no value (not applicable or not recorded)"),
     "note.no_ci": ("该结论不涉及置信区间", "no confidence interval applies to this decision"),

@@ -73,7 +73,7 @@ def yuan(x: Any, *, unit: bool = True) -> str:
 
 
 def wan(x: Any, *, unit: bool = True, digits: int = 2) -> str:
-    """A total in 万元 (10,000 yuan): ``18,190.00 万元`` (en ``18,190.00 × 10k yuan``)."""
+    """A total in 万元 (10,000 yuan): ``18,190.00 万元`` (en ``18,190.00 × 10,000 yuan``)."""
     s = number(None if is_missing(x) else float(x) / 1e4, digits)
     return f"{s} {t('unit.wan')}" if unit and s != MISSING else s
 
