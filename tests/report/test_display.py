@@ -46,7 +46,7 @@ def test_numbers_as_bankers_write_them():
     assert fmt.number(-0.0001, 2) == "0.00"
     assert fmt.cell(float("nan"), "yuan") == fmt.MISSING == fmt.cell(pd.NA, None) == fmt.cell(None, "p")
     labels.set_lang("en")
-    assert fmt.wan(181_900_000) == "18,190.00 10k yuan" and fmt.cell(True, None) == "yes"
+    assert fmt.wan(181_900_000) == "18,190.00 × 10,000 yuan" and fmt.cell(True, None) == "yes"
 
 
 def test_language_switch_and_unknown_language():
@@ -109,3 +109,10 @@ def test_no_snake_case_header_reaches_a_table():
         heads = list(display.table(frame).data.columns)
     assert heads == ["决策事项", "AAA"]
     assert not any(re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", h) for h in heads)
+
+
+def test_repeated_labels_keep_every_column():
+    frame = pd.DataFrame({"households": [1], "n_households": [2], "count": [3]})
+    tab = display.table(frame)
+    assert list(tab.data.columns) == ["户数", "户数 (2)", "户数 (3)"]
+    assert list(tab.data.iloc[0]) == ["1", "2", "3"]

@@ -47,3 +47,10 @@ def test_csv_cells_are_neutralised(tmp_path):
 def test_neutralise_leaves_plain_text_and_numbers():
     assert excel.neutralise("张村") == "张村" and excel.neutralise(-3) == -3
     assert excel.neutralise("=1") == "'=1"
+
+
+def test_count_rows_for_the_index(tmp_path):
+    excel.write_xlsx({"a": _frame(), "b": _frame().head(2)}, tmp_path / "x.xlsx")
+    excel.write_csv(_frame(), tmp_path / "x.csv")
+    assert excel.count_rows(tmp_path / "x.xlsx") == 8
+    assert excel.count_rows(tmp_path / "x.csv") == 6  # a carriage return inside a quoted cell is not a row

@@ -30,3 +30,25 @@ def test_read_metrics_conclusion_and_title():
 def test_output_dir_is_temporary_without_bundle(tmp_path):
     assert report.output_dir(None).exists()
     assert report.output_dir(tmp_path / "b") == tmp_path / "b"
+
+
+def test_every_recorded_metric_has_a_label_and_kind():
+    """Every report.record name in notebooks 01-06 is in the catalogue (the index shows words)."""
+    import json
+    import re
+    from pathlib import Path
+
+    from calib.report import labels
+
+    root = Path(__file__).resolve().parents[2]
+    names = set()
+    for nb in sorted((root / "notebooks").glob("0[1-6]_*.ipynb")):
+        src = " ".join("".join(c["source"]) for c in json.loads(nb.read_text(encoding="utf-8"))["cells"])
+        names |= set(re.findall(r"report\.record\(\"([a-z0-9_]+)\"", src))
+    assert len(names) > 60
+    missing = sorted(n for n in names if labels.metric_kind(n) is None)
+    assert not missing, missing
+    labels.set_lang("zh-CN")
+    assert report.format_metric("total_consensus_limit", 181_895_000.0) == "18,189.50 万元"
+    assert report.format_metric("auc_diff_cv_p_value", 0.0004) == "< 0.001"
+    assert report.format_metric("profiling_rate", 0.95268) == "95.3%"

@@ -11,9 +11,9 @@
 """
 from __future__ import annotations
 
-from calib.report import fmt, labels, style
+from calib.report import fmt, labels, style, words
 from calib.report.display import begin, heading, note, params_table, section, table, text
-from calib.report.excel import neutralise, write_csv, write_xlsx
+from calib.report.excel import count_rows, neutralise, write_csv, write_xlsx
 from calib.report.labels import get_lang, set_lang, t
 from calib.report.record import (
     CONCLUSION_MIME,
@@ -21,6 +21,7 @@ from calib.report.record import (
     TITLE_MIME,
     Finding,
     conclude,
+    format_metric,
     output_dir,
     read_conclusion,
     read_conclusion_status,
@@ -32,7 +33,7 @@ from calib.report.session import open_run
 
 __all__ = [
     "record", "read_metrics", "table", "output_dir", "METRIC_MIME", "CONCLUSION_MIME", "TITLE_MIME",
-    "Finding", "conclude", "read_conclusion", "read_conclusion_status", "read_title",
+    "Finding", "conclude", "format_metric", "read_conclusion", "read_conclusion_status", "read_title",
     "begin", "params_table", "heading", "text", "section", "note", "write_csv", "write_xlsx", "neutralise",
-    "t", "set_lang", "get_lang", "open_run", "fmt", "labels", "style",
+    "t", "set_lang", "get_lang", "open_run", "fmt", "labels", "style", "words", "count_rows",
 ]

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from calib.report._texts_01 import TEXTS_01
 from calib.report._texts_02 import TEXTS_02
+from calib.report._texts_03 import TEXTS_03
+from calib.report._texts_04 import TEXTS_04
+from calib.report._texts_05 import TEXTS_05
+from calib.report._texts_06 import TEXTS_06
 
 TEXTS: dict[str, tuple[str, str]] = {
     "common.params.h": ("本次运行的参数", "Parameters of this run"),
@@ -15,6 +19,31 @@ TEXTS: dict[str, tuple[str, str]] = {
         "本次运行所有报告使用的参数，键名与 params.yaml 一致（报告包中的 manifest.json 记录其 SHA-256 及每个输入文件的摘要）。",
         "The parameters every report of this run received, keyed as in params.yaml (the bundle's "
         "manifest.json carries their SHA-256 and the digests of every input file)."),
+    # the index page (used by the runner's index.html)
+    "index.reports": ("报告", "Reports"),
+    "index.report": ("报告", "Report"),
+    "index.status": ("状态", "Status"),
+    "index.conclusion": ("结论", "Conclusion"),
+    "index.time": ("用时", "Time"),
+    "index.figures": ("主要数字", "Headline figures"),
+    "index.side_files": ("附表文件", "Side files"),
+    "index.file": ("文件", "File"),
+    "index.rows": ("行数", "Rows"),
+    "index.inputs": ("输入文件", "Inputs"),
+    "index.provenance": ("来源与校验", "Provenance"),
+    "index.notebook": ("笔记本", "notebook"),
+    "index.run": ("运行编号", "Run"),
+    "index.data_as_of": ("数据基准日", "Data as of"),
+    "status.ok": ("成功", "OK"),
+    "status.failed": ("失败", "FAILED"),
+    "index.masked": (
+        "本报告包中的个人信息（身份证号、姓名、电话、地址）一律脱敏。每个文件的 SHA-256 列于 manifest.json，主要数字见 metrics.json。",
+        "Personal data (ID numbers, names, phones, addresses) is masked everywhere in this bundle. Every file is "
+        "listed with its SHA-256 in manifest.json; headline figures are in metrics.json."),
     **TEXTS_01,
     **TEXTS_02,
+    **TEXTS_03,
+    **TEXTS_04,
+    **TEXTS_05,
+    **TEXTS_06,
 }

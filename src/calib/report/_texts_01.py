@@ -22,9 +22,9 @@ TEXTS_01: dict[str, tuple[str, str]] = {
     "nb01.quarantine.h": ("隔离的行", "Quarantine"),
     "nb01.quarantine.text": (
         "按表与原因汇总的问题。一行有两个问题时，在“行数”中计一次，在“问题数”中计两次。完整清单（已脱敏）写入报告包的 "
-        "quarantine.csv，供村级录入员从源头更正。",
+        "`quarantine.csv`，供村级录入员从源头更正。",
         "Problems by table and reason. A row with two problems counts once in rows and twice in problems. The "
-        "full list, masked, is written to quarantine.csv in the report bundle for the village clerks to correct "
+        "full list, masked, is written to `quarantine.csv` in the report bundle for the village clerks to correct "
         "at source."),
     "nb01.coverage.h": ("各村授信资格与建档", "Eligibility and profiling by village"),
     "nb01.coverage.text": (
@@ -36,9 +36,9 @@ TEXTS_01: dict[str, tuple[str, str]] = {
         "\"952\" standard asks for profiling of at least 90% of eligible households."),
     "nb01.coverage.summary": (
         "共 {villages} 个村、{households} 户，其中合格农户 {eligible} 户，已建档 {profiled} 户（建档率 {rate}）；"
-        "建档率低于 90% 的村 {below} 个。各村明细写入 coverage_by_village.xlsx。",
+        "建档率低于 90% 的村 {below} 个。各村明细写入 `coverage_by_village.xlsx`。",
         "{villages} villages, {households} households, {eligible} eligible, {profiled} profiled ({rate}); "
-        "{below} villages below 90%. The figures of every village are in coverage_by_village.xlsx."),
+        "{below} villages below 90%. The figures of every village are in `coverage_by_village.xlsx`."),
     "nb01.check.coverage": (
         "{villages} 个村，{households} 户，合格 {eligible} 户，已建档 {profiled} 户（{rate}），建档率低于 90% 的村 {below} 个",
         "{villages} villages, {households} households, {eligible} eligible, {profiled} profiled ({rate}), "
@@ -57,8 +57,8 @@ TEXTS_01: dict[str, tuple[str, str]] = {
     "nb01.c.balance": ("各表行数是否平衡（不丢行）", "Every table balanced (no row lost)"),
     "nb01.c.balance_fig": ("读入 {read} = 接受 {accepted} + 隔离 {quarantined}",
                            "read {read} = accepted {accepted} + quarantined {quarantined}"),
-    "nb01.c.balance_rule": ("读入 = 接受 + 隔离（数据契约 data/README.md）",
-                            "read = accepted + quarantined (data contract, data/README.md)"),
+    "nb01.c.balance_rule": ("读入 = 接受 + 隔离（数据契约 `data/README.md`）",
+                            "read = accepted + quarantined (data contract, `data/README.md`)"),
     "nb01.c.quarantine": ("隔离行占比", "Share of rows quarantined"),
     "nb01.c.quarantine_rule": ("≤ 1.00%（本报告的可用性门槛）", "≤ 1.00% (this report's fitness threshold)"),
     "nb01.c.profiling": ("合格农户建档率", "Profiling rate of eligible households"),

@@ -76,11 +76,11 @@ TEXTS_02: dict[str, tuple[str, str]] = {
     "nb02.flagged.text": (
         "偏袒检验比较评议员对关系登记中有关系（亲属、邻里、生意）农户的残差与对其他农户的残差（留一法，评议员本人的评分不参与确定农户水平）；"
         "p 值按检验的评议员人数校正（Benjamini-Hochberg，5% 错误发现率）。评议了本户的评议员一律标记。完整名单写入 "
-        "flagged_reviewers.xlsx，只含评议员编号与角色，不含姓名。",
+        "`flagged_reviewers.xlsx`，只含评议员编号与角色，不含姓名。",
         "Partiality compares a reviewer's residuals (leave-one-out) on households registered as related (kin, "
         "neighbour, business) with those on the reviewer's other households; p-values are adjusted for the number "
         "of reviewers tested (Benjamini-Hochberg, 5% false discovery rate). A reviewer who reviewed their own "
-        "household is always flagged. The full list is in flagged_reviewers.xlsx: reviewer number and role, no names."),
+        "household is always flagged. The full list is in `flagged_reviewers.xlsx`: reviewer number and role, no names."),
     "nb02.missing_partiality": ("该评议员没有评议过有登记关系的农户，无法检验偏袒",
                                 "the reviewer reviewed no related household: partiality cannot be tested"),
     "nb02.flagged.summary": (
@@ -90,8 +90,8 @@ TEXTS_02: dict[str, tuple[str, str]] = {
         "{lenient}, severe {severe} (a reviewer may have several reasons)."),
     "nb02.c.rereview": ("需重新评议的农户", "Households to re-review"),
     "nb02.c.rereview_fig": ("{n} 户（{share}）", "{n} ({share})"),
-    "nb02.c.rereview_rule": ("评议少于 {min_reviews} 人或分歧（对数额度稳健离散度）大于 {dispersion}（参数 consensus）",
-                             "fewer than {min_reviews} reviews or spread of log proposals above {dispersion} (params consensus)"),
+    "nb02.c.rereview_rule": ("评议少于 {min_reviews} 人或分歧（对数额度稳健离散度）大于 {dispersion}（参数：公议额度）",
+                             "fewer than {min_reviews} reviews or spread of log proposals above {dispersion} (parameters: consensus)"),
     "nb02.c.flagged": ("需约谈或再培训的评议员", "Reviewers to interview or retrain"),
     "nb02.c.flagged_fig": ("{n} 人（偏袒 {partial}，评议本户 {self_review}）", "{n} (partial {partial}, own household {self_review})"),
     "nb02.c.flagged_rule": ("偏袒：BH 校正 q < 5%；评议本户：一律标记", "partiality: BH-adjusted q < 5%; own household: always"),

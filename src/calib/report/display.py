@@ -27,6 +27,7 @@ __all__ = ["Table", "HTML", "table", "heading", "text", "section", "begin", "par
 
 CONCLUSIONS_ID = "conclusions"
 _DISPLAY_ID = "calib-conclusions"
+_STATE = {"begun": False}
 #: Coded verdicts and the colour class of their cell.
 VERDICT_CLASS = {
     "pass": "pass", "met": "pass", "green": "pass", "keep": "pass", "fit": "pass",
@@ -34,16 +35,18 @@ VERDICT_CLASS = {
     "fail": "fail", "not met": "fail", "red": "fail", "replace": "fail", "not_fit": "fail",
     "PD too low": "fail", "subsidised": "warn", "below risk": "warn", "failed": "fail",
     "no_data": "warn", "yellow": "warn", "review": "warn", "cannot be told apart": "warn",
-    "not_assessed": "na", "info": "info", "warn": "warn",
+    "not_assessed": "na", "info": "info", "warn": "warn", "no data": "warn", "not assessed": "na",
+    "certified": "pass", "not certified": "fail",
 }
 CSS = """<style>
 .calib-table-wrap{overflow-x:auto;max-width:100%;margin:6px 0 14px}
 .calib-table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}
-.calib-table th,.calib-table td{border:1px solid #d0d4da;padding:3px 8px;vertical-align:top;text-align:left}
-.calib-table th{background:#eef1f5;text-align:center;font-weight:600}
-.calib-table td.n{text-align:right;white-space:nowrap}
-.calib-table td.pass{background:#d9f0dd}.calib-table td.fail{background:#f8d7da}
-.calib-table td.warn{background:#fde8c8}.calib-table td.na{background:#e9e9e9}
+.calib-table-wrap table.calib-table th,.calib-table-wrap table.calib-table td{border:1px solid #d0d4da;padding:3px 8px;vertical-align:top;text-align:left}
+.calib-table-wrap table.calib-table th{background:#eef1f5;text-align:center;font-weight:600}
+.calib-table-wrap table.calib-table td.n{text-align:right;white-space:nowrap}
+.calib-table-wrap table.calib-table td.pass{background:#d9f0dd}.calib-table-wrap table.calib-table td.fail{background:#f8d7da}
+.calib-table-wrap table.calib-table td.warn{background:#fde8c8}.calib-table-wrap table.calib-table td.na{background:#e9e9e9}
+.calib-table-wrap table.calib-table td.pass,.calib-table-wrap table.calib-table td.fail,.calib-table-wrap table.calib-table td.warn,.calib-table-wrap table.calib-table td.na{white-space:nowrap}
 .calib-note{color:#555;font-size:12px;margin:2px 0 12px}
 .calib-text p{margin:4px 0 8px;max-width:60em}
 #conclusions{border:2px solid #34495e;border-radius:4px;padding:8px 14px;margin:10px 0 18px}
@@ -113,6 +116,17 @@ def _header(col: Any) -> str:
     return str(value_label(c))
 
 
+def headers(columns: list[Any]) -> list[str]:
+    """Reader headers for ``columns``, made unique (a repeated label gets the next free number)."""
+    out: list[str] = []
+    for c in columns:
+        h, i = _header(c), 2
+        while h in out:
+            h, i = f"{_header(c)} ({i})", i + 1
+        out.append(h)
+    return out
+
+
 def _format_column(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series]:
     if kind in ("raw", "code"):
         shown = s.map(lambda x: fmt.MISSING if fmt.is_missing(x) else str(x))
@@ -127,13 +141,15 @@ def _format_column(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series
 
 def table(frame: pd.DataFrame, *, max_rows: int | None = 30, file: str | None = None,
           kinds: dict[str, str] | None = None, missing: dict[str, str] | None = None,
-          caption: str | None = None, mask: dict[str, str] | None = None) -> Table:
+          caption: str | None = None, mask: dict[str, str] | None = None,
+          digits: int | None = None) -> Table:
     """Show ``frame`` to a reader: masked, in words, formatted, escaped, without row index.
 
     Parameters
     ----------
-    frame : pandas.DataFrame
-        Any table with code-name columns (each must have a catalogue entry).
+    frame : pandas.DataFrame or Series
+        Any table with code-name columns (each must have a catalogue entry); a named index
+        becomes the first column(s), an unnamed one is dropped.
     max_rows : int, optional
         Show at most this many rows (``None``: all) and say so under the table.
     file : str, optional
@@ -146,19 +162,26 @@ def table(frame: pd.DataFrame, *, max_rows: int | None = 30, file: str | None = 
         Caption above the table (already in the reader's language).
     mask : dict, optional
         Extra personal-data columns to mask (``column -> kind`` as in :func:`calib.masking.mask_frame`).
+    digits : int, optional
+        Decimals of float columns the catalogue gives no kind (the old ``table(..., digits=)``).
 
     Returns
     -------
     Table
         Renders as HTML in a notebook and as text in a console.
     """
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
     src = _flat(mask_frame(frame, mask))
     n = len(src)
     shown_src = src if max_rows is None else src.head(max_rows)
     data, classes, notes = {}, {}, []
-    for col in shown_src.columns:
-        data[_header(col)], classes[_header(col)] = _format_column(
-            shown_src[col], (kinds or {}).get(str(col)) or kind_of(str(col)))
+    for i, (col, head) in enumerate(zip(shown_src.columns, headers(list(shown_src.columns)))):
+        col_s = shown_src.iloc[:, i]
+        kind = (kinds or {}).get(str(col)) or kind_of(str(col))
+        if kind is None and digits is not None and pd.api.types.is_float_dtype(col_s):
+            kind = f"num{digits}"
+        data[head], classes[head] = _format_column(col_s, kind)
     had_missing = [c for c in shown_src.columns if shown_src[c].map(fmt.is_missing).any()]
     for c in had_missing:
         why = (missing or {}).get(str(c)) or t("note.missing_generic")
@@ -182,11 +205,12 @@ def _paragraphs(raw: str) -> str:
 
 
 def _inline(s: str) -> str:
-    return re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(s))
+    out = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", html.escape(s))
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
 
 
 def text(key: str, **values: Any) -> HTML:
-    """A narrative block from the catalogue (``**bold**`` and ``- `` lists), escaped."""
+    """A narrative block from the catalogue (``**bold**``, ```key``` and ``- `` lists), escaped."""
     raw = t(key, **{k: v for k, v in values.items()})
     return HTML(f"<div class=\"calib-text\">{_paragraphs(raw)}</div>", raw)
 
@@ -267,4 +291,5 @@ def begin(report: str) -> None:
     ph = t("conclusions.pending")
     display({"text/html": f"<section id=\"{CONCLUSIONS_ID}\"><p>{html.escape(ph)}</p></section>",
              "text/plain": ph}, raw=True, display_id=_DISPLAY_ID)
+    _STATE["begun"] = True
     display(text(f"{report}.intro"))

@@ -17,7 +17,7 @@ import pandas as pd
 
 from calib.masking import mask_frame
 
-__all__ = ["FORMULA_PREFIXES", "neutralise", "neutralise_frame", "write_csv", "write_xlsx"]
+__all__ = ["FORMULA_PREFIXES", "neutralise", "neutralise_frame", "write_csv", "write_xlsx", "count_rows"]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -40,10 +40,10 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` with every text cell (and text header) neutralised; numbers untouched."""
     out = frame.copy()
     out.columns = [neutralise(str(c)) for c in out.columns]
-    for col in out.columns:
-        s = out[col]
-        if s.dtype == object or isinstance(s.dtype, pd.StringDtype) or isinstance(s.dtype, pd.CategoricalDtype):
-            out[col] = s.astype(object).map(neutralise)
+    for i in range(out.shape[1]):
+        s = out.iloc[:, i]
+        if s.dtype == object or isinstance(s.dtype, (pd.StringDtype, pd.CategoricalDtype)):
+            out.isetitem(i, s.astype(object).map(neutralise))
     return out
 
 
@@ -52,9 +52,9 @@ def _prepare(frame: pd.DataFrame, mask: dict[str, str] | None, labels: bool) -> 
     if not (isinstance(out.index, pd.RangeIndex) and out.index.name is None):
         out = out.reset_index()
     if labels:
-        from calib.report.display import _header
+        from calib.report.display import headers
 
-        out.columns = [_header(c) for c in out.columns]
+        out.columns = headers(list(out.columns))
     return neutralise_frame(out)
 
 
@@ -139,3 +139,22 @@ def _cell(v: Any) -> Any:
     if isinstance(v, pd.Timestamp):
         return v.to_pydatetime()
     return v
+
+
+def count_rows(path: str | Path) -> int:
+    """Data rows of a side file (header excluded; all sheets of a workbook), for the index.
+
+    Parameters
+    ----------
+    path : path
+        An ``.xlsx`` or ``.csv`` file written by :func:`write_xlsx` / :func:`write_csv` (or any
+        CSV with one header line).
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True)
+        return sum(max(ws.max_row - 1, 0) for ws in wb.worksheets)
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return max(sum(1 for _ in csv.reader(fh)) - 1, 0)

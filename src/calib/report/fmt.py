@@ -42,11 +42,11 @@ def _loc() -> str:
 
 
 def is_missing(x: Any) -> bool:
-    """Whether ``x`` is None, NaN, NaT, pd.NA or infinite."""
+    """Whether ``x`` is None, NaN, NaT or pd.NA (infinity is a value: shown as ∞)."""
     if x is None or x is pd.NA or x is pd.NaT:
         return True
     try:
-        return bool(isinstance(x, (float, np.floating)) and not math.isfinite(float(x)))
+        return bool(isinstance(x, (float, np.floating)) and math.isnan(float(x)))
     except (TypeError, ValueError):
         return False
 
@@ -55,6 +55,8 @@ def number(x: Any, digits: int = 2) -> str:
     """``x`` with thousands separators and exactly ``digits`` decimals (never scientific)."""
     if is_missing(x):
         return MISSING
+    if math.isinf(float(x)):
+        return "∞" if float(x) > 0 else "−∞"
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
     return format_decimal(round(float(x), digits) + 0.0, format=pattern, locale=_loc())
 
@@ -71,7 +73,7 @@ def yuan(x: Any, *, unit: bool = True) -> str:
 
 
 def wan(x: Any, *, unit: bool = True, digits: int = 2) -> str:
-    """A total in 万元 (10,000 yuan): ``18,190.00 万元`` (en ``18,190.00 × 10k yuan``)."""
+    """A total in 万元 (10,000 yuan): ``18,190.00 万元`` (en ``18,190.00 × 10,000 yuan``)."""
     s = number(None if is_missing(x) else float(x) / 1e4, digits)
     return f"{s} {t('unit.wan')}" if unit and s != MISSING else s
 
@@ -124,7 +126,7 @@ def cell(x: Any, kind: str | None) -> str:
     if isinstance(x, (int, np.integer)):
         return count(x)
     if isinstance(x, (float, np.floating)):
-        return count(x) if float(x).is_integer() and abs(x) >= 1000 else number(x, 3)
+        return count(x) if math.isfinite(x) and float(x).is_integer() and abs(x) >= 1000 else number(x, 3)
     if isinstance(x, (pd.Timestamp, _dt.date)):
         return _date(x)
     from calib.report.labels import value_label

@@ -15,11 +15,12 @@ import warnings
 from typing import Any
 
 from calib.errors import CalibParamsError
+from calib.report._metrics import METRICS
 from calib.report._terms import _GROUP_WORDS, KINDS, REASONS, TERMS, VALUES
 from calib.report._texts import TEXTS
 
 __all__ = ["LANGS", "DEFAULT_LANG", "MissingLabelWarning", "set_lang", "get_lang", "t", "_",
-           "column_label", "metric_label", "value_label", "kind_of", "has", "catalogue_keys"]
+           "column_label", "metric_label", "metric_kind", "value_label", "kind_of", "has", "catalogue_keys"]
 
 LANGS = ("zh-CN", "en")
 DEFAULT_LANG = "zh-CN"
@@ -97,8 +98,16 @@ def kind_of(column: str) -> str | None:
 
 
 def column_label(column: str, lang: str | None = None, *, unit: bool = True) -> str:
-    """A column's header: its catalogue term, with the unit of money columns in brackets."""
-    text = t(str(column), lang)
+    """A column's header: its catalogue term, with the unit of money columns in brackets.
+
+    Derived columns ``<term>_figure``, ``<term>_threshold`` and ``<term>_needed`` are worded from
+    the term and the suffix (``suffix.figure`` ...).
+    """
+    col = str(column)
+    m = re.fullmatch(r"(.+)_(figure|threshold|needed)", col)
+    if col not in TERMS and m and m.group(1) in TERMS:
+        return t("suffix." + m.group(2), lang, base=_pick(TERMS[m.group(1)], lang))
+    text = t(col, lang)
     u = _UNIT.get(KINDS.get(str(column), ""))
     if unit and u:
         text += ("（{}）" if (lang or get_lang()) == "zh-CN" else " ({})").format(t(u, lang))
@@ -106,9 +115,16 @@ def column_label(column: str, lang: str | None = None, *, unit: bool = True) -> 
 
 
 def metric_label(name: str, lang: str | None = None) -> str:
-    """The index wording of a recorded metric (``metric.<name>``); the name when absent."""
-    key = f"metric.{name}"
-    return t(key, lang) if key in TERMS else name
+    """The index wording of a recorded metric; the name (with a warning) when absent."""
+    if name in METRICS:
+        return _pick(METRICS[name], lang)
+    warnings.warn(f"label catalogue: no entry for metric {name!r}", MissingLabelWarning, stacklevel=2)
+    return name
+
+
+def metric_kind(name: str) -> str | None:
+    """The display kind of a recorded metric (``int``, ``pct1``, ``wan``, ``p``, ...)."""
+    return METRICS[name][2] if name in METRICS else None
 
 
 _REASONS = [(re.compile(p), e) for p, e in REASONS]
@@ -123,8 +139,9 @@ def value_label(value: Any, lang: str | None = None) -> Any:
         return _pick(VALUES[value], lang)
     if re.fullmatch(r"[a-z][a-z0-9_]*", value) and value in TERMS:
         return _pick(TERMS[value], lang)
-    if ";" in value and all(p in VALUES for p in value.split(";")):
-        return "、".join(_pick(VALUES[p], lang) for p in value.split(";"))
+    parts = [p.strip() for p in re.split(r"[;,]", value)]
+    if len(parts) > 1 and all(p in VALUES or p in TERMS for p in parts):
+        return "、".join(_pick(VALUES.get(p) or TERMS[p], lang) for p in parts)
     for rx, entry in _REASONS:
         m = rx.fullmatch(value)
         if m:

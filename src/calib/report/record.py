@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["record", "read_metrics", "conclude", "Finding", "read_conclusion", "read_conclusion_status",
+__all__ = ["record", "read_metrics", "format_metric", "conclude", "Finding", "read_conclusion", "read_conclusion_status",
            "read_title", "output_dir",
            "METRIC_MIME", "CONCLUSION_MIME", "TITLE_MIME"]
 
@@ -111,7 +111,7 @@ def conclude(findings: list[Finding], summary: str) -> None:
     summary : str
         One line for the index (the report's conclusion in the reader's language).
     """
-    from IPython.display import update_display
+    from IPython.display import display, update_display
 
     from calib.report import display as D
     from calib.report.labels import t, value_label
@@ -127,10 +127,12 @@ def conclude(findings: list[Finding], summary: str) -> None:
     body = (f"<section id=\"{D.CONCLUSIONS_ID}\"><h2>{_html.escape(t('conclusions.title'))}</h2>"
             f"<p><b>{_html.escape(summary)}</b></p>{tab._repr_html_()}</section>")
     plain = "\n".join([summary] + [f"{f.decision}: {f.figure} ({value_label(f.verdict)})" for f in findings])
-    update_display({"text/html": body, "text/plain": plain,
-                    CONCLUSION_MIME: {"summary": summary, "status": status,
-                                      "findings": [vars(f) for f in findings]}},
-                   raw=True, display_id=D._DISPLAY_ID)
+    data = {"text/html": body, "text/plain": plain,
+            CONCLUSION_MIME: {"summary": summary, "status": status, "findings": [vars(f) for f in findings]}}
+    if D._STATE["begun"]:
+        update_display(data, raw=True, display_id=D._DISPLAY_ID)
+    else:  # no placeholder under the title (begin was not called): show the block here
+        display(data, raw=True)
 
 
 def _read(notebook: str | Path | Any) -> Any:
@@ -187,6 +189,22 @@ def read_conclusion_status(notebook: str | Path | Any) -> str | None:
     """The worst verdict class of the conclusions (``"pass"``, ``"warn"``, ``"fail"``, ``"info"``)."""
     found = [d for d in _payloads(notebook, CONCLUSION_MIME) if d.get("summary")]
     return str(found[-1].get("status")) if found else None
+
+
+def format_metric(name: str, value: Any) -> str:
+    """A recorded figure as the index shows it: by the metric's kind in the catalogue, in the
+    run's language (``18,189.50 万元``, ``83.0%``, ``< 0.001``; never scientific notation)."""
+    from calib.report import fmt
+    from calib.report.labels import metric_kind
+
+    kind = metric_kind(name)
+    if kind == "text":
+        return fmt.cell(value, None)
+    if kind == "wan":
+        return fmt.wan(value)
+    if kind == "yuan":
+        return fmt.yuan(value)
+    return fmt.cell(value, kind)
 
 
 def read_title(notebook: str | Path | Any) -> str | None:

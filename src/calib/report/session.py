@@ -10,7 +10,8 @@ from calib.report.record import output_dir
 __all__ = ["open_run"]
 
 
-def open_run(params_file: str | Path, out_dir: str | Path | None = None) -> tuple[Any, Any, Path]:
+def open_run(params_file: str | Path, out_dir: str | Path | None = None, *,
+             lang: str | None = None) -> tuple[Any, Any, Path]:
     """The setup every report shares, in one call: ``P, prog, out = report.open_run(...)``.
 
     Loads and validates the parameters, sets the language of labels and numbers (parameter
@@ -26,6 +27,8 @@ def open_run(params_file: str | Path, out_dir: str | Path | None = None) -> tupl
     out_dir : path, optional
         The bundle folder (``None`` when run interactively or under nbval: side outputs then go
         to a temporary folder).
+    lang : str, optional
+        Language overriding the parameter ``lang`` (``zh-CN`` or ``en``).
 
     Returns
     -------
@@ -36,7 +39,7 @@ def open_run(params_file: str | Path, out_dir: str | Path | None = None) -> tupl
     from calib.report import style
 
     P = params.load(params_file)
-    set_lang(getattr(P, "lang", None))
+    set_lang(lang or getattr(P, "lang", None))
     style.use()
     snap = Path(out_dir) / "snapshot" if out_dir else None
     reader = getattr(io, "read_snapshot", None)

@@ -1,0 +1,104 @@
+"""Catalogue texts of report 03 (consensus against the model limit)."""
+from __future__ import annotations
+
+TEXTS_03: dict[str, tuple[str, str]] = {
+    "nb03.title": ("公议额度与模型额度的比对（授信额度确认）", "Consensus against the model limit (授信额度确认)"),
+    "nb03.intro": (
+        "本报告回答：需要客户经理核查的农户有多少，调解政策使授信总额变化多少（整村授信第 4 步“授信额度确认”）。"
+        "银行模型跑批为每户给出模型额度，与评议小组的公议额度比对，查找差额原因，确定最终额度。"
+        "本报告衡量两者的一致程度、差额的成因、调解政策对总敞口的影响，并列出需核查的农户。",
+        "This report answers how many households the account managers must investigate and how much the "
+        "reconciliation policy changes the total limit (step 4, limit confirmation): the bank's batch model gives "
+        "each household a model limit, compared with the panel's consensus limit; every gap is investigated and a "
+        "final limit fixed. It measures agreement, what drives the gaps and what the policy does to exposure, and "
+        "lists the households to investigate."),
+    "rule.min": ("取两者较小值", "the smaller of the two"),
+    "rule.consensus": ("取公议额度", "the consensus limit"),
+    "rule.model": ("取模型额度", "the model limit"),
+    "rule.blend": ("两者几何加权", "a geometric blend"),
+    "nb03.reconcile.h": ("额度调解", "Reconciliation"),
+    "nb03.reconcile.text": (
+        "公议额度与报告 02 相同（同一参数）。每户最新一次模型跑批额度与公议额度比较：模型/公议比值在 [{low}, {high}] 之内时，"
+        "最终额度按政策规则确定（本次为：{rule}）；超出区间或一方拒绝时，该户列入核查名单，核查期间执行临时额度。下表按处理原因汇总。",
+        "The consensus limits are those of report 02 (same parameters). Each household's latest model run is "
+        "compared with its consensus: inside the band [{low}, {high}] of model / consensus ratios the final limit "
+        "follows the policy's rule ({rule}); outside it, or when one side declines, the household is listed for "
+        "investigation and holds a provisional limit meanwhile. By reason:"),
+    "nb03.agreement.h": ("一致程度", "Agreement"),
+    "nb03.agreement.text": (
+        "对数尺度的 Bland-Altman 分析（Bland & Altman 1999）：模型/公议比值对两者几何均值作图，给出平均比值（偏差）与 95% 一致性界限。"
+        "Lin 一致性相关系数 CCC（对数额度，自助法区间）衡量两者在恒等线上的一致程度；Deming 斜率（两者均有误差）显示模型是放大还是压缩公议额度。"
+        "拒绝无法取对数：授信/拒绝的一致以 2×2 表和 Cohen κ 衡量。",
+        "Bland-Altman on the log scale (Bland & Altman 1999): the ratio model / consensus against the geometric "
+        "mean, with the mean ratio (bias) and the 95% limits of agreement. Lin's concordance correlation (CCC) of "
+        "the logs with a bootstrap interval; the Deming slope (errors in both) shows whether the model stretches "
+        "or compresses the consensus. Declines cannot be logged: grant against decline is a 2x2 table with Cohen's kappa."),
+    "nb03.missing_boot": ("分乡镇的行不做自助法区间（仅全部行计算）", "no bootstrap interval for township rows (overall row only)"),
+    "nb03.agreement.summary": (
+        "配对 {n} 户：偏差（模型/公议）{bias}，95% 一致性界限 {lo} 至 {hi}；CCC {ccc}，95% 区间 {ci}；Deming 斜率 {deming}；授信/拒绝 κ {kappa}。",
+        "{n} pairs: bias (model / consensus) {bias}, 95% limits of agreement {lo} to {hi}; CCC {ccc}, 95% "
+        "interval {ci}; Deming slope {deming}; grant/decline kappa {kappa}."),
+    "nb03.plot.ba_title": ("Bland-Altman 图（对数尺度）", "Bland-Altman (log scale)"),
+    "nb03.plot.ba_x": ("两种额度的几何均值（元）", "geometric mean of the two limits (yuan)"),
+    "nb03.plot.ratio_y": ("模型额度 / 公议额度", "model / consensus"),
+    "nb03.plot.loa": ("95% 一致性界限", "95% limits"),
+    "nb03.plot.bias": ("偏差", "bias"),
+    "nb03.plot.cvm_title": ("模型额度与公议额度", "Model against consensus limit"),
+    "nb03.plot.cvm_x": ("公议额度（元）", "consensus limit (yuan)"),
+    "nb03.plot.cvm_y": ("模型额度（元）", "model limit (yuan)"),
+    "nb03.plot.identity": ("恒等线", "identity"),
+    "nb03.plot.deming": ("Deming 回归（对数斜率", "Deming (log slope"),
+    "nb03.drivers.h": ("差额的成因", "What drives the gaps"),
+    "nb03.drivers.text": (
+        "对数比值（模型/公议）对农户特征回归（评议的经营与诚信评分均值、对数收入、承包土地、户主年龄、最新积分），含村固定效应，"
+        "标准误按村聚类。村效应是特征取平均时各村的效应：红色村为模型高于评议小组，绿色村为低于。若村效应远大于特征斜率，"
+        "说明差额来自该村评议小组（或模型）的校准，而非个别农户。",
+        "The log ratio model / consensus is regressed on household features (mean business and integrity ratings, "
+        "log income, land, the head's age, latest points) with village fixed effects and standard errors clustered "
+        "by village. The village component is each village's effect at average features: red where the model sits "
+        "above the panel, green below. A village component much larger than the feature slopes points to the "
+        "calibration of that village's panel (or the model) rather than to particular households."),
+    "nb03.drivers.summary": (
+        "纳入 {n} 户、{villages} 个村（{dropped} 户特征不全未纳入）；村内 R² {r2}。",
+        "{n} households in {villages} villages ({dropped} without all features); within-village R² {r2}."),
+    "nb03.plot.village_title": ("差额中的村效应（红：模型高于评议小组；绿：低于）", "Village component of the gap (red: model above panel, green: below)"),
+    "nb03.plot.village_x": ("行政村（按村效应排序）", "villages, sorted by effect"),
+    "nb03.plot.village_y": ("模型 / 公议（对数尺度）", "model / consensus (log scale)"),
+    "nb03.exposure.h": ("调解政策与总敞口", "The reconciliation policy and total exposure"),
+    "nb03.exposure.text": (
+        "按村汇总公议、模型与最终额度（缺失额度计 0），以及在其他政策参数不变时各调解规则下全部授信总额（相对本次参数中的规则）。完整按村数据见 `exposure_by_village.xlsx`。",
+        "Totals of the consensus, model and final limits by village (a missing limit counts as 0), and what the "
+        "whole programme would grant under each reconciliation rule with the other policy keys unchanged "
+        "(relative to the rule in the parameters). Every village is in `exposure_by_village.xlsx`."),
+    "nb03.exposure.summary": (
+        "公议额度合计 {consensus}，模型额度合计 {model}，最终额度合计 {final}：调解政策使总额变化 {change}（为公议额度的 {ratio}）。"
+        "表中“全部农户额度差合计”（{gap_all}）是所有农户 |模型 − 公议| 之和，含区间内农户；下文核查名单的敞口差额只计需核查的农户，两者口径不同。",
+        "Total consensus {consensus}, model {model}, final {final}: the policy changes the total by {change} "
+        "({ratio} of the consensus). The table's total |model − consensus| over all households ({gap_all}) "
+        "includes households inside the band; the investigation list's exposure gap below counts only the "
+        "households to investigate."),
+    "nb03.investigate.h": ("核查名单（查找差额原因）", "Investigation list (查找差额原因)"),
+    "nb03.investigate.text": (
+        "比值超出区间、授信/拒绝不一致或缺少输入的每一户，按敞口差额从大到小排列，附原因与核查期间的临时额度。户主姓名与电话已脱敏"
+        "（只留姓；电话留前 3 位与后 4 位），客户经理可据此找到农户。完整名单写入 `investigations.xlsx`。",
+        "Every household outside the band, with a grant disagreement or a missing input, largest exposure gap first, "
+        "with the reason and the provisional limit it holds while investigated. The head's name and phone are masked "
+        "(surname only; first 3 and last 4 digits). The full list is in `investigations.xlsx`."),
+    "nb03.missing_model": ("该户没有模型跑批结果", "the household has no model run"),
+    "nb03.missing_ratio": ("缺少一方额度或一方拒绝，比值无定义", "one limit missing or declined: no ratio"),
+    "nb03.c.investigate": ("需客户经理核查的农户", "Households to investigate"),
+    "nb03.c.investigate_fig": ("{n} 户，敞口差额 {gap}", "{n}, exposure gap {gap}"),
+    "nb03.c.investigate_rule": ("模型/公议比值超出 [{low}, {high}]、一方拒绝或缺少输入（参数：额度调解）",
+                                "ratio outside [{low}, {high}], one side declines or an input is missing (parameters: reconciliation)"),
+    "nb03.c.policy": ("调解政策带来的授信总额变化", "Change of the total limit made by the policy"),
+    "nb03.c.policy_fig": ("{change}（最终 {final}，为公议额度的 {ratio}）", "{change} (final {final}, {ratio} of the consensus)"),
+    "nb03.c.policy_rule": ("区间内规则：{rule}（参数 `reconciliation.rule`）", "rule inside the band: {rule} (params `reconciliation.rule`)"),
+    "nb03.c.ccc": ("模型与公议额度的一致性（Lin CCC，对数）", "Agreement of model and consensus (Lin's CCC, logs)"),
+    "nb03.c.ccc_rule": ("CCC 95% 下限 ≥ 0.90（McBride 2005：低于 0.90 为差）", "lower 95% bound ≥ 0.90 (McBride 2005: below 0.90 poor)"),
+    "nb03.c.kappa": ("授信/拒绝的一致性（Cohen κ）", "Grant/decline agreement (Cohen's kappa)"),
+    "nb03.c.kappa_rule": ("κ ≥ 0.60（Landis & Koch 1977：高度一致）", "kappa ≥ 0.60 (Landis & Koch 1977: substantial)"),
+    "nb03.summary": (
+        "需核查 {n} 户（敞口差额 {gap}）；调解政策使授信总额变化 {change}（最终为公议额度的 {ratio}）。",
+        "{n} households to investigate (exposure gap {gap}); the policy changes the total limit by {change} "
+        "(final {ratio} of the consensus)."),
+}

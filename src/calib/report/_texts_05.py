@@ -1,0 +1,161 @@
+"""Catalogue texts of report 05 (points-loan discount)."""
+from __future__ import annotations
+
+TEXTS_05: dict[str, tuple[str, str]] = {
+    "nb05.title": ("积分贷：积分利率优惠是否有风险依据", "Points loan: is the points discount risk-justified?"),
+    "nb05.intro": (
+        "本报告回答：推荐怎样的积分优惠方案，其每年成本与补贴预算相比如何。积分贷按村里的文明积分降低利率（政策：基准 5%，每 100 分降 0.1 个百分点）。"
+        "报告检验积分高的农户是否违约更少、预期损失低多少、现行方案花费多少，以及证据与补贴预算支持怎样的方案。"
+        "全部计算只用贷款、积分与评议评分，不显示任何个人信息。",
+        "This report answers which discount schedule to recommend and what it costs a year against the subsidy "
+        "budget. The points loan lowers the rate by the village's civic points (policy: from 5%, 0.1 percentage point "
+        "off per 100 points). It asks whether households with more points default less, by how much in expected "
+        "loss, what the schedule costs and which schedule the evidence and the budget support. No personal data is shown."),
+    "nb05.setup": (
+        "本次参数：基准利率 {base}，每 {points} 分优惠 {step}；违约损失率 LGD {lgd}，资金成本 {funding}，运营成本 {operating}；补贴预算每年 {budget}。",
+        "Parameters: base rate {base}, {step} off per {points} points; LGD {lgd}, funding cost {funding}, operating "
+        "cost {operating}; subsidy budget {budget} a year."),
+    "nb05.period.h": ("贷款定价所用的积分期", "Which points priced the loans"),
+    "nb05.period.text": (
+        "积分按期记录。把每笔贷款的合同利率与各期积分按方案算出的利率比较：能复现合同利率的那一期就是银行定价所用的积分期，下文全部使用该期。"
+        "没有积分记录的农户按 0 分（基准利率）定价；违约模型把它们单独标记（无积分记录），不当作真正的 0 分农户。",
+        "Points are recorded per period. The booked rate of every loan is compared with the schedule's rate at each "
+        "period's points: the period that reproduces the booked rates is the one the bank priced with, and every "
+        "figure below uses it. Loans without a points record were priced at 0 points; the PD model flags them "
+        "rather than reading them as genuine 0-point borrowers."),
+    "nb05.period.summary": (
+        "贷款 {loans} 笔，违约 {defaults} 笔，按 {period} 年积分定价（复现合同利率 {share}）；无积分记录的贷款 {no_points} 笔。",
+        "{loans} loans, {defaults} defaults, priced on the {period} points ({share} of booked rates reproduced); "
+        "{no_points} loans without a points record."),
+    "nb05.inflation.h": ("各村积分与积分虚高迹象", "Points by village and signs of point inflation"),
+    "nb05.inflation.text": (
+        "积分由各村评定，村里可能虚高积分（从而抬高农户的优惠）。对最新一期，每村积分中位数及其农户积分较上期的增长中位数，"
+        "用稳健 z 分数（中位数与 MAD；大于 3.5 标记，Iglewicz & Hoaglin）与其他村比较。积分水平高本身可能只是村风好；增长过快更值得注意。"
+        "被标记的村在采信其优惠之前应先核查积分评定过程。各村完整数据见 `points_by_village.xlsx`。",
+        "Points are awarded by each village, so a village can inflate them. For the latest period each village's "
+        "median points and the median growth of its households' points are compared with the other villages by a "
+        "robust z-score (median and MAD; flag above 3.5, Iglewicz and Hoaglin). A high level alone can be a good "
+        "village; fast growth is the telling sign. Every village is in `points_by_village.xlsx`."),
+    "nb05.inflation.summary": (
+        "共 {villages} 个村；疑似积分虚高被标记的村 {flagged} 个：{names}。",
+        "{villages} villages; flagged for possible inflation: {flagged} ({names})."),
+    "nb05.plot.villages_title": ("最新一期各村农户积分（红色：疑似积分虚高）", "Points per household by village, latest period (red: flagged)"),
+    "nb05.plot.villages_x": ("行政村（按积分中位数排序）", "villages (sorted by median points)"),
+    "nb05.plot.points_y": ("积分（{period} 年）", "points ({period})"),
+    "nb05.bands.h": ("各积分档的违约率", "Default rate by points band"),
+    "nb05.bands.text": (
+        "每档贷款的实际违约率及其 95% Jeffreys 区间（Beta(D + 1/2, N − D + 1/2)，欧洲央行验证指引所用区间）。每档违约很少时区间很宽："
+        "单档违约率说明不了什么，所以下文用模型在全部积分档上估计优惠。",
+        "The observed default rate of each band with its 95% Jeffreys interval (Beta(D + 1/2, N - D + 1/2), the "
+        "interval of the ECB validation instructions). With few defaults per band the intervals are wide, which is "
+        "why the discount is estimated by a model across all bands below."),
+    "nb05.plot.bands_title": ("各积分档实际违约率（{period} 年积分）", "Observed default rate by points band ({period} points)"),
+    "nb05.plot.bands_x": ("积分档", "points band"),
+    "nb05.plot.observed": ("实际违约率（Jeffreys 95% 区间）", "observed (Jeffreys 95%)"),
+    "nb05.plot.modelled": ("模型 PD", "modelled PD"),
+    "nb05.plot.clipped": ("纵轴按贷款不少于 20 笔的档位确定（上限 {top}）；更小档位的区间被截断", "y axis fitted to bands with at least 20 loans (top {top}); wider intervals of smaller bands are clipped"),
+    "nb05.discount.h": ("风险可证明的优惠与政策优惠", "The risk-justified discount against the policy"),
+    "nb05.discount.text": (
+        "违约对积分（每 100 分）的逻辑回归，控制银行可观察且不由积分派生的变量：评议诚信与经营评分均值、户主年龄、无积分记录标记"
+        "（模型分与等级可能已用到积分，不纳入）。每 100 分风险可证明的优惠 = LGD × 借款人平均的 [PD(积分) − PD(积分 + 100)]："
+        "即多 100 分所节省的预期损失。95% 区间按村整体重抽样（同村违约相关）并每次重新拟合。结论判读：\n\n"
+        "- **有风险依据**：政策每 100 分 0.1 个百分点落在不含 0 的区间内；\n"
+        "- **补贴**：政策优惠超过区间上限，超出部分是补贴；\n"
+        "- **低于风险**：政策优惠小于多 100 分所节省的预期损失；\n"
+        "- **无法区分**：政策在区间内，但 0 也在区间内：以现有违约数据，无法区分有风险依据的优惠与毫无风险差异。",
+        "A logistic model of default on points (per 100) with controls the bank observes that are not derived from "
+        "points: mean integrity and business ratings, the head's age and the no-points flag. The risk-justified "
+        "discount per 100 points is LGD x the average over borrowers of PD(points) - PD(points + 100). Its 95% "
+        "interval resamples whole villages and refits each time. Reading the verdict:\n\n"
+        "- **risk-justified**: the policy lies inside an interval that excludes zero;\n"
+        "- **subsidised**: the policy gives more than the interval's upper end: the excess is a subsidy;\n"
+        "- **below risk**: the policy gives less than points save in expected loss;\n"
+        "- **cannot be told apart**: the policy is inside the interval but so is zero."),
+    "nb05.discount.summary": (
+        "每 100 分风险可证明的优惠 {est}（95% 区间 {ci}）；政策 {policy}：{verdict}。估计为负表示模型中积分越高违约概率反而略高，"
+        "但区间包含 0，这一方向并不可靠。",
+        "Risk-justified discount {est} per 100 points (95% interval {ci}); policy {policy}: {verdict}. A negative "
+        "estimate means that in the model more points go with a slightly higher PD; the interval contains 0, so "
+        "that direction is not reliable."),
+    "nb05.plot.discount_title": ("每 100 分风险可证明的优惠：自助法、区间与政策", "Risk-justified discount per 100 points: bootstrap, interval and policy"),
+    "nb05.plot.discount_x": ("风险可证明的优惠（每 100 分，百分点）", "risk-justified discount (percentage points per 100 points)"),
+    "nb05.plot.replicates": ("重抽样次数", "replicates"),
+    "nb05.plot.boot": ("自助法重抽样", "bootstrap replicates"),
+    "nb05.plot.interval": ("95% 区间", "95% interval"),
+    "nb05.plot.estimate": ("估计值", "estimate"),
+    "nb05.plot.policy": ("政策", "policy"),
+    "nb05.cost.h": ("现行方案的成本", "What the current schedule costs"),
+    "nb05.cost.text": (
+        "按积分档：方案的平均优惠与利率、模型 PD、风险可证明的优惠（LGD × (0 分时的 PD − PD)）、补贴（优惠减去风险可证明的优惠），"
+        "以及利率是否仍覆盖资金 + 运营成本 + 预期损失（覆盖成本，底线规则）。金额为按用信余额计算的每年元数；最后一行为合计。"
+        "让利利息是优惠让出的全部利息；补贴是其中风险降低所不能支付的部分。",
+        "Per band: the schedule's mean discount and rate, the modelled PD, the risk-justified discount (LGD x (PD "
+        "at 0 points - PD)), the subsidy (discount minus risk-justified discount), and whether the rate still "
+        "covers funding + operating cost + expected loss. Money is yuan per year on drawn balances; the last row "
+        "is the total. Interest forgone is what the discount gives away; the subsidy is the part of it lower risk "
+        "does not pay for."),
+    "nb05.cost.summary": (
+        "现行方案每年让利利息 {forgone}，补贴 {subsidy}；利率不覆盖成本的积分档 {below} / {bands} 个。\n\n"
+        "补贴大于让利利息，因为风险可证明的优惠为负（合计 {justified}）：补贴 = 优惠 − 风险可证明的优惠，减去一个负数使补贴大于优惠本身。"
+        "换言之，按本期数据，积分高的农户并未显示出更低的风险，现行优惠全部是补贴，且还要加上模型估计的额外风险。",
+        "Interest forgone {forgone} a year, subsidy {subsidy}; bands whose rate does not cover cost: {below} of "
+        "{bands}.\n\nThe subsidy exceeds the interest forgone because the risk-justified discount is negative (total "
+        "{justified}): subsidy = discount - risk-justified discount, and subtracting a negative number makes the "
+        "subsidy larger than the discount itself. On this period's data, households with more points show no lower "
+        "risk: the whole discount is subsidy, plus the extra risk the model estimates."),
+    "nb05.recommend.h": ("推荐方案", "Recommended schedule"),
+    "nb05.recommend.text": (
+        "同一形式（基准利率、积分步长、按比例优惠）中最大的方案，要求高于风险可证明优惠的补贴不超过参数中的补贴预算，且每档利率覆盖资金 + 运营成本 + 预期损失。"
+        "“约束”说明是什么限制了更大的优惠（补贴预算、成本底线、优惠上限或无）。若某些积分档在基准利率下就已不覆盖成本，底线规则不允许给它们任何优惠："
+        "这时需要调整的是基准利率，而不是积分优惠。推荐方案写入 `points_loan_schedule.yaml`，审核后可用于参数文件。",
+        "The largest schedule of the same form whose subsidy stays within the subsidy budget and whose rate covers "
+        "funding + operating cost + expected loss in every band. Binding says what stopped a larger discount "
+        "(budget, floor, cap or none). When bands fail the floor already at the base rate, the floor rule allows them "
+        "no discount: then the base rate, not the points discount, needs revising. The recommendation is written "
+        "to `points_loan_schedule.yaml`, ready for the parameter file after review."),
+    "nb05.recommend.summary": (
+        "推荐最高优惠 {top}，每年补贴 {subsidy}；约束：{binding}。基准利率下已不覆盖成本的积分档 {below} / {bands} 个：**需要复核的是基准利率本身**。",
+        "Recommended top discount {top}, subsidy {subsidy} a year; binding: {binding}. Bands below cost already at "
+        "the base rate: {below} of {bands}: **the base rate itself needs revising**."),
+    "nb05.sensitivity.h": ("对 LGD 与用信弹性的敏感性", "Sensitivity to LGD and uptake"),
+    "nb05.sensitivity.text": (
+        "在违约损失率（30%、45%、60%）与用信弹性（利率每降 1 个百分点用信余额增加的比例：0、0.1、0.3）下重新推荐，PD 模型不变。"
+        "若推荐随合理的 LGD 变化很大，采用前需要更好的 LGD 估计。",
+        "The recommendation re-run over LGD (30%, 45%, 60%) and the uptake assumption (0, 0.1, 0.3), with the same "
+        "PD model. A recommendation that changes a lot across plausible LGDs needs a better LGD estimate first."),
+    "nb05.caveats.h": ("注意事项", "Caveats"),
+    "nb05.caveats.text": (
+        "- 优惠估计是**预测性的，不是因果的**：积分可能授予本来风险就低的农户，也可能改变其行为；估计回答的是多 100 分的农户预期损失低多少（定价需要的），不是提高某户积分会怎样。\n"
+        "- 虚高积分村的积分风险信息更少：被标记的村把估计拉向 0，并得到其风险未必支持的优惠。\n"
+        "- 违约很少：结论在区间，不在点估计。模型只控制了评议与花名册记录的信息。",
+        "- The discount is **predictive, not causal**: points may go to households that were better risks anyway, or "
+        "change behaviour; the estimate says how much lower the expected loss of a household with 100 more points "
+        "is, which is what pricing needs.\n"
+        "- Points inflated in some villages carry less risk information: flagged villages pull the estimate towards "
+        "zero and receive discounts their risk may not justify.\n"
+        "- Defaults are few; the interval, not the point estimate, is the finding."),
+    "nb05.check": (
+        "贷款 {loans} 笔，违约 {defaults} 笔，定价积分期 {period}，标记村 {flagged} 个；每 100 分优惠 {est}，区间 {ci}，政策 {policy}：{verdict}；"
+        "让利利息 {forgone}，补贴 {subsidy}，不覆盖成本的档 {below} 个",
+        "loans {loans}, defaults {defaults}, pricing period {period}, villages flagged {flagged}; discount per 100 "
+        "points {est}, interval {ci}, policy {policy}: {verdict}; interest forgone {forgone}, subsidy {subsidy}, "
+        "bands below cost {below}"),
+    "nb05.c.justified": ("每 100 分风险可证明的优惠", "Risk-justified discount per 100 points"),
+    "nb05.c.justified_fig": ("{est}（村级自助法）", "{est} (village bootstrap)"),
+    "nb05.c.justified_rule": ("与政策每 100 分 {policy} 比较", "against the policy's {policy} per 100 points"),
+    "nb05.c.recommend": ("推荐方案及每年成本", "Recommended schedule and its yearly cost"),
+    "nb05.c.recommend_fig": ("每 100 分优惠 {step}；补贴 {subsidy}/年（约束：{binding}）", "{step} per 100 points; subsidy {subsidy}/year (binding: {binding})"),
+    "nb05.c.budget_rule": ("补贴 ≤ 预算 {budget}/年（参数：积分贷补贴预算）", "subsidy ≤ budget {budget}/year (parameter: points-loan subsidy budget)"),
+    "nb05.c.current": ("现行方案每年成本", "Yearly cost of the current schedule"),
+    "nb05.c.current_fig": ("让利利息 {forgone}；补贴 {subsidy}", "interest forgone {forgone}; subsidy {subsidy}"),
+    "nb05.c.base": ("基准利率是否覆盖成本", "Does the base rate cover cost"),
+    "nb05.c.base_fig": ("基准 {base} 下 {below} / {bands} 个积分档不覆盖", "{below} of {bands} bands below cost at the base rate {base}"),
+    "nb05.c.base_rule": ("利率 ≥ 资金 + 运营成本 + 预期损失（底线规则）", "rate ≥ funding + operating cost + expected loss (floor rule)"),
+    "nb05.c.inflation": ("疑似积分虚高的村", "Villages flagged for point inflation"),
+    "nb05.c.inflation_fig": ("{n} 个：{names}", "{n}: {names}"),
+    "nb05.c.inflation_rule": ("稳健 z 分数 > 3.5（Iglewicz & Hoaglin 1993）", "robust z > 3.5 (Iglewicz & Hoaglin 1993)"),
+    "nb05.summary": (
+        "推荐每 100 分优惠 {step}，每年补贴 {subsidy}（预算 {budget}）；现行优惠的风险依据：{verdict}（区间 {ci}）；基准利率在 {below}/{bands} 个积分档不覆盖成本，需复核。",
+        "Recommended {step} per 100 points, subsidy {subsidy} a year (budget {budget}); the current discount: "
+        "{verdict} (interval {ci}); the base rate is below cost in {below} of {bands} bands and needs revising."),
+}

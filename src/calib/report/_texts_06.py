@@ -1,0 +1,117 @@
+"""Catalogue texts of report 06 (credit villages, townships and targets)."""
+from __future__ import annotations
+
+TEXTS_06: dict[str, tuple[str, str]] = {
+    "nb06.title": ("信用村、信用乡镇与整村授信目标", "Credit villages, credit townships and programme targets"),
+    "nb06.intro": (
+        "本报告回答：哪些村、哪些乡镇达到信用村（信用乡镇）标准，其他村还差什么，整村授信离授信面与用信面目标还有多远。"
+        "信用村标准：A 级及以上农户占比、“952”标准（建档 90%、授信 50%、不良率 2%）、有贷款农户占比与不良率对比全县，以及定性标准（村集体财务、治理、无重大纠纷）。"
+        "信用乡镇：信用村占比超过 75% 且不良率低于全县平均。读者为整村授信办公室与审计人员。",
+        "This report answers which villages and townships qualify as credit villages (townships), what each of the "
+        "others lacks, and how far the programme is from its coverage and usage targets. Credit-village rules: "
+        "A-or-better share, the \"952\" standard (profiling 90%, credit 50%, NPL 2%), loan share and NPL against the "
+        "county, and the qualitative criteria. Credit township: credit villages above 75% and NPL below the county."),
+    "nb06.final.h": ("最终额度与等级", "Final limits and grades"),
+    "nb06.final.text": (
+        "农户合格、已建档（评议小组已评议**且**模型已跑批）且**最终额度**大于 0 时计为“已授信”。最终额度是调解后的额度："
+        "公议额度与模型额度按调解政策确定（与报告 03 相同）。“A 级及以上”使用每户**最新一次模型跑批等级**；"
+        "报告 04 的校准等级占比口径不同（见报告 04）。",
+        "A household is credited when it is eligible, profiled (reviewed **and** model-run) and its **final limit** "
+        "is above zero; the final limit is the reconciled one (as in report 03). \"A or better\" uses each "
+        "household's **latest model-run grade**; report 04's calibrated-grade share is a different definition (see report 04)."),
+    "nb06.final.summary": ("评议或跑批的 {n} 户中，最终额度大于 0 的 {positive} 户。", "{positive} of the {n} reviewed or model-run households have a final limit above 0."),
+    "nb06.figures.h": ("按村、乡镇与全部的指标", "Figures by village, township and programme"),
+    "nb06.figures.text": (
+        "每村一行，各乡镇汇总行在其村之后，全部在最后。计数单位为户：授信面 = 已授信 / 合格；用信面 = 有用信的已授信户 / 已授信；"
+        "建档率 = 已建档 / 合格；授信率 = 已授信 / 已建档；不良率 = 违约用信余额 / 用信余额（及按笔数）；A 级及以上与有贷款农户占比以全部农户为分母。"
+        "乡镇与全部的比率由计数汇总计算，不是村比率的平均。",
+        "One row per village, each township after its villages, the programme last. Counts are households: coverage = "
+        "credited / eligible, usage = drawing / credited, profiling rate = profiled / eligible, credit rate = credited "
+        "/ profiled, NPL = defaulted drawn balance / drawn balance (and by count); A-or-better and loan share are "
+        "shares of all households. Township and programme rates are pooled from the counts."),
+    "nb06.missing_total_row": ("乡镇汇总行与全部汇总行不属于某一个村（乡镇）", "township and programme total rows belong to no single village (township)"),
+    "nb06.rules.h": ("信用村认定", "Credit-village verdicts"),
+    "nb06.rules.text": (
+        "本次运行的标准（参数 `credit_village`）。“全县”数字除参数另有规定外为全部汇总。每条标准按整数计数精确判定（55.0% 不算“高于 55%”；90.0% 算“不低于 90%”）；"
+        "没有数据的标准判为未通过。定性标准来自村级评估表；空白为“未评估”，不算通过。",
+        "The rules of this run (`credit_village`). County figures are the whole programme pooled unless the parameters "
+        "fix them. Each rule is decided exactly on the integer counts; a criterion without data fails. Qualitative "
+        "criteria come from the village assessments; a blank is not assessed and never a pass."),
+    "nb06.missing_threshold": ("对比全县数字，或为定性标准（是/否）", "compared with the county figure, or a yes/no criterion"),
+    "nb06.grid.text": (
+        "村 × 标准：每格为结论与该村数值，绿色通过，红色未通过，橙色无数据，灰色未评估；表头为标准。全部标准通过才认定为信用村。",
+        "Village by criterion: each cell the verdict and the village's figure; green pass, red fail, orange no data, "
+        "grey not assessed; the headings carry the rule. A village is a credit village only when every criterion passes."),
+    "nb06.townships.h": ("信用乡镇认定", "Credit-township verdicts"),
+    "nb06.townships.text": (
+        "乡镇的信用村占比超过 75% 且不良率（按余额）低于全县时，认定为信用乡镇（参数 `credit_township`）。",
+        "A township qualifies when its credit villages are above 75% of its villages and its NPL ratio (by balance) is "
+        "below the county's (`credit_township`)."),
+    "word.county": ("全县", "county"),
+    "nb06.nearest.h": ("最接近认定的村", "Nearest to certification"),
+    "nb06.nearest.text": (
+        "未认定的村，按欠缺标准数从少到多（再按与门槛的距离）排列。“欠缺”给出在其他计数不变时满足每条未通过标准的最小变化："
+        "增加已建档、已授信或有贷款的农户，或需收回的违约余额（收回同时降低违约余额与总余额）。未评估的定性标准需要村级评估，而不是数字。完整清单见 `credit_villages.xlsx`。",
+        "Villages not certified, fewest missing criteria first. Lacks states the smallest change that meets each failed "
+        "criterion with the other counts fixed: more profiled, credited or borrowing households, or the defaulted "
+        "balance to recover. Criteria not assessed need the village assessment. The full list is in `credit_villages.xlsx`."),
+    "noun.a_or_better": ("A 级及以上农户", "households rated A or better"),
+    "noun.profiled": ("已建档农户", "profiled households"),
+    "noun.credited": ("已授信农户", "credited households"),
+    "noun.with_loan": ("有贷款农户", "households with a loan"),
+    "lack.more": ("需增加 {n} 户{noun}", "{n} more {noun}"),
+    "lack.fewer": ("需减少 {n} 户{noun}", "{n} fewer {noun}"),
+    "lack.npl_ratio": ("不良率：需收回违约余额 {amount} 元", "NPL: recover {amount} yuan of defaulted balance"),
+    "lack.npl_vs_county": ("不良率低于全县：需收回违约余额 {amount} 元", "NPL below the county: recover {amount} yuan of defaulted balance"),
+    "nb06.targets.h": ("整村授信目标", "Programme targets"),
+    "nb06.targets.text": (
+        "授信面与用信面目标按**人数**计：授信面 = 已授信户中的合格人数 / 合格人数；用信面 = 有用信户中的合格人数 / 已授信户中的合格人数。"
+        "参数中的里程碑（2019 年末至 2022 年年中）均早于本次基准日与数据中的第一条记录，无法在里程碑日期测量。"
+        "因此下表把**当前**数字（基准日）与各里程碑及最终目标比较：“已达成/未达成”说明当前是否已达到该步，而不是当时是否按期达到。",
+        "The targets are in **persons**: coverage = eligible persons in credited households / eligible persons, usage "
+        "= eligible persons in drawing households / in credited households. The milestones in the parameters (end "
+        "2019 to mid 2022) all lie before this run's reference date and the first record in the data, so no figure "
+        "can be measured at a milestone date: the table compares the **current** figures with every milestone and "
+        "the final targets (met / not met today, not whether it was on time)."),
+    "nb06.missing_village_target": ("该里程碑没有规定建档村数", "no profiled-village target at this milestone"),
+    "nb06.targets.villages": (
+        "建档村（合格人员建档率不低于 90% 的村）{profiled} 个，共 {villages} 个村：两个数字口径不同，前者是达到建档标准的村数。",
+        "Profiled villages (at least 90% of eligible persons profiled): {profiled} of {villages} villages; the first "
+        "counts villages meeting the profiling standard."),
+    "nb06.plot.targets_title": ("授信面与用信面：目标路径与实测（按人数）", "Coverage and usage: target path and measured (persons)"),
+    "nb06.plot.date": ("日期", "date"),
+    "nb06.plot.share": ("占比", "share"),
+    "nb06.plot.coverage_target": ("授信面目标", "coverage target"),
+    "nb06.plot.usage_target": ("用信面目标", "usage target"),
+    "nb06.plot.coverage_measured": ("授信面实测", "coverage measured"),
+    "nb06.plot.usage_measured": ("用信面实测", "usage measured"),
+    "nb06.towns.text": ("按乡镇的授信面与用信面（按人数），与最终目标比较：", "Coverage and usage by township in persons, against the final targets:"),
+    "nb06.check": (
+        "信用村 {cv} / {n} 个，信用乡镇 {ct} 个；授信面 {coverage}，用信面 {usage}，不良率 {npl}，未评估村 {na} 个；目标：{targets}",
+        "credit villages {cv} of {n}, credit townships {ct}; coverage {coverage}, usage {usage}, NPL {npl}, not "
+        "assessed {na}; targets: {targets}"),
+    "final": ("最终目标", "final"),
+    "nb06.output.h": ("附表", "Side output"),
+    "nb06.output.text": (
+        "`credit_villages.xlsx`：指标、村与乡镇认定结论及各村欠缺项，供整村授信办公室使用，不含个人信息。",
+        "`credit_villages.xlsx`: figures, verdicts (village and township) and what each village lacks, for the "
+        "programme office. It holds no personal data."),
+    "nb06.c.villages": ("认定的信用村", "Credit villages certified"),
+    "nb06.c.villages_fig": ("{cv} / {n} 个村（{share}）", "{cv} of {n} villages ({share})"),
+    "nb06.c.villages_rule": ("全部信用村标准通过（A 级及以上 > 55%、“952”、对比全县、定性标准）", "every credit-village criterion passes (A or better > 55%, \"952\", county, qualitative)"),
+    "nb06.c.townships": ("认定的信用乡镇", "Credit townships certified"),
+    "nb06.c.townships_fig": ("{ct} / {n} 个乡镇", "{ct} of {n} townships"),
+    "nb06.c.townships_rule": ("信用村占比 > 75% 且不良率低于全县", "credit villages > 75% and NPL below the county"),
+    "nb06.c.lacking": ("未认定村还差什么", "What the other villages lack"),
+    "nb06.c.lacking_fig": ("最接近的村中 {one} 个只差一项；{na} 个村有未评估的定性标准", "{one} of the nearest lack one criterion only; {na} villages have a criterion not assessed"),
+    "nb06.c.lacking_rule": ("见“最接近认定的村”与 `credit_villages.xlsx`", "see Nearest to certification and credit_villages.xlsx"),
+    "nb06.c.coverage": ("授信面（按人数）", "Credit coverage (persons)"),
+    "nb06.c.coverage_rule": ("≥ {target}（最终目标）", "≥ {target} (final target)"),
+    "nb06.c.usage": ("用信面（按人数）", "Usage (persons)"),
+    "nb06.c.usage_rule": ("≥ {target}（最终目标）", "≥ {target} (final target)"),
+    "nb06.c.npl": ("全部不良率（按余额）", "Programme NPL ratio (balance)"),
+    "nb06.c.npl_rule": ("≤ 2%（信用村“952”标准）", "≤ 2% (credit-village \"952\" standard)"),
+    "nb06.summary": (
+        "认定信用村 {cv}/{n} 个、信用乡镇 {ct}/{nt} 个；授信面 {coverage}、用信面 {usage}（按人数）。",
+        "{cv} of {n} villages and {ct} of {nt} townships certified; coverage {coverage}, usage {usage} (persons)."),
+}

@@ -1,0 +1,118 @@
+"""The rendered bundle read as a credit committee would: one number one value, conclusions
+first, words instead of code names, numbers as bankers write them (issue 11 items 3-6)."""
+from __future__ import annotations
+
+import json
+import math
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from conftest import report_pages
+
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b(?![.\w])")
+SCI = re.compile(r"\b\d\.\d+e[+-]?\d+\b", re.I)
+
+
+class _Text(HTMLParser):
+    """Visible text of a page, without <style>, <script>, <code> and <pre> contents."""
+
+    SKIP = {"style", "script", "code", "title"}
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.parts = 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP and self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if not self.depth:
+            self.parts.append(data)
+
+
+def visible_text(html_text: str) -> str:
+    p = _Text()
+    p.feed(html_text)
+    return " ".join(p.parts)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return a is not None and b is not None and math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+    return a == b
+
+
+def test_one_figure_one_value(reader_bundle):
+    """Every metric name recorded by more than one report has one value across the bundle."""
+    metrics = json.loads((reader_bundle / "metrics.json").read_text(encoding="utf-8"))
+    seen: dict[str, list[tuple[str, object]]] = {}
+    for nb, figs in metrics.items():
+        for name, value in (figs or {}).items():
+            seen.setdefault(name, []).append((nb, value))
+    shared = {k: v for k, v in seen.items() if len(v) > 1}
+    assert shared, "no figure appears in two reports: the test would not catch a contradiction"
+    bad = {k: v for k, v in shared.items() if not all(_same(v[0][1], x) for _, x in v[1:])}
+    assert not bad, f"one name, several values: {bad}"
+
+
+def test_a_or_better_definitions_stated_with_both_numbers(reader_bundle):
+    """04 and 06 measure A-or-better differently: 04's page states both numbers and why."""
+    from calib.report import fmt, labels
+
+    metrics = json.loads((reader_bundle / "metrics.json").read_text(encoding="utf-8"))
+    labels.set_lang("zh-CN")
+    nb04 = next(k for k in metrics if k.startswith("04"))
+    page = visible_text((reader_bundle / f"{nb04}.html").read_text(encoding="utf-8"))
+    assert fmt.pct(metrics[nb04]["a_or_better_share"]) in page
+    assert "报告 06" in page and "口径不同" in page
+
+
+@pytest.mark.parametrize("kind", ["conclusions", "words", "numbers"])
+def test_every_report_reads_as_a_report(reader_bundle, kind):
+    pages = report_pages(reader_bundle)
+    assert len(pages) >= 6
+    problems = []
+    for page in pages:
+        raw = page.read_text(encoding="utf-8")
+        text = visible_text(raw)
+        if kind == "conclusions":
+            at = raw.find('id="conclusions"')
+            first_h2 = raw.find("<h2", raw.find("</section>", at) if at >= 0 else 0)
+            if at < 0 or "<h1" not in raw[:at] or (0 <= first_h2 < at):
+                problems.append(f"{page.name}: conclusions are not the first block after the title")
+            if "结论将在报告运行结束时填写" in raw or "filled in when the report has run" in raw:
+                problems.append(f"{page.name}: conclusions never filled")
+        elif kind == "words":
+            snake = sorted(set(SNAKE.findall(text)))
+            if snake:
+                problems.append(f"{page.name}: code names on the page: {snake[:10]}")
+            for bad in ("{'", "<NA>", "NaN", " None", "Traceback", "dtype:"):
+                if bad in text:
+                    problems.append(f"{page.name}: {bad!r} on the page")
+        else:
+            if SCI.search(text):
+                problems.append(f"{page.name}: scientific notation {SCI.search(text).group(0)}")
+            if re.search(r"p[ =]*0\.0+\b(?!\d)", text):
+                problems.append(f"{page.name}: a p-value printed as zero")
+    assert not problems, "\n".join(problems)
+
+
+def test_no_warning_reaches_a_report(reader_bundle):
+    """No "Glyph missing" (CJK font), no missing label, no other warning in any executed report."""
+    import nbformat
+
+    found = []
+    for nb_file in sorted(reader_bundle.glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(str(nb_file), as_version=4)
+        for cell in nb.cells:
+            for o in cell.get("outputs", []):
+                if o.get("name") == "stderr" and ("Warning" in o.get("text", "") or "Glyph" in o.get("text", "")):
+                    found.append(f"{nb_file.name}: {o['text'][:200]}")
+    assert not found, "\n".join(found)
