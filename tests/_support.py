@@ -28,3 +28,8 @@ def calib_cli(*args: str, timeout: int = 900, **kw) -> subprocess.CompletedProce
     """Run ``python -m calib ARGS`` from the project root, capturing its output."""
     return subprocess.run([sys.executable, "-m", "calib", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=ROOT, **kw)
+
+
+def report_pages(bundle: Path) -> list[Path]:
+    """The rendered report pages of a bundle (every ``NN_*.html``)."""
+    return sorted(bundle.glob("[0-9][0-9]_*.html"))

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import os
+
 import pytest
 
 from calib import synth
 from calib.io import load_programme
 
-from _support import AS_OF, ROOT, SAMPLE, calib_cli, write_params  # noqa: F401
+from _support import AS_OF, ROOT, SAMPLE, calib_cli, report_pages, write_params  # noqa: F401
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +59,16 @@ def run_bundle(small_programme, tmp_path_factory) -> RunBundle:
     latest = out / "latest"
     assert latest.is_symlink()
     return RunBundle(latest.resolve(), out, folder, prog, params, key, history, r)
+
+
+@pytest.fixture(scope="session")
+def reader_bundle(request) -> Path:
+    """The bundle the reader and browser tests read: the shared end-to-end run's, or
+    ``CALIB_TEST_BUNDLE=/path/to/reports/<run-id>`` to test an existing bundle instead."""
+    given = os.environ.get("CALIB_TEST_BUNDLE")
+    if given:
+        return Path(given)
+    return request.getfixturevalue("run_bundle").bundle
 
 
 # Tests that `make test-fast` leaves out, by where they live: simulations (``*_synth.py``),

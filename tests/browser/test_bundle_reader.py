@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from conftest import report_pages
+from _support import report_pages
 
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b(?![.\w])")
 SCI = re.compile(r"\b\d\.\d+e[+-]?\d+\b", re.I)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import report_pages
+from _support import report_pages
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
