@@ -197,8 +197,8 @@ def household_status(
         Index ``household_id`` (sorted); columns ``township``, ``village``, ``n_members``,
         ``n_eligible_members``, ``eligible`` (bool), ``reviewed`` (at least one review),
         ``model_run`` (a model run), ``profiled`` (reviewed and model run), ``grade``,
-        ``a_or_better`` (bool, :func:`calib.scorecard.a_or_better`), ``limit`` (final limit, else latest model limit; NaN when not
-        run), ``credited`` (profiled and limit > 0), ``n_loans`` (loans with drawn > 0),
+        ``a_or_better`` (bool, :func:`calib.scorecard.a_or_better`), ``limit`` (final limit,
+        else latest model limit; NaN when not run), ``credited`` (profiled and limit > 0), ``n_loans`` (loans with drawn > 0),
         ``n_loans_defaulted`` (of those, ``default == 1``), ``balance`` (drawn yuan),
         ``defaulted_balance`` (drawn yuan of defaulted loans), ``borrower`` (``n_loans > 0``).
     """
