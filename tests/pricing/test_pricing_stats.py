@@ -1,4 +1,5 @@
-"""calib.pricing._logit and the PD model's inference: few villages, one village (issue 13)."""
+"""The PD model's inference (calib._stats through calib.pricing): few villages, one village,
+the wild cluster bootstrap (issue 13)."""
 from __future__ import annotations
 
 import numpy as np
@@ -130,3 +131,22 @@ def test_wild_bootstrap_auto_only_below_30_villages(sim):
     assert 0 < forced.p_value_wild < 0.01  # beta = -0.3 per 100 points over 6000 households
     with pytest.raises(CalibParamsError, match="wild_bootstrap"):
         P.fit_points_pd(sim.loans, sim.points, wild_bootstrap="yes")
+
+
+def test_fit_logit_reduced_leaves_out_columns_constant_in_a_replicate():
+    """A dummy absent from a bootstrap replicate: coefficient 0, the rest the ML fit without it."""
+    import statsmodels.api as sm
+
+    from calib import _stats
+
+    rng = np.random.default_rng(4)
+    n = 400
+    x = rng.normal(size=n)
+    X = np.column_stack([np.ones(n), x, np.zeros(n)])  # the dummy is 0 in this replicate
+    y = (rng.random(n) < expit(-1.0 + 0.8 * x)).astype(float)
+    b = _stats.fit_logit_reduced(y, X, np.zeros(3))
+    ref = sm.Logit(y, X[:, :2]).fit(disp=0).params
+    np.testing.assert_allclose(b[:2], ref, rtol=1e-8)
+    assert b[2] == 0.0
+    fit = _stats.fit_logit(y, X[:, :2])
+    assert _stats.se_method(fit, unit="loans").endswith("loans independent")
