@@ -17,6 +17,7 @@ written and re-loaded through the loader, with the report's estimator
 
     PYTHONPATH=src python benchmarks/bench_pricing.py --synth --seeds 40 --n-boot 200 --villages 150
     PYTHONPATH=src python benchmarks/bench_pricing.py --coef-coverage --villages 8 --per-village 150 --seeds 400
+    PYTHONPATH=src python benchmarks/bench_pricing.py --wild-size --villages 8 --per-village 150 --seeds 400 --n-boot 999
 """
 from __future__ import annotations
 
@@ -36,8 +37,25 @@ from statsmodels.stats.proportion import proportion_confint  # noqa: E402
 from calib.pricing import calibrate_points_discount  # noqa: E402
 
 
+def _summary(rows: list[tuple]) -> dict:
+    """Coverage, bias, width and speed from ``(calibration row, truth, seconds)`` per seed."""
+    cal = [r[0] for r in rows]
+    truth = np.array([r[1] for r in rows])
+    lo_, hi_ = np.array([c["ci_low"] for c in cal]), np.array([c["ci_high"] for c in cal])
+    est = np.array([c["discount_per_100"] for c in cal])
+    k, n = int(np.sum((lo_ <= truth) & (truth <= hi_))), len(rows)
+    lo, hi = proportion_confint(k, n, method="wilson")
+    return {
+        "seeds": n, "coverage": k / n, "coverage_ci": (lo, hi),
+        "zero_in_ci": float(np.mean((lo_ <= 0.0) & (0.0 <= hi_))),
+        "mean_truth": float(np.mean(truth)), "mean_estimate": float(np.mean(est)),
+        "bias": float(np.mean(est - truth)), "mean_width": float(np.mean(hi_ - lo_)),
+        "sec_per_calibration": float(np.mean([r[2] for r in rows])),
+    }
+
+
 def run(beta: float, seeds: int, n_boot: int, first_seed: int, **sim_kw) -> dict:
-    hits, est, truth, width, secs = [], [], [], [], []
+    rows = []
     for seed in range(first_seed, first_seed + seeds):
         sim = simulate_points_programme(beta_per_100=beta, seed=seed, **sim_kw)
         t0 = time.perf_counter()
@@ -45,25 +63,8 @@ def run(beta: float, seeds: int, n_boot: int, first_seed: int, **sim_kw) -> dict
             sim.loans, sim.points, lgd=0.45, controls=("grade", "head_age"), n_boot=n_boot,
             random_state=seed,
         ).iloc[0]
-        secs.append(time.perf_counter() - t0)
-        tr = sim.true_discount_per_100
-        hits.append(cal["ci_low"] <= tr <= cal["ci_high"])
-        est.append(cal["discount_per_100"])
-        truth.append(tr)
-        width.append(cal["ci_high"] - cal["ci_low"])
-    k, n = int(np.sum(hits)), len(hits)
-    lo, hi = proportion_confint(k, n, method="wilson")
-    return {
-        "beta_per_100": beta,
-        "seeds": n,
-        "coverage": k / n,
-        "coverage_ci": (lo, hi),
-        "mean_truth": float(np.mean(truth)),
-        "mean_estimate": float(np.mean(est)),
-        "bias": float(np.mean(np.array(est) - np.array(truth))),
-        "mean_width": float(np.mean(width)),
-        "sec_per_calibration": float(np.mean(secs)),
-    }
+        rows.append((cal, sim.true_discount_per_100, time.perf_counter() - t0))
+    return {"beta_per_100": beta, **_summary(rows)}
 
 
 def run_synth(points_effect: float | None, seeds: int, n_boot: int, first_seed: int,
@@ -73,7 +74,7 @@ def run_synth(points_effect: float | None, seeds: int, n_boot: int, first_seed: 
 
     from calib import pricing, synth
 
-    hits, zero_in, est, truth, width, secs = [], [], [], [], [], []
+    rows = []
     for seed in range(first_seed, first_seed + seeds):
         with tempfile.TemporaryDirectory() as tmp:
             prog, res = synth.build_programme(tmp, seed=seed, villages=villages,
@@ -87,23 +88,9 @@ def run_synth(points_effect: float | None, seeds: int, n_boot: int, first_seed: 
                 lf, None, lgd=0.45, controls=pricing.DEFAULT_CONTROLS, n_boot=n_boot,
                 random_state=seed,
             ).iloc[0]
-        secs.append(time.perf_counter() - t0)
-        tr = res.parameters["discount_per_100_true"]
-        hits.append(cal["ci_low"] <= tr <= cal["ci_high"])
-        zero_in.append(cal["ci_low"] <= 0.0 <= cal["ci_high"])
-        est.append(cal["discount_per_100"])
-        truth.append(tr)
-        width.append(cal["ci_high"] - cal["ci_low"])
-    k, n = int(np.sum(hits)), len(hits)
-    lo, hi = proportion_confint(k, n, method="wilson")
-    return {
-        "beta_per_100": points_effect if points_effect is not None else -0.18,
-        "seeds": n, "coverage": k / n, "coverage_ci": (lo, hi),
-        "zero_in_ci": float(np.mean(zero_in)),
-        "mean_truth": float(np.mean(truth)), "mean_estimate": float(np.mean(est)),
-        "bias": float(np.mean(np.array(est) - np.array(truth))),
-        "mean_width": float(np.mean(width)), "sec_per_calibration": float(np.mean(secs)),
-    }
+        rows.append((cal, res.parameters["discount_per_100_true"], time.perf_counter() - t0))
+    return {"beta_per_100": points_effect if points_effect is not None else -0.18,
+            **_summary(rows)}
 
 
 def run_coef_coverage(villages: int, per_village: int, seeds: int, first_seed: int) -> dict:
@@ -124,6 +111,23 @@ def run_coef_coverage(villages: int, per_village: int, seeds: int, first_seed: i
     return {"t": float(np.mean(hit_t)), "z": float(np.mean(hit_z)), "seeds": seeds}
 
 
+def run_wild_size(villages: int, per_village: int, seeds: int, first_seed: int,
+                  n_wild: int) -> dict:
+    """Rejection rate at 5% of "no points effect" when it is true: t(G-1) against the wild
+    cluster bootstrap (``p_value_wild``)."""
+    from calib.pricing import fit_points_pd
+
+    rej_t, rej_w = [], []
+    for seed in range(first_seed, first_seed + seeds):
+        sim = simulate_points_programme(n_villages=villages, households_per_village=per_village,
+                                        beta_per_100=0.0, intercept=-2.0, seed=seed)
+        m = fit_points_pd(sim.loans, sim.points, controls=("grade", "head_age"),
+                          wild_bootstrap=True, n_wild=n_wild, random_state=seed)
+        rej_t.append(m.coefficients.loc["points_per_step", "p_value"] < 0.05)
+        rej_w.append(m.p_value_wild < 0.05)
+    return {"t": float(np.mean(rej_t)), "wild": float(np.mean(rej_w)), "seeds": seeds}
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=100)
@@ -138,7 +142,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--coef-coverage", action="store_true",
                     help="coverage of the points coefficient's interval with few villages "
                          "(use --villages 8 --per-village 150)")
+    ap.add_argument("--wild-size", action="store_true",
+                    help="size at 5%% of t(G-1) and of the wild cluster bootstrap under no "
+                         "points effect (use --villages 8 --per-village 150)")
     a = ap.parse_args(argv)
+    if a.wild_size:
+        r = run_wild_size(a.villages, a.per_village, a.seeds, a.first_seed, max(a.n_boot, 199))
+        print(f"{a.villages} villages x {a.per_village} loans, {r['seeds']} seeds, no points "
+              f"effect: rejected at 5% by t({a.villages - 1}) {r['t']:.3f}, by the wild cluster "
+              f"bootstrap {r['wild']:.3f}")
+        return
     if a.coef_coverage:
         r = run_coef_coverage(a.villages, a.per_village, a.seeds, a.first_seed)
         print(f"{a.villages} villages x {a.per_village} loans, {r['seeds']} seeds: coverage of "

@@ -7,10 +7,14 @@
 - :func:`wild_cluster_score_test` — the restricted wild cluster (score) bootstrap p-value of one
   coefficient, for the few-village case.
 - :func:`cluster_t_crit` — the t(G-1) critical value (Cameron & Miller 2015).
+- :func:`cluster_codes` — integer cluster codes of a table's column (at least two clusters);
+  :func:`se_method` — how a :class:`LogitFit`'s standard errors were computed, in words;
+  :func:`fit_logit_reduced` — a refit on a bootstrap replicate (constant columns left out).
 - :func:`jeffreys_interval`, :func:`jeffreys_p` — the Jeffreys interval and one-sided p-value
   of a default rate.
 
-Nothing here reads a programme or knows a table: arrays in, arrays (or a small result) out.
+Nothing here reads a programme: arrays in, arrays (or a small result) out (``cluster_codes``
+reads one column of the frame it is given, to name it in its errors).
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ import warnings
 from typing import Any, NamedTuple
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
@@ -30,6 +35,9 @@ __all__ = [
     "ridge_logit",
     "wild_cluster_score_test",
     "cluster_t_crit",
+    "cluster_codes",
+    "se_method",
+    "fit_logit_reduced",
     "jeffreys_interval",
     "jeffreys_p",
     "RIDGE_FALLBACK",
@@ -239,6 +247,73 @@ def fit_logit(y: Any, X: Any, *, groups: Any = None, weights: Any = None, C: flo
     return LogitFit(np.asarray(res.params, dtype=float), np.asarray(res.bse, dtype=float),
                     np.asarray(naive.bse, dtype=float), float(G - 1) if clustered else math.inf,
                     "cluster" if clustered else "nonrobust", G, float(naive.llf), note, res)
+
+
+def cluster_codes(frame: pd.DataFrame, cluster: str | None, *, table: str = "table",
+                  unit: str = "row", min_clusters: int = 2) -> np.ndarray | None:
+    """Integer cluster codes of ``frame[cluster]`` (``None`` when ``cluster`` is ``None``).
+
+    Raises
+    ------
+    CalibInputError
+        When the column is missing or blank (naming ``table``, the column and the first blank
+        row), or has fewer than ``min_clusters`` distinct values (``unit`` names the rows in
+        the advice): a village-clustered standard
+        error or a village bootstrap needs at least two villages (with one, the variance cannot
+        be estimated: the interval would be zero-width or undefined). Pass ``cluster=None`` for
+        observation-level inference, stated as such by :func:`se_method`.
+    """
+    if cluster is None:
+        return None
+    if cluster not in frame.columns:
+        raise CalibInputError(
+            f"{table}: cluster column {cluster!r} not found (or use cluster=None)")
+    codes, uniq = pd.factorize(frame[cluster])
+    if (codes < 0).any():
+        i = frame.index[codes < 0][0]
+        raise CalibInputError(f"{table}: cluster column {cluster!r} is blank at index {i!r}")
+    if len(uniq) < min_clusters:
+        raise CalibInputError(
+            f"{table}: cluster column {cluster!r} has {len(uniq)} distinct value(s) "
+            f"({', '.join(map(str, uniq[:3]))}); clustered standard errors and the cluster "
+            f"bootstrap need at least {min_clusters}. Use cluster=None for {unit}-level "
+            "inference (it ignores correlation within the village and says so)"
+        )
+    return codes
+
+
+def se_method(fit: LogitFit, *, unit: str = "observations") -> str:
+    """How the standard errors of ``fit`` were computed, in plain words.
+
+    ``unit`` names the rows (e.g. ``"loans"``) in the model-based case. A penalised fit has
+    no standard errors: its ``note`` is returned.
+    """
+    if fit.cov_type == "cluster":
+        g = int(fit.n_clusters)
+        return (f"clustered by village (CR1: G/(G-1) x (N-1)/(N-K)), t({g - 1}) critical "
+                f"values, G = {g}")
+    if fit.cov_type == "penalised":
+        return fit.note
+    words = f"model-based (observed information), normal critical values; {unit} independent"
+    return f"{words} ({fit.note})" if fit.note else words
+
+
+def fit_logit_reduced(y: Any, X: Any, start: Any) -> np.ndarray:
+    """Maximum-likelihood coefficients on a bootstrap replicate, constant columns left out.
+
+    A dummy absent from a replicate would make the Hessian singular; the intercept (column 0)
+    absorbs a constant column, so predictions are unchanged by leaving it out (its coefficient
+    is returned as 0). No ridge fallback: a replicate whose fit fails raises
+    ``numpy.linalg.LinAlgError`` (or statsmodels' error), for the caller to count as failed.
+    """
+    Xm = np.asarray(X, dtype=float)
+    yv = np.asarray(y, dtype=float).ravel()
+    keep = np.ptp(Xm, axis=0) > 0
+    keep[0] = True
+    res, _ = _logit_mle(yv, Xm[:, keep], np.ones(yv.shape[0]), None, np.asarray(start)[keep])
+    beta = np.zeros(Xm.shape[1])
+    beta[keep] = np.asarray(res.params, dtype=float)
+    return beta
 
 
 _WEBB = np.array([-math.sqrt(1.5), -1.0, -math.sqrt(0.5), math.sqrt(0.5), 1.0, math.sqrt(1.5)])

@@ -506,6 +506,25 @@ def test_household_status_uses_latest_model_run():
     assert st.loc["V-000", "grade"] == "A" and st.loc["V-000", "credited"]
 
 
+def test_a_or_better_is_the_scorecard_rule():
+    """One definition (calib.scorecard.grades): the same grades, unknown grade raises, an
+    ungraded household counts in the denominator but not as A or better."""
+    from calib.scorecard import grades as sg
+
+    assert cv.GRADES is sg.GRADES and cv.A_OR_BETTER is sg.A_OR_BETTER
+    prog = build(village("V", n=4))
+    prog.roster["birth_date"] = pd.Timestamp("1986-01-01")
+    gr = pd.Series(["AAA", "B", "A", None], index=pd.Index(["V-000", "V-001", "V-002", "V-003"],
+                   name="household_id"), name="grade")
+    st = cv.household_status(prog, as_of=AS_OF, grades=gr)
+    assert st["a_or_better"].tolist() == [True, False, True, False]
+    k = cv.programme_kpis(prog, as_of=AS_OF, grades=gr)
+    vil = k.loc[k["level"] == "village"].iloc[0]
+    assert (vil["n_a_or_better"], vil["n_households"]) == (2, 4)
+    with pytest.raises(CalibInputError, match=r"grade: unknown value.*'BB'.*one of AAA, AA, A, B"):
+        cv.household_status(prog, as_of=AS_OF, grades=gr.replace("B", "BB"))
+
+
 # ------------------------------------------------------------------------------------------
 # Targets
 # ------------------------------------------------------------------------------------------

@@ -12,11 +12,11 @@ points give 4.417%). This subpackage answers three questions:
 
 Modules, in the order the data flow through them: ``schedule`` (the ``points_loan`` parameter
 block: :class:`Schedule`, :class:`Band`, :class:`PointsLoan`), ``points`` (which period's points
-price a loan, the loan frame), ``pd_model`` (the logistic PD model; its statistics in
-``_logit``), ``bands`` and ``evaluation`` (cost per points band), ``conclusions`` (the
-report's decisions as rows), ``calibration`` (the
-risk-justified discount and its village bootstrap), ``recommend`` (the largest schedule within
-budget and floor), ``inflation`` (point inflation by village), ``plots`` (drawing only).
+price a loan, the loan frame), ``pd_model`` (the logistic PD model; its statistics are the
+package's shared ``calib._stats``), ``bands`` and ``evaluation`` (cost per points band),
+``conclusions`` (the report's decisions as rows), ``calibration`` (the risk-justified discount
+and its village bootstrap), ``recommend`` (the largest schedule within budget and floor),
+``inflation`` (point inflation by village), ``plots`` (drawing only).
 
 Notebook use is one line per question, e.g.::
 
@@ -24,7 +24,7 @@ Notebook use is one line per question, e.g.::
     cal = pricing.calibrate_points_discount(lf, None, terms=terms, controls=pricing.DEFAULT_CONTROLS)
     table = pricing.evaluate_schedule(lf, None, terms, pd=cal.attrs["model"])
 """
-from calib.pricing._logit import jeffreys_interval
+from calib._stats import jeffreys_interval
 from calib.pricing.calibration import calibrate_points_discount, policy_verdict
 from calib.pricing.conclusions import (
     Finding,

@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from calib.pricing._checks import _default_array
-from calib.pricing._logit import cluster_codes, fit_logit, fit_logit_reduced, se_method
-from calib.pricing.pd_model import PointsPD, _design, _prepared
+from calib._stats import fit_logit_reduced
+from calib.pricing.pd_model import PointsPD, _fit_model, _prepared, _wild_p
 from calib.pricing.schedule import PointsLoan, Schedule, discount_for_points, resolve_terms
 
 __all__ = ["calibrate_points_discount", "policy_verdict"]
@@ -89,12 +88,14 @@ def _policy_columns(out: pd.DataFrame, frame: pd.DataFrame, sch: Schedule) -> No
 
 def _model_summary(model: PointsPD, y: np.ndarray) -> dict:
     coefs = model.coefficients
-    r = model.result
+    r = model.result.result  # statsmodels results; None for a penalised (fallback) fit
     formula = "logit PD ~ points/%g" % model.step + "".join(f" + {c}" for c in model.controls)
     b = coefs.loc["points_per_step"]
     return {"pd_model": formula, "coef_points": b["coef"], "coef_points_se": b["se"],
-            "coef_points_p": b["p_value"], "odds_ratio_per_100": float(np.exp(b["coef"])),
-            "pseudo_r2": float(r.prsquared), "aic": float(r.aic), "mean_pd": float(y.mean()),
+            "coef_points_p": b["p_value"], "coef_points_p_wild": b["p_value_wild"],
+            "odds_ratio_per_100": float(np.exp(b["coef"])),
+            "pseudo_r2": float(r.prsquared) if r is not None else np.nan,
+            "aic": float(r.aic) if r is not None else np.nan, "mean_pd": float(y.mean()),
             "se_method": model.se_method}
 
 
@@ -125,6 +126,8 @@ def calibrate_points_discount(
     period: str | None = None,
     missing_points: Literal["zero", "raise"] = "zero",
     schedule: Schedule | dict | None = None,
+    wild_bootstrap: Literal["auto"] | bool = "auto",
+    n_wild: int = 9999,
 ) -> pd.DataFrame:
     """Risk-justified discount per 100 points, with a village-cluster bootstrap interval.
 
@@ -155,6 +158,11 @@ def calibrate_points_discount(
         The policy schedule; adds ``policy_per_100`` (its discount per 100 points, e.g. 0.001;
         for a banded schedule the borrowers' total discount per 100 of their points),
         ``policy_in_ci`` (bool) and ``policy_verdict`` (see :func:`policy_verdict`).
+    wild_bootstrap : {"auto", True, False}
+        Add ``coef_points_p_wild``, the wild cluster bootstrap p-value of the points
+        coefficient (``"auto"``: with fewer than 30 villages; see :func:`fit_points_pd`).
+    n_wild : int
+        Draws of the wild bootstrap (seeded by ``random_state``, after the pairs bootstrap).
 
     Returns
     -------
@@ -169,6 +177,7 @@ def calibrate_points_discount(
           ``n_boot`` (successful replicates), ``n_boot_failed``;
         - PD model summary: ``pd_model`` (formula), ``coef_points`` (log-odds per 100 points),
           ``coef_points_se`` (village-clustered, CR1), ``coef_points_p`` (on t(G-1)),
+          ``coef_points_p_wild`` (wild cluster bootstrap; NaN when not computed),
           ``odds_ratio_per_100``, ``pseudo_r2`` (McFadden), ``aic``, ``mean_pd``,
           ``se_method`` (in words).
 
@@ -187,8 +196,9 @@ def calibrate_points_discount(
     Notes
     -----
     The PD model is a logistic regression of default on points (per 100) plus controls,
-    fitted by statsmodels (``Logit``, Newton-Raphson; standard errors clustered by village with
-    the CR1 factor G/(G-1) x (N-1)/(N-K), tests and intervals on t(G-1)). The estimand is an
+    fitted by :func:`calib._stats.fit_logit` (Newton-Raphson; standard errors clustered by
+    village with the CR1 factor G/(G-1) x (N-1)/(N-K), tests and intervals on t(G-1); with
+    fewer than 30 villages also the wild cluster bootstrap p-value). The estimand is an
     average marginal effect of +100 points on PD (a "finite difference" AME, see Williams 2012)
     times LGD, i.e. the average expected-loss saving per 100 points, which is the discount a
     risk-neutral price would give [1]_. Defaults within a village are correlated (shared
@@ -212,17 +222,15 @@ def calibrate_points_discount(
                       n_boot=n_boot)
     policy = t.schedule if given else None
     frame = _prepared(loans, points, period, missing_points)
-    y = _default_array(frame)
-    controls = tuple(controls)
-    X, names, levels = _design(frame, controls, None, _STEP)
-    groups = cluster_codes(frame, cluster)
+    model, y, X, groups = _fit_model(frame, tuple(controls), cluster, _STEP)
     codes = groups if groups is not None else np.arange(len(frame))
-    res = fit_logit(y, X, groups)
-    beta = np.asarray(res.params)
+    beta = model.result.params
+    rng = _rng(random_state)
     boot, boot_coefs, failed = _bootstrap_ame(y, X, beta, codes, lgd=t.lgd, n_boot=t.n_boot,
-                                              rng=_rng(random_state))
+                                              rng=rng)
     lo, hi, se = _percentile_interval(boot, alpha)
-    model = PointsPD(res, controls, names, levels, _STEP, se_method(groups))
+    # after the pairs bootstrap, so that its draws do not depend on whether this one runs
+    model.p_value_wild = _wild_p(model.result, y, X, groups, wild_bootstrap, n_wild, rng)
     n_clusters = len(np.unique(codes))
     unit = "villages" if groups is not None else "loans"
     out = pd.DataFrame([{

@@ -80,7 +80,8 @@ def base_rate_finding(table: pd.DataFrame) -> Finding:
 
 
 class _Params:
-    """Stand-in for a statsmodels result holding replicate coefficients (``params`` only)."""
+    """Stand-in for a fit (:class:`calib._stats.LogitFit`) holding replicate coefficients
+    (``params`` only)."""
 
     def __init__(self, params: np.ndarray) -> None:
         self.params = params

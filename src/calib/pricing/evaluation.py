@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from calib.pricing._checks import _default_array
-from calib.pricing._logit import jeffreys_interval
+from calib._stats import jeffreys_interval
 from calib.pricing.bands import _grouping, _loan_level
 from calib.pricing.pd_model import PointsPD, _prepared
 from calib.pricing.schedule import PointsLoan, Schedule, resolve_terms

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from calib.errors import CalibInputError
+from calib import _stats
+from calib.errors import CalibInputError, CalibParamsError
 from calib.pricing._checks import _default_array
-from calib.pricing._logit import cluster_codes, fit_logit, se_method
 from calib.pricing.points import attach_points
 
 __all__ = ["PointsPD", "fit_points_pd"]
@@ -25,9 +25,10 @@ class PointsPD:
 
     Attributes
     ----------
-    result : statsmodels LogitResults
-        Logistic regression fitted by Newton-Raphson; with a cluster column, village-clustered
-        standard errors and t(G-1) inference (see :func:`calib.pricing._logit.fit_logit`).
+    result : calib._stats.LogitFit
+        Logistic regression fitted by Newton-Raphson (:func:`calib._stats.fit_logit`); with a
+        cluster column, village-clustered (CR1) standard errors and t(G-1) inference. Its
+        ``result`` is the statsmodels results object, its ``note`` any fallback taken.
     controls : tuple of str
         Control columns of ``loans``.
     columns : list of str
@@ -39,6 +40,8 @@ class PointsPD:
         Points per unit of the points coefficient (100).
     se_method : str
         How the standard errors were computed, in words.
+    p_value_wild : float
+        Wild cluster bootstrap p-value of the points coefficient (NaN when not computed).
     """
 
     result: Any
@@ -47,6 +50,7 @@ class PointsPD:
     levels: dict[str, list] = field(default_factory=dict)
     step: float = 100.0
     se_method: str = ""
+    p_value_wild: float = np.nan
 
     def design(self, frame: pd.DataFrame, points: Any = None) -> np.ndarray:
         """Design matrix for ``frame`` (points from ``points`` when given, else the column)."""
@@ -58,24 +62,19 @@ class PointsPD:
 
     @property
     def coefficients(self) -> pd.DataFrame:
-        """Coefficients: ``coef, se, t, df, p_value, ci_low, ci_high`` indexed by term.
+        """Coefficients: ``coef, se, t, df, p_value, ci_low, ci_high, p_value_wild`` by term.
 
         ``t`` is coef / se; ``df`` its degrees of freedom (G - 1 with clustered errors,
         infinite, i.e. normal, without); ``p_value`` and the interval use that distribution.
+        ``p_value_wild`` (points term only; NaN elsewhere or when not computed) is the wild
+        cluster bootstrap p-value.
         """
         r = self.result
-        ci = np.asarray(r.conf_int())
-        df = float(getattr(r, "df_resid_inference", None) or np.inf) if r.use_t else np.inf
+        ci = r.conf_int()
+        wild = np.where(np.asarray(self.columns) == "points_per_step", self.p_value_wild, np.nan)
         return pd.DataFrame(
-            {
-                "coef": np.asarray(r.params),
-                "se": np.asarray(r.bse),
-                "t": np.asarray(r.tvalues),
-                "df": df,
-                "p_value": np.asarray(r.pvalues),
-                "ci_low": ci[:, 0],
-                "ci_high": ci[:, 1],
-            },
+            {"coef": r.params, "se": r.se, "t": r.tvalues, "df": r.df, "p_value": r.pvalues,
+             "ci_low": ci[:, 0], "ci_high": ci[:, 1], "p_value_wild": wild},
             index=pd.Index(self.columns, name="term"),
         )
 
@@ -135,6 +134,33 @@ def _prepared(loans, points, period, missing_points):
     return attach_points(loans, points, period=period, missing_points=missing_points)
 
 
+def _wild_p(fit: Any, y: np.ndarray, X: np.ndarray, groups: np.ndarray | None,
+            wild_bootstrap: Literal["auto"] | bool, n_wild: int,
+            random_state: int | np.random.Generator | None) -> float:
+    """Wild cluster bootstrap p-value of the points coefficient (column 1), or NaN when not
+    run: no clusters, a penalised fit, or ``"auto"`` with at least ``FEW_CLUSTERS`` villages."""
+    if wild_bootstrap not in ("auto", True, False):
+        raise CalibParamsError(f"wild_bootstrap: expected 'auto', True or False, got "
+                               f"{wild_bootstrap!r}")
+    few = (fit.n_clusters or 0) < _stats.FEW_CLUSTERS
+    if groups is None or fit.cov_type != "cluster" or not (wild_bootstrap is True or
+                                                            (wild_bootstrap == "auto" and few)):
+        return np.nan
+    return _stats.wild_cluster_score_test(y, X, groups, 1, n_boot=n_wild,
+                                          random_state=random_state)[1]
+
+
+def _fit_model(frame: pd.DataFrame, controls: tuple[str, ...], cluster: str | None,
+               step: float) -> tuple[PointsPD, np.ndarray, np.ndarray, np.ndarray | None]:
+    """The fitted :class:`PointsPD` (no wild p-value yet), with ``y``, ``X`` and the codes."""
+    y = _default_array(frame)
+    X, names, levels = _design(frame, controls, None, step)
+    groups = _stats.cluster_codes(frame, cluster, table="loans", unit="loan")
+    fit = _stats.fit_logit(y, X, groups=groups)
+    model = PointsPD(fit, controls, names, levels, step, _stats.se_method(fit, unit="loans"))
+    return model, y, X, groups
+
+
 def fit_points_pd(
     loans: pd.DataFrame,
     points: pd.DataFrame | None = None,
@@ -144,6 +170,9 @@ def fit_points_pd(
     step: float = 100.0,
     period: str | None = None,
     missing_points: Literal["zero", "raise"] = "zero",
+    wild_bootstrap: Literal["auto"] | bool = "auto",
+    n_wild: int = 9999,
+    random_state: int | np.random.Generator | None = 0,
 ) -> PointsPD:
     """Fit the logistic PD model of default on points (per ``step`` points) plus controls.
 
@@ -165,6 +194,15 @@ def fit_points_pd(
         Inference uses t(G - 1) with the CR1 small-sample factor G/(G-1) x (N-1)/(N-K).
     step : float
         Points per unit of the points coefficient.
+    wild_bootstrap : {"auto", True, False}
+        Add the wild cluster bootstrap p-value of the points coefficient
+        (``PointsPD.p_value_wild``, column ``p_value_wild`` of ``coefficients``):
+        ``"auto"`` when clustered with fewer than :data:`calib._stats.FEW_CLUSTERS` (30)
+        villages, where t(G - 1) can still over-reject.
+    n_wild : int
+        Draws of the wild bootstrap (Webb six-point weights).
+    random_state : int or numpy.random.Generator
+        Seed of the wild bootstrap.
 
     Returns
     -------
@@ -176,11 +214,16 @@ def fit_points_pd(
         When the cluster column has a blank or only one distinct value (one village: a
         village-clustered error cannot be estimated; pass ``cluster=None`` for loan-level
         errors).
+
+    Notes
+    -----
+    The wild bootstrap is the restricted score bootstrap of
+    :func:`calib._stats.wild_cluster_score_test` (Kline & Santos 2012; Cameron, Gelbach &
+    Miller 2008; Webb 2023).
     """
     frame = _prepared(loans, points, period, missing_points)
-    y = _default_array(frame)
-    X, names, levels = _design(frame, tuple(controls), None, step)
     use = cluster if cluster is not None and cluster in frame.columns else None
-    groups = cluster_codes(frame, use)
-    res = fit_logit(y, X, groups)
-    return PointsPD(res, tuple(controls), names, levels, step, se_method(groups))
+    model, y, X, groups = _fit_model(frame, tuple(controls), use, step)
+    model.p_value_wild = _wild_p(model.result, y, X, groups, wild_bootstrap, n_wild,
+                                 random_state)
+    return model

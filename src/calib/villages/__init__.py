@@ -41,8 +41,6 @@ from calib.villages.display import (
 )
 from calib.villages.lacks import nearest_to_certification
 from calib.villages.rules import (
-    A_OR_BETTER,
-    GRADES,
     QUALITATIVE_CRITERIA,
     TOWNSHIP_CRITERIA,
     VILLAGE_CRITERIA,
@@ -98,3 +96,13 @@ __all__ = [
     "plot_verdict_table",
     "plot_target_progress",
 ]
+
+
+def __getattr__(name: str):
+    """``GRADES`` and ``A_OR_BETTER`` are :mod:`calib.scorecard.grades`'s (one definition),
+    re-exported lazily: ``calib.params`` imports this package and must not load the scorecard."""
+    if name in ("GRADES", "A_OR_BETTER"):
+        from calib.scorecard import grades
+
+        return getattr(grades, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -44,22 +44,21 @@ def village_rows(kpis: pd.DataFrame) -> pd.DataFrame:
     return v.reset_index(drop=True)
 
 
+def _county_ratio(v: pd.DataFrame, given: Any, num: str, den: str) -> tuple[Any, Any, float]:
+    """The county figure given in the rules, else the sum of ``num`` over that of ``den``."""
+    if given is not None:
+        f = frac(given)
+        return f.numerator, f.denominator, float(f)
+    p, q = int(v[num].sum()), int(v[den].sum())
+    return p, q, p / q if q else np.nan
+
+
 def county(v: pd.DataFrame, rules: dict) -> dict[str, tuple[Any, Any, float]]:
     """County loan share and NPL as exact (p, q, float)."""
-    out = {}
-    if rules.get("county_loan_share") is not None:
-        f = frac(rules["county_loan_share"])
-        out["loan_share"] = (f.numerator, f.denominator, float(f))
-    else:
-        p, q = int(v["n_borrowers"].sum()), int(v["n_households"].sum())
-        out["loan_share"] = (p, q, p / q if q else np.nan)
-    if rules.get("county_npl_ratio") is not None:
-        f = frac(rules["county_npl_ratio"])
-        out["npl"] = (f.numerator, f.denominator, float(f))
-    else:
-        p, q = int(v["_defaulted_cents"].sum()), int(v["_balance_cents"].sum())
-        out["npl"] = (p, q, p / q if q else np.nan)
-    return out
+    return {"loan_share": _county_ratio(v, rules.get("county_loan_share"), "n_borrowers",
+                                        "n_households"),
+            "npl": _county_ratio(v, rules.get("county_npl_ratio"), "_defaulted_cents",
+                                 "_balance_cents")}
 
 
 def threshold(crit: str, rules: dict, cty: dict) -> tuple[str, Any, Any, float]:

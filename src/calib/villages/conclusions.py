@@ -94,6 +94,17 @@ def _more_villages_needed(t: pd.Series, r: dict) -> int:
     return int(need[0])
 
 
+#: A township's conclusion row: decision, figure, threshold templates, the two verdicts and the
+#: separator of what it lacks, per language.
+_TOWNSHIP_TEXT = {
+    "en": ("credit township {tw}", "credit villages {n} of {of} ({share}); NPL {npl}",
+           "credit villages {op} {threshold}; NPL below county {county}", "certified",
+           "not certified: ", "; "),
+    "zh-CN": ("信用乡镇：{tw}", "信用村 {n}/{of}（{share}），不良率 {npl}",
+              "信用村占比 {op} {threshold}；不良率低于县均 {county}", "认定", "未认定：", "；"),
+}
+
+
 def _township_rows(tverdicts, rules, lang) -> list[tuple]:
     r = validate_township_rules(rules)
     op = r["credit_village_share"]["op"]
@@ -107,20 +118,12 @@ def _township_rows(tverdicts, rules, lang) -> list[tuple]:
             lack.append(f"{k} more credit villages" if lang == "en" else f"还需 {k} 个信用村")
         if t["npl_vs_county"] != "pass":
             lack.append("NPL not below the county" if lang == "en" else "不良率未低于县均")
-        if lang == "en":
-            rows.append((f"credit township {t['township']}",
-                         f"credit villages {t['n_credit_villages']} of {t['n_villages']} "
-                         f"({_pct(share)}); NPL {_pct(npl)}",
-                         f"credit villages {op} {_pct(t['credit_village_share_threshold'])}; "
-                         f"NPL below county {_pct(county)}",
-                         "certified" if t["certified"] else "not certified: " + "; ".join(lack)))
-        else:
-            rows.append((f"信用乡镇：{t['township']}",
-                         f"信用村 {t['n_credit_villages']}/{t['n_villages']}（{_pct(share)}），"
-                         f"不良率 {_pct(npl)}",
-                         f"信用村占比 {op} {_pct(t['credit_village_share_threshold'])}；"
-                         f"不良率低于县均 {_pct(county)}",
-                         "认定" if t["certified"] else "未认定：" + "；".join(lack)))
+        words = dict(tw=t["township"], n=t["n_credit_villages"], of=t["n_villages"],
+                     share=_pct(share), npl=_pct(npl), op=op, county=_pct(county),
+                     threshold=_pct(t["credit_village_share_threshold"]))
+        decision, figure, threshold, yes, no, sep = _TOWNSHIP_TEXT[lang]
+        rows.append((decision.format(**words), figure.format(**words),
+                     threshold.format(**words), yes if t["certified"] else no + sep.join(lack)))
     return rows
 
 

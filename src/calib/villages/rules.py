@@ -17,16 +17,11 @@ from calib.eligibility import EligibilityRules
 from calib.errors import CalibParamsError
 
 __all__ = [
-    "GRADES", "A_OR_BETTER", "VILLAGE_CRITERIA", "QUALITATIVE_CRITERIA", "TOWNSHIP_CRITERIA",
+    "VILLAGE_CRITERIA", "QUALITATIVE_CRITERIA", "TOWNSHIP_CRITERIA",
     "Threshold", "Relative", "VillageRules", "TownshipRules", "Milestone", "Targets",
     "validate_village_rules", "validate_township_rules", "validate_targets",
     "validate_eligibility",
 ]
-
-#: Grades of the model run, best first (B = below A).
-GRADES: tuple[str, ...] = ("AAA", "AA", "A", "B")
-#: Grades counted as "A or better".
-A_OR_BETTER: tuple[str, ...] = ("AAA", "AA", "A")
 
 #: Quantitative credit-village criteria, in report order.
 VILLAGE_CRITERIA: tuple[str, ...] = (

@@ -12,7 +12,7 @@ from calib.eligibility import eligible_households
 from calib.errors import CalibInputError, CalibParamsError
 from calib.programme import Programme
 from calib.villages._exact import cents, ratio
-from calib.villages.rules import A_OR_BETTER, GRADES, validate_eligibility
+from calib.villages.rules import validate_eligibility
 
 __all__ = ["household_status", "programme_kpis", "kpi_history", "COUNT_COLUMNS",
            "RATE_COLUMNS"]
@@ -118,14 +118,7 @@ def _grades(latest: pd.DataFrame, grades, idx: pd.Index) -> pd.Series:
         g = _by_household(grades, "grade", "grades")
         _check_known(pd.Series(g.index), idx, "grades")
         grade = g.reindex(idx)
-    grade = grade.astype("string")
-    bad = grade.notna() & ~grade.isin(list(GRADES))
-    if bad.any():
-        raise CalibInputError(
-            f"grade: unknown value(s) {sorted(grade[bad].unique().tolist())[:5]}; "
-            f"expected one of {', '.join(GRADES)}"
-        )
-    return grade
+    return grade.astype("string")
 
 
 def _limits(latest: pd.DataFrame, final_limits, idx: pd.Index) -> pd.Series:
@@ -204,8 +197,8 @@ def household_status(
         Index ``household_id`` (sorted); columns ``township``, ``village``, ``n_members``,
         ``n_eligible_members``, ``eligible`` (bool), ``reviewed`` (at least one review),
         ``model_run`` (a model run), ``profiled`` (reviewed and model run), ``grade``,
-        ``a_or_better`` (bool), ``limit`` (final limit, else latest model limit; NaN when not
-        run), ``credited`` (profiled and limit > 0), ``n_loans`` (loans with drawn > 0),
+        ``a_or_better`` (bool, :func:`calib.scorecard.a_or_better`), ``limit`` (final limit,
+        else latest model limit; NaN when not run), ``credited`` (profiled and limit > 0), ``n_loans`` (loans with drawn > 0),
         ``n_loans_defaulted`` (of those, ``default == 1``), ``balance`` (drawn yuan),
         ``defaulted_balance`` (drawn yuan of defaulted loans), ``borrower`` (``n_loans > 0``).
     """
@@ -225,7 +218,11 @@ def household_status(
     out["profiled"] = out["reviewed"] & out["model_run"]
     grade = _grades(latest, grades, idx)
     out["grade"] = grade
-    out["a_or_better"] = grade.isin(list(A_OR_BETTER)).fillna(False).astype(bool)
+    # the one rule (calib.scorecard.grades): unknown grade raises, ungraded is not A or better;
+    # imported here so that calib.params (which reads this package's rules) stays light
+    from calib.scorecard.grades import a_or_better
+
+    out["a_or_better"] = a_or_better(grade)
     limit = _limits(latest, final_limits, idx)
     out["limit"] = limit.where(out["model_run"] | (final_limits is not None))
     out["credited"] = out["profiled"] & (out["limit"] > 0).fillna(False).astype(bool)
