@@ -9,6 +9,6 @@ def spark():
     pytest.importorskip("pyspark", reason="the spark extra is not installed: pip install -e '.[spark]'")
     from calib.engine import spark_session
 
-    s = spark_session({"master": "local[2]", "app_name": "calib-tests", "shuffle_partitions": 4})
+    s = spark_session({"master": "local[2]", "app_name": "calib-tests", "shuffle_partitions": 2})
     yield s
     s.stop()

@@ -39,7 +39,7 @@ from calib.engine.grouped import apply_by_group, collect, pack, pack_pandas
 from calib.errors import CalibParamsError
 from calib.programme import TABLES, Programme
 
-__all__ = ["SparkProgramme", "from_programme", "consensus_limits", "compare_limits", "programme_kpis",
+__all__ = ["SparkProgramme", "from_programme", "read_programme", "consensus_limits", "compare_limits", "programme_kpis",
            "POOLINGS"]
 
 GROUP = "village"
@@ -69,6 +69,13 @@ class SparkProgramme:
     as_of: pd.Timestamp
     quarantine: pd.DataFrame = field(default_factory=pd.DataFrame)
     counts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    _packs: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def packed(self, name: str):
+        """The table packed by village (computed once, then cached on the executors)."""
+        if name not in self._packs:
+            self._packs[name] = pack(self.tables[name], name, GROUP, self.dtypes[name]).cache()
+        return self._packs[name]
 
     def table(self, name: str):
         """The Spark DataFrame of a table (``None`` when the programme has none)."""
@@ -105,8 +112,57 @@ def from_programme(spark, programme: Programme, *, partitions: int | None = None
                           programme.quarantine, programme.counts)
 
 
+def _pandas_dtype(spark_type: str, column: str) -> str:
+    """The local engine's pandas dtype for a Spark column type."""
+    if spark_type == "string":
+        return "str"
+    if spark_type in ("bigint", "int", "smallint", "tinyint"):
+        return "int64" if column == "row" else "Int64"
+    if spark_type in ("double", "float") or spark_type.startswith("decimal"):
+        return "float64"
+    if spark_type == "boolean":
+        return "boolean"
+    if spark_type.startswith("timestamp") or spark_type == "date":
+        return "datetime64[ns]"
+    return "object"
+
+
+def read_programme(spark, sources: Mapping[str, str], *, as_of: Any) -> SparkProgramme:
+    """Open validated programme tables where Spark reads them, without bringing them to the driver.
+
+    Parameters
+    ----------
+    spark : pyspark.sql.SparkSession
+    sources : mapping
+        Table name -> a Parquet file or folder URI (``file://``, ``hdfs://``, ``s3a://``, or a
+        path) or a catalog table (``catalog:db.table``). Columns as the loaded tables
+        (``data/README.md``), typed; ``reviews`` must carry ``village`` (the loader adds it).
+    as_of : date-like
+        Reference date of the programme.
+
+    Returns
+    -------
+    SparkProgramme
+        ``relations`` gets ``village`` from the roster, or from the reviews when there is no roster.
+    """
+    unknown = sorted(set(sources) - set(TABLES))
+    if unknown:
+        raise CalibParamsError(f"tables: unknown table {unknown[0]!r}; tables are {', '.join(TABLES)}")
+    tables = {}
+    for name, uri in sources.items():
+        uri = str(uri)
+        tables[name] = spark.table(uri[len("catalog:"):]) if uri.startswith("catalog:") else spark.read.parquet(uri)
+    if "relations" in tables and GROUP not in tables["relations"].columns:
+        src = tables.get("roster", tables.get("reviews"))
+        where = src.select("household_id", GROUP).dropDuplicates(["household_id"])
+        tables["relations"] = tables["relations"].join(where, on="household_id", how="left")
+    dtypes = {n: {f.name: _pandas_dtype(f.dataType.simpleString(), f.name) for f in t.schema.fields}
+              for n, t in tables.items()}
+    return SparkProgramme(spark, tables, dtypes, pd.Timestamp(as_of))
+
+
 def _packed(sp: SparkProgramme, names) -> Any:
-    parts = [pack(sp.tables[n], n, GROUP, sp.dtypes[n]) for n in names if n in sp.tables]
+    parts = [sp.packed(n) for n in names if n in sp.tables]
     out = parts[0]
     for p in parts[1:]:
         out = out.unionByName(p)
@@ -123,12 +179,12 @@ def consensus_packed(sp: SparkProgramme, *, pooling: str = "programme", **params
         reviews = _to_pandas(sp, "reviews", cols)
         rel = _to_pandas(sp, "relations") if "relations" in sp.tables else None
         cons = _consensus.consensus_limits(reviews, relations=rel, **params)
-        return pack_pandas(sp.spark, cons, "consensus", GROUP, index=True)
+        return pack_pandas(sp.spark, cons, "consensus", GROUP, index=True).cache()
 
     def _one(t: dict[str, pd.DataFrame], group: str) -> pd.DataFrame:
         return _consensus.consensus_limits(t["reviews"], relations=t.get("relations"), **params)
 
-    return apply_by_group(_packed(sp, ["reviews", "relations"]), _one, "consensus")
+    return apply_by_group(_packed(sp, ["reviews", "relations"]), _one, "consensus").cache()
 
 
 def _to_pandas(sp: SparkProgramme, name: str, cols: list[str] | None = None) -> pd.DataFrame:
@@ -175,7 +231,7 @@ def comparison_packed(sp: SparkProgramme, consensus_packed_, *, policy: Mapping 
                                  "model_limit": pd.Series(dtype=float)})
         return _compare.compare_limits(t.get("consensus", empty), runs, policy=policy)
 
-    return apply_by_group(_packed(sp, ["model_runs"]).unionByName(consensus_packed_), _one, "comparison")
+    return apply_by_group(_packed(sp, ["model_runs"]).unionByName(consensus_packed_), _one, "comparison").cache()
 
 
 def compare_limits(sp: SparkProgramme, consensus_packed_, *, policy: Mapping | None = None) -> pd.DataFrame:
