@@ -118,3 +118,21 @@ def test_engine_info_and_settings(spark):
     assert validate_spark_settings(None)["master"] == "local[2]"
     with pytest.raises(CalibParamsError, match="spark.mastr"):
         validate_spark_settings({"mastr": "yarn"})
+
+
+def test_dispatch_local_and_spark(spark, prog, P, local):
+    """The notebook-facing calls: spark=None is the local function, a session gives the same table."""
+    from calib import engine
+
+    assert engine.session_for({"engine": "local"}) is None
+    with pytest.raises(CalibParamsError, match="engine"):
+        engine.session_for({"engine": "dask"})
+    same(engine.consensus_limits(prog, **P.block("consensus")), local["consensus"])
+    cmp = engine.compare_limits(prog, local["consensus"], spark=spark, policy=P.block("reconciliation"))
+    same(cmp, local["comparison"])
+    kpis = engine.programme_kpis(prog, spark=spark, final_limits=cmp[["final_limit"]],
+                                 eligibility=P.block("eligibility"), unit="person")
+    expected = villages.programme_kpis(prog, final_limits=local["comparison"][["final_limit"]],
+                                       eligibility=P.block("eligibility"), unit="person")
+    pd.testing.assert_frame_equal(kpis, expected, rtol=RTOL)
+    assert engine.distributed(prog, spark) is engine.distributed(prog, spark)  # distributed once
