@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -34,13 +34,18 @@ _BASE_CONF: dict[str, str] = {
 
 
 class SparkSettings(BaseModel):
-    """The ``spark:`` block of params (used when ``engine: spark``)."""
+    """The ``spark:`` block of params (used when ``engine: spark``): ``master`` (any Spark master
+    URL), ``app_name``, ``conf`` (any Spark configuration key), ``shuffle_partitions``
+    (default 2 x cores on a local master, else 200) and ``pooling`` of the adjusted consensus."""
 
     model_config = ConfigDict(extra="forbid")
     master: str = Field("local[2]", min_length=1)
     app_name: str = Field("calib", min_length=1)
     conf: dict[str, str | int | float | bool] = Field(default_factory=dict)
     shuffle_partitions: int | None = Field(None, ge=1)
+    #: ``programme``: the adjusted consensus is fitted on the driver, identical to ``engine:
+    #: local``; ``group``: each village is fitted on the executors with its own robust scale.
+    pooling: Literal["programme", "group"] = "programme"
 
 
 def validate_spark_settings(block: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -49,7 +54,7 @@ def validate_spark_settings(block: Mapping[str, Any] | None) -> dict[str, Any]:
     Parameters
     ----------
     block : mapping, optional
-        ``{master, app_name, conf, shuffle_partitions}``; ``None`` gives the defaults
+        ``{master, app_name, conf, shuffle_partitions, pooling}``; ``None`` gives the defaults
         (``local[2]``).
 
     Returns
