@@ -54,3 +54,14 @@ def test_validation_on_spark_equals_local_loader(spark, folder):
                 np.testing.assert_allclose(got[col].to_numpy(float), want[col].to_numpy(float), rtol=1e-12, err_msg=col)
             else:
                 assert got[col].astype(str).tolist() == want[col].astype(str).tolist(), (t, col)
+    # and the validated tables go on through the pipeline without leaving Spark
+    from calib import compare, consensus
+    from calib.engine import steps
+
+    sp = steps.assemble(spark, accepted, as_of=AS_OF, quarantine=q, counts=counts)
+    cmp = steps.compare_limits(sp, steps.consensus_packed(sp, method="median")).sort_index()
+    cons_l = consensus.consensus_limits(local.reviews, method="median", relations=local.relations)
+    want = compare.compare_limits(cons_l, local.model_runs).sort_index()
+    assert list(cmp.index) == list(want.index)
+    for col in ("consensus_limit", "model_limit", "final_limit"):
+        np.testing.assert_allclose(cmp[col].to_numpy(float), want[col].to_numpy(float), rtol=1e-9)

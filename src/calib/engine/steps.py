@@ -39,7 +39,7 @@ from calib.engine.grouped import apply_by_group, collect, pack, pack_pandas
 from calib.errors import CalibParamsError
 from calib.programme import TABLES, Programme
 
-__all__ = ["SparkProgramme", "from_programme", "read_programme", "consensus_limits", "compare_limits", "programme_kpis",
+__all__ = ["SparkProgramme", "from_programme", "read_programme", "assemble", "consensus_limits", "compare_limits", "programme_kpis",
            "POOLINGS"]
 
 GROUP = "village"
@@ -152,13 +152,32 @@ def read_programme(spark, sources: Mapping[str, str], *, as_of: Any) -> SparkPro
     for name, uri in sources.items():
         uri = str(uri)
         tables[name] = spark.table(uri[len("catalog:"):]) if uri.startswith("catalog:") else spark.read.parquet(uri)
+    return assemble(spark, tables, as_of=as_of)
+
+
+def assemble(spark, tables: Mapping[str, Any], *, as_of: Any, quarantine: pd.DataFrame | None = None,
+             counts: pd.DataFrame | None = None) -> SparkProgramme:
+    """A :class:`SparkProgramme` from validated Spark tables (``relations`` gets ``village``).
+
+    Parameters
+    ----------
+    spark : pyspark.sql.SparkSession
+    tables : mapping
+        Table name -> Spark DataFrame of accepted rows (``None`` entries are left out).
+    as_of : date-like
+    quarantine, counts : pandas.DataFrame, optional
+        From the validation.
+    """
+    tables = {n: t for n, t in tables.items() if t is not None}
     if "relations" in tables and GROUP not in tables["relations"].columns:
         src = tables.get("roster", tables.get("reviews"))
         where = src.select("household_id", GROUP).dropDuplicates(["household_id"])
         tables["relations"] = tables["relations"].join(where, on="household_id", how="left")
     dtypes = {n: {f.name: _pandas_dtype(f.dataType.simpleString(), f.name) for f in t.schema.fields}
               for n, t in tables.items()}
-    return SparkProgramme(spark, tables, dtypes, pd.Timestamp(as_of))
+    return SparkProgramme(spark, tables, dtypes, pd.Timestamp(as_of),
+                          quarantine if quarantine is not None else pd.DataFrame(),
+                          counts if counts is not None else pd.DataFrame())
 
 
 def _packed(sp: SparkProgramme, names) -> Any:

@@ -124,7 +124,7 @@ def _map_rows(reasons: pd.Series, rows: np.ndarray) -> pd.Series:
 
 def _run_bucket(pdf: pd.DataFrame, *, as_of, labels: Mapping[str, str], headers: Mapping[str, list[str]]) -> pd.DataFrame:
     """One bucket: the local loader on its rows, row numbers mapped back (runs on an executor)."""
-    from calib.sources.sql import _validate_via_folder
+    from calib.sources.sql import validate_raw
 
     b = str(pdf["group"].iloc[0])
     got = {str(n): from_bytes(p) for n, p in zip(pdf["name"], pdf["payload"])}
@@ -137,7 +137,7 @@ def _run_bucket(pdf: pd.DataFrame, *, as_of, labels: Mapping[str, str], headers:
         rows[t] = df["_row"].to_numpy(np.int64)
         raw[t] = pa.Table.from_pandas(df.drop(columns=["_row", "bucket"], errors="ignore").astype(object),
                                       preserve_index=False)
-    prog = _validate_via_folder(raw, as_of, {t: labels.get(t, t) for t in raw})
+    prog = validate_raw(raw, as_of=as_of, labels={t: labels.get(t, t) for t in raw})
     out = []
     for t in raw:
         acc = prog.table(t)
