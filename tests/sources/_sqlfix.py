@@ -69,6 +69,12 @@ def write_tables(engine, frames: dict[str, pd.DataFrame], schema: str | None = N
     with engine.begin() as conn:
         for t, df in frames.items():
             name = names.get(t, t)
+            if engine.dialect.name == "duckdb":  # DuckDB reads the frame itself (fast)
+                raw = conn.connection.driver_connection
+                raw.register("_frame", df.astype(object).where(df.notna(), None))
+                raw.execute(f'CREATE TABLE "{name}" AS SELECT * FROM _frame')
+                raw.unregister("_frame")
+                continue
             if engine.dialect.name != "postgresql":
                 df.to_sql(name, conn, schema=schema, index=False, chunksize=5000)
                 continue

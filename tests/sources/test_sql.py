@@ -133,6 +133,9 @@ def test_duckdb_typed_chinese_matches_folder(tmp_path, folder):
     frames = sample_frames()
     write_tables(engine, {t: chinese_names(t, typed(t, df)) for t, df in frames.items()})
     engine.dispose()
+    raw, _, _ = read_raw_tables(url, chunk_rows=4096)
+    assert str(raw["reviews"].schema.field("经营情况").type) == "int64"
+    assert str(raw["loans"].schema.field("放款日期").type).startswith(("date", "timestamp"))
     prog, _ = load_sql_programme(url, as_of=AS_OF)
     assert_same_programme(prog, folder)
 

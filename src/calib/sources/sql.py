@@ -403,11 +403,17 @@ def load_sql_programme(
     """
     raw, labels, digests = read_raw_tables(url, tables=tables, schema=schema, queries=queries,
                                            chunk_rows=chunk_rows)
+    prog = validate_raw(raw, as_of=as_of, labels=labels)
+    return prog, source_manifest(url, labels, digests, {t: raw[t].num_rows for t in raw})
+
+
+def validate_raw(raw: Mapping[str, pa.Table], *, as_of, labels: Mapping[str, str]) -> Programme:
+    """The data contract on raw Arrow tables: ``calib.io.validate_tables`` when it exists, else
+    the folder loader on the tables staged as text CSV (same parsing, checks and reasons)."""
     import calib.io as cio
 
     validate = getattr(cio, "validate_tables", None)
-    prog = validate(raw, as_of=as_of, source=labels) if validate else _validate_via_folder(raw, as_of, labels)
-    return prog, source_manifest(url, labels, digests, {t: raw[t].num_rows for t in raw})
+    return validate(raw, as_of=as_of, source=labels) if validate else _validate_via_folder(raw, as_of, labels)
 
 
 def _validate_via_folder(raw: Mapping[str, pa.Table], as_of, labels: Mapping[str, str]) -> Programme:

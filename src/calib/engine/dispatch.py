@@ -1,0 +1,130 @@
+"""One call per pipeline step, whichever the engine: what notebooks and the runner use.
+
+With ``spark=None`` each function is exactly the local function it names; with a Spark session
+(``session_for(P)`` when ``P.engine == "spark"``) it runs the step per village on Spark
+(:mod:`calib.engine.steps`) and returns the same pandas table::
+
+    spark = engine.session_for(P)
+    cons = engine.consensus_limits(prog, spark=spark, **P.block("consensus"))
+    cmp = engine.compare_limits(prog, cons, spark=spark, policy=P.block("reconciliation"))
+    kpis = engine.programme_kpis(prog, spark=spark, final_limits=cmp[["final_limit"]],
+                                 eligibility=P.block("eligibility"))
+"""
+from __future__ import annotations
+
+import weakref
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from calib import compare as _compare
+from calib import consensus as _consensus
+from calib import villages as _villages
+from calib.engine.spark import ENGINES, spark_session
+from calib.errors import CalibParamsError
+from calib.programme import Programme
+
+__all__ = ["session_for", "distributed", "consensus_limits", "compare_limits", "programme_kpis"]
+
+_DISTRIBUTED: dict[int, tuple[Any, Any]] = {}
+
+
+def session_for(params: Any):
+    """The Spark session the params ask for, or ``None`` for ``engine: local``.
+
+    Parameters
+    ----------
+    params : calib.params.Params or mapping
+        Reads ``engine`` (default ``local``) and the ``spark`` block.
+    """
+    get = params.get if isinstance(params, Mapping) else lambda k, d=None: getattr(params, k, d)
+    engine = get("engine", "local") or "local"
+    if engine not in ENGINES:
+        raise CalibParamsError(f"engine: expected one of {', '.join(ENGINES)}, got {engine!r}")
+    if engine == "local":
+        return None
+    block = get("spark", None)
+    block = block.model_dump() if hasattr(block, "model_dump") else block
+    return spark_session(block)
+
+
+def distributed(programme, spark):
+    """The programme's tables on Spark (a :class:`~calib.engine.steps.SparkProgramme`), built once
+    per programme object and session."""
+    from calib.engine.steps import SparkProgramme, from_programme
+
+    if isinstance(programme, SparkProgramme):
+        return programme
+    hit = _DISTRIBUTED.get(id(programme))
+    if hit is not None and hit[0]() is programme and hit[1].spark is spark:
+        return hit[1]
+    sp = from_programme(spark, programme)
+    _DISTRIBUTED[id(programme)] = (weakref.ref(programme), sp)
+    weakref.finalize(programme, _DISTRIBUTED.pop, id(programme), None)
+    return sp
+
+
+def _is_local(programme, spark) -> bool:
+    return spark is None and isinstance(programme, Programme)
+
+
+def consensus_limits(programme, *, spark=None, pooling: str = "programme", **params: Any) -> pd.DataFrame:
+    """:func:`calib.consensus.consensus_limits` of ``programme.reviews`` (with its relations).
+
+    Parameters
+    ----------
+    programme : Programme or SparkProgramme
+    spark : pyspark.sql.SparkSession, optional
+        ``None``: the local engine.
+    pooling : {"programme", "group"}
+        Spark only; see :func:`calib.engine.steps.consensus_limits`.
+    **params
+        The ``consensus`` params block.
+    """
+    if _is_local(programme, spark):
+        return _consensus.consensus_limits(programme.reviews, relations=programme.relations, **params)
+    from calib.engine import steps
+
+    sp = distributed(programme, spark or programme.spark)
+    return steps.consensus_limits(sp, pooling=pooling, **params)
+
+
+def compare_limits(programme, consensus: pd.DataFrame, *, spark=None,
+                   policy: Mapping | None = None) -> pd.DataFrame:
+    """:func:`calib.compare.compare_limits` of a consensus table and ``programme.model_runs``."""
+    if _is_local(programme, spark):
+        return _compare.compare_limits(consensus, programme.model_runs, policy=policy)
+    from calib.engine import steps
+    from calib.engine.grouped import pack_pandas
+
+    sp = distributed(programme, spark or programme.spark)
+    packed = pack_pandas(sp.spark, consensus, "consensus", steps.GROUP, index=True)
+    return steps.compare_limits(sp, packed, policy=policy)
+
+
+def programme_kpis(programme, *, spark=None, final_limits: pd.DataFrame | None = None,
+                   eligibility: Mapping | None = None, unit: str = "household", as_of: Any = None) -> pd.DataFrame:
+    """:func:`calib.villages.programme_kpis`; ``final_limits`` indexed by ``household_id``."""
+    if _is_local(programme, spark):
+        return _villages.programme_kpis(programme, final_limits=final_limits, eligibility=eligibility,
+                                        unit=unit, as_of=as_of)
+    from calib.engine import steps
+    from calib.engine.grouped import pack_pandas
+
+    sp = distributed(programme, spark or programme.spark)
+    packed = None
+    if final_limits is not None:
+        fl = final_limits[["final_limit"]]
+        villages = _household_villages(sp)
+        fl = fl.join(villages, how="inner")
+        packed = pack_pandas(sp.spark, fl, "comparison", steps.GROUP, index=True)
+    return steps.programme_kpis(sp, packed, eligibility=eligibility, unit=unit, as_of=as_of)
+
+
+def _household_villages(sp) -> pd.DataFrame:
+    """household_id -> village of every household of the roster (small: one row per household)."""
+    from calib.engine.steps import _to_pandas
+
+    ro = _to_pandas(sp, "roster", ["household_id", "village"])
+    return ro.drop_duplicates("household_id").set_index("household_id")

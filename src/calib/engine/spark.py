@@ -1,0 +1,143 @@
+"""The Spark session of ``engine: spark`` and the ``spark:`` params block.
+
+``spark: {master, app_name, conf}`` takes any Spark master URL (``local[2]``, ``spark://host:7077``,
+``yarn``, ``k8s://https://...``) and any Spark configuration key. :func:`spark_session` builds
+(or reuses) the session; :func:`engine_info` is what a bundle's manifest records.
+
+pyspark is the optional extra ``spark`` (``pip install -e ".[spark]"``) and needs a Java 17+
+runtime; nothing here imports pyspark before a session is asked for.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from calib.errors import CalibParamsError
+
+__all__ = ["SparkSettings", "validate_spark_settings", "spark_session", "engine_info", "ENGINES"]
+
+#: Values of the ``engine`` params key.
+ENGINES: tuple[str, ...] = ("local", "spark")
+
+#: Settings every calib session needs: Arrow transfer (pandas UDFs), UTC so dates do not shift,
+#: and few shuffle partitions on small masters (Spark's default 200 is tuned for clusters).
+_BASE_CONF: dict[str, str] = {
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.ui.enabled": "false",
+    "spark.sql.timestampType": "TIMESTAMP_NTZ",
+}
+
+
+class SparkSettings(BaseModel):
+    """The ``spark:`` block of params (used when ``engine: spark``): ``master`` (any Spark master
+    URL), ``app_name``, ``conf`` (any Spark configuration key), ``shuffle_partitions``
+    (default 2 x cores on a local master, else 200) and ``pooling`` of the adjusted consensus."""
+
+    model_config = ConfigDict(extra="forbid")
+    master: str = Field("local[2]", min_length=1)
+    app_name: str = Field("calib", min_length=1)
+    conf: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    shuffle_partitions: int | None = Field(None, ge=1)
+    #: ``programme``: the adjusted consensus is fitted on the driver, identical to ``engine:
+    #: local``; ``group``: each village is fitted on the executors with its own robust scale.
+    pooling: Literal["programme", "group"] = "programme"
+
+
+def validate_spark_settings(block: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Validate the ``spark:`` params block.
+
+    Parameters
+    ----------
+    block : mapping, optional
+        ``{master, app_name, conf, shuffle_partitions, pooling}``; ``None`` gives the defaults
+        (``local[2]``).
+
+    Returns
+    -------
+    dict
+        The block with defaults filled in.
+
+    Raises
+    ------
+    CalibParamsError
+        Unknown key or bad value; the message names ``spark.<key>``.
+    """
+    try:
+        return SparkSettings.model_validate(dict(block or {})).model_dump()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        raise CalibParamsError(f"spark.{key}: {err['msg']}") from None
+
+
+def _shuffle_default(master: str) -> int:
+    """Shuffle partitions: 2 x cores on a local master, Spark's usual 200 elsewhere."""
+    if master.startswith("local"):
+        inside = master[master.find("[") + 1:master.find("]")] if "[" in master else "1"
+        cores = (os.cpu_count() or 2) if inside == "*" else int(inside.split(",")[0])
+        return max(2, 2 * cores)
+    return 200
+
+
+def spark_session(settings: Mapping[str, Any] | None = None):
+    """Build, or reuse, the Spark session described by the ``spark:`` params block.
+
+    The Python workers run this interpreter (``PYSPARK_PYTHON`` and ``PYSPARK_DRIVER_PYTHON`` are
+    set to ``sys.executable`` unless already set), so they import the same ``calib`` and pandas.
+
+    Parameters
+    ----------
+    settings : mapping, optional
+        The ``spark:`` block (see :class:`SparkSettings`).
+
+    Returns
+    -------
+    pyspark.sql.SparkSession
+
+    Raises
+    ------
+    CalibParamsError
+        pyspark missing (install the ``spark`` extra) or a bad block.
+    """
+    s = validate_spark_settings(settings)
+    try:
+        from pyspark.sql import SparkSession
+    except ModuleNotFoundError:
+        raise CalibParamsError(
+            "engine: spark needs pyspark; pip install -e '.[spark]' (and a Java 17 runtime)"
+        ) from None
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    b = SparkSession.builder.master(s["master"]).appName(s["app_name"])
+    parts = s["shuffle_partitions"] or _shuffle_default(s["master"])
+    conf = {**_BASE_CONF, "spark.sql.shuffle.partitions": str(parts),
+            **{k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in s["conf"].items()}}
+    for k, v in conf.items():
+        b = b.config(k, v)
+    return b.getOrCreate()
+
+
+def engine_info(spark=None) -> dict[str, Any]:
+    """What the manifest records about the engine.
+
+    Parameters
+    ----------
+    spark : pyspark.sql.SparkSession, optional
+        The session of ``engine: spark``; ``None`` for the local engine.
+
+    Returns
+    -------
+    dict
+        ``{"engine": "local"}`` or ``{"engine": "spark", "spark_version", "master", "app_name",
+        "default_parallelism"}``.
+    """
+    if spark is None:
+        return {"engine": "local"}
+    sc = spark.sparkContext
+    return {"engine": "spark", "spark_version": spark.version, "master": sc.master,
+            "app_name": sc.appName, "default_parallelism": int(sc.defaultParallelism)}

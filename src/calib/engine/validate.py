@@ -1,0 +1,255 @@
+"""The data contract applied on Spark: the local loader run once per bucket of households.
+
+Every rule of the contract looks at one household's rows (its members, reviews, relations, model
+runs, points, loans), at the small registers (reviewers, village assessments) or at a key that
+must be unique across households (resident ID numbers, loan numbers). So:
+
+1. every raw table gets its row number (``_row``: the spreadsheet row, header = 1) in source order;
+2. households sharing an ID number or a loan number (compared loosely: any two that the loader
+   could find equal) are put together; every household goes to bucket
+   ``hash(household) mod buckets``; the registers go to every bucket;
+3. each bucket runs :func:`calib.io.load_programme` (the very same parsing, checks and reasons as
+   locally) on the executors; its row numbers are mapped back to the source's;
+4. the quarantine and the counts (small) come to the driver; the accepted tables stay on Spark.
+
+A village assessment is quarantined for "village not in the roster" only when no bucket's roster
+has the village; the registers' own problems are taken from one bucket.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from calib.engine.grouped import from_bytes, to_bytes
+from calib.io import SPECS
+from calib.programme import TABLES
+
+__all__ = ["validate_on_spark", "REGISTERS"]
+
+#: Tables without a household column: copied to every bucket.
+REGISTERS = ("reviewers", "village_assessments")
+_NOT_IN_ROSTER = "village not in the roster"
+
+
+def _norm(header: str) -> str:
+    return unicodedata.normalize("NFKC", str(header)).replace("\ufeff", "").strip().lower()
+
+
+def _column(columns, table: str, code: str) -> str | None:
+    """The raw header of contract column ``code`` in ``table`` (code name or a Chinese header)."""
+    spec = next(c for c in SPECS[table] if c.name == code)
+    names = {_norm(code), *(_norm(z) for z in spec.zh)}
+    return next((c for c in columns if _norm(c) in names), None)
+
+
+def _with_rows(sdf):
+    """All columns as text plus ``_row`` (source order: header is row 1)."""
+    from pyspark.sql import functions as F
+
+    cols = [F.col(f"`{c}`").cast("string").alias(c) for c in sdf.columns]
+    text = sdf.select(*cols)
+    indexed = text.rdd.zipWithIndex().map(lambda t: (*t[0], t[1] + 2))
+    return indexed.toDF(text.schema.add("_row", "long"))
+
+
+def _loose_id(col):
+    """A key equal for any two ID numbers the loader may find equal (15- and 18-digit forms)."""
+    from pyspark.sql import functions as F
+
+    s = F.upper(F.regexp_replace(F.coalesce(col, F.lit("")), r"\s", ""))
+    return (F.when(F.length(s) == 18, F.concat(F.substring(s, 1, 6), F.substring(s, 9, 9)))
+            .when(F.length(s) == 15, s).otherwise(s))
+
+
+def _merged_households(tables: Mapping[str, Any], hh: Mapping[str, str]) -> dict[str, str]:
+    """household -> representative, for households tied by a shared ID or loan number."""
+    from pyspark.sql import functions as F
+
+    pairs = []
+    for table, code in (("roster", "id_number"), ("loans", "loan_id")):
+        if table not in tables:
+            continue
+        key = _column(tables[table].columns, table, code)
+        if key is None or hh.get(table) is None:
+            continue
+        k = _loose_id(F.col(f"`{key}`")) if code == "id_number" else F.col(f"`{key}`")
+        g = (tables[table].select(k.alias("k"), F.col(f"`{hh[table]}`").alias("h")).dropna()
+             .groupBy("k").agg(F.collect_set("h").alias("hs")).filter(F.size("hs") > 1))
+        pairs += [r["hs"] for r in g.collect()]
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for hs in pairs:
+        root = find(hs[0])
+        for h in hs[1:]:
+            parent[find(h)] = root
+    return {h: find(h) for h in parent} | {find(h): find(h) for h in parent}
+
+
+def _bucketed(spark, tables: Mapping[str, Any], buckets: int):
+    """Every table with a ``bucket`` column (registers repeated in every bucket)."""
+    from pyspark.sql import functions as F
+
+    hh = {t: _column(s.columns, t, "household_id") for t, s in tables.items() if t not in REGISTERS}
+    reps = _merged_households(tables, hh)
+    rep_df = spark.createDataFrame(list(reps.items()) or [("", "")], "h string, rep string")
+    all_b = spark.range(buckets).select(F.col("id").cast("int").alias("bucket"))
+    out = {}
+    for t, sdf in tables.items():
+        if t in REGISTERS:
+            out[t] = sdf.crossJoin(F.broadcast(all_b))
+            continue
+        h = F.coalesce(F.col(f"`{hh[t]}`"), F.lit("")) if hh[t] else F.lit("")
+        joined = sdf.withColumn("_h", h).join(F.broadcast(rep_df), F.col("_h") == F.col("h"), "left")
+        key = F.coalesce(F.col("rep"), F.col("_h"))
+        out[t] = joined.withColumn("bucket", F.pmod(F.hash(key), F.lit(buckets))).drop("_h", "h", "rep")
+    return out
+
+
+def _map_rows(reasons: pd.Series, rows: np.ndarray) -> pd.Series:
+    """Rewrite "row N" inside reasons from bucket rows to source rows."""
+    return reasons.astype(str).str.replace(r"row (\d+)", lambda m: f"row {rows[int(m.group(1)) - 2]}",
+                                           regex=True)
+
+
+def _run_bucket(pdf: pd.DataFrame, *, as_of, labels: Mapping[str, str], headers: Mapping[str, list[str]]) -> pd.DataFrame:
+    """One bucket: the local loader on its rows, row numbers mapped back (runs on an executor)."""
+    from calib.sources.sql import validate_raw
+
+    b = str(pdf["group"].iloc[0])
+    got = {str(n): from_bytes(p) for n, p in zip(pdf["name"], pdf["payload"])}
+    raw, rows = {}, {}
+    for t in TABLES:
+        if t not in got and t not in ("roster", "reviews", "model_runs"):
+            continue
+        df = got.get(t, pd.DataFrame({c: pd.Series(dtype="str") for c in [*headers[t], "_row"]}))
+        df = df.sort_values("_row", kind="stable")
+        rows[t] = df["_row"].to_numpy(np.int64)
+        raw[t] = pa.Table.from_pandas(df.drop(columns=["_row", "bucket"], errors="ignore").astype(object),
+                                      preserve_index=False)
+    prog = validate_raw(raw, as_of=as_of, labels={t: labels.get(t, t) for t in raw})
+    out = []
+    for t in raw:
+        acc = prog.table(t)
+        if acc is not None and len(acc):
+            acc = acc.assign(row=rows[t][acc["row"].to_numpy() - 2])
+        out.append((t, acc if acc is not None else pd.DataFrame()))
+    q = prog.quarantine.copy()
+    for t in raw:
+        m = (q["table"] == t).to_numpy()
+        if m.any():
+            q.loc[m, "reason"] = _map_rows(q.loc[m, "reason"], rows[t]).to_numpy()
+            q.loc[m, "row"] = rows[t][q.loc[m, "row"].to_numpy(np.int64) - 2]
+    out += [("quarantine", q), ("counts", prog.counts)]
+    return pd.DataFrame({"group": b, "name": [n for n, _ in out], "payload": [to_bytes(d) for _, d in out]})
+
+
+def _combine_quarantine(parts: list[tuple[str, pd.DataFrame]], accepted_va_rows: set[int]) -> pd.DataFrame:
+    """All buckets' problems; registers' from bucket 0, a village assessment "not in the roster"
+    only when no bucket accepted it."""
+    keep = []
+    for b, q in parts:
+        reg = q["table"].isin(REGISTERS).to_numpy()
+        keep.append(q.loc[~reg])
+        if b == "0":
+            va_nir = (q["table"].eq("village_assessments") & q["reason"].eq(_NOT_IN_ROSTER)).to_numpy()
+            in_any = q["row"].isin(list(accepted_va_rows)).to_numpy()
+            keep.append(q.loc[reg & ~(va_nir & in_any)])
+    q = pd.concat(keep, ignore_index=True)
+    q = q.sort_values(["table", "row", "column"], kind="stable").reset_index(drop=True)
+    q["row"] = q["row"].astype(int)
+    return q
+
+
+def _combine_counts(parts: list[tuple[str, pd.DataFrame]], q: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
+    allc = pd.concat([c.assign(_b=b) for b, c in parts], ignore_index=True)
+    rows = []
+    for t in TABLES:
+        c = allc.loc[allc["table"] == t]
+        if c.empty:
+            continue
+        first = c.loc[c["_b"] == "0"].iloc[0] if (c["_b"] == "0").any() else c.iloc[0]
+        read = int(first["rows_read"]) if t in REGISTERS else int(c["rows_read"].sum())
+        bad = int(q.loc[q["table"] == t, "row"].nunique())
+        rows.append({"table": t, "file": labels.get(t, t), "rows_read": read, "rows_accepted": read - bad,
+                     "rows_quarantined": bad, "ignored_columns": first["ignored_columns"]})
+    return pd.DataFrame(rows)
+
+
+def validate_on_spark(spark, raw: Mapping[str, Any], *, as_of: Any, buckets: int = 8,
+                      labels: Mapping[str, str] | None = None):
+    """Apply the data contract to raw Spark tables, bucket by bucket on the executors.
+
+    Parameters
+    ----------
+    spark : pyspark.sql.SparkSession
+    raw : mapping
+        Table name -> Spark DataFrame as read from the source (any headers the contract
+        accepts, every cell as text or castable to text), in source order (CSV read with
+        ``multiLine`` keeps the file order).
+    as_of : date-like
+        Reference date.
+    buckets : int
+        Buckets of households (parallel tasks).
+    labels : mapping, optional
+        Table -> source label for the quarantine's and counts' ``file``.
+
+    Returns
+    -------
+    (dict, pandas.DataFrame, pandas.DataFrame)
+        Accepted tables (Spark DataFrames, as :func:`calib.io.load_programme` would give them,
+        with the source's row numbers), quarantine and counts exactly as the local loader.
+    """
+    from functools import partial
+
+    from calib.engine.grouped import PACKED_SCHEMA, pack
+
+    labels = {t: (labels or {}).get(t, f"{t}") for t in raw}
+    tables = {t: _with_rows(s) for t, s in raw.items()}
+    headers = {t: [c for c in s.columns if c != "_row"] for t, s in tables.items()}
+    for t in ("roster", "reviews", "model_runs"):
+        headers.setdefault(t, [])
+    parts = None
+    for t, s in _bucketed(spark, tables, buckets).items():
+        p = pack(s, t, "bucket", {c: "str" for c in headers[t]})
+        parts = p if parts is None else parts.unionByName(p)
+    run = partial(_run_bucket, as_of=pd.Timestamp(as_of), labels=labels, headers=headers)
+    res = parts.groupBy("group").applyInPandas(run, schema=PACKED_SCHEMA).cache()
+    small = res.filter(res["name"].isin("quarantine", "counts", "village_assessments")).collect()
+    got = {(r["group"], r["name"]): from_bytes(r["payload"]) for r in small}
+    va_rows = {int(x) for (b, n), d in got.items() if n == "village_assessments" for x in d.get("row", [])}
+    q = _combine_quarantine([(b, d) for (b, n), d in got.items() if n == "quarantine"], va_rows)
+    counts = _combine_counts([(b, d) for (b, n), d in got.items() if n == "counts"], q, labels)
+    accepted = {t: _accepted(spark, res, t) for t in raw}
+    return accepted, q, counts
+
+
+def _accepted(spark, res, table: str):
+    """A table's accepted rows from all buckets as one Spark DataFrame (registers once)."""
+    sel = res.filter(res["name"] == table)
+    if table == "reviewers":
+        sel = sel.filter(sel["group"] == "0")
+    sample = next((from_bytes(r["payload"]) for r in sel.select("payload").limit(8).collect()), None)
+    if sample is None:
+        return None
+    arrow = pa.Table.from_pandas(sample.reset_index(drop=True), preserve_index=False).schema
+    arrow = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in arrow])
+    schema = spark.createDataFrame(arrow.empty_table()).schema
+
+    def explode(batches):
+        for pdf in batches:
+            for p in pdf["payload"]:
+                yield from_bytes(p).reset_index(drop=True)
+
+    out = sel.select("payload").mapInPandas(explode, schema)
+    return out.dropDuplicates(["row"]) if table == "village_assessments" else out

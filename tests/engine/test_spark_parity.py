@@ -1,0 +1,161 @@
+"""engine: spark gives the local engine's consensus, comparison and village tables and headline
+figures on the sample programme (Spark local[2], one session per test run)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from calib import compare, consensus, params, villages
+from calib.errors import CalibParamsError
+from calib.io import load_programme
+
+ROOT = Path(__file__).resolve().parents[2]
+RTOL = 1e-9
+
+
+@pytest.fixture(scope="module")
+def P():
+    return params.load(ROOT / "params" / "sample.yaml")
+
+
+@pytest.fixture(scope="module")
+def prog(P):
+    return load_programme(P.data_dir, as_of=P.as_of)
+
+
+@pytest.fixture(scope="module")
+def local(prog, P):
+    cons = consensus.consensus_limits(prog.reviews, **P.block("consensus"), relations=prog.relations)
+    cmp = compare.compare_limits(cons, prog.model_runs, policy=P.block("reconciliation"))
+    kpis = villages.programme_kpis(prog, final_limits=cmp[["final_limit"]], eligibility=P.block("eligibility"))
+    return {"consensus": cons, "comparison": cmp, "kpis": kpis}
+
+
+@pytest.fixture(scope="module")
+def on_spark(spark, prog, P):
+    from calib.engine import steps
+
+    sp = steps.from_programme(spark, prog)
+    cp = steps.consensus_packed(sp, **P.block("consensus"))
+    cmpp = steps.comparison_packed(sp, cp, policy=P.block("reconciliation"))
+    return {"sp": sp, "consensus": steps.collect(cp), "comparison": steps.collect(cmpp),
+            "kpis": steps.programme_kpis(sp, cmpp, eligibility=P.block("eligibility"))}
+
+
+def same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(a.sort_index(), b.sort_index(), rtol=RTOL, check_exact=False)
+
+
+def test_consensus_identical(on_spark, local):
+    same(on_spark["consensus"], local["consensus"])
+    for by in (None, "village"):
+        same(consensus.status_counts(on_spark["consensus"], by=by), consensus.status_counts(local["consensus"], by=by))
+
+
+def test_comparison_identical(on_spark, local):
+    same(on_spark["comparison"], local["comparison"])
+    for by in (None, "village"):
+        same(compare.exposure_by_group(on_spark["comparison"], by=by),
+             compare.exposure_by_group(local["comparison"], by=by))
+    a = compare.agreement_summary(on_spark["comparison"].sort_index(), by="township", n_boot=0)
+    b = compare.agreement_summary(local["comparison"].sort_index(), by="township", n_boot=0)
+    same(a, b)
+
+
+def test_village_tables_and_headlines_identical(on_spark, local, prog, P):
+    k_s, k_l = on_spark["kpis"], local["kpis"]
+    pd.testing.assert_frame_equal(k_s, k_l, rtol=RTOL)
+    rules, trules = P.block("credit_village"), P.block("credit_township")
+    v_s = villages.certify_villages(k_s, rules=rules, assessments=prog.village_assessments)
+    v_l = villages.certify_villages(k_l, rules=rules, assessments=prog.village_assessments)
+    pd.testing.assert_frame_equal(v_s, v_l, rtol=RTOL)
+    t_s, t_l = (villages.certify_townships(v, k, rules=trules) for v, k in ((v_s, k_s), (v_l, k_l)))
+    pd.testing.assert_frame_equal(t_s, t_l, rtol=RTOL)
+    m_s, m_l = villages.headline_metrics(k_s, v_s, t_s), villages.headline_metrics(k_l, v_l, t_l)
+    assert m_s.keys() == m_l.keys()
+    for key, val in m_l.items():
+        if isinstance(val, float):
+            assert m_s[key] == pytest.approx(val, rel=RTOL), key
+        else:
+            assert m_s[key] == val, key
+    assert m_l["credit_villages"] > 0 and m_l["n_villages"] == 90  # the figures compared are real
+
+
+def test_per_household_method_runs_per_village(spark, on_spark, prog, P):
+    from calib.engine import steps
+
+    block = {**P.block("consensus"), "method": "median"}
+    cs = steps.consensus_limits(on_spark["sp"], **block)
+    same(cs, consensus.consensus_limits(prog.reviews, **block, relations=prog.relations))
+
+
+def test_group_pooling_is_close_but_not_the_programme_fit(on_spark, local, P):
+    """Fitting each village alone gives it its own robust scale and reviewer variance: close to
+    the programme-wide fit, not identical, which is why pooling="programme" is the default."""
+    from calib.engine import steps
+
+    cg = steps.consensus_limits(on_spark["sp"], pooling="group", **P.block("consensus")).sort_index()
+    cl = local["consensus"].sort_index()
+    assert cg.index.equals(cl.index)
+    both = (cg["consensus_granted"] > 0) & (cl["consensus_granted"] > 0)
+    rel = (cg.loc[both, "consensus_granted"] / cl.loc[both, "consensus_granted"] - 1).abs()
+    assert rel.median() < 0.02
+    assert not np.allclose(cg["dispersion"].fillna(0), cl["dispersion"].fillna(0), rtol=RTOL)
+    with pytest.raises(CalibParamsError, match="pooling"):
+        steps.consensus_limits(on_spark["sp"], pooling="village", **P.block("consensus"))
+
+
+def test_engine_info_and_settings(spark):
+    from calib.engine import engine_info, validate_spark_settings
+
+    info = engine_info(spark)
+    assert info["engine"] == "spark" and info["master"] == "local[2]"
+    assert info["spark_version"].split(".")[0] in {"3", "4"}
+    assert engine_info() == {"engine": "local"}
+    assert validate_spark_settings(None)["master"] == "local[2]"
+    with pytest.raises(CalibParamsError, match="spark.mastr"):
+        validate_spark_settings({"mastr": "yarn"})
+
+
+def test_dispatch_local_and_spark(spark, prog, P, local):
+    """The notebook-facing calls: spark=None is the local function, a session gives the same table."""
+    from calib import engine
+
+    assert engine.session_for({"engine": "local"}) is None
+    with pytest.raises(CalibParamsError, match="engine"):
+        engine.session_for({"engine": "dask"})
+    same(engine.consensus_limits(prog, **P.block("consensus")), local["consensus"])
+    cmp = engine.compare_limits(prog, local["consensus"], spark=spark, policy=P.block("reconciliation"))
+    same(cmp, local["comparison"])
+    kpis = engine.programme_kpis(prog, spark=spark, final_limits=cmp[["final_limit"]],
+                                 eligibility=P.block("eligibility"), unit="person")
+    expected = villages.programme_kpis(prog, final_limits=local["comparison"][["final_limit"]],
+                                       eligibility=P.block("eligibility"), unit="person")
+    pd.testing.assert_frame_equal(kpis, expected, rtol=RTOL)
+    assert engine.distributed(prog, spark) is engine.distributed(prog, spark)  # distributed once
+
+
+def test_parquet_tables_read_by_spark(spark, prog, P, local, tmp_path):
+    """A programme kept as Parquet (as a data platform holds it) runs without passing through the
+    driver: same comparison figures as the local engine."""
+    from calib.engine import steps
+
+    sources = {}
+    for name in ("roster", "reviews", "relations", "model_runs"):
+        path = tmp_path / f"{name}.parquet"
+        prog.table(name).to_parquet(path, index=False, coerce_timestamps="us")  # Spark reads no ns
+        sources[name] = f"file://{path}"
+    sp = steps.read_programme(spark, sources, as_of=P.as_of)
+    assert "village" in sp.tables["relations"].columns  # joined from the roster on Spark
+    cp = steps.consensus_packed(sp, **P.block("consensus"))
+    cmp = steps.compare_limits(sp, cp, policy=P.block("reconciliation")).sort_index()
+    expected = local["comparison"].sort_index()
+    assert list(cmp.index) == list(expected.index)
+    for col in ("consensus_limit", "model_limit", "final_limit", "exposure_gap"):
+        np.testing.assert_allclose(cmp[col].to_numpy(float), expected[col].to_numpy(float), rtol=RTOL)
+    assert (cmp["reason"].to_numpy() == expected["reason"].to_numpy()).all()
+    with pytest.raises(CalibParamsError, match="unknown table 'loan'"):
+        steps.read_programme(spark, {"loan": "x"}, as_of=P.as_of)
