@@ -9,9 +9,16 @@ import pandas as pd
 from calib.io import ids as _ids
 from calib.io._text import isin
 from calib.io.masking import PII_COLUMNS, mask_values
-from calib.io.specs import QUARANTINE_COLUMNS, REASON_TOTAL
+from calib.io.specs import (DATE_MIN, DATE_RANGE_YEARS, NUMBER_KINDS, QUARANTINE_COLUMNS, RANGES,
+                            REASON_TOTAL, Col)
 
-__all__ = ["Problems", "check_table", "finish_table", "finish_quarantine"]
+__all__ = ["Problems", "check_table", "check_range", "clean_keys", "finish_table", "finish_quarantine",
+           "WHOLE_ROW"]
+
+#: ``column`` of a quarantine record about a whole row (wrong number of fields).
+WHOLE_ROW = "(whole row)"
+_ZERO_WIDTH = "[\u200b\u200c\u200d\u2060\ufeff]"
+_CONTROL = "[\x00-\x1f\x7f]"
 
 
 class Problems:
@@ -53,9 +60,11 @@ class Problems:
         if not self.parts:
             return pd.DataFrame(columns=QUARANTINE_COLUMNS)
         q = pd.concat(self.parts, ignore_index=True)
-        # a total row (合计) is reported once, as such, not with every blank cell it has
-        total_rows = q.loc[q["reason"].eq(REASON_TOTAL), "row"]
-        return q.loc[~q["row"].isin(total_rows) | q["reason"].eq(REASON_TOTAL)].reset_index(drop=True)
+        # a total row (合计) or a row with the wrong number of fields is reported once, as such,
+        # not with every blank cell it has
+        sole = q["reason"].eq(REASON_TOTAL) | q["column"].eq(WHOLE_ROW)
+        sole = sole & ~q.loc[sole].duplicated("row")
+        return q.loc[~q["row"].isin(q.loc[sole, "row"]) | sole].reset_index(drop=True)
 
 
 def _first_row_of(keys: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
@@ -189,6 +198,33 @@ _RULES: dict[str, Callable[[_Ctx], None]] = {
 }
 
 
+def clean_keys(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Drop zero-width characters from key text; flag keys holding NUL or other control
+    characters (they would match nothing, or the wrong thing)."""
+    s = values.astype("string").str.replace(_ZERO_WIDTH, "", regex=True)
+    bad = s.str.contains(_CONTROL, regex=True).fillna(False).to_numpy(dtype=bool)
+    return s.mask(s.eq("").fillna(False)), bad
+
+
+def check_range(table: str, col: Col, values: pd.Series, reason: np.ndarray,
+                as_of: pd.Timestamp) -> np.ndarray:
+    """Add range reasons (from :data:`calib.io.specs.RANGES`) where a value has no reason yet."""
+    free = reason == ""
+    if col.kind in NUMBER_KINDS:
+        v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        reason = np.where(free & np.isinf(v), "must be a finite number", reason)
+        lo, hi, unit = RANGES.get((table, col.name), (-np.inf, np.inf, ""))
+        out = free & np.isfinite(v) & ((v < lo) | (v > hi))
+        return np.where(out, f"{col.name} outside {lo:,.0f} to {hi:,.0f} {unit}", reason).astype(object)
+    if col.kind == "date":
+        hi = as_of + pd.DateOffset(years=DATE_RANGE_YEARS)
+        d = values.to_numpy(dtype="datetime64[ns]")
+        with np.errstate(invalid="ignore"):
+            out = free & ~np.isnat(d) & ((d < np.datetime64(DATE_MIN)) | (d > np.datetime64(hi)))
+        return np.where(out, f"date outside {DATE_MIN} to {hi.date()}", reason).astype(object)
+    return reason
+
+
 def check_table(table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: Problems,
                 tables: dict) -> None:
     """Apply the table rules of the contract; problems go to ``probs``.
@@ -196,7 +232,9 @@ def check_table(table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: Problems
     ``df`` holds the parsed columns, ``raw`` the text cells, ``tables`` the accepted tables
     loaded before this one (roster first, then reviewers, ...).
     """
-    total = raw.apply(lambda s: s.str.fullmatch(r"(合计|总计|小计)[:：]?", na=False)).any(axis=1).to_numpy()
+    total = np.zeros(len(raw), dtype=bool)
+    for c in raw.columns:
+        total |= raw[c].str.fullmatch(r"(合计|总计|小计)[:：]?").fillna(False).to_numpy(dtype=bool)
     probs.add(total, str(raw.columns[0]), REASON_TOTAL)
     _RULES[table](_Ctx(table, df, raw, probs, tables))
 
