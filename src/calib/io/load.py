@@ -225,7 +225,8 @@ def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
         from calib.io.snapshot import cached_programme
 
         return cached_programme(cache_dir, digests, as_of_ts, lambda: load_programme(
-            folder, as_of=as_of_ts, encoding=encoding, sheet=sheet), folder=folder, files=files)
+            folder, as_of=as_of_ts, encoding=encoding, sheet=sheet), folder=folder, files=files,
+            options={"encoding": encoding, "sheet": sheet})
     raw = {t: read_raw(f, encoding=per_table(encoding, t), sheet=per_table(sheet, t)) for t, f in files.items()}
     prog = validate_tables(raw, as_of=as_of_ts, source={t: f.name for t, f in files.items()})
     prog.path, prog.files, prog.digests = folder, files, digests

@@ -74,15 +74,19 @@ def mask_id(values: pd.Series | Iterable[str]) -> pd.Series:
 def mask_phone(values: pd.Series | Iterable[str]) -> pd.Series:
     """Mask phone numbers as ``139****2541`` (digits only; other characters dropped).
 
+    Masking is idempotent: a value already masked this way is returned as it is.
+
     Examples
     --------
     >>> mask_phone(["139 0000 2541"]).tolist()
     ['139****2541']
     """
-    s = _as_str(values).str.normalize("NFKC").str.replace(r"[^0-9]", "", regex=True)
+    raw = _as_str(values).str.normalize("NFKC").str.strip()
+    done = raw.str.fullmatch(r"[0-9]{3}\*{4}[0-9]{4}").fillna(False)  # already masked: kept
+    s = raw.str.replace(r"[^0-9]", "", regex=True)
     n = s.str.len()
     masked = s.str[:3] + "****" + s.str[-4:]
-    return masked.where(n >= 8, "****").where(s.notna() & (n > 0))
+    return masked.where(n >= 8, "****").where(s.notna() & (n > 0)).where(~done, raw)
 
 
 def mask_name(values: pd.Series | Iterable[str]) -> pd.Series:
