@@ -60,7 +60,10 @@ def _corrupt(table: pd.DataFrame, edits) -> tuple[list[list[str]], list[str]]:
             break
         i %= len(rows)
         if kind == "cell":
-            rows[i][j % len(rows[i])] = payload if len(rows[i]) else payload
+            if rows[i]:
+                rows[i][j % len(rows[i])] = payload
+            else:
+                rows[i] = [payload]
         elif kind == "dup":
             rows.insert(i, list(rows[i]))
         elif kind == "cut":

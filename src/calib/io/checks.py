@@ -7,7 +7,10 @@ import numpy as np
 import pandas as pd
 
 from calib.io import ids as _ids
-from calib.io._text import isin
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from calib.io._text import arrow, isin, match, replace, series, to_float, valid
 from calib.io.masking import PII_COLUMNS, mask_values
 from calib.io.specs import (DATE_MIN, DATE_RANGE_YEARS, NUMBER_KINDS, QUARANTINE_COLUMNS, RANGES,
                             REASON_TOTAL, Col)
@@ -18,7 +21,8 @@ __all__ = ["Problems", "check_table", "check_range", "clean_keys", "finish_table
 #: ``column`` of a quarantine record about a whole row (wrong number of fields).
 WHOLE_ROW = "(whole row)"
 _ZERO_WIDTH = "[\u200b\u200c\u200d\u2060\ufeff]"
-_CONTROL = "[\x00-\x1f\x7f]"
+_CONTROL = r"[\x00-\x1f\x7f]"
+_TOTAL_WORDS = [w + end for w in ("合计", "总计", "小计") for end in ("", ":", "：")]
 
 
 class Problems:
@@ -40,7 +44,7 @@ class Problems:
         reasons = reasons[mask] if reasons.ndim else np.full(mask.sum(), reason, dtype=object)
         self.parts.append(pd.DataFrame({
             "table": self.table, "file": self.file, "row": self.rows[mask],
-            "column": column, "value": value.to_numpy(dtype=object)[mask], "reason": reasons,
+            "column": column, "value": value[mask].to_numpy(dtype=object), "reason": reasons,
         }))
 
     def add_reasons(self, column: str, reasons: np.ndarray) -> None:
@@ -78,8 +82,9 @@ class _Ctx:
     """What a table rule sees: parsed and raw frames, the problems, tables loaded before."""
 
     def __init__(self, table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: Problems,
-                 tables: dict):
+                 tables: dict, ids: pd.DataFrame | None = None):
         self.table, self.df, self.raw, self.probs, self.tables = table, df, raw, probs, tables
+        self.ids = ids
         self.ok = ~probs.bad_mask(len(df))
 
     def dup(self, keys: list[str], what: str, column: str) -> None:
@@ -125,13 +130,17 @@ class _Ctx:
 def _roster(c: _Ctx) -> None:
     df, ok = c.df, c.ok
     c.dup(["id_number"], "duplicate person: same ID number as row ", "id_number")
-    idp = _ids.parse_ids(df["id_number"].where(df["id_number"].notna(), None))
-    id_month = idp["birth_date"].dt.strftime("%Y-%m")
-    bm = df["birth_month"]
-    mis = (bm.notna() & id_month.notna() & (bm != id_month)).to_numpy()
-    c.probs.add(mis & ok, "birth_month",
-                np.char.add(np.char.add("birth month contradicts the ID number's birth date (",
-                                        id_month.fillna("").to_numpy(dtype=str)), ")"))
+    idp = c.ids if c.ids is not None else _ids.parse_ids(df["id_number"])
+    idp = idp.reset_index(drop=True)
+    birth = idp["birth_date"]
+    id_month = (birth.dt.year * 100 + birth.dt.month).to_numpy(dtype=float, na_value=np.nan)
+    given = to_float(replace(df["birth_month"], "-", ""))
+    mis = ~np.isnan(given) & ~np.isnan(id_month) & (given != id_month) & ok
+    if mis.any():
+        shown = birth[mis].dt.strftime("%Y-%m").to_numpy(dtype=str)
+        reason = np.full(len(df), "", dtype=object)
+        reason[mis] = np.char.add(np.char.add("birth month contradicts the ID number's birth date (", shown), ")")
+        c.probs.add(mis, "birth_month", reason)
     sx = df["sex"]
     mis_sex = (sx.notna() & idp["sex"].notna() & (sx != idp["sex"])).to_numpy()
     c.probs.add(mis_sex & ok, "sex", "sex contradicts the ID number's sex digit")
@@ -151,10 +160,10 @@ def _reviews(c: _Ctx) -> None:
     c.unknown_household()
     df = c.df
     if c.unknown_reviewer(need_value=True):
-        reg, ro = c.tables["reviewers"], c.tables["roster"]
-        hv = df["household_id"].map(ro.groupby("household_id")["village"].first())
-        rv = df["reviewer_id"].map(reg.set_index("reviewer_id")["village"])
-        other = c.ok & hv.notna().to_numpy() & rv.notna().to_numpy() & (hv != rv).fillna(False).to_numpy()
+        reg = c.tables["reviewers"]
+        hv = lookup(df["household_id"], *household_places(c.tables)[:2])
+        rv = lookup(df["reviewer_id"], arrow(reg["reviewer_id"]), arrow(reg["village"]))
+        other = c.ok & valid(hv) & valid(rv) & _np_true(pc.not_equal(hv, rv))
         c.probs.add(other, "reviewer_id", "reviewer sits on another village's panel")
     c.dup(["reviewer_id", "household_id"],
           "the same reviewer reviewed this household twice (first at row ", "reviewer_id")
@@ -201,9 +210,12 @@ _RULES: dict[str, Callable[[_Ctx], None]] = {
 def clean_keys(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Drop zero-width characters from key text; flag keys holding NUL or other control
     characters (they would match nothing, or the wrong thing)."""
-    s = values.astype("string").str.replace(_ZERO_WIDTH, "", regex=True)
-    bad = s.str.contains(_CONTROL, regex=True).fillna(False).to_numpy(dtype=bool)
-    return s.mask(s.eq("").fillna(False)), bad
+    if not match(values, _ZERO_WIDTH[:-1] + _CONTROL[1:]).any():  # the usual case: nothing to do
+        return values, np.zeros(len(values), dtype=bool)
+    a = replace(values, _ZERO_WIDTH, "")
+    bad = match(a, _CONTROL)
+    a = pc.if_else(pc.equal(a, ""), pa.scalar(None, a.type), a)
+    return series(a, values.index), bad
 
 
 def check_range(table: str, col: Col, values: pd.Series, reason: np.ndarray,
@@ -226,7 +238,7 @@ def check_range(table: str, col: Col, values: pd.Series, reason: np.ndarray,
 
 
 def check_table(table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: Problems,
-                tables: dict) -> None:
+                tables: dict, *, ids: pd.DataFrame | None = None) -> None:
     """Apply the table rules of the contract; problems go to ``probs``.
 
     ``df`` holds the parsed columns, ``raw`` the text cells, ``tables`` the accepted tables
@@ -234,27 +246,53 @@ def check_table(table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: Problems
     """
     total = np.zeros(len(raw), dtype=bool)
     for c in raw.columns:
-        total |= raw[c].str.fullmatch(r"(合计|总计|小计)[:：]?").fillna(False).to_numpy(dtype=bool)
+        total |= isin(raw[c], _TOTAL_WORDS)
     probs.add(total, str(raw.columns[0]), REASON_TOTAL)
-    _RULES[table](_Ctx(table, df, raw, probs, tables))
+    _RULES[table](_Ctx(table, df, raw, probs, tables, ids))
 
 
-def finish_table(table: str, df: pd.DataFrame, tables: dict, as_of: pd.Timestamp) -> pd.DataFrame:
+def finish_table(table: str, df: pd.DataFrame, tables: dict, as_of: pd.Timestamp, *,
+                 ids: pd.DataFrame | None = None) -> pd.DataFrame:
     """Derived columns (ages, land from ``land_info``; village and township joined from the
-    roster) and the user-facing text dtype."""
+    roster) and the user-facing text dtype. ``ids``: the accepted rows' parsed ID numbers."""
     if table == "roster":
-        p = _ids.parse_ids(df["id_number"], as_of=as_of)
+        p = ids if ids is not None else _ids.parse_ids(df["id_number"], as_of=as_of)
         df["birth_date"] = p["birth_date"].to_numpy()
         df["id_sex"] = p["sex"].to_numpy()
         df["age"] = p["age"].to_numpy()
-        land = df["land_info"].astype("string").str.normalize("NFKC")
-        df["land_mu"] = pd.to_numeric(land.str.extract(r"(?:耕地|土地|田)[^0-9]*([0-9.]+)\s*亩")[0], errors="coerce")
-        df["forest_mu"] = pd.to_numeric(land.str.extract(r"(?:林地|山林)[^0-9]*([0-9.]+)\s*亩")[0], errors="coerce")
+        land = pc.utf8_normalize(arrow(df["land_info"]), form="NFKC")
+        for out, words in (("land_mu", "耕地|土地|田"), ("forest_mu", "林地|山林")):
+            found = pc.struct_field(pc.extract_regex(land, f"(?:{words})[^0-9]*(?P<v>[0-9.]+)[ \t\n\r\f\v]*亩"), "v")
+            v = to_float(found)
+            whole = bool(np.all(match(found, "^[0-9]+$") | ~valid(found)))  # as pd.to_numeric: Int64
+            df[out] = pd.array(v, dtype="Float64").astype("Int64") if whole else pd.array(v, dtype="Float64")
         df["sex"] = df["sex"].fillna(df["id_sex"])
     if table in ("reviews", "loans", "points", "model_runs"):
-        where = tables["roster"].groupby("household_id", sort=False)[["village", "township"]].first()
-        df = df.join(where, on="household_id")
+        keys, village, township = household_places(tables)
+        df["household_id"] = df["household_id"].astype(object)
+        for name, values in (("village", village), ("township", township)):
+            df[name] = series(lookup(df["household_id"], keys, values), df.index).astype("str")
     return default_strings(df)
+
+
+def household_places(tables: dict) -> tuple[pa.ChunkedArray, pa.ChunkedArray, pa.ChunkedArray]:
+    """Each roster household's first village and township (computed once per load)."""
+    if "__places" not in tables:
+        ro = tables["roster"]
+        first = ~ro["household_id"].duplicated().to_numpy()
+        sub = ro.loc[first, ["household_id", "village", "township"]]
+        tables["__places"] = tuple(arrow(sub[c]) for c in sub.columns)
+    return tables["__places"]
+
+
+def lookup(values: pd.Series, keys: pa.ChunkedArray, found: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``found`` at the position of each value in ``keys`` (null when absent)."""
+    idx = pc.index_in(arrow(values), value_set=keys.combine_chunks())
+    return pc.take(found, idx)
+
+
+def _np_true(mask) -> np.ndarray:
+    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
 
 
 def default_strings(df: pd.DataFrame) -> pd.DataFrame:

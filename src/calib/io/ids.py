@@ -12,11 +12,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from calib.io._text import arrow, match, replace, series, valid
 
 __all__ = ["normalize_ids", "check_characters", "parse_ids", "make_ids", "upgrade_15"]
 
 _WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 _CHECK = np.array(list("10X98765432"))
+_CHECK_BYTES = np.frombuffer(b"10X98765432", dtype=np.uint8)
+#: Removed from ID numbers: whitespace (as Python's ``\\s``), zero-width space, quotes, hyphens.
+_DROP = "[ \t\n\r\f\v\x1c-\x1f\x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000'’`\"-]"
 _SCI = r"^[0-9](?:\.[0-9]+)?E\+?[0-9]+$"
 
 REASON_MISSING = "ID number is missing"
@@ -49,14 +56,10 @@ def normalize_ids(values: pd.Series) -> pd.Series:
     pandas.Series
         Normalised text (dtype ``string``).
     """
-    s = values.astype("string")
-    wide = (~s.str.isascii()).fillna(False).to_numpy()
-    if wide.any():  # full-width digits, Ｘ, ideographic spaces: only these need NFKC
-        s = s.copy()
-        s[wide] = s[wide].str.normalize("NFKC")
-    s = s.str.replace(r"[\s\u200b'’`\"-]", "", regex=True).str.upper()
-    s = s.str.replace(r"^([0-9]{15}|[0-9]{18})\.0+$", r"\1", regex=True)
-    return s.mask(s.fillna("").eq(""))
+    a = pc.utf8_normalize(arrow(values), form="NFKC")
+    a = pc.utf8_upper(replace(a, _DROP, ""))
+    a = replace(a, r"^([0-9]{15}|[0-9]{18})\.0+$", r"\1")
+    return series(pc.if_else(pc.equal(a, ""), pa.scalar(None, a.type), a), values.index)
 
 
 def check_characters(first17: pd.Series | np.ndarray) -> np.ndarray:
@@ -91,6 +94,29 @@ def upgrade_15(ids15: pd.Series) -> pd.Series:
     return body + check_characters(body.to_numpy(dtype=str))
 
 
+def _ascii_matrix(a: pa.ChunkedArray, width: int) -> np.ndarray:
+    """Non-null ASCII strings of exactly ``width`` characters as a (n, width) uint8 matrix."""
+    arr = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+    if len(arr) == 0:
+        return np.zeros((0, width), dtype=np.uint8)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset: arr.offset + len(arr) + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    return data[offsets[0]: offsets[-1]].reshape(-1, width)
+
+
+def _checked(norm: pa.ChunkedArray, shaped: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Check character right (bool) and sequence digit (float, NaN when not shaped) per value."""
+    n = len(norm)
+    check_ok, seq = np.zeros(n, dtype=bool), np.full(n, np.nan)
+    idx = np.flatnonzero(shaped)
+    if idx.size:
+        m = _ascii_matrix(pc.filter(norm, pa.chunked_array([shaped])), 18)
+        digits = m[:, :17].astype(np.int64) - 48
+        check_ok[idx] = _CHECK_BYTES[(digits @ _WEIGHTS) % 11] == m[:, 17]
+        seq[idx] = digits[:, 16]
+    return check_ok, seq
+
+
 def parse_ids(values: pd.Series, *, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
     """Validate ID numbers and derive birth date, sex and age.
 
@@ -111,58 +137,36 @@ def parse_ids(values: pd.Series, *, as_of: pd.Timestamp | str | None = None) -> 
     """
     as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.today().normalize()
     s = normalize_ids(values)
-    n = len(s)
-    reason = np.full(n, "", dtype=object)
-    blank = s.isna().to_numpy()
-    reason[blank] = REASON_MISSING
-    txt = s.fillna("")
-    sci = txt.str.match(_SCI).to_numpy(dtype=bool)
-    reason[sci & (reason == "")] = REASON_SCIENTIFIC
-    is15 = txt.str.fullmatch(r"[0-9]{15}").to_numpy(dtype=bool)
-    upgraded = is15 & (reason == "")
-    norm = txt.copy()
+    a = arrow(s)
+    reason = np.full(len(a), "", dtype=object)
+    reason[~valid(a)] = REASON_MISSING
+    reason[match(a, _SCI) & (reason == "")] = REASON_SCIENTIFIC
+    upgraded = match(a, "^[0-9]{15}$") & (reason == "")
+    norm = s
     if upgraded.any():
-        norm.iloc[np.flatnonzero(upgraded)] = upgrade_15(txt[upgraded]).to_numpy()
-    shaped = norm.str.fullmatch(r"[0-9]{17}[0-9X]").to_numpy(dtype=bool)
+        norm = s.copy()
+        norm.iloc[np.flatnonzero(upgraded)] = upgrade_15(s[upgraded]).to_numpy()
+    na = arrow(norm)
+    shaped = match(na, "^[0-9]{17}[0-9X]$")
     reason[~shaped & (reason == "")] = REASON_FORMAT
-
-    birth = pd.to_datetime(norm.str[6:14].where(shaped), format="%Y%m%d", errors="coerce")
-    bad_date = shaped & (
-        birth.isna().to_numpy()
-        | (birth < pd.Timestamp("1900-01-01")).to_numpy()
-        | (birth > as_of).to_numpy()
-    )
+    birth = pd.to_datetime(series(pc.utf8_slice_codeunits(na, 6, 14)).where(shaped), format="%Y%m%d",
+                           errors="coerce")
+    bad_date = shaped & (birth.isna().to_numpy() | (birth < pd.Timestamp("1900-01-01")).to_numpy()
+                         | (birth > as_of).to_numpy())
     reason[bad_date & (reason == "")] = REASON_DATE
-
-    check_ok = np.zeros(n, dtype=bool)
-    idx = np.flatnonzero(shaped)
-    if idx.size:
-        body = norm.iloc[idx].str[:17].to_numpy(dtype=str)
-        last = norm.iloc[idx].str[17].to_numpy(dtype=str)
-        check_ok[idx] = check_characters(body) == last
-    zeroed = shaped & ~check_ok & norm.str.endswith("000").to_numpy(dtype=bool)
+    check_ok, seq = _checked(na, shaped)
+    zeroed = shaped & ~check_ok & match(na, "000$")
     reason[zeroed & (reason == "")] = REASON_ZEROED
     reason[shaped & ~check_ok & (reason == "")] = REASON_CHECK
-
-    valid = reason == ""
-    seq = pd.to_numeric(norm.str[16].where(valid), errors="coerce").to_numpy(dtype=float)
-    sex = pd.Series(np.where(seq % 2 == 1, "M", "F"), index=s.index, dtype="string").where(valid)
-    birth = birth.where(valid)
+    ok = reason == ""
+    sex = pd.Series(np.where(seq % 2 == 1, "M", "F"), index=s.index, dtype="string").where(ok)
+    birth = birth.where(ok).set_axis(s.index)
     by, bm, bd = birth.dt.year, birth.dt.month, birth.dt.day
     before = (bm > as_of.month) | ((bm == as_of.month) & (bd > as_of.day))
     age = (as_of.year - by - before.astype("Int64")).astype("Int64")
-    return pd.DataFrame(
-        {
-            "id_number": norm.astype("string").where(valid),
-            "valid": valid,
-            "reason": reason,
-            "upgraded": upgraded & valid,
-            "birth_date": birth,
-            "sex": sex,
-            "age": age,
-        },
-        index=s.index,
-    )
+    return pd.DataFrame({"id_number": norm.astype("string").where(ok), "valid": ok, "reason": reason,
+                         "upgraded": upgraded & ok, "birth_date": birth, "sex": sex, "age": age},
+                        index=s.index)
 
 
 def make_ids(

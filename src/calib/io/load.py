@@ -10,7 +10,7 @@ import pandas as pd
 from calib.errors import CalibInputError
 from calib.io.checks import (WHOLE_ROW, Problems, check_range, check_table, clean_keys,
                               finish_quarantine, finish_table)
-from calib.io.parse import parse_column
+from calib.io.parse import parse_column, parse_id_column
 from calib.io.read import (PROBLEM, ROW, file_sha256, find_files, per_table, read_raw, shown_headers,
                            text_table)
 from calib.io.specs import (DIGIT_COLUMNS, KEY_COLUMNS, KNOWN_HEADERS, REASON_CONTROL,
@@ -63,14 +63,17 @@ def _map_headers(df: pd.DataFrame, table: str, label: str) -> tuple[pd.DataFrame
 
 
 def _parse_table(table: str, mapped: pd.DataFrame, numeric: dict[str, np.ndarray], probs: Problems,
-                 as_of: pd.Timestamp) -> pd.DataFrame:
-    out = {}
+                 as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    out, ids = {}, None
     for col in SPECS[table]:
         raw = mapped[col.name]
         if col.name in KEY_COLUMNS and col.kind == "text":
             raw, bad_key = clean_keys(raw)
             mapped[col.name] = raw
-        values, reason = parse_column(col, raw, as_of)
+        if col.kind == "id":
+            values, reason, ids = parse_id_column(col, raw, as_of)
+        else:
+            values, reason = parse_column(col, raw, as_of)
         if col.required and col.kind != "id":
             reason = np.where(raw.isna().to_numpy() & (reason == ""), f"required value {col.name} is blank", reason)
         if col.name in KEY_COLUMNS and col.kind == "text":
@@ -80,7 +83,7 @@ def _parse_table(table: str, mapped: pd.DataFrame, numeric: dict[str, np.ndarray
             reason = np.where(numeric[col.name], REASON_EXCEL_NUMBER, reason)
         probs.add_reasons(col.name, np.asarray(reason, dtype=object))
         out[col.name] = values.reset_index(drop=True) if isinstance(values, pd.Series) else values
-    return pd.DataFrame(out)
+    return pd.DataFrame(out), ids
 
 
 def _validate_one(table: str, raw, label: str, tables: dict,
@@ -95,12 +98,13 @@ def _validate_one(table: str, raw, label: str, tables: dict,
         broken = text[PROBLEM].notna().to_numpy()
         probs.add(broken, WHOLE_ROW, text[PROBLEM].to_numpy(dtype=object),
                   value=pd.Series(pd.NA, index=mapped.index, dtype="string"))
-    parsed = _parse_table(table, mapped, numeric, probs, as_of)
-    check_table(table, parsed, mapped, probs, tables)
+    parsed, ids = _parse_table(table, mapped, numeric, probs, as_of)
+    check_table(table, parsed, mapped, probs, tables, ids=ids)
     bad = probs.bad_mask(len(mapped))
     accepted = parsed.loc[~bad].copy()
     accepted.insert(0, "row", rows[~bad])
-    tables[table] = finish_table(table, accepted.reset_index(drop=True), tables, as_of)
+    ids = ids.loc[~bad].reset_index(drop=True) if ids is not None else None
+    tables[table] = finish_table(table, accepted.reset_index(drop=True), tables, as_of, ids=ids)
     count = {"table": table, "file": label, "rows_read": len(mapped),
              "rows_accepted": int((~bad).sum()), "rows_quarantined": int(bad.sum()),
              "ignored_columns": ", ".join(ignored)}

@@ -90,6 +90,16 @@ def detect_encoding(path: str | Path) -> str:
     return best.encoding
 
 
+def _bom_encoding(path: Path) -> str:
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    return "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf8"
+
+
+def _is_decode_error(exc: Exception) -> bool:
+    return isinstance(exc, UnicodeDecodeError) or "UTF8" in str(exc) or "decode" in str(exc).lower()
+
+
 def _line_of(path: Path, offset: int) -> int:
     with open(path, "rb") as fh:
         return fh.read(offset).count(b"\n") + 1
@@ -163,16 +173,21 @@ def _csv_python(path: Path, encoding: str, names: list[str]) -> pa.Table:
 def _read_csv(path: Path, encoding: str | None) -> pa.Table:
     if path.stat().st_size == 0:
         raise CalibInputError(f"{path.name}: the file is empty (no header row)")
-    enc = encoding or detect_encoding(path)
+    enc = encoding or _bom_encoding(path)
     try:
-        names = _header(path, enc)
-        table, bad = _csv_arrow(path, enc, names, threads=True)
+        try:
+            names = _header(path, enc)
+            table, bad = _csv_arrow(path, enc, names, threads=True)
+        except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
+            if encoding is not None or enc != "utf8" or not _is_decode_error(exc):
+                raise
+            enc = detect_encoding(path)  # not UTF-8: GB18030 or Big5
+            names = _header(path, enc)
+            table, bad = _csv_arrow(path, enc, names, threads=True)
         if bad:
             table, bad = _csv_arrow(path, enc, names, threads=False)
-    except UnicodeDecodeError:
-        raise _undecodable(path, enc) from None
-    except pa.ArrowInvalid as exc:
-        if "UTF8" in str(exc) or "decode" in str(exc).lower():
+    except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
+        if _is_decode_error(exc):
             raise _undecodable(path, enc) from None
         raise
     if bad and (any(b[0] is None for b in bad) or b'"' in path.read_bytes()):
