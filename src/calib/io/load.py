@@ -89,6 +89,7 @@ def _parse_table(table: str, mapped: pd.DataFrame, numeric: dict[str, np.ndarray
 def _validate_one(table: str, raw, label: str, tables: dict,
                   as_of: pd.Timestamp) -> tuple[pd.DataFrame, dict]:
     text, numeric = text_table(raw, label)
+    del raw  # the text view replaces it
     mapped, ignored = _map_headers(text, table, label)
     lookup = _lookup(table)
     numeric = {lookup.get(h) or lookup.get(h.lower()): m for h, m in numeric.items() if m.any()}
@@ -231,10 +232,30 @@ def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
         return cached_programme(cache_dir, digests, as_of_ts, lambda: load_programme(
             folder, as_of=as_of_ts, encoding=encoding, sheet=sheet), folder=folder, files=files,
             options={"encoding": encoding, "sheet": sheet})
-    raw = {t: read_raw(f, encoding=per_table(encoding, t), sheet=per_table(sheet, t)) for t, f in files.items()}
+    raw = _LazyFiles(files, encoding, sheet)
     prog = validate_tables(raw, as_of=as_of_ts, source={t: f.name for t, f in files.items()})
     prog.path, prog.files, prog.digests = folder, files, digests
     return prog
+
+
+class _LazyFiles(Mapping):
+    """Table name to raw table, read from its file only when asked for (one table in memory)."""
+
+    def __init__(self, files: Mapping[str, Path], encoding, sheet):
+        self.files, self.encoding, self.sheet = files, encoding, sheet
+
+    def __getitem__(self, table: str):
+        return read_raw(self.files[table], encoding=per_table(self.encoding, table),
+                        sheet=per_table(self.sheet, table))
+
+    def __contains__(self, table: object) -> bool:
+        return table in self.files
+
+    def __iter__(self):
+        return iter(self.files)
+
+    def __len__(self) -> int:
+        return len(self.files)
 
 
 def latest_model_run(model_runs: pd.DataFrame) -> pd.DataFrame:
