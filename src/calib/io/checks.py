@@ -71,13 +71,6 @@ class Problems:
         return q.loc[~q["row"].isin(q.loc[sole, "row"]) | sole].reset_index(drop=True)
 
 
-def _first_row_of(keys: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
-    """For duplicated keys, the spreadsheet row of the first occurrence."""
-    first = pd.Series(rows, index=keys.index).groupby([keys[c] for c in keys.columns],
-                                                      dropna=False, sort=False).transform("first")
-    return first.to_numpy()
-
-
 class _Ctx:
     """What a table rule sees: parsed and raw frames, the problems, tables loaded before."""
 
@@ -89,22 +82,24 @@ class _Ctx:
 
     def dup(self, keys: list[str], what: str, column: str) -> None:
         """Quarantine repeats of ``keys`` (the first occurrence stays), naming the first row."""
-        df, rows = self.df, self.probs.rows
-        k = df[keys]
-        valid = self.ok & k.notna().all(axis=1).to_numpy()
-        sub = k[valid]
-        d = sub.duplicated(keep="first").to_numpy()
-        if not d.any():
+        valid = self.ok.copy()
+        code = np.zeros(len(self.df), dtype=np.int64)
+        for k in keys:  # one integer code per distinct key tuple
+            c, uniq = pd.factorize(self.df[k], use_na_sentinel=True)
+            valid &= c >= 0
+            code = code * (len(uniq) + 1) + c
+        pos = np.flatnonzero(valid)
+        _, first, inverse = np.unique(code[pos], return_index=True, return_inverse=True)
+        is_dup = first[inverse] != np.arange(len(pos))
+        if not is_dup.any():
             return
-        first = _first_row_of(sub, rows[valid])
-        where = np.flatnonzero(valid)[d]
-        mask = np.zeros(len(df), dtype=bool)
-        mask[where] = True
-        r = np.full(len(df), "", dtype=object)
-        r[where] = np.char.add(what, first[d].astype(str))
+        where = pos[is_dup]
+        first_row = self.probs.rows[pos[first[inverse[is_dup]]]]
+        r = np.full(len(self.df), "", dtype=object)
+        r[where] = np.char.add(what, first_row.astype(str))
         if what.endswith("(first at row "):
             r[where] = np.char.add(r[where].astype(str), ")")
-        self.probs.add(mask, column, r)
+        self.probs.add(r != "", column, r)
 
     def unknown_household(self) -> None:
         ro = self.tables.get("roster")
