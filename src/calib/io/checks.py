@@ -10,7 +10,7 @@ from calib.io import ids as _ids
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from calib.io._text import arrow, isin, match, replace, series, to_float, valid
+from calib.io._text import arrow, isin, match, reasons, replace, series, to_float, valid
 from calib.io.masking import PII_COLUMNS, mask_values
 from calib.io.specs import (DATE_MIN, DATE_RANGE_YEARS, NUMBER_KINDS, QUARANTINE_COLUMNS, RANGES,
                             REASON_TOTAL, Col)
@@ -101,11 +101,19 @@ class _Ctx:
             r[where] = np.char.add(r[where].astype(str), ")")
         self.probs.add(r != "", column, r)
 
+    @property
+    def hh_index(self) -> np.ndarray:
+        """Position of each row's household among the roster's households (-1: none); computed
+        once and used for the membership check, the panel's village and the joined columns."""
+        if getattr(self, "_hh_index", None) is None:
+            keys = household_places(self.tables)[0]
+            idx = pc.index_in(arrow(self.df["household_id"]), value_set=keys.combine_chunks())
+            self._hh_index = pc.fill_null(idx, -1).to_numpy(zero_copy_only=False)
+        return self._hh_index
+
     def unknown_household(self) -> None:
-        ro = self.tables.get("roster")
-        known = pd.Index(ro["household_id"].unique()) if ro is not None else pd.Index([])
         hh = self.df["household_id"]
-        m = self.ok & hh.notna().to_numpy() & ~isin(hh, known)
+        m = self.ok & hh.notna().to_numpy() & (self.hh_index < 0)
         self.probs.add(m, "household_id",
                        f"{self.table.replace('_', ' ')} row for a household not in the roster "
                        "(unknown 户号, or all its members were quarantined)")
@@ -156,7 +164,7 @@ def _reviews(c: _Ctx) -> None:
     df = c.df
     if c.unknown_reviewer(need_value=True):
         reg = c.tables["reviewers"]
-        hv = lookup(df["household_id"], *household_places(c.tables)[:2])
+        hv = _take(household_places(c.tables)[1], c.hh_index)
         rv = lookup(df["reviewer_id"], arrow(reg["reviewer_id"]), arrow(reg["village"]))
         other = c.ok & valid(hv) & valid(rv) & _np_true(pc.not_equal(hv, rv))
         c.probs.add(other, "reviewer_id", "reviewer sits on another village's panel")
@@ -219,35 +227,38 @@ def check_range(table: str, col: Col, values: pd.Series, reason: np.ndarray,
     free = reason == ""
     if col.kind in NUMBER_KINDS:
         v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        reason = np.where(free & np.isinf(v), "must be a finite number", reason)
+        reason = reasons(len(v), (free & np.isinf(v), "must be a finite number"), base=reason)
         lo, hi, unit = RANGES.get((table, col.name), (-np.inf, np.inf, ""))
         out = free & np.isfinite(v) & ((v < lo) | (v > hi))
-        return np.where(out, f"{col.name} outside {lo:,.0f} to {hi:,.0f} {unit}", reason).astype(object)
+        return reasons(len(v), (out, f"{col.name} outside {lo:,.0f} to {hi:,.0f} {unit}"), base=reason)
     if col.kind == "date":
         hi = as_of + pd.DateOffset(years=DATE_RANGE_YEARS)
         d = values.to_numpy(dtype="datetime64[ns]")
         with np.errstate(invalid="ignore"):
             out = free & ~np.isnat(d) & ((d < np.datetime64(DATE_MIN)) | (d > np.datetime64(hi)))
-        return np.where(out, f"date outside {DATE_MIN} to {hi.date()}", reason).astype(object)
+        return reasons(len(d), (out, f"date outside {DATE_MIN} to {hi.date()}"), base=reason)
     return reason
 
 
 def check_table(table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: Problems,
-                tables: dict, *, ids: pd.DataFrame | None = None) -> None:
+                tables: dict, *, ids: pd.DataFrame | None = None) -> np.ndarray | None:
     """Apply the table rules of the contract; problems go to ``probs``.
 
     ``df`` holds the parsed columns, ``raw`` the text cells, ``tables`` the accepted tables
-    loaded before this one (roster first, then reviewers, ...).
+    loaded before this one (roster first, then reviewers, ...). Returns each row's position
+    among the roster's households (for tables keyed by household), else None.
     """
     total = np.zeros(len(raw), dtype=bool)
     for c in raw.columns:
         total |= isin(raw[c], _TOTAL_WORDS)
     probs.add(total, str(raw.columns[0]), REASON_TOTAL)
-    _RULES[table](_Ctx(table, df, raw, probs, tables, ids))
+    ctx = _Ctx(table, df, raw, probs, tables, ids)
+    _RULES[table](ctx)
+    return getattr(ctx, "_hh_index", None)
 
 
 def finish_table(table: str, df: pd.DataFrame, tables: dict, as_of: pd.Timestamp, *,
-                 ids: pd.DataFrame | None = None) -> pd.DataFrame:
+                 ids: pd.DataFrame | None = None, hh_index: np.ndarray | None = None) -> pd.DataFrame:
     """Derived columns (ages, land from ``land_info``; village and township joined from the
     roster) and the user-facing text dtype. ``ids``: the accepted rows' parsed ID numbers."""
     if table == "roster":
@@ -264,9 +275,12 @@ def finish_table(table: str, df: pd.DataFrame, tables: dict, as_of: pd.Timestamp
         df["sex"] = df["sex"].fillna(df["id_sex"])
     if table in ("reviews", "loans", "points", "model_runs"):
         keys, village, township = household_places(tables)
+        if hh_index is None:
+            hh_index = pc.fill_null(pc.index_in(arrow(df["household_id"]), value_set=keys.combine_chunks()),
+                                    -1).to_numpy(zero_copy_only=False)
         df["household_id"] = df["household_id"].astype(object)
         for name, values in (("village", village), ("township", township)):
-            df[name] = series(lookup(df["household_id"], keys, values), df.index).astype("str")
+            df[name] = series(_take(values, hh_index), df.index).astype("str")
     return default_strings(df)
 
 
@@ -284,6 +298,12 @@ def lookup(values: pd.Series, keys: pa.ChunkedArray, found: pa.ChunkedArray) -> 
     """``found`` at the position of each value in ``keys`` (null when absent)."""
     idx = pc.index_in(arrow(values), value_set=keys.combine_chunks())
     return pc.take(found, idx)
+
+
+def _take(values: pa.ChunkedArray, index: np.ndarray) -> pa.ChunkedArray:
+    """``values`` at ``index`` (null where the index is -1)."""
+    idx = pa.array(index, mask=index < 0)
+    return pc.take(values, idx)
 
 
 def _np_true(mask) -> np.ndarray:

@@ -104,17 +104,25 @@ def _ascii_matrix(a: pa.ChunkedArray, width: int) -> np.ndarray:
     return data[offsets[0]: offsets[-1]].reshape(-1, width)
 
 
-def _checked(norm: pa.ChunkedArray, shaped: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Check character right (bool) and sequence digit (float, NaN when not shaped) per value."""
+def _checked(norm: pa.ChunkedArray, shaped: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per value: check character right (bool), sequence digit (float, NaN when not shaped) and
+    the birth date written in the number (datetime64[us], NaT when not a real date)."""
     n = len(norm)
     check_ok, seq = np.zeros(n, dtype=bool), np.full(n, np.nan)
+    birth = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
     idx = np.flatnonzero(shaped)
     if idx.size:
         m = _ascii_matrix(pc.filter(norm, pa.chunked_array([shaped])), 18)
         digits = m[:, :17].astype(np.int64) - 48
         check_ok[idx] = _CHECK_BYTES[(digits @ _WEIGHTS) % 11] == m[:, 17]
         seq[idx] = digits[:, 16]
-    return check_ok, seq
+        year = digits[:, 6:10] @ np.array([1000, 100, 10, 1])
+        month, day = digits[:, 10] * 10 + digits[:, 11], digits[:, 12] * 10 + digits[:, 13]
+        months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+        date = months.astype("datetime64[D]") + (day - 1)
+        real = (month >= 1) & (month <= 12) & (day >= 1) & (date.astype("datetime64[M]") == months)
+        birth[idx[real]] = date[real]
+    return check_ok, seq, birth
 
 
 def parse_ids(values: pd.Series, *, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
@@ -149,12 +157,11 @@ def parse_ids(values: pd.Series, *, as_of: pd.Timestamp | str | None = None) -> 
     na = arrow(norm)
     shaped = match(na, "^[0-9]{17}[0-9X]$")
     reason[~shaped & (reason == "")] = REASON_FORMAT
-    birth = pd.to_datetime(series(pc.utf8_slice_codeunits(na, 6, 14)).where(shaped), format="%Y%m%d",
-                           errors="coerce")
+    check_ok, seq, born = _checked(na, shaped)
+    birth = pd.Series(born)
     bad_date = shaped & (birth.isna().to_numpy() | (birth < pd.Timestamp("1900-01-01")).to_numpy()
                          | (birth > as_of).to_numpy())
     reason[bad_date & (reason == "")] = REASON_DATE
-    check_ok, seq = _checked(na, shaped)
     zeroed = shaped & ~check_ok & match(na, "000$")
     reason[zeroed & (reason == "")] = REASON_ZEROED
     reason[shaped & ~check_ok & (reason == "")] = REASON_CHECK

@@ -10,6 +10,7 @@ import pandas as pd
 from calib.errors import CalibInputError
 from calib.io.checks import (WHOLE_ROW, Problems, check_range, check_table, clean_keys,
                               finish_quarantine, finish_table)
+from calib.io._text import reasons
 from calib.io.parse import parse_column, parse_id_column
 from calib.io.read import (PROBLEM, ROW, file_sha256, find_files, per_table, read_raw, shown_headers,
                            text_table)
@@ -75,12 +76,13 @@ def _parse_table(table: str, mapped: pd.DataFrame, numeric: dict[str, np.ndarray
         else:
             values, reason = parse_column(col, raw, as_of)
         if col.required and col.kind != "id":
-            reason = np.where(raw.isna().to_numpy() & (reason == ""), f"required value {col.name} is blank", reason)
+            reason = reasons(len(raw), (raw.isna().to_numpy() & (reason == ""), f"required value {col.name} is blank"),
+                             base=reason)
         if col.name in KEY_COLUMNS and col.kind == "text":
-            reason = np.where(bad_key, REASON_CONTROL, reason)
+            reason = reasons(len(raw), (bad_key, REASON_CONTROL), base=reason)
         reason = check_range(table, col, values, np.asarray(reason, dtype=object), as_of)
         if col.name in DIGIT_COLUMNS and col.name in numeric:
-            reason = np.where(numeric[col.name], REASON_EXCEL_NUMBER, reason)
+            reason = reasons(len(raw), (numeric[col.name], REASON_EXCEL_NUMBER), base=reason)
         probs.add_reasons(col.name, np.asarray(reason, dtype=object))
         out[col.name] = values.reset_index(drop=True) if isinstance(values, pd.Series) else values
     return pd.DataFrame(out), ids
@@ -100,12 +102,14 @@ def _validate_one(table: str, raw, label: str, tables: dict,
         probs.add(broken, WHOLE_ROW, text[PROBLEM].to_numpy(dtype=object),
                   value=pd.Series(pd.NA, index=mapped.index, dtype="string"))
     parsed, ids = _parse_table(table, mapped, numeric, probs, as_of)
-    check_table(table, parsed, mapped, probs, tables, ids=ids)
+    hh_index = check_table(table, parsed, mapped, probs, tables, ids=ids)
     bad = probs.bad_mask(len(mapped))
     accepted = parsed.loc[~bad].copy()
     accepted.insert(0, "row", rows[~bad])
     ids = ids.loc[~bad].reset_index(drop=True) if ids is not None else None
-    tables[table] = finish_table(table, accepted.reset_index(drop=True), tables, as_of, ids=ids)
+    hh_index = hh_index[~bad] if hh_index is not None else None
+    tables[table] = finish_table(table, accepted.reset_index(drop=True), tables, as_of, ids=ids,
+                                 hh_index=hh_index)
     count = {"table": table, "file": label, "rows_read": len(mapped),
              "rows_accepted": int((~bad).sum()), "rows_quarantined": int(bad.sum()),
              "ignored_columns": ", ".join(ignored)}

@@ -10,7 +10,7 @@ from calib.io import ids as _ids
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from calib.io._text import arrow, isin, match, nfkc_arrow, replace, series, to_float, valid
+from calib.io._text import arrow, isin, match, nfkc_arrow, reasons, replace, series, to_float, valid
 from calib.io.specs import (DECLINE_WORDS, FALSE_WORDS, GRADES, RELATIONS, ROLES, SEX, STATUS,
                             TRUE_WORDS, Col)
 
@@ -85,8 +85,8 @@ def parse_dates(values: pd.Series) -> Parsed:
         serial = np.where(rest, to_float(a), np.nan)
         serial = np.where((serial > 1000) & (serial < 80000), serial, np.nan)
         out = out.fillna(pd.Series(pd.to_datetime(serial, unit="D", origin="1899-12-30", errors="coerce")))
-    reason = np.where(out.isna().to_numpy() & has, "cannot read the date", "")
-    return out.astype("datetime64[ns]").set_axis(values.index), reason.astype(object)
+    reason = reasons(len(a), (out.isna().to_numpy() & has, "cannot read the date"))
+    return out.astype("datetime64[ns]").set_axis(values.index), reason
 
 
 def _parse_month(values: pd.Series) -> Parsed:
@@ -99,8 +99,8 @@ def _parse_month(values: pd.Series) -> Parsed:
     yy = pc.cast(pc.struct_field(m, "y"), pa.large_string())
     text = pc.binary_join_element_wise(yy, mm, pa.scalar("-", pa.large_string()))
     text = pc.if_else(pa.chunked_array([ok]), text, pa.scalar(None, pa.large_string()))
-    reason = np.where(valid(a) & ~ok, "cannot read the birth month (use YYYY-MM)", "")
-    return series(text, values.index), reason.astype(object)
+    reason = reasons(len(a), (valid(a) & ~ok, "cannot read the birth month (use YYYY-MM)"))
+    return series(text, values.index), reason
 
 
 def _parse_map(values: pd.Series, mapping: dict[str, str], what: str,
@@ -111,8 +111,8 @@ def _parse_map(values: pd.Series, mapping: dict[str, str], what: str,
     idx = pc.index_in(pc.utf8_lower(a).cast(pa.large_string()), value_set=keys)
     out = pc.take(pa.array(list(lower_map.values()), pa.large_string()), idx)
     bad = valid(a) & ~valid(out)
-    reason = np.where(bad, f"unknown {what}; expected one of {', '.join(allowed)}", "")
-    return series(out, values.index), reason.astype(object)
+    reason = reasons(len(a), (bad, f"unknown {what}; expected one of {', '.join(allowed)}"))
+    return series(out, values.index), reason
 
 
 def _parse_bool(values: pd.Series, *, allow_na: bool) -> Parsed:
@@ -120,14 +120,14 @@ def _parse_bool(values: pd.Series, *, allow_na: bool) -> Parsed:
     t, f = isin(low, TRUE_WORDS), isin(low, FALSE_WORDS)
     out = pd.Series(pd.arrays.BooleanArray(t, ~(t | f)), index=values.index)
     bad = valid(low) & ~(t | f)
-    reason = np.where(bad, "expected yes/no (是/否, 1/0)", "").astype(object)
+    reason = reasons(len(low), (bad, "expected yes/no (是/否, 1/0)"))
     if not allow_na:
         out = pd.Series(t, index=values.index)
     return out, reason
 
 
 def _unreadable(raw: pd.Series, v: np.ndarray, what: str) -> np.ndarray:
-    return np.where(raw.notna().to_numpy() & np.isnan(v), f"cannot read the {what}", "")
+    return reasons(len(v), (raw.notna().to_numpy() & np.isnan(v), f"cannot read the {what}"))
 
 
 def parse_id_column(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> tuple[pd.Series, np.ndarray, pd.DataFrame]:
@@ -165,8 +165,8 @@ def _float(raw: pd.Series) -> Parsed:
 def _prob(raw: pd.Series) -> Parsed:
     v = to_float(nfkc_arrow(raw))
     with np.errstate(invalid="ignore"):
-        r = np.where((v < 0) | (v > 1), "probability outside 0-1", _unreadable(raw, v, "number"))
-    return pd.Series(v, index=raw.index), r.astype(object)
+        r = reasons(len(v), ((v < 0) | (v > 1), "probability outside 0-1"), base=_unreadable(raw, v, "number"))
+    return pd.Series(v, index=raw.index), r
 
 
 def _rate(raw: pd.Series) -> Parsed:
@@ -175,22 +175,23 @@ def _rate(raw: pd.Series) -> Parsed:
     v = to_float(pc.utf8_rtrim(a, characters="%"))
     with np.errstate(invalid="ignore"):
         v = np.where(pct | (v > 1), v / 100.0, v)
-        r = np.where((v < 0) | (v >= 1), "interest rate outside 0-100%", _unreadable(raw, v, "rate"))
-    return pd.Series(v, index=raw.index), r.astype(object)
+        r = reasons(len(v), ((v < 0) | (v >= 1), "interest rate outside 0-100%"), base=_unreadable(raw, v, "rate"))
+    return pd.Series(v, index=raw.index), r
 
 
 def _rating(raw: pd.Series) -> Parsed:
     a = nfkc_arrow(raw)
     v = to_float(a)
     out_of = ~np.isin(v, [1, 2, 3, 4, 5]) & ~np.isnan(v)
-    r = np.where(out_of, "rating outside 1-5", np.where(valid(a) & np.isnan(v), "cannot read the rating", ""))
-    v = np.where(out_of, np.nan, v)
-    return pd.Series(pd.array(v, dtype="Float64"), index=raw.index).astype("Int64"), r.astype(object)
+    r = reasons(len(v), (valid(a) & np.isnan(v), "cannot read the rating"), (out_of, "rating outside 1-5"))
+    missing = out_of | np.isnan(v)
+    ints = pd.arrays.IntegerArray(np.where(missing, 0, v).astype(np.int64), missing)
+    return pd.Series(ints, index=raw.index), r
 
 
 def _flag01(raw: pd.Series) -> Parsed:
     v, r = _parse_bool(raw, allow_na=True)
-    return v.astype("Int64"), np.where(r != "", "expected 1 (non-performing) or 0", "").astype(object)
+    return v.astype("Int64"), reasons(len(r), (r != "", "expected 1 (non-performing) or 0"))
 
 
 def _status(raw: pd.Series) -> Parsed:

@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from calib.errors import CalibInputError
+from calib.io._text import series
 from calib.io.specs import BLANKS, REASON_FIELDS, SUFFIXES
 from calib.programme import REQUIRED_TABLES, TABLES
 
@@ -338,7 +339,7 @@ def _arrow_text(col: pa.ChunkedArray) -> pd.Series:
         col = pc.cast(col, pa.string())
     col = pc.utf8_trim_whitespace(col)
     col = pc.if_else(pc.is_in(col, value_set=pa.array(sorted(BLANKS))), pa.scalar(None, pa.string()), col)
-    return pd.Series(col.to_pandas()).astype("string")
+    return series(col)
 
 
 def read_table(path: str | Path, *, encoding: str | None = None, sheet: str | None = None) -> pd.DataFrame:
