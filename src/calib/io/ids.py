@@ -146,34 +146,51 @@ def parse_ids(values: pd.Series, *, as_of: pd.Timestamp | str | None = None) -> 
     as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.today().normalize()
     s = normalize_ids(values)
     a = arrow(s)
-    reason = np.full(len(a), "", dtype=object)
-    reason[~valid(a)] = REASON_MISSING
-    reason[match(a, _SCI) & (reason == "")] = REASON_SCIENTIFIC
-    upgraded = match(a, "^[0-9]{15}$") & (reason == "")
+    n = len(a)
+    reason = np.full(n, "", dtype=object)
+    free = np.ones(n, dtype=bool)  # no reason yet
+
+    def flag(mask: np.ndarray, text: str) -> None:
+        hit = mask & free
+        reason[hit] = text
+        free[hit] = False
+
+    flag(~valid(a), REASON_MISSING)
+    flag(match(a, _SCI), REASON_SCIENTIFIC)
+    upgraded = match(a, "^[0-9]{15}$") & free
     norm = s
     if upgraded.any():
         norm = s.copy()
         norm.iloc[np.flatnonzero(upgraded)] = upgrade_15(s[upgraded]).to_numpy()
     na = arrow(norm)
     shaped = match(na, "^[0-9]{17}[0-9X]$")
-    reason[~shaped & (reason == "")] = REASON_FORMAT
+    flag(~shaped, REASON_FORMAT)
     check_ok, seq, born = _checked(na, shaped)
-    birth = pd.Series(born)
-    bad_date = shaped & (birth.isna().to_numpy() | (birth < pd.Timestamp("1900-01-01")).to_numpy()
-                         | (birth > as_of).to_numpy())
-    reason[bad_date & (reason == "")] = REASON_DATE
-    zeroed = shaped & ~check_ok & match(na, "000$")
-    reason[zeroed & (reason == "")] = REASON_ZEROED
-    reason[shaped & ~check_ok & (reason == "")] = REASON_CHECK
-    ok = reason == ""
-    sex = pd.Series(np.where(seq % 2 == 1, "M", "F"), index=s.index, dtype="string").where(ok)
-    birth = birth.where(ok).set_axis(s.index)
-    by, bm, bd = birth.dt.year, birth.dt.month, birth.dt.day
-    before = (bm > as_of.month) | ((bm == as_of.month) & (bd > as_of.day))
-    age = (as_of.year - by - before.astype("Int64")).astype("Int64")
+    with np.errstate(invalid="ignore"):
+        flag(shaped & (np.isnat(born) | (born < np.datetime64("1900-01-01"))
+                       | (born > np.datetime64(as_of.to_datetime64(), "us"))), REASON_DATE)
+    flag(shaped & ~check_ok & match(na, "000$"), REASON_ZEROED)
+    flag(shaped & ~check_ok, REASON_CHECK)
+    ok = free
+    born = np.where(ok, born, np.datetime64("NaT"))
+    sex = pc.take(pa.array(["F", "M"], pa.large_string()),
+                  pa.array(np.where(ok, seq, 0).astype(np.int64) % 2, mask=~ok))
     return pd.DataFrame({"id_number": norm.astype("string").where(ok), "valid": ok, "reason": reason,
-                         "upgraded": upgraded & ok, "birth_date": birth, "sex": sex, "age": age},
+                         "upgraded": upgraded & ok, "birth_date": pd.Series(born, index=s.index),
+                         "sex": series(sex, s.index), "age": _ages(born, as_of, s.index)},
                         index=s.index)
+
+
+def _ages(born: np.ndarray, as_of: pd.Timestamp, index: pd.Index) -> pd.Series:
+    """Whole years from ``born`` (datetime64, NaT allowed) to ``as_of``, as Int64."""
+    missing = np.isnat(born)
+    day = born.astype("datetime64[D]")
+    year = day.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = day.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    dom = (day - day.astype("datetime64[M]")).astype(np.int64) + 1
+    before = (month > as_of.month) | ((month == as_of.month) & (dom > as_of.day))
+    age = np.where(missing, 0, as_of.year - year - before)
+    return pd.Series(pd.arrays.IntegerArray(age.astype(np.int64), missing), index=index)
 
 
 def make_ids(
