@@ -56,9 +56,14 @@ def normalize_ids(values: pd.Series) -> pd.Series:
     pandas.Series
         Normalised text (dtype ``string``).
     """
-    a = pc.utf8_normalize(arrow(values), form="NFKC")
-    a = pc.utf8_upper(replace(a, _DROP, ""))
-    a = replace(a, r"^([0-9]{15}|[0-9]{18})\.0+$", r"\1")
+    a = arrow(values)
+    if pc.all(pc.string_is_ascii(a)).as_py() is False:  # full-width digits, Ｘ, ...: NFKC
+        a = pc.utf8_normalize(a, form="NFKC")
+    if match(a, _DROP).any():
+        a = replace(a, _DROP, "")
+    a = pc.utf8_upper(a)
+    if match(a, r"\.").any():
+        a = replace(a, r"^([0-9]{15}|[0-9]{18})\.0+$", r"\1")
     return series(pc.if_else(pc.equal(a, ""), pa.scalar(None, a.type), a), values.index)
 
 
