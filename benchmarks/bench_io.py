@@ -1,45 +1,107 @@
-"""Loader speed and memory at province scale.
+"""Loader speed and memory against a plain Arrow read of the same files (issue 14 item 1).
 
-usage: python benchmarks/bench_io.py [--villages N] [--households-per-village N] [--seed N]
+usage: python benchmarks/bench_io.py [--households 100000 1000000] [--data DIR] [--seed N]
 
-Generates a programme with `calib.synth` (default 1,000 villages x 100 households, about
-100,000 households and 330,000 people), writes it as CSV, then times `load_programme` and
-prints wall time, rows per second and the process's peak resident memory. Target on the 2-core machine:
-a province of 1,000,000 households loads in well under 5 minutes; this script prints the
-figures so the trend can be extrapolated (loading is linear in rows).
+For each size, generates a programme with ``calib.synth`` (``--data DIR`` keeps it in
+``DIR/<households>`` for the next run), then in fresh subprocesses (so that peak RSS is per
+task) times (a) ``pyarrow.csv.read_csv`` of every CSV (all columns as text) and (b)
+``calib.io.load_programme``. Prints wall and CPU time, peak RSS, and the ratios load / read.
+Goals: time ratio at most 3 at 1M households, time growth 100k -> 1M at most 11x, peak RSS of
+the load at most 2x that of the plain read.
 """
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
+import sys
 import tempfile
 import time
-import resource
+from pathlib import Path
 
-from calib import synth
+_READ = """
+import json, resource, sys, time
+from pathlib import Path
+import pyarrow as pa, pyarrow.csv as pc
+t0, c0 = time.perf_counter(), time.process_time()
+nbytes = rows = 0
+for f in sorted(Path(sys.argv[1]).glob("*.csv")):
+    names = f.open(encoding="utf-8-sig").readline().rstrip("\\n").split(",")
+    t = pc.read_csv(f, convert_options=pc.ConvertOptions(column_types={n: pa.string() for n in names}))
+    nbytes += t.nbytes; rows += t.num_rows
+print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0, "rows": rows,
+                  "arrow_bytes": nbytes, "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+"""
+_LOAD = """
+import json, resource, sys, time
 from calib.io import load_programme
+t0, c0 = time.perf_counter(), time.process_time()
+prog = load_programme(sys.argv[1], as_of="2026-06-30")
+print(json.dumps({"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0,
+                  "rows": int(prog.counts["rows_read"].sum()), "quarantined": int(prog.counts["rows_quarantined"].sum()),
+                  "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+"""
+_BASE = """
+import json, resource
+import pandas, pyarrow, calib.io
+print(json.dumps({"peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+"""
+
+
+def _run(code: str, *args: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+_GEN = """
+import sys
+from calib import synth
+res = synth.generate(seed=int(sys.argv[3]), villages=max(1, int(sys.argv[2]) // 100),
+                     households_per_village=100, townships=6)
+synth.write(res, sys.argv[1])
+"""
+
+
+def _programme(folder: Path, households: int, seed: int) -> Path:
+    """Generate (in a subprocess, so that this process stays small) or reuse a programme."""
+    if (folder / "roster.csv").is_file():
+        return folder
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", _GEN, str(folder), str(households), str(seed)], check=True)
+    print(f"  generated {households:,} households in {time.perf_counter() - t0:.0f} s", flush=True)
+    return folder
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--villages", type=int, default=1000)
-    ap.add_argument("--households-per-village", type=int, default=100)
+    ap.add_argument("--households", type=int, nargs="+", default=[100_000, 1_000_000])
+    ap.add_argument("--data", type=Path, default=None, help="keep generated programmes here")
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
-    with tempfile.TemporaryDirectory() as d:
-        t0 = time.perf_counter()
-        res = synth.generate(seed=a.seed, villages=a.villages, households_per_village=a.households_per_village,
-                             townships=6)
-        synth.write(res, d)
-        t_gen = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        prog = load_programme(d, as_of="2026-06-30")
-        t_load = time.perf_counter() - t0
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
-    rows = int(prog.counts["rows_read"].sum())
-    print(f"households {res.parameters['households']:,}  people {res.parameters['people']:,}  rows in all tables {rows:,}")
-    print(f"generate+write {t_gen:.1f} s")
-    print(f"load_programme {t_load:.1f} s  ({rows / t_load:,.0f} rows/s)  peak RSS of the process {peak / 2**20:,.0f} MiB")
-    print(prog.counts[["table", "rows_read", "rows_accepted", "rows_quarantined"]].to_string(index=False))
+    base = _run(_BASE)["peak"]
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = a.data or Path(tmp)
+        for n in a.households:
+            folder = _programme(root / str(n), n, a.seed)
+            folder.mkdir(parents=True, exist_ok=True)
+            read, load = _run(_READ, str(folder)), _run(_LOAD, str(folder))
+            results[n] = (read, load)
+            mib = 2 ** 20
+            print(f"{n:>10,} households  {read['rows']:>11,} rows  ({load['quarantined']:,} quarantined)")
+            print(f"  pyarrow.csv.read_csv  wall {read['wall']:7.2f} s  cpu {read['cpu']:7.2f} s  "
+                  f"peak RSS {read['peak'] / mib:7.0f} MiB  (Arrow tables {read['arrow_bytes'] / mib:,.0f} MiB)")
+            print(f"  load_programme        wall {load['wall']:7.2f} s  cpu {load['cpu']:7.2f} s  "
+                  f"peak RSS {load['peak'] / mib:7.0f} MiB")
+            print(f"  ratio load / read     wall {load['wall'] / read['wall']:5.1f}x  cpu {load['cpu'] / read['cpu']:5.1f}x  "
+                  f"peak RSS {load['peak'] / read['peak']:4.2f}x  (above the {base / mib:.0f} MiB of the imports: "
+                  f"{(load['peak'] - base) / max(read['peak'] - base, 1):4.2f}x; "
+                  f"vs Arrow tables {(load['peak'] - base) / read['arrow_bytes']:4.2f}x)", flush=True)
+    sizes = sorted(results)
+    if len(sizes) > 1:
+        lo, hi = sizes[0], sizes[-1]
+        print(f"growth {lo:,} -> {hi:,} households ({hi / lo:.0f}x): load wall "
+              f"{results[hi][1]['wall'] / results[lo][1]['wall']:.1f}x, cpu {results[hi][1]['cpu'] / results[lo][1]['cpu']:.1f}x")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ A file that cannot be read, a table the contract does not know, or a missing req
 raises :class:`calib.errors.CalibInputError` naming the file and the column.
 
 Modules: ``specs`` (the contract), ``read`` (files, encodings), ``parse`` (column parsers),
-``checks`` (table rules, quarantine), ``load`` (the loader), ``ids`` (resident ID numbers),
+``checks`` (table rules, quarantine), ``load`` (the loader), ``snapshot`` (validated
+snapshots and the load cache), ``ids`` (resident ID numbers),
 ``masking`` (personal data for display), ``quality`` (data-quality summaries).
 """
 from __future__ import annotations
@@ -21,6 +22,7 @@ from calib.io.load import latest_model_run, load_programme, validate_tables, wri
 from calib.io.masking import PII_COLUMNS, mask_values
 from calib.io.parse import parse_amounts, parse_dates
 from calib.io.read import file_sha256, read_table
+from calib.io.snapshot import read_snapshot, write_snapshot
 from calib.io.specs import (BLANKS, DECLINE_WORDS, QUARANTINE_COLUMNS, REASON_TOTAL, SPECS,
                             SUFFIXES, Col)
 from calib.programme import REQUIRED_TABLES, TABLES, Programme
@@ -28,6 +30,8 @@ from calib.programme import REQUIRED_TABLES, TABLES, Programme
 __all__ = [
     "load_programme",
     "validate_tables",
+    "write_snapshot",
+    "read_snapshot",
     "read_table",
     "latest_model_run",
     "parse_amounts",

@@ -7,11 +7,22 @@ import numpy as np
 import pandas as pd
 
 from calib.io import ids as _ids
-from calib.io._text import isin
-from calib.io.masking import PII_COLUMNS, mask_values
-from calib.io.specs import QUARANTINE_COLUMNS, REASON_TOTAL
+import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["Problems", "check_table", "finish_table", "finish_quarantine"]
+from calib.io._text import arrow, isin, match, reasons, replace, series, to_float, valid
+from calib.io.masking import PII_COLUMNS, mask_values
+from calib.io.specs import (DATE_MIN, DATE_RANGE_YEARS, NUMBER_KINDS, QUARANTINE_COLUMNS, RANGES,
+                            REASON_TOTAL, Col)
+
+__all__ = ["Problems", "check_table", "check_range", "clean_keys", "finish_table", "finish_quarantine",
+           "WHOLE_ROW"]
+
+#: ``column`` of a quarantine record about a whole row (wrong number of fields).
+WHOLE_ROW = "(whole row)"
+_ZERO_WIDTH = "[\u200b\u200c\u200d\u2060\ufeff]"
+_CONTROL = r"[\x00-\x1f\x7f]"
+_TOTAL_WORDS = [w + end for w in ("合计", "总计", "小计") for end in ("", ":", "：")]
 
 
 class Problems:
@@ -33,7 +44,7 @@ class Problems:
         reasons = reasons[mask] if reasons.ndim else np.full(mask.sum(), reason, dtype=object)
         self.parts.append(pd.DataFrame({
             "table": self.table, "file": self.file, "row": self.rows[mask],
-            "column": column, "value": value.to_numpy(dtype=object)[mask], "reason": reasons,
+            "column": column, "value": value[mask].to_numpy(dtype=object), "reason": reasons,
         }))
 
     def add_reasons(self, column: str, reasons: np.ndarray) -> None:
@@ -53,50 +64,56 @@ class Problems:
         if not self.parts:
             return pd.DataFrame(columns=QUARANTINE_COLUMNS)
         q = pd.concat(self.parts, ignore_index=True)
-        # a total row (合计) is reported once, as such, not with every blank cell it has
-        total_rows = q.loc[q["reason"].eq(REASON_TOTAL), "row"]
-        return q.loc[~q["row"].isin(total_rows) | q["reason"].eq(REASON_TOTAL)].reset_index(drop=True)
-
-
-def _first_row_of(keys: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
-    """For duplicated keys, the spreadsheet row of the first occurrence."""
-    first = pd.Series(rows, index=keys.index).groupby([keys[c] for c in keys.columns],
-                                                      dropna=False, sort=False).transform("first")
-    return first.to_numpy()
+        # a total row (合计) or a row with the wrong number of fields is reported once, as such,
+        # not with every blank cell it has
+        sole = q["reason"].eq(REASON_TOTAL) | q["column"].eq(WHOLE_ROW)
+        sole = sole & ~q.loc[sole].duplicated("row")
+        return q.loc[~q["row"].isin(q.loc[sole, "row"]) | sole].reset_index(drop=True)
 
 
 class _Ctx:
     """What a table rule sees: parsed and raw frames, the problems, tables loaded before."""
 
     def __init__(self, table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: Problems,
-                 tables: dict):
+                 tables: dict, ids: pd.DataFrame | None = None):
         self.table, self.df, self.raw, self.probs, self.tables = table, df, raw, probs, tables
+        self.ids = ids
         self.ok = ~probs.bad_mask(len(df))
 
     def dup(self, keys: list[str], what: str, column: str) -> None:
         """Quarantine repeats of ``keys`` (the first occurrence stays), naming the first row."""
-        df, rows = self.df, self.probs.rows
-        k = df[keys]
-        valid = self.ok & k.notna().all(axis=1).to_numpy()
-        sub = k[valid]
-        d = sub.duplicated(keep="first").to_numpy()
-        if not d.any():
+        valid = self.ok.copy()
+        code = np.zeros(len(self.df), dtype=np.int64)
+        for k in keys:  # one integer code per distinct key tuple
+            c, uniq = pd.factorize(self.df[k], use_na_sentinel=True)
+            valid &= c >= 0
+            code = code * (len(uniq) + 1) + c
+        pos = np.flatnonzero(valid)
+        _, first, inverse = np.unique(code[pos], return_index=True, return_inverse=True)
+        is_dup = first[inverse] != np.arange(len(pos))
+        if not is_dup.any():
             return
-        first = _first_row_of(sub, rows[valid])
-        where = np.flatnonzero(valid)[d]
-        mask = np.zeros(len(df), dtype=bool)
-        mask[where] = True
-        r = np.full(len(df), "", dtype=object)
-        r[where] = np.char.add(what, first[d].astype(str))
+        where = pos[is_dup]
+        first_row = self.probs.rows[pos[first[inverse[is_dup]]]]
+        r = np.full(len(self.df), "", dtype=object)
+        r[where] = np.char.add(what, first_row.astype(str))
         if what.endswith("(first at row "):
             r[where] = np.char.add(r[where].astype(str), ")")
-        self.probs.add(mask, column, r)
+        self.probs.add(r != "", column, r)
+
+    @property
+    def hh_index(self) -> np.ndarray:
+        """Position of each row's household among the roster's households (-1: none); computed
+        once and used for the membership check, the panel's village and the joined columns."""
+        if getattr(self, "_hh_index", None) is None:
+            keys = household_places(self.tables)[0]
+            idx = pc.index_in(arrow(self.df["household_id"]), value_set=keys.combine_chunks())
+            self._hh_index = pc.fill_null(idx, -1).to_numpy(zero_copy_only=False)
+        return self._hh_index
 
     def unknown_household(self) -> None:
-        ro = self.tables.get("roster")
-        known = pd.Index(ro["household_id"].unique()) if ro is not None else pd.Index([])
         hh = self.df["household_id"]
-        m = self.ok & hh.notna().to_numpy() & ~isin(hh, known)
+        m = self.ok & hh.notna().to_numpy() & (self.hh_index < 0)
         self.probs.add(m, "household_id",
                        f"{self.table.replace('_', ' ')} row for a household not in the roster "
                        "(unknown 户号, or all its members were quarantined)")
@@ -116,13 +133,17 @@ class _Ctx:
 def _roster(c: _Ctx) -> None:
     df, ok = c.df, c.ok
     c.dup(["id_number"], "duplicate person: same ID number as row ", "id_number")
-    idp = _ids.parse_ids(df["id_number"].where(df["id_number"].notna(), None))
-    id_month = idp["birth_date"].dt.strftime("%Y-%m")
-    bm = df["birth_month"]
-    mis = (bm.notna() & id_month.notna() & (bm != id_month)).to_numpy()
-    c.probs.add(mis & ok, "birth_month",
-                np.char.add(np.char.add("birth month contradicts the ID number's birth date (",
-                                        id_month.fillna("").to_numpy(dtype=str)), ")"))
+    idp = c.ids if c.ids is not None else _ids.parse_ids(df["id_number"])
+    idp = idp.reset_index(drop=True)
+    birth = idp["birth_date"]
+    id_month = (birth.dt.year * 100 + birth.dt.month).to_numpy(dtype=float, na_value=np.nan)
+    given = to_float(replace(df["birth_month"], "-", ""))
+    mis = ~np.isnan(given) & ~np.isnan(id_month) & (given != id_month) & ok
+    if mis.any():
+        shown = birth[mis].dt.strftime("%Y-%m").to_numpy(dtype=str)
+        reason = np.full(len(df), "", dtype=object)
+        reason[mis] = np.char.add(np.char.add("birth month contradicts the ID number's birth date (", shown), ")")
+        c.probs.add(mis, "birth_month", reason)
     sx = df["sex"]
     mis_sex = (sx.notna() & idp["sex"].notna() & (sx != idp["sex"])).to_numpy()
     c.probs.add(mis_sex & ok, "sex", "sex contradicts the ID number's sex digit")
@@ -142,10 +163,10 @@ def _reviews(c: _Ctx) -> None:
     c.unknown_household()
     df = c.df
     if c.unknown_reviewer(need_value=True):
-        reg, ro = c.tables["reviewers"], c.tables["roster"]
-        hv = df["household_id"].map(ro.groupby("household_id")["village"].first())
-        rv = df["reviewer_id"].map(reg.set_index("reviewer_id")["village"])
-        other = c.ok & hv.notna().to_numpy() & rv.notna().to_numpy() & (hv != rv).fillna(False).to_numpy()
+        reg = c.tables["reviewers"]
+        hv = _take(household_places(c.tables)[1], c.hh_index)
+        rv = lookup(df["reviewer_id"], arrow(reg["reviewer_id"]), arrow(reg["village"]))
+        other = c.ok & valid(hv) & valid(rv) & _np_true(pc.not_equal(hv, rv))
         c.probs.add(other, "reviewer_id", "reviewer sits on another village's panel")
     c.dup(["reviewer_id", "household_id"],
           "the same reviewer reviewed this household twice (first at row ", "reviewer_id")
@@ -189,34 +210,104 @@ _RULES: dict[str, Callable[[_Ctx], None]] = {
 }
 
 
+def clean_keys(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Drop zero-width characters from key text; flag keys holding NUL or other control
+    characters (they would match nothing, or the wrong thing)."""
+    if not match(values, _ZERO_WIDTH[:-1] + _CONTROL[1:]).any():  # the usual case: nothing to do
+        return values, np.zeros(len(values), dtype=bool)
+    a = replace(values, _ZERO_WIDTH, "")
+    bad = match(a, _CONTROL)
+    a = pc.if_else(pc.equal(a, ""), pa.scalar(None, a.type), a)
+    return series(a, values.index), bad
+
+
+def check_range(table: str, col: Col, values: pd.Series, reason: np.ndarray,
+                as_of: pd.Timestamp) -> np.ndarray:
+    """Add range reasons (from :data:`calib.io.specs.RANGES`) where a value has no reason yet."""
+    free = reason == ""
+    if col.kind in NUMBER_KINDS:
+        v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        reason = reasons(len(v), (free & np.isinf(v), "must be a finite number"), base=reason)
+        lo, hi, unit = RANGES.get((table, col.name), (-np.inf, np.inf, ""))
+        out = free & np.isfinite(v) & ((v < lo) | (v > hi))
+        return reasons(len(v), (out, f"{col.name} outside {lo:,.0f} to {hi:,.0f} {unit}"), base=reason)
+    if col.kind == "date":
+        hi = as_of + pd.DateOffset(years=DATE_RANGE_YEARS)
+        d = values.to_numpy(dtype="datetime64[ns]")
+        with np.errstate(invalid="ignore"):
+            out = free & ~np.isnat(d) & ((d < np.datetime64(DATE_MIN)) | (d > np.datetime64(hi)))
+        return reasons(len(d), (out, f"date outside {DATE_MIN} to {hi.date()}"), base=reason)
+    return reason
+
+
 def check_table(table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: Problems,
-                tables: dict) -> None:
+                tables: dict, *, ids: pd.DataFrame | None = None) -> np.ndarray | None:
     """Apply the table rules of the contract; problems go to ``probs``.
 
     ``df`` holds the parsed columns, ``raw`` the text cells, ``tables`` the accepted tables
-    loaded before this one (roster first, then reviewers, ...).
+    loaded before this one (roster first, then reviewers, ...). Returns each row's position
+    among the roster's households (for tables keyed by household), else None.
     """
-    total = raw.apply(lambda s: s.str.fullmatch(r"(合计|总计|小计)[:：]?", na=False)).any(axis=1).to_numpy()
+    total = np.zeros(len(raw), dtype=bool)
+    for c in raw.columns:
+        total |= isin(raw[c], _TOTAL_WORDS)
     probs.add(total, str(raw.columns[0]), REASON_TOTAL)
-    _RULES[table](_Ctx(table, df, raw, probs, tables))
+    ctx = _Ctx(table, df, raw, probs, tables, ids)
+    _RULES[table](ctx)
+    return getattr(ctx, "_hh_index", None)
 
 
-def finish_table(table: str, df: pd.DataFrame, tables: dict, as_of: pd.Timestamp) -> pd.DataFrame:
+def finish_table(table: str, df: pd.DataFrame, tables: dict, as_of: pd.Timestamp, *,
+                 ids: pd.DataFrame | None = None, hh_index: np.ndarray | None = None) -> pd.DataFrame:
     """Derived columns (ages, land from ``land_info``; village and township joined from the
-    roster) and the user-facing text dtype."""
+    roster) and the user-facing text dtype. ``ids``: the accepted rows' parsed ID numbers."""
     if table == "roster":
-        p = _ids.parse_ids(df["id_number"], as_of=as_of)
+        p = ids if ids is not None else _ids.parse_ids(df["id_number"], as_of=as_of)
         df["birth_date"] = p["birth_date"].to_numpy()
         df["id_sex"] = p["sex"].to_numpy()
         df["age"] = p["age"].to_numpy()
-        land = df["land_info"].astype("string").str.normalize("NFKC")
-        df["land_mu"] = pd.to_numeric(land.str.extract(r"(?:耕地|土地|田)[^0-9]*([0-9.]+)\s*亩")[0], errors="coerce")
-        df["forest_mu"] = pd.to_numeric(land.str.extract(r"(?:林地|山林)[^0-9]*([0-9.]+)\s*亩")[0], errors="coerce")
+        land = pc.utf8_normalize(arrow(df["land_info"]), form="NFKC")
+        for out, words in (("land_mu", "耕地|土地|田"), ("forest_mu", "林地|山林")):
+            found = pc.struct_field(pc.extract_regex(land, f"(?:{words})[^0-9]*(?P<v>[0-9.]+)[ \t\n\r\f\v]*亩"), "v")
+            v = to_float(found)
+            whole = bool(np.all(match(found, "^[0-9]+$") | ~valid(found)))  # as pd.to_numeric: Int64
+            df[out] = pd.array(v, dtype="Float64").astype("Int64") if whole else pd.array(v, dtype="Float64")
         df["sex"] = df["sex"].fillna(df["id_sex"])
     if table in ("reviews", "loans", "points", "model_runs"):
-        where = tables["roster"].groupby("household_id", sort=False)[["village", "township"]].first()
-        df = df.join(where, on="household_id")
+        keys, village, township = household_places(tables)
+        if hh_index is None:
+            hh_index = pc.fill_null(pc.index_in(arrow(df["household_id"]), value_set=keys.combine_chunks()),
+                                    -1).to_numpy(zero_copy_only=False)
+        df["household_id"] = df["household_id"].astype(object)
+        for name, values in (("village", village), ("township", township)):
+            df[name] = series(_take(values, hh_index), df.index).astype("str")
     return default_strings(df)
+
+
+def household_places(tables: dict) -> tuple[pa.ChunkedArray, pa.ChunkedArray, pa.ChunkedArray]:
+    """Each roster household's first village and township (computed once per load)."""
+    if "__places" not in tables:
+        ro = tables["roster"]
+        first = ~ro["household_id"].duplicated().to_numpy()
+        sub = ro.loc[first, ["household_id", "village", "township"]]
+        tables["__places"] = tuple(arrow(sub[c]) for c in sub.columns)
+    return tables["__places"]
+
+
+def lookup(values: pd.Series, keys: pa.ChunkedArray, found: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``found`` at the position of each value in ``keys`` (null when absent)."""
+    idx = pc.index_in(arrow(values), value_set=keys.combine_chunks())
+    return pc.take(found, idx)
+
+
+def _take(values: pa.ChunkedArray, index: np.ndarray) -> pa.ChunkedArray:
+    """``values`` at ``index`` (null where the index is -1)."""
+    idx = pa.array(index, mask=index < 0)
+    return pc.take(values, idx)
+
+
+def _np_true(mask) -> np.ndarray:
+    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
 
 
 def default_strings(df: pd.DataFrame) -> pd.DataFrame:

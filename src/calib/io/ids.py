@@ -12,11 +12,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from calib.io._text import arrow, match, replace, series, valid
 
 __all__ = ["normalize_ids", "check_characters", "parse_ids", "make_ids", "upgrade_15"]
 
 _WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 _CHECK = np.array(list("10X98765432"))
+_CHECK_BYTES = np.frombuffer(b"10X98765432", dtype=np.uint8)
+#: Removed from ID numbers: whitespace (as Python's ``\\s``), zero-width space, quotes, hyphens.
+_DROP = "[ \t\n\r\f\v\x1c-\x1f\x85\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000'’`\"-]"
 _SCI = r"^[0-9](?:\.[0-9]+)?E\+?[0-9]+$"
 
 REASON_MISSING = "ID number is missing"
@@ -49,14 +56,15 @@ def normalize_ids(values: pd.Series) -> pd.Series:
     pandas.Series
         Normalised text (dtype ``string``).
     """
-    s = values.astype("string")
-    wide = (~s.str.isascii()).fillna(False).to_numpy()
-    if wide.any():  # full-width digits, Ｘ, ideographic spaces: only these need NFKC
-        s = s.copy()
-        s[wide] = s[wide].str.normalize("NFKC")
-    s = s.str.replace(r"[\s\u200b'’`\"-]", "", regex=True).str.upper()
-    s = s.str.replace(r"^([0-9]{15}|[0-9]{18})\.0+$", r"\1", regex=True)
-    return s.mask(s.fillna("").eq(""))
+    a = arrow(values)
+    if pc.all(pc.string_is_ascii(a)).as_py() is False:  # full-width digits, Ｘ, ...: NFKC
+        a = pc.utf8_normalize(a, form="NFKC")
+    if match(a, _DROP).any():
+        a = replace(a, _DROP, "")
+    a = pc.utf8_upper(a)
+    if match(a, r"\.").any():
+        a = replace(a, r"^([0-9]{15}|[0-9]{18})\.0+$", r"\1")
+    return series(pc.if_else(pc.equal(a, ""), pa.scalar(None, a.type), a), values.index)
 
 
 def check_characters(first17: pd.Series | np.ndarray) -> np.ndarray:
@@ -91,6 +99,37 @@ def upgrade_15(ids15: pd.Series) -> pd.Series:
     return body + check_characters(body.to_numpy(dtype=str))
 
 
+def _ascii_matrix(a: pa.ChunkedArray, width: int) -> np.ndarray:
+    """Non-null ASCII strings of exactly ``width`` characters as a (n, width) uint8 matrix."""
+    arr = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+    if len(arr) == 0:
+        return np.zeros((0, width), dtype=np.uint8)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset: arr.offset + len(arr) + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    return data[offsets[0]: offsets[-1]].reshape(-1, width)
+
+
+def _checked(norm: pa.ChunkedArray, shaped: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per value: check character right (bool), sequence digit (float, NaN when not shaped) and
+    the birth date written in the number (datetime64[us], NaT when not a real date)."""
+    n = len(norm)
+    check_ok, seq = np.zeros(n, dtype=bool), np.full(n, np.nan)
+    birth = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    idx = np.flatnonzero(shaped)
+    if idx.size:
+        m = _ascii_matrix(pc.filter(norm, pa.chunked_array([shaped])), 18)
+        digits = m[:, :17].astype(np.int64) - 48
+        check_ok[idx] = _CHECK_BYTES[(digits @ _WEIGHTS) % 11] == m[:, 17]
+        seq[idx] = digits[:, 16]
+        year = digits[:, 6:10] @ np.array([1000, 100, 10, 1])
+        month, day = digits[:, 10] * 10 + digits[:, 11], digits[:, 12] * 10 + digits[:, 13]
+        months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+        date = months.astype("datetime64[D]") + (day - 1)
+        real = (month >= 1) & (month <= 12) & (day >= 1) & (date.astype("datetime64[M]") == months)
+        birth[idx[real]] = date[real]
+    return check_ok, seq, birth
+
+
 def parse_ids(values: pd.Series, *, as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
     """Validate ID numbers and derive birth date, sex and age.
 
@@ -111,58 +150,52 @@ def parse_ids(values: pd.Series, *, as_of: pd.Timestamp | str | None = None) -> 
     """
     as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.today().normalize()
     s = normalize_ids(values)
-    n = len(s)
+    a = arrow(s)
+    n = len(a)
     reason = np.full(n, "", dtype=object)
-    blank = s.isna().to_numpy()
-    reason[blank] = REASON_MISSING
-    txt = s.fillna("")
-    sci = txt.str.match(_SCI).to_numpy(dtype=bool)
-    reason[sci & (reason == "")] = REASON_SCIENTIFIC
-    is15 = txt.str.fullmatch(r"[0-9]{15}").to_numpy(dtype=bool)
-    upgraded = is15 & (reason == "")
-    norm = txt.copy()
+    free = np.ones(n, dtype=bool)  # no reason yet
+
+    def flag(mask: np.ndarray, text: str) -> None:
+        hit = mask & free
+        reason[hit] = text
+        free[hit] = False
+
+    flag(~valid(a), REASON_MISSING)
+    flag(match(a, _SCI), REASON_SCIENTIFIC)
+    upgraded = match(a, "^[0-9]{15}$") & free
+    norm = s
     if upgraded.any():
-        norm.iloc[np.flatnonzero(upgraded)] = upgrade_15(txt[upgraded]).to_numpy()
-    shaped = norm.str.fullmatch(r"[0-9]{17}[0-9X]").to_numpy(dtype=bool)
-    reason[~shaped & (reason == "")] = REASON_FORMAT
+        norm = s.copy()
+        norm.iloc[np.flatnonzero(upgraded)] = upgrade_15(s[upgraded]).to_numpy()
+    na = arrow(norm)
+    shaped = match(na, "^[0-9]{17}[0-9X]$")
+    flag(~shaped, REASON_FORMAT)
+    check_ok, seq, born = _checked(na, shaped)
+    with np.errstate(invalid="ignore"):
+        flag(shaped & (np.isnat(born) | (born < np.datetime64("1900-01-01"))
+                       | (born > np.datetime64(as_of.to_datetime64(), "us"))), REASON_DATE)
+    flag(shaped & ~check_ok & match(na, "000$"), REASON_ZEROED)
+    flag(shaped & ~check_ok, REASON_CHECK)
+    ok = free
+    born = np.where(ok, born, np.datetime64("NaT"))
+    sex = pc.take(pa.array(["F", "M"], pa.large_string()),
+                  pa.array(np.where(ok, seq, 0).astype(np.int64) % 2, mask=~ok))
+    return pd.DataFrame({"id_number": norm.astype("string").where(ok), "valid": ok, "reason": reason,
+                         "upgraded": upgraded & ok, "birth_date": pd.Series(born, index=s.index),
+                         "sex": series(sex, s.index), "age": _ages(born, as_of, s.index)},
+                        index=s.index)
 
-    birth = pd.to_datetime(norm.str[6:14].where(shaped), format="%Y%m%d", errors="coerce")
-    bad_date = shaped & (
-        birth.isna().to_numpy()
-        | (birth < pd.Timestamp("1900-01-01")).to_numpy()
-        | (birth > as_of).to_numpy()
-    )
-    reason[bad_date & (reason == "")] = REASON_DATE
 
-    check_ok = np.zeros(n, dtype=bool)
-    idx = np.flatnonzero(shaped)
-    if idx.size:
-        body = norm.iloc[idx].str[:17].to_numpy(dtype=str)
-        last = norm.iloc[idx].str[17].to_numpy(dtype=str)
-        check_ok[idx] = check_characters(body) == last
-    zeroed = shaped & ~check_ok & norm.str.endswith("000").to_numpy(dtype=bool)
-    reason[zeroed & (reason == "")] = REASON_ZEROED
-    reason[shaped & ~check_ok & (reason == "")] = REASON_CHECK
-
-    valid = reason == ""
-    seq = pd.to_numeric(norm.str[16].where(valid), errors="coerce").to_numpy(dtype=float)
-    sex = pd.Series(np.where(seq % 2 == 1, "M", "F"), index=s.index, dtype="string").where(valid)
-    birth = birth.where(valid)
-    by, bm, bd = birth.dt.year, birth.dt.month, birth.dt.day
-    before = (bm > as_of.month) | ((bm == as_of.month) & (bd > as_of.day))
-    age = (as_of.year - by - before.astype("Int64")).astype("Int64")
-    return pd.DataFrame(
-        {
-            "id_number": norm.astype("string").where(valid),
-            "valid": valid,
-            "reason": reason,
-            "upgraded": upgraded & valid,
-            "birth_date": birth,
-            "sex": sex,
-            "age": age,
-        },
-        index=s.index,
-    )
+def _ages(born: np.ndarray, as_of: pd.Timestamp, index: pd.Index) -> pd.Series:
+    """Whole years from ``born`` (datetime64, NaT allowed) to ``as_of``, as Int64."""
+    missing = np.isnat(born)
+    day = born.astype("datetime64[D]")
+    year = day.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = day.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    dom = (day - day.astype("datetime64[M]")).astype(np.int64) + 1
+    before = (month > as_of.month) | ((month == as_of.month) & (dom > as_of.day))
+    age = np.where(missing, 0, as_of.year - year - before)
+    return pd.Series(pd.arrays.IntegerArray(age.astype(np.int64), missing), index=index)
 
 
 def make_ids(

@@ -1,34 +1,54 @@
 """Loading a programme: from files (or already-read tables) to a validated :class:`Programme`."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from calib.errors import CalibInputError
-from calib.io.checks import Problems, check_table, finish_quarantine, finish_table
-from calib.io.parse import parse_column
-from calib.io.read import blank_to_na, find_files, norm_header, read_table
-from calib.io.specs import SPECS
+from calib.io.checks import (WHOLE_ROW, Problems, check_range, check_table, clean_keys,
+                              finish_quarantine, finish_table)
+from calib.io._text import reasons
+from calib.io.parse import parse_column, parse_id_column
+from calib.io.read import (PROBLEM, ROW, file_sha256, find_files, per_table, read_raw, shown_headers,
+                           text_table)
+from calib.io.specs import (DIGIT_COLUMNS, KEY_COLUMNS, KNOWN_HEADERS, REASON_CONTROL,
+                            REASON_EXCEL_NUMBER, SPECS)
 from calib.programme import REQUIRED_TABLES, TABLES, Programme
 
 __all__ = ["load_programme", "validate_tables", "latest_model_run", "write_programme"]
 
 
-def _map_headers(df: pd.DataFrame, table: str, label: str) -> tuple[pd.DataFrame, list[str]]:
-    specs = SPECS[table]
+def _missing_column(df: pd.DataFrame, table: str, label: str, col) -> CalibInputError:
+    found = [str(c) for c in df.columns if c not in (ROW, PROBLEM)]
+    if not set(found) & KNOWN_HEADERS and not {c.lower() for c in found} & KNOWN_HEADERS:
+        examples = ", ".join(shown_headers(found)[:4])
+        return CalibInputError(f"{label}: no header row: the first row looks like data (e.g. {examples}); "
+                               f"add the header row ({', '.join(c.name for c in SPECS[table][:4])}, ...)")
+    return CalibInputError(f"{label}: required column {col.name!r} ({' / '.join(col.zh)}) is missing; "
+                           f"columns found: {', '.join(shown_headers(found))}")
+
+
+def _lookup(table: str) -> dict[str, str]:
+    """Header (code name in lower case, or Chinese header) to code name."""
     lookup: dict[str, str] = {}
-    for col in specs:
+    for col in SPECS[table]:
         lookup[col.name.lower()] = col.name
         for z in col.zh:
             lookup[z] = col.name
+    return lookup
+
+
+def _map_headers(df: pd.DataFrame, table: str, label: str) -> tuple[pd.DataFrame, list[str]]:
+    specs, lookup = SPECS[table], _lookup(table)
     rename, seen, ignored = {}, {}, []
     for c in df.columns:
         key = lookup.get(c) or lookup.get(c.lower())
         if key is None:
-            ignored.append(c)
+            if c not in (ROW, PROBLEM):
+                ignored.append(c)
             continue
         if key in seen:
             raise CalibInputError(f"{label}: columns {seen[key]!r} and {c!r} both map to {key!r}; keep one")
@@ -37,49 +57,70 @@ def _map_headers(df: pd.DataFrame, table: str, label: str) -> tuple[pd.DataFrame
     out = df[list(rename)].rename(columns=rename)
     for col in specs:
         if col.required and col.name not in out.columns:
-            raise CalibInputError(
-                f"{label}: required column {col.name!r} ({' / '.join(col.zh)}) is missing; "
-                f"columns found: {', '.join(map(str, df.columns))}"
-            )
+            raise _missing_column(df, table, label, col)
         if col.name not in out.columns:
             out[col.name] = pd.Series(pd.NA, index=out.index, dtype="string")
-    return out[[c.name for c in specs]], ignored
+    return out[[c.name for c in specs]], shown_headers(ignored)
 
 
-def _parse_table(table: str, mapped: pd.DataFrame, probs: Problems, as_of: pd.Timestamp) -> pd.DataFrame:
-    out = {}
+def _parse_table(table: str, mapped: pd.DataFrame, numeric: dict[str, np.ndarray], probs: Problems,
+                 as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    out, ids = {}, None
     for col in SPECS[table]:
         raw = mapped[col.name]
-        values, reason = parse_column(col, raw, as_of)
+        if col.name in KEY_COLUMNS and col.kind == "text":
+            raw, bad_key = clean_keys(raw)
+            mapped[col.name] = raw
+        if col.kind == "id":
+            values, reason, ids = parse_id_column(col, raw, as_of)
+        else:
+            values, reason = parse_column(col, raw, as_of)
         if col.required and col.kind != "id":
-            reason = np.where(raw.isna().to_numpy() & (reason == ""), f"required value {col.name} is blank", reason)
+            reason = reasons(len(raw), (raw.isna().to_numpy() & (reason == ""), f"required value {col.name} is blank"),
+                             base=reason)
+        if col.name in KEY_COLUMNS and col.kind == "text":
+            reason = reasons(len(raw), (bad_key, REASON_CONTROL), base=reason)
+        reason = check_range(table, col, values, np.asarray(reason, dtype=object), as_of)
+        if col.name in DIGIT_COLUMNS and col.name in numeric:
+            reason = reasons(len(raw), (numeric[col.name], REASON_EXCEL_NUMBER), base=reason)
         probs.add_reasons(col.name, np.asarray(reason, dtype=object))
         out[col.name] = values.reset_index(drop=True) if isinstance(values, pd.Series) else values
-    return pd.DataFrame(out)
+    return pd.DataFrame(out), ids
 
 
-def _as_text(raw) -> pd.DataFrame:
-    """Any raw table (Arrow or pandas, text or typed) as text cells with normalised headers."""
-    df = raw.to_pandas() if hasattr(raw, "to_pandas") and not isinstance(raw, pd.DataFrame) else raw.copy()
-    df.columns = [norm_header(c) for c in df.columns]
-    return blank_to_na(df).reset_index(drop=True)
-
-
-def _validate_one(table: str, raw: pd.DataFrame, label: str, tables: dict,
+def _validate_one(table: str, raw, label: str, tables: dict,
                   as_of: pd.Timestamp) -> tuple[pd.DataFrame, dict]:
-    mapped, ignored = _map_headers(raw, table, label)
-    rows = np.arange(2, len(mapped) + 2)
+    text, numeric = text_table(raw, label)
+    del raw  # the text view replaces it
+    mapped, ignored = _map_headers(text, table, label)
+    lookup = _lookup(table)
+    numeric = {lookup.get(h) or lookup.get(h.lower()): m for h, m in numeric.items() if m.any()}
+    rows = (text[ROW].astype("int64").to_numpy() if ROW in text else np.arange(2, len(mapped) + 2))
     probs = Problems(table, label, mapped, rows)
-    parsed = _parse_table(table, mapped, probs, as_of)
-    check_table(table, parsed, mapped, probs, tables)
+    if PROBLEM in text:
+        broken = text[PROBLEM].notna().to_numpy()
+        probs.add(broken, WHOLE_ROW, text[PROBLEM].to_numpy(dtype=object),
+                  value=pd.Series(pd.NA, index=mapped.index, dtype="string"))
+    parsed, ids = _parse_table(table, mapped, numeric, probs, as_of)
+    hh_index = check_table(table, parsed, mapped, probs, tables, ids=ids)
     bad = probs.bad_mask(len(mapped))
     accepted = parsed.loc[~bad].copy()
     accepted.insert(0, "row", rows[~bad])
-    tables[table] = finish_table(table, accepted.reset_index(drop=True), tables, as_of)
+    ids = ids.loc[~bad].reset_index(drop=True) if ids is not None else None
+    hh_index = hh_index[~bad] if hh_index is not None else None
+    tables[table] = finish_table(table, accepted.reset_index(drop=True), tables, as_of, ids=ids,
+                                 hh_index=hh_index)
     count = {"table": table, "file": label, "rows_read": len(mapped),
              "rows_accepted": int((~bad).sum()), "rows_quarantined": int(bad.sum()),
              "ignored_columns": ", ".join(ignored)}
     return probs.frame(), count
+
+
+def _as_of(as_of) -> pd.Timestamp:
+    ts = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.today().normalize()
+    if not pd.Timestamp("2000-01-01") <= ts <= pd.Timestamp("2100-12-31"):
+        raise CalibInputError(f"as_of must be a date from 2000-01-01 to 2100-12-31, got {ts.date()}")
+    return ts
 
 
 def validate_tables(raw: Mapping[str, object], *, as_of: str | pd.Timestamp | None = None,
@@ -90,9 +131,12 @@ def validate_tables(raw: Mapping[str, object], *, as_of: str | pd.Timestamp | No
     ----------
     raw : mapping of str to pyarrow.Table or pandas.DataFrame
         Table name (``roster``, ``reviews``, ...) to its rows, with code-name or Chinese headers
-        and text or typed values, as a file or a database would give them.
+        and text or typed values, as a file or a database gives them. Floating-point values in
+        ID and phone columns are quarantined (their digits are lost). Two reserved columns may
+        be present: ``__row`` (spreadsheet row number) and ``__problem`` (why the row could
+        not be split into fields; such a row is quarantined with that reason alone).
     as_of : str or Timestamp, optional
-        Reference date for ages and eligibility (today if omitted).
+        Reference date for ages and eligibility (today if omitted), within 2000-2100.
     source : mapping of str to str, optional
         Table name to the label used in messages and in the quarantine's ``file`` column
         (a file name, or e.g. ``db:schema.table``); the table name when omitted.
@@ -105,7 +149,8 @@ def validate_tables(raw: Mapping[str, object], *, as_of: str | pd.Timestamp | No
     Raises
     ------
     CalibInputError
-        Unknown or missing required table, missing required column.
+        Unknown or missing required table, missing required column, duplicate headers, a table
+        without a header row, ``as_of`` outside 2000-2100.
     """
     unknown = sorted(set(raw) - set(TABLES))
     if unknown:
@@ -114,50 +159,107 @@ def validate_tables(raw: Mapping[str, object], *, as_of: str | pd.Timestamp | No
         if t not in raw:
             raise CalibInputError(f"required table {t!r} is missing")
     source = dict(source or {})
-    as_of_ts = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.today().normalize()
+    as_of_ts = _as_of(as_of)
     tables: dict[str, pd.DataFrame | None] = {t: None for t in TABLES}
     quarantine, counts = [], []
     for table in TABLES:
         if table in raw:
-            q, count = _validate_one(table, _as_text(raw[table]), source.get(table, table), tables, as_of_ts)
+            q, count = _validate_one(table, raw[table], source.get(table, table), tables, as_of_ts)
             quarantine.append(q)
             counts.append(count)
     return Programme(**{t: tables[t] for t in TABLES}, quarantine=finish_quarantine(quarantine),
                      counts=pd.DataFrame(counts), as_of=as_of_ts)
 
 
-def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None) -> Programme:
-    """Load and validate a programme folder.
+def _from_database(url: str, *, as_of, tables, schema, queries) -> Programme:
+    try:
+        from calib.sources.sql import read_raw_tables
+    except ImportError as exc:
+        raise CalibInputError(f"reading a programme from a database needs calib.sources.sql ({exc})") from exc
+    raw, source, digests = read_raw_tables(url, tables=tables, schema=schema, queries=queries)
+    prog = validate_tables(raw, as_of=as_of, source=source)
+    prog.digests = dict(digests)
+    return prog
+
+
+def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
+                   encoding: str | Mapping[str, str] | None = None,
+                   sheet: str | Mapping[str, str] | None = None,
+                   cache_dir: str | Path | None = None,
+                   tables: Sequence[str] | None = None, schema: str | None = None,
+                   queries: Mapping[str, str] | None = None) -> Programme:
+    """Load and validate a programme folder (or database).
 
     Parameters
     ----------
     path : str or Path
         Folder holding ``roster``, ``reviews``, ``model_runs`` and optionally ``reviewers``,
         ``relations``, ``points``, ``loans``, ``village_assessments`` (``.csv``, ``.xlsx`` or
-        ``.parquet``). See ``data/README.md``.
+        ``.parquet``; see ``data/README.md``), or a SQLAlchemy URL (text containing ``://``),
+        read by :func:`calib.sources.sql.read_raw_tables`.
     as_of : str or Timestamp, optional
         Reference date for ages and eligibility (today if omitted; report runs always pass it).
+    encoding : str or mapping, optional
+        CSV encoding for every table, or per table name; detected when omitted.
+    sheet : str or mapping, optional
+        Worksheet to read (for every workbook, or per table); needed when several hold data.
+    cache_dir : str or Path, optional
+        Folder of validated snapshots: when one was made from files with the same SHA-256 and
+        the same ``as_of``, it is read instead of validating again; otherwise one is written.
+    tables, schema, queries : optional
+        Passed to :func:`calib.sources.sql.read_raw_tables` when ``path`` is a database URL.
 
     Returns
     -------
     Programme
         Accepted rows per table with code-name columns and proper dtypes, ``quarantine``
-        (``table, file, row, column, value, reason``; personal data masked) and ``counts``
-        (``table, file, rows_read, rows_accepted, rows_quarantined, ignored_columns``).
+        (``table, file, row, column, value, reason``; personal data masked), ``counts``
+        (``table, file, rows_read, rows_accepted, rows_quarantined, ignored_columns``) and
+        ``digests`` (table to the SHA-256 of its input).
 
     Raises
     ------
     CalibInputError
         Unreadable file, unknown table, duplicated table, missing required table or column.
     """
+    if isinstance(path, str) and "://" in path:
+        return _from_database(path, as_of=as_of, tables=tables, schema=schema, queries=queries)
     folder = Path(path)
     if not folder.is_dir():
         raise CalibInputError(f"{folder}: no such programme folder")
     files = find_files(folder)
-    raw = {t: read_table(f) for t, f in files.items()}
-    prog = validate_tables(raw, as_of=as_of, source={t: f.name for t, f in files.items()})
-    prog.path, prog.files = folder, files
+    digests = {t: file_sha256(f) for t, f in files.items()}
+    as_of_ts = _as_of(as_of)
+    if cache_dir is not None:
+        from calib.io.snapshot import cached_programme
+
+        return cached_programme(cache_dir, digests, as_of_ts, lambda: load_programme(
+            folder, as_of=as_of_ts, encoding=encoding, sheet=sheet), folder=folder, files=files,
+            options={"encoding": encoding, "sheet": sheet})
+    raw = _LazyFiles(files, encoding, sheet)
+    prog = validate_tables(raw, as_of=as_of_ts, source={t: f.name for t, f in files.items()})
+    prog.path, prog.files, prog.digests = folder, files, digests
     return prog
+
+
+class _LazyFiles(Mapping):
+    """Table name to raw table, read from its file only when asked for (one table in memory)."""
+
+    def __init__(self, files: Mapping[str, Path], encoding, sheet):
+        self.files, self.encoding, self.sheet = files, encoding, sheet
+
+    def __getitem__(self, table: str):
+        return read_raw(self.files[table], encoding=per_table(self.encoding, table),
+                        sheet=per_table(self.sheet, table))
+
+    def __contains__(self, table: object) -> bool:
+        return table in self.files
+
+    def __iter__(self):
+        return iter(self.files)
+
+    def __len__(self) -> int:
+        return len(self.files)
 
 
 def latest_model_run(model_runs: pd.DataFrame) -> pd.DataFrame:

@@ -24,6 +24,7 @@ __all__ = [
     "mask_address",
     "mask_frame",
     "mask_values",
+    "mask_text",
     "PII_COLUMNS",
 ]
 
@@ -73,15 +74,19 @@ def mask_id(values: pd.Series | Iterable[str]) -> pd.Series:
 def mask_phone(values: pd.Series | Iterable[str]) -> pd.Series:
     """Mask phone numbers as ``139****2541`` (digits only; other characters dropped).
 
+    Masking is idempotent: a value already masked this way is returned as it is.
+
     Examples
     --------
     >>> mask_phone(["139 0000 2541"]).tolist()
     ['139****2541']
     """
-    s = _as_str(values).str.normalize("NFKC").str.replace(r"[^0-9]", "", regex=True)
+    raw = _as_str(values).str.normalize("NFKC").str.strip()
+    done = raw.str.fullmatch(r"[0-9]{3}\*{4}[0-9]{4}").fillna(False)  # already masked: kept
+    s = raw.str.replace(r"[^0-9]", "", regex=True)
     n = s.str.len()
     masked = s.str[:3] + "****" + s.str[-4:]
-    return masked.where(n >= 8, "****").where(s.notna() & (n > 0))
+    return masked.where(n >= 8, "****").where(s.notna() & (n > 0)).where(~done, raw)
 
 
 def mask_name(values: pd.Series | Iterable[str]) -> pd.Series:
@@ -122,6 +127,30 @@ def mask_values(values: pd.Series, kinds: pd.Series) -> pd.Series:
         sel = (kinds == kind).to_numpy()
         if sel.any():
             out[sel] = fn(values[sel]).to_numpy()
+    return out
+
+
+def mask_text(values: pd.Series | Iterable[str]) -> pd.Series:
+    """Mask text of unknown kind (a header row that may be data, a cell in a message).
+
+    A value that looks like an ID number (15 or more digits or ``X``) is masked as an ID, one
+    holding 7 or more digits as a phone, 2 to 4 Chinese characters as a name, anything longer
+    than 6 characters as an address; short other text is kept.
+
+    Examples
+    --------
+    >>> mask_text(["44182119650424289X", "13900002541", "张三", "户号"]).tolist()
+    ['441821********289X', '139****2541', '张*', '户*']
+    """
+    s = _as_str(values).str.strip()
+    out = s.copy()
+    idlike = s.str.fullmatch(r"[0-9Xx.Ee+]{15,}").fillna(False).to_numpy(dtype=bool)
+    digits = (s.str.count(r"[0-9]") >= 7).fillna(False).to_numpy(dtype=bool) & ~idlike
+    name = s.str.fullmatch(r"[\u3400-\u9fff·]{2,4}").fillna(False).to_numpy(dtype=bool)
+    longer = (s.str.len() > 6).fillna(False).to_numpy(dtype=bool) & ~(idlike | digits | name)
+    for sel, fn in ((idlike, mask_id), (digits, mask_phone), (name, mask_name), (longer, mask_address)):
+        if sel.any():
+            out[sel] = fn(s[sel]).to_numpy()
     return out
 
 

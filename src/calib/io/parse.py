@@ -7,11 +7,14 @@ import numpy as np
 import pandas as pd
 
 from calib.io import ids as _ids
-from calib.io._text import isin, nfkc
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from calib.io._text import arrow, isin, match, nfkc_arrow, reasons, replace, series, to_float, valid
 from calib.io.specs import (DECLINE_WORDS, FALSE_WORDS, GRADES, RELATIONS, ROLES, SEX, STATUS,
                             TRUE_WORDS, Col)
 
-__all__ = ["parse_amounts", "parse_dates", "parse_column"]
+__all__ = ["parse_amounts", "parse_dates", "parse_column", "parse_id_column"]
 
 Parsed = tuple[pd.Series, np.ndarray]
 
@@ -37,19 +40,27 @@ def parse_amounts(values: pd.Series, *, declines: bool = False) -> Parsed:
     >>> v.tolist(), r.tolist()
     ([50000.0, 1200.0, 0.0, -3.0], ['', '', '', 'negative amount'])
     """
-    s = nfkc(values)
-    s = s.str.replace(r"[,\s¥￥]", "", regex=True).str.replace(r"(元|RMB|CNY)$", "", regex=True)
-    wan = s.str.endswith("万").fillna(False)
-    num = pd.to_numeric(s.str.replace(r"万$", "", regex=True), errors="coerce").astype(float)
-    num = num.where(~wan.to_numpy(), num * 10_000.0)
-    if declines:
-        dec = isin(s.str.lower(), DECLINE_WORDS)
-        num = num.where(~dec, 0.0)
-    reason = np.full(len(s), "", dtype=object)
-    unreadable = s.notna().to_numpy() & num.isna().to_numpy()
-    reason[unreadable] = "cannot read the amount"
-    reason[(num < 0).fillna(False).to_numpy()] = "negative amount"
-    return num, reason
+    raw = nfkc_arrow(values)
+    num = to_float(raw)
+    has = valid(raw)
+    rest = has & np.isnan(num)  # only cells that are not plain numbers need the slow rules
+    if rest.any():
+        a = pc.filter(raw, pa.chunked_array([rest]))
+        a = replace(replace(a, "[, \t\n\r\f\v¥￥]", ""), "(元|RMB|CNY)$", "")
+        sub = to_float(replace(a, "万$", ""))
+        sub = np.where(_np_mask(pc.ends_with(a, "万")), sub * 10_000.0, sub)
+        if declines:
+            sub = np.where(isin(pc.utf8_lower(a), DECLINE_WORDS), 0.0, sub)
+        num[rest] = sub
+    reason = np.full(len(raw), "", dtype=object)
+    reason[has & np.isnan(num)] = "cannot read the amount"
+    with np.errstate(invalid="ignore"):
+        reason[num < 0] = "negative amount"
+    return pd.Series(num, index=values.index), reason
+
+
+def _np_mask(mask) -> np.ndarray:
+    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
 
 
 def parse_dates(values: pd.Series) -> Parsed:
@@ -61,109 +72,126 @@ def parse_dates(values: pd.Series) -> Parsed:
     (pandas.Series, numpy.ndarray)
         ``datetime64`` values (``NaT`` when blank or unreadable) and a reason per value.
     """
-    s = nfkc(values)
-    s = s.str.replace(r"\s+\d{1,2}:\d{2}(:\d{2})?$", "", regex=True)
-    iso = s.str.replace(r"[/.年月]", "-", regex=True).str.replace("日", "", regex=False)
-    out = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
-    rest = out.isna() & s.notna()
+    a = replace(nfkc_arrow(values), "[ \t]+[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$", "")
+    iso = pc.replace_substring(replace(a, "[/.年月]", "-"), "日", "")
+    out = pd.to_datetime(series(iso), format="%Y-%m-%d", errors="coerce")
+    has = valid(a)
+    rest = out.isna().to_numpy() & has
     if rest.any():
-        compact = pd.to_datetime(s.where(rest & s.str.fullmatch(r"\d{8}").fillna(False)),
-                                 format="%Y%m%d", errors="coerce")
-        out = out.fillna(compact)
-        rest = out.isna() & s.notna()
+        compact = series(pc.if_else(pa.chunked_array([rest & match(a, "^[0-9]{8}$")]), a, pa.scalar(None, a.type)))
+        out = out.fillna(pd.to_datetime(compact, format="%Y%m%d", errors="coerce"))
+        rest = out.isna().to_numpy() & has
     if rest.any():
-        serial = pd.to_numeric(s.where(rest), errors="coerce")
-        serial = serial.where((serial > 1000) & (serial < 80000))
-        out = out.fillna(pd.to_datetime(serial, unit="D", origin="1899-12-30", errors="coerce"))
-    reason = np.where(out.isna().to_numpy() & s.notna().to_numpy(), "cannot read the date", "")
-    return out.astype("datetime64[ns]"), reason.astype(object)
+        serial = np.where(rest, to_float(a), np.nan)
+        serial = np.where((serial > 1000) & (serial < 80000), serial, np.nan)
+        out = out.fillna(pd.Series(pd.to_datetime(serial, unit="D", origin="1899-12-30", errors="coerce")))
+    reason = reasons(len(a), (out.isna().to_numpy() & has, "cannot read the date"))
+    return out.astype("datetime64[ns]").set_axis(values.index), reason
 
 
 def _parse_month(values: pd.Series) -> Parsed:
-    s = nfkc(values)
-    m = s.str.extract(r"^(\d{4})\s*[-./年]?\s*(\d{1,2})\s*月?(?:[-./]?\d{1,2}日?)?$")
-    year = pd.to_numeric(m[0], errors="coerce")
-    month = pd.to_numeric(m[1], errors="coerce")
-    ok = year.between(1900, 2100) & month.between(1, 12)
-    text = (year.astype("Int64").astype("string") + "-"
-            + month.astype("Int64").astype("string").str.zfill(2)).where(ok)
-    reason = np.where(s.notna().to_numpy() & ~ok.fillna(False).to_numpy(),
-                      "cannot read the birth month (use YYYY-MM)", "")
-    return text.astype("string"), reason.astype(object)
+    a = nfkc_arrow(values)
+    m = pc.extract_regex(a, "^(?P<y>[0-9]{4})[ ]*[-./年]?[ ]*(?P<m>[0-9]{1,2})[ ]*月?(?:[-./]?[0-9]{1,2}日?)?$")
+    year = to_float(pc.struct_field(m, "y"))
+    month = to_float(pc.struct_field(m, "m"))
+    ok = (year >= 1900) & (year <= 2100) & (month >= 1) & (month <= 12)
+    mm = pc.utf8_lpad(pc.cast(pc.cast(pc.struct_field(m, "m"), pa.int64()), pa.large_string()), 2, "0")
+    yy = pc.cast(pc.struct_field(m, "y"), pa.large_string())
+    text = pc.binary_join_element_wise(yy, mm, pa.scalar("-", pa.large_string()))
+    text = pc.if_else(pa.chunked_array([ok]), text, pa.scalar(None, pa.large_string()))
+    reason = reasons(len(a), (valid(a) & ~ok, "cannot read the birth month (use YYYY-MM)"))
+    return series(text, values.index), reason
 
 
 def _parse_map(values: pd.Series, mapping: dict[str, str], what: str,
                allowed: Sequence[str]) -> Parsed:
-    s = nfkc(values)
-    low = s.str.lower()
+    a = nfkc_arrow(values)
     lower_map = {k.lower(): v for k, v in mapping.items()}
-    out = low.map(lower_map).astype("string")
-    bad = s.notna().to_numpy() & out.isna().to_numpy()
-    reason = np.where(bad, f"unknown {what}; expected one of {', '.join(allowed)}", "")
-    return out, reason.astype(object)
+    keys = pa.array(list(lower_map), pa.large_string())
+    idx = pc.index_in(pc.utf8_lower(a).cast(pa.large_string()), value_set=keys)
+    out = pc.take(pa.array(list(lower_map.values()), pa.large_string()), idx)
+    bad = valid(a) & ~valid(out)
+    reason = reasons(len(a), (bad, f"unknown {what}; expected one of {', '.join(allowed)}"))
+    return series(out, values.index), reason
 
 
 def _parse_bool(values: pd.Series, *, allow_na: bool) -> Parsed:
-    s = nfkc(values).str.lower()
-    t = pd.Series(isin(s, TRUE_WORDS), index=s.index)
-    f = pd.Series(isin(s, FALSE_WORDS), index=s.index)
-    out = pd.Series(pd.NA, index=s.index, dtype="boolean")
-    out[t.to_numpy()] = True
-    out[f.to_numpy()] = False
-    bad = s.notna().to_numpy() & ~(t | f).to_numpy()
-    reason = np.where(bad, "expected yes/no (是/否, 1/0)", "").astype(object)
+    low = pc.utf8_lower(nfkc_arrow(values))
+    t, f = isin(low, TRUE_WORDS), isin(low, FALSE_WORDS)
+    out = pd.Series(pd.arrays.BooleanArray(t, ~(t | f)), index=values.index)
+    bad = valid(low) & ~(t | f)
+    reason = reasons(len(low), (bad, "expected yes/no (是/否, 1/0)"))
     if not allow_na:
-        out = out.fillna(False).astype(bool)
+        out = pd.Series(t, index=values.index)
     return out, reason
 
 
-def _unreadable(raw: pd.Series, v: pd.Series, what: str) -> np.ndarray:
-    return np.where(raw.notna().to_numpy() & v.isna().to_numpy(), f"cannot read the {what}", "")
+def _unreadable(raw: pd.Series, v: np.ndarray, what: str) -> np.ndarray:
+    return reasons(len(v), (raw.notna().to_numpy() & np.isnan(v), f"cannot read the {what}"))
 
 
-def _ids_col(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> Parsed:
-    p = _ids.parse_ids(raw, as_of=as_of)
+def parse_id_column(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> tuple[pd.Series, np.ndarray, pd.DataFrame]:
+    """Parse an ID column once: values, reasons, and the full :func:`calib.io.ids.parse_ids`
+    frame (birth date, sex, age) for the checks and derived columns."""
+    p = _parse_ids_once(raw, as_of)
     reason = p["reason"].to_numpy(dtype=object).copy()
     if col.kind == "id_optional":
         reason[raw.isna().to_numpy()] = ""
         who = "household head's" if col.name == "head_id_number" else "reviewer's"
         reason = np.where(reason != "", f"invalid {who} ID: " + reason.astype(str), "").astype(object)
-    return p["id_number"], reason
+    return p["id_number"], reason, p
+
+
+def _parse_ids_once(raw: pd.Series, as_of: pd.Timestamp) -> pd.DataFrame:
+    """:func:`calib.io.ids.parse_ids` on the distinct values only (household heads' IDs repeat)."""
+    d = arrow(raw).combine_chunks().dictionary_encode()
+    if len(d.dictionary) > 0.7 * len(raw):
+        return _ids.parse_ids(raw, as_of=as_of)
+    uniq = pa.concat_arrays([d.dictionary, pa.nulls(1, d.dictionary.type)])
+    idx = pc.fill_null(d.indices, len(d.dictionary)).to_numpy(zero_copy_only=False)
+    return _ids.parse_ids(series(uniq), as_of=as_of).take(idx).set_axis(raw.index)
+
+
+def _ids_col(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> Parsed:
+    values, reason, _ = parse_id_column(col, raw, as_of)
+    return values, reason
 
 
 def _float(raw: pd.Series) -> Parsed:
-    v = pd.to_numeric(nfkc(raw).str.replace(",", "", regex=False), errors="coerce").astype(float)
-    return v, _unreadable(raw, v, "number").astype(object)
+    v = to_float(pc.replace_substring(nfkc_arrow(raw), ",", ""))
+    return pd.Series(v, index=raw.index), _unreadable(raw, v, "number").astype(object)
 
 
 def _prob(raw: pd.Series) -> Parsed:
-    v = pd.to_numeric(nfkc(raw), errors="coerce").astype(float)
-    r = np.where(((v < 0) | (v > 1)).fillna(False).to_numpy(), "probability outside 0-1",
-                 _unreadable(raw, v, "number"))
-    return v, r.astype(object)
+    v = to_float(nfkc_arrow(raw))
+    with np.errstate(invalid="ignore"):
+        r = reasons(len(v), ((v < 0) | (v > 1), "probability outside 0-1"), base=_unreadable(raw, v, "number"))
+    return pd.Series(v, index=raw.index), r
 
 
 def _rate(raw: pd.Series) -> Parsed:
-    s = nfkc(raw)
-    pct = s.str.endswith("%").fillna(False).to_numpy()
-    v = pd.to_numeric(s.str.rstrip("%"), errors="coerce").astype(float)
-    v = v.where(~(pct | (v > 1).fillna(False).to_numpy()), v / 100.0)
-    r = np.where(((v < 0) | (v >= 1)).fillna(False).to_numpy(), "interest rate outside 0-100%",
-                 _unreadable(raw, v, "rate"))
-    return v, r.astype(object)
+    a = nfkc_arrow(raw)
+    pct = _np_mask(pc.ends_with(a, "%"))
+    v = to_float(pc.utf8_rtrim(a, characters="%"))
+    with np.errstate(invalid="ignore"):
+        v = np.where(pct | (v > 1), v / 100.0, v)
+        r = reasons(len(v), ((v < 0) | (v >= 1), "interest rate outside 0-100%"), base=_unreadable(raw, v, "rate"))
+    return pd.Series(v, index=raw.index), r
 
 
 def _rating(raw: pd.Series) -> Parsed:
-    s = nfkc(raw)
-    v = pd.to_numeric(s, errors="coerce")
-    out_of = ~v.isin([1, 2, 3, 4, 5]).to_numpy() & v.notna().to_numpy()
-    r = np.where(out_of, "rating outside 1-5", _unreadable(s, v, "rating"))
-    return v.where(~out_of).astype("Int64"), r.astype(object)
+    a = nfkc_arrow(raw)
+    v = to_float(a)
+    out_of = ~np.isin(v, [1, 2, 3, 4, 5]) & ~np.isnan(v)
+    r = reasons(len(v), (valid(a) & np.isnan(v), "cannot read the rating"), (out_of, "rating outside 1-5"))
+    missing = out_of | np.isnan(v)
+    ints = pd.arrays.IntegerArray(np.where(missing, 0, v).astype(np.int64), missing)
+    return pd.Series(ints, index=raw.index), r
 
 
 def _flag01(raw: pd.Series) -> Parsed:
     v, r = _parse_bool(raw, allow_na=True)
-    return v.astype("Int64"), np.where(r != "", "expected 1 (non-performing) or 0", "").astype(object)
+    return v.astype("Int64"), reasons(len(r), (r != "", "expected 1 (non-performing) or 0"))
 
 
 def _status(raw: pd.Series) -> Parsed:
@@ -177,7 +205,7 @@ def _vocab(mapping: dict[str, str], what: str, allowed: Sequence[str] | None = N
 
 
 _PARSERS: dict[str, Callable[[pd.Series], Parsed]] = {
-    "text": lambda raw: (raw.astype("string"), np.full(len(raw), "", dtype=object)),
+    "text": lambda raw: (raw, np.full(len(raw), "", dtype=object)),
     "amount": parse_amounts,
     "nonneg": parse_amounts,
     "limit": lambda raw: parse_amounts(raw, declines=True),

@@ -1,20 +1,43 @@
-"""Reading programme files: finding the tables of a folder, decoding, every cell as text."""
+"""Reading programme files into Arrow tables of text, losing nothing silently.
+
+CSV is read by :mod:`pyarrow.csv` (UTF-8 natively; GB18030/GBK and Big5 transcoded while
+streaming, detected with charset-normalizer unless ``encoding`` is given), Excel by
+python-calamine (every non-empty sheet is looked at; cells keep their Excel type so that numbers
+in ID and phone columns can be told apart), Parquet natively.
+
+A row that cannot be split into the header's fields is not dropped: it comes back as a row whose
+reserved column ``__problem`` holds the reason (and ``__row`` the spreadsheet row number).
+"""
 from __future__ import annotations
 
+import codecs
+import csv
 import hashlib
 import io as _stdio
 import re
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from calib.errors import CalibInputError
-from calib.io._text import isin
-from calib.io.specs import BLANKS, SUFFIXES
+from calib.io._text import series
+from calib.io.specs import BLANKS, REASON_FIELDS, SUFFIXES
 from calib.programme import REQUIRED_TABLES, TABLES
 
-__all__ = ["file_sha256", "read_table", "find_files", "norm_header"]
+__all__ = ["file_sha256", "read_table", "read_raw", "find_files", "norm_header", "detect_encoding",
+           "ROW", "PROBLEM"]
+
+#: Reserved raw-table columns: spreadsheet row number, and the reason a row could not be split.
+ROW, PROBLEM = "__row", "__problem"
+_SAMPLE = 1 << 16
+_ENCODINGS = ("utf_8", "gb18030", "big5")
+_NL = b"\n"
 
 
 def file_sha256(path: str | Path) -> str:
@@ -26,39 +49,310 @@ def file_sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def _decode(raw: bytes, path: Path) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise CalibInputError(
-        f"{path.name}: cannot decode the file as UTF-8 or GB18030; save it as UTF-8 CSV"
+# ------------------------------------------------------------------ encodings
+def _first_bad_utf8(path: Path) -> int | None:
+    """Byte offset of the first byte that is not UTF-8, or None."""
+    dec = codecs.getincrementaldecoder("utf-8")()
+    pos = 0
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 22), b""):
+            try:
+                dec.decode(chunk)
+            except UnicodeDecodeError as e:
+                return pos + e.start - len(dec.getstate()[0])
+            pos += len(chunk)
+    return None
+
+
+def detect_encoding(path: str | Path) -> str:
+    """The CSV's encoding: ``utf-16`` or ``utf-8`` by BOM, else UTF-8, GB18030 or Big5.
+
+    UTF-8 when every byte is UTF-8; otherwise charset-normalizer chooses between GB18030 (GBK is
+    a subset) and Big5 on the bytes around the first non-UTF-8 byte.
+    """
+    path = Path(path)
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    bad = _first_bad_utf8(path)
+    if bad is None:
+        return "utf8"
+    from charset_normalizer import from_bytes
+
+    with open(path, "rb") as fh:
+        fh.seek(max(0, bad - 64))
+        sample = fh.read(_SAMPLE)
+    best = from_bytes(sample, cp_isolation=list(_ENCODINGS)).best()
+    if best is None or best.encoding == "utf_8":
+        line = _line_of(path, bad)
+        raise CalibInputError(f"{path.name}: line {line}: bytes that are not UTF-8, GB18030 or Big5; "
+                              "save the file as UTF-8 CSV or name its encoding")
+    return best.encoding
+
+
+def _bom_encoding(path: Path) -> str:
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    return "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf8"
+
+
+def _is_decode_error(exc: Exception) -> bool:
+    return isinstance(exc, UnicodeDecodeError) or "UTF8" in str(exc) or "decode" in str(exc).lower()
+
+
+def _line_of(path: Path, offset: int) -> int:
+    with open(path, "rb") as fh:
+        return fh.read(offset).count(b"\n") + 1
+
+
+def _undecodable(path: Path, encoding: str) -> CalibInputError:
+    raw = path.read_bytes()
+    try:
+        raw.decode(encoding)
+        start = None
+    except UnicodeDecodeError as e:
+        start = e.start
+    where = f"line {raw.count(_NL, 0, start) + 1}: " if start is not None else ""
+    return CalibInputError(f"{path.name}: {where}bytes that are not valid {encoding}; "
+                           "save the file as UTF-8 CSV or name its encoding")
+
+
+# ------------------------------------------------------------------ CSV
+def _header(path: Path, encoding: str) -> list[str]:
+    with open(path, encoding="utf-8-sig" if encoding == "utf8" else encoding, newline="") as fh:
+        first = fh.readline()
+    return next(csv.reader([first]), [])
+
+
+def _csv_arrow(path: Path, encoding: str, names: list[str], threads: bool):
+    bad: list[tuple[int | None, int]] = []
+
+    def on_bad(row) -> str:
+        bad.append((row.number, row.actual_columns))
+        return "skip"
+
+    cols = [f"c{i}" for i in range(len(names))]
+    table = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(column_names=cols, skip_rows=1, encoding=encoding,
+                                       use_threads=threads, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(invalid_row_handler=on_bad),
+        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in cols},
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
+    return table, bad
 
 
-def _read_any(path: Path) -> pd.DataFrame:
-    if path.suffix == ".csv":
-        text = _decode(path.read_bytes(), path)
-        return pd.read_csv(_stdio.StringIO(text), dtype=str, keep_default_na=False)
-    if path.suffix == ".xlsx":
-        return pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-    if path.suffix == ".parquet":
-        return pd.read_parquet(path).astype("string")
-    raise CalibInputError(f"{path.name}: unsupported file type {path.suffix!r}")
+def _with_bad_rows(table: pa.Table, names: list[str], bad: list[tuple[int, int]]) -> pa.Table:
+    """Put rows that could not be split back, as empty rows carrying the reason, in file order."""
+    n = table.num_rows + len(bad)
+    bad_rows = np.array([b[0] for b in bad], dtype=np.int64)
+    rows = np.setdiff1d(np.arange(2, n + 2), bad_rows)
+    problem = [REASON_FIELDS.format(n=k, k=len(names)) for _, k in bad]
+    empty = pa.nulls(len(bad), pa.string())
+    extra = pa.table({**{c: empty for c in table.column_names}, ROW: bad_rows,
+                      PROBLEM: pa.array(problem, pa.string())})
+    good = table.append_column(ROW, pa.array(rows)).append_column(PROBLEM, pa.nulls(table.num_rows, pa.string()))
+    both = pa.concat_tables([good, extra])
+    return both.take(pc.sort_indices(both[ROW]))
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read one table file with every cell as text (blank cells as ``<NA>``).
+def _csv_python(path: Path, encoding: str, names: list[str]) -> pa.Table:
+    """Slow but exact reader for files whose quoted cells hold line breaks."""
+    with open(path, encoding="utf-8-sig" if encoding == "utf8" else encoding, newline="") as fh:
+        text = fh.read()
+    records = [r for r in csv.reader(_stdio.StringIO(text, newline="")) if r][1:]
+    k = len(names)
+    ok = [len(r) == k for r in records]
+    cols = {f"c{i}": pa.array([r[i] if g else None for r, g in zip(records, ok)], pa.string())
+            for i in range(k)}
+    problem = [None if g else REASON_FIELDS.format(n=len(r), k=k) for r, g in zip(records, ok)]
+    return pa.table({**cols, ROW: np.arange(2, len(records) + 2), PROBLEM: pa.array(problem, pa.string())})
 
-    CSV encodings UTF-8 (with or without BOM), UTF-16 with BOM and GB18030/GBK are detected.
+
+def _read_csv(path: Path, encoding: str | None) -> pa.Table:
+    if path.stat().st_size == 0:
+        raise CalibInputError(f"{path.name}: the file is empty (no header row)")
+    enc = encoding or _bom_encoding(path)
+    try:
+        try:
+            names = _header(path, enc)
+            table, bad = _csv_arrow(path, enc, names, threads=True)
+        except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
+            if encoding is not None or enc != "utf8" or not _is_decode_error(exc):
+                raise
+            enc = detect_encoding(path)  # not UTF-8: GB18030 or Big5
+            names = _header(path, enc)
+            table, bad = _csv_arrow(path, enc, names, threads=True)
+        if bad:
+            table, bad = _csv_arrow(path, enc, names, threads=False)
+    except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
+        if _is_decode_error(exc):
+            raise _undecodable(path, enc) from None
+        raise
+    if bad and (any(b[0] is None for b in bad) or b'"' in path.read_bytes()):
+        table = _csv_python(path, enc, names)
+    elif bad:
+        table = _with_bad_rows(table, names, bad)
+    return table.rename_columns(names + table.column_names[len(names):])
+
+
+# ------------------------------------------------------------------ Excel, Parquet
+def _cell_text(v) -> object:
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, float):
+        return v  # kept as a number: the loader tells numbers in ID and phone columns apart
+    if hasattr(v, "isoformat"):
+        return v.isoformat(sep=" ") if hasattr(v, "hour") else v.isoformat()
+    return None if v is None else str(v)
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    sheets = {s: wb.get_sheet_by_name(s).to_python(skip_empty_area=True) for s in wb.sheet_names}
+    full = [s for s, rows in sheets.items() if any(any(c not in ("", None) for c in r) for r in rows)]
+    if sheet is not None:
+        if sheet not in sheets:
+            raise CalibInputError(f"{path.name}: no sheet {sheet!r}; sheets are {', '.join(map(repr, sheets))}")
+        full = [sheet]
+    if len(full) > 1:
+        raise CalibInputError(f"{path.name}: {len(full)} sheets hold data ({', '.join(map(repr, full))}); "
+                              "name the one to read (sheet=...) or move the rows into one sheet")
+    rows = sheets[full[0]] if full else []
+    if not rows:
+        raise CalibInputError(f"{path.name}: the workbook is empty (no header row)")
+    names = [str(h) for h in rows[0]]
+    body = [[_cell_text(v) for v in r] for r in rows[1:]]
+    return pd.DataFrame(body, columns=range(len(names)), dtype=object).set_axis(names, axis=1)
+
+
+def read_raw(path: str | Path, *, encoding: str | None = None, sheet: str | None = None):
+    """Read one table file as it is (headers and cells not yet interpreted).
 
     Parameters
     ----------
     path : str or Path
         A ``.csv``, ``.xlsx`` or ``.parquet`` file.
+    encoding : str, optional
+        CSV encoding (``utf-8``, ``gb18030``, ``big5``, ...); detected when omitted.
+    sheet : str, optional
+        Worksheet of a workbook; required when more than one sheet holds data.
+
+    Returns
+    -------
+    pyarrow.Table or pandas.DataFrame
+        Text columns for CSV (with ``__row``/``__problem`` when rows had the wrong number of
+        fields), Parquet's own types, or the Excel cells (numbers kept as floats).
+
+    Raises
+    ------
+    CalibInputError
+        Unreadable, empty or undecodable file, several sheets with data; the message names the
+        file (and the line for undecodable bytes).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            return _read_csv(path, encoding)
+        if suffix == ".xlsx":
+            return _read_xlsx(path, sheet)
+        if suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            return pq.read_table(path)
+    except CalibInputError:
+        raise
+    except Exception as exc:  # pyarrow/calamine raise many types
+        raise CalibInputError(f"{path.name}: cannot read the file ({type(exc).__name__})") from exc
+    raise CalibInputError(f"{path.name}: unsupported file type {path.suffix!r}")
+
+
+# ------------------------------------------------------------------ text view
+def text_table(raw, label: str) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Any raw table as text cells (stripped; blank words as ``<NA>``; headers normalised) and,
+    per column, which cells were stored as floating-point numbers.
+
+    Raises
+    ------
+    CalibInputError
+        Two columns with the same header (named, masked when they look like personal data).
+    """
+    names = [norm_header(c) for c in (raw.column_names if isinstance(raw, pa.Table) else raw.columns)]
+    from calib.io.specs import KNOWN_HEADERS
+
+    if names and not any(n in KNOWN_HEADERS or n.lower() in KNOWN_HEADERS for n in names):
+        examples = ", ".join(shown_headers(names)[:4])
+        raise CalibInputError(f"{label}: no header row: the first row looks like data (e.g. {examples}); "
+                              "add the header row of the collection form (see data/README.md)")
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        shown = ", ".join(map(repr, shown_headers(dup)))
+        raise CalibInputError(f"{label}: the header {shown} appears more than once; keep one column of each")
+    if isinstance(raw, pa.Table):
+        cols = {n: _arrow_text(raw.column(i)) for i, n in enumerate(names)}
+        numeric = {n: _float_mask(raw.column(i)) for i, n in enumerate(names)}
+        return pd.DataFrame(cols), numeric
+    df = raw.reset_index(drop=True)
+    cols, numeric = {}, {}
+    for i, n in enumerate(names):
+        s = df.iloc[:, i]
+        if s.dtype == object:
+            numeric[n] = s.map(lambda v: isinstance(v, float) and v == v).to_numpy(dtype=bool)
+            s = s.map(lambda v: _num_text(v) if isinstance(v, float) else v if v is None or isinstance(v, str)
+                      else _cell_text(v))
+        else:
+            numeric[n] = np.asarray(pd.api.types.is_float_dtype(s.dtype) & s.notna().to_numpy())
+        cols[n] = _arrow_text(pa.chunked_array([pa.array(s, from_pandas=True)]))
+    return pd.DataFrame(cols), numeric
+
+
+def _num_text(v: float) -> str | None:
+    if v != v:
+        return None
+    return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+
+
+def _float_mask(col: pa.ChunkedArray) -> np.ndarray:
+    if pa.types.is_floating(col.type) or pa.types.is_decimal(col.type):
+        return col.is_valid().to_numpy(zero_copy_only=False)
+    return np.zeros(len(col), dtype=bool)
+
+
+def _arrow_text(col: pa.ChunkedArray) -> pd.Series:
+    t = col.type
+    if pa.types.is_null(t):
+        col = pa.chunked_array([pa.nulls(len(col), pa.string())])
+    elif pa.types.is_dictionary(t):
+        col = col.cast(pa.string())
+    elif pa.types.is_timestamp(t) or pa.types.is_date(t):
+        col = pc.strftime(col, format="%Y-%m-%d %H:%M" if pa.types.is_timestamp(t) else "%Y-%m-%d")
+    elif pa.types.is_floating(t):
+        whole = pc.fill_null(pc.and_(pc.equal(pc.floor(col), col), pc.less(pc.abs(col), 1e15)), False)
+        ints = pc.cast(pc.cast(pc.if_else(whole, col, 0.0), pa.int64()), pa.string())
+        col = pc.if_else(whole, ints, pc.cast(col, pa.string()))
+    if not pa.types.is_string(col.type):
+        col = pc.cast(col, pa.string())
+    col = pc.utf8_trim_whitespace(col)
+    col = pc.if_else(pc.is_in(col, value_set=pa.array(sorted(BLANKS))), pa.scalar(None, pa.string()), col)
+    return series(col)
+
+
+def read_table(path: str | Path, *, encoding: str | None = None, sheet: str | None = None) -> pd.DataFrame:
+    """Read one table file with every cell as text (blank cells as ``<NA>``).
+
+    CSV encodings UTF-8 (with or without BOM), UTF-16 with BOM, GB18030/GBK and Big5 are detected.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv``, ``.xlsx`` or ``.parquet`` file.
+    encoding, sheet : str, optional
+        See :func:`read_raw`.
 
     Returns
     -------
@@ -70,22 +364,18 @@ def read_table(path: str | Path) -> pd.DataFrame:
     CalibInputError
         When the file cannot be read; the message names the file.
     """
-    path = Path(path)
-    try:
-        df = _read_any(path)
-    except CalibInputError:
-        raise
-    except Exception as exc:  # pandas/openpyxl/pyarrow raise many types
-        raise CalibInputError(f"{path.name}: cannot read the file ({type(exc).__name__}: {exc})") from exc
-    df.columns = [norm_header(c) for c in df.columns]
-    return blank_to_na(df)
+    df, _ = text_table(read_raw(path, encoding=encoding, sheet=sheet), Path(path).name)
+    return df.drop(columns=[c for c in (ROW, PROBLEM) if c in df.columns])
 
 
-def blank_to_na(df: pd.DataFrame) -> pd.DataFrame:
-    """Text dtype, cells stripped, blank words (``""``, ``nan``, ``NULL``, ...) as ``<NA>``."""
-    df = df.astype("string")
-    df = df.apply(lambda s: s.str.strip())
-    return df.mask(df.apply(lambda col: pd.Series(isin(col, BLANKS), index=col.index)))
+def shown_headers(names: list[str]) -> list[str]:
+    """Headers as they may be shown in a message: the contract's own headers as they are, any
+    other text masked (a header row may be a row of personal data)."""
+    from calib.io.masking import mask_text
+    from calib.io.specs import KNOWN_HEADERS
+
+    masked = mask_text(pd.Series(names, dtype="string")).tolist()
+    return [n if n in KNOWN_HEADERS or n.lower() in KNOWN_HEADERS else m for n, m in zip(names, masked)]
 
 
 def norm_header(c: object) -> str:
@@ -96,10 +386,17 @@ def norm_header(c: object) -> str:
 
 
 def find_files(folder: Path) -> dict[str, Path]:
-    """Table name to file for a programme folder; unknown, doubled or missing tables raise."""
+    """Table name to file for a programme folder; unknown, doubled or missing tables raise.
+
+    Symbolic links are followed; a link that leads nowhere is an error naming it.
+    """
     found: dict[str, Path] = {}
     for f in sorted(folder.iterdir()):
-        if not f.is_file() or f.suffix.lower() not in SUFFIXES or f.name.startswith((".", "~$")):
+        if f.suffix.lower() not in SUFFIXES or f.name.startswith((".", "~$")):
+            continue
+        if f.is_symlink() and not f.exists():
+            raise CalibInputError(f"{f.name}: symbolic link to a file that does not exist")
+        if not f.is_file():
             continue
         name = f.stem
         if name not in TABLES:
@@ -116,3 +413,8 @@ def find_files(folder: Path) -> dict[str, Path]:
                 f"{folder}: required table {t!r} is missing (expected {t}.csv, {t}.xlsx or {t}.parquet)"
             )
     return found
+
+
+def per_table(option: str | Mapping[str, str] | None, table: str) -> str | None:
+    """An option given once for all tables or per table name."""
+    return option.get(table) if isinstance(option, Mapping) else option

@@ -122,6 +122,9 @@ SPECS: dict[str, tuple[Col, ...]] = {
     ),
 }
 
+#: Every header the contract knows (code names in lower case and Chinese headers).
+KNOWN_HEADERS = frozenset({c.name.lower() for cols in SPECS.values() for c in cols}
+                          | {z for cols in SPECS.values() for c in cols for z in c.zh})
 #: Key columns: text that other tables join on, where invisible characters are not tolerated.
 KEY_COLUMNS = ("household_id", "reviewer_id", "loan_id", "id_number", "head_id_number", "village",
                "township", "period")

@@ -49,6 +49,8 @@ class Programme:
         Folder the programme was read from.
     files : dict
         Table name to the file it was read from.
+    digests : dict
+        Table name to the SHA-256 of the input it was read from (files or database query).
     """
 
     roster: pd.DataFrame
@@ -72,6 +74,7 @@ class Programme:
     as_of: pd.Timestamp = field(default_factory=lambda: pd.Timestamp.today().normalize())
     path: Path | None = None
     files: dict[str, Path] = field(default_factory=dict)
+    digests: dict[str, str] = field(default_factory=dict)
 
     def table(self, name: str) -> pd.DataFrame | None:
         """Return the table called ``name`` (``None`` for an absent optional table)."""

@@ -1,0 +1,170 @@
+"""Validated snapshots: a loaded programme written once, read back as it was.
+
+A snapshot is a folder holding ``tables/<name>.parquet`` (accepted rows), ``quarantine.parquet``,
+``counts.parquet`` and ``manifest.json`` (as_of, the SHA-256 of every input the programme was
+made from, row counts, column dtypes, the SHA-256 of every file of the snapshot). A report run
+writes one into its bundle and every notebook reads it instead of validating the inputs again;
+:func:`calib.io.load_programme` keeps them in a cache folder.
+
+Personal columns (ID numbers, names, phones, addresses) are masked in a snapshot written by
+:func:`write_snapshot`, so a bundle never holds them raw; joins use ``household_id`` and the
+derived columns (birth date, age, sex) are kept. Cache snapshots, on the user's own disk, keep
+them raw.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from calib.errors import CalibInputError
+from calib.io.masking import PII_COLUMNS, mask_frame
+from calib.io.read import file_sha256
+from calib.programme import TABLES, Programme
+
+__all__ = ["write_snapshot", "read_snapshot", "cached_programme", "SNAPSHOT_FORMAT"]
+
+SNAPSHOT_FORMAT = "calib-snapshot/1"
+MANIFEST = "manifest.json"
+
+
+def _write_frame(df: pd.DataFrame, path: Path) -> dict:
+    df.to_parquet(path, index=False, compression="zstd")
+    return {"file": path.name, "rows": len(df), "dtypes": {str(c): str(d) for c, d in df.dtypes.items()},
+            "sha256": file_sha256(path)}
+
+
+def _read_frame(path: Path, dtypes: Mapping[str, str]) -> pd.DataFrame:
+    df = pd.read_parquet(path)
+    for c, d in dtypes.items():
+        if str(df[c].dtype) != d:
+            df[c] = df[c].astype(d)
+    return df
+
+
+def _write(prog: Programme, folder: Path, *, mask: bool) -> dict:
+    (folder / "tables").mkdir(parents=True, exist_ok=True)
+    tables = {}
+    for t in TABLES:
+        df = prog.table(t)
+        if df is not None:
+            df = mask_frame(df) if mask and set(df.columns) & set(PII_COLUMNS) else df
+            tables[t] = _write_frame(df, folder / "tables" / f"{t}.parquet")
+            tables[t]["file"] = f"tables/{t}.parquet"
+    manifest = {
+        "format": SNAPSHOT_FORMAT,
+        "as_of": prog.as_of.date().isoformat(),
+        "source": str(prog.path) if prog.path is not None else None,
+        "inputs": {t: {"file": str(Path(prog.files[t]).resolve()) if t in prog.files else None,
+                       "sha256": prog.digests.get(t)} for t in sorted(set(prog.files) | set(prog.digests))},
+        "personal_data": "masked" if mask else "raw",
+        "tables": tables,
+        "quarantine": _write_frame(prog.quarantine, folder / "quarantine.parquet"),
+        "counts": _write_frame(prog.counts, folder / "counts.parquet"),
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                                   encoding="utf-8")
+    return manifest
+
+
+def write_snapshot(prog: Programme, folder: str | Path) -> dict:
+    """Write a validated programme as a snapshot folder.
+
+    Parameters
+    ----------
+    prog : Programme
+        A loaded programme (from :func:`calib.io.load_programme` or :func:`calib.io.validate_tables`).
+    folder : str or Path
+        Destination (created; files of an earlier snapshot there are replaced).
+
+    Returns
+    -------
+    dict
+        The manifest also written to ``folder/manifest.json``: ``format``, ``as_of``, ``source``,
+        ``inputs`` (table to input ``file`` and ``sha256``), ``personal_data`` (``masked``),
+        ``tables`` (table to ``file``, ``rows``, ``dtypes``, ``sha256``), ``quarantine`` and
+        ``counts`` (same keys).
+    """
+    return _write(prog, Path(folder), mask=True)
+
+
+def read_snapshot(folder: str | Path) -> Programme:
+    """Read a snapshot written by :func:`write_snapshot` back as a :class:`Programme`.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The snapshot folder (holding ``manifest.json``).
+
+    Returns
+    -------
+    Programme
+        Tables, quarantine and counts with the dtypes they were written with; ``as_of``,
+        ``path`` (the original source), ``files`` and ``digests`` from the manifest.
+
+    Raises
+    ------
+    CalibInputError
+        No manifest, another format, or a file whose SHA-256 differs from the manifest's.
+    """
+    folder = Path(folder)
+    try:
+        m = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CalibInputError(f"{folder}: not a calib snapshot (no readable {MANIFEST})") from exc
+    if m.get("format") != SNAPSHOT_FORMAT:
+        raise CalibInputError(f"{folder}: snapshot format {m.get('format')!r}, expected {SNAPSHOT_FORMAT!r}")
+
+    def load(entry: dict) -> pd.DataFrame:
+        path = folder / entry["file"]
+        if not path.is_file() or file_sha256(path) != entry["sha256"]:
+            raise CalibInputError(f"{folder}: {entry['file']} is missing or was changed after the snapshot")
+        return _read_frame(path, entry["dtypes"])
+
+    tables = {t: load(e) for t, e in m["tables"].items()}
+    inputs = m.get("inputs", {})
+    return Programme(**{t: tables.get(t) for t in TABLES}, quarantine=load(m["quarantine"]),
+                     counts=load(m["counts"]), as_of=pd.Timestamp(m["as_of"]),
+                     path=Path(m["source"]) if m.get("source") else None,
+                     files={t: Path(v["file"]) for t, v in inputs.items() if v.get("file")},
+                     digests={t: v["sha256"] for t, v in inputs.items() if v.get("sha256")})
+
+
+def _key(digests: Mapping[str, str], as_of: pd.Timestamp, options: Mapping) -> str:
+    from calib import __version__
+
+    blob = json.dumps({"format": SNAPSHOT_FORMAT, "calib": __version__, "digests": dict(sorted(digests.items())),
+                       "as_of": as_of.date().isoformat(), "options": options}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+def cached_programme(cache_dir: str | Path, digests: Mapping[str, str], as_of: pd.Timestamp,
+                     load: Callable[[], Programme], *, folder: Path | None = None,
+                     files: Mapping[str, Path] | None = None, options: Mapping | None = None) -> Programme:
+    """The programme from a cache snapshot made from the same inputs (same SHA-256 digests),
+    ``as_of`` and options; otherwise ``load()`` it and keep a snapshot for next time."""
+    target = Path(cache_dir) / _key(digests, as_of, options or {})
+    if (target / MANIFEST).is_file():
+        try:
+            prog = read_snapshot(target)
+            if prog.digests == dict(digests) and prog.as_of == as_of:
+                prog.path, prog.files = folder, dict(files or {})
+                return prog
+        except CalibInputError:
+            pass
+        shutil.rmtree(target, ignore_errors=True)
+    prog = load()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=target.parent))
+    try:
+        _write(prog, tmp, mask=False)
+        os.replace(tmp, target)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)  # another process won the race, or a full disk
+    return prog
