@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -61,7 +62,7 @@ def test_no_absolute_machine_path_anywhere_in_the_bundle(run_bundle):
     b = run_bundle.bundle
     machine = {str(ROOT), str(run_bundle.out_root), str(run_bundle.folder), sys.prefix, "/tmp/", "/root/"}
     m = json.loads((b / "manifest.json").read_text(encoding="utf-8"))
-    assert m["parameters_file"] == Path(__import__("os").path.relpath(run_bundle.params, ROOT)).as_posix()
+    assert m["parameters_file"] == Path(os.path.relpath(run_bundle.params, ROOT)).as_posix()
     assert not Path(m["data_dir"]).is_absolute() and not m["parameters"]["data_dir"].startswith("/")
     for f in b.rglob("*"):
         if f.is_file() and f.suffix in {".html", ".ipynb", ".json", ".yaml", ".csv"}:
