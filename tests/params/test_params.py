@@ -67,6 +67,8 @@ def test_bad_files(tmp_path):
     ("consensus=7", "consensus"),
     ("consensus.method=[median]", "consensus.method"),
     ("data_dir=''", "data_dir"),
+    ("points_loan.uptake_elasticity=.inf", "points_loan.uptake_elasticity"),
+    ("points_loan.schedule.base_rate=.nan", "points_loan.schedule.base_rate"),
 ])
 def test_hostile_values_name_the_key_and_the_rule(override, needle):
     with pytest.raises(CalibParamsError, match=re.escape(needle)):
@@ -110,3 +112,16 @@ def test_params_are_reexported_from_the_old_module_path():
     from calib.params.schema import Params as P2
 
     assert Params is P2
+
+
+def test_blocks_owned_elsewhere_are_composed():
+    p = params.load("params/sample.yaml", ["points_loan.lgd=0.5"])
+    assert p.points_loan.lgd == 0.5 and p.block("points_loan")["schedule"]["base_rate"] == 0.05
+    assert "monitoring" in p.plain()  # calib.monitoring's block (a placeholder where it is absent)
+    try:
+        from calib.monitoring.rules import MonitoringRules
+    except ImportError:
+        return
+    assert isinstance(p.monitoring, MonitoringRules)
+    with pytest.raises(CalibParamsError, match="monitoring"):
+        params.load("params/sample.yaml", ["monitoring.no_such_light=1"])

@@ -16,10 +16,19 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from calib.eligibility import EligibilityRules
+
+try:  # the monitoring block is owned by calib.monitoring
+    from calib.monitoring.rules import MonitoringRules
+except ImportError:  # calib.monitoring not installed: any mapping, checked by its owner later
+    class MonitoringRules(BaseModel):  # type: ignore[no-redef]
+        """Placeholder of the ``monitoring`` block."""
+
+        model_config = ConfigDict(extra="allow")
+
 from calib.villages import Targets, TownshipRules, VillageRules
 
 __all__ = ["Params", "Consensus", "Reconciliation", "Scorecard", "Band", "Schedule", "PointsLoan",
-           "AS_OF_RANGE", "NOTEBOOK_NAME", "is_url", "relative_to_root"]
+           "MonitoringRules", "AS_OF_RANGE", "NOTEBOOK_NAME", "is_url", "relative_to_root"]
 
 AS_OF_RANGE = (_dt.date(2000, 1, 1), _dt.date(2100, 12, 31))
 NOTEBOOK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
@@ -76,36 +85,45 @@ class Scorecard(_Block):
     current_cutoffs: dict[str, float] = {}
 
 
-class Band(_Block):
-    points: float = Field(ge=0)
-    discount: float = Field(ge=0, lt=1)
+try:  # the points_loan block is owned by calib.pricing (one schema), made strict here
+    from calib.pricing.schedule import Band, Schedule
+    from calib.pricing.schedule import PointsLoan as _PricingPointsLoan
 
+    class PointsLoan(_PricingPointsLoan):
+        """The ``points_loan`` block (:class:`calib.pricing.schedule.PointsLoan`), every number
+        finite."""
 
-class Schedule(_Block):
-    base_rate: float = Field(0.05, gt=0, lt=1)
-    step_points: float = Field(100, gt=0)
-    step_discount: float = Field(0.001, ge=0, lt=1)
-    proportional: bool = True
-    max_discount: float | None = Field(None, ge=0, lt=1)
-    floor_rate: float | None = Field(None, ge=0, lt=1)
-    bands: list[Band] | None = None
+        model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+except ImportError:  # calib.pricing without its schedule module: the same block, kept here
+    class Band(_Block):
+        points: float = Field(ge=0)
+        discount: float = Field(ge=0, lt=1)
 
+    class Schedule(_Block):
+        base_rate: float = Field(0.05, gt=0, lt=1)
+        step_points: float = Field(100, gt=0)
+        step_discount: float = Field(0.001, ge=0, lt=1)
+        proportional: bool = True
+        max_discount: float | None = Field(None, ge=0, lt=1)
+        floor_rate: float | None = Field(None, ge=0, lt=1)
+        bands: list[Band] | None = None
 
-class PointsLoan(_Block):
-    schedule: Schedule = Schedule()
-    lgd: float = Field(0.45, gt=0, le=1)
-    funding_cost: float = Field(0.022, ge=0, lt=1)
-    operating_cost: float = Field(0.012, ge=0, lt=1)
-    subsidy_budget: float = Field(200_000, ge=0)
-    uptake_elasticity: float = 0.0
-    band_width: float = Field(100, gt=0)
-    n_boot: int = Field(200, ge=0, le=100_000)
+    class PointsLoan(_Block):
+        schedule: Schedule = Schedule()
+        lgd: float = Field(0.45, gt=0, le=1)
+        funding_cost: float = Field(0.022, ge=0, lt=1)
+        operating_cost: float = Field(0.012, ge=0, lt=1)
+        subsidy_budget: float = Field(200_000, ge=0)
+        uptake_elasticity: float = 0.0
+        band_width: float = Field(100, gt=0)
+        n_boot: int = Field(200, ge=0, le=100_000)
 
 
 class Params(_Block):
     """A validated parameter file. Blocks mirror ``params/sample.yaml``; each analysis module
     owns the schema of its block (``eligibility``: :class:`calib.eligibility.EligibilityRules`;
-    ``credit_village``, ``credit_township``, ``targets``: :mod:`calib.villages`).
+    ``credit_village``, ``credit_township``, ``targets``: :mod:`calib.villages`;
+    ``points_loan``: :mod:`calib.pricing.schedule`; ``monitoring``: :mod:`calib.monitoring`).
 
     Run keys: ``title``, ``data_dir`` (folder or SQLAlchemy URL), ``as_of``, ``seed``,
     ``execution_timeout`` (seconds per cell), ``notebooks`` (bare names found in
@@ -134,6 +152,7 @@ class Params(_Block):
     credit_village: VillageRules = VillageRules()
     credit_township: TownshipRules = TownshipRules()
     targets: Targets = Targets()
+    monitoring: MonitoringRules = MonitoringRules()
     source: Path | None = None
 
     @field_validator("data_dir", mode="before")
