@@ -68,6 +68,8 @@ def test_bad_files(tmp_path):
     ("consensus.method=[median]", "consensus.method"),
     ("data_dir=''", "data_dir"),
     ("points_loan.uptake_elasticity=.inf", "points_loan.uptake_elasticity"),
+    ("data_dir=postgresql+psycopg://bank:s3cret@db/prog", "data_dir: the URL holds a password"),
+    ("history=postgresql+psycopg://bank:s3cret@db/h", "history: the URL holds a password"),
     ("points_loan.schedule.base_rate=.nan", "points_loan.schedule.base_rate"),
 ])
 def test_hostile_values_name_the_key_and_the_rule(override, needle):
@@ -105,6 +107,8 @@ def test_project_root_env_wins(tmp_path, monkeypatch):
 def test_database_url_is_kept_as_text():
     p = params.load("params/sample.yaml", ["data_dir=sqlite:///programme.db"])
     assert p.data_dir == "sqlite:///programme.db"
+    p = params.load("params/sample.yaml", ["data_dir=postgresql+psycopg://bank@db:5432/prog"])
+    assert p.data_dir == "postgresql+psycopg://bank@db:5432/prog"  # a user, no password: fine
 
 
 def test_params_are_reexported_from_the_old_module_path():
@@ -125,3 +129,9 @@ def test_blocks_owned_elsewhere_are_composed():
     assert isinstance(p.monitoring, MonitoringRules)
     with pytest.raises(CalibParamsError, match="monitoring"):
         params.load("params/sample.yaml", ["monitoring.no_such_light=1"])
+
+
+def test_a_password_in_a_url_is_never_echoed():
+    with pytest.raises(CalibParamsError) as exc:
+        params.load("params/sample.yaml", ["data_dir=postgresql+psycopg://bank:s3cret@db/prog"])
+    assert "s3cret" not in str(exc.value) and "bank:***@db" in str(exc.value)

@@ -35,6 +35,16 @@ NOTEBOOK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 
 
+_URL_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/@:]*:[^/@]*@")
+
+
+def _no_password(v: Any) -> Any:
+    if is_url(v) and _URL_PASSWORD.match(v):
+        raise ValueError("the URL holds a password: give it through the driver's environment or files "
+                         "(PostgreSQL: PGPASSWORD or ~/.pgpass), never in a parameter file")
+    return v
+
+
 def is_url(value: Any) -> bool:
     """True for a SQLAlchemy-style URL (``postgresql+psycopg://...``, ``sqlite:///...``)."""
     return isinstance(value, str) and bool(_URL.match(value))
@@ -160,7 +170,12 @@ class Params(_Block):
     def _data_dir(cls, v: Any) -> Any:
         if isinstance(v, str) and not v.strip():
             raise ValueError("must name a folder or a database URL")
-        return v if is_url(v) or not isinstance(v, str) else Path(v)
+        return _no_password(v) if is_url(v) or not isinstance(v, str) else Path(v)
+
+    @field_validator("history")
+    @classmethod
+    def _history(cls, v: str | None) -> str | None:
+        return _no_password(v)
 
     @field_validator("as_of")
     @classmethod
