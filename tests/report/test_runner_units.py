@@ -34,6 +34,9 @@ def test_index_escapes_every_text_it_shows():
     assert '<html lang="en">' in html and ">1,234<" in html and "FAILED" in html
     zh = index.render_index(_manifest(), {}, lang="zh-CN")
     assert '<html lang="zh-CN">' in zh and "失败" in zh and "结论" in zh
+    shown = index.render_index(_manifest(), {"nb1": {"total": 181_900_000, "odd": 1}},
+                               fmt=lambda k, v: f"{v / 1e4:,.2f} 万元" if k == "total" else 1 / 0)
+    assert "18,190.00 万元" in shown and ">1<" in shown  # the display layer's form, else the plain one
 
 
 def test_notebook_banner_is_escaped():
@@ -55,6 +58,8 @@ def test_side_files_listed_with_row_counts(tmp_path):
         (tmp_path / name).write_text("x")
     got = {f["path"]: f["rows"] for f in index.side_files(tmp_path)}
     assert got == {"q.csv": 5, "w.xlsx": 7, "sub/card.yaml": None}
+    got = {f["path"]: f["rows"] for f in index.side_files(tmp_path, count=lambda p: 99)}
+    assert got == {"q.csv": 99, "w.xlsx": 99, "sub/card.yaml": None}
 
 
 def _bundle(tmp_path: Path) -> Path:
