@@ -196,3 +196,24 @@ def test_error_messages_lose_id_and_phone_numbers():
     got = _mask_message("bad row 110105194912310021 / 11010519491231002X / 13900002541 / 123456")
     assert "110105194912310021" not in got and "11010519491231002X" not in got and "13900002541" not in got
     assert "110105********0021" in got and "139****2541" in got and "123456" in got
+
+
+def test_history_backfill_command(monkeypatch, tmp_path, capsys):
+    """`calib history backfill` hands the parameter file, quarters, database and folder to
+    calib.monitoring's backfill (a stand-in here; its own tests run the real one)."""
+    import sys
+    import types
+
+    from calib import cli
+
+    calls = []
+    fake = types.ModuleType("calib.monitoring.backfill")
+    fake.backfill = lambda params, **kw: calls.append((params, kw)) or ["r1", "r2"]
+    monkeypatch.setitem(sys.modules, "calib.monitoring.backfill", fake)
+    db = str(tmp_path / "h.sqlite")
+    assert cli.main(["history", "backfill", "params/sample.yaml", "--quarters", "2", "--db", db]) == 0
+    assert calls[0][0] == "params/sample.yaml"
+    assert {k: calls[0][1][k] for k in ("quarters", "db", "out_root")} == {"quarters": 2, "db": db, "out_root": None}
+    assert "2 earlier evaluation(s) recorded" in capsys.readouterr().out
+    assert cli.main(["history", "backfill", "--quarters", "0"]) == 2
+    assert cli.main(["history", "--db", db]) == 0 and "no runs recorded yet" in capsys.readouterr().out
