@@ -135,3 +135,17 @@ def test_a_password_in_a_url_is_never_echoed():
     with pytest.raises(CalibParamsError) as exc:
         params.load("params/sample.yaml", ["data_dir=postgresql+psycopg://bank:s3cret@db/prog"])
     assert "s3cret" not in str(exc.value) and "bank:***@db" in str(exc.value)
+
+
+def test_database_keys(tmp_path):
+    url = "postgresql+psycopg://bank@db/prog"
+    p = params.load("params/sample.yaml", [f"data_dir={url}", "schema=credit", "tables.roster=hh_roster",
+                                           "queries.loans=SELECT * FROM loans WHERE county = 'x'"])
+    assert p.db_schema == "credit" and p.tables == {"roster": "hh_roster"} and "loans" in p.queries
+    plain = p.plain(ROOT)
+    assert plain["schema"] == "credit" and "db_schema" not in plain
+    f = tmp_path / "again.yaml"  # the bundle's params.yaml loads again
+    f.write_text(params.to_yaml(p, ROOT), encoding="utf-8")
+    assert params.validate(__import__("yaml").safe_load(f.read_text())).db_schema == "credit"
+    with pytest.raises(CalibParamsError, match="data_dir must be a SQLAlchemy URL"):
+        params.load("params/sample.yaml", ["schema=credit"])

@@ -135,7 +135,10 @@ class Params(_Block):
     ``credit_village``, ``credit_township``, ``targets``: :mod:`calib.villages`;
     ``points_loan``: :mod:`calib.pricing.schedule`; ``monitoring``: :mod:`calib.monitoring`).
 
-    Run keys: ``title``, ``data_dir`` (folder or SQLAlchemy URL), ``as_of``, ``seed``,
+    Run keys: ``title``, ``data_dir`` (folder or SQLAlchemy URL; with a URL, ``tables`` maps
+    contract table names to the bank's tables or views, ``schema`` names their schema and
+    ``queries`` gives a ``SELECT`` per table, see :func:`calib.sources.sql.read_raw_tables`),
+    ``as_of``, ``seed``,
     ``execution_timeout`` (seconds per cell), ``notebooks`` (bare names found in
     ``notebooks_dir``), ``jobs`` (notebooks run at once; default the number of cores),
     ``history`` (run-history database: a path or SQLAlchemy URL; default
@@ -143,8 +146,13 @@ class Params(_Block):
     validated Parquet snapshot, which holds unmasked data, in the published bundle).
     """
 
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
+
     title: str = Field("calib evaluation", min_length=1, max_length=200)
     data_dir: Path | str
+    tables: dict[str, str] = {}
+    db_schema: str | None = Field(None, alias="schema", min_length=1)
+    queries: dict[str, str] = {}
     as_of: _dt.date
     seed: int = Field(0, ge=0, lt=2**32)
     execution_timeout: int = Field(1800, gt=0, le=7 * 24 * 3600)
@@ -197,6 +205,13 @@ class Params(_Block):
             raise ValueError("a notebook is listed twice")
         return out
 
+    @model_validator(mode="after")
+    def _database_keys(self) -> "Params":
+        if (self.tables or self.queries or self.db_schema) and not is_url(self.data_dir):
+            raise ValueError("tables, schema and queries apply to a database: data_dir must be a "
+                             "SQLAlchemy URL (e.g. postgresql+psycopg://user@host/db)")
+        return self
+
     def block(self, name: str) -> dict[str, Any]:
         """A block as a plain dict, ready for ``**kwargs`` (e.g. ``P.block("consensus")``)."""
         return getattr(self, name).model_dump(mode="python")
@@ -207,7 +222,7 @@ class Params(_Block):
         With ``root``, folder paths (``data_dir``, ``notebooks_dir``) are written relative to it
         (POSIX separators), so that nothing machine-specific is recorded.
         """
-        out = self.model_dump(mode="json", exclude={"source"})
+        out = self.model_dump(mode="json", exclude={"source"}, by_alias=True)
         if root is not None:
             for key in ("data_dir", "notebooks_dir"):
                 value = getattr(self, key)
