@@ -112,10 +112,12 @@ def test_database_url_is_kept_as_text():
 
 
 def test_params_are_reexported_from_the_old_module_path():
-    from calib.params import Params, load, parse_overrides, project_root, to_yaml  # noqa: F401
+    import calib.params as cp
     from calib.params.schema import Params as P2
 
-    assert Params is P2
+    names = ("Params", "load", "validate", "parse_overrides", "apply_overrides", "project_root", "to_yaml")
+    assert all(hasattr(cp, n) and n in cp.__all__ for n in names)
+    assert cp.Params is P2
 
 
 def test_blocks_owned_elsewhere_are_composed():
