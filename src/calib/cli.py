@@ -1,4 +1,5 @@
-"""The ``calib`` command line: ``synth``, ``validate``, ``run``, ``verify``, ``history``, ``keygen``.
+"""The ``calib`` command line: ``synth``, ``validate``, ``run``, ``verify``, ``history`` (and
+``history backfill``), ``keygen``.
 
 Exit codes: 0 success; 1 a notebook failed (``run``) or the bundle differs from its manifest
 (``verify``); 2 a problem with the input, the parameters or the reports folder, told in one line
@@ -91,9 +92,23 @@ def _cmd_verify(a: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_backfill(a: argparse.Namespace) -> int:
+    if a.quarters < 1:
+        raise CalibError(f"--quarters: must be 1 or more (got {a.quarters})")
+    try:
+        from calib.monitoring.backfill import backfill
+    except ImportError:
+        raise CalibError("history backfill: needs calib.monitoring, which is not installed") from None
+    ids = backfill(a.params, quarters=a.quarters, db=a.db, out_root=a.out, log=print)
+    print(f"backfill: {len(ids)} earlier evaluation(s) recorded" if ids else "backfill: nothing to record")
+    return 0
+
+
 def _cmd_history(a: argparse.Namespace) -> int:
     from calib.reporting.history import read_history, runs_as_json
 
+    if a.action == "backfill":
+        return _cmd_backfill(a)
     runs = runs_as_json(read_history(a.db))
     if a.json:
         print(json.dumps(runs, ensure_ascii=False, indent=2, default=str))
@@ -167,9 +182,15 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--public-key", default=None, metavar="KEY", help="Ed25519 public key (PEM)")
     f.set_defaults(func=_cmd_verify)
 
-    h = sub.add_parser("history", help="list recorded runs with their headline figures")
+    h = sub.add_parser("history", help="list recorded runs with their headline figures, or backfill "
+                                       "the sample's earlier quarterly evaluations")
+    h.add_argument("action", nargs="?", choices=["list", "backfill"], default="list")
+    h.add_argument("params", nargs="?", default="params/sample.yaml",
+                   help="backfill: the parameter file of the latest evaluation")
     h.add_argument("--db", default=None, help="URL or SQLite file (default: reports/history.sqlite)")
     h.add_argument("--json", action="store_true", help="a JSON list of runs")
+    h.add_argument("--quarters", type=int, default=4, help="backfill: quarter ends before as_of")
+    h.add_argument("--out", default=None, help="backfill: bundle root (default: reports/)")
     h.set_defaults(func=_cmd_history)
 
     k = sub.add_parser("keygen", help="create an Ed25519 key pair for signing bundles")

@@ -67,6 +67,10 @@ def test_bad_files(tmp_path):
     ("consensus=7", "consensus"),
     ("consensus.method=[median]", "consensus.method"),
     ("data_dir=''", "data_dir"),
+    ("points_loan.uptake_elasticity=.inf", "points_loan.uptake_elasticity"),
+    ("data_dir=postgresql+psycopg://bank:s3cret@db/prog", "data_dir: the URL holds a password"),
+    ("history=postgresql+psycopg://bank:s3cret@db/h", "history: the URL holds a password"),
+    ("points_loan.schedule.base_rate=.nan", "points_loan.schedule.base_rate"),
 ])
 def test_hostile_values_name_the_key_and_the_rule(override, needle):
     with pytest.raises(CalibParamsError, match=re.escape(needle)):
@@ -103,10 +107,47 @@ def test_project_root_env_wins(tmp_path, monkeypatch):
 def test_database_url_is_kept_as_text():
     p = params.load("params/sample.yaml", ["data_dir=sqlite:///programme.db"])
     assert p.data_dir == "sqlite:///programme.db"
+    p = params.load("params/sample.yaml", ["data_dir=postgresql+psycopg://bank@db:5432/prog"])
+    assert p.data_dir == "postgresql+psycopg://bank@db:5432/prog"  # a user, no password: fine
 
 
 def test_params_are_reexported_from_the_old_module_path():
-    from calib.params import Params, load, parse_overrides, project_root, to_yaml  # noqa: F401
+    import calib.params as cp
     from calib.params.schema import Params as P2
 
-    assert Params is P2
+    names = ("Params", "load", "validate", "parse_overrides", "apply_overrides", "project_root", "to_yaml")
+    assert all(hasattr(cp, n) and n in cp.__all__ for n in names)
+    assert cp.Params is P2
+
+
+def test_blocks_owned_elsewhere_are_composed():
+    p = params.load("params/sample.yaml", ["points_loan.lgd=0.5"])
+    assert p.points_loan.lgd == 0.5 and p.block("points_loan")["schedule"]["base_rate"] == 0.05
+    assert "monitoring" in p.plain()  # calib.monitoring's block (a placeholder where it is absent)
+    try:
+        from calib.monitoring.rules import MonitoringRules
+    except ImportError:
+        return
+    assert isinstance(p.monitoring, MonitoringRules)
+    with pytest.raises(CalibParamsError, match="monitoring"):
+        params.load("params/sample.yaml", ["monitoring.no_such_light=1"])
+
+
+def test_a_password_in_a_url_is_never_echoed():
+    with pytest.raises(CalibParamsError) as exc:
+        params.load("params/sample.yaml", ["data_dir=postgresql+psycopg://bank:s3cret@db/prog"])
+    assert "s3cret" not in str(exc.value) and "bank:***@db" in str(exc.value)
+
+
+def test_database_keys(tmp_path):
+    url = "postgresql+psycopg://bank@db/prog"
+    p = params.load("params/sample.yaml", [f"data_dir={url}", "schema=credit", "tables.roster=hh_roster",
+                                           "queries.loans=SELECT * FROM loans WHERE county = 'x'"])
+    assert p.db_schema == "credit" and p.tables == {"roster": "hh_roster"} and "loans" in p.queries
+    plain = p.plain(ROOT)
+    assert plain["schema"] == "credit" and "db_schema" not in plain
+    f = tmp_path / "again.yaml"  # the bundle's params.yaml loads again
+    f.write_text(params.to_yaml(p, ROOT), encoding="utf-8")
+    assert params.validate(__import__("yaml").safe_load(f.read_text())).db_schema == "credit"
+    with pytest.raises(CalibParamsError, match="data_dir must be a SQLAlchemy URL"):
+        params.load("params/sample.yaml", ["schema=credit"])

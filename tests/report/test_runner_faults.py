@@ -134,6 +134,10 @@ def test_sigkill_at_any_moment_leaves_the_reports_consistent(tiny, tmp_path, mom
     assert _wait(lambda: not _kernel_pids(proc.pid), 20), "kernels outlived their killed run"
     assert os.readlink(out / "latest") == good and _visible(out) == [good]
     leftovers = [d.name for d in out.iterdir() if d.name.startswith(".tmp-")]
+    if moment != "kernel running":  # the next run's cleanup, without running it
+        assert clean_leftovers(out, "29990101T000000000Z-next00") == leftovers
+        return
+    assert leftovers, "killed while its kernel ran, the run left its hidden folder"
     r = calib_cli("run", str(tiny(tmp_path, ["quick"])), "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert not [d for d in out.iterdir() if d.name.startswith(".tmp-")]  # the next run cleaned up
@@ -225,25 +229,30 @@ def test_reports_folder_that_is_a_file_exits_2(tiny, tmp_path):
     ("as_of=9999-12-31", "as_of"),
     ("seed=!!binary aGVsbG8=", "seed"),
 ])
-def test_hostile_params_exit_2_naming_the_key(tiny, tmp_path, override, needle):
+def test_hostile_params_exit_2_naming_the_key(tiny, tmp_path, capsys, override, needle):
     out = tmp_path / "reports"
-    r = calib_cli("run", str(tiny(tmp_path, ["quick"])), "--out", str(out), "-p", override)
-    assert r.returncode == 2, r.stderr
-    assert needle in r.stderr and "Traceback" not in r.stderr and r.stderr.count("\n") == 1
+    assert cli.main(["run", str(tiny(tmp_path, ["quick"])), "--out", str(out), "-p", override]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and "Traceback" not in err and err.count("\n") == 1
     assert not out.exists()
 
 
-def test_cli_errors_are_one_line_without_traceback(tmp_path):
-    r = calib_cli("validate", str(tmp_path / "missing"))
-    assert r.returncode == 2 and "Traceback" not in r.stderr and r.stderr.count("\n") == 1
+def test_cli_errors_are_one_line_without_traceback(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert cli.main(["validate", str(tmp_path / "missing")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1
     bad = tmp_path / "bad.yaml"
     bad.write_text("data_dir: x\nas_of: 2026-13-40\nnotebooks: [01_data_quality]\n")
-    r = calib_cli("run", str(bad))
-    assert r.returncode == 2 and "as_of" in r.stderr and "Traceback" not in r.stderr
-    r = calib_cli("run", "params/sample.yaml", "-p", "consensus.method=mean")
-    assert r.returncode == 2 and "consensus.method" in r.stderr and "'median'" in r.stderr
-    r = calib_cli("verify", str(tmp_path))
-    assert r.returncode == 2 and "no manifest.json" in r.stderr
+    assert cli.main(["run", str(bad)]) == 2
+    assert "as_of" in capsys.readouterr().err
+    assert cli.main(["run", "params/sample.yaml", "-p", "consensus.method=mean"]) == 2
+    err = capsys.readouterr().err
+    assert "consensus.method" in err and "'median'" in err
+    assert cli.main(["verify", str(tmp_path)]) == 2
+    assert "no manifest.json" in capsys.readouterr().err
+    r = calib_cli("run", str(bad))  # the same through the real command: one line, no traceback
+    assert r.returncode == 2 and "as_of" in r.stderr and r.stderr.count("\n") == 1
 
 
 def test_exit_3_says_it_is_a_bug_and_where_the_traceback_is(monkeypatch, capsys):
@@ -261,9 +270,9 @@ def test_exit_3_says_it_is_a_bug_and_where_the_traceback_is(monkeypatch, capsys)
     os.unlink(path)
 
 
-def test_jobs_must_be_positive(tiny, tmp_path):
-    r = calib_cli("run", str(tiny(tmp_path, ["quick"])), "--jobs", "0")
-    assert r.returncode == 2 and "--jobs" in r.stderr
+def test_jobs_must_be_positive(tiny, tmp_path, capsys):
+    assert cli.main(["run", str(tiny(tmp_path, ["quick"])), "--jobs", "0"]) == 2
+    assert "--jobs" in capsys.readouterr().err
 
 
 def test_library_run_returns_statuses(tiny, tmp_path):

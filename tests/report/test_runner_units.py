@@ -34,6 +34,9 @@ def test_index_escapes_every_text_it_shows():
     assert '<html lang="en">' in html and ">1,234<" in html and "FAILED" in html
     zh = index.render_index(_manifest(), {}, lang="zh-CN")
     assert '<html lang="zh-CN">' in zh and "失败" in zh and "结论" in zh
+    shown = index.render_index(_manifest(), {"nb1": {"total": 181_900_000, "odd": 1}},
+                               fmt=lambda k, v: f"{v / 1e4:,.2f} 万元" if k == "total" else 1 / 0)
+    assert "18,190.00 万元" in shown and ">1<" in shown  # the display layer's form, else the plain one
 
 
 def test_notebook_banner_is_escaped():
@@ -55,6 +58,8 @@ def test_side_files_listed_with_row_counts(tmp_path):
         (tmp_path / name).write_text("x")
     got = {f["path"]: f["rows"] for f in index.side_files(tmp_path)}
     assert got == {"q.csv": 5, "w.xlsx": 7, "sub/card.yaml": None}
+    got = {f["path"]: f["rows"] for f in index.side_files(tmp_path, count=lambda p: 99)}
+    assert got == {"q.csv": 99, "w.xlsx": 99, "sub/card.yaml": None}
 
 
 def _bundle(tmp_path: Path) -> Path:
@@ -191,3 +196,24 @@ def test_error_messages_lose_id_and_phone_numbers():
     got = _mask_message("bad row 110105194912310021 / 11010519491231002X / 13900002541 / 123456")
     assert "110105194912310021" not in got and "11010519491231002X" not in got and "13900002541" not in got
     assert "110105********0021" in got and "139****2541" in got and "123456" in got
+
+
+def test_history_backfill_command(monkeypatch, tmp_path, capsys):
+    """`calib history backfill` hands the parameter file, quarters, database and folder to
+    calib.monitoring's backfill (a stand-in here; its own tests run the real one)."""
+    import sys
+    import types
+
+    from calib import cli
+
+    calls = []
+    fake = types.ModuleType("calib.monitoring.backfill")
+    fake.backfill = lambda params, **kw: calls.append((params, kw)) or ["r1", "r2"]
+    monkeypatch.setitem(sys.modules, "calib.monitoring.backfill", fake)
+    db = str(tmp_path / "h.sqlite")
+    assert cli.main(["history", "backfill", "params/sample.yaml", "--quarters", "2", "--db", db]) == 0
+    assert calls[0][0] == "params/sample.yaml"
+    assert {k: calls[0][1][k] for k in ("quarters", "db", "out_root")} == {"quarters": 2, "db": db, "out_root": None}
+    assert "2 earlier evaluation(s) recorded" in capsys.readouterr().out
+    assert cli.main(["history", "backfill", "--quarters", "0"]) == 2
+    assert cli.main(["history", "--db", db]) == 0 and "no runs recorded yet" in capsys.readouterr().out

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,8 @@ def apply_overrides(raw: dict[str, Any], overrides: dict[str, Any]) -> dict[str,
 
 
 def _shown(value: Any) -> str:
+    if isinstance(value, str):  # never echo a password given inside a URL
+        value = re.sub(r"^([A-Za-z][A-Za-z0-9+.\-]*://[^/@:]*:)[^/@]*@", r"\1***@", value)
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 

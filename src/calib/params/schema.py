@@ -16,14 +16,33 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from calib.eligibility import EligibilityRules
+
+try:  # the monitoring block is owned by calib.monitoring
+    from calib.monitoring.rules import MonitoringRules
+except ImportError:  # calib.monitoring not installed: any mapping, checked by its owner later
+    class MonitoringRules(BaseModel):  # type: ignore[no-redef]
+        """Placeholder of the ``monitoring`` block."""
+
+        model_config = ConfigDict(extra="allow")
+
 from calib.villages import Targets, TownshipRules, VillageRules
 
 __all__ = ["Params", "Consensus", "Reconciliation", "Scorecard", "Band", "Schedule", "PointsLoan",
-           "AS_OF_RANGE", "NOTEBOOK_NAME", "is_url", "relative_to_root"]
+           "MonitoringRules", "AS_OF_RANGE", "NOTEBOOK_NAME", "is_url", "relative_to_root"]
 
 AS_OF_RANGE = (_dt.date(2000, 1, 1), _dt.date(2100, 12, 31))
 NOTEBOOK_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+
+
+_URL_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://[^/@:]*:[^/@]*@")
+
+
+def _no_password(v: Any) -> Any:
+    if is_url(v) and _URL_PASSWORD.match(v):
+        raise ValueError("the URL holds a password: give it through the driver's environment or files "
+                         "(PostgreSQL: PGPASSWORD or ~/.pgpass), never in a parameter file")
+    return v
 
 
 def is_url(value: Any) -> bool:
@@ -76,38 +95,50 @@ class Scorecard(_Block):
     current_cutoffs: dict[str, float] = {}
 
 
-class Band(_Block):
-    points: float = Field(ge=0)
-    discount: float = Field(ge=0, lt=1)
+try:  # the points_loan block is owned by calib.pricing (one schema), made strict here
+    from calib.pricing.schedule import Band, Schedule
+    from calib.pricing.schedule import PointsLoan as _PricingPointsLoan
 
+    class PointsLoan(_PricingPointsLoan):
+        """The ``points_loan`` block (:class:`calib.pricing.schedule.PointsLoan`), every number
+        finite."""
 
-class Schedule(_Block):
-    base_rate: float = Field(0.05, gt=0, lt=1)
-    step_points: float = Field(100, gt=0)
-    step_discount: float = Field(0.001, ge=0, lt=1)
-    proportional: bool = True
-    max_discount: float | None = Field(None, ge=0, lt=1)
-    floor_rate: float | None = Field(None, ge=0, lt=1)
-    bands: list[Band] | None = None
+        model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+except ImportError:  # calib.pricing without its schedule module: the same block, kept here
+    class Band(_Block):
+        points: float = Field(ge=0)
+        discount: float = Field(ge=0, lt=1)
 
+    class Schedule(_Block):
+        base_rate: float = Field(0.05, gt=0, lt=1)
+        step_points: float = Field(100, gt=0)
+        step_discount: float = Field(0.001, ge=0, lt=1)
+        proportional: bool = True
+        max_discount: float | None = Field(None, ge=0, lt=1)
+        floor_rate: float | None = Field(None, ge=0, lt=1)
+        bands: list[Band] | None = None
 
-class PointsLoan(_Block):
-    schedule: Schedule = Schedule()
-    lgd: float = Field(0.45, gt=0, le=1)
-    funding_cost: float = Field(0.022, ge=0, lt=1)
-    operating_cost: float = Field(0.012, ge=0, lt=1)
-    subsidy_budget: float = Field(200_000, ge=0)
-    uptake_elasticity: float = 0.0
-    band_width: float = Field(100, gt=0)
-    n_boot: int = Field(200, ge=0, le=100_000)
+    class PointsLoan(_Block):
+        schedule: Schedule = Schedule()
+        lgd: float = Field(0.45, gt=0, le=1)
+        funding_cost: float = Field(0.022, ge=0, lt=1)
+        operating_cost: float = Field(0.012, ge=0, lt=1)
+        subsidy_budget: float = Field(200_000, ge=0)
+        uptake_elasticity: float = 0.0
+        band_width: float = Field(100, gt=0)
+        n_boot: int = Field(200, ge=0, le=100_000)
 
 
 class Params(_Block):
     """A validated parameter file. Blocks mirror ``params/sample.yaml``; each analysis module
     owns the schema of its block (``eligibility``: :class:`calib.eligibility.EligibilityRules`;
-    ``credit_village``, ``credit_township``, ``targets``: :mod:`calib.villages`).
+    ``credit_village``, ``credit_township``, ``targets``: :mod:`calib.villages`;
+    ``points_loan``: :mod:`calib.pricing.schedule`; ``monitoring``: :mod:`calib.monitoring`).
 
-    Run keys: ``title``, ``data_dir`` (folder or SQLAlchemy URL), ``as_of``, ``seed``,
+    Run keys: ``title``, ``data_dir`` (folder or SQLAlchemy URL; with a URL, ``tables`` maps
+    contract table names to the bank's tables or views, ``schema`` names their schema and
+    ``queries`` gives a ``SELECT`` per table, see :func:`calib.sources.sql.read_raw_tables`),
+    ``as_of``, ``seed``,
     ``execution_timeout`` (seconds per cell), ``notebooks`` (bare names found in
     ``notebooks_dir``), ``jobs`` (notebooks run at once; default the number of cores),
     ``history`` (run-history database: a path or SQLAlchemy URL; default
@@ -115,8 +146,13 @@ class Params(_Block):
     validated Parquet snapshot, which holds unmasked data, in the published bundle).
     """
 
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
+
     title: str = Field("calib evaluation", min_length=1, max_length=200)
     data_dir: Path | str
+    tables: dict[str, str] = {}
+    db_schema: str | None = Field(None, alias="schema", min_length=1)
+    queries: dict[str, str] = {}
     as_of: _dt.date
     seed: int = Field(0, ge=0, lt=2**32)
     execution_timeout: int = Field(1800, gt=0, le=7 * 24 * 3600)
@@ -134,6 +170,7 @@ class Params(_Block):
     credit_village: VillageRules = VillageRules()
     credit_township: TownshipRules = TownshipRules()
     targets: Targets = Targets()
+    monitoring: MonitoringRules = MonitoringRules()
     source: Path | None = None
 
     @field_validator("data_dir", mode="before")
@@ -141,7 +178,12 @@ class Params(_Block):
     def _data_dir(cls, v: Any) -> Any:
         if isinstance(v, str) and not v.strip():
             raise ValueError("must name a folder or a database URL")
-        return v if is_url(v) or not isinstance(v, str) else Path(v)
+        return _no_password(v) if is_url(v) or not isinstance(v, str) else Path(v)
+
+    @field_validator("history")
+    @classmethod
+    def _history(cls, v: str | None) -> str | None:
+        return _no_password(v)
 
     @field_validator("as_of")
     @classmethod
@@ -163,6 +205,13 @@ class Params(_Block):
             raise ValueError("a notebook is listed twice")
         return out
 
+    @model_validator(mode="after")
+    def _database_keys(self) -> "Params":
+        if (self.tables or self.queries or self.db_schema) and not is_url(self.data_dir):
+            raise ValueError("tables, schema and queries apply to a database: data_dir must be a "
+                             "SQLAlchemy URL (e.g. postgresql+psycopg://user@host/db)")
+        return self
+
     def block(self, name: str) -> dict[str, Any]:
         """A block as a plain dict, ready for ``**kwargs`` (e.g. ``P.block("consensus")``)."""
         return getattr(self, name).model_dump(mode="python")
@@ -173,7 +222,7 @@ class Params(_Block):
         With ``root``, folder paths (``data_dir``, ``notebooks_dir``) are written relative to it
         (POSIX separators), so that nothing machine-specific is recorded.
         """
-        out = self.model_dump(mode="json", exclude={"source"})
+        out = self.model_dump(mode="json", exclude={"source"}, by_alias=True)
         if root is not None:
             for key in ("data_dir", "notebooks_dir"):
                 value = getattr(self, key)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jinja2
 
@@ -76,27 +76,46 @@ def _rows(path: Path) -> int | None:
     return None
 
 
-def side_files(bundle: Path) -> list[dict[str, Any]]:
+def side_files(bundle: Path, count: Callable[[Path], int] | None = None) -> list[dict[str, Any]]:
     """Every file of the bundle that is not a report page, the index or provenance, with its
-    row count (CSV, xlsx). Columns of each entry: ``path`` (POSIX, relative), ``rows``."""
+    row count (CSV, xlsx; ``count`` counts them when given, e.g. the display layer's
+    ``calib.report.count_rows``). Keys of each entry: ``path`` (POSIX, relative), ``rows``."""
     out = []
     for f in sorted(bundle.rglob("*")):
         rel = f.relative_to(bundle).as_posix()
         if (not f.is_file() or rel in STANDARD or f.suffix in (".ipynb", ".html")
                 or rel.startswith(("snapshot/", ".")) or "/." in rel):
             continue
-        out.append({"path": rel, "rows": _rows(f)})
+        rows = None
+        if count is not None and f.suffix.lower() in (".csv", ".xlsx"):
+            try:
+                rows = int(count(f))
+            except Exception:  # an unreadable side file is listed without a count
+                rows = None
+        out.append({"path": rel, "rows": rows if rows is not None else _rows(f)})
     return out
 
 
 def render_index(manifest: dict[str, Any], metrics: dict[str, dict[str, Any]],
                  labels: dict[str, dict[str, str]] | None = None,
-                 files: list[dict[str, Any]] | None = None, lang: str = "zh-CN") -> str:
+                 files: list[dict[str, Any]] | None = None, lang: str = "zh-CN",
+                 fmt: Callable[[str, Any], str] | None = None) -> str:
     """The bundle's ``index.html``: each report with its status, one-line conclusion and
-    headline figures, the side files with their row counts, inputs and provenance."""
+    headline figures (formatted by ``fmt(name, value)`` when given, e.g. the display layer's
+    ``calib.report.format_metric``), the side files with their row counts, inputs and
+    provenance."""
     labels = labels or {}
+
+    def shown(k: str, v: Any) -> str:
+        if fmt is not None:
+            try:
+                return str(fmt(k, v))
+            except Exception:  # a figure the catalogue does not know: the plain form
+                pass
+        return _fmt(v)
+
     figures = {
-        n["notebook"]: [{"name": k, "label": labels.get(n["notebook"], {}).get(k, k), "value": _fmt(v)}
+        n["notebook"]: [{"name": k, "label": labels.get(n["notebook"], {}).get(k, k), "value": shown(k, v)}
                         for k, v in list(metrics.get(n["notebook"], {}).items())[:14]]
         for n in manifest["notebooks"]}
     return _env().get_template("index.html.j2").render(

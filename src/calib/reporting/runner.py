@@ -132,10 +132,15 @@ def _title_of(nb: Any, default: str) -> str:
     return default
 
 
-def _conclusion(nb: Any) -> str | None:
+def _display(name: str) -> Callable[..., Any] | None:
+    """A reader of :mod:`calib.report` (the display layer) when it offers one."""
     from calib import report
 
-    reader = getattr(report, "read_conclusion", None)
+    return getattr(report, name, None)
+
+
+def _read(name: str, nb: Any) -> Any:
+    reader = _display(name)
     try:
         return reader(nb) if reader else None
     except Exception:  # a notebook that failed before its conclusions has none
@@ -150,7 +155,8 @@ def _finish(o: Outcome, bundle: Path, src: Path, ctx: dict[str, Any]) -> dict[st
     entry = {"notebook": o.notebook, "title": o.notebook, "status": o.status, "message": o.message,
              "seconds": o.seconds, "source": relative_to_root(src, ctx["root"]),
              "source_sha256": file_sha256(src), "html": f"{o.notebook}.html",
-             "ipynb": f"{o.notebook}.ipynb", "conclusion": None, "metrics": {}, "labels": {}}
+             "ipynb": f"{o.notebook}.ipynb", "conclusion": None, "conclusion_status": None,
+             "metrics": {}, "labels": {}}
     if not out_nb.exists():
         (bundle / entry["html"]).write_text(render_error(o.notebook, o.message, ctx["lang"]), encoding="utf-8")
         return entry
@@ -160,7 +166,8 @@ def _finish(o: Outcome, bundle: Path, src: Path, ctx: dict[str, Any]) -> dict[st
     nb = _scrub(nb, ctx["replacements"])
     nbformat.write(nb, str(out_nb))
     entry.update(metrics=read_metrics(nb), labels=read_metrics(nb, labels=True),
-                 title=_title_of(nb, o.notebook), conclusion=_conclusion(nb))
+                 title=_read("read_title", nb) or _title_of(nb, o.notebook),
+                 conclusion=_read("read_conclusion", nb), conclusion_status=_read("read_conclusion_status", nb))
     banner = f"{ctx['title']} · run {ctx['run_id']} · {o.notebook} · status: {o.status.upper()}"
     if o.message:
         banner += f" · {o.message[:300]}"
@@ -211,8 +218,12 @@ def _assemble(bundle: Path, ctx: dict[str, Any], params: Params, entries: list[d
         shutil.rmtree(bundle / "snapshot", ignore_errors=True)  # raw data: not for the readers
     mf.write_json(bundle / "metrics.json", dict(sorted(metrics.items())))
     manifest = _manifest(ctx, params, entries, snapshot)
+    set_lang = _display("set_lang")
+    if set_lang is not None:
+        set_lang(params.lang)
     (bundle / "index.html").write_text(
-        render_index(manifest, metrics, labels, side_files(bundle), params.lang), encoding="utf-8")
+        render_index(manifest, metrics, labels, side_files(bundle, _display("count_rows")), params.lang,
+                     fmt=_display("format_metric")), encoding="utf-8")
     manifest["files_sha256"] = mf.bundle_digests(bundle)
     mf.write_json(bundle / mf.MANIFEST, manifest)
     if sign_key is not None:
