@@ -24,6 +24,13 @@ __all__ = ["main", "build_parser"]
 def _cmd_synth(a: argparse.Namespace) -> int:
     from calib import synth
 
+    if a.fast or a.households:
+        villages = max(2, round(a.households / a.households_per_village)) if a.households else a.villages
+        p = synth.write_fast(a.out, fmt=a.format, seed=a.seed, villages=villages,
+                             households_per_village=a.households_per_village, as_of=a.as_of)
+        print(f"wrote {a.out}: {p['villages']} villages, {p['households']} households "
+              f"(vectorised generator, {a.format}, seed {a.seed})")
+        return 0
     res = synth.generate(seed=a.seed, villages=a.villages, households_per_village=a.households_per_village,
                          as_of=a.as_of)
     synth.write(res, a.out)
@@ -155,6 +162,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--villages", type=int, default=90)
     s.add_argument("--households-per-village", type=int, default=85)
     s.add_argument("--as-of", default="2026-06-30")
+    s.add_argument("--fast", action="store_true",
+                   help="vectorised province-scale generator (streams by chunks; not the sample's stream)")
+    s.add_argument("--households", type=int, default=None,
+                   help="with --fast: about this many households (sets --villages)")
+    s.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="with --fast")
     s.set_defaults(func=_cmd_synth)
 
     v = sub.add_parser("validate", help="load a programme folder and report what was quarantined")

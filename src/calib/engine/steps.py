@@ -326,7 +326,7 @@ _RATES = {
 
 def _roll_up(vil: pd.DataFrame) -> pd.DataFrame:
     """Township and programme rows from the village rows (sums, rates recomputed from the sums)."""
-    sums = ["n_villages", *_villages._COUNT_COLS, "total_limit", "total_balance", "defaulted_balance"]
+    sums = ["n_villages", *_villages.COUNT_COLUMNS, "total_limit", "total_balance", "defaulted_balance"]
     tw = vil.groupby("township", sort=True)[sums].sum().reset_index().assign(level="township", village=pd.NA)
     pr = vil[sums].sum().to_frame().T.assign(level="programme", township=pd.NA, village=pd.NA)
     up = pd.concat([tw, pr], ignore_index=True)
