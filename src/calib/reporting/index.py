@@ -24,6 +24,7 @@ UI: dict[str, dict[str, str]] = {
               "conclusion": "结论", "time": "用时", "figures": "关键指标", "notebook": "笔记本",
               "side_files": "附属文件", "file": "文件", "rows": "行数", "inputs": "输入数据",
               "data_dir": "项目数据", "provenance": "来源与校验", "software": "软件版本",
+              "glossary": "术语表", "glossary_text": "报告所用术语的中英文释义",
               "provenance_text": "本报告包中每个文件的 SHA-256 均记录在清单中（可用 calib verify 核验）；"
                                  "个人信息（身份证号、姓名、电话、地址）均已脱敏。"},
     "en": {"run": "Run", "status": "status", "ok": "OK", "failed": "FAILED", "started": "started",
@@ -32,6 +33,7 @@ UI: dict[str, dict[str, str]] = {
            "conclusion": "Conclusion", "time": "Time", "figures": "Headline figures", "notebook": "notebook",
            "side_files": "Side files", "file": "File", "rows": "Rows", "inputs": "Inputs",
            "data_dir": "Programme data", "provenance": "Provenance", "software": "Software",
+           "glossary": "Glossary", "glossary_text": "the terms of the reports, in Chinese and English",
            "provenance_text": "Every file of this bundle is listed with its SHA-256 in the manifest "
                               "(check it with calib verify); personal data (ID numbers, names, phones, "
                               "addresses) is masked everywhere in this bundle."},
@@ -99,11 +101,11 @@ def side_files(bundle: Path, count: Callable[[Path], int] | None = None) -> list
 def render_index(manifest: dict[str, Any], metrics: dict[str, dict[str, Any]],
                  labels: dict[str, dict[str, str]] | None = None,
                  files: list[dict[str, Any]] | None = None, lang: str = "zh-CN",
-                 fmt: Callable[[str, Any], str] | None = None) -> str:
+                 fmt: Callable[[str, Any], str] | None = None, glossary: bool = False) -> str:
     """The bundle's ``index.html``: each report with its status, one-line conclusion and
     headline figures (formatted by ``fmt(name, value)`` when given, e.g. the display layer's
     ``calib.report.format_metric``), the side files with their row counts, inputs and
-    provenance."""
+    provenance; a link to ``glossary.html`` when ``glossary``."""
     labels = labels or {}
 
     def shown(k: str, v: Any) -> str:
@@ -119,7 +121,8 @@ def render_index(manifest: dict[str, Any], metrics: dict[str, dict[str, Any]],
                         for k, v in list(metrics.get(n["notebook"], {}).items())[:14]]
         for n in manifest["notebooks"]}
     return _env().get_template("index.html.j2").render(
-        m=manifest, figures=figures, side_files=files or [], t=UI.get(lang, UI["en"]), lang=lang)
+        m=manifest, figures=figures, side_files=files or [], t=UI.get(lang, UI["en"]), lang=lang,
+        has_glossary=glossary)
 
 
 def render_error(name: str, message: str, lang: str = "zh-CN") -> str:

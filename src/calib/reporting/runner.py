@@ -210,6 +210,16 @@ def _command_line(root: Path) -> str:
     return " ".join([Path(sys.argv[0]).name, *args])
 
 
+def _glossary(bundle: Path, lang: str) -> bool:
+    """Write the bundle's ``glossary.html`` (the display layer's terms); False without one."""
+    try:
+        from calib.report.methods import glossary_page
+    except ImportError:
+        return False
+    (bundle / "glossary.html").write_text(glossary_page(lang), encoding="utf-8")
+    return True
+
+
 def _assemble(bundle: Path, ctx: dict[str, Any], params: Params, entries: list[dict[str, Any]],
               snapshot: dict[str, Any] | None, sign_key: str | Path | None) -> dict[str, Any]:
     metrics = {e["notebook"]: e["metrics"] for e in entries}
@@ -221,9 +231,10 @@ def _assemble(bundle: Path, ctx: dict[str, Any], params: Params, entries: list[d
     set_lang = _display("set_lang")
     if set_lang is not None:
         set_lang(params.lang)
+    glossary = _glossary(bundle, params.lang)
     (bundle / "index.html").write_text(
         render_index(manifest, metrics, labels, side_files(bundle, _display("count_rows")), params.lang,
-                     fmt=_display("format_metric")), encoding="utf-8")
+                     fmt=_display("format_metric"), glossary=glossary), encoding="utf-8")
     manifest["files_sha256"] = mf.bundle_digests(bundle)
     mf.write_json(bundle / mf.MANIFEST, manifest)
     if sign_key is not None:
