@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from calib.eligibility import EligibilityRules
 
+from calib.engine.spark import SparkSettings  # the spark block is owned by calib.engine
+
 try:  # the monitoring block is owned by calib.monitoring
     from calib.monitoring.rules import MonitoringRules
 except ImportError:  # calib.monitoring not installed: any mapping, checked by its owner later
@@ -143,7 +145,8 @@ class Params(_Block):
     ``notebooks_dir``), ``jobs`` (notebooks run at once; default the number of cores),
     ``history`` (run-history database: a path or SQLAlchemy URL; default
     ``reports/history.sqlite``), ``lang`` (``zh-CN`` or ``en``), ``keep_snapshot`` (keep the
-    validated Parquet snapshot, which holds unmasked data, in the published bundle).
+    validated Parquet snapshot, which holds unmasked data, in the published bundle), ``engine``
+    (``local`` or ``spark``) with its ``spark`` block (:class:`calib.engine.spark.SparkSettings`).
     """
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
@@ -162,6 +165,8 @@ class Params(_Block):
     history: str | None = Field(None, min_length=1)
     lang: Literal["zh-CN", "en"] = "zh-CN"
     keep_snapshot: bool = False
+    engine: Literal["local", "spark"] = "local"
+    spark: SparkSettings = SparkSettings()
     eligibility: EligibilityRules = EligibilityRules()
     consensus: Consensus = Consensus()
     reconciliation: Reconciliation = Reconciliation()

@@ -198,8 +198,21 @@ def _manifest(ctx: dict[str, Any], params: Params, entries: list[dict[str, Any]]
         "inputs_sha256": mf.input_digests(params.data_dir), "snapshot": snapshot,
         "notebooks": [{k: v for k, v in e.items() if k not in ("metrics", "labels")} for e in entries],
         "versions": mf.versions(), "git": mf.git_info(root), "jobs": ctx["jobs"],
+        "engine": _engine(params),
         "command": _command_line(root),
     }
+
+
+def _engine(params: Params) -> dict[str, Any]:
+    """The engine of the run: ``local``, or ``spark`` with its master and pyspark's version."""
+    if params.engine != "spark":
+        return {"engine": "local"}
+    try:
+        from importlib.metadata import version
+        spark_version = version("pyspark")
+    except Exception:  # pyspark not installed: the notebooks will say so
+        spark_version = None
+    return {"engine": "spark", "master": params.spark.master, "spark_version": spark_version}
 
 
 def _command_line(root: Path) -> str:
