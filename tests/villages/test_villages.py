@@ -611,7 +611,7 @@ def test_sample_params_file_validates():
     params = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert cv.validate_village_rules(params["credit_village"]) == cv.validate_village_rules(RULES)
     cv.validate_township_rules(params["credit_township"])
-    assert len(cv.validate_targets(params["targets"])["milestones"]) == 4
+    assert len(cv.validate_targets(params["targets"])["milestones"]) == 3
     cv.validate_eligibility(params["eligibility"])
 
 
@@ -667,7 +667,7 @@ def test_params_blocks_are_accepted_and_county_value_is_the_county_figure():
     assert cv.validate_township_rules(P.block("credit_township")) == \
         cv.validate_township_rules(TOWNSHIP_RULES)
     tg = cv.validate_targets(P.block("targets"))  # milestone dates come as datetime.date
-    assert [m["date"] for m in tg["milestones"]][0] == pd.Timestamp("2019-12-31")
+    assert [m["date"] for m in tg["milestones"]][0] == pd.Timestamp("2025-09-30")
     assert cv.validate_eligibility(P.block("eligibility"))["max_age"] == 65
 
     # a value on a county-relative criterion fixes the county figure, like county_*

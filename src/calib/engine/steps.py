@@ -35,6 +35,7 @@ import pyarrow as pa
 from calib import compare as _compare
 from calib import consensus as _consensus
 from calib import villages as _villages
+from calib.villages import status as _villages_status
 from calib.engine.grouped import apply_by_group, collect, pack, pack_pandas
 from calib.errors import CalibParamsError
 from calib.programme import TABLES, Programme
@@ -326,7 +327,7 @@ _RATES = {
 
 def _roll_up(vil: pd.DataFrame) -> pd.DataFrame:
     """Township and programme rows from the village rows (sums, rates recomputed from the sums)."""
-    sums = ["n_villages", *_villages.COUNT_COLUMNS, "total_limit", "total_balance", "defaulted_balance"]
+    sums = ["n_villages", *_villages_status.COUNT_COLUMNS, "total_limit", "total_balance", "defaulted_balance"]
     tw = vil.groupby("township", sort=True)[sums].sum().reset_index().assign(level="township", village=pd.NA)
     pr = vil[sums].sum().to_frame().T.assign(level="programme", township=pd.NA, village=pd.NA)
     up = pd.concat([tw, pr], ignore_index=True)

@@ -181,7 +181,7 @@ class PointsLoan(BaseModel):
 
 
 def _validate(model: type[BaseModel], block: Any, key: str) -> Any:
-    if isinstance(block, model):
+    if type(block) is model:  # a subclass (the params file's strict block) becomes the model itself
         return block
     if isinstance(block, BaseModel):
         block = block.model_dump(mode="python")
