@@ -274,9 +274,15 @@ def latest_model_run(model_runs: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per household, indexed by ``household_id``, with the columns of ``model_runs``.
+
+    Notes
+    -----
+    Kept for older code: the one latest-run rule is
+    :func:`calib.households.latest_model_runs` (which also drops runs after an ``as_of``).
     """
-    mr = model_runs.sort_values(["household_id", "run_date"], kind="stable")
-    return mr.drop_duplicates("household_id", keep="last").set_index("household_id")
+    from calib.households import latest_model_runs  # the household layer sits above io
+
+    return latest_model_runs(model_runs)
 
 
 def write_programme(tables: dict[str, pd.DataFrame], folder: str | Path, *,
