@@ -357,6 +357,23 @@ TERMS: dict[str, tuple[str, str]] = {
     "failed": ("未通过的标准", "Criteria failed"),
     "n_pending_assessment": ("待评估村数", "Villages pending assessment"),
     "gap": ("与门槛的距离", "Distance to the thresholds"),
+    "ccc_resampled": ("CCC 区间重抽样单位", "CCC interval resampled by"),
+    "p_wild": ("p 值（野聚类自助法）", "p-value (wild cluster bootstrap)"),
+    "p_value_wild": ("p 值（野聚类自助法）", "p-value (wild cluster bootstrap)"),
+    "coef_points_p_wild": ("积分系数 p 值（野聚类自助法）", "Points coefficient p-value (wild cluster bootstrap)"),
+    "pb_slope": ("Passing–Bablok 斜率", "Passing–Bablok slope"),
+    "pb_slope_low": ("Passing–Bablok 斜率 95% 下限", "Passing–Bablok slope, 95% low"),
+    "pb_slope_high": ("Passing–Bablok 斜率 95% 上限", "Passing–Bablok slope, 95% high"),
+    "pb_intercept": ("Passing–Bablok 截距", "Passing–Bablok intercept"),
+    "pb_intercept_low": ("Passing–Bablok 截距 95% 下限", "Passing–Bablok intercept, 95% low"),
+    "pb_intercept_high": ("Passing–Bablok 截距 95% 上限", "Passing–Bablok intercept, 95% high"),
+    "pb_cusum_p": ("Passing–Bablok 线性检验 p 值", "Passing–Bablok linearity (cusum) p-value"),
+    "villages_test": ("测试折村数", "Villages in the test fold"),
+    "interval_method": ("区间方法", "Interval method"),
+    "se_method": ("标准误方法", "Standard-error method"),
+    "cutoffs": ("本折分档切点", "Fold's grade cut-offs"),
+    "evidence": ("证据", "Evidence"),
+    "note": ("说明", "Note"),
 }
 
 KINDS: dict[str, str] = {
@@ -415,6 +432,9 @@ KINDS: dict[str, str] = {
     "villages_target": "int", "villages": "int", "credit_coverage_target": "pct0", "usage_target": "pct0",
     "n_credited": "int", "n_drawing": "int", "coverage_met": "bool", "usage_met": "bool", "certified": "bool",
     "credit_village_share": "pct1",
+    "p_wild": "p", "p_value_wild": "p", "coef_points_p_wild": "p", "pb_slope": "num3", "pb_slope_low": "num3",
+    "pb_slope_high": "num3", "pb_intercept": "num3", "pb_intercept_low": "num3", "pb_intercept_high": "num3",
+    "pb_cusum_p": "p", "villages_test": "int",
 }
 
 VALUES: dict[str, tuple[str, str]] = {
@@ -514,6 +534,8 @@ VALUES: dict[str, tuple[str, str]] = {
     "not certified": ("未认定", "not certified"),
     "pending assessment": ("待评估", "pending assessment"),
     "value.yes": ("是", "yes"),
+    "in-sample": ("样本内", "in-sample"),
+    "out-of-fold": ("折外（按村分组交叉验证）", "out-of-fold (village-grouped)"),
     "value.no": ("否", "no"),
 }
 TERMS.update({k: v for k, v in VALUES.items() if k.startswith("value.")})
