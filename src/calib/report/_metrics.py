@@ -15,6 +15,7 @@ METRICS: dict[str, tuple[str, str, str]] = {
     # 02
     "households_white_listed": ("白名单户数", "Households on the white list", "int"),
     "households_declined": ("评议拒绝户数", "Households declined by the panel", "int"),
+    "components_not_identified": ("评议员宽严不可识别的连通组数", "Review components whose leniency is not identified", "int"),
     "share_needs_rereview": ("需重新评议占比", "Share of households needing re-review", "pct1"),
     "total_consensus_limit": ("公议额度合计", "Total consensus limit", "wan"),
     "households_moved_10pct_vs_median": ("较简单中位数变动超过 10% 的户数", "Households moving >10% against the plain median", "int"),

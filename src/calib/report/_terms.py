@@ -374,6 +374,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "cutoffs": ("本折分档切点", "Fold's grade cut-offs"),
     "evidence": ("证据", "Evidence"),
     "note": ("说明", "Note"),
+    "component": ("连通组编号", "Connected component"),
+    "identified": ("评议员宽严可识别", "Leniency identified"),
 }
 
 KINDS: dict[str, str] = {
@@ -434,7 +436,7 @@ KINDS: dict[str, str] = {
     "credit_village_share": "pct1",
     "p_wild": "p", "p_value_wild": "p", "coef_points_p_wild": "p", "pb_slope": "num3", "pb_slope_low": "num3",
     "pb_slope_high": "num3", "pb_intercept": "num3", "pb_intercept_low": "num3", "pb_intercept_high": "num3",
-    "pb_cusum_p": "p", "villages_test": "int",
+    "pb_cusum_p": "p", "villages_test": "int", "component": "int", "identified": "bool",
 }
 
 VALUES: dict[str, tuple[str, str]] = {
@@ -535,6 +537,14 @@ VALUES: dict[str, tuple[str, str]] = {
     "pending assessment": ("待评估", "pending assessment"),
     "value.yes": ("是", "yes"),
     "in-sample": ("样本内", "in-sample"),
+    "keep the discount": ("维持优惠", "keep the discount"),
+    "lower the discount": ("降低优惠", "lower the discount"),
+    "raise the discount": ("提高优惠", "raise the discount"),
+    "within budget": ("在预算内", "within budget"),
+    "over budget": ("超出预算", "over budget"),
+    "within budget at the estimate; the interval reaches above it": ("估计值在预算内，区间上限超出预算", "within budget at the estimate; the interval reaches above it"),
+    "revise the base rate": ("需复核基准利率", "revise the base rate"),
+    "base rate covers cost": ("基准利率覆盖成本", "base rate covers cost"),
     "out-of-fold": ("折外（按村分组交叉验证）", "out-of-fold (village-grouped)"),
     "value.no": ("否", "no"),
 }
