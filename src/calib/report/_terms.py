@@ -375,6 +375,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "evidence": ("证据", "Evidence"),
     "note": ("说明", "Note"),
     "component": ("连通组编号", "Connected component"),
+    "ci_low_village": ("95% 下限（按村自助法）", "95% low (village bootstrap)"),
+    "ci_high_village": ("95% 上限（按村自助法）", "95% high (village bootstrap)"),
     "identified": ("评议员宽严可识别", "Leniency identified"),
 }
 
@@ -437,6 +439,7 @@ KINDS: dict[str, str] = {
     "p_wild": "p", "p_value_wild": "p", "coef_points_p_wild": "p", "pb_slope": "num3", "pb_slope_low": "num3",
     "pb_slope_high": "num3", "pb_intercept": "num3", "pb_intercept_low": "num3", "pb_intercept_high": "num3",
     "pb_cusum_p": "p", "villages_test": "int", "component": "int", "identified": "bool",
+    "ci_low_village": "num3", "ci_high_village": "num3",
 }
 
 VALUES: dict[str, tuple[str, str]] = {
@@ -538,6 +541,8 @@ VALUES: dict[str, tuple[str, str]] = {
     "value.yes": ("是", "yes"),
     "in-sample": ("样本内", "in-sample"),
     "keep the discount": ("维持优惠", "keep the discount"),
+    "grade_cutoffs": ("按违约率单调选择", "chosen for monotone default rates"),
+    "shares (fallback)": ("按现行等级占比（后备）", "current grade shares (fallback)"),
     "lower the discount": ("降低优惠", "lower the discount"),
     "raise the discount": ("提高优惠", "raise the discount"),
     "within budget": ("在预算内", "within budget"),
