@@ -148,6 +148,10 @@ TEXTS_04: dict[str, tuple[str, str]] = {
     "nb04.c.light": ("等级校准交通灯", "Grade calibration traffic light"),
     "nb04.c.light_fig": ("红灯 {red} 个、黄灯 {yellow} 个（共 {n} 个等级）", "{red} red, {yellow} yellow (of {n} grades)"),
     "nb04.c.light_rule": ("二项检验置信度：< 95% 绿，95%–99.9% 黄，≥ 99.9% 红", "binomial confidence: < 95% green, 95-99.9% yellow, ≥ 99.9% red"),
+    "nb04.c.hl": ("整体校准（折外）", "Overall calibration (out of fold)"),
+    "nb04.c.hl_fig": ("Hosmer-Lemeshow p {hl}；Spiegelhalter p {sp}", "Hosmer-Lemeshow p {hl}; Spiegelhalter p {sp}"),
+    "nb04.c.hl_rule": ("p ≥ 0.05 不拒绝 PD 校准（折外预测；同村违约相关使检验偏于拒绝）",
+                       "p ≥ 0.05: PD calibration not rejected (out-of-fold; village-correlated defaults make the tests reject too often)"),
     "nb04.c.share": ("A 级及以上农户占比（已评分农户，校准等级，样本内）", "A-or-better share (scored households, calibrated grades, in sample)"),
     "nb04.c.share_rule": ("信用村标准 > 55%；报告 06 按模型跑批等级、全部农户计为 {share06}", "credit village > 55%; report 06 (model-run grades, all households): {share06}"),
     "nb04.summary_keep": (
