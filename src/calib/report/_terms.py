@@ -541,6 +541,8 @@ VALUES: dict[str, tuple[str, str]] = {
     "value.yes": ("是", "yes"),
     "in-sample": ("样本内", "in-sample"),
     "keep the discount": ("维持优惠", "keep the discount"),
+    "percentile bootstrap resampling villages": ("百分位自助法（按村重抽样）", "percentile bootstrap resampling villages"),
+    "percentile bootstrap resampling loans": ("百分位自助法（按贷款重抽样）", "percentile bootstrap resampling loans"),
     "grade_cutoffs": ("按违约率单调选择", "chosen for monotone default rates"),
     "shares (fallback)": ("按现行等级占比（后备）", "current grade shares (fallback)"),
     "lower the discount": ("降低优惠", "lower the discount"),
