@@ -70,7 +70,7 @@ def test_a_or_better_definitions_stated_with_both_numbers(reader_bundle):
     labels.set_lang("zh-CN")
     nb04 = next(k for k in metrics if k.startswith("04"))
     page = visible_text((reader_bundle / f"{nb04}.html").read_text(encoding="utf-8"))
-    assert fmt.pct(metrics[nb04]["a_or_better_share"]) in page
+    assert fmt.pct(metrics[nb04]["a_or_better_share_scored_calibrated"]) in page
     assert "报告 06" in page and "口径不同" in page
 
 

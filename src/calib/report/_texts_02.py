@@ -21,6 +21,13 @@ TEXTS_02: dict[str, tuple[str, str]] = {
         "reviewers centred within their village), capped and rounded to the grid of the parameters. Reviews of a "
         "reviewer's own household are recused. Declines keep a household off the white list under the decline "
         "rule; few reviews or a wide spread of proposals send it back for re-review. Overall first, then by village."),
+    "nb02.components": (
+        "公议模型按评议的连通组（由共同评议连在一起的农户与评议员）分别拟合。{total} 个连通组中有 {n} 个（共 {households} 户）评议员宽严不可识别"
+        "（评议员少于 2 人或自由度不足）：这些农户取评议额度的中位数，其评议员不估计宽严。",
+        "The consensus model is fitted per connected component of the reviews (households and reviewers linked by "
+        "shared reviews). Of {total} components, {n} ({households} households) do not identify the reviewers' "
+        "leniency (fewer than 2 reviewers or too few degrees of freedom): their households get the median of the "
+        "reviewed amounts and their reviewers no leniency."),
     "nb02.consensus.summary": (
         "评议农户 {reviewed} 户：进入白名单 {white} 户，被拒绝 {declined} 户，需重新评议 {rereview} 户（{share}）；"
         "公议额度合计 {total}；回避的评议 {recused} 条。\n\n"

@@ -58,6 +58,13 @@ TEXTS_03: dict[str, tuple[str, str]] = {
         "by village. The village component is each village's effect at average features: red where the model sits "
         "above the panel, green below. A village component much larger than the feature slopes points to the "
         "calibration of that village's panel (or the model) rather than to particular households."),
+    "nb03.drivers.se": ("标准误的计算方法（统计模块的英文原文）：{how}", "How the standard errors were computed: {how}"),
+    "nb03.agreement.pb": (
+        "Passing–Bablok 回归（对离群值稳健、不假定哪一方无误差）：斜率 {slope}，95% 区间 {slope_ci}；截距 {intercept}，95% 区间 {intercept_ci}；"
+        "线性检验（cusum）p {cusum}。斜率区间含 1、截距区间含 0 时，两种额度只差随机误差。",
+        "Passing–Bablok regression (robust to outliers, no side assumed error-free): slope {slope}, 95% CI "
+        "{slope_ci}; intercept {intercept}, 95% CI {intercept_ci}; linearity (cusum) p {cusum}. With 1 in the slope's "
+        "interval and 0 in the intercept's, the two limits differ only by random error."),
     "nb03.drivers.summary": (
         "纳入 {n} 户、{villages} 个村（{dropped} 户特征不全未纳入）；村内 R² {r2}。",
         "{n} households in {villages} villages ({dropped} without all features); within-village R² {r2}."),

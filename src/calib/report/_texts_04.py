@@ -85,14 +85,15 @@ TEXTS_04: dict[str, tuple[str, str]] = {
         "(**in-sample**) and flatter the calibrated card. The keep-or-replace decision uses the cross-validation of the next section."),
     "nb04.cv.h": ("样本外区分能力：保留还是更换", "Out-of-sample discrimination: keep or replace"),
     "nb04.cv.text": (
-        "5 折分层交叉验证（每个训练折重新分箱并拟合逻辑回归，随机种子为参数 `seed`）给出新农户上可期望的 AUC。"
-        "对这些**样本外预测**与现行公式做 DeLong 检验：AUC 差的 95% 区间下限大于 0 才建议更换。现行公式权重固定，其 AUC 没有样本内乐观偏差。"
-        "说明：目前的折按违约分层、未按村分组；按村分组的交叉验证由评分卡模块提供后将替换此处。",
-        "Five-fold stratified cross-validation (binning and logit refitted on each training fold, seeded by `seed`) "
-        "gives the AUC to expect on new households. A DeLong test of these **out-of-fold predictions** against the "
-        "current formula: replace only when the lower 95% bound of the AUC difference is above 0. The current "
-        "formula has fixed weights, so its AUC has no in-sample optimism. Note: the folds are stratified by default, "
-        "not yet grouped by village; village-grouped folds will replace them when the scorecard module provides them."),
+        "按村分组的 5 折交叉验证：每个村整体落在同一折，测试折的村对评分卡是新村，正如下一个要评级的村。每个训练折重新分箱、拟合逻辑回归并选择等级切分点"
+        "（随机种子为参数 `seed`），测试折农户的 PD、评分与等级都来自没有见过它们的评分卡。对这些**折外预测**与现行公式做 DeLong 检验，并按村重抽样（自助法）给出"
+        "AUC 差的区间；取两者中较宽的区间，其下限大于 0 才建议更换。现行公式权重固定，其 AUC 没有样本内乐观偏差。",
+        "Village-grouped five-fold cross-validation: each village falls whole in one fold, so the test villages are new "
+        "to the card, as the next village to be rated will be. Binning, logit and grade cut-offs are refitted on each "
+        "training fold (seeded by `seed`), so the test households' PD, score and grade come from a card that never saw "
+        "them. A DeLong test of these **out-of-fold predictions** against the current formula, and a village bootstrap "
+        "of the AUC difference; with the wider of the two intervals, replace only when its lower bound is above 0. The "
+        "current formula has fixed weights, so its AUC has no in-sample optimism."),
     "nb04.disc.text": ("校准评分卡在用信农户上的区分能力（**样本内**）：", "Discrimination of the calibrated card on drawers (**in-sample**):"),
     "nb04.plot.current": ("现行权重", "current weights"),
     "nb04.plot.calibrated_in": ("校准评分卡（样本内）", "calibrated (in-sample)"),
@@ -105,18 +106,18 @@ TEXTS_04: dict[str, tuple[str, str]] = {
     "nb04.plot.cal_x": ("平均预测违约概率", "mean predicted PD"),
     "nb04.plot.cal_y": ("实际违约率", "observed default rate"),
     "nb04.check.auc": (
-        "用信 {drew} 户，违约 {defaults} 户；AUC：现行 {current}，校准样本内 {insample}，交叉验证 {cv}；交叉验证 AUC 差 {diff}，95% 区间 {ci}，DeLong p {p}；A 级及以上占比 {share}",
+        "用信 {drew} 户，违约 {defaults} 户；AUC：现行 {current}，校准样本内 {insample}，交叉验证 {cv}；交叉验证 AUC 差 {diff}，95% 区间 {ci}，DeLong p {p}；结论：{verdict}；A 级及以上占比（已评分农户，校准等级，样本内）{share}",
         "drawers {drew}, defaults {defaults}; AUC current {current}, calibrated in-sample {insample}, cross-validated "
-        "{cv}; cross-validated difference {diff}, 95% CI {ci}, DeLong p {p}; A-or-better share {share}"),
+        "{cv}; cross-validated difference {diff}, 95% CI {ci}, DeLong p {p}; verdict: {verdict}; A-or-better share (scored households, calibrated grades, in sample) {share}"),
     "nb04.grades.h": ("按等级的校准", "Calibration by grade"),
     "nb04.grades.text": (
-        "各校准等级用信农户的实际违约率与评分卡平均 PD 比较。Jeffreys 检验（后验 Beta(D+1/2, N-D+1/2) 在等级 PD 处，单侧：PD 是否过低）"
-        "与二项交通灯：置信度低于 95% 绿灯，95%–99.9% 黄灯，99.9% 及以上红灯（巴塞尔委员会回测交通灯）。Hosmer-Lemeshow（样本内，自由度 g − 2）"
+        "各等级用信农户的实际违约率与平均 PD 比较，等级与 PD 均为**折外**结果（按村分组交叉验证中没有见过该农户的评分卡给出）。Jeffreys 检验（后验 Beta(D+1/2, N-D+1/2) 在等级 PD 处，单侧：PD 是否过低）"
+        "与二项交通灯：置信度低于 95% 绿灯，95%–99.9% 黄灯，99.9% 及以上红灯（巴塞尔委员会回测交通灯）。Hosmer-Lemeshow（折外，自由度 g）"
         "与 Spiegelhalter z 检验整个组合。同村违约相关会使这些检验偏于拒绝。",
-        "Observed default rate of drawers against the card's mean PD per calibrated grade. Jeffreys test (posterior "
+        "Observed default rate of drawers against the mean PD per grade, both **out of fold** (from the village-grouped cross-validation card that did not see the household). Jeffreys test (posterior "
         "Beta(D+1/2, N-D+1/2) at the grade PD, one-sided: is the PD too low?) and the binomial traffic light: green "
         "below 95% confidence, yellow 95-99.9%, red from 99.9% (Basel backtesting traffic light). Hosmer-Lemeshow "
-        "(in-sample, df = g - 2) and Spiegelhalter's z test the whole portfolio. Village-correlated defaults make "
+        "(out of fold, df = g) and Spiegelhalter's z test the whole portfolio. Village-correlated defaults make "
         "all of these reject too often."),
     "nb04.plot.grade_title": ("各等级违约率（颜色为交通灯）", "Default rate by grade (colour: traffic light)"),
     "nb04.plot.observed_light": ("实际违约率（交通灯）", "observed (traffic light)"),
@@ -140,14 +141,18 @@ TEXTS_04: dict[str, tuple[str, str]] = {
     "nb04.check.reload": ("重新载入的评分卡复现了全部评分：{verdict}", "The reloaded card reproduces the scores: {verdict}"),
     "nb04.c.keep": ("保留还是更换现行评分权重（交叉验证）", "Keep or replace the current weights (cross-validated)"),
     "nb04.c.keep_fig": ("AUC 校准 {cv} 对 现行 {cur}，差 {diff}（DeLong p {p}）", "AUC calibrated {cv} vs current {cur}, difference {diff} (DeLong p {p})"),
-    "nb04.c.keep_rule": ("AUC 差的 95% 下限 > 0 才更换（样本外预测，DeLong 1988）", "replace only if the lower 95% bound of the difference > 0 (out-of-sample, DeLong 1988)"),
+    "nb04.c.keep_rule": ("AUC 差 95% 区间（DeLong 与按村自助法中较宽者）下限 > 0 才更换（按村分组的折外预测，DeLong 1988）", "replace only if the lower 95% bound (wider of DeLong's and the village bootstrap's) > 0 (village-grouped out-of-fold, DeLong 1988)"),
     "nb04.c.insample": ("样本内 AUC（仅供参考）", "In-sample AUC (reference only)"),
     "nb04.c.insample_fig": ("校准 {auc}，较现行高 {diff}（p {p}），样本内", "calibrated {auc}, {diff} above current (p {p}), in-sample"),
     "nb04.c.insample_rule": ("不作为决策依据：拟合与检验用同一批违约", "not for the decision: fitted and tested on the same defaults"),
     "nb04.c.light": ("等级校准交通灯", "Grade calibration traffic light"),
     "nb04.c.light_fig": ("红灯 {red} 个、黄灯 {yellow} 个（共 {n} 个等级）", "{red} red, {yellow} yellow (of {n} grades)"),
     "nb04.c.light_rule": ("二项检验置信度：< 95% 绿，95%–99.9% 黄，≥ 99.9% 红", "binomial confidence: < 95% green, 95-99.9% yellow, ≥ 99.9% red"),
-    "nb04.c.share": ("A 级及以上农户占比（校准等级，已评分农户）", "A-or-better share (calibrated grades, scored households)"),
+    "nb04.c.hl": ("整体校准（折外）", "Overall calibration (out of fold)"),
+    "nb04.c.hl_fig": ("Hosmer-Lemeshow p {hl}；Spiegelhalter p {sp}", "Hosmer-Lemeshow p {hl}; Spiegelhalter p {sp}"),
+    "nb04.c.hl_rule": ("p ≥ 0.05 不拒绝 PD 校准（折外预测；同村违约相关使检验偏于拒绝）",
+                       "p ≥ 0.05: PD calibration not rejected (out-of-fold; village-correlated defaults make the tests reject too often)"),
+    "nb04.c.share": ("A 级及以上农户占比（已评分农户，校准等级，样本内）", "A-or-better share (scored households, calibrated grades, in sample)"),
     "nb04.c.share_rule": ("信用村标准 > 55%；报告 06 按模型跑批等级、全部农户计为 {share06}", "credit village > 55%; report 06 (model-run grades, all households): {share06}"),
     "nb04.summary_keep": (
         "保留现行评分权重：交叉验证下校准评分卡的 AUC 优势为 {diff}，95% 区间 {ci}（p {p}），不能排除没有改进；等级校准交通灯：{light}。",

@@ -95,14 +95,25 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "is the total. Interest forgone is what the discount gives away; the subsidy is the part of it lower risk "
         "does not pay for."),
     "nb05.cost.summary": (
-        "现行方案每年让利利息 {forgone}，补贴 {subsidy}；利率不覆盖成本的积分档 {below} / {bands} 个。\n\n"
-        "补贴大于让利利息，因为风险可证明的优惠为负（合计 {justified}）：补贴 = 优惠 − 风险可证明的优惠，减去一个负数使补贴大于优惠本身。"
-        "换言之，按本期数据，积分高的农户并未显示出更低的风险，现行优惠全部是补贴，且还要加上模型估计的额外风险。",
-        "Interest forgone {forgone} a year, subsidy {subsidy}; bands whose rate does not cover cost: {below} of "
-        "{bands}.\n\nThe subsidy exceeds the interest forgone because the risk-justified discount is negative (total "
-        "{justified}): subsidy = discount - risk-justified discount, and subtracting a negative number makes the "
-        "subsidy larger than the discount itself. On this period's data, households with more points show no lower "
-        "risk: the whole discount is subsidy, plus the extra risk the model estimates."),
+        "现行方案每年让利利息 {forgone}，其中风险降低可支付的部分 {paid}，其余 {subsidy} 为补贴（让利利息 = 风险可证明部分 + 补贴，补贴不会超过让利利息）；"
+        "利率不覆盖成本的积分档 {below} / {bands} 个。\n\n"
+        "风险可证明的优惠合计为 {justified}：按本期数据，积分高的农户并未显示出更低的风险，现行优惠全部是补贴。"
+        "若按模型风险给各档定价，现行利率比风险价格合计每年少收 {above}（含模型估计的高积分档额外风险）。",
+        "Interest forgone {forgone} a year, of which lower risk pays for {paid} and the remaining {subsidy} is "
+        "subsidy (interest forgone = risk-justified part + subsidy, so the subsidy never exceeds the interest "
+        "forgone); bands whose rate does not cover cost: {below} of {bands}.\n\nThe risk-justified discount totals "
+        "{justified}: on this period's data, households with more points show no lower risk, so the whole discount is "
+        "subsidy. Priced at the modelled risk of each band, the current rates collect {above} a year less than the "
+        "risk price (including the extra risk the model estimates for high-points bands)."),
+    "nb05.base_rate": (
+        "基准利率 {base} 在 {n} / {of} 个积分档低于资金 + 运营成本 + 预期损失（{bands}）：任何积分优惠都不能使这些档覆盖成本，需要复核的是基准利率而非优惠。",
+        "The base rate {base} is below funding + operating cost + expected loss in {n} of {of} points bands "
+        "({bands}): no points discount can make them cover their cost, so the base rate, not the discount, needs revising."),
+    "nb05.base_rate_ok": ("基准利率 {base} 在全部 {of} 个积分档覆盖成本。", "The base rate {base} covers cost in all {of} points bands."),
+    "nb05.c.recommend_cost": ("推荐方案每年补贴", "Yearly subsidy of the recommended schedule"),
+    "nb05.c.current_fig2": ("补贴 {subsidy}（让利利息 {forgone} = 风险可证明部分 {paid} + 补贴）",
+                            "subsidy {subsidy} (interest forgone {forgone} = risk-justified {paid} + subsidy)"),
+    "nb05.c.recommend_rule": ("与现行每 100 分 {now} 比较；约束：{binding}", "against the current {now} per 100 points; binding: {binding}"),
     "nb05.recommend.h": ("推荐方案", "Recommended schedule"),
     "nb05.recommend.text": (
         "同一形式（基准利率、积分步长、按比例优惠）中最大的方案，要求高于风险可证明优惠的补贴不超过参数中的补贴预算，且每档利率覆盖资金 + 运营成本 + 预期损失。"

@@ -37,6 +37,9 @@ VERDICT_CLASS = {
     "no_data": "warn", "yellow": "warn", "review": "warn", "cannot be told apart": "warn",
     "not_assessed": "na", "info": "info", "warn": "warn", "no data": "warn", "not assessed": "na",
     "certified": "pass", "not certified": "fail",
+    "keep the discount": "info", "lower the discount": "warn", "raise the discount": "info",
+    "within budget": "pass", "over budget": "fail", "within budget at the estimate; the interval reaches above it": "warn",
+    "revise the base rate": "fail", "base rate covers cost": "pass",
 }
 CSS = """<style>
 .calib-table-wrap{overflow-x:auto;max-width:100%;margin:6px 0 14px}
