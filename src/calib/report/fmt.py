@@ -57,6 +57,8 @@ def number(x: Any, digits: int = 2) -> str:
         return MISSING
     if math.isinf(float(x)):
         return "∞" if float(x) > 0 else "−∞"
+    if abs(float(x)) >= 1e15:  # beyond Babel's decimal precision (e.g. a test statistic of 1e30)
+        return f"{float(x):,.{max(digits, 0)}f}"
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
     return format_decimal(round(float(x), digits) + 0.0, format=pattern, locale=_loc())
 
