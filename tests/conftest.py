@@ -63,12 +63,18 @@ def run_bundle(small_programme, tmp_path_factory) -> RunBundle:
 
 @pytest.fixture(scope="session")
 def reader_bundle(request) -> Path:
-    """The bundle the reader and browser tests read: the shared end-to-end run's, or
+    """The bundle the reader and browser tests read: the sample programme's (a reader's
+    programme, not the small generated one of the end-to-end checks), or
     ``CALIB_TEST_BUNDLE=/path/to/reports/<run-id>`` to test an existing bundle instead."""
     given = os.environ.get("CALIB_TEST_BUNDLE")
     if given:
         return Path(given)
-    return request.getfixturevalue("run_bundle").bundle
+    tmp = request.getfixturevalue("tmp_path_factory").mktemp("reader")
+    out = tmp / "reports"
+    r = calib_cli("run", str(ROOT / "params" / "sample.yaml"), "--out", str(out), "--jobs", "2",
+                  "--history", str(tmp / "history.sqlite"))
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    return (out / "latest").resolve()
 
 
 # Tests that `make test-fast` leaves out, by where they live: simulations (``*_synth.py``),

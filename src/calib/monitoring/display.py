@@ -101,6 +101,10 @@ def plot_trends(ind: pd.DataFrame, *, rules: MonitoringRules | dict | None = Non
     """
     import matplotlib.pyplot as plt
 
+    from calib.report import style
+
+    style.use()  # the CJK font and palette of every report
+
     r = validate_monitoring(rules)
     li = _i(lang)
     inds = [i for i in INDICATORS if i in set(ind["indicator"])]

@@ -195,12 +195,23 @@ def _manifest(ctx: dict[str, Any], params: Params, entries: list[dict[str, Any]]
         "parameters": params.plain(root), "parameters_sha256": mf.sha256_text(ctx["params_yaml"]),
         "data_dir": (params.data_dir if is_url(params.data_dir)
                      else relative_to_root(params.data_dir, root)),
-        "inputs_sha256": mf.input_digests(params.data_dir), "snapshot": snapshot,
+        "inputs_sha256": mf.input_digests(params.data_dir), "snapshot": _relative(snapshot, root),
         "notebooks": [{k: v for k, v in e.items() if k not in ("metrics", "labels")} for e in entries],
         "versions": mf.versions(), "git": mf.git_info(root), "jobs": ctx["jobs"],
         "engine": _engine(params),
         "command": _command_line(root),
     }
+
+
+def _relative(value: Any, root: Path) -> Any:
+    """``value`` (the snapshot's own manifest) with every absolute path made relative to the root."""
+    if isinstance(value, dict):
+        return {k: _relative(v, root) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_relative(v, root) for v in value]
+    if isinstance(value, str) and os.path.isabs(value):
+        return relative_to_root(value, root)
+    return value
 
 
 def _engine(params: Params) -> dict[str, Any]:
