@@ -239,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("calib: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of our output went away (`calib history | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:
         return _crash(exc)
 
