@@ -107,9 +107,15 @@ def _snapshot(params: Params, bundle: Path) -> dict[str, Any] | None:
 
     if not hasattr(io, "write_snapshot"):
         return None  # notebooks load the programme themselves
-    prog = io.load_programme(params.data_dir, as_of=params.as_of)
-    info = io.write_snapshot(prog, bundle / "snapshot")
-    return json.loads(json.dumps(info, default=str)) if info is not None else {}
+    prog = io.load_programme(**params.programme_source(), as_of=params.as_of)
+    info = dict(io.write_snapshot(prog, bundle / "snapshot") or {})
+    if is_url(params.data_dir):  # what was read from the database: table, rows read, digest
+        from calib.sources.sql import source_manifest
+
+        c = prog.counts
+        info["database"] = source_manifest(str(params.data_dir), dict(zip(c["table"], c["file"])),
+                                           prog.digests, dict(zip(c["table"], c["rows_read"])))
+    return json.loads(json.dumps(info, default=str))
 
 
 def _scrub(nb: Any, replacements: list[tuple[str, str]]) -> Any:
