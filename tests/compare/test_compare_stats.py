@@ -12,7 +12,7 @@ from scipy import special, stats
 
 from calib import compare
 from calib.compare.agreement import _ccc
-from calib.compare.wild import wild_cluster_pvalues
+from calib._stats import wild_cluster_pvalues
 from calib.consensus import krippendorff_alpha_ratio
 from calib.errors import CalibInputError
 

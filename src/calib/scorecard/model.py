@@ -225,7 +225,7 @@ class Scorecard(PointsMixin, ClassifierMixin, BaseEstimator):
         NaN) and says so in ``fit_note_``.
     wild_bootstrap : {"auto", True, False}, default "auto"
         Add wild cluster bootstrap p-values (``p_value_wild`` in ``coef_table_``; restricted
-        score bootstrap, Webb weights, :func:`calib._stats.wild_cluster_score_test`):
+        score bootstrap, Webb weights up to 12 villages, :func:`calib._stats.wild_cluster_score_test`):
         ``"auto"`` when the fit is clustered on fewer than 30 villages.
     n_boot : int, default 9999
         Draws of the wild cluster bootstrap.
