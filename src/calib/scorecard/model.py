@@ -283,7 +283,9 @@ class Scorecard(PointsMixin, ClassifierMixin, BaseEstimator):
     absorbed), since defaults in a village move together, and intervals and p-values use
     t(G - 1) (Cameron & Miller 2015). With fewer than 30 villages the wild cluster score
     bootstrap p-value is added (``p_value_wild``); with one village the model-based variance is
-    used and ``fit_note_`` says so.
+    used and ``fit_note_`` says so. When the WoE values separate defaults from non-defaults
+    (maximum likelihood does not exist) the unpenalised card is Firth's penalised logit
+    (``cov_type`` ``"firth"``, model-based standard errors, ``fit_note_`` naming the separation).
     Points: with logit ``a + sum_k b_k WoE_k`` and ``Factor = pdo / ln 2``,
     ``Offset = base_score - Factor ln(base_odds)``, each bin gets
     ``-Factor b_k WoE + (Offset - Factor a) / K`` points (K characteristics in the card), and the
