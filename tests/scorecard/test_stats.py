@@ -61,15 +61,17 @@ def test_wild_cluster_bootstrap_size_with_8_villages(n_sims):
     """Known truth: beta of the village-level characteristic is 0. With 8 villages the normal
     cluster-robust Wald test over-rejects; the wild cluster score bootstrap keeps its size."""
     rng = np.random.default_rng(2024)
-    rej_z = rej_wild = 0
+    rej_z = rej_t = rej_wild = 0
     for _ in range(n_sims):
         y, X, v = _few_villages(rng)
         fit = _stats.fit_logit(y, X, groups=v)
         rej_z += abs(fit.params[1] / fit.se[1]) > 1.96
+        rej_t += fit.pvalues[1] < 0.05
         rej_wild += _stats.wild_cluster_score_test(y, X, v, 1, n_boot=399, random_state=rng)[1] < 0.05
-    assert rej_z / n_sims > 0.09          # normal critical values: far above 5 %
+    # measured over 600 simulations: normal 0.18-0.20, t(7) 0.13, wild 0.06-0.08
+    assert rej_z / n_sims > 0.12          # normal critical values: far above 5 %
     assert 0.01 <= rej_wild / n_sims <= 0.09
-    assert rej_wild < rej_z
+    assert rej_wild < rej_t < rej_z       # t(G-1) helps, the wild bootstrap more
 
 
 def test_one_wild_bootstrap_machinery_for_ols_and_logit():
