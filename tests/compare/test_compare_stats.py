@@ -198,8 +198,11 @@ def test_passing_bablok_equals_brute_force_with_ties():
 
 
 def test_passing_bablok_matches_mcr_creatinine():
-    """R: mcr::mcreg(serum, plasma, method.reg = "PaBa", method.ci = "analytical"): intercept
-    -0.1171729 (-0.2001149, -0.020000), slope 1.0880089 (1.0000000, 1.173005). mcr's upper slope
+    """Published peer result: R mcr::mcreg(serum, plasma, method.reg = "PaBa", method.ci =
+    "analytical") on mcr's creatinine data, printed in R. Wicklin's "Passing-Bablok regression in
+    SAS" (The DO Loop, SAS blog, 14 Feb 2022; its SAS/IML program implements the 1983 paper's
+    rules): intercept -0.1171729 (-0.2001149, -0.020000), slope 1.0880089 (1.0000000, 1.173005).
+    The 1983 paper's own data are not available in machine-readable form. mcr's upper slope
     bound averages two adjacent order statistics (1.172932, 1.173077); Passing & Bablok's rule
     takes S_(M2 + K) = 1.173077, hence the looser tolerance there."""
     d = pd.read_csv(DATA / "creatinine_mcr.csv", comment="#", na_values=".").dropna()
