@@ -42,6 +42,7 @@ __all__ = [
     "fit_logit",
     "ridge_logit",
     "firth_logit",
+    "firth_profile",
     "separation",
     "Separation",
     "wild_cluster_score_test",
@@ -87,9 +88,16 @@ class LogitFit(NamedTuple):
     """Empty for a regular fit; otherwise what was done instead and why."""
     result: Any = None
     """The statsmodels results object of a maximum-likelihood fit (None when penalised)."""
+    profile_ci: np.ndarray | None = None
+    """Firth fallback only: ``(k, 2)`` 95 % profile penalised-likelihood intervals."""
+    profile_p: np.ndarray | None = None
+    """Firth fallback only: penalised likelihood-ratio p-values of ``beta_j = 0``."""
 
     def conf_int(self, alpha: float = 0.05) -> np.ndarray:
-        """``(k, 2)`` Wald interval ``params -/+ q se`` with ``q`` the t(df) quantile."""
+        """``(k, 2)`` interval: Wald ``params -/+ q se`` with ``q`` the t(df) quantile; for the
+        Firth fallback at ``alpha = 0.05``, the profile penalised-likelihood interval."""
+        if self.profile_ci is not None and alpha == 0.05:
+            return self.profile_ci
         q = stats.t.ppf(1 - alpha / 2, self.df) if np.isfinite(self.df) else stats.norm.ppf(1 - alpha / 2)
         return np.column_stack([self.params - q * self.se, self.params + q * self.se])
 
@@ -101,7 +109,10 @@ class LogitFit(NamedTuple):
 
     @property
     def pvalues(self) -> np.ndarray:
-        """Two-sided p-values from t(df) (normal when df is infinite)."""
+        """Two-sided p-values from t(df) (normal when df is infinite); for the Firth fallback,
+        penalised likelihood-ratio p-values."""
+        if self.profile_p is not None:
+            return self.profile_p
         t = np.abs(self.tvalues)
         return 2 * (stats.t.sf(t, self.df) if np.isfinite(self.df) else stats.norm.sf(t))
 
@@ -311,6 +322,99 @@ def firth_logit(y: Any, X: Any, weights: Any = None, *, max_iter: int = 200,
     return beta, inv, llf, pll
 
 
+def _firth_fixed(y, X, w, j: int, bj: float, start: np.ndarray, tol: float = 1e-9) -> tuple[float, np.ndarray]:
+    """Maximum of the penalised log-likelihood with ``beta_j = bj`` (the others free)."""
+    beta = np.asarray(start, dtype=float).copy()
+    beta[j] = bj
+    free = np.arange(beta.size) != j
+    pll, score, info, _ = _firth_pll(y, X, w, beta)
+    for _ in range(200):
+        if not free.any():
+            break
+        step = np.zeros_like(beta)
+        step[free] = np.linalg.solve(info[np.ix_(free, free)], score[free])
+        big = np.max(np.abs(step))
+        if big > 5.0:
+            step *= 5.0 / big
+        for _ in range(60):
+            try:
+                new = _firth_pll(y, X, w, beta + step)
+            except np.linalg.LinAlgError:
+                new = None
+            if new is not None and new[0] >= pll - 1e-12 * abs(pll):
+                break
+            step = step / 2.0
+        if new is None:
+            raise np.linalg.LinAlgError("Firth profile: singular information matrix")
+        beta = beta + step
+        pll, score, info, _ = new
+        if np.max(np.abs(step)) < tol:
+            break
+    return pll, beta
+
+
+def firth_profile(y: Any, X: Any, weights: Any = None, *, alpha: float = 0.05,
+                  fit: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Profile penalised-likelihood intervals and penalised likelihood-ratio p-values of a
+    Firth logit (Heinze & Schemper 2002; R ``logistf``'s defaults).
+
+    Parameters
+    ----------
+    y, X, weights
+        As :func:`firth_logit`.
+    alpha : float
+        1 - level of the intervals.
+    fit : tuple, optional
+        The result of :func:`firth_logit` on the same data (refitted when not given).
+
+    Returns
+    -------
+    (ci, p)
+        ``(k, 2)`` intervals: the ``beta_j`` where ``2 (pl_max - pl_j(beta_j))`` equals the
+        chi-square(1) quantile, ``pl_j`` the penalised log-likelihood maximised over the other
+        coefficients; an end that is not reached within 50 standard errors is infinite. ``p``:
+        ``chi2(1).sf(2 (pl_max - pl_j(0)))`` per coefficient.
+
+    Notes
+    -----
+    Wald intervals are unreliable with separated data, where the penalised likelihood is
+    markedly asymmetric; Heinze & Schemper (2002) recommend the profile intervals.
+    """
+    from scipy.optimize import brentq
+
+    yv = np.asarray(y, dtype=float).ravel()
+    Xm = np.asarray(X, dtype=float)
+    w = np.ones(yv.shape[0]) if weights is None else np.asarray(weights, dtype=float).ravel()
+    beta, cov, _, pmax = fit if fit is not None else firth_logit(yv, Xm, w)
+    se = np.sqrt(np.diag(cov))
+    crit = stats.chi2.ppf(1 - alpha, 1) / 2.0
+    k = beta.size
+    ci = np.full((k, 2), np.nan)
+    pv = np.full(k, np.nan)
+    for j in range(k):   # a handful of coefficients, each a one-dimensional root search
+        warm = {"b": beta}
+
+        def f(b, j=j, warm=warm):
+            pl, bb = _firth_fixed(yv, Xm, w, j, b, warm["b"])
+            warm["b"] = bb
+            return pl - (pmax - crit)
+
+        for side, sign in ((0, -1.0), (1, 1.0)):
+            warm["b"] = beta
+            lo, step = beta[j], max(se[j], 1e-3)
+            hi = lo + sign * step
+            while f(hi) > 0 and abs(hi - beta[j]) < 50 * max(se[j], 1e-3):
+                lo, hi = hi, hi + sign * step
+                step *= 2
+            if f(hi) > 0:
+                ci[j, side] = sign * np.inf
+                continue
+            ci[j, side] = brentq(f, min(lo, hi), max(lo, hi), xtol=1e-10, rtol=1e-12)
+        pl0, _ = _firth_fixed(yv, Xm, w, j, 0.0, beta)
+        pv[j] = float(stats.chi2.sf(max(2.0 * (pmax - pl0), 0.0), 1))
+    return ci, pv
+
+
 def _suspect(y: np.ndarray, X: np.ndarray, w: np.ndarray, params: np.ndarray) -> bool:
     """Cheap screen before the linear programme: a fitted probability at 0 or 1."""
     mu = expit(X[w > 0] @ params)
@@ -393,8 +497,9 @@ def fit_logit(y: Any, X: Any, *, groups: Any = None, weights: Any = None, C: flo
     longer raises: it returns diverging coefficients, with deceptively small clustered standard
     errors): when a fitted probability is 0 or 1 to 1e-8, or the fit fails, the linear
     programme of :func:`separation` decides; separated data (complete or quasi-complete) are
-    fitted by :func:`firth_logit` (``cov_type="firth"``, model-based standard errors, normal
-    critical values, ``note`` naming the kind of separation, the rows and the diverging
+    fitted by :func:`firth_logit` (``cov_type="firth"``, model-based standard errors, 95 %
+    profile penalised-likelihood intervals and penalised likelihood-ratio p-values from
+    :func:`firth_profile`, ``note`` naming the kind of separation, the rows and the diverging
     columns). When maximum likelihood fails without separation (a singular Hessian) the ridge
     fit with ``ridge_fallback x sum(weights)`` is used, without standard errors, and ``note``
     says so.
@@ -451,15 +556,18 @@ def fit_logit(y: Any, X: Any, *, groups: Any = None, weights: Any = None, C: flo
 def _firth_fit(y: np.ndarray, X: np.ndarray, w: np.ndarray, G: int | None,
                sep: Separation) -> LogitFit:
     """The Firth fallback of :func:`fit_logit` for separated data, its ``note`` saying why."""
-    beta, cov, llf, _ = firth_logit(y, X, w)
+    fit = firth_logit(y, X, w)
+    beta, cov, llf, _ = fit
     se = np.sqrt(np.diag(cov))
+    ci, p = firth_profile(y, X, w, fit=fit)
     cols = ", ".join(str(j) for j in np.flatnonzero(sep.direction))
     note = (f"{sep.kind} separation ({int(sep.rows.sum())} of {y.shape[0]} rows predicted "
             f"perfectly; diverging design column(s) {cols}): maximum likelihood estimates do not exist; "
             "Firth's penalised-likelihood logit used (Firth 1993; Heinze & Schemper 2002), "
-            "model-based standard errors from the Fisher information, normal critical values, "
+            "model-based standard errors from the Fisher information, 95% profile "
+            "penalised-likelihood intervals and penalised likelihood-ratio p-values, "
             "not clustered")
-    return LogitFit(beta, se, se, math.inf, "firth", G, llf, note)
+    return LogitFit(beta, se, se, math.inf, "firth", G, llf, note, None, ci, p)
 
 
 def cluster_codes(frame: pd.DataFrame, cluster: str | None, *, table: str = "table",

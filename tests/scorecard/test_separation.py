@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import optimize
+from scipy import optimize, stats
 from scipy.special import expit
 
 from calib import _stats
@@ -74,6 +74,11 @@ def test_firth_matches_the_published_endometrial_example():
                                rtol=1e-6)
     np.testing.assert_allclose(fit.se, [1.489, 1.551, 0.040, 0.776], atol=6e-4)
     assert np.isinf(fit.df)
+    # logistf's default 95% profile penalised-likelihood intervals (Wald ones are unreliable here)
+    np.testing.assert_allclose(fit.conf_int(), [[1.0825371, 7.20928050], [0.6097244, 7.85463171],
+                                                [-0.1244587, 0.04045547], [-4.3651832, -1.23272106]],
+                               rtol=1e-6)
+    assert fit.pvalues[1] < 0.05 < fit.pvalues[2]
 
 
 @pytest.mark.parametrize("data", [_complete, _quasi])
@@ -95,6 +100,17 @@ def test_firth_equals_direct_maximisation_with_weights(data):
     assert pll == pytest.approx(-neg_pll(beta), rel=1e-12)
     fit = _stats.fit_logit(y, X, weights=w)
     assert fit.cov_type == "firth" and np.allclose(fit.params, beta)
+    # profile by brute force: maximise over the intercept with the slope held at b
+    def profile(b):
+        r = optimize.minimize_scalar(lambda a: neg_pll(np.array([a, b])), bracket=(-5, 5),
+                                     tol=1e-12)
+        return -r.fun
+
+    crit = stats.chi2.ppf(0.95, 1)
+    lo, hi = fit.conf_int()[1]
+    assert 2 * (pll - profile(lo)) == pytest.approx(crit, abs=1e-5)
+    assert 2 * (pll - profile(hi)) == pytest.approx(crit, abs=1e-5)
+    assert fit.pvalues[1] == pytest.approx(stats.chi2.sf(2 * (pll - profile(0.0)), 1), rel=1e-5)
 
 
 @pytest.mark.parametrize("data,kind", [(_complete, "complete"), (_quasi, "quasi-complete")])

@@ -29,12 +29,13 @@ _SRC = {
 # The separation fallback of every logit (scorecard and points PD), in calib._stats.fit_logit.
 _SEPARATION = (
     "若特征把违约与未违约完全或准完全分开（线性规划检测，Albert & Anderson 1984；Konis 2007），最大似然估计不存在："
-    "改用 Firth 惩罚似然 logit（Firth 1993；Heinze & Schemper 2002），标准误取 Fisher 信息之逆（模型型，不按村聚类，"
-    "正态临界值），表注写明分离类型、完全预测的行数与发散的列；Hessian 奇异而无分离时用岭惩罚拟合，不报标准误。",
+    "改用 Firth 惩罚似然 logit（Firth 1993；Heinze & Schemper 2002），标准误取 Fisher 信息之逆（模型型，不按村聚类），"
+    "95% 区间为轮廓惩罚似然区间、p 值为惩罚似然比检验（同 R logistf），表注写明分离类型、完全预测的行数与发散的列；Hessian 奇异而无分离时用岭惩罚拟合，不报标准误。",
     "When characteristics separate defaults from non-defaults completely or quasi-completely (detected by linear "
     "programming; Albert & Anderson 1984; Konis 2007), maximum likelihood estimates do not exist: Firth's "
     "penalised-likelihood logit is used instead (Firth 1993; Heinze & Schemper 2002), with standard errors from the "
-    "inverse Fisher information (model-based, not clustered by village, normal critical values); the table note names "
+    "inverse Fisher information (model-based, not clustered by village), 95% profile penalised-likelihood intervals "
+    "and penalised likelihood-ratio p-values (as R logistf); the table note names "
     "the kind of separation, the rows predicted perfectly and the diverging columns. A singular Hessian without "
     "separation gets a ridge-penalised fit without standard errors.",
 )
