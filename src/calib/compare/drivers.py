@@ -63,7 +63,7 @@ def _coefficients(Xd, yd, gcode, G, cols, confidence, wild, n_boot, random_state
     if wild is None:
         wild = 2 <= G < FEW_CLUSTERS
     if wild and G >= 2:
-        from calib.compare.wild import wild_cluster_pvalues
+        from calib._stats import wild_cluster_pvalues
 
         coef["p_wild"], wild_how = wild_cluster_pvalues(Xd, yd, gcode, n_boot=n_boot,
                                                         random_state=random_state)
@@ -116,7 +116,7 @@ def gap_drivers(
         Add wild cluster bootstrap-t p-values (``p_wild``); default: when there are fewer than
         30 clusters (:data:`FEW_CLUSTERS`).
     n_boot, random_state
-        Replicates and seed of the wild bootstrap (see :func:`calib.compare.wild.wild_cluster_pvalues`).
+        Replicates and seed of the wild bootstrap (see :func:`calib._stats.wild_cluster_pvalues`).
 
     Returns
     -------
