@@ -116,7 +116,7 @@ def build(folder: Path, *, seed: int = 3, villages: int = 6, households_per_vill
     tables["relations"].at[0, "household_id"] = STRAY_IDS[1]
     tables["model_runs"].at[0, "grade"] = PHONES[5]
     tables["points"].at[0, "period"] = STRAY_IDS[2]
-    tables["loans"].at[0, "loan_id"] = STRAY_IDS[3]
+    tables["loans"].at[0, "household_id"] = STRAY_IDS[3]
     va = tables["village_assessments"]
     va.at[0, va.columns[1]] = f"{MARKUP} {PHONES[0]}"
     for name, t in tables.items():

@@ -233,8 +233,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except CalibError as exc:
-        print(f"calib: error: {exc}", file=sys.stderr)
+    except CalibError as exc:  # ID- and phone-like values it quotes are masked (a value in the wrong column)
+        from calib.masking import mask_digit_runs
+
+        print(f"calib: error: {mask_digit_runs(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("calib: interrupted", file=sys.stderr)
