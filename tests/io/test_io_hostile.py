@@ -238,3 +238,21 @@ def test_database_url_without_sources_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "calib.sources.sql", None)
     with pytest.raises(CalibInputError, match="needs calib.sources.sql"):
         load_programme("sqlite:///nowhere.db", as_of=AS_OF)
+
+
+def test_a_points_period_that_is_no_period_is_quarantined_not_fatal(tiny):
+    from calib.households import sort_periods
+    from calib.io.checks import REASON_PERIOD
+
+    pt = _csv(tiny, "points")
+    pt.loc[0, "period"] = "441821197703161231"
+    pt.loc[1, "period"] = "2025-13"
+    pt.loc[2, "period"] = "2025q3"
+    pt.loc[3, "period"] = "2025年6月"
+    pt.to_csv(tiny / "points.csv", index=False)
+    prog = load_programme(tiny, as_of=AS_OF)
+    q = prog.quarantine.query("table == 'points'").set_index("row")
+    assert q.loc[[2, 3], "reason"].eq(REASON_PERIOD).all() and q.at[2, "value"] == "441821********1231"
+    assert {4, 5} <= set(prog.points["row"])
+    sort_periods(prog.points["period"])  # every accepted period is one the reports understand
+    _balanced(prog)
