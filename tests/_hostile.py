@@ -117,6 +117,11 @@ def build(folder: Path, *, seed: int = 3, villages: int = 6, households_per_vill
     tables["model_runs"].at[0, "grade"] = PHONES[5]
     tables["points"].at[0, "period"] = STRAY_IDS[2]
     tables["loans"].at[0, "household_id"] = STRAY_IDS[3]
+    # formulas where a value is quarantined (its text is written to quarantine.csv)
+    tables["reviews"].at[2, "proposed_limit"] = HYPERLINK
+    tables["relations"].at[1, "relation"] = "@SUM(1)"
+    tables["points"].at[1, "points"] = "-1+1"
+    tables["model_runs"].at[1, "model_score"] = "\t=1+1"
     va = tables["village_assessments"]
     va.at[0, va.columns[1]] = f"{MARKUP} {PHONES[0]}"
     for name, t in tables.items():

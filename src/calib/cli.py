@@ -42,7 +42,7 @@ def _cmd_synth(a: argparse.Namespace) -> int:
 
 def _cmd_validate(a: argparse.Namespace) -> int:
     from calib.io import load_programme
-    from calib.masking import mask_frame
+    from calib.report.excel import write_csv
 
     prog = load_programme(a.path, as_of=a.as_of)
     c = prog.counts
@@ -60,8 +60,8 @@ def _cmd_validate(a: argparse.Namespace) -> int:
     if a.out:
         out = Path(a.out)
         out.mkdir(parents=True, exist_ok=True)
-        mask_frame(q).to_csv(out / "quarantine.csv", index=False, encoding="utf-8-sig")
-        c.to_csv(out / "counts.csv", index=False, encoding="utf-8-sig")
+        write_csv(q, out / "quarantine.csv")  # masked and neutralised (a value may be a formula)
+        write_csv(c, out / "counts.csv")
         print(f"wrote {out / 'quarantine.csv'} and {out / 'counts.csv'}")
     return 0
 

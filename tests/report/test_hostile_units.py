@@ -41,3 +41,21 @@ def test_exit_2_messages_quote_no_id_or_phone(capsys, monkeypatch):
     err = capsys.readouterr().err
     assert "title" in err and "441821********289X" in err and "139****2541" in err
     assert "44182119650424289X" not in err and "13900002541" not in err
+
+
+def test_validate_writes_a_quarantine_without_live_formula_or_raw_value(tmp_path, capsys):
+    import csv
+
+    import _hostile as H
+    from _support import AS_OF
+    from calib.report.excel import FORMULA_PREFIXES
+
+    adv = H.build(tmp_path / "programme", villages=3, households_per_village=12)
+    out = tmp_path / "out"
+    assert cli.main(["validate", str(adv.folder), "--out", str(out), "--as-of", AS_OF]) == 0
+    printed = capsys.readouterr()
+    assert H.leaks(adv.secrets, printed.out + printed.err, out) == []
+    with open(out / "quarantine.csv", encoding="utf-8-sig", newline="") as fh:
+        cells = [c for row in csv.reader(fh) for c in row]
+    assert not [c for c in cells if c.startswith(FORMULA_PREFIXES)]
+    assert "'" + H.HYPERLINK in cells and "'@SUM(1)" in cells and "'-1+1" in cells  # there, as text
