@@ -169,6 +169,13 @@ def test_symlinked_table_is_followed_and_a_broken_link_named(tiny, tmp_path_fact
         load_programme(tiny, as_of=AS_OF)
 
 
+def test_a_folder_named_like_a_table_is_an_error_not_skipped(tiny):
+    (tiny / "points.csv").unlink()
+    (tiny / "points.csv").mkdir()
+    with pytest.raises(CalibInputError, match="points.csv: not a file"):
+        load_programme(tiny, as_of=AS_OF)
+
+
 @pytest.mark.parametrize("column,value,phrase", [
     ("proposed_limit", "inf", "finite"),
     ("proposed_limit", "1e309", "finite"),
