@@ -196,11 +196,13 @@ def test_infinite_scores_and_points(tiny):
     mr, pt = _csv(tiny, "model_runs"), _csv(tiny, "points")
     mr.iloc[0, mr.columns.get_loc("model_score")] = "inf"
     pt.iloc[0, pt.columns.get_loc("points")] = "1e9"
+    pt.iloc[1, pt.columns.get_loc("points")] = "inf"
     mr.to_csv(tiny / "model_runs.csv", index=False)
     pt.to_csv(tiny / "points.csv", index=False)
     q = load_programme(tiny, as_of=AS_OF).quarantine
     assert q.query("table == 'model_runs' and row == 2")["reason"].str.contains("finite").any()
     assert q.query("table == 'points' and row == 2")["reason"].str.contains("outside 0 to 100,000").any()
+    assert q.query("table == 'points' and row == 3")["reason"].str.contains("finite").any()
 
 
 def test_as_of_must_be_plausible(tiny):
