@@ -50,7 +50,7 @@ def _valid_id(first17: str) -> str:
 STRAY_IDS = [_valid_id(f"44182119{y}0{m}1{s}") for y, m, s in (("77", 3, "6123"), ("81", 5, "2247"),
                                                                   ("69", 7, "3351"), ("90", 9, "4439"))]
 REVIEWER_ID = _valid_id("44182119850612377")
-ALL_PAYLOADS = (MARKUP, SCRIPT, HYPERLINK, TOWNSHIP)
+
 
 
 @dataclass
