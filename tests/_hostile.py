@@ -52,7 +52,6 @@ STRAY_IDS = [_valid_id(f"44182119{y}0{m}1{s}") for y, m, s in (("77", 3, "6123")
 REVIEWER_ID = _valid_id("44182119850612377")
 
 
-
 @dataclass
 class Adversarial:
     """A written adversarial programme and what was planted in it."""
