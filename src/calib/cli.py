@@ -42,7 +42,7 @@ def _cmd_synth(a: argparse.Namespace) -> int:
 
 def _cmd_validate(a: argparse.Namespace) -> int:
     from calib.io import load_programme
-    from calib.masking import mask_frame
+    from calib.report.excel import write_csv
 
     tables = {}
     for item in a.table or []:
@@ -75,8 +75,8 @@ def _cmd_validate(a: argparse.Namespace) -> int:
     if a.out:
         out = Path(a.out)
         out.mkdir(parents=True, exist_ok=True)
-        mask_frame(q).to_csv(out / "quarantine.csv", index=False, encoding="utf-8-sig")
-        c.to_csv(out / "counts.csv", index=False, encoding="utf-8-sig")
+        write_csv(q, out / "quarantine.csv")  # masked and neutralised (a value may be a formula)
+        write_csv(c, out / "counts.csv")
         print(f"wrote {out / 'quarantine.csv'} and {out / 'counts.csv'}")
     return 0
 
@@ -252,8 +252,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except CalibError as exc:
-        print(f"calib: error: {exc}", file=sys.stderr)
+    except CalibError as exc:  # ID- and phone-like values it quotes are masked (a value in the wrong column)
+        from calib.masking import mask_digit_runs
+
+        print(f"calib: error: {mask_digit_runs(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("calib: interrupted", file=sys.stderr)
