@@ -418,6 +418,14 @@ def firth_profile(y: Any, X: Any, weights: Any = None, *, alpha: float = 0.05,
     return ci, pv
 
 
+def _not_converged(res: Any) -> bool:
+    """Whether statsmodels' Newton (``mle_retvals``) or IRLS (``converged``) did not converge."""
+    retvals = getattr(res, "mle_retvals", None)
+    if isinstance(retvals, dict) and "converged" in retvals:
+        return not bool(retvals["converged"])
+    return not bool(getattr(res, "converged", True))
+
+
 def _suspect(y: np.ndarray, X: np.ndarray, w: np.ndarray, params: np.ndarray) -> bool:
     """Cheap screen before the linear programme: a fitted probability at 0 or 1."""
     mu = expit(X[w > 0] @ params)
@@ -498,7 +506,8 @@ def fit_logit(y: Any, X: Any, *, groups: Any = None, weights: Any = None, C: flo
     With a single cluster a clustered variance does not exist: the model-based one is used and
     ``note`` says so. Separation is detected explicitly, not left to statsmodels (which no
     longer raises: it returns diverging coefficients, with deceptively small clustered standard
-    errors): when a fitted probability is 0 or 1 to 1e-8, or the fit fails, the linear
+    errors): when a fitted probability is 0 or 1 to 1e-8, Newton's method does not converge or
+    the fit fails, the linear
     programme of :func:`separation` decides; separated data (complete or quasi-complete) are
     fitted by :func:`firth_logit` (``cov_type="firth"``, model-based standard errors, 95 %
     profile penalised-likelihood intervals and penalised likelihood-ratio p-values from
@@ -540,7 +549,7 @@ def fit_logit(y: Any, X: Any, *, groups: Any = None, weights: Any = None, C: flo
                                       "ZeroDivisionError"):
             raise
         failed = True
-    if failed or _suspect(yv, Xm, w, np.asarray(res.params, dtype=float)):
+    if failed or _not_converged(naive) or _suspect(yv, Xm, w, np.asarray(res.params, dtype=float)):
         sep = separation(yv, Xm, w)
         if sep.kind != "none":
             return _firth_fit(yv, Xm, w, G, sep)
@@ -692,7 +701,7 @@ def fit_logit_replicate(y: Any, X: Any, start: Any) -> tuple[np.ndarray, str]:
         try:
             res, _ = _logit_mle(yv, Xk, w, None, np.asarray(start, dtype=float)[keep])
             bk = np.asarray(res.params, dtype=float)
-            suspect = not bool((getattr(res, "mle_retvals", None) or {}).get("converged", True))
+            suspect = _not_converged(res)
         except (np.linalg.LinAlgError, ValueError, ZeroDivisionError):
             failed, suspect = True, True
     else:  # no default (or no non-default): separated by the intercept alone
@@ -953,7 +962,7 @@ def _null_fit(y: np.ndarray, X: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, 
         res, _ = _logit_mle(y, X, w, None)
         b = np.asarray(res.params, dtype=float)
         failed = False
-        suspect = not bool((getattr(res, "mle_retvals", None) or {}).get("converged", True))
+        suspect = _not_converged(res)
     except (np.linalg.LinAlgError, ValueError, ZeroDivisionError):
         failed, suspect, b = True, True, None
     if suspect or failed or _suspect(y, X, w, b):

@@ -12,6 +12,7 @@ from calib import _stats
 from calib import pricing as P
 from calib.pricing.calibration import _cluster_rows
 from calib.pricing.pd_model import _fit_model, _prepared
+from calib.report.labels import value_label
 
 from _sim_pricing import simulate_points_programme
 
@@ -37,6 +38,9 @@ def test_separated_bootstrap_replicates_are_refitted_by_firth_and_counted():
     assert row["interval_method"] == (
         f"percentile bootstrap resampling villages ({row['n_boot_separated']} of 100 replicates "
         "separated, refitted by Firth's penalised likelihood)")
+    # ... which the report catalogue words (it is the note of conclusions' policy_discount row)
+    zh = value_label(row["interval_method"], "zh-CN")
+    assert "Firth" in zh and f"{row['n_boot_separated']} 次数据分离" in zh
     # brute force: the cheap screen (a probability at 0/1, a failed fit) misses no separated
     # replicate: the linear programme on every replicate counts the same
     frame = _prepared(sim.loans, sim.points, None, "zero")
