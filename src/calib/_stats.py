@@ -16,7 +16,8 @@
 - :func:`cluster_t_crit` — the t(G-1) critical value (Cameron & Miller 2015).
 - :func:`cluster_codes` — integer cluster codes of a table's column (at least two clusters);
   :func:`se_method` — how a :class:`LogitFit`'s standard errors were computed, in words;
-  :func:`fit_logit_reduced` — a refit on a bootstrap replicate (constant columns left out).
+  :func:`fit_logit_replicate` — a refit on a bootstrap replicate (constant columns left out,
+  Firth when the replicate is separated).
 - :func:`jeffreys_interval`, :func:`jeffreys_p` — the Jeffreys interval and one-sided p-value
   of a default rate.
 
@@ -46,6 +47,7 @@ __all__ = [
     "separation",
     "Separation",
     "wild_cluster_score_test",
+    "WildScoreTest",
     "wild_cluster_pvalues",
     "wild_weights",
     "wild_p_value",
@@ -53,6 +55,7 @@ __all__ = [
     "cluster_codes",
     "se_method",
     "fit_logit_reduced",
+    "fit_logit_replicate",
     "jeffreys_interval",
     "jeffreys_p",
     "RIDGE_FALLBACK",
@@ -415,6 +418,14 @@ def firth_profile(y: Any, X: Any, weights: Any = None, *, alpha: float = 0.05,
     return ci, pv
 
 
+def _not_converged(res: Any) -> bool:
+    """Whether statsmodels' Newton (``mle_retvals``) or IRLS (``converged``) did not converge."""
+    retvals = getattr(res, "mle_retvals", None)
+    if isinstance(retvals, dict) and "converged" in retvals:
+        return not bool(retvals["converged"])
+    return not bool(getattr(res, "converged", True))
+
+
 def _suspect(y: np.ndarray, X: np.ndarray, w: np.ndarray, params: np.ndarray) -> bool:
     """Cheap screen before the linear programme: a fitted probability at 0 or 1."""
     mu = expit(X[w > 0] @ params)
@@ -495,7 +506,8 @@ def fit_logit(y: Any, X: Any, *, groups: Any = None, weights: Any = None, C: flo
     With a single cluster a clustered variance does not exist: the model-based one is used and
     ``note`` says so. Separation is detected explicitly, not left to statsmodels (which no
     longer raises: it returns diverging coefficients, with deceptively small clustered standard
-    errors): when a fitted probability is 0 or 1 to 1e-8, or the fit fails, the linear
+    errors): when a fitted probability is 0 or 1 to 1e-8, Newton's method does not converge or
+    the fit fails, the linear
     programme of :func:`separation` decides; separated data (complete or quasi-complete) are
     fitted by :func:`firth_logit` (``cov_type="firth"``, model-based standard errors, 95 %
     profile penalised-likelihood intervals and penalised likelihood-ratio p-values from
@@ -537,7 +549,7 @@ def fit_logit(y: Any, X: Any, *, groups: Any = None, weights: Any = None, C: flo
                                       "ZeroDivisionError"):
             raise
         failed = True
-    if failed or _suspect(yv, Xm, w, np.asarray(res.params, dtype=float)):
+    if failed or _not_converged(naive) or _suspect(yv, Xm, w, np.asarray(res.params, dtype=float)):
         sep = separation(yv, Xm, w)
         if sep.kind != "none":
             return _firth_fit(yv, Xm, w, G, sep)
@@ -624,8 +636,9 @@ def fit_logit_reduced(y: Any, X: Any, start: Any) -> np.ndarray:
 
     A dummy absent from a replicate would make the Hessian singular; the intercept (column 0)
     absorbs a constant column, so predictions are unchanged by leaving it out (its coefficient
-    is returned as 0). No ridge fallback: a replicate whose fit fails raises
-    ``numpy.linalg.LinAlgError`` (or statsmodels' error), for the caller to count as failed.
+    is returned as 0). No fallback: a replicate whose fit fails raises
+    ``numpy.linalg.LinAlgError`` (or statsmodels' error), and separated data are not detected
+    (their coefficients diverge): use :func:`fit_logit_replicate` for bootstrap refits.
     """
     Xm = np.asarray(X, dtype=float)
     yv = np.asarray(y, dtype=float).ravel()
@@ -635,6 +648,74 @@ def fit_logit_reduced(y: Any, X: Any, start: Any) -> np.ndarray:
     beta = np.zeros(Xm.shape[1])
     beta[keep] = np.asarray(res.params, dtype=float)
     return beta
+
+
+def fit_logit_replicate(y: Any, X: Any, start: Any) -> tuple[np.ndarray, str]:
+    """Coefficients of a bootstrap replicate by the rule of :func:`fit_logit`: maximum
+    likelihood, Firth's penalised likelihood when the replicate is separated.
+
+    Parameters
+    ----------
+    y : array-like of 0/1, shape (n,)
+        The replicate's outcome.
+    X : array-like, shape (n, k)
+        Its design matrix, intercept first. Columns constant in the replicate (a dummy whose
+        level was not drawn) are left out and their coefficient returned as 0 (the intercept
+        absorbs them: predictions are unchanged).
+    start : array-like, shape (k,)
+        Starting values (the sample's estimates).
+
+    Returns
+    -------
+    (ndarray, str)
+        The ``k`` coefficients and how they were fitted: ``"ml"`` or ``"firth"`` (separated,
+        complete or quasi-complete, including a replicate without any default or without any
+        non-default).
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        When maximum likelihood fails without separation (a singular Hessian) or the Firth fit
+        fails: the caller counts the replicate as failed.
+
+    Notes
+    -----
+    A bootstrap must replicate the estimator applied to the sample, and the sample's estimator
+    (:func:`fit_logit`) is maximum likelihood with Firth's logit when the data separate; so a
+    separated replicate is refitted by Firth, not dropped. Dropping it would condition the
+    bootstrap distribution on non-separation, which removes exactly the replicates with the
+    most extreme effects (e.g. no default among the drawn high-points villages) and makes the
+    percentile interval too narrow and off-centre; keeping its maximum-likelihood fit keeps
+    coefficients that diverge (their size is wherever Newton's method stopped). Detection is
+    cheap: the linear programme of :func:`separation` runs only when a fitted probability is
+    0 or 1 to 1e-8, Newton's method did not converge, or the fit fails.
+    """
+    Xm = np.asarray(X, dtype=float)
+    yv = np.asarray(y, dtype=float).ravel()
+    keep = np.ptp(Xm, axis=0) > 0
+    keep[0] = True
+    Xk = Xm[:, keep]
+    w = np.ones(yv.shape[0])
+    failed, bk = False, None
+    if 0.0 < yv.sum() < yv.shape[0]:
+        try:
+            res, _ = _logit_mle(yv, Xk, w, None, np.asarray(start, dtype=float)[keep])
+            bk = np.asarray(res.params, dtype=float)
+            suspect = _not_converged(res)
+        except (np.linalg.LinAlgError, ValueError, ZeroDivisionError):
+            failed, suspect = True, True
+    else:  # no default (or no non-default): separated by the intercept alone
+        failed, suspect = True, True
+    how = "ml"
+    if suspect or failed or _suspect(yv, Xk, w, bk):
+        sep = separation(yv, Xk, w)
+        if sep.kind != "none":
+            bk, how = firth_logit(yv, Xk, w)[0], "firth"
+        elif failed:
+            raise np.linalg.LinAlgError("replicate: maximum likelihood failed without separation")
+    beta = np.zeros(Xm.shape[1])
+    beta[keep] = bk
+    return beta, how
 
 
 # ---------------------------------------------------------------- wild cluster bootstrap
@@ -773,9 +854,22 @@ def wild_cluster_pvalues(X: Any, y: Any, groups: Any, *, n_boot: int = 9999,
     return p, how
 
 
+class WildScoreTest(NamedTuple):
+    """Result of :func:`wild_cluster_score_test` (indexable as ``(statistic, p_value, ...)``)."""
+
+    statistic: float
+    """Cluster-robust score statistic ``T``."""
+    p_value: float
+    """Two-sided wild bootstrap p-value."""
+    null_fit: str
+    """How the model under the null was fitted: ``"ml"`` (maximum likelihood), ``"firth"``
+    (the restricted data are separated: Firth's penalised likelihood) or ``"ridge"`` (maximum
+    likelihood failed without separation: the ridge fallback of :func:`fit_logit`)."""
+
+
 def wild_cluster_score_test(y: Any, X: Any, groups: Any, k: int, *, weights: Any = None,
                             n_boot: int = 9999, wild_weights_kind: str = "auto",
-                            random_state: int | np.random.Generator | None = None) -> tuple[float, float]:
+                            random_state: int | np.random.Generator | None = None) -> WildScoreTest:
     """Wild cluster (score) bootstrap test of ``beta_k = 0`` in a logit, restricted.
 
     Parameters
@@ -793,13 +887,26 @@ def wild_cluster_score_test(y: Any, X: Any, groups: Any, k: int, *, weights: Any
 
     Returns
     -------
-    (statistic, p_value)
-        The cluster-robust score statistic ``T = sum_g s_g / sqrt(sum_g s_g^2)`` and its
-        two-sided bootstrap p-value (:func:`wild_p_value`).
+    WildScoreTest
+        ``(statistic, p_value, null_fit)``: the cluster-robust score statistic
+        ``T = sum_g s_g / sqrt(sum_g s_g^2)``, its two-sided bootstrap p-value
+        (:func:`wild_p_value`) and how the null model was fitted (``"ml"``, ``"firth"``,
+        ``"ridge"``).
 
     Notes
     -----
-    The model is fitted under the null (column ``k`` left out). With ``u_i`` the score of row
+    The model is fitted under the null (column ``k`` left out), by the rule of
+    :func:`fit_logit`: maximum likelihood, checked for separation when a fitted probability is
+    0 or 1, Newton's method does not converge or the fit fails (linear programme of
+    :func:`separation`); separated restricted data are fitted by Firth's logit
+    (``null_fit="firth"``), whose estimates exist, instead of keeping maximum-likelihood
+    estimates that diverge (wherever Newton's method stopped) or the arbitrary ridge fit the
+    function used before; a failure without separation gets the ridge fit of
+    :func:`fit_logit` (``null_fit="ridge"``). The scores are then the ordinary logit scores at
+    those estimates, projected as below. Separated restricted data imply separated full data
+    (a separating direction of the restricted design, padded with 0, separates the full one),
+    so the callers, which run this test only after a regular clustered maximum-likelihood fit
+    of the full model, do not meet the fallback; it is there for direct use. With ``u_i`` the score of row
     ``i`` at the restricted estimates and ``H`` the information matrix, the efficient score of
     ``beta_k`` is ``s_i = u_ik - H_k,-k H_-k,-k^-1 u_i,-k``, summed by cluster to ``s_g``. Each
     draw multiplies the cluster sums by the weights ``v_g`` and restudentises:
@@ -829,11 +936,7 @@ def wild_cluster_score_test(y: Any, X: Any, groups: Any, k: int, *, weights: Any
         raise CalibInputError(f"groups: the wild cluster bootstrap needs at least 2 clusters, got {G}")
     rest = [j for j in range(p) if j != k]
     Xr = Xm[:, rest]
-    try:
-        res, _ = _logit_mle(yv, Xr, w, None)
-        br = np.asarray(res.params, dtype=float)
-    except (np.linalg.LinAlgError, ValueError):
-        br = ridge_logit(yv, Xr, w, RIDGE_FALLBACK * float(w.sum()))[0]
+    br, null_fit = _null_fit(yv, Xr, w)
     mu = expit(Xr @ br)
     u = Xm * (w * (yv - mu))[:, None]
     H = (Xm.T * (w * mu * (1 - mu))) @ Xm
@@ -842,11 +945,32 @@ def wild_cluster_score_test(y: Any, X: Any, groups: Any, k: int, *, weights: Any
     sg = np.bincount(codes, weights=s, minlength=G)
     den = math.sqrt(float(np.sum(sg ** 2)))
     if den == 0:
-        return float("nan"), float("nan")
+        return WildScoreTest(float("nan"), float("nan"), null_fit)
     t0 = float(sg.sum() / den)
     v, enumerated, _ = wild_weights(G, n_boot, wild_weights_kind, random_state)
     tb = (v @ sg) / np.sqrt((v ** 2) @ (sg ** 2))
-    return t0, wild_p_value(tb, t0, enumerated)
+    return WildScoreTest(t0, wild_p_value(tb, t0, enumerated), null_fit)
+
+
+def _null_fit(y: np.ndarray, X: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, str]:
+    """The restricted (null) fit of :func:`wild_cluster_score_test`, by the rule of
+    :func:`fit_logit`: ``"ml"``; ``"firth"`` when the restricted data are separated (the
+    linear programme runs only when a fitted probability is 0 or 1 to 1e-8, Newton's method did
+    not converge or the fit failed); ``"ridge"`` when maximum likelihood fails without
+    separation."""
+    try:
+        res, _ = _logit_mle(y, X, w, None)
+        b = np.asarray(res.params, dtype=float)
+        failed = False
+        suspect = _not_converged(res)
+    except (np.linalg.LinAlgError, ValueError, ZeroDivisionError):
+        failed, suspect, b = True, True, None
+    if suspect or failed or _suspect(y, X, w, b):
+        if separation(y, X, w).kind != "none":
+            return firth_logit(y, X, w)[0], "firth"
+        if failed:
+            return ridge_logit(y, X, w, RIDGE_FALLBACK * float(w.sum()))[0], "ridge"
+    return b, "ml"
 
 
 def jeffreys_interval(defaults: Any, n: Any, *, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
