@@ -378,6 +378,26 @@ TERMS: dict[str, tuple[str, str]] = {
     "ci_low_village": ("95% 下限（按村自助法）", "95% low (village bootstrap)"),
     "ci_high_village": ("95% 上限（按村自助法）", "95% high (village bootstrap)"),
     "identified": ("评议员宽严可识别", "Leniency identified"),
+    # 07 monitoring
+    "indicator": ("指标", "Indicator"),
+    "as_of": ("评估基准日", "As-of date"),
+    "run_id": ("运行编号", "Run"),
+    "source": ("来源", "Source"),
+    "backfilled": ("回填", "Backfilled"),
+    "observed_default_rate": ("实际违约率", "Observed default rate"),
+    "calibrated_pd": ("校准 PD", "Calibrated PD"),
+    "grade_gap": ("实际违约率 − PD", "Observed rate − PD"),
+    "light_green": ("绿灯阈值", "Green threshold"),
+    "light_amber": ("黄灯阈值", "Amber threshold"),
+    "judged_on": ("判定口径", "Judged on"),
+    "mon.auc_oos": ("区分能力 AUC（样本外）", "AUC (out of sample)"),
+    "mon.ks": ("KS 统计量", "KS"),
+    "mon.psi": ("群体稳定性指数 PSI", "Population stability (PSI)"),
+    "mon.csi_max": ("特征稳定性指数 CSI（最大）", "Characteristic stability (largest CSI)"),
+    "mon.grade_calibration": ("等级违约率与校准 PD 最大差", "Largest gap of a grade's default rate to its PD"),
+    "mon.consensus_model_gap": ("公议与模型额度偏差", "Consensus-model limit gap"),
+    "mon.investigations": ("需核查农户数（相对基期）", "Households to investigate (vs base run)"),
+    "mon.credit_villages": ("信用村数（相对基期）", "Credit villages (vs base run)"),
 }
 
 KINDS: dict[str, str] = {
@@ -440,9 +460,19 @@ KINDS: dict[str, str] = {
     "pb_slope_high": "num3", "pb_intercept": "num3", "pb_intercept_low": "num3", "pb_intercept_high": "num3",
     "pb_cusum_p": "p", "villages_test": "int", "component": "int", "identified": "bool",
     "ci_low_village": "num3", "ci_high_village": "num3",
+    "backfilled": "bool", "observed_default_rate": "pct2", "calibrated_pd": "pct2", "grade_gap": "pct2",
+    "light_green": "num3", "light_amber": "num3", "as_of": "date",
 }
 
 VALUES: dict[str, tuple[str, str]] = {
+    "amber": ("黄灯", "amber"),
+    "not_recorded": ("未记录", "not recorded"),
+    "evaluation_run": ("实际评估", "evaluation run"),
+    "backfilled_snapshot": ("回填：生成的季度快照", "backfilled: generated quarterly snapshot"),
+    "higher_better": ("越高越好", "higher is better"),
+    "lower_better": ("越低越好", "lower is better"),
+    "judged_value": ("指标值", "the value"),
+    "judged_ratio": ("相对基期比值", "ratio to the base run"),
     "pass": ("通过", "pass"),
     "fail": ("未通过", "fail"),
     "warn": ("需关注", "attention"),

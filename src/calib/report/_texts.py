@@ -12,6 +12,7 @@ from calib.report._texts_03 import TEXTS_03
 from calib.report._texts_04 import TEXTS_04
 from calib.report._texts_05 import TEXTS_05
 from calib.report._texts_06 import TEXTS_06
+from calib.report._texts_07 import TEXTS_07
 
 TEXTS: dict[str, tuple[str, str]] = {
     "common.params.h": ("本次运行的参数", "Parameters of this run"),
@@ -46,4 +47,5 @@ TEXTS: dict[str, tuple[str, str]] = {
     **TEXTS_04,
     **TEXTS_05,
     **TEXTS_06,
+    **TEXTS_07,
 }

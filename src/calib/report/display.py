@@ -34,7 +34,7 @@ VERDICT_CLASS = {
     "risk-justified": "pass", "not rejected": "pass", "ok": "pass",
     "fail": "fail", "not met": "fail", "red": "fail", "replace": "fail", "not_fit": "fail",
     "PD too low": "fail", "subsidised": "warn", "below risk": "warn", "failed": "fail",
-    "no_data": "warn", "yellow": "warn", "review": "warn", "cannot be told apart": "warn",
+    "no_data": "warn", "yellow": "warn", "amber": "warn", "not_recorded": "na", "review": "warn", "cannot be told apart": "warn",
     "not_assessed": "na", "info": "info", "warn": "warn", "no data": "warn", "not assessed": "na",
     "certified": "pass", "not certified": "fail",
     "keep the discount": "info", "lower the discount": "warn", "raise the discount": "info",
