@@ -41,3 +41,20 @@ def test_both_languages_have_the_same_fields():
     bad = [k for k, (zh, en) in TEXTS.items() if fields(zh) != fields(en)]
     assert not bad, bad
     assert not [k for k in TEXTS if "`" in k]
+
+
+def test_index_words_come_from_the_catalogue_in_both_languages():
+    """The index page's words (issue 11 item 1) are catalogue entries, not a dict of their own."""
+    import warnings
+
+    from calib.report.labels import MissingLabelWarning, has
+    from calib.reporting.index import UI_KEYS, ui_words
+
+    assert all(has(k) for k in UI_KEYS.values())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MissingLabelWarning)
+        zh, en = ui_words("zh-CN"), ui_words("en")
+    assert zh["ok"] == "成功" and en["ok"] == "OK" and zh.keys() == en.keys() == UI_KEYS.keys()
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    assert not [v for v in en.values() if cjk.search(v)]
+    assert all(cjk.search(v) for k, v in zh.items() if k != "params_digest")

@@ -465,6 +465,7 @@ KINDS: dict[str, str] = {
 }
 
 VALUES: dict[str, tuple[str, str]] = {
+    "Missing": ("缺失", "missing"),
     "amber": ("黄灯", "amber"),
     "not_recorded": ("未记录", "not recorded"),
     "evaluation_run": ("实际评估", "evaluation run"),
@@ -608,7 +609,13 @@ REASONS: list[tuple[str, tuple[str, str]]] = [
     (r"sex contradicts the ID number's sex digit", ("性别与身份证号性别位不符", "sex contradicts the ID number's sex digit")),
     (r"the same reviewer reviewed this household twice \(first at row (\d+)\)",
      ("同一评议员重复评议该户（首次在第 {0} 行）", "the same reviewer reviewed this household twice (first at row {0})")),
-    (r"total row \(合计/小计\), not a data row", ("合计/小计行，不是数据行", "total row (合计/小计), not a data row")),
+    (r"total row \(合计/小计\), not a data row", ("合计/小计行，不是数据行", "a total or subtotal row, not a data row")),
+    # standard-error methods (calib._stats.se_method)
+    (r"clustered by village \(CR1: G/\(G-1\) x \(N-1\)/\(N-K\)\), t\((\d+)\) critical values, G = (\d+)",
+     ("按村聚类（CR1：G/(G−1) × (N−1)/(N−K)），t({0}) 临界值，村数 G = {1}",
+      "clustered by village (CR1: G/(G−1) × (N−1)/(N−K)), t({0}) critical values, G = {1}")),
+    (r"model-based \(observed information\), normal critical values; (\w+) independent(.*)",
+     ("基于模型（观测信息矩阵），正态临界值；假定各{0}相互独立{1}", "model-based (observed information), normal critical values; {0} independent{1}")),
 ]
 _GROUP_WORDS = {"loans": ("贷款表", "loans"), "model runs": ("模型跑批表", "model runs"), "reviews": ("评议表", "reviews"),
                 "points": ("积分表", "points")}

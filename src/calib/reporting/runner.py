@@ -41,7 +41,7 @@ from calib.report import read_metrics
 from calib.reporting import manifest as mf
 from calib.reporting.execute import Outcome, execute_all
 from calib.reporting.history import history_url, record_run
-from calib.reporting.index import UI, render_error, render_html, render_index, side_files
+from calib.reporting.index import render_error, render_html, render_index, side_files, ui_words
 from calib.reporting.publish import clean_leftovers, disk_error, publish, staging
 
 __all__ = ["run_reports", "RunResult"]
@@ -168,7 +168,7 @@ def _finish(o: Outcome, bundle: Path, src: Path, ctx: dict[str, Any]) -> dict[st
     entry.update(metrics=read_metrics(nb), labels=read_metrics(nb, labels=True),
                  title=_read("read_title", nb) or _title_of(nb, o.notebook),
                  conclusion=_read("read_conclusion", nb), conclusion_status=_read("read_conclusion_status", nb))
-    ui = UI.get(ctx["lang"], UI["en"])
+    ui = ui_words(ctx["lang"])
     banner = (f"{ctx['title']} · {ui['run']} {ctx['run_id']} · {entry['title']} · "
               f"{ui['status']}: {ui['ok'] if o.status == 'ok' else ui['failed']}")
     if o.message:
