@@ -17,9 +17,9 @@ from calib.report._texts_07 import TEXTS_07
 TEXTS: dict[str, tuple[str, str]] = {
     "common.params.h": ("本次运行的参数", "Parameters of this run"),
     "common.params.text": (
-        "本次运行所有报告使用的参数，键名与 params.yaml 一致（报告包中的 manifest.json 记录其 SHA-256 及每个输入文件的摘要）。",
-        "The parameters every report of this run received, keyed as in params.yaml (the bundle's "
-        "manifest.json carries their SHA-256 and the digests of every input file)."),
+        "本次运行所有报告使用的参数，键名与取值均按报告包中 params.yaml 的原文列出（manifest.json 记录其 SHA-256 及每个输入文件的摘要）。",
+        "The parameters every report of this run received, keys and values exactly as written in the bundle's "
+        "params.yaml (manifest.json carries their SHA-256 and the digests of every input file)."),
     # the index page and the report banners (calib.reporting.index.ui_words)
     "index.run": ("运行", "Run"),
     "index.status": ("状态", "status"),

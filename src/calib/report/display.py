@@ -259,7 +259,7 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def params_table(P: Any, blocks: tuple[str, ...] | None = None) -> Table:
-    """The run's parameters as a two-column table (key as in ``params.yaml``, value in words).
+    """The run's parameters as a two-column table (key and value as in ``params.yaml``, code face).
 
     Parameters
     ----------
@@ -273,7 +273,8 @@ def params_table(P: Any, blocks: tuple[str, ...] | None = None) -> Table:
         plain = {b: plain[b] for b in blocks if b in plain}
     rows = _flatten(plain)
     frame = pd.DataFrame(rows, columns=["param_key", "param_value"])
-    return table(frame, max_rows=None, kinds={"param_key": "code", "param_value": "raw"})
+    # values exactly as written in params.yaml (code face): an auditor compares them with the file
+    return table(frame, max_rows=None, kinds={"param_key": "code", "param_value": "code"})
 
 
 def begin(report: str) -> None:
