@@ -31,12 +31,12 @@ from calib.report.record import (
     read_title,
     record,
 )
-from calib.report.session import open_run
+from calib.report.session import cautions_as_notes, open_run
 
 __all__ = [
     "record", "read_metrics", "table", "output_dir", "METRIC_MIME", "CONCLUSION_MIME", "TITLE_MIME",
     "Finding", "conclude", "format_metric", "read_conclusion", "read_conclusion_status", "read_title",
     "begin", "params_table", "heading", "text", "section", "note", "write_csv", "write_xlsx", "neutralise",
     "t", "set_lang", "get_lang", "open_run", "fmt", "labels", "style", "words", "count_rows",
-    "methods_appendix", "glossary_page",
+    "methods_appendix", "glossary_page", "cautions_as_notes",
 ]
