@@ -250,3 +250,21 @@ def test_conclusions_state_each_latest_light_with_its_threshold():
     assert en_summary.startswith("Latest as-of date 2026-06-30") and f"{red} red" in en_summary
     none, s = mon.conclusions(mon.indicators(pd.DataFrame(columns=mon.COLUMNS)), lang="en")
     assert len(none) == 1 and "empty" in s
+
+
+def test_inside_a_run_report_07_reads_the_history_the_run_records_to(monkeypatch):
+    """`calib run --history X` (or --out elsewhere) sets CALIB_HISTORY for its kernels: report 07
+    then reads X, not the project's reports/history.sqlite or the parameter's path."""
+    from calib.monitoring import history as mh
+    from calib.reporting import history as rh
+
+    seen = []
+    monkeypatch.setattr(rh, "read_history", lambda db=None: seen.append(db) or pd.DataFrame(columns=mon.COLUMNS))
+    monkeypatch.delenv(rh.HISTORY_ENV, raising=False)
+    mh.read_history("params-history.sqlite")
+    monkeypatch.setenv(rh.HISTORY_ENV, "sqlite:////tmp/run-history.sqlite")
+    mh.read_history("params-history.sqlite")
+    mh.read_history(None)
+    assert seen == ["params-history.sqlite", "sqlite:////tmp/run-history.sqlite", "sqlite:////tmp/run-history.sqlite"]
+    assert rh.history_url(None) == "sqlite:////tmp/run-history.sqlite"
+    assert rh.history_url(None, default_folder=pathlib.Path("/x")) == "sqlite:////x/history.sqlite"
