@@ -621,6 +621,9 @@ REASONS: list[tuple[str, tuple[str, str]]] = [
      ("有的交叉验证折中没有违约户（或全部违约），该折的 AUC 无法计算", "a cross-validation fold holds no default (or only defaults): its AUC cannot be computed")),
     (r"One or more sample arguments is too small; all returned values will be NaN\..*",
      ("有的交叉验证折中违约户太少，该折的 KS 无法计算", "a cross-validation fold has too few defaults: its KS cannot be computed")),
+    # open-ended scorecard bins (calib.scorecard points tables): infinity as a sign, not "inf"
+    (r"\[-inf, ([^,\]]+)\)", ("[−∞, {0})", "[−∞, {0})")),
+    (r"\[([^,\[]+), inf\)", ("[{0}, +∞)", "[{0}, +∞)")),
     # standard-error methods (calib._stats.se_method)
     (r"clustered by village \(CR1: G/\(G-1\) x \(N-1\)/\(N-K\)\), t\((\d+)\) critical values, G = (\d+)",
      ("按村聚类（CR1：G/(G−1) × (N−1)/(N−K)），t({0}) 临界值，村数 G = {1}",
