@@ -31,3 +31,28 @@ def test_glossary_page_is_offline_and_escaped(monkeypatch):
     assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
     assert 'lang="zh-CN"' in page and "http" not in page
     assert 'lang="en"' in glossary_page("en")
+
+
+@pytest.mark.parametrize("report, thresholds", [
+    ("01", ["1.00%", "90%", "18", "65"]),
+    ("04", ["95%", "99.9%", "0.05", "55%"]),
+    ("05", ["5%", "0.1", "3.5", "1.4826"]),
+    ("07", ["0.10", "0.25", "0.70", "0.65", "1.25", "0.8"]),
+])
+def test_appendix_states_each_threshold_and_its_source(report, thresholds):
+    """The thresholds the report's conclusions apply are in its appendix, with where they come from."""
+    for lang, source in (("zh-CN", "来源"), ("en", "Source")):
+        text = methods_appendix(report, lang).plain
+        assert all(x in text for x in thresholds), (report, lang, [x for x in thresholds if x not in text])
+        assert source in text
+
+
+@pytest.mark.parametrize("nb", ["01_data_quality", "04_scorecard_calibration", "05_points_discount", "07_monitoring"])
+def test_report_ends_with_its_methods_appendix(nb):
+    import nbformat
+
+    from _support import ROOT
+
+    cells = [c for c in nbformat.read(str(ROOT / "notebooks" / f"{nb}.ipynb"), as_version=4).cells
+             if c.cell_type == "code"]
+    assert cells[-1].source.strip() == f'report.methods_appendix("{nb[:2]}")'
