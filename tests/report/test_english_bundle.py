@@ -4,7 +4,7 @@ The session bundle ``run_bundle`` is rendered with ``lang: en`` (``reader_bundle
 zh-CN), so these checks cost no extra run: every page says ``<html lang="en">``, opens with its
 conclusions, shows words instead of code names, numbers as bankers write them, and no Chinese
 text other than data (township, village and group names, masked person names, raw values the
-quarantine quotes, the bank's own run title).
+quarantine quotes); the run's title is its English one (``title_en``).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from _support import CJK, page_problems, report_pages, visible_text
 
 
 def _data_words(run_bundle) -> list[str]:
-    """Chinese strings that are data, longest first: place names, the run's title, quoted values."""
+    """Chinese strings that are data, longest first: place names and the values the quarantine quotes."""
     roster = run_bundle.prog.roster
     words = set()
     for col in ("township", "village", "group"):
@@ -26,8 +26,6 @@ def _data_words(run_bundle) -> list[str]:
     q = run_bundle.bundle / "quarantine.csv"
     if q.exists():
         words |= set(pd.read_csv(q, dtype=str, encoding="utf-8-sig").iloc[:, 4].dropna())
-    params = yaml.safe_load(run_bundle.params.read_text(encoding="utf-8"))
-    words.add(str(params.get("title", "")))
     return sorted((w for w in words if CJK.search(w)), key=len, reverse=True)
 
 
@@ -54,6 +52,8 @@ def test_english_pages_declare_english_and_hold_no_chinese_words(run_bundle):
     assert not problems, "\n".join(problems)
     index = (b / "index.html").read_text(encoding="utf-8")
     assert ">OK<" in index and "Headline figures" in index
+    title_en = yaml.safe_load(run_bundle.params.read_text(encoding="utf-8"))["title_en"]
+    assert f"<h1>{title_en}</h1>" in index
 
 
 def test_the_english_check_would_catch_chinese_words(run_bundle):

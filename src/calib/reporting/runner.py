@@ -194,7 +194,7 @@ def _manifest(ctx: dict[str, Any], params: Params, entries: list[dict[str, Any]]
               snapshot: dict[str, Any] | None) -> dict[str, Any]:
     root = ctx["root"]
     return {
-        "run_id": ctx["run_id"], "title": params.title,
+        "run_id": ctx["run_id"], "title": ctx["title"],
         "started_utc": ctx["started"].isoformat(timespec="seconds"),
         "ended_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "status": "ok" if all(e["status"] == "ok" for e in entries) else "failed",
@@ -325,7 +325,7 @@ def run_reports(
     out_root = Path(out_root) if out_root else root / "reports"
     run_id = _new_run_id()
     ctx = {"root": root, "run_id": run_id, "started": started, "params_path": Path(params_path),
-           "title": params.title, "lang": params.lang,
+           "title": params.shown_title(), "lang": params.lang,
            "jobs": max(1, int(jobs or params.jobs or os.cpu_count() or 1))}
     try:
         db = history or params.history
