@@ -238,7 +238,8 @@ def test_conclusions_state_each_latest_light_with_its_threshold():
     findings, summary = mon.conclusions(ind, lang="zh-CN")
     last = ind.loc[ind["as_of"] == ind["as_of"].max()]
     assert len(findings) == 1 + len(last)
-    got = {f.decision.split("（2026")[0]: f.verdict for f in findings[1:]}
+    assert "2026-06-30" in findings[0].figure
+    got = {f.decision: f.verdict for f in findings[1:]}
     want = {mon.INDICATOR_LABELS[i][0]: ("not_recorded" if c == "none" else c)
             for i, c in zip(last["indicator"], last["light"])}
     assert got == want

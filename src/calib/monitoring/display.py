@@ -251,20 +251,20 @@ def conclusions(ind: pd.DataFrame, rules: MonitoringRules | dict | None = None, 
     if ind.empty:
         return ([Finding(t("nb07.c.history", lang), t("nb07.c.history_none", lang),
                          t("nb07.c.history_rule", lang), "info")], t("nb07.summary_empty", lang))
-    findings = [Finding(t("nb07.c.history", lang),
-                        t("nb07.c.history_fig", lang, points=fmt.count(m["points"]),
-                          backfilled=fmt.count(m["points_backfilled"])),
-                        t("nb07.c.history_rule", lang), "pass" if m["points"] >= 2 else "warn")]
     last = latest_lights(ind)
     date = str(pd.Timestamp(last["as_of"].iloc[0]).date())
+    findings = [Finding(t("nb07.c.history", lang),
+                        t("nb07.c.history_fig", lang, points=fmt.count(m["points"]),
+                          backfilled=fmt.count(m["points_backfilled"]), date=date),
+                        t("nb07.c.history_rule", lang), "pass" if m["points"] >= 2 else "warn")]
     for row in last.itertuples(index=False):  # one row per indicator (eight at most)
         rule = getattr(r, row.indicator)
         fig = _fmt(row.indicator, row.value)
         if rule.relative and row.judged == row.judged and row.value == row.value:
             fig = t("nb07.c.relative_fig", lang, value=fig, ratio=fmt.number(row.judged, 2))
         verdict = "not_recorded" if row.light == "none" else row.light
-        findings.append(Finding(t("nb07.c.indicator", lang, name=INDICATOR_LABELS[row.indicator][li], date=date),
-                                fig, _rule_text(row.indicator, rule, lang), verdict))
+        findings.append(Finding(INDICATOR_LABELS[row.indicator][li], fig, _rule_text(row.indicator, rule, lang),
+                                verdict))
     names = {c: fmt.join([INDICATOR_LABELS[i][li] for i in last.loc[last["light"] == c, "indicator"]], lang)
              for c in ("red", "amber")}
     worst = (t("nb07.summary_red", lang, names=names["red"]) if m["latest_red"]

@@ -50,10 +50,10 @@ TEXTS_07: dict[str, tuple[str, str]] = {
     "nb07.plot.x": ("评估基准日（空心点为回填）", "as-of date (hollow: backfilled)"),
     # conclusions
     "nb07.c.history": ("可比较的评估", "Evaluations to compare"),
-    "nb07.c.history_fig": ("{points} 个基准日（回填 {backfilled} 个）", "{points} as-of dates ({backfilled} backfilled)"),
+    "nb07.c.history_fig": ("{points} 个基准日（回填 {backfilled} 个），最近 {date}；以下各项为该基准日的数值",
+                           "{points} as-of dates ({backfilled} backfilled), latest {date}; the figures below are at that date"),
     "nb07.c.history_none": ("运行历史为空", "the run history is empty"),
     "nb07.c.history_rule": ("至少 2 个基准日才能看趋势", "at least 2 as-of dates to see a trend"),
-    "nb07.c.indicator": ("{name}（{date}）", "{name} ({date})"),
     "nb07.c.relative_fig": ("{value}，为基期的 {ratio} 倍", "{value}, {ratio} times the base run"),
     "nb07.c.rule_high": ("绿灯 ≥ {green}，黄灯 ≥ {amber}（监测参数）", "green ≥ {green}, amber ≥ {amber} (monitoring parameters)"),
     "nb07.c.rule_low": ("绿灯 ≤ {green}，黄灯 ≤ {amber}（监测参数）", "green ≤ {green}, amber ≤ {amber} (monitoring parameters)"),

@@ -102,7 +102,7 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
           "Village-clustered logit of default on points (CR1, t(G-1)); expected loss = PD × LGD; interval by village bootstrap.")),
         (("让利与补贴", "Interest forgone and subsidy"),
          ("让利 = 余额 × 优惠；补贴 = 余额 × (优惠 − 截取到 [0, 优惠] 内的风险合理优惠)；让利 = 风险合理部分 + 补贴。",
-          "Interest forgone = balance × discount; subsidy = balance × (discount − clip(justified, 0, discount)); forgone = risk-justified part + subsidy.")),
+          "Interest forgone = balance × discount; subsidy = balance × (discount − the justified discount held between 0 and the discount); forgone = risk-justified part + subsidy.")),
         (("成本底线", "Cost floor"),
          ("利率不低于资金成本 + 运营成本 + 预期损失（参数中的资金成本、运营成本与 LGD 为假设值，应由银行替换）。",
           "A rate must cover funding cost + operating cost + expected loss (the funding cost, operating cost and LGD in the parameters are assumptions a bank should replace).")),
