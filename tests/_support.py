@@ -3,8 +3,10 @@
 Kept out of ``conftest.py``: with conftest files in several test folders, ``from conftest
 import ...`` resolves to whichever was imported first.
 """
+import re
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import yaml
@@ -33,3 +35,71 @@ def calib_cli(*args: str, timeout: int = 900, **kw) -> subprocess.CompletedProce
 def report_pages(bundle: Path) -> list[Path]:
     """The rendered report pages of a bundle (every ``NN_*.html``)."""
     return sorted(bundle.glob("[0-9][0-9]_*.html"))
+
+
+# --- a page read as a reader would (the reader tests of zh-CN and en bundles share these rules)
+
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b(?![.\w])")
+SCI = re.compile(r"\b\d\.\d+e[+-]?\d+\b", re.I)
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+")
+
+
+class _Text(HTMLParser):
+    """Visible text of a page, without <style>, <script>, <code> and <title> contents."""
+
+    SKIP = {"style", "script", "code", "title"}
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.parts = 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP and self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if not self.depth:
+            self.parts.append(data)
+
+
+def visible_text(html_text: str) -> str:
+    """What a reader sees of a page: its text outside style, script, code and title."""
+    p = _Text()
+    p.feed(html_text)
+    return " ".join(p.parts)
+
+
+def page_problems(page: Path, kind: str) -> list[str]:
+    """What a credit committee would object to on one rendered page.
+
+    ``kind``: ``conclusions`` (the conclusions block is the first block after the title and is
+    filled), ``words`` (no code names, dicts, NaN, None, tracebacks) or ``numbers`` (no
+    scientific notation, no p-value printed as zero).
+    """
+    raw = page.read_text(encoding="utf-8")
+    text = visible_text(raw)
+    problems = []
+    if kind == "conclusions":
+        at = raw.find('id="conclusions"')
+        first_h2 = raw.find("<h2", raw.find("</section>", at) if at >= 0 else 0)
+        if at < 0 or "<h1" not in raw[:at] or (0 <= first_h2 < at):
+            problems.append(f"{page.name}: conclusions are not the first block after the title")
+        if "结论将在报告运行结束时填写" in raw or "filled in when the report has run" in raw:
+            problems.append(f"{page.name}: conclusions never filled")
+    elif kind == "words":
+        snake = sorted(set(SNAKE.findall(text)))
+        if snake:
+            problems.append(f"{page.name}: code names on the page: {snake[:10]}")
+        for bad in ("{'", "<NA>", "NaN", " None", "Traceback", "dtype:"):
+            if bad in text:
+                problems.append(f"{page.name}: {bad!r} on the page")
+    else:
+        if SCI.search(text):
+            problems.append(f"{page.name}: scientific notation {SCI.search(text).group(0)}")
+        if re.search(r"p[ =]*0\.0+\b(?!\d)", text):
+            problems.append(f"{page.name}: a p-value printed as zero")
+    return problems

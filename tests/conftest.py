@@ -31,7 +31,8 @@ def small_programme(tmp_path_factory):
 
 @dataclass
 class RunBundle:
-    """The shared end-to-end run: every sample notebook on the small programme, 2 jobs, signed."""
+    """The shared end-to-end run: every sample notebook on the small programme, 2 jobs, signed,
+    in English (``lang: en``)."""
 
     bundle: Path          # reports/<run-id> (resolved from reports/latest)
     out_root: Path        # the reports folder
@@ -45,13 +46,14 @@ class RunBundle:
 
 @pytest.fixture(scope="session")
 def run_bundle(small_programme, tmp_path_factory) -> RunBundle:
-    """ONE `calib run` of every notebook of params/sample.yaml (shared by all end-to-end tests)."""
+    """ONE `calib run` of every notebook of params/sample.yaml (shared by all end-to-end tests),
+    rendered in English (``lang: en``): the English checks read it, ``reader_bundle`` is zh-CN."""
     folder, prog, _ = small_programme
     tmp = tmp_path_factory.mktemp("run")
     key = tmp / "bank.key"
     r = calib_cli("keygen", str(key))
     assert r.returncode == 0, r.stderr
-    params = write_params(tmp, folder)
+    params = write_params(tmp, folder, lang="en")
     out, history = tmp / "reports", tmp / "history.sqlite"
     r = calib_cli("run", str(params), "--out", str(out), "--jobs", "2", "--sign-key", str(key),
                   "--history", str(history))

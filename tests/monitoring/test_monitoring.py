@@ -136,10 +136,13 @@ def test_light_table_and_plot():
 
     matplotlib.use("Agg")
     ind = mon.indicators(_history())
-    t = mon.light_table(ind)
-    assert list(t.columns) == ["指标", "2025-09-30*", "2025-12-31*", "2026-03-31", "2026-06-30"]
-    assert t.iloc[0, -1].endswith("红")
+    t = mon.light_table(ind, lang="zh-CN")
+    assert list(t.columns) == ["indicator", "2025-09-30*", "2025-12-31*", "2026-03-31", "2026-06-30"]
+    assert t.iloc[0, 0] == "区分能力 AUC（样本外）" and t.iloc[0, -1].endswith("红灯")
     assert mon.light_table(ind, lang="en").iloc[0, 1].endswith("green")
+    shown = mon.light_display(ind)  # through the display layer: each cell coloured by its light
+    last = ind.loc[(ind["as_of"] == ind["as_of"].max()) & (ind["indicator"] == "auc_oos"), "light"].item()
+    assert shown.classes.iloc[0, -1] == {"green": "pass", "amber": "warn", "red": "fail"}[last]
     fig = mon.plot_trends(ind)
     assert len([a for a in fig.axes if a.get_visible()]) == len(mon.INDICATORS)
     g = mon.grade_calibration_table(_history())
@@ -173,7 +176,11 @@ def test_backfill_runs_each_missing_quarter_once(tmp_path):
 
 def test_points_table_says_which_points_are_backfilled_and_headline():
     t = mon.points_table(_history())
-    assert list(t["来源"]) == ["回填：生成的季度快照"] * 2 + ["实际评估"] * 2
+    assert list(t["source"]) == ["backfilled_snapshot"] * 2 + ["evaluation_run"] * 2
+    from calib.report import table
+
+    shown = table(t, max_rows=None)
+    assert "回填：生成的季度快照" in shown._repr_html_() or "backfilled: generated" in shown._repr_html_()
     m = mon.headline(mon.indicators(_history()))
     assert m["points"] == 4 and m["points_backfilled"] == 2 and m["latest_as_of"] == "2026-06-30"
     assert "auc_oos" in m["latest_red_indicators"] and m["latest_red"] >= 1
@@ -220,3 +227,45 @@ def test_characteristic_distributions_give_the_csi_across_runs():
     assert set(da) == {"points", "grade_text"} and len(da["points"]) == 6
     s = mon.csi(da, db)
     assert s["grade_text"] == 0 and s["points"] > 0
+
+
+def test_conclusions_state_each_latest_light_with_its_threshold():
+    """One finding per indicator at the latest date, verdict = its light; red counted in the summary."""
+    from calib.report import labels
+
+    labels.set_lang("zh-CN")
+    ind = mon.indicators(_history())
+    findings, summary = mon.conclusions(ind, lang="zh-CN")
+    last = ind.loc[ind["as_of"] == ind["as_of"].max()]
+    assert len(findings) == 1 + len(last)
+    assert "2026-06-30" in findings[0].figure
+    got = {f.decision: f.verdict for f in findings[1:]}
+    want = {mon.INDICATOR_LABELS[i][0]: ("not_recorded" if c == "none" else c)
+            for i, c in zip(last["indicator"], last["light"])}
+    assert got == want
+    red = int((last["light"] == "red").sum())
+    assert red >= 1 and f"红灯 {red} 个" in summary and "2026-06-30" in summary
+    auc = next(f for f in findings if f.decision.startswith(mon.INDICATOR_LABELS["auc_oos"][0]))
+    assert "0.70" in auc.threshold and "0.65" in auc.threshold
+    en_findings, en_summary = mon.conclusions(ind, lang="en")
+    assert en_summary.startswith("Latest as-of date 2026-06-30") and f"{red} red" in en_summary
+    none, s = mon.conclusions(mon.indicators(pd.DataFrame(columns=mon.COLUMNS)), lang="en")
+    assert len(none) == 1 and "empty" in s
+
+
+def test_inside_a_run_report_07_reads_the_history_the_run_records_to(monkeypatch):
+    """`calib run --history X` (or --out elsewhere) sets CALIB_HISTORY for its kernels: report 07
+    then reads X, not the project's reports/history.sqlite or the parameter's path."""
+    from calib.monitoring import history as mh
+    from calib.reporting import history as rh
+
+    seen = []
+    monkeypatch.setattr(rh, "read_history", lambda db=None: seen.append(db) or pd.DataFrame(columns=mon.COLUMNS))
+    monkeypatch.delenv(rh.HISTORY_ENV, raising=False)
+    mh.read_history("params-history.sqlite")
+    monkeypatch.setenv(rh.HISTORY_ENV, "sqlite:////tmp/run-history.sqlite")
+    mh.read_history("params-history.sqlite")
+    mh.read_history(None)
+    assert seen == ["params-history.sqlite", "sqlite:////tmp/run-history.sqlite", "sqlite:////tmp/run-history.sqlite"]
+    assert rh.history_url(None) == "sqlite:////tmp/run-history.sqlite"
+    assert rh.history_url(None, default_folder=pathlib.Path("/x")) == "sqlite:////x/history.sqlite"

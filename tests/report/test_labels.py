@@ -41,3 +41,32 @@ def test_both_languages_have_the_same_fields():
     bad = [k for k, (zh, en) in TEXTS.items() if fields(zh) != fields(en)]
     assert not bad, bad
     assert not [k for k in TEXTS if "`" in k]
+
+
+def test_index_words_come_from_the_catalogue_in_both_languages():
+    """The index page's words (issue 11 item 1) are catalogue entries, not a dict of their own."""
+    import warnings
+
+    from calib.report.labels import MissingLabelWarning, has
+    from calib.reporting.index import UI_KEYS, ui_words
+
+    assert all(has(k) for k in UI_KEYS.values())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MissingLabelWarning)
+        zh, en = ui_words("zh-CN"), ui_words("en")
+    assert zh["ok"] == "成功" and en["ok"] == "OK" and zh.keys() == en.keys() == UI_KEYS.keys()
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    assert not [v for v in en.values() if cjk.search(v)]
+    assert all(cjk.search(v) for k, v in zh.items() if k != "params_digest")
+
+
+def test_no_english_entry_holds_chinese_text():
+    """An English page shows no Chinese words from the catalogue (only data: village and person names)."""
+    from calib.report._metrics import METRICS
+    from calib.report._terms import REASONS, TERMS, VALUES
+
+    cjk = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+    entries = {**TEXTS, **TERMS, **VALUES, **{k: v[:2] for k, v in METRICS.items()},
+               **{p: e for p, e in REASONS}}
+    bad = {k: v[1] for k, v in entries.items() if cjk.search(v[1])}
+    assert not bad, bad

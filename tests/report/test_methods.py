@@ -38,7 +38,7 @@ _STATISTICS = {
     "03": ["Lin 1989", "Field & Welsh 2007", "Passing & Bablok 1983", "M1 = round", "Kolmogorov",
            "Linnet 1993", "CR1", "t(G", "Cameron & Miller 2015", "Cameron, Gelbach & Miller 2008",
            "Webb 2023", "HC1"],
-    "04": ["StratifiedGroupKFold", "DeLong 1988", "CR1", "t(G", "Cameron & Miller 2015",
+    "04": ["DeLong 1988", "CR1", "t(G", "Cameron & Miller 2015",
            "Kline & Santos 2012", "Webb 2023", "Firth 1993", "Heinze & Schemper 2002", "Konis 2007",
            "ECB 2019", "Brown, Cai & DasGupta 2001", "OeNB 2004", "Hosmer & Lemeshow 1980",
            "Spiegelhalter 1986", "BCBS WP 14"],
@@ -66,3 +66,28 @@ def test_small_sample_and_multiplicity_corrections_are_stated():
     for rep in ("04", "05"):
         assert "quasi-complete" in methods_appendix(rep, "en").plain
         assert "准完全" in methods_appendix(rep, "zh-CN").plain
+
+
+@pytest.mark.parametrize("report, thresholds", [
+    ("01", ["1.00%", "90%", "18", "65"]),
+    ("04", ["95%", "99.9%", "0.05", "55%"]),
+    ("05", ["5%", "0.1", "3.5", "1.4826"]),
+    ("07", ["0.10", "0.25", "0.70", "0.65", "1.25", "0.8"]),
+])
+def test_appendix_states_each_threshold_and_its_source(report, thresholds):
+    """The thresholds the report's conclusions apply are in its appendix, with where they come from."""
+    for lang, source in (("zh-CN", "来源"), ("en", "Source")):
+        text = methods_appendix(report, lang).plain
+        assert all(x in text for x in thresholds), (report, lang, [x for x in thresholds if x not in text])
+        assert source in text
+
+
+@pytest.mark.parametrize("nb", ["01_data_quality", "04_scorecard_calibration", "05_points_discount", "07_monitoring"])
+def test_report_ends_with_its_methods_appendix(nb):
+    import nbformat
+
+    from _support import ROOT
+
+    cells = [c for c in nbformat.read(str(ROOT / "notebooks" / f"{nb}.ipynb"), as_version=4).cells
+             if c.cell_type == "code"]
+    assert cells[-1].source.strip() == f'report.methods_appendix("{nb[:2]}")'

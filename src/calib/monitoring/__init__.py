@@ -6,11 +6,14 @@ Modules, in the order of the data flow: ``history`` (reading the run history tha
 run`` writes, one row per as-of date), ``stability`` (PSI, CSI), ``rules`` (the params block
 ``monitoring``: thresholds and base run), ``trends`` (indicators and lights), ``backfill``
 (recording the sample's earlier quarterly evaluations from generated snapshots), ``display``
-(tables and plots, Chinese by default).
+(tables, plots and conclusions, in the run's language).
 """
 from calib.monitoring.backfill import DEFAULT_NOTEBOOKS, backfill
 from calib.monitoring.display import (
     INDICATOR_LABELS,
+    conclusions,
+    latest_lights,
+    light_display,
     light_table,
     plot_trends,
     rules_table,
@@ -36,7 +39,7 @@ from calib.monitoring.trends import (
 )
 
 __all__ = [
-    "BACKFILL_NOTEBOOK", "COLUMNS", "DEFAULT_NOTEBOOKS", "INDICATORS", "INDICATOR_LABELS",
+    "BACKFILL_NOTEBOOK", "COLUMNS", "conclusions", "latest_lights", "light_display", "DEFAULT_NOTEBOOKS", "INDICATORS", "INDICATOR_LABELS",
     "CHARACTERISTIC_EDGES", "SOURCES", "Light", "MonitoringRules", "backfill", "csi",
     "distribution", "distributions",
     "grade_calibration_table", "grade_figures", "score_edges",

@@ -1,77 +1,116 @@
-"""The monitoring page's tables and plots (Chinese by default), drawn from :func:`indicators`."""
+"""The monitoring page's tables, plots and conclusions, drawn from :func:`indicators`.
+
+Every word comes from the label catalogue of :mod:`calib.report` (``mon.<indicator>`` and the
+``nb07.*`` texts) in the run's language; numbers are formatted by :mod:`calib.report.fmt`.
+"""
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from calib.monitoring.rules import INDICATORS, MonitoringRules, validate_monitoring
+from calib.report import fmt
+from calib.report.labels import get_lang, t
 
-__all__ = ["INDICATOR_LABELS", "LIGHT_LABELS", "light_table", "style_lights", "plot_trends",
-           "rules_table"]
+__all__ = ["INDICATOR_LABELS", "LIGHT_LABELS", "light_table", "light_display", "style_lights",
+           "plot_trends", "rules_table", "latest_lights", "conclusions"]
 
-#: Indicator names on the page: (zh-CN, en).
-INDICATOR_LABELS = {
-    "auc_oos": ("区分能力 AUC（样本外）", "AUC (out of sample)"),
-    "ks": ("KS 统计量", "KS"),
-    "psi": ("群体稳定性指数 PSI", "population stability (PSI)"),
-    "csi_max": ("特征稳定性指数 CSI（最大）", "characteristic stability (largest CSI)"),
-    "grade_calibration": ("等级违约率与校准 PD 最大差", "largest grade default-rate gap to PD"),
-    "consensus_model_gap": ("公议与模型额度偏差", "consensus-model gap"),
-    "investigations": ("需核查农户数（相对基期）", "households to investigate (vs base)"),
-    "credit_villages": ("信用村数（相对基期）", "credit villages (vs base)"),
-}
-LIGHT_LABELS = {"green": ("绿", "green"), "amber": ("黄", "amber"), "red": ("红", "red"),
-                "none": ("—", "—")}
+
+class _Labels(dict):
+    """Indicator -> (zh-CN, en), read from the catalogue (``mon.<indicator>``)."""
+
+    def __missing__(self, key: str) -> tuple[str, str]:
+        return (t(f"mon.{key}", "zh-CN"), t(f"mon.{key}", "en"))
+
+
+#: Indicator names on the page: (zh-CN, en), from the catalogue.
+INDICATOR_LABELS = _Labels({i: (t(f"mon.{i}", "zh-CN"), t(f"mon.{i}", "en")) for i in INDICATORS})
+#: Light words: (zh-CN, en), from the catalogue.
+LIGHT_LABELS = {"green": (t("green", "zh-CN"), t("green", "en")),
+                "amber": (t("amber", "zh-CN"), t("amber", "en")),
+                "red": (t("red", "zh-CN"), t("red", "en")), "none": (fmt.MISSING, fmt.MISSING)}
 _COLOURS = {"green": "#1b9e77", "amber": "#e6ab02", "red": "#d95f02", "none": "#bdbdbd"}
 _BG = {"green": "#c8e6c9", "amber": "#fff9c4", "red": "#ffcdd2", "none": "#eeeeee"}
+_CLASS = {"green": "pass", "amber": "warn", "red": "fail", "none": "na"}
+_RELATIVE_COUNT = ("investigations", "credit_villages")
 
 
-def _i(lang: str) -> int:
-    return 1 if lang == "en" else 0
+def _i(lang: str | None) -> int:
+    return 1 if (lang or get_lang()) == "en" else 0
 
 
 def _fmt(ind: str, v: float) -> str:
-    if v != v:
-        return "—"
-    if ind in ("investigations", "credit_villages"):
-        return f"{v:,.0f}"
+    """An indicator's figure as the page shows it (Babel, never scientific notation)."""
+    if v is None or v != v:
+        return fmt.MISSING
+    if ind in _RELATIVE_COUNT:
+        return fmt.count(v)
     if ind in ("grade_calibration", "consensus_model_gap"):
-        return f"{v:.1%}"
-    return f"{v:.3f}"
+        return fmt.pct(v, 1)
+    return fmt.number(v, 3)
 
 
-def light_table(ind: pd.DataFrame, *, lang: str = "zh-CN") -> pd.DataFrame:
-    """Indicator by as-of date: each cell the figure and its light, e.g. ``"0.712 绿"``.
+def _date(d: Any, backfilled: bool = False) -> str:
+    return f"{pd.Timestamp(d).date()}{'*' if backfilled else ''}"
+
+
+def light_table(ind: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
+    """Indicator by as-of date: each cell the figure and its light, e.g. ``"0.712 绿灯"``.
 
     Parameters
     ----------
     ind : pandas.DataFrame
         :func:`calib.monitoring.indicators`.
-    lang : {"zh-CN", "en"}
+    lang : {"zh-CN", "en"}, optional
+        Default: the run's language.
 
     Returns
     -------
     pandas.DataFrame
-        First column the indicator's name, then one column per as-of date (headed
+        First column ``indicator`` (its name in words), then one column per as-of date (headed
         ``YYYY-MM-DD``, with ``*`` when the point is backfilled).
     """
     li = _i(lang)
-    head = "指标" if li == 0 else "indicator"
     if ind.empty:
-        return pd.DataFrame(columns=[head])
-    t = ind.assign(cell=[f"{_fmt(i, v)} {LIGHT_LABELS[c][li]}" for i, v, c in
-                         zip(ind["indicator"], ind["value"], ind["light"])])
-    t["date"] = [f"{pd.Timestamp(d).date()}{'*' if b else ''}"
-                 for d, b in zip(t["as_of"], t["backfilled"])]
-    dates = list(dict.fromkeys(t.sort_values("as_of")["date"]))
-    wide = t.pivot(index="indicator", columns="date", values="cell").reindex(
-        [i for i in INDICATORS if i in set(t["indicator"])])[dates]
-    wide.insert(0, head, [INDICATOR_LABELS[i][li] for i in wide.index])
-    return wide.reset_index(drop=True)
+        return pd.DataFrame(columns=["indicator"])
+    tab = ind.assign(cell=[f"{_fmt(i, v)} {LIGHT_LABELS[c][li]}" if c != "none" else fmt.MISSING
+                           for i, v, c in zip(ind["indicator"], ind["value"], ind["light"])])
+    tab["date"] = [_date(d, b) for d, b in zip(tab["as_of"], tab["backfilled"])]
+    dates = list(dict.fromkeys(tab.sort_values("as_of")["date"]))
+    wide = tab.pivot(index="indicator", columns="date", values="cell").reindex(
+        [i for i in INDICATORS if i in set(tab["indicator"])])[dates]
+    wide.insert(0, "indicator", [INDICATOR_LABELS[i][li] for i in wide.index])
+    return wide.reset_index(drop=True).rename_axis(columns=None)
+
+
+def light_display(ind: pd.DataFrame):
+    """:func:`light_table` through the display layer, each cell coloured by its light.
+
+    Returns
+    -------
+    calib.report.display.Table
+    """
+    from calib.report.display import table
+
+    wide = light_table(ind)
+    shown = table(wide, max_rows=None, kinds={c: "raw" for c in wide.columns})
+    if ind.empty:
+        return shown
+    lights = ind.assign(date=[_date(d, b) for d, b in zip(ind["as_of"], ind["backfilled"])])
+    lights = lights.pivot(index="indicator", columns="date", values="light").reindex(
+        [i for i in INDICATORS if i in set(ind["indicator"])])[list(wide.columns[1:])]
+    classes = shown.classes.copy()
+    for j, col in enumerate(wide.columns[1:], start=1):
+        classes.iloc[:, j] = [_CLASS.get(c, "") for c in lights[col].fillna("none")]
+    shown.classes = classes
+    return shown
 
 
 def style_lights(table: pd.DataFrame):
-    """A Styler colouring each cell of :func:`light_table` by its light (no index)."""
+    """A Styler colouring each cell of :func:`light_table` by its light (no index); kept for
+    interactive use, the report page uses :func:`light_display`."""
     def colour(x):
         if not isinstance(x, str):
             return ""
@@ -83,13 +122,13 @@ def style_lights(table: pd.DataFrame):
     return table.style.map(colour, subset=list(table.columns[1:])).hide(axis="index")
 
 
-def _thresholds(ax, rule, relative: bool) -> None:
+def _thresholds(ax, rule) -> None:
     for val, key in ((rule.green, "green"), (rule.amber, "amber")):
         ax.axhline(val, color=_COLOURS[key], lw=0.8, ls="--")
 
 
 def plot_trends(ind: pd.DataFrame, *, rules: MonitoringRules | dict | None = None,
-                lang: str = "zh-CN", ncols: int = 2):
+                lang: str | None = None, ncols: int = 2):
     """Small multiples: each indicator over as-of dates, points coloured by their light.
 
     Backfilled points (generated snapshots) are drawn hollow; dashed lines are the green and
@@ -118,7 +157,7 @@ def plot_trends(ind: pd.DataFrame, *, rules: MonitoringRules | dict | None = Non
             ax.scatter(s["as_of"], s["judged"], s=40, zorder=3,
                        c=["none" if bf else _COLOURS[c] for c in s["light"]],
                        edgecolors=[_COLOURS[c] for c in s["light"]], linewidths=1.5)
-        _thresholds(ax, getattr(r, name), getattr(r, name).relative)
+        _thresholds(ax, getattr(r, name))
         ax.set_title(INDICATOR_LABELS[name][li], fontsize="medium")
         if d["judged"].notna().any():
             lo, hi = np.nanmin(d["judged"]), np.nanmax(d["judged"])
@@ -129,21 +168,108 @@ def plot_trends(ind: pd.DataFrame, *, rules: MonitoringRules | dict | None = Non
         ax.tick_params(axis="x", labelrotation=30, labelsize="small")
     for ax in axes.ravel()[len(inds):]:
         ax.set_visible(False)
-    fig.supxlabel("评估基准日（空心点为回填）" if li == 0 else "as-of date (hollow: backfilled)")
+    fig.supxlabel(t("nb07.plot.x", "en" if li else "zh-CN"))
     fig.tight_layout()
     return fig
 
 
-def rules_table(rules: MonitoringRules | dict | None = None, *, lang: str = "zh-CN") -> pd.DataFrame:
-    """The thresholds of the run as a table: indicator, green, amber, direction, relative."""
+def rules_table(rules: MonitoringRules | dict | None = None, *, lang: str | None = None) -> pd.DataFrame:
+    """The thresholds of the run as a table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``indicator`` (in words), ``light_green``, ``light_amber``, ``direction``
+        (``higher_better`` / ``lower_better``), ``judged_on`` (``judged_value`` /
+        ``judged_ratio``): coded values the display layer puts in words.
+    """
     r = validate_monitoring(rules)
     li = _i(lang)
-    heads = (("指标", "绿灯", "黄灯", "方向", "判定口径") if li == 0
-             else ("indicator", "green", "amber", "direction", "judged on"))
     rows = []
     for name in INDICATORS:
         x = getattr(r, name)
-        d = ("越高越好", "higher is better") if x.higher_is_better else ("越低越好", "lower is better")
-        j = ("相对基期比值", "ratio to the base run") if x.relative else ("指标值", "the value")
-        rows.append((INDICATOR_LABELS[name][li], x.green, x.amber, d[li], j[li]))
-    return pd.DataFrame(rows, columns=list(heads))
+        rows.append((INDICATOR_LABELS[name][li], x.green, x.amber,
+                     "higher_better" if x.higher_is_better else "lower_better",
+                     "judged_ratio" if x.relative else "judged_value"))
+    return pd.DataFrame(rows, columns=["indicator", "light_green", "light_amber", "direction", "judged_on"])
+
+
+def latest_lights(ind: pd.DataFrame) -> pd.DataFrame:
+    """The indicators at the latest as-of date, in the order of :data:`INDICATORS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of :func:`indicators` at the latest ``as_of`` (empty when ``ind`` is).
+    """
+    if ind.empty:
+        return ind.copy()
+    last = ind.loc[ind["as_of"] == ind["as_of"].max()]
+    order = {n: k for k, n in enumerate(INDICATORS)}
+    return last.sort_values("indicator", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def _rule_text(name: str, rule, lang: str | None) -> str:
+    key = "nb07.c.rule_" + ("high" if rule.higher_is_better else "low") + ("_rel" if rule.relative else "")
+    if rule.relative:
+        g, a = fmt.number(rule.green, 2), fmt.number(rule.amber, 2)
+    elif name in ("grade_calibration", "consensus_model_gap"):
+        g, a = fmt.pct(rule.green, 0), fmt.pct(rule.amber, 0)
+    else:
+        g, a = fmt.number(rule.green, 2), fmt.number(rule.amber, 2)
+    return t(key, lang, green=g, amber=a)
+
+
+def conclusions(ind: pd.DataFrame, rules: MonitoringRules | dict | None = None, *,
+                lang: str | None = None) -> tuple[list, str]:
+    """The monitoring report's conclusions: how many evaluations there are to compare, and each
+    indicator at the latest as-of date with its figure, threshold and light.
+
+    Parameters
+    ----------
+    ind : pandas.DataFrame
+        :func:`calib.monitoring.indicators`.
+    rules : MonitoringRules or dict, optional
+        The ``monitoring`` block (the thresholds stated beside each figure).
+    lang : {"zh-CN", "en"}, optional
+        Default: the run's language.
+
+    Returns
+    -------
+    (findings, summary)
+        A list of :class:`calib.report.Finding` (verdicts ``green``, ``amber``, ``red``,
+        ``not_recorded``, ``info``) and the one-line summary for the index; pass both to
+        :func:`calib.report.conclude`.
+    """
+    from calib.monitoring.trends import headline
+    from calib.report.record import Finding
+
+    r = validate_monitoring(rules)
+    li = _i(lang)
+    lang = "en" if li else "zh-CN"
+    m = headline(ind)
+    if ind.empty:
+        return ([Finding(t("nb07.c.history", lang), t("nb07.c.history_none", lang),
+                         t("nb07.c.history_rule", lang), "info")], t("nb07.summary_empty", lang))
+    last = latest_lights(ind)
+    date = str(pd.Timestamp(last["as_of"].iloc[0]).date())
+    findings = [Finding(t("nb07.c.history", lang),
+                        t("nb07.c.history_fig", lang, points=fmt.count(m["points"]),
+                          backfilled=fmt.count(m["points_backfilled"]), date=date),
+                        t("nb07.c.history_rule", lang), "pass" if m["points"] >= 2 else "warn")]
+    for row in last.itertuples(index=False):  # one row per indicator (eight at most)
+        rule = getattr(r, row.indicator)
+        fig = _fmt(row.indicator, row.value)
+        if rule.relative and row.judged == row.judged and row.value == row.value:
+            fig = t("nb07.c.relative_fig", lang, value=fig, ratio=fmt.number(row.judged, 2))
+        verdict = "not_recorded" if row.light == "none" else row.light
+        findings.append(Finding(INDICATOR_LABELS[row.indicator][li], fig, _rule_text(row.indicator, rule, lang),
+                                verdict))
+    names = {c: fmt.join([INDICATOR_LABELS[i][li] for i in last.loc[last["light"] == c, "indicator"]], lang)
+             for c in ("red", "amber")}
+    worst = (t("nb07.summary_red", lang, names=names["red"]) if m["latest_red"]
+             else t("nb07.summary_amber", lang, names=names["amber"]) if m["latest_amber"]
+             else t("nb07.summary_green", lang))
+    summary = t("nb07.summary", lang, date=date, red=fmt.count(m["latest_red"]),
+                amber=fmt.count(m["latest_amber"]), n=fmt.count(len(last)), worst=worst)
+    return findings, summary

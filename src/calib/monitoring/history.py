@@ -6,6 +6,8 @@ status, params_sha256, notebook, metric, value`` and arranges it per run.
 """
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 
 from calib.errors import CalibInputError
@@ -35,6 +37,8 @@ def read_history(db: str | None = None, *, missing_ok: bool = True) -> pd.DataFr
     ----------
     db : str, optional
         SQLAlchemy URL or SQLite file (default ``reports/history.sqlite`` of the project).
+        Inside ``calib run`` the history the run records to wins (``CALIB_HISTORY``, set by
+        the runner), so report 07 shows the same history as ``calib history``.
     missing_ok : bool
         When the history module is not installed, return an empty frame instead of raising.
 
@@ -48,7 +52,8 @@ def read_history(db: str | None = None, *, missing_ok: bool = True) -> pd.DataFr
         if missing_ok:
             return pd.DataFrame(columns=COLUMNS)
         raise CalibInputError("run history: calib.report.history is not installed")
-    return mod.read_history(db)
+    run_db = os.environ.get(getattr(mod, "HISTORY_ENV", "CALIB_HISTORY"))
+    return mod.read_history(run_db or db)
 
 
 def run_figures(history: pd.DataFrame) -> pd.DataFrame:

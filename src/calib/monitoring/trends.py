@@ -144,7 +144,7 @@ def grade_calibration_table(history: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``as_of``, ``backfilled``, ``grade``, ``observed_default_rate``, ``calibrated_pd``,
-        ``gap`` (observed - PD); empty when the runs recorded no grade figures
+        ``grade_gap`` (observed - PD); empty when the runs recorded no grade figures
         (``04_scorecard_calibration.grade_default_rates`` and ``.grade_pds``).
     """
     runs = run_figures(history)
@@ -157,25 +157,23 @@ def grade_calibration_table(history: pd.DataFrame) -> pd.DataFrame:
                 o, p = _num(obs[g]), _num(pds.get(g))
                 rows.append((row["as_of"], bool(row["backfilled"]), g, o, p, o - p))
     return pd.DataFrame(rows, columns=["as_of", "backfilled", "grade", "observed_default_rate",
-                                       "calibrated_pd", "gap"])
+                                       "calibrated_pd", "grade_gap"])
 
 
-def points_table(history: pd.DataFrame, *, lang: str = "zh-CN") -> pd.DataFrame:
+def points_table(history: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
     """The as-of dates on the page and where each comes from (backfilled or a real run).
 
     Returns
     -------
     pandas.DataFrame
-        ``as_of`` (date text), ``run_id``, ``source`` ("回填：生成的季度快照" / "实际评估", or
-        "backfilled: generated quarterly snapshot" / "evaluation run" in English).
+        ``as_of`` (date text), ``run_id``, ``source`` (``backfilled_snapshot`` or
+        ``evaluation_run``: coded values the display layer puts in words). ``lang`` is
+        accepted for compatibility and unused.
     """
     runs = run_figures(history)
-    lab = (("backfilled: generated quarterly snapshot", "evaluation run") if lang == "en"
-           else ("回填：生成的季度快照", "实际评估"))
-    heads = ("as_of", "run_id", "source") if lang == "en" else ("评估基准日", "运行编号", "来源")
-    return pd.DataFrame({heads[0]: [str(pd.Timestamp(d).date()) for d in runs["as_of"]],
-                         heads[1]: runs["run_id"].astype(str).to_numpy(),
-                         heads[2]: [lab[0] if b else lab[1] for b in runs["backfilled"]]})
+    return pd.DataFrame({"as_of": [str(pd.Timestamp(d).date()) for d in runs["as_of"]],
+                         "run_id": runs["run_id"].astype(str).to_numpy(),
+                         "source": ["backfilled_snapshot" if b else "evaluation_run" for b in runs["backfilled"]]})
 
 
 def headline(ind: pd.DataFrame) -> dict[str, Any]:

@@ -137,7 +137,7 @@ class Params(_Block):
     ``credit_village``, ``credit_township``, ``targets``: :mod:`calib.villages`;
     ``points_loan``: :mod:`calib.pricing.schedule`; ``monitoring``: :mod:`calib.monitoring`).
 
-    Run keys: ``title``, ``data_dir`` (folder or SQLAlchemy URL; with a URL, ``tables`` maps
+    Run keys: ``title`` (``title_en``: the title of an English run, ``lang: en``), ``data_dir`` (folder or SQLAlchemy URL; with a URL, ``tables`` maps
     contract table names to the bank's tables or views, ``schema`` names their schema and
     ``queries`` gives a ``SELECT`` per table, see :func:`calib.sources.sql.read_raw_tables`),
     ``as_of``, ``seed``,
@@ -151,7 +151,12 @@ class Params(_Block):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
 
+    def shown_title(self) -> str:
+        """The run's title in its language: ``title_en`` for ``lang: en`` when given, else ``title``."""
+        return self.title_en if self.lang == "en" and self.title_en else self.title
+
     title: str = Field("calib evaluation", min_length=1, max_length=200)
+    title_en: str | None = Field(None, min_length=1, max_length=200)
     data_dir: Path | str
     tables: dict[str, str] = {}
     db_schema: str | None = Field(None, alias="schema", min_length=1)

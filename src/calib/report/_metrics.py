@@ -88,4 +88,9 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "villages_not_assessed": ("有未评估标准的村", "Villages with a criterion not assessed", "int"),
     "programme_credit_coverage_persons": ("授信面（按人数，目标 80%）", "Credit coverage in persons (target 80%)", "pct1"),
     "programme_usage_persons": ("用信面（按人数，目标 30%）", "Usage in persons (target 30%)", "pct1"),
+    # 07
+    "monitoring_points": ("评估基准日个数", "As-of dates in the history", "int"),
+    "monitoring_points_backfilled": ("其中回填", "of which backfilled", "int"),
+    "monitoring_latest_red": ("最近基准日红灯指标数", "Red indicators at the latest date", "int"),
+    "monitoring_latest_amber": ("最近基准日黄灯指标数", "Amber indicators at the latest date", "int"),
 }

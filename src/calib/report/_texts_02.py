@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 TEXTS_02: dict[str, tuple[str, str]] = {
-    "nb02.title": ("背靠背评议与公议授信额度", "Peer-review consensus (公议授信额度)"),
+    "nb02.title": ("背靠背评议与公议授信额度", "Peer-review consensus limits"),
     "nb02.intro": (
         "本报告回答：哪些评议员、哪些村的评议小组需要再培训，哪些农户需要重新评议（整村授信第 2 步“授信评议”）。"
         "各村评议小组背靠背独立评议后，如何形成每户一个公议授信额度；各小组的一致程度；哪些评议员偏宽或偏严；"

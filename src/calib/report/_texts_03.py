@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 TEXTS_03: dict[str, tuple[str, str]] = {
-    "nb03.title": ("公议额度与模型额度的比对（授信额度确认）", "Consensus against the model limit (授信额度确认)"),
+    "nb03.title": ("公议额度与模型额度的比对（授信额度确认）", "Consensus against the model limit (limit confirmation)"),
     "nb03.intro": (
         "本报告回答：需要客户经理核查的农户有多少，调解政策使授信总额变化多少（整村授信第 4 步“授信额度确认”）。"
         "银行模型跑批为每户给出模型额度，与评议小组的公议额度比对，查找差额原因，确定最终额度。"
@@ -84,7 +84,7 @@ TEXTS_03: dict[str, tuple[str, str]] = {
         "({ratio} of the consensus). The table's total |model − consensus| over all households ({gap_all}) "
         "includes households inside the band; the investigation list's exposure gap below counts only the "
         "households to investigate."),
-    "nb03.investigate.h": ("核查名单（查找差额原因）", "Investigation list (查找差额原因)"),
+    "nb03.investigate.h": ("核查名单（查找差额原因）", "Investigation list (finding the reason for each gap)"),
     "nb03.investigate.text": (
         "比值超出区间、授信/拒绝不一致或缺少输入的每一户，按敞口差额从大到小排列，附原因与核查期间的临时额度。户主姓名与电话已脱敏"
         "（只留姓；电话留前 3 位与后 4 位），客户经理可据此找到农户。完整名单写入 `investigations.xlsx`。",

@@ -34,7 +34,7 @@ VERDICT_CLASS = {
     "risk-justified": "pass", "not rejected": "pass", "ok": "pass",
     "fail": "fail", "not met": "fail", "red": "fail", "replace": "fail", "not_fit": "fail",
     "PD too low": "fail", "subsidised": "warn", "below risk": "warn", "failed": "fail",
-    "no_data": "warn", "yellow": "warn", "review": "warn", "cannot be told apart": "warn",
+    "no_data": "warn", "yellow": "warn", "amber": "warn", "not_recorded": "na", "review": "warn", "cannot be told apart": "warn",
     "not_assessed": "na", "info": "info", "warn": "warn", "no data": "warn", "not assessed": "na",
     "certified": "pass", "not certified": "fail",
     "keep the discount": "info", "lower the discount": "warn", "raise the discount": "info",
@@ -259,7 +259,7 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def params_table(P: Any, blocks: tuple[str, ...] | None = None) -> Table:
-    """The run's parameters as a two-column table (key as in ``params.yaml``, value in words).
+    """The run's parameters as a two-column table (key and value as in ``params.yaml``, code face).
 
     Parameters
     ----------
@@ -273,7 +273,8 @@ def params_table(P: Any, blocks: tuple[str, ...] | None = None) -> Table:
         plain = {b: plain[b] for b in blocks if b in plain}
     rows = _flatten(plain)
     frame = pd.DataFrame(rows, columns=["param_key", "param_value"])
-    return table(frame, max_rows=None, kinds={"param_key": "code", "param_value": "raw"})
+    # values exactly as written in params.yaml (code face): an auditor compares them with the file
+    return table(frame, max_rows=None, kinds={"param_key": "code", "param_value": "code"})
 
 
 def begin(report: str) -> None:

@@ -22,7 +22,7 @@ from babel.numbers import format_decimal
 from calib.report.labels import get_lang, t
 
 __all__ = ["MISSING", "is_missing", "number", "count", "yuan", "wan", "pct", "pval", "ci", "cell",
-           "KINDS"]
+           "join", "KINDS"]
 
 MISSING = "—"
 _LOCALE = {"zh-CN": "zh_Hans_CN", "en": "en_US"}
@@ -97,6 +97,18 @@ def pval(p: Any) -> str:
 def ci(low: Any, high: Any, kind: str = "num3") -> str:
     """A confidence interval ``[low, high]`` in the given kind."""
     return f"[{cell(low, kind)}, {cell(high, kind)}]"
+
+
+def join(items: Any, lang: str | None = None) -> str:
+    """Items as a list in the run's language: ``坳榕村、寨竹村`` in Chinese, ``a, b`` in English.
+
+    Examples
+    --------
+    >>> join(["0-100", "300-400"], "en")
+    '0-100, 300-400'
+    """
+    sep = ", " if (lang or get_lang()) == "en" else "、"
+    return sep.join(str(i) for i in items)
 
 
 def _date(x: Any) -> str:

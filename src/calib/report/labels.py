@@ -141,7 +141,8 @@ def value_label(value: Any, lang: str | None = None) -> Any:
         return _pick(TERMS[value], lang)
     parts = [p.strip() for p in re.split(r"[;,]", value)]
     if len(parts) > 1 and all(p in VALUES or p in TERMS for p in parts):
-        return "、".join(_pick(VALUES.get(p) or TERMS[p], lang) for p in parts)
+        return (", " if (lang or get_lang()) == "en" else "、").join(
+            _pick(VALUES.get(p) or TERMS[p], lang) for p in parts)
     for rx, entry in _REASONS:
         m = rx.fullmatch(value)
         if m:

@@ -1,13 +1,44 @@
 """Opening a report run from a notebook: parameters, language, plot style, programme, outputs."""
 from __future__ import annotations
 
+import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
 from calib.report.labels import set_lang
 from calib.report.record import output_dir
 
-__all__ = ["open_run"]
+__all__ = ["open_run", "cautions_as_notes"]
+
+def _show_caution(message, category, filename, lineno, file=None, line=None):
+    """A warning raised while a report runs, shown to the reader as a note in the page's
+    language (no file path, no source line); defects of the page itself (a missing label, a
+    missing glyph) keep the default stderr output, where the tests look for them."""
+    from calib.report.labels import MissingLabelWarning, t, value_label
+
+    text = str(message)
+    if issubclass(category, MissingLabelWarning) or "Glyph" in text or "glyph" in text:
+        (file or sys.stderr).write(warnings.formatwarning(message, category, filename, lineno, line))
+        return None
+    from IPython.display import display
+
+    from calib.report.display import note
+
+    display(note(t("note.caution", text=str(value_label(text)))))
+    return None
+
+
+def cautions_as_notes() -> None:
+    """Show the warnings a report raises (too few villages or defaults, a fold without a
+    default, ...) as notes in the reader's language instead of raw stderr text with file paths
+    and code. Only inside a notebook kernel; elsewhere warnings behave as usual."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency of the notebooks
+        return
+    if get_ipython() is not None:
+        warnings.showwarning = _show_caution
 
 
 def open_run(params_file: str | Path, out_dir: str | Path | None = None, *,
@@ -41,6 +72,7 @@ def open_run(params_file: str | Path, out_dir: str | Path | None = None, *,
     P = params.load(params_file)
     set_lang(lang or getattr(P, "lang", None))
     style.use()
+    cautions_as_notes()
     snap = Path(out_dir) / "snapshot" if out_dir else None
     reader = getattr(io, "read_snapshot", None)
     if snap is not None and snap.is_dir() and reader is not None:

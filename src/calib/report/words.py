@@ -13,7 +13,7 @@ import pandas as pd
 
 from calib.report import fmt
 from calib.report.display import VERDICT_CLASS, Table, _format_column, _header
-from calib.report.labels import column_label, t, value_label
+from calib.report.labels import column_label, get_lang, t, value_label
 
 __all__ = ["verdict_grid", "lacks", "OPS"]
 
@@ -94,6 +94,7 @@ def lacks(near: pd.DataFrame, verdicts: pd.DataFrame, qualitative: Sequence[str]
     Series of str, aligned with ``near``.
     """
     v = verdicts.set_index(["township", "village"])
+    colon, semi = (": ", "; ") if get_lang() == "en" else ("：", "；")
     out = []
     for row in near.itertuples(index=False):
         r = row._asdict()
@@ -108,6 +109,6 @@ def lacks(near: pd.DataFrame, verdicts: pd.DataFrame, qualitative: Sequence[str]
         for c in list(figures) + list(qualitative):
             verdict = qv.get(c) if len(qv) else None
             if verdict in ("fail", "not assessed", "no data") and (c in qualitative or verdict == "no data"):
-                parts.append(f"{column_label(c)}：{value_label(verdict)}")
-        out.append("；".join(parts) if parts else fmt.MISSING)
+                parts.append(f"{column_label(c)}{colon}{value_label(verdict)}")
+        out.append(semi.join(parts) if parts else fmt.MISSING)
     return pd.Series(out, index=near.index, name="lacks")

@@ -10,6 +10,7 @@ other writer). :func:`read_history` gives it back as a DataFrame for the monitor
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +19,24 @@ import pandas as pd
 from calib.errors import CalibInputError
 from calib.params import is_url
 
-__all__ = ["read_history", "record_run", "history_url", "runs_as_json", "COLUMNS", "DEFAULT_FILE"]
+__all__ = ["read_history", "record_run", "history_url", "runs_as_json", "COLUMNS", "DEFAULT_FILE", "HISTORY_ENV"]
 
 COLUMNS = ["run_id", "as_of", "started_utc", "status", "params_sha256", "notebook", "metric", "value"]
 DEFAULT_FILE = "history.sqlite"
+#: Set by ``calib run`` for its kernels: the history the run records to, so report 07 reads the
+#: same history (``--history``, the parameter ``history`` or ``<reports>/history.sqlite``).
+HISTORY_ENV = "CALIB_HISTORY"
 _TABLE = "calib_history"
 
 
 def history_url(db: str | Path | None, default_folder: Path | None = None) -> str:
     """A SQLAlchemy URL for ``db``: a URL as given, a path as a SQLite file, ``None`` as
-    ``<default_folder>/history.sqlite`` (default folder: ``reports/`` of the current project)."""
+    ``<default_folder>/history.sqlite`` (default folder: inside a ``calib run`` the history the
+    run records to, from :data:`HISTORY_ENV`; else ``reports/`` of the current project)."""
     if db is not None and is_url(str(db)):
         return str(db)
+    if db is None and default_folder is None and os.environ.get(HISTORY_ENV):
+        return os.environ[HISTORY_ENV]
     if db is None:
         if default_folder is None:
             from calib.params import project_root

@@ -11,33 +11,35 @@ from typing import Any, Callable
 
 import jinja2
 
-__all__ = ["render_index", "render_html", "render_error", "side_files", "TEMPLATE_DIR", "UI"]
+__all__ = ["render_index", "render_html", "render_error", "side_files", "TEMPLATE_DIR", "UI", "UI_KEYS", "ui_words"]
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STANDARD = {"index.html", "metrics.json", "manifest.json", "manifest.json.sig", "params.yaml"}
 
-# The index's own wording. TODO(lead): move into calib.report's label catalogue when it lands.
-UI: dict[str, dict[str, str]] = {
-    "zh-CN": {"run": "运行", "status": "状态", "ok": "成功", "failed": "失败", "started": "开始",
-              "ended": "结束", "as_of": "数据截至", "seed": "随机种子", "params_digest": "参数 SHA-256",
-              "commit": "代码版本", "dirty": "含未提交修改", "reports": "报告", "report": "报告",
-              "conclusion": "结论", "time": "用时", "figures": "关键指标", "notebook": "笔记本",
-              "side_files": "附属文件", "file": "文件", "rows": "行数", "inputs": "输入数据",
-              "data_dir": "项目数据", "provenance": "来源与校验", "software": "软件版本",
-              "glossary": "术语表", "glossary_text": "报告所用术语的中英文释义",
-              "provenance_text": "本报告包中每个文件的 SHA-256 均记录在清单中（可用 calib verify 核验）；"
-                                 "个人信息（身份证号、姓名、电话、地址）均已脱敏。"},
-    "en": {"run": "Run", "status": "status", "ok": "OK", "failed": "FAILED", "started": "started",
-           "ended": "ended", "as_of": "Data as of", "seed": "seed", "params_digest": "parameters SHA-256",
-           "commit": "code commit", "dirty": "uncommitted changes", "reports": "Reports", "report": "Report",
-           "conclusion": "Conclusion", "time": "Time", "figures": "Headline figures", "notebook": "notebook",
-           "side_files": "Side files", "file": "File", "rows": "Rows", "inputs": "Inputs",
-           "data_dir": "Programme data", "provenance": "Provenance", "software": "Software",
-           "glossary": "Glossary", "glossary_text": "the terms of the reports, in Chinese and English",
-           "provenance_text": "Every file of this bundle is listed with its SHA-256 in the manifest "
-                              "(check it with calib verify); personal data (ID numbers, names, phones, "
-                              "addresses) is masked everywhere in this bundle."},
-}
+#: The words of the index page and the report banners, by the key the templates use; each
+#: comes from the label catalogue of :mod:`calib.report` (``index.<key>``, ``status.<ok|failed>``).
+UI_KEYS = {"run": "index.run", "status": "index.status", "ok": "status.ok", "failed": "status.failed",
+           "started": "index.started", "ended": "index.ended", "as_of": "index.data_as_of",
+           "seed": "index.seed", "params_digest": "index.params_digest", "commit": "index.commit",
+           "dirty": "index.dirty", "reports": "index.reports", "report": "index.report",
+           "conclusion": "index.conclusion", "time": "index.time", "figures": "index.figures",
+           "notebook": "index.notebook", "side_files": "index.side_files", "file": "index.file",
+           "rows": "index.rows", "inputs": "index.inputs", "data_dir": "index.data_dir",
+           "provenance": "index.provenance", "software": "index.software", "glossary": "index.glossary",
+           "glossary_text": "index.glossary_text", "provenance_text": "index.provenance_text"}
+
+
+def ui_words(lang: str | None = None) -> dict[str, str]:
+    """The index page's words in ``lang`` (``zh-CN`` or ``en``; another value: English), from
+    the label catalogue."""
+    from calib.report.labels import LANGS, t
+
+    lang = lang if lang in LANGS else "en"
+    return {k: t(key, lang) for k, key in UI_KEYS.items()}
+
+
+#: The index's words per language (built from the catalogue; kept for callers of the old dict).
+UI: dict[str, dict[str, str]] = {"zh-CN": ui_words("zh-CN"), "en": ui_words("en")}
 
 
 def _env() -> jinja2.Environment:
@@ -121,14 +123,14 @@ def render_index(manifest: dict[str, Any], metrics: dict[str, dict[str, Any]],
                         for k, v in list(metrics.get(n["notebook"], {}).items())[:14]]
         for n in manifest["notebooks"]}
     return _env().get_template("index.html.j2").render(
-        m=manifest, figures=figures, side_files=files or [], t=UI.get(lang, UI["en"]), lang=lang,
+        m=manifest, figures=figures, side_files=files or [], t=ui_words(lang), lang=lang,
         has_glossary=glossary)
 
 
 def render_error(name: str, message: str, lang: str = "zh-CN") -> str:
     """The page of a notebook that produced no output notebook at all."""
     return _env().get_template("error.html.j2").render(name=name, message=message,
-                                                       t=UI.get(lang, UI["en"]), lang=lang)
+                                                       t=ui_words(lang), lang=lang)
 
 
 def render_html(notebook: Any, *, banner: str | None = None) -> str:

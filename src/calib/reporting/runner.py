@@ -42,8 +42,8 @@ from calib.params import ROOT_ENV, Params, is_url, load, project_root, relative_
 from calib.report import read_metrics
 from calib.reporting import manifest as mf
 from calib.reporting.execute import Outcome, execute_all
-from calib.reporting.history import history_url, record_run
-from calib.reporting.index import UI, render_error, render_html, render_index, side_files
+from calib.reporting.history import HISTORY_ENV, history_url, record_run
+from calib.reporting.index import render_error, render_html, render_index, side_files, ui_words
 from calib.reporting.publish import clean_leftovers, disk_error, publish, staging
 
 __all__ = ["run_reports", "RunResult"]
@@ -72,17 +72,22 @@ def _new_run_id() -> str:
 
 
 @contextmanager
-def _project_env(root: Path) -> Iterator[None]:
-    """Kernels resolve the bundle's relative paths against the project root."""
-    old = os.environ.get(ROOT_ENV)
-    os.environ[ROOT_ENV] = str(root)
+def _project_env(root: Path, history: str | None = None) -> Iterator[None]:
+    """Kernels resolve the bundle's relative paths against the project root, and read the run
+    history this run records to (report 07)."""
+    values = {ROOT_ENV: str(root), HISTORY_ENV: history}
+    old = {k: os.environ.get(k) for k in values}
+    for k, v in values.items():
+        if v is not None:
+            os.environ[k] = v
     try:
         yield
     finally:
-        if old is None:
-            os.environ.pop(ROOT_ENV, None)
-        else:
-            os.environ[ROOT_ENV] = old
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def _prepare(params_path: str | Path, overrides: Any, notebooks_dir: str | Path | None
@@ -203,7 +208,7 @@ def _finish(o: Outcome, bundle: Path, src: Path, ctx: dict[str, Any]) -> dict[st
     entry.update(metrics=read_metrics(nb), labels=read_metrics(nb, labels=True),
                  title=_read("read_title", nb) or _title_of(nb, o.notebook),
                  conclusion=_read("read_conclusion", nb), conclusion_status=_read("read_conclusion_status", nb))
-    ui = UI.get(ctx["lang"], UI["en"])
+    ui = ui_words(ctx["lang"])
     banner = (f"{ctx['title']} · {ui['run']} {ctx['run_id']} · {entry['title']} · "
               f"{ui['status']}: {ui['ok'] if o.status == 'ok' else ui['failed']}")
     if o.message:
@@ -224,7 +229,7 @@ def _manifest(ctx: dict[str, Any], params: Params, entries: list[dict[str, Any]]
               snapshot: dict[str, Any] | None) -> dict[str, Any]:
     root = ctx["root"]
     return {
-        "run_id": ctx["run_id"], "title": params.title,
+        "run_id": ctx["run_id"], "title": ctx["title"],
         "started_utc": ctx["started"].isoformat(timespec="seconds"),
         "ended_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "status": "ok" if all(e["status"] == "ok" for e in entries) else "failed",
@@ -355,9 +360,16 @@ def run_reports(
     out_root = Path(out_root) if out_root else root / "reports"
     run_id = _new_run_id()
     ctx = {"root": root, "run_id": run_id, "started": started, "params_path": Path(params_path),
-           "title": params.title, "lang": params.lang,
+           "title": params.shown_title(), "lang": params.lang,
            "jobs": max(1, int(jobs or params.jobs or os.cpu_count() or 1))}
-    with _project_env(root), staging(out_root, run_id) as st:
+    try:
+        db = history or params.history
+        if db is not None and not is_url(db) and not Path(db).is_absolute():
+            db = str(root / db)
+        hist = history_url(db, default_folder=out_root)
+    except Exception:  # an unusable history is told after the run, by _record_history
+        hist = None
+    with _project_env(root, hist), staging(out_root, run_id) as st:
         for name in clean_leftovers(out_root, run_id):
             log(f"[{run_id}] removed {name}, left by an interrupted run")
         try:
