@@ -41,7 +41,7 @@ def _local_codes(key: np.ndarray, group: np.ndarray, n_group: int) -> tuple[np.n
     return loc, cnt
 
 
-def solve(h, r, y, c_h, c_r, nC, ident, live, cMAD, a0, *, max_iter=40, tol_step=1e-10,
+def solve(h, r, y, c_h, c_r, nC, ident, live, cMAD, a0, *, max_iter=25, tol_step=1e-10,
           eps=1e-3, max_panel=24, max_households=4096, chunk_cells=1 << 20):
     """Newton's root for every component it can handle.
 
@@ -119,7 +119,9 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
     # median positions: -inf then +inf fills of the masked cells so the middle is at L/2 - 1, L/2
     left = (L - cnt - cnt % 2) // 2
     rank_masked = np.cumsum(~M.reshape(nc, L), axis=1) - 1
-    fill = np.where(rank_masked < left[:, None], -np.inf, np.inf).reshape(nc, Hp, P)
+    fill = np.where(M.reshape(nc, L), 0.0,
+                    np.where(rank_masked < left[:, None], -np.inf, np.inf)).reshape(nc, Hp, P)
+    del rank_masked
     odd = cnt % 2 == 1
     A = np.zeros((nc, Hp))
     A[blk, row] = a0[hg]
@@ -130,67 +132,83 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
     rows_ok = M.any(2)
     Mf = M.astype(float)
     live = np.arange(nc)
-    prev_in = None
     done_c = np.zeros(nc, bool)
     slope = np.full(nc, np.nan)
     eye_pad = (~seat_ok).astype(float)
+    ones_p = np.ones(P)
+    diag = np.arange(P)
     for it in range(max_iter + 1):
-        Ml, Yl = M[live], Y[live]
-        E = Yl - A[live][:, :, None] - B[live][:, None, :]
-        AE = np.abs(E)
-        AEm = np.where(Ml, AE, fill[live])
         nl = live.size
-        part = np.argpartition(AEm.reshape(nl, L), [L // 2 - 1, L // 2], axis=1)
-        i_lo, i_hi = part[:, L // 2 - 1], part[:, L // 2]
-        flatAE = AEm.reshape(nl, L)
-        lo = flatAE[np.arange(nl), i_lo]
-        hi = np.where(odd[live], lo, flatAE[np.arange(nl), i_hi])
-        i_hi = np.where(odd[live], i_lo, i_hi)
+        if nl == nc:
+            Ml, Mfl, Yl, fl, Al, Bl = M, Mf, Y, fill, A, B
+        else:
+            Ml, Mfl, Yl, fl, Al, Bl = M[live], Mf[live], Y[live], fill[live], A[live], B[live]
+        sk = seat_ok[live]
+        all_b = bool(sk.all())
+        E = Yl - Al[:, :, None]
+        E -= Bl[:, None, :]
+        E *= Mfl                                   # masked cells 0
+        AE = np.abs(E)
+        AEm = AE + fl
+        mid = np.partition(AEm.reshape(nl, L), [L // 2 - 1, L // 2], axis=1)
+        lo = mid[:, L // 2 - 1]
+        hi = np.where(odd[live], lo, mid[:, L // 2])
+        del mid
         t = cMAD * 0.5 * (lo + hi)
         bad = ~(np.isfinite(t) & (t > 0))
         if it == 0:   # the first step is the least-squares fit (all reviews inside)
             t = np.full(nl, np.inf)
         tt = t[:, None, None]
-        inside = (AE <= tt) & Ml
-        PSI = np.where(Ml, np.clip(E, -tt, tt), 0.0)
+        inside = AE <= tt
+        inside &= Ml
+        PSI = np.clip(E, -tt, tt)
         with np.errstate(divide="ignore", invalid="ignore"):
-            wirls = np.where(inside, 1.0, tt / AE)
-        D = np.where(inside, 1.0, eps * wirls)
-        sk = seat_ok[live]
-        nin_h = inside.sum(2)
-        nin_r = inside.sum(1)
-        fb = (nin_h == 0)[:, :, None] | ((nin_r == 0) & sk)[:, None, :]
-        D = np.where(Ml, np.where(fb, wirls, D), 0.0)
-        Ga = PSI.sum(2)
-        Gb = PSI.sum(1) * sk
-        Da = D.sum(2)
-        Db = D * sk[:, None, :]                  # the rater part: fitted seats only
-        Dr = Db.sum(1)
-        SO = np.where(Ml & ~inside, np.sign(E), 0.0)
-        ua = cMAD * SO.sum(2)
-        ub = cMAD * SO.sum(1) * sk
+            W = tt / AE                            # IRLS weight where < 1
+        np.minimum(W, 1.0, out=W)
+        D = W * eps
+        np.copyto(D, 1.0, where=inside)
+        nin_h = np.einsum("chp->ch", inside, dtype=np.int64) if False else inside @ ones_p
+        nin_r = np.einsum("chp->cp", Mfl * inside) if False else np.einsum("chp,chp->cp", Mfl, inside)
+        fbh = (nin_h == 0) & rows_ok[live]
+        fbr = (nin_r == 0) & sk
+        if fbh.any() or fbr.any():   # a household or rater with no review inside: IRLS weights
+            np.copyto(D, W, where=fbh[:, :, None] | fbr[:, None, :])
+        D *= Mfl
+        Db = D if all_b else D * sk[:, None, :]   # the rater part: fitted seats only
+        EI = E * inside
+        Ga = PSI @ ones_p
+        Gb = np.einsum("chp->cp", PSI)
+        ua = cMAD * (Ga - EI @ ones_p) / t[:, None]      # c 1.4826 sum of sign(e) outside
+        ub = cMAD * (Gb - np.einsum("chp->cp", EI)) / t[:, None]
+        if not all_b:
+            Gb *= sk
+            ub *= sk
+        Da = D @ ones_p
+        Dr = np.einsum("chp->cp", Db)
         iDa = np.where(Da > 0, 1.0 / np.where(Da > 0, Da, 1.0), 0.0)
         Dn = Db * np.sqrt(iDa)[:, :, None]
         S = -np.matmul(Dn.transpose(0, 2, 1), Dn)
-        S[:, np.arange(P), np.arange(P)] += Dr + eye_pad[live]
+        S[:, diag, diag] += Dr + eye_pad[live]
         alpha = np.abs(Dr).max(1)
         S += alpha[:, None, None] * (sk[:, :, None] & sk[:, None, :])
-        rhs = np.stack([Gb - np.einsum("chp,ch->cp", Db, Ga * iDa),
-                        ub - np.einsum("chp,ch->cp", Db, ua * iDa)], axis=2)
+        GU = np.stack([Ga, ua], axis=2) * iDa[:, :, None]            # (nl, Hp, 2)
+        rhs = np.stack([Gb, ub], axis=2) - np.matmul(Db.transpose(0, 2, 1), GU)
         with np.errstate(all="ignore"):
             try:
                 Z = np.linalg.solve(S, rhs)
             except np.linalg.LinAlgError:
-                Z = np.einsum("cij,cjk->cik", np.linalg.pinv(S), rhs)
+                Z = np.matmul(np.linalg.pinv(S), rhs)
         Z *= sk[:, :, None]
         ns = n_seat[live] * sk
         Z -= (np.einsum("cp,cpk->ck", ns, Z) / n_tot[live][:, None])[:, None, :]
         Z *= sk[:, :, None]
-        za = np.stack([(Ga - np.einsum("chp,cp->ch", Db, Z[:, :, 0])) * iDa,
-                       (ua - np.einsum("chp,cp->ch", Db, Z[:, :, 1])) * iDa], axis=2)
+        za = GU - np.matmul(Db, Z) * iDa[:, :, None]                 # (nl, Hp, 2)
+        # Sherman-Morrison: t moves with the median residual(s) (a cell equal to lo, and to hi)
         ar = np.arange(nl)
+        flatAE = AEm.reshape(nl, L)
         gz = np.zeros((nl, 2))
-        for ii in (i_lo, i_hi):
+        for v in (lo, hi):
+            ii = np.argmax(flatAE == v[:, None], axis=1)
             hrow, sseat = ii // P, ii % P
             sg = np.sign(E[ar, hrow, sseat])[:, None]
             gz += 0.5 * sg * (za[ar, hrow] + Z[ar, sseat])
@@ -201,15 +219,16 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
         step = np.maximum(np.abs(dA).max(1), np.abs(dB).max(1))
         bad |= ~np.isfinite(step)
         good = ~bad
-        A[live[good]] += dA[good]
-        B[live[good]] += dB[good]
-        same = np.zeros(nl, bool) if prev_in is None else ~(inside ^ prev_in).any(axis=(1, 2))
-        fin = good & (step < tol_step) & same
+        if nl == nc and good.all():
+            A += dA
+            B += dB
+        else:
+            A[live[good]] += dA[good]
+            B[live[good]] += dB[good]
+        fin = good & (step < tol_step)
         slope[live] = -gz[:, 1]
         done_c[live[fin]] = True
-        keep = good & ~fin
-        prev_in = inside[keep]
-        live = live[keep]
+        live = live[good & ~fin]
         if live.size == 0:
             break
     ok = np.flatnonzero(done_c)
