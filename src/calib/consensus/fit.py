@@ -17,6 +17,9 @@ from calib.consensus.graph import Components
 from calib.consensus.groups import GroupSorter
 
 MAD = 1.482602218505602  # 1 / Phi^-1(3/4)
+#: Components whose root is not unique: "backfit" (the backfitting's fixed point, as before the
+#: Newton solver) or "midpoint" (see :func:`crossed_fit`).
+AMBIGUOUS = "backfit"
 
 
 @dataclass
@@ -223,7 +226,7 @@ def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, cmp: Components, *,
                 huber_c: float | None = 1.345, max_iter: int = 200,
                 tol: float = 1e-6, min_df: int | None = None, se: bool = True,
                 reweight_every: int = 1, start: np.ndarray | None = None,
-                solver: str = "newton") -> Fit:
+                solver: str = "newton", ambiguous: str | None = None) -> Fit:
     """Fit y = a_h + b_r + e by (robust) backfitting, component by component.
 
     ``cmp`` are the connected components of the reviews ``(h, r)``. ``huber_c=None`` gives least
@@ -253,7 +256,10 @@ def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, cmp: Components, *,
     is not unique (a household or a rater with no review inside the Huber band: its estimate can
     move in an interval without changing the equations) or Newton does not settle, the
     component is fitted by the backfitting above from ``start``, so that such components keep
-    the backfitting's own fixed point. ``solver="backfit"`` uses the backfitting everywhere.
+    the backfitting's own fixed point (``ambiguous="backfit"``, the default of
+    :data:`AMBIGUOUS`; ``"midpoint"`` instead places such a household or rater in the middle of
+    its interval of solutions, see :func:`_newton_phase`). ``solver="backfit"`` uses the
+    backfitting everywhere.
     """
     from calib.consensus.graph import MIN_COMPONENT_DF
 
@@ -264,7 +270,7 @@ def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, cmp: Components, *,
     live = (n_r > 0) & (cmp.c_r >= 0)
     p = _Problem(h=h, r=r, y=y, cmp=cmp, c_y=c_y, ident=ident,
                  infl=np.sqrt(cmp.n_reviews / np.maximum(cmp.df, 1)), n_r=n_r, huber_c=huber_c,
-                 sorter=GroupSorter(c_y, nC) if huber_c is not None else None,
+                 sorter=None,
                  ch=np.maximum(cmp.c_h, 0), cr=np.where(live, cmp.c_r, 0), dead_h=cmp.c_h < 0,
                  dead_r=~live, live=live, every=max(int(reweight_every), 1))
     n_h = bc(h, None, nH)
@@ -275,7 +281,7 @@ def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, cmp: Components, *,
     it = 0
     st = None
     if huber_c is not None and solver == "newton" and h.size:
-        st, solved, it = _newton_phase(p, a0)
+        st, solved, it = _newton_phase(p, a0, AMBIGUOUS if ambiguous is None else ambiguous)
     if st is None:
         st = _backfit(p, a0, max_iter, tol)
         it = st.n_iter
@@ -303,6 +309,8 @@ def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, cmp: Components, *,
 def _backfit(p: _Problem, a0: np.ndarray, max_iter: int, tol: float) -> _State:
     """The iteratively reweighted backfitting from the household levels ``a0``."""
     nH, nR = p.cmp.c_h.size, p.cmp.c_r.size
+    if p.sorter is None and p.huber_c is not None:
+        p.sorter = GroupSorter(p.c_y, p.cmp.n)
     st = _State(a=a0.copy(), b=np.zeros(nR), w=np.ones(p.y.size), scale=np.full(p.cmp.n, np.nan),
                 done=np.zeros(p.cmp.n, bool), w_moved=np.zeros(p.cmp.n, bool),
                 Wh=bc(p.h, None, nH), Wr=p.n_r.astype(float), wy_h=bc(p.h, p.y, nH),
@@ -341,29 +349,57 @@ def _subproblem(p: _Problem, sub: np.ndarray):
     return q, uh, ur, cs
 
 
-def _newton_phase(p: _Problem, a0: np.ndarray) -> tuple[_State, np.ndarray, int]:
-    """Newton's root per component, checked: unique (every household and rater has a review
-    inside the band) and a fixed point of the reweighting; the weights and scale at the root."""
+def _newton_phase(p: _Problem, a0: np.ndarray, ambiguous: str) -> tuple[_State, np.ndarray, int]:
+    """Newton's root per component, checked, with the weights and scale at the root.
+
+    A household (rater) with no review strictly inside the Huber band can move in an interval
+    without changing the equations: its component's root is not unique. ``ambiguous="backfit"``
+    leaves such components to the backfitting (its own fixed point, as before);
+    ``"midpoint"`` places the household (rater) at the middle of its interval, the median of
+    its ``y - b`` (``y - a``), and keeps Newton's root otherwise.
+    """
     from calib.consensus import newton
 
     cmp = p.cmp
-    a, b, solved, _ = newton.solve(p.h, p.r, p.y, cmp.c_h, cmp.c_r, cmp.n, p.ident, p.live,
-                                p.huber_c * MAD, a0)
-    n_it = 0
+    a, b, solved, t_c = newton.solve(p.h, p.r, p.y, cmp.c_h, cmp.c_r, cmp.n, p.ident, p.live,
+                                     p.huber_c * MAD, a0)
     a = np.where(p.dead_h, a0, a)                  # NaN without a granted review
     b = np.where(p.live & p.ident[p.cr], b, 0.0)
+    t_c = np.where(solved, t_c, np.nan)
+    nH, nR = a.size, b.size
+    fit_r = p.live & p.ident[p.cr]
+
+    def flats(a, b):
+        e = p.y - a[p.h] - b[p.r]
+        strictly = np.abs(e) < t_c[p.c_y] * (1 - 1e-7)
+        return ((bc(p.h, strictly, nH) == 0) & ~p.dead_h & solved[p.ch],
+                (bc(p.r, strictly, nR) == 0) & fit_r & solved[p.cr])
+
+    flat_h, flat_r = flats(a, b)
+    if ambiguous == "midpoint" and (flat_h.any() or flat_r.any()):
+        if flat_h.any():
+            sel = flat_h[p.h]
+            hs = np.flatnonzero(flat_h)
+            loc = np.searchsorted(hs, p.h[sel])
+            a[hs] = GroupSorter(loc, hs.size).median(p.y[sel] - b[p.r[sel]])
+        if flat_r.any():
+            sel = flat_r[p.r]
+            rs = np.flatnonzero(flat_r)
+            loc = np.searchsorted(rs, p.r[sel])
+            b[rs] = GroupSorter(loc, rs.size).median(p.y[sel] - a[p.h[sel]])
+            cv = bc(p.cr, np.where(fit_r, b * p.n_r, 0.0), cmp.n) / np.maximum(
+                bc(p.cr, np.where(fit_r, p.n_r, 0.0), cmp.n), 1)
+            b = np.where(fit_r, b - cv[p.cr], 0.0)
+            a = np.where(p.dead_h, a, a + cv[p.ch])
+        flat_c = np.zeros(cmp.n, bool)
+    else:
+        flat_c = (bc(p.ch, flat_h, cmp.n) + bc(p.cr, flat_r, cmp.n)) > 0
+    solved = solved & ~flat_c & (t_c > 0)
     e = p.y - a[p.h] - b[p.r]
     ares = np.abs(e)
-    scale = _robust_scale(ares, p.c_y, p.sorter, p.infl, cmp.n)
-    t = (p.huber_c * scale / p.infl)[p.c_y]
-    strictly = ares < t * (1 - 1e-7)
-    nH, nR = a.size, b.size
-    flat_h = (bc(p.h, strictly, nH) == 0) & ~p.dead_h
-    flat_r = (bc(p.r, strictly, nR) == 0) & p.live & p.ident[p.cr]
-    flat_c = (bc(p.ch, flat_h, cmp.n) + bc(p.cr, flat_r, cmp.n)) > 0
-    solved = solved & ~flat_c & (scale > 0)
-    with np.errstate(divide="ignore"):
+    scale = t_c / p.huber_c * p.infl
+    with np.errstate(divide="ignore", invalid="ignore"):
         w = np.minimum(1.0, (p.huber_c * scale)[p.c_y] / (ares * p.infl[p.c_y]))
     st = _State(a=a, b=b, w=w, scale=scale, done=solved, w_moved=np.zeros(cmp.n, bool),
                 Wh=None, Wr=None, wy_h=None, wy_r=None)
-    return st, solved, n_it
+    return st, solved, 0

@@ -47,16 +47,16 @@ def solve(h, r, y, c_h, c_r, nC, ident, live, cMAD, a0, *, max_iter=25, tol_step
 
     ``live`` (bool per rater): the rater has reviews in a component; its effect is estimated in
     the ``ident`` components (bool per component) and is 0 elsewhere. Returns ``a`` (per
-    household), ``b`` (per rater) and ``solved`` (bool per component; ``a``, ``b`` are meaningful
-    there only).
+    household), ``b`` (per rater), ``solved`` (bool per component; ``a``, ``b`` are meaningful
+    there only) and ``t`` (per component, the Huber threshold ``c 1.4826 median|e|`` at the root).
     """
     nH, nR = c_h.size, c_r.size
     a_out = np.where(np.isfinite(a0), a0, 0.0)
     b_out = np.zeros(nR)
     solved = np.zeros(nC, bool)
-    slope_out = np.full(nC, np.nan)
+    t_out = np.full(nC, np.nan)
     if h.size == 0 or nC == 0:
-        return a_out, b_out, solved, slope_out
+        return a_out, b_out, solved, t_out
     used_h = c_h >= 0
     hh = np.flatnonzero(used_h)
     row_of_h = np.full(nH, -1, np.int64)
@@ -94,8 +94,8 @@ def solve(h, r, y, c_h, c_r, nC, ident, live, cMAD, a0, *, max_iter=25, tol_step
         blk = np.repeat(np.arange(cs.size), n_rev[cs])
         _solve_block(cs, blk, row_of_h[h[idx]], seat_of_r[r[idx]], y[idx], int(Hpad[cs[0]]),
                      int(Pw[cs[0]]), ident[cs], a_out, b_out, solved, h[idx], r[idx], a0,
-                     cMAD, max_iter, tol_step, eps, slope_out)
-    return a_out, b_out, solved, slope_out
+                     cMAD, max_iter, tol_step, eps, t_out)
+    return a_out, b_out, solved, t_out
 
 
 def _ranges(n: np.ndarray) -> np.ndarray:
@@ -105,7 +105,7 @@ def _ranges(n: np.ndarray) -> np.ndarray:
 
 
 def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg, rg, a0,
-                 cMAD, max_iter, tol_step, eps, slope_out):
+                 cMAD, max_iter, tol_step, eps, t_out):
     nc = cs.size
     L = Hp * P
     flat = blk * L + row * P + seat
@@ -133,7 +133,7 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
     Mf = M.astype(float)
     live = np.arange(nc)
     done_c = np.zeros(nc, bool)
-    slope = np.full(nc, np.nan)
+    t_last = np.full(nc, np.nan)
     eye_pad = (~seat_ok).astype(float)
     ones_p = np.ones(P)
     diag = np.arange(P)
@@ -226,7 +226,7 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
             A[live[good]] += dA[good]
             B[live[good]] += dB[good]
         fin = good & (step < tol_step)
-        slope[live] = -gz[:, 1]
+        t_last[live] = t
         done_c[live[fin]] = True
         live = live[good & ~fin]
         if live.size == 0:
@@ -238,4 +238,4 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
         rs = sel & has_b[blk]
         b_out[rg[rs]] = B[blk[rs], seat[rs]]
         solved[cs[ok]] = True
-        slope_out[cs[ok]] = slope[ok]
+        t_out[cs[ok]] = t_last[ok]
