@@ -307,7 +307,11 @@ def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, cmp: Components, *,
 
 
 def _backfit(p: _Problem, a0: np.ndarray, max_iter: int, tol: float) -> _State:
-    """The iteratively reweighted backfitting from the household levels ``a0``."""
+    """The iteratively reweighted backfitting from the household levels ``a0``.
+
+    Every quantity is per component, so once half of the components have converged the others
+    go on as a problem of their own (same arithmetic, fewer reviews per sweep).
+    """
     nH, nR = p.cmp.c_h.size, p.cmp.c_r.size
     if p.sorter is None and p.huber_c is not None:
         p.sorter = GroupSorter(p.c_y, p.cmp.n)
@@ -315,11 +319,34 @@ def _backfit(p: _Problem, a0: np.ndarray, max_iter: int, tol: float) -> _State:
                 done=np.zeros(p.cmp.n, bool), w_moved=np.zeros(p.cmp.n, bool),
                 Wh=bc(p.h, None, nH), Wr=p.n_r.astype(float), wy_h=bc(p.h, p.y, nH),
                 wy_r=bc(p.r, p.y, nR))
+    cur_p, cur = p, st
+    top_h, top_r, top_c, top_y = None, None, None, None   # codes of cur_p in p (None: same)
+
+    def write_back():
+        if top_h is None:
+            return
+        st.a[top_h], st.b[top_r], st.w[top_y] = cur.a, cur.b, cur.w
+        st.scale[top_c], st.done[top_c] = cur.scale, cur.done
+
     it = 0
     for it in range(1, max_iter + 1):
-        _sweep(st, p, it, tol)
-        if st.done.all():
+        _sweep(cur, cur_p, it, tol)
+        if cur.done.all():
             break
+        if it % 8 == 0 and cur.done.mean() >= 0.5:
+            write_back()
+            sub = ~cur.done[cur_p.c_y]
+            q, uh, ur, cs = _subproblem(cur_p, sub)
+            cur = _State(a=cur.a[uh], b=cur.b[ur], w=cur.w[sub], scale=cur.scale[cs],
+                         done=np.zeros(cs.size, bool), w_moved=cur.w_moved[cs], Wh=cur.Wh[uh],
+                         Wr=cur.Wr[ur], wy_h=cur.wy_h[uh], wy_r=cur.wy_r[ur])
+            ys = np.flatnonzero(sub)
+            if top_h is None:
+                top_h, top_r, top_c, top_y = uh, ur, cs, ys
+            else:
+                top_h, top_r, top_c, top_y = top_h[uh], top_r[ur], top_c[cs], top_y[ys]
+            cur_p = q
+    write_back()
     st.n_iter = it
     return st
 
