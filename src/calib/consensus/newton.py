@@ -42,7 +42,7 @@ def _local_codes(key: np.ndarray, group: np.ndarray, n_group: int) -> tuple[np.n
 
 
 def solve(h, r, y, c_h, c_r, nC, ident, live, cMAD, a0, *, max_iter=25, tol_step=1e-10,
-          eps=1e-3, max_panel=24, max_households=4096, chunk_cells=1 << 20):
+          eps=1e-3, max_panel=24, max_households=4096, chunk_cells=1 << 16):
     """Newton's root for every component it can handle.
 
     ``live`` (bool per rater): the rater has reviews in a component; its effect is estimated in
@@ -78,16 +78,17 @@ def solve(h, r, y, c_h, c_r, nC, ident, live, cMAD, a0, *, max_iter=25, tol_step
     comps = np.flatnonzero(ok)
     comps = comps[np.argsort(cls[comps], kind="stable")]
     cells = Hpad * Pw
-    i = 0
-    while i < comps.size:
-        k = cls[comps[i]]
-        j = i
-        total = 0
-        while j < comps.size and cls[comps[j]] == k and (total == 0 or total + cells[comps[j]] <= chunk_cells):
-            total += cells[comps[j]]
-            j += 1
+    if comps.size == 0:
+        return a_out, b_out, solved, t_out
+    # chunks: runs of one size class of at most ``chunk_cells`` cells (a component never split)
+    ccls = cls[comps]
+    new_cls = np.r_[True, ccls[1:] != ccls[:-1]]
+    cum = np.cumsum(cells[comps])
+    cls_start = np.maximum.accumulate(np.where(new_cls, cum - cells[comps], 0))
+    key = (cum - cls_start - 1) // chunk_cells
+    bounds = np.flatnonzero(new_cls | np.r_[True, key[1:] != key[:-1]])
+    for i, j in zip(bounds, np.r_[bounds[1:], comps.size]):
         cs = comps[i:j]
-        i = j
         # reviews of these components
         idx = np.concatenate([ordr[start[c]:start[c] + n_rev[c]] for c in cs]) if cs.size < 64 else \
             ordr[np.repeat(start[cs], n_rev[cs]) + _ranges(n_rev[cs])]
