@@ -141,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--goal-only", action="store_true",
                     help="time only the stages of the goal (consensus_limits, compare_limits, compare_rules)")
+    ap.add_argument("--ambiguous", choices=("backfit", "midpoint"), default=None,
+                    help="components whose root is not unique (calib.consensus.fit.AMBIGUOUS)")
     ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.sizes:
@@ -149,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             cmd = [sys.executable, __file__, "--households", str(n), "--k", str(a.k), "--panel",
                    str(a.panel), "--per-village", str(a.per_village), "--seed", str(a.seed), "--json"]
             cmd += ["--goal-only"] if a.goal_only else []
+            cmd += ["--ambiguous", a.ambiguous] if a.ambiguous else []
             out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
             print(out.rsplit("\n", 2)[0], flush=True)
             rows.append(json.loads(out.strip().splitlines()[-1]))
@@ -163,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"{cm[0]:10.2f}/{cm[1]:<11.2f} {cm[0] / r['baseline_cpu']:5.1f}x "
                   f"{r['peak_gb']:11.2f} {r['peak_gb'] * 2 ** 30 / r['households']:11,.0f}")
         return 0
+    if a.ambiguous:
+        import calib.consensus.fit as fit_module
+        fit_module.AMBIGUOUS = a.ambiguous
     res = run(a)
     if a.json:
         print(json.dumps(res))
