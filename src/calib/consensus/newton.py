@@ -41,7 +41,7 @@ def _local_codes(key: np.ndarray, group: np.ndarray, n_group: int) -> tuple[np.n
     return loc, cnt
 
 
-def solve(h, r, y, c_h, c_r, nC, ident, live, cMAD, a0, *, max_iter=25, tol_step=1e-10,
+def solve(h, r, y, c_h, c_r, nC, ident, live, cMAD, a0, *, max_iter=16, tol_step=1e-10,
           eps=1e-3, max_panel=24, max_households=4096, chunk_cells=1 << 16):
     """Newton's root for every component it can handle.
 
@@ -149,38 +149,45 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
         E = Yl - Al[:, :, None]
         E -= Bl[:, None, :]
         E *= Mfl                                   # masked cells 0
-        AE = np.abs(E)
-        AEm = AE + fl
-        mid = np.partition(AEm.reshape(nl, L), [L // 2 - 1, L // 2], axis=1)
-        lo = mid[:, L // 2 - 1]
-        hi = np.where(odd[live], lo, mid[:, L // 2])
-        del mid
-        t = cMAD * 0.5 * (lo + hi)
-        bad = ~(np.isfinite(t) & (t > 0))
-        if it == 0:   # the first step is the least-squares fit (all reviews inside)
+        if it == 0:   # the first step is the least-squares fit (all reviews inside, no scale)
             t = np.full(nl, np.inf)
-        tt = t[:, None, None]
-        inside = AE <= tt
-        inside &= Ml
-        PSI = np.clip(E, -tt, tt)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            W = tt / AE                            # IRLS weight where < 1
-        np.minimum(W, 1.0, out=W)
-        D = W * eps
-        np.copyto(D, 1.0, where=inside)
-        nin_h = np.einsum("chp->ch", inside, dtype=np.int64) if False else inside @ ones_p
-        nin_r = np.einsum("chp->cp", Mfl * inside) if False else np.einsum("chp,chp->cp", Mfl, inside)
-        fbh = (nin_h == 0) & rows_ok[live]
-        fbr = (nin_r == 0) & sk
-        if fbh.any() or fbr.any():   # a household or rater with no review inside: IRLS weights
-            np.copyto(D, W, where=fbh[:, :, None] | fbr[:, None, :])
-        D *= Mfl
+            bad = np.zeros(nl, bool)
+            PSI, D = E, Mfl
+            ua = np.zeros((nl, Hp))
+        else:
+            AE = np.abs(E)
+            AEm = AE + fl
+            mid = np.partition(AEm.reshape(nl, L), [L // 2 - 1, L // 2], axis=1)
+            lo = mid[:, L // 2 - 1]
+            hi = np.where(odd[live], lo, mid[:, L // 2])
+            del mid
+            t = cMAD * 0.5 * (lo + hi)
+            bad = ~(np.isfinite(t) & (t > 0))
+            tt = t[:, None, None]
+            inside = AE <= tt
+            inside &= Ml
+            PSI = np.clip(E, -tt, tt)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                W = tt / AE                            # IRLS weight where < 1
+            np.minimum(W, 1.0, out=W)
+            D = W * eps
+            np.copyto(D, 1.0, where=inside)
+            D *= Mfl
+            # a household or rater with no review inside (sum of D < 1): its IRLS weights
+            fbh = ((D @ ones_p) < 0.5) & rows_ok[live]
+            fbr = (np.einsum("chp->cp", D) < 0.5) & sk
+            if fbh.any() or fbr.any():
+                np.copyto(D, W, where=fbh[:, :, None] | fbr[:, None, :])
+                D *= Mfl
+            EI = E * inside
         Db = D if all_b else D * sk[:, None, :]   # the rater part: fitted seats only
-        EI = E * inside
         Ga = PSI @ ones_p
         Gb = np.einsum("chp->cp", PSI)
-        ua = cMAD * (Ga - EI @ ones_p) / t[:, None]      # c 1.4826 sum of sign(e) outside
-        ub = cMAD * (Gb - np.einsum("chp->cp", EI)) / t[:, None]
+        if it > 0:
+            ua = cMAD * (Ga - EI @ ones_p) / t[:, None]      # c 1.4826 sum of sign(e) outside
+            ub = cMAD * (Gb - np.einsum("chp->cp", EI)) / t[:, None]
+        else:
+            ub = np.zeros((nl, P))
         if not all_b:
             Gb *= sk
             ub *= sk
@@ -205,14 +212,15 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
         Z *= sk[:, :, None]
         za = GU - np.matmul(Db, Z) * iDa[:, :, None]                 # (nl, Hp, 2)
         # Sherman-Morrison: t moves with the median residual(s) (a cell equal to lo, and to hi)
-        ar = np.arange(nl)
-        flatAE = AEm.reshape(nl, L)
         gz = np.zeros((nl, 2))
-        for v in (lo, hi):
-            ii = np.argmax(flatAE == v[:, None], axis=1)
-            hrow, sseat = ii // P, ii % P
-            sg = np.sign(E[ar, hrow, sseat])[:, None]
-            gz += 0.5 * sg * (za[ar, hrow] + Z[ar, sseat])
+        if it > 0:
+            ar = np.arange(nl)
+            flatAE = AEm.reshape(nl, L)
+            for v in (lo, hi):
+                ii = np.argmax(flatAE == v[:, None], axis=1)
+                hrow, sseat = ii // P, ii % P
+                sg = np.sign(E[ar, hrow, sseat])[:, None]
+                gz += 0.5 * sg * (za[ar, hrow] + Z[ar, sseat])
         with np.errstate(all="ignore"):
             coef = gz[:, 0] / (1.0 + gz[:, 1])
             dA = (za[:, :, 0] - za[:, :, 1] * coef[:, None]) * rows_ok[live]
