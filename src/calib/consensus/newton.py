@@ -41,7 +41,7 @@ def _local_codes(key: np.ndarray, group: np.ndarray, n_group: int) -> tuple[np.n
     return loc, cnt
 
 
-def solve(h, r, y, c_h, c_r, nC, ident, live, cMAD, a0, *, max_iter=16, tol_step=1e-10,
+def solve(h, r, y, c_h, c_r, nC, ident, live, cMAD, a0, *, max_iter=30, tol_step=1e-10,
           eps=1e-3, max_panel=24, max_households=4096, chunk_cells=1 << 16):
     """Newton's root for every component it can handle.
 
