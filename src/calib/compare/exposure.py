@@ -12,40 +12,43 @@ from calib.compare.limits import classify, final_limits, policy_dict
 from calib.errors import CalibInputError
 
 
-def _last_runs(model_runs: pd.DataFrame) -> np.ndarray:
-    """Row of each household's latest model run (as :func:`calib.compare.latest_runs`)."""
-    _require(model_runs, ("household_id", "model_limit"), "model_runs")
-    codes, _ = pd.factorize(model_runs["household_id"], sort=False)
-    if "run_date" in model_runs.columns:
-        rd, _ = pd.factorize(model_runs["run_date"], sort=True)
-        rd = np.where(rd < 0, rd.max() + 1, rd)
-        order = np.lexsort((rd, codes))
-    else:
-        order = np.argsort(codes, kind="stable")
-    cs = codes[order]
-    return order[np.r_[cs[1:] != cs[:-1], True]]
-
-
 def _rule_arrays(consensus: pd.DataFrame, model_runs: pd.DataFrame) -> dict:
     """The arrays :func:`compare_rules` needs, one entry per household of either input (in no
-    particular order: only totals are taken), without building the comparison table."""
+    particular order: only totals are taken), without building the comparison table.
+
+    The household ids of both inputs are coded in one pass; each household's latest run is
+    chosen as in :func:`calib.compare.latest_runs` (latest ``run_date``; ties and blanks: the
+    later row).
+    """
     cons = consensus.set_index("household_id") if "household_id" in consensus.columns else consensus
     _require(cons, ("consensus_limit",), "consensus")
+    _require(model_runs, ("household_id", "model_limit"), "model_runs")
     if not cons.index.is_unique:
         raise CalibInputError("consensus: household_id must be unique")
-    last = _last_runs(model_runs)
-    run_ids = pd.Index(model_runs["household_id"].to_numpy()[last])
+    n_c = len(cons)
+    codes, uniq = pd.factorize(pd.Index(cons.index).append(pd.Index(model_runs["household_id"])),
+                               sort=False)
+    n = len(uniq)
+    codes_c, codes_r = codes[:n_c], codes[n_c:]
+    if "run_date" in model_runs.columns:
+        rd, _ = pd.factorize(model_runs["run_date"], sort=True)
+        rd = np.where(rd < 0, rd.max() + 1, rd)             # a blank date sorts last
+        order = np.lexsort((rd, codes_r))                   # stable: ties keep the row order
+    else:
+        order = np.argsort(codes_r, kind="stable")
+    cs = codes_r[order]
+    last = order[np.r_[cs[1:] != cs[:-1], True]] if cs.size else order
     m_run = pd.to_numeric(model_runs["model_limit"]).to_numpy(dtype=float, na_value=np.nan)[last]
     if np.any(m_run < 0) or np.any(~np.isfinite(m_run)):
         raise CalibInputError("model_runs: column 'model_limit' must be a finite amount >= 0")
-    pos = run_ids.get_indexer(cons.index)                  # run of each consensus household
-    only_runs = np.ones(len(run_ids), bool)
-    only_runs[pos[pos >= 0]] = False
-    n_c, n_m = len(cons), int(only_runs.sum())
-    c = np.r_[cons["consensus_limit"].to_numpy(dtype=float, na_value=np.nan), np.full(n_m, np.nan)]
-    m = np.r_[np.where(pos >= 0, m_run[np.maximum(pos, 0)], np.nan), m_run[only_runs]]
-    in_c = np.r_[np.ones(n_c, bool), np.zeros(n_m, bool)]
-    in_m = np.r_[pos >= 0, np.ones(n_m, bool)]
+    c = np.full(n, np.nan)
+    c[codes_c] = cons["consensus_limit"].to_numpy(dtype=float, na_value=np.nan)
+    m = np.full(n, np.nan)
+    m[codes_r[last]] = m_run
+    in_c = np.zeros(n, bool)
+    in_c[codes_c] = True
+    in_m = np.zeros(n, bool)
+    in_m[codes_r] = True
     return {"in_c": in_c, "in_m": in_m, "c": c, "m": m, "cz": np.nan_to_num(c), "mz": np.nan_to_num(m)}
 
 
