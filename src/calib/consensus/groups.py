@@ -19,25 +19,34 @@ class GroupSorter:
         g = np.asarray(g, np.int64)
         self.n = n
         self.g = g
-        order = np.arange(g.size) if (g[1:] >= g[:-1]).all() else np.argsort(g, kind="stable")
+        is_sorted = bool((g[1:] >= g[:-1]).all())
+        order = np.arange(g.size) if is_sorted else np.argsort(g, kind="stable")
         self.count = np.bincount(g, minlength=n)
-        start = np.concatenate([[0], np.cumsum(self.count)[:-1]])
-        gs = g[order]
+        start = np.cumsum(self.count) - self.count
+        gs = g if is_sorted else g[order]
         seat = np.arange(g.size) - start[gs]
         nz = self.count > 0
         width = np.full(n, 2, np.int64)   # >= c, and > c when c is odd (c = 1: width 2)
         width[nz] = np.maximum(2, 1 << np.ceil(np.log2(self.count[nz])).astype(np.int64))
         self.blocks = []
-        for L in np.unique(width[nz]):
-            groups = np.flatnonzero(nz & (width == L))
-            row = np.full(n, -1, np.int64)
-            row[groups] = np.arange(groups.size)
-            sel = row[gs] >= 0
+        Ls = np.unique(width[nz])
+        for L in Ls:
+            groups = np.flatnonzero(nz & (width == L)) if Ls.size > 1 else np.flatnonzero(nz)
             c = self.count[groups]
             left = (L - c - (c % 2)) // 2          # -inf padding before the values of each row
-            pos = row[gs[sel]] * L + left[row[gs[sel]]] + seat[sel]
+            if Ls.size == 1 and groups.size == n:  # one block of every group: no selection
+                pos = gs * L + left[gs] + seat
+                src = order
+            else:
+                row = np.full(n, -1, np.int64)
+                row[groups] = np.arange(groups.size)
+                rg = row[gs]
+                sel = rg >= 0
+                rs = rg[sel]
+                pos = rs * L + left[rs] + seat[sel]
+                src = order[sel]
             fill = np.where(np.arange(L)[None, :] < left[:, None], -np.inf, np.inf).ravel()
-            self.blocks.append((int(L), groups, pos, order[sel], fill, c % 2 == 1))
+            self.blocks.append((int(L), groups, pos, src, fill, c % 2 == 1))
 
     def median(self, x: np.ndarray) -> np.ndarray:
         """Median of ``x`` per group (mean of the two middle values; NaN for an empty group)."""
