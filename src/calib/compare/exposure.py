@@ -7,7 +7,49 @@ import numpy as np
 import pandas as pd
 
 from calib._frames import levels, require_columns, stack_levels, to_grid
-from calib.compare.limits import classify, final_limits, policy_dict, prepare
+from calib._frames import require_columns as _require
+from calib.compare.limits import classify, final_limits, policy_dict
+from calib.errors import CalibInputError
+
+
+def _rule_arrays(consensus: pd.DataFrame, model_runs: pd.DataFrame) -> dict:
+    """The arrays :func:`compare_rules` needs, one entry per household of either input (in no
+    particular order: only totals are taken), without building the comparison table.
+
+    The household ids of both inputs are coded in one pass; each household's latest run is
+    chosen as in :func:`calib.compare.latest_runs` (latest ``run_date``; ties and blanks: the
+    later row).
+    """
+    cons = consensus.set_index("household_id") if "household_id" in consensus.columns else consensus
+    _require(cons, ("consensus_limit",), "consensus")
+    _require(model_runs, ("household_id", "model_limit"), "model_runs")
+    if not cons.index.is_unique:
+        raise CalibInputError("consensus: household_id must be unique")
+    n_c = len(cons)
+    codes, uniq = pd.factorize(pd.Index(cons.index).append(pd.Index(model_runs["household_id"])),
+                               sort=False)
+    n = len(uniq)
+    codes_c, codes_r = codes[:n_c], codes[n_c:]
+    if "run_date" in model_runs.columns:
+        rd, _ = pd.factorize(model_runs["run_date"], sort=True)
+        rd = np.where(rd < 0, rd.max() + 1, rd)             # a blank date sorts last
+        order = np.lexsort((rd, codes_r))                   # stable: ties keep the row order
+    else:
+        order = np.argsort(codes_r, kind="stable")
+    cs = codes_r[order]
+    last = order[np.r_[cs[1:] != cs[:-1], True]] if cs.size else order
+    m_run = pd.to_numeric(model_runs["model_limit"]).to_numpy(dtype=float, na_value=np.nan)[last]
+    if np.any(m_run < 0) or np.any(~np.isfinite(m_run)):
+        raise CalibInputError("model_runs: column 'model_limit' must be a finite amount >= 0")
+    c = np.full(n, np.nan)
+    c[codes_c] = cons["consensus_limit"].to_numpy(dtype=float, na_value=np.nan)
+    m = np.full(n, np.nan)
+    m[codes_r[last]] = m_run
+    in_c = np.zeros(n, bool)
+    in_c[codes_c] = True
+    in_m = np.zeros(n, bool)
+    in_m[codes_r] = True
+    return {"in_c": in_c, "in_m": in_m, "c": c, "m": m, "cz": np.nan_to_num(c), "mz": np.nan_to_num(m)}
 
 
 def exposure_by_group(comparison: pd.DataFrame, *, by: str | None = "village") -> pd.DataFrame:
@@ -81,13 +123,15 @@ def compare_rules(
 
     Notes
     -----
-    The inputs are joined and classified once; each rule then costs a few array operations, and
-    the figures equal those of :func:`calib.compare.compare_limits` run with each rule.
+    The inputs are aligned and classified once (without building the comparison table); each
+    rule then costs a few array operations, and the figures equal those of
+    :func:`calib.compare.compare_limits` run with each rule (the final limits are on the grid, so
+    their totals do not depend on the order of the households).
     """
     pol = policy_dict(policy)
     for rule in rules:
         policy_dict({**pol, "rule": rule})        # validate every rule first
-    _, a = prepare(consensus, model_runs)         # join once; only the rule changes below
+    a = _rule_arrays(consensus, model_runs)       # align once; only the rule changes below
     cls = classify(a["in_c"], a["in_m"], a["c"], a["m"], pol["band_low"], pol["band_high"])
     inside = cls["inside"]
     rows = []

@@ -108,23 +108,34 @@ def _joined(cons: pd.DataFrame, model_runs: pd.DataFrame) -> tuple[pd.DataFrame,
     return out, ic, im
 
 
+GRANT_CLASSES = ("no_model_run", "no_consensus", "both", "consensus_only", "model_only", "neither")
+REASON_ORDER = ("no_model_run", "no_consensus", "within_band", "model_above_band", "model_below_band",
+                "model_declined", "consensus_declined", "both_declined")
+
+
+def labels(codes: np.ndarray, names: tuple[str, ...]) -> pd.api.extensions.ExtensionArray:
+    """String column (dtype ``str``) of ``names[codes]``, built as an Arrow dictionary cast."""
+    import pyarrow as pa
+
+    arr = pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), pa.array(list(names)))
+    return pd.array(pd.arrays.ArrowExtensionArray(arr.cast(pa.string()))).astype("str")
+
+
 def classify(in_c, in_m, c, m, lo, hi) -> dict[str, np.ndarray]:
-    """Grant classes, reason codes and the in-band mask per household."""
+    """Grant classes, reason codes (integer codes into :data:`GRANT_CLASSES` and
+    :data:`REASON_ORDER`) and the in-band mask per household."""
     cg = in_c & (np.nan_to_num(c) > 0)
     mg = in_m & (np.nan_to_num(m) > 0)
     both = cg & mg
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(both, m / c, np.nan)
     inside = both & (ratio >= lo) & (ratio <= hi)
-    grant_class = np.select(
-        [~in_m, ~in_c, both, cg & ~mg, mg & ~cg],
-        ["no_model_run", "no_consensus", "both", "consensus_only", "model_only"], "neither")
-    reason = np.select(
+    grant_code = np.select([~in_m, ~in_c, both, cg & ~mg, mg & ~cg], [0, 1, 2, 3, 4], 5)
+    reason_code = np.select(
         [~in_m, ~in_c, inside, both & (ratio > hi), both & (ratio < lo), cg & ~mg, mg & ~cg],
-        ["no_model_run", "no_consensus", "within_band", "model_above_band", "model_below_band",
-         "model_declined", "consensus_declined"], "both_declined")
+        [0, 1, 2, 3, 4, 5, 6], 7)
     return {"cg": cg, "mg": mg, "both": both, "ratio": ratio, "inside": inside,
-            "grant_class": grant_class, "reason": reason}
+            "grant_code": grant_code, "reason_code": reason_code}
 
 
 def _reconciled(rule: str, w: float, cz: np.ndarray, mz: np.ndarray, both: np.ndarray) -> np.ndarray:
@@ -219,12 +230,12 @@ def compare_limits(
     cap = pol["cap"]
     out["ratio"] = cls["ratio"]
     out["log_ratio"] = np.log(cls["ratio"])
-    out["grant_class"] = pd.array(cls["grant_class"].astype(str), dtype="str")
-    out["gap_flag"] = ~cls["inside"] & ~(cls["grant_class"] == "neither")
+    out["grant_class"] = labels(cls["grant_code"], GRANT_CLASSES)
+    out["gap_flag"] = ~cls["inside"] & (cls["grant_code"] != GRANT_CLASSES.index("neither"))
     out["exposure_gap"] = np.abs(a["cz"] - a["mz"])
     out["final_limit"] = to_grid(final, pol["grid"], cap)
     out["capped"] = (final > cap) if cap is not None else np.zeros(len(out), bool)
-    out["reason"] = pd.array(cls["reason"].astype(str), dtype="str")
+    out["reason"] = labels(cls["reason_code"], REASON_ORDER)
     first = [c for c in ("village", "township", "consensus_limit", "model_limit", "model_run_date",
                          "ratio", "log_ratio", "grant_class", "gap_flag", "exposure_gap",
                          "final_limit", "capped", "reason") if c in out.columns]

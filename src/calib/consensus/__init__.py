@@ -16,7 +16,8 @@ per village panel): reviewer leniency is only comparable inside such a component
 
 Modules, in the order of the data flow: ``design`` (integer codes, checks), ``graph`` (connected
 components, :func:`review_components`, :func:`identifiability`), ``groups`` (exact per-group
-medians), ``fit`` (the crossed fit and its standard errors), ``limits`` (:func:`consensus_limits`),
+medians), ``fit`` (the crossed fit and its standard errors), ``newton`` (the fit's fixed point by
+semismooth Newton on dense per-component blocks), ``limits`` (:func:`consensus_limits`),
 ``reviewers`` (:func:`reviewer_effects`, :func:`flagged_reviewers`), ``agreement`` (ICC,
 Krippendorff's alpha, Kendall's W), ``tables`` (status counts, shifts), ``plots``.
 """

@@ -18,36 +18,65 @@ class GroupSorter:
     def __init__(self, g: np.ndarray, n: int):
         g = np.asarray(g, np.int64)
         self.n = n
-        order = np.arange(g.size) if (g[1:] >= g[:-1]).all() else np.argsort(g, kind="stable")
+        self.g = g
+        is_sorted = bool((g[1:] >= g[:-1]).all())
+        order = np.arange(g.size) if is_sorted else np.argsort(g, kind="stable")
         self.count = np.bincount(g, minlength=n)
-        start = np.concatenate([[0], np.cumsum(self.count)[:-1]])
-        gs = g[order]
+        start = np.cumsum(self.count) - self.count
+        gs = g if is_sorted else g[order]
         seat = np.arange(g.size) - start[gs]
         nz = self.count > 0
         width = np.full(n, 2, np.int64)   # >= c, and > c when c is odd (c = 1: width 2)
         width[nz] = np.maximum(2, 1 << np.ceil(np.log2(self.count[nz])).astype(np.int64))
         self.blocks = []
-        for L in np.unique(width[nz]):
-            groups = np.flatnonzero(nz & (width == L))
-            row = np.full(n, -1, np.int64)
-            row[groups] = np.arange(groups.size)
-            sel = row[gs] >= 0
+        Ls = np.unique(width[nz])
+        for L in Ls:
+            groups = np.flatnonzero(nz & (width == L)) if Ls.size > 1 else np.flatnonzero(nz)
             c = self.count[groups]
             left = (L - c - (c % 2)) // 2          # -inf padding before the values of each row
-            pos = row[gs[sel]] * L + left[row[gs[sel]]] + seat[sel]
+            if Ls.size == 1 and groups.size == n:  # one block of every group: no selection
+                pos = gs * L + left[gs] + seat
+                src = order
+            else:
+                row = np.full(n, -1, np.int64)
+                row[groups] = np.arange(groups.size)
+                rg = row[gs]
+                sel = rg >= 0
+                rs = rg[sel]
+                pos = rs * L + left[rs] + seat[sel]
+                src = order[sel]
             fill = np.where(np.arange(L)[None, :] < left[:, None], -np.inf, np.inf).ravel()
-            self.blocks.append((int(L), groups, pos, order[sel], fill, c % 2 == 1))
+            self.blocks.append((int(L), groups, pos, src, fill, c % 2 == 1))
 
     def median(self, x: np.ndarray) -> np.ndarray:
         """Median of ``x`` per group (mean of the two middle values; NaN for an empty group)."""
-        out = np.full(self.n, np.nan)
-        for L, groups, pos, src, fill, odd in self.blocks:
+        lo, hi, odd = self.middle(x)
+        return np.where(odd, lo, 0.5 * (lo + hi))
+
+    def middle(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The two middle values of ``x`` per group (equal for an odd count) and the odd flag."""
+        lo, hi = np.full(self.n, np.nan), np.full(self.n, np.nan)
+        odd = np.zeros(self.n, bool)
+        for L, groups, pos, src, fill, odd_g in self.blocks:
             mat = fill.copy()
             mat[pos] = x[src]
             mat = np.partition(mat.reshape(groups.size, L), [L // 2 - 1, L // 2], axis=1)
-            lo, hi = mat[:, L // 2 - 1], mat[:, L // 2]
-            out[groups] = np.where(odd, lo, 0.5 * (lo + hi))
-        return out
+            lo[groups], hi[groups] = mat[:, L // 2 - 1], mat[:, L // 2]
+            odd[groups] = odd_g
+        hi = np.where(odd, lo, hi)
+        return lo, hi, odd
+
+    def locate(self, x: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per group, the row of a value equal to ``lo`` (the first) and to ``hi`` (the last); -1 if none."""
+        out = []
+        g = self.g
+        for target, pick in ((lo, np.minimum), (hi, np.maximum)):
+            idx = np.flatnonzero(x == target[g])
+            res = np.full(self.n, -1 if pick is np.maximum else np.iinfo(np.int64).max, np.int64)
+            pick.at(res, g[idx], idx)
+            res[res == np.iinfo(np.int64).max] = -1
+            out.append(res)
+        return out[0], out[1]
 
 
 def group_median(g: np.ndarray, x: np.ndarray, n: int) -> np.ndarray:

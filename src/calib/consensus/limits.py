@@ -201,8 +201,12 @@ def consensus_limits(
     ``b_j = sum_i w_ij (y_ij - a_i) / sum_i w_ij`` with Huber weights ``w = min(1, c s / |e|)``
     recomputed from the residuals (iteratively reweighted backfitting; Huber 1964). ``s`` is
     1.4826 x the median absolute residual of the component, inflated by
-    ``sqrt(N / (N - H - R + 1))`` for the effects fitted in it. Every step is a
-    :func:`numpy.bincount` over all reviews. The reviewer effects are fixed effects, not shrunk:
+    ``sqrt(N / (N - H - R + 1))`` for the effects fitted in it. The fixed point of this iteration
+    (estimates, weights and scale settled) is found by semismooth Newton steps on the
+    estimating equations, component by component in dense stacked blocks
+    (:mod:`calib.consensus.newton`), which reach it exactly in a few steps; a component whose
+    fixed point is not unique (a household or reviewer with every review outside the Huber band)
+    or that Newton does not settle is fitted by the backfitting itself. The reviewer effects are fixed effects, not shrunk:
     with components of one village panel an empirical-Bayes ridge (tried) brought no gain.
 
     The consensus is ``exp(a_i)``: the household's level as if reviewed by an average member of its
