@@ -89,14 +89,18 @@ def test_gap_drivers_use_t_with_g_minus_1_df_and_wild_bootstrap():
     assert np.allclose(c["p_value"], 2 * stats.t.sf(np.abs(c["t"]), 7))
     assert c["p_wild"].notna().all() and "t(7)" in gd.se_method and "wild" in gd.se_method
     assert c.set_index("term").loc["x", "p_wild"] < 0.05
+    # the same method as catalogue keys (the reports render it in zh-CN or en)
+    assert gd.se_parts == (("se.cluster", {"df": 7}), ("se.wild.webb", {"n_boot": 9999, "clusters": 8}))
     many = compare.gap_drivers(*_gap_data(n_v=40, n=10))
     assert many.coefficients["p_wild"].isna().all()          # 40 clusters: not needed
+    assert many.se_parts == (("se.cluster", {"df": 39}),)
 
 
 def test_gap_drivers_one_village_states_its_method():
     cmp_, feats = _gap_data(n_v=1, n=80)
     gd = compare.gap_drivers(cmp_, feats)
     assert gd.n_clusters == 1 and "one village" in gd.se_method and "HC1" in gd.se_method
+    assert gd.se_parts == (("se.hc1", {"df": 80 - 2}),)
     c = gd.coefficients
     assert np.isfinite(c[["std_err", "ci_low", "ci_high"]].to_numpy()).all()
     assert (c["ci_high"] > c["ci_low"]).all()

@@ -49,6 +49,13 @@ def _one(X, y, g, G, A, k, V) -> float:
     return float(np.mean(np.abs(t_boot) >= np.abs(t_hat)))
 
 
+def weights_used(G: int, n_boot: int, weights: str = "auto") -> tuple[str, int]:
+    """The weights (``webb`` or ``rademacher``) and the number of replicates
+    :func:`wild_cluster_pvalues` uses with ``G`` clusters."""
+    kind = weights if weights != "auto" else ("webb" if G <= 12 else "rademacher")
+    return kind, (2 ** G if kind == "rademacher" and 2 ** G <= n_boot else n_boot)
+
+
 def wild_cluster_pvalues(X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, n_boot: int = 9999,
                          weights: str = "auto", random_state: int | np.random.Generator = 0
                          ) -> tuple[np.ndarray, str]:
@@ -76,7 +83,7 @@ def wild_cluster_pvalues(X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, n_
     _, g = np.unique(np.asarray(groups), return_inverse=True)
     g = g.astype(np.int64).ravel()
     G = int(g.max()) + 1
-    kind = weights if weights != "auto" else ("webb" if G <= 12 else "rademacher")
+    kind, _ = weights_used(G, n_boot, weights)
     V = _weights(G, n_boot, kind, np.random.default_rng(random_state))
     A = np.linalg.inv(X.T @ X)
     p = np.array([_one(X, y, g, G, A, k, V) for k in range(X.shape[1])])
