@@ -94,6 +94,9 @@ def test_gap_drivers_use_t_with_g_minus_1_df_and_wild_bootstrap():
     many = compare.gap_drivers(*_gap_data(n_v=40, n=10))
     assert many.coefficients["p_wild"].isna().all()          # 40 clusters: not needed
     assert many.se_parts == (("se.cluster", {"df": 39}),)
+    from calib.report import labels
+    for key in ("se.cluster", "se.hc1", "se.wild.webb", "se.wild.rademacher"):  # what reports render
+        assert labels.has(key) and labels.t(key, "en", df=7, n_boot=99, clusters=8) != labels.t(key, "zh-CN", df=7, n_boot=99, clusters=8)
 
 
 def test_gap_drivers_one_village_states_its_method():
