@@ -169,6 +169,13 @@ def test_symlinked_table_is_followed_and_a_broken_link_named(tiny, tmp_path_fact
         load_programme(tiny, as_of=AS_OF)
 
 
+def test_a_folder_named_like_a_table_is_an_error_not_skipped(tiny):
+    (tiny / "points.csv").unlink()
+    (tiny / "points.csv").mkdir()
+    with pytest.raises(CalibInputError, match="points.csv: not a file"):
+        load_programme(tiny, as_of=AS_OF)
+
+
 @pytest.mark.parametrize("column,value,phrase", [
     ("proposed_limit", "inf", "finite"),
     ("proposed_limit", "1e309", "finite"),
@@ -189,11 +196,13 @@ def test_infinite_scores_and_points(tiny):
     mr, pt = _csv(tiny, "model_runs"), _csv(tiny, "points")
     mr.iloc[0, mr.columns.get_loc("model_score")] = "inf"
     pt.iloc[0, pt.columns.get_loc("points")] = "1e9"
+    pt.iloc[1, pt.columns.get_loc("points")] = "inf"
     mr.to_csv(tiny / "model_runs.csv", index=False)
     pt.to_csv(tiny / "points.csv", index=False)
     q = load_programme(tiny, as_of=AS_OF).quarantine
     assert q.query("table == 'model_runs' and row == 2")["reason"].str.contains("finite").any()
     assert q.query("table == 'points' and row == 2")["reason"].str.contains("outside 0 to 100,000").any()
+    assert q.query("table == 'points' and row == 3")["reason"].str.contains("finite").any()
 
 
 def test_as_of_must_be_plausible(tiny):
@@ -238,3 +247,21 @@ def test_database_url_without_sources_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "calib.sources.sql", None)
     with pytest.raises(CalibInputError, match="needs calib.sources.sql"):
         load_programme("sqlite:///nowhere.db", as_of=AS_OF)
+
+
+def test_a_points_period_that_is_no_period_is_quarantined_not_fatal(tiny):
+    from calib.households import sort_periods
+    from calib.io.checks import REASON_PERIOD
+
+    pt = _csv(tiny, "points")
+    pt.loc[0, "period"] = "441821197703161231"
+    pt.loc[1, "period"] = "2025-13"
+    pt.loc[2, "period"] = "2025q3"
+    pt.loc[3, "period"] = "2025年6月"
+    pt.to_csv(tiny / "points.csv", index=False)
+    prog = load_programme(tiny, as_of=AS_OF)
+    q = prog.quarantine.query("table == 'points'").set_index("row")
+    assert q.loc[[2, 3], "reason"].eq(REASON_PERIOD).all() and q.at[2, "value"] == "441821********1231"
+    assert {4, 5} <= set(prog.points["row"])
+    sort_periods(prog.points["period"])  # every accepted period is one the reports understand
+    _balanced(prog)

@@ -11,7 +11,7 @@ pytest.importorskip("sqlalchemy", reason="the sql extra is not installed: pip in
 pytest.importorskip("psycopg", reason="the sql extra is not installed")
 
 from calib.errors import CalibInputError, CalibParamsError
-from calib.io import load_programme
+from calib.io import load_programme, read_table
 from calib.programme import TABLES
 from calib.sources.sql import (
     check_url_has_no_password,
@@ -149,3 +149,37 @@ def test_url_helpers():
     with pytest.raises(CalibParamsError, match="not a database URL"):
         read_raw_tables("ftp://x/y")
     check_url_has_no_password("sqlite:///x.db")  # nothing to complain about
+
+
+def test_postgres_numeric_columns_quarantine_like_the_folder(pg_server, tmp_path):
+    """NUMERIC(14,2) money columns (how a bank's credit system stores amounts) give the same
+    accepted rows and the same quarantine values as the file they were staged from: an amount
+    far over the cap is quarantined with the value written ``90000000``, not ``90000000.00``."""
+    import shutil
+
+    import sqlalchemy as sa
+
+    folder = tmp_path / "prog"
+    shutil.copytree(SAMPLE, folder)
+    runs = read_table(folder / "model_runs.csv")
+    runs.loc[0, "model_limit"] = "90000000"
+    runs.loc[1, "model_limit"] = "35000.5"
+    runs.to_csv(folder / "model_runs.csv", index=False)
+    sock, db = pg_server
+    url = f"postgresql+psycopg://postgres@/{db}?host={sock}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE SCHEMA num"))
+    frames = {p.stem: read_table(p) for p in sorted(folder.glob("*.csv"))}
+    write_tables(engine, {t: typed(t, df) for t, df in frames.items()}, "num")
+    with engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE num.model_runs ALTER COLUMN model_limit TYPE NUMERIC(14,2)"))
+    engine.dispose()
+    raw, _, _ = read_raw_tables(url, schema="num")
+    assert str(raw["model_runs"].schema.field("model_limit").type).startswith(("decimal", "double"))
+    prog, _ = load_sql_programme(url, as_of=AS_OF, schema="num")
+    ref = load_programme(folder, as_of=AS_OF)
+    assert_same_programme(prog, ref)
+    over = ref.quarantine[ref.quarantine["column"].astype(str).str.contains("model_limit")]
+    assert "90000000" in set(over["value"].astype(str))
+    assert "35000.5" not in set(ref.quarantine["value"].astype(str))

@@ -8,7 +8,7 @@ of ``params["reconciliation"]``; :func:`agreement_summary` gives the method-comp
 
 Modules: ``limits`` (reconciliation policy, :func:`compare_limits`, :func:`investigation_list`),
 ``agreement`` (:func:`agreement_summary`: Bland-Altman, CCC, Deming, kappa), ``passing_bablok``,
-``drivers`` (:func:`gap_drivers`), ``wild`` (wild cluster bootstrap), ``exposure``
+``drivers`` (:func:`gap_drivers`; its wild cluster bootstrap is :mod:`calib._stats`'s), ``exposure``
 (:func:`exposure_by_group`, :func:`compare_rules`), ``features`` (:func:`household_features`),
 ``plots``.
 """

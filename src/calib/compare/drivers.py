@@ -22,7 +22,8 @@ class GapDrivers(NamedTuple):
     r2_within: float
     se_method: str = ""
     #: The method as catalogue entries: ``(key, fields)`` pairs, ``("se.cluster", {"df": G - 1})``
-    #: or ``("se.hc1", {"df": N - K})``, then ``("se.wild.webb", {"n_boot", "clusters"})`` (or ``se.wild.rademacher``)
+    #: or ``("se.hc1", {"df": N - K})``, then ``("se.wild.webb", {"n_boot", "clusters"})`` (or ``se.wild.rademacher``) and
+    #: ``("se.wild.enumerated", {})`` when every weight vector was enumerated
     #: when the wild bootstrap was added; a report renders them with ``calib.report.t``.
     se_parts: tuple = ()
 
@@ -69,13 +70,14 @@ def _coefficients(Xd, yd, gcode, G, cols, confidence, wild, n_boot, random_state
     if wild is None:
         wild = 2 <= G < FEW_CLUSTERS
     if wild and G >= 2:
-        from calib.compare.wild import weights_used, wild_cluster_pvalues
+        from calib._stats import wild_cluster_pvalues, wild_weights
 
         coef["p_wild"], wild_how = wild_cluster_pvalues(Xd, yd, gcode, n_boot=n_boot,
                                                         random_state=random_state)
         how += "; " + wild_how
-        kind, B = weights_used(G, n_boot)
-        parts.append((f"se.wild.{kind}", {"n_boot": B, "clusters": G}))
+        V, enumerated, kind = wild_weights(G, n_boot)  # what wild_cluster_pvalues used (cheap)
+        parts.append((f"se.wild.{kind}", {"n_boot": V.shape[0], "clusters": G}))
+        parts += [("se.wild.enumerated", {})] if enumerated else []
     return coef, res.params, how, tuple(parts)
 
 
@@ -124,7 +126,7 @@ def gap_drivers(
         Add wild cluster bootstrap-t p-values (``p_wild``); default: when there are fewer than
         30 clusters (:data:`FEW_CLUSTERS`).
     n_boot, random_state
-        Replicates and seed of the wild bootstrap (see :func:`calib.compare.wild.wild_cluster_pvalues`).
+        Replicates and seed of the wild bootstrap (see :func:`calib._stats.wild_cluster_pvalues`).
 
     Returns
     -------

@@ -184,8 +184,16 @@ def _model_runs(c: _Ctx) -> None:
           "second model run for this household on the same date (first at row ", "run_date")
 
 
+#: A points period :func:`calib.households.period_bounds` understands: year, half, quarter, month.
+_PERIOD = r"\d{4}\s*年?|\d{4}[-_/ ]?H[12]|\d{4}[-_/ ]?Q[1-4]|\d{4}(?:[-_/.]|年)?(?:0?[1-9]|1[0-2])月?"
+REASON_PERIOD = "period is not a year, half, quarter or month (e.g. 2025, 2025H1, 2025Q3, 2025-06)"
+
+
 def _points(c: _Ctx) -> None:
     c.unknown_household()
+    period = pd.Series(c.df["period"]).astype("string").str.strip().str.upper()
+    bad = c.ok & ~period.str.fullmatch(_PERIOD).fillna(True).to_numpy(dtype=bool)
+    c.probs.add(bad, "period", REASON_PERIOD)
     c.dup(["household_id", "period"],
           "points for this household and period given twice (first at row ", "period")
 

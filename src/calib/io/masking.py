@@ -12,7 +12,8 @@ Joins always use the raw values in memory; masked values are for display only.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Collection, Iterable
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,8 @@ __all__ = [
     "mask_frame",
     "mask_values",
     "mask_text",
+    "mask_digit_runs",
+    "mask_known",
     "PII_COLUMNS",
 ]
 
@@ -118,11 +121,71 @@ def mask_address(values: pd.Series | Iterable[str]) -> pd.Series:
 _MASKERS = {"id": mask_id, "phone": mask_phone, "name": mask_name, "address": mask_address}
 
 
+_DIGIT_RUNS = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15}|1[0-9]{10})(?![0-9Xx])")
+
+
+def mask_digit_runs(text: str) -> str:
+    """``text`` with every ID-number-like (18 or 15 digits) or mobile-phone-like (11 digits
+    starting with 1) digit run masked; everything else kept. For free text that may quote a
+    value typed into the wrong column (an error message, a quarantined key).
+
+    Examples
+    --------
+    >>> mask_digit_runs("reviewer 13900002541 of household 44182119650424289X")
+    'reviewer 139****2541 of household 441821********289X'
+    """
+    def one(m: re.Match) -> str:
+        v = m.group()
+        return str(mask_phone([v])[0] if len(v) == 11 else mask_id([v])[0])
+
+    return _DIGIT_RUNS.sub(one, text)
+
+
+_CJK_RUN = re.compile(r"[\u3400-\u9fff·]{2,}")
+
+
+def mask_known(text: str, names: Collection[str]) -> str:
+    """``text`` with ID- and phone-like digit runs masked (:func:`mask_digit_runs`) and every
+    occurrence of one of ``names`` (a programme's raw names, say) masked by :func:`mask_name`.
+
+    Linear in the text: each run of Chinese characters is looked up window by window (names of
+    2 to 4 characters), so a roster of any size costs only a set lookup per window.
+
+    Examples
+    --------
+    >>> mask_known("household of 张三丰 (13900002541) failed", {"张三丰"})
+    'household of 张** (139****2541) failed'
+    """
+    text = mask_digit_runs(text)
+    if not names:
+        return text
+
+    def run(m: re.Match) -> str:
+        s, out, i = m.group(), [], 0
+        while i < len(s):
+            for n in (4, 3, 2):
+                if s[i:i + n] in names and len(s[i:i + n]) == n:
+                    out.append(str(mask_name([s[i:i + n]])[0]))
+                    i += n
+                    break
+            else:
+                out.append(s[i])
+                i += 1
+        return "".join(out)
+
+    return _CJK_RUN.sub(run, text)
+
+
 def mask_values(values: pd.Series, kinds: pd.Series) -> pd.Series:
     """Mask a column of mixed values, each according to its kind (``id``, ``phone``, ``name``,
-    ``address``; anything else is left as it is). Used for the quarantine's ``value`` column.
+    ``address``). Values of any other kind keep their text, except ID- and phone-like digit
+    runs (a value typed into the wrong column), masked by :func:`mask_digit_runs`. Used for
+    the quarantine's ``value`` column.
     """
     out = values.astype("string").copy()
+    other = ~kinds.isin(list(_MASKERS)).to_numpy() & out.str.contains(r"[0-9]{11}", regex=True).fillna(False).to_numpy()
+    if other.any():
+        out[other] = [mask_digit_runs(v) for v in out[other]]
     for kind, fn in _MASKERS.items():
         sel = (kinds == kind).to_numpy()
         if sel.any():

@@ -396,8 +396,8 @@ def find_files(folder: Path) -> dict[str, Path]:
             continue
         if f.is_symlink() and not f.exists():
             raise CalibInputError(f"{f.name}: symbolic link to a file that does not exist")
-        if not f.is_file():
-            continue
+        if not f.is_file():  # a folder or a device named like a table: never skipped silently
+            raise CalibInputError(f"{f.name}: not a file; give each table as one .csv, .xlsx or .parquet file")
         name = f.stem
         if name not in TABLES:
             raise CalibInputError(

@@ -217,6 +217,12 @@ class Params(_Block):
                              "SQLAlchemy URL (e.g. postgresql+psycopg://user@host/db)")
         return self
 
+    def programme_source(self) -> dict[str, Any]:
+        """Where the programme comes from, as keywords of :func:`calib.io.load_programme`:
+        ``path`` (``data_dir``) and, for a database, ``tables``, ``schema`` and ``queries``."""
+        return {"path": self.data_dir, "tables": dict(self.tables) or None, "schema": self.db_schema,
+                "queries": dict(self.queries) or None}
+
     def block(self, name: str) -> dict[str, Any]:
         """A block as a plain dict, ready for ``**kwargs`` (e.g. ``P.block("consensus")``)."""
         return getattr(self, name).model_dump(mode="python")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from calib._stats import fit_logit_reduced
+from calib._stats import fit_logit_replicate
 from calib.pricing.pd_model import PointsPD, _fit_model, _prepared, _wild_p
 from calib.pricing.schedule import PointsLoan, Schedule, discount_for_points, resolve_terms
 
@@ -45,24 +45,33 @@ def _cluster_rows(codes: np.ndarray, rng: np.random.Generator, n_boot: int):
 
 
 def _bootstrap_ame(y, X, beta, codes, *, lgd, n_boot, rng):
-    """(replicate discounts, replicate coefficients, failed count) of the cluster bootstrap."""
-    boot, coefs, failed = [], [], 0
+    """(replicate discounts, replicate coefficients, failed count, separated count) of the
+    cluster bootstrap; a separated replicate is refitted by Firth's logit and kept
+    (:func:`calib._stats.fit_logit_replicate`), a failed one is dropped and counted."""
+    boot, coefs, failed, separated = [], [], 0, 0
     for idx in _cluster_rows(codes, rng, n_boot):
-        yb = y[idx]
-        if yb.sum() == 0 or yb.sum() == len(yb):
-            failed += 1
-            continue
         try:
-            bb = fit_logit_reduced(yb, X[idx], beta)
+            bb, how = fit_logit_replicate(y[idx], X[idx], beta)
             if not np.all(np.isfinite(bb)):
                 raise FloatingPointError
         except Exception:  # noqa: BLE001 - a failed refit is counted, not hidden
             failed += 1
             continue
+        separated += how == "firth"
         boot.append(lgd * _ame_step(X[idx], bb))
         coefs.append(bb)
     return (np.asarray(boot, dtype=float), np.asarray(coefs, dtype=float).reshape(-1, X.shape[1]),
-            failed)
+            failed, separated)
+
+
+def _interval_method(unit: str, n_boot: int, separated: int) -> str:
+    """The interval's method in words, with the replicates refitted by Firth (a coded value:
+    the report catalogue words it, ``calib.report._terms.REASONS``)."""
+    words = f"percentile bootstrap resampling {unit}"
+    if separated:
+        words += (f" ({separated} of {n_boot} replicates separated, refitted by Firth's "
+                  "penalised likelihood)")
+    return words
 
 
 def _percentile_interval(boot: np.ndarray, alpha: float) -> tuple[float, float, float]:
@@ -172,9 +181,11 @@ def calibrate_points_discount(
         - ``discount_per_100``: LGD x mean over borrowers of [PD(points) - PD(points + 100)],
           other characteristics at their observed values (a fraction: 0.001 = 0.1 pp);
         - ``ci_low``, ``ci_high``: percentile bootstrap interval; ``se_boot``: bootstrap SD;
-          ``interval_method`` (in words);
+          ``interval_method`` (in words, with ``n_boot_separated`` when not zero);
         - ``n_loans``, ``n_defaults``, ``n_clusters``,
-          ``n_boot`` (successful replicates), ``n_boot_failed``;
+          ``n_boot`` (successful replicates), ``n_boot_failed`` (replicates whose refit failed
+          without separation, left out), ``n_boot_separated`` (replicates whose data were
+          separated, refitted by Firth's logit and kept; included in ``n_boot``);
         - PD model summary: ``pd_model`` (formula), ``coef_points`` (log-odds per 100 points),
           ``coef_points_se`` (village-clustered, CR1), ``coef_points_p`` (on t(G-1)),
           ``coef_points_p_wild`` (wild cluster bootstrap; NaN when not computed),
@@ -205,7 +216,17 @@ def calibrate_points_discount(
     shocks, shared panel), so the interval resamples whole villages with replacement (cluster /
     "pairs" bootstrap, [2]_), refitting the model each time; the interval is the percentile
     interval. With fewer than about 20 villages the cluster bootstrap is unreliable [2]_ (a
-    warning says so). Points may also *cause* better repayment or be granted to better
+    warning says so). Few villages or few defaults make some replicates separated (e.g. no
+    default among the drawn high-points villages, or a grade without defaults): maximum
+    likelihood does not exist there and its coefficients diverge. Each refit therefore follows
+    the sample's own rule (:func:`calib._stats.fit_logit`): a fitted probability of 0 or 1, a
+    non-converged or failed fit triggers the separation linear programme, and a separated
+    replicate is refitted by Firth's penalised likelihood [4]_ and kept
+    (:func:`calib._stats.fit_logit_replicate`). It is not dropped: the bootstrap must
+    replicate the estimator used on the sample, and dropping separated replicates would
+    condition on non-separation, removing the replicates with the most extreme effects and
+    narrowing the interval. ``n_boot_separated`` counts them (and ``interval_method`` states
+    it), ``n_boot_failed`` the replicates left out because the fit failed without separation. Points may also *cause* better repayment or be granted to better
     households; this is a predictive (pricing) quantity, not a causal effect.
 
     References
@@ -216,6 +237,8 @@ def calibrate_points_discount(
        414-427.
     .. [3] Williams, R. (2012). Using the margins command to estimate and interpret adjusted
        predictions and marginal effects. *Stata Journal* 12(2), 308-331.
+    .. [4] Heinze, G., Schemper, M. (2002). A solution to the problem of separation in logistic
+       regression. *Statistics in Medicine* 21(16), 2409-2419.
     """
     given = terms is not None or schedule is not None
     t = resolve_terms(schedule if given else Schedule(), terms, required=("lgd",), lgd=lgd,
@@ -226,7 +249,7 @@ def calibrate_points_discount(
     codes = groups if groups is not None else np.arange(len(frame))
     beta = model.result.params
     rng = _rng(random_state)
-    boot, boot_coefs, failed = _bootstrap_ame(y, X, beta, codes, lgd=t.lgd, n_boot=t.n_boot,
+    boot, boot_coefs, failed, separated = _bootstrap_ame(y, X, beta, codes, lgd=t.lgd, n_boot=t.n_boot,
                                               rng=rng)
     lo, hi, se = _percentile_interval(boot, alpha)
     # after the pairs bootstrap, so that its draws do not depend on whether this one runs
@@ -235,9 +258,10 @@ def calibrate_points_discount(
     unit = "villages" if groups is not None else "loans"
     out = pd.DataFrame([{
         "discount_per_100": t.lgd * _ame_step(X, beta), "ci_low": lo, "ci_high": hi,
-        "se_boot": se, "interval_method": f"percentile bootstrap resampling {unit}",
+        "se_boot": se, "interval_method": _interval_method(unit, t.n_boot, separated),
         "n_loans": len(frame), "n_defaults": int(y.sum()), "n_clusters": n_clusters,
-        "n_boot": int(boot.size), "n_boot_failed": failed, **_model_summary(model, y),
+        "n_boot": int(boot.size), "n_boot_failed": failed, "n_boot_separated": separated,
+        **_model_summary(model, y),
     }])
     if policy is not None:
         _policy_columns(out, frame, policy)

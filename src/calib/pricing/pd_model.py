@@ -200,7 +200,8 @@ def fit_points_pd(
         ``"auto"`` when clustered with fewer than :data:`calib._stats.FEW_CLUSTERS` (30)
         villages, where t(G - 1) can still over-reject.
     n_wild : int
-        Draws of the wild bootstrap (Webb six-point weights).
+        Draws of the wild bootstrap (Webb six-point weights with at most 12 villages,
+        Rademacher above; every weight vector when there are at most ``n_wild``).
     random_state : int or numpy.random.Generator
         Seed of the wild bootstrap.
 

@@ -277,6 +277,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "n_loans": ("贷款笔数", "Loans"),
     "n_boot": ("重抽样次数", "Bootstrap replicates"),
     "n_boot_failed": ("失败次数", "Failed replicates"),
+    "n_boot_separated": ("数据分离次数（Firth 重拟合）", "Separated replicates (Firth refit)"),
     "coef_points": ("积分系数", "Points coefficient"),
     "coef_points_se": ("积分系数标准误", "Points coefficient SE"),
     "coef_points_p": ("积分系数 p 值", "Points coefficient p"),
@@ -420,7 +421,7 @@ KINDS: dict[str, str] = {
     "median_points": "num0", "share_at_max": "pct1", "programme_mean": "num1", "programme_median": "num0",
     "median_ratio": "num2", "growth": "pct1", "programme_growth": "pct1", "robust_z": "num2", "growth_z": "num2",
     "flag": "bool", "default_ci_low": "pct2", "default_ci_high": "pct2", "discount_per_100": "pct3",
-    "se_boot": "pct3", "n_loans": "int", "n_boot": "int", "n_boot_failed": "int", "coef_points": "num4",
+    "se_boot": "pct3", "n_loans": "int", "n_boot": "int", "n_boot_failed": "int", "n_boot_separated": "int", "coef_points": "num4",
     "coef_points_se": "num4", "coef_points_p": "p", "odds_ratio_per_100": "num3", "pseudo_r2": "num3", "aic": "num1",
     "mean_pd": "pct2", "policy_per_100": "pct2", "policy_in_ci": "bool", "drawn": "wan", "mean_discount": "pct3",
     "mean_rate": "pct2", "pd": "pct2", "justified_discount": "pct3", "subsidy": "pct3", "interest_forgone": "yuan_year",
@@ -560,6 +561,12 @@ TERMS.update({k: VALUES[k] for k in ("in_sample",) if k in VALUES})
 
 #: Free-text reasons from the loader, by pattern (``{0}``... are the captured groups).
 REASONS: list[tuple[str, tuple[str, str]]] = [
+    (r"percentile bootstrap resampling villages \((\d+) of (\d+) replicates separated, refitted by Firth's penalised likelihood\)",
+     ("百分位自助法（按村重抽样；{1} 次重抽样中 {0} 次数据分离，改用 Firth 惩罚似然重新拟合）",
+      "percentile bootstrap resampling villages ({0} of {1} replicates separated, refitted by Firth's penalised likelihood)")),
+    (r"percentile bootstrap resampling loans \((\d+) of (\d+) replicates separated, refitted by Firth's penalised likelihood\)",
+     ("百分位自助法（按贷款重抽样；{1} 次重抽样中 {0} 次数据分离，改用 Firth 惩罚似然重新拟合）",
+      "percentile bootstrap resampling loans ({0} of {1} replicates separated, refitted by Firth's penalised likelihood)")),
     (r"ID number was turned into scientific notation by Excel.*",
      ("身份证号被 Excel 转为科学计数法，请将该列设为文本格式后重新导出", "ID number turned into scientific notation by Excel; re-export the column as text")),
     (r"ID number's check character is wrong.*", ("身份证号校验位错误（录入或抄写错误）", "ID number's check character is wrong (typo)")),

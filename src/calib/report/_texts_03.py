@@ -73,6 +73,7 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "se.wild.rademacher": ("另加野聚类自助法 t 检验的 p 值（限制性 WCR，Rademacher 权重，{n_boot} 次重复，{clusters} 个村）",
                            "plus wild cluster bootstrap-t p-values (WCR, Rademacher weights, {n_boot} replicates, "
                            "{clusters} clusters)"),
+    "se.wild.enumerated": ("全部权重向量逐一枚举，p 值精确", "every weight vector enumerated: exact p-values"),
     "nb03.agreement.pb": (
         "Passing–Bablok 回归（对离群值稳健、不假定哪一方无误差）：斜率 {slope}，95% 区间 {slope_ci}；截距 {intercept}，95% 区间 {intercept_ci}；"
         "线性检验（cusum）p {cusum}。斜率区间含 1、截距区间含 0 时，两种额度只差随机误差。",

@@ -47,7 +47,10 @@ TEXTS_04: dict[str, tuple[str, str]] = {
         "未进入回归的特征（{n} 个，信息值低于 {min_iv}）：{names}。{fit_note}",
         "Left out of the logit ({n}, information value below {min_iv}): {names}. {fit_note}"),
     "value.none": ("无", "none"),
-    "nb04.fit_note_ridge": ("数据过薄导致完全分离，已改用带 L2 惩罚的拟合。", "Thin data separated the classes: the fit used an L2 penalty."),
+    "nb04.fit_note_ridge": (
+        "回归未按常规方式拟合（数据分离时为 Firth 惩罚拟合，仅一个村时为模型型标准误）：所用方法见系数表的“协方差类型”与方法附录。",
+        "The logit is not the regular fit (Firth's penalised fit when the data separate, model-based standard errors "
+        "with one village): the coefficient table's covariance column and the methods appendix say which."),
     "nb04.sign.text": (
         "{n} 个特征的违约率方向与政策预期相反（下表）。这些特征照常报告，不被删除；其分箱合并为一箱，对评分没有贡献。",
         "{n} characteristic(s) whose default rate runs against the policy's expected direction (below). They are "

@@ -26,6 +26,20 @@ _SRC = {
             "Guanghan (Sichuan) villagers' points loan (5% preferential rate, 0.1 pp off per 100 points)"),
 }
 
+# The separation fallback of every logit (scorecard and points PD), in calib._stats.fit_logit.
+_SEPARATION = (
+    "若特征把违约与未违约完全或准完全分开（线性规划检测，Albert & Anderson 1984；Konis 2007），最大似然估计不存在："
+    "改用 Firth 惩罚似然 logit（Firth 1993；Heinze & Schemper 2002），标准误取 Fisher 信息之逆（模型型，不按村聚类），"
+    "95% 区间为轮廓惩罚似然区间、p 值为惩罚似然比检验（同 R logistf），表注写明分离类型、完全预测的行数与发散的列；Hessian 奇异而无分离时用岭惩罚拟合，不报标准误。",
+    "When characteristics separate defaults from non-defaults completely or quasi-completely (detected by linear "
+    "programming; Albert & Anderson 1984; Konis 2007), maximum likelihood estimates do not exist: Firth's "
+    "penalised-likelihood logit is used instead (Firth 1993; Heinze & Schemper 2002), with standard errors from the "
+    "inverse Fisher information (model-based, not clustered by village), 95% profile penalised-likelihood intervals "
+    "and penalised likelihood-ratio p-values (as R logistf); the table note names "
+    "the kind of separation, the rows predicted perfectly and the diverging columns. A singular Hessian without "
+    "separation gets a ridge-penalised fit without standard errors.",
+)
+
 #: report -> list of (term, definition) in (zh, en).
 METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
     "01": [
@@ -58,14 +72,14 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
          ("对数差的均值 ± Φ⁻¹((1+c)/2)·标准差（Bland & Altman 1986），换算为模型 / 公议比值。",
           "Mean log difference ± Φ⁻¹((1+c)/2)·sd (Bland & Altman 1986), shown as model / consensus ratios.")),
         (("CCC 区间", "CCC interval"),
-         ("Lin 一致性相关系数，按村整群百分位自助法（Field & Welsh 2007）。",
-          "Lin's concordance correlation, village-cluster percentile bootstrap (Field & Welsh 2007).")),
+         ("Lin 一致性相关系数（总体矩，Lin 1989），区间为按村整群百分位自助法：整村有放回抽样，农户不单独重抽（同村共用评议小组与模型批次；Field & Welsh 2007）。",
+          "Lin's concordance correlation (population moments, Lin 1989); interval by the village-cluster percentile bootstrap: whole villages drawn with replacement, never single households (a village shares a panel and a model run; Field & Welsh 2007).")),
         (("Deming 与 Passing–Bablok 回归", "Deming and Passing-Bablok regression"),
-         ("两种方法比较回归；Passing–Bablok（1983，CLSI EP09）为非参数法，附斜率、截距区间与 cusum 线性检验。",
-          "Method-comparison regressions; Passing-Bablok (1983, CLSI EP09) is non-parametric, with slope and intercept intervals and the cusum linearity test.")),
+         ("两种方法比较回归。Deming：误差方差比 λ 的闭式解（Linnet 1993）。Passing–Bablok（Passing & Bablok 1983，CLSI EP09）：斜率为全部两两斜率的移位中位数，区间取秩 M1 = round((N − C)/2)、M2 = N − M1 + 1 的斜率，C = z·√(n(n−1)(2n+5)/18)；截距为 y − bx 的中位数；cusum 线性检验与 Kolmogorov 分布比较（5% 临界值 1.36）。已与 R mcr 的肌酐示例及逐对暴力计算核对；点数超过上限时用注明的随机子样本。",
+          "Method-comparison regressions. Deming: closed form with error-variance ratio λ (Linnet 1993). Passing-Bablok (Passing & Bablok 1983, CLSI EP09): the slope is the shifted median of all pairwise slopes, its interval the slopes of ranks M1 = round((N − C)/2) and M2 = N − M1 + 1 with C = z·√(n(n−1)(2n+5)/18); the intercept the median of y − bx; the cusum linearity test against the Kolmogorov distribution (1.36 at 5%). Checked against R mcr's creatinine example and a brute-force pairwise computation; above the point limit a stated random subsample is used.")),
         (("差额原因回归", "Gap drivers"),
-         ("村固定效应回归，CR1 整群标准误 G/(G−1)·(N−1)/(N−K)（吸收的村效应不计入 K），t(G−1) 临界值（Cameron & Miller 2015）；村少于 30 个时另报 wild cluster bootstrap-t（Webb 权重，Cameron, Gelbach & Miller 2008; Webb 2023）；仅一个村时用 HC1。",
-          "Village fixed-effects regression, CR1 cluster SEs G/(G-1)·(N-1)/(N-K) (absorbed village effects not counted in K), t(G-1) critical values (Cameron & Miller 2015); below 30 villages also the wild cluster bootstrap-t (Webb weights; Cameron, Gelbach & Miller 2008; Webb 2023); HC1 with one village.")),
+         ("村固定效应回归，CR1 整群标准误 G/(G−1)·(N−1)/(N−K)（吸收的村效应嵌套于村，不计入 K），区间与 p 值用 t(G−1) 临界值（Cameron & Miller 2015）；村少于 30 个时另报受限 wild cluster bootstrap-t p 值（WCR：原假设下的残差乘以村权重；村不多于 12 个用 Webb 六点权重，否则 Rademacher；权重向量不多于抽样次数时全部枚举，p 值精确；Cameron, Gelbach & Miller 2008; Webb 2023）；仅一个村时用 HC1 与 t(N−K)，并注明。",
+          "Village fixed-effects regression, CR1 cluster SEs G/(G-1)·(N-1)/(N-K) (absorbed village effects nested in the clusters, not counted in K), intervals and p-values on t(G-1) critical values (Cameron & Miller 2015); below 30 villages also the restricted wild cluster bootstrap-t p-value (WCR: residuals under the null multiplied by village weights; Webb six-point weights up to 12 villages, Rademacher above; every weight vector enumerated when there are no more than the draws, an exact p-value; Cameron, Gelbach & Miller 2008; Webb 2023); with one village HC1 and t(N-K), stated.")),
         (("核对规则", "Reconciliation rule"),
          ("模型 / 公议比值在 [0.67, 1.5] 内按参数规则定最终额度，区间外列入调查清单，调查期间按临时额度。",
           "Inside the ratio band [0.67, 1.5] the final limit follows the rule in the parameters; outside it the household is investigated and holds the provisional limit meanwhile.")),
@@ -75,14 +89,16 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
          ("按村分组的 5 折交叉验证（StratifiedGroupKFold），分箱、拟合与等级切分点均在每折训练集内确定；保留或更换的结论仅依据样本外预测：AUC 增益的 95% 区间整体大于 0 才更换（DeLong 1988，另加按村自助区间）。",
           "Village-grouped 5-fold cross-validation (StratifiedGroupKFold) with binning, fit and grade cut-offs chosen inside each training fold; keep or replace rests on out-of-fold predictions only: replace only if the whole 95% interval of the AUC gain is above 0 (DeLong 1988, plus a village bootstrap interval).")),
         (("整群标准误", "Clustered SEs"),
-         ("CR1：V·G/(G−1)·(N−1)/(N−K)，K 含截距；t(G−1) 临界值；村少于 30 个时另报受限 wild cluster score bootstrap（Webb 权重；Kline & Santos 2012）。",
-          "CR1: V·G/(G-1)·(N-1)/(N-K), K counts the intercept; t(G-1) critical values; below 30 villages also the restricted wild cluster score bootstrap (Webb weights; Kline & Santos 2012).")),
+         ("CR1 三明治方差 V·G/(G−1)·(N−1)/(N−K)，K 含截距（无吸收的固定效应）；区间与 p 值用 t(G−1) 临界值（Cameron & Miller 2015）；村少于 30 个时另报受限 wild cluster score bootstrap p 值（Kline & Santos 2012；村不多于 12 个用 Webb 六点权重，否则 Rademacher；权重向量不多于抽样次数时全部枚举；Cameron, Gelbach & Miller 2008; Webb 2023）；仅一个村时用模型型标准误，并注明。",
+          "CR1 sandwich V·G/(G-1)·(N-1)/(N-K), K counting the intercept (no absorbed effects); intervals and p-values on t(G-1) critical values (Cameron & Miller 2015); below 30 villages also the restricted wild cluster score bootstrap p-value (Kline & Santos 2012; Webb six-point weights up to 12 villages, Rademacher above; every weight vector enumerated when there are no more than the draws; Cameron, Gelbach & Miller 2008; Webb 2023); with one village, model-based SEs, stated.")),
+        (("数据分离时的拟合", "Separated data"),
+         _SEPARATION),
         (("年收入（对数）", "Log income"),
          ("各评议员所报年收入取对数后的平均（误差与收入成比例时无偏）。",
           "Mean of the reviewers' log incomes (unbiased when errors are proportional to income).")),
         (("等级校准", "Grade calibration"),
-         ("每个等级的违约率对平均 PD：Jeffreys 区间与二项检验；交通灯：< 95% 绿、95%–99.9% 黄、≥ 99.9% 红（巴塞尔交通灯法）；Hosmer–Lemeshow 与 Spiegelhalter 检验。",
-          "Default rate against mean PD per grade: Jeffreys interval and binomial test; traffic light: below 95% green, 95-99.9% amber, at or above 99.9% red (Basel traffic-light approach); Hosmer-Lemeshow and Spiegelhalter tests.")),
+         ("用样本外（交叉验证测试折）的 PD 与等级：每个等级的违约率对平均 PD，单侧 Jeffreys 检验（后验 Beta(D+½, N−D+½)；ECB 2019；Brown, Cai & DasGupta 2001）与精确二项检验；交通灯按二项置信度：< 95% 绿、95%–99.9% 黄、≥ 99.9% 红（OeNB 2004，巴塞尔交通灯法）。各等级逐一检验，不做多重检验校正（与 ECB 要求一致）；同村违约相关会使检验过多拒绝（BCBS WP 14, 2005）。整体：Hosmer–Lemeshow（样本外 df = g，样本内 g − 2；Hosmer & Lemeshow 1980；期望为 0 而有违约的组给出无穷大统计量，不合并组）与 Spiegelhalter z（Spiegelhalter 1986；PD 全为 0.5 或全为 0/1 时 z 无定义并说明原因）。",
+          "On out-of-fold PDs and grades (cross-validation test folds): per grade, default rate against mean PD, one-sided Jeffreys test (posterior Beta(D+½, N−D+½); ECB 2019; Brown, Cai & DasGupta 2001) and exact binomial test; traffic light on the binomial confidence: below 95% green, 95-99.9% amber, at or above 99.9% red (OeNB 2004, Basel traffic-light approach). Grades are tested one at a time, without a multiple-testing correction (as the ECB instructions do); defaults correlated within villages make the tests reject too often (BCBS WP 14, 2005). Overall: Hosmer-Lemeshow (df = g out of sample, g − 2 in sample; Hosmer & Lemeshow 1980; a group with zero expected but observed defaults gives an infinite statistic, groups are not merged) and Spiegelhalter's z (Spiegelhalter 1986; undefined, with the reason, when every PD is 0.5 or every PD is 0 or 1).")),
         (("A 级以上占比", "A-or-better share"),
          ("本报告：已评分农户按校准评分卡等级（样本内）；信用村标准（> 55%，来源：" + _SRC["003"][0] + "）用报告 06 的口径：全部农户按模型跑批等级。",
           "Here: scored households by the calibrated card's grades (in sample); the credit-village criterion (> 55%, source: " + _SRC["003"][1] + ") uses report 06's figure: all households by the model-run grade.")),
@@ -92,8 +108,28 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
          ("基准利率 5%，每 100 分降 0.1 个百分点（按比例）。来源：" + _SRC["004"][0],
           "Base rate 5%, 0.1 percentage point off per 100 points (proportional). Source: " + _SRC["004"][1])),
         (("风险合理优惠", "Risk-justified discount"),
-         ("积分对违约概率的村整群 logit（CR1，t(G−1)），预期损失 = PD × LGD；区间按村自助法。",
-          "Village-clustered logit of default on points (CR1, t(G-1)); expected loss = PD × LGD; interval by village bootstrap.")),
+         ("违约对积分（每 100 分）及控制变量的 logit，CR1 整群标准误 G/(G−1)·(N−1)/(N−K)、t(G−1) 临界值（Cameron & Miller 2015）；村少于 30 个时另报积分系数的受限 wild cluster score bootstrap p 值（Kline & Santos 2012；Webb 2023）。优惠 = LGD × 平均边际效应（+100 分的 PD 差，Williams 2012）；区间为按村整群（pairs）百分位自助法，每次重抽整村并重新拟合（Cameron, Gelbach & Miller 2008），村少于约 20 个时提示不可靠；仅一个村时报错，除非明确要求按贷款计算并注明。",
+          "Logit of default on points (per 100) and controls, CR1 cluster SEs G/(G-1)·(N-1)/(N-K), t(G-1) critical values (Cameron & Miller 2015); below 30 villages also the restricted wild cluster score bootstrap p-value of the points coefficient (Kline & Santos 2012; Webb 2023). Discount = LGD × average marginal effect (PD difference for +100 points, Williams 2012); interval by the village-cluster (pairs) percentile bootstrap, whole villages redrawn and the model refitted each time (Cameron, Gelbach & Miller 2008), with a warning below about 20 villages; one village is an error unless loan-level inference is asked for, stated.")),
+        (("数据分离时的拟合", "Separated data"),
+         _SEPARATION),
+        (("自助法重抽样中的数据分离", "Separated bootstrap replicates"),
+         ("村少或违约少时，部分重抽样样本的数据会分离（例如抽到的某一等级或高积分村没有违约），最大似然估计不存在、系数发散。"
+          "每次重新拟合按与全样本相同的规则处理：拟合概率达到 0 或 1、牛顿法未收敛或拟合失败时用线性规划检测分离（Konis 2007），"
+          "分离的重抽样改用 Firth 惩罚似然 logit 重新拟合并保留（Firth 1993；Heinze & Schemper 2002）。"
+          "不删除这些重抽样：自助法须复现样本所用的估计量，删除分离的重抽样等于以“不分离”为条件，恰好去掉效应最极端的重抽样，使区间偏窄、偏移。"
+          "分离的重抽样次数列于结果（“数据分离次数”）并写入区间方法；无分离而拟合失败的重抽样剔除并计数（“失败次数”）。"
+          "wild cluster score bootstrap 的原假设模型同样处理（分离时用 Firth 拟合）。",
+          "With few villages or few defaults some bootstrap replicates are separated (e.g. no default in a drawn grade or "
+          "among the drawn high-points villages): maximum likelihood estimates do not exist and the coefficients diverge. "
+          "Each refit follows the sample's own rule: when a fitted probability is 0 or 1, Newton's method does not "
+          "converge or the fit fails, a linear programme detects separation (Konis 2007), and a separated replicate is "
+          "refitted by Firth's penalised-likelihood logit and kept (Firth 1993; Heinze & Schemper 2002). Separated "
+          "replicates are not dropped: the bootstrap must replicate the estimator used on the sample, and dropping them "
+          "would condition on non-separation, removing exactly the replicates with the most extreme effects and "
+          "narrowing and shifting the interval. Their number is reported (\"Separated replicates\") and stated in the "
+          "interval method; replicates whose fit fails without separation are left out and counted (\"Failed "
+          "replicates\"). The null model of the wild cluster score bootstrap is treated the same way (Firth when "
+          "separated).")),
         (("让利与补贴", "Interest forgone and subsidy"),
          ("让利 = 余额 × 优惠；补贴 = 余额 × (优惠 − clip(风险合理优惠, 0, 优惠))；让利 = 风险合理部分 + 补贴。",
           "Interest forgone = balance × discount; subsidy = balance × (discount − clip(justified, 0, discount)); forgone = risk-justified part + subsidy.")),

@@ -18,7 +18,7 @@ def open_run(params_file: str | Path, out_dir: str | Path | None = None, *,
     ``lang``, default ``zh-CN``) and the plot style (CJK font, palette), then reads the
     programme: from ``<out_dir>/snapshot`` when the runner left one there (every report of a
     run then sees the same data, loaded once), else with
-    ``calib.io.load_programme(P.data_dir, as_of=P.as_of)``.
+    ``calib.io.load_programme(**P.programme_source(), as_of=P.as_of)``.
 
     Parameters
     ----------
@@ -46,5 +46,5 @@ def open_run(params_file: str | Path, out_dir: str | Path | None = None, *,
     if snap is not None and snap.is_dir() and reader is not None:
         prog = reader(snap)
     else:
-        prog = io.load_programme(P.data_dir, as_of=P.as_of)
+        prog = io.load_programme(**P.programme_source(), as_of=P.as_of)
     return P, prog, output_dir(out_dir)

@@ -10,7 +10,6 @@ paths (``params_file="params.yaml"``, ``out_dir="."``). Up to ``jobs`` notebooks
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -49,19 +48,12 @@ class Outcome:
     seconds: float
 
 
-_DIGIT_RUNS = re.compile(r"(?<![0-9])(?:[0-9]{17}[0-9Xx]|[0-9]{15}|1[0-9]{10})(?![0-9Xx])")
-
-
 def mask_message(text: str) -> str:
     """A notebook's error message with any ID-number- or phone-like digit run masked (the
     runner writes it into the manifest, the index and the page banner)."""
-    from calib.masking import mask_id, mask_phone
+    from calib.masking import mask_digit_runs
 
-    def one(m: re.Match) -> str:
-        v = m.group()
-        return str(mask_phone([v])[0] if len(v) == 11 else mask_id([v])[0])
-
-    return _DIGIT_RUNS.sub(one, text)
+    return mask_digit_runs(text)
 
 
 def _ipc_config(folder: Path) -> Any:
@@ -108,8 +100,11 @@ def execute_notebook(src: Path, out: Path, parameters: dict[str, Any], cwd: Path
 
 def execute_all(sources: dict[str, Path], bundle: Path, parameters: dict[str, Any], *,
                 timeout: int, jobs: int, log: Callable[[str], Any] = print,
-                run_id: str = "") -> list[Outcome]:
+                run_id: str = "", mask: Callable[[str], str] = mask_message) -> list[Outcome]:
     """Execute every notebook of ``sources`` into ``bundle/<name>.ipynb``, ``jobs`` at a time.
+
+    ``mask`` masks personal data in each failed notebook's message before it is logged and
+    returned (default: ID- and phone-like digit runs; the runner adds the programme's names).
 
     Returns
     -------
@@ -125,7 +120,7 @@ def execute_all(sources: dict[str, Path], bundle: Path, parameters: dict[str, An
         t0 = time.monotonic()
         status, message = execute_notebook(src, bundle / f"{name}.ipynb", parameters, bundle,
                                            timeout, private / str(i))
-        message = mask_message(message)
+        message = mask(message)
         seconds = round(time.monotonic() - t0, 1)
         log(f"[{run_id}] {name}: {status} in {seconds} s" + (f" ({message})" if message else ""))
         return Outcome(name, status, message, seconds)

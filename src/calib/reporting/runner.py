@@ -22,6 +22,7 @@ then appends its figures to the run history (:mod:`calib.reporting.history`).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import os
 import re
@@ -36,6 +37,7 @@ from typing import Any, Callable, Iterator
 
 from calib.errors import CalibInputError, CalibParamsError
 from calib.io import file_sha256
+from calib.io.masking import mask_known
 from calib.params import ROOT_ENV, Params, is_url, load, project_root, relative_to_root, to_yaml
 from calib.report import read_metrics
 from calib.reporting import manifest as mf
@@ -101,15 +103,48 @@ def _prepare(params_path: str | Path, overrides: Any, notebooks_dir: str | Path 
     return params, root, sources
 
 
-def _snapshot(params: Params, bundle: Path) -> dict[str, Any] | None:
-    """Load and validate the programme once and write the snapshot the notebooks read."""
+def _snapshot(params: Params, bundle: Path) -> tuple[dict[str, Any] | None, frozenset[str]]:
+    """Load and validate the programme once and write the snapshot the notebooks read; return
+    the snapshot's manifest and the programme's raw names (to mask them in error messages)."""
     from calib import io
 
+    prog = io.load_programme(**params.programme_source(), as_of=params.as_of)
+    names = _names(prog)
     if not hasattr(io, "write_snapshot"):
-        return None  # notebooks load the programme themselves
-    prog = io.load_programme(params.data_dir, as_of=params.as_of)
-    info = io.write_snapshot(prog, bundle / "snapshot")
-    return json.loads(json.dumps(info, default=str)) if info is not None else {}
+        return None, names  # notebooks load the programme themselves
+    info = dict(io.write_snapshot(prog, bundle / "snapshot") or {})
+    if is_url(params.data_dir):  # what was read from the database: table, rows read, digest
+        from calib.sources.sql import source_manifest
+
+        c = prog.counts
+        info["database"] = source_manifest(str(params.data_dir), dict(zip(c["table"], c["file"])),
+                                           prog.digests, dict(zip(c["table"], c["rows_read"])))
+    return json.loads(json.dumps(info, default=str)), names
+
+
+def _names(prog: Any) -> frozenset[str]:
+    """Every person's name of the roster and the reviewers register (2 characters or more)."""
+    out: set[str] = set()
+    for table in (getattr(prog, "roster", None), getattr(prog, "reviewers", None)):
+        if table is not None and "name" in getattr(table, "columns", ()):
+            s = table["name"].dropna().astype(str).str.strip()
+            out.update(s[s.str.len() >= 2].unique().tolist())
+    return frozenset(out)
+
+
+def _mask_outputs(nb: Any, mask: Callable[[str], str]) -> Any:
+    """``nb`` with personal data masked in what code printed or raised (error outputs and
+    streams): a notebook that fails on a household may quote its ID, phone or name. Tables
+    shown through the display layer are masked already."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", ()):
+            if out.get("output_type") == "error":
+                out["evalue"] = mask(str(out.get("evalue", "")))
+                out["traceback"] = [mask(str(line)) for line in out.get("traceback", ())]
+            elif out.get("output_type") == "stream":
+                text = out.get("text", "")
+                out["text"] = mask("".join(text) if isinstance(text, list) else str(text))
+    return nb
 
 
 def _scrub(nb: Any, replacements: list[tuple[str, str]]) -> Any:
@@ -163,7 +198,7 @@ def _finish(o: Outcome, bundle: Path, src: Path, ctx: dict[str, Any]) -> dict[st
     nb = nbformat.read(str(out_nb), as_version=4)
     pm_meta = nb.metadata.get("papermill", {})
     pm_meta.update(input_path=entry["source"], output_path=entry["ipynb"])
-    nb = _scrub(nb, ctx["replacements"])
+    nb = _mask_outputs(_scrub(nb, ctx["replacements"]), ctx["mask"])
     nbformat.write(nb, str(out_nb))
     entry.update(metrics=read_metrics(nb), labels=read_metrics(nb, labels=True),
                  title=_read("read_title", nb) or _title_of(nb, o.notebook),
@@ -328,11 +363,13 @@ def run_reports(
         try:
             ctx["params_yaml"] = to_yaml(params, root)
             (st.path / "params.yaml").write_text(ctx["params_yaml"], encoding="utf-8")
-            snapshot = _snapshot(params, st.path)
+            snapshot, names = _snapshot(params, st.path)
+            ctx["mask"] = functools.partial(mask_known, names=names)
             ctx["replacements"] = _replacements(st.path, out_root, root, params.data_dir)
             outcomes = execute_all(sources, st.path, {"params_file": "params.yaml", "out_dir": ".",
                                                       "run_id": run_id},
-                                   timeout=params.execution_timeout, jobs=ctx["jobs"], log=log, run_id=run_id)
+                                   timeout=params.execution_timeout, jobs=ctx["jobs"], log=log, run_id=run_id,
+                                   mask=ctx["mask"])
             entries = [_finish(o, st.path, sources[o.notebook], ctx) for o in outcomes]
             manifest = _assemble(st.path, ctx, params, entries, snapshot, sign_key)
         except OSError as exc:

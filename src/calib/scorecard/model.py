@@ -225,7 +225,7 @@ class Scorecard(PointsMixin, ClassifierMixin, BaseEstimator):
         NaN) and says so in ``fit_note_``.
     wild_bootstrap : {"auto", True, False}, default "auto"
         Add wild cluster bootstrap p-values (``p_value_wild`` in ``coef_table_``; restricted
-        score bootstrap, Webb weights, :func:`calib._stats.wild_cluster_score_test`):
+        score bootstrap, Webb weights up to 12 villages, :func:`calib._stats.wild_cluster_score_test`):
         ``"auto"`` when the fit is clustered on fewer than 30 villages.
     n_boot : int, default 9999
         Draws of the wild cluster bootstrap.
@@ -283,7 +283,9 @@ class Scorecard(PointsMixin, ClassifierMixin, BaseEstimator):
     absorbed), since defaults in a village move together, and intervals and p-values use
     t(G - 1) (Cameron & Miller 2015). With fewer than 30 villages the wild cluster score
     bootstrap p-value is added (``p_value_wild``); with one village the model-based variance is
-    used and ``fit_note_`` says so.
+    used and ``fit_note_`` says so. When the WoE values separate defaults from non-defaults
+    (maximum likelihood does not exist) the unpenalised card is Firth's penalised logit
+    (``cov_type`` ``"firth"``, model-based standard errors, ``fit_note_`` naming the separation).
     Points: with logit ``a + sum_k b_k WoE_k`` and ``Factor = pdo / ln 2``,
     ``Offset = base_score - Factor ln(base_odds)``, each bin gets
     ``-Factor b_k WoE + (Offset - Factor a) / K`` points (K characteristics in the card), and the

@@ -211,14 +211,20 @@ def _chunks(conn, kind: str, target: str, schema: str | None, chunk_rows: int) -
 
 
 def _arrow_chunk(df: pd.DataFrame) -> pa.Table:
-    """A chunk as Arrow, columns as the database typed them (objects of mixed type as text)."""
+    """A chunk as Arrow, columns as the database typed them (objects of mixed type as text,
+    decimals as float64)."""
     arrays = {}
     for c in df.columns:
         s = df[c]
         try:
-            arrays[str(c)] = pa.array(s, from_pandas=True)
+            arr = pa.array(s, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
-            arrays[str(c)] = pa.array(s.astype("string"), from_pandas=True)
+            arr = pa.array(s.astype("string"), from_pandas=True)
+        if pa.types.is_decimal(arr.type):
+            # NUMERIC(p,s) money columns: read as the number they hold, so a quarantined value is
+            # written as the file would write it (``90000000``, not ``90000000.00``)
+            arr = arr.cast(pa.float64(), safe=False)
+        arrays[str(c)] = arr
     return pa.table(arrays)
 
 
