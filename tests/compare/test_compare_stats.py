@@ -89,14 +89,25 @@ def test_gap_drivers_use_t_with_g_minus_1_df_and_wild_bootstrap():
     assert np.allclose(c["p_value"], 2 * stats.t.sf(np.abs(c["t"]), 7))
     assert c["p_wild"].notna().all() and "t(7)" in gd.se_method and "wild" in gd.se_method
     assert c.set_index("term").loc["x", "p_wild"] < 0.05
+    # the same method as catalogue keys (the reports render it in zh-CN or en)
+    assert gd.se_parts == (("se.cluster", {"df": 7}), ("se.wild.webb", {"n_boot": 9999, "clusters": 8}))
     many = compare.gap_drivers(*_gap_data(n_v=40, n=10))
     assert many.coefficients["p_wild"].isna().all()          # 40 clusters: not needed
+    assert many.se_parts == (("se.cluster", {"df": 39}),)
+    few = compare.gap_drivers(*_gap_data(n_v=3, n=40), n_boot=999)   # 6^3 = 216 Webb vectors: all of them
+    assert few.se_parts == (("se.cluster", {"df": 2}), ("se.wild.webb", {"n_boot": 216, "clusters": 3}),
+                            ("se.wild.enumerated", {}))
+    assert "216 replicates, all enumerated" in few.se_method
+    from calib.report import labels
+    for key in ("se.cluster", "se.hc1", "se.wild.webb", "se.wild.rademacher", "se.wild.enumerated"):  # what reports render
+        assert labels.has(key) and labels.t(key, "en", df=7, n_boot=99, clusters=8) != labels.t(key, "zh-CN", df=7, n_boot=99, clusters=8)
 
 
 def test_gap_drivers_one_village_states_its_method():
     cmp_, feats = _gap_data(n_v=1, n=80)
     gd = compare.gap_drivers(cmp_, feats)
     assert gd.n_clusters == 1 and "one village" in gd.se_method and "HC1" in gd.se_method
+    assert gd.se_parts == (("se.hc1", {"df": 80 - 2}),)
     c = gd.coefficients
     assert np.isfinite(c[["std_err", "ci_low", "ci_high"]].to_numpy()).all()
     assert (c["ci_high"] > c["ci_low"]).all()

@@ -127,8 +127,11 @@ def test_dispatch_local_and_spark(spark, prog, P, local):
     with pytest.raises(CalibParamsError, match="engine"):
         engine.session_for({"engine": "dask"})
     same(engine.consensus_limits(prog, **P.block("consensus")), local["consensus"])
+    cons = engine.consensus_limits(prog, spark=spark, **P.block("consensus"))
     cmp = engine.compare_limits(prog, local["consensus"], spark=spark, policy=P.block("reconciliation"))
     same(cmp, local["comparison"])
+    # the local engine's row order (bootstraps and plots' random subsets depend on it)
+    assert cons.index.equals(local["consensus"].index) and cmp.index.equals(local["comparison"].index)
     kpis = engine.programme_kpis(prog, spark=spark, final_limits=cmp[["final_limit"]],
                                  eligibility=P.block("eligibility"), unit="person")
     expected = villages.programme_kpis(prog, final_limits=local["comparison"][["final_limit"]],

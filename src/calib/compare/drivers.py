@@ -21,6 +21,11 @@ class GapDrivers(NamedTuple):
     n_dropped: int
     r2_within: float
     se_method: str = ""
+    #: The method as catalogue entries: ``(key, fields)`` pairs, ``("se.cluster", {"df": G - 1})``
+    #: or ``("se.hc1", {"df": N - K})``, then ``("se.wild.webb", {"n_boot", "clusters"})`` (or ``se.wild.rademacher``) and
+    #: ``("se.wild.enumerated", {})`` when every weight vector was enumerated
+    #: when the wild bootstrap was added; a report renders them with ``calib.report.t``.
+    se_parts: tuple = ()
 
 
 #: Below this many clusters :func:`gap_drivers` adds wild cluster bootstrap p-values by default.
@@ -53,9 +58,11 @@ def _coefficients(Xd, yd, gcode, G, cols, confidence, wild, n_boot, random_state
         res = sm.OLS(yd, Xd).fit(cov_type="cluster", cov_kwds={"groups": gcode}, use_t=True)
         how = (f"cluster-robust by village (CR1, G/(G-1) (N-1)/(N-K), absorbed effects not counted), "
                f"t({G - 1}) critical values")
+        parts = [("se.cluster", {"df": G - 1})]
     else:
         res = sm.OLS(yd, Xd).fit(cov_type="HC1", use_t=True)
         how = f"one village: heteroskedasticity-robust HC1, t({len(yd) - Xd.shape[1]}) critical values"
+        parts = [("se.hc1", {"df": len(yd) - Xd.shape[1]})]
     ci = res.conf_int(alpha=1 - confidence)
     coef = pd.DataFrame({"term": pd.array(cols, dtype="str"), "coef": res.params, "std_err": res.bse,
                          "t": res.tvalues, "p_value": res.pvalues, "ci_low": ci[:, 0],
@@ -63,12 +70,15 @@ def _coefficients(Xd, yd, gcode, G, cols, confidence, wild, n_boot, random_state
     if wild is None:
         wild = 2 <= G < FEW_CLUSTERS
     if wild and G >= 2:
-        from calib._stats import wild_cluster_pvalues
+        from calib._stats import wild_cluster_pvalues, wild_weights
 
         coef["p_wild"], wild_how = wild_cluster_pvalues(Xd, yd, gcode, n_boot=n_boot,
                                                         random_state=random_state)
         how += "; " + wild_how
-    return coef, res.params, how
+        V, enumerated, kind = wild_weights(G, n_boot)  # what wild_cluster_pvalues used (cheap)
+        parts.append((f"se.wild.{kind}", {"n_boot": V.shape[0], "clusters": G}))
+        parts += [("se.wild.enumerated", {})] if enumerated else []
+    return coef, res.params, how, tuple(parts)
 
 
 def _village_effects(gcode, G, glabels, cnt, y, ym, X, Xm, yd, Xd, beta, confidence) -> tuple[pd.DataFrame, float]:
@@ -129,7 +139,8 @@ def gap_drivers(
         (``model_above`` when the interval is above 0: the panel sits below the model;
         ``model_below``; ``in_line``); ``n_obs``, ``n_clusters``, ``n_dropped`` (households that
         both grant but lack a feature), ``r2_within``, ``se_method`` (how the standard errors,
-        intervals and p-values were obtained, in words, for the methods appendix).
+        intervals and p-values were obtained, in words, for the methods appendix) and
+        ``se_parts`` (the same as catalogue keys with their fields, for a report in any language).
 
     Notes
     -----
@@ -163,6 +174,6 @@ def gap_drivers(
     Xm = np.stack([np.bincount(gcode, X[:, j], G) / cnt for j in range(X.shape[1])], axis=1)
     ym = np.bincount(gcode, y, G) / cnt
     Xd, yd = X - Xm[gcode], y - ym[gcode]
-    coef, beta, how = _coefficients(Xd, yd, gcode, G, cols, confidence, wild_bootstrap, n_boot, random_state)
+    coef, beta, how, parts = _coefficients(Xd, yd, gcode, G, cols, confidence, wild_bootstrap, n_boot, random_state)
     villages, r2 = _village_effects(gcode, G, glabels, cnt, y, ym, X, Xm, yd, Xd, beta, confidence)
-    return GapDrivers(coef, villages, int(len(df)), int(G), n_dropped, r2, how)
+    return GapDrivers(coef, villages, int(len(df)), int(G), n_dropped, r2, how, parts)

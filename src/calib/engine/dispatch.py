@@ -81,18 +81,25 @@ def consensus_limits(programme, *, spark=None, pooling: str = "programme", **par
         Spark only; see :func:`calib.engine.steps.consensus_limits`.
     **params
         The ``consensus`` params block.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The local function's table; on Spark, for a programme held locally, in the same row order
+        as the local engine (a programme read only on Spark: village order).
     """
     if _is_local(programme, spark):
         return _consensus.consensus_limits(programme.reviews, relations=programme.relations, **params)
     from calib.engine import steps
 
     sp = distributed(programme, spark or programme.spark)
-    return steps.consensus_limits(sp, pooling=pooling, **params)
+    return _local_order(steps.consensus_limits(sp, pooling=pooling, **params), programme)
 
 
 def compare_limits(programme, consensus: pd.DataFrame, *, spark=None,
                    policy: Mapping | None = None) -> pd.DataFrame:
-    """:func:`calib.compare.compare_limits` of a consensus table and ``programme.model_runs``."""
+    """:func:`calib.compare.compare_limits` of a consensus table and ``programme.model_runs``
+    (rows sorted by household on either engine, as the local function sorts them)."""
     if _is_local(programme, spark):
         return _compare.compare_limits(consensus, programme.model_runs, policy=policy)
     from calib.engine import steps
@@ -100,7 +107,7 @@ def compare_limits(programme, consensus: pd.DataFrame, *, spark=None,
 
     sp = distributed(programme, spark or programme.spark)
     packed = pack_pandas(sp.spark, consensus, "consensus", steps.GROUP, index=True)
-    return steps.compare_limits(sp, packed, policy=policy)
+    return steps.compare_limits(sp, packed, policy=policy).sort_index(kind="stable")
 
 
 def programme_kpis(programme, *, spark=None, final_limits: pd.DataFrame | None = None,
@@ -120,6 +127,19 @@ def programme_kpis(programme, *, spark=None, final_limits: pd.DataFrame | None =
         fl = fl.join(villages, how="inner")
         packed = pack_pandas(sp.spark, fl, "comparison", steps.GROUP, index=True)
     return steps.programme_kpis(sp, packed, eligibility=eligibility, unit=unit, as_of=as_of)
+
+
+def _local_order(cons: pd.DataFrame, programme) -> pd.DataFrame:
+    """The consensus rows in the local engine's order (households in order of first appearance in
+    the reviews) when the programme is held locally, so that what depends on row order (bootstrap
+    resamples, plots' random subsets, ties in sorted tables) is the same on both engines; a
+    programme read only on Spark keeps the village order."""
+    if not isinstance(programme, Programme):
+        return cons
+    order = pd.unique(programme.reviews["household_id"].to_numpy())
+    if len(order) != len(cons) or not cons.index.isin(order).all():
+        return cons
+    return cons.loc[order]
 
 
 def _household_villages(sp) -> pd.DataFrame:

@@ -58,7 +58,22 @@ TEXTS_03: dict[str, tuple[str, str]] = {
         "by village. The village component is each village's effect at average features: red where the model sits "
         "above the panel, green below. A village component much larger than the feature slopes points to the "
         "calibration of that village's panel (or the model) rather than to particular households."),
-    "nb03.drivers.se": ("标准误的计算方法（统计模块的英文原文）：{how}", "How the standard errors were computed: {how}"),
+    "nb03.drivers.se": ("标准误的计算方法：{how}。", "How the standard errors were computed: {how}."),
+    "nb03.drivers.se_sep": ("；", "; "),
+    # the parts of calib.compare.gap_drivers' se_parts
+    "se.cluster": ("按村聚类的稳健标准误（CR1，小样本因子 G/(G−1)·(N−1)/(N−K)，被吸收的村固定效应不计入 K），"
+                   "区间与 p 值取自由度 {df} 的 t 分布",
+                   "cluster-robust by village (CR1, G/(G-1) (N-1)/(N-K), absorbed effects not counted), "
+                   "t({df}) critical values"),
+    "se.hc1": ("只有一个村，无法聚类：异方差稳健标准误（HC1），区间与 p 值取自由度 {df} 的 t 分布",
+               "one village: heteroskedasticity-robust HC1, t({df}) critical values"),
+    "se.wild.webb": ("另加野聚类自助法 t 检验的 p 值（限制性 WCR，Webb 六点权重，{n_boot} 次重复，{clusters} 个村）",
+                     "plus wild cluster bootstrap-t p-values (WCR, Webb six-point weights, {n_boot} replicates, "
+                     "{clusters} clusters)"),
+    "se.wild.rademacher": ("另加野聚类自助法 t 检验的 p 值（限制性 WCR，Rademacher 权重，{n_boot} 次重复，{clusters} 个村）",
+                           "plus wild cluster bootstrap-t p-values (WCR, Rademacher weights, {n_boot} replicates, "
+                           "{clusters} clusters)"),
+    "se.wild.enumerated": ("全部权重向量逐一枚举，p 值精确", "every weight vector enumerated: exact p-values"),
     "nb03.agreement.pb": (
         "Passing–Bablok 回归（对离群值稳健、不假定哪一方无误差）：斜率 {slope}，95% 区间 {slope_ci}；截距 {intercept}，95% 区间 {intercept_ci}；"
         "线性检验（cusum）p {cusum}。斜率区间含 1、截距区间含 0 时，两种额度只差随机误差。",
