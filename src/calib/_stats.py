@@ -358,6 +358,11 @@ def _firth_fixed(y, X, w, j: int, bj: float, start: np.ndarray, tol: float = 1e-
 
 def firth_profile(y: Any, X: Any, weights: Any = None, *, alpha: float = 0.05,
                   fit: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
+    return _firth_profile(y, X, weights, alpha=alpha, fit=fit)[:2]
+
+
+def _firth_profile(y: Any, X: Any, weights: Any = None, *, alpha: float = 0.05,
+                   fit: tuple | None = None) -> tuple[np.ndarray, np.ndarray, int]:
     """Profile penalised-likelihood intervals and penalised likelihood-ratio p-values of a
     Firth logit (Heinze & Schemper 2002; R ``logistf``'s defaults).
 
@@ -394,6 +399,7 @@ def firth_profile(y: Any, X: Any, weights: Any = None, *, alpha: float = 0.05,
     k = beta.size
     ci = np.full((k, 2), np.nan)
     pv = np.full(k, np.nan)
+    wald_ends = [0]
     for j in range(k):   # a handful of coefficients, each a one-dimensional root search
         warm = {"b": beta}
 
@@ -409,14 +415,27 @@ def firth_profile(y: Any, X: Any, weights: Any = None, *, alpha: float = 0.05,
             while f(hi) > 0 and abs(hi - beta[j]) < 50 * max(se[j], 1e-3):
                 lo, hi = hi, hi + sign * step
                 step *= 2
-            if f(hi) > 0:
-                ci[j, side] = sign * np.inf
-                continue
-            ci[j, side] = brentq(f, min(lo, hi), max(lo, hi), xtol=1e-10, rtol=1e-12)
-        pl0, _ = _firth_fixed(yv, Xm, w, j, 0.0, beta)
-        pv[j] = float(stats.chi2.sf(max(2.0 * (pmax - pl0), 0.0), 1))
-    return ci, pv
+            try:
+                if f(hi) > 0:
+                    ci[j, side] = sign * np.inf
+                    continue
+                ci[j, side] = brentq(f, min(lo, hi), max(lo, hi), xtol=1e-10, rtol=1e-12)
+            except (ValueError, np.linalg.LinAlgError):
+                # the constrained refit failed or the root is not bracketed (a flat or
+                # numerically singular profile): the Wald end, counted in ``wald_ends``
+                ci[j, side] = beta[j] + sign * stats.norm.ppf(1 - alpha / 2) * se[j]
+                wald_ends[0] += 1
+        try:
+            pl0, _ = _firth_fixed(yv, Xm, w, j, 0.0, beta)
+            pv[j] = float(stats.chi2.sf(max(2.0 * (pmax - pl0), 0.0), 1))
+        except np.linalg.LinAlgError:
+            pv[j] = float(2 * stats.norm.sf(abs(beta[j] / se[j]))) if se[j] > 0 else np.nan
+            wald_ends[0] += 1
+    return ci, pv, wald_ends[0]
 
+
+
+firth_profile.__doc__ = _firth_profile.__doc__
 
 def _not_converged(res: Any) -> bool:
     """Whether statsmodels' Newton (``mle_retvals``) or IRLS (``converged``) did not converge."""
@@ -568,17 +587,27 @@ def fit_logit(y: Any, X: Any, *, groups: Any = None, weights: Any = None, C: flo
 def _firth_fit(y: np.ndarray, X: np.ndarray, w: np.ndarray, G: int | None,
                sep: Separation) -> LogitFit:
     """The Firth fallback of :func:`fit_logit` for separated data, its ``note`` saying why."""
-    fit = firth_logit(y, X, w)
+    cols = ", ".join(str(j) for j in np.flatnonzero(sep.direction))
+    try:
+        fit = firth_logit(y, X, w)
+    except np.linalg.LinAlgError:  # a design column without information (e.g. all zero)
+        beta, llf = ridge_logit(y, X, w, 1e-4 * float(w.sum()))
+        nan = np.full(X.shape[1], np.nan)
+        return LogitFit(beta, nan, nan, math.inf, "penalised", G, llf,
+                        f"{sep.kind} separation (diverging design column(s) {cols}) and a singular "
+                        "information matrix: neither maximum likelihood nor Firth's logit exists; "
+                        "ridge-penalised fit (1e-4 per observation) used, no standard errors")
     beta, cov, llf, _ = fit
     se = np.sqrt(np.diag(cov))
-    ci, p = firth_profile(y, X, w, fit=fit)
-    cols = ", ".join(str(j) for j in np.flatnonzero(sep.direction))
+    ci, p, wald = _firth_profile(y, X, w, fit=fit)
     note = (f"{sep.kind} separation ({int(sep.rows.sum())} of {y.shape[0]} rows predicted "
             f"perfectly; diverging design column(s) {cols}): maximum likelihood estimates do not exist; "
             "Firth's penalised-likelihood logit used (Firth 1993; Heinze & Schemper 2002), "
             "model-based standard errors from the Fisher information, 95% profile "
             "penalised-likelihood intervals and penalised likelihood-ratio p-values, "
-            "not clustered")
+            "not clustered"
+            + (f"; {wald} interval end(s) or p-value(s) where the profile could not be "
+               "followed are Wald figures" if wald else ""))
     return LogitFit(beta, se, se, math.inf, "firth", G, llf, note, None, ci, p)
 
 
