@@ -126,11 +126,14 @@ def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
 def _fields(m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """From an (n, 18) matrix of shaped ID bytes: check character right (bool), sequence digit,
     and the birth year, month and day written in the number (ints)."""
-    digits = m[:, :17].astype(np.int64) - 48
-    check_ok = _CHECK_BYTES[(digits @ _WEIGHTS) % 11] == m[:, 17]
-    year = digits[:, 6:10] @ np.array([1000, 100, 10, 1])
-    month, day = digits[:, 10] * 10 + digits[:, 11], digits[:, 12] * 10 + digits[:, 13]
-    return check_ok, digits[:, 16], year, month, day
+    d = [m[:, j].astype(np.int64) - 48 for j in range(17)]  # column by column: no (n, 17) int64 copy
+    total = np.zeros(len(m), dtype=np.int64)
+    for w, dj in zip(_WEIGHTS.tolist(), d):
+        total += w * dj
+    check_ok = _CHECK_BYTES[total % 11] == m[:, 17]
+    year = d[6] * 1000 + d[7] * 100 + d[8] * 10 + d[9]
+    month, day = d[10] * 10 + d[11], d[12] * 10 + d[13]
+    return check_ok, d[16], year, month, day
 
 
 def _shaped_fast(a: pa.Array) -> np.ndarray:

@@ -138,18 +138,15 @@ def parse_id_column(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> tuple[pd.S
     if col.kind == "id_optional":
         reason[raw.isna().to_numpy()] = ""
         who = "household head's" if col.name == "head_id_number" else "reviewer's"
-        reason = np.where(reason != "", f"invalid {who} ID: " + reason.astype(str), "").astype(object)
+        bad = np.flatnonzero(reason != "")
+        reason[bad] = [f"invalid {who} ID: {r}" for r in reason[bad]]
     return p["id_number"], reason, p
 
 
 def _parse_ids_once(raw: pd.Series, as_of: pd.Timestamp) -> pd.DataFrame:
-    """:func:`calib.io.ids.parse_ids` on the distinct values only (household heads' IDs repeat)."""
-    d = arrow(raw).combine_chunks().dictionary_encode()
-    if len(d.dictionary) > 0.7 * len(raw):
-        return _ids.parse_ids(raw, as_of=as_of)
-    uniq = pa.concat_arrays([d.dictionary, pa.nulls(1, d.dictionary.type)])
-    idx = pc.fill_null(d.indices, len(d.dictionary)).to_numpy(zero_copy_only=False)
-    return _ids.parse_ids(series(uniq), as_of=as_of).take(idx).set_axis(raw.index)
+    """:func:`calib.io.ids.parse_ids` once per column (its checks run on the bytes, so the
+    household heads' repeated IDs cost less than finding the distinct values would)."""
+    return _ids.parse_ids(raw, as_of=as_of)
 
 
 def _ids_col(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> Parsed:
