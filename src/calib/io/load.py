@@ -6,11 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from calib.errors import CalibInputError
 from calib.io.checks import (WHOLE_ROW, Problems, check_range, check_table, clean_keys,
                               finish_quarantine, finish_table)
-from calib.io._text import reasons
+from calib.io._text import arrow, reasons, series
 from calib.io.parse import parse_column, parse_id_column
 from calib.io.read import (PROBLEM, ROW, file_sha256, find_files, per_table, read_raw, shown_headers,
                            text_table)
@@ -88,6 +90,22 @@ def _parse_table(table: str, mapped: pd.DataFrame, numeric: dict[str, np.ndarray
     return pd.DataFrame(out), ids
 
 
+def _keep_rows(df: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """``df.loc[keep]`` with a fresh RangeIndex; Arrow text columns filtered by Arrow (pandas
+    would take them row by row through an index array)."""
+    if keep.all():
+        return df.reset_index(drop=True)
+    mask = pa.array(keep)
+    out = {}
+    for c in df.columns:
+        s = df[c]
+        if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+            out[c] = series(pc.filter(arrow(s), mask))
+        else:
+            out[c] = pd.Series(s.array[keep])
+    return pd.DataFrame(out, columns=df.columns)
+
+
 def _validate_one(table: str, raw, label: str, tables: dict,
                   as_of: pd.Timestamp) -> tuple[pd.DataFrame, dict]:
     text, numeric = text_table(raw, label)
@@ -104,9 +122,9 @@ def _validate_one(table: str, raw, label: str, tables: dict,
     parsed, ids = _parse_table(table, mapped, numeric, probs, as_of)
     hh_index = check_table(table, parsed, mapped, probs, tables, ids=ids)
     bad = probs.bad_mask(len(mapped))
-    accepted = parsed.loc[~bad].copy()
+    accepted = _keep_rows(parsed, ~bad)
     accepted.insert(0, "row", rows[~bad])
-    ids = ids.loc[~bad].reset_index(drop=True) if ids is not None else None
+    ids = _keep_rows(ids, ~bad) if ids is not None else None
     hh_index = hh_index[~bad] if hh_index is not None else None
     tables[table] = finish_table(table, accepted.reset_index(drop=True), tables, as_of, ids=ids,
                                  hh_index=hh_index)
