@@ -126,7 +126,8 @@ def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
 def _fields(m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """From an (n, 18) matrix of shaped ID bytes: check character right (bool), sequence digit,
     and the birth year, month and day written in the number (ints)."""
-    d = [m[:, j].astype(np.int64) - 48 for j in range(17)]  # column by column: no (n, 17) int64 copy
+    t = np.ascontiguousarray(m[:, :17].T)  # (17, n) bytes: each digit position contiguous
+    d = [t[j].astype(np.int64) - 48 for j in range(17)]
     total = np.zeros(len(m), dtype=np.int64)
     for w, dj in zip(_WEIGHTS.tolist(), d):
         total += w * dj

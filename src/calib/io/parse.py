@@ -63,6 +63,23 @@ def _np_mask(mask) -> np.ndarray:
     return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
 
 
+_NS_MIN, _NS_MAX = np.datetime64("1677-09-22", "D"), np.datetime64("2262-04-11", "D")
+
+
+def _iso_dates(a: pa.ChunkedArray) -> np.ndarray | None:
+    """Dates as datetime64[ns] when every non-blank cell is a real ``YYYY-MM-DD`` date within
+    the nanosecond range (Arrow's strict ISO cast); None when some cell needs the other rules."""
+    try:
+        d = pc.cast(a, pa.date32()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    d = d.astype("datetime64[D]")
+    seen = d[~np.isnat(d)]
+    if seen.size and (seen.min() < _NS_MIN or seen.max() > _NS_MAX):
+        return None
+    return d.astype("datetime64[ns]")
+
+
 def parse_dates(values: pd.Series) -> Parsed:
     """Parse dates written ``2025-06-30``, ``2025/6/30``, ``2025.6.30``, ``2025年6月30日``,
     ``20250630`` or as an Excel serial number.
@@ -72,7 +89,11 @@ def parse_dates(values: pd.Series) -> Parsed:
     (pandas.Series, numpy.ndarray)
         ``datetime64`` values (``NaT`` when blank or unreadable) and a reason per value.
     """
-    a = replace(nfkc_arrow(values), "[ \t]+[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$", "")
+    a = nfkc_arrow(values)
+    fast = _iso_dates(a)
+    if fast is not None:  # every cell blank or a real YYYY-MM-DD date: Arrow parses them
+        return pd.Series(fast, index=values.index), np.full(len(a), "", dtype=object)
+    a = replace(a, "[ \t]+[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$", "")
     iso = pc.replace_substring(replace(a, "[/.年月]", "-"), "日", "")
     out = pd.to_datetime(series(iso), format="%Y-%m-%d", errors="coerce")
     has = valid(a)

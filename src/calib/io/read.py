@@ -136,7 +136,7 @@ def _csv_arrow(path: Path, encoding: str, names: list[str], threads: bool):
     table = pacsv.read_csv(
         path,
         read_options=pacsv.ReadOptions(column_names=cols, skip_rows=1, encoding=encoding,
-                                       use_threads=threads, **({} if threads else {"block_size": 1 << 24})),
+                                       use_threads=threads, block_size=1 << (22 if threads else 24)),
         parse_options=pacsv.ParseOptions(invalid_row_handler=on_bad),
         convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in cols},
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
