@@ -71,6 +71,16 @@ class Problems:
         return q.loc[~q["row"].isin(q.loc[sole, "row"]) | sole].reset_index(drop=True)
 
 
+def _codes(s: pd.Series) -> tuple[np.ndarray, int]:
+    """Integer code of each value (-1 for missing) and the number of distinct values; Arrow
+    text by Arrow's dictionary encoding."""
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        d = pc.dictionary_encode(arrow(s).combine_chunks())
+        return pc.fill_null(d.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64), len(d.dictionary)
+    c, uniq = pd.factorize(s, use_na_sentinel=True)
+    return c.astype(np.int64), len(uniq)
+
+
 class _Ctx:
     """What a table rule sees: parsed and raw frames, the problems, tables loaded before."""
 
@@ -85,9 +95,9 @@ class _Ctx:
         valid = self.ok.copy()
         code = np.zeros(len(self.df), dtype=np.int64)
         for k in keys:  # one integer code per distinct key tuple
-            c, uniq = pd.factorize(self.df[k], use_na_sentinel=True)
+            c, k_uniq = _codes(self.df[k])
             valid &= c >= 0
-            code = code * (len(uniq) + 1) + c
+            code = code * (k_uniq + 1) + c
         pos = np.flatnonzero(valid)
         _, first, inverse = np.unique(code[pos], return_index=True, return_inverse=True)
         is_dup = first[inverse] != np.arange(len(pos))
@@ -147,11 +157,13 @@ def _roster(c: _Ctx) -> None:
     sx = df["sex"]
     mis_sex = (sx.notna() & idp["sex"].notna() & (sx != idp["sex"])).to_numpy()
     c.probs.add(mis_sex & ok, "sex", "sex contradicts the ID number's sex digit")
-    v = df[["household_id", "village", "township"]]  # one household, one village
-    valid = ok & v.notna().all(axis=1).to_numpy()
-    first_v = v[valid].groupby("household_id", sort=False)["village"].transform("first")
+    hh, _ = _codes(df["household_id"])  # one household, one village
+    vil, _ = _codes(df["village"])
+    valid = ok & (hh >= 0) & (vil >= 0) & df["township"].notna().to_numpy()
+    pos = np.flatnonzero(valid)
+    _, first, inverse = np.unique(hh[pos], return_index=True, return_inverse=True)
     split = np.zeros(len(df), dtype=bool)
-    split[np.flatnonzero(valid)] = (first_v != v.loc[valid, "village"]).to_numpy()
+    split[pos] = vil[pos][first][inverse] != vil[pos]
     c.probs.add(split, "village", "household number already used in another village")
 
 
@@ -250,11 +262,32 @@ def check_table(table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: Problems
     """
     total = np.zeros(len(raw), dtype=bool)
     for c in raw.columns:
-        total |= isin(raw[c], _TOTAL_WORDS)
+        if _may_hold(raw[c], _TOTAL_MARK):  # the words all hold 计: most columns never do
+            total |= isin(raw[c], _TOTAL_WORDS)
     probs.add(total, str(raw.columns[0]), REASON_TOTAL)
     ctx = _Ctx(table, df, raw, probs, tables, ids)
     _RULES[table](ctx)
     return getattr(ctx, "_hh_index", None)
+
+
+_TOTAL_MARK = "计".encode()
+
+
+def _may_hold(col: pd.Series, needle: bytes) -> bool:
+    """Whether some cell of a text column may contain ``needle`` (a 3-byte UTF-8 character):
+    a byte search over the column's buffers, no per-cell work."""
+    a = arrow(col)
+    b0, b1, b2 = needle
+    for chunk in a.chunks:
+        bufs = chunk.buffers()
+        if len(chunk) == 0 or bufs[2] is None:
+            continue
+        offs = np.frombuffer(bufs[1], dtype=np.int64)[chunk.offset: chunk.offset + len(chunk) + 1]
+        data = np.frombuffer(bufs[2], dtype=np.uint8)[offs[0]: offs[-1]]
+        hit = np.flatnonzero(data[2:] == b2)
+        if hit.size and ((data[hit] == b0) & (data[hit + 1] == b1)).any():
+            return True
+    return False
 
 
 def finish_table(table: str, df: pd.DataFrame, tables: dict, as_of: pd.Timestamp, *,
