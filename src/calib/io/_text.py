@@ -100,3 +100,4 @@ def reasons(n: int, *rules: tuple[np.ndarray, str], base: np.ndarray | None = No
     for mask, text in rules:
         out[np.asarray(mask, dtype=bool)] = text
     return out
+

@@ -81,6 +81,25 @@ def _codes(s: pd.Series) -> tuple[np.ndarray, int]:
     return c.astype(np.int64), len(uniq)
 
 
+def _id_codes(s: pd.Series) -> tuple[np.ndarray, int]:
+    """Normalised 18-character ID numbers as distinct integers (-1 for missing): the 17 digits
+    and the check character read from the bytes (no hashing of text)."""
+    a = arrow(s).combine_chunks()
+    has = valid(a)
+    lens = pc.fill_null(pc.binary_length(a), 0).to_numpy(zero_copy_only=False)
+    if not (lens[has] == 18).all():
+        return _codes(s)
+    code = np.full(len(a), -1, dtype=np.int64)
+    idx = np.flatnonzero(has)
+    if idx.size:
+        m = _ids._ascii_matrix(a.take(pa.array(idx)), 18).astype(np.int64)
+        key = np.zeros(idx.size, dtype=np.int64)
+        for j in range(17):
+            key = key * 10 + (m[:, j] - 48)
+        code[idx] = key * 11 + np.where(m[:, 17] == ord("X"), 10, m[:, 17] - 48)
+    return code, int(code.max()) + 1 if idx.size else 0
+
+
 class _Ctx:
     """What a table rule sees: parsed and raw frames, the problems, tables loaded before."""
 
@@ -95,7 +114,7 @@ class _Ctx:
         valid = self.ok.copy()
         code = np.zeros(len(self.df), dtype=np.int64)
         for k in keys:  # one integer code per distinct key tuple
-            c, k_uniq = _codes(self.df[k])
+            c, k_uniq = _id_codes(self.df[k]) if keys == ["id_number"] else _codes(self.df[k])
             valid &= c >= 0
             code = code * (k_uniq + 1) + c
         pos = np.flatnonzero(valid)
@@ -222,10 +241,28 @@ _RULES: dict[str, Callable[[_Ctx], None]] = {
 }
 
 
+#: Bytes without which a cell holds no control character (0x00-0x1f, 0x7f) and no zero-width
+#: character (U+200B-U+200D, U+2060: lead byte 0xE2; U+FEFF: 0xEF).
+_KEY_BYTES = np.zeros(256, dtype=bool)
+_KEY_BYTES[list(range(0x20)) + [0x7F, 0xE2, 0xEF]] = True
+
+
+def _any_byte(col: pd.Series, table: np.ndarray) -> bool:
+    """Whether the text of ``col`` holds any byte marked in ``table`` (a scan of its buffers)."""
+    for chunk in arrow(col).chunks:
+        bufs = chunk.buffers()
+        if len(chunk) == 0 or bufs[2] is None:
+            continue
+        offs = np.frombuffer(bufs[1], dtype=np.int64)[chunk.offset: chunk.offset + len(chunk) + 1]
+        if table[np.frombuffer(bufs[2], dtype=np.uint8)[offs[0]: offs[-1]]].any():
+            return True
+    return False
+
+
 def clean_keys(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Drop zero-width characters from key text; flag keys holding NUL or other control
     characters (they would match nothing, or the wrong thing)."""
-    if not match(values, _ZERO_WIDTH[:-1] + _CONTROL[1:]).any():  # the usual case: nothing to do
+    if not _any_byte(values, _KEY_BYTES) or not match(values, _ZERO_WIDTH[:-1] + _CONTROL[1:]).any():
         return values, np.zeros(len(values), dtype=bool)
     a = replace(values, _ZERO_WIDTH, "")
     bad = match(a, _CONTROL)
