@@ -126,15 +126,13 @@ def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
 def _fields(m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """From an (n, 18) matrix of shaped ID bytes: check character right (bool), sequence digit,
     and the birth year, month and day written in the number (ints)."""
-    t = np.ascontiguousarray(m[:, :17].T)  # (17, n) bytes: each digit position contiguous
-    d = [t[j].astype(np.int64) - 48 for j in range(17)]
-    total = np.zeros(len(m), dtype=np.int64)
-    for w, dj in zip(_WEIGHTS.tolist(), d):
-        total += w * dj
-    check_ok = _CHECK_BYTES[total % 11] == m[:, 17]
-    year = d[6] * 1000 + d[7] * 100 + d[8] * 10 + d[9]
-    month, day = d[10] * 10 + d[11], d[12] * 10 + d[13]
-    return check_ok, d[16], year, month, day
+    def num(lo: int, hi: int, w) -> np.ndarray:  # weighted digit sum of columns lo..hi-1
+        w = np.asarray(w, dtype=np.int32)
+        return (np.einsum("ij,j->i", m[:, lo:hi], w, dtype=np.int32) - 48 * int(w.sum())).astype(np.int64)
+
+    check_ok = _CHECK_BYTES[num(0, 17, _WEIGHTS) % 11] == m[:, 17]
+    year, month, day = num(6, 10, [1000, 100, 10, 1]), num(10, 12, [10, 1]), num(12, 14, [10, 1])
+    return check_ok, m[:, 16].astype(np.int64) - 48, year, month, day
 
 
 def _shaped_fast(a: pa.Array) -> np.ndarray:

@@ -138,7 +138,7 @@ def _csv_arrow(path: Path, encoding: str, names: list[str], threads: bool):
         read_options=pacsv.ReadOptions(column_names=cols, skip_rows=1, encoding=encoding,
                                        use_threads=threads, block_size=1 << (22 if threads else 24)),
         parse_options=pacsv.ParseOptions(invalid_row_handler=on_bad),
-        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in cols},
+        convert_options=pacsv.ConvertOptions(column_types={c: pa.large_string() for c in cols},
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
     return table, bad
@@ -150,8 +150,8 @@ def _with_bad_rows(table: pa.Table, names: list[str], bad: list[tuple[int, int]]
     bad_rows = np.array([b[0] for b in bad], dtype=np.int64)
     rows = np.setdiff1d(np.arange(2, n + 2), bad_rows)
     problem = [REASON_FIELDS.format(n=k, k=len(names)) for _, k in bad]
-    empty = pa.nulls(len(bad), pa.string())
-    extra = pa.table({**{c: empty for c in table.column_names}, ROW: bad_rows,
+    extra = pa.table({**{c: pa.nulls(len(bad), table.schema.field(c).type) for c in table.column_names},
+                      ROW: bad_rows,
                       PROBLEM: pa.array(problem, pa.string())})
     good = table.append_column(ROW, pa.array(rows)).append_column(PROBLEM, pa.nulls(table.num_rows, pa.string()))
     both = pa.concat_tables([good, extra])
