@@ -81,25 +81,6 @@ def _codes(s: pd.Series) -> tuple[np.ndarray, int]:
     return c.astype(np.int64), len(uniq)
 
 
-def _id_codes(s: pd.Series) -> tuple[np.ndarray, int]:
-    """Normalised 18-character ID numbers as distinct integers (-1 for missing): the 17 digits
-    and the check character read from the bytes (no hashing of text)."""
-    a = arrow(s).combine_chunks()
-    has = valid(a)
-    lens = pc.fill_null(pc.binary_length(a), 0).to_numpy(zero_copy_only=False)
-    if not (lens[has] == 18).all():
-        return _codes(s)
-    code = np.full(len(a), -1, dtype=np.int64)
-    idx = np.flatnonzero(has)
-    if idx.size:
-        m = _ids._ascii_matrix(a.take(pa.array(idx)), 18).astype(np.int64)
-        key = np.zeros(idx.size, dtype=np.int64)
-        for j in range(17):
-            key = key * 10 + (m[:, j] - 48)
-        code[idx] = key * 11 + np.where(m[:, 17] == ord("X"), 10, m[:, 17] - 48)
-    return code, int(code.max()) + 1 if idx.size else 0
-
-
 class _Ctx:
     """What a table rule sees: parsed and raw frames, the problems, tables loaded before."""
 
@@ -114,7 +95,7 @@ class _Ctx:
         valid = self.ok.copy()
         code = np.zeros(len(self.df), dtype=np.int64)
         for k in keys:  # one integer code per distinct key tuple
-            c, k_uniq = _id_codes(self.df[k]) if keys == ["id_number"] else _codes(self.df[k])
+            c, k_uniq = _codes(self.df[k])
             valid &= c >= 0
             code = code * (k_uniq + 1) + c
         pos = np.flatnonzero(valid)
@@ -166,7 +147,7 @@ def _roster(c: _Ctx) -> None:
     idp = idp.reset_index(drop=True)
     birth = idp["birth_date"]
     id_month = (birth.dt.year * 100 + birth.dt.month).to_numpy(dtype=float, na_value=np.nan)
-    given = to_float(replace(df["birth_month"], "-", ""))
+    given = to_float(pc.replace_substring(arrow(df["birth_month"]), "-", ""))
     mis = ~np.isnan(given) & ~np.isnan(id_month) & (given != id_month) & ok
     if mis.any():
         shown = birth[mis].dt.strftime("%Y-%m").to_numpy(dtype=str)

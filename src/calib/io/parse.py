@@ -110,8 +110,29 @@ def parse_dates(values: pd.Series) -> Parsed:
     return out.astype("datetime64[ns]").set_axis(values.index), reason
 
 
+def _strict_months(a: pa.ChunkedArray) -> bool:
+    """Whether every non-blank cell is already ``YYYY-MM`` with a year 1900-2100 and a month
+    1-12 (read from the bytes; then the text is its own parsed value)."""
+    a = a.combine_chunks()
+    has = valid(a)
+    if not has.any():
+        return False
+    lens = pc.fill_null(pc.binary_length(a), 0).to_numpy(zero_copy_only=False)
+    if not (lens[has] == 7).all():
+        return False
+    m = _ids._ascii_matrix(pc.filter(a, pa.array(has)), 7).astype(np.int64) - 48
+    digits = m[:, [0, 1, 2, 3, 5, 6]]
+    if not (((digits >= 0) & (digits <= 9)).all() and (m[:, 4] == ord("-") - 48).all()):
+        return False
+    year = m[:, 0] * 1000 + m[:, 1] * 100 + m[:, 2] * 10 + m[:, 3]
+    month = m[:, 5] * 10 + m[:, 6]
+    return bool(((year >= 1900) & (year <= 2100) & (month >= 1) & (month <= 12)).all())
+
+
 def _parse_month(values: pd.Series) -> Parsed:
     a = nfkc_arrow(values)
+    if _strict_months(a):
+        return series(a, values.index), np.full(len(a), "", dtype=object)
     m = pc.extract_regex(a, "^(?P<y>[0-9]{4})[ ]*[-./年]?[ ]*(?P<m>[0-9]{1,2})[ ]*月?(?:[-./]?[0-9]{1,2}日?)?$")
     year = to_float(pc.struct_field(m, "y"))
     month = to_float(pc.struct_field(m, "m"))
