@@ -14,7 +14,7 @@ from calib.io.checks import (WHOLE_ROW, Problems, check_range, check_table, clea
                               finish_quarantine, finish_table)
 from calib.io._text import arrow, reasons, series
 from calib.io.parse import parse_column, parse_id_column
-from calib.io.read import (PROBLEM, ROW, file_sha256, find_files, per_table, read_raw, shown_headers,
+from calib.io.read import (PROBLEM, ROW, file_sha256, find_files, note_load, per_table, read_raw, shown_headers,
                            text_table)
 from calib.io.specs import (DIGIT_COLUMNS, KEY_COLUMNS, KNOWN_HEADERS, REASON_CONTROL,
                             REASON_EXCEL_NUMBER, SPECS)
@@ -257,6 +257,7 @@ def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
     raw = _LazyFiles(files, encoding, sheet)
     prog = validate_tables(raw, as_of=as_of_ts, source={t: f.name for t, f in files.items()})
     prog.path, prog.files, prog.digests = folder, files, digests
+    note_load("validate", folder, digests)
     return prog
 
 

@@ -49,6 +49,27 @@ def file_sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
+#: Environment variable naming a file where every load is recorded (one JSON line each:
+#: ``event`` = ``validate`` (inputs read and validated), ``snapshot`` (a snapshot read) or
+#: ``cache-hit``; ``pid``, ``source``, the inputs' ``digests``). Lets a run check that its
+#: notebooks read the runner's snapshot instead of validating the files again.
+LOAD_LOG = "CALIB_LOAD_LOG"
+
+
+def note_load(event: str, source, digests: Mapping[str, str] | None = None) -> None:
+    """Append one record to the file named by ``$CALIB_LOAD_LOG`` (nothing when unset)."""
+    import json
+    import os
+
+    target = os.environ.get(LOAD_LOG)
+    if not target:
+        return
+    rec = {"event": event, "pid": os.getpid(), "source": None if source is None else str(source),
+           "digests": dict(sorted((digests or {}).items()))}
+    with open(target, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(rec, sort_keys=True) + "\n")
+
+
 # ------------------------------------------------------------------ encodings
 def _first_bad_utf8(path: Path) -> int | None:
     """Byte offset of the first byte that is not UTF-8, or None."""
