@@ -106,10 +106,11 @@ def _keep_rows(df: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(out, columns=df.columns)
 
 
-def _validate_one(table: str, raw, label: str, tables: dict,
+def _validate_one(table: str, source: Mapping[str, object], label: str, tables: dict,
                   as_of: pd.Timestamp) -> tuple[pd.DataFrame, dict]:
-    text, numeric = text_table(raw, label)
-    del raw  # the text view replaces it
+    # the raw table is fetched here (not passed in) so that nothing outside holds it once the
+    # text view replaces it
+    text, numeric = text_table(source[table], label)
     mapped, ignored = _map_headers(text, table, label)
     lookup = _lookup(table)
     numeric = {lookup.get(h) or lookup.get(h.lower()): m for h, m in numeric.items() if m.any()}
@@ -122,16 +123,18 @@ def _validate_one(table: str, raw, label: str, tables: dict,
     parsed, ids = _parse_table(table, mapped, numeric, probs, as_of)
     hh_index = check_table(table, parsed, mapped, probs, tables, ids=ids)
     bad = probs.bad_mask(len(mapped))
-    accepted = _keep_rows(parsed, ~bad)
-    accepted.insert(0, "row", rows[~bad])
-    ids = _keep_rows(ids, ~bad) if ids is not None else None
-    hh_index = hh_index[~bad] if hh_index is not None else None
-    tables[table] = finish_table(table, accepted.reset_index(drop=True), tables, as_of, ids=ids,
-                                 hh_index=hh_index)
     count = {"table": table, "file": label, "rows_read": len(mapped),
              "rows_accepted": int((~bad).sum()), "rows_quarantined": int(bad.sum()),
              "ignored_columns": ", ".join(ignored)}
-    return probs.frame(), count
+    quarantine = probs.frame()  # the records already hold their values: the text can go
+    del probs, text, mapped
+    accepted = _keep_rows(parsed, ~bad)
+    del parsed  # only the accepted rows from here on (peak memory)
+    accepted.insert(0, "row", rows[~bad])
+    ids = _keep_rows(ids, ~bad) if ids is not None else None
+    hh_index = hh_index[~bad] if hh_index is not None else None
+    tables[table] = finish_table(table, accepted, tables, as_of, ids=ids, hh_index=hh_index)
+    return quarantine, count
 
 
 def _as_of(as_of) -> pd.Timestamp:
@@ -182,7 +185,7 @@ def validate_tables(raw: Mapping[str, object], *, as_of: str | pd.Timestamp | No
     quarantine, counts = [], []
     for table in TABLES:
         if table in raw:
-            q, count = _validate_one(table, raw[table], source.get(table, table), tables, as_of_ts)
+            q, count = _validate_one(table, raw, source.get(table, table), tables, as_of_ts)
             quarantine.append(q)
             counts.append(count)
     return Programme(**{t: tables[t] for t in TABLES}, quarantine=finish_quarantine(quarantine),
