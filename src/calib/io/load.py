@@ -92,18 +92,20 @@ def _parse_table(table: str, mapped: pd.DataFrame, numeric: dict[str, np.ndarray
 
 def _keep_rows(df: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     """``df.loc[keep]`` with a fresh RangeIndex; Arrow text columns filtered by Arrow (pandas
-    would take them row by row through an index array)."""
+    would take them row by row through an index array). ``df`` is emptied (its columns are
+    moved out one at a time) unless every row is kept."""
     if keep.all():
         return df.reset_index(drop=True)
     mask = pa.array(keep)
-    out = {}
-    for c in df.columns:
-        s = df[c]
+    columns, out = list(df.columns), {}
+    for c in columns:
+        s = df.pop(c)  # each source column is let go as soon as it is filtered (peak memory)
         if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
             out[c] = series(pc.filter(arrow(s), mask))
         else:
             out[c] = pd.Series(s.array[keep])
-    return pd.DataFrame(out, columns=df.columns)
+        del s
+    return pd.DataFrame(out, columns=columns)
 
 
 def _validate_one(table: str, source: Mapping[str, object], label: str, tables: dict,
