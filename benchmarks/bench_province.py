@@ -22,13 +22,10 @@ Stages, each with wall time, CPU time (this process) and peak resident memory du
 The last line gives stages 2-5 as a ratio to stage 1 (goal of issue 14: at most 6x, under
 16 GB at 10M households on the 2-core machine).
 
-Measured 2026-12-02 on the shared 2-core machine (load average about 10, so wall times are
-inflated; CPU times are the comparable figures). Generator (``write_fast``, Parquet): 100k
-households 1.6 CPU s, 1M 13.4 CPU s (0.74 GB peak), 3M 42 CPU s (0.78 GB peak): linear, memory
-bounded by one chunk, so 10M is about 140 CPU s. Whole benchmark at 100k households: arrow
-read 0.24 CPU s; load_validate 12.6 CPU s, consensus 0.6, comparison 0.3, verdicts 0.7;
-stages 2-5 = 59x the read in CPU (80x wall), 0.67 GB peak: the loader dominates (issue 14
-item 1, helper io).
+Figures: README, section "Province scale" (``--record docs/province_scale.json`` after each
+size, then ``--markdown docs/province_scale.json --plot docs/province_scale.png --readme
+README.md`` rewrites the table and the plot). Programmes are CSV for those figures (``--fmt
+csv``), the form a bank's files come in; the yardstick is then ``pyarrow.csv.read_csv``.
 """
 from __future__ import annotations
 
@@ -164,7 +161,8 @@ def markdown(path: Path) -> str:
 
 
 def plot(path: Path, png: Path) -> None:
-    """The scaling curve: each stage's wall time and the peak RSS against households (log-log)."""
+    """The scaling curve: each stage's CPU time (the fair figure on a shared machine) and the
+    peak RSS against households (log-log)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -175,13 +173,13 @@ def plot(path: Path, png: Path) -> None:
     n = [r["households"] for r in res]
     fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.2))
     for k in STAGES:
-        ax.plot(n, [r["stages"][k]["wall"] for r in res], marker="o", label=k)
-    ax.plot(n, [_totals(r)[0] for r in res], marker="s", color="black", label="stages 2-5")
+        ax.plot(n, [r["stages"][k]["cpu"] for r in res], marker="o", label=k)
+    ax.plot(n, [_totals(r)[1] for r in res], marker="s", color="black", label="stages 2-5")
     ref = res[0]
-    ax.plot(n, [ref["stages"]["arrow_read"]["wall"] * 6 * x / ref["households"] for x in n],
+    ax.plot(n, [ref["stages"]["arrow_read"]["cpu"] * 6 * x / ref["households"] for x in n],
             ls="--", color="grey", label="goal: 6x the read (linear)")
-    ax.set(xscale="log", yscale="log", xlabel="households", ylabel="wall time (s)",
-           title="Province benchmark: time per stage")
+    ax.set(xscale="log", yscale="log", xlabel="households", ylabel="CPU time (s)",
+           title="Province benchmark: CPU time per stage (shared machine)")
     ax.legend(fontsize=8)
     bx.plot(n, [_totals(r)[2] / 1024 for r in res], marker="o", label="peak RSS, stages 2-5")
     bx.plot(n, [r["stages"]["arrow_read"]["peak_mb"] / 1024 for r in res], marker="o", label="peak RSS, pyarrow read")
@@ -201,6 +199,8 @@ def main(argv=None) -> int:
                     help="print the README table from a JSON file of results and exit")
     ap.add_argument("--plot", type=Path, default=None, metavar="PNG",
                     help="with --markdown: also draw the scaling plot")
+    ap.add_argument("--readme", type=Path, default=None,
+                    help="with --markdown: write the table between the README's province-scale markers")
     ap.add_argument("--per-village", type=int, default=85)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--fmt", choices=("parquet", "csv"), default="parquet")
@@ -208,7 +208,13 @@ def main(argv=None) -> int:
                     help="programme folder (default <tmp>/calib-province/<households>-<fmt>)")
     a = ap.parse_args(argv)
     if a.markdown is not None:
-        print(markdown(a.markdown))
+        table = markdown(a.markdown)
+        print(table)
+        if a.readme is not None:
+            text = a.readme.read_text(encoding="utf-8")
+            start, end = "<!-- province-scale:start -->", "<!-- province-scale:end -->"
+            i, j = text.index(start) + len(start), text.index(end)
+            a.readme.write_text(text[:i] + "\n" + table + "\n" + text[j:], encoding="utf-8")
         if a.plot is not None:
             plot(a.markdown, a.plot)
         return 0
