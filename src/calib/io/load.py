@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -251,16 +252,26 @@ def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
     if not folder.is_dir():
         raise CalibInputError(f"{folder}: no such programme folder")
     files = find_files(folder)
-    digests = {t: file_sha256(f) for t, f in files.items()}
     as_of_ts = _as_of(as_of)
     if cache_dir is not None:
         from calib.io.snapshot import cached_programme
 
+        digests = {t: file_sha256(f) for t, f in files.items()}
         return cached_programme(cache_dir, digests, as_of_ts, lambda: load_programme(
             folder, as_of=as_of_ts, encoding=encoding, sheet=sheet), folder=folder, files=files,
             options={"encoding": encoding, "sheet": sheet})
-    raw = _LazyFiles(files, encoding, sheet)
-    prog = validate_tables(raw, as_of=as_of_ts, source={t: f.name for t, f in files.items()})
+    # the inputs' SHA-256 are computed on a second thread while the tables are validated
+    # (hashlib and file reads release the GIL): the digests cost no wall time on two cores
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="calib-sha256") as pool:
+        pending = {t: pool.submit(file_sha256, f) for t, f in files.items()}
+        try:
+            prog = validate_tables(_LazyFiles(files, encoding, sheet), as_of=as_of_ts,
+                                   source={t: f.name for t, f in files.items()})
+        except BaseException:
+            for job in pending.values():
+                job.cancel()
+            raise
+        digests = {t: job.result() for t, job in pending.items()}
     prog.path, prog.files, prog.digests = folder, files, digests
     note_load("validate", folder, digests)
     return prog
