@@ -109,7 +109,7 @@ def _ascii_matrix(a: pa.ChunkedArray, width: int) -> np.ndarray:
     return data[offsets[0]: offsets[-1]].reshape(-1, width)
 
 
-_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int32)
 
 
 def _days_from_civil(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -128,11 +128,11 @@ def _fields(m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     and the birth year, month and day written in the number (ints)."""
     def num(lo: int, hi: int, w) -> np.ndarray:  # weighted digit sum of columns lo..hi-1
         w = np.asarray(w, dtype=np.int32)
-        return (np.einsum("ij,j->i", m[:, lo:hi], w, dtype=np.int32) - 48 * int(w.sum())).astype(np.int64)
+        return np.einsum("ij,j->i", m[:, lo:hi], w, dtype=np.int32) - np.int32(48 * int(w.sum()))
 
     check_ok = _CHECK_BYTES[num(0, 17, _WEIGHTS) % 11] == m[:, 17]
     year, month, day = num(6, 10, [1000, 100, 10, 1]), num(10, 12, [10, 1]), num(12, 14, [10, 1])
-    return check_ok, m[:, 16].astype(np.int64) - 48, year, month, day
+    return check_ok, m[:, 16].astype(np.int32) - 48, year, month, day
 
 
 def _shaped_fast(a: pa.Array) -> np.ndarray:
@@ -214,8 +214,8 @@ def parse_ids(values: pd.Series, *, as_of: pd.Timestamp | str | None = None) -> 
         pos[slow] = n + np.arange(slow.size)
         norm = pa.concat_arrays([a, na.cast(a.type)]).take(pa.array(pos))
     idx = np.flatnonzero(shaped)
-    check_ok, seq = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64)
-    year, month, day = (np.zeros(n, dtype=np.int64) for _ in range(3))
+    check_ok, seq = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int32)  # int32: memory at 10M rows
+    year, month, day = (np.zeros(n, dtype=np.int32) for _ in range(3))
     zeroed = np.zeros(n, dtype=bool)
     if idx.size:
         m = _ascii_matrix(norm.take(pa.array(idx)), 18)
@@ -231,10 +231,10 @@ def parse_ids(values: pd.Series, *, as_of: pd.Timestamp | str | None = None) -> 
     flag(shaped & ~check_ok, REASON_CHECK)
     ok = free
     days = _days_from_civil(year, month, day)
-    born = np.where(ok, days * 86_400_000_000, np.iinfo(np.int64).min).view("datetime64[us]")
+    born = np.where(ok, days.astype(np.int64) * 86_400_000_000, np.iinfo(np.int64).min).view("datetime64[us]")
     sex = pc.take(pa.array(["F", "M"], pa.large_string()), pa.array(seq % 2, mask=~ok))
     before = (month > as_of.month) | ((month == as_of.month) & (day > as_of.day))
-    age = pd.arrays.IntegerArray(np.where(ok, as_of.year - year - before, 0), ~ok)
+    age = pd.arrays.IntegerArray(np.where(ok, as_of.year - year - before, 0).astype(np.int64), ~ok)
     ids = pc.if_else(pa.array(ok), norm, pa.scalar(None, norm.type))
     index = values.index
     return pd.DataFrame({"id_number": series(ids, index), "valid": ok, "reason": reason,
