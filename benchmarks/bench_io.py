@@ -98,10 +98,21 @@ def main() -> None:
                   f"{(load['peak'] - base) / max(read['peak'] - base, 1):4.2f}x; "
                   f"vs Arrow tables {(load['peak'] - base) / read['arrow_bytes']:4.2f}x)", flush=True)
     sizes = sorted(results)
+    hi = sizes[-1]
+    read, load = results[hi]
+    verdict = lambda ok: "met" if ok else "NOT met"  # noqa: E731
+    print(f"goals at {hi:,} households (issue 14 item 1):")
+    print(f"  load at most 3x the read:          wall {load['wall'] / read['wall']:5.1f}x, "
+          f"cpu {load['cpu'] / read['cpu']:5.1f}x  -> {verdict(load['wall'] / read['wall'] <= 3)}")
+    print(f"  peak RSS at most 2x the Arrow tables: {(load['peak'] - base) / read['arrow_bytes']:4.2f}x "
+          f"(above the imports)  -> {verdict((load['peak'] - base) / read['arrow_bytes'] <= 2)}")
     if len(sizes) > 1:
-        lo, hi = sizes[0], sizes[-1]
-        print(f"growth {lo:,} -> {hi:,} households ({hi / lo:.0f}x): load wall "
-              f"{results[hi][1]['wall'] / results[lo][1]['wall']:.1f}x, cpu {results[hi][1]['cpu'] / results[lo][1]['cpu']:.1f}x")
+        lo = sizes[0]
+        g_wall = results[hi][1]['wall'] / results[lo][1]['wall']
+        g_cpu = results[hi][1]['cpu'] / results[lo][1]['cpu']
+        limit = 11 * (hi / lo) / 10
+        print(f"  growth {lo:,} -> {hi:,} households ({hi / lo:.0f}x) at most {limit:.0f}x: load wall "
+              f"{g_wall:.1f}x, cpu {g_cpu:.1f}x  -> {verdict(g_wall <= limit)}")
 
 
 if __name__ == "__main__":

@@ -22,13 +22,10 @@ Stages, each with wall time, CPU time (this process) and peak resident memory du
 The last line gives stages 2-5 as a ratio to stage 1 (goal of issue 14: at most 6x, under
 16 GB at 10M households on the 2-core machine).
 
-Measured 2026-12-02 on the shared 2-core machine (load average about 10, so wall times are
-inflated; CPU times are the comparable figures). Generator (``write_fast``, Parquet): 100k
-households 1.6 CPU s, 1M 13.4 CPU s (0.74 GB peak), 3M 42 CPU s (0.78 GB peak): linear, memory
-bounded by one chunk, so 10M is about 140 CPU s. Whole benchmark at 100k households: arrow
-read 0.24 CPU s; load_validate 12.6 CPU s, consensus 0.6, comparison 0.3, verdicts 0.7;
-stages 2-5 = 59x the read in CPU (80x wall), 0.67 GB peak: the loader dominates (issue 14
-item 1, helper io).
+Figures: README, section "Province scale" (``--record docs/province_scale.json`` after each
+size, then ``--markdown docs/province_scale.json --plot docs/province_scale.png --readme
+README.md`` rewrites the table and the plot). Programmes are CSV for those figures (``--fmt
+csv``), the form a bank's files come in; the yardstick is then ``pyarrow.csv.read_csv``.
 """
 from __future__ import annotations
 
@@ -123,15 +120,104 @@ def verdicts(prog, cmp, P):
     return v, t
 
 
+STAGES = ("arrow_read", "load_validate", "consensus", "comparison", "verdicts")
+
+
+def record(path: Path, households: int, fmt: str, st: Stages, rows: int, measured: str) -> None:
+    """Add (or replace) this size's figures in the JSON file of results."""
+    res = json.loads(path.read_text()) if path.exists() else {}
+    res[f"{households}-{fmt}"] = {
+        "households": households, "fmt": fmt, "rows": rows, "measured": measured,
+        "stages": {name: {"wall": w, "cpu": c, "peak_mb": m} for name, w, c, m in st.rows}}
+    path.write_text(json.dumps(res, indent=1, sort_keys=True) + "\n")
+
+
+def _totals(r: dict) -> tuple[float, float, float]:
+    work = [v for k, v in r["stages"].items() if k not in ("generate", "arrow_read")]
+    return (sum(v["wall"] for v in work), sum(v["cpu"] for v in work), max(v["peak_mb"] for v in work))
+
+
+def markdown(path: Path) -> str:
+    """The README table ("Province scale") from the JSON file of results."""
+    res = sorted(json.loads(path.read_text()).values(), key=lambda r: (r["fmt"], r["households"]))
+    head = ("| households | rows | input | pyarrow read | load + validate | consensus | comparison "
+            "| verdicts | stages 2-5 | vs read (wall / CPU) | peak RSS |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for r in res:
+        s = r["stages"]
+        wall, cpu, peak = _totals(r)
+        cell = lambda k: f"{s[k]['wall']:.1f} s ({s[k]['cpu']:.1f})"  # noqa: E731
+        lines.append(
+            f"| {r['households']:,} | {r['rows']:,} | {r['fmt']} | {cell('arrow_read')} | "
+            f"{cell('load_validate')} | {cell('consensus')} | {cell('comparison')} | {cell('verdicts')} | "
+            f"{wall:.1f} s ({cpu:.1f}) | {wall / s['arrow_read']['wall']:.1f}x / "
+            f"{cpu / max(s['arrow_read']['cpu'], 1e-9):.1f}x | {peak / 1024:.2f} GB |")
+    dates = sorted({r["measured"] for r in res})
+    lines.append("")
+    lines.append(f"Wall time, with CPU time in brackets (all threads of the process); measured "
+                 f"{', '.join(dates)} on the shared 2-core machine "
+                 f"(`benchmarks/bench_province.py`, figures in `{path.name}`).")
+    return "\n".join(lines)
+
+
+def plot(path: Path, png: Path) -> None:
+    """The scaling curve: each stage's CPU time (the fair figure on a shared machine) and the
+    peak RSS against households (log-log)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    res = sorted((r for r in json.loads(path.read_text()).values() if r["fmt"] == "csv"),
+                 key=lambda r: r["households"])
+    n = [r["households"] for r in res]
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for k in STAGES:
+        ax.plot(n, [r["stages"][k]["cpu"] for r in res], marker="o", label=k)
+    ax.plot(n, [_totals(r)[1] for r in res], marker="s", color="black", label="stages 2-5")
+    ref = res[0]
+    ax.plot(n, [ref["stages"]["arrow_read"]["cpu"] * 6 * x / ref["households"] for x in n],
+            ls="--", color="grey", label="goal: 6x the read (linear)")
+    ax.set(xscale="log", yscale="log", xlabel="households", ylabel="CPU time (s)",
+           title="Province benchmark: CPU time per stage (shared machine)")
+    ax.legend(fontsize=8)
+    bx.plot(n, [_totals(r)[2] / 1024 for r in res], marker="o", label="peak RSS, stages 2-5")
+    bx.plot(n, [r["stages"]["arrow_read"]["peak_mb"] / 1024 for r in res], marker="o", label="peak RSS, pyarrow read")
+    bx.axhline(16, ls="--", color="grey", label="goal: 16 GB")
+    bx.set(xscale="log", yscale="log", xlabel="households", ylabel="GB", title="Peak memory")
+    bx.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(png, dpi=110)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--households", type=int, default=100_000)
+    ap.add_argument("--record", type=Path, default=None,
+                    help="add this run's figures to a JSON file of results (e.g. docs/province_scale.json)")
+    ap.add_argument("--markdown", type=Path, default=None, metavar="JSON",
+                    help="print the README table from a JSON file of results and exit")
+    ap.add_argument("--plot", type=Path, default=None, metavar="PNG",
+                    help="with --markdown: also draw the scaling plot")
+    ap.add_argument("--readme", type=Path, default=None,
+                    help="with --markdown: write the table between the README's province-scale markers")
     ap.add_argument("--per-village", type=int, default=85)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--fmt", choices=("parquet", "csv"), default="parquet")
     ap.add_argument("--out", type=Path, default=None,
                     help="programme folder (default <tmp>/calib-province/<households>-<fmt>)")
     a = ap.parse_args(argv)
+    if a.markdown is not None:
+        table = markdown(a.markdown)
+        print(table)
+        if a.readme is not None:
+            text = a.readme.read_text(encoding="utf-8")
+            start, end = "<!-- province-scale:start -->", "<!-- province-scale:end -->"
+            i, j = text.index(start) + len(start), text.index(end)
+            a.readme.write_text(text[:i] + "\n" + table + "\n" + text[j:], encoding="utf-8")
+        if a.plot is not None:
+            plot(a.markdown, a.plot)
+        return 0
     from calib import compare, consensus, params
     from calib.io import load_programme
 
@@ -155,6 +241,13 @@ def main(argv=None) -> int:
     print(f"load+consensus+comparison+verdicts: wall {wall:.1f} s, cpu {cpu:.1f} s, peak "
           f"{peak:.0f} MB = {wall / base[1]:.1f}x wall / {cpu / max(base[2], 1e-9):.1f}x cpu of "
           f"the pyarrow read ({base[1]:.2f} s wall, {base[2]:.2f} s cpu)")
+    print(f"goal (issue 14: at most 6x the read, under 16 GB): "
+          f"{'met' if wall / base[1] <= 6 and peak < 16 * 1024 else 'NOT met'}")
+    if a.record is not None:
+        import datetime
+
+        record(a.record, a.households, a.fmt, st, rows,
+               datetime.datetime.now(datetime.timezone.utc).date().isoformat())
     return 0
 
 

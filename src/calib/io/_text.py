@@ -69,7 +69,10 @@ def isin(values, allowed) -> np.ndarray:
 
 def nfkc_arrow(values) -> pa.ChunkedArray:
     """NFKC-normalised and stripped text as an Arrow array."""
-    return pc.utf8_trim_whitespace(pc.utf8_normalize(arrow(values), form="NFKC"))
+    a = arrow(values)
+    if not pc.all(pc.string_is_ascii(a)).as_py() is False:  # ASCII text is its own NFKC form
+        return pc.utf8_trim_whitespace(a)
+    return pc.utf8_trim_whitespace(pc.utf8_normalize(a, form="NFKC"))
 
 
 def nfkc(values: pd.Series) -> pd.Series:
@@ -97,3 +100,4 @@ def reasons(n: int, *rules: tuple[np.ndarray, str], base: np.ndarray | None = No
     for mask, text in rules:
         out[np.asarray(mask, dtype=bool)] = text
     return out
+

@@ -71,6 +71,16 @@ class Problems:
         return q.loc[~q["row"].isin(q.loc[sole, "row"]) | sole].reset_index(drop=True)
 
 
+def _codes(s: pd.Series) -> tuple[np.ndarray, int]:
+    """Integer code of each value (-1 for missing) and the number of distinct values; Arrow
+    text by Arrow's dictionary encoding."""
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        d = pc.dictionary_encode(arrow(s).combine_chunks())
+        return pc.fill_null(d.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64), len(d.dictionary)
+    c, uniq = pd.factorize(s, use_na_sentinel=True)
+    return c.astype(np.int64), len(uniq)
+
+
 class _Ctx:
     """What a table rule sees: parsed and raw frames, the problems, tables loaded before."""
 
@@ -85,9 +95,9 @@ class _Ctx:
         valid = self.ok.copy()
         code = np.zeros(len(self.df), dtype=np.int64)
         for k in keys:  # one integer code per distinct key tuple
-            c, uniq = pd.factorize(self.df[k], use_na_sentinel=True)
+            c, k_uniq = _codes(self.df[k])
             valid &= c >= 0
-            code = code * (len(uniq) + 1) + c
+            code = code * (k_uniq + 1) + c
         pos = np.flatnonzero(valid)
         _, first, inverse = np.unique(code[pos], return_index=True, return_inverse=True)
         is_dup = first[inverse] != np.arange(len(pos))
@@ -137,7 +147,7 @@ def _roster(c: _Ctx) -> None:
     idp = idp.reset_index(drop=True)
     birth = idp["birth_date"]
     id_month = (birth.dt.year * 100 + birth.dt.month).to_numpy(dtype=float, na_value=np.nan)
-    given = to_float(replace(df["birth_month"], "-", ""))
+    given = to_float(pc.replace_substring(arrow(df["birth_month"]), "-", ""))
     mis = ~np.isnan(given) & ~np.isnan(id_month) & (given != id_month) & ok
     if mis.any():
         shown = birth[mis].dt.strftime("%Y-%m").to_numpy(dtype=str)
@@ -147,11 +157,13 @@ def _roster(c: _Ctx) -> None:
     sx = df["sex"]
     mis_sex = (sx.notna() & idp["sex"].notna() & (sx != idp["sex"])).to_numpy()
     c.probs.add(mis_sex & ok, "sex", "sex contradicts the ID number's sex digit")
-    v = df[["household_id", "village", "township"]]  # one household, one village
-    valid = ok & v.notna().all(axis=1).to_numpy()
-    first_v = v[valid].groupby("household_id", sort=False)["village"].transform("first")
+    hh, _ = _codes(df["household_id"])  # one household, one village
+    vil, _ = _codes(df["village"])
+    valid = ok & (hh >= 0) & (vil >= 0) & df["township"].notna().to_numpy()
+    pos = np.flatnonzero(valid)
+    _, first, inverse = np.unique(hh[pos], return_index=True, return_inverse=True)
     split = np.zeros(len(df), dtype=bool)
-    split[np.flatnonzero(valid)] = (first_v != v.loc[valid, "village"]).to_numpy()
+    split[pos] = vil[pos][first][inverse] != vil[pos]
     c.probs.add(split, "village", "household number already used in another village")
 
 
@@ -218,10 +230,28 @@ _RULES: dict[str, Callable[[_Ctx], None]] = {
 }
 
 
+#: Bytes without which a cell holds no control character (0x00-0x1f, 0x7f) and no zero-width
+#: character (U+200B-U+200D, U+2060: lead byte 0xE2; U+FEFF: 0xEF).
+_KEY_BYTES = np.zeros(256, dtype=bool)
+_KEY_BYTES[list(range(0x20)) + [0x7F, 0xE2, 0xEF]] = True
+
+
+def _any_byte(col: pd.Series, table: np.ndarray) -> bool:
+    """Whether the text of ``col`` holds any byte marked in ``table`` (a scan of its buffers)."""
+    for chunk in arrow(col).chunks:
+        bufs = chunk.buffers()
+        if len(chunk) == 0 or bufs[2] is None:
+            continue
+        offs = np.frombuffer(bufs[1], dtype=np.int64)[chunk.offset: chunk.offset + len(chunk) + 1]
+        if table[np.frombuffer(bufs[2], dtype=np.uint8)[offs[0]: offs[-1]]].any():
+            return True
+    return False
+
+
 def clean_keys(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Drop zero-width characters from key text; flag keys holding NUL or other control
     characters (they would match nothing, or the wrong thing)."""
-    if not match(values, _ZERO_WIDTH[:-1] + _CONTROL[1:]).any():  # the usual case: nothing to do
+    if not _any_byte(values, _KEY_BYTES) or not match(values, _ZERO_WIDTH[:-1] + _CONTROL[1:]).any():
         return values, np.zeros(len(values), dtype=bool)
     a = replace(values, _ZERO_WIDTH, "")
     bad = match(a, _CONTROL)
@@ -258,11 +288,32 @@ def check_table(table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: Problems
     """
     total = np.zeros(len(raw), dtype=bool)
     for c in raw.columns:
-        total |= isin(raw[c], _TOTAL_WORDS)
+        if _may_hold(raw[c], _TOTAL_MARK):  # the words all hold 计: most columns never do
+            total |= isin(raw[c], _TOTAL_WORDS)
     probs.add(total, str(raw.columns[0]), REASON_TOTAL)
     ctx = _Ctx(table, df, raw, probs, tables, ids)
     _RULES[table](ctx)
     return getattr(ctx, "_hh_index", None)
+
+
+_TOTAL_MARK = "计".encode()
+
+
+def _may_hold(col: pd.Series, needle: bytes) -> bool:
+    """Whether some cell of a text column may contain ``needle`` (a 3-byte UTF-8 character):
+    a byte search over the column's buffers, no per-cell work."""
+    a = arrow(col)
+    b0, b1, b2 = needle
+    for chunk in a.chunks:
+        bufs = chunk.buffers()
+        if len(chunk) == 0 or bufs[2] is None:
+            continue
+        offs = np.frombuffer(bufs[1], dtype=np.int64)[chunk.offset: chunk.offset + len(chunk) + 1]
+        data = np.frombuffer(bufs[2], dtype=np.uint8)[offs[0]: offs[-1]]
+        hit = np.flatnonzero(data[2:] == b2)
+        if hit.size and ((data[hit] == b0) & (data[hit + 1] == b1)).any():
+            return True
+    return False
 
 
 def finish_table(table: str, df: pd.DataFrame, tables: dict, as_of: pd.Timestamp, *,

@@ -2,17 +2,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from calib.errors import CalibInputError
 from calib.io.checks import (WHOLE_ROW, Problems, check_range, check_table, clean_keys,
                               finish_quarantine, finish_table)
-from calib.io._text import reasons
+from calib.io._text import arrow, reasons, series
 from calib.io.parse import parse_column, parse_id_column
-from calib.io.read import (PROBLEM, ROW, file_sha256, find_files, per_table, read_raw, shown_headers,
+from calib.io.read import (PROBLEM, ROW, file_sha256, find_files, note_load, per_table, read_raw, shown_headers,
                            text_table)
 from calib.io.specs import (DIGIT_COLUMNS, KEY_COLUMNS, KNOWN_HEADERS, REASON_CONTROL,
                             REASON_EXCEL_NUMBER, SPECS)
@@ -88,10 +91,29 @@ def _parse_table(table: str, mapped: pd.DataFrame, numeric: dict[str, np.ndarray
     return pd.DataFrame(out), ids
 
 
-def _validate_one(table: str, raw, label: str, tables: dict,
+def _keep_rows(df: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """``df.loc[keep]`` with a fresh RangeIndex; Arrow text columns filtered by Arrow (pandas
+    would take them row by row through an index array). ``df`` is emptied (its columns are
+    moved out one at a time) unless every row is kept."""
+    if keep.all():
+        return df.reset_index(drop=True)
+    mask = pa.array(keep)
+    columns, out = list(df.columns), {}
+    for c in columns:
+        s = df.pop(c)  # each source column is let go as soon as it is filtered (peak memory)
+        if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+            out[c] = series(pc.filter(arrow(s), mask))
+        else:
+            out[c] = pd.Series(s.array[keep])
+        del s
+    return pd.DataFrame(out, columns=columns)
+
+
+def _validate_one(table: str, source: Mapping[str, object], label: str, tables: dict,
                   as_of: pd.Timestamp) -> tuple[pd.DataFrame, dict]:
-    text, numeric = text_table(raw, label)
-    del raw  # the text view replaces it
+    # the raw table is fetched here (not passed in) so that nothing outside holds it once the
+    # text view replaces it
+    text, numeric = text_table(source[table], label)
     mapped, ignored = _map_headers(text, table, label)
     lookup = _lookup(table)
     numeric = {lookup.get(h) or lookup.get(h.lower()): m for h, m in numeric.items() if m.any()}
@@ -104,16 +126,18 @@ def _validate_one(table: str, raw, label: str, tables: dict,
     parsed, ids = _parse_table(table, mapped, numeric, probs, as_of)
     hh_index = check_table(table, parsed, mapped, probs, tables, ids=ids)
     bad = probs.bad_mask(len(mapped))
-    accepted = parsed.loc[~bad].copy()
-    accepted.insert(0, "row", rows[~bad])
-    ids = ids.loc[~bad].reset_index(drop=True) if ids is not None else None
-    hh_index = hh_index[~bad] if hh_index is not None else None
-    tables[table] = finish_table(table, accepted.reset_index(drop=True), tables, as_of, ids=ids,
-                                 hh_index=hh_index)
     count = {"table": table, "file": label, "rows_read": len(mapped),
              "rows_accepted": int((~bad).sum()), "rows_quarantined": int(bad.sum()),
              "ignored_columns": ", ".join(ignored)}
-    return probs.frame(), count
+    quarantine = probs.frame()  # the records already hold their values: the text can go
+    del probs, text, mapped
+    accepted = _keep_rows(parsed, ~bad)
+    del parsed  # only the accepted rows from here on (peak memory)
+    accepted.insert(0, "row", rows[~bad])
+    ids = _keep_rows(ids, ~bad) if ids is not None else None
+    hh_index = hh_index[~bad] if hh_index is not None else None
+    tables[table] = finish_table(table, accepted, tables, as_of, ids=ids, hh_index=hh_index)
+    return quarantine, count
 
 
 def _as_of(as_of) -> pd.Timestamp:
@@ -164,7 +188,7 @@ def validate_tables(raw: Mapping[str, object], *, as_of: str | pd.Timestamp | No
     quarantine, counts = [], []
     for table in TABLES:
         if table in raw:
-            q, count = _validate_one(table, raw[table], source.get(table, table), tables, as_of_ts)
+            q, count = _validate_one(table, raw, source.get(table, table), tables, as_of_ts)
             quarantine.append(q)
             counts.append(count)
     return Programme(**{t: tables[t] for t in TABLES}, quarantine=finish_quarantine(quarantine),
@@ -228,17 +252,28 @@ def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
     if not folder.is_dir():
         raise CalibInputError(f"{folder}: no such programme folder")
     files = find_files(folder)
-    digests = {t: file_sha256(f) for t, f in files.items()}
     as_of_ts = _as_of(as_of)
     if cache_dir is not None:
         from calib.io.snapshot import cached_programme
 
+        digests = {t: file_sha256(f) for t, f in files.items()}
         return cached_programme(cache_dir, digests, as_of_ts, lambda: load_programme(
             folder, as_of=as_of_ts, encoding=encoding, sheet=sheet), folder=folder, files=files,
             options={"encoding": encoding, "sheet": sheet})
-    raw = _LazyFiles(files, encoding, sheet)
-    prog = validate_tables(raw, as_of=as_of_ts, source={t: f.name for t, f in files.items()})
+    # the inputs' SHA-256 are computed on a second thread while the tables are validated
+    # (hashlib and file reads release the GIL): the digests cost no wall time on two cores
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="calib-sha256") as pool:
+        pending = {t: pool.submit(file_sha256, f) for t, f in files.items()}
+        try:
+            prog = validate_tables(_LazyFiles(files, encoding, sheet), as_of=as_of_ts,
+                                   source={t: f.name for t, f in files.items()})
+        except BaseException:
+            for job in pending.values():
+                job.cancel()
+            raise
+        digests = {t: job.result() for t, job in pending.items()}
     prog.path, prog.files, prog.digests = folder, files, digests
+    note_load("validate", folder, digests)
     return prog
 
 

@@ -63,6 +63,23 @@ def _np_mask(mask) -> np.ndarray:
     return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
 
 
+_NS_MIN, _NS_MAX = np.datetime64("1677-09-22", "D"), np.datetime64("2262-04-11", "D")
+
+
+def _iso_dates(a: pa.ChunkedArray) -> np.ndarray | None:
+    """Dates as datetime64[ns] when every non-blank cell is a real ``YYYY-MM-DD`` date within
+    the nanosecond range (Arrow's strict ISO cast); None when some cell needs the other rules."""
+    try:
+        d = pc.cast(a, pa.date32()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    d = d.astype("datetime64[D]")
+    seen = d[~np.isnat(d)]
+    if seen.size and (seen.min() < _NS_MIN or seen.max() > _NS_MAX):
+        return None
+    return d.astype("datetime64[ns]")
+
+
 def parse_dates(values: pd.Series) -> Parsed:
     """Parse dates written ``2025-06-30``, ``2025/6/30``, ``2025.6.30``, ``2025年6月30日``,
     ``20250630`` or as an Excel serial number.
@@ -72,7 +89,11 @@ def parse_dates(values: pd.Series) -> Parsed:
     (pandas.Series, numpy.ndarray)
         ``datetime64`` values (``NaT`` when blank or unreadable) and a reason per value.
     """
-    a = replace(nfkc_arrow(values), "[ \t]+[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$", "")
+    a = nfkc_arrow(values)
+    fast = _iso_dates(a)
+    if fast is not None:  # every cell blank or a real YYYY-MM-DD date: Arrow parses them
+        return pd.Series(fast, index=values.index), np.full(len(a), "", dtype=object)
+    a = replace(a, "[ \t]+[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$", "")
     iso = pc.replace_substring(replace(a, "[/.年月]", "-"), "日", "")
     out = pd.to_datetime(series(iso), format="%Y-%m-%d", errors="coerce")
     has = valid(a)
@@ -89,8 +110,29 @@ def parse_dates(values: pd.Series) -> Parsed:
     return out.astype("datetime64[ns]").set_axis(values.index), reason
 
 
+def _strict_months(a: pa.ChunkedArray) -> bool:
+    """Whether every non-blank cell is already ``YYYY-MM`` with a year 1900-2100 and a month
+    1-12 (read from the bytes; then the text is its own parsed value)."""
+    a = a.combine_chunks()
+    has = valid(a)
+    if not has.any():
+        return False
+    lens = pc.fill_null(pc.binary_length(a), 0).to_numpy(zero_copy_only=False)
+    if not (lens[has] == 7).all():
+        return False
+    m = _ids._ascii_matrix(pc.filter(a, pa.array(has)), 7).astype(np.int64) - 48
+    digits = m[:, [0, 1, 2, 3, 5, 6]]
+    if not (((digits >= 0) & (digits <= 9)).all() and (m[:, 4] == ord("-") - 48).all()):
+        return False
+    year = m[:, 0] * 1000 + m[:, 1] * 100 + m[:, 2] * 10 + m[:, 3]
+    month = m[:, 5] * 10 + m[:, 6]
+    return bool(((year >= 1900) & (year <= 2100) & (month >= 1) & (month <= 12)).all())
+
+
 def _parse_month(values: pd.Series) -> Parsed:
     a = nfkc_arrow(values)
+    if _strict_months(a):
+        return series(a, values.index), np.full(len(a), "", dtype=object)
     m = pc.extract_regex(a, "^(?P<y>[0-9]{4})[ ]*[-./年]?[ ]*(?P<m>[0-9]{1,2})[ ]*月?(?:[-./]?[0-9]{1,2}日?)?$")
     year = to_float(pc.struct_field(m, "y"))
     month = to_float(pc.struct_field(m, "m"))
@@ -138,18 +180,15 @@ def parse_id_column(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> tuple[pd.S
     if col.kind == "id_optional":
         reason[raw.isna().to_numpy()] = ""
         who = "household head's" if col.name == "head_id_number" else "reviewer's"
-        reason = np.where(reason != "", f"invalid {who} ID: " + reason.astype(str), "").astype(object)
+        bad = np.flatnonzero(reason != "")
+        reason[bad] = [f"invalid {who} ID: {r}" for r in reason[bad]]
     return p["id_number"], reason, p
 
 
 def _parse_ids_once(raw: pd.Series, as_of: pd.Timestamp) -> pd.DataFrame:
-    """:func:`calib.io.ids.parse_ids` on the distinct values only (household heads' IDs repeat)."""
-    d = arrow(raw).combine_chunks().dictionary_encode()
-    if len(d.dictionary) > 0.7 * len(raw):
-        return _ids.parse_ids(raw, as_of=as_of)
-    uniq = pa.concat_arrays([d.dictionary, pa.nulls(1, d.dictionary.type)])
-    idx = pc.fill_null(d.indices, len(d.dictionary)).to_numpy(zero_copy_only=False)
-    return _ids.parse_ids(series(uniq), as_of=as_of).take(idx).set_axis(raw.index)
+    """:func:`calib.io.ids.parse_ids` once per column (its checks run on the bytes, so the
+    household heads' repeated IDs cost less than finding the distinct values would)."""
+    return _ids.parse_ids(raw, as_of=as_of)
 
 
 def _ids_col(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> Parsed:

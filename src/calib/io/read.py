@@ -49,6 +49,27 @@ def file_sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
+#: Environment variable naming a file where every load is recorded (one JSON line each:
+#: ``event`` = ``validate`` (inputs read and validated), ``snapshot`` (a snapshot read) or
+#: ``cache-hit``; ``pid``, ``source``, the inputs' ``digests``). Lets a run check that its
+#: notebooks read the runner's snapshot instead of validating the files again.
+LOAD_LOG = "CALIB_LOAD_LOG"
+
+
+def note_load(event: str, source, digests: Mapping[str, str] | None = None) -> None:
+    """Append one record to the file named by ``$CALIB_LOAD_LOG`` (nothing when unset)."""
+    import json
+    import os
+
+    target = os.environ.get(LOAD_LOG)
+    if not target:
+        return
+    rec = {"event": event, "pid": os.getpid(), "source": None if source is None else str(source),
+           "digests": dict(sorted((digests or {}).items()))}
+    with open(target, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(rec, sort_keys=True) + "\n")
+
+
 # ------------------------------------------------------------------ encodings
 def _first_bad_utf8(path: Path) -> int | None:
     """Byte offset of the first byte that is not UTF-8, or None."""
@@ -136,9 +157,9 @@ def _csv_arrow(path: Path, encoding: str, names: list[str], threads: bool):
     table = pacsv.read_csv(
         path,
         read_options=pacsv.ReadOptions(column_names=cols, skip_rows=1, encoding=encoding,
-                                       use_threads=threads, block_size=1 << 24),
+                                       use_threads=threads, block_size=1 << (22 if threads else 24)),
         parse_options=pacsv.ParseOptions(invalid_row_handler=on_bad),
-        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in cols},
+        convert_options=pacsv.ConvertOptions(column_types={c: pa.large_string() for c in cols},
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
     return table, bad
@@ -150,8 +171,8 @@ def _with_bad_rows(table: pa.Table, names: list[str], bad: list[tuple[int, int]]
     bad_rows = np.array([b[0] for b in bad], dtype=np.int64)
     rows = np.setdiff1d(np.arange(2, n + 2), bad_rows)
     problem = [REASON_FIELDS.format(n=k, k=len(names)) for _, k in bad]
-    empty = pa.nulls(len(bad), pa.string())
-    extra = pa.table({**{c: empty for c in table.column_names}, ROW: bad_rows,
+    extra = pa.table({**{c: pa.nulls(len(bad), table.schema.field(c).type) for c in table.column_names},
+                      ROW: bad_rows,
                       PROBLEM: pa.array(problem, pa.string())})
     good = table.append_column(ROW, pa.array(rows)).append_column(PROBLEM, pa.nulls(table.num_rows, pa.string()))
     both = pa.concat_tables([good, extra])
@@ -335,11 +356,71 @@ def _arrow_text(col: pa.ChunkedArray) -> pd.Series:
         whole = pc.fill_null(pc.and_(pc.equal(pc.floor(col), col), pc.less(pc.abs(col), 1e15)), False)
         ints = pc.cast(pc.cast(pc.if_else(whole, col, 0.0), pa.int64()), pa.string())
         col = pc.if_else(whole, ints, pc.cast(col, pa.string()))
-    if not pa.types.is_string(col.type):
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         col = pc.cast(col, pa.string())
-    col = pc.utf8_trim_whitespace(col)
-    col = pc.if_else(pc.is_in(col, value_set=pa.array(sorted(BLANKS))), pa.scalar(None, pa.string()), col)
-    return series(col)
+    return series(pa.chunked_array([_clean_chunk(c) for c in col.chunks], col.type))
+
+
+#: Bytes that may begin (or, for _WS_LAST, end) a cell with whitespace that
+#: ``utf8_trim_whitespace`` removes: ASCII blanks and controls 0x1c-0x1f, and the lead bytes of
+#: U+0085/U+00A0 (0xC2), U+1680 (0xE1), U+2000-U+205F (0xE2), U+3000 (0xE3).
+_WS_FIRST = np.zeros(256, dtype=bool)
+_WS_FIRST[[0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0xC2, 0xE1, 0xE2, 0xE3]] = True
+_WS_LAST = np.zeros(256, dtype=bool)
+_WS_LAST[[0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20]] = True
+_BLANK_SET = pa.array(sorted(BLANKS), pa.string())
+
+
+def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets (n + 1) and data bytes of a string array, as numpy views."""
+    kind = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    bufs = arr.buffers()
+    offs = np.frombuffer(bufs[1], dtype=kind)[arr.offset: arr.offset + len(arr) + 1].astype(np.int64)
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
+    return offs, data
+
+
+def _clean_chunk(arr: pa.Array) -> pa.Array:
+    """Cells stripped of surrounding whitespace, blank words (``BLANKS``) as nulls.
+
+    Same result as ``utf8_trim_whitespace`` then ``is_in(BLANKS)``, but found from the bytes:
+    the trim runs only when some cell may start or end with whitespace, the word test only on
+    the few cells of 3-4 bytes that start like one, and nulls are set through the validity
+    bitmap (no copy of the text)."""
+    n = len(arr)
+    if n == 0:
+        return arr
+    offs, data = _buffers(arr)
+    lens = np.diff(offs)
+    idx = np.flatnonzero(lens > 0)
+    if idx.size:
+        start, end, ln = offs[idx], offs[idx + 1], lens[idx]
+        cand = _WS_FIRST[data[start]] | _WS_LAST[data[end - 1]]
+        two, three = ln >= 2, ln >= 3
+        cand[two] |= data[end[two] - 2] == 0xC2
+        lead = data[end[three] - 3]
+        cand[three] |= (lead >= 0xE1) & (lead <= 0xE3)
+        if cand.any():
+            arr = pc.utf8_trim_whitespace(arr)
+            offs, data = _buffers(arr)
+            lens = np.diff(offs)
+    blank = lens == 0
+    short = np.flatnonzero((lens >= 3) & (lens <= 4))
+    if short.size:
+        first = data[offs[short]]
+        short = short[(first == ord("n")) | (first == ord("N")) | (first == ord("<"))]
+        if short.size:
+            blank[short] = pc.is_in(arr.take(pa.array(short)), value_set=_BLANK_SET.cast(arr.type)
+                                    ).to_numpy(zero_copy_only=False)
+    if not blank.any():
+        return arr
+    ok = ~blank
+    if arr.null_count:
+        ok &= arr.is_valid().to_numpy(zero_copy_only=False)
+    bits = np.zeros(arr.offset + n, dtype=bool)
+    bits[arr.offset:] = ok
+    validity = pa.py_buffer(np.packbits(bits, bitorder="little"))
+    return pa.Array.from_buffers(arr.type, n, [validity, *arr.buffers()[1:]], offset=arr.offset)
 
 
 def read_table(path: str | Path, *, encoding: str | None = None, sheet: str | None = None) -> pd.DataFrame:

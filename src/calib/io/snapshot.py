@@ -25,7 +25,7 @@ import pandas as pd
 
 from calib.errors import CalibInputError
 from calib.io.masking import PII_COLUMNS, mask_frame
-from calib.io.read import file_sha256
+from calib.io.read import file_sha256, note_load
 from calib.programme import TABLES, Programme
 
 __all__ = ["write_snapshot", "read_snapshot", "cached_programme", "SNAPSHOT_FORMAT"]
@@ -129,6 +129,7 @@ def read_snapshot(folder: str | Path) -> Programme:
 
     tables = {t: load(e) for t, e in m["tables"].items()}
     inputs = m.get("inputs", {})
+    note_load("snapshot", folder, {t: v["sha256"] for t, v in inputs.items() if v.get("sha256")})
     return Programme(**{t: tables.get(t) for t in TABLES}, quarantine=load(m["quarantine"]),
                      counts=load(m["counts"]), as_of=pd.Timestamp(m["as_of"]),
                      path=Path(m["source"]) if m.get("source") else None,
@@ -155,6 +156,7 @@ def cached_programme(cache_dir: str | Path, digests: Mapping[str, str], as_of: p
             prog = read_snapshot(target)
             if prog.digests == dict(digests) and prog.as_of == as_of:
                 prog.path, prog.files = folder, dict(files or {})
+                note_load("cache-hit", target, digests)
                 return prog
         except CalibInputError:
             pass
