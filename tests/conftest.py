@@ -45,15 +45,31 @@ class RunBundle:
 
 
 @pytest.fixture(scope="session")
-def run_bundle(small_programme, tmp_path_factory) -> RunBundle:
+def adversarial(tmp_path_factory):
+    """The small generated programme (12 villages of 40 households) with hostile text and
+    planted personal values in every table (``tests/_hostile.py``): what ``run_bundle`` renders."""
+    import _hostile as H
+
+    return H.build(tmp_path_factory.mktemp("adversarial") / "programme", seed=7, villages=12,
+                   households_per_village=40)
+
+
+@pytest.fixture(scope="session")
+def run_bundle(adversarial, tmp_path_factory) -> RunBundle:
     """ONE `calib run` of every notebook of params/sample.yaml (shared by all end-to-end tests),
-    rendered in English (``lang: en``): the English checks read it, ``reader_bundle`` is zh-CN."""
-    folder, prog, _ = small_programme
+    on the adversarial programme (markup, formula prefixes and planted personal values: the
+    hostile-input checks read it too), rendered in English (``lang: en``): the English checks
+    read it, ``reader_bundle`` is zh-CN. Everything it writes is under ``out_root.parent``."""
+    import _hostile as H
+
+    folder = adversarial.folder
+    prog = load_programme(folder, as_of=AS_OF)
     tmp = tmp_path_factory.mktemp("run")
     key = tmp / "bank.key"
     r = calib_cli("keygen", str(key))
     assert r.returncode == 0, r.stderr
-    params = write_params(tmp, folder, lang="en")
+    title = f"{H.MARKUP}{H.HYPERLINK}"
+    params = write_params(tmp, folder, lang="en", title=title, title_en=title)
     out, history = tmp / "reports", tmp / "history.sqlite"
     r = calib_cli("run", str(params), "--out", str(out), "--jobs", "2", "--sign-key", str(key),
                   "--history", str(history))

@@ -29,7 +29,7 @@ def spark_bundle(run_bundle, tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("spark-run")
     events = tmp / "spark-events"  # Spark's event logs: what each report's application ran
     events.mkdir()
-    params = write_params(tmp, run_bundle.folder, notebooks=NOTEBOOKS,
+    params = write_params(tmp, run_bundle.folder, notebooks=NOTEBOOKS, lang="en",
                           spark={"shuffle_partitions": 2, "conf": {
                               "spark.eventLog.enabled": True, "spark.eventLog.dir": events.as_uri(),
                               "spark.eventLog.compress": False, "spark.eventLog.rolling.enabled": False}})

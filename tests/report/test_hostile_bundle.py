@@ -44,14 +44,10 @@ def check_bundle_tool() -> Path | None:
 
 
 @pytest.fixture(scope="module")
-def hostile_bundle(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("adversarial")
-    adv = H.build(tmp / "programme")
-    params = write_params(tmp, adv.folder, title=f"{H.MARKUP}{H.HYPERLINK}")
-    out = tmp / "reports"
-    r = calib_cli("run", str(params), "--out", str(out), "--jobs", "2", "--history", str(out / "history.sqlite"))
-    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
-    return adv, out, (out / "latest").resolve(), r
+def hostile_bundle(adversarial, run_bundle):
+    """The shared end-to-end run (``run_bundle``) is of the adversarial programme: (what was
+    planted, the folder holding everything the run wrote, the bundle, the CLI's result)."""
+    return adversarial, run_bundle.out_root.parent, run_bundle.bundle, run_bundle.result
 
 
 def test_check_bundle_finds_nothing(hostile_bundle):

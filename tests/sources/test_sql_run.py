@@ -16,10 +16,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 
 @pytest.fixture(scope="module")
-def prog_url(pg_server, small_programme):
-    """The small generated programme staged into schema ``prog`` under the bank's own names
-    (``t_<table>``), all columns text as a CSV staged by the bank's ETL."""
-    folder, _, _ = small_programme
+def prog_url(pg_server, run_bundle):
+    """The programme of the shared end-to-end run staged into schema ``prog`` under the bank's
+    own names (``t_<table>``), all columns text as a CSV staged by the bank's ETL."""
+    folder = run_bundle.folder
     sock, db = pg_server
     url = f"postgresql+psycopg://postgres@/{db}?host={sock}"
     engine = sa.create_engine(url)
@@ -43,9 +43,9 @@ def _counts_lines(out: str) -> list[str]:
     return lines
 
 
-def test_validate_from_postgres_matches_folder(prog_url, small_programme, tmp_path):
+def test_validate_from_postgres_matches_folder(prog_url, run_bundle, tmp_path):
     url, names = prog_url
-    folder, _, _ = small_programme
+    folder = run_bundle.folder
     tables = [a for t in names for a in ("--table", f"{t}=t_{t}")]
     db = calib_cli("validate", url, "--schema", "prog", *tables, "--as-of", AS_OF, "--out", str(tmp_path / "db"))
     fs = calib_cli("validate", str(folder), "--as-of", AS_OF, "--out", str(tmp_path / "fs"))
