@@ -120,7 +120,8 @@ def render_index(manifest: dict[str, Any], metrics: dict[str, dict[str, Any]],
 
     figures = {
         n["notebook"]: [{"name": k, "label": labels.get(n["notebook"], {}).get(k, k), "value": shown(k, v)}
-                        for k, v in list(metrics.get(n["notebook"], {}).items())[:14]]
+                        for k, v in [(k, v) for k, v in metrics.get(n["notebook"], {}).items()
+                                     if not isinstance(v, (dict, list))][:14]]  # distributions: for monitoring
         for n in manifest["notebooks"]}
     return _env().get_template("index.html.j2").render(
         m=manifest, figures=figures, side_files=files or [], t=ui_words(lang), lang=lang,
