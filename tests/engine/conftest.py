@@ -9,6 +9,9 @@ def spark():
     pytest.importorskip("pyspark", reason="the spark extra is not installed: pip install -e '.[spark]'")
     from calib.engine import spark_session
 
-    s = spark_session({"master": "local[2]", "app_name": "calib-tests", "shuffle_partitions": 2})
+    s = spark_session({"master": "local[2]", "app_name": "calib-tests", "shuffle_partitions": 2,
+                       # start-up tuned for short test jobs (figures do not depend on it)
+                       "conf": {"spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+                                "spark.sql.adaptive.enabled": False}})
     yield s
     s.stop()
