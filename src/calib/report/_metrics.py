@@ -65,6 +65,12 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "hosmer_lemeshow_p": ("Hosmer-Lemeshow p 值", "Hosmer-Lemeshow p-value", "p"),
     "spiegelhalter_p": ("Spiegelhalter p 值", "Spiegelhalter p-value", "p"),
     "psi_score": ("校准分 PSI（上期对本期）", "PSI of the calibrated score, previous vs current", "num4"),
+    # 04, recorded for report 07 (distributions on fixed bins; not headline figures)
+    "score_distribution": ("校准分分布（固定分段占比，供跨期 PSI）", "Calibrated score distribution (shares on fixed bands, for PSI across runs)", "text"),
+    "grade_distribution": ("等级分布（占比，供跨期 PSI）", "Grade distribution (shares, for PSI across runs)", "text"),
+    "characteristic_distributions": ("各特征分布（固定分段占比，供跨期 CSI）", "Characteristic distributions (shares on fixed bins, for CSI across runs)", "text"),
+    "grade_default_rates": ("各等级样本外违约率", "Out-of-fold default rate by grade", "text"),
+    "grade_pds": ("各等级平均校准 PD", "Mean calibrated PD by grade", "text"),
     # 05
     "discount_per_100": ("每 100 分风险可证明的优惠", "Risk-justified discount per 100 points", "pct3"),
     "discount_ci_low": ("风险可证明的优惠 95% 下限", "Risk-justified discount, 95% low", "pct3"),
