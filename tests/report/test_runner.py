@@ -208,37 +208,6 @@ def test_history_records_every_headline_figure(run_bundle):
     assert mine["metrics"] == metrics and mine["status"] == "ok" and mine["as_of"] == "2026-06-30"
 
 
-def _pngs(nb_path: Path) -> list[str]:
-    nb = nbformat.read(str(nb_path), as_version=4)
-    return [o["data"]["image/png"] for c in nb.cells for o in c.get("outputs", [])
-            if "image/png" in o.get("data", {})]
-
-
-def test_parallel_run_equals_a_sequential_one(run_bundle, tmp_path):
-    """Two notebooks again, one at a time: same figures, same plots, same manifest entries."""
-    names = ["01_data_quality", "06_credit_villages"]
-    p = write_params(tmp_path, run_bundle.folder, notebooks=names, lang="en")
-    r = calib_cli("run", str(p), "--out", str(tmp_path / "reports"), "--jobs", "1")
-    assert r.returncode == 0, r.stderr[-2000:]
-    seq = (tmp_path / "reports" / "latest").resolve()
-    par = run_bundle.bundle
-    m_seq, m_par = (json.loads((d / "metrics.json").read_text(encoding="utf-8")) for d in (seq, par))
-    assert m_seq == {n: m_par[n] for n in names}
-    for n in names:
-        assert _pngs(seq / f"{n}.ipynb") == _pngs(par / f"{n}.ipynb"), n
-    drop = {"seconds"}
-    e_seq = [{k: v for k, v in e.items() if k not in drop}
-             for e in json.loads((seq / "manifest.json").read_text(encoding="utf-8"))["notebooks"]]
-    e_par = [{k: v for k, v in e.items() if k not in drop}
-             for e in json.loads((par / "manifest.json").read_text(encoding="utf-8"))["notebooks"] if e["notebook"] in names]
-    assert e_seq == e_par
-    side = {f.name for f in par.iterdir() if f.suffix in (".xlsx", ".csv")} & {
-        f.name for f in seq.iterdir() if f.suffix in (".xlsx", ".csv")}
-    for name in side:
-        if name.endswith(".csv"):
-            assert (seq / name).read_bytes() == (par / name).read_bytes(), name
-
-
 @pytest.mark.e2e
 def test_validate_writes_quarantine_and_counts(small_programme, tmp_path):
     folder, prog, _ = small_programme

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import nbformat
 import pytest
 import sqlalchemy as sa
 
@@ -60,14 +61,21 @@ def test_validate_from_postgres_matches_folder(prog_url, run_bundle, tmp_path):
     assert bad.returncode != 0 and "Traceback" not in bad.stderr and "URL" in bad.stderr
 
 
+def _pngs(nb_path) -> list[str]:
+    nb = nbformat.read(str(nb_path), as_version=4)
+    return [o["data"]["image/png"] for c in nb.cells for o in c.get("outputs", [])
+            if "image/png" in o.get("data", {})]
+
+
 def test_report_run_from_postgres_matches_folder_and_history_in_postgres(prog_url, run_bundle, tmp_path):
-    """Notebooks 01 and 06 rendered from the database give the figures of the same programme
-    rendered from its folder (the shared end-to-end run); the run is recorded in a history
-    table in the same server and listed by ``calib history --db URL --json``."""
+    """Notebooks 01 and 06 rendered from the database, one at a time, give the figures, plots
+    and manifest entries of the same programme rendered from its folder two at a time (the
+    shared end-to-end run): the source and the number of jobs change nothing. The run is
+    recorded in a history table in the same server and listed by ``calib history --db URL --json``."""
     url, names = prog_url
     params = write_params(tmp_path, url, schema="prog", tables={t: f"t_{t}" for t in names},
-                          notebooks=["01_data_quality", "06_credit_villages"], history=url)
-    r = calib_cli("run", str(params), "--out", str(tmp_path / "reports"), "--jobs", "2")
+                          notebooks=["01_data_quality", "06_credit_villages"], history=url, lang="en")
+    r = calib_cli("run", str(params), "--out", str(tmp_path / "reports"), "--jobs", "1")
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
     bundle = (tmp_path / "reports" / "latest").resolve()
     db_metrics = json.loads((bundle / "metrics.json").read_text(encoding="utf-8"))
@@ -82,6 +90,13 @@ def test_report_run_from_postgres_matches_folder_and_history_in_postgres(prog_ur
             assert a[k] == b[k], (nb, k)
             compared += 1
     assert compared >= 10
+    for nb in ("01_data_quality", "06_credit_villages"):
+        assert _pngs(bundle / f"{nb}.ipynb") == _pngs(run_bundle.bundle / f"{nb}.ipynb"), nb
+    entries = [[{k: v for k, v in e.items() if k != "seconds"}
+                for e in json.loads((d / "manifest.json").read_text(encoding="utf-8"))["notebooks"]
+                if e["notebook"] in ("01_data_quality", "06_credit_villages")]
+               for d in (bundle, run_bundle.bundle)]
+    assert entries[0] == entries[1]
     manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
     assert "calib-test-pw" not in json.dumps(manifest)
     read = manifest["snapshot"]["database"]
