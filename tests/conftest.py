@@ -2,6 +2,7 @@
 bundle (session-scoped) that every end-to-end check reads, so the suite runs the notebooks once."""
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,14 +45,91 @@ class RunBundle:
     result: subprocess.CompletedProcess
 
 
+class _Background:
+    """A ``calib`` command started in the background (output to files, so no pipe fills up);
+    :meth:`result` waits for it and returns it as a ``CompletedProcess``."""
+
+    def __init__(self, args: list[str], folder: Path):
+        import subprocess
+        import sys
+
+        self.args, self.out, self.err = args, folder / "cli.stdout", folder / "cli.stderr"
+        with open(self.out, "wb") as o, open(self.err, "wb") as e:
+            self.proc = subprocess.Popen([sys.executable, "-m", "calib", *args], stdout=o, stderr=e, cwd=ROOT)
+
+    def result(self, timeout: int = 900) -> subprocess.CompletedProcess:
+        import subprocess
+
+        code = self.proc.wait(timeout=timeout)
+        return subprocess.CompletedProcess(self.args, code, self.out.read_text(encoding="utf-8", errors="replace"),
+                                           self.err.read_text(encoding="utf-8", errors="replace"))
+
+
+#: The shared runs, started as soon as the tests are collected (see pytest_collection_finish):
+#: they run on the second core while the unit tests run on the first.
+_STARTED: dict[str, object] = {}
+
+
+def _build_adversarial(factory):
+    import _hostile as H
+
+    return H.build(factory.mktemp("adversarial") / "programme", seed=7, villages=12,
+                   households_per_village=40)
+
+
+def _start_run_bundle(factory) -> dict:
+    import _hostile as H
+
+    adv = _STARTED.get("adversarial") or _build_adversarial(factory)
+    _STARTED["adversarial"] = adv
+    tmp = factory.mktemp("run")
+    key = tmp / "bank.key"
+    r = calib_cli("keygen", str(key))
+    assert r.returncode == 0, r.stderr
+    title = f"{H.MARKUP}{H.HYPERLINK}"
+    params = write_params(tmp, adv.folder, lang="en", title=title, title_en=title)
+    out, history = tmp / "reports", tmp / "history.sqlite"
+    run = _Background(["run", str(params), "--out", str(out), "--jobs", "2", "--sign-key", str(key),
+                       "--history", str(history)], tmp)
+    return {"run": run, "out": out, "params": params, "key": key, "history": history}
+
+
+def _start_reader_bundle(factory) -> dict:
+    tmp = factory.mktemp("reader")
+    out = tmp / "reports"
+    run = _Background(["run", str(ROOT / "params" / "sample.yaml"), "--out", str(out), "--jobs", "2",
+                       "--history", str(tmp / "history.sqlite")], tmp)
+    return {"run": run, "out": out}
+
+
+def pytest_collection_finish(session):
+    """Start the shared end-to-end runs the selected tests need, in the background."""
+    if session.config.option.collectonly or not session.items:
+        return
+    names = set()
+    for item in session.items:
+        names |= set(getattr(item, "fixturenames", ()) or ())
+    factory = session.config._tmp_path_factory
+    if "reader_bundle" in names and not os.environ.get("CALIB_TEST_BUNDLE"):
+        _STARTED["reader_bundle"] = _start_reader_bundle(factory)
+    if names & {"run_bundle", "hostile_bundle", "spark_bundle", "prog_url"}:
+        _STARTED["run_bundle"] = _start_run_bundle(factory)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for key in ("run_bundle", "reader_bundle"):
+        started = _STARTED.get(key)
+        if started and started["run"].proc.poll() is None:
+            started["run"].proc.kill()
+
+
 @pytest.fixture(scope="session")
 def adversarial(tmp_path_factory):
     """The small generated programme (12 villages of 40 households) with hostile text and
     planted personal values in every table (``tests/_hostile.py``): what ``run_bundle`` renders."""
-    import _hostile as H
-
-    return H.build(tmp_path_factory.mktemp("adversarial") / "programme", seed=7, villages=12,
-                   households_per_village=40)
+    if "adversarial" not in _STARTED:
+        _STARTED["adversarial"] = _build_adversarial(tmp_path_factory)
+    return _STARTED["adversarial"]
 
 
 @pytest.fixture(scope="session")
@@ -59,40 +137,33 @@ def run_bundle(adversarial, tmp_path_factory) -> RunBundle:
     """ONE `calib run` of every notebook of params/sample.yaml (shared by all end-to-end tests),
     on the adversarial programme (markup, formula prefixes and planted personal values: the
     hostile-input checks read it too), rendered in English (``lang: en``): the English checks
-    read it, ``reader_bundle`` is zh-CN. Everything it writes is under ``out_root.parent``."""
-    import _hostile as H
-
-    folder = adversarial.folder
-    prog = load_programme(folder, as_of=AS_OF)
-    tmp = tmp_path_factory.mktemp("run")
-    key = tmp / "bank.key"
-    r = calib_cli("keygen", str(key))
-    assert r.returncode == 0, r.stderr
-    title = f"{H.MARKUP}{H.HYPERLINK}"
-    params = write_params(tmp, folder, lang="en", title=title, title_en=title)
-    out, history = tmp / "reports", tmp / "history.sqlite"
-    r = calib_cli("run", str(params), "--out", str(out), "--jobs", "2", "--sign-key", str(key),
-                  "--history", str(history))
+    read it, ``reader_bundle`` is zh-CN. Everything it writes is under ``out_root.parent``.
+    Started in the background when the tests are collected."""
+    started = _STARTED.get("run_bundle") or _start_run_bundle(tmp_path_factory)
+    _STARTED["run_bundle"] = started
+    r = started["run"].result()
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
-    latest = out / "latest"
+    latest = started["out"] / "latest"
     assert latest.is_symlink()
-    return RunBundle(latest.resolve(), out, folder, prog, params, key, history, r)
+    prog = load_programme(adversarial.folder, as_of=AS_OF)
+    return RunBundle(latest.resolve(), started["out"], adversarial.folder, prog, started["params"],
+                     started["key"], started["history"], r)
 
 
 @pytest.fixture(scope="session")
-def reader_bundle(request) -> Path:
+def reader_bundle(tmp_path_factory) -> Path:
     """The bundle the reader and browser tests read: the sample programme's (a reader's
     programme, not the small generated one of the end-to-end checks), or
-    ``CALIB_TEST_BUNDLE=/path/to/reports/<run-id>`` to test an existing bundle instead."""
+    ``CALIB_TEST_BUNDLE=/path/to/reports/<run-id>`` to test an existing bundle instead.
+    Started in the background when the tests are collected."""
     given = os.environ.get("CALIB_TEST_BUNDLE")
     if given:
         return Path(given)
-    tmp = request.getfixturevalue("tmp_path_factory").mktemp("reader")
-    out = tmp / "reports"
-    r = calib_cli("run", str(ROOT / "params" / "sample.yaml"), "--out", str(out), "--jobs", "2",
-                  "--history", str(tmp / "history.sqlite"))
+    started = _STARTED.get("reader_bundle") or _start_reader_bundle(tmp_path_factory)
+    _STARTED["reader_bundle"] = started
+    r = started["run"].result()
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
-    return (out / "latest").resolve()
+    return (started["out"] / "latest").resolve()
 
 
 # Tests that `make test-fast` leaves out, by where they live: simulations (``*_synth.py``),
