@@ -172,7 +172,15 @@ _SLOW_FILES = ("_synth.py",)
 _SLOW_DIRS = ("browser", "sources", "engine")
 
 
+_SHARED_RUNS = {"run_bundle", "reader_bundle", "hostile_bundle", "spark_bundle", "prog_url"}
+
+
 def pytest_collection_modifyitems(config, items):
+    # Order: unit tests, then the notebooks (nbval), then the modules that read the shared runs,
+    # which by then have been rendering in the background (pytest_collection_finish); a module
+    # keeps its tests together so its module-scoped fixtures are built once.
+    late = {str(i.fspath) for i in items if _SHARED_RUNS & set(getattr(i, "fixturenames", ()) or ())}
+    items.sort(key=lambda i: 2 if str(i.fspath) in late else 1 if str(i.fspath).endswith(".ipynb") else 0)
     for item in items:
         path = Path(str(item.fspath))
         if path.name.endswith(_SLOW_FILES) or any(d in path.parts for d in _SLOW_DIRS):
