@@ -103,3 +103,15 @@ def page_problems(page: Path, kind: str) -> list[str]:
         if re.search(r"p[ =]*0\.0+\b(?!\d)", text):
             problems.append(f"{page.name}: a p-value printed as zero")
     return problems
+
+
+def write_notebook(folder: Path, name: str, code: str) -> None:
+    """A one-cell report notebook ``folder/name.ipynb`` with the runner's parameters cell."""
+    import nbformat
+
+    params = nbformat.v4.new_code_cell('params_file = "../params/sample.yaml"\nout_dir = None\nrun_id = None')
+    params.metadata["tags"] = ["parameters"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {name}"), params,
+                                         nbformat.v4.new_code_cell(code)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(folder / f"{name}.ipynb"))

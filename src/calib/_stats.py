@@ -259,6 +259,39 @@ def _firth_pll(y, X, w, beta) -> tuple[float, np.ndarray, np.ndarray, np.ndarray
     return ll + 0.5 * logdet, score, info, inv
 
 
+def _firth_ascend(y, X, w, beta: np.ndarray, free: np.ndarray | None, max_iter: int, tol: float,
+                  what: str) -> tuple[np.ndarray, float, bool]:
+    """Newton ascent of the penalised log-likelihood over the ``free`` coefficients (all when
+    ``None``) from ``beta``: steps capped at 5, halved until the penalised likelihood does not
+    fall. Returns (beta, penalised log-likelihood, converged)."""
+    beta = np.asarray(beta, dtype=float).copy()
+    pll, score, info, _ = _firth_pll(y, X, w, beta)
+    for _ in range(max_iter):
+        step = np.zeros_like(beta)
+        if free is None:
+            step = np.linalg.solve(info, score)
+        else:
+            step[free] = np.linalg.solve(info[np.ix_(free, free)], score[free])
+        big = np.max(np.abs(step))
+        if big > 5.0:
+            step *= 5.0 / big
+        for _ in range(60):
+            try:
+                new = _firth_pll(y, X, w, beta + step)
+            except np.linalg.LinAlgError:
+                new = None
+            if new is not None and new[0] >= pll - 1e-12 * abs(pll):
+                break
+            step = step / 2.0
+        if new is None:
+            raise np.linalg.LinAlgError(f"{what}: singular information matrix")
+        beta = beta + step
+        pll, score, info, _ = new
+        if np.max(np.abs(step)) < tol:
+            return beta, pll, True
+    return beta, pll, False
+
+
 def firth_logit(y: Any, X: Any, weights: Any = None, *, max_iter: int = 200,
                 tol: float = 1e-9) -> tuple[np.ndarray, np.ndarray, float, float]:
     """Firth's bias-reduced logistic regression (penalised by half the log Fisher information).
@@ -298,29 +331,10 @@ def firth_logit(y: Any, X: Any, weights: Any = None, *, max_iter: int = 200,
     yv = np.asarray(y, dtype=float).ravel()
     Xm = np.asarray(X, dtype=float)
     w = np.ones(yv.shape[0]) if weights is None else np.asarray(weights, dtype=float).ravel()
-    beta = np.zeros(Xm.shape[1])
-    pll, score, info, inv = _firth_pll(yv, Xm, w, beta)
-    for _ in range(max_iter):
-        step = inv @ score
-        big = np.max(np.abs(step))
-        if big > 5.0:
-            step *= 5.0 / big
-        for _ in range(60):
-            try:
-                new = _firth_pll(yv, Xm, w, beta + step)
-            except np.linalg.LinAlgError:
-                new = None
-            if new is not None and new[0] >= pll - 1e-12 * abs(pll):
-                break
-            step = step / 2.0
-        if new is None:
-            raise np.linalg.LinAlgError("Firth logit: singular information matrix")
-        beta = beta + step
-        pll, score, info, inv = new
-        if np.max(np.abs(step)) < tol:
-            break
-    else:
+    beta, pll, converged = _firth_ascend(yv, Xm, w, np.zeros(Xm.shape[1]), None, max_iter, tol, "Firth logit")
+    if not converged:
         raise np.linalg.LinAlgError("Firth logit did not converge")
+    inv = _firth_pll(yv, Xm, w, beta)[3]  # the inverse information at the estimate
     llf = float(np.sum(w * (yv * (Xm @ beta) - np.logaddexp(0.0, Xm @ beta))))
     return beta, inv, llf, pll
 
@@ -330,29 +344,9 @@ def _firth_fixed(y, X, w, j: int, bj: float, start: np.ndarray, tol: float = 1e-
     beta = np.asarray(start, dtype=float).copy()
     beta[j] = bj
     free = np.arange(beta.size) != j
-    pll, score, info, _ = _firth_pll(y, X, w, beta)
-    for _ in range(200):
-        if not free.any():
-            break
-        step = np.zeros_like(beta)
-        step[free] = np.linalg.solve(info[np.ix_(free, free)], score[free])
-        big = np.max(np.abs(step))
-        if big > 5.0:
-            step *= 5.0 / big
-        for _ in range(60):
-            try:
-                new = _firth_pll(y, X, w, beta + step)
-            except np.linalg.LinAlgError:
-                new = None
-            if new is not None and new[0] >= pll - 1e-12 * abs(pll):
-                break
-            step = step / 2.0
-        if new is None:
-            raise np.linalg.LinAlgError("Firth profile: singular information matrix")
-        beta = beta + step
-        pll, score, info, _ = new
-        if np.max(np.abs(step)) < tol:
-            break
+    if not free.any():
+        return _firth_pll(y, X, w, beta)[0], beta
+    beta, pll, _ = _firth_ascend(y, X, w, beta, free, 200, tol, "Firth profile")
     return pll, beta
 
 

@@ -22,23 +22,16 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 
 import _hostile as H
-from _support import ROOT, calib_cli, write_params
+from _support import ROOT, calib_cli, write_params, write_notebook
 from calib import cli
 from calib.masking import mask_id, mask_phone
 
 
-def _notebook(folder: Path, name: str, code: str) -> None:
-    params = nbformat.v4.new_code_cell('params_file = "../params/sample.yaml"\nout_dir = None\nrun_id = None')
-    params.metadata["tags"] = ["parameters"]
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {name}"), params,
-                                         nbformat.v4.new_code_cell(code)])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, str(folder / f"{name}.ipynb"))
+_notebook = write_notebook  # the runner-parameter notebook of tests/_support.py
 
 
 #: Shows every table of the programme through the display layer and writes the quarantine.

@@ -13,7 +13,6 @@ import time
 from html.parser import HTMLParser
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from calib import cli
@@ -22,20 +21,14 @@ from calib.reporting.execute import KERNEL_DIR_PREFIX
 from calib.reporting.history import read_history
 from calib.reporting.publish import clean_leftovers, staging
 
-from _support import ROOT, calib_cli, write_params
+from _support import ROOT, calib_cli, write_params, write_notebook
 
 pytestmark = pytest.mark.e2e  # each test runs `calib run` on tiny notebooks (seconds each)
 
 PAYLOAD = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 
 
-def _notebook(folder: Path, name: str, code: str) -> None:
-    params = nbformat.v4.new_code_cell('params_file = "../params/sample.yaml"\nout_dir = None\nrun_id = None')
-    params.metadata["tags"] = ["parameters"]
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {name}"), params,
-                                         nbformat.v4.new_code_cell(code)])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, str(folder / f"{name}.ipynb"))
+_notebook = write_notebook  # the runner-parameter notebook of tests/_support.py
 
 
 @pytest.fixture(scope="module")

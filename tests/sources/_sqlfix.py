@@ -26,6 +26,12 @@ NUMERIC = {"amount", "limit", "nonneg", "float", "prob", "rate"}
 INTEGER = {"rating", "flag01"}
 
 
+def server_url(pg_server) -> str:
+    """The SQLAlchemy URL of the test server (Unix socket, password from ``PGPASSWORD``)."""
+    sock, db = pg_server
+    return f"postgresql+psycopg://postgres@/{db}?host={sock}"
+
+
 def _as_pg_user(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
@@ -133,8 +139,7 @@ def pg_url(pg_server) -> str:
     names ``hz_<table>``) and schema ``code`` (code names, typed numbers and dates)."""
     import sqlalchemy as sa
 
-    sock, db = pg_server
-    url = f"postgresql+psycopg://postgres@/{db}?host={sock}"
+    url = server_url(pg_server)
     frames = sample_frames()
     engine = sa.create_engine(url)
     with engine.begin() as conn:

@@ -21,7 +21,7 @@ from calib.sources.sql import (
     redact_url,
 )
 
-from _sqlfix import AS_OF, PG_PASSWORD, SAMPLE, chinese_names, sample_frames, typed, write_tables
+from _sqlfix import AS_OF, PG_PASSWORD, SAMPLE, chinese_names, sample_frames, typed, write_tables, server_url
 
 ZH_TABLES = {t: f"hz_{t}" for t in TABLES}
 
@@ -165,8 +165,7 @@ def test_postgres_numeric_columns_quarantine_like_the_folder(pg_server, tmp_path
     runs.loc[0, "model_limit"] = "90000000"
     runs.loc[1, "model_limit"] = "35000.5"
     runs.to_csv(folder / "model_runs.csv", index=False)
-    sock, db = pg_server
-    url = f"postgresql+psycopg://postgres@/{db}?host={sock}"
+    url = server_url(pg_server)
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.execute(sa.text("CREATE SCHEMA num"))

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from calib.io import read_table
 
-from _sqlfix import write_tables
+from _sqlfix import write_tables, server_url
 from _support import AS_OF, calib_cli, write_params
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
@@ -21,8 +21,7 @@ def prog_url(pg_server, run_bundle):
     """The programme of the shared end-to-end run staged into schema ``prog`` under the bank's
     own names (``t_<table>``), all columns text as a CSV staged by the bank's ETL."""
     folder = run_bundle.folder
-    sock, db = pg_server
-    url = f"postgresql+psycopg://postgres@/{db}?host={sock}"
+    url = server_url(pg_server)
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.execute(sa.text("CREATE SCHEMA prog"))
