@@ -149,3 +149,38 @@ def test_scorecard_and_points_pd_take_the_stated_firth_fallback():
     co = m.coefficients
     assert np.isfinite(co[["coef", "se", "ci_low", "ci_high"]].to_numpy()).all()
     assert np.isnan(m.p_value_wild)
+
+
+def test_compare_scorecards_lr_under_separation_is_penalised():
+    # the calibrated score separates defaults completely, the current one does not: the likelihood
+    # ratio tests whose full model holds the calibrated score use Firth penalised log-likelihoods,
+    # the restricted model maximised with the full model's penalty (logistf's PLR test)
+    from scipy.optimize import minimize
+
+    from calib._stats import _firth_pll
+    from calib.scorecard.comparison import compare_scorecards
+
+    rng = np.random.default_rng(11)
+    n = 120
+    cal = rng.normal(size=n)
+    y = (cal < -0.4).astype(float)                     # low calibrated score = default
+    cur = -0.3 * y + rng.normal(size=n)                # related, overlapping
+    frames = [pd.DataFrame({"score": s, "grade": "A"}) for s in (cur, cal)]
+    lr = compare_scorecards(*frames, pd.Series(y)).lr.set_index("test")
+    assert set(lr["method"]) == {"penalised"}
+    zc, zk = (cur - cur.mean()) / cur.std(), (cal - cal.mean()) / cal.std()
+    D = np.column_stack([np.ones(n), zc, zk])
+    w = np.ones(n)
+
+    def neg(b):
+        return -_firth_pll(y, D, w, b)[0]
+
+    full = minimize(neg, np.zeros(3), method="BFGS", options={"gtol": 1e-8})
+    restr = minimize(lambda b: neg(np.r_[b, 0.0]), np.zeros(2), method="BFGS", options={"gtol": 1e-8})
+    row = lr.loc["calibrated adds to current"]
+    assert row["llf_full"] == pytest.approx(-full.fun, abs=1e-6)
+    assert row["llf_restricted"] == pytest.approx(-restr.fun, abs=1e-6)
+    assert row["df"] == 1 and np.isfinite(row["lr_stat"]) and row["p_value"] < 1e-4
+    # without separation the plain likelihood is kept
+    y2 = (rng.random(n) < 1 / (1 + np.exp(1 + cal))).astype(float)
+    assert set(compare_scorecards(*frames, pd.Series(y2)).lr["method"]) == {"likelihood"}

@@ -86,6 +86,11 @@ TEXTS_04: dict[str, tuple[str, str]] = {
         "下表的 AUC、DeLong 检验与似然比检验都在拟合评分卡的同一批违约上计算（**样本内**），会高估校准评分卡。保留或更换的结论见下一节的交叉验证。",
         "The AUCs, DeLong test and likelihood-ratio tests below use the defaults the card was fitted on "
         "(**in-sample**) and flatter the calibrated card. The keep-or-replace decision uses the cross-validation of the next section."),
+    "nb04.lr.penalised": (
+        "注：违约在部分检验的完整模型中被完全或准完全分开，最大似然估计不存在；这些检验改用 Firth 惩罚似然比检验（限制模型按完整模型的惩罚拟合，Heinze & Schemper 2002，同 R logistf）。",
+        "Note: defaults are completely or quasi-completely separated in the full model of some tests, so maximum "
+        "likelihood estimates do not exist; those tests use Firth's penalised likelihood ratio (the restricted model "
+        "fitted with the full model's penalty; Heinze & Schemper 2002, as R logistf)."),
     "nb04.cv.h": ("样本外区分能力：保留还是更换", "Out-of-sample discrimination: keep or replace"),
     "nb04.cv.text": (
         "按村分组的 5 折交叉验证：每个村整体落在同一折，测试折的村对评分卡是新村，正如下一个要评级的村。每个训练折重新分箱、拟合逻辑回归并选择等级切分点"

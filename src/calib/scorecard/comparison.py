@@ -26,7 +26,7 @@ __all__ = ["compare_scorecards", "compare_out_of_fold", "keep_or_replace", "Scor
 IN_SAMPLE = "in-sample"
 OUT_OF_FOLD = "out-of-fold"
 _LR_COLUMNS = ["test", "restricted", "full", "llf_restricted", "llf_full", "df", "lr_stat",
-               "p_value", "evidence"]
+               "p_value", "evidence", "method"]
 
 
 class ScorecardComparison(NamedTuple):
@@ -38,7 +38,9 @@ class ScorecardComparison(NamedTuple):
     lr: pd.DataFrame
     """Likelihood-ratio tests of nested logits: ``test, restricted, full, llf_restricted,
     llf_full, df, lr_stat, p_value, evidence`` (always ``in-sample``: the slopes are fitted on
-    the households tested); empty when not asked for."""
+    the households tested), ``method`` (``likelihood``, or ``penalised`` when the full model's
+    data are separated: Firth penalised log-likelihoods and the penalised likelihood-ratio
+    test); empty when not asked for."""
     migration: pd.DataFrame
     """Households by current grade (rows) and calibrated grade (columns)."""
     changes: pd.DataFrame
@@ -46,17 +48,47 @@ class ScorecardComparison(NamedTuple):
     calibrated_grade, direction (up / down), default (if known)."""
 
 
-def _logit_llf(y: np.ndarray, X: np.ndarray) -> float:
-    """Log-likelihood of a logit with intercept; linearly dependent columns are dropped (a
-    model with a redundant column has the same likelihood)."""
-    import statsmodels.api as sm
-    X = sm.add_constant(np.asarray(X, dtype=float), has_constant="add")
-    _, r = np.linalg.qr(X)
+def _independent(D: np.ndarray) -> np.ndarray:
+    """Mask of the columns of ``D`` kept in order: a column is dropped when it lies in the span
+    of the columns before it (unpivoted QR; a model with a redundant column has the same
+    likelihood)."""
+    _, r = np.linalg.qr(D)
     d = np.abs(np.diag(r))
-    X = X[:, d > 1e-9 * d.max()]
+    return d > 1e-9 * d.max()
+
+
+def _nested_llf(y: np.ndarray, R: np.ndarray, F: np.ndarray) -> tuple[float, float, int, str]:
+    """Log-likelihoods of two nested logits with intercept, the restricted one on the columns
+    of ``R``, the full one on those of ``R`` and ``F``: returns ``(llf_restricted, llf_full, df,
+    method)``, ``df`` the rank the full model adds (columns of ``F`` in the span of those before
+    them are dropped, e.g. one characteristic when ``R`` is the current score, a fixed-ratio sum
+    of the characteristics in ``F``).
+
+    When the full model's data are separated (:func:`calib._stats.separation`), maximum
+    likelihood does not exist and statsmodels would stop short of the supremum: both values are
+    then Firth penalised log-likelihoods, the restricted one maximised with the full model's
+    penalty and the added columns fixed at 0, the penalised likelihood-ratio test of R
+    ``logistf`` (Heinze & Schemper 2002), and ``method`` says ``"penalised"``."""
+    import statsmodels.api as sm
+    from calib._stats import _firth_ascend, firth_logit, separation
+    D = np.column_stack([np.ones(y.shape[0]), R, F]).astype(float)
+    keep = _independent(D)
+    restricted = keep.copy()
+    restricted[1 + R.shape[1]:] = False
+    D = D[:, keep]
+    free = np.flatnonzero(restricted[keep])
+    if separation(y, D).kind != "none":
+        w = np.ones(y.shape[0])
+        _, _, _, pll_full = firth_logit(y, D, w)
+        _, pll_r, ok = _firth_ascend(y, D, w, np.zeros(D.shape[1]), free, 200, 1e-9, "restricted Firth logit")
+        if not ok:
+            raise np.linalg.LinAlgError("restricted Firth logit did not converge")
+        return pll_r, pll_full, int(D.shape[1] - free.size), "penalised"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return float(sm.Logit(y, X).fit(disp=0, maxiter=100).llf)
+        ll_f = float(sm.Logit(y, D).fit(disp=0, maxiter=100).llf)
+        ll_r = float(sm.Logit(y, D[:, free]).fit(disp=0, maxiter=100).llf)
+    return ll_r, ll_f, int(D.shape[1] - free.size), "likelihood"
 
 
 def _outcome(y: Any, index: pd.Index) -> np.ndarray:
@@ -91,20 +123,22 @@ def _std(v: np.ndarray) -> np.ndarray:
 def _lr_table(yo: np.ndarray, sc: np.ndarray, sk: np.ndarray, Xm: np.ndarray | None,
               names: list[str]) -> pd.DataFrame:
     zc, zk = _std(sc), _std(sk)
-    ll_c, ll_k = _logit_llf(yo, zc[:, None]), _logit_llf(yo, zk[:, None])
-    ll_ck = _logit_llf(yo, np.column_stack([zc, zk]))
     both = "current + calibrated scores"
-    rows = [("calibrated adds to current", "current score", both, ll_c, ll_ck, 1),
-            ("current adds to calibrated", "calibrated score", both, ll_k, ll_ck, 1)]
+    specs = [("calibrated adds to current", "current score", both, zc[:, None], zk[:, None]),
+             ("current adds to calibrated", "calibrated score", both, zk[:, None], zc[:, None])]
     if Xm is not None:
-        rows.append(("free weights vs current ratios", "current score (fixed weight ratios)",
-                     f"free slopes on {names}", ll_c, _logit_llf(yo, _std(Xm)), len(names) - 1))
-    lr = pd.DataFrame(rows, columns=_LR_COLUMNS[:6])
+        specs.append(("free weights vs current ratios", "current score (fixed weight ratios)",
+                      f"free slopes on {names}", zc[:, None], _std(Xm)))
+    rows = []
+    for test, restricted, full, R, F in specs:
+        ll_r, ll_f, df, method = _nested_llf(yo, R, F)
+        rows.append((test, restricted, full, ll_r, ll_f, df, method))
+    lr = pd.DataFrame(rows, columns=_LR_COLUMNS[:6] + ["method"])
     lr["lr_stat"] = np.maximum(2 * (lr["llf_full"] - lr["llf_restricted"]), 0.0)
     lr["p_value"] = stats.chi2.sf(lr["lr_stat"], lr["df"].clip(lower=1))
     lr.loc[lr["df"] < 1, "p_value"] = np.nan
     lr["evidence"] = IN_SAMPLE
-    return lr
+    return lr[_LR_COLUMNS]
 
 
 def _migration(current: pd.DataFrame, calibrated: pd.DataFrame, yv: np.ndarray,
@@ -177,7 +211,11 @@ def compare_scorecards(current: pd.DataFrame, calibrated: pd.DataFrame, y: Any, 
     score against the current and calibrated scores (df 1); (2) the reverse; (3) with ``X`` and
     ``weights``: the current score (one free slope: weights fixed in ratio) against free slopes
     on each weighted characteristic (df K - 1). ``LR = 2 (llf_full - llf_restricted)`` is
-    chi-square under the restricted model; defaults clustered in villages make it liberal.
+    chi-square under the restricted model; defaults clustered in villages make it liberal. When
+    the full model's data are separated (Konis 2007 linear programme), maximum likelihood does
+    not exist and both log-likelihoods are Firth penalised ones, the restricted model fitted
+    with the full model's penalty (the penalised likelihood-ratio test of Heinze & Schemper 2002,
+    R ``logistf``); ``method`` says which.
 
     References
     ----------
