@@ -6,6 +6,7 @@ message holding markup is shown as text, never run. Pages load nothing from the 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -23,7 +24,7 @@ UI_KEYS = {"run": "index.run", "status": "index.status", "ok": "status.ok", "fai
            "seed": "index.seed", "params_digest": "index.params_digest", "commit": "index.commit",
            "dirty": "index.dirty", "reports": "index.reports", "report": "index.report",
            "conclusion": "index.conclusion", "time": "index.time", "figures": "index.figures",
-           "notebook": "index.notebook", "side_files": "index.side_files", "file": "index.file",
+           "notebook": "index.notebook", "report_no": "index.report_no", "side_files": "index.side_files", "file": "index.file",
            "rows": "index.rows", "inputs": "index.inputs", "data_dir": "index.data_dir",
            "provenance": "index.provenance", "software": "index.software", "glossary": "index.glossary",
            "glossary_text": "index.glossary_text", "provenance_text": "index.provenance_text"}
@@ -123,8 +124,10 @@ def render_index(manifest: dict[str, Any], metrics: dict[str, dict[str, Any]],
                         for k, v in [(k, v) for k, v in metrics.get(n["notebook"], {}).items()
                                      if not isinstance(v, (dict, list))][:14]]  # distributions: for monitoring
         for n in manifest["notebooks"]}
+    # a report is named by its number (the notebook file's leading digits), not its file name
+    numbers = {n["notebook"]: re.match(r"\d*", str(n["notebook"])).group(0) for n in manifest["notebooks"]}
     return _env().get_template("index.html.j2").render(
-        m=manifest, figures=figures, side_files=files or [], t=ui_words(lang), lang=lang,
+        m=manifest, figures=figures, numbers=numbers, side_files=files or [], t=ui_words(lang), lang=lang,
         has_glossary=glossary)
 
 
