@@ -15,7 +15,7 @@ from calib.io.masking import PII_COLUMNS, mask_values
 from calib.io.specs import (DATE_MIN, DATE_RANGE_YEARS, NUMBER_KINDS, QUARANTINE_COLUMNS, RANGES,
                             REASON_TOTAL, Col)
 
-__all__ = ["Problems", "check_table", "check_range", "clean_keys", "finish_table", "finish_quarantine",
+__all__ = ["Problems", "check_table", "check_range", "range_flags", "clean_keys", "finish_table", "finish_quarantine",
            "WHOLE_ROW"]
 
 #: ``column`` of a quarantine record about a whole row (wrong number of fields).
@@ -314,19 +314,37 @@ def check_range(table: str, col: Col, values: pd.Series, reason: np.ndarray,
                 as_of: pd.Timestamp) -> np.ndarray:
     """Add range reasons (from :data:`calib.io.specs.RANGES`) where a value has no reason yet."""
     free = reason == ""
+    out = np.array(reason, dtype=object, copy=True)
+    for mask, text in range_flags(table, col, values, free, as_of):
+        hit = mask & free
+        out[hit] = text
+        free &= ~hit
+    return out
+
+
+def range_flags(table: str, col: Col, values: pd.Series, free: np.ndarray,
+                as_of: pd.Timestamp) -> list[tuple[np.ndarray, str]]:
+    """The range rules of a column as ``(mask, reason)`` pairs, among the cells ``free`` of any
+    other reason, in order (a cell takes the first that holds)."""
     if col.kind in NUMBER_KINDS:
-        v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        reason = reasons(len(v), (free & np.isinf(v), "must be a finite number"), base=reason)
+        if isinstance(values, pd.Series) and pd.api.types.is_float_dtype(values.dtype) \
+                and isinstance(values.dtype, np.dtype):
+            v = values.to_numpy()
+        else:
+            v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         lo, hi, unit = RANGES.get((table, col.name), (-np.inf, np.inf, ""))
-        out = free & np.isfinite(v) & ((v < lo) | (v > hi))
-        return reasons(len(v), (out, f"{col.name} outside {lo:,.0f} to {hi:,.0f} {unit}"), base=reason)
+        finite = np.isfinite(v)
+        with np.errstate(invalid="ignore"):
+            out = free & finite & ((v < lo) | (v > hi))
+        return [(free & np.isinf(v), "must be a finite number"),
+                (out, f"{col.name} outside {lo:,.0f} to {hi:,.0f} {unit}")]
     if col.kind == "date":
         hi = as_of + pd.DateOffset(years=DATE_RANGE_YEARS)
         d = values.to_numpy(dtype="datetime64[ns]")
         with np.errstate(invalid="ignore"):
             out = free & ~np.isnat(d) & ((d < np.datetime64(DATE_MIN)) | (d > np.datetime64(hi)))
-        return reasons(len(d), (out, f"date outside {DATE_MIN} to {hi.date()}"), base=reason)
-    return reason
+        return [(out, f"date outside {DATE_MIN} to {hi.date()}")]
+    return []
 
 
 def check_table(table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: Problems,

@@ -11,8 +11,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from calib.errors import CalibInputError
-from calib.io.checks import (WHOLE_ROW, Problems, check_range, check_table, clean_keys,
-                              finish_quarantine, finish_table)
+from calib.io.checks import (WHOLE_ROW, Problems, check_table, clean_keys, finish_quarantine,
+                              finish_table, range_flags)
 from calib.io._text import arrow, reasons, series
 from calib.io.parse import parse_column, parse_id_column
 from calib.io.read import (PROBLEM, ROW, file_sha256, find_files, note_load, per_table, read_raw, shown_headers,
@@ -66,27 +66,62 @@ def _map_headers(df: pd.DataFrame, table: str, label: str) -> tuple[pd.DataFrame
     return out[[c.name for c in specs]], shown_headers(ignored)
 
 
+class _Reasons:
+    """One column's reasons, kept as a mask of the cells with one and an object array made only
+    when a cell has one (most columns of a real file have none): one comparison of the parser's
+    reasons with ``""``, then masks."""
+
+    def __init__(self, n: int, reason: np.ndarray | None):
+        self.n = n
+        if reason is None:
+            self.has, self.text = np.zeros(n, dtype=bool), None
+        else:
+            self.has = reason != ""
+            self.text = reason if self.has.any() else None
+        self._own = False
+
+    def set(self, mask: np.ndarray, text: str | np.ndarray, *, override: bool) -> None:
+        """Give ``text`` to the cells of ``mask`` (only to those without a reason unless
+        ``override``)."""
+        mask = np.asarray(mask, dtype=bool)
+        if not override:
+            mask = mask & ~self.has
+        if not mask.any():
+            return
+        if self.text is None:
+            self.text, self._own = np.full(self.n, "", dtype=object), True
+        elif not self._own:
+            self.text, self._own = np.array(self.text, dtype=object, copy=True), True
+        self.text[mask] = text if isinstance(text, str) else np.asarray(text, dtype=object)[mask]
+        self.has |= mask
+
+
 def _parse_table(table: str, mapped: pd.DataFrame, numeric: dict[str, np.ndarray], probs: Problems,
                  as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     out, ids = {}, None
     for col in SPECS[table]:
         raw = mapped[col.name]
+        n = len(raw)
         if col.name in KEY_COLUMNS and col.kind == "text":
             raw, bad_key = clean_keys(raw)
             mapped[col.name] = raw
-        if col.kind == "id":
+        if col.kind == "text":  # text is its own value: no parser, no reasons
+            values, reason = raw, None
+        elif col.kind == "id":
             values, reason, ids = parse_id_column(col, raw, as_of)
         else:
             values, reason = parse_column(col, raw, as_of)
+        r = _Reasons(n, reason)
         if col.required and col.kind != "id":
-            reason = reasons(len(raw), (raw.isna().to_numpy() & (reason == ""), f"required value {col.name} is blank"),
-                             base=reason)
+            r.set(raw.isna().to_numpy(), f"required value {col.name} is blank", override=False)
         if col.name in KEY_COLUMNS and col.kind == "text":
-            reason = reasons(len(raw), (bad_key, REASON_CONTROL), base=reason)
-        reason = check_range(table, col, values, np.asarray(reason, dtype=object), as_of)
+            r.set(bad_key, REASON_CONTROL, override=True)
+        for mask, text in range_flags(table, col, values, ~r.has, as_of):
+            r.set(mask, text, override=False)
         if col.name in DIGIT_COLUMNS and col.name in numeric:
-            reason = reasons(len(raw), (numeric[col.name], REASON_EXCEL_NUMBER), base=reason)
-        probs.add_reasons(col.name, np.asarray(reason, dtype=object))
+            r.set(numeric[col.name], REASON_EXCEL_NUMBER, override=True)
+        if r.text is not None:
+            probs.add(r.has, col.name, r.text)
         out[col.name] = values.reset_index(drop=True) if isinstance(values, pd.Series) else values
     return pd.DataFrame(out), ids
 

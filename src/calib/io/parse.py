@@ -192,7 +192,25 @@ def _parse_ids_once(raw: pd.Series, as_of: pd.Timestamp) -> pd.DataFrame:
 
 
 def _ids_col(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> Parsed:
+    if col.kind == "id_optional":
+        return _optional_ids(col, raw, as_of)
     values, reason, _ = parse_id_column(col, raw, as_of)
+    return values, reason
+
+
+def _optional_ids(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> Parsed:
+    """An optional ID column (the household head's, a reviewer's) as :func:`parse_id_column`
+    gives it, with each distinct number parsed once: the head's number repeats on every member's
+    row, so a roster holds about a third as many distinct values as rows."""
+    d = pc.dictionary_encode(arrow(raw).combine_chunks())
+    p = _parse_ids_once(series(d.dictionary), as_of)
+    reason = p["reason"].to_numpy(dtype=object).copy()
+    who = "household head's" if col.name == "head_id_number" else "reviewer's"
+    bad = np.flatnonzero(reason != "")
+    reason[bad] = [f"invalid {who} ID: {r}" for r in reason[bad]]
+    codes = pc.fill_null(d.indices, -1).to_numpy(zero_copy_only=False)
+    reason = np.append(reason, np.array([""], dtype=object))[codes]  # blank (code -1): no reason
+    values = series(pc.take(arrow(p["id_number"]), d.indices), raw.index)
     return values, reason
 
 
