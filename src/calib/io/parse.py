@@ -120,7 +120,7 @@ def _strict_months(a: pa.ChunkedArray) -> bool:
     lens = pc.fill_null(pc.binary_length(a), 0).to_numpy(zero_copy_only=False)
     if not (lens[has] == 7).all():
         return False
-    m = _ids._ascii_matrix(pc.filter(a, pa.array(has)), 7).astype(np.int64) - 48
+    m = _ids._ascii_matrix(a if has.all() else pc.filter(a, pa.array(has)), 7).astype(np.int16) - 48
     digits = m[:, [0, 1, 2, 3, 5, 6]]
     if not (((digits >= 0) & (digits <= 9)).all() and (m[:, 4] == ord("-") - 48).all()):
         return False
