@@ -15,7 +15,7 @@ from calib.io.masking import PII_COLUMNS, mask_values
 from calib.io.specs import (DATE_MIN, DATE_RANGE_YEARS, NUMBER_KINDS, QUARANTINE_COLUMNS, RANGES,
                             REASON_TOTAL, Col)
 
-__all__ = ["Problems", "check_table", "check_range", "range_flags", "clean_keys", "finish_table", "finish_quarantine",
+__all__ = ["Problems", "check_table", "total_rows", "RULE_COLUMNS", "check_range", "range_flags", "clean_keys", "finish_table", "finish_quarantine",
            "WHOLE_ROW"]
 
 #: ``column`` of a quarantine record about a whole row (wrong number of fields).
@@ -348,24 +348,47 @@ def range_flags(table: str, col: Col, values: pd.Series, free: np.ndarray,
 
 
 def check_table(table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: Problems,
-                tables: dict, *, ids: pd.DataFrame | None = None) -> np.ndarray | None:
+                tables: dict, *, ids: pd.DataFrame | None = None, totals: bool = True) -> np.ndarray | None:
     """Apply the table rules of the contract; problems go to ``probs``.
+
+    ``totals=False`` when :func:`total_rows` already ran on the same text (the loader runs it
+    before parsing, so that the text of parsed columns can be let go).
 
     ``df`` holds the parsed columns, ``raw`` the text cells, ``tables`` the accepted tables
     loaded before this one (roster first, then reviewers, ...). Returns each row's position
     among the roster's households (for tables keyed by household), else None.
     """
-    total = np.zeros(len(raw), dtype=bool)
-    for c in raw.columns:
-        if _may_hold(raw[c], _TOTAL_MARK):  # the words all hold 计: most columns never do
-            total |= isin(raw[c], _TOTAL_WORDS)
-    probs.add(total, str(raw.columns[0]), REASON_TOTAL)
+    if totals:
+        total_rows(raw, probs)
     ctx = _Ctx(table, df, raw, probs, tables, ids)
     _RULES[table](ctx)
     return getattr(ctx, "_hh_index", None)
 
 
 _TOTAL_MARK = "计".encode()
+
+
+def total_rows(raw: pd.DataFrame, probs: Problems) -> None:
+    """Quarantine total rows (a cell reading 合计, 总计 or 小计): one record, in the first column."""
+    total = np.zeros(len(raw), dtype=bool)
+    for c in raw.columns:
+        if _may_hold(raw[c], _TOTAL_MARK):  # the words all hold 计: most columns never do
+            total |= isin(raw[c], _TOTAL_WORDS)
+    probs.add(total, str(raw.columns[0]), REASON_TOTAL)
+
+
+#: Per table, the columns whose text a table rule may quote in the quarantine (the loader keeps
+#: their text until the rules have run; the text of other parsed columns is let go once parsed).
+RULE_COLUMNS = {
+    "roster": ("id_number", "birth_month", "sex", "village", "household_id", "township"),
+    "reviewers": ("reviewer_id",),
+    "reviews": ("household_id", "reviewer_id"),
+    "relations": ("household_id", "reviewer_id"),
+    "model_runs": ("household_id", "run_date"),
+    "points": ("household_id", "period"),
+    "loans": ("household_id", "drawn_amount", "loan_id"),
+    "village_assessments": ("village",),
+}
 
 
 def _may_hold(col: pd.Series, needle: bytes) -> bool:

@@ -11,8 +11,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from calib.errors import CalibInputError
-from calib.io.checks import (WHOLE_ROW, Problems, check_table, clean_keys, finish_quarantine,
-                              finish_table, range_flags)
+from calib.io.checks import (RULE_COLUMNS, WHOLE_ROW, Problems, check_table, clean_keys,
+                              finish_quarantine, finish_table, range_flags, total_rows)
 from calib.io._text import arrow, reasons, series
 from calib.io.parse import parse_column, parse_id_column
 from calib.io.read import (PROBLEM, ROW, file_sha256, find_files, note_load, per_table, read_raw, shown_headers,
@@ -98,13 +98,15 @@ class _Reasons:
 
 def _parse_table(table: str, mapped: pd.DataFrame, numeric: dict[str, np.ndarray], probs: Problems,
                  as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    bad_keys = {}
+    for col in SPECS[table]:  # keys cleaned first: a total row is recognised in clean text
+        if col.name in KEY_COLUMNS and col.kind == "text":
+            mapped[col.name], bad_keys[col.name] = clean_keys(mapped[col.name])
+    total_rows(mapped, probs)
     out, ids = {}, None
     for col in SPECS[table]:
         raw = mapped[col.name]
         n = len(raw)
-        if col.name in KEY_COLUMNS and col.kind == "text":
-            raw, bad_key = clean_keys(raw)
-            mapped[col.name] = raw
         if col.kind == "text":  # text is its own value: no parser, no reasons
             values, reason = raw, None
         elif col.kind == "id":
@@ -114,8 +116,8 @@ def _parse_table(table: str, mapped: pd.DataFrame, numeric: dict[str, np.ndarray
         r = _Reasons(n, reason)
         if col.required and col.kind != "id":
             r.set(raw.isna().to_numpy(), f"required value {col.name} is blank", override=False)
-        if col.name in KEY_COLUMNS and col.kind == "text":
-            r.set(bad_key, REASON_CONTROL, override=True)
+        if col.name in bad_keys:
+            r.set(bad_keys.pop(col.name), REASON_CONTROL, override=True)
         for mask, text in range_flags(table, col, values, ~r.has, as_of):
             r.set(mask, text, override=False)
         if col.name in DIGIT_COLUMNS and col.name in numeric:
@@ -123,6 +125,9 @@ def _parse_table(table: str, mapped: pd.DataFrame, numeric: dict[str, np.ndarray
         if r.text is not None:
             probs.add(r.has, col.name, r.text)
         out[col.name] = values.reset_index(drop=True) if isinstance(values, pd.Series) else values
+        del raw, values, reason, r
+        if col.kind != "text" and col.name not in RULE_COLUMNS[table]:
+            del mapped[col.name]  # its problems are recorded: the text can go (peak memory)
     return pd.DataFrame(out), ids
 
 
@@ -153,19 +158,20 @@ def _validate_one(table: str, source: Mapping[str, object], label: str, tables: 
     lookup = _lookup(table)
     numeric = {lookup.get(h) or lookup.get(h.lower()): m for h, m in numeric.items() if m.any()}
     rows = (text[ROW].astype("int64").to_numpy() if ROW in text else np.arange(2, len(mapped) + 2))
+    problem = text[PROBLEM].to_numpy(dtype=object) if PROBLEM in text else None
+    del text  # ``mapped`` alone holds the text from here (its parsed columns are let go)
     probs = Problems(table, label, mapped, rows)
-    if PROBLEM in text:
-        broken = text[PROBLEM].notna().to_numpy()
-        probs.add(broken, WHOLE_ROW, text[PROBLEM].to_numpy(dtype=object),
-                  value=pd.Series(pd.NA, index=mapped.index, dtype="string"))
+    if problem is not None:
+        broken = pd.notna(problem)
+        probs.add(broken, WHOLE_ROW, problem, value=pd.Series(pd.NA, index=mapped.index, dtype="string"))
     parsed, ids = _parse_table(table, mapped, numeric, probs, as_of)
-    hh_index = check_table(table, parsed, mapped, probs, tables, ids=ids)
+    hh_index = check_table(table, parsed, mapped, probs, tables, ids=ids, totals=False)
     bad = probs.bad_mask(len(mapped))
     count = {"table": table, "file": label, "rows_read": len(mapped),
              "rows_accepted": int((~bad).sum()), "rows_quarantined": int(bad.sum()),
              "ignored_columns": ", ".join(ignored)}
     quarantine = probs.frame()  # the records already hold their values: the text can go
-    del probs, text, mapped
+    del probs, mapped
     accepted = _keep_rows(parsed, ~bad)
     del parsed  # only the accepted rows from here on (peak memory)
     accepted.insert(0, "row", rows[~bad])
