@@ -131,19 +131,31 @@ class _Ctx:
 
     def _key_codes(self, k: str) -> tuple[np.ndarray, int]:
         """Integer codes of a key column. A household number's code is its position among the
-        roster's households (already found for the membership check: no second hashing of the
-        text); the few numbers not in the roster get codes after those."""
-        if k != "household_id" or self.table not in _BY_HOUSEHOLD:
+        roster's households, a reviewer's its position in the register (both already found
+        for the membership checks: no second hashing of the text); the few values not found
+        get codes after those."""
+        if k == "household_id" and self.table in _BY_HOUSEHOLD:
+            index, n_known = self.hh_index, len(household_places(self.tables)[0])
+        elif k == "reviewer_id" and self.table in ("reviews", "relations") and self.tables.get("reviewers") is not None:
+            index, n_known = self.reviewer_index, len(self.tables["reviewers"])
+        else:
             return _codes(self.df[k])
-        idx = self.hh_index.astype(np.int64)
-        n_known = len(household_places(self.tables)[0])
-        out = np.where(idx >= 0, idx, -1)
-        unknown = np.flatnonzero(idx < 0)
+        out = index.astype(np.int64)
+        unknown = np.flatnonzero(out < 0)
         if unknown.size:
             c, k_uniq = _codes(self.df[k].iloc[unknown])
             out[unknown] = np.where(c >= 0, c + n_known, -1)
             return out, n_known + k_uniq
         return out, n_known
+
+    @property
+    def reviewer_index(self) -> np.ndarray:
+        """Position of each row's reviewer in the register (-1: none, or no such reviewer)."""
+        if getattr(self, "_reviewer_index", None) is None:
+            reg = arrow(self.tables["reviewers"]["reviewer_id"]).combine_chunks()
+            idx = pc.index_in(arrow(self.df["reviewer_id"]), value_set=reg)
+            self._reviewer_index = pc.fill_null(idx, -1).to_numpy(zero_copy_only=False)
+        return self._reviewer_index
 
     @property
     def hh_index(self) -> np.ndarray:
@@ -167,7 +179,7 @@ class _Ctx:
         if reg is None:
             return False
         rid = self.df["reviewer_id"]
-        m = self.ok & ~isin(rid, reg["reviewer_id"])
+        m = self.ok & (self.reviewer_index < 0)
         if need_value:
             m &= rid.notna().to_numpy()
         self.probs.add(m, "reviewer_id", "reviewer not in the panel register (reviewers table)")
@@ -209,10 +221,10 @@ def _reviews(c: _Ctx) -> None:
     c.unknown_household()
     df = c.df
     if c.unknown_reviewer(need_value=True):
-        reg = c.tables["reviewers"]
-        hv = _take(household_places(c.tables)[1], c.hh_index)
-        rv = lookup(df["reviewer_id"], arrow(reg["reviewer_id"]), arrow(reg["village"]))
-        other = c.ok & valid(hv) & valid(rv) & _np_true(pc.not_equal(hv, rv))
+        # villages compared as integer codes: the household's (roster) and the reviewer's panel
+        village_of_hh, village_of_reviewer = _village_codes(c.tables)
+        hv, rv = _at(village_of_hh, c.hh_index), _at(village_of_reviewer, c.reviewer_index)
+        other = c.ok & (hv >= 0) & (rv != -1) & (hv != rv)
         c.probs.add(other, "reviewer_id", "reviewer sits on another village's panel")
     c.dup(["reviewer_id", "household_id"],
           "the same reviewer reviewed this household twice (first at row ", "reviewer_id")
@@ -447,6 +459,29 @@ def _household_objects(values: pd.Series, tables: dict, hh_index: np.ndarray) ->
     if miss.size:  # not reached for accepted rows (they name a roster household); kept exact
         out[miss] = values.iloc[miss].astype(object).to_numpy()
     return pd.Series(out, index=values.index, dtype=object)
+
+
+def _at(codes: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``codes[index]``, -1 where the index is -1."""
+    out = np.full(len(index), -1, dtype=np.int64)
+    found = index >= 0
+    out[found] = codes[index[found]]
+    return out
+
+
+def _village_codes(tables: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Integer village codes of each roster household (its first row's village; -1 when blank)
+    and of each registered reviewer's panel (-1 when blank, -2 for a village no household is
+    in), in one dictionary of the roster's villages."""
+    if "__village_codes" not in tables:
+        village = household_places(tables)[1]
+        names = pc.unique(village.combine_chunks()).drop_null()
+        hh = pc.fill_null(pc.index_in(village, value_set=names), -1).to_numpy(zero_copy_only=False)
+        rv = arrow(tables["reviewers"]["village"])
+        rc = pc.fill_null(pc.index_in(rv, value_set=names), -2).to_numpy(zero_copy_only=False)
+        rc = np.where(valid(rv), rc, -1)
+        tables["__village_codes"] = (hh.astype(np.int64), rc.astype(np.int64))
+    return tables["__village_codes"]
 
 
 def household_places(tables: dict) -> tuple[pa.ChunkedArray, pa.ChunkedArray, pa.ChunkedArray]:
