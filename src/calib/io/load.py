@@ -1,7 +1,7 @@
 """Loading a programme: from files (or already-read tables) to a validated :class:`Programme`."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -251,7 +251,7 @@ def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
                    encoding: str | Mapping[str, str] | None = None,
                    sheet: str | Mapping[str, str] | None = None,
                    cache_dir: str | Path | None = None,
-                   tables: Sequence[str] | None = None, schema: str | None = None,
+                   tables: Mapping[str, str] | None = None, schema: str | None = None,
                    queries: Mapping[str, str] | None = None) -> Programme:
     """Load and validate a programme folder (or database).
 
@@ -271,7 +271,11 @@ def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
     cache_dir : str or Path, optional
         Folder of validated snapshots: when one was made from files with the same SHA-256 and
         the same ``as_of``, it is read instead of validating again; otherwise one is written.
-    tables, schema, queries : optional
+    tables : mapping of str to str, optional
+        Database URL only: contract table name to the bank's table or view holding it (the
+        others are found by their contract names); passed to
+        :func:`calib.sources.sql.read_raw_tables`.
+    schema, queries : optional
         Passed to :func:`calib.sources.sql.read_raw_tables` when ``path`` is a database URL.
 
     Returns
