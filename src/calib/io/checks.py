@@ -89,6 +89,21 @@ def first_seen(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return is_first, np.flatnonzero(is_first)[f]
 
 
+def _id_keys(ids: pd.Series) -> np.ndarray:
+    """Parsed ID numbers (18 characters, or missing) as int64 keys: the 17 leading digits (the
+    check character follows from them), -1 when missing. Read from the bytes: no hashing of
+    text. Keys only (for repeats, alone: not combined with another key)."""
+    a = arrow(ids).combine_chunks()
+    has = valid(a)
+    out = np.full(len(a), -1, dtype=np.int64)
+    if has.any():
+        m = _ids._ascii_matrix(a if has.all() else a.filter(pa.array(has)), 18)
+        hi = np.einsum("ij,j->i", m[:, :9], 10 ** np.arange(8, -1, -1, dtype=np.int64), dtype=np.int64)
+        lo = np.einsum("ij,j->i", m[:, 9:17], 10 ** np.arange(7, -1, -1, dtype=np.int64), dtype=np.int64)
+        out[has] = (hi - 48 * 111_111_111) * 100_000_000 + (lo - 48 * 11_111_111)
+    return out
+
+
 def _codes(s: pd.Series) -> tuple[np.ndarray, int]:
     """Integer code of each value (-1 for missing) and the number of distinct values; Arrow
     text by Arrow's dictionary encoding."""
@@ -138,6 +153,8 @@ class _Ctx:
             index, n_known = self.hh_index, len(household_places(self.tables)[0])
         elif k == "reviewer_id" and self.table in ("reviews", "relations") and self.tables.get("reviewers") is not None:
             index, n_known = self.reviewer_index, len(self.tables["reviewers"])
+        elif k == "id_number":
+            return _id_keys(self.df[k]), 0
         else:
             return _codes(self.df[k])
         out = index.astype(np.int64)
