@@ -180,7 +180,7 @@ class _Ctx:
         once and used for the membership check, the panel's village and the joined columns."""
         if getattr(self, "_hh_index", None) is None:
             keys = household_places(self.tables)[0]
-            idx = pc.index_in(arrow(self.df["household_id"]), value_set=keys.combine_chunks())
+            idx = pc.index_in(arrow(self.df["household_id"]), value_set=keys.chunk(0))
             self._hh_index = pc.fill_null(idx, -1).to_numpy(zero_copy_only=False)
         return self._hh_index
 
@@ -456,7 +456,7 @@ def finish_table(table: str, df: pd.DataFrame, tables: dict, as_of: pd.Timestamp
     if table in ("reviews", "loans", "points", "model_runs"):
         keys, village, township = household_places(tables)
         if hh_index is None:
-            hh_index = pc.fill_null(pc.index_in(arrow(df["household_id"]), value_set=keys.combine_chunks()),
+            hh_index = pc.fill_null(pc.index_in(arrow(df["household_id"]), value_set=keys.chunk(0)),
                                     -1).to_numpy(zero_copy_only=False)
         df["household_id"] = _household_objects(df["household_id"], tables, hh_index)
         for name, values in (("village", village), ("township", township)):
@@ -507,7 +507,7 @@ def household_places(tables: dict) -> tuple[pa.ChunkedArray, pa.ChunkedArray, pa
         ro = tables["roster"]
         first = ~ro["household_id"].duplicated().to_numpy()
         sub = ro.loc[first, ["household_id", "village", "township"]]
-        tables["__places"] = tuple(arrow(sub[c]) for c in sub.columns)
+        tables["__places"] = tuple(pa.chunked_array([arrow(sub[c]).combine_chunks()]) for c in sub.columns)
     return tables["__places"]
 
 

@@ -165,6 +165,7 @@ def _validate_one(table: str, source: Mapping[str, object], label: str, tables: 
         broken = pd.notna(problem)
         probs.add(broken, WHOLE_ROW, problem, value=pd.Series(pd.NA, index=mapped.index, dtype="string"))
     parsed, ids = _parse_table(table, mapped, numeric, probs, as_of)
+    release_memory()  # the text of the parsed columns
     hh_index = check_table(table, parsed, mapped, probs, tables, ids=ids, totals=False)
     bad = probs.bad_mask(len(mapped))
     count = {"table": table, "file": label, "rows_read": len(mapped),
@@ -174,11 +175,37 @@ def _validate_one(table: str, source: Mapping[str, object], label: str, tables: 
     del probs, mapped
     accepted = _keep_rows(parsed, ~bad)
     del parsed  # only the accepted rows from here on (peak memory)
+    release_memory()
     accepted.insert(0, "row", rows[~bad])
     ids = _keep_rows(ids, ~bad) if ids is not None else None
     hh_index = hh_index[~bad] if hh_index is not None else None
     tables[table] = finish_table(table, accepted, tables, as_of, ids=ids, hh_index=hh_index)
+    del accepted, ids, hh_index
+    release_memory()
     return quarantine, count
+
+
+def _malloc_trim():
+    """glibc's ``malloc_trim`` (None elsewhere)."""
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def release_memory() -> None:
+    """Give memory freed by the last table back to the system: Arrow's pool keeps freed blocks
+    for reuse, and glibc keeps freed numpy arrays below its mmap threshold in the heap. Without
+    this, the text and temporaries of one table stay in the process's RSS while the next one is
+    loaded (about 0.3 GB at 1M households). A few milliseconds."""
+    pa.default_memory_pool().release_unused()
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 def _as_of(as_of) -> pd.Timestamp:
