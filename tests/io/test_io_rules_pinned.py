@@ -44,3 +44,17 @@ def test_a_household_is_placed_by_its_first_valid_row(tmp_path):
     # HX2: rows 61 (village blank) and 62 (大溪村)
     assert q.loc[q["table"].eq("roster") & q["row"].eq(61), "reason"].tolist() == ["required value village is blank"]
     assert ro.loc[ro["household_id"].eq("HX2"), ["row", "village"]].values.tolist() == [[62, "大溪村"]]
+
+
+def test_first_seen_against_numpy_unique():
+    """calib.io.checks.first_seen (repeats by one stable sort) equals the brute force."""
+    import numpy as np
+
+    from calib.io.checks import first_seen
+
+    rng = np.random.default_rng(1)
+    for _ in range(300):
+        x = rng.integers(0, rng.integers(1, 20), rng.integers(1, 60))
+        is_first, first = first_seen(x)
+        want = np.array([np.flatnonzero(x == v)[0] for v in x])
+        assert (first == want).all() and (is_first == (want == np.arange(len(x)))).all()

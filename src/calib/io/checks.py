@@ -77,16 +77,24 @@ _BY_HOUSEHOLD = ("reviews", "relations", "model_runs", "points", "loans")
 
 def first_seen(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For integer keys: whether each is the first occurrence of its value, and the position of
-    that first occurrence. One hashing pass (``pandas.factorize`` numbers values in order of
-    first appearance), no sort."""
-    if len(code) == 0:
+    that first occurrence. One stable sort (a file ordered by its keys is nearly sorted already),
+    no hash table (its memory was the loader's peak on the reviews)."""
+    n = len(code)
+    if n == 0:
         return np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64)
-    f, _ = pd.factorize(code)
-    seen = np.maximum.accumulate(f)
-    is_first = np.empty(len(f), dtype=bool)
-    is_first[0] = True
-    is_first[1:] = f[1:] > seen[:-1]
-    return is_first, np.flatnonzero(is_first)[f]
+    order = np.argsort(code, kind="stable")
+    s = code[order]
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(s[1:], s[:-1], out=new[1:])
+    del s
+    if new.all():
+        return np.ones(n, dtype=bool), np.arange(n, dtype=np.int64)
+    # each sorted position's group start (stable sort: the group's first is the first in the file)
+    start = np.maximum.accumulate(np.where(new, np.arange(n), 0))
+    first = np.empty(n, dtype=np.int64)
+    first[order] = order[start]
+    return first == np.arange(n), first
 
 
 def _id_keys(ids: pd.Series) -> np.ndarray:
