@@ -217,7 +217,9 @@ def _roster(c: _Ctx) -> None:
     idp = c.ids if c.ids is not None else _ids.parse_ids(df["id_number"])
     idp = idp.reset_index(drop=True)
     birth = idp["birth_date"]
-    id_month = (birth.dt.year * 100 + birth.dt.month).to_numpy(dtype=float, na_value=np.nan)
+    b = birth.to_numpy()
+    months = b.astype("datetime64[M]").astype(np.int64)  # months since 1970-01 (numpy, no .dt)
+    id_month = np.where(np.isnat(b), np.nan, (months // 12 + 1970) * 100 + months % 12 + 1)
     given = to_float(pc.replace_substring(arrow(df["birth_month"]), "-", ""))
     mis = ~np.isnan(given) & ~np.isnan(id_month) & (given != id_month) & ok
     if mis.any():

@@ -111,6 +111,7 @@ def _parse_table(table: str, mapped: pd.DataFrame, numeric: dict[str, np.ndarray
             values, reason = raw, None
         elif col.kind == "id":
             values, reason, ids = parse_id_column(col, raw, as_of)
+            ids = ids[["birth_date", "sex", "age"]]  # what the checks and derived columns use
         else:
             values, reason = parse_column(col, raw, as_of)
         r = _Reasons(n, reason)
