@@ -132,6 +132,10 @@ def _parse_table(table: str, mapped: pd.DataFrame, numeric: dict[str, np.ndarray
     return pd.DataFrame(out), ids
 
 
+#: Up to this many runs of kept rows, text columns keep slices of their buffers (see _keep_rows).
+_MAX_RUNS = 64
+
+
 def _keep_rows(df: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     """``df.loc[keep]`` with a fresh RangeIndex; Arrow text columns filtered by Arrow (pandas
     would take them row by row through an index array). ``df`` is emptied (its columns are
@@ -139,11 +143,20 @@ def _keep_rows(df: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     if keep.all():
         return df.reset_index(drop=True)
     mask = pa.array(keep)
+    # the kept rows as runs of consecutive rows: few rows are quarantined in a real file, so text
+    # columns are kept as zero-copy slices of their Arrow buffers instead of filtered copies
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], keep, [False]]).astype(np.int8)))
+    runs = list(zip(edges[::2].tolist(), edges[1::2].tolist())) if len(edges) <= 2 * _MAX_RUNS else None
     columns, out = list(df.columns), {}
     for c in columns:
         s = df.pop(c)  # each source column is let go as soon as it is filtered (peak memory)
         if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
-            out[c] = series(pc.filter(arrow(s), mask))
+            a = arrow(s)
+            if runs is not None:
+                out[c] = series(pa.chunked_array([ch for lo, hi in runs for ch in a.slice(lo, hi - lo).chunks],
+                                                 a.type))
+            else:
+                out[c] = series(pc.filter(a, mask))
         else:
             out[c] = pd.Series(s.array[keep])
         del s
