@@ -132,34 +132,27 @@ def _parse_table(table: str, mapped: pd.DataFrame, numeric: dict[str, np.ndarray
     return pd.DataFrame(out), ids
 
 
-#: Up to this many runs of kept rows, text columns keep slices of their buffers (see _keep_rows).
-_MAX_RUNS = 64
-
-
 def _keep_rows(df: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
-    """``df.loc[keep]`` with a fresh RangeIndex; Arrow text columns filtered by Arrow (pandas
-    would take them row by row through an index array). ``df`` is emptied (its columns are
-    moved out one at a time) unless every row is kept."""
-    if keep.all():
-        return df.reset_index(drop=True)
-    mask = pa.array(keep)
-    # the kept rows as runs of consecutive rows: few rows are quarantined in a real file, so text
-    # columns are kept as zero-copy slices of their Arrow buffers instead of filtered copies
-    edges = np.flatnonzero(np.diff(np.concatenate([[False], keep, [False]]).astype(np.int8)))
-    runs = list(zip(edges[::2].tolist(), edges[1::2].tolist())) if len(edges) <= 2 * _MAX_RUNS else None
+    """``df.loc[keep]`` with a fresh RangeIndex. Arrow text columns are filtered by Arrow (pandas
+    would take them row by row through an index array) into one contiguous buffer each, even
+    when every row is kept: the read's many small blocks, shared with the columns already let
+    go, can then be returned to the system (0.3 GB less peak RSS at 1M households). ``df`` is
+    emptied (its columns are moved out one at a time)."""
+    everything = bool(keep.all())
+    mask = None if everything else pa.array(keep)
     columns, out = list(df.columns), {}
     for c in columns:
         s = df.pop(c)  # each source column is let go as soon as it is filtered (peak memory)
         if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
             a = arrow(s)
-            if runs is not None:
-                out[c] = series(pa.chunked_array([ch for lo, hi in runs for ch in a.slice(lo, hi - lo).chunks],
-                                                 a.type))
-            else:
-                out[c] = series(pc.filter(a, mask))
+            kept = (a if everything else pc.filter(a, mask)).combine_chunks()
+            del a, s
+            out[c] = series(pa.chunked_array([kept], kept.type))
+            del kept
+            release_memory()
         else:
-            out[c] = pd.Series(s.array[keep])
-        del s
+            out[c] = pd.Series(s.array if everything else s.array[keep])
+            del s
     return pd.DataFrame(out, columns=columns)
 
 
