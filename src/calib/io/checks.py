@@ -521,20 +521,10 @@ def household_places(tables: dict) -> tuple[pa.ChunkedArray, pa.ChunkedArray, pa
     return tables["__places"]
 
 
-def lookup(values: pd.Series, keys: pa.ChunkedArray, found: pa.ChunkedArray) -> pa.ChunkedArray:
-    """``found`` at the position of each value in ``keys`` (null when absent)."""
-    idx = pc.index_in(arrow(values), value_set=keys.combine_chunks())
-    return pc.take(found, idx)
-
-
 def _take(values: pa.ChunkedArray, index: np.ndarray) -> pa.ChunkedArray:
     """``values`` at ``index`` (null where the index is -1)."""
     idx = pa.array(index, mask=index < 0)
     return pc.take(values, idx)
-
-
-def _np_true(mask) -> np.ndarray:
-    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
 
 
 def default_strings(df: pd.DataFrame) -> pd.DataFrame:
