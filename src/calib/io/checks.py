@@ -15,7 +15,7 @@ from calib.io.masking import PII_COLUMNS, mask_values
 from calib.io.specs import (DATE_MIN, DATE_RANGE_YEARS, NUMBER_KINDS, QUARANTINE_COLUMNS, RANGES,
                             REASON_TOTAL, Col)
 
-__all__ = ["Problems", "check_table", "check_range", "clean_keys", "finish_table", "finish_quarantine",
+__all__ = ["Problems", "check_table", "total_rows", "RULE_COLUMNS", "check_range", "range_flags", "clean_keys", "finish_table", "finish_quarantine",
            "WHOLE_ROW"]
 
 #: ``column`` of a quarantine record about a whole row (wrong number of fields).
@@ -71,6 +71,47 @@ class Problems:
         return q.loc[~q["row"].isin(q.loc[sole, "row"]) | sole].reset_index(drop=True)
 
 
+#: Tables whose rows are keyed by a roster household (their ``household_id`` is looked up once).
+_BY_HOUSEHOLD = ("reviews", "relations", "model_runs", "points", "loans")
+
+
+def first_seen(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For integer keys: whether each is the first occurrence of its value, and the position of
+    that first occurrence. One stable sort (a file ordered by its keys is nearly sorted already),
+    no hash table (its memory was the loader's peak on the reviews)."""
+    n = len(code)
+    if n == 0:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64)
+    order = np.argsort(code, kind="stable")
+    s = code[order]
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(s[1:], s[:-1], out=new[1:])
+    del s
+    if new.all():
+        return np.ones(n, dtype=bool), np.arange(n, dtype=np.int64)
+    # each sorted position's group start (stable sort: the group's first is the first in the file)
+    start = np.maximum.accumulate(np.where(new, np.arange(n), 0))
+    first = np.empty(n, dtype=np.int64)
+    first[order] = order[start]
+    return first == np.arange(n), first
+
+
+def _id_keys(ids: pd.Series) -> np.ndarray:
+    """Parsed ID numbers (18 characters, or missing) as int64 keys: the 17 leading digits (the
+    check character follows from them), -1 when missing. Read from the bytes: no hashing of
+    text. Keys only (for repeats, alone: not combined with another key)."""
+    a = arrow(ids).combine_chunks()
+    has = valid(a)
+    out = np.full(len(a), -1, dtype=np.int64)
+    if has.any():
+        m = _ids._ascii_matrix(a if has.all() else a.filter(pa.array(has)), 18)
+        hi = np.einsum("ij,j->i", m[:, :9], 10 ** np.arange(8, -1, -1, dtype=np.int64), dtype=np.int64)
+        lo = np.einsum("ij,j->i", m[:, 9:17], 10 ** np.arange(7, -1, -1, dtype=np.int64), dtype=np.int64)
+        out[has] = (hi - 48 * 111_111_111) * 100_000_000 + (lo - 48 * 11_111_111)
+    return out
+
+
 def _codes(s: pd.Series) -> tuple[np.ndarray, int]:
     """Integer code of each value (-1 for missing) and the number of distinct values; Arrow
     text by Arrow's dictionary encoding."""
@@ -93,23 +134,53 @@ class _Ctx:
     def dup(self, keys: list[str], what: str, column: str) -> None:
         """Quarantine repeats of ``keys`` (the first occurrence stays), naming the first row."""
         valid = self.ok.copy()
-        code = np.zeros(len(self.df), dtype=np.int64)
+        code = None
         for k in keys:  # one integer code per distinct key tuple
-            c, k_uniq = _codes(self.df[k])
+            c, k_uniq = self._key_codes(k)
             valid &= c >= 0
-            code = code * (k_uniq + 1) + c
+            code = c if code is None else code * (k_uniq + 1) + c
         pos = np.flatnonzero(valid)
-        _, first, inverse = np.unique(code[pos], return_index=True, return_inverse=True)
-        is_dup = first[inverse] != np.arange(len(pos))
+        is_first, first = first_seen(code[pos])
+        is_dup = ~is_first
         if not is_dup.any():
             return
         where = pos[is_dup]
-        first_row = self.probs.rows[pos[first[inverse[is_dup]]]]
+        first_row = self.probs.rows[pos[first[is_dup]]]
         r = np.full(len(self.df), "", dtype=object)
         r[where] = np.char.add(what, first_row.astype(str))
         if what.endswith("(first at row "):
             r[where] = np.char.add(r[where].astype(str), ")")
         self.probs.add(r != "", column, r)
+
+    def _key_codes(self, k: str) -> tuple[np.ndarray, int]:
+        """Integer codes of a key column. A household number's code is its position among the
+        roster's households, a reviewer's its position in the register (both already found
+        for the membership checks: no second hashing of the text); the few values not found
+        get codes after those."""
+        if k == "household_id" and self.table in _BY_HOUSEHOLD:
+            index, n_known = self.hh_index, len(household_places(self.tables)[0])
+        elif k == "reviewer_id" and self.table in ("reviews", "relations") and self.tables.get("reviewers") is not None:
+            index, n_known = self.reviewer_index, len(self.tables["reviewers"])
+        elif k == "id_number":
+            return _id_keys(self.df[k]), 0
+        else:
+            return _codes(self.df[k])
+        out = index.astype(np.int64)
+        unknown = np.flatnonzero(out < 0)
+        if unknown.size:
+            c, k_uniq = _codes(self.df[k].iloc[unknown])
+            out[unknown] = np.where(c >= 0, c + n_known, -1)
+            return out, n_known + k_uniq
+        return out, n_known
+
+    @property
+    def reviewer_index(self) -> np.ndarray:
+        """Position of each row's reviewer in the register (-1: none, or no such reviewer)."""
+        if getattr(self, "_reviewer_index", None) is None:
+            reg = arrow(self.tables["reviewers"]["reviewer_id"]).combine_chunks()
+            idx = pc.index_in(arrow(self.df["reviewer_id"]), value_set=reg)
+            self._reviewer_index = pc.fill_null(idx, -1).to_numpy(zero_copy_only=False)
+        return self._reviewer_index
 
     @property
     def hh_index(self) -> np.ndarray:
@@ -117,7 +188,7 @@ class _Ctx:
         once and used for the membership check, the panel's village and the joined columns."""
         if getattr(self, "_hh_index", None) is None:
             keys = household_places(self.tables)[0]
-            idx = pc.index_in(arrow(self.df["household_id"]), value_set=keys.combine_chunks())
+            idx = pc.index_in(arrow(self.df["household_id"]), value_set=keys.chunk(0))
             self._hh_index = pc.fill_null(idx, -1).to_numpy(zero_copy_only=False)
         return self._hh_index
 
@@ -133,7 +204,7 @@ class _Ctx:
         if reg is None:
             return False
         rid = self.df["reviewer_id"]
-        m = self.ok & ~isin(rid, reg["reviewer_id"])
+        m = self.ok & (self.reviewer_index < 0)
         if need_value:
             m &= rid.notna().to_numpy()
         self.probs.add(m, "reviewer_id", "reviewer not in the panel register (reviewers table)")
@@ -146,7 +217,9 @@ def _roster(c: _Ctx) -> None:
     idp = c.ids if c.ids is not None else _ids.parse_ids(df["id_number"])
     idp = idp.reset_index(drop=True)
     birth = idp["birth_date"]
-    id_month = (birth.dt.year * 100 + birth.dt.month).to_numpy(dtype=float, na_value=np.nan)
+    b = birth.to_numpy()
+    months = b.astype("datetime64[M]").astype(np.int64)  # months since 1970-01 (numpy, no .dt)
+    id_month = np.where(np.isnat(b), np.nan, (months // 12 + 1970) * 100 + months % 12 + 1)
     given = to_float(pc.replace_substring(arrow(df["birth_month"]), "-", ""))
     mis = ~np.isnan(given) & ~np.isnan(id_month) & (given != id_month) & ok
     if mis.any():
@@ -161,9 +234,9 @@ def _roster(c: _Ctx) -> None:
     vil, _ = _codes(df["village"])
     valid = ok & (hh >= 0) & (vil >= 0) & df["township"].notna().to_numpy()
     pos = np.flatnonzero(valid)
-    _, first, inverse = np.unique(hh[pos], return_index=True, return_inverse=True)
+    _, first = first_seen(hh[pos])
     split = np.zeros(len(df), dtype=bool)
-    split[pos] = vil[pos][first][inverse] != vil[pos]
+    split[pos] = vil[pos][first] != vil[pos]
     c.probs.add(split, "village", "household number already used in another village")
 
 
@@ -175,10 +248,10 @@ def _reviews(c: _Ctx) -> None:
     c.unknown_household()
     df = c.df
     if c.unknown_reviewer(need_value=True):
-        reg = c.tables["reviewers"]
-        hv = _take(household_places(c.tables)[1], c.hh_index)
-        rv = lookup(df["reviewer_id"], arrow(reg["reviewer_id"]), arrow(reg["village"]))
-        other = c.ok & valid(hv) & valid(rv) & _np_true(pc.not_equal(hv, rv))
+        # villages compared as integer codes: the household's (roster) and the reviewer's panel
+        village_of_hh, village_of_reviewer = _village_codes(c.tables)
+        hv, rv = _at(village_of_hh, c.hh_index), _at(village_of_reviewer, c.reviewer_index)
+        other = c.ok & (hv >= 0) & (rv != -1) & (hv != rv)
         c.probs.add(other, "reviewer_id", "reviewer sits on another village's panel")
     c.dup(["reviewer_id", "household_id"],
           "the same reviewer reviewed this household twice (first at row ", "reviewer_id")
@@ -201,10 +274,27 @@ _PERIOD = r"\d{4}\s*年?|\d{4}[-_/ ]?H[12]|\d{4}[-_/ ]?Q[1-4]|\d{4}(?:[-_/.]|年
 REASON_PERIOD = "period is not a year, half, quarter or month (e.g. 2025, 2025H1, 2025Q3, 2025-06)"
 
 
+#: The ASCII cases of :data:`_PERIOD` as an RE2 pattern (run by Arrow on every cell; a cell it
+#: matches is one ``_PERIOD`` matches after stripping and upper-casing).
+_PERIOD_FAST = ("^(?:[0-9]{4}[ \t\n\r\f\v]*年?|[0-9]{4}[-_/ ]?[Hh][12]|[0-9]{4}[-_/ ]?[Qq][1-4]"
+                "|[0-9]{4}(?:[-_/.]|年)?(?:0?[1-9]|1[0-2])月?)$")
+
+
+def _period_ok(values: pd.Series) -> np.ndarray:
+    """Blank cells and periods :data:`_PERIOD` reads (after stripping and upper-casing): Arrow's
+    RE2 for nearly every cell, Python's ``re`` (Unicode digits and spaces) for the rest."""
+    a = arrow(values)
+    ok = ~valid(a) | match(a, _PERIOD_FAST)
+    rest = np.flatnonzero(~ok)
+    if rest.size:
+        period = series(a.take(pa.array(rest))).str.strip().str.upper()
+        ok[rest] = period.str.fullmatch(_PERIOD).fillna(True).to_numpy(dtype=bool)
+    return ok
+
+
 def _points(c: _Ctx) -> None:
     c.unknown_household()
-    period = pd.Series(c.df["period"]).astype("string").str.strip().str.upper()
-    bad = c.ok & ~period.str.fullmatch(_PERIOD).fillna(True).to_numpy(dtype=bool)
+    bad = c.ok & ~_period_ok(c.df["period"])
     c.probs.add(bad, "period", REASON_PERIOD)
     c.dup(["household_id", "period"],
           "points for this household and period given twice (first at row ", "period")
@@ -263,40 +353,81 @@ def check_range(table: str, col: Col, values: pd.Series, reason: np.ndarray,
                 as_of: pd.Timestamp) -> np.ndarray:
     """Add range reasons (from :data:`calib.io.specs.RANGES`) where a value has no reason yet."""
     free = reason == ""
+    out = np.array(reason, dtype=object, copy=True)
+    for mask, text in range_flags(table, col, values, free, as_of):
+        hit = mask & free
+        out[hit] = text
+        free &= ~hit
+    return out
+
+
+def range_flags(table: str, col: Col, values: pd.Series, free: np.ndarray,
+                as_of: pd.Timestamp) -> list[tuple[np.ndarray, str]]:
+    """The range rules of a column as ``(mask, reason)`` pairs, among the cells ``free`` of any
+    other reason, in order (a cell takes the first that holds)."""
     if col.kind in NUMBER_KINDS:
-        v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        reason = reasons(len(v), (free & np.isinf(v), "must be a finite number"), base=reason)
+        if isinstance(values, pd.Series) and pd.api.types.is_float_dtype(values.dtype) \
+                and isinstance(values.dtype, np.dtype):
+            v = values.to_numpy()
+        else:
+            v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         lo, hi, unit = RANGES.get((table, col.name), (-np.inf, np.inf, ""))
-        out = free & np.isfinite(v) & ((v < lo) | (v > hi))
-        return reasons(len(v), (out, f"{col.name} outside {lo:,.0f} to {hi:,.0f} {unit}"), base=reason)
+        finite = np.isfinite(v)
+        with np.errstate(invalid="ignore"):
+            out = free & finite & ((v < lo) | (v > hi))
+        return [(free & np.isinf(v), "must be a finite number"),
+                (out, f"{col.name} outside {lo:,.0f} to {hi:,.0f} {unit}")]
     if col.kind == "date":
         hi = as_of + pd.DateOffset(years=DATE_RANGE_YEARS)
         d = values.to_numpy(dtype="datetime64[ns]")
         with np.errstate(invalid="ignore"):
             out = free & ~np.isnat(d) & ((d < np.datetime64(DATE_MIN)) | (d > np.datetime64(hi)))
-        return reasons(len(d), (out, f"date outside {DATE_MIN} to {hi.date()}"), base=reason)
-    return reason
+        return [(out, f"date outside {DATE_MIN} to {hi.date()}")]
+    return []
 
 
 def check_table(table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: Problems,
-                tables: dict, *, ids: pd.DataFrame | None = None) -> np.ndarray | None:
+                tables: dict, *, ids: pd.DataFrame | None = None, totals: bool = True) -> np.ndarray | None:
     """Apply the table rules of the contract; problems go to ``probs``.
+
+    ``totals=False`` when :func:`total_rows` already ran on the same text (the loader runs it
+    before parsing, so that the text of parsed columns can be let go).
 
     ``df`` holds the parsed columns, ``raw`` the text cells, ``tables`` the accepted tables
     loaded before this one (roster first, then reviewers, ...). Returns each row's position
     among the roster's households (for tables keyed by household), else None.
     """
-    total = np.zeros(len(raw), dtype=bool)
-    for c in raw.columns:
-        if _may_hold(raw[c], _TOTAL_MARK):  # the words all hold 计: most columns never do
-            total |= isin(raw[c], _TOTAL_WORDS)
-    probs.add(total, str(raw.columns[0]), REASON_TOTAL)
+    if totals:
+        total_rows(raw, probs)
     ctx = _Ctx(table, df, raw, probs, tables, ids)
     _RULES[table](ctx)
     return getattr(ctx, "_hh_index", None)
 
 
 _TOTAL_MARK = "计".encode()
+
+
+def total_rows(raw: pd.DataFrame, probs: Problems) -> None:
+    """Quarantine total rows (a cell reading 合计, 总计 or 小计): one record, in the first column."""
+    total = np.zeros(len(raw), dtype=bool)
+    for c in raw.columns:
+        if _may_hold(raw[c], _TOTAL_MARK):  # the words all hold 计: most columns never do
+            total |= isin(raw[c], _TOTAL_WORDS)
+    probs.add(total, str(raw.columns[0]), REASON_TOTAL)
+
+
+#: Per table, the columns whose text a table rule may quote in the quarantine (the loader keeps
+#: their text until the rules have run; the text of other parsed columns is let go once parsed).
+RULE_COLUMNS = {
+    "roster": ("id_number", "birth_month", "sex", "village", "household_id", "township"),
+    "reviewers": ("reviewer_id",),
+    "reviews": ("household_id", "reviewer_id"),
+    "relations": ("household_id", "reviewer_id"),
+    "model_runs": ("household_id", "run_date"),
+    "points": ("household_id", "period"),
+    "loans": ("household_id", "drawn_amount", "loan_id"),
+    "village_assessments": ("village",),
+}
 
 
 def _may_hold(col: pd.Series, needle: bytes) -> bool:
@@ -335,12 +466,49 @@ def finish_table(table: str, df: pd.DataFrame, tables: dict, as_of: pd.Timestamp
     if table in ("reviews", "loans", "points", "model_runs"):
         keys, village, township = household_places(tables)
         if hh_index is None:
-            hh_index = pc.fill_null(pc.index_in(arrow(df["household_id"]), value_set=keys.combine_chunks()),
+            hh_index = pc.fill_null(pc.index_in(arrow(df["household_id"]), value_set=keys.chunk(0)),
                                     -1).to_numpy(zero_copy_only=False)
-        df["household_id"] = df["household_id"].astype(object)
+        df["household_id"] = _household_objects(df["household_id"], tables, hh_index)
         for name, values in (("village", village), ("township", township)):
             df[name] = series(_take(values, hh_index), df.index).astype("str")
     return default_strings(df)
+
+
+def _household_objects(values: pd.Series, tables: dict, hh_index: np.ndarray) -> pd.Series:
+    """``values.astype(object)`` sharing one Python string per roster household across all the
+    tables (8 bytes a row instead of a string object a row: the largest saving of memory in a
+    loaded province)."""
+    if "__hh_objects" not in tables:
+        tables["__hh_objects"] = household_places(tables)[0].to_numpy()
+    objs = tables["__hh_objects"]
+    out = objs[np.clip(hh_index, 0, None)] if len(objs) else np.full(len(values), None, dtype=object)
+    miss = np.flatnonzero(hh_index < 0)
+    if miss.size:  # not reached for accepted rows (they name a roster household); kept exact
+        out[miss] = values.iloc[miss].astype(object).to_numpy()
+    return pd.Series(out, index=values.index, dtype=object)
+
+
+def _at(codes: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``codes[index]``, -1 where the index is -1."""
+    out = np.full(len(index), -1, dtype=np.int64)
+    found = index >= 0
+    out[found] = codes[index[found]]
+    return out
+
+
+def _village_codes(tables: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Integer village codes of each roster household (its first row's village; -1 when blank)
+    and of each registered reviewer's panel (-1 when blank, -2 for a village no household is
+    in), in one dictionary of the roster's villages."""
+    if "__village_codes" not in tables:
+        village = household_places(tables)[1]
+        names = pc.unique(village.combine_chunks()).drop_null()
+        hh = pc.fill_null(pc.index_in(village, value_set=names), -1).to_numpy(zero_copy_only=False)
+        rv = arrow(tables["reviewers"]["village"])
+        rc = pc.fill_null(pc.index_in(rv, value_set=names), -2).to_numpy(zero_copy_only=False)
+        rc = np.where(valid(rv), rc, -1)
+        tables["__village_codes"] = (hh.astype(np.int64), rc.astype(np.int64))
+    return tables["__village_codes"]
 
 
 def household_places(tables: dict) -> tuple[pa.ChunkedArray, pa.ChunkedArray, pa.ChunkedArray]:
@@ -349,24 +517,14 @@ def household_places(tables: dict) -> tuple[pa.ChunkedArray, pa.ChunkedArray, pa
         ro = tables["roster"]
         first = ~ro["household_id"].duplicated().to_numpy()
         sub = ro.loc[first, ["household_id", "village", "township"]]
-        tables["__places"] = tuple(arrow(sub[c]) for c in sub.columns)
+        tables["__places"] = tuple(pa.chunked_array([arrow(sub[c]).combine_chunks()]) for c in sub.columns)
     return tables["__places"]
-
-
-def lookup(values: pd.Series, keys: pa.ChunkedArray, found: pa.ChunkedArray) -> pa.ChunkedArray:
-    """``found`` at the position of each value in ``keys`` (null when absent)."""
-    idx = pc.index_in(arrow(values), value_set=keys.combine_chunks())
-    return pc.take(found, idx)
 
 
 def _take(values: pa.ChunkedArray, index: np.ndarray) -> pa.ChunkedArray:
     """``values`` at ``index`` (null where the index is -1)."""
     idx = pa.array(index, mask=index < 0)
     return pc.take(values, idx)
-
-
-def _np_true(mask) -> np.ndarray:
-    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
 
 
 def default_strings(df: pd.DataFrame) -> pd.DataFrame:

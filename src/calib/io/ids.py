@@ -142,8 +142,8 @@ def _shaped_fast(a: pa.Array) -> np.ndarray:
     lens = pc.fill_null(pc.binary_length(a), 0).to_numpy(zero_copy_only=False)
     cand = np.flatnonzero(lens == 18)
     fast = np.zeros(n, dtype=bool)
-    if cand.size:
-        m = _ascii_matrix(a.take(pa.array(cand)), 18)
+    if cand.size:  # every cell 18 bytes (the usual file): the bytes are the matrix, no copy
+        m = _ascii_matrix(a if cand.size == n else a.take(pa.array(cand)), 18)
         ok = ((m[:, :17] - np.uint8(48)) < 10).all(axis=1)
         ok &= ((m[:, 17] - np.uint8(48)) < 10) | (m[:, 17] == ord("X"))
         fast[cand[ok]] = True
@@ -218,7 +218,7 @@ def parse_ids(values: pd.Series, *, as_of: pd.Timestamp | str | None = None) -> 
     year, month, day = (np.zeros(n, dtype=np.int32) for _ in range(3))
     zeroed = np.zeros(n, dtype=bool)
     if idx.size:
-        m = _ascii_matrix(norm.take(pa.array(idx)), 18)
+        m = _ascii_matrix(norm if idx.size == n else norm.take(pa.array(idx)), 18)
         check_ok[idx], seq[idx], year[idx], month[idx], day[idx] = _fields(m)
         zeroed[idx] = (m[:, 15:18] == ord("0")).all(axis=1)
     leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
@@ -235,7 +235,7 @@ def parse_ids(values: pd.Series, *, as_of: pd.Timestamp | str | None = None) -> 
     sex = pc.take(pa.array(["F", "M"], pa.large_string()), pa.array(seq % 2, mask=~ok))
     before = (month > as_of.month) | ((month == as_of.month) & (day > as_of.day))
     age = pd.arrays.IntegerArray(np.where(ok, as_of.year - year - before, 0).astype(np.int64), ~ok)
-    ids = pc.if_else(pa.array(ok), norm, pa.scalar(None, norm.type))
+    ids = norm if ok.all() else pc.if_else(pa.array(ok), norm, pa.scalar(None, norm.type))
     index = values.index
     return pd.DataFrame({"id_number": series(ids, index), "valid": ok, "reason": reason,
                          "upgraded": upgraded & ok, "birth_date": pd.Series(born, index=index),

@@ -120,7 +120,7 @@ def _strict_months(a: pa.ChunkedArray) -> bool:
     lens = pc.fill_null(pc.binary_length(a), 0).to_numpy(zero_copy_only=False)
     if not (lens[has] == 7).all():
         return False
-    m = _ids._ascii_matrix(pc.filter(a, pa.array(has)), 7).astype(np.int64) - 48
+    m = _ids._ascii_matrix(a if has.all() else pc.filter(a, pa.array(has)), 7).astype(np.int16) - 48
     digits = m[:, [0, 1, 2, 3, 5, 6]]
     if not (((digits >= 0) & (digits <= 9)).all() and (m[:, 4] == ord("-") - 48).all()):
         return False
@@ -192,7 +192,25 @@ def _parse_ids_once(raw: pd.Series, as_of: pd.Timestamp) -> pd.DataFrame:
 
 
 def _ids_col(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> Parsed:
+    if col.kind == "id_optional":
+        return _optional_ids(col, raw, as_of)
     values, reason, _ = parse_id_column(col, raw, as_of)
+    return values, reason
+
+
+def _optional_ids(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> Parsed:
+    """An optional ID column (the household head's, a reviewer's) as :func:`parse_id_column`
+    gives it, with each distinct number parsed once: the head's number repeats on every member's
+    row, so a roster holds about a third as many distinct values as rows."""
+    d = pc.dictionary_encode(arrow(raw).combine_chunks())
+    p = _parse_ids_once(series(d.dictionary), as_of)
+    reason = p["reason"].to_numpy(dtype=object).copy()
+    who = "household head's" if col.name == "head_id_number" else "reviewer's"
+    bad = np.flatnonzero(reason != "")
+    reason[bad] = [f"invalid {who} ID: {r}" for r in reason[bad]]
+    codes = pc.fill_null(d.indices, -1).to_numpy(zero_copy_only=False)
+    reason = np.append(reason, np.array([""], dtype=object))[codes]  # blank (code -1): no reason
+    values = series(pc.take(arrow(p["id_number"]), d.indices), raw.index)
     return values, reason
 
 

@@ -368,6 +368,8 @@ _WS_FIRST = np.zeros(256, dtype=bool)
 _WS_FIRST[[0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0xC2, 0xE1, 0xE2, 0xE3]] = True
 _WS_LAST = np.zeros(256, dtype=bool)
 _WS_LAST[[0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20]] = True
+_WS_LEAD3 = np.zeros(256, dtype=bool)
+_WS_LEAD3[[0xE1, 0xE2, 0xE3]] = True
 _BLANK_SET = pa.array(sorted(BLANKS), pa.string())
 
 
@@ -375,7 +377,7 @@ def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Offsets (n + 1) and data bytes of a string array, as numpy views."""
     kind = np.int64 if pa.types.is_large_string(arr.type) else np.int32
     bufs = arr.buffers()
-    offs = np.frombuffer(bufs[1], dtype=kind)[arr.offset: arr.offset + len(arr) + 1].astype(np.int64)
+    offs = np.frombuffer(bufs[1], dtype=kind)[arr.offset: arr.offset + len(arr) + 1].astype(np.int64, copy=False)
     data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
     return offs, data
 
@@ -392,14 +394,16 @@ def _clean_chunk(arr: pa.Array) -> pa.Array:
         return arr
     offs, data = _buffers(arr)
     lens = np.diff(offs)
-    idx = np.flatnonzero(lens > 0)
-    if idx.size:
-        start, end, ln = offs[idx], offs[idx + 1], lens[idx]
-        cand = _WS_FIRST[data[start]] | _WS_LAST[data[end - 1]]
-        two, three = ln >= 2, ln >= 3
-        cand[two] |= data[end[two] - 2] == 0xC2
-        lead = data[end[three] - 3]
-        cand[three] |= (lead >= 0xE1) & (lead <= 0xE3)
+    if data.size:
+        # every cell's first, last, second-last and third-last byte, read at clipped positions
+        # (a short cell's out-of-cell bytes are masked by its length): no boolean indexing
+        last = data.size - 1
+        end = offs[1:]
+        cand = _WS_FIRST[data[np.minimum(offs[:-1], last)]]
+        cand |= _WS_LAST[data[np.clip(end - 1, 0, last)]]
+        cand |= (data[np.clip(end - 2, 0, last)] == 0xC2) & (lens >= 2)
+        cand |= _WS_LEAD3[data[np.clip(end - 3, 0, last)]] & (lens >= 3)
+        cand &= lens > 0
         if cand.any():
             arr = pc.utf8_trim_whitespace(arr)
             offs, data = _buffers(arr)
