@@ -74,15 +74,16 @@ def _arrow_text(values) -> "pa.Array | None":
 
 
 class _Households:
-    """The roster's households as integer codes ``0..n-1`` (sorted by ``household_id``), and the
-    lookup of any other table's ``household_id`` into those codes (-1: not in the roster).
+    """The roster's households as integer codes ``0..n-1`` (in the order of their ids when
+    ``sort``), and the lookup of any other table's ``household_id`` into those codes (-1: not in
+    the roster).
 
     Every table is matched once, by hashing (Arrow ``index_in`` on text keys), instead of a
     pandas index lookup per table and per check.
     """
 
-    def __init__(self, roster: pd.DataFrame):
-        codes, uniq = pd.factorize(roster["household_id"], sort=True)
+    def __init__(self, roster: pd.DataFrame, sort: bool = True):
+        codes, uniq = pd.factorize(roster["household_id"], sort=sort)
         self.person = codes.astype(np.int64)                # household code of each person
         self.index = pd.Index(uniq, name="household_id")
         self.n = len(uniq)
@@ -164,9 +165,11 @@ def _status(
     final_limits,
     grades,
     eligibility: Mapping[str, Any] | None,
+    sort: bool = True,
 ) -> tuple[_Households, dict[str, np.ndarray]]:
     """Every household's standing as arrays over the household codes of :class:`_Households`;
-    :func:`household_status` is these arrays as a frame, :func:`programme_kpis` their sums."""
+    :func:`household_status` is these arrays as a frame (``sort``: households in the order of
+    their ids), :func:`programme_kpis` their sums (any order)."""
     from calib.programme.eligibility import eligible_persons
 
     elig = validate_eligibility(eligibility)
@@ -175,7 +178,7 @@ def _status(
         if col not in ro:
             raise CalibInputError(f"roster: missing column {col!r}")
     ages = _ages_at(ro, as_of_ts, getattr(programme, "as_of", None))
-    hh = _Households(ro)
+    hh = _Households(ro, sort=sort)
     n, person = hh.n, hh.person
     has_hh = person >= 0
     pe = eligible_persons(ro.assign(age=ages), **elig) & has_hh
@@ -498,7 +501,7 @@ def programme_kpis(
     if unit not in ("household", "person"):
         raise CalibParamsError(f"unit: expected 'household' or 'person', got {unit!r}")
     as_of_ts = pd.Timestamp(as_of if as_of is not None else programme.as_of).normalize()
-    hh, a = _status(programme, as_of_ts, final_limits, grades, eligibility)
+    hh, a = _status(programme, as_of_ts, final_limits, grades, eligibility, sort=False)
     code, names = _village_codes(programme.roster, a)
     k, int_cols = _rollup(_household_counts(a, unit), code, names)
     for c in int_cols:
