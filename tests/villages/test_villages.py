@@ -751,3 +751,53 @@ def test_reader_tables_and_html():
     m = cv.headline_metrics(k, v, tv)
     assert m["credit_villages"] == 0 and m["villages_not_assessed"] == 3
     assert m["credit_village_share"] == 0.0
+
+
+def test_exact_compare_same_verdicts_in_int64_and_in_python_integers():
+    """The int64 fast path and the arbitrary-precision path decide every case alike, at the
+    boundary and where the products would overflow int64 (there the Python path is taken)."""
+    rng = np.random.default_rng(5)
+    den = rng.integers(0, 200, 2000)
+    num = (den * rng.random(2000)).round().astype(np.int64)
+    big = np.array([2**61, 2**61 - 1, 11 * 2**58], dtype=np.int64)
+    for op in (">", ">=", "<", "<="):
+        for p, q in ((11, 20), (9, 10), (1, 2), (1, 50)):
+            fast = compare(num, den, op, p, q)
+            slow = compare(num.astype(object), den.astype(object), op, p, q)
+            np.testing.assert_array_equal(fast, slow)
+            want = np.array(["no data" if d == 0 else
+                             ("pass" if {">": n * q > p * d, ">=": n * q >= p * d,
+                                         "<": n * q < p * d, "<=": n * q <= p * d}[op] else "fail")
+                             for n, d in zip(num.tolist(), den.tolist())])
+            np.testing.assert_array_equal(fast, want)
+        # overflow scale: 2**61 * 20 does not fit in int64; 11 * 2**58 / 2**61 = 11/8
+        got = compare(big, np.array([2**61, 2**61, 2**61], dtype=np.int64), op, 11, 20)
+        exp = [{">": a * 20 > 11 * 2**61, ">=": a * 20 >= 11 * 2**61, "<": a * 20 < 11 * 2**61,
+                "<=": a * 20 <= 11 * 2**61}[op] for a in big.tolist()]
+        np.testing.assert_array_equal(got == "pass", exp)
+
+
+@pytest.mark.parametrize("ids", ["str", "object", "int"])
+def test_household_status_same_for_every_kind_of_household_id(ids):
+    """Arrow text ids (hashed with Arrow), object ids and integer ids (pandas lookup) give the
+    same standing; an unknown or duplicated final limit raises."""
+    prog = random_programme(seed=4, n_hh=300)
+    want = cv.household_status(prog)
+    codes, uniq = pd.factorize(prog.roster["household_id"], sort=True)
+    conv = {"str": lambda s: s.astype("str"), "object": lambda s: s.astype(object),
+            "int": lambda s: pd.Series(uniq.get_indexer(s.astype(object)), index=s.index)}[ids]
+    for name in ("roster", "reviews", "model_runs", "loans"):
+        t = getattr(prog, name).copy()
+        t["household_id"] = conv(t["household_id"])
+        setattr(prog, name, t)
+    got = cv.household_status(prog)
+    assert got.index.is_monotonic_increasing and len(got) == len(want) == 300
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), want.reset_index(drop=True))
+    fl = pd.DataFrame({"final_limit": 1000.0}, index=got.index[:10])
+    cv.household_status(prog, final_limits=fl)
+    with pytest.raises(CalibInputError, match="duplicated"):
+        cv.household_status(prog, final_limits=pd.concat([fl, fl.iloc[:1]]))
+    bad = fl.copy()
+    bad.index = pd.Index(list(bad.index[:-1]) + [-5 if ids == "int" else "nobody"])
+    with pytest.raises(CalibInputError, match="not in the roster"):
+        cv.household_status(prog, final_limits=bad)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["person_eligibility", "eligible_households", "EligibilityRules"]
+__all__ = ["person_eligibility", "eligible_persons", "eligible_households", "EligibilityRules"]
 
 DEFAULT_EXCLUDE_STATUS: tuple[str, ...] = ("deceased", "missing", "absconded")
 
@@ -32,6 +32,46 @@ class EligibilityRules(BaseModel):
         if self.min_age > self.max_age:
             raise ValueError(f"min_age ({self.min_age}) is above max_age ({self.max_age})")
         return self
+
+
+def _masks(
+    roster: pd.DataFrame,
+    min_age: int,
+    max_age: int,
+    exclude_status: Sequence[str],
+    exclude_bad_record: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rule as three boolean arrays over the roster: in the age bounds, excluded by status,
+    excluded by a bad record (the one definition :func:`person_eligibility` and
+    :func:`eligible_persons` share)."""
+    age = pd.to_numeric(roster["age"], errors="coerce")
+    in_age = age.between(min_age, max_age).fillna(False).to_numpy(dtype=bool)
+    if "status" in roster:
+        by_status = roster["status"].isin(list(exclude_status)).fillna(False).to_numpy(dtype=bool)
+    else:
+        by_status = np.zeros(len(roster), dtype=bool)
+    if "bad_record" in roster and exclude_bad_record:
+        bad = roster["bad_record"].fillna(False).astype(bool).to_numpy(dtype=bool)
+    else:
+        bad = np.zeros(len(roster), dtype=bool)
+    return in_age, by_status, bad
+
+
+def eligible_persons(
+    roster: pd.DataFrame,
+    *,
+    min_age: int = 18,
+    max_age: int = 65,
+    exclude_status: Sequence[str] = DEFAULT_EXCLUDE_STATUS,
+    exclude_bad_record: bool = True,
+) -> np.ndarray:
+    """Whether each person of the roster is eligible: a bool array in roster order.
+
+    The column ``eligible`` of :func:`person_eligibility` without the reasons (for figures over
+    millions of persons); parameters as there.
+    """
+    in_age, by_status, bad = _masks(roster, min_age, max_age, exclude_status, exclude_bad_record)
+    return in_age & ~(by_status | bad)
 
 
 def person_eligibility(
@@ -63,18 +103,15 @@ def person_eligibility(
         ``in_age`` (bool), ``excluded`` (bool), ``exclusion`` (text: ``age``, the status, or
         ``bad_record``; empty when eligible), ``eligible`` (bool).
     """
-    age = pd.to_numeric(roster["age"], errors="coerce")
-    in_age = age.between(min_age, max_age).fillna(False).astype(bool)
+    in_age_a, by_status_a, bad_a = _masks(roster, min_age, max_age, exclude_status,
+                                          exclude_bad_record)
+    in_age = pd.Series(in_age_a, index=roster.index)
+    by_status = pd.Series(by_status_a, index=roster.index)
+    bad = pd.Series(bad_a, index=roster.index)
     status = (
         roster["status"].astype("string").fillna("alive")
         if "status" in roster
         else pd.Series("alive", index=roster.index, dtype="string")
-    )
-    by_status = status.isin(list(exclude_status)).fillna(False).astype(bool)
-    bad = (
-        roster["bad_record"].fillna(False).astype(bool)
-        if ("bad_record" in roster and exclude_bad_record)
-        else pd.Series(False, index=roster.index)
     )
     excluded = by_status | bad
     reason = np.select(

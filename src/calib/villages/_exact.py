@@ -26,12 +26,39 @@ def cents(amount: pd.Series) -> pd.Series:
                      index=amount.index).astype(np.int64)
 
 
+_SAFE = 2 ** 62
+
+
+def _as_int64(x: np.ndarray) -> np.ndarray | None:
+    """``x`` (integers) as int64 when every value fits, else None."""
+    if x.dtype.kind in "iu":
+        return x.astype(np.int64, copy=False) if (x.dtype.kind == "i" or not x.size
+                                                   or int(x.max()) < _SAFE) else None
+    try:
+        return x.astype(np.int64) if all(abs(int(v)) < _SAFE for v in (x.min(), x.max())) \
+            else None
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
 def compare(num, den, op: str, p, q) -> np.ndarray:
-    """Verdict strings for ``num/den  op  p/q`` decided in integers; den == 0 -> 'no data'."""
-    num = np.asarray(num, dtype=object)
-    den = np.asarray(den, dtype=object)
-    valid = np.array([d > 0 for d in den], dtype=bool)
-    ok = np.asarray(OPS[op](num * q, p * den), dtype=bool)
+    """Verdict strings for ``num/den  op  p/q`` decided in integers; den == 0 -> 'no data'.
+
+    In int64 when no product can overflow (``|num| * q`` and ``|p| * den`` below 2**62),
+    else in Python integers (arbitrary precision): exact either way.
+    """
+    num, den = np.asarray(num), np.asarray(den)
+    n64, d64 = (_as_int64(num), _as_int64(den)) if num.size else (None, None)
+    p, q = int(p), int(q)
+    if n64 is not None and d64 is not None and (
+            max(abs(int(n64.min())), abs(int(n64.max()))) * abs(q) < _SAFE
+            and abs(p) * max(abs(int(d64.min())), abs(int(d64.max()))) < _SAFE):
+        valid = d64 > 0
+        ok = np.asarray(OPS[op](n64 * np.int64(q), np.int64(p) * d64), dtype=bool)
+    else:
+        num, den = num.astype(object), den.astype(object)
+        valid = np.array([d > 0 for d in den], dtype=bool)
+        ok = np.asarray(OPS[op](num * q, p * den), dtype=bool)
     return np.where(~valid, "no data", np.where(ok, "pass", "fail"))
 
 

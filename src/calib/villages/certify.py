@@ -167,7 +167,7 @@ def _quantitative(v: pd.DataFrame, r: dict, out: pd.DataFrame) -> dict[str, np.n
         if q == 0:  # county figure undefined
             verdict = np.full(len(v), "no data", dtype=object)
         else:
-            verdict = compare(ints(v[num_col]), ints(v[den_col]), op, p, q).astype(object)
+            verdict = compare(v[num_col].to_numpy(np.int64), v[den_col].to_numpy(np.int64), op, p, q).astype(object)
         out[f"{c}_figure"] = ratio(v[num_col], v[den_col]).to_numpy()
         out[f"{c}_threshold"] = thr
         out[c] = verdict

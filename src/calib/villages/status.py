@@ -11,7 +11,7 @@ import pandas as pd
 from calib.eligibility import eligible_households
 from calib.errors import CalibInputError, CalibParamsError
 from calib.programme import Programme
-from calib.villages._exact import cents, ratio
+from calib.villages._exact import ratio
 from calib.villages.rules import validate_eligibility
 
 __all__ = ["household_status", "programme_kpis", "kpi_history", "COUNT_COLUMNS",
@@ -25,7 +25,6 @@ COUNT_COLUMNS = [
 #: Rate columns of :func:`programme_kpis`.
 RATE_COLUMNS = ["credit_coverage", "usage", "profiling_rate", "credit_rate", "npl_ratio",
                 "npl_ratio_count", "a_or_better_share", "loan_share"]
-_LOAN_COLS = ["n_loans", "n_loans_defaulted", "_balance_cents", "_defaulted_cents"]
 
 
 def _ages_at(roster: pd.DataFrame, as_of: pd.Timestamp, programme_as_of) -> pd.Series:
@@ -55,111 +54,232 @@ def _member(idx: pd.Index, values) -> np.ndarray:
     return mask
 
 
-def _check_known(ids: pd.Series, known: pd.Index, table: str) -> None:
-    unknown = pd.Series(known.get_indexer(pd.Index(ids.to_numpy(dtype=object))) < 0,
-                        index=ids.index)
-    if unknown.any():
-        bad = ids[unknown].astype(str).unique()[:5]
-        raise CalibInputError(
-            f"{table}: {int(unknown.sum())} row(s) with household_id not in the roster "
-            f"(e.g. {', '.join(bad)})"
-        )
+def _arrow_text(values) -> "pa.Array | None":
+    """``values`` as one Arrow text array, or None when they are not all text."""
+    import pyarrow as pa
+
+    arr = values.array if isinstance(values, (pd.Series, pd.Index)) else values
+    try:
+        if isinstance(arr, pd.arrays.ArrowExtensionArray):
+            a = pa.array(arr)
+        else:
+            a = pa.array(np.asarray(arr, dtype=object), type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return None
+    if isinstance(a, pa.ChunkedArray):
+        a = a.combine_chunks()
+    if not (pa.types.is_string(a.type) or pa.types.is_large_string(a.type)):
+        return None
+    return a.cast(pa.large_string())
 
 
-def _by_household(obj, column: str, name: str) -> pd.Series:
+class _Households:
+    """The roster's households as integer codes ``0..n-1`` (in the order of their ids when
+    ``sort``), and the lookup of any other table's ``household_id`` into those codes (-1: not in
+    the roster).
+
+    Every table is matched once, by hashing (Arrow ``index_in`` on text keys), instead of a
+    pandas index lookup per table and per check.
+    """
+
+    def __init__(self, roster: pd.DataFrame, sort: bool = True):
+        codes, uniq = pd.factorize(roster["household_id"], sort=sort)
+        self.person = codes.astype(np.int64)                # household code of each person
+        self.index = pd.Index(uniq, name="household_id")
+        self.n = len(uniq)
+        self._arrow = _arrow_text(self.index)
+
+    def codes(self, values) -> np.ndarray:
+        """Codes of ``values`` (household ids) in the roster's households, -1 when unknown."""
+        import pyarrow.compute as pc
+
+        if self._arrow is not None:
+            a = _arrow_text(values)
+            if a is not None:
+                pos = pc.index_in(a, value_set=self._arrow).fill_null(-1)
+                return pos.to_numpy(zero_copy_only=False).astype(np.int64)
+        return self.index.get_indexer(pd.Index(np.asarray(values, dtype=object))).astype(np.int64)
+
+    def known(self, values, table: str) -> np.ndarray:
+        """Codes of ``values``; raises when one is not in the roster."""
+        c = self.codes(values)
+        unknown = c < 0
+        if unknown.any():
+            bad = pd.unique(pd.Series(np.asarray(values, dtype=object)[unknown]).astype(str))[:5]
+            raise CalibInputError(
+                f"{table}: {int(unknown.sum())} row(s) with household_id not in the roster "
+                f"(e.g. {', '.join(bad)})"
+            )
+        return c
+
+
+def _first_valid(group: np.ndarray, valid: np.ndarray, n: int) -> np.ndarray:
+    """Per group ``0..n-1``, the first row position where ``valid`` holds (-1: none)."""
+    rows = np.flatnonzero(valid)
+    first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, group[rows], rows)
+    first[first == np.iinfo(np.int64).max] = -1
+    return first
+
+
+def _dates(col: pd.Series) -> np.ndarray:
+    """A date column as datetime64[ns] values (NaT kept)."""
+    return pd.to_datetime(col).to_numpy(dtype="datetime64[ns]")
+
+
+def _by_household(obj, column: str, name: str) -> tuple[np.ndarray, pd.Series]:
+    """The household ids and the values of ``column`` of a per-household input."""
     if isinstance(obj, pd.DataFrame):
         if column not in obj:
             raise CalibInputError(f"{name}: missing column {column!r}")
-        s = obj[column]
         if "household_id" in obj and obj.index.name != "household_id":
-            s = obj.set_index("household_id")[column]
+            ids, s = obj["household_id"], obj[column]
+        else:
+            ids, s = obj.index, obj[column]
     elif isinstance(obj, pd.Series):
-        s = obj
+        ids, s = obj.index, obj
     else:
         raise CalibInputError(f"{name}: expected a DataFrame or Series, got {type(obj).__name__}")
-    if s.index.has_duplicates:
-        dup = s.index[s.index.duplicated()].astype(str)[:5]
-        raise CalibInputError(f"{name}: duplicated household_id ({', '.join(dup)})")
-    return s
+    return ids, s
 
 
-def _reviewed(programme: Programme, idx: pd.Index, as_of: pd.Timestamp) -> np.ndarray:
+def _per_household(hh: _Households, obj, column: str, name: str) -> tuple[np.ndarray, pd.Series]:
+    """Codes (checked: unique, in the roster) and values of a per-household input."""
+    ids, s = _by_household(obj, column, name)
+    codes = hh.codes(ids)
+    unknown = codes < 0
+    dup = (pd.Index(np.asarray(ids, dtype=object)).has_duplicates if unknown.any()
+           else bool((np.bincount(codes, minlength=hh.n) > 1).any()))
+    if dup:
+        d = pd.Index(np.asarray(ids, dtype=object))
+        raise CalibInputError(
+            f"{name}: duplicated household_id ({', '.join(d[d.duplicated()].astype(str)[:5])})")
+    if unknown.any():
+        hh.known(np.asarray(ids, dtype=object), name)
+    return codes, s
+
+
+def _status(
+    programme: Programme,
+    as_of_ts: pd.Timestamp,
+    final_limits,
+    grades,
+    eligibility: Mapping[str, Any] | None,
+    sort: bool = True,
+) -> tuple[_Households, dict[str, np.ndarray]]:
+    """Every household's standing as arrays over the household codes of :class:`_Households`;
+    :func:`household_status` is these arrays as a frame (``sort``: households in the order of
+    their ids), :func:`programme_kpis` their sums (any order)."""
+    from calib.programme.eligibility import eligible_persons
+
+    elig = validate_eligibility(eligibility)
+    ro = programme.roster
+    for col in ("household_id", "township", "village"):
+        if col not in ro:
+            raise CalibInputError(f"roster: missing column {col!r}")
+    ages = _ages_at(ro, as_of_ts, getattr(programme, "as_of", None))
+    hh = _Households(ro, sort=sort)
+    n, person = hh.n, hh.person
+    has_hh = person >= 0
+    pe = eligible_persons(ro.assign(age=ages), **elig) & has_hh
+    a: dict[str, np.ndarray] = {
+        "n_members": np.bincount(person[has_hh], minlength=n).astype(np.int64),
+        "n_eligible_members": np.bincount(person[pe], minlength=n).astype(np.int64),
+    }
+    a["eligible"] = a["n_eligible_members"] > 0
+    # location: the first member's (first non-missing, as a groupby's first())
+    for col in ("township", "village"):
+        a[f"_{col}_row"] = _first_valid(person, has_hh & ro[col].notna().to_numpy(), n)
+
+    # reviews: at least one on or before as_of (or undated)
     rv = programme.reviews
     if rv is None or "household_id" not in rv:
         raise CalibInputError("reviews: missing table or column 'household_id'")
-    _check_known(rv["household_id"], idx, "reviews")
+    rc = hh.known(rv["household_id"], "reviews")
     if "review_date" in rv:
-        d = pd.to_datetime(rv["review_date"])
-        rv = rv.loc[d.isna() | (d <= as_of)]
-    return _member(idx, rv["household_id"])
+        d = _dates(rv["review_date"])
+        rc = rc[np.isnat(d) | (d <= as_of_ts.to_datetime64())]
+    a["reviewed"] = np.bincount(rc, minlength=n) > 0
 
-
-def _latest_runs(programme: Programme, idx: pd.Index, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Each household's latest model run on or before ``as_of``, indexed by household_id."""
+    # model runs: each household's latest run on or before as_of (ties: the later row)
     mr = programme.model_runs
     if mr is None:
         raise CalibInputError("model_runs: the table is required")
     for col in ("household_id", "run_date", "model_limit"):
         if col not in mr:
             raise CalibInputError(f"model_runs: missing column {col!r}")
-    _check_known(mr["household_id"], idx, "model_runs")
-    mr = mr.loc[pd.to_datetime(mr["run_date"]) <= as_of]
-    return (mr.assign(_d=pd.to_datetime(mr["run_date"]))
-            .sort_values(["household_id", "_d"], kind="stable")
-            .drop_duplicates("household_id", keep="last")
-            .set_index("household_id"))
+    mc = hh.known(mr["household_id"], "model_runs")
+    md = _dates(mr["run_date"])
+    keep = np.flatnonzero(md <= as_of_ts.to_datetime64())
+    order = keep[np.lexsort((md[keep], mc[keep]))]      # stable: equal dates keep row order
+    mcs = mc[order]
+    latest = order[np.r_[mcs[1:] != mcs[:-1], True]] if len(order) else order
+    lc = mc[latest]
+    a["model_run"] = np.zeros(n, dtype=bool)
+    a["model_run"][lc] = True
+    a["profiled"] = a["reviewed"] & a["model_run"]
 
+    # grade: of the latest run, unless given
+    from calib.scorecard.grades import a_or_better
 
-def _grades(latest: pd.DataFrame, grades, idx: pd.Index) -> pd.Series:
     if grades is None:
-        grade = (latest["grade"].reindex(idx) if "grade" in latest
-                 else pd.Series(pd.NA, index=idx, dtype="string"))
+        if "grade" in mr:
+            gcodes, guniq = pd.factorize(mr["grade"].iloc[latest])
+            gpos = np.full(n, -1, dtype=np.int64)
+            gpos[lc] = gcodes
+        else:
+            gpos, guniq = np.full(n, -1, dtype=np.int64), pd.Index([], dtype=object)
     else:
-        g = _by_household(grades, "grade", "grades")
-        _check_known(pd.Series(g.index), idx, "grades")
-        grade = g.reindex(idx)
-    return grade.astype("string")
+        gc, g = _per_household(hh, grades, "grade", "grades")
+        gcodes, guniq = pd.factorize(g)
+        gpos = np.full(n, -1, dtype=np.int64)
+        gpos[gc] = gcodes
+    guniq = pd.Index(guniq).astype("string")
+    a["_grade_code"], a["_grade_uniq"] = gpos, guniq
+    aob = np.r_[a_or_better(guniq), False]             # code -1 (no grade): not A or better
+    a["a_or_better"] = aob[gpos]
 
-
-def _limits(latest: pd.DataFrame, final_limits, idx: pd.Index) -> pd.Series:
+    # limit: the final limit given, else the latest model limit
     if final_limits is None:
-        limit = latest["model_limit"].reindex(idx).astype(float)
+        limit = np.full(n, np.nan)
+        limit[lc] = pd.to_numeric(mr["model_limit"]).to_numpy(dtype=float, na_value=np.nan)[latest]
     else:
-        fl = _by_household(final_limits, "final_limit", "final_limits")
-        _check_known(pd.Series(fl.index), idx, "final_limits")
-        limit = pd.to_numeric(fl, errors="raise").reindex(idx).astype(float)
+        fc, fl = _per_household(hh, final_limits, "final_limit", "final_limits")
+        limit = np.full(n, np.nan)
+        limit[fc] = pd.to_numeric(fl, errors="raise").to_numpy(dtype=float, na_value=np.nan)
     if (limit < 0).any():
         raise CalibInputError("final limit: negative value(s)")
-    return limit
+    a["limit"] = limit
+    a["credited"] = a["profiled"] & (limit > 0)
 
-
-def _loan_totals(programme: Programme, idx: pd.Index, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Per household: live loans, defaulted loans, drawn and defaulted balance in cents."""
+    # loans: live and defaulted loans, drawn and defaulted balance in integer cents
+    for k in ("n_loans", "n_loans_defaulted", "_balance_cents", "_defaulted_cents"):
+        a[k] = np.zeros(n, dtype=np.int64)
     ln = programme.loans
-    if ln is None or not len(ln):
-        return pd.DataFrame(0, index=idx, columns=_LOAN_COLS, dtype=np.int64)
-    for col in ("household_id", "drawn_amount", "default"):
-        if col not in ln:
-            raise CalibInputError(f"loans: missing column {col!r}")
-    _check_known(ln["household_id"], idx, "loans")
-    if "start_date" in ln:
-        ln = ln.loc[pd.to_datetime(ln["start_date"]) <= as_of]
-    drawn = pd.to_numeric(ln["drawn_amount"], errors="raise").astype(float)
-    if drawn.isna().any() or (drawn < 0).any():
-        raise CalibInputError("loans: drawn_amount must be a non-negative amount")
-    dflt = pd.to_numeric(ln["default"], errors="raise")
-    if dflt.isna().any() or not dflt.isin([0, 1]).all():
-        raise CalibInputError("loans: default must be 0 or 1 on every row")
-    live = drawn > 0
-    c = cents(drawn)
-    frame = pd.DataFrame({
-        "household_id": ln["household_id"].to_numpy(),
-        "n_loans": live.to_numpy().astype(np.int64),
-        "n_loans_defaulted": (live & (dflt == 1)).to_numpy().astype(np.int64),
-        "_balance_cents": c.to_numpy(),
-        "_defaulted_cents": c.where(dflt == 1, 0).to_numpy(),
-    })
-    return frame.groupby("household_id").sum().reindex(idx, fill_value=0)
+    if ln is not None and len(ln):
+        for col in ("household_id", "drawn_amount", "default"):
+            if col not in ln:
+                raise CalibInputError(f"loans: missing column {col!r}")
+        lcodes = hh.known(ln["household_id"], "loans")
+        if "start_date" in ln:
+            sel = _dates(ln["start_date"]) <= as_of_ts.to_datetime64()
+            ln, lcodes = ln.loc[sel], lcodes[sel]
+        drawn = pd.to_numeric(ln["drawn_amount"], errors="raise").to_numpy(dtype=float,
+                                                                          na_value=np.nan)
+        if np.isnan(drawn).any() or (drawn < 0).any():
+            raise CalibInputError("loans: drawn_amount must be a non-negative amount")
+        dflt = pd.to_numeric(ln["default"], errors="raise")
+        if dflt.isna().any() or not dflt.isin([0, 1]).all():
+            raise CalibInputError("loans: default must be 0 or 1 on every row")
+        bad_loan = dflt.to_numpy(dtype=np.int64) == 1
+        live = drawn > 0
+        c = np.rint(drawn * 100.0).astype(np.int64)
+        np.add.at(a["n_loans"], lcodes, live.astype(np.int64))
+        np.add.at(a["n_loans_defaulted"], lcodes, (live & bad_loan).astype(np.int64))
+        np.add.at(a["_balance_cents"], lcodes, c)
+        np.add.at(a["_defaulted_cents"], lcodes, np.where(bad_loan, c, 0))
+    a["borrower"] = a["n_loans"] > 0
+    return hh, a
 
 
 def household_status(
@@ -203,67 +323,86 @@ def household_status(
         ``defaulted_balance`` (drawn yuan of defaulted loans), ``borrower`` (``n_loans > 0``).
     """
     as_of_ts = pd.Timestamp(as_of if as_of is not None else programme.as_of).normalize()
-    elig = validate_eligibility(eligibility)
+    hh, a = _status(programme, as_of_ts, final_limits, grades, eligibility)
     ro = programme.roster
-    for col in ("household_id", "township", "village"):
-        if col not in ro:
-            raise CalibInputError(f"roster: missing column {col!r}")
-    ro = ro.assign(age=_ages_at(ro, as_of_ts, getattr(programme, "as_of", None)))
-    hh = eligible_households(ro, **elig)
-    idx = hh.index
-    out = hh[["township", "village", "n_members", "n_eligible_members", "eligible"]].copy()
-    out["reviewed"] = _reviewed(programme, idx, as_of_ts)
-    latest = _latest_runs(programme, idx, as_of_ts)
-    out["model_run"] = _member(idx, latest.index)
-    out["profiled"] = out["reviewed"] & out["model_run"]
-    grade = _grades(latest, grades, idx)
-    out["grade"] = grade
-    # the one rule (calib.scorecard.grades): unknown grade raises, ungraded is not A or better;
-    # imported here so that calib.params (which reads this package's rules) stays light
-    from calib.scorecard.grades import a_or_better
-
-    out["a_or_better"] = a_or_better(grade)
-    limit = _limits(latest, final_limits, idx)
-    out["limit"] = limit.where(out["model_run"] | (final_limits is not None))
-    out["credited"] = out["profiled"] & (out["limit"] > 0).fillna(False).astype(bool)
-    agg = _loan_totals(programme, idx, as_of_ts)
-    out["n_loans"] = agg["n_loans"].astype(np.int64)
-    out["n_loans_defaulted"] = agg["n_loans_defaulted"].astype(np.int64)
-    out["balance"] = agg["_balance_cents"].astype(np.int64) / 100.0
-    out["defaulted_balance"] = agg["_defaulted_cents"].astype(np.int64) / 100.0
-    out["borrower"] = out["n_loans"] > 0
+    take = pd.api.extensions.take
+    out = pd.DataFrame({
+        "township": take(ro["township"].array, a["_township_row"], allow_fill=True),
+        "village": take(ro["village"].array, a["_village_row"], allow_fill=True),
+        "n_members": a["n_members"],
+        "n_eligible_members": a["n_eligible_members"],
+        "eligible": a["eligible"],
+        "reviewed": a["reviewed"],
+        "model_run": a["model_run"],
+        "profiled": a["profiled"],
+        "grade": take(a["_grade_uniq"].array, a["_grade_code"], allow_fill=True),
+        "a_or_better": a["a_or_better"],
+        "limit": a["limit"],
+        "credited": a["credited"],
+        "n_loans": a["n_loans"],
+        "n_loans_defaulted": a["n_loans_defaulted"],
+        "balance": a["_balance_cents"] / 100.0,
+        "defaulted_balance": a["_defaulted_cents"] / 100.0,
+        "borrower": a["borrower"],
+    }, index=hh.index)
     return out
 
 
-def _household_counts(st: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """One row per household of the counts that :func:`programme_kpis` sums."""
-    e = st["eligible"]
-    w = st["n_eligible_members"].astype(np.int64) if unit == "person" else e.astype(np.int64)
-    cred = e & st["credited"]
-    return pd.DataFrame({
-        "township": st["township"],
-        "village": st["village"],
-        "n_households": np.int64(1),
-        "n_eligible_households": e.astype(np.int64),
-        "n_eligible_persons": st["n_eligible_members"].astype(np.int64),
-        "n_eligible": w,
-        "n_profiled": w * (e & st["profiled"]),
-        "n_credited": w * cred,
-        "n_drawing": w * (cred & st["borrower"]),
-        "n_a_or_better": st["a_or_better"].astype(np.int64),
-        "n_borrowers": st["borrower"].astype(np.int64),
-        "n_loans": st["n_loans"],
-        "n_loans_defaulted": st["n_loans_defaulted"],
-        "_limit_cents": cents(st["limit"].where(cred, 0.0).fillna(0.0)),
-        "_balance_cents": cents(st["balance"]),
-        "_defaulted_cents": cents(st["defaulted_balance"]),
+def _village_codes(ro: pd.DataFrame, a: dict) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each household's village as a code into the (township, village) pairs sorted as a
+    groupby sorts them (-1: no location), and those pairs."""
+    tcode, tuniq = pd.factorize(ro["township"], sort=True)
+    vcode, vuniq = pd.factorize(ro["village"], sort=True)
+    tr, vr = a["_township_row"], a["_village_row"]
+    t = np.where(tr >= 0, tcode[np.maximum(tr, 0)], -1).astype(np.int64)
+    v = np.where(vr >= 0, vcode[np.maximum(vr, 0)], -1).astype(np.int64)
+    located = (t >= 0) & (v >= 0)
+    key = t * np.int64(max(len(vuniq), 1)) + v
+    pairs, inv = np.unique(key[located], return_inverse=True)
+    code = np.full(len(t), -1, dtype=np.int64)
+    code[located] = inv.ravel()
+    names = pd.DataFrame({
+        "township": pd.Index(tuniq).array.take(pairs // max(len(vuniq), 1)),
+        "village": pd.Index(vuniq).array.take(pairs % max(len(vuniq), 1)),
     })
+    return code, names
 
 
-def _rollup(base: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Village sums, township sums and the programme row, stacked."""
-    sum_cols = [c for c in base.columns if c not in ("township", "village")]
-    vil = base.groupby(["township", "village"], sort=True)[sum_cols].sum().reset_index()
+def _household_counts(a: dict, unit: str) -> dict[str, np.ndarray]:
+    """Per household, the int64 counts that :func:`programme_kpis` sums."""
+    e = a["eligible"]
+    w = a["n_eligible_members"] if unit == "person" else e.astype(np.int64)
+    cred = e & a["credited"]
+    lim = np.where(cred, a["limit"], 0.0)
+    return {
+        "n_households": np.ones(len(e), dtype=np.int64),
+        "n_eligible_households": e.astype(np.int64),
+        "n_eligible_persons": a["n_eligible_members"],
+        "n_eligible": w,
+        "n_profiled": w * (e & a["profiled"]),
+        "n_credited": w * cred,
+        "n_drawing": w * (cred & a["borrower"]),
+        "n_a_or_better": a["a_or_better"].astype(np.int64),
+        "n_borrowers": a["borrower"].astype(np.int64),
+        "n_loans": a["n_loans"],
+        "n_loans_defaulted": a["n_loans_defaulted"],
+        "_limit_cents": np.rint(np.nan_to_num(lim, nan=0.0) * 100.0).astype(np.int64),
+        "_balance_cents": a["_balance_cents"],
+        "_defaulted_cents": a["_defaulted_cents"],
+    }
+
+
+def _rollup(counts: dict[str, np.ndarray], code: np.ndarray,
+            names: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Village sums, township sums and the programme row, stacked (sums in int64)."""
+    sum_cols = list(counts)
+    nv = len(names)
+    ok = code >= 0
+    vil = names.copy()
+    for c, x in counts.items():
+        s = np.zeros(nv, dtype=np.int64)
+        np.add.at(s, code[ok], x[ok])
+        vil[c] = s
     vil.insert(0, "level", "village")
     vil["n_villages"] = np.int64(1)
     tw = vil.groupby("township", sort=True)[sum_cols + ["n_villages"]].sum().reset_index()
@@ -362,9 +501,9 @@ def programme_kpis(
     if unit not in ("household", "person"):
         raise CalibParamsError(f"unit: expected 'household' or 'person', got {unit!r}")
     as_of_ts = pd.Timestamp(as_of if as_of is not None else programme.as_of).normalize()
-    st = household_status(programme, as_of=as_of_ts, final_limits=final_limits, grades=grades,
-                          eligibility=eligibility)
-    k, int_cols = _rollup(_household_counts(st, unit))
+    hh, a = _status(programme, as_of_ts, final_limits, grades, eligibility, sort=False)
+    code, names = _village_codes(programme.roster, a)
+    k, int_cols = _rollup(_household_counts(a, unit), code, names)
     for c in int_cols:
         k[c] = k[c].astype(np.int64)
     k["township"] = k["township"].astype("string")
