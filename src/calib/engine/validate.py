@@ -35,6 +35,7 @@ __all__ = ["validate_on_spark", "REGISTERS"]
 #: Tables without a household column: copied to every bucket.
 REGISTERS = ("reviewers", "village_assessments")
 _NOT_IN_ROSTER = "village not in the roster"
+_SCHEMA = ":schema"
 
 
 def _norm(header: str) -> str:
@@ -144,6 +145,8 @@ def _run_bucket(pdf: pd.DataFrame, *, as_of, labels: Mapping[str, str], headers:
         if acc is not None and len(acc):
             acc = acc.assign(row=rows[t][acc["row"].to_numpy() - 2])
         out.append((t, acc if acc is not None else pd.DataFrame()))
+        if acc is not None:  # the table's columns and dtypes, without rows: for the driver
+            out.append((f"{t}{_SCHEMA}", acc.iloc[:0]))
     q = prog.quarantine.copy()
     for t in raw:
         m = (q["table"] == t).to_numpy()
@@ -187,7 +190,7 @@ def _combine_counts(parts: list[tuple[str, pd.DataFrame]], q: pd.DataFrame, labe
 
 
 def validate_on_spark(spark, raw: Mapping[str, Any], *, as_of: Any, buckets: int = 8,
-                      labels: Mapping[str, str] | None = None):
+                      labels: Mapping[str, str] | None = None, with_dtypes: bool = False):
     """Apply the data contract to raw Spark tables, bucket by bucket on the executors.
 
     Parameters
@@ -203,12 +206,16 @@ def validate_on_spark(spark, raw: Mapping[str, Any], *, as_of: Any, buckets: int
         Buckets of households (parallel tasks).
     labels : mapping, optional
         Table -> source label for the quarantine's and counts' ``file``.
+    with_dtypes : bool
+        Also return each accepted table's pandas dtypes (as the local loader gives them).
 
     Returns
     -------
-    (dict, pandas.DataFrame, pandas.DataFrame)
+    (dict, pandas.DataFrame, pandas.DataFrame[, dict])
         Accepted tables (Spark DataFrames, as :func:`calib.io.load_programme` would give them,
-        with the source's row numbers), quarantine and counts exactly as the local loader.
+        with the source's row numbers), quarantine and counts exactly as the local loader
+        (and table -> {column: pandas dtype}). Only the quarantine, the counts and each table's
+        columns (no rows) come to the driver.
     """
     from functools import partial
 
@@ -225,21 +232,27 @@ def validate_on_spark(spark, raw: Mapping[str, Any], *, as_of: Any, buckets: int
         parts = p if parts is None else parts.unionByName(p)
     run = partial(_run_bucket, as_of=pd.Timestamp(as_of), labels=labels, headers=headers)
     res = parts.groupBy("group").applyInPandas(run, schema=PACKED_SCHEMA).cache()
-    small = res.filter(res["name"].isin("quarantine", "counts", "village_assessments")).collect()
+    from pyspark.sql import functions as F
+
+    small = res.filter(res["name"].isin("quarantine", "counts", "village_assessments")
+                       | F.col("name").endswith(_SCHEMA)).collect()
     got = {(r["group"], r["name"]): from_bytes(r["payload"]) for r in small}
     va_rows = {int(x) for (b, n), d in got.items() if n == "village_assessments" for x in d.get("row", [])}
     q = _combine_quarantine([(b, d) for (b, n), d in got.items() if n == "quarantine"], va_rows)
     counts = _combine_counts([(b, d) for (b, n), d in got.items() if n == "counts"], q, labels)
-    accepted = {t: _accepted(spark, res, t) for t in raw}
+    empty = {n[:-len(_SCHEMA)]: d for (b, n), d in sorted(got.items()) if n.endswith(_SCHEMA)}
+    accepted = {t: _accepted(spark, res, t, empty.get(t)) for t in raw}
+    if with_dtypes:
+        return accepted, q, counts, {t: {str(c): str(d) for c, d in e.dtypes.items()} for t, e in empty.items()}
     return accepted, q, counts
 
 
-def _accepted(spark, res, table: str):
-    """A table's accepted rows from all buckets as one Spark DataFrame (registers once)."""
+def _accepted(spark, res, table: str, sample: pd.DataFrame | None):
+    """A table's accepted rows from all buckets as one Spark DataFrame (registers once);
+    ``sample``: its columns and dtypes (no rows), ``None`` when no bucket has the table."""
     sel = res.filter(res["name"] == table)
     if table == "reviewers":
         sel = sel.filter(sel["group"] == "0")
-    sample = next((from_bytes(r["payload"]) for r in sel.select("payload").limit(8).collect()), None)
     if sample is None:
         return None
     arrow = pa.Table.from_pandas(sample.reset_index(drop=True), preserve_index=False).schema
