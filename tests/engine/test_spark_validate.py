@@ -1,6 +1,8 @@
-"""The data contract on Spark: the sample programme, plus an ID number and a loan number shared
-across households of different villages (the checks that cross buckets), validated bucket by
-bucket on Spark gives exactly the local loader's quarantine, counts and accepted rows."""
+"""The data contract on Spark: the small adversarial programme of the shared run (hostile text,
+planted personal values), plus an ID number and a loan number shared across households of
+different villages (the checks that cross buckets), validated bucket by bucket on Spark gives
+exactly the local loader's quarantine, counts and accepted rows. (The report run on Spark,
+``test_spark_bundle.py``, checks its snapshot against the local loader's too.)"""
 from __future__ import annotations
 
 import shutil
@@ -12,14 +14,13 @@ import pytest
 
 from calib.io import load_programme, read_table
 
-ROOT = Path(__file__).resolve().parents[2]
 AS_OF = "2026-06-30"
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory) -> Path:
+def folder(tmp_path_factory, adversarial) -> Path:
     out = tmp_path_factory.mktemp("dup-programme")
-    for p in (ROOT / "data" / "sample").glob("*.csv"):
+    for p in adversarial.folder.glob("*.csv"):
         shutil.copy(p, out / p.name)
     ro = read_table(out / "roster.csv")
     far = len(ro) - 5  # a person in another township takes the ID number of row 2's person

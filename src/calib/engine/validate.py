@@ -54,9 +54,17 @@ def _with_rows(sdf):
     from pyspark.sql import functions as F
 
     cols = [F.col(f"`{c}`").cast("string").alias(c) for c in sdf.columns]
-    text = sdf.select(*cols)
-    indexed = text.rdd.zipWithIndex().map(lambda t: (*t[0], t[1] + 2))
-    return indexed.toDF(text.schema.add("_row", "long"))
+    # row number = rows of the partitions before + position inside the partition (the source's
+    # order), computed in the JVM: monotonically_increasing_id is partition << 33 | position
+    text = sdf.select(*cols, F.spark_partition_id().alias("_pid"), F.monotonically_increasing_id().alias("_mid"))
+    sizes = sorted((r["_pid"], r["count"]) for r in text.groupBy("_pid").count().collect())
+    offsets, before = [], 0
+    for pid, n in sizes:
+        offsets += [F.lit(pid), F.lit(before)]
+        before += n
+    start = F.create_map(*offsets)[F.col("_pid")] if offsets else F.lit(0)
+    pos = F.col("_mid") - F.shiftleft(F.col("_pid").cast("long"), 33)
+    return text.withColumn("_row", (start + pos + 2).cast("long")).drop("_pid", "_mid")
 
 
 def _loose_id(col):
