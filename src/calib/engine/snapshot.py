@@ -192,7 +192,7 @@ def _masked_dtypes(dtypes: Mapping[str, str]) -> dict[str, str]:
 def _write_table(sdf, path: str, rows_hint: int) -> None:
     """Source-row order, one Parquet file per 2M rows, written by the executors."""
     parts = max(1, -(-rows_hint // 2_000_000))
-    ordered = (sdf.repartition(1) if parts == 1 else sdf.repartitionByRange(parts, "row")).sortWithinPartitions("row")
+    ordered = (sdf.coalesce(1) if parts == 1 else sdf.repartitionByRange(parts, "row")).sortWithinPartitions("row")
     ordered.write.mode("overwrite").option("compression", "zstd").parquet(path)
 
 

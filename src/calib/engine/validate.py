@@ -57,6 +57,8 @@ def _with_rows(sdf):
     # row number = rows of the partitions before + position inside the partition (the source's
     # order), computed in the JVM: monotonically_increasing_id is partition << 33 | position
     text = sdf.select(*cols, F.spark_partition_id().alias("_pid"), F.monotonically_increasing_id().alias("_mid"))
+    if text.rdd.getNumPartitions() == 1:  # one file read whole (a CSV, a small Parquet): no job
+        return text.withColumn("_row", F.col("_mid") + 2).drop("_pid", "_mid")
     sizes = sorted((r["_pid"], r["count"]) for r in text.groupBy("_pid").count().collect())
     offsets, before = [], 0
     for pid, n in sizes:
@@ -80,7 +82,7 @@ def _merged_households(tables: Mapping[str, Any], hh: Mapping[str, str]) -> dict
     """household -> representative, for households tied by a shared ID or loan number."""
     from pyspark.sql import functions as F
 
-    pairs = []
+    groups = []
     for table, code in (("roster", "id_number"), ("loans", "loan_id")):
         if table not in tables:
             continue
@@ -88,9 +90,13 @@ def _merged_households(tables: Mapping[str, Any], hh: Mapping[str, str]) -> dict
         if key is None or hh.get(table) is None:
             continue
         k = _loose_id(F.col(f"`{key}`")) if code == "id_number" else F.col(f"`{key}`")
-        g = (tables[table].select(k.alias("k"), F.col(f"`{hh[table]}`").alias("h")).dropna()
-             .groupBy("k").agg(F.collect_set("h").alias("hs")).filter(F.size("hs") > 1))
-        pairs += [r["hs"] for r in g.collect()]
+        groups.append(tables[table].select(F.lit(code).alias("key"), k.alias("k"),
+                                           F.col(f"`{hh[table]}`").alias("h")).dropna())
+    pairs = []
+    if groups:  # one job for both keys
+        both = groups[0] if len(groups) == 1 else groups[0].unionByName(groups[1])
+        g = both.groupBy("key", "k").agg(F.collect_set("h").alias("hs")).filter(F.size("hs") > 1)
+        pairs = [r["hs"] for r in g.collect()]
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
