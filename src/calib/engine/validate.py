@@ -131,6 +131,21 @@ def _bucketed(spark, tables: Mapping[str, Any], buckets: int):
     return out
 
 
+def _split_by_bucket(sdf, name: str):
+    """A table packed by bucket without a shuffle of its own: each batch of each partition is cut
+    into one Arrow payload per bucket (``group, name, payload``); the bucket step, which groups
+    by bucket, puts a table's pieces together again."""
+    from calib.engine.grouped import PACKED_SCHEMA
+
+    def split(batches):
+        for pdf in batches:
+            for b, part in pdf.groupby("bucket", sort=True):
+                yield pd.DataFrame({"group": [str(b)], "name": [name],
+                                    "payload": [to_bytes(part.reset_index(drop=True))]})
+
+    return sdf.mapInPandas(split, PACKED_SCHEMA)
+
+
 def _map_rows(reasons: pd.Series, rows: np.ndarray) -> pd.Series:
     """Rewrite "row N" inside reasons from bucket rows to source rows."""
     return reasons.astype(str).str.replace(r"row (\d+)", lambda m: f"row {rows[int(m.group(1)) - 2]}",
@@ -142,7 +157,10 @@ def _run_bucket(pdf: pd.DataFrame, *, as_of, labels: Mapping[str, str], headers:
     from calib.sources.sql import validate_raw
 
     b = str(pdf["group"].iloc[0])
-    got = {str(n): from_bytes(p) for n, p in zip(pdf["name"], pdf["payload"])}
+    pieces: dict[str, list[pd.DataFrame]] = {}
+    for n, p in zip(pdf["name"], pdf["payload"]):  # a table may come in several pieces
+        pieces.setdefault(str(n), []).append(from_bytes(p))
+    got = {n: ps[0] if len(ps) == 1 else pd.concat(ps, ignore_index=True) for n, ps in pieces.items()}
     raw, rows = {}, {}
     for t in TABLES:
         if t not in got and t not in ("roster", "reviews", "model_runs"):
@@ -233,7 +251,7 @@ def validate_on_spark(spark, raw: Mapping[str, Any], *, as_of: Any, buckets: int
     """
     from functools import partial
 
-    from calib.engine.grouped import PACKED_SCHEMA, pack
+    from calib.engine.grouped import PACKED_SCHEMA
 
     labels = {t: (labels or {}).get(t, f"{t}") for t in raw}
     tables = {t: _with_rows(s) for t, s in raw.items()}
@@ -242,7 +260,7 @@ def validate_on_spark(spark, raw: Mapping[str, Any], *, as_of: Any, buckets: int
         headers.setdefault(t, [])
     parts = None
     for t, s in _bucketed(spark, tables, buckets).items():
-        p = pack(s, t, "bucket", {c: "str" for c in headers[t]})
+        p = _split_by_bucket(s, t)
         parts = p if parts is None else parts.unionByName(p)
     run = partial(_run_bucket, as_of=pd.Timestamp(as_of), labels=labels, headers=headers)
     res = parts.groupBy("group").applyInPandas(run, schema=PACKED_SCHEMA).cache()
