@@ -73,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--partitions", type=int, default=None, help="shuffle partitions (default 2 x cores)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--driver-memory", default="4g",
+                    help="JVM heap of the driver (Spark's 1g default runs out at 1M households: the "
+                         "programme-pooled consensus is sent from the driver)")
     a = ap.parse_args(argv)
     warnings.simplefilter("ignore", FutureWarning)  # pyspark on pandas 3
     reviews, relations, model_runs = timed(
@@ -85,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         sources = timed("write Parquet", lambda: write_parquet(Path(tmp), reviews, relations, model_runs))
         del reviews, relations, model_runs
         spark = timed(f"spark session ({a.master})", lambda: spark_session(
-            {"master": a.master, "app_name": "calib-bench", "shuffle_partitions": a.partitions}))
+            {"master": a.master, "app_name": "calib-bench", "shuffle_partitions": a.partitions,
+             "conf": {"spark.driver.memory": a.driver_memory}}))
         print(engine_info(spark), flush=True)
         s_cons, s_cmp = timed("spark, programme pooling", lambda: run_spark(spark, sources, "programme"))
         ok = np.allclose(s_cmp.sort_index()["final_limit"], cmp.sort_index()["final_limit"], rtol=1e-9)

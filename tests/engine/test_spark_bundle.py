@@ -1,6 +1,13 @@
 """`calib run ... -p engine=spark` (Spark ``local[2]``) renders the local engine's figures: every
 figure of metrics.json and every table the consensus, comparison and village reports write, to
-1e-9 relative, on the small programme of the shared end-to-end run (``run_bundle``, local engine)."""
+1e-9 relative, on the small programme of the shared end-to-end run (``run_bundle``, local engine).
+
+The same run proves the programme never reaches the driver: it is given as raw Parquet tables
+(``spark.tables``: the programme's CSV files as text, as a data platform would hold them); the
+runner has Spark read, validate and snapshot them on the executors (``$CALIB_LOAD_LOG`` records
+no load on any driver, only the executors' validation and the kernels' snapshot reads), the
+snapshot equals the local loader's table by table, and the reports' per-village steps scan its
+Parquet tables on Spark."""
 from __future__ import annotations
 
 import json
@@ -14,6 +21,7 @@ import pandas as pd
 import pytest
 
 from _support import calib_cli, write_params
+from calib.io.read import LOAD_LOG
 
 NOTEBOOKS = ["02_peer_consensus", "03_consensus_vs_model", "06_credit_villages"]
 #: the tables these three reports write (a missing one fails: the comparison must not be empty)
@@ -22,15 +30,33 @@ TABLES = ["consensus_by_village.xlsx", "flagged_reviewers.xlsx", "exposure_by_vi
 RTOL = 1e-9
 
 
+def _as_parquet(folder: Path, out: Path) -> dict[str, str]:
+    """Every table of a programme folder as a raw Parquet file (text cells, headers as given)."""
+    import pyarrow.parquet as pq
+
+    from calib.io.read import read_raw
+
+    out.mkdir()
+    uris = {}
+    for f in sorted(folder.glob("*.csv")):
+        raw = read_raw(f)
+        assert not [c for c in raw.column_names if c.startswith("__")], f.name  # no malformed rows
+        pq.write_table(raw, out / f"{f.stem}.parquet")
+        uris[f.stem] = (out / f"{f.stem}.parquet").as_uri()
+    return uris
+
+
 @pytest.fixture(scope="module")
 def spark_bundle(run_bundle, tmp_path_factory) -> Path:
-    """The three reports of the shared run's programme and params, run with ``engine: spark``."""
+    """The three reports of the shared run's programme (as Parquet URIs) and params, run with
+    ``engine: spark``."""
     pytest.importorskip("pyspark", reason="the spark extra is not installed: pip install -e '.[spark]'")
     tmp = tmp_path_factory.mktemp("spark-run")
-    events = tmp / "spark-events"  # Spark's event logs: what each report's application ran
+    events = tmp / "spark-events"  # Spark's event logs: what each application (runner, reports) ran
     events.mkdir()
-    params = write_params(tmp, run_bundle.folder, notebooks=NOTEBOOKS, lang="en",
-                          spark={"shuffle_partitions": 2, "conf": {
+    uris = _as_parquet(run_bundle.folder, tmp / "parquet")
+    params = write_params(tmp, tmp / "parquet", notebooks=NOTEBOOKS, lang="en", keep_snapshot=True,
+                          spark={"shuffle_partitions": 2, "tables": uris, "conf": {
                               # start-up tuned for seconds-long test jobs (a JVM per report):
                               # C1-only JIT and serial GC start faster; no adaptive re-planning
                               # of tiny shuffles. Figures do not depend on either.
@@ -38,7 +64,8 @@ def spark_bundle(run_bundle, tmp_path_factory) -> Path:
                               "spark.sql.adaptive.enabled": False,
                               "spark.eventLog.enabled": True, "spark.eventLog.dir": events.as_uri(),
                               "spark.eventLog.compress": False, "spark.eventLog.rolling.enabled": False}})
-    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable,
+           LOAD_LOG: str(tmp / "loads.jsonl")}
     t0 = time.perf_counter()
     r = calib_cli("run", str(params), "--out", str(tmp / "reports"), "--jobs", "3",  # one per report
                   "--history", str(tmp / "history.sqlite"),
@@ -48,16 +75,73 @@ def spark_bundle(run_bundle, tmp_path_factory) -> Path:
     return (tmp / "reports" / "latest").resolve()
 
 
-def test_reports_ran_their_steps_per_village_on_spark(spark_bundle):
-    """Each report started a Spark application that ran grouped pandas steps (applyInPandas):
-    identical figures below are then not the local engine's by accident."""
-    apps = sorted((spark_bundle.parent.parent / "spark-events").iterdir())
-    assert len(apps) == len(NOTEBOOKS)
-    for log in apps:
+def _applications(spark_bundle: Path) -> dict[str, str]:
+    """Each Spark application's event log as text."""
+    out = {}
+    for log in sorted((spark_bundle.parent.parent / "spark-events").iterdir()):
         files = sorted(p for p in log.rglob("*") if p.is_file()) if log.is_dir() else [log]
-        text = "".join(p.read_text(encoding="utf-8", errors="replace") for p in files)
+        out[log.name] = "".join(p.read_text(encoding="utf-8", errors="replace") for p in files)
+    return out
+
+
+def test_programme_validated_on_the_executors_not_the_driver(spark_bundle):
+    """No process loaded the programme on a driver: the local loader (which records ``validate``)
+    never ran in the runner or in a report's kernel; the runner recorded one validation on Spark
+    and each report read the snapshot. The runner's application read the raw Parquet tables,
+    validated them per bucket (grouped pandas) and wrote the snapshot's tables from the executors."""
+    events = [json.loads(line) for line in
+              (spark_bundle.parent.parent / "loads.jsonl").read_text(encoding="utf-8").splitlines()]
+    kinds = [e["event"] for e in events]
+    assert "validate" not in kinds and "cache-hit" not in kinds, kinds
+    on_spark = [e for e in events if e["event"] == "spark-validate"]
+    reads = [e for e in events if e["event"] == "snapshot"]
+    assert len(on_spark) == 1 and len(reads) == len(NOTEBOOKS), kinds
+    assert on_spark[0]["pid"] not in {e["pid"] for e in reads}
+    m = json.loads((spark_bundle / "snapshot" / "manifest.json").read_text(encoding="utf-8"))
+    assert m["engine"] == "spark" and (spark_bundle / "snapshot" / "tables" / "reviews.parquet").is_dir()
+    runner = [t for t in _applications(spark_bundle).values() if "InsertIntoHadoopFsRelationCommand" in t]
+    assert len(runner) == 1
+    assert "FlatMapGroupsInPandas" in runner[0] and "roster.parquet" in runner[0]
+    assert "snapshot/tables/roster.parquet" in runner[0]
+
+
+def test_snapshot_written_on_spark_equals_the_local_loaders(spark_bundle, run_bundle, tmp_path):
+    """Same accepted rows, dtypes, quarantine (reasons, rows) and counts as the local loader's
+    snapshot of the same programme; the inputs' digests are the Parquet files' SHA-256."""
+    from calib.io import read_snapshot, write_snapshot
+    from calib.io.read import file_sha256
+    from calib.programme import TABLES
+
+    got = read_snapshot(spark_bundle / "snapshot")
+    write_snapshot(run_bundle.prog, tmp_path / "local")
+    want = read_snapshot(tmp_path / "local")
+    for t in TABLES:
+        if want.table(t) is None:
+            assert got.table(t) is None, t
+            continue
+        assert len(want.table(t)), t
+        pd.testing.assert_frame_equal(got.table(t), want.table(t), obj=t)
+    assert len(want.quarantine) > 0  # the hostile programme's planted values are quarantined
+    for name in ("quarantine", "counts"):
+        a, b = getattr(got, name), getattr(want, name).copy()
+        b["file"] = b["file"].str.replace(".csv", ".parquet", regex=False)
+        pd.testing.assert_frame_equal(a, b, check_dtype=False, obj=name)
+    parquet = spark_bundle.parent.parent / "parquet"
+    assert got.digests == {t: file_sha256(parquet / f"{t}.parquet") for t in want.digests}
+
+
+def test_reports_ran_their_steps_per_village_on_spark(spark_bundle):
+    """Each report started a Spark application that scanned the snapshot's Parquet tables and ran
+    grouped pandas steps (applyInPandas): identical figures below are then not the local
+    engine's by accident."""
+    apps = _applications(spark_bundle)
+    assert len(apps) == len(NOTEBOOKS) + 1  # the runner's and one per report
+    reports = [t for t in apps.values() if "InsertIntoHadoopFsRelationCommand" not in t]
+    assert len(reports) == len(NOTEBOOKS)
+    for text in reports:
         assert '"spark.master":"local[2]"' in text.replace(" ", "")
-        assert text.count("FlatMapGroupsInPandas") >= 3, log.name  # pack, consensus or comparison, KPIs
+        assert text.count("FlatMapGroupsInPandas") >= 3  # pack, consensus or comparison, KPIs
+        assert "snapshot/tables/reviews.parquet" in text  # read by Spark, not sent from the driver
 
 
 def _same_value(a, b, where: str) -> None:

@@ -140,9 +140,11 @@ def test_dispatch_local_and_spark(spark, prog, P, local):
     assert engine.distributed(prog, spark) is engine.distributed(prog, spark)  # distributed once
 
 
-def test_parquet_tables_read_by_spark(spark, prog, P, local, tmp_path):
-    """A programme kept as Parquet (as a data platform holds it) runs without passing through the
-    driver: same comparison figures as the local engine."""
+def test_parquet_tables_read_by_spark(spark, prog, P, tmp_path):
+    """A validated programme kept as Parquet (as a data platform holds it) is opened where Spark
+    reads it: relations get their village on Spark, every row is there. (The report run on
+    Spark, ``test_spark_bundle.py``, takes Parquet tables read this way through the per-village
+    steps to the local engine's figures.)"""
     from calib.engine import steps
 
     sources = {}
@@ -151,13 +153,10 @@ def test_parquet_tables_read_by_spark(spark, prog, P, local, tmp_path):
         prog.table(name).to_parquet(path, index=False, coerce_timestamps="us")  # Spark reads no ns
         sources[name] = f"file://{path}"
     sp = steps.read_programme(spark, sources, as_of=P.as_of)
-    assert "village" in sp.tables["relations"].columns  # joined from the roster on Spark
-    cp = steps.consensus_packed(sp, **P.block("consensus"))
-    cmp = steps.compare_limits(sp, cp, policy=P.block("reconciliation")).sort_index()
-    expected = local["comparison"].sort_index()
-    assert list(cmp.index) == list(expected.index)
-    for col in ("consensus_limit", "model_limit", "final_limit", "exposure_gap"):
-        np.testing.assert_allclose(cmp[col].to_numpy(float), expected[col].to_numpy(float), rtol=RTOL)
-    assert (cmp["reason"].to_numpy() == expected["reason"].to_numpy()).all()
+    rel = sp.tables["relations"].select("household_id", "village").toPandas()  # joined from the roster on Spark
+    want = prog.relations.join(prog.roster.drop_duplicates("household_id").set_index("household_id")["village"],
+                               on="household_id")
+    assert sorted(zip(rel["household_id"], rel["village"])) == sorted(zip(want["household_id"], want["village"]))
+    assert sp.dtypes["reviews"]["proposed_limit"] == "float64" and sp.dtypes["reviews"]["household_id"] == "str"
     with pytest.raises(CalibParamsError, match="unknown table 'loan'"):
         steps.read_programme(spark, {"loan": "x"}, as_of=P.as_of)

@@ -5,7 +5,9 @@
 ``groupBy(...).applyInPandas``, calling the same pure functions as the local engine;
 :mod:`calib.engine.validate` applies the data contract on Spark (the local loader per bucket of
 households, row numbers and reasons identical); :mod:`calib.engine.dispatch` has one call per step for notebooks (local or Spark alike);
-:mod:`calib.engine.grouped` is the packing that carries each group's tables to one executor.
+:mod:`calib.engine.grouped` is the packing that carries each group's tables to one executor;
+:mod:`calib.engine.snapshot` is what ``calib run`` does with ``engine: spark``: the raw tables read,
+validated and written as the run's snapshot by the executors.
 Nothing here imports pyspark until a Spark session is built.
 """
 from __future__ import annotations

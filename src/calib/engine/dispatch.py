@@ -51,7 +51,11 @@ def session_for(params: Any):
 
 def distributed(programme, spark):
     """The programme's tables on Spark (a :class:`~calib.engine.steps.SparkProgramme`), built once
-    per programme object and session."""
+    per programme object and session.
+
+    In a report of a ``calib run`` with ``engine: spark`` the tables are the run's snapshot,
+    written by the executors and read by them as Parquet (:func:`snapshot_programme`); otherwise
+    the programme's pandas tables are sent from the driver."""
     from calib.engine.steps import SparkProgramme, from_programme
 
     if isinstance(programme, SparkProgramme):
@@ -59,9 +63,57 @@ def distributed(programme, spark):
     hit = _DISTRIBUTED.get(id(programme))
     if hit is not None and hit[0]() is programme and hit[1].spark is spark:
         return hit[1]
-    sp = from_programme(spark, programme)
+    sp = snapshot_programme(spark, programme) or from_programme(spark, programme)
     _DISTRIBUTED[id(programme)] = (weakref.ref(programme), sp)
     weakref.finalize(programme, _DISTRIBUTED.pop, id(programme), None)
+    return sp
+
+
+def snapshot_programme(spark, programme=None, folder: str | None = None):
+    """The run's validated snapshot read by Spark as Parquet, when it is the programme's.
+
+    Parameters
+    ----------
+    spark : pyspark.sql.SparkSession
+    programme : Programme, optional
+        The programme the report read (:func:`calib.report.open_run`); the snapshot is used only
+        when its inputs' digests, ``as_of`` and row counts are this programme's.
+    folder : str, optional
+        The snapshot folder (default ``$CALIB_SPARK_SNAPSHOT``, set by ``calib run`` for the
+        report kernels of a Spark run).
+
+    Returns
+    -------
+    SparkProgramme or None
+        Tables read by the executors with the dtypes the snapshot's manifest records (the local
+        engine's); ``None`` without a matching snapshot written by Spark.
+    """
+    import json
+    import os
+    from pathlib import Path
+
+    from calib.engine.snapshot import SNAPSHOT_ENV
+    from calib.engine.steps import assemble
+
+    folder = folder or os.environ.get(SNAPSHOT_ENV)
+    if not folder or not (Path(folder) / "manifest.json").is_file():
+        return None
+    m = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+    if m.get("engine") != "spark":
+        return None
+    if programme is not None:
+        inputs = {t: v["sha256"] for t, v in m.get("inputs", {}).items() if v.get("sha256")}
+        same = (inputs == dict(programme.digests) and pd.Timestamp(m["as_of"]) == pd.Timestamp(programme.as_of)
+                and all(programme.table(t) is not None and len(programme.table(t)) == e["rows"]
+                        for t, e in m["tables"].items()))
+        if not same:
+            return None
+    tables = {t: spark.read.parquet((Path(folder) / e["file"]).resolve().as_uri()) for t, e in m["tables"].items()}
+    sp = assemble(spark, tables, as_of=m["as_of"])
+    for t, e in m["tables"].items():  # the local engine's dtypes (relations: + village)
+        sp.dtypes[t] = {**sp.dtypes[t], **e["dtypes"]}
+    if "relations" in sp.dtypes and "roster" in m["tables"]:
+        sp.dtypes["relations"]["village"] = m["tables"]["roster"]["dtypes"]["village"]
     return sp
 
 

@@ -37,7 +37,8 @@ _BASE_CONF: dict[str, str] = {
 class SparkSettings(BaseModel):
     """The ``spark:`` block of params (used when ``engine: spark``): ``master`` (any Spark master
     URL), ``app_name``, ``conf`` (any Spark configuration key), ``shuffle_partitions``
-    (default 2 x cores on a local master, else 200) and ``pooling`` of the adjusted consensus."""
+    (default 2 x cores on a local master, else 200), ``pooling`` of the adjusted consensus and
+    ``tables`` (where Spark reads the raw programme)."""
 
     model_config = ConfigDict(extra="forbid")
     master: str = Field("local[2]", min_length=1)
@@ -47,6 +48,10 @@ class SparkSettings(BaseModel):
     #: ``programme``: the adjusted consensus is fitted on the driver, identical to ``engine:
     #: local``; ``group``: each village is fitted on the executors with its own robust scale.
     pooling: Literal["programme", "group"] = "programme"
+    #: Raw tables Spark reads, table -> URI (``file://``, ``hdfs://``, ``s3a://``; Parquet, or CSV
+    #: when the URI ends in ``.csv``) or ``catalog:db.table``; default: the ``data_dir`` folder's
+    #: ``.csv`` and ``.parquet`` files. ``calib run`` validates and snapshots them on the executors.
+    tables: dict[str, str] = Field(default_factory=dict)
 
 
 def validate_spark_settings(block: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -55,7 +60,7 @@ def validate_spark_settings(block: Mapping[str, Any] | None) -> dict[str, Any]:
     Parameters
     ----------
     block : mapping, optional
-        ``{master, app_name, conf, shuffle_partitions, pooling}``; ``None`` gives the defaults
+        ``{master, app_name, conf, shuffle_partitions, pooling, tables}``; ``None`` gives the defaults
         (``local[2]``).
 
     Returns

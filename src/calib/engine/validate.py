@@ -35,6 +35,7 @@ __all__ = ["validate_on_spark", "REGISTERS"]
 #: Tables without a household column: copied to every bucket.
 REGISTERS = ("reviewers", "village_assessments")
 _NOT_IN_ROSTER = "village not in the roster"
+_SCHEMA = ":schema"
 
 
 def _norm(header: str) -> str:
@@ -53,9 +54,19 @@ def _with_rows(sdf):
     from pyspark.sql import functions as F
 
     cols = [F.col(f"`{c}`").cast("string").alias(c) for c in sdf.columns]
-    text = sdf.select(*cols)
-    indexed = text.rdd.zipWithIndex().map(lambda t: (*t[0], t[1] + 2))
-    return indexed.toDF(text.schema.add("_row", "long"))
+    # row number = rows of the partitions before + position inside the partition (the source's
+    # order), computed in the JVM: monotonically_increasing_id is partition << 33 | position
+    text = sdf.select(*cols, F.spark_partition_id().alias("_pid"), F.monotonically_increasing_id().alias("_mid"))
+    if text.rdd.getNumPartitions() == 1:  # one file read whole (a CSV, a small Parquet): no job
+        return text.withColumn("_row", F.col("_mid") + 2).drop("_pid", "_mid")
+    sizes = sorted((r["_pid"], r["count"]) for r in text.groupBy("_pid").count().collect())
+    offsets, before = [], 0
+    for pid, n in sizes:
+        offsets += [F.lit(pid), F.lit(before)]
+        before += n
+    start = F.create_map(*offsets)[F.col("_pid")] if offsets else F.lit(0)
+    pos = F.col("_mid") - F.shiftleft(F.col("_pid").cast("long"), 33)
+    return text.withColumn("_row", (start + pos + 2).cast("long")).drop("_pid", "_mid")
 
 
 def _loose_id(col):
@@ -71,7 +82,7 @@ def _merged_households(tables: Mapping[str, Any], hh: Mapping[str, str]) -> dict
     """household -> representative, for households tied by a shared ID or loan number."""
     from pyspark.sql import functions as F
 
-    pairs = []
+    groups = []
     for table, code in (("roster", "id_number"), ("loans", "loan_id")):
         if table not in tables:
             continue
@@ -79,9 +90,13 @@ def _merged_households(tables: Mapping[str, Any], hh: Mapping[str, str]) -> dict
         if key is None or hh.get(table) is None:
             continue
         k = _loose_id(F.col(f"`{key}`")) if code == "id_number" else F.col(f"`{key}`")
-        g = (tables[table].select(k.alias("k"), F.col(f"`{hh[table]}`").alias("h")).dropna()
-             .groupBy("k").agg(F.collect_set("h").alias("hs")).filter(F.size("hs") > 1))
-        pairs += [r["hs"] for r in g.collect()]
+        groups.append(tables[table].select(F.lit(code).alias("key"), k.alias("k"),
+                                           F.col(f"`{hh[table]}`").alias("h")).dropna())
+    pairs = []
+    if groups:  # one job for both keys
+        both = groups[0] if len(groups) == 1 else groups[0].unionByName(groups[1])
+        g = both.groupBy("key", "k").agg(F.collect_set("h").alias("hs")).filter(F.size("hs") > 1)
+        pairs = [r["hs"] for r in g.collect()]
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -116,6 +131,21 @@ def _bucketed(spark, tables: Mapping[str, Any], buckets: int):
     return out
 
 
+def _split_by_bucket(sdf, name: str):
+    """A table packed by bucket without a shuffle of its own: each batch of each partition is cut
+    into one Arrow payload per bucket (``group, name, payload``); the bucket step, which groups
+    by bucket, puts a table's pieces together again."""
+    from calib.engine.grouped import PACKED_SCHEMA
+
+    def split(batches):
+        for pdf in batches:
+            for b, part in pdf.groupby("bucket", sort=True):
+                yield pd.DataFrame({"group": [str(b)], "name": [name],
+                                    "payload": [to_bytes(part.reset_index(drop=True))]})
+
+    return sdf.mapInPandas(split, PACKED_SCHEMA)
+
+
 def _map_rows(reasons: pd.Series, rows: np.ndarray) -> pd.Series:
     """Rewrite "row N" inside reasons from bucket rows to source rows."""
     return reasons.astype(str).str.replace(r"row (\d+)", lambda m: f"row {rows[int(m.group(1)) - 2]}",
@@ -127,7 +157,10 @@ def _run_bucket(pdf: pd.DataFrame, *, as_of, labels: Mapping[str, str], headers:
     from calib.sources.sql import validate_raw
 
     b = str(pdf["group"].iloc[0])
-    got = {str(n): from_bytes(p) for n, p in zip(pdf["name"], pdf["payload"])}
+    pieces: dict[str, list[pd.DataFrame]] = {}
+    for n, p in zip(pdf["name"], pdf["payload"]):  # a table may come in several pieces
+        pieces.setdefault(str(n), []).append(from_bytes(p))
+    got = {n: ps[0] if len(ps) == 1 else pd.concat(ps, ignore_index=True) for n, ps in pieces.items()}
     raw, rows = {}, {}
     for t in TABLES:
         if t not in got and t not in ("roster", "reviews", "model_runs"):
@@ -144,6 +177,8 @@ def _run_bucket(pdf: pd.DataFrame, *, as_of, labels: Mapping[str, str], headers:
         if acc is not None and len(acc):
             acc = acc.assign(row=rows[t][acc["row"].to_numpy() - 2])
         out.append((t, acc if acc is not None else pd.DataFrame()))
+        if acc is not None:  # the table's columns and dtypes, without rows: for the driver
+            out.append((f"{t}{_SCHEMA}", acc.iloc[:0]))
     q = prog.quarantine.copy()
     for t in raw:
         m = (q["table"] == t).to_numpy()
@@ -187,7 +222,7 @@ def _combine_counts(parts: list[tuple[str, pd.DataFrame]], q: pd.DataFrame, labe
 
 
 def validate_on_spark(spark, raw: Mapping[str, Any], *, as_of: Any, buckets: int = 8,
-                      labels: Mapping[str, str] | None = None):
+                      labels: Mapping[str, str] | None = None, with_dtypes: bool = False):
     """Apply the data contract to raw Spark tables, bucket by bucket on the executors.
 
     Parameters
@@ -203,16 +238,20 @@ def validate_on_spark(spark, raw: Mapping[str, Any], *, as_of: Any, buckets: int
         Buckets of households (parallel tasks).
     labels : mapping, optional
         Table -> source label for the quarantine's and counts' ``file``.
+    with_dtypes : bool
+        Also return each accepted table's pandas dtypes (as the local loader gives them).
 
     Returns
     -------
-    (dict, pandas.DataFrame, pandas.DataFrame)
+    (dict, pandas.DataFrame, pandas.DataFrame[, dict])
         Accepted tables (Spark DataFrames, as :func:`calib.io.load_programme` would give them,
-        with the source's row numbers), quarantine and counts exactly as the local loader.
+        with the source's row numbers), quarantine and counts exactly as the local loader
+        (and table -> {column: pandas dtype}). Only the quarantine, the counts and each table's
+        columns (no rows) come to the driver.
     """
     from functools import partial
 
-    from calib.engine.grouped import PACKED_SCHEMA, pack
+    from calib.engine.grouped import PACKED_SCHEMA
 
     labels = {t: (labels or {}).get(t, f"{t}") for t in raw}
     tables = {t: _with_rows(s) for t, s in raw.items()}
@@ -221,25 +260,31 @@ def validate_on_spark(spark, raw: Mapping[str, Any], *, as_of: Any, buckets: int
         headers.setdefault(t, [])
     parts = None
     for t, s in _bucketed(spark, tables, buckets).items():
-        p = pack(s, t, "bucket", {c: "str" for c in headers[t]})
+        p = _split_by_bucket(s, t)
         parts = p if parts is None else parts.unionByName(p)
     run = partial(_run_bucket, as_of=pd.Timestamp(as_of), labels=labels, headers=headers)
     res = parts.groupBy("group").applyInPandas(run, schema=PACKED_SCHEMA).cache()
-    small = res.filter(res["name"].isin("quarantine", "counts", "village_assessments")).collect()
+    from pyspark.sql import functions as F
+
+    small = res.filter(res["name"].isin("quarantine", "counts", "village_assessments")
+                       | F.col("name").endswith(_SCHEMA)).collect()
     got = {(r["group"], r["name"]): from_bytes(r["payload"]) for r in small}
     va_rows = {int(x) for (b, n), d in got.items() if n == "village_assessments" for x in d.get("row", [])}
     q = _combine_quarantine([(b, d) for (b, n), d in got.items() if n == "quarantine"], va_rows)
     counts = _combine_counts([(b, d) for (b, n), d in got.items() if n == "counts"], q, labels)
-    accepted = {t: _accepted(spark, res, t) for t in raw}
+    empty = {n[:-len(_SCHEMA)]: d for (b, n), d in sorted(got.items()) if n.endswith(_SCHEMA)}
+    accepted = {t: _accepted(spark, res, t, empty.get(t)) for t in raw}
+    if with_dtypes:
+        return accepted, q, counts, {t: {str(c): str(d) for c, d in e.dtypes.items()} for t, e in empty.items()}
     return accepted, q, counts
 
 
-def _accepted(spark, res, table: str):
-    """A table's accepted rows from all buckets as one Spark DataFrame (registers once)."""
+def _accepted(spark, res, table: str, sample: pd.DataFrame | None):
+    """A table's accepted rows from all buckets as one Spark DataFrame (registers once);
+    ``sample``: its columns and dtypes (no rows), ``None`` when no bucket has the table."""
     sel = res.filter(res["name"] == table)
     if table == "reviewers":
         sel = sel.filter(sel["group"] == "0")
-    sample = next((from_bytes(r["payload"]) for r in sel.select("payload").limit(8).collect()), None)
     if sample is None:
         return None
     arrow = pa.Table.from_pandas(sample.reset_index(drop=True), preserve_index=False).schema

@@ -28,7 +28,7 @@ from calib.io.masking import PII_COLUMNS, mask_frame
 from calib.io.read import file_sha256, note_load
 from calib.programme import TABLES, Programme
 
-__all__ = ["write_snapshot", "read_snapshot", "cached_programme", "SNAPSHOT_FORMAT"]
+__all__ = ["write_snapshot", "read_snapshot", "cached_programme", "path_sha256", "SNAPSHOT_FORMAT"]
 
 SNAPSHOT_FORMAT = "calib-snapshot/1"
 MANIFEST = "manifest.json"
@@ -38,6 +38,16 @@ def _write_frame(df: pd.DataFrame, path: Path) -> dict:
     df.to_parquet(path, index=False, compression="zstd")
     return {"file": path.name, "rows": len(df), "dtypes": {str(c): str(d) for c, d in df.dtypes.items()},
             "sha256": file_sha256(path)}
+
+
+def path_sha256(path: Path) -> str:
+    """SHA-256 of a file, or of a Parquet folder written by Spark (``engine: spark``): the SHA-256
+    of its data files' sorted ``name sha256`` lines (``_SUCCESS``, ``.crc`` files left out)."""
+    if not path.is_dir():
+        return file_sha256(path)
+    files = sorted(f for f in path.rglob("*") if f.is_file() and not f.name.startswith(("_", ".")))
+    lines = "".join(f"{f.relative_to(path).as_posix()} {file_sha256(f)}\n" for f in files)
+    return hashlib.sha256(lines.encode()).hexdigest()
 
 
 def _read_frame(path: Path, dtypes: Mapping[str, str]) -> pd.DataFrame:
@@ -123,7 +133,7 @@ def read_snapshot(folder: str | Path) -> Programme:
 
     def load(entry: dict) -> pd.DataFrame:
         path = folder / entry["file"]
-        if not path.is_file() or file_sha256(path) != entry["sha256"]:
+        if not path.exists() or path_sha256(path) != entry["sha256"]:
             raise CalibInputError(f"{folder}: {entry['file']} is missing or was changed after the snapshot")
         return _read_frame(path, entry["dtypes"])
 

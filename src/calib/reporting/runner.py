@@ -75,8 +75,10 @@ def _new_run_id() -> str:
 def _project_env(root: Path, history: str | None = None) -> Iterator[None]:
     """Kernels resolve the bundle's relative paths against the project root, and read the run
     history this run records to (report 07)."""
+    from calib.engine.snapshot import SNAPSHOT_ENV
+
     values = {ROOT_ENV: str(root), HISTORY_ENV: history}
-    old = {k: os.environ.get(k) for k in values}
+    old = {k: os.environ.get(k) for k in (*values, SNAPSHOT_ENV)}
     for k, v in values.items():
         if v is not None:
             os.environ[k] = v
@@ -110,9 +112,17 @@ def _prepare(params_path: str | Path, overrides: Any, notebooks_dir: str | Path 
 
 def _snapshot(params: Params, bundle: Path) -> tuple[dict[str, Any] | None, frozenset[str]]:
     """Load and validate the programme once and write the snapshot the notebooks read; return
-    the snapshot's manifest and the programme's raw names (to mask them in error messages)."""
+    the snapshot's manifest and the programme's raw names (to mask them in error messages).
+
+    With ``engine: spark`` and a programme Spark reads itself (a folder of CSV or Parquet files,
+    or ``spark.tables``), the executors read, validate and write it (:func:`_snapshot_on_spark`):
+    the raw tables never reach the driver."""
     from calib import io
 
+    if params.engine == "spark":
+        done = _snapshot_on_spark(params, bundle)
+        if done is not None:
+            return done
     prog = io.load_programme(**params.programme_source(), as_of=params.as_of)
     names = _names(prog)
     if not hasattr(io, "write_snapshot"):
@@ -124,6 +134,26 @@ def _snapshot(params: Params, bundle: Path) -> tuple[dict[str, Any] | None, froz
         c = prog.counts
         info["database"] = source_manifest(str(params.data_dir), dict(zip(c["table"], c["file"])),
                                            prog.digests, dict(zip(c["table"], c["rows_read"])))
+    return json.loads(json.dumps(info, default=str)), names
+
+
+def _snapshot_on_spark(params: Params, bundle: Path) -> tuple[dict[str, Any], frozenset[str]] | None:
+    """The snapshot validated and written on Spark (``None`` when Spark cannot read the source:
+    a database URL without ``spark.tables``, or workbooks); the report kernels are told where it
+    is, so their per-village steps read it as Spark DataFrames."""
+    from calib.engine import session_for
+    from calib.engine.snapshot import SNAPSHOT_ENV, programme_sources, write_snapshot_on_spark
+
+    sources = programme_sources(params)
+    if sources is None:
+        return None
+    spark = session_for(params)
+    try:
+        info, names = write_snapshot_on_spark(spark, sources, bundle / "snapshot", as_of=params.as_of,
+                                              source=str(params.data_dir))
+    finally:
+        spark.stop()
+    os.environ[SNAPSHOT_ENV] = str((bundle / "snapshot").resolve())  # restored by _project_env
     return json.loads(json.dumps(info, default=str)), names
 
 
