@@ -191,7 +191,17 @@ def _status(
     for col in ("township", "village"):
         a[f"_{col}_row"] = _first_valid(person, has_hh & ro[col].notna().to_numpy(), n)
 
-    # reviews: at least one on or before as_of (or undated)
+    a["reviewed"] = _reviewed(programme, hh, as_of_ts)
+    lc, latest = _latest_runs(programme, hh, as_of_ts, a)
+    _grades(programme.model_runs, hh, grades, lc, latest, a)
+    _limits(programme.model_runs, hh, final_limits, lc, latest, a)
+    _loans(programme, hh, as_of_ts, a)
+    a["borrower"] = a["n_loans"] > 0
+    return hh, a
+
+
+def _reviewed(programme: Programme, hh: _Households, as_of_ts: pd.Timestamp) -> np.ndarray:
+    """Households with at least one review on or before ``as_of`` (or undated)."""
     rv = programme.reviews
     if rv is None or "household_id" not in rv:
         raise CalibInputError("reviews: missing table or column 'household_id'")
@@ -199,9 +209,15 @@ def _status(
     if "review_date" in rv:
         d = _dates(rv["review_date"])
         rc = rc[np.isnat(d) | (d <= as_of_ts.to_datetime64())]
-    a["reviewed"] = np.bincount(rc, minlength=n) > 0
+    return np.bincount(rc, minlength=hh.n) > 0
 
-    # model runs: each household's latest run on or before as_of (ties: the later row)
+
+
+def _latest_runs(programme: Programme, hh: _Households, as_of_ts: pd.Timestamp,
+                 a: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Each household's latest model run on or before ``as_of`` (ties: the later row): sets
+    ``model_run`` and ``profiled`` in ``a``; returns the households' codes and the runs' rows."""
+    n = hh.n
     mr = programme.model_runs
     if mr is None:
         raise CalibInputError("model_runs: the table is required")
@@ -219,7 +235,14 @@ def _status(
     a["model_run"][lc] = True
     a["profiled"] = a["reviewed"] & a["model_run"]
 
-    # grade: of the latest run, unless given
+    return lc, latest
+
+
+def _grades(mr: pd.DataFrame, hh: _Households, grades, lc: np.ndarray, latest: np.ndarray,
+            a: dict[str, np.ndarray]) -> None:
+    """Grade of the latest run unless ``grades`` are given: sets ``_grade_code``,
+    ``_grade_uniq`` and ``a_or_better`` in ``a``."""
+    n = hh.n
     from calib.scorecard.grades import a_or_better
 
     if grades is None:
@@ -239,7 +262,12 @@ def _status(
     aob = np.r_[a_or_better(guniq), False]             # code -1 (no grade): not A or better
     a["a_or_better"] = aob[gpos]
 
-    # limit: the final limit given, else the latest model limit
+
+
+def _limits(mr: pd.DataFrame, hh: _Households, final_limits, lc: np.ndarray, latest: np.ndarray,
+            a: dict[str, np.ndarray]) -> None:
+    """The final limit given, else the latest model limit: sets ``limit`` and ``credited``."""
+    n = hh.n
     if final_limits is None:
         limit = np.full(n, np.nan)
         limit[lc] = pd.to_numeric(mr["model_limit"]).to_numpy(dtype=float, na_value=np.nan)[latest]
@@ -252,7 +280,12 @@ def _status(
     a["limit"] = limit
     a["credited"] = a["profiled"] & (limit > 0)
 
-    # loans: live and defaulted loans, drawn and defaulted balance in integer cents
+
+
+def _loans(programme: Programme, hh: _Households, as_of_ts: pd.Timestamp,
+           a: dict[str, np.ndarray]) -> None:
+    """Live and defaulted loans, drawn and defaulted balance in integer cents, into ``a``."""
+    n = hh.n
     for k in ("n_loans", "n_loans_defaulted", "_balance_cents", "_defaulted_cents"):
         a[k] = np.zeros(n, dtype=np.int64)
     ln = programme.loans
@@ -278,8 +311,6 @@ def _status(
         np.add.at(a["n_loans_defaulted"], lcodes, (live & bad_loan).astype(np.int64))
         np.add.at(a["_balance_cents"], lcodes, c)
         np.add.at(a["_defaulted_cents"], lcodes, np.where(bad_loan, c, 0))
-    a["borrower"] = a["n_loans"] > 0
-    return hh, a
 
 
 def household_status(
