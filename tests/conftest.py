@@ -45,61 +45,8 @@ class RunBundle:
     result: subprocess.CompletedProcess
 
 
-class _Background:
-    """A ``calib`` command started in the background (output to files, so no pipe fills up);
-    :meth:`result` waits for it and returns it as a ``CompletedProcess``."""
-
-    def __init__(self, args: list[str], folder: Path):
-        import subprocess
-        import sys
-
-        self.args, self.out, self.err = args, folder / "cli.stdout", folder / "cli.stderr"
-        with open(self.out, "wb") as o, open(self.err, "wb") as e:
-            self.proc = subprocess.Popen([sys.executable, "-m", "calib", *args], stdout=o, stderr=e, cwd=ROOT)
-
-    def result(self, timeout: int = 900) -> subprocess.CompletedProcess:
-        import subprocess
-
-        code = self.proc.wait(timeout=timeout)
-        return subprocess.CompletedProcess(self.args, code, self.out.read_text(encoding="utf-8", errors="replace"),
-                                           self.err.read_text(encoding="utf-8", errors="replace"))
-
-
-#: The shared runs, started as soon as the tests are collected (see pytest_collection_finish):
-#: they run on the second core while the unit tests run on the first.
-_STARTED: dict[str, object] = {}
-
-
-def _build_adversarial(factory):
-    import _hostile as H
-
-    return H.build(factory.mktemp("adversarial") / "programme", seed=7, villages=12,
-                   households_per_village=40)
-
-
-def _start_run_bundle(factory) -> dict:
-    import _hostile as H
-
-    adv = _STARTED.get("adversarial") or _build_adversarial(factory)
-    _STARTED["adversarial"] = adv
-    tmp = factory.mktemp("run")
-    key = tmp / "bank.key"
-    r = calib_cli("keygen", str(key))
-    assert r.returncode == 0, r.stderr
-    title = f"{H.MARKUP}{H.HYPERLINK}"
-    params = write_params(tmp, adv.folder, lang="en", title=title, title_en=title)
-    out, history = tmp / "reports", tmp / "history.sqlite"
-    run = _Background(["run", str(params), "--out", str(out), "--jobs", "2", "--sign-key", str(key),
-                       "--history", str(history)], tmp)
-    return {"run": run, "out": out, "params": params, "key": key, "history": history}
-
-
-def _start_reader_bundle(factory) -> dict:
-    tmp = factory.mktemp("reader")
-    out = tmp / "reports"
-    run = _Background(["run", str(ROOT / "params" / "sample.yaml"), "--out", str(out), "--jobs", "2",
-                       "--history", str(tmp / "history.sqlite")], tmp)
-    return {"run": run, "out": out}
+from _runs import (FACTORY, _STARTED, _build_adversarial, _start_reader_bundle,  # noqa: E402
+                   _start_run_bundle, _start_spark_bundle)
 
 
 def pytest_collection_finish(session):
@@ -110,14 +57,23 @@ def pytest_collection_finish(session):
     for item in session.items:
         names |= set(getattr(item, "fixturenames", ()) or ())
     factory = session.config._tmp_path_factory
+    FACTORY[:] = [factory]
     if "reader_bundle" in names and not os.environ.get("CALIB_TEST_BUNDLE"):
         _STARTED["reader_bundle"] = _start_reader_bundle(factory)
     if names & {"run_bundle", "hostile_bundle", "spark_bundle", "prog_url"}:
         _STARTED["run_bundle"] = _start_run_bundle(factory)
+    if "spark_bundle" in names and _has_pyspark():
+        _STARTED["spark_bundle"] = _start_spark_bundle(factory)
+
+
+def _has_pyspark() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("pyspark") is not None
 
 
 def pytest_sessionfinish(session, exitstatus):
-    for key in ("run_bundle", "reader_bundle"):
+    for key in ("run_bundle", "reader_bundle", "spark_bundle"):
         started = _STARTED.get(key)
         if started and started["run"].proc.poll() is None:
             started["run"].proc.kill()

@@ -11,68 +11,33 @@ Parquet tables on Spark."""
 from __future__ import annotations
 
 import json
-import os
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from _support import calib_cli, write_params
-from calib.io.read import LOAD_LOG
 
-NOTEBOOKS = ["02_peer_consensus", "03_consensus_vs_model", "06_credit_villages"]
+from _runs import SPARK_NOTEBOOKS as NOTEBOOKS  # noqa: E402
 #: the tables these three reports write (a missing one fails: the comparison must not be empty)
 TABLES = ["consensus_by_village.xlsx", "flagged_reviewers.xlsx", "exposure_by_village.xlsx",
           "investigations.xlsx", "credit_villages.xlsx"]
 RTOL = 1e-9
 
 
-def _as_parquet(folder: Path, out: Path) -> dict[str, str]:
-    """Every table of a programme folder as a raw Parquet file (text cells, headers as given)."""
-    import pyarrow.parquet as pq
-
-    from calib.io.read import read_raw
-
-    out.mkdir()
-    uris = {}
-    for f in sorted(folder.glob("*.csv")):
-        raw = read_raw(f)
-        assert not [c for c in raw.column_names if c.startswith("__")], f.name  # no malformed rows
-        pq.write_table(raw, out / f"{f.stem}.parquet")
-        uris[f.stem] = (out / f"{f.stem}.parquet").as_uri()
-    return uris
-
-
 @pytest.fixture(scope="module")
-def spark_bundle(run_bundle, tmp_path_factory) -> Path:
+def spark_bundle(run_bundle) -> Path:
     """The three reports of the shared run's programme (as Parquet URIs) and params, run with
-    ``engine: spark``."""
+    ``engine: spark``: started in the background when the tests are collected
+    (``tests/_runs.py``), waited for here."""
     pytest.importorskip("pyspark", reason="the spark extra is not installed: pip install -e '.[spark]'")
-    tmp = tmp_path_factory.mktemp("spark-run")
-    events = tmp / "spark-events"  # Spark's event logs: what each application (runner, reports) ran
-    events.mkdir()
-    uris = _as_parquet(run_bundle.folder, tmp / "parquet")
-    params = write_params(tmp, tmp / "parquet", notebooks=NOTEBOOKS, lang="en", keep_snapshot=True,
-                          spark={"shuffle_partitions": 2, "tables": uris, "conf": {
-                              # start-up tuned for seconds-long test jobs (a JVM per report):
-                              # C1-only JIT and serial GC start faster; no adaptive re-planning
-                              # of tiny shuffles. Figures do not depend on either.
-                              "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
-                              "spark.sql.adaptive.enabled": False,
-                              "spark.eventLog.enabled": True, "spark.eventLog.dir": events.as_uri(),
-                              "spark.eventLog.compress": False, "spark.eventLog.rolling.enabled": False}})
-    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable,
-           LOAD_LOG: str(tmp / "loads.jsonl")}
-    t0 = time.perf_counter()
-    r = calib_cli("run", str(params), "--out", str(tmp / "reports"), "--jobs", "3",  # one per report
-                  "--history", str(tmp / "history.sqlite"),
-                  "-p", "engine=spark", "-p", "spark.master=local[2]", env=env)
-    print(f"calib run -p engine=spark: {time.perf_counter() - t0:.1f} s")
+    import _runs
+
+    started = _runs._STARTED.get("spark_bundle") or _runs._start_spark_bundle(_runs.FACTORY[0])
+    _runs._STARTED["spark_bundle"] = started
+    r = started["run"].result()
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
-    return (tmp / "reports" / "latest").resolve()
+    return (started["out"] / "latest").resolve()
 
 
 def _applications(spark_bundle: Path) -> dict[str, str]:

@@ -1,0 +1,116 @@
+"""The shared end-to-end runs of the test session, started in the background as soon as the
+tests are collected (``conftest.pytest_collection_finish``) and waited for by their fixtures:
+``run_bundle`` (every report on the adversarial programme), ``reader_bundle`` (the sample, zh-CN)
+and ``spark_bundle`` (reports 02, 03, 06 with ``engine: spark`` from the adversarial programme as
+raw Parquet URIs)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from _support import ROOT, calib_cli, write_params
+
+
+class _Background:
+    """A ``calib`` command started in the background (output to files, so no pipe fills up);
+    :meth:`result` waits for it and returns it as a ``CompletedProcess``."""
+
+    def __init__(self, args: list[str], folder: Path, env: dict[str, str] | None = None):
+        self.args, self.out, self.err = args, folder / "cli.stdout", folder / "cli.stderr"
+        with open(self.out, "wb") as o, open(self.err, "wb") as e:
+            self.proc = subprocess.Popen([sys.executable, "-m", "calib", *args], stdout=o, stderr=e, cwd=ROOT, env=env)
+
+    def result(self, timeout: int = 900) -> subprocess.CompletedProcess:
+        code = self.proc.wait(timeout=timeout)
+        return subprocess.CompletedProcess(self.args, code, self.out.read_text(encoding="utf-8", errors="replace"),
+                                           self.err.read_text(encoding="utf-8", errors="replace"))
+
+
+#: The shared runs, started as soon as the tests are collected (see pytest_collection_finish):
+#: they run on the second core while the unit tests run on the first.
+_STARTED: dict[str, object] = {}
+#: the session's tmp_path_factory (set at collection), for fixtures that start a run late
+FACTORY: list = []
+
+
+def _build_adversarial(factory):
+    import _hostile as H
+
+    return H.build(factory.mktemp("adversarial") / "programme", seed=7, villages=12,
+                   households_per_village=40)
+
+
+def _start_run_bundle(factory) -> dict:
+    import _hostile as H
+
+    adv = _STARTED.get("adversarial") or _build_adversarial(factory)
+    _STARTED["adversarial"] = adv
+    tmp = factory.mktemp("run")
+    key = tmp / "bank.key"
+    r = calib_cli("keygen", str(key))
+    assert r.returncode == 0, r.stderr
+    title = f"{H.MARKUP}{H.HYPERLINK}"
+    params = write_params(tmp, adv.folder, lang="en", title=title, title_en=title)
+    out, history = tmp / "reports", tmp / "history.sqlite"
+    run = _Background(["run", str(params), "--out", str(out), "--jobs", "2", "--sign-key", str(key),
+                       "--history", str(history)], tmp)
+    return {"run": run, "out": out, "params": params, "key": key, "history": history}
+
+
+def _start_reader_bundle(factory) -> dict:
+    tmp = factory.mktemp("reader")
+    out = tmp / "reports"
+    run = _Background(["run", str(ROOT / "params" / "sample.yaml"), "--out", str(out), "--jobs", "2",
+                       "--history", str(tmp / "history.sqlite")], tmp)
+    return {"run": run, "out": out}
+
+
+
+def _as_parquet(folder: Path, out: Path) -> dict[str, str]:
+    """Every table of a programme folder as a raw Parquet file (text cells, headers as given)."""
+    import pyarrow.parquet as pq
+
+    from calib.io.read import read_raw
+
+    out.mkdir()
+    uris = {}
+    for f in sorted(folder.glob("*.csv")):
+        raw = read_raw(f)
+        assert not [c for c in raw.column_names if c.startswith("__")], f.name  # no malformed rows
+        pq.write_table(raw, out / f"{f.stem}.parquet")
+        uris[f.stem] = (out / f"{f.stem}.parquet").as_uri()
+    return uris
+
+
+SPARK_NOTEBOOKS = ["02_peer_consensus", "03_consensus_vs_model", "06_credit_villages"]
+
+
+def _start_spark_bundle(factory) -> dict:
+    """Reports 02, 03, 06 of the adversarial programme, given as raw Parquet tables
+    (``spark.tables``), with ``engine: spark`` on ``local[2]``; Spark's event logs in
+    ``spark-events`` and the loads in ``loads.jsonl`` next to the reports."""
+    from calib.io.read import LOAD_LOG
+
+    adv = _STARTED.get("adversarial") or _build_adversarial(factory)
+    _STARTED["adversarial"] = adv
+    tmp = factory.mktemp("spark-run")
+    events = tmp / "spark-events"  # Spark's event logs: what each application (runner, reports) ran
+    events.mkdir()
+    uris = _as_parquet(adv.folder, tmp / "parquet")
+    params = write_params(tmp, tmp / "parquet", notebooks=SPARK_NOTEBOOKS, lang="en", keep_snapshot=True,
+                          spark={"shuffle_partitions": 2, "tables": uris, "conf": {
+                              # start-up tuned for seconds-long test jobs (a JVM per report):
+                              # C1-only JIT and serial GC start faster; no adaptive re-planning
+                              # of tiny shuffles. Figures do not depend on either.
+                              "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+                              "spark.sql.adaptive.enabled": False,
+                              "spark.eventLog.enabled": True, "spark.eventLog.dir": events.as_uri(),
+                              "spark.eventLog.compress": False, "spark.eventLog.rolling.enabled": False}})
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable,
+           LOAD_LOG: str(tmp / "loads.jsonl")}
+    run = _Background(["run", str(params), "--out", str(tmp / "reports"), "--jobs", "3",  # one per report
+                       "--history", str(tmp / "history.sqlite"),
+                       "-p", "engine=spark", "-p", "spark.master=local[2]"], tmp, env=env)
+    return {"run": run, "out": tmp / "reports"}
