@@ -54,9 +54,12 @@ def _start_run_bundle(factory) -> dict:
     title = f"{H.MARKUP}{H.HYPERLINK}"
     params = write_params(tmp, adv.folder, lang="en", title=title, title_en=title)
     out, history = tmp / "reports", tmp / "history.sqlite"
+    from calib.io.read import LOAD_LOG
+
+    loads = tmp / "loads.jsonl"  # every load of the run's processes (runner and kernels)
     run = _Background(["run", str(params), "--out", str(out), "--jobs", "2", "--sign-key", str(key),
-                       "--history", str(history)], tmp)
-    return {"run": run, "out": out, "params": params, "key": key, "history": history}
+                       "--history", str(history)], tmp, env={**os.environ, LOAD_LOG: str(loads)})
+    return {"run": run, "out": out, "params": params, "key": key, "history": history, "loads": loads}
 
 
 def _start_reader_bundle(factory) -> dict:

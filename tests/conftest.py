@@ -43,6 +43,8 @@ class RunBundle:
     key: Path             # Ed25519 private key that signed the manifest (public: key.pub)
     history: Path         # SQLite history file
     result: subprocess.CompletedProcess
+    loads: Path           # $CALIB_LOAD_LOG of the run: each load by the runner and the kernels
+    runner_pid: int       # the `calib run` process
 
 
 from _runs import (FACTORY, _STARTED, _build_adversarial, _start_reader_bundle,  # noqa: E402
@@ -103,7 +105,7 @@ def run_bundle(adversarial, tmp_path_factory) -> RunBundle:
     assert latest.is_symlink()
     prog = load_programme(adversarial.folder, as_of=AS_OF)
     return RunBundle(latest.resolve(), started["out"], adversarial.folder, prog, started["params"],
-                     started["key"], started["history"], r)
+                     started["key"], started["history"], r, started["loads"], started["run"].proc.pid)
 
 
 @pytest.fixture(scope="session")
