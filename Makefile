@@ -13,7 +13,7 @@ KERNEL   := calib
 LAB_ARGS ?=
 PIP      := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: reports test test-fast install lab lock sysdeps notebooks sample bench
+.PHONY: reports test test-fast install lab lock sysdeps warm notebooks sample bench
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python && $(BIN)/python -c "import sys" 2>/dev/null || $(PYTHON) -m venv --clear $(VENV)
@@ -49,14 +49,20 @@ sysdeps:
 	  echo "WARNING: could not install$$missing; the tests and plots that need them will fail" >&2; \
 	fi
 
+## Build the caches every process would otherwise build at once on a fresh machine: matplotlib's
+## font list (after sysdeps installed the CJK fonts) and the package's bytecode
+warm: $(STAMP)
+	@$(BIN)/python -c "import matplotlib.font_manager" 2>/dev/null || true
+	@$(BIN)/python -m compileall -q src >/dev/null || true
+
 ## Regenerate every report from the bundled sample programme into reports/<run-id>/; first record
 ## the sample's earlier quarterly evaluations in the run history (once; later runs skip them)
-reports: $(STAMP) sysdeps
+reports: $(STAMP) sysdeps warm
 	-$(BIN)/calib history backfill $(PARAMS)
 	$(BIN)/calib run $(PARAMS)
 
 ## The whole test suite: unit tests, nbval over the notebooks, the end-to-end report run
-test: $(STAMP) sysdeps
+test: $(STAMP) sysdeps warm
 	$(BIN)/python -m pytest
 
 ## Unit tests only (no notebooks, no end-to-end run, no slow simulation): under a minute
