@@ -23,3 +23,16 @@ def programme_digest(prog) -> dict:
     out["quarantine"] = q.astype(str).to_dict(orient="records")
     out["counts"] = prog.counts.astype(str).to_dict(orient="records")
     return out
+
+
+def assert_matches_golden(prog, golden) -> None:
+    """The programme's digest equals the one recorded in the JSON file ``golden``: counts,
+    quarantine and every accepted table (each named on failure)."""
+    import json
+
+    want = json.loads(golden.read_text(encoding="utf-8"))
+    got = json.loads(json.dumps(programme_digest(prog), ensure_ascii=False, sort_keys=True))
+    assert got["counts"] == want["counts"]
+    assert got["quarantine"] == want["quarantine"]
+    for t, w in want["tables"].items():
+        assert got["tables"][t] == w, t
