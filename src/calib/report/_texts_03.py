@@ -114,7 +114,7 @@ TEXTS_03: dict[str, tuple[str, str]] = {
                                 "ratio outside [{low}, {high}], one side declines or an input is missing (parameters: reconciliation)"),
     "nb03.c.policy": ("调解政策带来的授信总额变化", "Change of the total limit made by the policy"),
     "nb03.c.policy_fig": ("{change}（最终 {final}，为公议额度的 {ratio}）", "{change} (final {final}, {ratio} of the consensus)"),
-    "nb03.c.policy_rule": ("区间内规则：{rule}（参数 `reconciliation.rule`）", "rule inside the band: {rule} (params `reconciliation.rule`)"),
+    "nb03.c.policy_rule": ("区间内规则：{rule}（参数：额度调解）", "rule inside the band: {rule} (parameters: reconciliation)"),
     "nb03.c.ccc": ("模型与公议额度的一致性（Lin CCC，对数）", "Agreement of model and consensus (Lin's CCC, logs)"),
     "nb03.c.ccc_rule": ("CCC 95% 下限 ≥ 0.90（McBride 2005：低于 0.90 为差）", "lower 95% bound ≥ 0.90 (McBride 2005: below 0.90 poor)"),
     "nb03.c.kappa": ("授信/拒绝的一致性（Cohen κ）", "Grant/decline agreement (Cohen's kappa)"),
