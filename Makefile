@@ -61,13 +61,17 @@ reports: $(STAMP) sysdeps warm
 	-$(BIN)/calib history backfill $(PARAMS)
 	$(BIN)/calib run $(PARAMS)
 
-## The whole test suite: unit tests, nbval over the notebooks, the end-to-end report run
+## The whole test suite: unit tests, nbval over the notebooks, the end-to-end report runs; one
+## pytest-xdist worker per core (TEST_WORKERS=0 runs it in one process), a module per worker, in
+## the suite's own order (units, notebooks, then the checks of the runs started in the background)
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+XDIST := -n $(TEST_WORKERS)
 test: $(STAMP) sysdeps warm
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(XDIST)
 
 ## Unit tests only (no notebooks, no end-to-end run, no slow simulation): under a minute
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest tests -q -m "not slow and not e2e"
+	$(BIN)/python -m pytest tests -q -m "not slow and not e2e" $(XDIST)
 
 ## JupyterLab on the project environment; every notebook opens with the sample parameters
 lab: $(STAMP)

@@ -6,26 +6,98 @@ raw Parquet URIs)."""
 from __future__ import annotations
 
 import os
+import pickle
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from _support import ROOT, calib_cli, write_params
 
 
+#: the launchers this process started (kept so none is collected while it runs)
+_LAUNCHED: list[subprocess.Popen] = []
+
+
 class _Background:
-    """A ``calib`` command started in the background (output to files, so no pipe fills up);
-    :meth:`result` waits for it and returns it as a ``CompletedProcess``."""
+    """A ``calib`` command started in the background (output to files, so no pipe fills up,
+    through ``tests/_bg.py``, which records its pid and exit code in files). Any process of the
+    test run can wait for it with :meth:`result` (an xdist worker that did not start it too: the
+    object pickles to its paths), which returns it as a ``CompletedProcess``."""
 
     def __init__(self, args: list[str], folder: Path, env: dict[str, str] | None = None):
         self.args, self.out, self.err = args, folder / "cli.stdout", folder / "cli.stderr"
-        with open(self.out, "wb") as o, open(self.err, "wb") as e:
-            self.proc = subprocess.Popen([sys.executable, "-m", "calib", *args], stdout=o, stderr=e, cwd=ROOT, env=env)
+        self.rc = folder / "cli.rc"
+        # its own session: the run and every kernel it starts can be stopped as one group
+        launcher = [sys.executable, str(Path(__file__).with_name("_bg.py")), str(self.rc), str(self.out),
+                    str(self.err), sys.executable, "-m", "calib", *args]
+        _LAUNCHED.append(subprocess.Popen(launcher, cwd=ROOT, env=env, start_new_session=True,
+                                          stdin=subprocess.DEVNULL))
+
+    @property
+    def pid(self) -> int:
+        """The ``calib`` process's pid."""
+        pid = Path(f"{self.rc}.pid")
+        for _ in range(600):
+            if pid.exists():
+                return int(pid.read_text())
+            time.sleep(0.05)
+        raise TimeoutError(f"{self.args[:2]} did not start")
+
+    def done(self) -> bool:
+        return self.rc.exists()
+
+    def stop(self) -> None:
+        """Stop the run and its kernels if it is still running."""
+        if not self.done():
+            try:
+                os.killpg(os.getpgid(self.pid), signal.SIGKILL)
+            except (ProcessLookupError, PermissionError, TimeoutError):
+                pass
 
     def result(self, timeout: int = 900) -> subprocess.CompletedProcess:
-        code = self.proc.wait(timeout=timeout)
+        end = time.monotonic() + timeout
+        while not self.done():
+            if time.monotonic() > end:
+                raise TimeoutError(f"{self.args[:2]} still running after {timeout} s")
+            time.sleep(0.2)
+        code = int(self.rc.read_text())
         return subprocess.CompletedProcess(self.args, code, self.out.read_text(encoding="utf-8", errors="replace"),
                                            self.err.read_text(encoding="utf-8", errors="replace"))
+
+
+def shared_dir(config) -> Path:
+    """A folder of this test run that every process of it sees: the session's base temporary
+    folder, or, under pytest-xdist, the controller's (the parent of each worker's)."""
+    base = config._tmp_path_factory.getbasetemp()
+    return base.parent if hasattr(config, "workerinput") else base
+
+
+def start_once(config, start) -> dict:
+    """The shared runs of this test run, started by ``start()`` in the first process that gets
+    here (under pytest-xdist: the first worker to finish collecting; the others read what it
+    started from ``shared_dir/runs.pkl``)."""
+    from filelock import FileLock
+
+    shared = shared_dir(config)
+    state = shared / "runs.pkl"
+    with FileLock(str(shared / "runs.lock")):
+        if state.exists():
+            return pickle.loads(state.read_bytes())
+        started = start()
+        state.write_bytes(pickle.dumps(started))
+        return started
+
+
+def stop_all(config) -> None:
+    """Stop the shared runs still running (at the end of the session, by the process that owns
+    it: the only one, or the xdist controller)."""
+    state = shared_dir(config) / "runs.pkl"
+    if state.exists():
+        for started in pickle.loads(state.read_bytes()).values():
+            if isinstance(started, dict) and isinstance(started.get("run"), _Background):
+                started["run"].stop()
 
 
 #: The shared runs, started as soon as the tests are collected (see pytest_collection_finish):

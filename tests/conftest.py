@@ -48,11 +48,13 @@ class RunBundle:
 
 
 from _runs import (FACTORY, _STARTED, _build_adversarial, _start_reader_bundle,  # noqa: E402
-                   _start_run_bundle, _start_spark_bundle)
+                   _start_run_bundle, _start_spark_bundle, start_once, stop_all)
 
 
 def pytest_collection_finish(session):
-    """Start the shared end-to-end runs the selected tests need, in the background."""
+    """Start the shared end-to-end runs the selected tests need, in the background, once per
+    test run (under pytest-xdist by the first worker done collecting; every worker collects the
+    same tests, so they need the same runs)."""
     if session.config.option.collectonly or not session.items:
         return
     names = set()
@@ -60,12 +62,17 @@ def pytest_collection_finish(session):
         names |= set(getattr(item, "fixturenames", ()) or ())
     factory = session.config._tmp_path_factory
     FACTORY[:] = [factory]
-    if "reader_bundle" in names and not os.environ.get("CALIB_TEST_BUNDLE"):
-        _STARTED["reader_bundle"] = _start_reader_bundle(factory)
-    if names & {"run_bundle", "hostile_bundle", "spark_bundle", "prog_url"}:
-        _STARTED["run_bundle"] = _start_run_bundle(factory)
-    if "spark_bundle" in names and _has_pyspark():
-        _STARTED["spark_bundle"] = _start_spark_bundle(factory)
+
+    def start() -> dict:
+        if "reader_bundle" in names and not os.environ.get("CALIB_TEST_BUNDLE"):
+            _STARTED["reader_bundle"] = _start_reader_bundle(factory)
+        if names & {"run_bundle", "hostile_bundle", "spark_bundle", "prog_url"}:
+            _STARTED["run_bundle"] = _start_run_bundle(factory)
+        if "spark_bundle" in names and _has_pyspark():
+            _STARTED["spark_bundle"] = _start_spark_bundle(factory)
+        return dict(_STARTED)
+
+    _STARTED.update(start_once(session.config, start))
 
 
 def _has_pyspark() -> bool:
@@ -75,10 +82,9 @@ def _has_pyspark() -> bool:
 
 
 def pytest_sessionfinish(session, exitstatus):
-    for key in ("run_bundle", "reader_bundle", "spark_bundle"):
-        started = _STARTED.get(key)
-        if started and started["run"].proc.poll() is None:
-            started["run"].proc.kill()
+    # the runs belong to the whole test run: an xdist worker leaves them to the controller
+    if not hasattr(session.config, "workerinput"):
+        stop_all(session.config)
 
 
 @pytest.fixture(scope="session")
@@ -105,7 +111,7 @@ def run_bundle(adversarial, tmp_path_factory) -> RunBundle:
     assert latest.is_symlink()
     prog = load_programme(adversarial.folder, as_of=AS_OF)
     return RunBundle(latest.resolve(), started["out"], adversarial.folder, prog, started["params"],
-                     started["key"], started["history"], r, started["loads"], started["run"].proc.pid)
+                     started["key"], started["history"], r, started["loads"], started["run"].pid)
 
 
 @pytest.fixture(scope="session")
@@ -145,3 +151,25 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
         if "run_bundle" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.e2e)
+
+
+
+#: Folders whose modules share one session-scoped resource: they run on one pytest-xdist worker,
+#: so the test run starts one Spark session and one PostgreSQL server.
+_ONE_WORKER = {"tests/engine/": "spark", "tests/sources/": "postgres"}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist (`make test`): a module (a notebook) runs on one worker, so its
+    module-scoped fixtures are built once and a notebook's cells share a kernel; the modules of
+    a folder in ``_ONE_WORKER`` run on one worker; modules are handed out in the suite's own
+    order (units, notebooks, then the checks of the runs started in the background)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class _Modules(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return next((g for d, g in _ONE_WORKER.items() if module.startswith(d)), module)
+
+    config.option.loadscopereorder = False
+    return _Modules(config, log)
