@@ -1,8 +1,8 @@
 """Report runs: execute the parameter file's notebooks with Papermill into one audited bundle.
 
 ``calib run PARAMS.yaml`` (or :func:`run_reports`) validates the parameters once, loads and
-validates the programme once into a snapshot the notebooks read (when :mod:`calib.io` offers
-``write_snapshot``), executes the listed notebooks (``jobs`` at a time, each in its own kernel
+validates the programme once into a snapshot the notebooks read (table by table,
+:func:`calib.io.load_to_snapshot`), executes the listed notebooks (``jobs`` at a time, each in its own kernel
 over IPC) and writes one bundle ``reports/<run-id>/``:
 
 - ``<notebook>.ipynb`` executed, and ``<notebook>.html`` rendered without code, fully offline;
