@@ -12,19 +12,25 @@ Stages, each with wall time, CPU time (this process) and peak resident memory du
    already holds a programme of the same size and seed (reuse);
 1. ``arrow_read``: ``pyarrow.parquet.read_table`` (or ``pyarrow.csv.read_csv``) of every table:
    the yardstick;
-2. ``load_validate``: :func:`calib.io.load_programme` (contract, quarantine, counts);
+2. ``load_validate``: :func:`calib.io.load_programme` (contract, quarantine, counts), each
+   table handed over as soon as it is validated (``on_table``) and only what the later stages
+   read kept (:func:`keep_needed`); with ``--snapshot`` each table is also written to a
+   validated snapshot first (:func:`calib.io.load_to_snapshot`, as ``calib run`` does);
 3. ``consensus``: :func:`calib.consensus.consensus_limits`, ``method="adjusted"`` with the
    relations register (the sample's ``consensus`` block);
 4. ``comparison``: :func:`calib.compare.compare_limits` (the ``reconciliation`` block);
 5. ``verdicts``: :func:`calib.villages.programme_kpis` on the final limits, then
    :func:`~calib.villages.certify_villages` and :func:`~calib.villages.certify_townships`.
 
-After the load the run keeps what the later stages read, as a real run does once the validated
-snapshot is written (:func:`keep_needed`: the roster without the personal and descriptive
-columns, no ``points``); the consensus frame is released once the comparison has carried its
-columns. Nothing is skipped: the load stage reads and validates every table and column, and
-its peak is measured with all of them in memory. Each stage also prints the resident memory
-at its end (what stays alive into the next stage).
+The run keeps what the later stages read, as a run does once the validated snapshot is
+written: each table is validated in turn (the later tables' rules keep only the keys they
+read: the roster's households, villages and townships, the register's reviewers), then only
+its needed columns stay (:func:`keep_needed`: the roster without the personal and descriptive
+columns, the reviews without ratings and incomes, no ``points``); the consensus frame is
+released once the comparison has carried its columns. Nothing is skipped: the load stage reads
+and validates every table and column; its peak is that of the largest table's validation on top
+of what is kept of the tables before it. Each stage also prints the resident memory at its end
+(what stays alive into the next stage).
 
 The last line gives stages 2-5 as a ratio to stage 1 (goal of issue 14: at most 6x, under
 16 GB at 10M households on the 2-core machine).
@@ -137,20 +143,44 @@ def arrow_read(folder: Path, fmt: str) -> int:
     return rows
 
 
-#: What the stages after the load read (consensus: reviews, relations; comparison:
-#: model_runs; verdicts: roster keys, ages and exclusions, reviews, model_runs, loans,
-#: village_assessments).
+#: What the stages after the load read of each table (consensus: the reviews' household,
+#: reviewer, proposal and location, the relations; comparison: model_runs; verdicts: the
+#: roster's keys, ages and exclusions, the reviews' dates, model_runs, loans,
+#: village_assessments). A table not named is kept whole; None: not kept.
 ROSTER_NEEDED = ("household_id", "township", "village", "age", "birth_date", "status",
                  "bad_record")
+NEEDED = {"roster": ROSTER_NEEDED,
+          "reviews": ("household_id", "reviewer_id", "proposed_limit", "review_date", "village",
+                      "township"),
+          "points": None}
 
 
-def keep_needed(prog):
-    """The programme as the later stages read it: the roster's location, age and exclusion
-    columns (no names, ID numbers, phones, addresses, land), no ``points`` table."""
-    import dataclasses
+def keep_needed(table, df):
+    """What the run keeps of a validated table (:func:`calib.io.validate_tables`'s
+    ``on_table``): the columns the later stages read. The roster loses its personal and
+    descriptive columns (names, ID numbers, phones, addresses, land), the reviews their
+    ratings and incomes, ``points`` is not kept."""
+    if table not in NEEDED:
+        return df
+    cols = NEEDED[table]
+    return None if cols is None else df[[c for c in cols if c in df.columns]]
 
-    roster = prog.roster[[c for c in ROSTER_NEEDED if c in prog.roster.columns]]
-    return dataclasses.replace(prog, roster=roster, points=None)
+
+def load(out, as_of, snapshot=None):
+    """Stage 2: every table validated in turn and handed over as soon as it is (written to the
+    snapshot folder ``snapshot`` when given, as ``calib run`` does), keeping what the later
+    stages read."""
+    from calib.io import load_programme, load_to_snapshot
+
+    def keep(table, df):
+        kept = keep_needed(table, df)
+        print(f"  {table:<20} {len(df):>12,} rows   peak so far {_hwm_mb():8.0f} MB   "
+              f"now {_rss_mb():8.0f} MB", flush=True)
+        return kept
+
+    if snapshot is not None:
+        return load_to_snapshot(snapshot, out, as_of=as_of, keep=keep)[1]
+    return load_programme(out, as_of=as_of, on_table=keep)
 
 
 def verdicts(prog, cmp, P):
@@ -251,6 +281,8 @@ def main(argv=None) -> int:
     ap.add_argument("--per-village", type=int, default=85)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--fmt", choices=("parquet", "csv"), default="parquet")
+    ap.add_argument("--snapshot", action="store_true",
+                    help="the load stage also writes the validated snapshot (as calib run does)")
     ap.add_argument("--out", type=Path, default=None,
                     help="programme folder (default <tmp>/calib-province/<households>-<fmt>)")
     a = ap.parse_args(argv)
@@ -266,7 +298,7 @@ def main(argv=None) -> int:
             plot(a.markdown, a.plot)
         return 0
     from calib import compare, consensus, params, villages  # noqa: F401 (imports outside the timing)
-    from calib.io import load_programme
+    import calib.io  # noqa: F401
     from calib.scorecard import grades  # noqa: F401 (the verdicts' grade rule imports the scorecard)
 
     out = a.out or Path(tempfile.gettempdir()) / "calib-province" / f"{a.households}-{a.fmt}"
@@ -274,7 +306,14 @@ def main(argv=None) -> int:
     ensure_programme(out, a.households, a.per_village, a.seed, a.fmt, st)
     P = params.load(ROOT / "params" / "sample.yaml")
     rows = st.run("arrow_read", arrow_read, out, a.fmt)
-    prog = st.run("load_validate", lambda: keep_needed(load_programme(out, as_of=P.as_of)))
+    snap = None
+    if a.snapshot:
+        snap = Path(tempfile.mkdtemp(prefix="snapshot-", dir=out.parent))
+    prog = st.run("load_validate", load, out, P.as_of, snap)
+    if snap is not None:
+        import shutil
+
+        shutil.rmtree(snap, ignore_errors=True)
     cons = st.run("consensus", consensus.consensus_limits, prog.reviews,
                   **P.block("consensus"), relations=prog.relations)
     cmp = st.run("comparison", compare.compare_limits, cons, prog.model_runs,

@@ -153,7 +153,8 @@ def test_history_url_forms(tmp_path):
 
 @pytest.mark.e2e
 def test_runner_writes_the_snapshot_once_and_keeps_raw_data_out(monkeypatch, tmp_path, small_programme):
-    """The seam to calib.io.write_snapshot: called once per run, recorded, removed unless kept."""
+    """The seam to calib.io.load_to_snapshot (validate and write table by table): called once
+    per run, recorded, removed unless kept."""
     import nbformat
 
     from calib import io
@@ -163,13 +164,14 @@ def test_runner_writes_the_snapshot_once_and_keeps_raw_data_out(monkeypatch, tmp
 
     calls = []
 
-    def fake_write_snapshot(prog, folder):
+    def fake_load_to_snapshot(folder, path, *, keep=None, **options):
+        prog = io.load_programme(path, **options)
         calls.append(len(prog.roster))
         Path(folder).mkdir(parents=True)
         prog.roster.head(3).to_parquet(Path(folder) / "roster.parquet")
-        return {"tables": {"roster": len(prog.roster)}}
+        return {"tables": {"roster": len(prog.roster)}}, prog
 
-    monkeypatch.setattr(io, "write_snapshot", fake_write_snapshot, raising=False)
+    monkeypatch.setattr(io, "load_to_snapshot", fake_load_to_snapshot)
     nbs = tmp_path / "nbs"
     nbs.mkdir()
     cell = nbformat.v4.new_code_cell("params_file = None\nout_dir = None\nrun_id = None")

@@ -22,7 +22,7 @@ from calib.io.load import latest_model_run, load_programme, validate_tables, wri
 from calib.io.masking import PII_COLUMNS, mask_values
 from calib.io.parse import parse_amounts, parse_dates
 from calib.io.read import file_sha256, read_table
-from calib.io.snapshot import read_snapshot, write_snapshot
+from calib.io.snapshot import load_to_snapshot, read_snapshot, write_snapshot
 from calib.io.specs import (BLANKS, DECLINE_WORDS, QUARANTINE_COLUMNS, REASON_TOTAL, SPECS,
                             SUFFIXES, Col)
 from calib.programme import REQUIRED_TABLES, TABLES, Programme
@@ -31,6 +31,7 @@ __all__ = [
     "load_programme",
     "validate_tables",
     "write_snapshot",
+    "load_to_snapshot",
     "read_snapshot",
     "read_table",
     "latest_model_run",

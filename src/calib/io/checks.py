@@ -16,6 +16,7 @@ from calib.io.specs import (DATE_MIN, DATE_RANGE_YEARS, NUMBER_KINDS, QUARANTINE
                             REASON_TOTAL, Col)
 
 __all__ = ["Problems", "check_table", "total_rows", "RULE_COLUMNS", "check_range", "range_flags", "clean_keys", "finish_table", "finish_quarantine",
+           "rule_keys",
            "WHOLE_ROW"]
 
 #: ``column`` of a quarantine record about a whole row (wrong number of fields).
@@ -308,7 +309,7 @@ def _loans(c: _Ctx) -> None:
 
 
 def _village_assessments(c: _Ctx) -> None:
-    m = c.ok & ~isin(c.df["village"], c.tables["roster"]["village"])
+    m = c.ok & ~isin(c.df["village"], roster_villages(c.tables))
     c.probs.add(m, "village", "village not in the roster")
     c.dup(["village"], "village assessed twice (first at row ", "village")
 
@@ -519,6 +520,28 @@ def household_places(tables: dict) -> tuple[pa.ChunkedArray, pa.ChunkedArray, pa
         sub = ro.loc[first, ["household_id", "village", "township"]]
         tables["__places"] = tuple(pa.chunked_array([arrow(sub[c]).combine_chunks()]) for c in sub.columns)
     return tables["__places"]
+
+
+def roster_villages(tables: dict) -> pd.Series:
+    """The distinct villages of the accepted roster rows (computed once per load)."""
+    if "__villages" not in tables:
+        v = arrow(tables["roster"]["village"])
+        tables["__villages"] = series(pc.unique(v.combine_chunks()).drop_null())
+    return tables["__villages"]
+
+
+def rule_keys(table: str, df: pd.DataFrame, tables: dict) -> pd.DataFrame | None:
+    """What the rules of the tables validated later read of an accepted table, so that the
+    table itself can be written out and let go: the roster's households with their village and
+    township and its villages (cached in ``tables``), the register's reviewers and panels."""
+    if table == "roster":
+        tables["roster"] = df
+        household_places(tables)
+        roster_villages(tables)
+        return None
+    if table == "reviewers":
+        return df[["reviewer_id", "village"]]
+    return None
 
 
 def _take(values: pa.ChunkedArray, index: np.ndarray) -> pa.ChunkedArray:

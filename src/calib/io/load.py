@@ -1,7 +1,7 @@
 """Loading a programme: from files (or already-read tables) to a validated :class:`Programme`."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from calib.errors import CalibInputError
 from calib.io.checks import (RULE_COLUMNS, WHOLE_ROW, Problems, check_table, clean_keys,
-                              finish_quarantine, finish_table, range_flags, total_rows)
+                              finish_quarantine, finish_table, range_flags, rule_keys, total_rows)
 from calib.io._text import arrow, reasons, series
 from calib.io.parse import parse_column, parse_id_column
 from calib.io.read import (PROBLEM, ROW, file_sha256, find_files, note_load, per_table, read_raw, shown_headers,
@@ -156,8 +156,13 @@ def _keep_rows(df: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(out, columns=columns)
 
 
+#: Called with each table's name and accepted rows as soon as the table is validated; what it
+#: returns (the frame, a part of it, or None) is what the :class:`Programme` holds.
+OnTable = Callable[[str, pd.DataFrame], "pd.DataFrame | None"]
+
+
 def _validate_one(table: str, source: Mapping[str, object], label: str, tables: dict,
-                  as_of: pd.Timestamp) -> tuple[pd.DataFrame, dict]:
+                  as_of: pd.Timestamp, kept: dict, on_table: OnTable | None) -> tuple[pd.DataFrame, dict]:
     # the raw table is fetched here (not passed in) so that nothing outside holds it once the
     # text view replaces it
     text, numeric = text_table(source[table], label)
@@ -186,8 +191,14 @@ def _validate_one(table: str, source: Mapping[str, object], label: str, tables: 
     accepted.insert(0, "row", rows[~bad])
     ids = _keep_rows(ids, ~bad) if ids is not None else None
     hh_index = hh_index[~bad] if hh_index is not None else None
-    tables[table] = finish_table(table, accepted, tables, as_of, ids=ids, hh_index=hh_index)
+    done = finish_table(table, accepted, tables, as_of, ids=ids, hh_index=hh_index)
     del accepted, ids, hh_index
+    if on_table is None:
+        tables[table] = kept[table] = done
+    else:  # the later tables' rules keep only the keys they read; the table goes to on_table
+        tables[table] = rule_keys(table, done, tables)
+        kept[table] = on_table(table, done)
+    del done
     release_memory()
     return quarantine, count
 
@@ -223,7 +234,8 @@ def _as_of(as_of) -> pd.Timestamp:
 
 
 def validate_tables(raw: Mapping[str, object], *, as_of: str | pd.Timestamp | None = None,
-                    source: Mapping[str, str] | None = None) -> Programme:
+                    source: Mapping[str, str] | None = None,
+                    on_table: OnTable | None = None) -> Programme:
     """Validate already-read tables with the rules of the data contract.
 
     Parameters
@@ -239,6 +251,14 @@ def validate_tables(raw: Mapping[str, object], *, as_of: str | pd.Timestamp | No
     source : mapping of str to str, optional
         Table name to the label used in messages and in the quarantine's ``file`` column
         (a file name, or e.g. ``db:schema.table``); the table name when omitted.
+    on_table : callable, optional
+        ``on_table(name, accepted)`` is called once per table as soon as it is validated (in
+        the order of ``calib.programme.TABLES``); the programme then holds what it returns
+        (the frame, some of its columns, or None) instead of the whole table. The rules of
+        the later tables keep only the keys they read (the roster's households, villages and
+        townships; the register's reviewers), so at most one whole table is in memory: a
+        province can be validated and written out table by table
+        (:func:`calib.io.snapshot.load_to_snapshot`). Quarantine and counts are the same.
 
     Returns
     -------
@@ -260,23 +280,25 @@ def validate_tables(raw: Mapping[str, object], *, as_of: str | pd.Timestamp | No
     source = dict(source or {})
     as_of_ts = _as_of(as_of)
     tables: dict[str, pd.DataFrame | None] = {t: None for t in TABLES}
+    kept: dict[str, pd.DataFrame | None] = {t: None for t in TABLES}
     quarantine, counts = [], []
     for table in TABLES:
         if table in raw:
-            q, count = _validate_one(table, raw, source.get(table, table), tables, as_of_ts)
+            q, count = _validate_one(table, raw, source.get(table, table), tables, as_of_ts, kept, on_table)
             quarantine.append(q)
             counts.append(count)
-    return Programme(**{t: tables[t] for t in TABLES}, quarantine=finish_quarantine(quarantine),
+    del tables
+    return Programme(**{t: kept[t] for t in TABLES}, quarantine=finish_quarantine(quarantine),
                      counts=pd.DataFrame(counts), as_of=as_of_ts)
 
 
-def _from_database(url: str, *, as_of, tables, schema, queries) -> Programme:
+def _from_database(url: str, *, as_of, tables, schema, queries, on_table=None) -> Programme:
     try:
         from calib.sources.sql import read_raw_tables
     except ImportError as exc:
         raise CalibInputError(f"reading a programme from a database needs calib.sources.sql ({exc})") from exc
     raw, source, digests = read_raw_tables(url, tables=tables, schema=schema, queries=queries)
-    prog = validate_tables(raw, as_of=as_of, source=source)
+    prog = validate_tables(raw, as_of=as_of, source=source, on_table=on_table)
     prog.digests = dict(digests)
     return prog
 
@@ -286,7 +308,8 @@ def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
                    sheet: str | Mapping[str, str] | None = None,
                    cache_dir: str | Path | None = None,
                    tables: Mapping[str, str] | None = None, schema: str | None = None,
-                   queries: Mapping[str, str] | None = None) -> Programme:
+                   queries: Mapping[str, str] | None = None,
+                   on_table: OnTable | None = None) -> Programme:
     """Load and validate a programme folder (or database).
 
     Parameters
@@ -311,6 +334,9 @@ def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
         :func:`calib.sources.sql.read_raw_tables`.
     schema, queries : optional
         Passed to :func:`calib.sources.sql.read_raw_tables` when ``path`` is a database URL.
+    on_table : callable, optional
+        See :func:`validate_tables`: each table is handed over as soon as it is validated and
+        the programme keeps what ``on_table`` returns (not with ``cache_dir``).
 
     Returns
     -------
@@ -326,12 +352,15 @@ def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
         Unreadable file, unknown table, duplicated table, missing required table or column.
     """
     if isinstance(path, str) and "://" in path:
-        return _from_database(path, as_of=as_of, tables=tables, schema=schema, queries=queries)
+        return _from_database(path, as_of=as_of, tables=tables, schema=schema, queries=queries,
+                              on_table=on_table)
     folder = Path(path)
     if not folder.is_dir():
         raise CalibInputError(f"{folder}: no such programme folder")
     files = find_files(folder)
     as_of_ts = _as_of(as_of)
+    if cache_dir is not None and on_table is not None:
+        raise ValueError("load_programme: on_table and cache_dir cannot be combined")
     if cache_dir is not None:
         from calib.io.snapshot import cached_programme
 
@@ -345,7 +374,7 @@ def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
         pending = {t: pool.submit(file_sha256, f) for t, f in files.items()}
         try:
             prog = validate_tables(_LazyFiles(files, encoding, sheet), as_of=as_of_ts,
-                                   source={t: f.name for t, f in files.items()})
+                                   source={t: f.name for t, f in files.items()}, on_table=on_table)
         except BaseException:
             for job in pending.values():
                 job.cancel()

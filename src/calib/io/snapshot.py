@@ -28,7 +28,7 @@ from calib.io.masking import PII_COLUMNS, mask_frame
 from calib.io.read import file_sha256, note_load
 from calib.programme import TABLES, Programme
 
-__all__ = ["write_snapshot", "read_snapshot", "cached_programme", "path_sha256", "SNAPSHOT_FORMAT"]
+__all__ = ["write_snapshot", "load_to_snapshot", "read_snapshot", "cached_programme", "path_sha256", "SNAPSHOT_FORMAT"]
 
 SNAPSHOT_FORMAT = "calib-snapshot/1"
 MANIFEST = "manifest.json"
@@ -58,15 +58,17 @@ def _read_frame(path: Path, dtypes: Mapping[str, str]) -> pd.DataFrame:
     return df
 
 
-def _write(prog: Programme, folder: Path, *, mask: bool) -> dict:
+def _write_table(t: str, df: pd.DataFrame, folder: Path, *, mask: bool) -> dict:
+    """One accepted table as ``tables/<t>.parquet`` (personal columns masked when ``mask``)."""
     (folder / "tables").mkdir(parents=True, exist_ok=True)
-    tables = {}
-    for t in TABLES:
-        df = prog.table(t)
-        if df is not None:
-            df = mask_frame(df) if mask and set(df.columns) & set(PII_COLUMNS) else df
-            tables[t] = _write_frame(df, folder / "tables" / f"{t}.parquet")
-            tables[t]["file"] = f"tables/{t}.parquet"
+    df = mask_frame(df) if mask and set(df.columns) & set(PII_COLUMNS) else df
+    entry = _write_frame(df, folder / "tables" / f"{t}.parquet")
+    entry["file"] = f"tables/{t}.parquet"
+    return entry
+
+
+def _finish(prog: Programme, folder: Path, tables: dict, *, mask: bool) -> dict:
+    """Quarantine, counts and the manifest, once every table is written."""
     manifest = {
         "format": SNAPSHOT_FORMAT,
         "as_of": prog.as_of.date().isoformat(),
@@ -81,6 +83,12 @@ def _write(prog: Programme, folder: Path, *, mask: bool) -> dict:
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                    encoding="utf-8")
     return manifest
+
+
+def _write(prog: Programme, folder: Path, *, mask: bool) -> dict:
+    (folder / "tables").mkdir(parents=True, exist_ok=True)
+    tables = {t: _write_table(t, prog.table(t), folder, mask=mask) for t in TABLES if prog.table(t) is not None}
+    return _finish(prog, folder, tables, mask=mask)
 
 
 def write_snapshot(prog: Programme, folder: str | Path) -> dict:
@@ -102,6 +110,51 @@ def write_snapshot(prog: Programme, folder: str | Path) -> dict:
         ``counts`` (same keys).
     """
     return _write(prog, Path(folder), mask=True)
+
+
+def load_to_snapshot(folder: str | Path, path: str | Path, *,
+                     keep: Callable[[str, pd.DataFrame], pd.DataFrame | None] | None = None,
+                     **options) -> tuple[dict, Programme]:
+    """Load and validate a programme and write it as a snapshot, one table at a time.
+
+    The same snapshot as ``write_snapshot(load_programme(path, **options), folder)``, file for
+    file, but each table is written as soon as it is validated and then let go
+    (:func:`calib.io.validate_tables`, ``on_table``): the whole programme is never in memory,
+    only the table being validated and the keys the later tables' rules read.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Destination of the snapshot (created; files of an earlier snapshot there are replaced).
+    path : str or Path
+        The programme folder or database URL, as for :func:`calib.io.load_programme`.
+    keep : callable, optional
+        ``keep(name, accepted)``: what the returned programme holds of each table (e.g. a few
+        columns); nothing when omitted.
+    **options
+        Passed to :func:`calib.io.load_programme` (``as_of``, ``encoding``, ``sheet``,
+        ``tables``, ``schema``, ``queries``).
+
+    Returns
+    -------
+    manifest : dict
+        As :func:`write_snapshot`.
+    programme : Programme
+        Quarantine, counts, digests and files as :func:`calib.io.load_programme` gives them;
+        each table as ``keep`` returned it (None without ``keep``).
+    """
+    from calib.io.load import load_programme
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: dict[str, dict] = {}
+
+    def on_table(t: str, df: pd.DataFrame) -> pd.DataFrame | None:
+        written[t] = _write_table(t, df, folder, mask=True)
+        return keep(t, df) if keep is not None else None
+
+    prog = load_programme(path, on_table=on_table, **options)
+    return _finish(prog, folder, written, mask=True), prog
 
 
 def read_snapshot(folder: str | Path) -> Programme:

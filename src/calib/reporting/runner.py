@@ -1,8 +1,8 @@
 """Report runs: execute the parameter file's notebooks with Papermill into one audited bundle.
 
 ``calib run PARAMS.yaml`` (or :func:`run_reports`) validates the parameters once, loads and
-validates the programme once into a snapshot the notebooks read (when :mod:`calib.io` offers
-``write_snapshot``), executes the listed notebooks (``jobs`` at a time, each in its own kernel
+validates the programme once into a snapshot the notebooks read (table by table,
+:func:`calib.io.load_to_snapshot`), executes the listed notebooks (``jobs`` at a time, each in its own kernel
 over IPC) and writes one bundle ``reports/<run-id>/``:
 
 - ``<notebook>.ipynb`` executed, and ``<notebook>.html`` rendered without code, fully offline;
@@ -123,11 +123,12 @@ def _snapshot(params: Params, bundle: Path) -> tuple[dict[str, Any] | None, froz
         done = _snapshot_on_spark(params, bundle)
         if done is not None:
             return done
-    prog = io.load_programme(**params.programme_source(), as_of=params.as_of)
+    # validated and written table by table (only the names are kept): the whole programme is
+    # never in the runner's memory
+    info, prog = io.load_to_snapshot(bundle / "snapshot", **params.programme_source(), as_of=params.as_of,
+                                     keep=lambda t, df: df[["name"]] if "name" in df.columns else None)
     names = _names(prog)
-    if not hasattr(io, "write_snapshot"):
-        return None, names  # notebooks load the programme themselves
-    info = dict(io.write_snapshot(prog, bundle / "snapshot") or {})
+    info = dict(info)
     if is_url(params.data_dir):  # what was read from the database: table, rows read, digest
         from calib.sources.sql import source_manifest
 
