@@ -102,23 +102,49 @@ def _id_keys(ids: pd.Series) -> np.ndarray:
     """Parsed ID numbers (18 characters, or missing) as int64 keys: the 17 leading digits (the
     check character follows from them), -1 when missing. Read from the bytes: no hashing of
     text. Keys only (for repeats, alone: not combined with another key)."""
-    a = arrow(ids).combine_chunks()
-    has = valid(a)
-    out = np.full(len(a), -1, dtype=np.int64)
-    if has.any():
-        m = _ids._ascii_matrix(a if has.all() else a.filter(pa.array(has)), 18)
-        hi = np.einsum("ij,j->i", m[:, :9], 10 ** np.arange(8, -1, -1, dtype=np.int64), dtype=np.int64)
-        lo = np.einsum("ij,j->i", m[:, 9:17], 10 ** np.arange(7, -1, -1, dtype=np.int64), dtype=np.int64)
-        out[has] = (hi - 48 * 111_111_111) * 100_000_000 + (lo - 48 * 11_111_111)
+    out = np.full(len(ids), -1, dtype=np.int64)
+    at = 0
+    for a in _row_blocks(arrow(ids)):  # by blocks of rows: the byte matrix of one block at a time
+        has = valid(a)
+        if has.any():
+            m = _ids._ascii_matrix(a if has.all() else a.filter(pa.array(has)), 18)
+            hi = np.einsum("ij,j->i", m[:, :9], 10 ** np.arange(8, -1, -1, dtype=np.int64), dtype=np.int64)
+            lo = np.einsum("ij,j->i", m[:, 9:17], 10 ** np.arange(7, -1, -1, dtype=np.int64), dtype=np.int64)
+            part = out[at: at + len(a)]
+            part[has] = (hi - 48 * 111_111_111) * 100_000_000 + (lo - 48 * 11_111_111)
+            del m, hi, lo
+        at += len(a)
     return out
+
+
+#: Rows per block where a column is worked on in blocks (its temporaries are then those of one
+#: block, not of a province's roster).
+BLOCK_ROWS = 1 << 20
+
+
+def _row_blocks(a: pa.ChunkedArray, size: int = BLOCK_ROWS):
+    """Contiguous arrays of at most ``size`` rows covering ``a`` in order (each combined from
+    the chunks it spans: one block's text is copied at a time, not the column's)."""
+    n = len(a)
+    for start in range(0, n, size):
+        yield a.slice(start, min(size, n - start)).combine_chunks()
 
 
 def _codes(s: pd.Series) -> tuple[np.ndarray, int]:
     """Integer code of each value (-1 for missing) and the number of distinct values; Arrow
     text by Arrow's dictionary encoding."""
     if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
-        d = pc.dictionary_encode(arrow(s).combine_chunks())
-        return pc.fill_null(d.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64), len(d.dictionary)
+        # encoded chunk by chunk (one memo table: every chunk gets the same, final dictionary and
+        # the codes are those of the combined column) without copying the column's text first
+        d = pc.dictionary_encode(arrow(s))
+        if d.num_chunks == 0:
+            return np.zeros(0, dtype=np.int64), 0
+        out = np.empty(len(d), dtype=np.int64)
+        at = 0
+        for chunk in d.chunks:
+            out[at: at + len(chunk)] = pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False)
+            at += len(chunk)
+        return out, len(d.chunk(d.num_chunks - 1).dictionary)
     c, uniq = pd.factorize(s, use_na_sentinel=True)
     return c.astype(np.int64), len(uniq)
 

@@ -188,7 +188,17 @@ def parse_id_column(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> tuple[pd.S
 def _parse_ids_once(raw: pd.Series, as_of: pd.Timestamp) -> pd.DataFrame:
     """:func:`calib.io.ids.parse_ids` once per column (its checks run on the bytes, so the
     household heads' repeated IDs cost less than finding the distinct values would)."""
-    return _ids.parse_ids(raw, as_of=as_of)
+    n = len(raw)
+    if n <= _ID_BLOCK:
+        return _ids.parse_ids(raw, as_of=as_of)
+    # by blocks of rows (every rule of parse_ids is within a row): the byte matrices and
+    # temporaries of one block at a time, not of a province's roster
+    parts = [_ids.parse_ids(raw.iloc[i: i + _ID_BLOCK], as_of=as_of) for i in range(0, n, _ID_BLOCK)]
+    return pd.concat(parts, copy=False)
+
+
+#: Rows per block of :func:`_parse_ids_once`.
+_ID_BLOCK = 1 << 20
 
 
 def _ids_col(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> Parsed:
