@@ -156,6 +156,92 @@ def _keep_rows(df: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(out, columns=columns)
 
 
+def _text_view(table: str, raw, label: str, row0: int = 0):
+    """The raw table's text view mapped to the contract's columns: ``mapped``, the ignored
+    headers, the numeric masks by code name, the spreadsheet row numbers, the ``__problem``
+    reasons (or None)."""
+    text, numeric = text_table(raw, label)
+    del raw
+    mapped, ignored = _map_headers(text, table, label)
+    lookup = _lookup(table)
+    numeric = {lookup.get(h) or lookup.get(h.lower()): m for h, m in numeric.items() if m.any()}
+    rows = (text[ROW].astype("int64").to_numpy() if ROW in text
+            else np.arange(row0 + 2, row0 + len(mapped) + 2))
+    problem = text[PROBLEM].to_numpy(dtype=object) if PROBLEM in text else None
+    return mapped, ignored, numeric, rows, problem
+
+
+def _parse_whole(table: str, raw, label: str, as_of: pd.Timestamp):
+    """The per-row rules (parsing, blanks, ranges, total rows) on the whole table at once."""
+    # the raw table is fetched by the caller's ``source[table]`` in the call (not held
+    # outside) so that nothing holds it once the text view replaces it
+    mapped, ignored, numeric, rows, problem = _text_view(table, raw, label)
+    del raw  # ``mapped`` alone holds the text from here (its parsed columns are let go)
+    probs = Problems(table, label, mapped, rows)
+    if problem is not None:
+        broken = pd.notna(problem)
+        probs.add(broken, WHOLE_ROW, problem, value=pd.Series(pd.NA, index=mapped.index, dtype="string"))
+    parsed, ids = _parse_table(table, mapped, numeric, probs, as_of)
+    return mapped, ignored, rows, probs, parsed, ids
+
+
+#: Tables whose CSV file is read and parsed by blocks of rows (:func:`_parse_by_blocks`): the
+#: roster, whose text (names, ID numbers, phones, addresses, land) is the largest of a province.
+BLOCK_TABLES = ("roster",)
+#: Rows per block.
+BLOCK_ROWS = 1 << 20
+
+
+def _parse_by_blocks(table: str, source: "_LazyFiles", label: str, as_of: pd.Timestamp):
+    """The per-row rules of a CSV table block by block (:func:`calib.io.read.csv_blocks`): at
+    any time the text of one block is whole, and of the blocks before only the parsed columns
+    and the text of :data:`RULE_COLUMNS` (what the table rules read) stay. Every per-row rule
+    (parsing, blanks, ranges, control characters, total rows) looks at its own row only, so
+    the values, reasons and records are those of the whole table; the records come in another
+    order, which the quarantine's sort by table, row and column (stable) undoes. The table
+    rules (repeats, one village, contradictions) then run on the whole as before.
+
+    None when the file is not a CSV that reads by blocks (Excel, Parquet, rows with the wrong
+    number of fields, another encoding than UTF-8 unless named, any error): the caller then
+    reads it whole, and reports any error as it does."""
+    path = source.files[table]
+    if path.suffix.lower() != ".csv":
+        return None
+    from calib.io.read import csv_blocks
+
+    maps, parses, idss, records = [], [], [], []
+    row0, ignored = 0, []
+    try:
+        for raw in csv_blocks(path, per_table(source.encoding, table), BLOCK_ROWS):
+            mapped, ignored, numeric, rows, problem = _text_view(table, raw, label, row0)
+            del raw
+            if problem is not None:  # not from csv_blocks; kept for safety
+                return None
+            probs = Problems(table, label, mapped, rows)
+            parsed, ids = _parse_table(table, mapped, numeric, probs, as_of)
+            maps.append(mapped)
+            parses.append(parsed)
+            idss.append(ids)
+            records.extend(probs.parts)
+            row0 += len(mapped)
+            del mapped, parsed, ids, probs
+            release_memory()
+    except Exception:  # noqa: BLE001 (read whole: the error, if any, is reported as usual)
+        return None
+    if not maps:
+        return None
+    mapped = pd.concat(maps, ignore_index=True)
+    del maps
+    parsed = pd.concat(parses, ignore_index=True)
+    del parses
+    ids = pd.concat(idss, ignore_index=True) if idss[0] is not None else None
+    del idss
+    rows = np.arange(2, len(mapped) + 2)
+    probs = Problems(table, label, mapped, rows)
+    probs.parts = records
+    return mapped, ignored, rows, probs, parsed, ids
+
+
 #: Called with each table's name and accepted rows as soon as the table is validated; what it
 #: returns (the frame, a part of it, or None) is what the :class:`Programme` holds.
 OnTable = Callable[[str, pd.DataFrame], "pd.DataFrame | None"]
@@ -163,20 +249,14 @@ OnTable = Callable[[str, pd.DataFrame], "pd.DataFrame | None"]
 
 def _validate_one(table: str, source: Mapping[str, object], label: str, tables: dict,
                   as_of: pd.Timestamp, kept: dict, on_table: OnTable | None) -> tuple[pd.DataFrame, dict]:
-    # the raw table is fetched here (not passed in) so that nothing outside holds it once the
-    # text view replaces it
-    text, numeric = text_table(source[table], label)
-    mapped, ignored = _map_headers(text, table, label)
-    lookup = _lookup(table)
-    numeric = {lookup.get(h) or lookup.get(h.lower()): m for h, m in numeric.items() if m.any()}
-    rows = (text[ROW].astype("int64").to_numpy() if ROW in text else np.arange(2, len(mapped) + 2))
-    problem = text[PROBLEM].to_numpy(dtype=object) if PROBLEM in text else None
-    del text  # ``mapped`` alone holds the text from here (its parsed columns are let go)
-    probs = Problems(table, label, mapped, rows)
-    if problem is not None:
-        broken = pd.notna(problem)
-        probs.add(broken, WHOLE_ROW, problem, value=pd.Series(pd.NA, index=mapped.index, dtype="string"))
-    parsed, ids = _parse_table(table, mapped, numeric, probs, as_of)
+    by_blocks = None
+    if table in BLOCK_TABLES and isinstance(source, _LazyFiles):
+        by_blocks = _parse_by_blocks(table, source, label, as_of)
+    if by_blocks is not None:
+        mapped, ignored, rows, probs, parsed, ids = by_blocks
+        del by_blocks
+    else:
+        mapped, ignored, rows, probs, parsed, ids = _parse_whole(table, source[table], label, as_of)
     release_memory()  # the text of the parsed columns
     hh_index = check_table(table, parsed, mapped, probs, tables, ids=ids, totals=False)
     bad = probs.bad_mask(len(mapped))

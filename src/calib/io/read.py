@@ -219,6 +219,56 @@ def _read_csv(path: Path, encoding: str | None) -> pa.Table:
     return table.rename_columns(names + table.column_names[len(names):])
 
 
+class BlockReadError(Exception):
+    """A CSV cannot be read block by block as it is (a row with the wrong number of fields, a
+    line break inside quotes, bytes not in the expected encoding): read it whole instead."""
+
+
+def csv_blocks(path: str | Path, encoding: str | None = None, rows: int = 1 << 20):
+    """A UTF-8 (or ``encoding``) CSV as consecutive Arrow tables of text of about ``rows`` rows,
+    the columns named and typed as :func:`read_raw` names and types them (every cell as text).
+
+    Only the current block's text is in memory. Raises :class:`BlockReadError` (possibly after
+    some blocks) where :func:`read_raw` would add rows carrying a ``__problem`` or would have to
+    transcode after detecting the encoding: the caller then reads the file whole.
+    """
+    path = Path(path)
+    if path.stat().st_size == 0:
+        raise BlockReadError("empty file")
+    enc = encoding or _bom_encoding(path)
+    try:
+        names = _header(path, enc)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise BlockReadError(str(exc)) from None
+    cols = [f"c{i}" for i in range(len(names))]
+
+    def on_bad(row) -> str:
+        raise BlockReadError(f"row {row.number}: {row.actual_columns} fields")
+
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=cols, skip_rows=1, encoding=enc,
+                                           use_threads=True, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_bad),
+            convert_options=pacsv.ConvertOptions(column_types={c: pa.large_string() for c in cols},
+                                                 strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False))
+        batches, held = [], 0
+        for batch in reader:
+            batches.append(batch)
+            held += batch.num_rows
+            if held >= rows:
+                yield pa.Table.from_batches(batches).rename_columns(names)
+                batches, held = [], 0
+        if batches:
+            yield pa.Table.from_batches(batches).rename_columns(names)
+    except BlockReadError:
+        raise
+    except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
+        raise BlockReadError(str(exc)) from None
+
+
 # ------------------------------------------------------------------ Excel, Parquet
 def _cell_text(v) -> object:
     if isinstance(v, bool):
