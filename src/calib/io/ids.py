@@ -235,12 +235,36 @@ def parse_ids(values: pd.Series, *, as_of: pd.Timestamp | str | None = None) -> 
     sex = pc.take(pa.array(["F", "M"], pa.large_string()), pa.array(seq % 2, mask=~ok))
     before = (month > as_of.month) | ((month == as_of.month) & (day > as_of.day))
     age = pd.arrays.IntegerArray(np.where(ok, as_of.year - year - before, 0).astype(np.int64), ~ok)
-    ids = norm if ok.all() else pc.if_else(pa.array(ok), norm, pa.scalar(None, norm.type))
+    if slow.size == 0:  # every cell was already clean: the numbers are the input's own text,
+        # kept in its buffers (no copy of the column) with the invalid ones set to null
+        ids = _nulls_where(arrow(values), ~ok)
+    else:
+        ids = norm if ok.all() else pc.if_else(pa.array(ok), norm, pa.scalar(None, norm.type))
     index = values.index
     return pd.DataFrame({"id_number": series(ids, index), "valid": ok, "reason": reason,
                          "upgraded": upgraded & ok, "birth_date": pd.Series(born, index=index),
                          "sex": series(sex, index), "age": pd.Series(age, index=index)},
                         index=index)
+
+
+def _nulls_where(a: pa.ChunkedArray, null: np.ndarray) -> pa.ChunkedArray:
+    """``a`` with the cells of ``null`` set to null, sharing its offsets and text buffers (only
+    the validity bitmaps are new)."""
+    if not null.any():
+        return a
+    out, at = [], 0
+    for chunk in a.chunks:
+        n = len(chunk)
+        ok = ~null[at: at + n]
+        at += n
+        if chunk.null_count:
+            ok &= chunk.is_valid().to_numpy(zero_copy_only=False)
+        bits = np.zeros(chunk.offset + n, dtype=bool)
+        bits[chunk.offset:] = ok
+        validity = pa.py_buffer(np.packbits(bits, bitorder="little"))
+        out.append(pa.Array.from_buffers(chunk.type, n, [validity, *chunk.buffers()[1:]],
+                                         offset=chunk.offset))
+    return pa.chunked_array(out, a.type)
 
 
 def make_ids(

@@ -130,6 +130,9 @@ def _strict_months(a: pa.ChunkedArray) -> bool:
 
 
 def _parse_month(values: pd.Series) -> Parsed:
+    if _strict_months(arrow(values)):  # already plain YYYY-MM (ASCII, no spaces): its own
+        # NFKC form, and the parsed column shares the text's buffers (no copy)
+        return series(arrow(values), values.index), np.full(len(values), "", dtype=object)
     a = nfkc_arrow(values)
     if _strict_months(a):
         return series(a, values.index), np.full(len(a), "", dtype=object)

@@ -242,8 +242,11 @@ def csv_blocks(path: str | Path, encoding: str | None = None, rows: int = 1 << 2
         raise BlockReadError(str(exc)) from None
     cols = [f"c{i}" for i in range(len(names))]
 
-    def on_bad(row) -> str:
-        raise BlockReadError(f"row {row.number}: {row.actual_columns} fields")
+    bad: list[int] = []
+
+    def on_bad(row) -> str:  # noted (an exception raised here would not reach the caller)
+        bad.append(row.actual_columns)
+        return "skip"
 
     try:
         reader = pacsv.open_csv(
@@ -256,11 +259,15 @@ def csv_blocks(path: str | Path, encoding: str | None = None, rows: int = 1 << 2
                                                  quoted_strings_can_be_null=False))
         batches, held = [], 0
         for batch in reader:
+            if bad:
+                raise BlockReadError(f"{len(bad)} row(s) with the wrong number of fields")
             batches.append(batch)
             held += batch.num_rows
             if held >= rows:
                 yield pa.Table.from_batches(batches).rename_columns(names)
                 batches, held = [], 0
+        if bad:
+            raise BlockReadError(f"{len(bad)} row(s) with the wrong number of fields")
         if batches:
             yield pa.Table.from_batches(batches).rename_columns(names)
     except BlockReadError:
