@@ -10,8 +10,11 @@ Stages, each with wall time, CPU time (this process) and peak resident memory du
 
 0. ``generate``: the vectorised generator (:func:`calib.synth.write_fast`), skipped when ``DIR``
    already holds a programme of the same size and seed (reuse);
-1. ``arrow_read``: ``pyarrow.parquet.read_table`` (or ``pyarrow.csv.read_csv``) of every table:
-   the yardstick;
+1. ``arrow_read``: a plain pyarrow read of every table, every column parsed (``pyarrow.csv``
+   with its default options, type inference included, or ``pyarrow.parquet``), by record
+   batches (``pyarrow.csv.open_csv`` / ``ParquetFile.iter_batches``, each batch let go): the
+   yardstick. Its time is that of reading everything; its peak is one batch, not the whole
+   roster (a ``read_csv`` of the 10M-household roster alone would need about 19 GB);
 2. ``load_validate``: :func:`calib.io.load_programme` (contract, quarantine, counts), each
    table handed over as soon as it is validated (``on_table``) and only what the later stages
    read kept (:func:`keep_needed`); with ``--snapshot`` each table is also written to a
@@ -38,7 +41,7 @@ The last line gives stages 2-5 as a ratio to stage 1 (goal of issue 14: at most 
 Figures: README, section "Province scale" (``--record docs/province_scale.json`` after each
 size, then ``--markdown docs/province_scale.json --plot docs/province_scale.png --readme
 README.md`` rewrites the table and the plot). Programmes are CSV for those figures (``--fmt
-csv``), the form a bank's files come in; the yardstick is then ``pyarrow.csv.read_csv``.
+csv``), the form a bank's files come in; the yardstick is then ``pyarrow.csv.open_csv``.
 """
 from __future__ import annotations
 

@@ -91,11 +91,18 @@ def first_seen(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     del s
     if new.all():
         return np.ones(n, dtype=bool), np.arange(n, dtype=np.int64)
-    # each sorted position's group start (stable sort: the group's first is the first in the file)
-    start = np.maximum.accumulate(np.where(new, np.arange(n), 0))
+    # each sorted position's group start (stable sort: the group's first is the first in the
+    # file), worked in place (three arrays of n at a time: memory at a province's roster)
+    start = np.arange(n, dtype=np.int64)
+    start[~new] = 0
+    np.maximum.accumulate(start, out=start)
+    np.take(order, start, out=start, mode="clip")  # elementwise: safe in place, no buffer
     first = np.empty(n, dtype=np.int64)
-    first[order] = order[start]
-    return first == np.arange(n), first
+    first[order] = start
+    del start
+    is_first = np.empty(n, dtype=bool)
+    is_first[order] = new  # a row is first where it starts its group in the sorted order
+    return is_first, first
 
 
 def _id_keys(ids: pd.Series) -> np.ndarray:
