@@ -153,6 +153,7 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
             t = np.full(nl, np.inf)
             bad = np.zeros(nl, bool)
             PSI, D = E, Mfl
+            Da, Dr_all = None, None
             ua = np.zeros((nl, Hp))
         else:
             AE = np.abs(E)
@@ -170,15 +171,17 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
             with np.errstate(divide="ignore", invalid="ignore"):
                 W = tt / AE                            # IRLS weight where < 1
             np.minimum(W, 1.0, out=W)
-            D = W * eps
-            np.copyto(D, 1.0, where=inside)
+            D = np.where(inside, 1.0, W * eps)
             D *= Mfl
             # a household or rater with no review inside (sum of D < 1): its IRLS weights
-            fbh = ((D @ ones_p) < 0.5) & rows_ok[live]
-            fbr = (np.einsum("chp->cp", D) < 0.5) & sk
+            Da = D @ ones_p
+            Dr_all = np.einsum("chp->cp", D)
+            fbh = (Da < 0.5) & rows_ok[live]
+            fbr = (Dr_all < 0.5) & sk
             if fbh.any() or fbr.any():
                 np.copyto(D, W, where=fbh[:, :, None] | fbr[:, None, :])
                 D *= Mfl
+                Da, Dr_all = None, None
             EI = E * inside
         Db = D if all_b else D * sk[:, None, :]   # the rater part: fitted seats only
         Ga = PSI @ ones_p
@@ -191,8 +194,9 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
         if not all_b:
             Gb *= sk
             ub *= sk
-        Da = D @ ones_p
-        Dr = np.einsum("chp->cp", Db)
+        if Da is None:
+            Da = D @ ones_p
+        Dr = Dr_all if (all_b and Dr_all is not None) else np.einsum("chp->cp", Db)
         iDa = np.where(Da > 0, 1.0 / np.where(Da > 0, Da, 1.0), 0.0)
         Dn = Db * np.sqrt(iDa)[:, :, None]
         S = -np.matmul(Dn.transpose(0, 2, 1), Dn)
