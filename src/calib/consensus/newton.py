@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from calib.consensus.groups import group_order
+
 MAD = 1.482602218505602
 
 
@@ -71,7 +73,7 @@ def solve(h, r, y, c_h, c_r, nC, ident, live, cMAD, a0, *, max_iter=30, tol_step
     Pw = np.maximum(P_c, 1)
     c_y = c_h[h]
     # reviews ordered by component
-    ordr = np.argsort(c_y, kind="stable")
+    ordr = group_order(c_y, nC)
     n_rev = np.bincount(c_y, minlength=nC)
     start = np.cumsum(n_rev) - n_rev
     cls = Hpad * 64 + Pw
