@@ -34,6 +34,12 @@ from calib.consensus.groups import group_order
 MAD = 1.482602218505602
 
 
+#: From this Newton step on, a component whose iterate repeats one of the last
+#: ``CYCLE_MEMORY`` iterates is cycling (it would reach ``max_iter`` unsolved) and is dropped.
+CYCLE_FROM = 6
+CYCLE_MEMORY = 8
+
+
 def _local_codes(key: np.ndarray, group: np.ndarray, n_group: int) -> tuple[np.ndarray, np.ndarray]:
     """Rank of each item among the items of its group (items: positions of ``key``), and counts."""
     order = np.argsort(group, kind="stable")
@@ -140,6 +146,7 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
     eye_pad = (~seat_ok).astype(float)
     ones_p = np.ones(P)
     diag = np.arange(P)
+    hist_A = hist_B = None    # recent iterates, to find components that cycle
     for it in range(max_iter + 1):
         nl = live.size
         if nl == nc:
@@ -244,6 +251,18 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
         t_last[live] = t
         done_c[live[fin]] = True
         live = live[good & ~fin]
+        if it >= CYCLE_FROM and live.size:
+            # The step depends only on (A, B): a component back at an earlier iterate cycles
+            # through steps that were all >= tol_step, so it can never be solved; drop it now
+            # rather than at max_iter (the same result: not solved, left to the backfitting).
+            if hist_A is None:
+                hist_A = np.full((CYCLE_MEMORY, nc, Hp), np.nan)
+                hist_B = np.full((CYCLE_MEMORY, nc, P), np.nan)
+            Al, Bl = A[live], B[live]
+            seen = ((hist_A[:, live] == Al[None]).all(axis=2)
+                    & (hist_B[:, live] == Bl[None]).all(axis=2)).any(axis=0)
+            hist_A[it % CYCLE_MEMORY, live], hist_B[it % CYCLE_MEMORY, live] = Al, Bl
+            live = live[~seen]
         if live.size == 0:
             break
     ok = np.flatnonzero(done_c)
