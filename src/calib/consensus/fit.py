@@ -234,7 +234,8 @@ def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, cmp: Components, *,
                 huber_c: float | None = 1.345, max_iter: int = 200,
                 tol: float = 1e-6, min_df: int | None = None, se: bool = True,
                 reweight_every: int = 1, start: np.ndarray | None = None,
-                solver: str = "newton", ambiguous: str | None = None) -> Fit:
+                solver: str = "newton", ambiguous: str | None = None,
+                weights: bool = True) -> Fit:
     """Fit y = a_h + b_r + e by (robust) backfitting, component by component.
 
     ``cmp`` are the connected components of the reviews ``(h, r)``. ``huber_c=None`` gives least
@@ -267,7 +268,8 @@ def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, cmp: Components, *,
     the backfitting's own fixed point (``ambiguous="backfit"``, the default of
     :data:`AMBIGUOUS`; ``"midpoint"`` instead places such a household or rater in the middle of
     its interval of solutions, see :func:`_newton_phase`). ``solver="backfit"`` uses the
-    backfitting everywhere.
+    backfitting everywhere. ``weights=False`` (with ``se=False``) leaves ``w`` and ``resid``
+    out (None) where Newton solved the fit, for callers that need the estimates only.
     """
     from calib.consensus.graph import MIN_COMPONENT_DF
 
@@ -289,7 +291,8 @@ def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, cmp: Components, *,
     it = 0
     st = None
     if huber_c is not None and solver == "newton" and h.size:
-        st, solved, it = _newton_phase(p, a0, AMBIGUOUS if ambiguous is None else ambiguous)
+        st, solved, it = _newton_phase(p, a0, AMBIGUOUS if ambiguous is None else ambiguous,
+                                       weights=weights)
     if st is None:
         st = _backfit(p, a0, max_iter, tol)
         it = st.n_iter
@@ -299,10 +302,11 @@ def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, cmp: Components, *,
         st_b = _backfit(q, a0[uh], max_iter, tol)
         it = max(it, st_b.n_iter)
         st.a[uh], st.b[ur] = st_b.a, st_b.b
-        st.w[sub] = st_b.w
+        if st.w is not None:
+            st.w[sub] = st_b.w
         st.scale[cs] = st_b.scale
         st.done[cs] = st_b.done
-    res = y - st.a[h] - st.b[r]
+    res = y - st.a[h] - st.b[r] if (weights or se) else None
     converged = bool(st.done.all())
     se_b = np.full(nR, np.nan)
     if se:
@@ -386,8 +390,9 @@ def _subproblem(p: _Problem, sub: np.ndarray):
     return q, uh, ur, cs
 
 
-def _newton_phase(p: _Problem, a0: np.ndarray, ambiguous: str) -> tuple[_State, np.ndarray, int]:
-    """Newton's root per component, checked, with the weights and scale at the root.
+def _newton_phase(p: _Problem, a0: np.ndarray, ambiguous: str,
+                  weights: bool = True) -> tuple[_State, np.ndarray, int]:
+    """Newton's root per component, checked, with the weights (``weights``) and scale at the root.
 
     A household (rater) with no review strictly inside the Huber band can move in an interval
     without changing the equations: its component's root is not unique. ``ambiguous="backfit"``
@@ -406,13 +411,17 @@ def _newton_phase(p: _Problem, a0: np.ndarray, ambiguous: str) -> tuple[_State, 
     nH, nR = a.size, b.size
     fit_r = p.live & p.ident[p.cr]
 
-    def flats(a, b):
-        e = p.y - a[p.h] - b[p.r]
-        strictly = np.abs(e) < t_c[p.c_y] * (1 - 1e-7)
-        return ((bc(p.h, strictly, nH) == 0) & ~p.dead_h & solved[p.ch],
-                (bc(p.r, strictly, nR) == 0) & fit_r & solved[p.cr])
+    def resid(a, b):
+        e = a.take(p.h)                           # y - a - b, as (y - a) - b
+        np.subtract(p.y, e, out=e)
+        e -= b.take(p.r)
+        return e
 
-    flat_h, flat_r = flats(a, b)
+    e = resid(a, b)
+    strictly = np.abs(e) < t_c.take(p.c_y) * (1 - 1e-7)
+    flat_h = (bc(p.h, strictly, nH) == 0) & ~p.dead_h & solved[p.ch]
+    flat_r = (bc(p.r, strictly, nR) == 0) & fit_r & solved[p.cr]
+    del strictly
     if ambiguous == "midpoint" and (flat_h.any() or flat_r.any()):
         if flat_h.any():
             sel = flat_h[p.h]
@@ -429,14 +438,16 @@ def _newton_phase(p: _Problem, a0: np.ndarray, ambiguous: str) -> tuple[_State, 
             b = np.where(fit_r, b - cv[p.cr], 0.0)
             a = np.where(p.dead_h, a, a + cv[p.ch])
         flat_c = np.zeros(cmp.n, bool)
+        e = resid(a, b)
     else:
         flat_c = (bc(p.ch, flat_h, cmp.n) + bc(p.cr, flat_r, cmp.n)) > 0
     solved = solved & ~flat_c & (t_c > 0)
-    e = p.y - a[p.h] - b[p.r]
-    ares = np.abs(e)
     scale = t_c / p.huber_c * p.infl
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = np.minimum(1.0, (p.huber_c * scale)[p.c_y] / (ares * p.infl[p.c_y]))
+    w = None
+    if weights:
+        ares = np.abs(e)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = np.minimum(1.0, (p.huber_c * scale)[p.c_y] / (ares * p.infl[p.c_y]))
     st = _State(a=a, b=b, w=w, scale=scale, done=solved, w_moved=np.zeros(cmp.n, bool),
                 Wh=None, Wr=None, wy_h=None, wy_r=None)
     return st, solved, 0
