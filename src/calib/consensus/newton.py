@@ -167,16 +167,18 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
         else:
             AE = np.abs(E)
             AEm = AE + fl
-            mid = np.partition(AEm.reshape(nl, L), [L // 2 - 1, L // 2], axis=1)
+            # one selection: the value at L/2 - 1, then the smallest of the values above it
+            mid = np.partition(AEm.reshape(nl, L), L // 2 - 1, axis=1)
             lo = mid[:, L // 2 - 1]
-            hi = np.where(odd[live], lo, mid[:, L // 2])
+            hi = np.where(odd[live], lo, mid[:, L // 2:].min(axis=1))
             del mid
             t = cMAD * 0.5 * (lo + hi)
             bad = ~(np.isfinite(t) & (t > 0))
             tt = t[:, None, None]
             inside = AE <= tt
             inside &= Ml
-            PSI = np.clip(E, -tt, tt)
+            PSI = np.maximum(E, -tt)                   # clip(E, -t, t)
+            np.minimum(PSI, tt, out=PSI)
             with np.errstate(divide="ignore", invalid="ignore"):
                 W = tt / AE                            # IRLS weight where < 1
             np.minimum(W, 1.0, out=W)
