@@ -42,7 +42,7 @@ CYCLE_MEMORY = 8
 
 def _local_codes(key: np.ndarray, group: np.ndarray, n_group: int) -> tuple[np.ndarray, np.ndarray]:
     """Rank of each item among the items of its group (items: positions of ``key``), and counts."""
-    order = np.argsort(group, kind="stable")
+    order = group_order(group, n_group)           # = argsort(group, kind="stable")
     cnt = np.bincount(group, minlength=n_group)
     loc = np.empty(key.size, np.int64)
     loc[order] = np.arange(key.size) - (np.cumsum(cnt) - cnt)[group[order]]
