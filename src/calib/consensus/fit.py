@@ -182,7 +182,8 @@ def _reweight(st: _State, p: _Problem, tol: float) -> None:
     st.w_moved = bc(p.c_y, np.abs(w - st.w) >= tol, p.cmp.n) > 0
     st.w, st.scale = w, scale
     st.Wh, st.Wr = bc(p.h, w, st.a.size), bc(p.r, w, st.b.size)
-    st.wy_h, st.wy_r = bc(p.h, w * p.y, st.a.size), bc(p.r, w * p.y, st.b.size)
+    wy = w * p.y
+    st.wy_h, st.wy_r = bc(p.h, wy, st.a.size), bc(p.r, wy, st.b.size)
 
 
 def _sweep(st: _State, p: _Problem, it: int, tol: float) -> None:

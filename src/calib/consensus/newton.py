@@ -231,8 +231,12 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
         if it > 0:
             ar = np.arange(nl)
             flatAE = AEm.reshape(nl, L)
-            for v in (lo, hi):
-                ii = np.argmax(flatAE == v[:, None], axis=1)
+            ii_lo = np.argmax(flatAE == lo[:, None], axis=1)
+            ii_hi = ii_lo.copy()          # odd count: hi is lo, the same first cell
+            ev = np.flatnonzero(~odd[live])
+            if ev.size:
+                ii_hi[ev] = np.argmax(flatAE[ev] == hi[ev][:, None], axis=1)
+            for ii in (ii_lo, ii_hi):
                 hrow, sseat = ii // P, ii % P
                 sg = np.sign(E[ar, hrow, sseat])[:, None]
                 gz += 0.5 * sg * (za[ar, hrow] + Z[ar, sseat])
