@@ -11,6 +11,8 @@ from calib._frames import require_columns
 from calib.errors import CalibInputError
 
 REQUIRED = ("household_id", "reviewer_id", "proposed_limit", "village")
+#: Household x seat tables up to this many cells beyond 4 per review are dense (recusal marks).
+DENSE_CELLS = 1_000_000
 
 
 @dataclass
@@ -86,7 +88,7 @@ def relation_mask(d: Design, relations: pd.DataFrame | None,
     cell = b * P + d.seat[np.where(ok, rater, 0)]
     review_cell = d.h * P + d.seat[d.r]
 
-    dense = d.nH * P <= 4 * n + 1_000_000   # else a sorted lookup (a panel far larger than usual)
+    dense = d.nH * P <= 4 * n + DENSE_CELLS   # else a sorted lookup (a panel far larger than usual)
 
     def marked(mask: np.ndarray) -> np.ndarray:
         if not dense:
