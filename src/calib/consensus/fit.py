@@ -322,7 +322,7 @@ def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, cmp: Components, *,
 def _backfit(p: _Problem, a0: np.ndarray, max_iter: int, tol: float) -> _State:
     """The iteratively reweighted backfitting from the household levels ``a0``.
 
-    Every quantity is per component, so once half of the components have converged the others
+    Every quantity is per component, so once a third of the components have converged the others
     go on as a problem of their own (same arithmetic, fewer reviews per sweep).
     """
     nH, nR = p.cmp.c_h.size, p.cmp.c_r.size
