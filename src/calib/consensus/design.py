@@ -67,6 +67,18 @@ def check_reviews(reviews: pd.DataFrame) -> None:
         )
 
 
+def _codes_in(index: pd.Index, values: pd.Series) -> np.ndarray:
+    """``index.get_indexer(values)`` for a large unique ``index`` and fewer ``values``: the hash
+    table is built on the distinct values and probed with the index (a table of the millions of
+    households misses the cache on every probe)."""
+    codes, uniq = pd.factorize(values)
+    pos = pd.Index(uniq).get_indexer(index)
+    found = pos >= 0
+    code_of_uniq = np.full(len(uniq), -1, np.int64)
+    code_of_uniq[pos[found]] = np.flatnonzero(found)
+    return np.where(codes >= 0, code_of_uniq[np.maximum(codes, 0)], -1)
+
+
 def relation_mask(d: Design, relations: pd.DataFrame | None,
                   which: Iterable[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per review: (has a registered relation [of the given kinds], relation is 'self')."""
@@ -79,7 +91,7 @@ def relation_mask(d: Design, relations: pd.DataFrame | None,
     # household) can only match the reviews of the rater (reviewer, village of the household):
     # the pair is the cell (household, seat of that rater) of a dense household x seat table.
     a = d.reviewers.get_indexer(relations["reviewer_id"]).astype(np.int64, copy=False)
-    b = d.households.get_indexer(relations["household_id"]).astype(np.int64, copy=False)
+    b = _codes_in(d.households, relations["household_id"])
     ok = (a >= 0) & (b >= 0)
     pair = np.where(ok, a * d.nV + d.v_h[np.where(ok, b, 0)], -1)
     rater = pd.Index(d.rater_rev * d.nV + d.v_r).get_indexer(pair)
