@@ -64,25 +64,7 @@ def latest_runs(model_runs: pd.DataFrame) -> pd.DataFrame:
     ``household_id`` in order of first appearance."""
     require_columns(model_runs, ("household_id", "model_limit"), "model_runs")
     codes, _ = pd.factorize(model_runs["household_id"], sort=False)
-    if "run_date" in model_runs.columns:
-        rd, _ = pd.factorize(model_runs["run_date"], sort=True)
-        rd = np.where(rd < 0, rd.max() + 1, rd)             # a blank date sorts last, as before
-        order = np.lexsort((rd, codes))                     # stable: ties keep the row order
-    else:
-        order = np.argsort(codes, kind="stable")
-    cs = codes[order]
-    last = order[np.r_[cs[1:] != cs[:-1], True]]            # last row of each household
-    return model_runs.iloc[last].set_index("household_id")
-
-
-def _outer(a: pd.Index, b: pd.Index) -> tuple[pd.Index, np.ndarray, np.ndarray]:
-    """Sorted union of two unique indexes and the position of each key in ``a`` and ``b`` (-1)."""
-    codes, uniq = pd.factorize(a.append(b), sort=True)
-    ia = np.full(len(uniq), -1, np.int64)
-    ia[codes[:len(a)]] = np.arange(len(a))
-    ib = np.full(len(uniq), -1, np.int64)
-    ib[codes[len(a):]] = np.arange(len(b))
-    return pd.Index(uniq, name="household_id"), ia, ib
+    return model_runs.iloc[_latest_rows(model_runs, codes)].set_index("household_id")
 
 
 def _take(frame: pd.DataFrame, pos: np.ndarray) -> dict:
@@ -94,7 +76,7 @@ def _latest_rows(model_runs: pd.DataFrame, codes: np.ndarray) -> np.ndarray:
     """Row of each household's latest run (as :func:`latest_runs`), households in code order."""
     if "run_date" in model_runs.columns:
         rd, _ = pd.factorize(model_runs["run_date"], sort=True)
-        rd = np.where(rd < 0, rd.max() + 1, rd)             # a blank date sorts last, as before
+        rd = np.where(rd < 0, rd.max(initial=-1) + 1, rd)   # a blank date sorts last, as before
         order = np.lexsort((rd, codes))                     # stable: ties keep the row order
     else:
         order = np.argsort(codes, kind="stable")
