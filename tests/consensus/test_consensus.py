@@ -347,3 +347,36 @@ def test_plots_smoke():
     with pytest.raises(CalibInputError, match="leniency"):
         pc.caterpillar(eff.drop(columns="leniency"))
     plt.close("all")
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_relation_mask_equals_brute_force_pair_lookup(dense, monkeypatch):
+    """The recusal marks (dense household x seat table) equal a lookup of each review's
+    (reviewer, household) pair among the registered ones, with a reviewer on two panels,
+    registered pairs nobody reviewed and ids unknown to the reviews."""
+    import calib.consensus.design as design_module
+    from calib.consensus.design import design, relation_mask
+
+    if not dense:   # the sorted lookup used when the household x seat table would be large
+        monkeypatch.setattr(design_module, "DENSE_CELLS", -10**9)
+    rng = np.random.default_rng(5)
+    rows = []
+    for v in range(4):
+        panel = [f"R{v}{j}" for j in range(5)] + (["R_shared"] if v < 2 else [])
+        for i in range(12):
+            for r in rng.choice(panel, size=4, replace=False):
+                rows.append((f"H{v}_{i}", r, float(rng.integers(0, 9)) * 1000, f"V{v}"))
+    reviews = pd.DataFrame(rows, columns=["household_id", "reviewer_id", "proposed_limit", "village"])
+    pairs = reviews[["reviewer_id", "household_id"]].sample(25, random_state=1)
+    extra = pd.DataFrame({"reviewer_id": ["R_shared", "R00", "nobody"], "household_id": ["H3_0", "H1_1", "H0_0"]})
+    rel = pd.concat([pairs, extra], ignore_index=True)
+    rel["relation"] = np.where(np.arange(len(rel)) % 3 == 0, "self", "kin")
+    d = design(reviews)
+    any_rel, self_rel = relation_mask(d, rel)
+    kin_only, _ = relation_mask(d, rel, which=["kin"])
+    key = list(zip(reviews["reviewer_id"], reviews["household_id"]))
+    reg = {k: set(g["relation"]) for k, g in rel.groupby(["reviewer_id", "household_id"])}
+    assert any_rel.tolist() == [k in reg for k in key]
+    assert self_rel.tolist() == ["self" in reg.get(k, ()) for k in key]
+    assert kin_only.tolist() == ["kin" in reg.get(k, ()) for k in key]
+    assert self_rel.any() and kin_only.any()

@@ -19,3 +19,18 @@ def test_group_median_equals_pandas_for_all_sizes_and_orders():
         s = GroupSorter(g[perm], n)
         assert np.array_equal(s.median(x[perm]), ref, equal_nan=True)
         assert np.array_equal(s.median(-x[perm]), -ref, equal_nan=True)
+
+
+def test_group_order_is_the_stable_argsort():
+    """The linear-time order of contiguous groups equals numpy's stable argsort (and falls back
+    to it when a group's rows are not contiguous)."""
+    from calib.consensus.groups import group_order
+
+    rng = np.random.default_rng(3)
+    for t in range(400):
+        n = int(rng.integers(1, 12))
+        if t % 2:
+            g = rng.integers(0, n, int(rng.integers(0, 40)))
+        else:
+            g = np.repeat(rng.permutation(n), rng.integers(0, 5, n))
+        np.testing.assert_array_equal(group_order(g, n), np.argsort(g, kind="stable"))

@@ -96,3 +96,25 @@ def test_newton_solves_most_components_and_midpoint_is_a_root():
     for c in range(cmp.n):
         sel = cmp.c_h[h] == c
         assert _psi_residuals(h[sel], r[sel], y[sel], mid) < 1e-6
+
+
+def test_cycle_detection_changes_nothing(monkeypatch):
+    """Components whose Newton iterates cycle are dropped at the first repeat; the solver's
+    output (roots, solved flags, thresholds) is the same as running them to max_iter."""
+    from calib.consensus import newton
+    from calib.consensus.fit import MAD
+
+    h, r, y, H, R = _programme(seed=4, villages=60)
+    cmp = components(h, r, H, R, np.arange(H))
+    args = (h, r, y, cmp.c_h, cmp.c_r, cmp.n, cmp.identified(), np.bincount(r, minlength=R) > 0,
+            1.345 * MAD, np.bincount(h, y, H) / np.bincount(h, minlength=H))
+    a, b, solved, t = newton.solve(*args)
+    monkeypatch.setattr(newton, "CYCLE_FROM", 10**9)
+    a0, b0, solved0, t0 = newton.solve(*args)
+    assert (~solved0).any() and solved0.any()      # some components are left unsolved
+    np.testing.assert_array_equal(solved, solved0)
+    np.testing.assert_array_equal(t, t0)
+    sh = solved[np.maximum(cmp.c_h, 0)] & (cmp.c_h >= 0)
+    np.testing.assert_array_equal(a[sh], a0[sh])
+    sr = solved[np.maximum(cmp.c_r, 0)] & (cmp.c_r >= 0)
+    np.testing.assert_array_equal(b[sr], b0[sr])

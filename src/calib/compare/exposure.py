@@ -8,7 +8,7 @@ import pandas as pd
 
 from calib._frames import levels, require_columns, stack_levels, to_grid
 from calib._frames import require_columns as _require
-from calib.compare.limits import classify, final_limits, policy_dict
+from calib.compare.limits import _latest_rows, classify, final_limits, policy_dict
 from calib.errors import CalibInputError
 
 
@@ -30,14 +30,7 @@ def _rule_arrays(consensus: pd.DataFrame, model_runs: pd.DataFrame) -> dict:
                                sort=False)
     n = len(uniq)
     codes_c, codes_r = codes[:n_c], codes[n_c:]
-    if "run_date" in model_runs.columns:
-        rd, _ = pd.factorize(model_runs["run_date"], sort=True)
-        rd = np.where(rd < 0, rd.max() + 1, rd)             # a blank date sorts last
-        order = np.lexsort((rd, codes_r))                   # stable: ties keep the row order
-    else:
-        order = np.argsort(codes_r, kind="stable")
-    cs = codes_r[order]
-    last = order[np.r_[cs[1:] != cs[:-1], True]] if cs.size else order
+    last = _latest_rows(model_runs, codes_r)
     m_run = pd.to_numeric(model_runs["model_limit"]).to_numpy(dtype=float, na_value=np.nan)[last]
     if np.any(m_run < 0) or np.any(~np.isfinite(m_run)):
         raise CalibInputError("model_runs: column 'model_limit' must be a finite amount >= 0")

@@ -64,25 +64,7 @@ def latest_runs(model_runs: pd.DataFrame) -> pd.DataFrame:
     ``household_id`` in order of first appearance."""
     require_columns(model_runs, ("household_id", "model_limit"), "model_runs")
     codes, _ = pd.factorize(model_runs["household_id"], sort=False)
-    if "run_date" in model_runs.columns:
-        rd, _ = pd.factorize(model_runs["run_date"], sort=True)
-        rd = np.where(rd < 0, rd.max() + 1, rd)             # a blank date sorts last, as before
-        order = np.lexsort((rd, codes))                     # stable: ties keep the row order
-    else:
-        order = np.argsort(codes, kind="stable")
-    cs = codes[order]
-    last = order[np.r_[cs[1:] != cs[:-1], True]]            # last row of each household
-    return model_runs.iloc[last].set_index("household_id")
-
-
-def _outer(a: pd.Index, b: pd.Index) -> tuple[pd.Index, np.ndarray, np.ndarray]:
-    """Sorted union of two unique indexes and the position of each key in ``a`` and ``b`` (-1)."""
-    codes, uniq = pd.factorize(a.append(b), sort=True)
-    ia = np.full(len(uniq), -1, np.int64)
-    ia[codes[:len(a)]] = np.arange(len(a))
-    ib = np.full(len(uniq), -1, np.int64)
-    ib[codes[len(a):]] = np.arange(len(b))
-    return pd.Index(uniq, name="household_id"), ia, ib
+    return model_runs.iloc[_latest_rows(model_runs, codes)].set_index("household_id")
 
 
 def _take(frame: pd.DataFrame, pos: np.ndarray) -> dict:
@@ -90,15 +72,41 @@ def _take(frame: pd.DataFrame, pos: np.ndarray) -> dict:
     return {c: pd.api.extensions.take(frame[c].array, pos, allow_fill=True) for c in frame.columns}
 
 
+def _latest_rows(model_runs: pd.DataFrame, codes: np.ndarray) -> np.ndarray:
+    """Row of each household's latest run (as :func:`latest_runs`), households in code order."""
+    if "run_date" in model_runs.columns:
+        rd, _ = pd.factorize(model_runs["run_date"], sort=True)
+        rd = np.where(rd < 0, rd.max(initial=-1) + 1, rd)   # a blank date sorts last, as before
+        order = np.lexsort((rd, codes))                     # stable: ties keep the row order
+    else:
+        order = np.argsort(codes, kind="stable")
+    cs = codes[order]
+    return order[np.r_[cs[1:] != cs[:-1], True]] if cs.size else order
+
+
 def _joined(cons: pd.DataFrame, model_runs: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Outer join of the consensus and the latest model runs (location filled from the runs),
-    sorted by household, with each row's position in the consensus and in the runs (-1)."""
-    all_runs = latest_runs(model_runs)
+    sorted by household, with each row's position in the consensus and in the runs (-1).
+
+    The household ids of both inputs are coded once (sorted); each household's latest run is
+    chosen on those codes as :func:`latest_runs` does.
+    """
+    require_columns(model_runs, ("household_id", "model_limit"), "model_runs")
+    n_c = len(cons)
+    codes, uniq = pd.factorize(cons.index.append(pd.Index(model_runs["household_id"])), sort=True)
+    index = pd.Index(uniq, name="household_id")
+    codes_r = codes[n_c:]
+    last = _latest_rows(model_runs, codes_r)
+    last = last[codes_r[last] >= 0]
+    all_runs = model_runs.iloc[last]                        # one row per household, sorted
+    ic = np.full(len(uniq), -1, np.int64)
+    ic[codes[:n_c]] = np.arange(n_c)
+    im = np.full(len(uniq), -1, np.int64)
+    im[codes_r[last]] = np.arange(last.size)
     keep_runs = [c for c in ("run_date", "model_limit", "model_score", "grade") if c in all_runs.columns]
     runs = all_runs[keep_runs].rename(columns={"run_date": "model_run_date"})
     carry = [c for c in ("village", "township", "consensus_limit", "white_list", "needs_rereview",
                          "dispersion") if c in cons.columns]
-    index, ic, im = _outer(cons.index, runs.index)
     out = pd.DataFrame({**_take(cons[carry], ic), **_take(runs, im)}, index=index)
     # households the model ran but no panel reviewed take their location from the model run
     for col in ("village", "township"):

@@ -11,6 +11,8 @@ from calib._frames import require_columns
 from calib.errors import CalibInputError
 
 REQUIRED = ("household_id", "reviewer_id", "proposed_limit", "village")
+#: Household x seat tables up to this many cells beyond 4 per review are dense (recusal marks).
+DENSE_CELLS = 1_000_000
 
 
 @dataclass
@@ -29,6 +31,9 @@ class Design:
     keep: np.ndarray         # bool per review: used in the fit (not recused)
     rev: np.ndarray          # reviewer code per review
     reviewers: pd.Index      # reviewer_id per reviewer code
+    rater_rev: np.ndarray | None = None  # reviewer code per rater code
+    seat: np.ndarray | None = None       # seat of each rater on its village panel (0 .. P - 1)
+    n_seats: int = 0                     # largest panel (P)
 
     @property
     def nH(self) -> int:
@@ -62,6 +67,18 @@ def check_reviews(reviews: pd.DataFrame) -> None:
         )
 
 
+def _codes_in(index: pd.Index, values: pd.Series) -> np.ndarray:
+    """``index.get_indexer(values)`` for a large unique ``index`` and fewer ``values``: the hash
+    table is built on the distinct values and probed with the index (a table of the millions of
+    households misses the cache on every probe)."""
+    codes, uniq = pd.factorize(values)
+    pos = pd.Index(uniq).get_indexer(index)
+    found = pos >= 0
+    code_of_uniq = np.full(len(uniq), -1, np.int64)
+    code_of_uniq[pos[found]] = np.flatnonzero(found)
+    return np.where(codes >= 0, code_of_uniq[np.maximum(codes, 0)], -1)
+
+
 def relation_mask(d: Design, relations: pd.DataFrame | None,
                   which: Iterable[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per review: (has a registered relation [of the given kinds], relation is 'self')."""
@@ -70,24 +87,45 @@ def relation_mask(d: Design, relations: pd.DataFrame | None,
         return np.zeros(n, bool), np.zeros(n, bool)
     require_columns(relations, ("reviewer_id", "household_id", "relation"), "relations")
     kind = relations["relation"].astype(str).str.strip().str.lower()
-    nrev = len(d.reviewers)
-    key = d.h * nrev + d.rev
+    # A review's rater sits on its household's village panel, so a registered pair (reviewer,
+    # household) can only match the reviews of the rater (reviewer, village of the household):
+    # the pair is the cell (household, seat of that rater) of a dense household x seat table.
+    a = d.reviewers.get_indexer(relations["reviewer_id"]).astype(np.int64, copy=False)
+    b = _codes_in(d.households, relations["household_id"])
+    ok = (a >= 0) & (b >= 0)
+    pair = np.where(ok, a * d.nV + d.v_h[np.where(ok, b, 0)], -1)
+    rater = pd.Index(d.rater_rev * d.nV + d.v_r).get_indexer(pair)
+    ok &= rater >= 0
+    P = max(d.n_seats, 1)
+    cell = b * P + d.seat[np.where(ok, rater, 0)]
+    review_cell = d.h * P + d.seat[d.r]
 
-    def keys(mask: np.ndarray) -> np.ndarray:
-        frame = relations[mask]
-        a = d.reviewers.get_indexer(frame["reviewer_id"]).astype(np.int64, copy=False)
-        b = d.households.get_indexer(frame["household_id"]).astype(np.int64, copy=False)
-        ok = (a >= 0) & (b >= 0)
-        return np.unique(b[ok] * nrev + a[ok])
+    dense = d.nH * P <= 4 * n + DENSE_CELLS   # else a sorted lookup (a panel far larger than usual)
+
+    def marked(mask: np.ndarray) -> np.ndarray:
+        if not dense:
+            return np.isin(review_cell, np.unique(cell[mask & ok]))
+        table = np.zeros(d.nH * P, bool)
+        table[cell[mask & ok]] = True
+        return table[review_cell]
 
     sel = np.ones(len(relations), bool) if which is None else kind.isin([w.lower() for w in which]).to_numpy()
-    any_rel = np.isin(key, keys(sel))
-    self_rel = np.isin(key, keys((kind == "self").to_numpy()))
+    any_rel = marked(sel)
+    self_rel = marked((kind == "self").to_numpy())
     return any_rel, self_rel
 
 
-def _first_dup_error(reviews: pd.DataFrame, h: np.ndarray, r: np.ndarray, v_r: np.ndarray,
-                     nH: int, nV: int) -> None:
+def _seats(v_r: np.ndarray, nV: int) -> tuple[np.ndarray, int]:
+    """Seat of each rater on its village panel (in rater code order) and the largest panel."""
+    order = np.argsort(v_r, kind="stable")
+    P_v = np.bincount(v_r, minlength=nV)
+    seat = np.empty(v_r.size, np.int64)
+    seat[order] = np.arange(v_r.size) - (np.cumsum(P_v) - P_v)[v_r[order]]
+    return seat, int(P_v.max()) if P_v.size else 0
+
+
+def _first_dup_error(reviews: pd.DataFrame, h: np.ndarray, r: np.ndarray, seat: np.ndarray,
+                     P: int, nH: int) -> None:
     """Raise on the first repeated (reviewer, household) pair.
 
     A household's raters all sit on its village's panel, so (household, seat of the rater on the
@@ -96,11 +134,6 @@ def _first_dup_error(reviews: pd.DataFrame, h: np.ndarray, r: np.ndarray, v_r: n
     """
     if h.size < 2:
         return
-    order = np.argsort(v_r, kind="stable")
-    P_v = np.bincount(v_r, minlength=nV)
-    seat = np.empty(v_r.size, np.int64)
-    seat[order] = np.arange(v_r.size) - (np.cumsum(P_v) - P_v)[v_r[order]]
-    P = int(P_v.max())
     hr = h * P + seat[r]
     if nH * P <= 4 * h.size + 1_000_000:
         dup = np.bincount(hr, minlength=nH * P).max() > 1
@@ -132,9 +165,18 @@ def design(reviews: pd.DataFrame) -> Design:
             f"village (column 'village')"
         )
     # a rater is a reviewer inside one village (a reviewer on two panels is two raters)
-    r, pairs = pd.factorize(rev_code.astype(np.int64, copy=False) * nV + vcode, sort=False)
-    r, pairs = r.astype(np.int64, copy=False), np.asarray(pairs)
-    _first_dup_error(reviews, h, r, pairs % nV, len(households), nV)
+    rev_code = rev_code.astype(np.int64, copy=False)
+    v_first = np.empty(len(reviewers), np.int64)      # village of each reviewer's first review
+    v_first[rev_code[::-1]] = vcode[::-1]
+    if (v_first[rev_code] == vcode).all():
+        # every reviewer on one panel: the raters are the reviewers (same codes, same order of
+        # first appearance as factorizing the (reviewer, village) pairs)
+        r, pairs = rev_code, np.arange(len(reviewers), dtype=np.int64) * nV + v_first
+    else:
+        r, pairs = pd.factorize(rev_code * nV + vcode, sort=False)
+        r, pairs = r.astype(np.int64, copy=False), np.asarray(pairs)
+    seat, P = _seats(pairs % nV, nV)
+    _first_dup_error(reviews, h, r, seat, P, len(households))
     township_of_v = None
     if "township" in reviews.columns:   # the township of each village's last review
         last = np.empty(nV, np.int64)
@@ -145,7 +187,8 @@ def design(reviews: pd.DataFrame) -> Design:
                   households=pd.Index(households),
                   rater_reviewer=pd.Index(reviewers).take(pairs // nV), villages=pd.Index(villages),
                   township_of_v=township_of_v, keep=np.ones(len(h), bool),
-                  rev=rev_code.astype(np.int64, copy=False), reviewers=pd.Index(reviewers))
+                  rev=rev_code, reviewers=pd.Index(reviewers), rater_rev=pairs // nV, seat=seat,
+                  n_seats=P)
 
 
 def location_frame(d: Design) -> pd.DataFrame:

@@ -145,6 +145,7 @@ class _Problem:
     dead_r: np.ndarray   # rater without a granted review
     live: np.ndarray     # rater with a granted review
     every: int = 1       # reweight every ``every`` sweeps (the fixed point does not depend on it)
+    infl_y: np.ndarray | None = None   # infl per review (made at the first reweight)
 
 
 def _robust_scale(ares, c_y, sorter: GroupSorter, infl, nC) -> np.ndarray:
@@ -163,18 +164,26 @@ def _robust_scale(ares, c_y, sorter: GroupSorter, infl, nC) -> np.ndarray:
 
 def _reweight(st: _State, p: _Problem, tol: float) -> None:
     """New Huber weights and scales for the components still iterating."""
-    ares = np.abs(p.y - st.a[p.h] - st.b[p.r])
+    ares = st.a.take(p.h)                        # |y - a - b|, without temporaries
+    np.subtract(p.y, ares, out=ares)
+    ares -= st.b.take(p.r)
+    np.abs(ares, out=ares)
     scale = _robust_scale(ares, p.c_y, p.sorter, p.infl, p.cmp.n)
-    ares *= p.infl[p.c_y]
+    if p.infl_y is None:
+        p.infl_y = p.infl.take(p.c_y)
+    ares *= p.infl_y
+    w = (p.huber_c * scale).take(p.c_y)
     with np.errstate(divide="ignore"):
-        w = np.minimum(1.0, (p.huber_c * scale)[p.c_y] / ares)   # |e| = 0 gives 1
+        np.divide(w, ares, out=w)
+    np.minimum(1.0, w, out=w)                    # |e| = 0 gives 1
     if st.done.any():
         w = np.where(st.done[p.c_y], st.w, w)
         scale = np.where(st.done, st.scale, scale)
     st.w_moved = bc(p.c_y, np.abs(w - st.w) >= tol, p.cmp.n) > 0
     st.w, st.scale = w, scale
     st.Wh, st.Wr = bc(p.h, w, st.a.size), bc(p.r, w, st.b.size)
-    st.wy_h, st.wy_r = bc(p.h, w * p.y, st.a.size), bc(p.r, w * p.y, st.b.size)
+    wy = w * p.y
+    st.wy_h, st.wy_r = bc(p.h, wy, st.a.size), bc(p.r, wy, st.b.size)
 
 
 def _sweep(st: _State, p: _Problem, it: int, tol: float) -> None:
@@ -226,7 +235,8 @@ def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, cmp: Components, *,
                 huber_c: float | None = 1.345, max_iter: int = 200,
                 tol: float = 1e-6, min_df: int | None = None, se: bool = True,
                 reweight_every: int = 1, start: np.ndarray | None = None,
-                solver: str = "newton", ambiguous: str | None = None) -> Fit:
+                solver: str = "newton", ambiguous: str | None = None,
+                weights: bool = True) -> Fit:
     """Fit y = a_h + b_r + e by (robust) backfitting, component by component.
 
     ``cmp`` are the connected components of the reviews ``(h, r)``. ``huber_c=None`` gives least
@@ -259,7 +269,8 @@ def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, cmp: Components, *,
     the backfitting's own fixed point (``ambiguous="backfit"``, the default of
     :data:`AMBIGUOUS`; ``"midpoint"`` instead places such a household or rater in the middle of
     its interval of solutions, see :func:`_newton_phase`). ``solver="backfit"`` uses the
-    backfitting everywhere.
+    backfitting everywhere. ``weights=False`` (with ``se=False``) leaves ``w`` and ``resid``
+    out (None) where Newton solved the fit, for callers that need the estimates only.
     """
     from calib.consensus.graph import MIN_COMPONENT_DF
 
@@ -281,7 +292,8 @@ def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, cmp: Components, *,
     it = 0
     st = None
     if huber_c is not None and solver == "newton" and h.size:
-        st, solved, it = _newton_phase(p, a0, AMBIGUOUS if ambiguous is None else ambiguous)
+        st, solved, it = _newton_phase(p, a0, AMBIGUOUS if ambiguous is None else ambiguous,
+                                       weights=weights)
     if st is None:
         st = _backfit(p, a0, max_iter, tol)
         it = st.n_iter
@@ -291,10 +303,11 @@ def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, cmp: Components, *,
         st_b = _backfit(q, a0[uh], max_iter, tol)
         it = max(it, st_b.n_iter)
         st.a[uh], st.b[ur] = st_b.a, st_b.b
-        st.w[sub] = st_b.w
+        if st.w is not None:
+            st.w[sub] = st_b.w
         st.scale[cs] = st_b.scale
         st.done[cs] = st_b.done
-    res = y - st.a[h] - st.b[r]
+    res = y - st.a[h] - st.b[r] if (weights or se) else None
     converged = bool(st.done.all())
     se_b = np.full(nR, np.nan)
     if se:
@@ -309,7 +322,7 @@ def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, cmp: Components, *,
 def _backfit(p: _Problem, a0: np.ndarray, max_iter: int, tol: float) -> _State:
     """The iteratively reweighted backfitting from the household levels ``a0``.
 
-    Every quantity is per component, so once half of the components have converged the others
+    Every quantity is per component, so once a third of the components have converged the others
     go on as a problem of their own (same arithmetic, fewer reviews per sweep).
     """
     nH, nR = p.cmp.c_h.size, p.cmp.c_r.size
@@ -333,7 +346,9 @@ def _backfit(p: _Problem, a0: np.ndarray, max_iter: int, tol: float) -> _State:
         _sweep(cur, cur_p, it, tol)
         if cur.done.all():
             break
-        if it % 8 == 0 and cur.done.mean() >= 0.5:
+        # a component's arithmetic does not depend on the others: go on with the components
+        # still iterating as a problem of their own once a third of them have converged
+        if it % 4 == 0 and cur.done.mean() >= 0.3:
             write_back()
             sub = ~cur.done[cur_p.c_y]
             q, uh, ur, cs = _subproblem(cur_p, sub)
@@ -376,8 +391,9 @@ def _subproblem(p: _Problem, sub: np.ndarray):
     return q, uh, ur, cs
 
 
-def _newton_phase(p: _Problem, a0: np.ndarray, ambiguous: str) -> tuple[_State, np.ndarray, int]:
-    """Newton's root per component, checked, with the weights and scale at the root.
+def _newton_phase(p: _Problem, a0: np.ndarray, ambiguous: str,
+                  weights: bool = True) -> tuple[_State, np.ndarray, int]:
+    """Newton's root per component, checked, with the weights (``weights``) and scale at the root.
 
     A household (rater) with no review strictly inside the Huber band can move in an interval
     without changing the equations: its component's root is not unique. ``ambiguous="backfit"``
@@ -396,13 +412,17 @@ def _newton_phase(p: _Problem, a0: np.ndarray, ambiguous: str) -> tuple[_State, 
     nH, nR = a.size, b.size
     fit_r = p.live & p.ident[p.cr]
 
-    def flats(a, b):
-        e = p.y - a[p.h] - b[p.r]
-        strictly = np.abs(e) < t_c[p.c_y] * (1 - 1e-7)
-        return ((bc(p.h, strictly, nH) == 0) & ~p.dead_h & solved[p.ch],
-                (bc(p.r, strictly, nR) == 0) & fit_r & solved[p.cr])
+    def resid(a, b):
+        e = a.take(p.h)                           # y - a - b, as (y - a) - b
+        np.subtract(p.y, e, out=e)
+        e -= b.take(p.r)
+        return e
 
-    flat_h, flat_r = flats(a, b)
+    e = resid(a, b)
+    strictly = np.abs(e) < t_c.take(p.c_y) * (1 - 1e-7)
+    flat_h = (bc(p.h, strictly, nH) == 0) & ~p.dead_h & solved[p.ch]
+    flat_r = (bc(p.r, strictly, nR) == 0) & fit_r & solved[p.cr]
+    del strictly
     if ambiguous == "midpoint" and (flat_h.any() or flat_r.any()):
         if flat_h.any():
             sel = flat_h[p.h]
@@ -419,14 +439,16 @@ def _newton_phase(p: _Problem, a0: np.ndarray, ambiguous: str) -> tuple[_State, 
             b = np.where(fit_r, b - cv[p.cr], 0.0)
             a = np.where(p.dead_h, a, a + cv[p.ch])
         flat_c = np.zeros(cmp.n, bool)
+        e = resid(a, b)
     else:
         flat_c = (bc(p.ch, flat_h, cmp.n) + bc(p.cr, flat_r, cmp.n)) > 0
     solved = solved & ~flat_c & (t_c > 0)
-    e = p.y - a[p.h] - b[p.r]
-    ares = np.abs(e)
     scale = t_c / p.huber_c * p.infl
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = np.minimum(1.0, (p.huber_c * scale)[p.c_y] / (ares * p.infl[p.c_y]))
+    w = None
+    if weights:
+        ares = np.abs(e)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = np.minimum(1.0, (p.huber_c * scale)[p.c_y] / (ares * p.infl[p.c_y]))
     st = _State(a=a, b=b, w=w, scale=scale, done=solved, w_moved=np.zeros(cmp.n, bool),
                 Wh=None, Wr=None, wy_h=None, wy_r=None)
     return st, solved, 0

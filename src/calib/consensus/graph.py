@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 #: A component needs at least this many residual degrees of freedom (reviews - households -
@@ -49,7 +49,15 @@ def components(h: np.ndarray, r: np.ndarray, nH: int, nR: int, household_rank: n
     Households and raters without an edge get -1.
     """
     n = nH + nR
-    g = coo_matrix((np.ones(h.size, np.int8), (h, nH + r)), shape=(n, n)).tocsr()
+    if h.size and bool((h[1:] >= h[:-1]).all()):
+        # reviews stored household by household: the rows of the CSR matrix directly (the
+        # components are the same; only the conversion from COO is saved)
+        indptr = np.zeros(n + 1, np.int64)
+        np.cumsum(np.bincount(h, minlength=nH), out=indptr[1:nH + 1])
+        indptr[nH + 1:] = h.size
+        g = csr_matrix((np.ones(h.size, np.int8), nH + r, indptr), shape=(n, n))
+    else:
+        g = coo_matrix((np.ones(h.size, np.int8), (h, nH + r)), shape=(n, n)).tocsr()
     _, lab = connected_components(g, directed=False)
     used_h = np.bincount(h, minlength=nH) > 0
     used_r = np.bincount(r, minlength=nR) > 0
@@ -78,8 +86,15 @@ def household_rank(households: pd.Index) -> np.ndarray:
     return rank
 
 
-def fit_components(d, sel: np.ndarray) -> Components:
-    """Components of the reviews ``sel`` (bool per review) of the design ``d``."""
+def fit_components(d, sel: np.ndarray, *, numbered_by_id: bool = True) -> Components:
+    """Components of the reviews ``sel`` (bool per review) of the design ``d``.
+
+    ``numbered_by_id=False`` numbers them by their first household in the order of the rows
+    instead of the smallest household id (no sort of the ids): for callers that do not show the
+    numbers, since every quantity of the fit is computed within a component whatever its number.
+    """
+    if not numbered_by_id:
+        return components(d.h[sel], d.r[sel], d.nH, d.nR, np.arange(d.nH))
     if getattr(d, "_rank", None) is None:
         d._rank = household_rank(d.households)
     return components(d.h[sel], d.r[sel], d.nH, d.nR, d._rank)

@@ -4,6 +4,26 @@ from __future__ import annotations
 import numpy as np
 
 
+def group_order(g: np.ndarray, n: int) -> np.ndarray:
+    """``numpy.argsort(g, kind="stable")`` for group codes ``0 .. n-1``.
+
+    When every group's rows are contiguous (reviews stored household by household, hence
+    village by village and component by component) the order is the runs taken in group order,
+    found in linear time; otherwise the stable sort itself. Both give the same permutation.
+    """
+    g = np.asarray(g)
+    if g.size < 2:
+        return np.arange(g.size)
+    starts = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
+    vals = g[starts]
+    if starts.size > n or np.bincount(vals, minlength=n).max() > 1:
+        return np.argsort(g, kind="stable")
+    lens = np.diff(np.r_[starts, g.size])
+    ro = np.argsort(vals, kind="stable")
+    lr = lens[ro]
+    return np.repeat(starts[ro] - (np.cumsum(lr) - lr), lr) + np.arange(g.size)
+
+
 class GroupSorter:
     """Per-group medians of values aligned with the group codes ``g`` (0 .. n-1).
 
@@ -20,7 +40,7 @@ class GroupSorter:
         self.n = n
         self.g = g
         is_sorted = bool((g[1:] >= g[:-1]).all())
-        order = np.arange(g.size) if is_sorted else np.argsort(g, kind="stable")
+        order = np.arange(g.size) if is_sorted else group_order(g, n)
         self.count = np.bincount(g, minlength=n)
         start = np.cumsum(self.count) - self.count
         gs = g if is_sorted else g[order]
@@ -28,25 +48,24 @@ class GroupSorter:
         nz = self.count > 0
         width = np.full(n, 2, np.int64)   # >= c, and > c when c is odd (c = 1: width 2)
         width[nz] = np.maximum(2, 1 << np.ceil(np.log2(self.count[nz])).astype(np.int64))
+        # Every block (groups of one width L) is a (groups x L) segment of one flat buffer, so
+        # the values are scattered into it in one pass: position = the segment's offset + the
+        # group's row x L + its -inf padding + the value's seat in the group.
         self.blocks = []
-        Ls = np.unique(width[nz])
-        for L in Ls:
-            groups = np.flatnonzero(nz & (width == L)) if Ls.size > 1 else np.flatnonzero(nz)
+        base = np.zeros(n, np.int64)
+        off = 0
+        fills = []
+        for L in np.unique(width[nz]):
+            groups = np.flatnonzero(nz & (width == L))
             c = self.count[groups]
             left = (L - c - (c % 2)) // 2          # -inf padding before the values of each row
-            if Ls.size == 1 and groups.size == n:  # one block of every group: no selection
-                pos = gs * L + left[gs] + seat
-                src = order
-            else:
-                row = np.full(n, -1, np.int64)
-                row[groups] = np.arange(groups.size)
-                rg = row[gs]
-                sel = rg >= 0
-                rs = rg[sel]
-                pos = rs * L + left[rs] + seat[sel]
-                src = order[sel]
-            fill = np.where(np.arange(L)[None, :] < left[:, None], -np.inf, np.inf).ravel()
-            self.blocks.append((int(L), groups, pos, src, fill, c % 2 == 1))
+            base[groups] = off + np.arange(groups.size) * L + left
+            fills.append(np.where(np.arange(L)[None, :] < left[:, None], -np.inf, np.inf).ravel())
+            self.blocks.append((int(L), groups, off, c % 2 == 1))
+            off += groups.size * int(L)
+        self.fill = np.concatenate(fills) if fills else np.zeros(0)
+        self.pos = base[gs] + seat
+        self.src = None if is_sorted else order
 
     def median(self, x: np.ndarray) -> np.ndarray:
         """Median of ``x`` per group (mean of the two middle values; NaN for an empty group)."""
@@ -57,11 +76,14 @@ class GroupSorter:
         """The two middle values of ``x`` per group (equal for an odd count) and the odd flag."""
         lo, hi = np.full(self.n, np.nan), np.full(self.n, np.nan)
         odd = np.zeros(self.n, bool)
-        for L, groups, pos, src, fill, odd_g in self.blocks:
-            mat = fill.copy()
-            mat[pos] = x[src]
-            mat = np.partition(mat.reshape(groups.size, L), [L // 2 - 1, L // 2], axis=1)
-            lo[groups], hi[groups] = mat[:, L // 2 - 1], mat[:, L // 2]
+        flat = self.fill.copy()
+        flat[self.pos] = x if self.src is None else x[self.src]
+        for L, groups, off, odd_g in self.blocks:
+            # one selection (numpy's partition with two kth is several times slower): the value
+            # at L/2 - 1, then the smallest value above it, which is the one at L/2
+            mat = flat[off:off + groups.size * L].reshape(groups.size, L)
+            mat.partition(L // 2 - 1, axis=1)
+            lo[groups], hi[groups] = mat[:, L // 2 - 1], mat[:, L // 2:].min(axis=1)
             odd[groups] = odd_g
         hi = np.where(odd, lo, hi)
         return lo, hi, odd

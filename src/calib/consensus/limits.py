@@ -102,9 +102,9 @@ def _levels(method, grant, d, trim, huber_c, max_iter, tol, min_df, sorter: Grou
     y = np.log(d.amount[grant])
     ident = np.zeros(nH, bool)
     if method == "adjusted":
-        cmp = fit_components(d, grant)
+        cmp = fit_components(d, grant, numbered_by_id=False)   # numbers not shown
         fit = crossed_fit(hg, rg, y, cmp, huber_c=huber_c, max_iter=max_iter, tol=tol,
-                          min_df=min_df, se=False)
+                          min_df=min_df, se=False, weights=False)
         ident = cmp.identified(min_df)[np.maximum(cmp.c_h, 0)] & (cmp.c_h >= 0)
         level = fit.a
         if not ident[cmp.c_h >= 0].all():

@@ -29,12 +29,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from calib.consensus.groups import group_order
+
 MAD = 1.482602218505602
+
+
+#: From this Newton step on, a component whose iterate repeats one of the last
+#: ``CYCLE_MEMORY`` iterates is cycling (it would reach ``max_iter`` unsolved) and is dropped.
+CYCLE_FROM = 6
+CYCLE_MEMORY = 8
 
 
 def _local_codes(key: np.ndarray, group: np.ndarray, n_group: int) -> tuple[np.ndarray, np.ndarray]:
     """Rank of each item among the items of its group (items: positions of ``key``), and counts."""
-    order = np.argsort(group, kind="stable")
+    order = group_order(group, n_group)           # = argsort(group, kind="stable")
     cnt = np.bincount(group, minlength=n_group)
     loc = np.empty(key.size, np.int64)
     loc[order] = np.arange(key.size) - (np.cumsum(cnt) - cnt)[group[order]]
@@ -71,7 +79,7 @@ def solve(h, r, y, c_h, c_r, nC, ident, live, cMAD, a0, *, max_iter=30, tol_step
     Pw = np.maximum(P_c, 1)
     c_y = c_h[h]
     # reviews ordered by component
-    ordr = np.argsort(c_y, kind="stable")
+    ordr = group_order(c_y, nC)
     n_rev = np.bincount(c_y, minlength=nC)
     start = np.cumsum(n_rev) - n_rev
     cls = Hpad * 64 + Pw
@@ -138,6 +146,7 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
     eye_pad = (~seat_ok).astype(float)
     ones_p = np.ones(P)
     diag = np.arange(P)
+    hist_A = hist_B = None    # recent iterates, to find components that cycle
     for it in range(max_iter + 1):
         nl = live.size
         if nl == nc:
@@ -153,32 +162,37 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
             t = np.full(nl, np.inf)
             bad = np.zeros(nl, bool)
             PSI, D = E, Mfl
+            Da, Dr_all = None, None
             ua = np.zeros((nl, Hp))
         else:
             AE = np.abs(E)
             AEm = AE + fl
-            mid = np.partition(AEm.reshape(nl, L), [L // 2 - 1, L // 2], axis=1)
+            # one selection: the value at L/2 - 1, then the smallest of the values above it
+            mid = np.partition(AEm.reshape(nl, L), L // 2 - 1, axis=1)
             lo = mid[:, L // 2 - 1]
-            hi = np.where(odd[live], lo, mid[:, L // 2])
+            hi = np.where(odd[live], lo, mid[:, L // 2:].min(axis=1))
             del mid
             t = cMAD * 0.5 * (lo + hi)
             bad = ~(np.isfinite(t) & (t > 0))
             tt = t[:, None, None]
             inside = AE <= tt
             inside &= Ml
-            PSI = np.clip(E, -tt, tt)
+            PSI = np.maximum(E, -tt)                   # clip(E, -t, t)
+            np.minimum(PSI, tt, out=PSI)
             with np.errstate(divide="ignore", invalid="ignore"):
                 W = tt / AE                            # IRLS weight where < 1
             np.minimum(W, 1.0, out=W)
-            D = W * eps
-            np.copyto(D, 1.0, where=inside)
+            D = np.where(inside, 1.0, W * eps)
             D *= Mfl
             # a household or rater with no review inside (sum of D < 1): its IRLS weights
-            fbh = ((D @ ones_p) < 0.5) & rows_ok[live]
-            fbr = (np.einsum("chp->cp", D) < 0.5) & sk
+            Da = D @ ones_p
+            Dr_all = np.einsum("chp->cp", D)
+            fbh = (Da < 0.5) & rows_ok[live]
+            fbr = (Dr_all < 0.5) & sk
             if fbh.any() or fbr.any():
                 np.copyto(D, W, where=fbh[:, :, None] | fbr[:, None, :])
                 D *= Mfl
+                Da, Dr_all = None, None
             EI = E * inside
         Db = D if all_b else D * sk[:, None, :]   # the rater part: fitted seats only
         Ga = PSI @ ones_p
@@ -191,8 +205,9 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
         if not all_b:
             Gb *= sk
             ub *= sk
-        Da = D @ ones_p
-        Dr = np.einsum("chp->cp", Db)
+        if Da is None:
+            Da = D @ ones_p
+        Dr = Dr_all if (all_b and Dr_all is not None) else np.einsum("chp->cp", Db)
         iDa = np.where(Da > 0, 1.0 / np.where(Da > 0, Da, 1.0), 0.0)
         Dn = Db * np.sqrt(iDa)[:, :, None]
         S = -np.matmul(Dn.transpose(0, 2, 1), Dn)
@@ -216,8 +231,12 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
         if it > 0:
             ar = np.arange(nl)
             flatAE = AEm.reshape(nl, L)
-            for v in (lo, hi):
-                ii = np.argmax(flatAE == v[:, None], axis=1)
+            ii_lo = np.argmax(flatAE == lo[:, None], axis=1)
+            ii_hi = ii_lo.copy()          # odd count: hi is lo, the same first cell
+            ev = np.flatnonzero(~odd[live])
+            if ev.size:
+                ii_hi[ev] = np.argmax(flatAE[ev] == hi[ev][:, None], axis=1)
+            for ii in (ii_lo, ii_hi):
                 hrow, sseat = ii // P, ii % P
                 sg = np.sign(E[ar, hrow, sseat])[:, None]
                 gz += 0.5 * sg * (za[ar, hrow] + Z[ar, sseat])
@@ -238,6 +257,18 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
         t_last[live] = t
         done_c[live[fin]] = True
         live = live[good & ~fin]
+        if it >= CYCLE_FROM and live.size:
+            # The step depends only on (A, B): a component back at an earlier iterate cycles
+            # through steps that were all >= tol_step, so it can never be solved; drop it now
+            # rather than at max_iter (the same result: not solved, left to the backfitting).
+            if hist_A is None:
+                hist_A = np.full((CYCLE_MEMORY, nc, Hp), np.nan)
+                hist_B = np.full((CYCLE_MEMORY, nc, P), np.nan)
+            Al, Bl = A[live], B[live]
+            seen = ((hist_A[:, live] == Al[None]).all(axis=2)
+                    & (hist_B[:, live] == Bl[None]).all(axis=2)).any(axis=0)
+            hist_A[it % CYCLE_MEMORY, live], hist_B[it % CYCLE_MEMORY, live] = Al, Bl
+            live = live[~seen]
         if live.size == 0:
             break
     ok = np.flatnonzero(done_c)
