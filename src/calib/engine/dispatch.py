@@ -79,8 +79,9 @@ def snapshot_programme(spark, programme=None, folder: str | None = None):
         The programme the report read (:func:`calib.report.open_run`); the snapshot is used only
         when its inputs' digests, ``as_of`` and row counts are this programme's.
     folder : str, optional
-        The snapshot folder (default ``$CALIB_SPARK_SNAPSHOT``, set by ``calib run`` for the
-        report kernels of a Spark run).
+        The snapshot folder holding the manifest (default ``$CALIB_SPARK_SNAPSHOT``, set by
+        ``calib run`` for the report kernels of a Spark run); the tables are read where the
+        manifest says the executors wrote them (``spark.snapshot_dir`` or the folder itself).
 
     Returns
     -------
@@ -108,7 +109,9 @@ def snapshot_programme(spark, programme=None, folder: str | None = None):
                         for t, e in m["tables"].items()))
         if not same:
             return None
-    tables = {t: spark.read.parquet((Path(folder) / e["file"]).resolve().as_uri()) for t, e in m["tables"].items()}
+    # the tables where the executors wrote them: spark.snapshot_dir (``uri``) or beside the manifest
+    tables = {t: spark.read.parquet(e.get("uri") or (Path(folder) / e["file"]).resolve().as_uri())
+              for t, e in m["tables"].items()}
     sp = assemble(spark, tables, as_of=m["as_of"])
     for t, e in m["tables"].items():  # the local engine's dtypes (relations: + village)
         sp.dtypes[t] = {**sp.dtypes[t], **e["dtypes"]}
