@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from calib.errors import CalibParamsError
 
-__all__ = ["SparkSettings", "validate_spark_settings", "spark_session", "engine_info", "ENGINES"]
+__all__ = ["SparkSettings", "validate_spark_settings", "spark_session", "stop_session", "engine_info", "ENGINES"]
 
 #: Values of the ``engine`` params key.
 ENGINES: tuple[str, ...] = ("local", "spark")
@@ -161,3 +161,33 @@ def engine_info(spark=None) -> dict[str, Any]:
     sc = spark.sparkContext
     return {"engine": "spark", "spark_version": spark.version, "master": sc.master,
             "app_name": sc.appName, "default_parallelism": int(sc.defaultParallelism)}
+
+
+def stop_session(spark) -> None:
+    """Stop the session and end its JVM (``spark.stop()`` alone keeps the driver's JVM, with its
+    whole heap, alive until the Python process exits).
+
+    Parameters
+    ----------
+    spark : pyspark.sql.SparkSession
+        A session built by :func:`spark_session` in this process.
+    """
+    from pyspark import SparkContext
+
+    spark.stop()
+    gw = SparkContext._gateway
+    proc = getattr(gw, "proc", None)
+    if gw is None or proc is None:  # a JVM this process did not start (e.g. spark-submit's)
+        return
+    try:
+        gw.shutdown()
+    except Exception:  # the JVM may already be gone
+        pass
+    if proc.stdin is not None:
+        proc.stdin.close()  # the gateway server exits at EOF on its stdin
+    try:
+        proc.wait(timeout=60)
+    except Exception:
+        proc.kill()
+    SparkContext._gateway = None
+    SparkContext._jvm = None

@@ -145,6 +145,7 @@ def _snapshot_on_spark(params: Params, bundle: Path) -> tuple[dict[str, Any], fr
     keeps the manifest (the tables' URIs and digests), quarantine and counts."""
     from calib.engine import session_for
     from calib.engine.snapshot import SNAPSHOT_ENV, programme_sources, run_snapshot_uri, write_snapshot_on_spark
+    from calib.engine.spark import stop_session
 
     sources = programme_sources(params)
     if sources is None:
@@ -155,7 +156,7 @@ def _snapshot_on_spark(params: Params, bundle: Path) -> tuple[dict[str, Any], fr
                                               source=str(params.data_dir),
                                               tables_uri=run_snapshot_uri(params.spark.snapshot_dir, bundle))
     finally:
-        spark.stop()
+        stop_session(spark)  # and its JVM: the heap is not held while the reports run
     os.environ[SNAPSHOT_ENV] = str((bundle / "snapshot").resolve())  # restored by _project_env
     return json.loads(json.dumps(info, default=str)), names
 
