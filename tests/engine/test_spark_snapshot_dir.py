@@ -7,6 +7,7 @@ programme; a table changed after the snapshot is refused."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
@@ -33,13 +34,17 @@ def written(spark, adversarial, tmp_path_factory):
     from calib.engine.snapshot import run_snapshot_uri, write_snapshot_on_spark
 
     tmp = tmp_path_factory.mktemp("snapdir")
+    programme = tmp / "programme"  # the required tables only: fewer Spark jobs, same code paths
+    programme.mkdir()
+    for t in ("roster", "reviews", "model_runs"):
+        shutil.copy(adversarial.folder / f"{t}.csv", programme / f"{t}.csv")
     bundle = tmp / "reports" / ".tmp-RUN1"
     shared = tmp / "shared"  # outside the bundle
-    sources = {p.stem: p.resolve().as_uri() for p in sorted(adversarial.folder.glob("*.csv"))}
+    sources = {p.stem: p.resolve().as_uri() for p in sorted(programme.glob("*.csv"))}
     uri = run_snapshot_uri(shared.as_uri(), bundle)
     manifest, _ = write_snapshot_on_spark(spark, sources, bundle / "snapshot", as_of=AS_OF,
                                           buckets=2, tables_uri=uri)
-    return {"bundle": bundle, "shared": shared / "RUN1", "uri": uri, "manifest": manifest}
+    return {"bundle": bundle, "shared": shared / "RUN1", "uri": uri, "manifest": manifest, "programme": programme}
 
 
 def test_tables_written_at_snapshot_dir_and_bundle_keeps_the_audit_files(written):
@@ -56,7 +61,7 @@ def test_tables_written_at_snapshot_dir_and_bundle_keeps_the_audit_files(written
         assert (shared / name).read_bytes() == (bundle / "snapshot" / name).read_bytes()
 
 
-def test_kernels_read_the_local_loaders_programme_from_snapshot_dir(written, adversarial, spark, tmp_path):
+def test_kernels_read_the_local_loaders_programme_from_snapshot_dir(written, spark, tmp_path):
     """pandas (what report.open_run reads) and Spark (the per-village steps) both read the tables
     at snapshot_dir; the pandas read equals the local engine's snapshot table by table."""
     from calib.engine.dispatch import snapshot_programme
@@ -67,14 +72,16 @@ def test_kernels_read_the_local_loaders_programme_from_snapshot_dir(written, adv
     snap = written["bundle"] / "snapshot"
     assert is_spark_snapshot(snap) and not is_spark_snapshot(tmp_path)
     got = read_spark_snapshot(snap)
-    write_snapshot(load_programme(adversarial.folder, as_of=AS_OF), tmp_path / "local")
+    write_snapshot(load_programme(written["programme"], as_of=AS_OF), tmp_path / "local")
     want = read_snapshot(tmp_path / "local")
     for t in TABLES:
         if want.table(t) is None:
             assert got.table(t) is None, t
         else:
             pd.testing.assert_frame_equal(got.table(t), want.table(t), obj=t)
+    assert len(want.quarantine) and len(want.roster)  # the hostile programme's planted values
     pd.testing.assert_frame_equal(got.quarantine, want.quarantine, check_dtype=False)
+    pd.testing.assert_frame_equal(got.counts, want.counts, check_dtype=False)
     sp = snapshot_programme(spark, got, folder=str(snap))
     assert sp is not None
     files = sp.tables["reviews"].inputFiles()
@@ -85,11 +92,11 @@ def test_kernels_read_the_local_loaders_programme_from_snapshot_dir(written, adv
 def test_a_table_changed_at_snapshot_dir_is_refused(written):
     from calib.engine.snapshot import read_spark_snapshot
 
-    part = sorted((written["shared"] / "tables" / "loans.parquet").glob("*.parquet"))[0]
+    part = sorted((written["shared"] / "tables" / "reviews.parquet").glob("*.parquet"))[0]
     data = part.read_bytes()
     try:
         part.write_bytes(data + b"\0")
-        with pytest.raises(CalibInputError, match="loans.parquet is missing or was changed"):
+        with pytest.raises(CalibInputError, match="reviews.parquet is missing or was changed"):
             read_spark_snapshot(written["bundle"] / "snapshot")
     finally:
         part.write_bytes(data)
