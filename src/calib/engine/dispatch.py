@@ -161,7 +161,7 @@ def compare_limits(programme, consensus: pd.DataFrame, *, spark=None,
     from calib.engine.grouped import pack_pandas
 
     sp = distributed(programme, spark or programme.spark)
-    packed = pack_pandas(sp.spark, consensus, "consensus", steps.GROUP, index=True)
+    packed = pack_pandas(sp.spark, consensus, "consensus", steps.GROUP, index=True, buckets=sp.buckets)
     return steps.compare_limits(sp, packed, policy=policy).sort_index(kind="stable")
 
 
@@ -180,7 +180,7 @@ def programme_kpis(programme, *, spark=None, final_limits: pd.DataFrame | None =
         fl = final_limits[["final_limit"]]
         villages = _household_villages(sp)
         fl = fl.join(villages, how="inner")
-        packed = pack_pandas(sp.spark, fl, "comparison", steps.GROUP, index=True)
+        packed = pack_pandas(sp.spark, fl, "comparison", steps.GROUP, index=True, buckets=sp.buckets)
     return steps.programme_kpis(sp, packed, eligibility=eligibility, unit=unit, as_of=as_of)
 
 
