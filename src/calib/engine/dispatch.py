@@ -94,7 +94,7 @@ def snapshot_programme(spark, programme=None, folder: str | None = None):
     from pathlib import Path
 
     from calib.engine.snapshot import SNAPSHOT_ENV
-    from calib.engine.steps import assemble
+    from calib.engine.steps import assemble, default_buckets
 
     folder = folder or os.environ.get(SNAPSHOT_ENV)
     if not folder or not (Path(folder) / "manifest.json").is_file():
@@ -113,6 +113,7 @@ def snapshot_programme(spark, programme=None, folder: str | None = None):
     tables = {t: spark.read.parquet(e.get("uri") or (Path(folder) / e["file"]).resolve().as_uri())
               for t, e in m["tables"].items()}
     sp = assemble(spark, tables, as_of=m["as_of"])
+    sp.buckets = default_buckets(spark, m["tables"].get("reviews", {}).get("rows", 0))
     for t, e in m["tables"].items():  # the local engine's dtypes (relations: + village)
         sp.dtypes[t] = {**sp.dtypes[t], **e["dtypes"]}
     if "relations" in sp.dtypes and "roster" in m["tables"]:

@@ -280,7 +280,7 @@ def write_snapshot_on_spark(spark, sources: Mapping[str, str], folder: str | Pat
     source : str, optional
         What the manifest names as the programme's source (the data folder).
     buckets : int, optional
-        Buckets of households for the validation (default: the shuffle partitions).
+        Buckets of households for the validation (default :func:`validation_buckets`).
     tables_uri : str, optional
         Where the executors write the tables instead (``spark.snapshot_dir`` of the run,
         :func:`run_snapshot_uri`): ``<tables_uri>/tables/<table>.parquet/``, on storage both the
@@ -312,7 +312,7 @@ def write_snapshot_on_spark(spark, sources: Mapping[str, str], folder: str | Pat
               for t, u in sources.items()}
     raw = read_raw_tables(spark, sources)
     digests = input_digests(spark, sources)
-    buckets = buckets or int(spark.conf.get("spark.sql.shuffle.partitions"))
+    buckets = buckets or validation_buckets(spark, raw)
     accepted, quarantine, counts, dtypes = validate_on_spark(spark, raw, as_of=as_of, buckets=buckets,
                                                              labels=labels, with_dtypes=True)
     names = _names(accepted)
@@ -353,6 +353,22 @@ def write_snapshot_on_spark(spark, sources: Mapping[str, str], folder: str | Pat
                 out.write((folder / name).read_bytes())
     note_load("spark-validate", source, {t: h for t, h in digests.items() if h})
     return manifest, names
+
+
+#: Persons per bucket of the validation at most (about 30,000 households): a bucket's tables go
+#: through one Python worker and come back as a few Arrow payloads held by the JVM; 4 buckets of
+#: 250,000 households each ran a 4 GB driver heap out of memory (1M households, local[2]).
+PERSONS_PER_BUCKET = 100_000
+
+
+def validation_buckets(spark, raw: Mapping[str, Any]) -> int:
+    """Buckets of households for the validation: the shuffle partitions, or more for a large
+    roster (at most :data:`PERSONS_PER_BUCKET` persons each; the roster's rows are counted, from
+    the Parquet footers when the roster is Parquet)."""
+    parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    roster = raw.get("roster")
+    n = roster.count() if roster is not None else 0
+    return max(parts, -(-n // PERSONS_PER_BUCKET))
 
 
 def is_spark_snapshot(folder: str | Path) -> bool:

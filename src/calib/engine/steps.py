@@ -184,11 +184,16 @@ def assemble(spark, tables: Mapping[str, Any], *, as_of: Any, quarantine: pd.Dat
                           counts if counts is not None else pd.DataFrame(), buckets=default_buckets(spark))
 
 
-def default_buckets(spark) -> int:
+#: Reviews per bucket of villages at most (about 60,000 households).
+REVIEWS_PER_BUCKET = 250_000
+
+
+def default_buckets(spark, reviews: int = 0) -> int:
     """Buckets of villages: twice the shuffle partitions (8 on ``local[2]``, 400 with Spark's
-    default 200 on a cluster), so every core gets a few tasks and each Python call a few hundred
-    to a few thousand villages."""
-    return 2 * int(spark.conf.get("spark.sql.shuffle.partitions"))
+    default 200 on a cluster), so every core gets a few tasks, and more when the programme has
+    more than :data:`REVIEWS_PER_BUCKET` reviews per bucket (``reviews``: its review count, when
+    known), so that no bucket's payload strains an executor's heap."""
+    return max(2 * int(spark.conf.get("spark.sql.shuffle.partitions")), -(-int(reviews) // REVIEWS_PER_BUCKET))
 
 
 def _packed(sp: SparkProgramme, names) -> Any:
