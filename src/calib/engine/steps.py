@@ -6,7 +6,11 @@ Each step runs the very same pure function as the local engine
 ``groupBy(group).applyInPandas`` (:mod:`calib.engine.grouped`). The group is the village: the
 loader quarantines a review by a reviewer of another village's panel, so every connected
 component of the household-reviewer graph lies inside one village, and every table of the
-contract carries the village (relations get it from the roster).
+contract carries the village (relations get it from the roster). Villages are packed in
+buckets (:func:`default_buckets`; ``crc32(village) mod buckets``), and each step runs once per
+bucket on all its villages: the functions compute each household (or village) from its own
+village's rows, so that gives the rows of one call per village, without a Python call and an
+Arrow batch per village (thousands of them in a province).
 
 What is not per group runs on the driver, on small tables:
 
