@@ -10,8 +10,8 @@ Generates N households (reviews, relations, two model runs each; the generator o
 * ``local``: :func:`calib.consensus.consensus_limits` + :func:`calib.compare.compare_limits` in
   pandas on the whole programme;
 * ``spark programme``: Spark reads the Parquet files, the adjusted consensus is fitted on the
-  driver from the slim review table (identical to local), the comparison runs per village with
-  ``groupBy(village).applyInPandas``;
+  driver from the slim review table (identical to local), the comparison runs per bucket of
+  villages with ``groupBy(bucket).applyInPandas`` (:func:`calib.engine.steps.default_buckets`);
 * ``spark group``: the same with ``pooling="group"``: every village fitted on the executors (no
   table on the driver until the results are collected).
 

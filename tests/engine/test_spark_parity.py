@@ -162,3 +162,16 @@ def test_parquet_tables_read_by_spark(spark, prog, P, tmp_path):
     assert sp.dtypes["reviews"]["proposed_limit"] == "float64" and sp.dtypes["reviews"]["household_id"] == "str"
     with pytest.raises(CalibParamsError, match="unknown table 'loan'"):
         steps.read_programme(spark, {"loan": "x"}, as_of=P.as_of)
+
+
+def test_buckets_of_villages_are_the_same_on_spark_and_pandas(spark):
+    """Steps run once per bucket of villages: a result computed on the driver (packed in pandas)
+    must land in the bucket where Spark put the same villages' tables, or the union that feeds
+    the next step would pair a village's reviews with nothing."""
+    from calib.engine.grouped import bucket_column, bucket_of
+
+    names = pd.Series(["村一", "Village 7", "乡镇-03村", "x" * 40, None], dtype=object)
+    sdf = spark.createDataFrame(pd.DataFrame({"village": names}))
+    on_spark = [r[0] for r in sdf.select(bucket_column("village", 8)).collect()]
+    assert on_spark == list(bucket_of(names, 8))
+    assert len(set(on_spark[:4])) > 1 and on_spark[4] == "-1"

@@ -79,8 +79,9 @@ def snapshot_programme(spark, programme=None, folder: str | None = None):
         The programme the report read (:func:`calib.report.open_run`); the snapshot is used only
         when its inputs' digests, ``as_of`` and row counts are this programme's.
     folder : str, optional
-        The snapshot folder (default ``$CALIB_SPARK_SNAPSHOT``, set by ``calib run`` for the
-        report kernels of a Spark run).
+        The snapshot folder holding the manifest (default ``$CALIB_SPARK_SNAPSHOT``, set by
+        ``calib run`` for the report kernels of a Spark run); the tables are read where the
+        manifest says the executors wrote them (``spark.snapshot_dir`` or the folder itself).
 
     Returns
     -------
@@ -93,7 +94,7 @@ def snapshot_programme(spark, programme=None, folder: str | None = None):
     from pathlib import Path
 
     from calib.engine.snapshot import SNAPSHOT_ENV
-    from calib.engine.steps import assemble
+    from calib.engine.steps import assemble, default_buckets
 
     folder = folder or os.environ.get(SNAPSHOT_ENV)
     if not folder or not (Path(folder) / "manifest.json").is_file():
@@ -108,8 +109,11 @@ def snapshot_programme(spark, programme=None, folder: str | None = None):
                         for t, e in m["tables"].items()))
         if not same:
             return None
-    tables = {t: spark.read.parquet((Path(folder) / e["file"]).resolve().as_uri()) for t, e in m["tables"].items()}
+    # the tables where the executors wrote them: spark.snapshot_dir (``uri``) or beside the manifest
+    tables = {t: spark.read.parquet(e.get("uri") or (Path(folder) / e["file"]).resolve().as_uri())
+              for t, e in m["tables"].items()}
     sp = assemble(spark, tables, as_of=m["as_of"])
+    sp.buckets = default_buckets(spark, m["tables"].get("reviews", {}).get("rows", 0))
     for t, e in m["tables"].items():  # the local engine's dtypes (relations: + village)
         sp.dtypes[t] = {**sp.dtypes[t], **e["dtypes"]}
     if "relations" in sp.dtypes and "roster" in m["tables"]:
@@ -158,7 +162,7 @@ def compare_limits(programme, consensus: pd.DataFrame, *, spark=None,
     from calib.engine.grouped import pack_pandas
 
     sp = distributed(programme, spark or programme.spark)
-    packed = pack_pandas(sp.spark, consensus, "consensus", steps.GROUP, index=True)
+    packed = pack_pandas(sp.spark, consensus, "consensus", steps.GROUP, index=True, buckets=sp.buckets)
     return steps.compare_limits(sp, packed, policy=policy).sort_index(kind="stable")
 
 
@@ -177,7 +181,7 @@ def programme_kpis(programme, *, spark=None, final_limits: pd.DataFrame | None =
         fl = final_limits[["final_limit"]]
         villages = _household_villages(sp)
         fl = fl.join(villages, how="inner")
-        packed = pack_pandas(sp.spark, fl, "comparison", steps.GROUP, index=True)
+        packed = pack_pandas(sp.spark, fl, "comparison", steps.GROUP, index=True, buckets=sp.buckets)
     return steps.programme_kpis(sp, packed, eligibility=eligibility, unit=unit, as_of=as_of)
 
 

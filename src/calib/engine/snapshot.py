@@ -35,6 +35,7 @@ from calib.errors import CalibParamsError
 from calib.programme import REQUIRED_TABLES, TABLES
 
 __all__ = ["programme_sources", "read_raw_tables", "input_digests", "write_snapshot_on_spark",
+           "read_spark_snapshot", "is_spark_snapshot", "run_snapshot_uri", "as_uri", "filesystem",
            "SNAPSHOT_ENV"]
 
 #: The runner tells the report kernels of a Spark run where the run's snapshot is, so the
@@ -112,6 +113,38 @@ def _local_path(uri: str) -> str:
     return re.sub(r"^file:/+", "/", uri.rstrip("/"))
 
 
+def _uri_path(uri: str) -> str:
+    """The path part of a URI (scheme and authority dropped): ``hdfs://nn:8020/a`` and
+    ``hdfs:///a`` are both ``/a``, as Spark may name one file either way."""
+    return re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*:(//[^/]*)?", "", uri.rstrip("/")) or "/"
+
+
+def as_uri(location: str | Path) -> str:
+    """A location as a URI: a URI is kept (without a trailing slash), a path becomes ``file://``."""
+    loc = str(location)
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", loc) and not re.match(r"^[A-Za-z]:[\\/]", loc):
+        return loc.rstrip("/")
+    return Path(loc).resolve().as_uri()
+
+
+def filesystem(uri: str):
+    """``(pyarrow.fs.FileSystem, path)`` of a URI, for the driver's small reads and writes
+    (``file://``; ``hdfs://`` through libhdfs; ``s3a://`` as pyarrow's ``s3://``)."""
+    import pyarrow.fs as pafs
+
+    u = re.sub(r"^s3a://", "s3://", uri)
+    u = re.sub(r"^file:/+", "file:///", u)
+    return pafs.FileSystem.from_uri(u)
+
+
+def run_snapshot_uri(snapshot_dir: str | None, bundle: Path) -> str | None:
+    """Where a run writes its snapshot's tables: ``<snapshot_dir>/<run id>`` (the bundle's staging
+    folder is ``.tmp-<run id>``), or ``None`` for the bundle's own ``snapshot/`` folder."""
+    if not snapshot_dir:
+        return None
+    return f"{as_uri(snapshot_dir)}/{Path(bundle).name.removeprefix('.tmp-')}"
+
+
 def _combine(parts: list[tuple[str, str]]) -> str:
     """One digest for a folder of files: SHA-256 of its sorted ``name sha256`` lines."""
     lines = "".join(f"{name} {h}\n" for name, h in sorted(parts))
@@ -141,9 +174,9 @@ def input_digests(spark, uris: Mapping[str, str]) -> dict[str, str]:
     rows = (spark.read.format("binaryFile").load(list(files.values()))
             .select("path", F.sha2("content", 256).alias("h")).collect())
     by_key: dict[str, list[tuple[str, str, str]]] = {k: [] for k in files}
-    roots = {k: _local_path(u) for k, u in files.items()}
+    roots = {k: _uri_path(u) for k, u in files.items()}
     for r in rows:
-        p = _local_path(r["path"])
+        p = _uri_path(r["path"])
         for k, root in roots.items():
             if p == root or p.startswith(root + "/"):
                 by_key[k].append((p, p[len(root) + 1:], r["h"]))
@@ -172,11 +205,44 @@ def _masked(sdf, dtypes: Mapping[str, str]):
     return sdf.mapInPandas(mask, sdf.schema)
 
 
-def _rows(path: Path) -> int:
-    """Rows of a Parquet folder, from its files' footers."""
+def _data_files(fs, path: str) -> list[str]:
+    """The data files of a Parquet folder written by Spark, sorted (``_SUCCESS``, ``.crc``
+    and other hidden files left out, as :func:`calib.io.snapshot.path_sha256` does)."""
+    import pyarrow.fs as pafs
+
+    infos = fs.get_file_info(pafs.FileSelector(path, recursive=True))
+    return sorted(i.path for i in infos if i.type == pafs.FileType.File and not i.base_name.startswith(("_", ".")))
+
+
+def _rows(uri: str) -> int:
+    """Rows of a Parquet folder, from its files' footers (read by the driver)."""
     import pyarrow.parquet as pq
 
-    return sum(pq.ParquetFile(f).metadata.num_rows for f in sorted(path.glob("*.parquet")))
+    fs, path = filesystem(uri)
+    total = 0
+    for f in _data_files(fs, path):
+        if f.endswith(".parquet"):
+            with fs.open_input_file(f) as fh:
+                total += pq.ParquetFile(fh).metadata.num_rows
+    return total
+
+
+def _sha256(fs, path: str) -> str:
+    """As :func:`calib.io.snapshot.path_sha256`, on any pyarrow filesystem."""
+    import pyarrow.fs as pafs
+
+    def one(f: str) -> str:
+        h = hashlib.sha256()
+        with fs.open_input_stream(f) as fh:
+            while chunk := fh.read(1 << 22):
+                h.update(chunk)
+        return h.hexdigest()
+
+    if fs.get_file_info(path).type != pafs.FileType.Directory:
+        return one(path)
+    files = _data_files(fs, path)
+    base = path.rstrip("/") + "/"
+    return _combine([(f[len(base):], one(f)) for f in files])
 
 
 def _masked_dtypes(dtypes: Mapping[str, str]) -> dict[str, str]:
@@ -197,7 +263,8 @@ def _write_table(sdf, path: str, rows_hint: int) -> None:
 
 
 def write_snapshot_on_spark(spark, sources: Mapping[str, str], folder: str | Path, *, as_of: Any,
-                            source: str | None = None, buckets: int | None = None) -> tuple[dict, frozenset[str]]:
+                            source: str | None = None, buckets: int | None = None,
+                            tables_uri: str | None = None) -> tuple[dict, frozenset[str]]:
     """Validate a raw programme on Spark and write its snapshot from the executors.
 
     Parameters
@@ -206,48 +273,62 @@ def write_snapshot_on_spark(spark, sources: Mapping[str, str], folder: str | Pat
     sources : mapping
         Table -> URI or ``catalog:db.table`` (:func:`programme_sources`).
     folder : str or Path
-        The snapshot folder (a path the executors can write and the driver can read: the bundle's
-        ``snapshot/`` on a local master).
+        The snapshot folder on the driver (the bundle's ``snapshot/``): ``manifest.json``,
+        ``quarantine.parquet`` and ``counts.parquet``, and the tables when ``tables_uri`` is not
+        given (then the executors must see it: a local master or a shared mount).
     as_of : date-like
     source : str, optional
         What the manifest names as the programme's source (the data folder).
     buckets : int, optional
-        Buckets of households for the validation (default: the shuffle partitions).
+        Buckets of households for the validation (default :func:`validation_buckets`).
+    tables_uri : str, optional
+        Where the executors write the tables instead (``spark.snapshot_dir`` of the run,
+        :func:`run_snapshot_uri`): ``<tables_uri>/tables/<table>.parquet/``, on storage both the
+        driver and the executors see; the manifest, quarantine and counts are copied there too,
+        so that folder is a complete snapshot, while ``folder`` keeps what a bundle holds.
 
     Returns
     -------
     (dict, frozenset)
         The manifest written to ``folder/manifest.json`` (keys of :func:`calib.io.write_snapshot`
-        plus ``engine: spark``), and the programme's personal names of two characters or more
-        (to mask them in error messages).
+        plus ``engine: spark``; with ``tables_uri`` also ``snapshot_dir`` and each table's
+        ``uri``), and the programme's personal names of two characters or more (to mask them in
+        error messages).
     """
     from calib.engine.validate import validate_on_spark
     from calib.io.read import note_load
     from calib.io.snapshot import MANIFEST, SNAPSHOT_FORMAT, _write_frame
 
     folder = Path(folder)
-    (folder / "tables").mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    base = as_uri(tables_uri) if tables_uri else None
+    if base is None:
+        (folder / "tables").mkdir(exist_ok=True)
+
+    def where(t: str) -> str:
+        return f"{base}/tables/{t}.parquet" if base else (folder / "tables" / f"{t}.parquet").resolve().as_uri()
+
     labels = {t: (u[len("catalog:"):] if u.startswith("catalog:") else u.rstrip("/").rsplit("/", 1)[-1])
               for t, u in sources.items()}
     raw = read_raw_tables(spark, sources)
     digests = input_digests(spark, sources)
-    buckets = buckets or int(spark.conf.get("spark.sql.shuffle.partitions"))
+    buckets = buckets or validation_buckets(spark, raw)
     accepted, quarantine, counts, dtypes = validate_on_spark(spark, raw, as_of=as_of, buckets=buckets,
                                                              labels=labels, with_dtypes=True)
     names = _names(accepted)
     rows = dict(zip(counts["table"], counts["rows_accepted"].astype(int)))
-    tables = {}
     for t in TABLES:
         sdf = accepted.get(t)
-        if sdf is None:
-            continue
-        _write_table(_masked(sdf, dtypes[t]), str(folder / "tables" / f"{t}.parquet"), rows.get(t, 0))
-    written = {t: (folder / "tables" / f"{t}.parquet").resolve().as_uri() for t in TABLES if accepted.get(t) is not None}
+        if sdf is not None:
+            _write_table(_masked(sdf, dtypes[t]), where(t), rows.get(t, 0))
+    written = {t: where(t) for t in TABLES if accepted.get(t) is not None}
     sha = input_digests(spark, written)
-    for t in written:
-        tables[t] = {"file": f"tables/{t}.parquet", "rows": _rows(folder / "tables" / f"{t}.parquet"),
-                     "dtypes": _masked_dtypes(dtypes[t]),
-                     "sha256": sha[t]}
+    tables = {}
+    for t, uri in written.items():
+        tables[t] = {"file": uri if base else f"tables/{t}.parquet", "rows": _rows(uri),
+                     "dtypes": _masked_dtypes(dtypes[t]), "sha256": sha[t]}
+        if base:
+            tables[t]["uri"] = uri
     as_of_ts = pd.Timestamp(as_of)
     manifest = {
         "format": SNAPSHOT_FORMAT,
@@ -261,10 +342,103 @@ def write_snapshot_on_spark(spark, sources: Mapping[str, str], folder: str | Pat
         "quarantine": _write_frame(quarantine, folder / "quarantine.parquet"),
         "counts": _write_frame(counts, folder / "counts.parquet"),
     }
+    if base:
+        manifest["snapshot_dir"] = base
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                    encoding="utf-8")
+    if base:  # the snapshot at snapshot_dir is complete by itself
+        fs, path = filesystem(base)
+        for name in ("quarantine.parquet", "counts.parquet", MANIFEST):
+            with fs.open_output_stream(f"{path}/{name}") as out:
+                out.write((folder / name).read_bytes())
     note_load("spark-validate", source, {t: h for t, h in digests.items() if h})
     return manifest, names
+
+
+#: Persons per bucket of the validation at most (about 30,000 households): a bucket's tables go
+#: through one Python worker and come back as a few Arrow payloads held by the JVM; 4 buckets of
+#: 250,000 households each ran a 4 GB driver heap out of memory (1M households, local[2]).
+PERSONS_PER_BUCKET = 100_000
+
+
+def validation_buckets(spark, raw: Mapping[str, Any]) -> int:
+    """Buckets of households for the validation: the shuffle partitions, or more for a large
+    roster (at most :data:`PERSONS_PER_BUCKET` persons each; the roster's rows are counted, from
+    the Parquet footers when the roster is Parquet)."""
+    parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    roster = raw.get("roster")
+    n = roster.count() if roster is not None else 0
+    return max(parts, -(-n // PERSONS_PER_BUCKET))
+
+
+def is_spark_snapshot(folder: str | Path) -> bool:
+    """True when ``folder`` holds a snapshot whose tables live outside it (``spark.snapshot_dir``)."""
+    from calib.io.snapshot import MANIFEST
+
+    try:
+        m = json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return m.get("engine") == "spark" and bool(m.get("snapshot_dir"))
+
+
+def read_spark_snapshot(folder: str | Path):
+    """Read a snapshot written by :func:`write_snapshot_on_spark` whose tables live at
+    ``spark.snapshot_dir`` (any URI pyarrow reads: ``file://``, ``hdfs://``, ``s3a://``).
+
+    The same as :func:`calib.io.read_snapshot` (same dtypes, the same digest check of every
+    table before it is read, the same ``snapshot`` record in ``$CALIB_LOAD_LOG``), for a
+    manifest whose tables are URIs; quarantine and counts are read from ``folder``.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The snapshot folder holding ``manifest.json`` (the bundle's ``snapshot/``).
+
+    Returns
+    -------
+    calib.programme.Programme
+        Every validated table on the driver (what a report kernel reads, see the README).
+
+    Raises
+    ------
+    CalibInputError
+        No manifest, or a table missing or changed after the snapshot.
+    """
+    from calib.errors import CalibInputError
+    from calib.io.read import note_load
+    from calib.io.snapshot import MANIFEST, path_sha256
+    from calib.programme import Programme
+
+    folder = Path(folder)
+    try:
+        m = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CalibInputError(f"{folder}: not a calib snapshot (no readable {MANIFEST})") from exc
+
+    def load(entry: dict) -> pd.DataFrame:
+        if "uri" in entry:  # a table at snapshot_dir
+            fs, path = filesystem(entry["uri"])
+            ok = _sha256(fs, path) if fs.get_file_info(path).type.name != "NotFound" else None
+        else:  # quarantine and counts, beside the manifest
+            fs, path = None, str(folder / entry["file"])
+            ok = path_sha256(Path(path)) if Path(path).exists() else None
+        if ok != entry["sha256"]:
+            raise CalibInputError(f"{folder}: {entry['file']} is missing or was changed after the snapshot")
+        df = pd.read_parquet(path, filesystem=fs)
+        for c, d in entry["dtypes"].items():
+            if str(df[c].dtype) != d:
+                df[c] = df[c].astype(d)
+        return df
+
+    tables = {t: load(e) for t, e in m["tables"].items()}
+    inputs = m.get("inputs", {})
+    note_load("snapshot", folder, {t: v["sha256"] for t, v in inputs.items() if v.get("sha256")})
+    return Programme(**{t: tables.get(t) for t in TABLES}, quarantine=load(m["quarantine"]),
+                     counts=load(m["counts"]), as_of=pd.Timestamp(m["as_of"]),
+                     path=Path(m["source"]) if m.get("source") else None,
+                     files={t: Path(v["file"]) for t, v in inputs.items() if v.get("file")},
+                     digests={t: v["sha256"] for t, v in inputs.items() if v.get("sha256")})
 
 
 def _names(accepted: Mapping[str, Any]) -> frozenset[str]:

@@ -10,15 +10,16 @@ runtime; nothing here imports pyspark before a session is asked for.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from calib.errors import CalibParamsError
 
-__all__ = ["SparkSettings", "validate_spark_settings", "spark_session", "engine_info", "ENGINES"]
+__all__ = ["SparkSettings", "validate_spark_settings", "spark_session", "stop_session", "engine_info", "ENGINES"]
 
 #: Values of the ``engine`` params key.
 ENGINES: tuple[str, ...] = ("local", "spark")
@@ -37,8 +38,9 @@ _BASE_CONF: dict[str, str] = {
 class SparkSettings(BaseModel):
     """The ``spark:`` block of params (used when ``engine: spark``): ``master`` (any Spark master
     URL), ``app_name``, ``conf`` (any Spark configuration key), ``shuffle_partitions``
-    (default 2 x cores on a local master, else 200), ``pooling`` of the adjusted consensus and
-    ``tables`` (where Spark reads the raw programme)."""
+    (default 2 x cores on a local master, else 200), ``pooling`` of the adjusted consensus,
+    ``tables`` (where Spark reads the raw programme) and ``snapshot_dir`` (where the executors
+    write the validated snapshot)."""
 
     model_config = ConfigDict(extra="forbid")
     master: str = Field("local[2]", min_length=1)
@@ -52,6 +54,18 @@ class SparkSettings(BaseModel):
     #: when the URI ends in ``.csv``) or ``catalog:db.table``; default: the ``data_dir`` folder's
     #: ``.csv`` and ``.parquet`` files. ``calib run`` validates and snapshots them on the executors.
     tables: dict[str, str] = Field(default_factory=dict)
+    #: Where the executors write the validated snapshot's tables: a URI both the driver and the
+    #: executors see (``hdfs://``, ``s3a://``, ``file://`` on a shared mount) or an absolute path;
+    #: each run writes ``<snapshot_dir>/<run id>/``. Default: the bundle's ``snapshot/`` folder
+    #: (right on a local master only).
+    snapshot_dir: str | None = Field(None, min_length=1)
+
+    @field_validator("snapshot_dir")
+    @classmethod
+    def _uri_or_absolute(cls, v: str | None) -> str | None:
+        if v is not None and not (re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", v) or os.path.isabs(v)):
+            raise ValueError("a URI (hdfs://, s3a://, file://) or an absolute path")
+        return v
 
 
 def validate_spark_settings(block: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -60,7 +74,7 @@ def validate_spark_settings(block: Mapping[str, Any] | None) -> dict[str, Any]:
     Parameters
     ----------
     block : mapping, optional
-        ``{master, app_name, conf, shuffle_partitions, pooling, tables}``; ``None`` gives the defaults
+        ``{master, app_name, conf, shuffle_partitions, pooling, tables, snapshot_dir}``; ``None`` gives the defaults
         (``local[2]``).
 
     Returns
@@ -147,3 +161,33 @@ def engine_info(spark=None) -> dict[str, Any]:
     sc = spark.sparkContext
     return {"engine": "spark", "spark_version": spark.version, "master": sc.master,
             "app_name": sc.appName, "default_parallelism": int(sc.defaultParallelism)}
+
+
+def stop_session(spark) -> None:
+    """Stop the session and end its JVM (``spark.stop()`` alone keeps the driver's JVM, with its
+    whole heap, alive until the Python process exits).
+
+    Parameters
+    ----------
+    spark : pyspark.sql.SparkSession
+        A session built by :func:`spark_session` in this process.
+    """
+    from pyspark import SparkContext
+
+    spark.stop()
+    gw = SparkContext._gateway
+    proc = getattr(gw, "proc", None)
+    if gw is None or proc is None:  # a JVM this process did not start (e.g. spark-submit's)
+        return
+    try:
+        gw.shutdown()
+    except Exception:  # the JVM may already be gone
+        pass
+    if proc.stdin is not None:
+        proc.stdin.close()  # the gateway server exits at EOF on its stdin
+    try:
+        proc.wait(timeout=60)
+    except Exception:
+        proc.kill()
+    SparkContext._gateway = None
+    SparkContext._jvm = None

@@ -6,7 +6,11 @@ Each step runs the very same pure function as the local engine
 ``groupBy(group).applyInPandas`` (:mod:`calib.engine.grouped`). The group is the village: the
 loader quarantines a review by a reviewer of another village's panel, so every connected
 component of the household-reviewer graph lies inside one village, and every table of the
-contract carries the village (relations get it from the roster).
+contract carries the village (relations get it from the roster). Villages are packed in
+buckets (:func:`default_buckets`; ``crc32(village) mod buckets``), and each step runs once per
+bucket on all its villages: the functions compute each household (or village) from its own
+village's rows, so that gives the rows of one call per village, without a Python call and an
+Arrow batch per village (thousands of them in a province).
 
 What is not per group runs on the driver, on small tables:
 
@@ -41,7 +45,7 @@ from calib.errors import CalibParamsError
 from calib.programme import TABLES, Programme
 
 __all__ = ["SparkProgramme", "from_programme", "read_programme", "assemble", "consensus_limits", "compare_limits", "programme_kpis",
-           "POOLINGS"]
+           "POOLINGS", "default_buckets"]
 
 GROUP = "village"
 POOLINGS = ("programme", "group")
@@ -70,12 +74,15 @@ class SparkProgramme:
     as_of: pd.Timestamp
     quarantine: pd.DataFrame = field(default_factory=pd.DataFrame)
     counts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Villages are packed into this many buckets, one task and one Python call per bucket
+    #: (:func:`calib.engine.grouped.pack`); ``None``: one per village.
+    buckets: int | None = None
     _packs: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def packed(self, name: str):
-        """The table packed by village (computed once, then cached on the executors)."""
+        """The table packed by bucket of villages (computed once, then cached on the executors)."""
         if name not in self._packs:
-            self._packs[name] = pack(self.tables[name], name, GROUP, self.dtypes[name]).cache()
+            self._packs[name] = pack(self.tables[name], name, GROUP, self.dtypes[name], buckets=self.buckets).cache()
         return self._packs[name]
 
     def table(self, name: str):
@@ -110,7 +117,7 @@ def from_programme(spark, programme: Programme, *, partitions: int | None = None
         tables[name] = sdf.repartition(partitions, GROUP) if partitions else sdf
         dtypes[name] = {c: str(t) for c, t in df.dtypes.items()}
     return SparkProgramme(spark, tables, dtypes, pd.Timestamp(programme.as_of),
-                          programme.quarantine, programme.counts)
+                          programme.quarantine, programme.counts, buckets=default_buckets(spark))
 
 
 def _pandas_dtype(spark_type: str, column: str) -> str:
@@ -178,7 +185,19 @@ def assemble(spark, tables: Mapping[str, Any], *, as_of: Any, quarantine: pd.Dat
               for n, t in tables.items()}
     return SparkProgramme(spark, tables, dtypes, pd.Timestamp(as_of),
                           quarantine if quarantine is not None else pd.DataFrame(),
-                          counts if counts is not None else pd.DataFrame())
+                          counts if counts is not None else pd.DataFrame(), buckets=default_buckets(spark))
+
+
+#: Reviews per bucket of villages at most (about 60,000 households).
+REVIEWS_PER_BUCKET = 250_000
+
+
+def default_buckets(spark, reviews: int = 0) -> int:
+    """Buckets of villages: twice the shuffle partitions (8 on ``local[2]``, 400 with Spark's
+    default 200 on a cluster), so every core gets a few tasks, and more when the programme has
+    more than :data:`REVIEWS_PER_BUCKET` reviews per bucket (``reviews``: its review count, when
+    known), so that no bucket's payload strains an executor's heap."""
+    return max(2 * int(spark.conf.get("spark.sql.shuffle.partitions")), -(-int(reviews) // REVIEWS_PER_BUCKET))
 
 
 def _packed(sp: SparkProgramme, names) -> Any:
@@ -199,10 +218,18 @@ def consensus_packed(sp: SparkProgramme, *, pooling: str = "programme", **params
         reviews = _to_pandas(sp, "reviews", cols)
         rel = _to_pandas(sp, "relations") if "relations" in sp.tables else None
         cons = _consensus.consensus_limits(reviews, relations=rel, **params)
-        return pack_pandas(sp.spark, cons, "consensus", GROUP, index=True).cache()
+        return pack_pandas(sp.spark, cons, "consensus", GROUP, index=True, buckets=sp.buckets).cache()
+    per_village = params.get("method", "adjusted") == "adjusted" and sp.buckets  # group pooling
 
     def _one(t: dict[str, pd.DataFrame], group: str) -> pd.DataFrame:
-        return _consensus.consensus_limits(t["reviews"], relations=t.get("relations"), **params)
+        rv, rel = t["reviews"], t.get("relations")
+        if not per_village:  # per household: the bucket's villages in one call
+            return _consensus.consensus_limits(rv, relations=rel, **params)
+        parts = []  # the adjusted fit of each village of the bucket on its own
+        for v, r in rv.groupby(GROUP, sort=True):
+            rl = rel.loc[(rel[GROUP] == v).to_numpy()] if rel is not None else None
+            parts.append(_consensus.consensus_limits(r, relations=rl, **params))
+        return pd.concat(parts) if len(parts) > 1 else parts[0]
 
     return apply_by_group(_packed(sp, ["reviews", "relations"]), _one, "consensus").cache()
 

@@ -76,7 +76,9 @@ def open_run(params_file: str | Path, out_dir: str | Path | None = None, *,
     snap = Path(out_dir) / "snapshot" if out_dir else None
     reader = getattr(io, "read_snapshot", None)
     if snap is not None and snap.is_dir() and reader is not None:
-        prog = reader(snap)
+        from calib.engine.snapshot import is_spark_snapshot, read_spark_snapshot
+
+        prog = read_spark_snapshot(snap) if is_spark_snapshot(snap) else reader(snap)  # spark.snapshot_dir
     else:
         prog = io.load_programme(**P.programme_source(), as_of=P.as_of)
     return P, prog, output_dir(out_dir)

@@ -141,19 +141,23 @@ def _snapshot(params: Params, bundle: Path) -> tuple[dict[str, Any] | None, froz
 def _snapshot_on_spark(params: Params, bundle: Path) -> tuple[dict[str, Any], frozenset[str]] | None:
     """The snapshot validated and written on Spark (``None`` when Spark cannot read the source:
     a database URL without ``spark.tables``, or workbooks); the report kernels are told where it
-    is, so their per-village steps read it as Spark DataFrames."""
+    is, so their per-village steps read it as Spark DataFrames. With ``spark.snapshot_dir`` the
+    executors write the tables to ``<snapshot_dir>/<run id>/`` and the bundle's ``snapshot/``
+    keeps the manifest (the tables' URIs and digests), quarantine and counts."""
     from calib.engine import session_for
-    from calib.engine.snapshot import SNAPSHOT_ENV, programme_sources, write_snapshot_on_spark
+    from calib.engine.snapshot import SNAPSHOT_ENV, programme_sources, run_snapshot_uri, write_snapshot_on_spark
+    from calib.engine.spark import stop_session
 
     sources = programme_sources(params)
     if sources is None:
         return None
     spark = session_for(params)
-    try:
+    try:  # tables at spark.snapshot_dir/<run id> when given; manifest, quarantine, counts in the bundle
         info, names = write_snapshot_on_spark(spark, sources, bundle / "snapshot", as_of=params.as_of,
-                                              source=str(params.data_dir))
+                                              source=str(params.data_dir),
+                                              tables_uri=run_snapshot_uri(params.spark.snapshot_dir, bundle))
     finally:
-        spark.stop()
+        stop_session(spark)  # and its JVM: the heap is not held while the reports run
     os.environ[SNAPSHOT_ENV] = str((bundle / "snapshot").resolve())  # restored by _project_env
     return json.loads(json.dumps(info, default=str)), names
 
@@ -296,7 +300,8 @@ def _engine(params: Params) -> dict[str, Any]:
         spark_version = version("pyspark")
     except Exception:  # pyspark not installed: the notebooks will say so
         spark_version = None
-    return {"engine": "spark", "master": params.spark.master, "spark_version": spark_version}
+    return {"engine": "spark", "master": params.spark.master, "spark_version": spark_version,
+            "snapshot_dir": params.spark.snapshot_dir}
 
 
 def _command_line(root: Path) -> str:
