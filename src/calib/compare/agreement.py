@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from calib._frames import require_columns
 from calib.compare.passing_bablok import passing_bablok
@@ -95,6 +94,8 @@ def _bland_altman(xc: np.ndarray, ym: np.ndarray, confidence: float) -> dict:
     row: dict = dict.fromkeys(("bias_log", "sd_log", "bias_ratio", "loa_low_ratio", "loa_high_ratio",
                                "prop_slope", "prop_p"), np.nan)
     if n >= 2:
+        from scipy import stats
+
         z = stats.norm.ppf(0.5 + confidence / 2)
         bias, sd = d.mean(), d.std(ddof=1)
         row.update(bias_log=bias, sd_log=sd, bias_ratio=np.exp(bias),

@@ -5,7 +5,6 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from calib._frames import require_columns
 from calib.errors import CalibInputError
@@ -83,6 +82,8 @@ def _coefficients(Xd, yd, gcode, G, cols, confidence, wild, n_boot, random_state
 
 def _village_effects(gcode, G, glabels, cnt, y, ym, X, Xm, yd, Xd, beta, confidence) -> tuple[pd.DataFrame, float]:
     """Each village's effect (its mean log ratio at the average features) with a t interval."""
+    from scipy import stats
+
     effect = ym - (Xm - X.mean(axis=0)) @ beta
     resid = yd - Xd @ beta
     ss = np.bincount(gcode, resid ** 2, G)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
 
 from calib.errors import CalibInputError, CalibParamsError
 
@@ -65,6 +64,8 @@ def _block_slopes(x: np.ndarray, y: np.ndarray, i0: int, i1: int) -> np.ndarray:
 
 def _ranks_needed(N: int, K: int, n: int, confidence: float) -> tuple[list[int], list[int], list[int]]:
     """0-based ranks of the slope (one or two) and of the interval bounds (possibly out of range)."""
+    from scipy import stats
+
     mid = [(N + 1) // 2 + K - 1] if N % 2 else [N // 2 + K - 1, N // 2 + K]
     C = stats.norm.ppf(0.5 + confidence / 2) * np.sqrt(n * (n - 1) * (2 * n + 5) / 18)
     M1 = int(np.round((N - C) / 2))
@@ -140,6 +141,8 @@ def _cusum(x: np.ndarray, y: np.ndarray, a: float, b: float) -> tuple[float, flo
     d = (y + x / b - a) / np.sqrt(1 + 1 / b ** 2) if b != 0 else x
     cs = np.cumsum(r[np.argsort(d, kind="stable")])
     h = float(np.max(np.abs(cs)) / np.sqrt(L_ + 1))
+    from scipy import special
+
     return h, float(special.kolmogorov(h))
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from calib._frames import require_columns
 from calib.consensus.design import design, relation_mask
@@ -18,6 +17,8 @@ def _partiality(fit: Fit, y, hg, rg, rel, nH, nR, alternative, cmp: Components) 
 
     The residuals are winsorised at 3 robust SDs of their component (1.4826 x MAD).
     """
+    from scipy import stats
+
     yb = y - fit.b[rg]
     S, W = bc(hg, fit.w * yb, nH), bc(hg, fit.w, nH)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -150,6 +151,8 @@ def reviewer_effects(
     fit = crossed_fit(hg, rg, y, cmp, huber_c=huber_c, max_iter=max_iter, tol=tol, min_df=min_component_df)
     ident = cmp.identified(min_component_df)[np.maximum(cmp.c_r, 0)] & (cmp.c_r >= 0)
     b = np.where(ident, fit.b, np.nan)
+    from scipy import stats
+
     z = stats.norm.ppf(0.975)
     out = pd.DataFrame(
         {"village": d.villages.take(d.v_r)}, index=pd.Index(d.rater_reviewer, name="reviewer_id"))

@@ -12,10 +12,18 @@ Nothing here imports pyspark until a Spark session is built.
 """
 from __future__ import annotations
 
-from calib.engine.dispatch import compare_limits, consensus_limits, distributed, programme_kpis, session_for
-from calib.engine.spark import ENGINES, SparkSettings, engine_info, spark_session, validate_spark_settings
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "ENGINES", "SparkSettings", "engine_info", "spark_session", "validate_spark_settings",
-    "session_for", "distributed", "consensus_limits", "compare_limits", "programme_kpis",
-]
+from calib._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from calib.engine.dispatch import compare_limits, consensus_limits, distributed, programme_kpis, session_for
+    from calib.engine.spark import ENGINES, SparkSettings, engine_info, spark_session, validate_spark_settings
+
+#: each public name and its module, imported on first use (calib._lazy): reading a parameter
+#: file (its ``spark`` block is :class:`SparkSettings`) imports calib.engine.spark only, not the
+#: consensus, the comparison and scipy.stats behind calib.engine.dispatch
+__getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    "calib.engine.spark": ["ENGINES", "SparkSettings", "engine_info", "spark_session", "validate_spark_settings"],
+    "calib.engine.dispatch": ["session_for", "distributed", "consensus_limits", "compare_limits", "programme_kpis"],
+})

@@ -24,74 +24,33 @@ Notebook use is one line per question, e.g.::
     cal = pricing.calibrate_points_discount(lf, None, terms=terms, controls=pricing.DEFAULT_CONTROLS)
     table = pricing.evaluate_schedule(lf, None, terms, pd=cal.attrs["model"])
 """
-from calib._stats import jeffreys_interval
-from calib.pricing.calibration import calibrate_points_discount, policy_verdict
-from calib.pricing.conclusions import (
-    Finding,
-    base_rate_finding,
-    conclusions,
-    recommendation_interval,
-)
-from calib.pricing.evaluation import REASONS, default_rate_by_band, evaluate_schedule
-from calib.pricing.inflation import points_inflation
-from calib.pricing.pd_model import PointsPD, fit_points_pd
-from calib.pricing.plots import (
-    plot_default_rate_by_band,
-    plot_discount_interval,
-    plot_points_by_village,
-)
-from calib.pricing.points import (
-    DEFAULT_CONTROLS,
-    attach_points,
-    household_controls,
-    loan_frame,
-    match_pricing_period,
-    period_bounds,
-)
-from calib.pricing.recommend import Recommendation, recommend_schedule, sensitivity
-from calib.pricing.schedule import (
-    Band,
-    PointsLoan,
-    Schedule,
-    discount_for_points,
-    load_points_loan,
-    load_schedule,
-    rate_for_points,
-    resolve_terms,
-)
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "Band",
-    "Schedule",
-    "PointsLoan",
-    "load_schedule",
-    "load_points_loan",
-    "resolve_terms",
-    "discount_for_points",
-    "rate_for_points",
-    "period_bounds",
-    "attach_points",
-    "DEFAULT_CONTROLS",
-    "match_pricing_period",
-    "household_controls",
-    "loan_frame",
-    "policy_verdict",
-    "jeffreys_interval",
-    "PointsPD",
-    "fit_points_pd",
-    "evaluate_schedule",
-    "default_rate_by_band",
-    "calibrate_points_discount",
-    "Recommendation",
-    "recommend_schedule",
-    "sensitivity",
-    "points_inflation",
-    "plot_default_rate_by_band",
-    "plot_points_by_village",
-    "plot_discount_interval",
-    "REASONS",
-    "Finding",
-    "base_rate_finding",
-    "recommendation_interval",
-    "conclusions",
-]
+from calib._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from calib._stats import jeffreys_interval
+    from calib.pricing.calibration import calibrate_points_discount, policy_verdict
+    from calib.pricing.conclusions import Finding, base_rate_finding, conclusions, recommendation_interval
+    from calib.pricing.evaluation import REASONS, default_rate_by_band, evaluate_schedule
+    from calib.pricing.inflation import points_inflation
+    from calib.pricing.pd_model import PointsPD, fit_points_pd
+    from calib.pricing.plots import plot_default_rate_by_band, plot_discount_interval, plot_points_by_village
+    from calib.pricing.points import DEFAULT_CONTROLS, attach_points, household_controls, loan_frame, match_pricing_period, period_bounds
+    from calib.pricing.recommend import Recommendation, recommend_schedule, sensitivity
+    from calib.pricing.schedule import Band, PointsLoan, Schedule, discount_for_points, load_points_loan, load_schedule, rate_for_points, resolve_terms
+
+#: each public name and its module, imported on first use (calib._lazy): reading the
+#: points_loan block of a parameter file imports calib.pricing.schedule only
+__getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    'calib._stats': ['jeffreys_interval'],
+    'calib.pricing.calibration': ['calibrate_points_discount', 'policy_verdict'],
+    'calib.pricing.conclusions': ['Finding', 'base_rate_finding', 'conclusions', 'recommendation_interval'],
+    'calib.pricing.evaluation': ['REASONS', 'default_rate_by_band', 'evaluate_schedule'],
+    'calib.pricing.inflation': ['points_inflation'],
+    'calib.pricing.pd_model': ['PointsPD', 'fit_points_pd'],
+    'calib.pricing.plots': ['plot_default_rate_by_band', 'plot_discount_interval', 'plot_points_by_village'],
+    'calib.pricing.points': ['DEFAULT_CONTROLS', 'attach_points', 'household_controls', 'loan_frame', 'match_pricing_period', 'period_bounds'],
+    'calib.pricing.recommend': ['Recommendation', 'recommend_schedule', 'sensitivity'],
+    'calib.pricing.schedule': ['Band', 'PointsLoan', 'Schedule', 'discount_for_points', 'load_points_loan', 'load_schedule', 'rate_for_points', 'resolve_terms'],
+})
