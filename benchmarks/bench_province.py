@@ -240,7 +240,7 @@ def markdown(path: Path) -> str:
     dates = sorted({r["measured"] for r in res})
     lines.append("")
     lines.append(f"Wall time, with CPU time in brackets (all threads of the process); measured "
-                 f"{', '.join(dates)} on the shared 2-core machine "
+                 f"{', '.join(dates)} on the 2-core machine "
                  f"(`benchmarks/bench_province.py`, figures in `{path.name}`).")
     return "\n".join(lines)
 
@@ -264,7 +264,7 @@ def plot(path: Path, png: Path) -> None:
     ax.plot(n, [ref["stages"]["arrow_read"]["cpu"] * 6 * x / ref["households"] for x in n],
             ls="--", color="grey", label="goal: 6x the read (linear)")
     ax.set(xscale="log", yscale="log", xlabel="households", ylabel="CPU time (s)",
-           title="Province benchmark: CPU time per stage (shared machine)")
+           title="Province benchmark: CPU time per stage (2-core machine)")
     ax.legend(fontsize=8)
     bx.plot(n, [_totals(r)[2] / 1024 for r in res], marker="o", label="peak RSS, stages 2-5")
     bx.plot(n, [r["stages"]["arrow_read"]["peak_mb"] / 1024 for r in res], marker="o", label="peak RSS, pyarrow read")
