@@ -198,8 +198,11 @@ def _solve_block(cs, blk, row, seat, yv, Hp, P, has_b, a_out, b_out, solved, hg,
         Ga = PSI @ ones_p
         Gb = np.einsum("chp->cp", PSI)
         if it > 0:
-            ua = cMAD * (Ga - EI @ ones_p) / t[:, None]      # c 1.4826 sum of sign(e) outside
-            ub = cMAD * (Gb - np.einsum("chp->cp", EI)) / t[:, None]
+            # a component whose threshold is 0 (every residual equal) is already marked bad
+            # above and leaves this step unsolved (backfitted): its 0/0 here is not used
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ua = cMAD * (Ga - EI @ ones_p) / t[:, None]      # c 1.4826 sum of sign(e) outside
+                ub = cMAD * (Gb - np.einsum("chp->cp", EI)) / t[:, None]
         else:
             ub = np.zeros((nl, P))
         if not all_b:
