@@ -175,3 +175,16 @@ def test_buckets_of_villages_are_the_same_on_spark_and_pandas(spark):
     on_spark = [r[0] for r in sdf.select(bucket_column("village", 8)).collect()]
     assert on_spark == list(bucket_of(names, 8))
     assert len(set(on_spark[:4])) > 1 and on_spark[4] == "-1"
+
+
+def test_driver_logs_errors_only_unless_told_otherwise(spark):
+    # a run under cron prints its own log lines, not the JVM's start-up warnings
+    from calib.engine.spark import LOG4J_CONF, session_conf, validate_spark_settings
+
+    assert spark._jvm.org.apache.logging.log4j.LogManager.getRootLogger().getLevel().toString() == "ERROR"
+    conf = session_conf(validate_spark_settings({"conf": {"spark.driver.extraJavaOptions": "-Xss4m"}}))
+    assert conf["spark.driver.extraJavaOptions"] == f"-Xss4m -Dlog4j2.configurationFile={LOG4J_CONF.as_uri()}"
+    own = "-Dlog4j2.configurationFile=file:///etc/spark/log4j2.properties"
+    assert session_conf(validate_spark_settings({"conf": {"spark.driver.extraJavaOptions": own}})
+                        )["spark.driver.extraJavaOptions"] == own
+    assert LOG4J_CONF.is_file()

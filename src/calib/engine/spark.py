@@ -13,6 +13,7 @@ import os
 import re
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -33,6 +34,12 @@ _BASE_CONF: dict[str, str] = {
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.timestampType": "TIMESTAMP_NTZ",
 }
+
+
+#: The driver's log4j2 configuration when the session's ``spark.driver.extraJavaOptions`` name
+#: none: errors only, on stderr (a run under cron prints its own log lines, not the JVM's
+#: start-up warnings). Give ``-Dlog4j2.configurationFile=...`` there to use another.
+LOG4J_CONF = Path(__file__).with_name("log4j2.properties")
 
 
 class SparkSettings(BaseModel):
@@ -134,12 +141,23 @@ def spark_session(settings: Mapping[str, Any] | None = None):
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     b = SparkSession.builder.master(s["master"]).appName(s["app_name"])
-    parts = s["shuffle_partitions"] or _shuffle_default(s["master"])
-    conf = {**_BASE_CONF, "spark.sql.shuffle.partitions": str(parts),
-            **{k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in s["conf"].items()}}
-    for k, v in conf.items():
+    for k, v in session_conf(s).items():
         b = b.config(k, v)
     return b.getOrCreate()
+
+
+def session_conf(settings: Mapping[str, Any]) -> dict[str, str]:
+    """The Spark configuration :func:`spark_session` builds from a validated ``spark:`` block:
+    calib's settings, the shuffle partitions, the block's ``conf`` (which wins), and the
+    driver's log configuration (:data:`LOG4J_CONF`) unless ``spark.driver.extraJavaOptions``
+    names a log4j configuration of its own."""
+    parts = settings["shuffle_partitions"] or _shuffle_default(settings["master"])
+    conf = {**_BASE_CONF, "spark.sql.shuffle.partitions": str(parts),
+            **{k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in settings["conf"].items()}}
+    opts = conf.get("spark.driver.extraJavaOptions", "")
+    if "log4j" not in opts:
+        conf["spark.driver.extraJavaOptions"] = f"{opts} -Dlog4j2.configurationFile={LOG4J_CONF.as_uri()}".strip()
+    return conf
 
 
 def engine_info(spark=None) -> dict[str, Any]:
