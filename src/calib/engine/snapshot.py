@@ -406,15 +406,10 @@ def read_spark_snapshot(folder: str | Path):
         No manifest, or a table missing or changed after the snapshot.
     """
     from calib.errors import CalibInputError
-    from calib.io.read import note_load
-    from calib.io.snapshot import MANIFEST, path_sha256
-    from calib.programme import Programme
+    from calib.io.snapshot import _read_frame, path_sha256, programme_from_manifest, read_manifest
 
     folder = Path(folder)
-    try:
-        m = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise CalibInputError(f"{folder}: not a calib snapshot (no readable {MANIFEST})") from exc
+    m = read_manifest(folder)
 
     def load(entry: dict) -> pd.DataFrame:
         if "uri" in entry:  # a table at snapshot_dir
@@ -425,20 +420,9 @@ def read_spark_snapshot(folder: str | Path):
             ok = path_sha256(Path(path)) if Path(path).exists() else None
         if ok != entry["sha256"]:
             raise CalibInputError(f"{folder}: {entry['file']} is missing or was changed after the snapshot")
-        df = pd.read_parquet(path, filesystem=fs)
-        for c, d in entry["dtypes"].items():
-            if str(df[c].dtype) != d:
-                df[c] = df[c].astype(d)
-        return df
+        return _read_frame(path, entry["dtypes"], filesystem=fs)
 
-    tables = {t: load(e) for t, e in m["tables"].items()}
-    inputs = m.get("inputs", {})
-    note_load("snapshot", folder, {t: v["sha256"] for t, v in inputs.items() if v.get("sha256")})
-    return Programme(**{t: tables.get(t) for t in TABLES}, quarantine=load(m["quarantine"]),
-                     counts=load(m["counts"]), as_of=pd.Timestamp(m["as_of"]),
-                     path=Path(m["source"]) if m.get("source") else None,
-                     files={t: Path(v["file"]) for t, v in inputs.items() if v.get("file")},
-                     digests={t: v["sha256"] for t, v in inputs.items() if v.get("sha256")})
+    return programme_from_manifest(folder, m, load)
 
 
 def _names(accepted: Mapping[str, Any]) -> frozenset[str]:

@@ -50,8 +50,8 @@ def path_sha256(path: Path) -> str:
     return hashlib.sha256(lines.encode()).hexdigest()
 
 
-def _read_frame(path: Path, dtypes: Mapping[str, str]) -> pd.DataFrame:
-    df = pd.read_parquet(path)
+def _read_frame(path: Path | str, dtypes: Mapping[str, str], filesystem=None) -> pd.DataFrame:
+    df = pd.read_parquet(path, filesystem=filesystem)
     for c, d in dtypes.items():
         if str(df[c].dtype) != d:
             df[c] = df[c].astype(d)
@@ -177,12 +177,7 @@ def read_snapshot(folder: str | Path) -> Programme:
         No manifest, another format, or a file whose SHA-256 differs from the manifest's.
     """
     folder = Path(folder)
-    try:
-        m = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise CalibInputError(f"{folder}: not a calib snapshot (no readable {MANIFEST})") from exc
-    if m.get("format") != SNAPSHOT_FORMAT:
-        raise CalibInputError(f"{folder}: snapshot format {m.get('format')!r}, expected {SNAPSHOT_FORMAT!r}")
+    m = read_manifest(folder)
 
     def load(entry: dict) -> pd.DataFrame:
         path = folder / entry["file"]
@@ -190,6 +185,23 @@ def read_snapshot(folder: str | Path) -> Programme:
             raise CalibInputError(f"{folder}: {entry['file']} is missing or was changed after the snapshot")
         return _read_frame(path, entry["dtypes"])
 
+    return programme_from_manifest(folder, m, load)
+
+
+def read_manifest(folder: Path) -> dict:
+    """The snapshot's manifest (``manifest.json``), its format checked."""
+    try:
+        m = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CalibInputError(f"{folder}: not a calib snapshot (no readable {MANIFEST})") from exc
+    if m.get("format") != SNAPSHOT_FORMAT:
+        raise CalibInputError(f"{folder}: snapshot format {m.get('format')!r}, expected {SNAPSHOT_FORMAT!r}")
+    return m
+
+
+def programme_from_manifest(folder: Path, m: Mapping, load: Callable[[dict], pd.DataFrame]) -> Programme:
+    """The :class:`Programme` a manifest describes, each of its entries (tables, quarantine,
+    counts) read by ``load`` (which checks the entry's digest); the read is logged."""
     tables = {t: load(e) for t, e in m["tables"].items()}
     inputs = m.get("inputs", {})
     note_load("snapshot", folder, {t: v["sha256"] for t, v in inputs.items() if v.get("sha256")})
