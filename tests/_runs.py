@@ -176,7 +176,7 @@ def _start_spark_bundle(factory) -> dict:
     uris = _as_parquet(adv.folder, tmp / "parquet")
     params = write_params(tmp, tmp / "parquet", notebooks=SPARK_NOTEBOOKS, lang="en", keep_snapshot=True,
                           spark={"shuffle_partitions": 2, "tables": uris, "conf": {
-                              # start-up tuned for seconds-long test jobs (a JVM per report):
+                              # start-up tuned for seconds-long test jobs (the run's one JVM):
                               # C1-only JIT and serial GC start faster; no adaptive re-planning
                               # of tiny shuffles. Figures do not depend on either.
                               "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",

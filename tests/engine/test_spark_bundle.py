@@ -7,7 +7,8 @@ The same run proves the programme never reaches the driver: it is given as raw P
 runner has Spark read, validate and snapshot them on the executors (``$CALIB_LOAD_LOG`` records
 no load on any driver, only the executors' validation and the kernels' snapshot reads), the
 snapshot equals the local loader's table by table, and the reports' per-village steps scan its
-Parquet tables on Spark."""
+Parquet tables on Spark. The whole run is one Spark application: the report kernels are Spark
+Connect clients of the runner's driver."""
 from __future__ import annotations
 
 import json
@@ -40,19 +41,34 @@ def spark_bundle(run_bundle) -> Path:
     return (started["out"] / "latest").resolve()
 
 
-def _applications(spark_bundle: Path) -> dict[str, str]:
-    """Each Spark application's event log as text."""
+def _applications(spark_bundle: Path) -> dict[str, list[dict]]:
+    """Each Spark application's event log, as its events."""
     out = {}
     for log in sorted((spark_bundle.parent.parent / "spark-events").iterdir()):
         files = sorted(p for p in log.rglob("*") if p.is_file()) if log.is_dir() else [log]
-        out[log.name] = "".join(p.read_text(encoding="utf-8", errors="replace") for p in files)
+        out[log.name] = [json.loads(line) for p in files
+                         for line in p.read_text(encoding="utf-8", errors="replace").splitlines() if line]
+    return out
+
+
+def _queries_by_session(events: list[dict]) -> dict[str, str]:
+    """The SQL queries an application ran, as text, by Spark Connect session (``runner``: the
+    driver's own, untagged)."""
+    import re
+
+    out: dict[str, str] = {}
+    for e in events:
+        if e["Event"].endswith("SparkListenerSQLExecutionStart"):
+            tags = [m.group(1) for t in e.get("jobTags") or [] if (m := re.search(r"Session_([0-9a-f-]+)_", t))]
+            key = tags[0] if tags else "runner"
+            out[key] = out.get(key, "") + json.dumps(e)
     return out
 
 
 def test_programme_validated_on_the_executors_not_the_driver(spark_bundle):
     """No process loaded the programme on a driver: the local loader (which records ``validate``)
     never ran in the runner or in a report's kernel; the runner recorded one validation on Spark
-    and each report read the snapshot. The runner's application read the raw Parquet tables,
+    and each report read the snapshot. The runner's driver read the raw Parquet tables,
     validated them per bucket (grouped pandas) and wrote the snapshot's tables from the executors."""
     events = [json.loads(line) for line in
               (spark_bundle.parent.parent / "loads.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -64,10 +80,11 @@ def test_programme_validated_on_the_executors_not_the_driver(spark_bundle):
     assert on_spark[0]["pid"] not in {e["pid"] for e in reads}
     m = json.loads((spark_bundle / "snapshot" / "manifest.json").read_text(encoding="utf-8"))
     assert m["engine"] == "spark" and (spark_bundle / "snapshot" / "tables" / "reviews.parquet").is_dir()
-    runner = [t for t in _applications(spark_bundle).values() if "InsertIntoHadoopFsRelationCommand" in t]
-    assert len(runner) == 1
-    assert "FlatMapGroupsInPandas" in runner[0] and "roster.parquet" in runner[0]
-    assert "snapshot/tables/roster.parquet" in runner[0]
+    (app,) = _applications(spark_bundle).values()
+    runner = _queries_by_session(app)["runner"]
+    assert "InsertIntoHadoopFsRelationCommand" in runner
+    assert "FlatMapGroupsInPandas" in runner and "roster.parquet" in runner
+    assert "snapshot/tables/roster.parquet" in runner
 
 
 def test_snapshot_written_on_spark_equals_the_local_loaders(spark_bundle, run_bundle, tmp_path):
@@ -95,18 +112,25 @@ def test_snapshot_written_on_spark_equals_the_local_loaders(spark_bundle, run_bu
     assert got.digests == {t: file_sha256(parquet / f"{t}.parquet") for t in want.digests}
 
 
-def test_reports_ran_their_steps_per_village_on_spark(spark_bundle):
-    """Each report started a Spark application that scanned the snapshot's Parquet tables and ran
-    grouped pandas steps (applyInPandas): identical figures below are then not the local
-    engine's by accident."""
+def test_one_spark_application_whose_connect_clients_ran_each_reports_steps(spark_bundle):
+    """The run is one Spark application: the runner's driver, which validated the programme and
+    served each report's kernel as a Spark Connect client (one session per report, no driver JVM
+    of their own). Each report's session scanned the snapshot's Parquet tables and ran grouped
+    pandas steps (applyInPandas) on the executors: identical figures below are then not the
+    local engine's by accident."""
     apps = _applications(spark_bundle)
-    assert len(apps) == len(NOTEBOOKS) + 1  # the runner's and one per report
-    reports = [t for t in apps.values() if "InsertIntoHadoopFsRelationCommand" not in t]
-    assert len(reports) == len(NOTEBOOKS)
-    for text in reports:
-        assert '"spark.master":"local[2]"' in text.replace(" ", "")
-        assert text.count("FlatMapGroupsInPandas") >= 3  # pack, consensus or comparison, KPIs
-        assert "snapshot/tables/reviews.parquet" in text  # read by Spark, not sent from the driver
+    assert len(apps) == 1, list(apps)  # no report started an application of its own
+    (app,) = apps.values()
+    start = next(e for e in app if e["Event"] == "SparkListenerEnvironmentUpdate")
+    assert start["Spark Properties"]["spark.master"] == "local[2]"
+    sessions = [e["sessionId"] for e in app if e["Event"].endswith("SparkListenerConnectSessionStarted")]
+    assert len(set(sessions)) == len(NOTEBOOKS)
+    queries = _queries_by_session(app)
+    assert set(queries) == {"runner", *sessions}
+    for sid in sessions:
+        assert "FlatMapGroupsInPandas" in queries[sid], sid  # consensus, comparison or KPIs per village
+        assert "snapshot/tables/reviews.parquet" in queries[sid], sid  # read by Spark, not sent from a driver
+        assert "InsertIntoHadoopFsRelationCommand" not in queries[sid], sid
 
 
 def _same_value(a, b, where: str) -> None:

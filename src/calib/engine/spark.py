@@ -4,6 +4,11 @@
 ``yarn``, ``k8s://https://...``) and any Spark configuration key. :func:`spark_session` builds
 (or reuses) the session; :func:`engine_info` is what a bundle's manifest records.
 
+A ``calib run`` has ONE Spark application: the runner's driver (:func:`run_session`) validates and
+snapshots the programme and also serves Spark Connect on the loopback interface, behind a random
+token; the report kernels it starts connect to it (:data:`REMOTE_ENV`) instead of each starting a
+driver JVM of its own.
+
 pyspark is the optional extra ``spark`` (``pip install -e ".[spark]"``) and needs a Java 17+
 runtime; nothing here imports pyspark before a session is asked for.
 """
@@ -11,8 +16,10 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,10 +27,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from calib.errors import CalibParamsError
 
-__all__ = ["SparkSettings", "validate_spark_settings", "spark_session", "stop_session", "engine_info", "ENGINES"]
+__all__ = ["SparkSettings", "validate_spark_settings", "spark_session", "run_session", "stop_session",
+           "engine_info", "is_remote", "ENGINES", "REMOTE_ENV"]
 
 #: Values of the ``engine`` params key.
 ENGINES: tuple[str, ...] = ("local", "spark")
+
+#: The Spark Connect address (``sc://localhost:<port>``) of the run's driver, set by
+#: :func:`run_session` for the report kernels: :func:`spark_session` then connects to it.
+REMOTE_ENV = "CALIB_SPARK_REMOTE"
+#: pyspark's own variable for the Spark Connect bearer token (read by its client).
+TOKEN_ENV = "SPARK_CONNECT_AUTHENTICATE_TOKEN"
+_CONNECT_PLUGIN = "org.apache.spark.sql.connect.SparkConnectPlugin"
 
 #: Settings every calib session needs: Arrow transfer (pandas UDFs), UTC so dates do not shift,
 #: and few shuffle partitions on small masters (Spark's default 200 is tuned for clusters).
@@ -126,24 +141,122 @@ def spark_session(settings: Mapping[str, Any] | None = None):
     -------
     pyspark.sql.SparkSession
 
+    In a report kernel of a ``calib run`` (:data:`REMOTE_ENV` set by :func:`run_session`) it is
+    a Spark Connect session of the run's driver: same master, configuration and executors, no
+    JVM of its own.
+
     Raises
     ------
     CalibParamsError
         pyspark missing (install the ``spark`` extra) or a bad block.
     """
     s = validate_spark_settings(settings)
+    _quiet_pandas_warning()
+    SparkSession = _pyspark_session_class()
+    remote = os.environ.get(REMOTE_ENV)
+    if remote:
+        return SparkSession.builder.remote(remote).getOrCreate()
+    return _classic_session(s, {})
+
+
+def _pyspark_session_class():
     try:
         from pyspark.sql import SparkSession
     except ModuleNotFoundError:
         raise CalibParamsError(
             "engine: spark needs pyspark; pip install -e '.[spark]' (and a Java 17 runtime)"
         ) from None
+    return SparkSession
+
+
+#: pyspark 4 warns on every import and in every Python worker that it "does not yet fully
+#: support pandas >= 3"; the pandas-UDF paths calib uses are tested with pandas 3 (tests/engine),
+#: so a run's terminal and log do not repeat it for each worker.
+_PANDAS_WARNING = "ignore:PySpark does not yet fully support pandas:FutureWarning"
+
+
+def _quiet_pandas_warning() -> None:
+    """Silence pyspark's pandas-version warning here and in the processes started from here
+    (the driver's Python workers, the report kernels): ``PYTHONWARNINGS``."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+    current = os.environ.get("PYTHONWARNINGS", "")
+    if _PANDAS_WARNING not in current:
+        os.environ["PYTHONWARNINGS"] = f"{current},{_PANDAS_WARNING}" if current else _PANDAS_WARNING
+
+
+def _classic_session(s: Mapping[str, Any], extra: Mapping[str, str]):
+    SparkSession = _pyspark_session_class()
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     b = SparkSession.builder.master(s["master"]).appName(s["app_name"])
-    for k, v in session_conf(s).items():
+    for k, v in {**session_conf(s), **extra}.items():
         b = b.config(k, v)
     return b.getOrCreate()
+
+
+@contextmanager
+def run_session(settings: Mapping[str, Any] | None = None) -> Iterator[Any]:
+    """The Spark session of a whole ``calib run``: a driver started here that also serves Spark
+    Connect to the processes this one starts (the report kernels), so a run is one Spark
+    application with one driver JVM, whatever the number of reports.
+
+    The Connect server listens on the loopback interface only (``127.0.0.1``, a free port) and
+    accepts only clients holding this run's random token; both are handed to child processes
+    through the environment (:data:`REMOTE_ENV`, :data:`TOKEN_ENV`), never written to a file or
+    a bundle (Spark's event log redacts the token's setting). Leaving the block stops the driver
+    and its JVM and restores the environment.
+
+    Parameters
+    ----------
+    settings : mapping, optional
+        The ``spark:`` block (see :class:`SparkSettings`); ``spark.plugins`` given in its
+        ``conf`` are kept beside the Connect plugin.
+
+    Yields
+    ------
+    pyspark.sql.SparkSession
+        The driver's (classic) session.
+    """
+    s = validate_spark_settings(settings)
+    _quiet_pandas_warning()
+    token = secrets.token_urlsafe(32)
+    plugins = [p for p in str(s["conf"].get("spark.plugins", "")).split(",") if p.strip()]
+    extra = {"spark.plugins": ",".join([*plugins, _CONNECT_PLUGIN]) if _CONNECT_PLUGIN not in plugins
+             else ",".join(plugins),
+             "spark.connect.grpc.binding.address": "127.0.0.1",
+             "spark.connect.grpc.binding.port": "0"}  # a free port, read back below
+    old = {k: os.environ.get(k) for k in (REMOTE_ENV, TOKEN_ENV)}
+    os.environ.pop(REMOTE_ENV, None)  # this process is the driver, not a client
+    # the server reads the token from its environment: not on the JVM's command line (ps)
+    os.environ[TOKEN_ENV] = token
+    try:
+        spark = _classic_session(s, extra)
+    except BaseException:
+        _restore(old)
+        raise
+    try:
+        service = getattr(getattr(spark._jvm.org.apache.spark.sql.connect.service, "SparkConnectService$"), "MODULE$")
+        port = int(service.localPort())  # the port the plugin's server bound
+        os.environ[REMOTE_ENV] = f"sc://localhost:{port}"
+        yield spark
+    finally:
+        _restore(old)
+        stop_session(spark)
+
+
+def _restore(old: Mapping[str, str | None]) -> None:
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def is_remote(spark: Any) -> bool:
+    """Whether ``spark`` is a Spark Connect session (a client of a driver in another process)."""
+    return type(spark).__module__.startswith("pyspark.sql.connect")
 
 
 def session_conf(settings: Mapping[str, Any]) -> dict[str, str]:
@@ -176,9 +289,21 @@ def engine_info(spark=None) -> dict[str, Any]:
     """
     if spark is None:
         return {"engine": "local"}
+    if is_remote(spark):  # a client of the run's driver: no SparkContext here
+        conf = spark.conf
+        return {"engine": "spark", "spark_version": spark.version, "master": conf.get("spark.master"),
+                "app_name": conf.get("spark.app.name"),
+                "default_parallelism": _int_or_none(conf.get("spark.default.parallelism", None))}
     sc = spark.sparkContext
     return {"engine": "spark", "spark_version": spark.version, "master": sc.master,
             "app_name": sc.appName, "default_parallelism": int(sc.defaultParallelism)}
+
+
+def _int_or_none(v: Any) -> int | None:
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        return None
 
 
 def stop_session(spark) -> None:
@@ -193,6 +318,8 @@ def stop_session(spark) -> None:
     from pyspark import SparkContext
 
     spark.stop()
+    if is_remote(spark):  # a client: its server-side session is released, the driver stays
+        return
     gw = SparkContext._gateway
     proc = getattr(gw, "proc", None)
     if gw is None or proc is None:  # a JVM this process did not start (e.g. spark-submit's)

@@ -240,8 +240,7 @@ def _to_pandas(sp: SparkProgramme, name: str, cols: list[str] | None = None) -> 
 
     sdf = sp.tables[name]
     sdf = sdf.select(*cols) if cols else sdf
-    table = pa.Table.from_batches(sdf._collect_as_arrow()) if hasattr(sdf, "_collect_as_arrow") else None
-    pdf = table.to_pandas() if table is not None else sdf.toPandas()
+    pdf = sdf.toArrow().to_pandas()  # Arrow batches from the executors (a Connect session too)
     return _coerce(pdf, sp.dtypes[name])
 
 

@@ -249,8 +249,6 @@ def validate_on_spark(spark, raw: Mapping[str, Any], *, as_of: Any, buckets: int
         (and table -> {column: pandas dtype}). Only the quarantine, the counts and each table's
         columns (no rows) come to the driver.
     """
-    from functools import partial
-
     from calib.engine.grouped import PACKED_SCHEMA
 
     labels = {t: (labels or {}).get(t, f"{t}") for t in raw}
@@ -262,7 +260,11 @@ def validate_on_spark(spark, raw: Mapping[str, Any], *, as_of: Any, buckets: int
     for t, s in _bucketed(spark, tables, buckets).items():
         p = _split_by_bucket(s, t)
         parts = p if parts is None else parts.unionByName(p)
-    run = partial(_run_bucket, as_of=pd.Timestamp(as_of), labels=labels, headers=headers)
+    stamp = pd.Timestamp(as_of)
+
+    def run(pdf: pd.DataFrame) -> pd.DataFrame:  # a function, not a partial: pyspark reads its hints
+        return _run_bucket(pdf, as_of=stamp, labels=labels, headers=headers)
+
     res = parts.groupBy("group").applyInPandas(run, schema=PACKED_SCHEMA).cache()
     from pyspark.sql import functions as F
 

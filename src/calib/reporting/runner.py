@@ -92,6 +92,20 @@ def _project_env(root: Path, history: str | None = None) -> Iterator[None]:
                 os.environ[k] = v
 
 
+@contextmanager
+def _run_spark(params: Params) -> Iterator[Any]:
+    """``engine: spark``: the run's one Spark driver (:func:`calib.engine.spark.run_session`), which
+    validates and snapshots the programme and serves the report kernels through Spark Connect
+    until the last report ends; ``None`` for the local engine."""
+    if params.engine != "spark":
+        yield None
+        return
+    from calib.engine.spark import run_session
+
+    with run_session(params.spark.model_dump()) as spark:
+        yield spark
+
+
 def _prepare(params_path: str | Path, overrides: Any, notebooks_dir: str | Path | None
              ) -> tuple[Params, Path, dict[str, Path]]:
     params = load(params_path, overrides)
@@ -110,7 +124,7 @@ def _prepare(params_path: str | Path, overrides: Any, notebooks_dir: str | Path 
     return params, root, sources
 
 
-def _snapshot(params: Params, bundle: Path) -> tuple[dict[str, Any] | None, frozenset[str]]:
+def _snapshot(params: Params, bundle: Path, spark: Any = None) -> tuple[dict[str, Any] | None, frozenset[str]]:
     """Load and validate the programme once and write the snapshot the notebooks read; return
     the snapshot's manifest and the programme's raw names (to mask them in error messages).
 
@@ -119,8 +133,8 @@ def _snapshot(params: Params, bundle: Path) -> tuple[dict[str, Any] | None, froz
     the raw tables never reach the driver."""
     from calib import io
 
-    if params.engine == "spark":
-        done = _snapshot_on_spark(params, bundle)
+    if spark is not None:
+        done = _snapshot_on_spark(params, bundle, spark)
         if done is not None:
             return done
     # validated and written table by table (only the names are kept): the whole programme is
@@ -138,26 +152,21 @@ def _snapshot(params: Params, bundle: Path) -> tuple[dict[str, Any] | None, froz
     return json.loads(json.dumps(info, default=str)), names
 
 
-def _snapshot_on_spark(params: Params, bundle: Path) -> tuple[dict[str, Any], frozenset[str]] | None:
-    """The snapshot validated and written on Spark (``None`` when Spark cannot read the source:
-    a database URL without ``spark.tables``, or workbooks); the report kernels are told where it
-    is, so their per-village steps read it as Spark DataFrames. With ``spark.snapshot_dir`` the
-    executors write the tables to ``<snapshot_dir>/<run id>/`` and the bundle's ``snapshot/``
-    keeps the manifest (the tables' URIs and digests), quarantine and counts."""
-    from calib.engine import session_for
+def _snapshot_on_spark(params: Params, bundle: Path, spark: Any) -> tuple[dict[str, Any], frozenset[str]] | None:
+    """The snapshot validated and written on Spark by the run's driver (``None`` when Spark
+    cannot read the source: a database URL without ``spark.tables``, or workbooks); the report
+    kernels are told where it is, so their per-village steps read it as Spark DataFrames. With
+    ``spark.snapshot_dir`` the executors write the tables to ``<snapshot_dir>/<run id>/`` and the
+    bundle's ``snapshot/`` keeps the manifest (the tables' URIs and digests), quarantine and counts."""
     from calib.engine.snapshot import SNAPSHOT_ENV, programme_sources, run_snapshot_uri, write_snapshot_on_spark
-    from calib.engine.spark import stop_session
 
     sources = programme_sources(params)
     if sources is None:
         return None
-    spark = session_for(params)
-    try:  # tables at spark.snapshot_dir/<run id> when given; manifest, quarantine, counts in the bundle
-        info, names = write_snapshot_on_spark(spark, sources, bundle / "snapshot", as_of=params.as_of,
-                                              source=str(params.data_dir),
-                                              tables_uri=run_snapshot_uri(params.spark.snapshot_dir, bundle))
-    finally:
-        stop_session(spark)  # and its JVM: the heap is not held while the reports run
+    # tables at spark.snapshot_dir/<run id> when given; manifest, quarantine, counts in the bundle
+    info, names = write_snapshot_on_spark(spark, sources, bundle / "snapshot", as_of=params.as_of,
+                                          source=str(params.data_dir),
+                                          tables_uri=run_snapshot_uri(params.spark.snapshot_dir, bundle))
     os.environ[SNAPSHOT_ENV] = str((bundle / "snapshot").resolve())  # restored by _project_env
     return json.loads(json.dumps(info, default=str)), names
 
@@ -405,13 +414,13 @@ def run_reports(
         hist = history_url(db, default_folder=out_root)
     except Exception:  # an unusable history is told after the run, by _record_history
         hist = None
-    with _project_env(root, hist), staging(out_root, run_id) as st:
+    with _project_env(root, hist), staging(out_root, run_id) as st, _run_spark(params) as spark:
         for name in clean_leftovers(out_root, run_id):
             log(f"[{run_id}] removed {name}, left by an interrupted run")
         try:
             ctx["params_yaml"] = to_yaml(params, root)
             (st.path / "params.yaml").write_text(ctx["params_yaml"], encoding="utf-8")
-            snapshot, names = _snapshot(params, st.path)
+            snapshot, names = _snapshot(params, st.path, spark)
             ctx["mask"] = functools.partial(mask_known, names=names)
             ctx["replacements"] = _replacements(st.path, out_root, root, params.data_dir)
             outcomes = execute_all(sources, st.path, {"params_file": "params.yaml", "out_dir": ".",

@@ -1,0 +1,71 @@
+"""One Spark application per ``calib run``: the runner's driver (``run_session``) serves Spark
+Connect to the report kernels it starts. The server listens on the loopback interface only,
+refuses clients without the run's token, and the token is on no command line; a client gets the
+driver's master and configuration."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from calib.engine.spark import REMOTE_ENV, TOKEN_ENV
+
+#: a report kernel's use of the session, in a process of its own
+CLIENT = """
+import json, warnings
+warnings.simplefilter("ignore")
+from calib.engine.spark import spark_session, engine_info, is_remote
+s = spark_session({"master": "local[2]"})
+print(json.dumps({"remote": is_remote(s), "count": s.range(1000).count(), "info": engine_info(s),
+                  "partitions": s.conf.get("spark.sql.shuffle.partitions")}))
+"""
+
+
+def _client(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", CLIENT], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_a_kernel_connects_to_the_runs_driver(connect_env):
+    import json
+
+    r = _client(connect_env)
+    assert r.returncode == 0, r.stderr[-2000:]
+    got = json.loads(r.stdout.strip().splitlines()[-1])
+    assert got["remote"] is True and got["count"] == 1000
+    assert got["info"]["engine"] == "spark" and got["info"]["master"] == "local[2]"
+    assert got["info"]["app_name"] == "calib-tests" and got["partitions"] == "2"  # the driver's settings
+
+
+@pytest.mark.parametrize("token", [None, "not-the-runs-token"])
+def test_clients_without_the_runs_token_are_refused(connect_env, token):
+    env = {k: v for k, v in connect_env.items() if k != TOKEN_ENV}
+    if token is not None:
+        env[TOKEN_ENV] = token
+    r = _client(env)
+    assert r.returncode != 0 and "UNAUTHENTICATED" in r.stderr, r.stderr[-2000:]
+
+
+def test_server_on_loopback_only_and_token_on_no_command_line(spark, connect_env):
+    from pyspark import SparkContext
+
+    port = int(connect_env[REMOTE_ENV].rsplit(":", 1)[1])
+    listening = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if os.path.exists(table):
+            for line in open(table).read().splitlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:  # LISTEN
+                    listening.append(local.rsplit(":", 1)[0])
+    # 127.0.0.1 only (on an IPv6 socket: ::ffff:127.0.0.1)
+    assert listening and all(a[-8:] == "0100007F" and a[:-8] in ("", "0000000000000000FFFF0000") for a in listening), listening
+    token = connect_env[TOKEN_ENV].encode()
+    assert len(token) >= 32
+    jvm = SparkContext._gateway.proc.pid
+    assert token not in open(f"/proc/{jvm}/cmdline", "rb").read()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            assert token not in open(f"/proc/{pid}/cmdline", "rb").read(), pid
+        except OSError:
+            continue
