@@ -370,6 +370,16 @@ TERMS: dict[str, tuple[str, str]] = {
     "pb_intercept_low": ("Passing–Bablok 截距 95% 下限", "Passing–Bablok intercept, 95% low"),
     "pb_intercept_high": ("Passing–Bablok 截距 95% 上限", "Passing–Bablok intercept, 95% high"),
     "pb_cusum_p": ("Passing–Bablok 线性检验 p 值", "Passing–Bablok linearity (cusum) p-value"),
+    # intervals joined into one column and the parts of the agreement table (calib.report.layouts)
+    "loa_ratio": ("95% 一致性界限（模型/公议）", "95% limits of agreement (model / consensus)"),
+    "ccc_ci": ("CCC 95% 区间", "CCC, 95% interval"),
+    "pb_slope_ci": ("Passing–Bablok 斜率 95% 区间", "Passing–Bablok slope, 95% interval"),
+    "pb_intercept_ci": ("Passing–Bablok 截距 95% 区间", "Passing–Bablok intercept, 95% interval"),
+    "agreement.levels": ("额度水平的一致：偏差与 95% 一致性界限（Bland-Altman）、CCC、授信/拒绝一致",
+                         "Agreement of levels: bias and 95% limits of agreement (Bland-Altman), CCC, "
+                         "grant/decline agreement"),
+    "agreement.slopes": ("额度斜率的一致：Deming 与 Passing–Bablok 回归（对数额度）",
+                         "Agreement of slopes: Deming and Passing–Bablok regressions (log limits)"),
     "villages_test": ("测试折村数", "Villages in the test fold"),
     "interval_method": ("区间方法", "Interval method"),
     "se_method": ("标准误方法", "Standard-error method"),
