@@ -27,7 +27,7 @@ from calib.masking import mask_frame
 from calib.report import fmt
 from calib.report.labels import column_label, get_lang, kind_of, t, value_label
 
-__all__ = ["Table", "HTML", "table", "table_parts", "heading", "text", "section", "begin", "params_table", "note", "CSS", "VERDICT_CLASS",
+__all__ = ["Table", "HTML", "table", "table_parts", "mark_labels", "width_em", "heading", "text", "section", "begin", "params_table", "note", "CSS", "VERDICT_CLASS",
            "CONCLUSIONS_ID"]
 
 CONCLUSIONS_ID = "conclusions"
@@ -50,6 +50,8 @@ VERDICT_CLASS = {
 #: get a minimum width of :data:`LABEL_MIN_EM` (two lines for labels up to twice that).
 LABEL_NOWRAP_EM = 16.0
 LABEL_MIN_EM = 12
+#: A text column whose widest cell fits this many em never wraps (coded words: a role, a reason).
+SHORT_TEXT_EM = 8.0
 #: At most this many leading text columns are row labels.
 MAX_LABEL_COLUMNS = 3
 #: A one-row table with at least this many columns is shown as "item | figure" rows.
@@ -138,15 +140,38 @@ def _is_label(shown: pd.Series, classes: pd.Series, kind: str | None) -> bool:
         lambda x: bool(_NUMERIC.match(x))).all()
 
 
-def _mark_labels(data: pd.DataFrame, classes: pd.DataFrame, kinds: list[str | None]) -> pd.DataFrame:
-    """Add ``lbl``/``lbl2`` to the cells of the leading label columns (at most
-    :data:`MAX_LABEL_COLUMNS`)."""
+def mark_labels(data: pd.DataFrame, classes: pd.DataFrame, kinds: list[str | None]) -> pd.DataFrame:
+    """The cell classes with the row labels and short words kept readable.
+
+    The leading label columns (at most :data:`MAX_LABEL_COLUMNS`, text by ``kinds``) get ``lbl``
+    (one line) or ``lbl2`` (a minimum width); any other text column whose widest cell fits
+    :data:`SHORT_TEXT_EM` (a role, a reason: ``村民小组长``) gets ``lbl`` too.
+
+    Parameters
+    ----------
+    data, classes : DataFrame
+        Display strings and cell classes of a :class:`Table` (same shape).
+    kinds : list
+        Display kind of each column (``None`` when the catalogue gives none).
+
+    Returns
+    -------
+    DataFrame
+        The classes, with ``lbl``/``lbl2`` added.
+    """
     classes = classes.copy()
-    for i, kind in enumerate(kinds[:MAX_LABEL_COLUMNS]):
+    leading = True
+    for i, kind in enumerate(kinds):
         shown, cls = data.iloc[:, i], classes.iloc[:, i]
-        if not _is_label(shown, cls, kind):
-            break
-        classes.iloc[:, i] = (cls + " " + _label_class(shown)).str.strip()
+        label = _is_label(shown, cls, kind)
+        leading = leading and label and i < MAX_LABEL_COLUMNS
+        if leading:
+            extra = _label_class(shown)
+        elif label and max((width_em(v) for v in shown), default=0.0) <= SHORT_TEXT_EM:
+            extra = "lbl"
+        else:
+            continue
+        classes.iloc[:, i] = (cls + " " + extra).str.strip()
     return classes
 
 
@@ -293,7 +318,7 @@ def table(frame: pd.DataFrame, *, max_rows: int | None = 30, file: str | None = 
     if vertical and len(data_f) == 1:
         data_f, classes_f = _vertical(data_f, classes_f)
     else:
-        classes_f = _mark_labels(data_f, classes_f, col_kinds)
+        classes_f = mark_labels(data_f, classes_f, col_kinds)
     return Table(data_f, src, classes_f, notes, caption)
 
 
