@@ -5,9 +5,10 @@ words from the catalogue (:mod:`calib.report.labels`), formats numbers by the co
 (:mod:`calib.report.fmt`), escapes every header and cell (HTML is built here, never taken from
 the data), drops the row index, lets wide tables scroll inside their own box (never the page),
 keeps the row labels (the leading text columns: township, village, item) on one line or at a
-readable width, lays a one-row table with many columns out as "item | figure" rows, joins a low
-and a high bound into one interval column (``intervals=``), and says "showing the first N of M
-rows; the full table is in FILE" when it shortens a table. :func:`table_parts` splits a table
+readable width, breaks a header only at a space or punctuation (``word-break: keep-all``:
+never inside a Chinese word such as 斜率), lays a one-row table with many columns out as
+"item | figure" rows, joins a low and a high bound into one interval column (``intervals=``),
+and says "showing the first N of M rows; the full table is in FILE" when it shortens a table. :func:`table_parts` splits a table
 too wide to read into captioned tables that repeat its label columns.
 :func:`begin` shows the title and the conclusions placeholder (``id="conclusions"``) that
 :func:`calib.report.record.conclude` fills; :func:`heading` and :func:`text` show the catalogue's
@@ -63,7 +64,7 @@ CSS = """<style>
 .calib-table-wrap table.calib-table td.lbl{white-space:nowrap;word-break:keep-all}
 .calib-table-wrap table.calib-table td.lbl2{min-width:""" + str(LABEL_MIN_EM) + """em}
 .calib-table-wrap table.calib-table th,.calib-table-wrap table.calib-table td{border:1px solid #d0d4da;padding:3px 8px;vertical-align:top;text-align:left}
-.calib-table-wrap table.calib-table th{background:#eef1f5;text-align:center;font-weight:600}
+.calib-table-wrap table.calib-table th{background:#eef1f5;text-align:center;font-weight:600;word-break:keep-all}
 .calib-table-wrap table.calib-table td.n{text-align:right;white-space:nowrap}
 .calib-table-wrap table.calib-table td.pass{background:#d9f0dd}.calib-table-wrap table.calib-table td.fail{background:#f8d7da}
 .calib-table-wrap table.calib-table td.warn{background:#fde8c8}.calib-table-wrap table.calib-table td.na{background:#e9e9e9}
