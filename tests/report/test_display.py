@@ -147,18 +147,27 @@ def test_intervals_join_bounds_and_wide_one_row_tables_turn_vertical():
 
 
 def test_agreement_summary_as_two_readable_tables():
+    """Report 03's agreement table (27 columns, 1604 px at 1280 px) as a table of levels and one
+    of slopes; every statistic of agreement_summary is in one of them (a new one must be placed)."""
+    import numpy as np
+
+    from calib import compare
     from calib.report.layouts import AGREEMENT_INTERVALS, AGREEMENT_PARTS
 
-    stats = {c for cols in AGREEMENT_PARTS.values() for c in cols if c not in AGREEMENT_INTERVALS}
-    stats |= {b for pair in AGREEMENT_INTERVALS.values() for b in pair}
-    frame = pd.DataFrame({"level": ["overall", "township"], "group": ["overall", "岭坑镇"],
-                          **{c: [1.0, 2.0] for c in sorted(stats - {"ccc_resampled"})},
-                          "ccc_resampled": ["village", "none"]})
-    levels, slopes = report.agreement_tables(frame, by="township")
+    rng = np.random.default_rng(1)
+    c = rng.uniform(1e4, 5e4, 200)
+    cmp = pd.DataFrame({"consensus_limit": c, "model_limit": c * np.exp(rng.normal(0, 0.2, 200)),
+                        "grant_class": "both", "township": np.repeat(["岭坑镇", "松塘镇"], 100),
+                        "village": np.repeat(list("abcdefgh"), 25)})
+    summ = compare.agreement_summary(cmp, by="township", n_boot=0)
+    placed = {c for cols in AGREEMENT_PARTS.values() for c in cols}
+    placed |= {b for pair in AGREEMENT_INTERVALS.values() for b in pair} | {"level", "group"}
+    assert set(summ.columns) <= placed, set(summ.columns) - placed
+    levels, slopes = report.agreement_tables(summ, by="township", missing={"ccc_ci": "仅全部行"})
     assert levels.caption.startswith("额度水平的一致") and slopes.caption.startswith("额度斜率的一致")
-    assert list(levels.data.iloc[:, 0]) == ["全部", "岭坑镇"] == list(slopes.data.iloc[:, 0])
+    assert list(levels.data.iloc[:, 0]) == ["全部", "岭坑镇", "松塘镇"] == list(slopes.data.iloc[:, 0])
     assert levels.data.columns[0] == "乡镇" and "95% 一致性界限（模型/公议）" in levels.data.columns
-    assert "Passing–Bablok 斜率 95% 区间" in slopes.data.columns
-    assert levels.data.shape[1] <= 14 and slopes.data.shape[1] <= 9  # was one table of 27 columns
-    shown = set(levels.data.columns) | set(slopes.data.columns)
-    assert len(shown) == 1 + sum(len(c) for c in AGREEMENT_PARTS.values()) - 1  # nothing dropped but "level"
+    assert levels.data["95% 一致性界限（模型/公议）"].str.fullmatch(r"\[[\d.]+, [\d.]+\]").all()
+    assert slopes.data["Passing–Bablok 斜率 95% 区间"].str.fullmatch(r"\[[\d.]+, [\d.]+\]").all()
+    assert levels.data.shape[1] <= 14 and slopes.data.shape[1] <= 9  # was one table of 26 columns
+    assert set(levels.classes.iloc[:, 0]) == {"lbl"} and any("仅全部行" in n for n in levels.notes)
