@@ -147,8 +147,9 @@ def test_intervals_join_bounds_and_wide_one_row_tables_turn_vertical():
 
 
 def test_agreement_summary_as_two_readable_tables():
-    """Report 03's agreement table (27 columns, 1604 px at 1280 px) as a table of levels and one
-    of slopes; every statistic of agreement_summary is in one of them (a new one must be placed)."""
+    """Report 03's agreement table (26 columns, 1604 px at 1280 px) as tables of levels, of
+    concordance and of slopes; every statistic of agreement_summary is in one of them (a new one
+    must be placed)."""
     import numpy as np
 
     from calib import compare
@@ -163,11 +164,12 @@ def test_agreement_summary_as_two_readable_tables():
     placed = {c for cols in AGREEMENT_PARTS.values() for c in cols}
     placed |= {b for pair in AGREEMENT_INTERVALS.values() for b in pair} | {"level", "group"}
     assert set(summ.columns) <= placed, set(summ.columns) - placed
-    levels, slopes = report.agreement_tables(summ, by="township", missing={"ccc_ci": "仅全部行"})
+    levels, conc, slopes = report.agreement_tables(summ, by="township", missing={"ccc_ci": "仅全部行"})
     assert levels.caption.startswith("额度水平的一致") and slopes.caption.startswith("额度斜率的一致")
     assert list(levels.data.iloc[:, 0]) == ["全部", "岭坑镇", "松塘镇"] == list(slopes.data.iloc[:, 0])
     assert levels.data.columns[0] == "乡镇" and "95% 一致性界限（模型/公议）" in levels.data.columns
     assert levels.data["95% 一致性界限（模型/公议）"].str.fullmatch(r"\[[\d.]+, [\d.]+\]").all()
     assert slopes.data["Passing–Bablok 斜率 95% 区间"].str.fullmatch(r"\[[\d.]+, [\d.]+\]").all()
-    assert levels.data.shape[1] <= 14 and slopes.data.shape[1] <= 9  # was one table of 26 columns
-    assert set(levels.classes.iloc[:, 0]) == {"lbl"} and any("仅全部行" in n for n in levels.notes)
+    assert max(t.data.shape[1] for t in (levels, conc, slopes)) <= 9  # was one table of 26 columns
+    assert "CCC 95% 区间" in conc.data.columns and "Cohen κ" in conc.data.columns
+    assert set(levels.classes.iloc[:, 0]) == {"lbl"} and any("仅全部行" in n for n in conc.notes)

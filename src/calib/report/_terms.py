@@ -375,9 +375,10 @@ TERMS: dict[str, tuple[str, str]] = {
     "ccc_ci": ("CCC 95% 区间", "CCC, 95% interval"),
     "pb_slope_ci": ("Passing–Bablok 斜率 95% 区间", "Passing–Bablok slope, 95% interval"),
     "pb_intercept_ci": ("Passing–Bablok 截距 95% 区间", "Passing–Bablok intercept, 95% interval"),
-    "agreement.levels": ("额度水平的一致：偏差与 95% 一致性界限（Bland-Altman）、CCC、授信/拒绝一致",
-                         "Agreement of levels: bias and 95% limits of agreement (Bland-Altman), CCC, "
-                         "grant/decline agreement"),
+    "agreement.levels": ("额度水平的一致：偏差与 95% 一致性界限（Bland-Altman）、比例偏差",
+                         "Agreement of levels: bias and 95% limits of agreement (Bland-Altman), proportional bias"),
+    "agreement.concordance": ("一致性相关与授信/拒绝的一致：Lin CCC（对数额度）、Cohen κ",
+                              "Concordance and grant/decline agreement: Lin's CCC (log limits), Cohen's kappa"),
     "agreement.slopes": ("额度斜率的一致：Deming 与 Passing–Bablok 回归（对数额度）",
                          "Agreement of slopes: Deming and Passing–Bablok regressions (log limits)"),
     "villages_test": ("测试折村数", "Villages in the test fold"),

@@ -1,9 +1,10 @@
 """Layouts of analysis tables too wide to read as one table: which columns go together.
 
-:func:`agreement_tables` shows :func:`calib.compare.agreement_summary` (27 columns) as two
-tables a reader can take in at 1280 px: the agreement of levels (Bland-Altman bias and limits of
-agreement, CCC, grant/decline kappa) and the agreement of slopes (Deming and Passing-Bablok with
-their intervals), each led by the group's name; each interval is one ``[low, high]`` column.
+:func:`agreement_tables` shows :func:`calib.compare.agreement_summary` (26 columns) as three
+tables a reader can take in at 1280 px, in Chinese and in English: the agreement of levels
+(Bland-Altman bias and limits of agreement, proportional bias), concordance (Lin's CCC, grant /
+decline kappa) and the agreement of slopes (Deming and Passing-Bablok with their intervals),
+each led by the group's name; each interval is one ``[low, high]`` column.
 """
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ AGREEMENT_INTERVALS: dict[str, tuple[str, str]] = {
 }
 #: Caption key -> columns of each part (every column of the summary but ``level`` and ``group``).
 AGREEMENT_PARTS: dict[str, list[str]] = {
-    "agreement.levels": ["n_pairs", "bias_ratio", "loa_ratio", "bias_log", "sd_log", "prop_slope", "prop_p",
-                         "ccc", "ccc_ci", "ccc_resampled", "n_kappa", "kappa", "grant_agreement"],
+    "agreement.levels": ["n_pairs", "bias_ratio", "loa_ratio", "bias_log", "sd_log", "prop_slope", "prop_p"],
+    "agreement.concordance": ["n_pairs", "ccc", "ccc_ci", "ccc_resampled", "n_kappa", "kappa", "grant_agreement"],
     "agreement.slopes": ["n_pairs", "deming_slope", "deming_intercept", "pb_slope", "pb_slope_ci",
                          "pb_intercept", "pb_intercept_ci", "pb_cusum_p"],
 }
@@ -31,7 +32,7 @@ AGREEMENT_PARTS: dict[str, list[str]] = {
 
 def agreement_tables(summary: pd.DataFrame, *, by: str | None = None,
                      missing: dict[str, str] | None = None) -> list[Table]:
-    """The agreement summary as a table of levels and a table of slopes.
+    """The agreement summary as tables of levels, of concordance and of slopes.
 
     Parameters
     ----------
@@ -47,7 +48,7 @@ def agreement_tables(summary: pd.DataFrame, *, by: str | None = None,
     Returns
     -------
     list of Table
-        ``[levels, slopes]``; ``display(*tables)`` shows them.
+        ``[levels, concordance, slopes]``; ``display(*tables)`` shows them.
 
     Raises
     ------
