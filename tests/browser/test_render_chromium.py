@@ -65,3 +65,64 @@ def test_chinese_is_rendered_with_a_cjk_font(reader_bundle, browser):
     assert page.evaluate("document.documentElement.innerText").count("数据") > 3
     assert page.evaluate("document.images.length") >= 1
     page.close()
+
+
+#: Per table of a page: its width against the page's content box, the horizontally scrolling box
+#: it sits in (if any), and the tallest text of a first-column cell and of a header, in lines.
+_TABLES_JS = r"""() => {
+  const page = document.querySelector('main') || document.body;
+  const right = page.getBoundingClientRect().right;
+  const lines = (cell) => {
+    const r = document.createRange(); r.selectNodeContents(cell);
+    const cs = getComputedStyle(cell);
+    const lh = parseFloat(cs.lineHeight) || 1.2 * parseFloat(cs.fontSize);
+    return r.getBoundingClientRect().height / lh;
+  };
+  return Array.from(document.querySelectorAll('table')).map((t) => {
+    let box = null;
+    for (let e = t.parentElement; e && e !== document.body; e = e.parentElement) {
+      const ox = getComputedStyle(e).overflowX;
+      if (ox === 'auto' || ox === 'scroll') { box = e; break; }
+    }
+    const first = Array.from(t.rows).map((r) => r.cells[0]).filter((c) => c && c.tagName === 'TD');
+    const tallest = first.reduce((a, c) => (lines(c) > a.n ? {n: lines(c), text: c.innerText} : a), {n: 0, text: ''});
+    // a short name (a township, a village, a verdict: up to 6 characters, no space) broken across lines
+    const broken = Array.from(t.querySelectorAll('td')).filter(
+      (c) => /^\S{2,6}$/.test(c.innerText.trim()) && lines(c) > 1.5).map((c) => c.innerText.trim());
+    const head = Array.from(t.querySelectorAll('th')).reduce(
+      (a, c) => (lines(c) > a.n ? {n: lines(c), text: c.innerText} : a), {n: 0, text: ''});
+    return {name: (t.querySelector('caption, th') || t).innerText.slice(0, 40),
+            overflows: t.getBoundingClientRect().right > right + 1,
+            boxed: box !== null && box.getBoundingClientRect().right <= right + 1,
+            first_lines: tallest.n, first_text: tallest.text.slice(0, 40),
+            head_lines: head.n, head_text: head.text.slice(0, 40), broken: broken.slice(0, 5)};
+  });
+}"""
+
+
+def test_tables_fit_the_page_and_row_labels_do_not_wrap(reader_bundle, browser):
+    """At 1280 px no table of a report runs past the page unless it scrolls in its own box, no
+    row label (first-column cell: township, village, decision) takes more than two lines, no
+    short name (township, village, verdict) breaks across lines and no header takes more than
+    four: report 03's 27-column agreement table squeezed township names to one character a line
+    and its headers to six lines."""
+    problems, n_tables = [], 0
+    for f in report_pages(reader_bundle):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f.resolve().as_uri())
+        page.wait_for_load_state("load")
+        tables = page.evaluate(_TABLES_JS)
+        page.close()
+        n_tables += len(tables)
+        for t in tables:
+            where = f"{f.name}, table {t['name']!r}"
+            if t["overflows"] and not t["boxed"]:
+                problems.append(f"{where}: wider than the page and not in a scrolling box")
+            if t["first_lines"] > 2.5:
+                problems.append(f"{where}: row label {t['first_text']!r} on {t['first_lines']:.1f} lines")
+            if t["broken"]:
+                problems.append(f"{where}: short names broken across lines: {t['broken']}")
+            if t["head_lines"] > 4.5:
+                problems.append(f"{where}: header {t['head_text']!r} on {t['head_lines']:.1f} lines")
+    assert n_tables >= 40  # every report shows tables (the sample has about 70)
+    assert not problems, "\n".join(problems)

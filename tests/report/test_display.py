@@ -116,3 +116,60 @@ def test_repeated_labels_keep_every_column():
     tab = display.table(frame)
     assert list(tab.data.columns) == ["户数", "户数 (2)", "户数 (3)"]
     assert list(tab.data.iloc[0]) == ["1", "2", "3"]
+
+
+def test_row_labels_stay_on_one_line_and_short_words_do_not_wrap():
+    frame = pd.DataFrame({"township": ["岭坑镇", "松塘镇"], "village": ["下蕉村", "圩榕村"],
+                          "n_pairs": [1143, 1014], "role": ["村民小组长", "村干部"],
+                          "reason": ["偏袒" * 12, "—"]})
+    tab = display.table(frame)
+    cls = tab.classes
+    assert list(cls.iloc[0, :3]) == ["lbl", "lbl", "n"]  # labels stop at the first number
+    assert cls.iloc[0, 3] == "lbl" and cls.iloc[0, 4] == ""  # a short word; a long text wraps
+    html_text = tab._repr_html_()
+    assert '<td class="lbl">岭坑镇</td>' in html_text and "td.lbl{white-space:nowrap" in html_text
+    long = display.table(pd.DataFrame({"decision": ["授信面与用信面目标（最终）和其他很长的决策事项说明"], "figure": [1.0]}))
+    assert long.classes.iloc[0, 0] == "lbl2"  # too long for one line: a minimum width instead
+
+
+def test_intervals_join_bounds_and_wide_one_row_tables_turn_vertical():
+    frame = pd.DataFrame({"group": ["overall", "岭坑镇"], "ccc": [0.894, 0.895], "ccc_low": [0.888, None],
+                          "ccc_high": [0.901, None]})
+    tab = display.table(frame, intervals={"ccc_ci": ("ccc_low", "ccc_high")}, missing={"ccc_ci": "无自助法"})
+    assert list(tab.data.columns) == ["范围", "Lin CCC", "CCC 95% 区间"]
+    assert list(tab.data.iloc[:, 2]) == ["[0.888, 0.901]", "—"] and any("无自助法" in n for n in tab.notes)
+    one = pd.DataFrame([{c: 0.5 for c in ("ccc", "kappa", "bias_ratio", "sd_log", "bias_log", "prop_slope",
+                                          "deming_slope", "pb_slope", "n_pairs")}])
+    vert = display.table(one)
+    assert list(vert.data.columns) == ["项目", "数值"] and len(vert.data) == 9
+    assert vert.data.iloc[0, 0] == "Lin CCC" and vert.classes.iloc[0, 0] == "lbl"
+    assert display.table(one, vertical=False).data.shape == (1, 9)
+
+
+def test_agreement_summary_as_two_readable_tables():
+    """Report 03's agreement table (26 columns, 1604 px at 1280 px) as tables of levels, of
+    concordance and of slopes; every statistic of agreement_summary is in one of them (a new one
+    must be placed)."""
+    import numpy as np
+
+    from calib import compare
+    from calib.report.layouts import AGREEMENT_INTERVALS, AGREEMENT_PARTS
+
+    rng = np.random.default_rng(1)
+    c = rng.uniform(1e4, 5e4, 200)
+    cmp = pd.DataFrame({"consensus_limit": c, "model_limit": c * np.exp(rng.normal(0, 0.2, 200)),
+                        "grant_class": "both", "township": np.repeat(["岭坑镇", "松塘镇"], 100),
+                        "village": np.repeat(list("abcdefgh"), 25)})
+    summ = compare.agreement_summary(cmp, by="township", n_boot=0)
+    placed = {c for cols in AGREEMENT_PARTS.values() for c in cols}
+    placed |= {b for pair in AGREEMENT_INTERVALS.values() for b in pair} | {"level", "group"}
+    assert set(summ.columns) <= placed, set(summ.columns) - placed
+    levels, conc, slopes = report.agreement_tables(summ, by="township", missing={"ccc_ci": "仅全部行"})
+    assert levels.caption.startswith("额度水平的一致") and slopes.caption.startswith("额度斜率的一致")
+    assert list(levels.data.iloc[:, 0]) == ["全部", "岭坑镇", "松塘镇"] == list(slopes.data.iloc[:, 0])
+    assert levels.data.columns[0] == "乡镇" and "95% 一致性界限（模型/公议）" in levels.data.columns
+    assert levels.data["95% 一致性界限（模型/公议）"].str.fullmatch(r"\[[\d.]+, [\d.]+\]").all()
+    assert slopes.data["Passing–Bablok 斜率 95% 区间"].str.fullmatch(r"\[[\d.]+, [\d.]+\]").all()
+    assert max(t.data.shape[1] for t in (levels, conc, slopes)) <= 9  # was one table of 26 columns
+    assert "CCC 95% 区间" in conc.data.columns and "Cohen κ" in conc.data.columns
+    assert set(levels.classes.iloc[:, 0]) == {"lbl"} and any("仅全部行" in n for n in conc.notes)

@@ -5,6 +5,7 @@
 - :mod:`~calib.report.labels`: the one catalogue of labels (zh-CN by default, en on request);
 - :mod:`~calib.report.fmt`: numbers as bankers write them (Babel);
 - :mod:`~calib.report.display`: the one table function family and text blocks (escaped);
+- :mod:`~calib.report.layouts`: wide analysis tables split into readable ones (agreement);
 - :mod:`~calib.report.excel`: formula-neutralised xlsx/csv writers;
 - :mod:`~calib.report.style`: matplotlib style (CJK font, colour-blind-safe palette, fitted axes);
 - :mod:`~calib.report.methods`: each report's methods appendix and the bundle's glossary;
@@ -13,9 +14,10 @@
 from __future__ import annotations
 
 from calib.report import fmt, labels, style, words
-from calib.report.display import begin, heading, note, params_table, section, table, text
+from calib.report.display import begin, heading, note, params_table, section, table, table_parts, text
 from calib.report.excel import count_rows, neutralise, write_csv, write_xlsx
 from calib.report.labels import get_lang, set_lang, t
+from calib.report.layouts import agreement_tables
 from calib.report.methods import glossary_page, methods_appendix
 from calib.report.record import (
     CONCLUSION_MIME,
@@ -36,7 +38,7 @@ from calib.report.session import cautions_as_notes, open_run
 __all__ = [
     "record", "read_metrics", "table", "output_dir", "METRIC_MIME", "CONCLUSION_MIME", "TITLE_MIME",
     "Finding", "conclude", "format_metric", "read_conclusion", "read_conclusion_status", "read_title",
-    "begin", "params_table", "heading", "text", "section", "note", "write_csv", "write_xlsx", "neutralise",
+    "begin", "params_table", "agreement_tables", "table_parts", "heading", "text", "section", "note", "write_csv", "write_xlsx", "neutralise",
     "t", "set_lang", "get_lang", "open_run", "fmt", "labels", "style", "words", "count_rows",
     "methods_appendix", "glossary_page", "cautions_as_notes",
 ]

@@ -3,8 +3,13 @@
 :func:`table` masks personal data (:mod:`calib.masking`), puts headers and coded values into
 words from the catalogue (:mod:`calib.report.labels`), formats numbers by the column's kind
 (:mod:`calib.report.fmt`), escapes every header and cell (HTML is built here, never taken from
-the data), drops the row index, lets wide tables scroll inside the page, and says
-"showing the first N of M rows; the full table is in FILE" when it shortens a table.
+the data), drops the row index, lets wide tables scroll inside their own box (never the page),
+keeps the row labels (the leading text columns: township, village, item) on one line or at a
+readable width, breaks a header only at a space or punctuation (``word-break: keep-all``:
+never inside a Chinese word such as 斜率), lays a one-row table with many columns out as
+"item | figure" rows, joins a low and a high bound into one interval column (``intervals=``),
+and says "showing the first N of M rows; the full table is in FILE" when it shortens a table. :func:`table_parts` splits a table
+too wide to read into captioned tables that repeat its label columns.
 :func:`begin` shows the title and the conclusions placeholder (``id="conclusions"``) that
 :func:`calib.report.record.conclude` fills; :func:`heading` and :func:`text` show the catalogue's
 headings and narrative.
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +28,7 @@ from calib.masking import mask_frame
 from calib.report import fmt
 from calib.report.labels import column_label, get_lang, kind_of, t, value_label
 
-__all__ = ["Table", "HTML", "table", "heading", "text", "section", "begin", "params_table", "note", "CSS", "VERDICT_CLASS",
+__all__ = ["Table", "HTML", "table", "table_parts", "mark_labels", "width_em", "heading", "text", "section", "begin", "params_table", "note", "CSS", "VERDICT_CLASS",
            "CONCLUSIONS_ID"]
 
 CONCLUSIONS_ID = "conclusions"
@@ -41,11 +47,24 @@ VERDICT_CLASS = {
     "within budget": "pass", "over budget": "fail", "within budget at the estimate; the interval reaches above it": "warn",
     "revise the base rate": "fail", "base rate covers cost": "pass",
 }
+#: Row labels up to this width (in em, a CJK character is 1 em) stay on one line; longer ones
+#: get a minimum width of :data:`LABEL_MIN_EM` (two lines for labels up to twice that).
+LABEL_NOWRAP_EM = 16.0
+LABEL_MIN_EM = 12
+#: A text column whose widest cell fits this many em never wraps (coded words: a role, a reason).
+SHORT_TEXT_EM = 8.0
+#: At most this many leading text columns are row labels.
+MAX_LABEL_COLUMNS = 3
+#: A one-row table with at least this many columns is shown as "item | figure" rows.
+VERTICAL_MIN_COLUMNS = 9
 CSS = """<style>
-.calib-table-wrap{overflow-x:auto;max-width:100%;margin:6px 0 14px}
+.calib-table-wrap{display:block;overflow-x:auto;max-width:100%;margin:6px 0 14px}
 .calib-table{border-collapse:collapse;font-size:13px;font-variant-numeric:tabular-nums}
+.calib-table caption{caption-side:top;text-align:left;font-weight:600;padding:2px 0 4px}
+.calib-table-wrap table.calib-table td.lbl{white-space:nowrap;word-break:keep-all}
+.calib-table-wrap table.calib-table td.lbl2{min-width:""" + str(LABEL_MIN_EM) + """em}
 .calib-table-wrap table.calib-table th,.calib-table-wrap table.calib-table td{border:1px solid #d0d4da;padding:3px 8px;vertical-align:top;text-align:left}
-.calib-table-wrap table.calib-table th{background:#eef1f5;text-align:center;font-weight:600}
+.calib-table-wrap table.calib-table th{background:#eef1f5;text-align:center;font-weight:600;word-break:keep-all}
 .calib-table-wrap table.calib-table td.n{text-align:right;white-space:nowrap}
 .calib-table-wrap table.calib-table td.pass{background:#d9f0dd}.calib-table-wrap table.calib-table td.fail{background:#f8d7da}
 .calib-table-wrap table.calib-table td.warn{background:#fde8c8}.calib-table-wrap table.calib-table td.na{background:#e9e9e9}
@@ -97,7 +116,91 @@ class Table:
 
 def _td(value: Any, cls: str) -> str:
     v = html.escape(str(value))
-    return f"<td class=\"{cls}\"><code>{v}</code></td>" if cls == "code" else f"<td class=\"{cls}\">{v}</td>"
+    return (f"<td class=\"{cls}\"><code>{v}</code></td>" if "code" in cls.split()
+            else f"<td class=\"{cls}\">{v}</td>")
+
+
+def width_em(text: str) -> float:
+    """Rough printed width of ``text`` in em: a CJK (wide or full-width) character is 1 em,
+    any other character 0.55 em (13 px sans-serif)."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in str(text))
+
+
+def _label_class(shown: pd.Series) -> str:
+    """``lbl`` (one line) for a label column whose longest cell fits :data:`LABEL_NOWRAP_EM`,
+    ``lbl2`` (a minimum width) for a longer one."""
+    widest = max((width_em(v) for v in shown), default=0.0)
+    return "lbl" if widest <= LABEL_NOWRAP_EM else "lbl2"
+
+
+def _is_label(shown: pd.Series, classes: pd.Series, kind: str | None) -> bool:
+    """A row-label column: text or code cells, none numeric-looking or coloured by a verdict."""
+    if kind not in (None, "text", "code", "raw", "date"):
+        return False
+    return bool(len(shown)) and classes.isin(["", "code"]).all() and not shown.map(
+        lambda x: bool(_NUMERIC.match(x))).all()
+
+
+def mark_labels(data: pd.DataFrame, classes: pd.DataFrame, kinds: list[str | None]) -> pd.DataFrame:
+    """The cell classes with the row labels and short words kept readable.
+
+    The leading label columns (at most :data:`MAX_LABEL_COLUMNS`, text by ``kinds``) get ``lbl``
+    (one line) or ``lbl2`` (a minimum width); any other text column whose widest cell fits
+    :data:`SHORT_TEXT_EM` (a role, a reason: ``村民小组长``) gets ``lbl`` too.
+
+    Parameters
+    ----------
+    data, classes : DataFrame
+        Display strings and cell classes of a :class:`Table` (same shape).
+    kinds : list
+        Display kind of each column (``None`` when the catalogue gives none).
+
+    Returns
+    -------
+    DataFrame
+        The classes, with ``lbl``/``lbl2`` added.
+    """
+    classes = classes.copy()
+    leading = True
+    for i, kind in enumerate(kinds):
+        shown, cls = data.iloc[:, i], classes.iloc[:, i]
+        label = _is_label(shown, cls, kind)
+        leading = leading and label and i < MAX_LABEL_COLUMNS
+        if leading:
+            extra = _label_class(shown)
+        elif label and max((width_em(v) for v in shown), default=0.0) <= SHORT_TEXT_EM:
+            extra = "lbl"
+        else:
+            continue
+        classes.iloc[:, i] = (cls + " " + extra).str.strip()
+    return classes
+
+
+def _vertical(data: pd.DataFrame, classes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A one-row table as "item | figure" rows (headers down the first column)."""
+    item, figure = column_label("item"), column_label("figure")
+    items = pd.Series([str(c) for c in data.columns])
+    out = pd.DataFrame({item: items, figure: [str(v) for v in data.iloc[0]]})
+    cls = pd.DataFrame({item: _label_class(items), figure: list(classes.iloc[0])})
+    return out, cls
+
+
+def _join_intervals(src: pd.DataFrame, intervals: dict[str, tuple[str, str]],
+                    kinds: dict[str, str] | None) -> pd.DataFrame:
+    """Replace each (low, high) column pair by one ``[low, high]`` column where the low one was;
+    missing when both bounds are."""
+    out = src
+    for name, (lo, hi) in intervals.items():
+        if lo not in out.columns or hi not in out.columns:
+            continue
+        kind = (kinds or {}).get(lo) or kind_of(lo) or "num3"
+        both = out[lo].map(fmt.is_missing) & out[hi].map(fmt.is_missing)
+        joined = pd.Series([None if m else fmt.ci(a, b, kind) for a, b, m in zip(out[lo], out[hi], both)],
+                           index=out.index, dtype=object)
+        at = list(out.columns).index(lo)
+        out = out.drop(columns=[lo, hi])
+        out.insert(at, name, joined)
+    return out
 
 
 def _flat(frame: pd.DataFrame) -> pd.DataFrame:
@@ -145,7 +248,8 @@ def _format_column(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series
 def table(frame: pd.DataFrame, *, max_rows: int | None = 30, file: str | None = None,
           kinds: dict[str, str] | None = None, missing: dict[str, str] | None = None,
           caption: str | None = None, mask: dict[str, str] | None = None,
-          digits: int | None = None) -> Table:
+          digits: int | None = None, intervals: dict[str, tuple[str, str]] | None = None,
+          vertical: bool | None = None) -> Table:
     """Show ``frame`` to a reader: masked, in words, formatted, escaped, without row index.
 
     Parameters
@@ -167,24 +271,41 @@ def table(frame: pd.DataFrame, *, max_rows: int | None = 30, file: str | None = 
         Extra personal-data columns to mask (``column -> kind`` as in :func:`calib.masking.mask_frame`).
     digits : int, optional
         Decimals of float columns the catalogue gives no kind (the old ``table(..., digits=)``).
+    intervals : dict, optional
+        ``name -> (low, high)``: show the two bound columns as one ``[low, high]`` column
+        ``name`` (a catalogue term) in the low column's kind and place; "—" when both are missing
+        (``missing[name]`` says why).
+    vertical : bool, optional
+        Show the table as "item | figure" rows; by default a one-row table with at least
+        :data:`VERTICAL_MIN_COLUMNS` columns is (it would otherwise be wider than the page).
 
     Returns
     -------
     Table
         Renders as HTML in a notebook and as text in a console.
+
+    Notes
+    -----
+    The leading text columns (at most :data:`MAX_LABEL_COLUMNS`: township, village, item) are
+    the rows' labels: they stay on one line up to :data:`LABEL_NOWRAP_EM` em and keep a
+    minimum width beyond, so that a wide table never squeezes a name to one character a line;
+    a table still wider than the page scrolls inside its own box.
     """
     if isinstance(frame, pd.Series):
         frame = frame.to_frame()
     src = _flat(mask_frame(frame, mask))
+    if intervals:
+        src = _join_intervals(src, intervals, kinds)
     n = len(src)
     shown_src = src if max_rows is None else src.head(max_rows)
-    data, classes, notes = {}, {}, []
+    data, classes, notes, col_kinds = {}, {}, [], []
     for i, (col, head) in enumerate(zip(shown_src.columns, headers(list(shown_src.columns)))):
         col_s = shown_src.iloc[:, i]
         kind = (kinds or {}).get(str(col)) or kind_of(str(col))
         if kind is None and digits is not None and pd.api.types.is_float_dtype(col_s):
             kind = f"num{digits}"
         data[head], classes[head] = _format_column(col_s, kind)
+        col_kinds.append(kind)
     had_missing = [c for c in shown_src.columns if shown_src[c].map(fmt.is_missing).any()]
     for c in had_missing:
         why = (missing or {}).get(str(c)) or t("note.missing_generic")
@@ -192,7 +313,46 @@ def table(frame: pd.DataFrame, *, max_rows: int | None = 30, file: str | None = 
     if max_rows is not None and n > max_rows:
         notes.append(t("note.truncated_file" if file else "note.truncated", n=fmt.count(max_rows),
                        m=fmt.count(n), file=file or ""))
-    return Table(pd.DataFrame(data), src, pd.DataFrame(classes), notes, caption)
+    data_f, classes_f = pd.DataFrame(data), pd.DataFrame(classes)
+    if vertical is None:
+        vertical = len(data_f) == 1 and data_f.shape[1] >= VERTICAL_MIN_COLUMNS
+    if vertical and len(data_f) == 1:
+        data_f, classes_f = _vertical(data_f, classes_f)
+    else:
+        classes_f = mark_labels(data_f, classes_f, col_kinds)
+    return Table(data_f, src, classes_f, notes, caption)
+
+
+def table_parts(frame: pd.DataFrame, parts: dict[str, list[str]], *, labels: list[str],
+                **options: Any) -> list[Table]:
+    """A table too wide to read as several captioned tables, each repeating the label columns.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The whole table (code-name columns, as for :func:`table`).
+    parts : dict
+        Catalogue key of each part's caption -> the columns it shows (after ``intervals``: a
+        joined interval is named by its new name). Every column of ``frame`` other than the
+        labels should be in one part (the others are not shown).
+    labels : list of str
+        Columns repeated first in every part (township, village).
+    **options
+        Passed to :func:`table` (``max_rows``, ``kinds``, ``missing``, ``intervals``, ...).
+
+    Returns
+    -------
+    list of Table
+        One per part, in the order given; ``display(*tables)`` shows them.
+    """
+    intervals = options.pop("intervals", None) or {}
+    out = []
+    for key, cols in parts.items():
+        want = set(cols)
+        iv = {n: b for n, b in intervals.items() if n in want}
+        shown = [b for c in cols for b in (iv[c] if c in iv else (c,))]
+        out.append(table(frame[[*labels, *shown]], intervals=iv, caption=t(key), **options))
+    return out
 
 
 def _paragraphs(raw: str) -> str:

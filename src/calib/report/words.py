@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from calib.report import fmt
-from calib.report.display import VERDICT_CLASS, Table, _format_column, _header
+from calib.report.display import VERDICT_CLASS, Table, _format_column, _header, mark_labels
 from calib.report.labels import column_label, get_lang, t, value_label
 
 __all__ = ["verdict_grid", "lacks", "OPS"]
@@ -73,7 +73,10 @@ def verdict_grid(verdicts: pd.DataFrame, criteria: Sequence[str], ops: Mapping[s
     if max_rows is not None and len(verdicts) > max_rows:
         notes.append(t("note.truncated_file" if file else "note.truncated", n=fmt.count(max_rows),
                        m=fmt.count(len(verdicts)), file=file or ""))
-    return Table(pd.DataFrame(data), verdicts, pd.DataFrame(classes), notes)
+    frame = pd.DataFrame(data)
+    # the keys (township, village) are the rows' labels: kept on one line
+    kinds = ["text"] * len(keys) + [None] * (frame.shape[1] - len(keys))
+    return Table(frame, verdicts, mark_labels(frame, pd.DataFrame(classes), kinds), notes)
 
 
 def lacks(near: pd.DataFrame, verdicts: pd.DataFrame, qualitative: Sequence[str],
