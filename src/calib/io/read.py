@@ -167,17 +167,41 @@ def _csv_arrow(path: Path, encoding: str, names: list[str], threads: bool):
 
 def _with_bad_rows(table: pa.Table, names: list[str], bad: list[tuple[int, int]], first: int = 2) -> pa.Table:
     """Put rows that could not be split back, as empty rows carrying the reason, in file order
-    (the table's rows and ``bad`` are the records numbered from ``first`` on)."""
+    (the table's rows and ``bad`` are the records numbered from ``first`` on).
+
+    The good rows are numbered by a mask (``np.setdiff1d`` hashed every row number: seconds at
+    a province's roster); with few bad rows the table is cut around them and put together
+    again without copying the text (a ``take`` copied every cell)."""
     n = table.num_rows + len(bad)
     bad_rows = np.array([b[0] for b in bad], dtype=np.int64)
-    rows = np.setdiff1d(np.arange(first, n + first), bad_rows)
+    good_mask = np.ones(n, dtype=bool)
+    inside = bool(((bad_rows >= first) & (bad_rows < n + first)).all())
+    if inside:
+        good_mask[bad_rows - first] = False
+    if not inside or good_mask.sum() != table.num_rows:  # numbers that do not fit: as before (an error)
+        rows = np.setdiff1d(np.arange(first, n + first), bad_rows)
+    else:
+        rows = np.arange(first, n + first)[good_mask]
     problem = [REASON_FIELDS.format(n=k, k=len(names)) for _, k in bad]
     extra = pa.table({**{c: pa.nulls(len(bad), table.schema.field(c).type) for c in table.column_names},
                       ROW: bad_rows,
                       PROBLEM: pa.array(problem, pa.string())})
     good = table.append_column(ROW, pa.array(rows)).append_column(PROBLEM, pa.nulls(table.num_rows, pa.string()))
-    both = pa.concat_tables([good, extra])
-    return both.take(pc.sort_indices(both[ROW]))
+    if len(bad) > _FEW_BAD or len(rows) != table.num_rows:
+        both = pa.concat_tables([good, extra])
+        return both.take(pc.sort_indices(both[ROW]))
+    order = np.argsort(bad_rows, kind="stable")
+    before = bad_rows[order] - first - np.arange(len(bad))  # good rows before each bad row
+    parts, at = [], 0
+    for i, g in zip(order.tolist(), before.tolist()):
+        parts += [good.slice(at, g - at), extra.slice(i, 1)]
+        at = g
+    parts.append(good.slice(at))
+    return pa.concat_tables(parts)
+
+
+#: Up to this many bad rows, :func:`_with_bad_rows` cuts and joins instead of sorting.
+_FEW_BAD = 1000
 
 
 #: Encodings in which the bytes of ``\n``, ``\r``, ``,`` and ``"`` are always those characters
