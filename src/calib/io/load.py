@@ -201,9 +201,12 @@ def _parse_by_blocks(table: str, source: "_LazyFiles", label: str, as_of: pd.Tim
     order, which the quarantine's sort by table, row and column (stable) undoes. The table
     rules (repeats, one village, contradictions) then run on the whole as before.
 
+    Rows with the wrong number of fields come in their block with their reason (``__problem``)
+    and are recorded as :func:`_parse_whole` records them.
+
     None when the file is not a CSV that reads by blocks (Excel, Parquet, rows with the wrong
-    number of fields, another encoding than UTF-8 unless named, any error): the caller then
-    reads it whole, and reports any error as it does."""
+    number of fields in a file with quotes, another encoding than UTF-8 unless named, any
+    error): the caller then reads it whole, and reports any error as it does."""
     path = source.files[table]
     if path.suffix.lower() != ".csv":
         return None
@@ -215,9 +218,12 @@ def _parse_by_blocks(table: str, source: "_LazyFiles", label: str, as_of: pd.Tim
         for raw in csv_blocks(path, per_table(source.encoding, table), BLOCK_ROWS):
             mapped, ignored, numeric, rows, problem = _text_view(table, raw, label, row0)
             del raw
-            if problem is not None:  # not from csv_blocks; kept for safety
+            if rows.size and rows[0] != row0 + 2:  # not numbered on from the block before
                 return None
             probs = Problems(table, label, mapped, rows)
+            if problem is not None:
+                broken = pd.notna(problem)
+                probs.add(broken, WHOLE_ROW, problem, value=pd.Series(pd.NA, index=mapped.index, dtype="string"))
             parsed, ids = _parse_table(table, mapped, numeric, probs, as_of)
             maps.append(mapped)
             parses.append(parsed)

@@ -165,18 +165,140 @@ def _csv_arrow(path: Path, encoding: str, names: list[str], threads: bool):
     return table, bad
 
 
-def _with_bad_rows(table: pa.Table, names: list[str], bad: list[tuple[int, int]]) -> pa.Table:
-    """Put rows that could not be split back, as empty rows carrying the reason, in file order."""
+def _with_bad_rows(table: pa.Table, names: list[str], bad: list[tuple[int, int]], first: int = 2) -> pa.Table:
+    """Put rows that could not be split back, as empty rows carrying the reason, in file order
+    (the table's rows and ``bad`` are the records numbered from ``first`` on).
+
+    The good rows are numbered by a mask (``np.setdiff1d`` hashed every row number: seconds at
+    a province's roster); with few bad rows the table is cut around them and put together
+    again without copying the text (a ``take`` copied every cell)."""
     n = table.num_rows + len(bad)
     bad_rows = np.array([b[0] for b in bad], dtype=np.int64)
-    rows = np.setdiff1d(np.arange(2, n + 2), bad_rows)
+    good_mask = np.ones(n, dtype=bool)
+    inside = bool(((bad_rows >= first) & (bad_rows < n + first)).all())
+    if inside:
+        good_mask[bad_rows - first] = False
+    if not inside or good_mask.sum() != table.num_rows:  # numbers that do not fit: as before (an error)
+        rows = np.setdiff1d(np.arange(first, n + first), bad_rows)
+    else:
+        rows = np.arange(first, n + first)[good_mask]
     problem = [REASON_FIELDS.format(n=k, k=len(names)) for _, k in bad]
     extra = pa.table({**{c: pa.nulls(len(bad), table.schema.field(c).type) for c in table.column_names},
                       ROW: bad_rows,
                       PROBLEM: pa.array(problem, pa.string())})
     good = table.append_column(ROW, pa.array(rows)).append_column(PROBLEM, pa.nulls(table.num_rows, pa.string()))
-    both = pa.concat_tables([good, extra])
-    return both.take(pc.sort_indices(both[ROW]))
+    if len(bad) > _FEW_BAD or len(rows) != table.num_rows:
+        both = pa.concat_tables([good, extra])
+        return both.take(pc.sort_indices(both[ROW]))
+    order = np.argsort(bad_rows, kind="stable")
+    before = bad_rows[order] - first - np.arange(len(bad))  # good rows before each bad row
+    parts, at = [], 0
+    for i, g in zip(order.tolist(), before.tolist()):
+        parts += [good.slice(at, g - at), extra.slice(i, 1)]
+        at = g
+    parts.append(good.slice(at))
+    return pa.concat_tables(parts)
+
+
+#: Up to this many bad rows, :func:`_with_bad_rows` cuts and joins instead of sorting.
+_FEW_BAD = 1000
+
+
+#: Encodings in which the bytes of ``\n``, ``\r``, ``,`` and ``"`` are always those characters
+#: (never part of another character): :func:`_scan_fields` reads their bytes.
+_SCANNABLE = ("utf-8",)
+_SCAN_CHUNK = 1 << 24
+
+
+def _scannable(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name in _SCANNABLE
+    except LookupError:
+        return False
+
+
+def _has_quote(path: Path) -> bool:
+    """Whether the file holds a ``"`` byte anywhere (read in chunks, a fast byte search)."""
+    with open(path, "rb") as fh:
+        return any(b'"' in chunk for chunk in iter(lambda: fh.read(_SCAN_CHUNK), b""))
+
+
+def _scan_fields(path: Path, k: int) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """The rows whose number of fields is not ``k``, found from the file's bytes (no parse).
+
+    Exact for a file without any ``"`` byte, where pyarrow's parser splits records at ``\n``,
+    ``\r`` or ``\r\n``, skips empty lines and splits fields at every ``,``: the records are
+    the non-empty lines, each with one field more than its commas. Vectorised over chunks of
+    16 MiB (a line may run across chunks).
+
+    Returns
+    -------
+    (numbers, fields, good) or None
+        Record numbers (the header is record 1) and numbers of fields of the data rows that do
+        not have ``k`` fields, and the count of data rows that do; None when the file holds a
+        ``"`` byte or its first line is empty (then the bytes alone do not tell).
+    """
+    numbers, fields = [], []
+    records = good = 0
+    carry_len = carry_commas = 0  # the line running on from the previous chunk
+    first_line_checked = False
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(_SCAN_CHUNK), b""):
+            if b'"' in chunk:
+                return None
+            a = np.frombuffer(chunk, dtype=np.uint8)
+            ends = np.flatnonzero((a == 10) | (a == 13))
+            commas = np.flatnonzero(a == 44)
+            starts = np.empty_like(ends)
+            starts[:1] = 0
+            starts[1:] = ends[:-1] + 1
+            lens = ends - starts
+            cnt = np.diff(np.searchsorted(commas, ends), prepend=0)
+            if ends.size:
+                lens[0] += carry_len
+                cnt[0] += carry_commas
+                tail = int(ends[-1]) + 1
+                carry_len, carry_commas = a.size - tail, commas.size - int(np.searchsorted(commas, tail))
+            else:
+                carry_len += a.size
+                carry_commas += commas.size
+            if not first_line_checked and ends.size:
+                if lens[0] == 0:
+                    return None
+                first_line_checked = True
+            full = lens > 0
+            nf = cnt[full] + 1
+            wrong = np.flatnonzero(nf != k)
+            numbers.append(records + 1 + wrong)
+            fields.append(nf[wrong])
+            records += int(full.sum())
+    if carry_len:  # a last line without a line break
+        numbers.append(np.array([records + 1]) if carry_commas + 1 != k else np.zeros(0, np.int64))
+        fields.append(np.array([carry_commas + 1]) if carry_commas + 1 != k else np.zeros(0, np.int64))
+        records += 1
+    if records == 0:
+        return None
+    num = np.concatenate(numbers).astype(np.int64)
+    nf = np.concatenate(fields).astype(np.int64)
+    keep = num > 1  # the header is not a data row
+    num, nf = num[keep], nf[keep]
+    return num, nf, records - 1 - num.size
+
+
+def _locate_bad_rows(path: Path, encoding: str, names: list[str], good: int,
+                     bad: list[tuple[int | None, int]]) -> list[tuple[int, int]] | None:
+    """Record numbers of the rows a threaded read skipped (it does not number them), from the
+    bytes when that is exact (:func:`_scan_fields`) and the scan agrees with the read: as many
+    rows read, as many skipped, with the same numbers of fields. None otherwise."""
+    if not names or not _scannable(encoding):
+        return None
+    found = _scan_fields(path, len(names))
+    if found is None:
+        return None
+    num, nf, n_good = found
+    if n_good != good or len(num) != len(bad) or sorted(nf.tolist()) != sorted(b[1] for b in bad):
+        return None
+    return list(zip(num.tolist(), nf.tolist()))
 
 
 def _csv_python(path: Path, encoding: str, names: list[str]) -> pa.Table:
@@ -206,13 +328,20 @@ def _read_csv(path: Path, encoding: str | None) -> pa.Table:
             enc = detect_encoding(path)  # not UTF-8: GB18030 or Big5
             names = _header(path, enc)
             table, bad = _csv_arrow(path, enc, names, threads=True)
-        if bad:
-            table, bad = _csv_arrow(path, enc, names, threads=False)
+        quoted = None
+        if bad:  # numbered from the bytes when they tell, else by a second (unthreaded) read
+            located = _locate_bad_rows(path, enc, names, table.num_rows, bad)
+            if located is not None:
+                bad, quoted = located, False
+            else:
+                table, bad = _csv_arrow(path, enc, names, threads=False)
     except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
         if _is_decode_error(exc):
             raise _undecodable(path, enc) from None
         raise
-    if bad and (any(b[0] is None for b in bad) or b'"' in path.read_bytes()):
+    if bad and quoted is None:
+        quoted = any(b[0] is None for b in bad) or _has_quote(path)
+    if bad and quoted:
         table = _csv_python(path, enc, names)
     elif bad:
         table = _with_bad_rows(table, names, bad)
@@ -220,17 +349,43 @@ def _read_csv(path: Path, encoding: str | None) -> pa.Table:
 
 
 class BlockReadError(Exception):
-    """A CSV cannot be read block by block as it is (a row with the wrong number of fields, a
-    line break inside quotes, bytes not in the expected encoding): read it whole instead."""
+    """A CSV cannot be read block by block as it is (a row with the wrong number of fields in a
+    file with quotes, a line break inside quotes, bytes not in the expected encoding): read it
+    whole instead."""
+
+
+class _BadRows:
+    """The rows of a CSV with the wrong number of fields, placed among the good rows: bad row
+    ``i`` (record ``numbers[i]``) comes right before good row ``before[i]`` (0-based)."""
+
+    def __init__(self, numbers: np.ndarray, fields: np.ndarray, good: int):
+        self.numbers, self.fields, self.good = numbers, fields, good
+        self.before = numbers - 2 - np.arange(numbers.size)
+
+    def earlier(self, g: int) -> int:
+        """How many bad rows come before good row ``g``."""
+        return int(np.searchsorted(self.before, g, side="left"))
+
+    def block(self, g0: int, g1: int | None) -> list[tuple[int, int]]:
+        """The bad rows that go with good rows ``g0`` to ``g1`` (to the end when None)."""
+        lo, hi = self.earlier(g0), self.numbers.size if g1 is None else self.earlier(g1)
+        return list(zip(self.numbers[lo:hi].tolist(), self.fields[lo:hi].tolist()))
+
+
+#: Bytes :func:`csv_blocks` parses at a time (a batch of rows).
+_BLOCK_BYTES = 1 << 24
 
 
 def csv_blocks(path: str | Path, encoding: str | None = None, rows: int = 1 << 20):
     """A UTF-8 (or ``encoding``) CSV as consecutive Arrow tables of text of about ``rows`` rows,
     the columns named and typed as :func:`read_raw` names and types them (every cell as text).
 
-    Only the current block's text is in memory. Raises :class:`BlockReadError` (possibly after
-    some blocks) where :func:`read_raw` would add rows carrying a ``__problem`` or would have to
-    transcode after detecting the encoding: the caller then reads the file whole.
+    Only the current block's text is in memory. Rows with the wrong number of fields come as
+    :func:`read_raw` gives them (``__row`` and ``__problem``, in blocks that hold one) when the
+    file holds no ``"`` byte (they are then numbered from the bytes, :func:`_scan_fields`).
+    Raises :class:`BlockReadError` (possibly after some blocks) where :func:`read_raw` would
+    read the file again (rows with the wrong number of fields in a file with quotes) or would
+    have to transcode after detecting the encoding: the caller then reads the file whole.
     """
     path = Path(path)
     if path.stat().st_size == 0:
@@ -248,28 +403,48 @@ def csv_blocks(path: str | Path, encoding: str | None = None, rows: int = 1 << 2
         bad.append(row.actual_columns)
         return "skip"
 
+    def located(g0: int) -> _BadRows:
+        """All the bad rows, once the first is met (none of them among the ``g0`` good rows
+        already given)."""
+        found = _scan_fields(path, len(names)) if names and _scannable(enc) else None
+        if found is None or (found[0].size and found[0][0] - 2 < g0):
+            raise BlockReadError(f"{len(bad)} row(s) with the wrong number of fields")
+        return _BadRows(*found)
+
+    def block(batches: list, g0: int, g1: int | None) -> pa.Table:
+        table = pa.Table.from_batches(batches, schema=reader.schema)
+        if where is not None:
+            extra = where.block(g0, g1)
+            if extra:  # numbered on from the previous block's last record
+                table = _with_bad_rows(table, cols, extra, first=g0 + 2 + where.earlier(g0))
+        return table.rename_columns(names + table.column_names[len(names):])
+
+    where: _BadRows | None = None
     try:
         reader = pacsv.open_csv(
             path,
             read_options=pacsv.ReadOptions(column_names=cols, skip_rows=1, encoding=enc,
-                                           use_threads=True, block_size=1 << 24),
+                                           use_threads=True, block_size=_BLOCK_BYTES),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_bad),
             convert_options=pacsv.ConvertOptions(column_types={c: pa.large_string() for c in cols},
                                                  strings_can_be_null=False,
                                                  quoted_strings_can_be_null=False))
-        batches, held = [], 0
+        batches, held, g0 = [], 0, 0
         for batch in reader:
-            if bad:
-                raise BlockReadError(f"{len(bad)} row(s) with the wrong number of fields")
+            if bad and where is None:
+                where = located(g0)
             batches.append(batch)
             held += batch.num_rows
             if held >= rows:
-                yield pa.Table.from_batches(batches).rename_columns(names)
-                batches, held = [], 0
-        if bad:
+                yield block(batches, g0, g0 + held)
+                batches, g0, held = [], g0 + held, 0
+        if bad and where is None:
+            where = located(g0)
+        if where is not None and (len(bad) != where.numbers.size or where.good != g0 + held
+                                  or sorted(bad) != sorted(where.fields.tolist())):
             raise BlockReadError(f"{len(bad)} row(s) with the wrong number of fields")
-        if batches:
-            yield pa.Table.from_batches(batches).rename_columns(names)
+        if batches or (where is not None and where.block(g0, None)):
+            yield block(batches, g0, None)
     except BlockReadError:
         raise
     except (UnicodeDecodeError, pa.ArrowInvalid) as exc:

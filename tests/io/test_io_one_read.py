@@ -1,0 +1,106 @@
+"""Each CSV is parsed once, also when rows have the wrong number of fields (issue 14): the
+rows a threaded read skips are numbered from the file's bytes, and the roster's block reader
+carries them in their block. The quarantine is the one of the exact (unthreaded) read."""
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pytest
+
+from calib import synth
+import calib.io.load as L
+import calib.io.read as R
+from calib.io import load_programme
+
+from _support import AS_OF
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory):
+    """A programme whose roster and reviews have rows with too many and too few fields, an
+    empty line and CRLF line ends (no quotes): the block and the byte paths are taken."""
+    d = tmp_path_factory.mktemp("broken")
+    synth.write(synth.generate(seed=7, villages=3, households_per_village=12, dirty=True), d)
+    for name in ("roster", "reviews"):
+        raw = (d / f"{name}.csv").read_bytes()
+        bom = raw[:3] if raw.startswith(b"\xef\xbb\xbf") else b""
+        lines = raw[len(bom):].split(b"\n")
+        lines[3] += b",extra"
+        lines[9] = b",".join(lines[9].split(b",")[:2])
+        lines.insert(20, b"")
+        lines[-2] += b",x,y"  # the last row (the file ends with a line break)
+        nl = b"\r\n" if name == "reviews" else b"\n"
+        (d / f"{name}.csv").write_bytes(bom + nl.join(lines))
+    return d
+
+
+def _exact(path):
+    """The whole table as the unthreaded read numbers it (what the loader did before)."""
+    enc = R._bom_encoding(path)
+    names = R._header(path, enc)
+    table, bad = R._csv_arrow(path, enc, names, threads=False)
+    assert bad and all(b[0] is not None for b in bad)
+    return R._with_bad_rows(table, names, bad).rename_columns(names + [R.ROW, R.PROBLEM])
+
+
+@pytest.mark.parametrize("name", ["roster", "reviews"])
+def test_whole_read_parses_once_and_numbers_rows_as_the_exact_read(broken, name, monkeypatch):
+    path = broken / f"{name}.csv"
+    expected = _exact(path)
+    calls = []
+    real = pacsv.read_csv
+    monkeypatch.setattr(pacsv, "read_csv", lambda *a, **k: calls.append(1) or real(*a, **k))
+    got = R.read_raw(path)
+    assert len(calls) == 1
+    assert got.equals(expected)
+    assert got.column(R.PROBLEM).null_count == got.num_rows - 3  # the three rows planted
+
+
+@pytest.mark.parametrize("rows, nbytes", [(1, 1000), (7, 2500), (1 << 20, 1 << 24)])
+def test_block_reader_carries_bad_rows_in_their_block(broken, rows, nbytes, monkeypatch):
+    monkeypatch.setattr(R, "_BLOCK_BYTES", nbytes)
+    path = broken / "roster.csv"
+    blocks = list(R.csv_blocks(path, rows=rows))
+    expected = _exact(path)
+    if nbytes < 1 << 24:
+        assert len(blocks) > 2
+    frames, row0 = [], 2
+    for b in blocks:  # a block without bad rows has no __row: its rows follow the block before
+        f = b.to_pandas()
+        if R.ROW not in f:
+            f[R.ROW], f[R.PROBLEM] = range(row0, row0 + len(f)), None
+        assert f[R.ROW].iloc[0] == row0
+        frames.append(f)
+        row0 += len(f)
+    assert any(R.ROW in b.column_names for b in blocks)
+    got = pd.concat(frames, ignore_index=True)
+    want = expected.to_pandas()
+    assert got[R.ROW].tolist() == list(range(2, len(want) + 2))
+    assert got[R.PROBLEM].notna().sum() == 3
+    as_objects = lambda df: df.astype(object).where(df.notna(), None)  # noqa: E731
+    pd.testing.assert_frame_equal(as_objects(got[want.columns]), as_objects(want))
+
+
+def test_block_reader_gives_up_on_bad_rows_in_a_file_with_quotes(broken, tmp_path):
+    p = tmp_path / "roster.csv"
+    text = (broken / "roster.csv").read_bytes().replace(b"\n", b'\n"q",', 1)
+    p.write_bytes(text)
+    with pytest.raises(R.BlockReadError):
+        list(R.csv_blocks(p))
+
+
+def test_roster_with_bad_rows_validated_by_blocks_as_when_read_whole(broken, monkeypatch):
+    monkeypatch.setattr(R, "_BLOCK_BYTES", 3000)
+    monkeypatch.setattr(L, "BLOCK_ROWS", 5)
+    taken = []
+    real = L._parse_by_blocks
+    monkeypatch.setattr(L, "_parse_by_blocks", lambda *a: taken.append(r := real(*a)) or r)
+    by_blocks = load_programme(broken, as_of=AS_OF)
+    assert taken and taken[0] is not None
+    monkeypatch.setattr(L, "BLOCK_TABLES", ())
+    whole = load_programme(broken, as_of=AS_OF)
+    q = by_blocks.quarantine
+    assert set(q.loc[(q["table"] == "roster") & q["reason"].str.startswith("row has"), "row"]) >= {4, 10}
+    pd.testing.assert_frame_equal(q, whole.quarantine)
+    pd.testing.assert_frame_equal(by_blocks.counts, whole.counts)
+    for t in whole.counts["table"]:
+        pd.testing.assert_frame_equal(by_blocks.table(t), whole.table(t))
