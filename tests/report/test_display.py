@@ -79,6 +79,8 @@ def test_table_formats_by_kind_and_footnotes_missing():
     assert list(tab.data.iloc[:, 0]) == ["123.46", "—"]
     assert any("该村无贷款" in n for n in tab.notes)
     assert "nan" not in tab._repr_html_().lower() and "<NA>" not in tab._repr_html_()
+    # the "—" of a missing figure is aligned with the figures (right), text stays left
+    assert '<td class="n">—</td>' in tab._repr_html_() and '<td class="n">y</td>' not in tab._repr_html_()
 
 
 def test_table_truncation_says_so():

@@ -242,6 +242,8 @@ def _format_column(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series
     shown = s.map(lambda x: fmt.cell(x, kind))
     verdict = s.map(lambda x: VERDICT_CLASS.get(x, "") if isinstance(x, str) else "")
     num = shown.map(lambda x: "n" if _NUMERIC.match(x) else "")
+    if (num == "n").any():  # a missing figure ("—") sits where the column's figures do
+        num = num.mask(shown == fmt.MISSING, "n")
     return shown, verdict.where(verdict != "", num)
 
 
