@@ -164,3 +164,11 @@ def test_tables_identical_to_local_engine(spark_bundle, run_bundle, name):
     for sheet, frame in local.items():
         assert len(frame), f"{name}/{sheet} is empty: nothing compared"
         pd.testing.assert_frame_equal(spark[sheet], frame, rtol=RTOL, check_exact=False, obj=f"{name}/{sheet}")
+
+
+def test_the_runs_terminal_holds_its_own_lines_not_sparks(spark_bundle):
+    """Under cron or on a terminal the run prints its own log lines: not the driver's log banner,
+    pyspark's pandas-version warning from each Python worker, or a grouped function's repr."""
+    err = (spark_bundle.parent.parent / "cli.stderr").read_text(encoding="utf-8", errors="replace")
+    for noise in ("Setting default log level", "FutureWarning", "Cannot infer the eval type", " WARN "):
+        assert noise not in err, (noise, err[-2000:])
