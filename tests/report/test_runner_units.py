@@ -219,3 +219,27 @@ def test_history_backfill_command(monkeypatch, tmp_path, capsys):
     assert "2 earlier evaluation(s) recorded" in capsys.readouterr().out
     assert cli.main(["history", "backfill", "--quarters", "0"]) == 2
     assert cli.main(["history", "--db", db]) == 0 and "no runs recorded yet" in capsys.readouterr().out
+
+
+def test_one_html_exporter_renders_every_page_as_a_new_one_would():
+    """The runner renders every page with one nbconvert exporter (its templates compiled once):
+    a page is the same whether rendered first, after another page, or by a fresh exporter."""
+    import nbformat
+
+    from calib.reporting import index
+
+    def nb(text: str, tag: str) -> nbformat.NotebookNode:
+        cell = nbformat.v4.new_code_cell("x = 1", outputs=[nbformat.v4.new_output(
+            "display_data", {"text/html": f"<p>{text}</p>", "text/plain": text})])
+        hidden = nbformat.v4.new_code_cell("params_file = 'p.yaml'", metadata={"tags": [tag]})
+        return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {text}"), hidden, cell])
+
+    a, b = nb("第一页", "parameters"), nb("第二页", "injected-parameters")
+    first = index.render_html(a, banner="run A")
+    other = index.render_html(b, banner="run B")
+    again = index.render_html(a, banner="run A")
+    index._html_exporter.cache_clear()
+    fresh = index.render_html(a, banner="run A")
+    assert first == again == fresh and "第一页" in first and "run A" in first
+    assert "第二页" in other and "第一页" not in other and "run A" not in other
+    assert "params_file" not in first + other  # parameter cells removed on every page
