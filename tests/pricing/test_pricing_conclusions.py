@@ -40,6 +40,35 @@ def test_recommendation_interval_brackets_the_estimate(decided):
     assert cost["ci_low"] < cost["estimate"] < cost["ci_high"]
 
 
+def test_recommendation_interval_is_each_replicates_recommendation_and_subsidy(decided):
+    """Per replicate: the recommendation of recommend_schedule under the replicate's PD model,
+    and the subsidy of the recommended (fixed) schedule under its risk, as defined; the interval
+    shares one loan-level table between the two, which must change no figure."""
+    from calib.pricing.bands import _loan_level
+    from calib.pricing.conclusions import _Params, _size
+    from calib.pricing.pd_model import _prepared
+
+    terms, lf, cal, ev, rec, iv = decided
+    model, frame = cal.attrs["model"], _prepared(lf, None, None, "zero")
+    fixed = terms.model_copy(update={"schedule": rec.schedule})
+    p = frame["points"].to_numpy(dtype=float)
+    change = (np.asarray(P.discount_for_points(p, rec.schedule), dtype=float)
+              - np.asarray(P.discount_for_points(p, terms.schedule), dtype=float))
+    uptake = np.maximum(0.0, 1.0 + terms.uptake_elasticity * 100.0 * change)
+    size, cost = [], []
+    for b in np.asarray(cal.attrs["boot_coefs"]):
+        mb = P.PointsPD(_Params(b), model.controls, model.columns, model.levels, model.step)
+        size.append(_size(P.recommend_schedule(frame, None, terms=terms, pd=mb).summary.iloc[1]))
+        _, lv, _ = _loan_level(frame, None, fixed, pd_=mb, controls=(), period=None,
+                               missing_points="zero", cluster=None)
+        paid = np.clip(lv["justified"], 0.0, lv["discount"])
+        cost.append(float(np.sum(uptake * lv["drawn"] * (lv["discount"] - paid))))
+    for row, arr in zip(iv.itertuples(), (size, cost)):
+        lo, hi = np.quantile(np.asarray(arr, dtype=float), [0.025, 0.975])
+        assert (row.ci_low, row.ci_high) == (lo, hi), row.quantity  # bit for bit
+    assert np.ptp(size) > 0 and np.ptp(cost) > 0  # replicates that differ: the check can fail
+
+
 def test_conclusions_rows_reuse_the_tables_figures(decided):
     terms, lf, cal, ev, rec, iv = decided
     c = P.conclusions(cal, ev, rec, interval=iv).set_index("decision")

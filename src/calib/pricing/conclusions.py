@@ -9,7 +9,7 @@ import pandas as pd
 
 from calib.pricing.bands import _loan_level
 from calib.pricing.pd_model import PointsPD, _prepared
-from calib.pricing.recommend import Recommendation, recommend_schedule
+from calib.pricing.recommend import Recommendation, _recommended
 from calib.pricing.schedule import PointsLoan, discount_for_points, resolve_terms
 
 __all__ = ["Finding", "base_rate_finding", "recommendation_interval", "conclusions"]
@@ -129,20 +129,24 @@ def recommendation_interval(
     model: PointsPD = cal.attrs["model"]
     coefs = np.asarray(cal.attrs.get("boot_coefs", np.empty((0, 0))))
     frame = _prepared(loans, None, None, "zero")
-    fixed = t.model_copy(update={"schedule": rec.schedule})
     p = frame["points"].to_numpy(dtype=float)
-    change = (np.asarray(discount_for_points(p, rec.schedule), dtype=float)
-              - np.asarray(discount_for_points(p, t.schedule), dtype=float))
+    fixed = np.asarray(discount_for_points(p, rec.schedule), dtype=float)  # the recommended schedule
+    change = fixed - np.asarray(discount_for_points(p, t.schedule), dtype=float)
     uptake = np.maximum(0.0, 1.0 + t.uptake_elasticity * 100.0 * change)
     size, cost = [], []
     for b in coefs:  # one refit-free recommendation per bootstrap replicate
         mb = PointsPD(_Params(b), model.controls, model.columns, model.levels, model.step)
-        r = recommend_schedule(frame, None, terms=t, pd=mb, mode=mode, band_top=band_top)
-        size.append(_size(r.summary.iloc[1]))
-        _, lv, _ = _loan_level(frame, None, fixed, pd_=mb, controls=(), period=None,
-                               missing_points="zero", cluster=None)
-        paid = np.clip(lv["justified"], 0.0, lv["discount"])
-        cost.append(float(np.sum(uptake * lv["drawn"] * (lv["discount"] - paid))))
+        # the replicate's loan-level risk once: the recommendation's search and the subsidy of
+        # the fixed schedule both read it (its PD, justified discount and balances do not
+        # depend on the schedule); what recommend_schedule(frame, None, terms=t, pd=mb) runs
+        _, lv, _ = _loan_level(frame, None, t, pd_=mb, controls=(), period=None,
+                               missing_points="zero", cluster="village")
+        _, _, _, sched, disc, _ = _recommended(lv, t, mode, band_top, "strict", 1e-8)
+        size.append(_size(pd.Series({"discount_per_100": sched.per_100(),
+                                     "top_discount": float(np.max(disc)) if disc.size else 0.0})))
+        paid_at = pd.Series(fixed, index=lv.index)
+        paid = np.clip(lv["justified"], 0.0, paid_at)
+        cost.append(float(np.sum(uptake * lv["drawn"] * (paid_at - paid))))
     rows = []
     for name, est, arr in (("recommended_discount_per_100", _size(rec.summary.iloc[1]), size),
                            ("recommended_subsidy_amount", rec.summary["subsidy_amount"].iloc[1],

@@ -331,6 +331,16 @@ def recommend_schedule(
     cur = t.schedule
     _, lv, _ = _loan_level(loans, points, t, pd_=pd, controls=controls, period=period,
                            missing_points=missing_points, cluster=cluster)
+    b, edges, below, rec, rec_disc, binding = _recommended(lv, t, mode, band_top, floor_at_base, tol)
+    table = _band_table(b, lv, edges, t, rec_disc, band_top is not None, below)
+    return Recommendation(schedule=rec, current=cur, table=table,
+                          summary=_summary(b, t, rec, rec_disc, binding, below))
+
+
+def _recommended(lv: pd.DataFrame, t: PointsLoan, mode: str, band_top, floor_at_base, tol: float):
+    """The search of :func:`recommend_schedule` on a loan-level table: (budget, band edges,
+    bands below cost at base, recommended schedule, its discount per loan, what binds)."""
+    cur = t.schedule
     b, edges, below = _budget_for(lv, t, band_top, floor_at_base)
     floor_cap = (cur.base_rate - cur.floor_rate) if cur.floor_rate is not None else cur.base_rate
     if mode == "step":
@@ -340,10 +350,7 @@ def recommend_schedule(
     else:
         raise CalibParamsError(f"mode must be 'step' or 'band', got {mode!r}")
     best, binding = _largest(b, search, tol)
-    rec, rec_disc = search.schedule_for(best), search.disc_for(best)
-    table = _band_table(b, lv, edges, t, rec_disc, band_top is not None, below)
-    return Recommendation(schedule=rec, current=cur, table=table,
-                          summary=_summary(b, t, rec, rec_disc, binding, below))
+    return b, edges, below, search.schedule_for(best), search.disc_for(best), binding
 
 
 def sensitivity(
