@@ -254,3 +254,33 @@ def test_passing_bablok_in_summary_and_subsample_is_stated():
         compare.passing_bablok([], [])
     flat = compare.passing_bablok([2.0] * 5, [1.0, 2.0, 3.0, 4.0, 5.0])   # no information in x
     assert np.isnan(flat.slope) and np.isnan(flat.intercept)
+
+
+def test_block_slopes_are_every_valid_pair_in_pair_order():
+    """The slopes of all row blocks are those of every pair i < j, in pair order: +-inf for equal
+    x, none for identical points or a slope of exactly -1 (blocks forced small: many blocks)."""
+    import importlib
+    import itertools
+
+    pbm = importlib.import_module("calib.compare.passing_bablok")  # the module, not the function
+
+    rng = np.random.default_rng(3)
+    x = np.round(rng.lognormal(1, 0.5, 60), 1)
+    y = np.round(x * rng.lognormal(0, 0.3, 60), 1)
+    x[:6] = x[0]
+    x[10], y[10] = x[11], y[11]              # an identical point
+    y[20] = y[21] - (x[20] - x[21]) * -1.0   # slope of exactly -1 for the pair (20, 21)
+    want = []
+    for i, j in itertools.combinations(range(x.size), 2):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s = (y[j] - y[i]) / (x[j] - x[i])
+        if not np.isnan(s) and s != -1:
+            want.append(s)
+    old = pbm._BLOCK
+    try:
+        pbm._BLOCK = 100
+        got = np.concatenate([pbm._block_slopes(x, y, a, b) for a, b in pbm._pair_blocks(x.size)])
+    finally:
+        pbm._BLOCK = old
+    assert np.isinf(want).any() and len(want) < x.size * (x.size - 1) // 2
+    assert got.tobytes() == np.asarray(want).tobytes()

@@ -50,16 +50,17 @@ def _pair_blocks(n: int):
 def _block_slopes(x: np.ndarray, y: np.ndarray, i0: int, i1: int) -> np.ndarray:
     """Valid slopes of the pairs (i, j), i0 <= i < i1, j > i: +-inf for equal x, none for
     identical points or a slope of exactly -1 (Passing & Bablok 1983, p. 711)."""
-    n = x.size
-    rows = np.arange(i0, i1)
-    counts = n - 1 - rows
-    starts = np.cumsum(counts) - counts
-    ii = np.repeat(rows, counts)
-    jj = np.arange(int(counts.sum())) - np.repeat(starts, counts) + ii + 1
+    # rows i0..i1-1 against the columns i0+1..n-1 as one rectangle (contiguous slices, no pair
+    # index arrays); the pairs j <= i of its corner triangle are masked out. Row-major order:
+    # the slopes come out in the order of the pairs (i, j), i ascending, then j.
+    cols = slice(i0 + 1, x.size)
     with np.errstate(divide="ignore", invalid="ignore"):
-        s = (y[jj] - y[ii]) / (x[jj] - x[ii])   # x_i = x_j gives +0.0, so +-inf by the sign of dy
-    s = s[~np.isnan(s)]                          # identical points: 0 / 0
-    return s[s != -1]
+        s = (y[cols][None, :] - y[i0:i1, None]) / (x[cols][None, :] - x[i0:i1, None])
+    # x_i = x_j gives +0.0, so +-inf by the sign of dy; identical points give 0 / 0 (NaN)
+    keep = np.arange(i0 + 1, x.size)[None, :] > np.arange(i0, i1)[:, None]
+    keep &= ~np.isnan(s)
+    keep &= s != -1
+    return s[keep]
 
 
 def _ranks_needed(N: int, K: int, n: int, confidence: float) -> tuple[list[int], list[int], list[int]]:
