@@ -16,7 +16,8 @@ def _modules_after(statement: str) -> set[str]:
 
 
 @pytest.mark.parametrize("statement", ["import calib.params", "import calib.reporting.runner",
-                                       "import calib.engine.spark", "from calib.pricing import Schedule"])
+                                       "import calib.engine.spark", "from calib.pricing import Schedule",
+                                       "from calib.scorecard.grades import a_or_better"])
 def test_reading_parameters_does_not_import_the_statistics(statement):
     loaded = _modules_after(statement)
     assert not loaded & {"scipy.stats", "calib.pricing.calibration", "calib.consensus", "calib.compare",
@@ -26,14 +27,16 @@ def test_reading_parameters_does_not_import_the_statistics(statement):
 def test_every_public_name_resolves_and_star_import_works():
     import calib.engine
     import calib.pricing
+    import calib.scorecard
 
-    for pkg in (calib.pricing, calib.engine):
+    for pkg in (calib.pricing, calib.engine, calib.scorecard):
         assert set(pkg.__all__) <= set(dir(pkg))
         for name in pkg.__all__:
             assert getattr(pkg, name) is not None, name
     ns: dict = {}
     exec("from calib.pricing import *", ns)
-    assert set(calib.pricing.__all__) <= set(ns)
+    exec("from calib.scorecard import *", ns)
+    assert set(calib.pricing.__all__) | set(calib.scorecard.__all__) <= set(ns)
 
 
 def test_a_name_shared_with_its_submodule_stays_the_function():
