@@ -127,6 +127,12 @@ def test_one_spark_application_whose_connect_clients_ran_each_reports_steps(spar
     assert len(set(sessions)) == len(NOTEBOOKS)
     queries = _queries_by_session(app)
     assert set(queries) == {"runner", *sessions}
+    # the driver serves the reports after the validation: its cached results are released first,
+    # and each report's kernel releases what it cached when it ends
+    kinds = [e["Event"] for e in app]
+    first = next(i for i, k in enumerate(kinds) if k.endswith("SparkListenerConnectSessionStarted"))
+    assert "SparkListenerUnpersistRDD" in kinds[:first]
+    assert kinds[first:].count("SparkListenerUnpersistRDD") >= len(NOTEBOOKS)
     for sid in sessions:
         assert "FlatMapGroupsInPandas" in queries[sid], sid  # consensus, comparison or KPIs per village
         assert "snapshot/tables/reviews.parquet" in queries[sid], sid  # read by Spark, not sent from a driver

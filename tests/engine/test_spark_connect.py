@@ -69,3 +69,34 @@ def test_server_on_loopback_only_and_token_on_no_command_line(spark, connect_env
             assert token not in open(f"/proc/{pid}/cmdline", "rb").read(), pid
         except OSError:
             continue
+
+
+#: a report kernel that cached a step's result and ends normally; CONTROL caches without the steps
+CACHING = """
+import warnings
+warnings.simplefilter("ignore")
+from calib.engine import steps
+from calib.engine.spark import spark_session
+s = spark_session({"master": "local[2]"})
+df = s.range(ROWS).selectExpr("id * 3 as y")
+print((steps._cache(df) if STEPS else df.cache()).count())
+"""
+
+
+def _cached_rdds(spark) -> int:
+    return len(spark.sparkContext._jsc.sc().getRDDStorageInfo())
+
+
+def test_a_kernel_releases_what_it_cached_on_the_runs_driver(spark, connect_env):
+    """The run's driver outlives each report kernel and its cache outlives a kernel's Connect
+    session: a kernel unpersists what its steps cached when it ends (else a province run's driver
+    would hold every finished report's data until the run ends)."""
+    before = _cached_rdds(spark)
+    for steps_, rows in ((True, 100_003), (False, 100_011)):
+        code = CACHING.replace("STEPS", str(steps_)).replace("ROWS", str(rows))
+        r = subprocess.run([sys.executable, "-c", code], env=connect_env, capture_output=True, text=True,
+                           timeout=120)
+        assert r.returncode == 0 and r.stdout.split()[-1] == str(rows), r.stderr[-2000:]
+        if steps_:
+            assert _cached_rdds(spark) == before  # released at the kernel's exit
+    assert _cached_rdds(spark) == before + 1  # a cache nobody releases stays: the check can fail

@@ -155,8 +155,24 @@ def spark_session(settings: Mapping[str, Any] | None = None):
     SparkSession = _pyspark_session_class()
     remote = os.environ.get(REMOTE_ENV)
     if remote:
-        return SparkSession.builder.remote(remote).getOrCreate()
+        session = SparkSession.builder.remote(remote).getOrCreate()
+        if not _RELEASE_AT_EXIT:
+            import atexit
+
+            atexit.register(_release_cached)  # the run's driver outlives this kernel
+            _RELEASE_AT_EXIT.append(True)
+        return session
     return _classic_session(s, {})
+
+
+_RELEASE_AT_EXIT: list[bool] = []
+
+
+def _release_cached() -> None:
+    """At a Connect client's exit: unpersist what its steps cached on the run's driver."""
+    steps = sys.modules.get("calib.engine.steps")
+    if steps is not None:
+        steps.release_cached()
 
 
 def _pyspark_session_class():

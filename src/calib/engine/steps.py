@@ -82,7 +82,7 @@ class SparkProgramme:
     def packed(self, name: str):
         """The table packed by bucket of villages (computed once, then cached on the executors)."""
         if name not in self._packs:
-            self._packs[name] = pack(self.tables[name], name, GROUP, self.dtypes[name], buckets=self.buckets).cache()
+            self._packs[name] = _cache(pack(self.tables[name], name, GROUP, self.dtypes[name], buckets=self.buckets))
         return self._packs[name]
 
     def table(self, name: str):
@@ -218,7 +218,7 @@ def consensus_packed(sp: SparkProgramme, *, pooling: str = "programme", **params
         reviews = _to_pandas(sp, "reviews", cols)
         rel = _to_pandas(sp, "relations") if "relations" in sp.tables else None
         cons = _consensus.consensus_limits(reviews, relations=rel, **params)
-        return pack_pandas(sp.spark, cons, "consensus", GROUP, index=True, buckets=sp.buckets).cache()
+        return _cache(pack_pandas(sp.spark, cons, "consensus", GROUP, index=True, buckets=sp.buckets))
     per_village = params.get("method", "adjusted") == "adjusted" and sp.buckets  # group pooling
 
     def _one(t: dict[str, pd.DataFrame], group: str) -> pd.DataFrame:
@@ -231,7 +231,36 @@ def consensus_packed(sp: SparkProgramme, *, pooling: str = "programme", **params
             parts.append(_consensus.consensus_limits(r, relations=rl, **params))
         return pd.concat(parts) if len(parts) > 1 else parts[0]
 
-    return apply_by_group(_packed(sp, ["reviews", "relations"]), _one, "consensus").cache()
+    return _cache(apply_by_group(_packed(sp, ["reviews", "relations"]), _one, "consensus"))
+
+
+#: The DataFrames this process cached on Spark. A report kernel of a run is a Spark Connect client
+#: of the run's one driver, whose cache outlives the kernel's session: the kernel unpersists what
+#: it cached when it ends (:func:`release_cached`, registered by ``spark_session``), so the driver
+#: does not hold every finished report's data until the run ends.
+_CACHED: list = []
+
+
+def _cache(sdf):
+    """``sdf.cache()``, recorded for :func:`release_cached`."""
+    sdf = sdf.cache()
+    _CACHED.append(sdf)
+    return sdf
+
+
+def release_cached() -> int:
+    """Unpersist every DataFrame this process cached through these steps; returns how many.
+
+    Errors are ignored (the driver may already be gone at exit)."""
+    n = 0
+    while _CACHED:
+        sdf = _CACHED.pop()
+        try:
+            sdf.unpersist(blocking=True)
+            n += 1
+        except Exception:  # a driver that ended first holds nothing any more
+            pass
+    return n
 
 
 def _to_pandas(sp: SparkProgramme, name: str, cols: list[str] | None = None) -> pd.DataFrame:
@@ -277,7 +306,7 @@ def comparison_packed(sp: SparkProgramme, consensus_packed_, *, policy: Mapping 
                                  "model_limit": pd.Series(dtype=float)})
         return _compare.compare_limits(t.get("consensus", empty), runs, policy=policy)
 
-    return apply_by_group(_packed(sp, ["model_runs"]).unionByName(consensus_packed_), _one, "comparison").cache()
+    return _cache(apply_by_group(_packed(sp, ["model_runs"]).unionByName(consensus_packed_), _one, "comparison"))
 
 
 def compare_limits(sp: SparkProgramme, consensus_packed_, *, policy: Mapping | None = None) -> pd.DataFrame:
