@@ -140,10 +140,9 @@ def spark_session(settings: Mapping[str, Any] | None = None):
     Returns
     -------
     pyspark.sql.SparkSession
-
-    In a report kernel of a ``calib run`` (:data:`REMOTE_ENV` set by :func:`run_session`) it is
-    a Spark Connect session of the run's driver: same master, configuration and executors, no
-    JVM of its own.
+        In a report kernel of a ``calib run`` (:data:`REMOTE_ENV` set by :func:`run_session`), a
+        Spark Connect session of the run's driver: same master, configuration and executors, no
+        JVM of its own.
 
     Raises
     ------
@@ -221,8 +220,9 @@ def run_session(settings: Mapping[str, Any] | None = None) -> Iterator[Any]:
     The Connect server listens on the loopback interface only (``127.0.0.1``, a free port) and
     accepts only clients holding this run's random token; both are handed to child processes
     through the environment (:data:`REMOTE_ENV`, :data:`TOKEN_ENV`), never written to a file or
-    a bundle (Spark's event log redacts the token's setting). Leaving the block stops the driver
-    and its JVM and restores the environment.
+    a bundle; the server reads the token from its own environment, so it is no Spark setting (not
+    in the event log) and on no command line. Leaving the block stops the driver and its JVM and
+    restores the environment.
 
     Parameters
     ----------
