@@ -50,10 +50,12 @@ sysdeps:
 	fi
 
 ## Build the caches every process would otherwise build at once on a fresh machine: matplotlib's
-## font list (after sysdeps installed the CJK fonts) and the package's bytecode
+## font list (after sysdeps installed the CJK fonts), the package's bytecode and the consensus's
+## compiled kernels (numba, about 10 CPU s once per checkout)
 warm: $(STAMP)
 	@$(BIN)/python -c "import matplotlib.font_manager" 2>/dev/null || true
 	@$(BIN)/python -m compileall -q src >/dev/null || true
+	@$(BIN)/python -m calib.consensus._jit >/dev/null || true
 
 ## Regenerate every report from the bundled sample programme into reports/<run-id>/; first record
 ## the sample's earlier quarterly evaluations in the run history (once; later runs skip them)
@@ -70,7 +72,7 @@ test: $(STAMP) sysdeps warm
 	$(BIN)/python -m pytest $(XDIST)
 
 ## Unit tests only (no notebooks, no end-to-end run, no slow simulation): under a minute
-test-fast: $(STAMP)
+test-fast: $(STAMP) warm
 	$(BIN)/python -m pytest tests -q -m "not slow and not e2e" $(XDIST)
 
 ## JupyterLab on the project environment; every notebook opens with the sample parameters

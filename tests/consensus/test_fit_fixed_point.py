@@ -1,5 +1,6 @@
 """The robust crossed fit converges to a fixed point that does not depend on the schedule."""
 import numpy as np
+import pytest
 
 from calib.consensus.fit import crossed_fit
 from calib.consensus.graph import components
@@ -98,7 +99,8 @@ def test_newton_solves_most_components_and_midpoint_is_a_root():
         assert _psi_residuals(h[sel], r[sel], y[sel], mid) < 1e-6
 
 
-def test_cycle_detection_changes_nothing(monkeypatch):
+@pytest.mark.parametrize("compiled", [False, True])
+def test_cycle_detection_changes_nothing(monkeypatch, compiled):
     """Components whose Newton iterates cycle are dropped at the first repeat; the solver's
     output (roots, solved flags, thresholds) is the same as running them to max_iter."""
     from calib.consensus import newton
@@ -108,9 +110,9 @@ def test_cycle_detection_changes_nothing(monkeypatch):
     cmp = components(h, r, H, R, np.arange(H))
     args = (h, r, y, cmp.c_h, cmp.c_r, cmp.n, cmp.identified(), np.bincount(r, minlength=R) > 0,
             1.345 * MAD, np.bincount(h, y, H) / np.bincount(h, minlength=H))
-    a, b, solved, t = newton.solve(*args)
+    a, b, solved, t = newton.solve(*args, compiled=compiled)
     monkeypatch.setattr(newton, "CYCLE_FROM", 10**9)
-    a0, b0, solved0, t0 = newton.solve(*args)
+    a0, b0, solved0, t0 = newton.solve(*args, compiled=compiled)
     assert (~solved0).any() and solved0.any()      # some components are left unsolved
     np.testing.assert_array_equal(solved, solved0)
     np.testing.assert_array_equal(t, t0)

@@ -15,6 +15,8 @@ import pandas as pd
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from calib.consensus import _jit
+
 #: A component needs at least this many residual degrees of freedom (reviews - households -
 #: raters + 1) and two raters for its leniency and residual scale to be estimated.
 MIN_COMPONENT_DF = 10
@@ -49,6 +51,12 @@ def components(h: np.ndarray, r: np.ndarray, nH: int, nR: int, household_rank: n
     Households and raters without an edge get -1.
     """
     n = nH + nR
+    if _jit.enabled():   # union-find, compiled: no sparse matrix, no conversions
+        key = np.full(n, np.iinfo(np.int64).max)
+        root = np.empty(n, np.int64)
+        if _jit.run("component_roots", np.asarray(h, np.int64), np.asarray(r, np.int64), nH, nR,
+                    np.asarray(household_rank, np.int64), key, root):
+            return _numbered(root, key, h, r, nH, nR)
     if h.size and bool((h[1:] >= h[:-1]).all()):
         # reviews stored household by household: the rows of the CSR matrix directly (the
         # components are the same; only the conversion from COO is saved)
@@ -60,10 +68,17 @@ def components(h: np.ndarray, r: np.ndarray, nH: int, nR: int, household_rank: n
         g = coo_matrix((np.ones(h.size, np.int8), (h, nH + r)), shape=(n, n)).tocsr()
     _, lab = connected_components(g, directed=False)
     used_h = np.bincount(h, minlength=nH) > 0
-    used_r = np.bincount(r, minlength=nR) > 0
     # number the components by the smallest household (in sorted id order) they contain
     key = np.full(lab.max() + 1 if n else 0, np.iinfo(np.int64).max)
     np.minimum.at(key, lab[:nH][used_h], household_rank[used_h])
+    return _numbered(lab, key, h, r, nH, nR)
+
+
+def _numbered(lab: np.ndarray, key: np.ndarray, h: np.ndarray, r: np.ndarray, nH: int,
+              nR: int) -> Components:
+    """Components numbered by ``key`` (per label: its smallest household rank) from node labels."""
+    used_h = np.bincount(h, minlength=nH) > 0
+    used_r = np.bincount(r, minlength=nR) > 0
     live = key < np.iinfo(np.int64).max
     new = np.full(key.size, -1, np.int64)
     new[np.flatnonzero(live)[np.argsort(key[live], kind="stable")]] = np.arange(int(live.sum()))

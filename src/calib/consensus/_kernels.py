@@ -1,0 +1,410 @@
+"""The consensus's numba kernels (see :mod:`calib.consensus._jit`; importing this module loads numba)."""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+
+@numba.njit(cache=True, error_model="numpy", nogil=True)
+def _lu_solve(S, R, P):
+    """Solve S X = R in place (R: P x 2) by Gaussian elimination with partial pivoting.
+
+    Returns False if a pivot is exactly zero (the numpy blocks use a pseudo-inverse then).
+    """
+    for k in range(P):
+        piv = k
+        best = abs(S[k, k])
+        for i in range(k + 1, P):
+            v = abs(S[i, k])
+            if v > best:
+                best, piv = v, i
+        if best == 0.0:
+            return False
+        if piv != k:
+            for j in range(P):
+                tmp = S[k, j]
+                S[k, j] = S[piv, j]
+                S[piv, j] = tmp
+            for j in range(2):
+                tmp = R[k, j]
+                R[k, j] = R[piv, j]
+                R[piv, j] = tmp
+        inv = 1.0 / S[k, k]
+        for i in range(k + 1, P):
+            f = S[i, k] * inv
+            if f != 0.0:
+                for j in range(k + 1, P):
+                    S[i, j] -= f * S[k, j]
+                R[i, 0] -= f * R[k, 0]
+                R[i, 1] -= f * R[k, 1]
+    for k in range(P - 1, -1, -1):
+        for j in range(2):
+            s = R[k, j]
+            for i in range(k + 1, P):
+                s -= S[k, i] * R[i, j]
+            R[k, j] = s / S[k, k]
+    return True
+
+@numba.njit(cache=True, error_model="numpy", nogil=True)
+def _kth(buf, m, k):
+    """The k-th smallest of buf[:m] (0-based); buf is reordered (quickselect, median of 3)."""
+    lo, hi = 0, m - 1
+    while hi > lo:
+        mid = (lo + hi) // 2
+        a, b, c = buf[lo], buf[mid], buf[hi]
+        if a < b:
+            pv = b if b < c else (c if a < c else a)
+        else:
+            pv = a if a < c else (c if b < c else b)
+        i, j = lo, hi
+        while i <= j:
+            while buf[i] < pv:
+                i += 1
+            while buf[j] > pv:
+                j -= 1
+            if i <= j:
+                tmp = buf[i]
+                buf[i] = buf[j]
+                buf[j] = tmp
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            return buf[k]
+    return buf[k]
+
+@numba.njit(cache=True, error_model="numpy", nogil=True)
+def solve_components(comps, ordr, start, n_rev, row_of_h, seat_of_r, y, H_c, P_c, ident, a0, h, r,
+                     cMAD, max_iter, tol_step, eps, cycle_from, cycle_memory,
+                     a_out, b_out, solved, t_out):
+    """Newton's root of every component of ``comps``; results written into the outputs."""
+    if comps.size == 0:
+        return
+    m_max, H_max, P_max = 1, 1, 1
+    for c in comps:
+        m_max = max(m_max, n_rev[c])
+        H_max = max(H_max, H_c[c])
+        P_max = max(P_max, P_c[c])
+    rw = np.empty(m_max, np.int64)       # household row of each review (reviews by row)
+    sw = np.empty(m_max, np.int64)       # rater seat of each review
+    yw = np.empty(m_max)
+    gi = np.empty(m_max, np.int64)       # the review's position in the inputs
+    E = np.empty(m_max)
+    AE = np.empty(m_max)
+    buf = np.empty(m_max)
+    PSI = np.empty(m_max)
+    D = np.empty(m_max)
+    W = np.empty(m_max)
+    ins = np.empty(m_max, np.bool_)
+    rstart = np.empty(H_max + 1, np.int64)
+    A = np.empty(H_max)
+    dA = np.empty(H_max)
+    Ga = np.empty(H_max)
+    ua = np.empty(H_max)
+    Da = np.empty(H_max)
+    iDa = np.empty(H_max)
+    GU = np.empty((H_max, 2))
+    za = np.empty((H_max, 2))
+    B = np.empty(P_max)
+    dB = np.empty(P_max)
+    Gb = np.empty(P_max)
+    ub = np.empty(P_max)
+    Dr = np.empty(P_max)
+    n_seat = np.empty(P_max)
+    sk = np.empty(P_max, np.bool_)
+    S = np.empty((P_max, P_max))
+    R = np.empty((P_max, 2))
+    histA = np.empty((cycle_memory, H_max))
+    histB = np.empty((cycle_memory, P_max))
+    hist_ok = np.zeros(cycle_memory, np.bool_)
+    for c in comps:
+        m, H = n_rev[c], H_c[c]
+        P = max(P_c[c], 1)
+        has_b = ident[c]
+        # the component's reviews ordered by household row (counting sort, stable)
+        for k in range(H + 1):
+            rstart[k] = 0
+        s0 = start[c]
+        for i in range(m):
+            rstart[row_of_h[h[ordr[s0 + i]]] + 1] += 1
+        for k in range(H):
+            rstart[k + 1] += rstart[k]
+        for i in range(m):
+            g = ordr[s0 + i]
+            k = row_of_h[h[g]]
+            pos = rstart[k]
+            rstart[k] += 1
+            rw[pos], sw[pos], yw[pos], gi[pos] = k, seat_of_r[r[g]], y[g], g
+        for k in range(H, 0, -1):
+            rstart[k] = rstart[k - 1]
+        rstart[0] = 0
+        for k in range(H):
+            A[k] = 0.0
+        for i in range(m):
+            A[rw[i]] = a0[h[gi[i]]]
+        for p in range(P):
+            B[p] = 0.0
+            n_seat[p] = 0.0
+        for i in range(m):
+            n_seat[sw[i]] += 1.0
+        n_tot = 0.0
+        all_b = True
+        for p in range(P):
+            sk[p] = n_seat[p] > 0 and has_b
+            if sk[p]:
+                n_tot += n_seat[p]
+            else:
+                all_b = False
+        n_tot = max(n_tot, 1.0)
+        odd = m % 2 == 1
+        kmid = (m + m % 2) // 2 - 1
+        for q in range(cycle_memory):
+            hist_ok[q] = False
+        done = False
+        t = np.inf
+        for it in range(max_iter + 1):
+            for i in range(m):
+                E[i] = yw[i] - A[rw[i]] - B[sw[i]]
+            bad = False
+            lo = 0.0
+            hi = 0.0
+            if it == 0:   # least squares: every review inside, no scale
+                t = np.inf
+                for i in range(m):
+                    PSI[i] = E[i]
+                    D[i] = 1.0
+                    ins[i] = True
+            else:
+                for i in range(m):
+                    AE[i] = abs(E[i])
+                    buf[i] = AE[i]
+                lo = _kth(buf, m, kmid)
+                if odd:
+                    hi = lo
+                else:
+                    # quickselect left buf[kmid + 1:] >= lo: the next order statistic
+                    hi = buf[kmid + 1]
+                    for i in range(kmid + 2, m):
+                        if buf[i] < hi:
+                            hi = buf[i]
+                t = cMAD * 0.5 * (lo + hi)
+                bad = not (np.isfinite(t) and t > 0)
+                for i in range(m):
+                    e = E[i]
+                    ins[i] = AE[i] <= t
+                    v = e if e > -t else -t
+                    PSI[i] = v if v < t else t
+                    w = t / AE[i]
+                    W[i] = 1.0 if w > 1.0 else w      # NaN stays NaN (numpy.minimum)
+                    D[i] = 1.0 if ins[i] else W[i] * eps
+                # a household or rater with no review inside: its IRLS weights
+                for p in range(P):
+                    Dr[p] = 0.0
+                fb = False
+                for k in range(H):
+                    s = 0.0
+                    for i in range(rstart[k], rstart[k + 1]):
+                        s += D[i]
+                        Dr[sw[i]] += D[i]
+                    Da[k] = s
+                    if s < 0.5:
+                        fb = True
+                for p in range(P):
+                    if Dr[p] < 0.5 and sk[p]:
+                        fb = True
+                if fb:
+                    for i in range(m):
+                        if Da[rw[i]] < 0.5 or (Dr[sw[i]] < 0.5 and sk[sw[i]]):
+                            D[i] = W[i]
+            # household sums (D, psi, psi inside) and rater sums (fitted seats)
+            for p in range(P):
+                Gb[p] = 0.0
+                ub[p] = 0.0
+                Dr[p] = 0.0
+            for k in range(H):
+                sd, sp, se = 0.0, 0.0, 0.0
+                for i in range(rstart[k], rstart[k + 1]):
+                    p = sw[i]
+                    sd += D[i]
+                    sp += PSI[i]
+                    if it > 0 and ins[i]:
+                        se += E[i]
+                    if sk[p]:
+                        Dr[p] += D[i]
+                        Gb[p] += PSI[i]
+                        if it > 0 and ins[i]:
+                            ub[p] += E[i]
+                Da[k] = sd
+                Ga[k] = sp
+                ua[k] = cMAD * (sp - se) / t if it > 0 else 0.0
+                iDa[k] = 1.0 / sd if sd > 0 else 0.0
+                GU[k, 0] = sp * iDa[k]
+                GU[k, 1] = ua[k] * iDa[k]
+            for p in range(P):
+                ub[p] = cMAD * (Gb[p] - ub[p]) / t if (it > 0 and sk[p]) else 0.0
+                if not sk[p]:
+                    Gb[p] = 0.0
+            # reduced rater system S Z = rhs (households absorbed)
+            alpha = 0.0
+            for p in range(P):
+                alpha = max(alpha, abs(Dr[p]))
+            for p in range(P):
+                R[p, 0] = Gb[p]
+                R[p, 1] = ub[p]
+                for q in range(P):
+                    S[p, q] = alpha if (sk[p] and sk[q]) else 0.0
+                S[p, p] += Dr[p] + (0.0 if sk[p] else 1.0)
+            for k in range(H):
+                idk = iDa[k]
+                for i in range(rstart[k], rstart[k + 1]):
+                    p = sw[i]
+                    if not sk[p]:
+                        continue
+                    di = D[i]
+                    R[p, 0] -= di * GU[k, 0]
+                    R[p, 1] -= di * GU[k, 1]
+                    f = di * idk
+                    for j in range(rstart[k], rstart[k + 1]):
+                        q = sw[j]
+                        if sk[q]:
+                            S[p, q] -= f * D[j]
+            ok = _lu_solve(S, R, P)
+            if not ok:
+                bad = True
+            zc0, zc1 = 0.0, 0.0
+            for p in range(P):
+                if not sk[p]:
+                    R[p, 0] = 0.0
+                    R[p, 1] = 0.0
+                else:
+                    zc0 += n_seat[p] * R[p, 0]
+                    zc1 += n_seat[p] * R[p, 1]
+            zc0 /= n_tot
+            zc1 /= n_tot
+            for p in range(P):
+                if sk[p]:
+                    R[p, 0] -= zc0
+                    R[p, 1] -= zc1
+            for k in range(H):
+                s0_, s1_ = 0.0, 0.0
+                for i in range(rstart[k], rstart[k + 1]):
+                    p = sw[i]
+                    if sk[p]:
+                        s0_ += D[i] * R[p, 0]
+                        s1_ += D[i] * R[p, 1]
+                za[k, 0] = GU[k, 0] - s0_ * iDa[k]
+                za[k, 1] = GU[k, 1] - s1_ * iDa[k]
+            # Sherman-Morrison: t moves with the median residual(s)
+            g0, g1 = 0.0, 0.0
+            if it > 0:
+                for target in (lo, hi):
+                    best = -1
+                    bkey = 0
+                    for i in range(m):
+                        if AE[i] == target:
+                            key = rw[i] * P + sw[i]
+                            if best < 0 or key < bkey:
+                                best, bkey = i, key
+                    if best < 0:
+                        best = 0
+                    e = E[best]
+                    sg = 1.0 if e > 0 else (-1.0 if e < 0 else 0.0)
+                    g0 += 0.5 * sg * (za[rw[best], 0] + R[sw[best], 0])
+                    g1 += 0.5 * sg * (za[rw[best], 1] + R[sw[best], 1])
+            coef = g0 / (1.0 + g1)
+            step = 0.0
+            for k in range(H):
+                dA[k] = za[k, 0] - za[k, 1] * coef
+                v = abs(dA[k])
+                if v > step or v != v:
+                    step = v
+            for p in range(P):
+                dB[p] = R[p, 0] - R[p, 1] * coef
+                v = abs(dB[p])
+                if v > step or v != v:
+                    step = v
+            if bad or not np.isfinite(step):
+                break
+            for k in range(H):
+                A[k] += dA[k]
+            for p in range(P):
+                B[p] += dB[p]
+            if step < tol_step:
+                done = True
+                break
+            if it >= cycle_from:
+                seen = False
+                for q in range(cycle_memory):
+                    if not hist_ok[q]:
+                        continue
+                    same = True
+                    for k in range(H):
+                        if histA[q, k] != A[k]:
+                            same = False
+                            break
+                    if same:
+                        for p in range(P):
+                            if histB[q, p] != B[p]:
+                                same = False
+                                break
+                    if same:
+                        seen = True
+                        break
+                if seen:
+                    break
+                q = it % cycle_memory
+                for k in range(H):
+                    histA[q, k] = A[k]
+                for p in range(P):
+                    histB[q, p] = B[p]
+                hist_ok[q] = True
+        if done:
+            for i in range(m):
+                g = gi[i]
+                a_out[h[g]] = A[rw[i]]
+                if has_b:
+                    b_out[r[g]] = B[sw[i]]
+            solved[c] = True
+            t_out[c] = t
+
+
+@numba.njit(cache=True, nogil=True)
+def _find(parent, x):
+    root = x
+    while parent[root] != root:
+        root = parent[root]
+    while parent[x] != root:   # path compression
+        nxt = parent[x]
+        parent[x] = root
+        x = nxt
+    return root
+
+
+@numba.njit(cache=True, nogil=True)
+def component_roots(h, r, nH, nR, household_rank, key, root):
+    """Connected components of the reviews (h, r) by union-find over households and raters.
+
+    Writes ``root`` (per node: households ``0 .. nH-1``, then raters) and, per root, ``key``: the
+    smallest ``household_rank`` of its households (``key`` filled with the int64 maximum by the
+    caller). The partition is that of :func:`scipy.sparse.csgraph.connected_components`.
+    """
+    n = nH + nR
+    for x in range(n):
+        root[x] = x
+    for i in range(h.size):
+        a = _find(root, h[i])
+        b = _find(root, nH + r[i])
+        if a != b:   # the smaller index becomes the root: the result does not depend on timing
+            if a < b:
+                root[b] = a
+            else:
+                root[a] = b
+    for x in range(n):
+        root[x] = _find(root, x)
+    for i in range(h.size):
+        x = root[h[i]]
+        if household_rank[h[i]] < key[x]:
+            key[x] = household_rank[h[i]]
