@@ -55,7 +55,7 @@ sysdeps:
 warm: $(STAMP)
 	@$(BIN)/python -c "import matplotlib.font_manager" 2>/dev/null || true
 	@$(BIN)/python -m compileall -q src >/dev/null || true
-	@$(BIN)/python -m calib.consensus._jit >/dev/null || true
+	@$(BIN)/python -c "from calib.consensus import _jit; _jit.warm()" >/dev/null 2>&1 || true
 
 ## Regenerate every report from the bundled sample programme into reports/<run-id>/; first record
 ## the sample's earlier quarterly evaluations in the run history (once; later runs skip them)

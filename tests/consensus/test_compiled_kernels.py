@@ -42,6 +42,12 @@ def test_the_compiled_kernels_are_used_here():
 def test_no_jit_switches_them_off(monkeypatch):
     monkeypatch.setenv("CALIB_NO_JIT", "1")
     assert not _jit.enabled()
+    assert not _jit.use(10**9)
+
+
+def test_small_problems_keep_numpy():
+    # loading numba costs a process ~1.3 CPU s: a county or the sample does not pay it
+    assert not _jit.use(_jit.MIN_REVIEWS - 1) and _jit.use(_jit.MIN_REVIEWS)
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -74,10 +80,8 @@ def test_components_are_scipys_partition_numbered_alike(monkeypatch):
         if trial % 3 == 0:
             h = np.sort(h)
         rank = rng.permutation(nH)
-        monkeypatch.setenv("CALIB_NO_JIT", "1")
-        want = components(h, r, nH, nR, rank)
-        monkeypatch.setenv("CALIB_NO_JIT", "")
-        got = components(h, r, nH, nR, rank)
+        want = components(h, r, nH, nR, rank, compiled=False)
+        got = components(h, r, nH, nR, rank, compiled=True)
         assert got.n == want.n
         for f in ("c_h", "c_r", "n_reviews", "n_households", "n_raters"):
             np.testing.assert_array_equal(getattr(got, f), getattr(want, f), err_msg=f"{trial} {f}")
@@ -95,9 +99,11 @@ def _reviews(seed: int, households: int = 3000) -> pd.DataFrame:
 
 def test_consensus_limits_are_the_same_with_and_without_the_kernels(monkeypatch):
     rv = _reviews(11)
+    monkeypatch.setattr(_jit, "MIN_REVIEWS", 0)
     monkeypatch.setenv("CALIB_NO_JIT", "1")
     want = consensus_limits(rv)
     monkeypatch.setenv("CALIB_NO_JIT", "")
+    assert _jit.use(len(rv))
     got = consensus_limits(rv)
     assert want["adjusted"].mean() > 0.9
     pd.testing.assert_series_equal(got["consensus_limit"], want["consensus_limit"], check_exact=True)
@@ -110,3 +116,12 @@ def test_warm_compiles_into_the_cache():
     for _ in range(2):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert float(out.stdout.split()[-1]) < 5.0   # the second process loads, it does not compile
+
+
+def test_a_small_consensus_does_not_load_numba():
+    code = ("import sys, pandas as pd\nfrom calib.consensus import consensus_limits\n"
+            "rv = pd.DataFrame({'household_id': ['h1'] * 3 + ['h2'] * 3, 'reviewer_id': list('abcabc'),"
+            " 'proposed_limit': [5e4, 6e4, 4e4, 3e4, 3e4, 4e4], 'village': 'v'})\n"
+            "consensus_limits(rv)\nprint('numba' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split()[-1] == "False"

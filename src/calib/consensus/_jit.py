@@ -10,6 +10,7 @@ numba is imported on first use only (importing it costs about 0.3 s, which a rep
 fits a consensus should not pay) and the kernels are cached on disk next to their module
 (``cache=True``): they compile once per checkout (about 10 CPU s), which ``make`` does in its
 ``warm`` step (:func:`warm`) so that test workers and report kernels do not all compile at once.
+Small problems keep the numpy paths (:data:`MIN_REVIEWS`).
 """
 from __future__ import annotations
 
@@ -17,6 +18,15 @@ import os
 
 _KERNELS = None
 _FAILED = False
+#: Problems with fewer reviews use the numpy paths: loading numba and the cached kernels costs a
+#: process about 1.3 CPU s, which the kernels repay from about a million reviews (200,000
+#: households). A rule on the size alone keeps a run's numbers a function of its data.
+MIN_REVIEWS = 1_000_000
+
+
+def use(n_reviews: int) -> bool:
+    """The compiled kernels serve a problem of ``n_reviews`` reviews."""
+    return n_reviews >= MIN_REVIEWS and enabled()
 
 
 def enabled() -> bool:
@@ -54,23 +64,17 @@ def run(name: str, *args) -> bool:
 
 
 def warm() -> bool:
-    """Compile every kernel into the on-disk cache (a tiny consensus); False without numba."""
+    """Compile every kernel into the on-disk cache (a tiny problem); False without numba."""
     if not enabled():
         return False
     import numpy as np
-    import pandas as pd
 
-    from calib.consensus import consensus_limits
+    from calib.consensus import _kernels, newton
+    from calib.consensus.graph import components
 
-    rng = np.random.default_rng(0)
-    n = 40
-    rv = pd.DataFrame({"household_id": np.repeat([f"h{i}" for i in range(n)], 4),
-                       "reviewer_id": np.tile([f"r{j}" for j in range(4)], n),
-                       "proposed_limit": np.round(np.exp(10 + rng.standard_normal(4 * n)), -3),
-                       "village": "v"})
-    consensus_limits(rv, method="adjusted")
-    return True
-
-
-if __name__ == "__main__":   # python -m calib.consensus._jit: warm the cache
-    print("compiled consensus kernels:", "ready" if warm() else "not used (numpy)")
+    h, r = np.repeat(np.arange(40), 4), np.tile(np.arange(4), 40)
+    y = 10 + np.random.default_rng(0).standard_normal(h.size)
+    cmp = components(h, r, 40, 4, np.arange(40), compiled=True)
+    newton.solve(h, r, y, cmp.c_h, cmp.c_r, cmp.n, cmp.identified(), np.ones(4, bool), 2.0,
+                 np.bincount(h, y) / 4, compiled=True)
+    return _kernels is not None

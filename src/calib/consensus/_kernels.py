@@ -384,16 +384,19 @@ def _find(parent, x):
 
 
 @numba.njit(cache=True, nogil=True)
-def component_roots(h, r, nH, nR, household_rank, key, root):
+def component_roots(h, r, nH, nR, household_rank, key, root, used, counts):
     """Connected components of the reviews (h, r) by union-find over households and raters.
 
-    Writes ``root`` (per node: households ``0 .. nH-1``, then raters) and, per root, ``key``: the
-    smallest ``household_rank`` of its households (``key`` filled with the int64 maximum by the
-    caller). The partition is that of :func:`scipy.sparse.csgraph.connected_components`.
+    Nodes are the households ``0 .. nH-1``, then the raters. Writes per node its ``root`` and
+    whether it has a review (``used``), and per root: ``key``, the smallest ``household_rank`` of
+    its households (filled with the int64 maximum by the caller), and ``counts`` (n x 3, zeros):
+    reviews, households and raters. The partition is that of
+    :func:`scipy.sparse.csgraph.connected_components`.
     """
     n = nH + nR
     for x in range(n):
         root[x] = x
+        used[x] = False
     for i in range(h.size):
         a = _find(root, h[i])
         b = _find(root, nH + r[i])
@@ -406,5 +409,12 @@ def component_roots(h, r, nH, nR, household_rank, key, root):
         root[x] = _find(root, x)
     for i in range(h.size):
         x = root[h[i]]
-        if household_rank[h[i]] < key[x]:
-            key[x] = household_rank[h[i]]
+        counts[x, 0] += 1
+        if not used[h[i]]:
+            used[h[i]] = True
+            counts[x, 1] += 1
+            if household_rank[h[i]] < key[x]:
+                key[x] = household_rank[h[i]]
+        if not used[nH + r[i]]:
+            used[nH + r[i]] = True
+            counts[x, 2] += 1

@@ -43,20 +43,30 @@ class Components:
         return (self.n_raters >= 2) & (self.df >= min_df)
 
 
-def components(h: np.ndarray, r: np.ndarray, nH: int, nR: int, household_rank: np.ndarray) -> Components:
+def components(h: np.ndarray, r: np.ndarray, nH: int, nR: int, household_rank: np.ndarray, *,
+               compiled: bool | None = None) -> Components:
     """Connected components of the reviews (h, r), numbered by their smallest household.
 
     ``household_rank`` is the rank of each household code in the sorted household ids, so that
     component numbers do not depend on the order of the rows (nor on the other components).
-    Households and raters without an edge get -1.
+    Households and raters without an edge get -1. ``compiled`` (default: for large problems,
+    :func:`calib.consensus._jit.use`) finds them by a compiled union-find instead of scipy's
+    search: the same partition, numbered alike.
     """
     n = nH + nR
-    if _jit.enabled():   # union-find, compiled: no sparse matrix, no conversions
+    if _jit.use(h.size) if compiled is None else (compiled and _jit.enabled()):   # union-find, compiled: no sparse matrix, no conversions
         key = np.full(n, np.iinfo(np.int64).max)
-        root = np.empty(n, np.int64)
+        root, used = np.empty(n, np.int64), np.empty(n, bool)
+        counts = np.zeros((n, 3), np.int64)
         if _jit.run("component_roots", np.asarray(h, np.int64), np.asarray(r, np.int64), nH, nR,
-                    np.asarray(household_rank, np.int64), key, root):
-            return _numbered(root, key, h, r, nH, nR)
+                    np.asarray(household_rank, np.int64), key, root, used, counts):
+            live = np.flatnonzero(key < np.iinfo(np.int64).max)
+            live = live[np.argsort(key[live], kind="stable")]
+            new = np.full(n, -1, np.int64)
+            new[live] = np.arange(live.size)
+            c = np.where(used, new[root], -1)
+            return Components(c_h=c[:nH], c_r=c[nH:], n=int(live.size), n_reviews=counts[live, 0],
+                              n_households=counts[live, 1], n_raters=counts[live, 2])
     if h.size and bool((h[1:] >= h[:-1]).all()):
         # reviews stored household by household: the rows of the CSR matrix directly (the
         # components are the same; only the conversion from COO is saved)

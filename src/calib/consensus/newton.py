@@ -60,7 +60,8 @@ def solve(h, r, y, c_h, c_r, nC, ident, live, cMAD, a0, *, max_iter=30, tol_step
     household), ``b`` (per rater), ``solved`` (bool per component; ``a``, ``b`` are meaningful
     there only) and ``t`` (per component, the Huber threshold ``c 1.4826 median|e|`` at the root).
 
-    ``compiled`` (default: when numba is available and ``CALIB_NO_JIT`` is not set) runs the same
+    ``compiled`` (default: from :data:`._jit.MIN_REVIEWS` reviews, when numba is available and
+    ``CALIB_NO_JIT`` is not set) runs the same
     iterations compiled, component by component on its reviews (:mod:`._jit`); ``False``
     the padded numpy blocks below. Both reach the same root to rounding.
     """
@@ -95,7 +96,7 @@ def solve(h, r, y, c_h, c_r, nC, ident, live, cMAD, a0, *, max_iter=30, tol_step
     if comps.size == 0:
         return a_out, b_out, solved, t_out
     if compiled is None:
-        compiled = _jit.enabled()
+        compiled = _jit.use(h.size)
     if compiled and _jit.run(   # the same iterations on each component's reviews
             "solve_components",
             comps, ordr, start, n_rev, row_of_h, seat_of_r, np.asarray(y, float), H_c, P_c,
