@@ -166,21 +166,20 @@ def solve_components(comps, ordr, start, n_rev, row_of_h, seat_of_r, y, H_c, P_c
         done = False
         t = np.inf
         for it in range(max_iter + 1):
-            for i in range(m):
-                E[i] = yw[i] - A[rw[i]] - B[sw[i]]
-            bad = False
+            # pass 1: residuals (and their absolute values for the median)
             lo = 0.0
             hi = 0.0
+            bad = False
             if it == 0:   # least squares: every review inside, no scale
                 t = np.inf
                 for i in range(m):
-                    PSI[i] = E[i]
-                    D[i] = 1.0
-                    ins[i] = True
+                    E[i] = yw[i] - A[rw[i]] - B[sw[i]]
             else:
                 for i in range(m):
-                    AE[i] = abs(E[i])
-                    buf[i] = AE[i]
+                    e = yw[i] - A[rw[i]] - B[sw[i]]
+                    E[i] = e
+                    AE[i] = abs(e)
+                    buf[i] = abs(e)
                 lo = _kth(buf, m, kmid)
                 if odd:
                     hi = lo
@@ -192,85 +191,106 @@ def solve_components(comps, ordr, start, n_rev, row_of_h, seat_of_r, y, H_c, P_c
                             hi = buf[i]
                 t = cMAD * 0.5 * (lo + hi)
                 bad = not (np.isfinite(t) and t > 0)
-                for i in range(m):
-                    e = E[i]
-                    ins[i] = AE[i] <= t
-                    v = e if e > -t else -t
-                    PSI[i] = v if v < t else t
-                    w = t / AE[i]
-                    W[i] = 1.0 if w > 1.0 else w      # NaN stays NaN (numpy.minimum)
-                    D[i] = 1.0 if ins[i] else W[i] * eps
-                # a household or rater with no review inside: its IRLS weights
-                for p in range(P):
-                    Dr[p] = 0.0
-                fb = False
-                for k in range(H):
-                    s = 0.0
-                    for i in range(rstart[k], rstart[k + 1]):
-                        s += D[i]
-                        Dr[sw[i]] += D[i]
-                    Da[k] = s
-                    if s < 0.5:
-                        fb = True
-                for p in range(P):
-                    if Dr[p] < 0.5 and sk[p]:
-                        fb = True
-                if fb:
-                    for i in range(m):
-                        if Da[rw[i]] < 0.5 or (Dr[sw[i]] < 0.5 and sk[sw[i]]):
-                            D[i] = W[i]
-            # household sums (D, psi, psi inside) and rater sums (fitted seats)
+            # pass 2, household by household: psi, the Jacobian's weights D, the sums that do not
+            # depend on D's fallback, and the median residuals' cells (Sherman-Morrison)
             for p in range(P):
                 Gb[p] = 0.0
                 ub[p] = 0.0
                 Dr[p] = 0.0
+            fb = False
+            i_lo, k_lo, i_hi, k_hi = 0, -1, 0, -1
             for k in range(H):
                 sd, sp, se = 0.0, 0.0, 0.0
                 for i in range(rstart[k], rstart[k + 1]):
                     p = sw[i]
+                    e = E[i]
+                    if it == 0:
+                        ins[i] = True
+                        PSI[i] = e
+                        D[i] = 1.0
+                    else:
+                        ae = AE[i]
+                        ins[i] = ae <= t
+                        v = e if e > -t else -t
+                        PSI[i] = v if v < t else t
+                        w = t / ae
+                        W[i] = 1.0 if w > 1.0 else w      # NaN stays NaN (numpy.minimum)
+                        D[i] = 1.0 if ins[i] else W[i] * eps
+                        if ae == lo:
+                            key = k * P + p
+                            if k_lo < 0 or key < k_lo:
+                                i_lo, k_lo = i, key
+                        if ae == hi:
+                            key = k * P + p
+                            if k_hi < 0 or key < k_hi:
+                                i_hi, k_hi = i, key
+                        if ins[i]:
+                            se += e
+                            if sk[p]:
+                                ub[p] += e
                     sd += D[i]
                     sp += PSI[i]
-                    if it > 0 and ins[i]:
-                        se += E[i]
+                    Dr[p] += D[i]
                     if sk[p]:
-                        Dr[p] += D[i]
                         Gb[p] += PSI[i]
-                        if it > 0 and ins[i]:
-                            ub[p] += E[i]
                 Da[k] = sd
                 Ga[k] = sp
                 ua[k] = cMAD * (sp - se) / t if it > 0 else 0.0
-                iDa[k] = 1.0 / sd if sd > 0 else 0.0
-                GU[k, 0] = sp * iDa[k]
-                GU[k, 1] = ua[k] * iDa[k]
+                if sd < 0.5:
+                    fb = True
             for p in range(P):
                 ub[p] = cMAD * (Gb[p] - ub[p]) / t if (it > 0 and sk[p]) else 0.0
-                if not sk[p]:
-                    Gb[p] = 0.0
-            # reduced rater system S Z = rhs (households absorbed)
-            alpha = 0.0
+                if Dr[p] < 0.5 and sk[p]:
+                    fb = True
+            if it > 0 and fb:   # a household or rater with no review inside: its IRLS weights
+                for i in range(m):
+                    if Da[rw[i]] < 0.5 or (Dr[sw[i]] < 0.5 and sk[sw[i]]):
+                        D[i] = W[i]
+                for k in range(H):
+                    sd = 0.0
+                    for i in range(rstart[k], rstart[k + 1]):
+                        sd += D[i]
+                    Da[k] = sd
+            # pass 3: the reduced rater system S Z = rhs (households absorbed; S symmetric)
             for p in range(P):
-                alpha = max(alpha, abs(Dr[p]))
-            for p in range(P):
+                Dr[p] = 0.0
                 R[p, 0] = Gb[p]
                 R[p, 1] = ub[p]
                 for q in range(P):
-                    S[p, q] = alpha if (sk[p] and sk[q]) else 0.0
-                S[p, p] += Dr[p] + (0.0 if sk[p] else 1.0)
+                    S[p, q] = 0.0
             for k in range(H):
-                idk = iDa[k]
-                for i in range(rstart[k], rstart[k + 1]):
+                idk = 1.0 / Da[k] if Da[k] > 0 else 0.0
+                iDa[k] = idk
+                gu0 = Ga[k] * idk
+                gu1 = ua[k] * idk
+                GU[k, 0] = gu0
+                GU[k, 1] = gu1
+                r0, r1 = rstart[k], rstart[k + 1]
+                for i in range(r0, r1):
                     p = sw[i]
                     if not sk[p]:
                         continue
                     di = D[i]
-                    R[p, 0] -= di * GU[k, 0]
-                    R[p, 1] -= di * GU[k, 1]
+                    Dr[p] += di
+                    R[p, 0] -= di * gu0
+                    R[p, 1] -= di * gu1
                     f = di * idk
-                    for j in range(rstart[k], rstart[k + 1]):
+                    S[p, p] -= f * di
+                    for j in range(i + 1, r1):
                         q = sw[j]
                         if sk[q]:
-                            S[p, q] -= f * D[j]
+                            v = f * D[j]
+                            S[p, q] -= v
+                            S[q, p] -= v
+            alpha = 0.0
+            for p in range(P):
+                alpha = max(alpha, abs(Dr[p]))
+            for p in range(P):
+                if sk[p]:
+                    for q in range(P):
+                        if sk[q]:
+                            S[p, q] += alpha
+                S[p, p] += Dr[p] + (0.0 if sk[p] else 1.0)
             ok = _lu_solve(S, R, P)
             if not ok:
                 bad = True
@@ -288,6 +308,7 @@ def solve_components(comps, ordr, start, n_rev, row_of_h, seat_of_r, y, H_c, P_c
                 if sk[p]:
                     R[p, 0] -= zc0
                     R[p, 1] -= zc1
+            # pass 4: the households' part of the step
             for k in range(H):
                 s0_, s1_ = 0.0, 0.0
                 for i in range(rstart[k], rstart[k + 1]):
@@ -297,19 +318,11 @@ def solve_components(comps, ordr, start, n_rev, row_of_h, seat_of_r, y, H_c, P_c
                         s1_ += D[i] * R[p, 1]
                 za[k, 0] = GU[k, 0] - s0_ * iDa[k]
                 za[k, 1] = GU[k, 1] - s1_ * iDa[k]
-            # Sherman-Morrison: t moves with the median residual(s)
+            # Sherman-Morrison: t moves with the median residual(s), the first cell (household
+            # row, rater seat) equal to each
             g0, g1 = 0.0, 0.0
             if it > 0:
-                for target in (lo, hi):
-                    best = -1
-                    bkey = 0
-                    for i in range(m):
-                        if AE[i] == target:
-                            key = rw[i] * P + sw[i]
-                            if best < 0 or key < bkey:
-                                best, bkey = i, key
-                    if best < 0:
-                        best = 0
+                for best in (i_lo, i_hi):
                     e = E[best]
                     sg = 1.0 if e > 0 else (-1.0 if e < 0 else 0.0)
                     g0 += 0.5 * sg * (za[rw[best], 0] + R[sw[best], 0])

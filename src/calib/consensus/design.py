@@ -48,14 +48,19 @@ class Design:
         return len(self.villages)
 
 
-def check_reviews(reviews: pd.DataFrame) -> None:
-    """Raise :class:`CalibInputError` naming the column and row of the first defect of ``reviews``."""
+def check_reviews(reviews: pd.DataFrame, codes: dict[str, np.ndarray] | None = None) -> None:
+    """Raise :class:`CalibInputError` naming the column and row of the first defect of ``reviews``.
+
+    ``codes`` (optional): the factorized key columns (``pandas.factorize`` codes, -1 for blank),
+    so that blanks are found without another pass over the text.
+    """
     require_columns(reviews, REQUIRED, "reviews")
     if len(reviews) == 0:
         raise CalibInputError("reviews: the table is empty")
     for col in ("household_id", "reviewer_id", "village"):
-        if reviews[col].isna().any():
-            i = int(np.flatnonzero(reviews[col].isna().to_numpy())[0])
+        blank = codes[col] < 0 if codes is not None else reviews[col].isna().to_numpy()
+        if blank.any():
+            i = int(np.flatnonzero(blank)[0])
             raise CalibInputError(f"reviews: column {col!r} is blank in row {reviews.index[i]!r}")
     amt = pd.to_numeric(reviews["proposed_limit"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     bad = ~np.isfinite(amt) | (amt < 0)
@@ -149,10 +154,13 @@ def _first_dup_error(reviews: pd.DataFrame, h: np.ndarray, r: np.ndarray, seat: 
 
 def design(reviews: pd.DataFrame) -> Design:
     """Check ``reviews`` and code it (households in order of appearance, villages sorted)."""
-    check_reviews(reviews)
+    require_columns(reviews, REQUIRED, "reviews")
+    if len(reviews) == 0:
+        raise CalibInputError("reviews: the table is empty")
     h, households = pd.factorize(reviews["household_id"], sort=False)
     vcode, villages = pd.factorize(reviews["village"], sort=True)
     rev_code, reviewers = pd.factorize(reviews["reviewer_id"], sort=False)
+    check_reviews(reviews, {"household_id": h, "reviewer_id": rev_code, "village": vcode})
     h, vcode = h.astype(np.int64, copy=False), vcode.astype(np.int64, copy=False)
     nV = len(villages)
     v_h = np.empty(len(households), np.int64)   # a household belongs to one village
