@@ -175,3 +175,14 @@ def test_agreement_summary_as_two_readable_tables():
     assert max(t.data.shape[1] for t in (levels, conc, slopes)) <= 9  # was one table of 26 columns
     assert "CCC 95% 区间" in conc.data.columns and "Cohen κ" in conc.data.columns
     assert set(levels.classes.iloc[:, 0]) == {"lbl"} and any("仅全部行" in n for n in conc.notes)
+
+
+def test_a_column_mixing_figures_and_text_has_one_alignment():
+    # report 03's conclusions: 0.894 beside "1,700 户，敞口差额 3,141.30 万元" (figures with words)
+    fig = display._format_column(pd.Series(["0.894", "1,700 户，敞口差额 3,141.30 万元", "91.2%"],
+                                            dtype=object), "text")[1]
+    assert list(fig) == ["n", "n", "n"]
+    words = display._format_column(pd.Series(["0.5", "是", None], dtype=object), "text")[1]
+    assert list(words) == ["", "", ""]
+    plain = display._format_column(pd.Series(["1", "2", None], dtype=object), "text")[1]
+    assert list(plain) == ["n", "n", "n"]

@@ -243,7 +243,14 @@ def _format_column(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series
     verdict = s.map(lambda x: VERDICT_CLASS.get(x, "") if isinstance(x, str) else "")
     num = shown.map(lambda x: "n" if _NUMERIC.match(x) else "")
     if (num == "n").any():  # a missing figure ("—") sits where the column's figures do
-        num = num.mask(shown == fmt.MISSING, "n")
+        present = shown != fmt.MISSING
+        if (num[present] == "").any():
+            # one column, one alignment: figures beside figures with words ("1,700 户") all
+            # right-aligned; beside words without a digit, all left-aligned
+            digits = shown[present].str.contains(r"\d", regex=True).all()
+            num = pd.Series("n" if digits else "", index=s.index)
+        else:
+            num = num.mask(~present, "n")
     return shown, verdict.where(verdict != "", num)
 
 
