@@ -16,7 +16,10 @@ Goal (issue 14, item 5): the adjusted consensus (``consensus_limits``) and the c
 (``reviews.groupby("household_id")["proposed_limit"].median()``), measured in the same run as CPU
 time (the machine is shared: wall time varies with the load; both are printed); memory linear in
 the number of households (``--sizes`` runs each size in its own process and prints a table of
-CPU, wall, ratio and peak RSS per size). ``--goal-only`` skips the other stages.
+CPU, wall, ratio and peak RSS per size). ``--goal-only`` skips the other stages. From a
+million reviews the consensus runs its compiled kernels (:mod:`calib.consensus._jit`); they are
+loaded before the timings (about 1.3 CPU s once per process, printed); ``--numpy`` runs the numpy
+paths instead, for comparison.
 """
 from __future__ import annotations
 
@@ -95,6 +98,13 @@ def run(a) -> dict:
     print(f"generated {a.households:,} households, {len(reviews):,} reviews, "
           f"{reviews['village'].nunique():,} villages in {time.perf_counter() - t0:.1f} s "
           f"(peak RSS so far {peak_gb():.2f} GB)", flush=True)
+    from calib.consensus import _jit
+
+    t, w = time.process_time(), time.perf_counter()
+    compiled = _jit.use(len(reviews)) and _jit.warm()   # numba and the cached kernels, once
+    load = time.process_time() - t
+    print("kernels: " + (f"compiled (numba; loaded in {load:.2f} CPU s, once per process, not in "
+                         "the figures below)" if compiled else "numpy"), flush=True)
     base, base_wall = _baseline(reviews)
     print(f"{'groupby median':<18} {base:7.2f} CPU s {base_wall:7.2f} wall s (best of 3): the unit of "
           f"the ratios below", flush=True)
@@ -143,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="time only the stages of the goal (consensus_limits, compare_limits, compare_rules)")
     ap.add_argument("--ambiguous", choices=("backfit", "midpoint"), default=None,
                     help="components whose root is not unique (calib.consensus.fit.AMBIGUOUS)")
+    ap.add_argument("--numpy", action="store_true",
+                    help="use the numpy paths instead of the compiled kernels (CALIB_NO_JIT=1)")
     ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.sizes:
@@ -151,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             cmd = [sys.executable, __file__, "--households", str(n), "--k", str(a.k), "--panel",
                    str(a.panel), "--per-village", str(a.per_village), "--seed", str(a.seed), "--json"]
             cmd += ["--goal-only"] if a.goal_only else []
+            cmd += ["--numpy"] if a.numpy else []
             cmd += ["--ambiguous", a.ambiguous] if a.ambiguous else []
             out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
             print(out.rsplit("\n", 2)[0], flush=True)
@@ -166,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"{cm[0]:10.2f}/{cm[1]:<11.2f} {cm[0] / r['baseline_cpu']:5.1f}x "
                   f"{r['peak_gb']:11.2f} {r['peak_gb'] * 2 ** 30 / r['households']:11,.0f}")
         return 0
+    if a.numpy:
+        import os
+        os.environ["CALIB_NO_JIT"] = "1"
     if a.ambiguous:
         import calib.consensus.fit as fit_module
         fit_module.AMBIGUOUS = a.ambiguous
