@@ -319,12 +319,24 @@ def crossed_fit(h: np.ndarray, r: np.ndarray, y: np.ndarray, cmp: Components, *,
                converged=converged)
 
 
-def _backfit(p: _Problem, a0: np.ndarray, max_iter: int, tol: float) -> _State:
+def _backfit(p: _Problem, a0: np.ndarray, max_iter: int, tol: float,
+             jit: bool | None = None) -> _State:
     """The iteratively reweighted backfitting from the household levels ``a0``.
 
     Every quantity is per component, so once a third of the components have converged the others
     go on as a problem of their own (same arithmetic, fewer reviews per sweep).
+
+    ``jit`` (default: unless the environment sets ``CALIB_NO_JIT=1``) runs the compiled kernel of
+    :mod:`calib.consensus._backfit_nb`, which gives the same ``a``, ``b``, ``w``, ``scale``,
+    ``done`` and ``n_iter`` bit for bit, component by component (about 10x less CPU); the numpy
+    code below is the reference and the fallback when numba is not installed or cannot compile.
     """
+    if _use_jit(jit):
+        from calib.consensus import _backfit_nb
+
+        st = _backfit_nb.backfit(p, a0, max_iter, tol)
+        if st is not None:
+            return st
     nH, nR = p.cmp.c_h.size, p.cmp.c_r.size
     if p.sorter is None and p.huber_c is not None:
         p.sorter = GroupSorter(p.c_y, p.cmp.n)
@@ -364,6 +376,15 @@ def _backfit(p: _Problem, a0: np.ndarray, max_iter: int, tol: float) -> _State:
     write_back()
     st.n_iter = it
     return st
+
+
+def _use_jit(jit: bool | None) -> bool:
+    """``jit``, or by default: the environment does not set ``CALIB_NO_JIT=1``."""
+    if jit is not None:
+        return bool(jit)
+    import os
+
+    return os.environ.get("CALIB_NO_JIT", "") != "1"
 
 
 def _subproblem(p: _Problem, sub: np.ndarray):
