@@ -218,18 +218,29 @@ def test_inputs_outside_the_kernel_use_numpy():
 
 
 def test_no_jit_and_no_numba_fall_back(monkeypatch):
-    """CALIB_NO_JIT=1 and a numba that cannot be imported both give the numpy path."""
+    """CALIB_NO_JIT=1 and a numba that cannot be imported both give the numpy path; a small
+    problem uses the kernel only once it is loaded."""
     used = []
     orig = _backfit_nb.backfit
     monkeypatch.setattr(_backfit_nb, "backfit", lambda *a: used.append(1) or orig(*a))
     h, r, y, H, R = _small_design(0)
     cmp = components(h, r, H, R, np.arange(H))
+    assert h.size < _backfit_nb.MIN_REVIEWS
+    monkeypatch.setattr(_backfit_nb, "_ran", False)       # as in a fresh process
+    F.crossed_fit(h, r, y, cmp, se=False, solver="backfit")
+    assert not used
+    monkeypatch.setattr(_backfit_nb, "MIN_REVIEWS", h.size)
+    F.crossed_fit(h, r, y, cmp, se=False, solver="backfit")
+    assert used and _backfit_nb.ready()
+    monkeypatch.setattr(_backfit_nb, "MIN_REVIEWS", 10**9)
+    used.clear()
+    F.crossed_fit(h, r, y, cmp, se=False, solver="backfit")
+    assert used                                            # loaded: small problems too
     monkeypatch.setenv("CALIB_NO_JIT", "1")
+    used.clear()
     F.crossed_fit(h, r, y, cmp, se=False, solver="backfit")
     assert not used
     monkeypatch.delenv("CALIB_NO_JIT")
-    F.crossed_fit(h, r, y, cmp, se=False, solver="backfit")
-    assert used
     monkeypatch.setattr(_backfit_nb, "_kernel_fn", None)
     monkeypatch.setitem(sys.modules, "numba", None)     # import numba raises ImportError
     assert _backfit_nb._compiled() is None
@@ -247,6 +258,7 @@ def _both_ways(monkeypatch, reviews, **kw) -> None:
     orig = _backfit_nb.backfit
     monkeypatch.setattr(_backfit_nb, "backfit",
                         lambda *a: (lambda st: used.append(st is not None) or st)(orig(*a)))
+    monkeypatch.setattr(_backfit_nb, "MIN_REVIEWS", 0)    # small programmes: compiled too
     monkeypatch.delenv("CALIB_NO_JIT", raising=False)
     jit = consensus_limits(reviews, method="adjusted", **kw)
     assert used and all(used), "the compiled backfitting was not used"
