@@ -220,6 +220,7 @@ def test_inputs_outside_the_kernel_use_numpy():
 def test_no_jit_and_no_numba_fall_back(monkeypatch):
     """CALIB_NO_JIT=1 and a numba that cannot be imported both give the numpy path; a small
     problem uses the kernel only once it is loaded."""
+    monkeypatch.delenv("CALIB_NO_JIT", raising=False)
     used = []
     orig = _backfit_nb.backfit
     monkeypatch.setattr(_backfit_nb, "backfit", lambda *a: used.append(1) or orig(*a))

@@ -328,7 +328,7 @@ def _backfit(p: _Problem, a0: np.ndarray, max_iter: int, tol: float,
 
     ``jit=True`` runs the compiled kernel of :mod:`calib.consensus._backfit_nb`, which gives the
     same ``a``, ``b``, ``w``, ``scale``, ``done`` and ``n_iter`` bit for bit, component by
-    component, in about a fifth of the CPU time; by default (None) it is used unless the
+    component, in a fifth to a sixth of the CPU time; by default (None) it is used unless the
     environment sets ``CALIB_NO_JIT=1``, for problems of ``_backfit_nb.MIN_REVIEWS`` reviews or
     more or once the kernel is loaded. The numpy code below is the reference and the fallback
     when numba is not installed or cannot compile.
