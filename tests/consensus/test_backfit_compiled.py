@@ -289,3 +289,18 @@ def test_consensus_limits_province(monkeypatch, province):
     _both_ways(monkeypatch, province.reviews, relations=province.relations, trim=0.2,
                grid=1000.0, cap=500000.0, min_reviews=3, max_dispersion=0.5,
                decline_rule="majority")
+
+
+def test_a_small_programme_does_not_import_numba():
+    """Below MIN_REVIEWS a fresh process stays on numpy: numba (0.3 s) and the kernel's load
+    (0.2 s, or a 4 s compile) would cost more than the backfitting they save."""
+    import subprocess
+
+    code = ("import sys\nfrom calib.io import load_programme\nfrom calib.consensus import consensus_limits\n"
+            f"p = load_programme({str(ROOT / 'data' / 'sample')!r}, as_of={AS_OF!r})\n"
+            "consensus_limits(p.reviews, relations=p.relations)\n"
+            "print('numba' in sys.modules, 'calib.consensus._backfit_nb' in sys.modules)")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "CALIB_NO_JIT"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=env)
+    assert out.stdout.split() == ["False", "True"]
