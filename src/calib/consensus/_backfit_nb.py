@@ -31,10 +31,12 @@ numpy, 0.18-0.28 s compiled.
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-MAD = 1.482602218505602  # as calib.consensus.fit.MAD (not imported: this module stays standalone)
+if TYPE_CHECKING:
+    from calib.consensus.fit import _Problem, _State
 
 #: With fewer reviews than this, :func:`calib.consensus.fit._backfit` uses the compiled kernel
 #: only once it is loaded in the process: importing numba and loading the cached kernel cost
@@ -305,7 +307,7 @@ def ready() -> bool:
     return _ran
 
 
-def backfit(p, a0: np.ndarray, max_iter: int, tol: float):
+def backfit(p: _Problem, a0: np.ndarray, max_iter: int, tol: float) -> _State | None:
     """:func:`calib.consensus.fit._backfit` by the compiled kernel, or None (use numpy).
 
     Parameters
@@ -328,7 +330,8 @@ def backfit(p, a0: np.ndarray, max_iter: int, tol: float):
         kernel reproduces exactly (see the module docstring).
     """
     global _kernel_fn, _ran
-    from calib.consensus.fit import _State
+    from calib.consensus.fit import MAD, _State
+    from calib.consensus.groups import group_order
 
     kern = _compiled()
     if kern is None:
@@ -346,7 +349,7 @@ def backfit(p, a0: np.ndarray, max_iter: int, tol: float):
             and np.array_equal(p.cr[r], c_y)):
         return None
     robust = p.huber_c is not None
-    rev = np.argsort(c_y, kind="stable")
+    rev = group_order(c_y, nC)                  # = argsort(c_y, kind="stable")
     rev_ptr = np.zeros(nC + 1, np.int64)
     np.cumsum(np.bincount(c_y, minlength=nC), out=rev_ptr[1:])
     live_h = np.flatnonzero(~p.dead_h)
