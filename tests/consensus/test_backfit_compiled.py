@@ -197,17 +197,11 @@ def test_converged_from_the_second_sweep(monkeypatch):
     assert st.done.all() and st.n_iter == 2
 
 
-def test_inputs_outside_the_kernel_use_numpy():
+def test_inputs_outside_the_kernel_use_numpy(monkeypatch):
     """Non-finite values: the compiled path declines (None) and the dispatcher runs numpy."""
     h, r, y, H, R = _small_design(2)
     cmp = components(h, r, H, R, np.arange(H))
-    calls = []
-    orig = F._backfit
-    F._backfit = lambda p, a0, m, t, jit=None: calls.append((copy.deepcopy(p), a0.copy(), m, t)) or orig(p, a0, m, t)
-    try:
-        F.crossed_fit(h, r, y, cmp, se=False, solver="backfit")
-    finally:
-        F._backfit = orig
+    calls = _captured(monkeypatch, lambda: F.crossed_fit(h, r, y, cmp, se=False, solver="backfit"))
     p, a0, m, t = calls[0]
     a0 = a0.copy()
     a0[h[0]] = np.nan
