@@ -3,14 +3,17 @@
 :mod:`calib.consensus._kernels` holds them: the Newton iterations of
 :mod:`calib.consensus.newton` run on each component's reviews (instead of padded numpy blocks)
 and the connected components of the review graph (union-find instead of scipy's sparse graph
-conversions). Each has its numpy counterpart, kept as the reference: ``CALIB_NO_JIT=1`` (or a
-machine without numba) uses those, and the tests compare both.
+conversions). :mod:`calib.consensus._backfit_nb` compiles the backfitting of the components
+whose root is not unique, bit for bit the numpy code. Each has its numpy counterpart, kept as
+the reference: ``CALIB_NO_JIT=1`` (or a machine without numba) uses those, and the tests compare
+both.
 
 numba is imported on first use only (importing it costs about 0.3 s, which a report that never
 fits a consensus should not pay) and the kernels are cached on disk next to their module
-(``cache=True``): they compile once per checkout (about 10 CPU s), which ``make`` does in its
+(``cache=True``): they compile once per checkout (about 12 CPU s), which ``make`` does in its
 ``warm`` step (:func:`warm`) so that test workers and report kernels do not all compile at once.
-Small problems keep the numpy paths (:data:`MIN_REVIEWS`).
+Small problems keep the numpy paths (:data:`MIN_REVIEWS`; the backfitting's own
+:data:`calib.consensus._backfit_nb.MIN_REVIEWS`, bit for bit either way).
 """
 from __future__ import annotations
 
@@ -29,9 +32,14 @@ def use(n_reviews: int) -> bool:
     return n_reviews >= MIN_REVIEWS and enabled()
 
 
+def disabled() -> bool:
+    """``CALIB_NO_JIT`` is set (to anything but 0): the numpy paths everywhere."""
+    return os.environ.get("CALIB_NO_JIT", "").strip() not in ("", "0")
+
+
 def enabled() -> bool:
     """The compiled kernels are used: numba importable and ``CALIB_NO_JIT`` not set."""
-    if os.environ.get("CALIB_NO_JIT", "").strip() not in ("", "0"):
+    if disabled():
         return False
     return kernels() is not None
 
@@ -77,4 +85,15 @@ def warm() -> bool:
     cmp = components(h, r, 40, 4, np.arange(40), compiled=True)
     newton.solve(h, r, y, cmp.c_h, cmp.c_r, cmp.n, cmp.identified(), np.ones(4, bool), 2.0,
                  np.bincount(h, y) / 4, compiled=True)
-    return _kernels is not None
+    from calib.consensus import _backfit_nb
+    from calib.consensus.fit import _backfit, _Problem
+
+    ident = cmp.identified(0)
+    n_r = np.bincount(r, minlength=4)
+    live = n_r > 0
+    p = _Problem(h=h, r=r, y=y, cmp=cmp, c_y=cmp.c_h[h], ident=ident,
+                 infl=np.sqrt(cmp.n_reviews / np.maximum(cmp.df, 1)), n_r=n_r, huber_c=1.345,
+                 sorter=None, ch=np.maximum(cmp.c_h, 0), cr=np.where(live, cmp.c_r, 0),
+                 dead_h=cmp.c_h < 0, dead_r=~live, live=live)
+    _backfit(p, np.bincount(h, y) / 4, 5, 1e-6, jit=True)
+    return _kernels is not None and _backfit_nb.ready()

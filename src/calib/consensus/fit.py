@@ -384,11 +384,10 @@ def _use_jit(jit: bool | None, n_reviews: int) -> bool:
     """``jit``, or by default: not ``CALIB_NO_JIT=1``, and a large problem or the kernel loaded."""
     if jit is not None:
         return bool(jit)
-    import os
+    from calib.consensus import _backfit_nb, _jit
 
-    if os.environ.get("CALIB_NO_JIT", "") == "1":
+    if _jit.disabled():
         return False
-    from calib.consensus import _backfit_nb
 
     return n_reviews >= _backfit_nb.MIN_REVIEWS or _backfit_nb.ready()
 
