@@ -6,6 +6,7 @@ components are the same partition as scipy's, numbered the same.
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -16,6 +17,12 @@ import pytest
 from calib.consensus import _jit, consensus_limits, newton
 from calib.consensus.fit import MAD
 from calib.consensus.graph import components
+
+
+@pytest.fixture(autouse=True)
+def _jit_allowed(monkeypatch):
+    # these tests are about the compiled paths: a developer's CALIB_NO_JIT=1 does not apply
+    monkeypatch.delenv("CALIB_NO_JIT", raising=False)
 
 
 def _programme(seed: int, villages: int = 40, households: int = 60, panel: int = 7, k: int = 5,
@@ -114,7 +121,8 @@ def test_warm_compiles_into_the_cache():
     code = ("import time; t = time.process_time()\n"
             "from calib.consensus import _jit\nassert _jit.warm()\nprint(time.process_time() - t)")
     for _ in range(2):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                             env={k: v for k, v in os.environ.items() if k != "CALIB_NO_JIT"})
     assert float(out.stdout.split()[-1]) < 5.0   # the second process loads, it does not compile
 
 
