@@ -117,6 +117,7 @@ def solve_components(comps, ordr, start, n_rev, row_of_h, seat_of_r, y, H_c, P_c
     sk = np.empty(P_max, np.bool_)
     S = np.empty((P_max, P_max))
     R = np.empty((P_max, 2))
+    vh = np.empty(P_max)        # one household's D by seat
     histA = np.empty((cycle_memory, H_max))
     histB = np.empty((cycle_memory, P_max))
     hist_ok = np.zeros(cycle_memory, np.bool_)
@@ -251,7 +252,7 @@ def solve_components(comps, ordr, start, n_rev, row_of_h, seat_of_r, y, H_c, P_c
                     for i in range(rstart[k], rstart[k + 1]):
                         sd += D[i]
                     Da[k] = sd
-            # pass 3: the reduced rater system S Z = rhs (households absorbed; S symmetric)
+            # pass 3: the reduced rater system S Z = rhs (households absorbed)
             for p in range(P):
                 Dr[p] = 0.0
                 R[p, 0] = Gb[p]
@@ -265,23 +266,23 @@ def solve_components(comps, ordr, start, n_rev, row_of_h, seat_of_r, y, H_c, P_c
                 gu1 = ua[k] * idk
                 GU[k, 0] = gu0
                 GU[k, 1] = gu1
-                r0, r1 = rstart[k], rstart[k + 1]
-                for i in range(r0, r1):
+                for p in range(P):
+                    vh[p] = 0.0
+                for i in range(rstart[k], rstart[k + 1]):
                     p = sw[i]
                     if not sk[p]:
                         continue
                     di = D[i]
+                    vh[p] = di              # one review per (household, seat)
                     Dr[p] += di
                     R[p, 0] -= di * gu0
                     R[p, 1] -= di * gu1
-                    f = di * idk
-                    S[p, p] -= f * di
-                    for j in range(i + 1, r1):
-                        q = sw[j]
-                        if sk[q]:
-                            v = f * D[j]
-                            S[p, q] -= v
-                            S[q, p] -= v
+                # S -= D_k D_k' / Da_k: a dense outer product over the seats (no pair loop)
+                for p in range(P):
+                    f = vh[p] * idk
+                    if f != 0.0:
+                        for q in range(P):
+                            S[p, q] -= f * vh[q]
             alpha = 0.0
             for p in range(P):
                 alpha = max(alpha, abs(Dr[p]))
