@@ -133,3 +133,23 @@ def test_a_small_consensus_does_not_load_numba():
             "consensus_limits(rv)\nprint('numba' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split()[-1] == "False"
+
+
+@pytest.mark.parametrize("contiguous", [True, False])
+def test_group_medians_are_the_same_values(contiguous):
+    from calib.consensus.groups import GroupSorter
+
+    rng = np.random.default_rng(5)
+    n = 400
+    sizes = rng.choice([0, 1, 2, 3, 4, 5, 6, 7, 40, 41], n)      # empty, odd, even, > 32
+    g = np.repeat(np.arange(n), sizes)
+    if not contiguous:
+        g = rng.permutation(g)
+    x = np.round(rng.standard_normal(g.size), 1)                 # ties
+    want, got = GroupSorter(g, n, compiled=False), GroupSorter(g, n, compiled=True)
+    assert got._order is not None and want._order is None
+    for a, b in zip(got.middle(x), want.middle(x)):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(got.median(np.abs(x)), want.median(np.abs(x)))
+    x[::7] = np.nan                                               # NaN: the blocks' own ordering
+    np.testing.assert_array_equal(got.median(x), want.median(x))

@@ -96,4 +96,7 @@ def warm() -> bool:
                  sorter=None, ch=np.maximum(cmp.c_h, 0), cr=np.where(live, cmp.c_r, 0),
                  dead_h=cmp.c_h < 0, dead_r=~live, live=live)
     _backfit(p, np.bincount(h, y) / 4, 5, 1e-6, jit=True)
+    from calib.consensus.groups import GroupSorter
+
+    GroupSorter(h, 40, compiled=True).median(y)
     return _kernels is not None and _backfit_nb.ready()

@@ -432,3 +432,41 @@ def component_roots(h, r, nH, nR, household_rank, key, root, used, counts):
         if not used[nH + r[i]]:
             used[nH + r[i]] = True
             counts[x, 2] += 1
+
+
+@numba.njit(cache=True, nogil=True)
+def group_middle(x, order, start, count, lo, hi):
+    """The two middle values of ``x`` per group (equal for an odd count; NaN for an empty group).
+
+    The rows of group ``g`` are ``order[start[g]:start[g] + count[g]]`` (``order`` empty: the
+    rows themselves, groups contiguous). Values without NaN (the caller checks), so the order
+    statistics are those of :class:`calib.consensus.groups.GroupSorter`, exactly.
+    """
+    n = count.size
+    cmax = 1
+    for g in range(n):
+        cmax = max(cmax, count[g])
+    buf = np.empty(cmax)
+    has_order = order.size > 0
+    for g in range(n):
+        c = count[g]
+        if c == 0:
+            lo[g] = np.nan
+            hi[g] = np.nan
+            continue
+        s0 = start[g]
+        for i in range(c):
+            buf[i] = x[order[s0 + i]] if has_order else x[s0 + i]
+        if c <= 32:   # insertion sort (a household's few reviews)
+            for i in range(1, c):
+                v = buf[i]
+                j = i - 1
+                while j >= 0 and buf[j] > v:
+                    buf[j + 1] = buf[j]
+                    j -= 1
+                buf[j + 1] = v
+        else:
+            buf[:c] = np.sort(buf[:c])
+        k = (c + c % 2) // 2 - 1
+        lo[g] = buf[k]
+        hi[g] = buf[k] if c % 2 == 1 else buf[k + 1]

@@ -32,16 +32,30 @@ class GroupSorter:
     ``+inf`` on the right so that its median sits at the middle positions ``L/2 - 1`` (and
     ``L/2`` for even ``c``) of the sorted row; :func:`numpy.partition` then finds them in linear
     time. Memory is at most twice the values (a few times for groups of one or two); the median of a
-    group depends only on its values.
+    group depends only on its values. From :data:`calib.consensus._jit.MIN_REVIEWS` values (or
+    ``compiled=True``) a compiled selection per group gives the same values without the blocks.
     """
 
-    def __init__(self, g: np.ndarray, n: int):
+    def __init__(self, g: np.ndarray, n: int, *, compiled: bool | None = None):
         g = np.asarray(g, np.int64)
         self.n = n
         self.g = g
         is_sorted = bool((g[1:] >= g[:-1]).all())
-        order = np.arange(g.size) if is_sorted else group_order(g, n)
         self.count = np.bincount(g, minlength=n)
+        from calib.consensus import _jit
+
+        self._order = None
+        if _jit.use(g.size) if compiled is None else (compiled and _jit.enabled()):
+            # large problems: the compiled selection per group (same values), no padded blocks
+            self._order = np.zeros(0, np.int64) if is_sorted else group_order(g, n)
+            self._start = np.cumsum(self.count) - self.count
+            self._numpy = None
+            return
+        self._build(g, n, is_sorted)
+
+    def _build(self, g: np.ndarray, n: int, is_sorted: bool) -> None:
+        """The padded blocks of the numpy path."""
+        order = np.arange(g.size) if is_sorted else group_order(g, n)
         start = np.cumsum(self.count) - self.count
         gs = g if is_sorted else g[order]
         seat = np.arange(g.size) - start[gs]
@@ -74,6 +88,17 @@ class GroupSorter:
 
     def middle(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The two middle values of ``x`` per group (equal for an odd count) and the odd flag."""
+        if self._order is not None:
+            x = np.asarray(x, float)
+            if not np.isnan(x).any():   # NaN: numpy's ordering of them, by the blocks below
+                from calib.consensus import _jit
+
+                lo, hi = np.empty(self.n), np.empty(self.n)
+                if _jit.run("group_middle", x, self._order, self._start, self.count, lo, hi):
+                    return lo, hi, self.count % 2 == 1
+            if self._numpy is None:
+                self._numpy = GroupSorter(self.g, self.n, compiled=False)
+            return self._numpy.middle(x)
         lo, hi = np.full(self.n, np.nan), np.full(self.n, np.nan)
         odd = np.zeros(self.n, bool)
         flat = self.fill.copy()
