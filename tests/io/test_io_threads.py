@@ -95,3 +95,16 @@ def test_read_ahead_gives_every_item_once_in_order_and_closes_its_source(monkeyp
         if x == 2:
             break
     assert closed == [True]
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_later_gives_the_result_or_raises_when_asked(monkeypatch, n):
+    monkeypatch.setattr(T, "WORKERS", n)
+    assert T.later(lambda a, b: a + b, 2, 3)() == 5
+
+    def boom():
+        raise KeyError("k")
+
+    got = T.later(boom)  # not raised here (inline or on the thread): when the result is asked
+    with pytest.raises(KeyError):
+        got()

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
-__all__ = ["WORKERS", "workers", "ordered_map", "read_ahead"]
+__all__ = ["WORKERS", "workers", "ordered_map", "read_ahead", "later"]
 
 T = TypeVar("T")
 
@@ -95,3 +95,24 @@ def read_ahead(items: Iterable[T]) -> Iterator[T]:
         close = getattr(it, "close", None)
         if close is not None:
             close()
+
+
+def later(fn: Callable[..., T], *args) -> Callable[[], T]:
+    """``fn(*args)`` started on a background thread while the caller goes on; returns a function
+    that gives its result (or raises its exception). Run at once, inline, with one worker.
+    ``fn`` must not touch what the caller touches meanwhile (give it the arrays it reads)."""
+    if workers() <= 1:
+        try:
+            result = fn(*args)
+        except BaseException as exc:  # raised when the result is asked for, as on a thread
+            error = exc
+
+            def fail() -> T:
+                raise error
+
+            return fail
+        return lambda: result
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calib-io-later")
+    job = pool.submit(fn, *args)
+    pool.shutdown(wait=False)  # the thread ends with its one job
+    return job.result
