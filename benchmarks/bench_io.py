@@ -7,12 +7,15 @@ For each size, generates a programme with ``calib.synth`` (``--data DIR`` keeps 
 task) times (a) ``pyarrow.csv.read_csv`` of every CSV (all columns as text) and (b)
 ``calib.io.load_programme``. Prints wall and CPU time, peak RSS, and the ratios load / read.
 Goals: time ratio at most 3 at 1M households, time growth 100k -> 1M at most 11x, peak RSS of
-the load at most 2x that of the plain read.
+the load at most 2x that of the plain read. The one-minute load average is printed before and
+after each size (the loader parses columns on threads: on a shared machine compare runs made
+under the same load).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -85,10 +88,13 @@ def main() -> None:
         for n in a.households:
             folder = _programme(root / str(n), n, a.seed)
             folder.mkdir(parents=True, exist_ok=True)
+            before = os.getloadavg()[0]
             read, load = _run(_READ, str(folder)), _run(_LOAD, str(folder))
             results[n] = (read, load)
             mib = 2 ** 20
-            print(f"{n:>10,} households  {read['rows']:>11,} rows  ({load['quarantined']:,} quarantined)")
+            print(f"{n:>10,} households  {read['rows']:>11,} rows  ({load['quarantined']:,} quarantined)  "
+                  f"load average {before:.2f} before, {os.getloadavg()[0]:.2f} after (2 cores shared: "
+                  "above ~1 another process competed)")
             print(f"  pyarrow.csv.read_csv  wall {read['wall']:7.2f} s  cpu {read['cpu']:7.2f} s  "
                   f"peak RSS {read['peak'] / mib:7.0f} MiB  (Arrow tables {read['arrow_bytes'] / mib:,.0f} MiB)")
             print(f"  load_programme        wall {load['wall']:7.2f} s  cpu {load['cpu']:7.2f} s  "

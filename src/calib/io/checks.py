@@ -10,6 +10,7 @@ from calib.io import ids as _ids
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from calib.io._threads import later
 from calib.io._text import arrow, isin, match, reasons, replace, series, to_float, valid
 from calib.io.masking import PII_COLUMNS, mask_values
 from calib.io.specs import (DATE_MIN, DATE_RANGE_YEARS, NUMBER_KINDS, QUARANTINE_COLUMNS, RANGES,
@@ -156,6 +157,11 @@ def _codes(s: pd.Series) -> tuple[np.ndarray, int]:
     return c.astype(np.int64), len(uniq)
 
 
+def _index_in(values: pa.ChunkedArray, keys: pa.Array) -> np.ndarray:
+    """Position of each value among ``keys`` (-1: not found, or missing)."""
+    return pc.fill_null(pc.index_in(values, value_set=keys), -1).to_numpy(zero_copy_only=False)
+
+
 class _Ctx:
     """What a table rule sees: parsed and raw frames, the problems, tables loaded before."""
 
@@ -212,9 +218,19 @@ class _Ctx:
         """Position of each row's reviewer in the register (-1: none, or no such reviewer)."""
         if getattr(self, "_reviewer_index", None) is None:
             reg = arrow(self.tables["reviewers"]["reviewer_id"]).combine_chunks()
-            idx = pc.index_in(arrow(self.df["reviewer_id"]), value_set=reg)
-            self._reviewer_index = pc.fill_null(idx, -1).to_numpy(zero_copy_only=False)
+            self._reviewer_index = _index_in(arrow(self.df["reviewer_id"]), reg)
         return self._reviewer_index
+
+    def find_keys(self) -> None:
+        """The households' and the reviewers' positions (:attr:`hh_index`,
+        :attr:`reviewer_index`) found at the same time, the reviewers' on a background thread
+        (two hash lookups that release the GIL)."""
+        if self.tables.get("reviewers") is None or getattr(self, "_reviewer_index", None) is not None:
+            return
+        reg = arrow(self.tables["reviewers"]["reviewer_id"]).combine_chunks()
+        found = later(_index_in, arrow(self.df["reviewer_id"]), reg)
+        self.hh_index  # noqa: B018 (computed here, meanwhile)
+        self._reviewer_index = found()
 
     @property
     def hh_index(self) -> np.ndarray:
@@ -222,8 +238,7 @@ class _Ctx:
         once and used for the membership check, the panel's village and the joined columns."""
         if getattr(self, "_hh_index", None) is None:
             keys = household_places(self.tables)[0]
-            idx = pc.index_in(arrow(self.df["household_id"]), value_set=keys.chunk(0))
-            self._hh_index = pc.fill_null(idx, -1).to_numpy(zero_copy_only=False)
+            self._hh_index = _index_in(arrow(self.df["household_id"]), keys.chunk(0))
         return self._hh_index
 
     def unknown_household(self) -> None:
@@ -245,8 +260,25 @@ class _Ctx:
         return True
 
 
+def _split_households(hh_ids: pd.Series, villages: pd.Series, township: np.ndarray,
+                      ok: np.ndarray) -> np.ndarray:
+    """Rows whose household number was first used (by an earlier valid row) in another
+    village. Reads only its arguments (run on a background thread)."""
+    hh, _ = _codes(hh_ids)
+    vil, _ = _codes(villages)
+    valid = ok & (hh >= 0) & (vil >= 0) & township
+    pos = np.flatnonzero(valid)
+    _, first = first_seen(hh[pos])
+    split = np.zeros(len(ok), dtype=bool)
+    split[pos] = vil[pos][first] != vil[pos]
+    return split
+
+
 def _roster(c: _Ctx) -> None:
     df, ok = c.df, c.ok
+    # one household, one village: found on a background thread while the IDs are checked
+    # (the records are still added in the same order, last)
+    split = later(_split_households, df["household_id"], df["village"], df["township"].notna().to_numpy(), ok)
     c.dup(["id_number"], "duplicate person: same ID number as row ", "id_number")
     idp = c.ids if c.ids is not None else _ids.parse_ids(df["id_number"])
     idp = idp.reset_index(drop=True)
@@ -264,14 +296,7 @@ def _roster(c: _Ctx) -> None:
     sx = df["sex"]
     mis_sex = (sx.notna() & idp["sex"].notna() & (sx != idp["sex"])).to_numpy()
     c.probs.add(mis_sex & ok, "sex", "sex contradicts the ID number's sex digit")
-    hh, _ = _codes(df["household_id"])  # one household, one village
-    vil, _ = _codes(df["village"])
-    valid = ok & (hh >= 0) & (vil >= 0) & df["township"].notna().to_numpy()
-    pos = np.flatnonzero(valid)
-    _, first = first_seen(hh[pos])
-    split = np.zeros(len(df), dtype=bool)
-    split[pos] = vil[pos][first] != vil[pos]
-    c.probs.add(split, "village", "household number already used in another village")
+    c.probs.add(split(), "village", "household number already used in another village")
 
 
 def _reviewers(c: _Ctx) -> None:
@@ -279,6 +304,7 @@ def _reviewers(c: _Ctx) -> None:
 
 
 def _reviews(c: _Ctx) -> None:
+    c.find_keys()
     c.unknown_household()
     df = c.df
     if c.unknown_reviewer(need_value=True):
@@ -292,6 +318,7 @@ def _reviews(c: _Ctx) -> None:
 
 
 def _relations(c: _Ctx) -> None:
+    c.find_keys()
     c.unknown_household()
     c.unknown_reviewer(need_value=False)
     c.dup(["reviewer_id", "household_id"], "relation listed twice (first at row ", "household_id")
@@ -491,11 +518,10 @@ def finish_table(table: str, df: pd.DataFrame, tables: dict, as_of: pd.Timestamp
         df["id_sex"] = p["sex"].to_numpy()
         df["age"] = p["age"].to_numpy()
         land = pc.utf8_normalize(arrow(df["land_info"]), form="NFKC")
-        for out, words in (("land_mu", "耕地|土地|田"), ("forest_mu", "林地|山林")):
-            found = pc.struct_field(pc.extract_regex(land, f"(?:{words})[^0-9]*(?P<v>[0-9.]+)[ \t\n\r\f\v]*亩"), "v")
-            v = to_float(found)
-            whole = bool(np.all(match(found, "^[0-9]+$") | ~valid(found)))  # as pd.to_numeric: Int64
-            df[out] = pd.array(v, dtype="Float64").astype("Int64") if whole else pd.array(v, dtype="Float64")
+        # the forest's regex runs on a background thread while the land's runs here
+        forest = later(_land_area, land, "林地|山林")
+        for out, area in (("land_mu", _land_area(land, "耕地|土地|田")), ("forest_mu", forest())):
+            df[out] = area
         df["sex"] = df["sex"].fillna(df["id_sex"])
     if table in ("reviews", "loans", "points", "model_runs"):
         keys, village, township = household_places(tables)
@@ -506,6 +532,15 @@ def finish_table(table: str, df: pd.DataFrame, tables: dict, as_of: pd.Timestamp
         for name, values in (("village", village), ("township", township)):
             df[name] = series(_take(values, hh_index), df.index).astype("str")
     return default_strings(df)
+
+
+def _land_area(land: pa.ChunkedArray, words: str):
+    """The area (mu) written after one of ``words`` in each land text: Int64 when every area
+    found is a whole number (as ``pd.to_numeric`` gives), else Float64."""
+    found = pc.struct_field(pc.extract_regex(land, f"(?:{words})[^0-9]*(?P<v>[0-9.]+)[ \t\n\r\f\v]*亩"), "v")
+    v = to_float(found)
+    whole = bool(np.all(match(found, "^[0-9]+$") | ~valid(found)))  # as pd.to_numeric: Int64
+    return pd.array(v, dtype="Float64").astype("Int64") if whole else pd.array(v, dtype="Float64")
 
 
 def _household_objects(values: pd.Series, tables: dict, hh_index: np.ndarray) -> pd.Series:

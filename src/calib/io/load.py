@@ -14,6 +14,7 @@ from calib.errors import CalibInputError
 from calib.io.checks import (RULE_COLUMNS, WHOLE_ROW, Problems, check_table, clean_keys,
                               finish_quarantine, finish_table, range_flags, rule_keys, total_rows)
 from calib.io._text import arrow, reasons, series
+from calib.io._threads import ordered_map, read_ahead
 from calib.io.parse import parse_column, parse_id_column
 from calib.io.read import (PROBLEM, ROW, file_sha256, find_files, note_load, per_table, read_raw, shown_headers,
                            text_table)
@@ -96,37 +97,56 @@ class _Reasons:
         self.has |= mask
 
 
+def _parse_one(table: str, col, raw: pd.Series, bad_key: np.ndarray | None,
+               numeric: np.ndarray | None, as_of: pd.Timestamp):
+    """One column's per-row rules: its parsed values, its reasons (:class:`_Reasons`) and, for
+    the ID column, the parsed IDs' birth date, sex and age. Touches nothing but its arguments
+    (columns are parsed on several threads, :func:`calib.io._threads.ordered_map`)."""
+    n, ids = len(raw), None
+    if col.kind == "text":  # text is its own value: no parser, no reasons
+        values, reason = raw, None
+    elif col.kind == "id":
+        values, reason, ids = parse_id_column(col, raw, as_of)
+        ids = ids[["birth_date", "sex", "age"]]  # what the checks and derived columns use
+    else:
+        values, reason = parse_column(col, raw, as_of)
+    r = _Reasons(n, reason)
+    del reason
+    if col.required and col.kind != "id":
+        r.set(raw.isna().to_numpy(), f"required value {col.name} is blank", override=False)
+    if bad_key is not None:
+        r.set(bad_key, REASON_CONTROL, override=True)
+    for mask, text in range_flags(table, col, values, ~r.has, as_of):
+        r.set(mask, text, override=False)
+    if numeric is not None:
+        r.set(numeric, REASON_EXCEL_NUMBER, override=True)
+    values = values.reset_index(drop=True) if isinstance(values, pd.Series) else values
+    return values, r, ids
+
+
 def _parse_table(table: str, mapped: pd.DataFrame, numeric: dict[str, np.ndarray], probs: Problems,
                  as_of: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    keys = [c.name for c in SPECS[table] if c.name in KEY_COLUMNS and c.kind == "text"]
     bad_keys = {}
-    for col in SPECS[table]:  # keys cleaned first: a total row is recognised in clean text
-        if col.name in KEY_COLUMNS and col.kind == "text":
-            mapped[col.name], bad_keys[col.name] = clean_keys(mapped[col.name])
+    # keys cleaned first: a total row is recognised in clean text
+    for name, (clean, bad) in zip(keys, ordered_map(clean_keys, [(mapped[k],) for k in keys])):
+        mapped[name], bad_keys[name] = clean, bad
     total_rows(mapped, probs)
     out, ids = {}, None
-    for col in SPECS[table]:
-        raw = mapped[col.name]
-        n = len(raw)
-        if col.kind == "text":  # text is its own value: no parser, no reasons
-            values, reason = raw, None
-        elif col.kind == "id":
-            values, reason, ids = parse_id_column(col, raw, as_of)
-            ids = ids[["birth_date", "sex", "age"]]  # what the checks and derived columns use
-        else:
-            values, reason = parse_column(col, raw, as_of)
-        r = _Reasons(n, reason)
-        if col.required and col.kind != "id":
-            r.set(raw.isna().to_numpy(), f"required value {col.name} is blank", override=False)
-        if col.name in bad_keys:
-            r.set(bad_keys.pop(col.name), REASON_CONTROL, override=True)
-        for mask, text in range_flags(table, col, values, ~r.has, as_of):
-            r.set(mask, text, override=False)
-        if col.name in DIGIT_COLUMNS and col.name in numeric:
-            r.set(numeric[col.name], REASON_EXCEL_NUMBER, override=True)
+
+    def work():  # drawn lazily: each column's text is taken from ``mapped`` when its work starts
+        for col in SPECS[table]:
+            yield (table, col, mapped[col.name], bad_keys.pop(col.name, None),
+                   numeric.get(col.name) if col.name in DIGIT_COLUMNS else None, as_of)
+
+    # the columns are parsed on several threads; their results are recorded in column order
+    for col, (values, r, col_ids) in zip(SPECS[table], ordered_map(_parse_one, work())):
         if r.text is not None:
             probs.add(r.has, col.name, r.text)
-        out[col.name] = values.reset_index(drop=True) if isinstance(values, pd.Series) else values
-        del raw, values, reason, r
+        out[col.name] = values
+        if col_ids is not None:
+            ids = col_ids
+        del values, r, col_ids
         if col.kind != "text" and col.name not in RULE_COLUMNS[table]:
             del mapped[col.name]  # its problems are recorded: the text can go (peak memory)
     return pd.DataFrame(out), ids
@@ -212,12 +232,20 @@ def _parse_by_blocks(table: str, source: "_LazyFiles", label: str, as_of: pd.Tim
         return None
     from calib.io.read import csv_blocks
 
-    maps, parses, idss, records = [], [], [], []
-    row0, ignored = 0, []
-    try:
+    def views():  # each block read and cleaned on a background thread (read_ahead)
+        row0 = 0
         for raw in csv_blocks(path, per_table(source.encoding, table), BLOCK_ROWS):
-            mapped, ignored, numeric, rows, problem = _text_view(table, raw, label, row0)
+            view = _text_view(table, raw, label, row0)
             del raw
+            yield row0, view
+            row0 += len(view[0])
+            del view
+
+    maps, parses, idss, records = [], [], [], []
+    ignored = []
+    try:
+        # the next block is read and cleaned while this one is parsed (one block ahead)
+        for row0, (mapped, ignored, numeric, rows, problem) in read_ahead(views()):
             if rows.size and rows[0] != row0 + 2:  # not numbered on from the block before
                 return None
             probs = Problems(table, label, mapped, rows)
@@ -229,7 +257,6 @@ def _parse_by_blocks(table: str, source: "_LazyFiles", label: str, as_of: pd.Tim
             parses.append(parsed)
             idss.append(ids)
             records.extend(probs.parts)
-            row0 += len(mapped)
             del mapped, parsed, ids, probs
             release_memory()
     except Exception:  # noqa: BLE001 (read whole: the error, if any, is reported as usual)

@@ -27,6 +27,7 @@ import pyarrow.csv as pacsv
 
 from calib.errors import CalibInputError
 from calib.io._text import series
+from calib.io._threads import ordered_map
 from calib.io.specs import BLANKS, REASON_FIELDS, SUFFIXES
 from calib.programme import REQUIRED_TABLES, TABLES
 
@@ -547,7 +548,8 @@ def text_table(raw, label: str) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
         shown = ", ".join(map(repr, shown_headers(dup)))
         raise CalibInputError(f"{label}: the header {shown} appears more than once; keep one column of each")
     if isinstance(raw, pa.Table):
-        cols = {n: _arrow_text(raw.column(i)) for i, n in enumerate(names)}
+        # the columns are cleaned on several threads (results in column order)
+        cols = dict(zip(names, ordered_map(_arrow_text, [(raw.column(i),) for i in range(len(names))])))
         numeric = {n: _float_mask(raw.column(i)) for i, n in enumerate(names)}
         return pd.DataFrame(cols), numeric
     df = raw.reset_index(drop=True)
