@@ -115,3 +115,27 @@ def write_notebook(folder: Path, name: str, code: str) -> None:
                                          nbformat.v4.new_code_cell(code)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, str(folder / f"{name}.ipynb"))
+
+
+def crossed_programme(seed: int = 3, villages: int = 30, households: int = 40, panel: int = 6,
+                      k: int = 3, outliers: float = 0.05):
+    """Reviews ``y = level_h + b_r + e`` of ``villages`` panels (each household by ``k`` of the
+    ``panel`` members), with gross errors (+-1 in log) on a share ``outliers`` of the reviews.
+
+    Returns the household and rater codes per review, y, and the numbers of households and raters.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    H, R = villages * households, villages * panel
+    v = np.repeat(np.arange(villages), households)
+    level = np.log(50_000) + 0.5 * rng.standard_normal(H)
+    b = 0.25 * rng.standard_normal(R)
+    seats = np.argsort(rng.random((H, panel)), axis=1)[:, :k]
+    h = np.repeat(np.arange(H), k)
+    r = (v[:, None] * panel + seats).ravel()
+    e = 0.15 * rng.standard_normal(h.size)
+    out = rng.random(h.size) < outliers        # gross errors: many reviews get weight < 1
+    e[out] += rng.choice([-1.0, 1.0], out.sum())
+    return h, r, level[h] + b[r] + e, H, R
+

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from _support import crossed_programme
 from calib.consensus import _jit, consensus_limits, newton
 from calib.consensus.fit import MAD
 from calib.consensus.graph import components
@@ -27,18 +28,7 @@ def _jit_allowed(monkeypatch):
 
 def _programme(seed: int, villages: int = 40, households: int = 60, panel: int = 7, k: int = 5,
                outliers: float = 0.05):
-    rng = np.random.default_rng(seed)
-    H, R = villages * households, villages * panel
-    v = np.repeat(np.arange(villages), households)
-    level = np.log(50_000) + 0.5 * rng.standard_normal(H)
-    b = 0.25 * rng.standard_normal(R)
-    seats = np.argsort(rng.random((H, panel)), axis=1)[:, :k]
-    h = np.repeat(np.arange(H), k)
-    r = (v[:, None] * panel + seats).ravel()
-    e = 0.15 * rng.standard_normal(h.size)
-    out = rng.random(h.size) < outliers        # gross errors: reviews outside the Huber band
-    e[out] += rng.choice([-1.0, 1.0], out.sum())
-    return h, r, level[h] + b[r] + e, H, R
+    return crossed_programme(seed, villages, households, panel, k, outliers)
 
 
 def test_the_compiled_kernels_are_used_here():

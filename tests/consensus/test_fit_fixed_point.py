@@ -2,23 +2,12 @@
 import numpy as np
 import pytest
 
+from _support import crossed_programme
 from calib.consensus.fit import crossed_fit
 from calib.consensus.graph import components
 
 
-def _programme(seed: int = 3, villages: int = 30, households: int = 40, panel: int = 6, k: int = 3):
-    rng = np.random.default_rng(seed)
-    H, R = villages * households, villages * panel
-    v = np.repeat(np.arange(villages), households)
-    level = np.log(50_000) + 0.5 * rng.standard_normal(H)
-    b = 0.25 * rng.standard_normal(R)
-    seats = np.argsort(rng.random((H, panel)), axis=1)[:, :k]
-    h = np.repeat(np.arange(H), k)
-    r = (v[:, None] * panel + seats).ravel()
-    e = 0.15 * rng.standard_normal(h.size)
-    out = rng.random(h.size) < 0.05            # gross errors: many reviews get weight < 1
-    e[out] += rng.choice([-1.0, 1.0], out.sum())
-    return h, r, level[h] + b[r] + e, H, R
+_programme = crossed_programme
 
 
 def test_schedule_and_start_do_not_move_the_fixed_point():

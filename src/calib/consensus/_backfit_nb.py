@@ -16,9 +16,11 @@ path's floating-point operations in the same order, so its results are identical
   in code order, the ``>= tol`` tests (NaN: not moved), the freeze rule, ``reweight_every``,
   least squares (``huber_c=None``) and the iteration count.
 
-numba is imported on first use only (about 0.3 s CPU); the kernel is compiled once (about 4 s
-CPU) and cached by numba (``__pycache__`` beside this file, or ``NUMBA_CACHE_DIR``), later
-processes load it in 0.2-0.3 s. :func:`backfit` returns None when numba cannot be imported or
+The kernel itself is :func:`calib.consensus._kernels.backfit_components` (with the consensus's
+other kernels, and their shared median selection); this module prepares its inputs and reads
+its outputs. numba is imported on first use only (about 0.3 s CPU); the kernel is compiled once
+(about 4 s CPU) and cached by numba (``__pycache__`` beside :mod:`._kernels`, or
+``NUMBA_CACHE_DIR``), later processes load it in 0.2-0.3 s. :func:`backfit` returns None when numba cannot be imported or
 the kernel cannot be compiled, or when the inputs are outside what the kernel reproduces exactly
 (non-finite values, reviews whose rater is not in their household's component), and
 :func:`calib.consensus.fit._backfit` then runs the numpy code.
@@ -48,257 +50,18 @@ _kernel_fn = None   # the compiled kernel; False once numba is known to be unusa
 _ran = False        # the kernel has run once (compiled): later exceptions are real errors
 
 
-def _backfit_kernel(h, r, y, a, b, w, scale, done, stop, w_moved, Wh, Wr, wy_h, wy_r,
-                    rev, rev_ptr, hh, hh_ptr, rr, rr_ptr, ident, infl, den, n_r,
-                    robust, huber_c, every, max_iter, tol, mad):   # pragma: no cover (compiled)
-    """Backfit every component in turn; ``a``, ``b``, ``w``, ``scale``, ``done``, ``stop``
-    (the sweep at which the component converged, ``max_iter`` if it did not), ``w_moved`` and
-    the weight sums are written in place.
-
-    ``rev[rev_ptr[c]:rev_ptr[c + 1]]`` are the reviews of component ``c`` in array order,
-    ``hh[...]`` its households and ``rr[...]`` its live raters in code order; ``den`` is
-    ``max(sum n_r, 1)`` per component. A component is copied into contiguous scratch buffers
-    (households and raters renumbered 0 ..), iterated there and copied back.
-    """
-    nC = rev_ptr.size - 1
-    mn, mh, mr = 1, 1, 1
-    for c in range(nC):
-        mn = max(mn, rev_ptr[c + 1] - rev_ptr[c])
-        mh = max(mh, hh_ptr[c + 1] - hh_ptr[c])
-        mr = max(mr, rr_ptr[c + 1] - rr_ptr[c])
-    loc_h = np.zeros(a.size, np.int64)
-    loc_r = np.zeros(b.size, np.int64)
-    lh = np.empty(mn, np.int64)     # the component's reviews: local household, rater, y, w
-    lr = np.empty(mn, np.int64)
-    ly = np.empty(mn)
-    lw = np.empty(mn)
-    ares = np.empty(mn)
-    srt = np.empty(mn)
-    ca = np.empty(mh)               # households: a, sum w, sum w y, sum w b
-    cWh = np.empty(mh)
-    cwyh = np.empty(mh)
-    csh = np.empty(mh)
-    cb = np.empty(mr)               # raters: b, sum w, sum w y, sum w a, n_r
-    cWr = np.empty(mr)
-    cwyr = np.empty(mr)
-    csr = np.empty(mr)
-    cnr = np.empty(mr)
-    for c in range(nC):
-        r0, r1 = rev_ptr[c], rev_ptr[c + 1]
-        h0, h1 = hh_ptr[c], hh_ptr[c + 1]
-        q0, q1 = rr_ptr[c], rr_ptr[c + 1]
-        n, nh, nr = r1 - r0, h1 - h0, q1 - q0
-        inf_c = infl[c]
-        for j in range(nh):
-            x = hh[h0 + j]
-            loc_h[x] = j
-            ca[j] = a[x]
-            cWh[j] = 0.0
-            cwyh[j] = 0.0
-        for j in range(nr):
-            x = rr[q0 + j]
-            loc_r[x] = j
-            cb[j] = b[x]
-            cWr[j] = 0.0
-            cwyr[j] = 0.0
-            cnr[j] = n_r[x]
-        for k in range(n):
-            i = rev[r0 + k]
-            lh[k] = loc_h[h[i]]
-            lr[k] = loc_r[r[i]]
-            ly[k] = y[i]
-            lw[k] = w[i]
-        if not robust:   # the starting sums, weights 1 (a robust fit reweights first)
-            for k in range(n):
-                cWh[lh[k]] += 1.0
-                cwyh[lh[k]] += ly[k]
-                cWr[lr[k]] += 1.0
-                cwyr[lr[k]] += ly[k]
-        wm = False
-        stop[c] = max_iter
-        last_med = np.nan      # the median at the last reweight, and the bracket's half width
-        half = 0.0625
-        for it in range(1, max_iter + 1):
-            for j in range(nh):
-                csh[j] = 0.0
-            if robust and (it - 1) % every == 0:
-                # scale: 1.4826 x median |e| x infl, the rms if that is not positive. The
-                # median: the values in a bracket around the last one are gathered while the
-                # residuals are formed, and counted below and in it; when both middle ranks
-                # fall inside, they are selected among those few (exact, whatever the
-                # bracket), otherwise among all values.
-                kth = (n - 1) // 2
-                top = kth + 1 - (n % 2)          # the upper middle rank
-                lo_b = last_med * (1.0 - half)
-                hi_b = last_med * (1.0 + half)
-                below, upto, m = 0, 0, 0
-                for k in range(n):
-                    e = ly[k] - ca[lh[k]]
-                    e = e - cb[lr[k]]
-                    e = abs(e)
-                    ares[k] = e
-                    below += e < lo_b
-                    upto += e <= hi_b
-                    srt[m] = e
-                    m += (e >= lo_b) & (e <= hi_b)
-                if n > 0 and below <= kth and top < upto:
-                    base = below
-                    if m > n // 16:
-                        half *= 0.5
-                else:
-                    for k in range(n):
-                        srt[k] = ares[k]
-                    m = n
-                    base = 0
-                    half = min(2.0 * half, 0.5)
-                if n == 0:
-                    med = np.nan
-                else:
-                    # quickselect of rank kth - base in srt[:m]; then the smallest value above
-                    # it is the upper middle value
-                    kk = kth - base
-                    lo_i, hi_i = 0, m - 1
-                    while hi_i > lo_i:
-                        pv = srt[(lo_i + hi_i) // 2]
-                        i0, j0 = lo_i, hi_i
-                        while i0 <= j0:
-                            while srt[i0] < pv:
-                                i0 += 1
-                            while srt[j0] > pv:
-                                j0 -= 1
-                            if i0 <= j0:
-                                t0 = srt[i0]
-                                srt[i0] = srt[j0]
-                                srt[j0] = t0
-                                i0 += 1
-                                j0 -= 1
-                        if kk <= j0:
-                            hi_i = j0
-                        elif kk >= i0:
-                            lo_i = i0
-                        else:
-                            break
-                    med = srt[kk]
-                    if n % 2 == 0:
-                        hi = srt[kk + 1]
-                        for k in range(kk + 2, m):
-                            if srt[k] < hi:
-                                hi = srt[k]
-                        med = 0.5 * (med + hi)
-                    last_med = med
-                s = mad * med * inf_c
-                if not s > 0:
-                    acc = 0.0
-                    for k in range(n):
-                        acc += ares[k] * ares[k]
-                    rms = np.sqrt(acc / n) * inf_c
-                    s = rms if rms > 0 else 1e-12
-                scale[c] = s
-                thr = huber_c * s
-                for j in range(nh):
-                    cWh[j] = 0.0
-                    cwyh[j] = 0.0
-                for j in range(nr):
-                    cWr[j] = 0.0
-                    cwyr[j] = 0.0
-                # new weights, their sums and sum w b per household in one pass; a household's
-                # sums are held in registers over a run of its reviews (same additions, same order)
-                wm = False
-                cur = -1
-                sW, sWy, sWb = 0.0, 0.0, 0.0
-                for k in range(n):
-                    wk = thr / (ares[k] * inf_c)
-                    if wk > 1.0:           # numpy.minimum(1, wk): NaN stays NaN
-                        wk = 1.0
-                    if abs(wk - lw[k]) >= tol:
-                        wm = True
-                    lw[k] = wk
-                    x = lh[k]
-                    if x != cur:
-                        if cur >= 0:
-                            cWh[cur] = sW
-                            cwyh[cur] = sWy
-                            csh[cur] = sWb
-                        cur = x
-                        sW, sWy, sWb = cWh[x], cwyh[x], csh[x]
-                    wy = wk * ly[k]
-                    q = lr[k]
-                    sW += wk
-                    sWy += wy
-                    sWb += wk * cb[q]
-                    cWr[q] += wk
-                    cwyr[q] += wy
-                if cur >= 0:
-                    cWh[cur] = sW
-                    cwyh[cur] = sWy
-                    csh[cur] = sWb
-                w_moved[c] = wm
-            else:
-                cur = -1
-                sWb = 0.0
-                for k in range(n):
-                    x = lh[k]
-                    if x != cur:
-                        if cur >= 0:
-                            csh[cur] = sWb
-                        cur = x
-                        sWb = csh[x]
-                    sWb += lw[k] * cb[lr[k]]
-                if cur >= 0:
-                    csh[cur] = sWb
-            # the sweep: households from the current raters, then raters from the new households
-            moved = False
-            for j in range(nh):
-                an = (cwyh[j] - csh[j]) / cWh[j]
-                if abs(an - ca[j]) >= tol:
-                    moved = True
-                ca[j] = an
-            for j in range(nr):
-                csr[j] = 0.0
-            for k in range(n):
-                csr[lr[k]] += lw[k] * ca[lh[k]]
-            num = 0.0
-            for j in range(nr):
-                bn = (cwyr[j] - csr[j]) / cWr[j]
-                csr[j] = bn
-                num += bn * cnr[j]
-            cv = num / den[c]
-            for j in range(nr):
-                bn = csr[j] - cv if ident[c] else 0.0
-                if abs(bn - cb[j]) >= tol:
-                    moved = True
-                cb[j] = bn
-            if it > 1 and not moved and not wm:
-                done[c] = True
-                stop[c] = it
-                break
-        for j in range(nh):
-            x = hh[h0 + j]
-            a[x] = ca[j]
-            Wh[x] = cWh[j]
-            wy_h[x] = cwyh[j]
-        for j in range(nr):
-            x = rr[q0 + j]
-            b[x] = cb[j]
-            Wr[x] = cWr[j]
-            wy_r[x] = cwyr[j]
-        for k in range(n):
-            w[rev[r0 + k]] = lw[k]
-
-
 def _compiled():
     """The compiled kernel, or None when numba is missing or cannot compile it (warned once)."""
     global _kernel_fn
     if _kernel_fn is None:
         try:
-            import numba
-        except Exception:   # noqa: BLE001 - numba is optional
+            import numba  # noqa: F401 - numba is optional
+
+            from calib.consensus._kernels import backfit_components
+        except Exception:   # noqa: BLE001 - no numba, or no cache location for its kernels
             _kernel_fn = False
             return None
-        try:
-            _kernel_fn = numba.njit(cache=True, error_model="numpy", nogil=True)(_backfit_kernel)
-        except Exception:   # noqa: BLE001 - no writable cache location: compile in each process
-            _kernel_fn = numba.njit(error_model="numpy", nogil=True)(_backfit_kernel)
+        _kernel_fn = backfit_components
     return _kernel_fn or None
 
 

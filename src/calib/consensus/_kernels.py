@@ -77,6 +77,19 @@ def _kth(buf, m, k):
     return buf[k]
 
 @numba.njit(cache=True, error_model="numpy", nogil=True)
+def _middle(buf, m, k, odd):
+    """The k-th smallest of buf[:m] and, unless ``odd``, the next one (buf is reordered)."""
+    lo = _kth(buf, m, k)
+    if odd:
+        return lo, lo
+    hi = buf[k + 1]   # quickselect left buf[k + 1:m] >= lo: the next order statistic is their minimum
+    for i in range(k + 2, m):
+        if buf[i] < hi:
+            hi = buf[i]
+    return lo, hi
+
+
+@numba.njit(cache=True, error_model="numpy", nogil=True)
 def solve_components(comps, ordr, start, n_rev, row_of_h, seat_of_r, y, H_c, P_c, ident, a0, h, r,
                      cMAD, max_iter, tol_step, eps, cycle_from, cycle_memory,
                      a_out, b_out, solved, t_out):
@@ -181,15 +194,7 @@ def solve_components(comps, ordr, start, n_rev, row_of_h, seat_of_r, y, H_c, P_c
                     E[i] = e
                     AE[i] = abs(e)
                     buf[i] = abs(e)
-                lo = _kth(buf, m, kmid)
-                if odd:
-                    hi = lo
-                else:
-                    # quickselect left buf[kmid + 1:] >= lo: the next order statistic
-                    hi = buf[kmid + 1]
-                    for i in range(kmid + 2, m):
-                        if buf[i] < hi:
-                            hi = buf[i]
+                lo, hi = _middle(buf, m, kmid, odd)
                 t = cMAD * 0.5 * (lo + hi)
                 bad = not (np.isfinite(t) and t > 0)
             # pass 2, household by household: psi, the Jacobian's weights D, the sums that do not
@@ -470,3 +475,216 @@ def group_middle(x, order, start, count, lo, hi):
         k = (c + c % 2) // 2 - 1
         lo[g] = buf[k]
         hi[g] = buf[k] if c % 2 == 1 else buf[k + 1]
+
+
+@numba.njit(cache=True, error_model="numpy", nogil=True)
+def backfit_components(h, r, y, a, b, w, scale, done, stop, w_moved, Wh, Wr, wy_h, wy_r,
+                    rev, rev_ptr, hh, hh_ptr, rr, rr_ptr, ident, infl, den, n_r,
+                    robust, huber_c, every, max_iter, tol, mad):
+    """Backfit every component in turn; ``a``, ``b``, ``w``, ``scale``, ``done``, ``stop``
+    (the sweep at which the component converged, ``max_iter`` if it did not), ``w_moved`` and
+    the weight sums are written in place.
+
+    ``rev[rev_ptr[c]:rev_ptr[c + 1]]`` are the reviews of component ``c`` in array order,
+    ``hh[...]`` its households and ``rr[...]`` its live raters in code order; ``den`` is
+    ``max(sum n_r, 1)`` per component. A component is copied into contiguous scratch buffers
+    (households and raters renumbered 0 ..), iterated there and copied back.
+    """
+    nC = rev_ptr.size - 1
+    mn, mh, mr = 1, 1, 1
+    for c in range(nC):
+        mn = max(mn, rev_ptr[c + 1] - rev_ptr[c])
+        mh = max(mh, hh_ptr[c + 1] - hh_ptr[c])
+        mr = max(mr, rr_ptr[c + 1] - rr_ptr[c])
+    loc_h = np.zeros(a.size, np.int64)
+    loc_r = np.zeros(b.size, np.int64)
+    lh = np.empty(mn, np.int64)     # the component's reviews: local household, rater, y, w
+    lr = np.empty(mn, np.int64)
+    ly = np.empty(mn)
+    lw = np.empty(mn)
+    ares = np.empty(mn)
+    srt = np.empty(mn)
+    ca = np.empty(mh)               # households: a, sum w, sum w y, sum w b
+    cWh = np.empty(mh)
+    cwyh = np.empty(mh)
+    csh = np.empty(mh)
+    cb = np.empty(mr)               # raters: b, sum w, sum w y, sum w a, n_r
+    cWr = np.empty(mr)
+    cwyr = np.empty(mr)
+    csr = np.empty(mr)
+    cnr = np.empty(mr)
+    for c in range(nC):
+        r0, r1 = rev_ptr[c], rev_ptr[c + 1]
+        h0, h1 = hh_ptr[c], hh_ptr[c + 1]
+        q0, q1 = rr_ptr[c], rr_ptr[c + 1]
+        n, nh, nr = r1 - r0, h1 - h0, q1 - q0
+        inf_c = infl[c]
+        for j in range(nh):
+            x = hh[h0 + j]
+            loc_h[x] = j
+            ca[j] = a[x]
+            cWh[j] = 0.0
+            cwyh[j] = 0.0
+        for j in range(nr):
+            x = rr[q0 + j]
+            loc_r[x] = j
+            cb[j] = b[x]
+            cWr[j] = 0.0
+            cwyr[j] = 0.0
+            cnr[j] = n_r[x]
+        for k in range(n):
+            i = rev[r0 + k]
+            lh[k] = loc_h[h[i]]
+            lr[k] = loc_r[r[i]]
+            ly[k] = y[i]
+            lw[k] = w[i]
+        if not robust:   # the starting sums, weights 1 (a robust fit reweights first)
+            for k in range(n):
+                cWh[lh[k]] += 1.0
+                cwyh[lh[k]] += ly[k]
+                cWr[lr[k]] += 1.0
+                cwyr[lr[k]] += ly[k]
+        wm = False
+        stop[c] = max_iter
+        last_med = np.nan      # the median at the last reweight, and the bracket's half width
+        half = 0.0625
+        for it in range(1, max_iter + 1):
+            for j in range(nh):
+                csh[j] = 0.0
+            if robust and (it - 1) % every == 0:
+                # scale: 1.4826 x median |e| x infl, the rms if that is not positive. The
+                # median: the values in a bracket around the last one are gathered while the
+                # residuals are formed, and counted below and in it; when both middle ranks
+                # fall inside, they are selected among those few (exact, whatever the
+                # bracket), otherwise among all values.
+                kth = (n - 1) // 2
+                top = kth + 1 - (n % 2)          # the upper middle rank
+                lo_b = last_med * (1.0 - half)
+                hi_b = last_med * (1.0 + half)
+                below, upto, m = 0, 0, 0
+                for k in range(n):
+                    e = ly[k] - ca[lh[k]]
+                    e = e - cb[lr[k]]
+                    e = abs(e)
+                    ares[k] = e
+                    below += e < lo_b
+                    upto += e <= hi_b
+                    srt[m] = e
+                    m += (e >= lo_b) & (e <= hi_b)
+                if n > 0 and below <= kth and top < upto:
+                    base = below
+                    if m > n // 16:
+                        half *= 0.5
+                else:
+                    for k in range(n):
+                        srt[k] = ares[k]
+                    m = n
+                    base = 0
+                    half = min(2.0 * half, 0.5)
+                if n == 0:
+                    med = np.nan
+                else:
+                    # rank kth - base in srt[:m], and the upper middle value above it
+                    kk = kth - base
+                    med, hi = _middle(srt, m, kk, n % 2 == 1)
+                    if n % 2 == 0:
+                        med = 0.5 * (med + hi)
+                    last_med = med
+                s = mad * med * inf_c
+                if not s > 0:
+                    acc = 0.0
+                    for k in range(n):
+                        acc += ares[k] * ares[k]
+                    rms = np.sqrt(acc / n) * inf_c
+                    s = rms if rms > 0 else 1e-12
+                scale[c] = s
+                thr = huber_c * s
+                for j in range(nh):
+                    cWh[j] = 0.0
+                    cwyh[j] = 0.0
+                for j in range(nr):
+                    cWr[j] = 0.0
+                    cwyr[j] = 0.0
+                # new weights, their sums and sum w b per household in one pass; a household's
+                # sums are held in registers over a run of its reviews (same additions, same order)
+                wm = False
+                cur = -1
+                sW, sWy, sWb = 0.0, 0.0, 0.0
+                for k in range(n):
+                    wk = thr / (ares[k] * inf_c)
+                    if wk > 1.0:           # numpy.minimum(1, wk): NaN stays NaN
+                        wk = 1.0
+                    if abs(wk - lw[k]) >= tol:
+                        wm = True
+                    lw[k] = wk
+                    x = lh[k]
+                    if x != cur:
+                        if cur >= 0:
+                            cWh[cur] = sW
+                            cwyh[cur] = sWy
+                            csh[cur] = sWb
+                        cur = x
+                        sW, sWy, sWb = cWh[x], cwyh[x], csh[x]
+                    wy = wk * ly[k]
+                    q = lr[k]
+                    sW += wk
+                    sWy += wy
+                    sWb += wk * cb[q]
+                    cWr[q] += wk
+                    cwyr[q] += wy
+                if cur >= 0:
+                    cWh[cur] = sW
+                    cwyh[cur] = sWy
+                    csh[cur] = sWb
+                w_moved[c] = wm
+            else:
+                cur = -1
+                sWb = 0.0
+                for k in range(n):
+                    x = lh[k]
+                    if x != cur:
+                        if cur >= 0:
+                            csh[cur] = sWb
+                        cur = x
+                        sWb = csh[x]
+                    sWb += lw[k] * cb[lr[k]]
+                if cur >= 0:
+                    csh[cur] = sWb
+            # the sweep: households from the current raters, then raters from the new households
+            moved = False
+            for j in range(nh):
+                an = (cwyh[j] - csh[j]) / cWh[j]
+                if abs(an - ca[j]) >= tol:
+                    moved = True
+                ca[j] = an
+            for j in range(nr):
+                csr[j] = 0.0
+            for k in range(n):
+                csr[lr[k]] += lw[k] * ca[lh[k]]
+            num = 0.0
+            for j in range(nr):
+                bn = (cwyr[j] - csr[j]) / cWr[j]
+                csr[j] = bn
+                num += bn * cnr[j]
+            cv = num / den[c]
+            for j in range(nr):
+                bn = csr[j] - cv if ident[c] else 0.0
+                if abs(bn - cb[j]) >= tol:
+                    moved = True
+                cb[j] = bn
+            if it > 1 and not moved and not wm:
+                done[c] = True
+                stop[c] = it
+                break
+        for j in range(nh):
+            x = hh[h0 + j]
+            a[x] = ca[j]
+            Wh[x] = cWh[j]
+            wy_h[x] = cwyh[j]
+        for j in range(nr):
+            x = rr[q0 + j]
+            b[x] = cb[j]
+            Wr[x] = cWr[j]
+            wy_r[x] = cwyr[j]
+        for k in range(n):
+            w[rev[r0 + k]] = lw[k]
