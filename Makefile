@@ -50,12 +50,12 @@ sysdeps:
 	fi
 
 ## Build the caches every process would otherwise build at once on a fresh machine: matplotlib's
-## font list (after sysdeps installed the CJK fonts), the package's bytecode and the consensus's
+## font list (after sysdeps installed the CJK fonts), the package's bytecode and the loader's and consensus's
 ## compiled kernels (numba, about 10 CPU s once per checkout)
 warm: $(STAMP)
 	@$(BIN)/python -c "import matplotlib.font_manager" 2>/dev/null || true
 	@$(BIN)/python -m compileall -q src >/dev/null || true
-	@$(BIN)/python -c "from calib.consensus import _jit; _jit.warm()" >/dev/null 2>&1 || true
+	@$(BIN)/python -c "from calib import _jit; _jit.warm()" >/dev/null 2>&1 || true
 
 ## Regenerate every report from the bundled sample programme into reports/<run-id>/; first record
 ## the sample's earlier quarterly evaluations in the run history (once; later runs skip them)

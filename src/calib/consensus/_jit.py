@@ -1,4 +1,4 @@
-"""The consensus's compiled kernels (numba): when they are used, how they are loaded and warmed.
+"""The consensus's compiled kernels (numba): when they are used.
 
 :mod:`calib.consensus._kernels` holds them: the Newton iterations of
 :mod:`calib.consensus.newton` run on each component's reviews (instead of padded numpy blocks)
@@ -6,25 +6,22 @@ and the connected components of the review graph (union-find instead of scipy's 
 conversions). :mod:`calib.consensus._backfit_nb` compiles the backfitting of the components
 whose root is not unique, bit for bit the numpy code. Each has its numpy counterpart, kept as
 the reference: ``CALIB_NO_JIT=1`` (or a machine without numba) uses those, and the tests compare
-both.
-
-numba is imported on first use only (importing it costs about 0.3 s, which a report that never
-fits a consensus should not pay) and the kernels are cached on disk next to their module
-(``cache=True``): they compile once per checkout (about 12 CPU s), which ``make`` does in its
-``warm`` step (:func:`warm`) so that test workers and report kernels do not all compile at once.
-Small problems keep the numpy paths (:data:`MIN_REVIEWS`; the backfitting's own
+both. Loading, switching off and warming are the package's (:mod:`calib._jit`); this module
+sets the consensus's size rule (:data:`MIN_REVIEWS`; the backfitting's own
 :data:`calib.consensus._backfit_nb.MIN_REVIEWS`, bit for bit either way).
 """
 from __future__ import annotations
 
-import os
+from types import ModuleType
 
-_KERNELS = None
-_FAILED = False
+from calib import _jit
+
+MODULE = "calib.consensus._kernels"
 #: Problems with fewer reviews use the numpy paths: loading numba and the cached kernels costs a
 #: process about 1.3 CPU s, which the kernels repay from about a million reviews (200,000
 #: households). A rule on the size alone keeps a run's numbers a function of its data.
 MIN_REVIEWS = 1_000_000
+disabled = _jit.disabled
 
 
 def use(n_reviews: int) -> bool:
@@ -32,43 +29,20 @@ def use(n_reviews: int) -> bool:
     return n_reviews >= MIN_REVIEWS and enabled()
 
 
-def disabled() -> bool:
-    """``CALIB_NO_JIT`` is set (to anything but 0): the numpy paths everywhere."""
-    return os.environ.get("CALIB_NO_JIT", "").strip() not in ("", "0")
-
-
 def enabled() -> bool:
     """The compiled kernels are used: numba importable and ``CALIB_NO_JIT`` not set."""
-    if disabled():
-        return False
-    return kernels() is not None
+    return _jit.enabled(MODULE)
 
 
-def kernels():
+def kernels() -> ModuleType | None:
     """The module :mod:`calib.consensus._kernels`, or None without numba."""
-    global _KERNELS, _FAILED
-    if _KERNELS is None and not _FAILED:
-        try:
-            from calib.consensus import _kernels
-        except ImportError:
-            _FAILED = True
-        else:
-            _KERNELS = _kernels
-    return _KERNELS
+    return _jit.kernels(MODULE)
 
 
 def run(name: str, *args) -> bool:
     """Call kernel ``name`` on ``args`` (outputs written in place); False if it cannot compile,
     in which case the numpy paths are used from then on."""
-    global _FAILED
-    import numba
-
-    try:
-        getattr(kernels(), name)(*args)
-    except numba.core.errors.NumbaError:
-        _FAILED = True
-        return False
-    return True
+    return _jit.run(MODULE, name, *args)
 
 
 def warm() -> bool:
