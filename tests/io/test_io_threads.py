@@ -108,3 +108,30 @@ def test_later_gives_the_result_or_raises_when_asked(monkeypatch, n):
     got = T.later(boom)  # not raised here (inline or on the thread): when the result is asked
     with pytest.raises(KeyError):
         got()
+
+
+def test_tables_read_ahead_raise_their_errors_in_table_order(tmp_path, monkeypatch):
+    """The next table is read and turned into text while this one's rules run: a loaded
+    programme is the same, and when two tables are broken the first one's error is the one
+    raised, whatever the threads finish first."""
+    import shutil
+
+    from calib.errors import CalibInputError
+    from _support import SAMPLE
+
+    monkeypatch.setattr(T, "WORKERS", 4)
+    folder = tmp_path / "p"
+    shutil.copytree(SAMPLE, folder)
+    started = []
+    real = L._view_of
+    monkeypatch.setattr(L, "_view_of", lambda src, t, label: started.append(t) or real(src, t, label))
+    threaded = load_programme(folder, as_of=AS_OF)
+    assert "reviews" in started and "roster" not in started  # read ahead (the roster is by blocks)
+    monkeypatch.setattr(T, "WORKERS", 1)
+    _same(load_programme(folder, as_of=AS_OF), threaded)
+    monkeypatch.setattr(T, "WORKERS", 4)
+    for t, col in (("reviews", "reviewer_id"), ("model_runs", "model_limit")):
+        df = pd.read_csv(folder / f"{t}.csv", dtype=str)
+        df.drop(columns=[c for c in df.columns if c == col]).to_csv(folder / f"{t}.csv", index=False)
+    with pytest.raises(CalibInputError, match=r"^reviews\.csv: required column 'reviewer_id'"):
+        load_programme(folder, as_of=AS_OF)

@@ -14,7 +14,7 @@ from calib.errors import CalibInputError
 from calib.io.checks import (RULE_COLUMNS, WHOLE_ROW, Problems, check_table, clean_keys,
                               finish_quarantine, finish_table, range_flags, rule_keys, total_rows)
 from calib.io._text import arrow, reasons, series
-from calib.io._threads import ordered_map, read_ahead
+from calib.io._threads import later, ordered_map, read_ahead, workers
 from calib.io.parse import parse_column, parse_id_column
 from calib.io.read import (PROBLEM, ROW, file_sha256, find_files, note_load, per_table, read_raw, shown_headers,
                            text_table)
@@ -191,12 +191,13 @@ def _text_view(table: str, raw, label: str, row0: int = 0):
     return mapped, ignored, numeric, rows, problem
 
 
-def _parse_whole(table: str, raw, label: str, as_of: pd.Timestamp):
-    """The per-row rules (parsing, blanks, ranges, total rows) on the whole table at once."""
+def _parse_whole(table: str, raw, label: str, as_of: pd.Timestamp, view: tuple | None = None):
+    """The per-row rules (parsing, blanks, ranges, total rows) on the whole table at once
+    (on its text view ``view`` when it was made ahead, :func:`_view_of`)."""
     # the raw table is fetched by the caller's ``source[table]`` in the call (not held
     # outside) so that nothing holds it once the text view replaces it
-    mapped, ignored, numeric, rows, problem = _text_view(table, raw, label)
-    del raw  # ``mapped`` alone holds the text from here (its parsed columns are let go)
+    mapped, ignored, numeric, rows, problem = view if view is not None else _text_view(table, raw, label)
+    del raw, view  # ``mapped`` alone holds the text from here (its parsed columns are let go)
     probs = Problems(table, label, mapped, rows)
     if problem is not None:
         broken = pd.notna(problem)
@@ -280,16 +281,35 @@ def _parse_by_blocks(table: str, source: "_LazyFiles", label: str, as_of: pd.Tim
 OnTable = Callable[[str, pd.DataFrame], "pd.DataFrame | None"]
 
 
+def _by_blocks(table: str, source: Mapping[str, object]) -> bool:
+    return table in BLOCK_TABLES and isinstance(source, _LazyFiles)
+
+
+def _view_of(source: Mapping[str, object], table: str, label: str):
+    """Table ``table`` read from ``source`` and turned into its text view (:func:`_text_view`)."""
+    return _text_view(table, source[table], label)
+
+
 def _validate_one(table: str, source: Mapping[str, object], label: str, tables: dict,
-                  as_of: pd.Timestamp, kept: dict, on_table: OnTable | None) -> tuple[pd.DataFrame, dict]:
+                  as_of: pd.Timestamp, kept: dict, on_table: OnTable | None,
+                  view: Callable[[], tuple] | None = None,
+                  parsed_hook: Callable[[], None] | None = None) -> tuple[pd.DataFrame, dict]:
+    """Validate one table: per-row rules, table rules, accepted rows and quarantine records.
+    ``view`` gives its text view when it was made ahead; ``parsed_hook`` is called once its
+    per-row rules are done (the next table's view is then started, :func:`validate_tables`)."""
     by_blocks = None
-    if table in BLOCK_TABLES and isinstance(source, _LazyFiles):
+    if _by_blocks(table, source):
         by_blocks = _parse_by_blocks(table, source, label, as_of)
     if by_blocks is not None:
         mapped, ignored, rows, probs, parsed, ids = by_blocks
         del by_blocks
+    elif view is not None:
+        mapped, ignored, rows, probs, parsed, ids = _parse_whole(table, None, label, as_of, view=view())
     else:
         mapped, ignored, rows, probs, parsed, ids = _parse_whole(table, source[table], label, as_of)
+    del view
+    if parsed_hook is not None:
+        parsed_hook()
     release_memory()  # the text of the parsed columns
     hh_index = check_table(table, parsed, mapped, probs, tables, ids=ids, totals=False)
     bad = probs.bad_mask(len(mapped))
@@ -395,11 +415,23 @@ def validate_tables(raw: Mapping[str, object], *, as_of: str | pd.Timestamp | No
     tables: dict[str, pd.DataFrame | None] = {t: None for t in TABLES}
     kept: dict[str, pd.DataFrame | None] = {t: None for t in TABLES}
     quarantine, counts = [], []
-    for table in TABLES:
-        if table in raw:
-            q, count = _validate_one(table, raw, source.get(table, table), tables, as_of_ts, kept, on_table)
-            quarantine.append(q)
-            counts.append(count)
+    present = [t for t in TABLES if t in raw]
+    ahead: dict[str, Callable[[], tuple]] = {}
+
+    def start(nxt: str | None) -> Callable[[], None] | None:
+        """The next table is read and turned into text on a background thread while this one's
+        table rules run (they wait on the GIL less than on memory; one table ahead, no more).
+        Its errors are raised in its turn, after this table's."""
+        if nxt is None or _by_blocks(nxt, raw) or workers() <= 1:
+            return None
+        return lambda: ahead.__setitem__(nxt, later(_view_of, raw, nxt, source.get(nxt, nxt)))
+
+    for i, table in enumerate(present):
+        nxt = present[i + 1] if i + 1 < len(present) else None
+        q, count = _validate_one(table, raw, source.get(table, table), tables, as_of_ts, kept, on_table,
+                                 view=ahead.pop(table, None), parsed_hook=start(nxt))
+        quarantine.append(q)
+        counts.append(count)
     del tables
     return Programme(**{t: kept[t] for t in TABLES}, quarantine=finish_quarantine(quarantine),
                      counts=pd.DataFrame(counts), as_of=as_of_ts)
