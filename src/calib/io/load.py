@@ -513,6 +513,11 @@ def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
         return cached_programme(cache_dir, digests, as_of_ts, lambda: load_programme(
             folder, as_of=as_of_ts, encoding=encoding, sheet=sheet), folder=folder, files=files,
             options={"encoding": encoding, "sheet": sheet})
+    # a province's per-cell rules run as compiled kernels: numba is imported on a background
+    # thread while the first file is read (about 1 CPU s that then costs no wall time)
+    from calib.io import _jit
+
+    _jit.preload(sum(f.stat().st_size for f in files.values()))
     # the inputs' SHA-256 are computed on a second thread while the tables are validated
     # (hashlib and file reads release the GIL): the digests cost no wall time on two cores
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="calib-sha256") as pool:
