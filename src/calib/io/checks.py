@@ -95,8 +95,8 @@ def first_seen(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     :data:`_DIRECT_SPAN` slots per key (a household's codes, a household and a period), else an
     open-addressing table of positions (a reviewer and a household; ID numbers), 4 bytes a slot
     at twice the keys: less memory than the sort's three arrays of 8 bytes a key. At 1M
-    households the five calls took 1.3 CPU s in the stable sort and take about 0.2 s (the
-    reviews' 4.2M keys: 0.55 s to 0.1 s). Otherwise one stable sort (a file ordered by its keys
+    households (CPU s, min of 3): the roster's 3.3M ID keys 0.47 to 0.06, the reviews' 4.2M
+    (reviewer, household) keys 0.12 to 0.06. Otherwise one stable sort (a file ordered by its keys
     is nearly sorted already); both give the same arrays."""
     n = len(code)
     if n == 0:
@@ -209,7 +209,7 @@ def _id_keys(ids: pd.Series) -> np.ndarray:
     check character follows from them), -1 when missing. Read from the bytes: no hashing of
     text. Keys only (for repeats, alone: not combined with another key). From
     :data:`calib.io._jit.MIN_ROWS` cells one kernel pass over each chunk's offsets and bytes
-    (no byte matrix, no copy of the text): 0.3 CPU s to 0.03 s on a roster of 3.3M rows."""
+    (no byte matrix, no copy of the text): 0.14 CPU s to 0.03 s on a roster of 3.3M rows."""
     a = arrow(ids)
     if _jit.use(_NB, len(a)) is not None:
         out, at = np.empty(len(a), dtype=np.int64), 0
@@ -278,7 +278,8 @@ def _index_in(values: pa.ChunkedArray, keys: pa.Array, tables: dict | None = Non
     kernels are loaded) the keys' dictionary (:class:`_TextDict`) is built once per load,
     cached as ``tables[name]``, and each table's values are looked up in it by a kernel; used
     when the keys are distinct and none is missing (a key's code is then its position). At 1M
-    households the five tables' lookups took 1.5 CPU s and take about 0.5 s."""
+    households the five tables' lookups took 1.3 CPU s and take 0.5 s with the dictionary (the
+    reviews' 4.2M: 0.36 to 0.08 s: the last key found and the next are tried first)."""
     if tables is not None and _jit.use(_NB, len(values)) is not None:
         if name not in tables:
             enc = _TextDict.encode(arrow(keys))
@@ -519,8 +520,8 @@ def _any_byte(col: pd.Series, table: np.ndarray) -> bool:
     """Whether the text of ``col`` holds any byte marked in ``table`` (a scan of its buffers).
 
     From :data:`calib.io._jit.MIN_ROWS` cells (or once the kernels are loaded) a kernel scans
-    the bytes (stopping at the first marked one) instead of gathering a bool per byte: the key
-    columns of a 1M-household load, 0.6 CPU s to 0.05 s."""
+    the bytes (stopping at the first marked one) instead of gathering a bool per byte: 0.05 CPU s
+    to 0.01 s per key column of 4.2M cells."""
     a = arrow(col)
     k = _jit.use(_NB, len(a))
     found = np.zeros(1, dtype=bool)
@@ -680,7 +681,7 @@ def _land_area(land: pa.ChunkedArray, words: str):
     From :data:`calib.io._jit.MIN_ROWS` cells (or once the kernels are loaded) one kernel pass
     finds and reads the areas (:func:`calib.io._keys_nb.land_area`, the same match as the
     regular expression and the same doubles as Arrow's parser): the two calls on a roster of
-    3.3M rows took 2.0 CPU s (the regular expression, its match and the parse) and take 0.2 s."""
+    3.3M rows took 1.16 CPU s (the regular expression, its match and the parse) and take 0.22 s."""
     if _jit.use(_NB, len(land)) is not None:
         found = _land_area_nb(land, words)
         if found is not None:
@@ -768,7 +769,7 @@ def household_places(tables: dict) -> tuple[pa.ChunkedArray, pa.ChunkedArray, pa
         enc = None
         if isinstance(hh.dtype, pd.StringDtype) and hh.dtype.storage == "pyarrow" and _jit.use(_NB, len(hh)) is not None:
             enc = _TextDict.encode(arrow(hh))
-        if enc is not None:  # the first row of each household by the kernel (pandas: 0.4 CPU s)
+        if enc is not None:  # the first rows by the kernel: 0.32 CPU s (pandas 0.27) with the lookups' dictionary (0.25 s more otherwise)
             codes, firsts, found = enc
             first = np.zeros(len(hh), dtype=bool)
             first[firsts] = True
