@@ -165,3 +165,22 @@ def test_warm_compiles_the_text_kernels():
     from calib.io import _text_nb
 
     assert _text_nb.warm()
+
+
+# ------------------------------------------------------------------ calib.io._text helpers
+@pytest.mark.parametrize("n", [0, 1, 7])
+@pytest.mark.parametrize("with_base", [False, True])
+def test_reasons_are_those_of_np_full(n, with_base):
+    from calib.io._text import reasons
+
+    rng = np.random.default_rng(n)
+    base = np.array(rng.choice(["", "bad", "worse"], n), dtype=object) if with_base else None
+    rules = [(rng.random(n) < 0.5, "first"), (rng.random(n) < 0.3, "second"), (np.zeros(n, bool), "never")]
+    want = np.full(n, "", dtype=object) if base is None else base.copy()
+    for mask, text in rules:
+        want[mask] = text
+    got = reasons(n, *rules, base=base)
+    assert got.dtype == object and got.shape == (n,)
+    assert got.tolist() == want.tolist() and all(type(v) is str for v in got)
+    if base is not None:
+        assert got is not base
