@@ -16,6 +16,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,6 +24,7 @@ from hypothesis import strategies as st
 from calib import _jit as package_jit
 from calib.io import _jit
 from calib.io import read as R
+from calib.io._text import TEXT_NB
 from calib.io.specs import BLANKS
 
 _SETTINGS = settings(max_examples=300, deadline=None,
@@ -79,7 +81,7 @@ def _compiled(arr: pa.Array) -> pa.Array:
 
 def test_the_text_kernels_are_used_here():
     # numba is a dependency: a broken install must not fall back to the slow path unnoticed
-    assert _jit.kernels(R._TEXT_NB) is not None
+    assert _jit.kernels(TEXT_NB) is not None
 
 
 @_SETTINGS
@@ -124,7 +126,7 @@ def test_text_columns_are_the_same_with_and_without_the_kernels(col):
         want = R._arrow_text(col)
         mp.delenv("CALIB_NO_JIT")
         mp.setattr(_jit, "MIN_ROWS", 0)
-        assert _jit.use(R._TEXT_NB, len(col)) is not None
+        assert _jit.use(TEXT_NB, len(col)) is not None
         got = R._arrow_text(col)
     pd.testing.assert_series_equal(got, want, check_exact=True)
 
@@ -144,11 +146,11 @@ def test_read_table_is_the_same_with_and_without_the_kernels(tmp_path, monkeypat
 
 def test_no_jit_and_small_columns_keep_numpy(monkeypatch):
     monkeypatch.setenv("CALIB_NO_JIT", "1")
-    assert _jit.use(R._TEXT_NB, 10**9) is None
+    assert _jit.use(TEXT_NB, 10**9) is None
     monkeypatch.delenv("CALIB_NO_JIT")
-    if not package_jit.loaded(R._TEXT_NB):
-        assert _jit.use(R._TEXT_NB, _jit.MIN_ROWS - 1) is None
-    assert _jit.use(R._TEXT_NB, _jit.MIN_ROWS) is not None
+    if not package_jit.loaded(TEXT_NB):
+        assert _jit.use(TEXT_NB, _jit.MIN_ROWS - 1) is None
+    assert _jit.use(TEXT_NB, _jit.MIN_ROWS) is not None
 
 
 def test_reading_a_small_table_does_not_import_numba(tmp_path):
@@ -184,3 +186,66 @@ def test_reasons_are_those_of_np_full(n, with_base):
     assert got.tolist() == want.tolist() and all(type(v) is str for v in got)
     if base is not None:
         assert got is not base
+
+
+# NFKC: characters it leaves alone (ASCII, CJK U+4E00-U+9FFF) next to ones it changes or that
+# border the kernel's ranges (U+3400 and U+4DFF below, U+A000 above; fullwidth forms, ㎏,
+# ligatures, circled digits, half-width katakana, Hangul jamo that compose, combining marks)
+_NFKC_CHARS = (list("aZ09 .-;,") + _SPACES + ["中", "\u4e00", "\u4e01", "\u9fff", "\u9fa5", "\u3400", "\u4dff",
+               "\ua000", "ａ", "１", "（", "㎏", "ﬁ", "①", "⁵", "ｶ", "\u1100", "\u1161", "가", "\u0301", "é",
+               "\u212b", "\uf900", "\u2f00", "\U00020000", "¢", "\ua69c", "\uab5c"])
+
+
+@st.composite
+def _nfkc_columns(draw) -> pa.ChunkedArray:
+    chunks = []
+    for _ in range(draw(st.integers(1, 3))):
+        cells = draw(st.lists(st.one_of(st.none(), st.text(st.sampled_from(_NFKC_CHARS), max_size=6)),
+                              max_size=12))
+        arr = pa.array(cells, pa.large_string())
+        start = draw(st.integers(0, len(cells)))
+        chunks.append(arr.slice(start, draw(st.integers(0, len(cells) - start))))
+    return pa.chunked_array(chunks, pa.large_string())
+
+
+def _nfkc_reference(a: pa.ChunkedArray) -> pa.ChunkedArray:
+    return pc.utf8_trim_whitespace(pc.utf8_normalize(a, form="NFKC"))
+
+
+@_SETTINGS
+@given(_nfkc_columns())
+def test_nfkc_is_the_same_with_the_kernel(col):
+    from calib.io._text import _nfkc_compiled, nfkc_arrow
+
+    got = _nfkc_compiled(col)
+    assert got is not None, "the kernel did not compile"
+    want = _nfkc_reference(col)
+    assert got.type == want.type and got.equals(want) and got.null_count == want.null_count
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CALIB_NO_JIT", "1")
+        assert nfkc_arrow(col).equals(want)
+        mp.delenv("CALIB_NO_JIT")
+        mp.setattr(_jit, "MIN_ROWS", 0)
+        assert nfkc_arrow(col).equals(want)
+
+
+@pytest.mark.parametrize("cells", [[], [None], [""], ["中文", "abc"], ["中文 "], ["\u3000中"], ["㎏"], ["ａ"],
+                                   ["\u4dff"], ["\ua000"], ["e\u0301"], ["\u1100\u1161"], ["x", None, " y"]])
+def test_nfkc_edges(cells):
+    from calib.io._text import _nfkc_compiled
+
+    col = pa.chunked_array([pa.array(cells, pa.large_string())], pa.large_string())
+    got = _nfkc_compiled(col)
+    assert got is not None and got.equals(_nfkc_reference(col))
+
+
+@pytest.mark.parametrize("cells, changes, trims", [
+    (["岭坑镇寨井角村1组189号", "耕地1.0亩;林地4亩", None, "\u4e00\u9fff"], False, False),
+    (["中文", "a "], False, True), (["ａ"], True, False), (["x㎏x"], True, False), (["\ua000"], True, False),
+    (["é"], True, False), (["\u3000中"], True, True), ([], False, False)])
+def test_nfkc_skips_what_it_can(cells, changes, trims):
+    # the fast path is taken: ASCII and CJK ideographs are not normalised, trimmed text not trimmed
+    from calib.io._text import _edges
+
+    col = pa.chunked_array([pa.array(cells, pa.large_string())], pa.large_string())
+    assert _edges(col, form_too=True) == (changes, trims)

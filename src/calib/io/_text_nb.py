@@ -17,7 +17,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["clean_scan", "warm"]
+__all__ = ["clean_scan", "text_scan", "warm"]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -37,7 +37,7 @@ def clean_scan(offs, data, check, ws_first, ws_last, ws_lead3, words, wlens, wfi
         with ``check=False``).
     ws_first, ws_last, ws_lead3 : bool arrays (256)
         Bytes that may begin a cell with whitespace, end one, or lead a 3-byte whitespace
-        character ending one (``calib.io.read._WS_FIRST`` and so on; ``0xC2`` second-last
+        character ending one (``calib.io._text.WS_FIRST`` and so on; ``0xC2`` second-last
         catches the 2-byte ones).
     words : uint8 array (k, w), wlens : int64 array (k), wfirst : bool array (256)
         The non-empty blank words as bytes (row ``i``, its first ``wlens[i]`` bytes), and the
@@ -89,15 +89,57 @@ def clean_scan(offs, data, check, ws_first, ws_last, ws_lead3, words, wlens, wfi
     out[0] = blanks
 
 
+@numba.njit(cache=True, nogil=True)
+def text_scan(offs, data, form_too, ws_first, ws_last, ws_lead3, found):
+    """Whether a string array holds a character that NFKC might change, and a cell that may
+    start or end with whitespace (the test of :func:`clean_scan`).
+
+    ``found[0]`` is set to 1 when ``form_too`` and a character of the cells (``data[offs[0]:
+    offs[-1]]``, null cells' bytes included: the answer only chooses whether to normalise) is
+    neither ASCII nor a CJK unified ideograph U+4E00-U+9FFF: text of those alone is its own NFKC
+    form (each is a starter whose quick check is Yes, and no composition pairs two of them), and
+    it is most of what a roster's Chinese columns hold (names, villages, addresses, 汉族, 是).
+    Bytes that are not well-formed UTF-8 count as such a character. ``found[1]`` is set to 1 at
+    the first cell that may need trimming. Nothing is ever reset: the caller runs it over its
+    chunks.
+    """
+    n = offs.size - 1
+    for i in range(n):
+        s = offs[i]
+        e = offs[i + 1]
+        m = e - s
+        if m > 0 and (ws_first[data[s]] or ws_last[data[e - 1]]
+                      or (m >= 2 and data[e - 2] == 0xC2) or (m >= 3 and ws_lead3[data[e - 3]])):
+            found[1] = 1
+            break
+    if form_too:
+        j = offs[0]
+        end = offs[n]
+        while j < end:
+            b = data[j]
+            if b < 0x80:
+                j += 1
+                continue
+            # U+4E00-U+9FFF: E4 B8-BF xx, or E5-E9 xx xx (xx continuation bytes 80-BF)
+            if (b < 0xE4 or b > 0xE9 or j + 2 >= end
+                    or (data[j + 1] & 0xC0) != 0x80 or (data[j + 2] & 0xC0) != 0x80
+                    or (b == 0xE4 and data[j + 1] < 0xB8)):
+                found[0] = 1
+                return
+            j += 3
+
+
 def warm() -> bool:
     """Compile the kernels for the arrays the loader passes (32- and 64-bit offsets, read-only
     Arrow buffers) into the on-disk cache, through the loader's own calls; whether they compiled."""
     import pyarrow as pa
 
     from calib import _jit
-    from calib.io.read import _TEXT_NB, _clean_chunk
+    from calib.io._text import TEXT_NB, _nfkc_compiled
+    from calib.io.read import _clean_chunk
 
     for t in (pa.string(), pa.large_string()):
         for cells in ([" a", "nan", "b"], ["x", None, "NULL", "y"]):
             _clean_chunk(pa.array(cells, t), compiled=True)
-    return _jit.loaded(_TEXT_NB)
+    _nfkc_compiled(pa.chunked_array([pa.array(["ａ ", "b"], pa.large_string())]))
+    return _jit.loaded(TEXT_NB)

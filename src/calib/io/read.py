@@ -28,7 +28,7 @@ import pyarrow.csv as pacsv
 from calib import _jit as _pkg_jit
 from calib.errors import CalibInputError
 from calib.io import _jit
-from calib.io._text import series
+from calib.io._text import TEXT_NB, WS_FIRST, WS_LAST, WS_LEAD3, scan_buffers, series
 from calib.io._threads import ordered_map
 from calib.io.specs import BLANKS, REASON_FIELDS, SUFFIXES
 from calib.programme import REQUIRED_TABLES, TABLES
@@ -594,22 +594,11 @@ def _arrow_text(col: pa.ChunkedArray) -> pd.Series:
         col = pc.if_else(whole, ints, pc.cast(col, pa.string()))
     if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         col = pc.cast(col, pa.string())
-    compiled = _jit.use(_TEXT_NB, len(col)) is not None  # the column's size decides, not a chunk's
+    compiled = _jit.use(TEXT_NB, len(col)) is not None  # the column's size decides, not a chunk's
     return series(pa.chunked_array([_clean_chunk(c, compiled) for c in col.chunks], col.type))
 
 
-#: Bytes that may begin (or, for _WS_LAST, end) a cell with whitespace that
-#: ``utf8_trim_whitespace`` removes: ASCII blanks and controls 0x1c-0x1f, and the lead bytes of
-#: U+0085/U+00A0 (0xC2), U+1680 (0xE1), U+2000-U+205F (0xE2), U+3000 (0xE3).
-_WS_FIRST = np.zeros(256, dtype=bool)
-_WS_FIRST[[0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0xC2, 0xE1, 0xE2, 0xE3]] = True
-_WS_LAST = np.zeros(256, dtype=bool)
-_WS_LAST[[0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20]] = True
-_WS_LEAD3 = np.zeros(256, dtype=bool)
-_WS_LEAD3[[0xE1, 0xE2, 0xE3]] = True
 _BLANK_SET = pa.array(sorted(BLANKS), pa.string())
-#: The kernel module of :func:`_clean_chunk` (:mod:`calib.io._text_nb`).
-_TEXT_NB = "calib.io._text_nb"
 #: The non-empty blank words as the kernel compares them: bytes (one word a row, zero-padded),
 #: their lengths, and the bytes that begin one.
 _WORDS = [w.encode() for w in sorted(BLANKS) if w]
@@ -655,10 +644,10 @@ def _clean_chunk(arr: pa.Array, compiled: bool = False) -> pa.Array:
         # (a short cell's out-of-cell bytes are masked by its length): no boolean indexing
         last = data.size - 1
         end = offs[1:]
-        cand = _WS_FIRST[data[np.minimum(offs[:-1], last)]]
-        cand |= _WS_LAST[data[np.clip(end - 1, 0, last)]]
+        cand = WS_FIRST[data[np.minimum(offs[:-1], last)]]
+        cand |= WS_LAST[data[np.clip(end - 1, 0, last)]]
         cand |= (data[np.clip(end - 2, 0, last)] == 0xC2) & (lens >= 2)
-        cand |= _WS_LEAD3[data[np.clip(end - 3, 0, last)]] & (lens >= 3)
+        cand |= WS_LEAD3[data[np.clip(end - 3, 0, last)]] & (lens >= 3)
         cand &= lens > 0
         if cand.any():
             arr = pc.utf8_trim_whitespace(arr)
@@ -683,29 +672,14 @@ def _clean_chunk(arr: pa.Array, compiled: bool = False) -> pa.Array:
     return pa.Array.from_buffers(arr.type, n, [validity, *arr.buffers()[1:]], offset=arr.offset)
 
 
-def _scan_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Offsets (n + 1, the array's own width), data bytes and validity bitmap (empty without
-    nulls) of a string array, as read-only numpy views: one signature per offset width for the
-    kernel (a writable view would compile another)."""
-    bufs = arr.buffers()
-    kind = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    offs = np.frombuffer(bufs[1], dtype=kind)[arr.offset: arr.offset + len(arr) + 1]
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
-    valid = (np.frombuffer(bufs[0], dtype=np.uint8) if arr.null_count and bufs[0] is not None
-             else np.zeros(0, np.uint8))
-    for a in (offs, data, valid):
-        a.flags.writeable = False
-    return offs, data, valid
-
-
 def _clean_compiled(arr: pa.Array) -> pa.Array | None:
     """:func:`_clean_chunk` by the kernel :func:`calib.io._text_nb.clean_scan` (one pass over
     the offsets and bytes; the trim itself stays Arrow's), or None when it cannot compile."""
     for check in (True, False):
-        offs, data, valid = _scan_buffers(arr)
+        offs, data, valid = scan_buffers(arr)
         bits = np.zeros((arr.offset + len(arr) + 7) // 8, dtype=np.uint8)
         out = np.zeros(1, dtype=np.int64)
-        if not _pkg_jit.run(_TEXT_NB, "clean_scan", offs, data, check, _WS_FIRST, _WS_LAST, _WS_LEAD3,
+        if not _pkg_jit.run(TEXT_NB, "clean_scan", offs, data, check, WS_FIRST, WS_LAST, WS_LEAD3,
                             _WORD_BYTES, _WORD_LENS, _WORD_FIRST, valid, arr.offset, bits, out):
             return None
         if out[0] >= 0:
