@@ -2,6 +2,8 @@
 
 Regular expressions here are RE2 patterns run by Arrow compute (no Python ``re`` per cell):
 they spell whitespace and digits out (``[ \\t]``, ``[0-9]``) instead of ``\\s`` and ``\\d``.
+Large columns skip work that their bytes show to be useless (:func:`nfkc_arrow`) with the
+kernels of :mod:`calib.io._text_nb` (see :mod:`calib.io._jit`).
 """
 from __future__ import annotations
 

@@ -11,6 +11,12 @@ every offset and touches every cache line of the text: 0.26 s of it without the 
 the memory's speed). The first call in a process costs about 0.6 CPU s (importing numba, loading
 the cached kernel), shared with the loader's other kernels. Byte logic only: the same decision
 and the same bitmap bit for bit (``tests/io/test_text_kernels.py`` compares both).
+
+:func:`text_scan` serves :func:`calib.io._text.nfkc_arrow` (the parsers' first step on every
+column they read): the same whitespace test, and whether any character may change under NFKC,
+so that text already trimmed (all the loader's) is not copied by a trim and ASCII or Chinese
+text is not normalised (0.6-0.7 -> 0.18 CPU s over the 34 calls, 40M cells, of a 1M-household
+load).
 """
 from __future__ import annotations
 
