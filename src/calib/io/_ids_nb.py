@@ -1,0 +1,136 @@
+"""The ID numbers' numba kernels (see :mod:`calib.io._jit`; importing this module loads numba).
+
+:func:`id_cells` reads every cell of an Arrow string column once, from its offsets and data
+buffers, and gives what :func:`calib.io.ids.parse_ids` derives from an 18-character number
+(whether it needs the slow path, its reason code, birth date, age, sex) without the (n, 18)
+byte matrix and the dozen numpy passes over it; :func:`sex_column` writes the ``M``/``F``
+column's Arrow buffers from its results. Integer logic only: the numpy code of
+:mod:`calib.io.ids` stays the reference, bit for bit.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+#: Reason codes, as :data:`calib.io.ids._REASONS` spells them (0: valid).
+OK, MISSING, SCIENTIFIC, FORMAT, DATE, ZEROED, CHECK = range(7)
+
+_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
+_CHECK_BYTES = np.frombuffer(b"10X98765432", dtype=np.uint8).copy()
+_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+_NAT = np.iinfo(np.int64).min
+_US_PER_DAY = 86_400_000_000
+
+
+@numba.njit(cache=True, nogil=True)
+def _days_from_civil(y, m, d):
+    """Days since 1970-01-01 (H. Hinnant's ``days_from_civil``, as
+    :func:`calib.io.ids._days_from_civil`; floor division as numpy's)."""
+    y -= 1 if m <= 2 else 0
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+@numba.njit(cache=True, nogil=True)
+def id_cells(offsets, data, validity, bit0, as_of_y, as_of_m, as_of_d, code, born, age, male):
+    """Per cell of a string column: reason code, birth date, age and sex digit parity.
+
+    Parameters
+    ----------
+    offsets : int64 array (n + 1)
+        The column's offsets, from its first cell (``arr.offset`` applied).
+    data : uint8 array
+        Its data buffer.
+    validity : uint8 array
+        Its validity bitmap (empty when it has no nulls), cell ``i`` at bit ``bit0 + i``.
+    bit0 : int
+        The column's offset (first cell's bit in ``validity``).
+    as_of_y, as_of_m, as_of_d : int
+        The reference date.
+    code : int8 array (n), out
+        :data:`FORMAT` for a cell that is not 17 ASCII digits and a digit or ``X`` (null, other
+        length, other bytes: the slow path's), else :data:`DATE`, :data:`ZEROED`,
+        :data:`CHECK` or :data:`OK` in the numpy path's order.
+    born : int64 array (n), out
+        Birth date in microseconds since 1970-01-01 (``datetime64[us]``), NaT unless OK.
+    age : int64 array (n), out
+        Whole years at the reference date, 0 unless OK.
+    male : int8 array (n), out
+        Sequence code odd (1) or even (0); 0 unless OK.
+    """
+    n = code.size
+    as_of_ymd = as_of_y * 10_000 + as_of_m * 100 + as_of_d
+    has_bits = validity.size > 0
+    for i in range(n):
+        code[i] = FORMAT
+        born[i] = _NAT
+        age[i] = 0
+        male[i] = 0
+        if has_bits:
+            b = bit0 + i
+            if (validity[b >> 3] >> (b & 7)) & 1 == 0:
+                continue
+        s = offsets[i]
+        if offsets[i + 1] - s != 18:
+            continue
+        total = 0
+        shaped = True
+        for j in range(17):
+            dj = np.int64(data[s + j]) - 48
+            if dj < 0 or dj > 9:
+                shaped = False
+                break
+            total += dj * _WEIGHTS[j]
+        last = data[s + 17]
+        if not shaped or not ((48 <= last <= 57) or last == 88):
+            continue
+        year = ((np.int64(data[s + 6]) - 48) * 1000 + (np.int64(data[s + 7]) - 48) * 100
+                + (np.int64(data[s + 8]) - 48) * 10 + np.int64(data[s + 9]) - 48)
+        month = (np.int64(data[s + 10]) - 48) * 10 + np.int64(data[s + 11]) - 48
+        day = (np.int64(data[s + 12]) - 48) * 10 + np.int64(data[s + 13]) - 48
+        leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0
+        mi = min(max(month, 1), 12) - 1
+        dim = _DAYS_IN_MONTH[mi] + (1 if month == 2 and leap else 0)
+        ymd = year * 10_000 + month * 100 + day
+        if (month < 1 or month > 12 or day < 1 or day > dim or ymd < 1900_01_01
+                or ymd > as_of_ymd):
+            code[i] = DATE
+        elif _CHECK_BYTES[total % 11] != last:
+            zeroed = data[s + 15] == 48 and data[s + 16] == 48 and last == 48
+            code[i] = ZEROED if zeroed else CHECK
+        else:
+            code[i] = OK
+            born[i] = _days_from_civil(year, month, day) * _US_PER_DAY
+            before = month > as_of_m or (month == as_of_m and day > as_of_d)
+            age[i] = as_of_y - year - (1 if before else 0)
+            male[i] = (np.int64(data[s + 16]) - 48) % 2
+
+
+@numba.njit(cache=True, nogil=True)
+def sex_column(code, male, offsets, data, bits):
+    """The Arrow buffers of the sex column (``M``/``F``, null unless ``code`` is OK):
+    ``offsets`` (n + 1, int64), ``data`` (n bytes at most; returns how many are used) and the
+    validity bitmap ``bits`` (zeroed, ``(n + 7) // 8`` bytes)."""
+    at = 0
+    offsets[0] = 0
+    for i in range(code.size):
+        if code[i] == OK:
+            data[at] = 77 if male[i] else 70  # "M", "F"
+            at += 1
+            bits[i >> 3] |= np.uint8(1 << (i & 7))
+        offsets[i + 1] = at
+    return at
+
+
+def warm() -> bool:
+    """Compile every kernel on a tiny column (``make warm`` caches them)."""
+    import pyarrow as pa
+
+    from calib.io.ids import _id_kernels
+
+    a = pa.array(["11010519491231002X", None, "110105194912310021"], pa.large_string())
+    code, born, age, male = _id_kernels(a, 2026, 6, 30)
+    return code is not None and int(code[0]) == OK and sex_column is not None
