@@ -1,0 +1,124 @@
+"""The parsers' shortcuts (calib.io.parse) give what their plain rules give, bit for bit."""
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from calib.io import parse
+from calib.io._text import arrow, nfkc_arrow, reasons, series, to_float, valid
+from calib.io.specs import GRADES, RELATIONS, ROLES, SEX, STATUS
+
+
+def _arrow(cells, large=True):
+    return pa.chunked_array([pa.array(list(cells), pa.large_string() if large else pa.string())])
+
+
+def _same_floats(a, b):
+    assert a.dtype == b.dtype == np.float64
+    assert a.view(np.int64).tolist() == b.view(np.int64).tolist()
+
+
+_NUMBERS = [
+    ["1", "20000", "0012", None, "3"],                       # digits only
+    ["1.5", "-3", "+4", "1e5", "2E-3", ".5", "inf", "nan", None, "7"],  # cast as a whole
+    ["拒绝", "2万", "1,200", "", "16000", None, "1.5", "abc", "٣", "1e5", "0x10"],
+    ["1" * 400, "5", "拒绝"],
+    [" 5", "5 ", "5"],
+]
+
+
+@pytest.mark.parametrize("cells", _NUMBERS)
+@pytest.mark.parametrize("sample", [1, 4096])
+def test_numbers_is_to_float(monkeypatch, cells, sample):
+    monkeypatch.setattr(parse, "_SAMPLE", sample)
+    a = _arrow(cells)
+    _same_floats(parse._numbers(a), to_float(a))
+
+
+def test_numbers_when_the_first_cells_cast_and_later_ones_do_not(monkeypatch):
+    monkeypatch.setattr(parse, "_SAMPLE", 8)
+    rng = np.random.default_rng(0)
+    cells = rng.integers(0, 10**6, 200).astype(str).astype(object)
+    cells[50::17] = "拒绝"
+    cells[60::19] = "1.5e3"
+    cells[70::23] = None
+    a = _arrow(cells)
+    _same_floats(parse._numbers(a), to_float(a))
+    cells[50::17] = "-2"  # every cell casts, some are not digits only
+    a = _arrow(cells)
+    _same_floats(parse._numbers(a), to_float(a))
+
+
+@settings(max_examples=150, deadline=None)
+@given(cells=st.lists(st.one_of(st.none(), st.text(alphabet="0123456789.eE+-万 ,a٣", max_size=6),
+                                st.integers(0, 10**9).map(str)), max_size=30),
+       sample=st.integers(1, 5))
+def test_numbers_is_to_float_on_any_text(cells, sample):
+    parse._SAMPLE, old = sample, parse._SAMPLE
+    try:
+        a = _arrow(cells)
+        _same_floats(parse._numbers(a), to_float(a))
+    finally:
+        parse._SAMPLE = old
+
+
+def _reference_map(values, mapping, what, allowed):
+    """_parse_map before its shortcut: every cell normalised, lower-cased and looked up."""
+    a = nfkc_arrow(values)
+    lower_map = {k.lower(): v for k, v in mapping.items()}
+    keys = pa.array(list(lower_map), pa.large_string())
+    idx = pc.index_in(pc.utf8_lower(a).cast(pa.large_string()), value_set=keys)
+    out = pc.take(pa.array(list(lower_map.values()), pa.large_string()), idx)
+    bad = valid(a) & ~valid(out)
+    reason = reasons(len(a), (bad, f"unknown {what}; expected one of {', '.join(allowed)}"))
+    return series(out, values.index), reason
+
+
+_MAPS = {"sex": SEX, "status": STATUS, "role": ROLES, "relation": RELATIONS, "grade": GRADES}
+_WIDE = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+                      "ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ")
+
+
+def _variants(mapping, rng, n):
+    keys = list(mapping)
+    out = []
+    for _ in range(n):
+        k = keys[int(rng.integers(len(keys)))]
+        f = int(rng.integers(8))
+        out.append([k, k.upper(), k.lower(), f" {k} ", k.translate(_WIDE), "\u3000" + k, k + "x", None][f])
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(_MAPS))
+@pytest.mark.parametrize("seed", range(3))
+def test_parse_map_is_the_plain_rule(name, seed):
+    mapping = _MAPS[name]
+    raw = pd.Series(_variants(mapping, np.random.default_rng(seed), 500), dtype="string[pyarrow]",
+                    index=pd.RangeIndex(500) + 7)
+    v, r = parse._parse_map(raw, mapping, name, ["a", "b"])
+    v0, r0 = _reference_map(raw, mapping, name, ["a", "b"])
+    pd.testing.assert_series_equal(v, v0, check_exact=True)
+    assert r.dtype == r0.dtype == object and r.tolist() == r0.tolist()
+    assert v.notna().sum() > 100 and (r != "").sum() > 10
+
+
+@settings(max_examples=100, deadline=None)
+@given(cells=st.lists(st.one_of(st.none(), st.sampled_from(sorted(SEX) + ["MALE", " 男 ", "Ｍ", "ｆ"]),
+                                st.text(max_size=4)), max_size=25))
+def test_parse_map_is_the_plain_rule_on_any_text(cells):
+    raw = pd.Series(cells, dtype="string[pyarrow]")
+    v, r = parse._parse_map(raw, SEX, "sex", ["男", "女"])
+    v0, r0 = _reference_map(raw, SEX, "sex", ["男", "女"])
+    pd.testing.assert_series_equal(v, v0, check_exact=True)
+    assert r.tolist() == r0.tolist()
+
+
+def test_status_fills_alive_as_pandas_would():
+    raw = pd.Series(["alive", None, "Deceased", "??", "ＭＩＳＳＩＮＧ"], dtype="string[pyarrow]",
+                    index=[5, 3, 9, 1, 0])
+    v, r = parse._status(raw)
+    v0, _ = _reference_map(raw, STATUS, "status", ["alive", "deceased", "missing", "absconded"])
+    pd.testing.assert_series_equal(v, v0.fillna("alive"), check_exact=True)
