@@ -122,3 +122,92 @@ def test_status_fills_alive_as_pandas_would():
     v, r = parse._status(raw)
     v0, _ = _reference_map(raw, STATUS, "status", ["alive", "deceased", "missing", "absconded"])
     pd.testing.assert_series_equal(v, v0.fillna("alive"), check_exact=True)
+
+
+def _reference_bool(values, *, allow_na):
+    """_parse_bool before its shortcut: every cell normalised and looked up in the words."""
+    from calib.io._text import isin
+    from calib.io.specs import FALSE_WORDS, TRUE_WORDS
+
+    low = pc.utf8_lower(nfkc_arrow(values))
+    t, f = isin(low, TRUE_WORDS), isin(low, FALSE_WORDS)
+    out = pd.Series(pd.arrays.BooleanArray(t, ~(t | f)), index=values.index)
+    reason = reasons(len(low), (valid(low) & ~(t | f), "expected yes/no (是/否, 1/0)"))
+    return (out if allow_na else pd.Series(t, index=values.index)), reason
+
+
+_FLAGS = ["0", "1", "1", "0", None, "", " 1", "１", "Y", "yes", "否", "2", "01", "10", "x", "T", "0 "]
+_RATINGS = ["3", "1", "5", "4", "2", None, "", "0", "6", "9", "３", " 2", "2.0", "4.5", "1e0", "a",
+            "-1", "05", "inf", "nan", "七"]
+
+
+def _sliced(cells, seed, large=True):
+    """``cells`` repeated in a random order, as a Series over a sliced Arrow chunk (or two)."""
+    rng = np.random.default_rng(seed)
+    picked = [cells[i] for i in rng.integers(0, len(cells), 600)]
+    typ = pa.large_string() if large else pa.string()
+    whole = pa.array(["9"] * 3 + picked + ["9"] * 2, typ)
+    chunks = [whole.slice(3, 300), whole.slice(303, 300)] if seed % 2 else [whole.slice(3, 600)]
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, typ)), index=pd.RangeIndex(600) + 2)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("allow_na", [True, False])
+def test_parse_bool_is_the_plain_rule(seed, allow_na):
+    raw = _sliced(_FLAGS, seed, large=seed < 2)
+    v, r = parse._parse_bool(raw, allow_na=allow_na)
+    v0, r0 = _reference_bool(raw, allow_na=allow_na)
+    pd.testing.assert_series_equal(v, v0, check_exact=True)
+    assert r.dtype == r0.dtype == object and r.tolist() == r0.tolist()
+    # and only 0 and 1 (nothing for the rule), and nothing at all
+    for cells in (["0", "1", None, "1"], [None, None], []):
+        raw = pd.Series(cells, dtype="string[pyarrow]")
+        (v, r), (v0, r0) = parse._parse_bool(raw, allow_na=allow_na), _reference_bool(raw, allow_na=allow_na)
+        pd.testing.assert_series_equal(v, v0, check_exact=True)
+        assert r.tolist() == r0.tolist()
+
+
+def _reference_rating(raw):
+    ints, missing, r = parse._rating_rule(arrow(raw).combine_chunks())
+    return pd.Series(pd.arrays.IntegerArray(ints, missing), index=raw.index), r
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_rating_is_the_plain_rule(seed):
+    raw = _sliced(_RATINGS, seed, large=seed >= 2)
+    v, r = parse._rating(raw)
+    v0, r0 = _reference_rating(raw)
+    pd.testing.assert_series_equal(v, v0, check_exact=True)
+    assert r.dtype == r0.dtype == object and r.tolist() == r0.tolist()
+    assert v.isna().sum() > 50 and set(r) > {""}
+    for cells in (["1", "5", None], ["1", "2"], [None], [], ["1", "x", "7"]):
+        raw = pd.Series(cells, dtype="string[pyarrow]")
+        (v, r), (v0, r0) = parse._rating(raw), _reference_rating(raw)
+        pd.testing.assert_series_equal(v, v0, check_exact=True)
+        assert r.tolist() == r0.tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(cells=st.lists(st.one_of(st.none(), st.text(alphabet="0123456789 .e-１nfY", max_size=3)), max_size=25))
+def test_rating_and_flags_are_the_plain_rules_on_any_text(cells):
+    raw = pd.Series(cells, dtype="string[pyarrow]")
+    (v, r), (v0, r0) = parse._rating(raw), _reference_rating(raw)
+    pd.testing.assert_series_equal(v, v0, check_exact=True)
+    assert r.tolist() == r0.tolist()
+    (v, r), (v0, r0) = parse._parse_bool(raw, allow_na=True), _reference_bool(raw, allow_na=True)
+    pd.testing.assert_series_equal(v, v0, check_exact=True)
+    assert r.tolist() == r0.tolist()
+
+
+def test_null_cells_holding_bytes_are_null():
+    """Arrow lets a null cell keep bytes (e.g. after if_else): it is blank all the same."""
+    data = pa.py_buffer(b"3" + b"1" + b"4" + b"0")
+    offsets = pa.py_buffer(np.array([0, 1, 2, 3, 4], dtype=np.int64))
+    validity = pa.py_buffer(np.packbits([1, 0, 1, 0], bitorder="little"))
+    a = pa.Array.from_buffers(pa.large_string(), 4, [validity, offsets, data], null_count=2)
+    raw = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([a])))
+    assert raw.isna().tolist() == [False, True, False, True]
+    for got, ref in ((parse._rating(raw), _reference_rating(raw)),
+                     (parse._parse_bool(raw, allow_na=True), _reference_bool(raw, allow_na=True))):
+        pd.testing.assert_series_equal(got[0], ref[0], check_exact=True)
+        assert got[1].tolist() == ref[1].tolist()

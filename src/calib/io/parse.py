@@ -219,14 +219,44 @@ def _written_keys(written: Sequence[str], keys: pa.Array) -> tuple[pa.Array, np.
 
 
 def _parse_bool(values: pd.Series, *, allow_na: bool) -> Parsed:
-    low = pc.utf8_lower(nfkc_arrow(values))
-    t, f = isin(low, TRUE_WORDS), isin(low, FALSE_WORDS)
+    a = arrow(values).combine_chunks()
+    one, byte = _one_byte(a)
+    t, f = one & (byte == ord("1")), one & (byte == ord("0"))  # a 1 or 0 alone: its own form
+    has = valid(a)
+    rest = np.flatnonzero(has & ~(t | f))
+    if rest.size:  # the other cells by the words (at 1M households, the roster's bad_record
+        # column, 3.3M cells of 0 or 1: 0.117 -> 0.045 CPU s)
+        t[rest], f[rest] = _bool_words(a.take(pa.array(rest)))
     out = pd.Series(pd.arrays.BooleanArray(t, ~(t | f)), index=values.index)
-    bad = valid(low) & ~(t | f)
-    reason = reasons(len(low), (bad, "expected yes/no (是/否, 1/0)"))
+    reason = reasons(len(a), (has & ~(t | f), "expected yes/no (是/否, 1/0)"))
     if not allow_na:
         out = pd.Series(t, index=values.index)
     return out, reason
+
+
+def _bool_words(a: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Cells that read as yes and as no (NFKC-normalised, stripped, lower case)."""
+    low = pc.utf8_lower(nfkc_arrow(a))
+    return isin(low, TRUE_WORDS), isin(low, FALSE_WORDS)
+
+
+def _one_byte(a: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell of the large_string array ``a``: whether it is one byte long (not null), and
+    that byte (0 otherwise), from the offsets and data buffers. A cell that is one ASCII
+    digit is its own NFKC-normalised, stripped, lower-case form: the parsers of ratings and
+    flags read such cells straight away and apply their rules to the others only."""
+    n = len(a)
+    one, byte = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.uint8)
+    if n == 0 or a.null_count == n:
+        return one, byte
+    bufs = a.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=np.int64)[a.offset: a.offset + n + 1]
+    one = np.diff(offsets) == 1
+    if a.null_count:
+        one &= valid(a)
+    at = offsets[:-1][one]
+    byte[one] = np.frombuffer(bufs[2], dtype=np.uint8)[at]
+    return one, byte
 
 
 def _unreadable(raw: pd.Series, v: np.ndarray, what: str) -> np.ndarray:
@@ -318,13 +348,30 @@ def _rate(raw: pd.Series) -> Parsed:
 
 
 def _rating(raw: pd.Series) -> Parsed:
+    """Ratings 1-5. A cell that is one digit 1-5 (nearly all) is read from its byte, the others
+    by :func:`_rating_rule`: the same values and reasons (a digit always casts, so the others'
+    cast fails or not as the whole column's would). CPU s at 1M households, each of the
+    reviews' two ratings (4.2M cells): 0.13 -> 0.08."""
+    a = arrow(raw).combine_chunks()
+    one, byte = _one_byte(a)
+    digit = one & (byte >= ord("1")) & (byte <= ord("5"))
+    ints = np.where(digit, byte.astype(np.int64) - 48, 0)
+    missing = ~digit
+    reason = np.full(len(a), "", dtype=object)
+    rest = np.flatnonzero(~digit & valid(a))
+    if rest.size:
+        ints[rest], missing[rest], reason[rest] = _rating_rule(a.take(pa.array(rest)))
+    return pd.Series(pd.arrays.IntegerArray(ints, missing), index=raw.index), reason
+
+
+def _rating_rule(raw: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ratings read as numbers: values (0 when missing), missing, reasons."""
     a = nfkc_arrow(raw)
     v = to_float(a)
     out_of = ~np.isin(v, [1, 2, 3, 4, 5]) & ~np.isnan(v)
     r = reasons(len(v), (valid(a) & np.isnan(v), "cannot read the rating"), (out_of, "rating outside 1-5"))
     missing = out_of | np.isnan(v)
-    ints = pd.arrays.IntegerArray(np.where(missing, 0, v).astype(np.int64), missing)
-    return pd.Series(ints, index=raw.index), r
+    return np.where(missing, 0, v).astype(np.int64), missing, r
 
 
 def _flag01(raw: pd.Series) -> Parsed:
