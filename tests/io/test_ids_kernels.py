@@ -1,4 +1,6 @@
 """The ID numbers' compiled kernels (calib.io._ids_nb) give parse_ids's numpy results bit for bit."""
+from datetime import date
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -199,3 +201,112 @@ def test_warm_compiles_the_kernels(monkeypatch):
 
     assert _ids_nb.warm() is True
     assert _jit.loaded(MODULE)
+
+
+# --- the byte kernels of parse.py's dates and birth months (same module) -------------------
+
+
+@pytest.fixture
+def both_paths(monkeypatch):
+    """fn(*args) on the numpy path and with the kernels (any size); the kernels named must run."""
+    ran = []
+    real = _jit.run
+
+    def spy(module, name, *args):
+        ran.append(name)
+        return real(module, name, *args)
+
+    monkeypatch.setattr(_jit, "run", spy)
+
+    def both(names, fn, *args):
+        monkeypatch.setenv("CALIB_NO_JIT", "1")
+        ref = fn(*args)
+        assert not ran
+        monkeypatch.delenv("CALIB_NO_JIT")
+        monkeypatch.setattr(io_jit, "MIN_ROWS", 0)
+        got = fn(*args)
+        assert set(names) <= set(ran), ran
+        ran.clear()
+        monkeypatch.setenv("CALIB_NO_JIT", "1")
+        monkeypatch.setattr(io_jit, "MIN_ROWS", 1_000_000)
+        return ref, got
+
+    return both
+
+
+def _dates(n, seed):
+    rng = np.random.default_rng(seed)
+    days = rng.integers(-25_567, 84_000, n)  # 1900-01-01 to 2199: the kernel reads them all
+    return np.datetime_as_string(np.datetime64("1970-01-01") + days.astype("timedelta64[D]")).astype(object)
+
+
+_ODD_DATES = ["2025-02-29", "2024-02-29", "2100-02-29", "2000-02-29", "2025-04-31", "2025-13-01",
+              "2025-00-10", "2025-01-00", "1899-12-31", "1900-01-01", "2200-12-31", "2201-01-01",
+              "1677-09-22", "2262-04-11", "2025/6/30", "20250630", "45000", "2025-06-30 10:00",
+              " 2025-06-30", "２０２５-０６-３０", "2025-6-30", "2025.06.30", "2025年6月30日", "", None,
+              "abcd-ef-gh", "2025-06-3x", "2025_06_30"]
+
+
+@pytest.mark.parametrize("odd", [None, *_ODD_DATES])
+@pytest.mark.parametrize("large,offset", [(True, 0), (False, 2)])
+def test_parse_dates_compiled_is_numpy(both_paths, odd, large, offset):
+    cells = _dates(300, 1)
+    if odd is not None:
+        cells[::37] = odd
+    raw = _series(cells, large=large, chunks=2 if offset else 1, offset=offset)
+    # the kernel decides every column; then the rules read the others as before
+    (v0, r0), (v1, r1) = both_paths(["iso_dates"], parse.parse_dates, raw)
+    pd.testing.assert_series_equal(v0, v1, check_exact=True)
+    assert r0.dtype == r1.dtype == object and r0.tolist() == r1.tolist()
+
+
+@pytest.mark.parametrize("cells", [[None], [None, None], ["2025-06-30"], ["2262-04-11", None]])
+def test_parse_dates_compiled_small(both_paths, cells):
+    (v0, r0), (v1, r1) = both_paths(["iso_dates"], parse.parse_dates, pd.Series(cells, dtype="string[pyarrow]"))
+    pd.testing.assert_series_equal(v0, v1, check_exact=True)
+    assert r0.tolist() == r1.tolist()
+
+
+_ODD_MONTHS = ["1899-12", "1900-01", "2100-12", "2101-01", "2025-13", "2025-00", "2025-7", " 2025-07",
+               "２０２５-０７", "2025/07", "2025年7月", "2025-07-01", "", None, "abcd-ef", "2025-0x"]
+
+
+@pytest.mark.parametrize("odd", [None, *_ODD_MONTHS])
+@pytest.mark.parametrize("large,offset", [(True, 0), (False, 3)])
+def test_parse_month_compiled_is_numpy(both_paths, odd, large, offset):
+    rng = np.random.default_rng(2)
+    cells = np.array([f"{y}-{m:02d}" for y, m in zip(rng.integers(1900, 2101, 200), rng.integers(1, 13, 200))],
+                     dtype=object)
+    if odd is not None:
+        cells[::29] = odd
+    raw = _series(cells, large=large, chunks=2 if offset else 1, offset=offset)
+    (v0, r0), (v1, r1) = both_paths(["strict_months"], parse._parse_month, raw)
+    pd.testing.assert_series_equal(v0, v1, check_exact=True)
+    assert r0.dtype == r1.dtype == object and r0.tolist() == r1.tolist()
+    for cells in ([None], [None, "2025-07"], ["2025-07"]):
+        (v0, r0), (v1, r1) = both_paths(["strict_months"], parse._parse_month, pd.Series(cells, dtype="string[pyarrow]"))
+        pd.testing.assert_series_equal(v0, v1, check_exact=True)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=st.lists(st.one_of(st.none(), st.text(alphabet="0123456789-/ ", min_size=6, max_size=11),
+                                st.dates().map(str),
+                                st.dates(date(1899, 12, 1), date(2201, 1, 31)).map(str)), min_size=1, max_size=30))
+def test_dates_and_months_compiled_are_numpy_on_any_text(both_paths, cells):
+    raw = pd.Series(cells, dtype="string[pyarrow]")
+
+    def dates(raw):  # the rules raise on some text (e.g. 00000101, out of the ns range):
+        try:         # then both paths must
+            return parse.parse_dates(raw)
+        except pd.errors.OutOfBoundsDatetime:
+            return None, None
+
+    (v0, r0), (v1, r1) = both_paths([], dates, raw)
+    if v0 is None:
+        assert v1 is None
+    else:
+        pd.testing.assert_series_equal(v0, v1, check_exact=True)
+        assert r0.tolist() == r1.tolist()
+    (v0, r0), (v1, r1) = both_paths([], parse._parse_month, raw)
+    pd.testing.assert_series_equal(v0, v1, check_exact=True)
+    assert r0.tolist() == r1.tolist()

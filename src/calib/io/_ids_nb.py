@@ -19,6 +19,12 @@ _WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype
 _CHECK_BYTES = np.frombuffer(b"10X98765432", dtype=np.uint8).copy()
 _DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
 _NAT = np.iinfo(np.int64).min
+#: Days since 1970-01-01 of the first of each month of the years 1900-2200 (and of January
+#: 2201): a date's day number and its month's length without the divisions of
+#: :func:`_days_from_civil` (which the kernels keep for the years outside).
+_Y0, _Y1 = 1900, 2200
+_MONTH_START = (np.arange(np.datetime64("1900-01"), np.datetime64("2201-02"), dtype="datetime64[M]")
+                .astype("datetime64[D]").astype(np.int64))
 _US_PER_DAY = 86_400_000_000
 
 
@@ -77,33 +83,38 @@ def id_cells(offsets, data, validity, bit0, as_of_y, as_of_m, as_of_d, code, bor
         if offsets[i + 1] - s != 18:
             continue
         total = 0
-        shaped = True
+        notdigit = False
         for j in range(17):
-            dj = np.int64(data[s + j]) - 48
-            if dj < 0 or dj > 9:
-                shaped = False
-                break
-            total += dj * _WEIGHTS[j]
+            dj = data[s + j] - np.uint8(48)  # wraps below "0": one comparison
+            notdigit |= dj > 9
+            total += np.int64(dj) * _WEIGHTS[j]
         last = data[s + 17]
-        if not shaped or not ((48 <= last <= 57) or last == 88):
+        if notdigit or not (last - np.uint8(48) <= 9 or last == 88):
             continue
         year = ((np.int64(data[s + 6]) - 48) * 1000 + (np.int64(data[s + 7]) - 48) * 100
                 + (np.int64(data[s + 8]) - 48) * 10 + np.int64(data[s + 9]) - 48)
         month = (np.int64(data[s + 10]) - 48) * 10 + np.int64(data[s + 11]) - 48
         day = (np.int64(data[s + 12]) - 48) * 10 + np.int64(data[s + 13]) - 48
-        leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0
-        mi = min(max(month, 1), 12) - 1
-        dim = _DAYS_IN_MONTH[mi] + (1 if month == 2 and leap else 0)
         ymd = year * 10_000 + month * 100 + day
-        if (month < 1 or month > 12 or day < 1 or day > dim or ymd < 1900_01_01
-                or ymd > as_of_ymd):
+        if month < 1 or month > 12 or day < 1 or ymd < 1900_01_01 or ymd > as_of_ymd:
+            code[i] = DATE
+            continue
+        if year <= _Y1:
+            at = (year - _Y0) * 12 + month - 1
+            days = _MONTH_START[at] + day - 1
+            dim = _MONTH_START[at + 1] - _MONTH_START[at]
+        else:
+            leap = (year % 4 == 0 and year % 100 != 0) or year % 400 == 0
+            days = _days_from_civil(year, month, day)
+            dim = _DAYS_IN_MONTH[month - 1] + (1 if month == 2 and leap else 0)
+        if day > dim:
             code[i] = DATE
         elif _CHECK_BYTES[total % 11] != last:
             zeroed = data[s + 15] == 48 and data[s + 16] == 48 and last == 48
             code[i] = ZEROED if zeroed else CHECK
         else:
             code[i] = OK
-            born[i] = _days_from_civil(year, month, day) * _US_PER_DAY
+            born[i] = days * _US_PER_DAY
             before = month > as_of_m or (month == as_of_m and day > as_of_d)
             age[i] = as_of_y - year - (1 if before else 0)
             male[i] = (np.int64(data[s + 16]) - 48) % 2
@@ -125,12 +136,86 @@ def sex_column(code, male, offsets, data, bits):
     return at
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _is_null(validity, bit0, i):
+    if validity.size == 0:
+        return False
+    b = bit0 + i
+    return (validity[b >> 3] >> (b & 7)) & 1 == 0
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _num(data, s, k):
+    """The number written by the k ASCII digits at data[s:], or -1 if one is not a digit."""
+    v = 0
+    bad = False
+    for j in range(k):
+        dj = data[s + j] - np.uint8(48)  # wraps below "0": one comparison
+        bad |= dj > 9
+        v = v * 10 + np.int64(dj)
+    return -1 if bad else v
+
+
+# The two kernels below are not about ID numbers: they read the loader's dates and birth months
+# (calib.io.parse) from the bytes the same way, and share this module's date arithmetic and
+# its import (one module of small byte kernels for parse.py; a calib.io._dates_nb if they grew).
+
+
+@numba.njit(cache=True, nogil=True)
+def iso_dates(offsets, data, validity, bit0, out, ok):
+    """Cells ``YYYY-MM-DD`` (10 ASCII bytes, a real date of the years 1900-2200) as
+    nanoseconds since 1970 in ``out`` (NaT when null); ``ok[0]`` False, and ``out`` unfinished,
+    at the first non-null cell that is not such a date (Arrow's strict ISO cast reads every
+    such cell alike, and :func:`calib.io.parse.parse_dates` reads the column by its other rules
+    then)."""
+    ok[0] = False
+    for i in range(out.size):
+        if _is_null(validity, bit0, i):
+            out[i] = _NAT
+            continue
+        s = offsets[i]
+        if offsets[i + 1] - s != 10 or data[s + 4] != 45 or data[s + 7] != 45:
+            return
+        year, month, day = _num(data, s, 4), _num(data, s + 5, 2), _num(data, s + 8, 2)
+        if year < _Y0 or year > _Y1 or month < 1 or month > 12 or day < 1:
+            return
+        at = (year - _Y0) * 12 + month - 1
+        if day > _MONTH_START[at + 1] - _MONTH_START[at]:
+            return
+        out[i] = (_MONTH_START[at] + day - 1) * 86_400_000_000_000
+    ok[0] = True
+
+
+@numba.njit(cache=True, nogil=True)
+def strict_months(offsets, data, validity, bit0, ok):
+    """``ok[0]``: some cell is not null and every such cell is ``YYYY-MM`` (7 ASCII bytes),
+    year 1900-2100, month 1-12 (:func:`calib.io.parse._strict_months`'s rule)."""
+    ok[0] = False
+    seen = False
+    for i in range(offsets.size - 1):
+        if _is_null(validity, bit0, i):
+            continue
+        s = offsets[i]
+        if offsets[i + 1] - s != 7 or data[s + 4] != 45:
+            return
+        year, month = _num(data, s, 4), _num(data, s + 5, 2)
+        if year < 1900 or year > 2100 or month < 1 or month > 12:
+            return
+        seen = True
+    ok[0] = seen
+
+
 def warm() -> bool:
     """Compile every kernel on a tiny column (``make warm`` caches them)."""
     import pyarrow as pa
 
-    from calib.io.ids import _id_kernels
+    from calib.io.ids import _id_kernels, _sex_column
+    from calib.io.parse import _compiled_dates, _compiled_months
 
     a = pa.array(["11010519491231002X", None, "110105194912310021"], pa.large_string())
-    code, born, age, male = _id_kernels(a, 2026, 6, 30)
-    return code is not None and int(code[0]) == OK and sex_column is not None
+    out = _id_kernels(a, 2026, 6, 30)
+    if out is None or int(out[0][0]) != OK:
+        return False
+    _sex_column(out[0], out[3])
+    dates = _compiled_dates(pa.array(["2025-06-30", None], pa.large_string()))
+    return dates is not None and _compiled_months(pa.array(["2025-06", None], pa.large_string())) is True

@@ -294,15 +294,21 @@ def _id_kernels(a: pa.Array, y: int, m: int, d: int) -> tuple[np.ndarray, ...] |
     code, born, age, male = (np.empty(n, dt) for dt in (np.int8, np.int64, np.int64, np.int8))
     if n == 0:
         return code, born, age, male
-    bufs = a.buffers()
+    if not _jit.run(_MODULE, "id_cells", *_buffers(a), y, m, d, code, born, age, male):
+        return None
+    return code, born, age, male
+
+
+def _buffers(a: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """A non-empty large_string array's buffers as the kernels of :mod:`calib.io._ids_nb` read
+    them: offsets from its first cell (n + 1), data, validity bitmap (empty without nulls) and
+    the first cell's bit in it."""
+    n, bufs = len(a), a.buffers()
     offsets = np.frombuffer(bufs[1], dtype=np.int64)[a.offset: a.offset + n + 1]
     data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
     bits = (np.frombuffer(bufs[0], dtype=np.uint8) if a.null_count and bufs[0] is not None
             else np.zeros(0, np.uint8))
-    if not _jit.run(_MODULE, "id_cells", offsets, data, bits, a.offset, y, m, d, code, born,
-                    age, male):
-        return None
-    return code, born, age, male
+    return offsets, data, bits, a.offset
 
 
 def _sex_column(code: np.ndarray, male: np.ndarray) -> pa.Array:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from calib import _jit
 from calib.io import _jit as _io_jit
 from calib.io import ids as _ids
 import pyarrow as pa
@@ -113,6 +114,33 @@ def _iso_dates(a: pa.ChunkedArray) -> np.ndarray | None:
     return d.astype("datetime64[ns]")
 
 
+def _compiled_dates(a: pa.Array) -> np.ndarray | None:
+    """:func:`_iso_dates` of the large_string array ``a`` by one compiled pass over its bytes
+    (:func:`calib.io._ids_nb.iso_dates`) when the kernels are used for it and every non-blank
+    cell is a plain ``YYYY-MM-DD`` date (ASCII, no spaces: its own NFKC form) of 1900-2200;
+    None otherwise. At 1M households, the reviews' review_date (4.2M cells): 0.16 -> 0.04
+    CPU s (no normalisation, cast and datetime64 conversions)."""
+    if _io_jit.use(_ids._MODULE, len(a)) is None or len(a) == 0:
+        return None
+    out, ok = np.empty(len(a), dtype=np.int64), np.zeros(1, dtype=bool)
+    if not _jit.run(_ids._MODULE, "iso_dates", *_ids._buffers(a), out, ok) or not ok[0]:
+        return None
+    return out.view("datetime64[ns]")
+
+
+def _compiled_months(a: pa.Array) -> bool | None:
+    """:func:`_strict_months` of the large_string array ``a`` by a compiled pass over its bytes
+    (:func:`calib.io._ids_nb.strict_months`); None when the kernels are not used for it. At 1M
+    households, the roster's birth_month (3.3M cells): 0.128 -> 0.04 CPU s with
+    :func:`_parse_month`."""
+    if _io_jit.use(_ids._MODULE, len(a)) is None or len(a) == 0:
+        return None
+    ok = np.zeros(1, dtype=bool)
+    if not _jit.run(_ids._MODULE, "strict_months", *_ids._buffers(a), ok):
+        return None
+    return bool(ok[0])
+
+
 def parse_dates(values: pd.Series) -> Parsed:
     """Parse dates written ``2025-06-30``, ``2025/6/30``, ``2025.6.30``, ``2025年6月30日``,
     ``20250630`` or as an Excel serial number.
@@ -122,6 +150,9 @@ def parse_dates(values: pd.Series) -> Parsed:
     (pandas.Series, numpy.ndarray)
         ``datetime64`` values (``NaT`` when blank or unreadable) and a reason per value.
     """
+    fast = _compiled_dates(arrow(values).combine_chunks())
+    if fast is not None:  # every cell blank or a plain YYYY-MM-DD date: read from the bytes
+        return pd.Series(fast, index=values.index), np.full(len(fast), "", dtype=object)
     a = nfkc_arrow(values)
     fast = _iso_dates(a)
     if fast is not None:  # every cell blank or a real YYYY-MM-DD date: Arrow parses them
@@ -147,6 +178,9 @@ def _strict_months(a: pa.ChunkedArray) -> bool:
     """Whether every non-blank cell is already ``YYYY-MM`` with a year 1900-2100 and a month
     1-12 (read from the bytes; then the text is its own parsed value)."""
     a = a.combine_chunks()
+    compiled = _compiled_months(a)
+    if compiled is not None:
+        return compiled
     has = valid(a)
     if not has.any():
         return False
