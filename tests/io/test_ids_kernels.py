@@ -310,3 +310,32 @@ def test_dates_and_months_compiled_are_numpy_on_any_text(both_paths, cells):
     (v0, r0), (v1, r1) = both_paths([], parse._parse_month, raw)
     pd.testing.assert_series_equal(v0, v1, check_exact=True)
     assert r0.tolist() == r1.tolist()
+
+
+_ODD_AMOUNTS = ["0", "007", "123456789012345", "1234567890123456", "99999999999999999999", "-3", "+4",
+                "1,200", "5万", "5万元", "拒绝", "不同意", "１２００", " 12", "12 ", "", None, "1e5", "1.5",
+                ".5", "abc", "¥300", "300RMB", "٣", "inf", "nan"]
+
+
+@pytest.mark.parametrize("declines", [False, True])
+@pytest.mark.parametrize("odd", [None, *_ODD_AMOUNTS])
+def test_parse_amounts_compiled_is_numpy(both_paths, odd, declines):
+    rng = np.random.default_rng(4)
+    cells = rng.integers(0, 10 ** rng.integers(1, 16, 400)).astype(str).astype(object)
+    if odd is not None:
+        cells[::23] = odd
+    raw = _series(cells, large=bool(declines), chunks=2, offset=3)
+    (v0, r0), (v1, r1) = both_paths(["plain_amounts"], lambda raw: parse.parse_amounts(raw, declines=declines), raw)
+    pd.testing.assert_series_equal(v0, v1, check_exact=True)
+    assert v0.to_numpy().view(np.int64).tolist() == v1.to_numpy().view(np.int64).tolist()
+    assert r0.dtype == r1.dtype == object and r0.tolist() == r1.tolist()
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=st.lists(st.one_of(st.none(), st.text(alphabet="0123456789.,-e万元 拒绝", max_size=17),
+                                st.integers(0, 10**18).map(str)), min_size=1, max_size=30))
+def test_parse_amounts_compiled_is_numpy_on_any_text(both_paths, cells):
+    raw = pd.Series(cells, dtype="string[pyarrow]")
+    (v0, r0), (v1, r1) = both_paths(["plain_amounts"], lambda raw: parse.parse_amounts(raw, declines=True), raw)
+    assert v0.to_numpy().view(np.int64).tolist() == v1.to_numpy().view(np.int64).tolist()
+    assert r0.tolist() == r1.tolist()

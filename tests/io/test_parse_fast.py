@@ -211,3 +211,11 @@ def test_null_cells_holding_bytes_are_null():
                      (parse._parse_bool(raw, allow_na=True), _reference_bool(raw, allow_na=True))):
         pd.testing.assert_series_equal(got[0], ref[0], check_exact=True)
         assert got[1].tolist() == ref[1].tolist()
+
+
+def test_amounts_with_a_nan_word_in_a_column_that_casts_whole():
+    """A "nan" cell casts (to NaN), so the whole column casts into Arrow's read-only buffer;
+    its rules then wrote into that buffer and raised."""
+    v, r = parse.parse_amounts(pd.Series(["1", "nan"], dtype="string[pyarrow]"))
+    assert v.iloc[0] == 1.0 and np.isnan(v.iloc[1])
+    assert r.tolist() == ["", "cannot read the amount"]

@@ -1,4 +1,5 @@
-"""The ID numbers' numba kernels (see :mod:`calib.io._jit`; importing this module loads numba).
+"""The ID numbers' numba kernels, and parse.py's other byte kernels (see :mod:`calib.io._jit`;
+importing this module loads numba).
 
 :func:`id_cells` reads every cell of an Arrow string column once, from its offsets and data
 buffers, and gives what :func:`calib.io.ids.parse_ids` derives from an 18-character number
@@ -6,6 +7,13 @@ buffers, and gives what :func:`calib.io.ids.parse_ids` derives from an 18-charac
 byte matrix and the dozen numpy passes over it; :func:`sex_column` writes the ``M``/``F``
 column's Arrow buffers from its results. Integer logic only: the numpy code of
 :mod:`calib.io.ids` stays the reference, bit for bit.
+
+Not about ID numbers, but small and reading cells the same way (and sharing the date
+arithmetic and this module's import): :func:`iso_dates` and :func:`strict_months` (the plain
+``YYYY-MM-DD`` dates and ``YYYY-MM`` birth months of :func:`calib.io.parse.parse_dates` and
+``_parse_month``) and :func:`plain_amounts` (digits-only amounts of
+:func:`calib.io.parse.parse_amounts`). Should they grow, they would move to a
+``calib.io._parse_nb`` listed in :data:`calib.io._jit.MODULES`.
 """
 from __future__ import annotations
 
@@ -205,17 +213,40 @@ def strict_months(offsets, data, validity, bit0, ok):
     ok[0] = seen
 
 
+@numba.njit(cache=True, nogil=True)
+def plain_amounts(offsets, data, validity, bit0, num, plain):
+    """Cells of 1-15 ASCII digits (``plain``) and their number (``num``; NaN for the others):
+    an integer below 10**15 is exact as a float, as Arrow's cast reads it
+    (:func:`calib.io.parse.parse_amounts` applies its rules to the other cells)."""
+    for i in range(num.size):
+        num[i] = np.nan
+        plain[i] = False
+        if _is_null(validity, bit0, i):
+            continue
+        s = offsets[i]
+        k = offsets[i + 1] - s
+        if k < 1 or k > 15:
+            continue
+        v = _num(data, s, k)
+        if v >= 0:
+            num[i] = np.float64(v)
+            plain[i] = True
+
+
 def warm() -> bool:
     """Compile every kernel on a tiny column (``make warm`` caches them)."""
     import pyarrow as pa
 
     from calib.io.ids import _id_kernels, _sex_column
-    from calib.io.parse import _compiled_dates, _compiled_months
+    from calib.io.parse import _compiled_amounts, _compiled_dates, _compiled_months
 
     a = pa.array(["11010519491231002X", None, "110105194912310021"], pa.large_string())
     out = _id_kernels(a, 2026, 6, 30)
     if out is None or int(out[0][0]) != OK:
         return False
     _sex_column(out[0], out[3])
+    amounts = _compiled_amounts(pa.array(["12", None, "x"], pa.large_string()))
+    if amounts is None or amounts[0][0] != 12.0:
+        return False
     dates = _compiled_dates(pa.array(["2025-06-30", None], pa.large_string()))
     return dates is not None and _compiled_months(pa.array(["2025-06", None], pa.large_string())) is True

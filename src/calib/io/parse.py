@@ -41,12 +41,53 @@ def parse_amounts(values: pd.Series, *, declines: bool = False) -> Parsed:
     >>> v, r = parse_amounts(pd.Series(["5万", "1,200", "拒绝", "-3"]), declines=True)
     >>> v.tolist(), r.tolist()
     ([50000.0, 1200.0, 0.0, -3.0], ['', '', '', 'negative amount'])
+
+    Notes
+    -----
+    With the loader's kernels, cells of 1-15 ASCII digits (nearly all) are read from their
+    bytes (:func:`calib.io._ids_nb.plain_amounts`: the integer, exact as a float, as Arrow's
+    cast reads it) and only the others go through the rules (:func:`_amount_rules`), without
+    normalising or casting the whole column: the same numbers and reasons (such a cell is
+    its own NFKC form and always casts, so the others' cast fails or not as the whole
+    column's would). CPU s at 1M households: the reviews' proposed_limit and annual_income
+    (4.2M cells each) 0.41 -> 0.23 and 0.135 -> 0.08, points (1.9M) 0.058 -> 0.035.
     """
+    a = arrow(values).combine_chunks()
+    compiled = _compiled_amounts(a)
+    if compiled is None:
+        num, reason = _amount_rules(a, declines)
+    else:
+        num, plain = compiled
+        reason = np.full(len(a), "", dtype=object)
+        rest = np.flatnonzero(~plain & valid(a))
+        if rest.size:
+            num[rest], reason[rest] = _amount_rules(a.take(pa.array(rest)), declines)
+    return pd.Series(num, index=values.index), reason
+
+
+def _compiled_amounts(a: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per cell of the large_string array ``a``: its number when it is 1-15 ASCII digits (NaN
+    otherwise) and whether it is, by :func:`calib.io._ids_nb.plain_amounts`; None when the
+    kernels are not used for it."""
+    if _io_jit.use(_ids._MODULE, len(a)) is None or len(a) == 0:
+        return None
+    num, plain = np.empty(len(a), dtype=np.float64), np.empty(len(a), dtype=bool)
+    if not _jit.run(_ids._MODULE, "plain_amounts", *_ids._buffers(a), num, plain):
+        return None
+    return num, plain
+
+
+def _amount_rules(values: pa.Array | pd.Series, declines: bool) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`parse_amounts`'s rules (NFKC, numbers, ``万``, separators, currency, refusals):
+    float yuan and reasons."""
     raw = nfkc_arrow(values)
     num = _numbers(raw)
     has = valid(raw)
     rest = has & np.isnan(num)  # only cells that are not plain numbers need the slow rules
     if rest.any():
+        # Arrow's numbers may be its read-only buffer (a column of one chunk, no nulls, that
+        # casts whole with a "nan" cell raised here before)
+        num = num if num.flags.writeable else num.copy()
         a = pc.filter(raw, pa.chunked_array([rest]))
         a = replace(replace(a, "[, \t\n\r\f\v¥￥]", ""), "(元|RMB|CNY)$", "")
         sub = to_float(replace(a, "万$", ""))
@@ -58,7 +99,7 @@ def parse_amounts(values: pd.Series, *, declines: bool = False) -> Parsed:
     reason[has & np.isnan(num)] = "cannot read the amount"
     with np.errstate(invalid="ignore"):
         reason[num < 0] = "negative amount"
-    return pd.Series(num, index=values.index), reason
+    return num, reason
 
 
 def _numbers(a: pa.ChunkedArray) -> np.ndarray:
@@ -118,7 +159,7 @@ def _compiled_dates(a: pa.Array) -> np.ndarray | None:
     """:func:`_iso_dates` of the large_string array ``a`` by one compiled pass over its bytes
     (:func:`calib.io._ids_nb.iso_dates`) when the kernels are used for it and every non-blank
     cell is a plain ``YYYY-MM-DD`` date (ASCII, no spaces: its own NFKC form) of 1900-2200;
-    None otherwise. At 1M households, the reviews' review_date (4.2M cells): 0.16 -> 0.04
+    None otherwise. At 1M households, the reviews' review_date (4.2M cells): 0.16 -> 0.08
     CPU s (no normalisation, cast and datetime64 conversions)."""
     if _io_jit.use(_ids._MODULE, len(a)) is None or len(a) == 0:
         return None
