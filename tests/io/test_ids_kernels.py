@@ -339,3 +339,13 @@ def test_parse_amounts_compiled_is_numpy_on_any_text(both_paths, cells):
     (v0, r0), (v1, r1) = both_paths(["plain_amounts"], lambda raw: parse.parse_amounts(raw, declines=True), raw)
     assert v0.to_numpy().view(np.int64).tolist() == v1.to_numpy().view(np.int64).tolist()
     assert r0.tolist() == r1.tolist()
+
+
+def test_reason_codes_agree():
+    from calib.io import _ids_nb as k
+
+    codes = {k.OK: "", k.MISSING: ids.REASON_MISSING, k.SCIENTIFIC: ids.REASON_SCIENTIFIC,
+             k.FORMAT: ids.REASON_FORMAT, k.DATE: ids.REASON_DATE, k.ZEROED: ids.REASON_ZEROED,
+             k.CHECK: ids.REASON_CHECK}
+    assert [codes[i] for i in range(7)] == list(ids._REASONS)
+    assert (ids._MISSING, ids._SCIENTIFIC, ids._FORMAT) == (k.MISSING, k.SCIENTIFIC, k.FORMAT)

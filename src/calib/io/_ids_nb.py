@@ -245,8 +245,8 @@ def warm() -> bool:
     if out is None or int(out[0][0]) != OK:
         return False
     _sex_column(out[0], out[3])
-    amounts = _compiled_amounts(pa.array(["12", None, "x"], pa.large_string()))
+    amounts = _compiled_amounts(pa.chunked_array([pa.array(["12", None, "x"], pa.large_string())]))
     if amounts is None or amounts[0][0] != 12.0:
         return False
-    dates = _compiled_dates(pa.array(["2025-06-30", None], pa.large_string()))
+    dates = _compiled_dates(pa.chunked_array([pa.array(["2025-06-30", None], pa.large_string())]))
     return dates is not None and _compiled_months(pa.array(["2025-06", None], pa.large_string())) is True

@@ -198,6 +198,7 @@ def _parse(values: pd.Series, as_of: pd.Timestamp | str | None) -> tuple[pd.Data
 _REASONS = ("", REASON_MISSING, REASON_SCIENTIFIC, REASON_FORMAT, REASON_DATE, REASON_ZEROED,
             REASON_CHECK)
 _REASON_OBJECTS = np.array(_REASONS, dtype=object)
+_MISSING, _SCIENTIFIC, _FORMAT = 1, 2, 3  # codes of the slow path's reasons
 _MODULE = "calib.io._ids_nb"
 
 
@@ -209,8 +210,8 @@ def _slow_cells(a: pa.Array, slow: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
     sub = normalize_ids(series(a.take(pa.array(slow))))
     sa = arrow(sub)
     code = np.zeros(slow.size, dtype=np.int8)
-    code[~valid(sa)] = 1
-    code[(code == 0) & match(sa, _SCI)] = 2
+    code[~valid(sa)] = _MISSING
+    code[(code == 0) & match(sa, _SCI)] = _SCIENTIFIC
     up = match(sa, "^[0-9]{15}$") & (code == 0)
     if up.any():
         sub = sub.copy()
@@ -228,6 +229,7 @@ def _merged(a: pa.Array, slow: np.ndarray, na: pa.Array) -> pa.Array:
 
 def _frame(values: pd.Series, ids, ok: np.ndarray, reason, upgraded: np.ndarray,
            born: np.ndarray, sex, age: pd.arrays.IntegerArray) -> pd.DataFrame:
+    """:func:`parse_ids`'s frame from its columns (either path)."""
     index = values.index
     return pd.DataFrame({"id_number": series(ids, index), "valid": ok, "reason": reason,
                          "upgraded": upgraded & ok, "birth_date": pd.Series(born, index=index),
@@ -253,7 +255,7 @@ def _parse_numpy(values: pd.Series, a: pa.Array, as_of: pd.Timestamp) -> tuple[p
     if slow.size:  # blanks, spaces, full-width digits, 15-digit and broken numbers
         r_code, up, na = _slow_cells(a, slow)
         sh = match(na, "^[0-9]{17}[0-9X]$")
-        r_code[(r_code == 0) & ~sh] = 3
+        r_code[(r_code == 0) & ~sh] = _FORMAT
         reason[slow], free[slow] = _REASON_OBJECTS[r_code], r_code == 0
         upgraded[slow], shaped[slow] = up, sh
         norm = _merged(a, slow, na)
@@ -336,7 +338,7 @@ def _parse_compiled(values: pd.Series, a: pa.Array, as_of: pd.Timestamp) -> tupl
         return None
     code, born, age, male = out
     upgraded = np.zeros(n, dtype=bool)
-    slow = np.flatnonzero(code == 3)
+    slow = np.flatnonzero(code == _FORMAT)  # not shaped: the slow path's
     norm = None
     if slow.size:
         r_code, up, na = _slow_cells(a, slow)

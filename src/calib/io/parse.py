@@ -52,7 +52,7 @@ def parse_amounts(values: pd.Series, *, declines: bool = False) -> Parsed:
     column's would). CPU s at 1M households: the reviews' proposed_limit and annual_income
     (4.2M cells each) 0.41 -> 0.23 and 0.135 -> 0.08, points (1.9M) 0.058 -> 0.035.
     """
-    a = arrow(values).combine_chunks()
+    a = arrow(values)
     compiled = _compiled_amounts(a)
     if compiled is None:
         num, reason = _amount_rules(a, declines)
@@ -65,14 +65,14 @@ def parse_amounts(values: pd.Series, *, declines: bool = False) -> Parsed:
     return pd.Series(num, index=values.index), reason
 
 
-def _compiled_amounts(a: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
-    """Per cell of the large_string array ``a``: its number when it is 1-15 ASCII digits (NaN
+def _compiled_amounts(a: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per cell of the large_string column ``a``: its number when it is 1-15 ASCII digits (NaN
     otherwise) and whether it is, by :func:`calib.io._ids_nb.plain_amounts`; None when the
     kernels are not used for it."""
     if _io_jit.use(_ids._MODULE, len(a)) is None or len(a) == 0:
         return None
     num, plain = np.empty(len(a), dtype=np.float64), np.empty(len(a), dtype=bool)
-    if not _jit.run(_ids._MODULE, "plain_amounts", *_ids._buffers(a), num, plain):
+    if not _jit.run(_ids._MODULE, "plain_amounts", *_ids._buffers(a.combine_chunks()), num, plain):
         return None
     return num, plain
 
@@ -155,8 +155,8 @@ def _iso_dates(a: pa.ChunkedArray) -> np.ndarray | None:
     return d.astype("datetime64[ns]")
 
 
-def _compiled_dates(a: pa.Array) -> np.ndarray | None:
-    """:func:`_iso_dates` of the large_string array ``a`` by one compiled pass over its bytes
+def _compiled_dates(a: pa.ChunkedArray) -> np.ndarray | None:
+    """:func:`_iso_dates` of the large_string column ``a`` by one compiled pass over its bytes
     (:func:`calib.io._ids_nb.iso_dates`) when the kernels are used for it and every non-blank
     cell is a plain ``YYYY-MM-DD`` date (ASCII, no spaces: its own NFKC form) of 1900-2200;
     None otherwise. At 1M households, the reviews' review_date (4.2M cells): 0.16 -> 0.08
@@ -164,7 +164,7 @@ def _compiled_dates(a: pa.Array) -> np.ndarray | None:
     if _io_jit.use(_ids._MODULE, len(a)) is None or len(a) == 0:
         return None
     out, ok = np.empty(len(a), dtype=np.int64), np.zeros(1, dtype=bool)
-    if not _jit.run(_ids._MODULE, "iso_dates", *_ids._buffers(a), out, ok) or not ok[0]:
+    if not _jit.run(_ids._MODULE, "iso_dates", *_ids._buffers(a.combine_chunks()), out, ok) or not ok[0]:
         return None
     return out.view("datetime64[ns]")
 
@@ -191,7 +191,7 @@ def parse_dates(values: pd.Series) -> Parsed:
     (pandas.Series, numpy.ndarray)
         ``datetime64`` values (``NaT`` when blank or unreadable) and a reason per value.
     """
-    fast = _compiled_dates(arrow(values).combine_chunks())
+    fast = _compiled_dates(arrow(values))
     if fast is not None:  # every cell blank or a plain YYYY-MM-DD date: read from the bytes
         return pd.Series(fast, index=values.index), np.full(len(fast), "", dtype=object)
     a = nfkc_arrow(values)
