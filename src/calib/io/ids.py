@@ -15,6 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from calib import _jit
+from calib.io import _jit as _io_jit
 from calib.io._text import arrow, match, replace, series, valid
 
 __all__ = ["normalize_ids", "check_characters", "parse_ids", "make_ids", "upgrade_15"]
@@ -172,10 +174,71 @@ def parse_ids(values: pd.Series, *, as_of: pd.Timestamp | str | None = None) -> 
     -----
     Cells that are already 18 clean ASCII characters (nearly all of a real file) are checked
     straight from their bytes; only the others go through normalisation and the regular
-    expressions, so the cost is a few passes over an (n, 18) byte matrix.
+    expressions. With the loader's kernels (:mod:`calib.io._jit`: columns from a million cells,
+    or once loaded) one compiled pass over the column's buffers does it
+    (:mod:`calib.io._ids_nb`), else a few numpy passes over an (n, 18) byte matrix; the same
+    frame either way.
     """
+    return _parse(values, as_of)[0]
+
+
+def _parse(values: pd.Series, as_of: pd.Timestamp | str | None) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`parse_ids`'s frame and its reasons as an object array (what the loader keeps: the
+    frame's ``reason`` column is Arrow text, whose conversion back would cost 0.1 s a million)."""
     as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.today().normalize()
     a = arrow(values).combine_chunks()
+    if _io_jit.use(_MODULE, len(a)) is not None:
+        out = _parse_compiled(values, a, as_of)
+        if out is not None:
+            return out
+    return _parse_numpy(values, a, as_of)
+
+
+#: Reason codes of the compiled path (:mod:`calib.io._ids_nb`), in the numpy path's order.
+_REASONS = ("", REASON_MISSING, REASON_SCIENTIFIC, REASON_FORMAT, REASON_DATE, REASON_ZEROED,
+            REASON_CHECK)
+_REASON_OBJECTS = np.array(_REASONS, dtype=object)
+_MISSING, _SCIENTIFIC, _FORMAT = 1, 2, 3  # codes of the slow path's reasons
+_MODULE = "calib.io._ids_nb"
+
+
+def _slow_cells(a: pa.Array, slow: np.ndarray) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """The cells ``slow`` of ``a`` (not already 18 clean ASCII characters: blanks, spaces,
+    full-width digits, 15-digit and broken numbers) normalised: their reason code so far
+    (missing, scientific notation, else 0), whether they were upgraded from 15 digits, and
+    their text normalised and upgraded."""
+    sub = normalize_ids(series(a.take(pa.array(slow))))
+    sa = arrow(sub)
+    code = np.zeros(slow.size, dtype=np.int8)
+    code[~valid(sa)] = _MISSING
+    code[(code == 0) & match(sa, _SCI)] = _SCIENTIFIC
+    up = match(sa, "^[0-9]{15}$") & (code == 0)
+    if up.any():
+        sub = sub.copy()
+        sub.iloc[np.flatnonzero(up)] = upgrade_15(sub[up]).to_numpy()
+    return code, up, arrow(sub).combine_chunks()
+
+
+def _merged(a: pa.Array, slow: np.ndarray, na: pa.Array) -> pa.Array:
+    """``a`` with its cells ``slow`` replaced by ``na`` (their normalised text)."""
+    n = len(a)
+    pos = np.arange(n, dtype=np.int64)
+    pos[slow] = n + np.arange(slow.size)
+    return pa.concat_arrays([a, na.cast(a.type)]).take(pa.array(pos))
+
+
+def _frame(values: pd.Series, ids, ok: np.ndarray, reason, upgraded: np.ndarray,
+           born: np.ndarray, sex, age: pd.arrays.IntegerArray) -> pd.DataFrame:
+    """:func:`parse_ids`'s frame from its columns (either path)."""
+    index = values.index
+    return pd.DataFrame({"id_number": series(ids, index), "valid": ok, "reason": reason,
+                         "upgraded": upgraded & ok, "birth_date": pd.Series(born, index=index),
+                         "sex": series(sex, index), "age": pd.Series(age, index=index)},
+                        index=index)
+
+
+def _parse_numpy(values: pd.Series, a: pa.Array, as_of: pd.Timestamp) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`_parse` by numpy passes over an (n, 18) byte matrix (the reference)."""
     n = len(a)
     reason = np.full(n, "", dtype=object)
     free = np.ones(n, dtype=bool)  # no reason yet
@@ -190,29 +253,12 @@ def parse_ids(values: pd.Series, *, as_of: pd.Timestamp | str | None = None) -> 
     norm = a
     slow = np.flatnonzero(~shaped)
     if slow.size:  # blanks, spaces, full-width digits, 15-digit and broken numbers
-        sub = normalize_ids(series(a.take(pa.array(slow))))
-        sa = arrow(sub)
-        r_sub = np.full(slow.size, "", dtype=object)
-        f_sub = np.ones(slow.size, dtype=bool)
-
-        def flag_sub(mask: np.ndarray, text: str) -> None:
-            hit = mask & f_sub
-            r_sub[hit] = text
-            f_sub[hit] = False
-
-        flag_sub(~valid(sa), REASON_MISSING)
-        flag_sub(match(sa, _SCI), REASON_SCIENTIFIC)
-        up = match(sa, "^[0-9]{15}$") & f_sub
-        if up.any():
-            sub = sub.copy()
-            sub.iloc[np.flatnonzero(up)] = upgrade_15(sub[up]).to_numpy()
-        na = arrow(sub).combine_chunks()
+        r_code, up, na = _slow_cells(a, slow)
         sh = match(na, "^[0-9]{17}[0-9X]$")
-        flag_sub(~sh, REASON_FORMAT)
-        reason[slow], free[slow], upgraded[slow], shaped[slow] = r_sub, f_sub, up, sh
-        pos = np.arange(n, dtype=np.int64)
-        pos[slow] = n + np.arange(slow.size)
-        norm = pa.concat_arrays([a, na.cast(a.type)]).take(pa.array(pos))
+        r_code[(r_code == 0) & ~sh] = _FORMAT
+        reason[slow], free[slow] = _REASON_OBJECTS[r_code], r_code == 0
+        upgraded[slow], shaped[slow] = up, sh
+        norm = _merged(a, slow, na)
     idx = np.flatnonzero(shaped)
     check_ok, seq = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int32)  # int32: memory at 10M rows
     year, month, day = (np.zeros(n, dtype=np.int32) for _ in range(3))
@@ -240,11 +286,86 @@ def parse_ids(values: pd.Series, *, as_of: pd.Timestamp | str | None = None) -> 
         ids = _nulls_where(arrow(values), ~ok)
     else:
         ids = norm if ok.all() else pc.if_else(pa.array(ok), norm, pa.scalar(None, norm.type))
-    index = values.index
-    return pd.DataFrame({"id_number": series(ids, index), "valid": ok, "reason": reason,
-                         "upgraded": upgraded & ok, "birth_date": pd.Series(born, index=index),
-                         "sex": series(sex, index), "age": pd.Series(age, index=index)},
-                        index=index)
+    return _frame(values, ids, ok, reason, upgraded, born, sex, age), reason
+
+
+def _id_kernels(a: pa.Array, y: int, m: int, d: int) -> tuple[np.ndarray, ...] | None:
+    """:func:`calib.io._ids_nb.id_cells` on the large_string array ``a`` at the date
+    ``y-m-d``: reason code, birth (us), age and sex parity per cell; None if it cannot compile."""
+    n = len(a)
+    code, born, age, male = (np.empty(n, dt) for dt in (np.int8, np.int64, np.int64, np.int8))
+    if n == 0:
+        return code, born, age, male
+    if not _jit.run(_MODULE, "id_cells", *_buffers(a), y, m, d, code, born, age, male):
+        return None
+    return code, born, age, male
+
+
+def _buffers(a: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """A non-empty large_string array's buffers as the kernels of :mod:`calib.io._ids_nb` read
+    them: offsets from its first cell (n + 1), data, validity bitmap (empty without nulls) and
+    the first cell's bit in it."""
+    n, bufs = len(a), a.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=np.int64)[a.offset: a.offset + n + 1]
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
+    bits = (np.frombuffer(bufs[0], dtype=np.uint8) if a.null_count and bufs[0] is not None
+            else np.zeros(0, np.uint8))
+    return offsets, data, bits, a.offset
+
+
+def _sex_column(code: np.ndarray, male: np.ndarray) -> pa.Array:
+    """``M``/``F`` where ``code`` is 0 (valid), else null: the Arrow buffers written by
+    :func:`calib.io._ids_nb.sex_column` (the numpy path's ``take`` costs 13 ms a million)."""
+    n = code.size
+    offsets, data = np.empty(n + 1, np.int64), np.empty(max(n, 1), np.uint8)
+    bits = np.zeros((n + 7) // 8, np.uint8)
+    ok = code == 0
+    if not _jit.run(_MODULE, "sex_column", code, male, offsets, data, bits):
+        return pc.take(pa.array(["F", "M"], pa.large_string()), pa.array(male, mask=~ok))
+    nulls = n - int(offsets[n])
+    return pa.Array.from_buffers(pa.large_string(), n, [pa.py_buffer(bits) if nulls else None,
+                                                        pa.py_buffer(offsets), pa.py_buffer(data)],
+                                 null_count=nulls)
+
+
+def _parse_compiled(values: pd.Series, a: pa.Array, as_of: pd.Timestamp) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """:func:`_parse` by the compiled kernels: one pass over the column's buffers, then the
+    slow path on its few odd cells and one pass over their normalised text; None if the kernels
+    cannot compile (the numpy path then)."""
+    n = len(a)
+    out = _id_kernels(a, as_of.year, as_of.month, as_of.day)
+    if out is None:
+        return None
+    code, born, age, male = out
+    upgraded = np.zeros(n, dtype=bool)
+    slow = np.flatnonzero(code == _FORMAT)  # not shaped: the slow path's
+    norm = None
+    if slow.size:
+        r_code, up, na = _slow_cells(a, slow)
+        sub = _id_kernels(na, as_of.year, as_of.month, as_of.day)
+        if sub is None:
+            return None
+        code[slow] = np.where(r_code != 0, r_code, sub[0])
+        born[slow], age[slow], male[slow] = (np.where(r_code != 0, d, s) for d, s in
+                                             ((np.iinfo(np.int64).min, sub[1]), (0, sub[2]), (0, sub[3])))
+        upgraded[slow] = up
+        norm = _merged(a, slow, na)
+    ok = code == 0
+    reason = _REASON_OBJECTS[code]
+    # the frame's text column as pandas infers it from the object array (``str`` over Arrow;
+    # object when empty), taken from the codes without inferring (0.03 s a million)
+    text = reason if n == 0 else pd.arrays.ArrowStringArray(
+        pa.chunked_array([pc.take(_REASON_ARROW, code)]), dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+    sex = _sex_column(code, male)
+    ages = pd.arrays.IntegerArray(age, ~ok)
+    if norm is None:
+        ids = _nulls_where(arrow(values), ~ok)
+    else:
+        ids = norm if ok.all() else pc.if_else(pa.array(ok), norm, pa.scalar(None, norm.type))
+    return _frame(values, ids, ok, text, upgraded, born.view("datetime64[us]"), sex, ages), reason
+
+
+_REASON_ARROW = pa.array(_REASONS, pa.large_string())
 
 
 def _nulls_where(a: pa.ChunkedArray, null: np.ndarray) -> pa.ChunkedArray:
