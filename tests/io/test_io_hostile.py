@@ -183,8 +183,18 @@ def test_a_folder_named_like_a_table_is_an_error_not_skipped(tiny):
     ("annual_income", "-inf", "negative"),
     ("review_date", "2099-01-01", "date outside 1900-01-01 to 2027-06-30"),
     ("review_date", "1800-01-01", "date outside 1900-01-01"),
+    # outside datetime64[ns] (1677-2262): once a crash of the whole load
+    ("review_date", "1600-01-01", "date outside 1900-01-01 to 2027-06-30"),
+    ("review_date", "1600/1/1", "date outside 1900-01-01 to 2027-06-30"),
+    ("review_date", "99991231", "date outside 1900-01-01 to 2027-06-30"),
+    ("review_date", "2300-01-01", "date outside 1900-01-01 to 2027-06-30"),
 ])
-def test_impossible_values_are_quarantined_with_the_range(tiny, column, value, phrase):
+@pytest.mark.parametrize("kernels", [False, True], ids=["numpy", "kernels"])
+def test_impossible_values_are_quarantined_with_the_range(tiny, column, value, phrase, kernels, monkeypatch):
+    import calib.io._jit as io_jit
+
+    monkeypatch.delenv("CALIB_NO_JIT", raising=False)
+    monkeypatch.setattr(io_jit, "MIN_ROWS", 0 if kernels else 10**12)
     rv = _csv(tiny, "reviews")
     rv.loc[0, column] = value
     rv.to_csv(tiny / "reviews.csv", index=False)

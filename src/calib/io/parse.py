@@ -212,7 +212,20 @@ def parse_dates(values: pd.Series) -> Parsed:
         serial = np.where((serial > 1000) & (serial < 80000), serial, np.nan)
         out = out.fillna(pd.Series(pd.to_datetime(serial, unit="D", origin="1899-12-30", errors="coerce")))
     reason = reasons(len(a), (out.isna().to_numpy() & has, "cannot read the date"))
-    return out.astype("datetime64[ns]").set_axis(values.index), reason
+    return pd.Series(_within_ns(out.to_numpy()), index=values.index), reason
+
+
+def _within_ns(d: np.ndarray) -> np.ndarray:
+    """Dates as datetime64[ns], those outside its range (1677-09-22 to 2262-04-11: a typed
+    ``1600-01-01``, a year ``9999``) put at its ends: the range rule then quarantines them with
+    its reason (``date outside ...``) instead of the conversion failing for the whole load."""
+    if d.dtype == np.dtype("datetime64[ns]"):
+        return d
+    day = d.astype("datetime64[D]")
+    lo, hi = np.datetime64(_NS_MIN, "D"), np.datetime64(_NS_MAX, "D")
+    with np.errstate(invalid="ignore"):
+        out = np.where(day < lo, lo, np.where(day > hi, hi, d.astype("datetime64[us]")))
+    return out.astype("datetime64[ns]")
 
 
 def _strict_months(a: pa.ChunkedArray) -> bool:
