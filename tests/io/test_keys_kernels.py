@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from calib.io import _jit, checks
 
 I64 = np.iinfo(np.int64)
-_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.fixture(autouse=True)

@@ -31,7 +31,7 @@ from calib.io import read as R
 from calib.io._text import TEXT_NB
 from calib.io.specs import BLANKS
 
-_SETTINGS = settings(max_examples=200, deadline=None,
+_SETTINGS = settings(max_examples=100, deadline=None,
                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
