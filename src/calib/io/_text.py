@@ -85,19 +85,26 @@ def isin(values, allowed) -> np.ndarray:
     return _np(pc.is_in(arrow(values).cast(pa.large_string()), value_set=allowed))
 
 
-def scan_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Offsets (n + 1, the array's own width), data bytes and validity bitmap (empty without
-    nulls) of a string array, as read-only numpy views for the kernels of
-    :mod:`calib.io._text_nb`: one signature per offset width (a writable view would compile
-    another)."""
+def text_buffers(arr: pa.Array, *, read_only: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A string array's own buffers as numpy views, no copy: offsets (n + 1 from its first
+    cell, its own width: int32 for string, int64 for large_string), data bytes, and validity
+    bitmap (empty without nulls; cell ``i``'s bit is ``arr.offset + i``). What every reader of
+    text bytes gets (the numpy rules and the kernels of :mod:`calib.io._text_nb`,
+    :mod:`calib.io._ids_nb`, :mod:`calib.io._keys_nb`). ``read_only`` marks the views so: a
+    kernel compiles one version per kind of array it is given, and :mod:`calib.io._text_nb`'s
+    are compiled (and warmed) for read-only views."""
     bufs = arr.buffers()
     kind = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    offs = np.frombuffer(bufs[1], dtype=kind)[arr.offset: arr.offset + len(arr) + 1]
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
+    if len(bufs) < 3 or bufs[1] is None:  # an empty array may come without buffers
+        offs = np.zeros(len(arr) + 1, dtype=kind)
+    else:
+        offs = np.frombuffer(bufs[1], dtype=kind)[arr.offset: arr.offset + len(arr) + 1]
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if len(bufs) > 2 and bufs[2] is not None else np.zeros(0, np.uint8)
     valid = (np.frombuffer(bufs[0], dtype=np.uint8) if arr.null_count and bufs[0] is not None
              else np.zeros(0, np.uint8))
-    for v in (offs, data, valid):
-        v.flags.writeable = False
+    if read_only:
+        for v in (offs, data, valid):
+            v.flags.writeable = False
     return offs, data, valid
 
 
@@ -109,7 +116,7 @@ def _edges(a: pa.ChunkedArray, form_too: bool) -> tuple[bool, bool] | None:
     for c in a.chunks:
         if len(c) == 0:
             continue
-        offs, data, _ = scan_buffers(c)
+        offs, data, _ = text_buffers(c, read_only=True)
         if not _pkg_jit.run(TEXT_NB, "text_scan", offs, data, form_too and not found[0], WS_FIRST,
                             WS_LAST, WS_LEAD3, found):
             return None

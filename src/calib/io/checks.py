@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 from calib import _jit as _kernel_run
 from calib.io import _jit
 from calib.io._threads import later
-from calib.io._text import arrow, isin, match, reasons, replace, series, to_float, valid
+from calib.io._text import arrow, isin, match, reasons, replace, series, text_buffers, to_float, valid
 from calib.io.masking import PII_COLUMNS, mask_values
 from calib.io.specs import (DATE_MIN, DATE_RANGE_YEARS, NUMBER_KINDS, QUARANTINE_COLUMNS, RANGES,
                             REASON_TOTAL, Col)
@@ -153,11 +153,7 @@ def _first_seen_nb(code: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
 
 def _text_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A large-string chunk's offsets (into its data buffer), data bytes and valid cells."""
-    bufs = chunk.buffers()
-    if len(chunk) == 0 or bufs[1] is None:
-        return np.zeros(len(chunk) + 1, dtype=np.int64), np.zeros(0, dtype=np.uint8), valid(chunk)
-    offs = np.frombuffer(bufs[1], dtype=np.int64)[chunk.offset: chunk.offset + len(chunk) + 1]
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, dtype=np.uint8)
+    offs, data, _ = text_buffers(chunk)
     return offs, data, valid(chunk)
 
 

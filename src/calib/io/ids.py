@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from calib import _jit
 from calib.io import _jit as _io_jit
-from calib.io._text import arrow, match, replace, series, valid
+from calib.io._text import arrow, match, replace, series, text_buffers, valid
 
 __all__ = ["normalize_ids", "check_characters", "parse_ids", "make_ids", "upgrade_15"]
 
@@ -305,12 +305,7 @@ def _buffers(a: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """A non-empty large_string array's buffers as the kernels of :mod:`calib.io._ids_nb` read
     them: offsets from its first cell (n + 1), data, validity bitmap (empty without nulls) and
     the first cell's bit in it."""
-    n, bufs = len(a), a.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=np.int64)[a.offset: a.offset + n + 1]
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
-    bits = (np.frombuffer(bufs[0], dtype=np.uint8) if a.null_count and bufs[0] is not None
-            else np.zeros(0, np.uint8))
-    return offsets, data, bits, a.offset
+    return (*text_buffers(a), a.offset)
 
 
 def _sex_column(code: np.ndarray, male: np.ndarray) -> pa.Array:

@@ -28,7 +28,7 @@ import pyarrow.csv as pacsv
 from calib import _jit as _pkg_jit
 from calib.errors import CalibInputError
 from calib.io import _jit
-from calib.io._text import TEXT_NB, WS_FIRST, WS_LAST, WS_LEAD3, scan_buffers, series
+from calib.io._text import TEXT_NB, WS_FIRST, WS_LAST, WS_LEAD3, series, text_buffers
 from calib.io._threads import ordered_map
 from calib.io.specs import BLANKS, REASON_FIELDS, SUFFIXES
 from calib.programme import REQUIRED_TABLES, TABLES
@@ -612,12 +612,9 @@ del _i, _w
 
 
 def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Offsets (n + 1) and data bytes of a string array, as numpy views."""
-    kind = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    bufs = arr.buffers()
-    offs = np.frombuffer(bufs[1], dtype=kind)[arr.offset: arr.offset + len(arr) + 1].astype(np.int64, copy=False)
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
-    return offs, data
+    """Offsets (n + 1, as int64) and data bytes of a string array (:func:`text_buffers`)."""
+    offs, data, _ = text_buffers(arr)
+    return offs.astype(np.int64, copy=False), data
 
 
 def _clean_chunk(arr: pa.Array, compiled: bool = False) -> pa.Array:
@@ -676,7 +673,7 @@ def _clean_compiled(arr: pa.Array) -> pa.Array | None:
     """:func:`_clean_chunk` by the kernel :func:`calib.io._text_nb.clean_scan` (one pass over
     the offsets and bytes; the trim itself stays Arrow's), or None when it cannot compile."""
     for check in (True, False):
-        offs, data, valid = scan_buffers(arr)
+        offs, data, valid = text_buffers(arr, read_only=True)
         bits = np.zeros((arr.offset + len(arr) + 7) // 8, dtype=np.uint8)
         out = np.zeros(1, dtype=np.int64)
         if not _pkg_jit.run(TEXT_NB, "clean_scan", offs, data, check, WS_FIRST, WS_LAST, WS_LEAD3,
