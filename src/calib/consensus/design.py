@@ -84,6 +84,30 @@ def _codes_in(index: pd.Index, values: pd.Series) -> np.ndarray:
     return np.where(codes >= 0, code_of_uniq[np.maximum(codes, 0)], -1)
 
 
+def factorize_runs(values: pd.Series, *, sort: bool = False) -> tuple[np.ndarray, pd.Index]:
+    """``pd.factorize(values, sort=sort)``, the same codes and uniques, cheaper when equal values
+    come in runs (reviews listed household by household, village by village) and the column is
+    Arrow-backed text: only the first value of each run is hashed (a hash table of millions of
+    households misses the cache on every probe), found by comparing neighbours. Other columns,
+    and columns with few runs, are factorized as they are."""
+    dt = values.dtype
+    if len(values) < 2 or not (getattr(dt, "storage", None) == "pyarrow" or isinstance(dt, pd.ArrowDtype)):
+        return pd.factorize(values, sort=sort)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = values.array.__arrow_array__()
+    if not isinstance(arr, pa.ChunkedArray):
+        arr = pa.chunked_array([arr])
+    n = len(arr)
+    new_run = pc.fill_null(pc.not_equal(arr[1:], arr[:-1]), True).to_numpy(zero_copy_only=False)
+    start = np.flatnonzero(np.r_[True, new_run])
+    if start.size > n // 2:
+        return pd.factorize(values, sort=sort)
+    codes, uniques = pd.factorize(values.iloc[start], sort=sort)
+    return np.repeat(codes, np.diff(np.r_[start, n])), uniques
+
+
 def relation_mask(d: Design, relations: pd.DataFrame | None,
                   which: Iterable[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per review: (has a registered relation [of the given kinds], relation is 'self')."""
@@ -141,7 +165,11 @@ def _first_dup_error(reviews: pd.DataFrame, h: np.ndarray, r: np.ndarray, seat: 
         return
     hr = h * P + seat[r]
     if nH * P <= 4 * h.size + 1_000_000:
-        dup = np.bincount(hr, minlength=nH * P).max() > 1
+        # a pair repeats iff fewer distinct cells than reviews: a bool table (1 byte a cell,
+        # not bincount's 8, which at millions of households costs more than the scatter)
+        seen = np.zeros(nH * P, bool)
+        seen[hr] = True
+        dup = int(np.count_nonzero(seen)) < hr.size
     else:
         dup = (np.diff(np.sort(hr)) == 0).any()
     if dup:
@@ -157,8 +185,8 @@ def design(reviews: pd.DataFrame) -> Design:
     require_columns(reviews, REQUIRED, "reviews")
     if len(reviews) == 0:
         raise CalibInputError("reviews: the table is empty")
-    h, households = pd.factorize(reviews["household_id"], sort=False)
-    vcode, villages = pd.factorize(reviews["village"], sort=True)
+    h, households = factorize_runs(reviews["household_id"], sort=False)
+    vcode, villages = factorize_runs(reviews["village"], sort=True)
     rev_code, reviewers = pd.factorize(reviews["reviewer_id"], sort=False)
     check_reviews(reviews, {"household_id": h, "reviewer_id": rev_code, "village": vcode})
     h, vcode = h.astype(np.int64, copy=False), vcode.astype(np.int64, copy=False)
