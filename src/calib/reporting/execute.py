@@ -56,6 +56,28 @@ def mask_message(text: str) -> str:
     return mask_digit_runs(text)
 
 
+def _quiet_kernel_manager() -> type:
+    """jupyter_client's kernel manager, launching kernels with their standard error discarded.
+
+    A kernel's own log (ipykernel's messages, and tracebacks of its shutdown races such as
+    ``zmq.error.ZMQError: Socket operation on non-socket`` when the runner closes it) would
+    otherwise go to the runner's terminal: a traceback for the user that says nothing about
+    the report, and a way out for anything a library writes to the process's file descriptor
+    2. What a notebook's cells print, warnings included, reaches the notebook through the
+    kernel's messages, not this stream; a notebook's failure is reported by the runner."""
+    import subprocess
+
+    from jupyter_client import AsyncKernelManager
+    from jupyter_client.manager import KernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):  # noqa: ANN001, ANN202 (jupyter_client's)
+            kw["stderr"] = subprocess.DEVNULL
+            return await KernelManager._async_launch_kernel(self, kernel_cmd, **kw)
+
+    return QuietKernelManager
+
+
 def _ipc_config(folder: Path) -> Any:
     from traitlets.config import Config
 
@@ -63,6 +85,7 @@ def _ipc_config(folder: Path) -> Any:
     c.KernelManager.transport = "ipc"
     c.KernelManager.ip = str(folder / "k")
     c.KernelManager.connection_file = str(folder / "kernel.json")
+    c.NotebookClient.kernel_manager_class = _quiet_kernel_manager()
     return c
 
 
