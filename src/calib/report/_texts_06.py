@@ -104,7 +104,7 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.c.townships_rule": ("信用村占比 > 75% 且不良率低于全县", "credit villages > 75% and NPL below the county"),
     "nb06.c.lacking": ("未认定村还差什么", "What the other villages lack"),
     "nb06.c.lacking_fig": ("最接近的村中 {one} 个只差一项；{na} 个村有未评估的定性标准", "{one} of the nearest lack one criterion only; {na} villages have a criterion not assessed"),
-    "nb06.c.lacking_rule": ("见“最接近认定的村”与 `credit_villages.xlsx`", "see Nearest to certification and credit_villages.xlsx"),
+    "nb06.c.lacking_rule": ("见“最接近认定的村”与 credit_villages.xlsx", "see Nearest to certification and credit_villages.xlsx"),
     "nb06.c.coverage": ("授信面（按人数）", "Credit coverage (persons)"),
     "nb06.c.coverage_rule": ("≥ {target}（最终目标）", "≥ {target} (final target)"),
     "nb06.c.usage": ("用信面（按人数）", "Usage (persons)"),
