@@ -12,7 +12,6 @@ thread when a load's inputs are large enough to use them, while the files are re
 """
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
 
 from calib import _jit
@@ -48,14 +47,9 @@ def preload(nbytes: int) -> None:
 
 
 def warm() -> bool:
-    """Compile the loader's kernels into the on-disk cache; False without numba."""
-    ok = True
-    for m in MODULES:
-        try:
-            mod = importlib.import_module(m)
-        except ModuleNotFoundError as exc:  # a module not written yet, or no numba
-            if exc.name == m:
-                continue
-            return False
-        ok &= bool(mod.warm()) if hasattr(mod, "warm") else True
-    return ok and not _jit.disabled()
+    """Compile the loader's kernels into the on-disk cache (every module's ``warm``, through the
+    loader's own calls); False without numba, with ``CALIB_NO_JIT`` or if one fails."""
+    if _jit.disabled():
+        return False
+    ready = [(mod := _jit.kernels(m)) is not None and bool(mod.warm()) for m in MODULES]
+    return all(ready)

@@ -100,6 +100,18 @@ def _same(data, a, b, kdata, ka, kb):
 
 
 @numba.njit(cache=True, nogil=True)
+def _probe(slot, doff, ddata, data, a, b, shift, mask):
+    """The slot of the text ``data[a:b]`` in the dictionary (linear probing from its hash) and
+    the code it holds: the text's code, or -1 where the text would go (not in the dictionary)."""
+    h = (_text_hash(data, a, b) >> shift) & mask
+    while True:
+        c = slot[h]
+        if c < 0 or _same(data, a, b, ddata, doff[c], doff[c + 1]):
+            return h, c
+        h = (h + np.uint64(1)) & mask
+
+
+@numba.njit(cache=True, nogil=True)
 def encode_text(offsets, data, valid, base, slot, codes, firsts, doff, ddata, n_unique):
     """Dictionary codes of the text cells of one chunk, in the order of first appearance (as
     Arrow's ``dictionary_encode``), continuing the dictionary of the chunks before: ``codes``
@@ -124,23 +136,16 @@ def encode_text(offsets, data, valid, base, slot, codes, firsts, doff, ddata, n_
         if last >= 0 and _same(data, a, b, ddata, doff[last], doff[last + 1]):
             codes[i] = last
             continue
-        h = (_text_hash(data, a, b) >> shift) & mask
-        while True:
-            c = slot[h]
-            if c < 0:
-                slot[h] = k
-                firsts[k] = base + i
-                e = doff[k]
-                for j in range(b - a):
-                    ddata[e + j] = data[a + j]
-                doff[k + 1] = e + b - a
-                codes[i] = last = k
-                k += 1
-                break
-            if _same(data, a, b, ddata, doff[c], doff[c + 1]):
-                codes[i] = last = c
-                break
-            h = (h + np.uint64(1)) & mask
+        h, c = _probe(slot, doff, ddata, data, a, b, shift, mask)
+        if c < 0:  # a new text: the next code, its bytes appended
+            slot[h] = c = k
+            firsts[k] = base + i
+            e = doff[k]
+            for j in range(b - a):
+                ddata[e + j] = data[a + j]
+            doff[k + 1] = e + b - a
+            k += 1
+        codes[i] = last = c
     n_unique[0] = k
 
 
@@ -169,15 +174,9 @@ def lookup_text(slot, doff, ddata, offsets, data, valid, out):
                 last += 1
                 out[i] = last
                 continue
-        h = (_text_hash(data, a, b) >> shift) & mask
-        while True:
-            c = slot[h]
-            if c < 0:
-                break
-            if _same(data, a, b, ddata, doff[c], doff[c + 1]):
-                out[i] = last = c
-                break
-            h = (h + np.uint64(1)) & mask
+        c = _probe(slot, doff, ddata, data, a, b, shift, mask)[1]
+        if c >= 0:
+            out[i] = last = c
 
 
 @numba.njit(cache=True, nogil=True)
