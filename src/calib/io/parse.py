@@ -12,7 +12,7 @@ from calib.io import ids as _ids
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from calib.io._text import arrow, isin, match, nfkc_arrow, reasons, replace, series, to_float, valid
+from calib.io._text import arrow, isin, match, nfkc_arrow, reasons, replace, series, text_buffers, to_float, valid
 from calib.io.specs import (DECLINE_WORDS, FALSE_WORDS, GRADES, RELATIONS, ROLES, SEX, STATUS,
                             TRUE_WORDS, Col)
 
@@ -337,13 +337,11 @@ def _one_byte(a: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     one, byte = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.uint8)
     if n == 0 or a.null_count == n:
         return one, byte
-    bufs = a.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=np.int64)[a.offset: a.offset + n + 1]
+    offsets, data, _ = text_buffers(a)
     one = np.diff(offsets) == 1
     if a.null_count:
         one &= valid(a)
-    at = offsets[:-1][one]
-    byte[one] = np.frombuffer(bufs[2], dtype=np.uint8)[at]
+    byte[one] = data[offsets[:-1][one]]
     return one, byte
 
 
