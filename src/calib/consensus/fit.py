@@ -431,7 +431,7 @@ def _newton_phase(p: _Problem, a0: np.ndarray, ambiguous: str,
 
     cmp = p.cmp
     a, b, solved, t_c = newton.solve(p.h, p.r, p.y, cmp.c_h, cmp.c_r, cmp.n, p.ident, p.live,
-                                     p.huber_c * MAD, a0)
+                                     p.huber_c * MAD, a0, c_y=p.c_y)
     a = np.where(p.dead_h, a0, a)                  # NaN without a granted review
     b = np.where(p.live & p.ident[p.cr], b, 0.0)
     t_c = np.where(solved, t_c, np.nan)
@@ -445,7 +445,13 @@ def _newton_phase(p: _Problem, a0: np.ndarray, ambiguous: str,
         return e
 
     e = resid(a, b)
-    strictly = np.abs(e) < t_c.take(p.c_y) * (1 - 1e-7)
+    # |e| < t (1 - 1e-7), in place: at 10M households each temporary is 0.4 GB (``e`` is used
+    # below only through its absolute value, or recomputed)
+    np.abs(e, out=e)
+    thr = t_c.take(p.c_y)
+    thr *= 1 - 1e-7
+    strictly = e < thr
+    del thr
     flat_h = (bc(p.h, strictly, nH) == 0) & ~p.dead_h & solved[p.ch]
     flat_r = (bc(p.r, strictly, nR) == 0) & fit_r & solved[p.cr]
     del strictly

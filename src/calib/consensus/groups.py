@@ -7,12 +7,13 @@ import numpy as np
 def group_order(g: np.ndarray, n: int) -> np.ndarray:
     """``numpy.argsort(g, kind="stable")`` for group codes ``0 .. n-1``.
 
-    When every group's rows are contiguous (reviews stored household by household, hence
-    village by village and component by component) the order is the runs taken in group order,
-    found in linear time; otherwise the stable sort itself. Both give the same permutation.
+    Rows already in group order give ``arange``; when every group's rows are contiguous
+    (reviews stored household by household, hence village by village and component by
+    component) the order is the runs taken in group order, found in linear time; otherwise the
+    stable sort itself. All give the same permutation.
     """
     g = np.asarray(g)
-    if g.size < 2:
+    if g.size < 2 or bool((g[1:] >= g[:-1]).all()):   # already in group order (one allocation)
         return np.arange(g.size)
     starts = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
     vals = g[starts]

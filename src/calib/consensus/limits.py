@@ -9,7 +9,7 @@ import pandas as pd
 from calib._frames import to_grid
 from calib.consensus.design import design, location_frame, relation_mask
 from calib.consensus.fit import MAD, bc, crossed_fit
-from calib.consensus.graph import MIN_COMPONENT_DF, fit_components
+from calib.consensus.graph import MIN_COMPONENT_DF, components
 from calib.consensus.groups import GroupSorter
 from calib.errors import CalibParamsError
 
@@ -95,14 +95,18 @@ def _declined(n_dec: np.ndarray, n_rev: np.ndarray, rule: str) -> np.ndarray:
     return n_dec >= n_rev
 
 
-def _levels(method, grant, d, trim, huber_c, max_iter, tol, min_df, sorter: GroupSorter):
-    """Household level (log), reviewer-adjusted log proposals and the adjusted flag per household."""
+def _levels(method, grant, hg, d, trim, huber_c, max_iter, tol, min_df, sorter: GroupSorter):
+    """Household level (log), reviewer-adjusted log proposals and the adjusted flag per household.
+    ``hg`` is ``d.h[grant]`` (the caller's: at 10M households each copy of a review column is
+    0.4 GB)."""
     nH = d.nH
-    hg, rg = d.h[grant], d.r[grant]
     y = np.log(d.amount[grant])
     ident = np.zeros(nH, bool)
     if method == "adjusted":
-        cmp = fit_components(d, grant, numbered_by_id=False)   # numbers not shown
+        rg = d.r[grant]
+        # numbered by first household in row order (numbers not shown): no sort of the ids, and
+        # no second copy of the granted reviews' codes (fit_components would select them again)
+        cmp = components(hg, rg, nH, d.nR, np.arange(nH))
         fit = crossed_fit(hg, rg, y, cmp, huber_c=huber_c, max_iter=max_iter, tol=tol,
                           min_df=min_df, se=False, weights=False)
         ident = cmp.identified(min_df)[np.maximum(cmp.c_h, 0)] & (cmp.c_h >= 0)
@@ -246,7 +250,7 @@ def consensus_limits(
     n_dec = bc(d.h[keep & ~grant], None, nH)
     hg = d.h[grant]
     sorter = GroupSorter(hg, nH)
-    level, yd, ident = _levels(method, grant, d, trim, huber_c, max_iter, tol, min_component_df, sorter)
+    level, yd, ident = _levels(method, grant, hg, d, trim, huber_c, max_iter, tol, min_component_df, sorter)
     med = sorter.median(yd)
     dispersion = MAD * sorter.median(np.abs(yd - med[hg]))
     has_grant = np.isfinite(level)

@@ -52,7 +52,7 @@ def _local_codes(key: np.ndarray, group: np.ndarray, n_group: int) -> tuple[np.n
 
 def solve(h, r, y, c_h, c_r, nC, ident, live, cMAD, a0, *, max_iter=30, tol_step=1e-10,
           eps=1e-3, max_panel=24, max_households=4096, chunk_cells=1 << 16,
-          compiled: bool | None = None):
+          compiled: bool | None = None, c_y: np.ndarray | None = None):
     """Newton's root for every component it can handle.
 
     ``live`` (bool per rater): the rater has reviews in a component; its effect is estimated in
@@ -63,7 +63,8 @@ def solve(h, r, y, c_h, c_r, nC, ident, live, cMAD, a0, *, max_iter=30, tol_step
     ``compiled`` (default: from :data:`._jit.MIN_REVIEWS` reviews, when numba is available and
     ``CALIB_NO_JIT`` is not set) runs the same
     iterations compiled, component by component on its reviews (:mod:`._jit`); ``False``
-    the padded numpy blocks below. Both reach the same root to rounding.
+    the padded numpy blocks below. Both reach the same root to rounding. ``c_y``: the component
+    of each review (``c_h[h]``) when the caller has it (0.4 GB at 10M households).
     """
     nH, nR = c_h.size, c_r.size
     a_out = np.where(np.isfinite(a0), a0, 0.0)
@@ -84,7 +85,7 @@ def solve(h, r, y, c_h, c_r, nC, ident, live, cMAD, a0, *, max_iter=30, tol_step
     Hpad = np.ceil(2.0 ** (np.ceil(np.log2(np.maximum(2, H_c)) * 4) / 4)).astype(np.int64)
     Hpad += Hpad % 2
     Pw = np.maximum(P_c, 1)
-    c_y = c_h[h]
+    c_y = c_h[h] if c_y is None else c_y
     # reviews ordered by component
     ordr = group_order(c_y, nC)
     n_rev = np.bincount(c_y, minlength=nC)
