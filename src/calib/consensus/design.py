@@ -48,8 +48,9 @@ class Design:
         return len(self.villages)
 
 
-def check_reviews(reviews: pd.DataFrame, codes: dict[str, np.ndarray] | None = None) -> None:
-    """Raise :class:`CalibInputError` naming the column and row of the first defect of ``reviews``.
+def check_reviews(reviews: pd.DataFrame, codes: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """Raise :class:`CalibInputError` naming the column and row of the first defect of ``reviews``;
+    return the proposed limits as floats (what the check converted: :func:`design` keeps them).
 
     ``codes`` (optional): the factorized key columns (``pandas.factorize`` codes, -1 for blank),
     so that blanks are found without another pass over the text.
@@ -70,6 +71,7 @@ def check_reviews(reviews: pd.DataFrame, codes: dict[str, np.ndarray] | None = N
             f"reviews: column 'proposed_limit' must be a finite amount >= 0; row {reviews.index[i]!r} "
             f"has {reviews['proposed_limit'].iloc[i]!r}"
         )
+    return amt
 
 
 def _codes_in(index: pd.Index, values: pd.Series) -> np.ndarray:
@@ -188,7 +190,7 @@ def design(reviews: pd.DataFrame) -> Design:
     h, households = factorize_runs(reviews["household_id"], sort=False)
     vcode, villages = factorize_runs(reviews["village"], sort=True)
     rev_code, reviewers = pd.factorize(reviews["reviewer_id"], sort=False)
-    check_reviews(reviews, {"household_id": h, "reviewer_id": rev_code, "village": vcode})
+    amount = check_reviews(reviews, {"household_id": h, "reviewer_id": rev_code, "village": vcode})
     h, vcode = h.astype(np.int64, copy=False), vcode.astype(np.int64, copy=False)
     nV = len(villages)
     v_h = np.empty(len(households), np.int64)   # a household belongs to one village
@@ -219,7 +221,7 @@ def design(reviews: pd.DataFrame) -> Design:
         last[vcode] = np.arange(vcode.size)
         township_of_v = pd.Index(reviews["township"].iloc[last].to_numpy(dtype=object))
     return Design(h=h, r=r, v_h=v_h, v_r=pairs % nV,
-                  amount=pd.to_numeric(reviews["proposed_limit"]).to_numpy(dtype=float),
+                  amount=amount,
                   households=pd.Index(households),
                   rater_reviewer=pd.Index(reviewers).take(pairs // nV), villages=pd.Index(villages),
                   township_of_v=township_of_v, keep=np.ones(len(h), bool),
