@@ -93,7 +93,9 @@ def _middle(buf, m, k, odd):
 def solve_components(comps, ordr, start, n_rev, row_of_h, seat_of_r, y, H_c, P_c, ident, a0, h, r,
                      cMAD, max_iter, tol_step, eps, cycle_from, cycle_memory,
                      a_out, b_out, solved, t_out):
-    """Newton's root of every component of ``comps``; results written into the outputs."""
+    """Newton's root of every component of ``comps``; results written into the outputs.
+    ``ordr``: the reviews in component order, empty when they already are (no identity array:
+    0.4 GB at 10M households)."""
     if comps.size == 0:
         return
     m_max, H_max, P_max = 1, 1, 1
@@ -142,12 +144,13 @@ def solve_components(comps, ordr, start, n_rev, row_of_h, seat_of_r, y, H_c, P_c
         for k in range(H + 1):
             rstart[k] = 0
         s0 = start[c]
+        listed = ordr.size == 0
         for i in range(m):
-            rstart[row_of_h[h[ordr[s0 + i]]] + 1] += 1
+            rstart[row_of_h[h[s0 + i if listed else ordr[s0 + i]]] + 1] += 1
         for k in range(H):
             rstart[k + 1] += rstart[k]
         for i in range(m):
-            g = ordr[s0 + i]
+            g = s0 + i if listed else ordr[s0 + i]
             k = row_of_h[h[g]]
             pos = rstart[k]
             rstart[k] += 1

@@ -86,8 +86,8 @@ def solve(h, r, y, c_h, c_r, nC, ident, live, cMAD, a0, *, max_iter=30, tol_step
     Hpad += Hpad % 2
     Pw = np.maximum(P_c, 1)
     c_y = c_h[h] if c_y is None else c_y
-    # reviews ordered by component
-    ordr = group_order(c_y, nC)
+    # reviews ordered by component (None: already in that order, as listed household by household)
+    ordr = None if bool((c_y[1:] >= c_y[:-1]).all()) else group_order(c_y, nC)
     n_rev = np.bincount(c_y, minlength=nC)
     start = np.cumsum(n_rev) - n_rev
     cls = Hpad * 64 + Pw
@@ -100,10 +100,13 @@ def solve(h, r, y, c_h, c_r, nC, ident, live, cMAD, a0, *, max_iter=30, tol_step
         compiled = _jit.use(h.size)
     if compiled and _jit.run(   # the same iterations on each component's reviews
             "solve_components",
-            comps, ordr, start, n_rev, row_of_h, seat_of_r, np.asarray(y, float), H_c, P_c,
+            comps, np.zeros(0, np.int64) if ordr is None else ordr, start, n_rev, row_of_h,
+            seat_of_r, np.asarray(y, float), H_c, P_c,
             np.asarray(ident, bool), np.asarray(a0, float), h, r, float(cMAD), int(max_iter),
             float(tol_step), float(eps), CYCLE_FROM, CYCLE_MEMORY, a_out, b_out, solved, t_out):
         return a_out, b_out, solved, t_out
+    if ordr is None:
+        ordr = np.arange(c_y.size)
     # chunks: runs of one size class of at most ``chunk_cells`` cells (a component never split)
     ccls = cls[comps]
     new_cls = np.r_[True, ccls[1:] != ccls[:-1]]
