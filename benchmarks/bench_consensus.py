@@ -19,7 +19,9 @@ the number of households (``--sizes`` runs each size in its own process and prin
 CPU, wall, ratio and peak RSS per size). ``--goal-only`` skips the other stages. From a
 million reviews the consensus runs its compiled kernels (:mod:`calib.consensus._jit`); they are
 loaded before the timings (about 1.3 CPU s once per process, printed); ``--numpy`` runs the numpy
-paths instead, for comparison.
+paths instead, for comparison. ``system``: the part of a stage's CPU time spent in the
+operating system's kernel, mostly page faults of fresh memory (``benchmarks/bench_memory.py``
+measures what they cost on the machine).
 """
 from __future__ import annotations
 
@@ -78,6 +80,11 @@ def generate(n_households: int, per_village: int, panel: int, k: int, seed: int)
     return reviews, relations, model_runs
 
 
+def _system_s() -> float:
+    """System (kernel) CPU seconds of this process so far: mostly page faults of fresh memory."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_stime
+
+
 def _baseline(reviews: pd.DataFrame, repeat: int = 3) -> tuple[float, float]:
     """CPU and wall seconds of a plain groupby median of the proposed limits by household (best of 3)."""
     best, wall = np.inf, np.inf
@@ -112,11 +119,12 @@ def run(a) -> dict:
     wall: dict[str, float] = {}
 
     def timed(name, fn):
-        t, w = time.process_time(), time.perf_counter()
+        t, w, k = time.process_time(), time.perf_counter(), _system_s()
         out = fn()
         cpu[name], wall[name] = time.process_time() - t, time.perf_counter() - w
         print(f"{name:<18} {cpu[name]:7.2f} CPU s {wall[name]:7.2f} wall s "
-              f"{cpu[name] / base:6.1f}x   peak RSS {peak_gb():.2f} GB", flush=True)
+              f"{cpu[name] / base:6.1f}x   peak RSS {peak_gb():.2f} GB   system {_system_s() - k:.2f} s",
+              flush=True)
         return out
 
     c = timed("consensus_limits", lambda: consensus.consensus_limits(reviews))
