@@ -45,6 +45,11 @@ def _lu_solve(S, R, P):
             R[k, j] = s / S[k, k]
     return True
 
+#: Half-width, relative, of the band around the last step's median |residual| within which
+#: :func:`solve_components` selects the next one (about a tenth of a component's reviews).
+BAND = 0.1
+
+
 @numba.njit(cache=True, error_model="numpy", nogil=True)
 def _kth(buf, m, k):
     """The k-th smallest of buf[:m] (0-based); buf is reordered (quickselect, median of 3)."""
@@ -182,6 +187,7 @@ def solve_components(comps, ordr, start, n_rev, row_of_h, seat_of_r, y, H_c, P_c
             hist_ok[q] = False
         done = False
         t = np.inf
+        prev = -1.0     # the last step's median |e| (none yet)
         for it in range(max_iter + 1):
             # pass 1: residuals (and their absolute values for the median)
             lo = 0.0
@@ -192,12 +198,49 @@ def solve_components(comps, ordr, start, n_rev, row_of_h, seat_of_r, y, H_c, P_c
                 for i in range(m):
                     E[i] = yw[i] - A[rw[i]] - B[sw[i]]
             else:
-                for i in range(m):
-                    e = yw[i] - A[rw[i]] - B[sw[i]]
-                    E[i] = e
-                    AE[i] = abs(e)
-                    buf[i] = abs(e)
-                lo, hi = _middle(buf, m, kmid, odd)
+                found = False
+                if prev > 0.0 and np.isfinite(prev):
+                    # the median residual moves little from one step to the next: keep in
+                    # ``buf`` only the |e| within BAND of the last one, count those below, and
+                    # select among the few kept (the same order statistics as selecting among
+                    # all m; every |e| is counted once, NaN sends to the full selection)
+                    lb, ub_ = prev * (1.0 - BAND), prev * (1.0 + BAND)
+                    below, kept, n_nan = 0, 0, 0
+                    above = np.inf            # the smallest |e| above the band
+                    for i in range(m):
+                        e = yw[i] - A[rw[i]] - B[sw[i]]
+                        E[i] = e
+                        ae = abs(e)
+                        AE[i] = ae
+                        buf[kept] = ae
+                        kept += (ae >= lb) & (ae <= ub_)
+                        below += ae < lb
+                        n_nan += ae != ae
+                        if ae > ub_ and ae < above:
+                            above = ae
+                    kk = kmid - below
+                    if n_nan == 0 and 0 <= kk < kept:
+                        found = True
+                        if odd:
+                            lo = _kth(buf, kept, kk)
+                            hi = lo
+                        elif kk + 1 < kept:
+                            lo, hi = _middle(buf, kept, kk, False)
+                        else:
+                            lo = _kth(buf, kept, kk)
+                            hi = above
+                    else:
+                        for i in range(m):
+                            buf[i] = AE[i]
+                else:
+                    for i in range(m):
+                        e = yw[i] - A[rw[i]] - B[sw[i]]
+                        E[i] = e
+                        AE[i] = abs(e)
+                        buf[i] = abs(e)
+                if not found:
+                    lo, hi = _middle(buf, m, kmid, odd)
+                prev = lo
                 t = cMAD * 0.5 * (lo + hi)
                 bad = not (np.isfinite(t) and t > 0)
             # pass 2, household by household: psi, the Jacobian's weights D, the sums that do not
