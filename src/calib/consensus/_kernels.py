@@ -216,8 +216,8 @@ def solve_components(comps, ordr, start, n_rev, row_of_h, seat_of_r, y, H_c, P_c
                         kept += (ae >= lb) & (ae <= ub_)
                         below += ae < lb
                         n_nan += ae != ae
-                        if ae > ub_ and ae < above:
-                            above = ae
+                        cand = ae if ae > ub_ else np.inf     # selects, not branches
+                        above = cand if cand < above else above
                     kk = kmid - below
                     if n_nan == 0 and 0 <= kk < kept:
                         found = True
@@ -276,10 +276,10 @@ def solve_components(comps, ordr, start, n_rev, row_of_h, seat_of_r, y, H_c, P_c
                             key = k * P + p
                             if k_hi < 0 or key < k_hi:
                                 i_hi, k_hi = i, key
-                        if ins[i]:
-                            se += e
-                            if sk[p]:
-                                ub[p] += e
+                        ein = e if ins[i] else 0.0   # a select: inside or not is unpredictable
+                        se += ein
+                        if sk[p]:
+                            ub[p] += ein
                     sd += D[i]
                     sp += PSI[i]
                     Dr[p] += D[i]
