@@ -122,8 +122,9 @@ def run(a) -> dict:
     wall: dict[str, float] = {}
 
     def timed(name, fn, repeat=1):
-        runs = []
+        runs, out = [], None
         for _ in range(repeat):
+            out = None   # the last run's result let go first (peak RSS as of one run)
             t, w, k = time.process_time(), time.perf_counter(), _system_s()
             out = fn()
             runs.append((time.process_time() - t, time.perf_counter() - w, _system_s() - k))
