@@ -70,3 +70,19 @@ def test_no_english_entry_holds_chinese_text():
                **{p: e for p, e in REASONS}}
     bad = {k: v[1] for k, v in entries.items() if cjk.search(v[1])}
     assert not bad, bad
+
+
+def test_every_consensus_method_is_told_in_words():
+    """Report 02 tells the reader the consensus method of the parameters (``nb02.method.<m>``, an
+    f-string key the scan above cannot see): one entry per method, in both languages, the Chinese
+    without the parameter's code name; the notebook picks it by the parameter."""
+    from calib.consensus.limits import METHODS
+
+    src = (ROOT / "notebooks" / "02_peer_consensus.ipynb").read_text(encoding="utf-8")
+    assert "nb02.method.{P.consensus.method}" in src
+    for m in METHODS:
+        zh, en = labels.t(f"nb02.method.{m}", "zh-CN", trim="20%"), labels.t(f"nb02.method.{m}", "en", trim="20%")
+        assert zh != en and m not in zh and not re.search(r"[A-Za-z]+_[A-Za-z]+", zh), (m, zh)
+        said = labels.t("nb02.consensus.text", "zh-CN", method=zh)
+        assert zh in said and "adjusted" not in said
+    assert "不扣除" in labels.t("nb02.method.median", "zh-CN") and "不扣除" not in labels.t("nb02.method.adjusted", "zh-CN")

@@ -13,14 +13,31 @@ TEXTS_02: dict[str, tuple[str, str]] = {
         "partial towards households related to them. Reviewers appear by number only, households by household number."),
     "nb02.consensus.h": ("公议授信额度", "Consensus limits"),
     "nb02.consensus.text": (
-        "每户的公议额度是在对数尺度上扣除每位评议员的宽严倾向后的小组水平（方法 adjusted：稳健的交叉效应拟合 "
-        "log(建议额度) = 农户 + 评议员 + 误差，评议员在村内中心化），再按参数封顶并取整到额度档位。评议员对本户的评议回避（不计入）。"
+        "每户的公议额度是{method}，再按参数封顶并取整到额度档位。评议员对本户的评议回避（不计入）。"
         "按拒绝规则被拒绝的农户不进入白名单；评议人数过少或建议额度分歧过大的农户需重新评议。下表为全部及各村汇总（全部在第一行）。",
-        "Each household's consensus is the panel's level for it on the log scale after removing every reviewer's "
-        "leniency or severity (method adjusted: a robust crossed fit log(proposal) = household + reviewer + error, "
-        "reviewers centred within their village), capped and rounded to the grid of the parameters. Reviews of a "
+        "Each household's consensus is {method}, capped and rounded to the grid of the parameters. Reviews of a "
         "reviewer's own household are recused. Declines keep a household off the white list under the decline "
         "rule; few reviews or a wide spread of proposals send it back for re-review. Overall first, then by village."),
+    # the consensus method of the parameters (consensus.method), as the reader is told it
+    "nb02.method.adjusted": (
+        "在对数尺度上扣除每位评议员的宽严倾向后的小组水平（稳健的交叉效应拟合 log(建议额度) = 农户 + 评议员 + 误差，"
+        "评议员在村内中心化）",
+        "the panel's level for it on the log scale after removing every reviewer's leniency or severity (a robust "
+        "crossed fit log(proposal) = household + reviewer + error, reviewers centred within their village)"),
+    "nb02.method.median": (
+        "评议员建议额度的中位数（不扣除评议员的宽严倾向）",
+        "the median of the reviewers' proposals (no adjustment for a reviewer's leniency or severity)"),
+    "nb02.method.trimmed_mean": (
+        "对数建议额度两端各去掉 {trim} 后的均值（不扣除评议员的宽严倾向）",
+        "the mean of the log proposals after dropping {trim} at each end (no adjustment for a reviewer's "
+        "leniency or severity)"),
+    "nb02.method.huber": (
+        "对数建议额度的 Huber 稳健均值（不扣除评议员的宽严倾向）",
+        "the Huber robust mean of the log proposals (no adjustment for a reviewer's leniency or severity)"),
+    "nb02.not_adjusted": (
+        "本次公议方法不扣除评议员的宽严倾向：连通组的可识别性与“扣除宽严倾向前后的比较”两节不适用。",
+        "This run's consensus method does not adjust for the reviewers' leniency: the sections on the components "
+        "of the review graph and on the adjusted against the plain median do not apply."),
     "nb02.components": (
         "公议模型按评议的连通组（由共同评议连在一起的农户与评议员）分别拟合。{total} 个连通组中有 {n} 个（共 {households} 户）评议员宽严不可识别"
         "（评议员少于 2 人或自由度不足）：这些农户取评议额度的中位数，其评议员不估计宽严。",
