@@ -14,7 +14,7 @@ import pandas as pd
 from calib.programme.eligibility import eligible_households, person_eligibility
 from calib.programme import Programme
 
-__all__ = ["load_summary", "quarantine_summary", "coverage_by_village", "exclusions"]
+__all__ = ["load_summary", "quarantine_summary", "coverage_by_village", "profiling_verdicts", "exclusions"]
 
 
 def load_summary(programme: Programme) -> pd.DataFrame:
@@ -74,6 +74,33 @@ def exclusions(roster: pd.DataFrame, **rules) -> pd.DataFrame:
     table["out_of_age"] = (~p["in_age"]).groupby(p["village"]).sum().reindex(table.index).astype(int)
     table.columns.name = None
     return table
+
+
+def profiling_verdicts(coverage: pd.DataFrame, op: str = ">=", value: float = 0.90) -> tuple[pd.Series, str]:
+    """Each village's profiling rate, and the whole programme's, against the credit-village
+    standard's profiling rule (``credit_village.profiling_rate`` of the parameters), decided in
+    integers as the credit-village verdicts are (90.0% meets ">= 90%"; 89.99% does not).
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        :func:`coverage_by_village` (columns ``profiled`` and ``eligible_households``).
+    op, value : str, float
+        The rule: ``profiled / eligible households  op  value``.
+
+    Returns
+    -------
+    (pandas.Series, str)
+        Per village (the index of ``coverage``) and for all villages together: ``pass``,
+        ``fail`` or ``no data`` (no eligible household).
+    """
+    from calib.villages._exact import compare, frac
+
+    p, q = frac(value).as_integer_ratio()
+    num = np.append(coverage["profiled"].to_numpy(np.int64), coverage["profiled"].sum())
+    den = np.append(coverage["eligible_households"].to_numpy(np.int64), coverage["eligible_households"].sum())
+    v = compare(num, den, op, p, q)
+    return pd.Series(v[:-1], index=coverage.index, name="verdict"), str(v[-1])
 
 
 def coverage_by_village(

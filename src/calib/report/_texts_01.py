@@ -29,21 +29,21 @@ TEXTS_01: dict[str, tuple[str, str]] = {
     "nb01.coverage.h": ("各村授信资格与建档", "Eligibility and profiling by village"),
     "nb01.coverage.text": (
         "年龄在参数规定范围内（按基准日计算）且未被排除（死亡、失踪、外逃、不良记录）的人为合格人员；户内至少有一名合格人员的农户为合格农户。"
-        "评议小组已评议且模型已跑批的农户为“已建档”。信用村“952”标准要求合格农户建档率不低于 90%（来源：信用村评定办法）。",
+        "评议小组已评议且模型已跑批的农户为“已建档”。信用村“952”标准要求合格农户建档率{meets}（来源：信用村评定办法）。",
         "A person is eligible when aged within the parameters' bounds at the reference date and not excluded "
         "(deceased, missing, absconded, bad credit record); a household is eligible when at least one member is. "
         "A household is profiled when the panel reviewed it and the model scored it. The credit-village "
-        "\"952\" standard asks for profiling of at least 90% of eligible households."),
+        "\"952\" standard asks for profiling of {meets} of eligible households."),
     "nb01.coverage.summary": (
         "共 {villages} 个村、{households} 户，其中合格农户 {eligible} 户，已建档 {profiled} 户（建档率 {rate}）；"
-        "建档率低于 90% 的村 {below} 个。各村明细写入 `coverage_by_village.xlsx`。",
+        "建档率{fails} 的村 {below} 个。各村明细写入 `coverage_by_village.xlsx`。",
         "{villages} villages, {households} households, {eligible} eligible, {profiled} profiled ({rate}); "
-        "{below} villages below 90%. The figures of every village are in `coverage_by_village.xlsx`."),
+        "{below} villages {fails}. The figures of every village are in `coverage_by_village.xlsx`."),
     "nb01.check.coverage": (
-        "{villages} 个村，{households} 户，合格 {eligible} 户，已建档 {profiled} 户（{rate}），建档率低于 90% 的村 {below} 个",
+        "{villages} 个村，{households} 户，合格 {eligible} 户，已建档 {profiled} 户（{rate}），建档率{fails} 的村 {below} 个",
         "{villages} villages, {households} households, {eligible} eligible, {profiled} profiled ({rate}), "
-        "{below} villages below 90%"),
-    "nb01.plot.rule90": ("90% 建档标准", "90% profiling rule"),
+        "{below} villages {fails}"),
+    "nb01.plot.rule90": ("{pct} 建档标准", "{pct} profiling rule"),
     "nb01.plot.profiling_title": ("各村建档率分布（标注建档率最低的三个村）", "Profiling rate by village (the three lowest named)"),
     "nb01.plot.profiling_x": ("建档率（已建档 / 合格农户，%）", "profiled / eligible households (%)"),
     "nb01.plot.villages_y": ("村数", "villages"),
@@ -62,13 +62,13 @@ TEXTS_01: dict[str, tuple[str, str]] = {
     "nb01.c.quarantine": ("隔离行占比", "Share of rows quarantined"),
     "nb01.c.quarantine_rule": ("≤ 1.00%（本报告的可用性门槛）", "≤ 1.00% (this report's fitness threshold)"),
     "nb01.c.profiling": ("合格农户建档率", "Profiling rate of eligible households"),
-    "nb01.c.profiling_rule": ("≥ 90%（信用村“952”标准第一款）", "≥ 90% (credit-village \"952\" standard, first clause)"),
-    "nb01.c.villages_below": ("建档率低于 90% 的村", "Villages below 90% profiling"),
+    "nb01.c.profiling_rule": ("{rule}（信用村“952”标准第一款）", "{rule} (credit-village \"952\" standard, first clause)"),
+    "nb01.c.villages_below": ("建档率{fails} 的村", "Villages {fails} profiling"),
     "nb01.c.villages_below_fig": ("{below} / {villages} 个村", "{below} of {villages} villages"),
     "nb01.summary_fit": (
-        "数据可用：各表行数平衡，隔离 {quarantined} 行（{share}）；建档率 {rate}，{below} 个村低于 90%。",
+        "数据可用：各表行数平衡，隔离 {quarantined} 行（{share}）；建档率 {rate}，{below} 个村{fails}。",
         "Data fit to use: every table balanced, {quarantined} rows quarantined ({share}); profiling {rate}, "
-        "{below} villages below 90%."),
+        "{below} villages {fails}."),
     "nb01.summary_unfit": (
         "数据暂不可用：隔离 {quarantined} 行（{share}）或行数不平衡，请先更正源数据；建档率 {rate}。",
         "Data not yet fit to use: {quarantined} rows quarantined ({share}) or a table does not balance; "

@@ -53,8 +53,8 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
          ("年龄 18–65 周岁（按评估基准日；可在授信资格参数中调整），排除死亡、失踪、外逃及有不良记录者（“走死逃亡”与不良记录）；户内至少一名合格人员即为合格农户。来源：" + _SRC["003"][0],
           "Aged 18 to 65 at the reference date (the eligibility parameters may change the bounds), excluding the dead, missing, absconded and those with a bad credit record; a household is eligible when at least one member is. Source: " + _SRC["003"][1])),
         (("建档率", "Profiling rate"),
-         ("已建档农户 / 合格农户，已建档 = 评议小组已评议且模型已跑批；整体与每个村均要求不低于 90%（“952”标准之“9”：信息采集不低于 90%）。来源：" + _SRC["003"][0],
-          "Profiled households / eligible households, profiled = reviewed by the panel and scored by the model; required at least 90% overall and in each village (the \"9\" of the \"952\" standard: information collected for at least 90%). Source: " + _SRC["003"][1])),
+         ("已建档农户 / 合格农户，已建档 = 评议小组已评议且模型已跑批；整体与每个村均须达到参数中信用村标准的建档率（默认不低于 90%，即“952”标准之“9”：信息采集不低于 90%；本次取值见正文与参数表），按整数比较。来源：" + _SRC["003"][0],
+          "Profiled households / eligible households, profiled = reviewed by the panel and scored by the model; required overall and in each village at the credit-village rule of the parameters (by default at least 90%, the \"9\" of the \"952\" standard: information collected for at least 90%; this run's value in the text and the parameter table), compared in integers. Source: " + _SRC["003"][1])),
     ],
     "02": [
         (("公议授信额度（调整法）", "Consensus limit (adjusted)"),

@@ -15,11 +15,30 @@ from calib.report import fmt
 from calib.report.display import VERDICT_CLASS, Table, _format_column, _header, mark_labels
 from calib.report.labels import column_label, get_lang, t, value_label
 
-__all__ = ["verdict_grid", "lacks", "OPS"]
+__all__ = ["verdict_grid", "lacks", "OPS", "rule_words"]
 
 OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "yes": ""}
 _NOUN = {"a_or_better_share": "noun.a_or_better", "profiling_rate": "noun.profiled",
          "credit_rate": "noun.credited", "loan_share_vs_county": "noun.with_loan"}
+
+
+#: How a rule ``figure op value`` and its failure read, by language: (meets, fails).
+_RULE_WORDS = {"zh-CN": {">=": ("不低于", "低于"), ">": ("高于", "不高于"), "<=": ("不高于", "高于"),
+                         "<": ("低于", "不低于")},
+               "en": {">=": ("at least", "below"), ">": ("above", "at most"), "<=": ("at most", "above"),
+                      "<": ("below", "at least")}}
+
+
+def rule_words(op: str, value: float, lang: str | None = None) -> dict[str, str]:
+    """A share rule of the parameters in the reader's words, for the catalogue's placeholders:
+    ``pct`` ("90%"), ``rule`` ("≥ 90%"), ``meets`` ("不低于 90%"), ``fails`` ("低于 90%").
+
+    >>> rule_words(">=", 0.9, "zh-CN")["fails"]
+    '低于 90%'
+    """
+    pct = fmt.pct(value, 0 if round(value * 100, 6) == round(value * 100) else 1)
+    meets, fails = _RULE_WORDS["en" if (lang or get_lang()) == "en" else "zh-CN"][op]
+    return {"pct": pct, "rule": f"{OPS[op]} {pct}", "meets": f"{meets} {pct}", "fails": f"{fails} {pct}"}
 
 
 def _head(c: str, op: str | None, thr: pd.Series | None) -> str:

@@ -1,0 +1,36 @@
+"""Report 01's profiling figures against the parameters' credit-village rule, decided as report
+06 decides it (integers), and the rule in the reader's words."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from calib import quality
+from calib.report.words import rule_words
+
+
+def _cov(profiled, eligible):
+    return pd.DataFrame({"profiled": profiled, "eligible_households": eligible},
+                        index=pd.Index([f"V{i}" for i in range(len(profiled))], name="village"))
+
+
+def test_the_rule_is_decided_in_integers():
+    # 9/10 is exactly 90%: it meets ">= 90%" (a float rate can land on either side); 899/1000 fails
+    cov = _cov([9, 899, 0, 27], [10, 1000, 0, 30])
+    v, overall = quality.profiling_verdicts(cov, ">=", 0.90)
+    assert v.tolist() == ["pass", "fail", "no data", "pass"]
+    assert overall == "fail"            # 935 / 1040 = 89.9%
+    assert quality.profiling_verdicts(cov, ">", 0.90)[0].tolist() == ["fail", "fail", "no data", "fail"]
+    # the parameter moves the verdicts: at 85% the 89.9% village passes, and the whole too
+    v85, overall85 = quality.profiling_verdicts(cov, ">=", 0.85)
+    assert v85.tolist() == ["pass", "pass", "no data", "pass"] and overall85 == "pass"
+
+
+@pytest.mark.parametrize("op,lang,meets,fails", [
+    (">=", "zh-CN", "不低于 90%", "低于 90%"), (">", "zh-CN", "高于 90%", "不高于 90%"),
+    (">=", "en", "at least 90%", "below 90%"), (">", "en", "above 90%", "at most 90%")])
+def test_the_rule_in_words(op, lang, meets, fails):
+    w = rule_words(op, 0.9, lang)
+    assert (w["meets"], w["fails"], w["pct"]) == (meets, fails, "90%")
+    assert w["rule"] == ("≥ 90%" if op == ">=" else "> 90%")
+    assert rule_words(">=", 0.855, lang)["pct"] == "85.5%"
