@@ -345,7 +345,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "lacks": ("欠缺", "Lacks"),
     "milestone": ("里程碑", "Milestone"),
     "villages_target": ("建档村目标", "Profiled villages, target"),
-    "villages": ("建档村数（≥ 90%）", "Profiled villages (≥ 90%)"),
+    "villages": ("建档村数（达到目标参数的建档率）", "Profiled villages (at the targets' profiling rate)"),
     "credit_coverage_target": ("授信面目标", "Coverage target"),
     "usage_target": ("用信面目标", "Usage target"),
     "n_credited": ("已授信人数", "Credited"),

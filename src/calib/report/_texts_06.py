@@ -75,8 +75,8 @@ TEXTS_06: dict[str, tuple[str, str]] = {
         "the final targets (met / not met today, not whether it was on time)."),
     "nb06.missing_village_target": ("该里程碑没有规定建档村数", "no profiled-village target at this milestone"),
     "nb06.targets.villages": (
-        "建档村（合格人员建档率不低于 90% 的村）{profiled} 个，共 {villages} 个村：两个数字口径不同，前者是达到建档标准的村数。",
-        "Profiled villages (at least 90% of eligible persons profiled): {profiled} of {villages} villages; the first "
+        "建档村（合格人员建档率{meets}的村）{profiled} 个，共 {villages} 个村：两个数字口径不同，前者是达到建档标准的村数。",
+        "Profiled villages ({meets} of eligible persons profiled): {profiled} of {villages} villages; the first "
         "counts villages meeting the profiling standard."),
     "nb06.plot.targets_title": ("授信面与用信面：目标路径与实测（按人数）", "Coverage and usage: target path and measured (persons)"),
     "nb06.plot.date": ("日期", "date"),
