@@ -54,3 +54,18 @@ def test_count_rows_for_the_index(tmp_path):
     excel.write_csv(_frame(), tmp_path / "x.csv")
     assert excel.count_rows(tmp_path / "x.xlsx") == 8
     assert excel.count_rows(tmp_path / "x.csv") == 6  # a carriage return inside a quoted cell is not a row
+
+
+def test_labels_put_coded_values_in_words_as_the_page_does(tmp_path):
+    from calib.report.labels import set_lang
+
+    set_lang("zh-CN")
+    df = pd.DataFrame({"village": ["上井村", "pass", "上岩村"], "profiling_rate": ["pass", "fail", "no data"],
+                       "household_id": ["H0010001", "H0010002", None], "n": [1, 2, 3]})
+    ws = load_workbook(excel.write_xlsx(df, tmp_path / "v.xlsx", labels=True)).active
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    assert [r[1] for r in rows] == ["通过", "未通过", "无数据"]
+    assert [r[0] for r in rows] == ["上井村", "pass", "上岩村"]   # names stay, even one spelling a code
+    assert [r[2] for r in rows] == ["H0010001", "H0010002", None] and [r[3] for r in rows] == [1, 2, 3]
+    raw = load_workbook(excel.write_xlsx(df, tmp_path / "r.xlsx")).active
+    assert [c.value for c in next(raw.iter_rows(min_row=2))][1] == "pass"   # without labels: the codes

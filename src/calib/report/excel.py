@@ -53,7 +53,19 @@ def _prepare(frame: pd.DataFrame, mask: dict[str, str] | None, labels: bool) -> 
         out = out.reset_index()
     if labels:
         from calib.report.display import headers
+        from calib.report.labels import value_label
 
+        # coded values (verdicts, statuses, reasons) in words, as the page shows them: in a
+        # column whose distinct values are mostly codes (a column of names or villages keeps a
+        # value that happens to spell a code)
+        for c in out.columns:
+            s = out[c]
+            if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+                codes = pd.unique(s.dropna())
+                words = {v: value_label(v) for v in codes if isinstance(v, str)}
+                changed = {k: w for k, w in words.items() if w != k}
+                if changed and 2 * len(changed) >= len(words):
+                    out[c] = s.map(lambda v: changed.get(v, v) if isinstance(v, str) else v)
         out.columns = headers(list(out.columns))
     return neutralise_frame(out)
 
@@ -73,7 +85,8 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, mask: dict[str, str] | N
     mask : dict, optional
         Extra personal-data columns (``column -> kind``).
     labels : bool
-        Headers in the reader's words (catalogue) instead of code names.
+        Headers, and coded values (verdicts, statuses, reasons), in the reader's words (catalogue)
+        instead of code names.
 
     Returns
     -------
@@ -99,7 +112,8 @@ def write_xlsx(sheets: pd.DataFrame | dict[str, pd.DataFrame], path: str | Path,
     mask : dict, optional
         Extra personal-data columns (``column -> kind``).
     labels : bool
-        Headers in the reader's words (catalogue) instead of code names.
+        Headers, and coded values (verdicts, statuses, reasons), in the reader's words (catalogue)
+        instead of code names.
 
     Returns
     -------
