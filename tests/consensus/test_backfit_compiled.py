@@ -72,7 +72,6 @@ def bench_design():
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
     from calib.consensus.design import design
-    from calib.consensus.graph import fit_components
 
     reviews, _, _ = generate(4000, 100, 7, 5, 0)
     rng = np.random.default_rng(3)
@@ -83,7 +82,7 @@ def bench_design():
     reviews = reviews.assign(proposed_limit=amt)
     d = design(reviews)
     grant = d.amount > 0
-    cmp = fit_components(d, grant, numbered_by_id=False)
+    cmp = components(d.h[grant], d.r[grant], d.nH, d.nR, np.arange(d.nH))
     return d.h[grant], d.r[grant], np.log(d.amount[grant]), cmp
 
 

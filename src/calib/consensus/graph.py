@@ -111,15 +111,11 @@ def household_rank(households: pd.Index) -> np.ndarray:
     return rank
 
 
-def fit_components(d, sel: np.ndarray, *, numbered_by_id: bool = True) -> Components:
-    """Components of the reviews ``sel`` (bool per review) of the design ``d``.
-
-    ``numbered_by_id=False`` numbers them by their first household in the order of the rows
-    instead of the smallest household id (no sort of the ids): for callers that do not show the
-    numbers, since every quantity of the fit is computed within a component whatever its number.
+def fit_components(d, sel: np.ndarray) -> Components:
+    """Components of the reviews ``sel`` (bool per review) of the design ``d``, numbered by their
+    smallest household id. (A caller that does not show the numbers can call :func:`components`
+    with ``np.arange(d.nH)`` as the rank: numbered by first household in row order, no sort.)
     """
-    if not numbered_by_id:
-        return components(d.h[sel], d.r[sel], d.nH, d.nR, np.arange(d.nH))
     if getattr(d, "_rank", None) is None:
         d._rank = household_rank(d.households)
     return components(d.h[sel], d.r[sel], d.nH, d.nR, d._rank)
