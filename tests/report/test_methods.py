@@ -82,12 +82,94 @@ def test_appendix_states_each_threshold_and_its_source(report, thresholds):
         assert source in text
 
 
-@pytest.mark.parametrize("nb", ["01_data_quality", "04_scorecard_calibration", "05_points_discount", "07_monitoring"])
+@pytest.mark.parametrize("nb", ["01_data_quality", "02_peer_consensus", "03_consensus_vs_model",
+                                "04_scorecard_calibration", "05_points_discount", "06_credit_villages",
+                                "07_monitoring"])
 def test_report_ends_with_its_methods_appendix(nb):
+    """With the run's parameters (its thresholds, not the defaults)."""
     import nbformat
 
     from _support import ROOT
 
     cells = [c for c in nbformat.read(str(ROOT / "notebooks" / f"{nb}.ipynb"), as_version=4).cells
              if c.cell_type == "code"]
-    assert cells[-1].source.strip() == f'report.methods_appendix("{nb[:2]}")'
+    assert cells[-1].source.strip() == f'report.methods_appendix("{nb[:2]}", params=P)'
+
+
+# A run's texts state the run's thresholds: a report rendered under parameters other than the
+# defaults never states a default as if it applied (an auditor reads the appendix against the
+# parameter table of the same page).
+_ALT = ["eligibility.min_age=20", "eligibility.max_age=60", "eligibility.exclude_status=[deceased]",
+        "reconciliation.band_low=0.7", "reconciliation.band_high=1.4",
+        "credit_village.a_or_better_share.value=0.6", "credit_village.profiling_rate.value=0.85",
+        "credit_village.credit_rate.value=0.45", "credit_village.npl_ratio.value=0.03",
+        "credit_township.credit_village_share.value=0.7", "targets.credit_coverage_final=0.85",
+        "targets.usage_final=0.35", "points_loan.schedule.base_rate=0.045",
+        "points_loan.schedule.step_discount=0.0012"]
+
+
+def _alt_params():
+    from calib import params
+
+    return params.load("params/sample.yaml", _ALT)
+
+
+def test_param_words_follow_the_parameters():
+    from calib.report.words import param_words
+
+    alt = param_words(_alt_params(), "zh-CN")
+    assert (alt["min_age"], alt["max_age"], alt["band"]) == ("20", "60", "[0.7, 1.4]")
+    assert (alt["a_share"], alt["profiling"], alt["credit_rate"], alt["npl"]) == ("> 60%", "≥ 85%", "≥ 45%", "≤ 3%")
+    assert (alt["township_share"], alt["coverage_target"], alt["usage_target"]) == ("> 70%", "≥ 85%", "≥ 35%")
+    assert alt["excluded"] == "死亡、不良记录"
+    assert alt["schedule"] == "基准利率 4.50%，每 100 分降 0.12 个百分点（按比例）"
+    en = param_words(_alt_params(), "en")
+    assert en["schedule"] == "Base rate 4.50%, 0.12 percentage point off per 100 points (proportional)"
+    assert en["excluded"] == "deceased, bad credit record"
+    # no parameters: the defaults, the same words as the sample's parameter file
+    from calib import params
+
+    assert param_words(None, "en") == param_words(params.load("params/sample.yaml"), "en")
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_appendices_state_this_runs_thresholds_not_the_defaults(lang):
+    from calib.report.words import param_words
+
+    default, alt = param_words(None, lang), param_words(_alt_params(), lang)
+    stated = set()
+    for report in sorted(METHODS):
+        before, after = methods_appendix(report, lang).plain, methods_appendix(report, lang, params=_alt_params()).plain
+        for key in ("band", "a_share", "profiling", "credit_rate", "npl", "township_share", "coverage_target",
+                    "usage_target", "schedule", "excluded"):
+            if default[key] in before:
+                stated.add(key)
+                assert alt[key] in after, (report, key)
+                assert default[key] not in after, (report, key)
+        if "18" in before and "65" in before:
+            assert "20" in after and "60" in after
+            assert not re.search(r"18\D{1,4}65", after), report
+    # every rule of the parameters that a page states was checked
+    assert stated == {"band", "a_share", "profiling", "credit_rate", "npl", "township_share", "coverage_target",
+                      "usage_target", "schedule", "excluded"}
+
+
+def test_catalogue_writes_no_default_threshold_as_fixed():
+    """The report texts take the run's thresholds as placeholders: a default rule written into a
+    text (``> 55%``, ``≤ 2%``, ``[0.67, 1.5]``) would be stated whatever the parameters say,
+    unless the text says it is the default."""
+    from calib.report._texts import TEXTS
+    from calib.report.words import param_words
+
+    found = []
+    for lang, i in (("zh-CN", 0), ("en", 1)):
+        words = param_words(None, lang)
+        fixed = [words[k] for k in ("band", "a_share", "profiling", "credit_rate", "npl", "township_share",
+                                    "coverage_target", "usage_target", "schedule")]
+        fixed += ["超过 75%", "above 75%", "基准 5%", "from 5%", "0.1 个百分点", "0.1 percentage point"]
+        for key, entry in TEXTS.items():
+            text = entry[i]
+            if "默认" in text or "default" in text.lower():
+                continue
+            found += [(key, w) for w in fixed if w in text]
+    assert not found, found

@@ -801,3 +801,19 @@ def test_household_status_same_for_every_kind_of_household_id(ids):
     bad.index = pd.Index(list(bad.index[:-1]) + [-5 if ids == "int" else "nobody"])
     with pytest.raises(CalibInputError, match="not in the roster"):
         cv.household_status(prog, final_limits=bad)
+
+
+def test_programme_verdicts_are_exact_and_follow_the_rules():
+    # the whole programme is the two villages pooled: NPL 3000.30 / 150,015.00 = 2.0% exactly
+    # (pass "at most 2%", fail "below 2%"); 11 of 20 households A or better = 55% (not above 55%)
+    loans = [(0, 1000.10, 1), (1, 2000.20, 1), (2, 147014.70, 0)]
+    k = cv.programme_kpis(build(village("V1", loans=loans, a=6), village("V2", a=5)), as_of=AS_OF)
+    pv = cv.programme_verdicts(k, rules=RULES)
+    assert list(pv.index) == ["a_or_better_share", "profiling_rate", "credit_rate", "npl_ratio"]
+    assert pv.loc["npl_ratio", "verdict"] == "pass" and pv.loc["npl_ratio", "figure"] == pytest.approx(0.02)
+    assert pv.loc["a_or_better_share", "verdict"] == "fail"
+    assert (pv.loc["a_or_better_share", "op"], pv.loc["a_or_better_share", "threshold"]) == (">", 0.55)
+    strict = cv.programme_verdicts(k, rules={**RULES, "npl_ratio": {"op": "<", "value": 0.02},
+                                            "a_or_better_share": {"op": ">=", "value": 0.55}})
+    assert strict.loc["npl_ratio", "verdict"] == "fail" and strict.loc["a_or_better_share", "verdict"] == "pass"
+    assert cv.exact_verdicts([11, 3], [20, 0], ">=", 0.55).tolist() == ["pass", "no data"]

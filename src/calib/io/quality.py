@@ -94,12 +94,11 @@ def profiling_verdicts(coverage: pd.DataFrame, op: str = ">=", value: float = 0.
         Per village (the index of ``coverage``) and for all villages together: ``pass``,
         ``fail`` or ``no data`` (no eligible household).
     """
-    from calib.villages._exact import compare, frac
+    from calib.villages import exact_verdicts
 
-    p, q = frac(value).as_integer_ratio()
     num = np.append(coverage["profiled"].to_numpy(np.int64), coverage["profiled"].sum())
     den = np.append(coverage["eligible_households"].to_numpy(np.int64), coverage["eligible_households"].sum())
-    v = compare(num, den, op, p, q)
+    v = exact_verdicts(num, den, op, value)
     return pd.Series(v[:-1], index=coverage.index, name="verdict"), str(v[-1])
 
 

@@ -92,8 +92,8 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "programme_usage": ("用信面（按户）", "Usage (households)", "pct1"),
     "programme_npl_ratio": ("不良率（按余额）", "NPL ratio by balance", "pct2"),
     "villages_not_assessed": ("有未评估标准的村", "Villages with a criterion not assessed", "int"),
-    "programme_credit_coverage_persons": ("授信面（按人数，目标 80%）", "Credit coverage in persons (target 80%)", "pct1"),
-    "programme_usage_persons": ("用信面（按人数，目标 30%）", "Usage in persons (target 30%)", "pct1"),
+    "programme_credit_coverage_persons": ("授信面（按人数）", "Credit coverage (persons)", "pct1"),
+    "programme_usage_persons": ("用信面（按人数）", "Usage (persons)", "pct1"),
     # 07
     "monitoring_points": ("评估基准日个数", "As-of dates in the history", "int"),
     "monitoring_points_backfilled": ("其中回填", "of which backfilled", "int"),

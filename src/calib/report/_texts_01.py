@@ -28,10 +28,10 @@ TEXTS_01: dict[str, tuple[str, str]] = {
         "at source."),
     "nb01.coverage.h": ("各村授信资格与建档", "Eligibility and profiling by village"),
     "nb01.coverage.text": (
-        "年龄在参数规定范围内（按基准日计算）且未被排除（死亡、失踪、外逃、不良记录）的人为合格人员；户内至少有一名合格人员的农户为合格农户。"
+        "年龄在参数规定范围内（按基准日计算）且未被排除（按参数：{excluded}）的人为合格人员；户内至少有一名合格人员的农户为合格农户。"
         "评议小组已评议且模型已跑批的农户为“已建档”。信用村“952”标准要求合格农户建档率{meets}（来源：信用村评定办法）。",
         "A person is eligible when aged within the parameters' bounds at the reference date and not excluded "
-        "(deceased, missing, absconded, bad credit record); a household is eligible when at least one member is. "
+        "(as the parameters say: {excluded}); a household is eligible when at least one member is. "
         "A household is profiled when the panel reviewed it and the model scored it. The credit-village "
         "\"952\" standard asks for profiling of {meets} of eligible households."),
     "nb01.coverage.summary": (

@@ -161,7 +161,7 @@ TEXTS_04: dict[str, tuple[str, str]] = {
     "nb04.c.hl_rule": ("p ≥ 0.05 不拒绝 PD 校准（折外预测；同村违约相关使检验偏于拒绝）",
                        "p ≥ 0.05: PD calibration not rejected (out-of-fold; village-correlated defaults make the tests reject too often)"),
     "nb04.c.share": ("A 级及以上农户占比（已评分农户，校准等级，样本内）", "A-or-better share (scored households, calibrated grades, in sample)"),
-    "nb04.c.share_rule": ("信用村标准 > 55%；报告 06 按模型跑批等级、全部农户计为 {share06}", "credit village > 55%; report 06 (model-run grades, all households): {share06}"),
+    "nb04.c.share_rule": ("信用村标准 {a_share}；报告 06 按模型跑批等级、全部农户计为 {share06}", "credit village {a_share}; report 06 (model-run grades, all households): {share06}"),
     "nb04.summary_keep": (
         "保留现行评分权重：交叉验证下校准评分卡的 AUC 优势为 {diff}，95% 区间 {ci}（p {p}），不能排除没有改进；等级校准交通灯：{light}。",
         "Keep the current weights: out of sample the calibrated card's AUC advantage is {diff}, 95% CI {ci} (p {p}), "

@@ -4,12 +4,12 @@ from __future__ import annotations
 TEXTS_05: dict[str, tuple[str, str]] = {
     "nb05.title": ("积分贷：积分利率优惠是否有风险依据", "Points loan: is the points discount risk-justified?"),
     "nb05.intro": (
-        "本报告回答：推荐怎样的积分优惠方案，其每年成本与补贴预算相比如何。积分贷按村里的文明积分降低利率（政策：基准 5%，每 100 分降 0.1 个百分点）。"
+        "本报告回答：推荐怎样的积分优惠方案，其每年成本与补贴预算相比如何。积分贷按村里的文明积分降低利率（本次方案见下）。"
         "报告检验积分高的农户是否违约更少、预期损失低多少、现行方案花费多少，以及证据与补贴预算支持怎样的方案。"
         "全部计算只用贷款、积分与评议评分，不显示任何个人信息。",
         "This report answers which discount schedule to recommend and what it costs a year against the subsidy "
-        "budget. The points loan lowers the rate by the village's civic points (policy: from 5%, 0.1 percentage point "
-        "off per 100 points). It asks whether households with more points default less, by how much in expected "
+        "budget. The points loan lowers the rate by the village's civic points (this run's schedule below). "
+        "It asks whether households with more points default less, by how much in expected "
         "loss, what the schedule costs and which schedule the evidence and the budget support. No personal data is shown."),
     "nb05.setup": (
         "本次参数：基准利率 {base}，每 {points} 分优惠 {step}；违约损失率 LGD {lgd}，资金成本 {funding}，运营成本 {operating}；补贴预算每年 {budget}。",
@@ -59,7 +59,7 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "违约对积分（每 100 分）的逻辑回归，控制银行可观察且不由积分派生的变量：评议诚信与经营评分均值、户主年龄、无积分记录标记"
         "（模型分与等级可能已用到积分，不纳入）。每 100 分风险可证明的优惠 = LGD × 借款人平均的 [PD(积分) − PD(积分 + 100)]："
         "即多 100 分所节省的预期损失。95% 区间按村整体重抽样（同村违约相关）并每次重新拟合。结论判读：\n\n"
-        "- **有风险依据**：政策每 100 分 0.1 个百分点落在不含 0 的区间内；\n"
+        "- **有风险依据**：政策每 100 分的优惠落在不含 0 的区间内；\n"
         "- **补贴**：政策优惠超过区间上限，超出部分是补贴；\n"
         "- **低于风险**：政策优惠小于多 100 分所节省的预期损失；\n"
         "- **无法区分**：政策在区间内，但 0 也在区间内：以现有违约数据，无法区分有风险依据的优惠与毫无风险差异。",

@@ -5,12 +5,12 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.title": ("信用村、信用乡镇与整村授信目标", "Credit villages, credit townships and programme targets"),
     "nb06.intro": (
         "本报告回答：哪些村、哪些乡镇达到信用村（信用乡镇）标准，其他村还差什么，整村授信离授信面与用信面目标还有多远。"
-        "信用村标准：A 级及以上农户占比、“952”标准（建档 90%、授信 50%、不良率 2%）、有贷款农户占比与不良率对比全县，以及定性标准（村集体财务、治理、无重大纠纷）。"
-        "信用乡镇：信用村占比超过 75% 且不良率低于全县平均。读者为整村授信办公室与审计人员。",
+        "信用村标准：A 级及以上农户占比、“952”标准（建档率、建档农户授信率、不良率）、有贷款农户占比与不良率对比全县，以及定性标准（村集体财务、治理、无重大纠纷）。"
+        "信用乡镇：信用村占比与不良率对比全县平均。各条阈值取自本次参数，见“信用村认定”与方法附录。读者为整村授信办公室与审计人员。",
         "This report answers which villages and townships qualify as credit villages (townships), what each of the "
         "others lacks, and how far the programme is from its coverage and usage targets. Credit-village rules: "
-        "A-or-better share, the \"952\" standard (profiling 90%, credit 50%, NPL 2%), loan share and NPL against the "
-        "county, and the qualitative criteria. Credit township: credit villages above 75% and NPL below the county."),
+        "A-or-better share, the \"952\" standard (profiling, credit rate of profiled households, NPL), loan share and NPL against the "
+        "county, and the qualitative criteria. Credit township: share of credit villages and NPL against the county. Every threshold is this run's, in the section Credit-village verdicts and the methods appendix."),
     "nb06.final.h": ("最终额度与等级", "Final limits and grades"),
     "nb06.final.text": (
         "农户合格、已建档（评议小组已评议**且**模型已跑批）且**最终额度**大于 0 时计为“已授信”。最终额度是调解后的额度："
@@ -32,7 +32,7 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.missing_total_row": ("乡镇汇总行与全部汇总行不属于某一个村（乡镇）", "township and programme total rows belong to no single village (township)"),
     "nb06.rules.h": ("信用村认定", "Credit-village verdicts"),
     "nb06.rules.text": (
-        "本次运行的标准（参数 `credit_village`）。“全县”数字除参数另有规定外为全部汇总。每条标准按整数计数精确判定（55.0% 不算“高于 55%”；90.0% 算“不低于 90%”）；"
+        "本次运行的标准（参数 `credit_village`）。“全县”数字除参数另有规定外为全部汇总。每条标准按整数计数精确判定（恰好等于阈值时，“>”“<” 判未通过，“≥”“≤” 判通过）；"
         "没有数据的标准判为未通过。定性标准来自村级评估表；空白为“未评估”，不算通过。",
         "The rules of this run (`credit_village`). County figures are the whole programme pooled unless the parameters "
         "fix them. Each rule is decided exactly on the integer counts; a criterion without data fails. Qualitative "
@@ -44,8 +44,8 @@ TEXTS_06: dict[str, tuple[str, str]] = {
         "grey not assessed; the headings carry the rule. A village is a credit village only when every criterion passes."),
     "nb06.townships.h": ("信用乡镇认定", "Credit-township verdicts"),
     "nb06.townships.text": (
-        "乡镇的信用村占比超过 75% 且不良率（按余额）低于全县时，认定为信用乡镇（参数 `credit_township`）。",
-        "A township qualifies when its credit villages are above 75% of its villages and its NPL ratio (by balance) is "
+        "乡镇的信用村占比 {township_share} 且不良率（按余额）低于全县时，认定为信用乡镇（参数 `credit_township`）。",
+        "A township qualifies when its credit villages are {township_share} of its villages and its NPL ratio (by balance) is "
         "below the county's (`credit_township`)."),
     "word.county": ("全县", "county"),
     "nb06.nearest.h": ("最接近认定的村", "Nearest to certification"),
@@ -98,10 +98,10 @@ TEXTS_06: dict[str, tuple[str, str]] = {
         "programme office. It holds no personal data."),
     "nb06.c.villages": ("认定的信用村", "Credit villages certified"),
     "nb06.c.villages_fig": ("{cv} / {n} 个村（{share}）", "{cv} of {n} villages ({share})"),
-    "nb06.c.villages_rule": ("全部信用村标准通过（A 级及以上 > 55%、“952”、对比全县、定性标准）", "every credit-village criterion passes (A or better > 55%, \"952\", county, qualitative)"),
+    "nb06.c.villages_rule": ("全部信用村标准通过（A 级及以上 {a_share}、“952”、对比全县、定性标准）", "every credit-village criterion passes (A or better {a_share}, \"952\", county, qualitative)"),
     "nb06.c.townships": ("认定的信用乡镇", "Credit townships certified"),
     "nb06.c.townships_fig": ("{ct} / {n} 个乡镇", "{ct} of {n} townships"),
-    "nb06.c.townships_rule": ("信用村占比 > 75% 且不良率低于全县", "credit villages > 75% and NPL below the county"),
+    "nb06.c.townships_rule": ("信用村占比 {township_share} 且不良率低于全县", "credit villages {township_share} and NPL below the county"),
     "nb06.c.lacking": ("未认定村还差什么", "What the other villages lack"),
     "nb06.c.lacking_fig": ("最接近的村中 {one} 个只差一项；{na} 个村有未评估的定性标准", "{one} of the nearest lack one criterion only; {na} villages have a criterion not assessed"),
     "nb06.c.lacking_rule": ("见“最接近认定的村”与 credit_villages.xlsx", "see Nearest to certification and credit_villages.xlsx"),
@@ -110,7 +110,7 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.c.usage": ("用信面（按人数）", "Usage (persons)"),
     "nb06.c.usage_rule": ("≥ {target}（最终目标）", "≥ {target} (final target)"),
     "nb06.c.npl": ("全部不良率（按余额）", "Programme NPL ratio (balance)"),
-    "nb06.c.npl_rule": ("≤ 2%（信用村“952”标准）", "≤ 2% (credit-village \"952\" standard)"),
+    "nb06.c.npl_rule": ("{npl}（信用村“952”标准）", "{npl} (credit-village \"952\" standard)"),
     "nb06.summary": (
         "认定信用村 {cv}/{n} 个、信用乡镇 {ct}/{nt} 个；授信面 {coverage}、用信面 {usage}（按人数）。",
         "{cv} of {n} villages and {ct} of {nt} townships certified; coverage {coverage}, usage {usage} (persons)."),

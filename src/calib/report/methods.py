@@ -50,8 +50,8 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
          ("隔离行数 / 读入行数（全部表合计）；不超过 1.00% 判为可用，超过时提示先在源头更正。来源：本工作台的可用性门槛（内部约定，非监管要求）。",
           "Rows quarantined / rows read (all tables); at most 1.00% is fit to use, above it the page asks for correction at source first. Source: this workbench's fitness threshold (an internal convention, not a regulatory rule).")),
         (("合格人员", "Eligible person"),
-         ("年龄 18–65 周岁（按评估基准日；可在授信资格参数中调整），排除死亡、失踪、外逃及有不良记录者（“走死逃亡”与不良记录）；户内至少一名合格人员即为合格农户。来源：" + _SRC["003"][0],
-          "Aged 18 to 65 at the reference date (the eligibility parameters may change the bounds), excluding the dead, missing, absconded and those with a bad credit record; a household is eligible when at least one member is. Source: " + _SRC["003"][1])),
+         ("年龄 {min_age}–{max_age} 周岁（按评估基准日；取自授信资格参数），排除：{excluded}（“走死逃亡”与不良记录中参数所列者）；户内至少一名合格人员即为合格农户。来源：" + _SRC["003"][0],
+          "Aged {min_age} to {max_age} at the reference date (the eligibility parameters), excluding, as the parameters say: {excluded}; a household is eligible when at least one member is. Source: " + _SRC["003"][1])),
         (("建档率", "Profiling rate"),
          ("已建档农户 / 合格农户，已建档 = 评议小组已评议且模型已跑批；整体与每个村均须达到参数中信用村标准的建档率（默认不低于 90%，即“952”标准之“9”：信息采集不低于 90%；本次取值见正文与参数表），按整数比较。来源：" + _SRC["003"][0],
           "Profiled households / eligible households, profiled = reviewed by the panel and scored by the model; required overall and in each village at the credit-village rule of the parameters (by default at least 90%, the \"9\" of the \"952\" standard: information collected for at least 90%; this run's value in the text and the parameter table), compared in integers. Source: " + _SRC["003"][1])),
@@ -84,8 +84,8 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
          ("村固定效应回归，CR1 整群标准误 G/(G−1)·(N−1)/(N−K)（吸收的村效应嵌套于村，不计入 K），区间与 p 值用 t(G−1) 临界值（Cameron & Miller 2015）；村少于 30 个时另报受限 wild cluster bootstrap-t p 值（WCR：原假设下的残差乘以村权重；村不多于 12 个用 Webb 六点权重，否则 Rademacher；权重向量不多于抽样次数时全部枚举，p 值精确；Cameron, Gelbach & Miller 2008; Webb 2023）；仅一个村时用 HC1 与 t(N−K)，并注明。",
           "Village fixed-effects regression, CR1 cluster SEs G/(G-1)·(N-1)/(N-K) (absorbed village effects nested in the clusters, not counted in K), intervals and p-values on t(G-1) critical values (Cameron & Miller 2015); below 30 villages also the restricted wild cluster bootstrap-t p-value (WCR: residuals under the null multiplied by village weights; Webb six-point weights up to 12 villages, Rademacher above; every weight vector enumerated when there are no more than the draws, an exact p-value; Cameron, Gelbach & Miller 2008; Webb 2023); with one village HC1 and t(N-K), stated.")),
         (("核对规则", "Reconciliation rule"),
-         ("模型 / 公议比值在 [0.67, 1.5] 内按参数规则定最终额度，区间外列入调查清单，调查期间按临时额度。",
-          "Inside the ratio band [0.67, 1.5] the final limit follows the rule in the parameters; outside it the household is investigated and holds the provisional limit meanwhile.")),
+         ("模型 / 公议比值在 {band} 内按参数规则定最终额度，区间外列入调查清单，调查期间按临时额度。",
+          "Inside the ratio band {band} the final limit follows the rule in the parameters; outside it the household is investigated and holds the provisional limit meanwhile.")),
     ],
     "04": [
         (("样本外证据", "Out-of-sample evidence"),
@@ -106,13 +106,13 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
          ("AUC = 随机一户违约户的 PD 高于随机一户未违约户的概率（同分计一半）；KS = 违约与未违约两组评分累积分布之差的最大值。",
           "AUC = the probability that a random defaulter's PD exceeds a random non-defaulter's (ties count half); KS = the largest gap between the two groups' cumulative score distributions.")),
         (("A 级以上占比", "A-or-better share"),
-         ("本报告：已评分农户按校准评分卡等级（样本内）；信用村标准（> 55%，来源：" + _SRC["003"][0] + "）用报告 06 的口径：全部农户按模型跑批等级。",
-          "Here: scored households by the calibrated card's grades (in sample); the credit-village criterion (> 55%, source: " + _SRC["003"][1] + ") uses report 06's figure: all households by the model-run grade.")),
+         ("本报告：已评分农户按校准评分卡等级（样本内）；信用村标准（{a_share}，来源：" + _SRC["003"][0] + "）用报告 06 的口径：全部农户按模型跑批等级。",
+          "Here: scored households by the calibrated card's grades (in sample); the credit-village criterion ({a_share}, source: " + _SRC["003"][1] + ") uses report 06's figure: all households by the model-run grade.")),
     ],
     "05": [
         (("积分优惠", "Points discount"),
-         ("基准利率 5%，每 100 分降 0.1 个百分点（按比例）。来源：" + _SRC["004"][0],
-          "Base rate 5%, 0.1 percentage point off per 100 points (proportional). Source: " + _SRC["004"][1])),
+         ("{schedule}（本次参数）。来源：" + _SRC["004"][0],
+          "{schedule} (this run's parameters). Source: " + _SRC["004"][1])),
         (("风险合理优惠", "Risk-justified discount"),
          ("违约对积分（每 100 分）及控制变量的 logit，CR1 整群标准误 G/(G−1)·(N−1)/(N−K)、t(G−1) 临界值（Cameron & Miller 2015）；村少于 30 个时另报积分系数的受限 wild cluster score bootstrap p 值（Kline & Santos 2012；Webb 2023）。优惠 = LGD × 平均边际效应（+100 分的 PD 差，Williams 2012）；区间为按村整群（pairs）百分位自助法，每次重抽整村并重新拟合（Cameron, Gelbach & Miller 2008），村少于约 20 个时提示不可靠；仅一个村时报错，除非明确要求按贷款计算并注明。",
           "Logit of default on points (per 100) and controls, CR1 cluster SEs G/(G-1)·(N-1)/(N-K), t(G-1) critical values (Cameron & Miller 2015); below 30 villages also the restricted wild cluster score bootstrap p-value of the points coefficient (Kline & Santos 2012; Webb 2023). Discount = LGD × average marginal effect (PD difference for +100 points, Williams 2012); interval by the village-cluster (pairs) percentile bootstrap, whole villages redrawn and the model refitted each time (Cameron, Gelbach & Miller 2008), with a warning below about 20 villages; one village is an error unless loan-level inference is asked for, stated.")),
@@ -151,17 +151,17 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
     ],
     "06": [
         (("信用村", "Credit village"),
-         ("同时满足：A 级以上农户占比 > 55%；信息采集率 ≥ 90%、建档农户授信率 ≥ 50%、不良率 ≤ 2%（“952”）；贷款户占比高于县均、不良率低于县均；定性条件未评估时标为“未评估”，不算通过。来源：" + _SRC["003"][0],
-          "All of: A-or-better share > 55%; profiling ≥ 90%, credit rate of profiled households ≥ 50%, NPL ≤ 2% (\"952\"); loan share above and NPL below the county average; qualitative criteria not assessed are shown as such, never passed. Source: " + _SRC["003"][1])),
+         ("同时满足（本次参数）：A 级以上农户占比 {a_share}；信息采集率 {profiling}、建档农户授信率 {credit_rate}、不良率 {npl}（“952”）；贷款户占比高于县均、不良率低于县均；定性条件未评估时标为“未评估”，不算通过。来源：" + _SRC["003"][0],
+          "All of (this run's parameters): A-or-better share {a_share}; profiling {profiling}, credit rate of profiled households {credit_rate}, NPL {npl} (\"952\"); loan share above and NPL below the county average; qualitative criteria not assessed are shown as such, never passed. Source: " + _SRC["003"][1])),
         (("信用乡镇", "Credit township"),
-         ("信用村占比 > 75%，不良率低于县均。来源：" + _SRC["003"][0],
-          "Credit villages above 75% of its villages, NPL below the county average. Source: " + _SRC["003"][1])),
+         ("信用村占比 {township_share}（本次参数），不良率低于县均。来源：" + _SRC["003"][0],
+          "Credit villages {township_share} of its villages (this run's parameters), NPL below the county average. Source: " + _SRC["003"][1])),
         (("授信面与用信面", "Credit coverage and usage"),
-         ("授信面 = 获授信的合格人员 / 合格人员，目标 ≥ 80%；用信面 = 用信人员 / 获授信人员，目标 ≥ 30%。来源：" + _SRC["001"][0],
-          "Coverage = eligible people granted credit / eligible people, target ≥ 80%; usage = people drawing / people granted, target ≥ 30%. Source: " + _SRC["001"][1])),
+         ("授信面 = 获授信的合格人员 / 合格人员，目标 {coverage_target}；用信面 = 用信人员 / 获授信人员，目标 {usage_target}（本次参数）。来源：" + _SRC["001"][0],
+          "Coverage = eligible people granted credit / eligible people, target {coverage_target}; usage = people drawing / people granted, target {usage_target} (this run's parameters). Source: " + _SRC["001"][1])),
         (("精确判定", "Exact verdicts"),
-         ("比例与阈值以整数运算比较（55.0% 不算“高于 55%”，90.0% 算“不低于 90%”）。",
-          "Shares are compared with thresholds in integer arithmetic (55.0% is not above 55%; 90.0% is at least 90%).")),
+         ("比例与阈值以整数运算比较：恰好等于阈值时，“>”“<” 判未通过，“≥”“≤” 判通过。",
+          "Shares are compared with thresholds in integer arithmetic: a share equal to its threshold fails \">\" and \"<\" and passes \"≥\" and \"≤\".")),
     ],
     "07": [
         (("数据来源", "Data"),
@@ -203,7 +203,7 @@ def _e(s: str) -> str:
     return html.escape(s)
 
 
-def methods_appendix(report: str, lang: str | None = None) -> HTML:
+def methods_appendix(report: str, lang: str | None = None, params=None) -> HTML:
     """The methods appendix of report ``report`` (``"01"`` .. ``"07"``) as an escaped block.
 
     Parameters
@@ -212,9 +212,16 @@ def methods_appendix(report: str, lang: str | None = None) -> HTML:
         The report's number (the first two characters of its notebook name).
     lang : {"zh-CN", "en"}, optional
         Default: the current language of :mod:`calib.report.labels`.
+    params : calib.params.Params, optional
+        The run's parameters: the thresholds the texts state are this run's
+        (:func:`calib.report.words.param_words`); None states the defaults.
     """
-    en = (lang or get_lang()) == "en"
-    rows = METHODS[str(report)[:2]]
+    from calib.report.words import param_words
+
+    lang = lang or get_lang()
+    en = lang == "en"
+    values = param_words(params, lang)
+    rows = [(term, tuple(x.format_map(values) for x in text)) for term, text in METHODS[str(report)[:2]]]
     title = "Methods appendix" if en else "方法附录"
     items = "".join(f"<dt><b>{_e(term[en])}</b></dt><dd>{_e(text[en])}</dd>" for term, text in rows)
     foot = ("Terms: see glossary.html in this bundle." if en else "术语见本报告包内的 glossary.html。")

@@ -15,7 +15,7 @@ from calib.report import fmt
 from calib.report.display import VERDICT_CLASS, Table, _format_column, _header, mark_labels
 from calib.report.labels import column_label, get_lang, t, value_label
 
-__all__ = ["verdict_grid", "lacks", "OPS", "rule_words"]
+__all__ = ["verdict_grid", "lacks", "OPS", "rule_words", "param_words"]
 
 OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "yes": ""}
 _NOUN = {"a_or_better_share": "noun.a_or_better", "profiling_rate": "noun.profiled",
@@ -39,6 +39,84 @@ def rule_words(op: str, value: float, lang: str | None = None) -> dict[str, str]
     pct = fmt.pct(value, 0 if round(value * 100, 6) == round(value * 100) else 1)
     meets, fails = _RULE_WORDS["en" if (lang or get_lang()) == "en" else "zh-CN"][op]
     return {"pct": pct, "rule": f"{OPS[op]} {pct}", "meets": f"{meets} {pct}", "fails": f"{fails} {pct}"}
+
+
+def _num(x: float) -> str:
+    """A ratio bound as the parameters write it (0.67, 1.5)."""
+    return f"{float(x):g}"
+
+
+def param_words(params=None, lang: str | None = None) -> dict[str, str]:
+    """The run's rules and thresholds in the reader's words, for texts that state them (the
+    methods appendices, the conclusions' rules): never a default written into a text.
+
+    Parameters
+    ----------
+    params : calib.params.Params, optional
+        The run's validated parameters; None uses every block's defaults.
+    lang : {"zh-CN", "en"}, optional
+        Default: the current language.
+
+    Returns
+    -------
+    dict of str
+        ``min_age``, ``max_age``, ``excluded`` (the excluded statuses and bad record, joined),
+        ``band`` (``[0.67, 1.5]``), ``a_share``, ``profiling``, ``credit_rate``, ``npl``
+        (each credit-village rule as ``> 55%``), ``township_share``, ``coverage_target``,
+        ``usage_target`` (``≥ 80%``) and ``schedule`` (the points-loan schedule in a sentence).
+
+    Examples
+    --------
+    >>> param_words(lang="zh-CN")["a_share"], param_words(lang="en")["band"]
+    ('> 55%', '[0.67, 1.5]')
+    """
+    from calib.params.schema import Params
+
+    en = (lang or get_lang()) == "en"
+    lg = "en" if en else "zh-CN"
+    if params is None:
+        defaults = {k: f.get_default(call_default_factory=True) for k, f in Params.model_fields.items()
+                    if not f.is_required()}
+        params = Params.model_construct(**defaults)
+    el, rec, cv, ct, tg = (params.eligibility, params.reconciliation, params.credit_village,
+                           params.credit_township, params.targets)
+    excluded = [value_label(s, lg) for s in el.exclude_status] + ([value_label("bad_record", lg)]
+                                                                  if el.exclude_bad_record else [])
+    excluded = [w.lower() for w in excluded] if en else excluded  # inside a sentence
+
+    def rule(r) -> str:
+        r = r if isinstance(r, Mapping) else r.model_dump()
+        return rule_words(r["op"], r["value"], lg)["rule"]
+
+    out = {"min_age": str(el.min_age), "max_age": str(el.max_age),
+           "excluded": fmt.join(excluded, lg) if excluded else ("none" if en else "无"),
+           "band": f"[{_num(rec.band_low)}, {_num(rec.band_high)}]",
+           "a_share": rule(cv.a_or_better_share), "profiling": rule(cv.profiling_rate),
+           "credit_rate": rule(cv.credit_rate), "npl": rule(cv.npl_ratio),
+           "township_share": rule(ct.credit_village_share),
+           "coverage_target": rule_words(">=", tg.credit_coverage_final, lg)["rule"],
+           "usage_target": rule_words(">=", tg.usage_final, lg)["rule"]}
+    out["schedule"] = _schedule_words(params.points_loan.schedule, en)
+    return out
+
+
+def _schedule_words(s, en: bool) -> str:
+    """A points-loan schedule in one sentence (base rate, discount per step, caps)."""
+    base = fmt.pct(s.base_rate, 2 if round(s.base_rate * 100, 6) != round(s.base_rate * 100) else 0)
+    if s.bands:
+        text = (f"Base rate {base}, discounts by points band (see the parameter table)" if en
+                else f"基准利率 {base}，按积分档位优惠（见参数表）")
+    else:
+        pp = _num(round(s.step_discount * 100, 6))
+        how = ("proportional" if s.proportional else "by whole steps") if en else ("按比例" if s.proportional else "按整档")
+        text = (f"Base rate {base}, {pp} percentage point off per {_num(s.step_points)} points ({how})" if en
+                else f"基准利率 {base}，每 {_num(s.step_points)} 分降 {pp} 个百分点（{how}）")
+    if s.max_discount is not None:
+        m = _num(round(s.max_discount * 100, 6))
+        text += f", at most {m} percentage points off" if en else f"，最多降 {m} 个百分点"
+    if s.floor_rate is not None:
+        text += f", never below {fmt.pct(s.floor_rate, 2)}" if en else f"，利率不低于 {fmt.pct(s.floor_rate, 2)}"
+    return text
 
 
 def _head(c: str, op: str | None, thr: pd.Series | None) -> str:

@@ -24,7 +24,8 @@ cents. Verdicts never compare floating-point rates: a rule ``a / n  op  p / q`` 
 exactly (55.0% is not above 55%; 90.0% is at least 90%). A criterion whose denominator is zero
 has no figure (NaN) and **fails** with the reason ``no data``.
 """
-from calib.villages.certify import certify_townships, certify_villages, criteria_table
+from calib.villages._exact import exact_verdicts
+from calib.villages.certify import certify_townships, certify_villages, criteria_table, programme_verdicts
 from calib.villages.conclusions import conclusions
 from calib.villages.counts import (
     household_counts,
@@ -80,6 +81,8 @@ __all__ = [
     "criteria_table",
     "certify_villages",
     "certify_townships",
+    "programme_verdicts",
+    "exact_verdicts",
     "nearest_to_certification",
     "target_progress",
     "data_period",

@@ -62,6 +62,32 @@ def compare(num, den, op: str, p, q) -> np.ndarray:
     return np.where(~valid, "no data", np.where(ok, "pass", "fail"))
 
 
+def exact_verdicts(num, den, op: str, value: float) -> np.ndarray:
+    """Verdicts of the rule ``num / den  op  value`` decided exactly in integers.
+
+    Parameters
+    ----------
+    num, den : array-like of int
+        Counts, or amounts in integer cents (:func:`cents`).
+    op : {">", ">=", "<", "<="}
+        The rule's operator.
+    value : float
+        The threshold as the parameters write it (``0.55`` is read as 11/20, :func:`frac`).
+
+    Returns
+    -------
+    numpy.ndarray of str
+        ``"pass"``, ``"fail"``, or ``"no data"`` where ``den`` is 0.
+
+    Examples
+    --------
+    >>> exact_verdicts([11, 110, 3], [20, 200, 0], ">", 0.55).tolist()
+    ['fail', 'fail', 'no data']
+    """
+    f = frac(value)
+    return compare(num, den, op, f.numerator, f.denominator)
+
+
 def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     """``num / den`` as floats, NaN where ``den`` is 0."""
     den_f = den.astype(float)

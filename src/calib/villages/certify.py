@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from calib.errors import CalibInputError
-from calib.villages._exact import cents, compare, frac, ints, ratio
+from calib.villages._exact import cents, compare, exact_verdicts, frac, ints, ratio
 from calib.villages.rules import (
     DESCRIPTION,
     QUALITATIVE_CRITERIA,
@@ -22,7 +22,7 @@ from calib.villages.rules import (
     validate_village_rules,
 )
 
-__all__ = ["criteria_table", "certify_villages", "certify_townships"]
+__all__ = ["criteria_table", "certify_villages", "certify_townships", "programme_verdicts"]
 
 
 def village_rows(kpis: pd.DataFrame) -> pd.DataFrame:
@@ -239,6 +239,46 @@ def certify_villages(
     for c in ("failed", "not_assessed", "status") + VILLAGE_CRITERIA + QUALITATIVE_CRITERIA:
         out[c] = out[c].astype("string")
     return out
+
+
+#: The criteria a whole programme is judged by against a fixed threshold of the parameters.
+PROGRAMME_CRITERIA = ("a_or_better_share", "profiling_rate", "credit_rate", "npl_ratio")
+
+
+def programme_verdicts(kpis: pd.DataFrame, *, rules: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """The programme as a whole against the credit-village thresholds (the "952" standard and
+    the A-or-better share), exactly as a village is judged.
+
+    Parameters
+    ----------
+    kpis : pandas.DataFrame
+        Output of :func:`programme_kpis` (one ``as_of``); its ``programme`` row is judged.
+    rules : mapping, optional
+        ``params["credit_village"]`` (``None``: the defaults of :class:`VillageRules`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by criterion (``a_or_better_share``, ``profiling_rate``, ``credit_rate``,
+        ``npl_ratio``): ``figure`` (the programme's rate, NaN without data), ``op``,
+        ``threshold`` (the parameter's value) and ``verdict`` (``"pass"``, ``"fail"`` or
+        ``"no data"``), decided in integers (55.0% is not above 55%).
+    """
+    r = validate_village_rules(rules)
+    pr = kpis.loc[kpis["level"] == "programme"]
+    if "as_of" in pr and pr["as_of"].nunique() > 1:
+        raise CalibInputError("kpis: several as_of snapshots; select one (kpis[kpis.as_of == date])")
+    if len(pr) != 1:
+        raise CalibInputError(f"kpis: expected one programme row (level == 'programme'), found {len(pr)}")
+    pr = pr.assign(_balance_cents=cents(pr["total_balance"]), _defaulted_cents=cents(pr["defaulted_balance"]))
+    rows = []
+    for c in PROGRAMME_CRITERIA:
+        num_col, den_col = RATIO[c]
+        op, value = r[c]["op"], r[c]["value"]
+        num, den = pr[num_col].to_numpy(np.int64), pr[den_col].to_numpy(np.int64)
+        rows.append({"criterion": c, "figure": float(ratio(pr[num_col], pr[den_col]).iloc[0]), "op": op,
+                     "threshold": float(value), "verdict": str(exact_verdicts(num, den, op, value)[0])})
+    return pd.DataFrame(rows).set_index("criterion")
 
 
 def _township_sums(village_verdicts: pd.DataFrame, v: pd.DataFrame) -> pd.DataFrame:
