@@ -115,6 +115,15 @@ def test_conclusions_name_every_village_not_certified_and_each_township():
     assert "还需 3 户建档" in zh.loc[zh["decision"].str.contains("LOW"), "verdict"].iloc[0]
     with pytest.raises(Exception, match="lang"):
         cv.conclusions(v, t, k, lang="fr")
+    # thresholds written as the parameters and the other pages write them (">= 0.7" is "≥ 70%",
+    # 72.5% keeps its decimal; a measured figure keeps one decimal)
+    rules = {**TOWNSHIP_RULES, "credit_village_share": {"op": ">=", "value": 0.7}}
+    t7 = cv.certify_townships(v, k, rules=rules)
+    en = cv.conclusions(v, t7, k, rules=RULES, township_rules=rules, lang="en")
+    assert en.loc[en["decision"].str.startswith("credit township"), "threshold"].str.startswith("credit villages ≥ 70%;").all()
+    zh = cv.conclusions(v, cv.certify_townships(v, k, rules={**rules, "credit_village_share": {"op": ">", "value": 0.725}}), k,
+                        rules=RULES, township_rules={**rules, "credit_village_share": {"op": ">", "value": 0.725}})
+    assert zh.loc[zh["decision"].str.startswith("信用乡镇"), "threshold"].str.startswith("信用村占比 > 72.5%；").all()
 
 
 def test_sample_counts_reconcile(sample_programme):
