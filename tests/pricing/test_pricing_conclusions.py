@@ -92,3 +92,24 @@ def test_conclusions_rows_reuse_the_tables_figures(decided):
     assert base["figure"] == P.base_rate_finding(ev).figure == 0
     assert base["verdict"] == "base rate covers cost"
     assert np.isnan(base["ci_low"])
+
+
+def test_pricing_period_row_says_whether_the_schedule_priced_the_loans(decided, sim):
+    """The premise of report 05 first: the parameters' schedule reproduces the booked rates
+    (the simulation priced every loan at 5% less 0.1 pp per 100 of its 2025 points), or it does
+    not and every cost figure is of a schedule the bank did not apply."""
+    terms, lf, cal, ev, rec, iv = decided
+    per = P.match_pricing_period(sim.loans, sim.points, REF)
+    c = P.conclusions(cal, ev, rec, interval=iv, period=per).set_index("decision")
+    assert c.index[0] == "pricing_period" and len(c) == 6
+    row = c.loc["pricing_period"]
+    assert row["figure"] == 1.0 and row["threshold"] == P.MIN_RATES_REPRODUCED
+    assert row["verdict"] == "rates reproduced" and row["note"] == "points period 2025"
+    other = P.match_pricing_period(sim.loans, sim.points, {**REF, "base_rate": 0.045})
+    wrong = P.conclusions(cal, ev, rec, interval=iv, period=other).set_index("decision")
+    assert wrong.loc["pricing_period", "figure"] < P.MIN_RATES_REPRODUCED
+    assert wrong.loc["pricing_period", "verdict"] == "rates not reproduced"
+    # the threshold the methods appendix states is the one applied
+    from calib.report.methods import methods_appendix
+
+    assert f"{P.MIN_RATES_REPRODUCED:.0%}" in methods_appendix("05", "en").plain

@@ -31,7 +31,7 @@ from calib._lazy import lazy_exports
 if TYPE_CHECKING:
     from calib._stats import jeffreys_interval
     from calib.pricing.calibration import calibrate_points_discount, policy_verdict
-    from calib.pricing.conclusions import Finding, base_rate_finding, conclusions, recommendation_interval
+    from calib.pricing.conclusions import MIN_RATES_REPRODUCED, Finding, base_rate_finding, conclusions, recommendation_interval
     from calib.pricing.evaluation import REASONS, default_rate_by_band, evaluate_schedule
     from calib.pricing.inflation import points_inflation
     from calib.pricing.pd_model import PointsPD, fit_points_pd
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     'calib._stats': ['jeffreys_interval'],
     'calib.pricing.calibration': ['calibrate_points_discount', 'policy_verdict'],
-    'calib.pricing.conclusions': ['Finding', 'base_rate_finding', 'conclusions', 'recommendation_interval'],
+    'calib.pricing.conclusions': ['MIN_RATES_REPRODUCED', 'Finding', 'base_rate_finding', 'conclusions', 'recommendation_interval'],
     'calib.pricing.evaluation': ['REASONS', 'default_rate_by_band', 'evaluate_schedule'],
     'calib.pricing.inflation': ['points_inflation'],
     'calib.pricing.pd_model': ['PointsPD', 'fit_points_pd'],

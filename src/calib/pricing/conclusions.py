@@ -167,6 +167,12 @@ def _size(summary_row: pd.Series) -> float:
 _COLUMNS = ["decision", "figure", "ci_low", "ci_high", "threshold", "verdict", "unit", "note"]
 
 
+#: The share of loans whose booked rate the parameters' schedule must reproduce, at the points of
+#: the pricing period, for the report to take that schedule as the one the loans were priced with
+#: (a workbench convention: below it every cost figure is of a schedule the bank did not apply).
+MIN_RATES_REPRODUCED = 0.95
+
+
 def _row(decision, figure, ci=(np.nan, np.nan), threshold=np.nan, verdict="", unit="",
          note="") -> dict:
     return dict(zip(_COLUMNS, (decision, float(figure), float(ci[0]), float(ci[1]),
@@ -213,6 +219,7 @@ def conclusions(
     rec: Recommendation,
     *,
     interval: pd.DataFrame | None = None,
+    period: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The decisions of report 05, conclusions first: one row per decision.
 
@@ -226,6 +233,9 @@ def conclusions(
         :func:`recommend_schedule`.
     interval : pandas.DataFrame, optional
         :func:`recommendation_interval` (without it the recommendation rows have no interval).
+    period : pandas.DataFrame, optional
+        :func:`match_pricing_period` (its first row is the period the report uses): adds the
+        ``pricing_period`` row first.
 
     Returns
     -------
@@ -243,13 +253,26 @@ def conclusions(
         - ``current_yearly_cost``: the current schedule's subsidy against the budget, the
           interest forgone and its risk-justified part in ``note``;
         - ``base_rate``: bands whose cost exceeds the base rate (threshold 0), the sentence of
-          :func:`base_rate_finding` in ``note``.
+          :func:`base_rate_finding` in ``note``;
+        - ``pricing_period`` (first, with ``period``): the share of loans whose booked rate the
+          schedule reproduces at the chosen period's points, against
+          :data:`MIN_RATES_REPRODUCED`; verdict ``rates reproduced`` or ``rates not
+          reproduced`` (the schedule in the parameters is then not the one the loans were
+          priced with, and every cost figure is of a schedule the bank did not apply); the
+          period in ``note``.
     """
     c = cal.iloc[0]
     tot = table.loc[table["band"] == "total"].iloc[0]
     budget = float(rec.summary["budget"].iloc[0])
     finding = base_rate_finding(table)
-    rows = [_row("policy_discount", c["discount_per_100"], (c["ci_low"], c["ci_high"]),
+    rows = []
+    if period is not None and len(period):
+        best = period.iloc[0]
+        share = float(best["share_matched"]) if pd.notna(best["share_matched"]) else np.nan
+        rows.append(_row("pricing_period", share, threshold=MIN_RATES_REPRODUCED,
+                         verdict="rates reproduced" if share >= MIN_RATES_REPRODUCED else "rates not reproduced",
+                         unit="share of loans", note=f"points period {best['period']}"))
+    rows += [_row("policy_discount", c["discount_per_100"], (c["ci_low"], c["ci_high"]),
                  c.get("policy_per_100", np.nan), str(c.get("policy_verdict", "no policy")),
                  "fraction per 100 points", c["interval_method"])]
     rows += _recommended_rows(rec, interval, budget)

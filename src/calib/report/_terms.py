@@ -593,6 +593,8 @@ VALUES: dict[str, tuple[str, str]] = {
     "lower the discount": ("降低优惠", "lower the discount"),
     "raise the discount": ("提高优惠", "raise the discount"),
     "within budget": ("在预算内", "within budget"),
+    "rates reproduced": ("合同利率已复现", "booked rates reproduced"),
+    "rates not reproduced": ("合同利率未复现，需复核方案", "booked rates not reproduced: check the schedule"),
     "over budget": ("超出预算", "over budget"),
     "within budget at the estimate; the interval reaches above it": ("估计值在预算内，区间上限超出预算", "within budget at the estimate; the interval reaches above it"),
     "revise the base rate": ("需复核基准利率", "revise the base rate"),

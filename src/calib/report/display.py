@@ -44,6 +44,7 @@ VERDICT_CLASS = {
     "not_assessed": "na", "info": "info", "warn": "warn", "no data": "warn", "not assessed": "na",
     "certified": "pass", "not certified": "fail",
     "keep the discount": "info", "lower the discount": "warn", "raise the discount": "info",
+    "rates reproduced": "pass", "rates not reproduced": "fail",
     "within budget": "pass", "over budget": "fail", "within budget at the estimate; the interval reaches above it": "warn",
     "revise the base rate": "fail", "base rate covers cost": "pass",
 }

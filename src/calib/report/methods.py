@@ -110,6 +110,9 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
           "Here: scored households by the calibrated card's grades (in sample); the credit-village criterion ({a_share}, source: " + _SRC["003"][1] + ") uses report 06's figure: all households by the model-run grade.")),
     ],
     "05": [
+        (("定价期与方案核对", "Pricing period and schedule check"),
+         ("把每笔贷款的合同利率与各期积分按参数方案算出的利率比较（容差 0.0001 个百分点），复现最多的一期为定价期；复现的贷款不少于 95% 时认为参数方案即银行定价所用方案，否则结论首行提示复核，下文成本按参数方案计算、不是合同实际。来源：本工作台的核对门槛（内部约定）。",
+          "Each loan's booked rate is compared with the parameters' schedule at each period's points (tolerance 0.0001 percentage point); the period reproducing the most is the pricing period. When at least 95% of loans are reproduced the parameters' schedule is taken as the one the bank priced with; otherwise the first conclusion asks for a check, and the costs below are of the parameters' schedule, not the contracts. Source: this workbench's check threshold (an internal convention).")),
         (("积分优惠", "Points discount"),
          ("{schedule}（本次参数）。来源：" + _SRC["004"][0],
           "{schedule} (this run's parameters). Source: " + _SRC["004"][1])),
