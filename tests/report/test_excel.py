@@ -65,7 +65,30 @@ def test_labels_put_coded_values_in_words_as_the_page_does(tmp_path):
     ws = load_workbook(excel.write_xlsx(df, tmp_path / "v.xlsx", labels=True)).active
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
     assert [r[1] for r in rows] == ["通过", "未通过", "无数据"]
-    assert [r[0] for r in rows] == ["上井村", "pass", "上岩村"]   # names stay, even one spelling a code
+    # as the page shows the column (one rule, labels.coded_words): a value spelling a code is in words
+    assert [r[0] for r in rows] == ["上井村", "通过", "上岩村"]
     assert [r[2] for r in rows] == ["H0010001", "H0010002", None] and [r[3] for r in rows] == [1, 2, 3]
     raw = load_workbook(excel.write_xlsx(df, tmp_path / "r.xlsx")).active
     assert [c.value for c in next(raw.iter_rows(min_row=2))][1] == "pass"   # without labels: the codes
+
+
+def test_pages_and_workbooks_translate_codes_by_one_rule(tmp_path):
+    """What the page shows in words the workbook holds in words: verdicts, the total row's
+    label in a column of names, bin bounds with infinities (a Chinese workbook once kept
+    'overall' and '[-inf, 570.19)' where its page said 全部 and [−∞, 570.19))."""
+    import pandas as pd
+
+    from calib.report import display, excel, labels
+
+    labels.set_lang("zh-CN")
+    df = pd.DataFrame({"village": ["东村", "西村", "南村", "overall"], "verdict": ["pass", "fail", "no data", "pass"],
+                       "bin": ["[-inf, 2)", "[2, 4)", "[4, inf)", "Missing"]})
+    page = display.table(df, max_rows=None)._repr_html_()
+    path = excel.write_xlsx({"t": df}, tmp_path / "t.xlsx", labels=True)
+    sheet = next(iter(pd.read_excel(path, sheet_name=None, engine="openpyxl").values()))
+    for i, col in enumerate(df.columns):
+        cells = sheet.iloc[:, i].tolist()
+        assert cells == labels.coded_words(df[col]).tolist()
+        assert all(f">{c}<" in page for c in cells), (col, cells)
+    assert sheet.iloc[3, 0] == "全部" and sheet.iloc[0, 1] == "通过" and "−∞" in sheet.iloc[0, 2]
+    assert "overall" not in page and "inf" not in page

@@ -26,7 +26,7 @@ import pandas as pd
 
 from calib.masking import mask_frame
 from calib.report import fmt
-from calib.report.labels import column_label, get_lang, kind_of, t, value_label
+from calib.report.labels import coded_words, column_label, get_lang, kind_of, t, value_label
 
 __all__ = ["Table", "HTML", "table", "table_parts", "mark_labels", "width_em", "heading", "text", "section", "begin", "params_table", "note", "CSS", "VERDICT_CLASS",
            "CONCLUSIONS_ID"]
@@ -238,9 +238,16 @@ def _format_column(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series
     if kind in ("raw", "code"):
         shown = s.map(lambda x: fmt.MISSING if fmt.is_missing(x) else str(x))
         return shown, pd.Series("code" if kind == "code" else "", index=s.index)
-    if kind is None and s.dtype == object:
+    text = s.dtype == object or isinstance(s.dtype, pd.StringDtype)
+    if kind is None and text:
         kind = "text"
-    shown = s.map(lambda x: fmt.cell(x, kind))
+    if kind == "text" and text:
+        # codes in words by the one rule of pages and workbooks (labels.coded_words); other
+        # text as it is, other values by their type
+        words = coded_words(s)
+        shown = words.map(lambda x: x if isinstance(x, str) else fmt.cell(x, kind))
+    else:
+        shown = s.map(lambda x: fmt.cell(x, kind))
     verdict = s.map(lambda x: VERDICT_CLASS.get(x, "") if isinstance(x, str) else "")
     num = shown.map(lambda x: "n" if _NUMERIC.match(x) else "")
     if (num == "n").any():  # a missing figure ("—") sits where the column's figures do

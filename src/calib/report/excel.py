@@ -53,19 +53,12 @@ def _prepare(frame: pd.DataFrame, mask: dict[str, str] | None, labels: bool) -> 
         out = out.reset_index()
     if labels:
         from calib.report.display import headers
-        from calib.report.labels import value_label
+        from calib.report.labels import coded_words
 
-        # coded values (verdicts, statuses, reasons) in words, as the page shows them: in a
-        # column whose distinct values are mostly codes (a column of names or villages keeps a
-        # value that happens to spell a code)
-        for c in out.columns:
-            s = out[c]
-            if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
-                codes = pd.unique(s.dropna())
-                words = {v: value_label(v) for v in codes if isinstance(v, str)}
-                changed = {k: w for k, w in words.items() if w != k}
-                if changed and 2 * len(changed) >= len(words):
-                    out[c] = s.map(lambda v: changed.get(v, v) if isinstance(v, str) else v)
+        # coded values (verdicts, statuses, reasons, total rows, bin bounds) in words, as the
+        # pages show them (one rule: labels.coded_words)
+        for i in range(out.shape[1]):
+            out.isetitem(i, coded_words(out.iloc[:, i]))
         out.columns = headers(list(out.columns))
     return neutralise_frame(out)
 

@@ -20,7 +20,8 @@ from calib.report._terms import _GROUP_WORDS, KINDS, REASONS, TERMS, VALUES
 from calib.report._texts import TEXTS
 
 __all__ = ["LANGS", "DEFAULT_LANG", "MissingLabelWarning", "set_lang", "get_lang", "t", "_",
-           "column_label", "metric_label", "metric_kind", "value_label", "kind_of", "has", "catalogue_keys"]
+           "column_label", "metric_label", "metric_kind", "value_label", "coded_words", "kind_of", "has",
+           "catalogue_keys"]
 
 LANGS = ("zh-CN", "en")
 DEFAULT_LANG = "zh-CN"
@@ -128,6 +129,29 @@ def metric_kind(name: str) -> str | None:
 
 
 _REASONS = [(re.compile(p), e) for p, e in REASONS]
+
+
+def coded_words(column: "pd.Series", lang: str | None = None) -> "pd.Series":
+    """A text column as the reader sees it, the one rule of the pages and the workbooks: every
+    coded value (verdict, status, reason, total-row label such as ``overall``, bin bounds with
+    ``inf``) in words by :func:`value_label`; other values unchanged. Columns of other dtypes
+    are returned as they are.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> coded_words(pd.Series(["东村", "overall", "pass"]), "zh-CN").tolist()
+    ['东村', '全部', '通过']
+    """
+    import pandas as pd
+
+    if not (column.dtype == object or isinstance(column.dtype, pd.StringDtype)):
+        return column
+    words = {v: value_label(v, lang) for v in pd.unique(column.dropna()) if isinstance(v, str)}
+    changed = {k: w for k, w in words.items() if w != k}
+    if not changed:
+        return column
+    return column.astype(object).map(lambda v: changed.get(v, v) if isinstance(v, str) else v)
 
 
 def value_label(value: Any, lang: str | None = None) -> Any:
