@@ -282,6 +282,8 @@ def test_parse_month_compiled_is_numpy(both_paths, odd, large, offset):
     raw = _series(cells, large=large, chunks=2 if offset else 1, offset=offset)
     (v0, r0), (v1, r1) = both_paths(["strict_months"], parse._parse_month, raw)
     pd.testing.assert_series_equal(v0, v1, check_exact=True)
+    assert (r0 is None) == (r1 is None)  # no reason in any cell: None on both paths
+    r0, r1 = (parse._filled(len(v0), r) for r in (r0, r1))
     assert r0.dtype == r1.dtype == object and r0.tolist() == r1.tolist()
     for cells in ([None], [None, "2025-07"], ["2025-07"]):
         (v0, r0), (v1, r1) = both_paths(["strict_months"], parse._parse_month, pd.Series(cells, dtype="string[pyarrow]"))
@@ -309,7 +311,7 @@ def test_dates_and_months_compiled_are_numpy_on_any_text(both_paths, cells):
         assert r0.tolist() == r1.tolist()
     (v0, r0), (v1, r1) = both_paths([], parse._parse_month, raw)
     pd.testing.assert_series_equal(v0, v1, check_exact=True)
-    assert r0.tolist() == r1.tolist()
+    assert (r0 is None) == (r1 is None) and parse._filled(len(v0), r0).tolist() == parse._filled(len(v1), r1).tolist()
 
 
 _ODD_AMOUNTS = ["0", "007", "123456789012345", "1234567890123456", "99999999999999999999", "-3", "+4",

@@ -15,7 +15,7 @@ from calib.io.checks import (RULE_COLUMNS, WHOLE_ROW, Problems, check_table, cle
                               finish_quarantine, finish_table, range_flags, rule_keys, total_rows)
 from calib.io._text import arrow, reasons, series
 from calib.io._threads import later, ordered_map, read_ahead, workers
-from calib.io.parse import parse_column, parse_id_column
+from calib.io.parse import parse_cells, parse_id_column
 from calib.io.read import (PROBLEM, ROW, file_sha256, find_files, note_load, per_table, read_raw, shown_headers,
                            text_table)
 from calib.io.specs import (DIGIT_COLUMNS, KEY_COLUMNS, KNOWN_HEADERS, REASON_CONTROL,
@@ -109,7 +109,7 @@ def _parse_one(table: str, col, raw: pd.Series, bad_key: np.ndarray | None,
         values, reason, ids = parse_id_column(col, raw, as_of)
         ids = ids[["birth_date", "sex", "age"]]  # what the checks and derived columns use
     else:
-        values, reason = parse_column(col, raw, as_of)
+        values, reason = parse_cells(col, raw, as_of)
     r = _Reasons(n, reason)
     del reason
     if col.required and col.kind != "id":

@@ -16,9 +16,27 @@ from calib.io._text import arrow, isin, match, nfkc_arrow, reasons, replace, ser
 from calib.io.specs import (DECLINE_WORDS, FALSE_WORDS, GRADES, RELATIONS, ROLES, SEX, STATUS,
                             TRUE_WORDS, Col)
 
-__all__ = ["parse_amounts", "parse_dates", "parse_column", "parse_id_column"]
+__all__ = ["parse_amounts", "parse_dates", "parse_column", "parse_cells", "parse_id_column"]
 
 Parsed = tuple[pd.Series, np.ndarray]
+#: A column's reasons inside this module: an object array (``""`` = fine) or None when no cell
+#: has one (a clean column makes no object array, nor the loader's comparison of it with
+#: ``""``: about 1 CPU s and 0.4 GB of fresh memory at 1M households); the public functions
+#: fill it (:func:`_filled`).
+Reasons = "np.ndarray | None"
+
+
+def _filled(n: int, reason: np.ndarray | None) -> np.ndarray:
+    """``reason`` as the public functions return it: an object array, ``""`` where fine."""
+    if reason is not None:
+        return reason
+    out = np.empty(n, dtype=object)
+    out.fill("")
+    return out
+
+
+def _reasons(n: int, *rules, base=None):
+    return reasons(n, *rules, base=base, sparse=True)
 
 
 def parse_amounts(values: pd.Series, *, declines: bool = False) -> Parsed:
@@ -52,16 +70,25 @@ def parse_amounts(values: pd.Series, *, declines: bool = False) -> Parsed:
     column's would). CPU s at 1M households: the reviews' proposed_limit and annual_income
     (4.2M cells each) 0.41 -> 0.23 and 0.135 -> 0.08, points (1.9M) 0.058 -> 0.035.
     """
+    num, reason = _parse_amounts(values, declines)
+    return num, _filled(len(num), reason)
+
+
+def _parse_amounts(values: pd.Series, declines: bool = False):
+    """:func:`parse_amounts` with its reasons as :data:`Reasons`."""
     a = arrow(values)
     compiled = _compiled_amounts(a)
     if compiled is None:
         num, reason = _amount_rules(a, declines)
     else:
         num, plain = compiled
-        reason = np.full(len(a), "", dtype=object)
+        reason = None
         rest = np.flatnonzero(~plain & valid(a))
         if rest.size:
-            num[rest], reason[rest] = _amount_rules(a.take(pa.array(rest)), declines)
+            num[rest], sub = _amount_rules(a.take(pa.array(rest)), declines)
+            if sub is not None:
+                reason = _filled(len(a), None)
+                reason[rest] = sub
     return pd.Series(num, index=values.index), reason
 
 
@@ -95,10 +122,8 @@ def _amount_rules(values: pa.Array | pd.Series, declines: bool) -> tuple[np.ndar
         if declines:
             sub = np.where(isin(pc.utf8_lower(a), DECLINE_WORDS), 0.0, sub)
         num[rest] = sub
-    reason = np.full(len(raw), "", dtype=object)
-    reason[has & np.isnan(num)] = "cannot read the amount"
     with np.errstate(invalid="ignore"):
-        reason[num < 0] = "negative amount"
+        reason = _reasons(len(raw), (has & np.isnan(num), "cannot read the amount"), (num < 0, "negative amount"))
     return num, reason
 
 
@@ -191,13 +216,19 @@ def parse_dates(values: pd.Series) -> Parsed:
     (pandas.Series, numpy.ndarray)
         ``datetime64`` values (``NaT`` when blank or unreadable) and a reason per value.
     """
+    out, reason = _parse_dates(values)
+    return out, _filled(len(out), reason)
+
+
+def _parse_dates(values: pd.Series):
+    """:func:`parse_dates` with its reasons as :data:`Reasons`."""
     fast = _compiled_dates(arrow(values))
     if fast is not None:  # every cell blank or a plain YYYY-MM-DD date: read from the bytes
-        return pd.Series(fast, index=values.index), np.full(len(fast), "", dtype=object)
+        return pd.Series(fast, index=values.index), None
     a = nfkc_arrow(values)
     fast = _iso_dates(a)
     if fast is not None:  # every cell blank or a real YYYY-MM-DD date: Arrow parses them
-        return pd.Series(fast, index=values.index), np.full(len(a), "", dtype=object)
+        return pd.Series(fast, index=values.index), None
     a = replace(a, "[ \t]+[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$", "")
     iso = pc.replace_substring(replace(a, "[/.年月]", "-"), "日", "")
     out = pd.to_datetime(series(iso), format="%Y-%m-%d", errors="coerce")
@@ -211,7 +242,7 @@ def parse_dates(values: pd.Series) -> Parsed:
         serial = np.where(rest, to_float(a), np.nan)
         serial = np.where((serial > 1000) & (serial < 80000), serial, np.nan)
         out = out.fillna(pd.Series(pd.to_datetime(serial, unit="D", origin="1899-12-30", errors="coerce")))
-    reason = reasons(len(a), (out.isna().to_numpy() & has, "cannot read the date"))
+    reason = _reasons(len(a), (out.isna().to_numpy() & has, "cannot read the date"))
     return pd.Series(_within_ns(out.to_numpy()), index=values.index), reason
 
 
@@ -253,10 +284,10 @@ def _strict_months(a: pa.ChunkedArray) -> bool:
 def _parse_month(values: pd.Series) -> Parsed:
     if _strict_months(arrow(values)):  # already plain YYYY-MM (ASCII, no spaces): its own
         # NFKC form, and the parsed column shares the text's buffers (no copy)
-        return series(arrow(values), values.index), np.full(len(values), "", dtype=object)
+        return series(arrow(values), values.index), None
     a = nfkc_arrow(values)
     if _strict_months(a):
-        return series(a, values.index), np.full(len(a), "", dtype=object)
+        return series(a, values.index), None
     m = pc.extract_regex(a, "^(?P<y>[0-9]{4})[ ]*[-./年]?[ ]*(?P<m>[0-9]{1,2})[ ]*月?(?:[-./]?[0-9]{1,2}日?)?$")
     year = to_float(pc.struct_field(m, "y"))
     month = to_float(pc.struct_field(m, "m"))
@@ -265,7 +296,7 @@ def _parse_month(values: pd.Series) -> Parsed:
     yy = pc.cast(pc.struct_field(m, "y"), pa.large_string())
     text = pc.binary_join_element_wise(yy, mm, pa.scalar("-", pa.large_string()))
     text = pc.if_else(pa.chunked_array([ok]), text, pa.scalar(None, pa.large_string()))
-    reason = reasons(len(a), (valid(a) & ~ok, "cannot read the birth month (use YYYY-MM)"))
+    reason = _reasons(len(a), (valid(a) & ~ok, "cannot read the birth month (use YYYY-MM)"))
     return series(text, values.index), reason
 
 
@@ -291,7 +322,7 @@ def _parse_map(values: pd.Series, mapping: dict[str, str], what: str,
         found = pc.index_in(pc.utf8_lower(sub).cast(pa.large_string()), value_set=keys)
         idx[rest] = pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
     out = pc.take(pa.array(list(lower_map.values()), pa.large_string()), pa.array(idx, mask=idx < 0))
-    reason = reasons(len(a), (has & (idx < 0), f"unknown {what}; expected one of {', '.join(allowed)}"))
+    reason = _reasons(len(a), (has & (idx < 0), f"unknown {what}; expected one of {', '.join(allowed)}"))
     return series(out, values.index), reason
 
 
@@ -316,7 +347,7 @@ def _parse_bool(values: pd.Series, *, allow_na: bool) -> Parsed:
         # column, 3.3M cells of 0 or 1: 0.117 -> 0.045 CPU s)
         t[rest], f[rest] = _bool_words(a.take(pa.array(rest)))
     out = pd.Series(pd.arrays.BooleanArray(t, ~(t | f)), index=values.index)
-    reason = reasons(len(a), (has & ~(t | f), "expected yes/no (是/否, 1/0)"))
+    reason = _reasons(len(a), (has & ~(t | f), "expected yes/no (是/否, 1/0)"))
     if not allow_na:
         out = pd.Series(t, index=values.index)
     return out, reason
@@ -346,7 +377,7 @@ def _one_byte(a: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _unreadable(raw: pd.Series, v: np.ndarray, what: str) -> np.ndarray:
-    return reasons(len(v), (raw.notna().to_numpy() & np.isnan(v), f"cannot read the {what}"))
+    return _reasons(len(v), (raw.notna().to_numpy() & np.isnan(v), f"cannot read the {what}"))
 
 
 def parse_id_column(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> tuple[pd.Series, np.ndarray, pd.DataFrame]:
@@ -413,13 +444,13 @@ def _optional_ids(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> Parsed:
 
 def _float(raw: pd.Series) -> Parsed:
     v = to_float(pc.replace_substring(nfkc_arrow(raw), ",", ""))
-    return pd.Series(v, index=raw.index), _unreadable(raw, v, "number").astype(object)
+    return pd.Series(v, index=raw.index), _unreadable(raw, v, "number")
 
 
 def _prob(raw: pd.Series) -> Parsed:
     v = to_float(nfkc_arrow(raw))
     with np.errstate(invalid="ignore"):
-        r = reasons(len(v), ((v < 0) | (v > 1), "probability outside 0-1"), base=_unreadable(raw, v, "number"))
+        r = _reasons(len(v), ((v < 0) | (v > 1), "probability outside 0-1"), base=_unreadable(raw, v, "number"))
     return pd.Series(v, index=raw.index), r
 
 
@@ -429,7 +460,7 @@ def _rate(raw: pd.Series) -> Parsed:
     v = to_float(pc.utf8_rtrim(a, characters="%"))
     with np.errstate(invalid="ignore"):
         v = np.where(pct | (v > 1), v / 100.0, v)
-        r = reasons(len(v), ((v < 0) | (v >= 1), "interest rate outside 0-100%"), base=_unreadable(raw, v, "rate"))
+        r = _reasons(len(v), ((v < 0) | (v >= 1), "interest rate outside 0-100%"), base=_unreadable(raw, v, "rate"))
     return pd.Series(v, index=raw.index), r
 
 
@@ -443,10 +474,13 @@ def _rating(raw: pd.Series) -> Parsed:
     digit = one & (byte >= ord("1")) & (byte <= ord("5"))
     ints = np.where(digit, byte.astype(np.int64) - 48, 0)
     missing = ~digit
-    reason = np.full(len(a), "", dtype=object)
+    reason = None
     rest = np.flatnonzero(~digit & valid(a))
     if rest.size:
-        ints[rest], missing[rest], reason[rest] = _rating_rule(a.take(pa.array(rest)))
+        ints[rest], missing[rest], sub = _rating_rule(a.take(pa.array(rest)))
+        if sub is not None:
+            reason = _filled(len(a), None)
+            reason[rest] = sub
     return pd.Series(pd.arrays.IntegerArray(ints, missing), index=raw.index), reason
 
 
@@ -455,14 +489,14 @@ def _rating_rule(raw: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     a = nfkc_arrow(raw)
     v = to_float(a)
     out_of = ~np.isin(v, [1, 2, 3, 4, 5]) & ~np.isnan(v)
-    r = reasons(len(v), (valid(a) & np.isnan(v), "cannot read the rating"), (out_of, "rating outside 1-5"))
+    r = _reasons(len(v), (valid(a) & np.isnan(v), "cannot read the rating"), (out_of, "rating outside 1-5"))
     missing = out_of | np.isnan(v)
     return np.where(missing, 0, v).astype(np.int64), missing, r
 
 
 def _flag01(raw: pd.Series) -> Parsed:
     v, r = _parse_bool(raw, allow_na=True)
-    return v.astype("Int64"), reasons(len(r), (r != "", "expected 1 (non-performing) or 0"))
+    return v.astype("Int64"), None if r is None else reasons(len(r), (r != "", "expected 1 (non-performing) or 0"))
 
 
 def _status(raw: pd.Series) -> Parsed:
@@ -478,9 +512,9 @@ def _vocab(mapping: dict[str, str], what: str, allowed: Sequence[str] | None = N
 
 _PARSERS: dict[str, Callable[[pd.Series], Parsed]] = {
     "text": lambda raw: (raw, np.full(len(raw), "", dtype=object)),
-    "amount": parse_amounts,
-    "nonneg": parse_amounts,
-    "limit": lambda raw: parse_amounts(raw, declines=True),
+    "amount": _parse_amounts,
+    "nonneg": _parse_amounts,
+    "limit": lambda raw: _parse_amounts(raw, declines=True),
     "float": _float,
     "prob": _prob,
     "rate": _rate,
@@ -488,7 +522,7 @@ _PARSERS: dict[str, Callable[[pd.Series], Parsed]] = {
     "flag01": _flag01,
     "bool": lambda raw: _parse_bool(raw, allow_na=False),
     "bool_na": lambda raw: _parse_bool(raw, allow_na=True),
-    "date": parse_dates,
+    "date": _parse_dates,
     "month": _parse_month,
     "sex": _vocab({**SEX, "M": "M", "F": "F"}, "sex", ["男", "女", "M", "F"]),
     "status": _status,
@@ -515,6 +549,13 @@ def parse_column(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> Parsed:
     (pandas.Series, numpy.ndarray)
         Typed values and a reason per cell (empty when fine).
     """
+    values, reason = parse_cells(col, raw, as_of)
+    return values, _filled(len(values), reason)
+
+
+def parse_cells(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> tuple[pd.Series, np.ndarray | None]:
+    """:func:`parse_column` for the loader: the reasons are None when no cell has one (a clean
+    column makes no object array of ``""``; :data:`Reasons`)."""
     if col.kind in ("id", "id_optional"):
         return _ids_col(col, raw, as_of)
     try:
