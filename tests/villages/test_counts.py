@@ -73,6 +73,12 @@ def test_profiled_villages_by_households_and_by_persons_are_named_apart():
     assert (prog_p["villages_unit"] == "person").all() and prog_p["villages"].iloc[0] == 1
     with pytest.raises(Exception, match="unit='household'"):
         cv.village_counts(kp)
+    # the credit-village count follows the parameters' profiling rule (V is at exactly 90% of
+    # households: "> 90%" does not count it), the targets' count their own rate
+    strict = cv.village_counts(kh, kpis_persons=kp, at=0.6, profiling_rule={"op": ">", "value": 0.9})
+    vs = strict.set_index("figure")["villages"]
+    assert vs["profiled_by_households"] == 1 and vs["profiled_by_persons"] == 2
+    assert "> 90%" in strict.set_index("figure").loc["profiled_by_households", "definition"]
 
 
 def test_milestones_outside_the_data_period_are_flagged():

@@ -141,6 +141,7 @@ def village_counts(
     kpis_persons: pd.DataFrame | None = None,
     verdicts: pd.DataFrame | None = None,
     at: float = 0.90,
+    profiling_rule: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """The village counts the reports quote, each with its definition.
 
@@ -153,7 +154,11 @@ def village_counts(
     verdicts : pandas.DataFrame, optional
         :func:`certify_villages`.
     at : float
-        Profiling rate from which a village counts as profiled (建档村).
+        Profiling rate from which a village counts as profiled (建档村) for the programme
+        targets (params ``targets.village_profiled_at``; persons).
+    profiling_rule : mapping, optional
+        The credit-village profiling rule ``{"op", "value"}`` (params
+        ``credit_village["profiling_rate"]``) for the count by households; default ``>= at``.
 
     Returns
     -------
@@ -165,10 +170,16 @@ def village_counts(
     """
     if "unit" in kpis and (kpis["unit"] != "household").any():
         raise CalibInputError("kpis: expected unit='household' (pass the persons' as kpis_persons)")
+    from calib.villages._exact import exact_verdicts
+
     pct = f"{at:.0%}"
+    rule = dict(profiling_rule) if profiling_rule is not None else {"op": ">=", "value": at}
+    vil = kpis.loc[kpis["level"] == "village"]
+    by_households = int((exact_verdicts(vil["n_profiled"].to_numpy(np.int64), vil["n_eligible"].to_numpy(np.int64),
+                                        rule["op"], rule["value"]) == "pass").sum())
     rows = [("villages", "villages on the roster", int((kpis["level"] == "village").sum())),
-            ("profiled_by_households", f"villages with at least {pct} of eligible households "
-             "profiled (credit-village rule)", int(profiled_villages(kpis, at).sum()))]
+            ("profiled_by_households", f"villages whose profiling rate of eligible households is "
+             f"{rule['op']} {float(rule['value']):.0%} (credit-village rule)", by_households)]
     if kpis_persons is not None:
         rows.append(("profiled_by_persons", f"villages with at least {pct} of eligible persons "
                      "profiled (targets, seed 001)", int(profiled_villages(kpis_persons, at).sum())))
