@@ -269,3 +269,33 @@ def test_inside_a_run_report_07_reads_the_history_the_run_records_to(monkeypatch
     assert seen == ["params-history.sqlite", "sqlite:////tmp/run-history.sqlite", "sqlite:////tmp/run-history.sqlite"]
     assert rh.history_url(None) == "sqlite:////tmp/run-history.sqlite"
     assert rh.history_url(None, default_folder=pathlib.Path("/x")) == "sqlite:////x/history.sqlite"
+
+
+def test_inside_a_run_report_07_sees_the_run_itself(monkeypatch, tmp_path):
+    """The runner runs report 07 after the others and names their figures in CALIB_RUN_FIGURES:
+    the history report 07 reads then holds this run too (once, even when a run with the same id
+    was recorded), so a run's monitoring report concludes on its own as-of date."""
+    import json
+
+    from calib.monitoring import history as mh
+    from calib.reporting import history as rh
+
+    past = pd.DataFrame([{"run_id": "r1", "as_of": "2026-03-31", "started_utc": "2026-04-01T00:00:00+00:00",
+                          "status": "ok", "params_sha256": "a", "notebook": "04_scorecard_calibration",
+                          "metric": "auc_oos", "value": 0.7}], columns=mon.COLUMNS)
+    monkeypatch.setattr(rh, "read_history", lambda db=None: past.copy())
+    monkeypatch.delenv(rh.RUN_FIGURES_ENV, raising=False)
+    assert mh.read_history(None)["run_id"].tolist() == ["r1"]
+    manifest = {"run_id": "r2", "started_utc": "2026-07-01T00:00:00+00:00", "parameters": {"as_of": "2026-06-30"},
+                "parameters_sha256": "b", "notebooks": [{"notebook": "04_scorecard_calibration", "status": "ok"},
+                                                        {"notebook": "06_credit_villages", "status": "ok"}]}
+    rows = rh.run_rows(manifest, {"04_scorecard_calibration": {"auc_oos": 0.66}})
+    (tmp_path / "f.json").write_text(json.dumps(rows))
+    monkeypatch.setenv(rh.RUN_FIGURES_ENV, str(tmp_path / "f.json"))
+    h = mh.read_history(None)
+    assert h["run_id"].tolist() == ["r1", "r2", "r2"] and list(h.columns) == mon.COLUMNS
+    assert h.loc[1, "value"] == 0.66 and h.loc[2, "metric"] is None  # a notebook without figures
+    figs = mon.run_figures(h)
+    assert figs["as_of"].dt.strftime("%Y-%m-%d").tolist() == ["2026-03-31", "2026-06-30"]
+    monkeypatch.setattr(rh, "read_history", lambda db=None: pd.concat([past, pd.DataFrame(rows)], ignore_index=True))
+    assert mh.read_history(None)["run_id"].tolist() == ["r1", "r2", "r2"]  # not twice

@@ -192,6 +192,16 @@ def test_signature_tells_an_edited_manifest_and_a_foreign_key(run_bundle, tmp_pa
     assert len(sig) == 64  # Ed25519
 
 
+def test_monitoring_report_concludes_on_its_own_run(run_bundle):
+    """Report 07 (it reads the run history) runs after the other reports and is given their
+    figures: with an empty history before the run, its one point is this run, at its as_of."""
+    metrics = json.loads((run_bundle.bundle / "metrics.json").read_text(encoding="utf-8"))
+    m = metrics["07_monitoring"]
+    assert m["monitoring_points"] == 1 and m["monitoring_points_backfilled"] == 0
+    page = (run_bundle.bundle / "07_monitoring.html").read_text(encoding="utf-8")
+    assert "2026-06-30" in page and not os.environ.get("CALIB_RUN_FIGURES")
+
+
 def test_history_records_every_headline_figure(run_bundle):
     h = read_history(run_bundle.history)
     assert list(h.columns) == COLUMNS

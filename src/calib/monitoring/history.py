@@ -53,7 +53,27 @@ def read_history(db: str | None = None, *, missing_ok: bool = True) -> pd.DataFr
             return pd.DataFrame(columns=COLUMNS)
         raise CalibInputError("run history: calib.report.history is not installed")
     run_db = os.environ.get(getattr(mod, "HISTORY_ENV", "CALIB_HISTORY"))
-    return mod.read_history(run_db or db)
+    frame = mod.read_history(run_db or db)
+    current = _current_run(getattr(mod, "RUN_FIGURES_ENV", "CALIB_RUN_FIGURES"))
+    if current is None:
+        return frame
+    frame = frame.loc[~frame["run_id"].isin(current["run_id"].unique())]
+    out = pd.concat([frame, current], ignore_index=True) if len(frame) else current
+    out["metric"] = out["metric"].astype(object).where(out["metric"].notna(), None)  # as the history gives it
+    return out
+
+
+def _current_run(env: str) -> pd.DataFrame | None:
+    """Inside ``calib run``: this run's figures so far (the other reports of the run, which
+    ran first), from the file the runner names in the variable ``env``; None elsewhere."""
+    import json
+
+    path = os.environ.get(env)
+    if not path or not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8") as fh:
+        rows = json.load(fh)
+    return pd.DataFrame(rows, columns=COLUMNS) if rows else None
 
 
 def run_figures(history: pd.DataFrame) -> pd.DataFrame:

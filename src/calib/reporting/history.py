@@ -19,13 +19,18 @@ import pandas as pd
 from calib.errors import CalibInputError
 from calib.params import is_url
 
-__all__ = ["read_history", "record_run", "history_url", "runs_as_json", "COLUMNS", "DEFAULT_FILE", "HISTORY_ENV"]
+__all__ = ["read_history", "record_run", "run_rows", "history_url", "runs_as_json", "COLUMNS", "DEFAULT_FILE",
+           "HISTORY_ENV", "RUN_FIGURES_ENV"]
 
 COLUMNS = ["run_id", "as_of", "started_utc", "status", "params_sha256", "notebook", "metric", "value"]
 DEFAULT_FILE = "history.sqlite"
 #: Set by ``calib run`` for its kernels: the history the run records to, so report 07 reads the
 #: same history (``--history``, the parameter ``history`` or ``<reports>/history.sqlite``).
 HISTORY_ENV = "CALIB_HISTORY"
+#: Set by ``calib run`` for the notebooks that read the history (report 07), which run after
+#: the others: a JSON file holding this run's figures so far, as :func:`run_rows` gives them, so
+#: that the monitoring report of a run includes the run itself (it is recorded only at the end).
+RUN_FIGURES_ENV = "CALIB_RUN_FIGURES"
 _TABLE = "calib_history"
 
 
@@ -92,15 +97,9 @@ def record_run(url: str, manifest: dict[str, Any], metrics: dict[str, dict[str, 
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     eng = _engine(url)
     table = _table(sa.MetaData())
-    base = {"run_id": manifest["run_id"], "as_of": str(manifest["parameters"]["as_of"]),
-            "started_utc": manifest["started_utc"], "run_status": manifest["status"],
-            "params_sha256": manifest["parameters_sha256"]}
-    rows = []
-    for nb in manifest["notebooks"]:
-        figs = metrics.get(nb["notebook"], {}) or {None: None}
-        rows += [{**base, "notebook": nb["notebook"], "status": nb["status"], "metric": k,
-                  "value": None if k is None else json.dumps(v, ensure_ascii=False)}
-                 for k, v in figs.items()]
+    rows = [{**r, "run_status": manifest["status"],
+             "value": None if r["metric"] is None else json.dumps(r["value"], ensure_ascii=False)}
+            for r in run_rows(manifest, metrics)]
     try:
         _create(eng, table)
         with eng.begin() as conn:
@@ -108,6 +107,21 @@ def record_run(url: str, manifest: dict[str, Any], metrics: dict[str, dict[str, 
     finally:
         eng.dispose()
     return len(rows)
+
+
+def run_rows(manifest: dict[str, Any], metrics: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """One run's history rows (columns :data:`COLUMNS`, values as recorded) from its manifest
+    (``run_id``, ``started_utc``, ``parameters_sha256``, ``parameters.as_of``, ``notebooks``
+    with their ``status``) and its metrics by notebook: what :func:`record_run` writes and
+    :func:`read_history` gives back. A notebook without figures has one row (``metric`` None)."""
+    base = {"run_id": manifest["run_id"], "as_of": str(manifest["parameters"]["as_of"]),
+            "started_utc": manifest["started_utc"], "params_sha256": manifest["parameters_sha256"]}
+    rows = []
+    for nb in manifest["notebooks"]:
+        figs = metrics.get(nb["notebook"], {}) or {None: None}
+        rows += [{**base, "notebook": nb["notebook"], "status": nb["status"], "metric": k, "value": v}
+                 for k, v in figs.items()]
+    return rows
 
 
 def read_history(db: str | Path | None = None) -> pd.DataFrame:

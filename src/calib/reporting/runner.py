@@ -42,7 +42,7 @@ from calib.params import ROOT_ENV, Params, is_url, load, project_root, relative_
 from calib.report import read_metrics
 from calib.reporting import manifest as mf
 from calib.reporting.execute import Outcome, execute_all
-from calib.reporting.history import HISTORY_ENV, history_url, record_run
+from calib.reporting.history import HISTORY_ENV, RUN_FIGURES_ENV, history_url, record_run, run_rows
 from calib.reporting.index import render_error, render_html, render_index, side_files, ui_words
 from calib.reporting.publish import clean_leftovers, disk_error, publish, staging
 
@@ -262,6 +262,57 @@ def _finish(o: Outcome, bundle: Path, src: Path, ctx: dict[str, Any]) -> dict[st
     return entry
 
 
+def reads_history(notebook: Path) -> bool:
+    """Whether a notebook reads the run history (metadata ``calib.reads_history``: report 07):
+    it then runs after the others of its run, and sees their figures (:func:`_execute`)."""
+    try:
+        meta = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
+    except (OSError, ValueError):
+        return False
+    return bool((meta.get("calib") or {}).get("reads_history"))
+
+
+def _execute(sources: dict[str, Path], bundle: Path, ctx: dict[str, Any], params: Params,
+             log: Callable[[str], Any]) -> list[dict[str, Any]]:
+    """Execute the run's notebooks and return their entries, in the order listed. The reports
+    that read the run history run last, given this run's figures so far in a private file
+    (:data:`calib.reporting.history.RUN_FIGURES_ENV`): the monitoring report of a run then
+    includes the run itself, which is recorded in the history only once the bundle is
+    published."""
+    later = {n: p for n, p in sources.items() if reads_history(p)}
+    first = {n: p for n, p in sources.items() if n not in later}
+    parameters = {"params_file": "params.yaml", "out_dir": ".", "run_id": ctx["run_id"]}
+
+    def run(part: dict[str, Path]) -> list[dict[str, Any]]:
+        outcomes = execute_all(part, bundle, parameters, timeout=params.execution_timeout, jobs=ctx["jobs"],
+                               log=log, run_id=ctx["run_id"], mask=ctx["mask"])
+        return [_finish(o, bundle, part[o.notebook], ctx) for o in outcomes]
+
+    done = {e["notebook"]: e for e in run(first)} if first else {}
+    if later:
+        so_far = {"run_id": ctx["run_id"], "started_utc": ctx["started"].isoformat(timespec="seconds"),
+                  "parameters": {"as_of": params.plain(ctx["root"])["as_of"]},
+                  "parameters_sha256": mf.sha256_text(ctx["params_yaml"]),
+                  "notebooks": [{"notebook": n, "status": e["status"]} for n, e in done.items()]}
+        rows = run_rows(so_far, {n: e["metrics"] for n, e in done.items()})
+        private = Path(tempfile.mkdtemp(prefix="calib-run-figures-"))
+        try:
+            path = private / "figures.json"
+            path.write_text(json.dumps(rows, ensure_ascii=False, default=str), encoding="utf-8")
+            old = os.environ.get(RUN_FIGURES_ENV)
+            os.environ[RUN_FIGURES_ENV] = str(path)
+            try:
+                done.update({e["notebook"]: e for e in run(later)})
+            finally:
+                if old is None:
+                    os.environ.pop(RUN_FIGURES_ENV, None)
+                else:
+                    os.environ[RUN_FIGURES_ENV] = old
+        finally:
+            shutil.rmtree(private, ignore_errors=True)
+    return [done[n] for n in sources]
+
+
 def _replacements(bundle: Path, out_root: Path, root: Path, data_dir: Path | str) -> list[tuple[str, str]]:
     pairs = [] if is_url(data_dir) else [(str(data_dir), relative_to_root(data_dir, root))]
     pairs += [(str(bundle.resolve()), "."), (str(bundle), "."), (str(out_root.resolve()), "<reports>"),
@@ -424,11 +475,7 @@ def run_reports(
             snapshot, names = _snapshot(params, st.path, spark)
             ctx["mask"] = functools.partial(mask_known, names=names)
             ctx["replacements"] = _replacements(st.path, out_root, root, params.data_dir)
-            outcomes = execute_all(sources, st.path, {"params_file": "params.yaml", "out_dir": ".",
-                                                      "run_id": run_id},
-                                   timeout=params.execution_timeout, jobs=ctx["jobs"], log=log, run_id=run_id,
-                                   mask=ctx["mask"])
-            entries = [_finish(o, st.path, sources[o.notebook], ctx) for o in outcomes]
+            entries = _execute(sources, st.path, ctx, params, log)
             manifest = _assemble(st.path, ctx, params, entries, snapshot, sign_key)
         except OSError as exc:
             raise (disk_error(exc, out_root) or exc) from None
