@@ -93,6 +93,21 @@ def test_table_truncation_says_so():
     assert tab.notes[-1] == "showing the first 10 of 50 rows"
 
 
+def test_ranked_keeps_the_overall_row_first_above_the_rows_shown():
+    """A table of the worst villages is read against the programme: sorting the overall row in
+    among them would push it out of the rows shown (report 02's table of villages by ICC)."""
+    frame = pd.DataFrame({"level": ["overall"] + ["village"] * 12,
+                          "group": ["overall"] + [f"v{i}" for i in range(12)],
+                          "icc_ak": [0.98] + [0.9, 0.5, float("nan"), 0.7, 0.99, 0.5, 0.8, 0.6, 0.97, 0.4, 0.85, 0.3]})
+    assert frame.sort_values("icc_ak").head(10)["level"].eq("village").all()  # what it fixes
+    out = display.ranked(frame, "icc_ak")
+    assert out["group"].tolist()[:5] == ["overall", "v11", "v9", "v1", "v5"]  # ties in their order
+    assert out["group"].iloc[-1] == "v2" and len(out) == len(frame)  # missing last, no row lost
+    assert display.ranked(frame, "icc_ak", ascending=False)["group"].tolist()[:3] == ["overall", "v4", "v8"]
+    tab = display.table(out, max_rows=10)
+    assert tab.data.iloc[0, 0] == "全部" and len(tab.data) == 10
+
+
 def test_coded_values_in_words_with_verdict_colour():
     tab = display.table(pd.DataFrame({"verdict": ["pass", "fail"]}))
     assert list(tab.data.iloc[:, 0]) == ["通过", "未通过"]

@@ -202,6 +202,21 @@ def test_monitoring_report_concludes_on_its_own_run(run_bundle):
     assert "2026-06-30" in page and not os.environ.get("CALIB_RUN_FIGURES")
 
 
+def test_summary_tables_show_the_overall_row_first(run_bundle):
+    """Every table of villages with a row for the whole programme shows that row first, sorted
+    or not (report 06's figures table says it puts the programme last, after its townships)."""
+    seen = 0
+    for page in sorted(run_bundle.bundle.glob("0[1-5]_*.html")):
+        for table in re.findall(r"<table[^>]*>(.*?)</table>", page.read_text(encoding="utf-8"), flags=re.S):
+            head = re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", table)
+            cells = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)]
+            cells = [c for c in cells if c]
+            if head[:1] == ["Level"]:  # the shared run is in English
+                assert cells[0][0] == "overall", (page.name, head[:3], [c[:2] for c in cells[:3]])
+                seen += 1
+    assert seen >= 4  # report 02's three tables of villages, report 03's exposure
+
+
 def test_history_records_every_headline_figure(run_bundle):
     h = read_history(run_bundle.history)
     assert list(h.columns) == COLUMNS

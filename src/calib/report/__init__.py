@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from calib.report import fmt, labels, style, words
-from calib.report.display import begin, heading, note, params_table, section, table, table_parts, text
+from calib.report.display import begin, heading, note, params_table, ranked, section, table, table_parts, text
 from calib.report.excel import count_rows, neutralise, write_csv, write_xlsx
 from calib.report.labels import get_lang, set_lang, t
 from calib.report.layouts import agreement_tables
@@ -36,7 +36,7 @@ from calib.report.record import (
 from calib.report.session import cautions_as_notes, open_run
 
 __all__ = [
-    "record", "read_metrics", "table", "output_dir", "METRIC_MIME", "CONCLUSION_MIME", "TITLE_MIME",
+    "record", "read_metrics", "table", "ranked", "output_dir", "METRIC_MIME", "CONCLUSION_MIME", "TITLE_MIME",
     "Finding", "conclude", "format_metric", "read_conclusion", "read_conclusion_status", "read_title",
     "begin", "params_table", "agreement_tables", "table_parts", "heading", "text", "section", "note", "write_csv", "write_xlsx", "neutralise",
     "t", "set_lang", "get_lang", "open_run", "fmt", "labels", "style", "words", "count_rows",

@@ -57,10 +57,10 @@ TEXTS_02: dict[str, tuple[str, str]] = {
         "exclusion rules; they must be removed before credit is granted (report 06 counts eligible households only)."),
     "nb02.shift.h": ("扣除宽严倾向后的公议额度与简单中位数的比较", "Adjusted consensus against the plain median"),
     "nb02.shift.text": (
-        "简单中位数取决于哪些评议员恰好评议了该户：由小组中偏宽的成员评议的农户会得到更高额度。下表统计扣除评议员宽严倾向后额度变动超过 10% 的户数（按村，全部在第一行）。",
+        "简单中位数取决于哪些评议员恰好评议了该户：由小组中偏宽的成员评议的农户会得到更高额度。下表统计扣除评议员宽严倾向后额度变动超过 10% 的户数（全部在第一行，各村按变动超过 10% 的占比从高到低排列）。",
         "The plain median of the proposals depends on which members happened to review a household: a household "
         "reviewed by the lenient members of an incomplete panel gets more. The table counts households whose "
-        "limit moves by more than 10% when leniency is taken out, by village (overall first)."),
+        "limit moves by more than 10% when leniency is taken out (overall first, then the villages by that share, highest first)."),
     "nb02.shift.summary": (
         "两种方法下均获授信的 {n} 户中，额度变动超过 10% 的有 {moved} 户（{share}）：上调 {up} 户，下调 {down} 户。"
         "比较只含两种方法均给出正额度的农户：评议的 {reviewed} 户中另有 {other} 户至少在一种方法下无额度，不参与比较。",
@@ -71,12 +71,12 @@ TEXTS_02: dict[str, tuple[str, str]] = {
     "nb02.agreement.text": (
         "由对数建议额度的方差分量得到组内相关系数：ICC(A,1) 是单个评议员的信度，ICC(A,k) 是 k 人小组平均值的信度"
         "（绝对一致，宽严差异计为不一致；McGraw & Wong 1996）。Krippendorff α（比率尺度，额度按 1 万元档位）与 Kendall W"
-        "（村内排序的一致）作为补充。ICC(A,k) 低于 0.75（Koo & Li 2016 “良好信度”下限）的村是再培训评议小组的首选对象。",
+        "（村内排序的一致）作为补充。ICC(A,k) 低于 0.75（Koo & Li 2016 “良好信度”下限）的村是再培训评议小组的首选对象。下表全部在第一行，各村按 ICC(A,k) 从低到高排列。",
         "Variance components of the log proposals give the intraclass correlations: ICC(A,1) is the reliability "
         "of one reviewer, ICC(A,k) that of the panel's average of k reviews (absolute agreement; McGraw & Wong "
         "1996). Krippendorff's alpha (ratio, amounts on a 10,000-yuan grid) and Kendall's W (ranking within the "
         "village) complete the picture. Villages with ICC(A,k) below 0.75 (Koo & Li 2016, lower bound of good "
-        "reliability) are the first candidates for retraining the panel."),
+        "reliability) are the first candidates for retraining the panel. Overall first, then the villages by ICC(A,k), lowest first."),
     "nb02.agreement.summary": (
         "全部：ICC(A,1) {icc1}，ICC(A,k) {icck}（平均每户 {k} 人评议），Krippendorff α {alpha}，Kendall W {w}；"
         "ICC(A,k) 低于 0.75 的村 {weak} 个。",

@@ -88,10 +88,10 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.plot.village_y": ("模型 / 公议（对数尺度）", "model / consensus (log scale)"),
     "nb03.exposure.h": ("调解政策与总敞口", "The reconciliation policy and total exposure"),
     "nb03.exposure.text": (
-        "按村汇总公议、模型与最终额度（缺失额度计 0），以及在其他政策参数不变时各调解规则下全部授信总额（相对本次参数中的规则）。完整按村数据见 `exposure_by_village.xlsx`。",
+        "按村汇总公议、模型与最终额度（缺失额度计 0），以及在其他政策参数不变时各调解规则下全部授信总额（相对本次参数中的规则）。下表全部在第一行，各村按最终额度与公议额度之比从低到高排列；完整按村数据见 `exposure_by_village.xlsx`。",
         "Totals of the consensus, model and final limits by village (a missing limit counts as 0), and what the "
         "whole programme would grant under each reconciliation rule with the other policy keys unchanged "
-        "(relative to the rule in the parameters). Every village is in `exposure_by_village.xlsx`."),
+        "(relative to the rule in the parameters). Overall first, then the villages by final / consensus, lowest first; every village is in `exposure_by_village.xlsx`."),
     "nb03.exposure.summary": (
         "公议额度合计 {consensus}，模型额度合计 {model}，最终额度合计 {final}：调解政策使总额变化 {change}（为公议额度的 {ratio}）。"
         "表中“全部农户额度差合计”（{gap_all}）是所有农户 |模型 − 公议| 之和，含区间内农户；下文核查名单的敞口差额只计需核查的农户，两者口径不同。",

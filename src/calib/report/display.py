@@ -28,7 +28,7 @@ from calib.masking import mask_frame
 from calib.report import fmt
 from calib.report.labels import coded_words, column_label, get_lang, kind_of, t, value_label
 
-__all__ = ["Table", "HTML", "table", "table_parts", "mark_labels", "width_em", "heading", "text", "section", "begin", "params_table", "note", "CSS", "VERDICT_CLASS",
+__all__ = ["Table", "HTML", "table", "table_parts", "ranked", "mark_labels", "width_em", "heading", "text", "section", "begin", "params_table", "note", "CSS", "VERDICT_CLASS",
            "CONCLUSIONS_ID"]
 
 CONCLUSIONS_ID = "conclusions"
@@ -260,6 +260,38 @@ def _format_column(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series
         else:
             num = num.mask(~present, "n")
     return shown, verdict.where(verdict != "", num)
+
+
+def ranked(frame: pd.DataFrame, by: str, *, ascending: bool = True) -> pd.DataFrame:
+    """The group rows of a summary sorted by ``by``, its overall row kept first.
+
+    A table of the worst (or best) villages is read against the whole programme: sorting the
+    overall row in among the villages would push it out of the rows shown. Ties keep their
+    order (stable sort); missing values go last.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A summary with a ``level`` column (``overall`` for the programme's row, ``township``,
+        ``village``, ...), as :func:`calib.consensus.agreement` and the other summaries give.
+    by : str
+        Column the group rows are sorted on.
+    ascending : bool
+        Sort order of the group rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The overall row(s) first in their order, then the other rows sorted; same columns.
+
+    Raises
+    ------
+    KeyError
+        When ``frame`` has no ``level`` or no ``by`` column.
+    """
+    top = (frame["level"] == "overall").to_numpy()
+    rest = frame[~top].sort_values(by, ascending=ascending, kind="stable", na_position="last")
+    return pd.concat([frame[top], rest])
 
 
 def table(frame: pd.DataFrame, *, max_rows: int | None = 30, file: str | None = None,
