@@ -97,6 +97,11 @@ def page_problems(page: Path, kind: str) -> list[str]:
         for bad in ("{'", "<NA>", "NaN", " None", "Traceback", "dtype:"):
             if bad in text:
                 problems.append(f"{page.name}: {bad!r} on the page")
+        # every "—" says why: the generic reason is for a column nothing is known about
+        for generic in ("该项无数据（不适用或未记录）", "no value (not applicable or not recorded)"):
+            if generic in text:
+                at = text.find(generic)
+                problems.append(f"{page.name}: a dash without its reason: {text[max(0, at - 60):at]!r}")
     else:
         if SCI.search(text):
             problems.append(f"{page.name}: scientific notation {SCI.search(text).group(0)}")

@@ -201,3 +201,37 @@ def test_a_column_mixing_figures_and_text_has_one_alignment():
     assert list(words) == ["", "", ""]
     plain = display._format_column(pd.Series(["1", "2", None], dtype=object), "text")[1]
     assert list(plain) == ["n", "n", "n"]
+
+
+def test_every_dash_says_why_from_the_column_or_the_table():
+    """A "—" is footnoted with its column's own reason (the wild bootstrap's p-value: computed
+    with fewer villages than the clusters' t test needs), the table's ``missing=`` first, and
+    the generic reason only for a column the catalogue says nothing about."""
+    from calib._stats import FEW_CLUSTERS
+
+    frame = pd.DataFrame({"term": ["points", "age"], "p_value_wild": [0.04, float("nan")],
+                          "figure": [1.0, float("nan")]})
+    notes = display.table(frame).notes
+    assert f"2 至 {FEW_CLUSTERS - 1} 个" in notes[0] and f"不少于 {FEW_CLUSTERS} 个" in notes[0]
+    assert notes[1].endswith(labels.t("note.missing_generic"))
+    assert display.table(frame, missing={"p_value_wild": "只检验积分项"}).notes[0].endswith("只检验积分项")
+    for key in ("missing.p_wild", "missing.p_value_wild", "missing.coef_points_p_wild", "nb05.missing_wild"):
+        assert f"2 to {FEW_CLUSTERS - 1} villages" in labels.t(key, "en") and str(FEW_CLUSTERS) in labels.t(key, "zh-CN")
+
+
+def test_thresholds_read_as_the_rules_write_them():
+    """One rule, one way of writing it: a parameter's threshold reads "≥ 90%" in the rules
+    table, the grid's headings and the conclusions alike; the county's measured figure keeps
+    its decimal; a milestone's final targets are named in words."""
+    from calib.report import words
+
+    assert [words.share_words(v) for v in (0.9, 0.55, 0.025, 0.02, None)] == ["90%", "55%", "2.5%", "2%", None]
+    v = pd.DataFrame({"township": ["东镇"], "village": ["东村"], "profiling_rate": ["pass"],
+                      "profiling_rate_figure": [0.95], "profiling_rate_threshold": [0.9],
+                      "npl_vs_county": ["fail"], "npl_vs_county_figure": [0.031], "npl_vs_county_threshold": [0.03],
+                      "status": ["not certified"]})
+    heads = list(words.verdict_grid(v, ["profiling_rate", "npl_vs_county"],
+                                    {"profiling_rate": ">=", "npl_vs_county": "<"}).data.columns)
+    assert heads[2].endswith(" ≥ 90%") and heads[3].endswith(" < 3.0%"), heads
+    assert words.rule_words(">=", 0.9)["rule"] == "≥ 90%"
+    assert labels.coded_words(pd.Series(["2026-06-30", "final"])).tolist() == ["2026-06-30", "最终目标"]

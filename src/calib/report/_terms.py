@@ -5,6 +5,17 @@
 """
 from __future__ import annotations
 
+#: Why a wild cluster bootstrap p-value is missing (every table that has one).
+_WILD_MISSING = ("仅对按村聚类、村数为 2 至 29 个的拟合计算（村数不少于 30 个时按村聚类的 t 检验已适用；Firth 惩罚拟合不按村聚类）",
+                 "computed only for fits clustered on 2 to 29 villages (from 30 villages the cluster-robust t test "
+                 "applies; a Firth penalised fit is not clustered)")
+#: Why a likelihood figure of a logit is missing.
+_FIRTH_MISSING = ("违约被完全或准完全分离时改用 Firth 惩罚似然拟合，不给出该值",
+                  "not given by the Firth penalised fit used when the data separate the defaults")
+#: Why a discrimination figure is missing.
+_ONE_CLASS_MISSING = ("该组（或该折）没有违约户或没有正常户，无法计算",
+                      "no defaulted or no performing household in this group (or fold)")
+
 TERMS: dict[str, tuple[str, str]] = {
     # units and notes
     "unit.yuan": ("元", "yuan"),
@@ -13,6 +24,14 @@ TERMS: dict[str, tuple[str, str]] = {
     "unit.wan_year": ("万元/年", "× 10,000 yuan/year"),
     "note.missing": ("{col}中的“—”：{why}", "“—” in {col}: {why}"),
     "note.missing_generic": ("该项无数据（不适用或未记录）", "no value (not applicable or not recorded)"),
+    # why a column's value is missing, where the column itself says (a table's ``missing=``
+    # overrides): calib.report.display.table reads "missing.<column>" before the generic reason
+    "missing.p_wild": _WILD_MISSING, "missing.p_value_wild": _WILD_MISSING, "missing.coef_points_p_wild": _WILD_MISSING,
+    "missing.pseudo_r2": _FIRTH_MISSING, "missing.aic": _FIRTH_MISSING,
+    "missing.auc": _ONE_CLASS_MISSING, "missing.ks": _ONE_CLASS_MISSING,
+    "missing.max_floor_discount": ("该档在基准利率下也不覆盖成本（资金、运营与预期损失），不能给优惠；或该档没有贷款",
+                                   "the band does not cover its cost (funding, operating and expected loss) even at "
+                                   "the base rate, so no discount is possible; or it has no loans"),
     "note.caution": ("注意：{text}", "Caution: {text}"),
     "note.no_ci": ("该结论不涉及置信区间", "no confidence interval applies to this decision"),
     "note.truncated": ("显示前 {n} 行，共 {m} 行", "showing the first {n} of {m} rows"),
@@ -479,6 +498,7 @@ KINDS: dict[str, str] = {
 
 VALUES: dict[str, tuple[str, str]] = {
     "Missing": ("缺失", "missing"),
+    "final": ("最终目标", "final target"),
     "amber": ("黄灯", "amber"),
     "not_recorded": ("未记录", "not recorded"),
     "evaluation_run": ("实际评估", "evaluation run"),

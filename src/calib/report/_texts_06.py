@@ -74,6 +74,8 @@ TEXTS_06: dict[str, tuple[str, str]] = {
         "can be measured at a milestone date: the table compares the **current** figures with every milestone and "
         "the final targets (met / not met today, not whether it was on time)."),
     "nb06.missing_village_target": ("该里程碑没有规定建档村数", "no profiled-village target at this milestone"),
+    "nb06.missing_coverage_target": ("该里程碑没有规定授信面目标", "no credit-coverage target at this milestone"),
+    "nb06.missing_usage_target": ("该里程碑没有规定用信面目标", "no usage target at this milestone"),
     "nb06.targets.villages": (
         "建档村（合格人员建档率{meets}的村）{profiled} 个，共 {villages} 个村：两个数字口径不同，前者是达到建档标准的村数。",
         "Profiled villages ({meets} of eligible persons profiled): {profiled} of {villages} villages; the first "

@@ -26,7 +26,7 @@ import pandas as pd
 
 from calib.masking import mask_frame
 from calib.report import fmt
-from calib.report.labels import coded_words, column_label, get_lang, kind_of, t, value_label
+from calib.report.labels import coded_words, column_label, get_lang, has, kind_of, t, value_label
 
 __all__ = ["Table", "HTML", "table", "table_parts", "ranked", "mark_labels", "width_em", "heading", "text", "section", "begin", "params_table", "note", "CSS", "VERDICT_CLASS",
            "CONCLUSIONS_ID"]
@@ -262,6 +262,12 @@ def _format_column(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series
     return shown, verdict.where(verdict != "", num)
 
 
+def _why_missing(column: str) -> str:
+    """Why a value of ``column`` can be missing, from the catalogue (``missing.<column>``), else
+    the generic reason."""
+    return t(f"missing.{column}") if has(f"missing.{column}") else t("note.missing_generic")
+
+
 def ranked(frame: pd.DataFrame, by: str, *, ascending: bool = True) -> pd.DataFrame:
     """The group rows of a summary sorted by ``by``, its overall row kept first.
 
@@ -357,7 +363,7 @@ def table(frame: pd.DataFrame, *, max_rows: int | None = 30, file: str | None = 
         col_kinds.append(kind)
     had_missing = [c for c in shown_src.columns if shown_src[c].map(fmt.is_missing).any()]
     for c in had_missing:
-        why = (missing or {}).get(str(c)) or t("note.missing_generic")
+        why = (missing or {}).get(str(c)) or _why_missing(str(c))
         notes.append(t("note.missing", col=_header(c), why=why))
     if max_rows is not None and n > max_rows:
         notes.append(t("note.truncated_file" if file else "note.truncated", n=fmt.count(max_rows),

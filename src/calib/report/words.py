@@ -15,7 +15,7 @@ from calib.report import fmt
 from calib.report.display import VERDICT_CLASS, Table, _format_column, _header, mark_labels
 from calib.report.labels import column_label, get_lang, t, value_label
 
-__all__ = ["verdict_grid", "lacks", "OPS", "rule_words", "param_words"]
+__all__ = ["verdict_grid", "lacks", "OPS", "rule_words", "share_words", "param_words"]
 
 OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "yes": ""}
 _NOUN = {"a_or_better_share": "noun.a_or_better", "profiling_rate": "noun.profiled",
@@ -29,6 +29,18 @@ _RULE_WORDS = {"zh-CN": {">=": ("不低于", "低于"), ">": ("高于", "不高�
                       "<": ("below", "at least")}}
 
 
+def share_words(value: float | None) -> str | None:
+    """A threshold share of the parameters as every page writes it: whole percentages without
+    decimals ("90%"), others with one ("2.5%"); None when there is no value (a qualitative rule).
+
+    >>> share_words(0.9), share_words(0.025), share_words(None)
+    ('90%', '2.5%', None)
+    """
+    if value is None or value != value:
+        return None
+    return fmt.pct(value, 0 if round(value * 100, 6) == round(value * 100) else 1)
+
+
 def rule_words(op: str, value: float, lang: str | None = None) -> dict[str, str]:
     """A share rule of the parameters in the reader's words, for the catalogue's placeholders:
     ``pct`` ("90%"), ``rule`` ("≥ 90%"), ``meets`` ("不低于 90%"), ``fails`` ("低于 90%").
@@ -36,7 +48,7 @@ def rule_words(op: str, value: float, lang: str | None = None) -> dict[str, str]
     >>> rule_words(">=", 0.9, "zh-CN")["fails"]
     '低于 90%'
     """
-    pct = fmt.pct(value, 0 if round(value * 100, 6) == round(value * 100) else 1)
+    pct = share_words(value)
     meets, fails = _RULE_WORDS["en" if (lang or get_lang()) == "en" else "zh-CN"][op]
     return {"pct": pct, "rule": f"{OPS[op]} {pct}", "meets": f"{meets} {pct}", "fails": f"{fails} {pct}"}
 
@@ -120,9 +132,12 @@ def _schedule_words(s, en: bool) -> str:
 
 
 def _head(c: str, op: str | None, thr: pd.Series | None) -> str:
+    """A criterion's heading with its rule: a threshold of the parameters as the rules write
+    it (``≥ 90%``), the county's figure (a measured share) with one decimal, as the texts give it."""
     head = column_label(c)
     if op and OPS.get(op) and thr is not None and thr.notna().any() and thr.nunique() == 1:
-        head += f" {OPS[op]} {fmt.pct(thr.dropna().iloc[0])}"
+        value = float(thr.dropna().iloc[0])
+        head += f" {OPS[op]} {fmt.pct(value) if c.endswith('_vs_county') else share_words(value)}"
     elif op and OPS.get(op):
         head += f" {OPS[op]} {t('word.county')}"
     return head
