@@ -45,6 +45,12 @@ def test_numbers_as_bankers_write_them():
     assert fmt.number(1e12, 2) == "1,000,000,000,000.00"  # never scientific notation
     assert fmt.number(-0.0001, 2) == "0.00"
     assert fmt.cell(float("nan"), "yuan") == fmt.MISSING == fmt.cell(pd.NA, None) == fmt.cell(None, "p")
+    # a schedule's rates read as banks quote them, one way in texts, tables and the index
+    assert [fmt.rate(x) for x in (0.05, 0.001, 0.00035, 0.0)] == ["5.00%", "0.10%", "0.035%", "0.00%"]
+    assert fmt.cell(0.001, "rate") == "0.10%" and fmt.cell(None, "rate") == fmt.MISSING
+    from calib.report.record import format_metric
+    assert format_metric("policy_discount_per_100", 0.001) == "0.10%"
+    assert format_metric("recommended_step_discount", 0.001) == "0.10%"
     labels.set_lang("en")
     assert fmt.wan(181_900_000) == "18,190.00 × 10,000 yuan" and fmt.cell(True, None) == "yes"
 

@@ -21,7 +21,7 @@ from babel.numbers import format_decimal
 
 from calib.report.labels import get_lang, t
 
-__all__ = ["MISSING", "is_missing", "number", "count", "yuan", "wan", "pct", "pval", "ci", "cell",
+__all__ = ["MISSING", "is_missing", "number", "count", "yuan", "wan", "pct", "rate", "pval", "ci", "cell",
            "join", "KINDS"]
 
 MISSING = "—"
@@ -31,7 +31,8 @@ KINDS = {
     "int": "count, thousands separators", "yuan": "money in yuan, no decimals",
     "wan": "money in 10,000 yuan, two decimals", "yuan_year": "yuan per year",
     "wan_year": "10,000 yuan per year", "pct0": "percent, 0 decimals", "pct1": "percent, 1 decimal",
-    "pct2": "percent, 2 decimals", "pct3": "percent, 3 decimals", "p": "p-value",
+    "pct2": "percent, 2 decimals", "pct3": "percent, 3 decimals",
+    "rate": "a schedule's rate or discount: percent, 2 decimals (3 when it has a third)", "p": "p-value",
     "num1": "1 decimal", "num2": "2 decimals", "num3": "3 decimals", "num4": "4 decimals",
     "bool": "yes / no", "date": "ISO date", "text": "text (coded values in words)",
 }
@@ -87,6 +88,21 @@ def pct(x: Any, digits: int = 1) -> str:
     return number(float(x) * 100, digits) + "%"
 
 
+def rate(x: Any) -> str:
+    """An interest rate or a rate discount of a schedule as banks quote them: two decimals, a
+    third only when the value has one (``5.00%``, ``0.10%``, ``0.035%``). One value reads one
+    way wherever a page states it (the schedule in force, a recommended one); statistical
+    estimates of a discount keep :func:`pct` with the decimals their precision warrants.
+
+    >>> rate(0.001), rate(0.00035), rate(0.05), rate(0)
+    ('0.10%', '0.035%', '5.00%', '0.00%')
+    """
+    if is_missing(x):
+        return MISSING
+    v = float(x) * 100
+    return pct(x, 2 if round(v, 2) == round(v, 6) else 3)
+
+
 def pval(p: Any) -> str:
     """A p-value: three decimals, ``< 0.001`` below that, never ``0.000``."""
     if is_missing(p):
@@ -125,6 +141,8 @@ def cell(x: Any, kind: str | None) -> str:
         return yuan(x, unit=False)
     if kind in ("wan", "wan_year"):
         return wan(x, unit=False)
+    if kind == "rate":
+        return rate(x)
     if kind and kind.startswith("pct"):
         return pct(x, int(kind[3:]))
     if kind and kind.startswith("num"):

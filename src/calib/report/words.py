@@ -114,7 +114,7 @@ def param_words(params=None, lang: str | None = None) -> dict[str, str]:
 
 def _schedule_words(s, en: bool) -> str:
     """A points-loan schedule in one sentence (base rate, discount per step, caps)."""
-    base = fmt.pct(s.base_rate, 2 if round(s.base_rate * 100, 6) != round(s.base_rate * 100) else 0)
+    base = fmt.rate(s.base_rate)  # as the pages state it
     if s.bands:
         text = (f"Base rate {base}, discounts by points band (see the parameter table)" if en
                 else f"基准利率 {base}，按积分档位优惠（见参数表）")
@@ -127,7 +127,7 @@ def _schedule_words(s, en: bool) -> str:
         m = _num(round(s.max_discount * 100, 6))
         text += f", at most {m} percentage points off" if en else f"，最多降 {m} 个百分点"
     if s.floor_rate is not None:
-        text += f", never below {fmt.pct(s.floor_rate, 2)}" if en else f"，利率不低于 {fmt.pct(s.floor_rate, 2)}"
+        text += f", never below {fmt.rate(s.floor_rate)}" if en else f"，利率不低于 {fmt.rate(s.floor_rate)}"
     return text
 
 
