@@ -29,6 +29,28 @@ def test_one_figure_one_value(reader_bundle):
     assert not bad, f"one name, several values: {bad}"
 
 
+def test_one_heading_one_overall_value(reader_bundle):
+    """Two tables whose columns read the same (公议额度合计, 户数) give the programme's row one
+    value: report 02 showed the white list's total and, under the same heading, the total over
+    the households the two methods both granted."""
+    import re
+
+    values: dict[str, set[tuple[str, str]]] = {}
+    for page in report_pages(reader_bundle):
+        for table in re.findall(r"<table[^>]*>(.*?)</table>", page.read_text(encoding="utf-8"), flags=re.S):
+            head = [visible_text(h) for h in re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", table, flags=re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S):
+                cells = re.findall(r'<td class="([^"]*)"[^>]*>(.*?)</td>', row, flags=re.S)
+                if not cells or visible_text(cells[0][1]) != "全部":
+                    continue
+                for h, (cls, v) in zip(head, cells):
+                    if "lbl" not in cls:  # figures, not the row's labels
+                        values.setdefault(h, set()).add((visible_text(v), page.name))
+    assert len(values) > 10  # the test reads the tables it means to
+    twice = {h: sorted(v) for h, v in values.items() if len({x for x, _ in v}) > 1}
+    assert not twice, twice
+
+
 def test_a_or_better_definitions_stated_with_both_numbers(reader_bundle):
     """04 and 06 measure A-or-better differently: 04's page states both numbers and why."""
     from calib.report import fmt, labels

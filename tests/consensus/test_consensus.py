@@ -249,7 +249,7 @@ def test_variance_components_recover_truth_incomplete():
     assert ov["var_error"] == pytest.approx(0.15 ** 2, rel=0.1)
     assert ov["var_reviewer"] == pytest.approx(0.25 ** 2, rel=0.35)
     assert ov["var_household"] == pytest.approx(0.5 ** 2 + 0.3 ** 2, rel=0.3)
-    assert ov["n_households"] == 2400 and ov["mean_k"] == pytest.approx(4 * 0.98, abs=0.03)  # 2% stray declines
+    assert ov["n_households_rated"] == 2400 and ov["mean_k"] == pytest.approx(4 * 0.98, abs=0.03)  # 2% stray declines
     assert set(ag["level"]) == {"township", "overall"} and (ag["level"] == "township").sum() == 3
     assert 0 < ov["icc_a1"] < ov["icc_ak"] < 1
 
@@ -271,12 +271,12 @@ def test_consensus_shift_counts_by_hand():
     s = cons.consensus_shift(a, b.iloc[::-1], threshold=0.1)  # order of the baseline does not matter
     ov = s.iloc[0]
     # +10% exactly is not "more than 10%"; -11% moves down; +20% moves up; NaN left out
-    assert (ov["n_households"], ov["n_up"], ov["n_down"]) == (5, 1, 1)
+    assert (ov["n_compared"], ov["n_up"], ov["n_down"]) == (5, 1, 1)
     assert ov["share_moved"] == pytest.approx(2 / 5)
     assert ov["median_abs_change"] == pytest.approx(np.median([0.1, 0.11, 100 / 95 - 1, 0.2, 0.0]))
     v = s.set_index("group")
     assert (v.loc["v1", "n_up"], v.loc["v1", "n_down"], v.loc["v2", "n_up"]) == (0, 1, 1)
-    assert v.loc["v2", "total_consensus"] == 170_000 and v.loc["v2", "total_baseline"] == 150_000
+    assert v.loc["v2", "total_consensus_compared"] == 170_000 and v.loc["v2", "total_baseline_compared"] == 150_000
     assert cons.consensus_shift(a, b, threshold=0.05).iloc[0]["n_up"] == 3
     with pytest.raises(CalibInputError, match="same household_id"):
         cons.consensus_shift(a, b.iloc[:3])

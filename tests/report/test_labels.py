@@ -86,3 +86,18 @@ def test_every_consensus_method_is_told_in_words():
         said = labels.t("nb02.consensus.text", "zh-CN", method=zh)
         assert zh in said and "adjusted" not in said
     assert "不扣除" in labels.t("nb02.method.median", "zh-CN") and "不扣除" not in labels.t("nb02.method.adjusted", "zh-CN")
+
+
+def test_no_dict_literal_repeats_a_key():
+    """A catalogue (or any table of the package) written twice under one key silently keeps the
+    last entry: the first is dead text that may say something else."""
+    import ast
+    from collections import Counter
+
+    found = []
+    for f in sorted((Path(labels.__file__).parents[1]).rglob("*.py")):
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict):
+                keys = Counter(k.value for k in node.keys if isinstance(k, ast.Constant))
+                found += [f"{f.name}:{node.lineno}: {k!r}" for k, n in keys.items() if n > 1]
+    assert not found, found

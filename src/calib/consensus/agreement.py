@@ -142,7 +142,7 @@ def _components(d: Design, fit: Fit, cmp: Components, hg, rg, gv, ng) -> dict[st
         vh, vr = np.maximum(vh, 0), np.maximum(vr, 0)
         kbar = N / H
         icc1, icck = vh / (vh + vr + ve), vh / (vh + (vr + ve) / kbar)
-    return {"n_households": H.astype(np.int64), "n_reviewers": R.astype(np.int64),
+    return {"n_households_rated": H.astype(np.int64), "n_reviewers": R.astype(np.int64),
             "n_reviews": N.astype(np.int64), "mean_k": kbar, "var_household": vh,
             "var_reviewer": vr, "var_error": ve, "icc_a1": icc1, "icc_ak": icck, "_g_y": g_y}
 
@@ -173,7 +173,8 @@ def agreement(
     -------
     DataFrame
         One row per group plus an ``overall`` row, columns: ``level`` (``by`` or "overall"),
-        ``group`` (the village / township, "overall"), ``n_households``, ``n_reviewers``,
+        ``group`` (the village / township, "overall"), ``n_households_rated`` (households with
+        at least one proposed limit: a household only declined has none), ``n_reviewers``,
         ``n_reviews`` (non-declining reviews used), ``mean_k`` (mean reviews per household),
         ``var_household``, ``var_reviewer``, ``var_error`` (variance components on the log scale),
         ``icc_a1``, ``icc_ak``, ``krippendorff_alpha``, ``kendall_w``.

@@ -32,10 +32,12 @@ def consensus_shift(
     Returns
     -------
     DataFrame
-        Columns ``level`` (``overall`` or ``by``), ``group``, ``n_households`` (both granted),
-        ``n_up``, ``n_down`` (moved up / down by more than ``threshold``), ``share_moved``,
-        ``median_abs_change`` (median of ``|ratio - 1|``), ``total_consensus``,
-        ``total_baseline`` (sums of the granted limits, yuan).
+        Columns ``level`` (``overall`` or ``by``), ``group``, ``n_compared`` (households with a
+        positive limit in both), ``n_up``, ``n_down`` (moved up / down by more than
+        ``threshold``), ``share_moved``, ``median_abs_change`` (median of ``|ratio - 1|``),
+        ``total_consensus_compared``, ``total_baseline_compared`` (sums of the two limits over
+        the households compared, yuan: not the white list's total, which
+        :func:`status_counts` gives).
 
     Notes
     -----
@@ -65,10 +67,10 @@ def consensus_shift(
             share = (n_up + n_down) / cnt
         rows.append(pd.DataFrame({
             "level": level, "group": np.asarray(labels, dtype=object).astype(str),
-            "n_households": cnt.astype(np.int64),
+            "n_compared": cnt.astype(np.int64),
             "n_up": n_up.astype(np.int64), "n_down": n_down.astype(np.int64),
             "share_moved": share, "median_abs_change": absrel,
-            "total_consensus": bc(g[ok], a[ok], n), "total_baseline": bc(g[ok], b[ok], n),
+            "total_consensus_compared": bc(g[ok], a[ok], n), "total_baseline_compared": bc(g[ok], b[ok], n),
         }))
     return stack_levels(rows)
 

@@ -64,7 +64,7 @@ CSS = """<style>
 .calib-table caption{caption-side:top;text-align:left;font-weight:600;padding:2px 0 4px}
 .calib-table-wrap table.calib-table td.lbl{white-space:nowrap;word-break:keep-all}
 .calib-table-wrap table.calib-table td.lbl2{min-width:""" + str(LABEL_MIN_EM) + """em}
-.calib-table-wrap table.calib-table th,.calib-table-wrap table.calib-table td{border:1px solid #d0d4da;padding:3px 8px;vertical-align:top;text-align:left}
+.calib-table-wrap table.calib-table th,.calib-table-wrap table.calib-table td{border:1px solid #d0d4da;padding:3px 8px;vertical-align:baseline;text-align:left}
 .calib-table-wrap table.calib-table th{background:#eef1f5;text-align:center;font-weight:600;word-break:keep-all}
 .calib-table-wrap table.calib-table td.n{text-align:right;white-space:nowrap}
 .calib-table-wrap table.calib-table td.pass{background:#d9f0dd}.calib-table-wrap table.calib-table td.fail{background:#f8d7da}
