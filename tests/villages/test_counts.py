@@ -110,8 +110,9 @@ def test_conclusions_name_every_village_not_certified_and_each_township():
     t = cv.certify_townships(v, k, rules=TOWNSHIP_RULES)
     for lang in ("zh-CN", "en"):
         c = cv.conclusions(v, t, k, rules=RULES, township_rules=TOWNSHIP_RULES, lang=lang)
-        assert list(c.columns) == ["decision", "figure", "threshold", "verdict"]
+        assert list(c.columns) == ["decision", "figure", "threshold", "verdict", "topic"]
         assert len(c) == 1 + len(t) + int((~v["certified"]).sum())
+        assert c["topic"].tolist() == ["villages"] + ["township"] * len(t) + ["village"] * int((~v["certified"]).sum())
         assert c.notna().all().all()
     c = cv.conclusions(v, t, k, rules=RULES, township_rules=TOWNSHIP_RULES, lang="en")
     low = c.loc[c["decision"].str.contains("LOW")].iloc[0]

@@ -84,7 +84,7 @@ def _village_rows(verdicts, kpis, rules, lang) -> list[tuple]:
     for r in near.to_dict("records"):  # one row per village not certified (a report table)
         if lang == "en":
             rows.append((f"credit village {r['township']} / {r['village']}",
-                         f"{r['n_lacking']} criteria not met" if r["n_lacking"] != 1 else "1 criterion not met", "every criterion (seed 003)",
+                         f"{r['n_lacking']} criteria not met" if r["n_lacking"] != 1 else "1 criterion not met", "every criterion (credit-village standard)",
                          f"{r['status']}: {r['lacks']}"))
         else:
             status = "待评定" if r["status"] == "pending assessment" else "未认定"
@@ -197,9 +197,13 @@ def conclusions(
     Returns
     -------
     pandas.DataFrame
-        Columns ``decision``, ``figure``, ``threshold``, ``verdict`` (text). Rows: the credit
-        villages overall, each township, the targets, the count reconciliations, then each
-        village not certified (nearest to certification first) with what it lacks.
+        Columns ``decision``, ``figure``, ``threshold``, ``verdict`` (text) and ``topic``:
+        ``villages`` (the credit villages overall), ``township`` (each township), ``targets``
+        (the final coverage and usage targets), ``milestones`` (when some lie outside the data's
+        period), ``white_list`` and ``profiled_villages`` (the count reconciliations), then
+        ``village`` (each village not certified, nearest to certification first, with what it
+        lacks), in that order. A report that states some of these decisions in its own words
+        selects the others by ``topic``.
     """
     if lang not in ("zh-CN", "en"):
         raise CalibParamsError(f"lang: expected 'zh-CN' or 'en', got {lang!r}")
@@ -207,24 +211,35 @@ def conclusions(
     pend = int((verdicts["status"] == "pending assessment").sum())
     if lang == "en":
         rows = [("credit villages", f"{k} of {n} ({_pct(k / n if n else np.nan)})",
-                 "every criterion (seed 003)",
+                 "every criterion (credit-village standard)",
                  f"{k} certified, {n - k} not ({pend} pending assessment)")]
     else:
         rows = [("信用村认定", f"{k}/{n}（{_pct(k / n if n else np.nan)}）", "全部标准（信用村标准）",
                  f"认定 {k} 个，未认定 {n - k} 个（其中待评定 {pend} 个）")]
-    rows += _township_rows(township_verdicts, township_rules, lang)
+    topics = ["villages"]
+    more = _township_rows(township_verdicts, township_rules, lang)
+    rows += more
+    topics += ["township"] * len(more)
     if progress is not None:
-        rows += _target_rows(progress, lang)
+        more = _target_rows(progress, lang)  # the final targets, then the milestones' line
+        rows += more
+        topics += ["targets", "milestones"][:len(more)]
     if household_counts is not None:
         c = household_counts.set_index("figure")["households"]
         rows.append(("白名单与符合条件农户" if lang != "en" else "white list and eligible households",
                      f"{int(c['white_listed']):,} / {int(c['eligible']):,}", "—",
                      white_list_line(household_counts, lang=lang)))
+        topics.append("white_list")
     if village_counts is not None:
         rows.append(("建档村口径" if lang != "en" else "profiled villages",
                      " / ".join(str(x) for x in village_counts.set_index("figure")["villages"]
                                 .reindex(["profiled_by_households", "profiled_by_persons"])
                                 .dropna().astype(int)), "—",
                      village_counts_line(village_counts, lang=lang)))
-    rows += _village_rows(verdicts, kpis, rules, lang)
-    return pd.DataFrame(rows, columns=_COLS).astype("string")
+        topics.append("profiled_villages")
+    more = _village_rows(verdicts, kpis, rules, lang)
+    rows += more
+    topics += ["village"] * len(more)
+    out = pd.DataFrame(rows, columns=_COLS).astype("string")
+    out["topic"] = pd.array(topics, dtype="string")
+    return out
