@@ -32,6 +32,9 @@ TERMS: dict[str, tuple[str, str]] = {
     "missing.max_floor_discount": ("该档在基准利率下也不覆盖成本（资金、运营与预期损失），不能给优惠；或该档没有贷款",
                                    "the band does not cover its cost (funding, operating and expected loss) even at "
                                    "the base rate, so no discount is possible; or it has no loans"),
+    "change.down": ("减少 {amount}", "down {amount}"),
+    "change.up": ("增加 {amount}", "up {amount}"),
+    "change.none": ("不变", "unchanged"),
     "note.caution": ("注意：{text}", "Caution: {text}"),
     "note.no_ci": ("该结论不涉及置信区间", "no confidence interval applies to this decision"),
     "note.truncated": ("显示前 {n} 行，共 {m} 行", "showing the first {n} of {m} rows"),

@@ -93,10 +93,10 @@ TEXTS_03: dict[str, tuple[str, str]] = {
         "whole programme would grant under each reconciliation rule with the other policy keys unchanged "
         "(relative to the rule in the parameters). Overall first, then the villages by final / consensus, lowest first; every village is in `exposure_by_village.xlsx`."),
     "nb03.exposure.summary": (
-        "公议额度合计 {consensus}，模型额度合计 {model}，最终额度合计 {final}：调解政策使总额变化 {change}（为公议额度的 {ratio}）。"
+        "公议额度合计 {consensus}，模型额度合计 {model}，最终额度合计 {final}：调解政策使总额{change}（最终为公议额度的 {ratio}）。"
         "表中“全部农户额度差合计”（{gap_all}）是所有农户 |模型 − 公议| 之和，含区间内农户；下文核查名单的敞口差额只计需核查的农户，两者口径不同。",
-        "Total consensus {consensus}, model {model}, final {final}: the policy changes the total by {change} "
-        "({ratio} of the consensus). The table's total |model − consensus| over all households ({gap_all}) "
+        "Total consensus {consensus}, model {model}, final {final}: the policy moves the total {change} "
+        "(final {ratio} of the consensus). The table's total |model − consensus| over all households ({gap_all}) "
         "includes households inside the band; the investigation list's exposure gap below counts only the "
         "households to investigate."),
     "nb03.investigate.h": ("核查名单（查找差额原因）", "Investigation list (finding the reason for each gap)"),
@@ -120,7 +120,7 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.c.kappa": ("授信/拒绝的一致性（Cohen κ）", "Grant/decline agreement (Cohen's kappa)"),
     "nb03.c.kappa_rule": ("κ ≥ 0.60（Landis & Koch 1977：高度一致）", "kappa ≥ 0.60 (Landis & Koch 1977: substantial)"),
     "nb03.summary": (
-        "需核查 {n} 户（敞口差额 {gap}）；调解政策使授信总额变化 {change}（最终为公议额度的 {ratio}）。",
-        "{n} households to investigate (exposure gap {gap}); the policy changes the total limit by {change} "
+        "需核查 {n} 户（敞口差额 {gap}）；调解政策使授信总额{change}（最终为公议额度的 {ratio}）。",
+        "{n} households to investigate (exposure gap {gap}); the policy moves the total limit {change} "
         "(final {ratio} of the consensus)."),
 }

@@ -21,7 +21,7 @@ from babel.numbers import format_decimal
 
 from calib.report.labels import get_lang, t
 
-__all__ = ["MISSING", "is_missing", "number", "count", "yuan", "wan", "pct", "rate", "pval", "ci", "cell",
+__all__ = ["MISSING", "is_missing", "number", "count", "yuan", "wan", "pct", "rate", "change", "pval", "ci", "cell",
            "join", "KINDS"]
 
 MISSING = "—"
@@ -79,6 +79,24 @@ def wan(x: Any, *, unit: bool = True, digits: int = 2) -> str:
     """A total in 万元 (10,000 yuan): ``18,190.00 万元`` (en ``18,190.00 × 10,000 yuan``)."""
     s = number(None if is_missing(x) else float(x) / 1e4, digits)
     return f"{s} {t('unit.wan')}" if unit and s != MISSING else s
+
+
+def change(x: Any, amount: Any = None) -> str:
+    """A signed change in words, as a committee reads it: ``减少 3,138.00 万元``, ``增加 ...``,
+    ``不变`` (en ``down ...``, ``up ...``, ``unchanged``); ``amount`` formats its size (default
+    :func:`wan`). Unchanged when the size shows as zero.
+
+    >>> from calib.report.labels import set_lang
+    >>> _ = set_lang("zh-CN"); change(-31_380_000), change(5_000), change(1)
+    ('减少 3,138.00 万元', '增加 0.50 万元', '不变')
+    """
+    if is_missing(x):
+        return MISSING
+    amount = amount or wan
+    size = amount(abs(float(x)))
+    if size == amount(0.0):
+        return t("change.none")
+    return t("change.down" if float(x) < 0 else "change.up", amount=size)
 
 
 def pct(x: Any, digits: int = 1) -> str:
