@@ -51,6 +51,16 @@ def test_one_heading_one_overall_value(reader_bundle):
     assert not twice, twice
 
 
+def test_a_zero_recommendation_reads_as_none(reader_bundle):
+    """Report 05's conclusion says in words that no discount is recommended when the
+    recommended step is zero (the sample's cost floor allows none), not "优惠 0.00%"."""
+    metrics = json.loads((reader_bundle / "metrics.json").read_text(encoding="utf-8"))
+    nb05 = next(k for k in metrics if k.startswith("05"))
+    page = visible_text((reader_bundle / f"{nb05}.html").read_text(encoding="utf-8"))
+    zero = metrics[nb05]["recommended_step_discount"] == 0
+    assert ("不推荐积分优惠" in page) == zero and ("推荐每 100 分优惠 0.00%" not in page)
+
+
 def test_a_or_better_definitions_stated_with_both_numbers(reader_bundle):
     """04 and 06 measure A-or-better differently: 04's page states both numbers and why."""
     from calib.report import fmt, labels

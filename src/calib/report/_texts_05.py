@@ -177,8 +177,17 @@ TEXTS_05: dict[str, tuple[str, str]] = {
     "nb05.c.inflation": ("疑似积分虚高的村", "Villages flagged for point inflation"),
     "nb05.c.inflation_fig": ("{n} 个：{names}", "{n}: {names}"),
     "nb05.c.inflation_rule": ("稳健 z 分数 > 3.5（Iglewicz & Hoaglin 1993）", "robust z > 3.5 (Iglewicz & Hoaglin 1993)"),
+    # the summary line: the recommendation (a discount, or none), the current discount's verdict,
+    # the base rate (below cost in some bands, or covering all)
     "nb05.summary": (
-        "推荐每 100 分优惠 {step}，每年补贴 {subsidy}（预算 {budget}）；现行优惠的风险依据：{verdict}（区间 {ci}）；基准利率在 {below}/{bands} 个积分档不覆盖成本，需复核。",
+        "推荐每 100 分优惠 {step}，每年补贴 {subsidy}（预算 {budget}）；现行优惠的风险依据：{verdict}（区间 {ci}）；{base}",
         "Recommended {step} per 100 points, subsidy {subsidy} a year (budget {budget}); the current discount: "
-        "{verdict} (interval {ci}); the base rate is below cost in {below} of {bands} bands and needs revising."),
+        "{verdict} (interval {ci}); {base}"),
+    "nb05.summary_none": (
+        "不推荐积分优惠（约束：{binding}），无需补贴（预算 {budget}）；现行优惠的风险依据：{verdict}（区间 {ci}）；{base}",
+        "No points discount is recommended (binding: {binding}), so no subsidy (budget {budget}); the current "
+        "discount: {verdict} (interval {ci}); {base}"),
+    "nb05.summary.base": ("基准利率在 {below}/{bands} 个积分档不覆盖成本，需复核。",
+                          "the base rate is below cost in {below} of {bands} bands and needs revising."),
+    "nb05.summary.base_ok": ("基准利率在全部 {bands} 个积分档覆盖成本。", "the base rate covers cost in all {bands} bands."),
 }

@@ -110,7 +110,7 @@ _TOWNSHIP_TEXT = {
     "en": ("credit township {tw}", "credit villages {n} of {of} ({share}); NPL {npl}",
            "credit villages {op} {threshold}; NPL below county {county}", "certified",
            "not certified: ", "; "),
-    "zh-CN": ("信用乡镇：{tw}", "信用村 {n}/{of}（{share}），不良率 {npl}",
+    "zh-CN": ("信用乡镇：{tw}", "信用村 {n} / {of} 个（{share}），不良率 {npl}",
               "信用村占比 {op} {threshold}；不良率低于县均 {county}", "认定", "未认定：", "；"),
 }
 
@@ -214,7 +214,7 @@ def conclusions(
                  "every criterion (credit-village standard)",
                  f"{k} certified, {n - k} not ({pend} pending assessment)")]
     else:
-        rows = [("信用村认定", f"{k}/{n}（{_pct(k / n if n else np.nan)}）", "全部标准（信用村标准）",
+        rows = [("信用村认定", f"{k} / {n} 个村（{_pct(k / n if n else np.nan)}）", "全部标准（信用村标准）",
                  f"认定 {k} 个，未认定 {n - k} 个（其中待评定 {pend} 个）")]
     topics = ["villages"]
     more = _township_rows(township_verdicts, township_rules, lang)
