@@ -114,6 +114,6 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.c.npl": ("全部不良率（按余额）", "Programme NPL ratio (balance)"),
     "nb06.c.npl_rule": ("{npl}（信用村“952”标准）", "{npl} (credit-village \"952\" standard)"),
     "nb06.summary": (
-        "认定信用村 {cv}/{n} 个、信用乡镇 {ct}/{nt} 个；授信面 {coverage}、用信面 {usage}（按人数）。",
+        "认定信用村 {cv} / {n} 个、信用乡镇 {ct} / {nt} 个；授信面 {coverage}、用信面 {usage}（按人数）。",
         "{cv} of {n} villages and {ct} of {nt} townships certified; coverage {coverage}, usage {usage} (persons)."),
 }
