@@ -92,3 +92,18 @@ def test_pages_and_workbooks_translate_codes_by_one_rule(tmp_path):
         assert all(f">{c}<" in page for c in cells), (col, cells)
     assert sheet.iloc[3, 0] == "全部" and sheet.iloc[0, 1] == "通过" and "−∞" in sheet.iloc[0, 2]
     assert "overall" not in page and "inf" not in page
+
+
+def test_sheet_names_in_the_readers_words(tmp_path):
+    """A workbook written for readers names its sheets in their language (the tab is the first
+    thing Excel shows); a sheet the catalogue does not know keeps its name."""
+    from openpyxl import load_workbook
+
+    from calib.report import excel, labels
+
+    labels.set_lang("zh-CN")
+    df = pd.DataFrame({"village": ["东村"]})
+    path = excel.write_xlsx({"figures": df, "village_verdicts": df, "其他": df}, tmp_path / "v.xlsx", labels=True)
+    assert load_workbook(path).sheetnames == ["指标", "信用村认定", "其他"]
+    assert load_workbook(excel.write_xlsx(df, tmp_path / "one.xlsx", labels=True)).sheetnames == ["数据"]
+    assert load_workbook(excel.write_xlsx(df, tmp_path / "raw.xlsx")).sheetnames == ["data"]  # code names

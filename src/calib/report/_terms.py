@@ -32,6 +32,12 @@ TERMS: dict[str, tuple[str, str]] = {
     "missing.max_floor_discount": ("该档在基准利率下也不覆盖成本（资金、运营与预期损失），不能给优惠；或该档没有贷款",
                                    "the band does not cover its cost (funding, operating and expected loss) even at "
                                    "the base rate, so no discount is possible; or it has no loans"),
+    # sheet names of the workbooks written with labels (calib.report.write_xlsx)
+    "sheet.data": ("数据", "data"),
+    "sheet.figures": ("指标", "figures"),
+    "sheet.village_verdicts": ("信用村认定", "village verdicts"),
+    "sheet.township_verdicts": ("信用乡镇认定", "township verdicts"),
+    "sheet.lacks": ("未认定村欠缺项", "what villages lack"),
     "change.down": ("减少 {amount}", "down {amount}"),
     "change.up": ("增加 {amount}", "up {amount}"),
     "change.none": ("不变", "unchanged"),

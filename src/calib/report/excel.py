@@ -78,8 +78,8 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, mask: dict[str, str] | N
     mask : dict, optional
         Extra personal-data columns (``column -> kind``).
     labels : bool
-        Headers, and coded values (verdicts, statuses, reasons), in the reader's words (catalogue)
-        instead of code names.
+        Headers, coded values (verdicts, statuses, reasons) and sheet names (``sheet.<name>``
+        in the catalogue, when there is one) in the reader's words instead of code names.
 
     Returns
     -------
@@ -105,8 +105,8 @@ def write_xlsx(sheets: pd.DataFrame | dict[str, pd.DataFrame], path: str | Path,
     mask : dict, optional
         Extra personal-data columns (``column -> kind``).
     labels : bool
-        Headers, and coded values (verdicts, statuses, reasons), in the reader's words (catalogue)
-        instead of code names.
+        Headers, coded values (verdicts, statuses, reasons) and sheet names (``sheet.<name>``
+        in the catalogue, when there is one) in the reader's words instead of code names.
 
     Returns
     -------
@@ -121,6 +121,10 @@ def write_xlsx(sheets: pd.DataFrame | dict[str, pd.DataFrame], path: str | Path,
     wb = Workbook()
     wb.remove(wb.active)
     for name, frame in sheets.items():
+        if labels:
+            from calib.report.labels import has, t
+
+            name = t(f"sheet.{name}") if has(f"sheet.{name}") else name
         ws = wb.create_sheet(str(neutralise(str(name)))[:31])
         out = _prepare(frame, mask, labels)
         ws.append([str(c) for c in out.columns])
