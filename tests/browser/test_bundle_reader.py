@@ -93,3 +93,19 @@ def test_no_warning_reaches_a_report(reader_bundle):
                 if o.get("name") == "stderr" and ("Warning" in o.get("text", "") or "Glyph" in o.get("text", "")):
                     found.append(f"{nb_file.name}: {o['text'][:200]}")
     assert not found, "\n".join(found)
+
+
+def test_the_clerks_quarantine_list_is_in_chinese(reader_bundle):
+    """The quarantine goes to the village clerks in their words (quarantine.xlsx: Chinese headers,
+    table names and reasons), row for row the contract's quarantine.csv (code names, for programs)."""
+    import re
+
+    import pandas as pd
+
+    csv = pd.read_csv(reader_bundle / "quarantine.csv", dtype=str, encoding="utf-8-sig")
+    book = pd.read_excel(reader_bundle / "quarantine.xlsx", sheet_name=None, engine="openpyxl", dtype=str)
+    assert list(book) == ["隔离清单"]
+    sheet = book["隔离清单"]
+    assert len(sheet) == len(csv) > 0 and sheet.iloc[:, 2].tolist() == csv["row"].tolist()
+    assert all(re.search(r"[\u4e00-\u9fff]", h) for h in sheet.columns)
+    assert all(re.search(r"[\u4e00-\u9fff]", r) for r in sheet.iloc[:, 5]), sheet.iloc[:, 5].tolist()

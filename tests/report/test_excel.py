@@ -107,3 +107,25 @@ def test_sheet_names_in_the_readers_words(tmp_path):
     assert load_workbook(path).sheetnames == ["指标", "信用村认定", "其他"]
     assert load_workbook(excel.write_xlsx(df, tmp_path / "one.xlsx", labels=True)).sheetnames == ["数据"]
     assert load_workbook(excel.write_xlsx(df, tmp_path / "raw.xlsx")).sheetnames == ["data"]  # code names
+
+
+def test_a_table_longer_than_a_sheet_goes_on_in_continuation_sheets(tmp_path, monkeypatch):
+    """Excel holds 1,048,576 rows a sheet: a province's investigation list can be longer. Every
+    row is written, each continuation sheet with the header, and the index counts them all."""
+    from openpyxl import load_workbook
+
+    from calib.report import excel, labels
+
+    labels.set_lang("zh-CN")
+    assert excel.SHEET_ROWS == 1_048_576 - 1  # Excel's rows a sheet, less the header
+    monkeypatch.setattr(excel, "SHEET_ROWS", 3)
+    df = pd.DataFrame({"village": [f"村{i}" for i in range(7)], "n": range(7)})
+    path = excel.write_xlsx(df, tmp_path / "long.xlsx", labels=True)
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["数据", "数据 (2)", "数据 (3)"]
+    rows = [list(ws.iter_rows(values_only=True)) for ws in wb.worksheets]
+    assert [len(r) - 1 for r in rows] == [3, 3, 1] and len({r[0] for r in rows}) == 1  # the header each time
+    assert [r[1] for sheet in rows for r in sheet[1:]] == list(range(7))
+    assert excel.count_rows(path) == 7
+    long_name = "x" * 40
+    assert all(len(n) <= 31 for n in load_workbook(excel.write_xlsx({long_name: df}, tmp_path / "n.xlsx")).sheetnames)

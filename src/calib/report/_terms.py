@@ -38,6 +38,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "sheet.village_verdicts": ("信用村认定", "village verdicts"),
     "sheet.township_verdicts": ("信用乡镇认定", "township verdicts"),
     "sheet.lacks": ("未认定村欠缺项", "what villages lack"),
+    "sheet.quarantine": ("隔离清单", "quarantine"),
     "change.down": ("减少 {amount}", "down {amount}"),
     "change.up": ("增加 {amount}", "up {amount}"),
     "change.none": ("不变", "unchanged"),

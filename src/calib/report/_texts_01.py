@@ -22,10 +22,10 @@ TEXTS_01: dict[str, tuple[str, str]] = {
     "nb01.quarantine.h": ("隔离的行", "Quarantine"),
     "nb01.quarantine.text": (
         "按表与原因汇总的问题。一行有两个问题时，在“行数”中计一次，在“问题数”中计两次。完整清单（已脱敏）写入报告包的 "
-        "`quarantine.csv`，供村级录入员从源头更正。",
+        "`quarantine.xlsx`（中文），供村级录入员从源头更正；`quarantine.csv` 是同一清单的数据契约格式（列名与原因为英文代码，供程序读取）。",
         "Problems by table and reason. A row with two problems counts once in rows and twice in problems. The "
-        "full list, masked, is written to `quarantine.csv` in the report bundle for the village clerks to correct "
-        "at source."),
+        "full list, masked, is written to `quarantine.xlsx` in the report bundle for the village clerks to correct "
+        "at source; `quarantine.csv` is the same list in the data contract's format (code names, for programs)."),
     "nb01.coverage.h": ("各村授信资格与建档", "Eligibility and profiling by village"),
     "nb01.coverage.text": (
         "年龄在参数规定范围内（按基准日计算）且未被排除（按参数：{excluded}）的人为合格人员；户内至少有一名合格人员的农户为合格农户。"

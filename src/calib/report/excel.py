@@ -19,6 +19,11 @@ from calib.masking import mask_frame
 
 __all__ = ["FORMULA_PREFIXES", "neutralise", "neutralise_frame", "write_csv", "write_xlsx", "count_rows"]
 
+#: Data rows one worksheet holds: Excel's 1,048,576 rows less the header. A longer table goes on
+#: in continuation sheets (``数据 (2)``, ...), each with the header (a province's investigation
+#: list can pass a million households; Excel would open the rest of one sheet truncated).
+SHEET_ROWS = 1_048_575
+
 #: First characters that make a spreadsheet read a cell as a formula (OWASP).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -78,8 +83,8 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, mask: dict[str, str] | N
     mask : dict, optional
         Extra personal-data columns (``column -> kind``).
     labels : bool
-        Headers, coded values (verdicts, statuses, reasons) and sheet names (``sheet.<name>``
-        in the catalogue, when there is one) in the reader's words instead of code names.
+        Headers, and coded values (verdicts, statuses, reasons), in the reader's words (catalogue)
+        instead of code names.
 
     Returns
     -------
@@ -99,7 +104,8 @@ def write_xlsx(sheets: pd.DataFrame | dict[str, pd.DataFrame], path: str | Path,
     Parameters
     ----------
     sheets : DataFrame or dict of sheet name -> DataFrame
-        The tables (a single frame goes to sheet ``data``).
+        The tables (a single frame goes to sheet ``data``); a table longer than
+        :data:`SHEET_ROWS` goes on in continuation sheets named ``<name> (2)``, ``(3)``, ...
     path : path
         Destination file.
     mask : dict, optional
@@ -125,15 +131,20 @@ def write_xlsx(sheets: pd.DataFrame | dict[str, pd.DataFrame], path: str | Path,
             from calib.report.labels import has, t
 
             name = t(f"sheet.{name}") if has(f"sheet.{name}") else name
-        ws = wb.create_sheet(str(neutralise(str(name)))[:31])
         out = _prepare(frame, mask, labels)
-        ws.append([str(c) for c in out.columns])
-        for row in out.itertuples(index=False):
-            ws.append([_cell(v) for v in row])
-        for col in ws.iter_cols(min_row=1):
-            for c in col:
-                if isinstance(c.value, str):
-                    c.data_type = "s"
+        parts = max(1, -(-len(out) // SHEET_ROWS))
+        for k in range(parts):
+            title = str(neutralise(str(name)))
+            if k:  # a continuation sheet, within Excel's 31 characters
+                title = title[:31 - len(f" ({k + 1})")] + f" ({k + 1})"
+            ws = wb.create_sheet(title[:31])
+            ws.append([str(c) for c in out.columns])
+            for row in out.iloc[k * SHEET_ROWS:(k + 1) * SHEET_ROWS].itertuples(index=False):
+                ws.append([_cell(v) for v in row])
+            for col in ws.iter_cols(min_row=1):
+                for c in col:
+                    if isinstance(c.value, str):
+                        c.data_type = "s"
     wb.save(path)
     return path
 
