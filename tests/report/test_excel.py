@@ -129,3 +129,27 @@ def test_a_table_longer_than_a_sheet_goes_on_in_continuation_sheets(tmp_path, mo
     assert excel.count_rows(path) == 7
     long_name = "x" * 40
     assert all(len(n) <= 31 for n in load_workbook(excel.write_xlsx({long_name: df}, tmp_path / "n.xlsx")).sheetnames)
+
+
+def test_every_cell_keeps_its_type_and_no_text_becomes_a_formula(tmp_path):
+    """Text stays text (a formula prefix neutralised, an Excel error word such as #N/A or a
+    URL written as a string), numbers and dates keep their types, a missing value is blank;
+    a sheet name Excel forbids is made valid and unique."""
+    from openpyxl import load_workbook
+
+    from calib.report import excel
+
+    df = pd.DataFrame({"text": ["=1+2", "#N/A", "http://x.example", "0012"],
+                       "n": [1.5, float("nan"), 3, float("inf")], "ok": [True, False, True, False],
+                       "day": pd.to_datetime(["2026-06-30", "2026-01-02 10:30", None, "2025-12-31"], format="ISO8601")})
+    path = excel.write_xlsx({"a/b:c": df, "A/B:C": df}, tmp_path / "t.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["a_b_c", "A_B_C (2)"]
+    ws = wb.worksheets[0]
+    cells = [[c for c in row] for row in ws.iter_rows(min_row=2)]
+    assert [r[0].value for r in cells] == ["'=1+2", "#N/A", "http://x.example", "0012"]
+    assert all(r[0].data_type == "s" for r in cells) and all(not r[0].hyperlink for r in cells)
+    assert [r[1].value for r in cells] == [1.5, None, 3, None]
+    assert [r[2].value for r in cells] == [True, False, True, False]
+    assert cells[0][3].value.date().isoformat() == "2026-06-30" and cells[0][3].number_format == "yyyy-mm-dd"
+    assert cells[1][3].number_format == "yyyy-mm-dd hh:mm:ss" and cells[2][3].value is None

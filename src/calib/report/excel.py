@@ -9,6 +9,7 @@ row index is never written.
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 from pathlib import Path
 from typing import Any
 
@@ -119,34 +120,76 @@ def write_xlsx(sheets: pd.DataFrame | dict[str, pd.DataFrame], path: str | Path,
     pathlib.Path
         ``path``.
     """
-    from openpyxl import Workbook
+    import xlsxwriter
 
     path = Path(path)
     if isinstance(sheets, pd.DataFrame):
         sheets = {"data": sheets}
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, frame in sheets.items():
-        if labels:
-            from calib.report.labels import has, t
+    # XlsxWriter streams the rows (constant memory) and types every cell explicitly: text is
+    # written as a string, never read as a formula, a URL or a number
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+                                         "strings_to_urls": False, "strings_to_numbers": False})
+    formats = {"date": wb.add_format({"num_format": "yyyy-mm-dd"}),
+               "datetime": wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})}
+    used: set[str] = set()
+    try:
+        for name, frame in sheets.items():
+            if labels:
+                from calib.report.labels import has, t
 
-            name = t(f"sheet.{name}") if has(f"sheet.{name}") else name
-        out = _prepare(frame, mask, labels)
-        parts = max(1, -(-len(out) // SHEET_ROWS))
-        for k in range(parts):
-            title = str(neutralise(str(name)))
-            if k:  # a continuation sheet, within Excel's 31 characters
-                title = title[:31 - len(f" ({k + 1})")] + f" ({k + 1})"
-            ws = wb.create_sheet(title[:31])
-            ws.append([str(c) for c in out.columns])
-            for row in out.iloc[k * SHEET_ROWS:(k + 1) * SHEET_ROWS].itertuples(index=False):
-                ws.append([_cell(v) for v in row])
-            for col in ws.iter_cols(min_row=1):
-                for c in col:
-                    if isinstance(c.value, str):
-                        c.data_type = "s"
-    wb.save(path)
+                name = t(f"sheet.{name}") if has(f"sheet.{name}") else name
+            out = _prepare(frame, mask, labels)
+            parts = max(1, -(-len(out) // SHEET_ROWS))
+            columns = [out.iloc[:, i].to_numpy(dtype=object) for i in range(out.shape[1])]
+            for k in range(parts):
+                ws = wb.add_worksheet(_sheet_title(str(name), k, used))
+                for j, c in enumerate(out.columns):
+                    ws.write_string(0, j, str(c))
+                lo, hi = k * SHEET_ROWS, min((k + 1) * SHEET_ROWS, len(out))
+                for r, row in enumerate(zip(*(col[lo:hi] for col in columns)), start=1):
+                    for j, v in enumerate(row):
+                        _write(ws, r, j, v, formats)
+    finally:
+        wb.close()
     return path
+
+
+#: Characters a worksheet's name cannot hold (Excel).
+_SHEET_BAD = str.maketrans({ch: "_" for ch in "[]:*?/\\"})
+
+
+def _sheet_title(name: str, k: int, used: set[str]) -> str:
+    """A valid, unique worksheet name: Excel's forbidden characters replaced, at most 31
+    characters, no leading or trailing quote; ``name (k+1)`` for a continuation sheet."""
+    base = name.translate(_SHEET_BAD).strip("'") or "data"
+    tail = f" ({k + 1})" if k else ""
+    title, n = base[:31 - len(tail)] + tail, 1
+    while title.lower() in used:  # Excel compares names without case
+        n += 1
+        tail = f" ({k + 1}.{n})" if k else f" ({n})"
+        title = base[:31 - len(tail)] + tail
+    used.add(title.lower())
+    return title
+
+
+def _write(ws, r: int, c: int, v: Any, formats: dict) -> None:
+    """One cell, typed by its Python value (missing values left blank)."""
+    v = _cell(v)
+    if v is None:
+        return
+    if isinstance(v, str):
+        ws.write_string(r, c, v)
+    elif isinstance(v, bool):
+        ws.write_boolean(r, c, v)
+    elif isinstance(v, (int, float)):
+        ws.write_number(r, c, v)
+    elif isinstance(v, _dt.datetime):
+        ws.write_datetime(r, c, v.replace(tzinfo=None),
+                          formats["date" if v.time() == _dt.time(0) else "datetime"])
+    elif isinstance(v, _dt.date):
+        ws.write_datetime(r, c, v, formats["date"])
+    else:
+        ws.write_string(r, c, str(neutralise(str(v))))
 
 
 def _cell(v: Any) -> Any:

@@ -25,7 +25,7 @@ __all__ = ["KEY_PACKAGES", "MANIFEST", "SIGNATURE", "versions", "git_info", "inp
            "bundle_digests", "write_json", "LOCK_NAME", "UNLISTED", "sign_manifest", "check_signature", "sha256_text"]
 
 KEY_PACKAGES = ("calib", "numpy", "pandas", "scipy", "statsmodels", "scikit-learn", "matplotlib",
-                "papermill", "nbconvert", "nbclient", "ipykernel", "pydantic", "openpyxl", "pyarrow")
+                "papermill", "nbconvert", "nbclient", "ipykernel", "pydantic", "openpyxl", "xlsxwriter", "pyarrow")
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.json.sig"
 LOCK_NAME = ".run.lock"  # held by a run while it builds its bundle (calib.reporting.publish)
