@@ -119,6 +119,7 @@ def test_a_table_longer_than_a_sheet_goes_on_in_continuation_sheets(tmp_path, mo
     labels.set_lang("zh-CN")
     assert excel.SHEET_ROWS == 1_048_576 - 1  # Excel's rows a sheet, less the header
     monkeypatch.setattr(excel, "SHEET_ROWS", 3)
+    monkeypatch.setattr(excel, "_BLOCK_ROWS", 2)  # blocks of rows that straddle the sheets' ends
     df = pd.DataFrame({"village": [f"村{i}" for i in range(7)], "n": range(7)})
     path = excel.write_xlsx(df, tmp_path / "long.xlsx", labels=True)
     wb = load_workbook(path)

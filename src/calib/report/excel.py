@@ -140,19 +140,24 @@ def write_xlsx(sheets: pd.DataFrame | dict[str, pd.DataFrame], path: str | Path,
                 name = t(f"sheet.{name}") if has(f"sheet.{name}") else name
             out = _prepare(frame, mask, labels)
             parts = max(1, -(-len(out) // SHEET_ROWS))
-            columns = [out.iloc[:, i].to_numpy(dtype=object) for i in range(out.shape[1])]
             for k in range(parts):
                 ws = wb.add_worksheet(_sheet_title(str(name), k, used))
                 for j, c in enumerate(out.columns):
                     ws.write_string(0, j, str(c))
                 lo, hi = k * SHEET_ROWS, min((k + 1) * SHEET_ROWS, len(out))
-                for r, row in enumerate(zip(*(col[lo:hi] for col in columns)), start=1):
-                    for j, v in enumerate(row):
-                        _write(ws, r, j, v, formats)
+                for b0 in range(lo, hi, _BLOCK_ROWS):  # Python values for one block of rows at a time
+                    block = out.iloc[b0:min(b0 + _BLOCK_ROWS, hi)]
+                    columns = [block.iloc[:, i].to_numpy(dtype=object) for i in range(block.shape[1])]
+                    for r, row in enumerate(zip(*columns), start=b0 - lo + 1):
+                        for j, v in enumerate(row):
+                            _write(ws, r, j, v, formats)
     finally:
         wb.close()
     return path
 
+
+#: Rows turned into Python values at a time while a sheet is written.
+_BLOCK_ROWS = 1 << 16
 
 #: Characters a worksheet's name cannot hold (Excel).
 _SHEET_BAD = str.maketrans({ch: "_" for ch in "[]:*?/\\"})
