@@ -154,3 +154,16 @@ def test_every_cell_keeps_its_type_and_no_text_becomes_a_formula(tmp_path):
     assert [r[2].value for r in cells] == [True, False, True, False]
     assert cells[0][3].value.date().isoformat() == "2026-06-30" and cells[0][3].number_format == "yyyy-mm-dd"
     assert cells[1][3].number_format == "yyyy-mm-dd hh:mm:ss" and cells[2][3].value is None
+
+
+def test_a_text_longer_than_a_cell_is_cut_visibly(tmp_path):
+    """Excel holds 32,767 characters a cell (a longer one makes the file unreadable, or is cut
+    without a word): the cut says so, with the text's length."""
+    from openpyxl import load_workbook
+
+    from calib.report import excel
+
+    path = excel.write_xlsx(pd.DataFrame({"value": ["x" * 40_000, "short"]}), tmp_path / "long.xlsx")
+    cells = [r[0] for r in load_workbook(path).worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert len(cells[0]) == excel.CELL_CHARS == 32_767 and cells[0].endswith("[40,000 characters; cut to Excel's 32,767]")
+    assert cells[1] == "short"

@@ -156,6 +156,9 @@ def write_xlsx(sheets: pd.DataFrame | dict[str, pd.DataFrame], path: str | Path,
     return path
 
 
+#: Characters a cell holds (Excel); a longer text is cut with a note saying so.
+CELL_CHARS = 32_767
+
 #: Rows turned into Python values at a time while a sheet is written.
 _BLOCK_ROWS = 1 << 16
 
@@ -183,6 +186,9 @@ def _write(ws, r: int, c: int, v: Any, formats: dict) -> None:
     if v is None:
         return
     if isinstance(v, str):
+        if len(v) > CELL_CHARS:  # Excel's limit: cut where the reader sees it, not silently
+            note = f"…[{len(v):,} characters; cut to Excel's {CELL_CHARS:,}]"
+            v = v[:CELL_CHARS - len(note)] + note
         ws.write_string(r, c, v)
     elif isinstance(v, bool):
         ws.write_boolean(r, c, v)
