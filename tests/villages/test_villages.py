@@ -723,11 +723,11 @@ def test_reader_tables_and_html():
     assert t.loc[1, "A or better"] == pytest.approx(0.5)
     v = cv.certify_villages(k, rules=RULES)
     g = cv.verdict_grid(v, rules=RULES)
-    assert "profiling rate >= 90.0%" in g.columns and "A-or-better share > 55.0%" in g.columns
+    assert "profiling rate ≥ 90%" in g.columns and "A-or-better share > 55%" in g.columns
     assert "loan share > county 2.5%" in g.columns  # 1 borrower of 40 households
-    cell = g.set_index("village").loc["C", "profiling rate >= 90.0%"]
+    cell = g.set_index("village").loc["C", "profiling rate ≥ 90%"]
     assert cell == "fail 85.0%"
-    assert g.set_index("village").loc["B", "A-or-better share > 55.0%"] == "fail 50.0%"
+    assert g.set_index("village").loc["B", "A-or-better share > 55%"] == "fail 50.0%"
     assert (g["governance"] == "not assessed").all()
     html = cv.style_verdicts(g).to_html()
     import re
@@ -737,7 +737,7 @@ def test_reader_tables_and_html():
     for sel, col in rules.items():
         for cell in re.findall(r"row(\d+)_col(\d+)", sel):
             colour_of[tuple(map(int, cell))] = col
-    prof = list(g.columns).index("profiling rate >= 90.0%")
+    prof = list(g.columns).index("profiling rate ≥ 90%")
     assert colour_of[(2, prof)] == "#ffcdd2"  # C fails profiling: red
     assert colour_of[(0, prof)] == "#c8e6c9"  # A passes: green
     assert colour_of[(0, list(g.columns).index("governance"))] == "#e0e0e0"  # grey
@@ -745,7 +745,7 @@ def test_reader_tables_and_html():
     assert "<script" not in html and "http" not in html
     tv = cv.certify_townships(v, k, rules=TOWNSHIP_RULES)
     gt = cv.verdict_grid(tv, rules=TOWNSHIP_RULES)
-    assert list(gt.columns) == ["township", "credit village share > 75.0%", "NPL < county 0.0%",
+    assert list(gt.columns) == ["township", "credit village share > 75%", "NPL < county 0.0%",
                                 "certified"]
     assert (gt["certified"] == "not certified").all()
     m = cv.headline_metrics(k, v, tv)

@@ -17,7 +17,9 @@ from calib.villages.counts import village_counts_line, white_list_line
 from calib.villages.lacks import _needed_change, nearest_to_certification
 from calib.villages.rules import (
     QUALITATIVE_CRITERIA,
+    RULE_OPS,
     VILLAGE_CRITERIA,
+    rule_pct,
     validate_township_rules,
 )
 
@@ -32,20 +34,10 @@ CRITERION_NAMES_ZH = {
     "credit_village_share": "信用村占比",
 }
 _COLS = ["decision", "figure", "threshold", "verdict"]
-#: Operators as the pages write them (as :data:`calib.report.words.OPS`).
-_OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤"}
 
 
 def _pct(x: float) -> str:
     return "—" if x is None or x != x else f"{x:.1%}"
-
-
-def _rule_pct(x: float) -> str:
-    """A threshold of the parameters as the pages write it: ``70%``, ``72.5%`` (a figure keeps
-    its one decimal, ``70.0%``)."""
-    if x is None or x != x:
-        return "—"
-    return f"{x:.0%}" if round(x * 100, 6) == round(x * 100) else f"{x:.1%}"
 
 
 def _lacks_zh(row: dict, unit: str) -> str:
@@ -129,8 +121,8 @@ def _township_rows(tverdicts, rules, lang) -> list[tuple]:
         if t["npl_vs_county"] != "pass":
             lack.append("NPL not below the county" if lang == "en" else "不良率未低于县均")
         words = dict(tw=t["township"], n=t["n_credit_villages"], of=t["n_villages"],
-                     share=_pct(share), npl=_pct(npl), op=_OPS[op], county=_pct(county),
-                     threshold=_rule_pct(t["credit_village_share_threshold"]))
+                     share=_pct(share), npl=_pct(npl), op=RULE_OPS[op], county=_pct(county),
+                     threshold=rule_pct(t["credit_village_share_threshold"]))
         decision, figure, threshold, yes, no, sep = _TOWNSHIP_TEXT[lang]
         rows.append((decision.format(**words), figure.format(**words),
                      threshold.format(**words), yes if t["certified"] else no + sep.join(lack)))
@@ -146,8 +138,8 @@ def _target_rows(progress: pd.DataFrame, lang: str) -> list[tuple]:
     outside = ms.loc[~ms["in_data_period"].astype(bool)] if "in_data_period" in ms else ms.iloc[:0]
     if lang == "en":
         rows = [("programme targets (final)", f"coverage {_pct(cov)}, usage {_pct(use)}",
-                 f"coverage ≥ {_rule_pct(fin['credit_coverage_target'])}, usage ≥ "
-                 f"{_rule_pct(fin['usage_target'])}", "met" if met else f"not met: {short}")]
+                 f"coverage ≥ {rule_pct(fin['credit_coverage_target'])}, usage ≥ "
+                 f"{rule_pct(fin['usage_target'])}", "met" if met else f"not met: {short}")]
         if len(outside):
             rows.append(("programme milestones", f"{len(outside)} of {len(ms)} milestones lie "
                          "outside the data's period", "dated milestones",
@@ -156,7 +148,7 @@ def _target_rows(progress: pd.DataFrame, lang: str) -> list[tuple]:
     short_zh = short.replace("coverage", "授信面").replace("usage", "用信面").replace(
         "more profiled villages", "个建档村待完成")
     rows = [("授信面与用信面目标（最终）", f"授信面 {_pct(cov)}，用信面 {_pct(use)}",
-             f"授信面 ≥ {_rule_pct(fin['credit_coverage_target'])}，用信面 ≥ {_rule_pct(fin['usage_target'])}",
+             f"授信面 ≥ {rule_pct(fin['credit_coverage_target'])}，用信面 ≥ {rule_pct(fin['usage_target'])}",
              "达标" if met else f"未达标：{short_zh}")]
     if len(outside):
         rows.append(("阶段性目标（里程碑）", f"{len(ms)} 个里程碑中 {len(outside)} 个不在数据期间内",

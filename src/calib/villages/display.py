@@ -14,8 +14,10 @@ import pandas as pd
 from calib.errors import CalibInputError
 from calib.villages.rules import (
     QUALITATIVE_CRITERIA,
+    RULE_OPS,
     TOWNSHIP_CRITERIA,
     VILLAGE_CRITERIA,
+    rule_pct,
     validate_township_rules,
     validate_village_rules,
 )
@@ -113,8 +115,9 @@ def verdict_grid(verdicts: pd.DataFrame, *, rules: Mapping[str, Any] | None = No
     Returns
     -------
     pandas.DataFrame
-        ``township`` (and ``village``), one column per criterion headed with its rule (e.g.
-        ``"profiling rate >= 90.0%"``; the county-relative ones with the county figure) whose
+        ``township`` (and ``village``), one column per criterion headed with its rule as the
+        pages write it (e.g. ``"profiling rate ≥ 90%"``; the county-relative ones with the
+        county figure, ``"loan share > county 2.5%"``) whose
         cells read ``"pass 95.7%"``, ``"fail 48.0%"``, ``"no data"``, and for the qualitative
         criteria ``"pass"``, ``"fail"`` or ``"not assessed"``; then ``status`` (villages) or
         ``certified`` (townships). :func:`style_verdicts` colours it.
@@ -130,7 +133,8 @@ def verdict_grid(verdicts: pd.DataFrame, *, rules: Mapping[str, Any] | None = No
         t = float(thr.iloc[0]) if thr is not None and len(thr) else float("nan")
         name = _GRID_NAMES.get(c, c.replace("_", " "))
         where = "county " if "county" in c else ""
-        head = f"{name} {r[c]['op']} {where}{_pct(t)}"
+        # a parameter's threshold as the pages write it (≥ 90%), the county's figure with its decimal
+        head = f"{name} {RULE_OPS[r[c]['op']]} {where}{_pct(t) if where else rule_pct(t)}"
         fig = verdicts[f"{c}_figure"].to_numpy(dtype=float)
         vd = verdicts[c].astype(object).to_numpy()
         out[head] = [v if v == "no data" else f"{v} {_pct(f)}" for v, f in zip(vd, fig)]

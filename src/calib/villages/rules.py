@@ -20,7 +20,7 @@ __all__ = [
     "VILLAGE_CRITERIA", "QUALITATIVE_CRITERIA", "TOWNSHIP_CRITERIA",
     "Threshold", "Relative", "VillageRules", "TownshipRules", "Milestone", "Targets",
     "validate_village_rules", "validate_township_rules", "validate_targets",
-    "validate_eligibility",
+    "validate_eligibility", "RULE_OPS", "rule_pct",
 ]
 
 #: Quantitative credit-village criteria, in report order.
@@ -188,3 +188,16 @@ def validate_targets(targets: Mapping[str, Any] | None) -> dict[str, Any]:
 def validate_eligibility(eligibility: Mapping[str, Any] | None) -> dict[str, Any]:
     """Validate the ``eligibility`` block."""
     return _validate(EligibilityRules, eligibility, "eligibility").model_dump()
+
+
+#: Operators as the pages write them (as :data:`calib.report.words.OPS`).
+RULE_OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤"}
+
+
+def rule_pct(x: float) -> str:
+    """A threshold of the parameters as the pages write it: ``70%``, ``72.5%`` (a measured
+    figure keeps its one decimal, ``70.0%``; the report layer's rule is
+    :func:`calib.report.words.share_words`)."""
+    if x is None or x != x:
+        return "—"
+    return f"{x:.0%}" if round(x * 100, 6) == round(x * 100) else f"{x:.1%}"
