@@ -238,6 +238,6 @@ def test_thresholds_read_as_the_rules_write_them():
                       "status": ["not certified"]})
     heads = list(words.verdict_grid(v, ["profiling_rate", "npl_vs_county"],
                                     {"profiling_rate": ">=", "npl_vs_county": "<"}).data.columns)
-    assert heads[2].endswith(" ≥ 90%") and heads[3].endswith(" < 3.0%"), heads
+    assert heads[2].endswith(" ≥ 90%") and heads[3].endswith(" < 3.00%"), heads  # an NPL: two decimals
     assert words.rule_words(">=", 0.9)["rule"] == "≥ 90%"
     assert labels.coded_words(pd.Series(["2026-06-30", "final"])).tolist() == ["2026-06-30", "最终目标"]

@@ -18,6 +18,8 @@ from calib.report.labels import column_label, get_lang, t, value_label
 __all__ = ["verdict_grid", "lacks", "OPS", "rule_words", "share_words", "param_words"]
 
 OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "yes": ""}
+#: Criteria whose figure is an NPL ratio (two decimals on every page, as the figures table).
+_NPL = ("npl_ratio", "npl_vs_county")
 _NOUN = {"a_or_better_share": "noun.a_or_better", "profiling_rate": "noun.profiled",
          "credit_rate": "noun.credited", "loan_share_vs_county": "noun.with_loan"}
 
@@ -137,7 +139,8 @@ def _head(c: str, op: str | None, thr: pd.Series | None) -> str:
     head = column_label(c)
     if op and OPS.get(op) and thr is not None and thr.notna().any() and thr.nunique() == 1:
         value = float(thr.dropna().iloc[0])
-        head += f" {OPS[op]} {fmt.pct(value) if c.endswith('_vs_county') else share_words(value)}"
+        county = fmt.pct(value, 2 if c in _NPL else 1)
+        head += f" {OPS[op]} {county if c.endswith('_vs_county') else share_words(value)}"
     elif op and OPS.get(op):
         head += f" {OPS[op]} {t('word.county')}"
     return head
@@ -173,8 +176,9 @@ def verdict_grid(verdicts: pd.DataFrame, criteria: Sequence[str], ops: Mapping[s
         v = shown[c].reset_index(drop=True)
         fig = shown.get(f"{c}_figure")
         cell = v.map(lambda x: str(value_label(x)))
-        if fig is not None:
-            cell = cell + " " + fig.reset_index(drop=True).map(lambda x: fmt.pct(x))
+        if fig is not None:  # NPL ratios with the two decimals the pages give them
+            digits = 2 if c in _NPL else 1
+            cell = cell + " " + fig.reset_index(drop=True).map(lambda x: fmt.pct(x, digits))
         head = _head(c, ops.get(c), shown.get(f"{c}_threshold"))
         data[head], classes[head] = cell, v.map(lambda x: VERDICT_CLASS.get(x, "na"))
     if status:

@@ -40,6 +40,11 @@ def _pct(x: float) -> str:
     return "—" if x is None or x != x else f"{x:.1%}"
 
 
+def _pct2(x: float) -> str:
+    """An NPL ratio, with the two decimals every page gives it (2.78%, not 2.8%)."""
+    return "—" if x is None or x != x else f"{x:.2%}"
+
+
 def _lacks_zh(row: dict, unit: str) -> str:
     """Chinese text of what one village lacks, from :func:`nearest_to_certification`'s row."""
     who = "人" if unit == "person" else "户"
@@ -121,7 +126,7 @@ def _township_rows(tverdicts, rules, lang) -> list[tuple]:
         if t["npl_vs_county"] != "pass":
             lack.append("NPL not below the county" if lang == "en" else "不良率未低于县均")
         words = dict(tw=t["township"], n=t["n_credit_villages"], of=t["n_villages"],
-                     share=_pct(share), npl=_pct(npl), op=RULE_OPS[op], county=_pct(county),
+                     share=_pct(share), npl=_pct2(npl), op=RULE_OPS[op], county=_pct2(county),
                      threshold=rule_pct(t["credit_village_share_threshold"]))
         decision, figure, threshold, yes, no, sep = _TOWNSHIP_TEXT[lang]
         rows.append((decision.format(**words), figure.format(**words),
