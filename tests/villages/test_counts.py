@@ -120,6 +120,13 @@ def test_conclusions_name_every_village_not_certified_and_each_township():
     assert "3 more profiled households" in low["verdict"]
     zh = cv.conclusions(v, t, k, rules=RULES, township_rules=TOWNSHIP_RULES)
     assert "还需 3 户建档" in zh.loc[zh["decision"].str.contains("LOW"), "verdict"].iloc[0]
+    # a province's conclusions stay a page: the nearest villages, then one line for the others
+    n_not = int((~v["certified"]).sum())
+    capped = cv.conclusions(v, t, k, rules=RULES, township_rules=TOWNSHIP_RULES, max_villages=1, full_list="x.xlsx")
+    assert capped["topic"].tolist()[-2:] == ["village", "village_more"]
+    assert capped.iloc[-2]["decision"] == zh[zh["topic"] == "village"].iloc[0]["decision"]  # the nearest kept
+    assert capped.iloc[-1]["figure"] == f"{n_not - 1} 个" and capped.iloc[-1]["verdict"].endswith("x.xlsx")
+    assert cv.conclusions(v, t, k, rules=RULES, township_rules=TOWNSHIP_RULES, max_villages=n_not)["topic"].eq("village").sum() == n_not
     with pytest.raises(Exception, match="lang"):
         cv.conclusions(v, t, k, lang="fr")
     # thresholds written as the parameters and the other pages write them (">= 0.7" is "≥ 70%",

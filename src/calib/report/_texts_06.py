@@ -74,6 +74,7 @@ TEXTS_06: dict[str, tuple[str, str]] = {
         "can be measured at a milestone date: the table compares the **current** figures with every milestone and "
         "the final targets (met / not met today, not whether it was on time)."),
     "nb06.missing_village_target": ("该里程碑没有规定建档村数", "no profiled-village target at this milestone"),
+    "nb06.full_list": ("credit_villages.xlsx 的“未认定村欠缺项”表", "credit_villages.xlsx, sheet “what villages lack”"),
     "nb06.missing_coverage_target": ("该里程碑没有规定授信面目标", "no credit-coverage target at this milestone"),
     "nb06.missing_usage_target": ("该里程碑没有规定用信面目标", "no usage target at this milestone"),
     "nb06.targets.villages": (

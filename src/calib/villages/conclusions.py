@@ -172,6 +172,8 @@ def conclusions(
     household_counts: pd.DataFrame | None = None,
     village_counts: pd.DataFrame | None = None,
     lang: str = "zh-CN",
+    max_villages: int | None = None,
+    full_list: str = "",
 ) -> pd.DataFrame:
     """The decisions of the villages report, each with its figure, threshold and verdict.
 
@@ -190,6 +192,12 @@ def conclusions(
         :func:`household_counts`, :func:`village_counts` (add the lines reconciling the white
         list with the eligible households, and the two profiled-village counts).
     lang : {"zh-CN", "en"}
+    max_villages : int, optional
+        At most this many ``village`` lines (the nearest to certification); the others are
+        counted in one ``village_more`` line that sends the reader to the full list (a province
+        has thousands of villages; the conclusions stay a page). None: every village.
+    full_list : str, optional
+        Where that line sends the reader (e.g. a workbook's name).
 
     Returns
     -------
@@ -199,7 +207,8 @@ def conclusions(
         (the final coverage and usage targets), ``milestones`` (when some lie outside the data's
         period), ``white_list`` and ``profiled_villages`` (the count reconciliations), then
         ``village`` (each village not certified, nearest to certification first, with what it
-        lacks), in that order. A report that states some of these decisions in its own words
+        lacks) and, past ``max_villages``, one ``village_more`` line, in that order. A report
+        that states some of these decisions in its own words
         selects the others by ``topic``.
     """
     if lang not in ("zh-CN", "en"):
@@ -235,8 +244,19 @@ def conclusions(
                      village_counts_line(village_counts, lang=lang)))
         topics.append("profiled_villages")
     more = _village_rows(verdicts, kpis, rules, lang)
+    rest = more[max_villages:] if max_villages is not None else []
+    more = more[:max_villages] if max_villages is not None else more
     rows += more
     topics += ["village"] * len(more)
+    if rest:
+        n_rest = len(rest)
+        where = f" {full_list}" if full_list else ""
+        rows.append((f"other villages not certified ({n_rest:,})", f"{n_rest:,}",
+                     "every criterion (credit-village standard)", f"what each lacks: the full list{where}")
+                    if lang == "en" else
+                    (f"其余未认定村（{n_rest:,} 个）", f"{n_rest:,} 个", "全部标准（信用村标准）",
+                     f"各村欠缺项见完整清单{where}"))
+        topics.append("village_more")
     out = pd.DataFrame(rows, columns=_COLS).astype("string")
     out["topic"] = pd.array(topics, dtype="string")
     return out
