@@ -133,16 +133,25 @@ def ci(low: Any, high: Any, kind: str = "num3") -> str:
     return f"[{cell(low, kind)}, {cell(high, kind)}]"
 
 
-def join(items: Any, lang: str | None = None) -> str:
-    """Items as a list in the run's language: ``坳榕村、寨竹村`` in Chinese, ``a, b`` in English.
+def join(items: Any, lang: str | None = None, *, limit: int | None = None) -> str:
+    """Items as a list in the run's language: ``坳榕村、寨竹村`` in Chinese, ``a, b`` in English;
+    with ``limit``, the first ``limit`` and how many more (a province flags hundreds of villages
+    where a sample flags three: the sentence names the first and counts the rest).
 
     Examples
     --------
     >>> join(["0-100", "300-400"], "en")
     '0-100, 300-400'
+    >>> join(["甲村", "乙村", "丙村"], "zh-CN", limit=2), join(["a", "b", "c"], "en", limit=2)
+    ('甲村、乙村等 3 个', 'a, b and 1 more')
     """
-    sep = ", " if (lang or get_lang()) == "en" else "、"
-    return sep.join(str(i) for i in items)
+    items = [str(i) for i in items]
+    en = (lang or get_lang()) == "en"
+    sep = ", " if en else "、"
+    if limit is None or len(items) <= limit:
+        return sep.join(items)
+    head = sep.join(items[:limit])
+    return f"{head} and {count(len(items) - limit)} more" if en else f"{head}等 {count(len(items))} 个"
 
 
 def _date(x: Any) -> str:
