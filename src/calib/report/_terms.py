@@ -38,6 +38,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "sheet.village_verdicts": ("信用村认定", "village verdicts"),
     "sheet.township_verdicts": ("信用乡镇认定", "township verdicts"),
     "sheet.lacks": ("未认定村欠缺项", "what villages lack"),
+    "sheet.townships": ("乡镇授信面与用信面", "townships' coverage and usage"),
     "sheet.quarantine": ("隔离清单", "quarantine"),
     "change.down": ("减少 {amount}", "down {amount}"),
     "change.up": ("增加 {amount}", "up {amount}"),
