@@ -31,7 +31,8 @@ AGREEMENT_PARTS: dict[str, list[str]] = {
 
 
 def agreement_tables(summary: pd.DataFrame, *, by: str | None = None,
-                     missing: dict[str, str] | None = None) -> list[Table]:
+                     missing: dict[str, str] | None = None, max_rows: int | None = None,
+                     file: str | None = None) -> list[Table]:
     """The agreement summary as tables of levels, of concordance and of slopes.
 
     Parameters
@@ -44,6 +45,9 @@ def agreement_tables(summary: pd.DataFrame, *, by: str | None = None,
         headed with its name (the overall row reads "all"); by default "group".
     missing : dict, optional
         Why a value is missing, by column (``ccc_ci`` for the bootstrap interval of group rows).
+    max_rows, file : optional
+        At most this many rows in each table (None: all), the side file holding them all (as
+        :func:`calib.report.table`): a province's thousand townships.
 
     Returns
     -------
@@ -58,4 +62,4 @@ def agreement_tables(summary: pd.DataFrame, *, by: str | None = None,
     label = by or "group"
     frame = summary.drop(columns=["level"]).rename(columns={"group": label})
     return table_parts(frame, AGREEMENT_PARTS, labels=[label], intervals=AGREEMENT_INTERVALS,
-                       max_rows=None, missing=missing)
+                       max_rows=max_rows, file=file, missing=missing)
