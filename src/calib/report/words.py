@@ -40,7 +40,9 @@ def share_words(value: float | None) -> str | None:
     """
     if value is None or value != value:
         return None
-    return fmt.pct(value, 0 if round(value * 100, 6) == round(value * 100) else 1)
+    from calib.villages.rules import rule_pct  # the one rule (the domain's texts use it too)
+
+    return rule_pct(value)
 
 
 def rule_words(op: str, value: float, lang: str | None = None) -> dict[str, str]:

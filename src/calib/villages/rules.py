@@ -196,8 +196,8 @@ RULE_OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤"}
 
 def rule_pct(x: float) -> str:
     """A threshold of the parameters as the pages write it: ``70%``, ``72.5%`` (a measured
-    figure keeps its one decimal, ``70.0%``; the report layer's rule is
-    :func:`calib.report.words.share_words`)."""
+    figure keeps its one decimal, ``70.0%``). The one rule: the report layer's
+    :func:`calib.report.words.share_words` is this."""
     if x is None or x != x:
         return "—"
     return f"{x:.0%}" if round(x * 100, 6) == round(x * 100) else f"{x:.1%}"
