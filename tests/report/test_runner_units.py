@@ -243,3 +243,37 @@ def test_one_html_exporter_renders_every_page_as_a_new_one_would():
     assert first == again == fresh and "第一页" in first and "run A" in first
     assert "第二页" in other and "第一页" not in other and "run A" not in other
     assert "params_file" not in first + other  # parameter cells removed on every page
+
+
+def test_parallel_notebooks_log_whole_lines(monkeypatch, tmp_path):
+    """Two workers' progress lines do not run together (cron's log read
+    'running 03 ...[run] running 04 ...' on one line): the log is called one line at a time."""
+    import threading
+    import time
+
+    from calib.reporting import execute
+
+    def fake(src, out, parameters, bundle, timeout, private):
+        time.sleep(0.01)
+        return "ok", ""
+
+    monkeypatch.setattr(execute, "execute_notebook", fake)
+    pieces, active, overlaps = [], [0], []
+    guard = threading.Lock()
+
+    def slow_print(line: str) -> None:  # print's two writes, with room for another thread between
+        with guard:
+            active[0] += 1
+            overlaps.append(active[0])
+        pieces.append(line)
+        time.sleep(0.005)
+        pieces.append("\n")
+        with guard:
+            active[0] -= 1
+
+    names = {f"n{i}": tmp_path / f"n{i}.ipynb" for i in range(6)}
+    out = execute.execute_all(names, tmp_path, {}, timeout=10, jobs=3, log=slow_print, run_id="r")
+    assert [o.status for o in out] == ["ok"] * 6
+    lines = "".join(pieces).splitlines()
+    assert len(lines) == 12 and all(line.startswith("[r] ") and line.count("[r]") == 1 for line in lines)
+    assert max(overlaps) == 1  # never two lines at once

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -136,6 +137,12 @@ def execute_all(sources: dict[str, Path], bundle: Path, parameters: dict[str, An
     """
     _remove_dead_kernel_folders()
     private = Path(tempfile.mkdtemp(prefix=f"{KERNEL_DIR_PREFIX}{os.getpid()}-"))  # mode 0700
+    said = threading.Lock()
+    raw_log = log
+
+    def log(line: str) -> None:  # one whole line at a time: print writes the text and the newline
+        with said:               # apart, and two workers' lines ran together in cron's log
+            raw_log(line)
 
     def one(item: tuple[int, tuple[str, Path]]) -> Outcome:
         i, (name, src) = item
