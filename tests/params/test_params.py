@@ -31,6 +31,7 @@ def test_overrides_reach_into_blocks():
     ("eligibility.min_age=70", "min_age"),
     ("typo_key=1", "typo_key"),
     ("notebooks=[]", "notebooks"),
+    ("page_rows=3", "page_rows"),
 ])
 def test_bad_values_name_the_key(override, needle):
     with pytest.raises(CalibParamsError, match=needle):

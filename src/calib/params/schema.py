@@ -144,7 +144,9 @@ class Params(_Block):
     ``execution_timeout`` (seconds per cell), ``notebooks`` (bare names found in
     ``notebooks_dir``), ``jobs`` (notebooks run at once; default the number of cores),
     ``history`` (run-history database: a path or SQLAlchemy URL; default
-    ``reports/history.sqlite``), ``lang`` (``zh-CN`` or ``en``), ``keep_snapshot`` (keep the
+    ``reports/history.sqlite``), ``lang`` (``zh-CN`` or ``en``), ``page_rows`` (rows a table of
+    villages or townships shows on a page, and villages report 06's conclusions list one by one;
+    the rest are in the table's workbook), ``keep_snapshot`` (keep the
     validated Parquet snapshot, which holds unmasked data, in the published bundle), ``engine``
     (``local`` or ``spark``) with its ``spark`` block (:class:`calib.engine.spark.SparkSettings`).
     """
@@ -169,6 +171,7 @@ class Params(_Block):
     jobs: int | None = Field(None, ge=1, le=64)
     history: str | None = Field(None, min_length=1)
     lang: Literal["zh-CN", "en"] = "zh-CN"
+    page_rows: int = Field(200, ge=10, le=100_000)
     keep_snapshot: bool = False
     engine: Literal["local", "spark"] = "local"
     spark: SparkSettings = SparkSettings()
