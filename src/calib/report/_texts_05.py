@@ -1,10 +1,11 @@
 """Catalogue texts of report 05 (points-loan discount)."""
 from __future__ import annotations
 
+from calib.report._terms import _WILD_MISSING
+
 TEXTS_05: dict[str, tuple[str, str]] = {
-    "nb05.missing_wild": ("只检验积分项，且仅对按村聚类、村数为 2 至 29 个的拟合计算（村数不少于 30 个时按村聚类的 t 检验已适用；Firth 惩罚拟合不按村聚类）",
-                          "for the points term only, and only for fits clustered on 2 to 29 villages (from 30 villages the "
-                          "cluster-robust t test applies; a Firth penalised fit is not clustered)"),
+    # the points model tests one term: the wild bootstrap's own reason (calib.report._terms) after it
+    "nb05.missing_wild": ("只检验积分项，且" + _WILD_MISSING[0], "for the points term only, and " + _WILD_MISSING[1]),
     "nb05.title": ("积分贷：积分利率优惠是否有风险依据", "Points loan: is the points discount risk-justified?"),
     "nb05.intro": (
         "本报告回答：推荐怎样的积分优惠方案，其每年成本与补贴预算相比如何。积分贷按村里的文明积分降低利率（本次方案见下）。"

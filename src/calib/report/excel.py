@@ -122,6 +122,8 @@ def write_xlsx(sheets: pd.DataFrame | dict[str, pd.DataFrame], path: str | Path,
     """
     import xlsxwriter
 
+    from calib.report.labels import has, t
+
     path = Path(path)
     if isinstance(sheets, pd.DataFrame):
         sheets = {"data": sheets}
@@ -134,10 +136,8 @@ def write_xlsx(sheets: pd.DataFrame | dict[str, pd.DataFrame], path: str | Path,
     used: set[str] = set()
     try:
         for name, frame in sheets.items():
-            if labels:
-                from calib.report.labels import has, t
-
-                name = t(f"sheet.{name}") if has(f"sheet.{name}") else name
+            if labels and has(f"sheet.{name}"):
+                name = t(f"sheet.{name}")
             out = _prepare(frame, mask, labels)
             parts = max(1, -(-len(out) // SHEET_ROWS))
             for k in range(parts):

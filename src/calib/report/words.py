@@ -14,12 +14,12 @@ import pandas as pd
 from calib.report import fmt
 from calib.report.display import VERDICT_CLASS, Table, _format_column, _header, mark_labels
 from calib.report.labels import column_label, get_lang, t, value_label
+from calib.villages.rules import NPL_CRITERIA, rule_pct
 
 __all__ = ["verdict_grid", "lacks", "OPS", "rule_words", "share_words", "param_words"]
 
 OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "yes": ""}
-#: Criteria whose figure is an NPL ratio (two decimals on every page, as the figures table).
-_NPL = ("npl_ratio", "npl_vs_county")
+
 _NOUN = {"a_or_better_share": "noun.a_or_better", "profiling_rate": "noun.profiled",
          "credit_rate": "noun.credited", "loan_share_vs_county": "noun.with_loan"}
 
@@ -40,9 +40,7 @@ def share_words(value: float | None) -> str | None:
     """
     if value is None or value != value:
         return None
-    from calib.villages.rules import rule_pct  # the one rule (the domain's texts use it too)
-
-    return rule_pct(value)
+    return rule_pct(value)  # the one rule (the villages' texts use it too)
 
 
 def rule_words(op: str, value: float, lang: str | None = None) -> dict[str, str]:
@@ -135,14 +133,20 @@ def _schedule_words(s, en: bool) -> str:
     return text
 
 
+def _figure_pct(criterion: str, x: float) -> str:
+    """A criterion's measured figure: NPL ratios with two decimals, other shares with one."""
+    return fmt.pct(x, 2 if criterion in NPL_CRITERIA else 1)
+
+
 def _head(c: str, op: str | None, thr: pd.Series | None) -> str:
     """A criterion's heading with its rule: a threshold of the parameters as the rules write
     it (``≥ 90%``), the county's figure (a measured share) with one decimal, as the texts give it."""
     head = column_label(c)
     if op and OPS.get(op) and thr is not None and thr.notna().any() and thr.nunique() == 1:
         value = float(thr.dropna().iloc[0])
-        county = fmt.pct(value, 2 if c in _NPL else 1)
-        head += f" {OPS[op]} {county if c.endswith('_vs_county') else share_words(value)}"
+        # a county's figure is measured: written as the criterion's figures are
+        shown = _figure_pct(c, value) if c.endswith("_vs_county") else share_words(value)
+        head += f" {OPS[op]} {shown}"
     elif op and OPS.get(op):
         head += f" {OPS[op]} {t('word.county')}"
     return head
@@ -178,9 +182,8 @@ def verdict_grid(verdicts: pd.DataFrame, criteria: Sequence[str], ops: Mapping[s
         v = shown[c].reset_index(drop=True)
         fig = shown.get(f"{c}_figure")
         cell = v.map(lambda x: str(value_label(x)))
-        if fig is not None:  # NPL ratios with the two decimals the pages give them
-            digits = 2 if c in _NPL else 1
-            cell = cell + " " + fig.reset_index(drop=True).map(lambda x: fmt.pct(x, digits))
+        if fig is not None:
+            cell = cell + " " + fig.reset_index(drop=True).map(lambda x, c=c: _figure_pct(c, x))
         head = _head(c, ops.get(c), shown.get(f"{c}_threshold"))
         data[head], classes[head] = cell, v.map(lambda x: VERDICT_CLASS.get(x, "na"))
     if status:

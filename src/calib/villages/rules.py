@@ -20,7 +20,7 @@ __all__ = [
     "VILLAGE_CRITERIA", "QUALITATIVE_CRITERIA", "TOWNSHIP_CRITERIA",
     "Threshold", "Relative", "VillageRules", "TownshipRules", "Milestone", "Targets",
     "validate_village_rules", "validate_township_rules", "validate_targets",
-    "validate_eligibility", "RULE_OPS", "rule_pct",
+    "validate_eligibility", "RULE_OPS", "rule_pct", "NPL_CRITERIA",
 ]
 
 #: Quantitative credit-village criteria, in report order.
@@ -188,6 +188,11 @@ def validate_targets(targets: Mapping[str, Any] | None) -> dict[str, Any]:
 def validate_eligibility(eligibility: Mapping[str, Any] | None) -> dict[str, Any]:
     """Validate the ``eligibility`` block."""
     return _validate(EligibilityRules, eligibility, "eligibility").model_dump()
+
+
+#: Criteria whose figure is an NPL ratio: the pages give these with two decimals (2.78%), as
+#: the figures table does, and other shares with one.
+NPL_CRITERIA: tuple[str, ...] = ("npl_ratio", "npl_vs_county")
 
 
 #: Operators as the pages write them (as :data:`calib.report.words.OPS`).
