@@ -14,7 +14,7 @@ import pandas as pd
 from calib.report import fmt
 from calib.report.display import VERDICT_CLASS, Table, _format_column, _header, mark_labels
 from calib.report.labels import column_label, get_lang, t, value_label
-from calib.villages.rules import NPL_CRITERIA, rule_pct
+from calib.villages.rules import figure_digits, rule_pct
 
 __all__ = ["verdict_grid", "lacks", "OPS", "rule_words", "share_words", "param_words"]
 
@@ -135,7 +135,7 @@ def _schedule_words(s, en: bool) -> str:
 
 def _figure_pct(criterion: str, x: float) -> str:
     """A criterion's measured figure: NPL ratios with two decimals, other shares with one."""
-    return fmt.pct(x, 2 if criterion in NPL_CRITERIA else 1)
+    return fmt.pct(x, figure_digits(criterion))
 
 
 def _head(c: str, op: str | None, thr: pd.Series | None) -> str:

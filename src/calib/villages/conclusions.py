@@ -19,6 +19,7 @@ from calib.villages.rules import (
     QUALITATIVE_CRITERIA,
     RULE_OPS,
     VILLAGE_CRITERIA,
+    figure_digits,
     rule_pct,
     validate_township_rules,
 )
@@ -36,13 +37,11 @@ CRITERION_NAMES_ZH = {
 _COLS = ["decision", "figure", "threshold", "verdict"]
 
 
-def _pct(x: float) -> str:
-    return "—" if x is None or x != x else f"{x:.1%}"
-
-
-def _pct2(x: float) -> str:
-    """An NPL ratio, with the two decimals every page gives it (2.78%, not 2.8%)."""
-    return "—" if x is None or x != x else f"{x:.2%}"
+def _pct(x: float, criterion: str | None = None) -> str:
+    """A share with one decimal; a criterion's figure with its own (:func:`figure_digits`: an
+    NPL ratio with two, 2.78%, as every page gives it)."""
+    d = 1 if criterion is None else figure_digits(criterion)
+    return "—" if x is None or x != x else f"{x:.{d}%}"
 
 
 def _lacks_zh(row: dict, unit: str) -> str:
@@ -126,7 +125,8 @@ def _township_rows(tverdicts, rules, lang) -> list[tuple]:
         if t["npl_vs_county"] != "pass":
             lack.append("NPL not below the county" if lang == "en" else "不良率未低于县均")
         words = dict(tw=t["township"], n=t["n_credit_villages"], of=t["n_villages"],
-                     share=_pct(share), npl=_pct2(npl), op=RULE_OPS[op], county=_pct2(county),
+                     share=_pct(share), npl=_pct(npl, "npl_vs_county"), op=RULE_OPS[op],
+                     county=_pct(county, "npl_vs_county"),
                      threshold=rule_pct(t["credit_village_share_threshold"]))
         decision, figure, threshold, yes, no, sep = _TOWNSHIP_TEXT[lang]
         rows.append((decision.format(**words), figure.format(**words),

@@ -17,6 +17,7 @@ from calib.villages.rules import (
     RULE_OPS,
     TOWNSHIP_CRITERIA,
     VILLAGE_CRITERIA,
+    figure_digits,
     rule_pct,
     validate_township_rules,
     validate_village_rules,
@@ -97,8 +98,8 @@ _GRID_NAMES = {
 }
 
 
-def _pct(x: float) -> str:
-    return "–" if x != x else f"{x:.1%}"
+def _pct(x: float, digits: int = 1) -> str:
+    return "–" if x != x else f"{x:.{digits}%}"
 
 
 def verdict_grid(verdicts: pd.DataFrame, *, rules: Mapping[str, Any] | None = None) -> pd.DataFrame:
@@ -134,10 +135,11 @@ def verdict_grid(verdicts: pd.DataFrame, *, rules: Mapping[str, Any] | None = No
         name = _GRID_NAMES.get(c, c.replace("_", " "))
         where = "county " if "county" in c else ""
         # a parameter's threshold as the pages write it (≥ 90%), the county's figure with its decimal
-        head = f"{name} {RULE_OPS[r[c]['op']]} {where}{_pct(t) if where else rule_pct(t)}"
+        head = f"{name} {RULE_OPS[r[c]['op']]} {where}{_pct(t, figure_digits(c)) if where else rule_pct(t)}"
         fig = verdicts[f"{c}_figure"].to_numpy(dtype=float)
         vd = verdicts[c].astype(object).to_numpy()
-        out[head] = [v if v == "no data" else f"{v} {_pct(f)}" for v, f in zip(vd, fig)]
+        d = figure_digits(c)  # NPL ratios with two decimals, as the pages give them
+        out[head] = [v if v == "no data" else f"{v} {_pct(f, d)}" for v, f in zip(vd, fig)]
     for c in QUALITATIVE_CRITERIA:
         if c in verdicts:
             out[c.replace("_", " ")] = verdicts[c].astype(object).to_numpy()

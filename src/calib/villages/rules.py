@@ -20,7 +20,7 @@ __all__ = [
     "VILLAGE_CRITERIA", "QUALITATIVE_CRITERIA", "TOWNSHIP_CRITERIA",
     "Threshold", "Relative", "VillageRules", "TownshipRules", "Milestone", "Targets",
     "validate_village_rules", "validate_township_rules", "validate_targets",
-    "validate_eligibility", "RULE_OPS", "rule_pct", "NPL_CRITERIA",
+    "validate_eligibility", "RULE_OPS", "rule_pct", "NPL_CRITERIA", "figure_digits",
 ]
 
 #: Quantitative credit-village criteria, in report order.
@@ -193,6 +193,12 @@ def validate_eligibility(eligibility: Mapping[str, Any] | None) -> dict[str, Any
 #: Criteria whose figure is an NPL ratio: the pages give these with two decimals (2.78%), as
 #: the figures table does, and other shares with one.
 NPL_CRITERIA: tuple[str, ...] = ("npl_ratio", "npl_vs_county")
+
+
+def figure_digits(criterion: str) -> int:
+    """Decimals of a criterion's measured figure (and of a county figure it is compared with)
+    wherever it is written: two for an NPL ratio (:data:`NPL_CRITERIA`), one for other shares."""
+    return 2 if criterion in NPL_CRITERIA else 1
 
 
 #: Operators as the pages write them (as :data:`calib.report.words.OPS`).
