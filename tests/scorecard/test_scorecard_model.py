@@ -248,6 +248,17 @@ def test_score_current_hand_calculation():
         score_current(X2, CURRENT, CUTS)
 
 
+def test_score_current_reaches_a_cutoff_as_exact_arithmetic_does():
+    """0.29 x 100 is 28.999999999999996 in floating point: unrounded, a household exactly on a
+    cutoff of 29 would fall a grade, and two households with equal scores would not tie."""
+    X = pd.DataFrame({"a": [100.0, 0.0, 1.0, 5.0], "b": [0.0, 1.0, 3.0, 1.0]})
+    assert 0.29 * 100 < 29 and 0.1 * 1 + 0.2 * 3 != 0.1 * 5 + 0.2 * 1  # the trap is real
+    out = score_current(X[["a"]], {"a": 0.29}, {"AAA": 29, "AA": 20, "A": 10})
+    assert out["score"].iloc[0] == 29.0 and out["grade"].iloc[0] == "AAA"
+    tie = score_current(X.iloc[2:], {"intercept": 0, "a": 0.1, "b": 0.2}, CUTS)["score"]
+    assert tie.iloc[0] == tie.iloc[1] == 0.7
+
+
 def _brute_force_cutoffs(s, y, cand, k, lo, hi):
     from itertools import combinations
     best, best_ll = None, -np.inf

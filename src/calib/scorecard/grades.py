@@ -144,7 +144,8 @@ def score_current(X: pd.DataFrame, weights: Mapping[str, float], cutoffs: Mappin
     Returns
     -------
     DataFrame indexed like X
-        ``score`` (``intercept + sum_k w_k x_k``) and ``grade``.
+        ``score`` (``intercept + sum_k w_k x_k``, rounded to 1e-9 so that a score reaching a
+        cutoff in exact arithmetic reaches it here, the same on every machine) and ``grade``.
 
     Examples
     --------
@@ -167,7 +168,15 @@ def score_current(X: pd.DataFrame, weights: Mapping[str, float], cutoffs: Mappin
     nan_cols = [c for c, bad in zip(w, np.isnan(M).any(axis=0)) if bad]
     if nan_cols:
         raise CalibInputError(f"score_current: missing or non-numeric values in {nan_cols}")
-    score = intercept + M @ np.array([float(v) for v in w.values()])
+    # one characteristic at a time in the formula's order, then rounded to 1e-9: the same scores
+    # on every CPU (a BLAS product's summation order depends on the machine: the sample's AUC
+    # of the current formula moved in its fifth digit between two CPUs), and scores equal in
+    # exact arithmetic compare equal (0.29 x 100 is 28.999999999999996 in floating point: a
+    # household exactly on a cutoff would fall a grade; two equal scores would not tie for AUC)
+    score = np.full(len(M), intercept)
+    for j, v in enumerate(w.values()):
+        score = score + M[:, j] * float(v)
+    score = np.round(score, 9) + 0.0  # + 0.0: no negative zero
     s = pd.Series(score, index=X.index, name="score")
     return pd.DataFrame({"score": s, "grade": assign_grades(s, cutoffs, grades=grades)})
 
