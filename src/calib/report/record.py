@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from calib.masking import round_figures
+
 __all__ = ["record", "read_metrics", "format_metric", "conclude", "Finding", "read_conclusion", "read_conclusion_status",
            "read_title", "output_dir",
            "METRIC_MIME", "CONCLUSION_MIME", "TITLE_MIME"]
@@ -37,7 +39,9 @@ def _plain(value: Any) -> Any:
         return int(value)
     if isinstance(value, (np.floating, float)):
         v = float(value)
-        return None if math.isnan(v) or math.isinf(v) else v
+        # at most 10 significant digits: a 16-digit fraction can read as a phone number to a
+        # data-leak scan (calib.masking.round_figures)
+        return None if math.isnan(v) or math.isinf(v) else float(round_figures([v])[0])
     if isinstance(value, (np.bool_,)):
         return bool(value)
     if isinstance(value, (pd.Timestamp,)):
