@@ -120,6 +120,17 @@ class LogitFit(NamedTuple):
         return 2 * (stats.t.sf(t, self.df) if np.isfinite(self.df) else stats.norm.sf(t))
 
 
+def ordered_dot(M: np.ndarray, coef: Any, intercept: float = 0.0) -> np.ndarray:
+    """``intercept + M @ coef`` summed one column at a time, in order: the same values on every
+    CPU, and identical rows give identical results (a BLAS product's summation order, FMA use
+    and tail handling depend on the machine, which moved report 04's AUC of the current formula
+    in its fifth digit between two CPUs)."""
+    out = np.full(M.shape[0], float(intercept))
+    for j, b in enumerate(np.asarray(coef, dtype=float)):
+        out = out + M[:, j] * b
+    return out
+
+
 def cluster_t_crit(alpha: float, n_clusters: int) -> float:
     """Two-sided critical value of t(G - 1) for village-clustered inference.
 

@@ -15,6 +15,7 @@ from typing import Any, Mapping, NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 
+from calib._stats import ordered_dot
 from calib.errors import CalibInputError, CalibParamsError
 
 __all__ = [
@@ -168,14 +169,11 @@ def score_current(X: pd.DataFrame, weights: Mapping[str, float], cutoffs: Mappin
     nan_cols = [c for c, bad in zip(w, np.isnan(M).any(axis=0)) if bad]
     if nan_cols:
         raise CalibInputError(f"score_current: missing or non-numeric values in {nan_cols}")
-    # one characteristic at a time in the formula's order, then rounded to 1e-9: the same scores
-    # on every CPU (a BLAS product's summation order depends on the machine: the sample's AUC
-    # of the current formula moved in its fifth digit between two CPUs), and scores equal in
-    # exact arithmetic compare equal (0.29 x 100 is 28.999999999999996 in floating point: a
-    # household exactly on a cutoff would fall a grade; two equal scores would not tie for AUC)
-    score = np.full(len(M), intercept)
-    for j, v in enumerate(w.values()):
-        score = score + M[:, j] * float(v)
+    # in the formula's order (the same scores on every CPU, _stats.ordered_dot), then rounded to
+    # 1e-9: scores equal in exact arithmetic compare equal (0.29 x 100 is 28.999999999999996 in
+    # floating point: a household exactly on a cutoff would fall a grade; two equal scores
+    # would not tie for AUC)
+    score = ordered_dot(M, [float(v) for v in w.values()], intercept)
     score = np.round(score, 9) + 0.0  # + 0.0: no negative zero
     s = pd.Series(score, index=X.index, name="score")
     return pd.DataFrame({"score": s, "grade": assign_grades(s, cutoffs, grades=grades)})

@@ -433,13 +433,8 @@ class Scorecard(PointsMixin, ClassifierMixin, BaseEstimator):
         """Log-odds of default."""
         self._check_fitted()
         W = woe_matrix(self.binning_, check_X(X))
-        # one characteristic at a time, in order: households in the same bins get the same
-        # log-odds on every CPU (a BLAS product's summation order, FMA use and tail handling
-        # depend on the machine, which moved the sample's p-values in their fifth digit)
-        out = np.full(W.shape[0], float(self.intercept_))
-        for j, b in enumerate(self.coef_.to_numpy(dtype=float)):
-            out = out + W[:, j] * b
-        return out
+        # households in the same bins get the same log-odds on every CPU
+        return _stats.ordered_dot(W, self.coef_.to_numpy(dtype=float), self.intercept_)
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Probabilities ``[[P(no default), P(default)], ...]``, shape (n, 2)."""
