@@ -15,7 +15,6 @@ from typing import Any, Mapping, NamedTuple, Sequence
 import numpy as np
 import pandas as pd
 
-from calib._stats import ordered_dot
 from calib.errors import CalibInputError, CalibParamsError
 
 __all__ = [
@@ -173,6 +172,8 @@ def score_current(X: pd.DataFrame, weights: Mapping[str, float], cutoffs: Mappin
     # 1e-9: scores equal in exact arithmetic compare equal (0.29 x 100 is 28.999999999999996 in
     # floating point: a household exactly on a cutoff would fall a grade; two equal scores
     # would not tie for AUC)
+    from calib._stats import ordered_dot  # here: reading parameters must not import scipy.stats
+
     score = ordered_dot(M, [float(v) for v in w.values()], intercept)
     score = np.round(score, 9) + 0.0  # + 0.0: no negative zero
     s = pd.Series(score, index=X.index, name="score")
