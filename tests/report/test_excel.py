@@ -202,6 +202,24 @@ def test_figures_are_written_with_at_most_ten_significant_digits(tmp_path):
     assert _long_runs((excel.write_csv(frame, tmp_path / "f.csv")).read_text("utf-8-sig")) == []
 
 
+def test_figures_in_a_column_of_words_and_figures_are_rounded_alike(tmp_path):
+    """A column holding words beside figures (object dtype) gets the same rounding: its float
+    cells too would carry 16-digit runs."""
+    import zipfile
+
+    import numpy as np
+
+    mixed = pd.DataFrame({"m": ["全县", 1.151251993476588, np.float64(0.26684560019273623), 7, None, True]})
+    assert _long_runs(mixed.to_csv())
+    path = excel.write_xlsx(mixed, tmp_path / "m.xlsx")
+    with zipfile.ZipFile(path) as z:
+        xml = " ".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xml"))
+    assert _long_runs(xml) == []
+    got = [r[0] for r in load_workbook(path).active.iter_rows(min_row=2, values_only=True)]
+    assert got[:4] == ["全县", 1.151251993, 0.2668456002, 7] and got[5] is True
+    assert _long_runs(excel.write_csv(mixed, tmp_path / "m.csv").read_text("utf-8-sig")) == []
+
+
 def test_recorded_figures_have_at_most_ten_significant_digits():
     from calib.report.record import _plain
 

@@ -72,6 +72,12 @@ def _prepare(frame: pd.DataFrame, mask: dict[str, str] | None, labels: bool) -> 
         if pd.api.types.is_float_dtype(s.dtype):
             x = round_figures(s.to_numpy(dtype=float, na_value=np.nan))
             out.isetitem(i, pd.Series(x, index=s.index).astype(s.dtype))
+        elif s.dtype == object:  # a mixed column (words and figures): its float cells alike
+            cells = s.to_numpy(dtype=object, copy=True)
+            floats = np.fromiter((isinstance(v, float | np.floating) for v in cells), bool, len(cells))
+            if floats.any():
+                cells[floats] = round_figures(cells[floats].astype(float)).tolist()
+                out.isetitem(i, pd.Series(cells, index=s.index, dtype=object))
     return out
 
 
