@@ -153,3 +153,30 @@ def test_read_table_detects_encodings(tmp_path):
         df.to_csv(p, index=False, encoding=enc)
         assert read_table(p).columns.tolist() == ["姓名", "户号"], enc
         assert read_table(p).iloc[0, 0] == "张伟"
+
+
+def test_total_rows_found_in_any_column_and_chunk():
+    """Total words (合计, 总计, 小计, with or without a colon) in any column, in any chunk of
+    it, are found; text that holds 计 (会计) or 合计 within longer text is not a total row. The
+    byte pre-search that skips most columns gives the answer of testing every cell."""
+    import pyarrow as pa
+
+    from calib.io._text import series
+    from calib.io.checks import _TOTAL_WORDS, Problems, total_rows
+
+    cells = {
+        "a": ["户1", "会计", None, "合计额", "x", "合计", "会计：", "总计"],
+        "b": ["1", "2", "小计：", "3", "4", "5", "6", "7"],
+        "c": ["", "", "", "", "合计:", "", "", ""],
+    }
+    # two chunks per column, as the CSV reader gives them
+    raw = pd.DataFrame({k: series(pa.chunked_array([pa.array(v[:3], pa.large_string()),
+                                                    pa.array(v[3:], pa.large_string())]))
+                        for k, v in cells.items()})
+    probs = Problems("roster", "roster.csv", raw, np.arange(2, 10))
+    total_rows(raw, probs)
+    got = sorted(probs.frame()["row"].tolist())
+    want = sorted(i + 2 for i in range(8) if any(cells[k][i] in _TOTAL_WORDS for k in cells))
+    assert want == [4, 6, 7, 9]
+    assert got == want
+    assert (probs.frame()["column"] == "a").all()
