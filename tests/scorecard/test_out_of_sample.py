@@ -178,13 +178,29 @@ def test_defaults_predict_better_out_of_sample_and_the_official_card_stays_unpen
     assert Scorecard.from_config({"C": 0.5}).C == 0.5
 
 
+def _pair_matrix(y, s, g, G):
+    """The former construction, kept as the reference: ``M[g, h]`` pairs (default of village g,
+    non-default of village h) where the default scores higher, ties one half; a replicate's AUC
+    is ``c' M c / (c' D)(c' N)``. Holds a household-by-village array (28 GB at 1M households)."""
+    pos, neg = y == 1, y == 0
+    s0 = s[neg]
+    o = np.argsort(s0, kind="stable")
+    onehot = np.zeros((o.size + 1, G))
+    onehot[np.arange(1, o.size + 1), g[neg][o]] = 1.0
+    cum = np.cumsum(onehot, axis=0)
+    lo = np.searchsorted(s0[o], s[pos], side="left")
+    hi = np.searchsorted(s0[o], s[pos], side="right")
+    rows = cum[lo] + 0.5 * (cum[hi] - cum[lo])
+    return np.vstack([np.bincount(g[pos], weights=rows[:, h], minlength=G) for h in range(G)]).T
+
+
 def test_village_bootstrap_of_the_auc_difference():
     """Brute force: one replicate's weighted AUC equals the AUC of the data with each village
     copied as often as it was drawn. Known truth: with scores and defaults that move together
     by village, the village interval is wider than DeLong's, which treats households as
     independent."""
     from sklearn.metrics import roc_auc_score
-    from calib.scorecard.discrimination import _pair_matrix, village_bootstrap_auc_diff
+    from calib.scorecard.discrimination import _replicate_aucs, village_bootstrap_auc_diff
     from calib.validation import delong_roc_test
     rng = np.random.default_rng(0)
     G, m = 30, 60
@@ -197,13 +213,30 @@ def test_village_bootstrap_of_the_auc_difference():
     w = cnt[v].astype(float)
     rep = np.repeat(np.arange(G * m), w.astype(int))
     a = np.round(a, 1)  # ties count one half
-    M = _pair_matrix(y, a, v, G)
-    D, N = np.bincount(v, weights=y), np.bincount(v, weights=1 - y)
-    assert cnt @ M @ cnt / ((cnt @ D) * (cnt @ N)) == pytest.approx(roc_auc_score(y[rep], a[rep]))
+    assert _replicate_aucs(y, a, v, cnt[None, :].astype(float))[0] == pytest.approx(roc_auc_score(y[rep], a[rep]))
     vb = village_bootstrap_auc_diff(y, a, b, v, n_boot=1000, random_state=1)
     dl = delong_roc_test(y, b, a)
     assert vb["auc_diff"].iloc[0] == pytest.approx(dl["auc_diff"].iloc[0])
     assert (vb["ci_high"] - vb["ci_low"]).iloc[0] > 1.3 * (dl["ci_high"] - dl["ci_low"]).iloc[0]
+
+
+def test_replicate_aucs_equal_the_village_pair_matrix_bit_for_bit(monkeypatch):
+    """Every sum is of whole draws and half pairs, exact in doubles: the linear-memory
+    replicates give the figures of the village-by-village matrix exactly, whatever the blocks
+    of replicates (one replicate a block here)."""
+    from calib.scorecard import discrimination as D
+    rng = np.random.default_rng(3)
+    G = 40
+    v = rng.integers(0, G, 2500)
+    y = (rng.random(2500) < 0.2).astype(float)
+    s = np.round(rng.normal(0, 1, 2500) + y, 2)  # ties
+    C = np.vstack([np.ones(G), [np.bincount(rng.integers(0, G, G), minlength=G) for _ in range(200)]])
+    M = _pair_matrix(y, s, v, G)
+    Dv, Nv = np.bincount(v, weights=y, minlength=G), np.bincount(v, weights=1 - y, minlength=G)
+    want = np.einsum("bg,gh,bh->b", C, M, C) / ((C @ Dv) * (C @ Nv))
+    assert np.array_equal(D._replicate_aucs(y, s, v, C), want)
+    monkeypatch.setattr(D, "_BLOCK_BYTES", 1)
+    assert np.array_equal(D._replicate_aucs(y, s, v, C), want)
 
 
 def test_plot_auc_gain_draws_the_interval_and_threshold():
