@@ -344,6 +344,10 @@ def test_plots_smoke():
         fn(cmp_)  # lines computed without the summary
     rows = {"effect": [0.1, -0.2], "ci_low": [0.05, -0.3], "ci_high": [0.2, -0.1], "direction": ["model_above", "model_below"]}
     assert pc.village_effects(pd.DataFrame(rows)).get_yscale() == "log"
+    rows["group"] = ["甲村", "乙村"]
+    named = pc.village_effects(pd.DataFrame(rows), names="group")
+    assert [x.get_text() for x in named.get_xticklabels()] == ["乙村", "甲村"]  # sorted by effect
+    assert pc.village_effects(pd.DataFrame(rows), names="group", max_names=1).get_xticks().size == 0  # a province: none
     with pytest.raises(CalibInputError, match="leniency"):
         pc.caterpillar(eff.drop(columns="leniency"))
     plt.close("all")

@@ -49,3 +49,36 @@ def test_policy_comparison_warnings_and_plots(sim):
     assert len(ax.get_xticklabels()) == 60
     ax = P.plot_points_by_village(sim.points, groups=sim.loans[["household_id", "village"]])
     assert len(ax.get_xticklabels()) == 0  # no names (no CJK glyphs in report plots)
+
+
+def test_points_by_village_of_a_province_draws_ranges_not_boxes(sim, monkeypatch):
+    """Beyond MAX_BOXES villages (a province's thousands): each village's interquartile range
+    as a line and its median as a dot, flagged ones red, in the order of the medians."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.colors import to_rgba
+
+    from calib.pricing import plots as PP
+
+    groups = sim.loans[["household_id", "village"]]
+    monkeypatch.setattr(PP, "MAX_BOXES", 10)
+    ax = P.plot_points_by_village(sim.points, groups=groups, flagged=["V000"], labels=True)
+    assert not ax.patches and len(ax.get_xticklabels()) == 0  # no boxes, no names
+    pts = PP.with_groups(sim.points, "village", groups)
+    cur = pts.loc[pts["period"] == max(pts["period"])]
+    med = cur.groupby("village")["points"].median().sort_values()
+    lines, dots, red_lines, red_dots = ax.collections  # the flagged drawn last, on top
+    assert len(lines.get_segments()) == len(med) - 1 and len(red_lines.get_segments()) == 1
+    assert np.all(red_dots.get_facecolors() == to_rgba("tab:red"))
+    x = np.r_[dots.get_offsets()[:, 0], red_dots.get_offsets()[:, 0]]
+    y = np.r_[dots.get_offsets()[:, 1], red_dots.get_offsets()[:, 1]]
+    assert np.array_equal(y[np.argsort(x)], med.to_numpy())  # medians, in their order
+    assert med.index[int(red_dots.get_offsets()[0, 0]) - 1] == "V000"
+    q1, q3 = cur.groupby("village")["points"].quantile(0.25), cur.groupby("village")["points"].quantile(0.75)
+    seg = lines.get_segments() + red_lines.get_segments()
+    xs = np.array([s[0, 0] for s in seg], dtype=int) - 1
+    assert np.allclose([s[0, 1] for s in seg], q1[med.index[xs]]) and np.allclose([s[1, 1] for s in seg], q3[med.index[xs]])
+    plt.close("all")

@@ -15,6 +15,10 @@ from calib.consensus.plots import BLUE, GREEN, GREY, RED, axes, ratio_axis
 __all__ = ["bland_altman", "consensus_vs_model", "village_effects"]
 
 
+#: Most villages a plot names on its axis (more are unlabelled: their names are in the tables).
+MAX_NAMED = 120
+
+
 def _both(comparison: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     require_columns(comparison, ("consensus_limit", "model_limit", "grant_class"), "comparison")
     both = comparison["grant_class"].to_numpy() == "both"
@@ -127,7 +131,7 @@ def consensus_vs_model(comparison: pd.DataFrame, summary: pd.DataFrame | None = 
     return ax
 
 
-def village_effects(villages: pd.DataFrame, *, ax=None):
+def village_effects(villages: pd.DataFrame, *, names: str | None = None, max_names: int = MAX_NAMED, ax=None):
     """Forest plot of the village component of the model / consensus gap.
 
     Parameters
@@ -135,14 +139,20 @@ def village_effects(villages: pd.DataFrame, *, ax=None):
     villages : DataFrame
         ``GapDrivers.villages`` of :func:`calib.compare.gap_drivers` (``effect``, ``ci_low``,
         ``ci_high``, ``direction``; log scale).
+    names : str, optional
+        Column of ``villages`` holding the names written under the points (``group``), when
+        there are at most ``max_names`` villages; more (a province's thousands) stay unlabelled,
+        their names in the tables (thousands of labels cannot be read, and took two minutes to
+        lay out for 11,765 villages).
+    max_names : int
+        Most villages named on the axis.
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib Axes
-        Villages sorted by effect on the x axis (unlabelled: village names belong in tables),
-        the effect as a ratio model / consensus with its interval; red where the model is above
-        the panel, green where below.
+        Villages sorted by effect on the x axis, the effect as a ratio model / consensus with
+        its interval; red where the model is above the panel, green where below.
     """
     require_columns(villages, ("effect", "ci_low", "ci_high", "direction"), "villages")
     ax = axes(ax, (9, 3.5))
@@ -156,7 +166,10 @@ def village_effects(villages: pd.DataFrame, *, ax=None):
     ax.axhline(1.0, color=GREY, ls="--", lw=1)
     ax.set_yscale("log")
     ratio_axis(ax.yaxis)
-    ax.set_xticks([])
+    if names is not None and len(v) <= max_names:
+        ax.set_xticks(x, v[names].astype(str).tolist(), rotation=90, fontsize=6)
+    else:
+        ax.set_xticks([])
     ax.set(title="Village component of the gap (red: model above panel, green: below)",
            xlabel="villages, sorted", ylabel="model / consensus (log)")
     return ax
