@@ -14,7 +14,46 @@ import pandas as pd
 
 from calib.errors import CalibInputError
 
-__all__ = ["levels", "stack_levels", "require_columns", "to_grid"]
+__all__ = ["levels", "stack_levels", "require_columns", "to_grid", "isin"]
+
+
+def isin(values, allowed) -> np.ndarray:
+    """``values.isin(allowed)`` as a numpy bool array, vectorised for text keys.
+
+    pandas 3 builds one Arrow scalar in Python for every element of ``allowed`` when ``values``
+    holds Arrow strings (about 10 us each: 41 s for a 1M-household programme's 4.2M reviews'
+    household numbers); here Arrow's ``is_in`` gets the distinct values of ``allowed`` at once.
+    Same answer as pandas: a missing value is in ``allowed`` when ``allowed`` holds one.
+
+    Parameters
+    ----------
+    values : pandas.Series, pandas.Index or array-like
+    allowed : pandas.Series, pandas.Index or array-like
+
+    Returns
+    -------
+    numpy.ndarray of bool, one per element of ``values``
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    v = values if isinstance(values, pd.Series | pd.Index) else pd.Series(values)
+    if not (isinstance(v.dtype, pd.StringDtype) and v.dtype.storage == "pyarrow"):
+        return np.asarray(v.isin(allowed), dtype=bool)
+    a = pa.array(v.array)
+    a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+    if not isinstance(allowed, pd.Series | pd.Index):
+        allowed = pd.Series(list(allowed) if not isinstance(allowed, np.ndarray) else allowed, dtype=object)
+    if pd.api.types.infer_dtype(allowed, skipna=True) not in ("string", "empty"):
+        return np.asarray(v.isin(allowed), dtype=bool)  # numbers are not text: pandas decides
+    keys = pa.array(pd.Series(allowed, copy=False).astype(v.dtype).array)
+    keys = pc.unique(keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys).cast(a.type)
+    has_na = keys.null_count > 0
+    found = pc.is_in(a, value_set=keys.drop_null(), skip_nulls=True)
+    out = np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
+    if has_na and a.null_count:
+        out |= ~np.asarray(a.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    return out
 
 
 def require_columns(frame: pd.DataFrame, columns: Iterable[str], table: str, hint: str = "") -> None:

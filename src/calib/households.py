@@ -18,6 +18,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from calib._frames import isin
 from calib.errors import CalibInputError
 
 __all__ = ["household_frame", "latest_model_runs", "latest_period", "sort_periods", "period_bounds",
@@ -186,7 +187,7 @@ def _outcomes(loans: pd.DataFrame | None, idx: pd.Index) -> pd.DataFrame:
     drawn = loans.loc[pd.to_numeric(loans["drawn_amount"], errors="coerce").astype(float) > 0]
     d = pd.to_numeric(drawn["default"], errors="coerce").astype(float).groupby(
         drawn["household_id"].astype(str).to_numpy(), sort=False).max()
-    return pd.DataFrame({"drew": idx.isin(d.index), "default": d.reindex(idx).astype(float)}, index=idx)
+    return pd.DataFrame({"drew": isin(idx, d.index), "default": d.reindex(idx).astype(float)}, index=idx)
 
 
 # --------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import pandas as pd
 from calib import compare as _compare
 from calib import consensus as _consensus
 from calib import villages as _villages
+from calib._frames import isin
 from calib.engine.spark import ENGINES, spark_session
 from calib.errors import CalibParamsError
 from calib.programme import Programme
@@ -193,7 +194,7 @@ def _local_order(cons: pd.DataFrame, programme) -> pd.DataFrame:
     if not isinstance(programme, Programme):
         return cons
     order = pd.unique(programme.reviews["household_id"].to_numpy())
-    if len(order) != len(cons) or not cons.index.isin(order).all():
+    if len(order) != len(cons) or not isin(cons.index, order).all():
         return cons
     return cons.loc[order]
 

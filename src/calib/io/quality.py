@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from calib._frames import isin
 from calib.programme.eligibility import eligible_households, person_eligibility
 from calib.programme import Programme
 
@@ -127,8 +128,8 @@ def coverage_by_village(
                  exclude_bad_record=exclude_bad_record)
     hh = eligible_households(programme.roster, **rules)
     people = person_eligibility(programme.roster, **rules)
-    reviewed = hh.index.isin(programme.reviews["household_id"])
-    run = hh.index.isin(programme.model_runs["household_id"])
+    reviewed = isin(hh.index, programme.reviews["household_id"])
+    run = isin(hh.index, programme.model_runs["household_id"])
     hh = hh.assign(reviewed=reviewed, model_run=run, profiled=reviewed & run & hh["eligible"].to_numpy())
     g = hh.groupby("village", sort=True)
     out = pd.DataFrame({

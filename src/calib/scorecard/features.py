@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from calib._frames import isin
 from calib.errors import CalibInputError
 from calib.households import household_frame, period_points, sort_periods
 from calib.programme import Programme
@@ -230,7 +231,7 @@ def stability_features(programme: Programme, *, run_dates: Sequence[Any] | None 
             return base.iloc[:0].copy()
         run = mr.loc[pd.to_datetime(mr["run_date"]) == pd.Timestamp(d)]
         run = run.drop_duplicates("household_id", keep="last").set_index("household_id")
-        f = base.loc[base.index.isin(run.index)].copy()
+        f = base.loc[isin(base.index, run.index)].copy()
         for c in ("model_score", "model_pd", "grade", "run_date"):
             if c in run:
                 f[c] = run[c].reindex(f.index)

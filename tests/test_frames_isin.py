@@ -1,0 +1,44 @@
+"""calib._frames.isin: pandas' answer for text keys, without pandas 3's per-element Python loop."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from calib._frames import isin
+
+TEXT = ["string[pyarrow]", "str"]
+
+
+@pytest.mark.parametrize("dtype", TEXT)
+@pytest.mark.parametrize("allowed", [
+    ["a", "c"], [], [None], [np.nan], ["c", "c", None], ("b",), {"a"}, np.array(["a", "z"], dtype=object),
+    pd.Series(["a", None], dtype="string[pyarrow]"), pd.Index(["c"], dtype="str"), pd.Series(["b"], dtype=object),
+    [1, "b"], [1.0], ["1"],
+])
+def test_same_answer_as_pandas(dtype, allowed):
+    for values in (pd.Series(["a", "b", None, "c", "1", "a"], dtype=dtype),
+                   pd.Index(["a", "b", "c", "1"], dtype=dtype)):
+        want = np.asarray(values.isin(allowed), dtype=bool)
+        got = isin(values, allowed)
+        assert got.dtype == bool and np.array_equal(got, want), (values.tolist(), allowed)
+
+
+def test_numbers_and_objects_are_pandas():
+    assert isin(pd.Series([1, 2, 3]), [2]).tolist() == [False, True, False]
+    assert isin(np.array(["x", "y"], dtype=object), ["y"]).tolist() == [False, True]
+
+
+def test_text_keys_never_take_pandas_per_element_path(monkeypatch):
+    """pandas 3's ``isin`` on Arrow strings builds one Arrow scalar in Python per element of
+    ``allowed`` (41 s for a 1M-household programme's coverage table): text keys must not go
+    through it, at any size."""
+    from pandas.core.arrays.string_arrow import ArrowStringArray
+
+    def refuse(self, values):
+        raise AssertionError("pandas' per-element isin was called")
+
+    monkeypatch.setattr(ArrowStringArray, "isin", refuse)
+    n = 200_000
+    idx = pd.Index(np.char.add("H", np.arange(n).astype(str)), dtype="string[pyarrow]")
+    rev = pd.Series(np.repeat(idx.to_numpy()[::2], 4), dtype="string[pyarrow]")
+    assert np.array_equal(isin(idx, rev), np.arange(n) % 2 == 0)
+    assert np.array_equal(isin(rev, idx.to_numpy()[:10]), rev.isna().to_numpy() | np.isin(rev.to_numpy(), idx.to_numpy()[:10]))
