@@ -170,7 +170,7 @@ def period_points(points: pd.DataFrame | None, period: str | None,
     per = points["period"].astype(str)
     if period is None:
         period = latest_period(per)
-    elif str(period) not in set(per):
+    elif not (per == str(period)).any():
         raise CalibInputError(f"period: {period!r} not among the points periods "
                               f"{sort_periods(per)}")
     sel = points.loc[per == str(period)]

@@ -85,3 +85,22 @@ def test_mean_of_logs_is_unbiased_for_log_income_under_multiplicative_errors():
     assert bias_log_of_mean == pytest.approx(sigma**2 / 2 * (1 - 1 / k), abs=0.02)
     # and it is the more accurate estimate of each household's log income
     assert np.mean((got - true_log) ** 2) < np.mean((np.log(est.mean(axis=1)) - true_log) ** 2)
+
+
+def test_a_period_not_in_the_points_is_named():
+    """An explicit period the points table does not hold is an error naming the periods (the
+    check reads the column in one comparison: a Python set of a province's periods cost 3 s)."""
+    from calib.households import period_points
+    from calib.pricing.points import attach_points
+
+    pts = pd.DataFrame({"household_id": pd.array(["H1", "H2", "H1"], dtype="string[pyarrow]"),
+                        "period": pd.array(["2024", "2024", "2025"], dtype="string[pyarrow]"),
+                        "points": [10, 20, 30]})
+    idx = pd.Index(["H1", "H2"], name="household_id")
+    assert period_points(pts, "2025", idx)[0].tolist()[0] == 30
+    with pytest.raises(CalibInputError, match="'2023' not among the points periods"):
+        period_points(pts, "2023", idx)
+    loans = pd.DataFrame({"household_id": ["H1", "H2"]})
+    assert attach_points(loans, pts, period="2024")["points"].tolist() == [10.0, 20.0]
+    with pytest.raises(CalibInputError, match="period '2023' not found; periods are 2024, 2025"):
+        attach_points(loans, pts, period="2023")

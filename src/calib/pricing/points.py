@@ -68,7 +68,7 @@ def _clean_points(points: pd.DataFrame) -> pd.DataFrame:
 
 def _points_of_period(hh: pd.Series, pts: pd.DataFrame, period: str):
     """(points, period, rule) arrays when one period prices every loan."""
-    if period not in set(pts["period"]):
+    if not (pts["period"] == period).any():
         raise CalibInputError(
             f"points: period {period!r} not found; periods are "
             f"{', '.join(sorted(pd.unique(pts['period'])))}"
