@@ -226,3 +226,46 @@ def test_recorded_figures_have_at_most_ten_significant_digits():
     assert _plain(0.26684560019273623) == 0.2668456002
     assert _plain({"a": [0.03743986908742083, 2]}) == {"a": [0.03743986909, 2]}
     assert _plain(float("nan")) is None and _plain(3) == 3
+
+
+def test_typed_columns_are_written_as_cell_by_cell_typing_writes_them(tmp_path):
+    """Columns of floats, integers, booleans and text go to XlsxWriter's typed methods at once;
+    the workbook's sheet is byte for byte the one the per-cell typing (excel._write) writes."""
+    import zipfile
+
+    import numpy as np
+    import xlsxwriter
+
+    frame = pd.DataFrame({
+        "f": [1.5, np.nan, np.inf, -0.1234567890123, 2.0],
+        "F": pd.array([0.25, None, 3.0, 1e-12, -7.0], dtype="Float64"),
+        "i": np.array([1, -2, 3, 0, 2**40], dtype=np.int64),
+        "I": pd.array([1, None, 3, 4, 5], dtype="Int64"),
+        "b": [True, False, True, True, False],
+        "s": pd.array(["东村", None, "", "=1+1", "a" * 40], dtype="string[pyarrow]"),
+        "o": ["x", 1, 2.5, None, pd.Timestamp("2025-01-02")],
+        "d": pd.to_datetime(["2025-01-01", None, "2025-03-04 05:06:07", "2025-01-01", "2024-12-31"], format="mixed"),
+    })
+    new = excel.write_xlsx(frame, tmp_path / "new.xlsx")
+    out = excel._prepare(frame, None, False)
+    ref = tmp_path / "ref.xlsx"
+    wb = xlsxwriter.Workbook(str(ref), {"constant_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False})
+    formats = {"date": wb.add_format({"num_format": "yyyy-mm-dd"}),
+               "datetime": wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})}
+    ws = wb.add_worksheet("data")
+    for j, c in enumerate(out.columns):
+        ws.write_string(0, j, str(c))
+    for r, row in enumerate(zip(*[out.iloc[:, i].to_numpy(dtype=object) for i in range(out.shape[1])]), start=1):
+        for j, v in enumerate(row):
+            excel._write(ws, r, j, v, formats)
+    wb.close()
+
+    def sheet(p):
+        with zipfile.ZipFile(p) as z:
+            return z.read("xl/worksheets/sheet1.xml")
+
+    assert sheet(new) == sheet(ref)
+    got = [r for r in load_workbook(new).active.iter_rows(min_row=2, values_only=True)]
+    assert got[0][:6] == (1.5, 0.25, 1, 1, True, "东村") and got[1][0] is None and got[2][0] is None
+    assert got[3][5] == "'=1+1"  # neutralised text stays text
