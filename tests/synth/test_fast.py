@@ -90,3 +90,22 @@ def test_quarterly_snapshots_drift_and_move_their_dates():
         assert r.parameters["drift"] == pytest.approx(0.2 * k)
         runs = pd.to_datetime(r.tables["model_runs"]["run_date"])
         assert runs.max() <= q and r.tables["loans"]["observed_until"].eq(str(q.date())).all()
+
+
+def test_reviewers_sit_out_their_own_household_as_in_the_sample(fast):
+    """Recusal (回避) as the sample's generator draws it: of the reviews a villager reviewer
+    could give their own household, about SELF_REVIEW_SHARE remain (a province run flagged
+    70% of its reviewers for self-review when every one remained); no household is left
+    unreviewed by it."""
+    from calib.synth.tables import SELF_REVIEW_SHARE
+
+    rel = fast.tables["relations"]
+    own = rel.loc[rel["relation"] == "self", ["reviewer_id", "household_id"]]
+    rv = fast.tables["reviews"][["reviewer_id", "household_id"]]
+    selfs = rv.merge(own, on=["reviewer_id", "household_id"])
+    share = len(selfs) / len(own)
+    assert 0.02 < share < 0.15, share  # of own households (some are not profiled, or absent)
+    assert share < 2.5 * SELF_REVIEW_SHARE
+    reviewed = set(rv["household_id"])
+    prof = fast.truth["households"]
+    assert set(prof.loc[prof["profiled"], "household_id"]) <= reviewed

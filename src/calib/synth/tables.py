@@ -220,6 +220,11 @@ def make_relations(rng: np.random.Generator, H: SimpleNamespace,
                          "relation": rel_df["relation"].to_numpy()})
 
 
+#: Share of reviewers who review their own household although the rule says they sit out
+#: (回避); the rest recuse. Both generators (the sample's and the province's) draw it.
+SELF_REVIEW_SHARE = 0.06
+
+
 def _review_pairs(rng, H, R) -> tuple[np.ndarray, np.ndarray]:
     """(household, reviewer) of every review: panel members present, recusals applied."""
     counts_v = R.k_panel[H.hv]
@@ -234,7 +239,7 @@ def _review_pairs(rng, H, R) -> tuple[np.ndarray, np.ndarray]:
     keep = ~thin[rev_h] | (rev_r == start[H.hv[rev_h]])
     rev_h, rev_r = rev_h[keep], rev_r[keep]
     # recusal (回避): most reviewers sit out their own household's review; a few do not
-    drop = (R.own_h[rev_r] == rev_h) & (rng.random(len(rev_h)) >= 0.06)
+    drop = (R.own_h[rev_r] == rev_h) & (rng.random(len(rev_h)) >= SELF_REVIEW_SHARE)
     drop &= np.bincount(rev_h[~drop], minlength=H.H)[rev_h] > 0  # never leave one unreviewed
     return rev_h[~drop], rev_r[~drop]
 
