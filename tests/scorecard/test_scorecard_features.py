@@ -96,3 +96,10 @@ def test_stability_features_periods(tiny):
     assert st.previous.loc["H1", "business_rating"] == st.current.loc["H1", "business_rating"]
     with pytest.raises(CalibInputError, match="run_dates"):
         F.stability_features(tiny, run_dates=("2023-01-01", "2025-09-30"))
+    # the household features computed once (as report 04 does) give the same frames
+    hf = F.household_features(tiny)
+    again = F.stability_features(tiny, features=hf)
+    pd.testing.assert_frame_equal(again.previous, st.previous)
+    pd.testing.assert_frame_equal(again.current, st.current)
+    with pytest.raises(CalibInputError, match="unfiltered"):
+        F.stability_features(tiny, features=hf.iloc[1:])
