@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from calib.synth._names import ETHNIC, GIVEN, SURNAMES, village_names, township_names
 from calib.synth.generate import LGD, TRUE_COEF, SynthResult
-from calib.synth.tables import SELF_REVIEW_SHARE, round_to
+from calib.synth.tables import recused, round_to
 
 __all__ = ["generate_fast", "write_fast", "province_chunks"]
 
@@ -251,10 +251,7 @@ def _reviews(rng, V, H, R, related_pairs: np.ndarray) -> pa.Table:
     keep = ((rng.random(len(rev_h)) > 0.18) | (seat < 2)) & H.profiled[rev_h]
     keep &= ~thin | (seat == 0)
     rev_h, rev_r = rev_h[keep], rev_r[keep]
-    # recusal (回避), as the sample's generator: most villager reviewers sit out their own
-    # household's review, never leaving a household without one
-    drop = (R.own_h[rev_r] == rev_h) & (rng.random(len(rev_h)) >= SELF_REVIEW_SHARE)
-    drop &= np.bincount(rev_h[~drop], minlength=H.H)[rev_h] > 0
+    drop = recused(rng, rev_h, R.own_h[rev_r], H.H)  # as the sample's generator
     rev_h, rev_r = rev_h[~drop], rev_r[~drop]
     n = len(rev_h)
     related = np.isin(rev_r.astype(np.int64) * H.H + rev_h, related_pairs)

@@ -225,6 +225,16 @@ def make_relations(rng: np.random.Generator, H: SimpleNamespace,
 SELF_REVIEW_SHARE = 0.06
 
 
+def recused(rng: np.random.Generator, rev_h: np.ndarray, own_h: np.ndarray, n_households: int) -> np.ndarray:
+    """Reviews dropped by recusal (回避): a reviewer's review of their own household
+    (``own_h``, the reviewer's household per review, -1 for none) is dropped unless drawn among
+    the :data:`SELF_REVIEW_SHARE` that stay, never leaving a household without a review. One
+    draw per review (both generators' random streams rely on it)."""
+    drop = (own_h == rev_h) & (rng.random(len(rev_h)) >= SELF_REVIEW_SHARE)
+    drop &= np.bincount(rev_h[~drop], minlength=n_households)[rev_h] > 0
+    return drop
+
+
 def _review_pairs(rng, H, R) -> tuple[np.ndarray, np.ndarray]:
     """(household, reviewer) of every review: panel members present, recusals applied."""
     counts_v = R.k_panel[H.hv]
@@ -238,9 +248,7 @@ def _review_pairs(rng, H, R) -> tuple[np.ndarray, np.ndarray]:
     thin = rng.random(H.H) < 0.01  # a few households reviewed by one member (re-review)
     keep = ~thin[rev_h] | (rev_r == start[H.hv[rev_h]])
     rev_h, rev_r = rev_h[keep], rev_r[keep]
-    # recusal (回避): most reviewers sit out their own household's review; a few do not
-    drop = (R.own_h[rev_r] == rev_h) & (rng.random(len(rev_h)) >= SELF_REVIEW_SHARE)
-    drop &= np.bincount(rev_h[~drop], minlength=H.H)[rev_h] > 0  # never leave one unreviewed
+    drop = recused(rng, rev_h, R.own_h[rev_r], H.H)  # most sit out their own household
     return rev_h[~drop], rev_r[~drop]
 
 
