@@ -101,3 +101,33 @@ def test_no_dict_literal_repeats_a_key():
                 keys = Counter(k.value for k in node.keys if isinstance(k, ast.Constant))
                 found += [f"{f.name}:{node.lineno}: {k!r}" for k, n in keys.items() if n > 1]
     assert not found, found
+
+
+def test_coded_words_pre_test_words_what_value_label_words():
+    """coded_words tries only catalogue keys and texts with a separator or a space against the
+    reasons (a province's distinct household numbers are not); the result must be the one of
+    value_label on every distinct text, keys, reasons, lists and plain texts alike."""
+    import pandas as pd
+
+    from calib.io import specs
+
+    assert labels._MAY_WORD is not None  # every reason needs a space: the pre-test is on
+    reasons = [specs.REASON_TOTAL, specs.REASON_EXCEL_NUMBER, specs.REASON_CONTROL,
+               "duplicate person: same ID number as row 17", "rating outside 1-5",
+               "the same reviewer reviewed this household twice (first at row 5)", "[-inf, 0.25)"]
+    keys = sorted(labels.VALUES)[:200] + sorted(labels.TERMS)[:200]
+    plain = ["H0010001", "R00101", "东村", "2026-06-30", "AAA", "ratingoutside1-5", "pass;fail", "pass,final",
+             "overall", "", "x y"]
+    texts = keys + reasons + plain
+    for lang in labels.LANGS:
+        got = labels.coded_words(pd.Series(texts, dtype=object), lang).tolist()
+        assert got == [labels.value_label(v, lang) for v in texts]
+    # and it words something: the test can fail
+    assert labels.coded_words(pd.Series(["rating outside 1-5"]), "zh-CN").iloc[0] != "rating outside 1-5"
+
+
+def test_needs_space_reads_only_mandatory_spaces():
+    assert labels._needs_space("rating outside 1-5")
+    assert labels._needs_space(r"only (\d+) villages: .*")
+    for p in ("a|b c", "(a b)", "[ ,]x", "a *", "a ?b", r"a\sb", "ab"):
+        assert not labels._needs_space(p), p

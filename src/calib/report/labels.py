@@ -131,6 +131,29 @@ def metric_kind(name: str) -> str | None:
 _REASONS = [(re.compile(p), e) for p, e in REASONS]
 
 
+def _needs_space(pattern: str) -> bool:
+    """Whether every match of ``pattern`` holds a space: a space among its top-level items
+    (not inside an alternation, a group, a class or a repeat), read from Python's own parse of
+    the pattern; False when it cannot be told."""
+    try:
+        from re import _parser  # the parse ``re.compile`` uses (Python 3.11+)
+    except ImportError:  # pragma: no cover (an interpreter without it: no pre-test)
+        return False
+    try:
+        items = _parser.parse(pattern)
+    except re.error:  # pragma: no cover (the patterns compiled above)
+        return False
+    return any(op == _parser.LITERAL and arg == ord(" ") for op, arg in items)
+
+
+#: What a text must hold for :func:`value_label` to word it other than as a catalogue key: a
+#: list separator (``;`` or ``,``), and a space when every loader or method reason needs one
+#: (else nothing is ruled out: every distinct text is tried against the reasons).
+_MAY_WORD = "[;, ]" if all(_needs_space(p) for p, _ in REASONS) else None
+#: Texts that are catalogue keys (values and terms).
+_KEYS = frozenset(VALUES) | frozenset(TERMS)
+
+
 def coded_words(column: "pd.Series", lang: str | None = None) -> "pd.Series":
     """A text column as the reader sees it, the one rule of the pages and the workbooks: every
     coded value (verdict, status, reason, total-row label such as ``overall``, bin bounds with
@@ -147,7 +170,12 @@ def coded_words(column: "pd.Series", lang: str | None = None) -> "pd.Series":
 
     if not (column.dtype == object or isinstance(column.dtype, pd.StringDtype)):
         return column
-    words = {v: value_label(v, lang) for v in pd.unique(column.dropna()) if isinstance(v, str)}
+    texts = pd.Series([v for v in pd.unique(column.dropna()) if isinstance(v, str)], dtype=object)
+    if _MAY_WORD is not None and len(texts):
+        # only a catalogue key or a text with a separator or a space can be worded (the
+        # distinct household numbers of a province were each tried against every reason: 1.5 s)
+        texts = texts[texts.isin(_KEYS).to_numpy() | texts.str.contains(_MAY_WORD, regex=True).to_numpy()]
+    words = {v: value_label(v, lang) for v in texts}
     changed = {k: w for k, w in words.items() if w != k}
     if not changed:
         return column
