@@ -156,23 +156,32 @@ def _keep_rows(df: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     """``df.loc[keep]`` with a fresh RangeIndex. Arrow text columns are filtered by Arrow (pandas
     would take them row by row through an index array) into one contiguous buffer each, even
     when every row is kept: the read's many small blocks, shared with the columns already let
-    go, can then be returned to the system (0.3 GB less peak RSS at 1M households). ``df`` is
-    emptied (its columns are moved out one at a time)."""
+    go, can then be returned to the system (0.3 GB less peak RSS at 1M households). The text
+    columns are copied on several threads (Arrow releases the GIL; results in column order).
+    ``df`` is emptied (its columns are moved out one at a time)."""
     everything = bool(keep.all())
     mask = None if everything else pa.array(keep)
     columns, out = list(df.columns), {}
+    text = {c for c in columns if isinstance(df[c].dtype, pd.StringDtype) and df[c].dtype.storage == "pyarrow"}
+
+    def compact(a: pa.ChunkedArray) -> pa.ChunkedArray:
+        kept = (a if everything else pc.filter(a, mask)).combine_chunks()
+        return pa.chunked_array([kept], kept.type)
+
+    def work():  # each source column is let go as soon as its work is drawn (peak memory)
+        for c in columns:
+            if c in text:
+                yield (arrow(df.pop(c)),)
+
+    texts = ordered_map(compact, work())
     for c in columns:
-        s = df.pop(c)  # each source column is let go as soon as it is filtered (peak memory)
-        if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
-            a = arrow(s)
-            kept = (a if everything else pc.filter(a, mask)).combine_chunks()
-            del a, s
-            out[c] = series(pa.chunked_array([kept], kept.type))
-            del kept
-            release_memory()
-        else:
+        if c not in text:
+            s = df.pop(c)
             out[c] = pd.Series(s.array if everything else s.array[keep])
             del s
+        else:
+            out[c] = series(next(texts))
+            release_memory()
     return pd.DataFrame(out, columns=columns)
 
 
