@@ -739,7 +739,7 @@ def _household_objects(values: pd.Series, tables: dict, hh_index: np.ndarray) ->
     miss = np.flatnonzero(hh_index < 0)
     if miss.size:  # not reached for accepted rows (they name a roster household); kept exact
         out[miss] = values.iloc[miss].astype(object).to_numpy()
-    return pd.Series(out, index=values.index, dtype=object)
+    return pd.Series(out, index=values.index, dtype=object, copy=False)
 
 
 def _at(codes: np.ndarray, index: np.ndarray) -> np.ndarray:

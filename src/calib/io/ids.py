@@ -232,9 +232,9 @@ def _frame(values: pd.Series, ids, ok: np.ndarray, reason, upgraded: np.ndarray,
     """:func:`parse_ids`'s frame from its columns (either path)."""
     index = values.index
     return pd.DataFrame({"id_number": series(ids, index), "valid": ok, "reason": reason,
-                         "upgraded": upgraded & ok, "birth_date": pd.Series(born, index=index),
-                         "sex": series(sex, index), "age": pd.Series(age, index=index)},
-                        index=index)
+                         "upgraded": upgraded & ok, "birth_date": pd.Series(born, index=index, copy=False),
+                         "sex": series(sex, index), "age": pd.Series(age, index=index, copy=False)},
+                        index=index, copy=False)  # fresh arrays: the frame's own (no copy)
 
 
 def _parse_numpy(values: pd.Series, a: pa.Array, as_of: pd.Timestamp) -> tuple[pd.DataFrame, np.ndarray]:

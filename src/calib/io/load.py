@@ -149,7 +149,7 @@ def _parse_table(table: str, mapped: pd.DataFrame, numeric: dict[str, np.ndarray
         del values, r, col_ids
         if col.kind != "text" and col.name not in RULE_COLUMNS[table]:
             del mapped[col.name]  # its problems are recorded: the text can go (peak memory)
-    return pd.DataFrame(out), ids
+    return pd.DataFrame(out, copy=False), ids  # the parsed arrays are the frame's (no copy)
 
 
 def _keep_rows(df: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
@@ -177,12 +177,12 @@ def _keep_rows(df: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
     for c in columns:
         if c not in text:
             s = df.pop(c)
-            out[c] = pd.Series(s.array if everything else s.array[keep])
+            out[c] = pd.Series(s.array if everything else s.array[keep], copy=False)
             del s
         else:
             out[c] = series(next(texts))
             release_memory()
-    return pd.DataFrame(out, columns=columns)
+    return pd.DataFrame(out, columns=columns, copy=False)
 
 
 def _text_view(table: str, raw, label: str, row0: int = 0):

@@ -89,7 +89,7 @@ def _parse_amounts(values: pd.Series, declines: bool = False):
             if sub is not None:
                 reason = _filled(len(a), None)
                 reason[rest] = sub
-    return pd.Series(num, index=values.index), reason
+    return pd.Series(num, index=values.index, copy=False), reason
 
 
 def _compiled_amounts(a: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -224,11 +224,11 @@ def _parse_dates(values: pd.Series):
     """:func:`parse_dates` with its reasons as :data:`Reasons`."""
     fast = _compiled_dates(arrow(values))
     if fast is not None:  # every cell blank or a plain YYYY-MM-DD date: read from the bytes
-        return pd.Series(fast, index=values.index), None
+        return pd.Series(fast, index=values.index, copy=False), None
     a = nfkc_arrow(values)
     fast = _iso_dates(a)
     if fast is not None:  # every cell blank or a real YYYY-MM-DD date: Arrow parses them
-        return pd.Series(fast, index=values.index), None
+        return pd.Series(fast, index=values.index, copy=False), None
     a = replace(a, "[ \t]+[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$", "")
     iso = pc.replace_substring(replace(a, "[/.年月]", "-"), "日", "")
     out = pd.to_datetime(series(iso), format="%Y-%m-%d", errors="coerce")
@@ -243,7 +243,7 @@ def _parse_dates(values: pd.Series):
         serial = np.where((serial > 1000) & (serial < 80000), serial, np.nan)
         out = out.fillna(pd.Series(pd.to_datetime(serial, unit="D", origin="1899-12-30", errors="coerce")))
     reason = _reasons(len(a), (out.isna().to_numpy() & has, "cannot read the date"))
-    return pd.Series(_within_ns(out.to_numpy()), index=values.index), reason
+    return pd.Series(_within_ns(out.to_numpy()), index=values.index, copy=False), reason
 
 
 def _within_ns(d: np.ndarray) -> np.ndarray:
@@ -346,10 +346,10 @@ def _parse_bool(values: pd.Series, *, allow_na: bool) -> Parsed:
     if rest.size:  # the other cells by the words (at 1M households, the roster's bad_record
         # column, 3.3M cells of 0 or 1: 0.117 -> 0.045 CPU s)
         t[rest], f[rest] = _bool_words(a.take(pa.array(rest)))
-    out = pd.Series(pd.arrays.BooleanArray(t, ~(t | f)), index=values.index)
+    out = pd.Series(pd.arrays.BooleanArray(t, ~(t | f)), index=values.index, copy=False)
     reason = _reasons(len(a), (has & ~(t | f), "expected yes/no (是/否, 1/0)"))
     if not allow_na:
-        out = pd.Series(t, index=values.index)
+        out = pd.Series(t, index=values.index, copy=False)
     return out, reason
 
 
@@ -444,14 +444,14 @@ def _optional_ids(col: Col, raw: pd.Series, as_of: pd.Timestamp) -> Parsed:
 
 def _float(raw: pd.Series) -> Parsed:
     v = to_float(pc.replace_substring(nfkc_arrow(raw), ",", ""))
-    return pd.Series(v, index=raw.index), _unreadable(raw, v, "number")
+    return pd.Series(v, index=raw.index, copy=False), _unreadable(raw, v, "number")
 
 
 def _prob(raw: pd.Series) -> Parsed:
     v = to_float(nfkc_arrow(raw))
     with np.errstate(invalid="ignore"):
         r = _reasons(len(v), ((v < 0) | (v > 1), "probability outside 0-1"), base=_unreadable(raw, v, "number"))
-    return pd.Series(v, index=raw.index), r
+    return pd.Series(v, index=raw.index, copy=False), r
 
 
 def _rate(raw: pd.Series) -> Parsed:
@@ -461,7 +461,7 @@ def _rate(raw: pd.Series) -> Parsed:
     with np.errstate(invalid="ignore"):
         v = np.where(pct | (v > 1), v / 100.0, v)
         r = _reasons(len(v), ((v < 0) | (v >= 1), "interest rate outside 0-100%"), base=_unreadable(raw, v, "rate"))
-    return pd.Series(v, index=raw.index), r
+    return pd.Series(v, index=raw.index, copy=False), r
 
 
 def _rating(raw: pd.Series) -> Parsed:
@@ -481,7 +481,7 @@ def _rating(raw: pd.Series) -> Parsed:
         if sub is not None:
             reason = _filled(len(a), None)
             reason[rest] = sub
-    return pd.Series(pd.arrays.IntegerArray(ints, missing), index=raw.index), reason
+    return pd.Series(pd.arrays.IntegerArray(ints, missing), index=raw.index, copy=False), reason
 
 
 def _rating_rule(raw: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
