@@ -12,7 +12,8 @@ import pyarrow.compute as pc
 
 from calib.errors import CalibInputError
 from calib.io.checks import (RULE_COLUMNS, WHOLE_ROW, Problems, check_table, clean_keys,
-                              finish_quarantine, finish_table, range_flags, rule_keys, total_rows)
+                              finish_quarantine, finish_table, places_ahead, range_flags, rule_keys,
+                              total_rows)
 from calib.io._text import arrow, reasons, series
 from calib.io._threads import later, ordered_map, read_ahead, workers
 from calib.io.parse import parse_cells, parse_id_column
@@ -337,6 +338,8 @@ def _validate_one(table: str, source: Mapping[str, object], label: str, tables: 
     del accepted, ids, hh_index
     if on_table is None:
         tables[table] = kept[table] = done
+        if table == "roster":
+            places_ahead(tables)  # the later tables' household keys, while their text is read
     else:  # the later tables' rules keep only the keys they read; the table goes to on_table
         tables[table] = rule_keys(table, done, tables)
         kept[table] = on_table(table, done)
