@@ -5,8 +5,9 @@ usage: python benchmarks/profile_load.py DIR [--as-of 2026-06-30] [--prefault GB
 Loads the programme folder ``DIR`` once (``bench_io.py --data DIR`` keeps the benchmark's
 generated programmes, e.g. ``DIR/1000000``) and prints, for each table and each stage of its
 validation on the main thread (the per-row rules, the table rules, the accepted rows'
-compaction, the derived columns), when it ran, its wall time, the main thread's CPU time and
-the **cores busy** meanwhile (the process's CPU time over the stage's wall time, sampled every
+compaction, the derived columns), when it ran, its wall time, the main thread's CPU time, the
+largest resident memory sampled during it (MiB, the process's whole) and the **cores busy**
+meanwhile (the process's CPU time over the stage's wall time, sampled every
 0.1 s: on two cores, 1.0 means the other core was idle while the main thread worked; the
 loader's background threads read and clean the next table and parse columns, so the gaps are
 where more overlap or less work would shorten the load). Then the whole load: wall, user and
@@ -54,8 +55,18 @@ def _prefault(gb: float) -> None:
             pass
 
 
+def _rss() -> int:
+    """The process's resident memory now (bytes; 0 where ``/proc`` is not there)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
 class _Sampler(threading.Thread):
-    """The process's CPU time (user + system, all threads) every ``step`` seconds."""
+    """The process's CPU time (user + system, all threads) and resident memory every ``step``
+    seconds."""
 
     def __init__(self, step: float = 0.1):
         super().__init__(daemon=True, name="profile-sampler")
@@ -64,17 +75,24 @@ class _Sampler(threading.Thread):
     def run(self) -> None:
         while not self.done.is_set():
             t = os.times()
-            self.samples.append((time.perf_counter(), t[0] + t[1]))
+            self.samples.append((time.perf_counter(), t[0] + t[1], _rss()))
             self.done.wait(self.step)
         t = os.times()
-        self.samples.append((time.perf_counter(), t[0] + t[1]))
+        self.samples.append((time.perf_counter(), t[0] + t[1], _rss()))
 
     def cores(self, t0: float, t1: float) -> float:
         """Cores busy on average between ``t0`` and ``t1`` (from the samples around them)."""
         before = [s for s in self.samples if s[0] <= t0] or self.samples[:1]
         after = [s for s in self.samples if s[0] >= t1] or self.samples[-1:]
-        (a, ca), (b, cb) = before[-1], after[0]
+        (a, ca, _), (b, cb, _) = before[-1], after[0]
         return (cb - ca) / (b - a) if b > a else float("nan")
+
+    def rss(self, t0: float, t1: float) -> int:
+        """The largest resident memory sampled between ``t0`` and ``t1`` (or the nearest sample)."""
+        inside = [s[2] for s in self.samples if t0 <= s[0] <= t1]
+        if inside:
+            return max(inside)
+        return min(self.samples, key=lambda s: abs(s[0] - t0))[2]
 
 
 def profile(folder: str | Path, as_of: str = "2026-06-30") -> dict:
@@ -140,6 +158,7 @@ def profile(folder: str | Path, as_of: str = "2026-06-30") -> dict:
     marks = list(merged.values())
     for m in marks:
         m["cores"] = sampler.cores(m["start"], m["end"])
+        m["rss_max"] = sampler.rss(m["start"], m["end"])
         m["start"], m["end"] = m["start"] - t0, m["end"] - t0
     marks.sort(key=lambda m: (m["start"], m["stage"] != "TABLE"))
     return {"wall": t1 - t0, "user": u1[0] - u0[0], "system": u1[1] - u0[1],
@@ -169,12 +188,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{a.folder}: {out['rows']:,} rows in {out['wall']:.2f} s wall, {out['user']:.2f} s user and "
           f"{out['system']:.2f} s system CPU ({out['cores']:.2f} cores busy on average); "
           f"peak RSS {out['peak_above_start'] / 2**20:,.0f} MiB above the start")
-    print(f"  {'from':>6} {'to':>6} {'wall':>6} {'main CPU':>8} {'cores':>5}  stage")
+    print(f"  {'from':>6} {'to':>6} {'wall':>6} {'main CPU':>8} {'cores':>5} {'RSS max':>8}  stage")
     for m in out["stages"]:
         top = m["stage"] == "TABLE"
         cpu = "" if top else f"{m['main_cpu']:8.2f}"
         name = m["table"] if top else f"  {m['stage']}"
-        print(f"  {m['start']:6.2f} {m['end']:6.2f} {m['end'] - m['start']:6.2f} {cpu:>8} {m['cores']:5.2f}  {name}")
+        print(f"  {m['start']:6.2f} {m['end']:6.2f} {m['end'] - m['start']:6.2f} {cpu:>8} {m['cores']:5.2f} "
+              f"{m['rss_max'] / 2**20:8,.0f}  {name}")
     return 0
 
 
