@@ -26,6 +26,17 @@ def write_params(folder: Path, data: Path, nb_dir: Path | None = None, **extra) 
     return p
 
 
+def benchmark(name: str):
+    """The module ``benchmarks/<name>.py`` (the benchmarks are scripts, not a package)."""
+    import importlib
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+
+
 def calib_cli(*args: str, timeout: int = 900, **kw) -> subprocess.CompletedProcess:
     """Run ``python -m calib ARGS`` from the project root, capturing its output."""
     return subprocess.run([sys.executable, "-m", "calib", *args], capture_output=True, text=True,

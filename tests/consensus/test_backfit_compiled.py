@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from _support import AS_OF, ROOT
+from _support import AS_OF, ROOT, benchmark
 from calib.consensus import fit as F
 from calib.consensus.graph import components
 
@@ -66,12 +66,9 @@ def _fits(monkeypatch, h, r, y, cmp, **kw) -> list:
 # ---------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def bench_design():
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from bench_consensus import generate
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
     from calib.consensus.design import design
+
+    generate = benchmark("bench_consensus").generate
 
     reviews, _, _ = generate(4000, 100, 7, 5, 0)
     rng = np.random.default_rng(3)

@@ -1,22 +1,13 @@
 """``benchmarks/profile_load.py`` still finds the loader's stages (it wraps them by name)."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
+from _support import ROOT, benchmark
 
 
 @pytest.fixture(scope="module")
 def profile_load():
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import profile_load
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-    return profile_load
+    return benchmark("profile_load")
 
 
 def test_the_timeline_covers_every_table_and_stage_of_a_load(profile_load):
