@@ -338,8 +338,7 @@ def _validate_one(table: str, source: Mapping[str, object], label: str, tables: 
     del accepted, ids, hh_index
     if on_table is None:
         tables[table] = kept[table] = done
-        if table == "roster":
-            places_ahead(tables)  # the later tables' household keys, while their text is read
+        places_ahead(tables)  # once the roster is in: the later tables' household keys, meanwhile
     else:  # the later tables' rules keep only the keys they read; the table goes to on_table
         tables[table] = rule_keys(table, done, tables)
         kept[table] = on_table(table, done)
