@@ -42,3 +42,19 @@ def test_text_keys_never_take_pandas_per_element_path(monkeypatch):
     rev = pd.Series(np.repeat(idx.to_numpy()[::2], 4), dtype="string[pyarrow]")
     assert np.array_equal(isin(idx, rev), np.arange(n) % 2 == 0)
     assert np.array_equal(isin(rev, idx.to_numpy()[:10]), rev.isna().to_numpy() | np.isin(rev.to_numpy(), idx.to_numpy()[:10]))
+
+
+@pytest.mark.parametrize("typ", ["string", "large_string"])
+@pytest.mark.parametrize("allowed", [{"a", "合计"}, ("c",), [], ["a", None], [1, "b"]])
+def test_arrow_text_as_its_series(typ, allowed):
+    """The loader's Arrow text (arrays and chunked arrays, sliced) gets the answer its pandas
+    Series gets."""
+    import pyarrow as pa
+
+    whole = pa.array(["x", "a", None, "合计", "c", "", "b", "a"], getattr(pa, typ)())
+    for values in (whole.slice(1, 6), pa.chunked_array([whole.slice(1, 3), whole.slice(4, 4)])):
+        s = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([values]).cast(pa.large_string())))
+        want = np.asarray(s.isin(allowed), dtype=bool)
+        assert np.array_equal(isin(values, allowed), want), (typ, allowed, values)
+    with pytest.raises(TypeError, match="must be text"):
+        isin(pa.array([1, 2]), [1])

@@ -35,4 +35,4 @@ def test_shims_are_the_same_objects():
     assert ids.parse_ids is ids2.parse_ids and masking.mask_id is masking2.mask_id
     assert quality.load_summary is quality2.load_summary
     assert eligibility.EligibilityRules is el2.EligibilityRules
-    assert io._isin is importlib.import_module("calib.io._text").isin
+    assert io._isin is importlib.import_module("calib._frames").isin

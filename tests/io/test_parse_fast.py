@@ -135,7 +135,7 @@ def test_status_fills_alive_as_pandas_would():
 
 def _reference_bool(values, *, allow_na):
     """_parse_bool before its shortcut: every cell normalised and looked up in the words."""
-    from calib.io._text import isin
+    from calib._frames import isin
     from calib.io.specs import FALSE_WORDS, TRUE_WORDS
 
     low = pc.utf8_lower(nfkc_arrow(values))

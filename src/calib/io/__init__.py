@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 # Private helpers of the former single-module calib.io, kept importable for existing code.
-_LEGACY = {"_isin": ("calib.io._text", "isin"), "_nfkc": ("calib.io._text", "nfkc"),
+_LEGACY = {"_isin": ("calib._frames", "isin"), "_nfkc": ("calib.io._text", "nfkc"),
            "_decode": ("calib.io.read", "_decode"), "_norm_header": ("calib.io.read", "norm_header"),
            "_find_files": ("calib.io.read", "find_files"), "_Problems": ("calib.io.checks", "Problems"),
            "_parse_column": ("calib.io.parse", "parse_column")}

@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from calib import _jit as _pkg_jit
 from calib.io import _jit
 
-__all__ = ["isin", "nfkc", "arrow", "series", "to_float", "valid", "match", "replace", "reasons"]
+__all__ = ["nfkc", "arrow", "series", "to_float", "valid", "match", "replace", "reasons"]
 
 #: The kernel module of the text clean-up (:mod:`calib.io._text_nb`).
 TEXT_NB = "calib.io._text_nb"
@@ -73,16 +73,6 @@ def match(a, pattern: str) -> np.ndarray:
 def replace(a, pattern: str, repl: str) -> pa.ChunkedArray:
     """RE2 replace in every cell."""
     return pc.replace_substring_regex(arrow(a), pattern, repl)
-
-
-def isin(values, allowed) -> np.ndarray:
-    """Vectorised membership of text cells in ``allowed`` (nulls: False)."""
-    if isinstance(allowed, pd.Series | pd.Index) and (pd.api.types.is_string_dtype(allowed.dtype)
-                                                      or allowed.dtype == object):
-        allowed = pc.unique(arrow(pd.Series(allowed, copy=False).astype("string[pyarrow]")).drop_null())
-    else:
-        allowed = pa.array(sorted({str(v) for v in allowed}), pa.large_string())
-    return _np(pc.is_in(arrow(values).cast(pa.large_string()), value_set=allowed))
 
 
 def text_buffers(arr: pa.Array, *, read_only: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

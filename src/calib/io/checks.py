@@ -13,7 +13,8 @@ import pyarrow.compute as pc
 from calib import _jit as _kernel_run
 from calib.io import _jit
 from calib.io._threads import later
-from calib.io._text import arrow, isin, match, reasons, replace, series, text_buffers, to_float, valid
+from calib._frames import isin
+from calib.io._text import arrow, match, reasons, replace, series, text_buffers, to_float, valid
 from calib.io.masking import PII_COLUMNS, mask_values
 from calib.io.specs import (DATE_MIN, DATE_RANGE_YEARS, NUMBER_KINDS, QUARANTINE_COLUMNS, RANGES,
                             REASON_TOTAL, Col)

@@ -12,7 +12,8 @@ from calib.io import ids as _ids
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from calib.io._text import arrow, isin, match, nfkc_arrow, reasons, replace, series, text_buffers, to_float, valid
+from calib._frames import isin
+from calib.io._text import arrow, match, nfkc_arrow, reasons, replace, series, text_buffers, to_float, valid
 from calib.io.specs import (DECLINE_WORDS, FALSE_WORDS, GRADES, RELATIONS, ROLES, SEX, STATUS,
                             TRUE_WORDS, Col)
 
