@@ -55,11 +55,15 @@ sysdeps:
 ## their sources or the environment changed, or their cache is gone (checking a warm cache costs
 ## 1.8 s: numba's import and every kernel's load)
 WARM    := $(VENV)/.calib-kernels-warm
-KERNELS := $(wildcard src/calib/_jit.py src/calib/*/_jit.py src/calib/*/_*_nb.py)
+# the modules that define cached kernels (found by their decorator, so a new one counts at once),
+# the packages' kernel switches, and the folders whose __pycache__ must hold the kernels' cache
+NUMBA   := $(shell grep -rl --include='*.py' 'njit.cache=True' src/calib 2>/dev/null)
+KERNELS := $(NUMBA) $(wildcard src/calib/_jit.py src/calib/*/_jit.py src/calib/*/_*_nb.py)
+NBI     := $(addsuffix __pycache__/*.nbi,$(sort $(dir $(NUMBA))))
 warm: $(STAMP)
 	@$(BIN)/python -c "import matplotlib.font_manager" 2>/dev/null || true
 	@$(BIN)/python -m compileall -q src >/dev/null || true
-	@ls src/calib/io/__pycache__/*.nbi src/calib/consensus/__pycache__/*.nbi >/dev/null 2>&1 || rm -f $(WARM)
+	@ls $(NBI) >/dev/null 2>&1 || rm -f $(WARM)
 	@$(MAKE) -s --no-print-directory $(WARM)
 
 $(WARM): $(STAMP) $(KERNELS)
