@@ -29,6 +29,40 @@ def test_one_figure_one_value(reader_bundle):
     assert not bad, f"one name, several values: {bad}"
 
 
+def _percent_spellings(page: str, value: float) -> set[str]:
+    """The spellings of ``value`` as a percentage with 1 to 4 decimals that stand in ``page``
+    as whole numbers (not inside a longer one)."""
+    import re
+
+    from calib.report import fmt
+
+    found = set()
+    for d in range(1, 5):
+        s = fmt.pct(value, d)
+        if re.search(r"(?<![\d.,])" + re.escape(s) + r"(?![\d])", page):
+            found.add(s)
+    return found
+
+
+def test_a_page_writes_each_of_its_figures_one_way(reader_bundle):
+    """A share a report records is written with one number of decimals wherever its page
+    states it: report 05's check line gave the discount per 100 points as -0.0795% under a
+    conclusion that reads -0.080%."""
+    metrics = json.loads((reader_bundle / "metrics.json").read_text(encoding="utf-8"))
+    twice, checked = {}, 0
+    for nb, figs in metrics.items():
+        page = visible_text((reader_bundle / f"{nb}.html").read_text(encoding="utf-8"))
+        for name, v in (figs or {}).items():
+            if not isinstance(v, float) or not math.isfinite(v) or abs(v) < 5e-4:
+                continue  # a share that reads 0.0% is not told apart from others at any decimal
+            found = _percent_spellings(page, v)
+            checked += bool(found)
+            if len(found) > 1:
+                twice[f"{nb}: {name}"] = sorted(found)
+    assert checked > 10  # the test reads the figures it means to (15 shares on the sample)
+    assert not twice, twice
+
+
 def test_one_heading_one_overall_value(reader_bundle):
     """Two tables whose columns read the same (公议额度合计, 户数) give the programme's row one
     value: report 02 showed the white list's total and, under the same heading, the total over
