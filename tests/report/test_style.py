@@ -28,3 +28,68 @@ def test_fit_axis_to_data_not_fixed_range():
     assert 0 <= lo < 0.01 and 0.05 < hi < 0.06
     assert ax.get_ylim() == (lo, hi)
     plt.close(fig)
+
+
+def _ticks(fig, axis) -> list[str]:
+    fig.canvas.draw()
+    return [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+
+
+def test_percent_axis_writes_rates_as_the_tables_do():
+    """A default-rate axis reads 2%, 4%, ... (or 2.5%, 5.0% when a tick needs the decimal),
+    never 0.025: one number of decimals on an axis, the fewest that write every tick."""
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0.0, 0.16])
+    ax.set_ylim(0, 0.16)
+    style.percent_axis(ax.yaxis)
+    labels = _ticks(fig, ax.yaxis)
+    assert labels[:3] == ["0%", "2%", "4%"] and all(s.endswith("%") for s in labels)
+    ax.set_ylim(0.02, 0.045)
+    labels = _ticks(fig, ax.yaxis)
+    assert "2.5%" in labels and "3.0%" in labels  # 0.5-point steps: one decimal for every tick
+    ax.set_ylim(-0.001, 0.003)
+    assert "0.00%" in _ticks(fig, ax.yaxis) and "0.05%" in _ticks(fig, ax.yaxis)  # no "-0.00%"
+    assert not any(s.startswith("-0.00") for s in _ticks(fig, ax.yaxis))
+    plt.close(fig)
+
+
+def test_words_reach_the_right_axis_and_the_bins(monkeypatch):
+    """A WoE plot's right axis (drawn with twinx) and its bins (``[-inf, 570.19)``, ``Missing``)
+    read in the reader's words, the tick labels keeping the plot's rotation."""
+    from calib.report import labels
+
+    monkeypatch.setattr(labels, "_LANG", "zh-CN", raising=False)
+    labels.set_lang("zh-CN")
+    fig, ax = plt.subplots()
+    ax.bar([0, 1, 2], [0.2, -0.1, 0.3])
+    ax.set_xticks([0, 1, 2], ["[-inf, 570.19)", "[570.19, inf)", "Missing"], rotation=30)
+    right = ax.twinx()
+    right.plot([0, 1, 2], [0.05, 0.03, 0.02])
+    right.set_ylabel("default rate")
+    style.words(ax, ylabel="WoE", y2label="实际违约率", ticks=True)
+    assert right.get_ylabel() == "实际违约率" and ax.get_ylabel() == "WoE"
+    assert _ticks(fig, ax.xaxis) == ["[−∞, 570.19)", "[570.19, +∞)", "缺失"]
+    assert ax.get_xticklabels()[0].get_rotation() == 30
+    plt.close(fig)
+
+
+def test_report_plots_draw_rates_as_percentages():
+    """The package's rate plots (default rate by grade and by points band, calibration,
+    a WoE's default rate) put percentages on their rate axes."""
+    import pandas as pd
+
+    from calib.pricing.plots import plot_default_rate_by_band
+    from calib.scorecard.plots import plot_grade_calibration
+
+    ax = plot_grade_calibration(pd.DataFrame({"grade": ["AAA", "AA", "A", "B"],
+                                              "observed_dr": [0.01, 0.03, 0.05, 0.04],
+                                              "predicted_pd": [0.004, 0.02, 0.05, 0.1],
+                                              "traffic_light": ["yellow", "green", "green", "green"]}))
+    assert all(s.endswith("%") for s in _ticks(ax.figure, ax.yaxis))
+    plt.close(ax.figure)
+    bands = pd.DataFrame({"band": ["0-100", "100-200", "total"], "loans": [190, 250, 440],
+                          "default_rate": [0.042, 0.024, 0.03], "default_ci_low": [0.02, 0.01, 0.02],
+                          "default_ci_high": [0.078, 0.049, 0.04]})
+    ax = plot_default_rate_by_band(bands)
+    assert all(s.endswith("%") for s in _ticks(ax.figure, ax.yaxis))
+    plt.close(ax.figure)

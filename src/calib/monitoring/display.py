@@ -35,6 +35,8 @@ _COLOURS = {"green": "#1b9e77", "amber": "#e6ab02", "red": "#d95f02", "none": "#
 _BG = {"green": "#c8e6c9", "amber": "#fff9c4", "red": "#ffcdd2", "none": "#eeeeee"}
 _CLASS = {"green": "pass", "amber": "warn", "red": "fail", "none": "na"}
 _RELATIVE_COUNT = ("investigations", "credit_villages")
+#: Indicators that are shares (written as percentages in the tables and on the plots' axes).
+_PERCENT = ("grade_calibration", "consensus_model_gap")
 
 
 def _i(lang: str | None) -> int:
@@ -47,7 +49,7 @@ def _fmt(ind: str, v: float) -> str:
         return fmt.MISSING
     if ind in _RELATIVE_COUNT:
         return fmt.count(v)
-    if ind in ("grade_calibration", "consensus_model_gap"):
+    if ind in _PERCENT:
         return fmt.pct(v, 1)
     return fmt.number(v, 3)
 
@@ -166,6 +168,8 @@ def plot_trends(ind: pd.DataFrame, *, rules: MonitoringRules | dict | None = Non
             pad = 0.1 * (hi - lo or abs(hi) or 1)
             ax.set_ylim(lo - pad, hi + pad)
         ax.tick_params(axis="x", labelrotation=30, labelsize="small")
+        if name in _PERCENT:  # shares, as the light table writes them
+            style.percent_axis(ax.yaxis)
     for ax in axes.ravel()[len(inds):]:
         ax.set_visible(False)
     fig.supxlabel(t("nb07.plot.x", "en" if li else "zh-CN"))

@@ -62,6 +62,9 @@ def plot_default_rate_by_band(table: pd.DataFrame, *, ax: Any = None, show_pd: b
     ax.set_xlabel("points band")
     top = _rate_axis_top(t, min_loans)
     ax.set_ylim(0.0, top)
+    from calib.report.style import percent_axis  # rates as the tables write them
+
+    percent_axis(ax.yaxis)
     cut = bool(np.any(t["default_ci_high"].to_numpy(dtype=float) > top))
     ax.set_ylabel("default rate" + (f"\n(intervals of bands < {min_loans} loans cut)" if cut
                                     else ""))

@@ -113,6 +113,7 @@ TEXTS_04: dict[str, tuple[str, str]] = {
     "nb04.plot.cal_title": ("校准曲线（坐标轴按 PD 范围）", "Calibration curve (axes fitted to the PD range)"),
     "nb04.plot.cal_x": ("平均预测违约概率", "mean predicted PD"),
     "nb04.plot.cal_y": ("实际违约率", "observed default rate"),
+    "nb04.plot.perfect": ("完全校准", "perfectly calibrated"),
     "nb04.check.auc": (
         "用信 {drew} 户，违约 {defaults} 户；AUC：现行 {current}，校准样本内 {insample}，交叉验证 {cv}；交叉验证 AUC 差 {diff}，95% 区间 {ci}，DeLong p {p}；结论：{verdict}；A 级及以上占比（已评分农户，校准等级，样本内）{share}",
         "drawers {drew}, defaults {defaults}; AUC current {current}, calibrated in-sample {insample}, cross-validated "

@@ -15,7 +15,8 @@ import numpy as np
 
 from calib.errors import CalibError
 
-__all__ = ["PALETTE", "PASS", "FAIL", "WARN", "CJK_FAMILIES", "cjk_font", "use", "fit_axis", "words"]
+__all__ = ["PALETTE", "PASS", "FAIL", "WARN", "CJK_FAMILIES", "cjk_font", "use", "fit_axis", "percent_axis",
+           "words"]
 
 #: Okabe-Ito colours: black, orange, sky blue, bluish green, yellow, blue, vermilion, purple.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
@@ -103,8 +104,55 @@ def fit_axis(ax, values: Iterable[float], *, axis: str = "y", pad: float = 0.08,
     return lo, hi
 
 
+def _percent_formatter():
+    from matplotlib.ticker import Formatter
+
+    class _Percent(Formatter):
+        """Shares as percentages with the fewest decimals that write every tick exactly
+        (``0%``, ``2%``, ``4%``; ``2.5%``, ``5.0%``): one number of decimals on the axis."""
+
+        def __call__(self, x, pos=None):
+            return self._text(x, self._decimals([x]))
+
+        def format_ticks(self, values):
+            d = self._decimals(values)
+            return [self._text(v, d) for v in values]
+
+        @staticmethod
+        def _decimals(values) -> int:
+            v = np.asarray(values, dtype=float) * 100
+            v = v[np.isfinite(v)]
+            for d in range(0, 4):
+                if np.allclose(np.round(v, d), v, rtol=0, atol=1e-9):
+                    return d
+            return 4
+
+        @staticmethod
+        def _text(x, d: int) -> str:
+            y = round(float(x) * 100, d)
+            return f"{0.0 if y == 0 else y:.{d}f}%"
+
+    return _Percent()
+
+
+def percent_axis(axis) -> None:
+    """Tick labels of a share or rate axis (values 0-1) as percentages, as the tables write the
+    same figures (``2%``, ``2.5%``; never ``0.025``).
+
+    Parameters
+    ----------
+    axis : matplotlib Axis (``ax.yaxis``, ``ax.xaxis``)
+    """
+    axis.set_major_formatter(_percent_formatter())
+
+
+def _twins(ax) -> list:
+    """The other Axes that share ``ax``'s x axis (a right axis drawn with ``twinx``)."""
+    return [o for o in ax.figure.axes if o is not ax and ax.get_shared_x_axes().joined(ax, o)]
+
+
 def words(ax, *, title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
-          legend: dict[str, str] | None = None):
+          legend: dict[str, str] | None = None, y2label: str | None = None, ticks: bool = False):
     """Put a plot drawn elsewhere into the reader's words: title, axis labels, legend entries.
 
     Parameters
@@ -115,12 +163,29 @@ def words(ax, *, title: str | None = None, xlabel: str | None = None, ylabel: st
     legend : dict, optional
         Replacements applied to every legend entry (``{"partial": "偏袒"}``); the legend is
         redrawn in place.
+    y2label : str, optional
+        The label of the right-hand axis the plot drew with ``twinx`` (e.g. a default rate
+        beside a WoE).
+    ticks : bool
+        Put the x axis's written tick labels (categories, bins such as ``[-inf, 570.19)`` or
+        ``Missing``) into words through the report's catalogue
+        (:func:`calib.report.labels.value_label`).
 
     Returns
     -------
     ax
     """
     ax.set(**{k: v for k, v in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel)) if v is not None})
+    if y2label is not None:
+        for other in _twins(ax):
+            other.set_ylabel(y2label)
+    if ticks:  # the formatter wrapped: the labels' rotation and size stay the plot's
+        from matplotlib.ticker import FuncFormatter
+
+        from calib.report.labels import value_label
+
+        written = ax.xaxis.get_major_formatter()
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, pos=None: str(value_label(written(x, pos)))))
     leg = ax.get_legend()
     if leg is not None and legend:
         for txt in leg.get_texts():

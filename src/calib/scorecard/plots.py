@@ -16,6 +16,12 @@ __all__ = ["plot_woe", "plot_iv", "plot_roc", "plot_calibration", "plot_grade_ca
 _LIGHT = {"green": "#55a868", "yellow": "#dd8452", "red": "#c44e52"}
 
 
+def _percent(axis: Any) -> None:
+    from calib.report.style import percent_axis  # rates and PDs as percentages, as the tables
+
+    percent_axis(axis)
+
+
 def _ax(ax: Any, figsize: tuple[float, float] = (5, 3.5)) -> Any:
     if ax is None:
         import matplotlib.pyplot as plt
@@ -37,6 +43,7 @@ def plot_woe(card: Any, characteristic: str, *, ax: Any = None) -> Any:
     ax2 = ax.twinx()
     ax2.plot(x, [b["event_rate"] for b in bins], "k.-", lw=1)
     ax2.set_ylabel("default rate", fontsize=8)
+    _percent(ax2.yaxis)
     return ax
 
 
@@ -70,6 +77,8 @@ def plot_calibration(y: Any, pd_: Mapping[str, Any], *, n_bins: int = 10, ax: An
         CalibrationDisplay.from_predictions(np.asarray(y), np.asarray(p, dtype=float), n_bins=n_bins,
                                             strategy="quantile", name=name, ax=ax)
     ax.set(title="Calibration curve", xlabel="mean predicted PD", ylabel="observed default rate")
+    _percent(ax.xaxis)
+    _percent(ax.yaxis)
     return ax
 
 
@@ -83,6 +92,7 @@ def plot_grade_calibration(table: pd.DataFrame, *, ax: Any = None) -> Any:
     ax.plot(x, table["predicted_pd"], "ko", label="predicted PD")
     ax.set_xticks(x, table["grade"].astype(str))
     ax.set(title="Default rate by grade", ylabel="default rate")
+    _percent(ax.yaxis)
     ax.legend(fontsize=8)
     return ax
 

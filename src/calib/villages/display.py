@@ -262,7 +262,9 @@ def plot_target_progress(progress: pd.DataFrame, ax=None, *, history: pd.DataFra
     ax.plot(mx, mc, "o-", color="C0", label="coverage measured")
     ax.plot(mx, mu, "s-", color="C1", label="usage measured")
     ax.set_ylim(0, 1)
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda y, _: f"{y:.0%}"))
+    from calib.report.style import percent_axis
+
+    percent_axis(ax.yaxis)
     ax.set_ylabel("share")
     ax.legend(loc="upper left", fontsize="small")
     ax.set_title("Programme progress against milestones")
