@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -92,4 +94,66 @@ def test_report_plots_draw_rates_as_percentages():
                           "default_ci_high": [0.078, 0.049, 0.04]})
     ax = plot_default_rate_by_band(bands)
     assert all(s.endswith("%") for s in _ticks(ax.figure, ax.yaxis))
+    plt.close(ax.figure)
+
+
+def test_count_axis_has_whole_numbers_only():
+    """A histogram of 90 villages reads 0, 5, 10, 15, 20 villages, not 2.5."""
+    import numpy as np
+
+    fig, ax = plt.subplots()
+    ax.hist(np.r_[np.full(21, 99.0), np.linspace(75, 98, 69)], bins=20)
+    ax.set_ylim(0, 2.2)  # left to matplotlib: 0.0, 0.5, 1.0, ... villages
+    style.count_axis(ax.yaxis)
+    ticks = [float(s.replace(",", "")) for s in _ticks(fig, ax.yaxis)]
+    assert ticks and all(v == int(v) for v in ticks)
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    ax.set_ylim(0, 2_200)
+    style.count_axis(ax.yaxis)
+    assert "2,000" in _ticks(fig, ax.yaxis)
+    plt.close(fig)
+
+
+def test_amount_axis_writes_yuan_not_powers_of_ten():
+    """A log axis of limits reads 3,000 / 10,000 / 100,000, never 10⁴."""
+    fig, ax = plt.subplots()
+    ax.plot([2_000, 400_000], [2_000, 400_000])
+    ax.set_xscale("log")
+    style.amount_axis(ax.xaxis)
+    ticks = _ticks(fig, ax.xaxis)
+    assert "10,000" in ticks and "100,000" in ticks and "30,000" in ticks
+    assert not any("^" in s or "10$" in s for s in ticks)
+    plt.close(fig)
+
+
+def test_ratio_axis_draws_each_tick_once():
+    """The Bland-Altman ratio axis once drew 0.5 twice (5 of the decade below too)."""
+    from calib.consensus.plots import ratio_axis
+
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0.3, 3])
+    ax.set_yscale("log")
+    ratio_axis(ax.yaxis)
+    fig.canvas.draw()
+    locs = ax.yaxis.get_majorticklocs()
+    assert len(locs) == len(set(np.round(locs, 9)))
+    plt.close(fig)
+
+
+def test_bland_altman_names_its_limits_once():
+    """The two 95% limits are one legend entry the reports word (\"95% limits\"), not
+    \"limits of agreement\" and a bare number."""
+    import pandas as pd
+
+    from calib.compare.plots import bland_altman
+
+    rng = np.random.default_rng(0)
+    c = rng.uniform(1e4, 2e5, 200)
+    cmp = pd.DataFrame({"consensus_limit": c, "model_limit": c * rng.lognormal(0, 0.2, 200), "grant_class": "both"})
+    summ = pd.DataFrame({"level": ["overall"], "bias_ratio": [1.01], "loa_low_ratio": [0.6],
+                         "loa_high_ratio": [1.7]})
+    ax = bland_altman(cmp, summ)
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts == ["bias 1.01", "95% limits 0.60 – 1.70"], texts
     plt.close(ax.figure)

@@ -71,12 +71,17 @@ def bland_altman(comparison: pd.DataFrame, summary: pd.DataFrame | None = None, 
     gm, r = np.sqrt(c * m)[idx], (m / c)[idx]
     ax.scatter(gm, r, s=4, alpha=0.35, color=BLUE, lw=0)
     ax.axhline(1.0, color=GREY, lw=1)
-    for val, lab, ls in ((bias, "bias", "-"), (lo, "limits of agreement", "--"), (hi, None, "--")):
+    # one legend entry for the two limits (the reports word "95% limits" and "bias")
+    for val, lab, ls in ((bias, f"bias {bias:.2f}", "-"), (lo, f"95% limits {lo:.2f} – {hi:.2f}", "--"),
+                         (hi, "_nolegend_", "--")):
         if np.isfinite(val):
-            ax.axhline(val, color=RED, ls=ls, lw=1.2, label=f"{lab} {val:.2f}" if lab else f"{val:.2f}")
+            ax.axhline(val, color=RED, ls=ls, lw=1.2, label=lab)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ratio_axis(ax.yaxis)
+    from calib.report.style import amount_axis  # yuan as the tables write them, not 10^4
+
+    amount_axis(ax.xaxis)
     ax.set(title="Bland-Altman (log scale)", xlabel="geometric mean of the two limits (yuan)",
            ylabel="model / consensus")
     if np.isfinite(bias):
@@ -125,6 +130,10 @@ def consensus_vs_model(comparison: pd.DataFrame, summary: pd.DataFrame | None = 
                 label=f"Deming (log slope {slope:.2f})")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    from calib.report.style import amount_axis  # yuan as the tables write them, not 10^4
+
+    amount_axis(ax.xaxis)
+    amount_axis(ax.yaxis)
     ax.set(title="Model against consensus limit", xlabel="consensus limit (yuan)",
            ylabel="model limit (yuan)")
     ax.legend(fontsize=8, loc="upper left")

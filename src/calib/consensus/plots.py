@@ -28,7 +28,8 @@ def ratio_axis(axis) -> None:
     """Plain ratio tick labels (0.8, 1, 1.25) on a log-scaled axis."""
     from matplotlib.ticker import FuncFormatter, LogLocator
 
-    axis.set_major_locator(LogLocator(base=10, subs=(0.5, 0.6, 0.7, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0, 5.0)))
+    # 0.5 is 5 of the decade below: listed twice, it was drawn twice (a blurred "0.5")
+    axis.set_major_locator(LogLocator(base=10, subs=(0.6, 0.7, 0.8, 1.0, 1.25, 1.5, 2.0, 3.0, 5.0)))
     axis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}"))
 
@@ -104,6 +105,9 @@ def agreement_by_group(agreement: pd.DataFrame, *, column: str = "icc_ak", ax=No
     vals = vals[np.isfinite(vals)]
     if vals.size:
         ax.hist(vals, bins=min(20, max(5, vals.size // 3)), color=BLUE)
+        from calib.report.style import count_axis  # groups are counted in whole numbers
+
+        count_axis(ax.yaxis)
     ov = agreement.loc[agreement["level"] == "overall", column]
     if len(ov) and np.isfinite(ov.iloc[0]):
         ax.axvline(float(ov.iloc[0]), color=RED, ls="--", label=f"overall {float(ov.iloc[0]):.2f}")

@@ -180,5 +180,8 @@ def plot_discount_interval(cal: pd.DataFrame, *, ax: Any = None):
         ax.axvline(r["policy_per_100"] * 100, color="tab:red", ls="--", label="policy")
     ax.set_xlabel("risk-justified discount (percentage points per 100 points)")
     ax.set_ylabel("replicates")
+    from calib.report.style import count_axis  # replicates are counted in whole numbers
+
+    count_axis(ax.yaxis)
     ax.legend(fontsize=8)
     return ax

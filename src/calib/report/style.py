@@ -16,7 +16,7 @@ import numpy as np
 from calib.errors import CalibError
 
 __all__ = ["PALETTE", "PASS", "FAIL", "WARN", "CJK_FAMILIES", "cjk_font", "use", "fit_axis", "percent_axis",
-           "words"]
+           "count_axis", "amount_axis", "words"]
 
 #: Okabe-Ito colours: black, orange, sky blue, bluish green, yellow, blue, vermilion, purple.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
@@ -144,6 +144,41 @@ def percent_axis(axis) -> None:
     axis : matplotlib Axis (``ax.yaxis``, ``ax.xaxis``)
     """
     axis.set_major_formatter(_percent_formatter())
+
+
+def count_axis(axis) -> None:
+    """Whole-number ticks on an axis of counts (villages, households, replicates), thousands
+    separated as the tables separate them (``2,000``): a histogram's 2.5 villages is not a
+    thing a reader can have.
+
+    Parameters
+    ----------
+    axis : matplotlib Axis (``ax.yaxis``, ``ax.xaxis``)
+    """
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    from calib.report import fmt
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: fmt.count(v)))
+
+
+def amount_axis(axis) -> None:
+    """A log-scaled axis of amounts in yuan written as bankers write them (``3,000``,
+    ``10,000``, ``30,000``, ``100,000``) instead of powers of ten (10⁴): ticks at 1 and 3 of
+    each decade, thousands separated as the tables separate them (:func:`calib.report.fmt.number`).
+
+    Parameters
+    ----------
+    axis : matplotlib Axis of a log-scaled Axes
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    from calib.report import fmt
+
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 3.0)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: fmt.number(v, 0)))
+    axis.set_minor_formatter(NullFormatter())
 
 
 def _twins(ax) -> list:
