@@ -269,3 +269,33 @@ def test_typed_columns_are_written_as_cell_by_cell_typing_writes_them(tmp_path):
     got = [r for r in load_workbook(new).active.iter_rows(min_row=2, values_only=True)]
     assert got[0][:6] == (1.5, 0.25, 1, 1, True, "东村") and got[1][0] is None and got[2][0] is None
     assert got[3][5] == "'=1+1"  # neutralised text stays text
+
+
+def test_a_workbook_gives_figures_in_the_units_and_forms_of_its_headers(tmp_path):
+    """A labelled workbook's 万元 column holds 万元 (it held yuan under a （万元） header: 181,855,000
+    read as 万元 is a thousand times the programme), shares show as percentages and counts with
+    separators, and every cell keeps its value; the same frame's csv says the same."""
+    from calib.report.labels import set_lang
+
+    set_lang("zh-CN")
+    df = pd.DataFrame({"village": ["上井村", "上岩村"], "households": [7077, 12],
+                       "total_consensus": [181_855_000.0, 2_040_000.0],
+                       "profiling_rate": [0.9730510106, 0.5], "profiling_rate_figure": [0.97, 0.5]})
+    ws = load_workbook(excel.write_xlsx(df, tmp_path / "v.xlsx", labels=True)).active
+    head = [c.value for c in ws[1]]
+    assert head[2].endswith("（万元）")
+    rows = list(ws.iter_rows(min_row=2))
+    assert [r[2].value for r in rows] == [18_185.5, 204.0]
+    assert [r[2].number_format for r in rows] == ["#,##0.00"] * 2
+    assert rows[0][3].value == 0.9730510106 and rows[0][3].number_format == "0.0%"
+    assert rows[0][4].number_format == "0.0%"  # a verdict table's measured share: its term's form
+    assert rows[0][1].value == 7077 and rows[0][1].number_format == "#,##0"
+    assert rows[0][0].number_format == "General"
+    raw = load_workbook(excel.write_xlsx(df, tmp_path / "r.xlsx")).active  # no labels: code names, yuan
+    assert [c.value for c in next(raw.iter_rows(min_row=2))][2] == 181_855_000
+    csv = pd.read_csv(excel.write_csv(df, tmp_path / "v.csv", labels=True), encoding="utf-8-sig")
+    assert csv.iloc[:, 2].tolist() == [18_185.5, 204.0]
+    ints = pd.DataFrame({"households": pd.array([7077, None], dtype="Int64"), "rows_read": [3, 4]})
+    cells = [[c.value for c in r] for r in load_workbook(
+        excel.write_xlsx(ints, tmp_path / "i.xlsx", labels=True)).active.iter_rows(min_row=2)]
+    assert cells == [[7077, 3], [None, 4]] and all(type(v) is int for v in cells[0])

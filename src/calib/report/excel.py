@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +54,41 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _prepare(frame: pd.DataFrame, mask: dict[str, str] | None, labels: bool) -> pd.DataFrame:
+#: Excel number formats of the catalogue's display kinds (:data:`calib.report.fmt.KINDS`): a
+#: workbook shows a figure as the page writes it (97.3%, 18,185.50, 7,077) and keeps its value.
+NUMBER_FORMATS = {
+    "int": "#,##0", "yuan": "#,##0", "yuan_year": "#,##0", "wan": "#,##0.00", "wan_year": "#,##0.00",
+    "pct0": "0%", "pct1": "0.0%", "pct2": "0.00%", "pct3": "0.000%", "rate": "0.00%",
+    "num1": "0.0", "num2": "0.00", "num3": "0.000", "num4": "0.0000", "p": "0.000",
+}
+#: Kinds whose values are yuan that the pages (and the headers, ``（万元）``) give in 万元.
+_IN_WAN = ("wan", "wan_year")
+
+
+def _kinds(columns: list) -> list[str | None]:
+    """Each column's display kind; a ``<term>_figure`` or ``<term>_threshold`` column has its
+    term's (a verdict table's measured share is a share)."""
+    from calib.report.labels import kind_of
+
+    out = []
+    for c in map(str, columns):
+        m = re.fullmatch(r"(.+)_(figure|threshold)", c)
+        out.append(kind_of(c) or (kind_of(m.group(1)) if m else None))
+    return out
+
+
+def _prepare(frame: pd.DataFrame, mask: dict[str, str] | None, labels: bool,
+             kinds: list | None = None) -> pd.DataFrame:
+    """``frame`` masked, neutralised, figures rounded; with ``labels``, in the reader's words
+    and units: headers and coded values as the pages give them, and money of the ``wan`` kinds
+    in 万元 as their headers say (the pages' totals). ``kinds``, when given a list, receives
+    each written column's display kind (None: none)."""
     out = mask_frame(frame, mask)
     if not (isinstance(out.index, pd.RangeIndex) and out.index.name is None):
         out = out.reset_index()
+    found = _kinds(list(out.columns)) if labels else [None] * out.shape[1]
+    if kinds is not None:
+        kinds[:] = found
     if labels:
         from calib.report.display import headers
         from calib.report.labels import coded_words
@@ -65,6 +97,8 @@ def _prepare(frame: pd.DataFrame, mask: dict[str, str] | None, labels: bool) -> 
         # pages show them (one rule: labels.coded_words)
         for i in range(out.shape[1]):
             out.isetitem(i, coded_words(out.iloc[:, i]))
+            if found[i] in _IN_WAN and pd.api.types.is_numeric_dtype(out.iloc[:, i].dtype):
+                out.isetitem(i, out.iloc[:, i] / 1e4)  # the header reads （万元）
         out.columns = headers(list(out.columns))
     out = neutralise_frame(out)
     for i in range(out.shape[1]):  # figures with at most 10 significant digits (round_figures)
@@ -150,7 +184,10 @@ def write_xlsx(sheets: pd.DataFrame | dict[str, pd.DataFrame], path: str | Path,
         for name, frame in sheets.items():
             if labels and has(f"sheet.{name}"):
                 name = t(f"sheet.{name}")
-            out = _prepare(frame, mask, labels)
+            kinds: list = []
+            out = _prepare(frame, mask, labels, kinds)
+            shown = [wb.add_format({"num_format": NUMBER_FORMATS[k]}) if k in NUMBER_FORMATS else None
+                     for k in kinds]
             parts = max(1, -(-len(out) // SHEET_ROWS))
             for k in range(parts):
                 ws = wb.add_worksheet(_sheet_title(str(name), k, used))
@@ -159,7 +196,7 @@ def write_xlsx(sheets: pd.DataFrame | dict[str, pd.DataFrame], path: str | Path,
                 lo, hi = k * SHEET_ROWS, min((k + 1) * SHEET_ROWS, len(out))
                 for b0 in range(lo, hi, _BLOCK_ROWS):  # Python values for one block of rows at a time
                     block = out.iloc[b0:min(b0 + _BLOCK_ROWS, hi)]
-                    cells = [_column_cells(ws, block.iloc[:, i], formats) for i in range(block.shape[1])]
+                    cells = [_column_cells(ws, block.iloc[:, i], formats, shown[i]) for i in range(block.shape[1])]
                     writers = [w for w, _ in cells]
                     # row by row (XlsxWriter's constant-memory mode writes each row once)
                     for r, row in enumerate(zip(*(v for _, v in cells)), start=b0 - lo + 1):
@@ -220,14 +257,23 @@ def _write(ws, r: int, c: int, v: Any, formats: dict) -> None:
         ws.write_string(r, c, str(neutralise(str(v))))
 
 
-def _column_cells(ws, s: pd.Series, formats: dict) -> tuple[Any, list]:
+def _column_cells(ws, s: pd.Series, formats: dict, shown=None) -> tuple[Any, list]:
     """One column's writer and its cells as :func:`_write` would write them (None: blank).
 
     Columns whose dtype fixes the kind of every cell (numpy floats, integers and booleans,
     text) are turned into Python values at once and written by XlsxWriter's typed method,
     without :func:`_write`'s per-cell type dispatch (a third of the time of a province's
-    200,000-row investigation list); other columns go cell by cell through :func:`_write`."""
+    200,000-row investigation list); other columns go cell by cell through :func:`_write`.
+    ``shown``: the number format of the column's figures (:data:`NUMBER_FORMATS`)."""
     dt = s.dtype
+    if shown is not None and pd.api.types.is_integer_dtype(dt):  # counts stay whole numbers
+        return ((lambda r, c, v: ws.write_number(r, c, v, shown)),
+                s.astype(object).where(s.notna(), None).tolist())
+    if shown is not None and pd.api.types.is_float_dtype(dt):
+        x = s.to_numpy(dtype=float, na_value=np.nan)
+        ok = np.isfinite(x)
+        return ((lambda r, c, v: ws.write_number(r, c, v, shown)),
+                [_Figure(v) if f else None for v, f in zip(x.tolist(), ok.tolist())])
     if pd.api.types.is_bool_dtype(dt) and not isinstance(dt, pd.api.extensions.ExtensionDtype):
         return ws.write_boolean, s.to_numpy().tolist()
     if pd.api.types.is_integer_dtype(dt) and not isinstance(dt, pd.api.extensions.ExtensionDtype):
