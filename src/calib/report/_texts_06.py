@@ -90,9 +90,9 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.plot.usage_measured": ("用信面实测", "usage measured"),
     "nb06.towns.text": ("按乡镇的授信面与用信面（按人数），与最终目标比较：", "Coverage and usage by township in persons, against the final targets:"),
     "nb06.check": (
-        "信用村 {cv} / {n} 个，信用乡镇 {ct} 个；授信面 {coverage}，用信面 {usage}，不良率 {npl}，未评估村 {na} 个；目标：{targets}",
-        "credit villages {cv} of {n}, credit townships {ct}; coverage {coverage}, usage {usage}, NPL {npl}, not "
-        "assessed {na}; targets: {targets}"),
+        "信用村 {cv} / {n} 个，信用乡镇 {ct} 个；授信面（按户）{coverage}，用信面（按户）{usage}，不良率 {npl}，未评估村 {na} 个；目标：{targets}",
+        "credit villages {cv} of {n}, credit townships {ct}; coverage (households) {coverage}, usage (households) "
+        "{usage}, NPL {npl}, not assessed {na}; targets: {targets}"),
     "final": ("最终目标", "final"),
     "nb06.output.h": ("附表", "Side output"),
     "nb06.output.text": (
