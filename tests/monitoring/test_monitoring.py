@@ -299,3 +299,22 @@ def test_inside_a_run_report_07_sees_the_run_itself(monkeypatch, tmp_path):
     assert figs["as_of"].dt.strftime("%Y-%m-%d").tolist() == ["2026-03-31", "2026-06-30"]
     monkeypatch.setattr(rh, "read_history", lambda db=None: pd.concat([past, pd.DataFrame(rows)], ignore_index=True))
     assert mh.read_history(None)["run_id"].tolist() == ["r1", "r2", "r2"]  # not twice
+
+
+def test_thresholds_read_the_same_in_the_conclusions_and_the_table():
+    """The table of thresholds gave 0.020 and 0.100 where the conclusions read 2% and 10%, and
+    0.700 where they read 0.70; a bank's 2.5% is not rounded to 3%."""
+    from calib.monitoring.display import _rule_text, threshold_words
+    from calib.monitoring.rules import validate_monitoring
+
+    assert threshold_words("grade_calibration", 0.02) == "2%"
+    assert threshold_words("grade_calibration", 0.025) == "2.5%"
+    assert threshold_words("auc_oos", 0.7) == "0.70" and threshold_words("auc_oos", 0.725) == "0.725"
+    assert threshold_words("investigations", 1.25, relative=True) == "1.25"
+    r = validate_monitoring(None)
+    table = mon.rules_table(None, lang="zh-CN")
+    for name in ("grade_calibration", "consensus_model_gap", "auc_oos", "investigations"):
+        rule = getattr(r, name)
+        row = table.iloc[list(mon.INDICATORS).index(name)]
+        text = _rule_text(name, rule, "zh-CN")
+        assert row["light_green"] in text and row["light_amber"] in text, (name, text, row.tolist())

@@ -177,13 +177,31 @@ def plot_trends(ind: pd.DataFrame, *, rules: MonitoringRules | dict | None = Non
     return fig
 
 
+def _decimals(x: float, least: int) -> int:
+    """The fewest decimals (from ``least``, at most 4) that write ``x`` exactly."""
+    for d in range(least, 5):
+        if round(x, d) == round(x, 9):
+            return d
+    return 4
+
+
+def threshold_words(name: str, value: float, relative: bool = False) -> str:
+    """A light's threshold as the page writes it, the same in the conclusions and the table of
+    thresholds: a share as a percentage with the decimals it has (``2%``, ``2.5%``), any other
+    figure or ratio with two decimals or the ones it has (``0.70``, ``1.25``, ``0.125``)."""
+    if not relative and name in _PERCENT:
+        return fmt.pct(value, _decimals(value * 100, 0))
+    return fmt.number(value, _decimals(value, 2))
+
+
 def rules_table(rules: MonitoringRules | dict | None = None, *, lang: str | None = None) -> pd.DataFrame:
     """The thresholds of the run as a table.
 
     Returns
     -------
     pandas.DataFrame
-        ``indicator`` (in words), ``light_green``, ``light_amber``, ``direction``
+        ``indicator`` (in words), ``light_green``, ``light_amber`` (the thresholds as the page
+        writes them, :func:`threshold_words`: ``0.70``, ``2%``), ``direction``
         (``higher_better`` / ``lower_better``), ``judged_on`` (``judged_value`` /
         ``judged_ratio``): coded values the display layer puts in words.
     """
@@ -192,7 +210,8 @@ def rules_table(rules: MonitoringRules | dict | None = None, *, lang: str | None
     rows = []
     for name in INDICATORS:
         x = getattr(r, name)
-        rows.append((INDICATOR_LABELS[name][li], x.green, x.amber,
+        rows.append((INDICATOR_LABELS[name][li], threshold_words(name, x.green, x.relative),
+                     threshold_words(name, x.amber, x.relative),
                      "higher_better" if x.higher_is_better else "lower_better",
                      "judged_ratio" if x.relative else "judged_value"))
     return pd.DataFrame(rows, columns=["indicator", "light_green", "light_amber", "direction", "judged_on"])
@@ -215,13 +234,8 @@ def latest_lights(ind: pd.DataFrame) -> pd.DataFrame:
 
 def _rule_text(name: str, rule, lang: str | None) -> str:
     key = "nb07.c.rule_" + ("high" if rule.higher_is_better else "low") + ("_rel" if rule.relative else "")
-    if rule.relative:
-        g, a = fmt.number(rule.green, 2), fmt.number(rule.amber, 2)
-    elif name in ("grade_calibration", "consensus_model_gap"):
-        g, a = fmt.pct(rule.green, 0), fmt.pct(rule.amber, 0)
-    else:
-        g, a = fmt.number(rule.green, 2), fmt.number(rule.amber, 2)
-    return t(key, lang, green=g, amber=a)
+    return t(key, lang, green=threshold_words(name, rule.green, rule.relative),
+             amber=threshold_words(name, rule.amber, rule.relative))
 
 
 def conclusions(ind: pd.DataFrame, rules: MonitoringRules | dict | None = None, *,

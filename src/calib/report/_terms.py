@@ -506,7 +506,7 @@ KINDS: dict[str, str] = {
     "pb_cusum_p": "p", "villages_test": "int", "component": "int", "identified": "bool",
     "ci_low_village": "num3", "ci_high_village": "num3",
     "backfilled": "bool", "observed_default_rate": "pct2", "calibrated_pd": "pct2", "grade_gap": "pct2",
-    "light_green": "num3", "light_amber": "num3", "as_of": "date",
+    "as_of": "date",
 }
 
 VALUES: dict[str, tuple[str, str]] = {
