@@ -193,7 +193,9 @@ GLOSSARY: list[tuple[str, str, str, str]] = [
     ("模型跑批授信额度", "model limit", "银行线上模型批量测算的额度。", "The limit the bank's online model produces in a batch run."),
     ("最终授信额度", "final limit", "对比公议与模型并查找差额原因后确定的额度。", "The limit fixed after comparing consensus and model and investigating each gap."),
     ("白名单", "white list", "评议通过、可获授信的农户名单。", "Households the panel accepts for credit."),
-    ("授信面 / 用信面", "credit coverage / usage", "获授信人数占合格人数 / 用信人数占获授信人数。", "People granted credit over eligible people / people drawing over people granted."),
+    ("授信面 / 用信面", "credit coverage / usage", "获授信人数占合格人数 / 用信人数占获授信人数（考核口径）；标注“按户”的为户数之比。",
+     "People granted credit over eligible people / people drawing over people granted (the target's basis); "
+     "figures marked \"households\" are the same ratios of households."),
     ("不良率", "NPL ratio", "不良贷款余额 / 贷款余额。", "Non-performing balance / loan balance."),
     ("信用村 / 信用乡镇", "credit village / township", "按评定标准认定的村 / 乡镇，每年复评。", "Villages / townships certified by the criteria, re-evaluated yearly."),
     ("积分贷", "points loan", "按村民治理积分给予利率优惠的贷款。", "A loan whose rate is cut by the household's governance points."),
