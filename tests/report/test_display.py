@@ -241,3 +241,16 @@ def test_thresholds_read_as_the_rules_write_them():
     assert heads[2].endswith(" ≥ 90%") and heads[3].endswith(" < 3.00%"), heads  # an NPL: two decimals
     assert words.rule_words(">=", 0.9)["rule"] == "≥ 90%"
     assert labels.coded_words(pd.Series(["2026-06-30", "final"])).tolist() == ["2026-06-30", "最终目标"]
+
+
+def test_exact_digits_is_the_fewest_that_lose_nothing():
+    """One number of decimals for figures read together (an axis's ticks, a rule's thresholds):
+    the fewest that write each exactly, so that 2.5% is never shown as 3%."""
+    from calib.report.fmt import exact_digits
+
+    assert exact_digits([0.0, 2.0, 4.0]) == 0
+    assert exact_digits([2.0, 2.5, 3.0]) == 1
+    assert exact_digits(0.7, least=2) == 2 and exact_digits(0.725, least=2) == 3
+    assert exact_digits([1 / 3]) == 4 and exact_digits([1 / 3], most=2) == 2
+    assert exact_digits([float("nan"), 5.0]) == 0 and exact_digits([]) == 0
+    assert exact_digits([0.1 + 0.2]) == 1  # binary noise is not a decimal

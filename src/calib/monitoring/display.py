@@ -177,21 +177,13 @@ def plot_trends(ind: pd.DataFrame, *, rules: MonitoringRules | dict | None = Non
     return fig
 
 
-def _decimals(x: float, least: int) -> int:
-    """The fewest decimals (from ``least``, at most 4) that write ``x`` exactly."""
-    for d in range(least, 5):
-        if round(x, d) == round(x, 9):
-            return d
-    return 4
-
-
 def threshold_words(name: str, value: float, relative: bool = False) -> str:
     """A light's threshold as the page writes it, the same in the conclusions and the table of
     thresholds: a share as a percentage with the decimals it has (``2%``, ``2.5%``), any other
     figure or ratio with two decimals or the ones it has (``0.70``, ``1.25``, ``0.125``)."""
     if not relative and name in _PERCENT:
-        return fmt.pct(value, _decimals(value * 100, 0))
-    return fmt.number(value, _decimals(value, 2))
+        return fmt.pct(value, fmt.exact_digits(value * 100))
+    return fmt.number(value, fmt.exact_digits(value, least=2))
 
 
 def rules_table(rules: MonitoringRules | dict | None = None, *, lang: str | None = None) -> pd.DataFrame:

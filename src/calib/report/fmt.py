@@ -22,7 +22,7 @@ from babel.numbers import format_decimal
 from calib.report.labels import get_lang, t
 
 __all__ = ["MISSING", "is_missing", "number", "count", "yuan", "wan", "pct", "rate", "change", "pval", "ci", "cell",
-           "join", "KINDS"]
+           "join", "exact_digits", "KINDS"]
 
 MISSING = "—"
 _LOCALE = {"zh-CN": "zh_Hans_CN", "en": "en_US"}
@@ -97,6 +97,22 @@ def change(x: Any, amount: Any = None) -> str:
     if size == amount(0.0):
         return t("change.none")
     return t("change.down" if float(x) < 0 else "change.up", amount=size)
+
+
+def exact_digits(values: Any, least: int = 0, most: int = 4) -> int:
+    """The fewest decimals, from ``least`` to ``most``, that write every finite value of
+    ``values`` exactly (``most`` when none does): one number of decimals for figures read
+    together, an axis's ticks or a rule's thresholds, without rounding one of them away.
+
+    >>> exact_digits([2.0, 4.0]), exact_digits([2.5, 5.0]), exact_digits(0.7, least=2)
+    (0, 1, 2)
+    """
+    v = np.atleast_1d(np.asarray(values, dtype=float))
+    v = v[np.isfinite(v)]
+    for d in range(least, most + 1):
+        if np.allclose(np.round(v, d), v, rtol=0, atol=1e-9):
+            return d
+    return most
 
 
 def pct(x: Any, digits: int = 1) -> str:

@@ -107,25 +107,18 @@ def fit_axis(ax, values: Iterable[float], *, axis: str = "y", pad: float = 0.08,
 def _percent_formatter():
     from matplotlib.ticker import Formatter
 
+    from calib.report.fmt import exact_digits
+
     class _Percent(Formatter):
         """Shares as percentages with the fewest decimals that write every tick exactly
         (``0%``, ``2%``, ``4%``; ``2.5%``, ``5.0%``): one number of decimals on the axis."""
 
         def __call__(self, x, pos=None):
-            return self._text(x, self._decimals([x]))
+            return self._text(x, exact_digits(float(x) * 100))
 
         def format_ticks(self, values):
-            d = self._decimals(values)
+            d = exact_digits(np.asarray(values, dtype=float) * 100)
             return [self._text(v, d) for v in values]
-
-        @staticmethod
-        def _decimals(values) -> int:
-            v = np.asarray(values, dtype=float) * 100
-            v = v[np.isfinite(v)]
-            for d in range(0, 4):
-                if np.allclose(np.round(v, d), v, rtol=0, atol=1e-9):
-                    return d
-            return 4
 
         @staticmethod
         def _text(x, d: int) -> str:
