@@ -80,7 +80,7 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "policy_verdict": ("政策优惠结论", "Policy discount verdict", "text"),
     "interest_forgone_total": ("让利利息（元/年）", "Interest forgone (yuan/year)", "yuan"),
     "subsidy_total": ("补贴（元/年）", "Subsidy above the risk-justified discount (yuan/year)", "yuan"),
-    "bands_below_cost": ("利率不覆盖成本的积分档", "Points bands whose rate does not cover cost", "int"),
+    "bands_below_cost": ("现行利率不覆盖成本的积分档", "Points bands whose current rate does not cover cost", "int"),
     "recommended_step_discount": ("推荐每 100 分优惠", "Recommended discount per 100 points", "rate"),
     "recommendation_binding": ("推荐方案的约束", "What limits the recommended discount", "text"),
     "villages_flagged_inflation": ("疑似积分虚高的村", "Villages flagged for point inflation", "int"),

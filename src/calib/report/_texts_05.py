@@ -151,10 +151,10 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "- Defaults are few; the interval, not the point estimate, is the finding."),
     "nb05.check": (
         "贷款 {loans} 笔，违约 {defaults} 笔，定价积分期 {period}，标记村 {flagged} 个；每 100 分优惠 {est}，区间 {ci}，政策 {policy}：{verdict}；"
-        "让利利息 {forgone}，补贴 {subsidy}，不覆盖成本的档 {below} 个",
+        "让利利息 {forgone}，补贴 {subsidy}，现行利率不覆盖成本的档 {below} 个",
         "loans {loans}, defaults {defaults}, pricing period {period}, villages flagged {flagged}; discount per 100 "
         "points {est}, interval {ci}, policy {policy}: {verdict}; interest forgone {forgone}, subsidy {subsidy}, "
-        "bands below cost {below}"),
+        "bands below cost at the current rates {below}"),
     "nb05.c.justified": ("每 100 分风险可证明的优惠", "Risk-justified discount per 100 points"),
     "nb05.c.justified_fig": ("{est}（村级自助法）", "{est} (village bootstrap)"),
     "nb05.c.justified_rule": ("与政策每 100 分 {policy} 比较", "against the policy's {policy} per 100 points"),
