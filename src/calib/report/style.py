@@ -107,23 +107,19 @@ def fit_axis(ax, values: Iterable[float], *, axis: str = "y", pad: float = 0.08,
 def _percent_formatter():
     from matplotlib.ticker import Formatter
 
-    from calib.report.fmt import exact_digits
+    from calib.report.fmt import exact_digits, pct
 
     class _Percent(Formatter):
-        """Shares as percentages with the fewest decimals that write every tick exactly
-        (``0%``, ``2%``, ``4%``; ``2.5%``, ``5.0%``): one number of decimals on the axis."""
+        """Shares as percentages (:func:`calib.report.fmt.pct`) with the fewest decimals that
+        write every tick exactly (``0%``, ``2%``, ``4%``; ``2.5%``, ``5.0%``): one number of
+        decimals on the axis."""
 
         def __call__(self, x, pos=None):
-            return self._text(x, exact_digits(float(x) * 100))
+            return pct(x, exact_digits(float(x) * 100))
 
         def format_ticks(self, values):
             d = exact_digits(np.asarray(values, dtype=float) * 100)
-            return [self._text(v, d) for v in values]
-
-        @staticmethod
-        def _text(x, d: int) -> str:
-            y = round(float(x) * 100, d)
-            return f"{0.0 if y == 0 else y:.{d}f}%"
+            return [pct(v, d) for v in values]
 
     return _Percent()
 
