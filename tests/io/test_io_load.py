@@ -180,3 +180,22 @@ def test_total_rows_found_in_any_column_and_chunk():
     assert want == [4, 6, 7, 9]
     assert got == want
     assert (probs.frame()["column"] == "a").all()
+
+
+def test_land_written_in_full_width_reads_as_in_ascii(tmp_path):
+    """The land text is NFKC-normalised before its areas are read (only when some character
+    may change): full-width digits, a full-width semicolon and spaces give the ASCII areas."""
+    import shutil
+
+    from calib.io import load_programme
+
+    for f in SAMPLE.glob("*.csv"):
+        shutil.copy(f, tmp_path / f.name)
+    roster = (tmp_path / "roster.csv").read_text(encoding="utf-8")
+    assert "耕地4.7亩;林地9亩" in roster
+    (tmp_path / "roster.csv").write_text(roster.replace("耕地4.7亩;林地9亩", "耕地４.７ 亩；林地９亩", 1), encoding="utf-8")
+    before = load_programme(SAMPLE, as_of=AS_OF).roster
+    after = load_programme(tmp_path, as_of=AS_OF).roster
+    pd.testing.assert_series_equal(after["land_mu"], before["land_mu"])
+    pd.testing.assert_series_equal(after["forest_mu"], before["forest_mu"])
+    assert before["land_mu"].iloc[0] == 4.7 and before["forest_mu"].iloc[0] == 9

@@ -14,7 +14,7 @@ from calib import _jit as _kernel_run
 from calib.io import _jit
 from calib.io._threads import later
 from calib._frames import isin
-from calib.io._text import arrow, match, reasons, replace, series, text_buffers, to_float, valid
+from calib.io._text import arrow, match, nfkc_arrow, reasons, replace, series, text_buffers, to_float, valid
 from calib.io.masking import PII_COLUMNS, mask_values
 from calib.io.specs import (DATE_MIN, DATE_RANGE_YEARS, NUMBER_KINDS, QUARANTINE_COLUMNS, RANGES,
                             REASON_TOTAL, Col)
@@ -662,7 +662,8 @@ def finish_table(table: str, df: pd.DataFrame, tables: dict, as_of: pd.Timestamp
         df["birth_date"] = p["birth_date"].to_numpy()
         df["id_sex"] = p["sex"].to_numpy()
         df["age"] = p["age"].to_numpy()
-        land = pc.utf8_normalize(arrow(df["land_info"]), form="NFKC")
+        # NFKC only when some character may change (the kernels' test): 0.25 -> 0.03 s at 3.3M
+        land = nfkc_arrow(df["land_info"])
         # the forest's regex runs on a background thread while the land's runs here
         forest = later(_land_area, land, "林地|山林")
         for out, area in (("land_mu", _land_area(land, "耕地|土地|田")), ("forest_mu", forest())):
