@@ -291,6 +291,10 @@ def test_a_workbook_gives_figures_in_the_units_and_forms_of_its_headers(tmp_path
     assert rows[0][4].number_format == "0.0%"  # a verdict table's measured share: its term's form
     assert rows[0][1].value == 7077 and rows[0][1].number_format == "#,##0"
     assert rows[0][0].number_format == "General"
+    p = load_workbook(excel.write_xlsx(pd.DataFrame({"p_value": [4.3e-06, 0.2]}), tmp_path / "p.xlsx",
+                                       labels=True)).active
+    assert [c.value for c in p["A"][1:]] == [4.3e-06, 0.2]  # the value kept, "< 0.001" shown
+    assert p["A2"].number_format == '[<0.001]"< 0.001";0.000'
     raw = load_workbook(excel.write_xlsx(df, tmp_path / "r.xlsx")).active  # no labels: code names, yuan
     assert [c.value for c in next(raw.iter_rows(min_row=2))][2] == 181_855_000
     csv = pd.read_csv(excel.write_csv(df, tmp_path / "v.csv", labels=True), encoding="utf-8-sig")

@@ -59,7 +59,8 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 NUMBER_FORMATS = {
     "int": "#,##0", "yuan": "#,##0", "yuan_year": "#,##0", "wan": "#,##0.00", "wan_year": "#,##0.00",
     "pct0": "0%", "pct1": "0.0%", "pct2": "0.00%", "pct3": "0.000%", "rate": "0.00%",
-    "num1": "0.0", "num2": "0.00", "num3": "0.000", "num4": "0.0000", "p": "0.000",
+    "num1": "0.0", "num2": "0.00", "num3": "0.000", "num4": "0.0000",
+    "p": '[<0.001]"< 0.001";0.000',  # as the pages: never 0.000 (nor 4.29E-06)
 }
 #: Kinds whose values are yuan that the pages (and the headers, ``（万元）``) give in 万元.
 _IN_WAN = ("wan", "wan_year")
