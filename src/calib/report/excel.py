@@ -266,15 +266,19 @@ def _column_cells(ws, s: pd.Series, formats: dict, shown=None) -> tuple[Any, lis
     without :func:`_write`'s per-cell type dispatch (a third of the time of a province's
     200,000-row investigation list); other columns go cell by cell through :func:`_write`.
     ``shown``: the number format of the column's figures (:data:`NUMBER_FORMATS`)."""
+    writer, cells = _typed_cells(ws, s, formats)
+    if shown is None:
+        return writer, cells
+    if pd.api.types.is_integer_dtype(s.dtype) and isinstance(s.dtype, pd.api.extensions.ExtensionDtype):
+        writer, cells = ws.write_number, s.astype(object).where(s.notna(), None).tolist()  # whole numbers
+    if writer == ws.write_number:  # the figures of the column in the page's form
+        return (lambda r, c, v: ws.write_number(r, c, v, shown)), cells
+    return writer, cells
+
+
+def _typed_cells(ws, s: pd.Series, formats: dict) -> tuple[Any, list]:
+    """:func:`_column_cells` without a number format."""
     dt = s.dtype
-    if shown is not None and pd.api.types.is_integer_dtype(dt):  # counts stay whole numbers
-        return ((lambda r, c, v: ws.write_number(r, c, v, shown)),
-                s.astype(object).where(s.notna(), None).tolist())
-    if shown is not None and pd.api.types.is_float_dtype(dt):
-        x = s.to_numpy(dtype=float, na_value=np.nan)
-        ok = np.isfinite(x)
-        return ((lambda r, c, v: ws.write_number(r, c, v, shown)),
-                [_Figure(v) if f else None for v, f in zip(x.tolist(), ok.tolist())])
     if pd.api.types.is_bool_dtype(dt) and not isinstance(dt, pd.api.extensions.ExtensionDtype):
         return ws.write_boolean, s.to_numpy().tolist()
     if pd.api.types.is_integer_dtype(dt) and not isinstance(dt, pd.api.extensions.ExtensionDtype):
