@@ -127,6 +127,19 @@ def test_conclusions_name_every_village_not_certified_and_each_township():
     assert capped.iloc[-2]["decision"] == zh[zh["topic"] == "village"].iloc[0]["decision"]  # the nearest kept
     assert capped.iloc[-1]["figure"] == f"{n_not - 1} 个" and capped.iloc[-1]["verdict"].endswith("x.xlsx")
     assert cv.conclusions(v, t, k, rules=RULES, township_rules=TOWNSHIP_RULES, max_villages=n_not)["topic"].eq("village").sum() == n_not
+    # the committee's short list: the villages one change away, the others counted in one line
+    near = cv.nearest_to_certification(v, k, rules=RULES, top=None)
+    fewest = int(near["n_lacking"].min())
+    one = int((near["n_lacking"] == fewest).sum())
+    assert 0 < one < n_not
+    short = cv.conclusions(v, t, k, rules=RULES, township_rules=TOWNSHIP_RULES, max_lacking=fewest, full_list="x.xlsx")
+    assert short["topic"].eq("village").sum() == one
+    assert short.iloc[-1]["topic"] == "village_more" and short.iloc[-1]["figure"] == f"{n_not - one} 个"
+    # the page's words for what each village lacks, said once
+    said = pd.Series([f"words {i}" for i in range(len(near))],
+                     index=pd.MultiIndex.from_frame(near[["township", "village"]]))
+    worded = cv.conclusions(v, t, k, rules=RULES, township_rules=TOWNSHIP_RULES, lacks=said)
+    assert worded.loc[worded["topic"] == "village", "verdict"].str.split("：", n=1).str[1].tolist() == said.tolist()
     with pytest.raises(Exception, match="lang"):
         cv.conclusions(v, t, k, lang="fr")
     # thresholds written as the parameters and the other pages write them (">= 0.7" is "≥ 70%",

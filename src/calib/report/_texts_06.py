@@ -48,13 +48,13 @@ TEXTS_06: dict[str, tuple[str, str]] = {
         "A township qualifies when its credit villages are {township_share} of its villages and its NPL ratio (by balance) is "
         "below the county's (`credit_township`)."),
     "word.county": ("全县", "county"),
-    "nb06.nearest.h": ("最接近认定的村", "Nearest to certification"),
+    "nb06.nearest.h": ("未认定村欠缺项", "What villages lack"),
     "nb06.nearest.text": (
         "未认定的村，按欠缺标准数从少到多（再按与门槛的距离）排列。“欠缺”给出在其他计数不变时满足每条未通过标准的最小变化："
-        "增加已建档、已授信或有贷款的农户，或需收回的违约余额（收回同时降低违约余额与总余额）。未评估的定性标准需要村级评估，而不是数字。完整清单见 `credit_villages.xlsx`。",
+        "增加已建档、已授信或有贷款的农户，或需收回的违约余额（收回同时降低违约余额与总余额）。未评估的定性标准需要村级评估，而不是数字。每个未认定的村一行，同见 `credit_villages.xlsx`。",
         "Villages not certified, fewest missing criteria first. Lacks states the smallest change that meets each failed "
         "criterion with the other counts fixed: more profiled, credited or borrowing households, or the defaulted "
-        "balance to recover. Criteria not assessed need the village assessment. The full list is in `credit_villages.xlsx`."),
+        "balance to recover. Criteria not assessed need the village assessment. One row per village not certified, also in `credit_villages.xlsx`."),
     "noun.a_or_better": ("A 级及以上农户", "households rated A or better"),
     "noun.profiled": ("已建档农户", "profiled households"),
     "noun.credited": ("已授信农户", "credited households"),
@@ -74,7 +74,7 @@ TEXTS_06: dict[str, tuple[str, str]] = {
         "can be measured at a milestone date: the table compares the **current** figures with every milestone and "
         "the final targets (met / not met today, not whether it was on time)."),
     "nb06.missing_village_target": ("该里程碑没有规定建档村数", "no profiled-village target at this milestone"),
-    "nb06.full_list": ("credit_villages.xlsx 的“未认定村欠缺项”表", "credit_villages.xlsx, sheet “what villages lack”"),
+    "nb06.full_list": ("本页“未认定村欠缺项”一节与 credit_villages.xlsx 的同名表", "the section What villages lack and the sheet of that name in credit_villages.xlsx"),
     "nb06.missing_coverage_target": ("该里程碑没有规定授信面目标", "no credit-coverage target at this milestone"),
     "nb06.missing_usage_target": ("该里程碑没有规定用信面目标", "no usage target at this milestone"),
     "nb06.targets.villages": (
@@ -106,8 +106,9 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.c.townships_fig": ("{ct} / {n} 个乡镇", "{ct} of {n} townships"),
     "nb06.c.townships_rule": ("信用村占比 {township_share} 且不良率低于全县", "credit villages {township_share} and NPL below the county"),
     "nb06.c.lacking": ("未认定村还差什么", "What the other villages lack"),
-    "nb06.c.lacking_fig": ("最接近的村中 {one} 个只差一项；{na} 个村有未评估的定性标准", "{one} of the nearest lack one criterion only; {na} villages have a criterion not assessed"),
-    "nb06.c.lacking_rule": ("见“最接近认定的村”与 credit_villages.xlsx", "see Nearest to certification and credit_villages.xlsx"),
+    "nb06.c.lacking_fig": ("未认定的 {n} 个村中 {one} 个只差一项（逐村列于下）；{na} 个村有未评估的定性标准",
+                           "{one} of the {n} villages not certified lack one criterion only (each listed below); {na} villages have a criterion not assessed"),
+    "nb06.c.lacking_rule": ("见“未认定村欠缺项”与 credit_villages.xlsx", "see What villages lack and credit_villages.xlsx"),
     "nb06.c.coverage": ("授信面（按人数）", "Credit coverage (persons)"),
     "nb06.c.coverage_rule": ("≥ {target}（最终目标）", "≥ {target} (final target)"),
     "nb06.c.usage": ("用信面（按人数）", "Usage (persons)"),

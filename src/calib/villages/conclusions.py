@@ -69,8 +69,18 @@ def _lacks_zh(row: dict, unit: str) -> str:
     return "；".join(parts)
 
 
-def _village_rows(verdicts, kpis, rules, lang) -> list[tuple]:
+def _village_rows(verdicts, kpis, rules, lang, lacks: pd.Series | None = None,
+                  max_lacking: int | None = None) -> tuple[list[tuple], int]:
+    """One row per village not certified (nearest first), with what it lacks in ``lacks``'s
+    words when given, and how many more villages were left out by ``max_lacking``."""
     near = nearest_to_certification(verdicts, kpis, rules=rules, top=None)
+    if lacks is not None:  # the caller's words (the page's), by township and village
+        near["lacks"] = lacks.reindex(pd.MultiIndex.from_frame(near[["township", "village"]])).to_numpy()
+    left = 0
+    if max_lacking is not None:
+        within = near["n_lacking"].to_numpy() <= max_lacking
+        left = int((~within).sum())
+        near = near.loc[within]
     v = verdicts.set_index(["township", "village"])
     key = pd.MultiIndex.from_frame(near[["township", "village"]])
     for c in VILLAGE_CRITERIA + QUALITATIVE_CRITERIA:
@@ -84,9 +94,10 @@ def _village_rows(verdicts, kpis, rules, lang) -> list[tuple]:
                          f"{r['status']}: {r['lacks']}"))
         else:
             status = "待评定" if r["status"] == "pending assessment" else "未认定"
+            said = r["lacks"] if lacks is not None else _lacks_zh(r, unit)
             rows.append((f"信用村：{r['township']} {r['village']}", f"{r['n_lacking']} 项未达标",
-                         "全部标准（信用村标准）", f"{status}：{_lacks_zh(r, unit)}"))
-    return rows
+                         "全部标准（信用村标准）", f"{status}：{said}"))
+    return rows, left
 
 
 def _more_villages_needed(t: pd.Series, r: dict) -> int:
@@ -173,7 +184,9 @@ def conclusions(
     village_counts: pd.DataFrame | None = None,
     lang: str = "zh-CN",
     max_villages: int | None = None,
+    max_lacking: int | None = None,
     full_list: str = "",
+    lacks: pd.Series | None = None,
 ) -> pd.DataFrame:
     """The decisions of the villages report, each with its figure, threshold and verdict.
 
@@ -196,8 +209,17 @@ def conclusions(
         At most this many ``village`` lines (the nearest to certification); the others are
         counted in one ``village_more`` line that sends the reader to the full list (a province
         has thousands of villages; the conclusions stay a page). None: every village.
+    max_lacking : int, optional
+        ``village`` lines only for the villages that lack at most this many criteria (1: the
+        villages one change away, the committee's short list); the others are counted in the
+        ``village_more`` line too.
     full_list : str, optional
         Where that line sends the reader (e.g. a workbook's name).
+    lacks : pandas.Series, optional
+        What each village lacks, in the words the rest of the report uses, indexed by
+        (``township``, ``village``) (e.g. :func:`calib.report.words.lacks` over
+        :func:`nearest_to_certification`): a page then says it once, one way. Default: the
+        words of :func:`nearest_to_certification` (English) or their Chinese here.
 
     Returns
     -------
@@ -207,8 +229,8 @@ def conclusions(
         (the final coverage and usage targets), ``milestones`` (when some lie outside the data's
         period), ``white_list`` and ``profiled_villages`` (the count reconciliations), then
         ``village`` (each village not certified, nearest to certification first, with what it
-        lacks) and, past ``max_villages``, one ``village_more`` line, in that order. A report
-        that states some of these decisions in its own words
+        lacks) and, for those past ``max_villages`` or ``max_lacking``, one ``village_more``
+        line, in that order. A report that states some of these decisions in its own words
         selects the others by ``topic``.
     """
     if lang not in ("zh-CN", "en"):
@@ -243,19 +265,18 @@ def conclusions(
                                 .dropna().astype(int)), "—",
                      village_counts_line(village_counts, lang=lang)))
         topics.append("profiled_villages")
-    more = _village_rows(verdicts, kpis, rules, lang)
-    rest = more[max_villages:] if max_villages is not None else []
+    more, left = _village_rows(verdicts, kpis, rules, lang, lacks, max_lacking)
+    n_rest = left + (max(len(more) - max_villages, 0) if max_villages is not None else 0)
     more = more[:max_villages] if max_villages is not None else more
     rows += more
     topics += ["village"] * len(more)
-    if rest:
-        n_rest = len(rest)
-        where = f" {full_list}" if full_list else ""
+    if n_rest:
         rows.append((f"other villages not certified ({n_rest:,})", f"{n_rest:,}",
-                     "every criterion (credit-village standard)", f"what each lacks: the full list{where}")
+                     "every criterion (credit-village standard)",
+                     f"what each lacks: see {full_list}" if full_list else "what each lacks: the full list")
                     if lang == "en" else
                     (f"其余未认定村（{n_rest:,} 个）", f"{n_rest:,} 个", "全部标准（信用村标准）",
-                     f"各村欠缺项见完整清单{where}"))
+                     f"各村欠缺项见{full_list}" if full_list else "各村欠缺项见完整清单"))
         topics.append("village_more")
     out = pd.DataFrame(rows, columns=_COLS).astype("string")
     out["topic"] = pd.array(topics, dtype="string")
