@@ -243,6 +243,23 @@ def test_thresholds_read_as_the_rules_write_them():
     assert labels.coded_words(pd.Series(["2026-06-30", "final"])).tolist() == ["2026-06-30", "最终目标"]
 
 
+def test_reason_counts_add_up_for_a_reader():
+    """Counts by reason of flagged rows, with how many carry several: 38 + 24 for 61 reviewers
+    reads as a mistake unless the page says one has both."""
+    from calib.report import words
+
+    r = pd.Series(["partial", "partial;self_review", "self_review", "severe", None])
+    order = ["partial", "self_review", "lenient", "severe"]
+    assert words.reason_counts(r, order) == "偏袒 2，评议本户 2，偏严 1；其中 1 人有多个原因"
+    labels.set_lang("en")
+    try:
+        assert words.reason_counts(r, order) == "partial 2, own household 2, severe 1; 1 with more than one reason"
+        assert words.reason_counts(r.iloc[[0, 2]], order) == "partial 1, own household 1"  # none with several
+        assert words.reason_counts(pd.Series([], dtype="string"), order) == ""
+    finally:
+        labels.set_lang("zh-CN")
+
+
 def test_exact_digits_is_the_fewest_that_lose_nothing():
     """One number of decimals for figures read together (an axis's ticks, a rule's thresholds):
     the fewest that write each exactly, so that 2.5% is never shown as 3%."""

@@ -3,7 +3,9 @@
 :func:`verdict_grid` shows one row per village (or township) and one column per criterion,
 each cell the verdict and the figure ("通过 68.8%"), coloured by verdict, the heading carrying
 the rule. :func:`lacks` states what a village still lacks, from the ``<criterion>_needed``
-columns of :func:`calib.villages.nearest_to_certification`, in words.
+columns of :func:`calib.villages.nearest_to_certification`, in words. :func:`reason_counts`
+counts the reasons of flagged rows ("偏袒 38，评议本户 24；其中 1 人有多个原因") so that the
+counts add up for a reader.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from calib.report.display import VERDICT_CLASS, Table, _format_column, _header, 
 from calib.report.labels import column_label, get_lang, t, value_label
 from calib.villages.rules import figure_digits, rule_pct
 
-__all__ = ["verdict_grid", "lacks", "OPS", "rule_words", "share_words", "param_words"]
+__all__ = ["verdict_grid", "lacks", "reason_counts", "OPS", "rule_words", "share_words", "param_words"]
 
 OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "yes": ""}
 
@@ -236,3 +238,33 @@ def lacks(near: pd.DataFrame, verdicts: pd.DataFrame, qualitative: Sequence[str]
                 parts.append(f"{column_label(c)}{colon}{value_label(verdict)}")
         out.append(semi.join(parts) if parts else fmt.MISSING)
     return pd.Series(out, index=near.index, name="lacks")
+
+
+def reason_counts(reasons: pd.Series, order: Sequence[str], *, sep: str = ";") -> str:
+    """How many flagged rows carry each reason, in words, and how many carry several (a
+    reader who adds the counts then finds the total).
+
+    Parameters
+    ----------
+    reasons : Series of str
+        One cell per flagged row: reason codes joined by ``sep`` (e.g. ``consensus``'s
+        ``flag_reason``, ``"partial;self_review"``).
+    order : sequence of str
+        The codes in the order they are named; a code with no row is left out, a code not in
+        ``order`` is named after them.
+
+    Returns
+    -------
+    str
+        E.g. ``"偏袒 38，评议本户 24；其中 1 人有多个原因"`` (``"partial 38, own household 24; 1 with
+        more than one reason"`` in English); ``""`` when no row is flagged.
+    """
+    codes = reasons.dropna().astype(str).str.split(sep)
+    counts = codes.explode().str.strip().value_counts()
+    named = [c for c in order if counts.get(c, 0)] + sorted(c for c in counts.index if c not in order and c)
+    comma = ", " if get_lang() == "en" else "，"
+    text = comma.join(f"{value_label(c)} {fmt.count(counts[c])}" for c in named)
+    several = int((codes.map(lambda cs: len({c.strip() for c in cs if c.strip()})) > 1).sum())
+    if several:
+        text += t("word.several_reasons", k=fmt.count(several))
+    return text
