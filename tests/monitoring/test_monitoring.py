@@ -71,7 +71,8 @@ def _history(backfilled=("r1", "r2")) -> pd.DataFrame:
     for i, d in enumerate(dates):
         rid = f"r{i + 1}"
         figs = {
-            (SC, "auc_calibrated_cv"): auc[i], (SC, "ks_calibrated"): 0.35 - 0.05 * i,
+            (SC, "auc_calibrated_cv"): auc[i], (SC, "ks_calibrated_cv"): 0.35 - 0.05 * i,
+            (SC, "ks_calibrated"): 0.9,  # in sample: never the light's
             (SC, "psi_score"): 0.01,
             (SC, "score_distribution"): {"low": 0.3 + shift[i], "mid": 0.4, "high": 0.3 - shift[i]},
             (SC, "grade_default_rates"): {"AAA": 0.01, "A": 0.03 + 0.02 * i},
@@ -105,6 +106,8 @@ def test_indicators_follow_the_history_with_lights():
     vil = ind.loc[ind["indicator"] == "credit_villages"].set_index("run_id")
     assert list(vil["light"]) == ["green", "amber", "red", "red"]  # 20, 17, 14, 11 of base 20
     assert ind.loc[ind["indicator"] == "csi_max", "light"].eq("none").all()
+    ks = ind.loc[ind["indicator"] == "ks"].set_index("run_id")["value"]  # out of fold, not the in-sample 0.9
+    assert ks.tolist() == pytest.approx([0.35, 0.30, 0.25, 0.20])
 
 
 def test_base_run_by_as_of_and_fallback_to_recorded_psi():

@@ -19,7 +19,7 @@ SC, CM, VI = "04_scorecard_calibration", "03_consensus_vs_model", "06_credit_vil
 #: recorded fallback after it).
 SOURCES = {
     "auc_oos": [f"{SC}.auc_calibrated_cv"],
-    "ks": [f"{SC}.ks_calibrated"],
+    "ks": [f"{SC}.ks_calibrated_cv"],  # out of fold, as the AUC: a light is a decision
     "psi": [f"{SC}.score_distribution", f"{SC}.grade_distribution", f"{SC}.psi_score"],
     "csi_max": [f"{SC}.characteristic_distributions"],
     "grade_calibration": [f"{SC}.grade_default_rates", f"{SC}.grade_pds"],

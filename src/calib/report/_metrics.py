@@ -52,6 +52,7 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "auc_calibrated": ("校准评分卡 AUC（样本内）", "AUC of the calibrated card (in sample)", "num3"),
     "auc_calibrated_cv": ("校准评分卡 AUC（按村分组 5 折交叉验证）", "AUC of the calibrated card (village-grouped 5-fold cross-validated)", "num3"),
     "ks_calibrated": ("校准评分卡 KS（样本内）", "KS of the calibrated card (in sample)", "num3"),
+    "ks_calibrated_cv": ("校准评分卡 KS（交叉验证，样本外）", "KS of the calibrated card (cross-validated, out of sample)", "num3"),
     "auc_diff_p_value": ("DeLong p 值，校准对现行（样本内）", "DeLong p-value, calibrated vs current (in sample)", "p"),
     "auc_diff_cv": ("AUC 差，校准对现行（交叉验证）", "AUC difference, calibrated vs current (cross-validated)", "num3"),
     "auc_diff_cv_p_value": ("DeLong p 值，校准对现行（交叉验证）", "DeLong p-value, calibrated vs current (cross-validated)", "p"),

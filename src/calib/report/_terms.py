@@ -436,7 +436,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "light_amber": ("黄灯阈值", "Amber threshold"),
     "judged_on": ("判定口径", "Judged on"),
     "mon.auc_oos": ("区分能力 AUC（样本外）", "AUC (out of sample)"),
-    "mon.ks": ("KS 统计量", "KS"),
+    "mon.ks": ("KS 统计量（样本外）", "KS (out of sample)"),
     "mon.psi": ("群体稳定性指数 PSI", "Population stability (PSI)"),
     "mon.csi_max": ("特征稳定性指数 CSI（最大）", "Characteristic stability (largest CSI)"),
     "mon.grade_calibration": ("等级违约率与校准 PD 最大差", "Largest gap of a grade's default rate to its PD"),
