@@ -79,8 +79,8 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "policy_discount_per_100": ("政策每 100 分优惠", "Policy discount per 100 points", "rate"),
     "policy_in_ci": ("政策优惠在 95% 区间内", "Policy discount inside the 95% interval", "bool"),
     "policy_verdict": ("政策优惠结论", "Policy discount verdict", "text"),
-    "interest_forgone_total": ("让利利息（元/年）", "Interest forgone (yuan/year)", "yuan"),
-    "subsidy_total": ("补贴（元/年）", "Subsidy above the risk-justified discount (yuan/year)", "yuan"),
+    "interest_forgone_total": ("每年让利利息", "Interest forgone a year", "yuan"),  # the value carries 元
+    "subsidy_total": ("每年补贴", "Subsidy above the risk-justified discount, a year", "yuan"),
     "bands_below_cost": ("现行利率不覆盖成本的积分档", "Points bands whose current rate does not cover cost", "int"),
     "recommended_step_discount": ("推荐每 100 分优惠", "Recommended discount per 100 points", "rate"),
     "recommendation_binding": ("推荐方案的约束", "What limits the recommended discount", "text"),
