@@ -99,7 +99,7 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "is the total. Interest forgone is what the discount gives away; the subsidy is the part of it lower risk "
         "does not pay for."),
     "nb05.cost.summary": (
-        "现行方案每年让利利息 {forgone}，其中风险降低可支付的部分 {paid}，其余 {subsidy} 为补贴（让利利息 = 风险可证明部分 + 补贴，补贴不会超过让利利息）；"
+        "现行方案每年让利利息 {forgone}，其中风险降低可支付的部分 {paid}，其余 {subsidy}为补贴（让利利息 = 风险可证明部分 + 补贴，补贴不会超过让利利息）；"
         "利率不覆盖成本的积分档 {below} / {bands} 个。\n\n"
         "风险可证明的优惠合计为 {justified}：按本期数据，积分高的农户并未显示出更低的风险，现行优惠全部是补贴。"
         "若按模型风险给各档定价，现行利率比风险价格合计每年少收 {above}（含模型估计的高积分档额外风险）。",
