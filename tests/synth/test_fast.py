@@ -80,16 +80,23 @@ def test_defaults_follow_the_true_model(fast):
     assert 0.2 < th.loc[th["credited"], "draws"].mean() < 0.4  # about 30% draw
 
 
-def test_quarterly_snapshots_drift_and_move_their_dates():
-    snaps = synth.quarterly_snapshots(seed=3, quarters=3, villages=30, drift_per_quarter=0.2)
+@pytest.mark.parametrize("fast", [False, True], ids=["reference", "vectorised"])
+def test_quarterly_snapshots_drift_and_move_their_dates(fast):
+    snaps = synth.quarterly_snapshots(seed=3, quarters=3, villages=30, drift_per_quarter=0.2,
+                                      fast=fast)
     assert [str(q.date()) for q, _ in snaps] == ["2025-09-30", "2025-12-31", "2026-03-31"]
     means = [r.truth["households"]["bureau"].mean() for _, r in snaps]
     # k quarters before the end the bureau factor's mean is 0.2 k (SE about 0.02 each)
     for (q, r), k, m in zip(snaps, (3, 2, 1), means):
         assert m == pytest.approx(0.2 * k, abs=0.08)
         assert r.parameters["drift"] == pytest.approx(0.2 * k)
-        runs = pd.to_datetime(r.tables["model_runs"]["run_date"])
+        runs = pd.to_datetime(r.tables["model_runs"]["run_date"], errors="coerce")
         assert runs.max() <= q and r.tables["loans"]["observed_until"].eq(str(q.date())).all()
+        # every date as far before the as-of date as in the sample (the latest model run 273
+        # days before 2026-06-30, the reviews 305 to 364 days)
+        assert (q - runs.max()).days == 273
+        rd = pd.to_datetime(r.tables["reviews"]["review_date"], errors="coerce").dropna()
+        assert 273 <= (q - rd.max()).days and (q - rd.min()).days <= 364
 
 
 def test_reviewers_sit_out_their_own_household_as_in_the_sample(fast):

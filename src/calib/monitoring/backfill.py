@@ -1,7 +1,8 @@
 """Backfill the run history with the sample's earlier quarterly evaluations.
 
 Each quarter end before the parameters' ``as_of`` gets a generated snapshot of the programme
-(:func:`calib.synth.write_snapshots`: same size, population drifting quarter by quarter) that
+(:func:`calib.synth.write_snapshot`: same size, same generator, population drifting quarter by
+quarter) that
 is evaluated by ``calib run`` itself (:func:`calib.runner.run_reports` with a short list of
 notebooks), so its figures are those of metrics.json, computed by the same code, and the run
 lands in the history like any other. The run is then marked as backfilled in the history (rows
@@ -28,14 +29,16 @@ DEFAULT_NOTEBOOKS = ("03_consensus_vs_model", "04_scorecard_calibration", "06_cr
 DRIFT_PER_QUARTER = 0.15
 
 
-def _size(data_dir: Path) -> tuple[int, int]:
-    """(villages, households per village) of the programme, from its truth when generated."""
+def _size(data_dir: Path) -> tuple[int, int, bool]:
+    """(villages, households per village, whether by the vectorised generator) of the
+    programme, from its truth when generated (else the sample's size and generator)."""
     pj = Path(data_dir) / "truth" / "parameters.json"
     if pj.is_file():
         p = json.loads(pj.read_text(encoding="utf-8"))
         if p.get("villages") and p.get("households"):
-            return int(p["villages"]), max(8, round(p["households"] / p["villages"]))
-    return 90, 85
+            return (int(p["villages"]), max(8, round(p["households"] / p["villages"])),
+                    "vectorised" in str(p.get("generator", "")))
+    return 90, 85, False
 
 
 def _run(params_file, overrides: dict, out_root, db, log) -> str:
@@ -104,7 +107,7 @@ def backfill(
         The run ids recorded, oldest quarter first (empty when every quarter was recorded).
     """
     from calib import params
-    from calib.synth import quarter_ends, write_fast
+    from calib.synth import quarter_ends, write_snapshot
 
     P = params.load(params_file)
     run = run or (lambda overrides: _run(params_file, overrides, out_root, db, log))
@@ -115,7 +118,7 @@ def backfill(
     done = set((history or read_history)(db)["as_of"].astype(str).str[:10])
     root = Path(out_root) if out_root else params.project_root(Path(params_file)) / "reports"
     snaps = Path(snapshots_dir) if snapshots_dir else root / "snapshots"
-    villages, per_village = _size(P.data_dir)
+    villages, per_village, fast = _size(P.data_dir)
     ends = quarter_ends(str(pd.Timestamp(P.as_of).date()), quarters)
     ids = []
     for i, q in enumerate(ends):
@@ -124,9 +127,10 @@ def backfill(
             log(f"backfill: {as_of} already recorded")
             continue
         info = {"seed": int(P.seed) + k, "drift": drift_per_quarter * k, "villages": villages,
-                "households_per_village": per_village, "data_dir": f"snapshots/{as_of}"}
-        write_fast(snaps / as_of, fmt="csv", seed=info["seed"], villages=villages,
-                   households_per_village=per_village, as_of=as_of, drift=info["drift"])
+                "households_per_village": per_village, "data_dir": f"snapshots/{as_of}",
+                "generator": "vectorised" if fast else "reference"}
+        write_snapshot(snaps / as_of, as_of, seed=info["seed"], villages=villages,
+                       households_per_village=per_village, drift=info["drift"], fast=fast)
         run_id = run({"data_dir": str((snaps / as_of).resolve()), "as_of": as_of,
                       "notebooks": list(notebooks),
                       "title": f"{P.title} — backfilled quarter {as_of}"})

@@ -32,7 +32,7 @@ another random stream, so the sample keeps the reference path).
 """
 from calib.synth._names import ROSTER_FORM_HEADERS
 from calib.synth.fast import generate_fast, province_chunks, write_fast
-from calib.synth.snapshots import quarter_ends, quarterly_snapshots, write_snapshots
+from calib.synth.snapshots import quarter_ends, quarterly_snapshots, write_snapshot, write_snapshots
 from calib.synth.generate import (
     LGD,
     SAMPLE_SEED,
@@ -45,4 +45,4 @@ from calib.synth.generate import (
 
 __all__ = ["SynthResult", "generate", "write", "build_programme", "SAMPLE_SEED", "TRUE_COEF",
            "LGD", "ROSTER_FORM_HEADERS", "generate_fast", "write_fast", "province_chunks",
-           "quarter_ends", "quarterly_snapshots", "write_snapshots"]
+           "quarter_ends", "quarterly_snapshots", "write_snapshot", "write_snapshots"]

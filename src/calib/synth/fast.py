@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from calib.synth._names import ETHNIC, GIVEN, SURNAMES, village_names, township_names
-from calib.synth.generate import LGD, TRUE_COEF, SynthResult
+from calib.synth.generate import LGD, SAMPLE_AS_OF, TRUE_COEF, SynthResult
 from calib.synth.tables import recused, round_to
 
 __all__ = ["generate_fast", "write_fast", "province_chunks"]
@@ -342,7 +342,7 @@ def _loans(rng, V, H, coef: dict, l0: int) -> pa.Table:
         "drawn_amount": round_to(granted * rng.uniform(0.3, 1.0, L), 100).astype(np.int64),
         "interest_rate": np.round(0.05 - 0.001 * pts / 100, 5),
         "default": (rng.random(L) < H.p_true[dh]).astype(np.int64),
-        "observed_until": _pick([str(np.datetime64("2026-06-30", "D") + V.shift)],
+        "observed_until": _pick([str(np.datetime64(SAMPLE_AS_OF, "D") + V.shift)],
                                 np.zeros(L))})
 
 
@@ -399,7 +399,7 @@ def province_chunks(*, seed: int = 1, villages: int = 90, households_per_village
     names, towns = _plan(villages, townships, seed)
     chunk_villages += chunk_villages % 2
     day = np.datetime64(pd.Timestamp(as_of).date(), "D")
-    shift = int((day - np.datetime64("2026-06-30", "D")).astype(np.int64))
+    shift = int((day - np.datetime64(SAMPLE_AS_OF, "D")).astype(np.int64))
     p0 = l0 = 0
     for c, v0 in enumerate(range(0, villages, chunk_villages)):
         rng = np.random.default_rng([seed, 1 + c])

@@ -16,6 +16,8 @@ __all__ = ["SynthResult", "generate", "write", "build_programme", "SAMPLE_SEED",
            "LGD"]
 
 SAMPLE_SEED = 20251231
+#: The sample's as-of date: every date the generators write sits where it is relative to it.
+SAMPLE_AS_OF = "2026-06-30"
 LGD = T.LGD
 
 #: Coefficients of the true default model (logit scale).
@@ -62,6 +64,7 @@ def generate(
     dirty: bool = True,
     points_effect: float | None = None,
     chinese_headers: bool = True,
+    drift: float = 0.0,
 ) -> SynthResult:
     """Generate a programme with known truth (the reference generator of ``data/sample``).
 
@@ -76,7 +79,9 @@ def generate(
     townships : int
         Number of townships (at most 6).
     as_of : str
-        Reference date of the programme (ages are computed at this date).
+        Reference date of the programme: ages are computed at this date, and every other date
+        (reviews, model runs, points periods, loans and their observation) sits as far before
+        it as in the sample as of 2026-06-30.
     dirty : bool
         Whether to inject the deliberately broken rows listed in ``truth/dirty_rows.csv``.
     points_effect : float, optional
@@ -84,6 +89,11 @@ def generate(
         0 gives a programme where points carry no information about risk.
     chinese_headers : bool
         Whether the roster uses the collection form's Chinese headers (else code names).
+    drift : float
+        Shifts the mean of the households' bureau factor by ``drift`` standard deviations and
+        of their business factor by half of it (a drifting population, as
+        :func:`calib.synth.generate_fast` draws it; the earlier quarters of
+        :func:`calib.synth.quarterly_snapshots`); 0 leaves the draws untouched.
 
     Returns
     -------
@@ -98,13 +108,14 @@ def generate(
     if points_effect is not None:
         coef["points_per_100"] = float(points_effect)
     as_of_ts = pd.Timestamp(as_of)
-    V = T.make_villages(rng, villages, min(townships, len(TOWNS)), coef)
+    shift = (as_of_ts.normalize() - pd.Timestamp(SAMPLE_AS_OF)).days
+    V = T.make_villages(rng, villages, min(townships, len(TOWNS)), coef, shift=shift, drift=drift)
     H = T.make_households(rng, V, households_per_village)
     T.make_people(rng, H, as_of_ts)
     roster = T.make_roster(rng, V, H)
     reviewers, R = T.make_reviewers(rng, V, H, as_of_ts)
     relations = T.make_relations(rng, H, R)
-    reviews = T.make_reviews(rng, H, R)
+    reviews = T.make_reviews(rng, V, H, R)
     runs = T.make_model_runs(rng, V, H)
     points = T.make_points(rng, V, H)
     loans, discount_true = T.make_loans(rng, V, H, coef)
@@ -120,6 +131,8 @@ def generate(
         tables["roster"] = tables["roster"].rename(columns=ROSTER_FORM_HEADERS)
     truth["dirty_rows"] = dirty_rows
     params = _parameters(seed, villages, H, R, as_of, coef, discount_true)
+    if drift:  # recorded only when used: the sample's parameters.json stays as it is
+        params["drift"] = float(drift)
     return SynthResult(tables=tables, truth=truth, parameters=params)
 
 

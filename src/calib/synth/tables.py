@@ -30,8 +30,10 @@ def round_to(x: np.ndarray, step: float) -> np.ndarray:
 
 
 def make_villages(rng: np.random.Generator, villages: int, townships: int,
-                  coef: dict) -> SimpleNamespace:
-    """Village truth: names, township, wealth, default shock, model bias, point inflation."""
+                  coef: dict, *, shift: int = 0, drift: float = 0.0) -> SimpleNamespace:
+    """Village truth: names, township, wealth, default shock, model bias, point inflation;
+    ``shift`` (days every date of the sample's calendar moves by) and ``drift`` (of the
+    households' bureau factor, business by half) ride along for the later tables."""
     vnames = village_names(villages, rng)
     v_town = np.sort(np.arange(villages) % townships)
     vdf = pd.DataFrame({
@@ -45,7 +47,7 @@ def make_villages(rng: np.random.Generator, villages: int, townships: int,
     inflated = rng.choice(villages, size=max(1, villages // 30), replace=False)
     vdf.loc[inflated, "point_inflation"] = 1.35
     return SimpleNamespace(n=villages, df=vdf, vn=vdf["village"].to_numpy(),
-                           tn=vdf["township"].to_numpy())
+                           tn=vdf["township"].to_numpy(), shift=int(shift), drift=float(drift))
 
 
 def make_households(rng: np.random.Generator, V: SimpleNamespace,
@@ -57,6 +59,8 @@ def make_households(rng: np.random.Generator, V: SimpleNamespace,
     hk = np.concatenate([np.arange(1, k + 1) for k in n_h])
     hid = np.array([f"H{v + 1:03d}{k:04d}" for v, k in zip(hv, hk)])
     bus, integ, civic, bureau = (rng.normal(0, 1, H) for _ in range(4))
+    if V.drift:  # a drifting population (as calib.synth.fast draws it)
+        bus, bureau = bus + 0.5 * V.drift, bureau + V.drift
     log_income = 10.4 + 0.35 * bus + V.df["wealth"].to_numpy()[hv] + rng.normal(0, 0.3, H)
     true_log_limit = (np.log(22_000) + 0.55 * (log_income - 10.4) + 0.25 * bus + 0.15 * integ
                       + rng.normal(0, 0.2, H))
@@ -252,7 +256,7 @@ def _review_pairs(rng, H, R) -> tuple[np.ndarray, np.ndarray]:
     return rev_h[~drop], rev_r[~drop]
 
 
-def make_reviews(rng: np.random.Generator, H: SimpleNamespace,
+def make_reviews(rng: np.random.Generator, V: SimpleNamespace, H: SimpleNamespace,
                  R: SimpleNamespace) -> pd.DataFrame:
     """Back-to-back reviews: proposed limit (text as written: 万, 拒绝), ratings, income."""
     rev_h, rev_r = _review_pairs(rng, H, R)
@@ -269,7 +273,7 @@ def make_reviews(rng: np.random.Generator, H: SimpleNamespace,
     b_rate = np.clip(np.round(3 + H.bus[rev_h] + rng.normal(0, 0.6, n_rev)), 1, 5).astype(int)
     i_rate = np.clip(np.round(3.2 + H.integ[rev_h] + rng.normal(0, 0.6, n_rev)), 1, 5).astype(int)
     income = round_to(np.exp(H.log_income[rev_h] + rng.normal(0, 0.15, n_rev)), 100)
-    rdate = pd.Timestamp("2025-07-01") + pd.to_timedelta(rng.integers(0, 60, n_rev), unit="D")
+    rdate = _on(V, "2025-07-01") + pd.to_timedelta(rng.integers(0, 60, n_rev), unit="D")
     prop_text = pd.Series(proposed.astype(int).astype(str))
     wan = (rng.random(n_rev) < 0.15) & (proposed % 10_000 == 0) & (proposed > 0)
     prop_text[wan] = (proposed[wan] / 10_000).astype(int).astype(str) + "万"
@@ -281,6 +285,16 @@ def make_reviews(rng: np.random.Generator, H: SimpleNamespace,
         "annual_income": income.astype(int), "integrity_rating": i_rate,
         "proposed_limit": prop_text.to_numpy(), "review_date": rdate.strftime("%Y-%m-%d"),
     })
+
+
+def _on(V: SimpleNamespace, date: str) -> pd.Timestamp:
+    """A date of the sample's calendar (as of 2026-06-30) moved by the programme's ``V.shift``
+    days, so that a programme as of another date keeps every date where it is in the sample."""
+    return pd.Timestamp(date) + pd.Timedelta(days=V.shift)
+
+
+def _day_text(V: SimpleNamespace, date: str) -> str:
+    return _on(V, date).strftime("%Y-%m-%d")
 
 
 def make_model_runs(rng: np.random.Generator, V: SimpleNamespace,
@@ -296,12 +310,12 @@ def make_model_runs(rng: np.random.Generator, V: SimpleNamespace,
     lim = np.minimum(round_to(lim, 1000), 500_000)
     H.model_lim = np.where(model_pd > 0.12, 0.0, np.maximum(lim, 1000))
     grade = np.select([score >= 640, score >= 615, score >= 585], ["AAA", "AA", "A"], "B")
-    runs = pd.DataFrame({"household_id": H.hid, "run_date": "2025-09-30", "model_score": score,
+    runs = pd.DataFrame({"household_id": H.hid, "run_date": _day_text(V, "2025-09-30"), "model_score": score,
                          "model_pd": model_pd, "model_limit": H.model_lim.astype(int),
                          "grade": grade})
     earlier = rng.random(H.H) < 0.2
     old = runs.loc[earlier].copy()
-    old["run_date"] = "2024-09-30"
+    old["run_date"] = _day_text(V, "2024-09-30")
     old["model_score"] = np.round(old["model_score"] + rng.normal(0, 8, len(old)), 1)
     runs = pd.concat([old, runs], ignore_index=True)
     in_run = (H.eligible & H.profiled)[pd.Index(H.hid).get_indexer(runs["household_id"])]
@@ -316,9 +330,9 @@ def make_points(rng: np.random.Generator, V: SimpleNamespace, H: SimpleNamespace
     H.has_pts = rng.random(H.H) < 0.95
     hp = H.hid[H.has_pts]
     return pd.concat([
-        pd.DataFrame({"household_id": hp, "period": "2024",
+        pd.DataFrame({"household_id": hp, "period": _day_text(V, "2024-12-31")[:4],
                       "points": pts_2024[H.has_pts].astype(int)}),
-        pd.DataFrame({"household_id": hp, "period": "2025",
+        pd.DataFrame({"household_id": hp, "period": _day_text(V, "2025-12-31")[:4],
                       "points": H.pts_2025[H.has_pts].astype(int)}),
     ], ignore_index=True)
 
@@ -344,12 +358,12 @@ def make_loans(rng: np.random.Generator, V: SimpleNamespace, H: SimpleNamespace,
     pts_loan = np.where(H.has_pts[dh], H.pts_2025[dh], 0)
     rate = np.round(0.05 - 0.001 * pts_loan / 100, 5)
     default = (rng.random(L) < H.p_true[dh]).astype(int)
-    start = pd.Timestamp("2025-10-08") + pd.to_timedelta(rng.integers(0, 80, L), unit="D")
+    start = _on(V, "2025-10-08") + pd.to_timedelta(rng.integers(0, 80, L), unit="D")
     loans = pd.DataFrame({
         "household_id": H.hid[dh], "loan_id": [f"L{i + 1:06d}" for i in range(L)],
         "start_date": start.strftime("%Y-%m-%d"),
         "granted_limit": granted.astype(int), "drawn_amount": drawn.astype(int),
-        "interest_rate": rate, "default": default, "observed_until": "2026-06-30",
+        "interest_rate": rate, "default": default, "observed_until": _day_text(V, "2026-06-30"),
     })
     H.dh = dh
     discount = float(LGD * np.mean(H.p_true[dh] - p_up[dh])) if L else float("nan")
