@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from calib import monitoring as mon
-from calib.errors import CalibParamsError
+from calib.errors import CalibInputError, CalibParamsError
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SC, CM, VI = "04_scorecard_calibration", "03_consensus_vs_model", "06_credit_villages"
@@ -327,3 +327,40 @@ def test_thresholds_read_the_same_in_the_conclusions_and_the_table():
         row = table.iloc[list(mon.INDICATORS).index(name)]
         text = _rule_text(name, rule, "zh-CN")
         assert row["light_green"] in text and row["light_amber"] in text, (name, text, row.tolist())
+
+
+def test_psi_is_the_current_cards_when_recorded():
+    """Every run refits the calibrated card, so its score distribution moves with the refit;
+    the card in use keeps its weights and cutoffs, and its PSI is the one judged."""
+    h = _history()
+    extra = h.drop_duplicates("run_id")[["run_id", "as_of", "started_utc", "status",
+                                         "params_sha256"]].assign(notebook=SC,
+                                                                  metric="current_score_distribution")
+    extra["value"] = [{"<85": 0.2, ">=85": 0.8}] * 3 + [{"<85": 0.25, ">=85": 0.75}]
+    ind = mon.indicators(pd.concat([h, extra], ignore_index=True))
+    psi = ind.loc[ind["indicator"] == "psi"].set_index("run_id")
+    assert psi.loc["r3", "value"] == 0.0  # the calibrated card's distribution moved; this did not
+    want = mon.psi({"<85": 0.2, ">=85": 0.8}, {"<85": 0.25, ">=85": 0.75})
+    assert psi.loc["r4", "value"] == pytest.approx(want) and psi.loc["r4", "light"] == "green"
+    assert "current_score_distribution" in psi.loc["r4", "source"]
+    # a base run recorded before the current card's distribution: the calibrated card's PSI
+    late = extra.loc[extra["run_id"] != "r1"]
+    ind = mon.indicators(pd.concat([h, late], ignore_index=True))
+    psi = ind.loc[ind["indicator"] == "psi"].set_index("run_id")
+    assert psi.loc["r4", "source"].startswith(f"{SC}.score_distribution")
+
+
+def test_current_score_bands_hold_one_grade_each():
+    from calib.scorecard import score_current
+
+    cut = {"AAA": 85, "AA": 75, "A": 65}
+    e = mon.current_score_edges(cut)
+    assert e == sorted(e) and len(set(e)) == len(e) and set(cut.values()) <= set(e)
+    assert e[0] == 35 and e[-1] == 115  # six half-bands of 5 points on each side
+    x = pd.DataFrame({"model_score": np.linspace(300, 1200, 901)})
+    cur = score_current(x, {"intercept": 0, "model_score": 0.1}, cut)
+    band = np.searchsorted(e, cur["score"].to_numpy(), side="right")
+    assert (cur.groupby(band)["grade"].nunique() == 1).all()  # no band straddles a cutoff
+    assert mon.current_score_edges({"AAA": 85, "AA": 79, "A": 65}, steps=1) == [62, 65, 72, 79, 82, 85, 88]
+    with pytest.raises(CalibInputError):
+        mon.current_score_edges({})

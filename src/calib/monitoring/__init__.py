@@ -21,6 +21,7 @@ from calib.monitoring.display import (
 )
 from calib.monitoring.figures import (
     CHARACTERISTIC_EDGES,
+    current_score_edges,
     distribution,
     distributions,
     grade_figures,
@@ -41,7 +42,7 @@ from calib.monitoring.trends import (
 __all__ = [
     "BACKFILL_NOTEBOOK", "COLUMNS", "conclusions", "latest_lights", "light_display", "DEFAULT_NOTEBOOKS", "INDICATORS", "INDICATOR_LABELS",
     "CHARACTERISTIC_EDGES", "SOURCES", "Light", "MonitoringRules", "backfill", "csi",
-    "distribution", "distributions",
+    "current_score_edges", "distribution", "distributions",
     "grade_calibration_table", "grade_figures", "score_edges",
     "headline", "indicators", "light", "light_table", "plot_trends", "points_table", "psi",
     "read_history", "rules_table", "run_figures",

@@ -4,6 +4,9 @@ fixed bins (for PSI/CSI across runs) and grade default rates against PDs.
 They are plain dicts (JSON in ``metrics.json`` and the run history). The scorecard report
 records them with (one line each)::
 
+    report.record("current_score_distribution", monitoring.distribution(
+        cur["score"], edges=monitoring.current_score_edges(S.current_cutoffs)), label=...)
+    report.record("current_grade_distribution", monitoring.distribution(cur["grade"]), label=...)
     report.record("score_distribution", monitoring.distribution(
         score, edges=monitoring.score_edges(**P.block("scorecard"))), label=...)
     report.record("grade_distribution", monitoring.distribution(cal["grade"]), label=...)
@@ -14,7 +17,7 @@ records them with (one line each)::
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,7 +25,7 @@ import pandas as pd
 
 from calib.errors import CalibInputError
 
-__all__ = ["distribution", "distributions", "score_edges", "grade_figures",
+__all__ = ["distribution", "distributions", "score_edges", "current_score_edges", "grade_figures",
            "CHARACTERISTIC_EDGES"]
 
 #: Fixed split points of the scorecard's characteristics (the same in every run, so that the
@@ -44,6 +47,37 @@ def score_edges(base_score: float = 600, pdo: float = 20, *, steps: int = 5,
     bands in every run whatever the data (extra keyword arguments, e.g. the rest of the
     ``scorecard`` block, are ignored)."""
     return [float(base_score + k * pdo) for k in range(-steps, steps + 1)]
+
+
+def current_score_edges(cutoffs: Mapping[str, float], *, steps: int = 6) -> list[float]:
+    """Fixed band edges on the scale of the bank's current points formula: its grade cutoffs,
+    the bands between them halved, and ``steps`` more half-bands below the lowest cutoff and
+    above the highest.
+
+    The current card is the card in use: its weights and cutoffs stay the same from run to run
+    (until the parameters change them), so the population stability of its scores compares
+    populations, not refits. The recalibrated card of :func:`score_edges` is refitted by every
+    run.
+
+    Parameters
+    ----------
+    cutoffs : mapping
+        ``{grade: minimum score}`` (params ``scorecard.current_cutoffs``), at least one.
+    steps : int
+        Half-bands added on each side.
+
+    Examples
+    --------
+    >>> current_score_edges({"AAA": 85, "AA": 75, "A": 65}, steps=2)
+    [55.0, 60.0, 65.0, 70.0, 75.0, 80.0, 85.0, 90.0, 95.0]
+    """
+    c = sorted({float(v) for v in dict(cutoffs).values()})
+    if not c or not all(np.isfinite(c)):
+        raise CalibInputError("current_score_edges: the grade cutoffs must be finite numbers")
+    half = float(min(np.diff(c))) / 2 if len(c) > 1 else 5.0
+    inner = sorted({v for a, b in zip(c, c[1:]) for v in (a, (a + b) / 2)} | {c[-1]})
+    return ([c[0] - k * half for k in range(steps, 0, -1)] + inner
+            + [c[-1] + k * half for k in range(1, steps + 1)])
 
 
 def distribution(values: Any, *, edges: Sequence[float] | None = None) -> dict[str, float]:

@@ -20,7 +20,10 @@ SC, CM, VI = "04_scorecard_calibration", "03_consensus_vs_model", "06_credit_vil
 SOURCES = {
     "auc_oos": [f"{SC}.auc_calibrated_cv"],
     "ks": [f"{SC}.ks_calibrated_cv"],  # out of fold, as the AUC: a light is a decision
-    "psi": [f"{SC}.score_distribution", f"{SC}.grade_distribution", f"{SC}.psi_score"],
+    # the card in use (fixed weights and cutoffs) first: its PSI compares populations; the
+    # recalibrated card's (refitted by every run) only for histories recorded before it
+    "psi": [f"{SC}.current_score_distribution", f"{SC}.current_grade_distribution",
+            f"{SC}.score_distribution", f"{SC}.grade_distribution", f"{SC}.psi_score"],
     "csi_max": [f"{SC}.characteristic_distributions"],
     "grade_calibration": [f"{SC}.grade_default_rates", f"{SC}.grade_pds"],
     "consensus_model_gap": [f"{CM}.ba_bias_ratio"],
@@ -112,8 +115,11 @@ def indicators(history: pd.DataFrame,
     Notes
     -----
     PSI and CSI compare a run's recorded score and characteristic distributions with the
-    base run's (:func:`~calib.monitoring.psi`); runs that recorded no distribution show the
-    PSI they recorded themselves (``psi_score``) and no CSI.
+    base run's (:func:`~calib.monitoring.psi`). The PSI is that of the bank's current card
+    (``current_score_distribution``: fixed weights, fixed bands, so it compares populations);
+    when the run or the base recorded none, that of the recalibrated card's scores, which
+    every run refits; runs that recorded no distribution show the PSI they recorded
+    themselves (``psi_score``) and no CSI.
     """
     r = validate_monitoring(rules)
     runs = run_figures(history)

@@ -67,8 +67,10 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "spiegelhalter_p": ("Spiegelhalter p 值", "Spiegelhalter p-value", "p"),
     "psi_score": ("校准分 PSI（上期对本期）", "PSI of the calibrated score, previous vs current", "num4"),
     # 04, recorded for report 07 (distributions on fixed bins; not headline figures)
-    "score_distribution": ("校准分分布（固定分段占比，供跨期 PSI）", "Calibrated score distribution (shares on fixed bands, for PSI across runs)", "text"),
-    "grade_distribution": ("等级分布（占比，供跨期 PSI）", "Grade distribution (shares, for PSI across runs)", "text"),
+    "current_score_distribution": ("现行评分卡得分分布（固定分段占比，供跨期 PSI）", "Current card's score distribution (shares on fixed bands, for PSI across runs)", "text"),
+    "current_grade_distribution": ("现行评分卡等级分布（占比，供跨期 PSI）", "Current card's grade distribution (shares, for PSI across runs)", "text"),
+    "score_distribution": ("校准分分布（固定分段占比）", "Calibrated score distribution (shares on fixed bands)", "text"),
+    "grade_distribution": ("校准等级分布（占比）", "Calibrated grade distribution (shares)", "text"),
     "characteristic_distributions": ("各特征分布（固定分段占比，供跨期 CSI）", "Characteristic distributions (shares on fixed bins, for CSI across runs)", "text"),
     "grade_default_rates": ("各等级样本外违约率", "Out-of-fold default rate by grade", "text"),
     "grade_pds": ("各等级平均校准 PD", "Mean calibrated PD by grade", "text"),

@@ -437,7 +437,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "judged_on": ("判定口径", "Judged on"),
     "mon.auc_oos": ("区分能力 AUC（样本外）", "AUC (out of sample)"),
     "mon.ks": ("KS 统计量（样本外）", "KS (out of sample)"),
-    "mon.psi": ("群体稳定性指数 PSI", "Population stability (PSI)"),
+    "mon.psi": ("群体稳定性指数 PSI（现行评分卡）", "Population stability (PSI, current card)"),
     "mon.csi_max": ("特征稳定性指数 CSI（最大）", "Characteristic stability (largest CSI)"),
     "mon.grade_calibration": ("等级违约率与校准 PD 最大差", "Largest gap of a grade's default rate to its PD"),
     "mon.consensus_model_gap": ("公议与模型额度偏差", "Consensus-model limit gap"),

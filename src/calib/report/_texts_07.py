@@ -27,11 +27,12 @@ TEXTS_07: dict[str, tuple[str, str]] = {
     "nb07.lights.h": ("指标红黄绿灯", "Traffic lights by indicator"),
     "nb07.lights.text": (
         "每格为该基准日的指标值与灯色；列标题带 * 的基准日为回填点。相对指标（需核查农户数、信用村数）按相对基期的比值判定。"
-        "PSI、CSI 在运行记录了评分与特征分布时相对基期计算，否则显示该次运行自身记录的 PSI；未记录的指标显示“—”。",
+        "PSI 为银行现行评分卡（在用的评分卡）得分分布相对基期的 PSI，CSI 为各特征分布相对基期的最大 CSI；运行未记录分布时显示该次运行自身记录的 PSI；未记录的指标显示“—”。",
         "Each cell is the indicator's figure at that as-of date and its light; a date headed with * is backfilled. "
         "Relative indicators (households to investigate, credit villages) are judged on their ratio to the base run. "
-        "PSI and CSI are computed against the base run when the runs recorded the score and characteristic "
-        "distributions, else the run's own recorded PSI is shown; an indicator not recorded shows \"—\"."),
+        "PSI is that of the bank's current card (the card in use) against the base run, CSI the largest of the "
+        "characteristics' against the base run; a run that recorded no distribution shows its own recorded PSI; an "
+        "indicator not recorded shows \"—\"."),
     "nb07.empty": (
         "运行历史为空：尚无可比较的评估。先运行报告（或用回填命令记录样本的早期季度评估）后再看本报告。",
         "The run history is empty: there is no evaluation to compare yet. Run the reports (or backfill the sample's "
