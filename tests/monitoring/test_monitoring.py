@@ -77,6 +77,8 @@ def _history(backfilled=("r1", "r2")) -> pd.DataFrame:
             (SC, "score_distribution"): {"low": 0.3 + shift[i], "mid": 0.4, "high": 0.3 - shift[i]},
             (SC, "grade_default_rates"): {"AAA": 0.01, "A": 0.03 + 0.02 * i},
             (SC, "grade_pds"): {"AAA": 0.012, "A": 0.03},
+            # B's PD far above its rate (conservative) never lights; A's too low, more each run
+            (SC, "grade_confidence"): {"AAA": 0.30, "A": [0.5, 0.96, 0.9995, 0.99999][i], "B": 0.0},
             (CM, "ba_bias_ratio"): 1.05 + 0.05 * i, (CM, "households_to_investigate"): 100 + 20 * i,
             (VI, "credit_villages"): 20 - 3 * i,
         }
@@ -97,8 +99,9 @@ def test_indicators_follow_the_history_with_lights():
     want = mon.psi({"low": 0.3, "mid": 0.4, "high": 0.3}, {"low": 0.6, "mid": 0.4, "high": 0.0})
     assert psi.loc["r4", "value"] == pytest.approx(want) and psi.loc["r4", "light"] == "red"
     assert "against the base run" in psi.loc["r4", "source"]
-    grade = ind.loc[ind["indicator"] == "grade_calibration"].set_index("run_id")["value"]
-    assert grade["r4"] == pytest.approx(0.06)
+    grade = ind.loc[ind["indicator"] == "grade_backtest"].set_index("run_id")
+    assert grade["value"].tolist() == [0.5, 0.96, 0.9995, 0.99999]  # report 04's traffic light:
+    assert grade["light"].tolist() == ["green", "amber", "red", "red"]  # <95%, 95-99.9%, >=99.9%
     gap = ind.loc[ind["indicator"] == "consensus_model_gap"].set_index("run_id")["value"]
     assert gap["r1"] == pytest.approx(0.05)
     inv = ind.loc[ind["indicator"] == "investigations"].set_index("run_id")
@@ -150,6 +153,7 @@ def test_light_table_and_plot():
     assert len([a for a in fig.axes if a.get_visible()]) == len(mon.INDICATORS)
     g = mon.grade_calibration_table(_history())
     assert set(g["grade"]) == {"AAA", "A"} and len(g) == 8
+    assert g.loc[g["grade"] == "A", "pd_too_low_confidence"].tolist() == [0.5, 0.96, 0.9995, 0.99999]
 
 
 def test_backfill_runs_each_missing_quarter_once(tmp_path):
@@ -316,13 +320,14 @@ def test_thresholds_read_the_same_in_the_conclusions_and_the_table():
     from calib.monitoring.display import _rule_text, threshold_words
     from calib.monitoring.rules import validate_monitoring
 
-    assert threshold_words("grade_calibration", 0.02) == "2%"
-    assert threshold_words("grade_calibration", 0.025) == "2.5%"
+    assert threshold_words("consensus_model_gap", 0.02) == "2%"
+    assert threshold_words("consensus_model_gap", 0.025) == "2.5%"
+    assert threshold_words("grade_backtest", 0.999) == "99.9%"
     assert threshold_words("auc_oos", 0.7) == "0.70" and threshold_words("auc_oos", 0.725) == "0.725"
     assert threshold_words("investigations", 1.25, relative=True) == "1.25"
     r = validate_monitoring(None)
     table = mon.rules_table(None, lang="zh-CN")
-    for name in ("grade_calibration", "consensus_model_gap", "auc_oos", "investigations"):
+    for name in ("grade_backtest", "consensus_model_gap", "auc_oos", "investigations"):
         rule = getattr(r, name)
         row = table.iloc[list(mon.INDICATORS).index(name)]
         text = _rule_text(name, rule, "zh-CN")
@@ -364,3 +369,25 @@ def test_current_score_bands_hold_one_grade_each():
     assert mon.current_score_edges({"AAA": 85, "AA": 79, "A": 65}, steps=1) == [62, 65, 72, 79, 82, 85, 88]
     with pytest.raises(CalibInputError):
         mon.current_score_edges({})
+
+
+def test_grade_backtest_is_report_04s_traffic_light_and_the_old_gap_rule_is_named():
+    """Report 07 lit the sample red for grade B (PD 10.0% against 3.6% observed: conservative,
+    55 loans) while report 04's traffic light, on the same out-of-fold figures, showed no red
+    grade: 07 now judges report 04's own figure, the binomial confidence that a PD is too low."""
+    from calib.validation import calibration_by_grade
+
+    rng = np.random.default_rng(4)
+    n = {"AAA": 3000, "B": 55}
+    df = pd.DataFrame({"grade": ["AAA"] * n["AAA"] + ["B"] * n["B"],
+                       "pd": [0.004] * n["AAA"] + [0.10] * n["B"]})
+    df["default"] = (rng.random(len(df)) < np.where(df["grade"] == "AAA", 0.013, 0.036)).astype(int)
+    byg = calibration_by_grade(df, grades=["AAA", "B"])
+    conf = mon.grade_confidence(byg)
+    assert conf == pytest.approx(dict(zip(byg["grade"], 1 - byg["binomial_p"])))
+    worst = max(conf.values())
+    light = mon.light(worst, mon.validate_monitoring(None).grade_backtest)
+    want = {"green": "green", "yellow": "amber", "red": "red"}[byg.set_index("grade").at["AAA", "traffic_light"]]
+    assert conf["B"] < 0.5 and light == want == "red"  # AAA's PD is too low; B's is not a failure
+    with pytest.raises(CalibParamsError, match="monitoring.grade_calibration: replaced by monitoring.grade_backtest"):
+        mon.validate_monitoring({"grade_calibration": {"green": 0.02, "amber": 0.04}})

@@ -24,6 +24,7 @@ from calib.monitoring.figures import (
     current_score_edges,
     distribution,
     distributions,
+    grade_confidence,
     grade_figures,
     score_edges,
 )
@@ -43,7 +44,7 @@ __all__ = [
     "BACKFILL_NOTEBOOK", "COLUMNS", "conclusions", "latest_lights", "light_display", "DEFAULT_NOTEBOOKS", "INDICATORS", "INDICATOR_LABELS",
     "CHARACTERISTIC_EDGES", "SOURCES", "Light", "MonitoringRules", "backfill", "csi",
     "current_score_edges", "distribution", "distributions",
-    "grade_calibration_table", "grade_figures", "score_edges",
+    "grade_calibration_table", "grade_confidence", "grade_figures", "score_edges",
     "headline", "indicators", "light", "light_table", "plot_trends", "points_table", "psi",
     "read_history", "rules_table", "run_figures",
     "style_lights", "validate_monitoring",

@@ -36,7 +36,7 @@ _BG = {"green": "#c8e6c9", "amber": "#fff9c4", "red": "#ffcdd2", "none": "#eeeee
 _CLASS = {"green": "pass", "amber": "warn", "red": "fail", "none": "na"}
 _RELATIVE_COUNT = ("investigations", "credit_villages")
 #: Indicators that are shares (written as percentages in the tables and on the plots' axes).
-_PERCENT = ("grade_calibration", "consensus_model_gap")
+_PERCENT = ("grade_backtest", "consensus_model_gap")
 
 
 def _i(lang: str | None) -> int:
@@ -49,6 +49,8 @@ def _fmt(ind: str, v: float) -> str:
         return fmt.MISSING
     if ind in _RELATIVE_COUNT:
         return fmt.count(v)
+    if ind == "grade_backtest":  # a confidence: 99.95% is not 100.0%
+        return fmt.pct(v, 2)
     if ind in _PERCENT:
         return fmt.pct(v, 1)
     return fmt.number(v, 3)

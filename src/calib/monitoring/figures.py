@@ -14,6 +14,7 @@ records them with (one line each)::
     obs, pds = monitoring.grade_figures(byg)
     report.record("grade_default_rates", obs, label=...)
     report.record("grade_pds", pds, label=...)
+    report.record("grade_confidence", monitoring.grade_confidence(byg), label=...)
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ import pandas as pd
 from calib.errors import CalibInputError
 
 __all__ = ["distribution", "distributions", "score_edges", "current_score_edges", "grade_figures",
+           "grade_confidence",
            "CHARACTERISTIC_EDGES"]
 
 #: Fixed split points of the scorecard's characteristics (the same in every run, so that the
@@ -135,3 +137,14 @@ def grade_figures(by_grade: pd.DataFrame) -> tuple[dict[str, float], dict[str, f
     obs = {k: (None if v != v else float(v)) for k, v in zip(g, by_grade["observed_dr"])}
     pds = {k: (None if v != v else float(v)) for k, v in zip(g, by_grade["predicted_pd"])}
     return obs, pds
+
+
+def grade_confidence(by_grade: pd.DataFrame) -> dict[str, float]:
+    """The binomial confidence that each grade's PD is too low (``confidence`` of
+    :func:`calib.validation.calibration_by_grade`: 1 - the one-sided exact binomial p-value,
+    the traffic light's figure), as a dict to record."""
+    for c in ("grade", "confidence"):
+        if c not in by_grade:
+            raise CalibInputError(f"by_grade: missing column {c!r}")
+    return {str(k): (None if v != v else float(v))
+            for k, v in zip(by_grade["grade"], by_grade["confidence"])}

@@ -12,7 +12,7 @@ from calib.errors import CalibParamsError
 __all__ = ["Light", "MonitoringRules", "validate_monitoring", "INDICATORS"]
 
 #: Indicators of the monitoring report, in page order.
-INDICATORS: tuple[str, ...] = ("auc_oos", "ks", "psi", "csi_max", "grade_calibration",
+INDICATORS: tuple[str, ...] = ("auc_oos", "ks", "psi", "csi_max", "grade_backtest",
                                "consensus_model_gap", "investigations", "credit_villages")
 
 
@@ -43,9 +43,10 @@ class MonitoringRules(_Strict):
 
     Defaults: AUC (out of sample, village-grouped folds) green from 0.70, amber from 0.65;
     KS green from 0.30, amber from 0.20; PSI and CSI green below 0.10, amber below 0.25 (the
-    usual bands: Siddiqi, *Credit Risk Scorecards*, 2006); grade calibration (largest gap
-    between a grade's observed default rate and its calibrated PD) green up to 2, amber up to
-    4 percentage points; consensus-model gap (|Bland-Altman bias ratio - 1|) green up to 10%,
+    usual bands: Siddiqi, *Credit Risk Scorecards*, 2006); grade backtest (the largest
+    confidence, one-sided exact binomial test, that a grade's calibrated PD is too low: report
+    04's traffic light) green up to 95%, amber up to 99.9% (OeNB, *Rating Models and
+    Validation*, 2004); consensus-model gap (|Bland-Altman bias ratio - 1|) green up to 10%,
     amber up to 20%; investigations relative to the base run green up to 1.25x, amber up to
     1.5x; certified villages relative to the base run green from 1.0x, amber from 0.8x.
     """
@@ -55,7 +56,7 @@ class MonitoringRules(_Strict):
     ks: Light = Light(green=0.30, amber=0.20)
     psi: Light = Light(green=0.10, amber=0.25, higher_is_better=False)
     csi_max: Light = Light(green=0.10, amber=0.25, higher_is_better=False)
-    grade_calibration: Light = Light(green=0.02, amber=0.04, higher_is_better=False)
+    grade_backtest: Light = Light(green=0.95, amber=0.999, higher_is_better=False)
     consensus_model_gap: Light = Light(green=0.10, amber=0.20, higher_is_better=False)
     investigations: Light = Light(green=1.25, amber=1.5, higher_is_better=False, relative=True)
     credit_villages: Light = Light(green=1.0, amber=0.8, relative=True)
@@ -75,6 +76,12 @@ def validate_monitoring(rules: Mapping[str, Any] | MonitoringRules | None) -> Mo
         return rules
     if not isinstance(rules, Mapping):
         raise CalibParamsError(f"monitoring: expected a mapping, got {type(rules).__name__}")
+    if "grade_calibration" in rules:
+        raise CalibParamsError(
+            "monitoring.grade_calibration: replaced by monitoring.grade_backtest, the largest "
+            "confidence that a grade's PD is too low (one-sided binomial test, as report 04's "
+            "traffic light; defaults green 0.95, amber 0.999); the absolute gap it judged "
+            "counted a conservative PD as a failure and ignored how many loans a grade has")
     try:
         return MonitoringRules(**dict(rules))
     except ValidationError as exc:

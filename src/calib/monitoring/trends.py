@@ -25,7 +25,8 @@ SOURCES = {
     "psi": [f"{SC}.current_score_distribution", f"{SC}.current_grade_distribution",
             f"{SC}.score_distribution", f"{SC}.grade_distribution", f"{SC}.psi_score"],
     "csi_max": [f"{SC}.characteristic_distributions"],
-    "grade_calibration": [f"{SC}.grade_default_rates", f"{SC}.grade_pds"],
+    # report 04's per-grade traffic light: the binomial confidence that a grade's PD is too low
+    "grade_backtest": [f"{SC}.grade_confidence"],
     "consensus_model_gap": [f"{CM}.ba_bias_ratio"],
     "investigations": [f"{CM}.households_to_investigate"],
     "credit_villages": [f"{VI}.credit_villages"],
@@ -53,12 +54,15 @@ def _num(v) -> float:
         return float("nan")
 
 
-def _grade_gap(row: pd.Series) -> float:
-    obs, pds = _get(row, SOURCES["grade_calibration"][0]), _get(row, SOURCES["grade_calibration"][1])
-    if not isinstance(obs, Mapping) or not isinstance(pds, Mapping):
+#: Per-grade figures of report 04 (observed default rate, calibrated PD).
+GRADE_FIGURES = (f"{SC}.grade_default_rates", f"{SC}.grade_pds")
+
+
+def _grade_confidence(row: pd.Series) -> float:
+    conf = _get(row, SOURCES["grade_backtest"][0])
+    if not isinstance(conf, Mapping):
         return float("nan")
-    common = [g for g in obs if g in pds and obs[g] is not None and pds[g] is not None]
-    return max((abs(float(obs[g]) - float(pds[g])) for g in common), default=float("nan"))
+    return max((float(v) for v in conf.values() if v is not None), default=float("nan"))
 
 
 def _value(ind: str, row: pd.Series, base: pd.Series) -> tuple[float, str]:
@@ -76,8 +80,9 @@ def _value(ind: str, row: pd.Series, base: pd.Series) -> tuple[float, str]:
             s = csi(b, c)
             return (float(s.max()) if len(s) else float("nan")), f"{key} (against the base run)"
         return float("nan"), f"{key} (not recorded)"
-    if ind == "grade_calibration":
-        return _grade_gap(row), " & ".join(SOURCES[ind])
+    if ind == "grade_backtest":
+        v = _grade_confidence(row)
+        return v, SOURCES[ind][0] + ("" if v == v else " (not recorded)")
     if ind == "consensus_model_gap":
         return abs(_num(_get(row, SOURCES[ind][0])) - 1.0), f"|{SOURCES[ind][0]} - 1|"
     return _num(_get(row, SOURCES[ind][0])), SOURCES[ind][0]
@@ -150,20 +155,23 @@ def grade_calibration_table(history: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``as_of``, ``backfilled``, ``grade``, ``observed_default_rate``, ``calibrated_pd``,
-        ``grade_gap`` (observed - PD); empty when the runs recorded no grade figures
-        (``04_scorecard_calibration.grade_default_rates`` and ``.grade_pds``).
+        ``grade_gap`` (observed - PD), ``pd_too_low_confidence`` (the binomial confidence that
+        the PD is too low, NaN when the run did not record it); empty when the runs recorded no
+        grade figures (``04_scorecard_calibration.grade_default_rates`` and ``.grade_pds``).
     """
     runs = run_figures(history)
     rows = []
     for _, row in runs.iterrows():
-        obs = _get(row, SOURCES["grade_calibration"][0])
-        pds = _get(row, SOURCES["grade_calibration"][1])
+        obs, pds = (_get(row, k) for k in GRADE_FIGURES)
+        conf = _get(row, SOURCES["grade_backtest"][0])
+        conf = conf if isinstance(conf, Mapping) else {}
         if isinstance(obs, Mapping) and isinstance(pds, Mapping):
             for g in obs:
                 o, p = _num(obs[g]), _num(pds.get(g))
-                rows.append((row["as_of"], bool(row["backfilled"]), g, o, p, o - p))
+                rows.append((row["as_of"], bool(row["backfilled"]), g, o, p, o - p,
+                             _num(conf.get(g))))
     return pd.DataFrame(rows, columns=["as_of", "backfilled", "grade", "observed_default_rate",
-                                       "calibrated_pd", "grade_gap"])
+                                       "calibrated_pd", "grade_gap", "pd_too_low_confidence"])
 
 
 def points_table(history: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:

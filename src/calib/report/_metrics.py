@@ -74,6 +74,7 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "characteristic_distributions": ("各特征分布（固定分段占比，供跨期 CSI）", "Characteristic distributions (shares on fixed bins, for CSI across runs)", "text"),
     "grade_default_rates": ("各等级样本外违约率", "Out-of-fold default rate by grade", "text"),
     "grade_pds": ("各等级平均校准 PD", "Mean calibrated PD by grade", "text"),
+    "grade_confidence": ("各等级 PD 偏低的二项检验置信度", "Binomial confidence that each grade's PD is too low", "text"),
     # 05
     "discount_per_100": ("每 100 分风险可证明的优惠", "Risk-justified discount per 100 points", "pct3"),
     "discount_ci_low": ("风险可证明的优惠 95% 下限", "Risk-justified discount, 95% low", "pct3"),

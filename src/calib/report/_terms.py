@@ -432,6 +432,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "observed_default_rate": ("实际违约率", "Observed default rate"),
     "calibrated_pd": ("校准 PD", "Calibrated PD"),
     "grade_gap": ("实际违约率 − PD", "Observed rate − PD"),
+    "pd_too_low_confidence": ("PD 偏低的置信度", "Confidence the PD is too low"),
     "light_green": ("绿灯阈值", "Green threshold"),
     "light_amber": ("黄灯阈值", "Amber threshold"),
     "judged_on": ("判定口径", "Judged on"),
@@ -439,7 +440,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "mon.ks": ("KS 统计量（样本外）", "KS (out of sample)"),
     "mon.psi": ("群体稳定性指数 PSI（现行评分卡）", "Population stability (PSI, current card)"),
     "mon.csi_max": ("特征稳定性指数 CSI（最大）", "Characteristic stability (largest CSI)"),
-    "mon.grade_calibration": ("等级违约率与校准 PD 最大差", "Largest gap of a grade's default rate to its PD"),
+    "mon.grade_backtest": ("等级 PD 偏低的最大置信度", "Largest confidence that a grade's PD is too low"),
     "mon.consensus_model_gap": ("公议与模型额度偏差", "Consensus-model limit gap"),
     "mon.investigations": ("需核查农户数（相对基期）", "Households to investigate (vs base run)"),
     "mon.credit_villages": ("信用村数（相对基期）", "Credit villages (vs base run)"),
@@ -506,6 +507,7 @@ KINDS: dict[str, str] = {
     "pb_cusum_p": "p", "villages_test": "int", "component": "int", "identified": "bool",
     "ci_low_village": "num3", "ci_high_village": "num3",
     "backfilled": "bool", "observed_default_rate": "pct2", "calibrated_pd": "pct2", "grade_gap": "pct2",
+    "pd_too_low_confidence": "pct2",
     "as_of": "date",
 }
 

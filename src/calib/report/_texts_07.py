@@ -5,12 +5,12 @@ TEXTS_07: dict[str, tuple[str, str]] = {
     "nb07.title": ("模型与授信监测：历次评估的趋势", "Monitoring: trends across evaluations"),
     "nb07.intro": (
         "本报告回答：评分卡与整村授信在历次评估中是否仍然稳定可用。报告读取运行历史（每次报告运行记录的头部指标），按评估基准日展示："
-        "评分卡的区分能力（样本外 AUC、KS）、群体与特征稳定性（PSI、CSI，相对基期）、各等级实际违约率与校准违约概率（PD）之差、"
+        "评分卡的区分能力（样本外 AUC、KS）、群体与特征稳定性（PSI、CSI，相对基期）、各等级校准违约概率（PD）是否偏低（与报告 04 相同的二项检验）、"
         "公议授信额度与模型额度的偏差、需核查农户数与信用村数。每个指标按参数中的监测阈值给出红黄绿灯。面向风险管理部门与审计人员。",
         "This report answers whether the scorecard and the whole-village credit programme stay sound from one evaluation "
         "to the next. It reads the run history (the headline figures every report run records) and shows, by as-of "
         "date: the scorecard's discrimination (out-of-sample AUC, KS), population and characteristic stability (PSI, "
-        "CSI, against the base run), the gap between each grade's observed default rate and its calibrated PD, the gap "
+        "CSI, against the base run), whether a grade's calibrated PD is too low (report 04's binomial test), the gap "
         "between consensus and model limits, the households to investigate and the credit villages. Each indicator gets "
         "a traffic light from the monitoring thresholds of the parameters. For the risk department and auditors."),
     "nb07.loaded": (
