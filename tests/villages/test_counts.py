@@ -136,10 +136,10 @@ def test_conclusions_name_every_village_not_certified_and_each_township():
     assert short["topic"].eq("village").sum() == one
     assert short.iloc[-1]["topic"] == "village_more" and short.iloc[-1]["figure"] == f"{n_not - one} 个"
     # the page's words for what each village lacks, said once
-    said = pd.Series([f"words {i}" for i in range(len(near))],
-                     index=pd.MultiIndex.from_frame(near[["township", "village"]]))
-    worded = cv.conclusions(v, t, k, rules=RULES, township_rules=TOWNSHIP_RULES, lacks=said)
-    assert worded.loc[worded["topic"] == "village", "verdict"].str.split("：", n=1).str[1].tolist() == said.tolist()
+    said = near.assign(lacks=[f"words {i}" for i in range(len(near))])
+    worded = cv.conclusions(v, t, k, rules=RULES, township_rules=TOWNSHIP_RULES, near=said)
+    assert worded.loc[worded["topic"] == "village", "verdict"].str.split("：", n=1).str[1].tolist() == said["lacks"].tolist()
+    assert said["lacks"].str.startswith("words").all()  # the caller's frame is not changed
     with pytest.raises(Exception, match="lang"):
         cv.conclusions(v, t, k, lang="fr")
     # thresholds written as the parameters and the other pages write them (">= 0.7" is "≥ 70%",

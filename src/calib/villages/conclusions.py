@@ -69,13 +69,14 @@ def _lacks_zh(row: dict, unit: str) -> str:
     return "；".join(parts)
 
 
-def _village_rows(verdicts, kpis, rules, lang, lacks: pd.Series | None = None,
+def _village_rows(verdicts, kpis, rules, lang, near: pd.DataFrame | None = None,
                   max_lacking: int | None = None) -> tuple[list[tuple], int]:
-    """One row per village not certified (nearest first), with what it lacks in ``lacks``'s
-    words when given, and how many more villages were left out by ``max_lacking``."""
-    near = nearest_to_certification(verdicts, kpis, rules=rules, top=None)
-    if lacks is not None:  # the caller's words (the page's), by township and village
-        near["lacks"] = lacks.reindex(pd.MultiIndex.from_frame(near[["township", "village"]])).to_numpy()
+    """One row per village not certified (nearest first), with what it lacks (in the words of
+    ``near``'s ``lacks`` when the caller gives its frame), and how many more villages were left
+    out by ``max_lacking``."""
+    worded = near is not None
+    near = (nearest_to_certification(verdicts, kpis, rules=rules, top=None) if near is None
+            else near.copy())
     left = 0
     if max_lacking is not None:
         within = near["n_lacking"].to_numpy() <= max_lacking
@@ -94,7 +95,7 @@ def _village_rows(verdicts, kpis, rules, lang, lacks: pd.Series | None = None,
                          f"{r['status']}: {r['lacks']}"))
         else:
             status = "待评定" if r["status"] == "pending assessment" else "未认定"
-            said = r["lacks"] if lacks is not None else _lacks_zh(r, unit)
+            said = r["lacks"] if worded else _lacks_zh(r, unit)
             rows.append((f"信用村：{r['township']} {r['village']}", f"{r['n_lacking']} 项未达标",
                          "全部标准（信用村标准）", f"{status}：{said}"))
     return rows, left
@@ -186,7 +187,7 @@ def conclusions(
     max_villages: int | None = None,
     max_lacking: int | None = None,
     full_list: str = "",
-    lacks: pd.Series | None = None,
+    near: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The decisions of the villages report, each with its figure, threshold and verdict.
 
@@ -215,11 +216,12 @@ def conclusions(
         ``village_more`` line too.
     full_list : str, optional
         Where that line sends the reader (e.g. a workbook's name).
-    lacks : pandas.Series, optional
-        What each village lacks, in the words the rest of the report uses, indexed by
-        (``township``, ``village``) (e.g. :func:`calib.report.words.lacks` over
-        :func:`nearest_to_certification`): a page then says it once, one way. Default: the
-        words of :func:`nearest_to_certification` (English) or their Chinese here.
+    near : pandas.DataFrame, optional
+        The caller's :func:`nearest_to_certification` of these verdicts (``top=None``: every
+        village not certified), its ``lacks`` column in the words the rest of the report uses
+        (e.g. :func:`calib.report.words.lacks`): a page then says each lack once, one way, and
+        the villages are ranked once. Default: computed here, with the words of
+        :func:`nearest_to_certification` (English) or their Chinese here.
 
     Returns
     -------
@@ -265,7 +267,7 @@ def conclusions(
                                 .dropna().astype(int)), "—",
                      village_counts_line(village_counts, lang=lang)))
         topics.append("profiled_villages")
-    more, left = _village_rows(verdicts, kpis, rules, lang, lacks, max_lacking)
+    more, left = _village_rows(verdicts, kpis, rules, lang, near, max_lacking)
     n_rest = left + (max(len(more) - max_villages, 0) if max_villages is not None else 0)
     more = more[:max_villages] if max_villages is not None else more
     rows += more
