@@ -251,6 +251,9 @@ def test_reason_counts_add_up_for_a_reader():
     r = pd.Series(["partial", "partial;self_review", "self_review", "severe", None])
     order = ["partial", "self_review", "lenient", "severe"]
     assert words.reason_counts(r, order) == "偏袒 2，评议本户 2，偏严 1；其中 1 人有多个原因"
+    # the body's sentence and the recorded figures read the same tally (a blank code is none)
+    assert words.reason_tally(pd.concat([r, pd.Series(["partial; "])])).to_dict() == {
+        "partial": 3, "self_review": 2, "severe": 1}
     labels.set_lang("en")
     try:
         assert words.reason_counts(r, order) == "partial 2, own household 2, severe 1; 1 with more than one reason"

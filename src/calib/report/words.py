@@ -18,7 +18,7 @@ from calib.report.display import VERDICT_CLASS, Table, _format_column, _header, 
 from calib.report.labels import column_label, get_lang, t, value_label
 from calib.villages.rules import figure_digits, rule_pct
 
-__all__ = ["verdict_grid", "lacks", "reason_counts", "OPS", "rule_words", "share_words", "param_words"]
+__all__ = ["verdict_grid", "lacks", "reason_tally", "reason_counts", "OPS", "rule_words", "share_words", "param_words"]
 
 OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "yes": ""}
 
@@ -240,6 +240,14 @@ def lacks(near: pd.DataFrame, verdicts: pd.DataFrame, qualitative: Sequence[str]
     return pd.Series(out, index=near.index, name="lacks")
 
 
+def reason_tally(reasons: pd.Series, *, sep: str = ";") -> pd.Series:
+    """How many flagged rows carry each reason code (cells of codes joined by ``sep``, e.g.
+    ``"partial;self_review"``), indexed by code: the one count a page's sentences, its
+    conclusions (:func:`reason_counts`) and its recorded figures share."""
+    codes = reasons.dropna().astype(str).str.split(sep).explode().str.strip()
+    return codes[codes != ""].value_counts().sort_index()
+
+
 def reason_counts(reasons: pd.Series, order: Sequence[str], *, sep: str = ";") -> str:
     """How many flagged rows carry each reason, in words, and how many carry several (a
     reader who adds the counts then finds the total).
@@ -260,8 +268,8 @@ def reason_counts(reasons: pd.Series, order: Sequence[str], *, sep: str = ";") -
         more than one reason"`` in English); ``""`` when no row is flagged.
     """
     codes = reasons.dropna().astype(str).str.split(sep)
-    counts = codes.explode().str.strip().value_counts()
-    named = [c for c in order if counts.get(c, 0)] + sorted(c for c in counts.index if c not in order and c)
+    counts = reason_tally(reasons, sep=sep)
+    named = [c for c in order if counts.get(c, 0)] + sorted(c for c in counts.index if c not in order)
     comma = ", " if get_lang() == "en" else "，"
     text = comma.join(f"{value_label(c)} {fmt.count(counts[c])}" for c in named)
     several = int((codes.map(lambda cs: len({c.strip() for c in cs if c.strip()})) > 1).sum())
