@@ -20,6 +20,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "本次运行所有报告使用的参数，键名与取值均按报告包中 params.yaml 的原文列出（manifest.json 记录其 SHA-256 及每个输入文件的摘要）。",
         "The parameters every report of this run received, keys and values exactly as written in the bundle's "
         "params.yaml (manifest.json carries their SHA-256 and the digests of every input file)."),
+    # words of calib.report.words, shared by the reports
+    "word.county": ("全县", "county"),
+    "word.several_reasons": ("；其中 {k} 人有多个原因", "; {k} with more than one reason"),
     # the index page and the report banners (calib.reporting.index.ui_words)
     "index.run": ("运行", "Run"),
     "index.status": ("状态", "status"),

@@ -118,7 +118,6 @@ TEXTS_02: dict[str, tuple[str, str]] = {
                              "fewer than {min_reviews} reviews or spread of log proposals above {dispersion} (parameters: consensus)"),
     "nb02.c.flagged": ("需约谈或再培训的评议员", "Reviewers to interview or retrain"),
     "nb02.c.flagged_fig": ("{n} 人（{reasons}）", "{n} ({reasons})"),
-    "word.several_reasons": ("；其中 {k} 人有多个原因", "; {k} with more than one reason"),
     "nb02.c.flagged_rule": ("偏袒：BH 校正 q < 5%；评议本户：一律标记", "partiality: BH-adjusted q < 5%; own household: always"),
     "nb02.c.panels": ("需再培训的评议小组（村）", "Village panels to retrain"),
     "nb02.c.panels_fig": ("{n} / {villages} 个村", "{n} of {villages} villages"),

@@ -47,7 +47,6 @@ TEXTS_06: dict[str, tuple[str, str]] = {
         "乡镇的信用村占比 {township_share} 且不良率（按余额）低于全县时，认定为信用乡镇（参数 `credit_township`）。",
         "A township qualifies when its credit villages are {township_share} of its villages and its NPL ratio (by balance) is "
         "below the county's (`credit_township`)."),
-    "word.county": ("全县", "county"),
     "nb06.nearest.h": ("未认定村欠缺项", "What villages lack"),
     "nb06.nearest.text": (
         "未认定的村，按欠缺标准数从少到多（再按与门槛的距离）排列。“欠缺”给出在其他计数不变时满足每条未通过标准的最小变化："
