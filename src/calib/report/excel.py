@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import re
 from pathlib import Path
 from typing import Any
 
@@ -67,15 +66,10 @@ _IN_WAN = ("wan", "wan_year")
 
 
 def _kinds(columns: list) -> list[str | None]:
-    """Each column's display kind; a ``<term>_figure`` or ``<term>_threshold`` column has its
-    term's (a verdict table's measured share is a share)."""
+    """Each column's display kind (:func:`calib.report.labels.kind_of`, as on the pages)."""
     from calib.report.labels import kind_of
 
-    out = []
-    for c in map(str, columns):
-        m = re.fullmatch(r"(.+)_(figure|threshold)", c)
-        out.append(kind_of(c) or (kind_of(m.group(1)) if m else None))
-    return out
+    return [kind_of(c) for c in map(str, columns)]
 
 
 def _prepare(frame: pd.DataFrame, mask: dict[str, str] | None, labels: bool,

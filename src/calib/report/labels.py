@@ -93,9 +93,21 @@ def t(key: str, lang: str | None = None, /, **fmt: Any) -> str:
 _ = t
 
 
+#: Derived columns of a term: ``<term>_figure`` (the measured value) and ``<term>_threshold``
+#: have the term's kind; ``<term>_needed`` (a change in units of its own) has its own header.
+_DERIVED = re.compile(r"(.+)_(figure|threshold|needed)")
+
+
 def kind_of(column: str) -> str | None:
-    """The display kind of a column (``yuan``, ``wan``, ``pct1``, ``p``, ``int``, ...) or None."""
-    return KINDS.get(column)
+    """The display kind of a column (``yuan``, ``wan``, ``pct1``, ``p``, ``int``, ...) or None;
+    a ``<term>_figure`` or ``<term>_threshold`` column has its term's (a verdict table's
+    measured share is a share), on the pages and in the workbooks alike."""
+    kind = KINDS.get(column)
+    if kind is None:
+        m = _DERIVED.fullmatch(str(column))
+        if m and m.group(2) != "needed":
+            kind = KINDS.get(m.group(1))
+    return kind
 
 
 def column_label(column: str, lang: str | None = None, *, unit: bool = True) -> str:
@@ -105,7 +117,7 @@ def column_label(column: str, lang: str | None = None, *, unit: bool = True) -> 
     the term and the suffix (``suffix.figure`` ...).
     """
     col = str(column)
-    m = re.fullmatch(r"(.+)_(figure|threshold|needed)", col)
+    m = _DERIVED.fullmatch(col)
     if col not in TERMS and m and m.group(1) in TERMS:
         return t("suffix." + m.group(2), lang, base=_pick(TERMS[m.group(1)], lang))
     text = t(col, lang)
