@@ -133,8 +133,7 @@ def rate(x: Any) -> str:
     """
     if is_missing(x):
         return MISSING
-    v = float(x) * 100
-    return pct(x, 2 if round(v, 2) == round(v, 6) else 3)
+    return pct(x, exact_digits(float(x) * 100, least=2, most=3))
 
 
 def pval(p: Any) -> str:
