@@ -274,3 +274,15 @@ def test_exact_digits_is_the_fewest_that_lose_nothing():
     assert exact_digits([1 / 3]) == 4 and exact_digits([1 / 3], most=2) == 2
     assert exact_digits([float("nan"), 5.0]) == 0 and exact_digits([]) == 0
     assert exact_digits([0.1 + 0.2]) == 1  # binary noise is not a decimal
+
+
+def test_a_column_shown_in_another_unit_says_so_in_its_header():
+    """Report 03's check list showed its exposure gaps in yuan (133,000) under the term's
+    header 敞口差额（万元）: a table's kinds give the header its unit too."""
+    from calib.report import display
+
+    f = pd.DataFrame({"exposure_gap": [133_000.0]})
+    shown = display.table(f, kinds={"exposure_gap": "yuan"})
+    assert list(shown.data.columns) == ["敞口差额（元）"] and shown.data.iloc[0, 0] == "133,000"
+    default = display.table(f)
+    assert list(default.data.columns) == ["敞口差额（万元）"] and default.data.iloc[0, 0] == "13.30"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -216,20 +217,22 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _header(col: Any) -> str:
+def _header(col: Any, kind: str | None = None) -> str:
     c = str(col)
     if re.fullmatch(r"[a-z][a-z0-9_]*", c):
-        return column_label(c)
+        return column_label(c, kind=kind)
     return str(value_label(c))
 
 
-def headers(columns: list[Any]) -> list[str]:
-    """Reader headers for ``columns``, made unique (a repeated label gets the next free number)."""
+def headers(columns: list[Any], kinds: Mapping[str, str] | None = None) -> list[str]:
+    """Reader headers for ``columns``, made unique (a repeated label gets the next free number);
+    ``kinds`` (a table's display kinds by column) give a money column the unit it is shown in."""
     out: list[str] = []
     for c in columns:
-        h, i = _header(c), 2
+        k = (kinds or {}).get(str(c))
+        h, i = _header(c, k), 2
         while h in out:
-            h, i = f"{_header(c)} ({i})", i + 1
+            h, i = f"{_header(c, k)} ({i})", i + 1
         out.append(h)
     return out
 
@@ -354,7 +357,7 @@ def table(frame: pd.DataFrame, *, max_rows: int | None = 30, file: str | None = 
     n = len(src)
     shown_src = src if max_rows is None else src.head(max_rows)
     data, classes, notes, col_kinds = {}, {}, [], []
-    for i, (col, head) in enumerate(zip(shown_src.columns, headers(list(shown_src.columns)))):
+    for i, (col, head) in enumerate(zip(shown_src.columns, headers(list(shown_src.columns), kinds))):
         col_s = shown_src.iloc[:, i]
         kind = (kinds or {}).get(str(col)) or kind_of(str(col))
         if kind is None and digits is not None and pd.api.types.is_float_dtype(col_s):

@@ -110,8 +110,11 @@ def kind_of(column: str) -> str | None:
     return kind
 
 
-def column_label(column: str, lang: str | None = None, *, unit: bool = True) -> str:
-    """A column's header: its catalogue term, with the unit of money columns in brackets.
+def column_label(column: str, lang: str | None = None, *, unit: bool = True,
+                 kind: str | None = None) -> str:
+    """A column's header: its catalogue term, with the unit of money columns in brackets (the
+    unit of ``kind`` when given: a table that shows a column in another unit than its term's
+    says so in its header).
 
     Derived columns ``<term>_figure``, ``<term>_threshold`` and ``<term>_needed`` are worded from
     the term and the suffix (``suffix.figure`` ...).
@@ -121,7 +124,7 @@ def column_label(column: str, lang: str | None = None, *, unit: bool = True) -> 
     if col not in TERMS and m and m.group(1) in TERMS:
         return t("suffix." + m.group(2), lang, base=_pick(TERMS[m.group(1)], lang))
     text = t(col, lang)
-    u = _UNIT.get(KINDS.get(str(column), ""))
+    u = _UNIT.get(kind if kind is not None else KINDS.get(str(column), ""))
     if unit and u:
         text += ("（{}）" if (lang or get_lang()) == "zh-CN" else " ({})").format(t(u, lang))
     return text
