@@ -65,13 +65,13 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.targets.h": ("整村授信目标", "Programme targets"),
     "nb06.targets.text": (
         "授信面与用信面目标按**人数**计：授信面 = 已授信户中的合格人数 / 合格人数；用信面 = 有用信户中的合格人数 / 已授信户中的合格人数。"
-        "参数中的里程碑（2019 年末至 2022 年年中）均早于本次基准日与数据中的第一条记录，无法在里程碑日期测量。"
+        "参数中的 {n} 个里程碑（{first} 至 {last}）中 {before} 个早于本次基准日 {as_of}；各项数字只在基准日测量一次，不在里程碑日期测量。"
         "因此下表把**当前**数字（基准日）与各里程碑及最终目标比较：“已达成/未达成”说明当前是否已达到该步，而不是当时是否按期达到。",
         "The targets are in **persons**: coverage = eligible persons in credited households / eligible persons, usage "
-        "= eligible persons in drawing households / in credited households. The milestones in the parameters (end "
-        "2019 to mid 2022) all lie before this run's reference date and the first record in the data, so no figure "
-        "can be measured at a milestone date: the table compares the **current** figures with every milestone and "
-        "the final targets (met / not met today, not whether it was on time)."),
+        "= eligible persons in drawing households / in credited households. Of the {n} milestones in the parameters "
+        "({first} to {last}), {before} lie before this run's reference date {as_of}; the figures are measured once, "
+        "at the reference date, not at the milestone dates: the table compares the **current** figures with every "
+        "milestone and the final targets (met / not met today, not whether it was on time)."),
     "nb06.missing_village_target": ("该里程碑没有规定建档村数", "no profiled-village target at this milestone"),
     "nb06.full_list": ("本页“未认定村欠缺项”一节与 credit_villages.xlsx 的同名表", "the section What villages lack and the sheet of that name in credit_villages.xlsx"),
     "nb06.missing_coverage_target": ("该里程碑没有规定授信面目标", "no credit-coverage target at this milestone"),
