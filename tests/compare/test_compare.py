@@ -253,3 +253,27 @@ def test_exposure_by_group_and_compare_rules():
     # min never grants more than the consensus or the model rule
     assert rules.loc["min", "total_final"] <= min(rules.loc["consensus", "total_final"], rules.loc["model", "total_final"])
     assert rules.loc["consensus", "vs_current"] == pytest.approx(rules.loc["consensus", "total_final"] / rules.loc["min", "total_final"])
+
+
+def test_ineligible_households_get_no_credit_and_no_investigation(sample_programme):
+    """Report 03 sent 568 households with no eligible member to the account managers as "no
+    model run" (555 of them with a consensus limit: 1,430 万元 of the exposure gap). The truth
+    of the sample: the model is run for eligible, profiled households only."""
+    from calib.consensus import consensus_limits
+    from calib.programme.eligibility import eligible_households
+
+    prog = sample_programme
+    cons = consensus_limits(prog.reviews, relations=prog.relations)
+    cmp_ = compare.compare_limits(cons, prog.model_runs, policy=POLICY)
+    elig = eligible_households(prog.roster)
+    out = compare.apply_eligibility(cmp_, elig)
+    gone = elig.index[~elig["eligible"]].intersection(out.index)
+    assert len(gone) > 100 and (out.loc[gone, "reason"] == "ineligible").all()
+    assert (out.loc[gone, "final_limit"] == 0).all() and not out.loc[gone, "gap_flag"].any()
+    # no ineligible household has a model run: before, each was a "no model run" to investigate
+    assert cmp_.loc[gone, "reason"].eq("no_model_run").all()
+    inv = compare.investigation_list(out)
+    assert not inv.index.isin(gone).any() and "ineligible" not in set(inv["reason"])
+    kept = out.index.difference(gone)
+    pd.testing.assert_frame_equal(out.loc[kept], cmp_.loc[kept])  # the others untouched
+    assert out["final_limit"].sum() == cmp_["final_limit"].sum()  # they had no final limit anyway

@@ -132,6 +132,13 @@ def test_dispatch_local_and_spark(spark, prog, P, local):
     cons = engine.consensus_limits(prog, spark=spark, **P.block("consensus"))
     cmp = engine.compare_limits(prog, local["consensus"], spark=spark, policy=P.block("reconciliation"))
     same(cmp, local["comparison"])
+    # households with no eligible member: no credit on either engine (each village's roster on Spark)
+    rules = dict(P.block("eligibility"), max_age=40)  # more ineligible households than the sample has
+    cmp_e = engine.compare_limits(prog, local["consensus"], spark=spark, policy=P.block("reconciliation"),
+                                  eligibility=rules)
+    want = engine.compare_limits(prog, local["consensus"], policy=P.block("reconciliation"), eligibility=rules)
+    same(cmp_e, want)
+    assert cmp_e["reason"].eq("ineligible").sum() > 0 and cmp_e.index.equals(want.index)
     # the local engine's row order (bootstraps and plots' random subsets depend on it)
     assert cons.index.equals(local["consensus"].index) and cmp.index.equals(local["comparison"].index)
     kpis = engine.programme_kpis(prog, spark=spark, final_limits=cmp[["final_limit"]],

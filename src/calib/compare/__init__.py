@@ -19,10 +19,12 @@ from calib.compare.drivers import GapDrivers, gap_drivers
 from calib.compare.exposure import compare_rules, exposure_by_group
 from calib.compare.features import household_features
 from calib.compare.passing_bablok import PassingBablok, passing_bablok
-from calib.compare.limits import DEFAULT_POLICY, REASONS, compare_limits, investigation_list, latest_runs
+from calib.compare.limits import (DEFAULT_POLICY, REASONS, apply_eligibility, compare_limits,
+                                  investigation_list, latest_runs)
 
 __all__ = [
     "compare_limits",
+    "apply_eligibility",
     "agreement_summary",
     "gap_drivers",
     "investigation_list",

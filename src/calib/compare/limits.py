@@ -30,6 +30,8 @@ REASONS: dict[str, str] = {
     "both_declined": "both decline",
     "no_model_run": "household has a consensus but no model run: not confirmed (final 0)",
     "no_consensus": "household has a model run but no peer review: not confirmed (final 0)",
+    "ineligible": "no member meets the eligibility rules (age, status, bad record): removed before "
+                  "credit (final 0), not investigated",
 }
 
 
@@ -118,7 +120,7 @@ def _joined(cons: pd.DataFrame, model_runs: pd.DataFrame) -> tuple[pd.DataFrame,
 
 GRANT_CLASSES = ("no_model_run", "no_consensus", "both", "consensus_only", "model_only", "neither")
 REASON_ORDER = ("no_model_run", "no_consensus", "within_band", "model_above_band", "model_below_band",
-                "model_declined", "consensus_declined", "both_declined")
+                "model_declined", "consensus_declined", "both_declined", "ineligible")
 
 
 def labels(codes: np.ndarray, names: tuple[str, ...]) -> pd.api.extensions.ExtensionArray:
@@ -248,6 +250,44 @@ def compare_limits(
                          "ratio", "log_ratio", "grant_class", "gap_flag", "exposure_gap",
                          "final_limit", "capped", "reason") if c in out.columns]
     return out[first + [c for c in out.columns if c not in first]]
+
+
+def apply_eligibility(comparison: pd.DataFrame, eligible: pd.Series | pd.DataFrame) -> pd.DataFrame:
+    """Remove the households no member of which is eligible before credit is fixed.
+
+    A panel may review, and a model may score, a household whose members are all outside the
+    eligibility rules (age, deceased / absconded, bad record): it gets no credit whatever the
+    two limits say, and its gap is no account manager's question.
+
+    Parameters
+    ----------
+    comparison : DataFrame
+        :func:`compare_limits` (index ``household_id``).
+    eligible : Series of bool or DataFrame
+        Household eligibility indexed by ``household_id``
+        (:func:`calib.programme.eligibility.eligible_households`, or its ``eligible`` column).
+        A household of the comparison that it does not list (no roster row) is kept as it is.
+
+    Returns
+    -------
+    DataFrame
+        ``comparison`` with, for every ineligible household, ``final_limit`` 0, ``capped`` and
+        ``gap_flag`` False and ``reason`` ``"ineligible"``; the two limits and ``exposure_gap``
+        (what the inputs say) unchanged. A new frame; rows and order as given.
+    """
+    require_columns(comparison, ("final_limit", "reason", "gap_flag"), "comparison", "use compare_limits")
+    flag = eligible["eligible"] if isinstance(eligible, pd.DataFrame) else eligible
+    ok = flag.reindex(comparison.index)
+    out = comparison.copy()
+    drop = ok.eq(False).fillna(False).to_numpy(bool)
+    out.loc[drop, "final_limit"] = 0
+    out.loc[drop, "gap_flag"] = False
+    if "capped" in out.columns:
+        out.loc[drop, "capped"] = False
+    reason = out["reason"].to_numpy(dtype=object, copy=True)
+    reason[drop] = "ineligible"
+    out["reason"] = pd.array(reason.astype(str), dtype=comparison["reason"].dtype)
+    return out
 
 
 def _heads(roster: pd.DataFrame) -> pd.DataFrame:

@@ -154,17 +154,25 @@ def consensus_limits(programme, *, spark=None, pooling: str = "programme", **par
 
 
 def compare_limits(programme, consensus: pd.DataFrame, *, spark=None,
-                   policy: Mapping | None = None) -> pd.DataFrame:
+                   policy: Mapping | None = None,
+                   eligibility: Mapping | None = None) -> pd.DataFrame:
     """:func:`calib.compare.compare_limits` of a consensus table and ``programme.model_runs``
-    (rows sorted by household on either engine, as the local function sorts them)."""
+    (rows sorted by household on either engine, as the local function sorts them); with the
+    ``eligibility`` params block, the households no member of which is eligible get no credit
+    and no investigation (:func:`calib.compare.apply_eligibility`)."""
     if _is_local(programme, spark):
-        return _compare.compare_limits(consensus, programme.model_runs, policy=policy)
+        out = _compare.compare_limits(consensus, programme.model_runs, policy=policy)
+        if eligibility is None:
+            return out
+        from calib.programme.eligibility import eligible_households
+
+        return _compare.apply_eligibility(out, eligible_households(programme.roster, **eligibility))
     from calib.engine import steps
     from calib.engine.grouped import pack_pandas
 
     sp = distributed(programme, spark or programme.spark)
     packed = pack_pandas(sp.spark, consensus, "consensus", steps.GROUP, index=True, buckets=sp.buckets)
-    return steps.compare_limits(sp, packed, policy=policy).sort_index(kind="stable")
+    return steps.compare_limits(sp, packed, policy=policy, eligibility=eligibility).sort_index(kind="stable")
 
 
 def programme_kpis(programme, *, spark=None, final_limits: pd.DataFrame | None = None,

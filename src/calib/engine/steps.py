@@ -43,6 +43,7 @@ from calib.villages import status as _villages_status
 from calib.engine.grouped import apply_by_group, collect, pack, pack_pandas
 from calib.errors import CalibParamsError
 from calib.programme import TABLES, Programme
+from calib.programme.eligibility import eligible_households
 
 __all__ = ["SparkProgramme", "from_programme", "read_programme", "assemble", "consensus_limits", "compare_limits", "programme_kpis",
            "POOLINGS", "default_buckets"]
@@ -294,7 +295,8 @@ def consensus_limits(sp: SparkProgramme, *, pooling: str = "programme", **params
     return collect(consensus_packed(sp, pooling=pooling, **params))
 
 
-def comparison_packed(sp: SparkProgramme, consensus_packed_, *, policy: Mapping | None = None):
+def comparison_packed(sp: SparkProgramme, consensus_packed_, *, policy: Mapping | None = None,
+                      eligibility: Mapping | None = None):
     """Comparison per household, packed by village (see :func:`compare_limits`)."""
     empty = pd.DataFrame({"consensus_limit": pd.Series(dtype=float)}, index=pd.Index([], name="household_id"))
 
@@ -304,13 +306,19 @@ def comparison_packed(sp: SparkProgramme, consensus_packed_, *, policy: Mapping 
             runs = pd.DataFrame({"household_id": pd.Series(dtype="str"),
                                  "run_date": pd.Series(dtype="datetime64[ns]"),
                                  "model_limit": pd.Series(dtype=float)})
-        return _compare.compare_limits(t.get("consensus", empty), runs, policy=policy)
+        out = _compare.compare_limits(t.get("consensus", empty), runs, policy=policy)
+        if eligibility is not None and t.get("roster") is not None:  # a village's households
+            out = _compare.apply_eligibility(out, eligible_households(t["roster"], **eligibility))
+        return out
 
-    return _cache(apply_by_group(_packed(sp, ["model_runs"]).unionByName(consensus_packed_), _one, "comparison"))
+    names = ["model_runs", "roster"] if eligibility is not None else ["model_runs"]
+    return _cache(apply_by_group(_packed(sp, names).unionByName(consensus_packed_), _one, "comparison"))
 
 
-def compare_limits(sp: SparkProgramme, consensus_packed_, *, policy: Mapping | None = None) -> pd.DataFrame:
-    """:func:`calib.compare.compare_limits` on Spark, per village.
+def compare_limits(sp: SparkProgramme, consensus_packed_, *, policy: Mapping | None = None,
+                   eligibility: Mapping | None = None) -> pd.DataFrame:
+    """:func:`calib.compare.compare_limits` on Spark, per village (and, with ``eligibility``,
+    :func:`calib.compare.apply_eligibility` of each village's households).
 
     Parameters
     ----------
@@ -319,13 +327,15 @@ def compare_limits(sp: SparkProgramme, consensus_packed_, *, policy: Mapping | N
         From :func:`consensus_packed`.
     policy : mapping, optional
         The ``reconciliation`` params block.
+    eligibility : mapping, optional
+        The ``eligibility`` params block.
 
     Returns
     -------
     pandas.DataFrame
         As :func:`calib.compare.compare_limits`, rows in village order.
     """
-    return collect(comparison_packed(sp, consensus_packed_, policy=policy))
+    return collect(comparison_packed(sp, consensus_packed_, policy=policy, eligibility=eligibility))
 
 
 def programme_kpis(sp: SparkProgramme, comparison_packed_=None, *, eligibility: Mapping | None = None,

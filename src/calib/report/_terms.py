@@ -556,6 +556,7 @@ VALUES: dict[str, tuple[str, str]] = {
     "township": ("乡镇", "township"),
     "within_band": ("在区间内", "within the band"),
     "no_model_run": ("无模型跑批", "no model run"),
+    "ineligible": ("不符合资格（户内无合格成员）", "ineligible (no eligible member)"),
     "model_below_band": ("模型低于区间", "model below the band"),
     "model_above_band": ("模型高于区间", "model above the band"),
     "consensus_declined": ("评议小组拒绝", "panel declined"),

@@ -19,11 +19,13 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.reconcile.h": ("额度调解", "Reconciliation"),
     "nb03.reconcile.text": (
         "公议额度与报告 02 相同（同一参数）。每户最新一次模型跑批额度与公议额度比较：模型/公议比值在 [{low}, {high}] 之内时，"
-        "最终额度按政策规则确定（本次为：{rule}）；超出区间或一方拒绝时，该户列入核查名单，核查期间执行临时额度。下表按处理原因汇总。",
+        "最终额度按政策规则确定（本次为：{rule}）；超出区间或一方拒绝时，该户列入核查名单，核查期间执行临时额度。"
+        "户内没有符合资格规则（年龄、走死逃亡、不良记录）成员的农户不授信、不列入核查（最终额度为 0）。下表按处理原因汇总。",
         "The consensus limits are those of report 02 (same parameters). Each household's latest model run is "
         "compared with its consensus: inside the band [{low}, {high}] of model / consensus ratios the final limit "
         "follows the policy's rule ({rule}); outside it, or when one side declines, the household is listed for "
-        "investigation and holds a provisional limit meanwhile. By reason:"),
+        "investigation and holds a provisional limit meanwhile. A household with no member meeting the eligibility "
+        "rules (age, deceased or absconded, bad record) gets no credit and is not investigated (final limit 0). By reason:"),
     "nb03.agreement.h": ("一致程度", "Agreement"),
     "nb03.agreement.text": (
         "对数尺度的 Bland-Altman 分析（Bland & Altman 1999）：模型/公议比值对两者几何均值作图，给出平均比值（偏差）与 95% 一致性界限。"
@@ -113,7 +115,9 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.c.investigate_rule": ("模型/公议比值超出 [{low}, {high}]、一方拒绝或缺少输入（参数：额度调解）",
                                 "ratio outside [{low}, {high}], one side declines or an input is missing (parameters: reconciliation)"),
     "nb03.c.policy": ("调解政策带来的授信总额变化", "Change of the total limit made by the policy"),
-    "nb03.c.policy_fig": ("{change}（最终 {final}，为公议额度的 {ratio}）", "{change} (final {final}, {ratio} of the consensus)"),
+    "nb03.c.policy_fig": ("{change}（最终 {final}，为公议额度的 {ratio}；其中不符合资格农户的公议额度 {ineligible} 按资格规则剔除）",
+                          "{change} (final {final}, {ratio} of the consensus; of it, {ineligible} of consensus limits of "
+                          "ineligible households removed by the eligibility rules)"),
     "nb03.c.policy_rule": ("区间内规则：{rule}（参数：额度调解）", "rule inside the band: {rule} (parameters: reconciliation)"),
     "nb03.c.ccc": ("模型与公议额度的一致性（Lin CCC，对数）", "Agreement of model and consensus (Lin's CCC, logs)"),
     "nb03.c.ccc_rule": ("CCC 95% 下限 ≥ 0.90（McBride 2005：低于 0.90 为差）", "lower 95% bound ≥ 0.90 (McBride 2005: below 0.90 poor)"),
