@@ -27,7 +27,7 @@ def test_recommend_step_closed_form(budget, expected, binding):
     summ = rec.summary.set_index("schedule")
     assert summ.loc["recommended", "binding"] == binding
     assert summ.loc["recommended", "subsidy_amount"] <= budget + 1e-6
-    assert summ.loc["recommended", "all_bands_cover"]
+    assert summ.loc["recommended", "within_floor"]
     assert rec.table["covers_cost_recommended"].all()
     assert summ.loc["current", "subsidy_amount"] == pytest.approx(150.0)
     # one step further breaks a constraint

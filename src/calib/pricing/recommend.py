@@ -39,7 +39,9 @@ class Recommendation:
     summary : pandas.DataFrame
         Two rows (``current``, ``recommended``): ``discount_per_100`` (step mode), ``top_discount``,
         ``interest_forgone``, ``subsidy_amount``, ``budget``, ``within_budget``,
-        ``all_bands_cover``, ``binding`` (what stopped a larger schedule: ``budget``, ``floor``,
+        ``within_floor`` (no band's mean rate pushed below funding + operating + EL by the
+        discount; a band the base rate already leaves below it may get none: see
+        ``bands_below_cost_at_base``), ``binding`` (what stopped a larger schedule: ``budget``, ``floor``,
         ``cap`` (base rate, ``floor_rate`` or ``max_discount`` reached) or ``none``),
         ``bands_below_cost_at_base``.
     """
@@ -219,7 +221,7 @@ def _summary(b: _Budget, t: PointsLoan, rec: Schedule, rec_disc, binding, below)
                 "top_discount": float(np.max(disc)) if disc.size else 0.0,
                 "interest_forgone": float(np.sum(dr * disc)), "subsidy_amount": sub,
                 "budget": float(b.budget), "within_budget": sub <= b.budget + 1e-6,
-                "all_bands_cover": b.floor_ok(disc)}
+                "within_floor": b.floor_ok(disc)}
 
     summ = pd.DataFrame([row("current", t.schedule, b.cur_disc, b.drawn),
                          row("recommended", rec, rec_disc, b.drawn_after(rec_disc))])
@@ -383,7 +385,7 @@ def sensitivity(
     pandas.DataFrame
         One row per pair: ``lgd``, ``uptake_elasticity``, ``discount_per_100`` (recommended,
         step mode; NaN in band mode), ``top_discount``, ``interest_forgone``, ``subsidy_amount``,
-        ``within_budget``, ``all_bands_cover``, ``binding``, and ``current_subsidy_amount`` (the
+        ``within_budget``, ``within_floor``, ``binding``, and ``current_subsidy_amount`` (the
         current schedule's subsidy under that LGD).
     """
     t = resolve_terms(current, terms, required=("funding_cost", "operating_cost",
@@ -393,7 +395,7 @@ def sensitivity(
     frame = _prepared(loans, points, period, missing_points)
     model = pd if pd is not None else fit_points_pd(frame, None, controls=controls, cluster=cluster)
     keep = ["discount_per_100", "top_discount", "interest_forgone", "subsidy_amount",
-            "within_budget", "all_bands_cover", "binding"]
+            "within_budget", "within_floor", "binding"]
     rows = []
     for lgd in lgd_values:  # a handful of scenarios
         for e in uptake_values:
