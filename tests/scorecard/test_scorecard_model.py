@@ -133,8 +133,32 @@ def test_sign_contradiction_is_reported_not_dropped():
     sc = Scorecard({"good": "decreasing", "perverse": "decreasing"}, default_trend=None).fit(X, y)
     w = sc.sign_warnings_.set_index("characteristic")
     assert "perverse" in w.index and "good" not in w.index
-    assert w.loc["perverse", "univariate_trend"] == "increasing"
+    assert w.loc["perverse", "univariate_trend"] == "increasing" and w.loc["perverse", "univariate_p"] < 1e-6
     assert "perverse" in sc.points_table()["characteristic"].tolist()  # reported, still there
+
+
+def test_no_sign_warning_without_a_trend_in_the_data():
+    """Report 04 warned that points raise the default rate (a Spearman rho of the wrong sign, far
+    from significant) beside bins whose default rates fall, and said they were merged to one bin
+    when they were left out for a low IV: a warning needs a trend the data show (p < 0.05), and
+    the one-bin issue a merge to one bin."""
+    rng = np.random.default_rng(11)
+    n = 4000
+    good = rng.normal(0, 1, n)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(-2 - 0.8 * good)))).astype(int)
+    hits = 0
+    for seed in range(20):  # pure noise characteristics: about 5% would be significant by chance
+        noise = np.random.default_rng(seed).normal(0, 1, n)
+        X = pd.DataFrame({"good": good, "noise": noise})
+        sc = Scorecard({"good": "decreasing", "noise": "decreasing"}, default_trend=None, min_iv=0.02).fit(X, y)
+        w = sc.sign_warnings_.set_index("characteristic")
+        spec = sc.binning_["noise"]
+        if "noise" in w.index:
+            hits += 1
+            assert w.loc["noise", "univariate_p"] < 0.05 or w.loc["noise", "coef"] > 0 or len(spec["bins"]) < 2
+        if "noise" in sc.excluded_ and sc.excluded_["noise"].startswith("information value"):
+            assert "noise" not in w.index or "merged to one bin" not in w.loc["noise", "issue"]
+    assert hits <= 4  # not every noise characteristic whose rho happens to point the wrong way
 
 
 # ------------------------------------------------------------------ model and points

@@ -52,9 +52,11 @@ TEXTS_04: dict[str, tuple[str, str]] = {
         "The logit is not the regular fit (Firth's penalised fit when the data separate, model-based standard errors "
         "with one village): the coefficient table's covariance column and the methods appendix say which."),
     "nb04.sign.text": (
-        "{n} 个特征的违约率方向与政策预期相反（下表）。这些特征照常报告，不被删除；其分箱合并为一箱，对评分没有贡献。",
-        "{n} characteristic(s) whose default rate runs against the policy's expected direction (below). They are "
-        "reported, not dropped; their bins are merged into one and add nothing to the score."),
+        "{n} 个特征与政策预期方向不符（下表）：数据中的违约率方向与预期相反（Spearman 秩相关，p < 0.05），"
+        "或加入其他特征后系数方向反转，或按预期方向分箱后只剩一箱。这些特征照常报告，不被删除。",
+        "{n} characteristic(s) at odds with the policy's expected direction (below): the default rate runs against it "
+        "in the data (Spearman rank correlation, p < 0.05), or the coefficient reverses once the other characteristics "
+        "are in, or binning in the expected direction leaves one bin. They are reported, not dropped."),
     "nb04.points.h": ("分值表", "Points table"),
     "nb04.points.text": (
         "每箱的分值（越高越安全）。好坏比为 {odds}:1 时总分为 {base} 分，每增加 {pdo} 分好坏比翻倍；农户总分为各特征所在箱分值之和。完整分值表写入 `scorecard_points.xlsx`。",

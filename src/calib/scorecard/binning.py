@@ -249,11 +249,13 @@ def _numeric_spec(v: np.ndarray, y: np.ndarray, w: np.ndarray, *, trend: str | N
         if mask.any():
             labels.append(lab)
             idx[mask] = len(labels) - 1
-    # univariate trend of the data (Spearman), for the sign report
-    spec["univariate_trend"] = None
+    # univariate trend of the data (Spearman) and its two-sided p-value, for the sign report
+    spec["univariate_trend"], spec["univariate_p"] = None, None
     if reg.sum() > 2 and np.ptp(v[reg]) > 0:
-        rho = stats.spearmanr(v[reg], y[reg]).statistic
+        sr = stats.spearmanr(v[reg], y[reg])
+        rho = sr.statistic
         spec["univariate_trend"] = "increasing" if rho > 0 else "decreasing" if rho < 0 else None
+        spec["univariate_p"] = float(sr.pvalue)
     return spec, labels, idx
 
 

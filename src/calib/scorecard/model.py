@@ -104,23 +104,31 @@ def _coef_table(fit: _stats.LogitFit, labels: list[str], wild: np.ndarray) -> pd
         "p_value_wild": wild})
 
 
+#: Two-sided p-value below which the data's own trend (Spearman) counts against the policy's.
+SIGN_ALPHA = 0.05
+
+
 def _sign_warnings(specs: dict, excluded: dict, coef: pd.Series) -> pd.DataFrame:
     rows = []
     for n, s in specs.items():
         exp = s["trend"] if s["trend"] in ("increasing", "decreasing") else None
+        p = s.get("univariate_p")
         issues = []
         if n not in excluded and coef[n] > 0:
             issues.append("positive coefficient on WoE: the effect reverses once the other "
                           "characteristics are in the model")
-        if exp and s.get("univariate_trend") and s["univariate_trend"] != exp:
-            issues.append(f"default rate is {s['univariate_trend']} in the data, policy "
-                          f"expects {exp}")
-        if exp and n in excluded:
+        # a trend against the policy only when the data show one (a rank correlation of 0.01
+        # is no direction: the monotone bins then follow the policy, as they should)
+        if (exp and s.get("univariate_trend") and s["univariate_trend"] != exp
+                and p is not None and p < SIGN_ALPHA):
+            issues.append(f"default rate is {s['univariate_trend']} in the data (Spearman "
+                          f"p = {p:.3g}), policy expects {exp}")
+        if exp and str(excluded.get(n, "")).startswith("single bin"):
             issues.append("no monotone pattern in the expected direction: merged to one bin")
         if issues:
-            rows.append((n, exp, s.get("univariate_trend"), float(coef[n]), "; ".join(issues)))
+            rows.append((n, exp, s.get("univariate_trend"), p, float(coef[n]), "; ".join(issues)))
     return pd.DataFrame(rows, columns=["characteristic", "expected_trend", "univariate_trend",
-                                       "coef", "issue"])
+                                       "univariate_p", "coef", "issue"])
 
 
 def _excluded(specs: dict, W: np.ndarray, min_iv: float) -> dict[str, str]:
@@ -252,8 +260,11 @@ class Scorecard(PointsMixin, ClassifierMixin, BaseEstimator):
         ``df`` = villages - 1 (Cameron & Miller 2015; infinite, i.e. normal, without groups).
         ``p_value_wild`` is the wild cluster bootstrap p-value (NaN when not computed).
     sign_warnings_ : DataFrame
-        ``characteristic, expected_trend, univariate_trend, coef, issue``: characteristics whose
-        estimated effect contradicts the expected trend (reported, not dropped).
+        ``characteristic, expected_trend, univariate_trend, univariate_p, coef, issue``:
+        characteristics whose estimated effect contradicts the expected trend (a positive
+        coefficient on WoE), whose default rate runs against it in the data (Spearman's rank
+        correlation, two-sided p below :data:`SIGN_ALPHA`), or that binning merged to one bin;
+        reported, not dropped.
     excluded_ : dict
         ``{characteristic: reason}`` for characteristics left out of the logit (a single bin).
     iv_ : pandas.Series
