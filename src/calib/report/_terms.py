@@ -481,7 +481,7 @@ KINDS: dict[str, str] = {
     "fold": "int", "n_train": "int", "n_test": "int", "defaults_test": "int", "auc": "num3", "ks": "num3",
     "auc_se": "num3", "auc_ci_low": "num3", "auc_ci_high": "num3", "gini": "num3", "gini_ci_low": "num3",
     "gini_ci_high": "num3", "ks_p_value": "p", "observed_dr": "pct2", "predicted_pd": "pct2", "jeffreys_p": "p",
-    "binomial_p": "p", "confidence": "pct1", "statistic": "num3", "in_sample": "bool", "brier": "num4",
+    "binomial_p": "p", "confidence": "pct2", "statistic": "num3", "in_sample": "bool", "brier": "num4",
     "expected_brier": "num4", "psi": "num4", "csi": "num4", "n_expected": "int", "n_actual": "int",
     "loans": "int", "with_points": "int", "rate_matches": "int", "share_matched": "pct1", "mean_points": "num1",
     "median_points": "num0", "share_at_max": "pct1", "programme_mean": "num1", "programme_median": "num0",
