@@ -5,11 +5,11 @@ TEXTS_02: dict[str, tuple[str, str]] = {
     "nb02.title": ("背靠背评议与公议授信额度", "Peer-review consensus limits"),
     "nb02.intro": (
         "本报告回答：哪些评议员、哪些村的评议小组需要再培训，哪些农户需要重新评议（整村授信第 2 步“授信评议”）。"
-        "各村评议小组背靠背独立评议后，如何形成每户一个公议授信额度；各小组的一致程度；哪些评议员偏宽或偏严；"
+        "各村评议小组背靠背独立评议后，如何形成每户一个公议授信额度；各小组的一致程度；"
         "哪些评议员对有亲属、邻里或生意关系的农户可能有偏袒。评议员只以编号出现，农户只以户号出现。",
         "This report answers which reviewers and which village panels need retraining and which households need "
         "re-review (step 2, back-to-back peer review): how the panels' independent reviews become one consensus "
-        "limit per household, how well each panel agrees, which reviewers are lenient or severe, and which look "
+        "limit per household, how well each panel agrees, and which look "
         "partial towards households related to them. Reviewers appear by number only, households by household number."),
     "nb02.consensus.h": ("公议授信额度", "Consensus limits"),
     "nb02.consensus.text": (
@@ -62,11 +62,13 @@ TEXTS_02: dict[str, tuple[str, str]] = {
         "reviewed by the lenient members of an incomplete panel gets more. The table counts households whose "
         "limit moves by more than 10% when leniency is taken out (overall first, then the villages by that share, highest first)."),
     "nb02.shift.summary": (
-        "两种方法下均获授信的 {n} 户中，额度变动超过 10% 的有 {moved} 户（{share}）：上调 {up} 户，下调 {down} 户。"
-        "比较只含两种方法均给出正额度的农户：评议的 {reviewed} 户中另有 {other} 户至少在一种方法下无额度，不参与比较。",
-        "Of the {n} households granted under both methods, {moved} ({share}) move by more than 10%: {up} up, "
-        "{down} down. Only households with a positive limit under both are compared: {other} of the {reviewed} "
-        "reviewed households have no limit under at least one method."),
+        "两种方法均算出正额度的 {n} 户中，额度变动超过 10% 的有 {moved} 户（{share}）：上调 {up} 户，下调 {down} 户。"
+        "比较的是小组拒绝规则之前的额度（被多数评议员拒绝、不进白名单的农户也在内）：评议的 {reviewed} 户中另有 {other} 户"
+        "至少在一种方法下没有正额度，不参与比较。",
+        "Of the {n} households with a positive amount under both methods, {moved} ({share}) move by more than 10%: "
+        "{up} up, {down} down. The amounts compared are those before the panel's decline rule (households declined "
+        "by most reviewers, off the white list, included); {other} of the {reviewed} reviewed households have no "
+        "positive amount under at least one method and are not compared."),
     "nb02.agreement.h": ("评议小组的一致程度", "How well the panels agree"),
     "nb02.agreement.text": (
         "由对数建议额度的方差分量得到组内相关系数：ICC(A,1) 是单个评议员的信度，ICC(A,k) 是 k 人小组平均值的信度"
@@ -108,10 +110,14 @@ TEXTS_02: dict[str, tuple[str, str]] = {
     "nb02.missing_partiality": ("该评议员没有评议过有登记关系的农户，无法检验偏袒",
                                 "the reviewer reviewed no related household: partiality cannot be tested"),
     "nb02.flagged.summary": (
-        "评议员 {reviewers} 人，被标记 {flagged} 人：偏袒 {partial} 人，评议本户 {self_review} 人，偏宽 {lenient} 人，偏严 {severe} 人"
-        "（一人可有多个原因）。",
-        "Reviewers {reviewers}, flagged {flagged}: partial {partial}, own household {self_review}, lenient "
-        "{lenient}, severe {severe} (a reviewer may have several reasons)."),
+        "评议员 {reviewers} 人，被标记 {flagged} 人：偏袒 {partial} 人，评议本户 {self_review} 人（一人可有多个原因）。"
+        "偏宽、偏严不作标记：{leniency}上表列出被标记评议员的宽严系数及其 95% 区间。",
+        "Reviewers {reviewers}, flagged {flagged}: partial {partial}, own household {self_review} (a reviewer may "
+        "have several reasons). Leniency and severity are not flagged: {leniency}the table above gives the flagged "
+        "reviewers' leniency and its 95% interval."),
+    "nb02.flagged.adjusted": ("公议额度已扣除每位评议员的宽严倾向；", "the consensus already takes each reviewer's leniency out; "),
+    "nb02.flagged.not_adjusted": ("本次的公议方法不扣除宽严倾向，偏宽的评议员会抬高其评议农户的额度；",
+                                  "this run's consensus method does not take leniency out, so a lenient reviewer raises the limits of the households they review; "),
     "nb02.c.rereview": ("需重新评议的农户", "Households to re-review"),
     "nb02.c.rereview_fig": ("{n} 户（{share}）", "{n} ({share})"),
     "nb02.c.rereview_rule": ("评议少于 {min_reviews} 人或分歧（对数额度稳健离散度）大于 {dispersion}（参数：公议额度）",
