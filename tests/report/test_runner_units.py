@@ -45,6 +45,11 @@ def test_notebook_banner_is_escaped():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Hi")])
     html = index.render_html(nb, banner=f"run 1 · {PAYLOAD}")
     assert "<img src=x" not in html and "&lt;img src=x" in html
+    # the page's language and title are the report's, not nbconvert's lang="en" and "Notebook"
+    assert '<html lang="zh">' in html and "<title>Notebook</title>" in html
+    titled = index.render_html(nb, banner="run 1", title=f"模型与授信监测 {PAYLOAD}", lang="zh-CN")
+    assert '<html lang="zh">' in titled and "<title>模型与授信监测 &lt;img src=x" in titled
+    assert '<html lang="en">' in index.render_html(nb, banner="run 1", title="x", lang="en")
 
 
 def test_side_files_listed_with_row_counts(tmp_path):

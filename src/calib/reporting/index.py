@@ -139,7 +139,8 @@ def render_error(name: str, message: str, lang: str = "zh-CN") -> str:
                                                        t=ui_words(lang), lang=lang)
 
 
-def render_html(notebook: Any, *, banner: str | None = None) -> str:
+def render_html(notebook: Any, *, banner: str | None = None, title: str | None = None,
+                lang: str = "zh-CN") -> str:
     """Render an executed notebook as offline HTML without code cells.
 
     Parameters
@@ -148,15 +149,25 @@ def render_html(notebook: Any, *, banner: str | None = None) -> str:
         The executed notebook.
     banner : str, optional
         Plain text shown at the top of the page (run id, status); escaped by the template.
+    title : str, optional
+        The page's title (the browser tab, a bookmark, a printed page's header); escaped.
+        Default: nbconvert's, ``Notebook``.
+    lang : {"zh-CN", "en"}
+        The page's language (``<html lang>``: a browser picks Chinese glyphs and a screen
+        reader its voice by it).
 
     Returns
     -------
     str
         A self-contained HTML page: CSS inline, images as data URIs, no network loads.
     """
+    resources: dict[str, Any] = {"calib_banner": banner}
+    if title:
+        resources["metadata"] = {"name": title}
     with _EXPORTER_LOCK:
         exp = _html_exporter()
-        body, _ = exp.from_notebook_node(notebook, resources={"calib_banner": banner})
+        exp.language_code = "en" if lang == "en" else "zh"  # ISO 639-1, as nbconvert takes it
+        body, _ = exp.from_notebook_node(notebook, resources=resources)
     return body
 
 

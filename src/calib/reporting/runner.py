@@ -258,7 +258,9 @@ def _finish(o: Outcome, bundle: Path, src: Path, ctx: dict[str, Any]) -> dict[st
               f"{ui['status']}: {ui['ok'] if o.status == 'ok' else ui['failed']}")
     if o.message:
         banner += f" · {o.message[:300]}"
-    (bundle / entry["html"]).write_text(render_html(nb, banner=banner), encoding="utf-8")
+    (bundle / entry["html"]).write_text(
+        render_html(nb, banner=banner, title=f"{entry['title']} · {ctx['title']}", lang=ctx["lang"]),
+        encoding="utf-8")
     return entry
 
 
