@@ -70,11 +70,15 @@ TEXTS_04: dict[str, tuple[str, str]] = {
     "nb04.cutoffs.h": ("等级切分点", "Grade cutoffs"),
     "nb04.cutoffs.text": (
         "在校准分上选取切分点，使违约率从 AAA 向下严格递增，每个等级占比不低于 {min_share}、不高于 {max_share}，并使违约区分最好（二项似然）。"
-        "结果太少无法满足约束时，切分点改为保持现行各等级占比（届时下方会注明）。“违约率”只对有违约结果（用信）的农户计算。",
+        "结果太少无法满足约束时，切分点改为保持现行各等级占比（届时下方会注明）。“违约率”只对有违约结果（用信）的农户计算。"
+        "下表的违约率是**样本内**的：评分卡与切分点都在这些违约上选定，递增是选出来的，不是检验结果；"
+        "各等级的样本外违约率与 PD 的检验见“按等级的校准”一节。",
         "Cutoffs on the calibrated score with default rates strictly increasing from AAA down, no grade thinner than "
         "{min_share} or larger than {max_share} of the households, chosen to separate defaults best (binomial "
         "likelihood). When outcomes are too few, the cutoffs keep the current grade shares (said below). Default "
-        "rates are over households with an outcome (drawers)."),
+        "rates are over households with an outcome (drawers). The default rates below are **in sample**: the card "
+        "and the cutoffs were chosen on these defaults, so their order is chosen, not tested; the out-of-sample "
+        "default rates by grade and the test of their PDs are in the section Calibration by grade."),
     "nb04.cutoffs.fallback": ("没有满足约束的分级：切分点改为保持现行各等级占比。", "No grading met the constraints: the cutoffs keep the current grade shares."),
     "nb04.missing_no_outcome": ("该等级没有用信农户，违约率无定义", "no drawer in this grade: no default rate"),
     "nb04.a_or_better": (
