@@ -145,7 +145,14 @@ TEXTS_04: dict[str, tuple[str, str]] = {
         "period (earlier model run and points period; only households it covered) and the current one. Reading: "
         "below 0.10 stable, 0.10-0.25 moderate shift, from 0.25 significant (rules of thumb). Ratings, income and "
         "roster facts come from one review round, so their CSI reflects only the change in the scored population."),
-    "nb04.stability.summary": ("上期 {prev} 户，本期 {cur} 户。", "Previous period {prev} households, current {cur}."),
+    "nb04.stability.summary": (
+        "上期（{prev_run} 模型跑批，{prev_period} 年积分）{prev} 户，本期（{cur_run} 跑批，{cur_period} 年积分）{cur} 户："
+        "各为该次跑批覆盖的农户，与上文的已评分农户（{scored} 户）口径不同。本节比较数据中的两期；"
+        "报告 07 的 PSI、CSI 比较本次评估与运行历史中的基期评估，两者的结论可以不同。",
+        "Previous period ({prev_run} model run, points {prev_period}) {prev} households, current ({cur_run} run, points "
+        "{cur_period}) {cur}: each the households that run covered, not the scored households above ({scored}). This "
+        "section compares the two periods in the data; report 07's PSI and CSI compare this evaluation with the base "
+        "evaluation of the run history, and the two may conclude differently."),
     "nb04.stability.none": ("只有一个模型跑批日期，没有上期可比较，稳定性检验略去。", "A single model run date: no previous period, stability skipped."),
     "nb04.output.h": ("输出：校准的评分卡", "Output: the calibrated card"),
     "nb04.output.text": (
