@@ -391,3 +391,22 @@ def test_grade_backtest_is_report_04s_traffic_light_and_the_old_gap_rule_is_name
     assert conf["B"] < 0.5 and light == want == "red"  # AAA's PD is too low; B's is not a failure
     with pytest.raises(CalibParamsError, match="monitoring.grade_calibration: replaced by monitoring.grade_backtest"):
         mon.validate_monitoring({"grade_calibration": {"green": 0.02, "amber": 0.04}})
+
+
+def test_largest_of_indicators_name_their_characteristic_and_grade():
+    """07's CSI read 0.266 red with no word of which characteristic moved (report 04, on the
+    data's two periods, found every one stable): the conclusions name it, and the grade of the
+    backtest's largest confidence."""
+    h = _history()
+    extra = h.drop_duplicates("run_id")[["run_id", "as_of", "started_utc", "status",
+                                         "params_sha256"]].assign(notebook=SC,
+                                                                  metric="characteristic_distributions")
+    extra["value"] = [{"points": {"<100": 0.5, ">=100": 0.5}, "head_age": {"<30": 0.5, ">=30": 0.5}}] * 3 + [
+        {"points": {"<100": 0.5, ">=100": 0.5}, "head_age": {"<30": 0.9, ">=30": 0.1}}]
+    ind = mon.indicators(pd.concat([h, extra], ignore_index=True))
+    last = ind.loc[ind["run_id"] == "r4"].set_index("indicator")
+    assert last.loc["csi_max", "detail"] == "head_age" and last.loc["grade_backtest", "detail"] == "A"
+    findings, _ = mon.conclusions(ind, lang="zh-CN")
+    figs = {f.decision: f.figure for f in findings}
+    assert figs["特征稳定性指数 CSI（最大）"].endswith("（户主年龄）")
+    assert figs["等级 PD 偏低的最大置信度"] == "100.00%（A 级）"

@@ -272,6 +272,10 @@ def conclusions(ind: pd.DataFrame, rules: MonitoringRules | dict | None = None, 
     for row in last.itertuples(index=False):  # one row per indicator (eight at most)
         rule = getattr(r, row.indicator)
         fig = _fmt(row.indicator, row.value)
+        if getattr(row, "detail", "") and row.value == row.value:  # which characteristic, which grade
+            what = (t("nb07.c.grade", lang, grade=row.detail) if row.indicator == "grade_backtest"
+                    else t(row.detail, lang))
+            fig = t("nb07.c.detail_fig", lang, value=fig, detail=what)
         if rule.relative and row.judged == row.judged and row.value == row.value:
             fig = t("nb07.c.relative_fig", lang, value=fig, ratio=fmt.number(row.judged, 2))
         verdict = "not_recorded" if row.light == "none" else row.light

@@ -58,34 +58,39 @@ def _num(v) -> float:
 GRADE_FIGURES = (f"{SC}.grade_default_rates", f"{SC}.grade_pds")
 
 
-def _grade_confidence(row: pd.Series) -> float:
+def _grade_confidence(row: pd.Series) -> tuple[float, str]:
+    """The largest confidence over the grades, and its grade."""
     conf = _get(row, SOURCES["grade_backtest"][0])
     if not isinstance(conf, Mapping):
-        return float("nan")
-    return max((float(v) for v in conf.values() if v is not None), default=float("nan"))
+        return float("nan"), ""
+    got = [(float(v), str(g)) for g, v in conf.items() if v is not None]
+    return max(got) if got else (float("nan"), "")
 
 
-def _value(ind: str, row: pd.Series, base: pd.Series) -> tuple[float, str]:
-    """(value, source figure) of one indicator for one run."""
+def _value(ind: str, row: pd.Series, base: pd.Series) -> tuple[float, str, str]:
+    """(value, source figure, detail: the characteristic or grade a largest-of indicator is
+    taken from, else "") of one indicator for one run."""
     if ind == "psi":
         *dists, rec = SOURCES["psi"]
         for dist in dists:
             if isinstance(_get(row, dist), Mapping) and isinstance(_get(base, dist), Mapping):
-                return psi(_get(base, dist), _get(row, dist)), f"{dist} (against the base run)"
-        return _num(_get(row, rec)), f"{rec} (as recorded by the run)"
+                return psi(_get(base, dist), _get(row, dist)), f"{dist} (against the base run)", ""
+        return _num(_get(row, rec)), f"{rec} (as recorded by the run)", ""
     if ind == "csi_max":
         key = SOURCES["csi_max"][0]
         b, c = _get(base, key), _get(row, key)
         if isinstance(b, Mapping) and isinstance(c, Mapping):
             s = csi(b, c)
-            return (float(s.max()) if len(s) else float("nan")), f"{key} (against the base run)"
-        return float("nan"), f"{key} (not recorded)"
+            if not len(s):
+                return float("nan"), f"{key} (against the base run)", ""
+            return float(s.max()), f"{key} (against the base run)", str(s.idxmax())
+        return float("nan"), f"{key} (not recorded)", ""
     if ind == "grade_backtest":
-        v = _grade_confidence(row)
-        return v, SOURCES[ind][0] + ("" if v == v else " (not recorded)")
+        v, grade = _grade_confidence(row)
+        return v, SOURCES[ind][0] + ("" if v == v else " (not recorded)"), grade
     if ind == "consensus_model_gap":
-        return abs(_num(_get(row, SOURCES[ind][0])) - 1.0), f"|{SOURCES[ind][0]} - 1|"
-    return _num(_get(row, SOURCES[ind][0])), SOURCES[ind][0]
+        return abs(_num(_get(row, SOURCES[ind][0])) - 1.0), f"|{SOURCES[ind][0]} - 1|", ""
+    return _num(_get(row, SOURCES[ind][0])), SOURCES[ind][0], ""
 
 
 def _base_row(runs: pd.DataFrame, base: str) -> pd.Series:
@@ -115,7 +120,9 @@ def indicators(history: pd.DataFrame,
         ``as_of``, ``run_id``, ``backfilled`` (bool), ``indicator``, ``value`` (the figure),
         ``base_value`` (the base run's), ``judged`` (what the light judges: ``value``, or
         ``value / base_value`` for relative rules), ``light`` (green / amber / red / none),
-        ``source`` (the metrics.json figures used). Empty when no run was recorded.
+        ``source`` (the metrics.json figures used), ``detail`` (what a largest-of indicator is
+        the largest of: the characteristic of ``csi_max``, the grade of ``grade_backtest``; ""
+        otherwise). Empty when no run was recorded.
 
     Notes
     -----
@@ -129,7 +136,7 @@ def indicators(history: pd.DataFrame,
     r = validate_monitoring(rules)
     runs = run_figures(history)
     cols = ["as_of", "run_id", "backfilled", "indicator", "value", "base_value", "judged",
-            "light", "source"]
+            "light", "source", "detail"]
     if runs.empty:
         return pd.DataFrame(columns=cols)
     base = _base_row(runs, r.base)
@@ -137,11 +144,11 @@ def indicators(history: pd.DataFrame,
     for _, row in runs.iterrows():  # one row per as-of date: a handful
         for ind in INDICATORS:
             rule: Light = getattr(r, ind)
-            v, src = _value(ind, row, base)
-            b, _ = _value(ind, base, base)
+            v, src, detail = _value(ind, row, base)
+            b, _, _ = _value(ind, base, base)
             judged = (v / b if b and np.isfinite(b) else float("nan")) if rule.relative else v
             rows.append((row["as_of"], row["run_id"], bool(row["backfilled"]), ind, v, b, judged,
-                         light(judged, rule), src))
+                         light(judged, rule), src, detail))
     out = pd.DataFrame(rows, columns=cols)
     for c in ("value", "base_value", "judged"):
         out[c] = out[c].astype(float)

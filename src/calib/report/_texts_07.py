@@ -56,6 +56,8 @@ TEXTS_07: dict[str, tuple[str, str]] = {
     "nb07.c.history_none": ("运行历史为空", "the run history is empty"),
     "nb07.c.history_rule": ("至少 2 个基准日才能看趋势", "at least 2 as-of dates to see a trend"),
     "nb07.c.relative_fig": ("{value}，为基期的 {ratio} 倍", "{value}, {ratio} times the base run"),
+    "nb07.c.detail_fig": ("{value}（{detail}）", "{value} ({detail})"),
+    "nb07.c.grade": ("{grade} 级", "grade {grade}"),
     "nb07.c.rule_high": ("绿灯 ≥ {green}，黄灯 ≥ {amber}（监测参数）", "green ≥ {green}, amber ≥ {amber} (monitoring parameters)"),
     "nb07.c.rule_low": ("绿灯 ≤ {green}，黄灯 ≤ {amber}（监测参数）", "green ≤ {green}, amber ≤ {amber} (monitoring parameters)"),
     "nb07.c.rule_high_rel": ("相对基期：绿灯 ≥ {green} 倍，黄灯 ≥ {amber} 倍（监测参数）", "vs base: green ≥ {green}×, amber ≥ {amber}× (monitoring parameters)"),
