@@ -250,6 +250,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "df": ("自由度", "df"),
     "lr_stat": ("似然比统计量", "LR statistic"),
     "current_grade": ("现行等级", "Current grade"),
+    "current_vs_calibrated_grade": ("现行等级（行）＼校准等级（列）", "Current grade (rows) \\ calibrated (columns)"),
     "model_a": ("评分 A", "Score A"),
     "model_b": ("评分 B", "Score B"),
     "auc_a": ("AUC A", "AUC A"),
@@ -662,7 +663,7 @@ REASONS: list[tuple[str, tuple[str, str]]] = [
     (r"duplicate person: same ID number as row (\d+)", ("重复人员：与第 {0} 行身份证号相同", "duplicate person: same ID number as row {0}")),
     (r"(loans|model runs|reviews|points) row for a household not in the roster.*",
      ("{0}中的农户不在人员信息采集表中（户号不存在，或其成员均被隔离）", "{0} row for a household not in the roster (unknown household number, or all its members quarantined)")),
-    (r"negative amount", ("金额为负", "negative amount")),
+    (r"negative amount", ("数值为负", "negative amount")),  # amounts and points alike
     (r"probability outside 0-1", ("概率不在 0 到 1 之间", "probability outside 0-1")),
     (r"rating outside 1-5", ("评分不在 1 到 5 之间", "rating outside 1-5")),
     (r"sex contradicts the ID number's sex digit", ("性别与身份证号性别位不符", "sex contradicts the ID number's sex digit")),

@@ -101,11 +101,11 @@ TEXTS_05: dict[str, tuple[str, str]] = {
     "nb05.cost.summary": (
         "现行方案每年让利利息 {forgone}，其中风险降低可支付的部分 {paid}，其余 {subsidy}为补贴（让利利息 = 风险可证明部分 + 补贴，补贴不会超过让利利息）；"
         "利率不覆盖成本的积分档 {below} / {bands} 个。\n\n"
-        "风险可证明的优惠合计为 {justified}：按本期数据，积分高的农户并未显示出更低的风险，现行优惠全部是补贴。"
+        "风险可证明的优惠（各笔贷款的平均）为 {justified}：按本期数据，积分高的农户并未显示出更低的风险，现行优惠全部是补贴。"
         "若按模型风险给各档定价，现行利率比风险价格合计每年少收 {above}（含模型估计的高积分档额外风险）。",
         "Interest forgone {forgone} a year, of which lower risk pays for {paid} and the remaining {subsidy} is "
         "subsidy (interest forgone = risk-justified part + subsidy, so the subsidy never exceeds the interest "
-        "forgone); bands whose rate does not cover cost: {below} of {bands}.\n\nThe risk-justified discount totals "
+        "forgone); bands whose rate does not cover cost: {below} of {bands}.\n\nThe risk-justified discount (mean over loans) is "
         "{justified}: on this period's data, households with more points show no lower risk, so the whole discount is "
         "subsidy. Priced at the modelled risk of each band, the current rates collect {above} a year less than the "
         "risk price (including the extra risk the model estimates for high-points bands)."),
