@@ -494,3 +494,36 @@ def test_l2_penalty_matches_scikit_learns_logistic_regression_on_the_woe_values(
     assert "L2-penalised" in card.fit_note_
     unpen = Scorecard(max_bins=5, C=None).fit(X, y)
     assert np.all(np.abs(card.coef_.to_numpy()) < np.abs(unpen.coef_.to_numpy()))  # shrunk
+
+
+def test_bin_edges_print_as_the_card_applies_them():
+    """Report 04 printed bins as [4, 4.33333) and [−∞, 9.55442): six digits of a quantile, not the
+    edge the card applies. Each split is now the number with the fewest decimals that sorts the
+    fitting values as the quantile did, so the label is the rule and the in-sample bins are
+    unchanged."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from calib.scorecard.binning import readable_splits
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=False), min_size=2, max_size=60),
+           st.lists(st.floats(0.01, 0.99), min_size=1, max_size=4))
+    def same_sorting(xs, qs):
+        x = np.asarray(xs)
+        s = list(np.quantile(x, sorted(qs)))
+        r = readable_splits(s, x)
+        for a, b in zip(s, r):
+            assert ((x >= a) == (x >= b)).all()
+            assert len(f"{b:.12g}") <= len(f"{a:.12g}")  # never longer than the quantile
+
+    same_sorting()
+    rng = np.random.default_rng(2)
+    n = 3000
+    k = rng.integers(3, 7, n)  # panels of 3 to 6 reviewers: ratings averaged over them
+    rating = np.round(rng.integers(1, 6, n) * k / k + rng.integers(0, 3, n) / k, 6)
+    y = (rng.random(n) < 1 / (1 + np.exp(2 + 0.6 * (rating - 3)))).astype(int)
+    sc = Scorecard({"rating": "decreasing"}, default_trend=None).fit(pd.DataFrame({"rating": rating}), y)
+    spec = sc.binning_["rating"]
+    for s, b in zip(spec["splits"], spec["bins"][1:]):
+        assert b["bin"].startswith(f"[{s:g},") and len(f"{s:g}") <= 4  # e.g. [4.3, +inf)

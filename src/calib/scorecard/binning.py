@@ -230,6 +230,49 @@ def _bin_index(spec: dict, col: pd.Series) -> np.ndarray:
 
 
 
+def readable_splits(splits: Sequence[float], x: np.ndarray, *, max_decimals: int = 12) -> list[float]:
+    """Each split point moved to the number with the fewest decimals that sorts the fitting
+    values as it does.
+
+    A split ``s`` sends a value to the upper bin when ``value >= s``; any ``r`` with
+    ``below < r <= above`` (``below`` the largest fitting value under ``s``, ``above`` the
+    smallest at or over it) sorts every fitting value the same way. Of those with the fewest
+    decimals, the one nearest ``s`` is taken: ``4.3`` for a split at 13/3 between the
+    averages 4.0 and 4.333..., ``9.555`` for a quantile 9.55442 of log incomes. The bins,
+    their counts, WoE and the card's in-sample scores are unchanged; the card's table and
+    pages then print every split exactly as the card applies it.
+
+    Examples
+    --------
+    >>> readable_splits([13 / 3], np.array([3.5, 4.0, 13 / 3, 4.5]))
+    [4.3]
+    >>> readable_splits([9.554420], np.array([9.551, 9.5544199, 9.5561, 9.6]))
+    [9.555]
+    """
+    xs = np.unique(np.asarray(x, dtype=float))
+    xs = xs[np.isfinite(xs)]
+    out = []
+    for s in splits:
+        s = float(s)
+        i = int(np.searchsorted(xs, s, side="left"))  # xs[i - 1] < s <= xs[i]
+        below = xs[i - 1] if i > 0 else -np.inf
+        above = xs[i] if i < xs.size else np.inf
+        r = s
+        for d in range(max_decimals + 1):
+            q = 10.0 ** d
+            lo, hi = np.floor(below * q) + 1 if np.isfinite(below) else -np.inf, \
+                np.floor(above * q) if np.isfinite(above) else np.inf
+            if lo > hi:  # no number of d decimals in (below, above]
+                continue
+            k = min(max(np.round(s * q), lo), hi)
+            cand = float(np.round(k / q, d))
+            if below < cand <= above:
+                r = cand
+                break
+        out.append(r)
+    return out
+
+
 def _numeric_spec(v: np.ndarray, y: np.ndarray, w: np.ndarray, *, trend: str | None,
                   special_codes: Sequence[float], max_bins: int, min_count: float,
                   n_prebins: int) -> tuple[dict, list[str], np.ndarray]:
@@ -240,6 +283,7 @@ def _numeric_spec(v: np.ndarray, y: np.ndarray, w: np.ndarray, *, trend: str | N
     reg = ~miss & ~special
     splits, used = _numeric_bins(v[reg], y[reg], w[reg], trend=trend, max_bins=max_bins,
                                  min_count=min_count, n_prebins=n_prebins)
+    splits = readable_splits(splits, v[reg])  # printed as applied: 4.3, not 4.33333
     spec: dict[str, Any] = {"splits": splits, "special_codes": sc.tolist(), "trend": trend,
                             "fitted_trend": used}
     labels = _interval_labels(splits)
