@@ -34,3 +34,17 @@ def test_the_rule_in_words(op, lang, meets, fails):
     assert (w["meets"], w["fails"], w["pct"]) == (meets, fails, "90%")
     assert w["rule"] == ("≥ 90%" if op == ">=" else "> 90%")
     assert rule_words(">=", 0.855, lang)["pct"] == "85.5%"
+
+
+def test_coverage_reads_as_a_funnel(sample_programme):
+    # each count within the one before: the panel reviews ineligible households too (report 01's
+    # table once showed more reviewed than eligible households in 67 villages of the sample)
+    cov = quality.coverage_by_village(sample_programme)
+    funnel = ["households", "eligible_households", "eligible_reviewed", "profiled"]
+    for wide, narrow in zip(funnel, funnel[1:]):
+        assert (cov[narrow] <= cov[wide]).all(), (wide, narrow)
+    assert (cov["profiled"] <= cov["eligible_model_run"]).all()
+    assert (cov["eligible_model_run"] <= cov["eligible_households"]).all()
+    # and the sample has ineligible households the panel reviewed, which the table leaves out
+    reviewed = sample_programme.reviews["household_id"].unique()
+    assert cov["eligible_reviewed"].sum() < len(reviewed)

@@ -114,14 +114,18 @@ def coverage_by_village(
     """Eligibility and profiling per village.
 
     A household is *profiled* when the panel reviewed it and the model scored it (both steps of
-    the programme, DOMAIN.md); rates are over eligible households.
+    the programme, DOMAIN.md); rates are over eligible households. The household counts read as
+    a funnel, each within the one before: households, eligible households, eligible households
+    reviewed, eligible households run through the model, profiled (the panel also reviews
+    households that are not eligible; those count in none of the last three columns).
 
     Returns
     -------
     pandas.DataFrame
         Index ``village``; columns ``township``, ``households``, ``people``,
-        ``eligible_people``, ``eligible_households``, ``reviewed``, ``model_run``, ``profiled``
-        (eligible households both reviewed and run), ``profiling_rate``
+        ``eligible_people``, ``eligible_households``, ``eligible_reviewed`` (eligible households
+        the panel reviewed), ``eligible_model_run`` (eligible households the model ran on),
+        ``profiled`` (eligible households both reviewed and run), ``profiling_rate``
         (profiled / eligible households), ``median_age``.
     """
     rules = dict(min_age=min_age, max_age=max_age, exclude_status=exclude_status,
@@ -130,7 +134,9 @@ def coverage_by_village(
     people = person_eligibility(programme.roster, **rules)
     reviewed = isin(hh.index, programme.reviews["household_id"])
     run = isin(hh.index, programme.model_runs["household_id"])
-    hh = hh.assign(reviewed=reviewed, model_run=run, profiled=reviewed & run & hh["eligible"].to_numpy())
+    eligible = hh["eligible"].to_numpy(dtype=bool)
+    hh = hh.assign(eligible_reviewed=reviewed & eligible, eligible_model_run=run & eligible,
+                   profiled=reviewed & run & eligible)
     g = hh.groupby("village", sort=True)
     out = pd.DataFrame({
         "township": g["township"].first(),
@@ -138,12 +144,13 @@ def coverage_by_village(
         "people": people.groupby("village").size(),
         "eligible_people": people.groupby("village")["eligible"].sum(),
         "eligible_households": g["eligible"].sum(),
-        "reviewed": g["reviewed"].sum(),
-        "model_run": g["model_run"].sum(),
+        "eligible_reviewed": g["eligible_reviewed"].sum(),
+        "eligible_model_run": g["eligible_model_run"].sum(),
         "profiled": g["profiled"].sum(),
     })
     out["profiling_rate"] = out["profiled"] / out["eligible_households"].where(out["eligible_households"] > 0)
     out["median_age"] = programme.roster.groupby("village")["age"].median().astype(float)
-    ints = ["households", "people", "eligible_people", "eligible_households", "reviewed", "model_run", "profiled"]
+    ints = ["households", "people", "eligible_people", "eligible_households", "eligible_reviewed",
+            "eligible_model_run", "profiled"]
     out[ints] = out[ints].astype(np.int64)
     return out

@@ -29,11 +29,14 @@ TEXTS_01: dict[str, tuple[str, str]] = {
     "nb01.coverage.h": ("各村授信资格与建档", "Eligibility and profiling by village"),
     "nb01.coverage.text": (
         "年龄在参数规定范围内（按基准日计算）且未被排除（按参数：{excluded}）的人为合格人员；户内至少有一名合格人员的农户为合格农户。"
-        "评议小组已评议且模型已跑批的农户为“已建档”。信用村“952”标准要求合格农户建档率{meets}（来源：信用村评定办法）。",
+        "评议小组已评议且模型已跑批的农户为“已建档”。信用村“952”标准要求合格农户建档率{meets}（来源：信用村评定办法）。"
+        "表中已评议、已跑批与已建档均只计合格农户，逐列递减（评议小组也评议不合格的农户，这些农户不计入）。",
         "A person is eligible when aged within the parameters' bounds at the reference date and not excluded "
         "(as the parameters say: {excluded}); a household is eligible when at least one member is. "
         "A household is profiled when the panel reviewed it and the model scored it. The credit-village "
-        "\"952\" standard asks for profiling of {meets} of eligible households."),
+        "\"952\" standard asks for profiling of {meets} of eligible households. The table's reviewed, "
+        "model-run and profiled columns count eligible households only, each within the one before (the "
+        "panel also reviews households that are not eligible; those are not counted)."),
     "nb01.coverage.summary": (
         "共 {villages} 个村、{households} 户，其中合格农户 {eligible} 户，已建档 {profiled} 户（建档率 {rate}）；"
         "建档率{fails} 的村 {below} 个。各村明细写入 `coverage_by_village.xlsx`。",
