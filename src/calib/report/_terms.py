@@ -67,6 +67,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "township": ("乡镇", "Township"),
     "param_key": ("参数键（params.yaml）", "Key (params.yaml)"),
     "param_value": ("取值", "Value"),
+    "param_name": ("参数", "Parameter"),
+    "param_reading": ("取值含义", "Reads as"),
     # 01 data quality
     "table": ("数据表", "Table"),
     "file": ("文件", "File"),

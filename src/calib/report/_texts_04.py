@@ -17,11 +17,11 @@ TEXTS_04: dict[str, tuple[str, str]] = {
     "nb04.selection.text": (
         "每个已建档农户（模型已评分且评议小组已评议）一行，含其特征与结果。**只有用信的农户才有违约结果**，其他农户的违约情况未知。"
         "用信农户不是随机样本：下表比较其与其他农户（标准化差异绝对值大于 0.1 表示不平衡；Mann-Whitney p 值）。"
-        "仅用用信农户拟合的评分卡描述的是用信农户；拒绝推断（参数 `scorecard.reject_inference`）是可选的修正。",
+        "仅用用信农户拟合的评分卡描述的是用信农户；拒绝推断是可选的修正（参数表“评分卡 · 拒绝推断”）。",
         "One row per profiled household (scored by the model and reviewed by the panel). **Outcomes exist only for "
         "households that drew a loan.** Drawers are not a random sample: the table compares them with the rest "
         "(standardised difference above 0.1 in absolute value marks an imbalance; Mann-Whitney p-value). A card "
-        "fitted on drawers describes drawers; reject inference (`scorecard.reject_inference`) is the optional correction."),
+        "fitted on drawers describes drawers; reject inference is the optional correction (parameter table: Scorecard · Reject inference)."),
     "nb04.selection.summary": (
         "已评分农户 {scored} 户，其中用信 {drew} 户（{share}），违约 {defaults} 户（用信农户违约率 {rate}）；积分期 {period}。",
         "{scored} scored households, {drew} drew ({share}), {defaults} defaults ({rate} of drawers); points period {period}."),
@@ -39,10 +39,10 @@ TEXTS_04: dict[str, tuple[str, str]] = {
     "nb04.coef.h": ("评分卡系数", "Coefficients"),
     "nb04.coef.text": (
         "违约对 WoE 的系数：**负值**表示特征按预期方向起作用（WoE 越高越安全）。“标准误”按村聚类，“标准误（模型）”为常规标准误。"
-        "信息值低于参数 `scorecard.min_iv` 的特征不进入回归，以在违约较少时限制过拟合。",
+        "信息值低于参数“入模特征的最低信息值”的特征不进入回归，以在违约较少时限制过拟合。",
         "Coefficients of default on WoE: **negative** means the characteristic works in the expected way. The "
         "standard error is clustered by village, the model-based one beside it. Characteristics whose information "
-        "value is below `scorecard.min_iv` are left out of the logit, which limits overfitting when defaults are few."),
+        "value is below the parameter \"Lowest information value to enter\" are left out of the logit, which limits overfitting when defaults are few."),
     "nb04.coef.excluded": (
         "未进入回归的特征（{n} 个，信息值低于 {min_iv}）：{names}。{fit_note}",
         "Left out of the logit ({n}, information value below {min_iv}): {names}. {fit_note}"),
@@ -64,9 +64,9 @@ TEXTS_04: dict[str, tuple[str, str]] = {
         "double the odds; a household's score is the sum of its bins' points. The table is in `scorecard_points.xlsx`."),
     "nb04.current.h": ("现行权重与校准评分卡的比较", "Current weights against the calibrated card"),
     "nb04.current.text": (
-        "银行现行公式（参数 `scorecard.current_weights`，每单位线性计分；无积分记录的农户计 0 分）与现行等级切分点（`scorecard.current_cutoffs`）作用于同一批农户。",
-        "The bank's current formula (`scorecard.current_weights`, linear points per unit; households without points "
-        "count 0) and grades (`scorecard.current_cutoffs`) on the same households."),
+        "银行现行公式（参数“现行公式权重”，每单位线性计分；无积分记录的农户计 0 分）与现行等级切分点（参数“现行等级最低分”）作用于同一批农户。",
+        "The bank's current formula (the parameter \"Current formula's weights\", linear points per unit; households "
+        "without points count 0) and grades (\"Current grades' lowest score\") on the same households."),
     "nb04.cutoffs.h": ("等级切分点", "Grade cutoffs"),
     "nb04.cutoffs.text": (
         "在校准分上选取切分点，使违约率从 AAA 向下严格递增，每个等级占比不低于 {min_share}、不高于 {max_share}，并使违约区分最好（二项似然）。"

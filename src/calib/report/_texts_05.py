@@ -170,11 +170,11 @@ TEXTS_05: dict[str, tuple[str, str]] = {
                            "booked rates reproduced by the parameters' schedule for ≥ {min} of loans; otherwise the costs below are of a schedule the bank did not apply"),
     "nb05.period.mismatch": (
         "**注意**：按参数中的积分方案，{period} 年积分只复现了 {share} 的合同利率（各期中最高）。参数方案很可能不是银行为这些贷款定价所用的方案："
-        "下文的让利、补贴与推荐方案都是按参数方案计算的，不是合同实际。请先核对参数 `points_loan.schedule`（基准利率、每档优惠、是否按比例）。",
+        "下文的让利、补贴与推荐方案都是按参数方案计算的，不是合同实际。请先核对参数表中的“积分贷 · 现行优惠方案”（基准利率、每档优惠、是否按比例）。",
         "**Caution**: with the schedule in the parameters, the {period} points reproduce only {share} of the booked rates (the "
         "most of any period). The parameters' schedule is most likely not the one the bank priced these loans with: the "
         "interest forgone, subsidy and recommendation below are computed for the parameters' schedule, not the contracts. "
-        "Check `points_loan.schedule` (base rate, discount per step, proportional) first."),
+        "Check the parameter table's \"Points loan · Schedule in force\" (base rate, discount per step, proportional) first."),
     "nb05.c.inflation": ("疑似积分虚高的村", "Villages flagged for point inflation"),
     "nb05.c.inflation_fig": ("{n} 个：{names}", "{n}: {names}"),
     "nb05.c.inflation_rule": ("稳健 z 分数 > 3.5（Iglewicz & Hoaglin 1993）", "robust z > 3.5 (Iglewicz & Hoaglin 1993)"),

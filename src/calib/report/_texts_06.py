@@ -32,9 +32,9 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.missing_total_row": ("乡镇汇总行与全部汇总行不属于某一个村（乡镇）", "township and programme total rows belong to no single village (township)"),
     "nb06.rules.h": ("信用村认定", "Credit-village verdicts"),
     "nb06.rules.text": (
-        "本次运行的标准（参数 `credit_village`）。“全县”数字除参数另有规定外为全部汇总。每条标准按整数计数精确判定（恰好等于阈值时，“>”“<” 判未通过，“≥”“≤” 判通过）；"
+        "本次运行的标准（参数表“信用村标准”）。“全县”数字除参数另有规定外为全部汇总。每条标准按整数计数精确判定（恰好等于阈值时，“>”“<” 判未通过，“≥”“≤” 判通过）；"
         "没有数据的标准判为未通过。定性标准来自村级评估表；空白为“未评估”，不算通过。",
-        "The rules of this run (`credit_village`). County figures are the whole programme pooled unless the parameters "
+        "The rules of this run (parameter table: Credit-village rules). County figures are the whole programme pooled unless the parameters "
         "fix them. Each rule is decided exactly on the integer counts; a criterion without data fails. Qualitative "
         "criteria come from the village assessments; a blank is not assessed and never a pass."),
     "nb06.missing_threshold": ("对比全县数字，或为定性标准（是/否）", "compared with the county figure, or a yes/no criterion"),
@@ -44,9 +44,9 @@ TEXTS_06: dict[str, tuple[str, str]] = {
         "grey not assessed; the headings carry the rule. A village is a credit village only when every criterion passes."),
     "nb06.townships.h": ("信用乡镇认定", "Credit-township verdicts"),
     "nb06.townships.text": (
-        "乡镇的信用村占比 {township_share} 且不良率（按余额）低于全县时，认定为信用乡镇（参数 `credit_township`）。",
+        "乡镇的信用村占比 {township_share} 且不良率（按余额）低于全县时，认定为信用乡镇（参数表“信用乡镇标准”）。",
         "A township qualifies when its credit villages are {township_share} of its villages and its NPL ratio (by balance) is "
-        "below the county's (`credit_township`)."),
+        "below the county's (parameter table: Credit-township rules)."),
     "nb06.nearest.h": ("未认定村欠缺项", "What villages lack"),
     "nb06.nearest.text": (
         "未认定的村，按欠缺标准数从少到多（再按与门槛的距离）排列。“欠缺”给出在其他计数不变时满足每条未通过标准的最小变化："

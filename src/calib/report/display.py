@@ -477,7 +477,9 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 
 def params_table(P: Any, blocks: tuple[str, ...] | None = None) -> Table:
-    """The run's parameters as a two-column table (key and value as in ``params.yaml``, code face).
+    """The run's parameters: each one's name in the reader's words, its key and value exactly as
+    in ``params.yaml`` (code face: an auditor compares them with the file) and, for a coded value
+    (a method, a rule, a comparison, yes/no), how it reads (:mod:`calib.report._params`).
 
     Parameters
     ----------
@@ -489,9 +491,13 @@ def params_table(P: Any, blocks: tuple[str, ...] | None = None) -> Table:
     plain = P.plain() if hasattr(P, "plain") else dict(P)
     if blocks:
         plain = {b: plain[b] for b in blocks if b in plain}
-    rows = _flatten(plain)
-    frame = pd.DataFrame(rows, columns=["param_key", "param_value"])
-    # values exactly as written in params.yaml (code face): an auditor compares them with the file
+    from calib.report._params import param_name, param_reading
+    from calib.report.labels import get_lang
+
+    lang = get_lang()
+    rows = [(param_name(k, lang) or k, k, v, param_reading(k, v, lang)) for k, v in _flatten(plain)]
+    frame = pd.DataFrame(rows, columns=["param_name", "param_key", "param_value", "param_reading"])
+    # key and value exactly as written in params.yaml (code face): an auditor compares them with the file
     return table(frame, max_rows=None, kinds={"param_key": "code", "param_value": "code"})
 
 

@@ -1,0 +1,82 @@
+"""The parameter table each report ends with: every key named in the reader's words, the key and
+value as in the file, and every coded value read (a committee reads 取公议额度与模型额度的较小者,
+not ``min``)."""
+from __future__ import annotations
+
+import typing
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from calib import params
+from calib.report import labels
+from calib.report._params import NAMES, READINGS, param_name, param_reading
+from calib.report.display import _flatten, params_table
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _sample():
+    return params.load(ROOT / "params" / "sample.yaml")
+
+
+def _every_variant_keys() -> list[str]:
+    """Keys of the sample with every optional block filled (bands, database keys, Spark tables)."""
+    raw = _sample().plain()
+    raw["points_loan"]["schedule"]["bands"] = [{"points": 0, "discount": 0.0}, {"points": 500, "discount": 0.005}]
+    raw["spark"]["conf"] = {"spark.sql.ansi.enabled": "true"}
+    raw["spark"]["tables"] = {"roster": "file:///data/roster.parquet"}
+    return [k for k, _ in _flatten(raw)]
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_every_key_has_a_name(lang):
+    unnamed = [k for k in _every_variant_keys() if param_name(k, lang) is None]
+    assert unnamed == []
+    # named in context: the two caps and the two grids differ by their block
+    assert param_name("consensus.cap", lang) != param_name("reconciliation.cap", lang)
+    assert param_name("targets.milestones[2].usage") == "整村授信目标 · 阶段目标 2 · 用信面"
+    assert param_name("scorecard.current_cutoffs.AAA") == "评分卡 · 现行等级最低分 · AAA"
+    assert param_name("no_such_block.key") is None
+
+
+def _literals(model: type[BaseModel], prefix: str = ""):
+    for name, field in model.model_fields.items():
+        key = f"{prefix}.{name}" if prefix else (field.alias or name)
+        ann = field.annotation
+        for arg in (ann, *typing.get_args(ann)):
+            if typing.get_origin(arg) is typing.Literal:
+                yield key, typing.get_args(arg)
+            elif isinstance(arg, type) and issubclass(arg, BaseModel):
+                yield from _literals(arg, key)
+
+
+def test_every_coded_value_of_the_schema_reads_in_words():
+    from calib.params.schema import Params
+
+    found = dict(_literals(Params))
+    assert "reconciliation.provisional" in found and "consensus.method" in found
+    for key, values in found.items():
+        for v in values:
+            for lang in ("zh-CN", "en"):
+                assert param_reading(key, v, lang), (key, v, lang)
+
+
+def test_readings():
+    assert param_reading("reconciliation.rule", "min") == "取公议额度与模型额度的较小者"
+    assert param_reading("credit_village.npl_ratio.op", "<=") == "不高于"
+    assert param_reading("eligibility.exclude_status", "deceased, missing, absconded") == "死亡、失踪、外逃"
+    assert param_reading("keep_snapshot", "false", "en") == "no"
+    assert param_reading("scorecard.pdo", "20.0") == ""      # a number reads as itself
+    assert param_reading("title", "min") == ""               # a word only where the key codes one
+
+
+def test_the_table_names_keys_and_reads_values():
+    labels.set_lang("zh-CN")
+    tab = params_table(_sample(), blocks=("reconciliation",))
+    assert list(tab.data.columns) == ["参数", "参数键（params.yaml）", "取值", "取值含义"]
+    row = tab.data.set_index("参数键（params.yaml）").loc["reconciliation.rule"]
+    assert (row["参数"], row["取值"], row["取值含义"]) == ("最终额度调解 · 一致时的最终额度", "min",
+                                                        "取公议额度与模型额度的较小者")
+    assert set(NAMES) and set(READINGS)
