@@ -80,3 +80,13 @@ def test_the_table_names_keys_and_reads_values():
     assert (row["参数"], row["取值"], row["取值含义"]) == ("最终额度调解 · 一致时的最终额度", "min",
                                                         "取公议额度与模型额度的较小者")
     assert set(NAMES) and set(READINGS)
+
+
+def test_folders_read_as_in_the_bundle_s_params_yaml():
+    # relative to the project root, as the bundle's params.yaml writes them (the page once showed
+    # ./notebooks: the machine path with the root scrubbed after rendering)
+    labels.set_lang("zh-CN")
+    P = _sample()
+    assert P.notebooks_dir.is_absolute()
+    shown = params_table(P).data.set_index("参数键（params.yaml）")["取值"]
+    assert (shown["data_dir"], shown["notebooks_dir"]) == ("data/sample", "notebooks")

@@ -488,7 +488,13 @@ def params_table(P: Any, blocks: tuple[str, ...] | None = None) -> Table:
     blocks : tuple of str, optional
         Only these top-level blocks.
     """
-    plain = P.plain() if hasattr(P, "plain") else dict(P)
+    if hasattr(P, "plain"):  # folders as params.yaml writes them: relative to the project root
+        from calib.params import project_root
+
+        source = getattr(P, "source", None)
+        plain = P.plain(project_root(source) if source else None)
+    else:
+        plain = dict(P)
     if blocks:
         plain = {b: plain[b] for b in blocks if b in plain}
     from calib.report._params import param_name, param_reading
