@@ -46,9 +46,9 @@ def test_notebook_banner_is_escaped():
     html = index.render_html(nb, banner=f"run 1 · {PAYLOAD}")
     assert "<img src=x" not in html and "&lt;img src=x" in html
     # the page's language and title are the report's, not nbconvert's lang="en" and "Notebook"
-    assert '<html lang="zh">' in html and "<title>Notebook</title>" in html
+    assert '<html lang="zh-CN">' in html and "<title>Notebook</title>" in html
     titled = index.render_html(nb, banner="run 1", title=f"模型与授信监测 {PAYLOAD}", lang="zh-CN")
-    assert '<html lang="zh">' in titled and "<title>模型与授信监测 &lt;img src=x" in titled
+    assert '<html lang="zh-CN">' in titled and "<title>模型与授信监测 &lt;img src=x" in titled
     assert '<html lang="en">' in index.render_html(nb, banner="run 1", title="x", lang="en")
 
 

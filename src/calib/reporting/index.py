@@ -168,6 +168,8 @@ def render_html(notebook: Any, *, banner: str | None = None, title: str | None =
         exp = _html_exporter()
         exp.language_code = "en" if lang == "en" else "zh"  # ISO 639-1, as nbconvert takes it
         body, _ = exp.from_notebook_node(notebook, resources=resources)
+    if lang == "zh-CN":  # the tag the index and glossary carry (BCP 47: simplified Chinese glyphs)
+        body = body.replace('<html lang="zh">', '<html lang="zh-CN">', 1)
     return body
 
 
