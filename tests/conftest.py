@@ -2,11 +2,12 @@
 bundle (session-scoped) that every end-to-end check reads, so the suite runs the notebooks once."""
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import os
 
 import pytest
 
@@ -14,6 +15,34 @@ from calib import synth
 from calib.io import load_programme
 
 from _support import AS_OF, ROOT, SAMPLE, calib_cli, report_pages, write_params  # noqa: F401
+
+
+def pytest_configure(config):
+    """One scratch folder per test run for every temporary file the run makes, removed when it
+    ends: the notebooks' side outputs under nbval (``calib.report.record.output_dir`` without a
+    bundle), the kernels' spec folders, the workers' and the background runs' temporary files
+    (they inherit ``TMPDIR``). pytest's own ``tmp_path`` folders stay where pytest keeps them
+    (its last three runs, for a look after a failure)."""
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker inherits the controller's TMPDIR
+    os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", tempfile.gettempdir())
+    scratch = tempfile.mkdtemp(prefix="calib-tests-")
+    os.chmod(scratch, 0o755)  # the PostgreSQL fixture's server runs as ``postgres`` inside it
+    config._calib_scratch = (scratch, os.environ.get("TMPDIR"))
+    os.environ["TMPDIR"] = scratch
+    tempfile.tempdir = None  # recomputed from TMPDIR on next use
+
+
+def pytest_unconfigure(config):
+    scratch, before = getattr(config, "_calib_scratch", (None, None))
+    if scratch is None:
+        return
+    if before is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = before
+    tempfile.tempdir = None
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
