@@ -277,3 +277,35 @@ def test_ineligible_households_get_no_credit_and_no_investigation(sample_program
     kept = out.index.difference(gone)
     pd.testing.assert_frame_equal(out.loc[kept], cmp_.loc[kept])  # the others untouched
     assert out["final_limit"].sum() == cmp_["final_limit"].sum()  # they had no final limit anyway
+
+
+def test_limit_bridge_adds_up_and_tells_the_eligibility_rules_from_the_policy():
+    """Report 03 called the whole fall from the consensus total to the final total "the
+    policy's" change, though almost half of it was the consensus of households with no eligible
+    member. The bridge gives each reason its change; the changes add up to the overall row."""
+    cons = _cons({"a": 50000, "b": 50000, "c": 50000, "d": 0, "e": 40000, "f": 0, "g": 80000, "x": 30000,
+                  "z": 20000})
+    runs = pd.DataFrame({"household_id": list("abcdefgy"),
+                         "model_limit": [60000, 100000, 20000, 30000, 0, 0, 70000, 10000]})
+    cmp_ = compare.compare_limits(cons, runs, policy=POLICY)
+    elig = pd.DataFrame({"eligible": [True] * 8 + [False]}, index=pd.Index(list("abcdefgxz"), name="household_id"))
+    cmp_ = compare.apply_eligibility(cmp_, elig)
+    b = compare.limit_bridge(cmp_).set_index("reason")
+    assert b.index[0] == "overall" and b.loc["overall", "households"] == len(cmp_) == 10
+    assert b.loc["overall", "total_consensus"] == 50000 * 3 + 40000 + 80000 + 30000 + 20000
+    assert b.loc["overall", "total_final"] == pytest.approx(cmp_["final_limit"].sum())
+    assert b.iloc[1:]["limit_change"].sum() == pytest.approx(b.loc["overall", "limit_change"])
+    assert b.iloc[1:]["households"].sum() == 10
+    assert b.loc["ineligible", "limit_change"] == -20000 and b.loc["ineligible", "cause"] == "cause_eligibility"
+    assert b.loc["within_band", "households"] == 2  # a (1.2) and g (0.875): the smaller of the two
+    assert b.loc["within_band", "limit_change"] == -10000 and b.loc["within_band", "cause"] == "cause_band_rule"
+    assert b.loc["model_below_band", "limit_change"] == -30000  # c: provisional min 20,000
+    assert b.loc["model_declined", "limit_change"] == -40000    # e: the model declines, provisional 0
+    assert b.loc["no_model_run", "cause"] == "cause_unconfirmed" and b.loc["no_model_run", "limit_change"] == -30000
+    tot = compare.bridge_totals(compare.limit_bridge(cmp_))
+    assert tot["eligibility"] == -20000 and tot["band_rule"] == -10000 and tot["unconfirmed"] == -30000
+    assert tot["provisional"] == -30000 - 40000 and tot["policy"] == tot["limit_change"] + 20000
+    assert tot["households_outside_band"] == 2 and tot["provisional_outside_band"] == 50000 + 20000  # b, c
+    assert tot["households_ineligible"] == 1 and isinstance(tot["households_ineligible"], int)
+    with pytest.raises(CalibInputError, match="reason"):
+        compare.limit_bridge(cmp_.assign(reason="made_up"))

@@ -303,3 +303,18 @@ def test_a_workbook_gives_figures_in_the_units_and_forms_of_its_headers(tmp_path
     cells = [[c.value for c in r] for r in load_workbook(
         excel.write_xlsx(ints, tmp_path / "i.xlsx", labels=True)).active.iter_rows(min_row=2)]
     assert cells == [[7077, 3], [None, 4]] and all(type(v) is int for v in cells[0])
+
+
+def test_a_column_the_page_shows_in_yuan_is_in_yuan_in_the_workbook(tmp_path):
+    """investigations.xlsx gave the exposure gap in 万元 (13.1) where report 03's list reads
+    131,000 元: the workbook takes the page's kinds, one unit for one figure."""
+    from calib.report.labels import set_lang
+
+    set_lang("zh-CN")
+    df = pd.DataFrame({"exposure_gap": [131000.0, 2500.0], "total_final": [150475000.0, 1.0]})
+    ws = load_workbook(excel.write_xlsx(df, tmp_path / "y.xlsx", labels=True, kinds={"exposure_gap": "yuan"})).active
+    head = [c.value for c in next(ws.iter_rows(max_row=1))]
+    assert head == ["敞口差额（元）", "最终额度合计（万元）"]
+    assert [c.value for c in next(ws.iter_rows(min_row=2, max_row=2))] == [131000, 15047.5]
+    ws = load_workbook(excel.write_xlsx(df, tmp_path / "w.xlsx", labels=True)).active  # the catalogue's kind: 万元
+    assert next(ws.iter_rows(max_row=1))[0].value == "敞口差额（万元）" and ws["A2"].value == 13.1

@@ -9,14 +9,14 @@ of ``params["reconciliation"]``; :func:`agreement_summary` gives the method-comp
 Modules: ``limits`` (reconciliation policy, :func:`compare_limits`, :func:`investigation_list`),
 ``agreement`` (:func:`agreement_summary`: Bland-Altman, CCC, Deming, kappa), ``passing_bablok``,
 ``drivers`` (:func:`gap_drivers`; its wild cluster bootstrap is :mod:`calib._stats`'s), ``exposure``
-(:func:`exposure_by_group`, :func:`compare_rules`), ``features`` (:func:`household_features`),
+(:func:`exposure_by_group`, :func:`limit_bridge`, :func:`compare_rules`), ``features`` (:func:`household_features`),
 ``plots``.
 """
 from __future__ import annotations
 
 from calib.compare.agreement import agreement_summary, deming_slope
 from calib.compare.drivers import GapDrivers, gap_drivers
-from calib.compare.exposure import compare_rules, exposure_by_group
+from calib.compare.exposure import CAUSES, bridge_totals, compare_rules, exposure_by_group, limit_bridge
 from calib.compare.features import household_features
 from calib.compare.passing_bablok import PassingBablok, passing_bablok
 from calib.compare.limits import (DEFAULT_POLICY, REASONS, apply_eligibility, compare_limits,
@@ -30,6 +30,9 @@ __all__ = [
     "investigation_list",
     "exposure_by_group",
     "compare_rules",
+    "limit_bridge",
+    "bridge_totals",
+    "CAUSES",
     "household_features",
     "GapDrivers",
     "latest_runs",

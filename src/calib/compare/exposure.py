@@ -8,7 +8,7 @@ import pandas as pd
 
 from calib._frames import levels, require_columns, stack_levels, to_grid
 from calib._frames import require_columns as _require
-from calib.compare.limits import _latest_rows, classify, final_limits, policy_dict
+from calib.compare.limits import REASON_ORDER, _latest_rows, classify, final_limits, policy_dict
 from calib.errors import CalibInputError
 
 
@@ -86,6 +86,109 @@ def exposure_by_group(comparison: pd.DataFrame, *, by: str | None = "village") -
                 "exposure_gap": np.bincount(g, np.nan_to_num(eg), n),
             }))
     return stack_levels(rows)
+
+
+#: What each reason of :func:`compare_limits` does to the total limit (:func:`limit_bridge`).
+CAUSES: dict[str, str] = {
+    "within_band": "cause_band_rule",          # the policy's rule inside the band
+    "model_above_band": "cause_provisional",   # investigated: provisional limit meanwhile
+    "model_below_band": "cause_provisional",
+    "model_declined": "cause_provisional",
+    "consensus_declined": "cause_provisional",
+    "both_declined": "cause_none",
+    "no_model_run": "cause_unconfirmed",       # one limit missing: not confirmed (final 0)
+    "no_consensus": "cause_unconfirmed",
+    "ineligible": "cause_eligibility",         # the eligibility rules, not the reconciliation
+}
+
+
+def limit_bridge(comparison: pd.DataFrame) -> pd.DataFrame:
+    """From the total consensus limit to the total final limit, by reason of the reconciliation.
+
+    The final total differs from the consensus total for different causes: households with no
+    eligible member are removed by the eligibility rules (not by the reconciliation policy);
+    inside the band the policy's rule fixes the limit; outside it, or where one side declines,
+    the household holds a provisional limit while it is investigated; a household with one
+    limit missing is not confirmed. The rows add up: ``change`` summed over the reasons is the
+    overall row's ``total_final - total_consensus``.
+
+    Parameters
+    ----------
+    comparison : DataFrame
+        Output of :func:`compare_limits` (columns ``reason``, ``consensus_limit``,
+        ``final_limit``).
+
+    Returns
+    -------
+    DataFrame
+        An ``overall`` row first, then one row per reason present (in the order of
+        :data:`calib.compare.limits.REASON_ORDER`): ``reason``, ``cause`` (one of the values of
+        :data:`CAUSES`; missing on the overall row), ``households``, ``total_consensus``,
+        ``total_final`` (yuan; a missing limit counts 0) and ``limit_change``
+        (``total_final - total_consensus``).
+    """
+    require_columns(comparison, ("reason", "consensus_limit", "final_limit"), "comparison", "use compare_limits")
+    c = np.nan_to_num(comparison["consensus_limit"].to_numpy(dtype=float, na_value=np.nan))
+    f = np.nan_to_num(comparison["final_limit"].to_numpy(dtype=float, na_value=np.nan))
+    codes, names = pd.factorize(comparison["reason"].astype("str"), sort=False)
+    unknown = sorted(set(names) - set(CAUSES))
+    if unknown or (codes < 0).any():
+        raise CalibInputError(f"comparison: unknown or missing reason(s) {unknown}; use compare_limits")
+    k = len(names)
+    n = np.bincount(codes, minlength=k)
+    tc, tf = np.bincount(codes, c, k), np.bincount(codes, f, k)
+    pos = {str(r): i for i, r in enumerate(names)}
+    order = [pos[r] for r in REASON_ORDER if r in pos]
+    out = pd.DataFrame({
+        "reason": ["overall", *[str(names[i]) for i in order]],
+        "cause": [pd.NA, *[CAUSES[str(names[i])] for i in order]],
+        "households": np.r_[len(comparison), n[order]].astype(np.int64),
+        "total_consensus": np.r_[c.sum(), tc[order]],
+        "total_final": np.r_[f.sum(), tf[order]],
+    })
+    out["limit_change"] = out["total_final"] - out["total_consensus"]
+    out["reason"] = out["reason"].astype("str")
+    out["cause"] = out["cause"].astype("str")
+    return out
+
+
+def bridge_totals(bridge: pd.DataFrame) -> dict[str, float | int]:
+    """The figures a reader needs from :func:`limit_bridge`: the totals and the change by cause.
+
+    Parameters
+    ----------
+    bridge : DataFrame
+        Output of :func:`limit_bridge`.
+
+    Returns
+    -------
+    dict
+        ``total_consensus``, ``total_final``, ``limit_change`` (the overall row, yuan);
+        ``eligibility``, ``band_rule``, ``provisional``, ``unconfirmed`` (the change each cause
+        makes, yuan; 0 when absent); ``policy`` (all but the eligibility rules: the
+        reconciliation policy's change); ``households_ineligible``; ``households_above_band``,
+        ``households_below_band``, ``households_outside_band`` and ``provisional_outside_band``
+        (the final total those households hold while investigated, yuan).
+    """
+    _require(bridge, ("reason", "cause", "households", "total_final", "limit_change"), "bridge", "use limit_bridge")
+    rows = bridge.set_index("reason")
+    by = bridge.iloc[1:].groupby("cause")["limit_change"].sum()
+
+    def of(reason: str, col: str) -> float:
+        return float(rows.at[reason, col]) if reason in rows.index else 0.0
+
+    o = rows.loc["overall"]
+    out = {"total_consensus": float(o["total_consensus"]), "total_final": float(o["total_final"]),
+           "limit_change": float(o["limit_change"])}
+    for cause in ("eligibility", "band_rule", "provisional", "unconfirmed"):
+        out[cause] = float(by.get(f"cause_{cause}", 0.0))
+    out["policy"] = out["limit_change"] - out["eligibility"]
+    out["households_ineligible"] = of("ineligible", "households")
+    out["households_above_band"] = of("model_above_band", "households")
+    out["households_below_band"] = of("model_below_band", "households")
+    out["households_outside_band"] = out["households_above_band"] + out["households_below_band"]
+    out["provisional_outside_band"] = of("model_above_band", "total_final") + of("model_below_band", "total_final")
+    return {k: int(v) if k.startswith("households_") else v for k, v in out.items()}
 
 
 def compare_rules(

@@ -20,12 +20,34 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.reconcile.text": (
         "公议额度与报告 02 相同（同一参数）。每户最新一次模型跑批额度与公议额度比较：模型/公议比值在 [{low}, {high}] 之内时，"
         "最终额度按政策规则确定（本次为：{rule}）；超出区间或一方拒绝时，该户列入核查名单，核查期间执行临时额度。"
-        "户内没有符合资格规则（年龄、走死逃亡、不良记录）成员的农户不授信、不列入核查（最终额度为 0）。下表按处理原因汇总。",
+        "户内没有符合资格规则（年龄、走死逃亡、不良记录）成员的农户不授信、不列入核查（最终额度为 0）。"
+        "下表按处理原因列出从公议额度合计到最终额度合计的变化（各原因的额度变化相加等于全部行）；“归因”一列区分资格规则、区间内调解规则与核查期间的临时额度。",
         "The consensus limits are those of report 02 (same parameters). Each household's latest model run is "
         "compared with its consensus: inside the band [{low}, {high}] of model / consensus ratios the final limit "
         "follows the policy's rule ({rule}); outside it, or when one side declines, the household is listed for "
         "investigation and holds a provisional limit meanwhile. A household with no member meeting the eligibility "
-        "rules (age, deceased or absconded, bad record) gets no credit and is not investigated (final limit 0). By reason:"),
+        "rules (age, deceased or absconded, bad record) gets no credit and is not investigated (final limit 0). "
+        "The table goes from the total consensus to the total final limit by reason (the changes add up to the "
+        "overall row); the cause column tells the eligibility rules, the rule inside the band and the provisional "
+        "limits held while investigated apart."),
+    "nb03.reconcile.summary": (
+        "最终额度合计 {final}，为公议额度合计 {consensus}的 {ratio}（{change}）：按资格规则剔除 {elig}（{n_elig} 户户内无合格成员，"
+        "属资格规则而非调解政策）；调解政策{policy}，其中区间内调解规则{band}，核查期间的临时额度{prov}{unconfirmed}。"
+        "比值超出区间的 {n_out} 户（模型高于区间 {n_above} 户、低于区间 {n_below} 户）在核查期间执行临时额度，合计 {prov_total}，"
+        "已计入最终额度，核查后可能调整。",
+        "Total final limit {final}, {ratio} of the total consensus {consensus} ({change}): {elig} removed by the "
+        "eligibility rules ({n_elig} households with no eligible member: the eligibility rules, not the policy); the "
+        "policy {policy}, of which the rule inside the band {band} and the provisional limits while investigated "
+        "{prov}{unconfirmed}. The {n_out} households outside the band ({n_above} with the model above it, "
+        "{n_below} below) hold provisional limits while investigated, {prov_total} in all, counted in the final "
+        "total and subject to change after the investigation."),
+    "nb03.reconcile.unconfirmed": ("，缺少一方额度未确认{amount}", ", one limit missing and not confirmed {amount}"),
+    "nb03.grants.note": (
+        "上表评议拒绝 {n03} 户，报告 02 为 {n02} 户：其中 {k} 户户内无合格成员，本报告按资格规则计入“不符合资格”"
+        "（不符合资格 {n_inel} 户 = 白名单中无合格成员的 {n_wl} 户 + 这 {k} 户）；不符合资格的农户没有模型跑批，不在上表。",
+        "The table counts {n03} households declined by the panel, report 02 {n02}: {k} of them have no eligible "
+        "member and count here as ineligible (ineligible {n_inel} = {n_wl} white-listed with no eligible member + "
+        "these {k}); ineligible households have no model run and are not in the table."),
     "nb03.agreement.h": ("一致程度", "Agreement"),
     "nb03.agreement.text": (
         "对数尺度的 Bland-Altman 分析（Bland & Altman 1999）：模型/公议比值对两者几何均值作图，给出平均比值（偏差）与 95% 一致性界限。"
@@ -85,6 +107,13 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.drivers.summary": (
         "纳入 {n} 户、{villages} 个村（{dropped} 户特征不全未纳入）；村内 R² {r2}。",
         "{n} households in {villages} villages ({dropped} without all features); within-village R² {r2}."),
+    "nb03.drivers.villages": (
+        "按村效应的 95% 区间（按村聚类）划分：模型高于评议小组的村 {above} 个，低于的 {below} 个，区间含 0、与评议一致的 {in_line} 个；"
+        "全部村的效应见 `village_effects.xlsx`。`exposure_by_village.xlsx` 比较的是各村额度合计（含额度规模与拒绝），口径不同，村数不必相同。",
+        "By the 95% interval of the village component (clustered by village): the model sits above the panel in "
+        "{above} villages, below it in {below}, and the interval holds 0 (in line) in {in_line}; every village's "
+        "component is in `village_effects.xlsx`. `exposure_by_village.xlsx` compares village totals (size and "
+        "declines included): another basis, the counts need not agree."),
     "nb03.plot.village_title": ("差额中的村效应（红：模型高于评议小组；绿：低于）", "Village component of the gap (red: model above panel, green: below)"),
     "nb03.plot.village_x": ("行政村（按村效应排序）", "villages, sorted by effect"),
     "nb03.plot.village_y": ("模型 / 公议（对数尺度）", "model / consensus (log scale)"),
@@ -95,10 +124,10 @@ TEXTS_03: dict[str, tuple[str, str]] = {
         "whole programme would grant under each reconciliation rule with the other policy keys unchanged "
         "(relative to the rule in the parameters). Overall first, then the villages by final / consensus, lowest first; every village is in `exposure_by_village.xlsx`."),
     "nb03.exposure.summary": (
-        "公议额度合计 {consensus}，模型额度合计 {model}，最终额度合计 {final}：调解政策使总额{change}（最终为公议额度的 {ratio}）。"
+        "公议额度合计 {consensus}，模型额度合计 {model}，最终额度合计 {final}（为公议额度的 {ratio}，{change}；各项原因见上文“额度调解”表）。"
         "表中“全部农户额度差合计”（{gap_all}）是所有农户 |模型 − 公议| 之和，含区间内农户；下文核查名单的敞口差额只计需核查的农户，两者口径不同。",
-        "Total consensus {consensus}, model {model}, final {final}: the policy moves the total {change} "
-        "(final {ratio} of the consensus). The table's total |model − consensus| over all households ({gap_all}) "
+        "Total consensus {consensus}, model {model}, final {final} ({ratio} of the consensus, {change}; the "
+        "causes are in the reconciliation table above). The table's total |model − consensus| over all households ({gap_all}) "
         "includes households inside the band; the investigation list's exposure gap below counts only the "
         "households to investigate."),
     "nb03.investigate.h": ("核查名单（查找差额原因）", "Investigation list (finding the reason for each gap)"),
@@ -108,6 +137,7 @@ TEXTS_03: dict[str, tuple[str, str]] = {
         "Every household outside the band, with a grant disagreement or a missing input, largest exposure gap first, "
         "with the reason and the provisional limit it holds while investigated. The head's name and phone are masked "
         "(surname only; first 3 and last 4 digits). The full list is in `investigations.xlsx`."),
+    "nb03.missing_cause": ("全部行为各原因之和，无单一归因", "the overall row sums the reasons: no single cause"),
     "nb03.missing_model": ("该户没有模型跑批结果", "the household has no model run"),
     "nb03.missing_ratio": ("缺少一方额度或一方拒绝，比值无定义", "one limit missing or declined: no ratio"),
     "nb03.c.investigate": ("需客户经理核查的农户", "Households to investigate"),
@@ -115,16 +145,24 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.c.investigate_rule": ("模型/公议比值超出 [{low}, {high}]、一方拒绝或缺少输入（参数：额度调解）",
                                 "ratio outside [{low}, {high}], one side declines or an input is missing (parameters: reconciliation)"),
     "nb03.c.policy": ("调解政策带来的授信总额变化", "Change of the total limit made by the policy"),
-    "nb03.c.policy_fig": ("{change}（最终 {final}，为公议额度的 {ratio}；其中不符合资格农户的公议额度 {ineligible} 按资格规则剔除）",
-                          "{change} (final {final}, {ratio} of the consensus; of it, {ineligible} of consensus limits of "
-                          "ineligible households removed by the eligibility rules)"),
+    "nb03.c.policy_fig": ("{policy}（区间内调解规则{band}，核查期间的临时额度{prov}{unconfirmed}）",
+                          "{policy} (rule inside the band {band}, provisional limits while investigated {prov}{unconfirmed})"),
+    "nb03.c.eligible": ("按资格规则剔除的公议额度", "Consensus limits removed by the eligibility rules"),
+    "nb03.c.eligible_fig": ("{amount}（{n} 户户内无合格成员）", "{amount} ({n} households with no eligible member)"),
+    "nb03.c.eligible_rule": ("户内无符合资格规则的成员不授信（参数：资格规则；报告 01、06 同一口径）",
+                             "no eligible member, no credit (parameters: eligibility; as reports 01 and 06)"),
+    "nb03.c.final": ("最终额度合计", "Total final limit"),
+    "nb03.c.final_fig": ("{final}，为公议额度的 {ratio}（{change}）", "{final}, {ratio} of the consensus ({change})"),
+    "nb03.c.final_rule": ("含比值超出区间的 {n_out} 户核查期间的临时额度 {prov_total}，核查后可能调整",
+                          "includes the provisional limits of the {n_out} households outside the band, {prov_total}, "
+                          "subject to change after the investigation"),
     "nb03.c.policy_rule": ("区间内规则：{rule}（参数：额度调解）", "rule inside the band: {rule} (parameters: reconciliation)"),
     "nb03.c.ccc": ("模型与公议额度的一致性（Lin CCC，对数）", "Agreement of model and consensus (Lin's CCC, logs)"),
     "nb03.c.ccc_rule": ("CCC 95% 下限 ≥ 0.90（McBride 2005：低于 0.90 为差）", "lower 95% bound ≥ 0.90 (McBride 2005: below 0.90 poor)"),
     "nb03.c.kappa": ("授信/拒绝的一致性（Cohen κ）", "Grant/decline agreement (Cohen's kappa)"),
     "nb03.c.kappa_rule": ("κ ≥ 0.60（Landis & Koch 1977：高度一致）", "kappa ≥ 0.60 (Landis & Koch 1977: substantial)"),
     "nb03.summary": (
-        "需核查 {n} 户（敞口差额 {gap}）；调解政策使授信总额{change}（最终为公议额度的 {ratio}）。",
-        "{n} households to investigate (exposure gap {gap}); the policy moves the total limit {change} "
-        "(final {ratio} of the consensus)."),
+        "需核查 {n} 户（敞口差额 {gap}）；最终额度为公议额度的 {ratio}（{change}：资格规则剔除 {elig}，调解政策{policy}）。",
+        "{n} households to investigate (exposure gap {gap}); the final total is {ratio} of the consensus ({change}: "
+        "{elig} removed by the eligibility rules, the policy {policy})."),
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -65,23 +66,25 @@ NUMBER_FORMATS = {
 _IN_WAN = ("wan", "wan_year")
 
 
-def _kinds(columns: list) -> list[str | None]:
-    """Each column's display kind (:func:`calib.report.labels.kind_of`, as on the pages)."""
+def _kinds(columns: list, given: Mapping[str, str] | None = None) -> list[str | None]:
+    """Each column's display kind: ``given`` (a table's own, as ``calib.report.table``'s
+    ``kinds``), else :func:`calib.report.labels.kind_of`, as on the pages."""
     from calib.report.labels import kind_of
 
-    return [kind_of(c) for c in map(str, columns)]
+    return [(given or {}).get(c) or kind_of(c) for c in map(str, columns)]
 
 
 def _prepare(frame: pd.DataFrame, mask: dict[str, str] | None, labels: bool,
-             kinds: list | None = None) -> pd.DataFrame:
+             kinds: list | None = None, given: Mapping[str, str] | None = None) -> pd.DataFrame:
     """``frame`` masked, neutralised, figures rounded; with ``labels``, in the reader's words
     and units: headers and coded values as the pages give them, and money of the ``wan`` kinds
     in 万元 as their headers say (the pages' totals). ``kinds``, when given a list, receives
-    each written column's display kind (None: none)."""
+    each written column's display kind (None: none); ``given`` sets the kinds of some columns
+    (the page's table of the same frame shows them so: one unit on the page and in the file)."""
     out = mask_frame(frame, mask)
     if not (isinstance(out.index, pd.RangeIndex) and out.index.name is None):
         out = out.reset_index()
-    found = _kinds(list(out.columns)) if labels else [None] * out.shape[1]
+    found = _kinds(list(out.columns), given) if labels else [None] * out.shape[1]
     if kinds is not None:
         kinds[:] = found
     if labels:
@@ -94,7 +97,7 @@ def _prepare(frame: pd.DataFrame, mask: dict[str, str] | None, labels: bool,
             out.isetitem(i, coded_words(out.iloc[:, i]))
             if found[i] in _IN_WAN and pd.api.types.is_numeric_dtype(out.iloc[:, i].dtype):
                 out.isetitem(i, out.iloc[:, i] / 1e4)  # the header reads （万元）
-        out.columns = headers(list(out.columns))
+        out.columns = headers(list(out.columns), given)
     out = neutralise_frame(out)
     for i in range(out.shape[1]):  # figures with at most 10 significant digits (round_figures)
         s = out.iloc[:, i]
@@ -140,7 +143,8 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, mask: dict[str, str] | N
 
 
 def write_xlsx(sheets: pd.DataFrame | dict[str, pd.DataFrame], path: str | Path, *,
-               mask: dict[str, str] | None = None, labels: bool = False) -> Path:
+               mask: dict[str, str] | None = None, labels: bool = False,
+               kinds: Mapping[str, str] | None = None) -> Path:
     """Write one or more tables to an xlsx workbook, masked and neutralised.
 
     Parameters
@@ -155,6 +159,10 @@ def write_xlsx(sheets: pd.DataFrame | dict[str, pd.DataFrame], path: str | Path,
     labels : bool
         Headers, coded values (verdicts, statuses, reasons) and sheet names (``sheet.<name>``
         in the catalogue, when there is one) in the reader's words instead of code names.
+    kinds : dict, optional
+        Display kinds of some columns (``column -> kind``), as ``calib.report.table``'s: give
+        the same as the page's table of the frame, so that a figure has one unit in both
+        (e.g. ``{"exposure_gap": "yuan"}`` for a per-household list).
 
     Returns
     -------
@@ -179,10 +187,10 @@ def write_xlsx(sheets: pd.DataFrame | dict[str, pd.DataFrame], path: str | Path,
         for name, frame in sheets.items():
             if labels and has(f"sheet.{name}"):
                 name = t(f"sheet.{name}")
-            kinds: list = []
-            out = _prepare(frame, mask, labels, kinds)
+            found: list = []
+            out = _prepare(frame, mask, labels, found, kinds)
             shown = [wb.add_format({"num_format": NUMBER_FORMATS[k]}) if k in NUMBER_FORMATS else None
-                     for k in kinds]
+                     for k in found]
             parts = max(1, -(-len(out) // SHEET_ROWS))
             for k in range(parts):
                 ws = wb.add_worksheet(_sheet_title(str(name), k, used))
