@@ -99,8 +99,8 @@ TEXTS_04: dict[str, tuple[str, str]] = {
         "fitted with the full model's penalty; Heinze & Schemper 2002, as R logistf)."),
     "nb04.cv.h": ("样本外区分能力：保留还是更换", "Out-of-sample discrimination: keep or replace"),
     "nb04.cv.text": (
-        "按村分组的 5 折交叉验证：每个村整体落在同一折，测试折的村对评分卡是新村，正如下一个要评级的村。每个训练折重新分箱、拟合逻辑回归并选择等级切分点"
-        "（随机种子为参数 `seed`），测试折农户的 PD、评分与等级都来自没有见过它们的评分卡。对这些**折外预测**与现行公式做 DeLong 检验，并按村重抽样（自助法）给出"
+        "按村分组的 5 折交叉验证：每个村整体落在同一折，检验折的村对评分卡是新村，正如下一个要评级的村。每个训练折重新分箱、拟合逻辑回归并选择等级切分点"
+        "（随机种子为参数 `seed`），检验折农户的 PD、评分与等级都来自没有见过它们的评分卡。对这些**折外预测**与现行公式做 DeLong 检验，并按村重抽样（自助法）给出"
         "AUC 差的区间；取两者中较宽的区间，其下限大于 0 才建议更换。现行公式权重固定，其 AUC 没有样本内乐观偏差。",
         "Village-grouped five-fold cross-validation: each village falls whole in one fold, so the test villages are new "
         "to the card, as the next village to be rated will be. Binning, logit and grade cut-offs are refitted on each "
@@ -163,6 +163,13 @@ TEXTS_04: dict[str, tuple[str, str]] = {
     "nb04.check.reload": ("重新载入的评分卡复现了全部评分：{verdict}", "The reloaded card reproduces the scores: {verdict}"),
     "nb04.c.keep": ("保留还是更换现行评分权重（交叉验证）", "Keep or replace the current weights (cross-validated)"),
     "nb04.c.keep_fig": ("AUC 校准 {cv} 对 现行 {cur}，差 {diff}（DeLong p {p}）", "AUC calibrated {cv} vs current {cur}, difference {diff} (DeLong p {p})"),
+    "nb04.cv.pooled": (
+        "5 折的折外预测合在一起计算（用信 {n} 户，违约 {d} 户）：AUC {auc}，KS {ks}，这是首页与报告 07 的样本外 AUC 与 KS。"
+        "各折单独计算的 AUC 平均 {auc_mean}、KS 平均 {ks_mean}：合并计算时各折评分卡的 PD 尺度不同，排序不完全可比，因此合并值可低于多数折的值。",
+        "The five folds' out-of-fold predictions pooled ({n} drawers, {d} defaults): AUC {auc}, KS {ks}, the "
+        "out-of-sample AUC and KS of the index and report 07. By fold, the mean AUC is {auc_mean} and the mean KS "
+        "{ks_mean}: pooled, the folds' cards put PDs on different scales, so the ranking is not fully comparable "
+        "and the pooled figure can sit below most folds'."),
     "nb04.c.keep_rule": ("AUC 差 95% 区间（DeLong 与按村自助法中较宽者）下限 > 0 才更换（按村分组的折外预测，DeLong 1988）", "replace only if the lower 95% bound (wider of DeLong's and the village bootstrap's) > 0 (village-grouped out-of-fold, DeLong 1988)"),
     "nb04.c.insample": ("样本内 AUC（仅供参考）", "In-sample AUC (reference only)"),
     "nb04.c.insample_fig": ("校准 {auc}，较现行高 {diff}（p {p}），样本内", "calibrated {auc}, {diff} above current (p {p}), in-sample"),
@@ -177,11 +184,11 @@ TEXTS_04: dict[str, tuple[str, str]] = {
     "nb04.c.share": ("A 级及以上农户占比（已评分农户，校准等级，样本内）", "A-or-better share (scored households, calibrated grades, in sample)"),
     "nb04.c.share_rule": ("信用村标准 {a_share}；报告 06 按模型跑批等级、全部农户计为 {share06}", "credit village {a_share}; report 06 (model-run grades, all households): {share06}"),
     "nb04.summary_keep": (
-        "保留现行评分权重：交叉验证下校准评分卡的 AUC 优势为 {diff}，95% 区间 {ci}（p {p}），不能排除没有改进；等级校准交通灯：{light}。",
-        "Keep the current weights: out of sample the calibrated card's AUC advantage is {diff}, 95% CI {ci} (p {p}), "
+        "保留现行评分权重：交叉验证下校准评分卡的 AUC 优势为 {diff}，95% 区间 {ci}（{interval}；DeLong p {p}），不能排除没有改进；等级校准交通灯：{light}。",
+        "Keep the current weights: out of sample the calibrated card's AUC advantage is {diff}, 95% CI {ci} ({interval}; DeLong p {p}), "
         "which does not exclude no improvement; grade calibration light: {light}."),
     "nb04.summary_replace": (
-        "建议更换为校准评分卡：交叉验证下 AUC 提高 {diff}，95% 区间 {ci}（p {p}）；等级校准交通灯：{light}。",
-        "Replace with the calibrated card: out of sample the AUC improves by {diff}, 95% CI {ci} (p {p}); grade "
+        "建议更换为校准评分卡：交叉验证下 AUC 提高 {diff}，95% 区间 {ci}（{interval}；DeLong p {p}）；等级校准交通灯：{light}。",
+        "Replace with the calibrated card: out of sample the AUC improves by {diff}, 95% CI {ci} ({interval}; DeLong p {p}); grade "
         "calibration light: {light}."),
 }

@@ -325,7 +325,9 @@ def keep_or_replace(auc: pd.DataFrame, *, min_gain: float = 0.0) -> pd.DataFrame
         ``ci_high`` (its confidence interval: the wider of DeLong's and, when the folds have
         villages, the village bootstrap's), ``p_value`` (DeLong), ``threshold``
         (``min_gain``), ``verdict`` (``replace`` or ``keep``), ``reason``, ``interval`` (which
-        interval), ``evidence``, ``n``, ``n_defaults``.
+        interval: ``delong``, or ``delong_or_village_wider`` for the envelope of DeLong's and
+        the village bootstrap's; the p-value is DeLong's either way), ``evidence``, ``n``,
+        ``n_defaults``.
 
     Raises
     ------
@@ -345,10 +347,10 @@ def keep_or_replace(auc: pd.DataFrame, *, min_gain: float = 0.0) -> pd.DataFrame
     r = auc.iloc[0]
     v = float(r["auc_diff"])
     lo, hi = float(r["ci_low"]), float(r["ci_high"])
-    interval = "DeLong"
+    interval = "delong"
     if np.isfinite(r.get("ci_low_village", np.nan)):
         lo, hi = min(lo, float(r["ci_low_village"])), max(hi, float(r["ci_high_village"]))
-        interval = "wider of DeLong's and the village bootstrap's"
+        interval = "delong_or_village_wider"
     if lo > min_gain:
         verdict, reason = "replace", f"the calibrated card's AUC is higher by more than {min_gain:g} " \
                                      "over the whole confidence interval"
