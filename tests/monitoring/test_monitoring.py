@@ -410,3 +410,25 @@ def test_largest_of_indicators_name_their_characteristic_and_grade():
     figs = {f.decision: f.figure for f in findings}
     assert figs["特征稳定性指数 CSI（最大）"].endswith("（户主年龄）")
     assert figs["等级 PD 偏低的最大置信度"] == "100.00%（A 级）"
+
+
+def test_a_light_against_a_backfilled_base_says_so():
+    """The sample's index read "红灯：…特征稳定性指数 CSI（最大），需复核" with nothing saying
+    that the CSI compares with a generated, backfilled snapshot: the summary says it for the
+    lights judged against the base (PSI, CSI, relative rules), and only when the base is one."""
+    from calib.report import labels
+
+    labels.set_lang("zh-CN")
+    ind = mon.indicators(_history(backfilled=("r1", "r2")))
+    assert ind["base_as_of"].astype(str).str[:10].eq("2025-09-30").all() and ind["base_backfilled"].all()
+    _, summary = mon.conclusions(ind, lang="zh-CN")
+    psi, vil = mon.INDICATOR_LABELS["psi"][0], mon.INDICATOR_LABELS["credit_villages"][0]
+    note = summary[summary.index("以基期"):] if "以基期" in summary else ""
+    assert "2025-09-30" in note and "回填的生成快照" in note
+    before = summary[:summary.index("以基期")]
+    assert psi in before and vil in before  # red and base-judged: named
+    assert mon.INDICATOR_LABELS["auc_oos"][0] not in before.split("需复核")[-1]  # absolute: not named
+    _, real = mon.conclusions(mon.indicators(_history(backfilled=())), lang="zh-CN")
+    assert "回填" not in real and real == summary[:summary.index("。") + 1]
+    _, en = mon.conclusions(ind, lang="en")
+    assert "backfilled generated snapshot" in en

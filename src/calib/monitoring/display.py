@@ -288,4 +288,15 @@ def conclusions(ind: pd.DataFrame, rules: MonitoringRules | dict | None = None, 
              else t("nb07.summary_green", lang))
     summary = t("nb07.summary", lang, date=date, red=fmt.count(m["latest_red"]),
                 amber=fmt.count(m["latest_amber"]), n=fmt.count(len(last)), worst=worst)
+    # a light that compares with the base run says when that base is a generated snapshot
+    on_base = last.loc[last["light"].isin(["red", "amber"]) & last["indicator"].isin(_base_indicators(r))]
+    if len(on_base) and bool(last["base_backfilled"].iloc[0]) and last["as_of"].iloc[0] != last["base_as_of"].iloc[0]:
+        summary += t("nb07.summary_base_backfilled", lang,
+                     names=fmt.join([INDICATOR_LABELS[i][li] for i in on_base["indicator"]], lang),
+                     base=str(pd.Timestamp(last["base_as_of"].iloc[0]).date()))
     return findings, summary
+
+
+def _base_indicators(rules: MonitoringRules) -> tuple[str, ...]:
+    """The indicators judged against the base run: PSI, CSI and the relative rules."""
+    return ("psi", "csi_max", *(n for n in INDICATORS if getattr(getattr(rules, n), "relative", False)))

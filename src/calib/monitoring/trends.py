@@ -122,7 +122,9 @@ def indicators(history: pd.DataFrame,
         ``value / base_value`` for relative rules), ``light`` (green / amber / red / none),
         ``source`` (the metrics.json figures used), ``detail`` (what a largest-of indicator is
         the largest of: the characteristic of ``csi_max``, the grade of ``grade_backtest``; ""
-        otherwise). Empty when no run was recorded.
+        otherwise), ``base_as_of`` and ``base_backfilled`` (the base run's as-of date and
+        whether it is a backfilled snapshot rather than an evaluation: what PSI, CSI and the
+        relative indicators are compared with). Empty when no run was recorded.
 
     Notes
     -----
@@ -136,7 +138,7 @@ def indicators(history: pd.DataFrame,
     r = validate_monitoring(rules)
     runs = run_figures(history)
     cols = ["as_of", "run_id", "backfilled", "indicator", "value", "base_value", "judged",
-            "light", "source", "detail"]
+            "light", "source", "detail", "base_as_of", "base_backfilled"]
     if runs.empty:
         return pd.DataFrame(columns=cols)
     base = _base_row(runs, r.base)
@@ -148,7 +150,7 @@ def indicators(history: pd.DataFrame,
             b, _, _ = _value(ind, base, base)
             judged = (v / b if b and np.isfinite(b) else float("nan")) if rule.relative else v
             rows.append((row["as_of"], row["run_id"], bool(row["backfilled"]), ind, v, b, judged,
-                         light(judged, rule), src, detail))
+                         light(judged, rule), src, detail, base["as_of"], bool(base["backfilled"])))
     out = pd.DataFrame(rows, columns=cols)
     for c in ("value", "base_value", "judged"):
         out[c] = out[c].astype(float)

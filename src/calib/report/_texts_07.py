@@ -65,6 +65,10 @@ TEXTS_07: dict[str, tuple[str, str]] = {
     "nb07.summary": (
         "最近基准日 {date}：红灯 {red} 个、黄灯 {amber} 个（共 {n} 个指标）；{worst}。",
         "Latest as-of date {date}: {red} red, {amber} amber (of {n} indicators); {worst}."),
+    "nb07.summary_base_backfilled": (
+        "{names}以基期 {base} 为参照，该基期是回填的生成快照（非银行的实际评估），仅用于演示。",
+        " {names} compared with the base run of {base}, a backfilled generated snapshot (not one of the bank's "
+        "evaluations), shown for demonstration."),
     "nb07.summary_red": ("红灯：{names}，需复核", "red: {names}, to be reviewed"),
     "nb07.summary_amber": ("无红灯；黄灯：{names}，需关注", "no red; amber: {names}, to watch"),
     "nb07.summary_green": ("全部指标为绿灯或未记录", "every indicator green or not recorded"),
