@@ -105,7 +105,7 @@ NAMES: dict[str, tuple[str, str]] = {
     "credit_township": ("信用乡镇标准", "Credit-township rules"),
     "a_or_better_share": ("A 级及以上占比", "A-or-better share"),
     "profiling_rate": ("建档率", "Profiling rate"),
-    "credit_rate": ("授信率", "Credit rate"),
+    "credit_rate": ("建档农户授信率", "Credit rate of profiled households"),
     "npl_ratio": ("不良率（余额）", "NPL ratio (balance)"),
     "loan_share_vs_county": ("有贷款农户占比（对比全县）", "Loan share against the county"),
     "npl_vs_county": ("不良率（对比全县）", "NPL against the county"),

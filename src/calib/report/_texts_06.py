@@ -22,13 +22,17 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.final.summary": ("评议或跑批的 {n} 户中，最终额度大于 0 的 {positive} 户。", "{positive} of the {n} reviewed or model-run households have a final limit above 0."),
     "nb06.figures.h": ("按村、乡镇与全部的指标", "Figures by village, township and programme"),
     "nb06.figures.text": (
-        "每村一行，各乡镇汇总行在其村之后，全部在最后。计数单位为户：授信面 = 已授信 / 合格；用信面 = 有用信的已授信户 / 已授信；"
-        "建档率 = 已建档 / 合格；授信率 = 已授信 / 已建档；不良率 = 违约用信余额 / 用信余额（及按笔数）；A 级及以上与有贷款农户占比以全部农户为分母。"
-        "乡镇与全部的比率由计数汇总计算，不是村比率的平均。",
-        "One row per village, each township after its villages, the programme last. Counts are households: coverage = "
-        "credited / eligible, usage = drawing / credited, profiling rate = profiled / eligible, credit rate = credited "
-        "/ profiled, NPL = defaulted drawn balance / drawn balance (and by count); A-or-better and loan share are "
-        "shares of all households. Township and programme rates are pooled from the counts."),
+        "每村一行，各乡镇汇总行在其村之后，全部在最后。本表按户计（信用村标准的口径）：授信面（按户）= 已授信农户 / 合格农户；"
+        "用信面（按户）= 有用信的已授信农户 / 已授信农户；建档率 = 已建档农户 / 合格农户；建档农户授信率 = 已授信农户 / 已建档农户；"
+        "不良率 = 违约用信余额 / 用信余额（及按笔数）；A 级及以上占比与有贷款农户占比以全部农户（含不合格农户）为分母。"
+        "按人数计的授信面与用信面（整村授信目标的口径）见“整村授信目标”一节。乡镇与全部的比率由计数汇总计算，不是村比率的平均。",
+        "One row per village, each township after its villages, the programme last. This table counts households "
+        "(the basis of the credit-village rules): coverage (households) = credited / eligible households, usage "
+        "(households) = drawing credited / credited households, profiling rate = profiled / eligible households, credit "
+        "rate of profiled households = credited / profiled households, NPL = defaulted drawn balance / drawn balance "
+        "(and by count); A-or-better and loan share are shares of all households (eligible or not). Coverage and usage "
+        "in persons (the basis of the programme targets) are in the section Programme targets. Township and programme "
+        "rates are pooled from the counts, not averages of village rates."),
     "nb06.missing_total_row": ("乡镇汇总行与全部汇总行不属于某一个村（乡镇）", "township and programme total rows belong to no single village (township)"),
     "nb06.rules.h": ("信用村认定", "Credit-village verdicts"),
     "nb06.rules.text": (
@@ -64,11 +68,11 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "lack.npl_vs_county": ("不良率低于全县：需收回违约余额 {amount} 元", "NPL below the county: recover {amount} yuan of defaulted balance"),
     "nb06.targets.h": ("整村授信目标", "Programme targets"),
     "nb06.targets.text": (
-        "授信面与用信面目标按**人数**计：授信面 = 已授信户中的合格人数 / 合格人数；用信面 = 有用信户中的合格人数 / 已授信户中的合格人数。"
+        "授信面与用信面目标按**人数**计：授信面（按人数）= 已授信农户中的合格人数 / 合格人数；用信面（按人数）= 有用信农户中的合格人数 / 已授信农户中的合格人数。"
         "参数中的 {n} 个里程碑（{first} 至 {last}）中 {before} 个早于本次基准日 {as_of}；各项数字只在基准日测量一次，不在里程碑日期测量。"
         "因此下表把**当前**数字（基准日）与各里程碑及最终目标比较：“已达成/未达成”说明当前是否已达到该步，而不是当时是否按期达到。",
-        "The targets are in **persons**: coverage = eligible persons in credited households / eligible persons, usage "
-        "= eligible persons in drawing households / in credited households. Of the {n} milestones in the parameters "
+        "The targets are in **persons**: coverage (persons) = eligible persons in credited households / eligible "
+        "persons, usage (persons) = eligible persons in drawing households / in credited households. Of the {n} milestones in the parameters "
         "({first} to {last}), {before} lie before this run's reference date {as_of}; the figures are measured once, "
         "at the reference date, not at the milestone dates: the table compares the **current** figures with every "
         "milestone and the final targets (met / not met today, not whether it was on time)."),
@@ -77,9 +81,12 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.missing_coverage_target": ("该里程碑没有规定授信面目标", "no credit-coverage target at this milestone"),
     "nb06.missing_usage_target": ("该里程碑没有规定用信面目标", "no usage target at this milestone"),
     "nb06.targets.villages": (
-        "建档村（合格人员建档率{meets}的村）{profiled} 个，共 {villages} 个村：两个数字口径不同，前者是达到建档标准的村数。",
-        "Profiled villages ({meets} of eligible persons profiled): {profiled} of {villages} villages; the first "
-        "counts villages meeting the profiling standard."),
+        "按人数计建档率（已建档农户中的合格人数 / 合格人数）{meets} 的村（建档村，目标考核口径）{profiled} 个，共 {villages} 个村；"
+        "按户计（合格农户建档率，信用村标准与报告 01 的口径）为 {by_households} 个。",
+        "Villages whose profiling rate in persons (eligible persons in profiled households / eligible persons) is "
+        "{meets} (profiled villages, the targets' basis): {profiled} of {villages}; counted in households (the "
+        "profiling rate of eligible households, the basis of the credit-village rule and of report 01): "
+        "{by_households}."),
     "nb06.plot.targets_title": ("授信面与用信面：目标路径与实测（按人数）", "Coverage and usage: target path and measured (persons)"),
     "nb06.plot.date": ("日期", "date"),
     "nb06.plot.share": ("占比", "share"),
@@ -89,9 +96,11 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.plot.usage_measured": ("用信面实测", "usage measured"),
     "nb06.towns.text": ("按乡镇的授信面与用信面（按人数），与最终目标比较：", "Coverage and usage by township in persons, against the final targets:"),
     "nb06.check": (
-        "信用村 {cv} / {n} 个，信用乡镇 {ct} 个；授信面（按户）{coverage}，用信面（按户）{usage}，不良率 {npl}，未评估村 {na} 个；目标：{targets}",
-        "credit villages {cv} of {n}, credit townships {ct}; coverage (households) {coverage}, usage (households) "
-        "{usage}, NPL {npl}, not assessed {na}; targets: {targets}"),
+        "信用村 {cv} / {n} 个，信用乡镇 {ct} 个；授信面（按人数）{coverage_p}，用信面（按人数）{usage_p}；"
+        "授信面（按户）{coverage}，用信面（按户）{usage}；不良率 {npl}，未评估村 {na} 个；目标：{targets}",
+        "credit villages {cv} of {n}, credit townships {ct}; coverage (persons) {coverage_p}, usage (persons) "
+        "{usage_p}; coverage (households) {coverage}, usage (households) {usage}; NPL {npl}, not assessed {na}; "
+        "targets: {targets}"),
     "final": ("最终目标", "final"),
     "nb06.output.h": ("附表", "Side output"),
     "nb06.output.text": (
@@ -115,6 +124,6 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.c.npl": ("全部不良率（按余额）", "Programme NPL ratio (balance)"),
     "nb06.c.npl_rule": ("{npl}（信用村“952”标准）", "{npl} (credit-village \"952\" standard)"),
     "nb06.summary": (
-        "认定信用村 {cv} / {n} 个、信用乡镇 {ct} / {nt} 个；授信面 {coverage}、用信面 {usage}（按人数）。",
-        "{cv} of {n} villages and {ct} of {nt} townships certified; coverage {coverage}, usage {usage} (persons)."),
+        "认定信用村 {cv} / {n} 个、信用乡镇 {ct} / {nt} 个；授信面（按人数）{coverage}、用信面（按人数）{usage}。",
+        "{cv} of {n} villages and {ct} of {nt} townships certified; coverage (persons) {coverage}, usage (persons) {usage}."),
 }

@@ -154,14 +154,14 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
     ],
     "06": [
         (("信用村", "Credit village"),
-         ("同时满足（本次参数）：A 级以上农户占比 {a_share}；信息采集率 {profiling}、建档农户授信率 {credit_rate}、不良率 {npl}（“952”）；贷款户占比高于县均、不良率低于县均；定性条件未评估时标为“未评估”，不算通过。来源：" + _SRC["003"][0],
-          "All of (this run's parameters): A-or-better share {a_share}; profiling {profiling}, credit rate of profiled households {credit_rate}, NPL {npl} (\"952\"); loan share above and NPL below the county average; qualitative criteria not assessed are shown as such, never passed. Source: " + _SRC["003"][1])),
+         ("同时满足（本次参数）：A 级及以上占比 {a_share}；建档率（信息采集）{profiling}、建档农户授信率 {credit_rate}、不良率 {npl}（“952”）；有贷款农户占比高于全县、不良率低于全县（全部汇总，或参数给定的全县数字）；定性条件未评估时标为“未评估”，不算通过。各比率的分子与分母见 glossary.html。来源：" + _SRC["003"][0],
+          "All of (this run's parameters): A-or-better share {a_share}; profiling rate {profiling}, credit rate of profiled households {credit_rate}, NPL {npl} (\"952\"); loan share above and NPL below the county's (the programme pooled, or the parameters' county figure); qualitative criteria not assessed are shown as such, never passed. Each ratio's numerator and denominator: glossary.html. Source: " + _SRC["003"][1])),
         (("信用乡镇", "Credit township"),
-         ("信用村占比 {township_share}（本次参数），不良率低于县均。来源：" + _SRC["003"][0],
-          "Credit villages {township_share} of its villages (this run's parameters), NPL below the county average. Source: " + _SRC["003"][1])),
+         ("信用村占比 {township_share}（本次参数），不良率低于全县。来源：" + _SRC["003"][0],
+          "Credit villages {township_share} of its villages (this run's parameters), NPL below the county's. Source: " + _SRC["003"][1])),
         (("授信面与用信面", "Credit coverage and usage"),
-         ("授信面 = 获授信的合格人员 / 合格人员，目标 {coverage_target}；用信面 = 用信人员 / 获授信人员，目标 {usage_target}（本次参数）。来源：" + _SRC["001"][0],
-          "Coverage = eligible people granted credit / eligible people, target {coverage_target}; usage = people drawing / people granted, target {usage_target} (this run's parameters). Source: " + _SRC["001"][1])),
+         ("授信面（按人数）= 已授信农户中的合格人数 / 合格人数，目标 {coverage_target}；用信面（按人数）= 有用信农户中的合格人数 / 已授信农户中的合格人数，目标 {usage_target}（本次参数）。按户计的同名比率（标“按户”）只作参考，不用于目标考核。来源：" + _SRC["001"][0],
+          "Coverage (persons) = eligible persons in credited households / eligible persons, target {coverage_target}; usage (persons) = eligible persons in drawing households / in credited households, target {usage_target} (this run's parameters). The same ratios in households (marked so) are for reference, not judged against the targets. Source: " + _SRC["001"][1])),
         (("精确判定", "Exact verdicts"),
          ("比例与阈值以整数运算比较：恰好等于阈值时，“>”“<” 判未通过，“≥”“≤” 判通过。",
           "Shares are compared with thresholds in integer arithmetic: a share equal to its threshold fails \">\" and \"<\" and passes \"≥\" and \"≤\".")),
@@ -193,9 +193,42 @@ GLOSSARY: list[tuple[str, str, str, str]] = [
     ("模型跑批授信额度", "model limit", "银行线上模型批量测算的额度。", "The limit the bank's online model produces in a batch run."),
     ("最终授信额度", "final limit", "对比公议与模型并查找差额原因后确定的额度。", "The limit fixed after comparing consensus and model and investigating each gap."),
     ("白名单", "white list", "评议通过、可获授信的农户名单。", "Households the panel accepts for credit."),
-    ("授信面 / 用信面", "credit coverage / usage", "获授信人数占合格人数 / 用信人数占获授信人数（考核口径）；标注“按户”的为户数之比。",
-     "People granted credit over eligible people / people drawing over people granted (the target's basis); "
-     "figures marked \"households\" are the same ratios of households."),
+    # the ratios of coverage and usage: each name with its numerator and denominator (one name, one
+    # value: figures that count households and persons are named apart)
+    ("合格人员 / 合格农户", "eligible person / household",
+     "年龄在授信资格参数范围内（按基准日）且未被排除的人为合格人员；户内至少有一名合格人员的农户为合格农户。合格人数计人，合格农户数计户。",
+     "A person aged within the eligibility parameters (at the reference date) and not excluded; a household with at "
+     "least one eligible member. Eligible persons count people, eligible households count households."),
+    ("建档率 / 建档村", "profiling rate / profiled village",
+     "建档率 = 已建档的合格农户 / 合格农户（已建档 = 评议小组已评议且模型已跑批；信用村“952”标准与报告 01 的口径，按户）。"
+     "建档村 = 建档率达到标准的村；标注“按人数”的以已建档农户中的合格人数 / 合格人数计（整村授信目标的口径，报告 06），两种口径的村数可以不同。",
+     "Profiling rate = profiled eligible households / eligible households (profiled = reviewed by the panel and "
+     "run by the model; the credit-village \"952\" rule's basis and report 01's, in households). A profiled village "
+     "meets the profiling rule; marked \"persons\", the rate is eligible persons in profiled households / eligible "
+     "persons (the programme targets' basis, report 06), and the two counts of villages can differ."),
+    ("授信面 / 用信面", "credit coverage / usage",
+     "未标注时按人数计（整村授信目标的考核口径），与标注“（按人数）”的相同：授信面 = 已授信农户中的合格人数 / 合格人数；"
+     "用信面 = 有用信农户中的合格人数 / 已授信农户中的合格人数。标注“（按户）”的为户数之比：授信面（按户）= 已授信农户 / 合格农户；"
+     "用信面（按户）= 有用信的已授信农户 / 已授信农户。已授信 = 合格、已建档且最终授信额度大于 0。",
+     "Unmarked, in persons (the basis the programme targets are judged on), as when marked \"persons\": coverage = "
+     "eligible persons in credited households / eligible persons; usage = eligible persons in drawing households / "
+     "eligible persons in credited households. Marked \"households\", the same ratios of households: coverage "
+     "(households) = credited households / eligible households; usage (households) = drawing credited households / "
+     "credited households. Credited = eligible, profiled and a final limit above 0."),
+    ("建档农户授信率", "credit rate of profiled households",
+     "已授信农户 / 已建档农户（信用村“952”标准的“5”）。分母是已建档农户，不是授信面的合格农户或合格人数。",
+     "Credited households / profiled households (the \"5\" of the credit-village \"952\" rule). Its denominator "
+     "is the profiled households, not coverage's eligible households or persons."),
+    ("有贷款农户占比（对比全县）", "loan share (against the county)",
+     "有贷款农户 / 全部农户（花名册上的全部户数，含不合格农户）；信用村标准要求村的这一占比高于全县（全部汇总，或参数给定的全县数字）。"
+     "分母是全部农户，不是用信面的已授信农户。",
+     "Households with a loan / all households (every household on the roster, eligible or not); the credit-village "
+     "rule asks a village's share to be above the county's (the programme pooled, or the parameters' county figure). "
+     "Its denominator is all households, not usage's credited households."),
+    ("用信占比", "share of scored households that drew",
+     "报告 04：用信农户（有违约结果的农户）/ 模型已评分农户，即评分卡检验样本占已评分农户的比例。不是用信面：用信面的分母是已授信的农户或人数。",
+     "Report 04: households that drew a loan (with a default outcome) / households the model scored, the share of "
+     "scored households the scorecard is tested on. Not usage: usage's denominator is credited households or persons."),
     ("不良率", "NPL ratio", "不良贷款余额 / 贷款余额。", "Non-performing balance / loan balance."),
     ("信用村 / 信用乡镇", "credit village / township", "按评定标准认定的村 / 乡镇，每年复评。", "Villages / townships certified by the criteria, re-evaluated yearly."),
     ("积分贷", "points loan", "按村民治理积分给予利率优惠的贷款。", "A loan whose rate is cut by the household's governance points."),

@@ -34,10 +34,12 @@ from calib.villages.counts import (
     white_list_line,
 )
 from calib.villages.display import (
+    UNIT_COLUMNS,
     kpi_table,
     plot_target_progress,
     plot_verdict_table,
     style_verdicts,
+    unit_columns,
     verdict_grid,
 )
 from calib.villages.lacks import nearest_to_certification
@@ -94,6 +96,8 @@ __all__ = [
     "village_counts",
     "village_counts_line",
     "kpi_table",
+    "UNIT_COLUMNS",
+    "unit_columns",
     "verdict_grid",
     "style_verdicts",
     "plot_verdict_table",

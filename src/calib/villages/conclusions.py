@@ -28,9 +28,9 @@ __all__ = ["conclusions", "CRITERION_NAMES_ZH"]
 
 #: Chinese names of the criteria (for the conclusions; the display layer has its own catalogue).
 CRITERION_NAMES_ZH = {
-    "a_or_better_share": "A级及以上农户占比", "profiling_rate": "建档率", "credit_rate": "授信率",
-    "npl_ratio": "不良率", "loan_share_vs_county": "贷款户占比（对比县均）",
-    "npl_vs_county": "不良率（对比县均）", "collective_finances": "村集体财务",
+    "a_or_better_share": "A 级及以上占比", "profiling_rate": "建档率", "credit_rate": "建档农户授信率",
+    "npl_ratio": "不良率", "loan_share_vs_county": "有贷款农户占比（对比全县）",
+    "npl_vs_county": "不良率（对比全县）", "collective_finances": "村集体财务",
     "governance": "村级治理", "no_disputes": "无重大纠纷",
     "credit_village_share": "信用村占比",
 }
@@ -56,7 +56,7 @@ def _lacks_zh(row: dict, unit: str) -> str:
             continue
         elif c in ("npl_ratio", "npl_vs_county"):
             parts.append(f"不良贷款余额需减少 {abs(float(x)):,.2f} 元"
-                         + ("（以低于县均）" if c == "npl_vs_county" else ""))
+                         + ("（以低于全县）" if c == "npl_vs_county" else ""))
         else:
             what = {"a_or_better_share": "户评为A级及以上", "profiling_rate": f"{who}建档",
                     "credit_rate": f"{who}授信", "loan_share_vs_county": "户获得贷款"}[c]
@@ -119,7 +119,7 @@ _TOWNSHIP_TEXT = {
            "credit villages {op} {threshold}; NPL below county {county}", "certified",
            "not certified: ", "; "),
     "zh-CN": ("信用乡镇：{tw}", "信用村 {n} / {of} 个（{share}），不良率 {npl}",
-              "信用村占比 {op} {threshold}；不良率低于县均 {county}", "认定", "未认定：", "；"),
+              "信用村占比 {op} {threshold}；不良率低于全县 {county}", "认定", "未认定：", "；"),
 }
 
 
@@ -135,7 +135,7 @@ def _township_rows(tverdicts, rules, lang) -> list[tuple]:
             k = _more_villages_needed(t, r)
             lack.append(f"{k} more credit villages" if lang == "en" else f"还需 {k} 个信用村")
         if t["npl_vs_county"] != "pass":
-            lack.append("NPL not below the county" if lang == "en" else "不良率未低于县均")
+            lack.append("NPL not below the county" if lang == "en" else "不良率未低于全县")
         words = dict(tw=t["township"], n=t["n_credit_villages"], of=t["n_villages"],
                      share=_pct(share), npl=_pct(npl, "npl_vs_county"), op=RULE_OPS[op],
                      county=_pct(county, "npl_vs_county"),
@@ -153,8 +153,10 @@ def _target_rows(progress: pd.DataFrame, lang: str) -> list[tuple]:
     met = fin["status"] in ("met", "on track")
     ms = progress.loc[progress["milestone"] != "final"]
     outside = ms.loc[~ms["in_data_period"].astype(bool)] if "in_data_period" in ms else ms.iloc[:0]
+    unit = str(progress["villages_unit"].iloc[0]) if "villages_unit" in progress else ""
     if lang == "en":
-        rows = [("programme targets (final)", f"coverage {_pct(cov)}, usage {_pct(use)}",
+        u = {"person": " (persons)", "household": " (households)"}.get(unit, "")
+        rows = [("programme targets (final)", f"coverage{u} {_pct(cov)}, usage{u} {_pct(use)}",
                  f"coverage ≥ {rule_pct(fin['credit_coverage_target'])}, usage ≥ "
                  f"{rule_pct(fin['usage_target'])}", "met" if met else f"not met: {short}")]
         if len(outside):
@@ -164,7 +166,8 @@ def _target_rows(progress: pd.DataFrame, lang: str) -> list[tuple]:
         return rows
     short_zh = short.replace("coverage", "授信面").replace("usage", "用信面").replace(
         "more profiled villages", "个建档村待完成")
-    rows = [("授信面与用信面目标（最终）", f"授信面 {_pct(cov)}，用信面 {_pct(use)}",
+    u = {"person": "（按人数）", "household": "（按户）"}.get(unit, " ")
+    rows = [("授信面与用信面目标（最终）", f"授信面{u}{_pct(cov)}，用信面{u}{_pct(use)}",
              f"授信面 ≥ {rule_pct(fin['credit_coverage_target'])}，用信面 ≥ {rule_pct(fin['usage_target'])}",
              "达标" if met else f"未达标：{short_zh}")]
     if len(outside):
@@ -256,15 +259,19 @@ def conclusions(
         topics += ["targets", "milestones"][:len(more)]
     if household_counts is not None:
         c = household_counts.set_index("figure")["households"]
+        w, e = int(c["white_listed"]), int(c["eligible"])  # two counts side by side, not a fraction
         rows.append(("白名单与符合条件农户" if lang != "en" else "white list and eligible households",
-                     f"{int(c['white_listed']):,} / {int(c['eligible']):,}", "—",
+                     f"白名单 {w:,} 户；符合条件农户 {e:,} 户" if lang != "en"
+                     else f"white list {w:,} households; eligible {e:,} households", "—",
                      white_list_line(household_counts, lang=lang)))
         topics.append("white_list")
     if village_counts is not None:
-        rows.append(("建档村口径" if lang != "en" else "profiled villages",
-                     " / ".join(str(x) for x in village_counts.set_index("figure")["villages"]
-                                .reindex(["profiled_by_households", "profiled_by_persons"])
-                                .dropna().astype(int)), "—",
+        vc = village_counts.set_index("figure")["villages"]
+        said = {"profiled_by_households": ("按户 {:,} 个", "households {:,}"),
+                "profiled_by_persons": ("按人数 {:,} 个", "persons {:,}")}
+        figure = ("；" if lang != "en" else "; ").join(  # each count with its unit, not a fraction
+            said[k][lang == "en"].format(int(vc[k])) for k in said if k in vc)
+        rows.append(("建档村口径" if lang != "en" else "profiled villages", figure, "—",
                      village_counts_line(village_counts, lang=lang)))
         topics.append("profiled_villages")
     more, left = _village_rows(verdicts, kpis, rules, lang, near, max_lacking)

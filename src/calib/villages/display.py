@@ -23,8 +23,8 @@ from calib.villages.rules import (
     validate_village_rules,
 )
 
-__all__ = ["kpi_table", "verdict_grid", "style_verdicts", "plot_verdict_table",
-           "plot_target_progress"]
+__all__ = ["kpi_table", "UNIT_COLUMNS", "unit_columns", "verdict_grid", "style_verdicts",
+           "plot_verdict_table", "plot_target_progress"]
 
 _COLOURS = {
     "pass": "#c8e6c9",
@@ -88,6 +88,48 @@ def kpi_table(kpis: pd.DataFrame) -> pd.DataFrame:
     for c, label in _KPI_COLUMNS.items():
         out[label] = k[c].to_numpy()
     return out.reset_index(drop=True)
+
+
+#: Columns whose figure depends on what is counted, households or persons (the credit-village
+#: rules count households, the programme targets persons): the report shows both, so each of its
+#: tables names the unit in these columns' headers (授信面（按户）, 授信面（按人数）, 合格农户数,
+#: 合格人数) and one name never carries two values.
+UNIT_COLUMNS = ("n_eligible", "n_credited", "n_drawing", "credit_coverage", "usage", "coverage_met",
+                "usage_met", "villages")
+_UNIT_SUFFIX = {"household": "households", "person": "persons"}
+
+
+def unit_columns(frame: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
+    """``frame`` with each column of :data:`UNIT_COLUMNS` renamed ``<column>_households`` or
+    ``<column>_persons``, the names the label catalogue words with their unit (a column whose
+    new name the frame already has, ``n_eligible`` beside ``n_eligible_households``, is dropped:
+    the two hold the same counts).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        :func:`programme_kpis`, :func:`target_progress` or a selection of their columns.
+    unit : {"household", "person"}, optional
+        What the frame counts; default: its ``unit`` column (``villages_unit`` for
+        :func:`target_progress`).
+
+    Raises
+    ------
+    CalibInputError
+        When the unit is neither given nor in the frame, is not one value, or is unknown.
+    """
+    if unit is None:
+        col = "unit" if "unit" in frame else ("villages_unit" if "villages_unit" in frame else None)
+        units = set(frame[col].astype(str)) if col is not None else set()
+        if len(units) != 1:
+            raise CalibInputError("unit_columns: give unit='household' or 'person' (the frame "
+                                  "does not say one unit)")
+        unit = units.pop()
+    if unit not in _UNIT_SUFFIX:
+        raise CalibInputError(f"unit_columns: unit must be 'household' or 'person', got {unit!r}")
+    named = {c: f"{c}_{_UNIT_SUFFIX[unit]}" for c in UNIT_COLUMNS if c in frame}
+    same = [c for c, to in named.items() if to in frame]  # n_eligible beside its own n_eligible_<unit>s
+    return frame.drop(columns=same).rename(columns={c: to for c, to in named.items() if c not in same})
 
 
 _GRID_NAMES = {
