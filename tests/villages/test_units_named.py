@@ -154,3 +154,16 @@ def test_glossary_english_pairs():
     for words in ("credit rate of profiled households", "loan share (against the county)",
                   "share of scored households that drew", "Marked &quot;households&quot;"):
         assert words in en
+
+
+def test_report_01_says_its_profiling_counts_households():
+    """Report 01's profiling rate and villages below the rule count households; report 06 also
+    counts profiled villages in persons (78 and 77 on the sample): 01 says which it gives."""
+    assert "按户" in labels.metric_label("villages_below_90pct_profiling")
+    assert labels.t("nb01.c.villages_below", fails="低于 90%") == "按户计建档率低于 90% 的村"
+    assert "按户计，建档率 95.3%" in labels.t("nb01.summary_fit", quarantined="17", share="0.02%", rate="95.3%",
+                                           below="12", fails="低于 90%")
+    assert "按合格人数计建档村" in labels.t("nb01.coverage.text", excluded="", meets="不低于 90%")
+    assert "按户计建档率低于 90% 的村 12 个" in labels.t(
+        "nb01.check.coverage", villages="90", households="7,637", eligible="7,038", profiled="6,705",
+        rate="95.3%", below="12", fails="低于 90%")

@@ -11,7 +11,7 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "households": ("户数", "Households", "int"),
     "eligible_households": ("合格农户数", "Eligible households", "int"),
     "profiling_rate": ("建档率（已建档 / 合格农户）", "Profiling rate (profiled / eligible households)", "pct1"),
-    "villages_below_90pct_profiling": ("建档率低于信用村建档标准的村", "Villages below the credit-village profiling rule", "int"),
+    "villages_below_90pct_profiling": ("按户计建档率低于信用村建档标准的村", "Villages below the credit-village profiling rule (households)", "int"),
     # 02
     "households_white_listed": ("白名单户数", "Households on the white list", "int"),
     "households_declined": ("评议拒绝户数", "Households declined by the panel", "int"),

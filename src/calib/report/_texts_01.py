@@ -30,22 +30,26 @@ TEXTS_01: dict[str, tuple[str, str]] = {
     "nb01.coverage.text": (
         "年龄在参数规定范围内（按基准日计算）且未被排除（按参数：{excluded}）的人为合格人员；户内至少有一名合格人员的农户为合格农户。"
         "评议小组已评议且模型已跑批的农户为“已建档”。信用村“952”标准要求合格农户建档率{meets}（来源：信用村评定办法）。"
-        "表中已评议、已跑批与已建档均只计合格农户，逐列递减（评议小组也评议不合格的农户，这些农户不计入）。",
+        "表中已评议、已跑批与已建档均只计合格农户，逐列递减（评议小组也评议不合格的农户，这些农户不计入）。"
+        "本报告的建档率与建档率达标的村均按户计（合格农户）；报告 06 的整村授信目标另按合格人数计建档村，两种口径的村数可以不同（见报告 06“建档村口径”）。",
         "A person is eligible when aged within the parameters' bounds at the reference date and not excluded "
         "(as the parameters say: {excluded}); a household is eligible when at least one member is. "
         "A household is profiled when the panel reviewed it and the model scored it. The credit-village "
         "\"952\" standard asks for profiling of {meets} of eligible households. The table's reviewed, "
         "model-run and profiled columns count eligible households only, each within the one before (the "
-        "panel also reviews households that are not eligible; those are not counted)."),
+        "panel also reviews households that are not eligible; those are not counted). Profiling rates and the "
+        "villages meeting the rule are counted in households here; report 06's programme targets also count "
+        "profiled villages in eligible persons, and the two counts of villages can differ (see report 06, "
+        "profiled villages)."),
     "nb01.coverage.summary": (
         "共 {villages} 个村、{households} 户，其中合格农户 {eligible} 户，已建档 {profiled} 户（建档率 {rate}）；"
-        "建档率{fails} 的村 {below} 个。各村明细写入 `coverage_by_village.xlsx`。",
+        "按户计建档率{fails} 的村 {below} 个。各村明细写入 `coverage_by_village.xlsx`。",
         "{villages} villages, {households} households, {eligible} eligible, {profiled} profiled ({rate}); "
-        "{below} villages {fails}. The figures of every village are in `coverage_by_village.xlsx`."),
+        "{below} villages {fails} in households. The figures of every village are in `coverage_by_village.xlsx`."),
     "nb01.check.coverage": (
-        "{villages} 个村，{households} 户，合格 {eligible} 户，已建档 {profiled} 户（{rate}），建档率{fails} 的村 {below} 个",
+        "{villages} 个村，{households} 户，合格 {eligible} 户，已建档 {profiled} 户（{rate}），按户计建档率{fails} 的村 {below} 个",
         "{villages} villages, {households} households, {eligible} eligible, {profiled} profiled ({rate}), "
-        "{below} villages {fails}"),
+        "{below} villages {fails} in households"),
     "nb01.plot.rule90": ("{pct} 建档标准", "{pct} profiling rule"),
     "nb01.plot.profiling_title": ("各村建档率分布（标注建档率最低的三个村）", "Profiling rate by village (the three lowest named)"),
     "nb01.plot.profiling_x": ("建档率（已建档 / 合格农户，%）", "profiled / eligible households (%)"),
@@ -66,14 +70,14 @@ TEXTS_01: dict[str, tuple[str, str]] = {
     "nb01.c.quarantine_rule": ("≤ 1.00%（本报告的可用性门槛）", "≤ 1.00% (this report's fitness threshold)"),
     "nb01.c.profiling": ("合格农户建档率", "Profiling rate of eligible households"),
     "nb01.c.profiling_rule": ("{rule}（信用村“952”标准第一款）", "{rule} (credit-village \"952\" standard, first clause)"),
-    "nb01.c.villages_below": ("建档率{fails} 的村", "Villages {fails} profiling"),
+    "nb01.c.villages_below": ("按户计建档率{fails} 的村", "Villages {fails} profiling (households)"),
     "nb01.c.villages_below_fig": ("{below} / {villages} 个村", "{below} of {villages} villages"),
     "nb01.summary_fit": (
-        "数据可用：各表行数平衡，隔离 {quarantined} 行（{share}）；建档率 {rate}，{below} 个村{fails}。",
-        "Data fit to use: every table balanced, {quarantined} rows quarantined ({share}); profiling {rate}, "
-        "{below} villages {fails}."),
+        "数据可用：各表行数平衡，隔离 {quarantined} 行（{share}）；按户计，建档率 {rate}，{below} 个村{fails}。",
+        "Data fit to use: every table balanced, {quarantined} rows quarantined ({share}); in households, "
+        "profiling {rate}, {below} villages {fails}."),
     "nb01.summary_unfit": (
-        "数据暂不可用：隔离 {quarantined} 行（{share}）或行数不平衡，请先更正源数据；建档率 {rate}。",
+        "数据暂不可用：隔离 {quarantined} 行（{share}）或行数不平衡，请先更正源数据；按户计建档率 {rate}。",
         "Data not yet fit to use: {quarantined} rows quarantined ({share}) or a table does not balance; "
-        "correct the sources first. Profiling {rate}."),
+        "correct the sources first. Profiling {rate} (households)."),
 }
