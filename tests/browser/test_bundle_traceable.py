@@ -61,3 +61,16 @@ def test_investigation_workbook_gives_the_gap_in_the_pages_unit(reader_bundle):
     head = [c.value for c in next(ws.iter_rows(max_row=1))]
     money = [h for h in head if h and ("（元）" in h or "（万元）" in h)]
     assert "敞口差额（元）" in head and all(h.endswith("（元）") for h in money), head
+
+
+def test_the_ineligible_households_consensus_is_one_figure_in_02_and_03(reader_bundle):
+    """Report 02's total consensus limit (the index's 公议额度合计) includes the white-listed
+    households with no eligible member; 02 now says how much, and it is the figure report 03
+    removes by the eligibility rules."""
+    p02 = visible_text((reader_bundle / "02_peer_consensus.html").read_text(encoding="utf-8"))
+    p03 = visible_text((reader_bundle / "03_consensus_vs_model.html").read_text(encoding="utf-8"))
+    m02 = re.search(r"这 ([\d,]+) 户占 ([\d,.]+) 万元", p02)
+    m03 = re.search(r"按资格规则剔除 ([\d,.]+) 万元（([\d,]+) 户户内无合格成员", p03)
+    assert m02 and m03
+    assert m02.group(2) == m03.group(1)
+    assert "评议员宽严倾向的离散度" in p02  # the index's leniency spread, stated on its page

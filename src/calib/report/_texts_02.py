@@ -49,12 +49,18 @@ TEXTS_02: dict[str, tuple[str, str]] = {
         "评议农户 {reviewed} 户：进入白名单 {white} 户，被拒绝 {declined} 户，需重新评议 {rereview} 户（{share}）；"
         "公议额度合计 {total}；回避的评议 {recused} 条。\n\n"
         "白名单户数（{white} 户）与合格农户数（{eligible} 户，报告 01）口径不同：白名单按评议结果确定，其中 {not_elig} 户"
-        "户内没有符合年龄与排除规则的成员，授信前须按资格规则剔除（报告 06 的授信面只计合格农户）。",
+        "户内没有符合年龄与排除规则的成员，授信前须按资格规则剔除（报告 06 的授信面只计合格农户）：公议额度合计 {total}中，这 {not_elig} 户占 {not_elig_total}，"
+        "报告 03 的最终额度不含这部分。",
         "Households reviewed {reviewed}: white-listed {white}, declined {declined}, needing re-review {rereview} "
         "({share}); total consensus limit {total}; recused reviews {recused}.\n\n"
         "The white list ({white}) and the eligible households ({eligible}, report 01) count different things: the "
         "white list follows the panel, and {not_elig} of its households have no member meeting the age and "
-        "exclusion rules; they must be removed before credit is granted (report 06 counts eligible households only)."),
+        "exclusion rules; they must be removed before credit is granted (report 06 counts eligible households only): "
+        "of the total consensus limit {total}, these {not_elig} hold {not_elig_total}, which report 03's final limits leave out."),
+    "nb02.leniency.spread": (
+        "评议员宽严倾向的离散度：上四分位 {q3} 与下四分位 {q1} 之比为 {ratio}（1.00 表示评议员宽严一致）。",
+        "Spread of the reviewers' leniency: upper quartile {q3} over lower quartile {q1}, {ratio} (1.00: every "
+        "reviewer equally lenient)."),
     "nb02.shift.h": ("扣除宽严倾向后的公议额度与简单中位数的比较", "Adjusted consensus against the plain median"),
     "nb02.shift.text": (
         "简单中位数取决于哪些评议员恰好评议了该户：由小组中偏宽的成员评议的农户会得到更高额度。下表统计扣除评议员宽严倾向后额度变动超过 10% 的户数（全部在第一行，各村按变动超过 10% 的占比从高到低排列）。",
