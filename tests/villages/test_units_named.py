@@ -140,7 +140,7 @@ def test_report_06_texts_say_their_basis():
     ("授信面 / 用信面", "用信面（按户）= 有用信的已授信农户 / 已授信农户"),
     ("建档农户授信率", "已授信农户 / 已建档农户"),
     ("有贷款农户占比（对比全县）", "有贷款农户 / 全部农户"),
-    ("用信占比", "/ 模型已评分农户"),
+    ("已评分农户中的用信户占比", "/ 模型已评分农户"),
     ("建档率 / 建档村", "已建档农户中的合格人数 / 合格人数"),
 ])
 def test_glossary_defines_each_ratio_with_its_denominator(term, denominator):

@@ -45,7 +45,7 @@ METRICS: dict[str, tuple[str, str, str]] = {
     # 04
     "households_scored": ("模型已评分户数", "Households scored by the model", "int"),
     "drawers": ("有违约结果（用信）户数", "Households with an outcome (drew a loan)", "int"),
-    "draw_share": ("用信占比", "Share of scored households that drew", "pct1"),
+    "draw_share": ("已评分农户中的用信户占比", "Share of scored households that drew", "pct1"),
     "defaults": ("违约户数", "Defaults among drawers", "int"),
     "default_rate_drawers": ("用信农户违约率", "Default rate of drawers", "pct2"),
     "auc_current": ("现行权重 AUC", "AUC of the current weights", "num3"),

@@ -225,7 +225,7 @@ GLOSSARY: list[tuple[str, str, str, str]] = [
      "Households with a loan / all households (every household on the roster, eligible or not); the credit-village "
      "rule asks a village's share to be above the county's (the programme pooled, or the parameters' county figure). "
      "Its denominator is all households, not usage's credited households."),
-    ("用信占比", "share of scored households that drew",
+    ("已评分农户中的用信户占比", "share of scored households that drew",
      "报告 04：用信农户（有违约结果的农户）/ 模型已评分农户，即评分卡检验样本占已评分农户的比例。不是用信面：用信面的分母是已授信的农户或人数。",
      "Report 04: households that drew a loan (with a default outcome) / households the model scored, the share of "
      "scored households the scorecard is tested on. Not usage: usage's denominator is credited households or persons."),
