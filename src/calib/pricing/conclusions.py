@@ -29,12 +29,21 @@ class Finding:
         The bands concerned.
     sentence : str
         The conclusion in words (English; the figures are those of the table).
+    required_total : float
+        The rate covering cost over all loans (the table's ``total`` row): whether the book as
+        a whole, without any discount, covers its cost at the base rate.
+
+    Notes
+    -----
+    The counts rest on the modelled PD of :func:`evaluate_schedule`; with a model fitted on the
+    same loans (``calibrate_points_discount(...).attrs["model"]``) they are in sample.
     """
 
     figure: int
     of: int
     bands: tuple[str, ...]
     sentence: str
+    required_total: float = float("nan")
 
 
 def base_rate_finding(table: pd.DataFrame) -> Finding:
@@ -49,34 +58,39 @@ def base_rate_finding(table: pd.DataFrame) -> Finding:
     -------
     Finding
         ``figure`` = bands whose funding + operating cost + expected loss exceeds the base
-        rate (no points discount can make them cover their cost), ``of`` = bands, and a sentence.
+        rate (no points discount can make them cover their cost), ``of`` = bands, a sentence
+        and ``required_total``, the rate covering cost over all loans (the ``total`` row).
         It is the same count as ``Recommendation.summary["bands_below_cost_at_base"]``.
 
     Examples
     --------
     >>> t = pd.DataFrame({"band": ["0-100", "100-200", "total"],
-    ...                   "required_rate": [0.052, 0.049, 0.05],
-    ...                   "below_cost_at_base": [True, False, False]})
+    ...                   "required_rate": [0.052, 0.049, 0.0505],
+    ...                   "below_cost_at_base": [True, False, True]})
     >>> t.attrs["base_rate"] = 0.05
-    >>> base_rate_finding(t).figure
-    1
+    >>> f = base_rate_finding(t)
+    >>> f.figure, f.of, f.required_total
+    (1, 2, 0.0505)
     """
     bands = table.loc[table["band"] != "total"]
     below = bands.loc[bands["below_cost_at_base"].astype(bool)]
     base = table.attrs.get("base_rate", np.nan)
+    total = table.loc[table["band"] == "total", "required_rate"]
+    required = float(total.iloc[0]) if len(total) else np.nan
     n, m = len(below), len(bands)
+    book = f"; over all loans the rate covering cost is {required:.2%}" if np.isfinite(required) else ""
     if n == 0:
         sentence = (f"The base rate ({base:.2%}) covers funding, operating cost and expected "
-                    f"loss in all {m} points bands.")
+                    f"loss in all {m} points bands{book}.")
     else:
         worst = float((below["required_rate"] - base).max())
         sentence = (
             f"The base rate ({base:.2%}) is below funding + operating cost + expected loss in "
-            f"{n} of {m} points bands ({', '.join(below['band'])}; by up to {worst:.2%}): no "
+            f"{n} of {m} points bands ({', '.join(below['band'])}; by up to {worst:.2%}){book}: no "
             "points discount can make these bands cover their cost, so the base rate, not the "
             "discount, needs revising."
         )
-    return Finding(n, m, tuple(below["band"]), sentence)
+    return Finding(n, m, tuple(below["band"]), sentence, required)
 
 
 class _Params:
@@ -97,12 +111,16 @@ def recommendation_interval(
     band_top: float | None = None,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
-    """Bootstrap interval of the recommended discount and of its yearly subsidy.
+    """Bootstrap interval of the recommended discount, of its yearly subsidy and of the
+    current schedule's yearly subsidy.
 
     For every successful replicate of :func:`calibrate_points_discount` (its village bootstrap,
     ``cal.attrs["boot_coefs"]``) the PD model's coefficients are replaced by the replicate's,
-    :func:`recommend_schedule` is re-run (same terms), and the subsidy of the recommended
-    schedule (fixed) is recomputed under the replicate's risk-justified discounts.
+    :func:`recommend_schedule` is re-run (same terms), and the subsidies of the recommended
+    schedule (fixed) and of the current one are recomputed under the replicate's risk-justified
+    discounts. The point estimates count the risk-justified part of a discount clipped to
+    ``[0, discount]``: with a negative estimate the whole discount is subsidy, while the interval
+    says how much of it the data cannot rule out as paid for by lower risk.
 
     Parameters
     ----------
@@ -118,8 +136,9 @@ def recommendation_interval(
     Returns
     -------
     pandas.DataFrame
-        Two rows, ``quantity`` = ``recommended_discount_per_100`` (step mode; the top discount
-        in band mode) and ``recommended_subsidy_amount`` (yuan/year), with ``estimate``,
+        Three rows, ``quantity`` = ``recommended_discount_per_100`` (step mode; the top discount
+        in band mode), ``recommended_subsidy_amount`` and ``current_subsidy_amount`` (yuan/year,
+        the current schedule's as in :func:`evaluate_schedule`), with ``estimate``,
         ``ci_low``, ``ci_high`` (percentile), ``n_replicates``, and ``zero_width`` (True when
         every replicate gave the same value, e.g. when the floor rule forces a zero schedule
         whatever the risk estimate: then the interval says the constraint, not the estimate,
@@ -131,9 +150,10 @@ def recommendation_interval(
     frame = _prepared(loans, None, None, "zero")
     p = frame["points"].to_numpy(dtype=float)
     fixed = np.asarray(discount_for_points(p, rec.schedule), dtype=float)  # the recommended schedule
-    change = fixed - np.asarray(discount_for_points(p, t.schedule), dtype=float)
+    current = np.asarray(discount_for_points(p, t.schedule), dtype=float)
+    change = fixed - current
     uptake = np.maximum(0.0, 1.0 + t.uptake_elasticity * 100.0 * change)
-    size, cost = [], []
+    size, cost, cost_now = [], [], []
     for b in coefs:  # one refit-free recommendation per bootstrap replicate
         mb = PointsPD(_Params(b), model.controls, model.columns, model.levels, model.step)
         # the replicate's loan-level risk once: the recommendation's search and the subsidy of
@@ -147,10 +167,14 @@ def recommendation_interval(
         paid_at = pd.Series(fixed, index=lv.index)
         paid = np.clip(lv["justified"], 0.0, paid_at)
         cost.append(float(np.sum(uptake * lv["drawn"] * (paid_at - paid))))
+        now = pd.Series(current, index=lv.index)  # the current schedule: balances as drawn
+        cost_now.append(float(np.sum(lv["drawn"] * (now - np.clip(lv["justified"], 0.0, now)))))
     rows = []
     for name, est, arr in (("recommended_discount_per_100", _size(rec.summary.iloc[1]), size),
                            ("recommended_subsidy_amount", rec.summary["subsidy_amount"].iloc[1],
-                            cost)):
+                            cost),
+                           ("current_subsidy_amount", rec.summary["subsidy_amount"].iloc[0],
+                            cost_now)):
         a = np.asarray(arr, dtype=float)
         lo, hi = np.quantile(a, [alpha / 2, 1 - alpha / 2]) if a.size else (np.nan, np.nan)
         rows.append({"quantity": name, "estimate": float(est), "ci_low": float(lo),
@@ -250,8 +274,11 @@ def conclusions(
           raise, the binding constraint in ``note``;
         - ``recommended_yearly_cost``: its subsidy (yuan/year) with its interval against the
           subsidy budget; verdict within / over budget;
-        - ``current_yearly_cost``: the current schedule's subsidy against the budget, the
-          interest forgone and its risk-justified part in ``note``;
+        - ``current_yearly_cost``: the current schedule's subsidy against the budget, with its
+          interval (``current_subsidy_amount`` of ``interval``), the interest forgone and its
+          risk-justified part in ``note``;
+        - ``current_rate``: bands whose current mean rate is below cost (threshold 0; verdict
+          ``review`` or ``pass``), out of how many in ``unit``;
         - ``base_rate``: bands whose cost exceeds the base rate (threshold 0), the sentence of
           :func:`base_rate_finding` in ``note``;
         - ``pricing_period`` (first, with ``period``): the share of loans whose booked rate the
@@ -277,11 +304,20 @@ def conclusions(
                  "fraction per 100 points", c["interval_method"])]
     rows += _recommended_rows(rec, interval, budget)
     sub = float(tot["subsidy_amount"])
+    sub_ci = (_interval(interval, "current_subsidy_amount")
+              if interval is not None and "current_subsidy_amount" in set(interval["quantity"])
+              else (np.nan, np.nan))
     rows.append(_row(
-        "current_yearly_cost", sub, threshold=budget,
+        "current_yearly_cost", sub, sub_ci, threshold=budget,
         verdict="within budget" if sub <= budget + 1e-6 else "over budget", unit="yuan per year",
         note=(f"interest forgone {tot['interest_forgone']:,.0f} yuan per year = risk-justified "
               f"{tot['risk_justified_amount']:,.0f} + subsidy {sub:,.0f}")))
+    bands = table.loc[table["band"] != "total"]
+    short = int((~bands["covers_cost"].astype(bool)).sum())
+    rows.append(_row("current_rate", short, threshold=0, verdict="review" if short else "pass",
+                     unit=f"points bands of {len(bands)}",
+                     note="bands whose current mean rate is below funding + operating cost + "
+                          "expected loss"))
     rows.append(_row("base_rate", finding.figure, threshold=0,
                      verdict="revise the base rate" if finding.figure else "base rate covers cost",
                      unit=f"points bands of {finding.of}", note=finding.sentence))
