@@ -77,15 +77,19 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "grade_confidence": ("各等级 PD 偏低的二项检验置信度", "Binomial confidence that each grade's PD is too low", "text"),
     # 05
     "discount_per_100": ("每 100 分风险可证明的优惠", "Risk-justified discount per 100 points", "pct3"),
-    "discount_ci_low": ("风险可证明的优惠 95% 下限", "Risk-justified discount, 95% low", "pct3"),
-    "discount_ci_high": ("风险可证明的优惠 95% 上限", "Risk-justified discount, 95% high", "pct3"),
-    "policy_discount_per_100": ("政策每 100 分优惠", "Policy discount per 100 points", "rate"),
+    "discount_ci_low": ("每 100 分风险可证明的优惠 95% 下限", "Risk-justified discount per 100 points, 95% low", "pct3"),
+    "discount_ci_high": ("每 100 分风险可证明的优惠 95% 上限", "Risk-justified discount per 100 points, 95% high", "pct3"),
+    "policy_discount_per_100": ("政策每 100 分优惠（现行方案）", "Policy discount per 100 points (current schedule)", "rate"),
     "policy_in_ci": ("政策优惠在 95% 区间内", "Policy discount inside the 95% interval", "bool"),
     "policy_verdict": ("政策优惠结论", "Policy discount verdict", "text"),
-    "interest_forgone_total": ("每年让利利息", "Interest forgone a year", "yuan"),  # the value carries 元
-    "subsidy_total": ("每年补贴", "Subsidy above the risk-justified discount, a year", "yuan"),
-    "bands_below_cost": ("现行利率不覆盖成本的积分档", "Points bands whose current rate does not cover cost", "int"),
-    "recommended_step_discount": ("推荐每 100 分优惠", "Recommended discount per 100 points", "rate"),
+    # the current schedule's yearly cost (the recommended schedule's is in the conclusion)
+    "interest_forgone_current_schedule": ("现行方案每年让利利息", "Current schedule: interest forgone a year", "yuan"),  # the value carries 元
+    "subsidy_current_schedule": ("现行方案每年补贴", "Current schedule: subsidy above the risk-justified discount, a year", "yuan"),
+    # bands below cost name their rate; both rest on the PD model fitted on the same loans
+    "bands_below_cost_current_rate": ("现行利率下不覆盖成本的积分档（样本内）", "Points bands below cost at the current rates (in sample)", "int"),
+    "bands_below_cost_base_rate": ("基准利率下不覆盖成本的积分档（样本内）", "Points bands below cost at the base rate (in sample)", "int"),
+    "points_bands": ("有贷款的积分档", "Points bands with loans", "int"),
+    "recommended_step_discount": ("推荐方案每 100 分优惠", "Recommended schedule's discount per 100 points", "rate"),
     "recommendation_binding": ("推荐方案的约束", "What limits the recommended discount", "text"),
     "villages_flagged_inflation": ("疑似积分虚高的村", "Villages flagged for point inflation", "int"),
     # 06

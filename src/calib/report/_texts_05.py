@@ -4,6 +4,19 @@ from __future__ import annotations
 from calib.report._terms import _WILD_MISSING
 
 TEXTS_05: dict[str, tuple[str, str]] = {
+    # Column terms of report 05's tables, beside the shared ones of calib.report._terms: the
+    # notebook renames a column to one of these where the shared term would give two quantities
+    # one name (the risk-justified discount per 100 points, against 0 points per band) or would
+    # not say that a figure rests on the PD model fitted on the same loans (样本内). Their display
+    # kinds are given by the notebook's table calls.
+    "justified_per_100": ("每 100 分风险可证明的优惠", "Risk-justified discount per 100 points"),
+    "justified_vs_zero": ("较 0 分的风险可证明优惠", "Risk-justified discount against 0 points"),
+    "pd_in_sample": ("模型 PD（样本内）", "Modelled PD (in sample)"),
+    "required_rate_in_sample": ("覆盖成本所需利率（样本内）", "Rate covering cost (in sample)"),
+    "covers_cost_in_sample": ("现行利率覆盖成本（样本内）", "Current rate covers cost (in sample)"),
+    "covers_cost_recommended_in_sample": ("推荐利率覆盖成本（样本内）", "Recommended rate covers cost (in sample)"),
+    "cost_above_risk_price": ("较模型风险价格少收", "Short of the modelled risk price"),
+    "bands_below_cost_at_base_in_sample": ("基准利率下不覆盖成本的积分档（样本内）", "Bands below cost at the base rate (in sample)"),
     # the points model tests one term: the wild bootstrap's own reason (calib.report._terms) after it
     "nb05.missing_wild": ("只检验积分项，且" + _WILD_MISSING[0], "for the points term only, and " + _WILD_MISSING[1]),
     "nb05.title": ("积分贷：积分利率优惠是否有风险依据", "Points loan: is the points discount risk-justified?"),
@@ -58,19 +71,22 @@ TEXTS_05: dict[str, tuple[str, str]] = {
     "nb05.plot.observed": ("实际违约率（Jeffreys 95% 区间）", "observed (Jeffreys 95%)"),
     "nb05.plot.modelled": ("模型 PD", "modelled PD"),
     "nb05.plot.clipped": ("纵轴按贷款不少于 20 笔的档位确定（上限 {top}）；更小档位的区间被截断", "y axis fitted to bands with at least 20 loans (top {top}); wider intervals of smaller bands are clipped"),
-    "nb05.discount.h": ("风险可证明的优惠与政策优惠", "The risk-justified discount against the policy"),
+    "nb05.discount.h": ("每 100 分风险可证明的优惠与政策优惠", "The risk-justified discount per 100 points against the policy"),
     "nb05.discount.text": (
         "违约对积分（每 100 分）的逻辑回归，控制银行可观察且不由积分派生的变量：评议诚信与经营评分均值、户主年龄、无积分记录标记"
         "（模型分与等级可能已用到积分，不纳入）。每 100 分风险可证明的优惠 = LGD × 借款人平均的 [PD(积分) − PD(积分 + 100)]："
-        "即多 100 分所节省的预期损失。95% 区间按村整体重抽样（同村违约相关）并每次重新拟合。结论判读：\n\n"
+        "即多 100 分所节省的预期损失，与政策的每 100 分优惠比较（下文按积分档给出的“较 0 分的风险可证明优惠”是另一个量：该档相对 0 分的预期损失差）。"
+        "95% 区间按村整体重抽样（同村违约相关）并每次重新拟合。结论判读：\n\n"
         "- **有风险依据**：政策每 100 分的优惠落在不含 0 的区间内；\n"
         "- **补贴**：政策优惠超过区间上限，超出部分是补贴；\n"
         "- **低于风险**：政策优惠小于多 100 分所节省的预期损失；\n"
         "- **无法区分**：政策在区间内，但 0 也在区间内：以现有违约数据，无法区分有风险依据的优惠与毫无风险差异。",
         "A logistic model of default on points (per 100) with controls the bank observes that are not derived from "
         "points: mean integrity and business ratings, the head's age and the no-points flag. The risk-justified "
-        "discount per 100 points is LGD x the average over borrowers of PD(points) - PD(points + 100). Its 95% "
-        "interval resamples whole villages and refits each time. Reading the verdict:\n\n"
+        "discount per 100 points is LGD x the average over borrowers of PD(points) - PD(points + 100), compared with "
+        "the policy's discount per 100 points (the risk-justified discount against 0 points given per band below is "
+        "another quantity: a band's expected loss below that at 0 points). Its 95% interval resamples whole villages "
+        "and refits each time. Reading the verdict:\n\n"
         "- **risk-justified**: the policy lies inside an interval that excludes zero;\n"
         "- **subsidised**: the policy gives more than the interval's upper end: the excess is a subsidy;\n"
         "- **below risk**: the policy gives less than points save in expected loss;\n"
@@ -82,7 +98,7 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "estimate means that in the model more points go with a slightly higher PD; the interval contains 0, so "
         "that direction is not reliable."),
     "nb05.plot.discount_title": ("每 100 分风险可证明的优惠：自助法、区间与政策", "Risk-justified discount per 100 points: bootstrap, interval and policy"),
-    "nb05.plot.discount_x": ("风险可证明的优惠（每 100 分，百分点）", "risk-justified discount (percentage points per 100 points)"),
+    "nb05.plot.discount_x": ("每 100 分风险可证明的优惠（百分点）", "risk-justified discount per 100 points (percentage points)"),
     "nb05.plot.replicates": ("重抽样次数", "replicates"),
     "nb05.plot.boot": ("自助法重抽样", "bootstrap replicates"),
     "nb05.plot.interval": ("95% 区间", "95% interval"),
@@ -90,48 +106,79 @@ TEXTS_05: dict[str, tuple[str, str]] = {
     "nb05.plot.policy": ("政策", "policy"),
     "nb05.cost.h": ("现行方案的成本", "What the current schedule costs"),
     "nb05.cost.text": (
-        "按积分档：方案的平均优惠与利率、模型 PD、风险可证明的优惠（LGD × (0 分时的 PD − PD)）、补贴（优惠减去风险可证明的优惠），"
-        "以及利率是否仍覆盖资金 + 运营成本 + 预期损失（覆盖成本，底线规则）。金额为按用信余额计算的每年元数；最后一行为合计。"
-        "让利利息是优惠让出的全部利息；补贴是其中风险降低所不能支付的部分。",
-        "Per band: the schedule's mean discount and rate, the modelled PD, the risk-justified discount (LGD x (PD "
-        "at 0 points - PD)), the subsidy (discount minus risk-justified discount), and whether the rate still "
-        "covers funding + operating cost + expected loss. Money is yuan per year on drawn balances; the last row "
-        "is the total. Interest forgone is what the discount gives away; the subsidy is the part of it lower risk "
-        "does not pay for."),
+        "按积分档：方案的平均优惠与利率、模型 PD、较 0 分的风险可证明优惠（LGD × (0 分时的 PD − 该档 PD)：该档比 0 分农户少的预期损失）、"
+        "补贴（优惠减去截取到 0 与优惠之间的较 0 分的风险可证明优惠）、较模型风险价格少收（逐笔 用信余额 × (优惠 − 较 0 分的风险可证明优惠) 之和），"
+        "以及利率是否仍覆盖资金 + 运营成本 + 预期损失（覆盖成本，底线规则）。金额为按用信余额计算的每年元数；最后一行为合计，其比率是全部贷款的平均。"
+        "让利利息是优惠让出的全部利息；风险降低可支付的让利是其中由较低预期损失抵偿的部分；补贴是其余部分。\n\n"
+        "**样本内**：模型 PD 来自在这 {loans} 笔贷款上拟合的违约模型（上节），覆盖成本所需利率、是否覆盖成本和不覆盖成本的积分档数都用这一 PD，"
+        "是样本内的数字；资金成本、运营成本与 LGD 是参数中的假设值。",
+        "Per band: the schedule's mean discount and rate, the modelled PD, the risk-justified discount against 0 "
+        "points (LGD x (PD at 0 points - the band's PD): the expected loss the band saves against 0-point "
+        "households), the subsidy (discount minus the risk-justified discount against 0 points held between 0 and "
+        "the discount), the shortfall against the modelled risk price (the sum over loans of drawn x (discount - "
+        "risk-justified discount against 0 points)), and whether the rate still covers funding + operating cost + "
+        "expected loss. Money is yuan per year on drawn balances; the last row is the total, its rates the mean "
+        "over all loans. Interest forgone is what the discount gives away; the part lower expected loss pays for "
+        "is the risk-paid interest; the rest is subsidy.\n\n"
+        "**In sample**: the modelled PD comes from the default model fitted on these {loans} loans (previous "
+        "section); the rate covering cost, whether a band covers it and the count of bands below cost all use it "
+        "and are in-sample figures; funding cost, operating cost and LGD are the parameters' assumptions."),
     "nb05.cost.summary": (
-        "现行方案每年让利利息 {forgone}，其中风险降低可支付的部分 {paid}，其余 {subsidy}为补贴（让利利息 = 风险可证明部分 + 补贴，补贴不会超过让利利息）；"
-        "利率不覆盖成本的积分档 {below} / {bands} 个。\n\n"
-        "风险可证明的优惠（各笔贷款的平均）为 {justified}：按本期数据，积分高的农户并未显示出更低的风险，现行优惠全部是补贴。"
-        "若按模型风险给各档定价，现行利率比风险价格合计每年少收 {above}（含模型估计的高积分档额外风险）。",
-        "Interest forgone {forgone} a year, of which lower risk pays for {paid} and the remaining {subsidy} is "
-        "subsidy (interest forgone = risk-justified part + subsidy, so the subsidy never exceeds the interest "
-        "forgone); bands whose rate does not cover cost: {below} of {bands}.\n\nThe risk-justified discount (mean over loans) is "
-        "{justified}: on this period's data, households with more points show no lower risk, so the whole discount is "
-        "subsidy. Priced at the modelled risk of each band, the current rates collect {above} a year less than the "
-        "risk price (including the extra risk the model estimates for high-points bands)."),
+        "现行方案每年让利利息 {forgone}，其中风险降低可支付的让利 {paid}，其余 {subsidy}为补贴（让利利息 = 风险降低可支付的让利 + 补贴，补贴不会超过让利利息）；"
+        "现行利率下不覆盖成本的积分档 {below} / {bands}（样本内）。\n\n"
+        "这些金额是点估计：较 0 分的风险可证明优惠在全部贷款上平均为 {justified}（上表合计行）；逐笔计算风险降低可支付的让利时，"
+        "该优惠截取在 0 与该笔优惠之间（为负时计为 0）。上文的结论（{verdict}）看的是区间：每 100 分风险可证明的优惠的 95% 区间为 {ci}。"
+        "在按村自助法的每次重抽样中重算，现行方案每年补贴的 95% 区间为 {sub_ci}：点估计把让利中风险降低可支付的部分计为 {paid}，而按区间，数据不能排除这一部分达到让利利息减去区间下端。\n\n"
+        "若按模型风险给各档定价，现行利率比风险价格合计每年少收 {above}（上表“较模型风险价格少收”列的合计；较 0 分的风险可证明优惠为负时，"
+        "它比让利利息多出的部分是模型估计的高积分档额外预期损失）。",
+        "Interest forgone {forgone} a year, of which lower risk pays for {paid} (risk-paid interest) and the "
+        "remaining {subsidy} is subsidy (interest forgone = risk-paid interest + subsidy, so the subsidy never "
+        "exceeds the interest forgone); bands below cost at the current rates: {below} of {bands} (in sample).\n\n"
+        "These amounts are point estimates: the risk-justified discount against 0 points averages {justified} over "
+        "all loans (the table's total row); loan by loan the risk-paid interest holds it between 0 and the loan's "
+        "discount (0 when negative). The verdict above ({verdict}) reads the interval: the risk-justified discount "
+        "per 100 points has the 95% interval {ci}. Recomputed in every replicate of the village bootstrap, the "
+        "current schedule's yearly subsidy has the 95% interval {sub_ci}: the point estimate counts {paid} of the "
+        "interest forgone as paid for by lower risk, while by the interval the data cannot rule out that this part "
+        "reaches the interest forgone less the interval's lower end.\n\n"
+        "Priced at the modelled risk of each band, the current rates collect {above} a year less than the risk "
+        "price (the total of the column short of the modelled risk price; where the risk-justified discount "
+        "against 0 points is negative, its excess over the interest forgone is the extra expected loss the model "
+        "estimates for high-points bands)."),
     "nb05.base_rate": (
-        "基准利率 {base} 在 {n} / {of} 个积分档低于资金 + 运营成本 + 预期损失（{bands}）：任何积分优惠都不能使这些档覆盖成本，需要复核的是基准利率而非优惠。",
+        "基准利率 {base} 在 {n} / {of} 个积分档低于资金 + 运营成本 + 预期损失（样本内；{bands}）：任何积分优惠都不能使这些档覆盖成本，"
+        "需要复核的是基准利率而非优惠。全部贷款合计的覆盖成本所需利率为 {book}（样本内，成本表合计行），{book_vs}",
         "The base rate {base} is below funding + operating cost + expected loss in {n} of {of} points bands "
-        "({bands}): no points discount can make them cover their cost, so the base rate, not the discount, needs revising."),
-    "nb05.base_rate_ok": ("基准利率 {base} 在全部 {of} 个积分档覆盖成本。", "The base rate {base} covers cost in all {of} points bands."),
+        "(in sample; {bands}): no points discount can make them cover their cost, so the base rate, not the "
+        "discount, needs revising. Over all loans the rate covering cost is {book} (in sample, the cost table's "
+        "total row): {book_vs}"),
+    "nb05.base_rate_ok": ("基准利率 {base} 在全部 {of} 个积分档覆盖成本（样本内）；全部贷款合计的覆盖成本所需利率为 {book}。",
+                          "The base rate {base} covers cost in all {of} points bands (in sample); over all loans the rate covering cost is {book}."),
+    "nb05.book.above": ("高于基准利率 {base}：即使不给任何积分优惠，全部贷款合计也不覆盖成本。",
+                        "above the base rate {base}: even without any points discount the loans as a whole do not cover their cost."),
+    "nb05.book.within": ("不高于基准利率 {base}：不给积分优惠时，全部贷款合计覆盖成本。",
+                         "not above the base rate {base}: without a points discount the loans as a whole cover their cost."),
     "nb05.c.recommend_cost": ("推荐方案每年补贴", "Yearly subsidy of the recommended schedule"),
-    "nb05.c.current_fig2": ("补贴 {subsidy}（让利利息 {forgone} = 风险可证明部分 {paid} + 补贴）",
-                            "subsidy {subsidy} (interest forgone {forgone} = risk-justified {paid} + subsidy)"),
+    "nb05.c.current_fig2": ("补贴 {subsidy}（点估计；让利利息 {forgone} = 风险降低可支付的让利 {paid} + 补贴）",
+                            "subsidy {subsidy} (point estimate; interest forgone {forgone} = risk-paid interest {paid} + subsidy)"),
+    "nb05.c.current_rate": ("现行利率是否覆盖成本", "Do the current rates cover cost"),
+    "nb05.c.current_rate_fig": ("现行利率下 {below} / {bands} 个积分档不覆盖（样本内）",
+                                "{below} of {bands} bands below cost at the current rates (in sample)"),
     "nb05.c.recommend_rule": ("与现行每 100 分 {now} 比较；约束：{binding}", "against the current {now} per 100 points; binding: {binding}"),
     "nb05.recommend.h": ("推荐方案", "Recommended schedule"),
     "nb05.recommend.text": (
-        "同一形式（基准利率、积分步长、按比例优惠）中最大的方案，要求高于风险可证明优惠的补贴不超过参数中的补贴预算，且每档利率覆盖资金 + 运营成本 + 预期损失。"
+        "同一形式（基准利率、积分步长、按比例优惠）中最大的方案，要求补贴（优惠中超出较 0 分的风险可证明优惠的部分）不超过参数中的补贴预算，且每档利率覆盖资金 + 运营成本 + 预期损失（样本内模型 PD）。"
         "“约束”说明是什么限制了更大的优惠（补贴预算、成本底线、优惠上限或无）。若某些积分档在基准利率下就已不覆盖成本，底线规则不允许给它们任何优惠："
         "这时需要调整的是基准利率，而不是积分优惠。推荐方案写入 `points_loan_schedule.yaml`，审核后可用于参数文件。",
-        "The largest schedule of the same form whose subsidy stays within the subsidy budget and whose rate covers "
-        "funding + operating cost + expected loss in every band. Binding says what stopped a larger discount "
+        "The largest schedule of the same form whose subsidy (the discount beyond the risk-justified discount "
+        "against 0 points) stays within the subsidy budget and whose rate covers funding + operating cost + "
+        "expected loss (in-sample modelled PD) in every band. Binding says what stopped a larger discount "
         "(budget, floor, cap or none). When bands fail the floor already at the base rate, the floor rule allows them "
         "no discount: then the base rate, not the points discount, needs revising. The recommendation is written "
         "to `points_loan_schedule.yaml`, ready for the parameter file after review."),
     "nb05.recommend.summary": (
-        "推荐最高优惠 {top}，每年补贴 {subsidy}；约束：{binding}。基准利率下已不覆盖成本的积分档 {below} / {bands} 个：**需要复核的是基准利率本身**。",
-        "Recommended top discount {top}, subsidy {subsidy} a year; binding: {binding}. Bands below cost already at "
-        "the base rate: {below} of {bands}: **the base rate itself needs revising**."),
+        "推荐方案：最高优惠 {top}，每年补贴 {subsidy}；约束：{binding}。",
+        "The recommended schedule: top discount {top}, subsidy {subsidy} a year; binding: {binding}."),
     "nb05.sensitivity.h": ("对 LGD 与用信弹性的敏感性", "Sensitivity to LGD and uptake"),
     "nb05.sensitivity.text": (
         "在违约损失率（30%、45%、60%）与用信弹性（利率每降 1 个百分点用信余额增加的比例：0、0.1、0.3）下重新推荐，PD 模型不变。"
@@ -150,19 +197,21 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "zero and receive discounts their risk may not justify.\n"
         "- Defaults are few; the interval, not the point estimate, is the finding."),
     "nb05.check": (
-        "贷款 {loans} 笔，违约 {defaults} 笔，定价积分期 {period}，标记村 {flagged} 个；每 100 分优惠 {est}，区间 {ci}，政策 {policy}：{verdict}；"
-        "让利利息 {forgone}，补贴 {subsidy}，现行利率不覆盖成本的档 {below} 个",
-        "loans {loans}, defaults {defaults}, pricing period {period}, villages flagged {flagged}; discount per 100 "
-        "points {est}, interval {ci}, policy {policy}: {verdict}; interest forgone {forgone}, subsidy {subsidy}, "
-        "bands below cost at the current rates {below}"),
+        "贷款 {loans} 笔，违约 {defaults} 笔，定价积分期 {period}，标记村 {flagged} 个；每 100 分风险可证明的优惠 {est}，区间 {ci}，政策 {policy}：{verdict}；"
+        "现行方案让利利息 {forgone}，补贴 {subsidy}；不覆盖成本的积分档（样本内）：现行利率下 {below} / {bands}，基准利率 {base} 下 {below_base} / {bands}",
+        "loans {loans}, defaults {defaults}, pricing period {period}, villages flagged {flagged}; risk-justified "
+        "discount per 100 points {est}, interval {ci}, policy {policy}: {verdict}; current schedule's interest "
+        "forgone {forgone}, subsidy {subsidy}; bands below cost (in sample): {below} of {bands} at the current "
+        "rates, {below_base} of {bands} at the base rate {base}"),
     "nb05.c.justified": ("每 100 分风险可证明的优惠", "Risk-justified discount per 100 points"),
     "nb05.c.justified_fig": ("{est}（村级自助法）", "{est} (village bootstrap)"),
     "nb05.c.justified_rule": ("与政策每 100 分 {policy} 比较", "against the policy's {policy} per 100 points"),
-    "nb05.c.recommend": ("推荐的每 100 分优惠", "Recommended discount per 100 points"),
+    "nb05.c.recommend": ("推荐方案的每 100 分优惠", "Recommended schedule's discount per 100 points"),
     "nb05.c.budget_rule": ("补贴 ≤ 预算 {budget}/年（参数：积分贷补贴预算）", "subsidy ≤ budget {budget}/year (parameter: points-loan subsidy budget)"),
     "nb05.c.current": ("现行方案每年成本", "Yearly cost of the current schedule"),
     "nb05.c.base": ("基准利率是否覆盖成本", "Does the base rate cover cost"),
-    "nb05.c.base_fig": ("基准 {base} 下 {below} / {bands} 个积分档不覆盖", "{below} of {bands} bands below cost at the base rate {base}"),
+    "nb05.c.base_fig": ("基准利率 {base} 下 {below} / {bands} 个积分档不覆盖（样本内）；全部贷款覆盖成本需 {book}",
+                        "{below} of {bands} bands below cost at the base rate {base} (in sample); all loans need {book} to cover cost"),
     "nb05.c.base_rule": ("利率 ≥ 资金 + 运营成本 + 预期损失（底线规则）", "rate ≥ funding + operating cost + expected loss (floor rule)"),
     "nb05.c.period": ("参数方案与合同利率", "The parameters' schedule against the booked rates"),
     "nb05.c.period_fig": ("{share} 的贷款（{period} 年积分）", "{share} of loans ({period} points)"),
@@ -181,14 +230,19 @@ TEXTS_05: dict[str, tuple[str, str]] = {
     # the summary line: the recommendation (a discount, or none), the current discount's verdict,
     # the base rate (below cost in some bands, or covering all)
     "nb05.summary": (
-        "推荐每 100 分优惠 {step}，每年补贴 {subsidy}（预算 {budget}）；现行优惠的风险依据：{verdict}（区间 {ci}）；{base}",
-        "Recommended {step} per 100 points, subsidy {subsidy} a year (budget {budget}); the current discount: "
-        "{verdict} (interval {ci}); {base}"),
+        "推荐每 100 分优惠 {step}，推荐方案每年补贴 {subsidy}（预算 {budget}；现行方案每年补贴 {current}）；"
+        "现行优惠的风险依据：{verdict}（每 100 分风险可证明的优惠的 95% 区间 {ci}）；{base}",
+        "Recommended {step} per 100 points, the recommended schedule's subsidy {subsidy} a year (budget {budget}; "
+        "the current schedule's subsidy {current} a year); the current discount: {verdict} (95% interval of the "
+        "risk-justified discount per 100 points {ci}); {base}"),
     "nb05.summary_none": (
-        "不推荐积分优惠（约束：{binding}），无需补贴（预算 {budget}）；现行优惠的风险依据：{verdict}（区间 {ci}）；{base}",
-        "No points discount is recommended (binding: {binding}), so no subsidy (budget {budget}); the current "
-        "discount: {verdict} (interval {ci}); {base}"),
-    "nb05.summary.base": ("基准利率在 {below}/{bands} 个积分档不覆盖成本，需复核。",
-                          "the base rate is below cost in {below} of {bands} bands and needs revising."),
-    "nb05.summary.base_ok": ("基准利率在全部 {bands} 个积分档覆盖成本。", "the base rate covers cost in all {bands} bands."),
+        "不推荐积分优惠（约束：{binding}），推荐方案无需补贴（预算 {budget}；现行方案每年补贴 {current}）；"
+        "现行优惠的风险依据：{verdict}（每 100 分风险可证明的优惠的 95% 区间 {ci}）；{base}",
+        "No points discount is recommended (binding: {binding}), so the recommended schedule needs no subsidy "
+        "(budget {budget}; the current schedule's subsidy {current} a year); the current discount: {verdict} (95% "
+        "interval of the risk-justified discount per 100 points {ci}); {base}"),
+    "nb05.summary.base": ("基准利率 {rate} 下 {below} / {bands} 个积分档不覆盖成本（样本内；全部贷款覆盖成本需 {book}），需复核基准利率。",
+                          "at the base rate {rate} {below} of {bands} bands are below cost (in sample; all loans need {book} to cover cost): revise the base rate."),
+    "nb05.summary.base_ok": ("基准利率 {rate} 在全部 {bands} 个积分档覆盖成本（样本内）。",
+                             "the base rate {rate} covers cost in all {bands} bands (in sample)."),
 }

@@ -116,9 +116,9 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
         (("积分优惠", "Points discount"),
          ("{schedule}（本次参数）。来源：" + _SRC["004"][0],
           "{schedule} (this run's parameters). Source: " + _SRC["004"][1])),
-        (("风险合理优惠", "Risk-justified discount"),
-         ("违约对积分（每 100 分）及控制变量的 logit，CR1 整群标准误 G/(G−1)·(N−1)/(N−K)、t(G−1) 临界值（Cameron & Miller 2015）；村少于 30 个时另报积分系数的受限 wild cluster score bootstrap p 值（Kline & Santos 2012；Webb 2023）。优惠 = LGD × 平均边际效应（+100 分的 PD 差，Williams 2012）；区间为按村整群（pairs）百分位自助法，每次重抽整村并重新拟合（Cameron, Gelbach & Miller 2008），村少于约 20 个时提示不可靠；仅一个村时报错，除非明确要求按贷款计算并注明。",
-          "Logit of default on points (per 100) and controls, CR1 cluster SEs G/(G-1)·(N-1)/(N-K), t(G-1) critical values (Cameron & Miller 2015); below 30 villages also the restricted wild cluster score bootstrap p-value of the points coefficient (Kline & Santos 2012; Webb 2023). Discount = LGD × average marginal effect (PD difference for +100 points, Williams 2012); interval by the village-cluster (pairs) percentile bootstrap, whole villages redrawn and the model refitted each time (Cameron, Gelbach & Miller 2008), with a warning below about 20 villages; one village is an error unless loan-level inference is asked for, stated.")),
+        (("每 100 分风险可证明的优惠", "Risk-justified discount per 100 points"),
+         ("违约对积分（每 100 分）及控制变量的 logit，CR1 整群标准误 G/(G−1)·(N−1)/(N−K)、t(G−1) 临界值（Cameron & Miller 2015）；村少于 30 个时另报积分系数的受限 wild cluster score bootstrap p 值（Kline & Santos 2012；Webb 2023）。每 100 分风险可证明的优惠 = LGD × 平均边际效应（+100 分的 PD 差，Williams 2012）；区间为按村整群（pairs）百分位自助法，每次重抽整村并重新拟合（Cameron, Gelbach & Miller 2008），村少于约 20 个时提示不可靠；仅一个村时报错，除非明确要求按贷款计算并注明。",
+          "Logit of default on points (per 100) and controls, CR1 cluster SEs G/(G-1)·(N-1)/(N-K), t(G-1) critical values (Cameron & Miller 2015); below 30 villages also the restricted wild cluster score bootstrap p-value of the points coefficient (Kline & Santos 2012; Webb 2023). Risk-justified discount per 100 points = LGD × average marginal effect (PD difference for +100 points, Williams 2012); interval by the village-cluster (pairs) percentile bootstrap, whole villages redrawn and the model refitted each time (Cameron, Gelbach & Miller 2008), with a warning below about 20 villages; one village is an error unless loan-level inference is asked for, stated.")),
         (("数据分离时的拟合", "Separated data"),
          _SEPARATION),
         (("自助法重抽样中的数据分离", "Separated bootstrap replicates"),
@@ -140,11 +140,17 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
           "replicates\"). The null model of the wild cluster score bootstrap is treated the same way (Firth when "
           "separated).")),
         (("让利与补贴", "Interest forgone and subsidy"),
-         ("让利 = 余额 × 优惠；补贴 = 余额 × (优惠 − 截取到 [0, 优惠] 内的风险合理优惠)；让利 = 风险合理部分 + 补贴。",
-          "Interest forgone = balance × discount; subsidy = balance × (discount − the justified discount held between 0 and the discount); forgone = risk-justified part + subsidy.")),
+         ("逐笔贷款：较 0 分的风险可证明优惠 = LGD × (0 分时的 PD − 该笔 PD)；让利 = 余额 × 优惠；风险降低可支付的让利 = 余额 × 截取到 [0, 优惠] 内的较 0 分的风险可证明优惠；"
+          "补贴 = 让利 − 风险降低可支付的让利；较模型风险价格少收 = 余额 × (优惠 − 较 0 分的风险可证明优惠)。各档与合计为逐笔之和（比率为逐笔平均）。"
+          "金额是点估计；现行方案补贴的 95% 区间在按村自助法的每次重抽样中重算。PD 为在同一批贷款上拟合的模型 PD（样本内）。",
+          "Per loan: risk-justified discount against 0 points = LGD × (PD at 0 points − the loan's PD); interest forgone = balance × discount; "
+          "risk-paid interest = balance × the risk-justified discount against 0 points held between 0 and the discount; subsidy = interest "
+          "forgone − risk-paid interest; short of the modelled risk price = balance × (discount − risk-justified discount against 0 points). "
+          "Bands and the total are sums over loans (rates: means over loans). The amounts are point estimates; the 95% interval of the current "
+          "schedule's subsidy is recomputed in every replicate of the village bootstrap. The PD is the model's, fitted on the same loans (in sample).")),
         (("成本底线", "Cost floor"),
-         ("利率不低于资金成本 + 运营成本 + 预期损失（参数中的资金成本、运营成本与 LGD 为假设值，应由银行替换）。",
-          "A rate must cover funding cost + operating cost + expected loss (the funding cost, operating cost and LGD in the parameters are assumptions a bank should replace).")),
+         ("利率不低于资金成本 + 运营成本 + 预期损失（参数中的资金成本、运营成本与 LGD 为假设值，应由银行替换；预期损失用样本内的模型 PD，故覆盖成本所需利率与不覆盖成本的积分档数是样本内的）。",
+          "A rate must cover funding cost + operating cost + expected loss (the funding cost, operating cost and LGD in the parameters are assumptions a bank should replace; expected loss uses the in-sample modelled PD, so the rate covering cost and the count of bands below it are in sample).")),
         (("推荐方案", "Recommended schedule"),
          ("在保持现行基准利率、取整与最大优惠不变的前提下，取每 100 分优惠最大的单调方案，使每年补贴不超过参数中的积分贷补贴预算，且各积分档利率不低于成本底线；页面注明起约束作用的条件。预算由银行在参数中给定。",
           "Keeping the current base rate, rounding and maximum discount, the schedule with the largest discount per 100 points (monotone) whose yearly subsidy stays within the points-loan subsidy budget of the parameters and whose rate covers the cost floor in every points band; the page names the binding constraint. The budget is the bank's figure in the parameters.")),
