@@ -145,7 +145,10 @@ def test_each_risk_justified_quantity_has_its_own_name(reader_bundle):
     against 0 points) and an amount in yuan."""
     m = _figures(reader_bundle)
     page, row = _page(reader_bundle, f"{NB}.html"), _index_row(reader_bundle)
-    for text in (page, row):
+    glossary = _page(reader_bundle, "glossary.html")
+    assert "较 0 分的风险可证明优惠 = LGD × (0 分时的 PD − 该笔贷款的 PD)" in glossary
+    assert "风险降低可支付的让利 = 用信余额 ×" in glossary
+    for text in (page, row, glossary):
         for hit in re.finditer(r"风险可证明", text):
             before, after = text[max(0, hit.start() - 8):hit.start()], text[hit.end():hit.end() + 3]
             per_100 = before.endswith("每 100 分") and after.startswith("的优惠")

@@ -238,6 +238,18 @@ GLOSSARY: list[tuple[str, str, str, str]] = [
     ("不良率", "NPL ratio", "不良贷款余额 / 贷款余额。", "Non-performing balance / loan balance."),
     ("信用村 / 信用乡镇", "credit village / township", "按评定标准认定的村 / 乡镇，每年复评。", "Villages / townships certified by the criteria, re-evaluated yearly."),
     ("积分贷", "points loan", "按村民治理积分给予利率优惠的贷款。", "A loan whose rate is cut by the household's governance points."),
+    # report 05: three quantities, three names (one name covered all of them)
+    ("每 100 分风险可证明的优惠 / 较 0 分的风险可证明优惠 / 风险降低可支付的让利",
+     "risk-justified discount per 100 points / against 0 points / risk-paid interest",
+     "报告 05。每 100 分风险可证明的优惠 = LGD × 借款人平均的 [PD(积分) − PD(积分 + 100)]，与政策的每 100 分优惠比较；"
+     "较 0 分的风险可证明优惠 = LGD × (0 分时的 PD − 该笔贷款的 PD)，按积分档列出，合计行为全部贷款的平均；"
+     "风险降低可支付的让利 = 用信余额 × 截取到 0 与优惠之间的较 0 分的风险可证明优惠（元/年），补贴 = 让利利息 − 风险降低可支付的让利。"
+     "PD 来自在同一批贷款上拟合的模型（样本内）。",
+     "Report 05. Risk-justified discount per 100 points = LGD × the mean over borrowers of PD(points) − PD(points + "
+     "100), compared with the policy's discount per 100 points; risk-justified discount against 0 points = LGD × (PD "
+     "at 0 points − the loan's PD), listed per points band, the total row the mean over all loans; risk-paid interest "
+     "= drawn balance × the risk-justified discount against 0 points held between 0 and the discount (yuan a year), "
+     "and subsidy = interest forgone − risk-paid interest. The PD is the model's, fitted on the same loans (in sample)."),
     ("样本外", "out of sample", "用未参与拟合的农户检验模型所得的数字。", "A figure measured on households not used to fit the model."),
     ("万元", "10,000 yuan", "金额单位，1 万元 = 10,000 元。", "Unit of money: 1 万元 = 10,000 yuan."),
 ]
