@@ -131,3 +131,22 @@ def test_needs_space_reads_only_mandatory_spaces():
     assert labels._needs_space(r"only (\d+) villages: .*")
     for p in ("a|b c", "(a b)", "[ ,]x", "a *", "a ?b", r"a\sb", "ab"):
         assert not labels._needs_space(p), p
+
+
+def test_no_catalogue_key_is_written_twice():
+    """A dict literal keeps the last of two equal keys without a word: a term or a kind written
+    twice in the catalogues (the shared terms and each report's texts) would silently lose one."""
+    import ast
+    from pathlib import Path
+
+    import calib.report as r
+
+    twice = {}
+    for f in sorted(Path(r.__file__).parent.glob("_*.py")):
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict):
+                keys = [k.value for k in node.keys if isinstance(k, ast.Constant)]
+                dup = sorted({k for k in keys if keys.count(k) > 1})
+                if dup:
+                    twice[f.name] = dup
+    assert not twice, twice

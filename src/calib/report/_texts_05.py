@@ -4,19 +4,6 @@ from __future__ import annotations
 from calib.report._terms import _WILD_MISSING
 
 TEXTS_05: dict[str, tuple[str, str]] = {
-    # Column terms of report 05's tables, beside the shared ones of calib.report._terms: the
-    # notebook renames a column to one of these where the shared term would give two quantities
-    # one name (the risk-justified discount per 100 points, against 0 points per band) or would
-    # not say that a figure rests on the PD model fitted on the same loans (样本内). Their display
-    # kinds are given by the notebook's table calls.
-    "justified_per_100": ("每 100 分风险可证明的优惠", "Risk-justified discount per 100 points"),
-    "justified_vs_zero": ("较 0 分的风险可证明优惠", "Risk-justified discount against 0 points"),
-    "pd_in_sample": ("模型 PD（样本内）", "Modelled PD (in sample)"),
-    "required_rate_in_sample": ("覆盖成本所需利率（样本内）", "Rate covering cost (in sample)"),
-    "covers_cost_in_sample": ("现行利率覆盖成本（样本内）", "Current rate covers cost (in sample)"),
-    "covers_cost_recommended_in_sample": ("推荐利率覆盖成本（样本内）", "Recommended rate covers cost (in sample)"),
-    "cost_above_risk_price": ("较模型风险价格少收", "Short of the modelled risk price"),
-    "bands_below_cost_at_base_in_sample": ("基准利率下不覆盖成本的积分档（样本内）", "Bands below cost at the base rate (in sample)"),
     # the points model tests one term: the wild bootstrap's own reason (calib.report._terms) after it
     "nb05.missing_wild": ("只检验积分项，且" + _WILD_MISSING[0], "for the points term only, and " + _WILD_MISSING[1]),
     "nb05.title": ("积分贷：积分利率优惠是否有风险依据", "Points loan: is the points discount risk-justified?"),
