@@ -12,6 +12,10 @@ PARAMS   ?= params/sample.yaml
 KERNEL   := calib
 LAB_ARGS ?=
 PIP      := $(BIN)/python -m pip --disable-pip-version-check
+# Bytecode caches on (an environment may turn them off with PYTHONDONTWRITEBYTECODE=1): pytest then
+# keeps its assertion-rewritten test modules in __pycache__, and a later run's workers skip
+# rewriting ~220 modules (about 6 s each); Python reads an empty value as unset
+export PYTHONDONTWRITEBYTECODE :=
 
 .PHONY: reports test test-fast install lab lock sysdeps warm notebooks sample bench
 
