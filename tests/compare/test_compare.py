@@ -307,5 +307,8 @@ def test_limit_bridge_adds_up_and_tells_the_eligibility_rules_from_the_policy():
     assert tot["provisional"] == -30000 - 40000 and tot["policy"] == tot["limit_change"] + 20000
     assert tot["households_outside_band"] == 2 and tot["provisional_outside_band"] == 50000 + 20000  # b, c
     assert tot["households_ineligible"] == 1 and isinstance(tot["households_ineligible"], int)
+    # investigated: b, c (outside the band), d, e (one side declines); their provisional limits 50,000 + 20,000
+    assert tot["households_provisional"] == 4 and tot["provisional_total"] == 70000
+    assert tot["households_declined_one_side"] == 2 and tot["provisional_declined"] == 0
     with pytest.raises(CalibInputError, match="reason"):
         compare.limit_bridge(cmp_.assign(reason="made_up"))

@@ -166,9 +166,12 @@ def bridge_totals(bridge: pd.DataFrame) -> dict[str, float | int]:
         ``total_consensus``, ``total_final``, ``limit_change`` (the overall row, yuan);
         ``eligibility``, ``band_rule``, ``provisional``, ``unconfirmed`` (the change each cause
         makes, yuan; 0 when absent); ``policy`` (all but the eligibility rules: the
-        reconciliation policy's change); ``households_ineligible``; ``households_above_band``,
-        ``households_below_band``, ``households_outside_band`` and ``provisional_outside_band``
-        (the final total those households hold while investigated, yuan).
+        reconciliation policy's change); ``households_ineligible``; ``households_provisional``
+        and ``provisional_total`` (the households investigated, with the final total their
+        provisional limits make, yuan); ``households_above_band``, ``households_below_band``,
+        ``households_outside_band`` and ``provisional_outside_band`` (those outside the band and
+        their provisional total, yuan); ``households_declined_one_side`` and
+        ``provisional_declined`` (one side declines: the households and their provisional total).
     """
     _require(bridge, ("reason", "cause", "households", "total_final", "limit_change"), "bridge", "use limit_bridge")
     rows = bridge.set_index("reason")
@@ -184,6 +187,11 @@ def bridge_totals(bridge: pd.DataFrame) -> dict[str, float | int]:
         out[cause] = float(by.get(f"cause_{cause}", 0.0))
     out["policy"] = out["limit_change"] - out["eligibility"]
     out["households_ineligible"] = of("ineligible", "households")
+    prov = bridge.iloc[1:].loc[bridge["cause"].iloc[1:] == "cause_provisional"]
+    out["households_provisional"] = float(prov["households"].sum())
+    out["provisional_total"] = float(prov["total_final"].sum())
+    out["households_declined_one_side"] = of("model_declined", "households") + of("consensus_declined", "households")
+    out["provisional_declined"] = of("model_declined", "total_final") + of("consensus_declined", "total_final")
     out["households_above_band"] = of("model_above_band", "households")
     out["households_below_band"] = of("model_below_band", "households")
     out["households_outside_band"] = out["households_above_band"] + out["households_below_band"]

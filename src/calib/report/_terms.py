@@ -612,7 +612,7 @@ VALUES: dict[str, tuple[str, str]] = {
     "cause_unconfirmed": ("缺少一方额度，未确认", "one limit missing, not confirmed"),
     "cause_none": ("无变化", "no change"),
     "model_below": ("模型低于评议", "model below panel"),
-    "in_line": ("与评议一致", "in line with the panel"),
+    "in_line": ("无法区分（区间含 0）", "not told apart (interval holds 0)"),
     "panel_grants": ("评议授信", "panel grants"),
     "panel_declines": ("评议拒绝", "panel declines"),
     "business_rating": ("经营情况评分", "business rating"),

@@ -31,16 +31,19 @@ TEXTS_03: dict[str, tuple[str, str]] = {
         "overall row); the cause column tells the eligibility rules, the rule inside the band and the provisional "
         "limits held while investigated apart."),
     "nb03.reconcile.summary": (
-        "最终额度合计 {final}，为公议额度合计 {consensus}的 {ratio}（{change}）：按资格规则剔除 {elig}（{n_elig} 户户内无合格成员，"
+        "最终额度合计 {final}，为公议额度合计 {consensus}的 {ratio}（{change}）：按资格规则剔除 {elig}（{eligible_who}，"
         "属资格规则而非调解政策）；调解政策{policy}，其中区间内调解规则{band}，核查期间的临时额度{prov}{unconfirmed}。"
-        "比值超出区间的 {n_out} 户（模型高于区间 {n_above} 户、低于区间 {n_below} 户）在核查期间执行临时额度，合计 {prov_total}，"
-        "已计入最终额度，核查后可能调整。",
+        "需核查的 {n_prov} 户在核查期间执行临时额度，合计 {prov_total}，已计入最终额度，核查后可能调整：其中比值超出区间的 {n_out} 户"
+        "（模型高于区间 {n_above} 户、低于区间 {n_below} 户）合计 {prov_total_out}，一方拒绝的 {n_dec} 户合计 {prov_total_dec}。",
         "Total final limit {final}, {ratio} of the total consensus {consensus} ({change}): {elig} removed by the "
-        "eligibility rules ({n_elig} households with no eligible member: the eligibility rules, not the policy); the "
-        "policy {policy}, of which the rule inside the band {band} and the provisional limits while investigated "
-        "{prov}{unconfirmed}. The {n_out} households outside the band ({n_above} with the model above it, "
-        "{n_below} below) hold provisional limits while investigated, {prov_total} in all, counted in the final "
-        "total and subject to change after the investigation."),
+        "eligibility rules ({eligible_who}: the eligibility rules, not the policy); the policy {policy}, of which the "
+        "rule inside the band {band} and the provisional limits while investigated {prov}{unconfirmed}. The {n_prov} "
+        "households to investigate hold provisional limits meanwhile, {prov_total} in all, counted in the final total "
+        "and subject to change after the investigation: the {n_out} outside the band ({n_above} with the model above "
+        "it, {n_below} below) {prov_total_out}, the {n_dec} where one side declines {prov_total_dec}."),
+    "nb03.eligible_who": ("{n} 户户内无合格成员：白名单中 {n_wl} 户，另 {n_k} 户评议已拒绝、公议额度为 0",
+                          "{n} households with no eligible member: {n_wl} white-listed, {n_k} declined by the panel "
+                          "with a consensus of 0"),
     "nb03.reconcile.unconfirmed": ("，缺少一方额度未确认{amount}", ", one limit missing and not confirmed {amount}"),
     "nb03.grants.note": (
         "上表评议拒绝 {n03} 户，报告 02 为 {n02} 户：其中 {k} 户户内无合格成员，本报告按资格规则计入“不符合资格”"
@@ -108,10 +111,10 @@ TEXTS_03: dict[str, tuple[str, str]] = {
         "纳入 {n} 户、{villages} 个村（{dropped} 户特征不全未纳入）；村内 R² {r2}。",
         "{n} households in {villages} villages ({dropped} without all features); within-village R² {r2}."),
     "nb03.drivers.villages": (
-        "按村效应的 95% 区间（按村聚类）划分：模型高于评议小组的村 {above} 个，低于的 {below} 个，区间含 0、与评议一致的 {in_line} 个；"
+        "按村效应的 95% 区间（按村聚类）划分：模型高于评议小组的村 {above} 个，低于的 {below} 个，区间含 0、无法区分的 {in_line} 个；"
         "全部村的效应见 `village_effects.xlsx`。`exposure_by_village.xlsx` 比较的是各村额度合计（含额度规模与拒绝），口径不同，村数不必相同。",
         "By the 95% interval of the village component (clustered by village): the model sits above the panel in "
-        "{above} villages, below it in {below}, and the interval holds 0 (in line) in {in_line}; every village's "
+        "{above} villages, below it in {below}, and the interval holds 0 (not told apart) in {in_line}; every village's "
         "component is in `village_effects.xlsx`. `exposure_by_village.xlsx` compares village totals (size and "
         "declines included): another basis, the counts need not agree."),
     "nb03.plot.village_title": ("差额中的村效应（红：模型高于评议小组；绿：低于）", "Village component of the gap (red: model above panel, green: below)"),
@@ -148,13 +151,13 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.c.policy_fig": ("{policy}（区间内调解规则{band}，核查期间的临时额度{prov}{unconfirmed}）",
                           "{policy} (rule inside the band {band}, provisional limits while investigated {prov}{unconfirmed})"),
     "nb03.c.eligible": ("按资格规则剔除的公议额度", "Consensus limits removed by the eligibility rules"),
-    "nb03.c.eligible_fig": ("{amount}（{n} 户户内无合格成员）", "{amount} ({n} households with no eligible member)"),
+    "nb03.c.eligible_fig": ("{amount}（{who}）", "{amount} ({who})"),
     "nb03.c.eligible_rule": ("户内无符合资格规则的成员不授信（参数：资格规则；报告 01、06 同一口径）",
                              "no eligible member, no credit (parameters: eligibility; as reports 01 and 06)"),
     "nb03.c.final": ("最终额度合计", "Total final limit"),
     "nb03.c.final_fig": ("{final}，为公议额度的 {ratio}（{change}）", "{final}, {ratio} of the consensus ({change})"),
-    "nb03.c.final_rule": ("含比值超出区间的 {n_out} 户核查期间的临时额度 {prov_total}，核查后可能调整",
-                          "includes the provisional limits of the {n_out} households outside the band, {prov_total}, "
+    "nb03.c.final_rule": ("含需核查的 {n_prov} 户核查期间的临时额度 {prov_total}，核查后可能调整",
+                          "includes the provisional limits of the {n_prov} households to investigate, {prov_total}, "
                           "subject to change after the investigation"),
     "nb03.c.policy_rule": ("区间内规则：{rule}（参数：额度调解）", "rule inside the band: {rule} (parameters: reconciliation)"),
     "nb03.c.ccc": ("模型与公议额度的一致性（Lin CCC，对数）", "Agreement of model and consensus (Lin's CCC, logs)"),
@@ -162,7 +165,9 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.c.kappa": ("授信/拒绝的一致性（Cohen κ）", "Grant/decline agreement (Cohen's kappa)"),
     "nb03.c.kappa_rule": ("κ ≥ 0.60（Landis & Koch 1977：高度一致）", "kappa ≥ 0.60 (Landis & Koch 1977: substantial)"),
     "nb03.summary": (
-        "需核查 {n} 户（敞口差额 {gap}）；最终额度为公议额度的 {ratio}（{change}：资格规则剔除 {elig}，调解政策{policy}）。",
+        "需核查 {n} 户（敞口差额 {gap}）；最终额度为公议额度的 {ratio}（{change}：资格规则剔除 {elig}；调解政策{policy}，"
+        "其中核查期间的临时额度{prov}，核查后可能调整）。",
         "{n} households to investigate (exposure gap {gap}); the final total is {ratio} of the consensus ({change}: "
-        "{elig} removed by the eligibility rules, the policy {policy})."),
+        "{elig} removed by the eligibility rules; the policy {policy}, of which the provisional limits while "
+        "investigated {prov}, subject to change after the investigation)."),
 }

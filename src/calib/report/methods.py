@@ -84,7 +84,7 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
          ("村固定效应回归，CR1 整群标准误 G/(G−1)·(N−1)/(N−K)（吸收的村效应嵌套于村，不计入 K），区间与 p 值用 t(G−1) 临界值（Cameron & Miller 2015）；村少于 30 个时另报受限 wild cluster bootstrap-t p 值（WCR：原假设下的残差乘以村权重；村不多于 12 个用 Webb 六点权重，否则 Rademacher；权重向量不多于抽样次数时全部枚举，p 值精确；Cameron, Gelbach & Miller 2008; Webb 2023）；仅一个村时用 HC1 与 t(N−K)，并注明。",
           "Village fixed-effects regression, CR1 cluster SEs G/(G-1)·(N-1)/(N-K) (absorbed village effects nested in the clusters, not counted in K), intervals and p-values on t(G-1) critical values (Cameron & Miller 2015); below 30 villages also the restricted wild cluster bootstrap-t p-value (WCR: residuals under the null multiplied by village weights; Webb six-point weights up to 12 villages, Rademacher above; every weight vector enumerated when there are no more than the draws, an exact p-value; Cameron, Gelbach & Miller 2008; Webb 2023); with one village HC1 and t(N-K), stated.")),
         (("核对规则", "Reconciliation rule"),
-         ("模型 / 公议比值在 {band} 内按参数规则定最终额度，区间外列入调查清单，调查期间按临时额度。",
+         ("模型 / 公议比值在 {band} 内按参数规则定最终额度，区间外或一方拒绝时列入核查名单，核查期间按临时额度。",
           "Inside the ratio band {band} the final limit follows the rule in the parameters; outside it the household is investigated and holds the provisional limit meanwhile.")),
     ],
     "04": [
