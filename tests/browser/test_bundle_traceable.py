@@ -40,13 +40,16 @@ def test_every_recorded_figure_is_found_in_its_report(reader_bundle):
 
 def test_report_03_splits_the_fall_of_the_total_by_cause(reader_bundle):
     """The headline said "调解政策使授信总额减少 3,138.00 万元", of which 1,430.10 万元 was the
-    consensus of households with no eligible member (the eligibility rules). Now the headline
-    gives both parts, and they add up to the fall."""
+    consensus of households with no eligible member (the eligibility rules), and 713.40 万元 the
+    provisional limits of households still to investigate. Now the headline gives the parts, and
+    they add up to the fall."""
     page = visible_text((reader_bundle / "03_consensus_vs_model.html").read_text(encoding="utf-8"))
-    m = re.search(r"最终额度为公议额度的 [\d.]+%（减少 ([\d,.]+) 万元：资格规则剔除 ([\d,.]+) 万元，调解政策减少 ([\d,.]+) 万元）", page)
+    m = re.search(r"最终额度为公议额度的 [\d.]+%（减少 ([\d,.]+) 万元：资格规则剔除 ([\d,.]+) 万元；调解政策减少 ([\d,.]+) 万元，"
+                  r"其中核查期间的临时额度减少 ([\d,.]+) 万元，核查后可能调整）", page)
     assert m, page[:600]
-    total, elig, policy = (float(x.replace(",", "")) for x in m.groups())
+    total, elig, policy, provisional = (float(x.replace(",", "")) for x in m.groups())
     assert elig > 0 and policy > 0 and abs(total - elig - policy) < 0.015
+    assert 0 < provisional < policy  # the part not settled until the investigation, said in the headline
     assert "调解政策使授信总额减少" not in page
     index = visible_text((reader_bundle / "index.html").read_text(encoding="utf-8"))
     assert m.group(0) in index  # the index repeats the report's conclusion word for word
@@ -76,3 +79,32 @@ def test_the_ineligible_households_consensus_is_one_figure_in_02_and_03(reader_b
     assert m02 and m03
     assert m02.group(2) == m03.group(1)
     assert "评议员宽严倾向的离散度" in p02  # the index's leniency spread, stated on its page
+
+
+def _table_after(html: str, header: str) -> list[list[str]]:
+    """The rows (visible cell texts) of the first table of ``html`` with a header cell ``header``."""
+    for table in re.findall(r"<table[^>]*>(.*?)</table>", html, flags=re.S):
+        heads = [visible_text(h) for h in re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", table, flags=re.S)]
+        if header in heads:
+            rows = [[visible_text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", r, flags=re.S)]
+                    for r in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)]
+            return [heads] + [r for r in rows if r]
+    raise AssertionError(f"no table with {header}")
+
+
+def test_report_04_says_how_the_pooled_figures_sit_among_the_folds(reader_bundle):
+    """Report 04 said the pooled out-of-sample figure "can sit below most folds'": true of its KS
+    (below 4 of 5), not of its AUC (below 2). The sentence now counts, and the counts are the
+    fold table's."""
+    html = (reader_bundle / "04_scorecard_calibration.html").read_text(encoding="utf-8")
+    page = visible_text(html)
+    m = re.search(r"AUC ([\d.]+)，KS ([\d.]+)，这是首页与报告 07 的样本外 AUC 与 KS。.*?合并 AUC 低于 (\d+) 个折中 (\d+) 个折的值，"
+                  r"合并 KS 低于 (\d+) 个折的值", page)
+    assert m, "the pooled sentence"
+    auc, ks = float(m.group(1)), float(m.group(2))
+    rows = _table_after(html, "检验折用信户数（有违约结果）")
+    heads, body = rows[0], rows[1:]
+    a, k = heads.index("AUC"), heads.index("KS")
+    assert int(m.group(3)) == len(body) == 5
+    assert int(m.group(4)) == sum(float(r[a]) > auc for r in body)
+    assert int(m.group(5)) == sum(float(r[k]) > ks for r in body)

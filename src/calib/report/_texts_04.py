@@ -164,12 +164,14 @@ TEXTS_04: dict[str, tuple[str, str]] = {
     "nb04.c.keep": ("保留还是更换现行评分权重（交叉验证）", "Keep or replace the current weights (cross-validated)"),
     "nb04.c.keep_fig": ("AUC 校准 {cv} 对 现行 {cur}，差 {diff}（DeLong p {p}）", "AUC calibrated {cv} vs current {cur}, difference {diff} (DeLong p {p})"),
     "nb04.cv.pooled": (
-        "5 折的折外预测合在一起计算（用信 {n} 户，违约 {d} 户）：AUC {auc}，KS {ks}，这是首页与报告 07 的样本外 AUC 与 KS。"
-        "各折单独计算的 AUC 平均 {auc_mean}、KS 平均 {ks_mean}：合并计算时各折评分卡的 PD 尺度不同，排序不完全可比，因此合并值可低于多数折的值。",
-        "The five folds' out-of-fold predictions pooled ({n} drawers, {d} defaults): AUC {auc}, KS {ks}, the "
+        "{k} 折的折外预测合在一起计算（用信 {n} 户，违约 {d} 户）：AUC {auc}，KS {ks}，这是首页与报告 07 的样本外 AUC 与 KS。"
+        "各折单独计算的 AUC 平均 {auc_mean}、KS 平均 {ks_mean}；合并 AUC 低于 {k} 个折中 {auc_below} 个折的值，合并 KS 低于 {ks_below} 个折的值："
+        "各折的评分卡不同，合并计算把不同评分卡给出的 PD 放在一起排序，合并值因此可以与各折的值不同。",
+        "The {k} folds' out-of-fold predictions pooled ({n} drawers, {d} defaults): AUC {auc}, KS {ks}, the "
         "out-of-sample AUC and KS of the index and report 07. By fold, the mean AUC is {auc_mean} and the mean KS "
-        "{ks_mean}: pooled, the folds' cards put PDs on different scales, so the ranking is not fully comparable "
-        "and the pooled figure can sit below most folds'."),
+        "{ks_mean}; the pooled AUC is below {auc_below} of the {k} folds', the pooled KS below {ks_below}: each fold "
+        "has its own card, pooling ranks PDs from different cards together, so the pooled figure can differ from "
+        "the folds'."),
     "nb04.c.keep_rule": ("AUC 差 95% 区间（DeLong 与按村自助法中较宽者）下限 > 0 才更换（按村分组的折外预测，DeLong 1988）", "replace only if the lower 95% bound (wider of DeLong's and the village bootstrap's) > 0 (village-grouped out-of-fold, DeLong 1988)"),
     "nb04.c.insample": ("样本内 AUC（仅供参考）", "In-sample AUC (reference only)"),
     "nb04.c.insample_fig": ("校准 {auc}，较现行高 {diff}（p {p}），样本内", "calibrated {auc}, {diff} above current (p {p}), in-sample"),
