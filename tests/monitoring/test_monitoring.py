@@ -54,8 +54,16 @@ def test_lights_at_their_boundaries_and_rules_checked():
     r = mon.MonitoringRules()
     assert mon.light(0.70, r.auc_oos) == "green" and mon.light(0.6999, r.auc_oos) == "amber"
     assert mon.light(0.65, r.auc_oos) == "amber" and mon.light(0.64, r.auc_oos) == "red"
-    assert mon.light(0.10, r.psi) == "green" and mon.light(0.25, r.psi) == "amber"
+    # lower is better: a threshold belongs to the worse light (PSI stable below 0.10, shifted from
+    # 0.25; report 04's grade light green below 95%, red from 99.9%): the two reports agree
+    assert mon.light(0.0999, r.psi) == "green" and mon.light(0.10, r.psi) == "amber"
+    assert mon.light(0.2499, r.psi) == "amber" and mon.light(0.25, r.psi) == "red"
     assert mon.light(0.26, r.psi) == "red" and mon.light(float("nan"), r.psi) == "none"
+    from calib.scorecard.calibration import traffic_light
+
+    for c in (0.5, 0.95, 0.97, 0.999, 0.9999):
+        want = {"yellow": "amber"}.get(str(traffic_light(c)), str(traffic_light(c)))
+        assert mon.light(c, r.grade_backtest) == want, c
     with pytest.raises(CalibParamsError, match="monitoring.psi"):
         mon.validate_monitoring({"psi": {"green": 0.3, "amber": 0.1, "higher_is_better": False}})
     with pytest.raises(CalibParamsError, match="monitoring.nonsense"):
@@ -414,21 +422,28 @@ def test_largest_of_indicators_name_their_characteristic_and_grade():
 
 def test_a_light_against_a_backfilled_base_says_so():
     """The sample's index read "红灯：…特征稳定性指数 CSI（最大），需复核" with nothing saying
-    that the CSI compares with a generated, backfilled snapshot: the summary says it for the
-    lights judged against the base (PSI, CSI, relative rules), and only when the base is one."""
+    that the CSI compares with a generated, backfilled snapshot. The summary names every figure
+    judged against the base (PSI, CSI, the relative rules: green ones rest on it too) and asks for
+    the red or amber ones among them to be compared again with an evaluation as the base; nothing
+    is added when the base is an evaluation."""
     from calib.report import labels
 
     labels.set_lang("zh-CN")
     ind = mon.indicators(_history(backfilled=("r1", "r2")))
     assert ind["base_as_of"].astype(str).str[:10].eq("2025-09-30").all() and ind["base_backfilled"].all()
     _, summary = mon.conclusions(ind, lang="zh-CN")
-    psi, vil = mon.INDICATOR_LABELS["psi"][0], mon.INDICATOR_LABELS["credit_villages"][0]
-    note = summary[summary.index("以基期"):] if "以基期" in summary else ""
-    assert "2025-09-30" in note and "回填的生成快照" in note
-    before = summary[:summary.index("以基期")]
-    assert psi in before and vil in before  # red and base-judged: named
-    assert mon.INDICATOR_LABELS["auc_oos"][0] not in before.split("需复核")[-1]  # absolute: not named
+    main, note = summary.split("。", 1)
+    name = {i: mon.INDICATOR_LABELS[i][0] for i in mon.INDICATORS}
+    assert "以基期 2025-09-30 为参照" in note and "回填的生成快照" in note
+    named, lit = note.split("为参照")[0], note.split("其中")[1]
+    last = ind.loc[ind["as_of"] == ind["as_of"].max()].set_index("indicator")
+    for i in ("psi", "investigations", "credit_villages"):  # recorded and judged against the base
+        assert name[i] in named, i
+        assert (name[i] in lit) == (last.loc[i, "light"] in ("red", "amber")), i
+    assert name["csi_max"] not in named  # not recorded in this history: no light to qualify
+    assert name["auc_oos"] not in note and name["auc_oos"] in main  # absolute: the main line only
     _, real = mon.conclusions(mon.indicators(_history(backfilled=())), lang="zh-CN")
-    assert "回填" not in real and real == summary[:summary.index("。") + 1]
+    assert "回填" not in real and real == main + "。"
     _, en = mon.conclusions(ind, lang="en")
-    assert "backfilled generated snapshot" in en
+    assert "backfilled generated snapshot" in en and "compared again with an evaluation" in en
+

@@ -288,12 +288,16 @@ def conclusions(ind: pd.DataFrame, rules: MonitoringRules | dict | None = None, 
              else t("nb07.summary_green", lang))
     summary = t("nb07.summary", lang, date=date, red=fmt.count(m["latest_red"]),
                 amber=fmt.count(m["latest_amber"]), n=fmt.count(len(last)), worst=worst)
-    # a light that compares with the base run says when that base is a generated snapshot
-    on_base = last.loc[last["light"].isin(["red", "amber"]) & last["indicator"].isin(_base_indicators(r))]
+    # the figures judged against the base run say when that base is a generated snapshot, and the
+    # red or amber ones among them are to be compared again with an evaluation as the base
+    on_base = last.loc[last["indicator"].isin(_base_indicators(r)) & (last["light"] != "none")]
     if len(on_base) and bool(last["base_backfilled"].iloc[0]) and last["as_of"].iloc[0] != last["base_as_of"].iloc[0]:
+        lit = on_base.loc[on_base["light"].isin(["red", "amber"]), "indicator"]
         summary += t("nb07.summary_base_backfilled", lang,
                      names=fmt.join([INDICATOR_LABELS[i][li] for i in on_base["indicator"]], lang),
-                     base=str(pd.Timestamp(last["base_as_of"].iloc[0]).date()))
+                     base=str(pd.Timestamp(last["base_as_of"].iloc[0]).date()),
+                     then=t("nb07.summary_base_lit", lang, names=fmt.join([INDICATOR_LABELS[i][li] for i in lit], lang))
+                     if len(lit) else "")
     return findings, summary
 
 

@@ -22,7 +22,9 @@ class _Strict(BaseModel):
 
 class Light(_Strict):
     """A traffic light: green when the value is on the good side of ``green``, amber up to
-    ``amber``, red beyond. ``relative: true`` judges ``value / base value`` instead."""
+    ``amber``, red beyond; a threshold belongs to the better light when higher is better, to the
+    worse one when lower is better (:func:`calib.monitoring.light`). ``relative: true`` judges
+    ``value / base value`` instead."""
 
     green: float
     amber: float
@@ -45,9 +47,9 @@ class MonitoringRules(_Strict):
     KS green from 0.30, amber from 0.20; PSI and CSI green below 0.10, amber below 0.25 (the
     usual bands: Siddiqi, *Credit Risk Scorecards*, 2006); grade backtest (the largest
     confidence, one-sided exact binomial test, that a grade's calibrated PD is too low: report
-    04's traffic light) green up to 95%, amber up to 99.9% (OeNB, *Rating Models and
-    Validation*, 2004); consensus-model gap (|Bland-Altman bias ratio - 1|) green up to 10%,
-    amber up to 20%; investigations relative to the base run green up to 1.25x, amber up to
+    04's traffic light) green below 95%, amber below 99.9% (OeNB, *Rating Models and
+    Validation*, 2004); consensus-model gap (|Bland-Altman bias ratio - 1|) green below 10%,
+    amber below 20%; investigations relative to the base run green below 1.25x, amber below
     1.5x; certified villages relative to the base run green from 1.0x, amber from 0.8x.
     """
 

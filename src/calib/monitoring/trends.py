@@ -34,12 +34,17 @@ SOURCES = {
 
 
 def light(value: float, rule: Light) -> str:
-    """``"green"``, ``"amber"``, ``"red"`` (or ``"none"`` without a value) for ``value``."""
+    """``"green"``, ``"amber"``, ``"red"`` (or ``"none"`` without a value) for ``value``.
+
+    A threshold belongs to the better light when higher is better (green from ``green`` up) and
+    to the worse one when lower is better (green below ``green``): report 04's grade traffic light
+    (green below 95% confidence, red from 99.9%) and the usual PSI bands (stable below 0.10,
+    shifted from 0.25) read so, and the monitoring lights agree with them at the boundary."""
     if value is None or not np.isfinite(value):
         return "none"
     if rule.higher_is_better:
         return "green" if value >= rule.green else ("amber" if value >= rule.amber else "red")
-    return "green" if value <= rule.green else ("amber" if value <= rule.amber else "red")
+    return "green" if value < rule.green else ("amber" if value < rule.amber else "red")
 
 
 def _get(row: pd.Series, key: str):

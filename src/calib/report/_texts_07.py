@@ -59,16 +59,19 @@ TEXTS_07: dict[str, tuple[str, str]] = {
     "nb07.c.detail_fig": ("{value}（{detail}）", "{value} ({detail})"),
     "nb07.c.grade": ("{grade} 级", "grade {grade}"),
     "nb07.c.rule_high": ("绿灯 ≥ {green}，黄灯 ≥ {amber}（监测参数）", "green ≥ {green}, amber ≥ {amber} (monitoring parameters)"),
-    "nb07.c.rule_low": ("绿灯 ≤ {green}，黄灯 ≤ {amber}（监测参数）", "green ≤ {green}, amber ≤ {amber} (monitoring parameters)"),
+    "nb07.c.rule_low": ("绿灯 < {green}，黄灯 < {amber}（监测参数）", "green < {green}, amber < {amber} (monitoring parameters)"),
     "nb07.c.rule_high_rel": ("相对基期：绿灯 ≥ {green} 倍，黄灯 ≥ {amber} 倍（监测参数）", "vs base: green ≥ {green}×, amber ≥ {amber}× (monitoring parameters)"),
-    "nb07.c.rule_low_rel": ("相对基期：绿灯 ≤ {green} 倍，黄灯 ≤ {amber} 倍（监测参数）", "vs base: green ≤ {green}×, amber ≤ {amber}× (monitoring parameters)"),
+    "nb07.c.rule_low_rel": ("相对基期：绿灯 < {green} 倍，黄灯 < {amber} 倍（监测参数）", "vs base: green < {green}×, amber < {amber}× (monitoring parameters)"),
     "nb07.summary": (
         "最近基准日 {date}：红灯 {red} 个、黄灯 {amber} 个（共 {n} 个指标）；{worst}。",
         "Latest as-of date {date}: {red} red, {amber} amber (of {n} indicators); {worst}."),
     "nb07.summary_base_backfilled": (
-        "{names}以基期 {base} 为参照，该基期是回填的生成快照（非银行的实际评估），仅用于演示。",
-        " {names} compared with the base run of {base}, a backfilled generated snapshot (not one of the bank's "
-        "evaluations), shown for demonstration."),
+        "{names}以基期 {base} 为参照，该基期是回填的生成快照（非银行的实际评估）{then}。",
+        " {names} are judged against the base run of {base}, a backfilled generated snapshot (not one of the "
+        "bank's evaluations){then}."),
+    "nb07.summary_base_lit": ("；其中{names}的灯色应以一次实际评估为基期（参数：比较基期）重新比较后再下结论",
+                              "; the lights of {names} are to be compared again with an evaluation as the base "
+                              "(parameter: base run) before any conclusion"),
     "nb07.summary_red": ("红灯：{names}，需复核", "red: {names}, to be reviewed"),
     "nb07.summary_amber": ("无红灯；黄灯：{names}，需关注", "no red; amber: {names}, to watch"),
     "nb07.summary_green": ("全部指标为绿灯或未记录", "every indicator green or not recorded"),
