@@ -173,3 +173,16 @@ def test_catalogue_writes_no_default_threshold_as_fixed():
                 continue
             found += [(key, w) for w in fixed if w in text]
     assert not found, found
+
+
+def test_glossary_says_what_the_pages_count_as_final_and_white_listed():
+    """The glossary said 最终授信额度 is fixed after each gap is investigated and the white list
+    \"可获授信\", while report 03's final total holds the provisional limits of 1,132 households
+    still to investigate and 555 white-listed households cannot be granted credit (02, 03)."""
+    from calib.report.methods import GLOSSARY
+
+    zh = {term: text for term, _, text, _ in GLOSSARY}
+    assert "临时额度" in zh["最终授信额度"] and "核查后可能调整" in zh["最终授信额度"]
+    assert "可获授信" not in zh["白名单"] and "资格规则" in zh["白名单"]
+    cover = next(text for term, text in zh.items() if term.startswith("授信面"))
+    assert "含核查期间执行临时额度的农户" in cover

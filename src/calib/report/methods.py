@@ -16,7 +16,7 @@ __all__ = ["METHODS", "GLOSSARY", "methods_appendix", "glossary_page"]
 
 # Sources of thresholds, named as the programme documents name them (no file reference).
 _SRC = {
-    "003": ("农商银行《“整村授信”工作实施方案》（信用村：“952”标准、A 级以上农户占比、信用乡镇 75%）",
+    "003": ("农商银行《“整村授信”工作实施方案》（信用村：“952”标准、A 级及以上农户占比、信用乡镇 75%）",
             "a rural bank's whole-village credit implementation plan (credit village: the \"952\" standard, "
             "A-or-better share; credit township 75%)"),
     "001": ("干汊河镇“整村授信”工程实施意见（干办〔2019〕51号：授信面 80%、用信面 30% 及年度里程碑）",
@@ -105,7 +105,7 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
         (("AUC 与 KS", "AUC and KS"),
          ("AUC = 随机一户违约户的 PD 高于随机一户未违约户的概率（同分计一半）；KS = 违约与未违约两组评分累积分布之差的最大值。",
           "AUC = the probability that a random defaulter's PD exceeds a random non-defaulter's (ties count half); KS = the largest gap between the two groups' cumulative score distributions.")),
-        (("A 级以上占比", "A-or-better share"),
+        (("A 级及以上占比", "A-or-better share"),
          ("本报告：已评分农户按校准评分卡等级（样本内）；信用村标准（{a_share}，来源：" + _SRC["003"][0] + "）用报告 06 的口径：全部农户按模型跑批等级。",
           "Here: scored households by the calibrated card's grades (in sample); the credit-village criterion ({a_share}, source: " + _SRC["003"][1] + ") uses report 06's figure: all households by the model-run grade.")),
     ],
@@ -197,8 +197,16 @@ GLOSSARY: list[tuple[str, str, str, str]] = [
     ("背靠背评议", "back-to-back review", "评议小组成员互不见面、各自独立评议每户。", "Panel members rate each household independently, without seeing each other's sheets."),
     ("公议授信额度", "consensus limit", "由各评议员意见汇总得到的农户额度。", "The household's limit aggregated from the reviewers' proposals."),
     ("模型跑批授信额度", "model limit", "银行线上模型批量测算的额度。", "The limit the bank's online model produces in a batch run."),
-    ("最终授信额度", "final limit", "对比公议与模型并查找差额原因后确定的额度。", "The limit fixed after comparing consensus and model and investigating each gap."),
-    ("白名单", "white list", "评议通过、可获授信的农户名单。", "Households the panel accepts for credit."),
+    ("最终授信额度", "final limit",
+     "对比公议与模型后确定的额度：比值在区间内的按调解规则确定；需核查的农户在查明差额原因前执行临时额度，计入最终额度合计，核查后可能调整（报告 03）。",
+     "The limit fixed by comparing consensus and model: inside the band by the reconciliation rule; a household "
+     "to investigate holds a provisional limit until the gap is explained, counted in the total final limit and "
+     "subject to change after the investigation (report 03)."),
+    ("白名单", "white list",
+     "评议小组同意授信的农户名单。授信前还须按资格规则剔除户内没有合格成员的农户（报告 02、03），白名单户数因此可多于合格农户数。",
+     "Households the panel accepts for credit. Before credit is granted, households with no eligible member are "
+     "removed by the eligibility rules (reports 02, 03), so the white list can count more households than the "
+     "eligible ones."),
     # the ratios of coverage and usage: each name with its numerator and denominator (one name, one
     # value: figures that count households and persons are named apart)
     ("合格人员 / 合格农户", "eligible person / household",
@@ -215,12 +223,13 @@ GLOSSARY: list[tuple[str, str, str, str]] = [
     ("授信面 / 用信面", "credit coverage / usage",
      "未标注时按人数计（整村授信目标的考核口径），与标注“（按人数）”的相同：授信面 = 已授信农户中的合格人数 / 合格人数；"
      "用信面 = 有用信农户中的合格人数 / 已授信农户中的合格人数。标注“（按户）”的为户数之比：授信面（按户）= 已授信农户 / 合格农户；"
-     "用信面（按户）= 有用信的已授信农户 / 已授信农户。已授信 = 合格、已建档且最终授信额度大于 0。",
+     "用信面（按户）= 有用信的已授信农户 / 已授信农户。已授信 = 合格、已建档且最终授信额度大于 0（含核查期间执行临时额度的农户）。",
      "Unmarked, in persons (the basis the programme targets are judged on), as when marked \"persons\": coverage = "
      "eligible persons in credited households / eligible persons; usage = eligible persons in drawing households / "
      "eligible persons in credited households. Marked \"households\", the same ratios of households: coverage "
      "(households) = credited households / eligible households; usage (households) = drawing credited households / "
-     "credited households. Credited = eligible, profiled and a final limit above 0."),
+     "credited households. Credited = eligible, profiled and a final limit above 0 (provisional limits while "
+     "investigated included)."),
     ("建档农户授信率", "credit rate of profiled households",
      "已授信农户 / 已建档农户（信用村“952”标准的“5”）。分母是已建档农户，不是授信面的合格农户或合格人数。",
      "Credited households / profiled households (the \"5\" of the credit-village \"952\" rule). Its denominator "
