@@ -66,8 +66,8 @@ def test_report_06_names_the_unit_of_every_coverage_and_usage(reader_bundle):
 def test_counts_side_by_side_do_not_read_as_fractions(reader_bundle):
     page = _page(reader_bundle, "06_credit_villages.html")
     assert re.search(r"建档村口径\s*按户 \d+ 个；按人数 \d+ 个", page)
-    assert re.search(r"白名单与符合条件农户\s*白名单 [\d,]+ 户；符合条件农户 [\d,]+ 户", page)
-    assert not re.search(r"(建档村口径|白名单与符合条件农户)\s*[\d,]+ / [\d,]+", page)
+    assert re.search(r"白名单与合格农户\s*白名单 [\d,]+ 户；合格农户 [\d,]+ 户", page)
+    assert not re.search(r"(建档村口径|白名单与合格农户)\s*[\d,]+ / [\d,]+", page)
 
 
 def test_report_01_says_its_profiling_counts_households(reader_bundle):

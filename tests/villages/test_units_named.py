@@ -46,7 +46,7 @@ def test_headers_name_the_unit_of_each_figure():
     tw = kp[["level", "township", "n_eligible", "n_credited", "n_drawing", "credit_coverage", "usage"]]
     tw = tw.assign(coverage_met=True, usage_met=False)
     hp = headers(list(cv.unit_columns(tw, "person").columns))
-    assert {"合格人数", "已授信人数", "用信人数", "授信面（按人数）", "用信面（按人数）",
+    assert {"合格人数", "已授信农户中的合格人数", "有用信农户中的合格人数", "授信面（按人数）", "用信面（按人数）",
             "授信面（按人数）达标", "用信面（按人数）达标"} <= set(hp)
     assert not BARE & (set(hh) | set(hp))
     labels.set_lang("en")
@@ -103,7 +103,7 @@ def test_two_counts_side_by_side_do_not_read_as_a_fraction():
     zh = cv.conclusions(v, t, kh, rules=RULES, township_rules=TOWNSHIP_RULES, household_counts=hc,
                         village_counts=vc).set_index("topic")
     assert zh.loc["profiled_villages", "figure"] == "按户 2 个；按人数 1 个"
-    assert zh.loc["white_list", "figure"] == "白名单 18 户；符合条件农户 20 户"
+    assert zh.loc["white_list", "figure"] == "白名单 18 户；合格农户 20 户"
     for topic in ("profiled_villages", "white_list"):
         assert not re.search(r"\d\s*/\s*\d", zh.loc[topic, "figure"])
     en = cv.conclusions(v, t, kh, rules=RULES, township_rules=TOWNSHIP_RULES, household_counts=hc,

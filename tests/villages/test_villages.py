@@ -264,6 +264,10 @@ def test_township_75_percent_is_not_above_75():
     assert t.loc["T2", "npl_vs_county_threshold"] == pytest.approx(1 / 9)
     assert not t["certified"].any()
     assert t.loc["T2", "failed"] == "npl_vs_county"
+    # villages with any qualitative criterion not assessed, whatever else they fail (audit 3, A12)
+    na = v.assign(_na=v[list(cv.QUALITATIVE_CRITERIA)].eq("not assessed").any(axis=1)).groupby("township")["_na"].sum()
+    assert t["n_not_assessed"].to_dict() == na.to_dict()
+    assert (t["n_not_assessed"] >= t["n_pending_assessment"]).all()
 
 
 def test_township_certified_when_both_pass_and_npl_equal_fails():
@@ -309,6 +313,25 @@ def test_nearest_to_certification_says_what_is_lacking():
     assert near.loc["R", "credit_rate_needed"] == 0  # no data, not a count
     assert "credit_rate: no data" in near.loc["R", "lacks"]
     assert len(cv.nearest_to_certification(v, k, rules=RULES, top=2)) == 2
+    # a count of criteria and a distance between ratios are kept apart (audit 3, A4): the
+    # criteria without data or qualitative and not passed are counted, not added as 1.0 each
+    vv = v.set_index("village")
+    crit = list(cv.VILLAGE_CRITERIA) + list(cv.QUALITATIVE_CRITERIA)
+    for name in "PQR":
+        unmeasured = int(vv.loc[name, list(cv.VILLAGE_CRITERIA)].eq("no data").sum()
+                         + vv.loc[name, list(cv.QUALITATIVE_CRITERIA)].ne("pass").sum())
+        assert near.loc[name, "n_unmeasured"] == unmeasured
+        assert near.loc[name, "n_lacking"] == int(vv.loc[name, crit].ne("pass").sum())
+    assert near.loc["Q", "gap_figures"] == pytest.approx(0.0)  # 11 / 20 against "> 55%": a distance of 0
+    assert 0 < near.loc["P", "gap_figures"] < 0.05
+    # the workbook's columns: each change in its unit, the recovery as the page writes it
+    named = cv.lack_columns(near.reset_index())
+    assert named["profiling_rate_needed_households"].tolist()[1] == 3
+    assert named["npl_ratio_recovery"].tolist()[1] == pytest.approx(12000.0)
+    assert not [c for c in named if c.endswith("_needed")]
+    assert "profiling_rate_needed_persons" in cv.lack_columns(near.reset_index(), "person")
+    with pytest.raises(CalibInputError, match="unit"):
+        cv.lack_columns(near, "village")
 
     # the stated changes are exactly sufficient: apply them and the criteria pass; one less fails
     def p_village(profiled, defaulted):

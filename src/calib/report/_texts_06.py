@@ -48,16 +48,27 @@ TEXTS_06: dict[str, tuple[str, str]] = {
         "grey not assessed; the headings carry the rule. A village is a credit village only when every criterion passes."),
     "nb06.townships.h": ("信用乡镇认定", "Credit-township verdicts"),
     "nb06.townships.text": (
-        "乡镇的信用村占比 {township_share} 且不良率（按余额）低于全县时，认定为信用乡镇（参数表“信用乡镇标准”）。",
+        "乡镇的信用村占比 {township_share} 且不良率（按余额）低于全县时，认定为信用乡镇（参数表“信用乡镇标准”）。"
+        "`credit_villages.xlsx` 的“信用乡镇认定”表另有两列：“有未评估标准的村数”计有任一定性标准未评估的村（各乡镇合计即结论中的“有未评估标准的村”），"
+        "“仅待定性评估的村数（其余标准均通过）”只计除未评估的定性标准外全部通过、评估后即可认定的村。",
         "A township qualifies when its credit villages are {township_share} of its villages and its NPL ratio (by balance) is "
-        "below the county's (parameter table: Credit-township rules)."),
+        "below the county's (parameter table: Credit-township rules). The sheet Credit-township verdicts of "
+        "`credit_villages.xlsx` has two more columns: villages with a criterion not assessed (any qualitative one; "
+        "their sum over townships is the conclusions' count), and villages awaiting only the assessment (every "
+        "other criterion passes)."),
     "nb06.nearest.h": ("未认定村欠缺项", "What villages lack"),
     "nb06.nearest.text": (
-        "未认定的村，按欠缺标准数从少到多（再按与门槛的距离）排列。“欠缺”给出在其他计数不变时满足每条未通过标准的最小变化："
-        "增加已建档、已授信或有贷款的农户，或需收回的违约余额（收回同时降低违约余额与总余额）。未评估的定性标准需要村级评估，而不是数字。每个未认定的村一行，同见 `credit_villages.xlsx`。",
-        "Villages not certified, fewest missing criteria first. Lacks states the smallest change that meets each failed "
-        "criterion with the other counts fixed: more profiled, credited or borrowing households, or the defaulted "
-        "balance to recover. Criteria not assessed need the village assessment. One row per village not certified, also in `credit_villages.xlsx`."),
+        "未认定的村，按欠缺标准数从少到多排列；欠缺项数相同时，无数据或定性标准未通过的项少者在前，再按未通过的数值标准与门槛之差从小到大。"
+        "“欠缺”给出在其他计数不变时满足每条未通过标准的最小变化：增加已建档、已授信或有贷款的农户（户），或需收回的违约余额（元；收回同时降低违约余额与总余额）。"
+        "未评估的定性标准需要村级评估，而不是数字。每个未认定的村一行，同见 `credit_villages.xlsx`：其“未认定村欠缺项”表按单位分列，"
+        "“所需变化（户）”为需增加的户数，“需收回的违约余额（元）”为元，与上述文字一致。",
+        "Villages not certified, fewest missing criteria first; among equals, fewer criteria without data or "
+        "qualitative first, then the smaller distance of the failed figures to their thresholds. Lacks states the "
+        "smallest change that meets each failed criterion with the other counts fixed: more profiled, credited or "
+        "borrowing households (households), or the defaulted balance to recover (yuan). Criteria not assessed need the "
+        "village assessment. One row per village not certified, also in `credit_villages.xlsx`, whose sheet What "
+        "villages lack gives each change in its unit: \"change needed (households)\" in households, \"defaulted "
+        "balance to recover (yuan)\" in yuan, as the words here."),
     "noun.a_or_better": ("A 级及以上农户", "households rated A or better"),
     "noun.profiled": ("已建档农户", "profiled households"),
     "noun.credited": ("已授信农户", "credited households"),
@@ -94,10 +105,15 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.plot.usage_target": ("用信面目标", "usage target"),
     "nb06.plot.coverage_measured": ("授信面实测", "coverage measured"),
     "nb06.plot.usage_measured": ("用信面实测", "usage measured"),
-    "nb06.towns.text": ("按乡镇的授信面与用信面（按人数），与最终目标比较：", "Coverage and usage by township in persons, against the final targets:"),
+    "nb06.towns.text": (
+        "按乡镇的授信面与用信面（按人数），与最终目标比较。授信与用信按户发生：“已授信农户中的合格人数”是已授信农户户内的合格人数，"
+        "“有用信农户中的合格人数”是有用信农户户内的合格人数，都不是获得授信或用信的人数：",
+        "Coverage and usage by township in persons, against the final targets. Credit is granted and drawn per "
+        "household: the columns count the eligible persons living in credited and in drawing households, not "
+        "persons granted credit or drawing:"),
     "nb06.check": (
         "信用村 {cv} / {n} 个，信用乡镇 {ct} 个；授信面（按人数）{coverage_p}，用信面（按人数）{usage_p}；"
-        "授信面（按户）{coverage}，用信面（按户）{usage}；不良率 {npl}，未评估村 {na} 个；目标：{targets}",
+        "授信面（按户）{coverage}，用信面（按户）{usage}；不良率 {npl}，有未评估标准的村 {na} 个；目标：{targets}",
         "credit villages {cv} of {n}, credit townships {ct}; coverage (persons) {coverage_p}, usage (persons) "
         "{usage_p}; coverage (households) {coverage}, usage (households) {usage}; NPL {npl}, not assessed {na}; "
         "targets: {targets}"),

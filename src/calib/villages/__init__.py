@@ -36,6 +36,7 @@ from calib.villages.counts import (
 from calib.villages.display import (
     UNIT_COLUMNS,
     kpi_table,
+    lack_columns,
     plot_target_progress,
     plot_verdict_table,
     style_verdicts,
@@ -98,6 +99,7 @@ __all__ = [
     "kpi_table",
     "UNIT_COLUMNS",
     "unit_columns",
+    "lack_columns",
     "verdict_grid",
     "style_verdicts",
     "plot_verdict_table",

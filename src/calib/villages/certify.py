@@ -282,7 +282,8 @@ def programme_verdicts(kpis: pd.DataFrame, *, rules: Mapping[str, Any] | None = 
 
 
 def _township_sums(village_verdicts: pd.DataFrame, v: pd.DataFrame) -> pd.DataFrame:
-    """Per township: villages, credit villages, pending ones, balances in cents."""
+    """Per township: villages, credit villages, pending ones (only an assessment missing), ones
+    with any criterion not assessed, balances in cents."""
     vv = village_verdicts
     for col in ("township", "village", "certified"):
         if col not in vv:
@@ -297,10 +298,15 @@ def _township_sums(village_verdicts: pd.DataFrame, v: pd.DataFrame) -> pd.DataFr
         else np.zeros(len(vv), dtype=bool),
         index=vkey,
     ).reindex(key)
+    na = np.zeros(len(vv), dtype=bool)
+    for c in QUALITATIVE_CRITERIA:
+        if c in vv:
+            na |= (vv[c] == "not assessed").to_numpy(dtype=bool, na_value=False)
+    na = pd.Series(na, index=vkey).reindex(key)
     v = v.assign(_cert=cert.to_numpy().astype(np.int64), _pend=pend.to_numpy().astype(np.int64),
-                 _one=np.int64(1))
+                 _na=na.to_numpy().astype(np.int64), _one=np.int64(1))
     return v.groupby("township", sort=True)[
-        ["_one", "_cert", "_pend", "_balance_cents", "_defaulted_cents"]].sum()
+        ["_one", "_cert", "_pend", "_na", "_balance_cents", "_defaulted_cents"]].sum()
 
 
 def certify_townships(
@@ -325,7 +331,9 @@ def certify_townships(
     -------
     pandas.DataFrame
         One row per township: ``township``, ``n_villages``, ``n_credit_villages``,
-        ``n_pending_assessment``, ``credit_village_share_figure``,
+        ``n_pending_assessment`` (villages whose every other criterion passes and that wait
+        for the assessment only), ``n_not_assessed`` (villages with at least one qualitative
+        criterion not assessed, whatever else they fail), ``credit_village_share_figure``,
         ``credit_village_share_threshold``, ``credit_village_share`` (pass/fail/no data),
         ``npl_vs_county_figure`` (township NPL by balance), ``npl_vs_county_threshold``
         (county NPL), ``npl_vs_county``, ``n_failed``, ``failed``, ``certified`` (bool).
@@ -337,6 +345,7 @@ def certify_townships(
     out["n_villages"] = t["_one"].to_numpy()
     out["n_credit_villages"] = t["_cert"].to_numpy()
     out["n_pending_assessment"] = t["_pend"].to_numpy()
+    out["n_not_assessed"] = t["_na"].to_numpy()
     f = frac(r["credit_village_share"]["value"])
     out["credit_village_share_figure"] = ratio(t["_cert"], t["_one"]).to_numpy()
     out["credit_village_share_threshold"] = float(f)

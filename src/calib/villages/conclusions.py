@@ -153,6 +153,11 @@ def _target_rows(progress: pd.DataFrame, lang: str) -> list[tuple]:
     met = fin["status"] in ("met", "on track")
     ms = progress.loc[progress["milestone"] != "final"]
     outside = ms.loc[~ms["in_data_period"].astype(bool)] if "in_data_period" in ms else ms.iloc[:0]
+    # the figures are measured once, at the reference date: a milestone outside that is before
+    # or after it (not outside the data: the data hold earlier model runs and points)
+    ref = pd.to_datetime(outside["measured_at"]) if "measured_at" in outside else pd.Series(pd.NaT, index=outside.index)
+    early = int((pd.to_datetime(outside["date"]) < ref).sum()) if "date" in outside else len(outside)
+    late = len(outside) - early
     unit = str(progress["villages_unit"].iloc[0]) if "villages_unit" in progress else ""
     if lang == "en":
         u = {"person": " (persons)", "household": " (households)"}.get(unit, "")
@@ -160,9 +165,12 @@ def _target_rows(progress: pd.DataFrame, lang: str) -> list[tuple]:
                  f"coverage ≥ {rule_pct(fin['credit_coverage_target'])}, usage ≥ "
                  f"{rule_pct(fin['usage_target'])}", "met" if met else f"not met: {short}")]
         if len(outside):
-            rows.append(("programme milestones", f"{len(outside)} of {len(ms)} milestones lie "
-                         "outside the data's period", "dated milestones",
-                         "cannot be judged on time; compared with the current figures"))
+            when = "; ".join(x for x in (f"{early} before the reference date" if early else "",
+                                          f"{late} after it" if late else "") if x)
+            rows.append(("programme milestones", f"{len(outside)} of {len(ms)} milestones are not at "
+                         f"the reference date ({when})", "dated milestones",
+                         "the figures are measured at the reference date only: not judged on time, "
+                         "compared with the current figures"))
         return rows
     short_zh = short.replace("coverage", "授信面").replace("usage", "用信面").replace(
         "more profiled villages", "个建档村待完成")
@@ -171,8 +179,10 @@ def _target_rows(progress: pd.DataFrame, lang: str) -> list[tuple]:
              f"授信面 ≥ {rule_pct(fin['credit_coverage_target'])}，用信面 ≥ {rule_pct(fin['usage_target'])}",
              "达标" if met else f"未达标：{short_zh}")]
     if len(outside):
-        rows.append(("阶段性目标（里程碑）", f"{len(ms)} 个里程碑中 {len(outside)} 个不在数据期间内",
-                     "按日期的阶段目标", "无法按期考核，仅与当前数据对照"))
+        when = "、".join(x for x in (f"{early} 个早于本次基准日" if early else "",
+                                    f"{late} 个晚于本次基准日" if late else "") if x)
+        rows.append(("阶段性目标（里程碑）", f"{len(ms)} 个里程碑中 {when}",
+                     "按日期的阶段目标", "各项数字只在基准日测量：无法按期考核，仅与当前数字对照"))
     return rows
 
 
@@ -260,8 +270,8 @@ def conclusions(
     if household_counts is not None:
         c = household_counts.set_index("figure")["households"]
         w, e = int(c["white_listed"]), int(c["eligible"])  # two counts side by side, not a fraction
-        rows.append(("白名单与符合条件农户" if lang != "en" else "white list and eligible households",
-                     f"白名单 {w:,} 户；符合条件农户 {e:,} 户" if lang != "en"
+        rows.append(("白名单与合格农户" if lang != "en" else "white list and eligible households",
+                     f"白名单 {w:,} 户；合格农户 {e:,} 户" if lang != "en"
                      else f"white list {w:,} households; eligible {e:,} households", "—",
                      white_list_line(household_counts, lang=lang)))
         topics.append("white_list")

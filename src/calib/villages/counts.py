@@ -130,8 +130,8 @@ def white_list_line(counts: pd.DataFrame, *, lang: str = "zh-CN") -> str:
                 f"household; eligibility is a roster rule), {nr:,} eligible households were not "
                 f"reviewed and {nw:,} reviewed were not white-listed "
                 f"({e:,} - {nr:,} - {nw:,} + {ne:,} = {w:,}).")
-    return (f"白名单 {w:,} 户，符合条件（至少一名成员符合年龄和排除规则）的农户 {e:,} 户：白名单中 {ne:,} 户"
-            f"没有符合条件的成员（评议小组评议全村农户，资格按花名册判定），符合条件的农户中 {nr:,} 户"
+    return (f"白名单 {w:,} 户，合格农户（户内至少一名合格人员：年龄符合且未被排除）{e:,} 户：白名单中 {ne:,} 户"
+            f"没有合格人员（评议小组评议全村农户，资格按花名册判定），合格农户中 {nr:,} 户"
             f"未经评议、{nw:,} 户经评议未入白名单（{e:,} − {nr:,} − {nw:,} + {ne:,} = {w:,}）。")
 
 
@@ -200,5 +200,5 @@ def village_counts_line(counts: pd.DataFrame, *, lang: str = "zh-CN") -> str:
                 if p is not None else "")
         return (f"Of {n} villages, {h} are profiled when a village's profiling rate counts "
                 f"eligible households (the credit-village rule){tail}.")
-    tail = f"；按符合条件人数计（目标考核口径）为 {p} 个" if p is not None else ""
-    return f"{n} 个行政村中，按符合条件农户数计建档率达标（信用村口径）的为 {h} 个{tail}。"
+    tail = f"；按合格人数计（目标考核口径）为 {p} 个" if p is not None else ""
+    return f"{n} 个行政村中，按合格农户数计建档率达标（信用村口径）的为 {h} 个{tail}。"

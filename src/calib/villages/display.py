@@ -23,7 +23,7 @@ from calib.villages.rules import (
     validate_village_rules,
 )
 
-__all__ = ["kpi_table", "UNIT_COLUMNS", "unit_columns", "verdict_grid", "style_verdicts",
+__all__ = ["kpi_table", "UNIT_COLUMNS", "unit_columns", "lack_columns", "verdict_grid", "style_verdicts",
            "plot_verdict_table", "plot_target_progress"]
 
 _COLOURS = {
@@ -97,6 +97,44 @@ def kpi_table(kpis: pd.DataFrame) -> pd.DataFrame:
 UNIT_COLUMNS = ("n_eligible", "n_credited", "n_drawing", "credit_coverage", "usage", "coverage_met",
                 "usage_met", "villages")
 _UNIT_SUFFIX = {"household": "households", "person": "persons"}
+
+
+#: The NPL criteria: what they lack is defaulted balance to recover, in yuan, not a count.
+_RECOVERY = ("npl_ratio", "npl_vs_county")
+
+
+def lack_columns(near: pd.DataFrame, unit: str = "household") -> pd.DataFrame:
+    """:func:`nearest_to_certification` with each needed change in a column named by its unit,
+    as the page's words state it ("需增加 1 户有贷款农户", "需收回违约余额 124.49 元").
+
+    ``<c>_needed`` becomes ``<c>_needed_households`` (or ``_persons``: the change of the count
+    a criterion's share is made of) and, for the NPL criteria, ``<c>_recovery`` (yuan of
+    defaulted balance to recover, positive, as the page writes it); ``gap_figures`` (a
+    distance between ratios) and ``n_unmeasured`` (a count of criteria) stay apart.
+
+    Parameters
+    ----------
+    near : pandas.DataFrame
+        :func:`nearest_to_certification`.
+    unit : {"household", "person"}
+        What the kpis the verdicts were made on count (the profiling and credit-rate changes
+        are in that unit; A-or-better and loan share always count households).
+    """
+    if unit not in _UNIT_SUFFIX:
+        raise CalibInputError(f"lack_columns: unit must be 'household' or 'person', got {unit!r}")
+    out = near.copy()
+    named = {}
+    for c in VILLAGE_CRITERIA:
+        col = f"{c}_needed"
+        if col not in out:
+            continue
+        if c in _RECOVERY:
+            out[col] = -out[col].astype(float)  # signed change of the defaulted balance -> amount to recover
+            named[col] = f"{c}_recovery"
+        else:
+            per = _UNIT_SUFFIX[unit] if c in ("profiling_rate", "credit_rate") else "households"
+            named[col] = f"{c}_needed_{per}"
+    return out.rename(columns=named)
 
 
 def unit_columns(frame: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:

@@ -121,12 +121,13 @@ def nearest_to_certification(
     -------
     pandas.DataFrame
         Columns ``township``, ``village``, ``status``, ``n_lacking`` (criteria failed, without
-        data or not assessed), ``gap`` (sum over failed quantitative criteria of the distance
-        between figure and threshold in rate points; 1 for each criterion without data or
-        qualitative one not passed), ``lacks`` (e.g. ``"3 more profiled households; NPL must
-        fall by 12,000.00 yuan of defaulted balance"``), and for each quantitative criterion
-        ``c`` the column ``c_needed`` (signed change of the numerator: households or persons,
-        or yuan of defaulted balance; 0 when met).
+        data or not assessed), ``n_unmeasured`` (of those, the criteria without a figure to
+        compare: without data, or qualitative and not passed), ``gap_figures`` (sum over the
+        failed quantitative criteria of the distance between figure and threshold, a
+        difference of ratios: 0.01 is one percentage point), ``lacks`` (e.g. ``"3 more profiled
+        households; NPL must fall by 12,000.00 yuan of defaulted balance"``), and for each
+        quantitative criterion ``c`` the column ``c_needed`` (signed change of the numerator:
+        households or persons, or yuan of defaulted balance; 0 when met).
 
     Notes
     -----
@@ -137,7 +138,8 @@ def nearest_to_certification(
     recovery or write-off of defaulted balance, which lowers the defaulted and the total drawn
     balance alike: the amount ``x`` solves ``(d - x) / (t - x) <= p / q``. County averages are
     held at their current value (one village's change moves them only slightly). Villages are
-    ordered by ``n_lacking`` then ``gap``.
+    ordered by ``n_lacking``, then ``n_unmeasured``, then ``gap_figures`` (a count of criteria
+    and a distance between ratios are kept apart, never added).
     """
     r = validate_village_rules(rules)
     v = village_rows(kpis)
@@ -153,6 +155,7 @@ def nearest_to_certification(
     n = len(v)
     lacks = np.full(n, "", dtype=object)
     gap = np.zeros(n)
+    n_unmeasured = np.zeros(n, dtype=np.int64)
     n_lacking = np.zeros(n, dtype=np.int64)
     res = pd.DataFrame({"township": v["township"], "village": v["village"],
                         "status": vv["status"].to_numpy()})
@@ -168,21 +171,23 @@ def nearest_to_certification(
         add(fail, text)
         add(nodata, f"{c}: no data")
         fig = ratio(v[RATIO[c][0]], v[RATIO[c][1]]).to_numpy()
-        gap += np.where(fail, np.abs(fig - thr), 0.0) + np.where(nodata, 1.0, 0.0)
+        gap += np.where(fail, np.abs(fig - thr), 0.0)
+        n_unmeasured += nodata.astype(np.int64)
         n_lacking += (fail | nodata).astype(np.int64)
     for c in QUALITATIVE_CRITERIA:
         verdict = vv[c].to_numpy(dtype=object)
         add(verdict == "fail", f"{c.replace('_', ' ')}: fails")
         add(verdict == "not assessed", f"{c.replace('_', ' ')}: not assessed")
         bad = verdict != "pass"
-        gap += bad.astype(float)
+        n_unmeasured += bad.astype(np.int64)
         n_lacking += bad.astype(np.int64)
     res["n_lacking"] = n_lacking
-    res["gap"] = gap
+    res["n_unmeasured"] = n_unmeasured
+    res["gap_figures"] = gap
     res["lacks"] = pd.Series(lacks).astype("string").to_numpy()
     res = res.loc[~vv["certified"].to_numpy(dtype=bool)]
-    res = res.sort_values(["n_lacking", "gap", "township", "village"], kind="stable")
-    cols = ["township", "village", "status", "n_lacking", "gap", "lacks"] + [
+    res = res.sort_values(["n_lacking", "n_unmeasured", "gap_figures", "township", "village"], kind="stable")
+    cols = ["township", "village", "status", "n_lacking", "n_unmeasured", "gap_figures", "lacks"] + [
         f"{c}_needed" for c in VILLAGE_CRITERIA]
     res = res[cols].reset_index(drop=True)
     return res if top is None else res.head(top)
