@@ -113,13 +113,13 @@ def test_every_cost_names_its_schedule(reader_bundle):
     assert "subsidy_total" not in m and "interest_forgone_total" not in m
     row = _index_row(reader_bundle)
     sub = format_metric("subsidy_current_schedule", m["subsidy_current_schedule"])
-    assert f"现行方案每年补贴 : {sub}" in row
+    assert f"现行方案每年补贴（点估计） : {sub}" in row
     assert f"现行方案每年让利利息 : {format_metric('interest_forgone_current_schedule', m['interest_forgone_current_schedule'])}" in row
     for hit in re.finditer(r"每年补贴|无需补贴", row):  # every subsidy on the index says whose
         assert re.search(r"(现行方案|推荐方案)$", row[max(0, hit.start() - 4):hit.start()]), row[hit.start() - 20:hit.end()]
     if m["recommended_step_discount"] == 0:
         budget = fmt.yuan(_points_loan(reader_bundle)["subsidy_budget"])
-        assert f"推荐方案无需补贴（预算 {budget}；现行方案每年补贴 {sub}）" in row
+        assert f"推荐方案无需补贴（预算 {budget}；现行方案每年补贴 {sub}，为点估计" in row
 
 
 def test_point_estimate_and_interval_of_the_current_subsidy_are_reconciled(reader_bundle):
@@ -135,7 +135,7 @@ def test_point_estimate_and_interval_of_the_current_subsidy_are_reconciled(reade
     lo, hi = (int(x.replace(",", "")) for x in hit.groups()[1:])
     assert lo <= m["subsidy_current_schedule"] <= hi + 0.5
     assert f"现行方案每年补贴的 95% 区间为 [{hit.group(2)}, {hit.group(3)}]" in page
-    assert f"点估计把让利中风险降低可支付的部分计为 {hit.group(1)} 元" in page
+    assert f"点估计把这一部分计为 {hit.group(1)} 元" in page
     ci = fmt.ci(m["discount_ci_low"], m["discount_ci_high"], "pct3")
     assert f"每 100 分风险可证明的优惠的 95% 区间为 {ci}" in page
 
@@ -165,13 +165,89 @@ def test_each_risk_justified_quantity_has_its_own_name(reader_bundle):
 
 
 def test_the_recommended_discount_reads_one_way(reader_bundle):
-    """0.00% in the decisions, 0.000% in the band and sensitivity tables."""
+    """0.00% in the decisions, 0.000% in the band table (audit 2): the words, the index and the
+    schedule table's column of discounts per 100 points write it one way. A table column of
+    rates has one number of decimals (audit 3, A13: "0.022%" above "0.00%"), so beside a value
+    with a third decimal a zero reads 0.000%, never in the text."""
     m = _figures(reader_bundle)
     v = m["recommended_step_discount"]
-    page = _page(reader_bundle, f"{NB}.html")
+    page, row = _page(reader_bundle, f"{NB}.html"), _index_row(reader_bundle)
     assert f"推荐方案的每 100 分优惠 {fmt.rate(v)}" in page
+    assert f"推荐方案每 100 分优惠 : {fmt.rate(v)}" in row
+    scheme = next((h, r) for h, r in _tables(reader_bundle) if "补贴预算（元/年）" in h)
+    rec = next(r for r in scheme[1] if r[0] == "推荐方案")
+    assert rec[scheme[0].index("每 100 分优惠")] == fmt.rate(v)
     other = {fmt.pct(v, d) for d in (3, 4)} - {fmt.rate(v)}
-    assert other and not [s for s in other if _stands(s, page)], other
+    assert other and not [s for s in other if _stands(s, _prose(reader_bundle))], other
+
+
+def _prose(bundle) -> str:
+    """Report 05's visible text without its tables."""
+    raw = (bundle / f"{NB}.html").read_text(encoding="utf-8")
+    return re.sub(r"\s+", " ", visible_text(re.sub(r"<table.*?</table>", " ", raw, flags=re.S)))
+
+
+def test_a_column_of_rates_has_one_number_of_decimals(reader_bundle):
+    """The sensitivity table wrote "0.022%" above "0.00%" in one column."""
+    checked = 0
+    for head, rows in _tables(reader_bundle):
+        if head and head[0] in ("项目", "决策事项"):  # one quantity a row, not a column of one
+            continue
+        for j, h in enumerate(head):
+            cells = [r[j] for r in rows if j < len(r) and re.fullmatch(r"-?\d[\d,]*\.\d+%", r[j])]
+            if len(cells) < 2:
+                continue
+            places = {len(c.split(".")[1]) - 1 for c in cells}
+            assert len(places) == 1, (h, cells)
+            checked += any(re.fullmatch(r"0\.0+%", c) for c in cells) and places == {3}
+    assert checked  # the sample's sensitivity table holds zeros beside 0.022%: the test can fail
+
+
+def test_the_subsidy_rate_and_amount_have_two_names(reader_bundle):
+    """"补贴（利率）" beside "补贴金额（元/年）"."""
+    head, _ = _cost_table(reader_bundle)
+    assert "补贴（利率）" not in head
+    assert "平均优惠中的补贴部分" in head and "补贴金额（元/年）" in head
+
+
+def test_the_recommended_schedule_states_the_floor_rule_it_applies(reader_bundle):
+    """The appendix said every band stays at or above the cost floor while 7 of 9 bands are
+    below cost at the recommended rate: the rule applied is that no discount pushes a band
+    below cost, and bands below cost at the base rate get no discount."""
+    page = _page(reader_bundle, f"{NB}.html")
+    appendix = page[page.index("方法附录"):]
+    assert "且各积分档利率不低于成本底线" not in page and "且每档利率覆盖资金" not in page
+    assert "优惠不使任何积分档的利率降到成本底线以下" in appendix
+    assert "在基准利率下就已低于成本底线的积分档不得有任何优惠" in appendix
+    assert "推荐方案因此不保证各档都覆盖成本" in appendix
+    m = _figures(reader_bundle)
+    band = next((h, r) for h, r in _tables(reader_bundle) if "推荐利率覆盖成本（样本内）" in h)
+    col = band[0].index("推荐利率覆盖成本（样本内）")
+    below = sum(r[col] == "否" for r in band[1] if r[0] != "合计")
+    if m["recommended_step_discount"] == 0:  # the base rate everywhere: the bands below cost at it
+        assert below == m["bands_below_cost_base_rate"] > 0
+        assert m["recommendation_binding"] == "floor"
+
+
+def test_the_current_subsidy_is_a_point_estimate_where_it_is_stated(reader_bundle):
+    """"现行方案每年补贴 92,808 元" stood as settled on the index and in the conclusion, while it
+    is the top of its own 95% interval [0, 92,808]; and "数据不能排除这一部分达到让利利息减去区间下端"
+    did not parse."""
+    m = _figures(reader_bundle)
+    sub, lo, hi = (m[k] for k in ("subsidy_current_schedule", "subsidy_current_schedule_ci_low",
+                                  "subsidy_current_schedule_ci_high"))
+    assert lo <= sub <= hi + 0.5
+    row, page = _index_row(reader_bundle), _page(reader_bundle, f"{NB}.html")
+    for name, value in (("现行方案每年补贴（点估计）", sub), ("现行方案每年补贴 95% 下限", lo), ("现行方案每年补贴 95% 上限", hi)):
+        assert f"{name} : {fmt.yuan(value)}" in row, name
+    ci = fmt.ci(lo, hi, "yuan")
+    at_top = fmt.yuan(sub) == fmt.yuan(hi)
+    assert at_top  # the sample's estimate sits at the top of its interval: the test can fail
+    said = f"现行方案每年补贴 {fmt.yuan(sub)}，为点估计，位于其 95% 区间 {ci} 的上端，数据不能排除补贴低至 {fmt.yuan(lo)}"
+    assert said in row and said in page  # the conclusion, on both
+    assert "减去区间下端" not in page
+    forgone = m["interest_forgone_current_schedule"]
+    assert f"按区间它可能多达 {fmt.yuan(forgone - lo)}，即补贴可能低至 {fmt.yuan(lo)}" in page
 
 
 def test_the_gap_to_the_risk_price_adds_up_from_its_column(reader_bundle):

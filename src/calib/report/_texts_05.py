@@ -94,15 +94,15 @@ TEXTS_05: dict[str, tuple[str, str]] = {
     "nb05.cost.h": ("现行方案的成本", "What the current schedule costs"),
     "nb05.cost.text": (
         "按积分档：方案的平均优惠与利率、模型 PD、较 0 分的风险可证明优惠（LGD × (0 分时的 PD − 该档 PD)：该档比 0 分农户少的预期损失）、"
-        "补贴（优惠减去截取到 0 与优惠之间的较 0 分的风险可证明优惠）、较模型风险价格少收（逐笔 用信余额 × (优惠 − 较 0 分的风险可证明优惠) 之和），"
+        "平均优惠中的补贴部分（利率：优惠减去截取到 0 与优惠之间的较 0 分的风险可证明优惠；乘以用信余额即补贴金额）、较模型风险价格少收（逐笔 用信余额 × (优惠 − 较 0 分的风险可证明优惠) 之和），"
         "以及利率是否仍覆盖资金 + 运营成本 + 预期损失（覆盖成本，底线规则）。金额为按用信余额计算的每年元数；最后一行为合计，其比率是全部贷款的平均。"
         "让利利息是优惠让出的全部利息；风险降低可支付的让利是其中由较低预期损失抵偿的部分；补贴是其余部分。\n\n"
         "**样本内**：模型 PD 来自在这 {loans} 笔贷款上拟合的违约模型（上节），覆盖成本所需利率、是否覆盖成本和不覆盖成本的积分档数都用这一 PD，"
         "是样本内的数字；资金成本、运营成本与 LGD 是参数中的假设值。",
         "Per band: the schedule's mean discount and rate, the modelled PD, the risk-justified discount against 0 "
         "points (LGD x (PD at 0 points - the band's PD): the expected loss the band saves against 0-point "
-        "households), the subsidy (discount minus the risk-justified discount against 0 points held between 0 and "
-        "the discount), the shortfall against the modelled risk price (the sum over loans of drawn x (discount - "
+        "households), the subsidised part of the mean discount (a rate: the discount minus the risk-justified discount "
+        "against 0 points held between 0 and the discount; times the drawn balance it is the subsidy in yuan), the shortfall against the modelled risk price (the sum over loans of drawn x (discount - "
         "risk-justified discount against 0 points)), and whether the rate still covers funding + operating cost + "
         "expected loss. Money is yuan per year on drawn balances; the last row is the total, its rates the mean "
         "over all loans. Interest forgone is what the discount gives away; the part lower expected loss pays for "
@@ -115,7 +115,9 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "现行利率下不覆盖成本的积分档 {below} / {bands}（样本内）。\n\n"
         "这些金额是点估计：较 0 分的风险可证明优惠在全部贷款上平均为 {justified}（上表合计行）；逐笔计算风险降低可支付的让利时，"
         "该优惠截取在 0 与该笔优惠之间（为负时计为 0）。上文的结论（{verdict}）看的是区间：每 100 分风险可证明的优惠的 95% 区间为 {ci}。"
-        "在按村自助法的每次重抽样中重算，现行方案每年补贴的 95% 区间为 {sub_ci}：点估计把让利中风险降低可支付的部分计为 {paid}，而按区间，数据不能排除这一部分达到让利利息减去区间下端。\n\n"
+        "在按村自助法的每次重抽样中重算，现行方案每年补贴的 95% 区间为 {sub_ci}（点估计 {subsidy}{at_top}）。"
+        "让利利息 {forgone}不随重抽样变化，风险降低可支付的让利 = 让利利息 − 补贴：点估计把这一部分计为 {paid}，按区间它可能多达 {paid_high}，"
+        "即补贴可能低至 {sub_low}。\n\n"
         "若按模型风险给各档定价，现行利率比风险价格合计每年少收 {above}（上表“较模型风险价格少收”列的合计；较 0 分的风险可证明优惠为负时，"
         "它比让利利息多出的部分是模型估计的高积分档额外预期损失）。",
         "Interest forgone {forgone} a year, of which lower risk pays for {paid} (risk-paid interest) and the "
@@ -125,9 +127,10 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "all loans (the table's total row); loan by loan the risk-paid interest holds it between 0 and the loan's "
         "discount (0 when negative). The verdict above ({verdict}) reads the interval: the risk-justified discount "
         "per 100 points has the 95% interval {ci}. Recomputed in every replicate of the village bootstrap, the "
-        "current schedule's yearly subsidy has the 95% interval {sub_ci}: the point estimate counts {paid} of the "
-        "interest forgone as paid for by lower risk, while by the interval the data cannot rule out that this part "
-        "reaches the interest forgone less the interval's lower end.\n\n"
+        "current schedule's yearly subsidy has the 95% interval {sub_ci} (point estimate {subsidy}{at_top}). The "
+        "interest forgone, {forgone}, does not change between replicates, and risk-paid interest = interest "
+        "forgone - subsidy: the point estimate counts {paid} as risk-paid, the interval allows up to {paid_high}, "
+        "so the subsidy may be as low as {sub_low}.\n\n"
         "Priced at the modelled risk of each band, the current rates collect {above} a year less than the risk "
         "price (the total of the column short of the modelled risk price; where the risk-justified discount "
         "against 0 points is negative, its excess over the interest forgone is the extra expected loss the model "
@@ -154,15 +157,21 @@ TEXTS_05: dict[str, tuple[str, str]] = {
     "nb05.c.recommend_rule": ("与现行每 100 分 {now} 比较；约束：{binding}", "against the current {now} per 100 points; binding: {binding}"),
     "nb05.recommend.h": ("推荐方案", "Recommended schedule"),
     "nb05.recommend.text": (
-        "同一形式（基准利率、积分步长、按比例优惠）中最大的方案，要求补贴（优惠中超出较 0 分的风险可证明优惠的部分）不超过参数中的补贴预算，且每档利率覆盖资金 + 运营成本 + 预期损失（样本内模型 PD）。"
+        "同一形式（基准利率、积分步长、按比例优惠）中最大的方案，要求补贴（优惠中超出较 0 分的风险可证明优惠的部分）不超过参数中的补贴预算，"
+        "且优惠不使任何积分档的利率降到资金 + 运营成本 + 预期损失（样本内模型 PD）以下（底线规则）。"
         "“约束”说明是什么限制了更大的优惠（补贴预算、成本底线、优惠上限或无）。若某些积分档在基准利率下就已不覆盖成本，底线规则不允许给它们任何优惠："
+        "它们的利率保持基准利率、仍不覆盖成本，推荐方案并不使每档都覆盖成本（见下表“推荐利率覆盖成本”列）；"
+        "每 100 分优惠对全部积分档同时适用，这类积分档中只要有会获得优惠的贷款，推荐优惠就只能为 0。"
         "这时需要调整的是基准利率，而不是积分优惠。推荐方案写入 `points_loan_schedule.yaml`，审核后可用于参数文件。",
         "The largest schedule of the same form whose subsidy (the discount beyond the risk-justified discount "
-        "against 0 points) stays within the subsidy budget and whose rate covers funding + operating cost + "
-        "expected loss (in-sample modelled PD) in every band. Binding says what stopped a larger discount "
-        "(budget, floor, cap or none). When bands fail the floor already at the base rate, the floor rule allows them "
-        "no discount: then the base rate, not the points discount, needs revising. The recommendation is written "
-        "to `points_loan_schedule.yaml`, ready for the parameter file after review."),
+        "against 0 points) stays within the subsidy budget and whose discount pushes no band's rate below funding + "
+        "operating cost + expected loss (in-sample modelled PD; the floor rule). Binding says what stopped a larger "
+        "discount (budget, floor, cap or none). When bands fail the floor already at the base rate, the floor rule "
+        "allows them no discount: their rate stays at the base rate, still below cost, so the recommended schedule "
+        "does not make every band cover its cost (the column Recommended rate covers cost below); the discount per "
+        "100 points applies to every band at once, so when such a band holds a loan the discount would reach, the "
+        "recommended discount can only be 0. Then the base rate, not the points discount, needs revising. The "
+        "recommendation is written to `points_loan_schedule.yaml`, ready for the parameter file after review."),
     "nb05.recommend.summary": (
         "推荐方案：最高优惠 {top}，每年补贴 {subsidy}；约束：{binding}。",
         "The recommended schedule: top discount {top}, subsidy {subsidy} a year; binding: {binding}."),
@@ -216,6 +225,12 @@ TEXTS_05: dict[str, tuple[str, str]] = {
     "nb05.c.inflation_rule": ("稳健 z 分数 > 3.5（Iglewicz & Hoaglin 1993）", "robust z > 3.5 (Iglewicz & Hoaglin 1993)"),
     # the summary line: the recommendation (a discount, or none), the current discount's verdict,
     # the base rate (below cost in some bands, or covering all)
+    # the current schedule's subsidy: a point estimate, with its interval (at its top end: said so)
+    # (inside the summary's brackets: no brackets of its own)
+    "nb05.current_subsidy": ("{subsidy}，为点估计，95% 区间 {ci}", "{subsidy}, a point estimate with the 95% interval {ci}"),
+    "nb05.current_subsidy_top": ("{subsidy}，为点估计，位于其 95% 区间 {ci} 的上端，数据不能排除补贴低至 {low}",
+                                 "{subsidy}, a point estimate at the top of its 95% interval {ci}: the data cannot rule out a subsidy as low as {low}"),
+    "nb05.at_top": ("，位于区间上端", ", at the interval's top end"),
     "nb05.summary": (
         "推荐每 100 分优惠 {step}，推荐方案每年补贴 {subsidy}（预算 {budget}；现行方案每年补贴 {current}）；"
         "现行优惠的风险依据：{verdict}（每 100 分风险可证明的优惠的 95% 区间 {ci}）；{base}",

@@ -249,6 +249,11 @@ def _format_column(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series
         # text as it is, other values by their type
         words = coded_words(s)
         shown = words.map(lambda x: x if isinstance(x, str) else fmt.cell(x, kind))
+    elif kind == "rate":
+        # a schedule's rates in one column: one number of decimals, two, or three when any value
+        # has a third (0.022% above 0.000%, not above 0.00%)
+        digits = fmt.exact_digits(pd.to_numeric(s, errors="coerce").to_numpy(dtype=float) * 100, least=2, most=3)
+        shown = s.map(lambda x: fmt.pct(x, digits))
     else:
         shown = s.map(lambda x: fmt.cell(x, kind))
     verdict = s.map(lambda x: VERDICT_CLASS.get(x, "") if isinstance(x, str) else "")

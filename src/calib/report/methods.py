@@ -152,8 +152,14 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
          ("利率不低于资金成本 + 运营成本 + 预期损失（参数中的资金成本、运营成本与 LGD 为假设值，应由银行替换；预期损失用样本内的模型 PD，故覆盖成本所需利率与不覆盖成本的积分档数是样本内的）。",
           "A rate must cover funding cost + operating cost + expected loss (the funding cost, operating cost and LGD in the parameters are assumptions a bank should replace; expected loss uses the in-sample modelled PD, so the rate covering cost and the count of bands below it are in sample).")),
         (("推荐方案", "Recommended schedule"),
-         ("在保持现行基准利率、取整与最大优惠不变的前提下，取每 100 分优惠最大的单调方案，使每年补贴不超过参数中的积分贷补贴预算，且各积分档利率不低于成本底线；页面注明起约束作用的条件。预算由银行在参数中给定。",
-          "Keeping the current base rate, rounding and maximum discount, the schedule with the largest discount per 100 points (monotone) whose yearly subsidy stays within the points-loan subsidy budget of the parameters and whose rate covers the cost floor in every points band; the page names the binding constraint. The budget is the bank's figure in the parameters.")),
+         ("在保持现行基准利率、取整与最大优惠不变的前提下，取每 100 分优惠最大的单调方案，使每年补贴不超过参数中的积分贷补贴预算，且优惠不使任何积分档的利率降到成本底线以下。"
+          "在基准利率下就已低于成本底线的积分档不得有任何优惠：其利率保持基准利率，仍低于成本，需要调整的是基准利率；"
+          "每 100 分优惠对全部积分档同时适用，因此只要这类积分档中有会获得优惠的贷款（按比例优惠时即积分大于 0 的贷款），推荐优惠只能为 0。"
+          "推荐方案因此不保证各档都覆盖成本（各档是否覆盖见“推荐利率覆盖成本”列）；页面注明起约束作用的条件。预算由银行在参数中给定。",
+          "Keeping the current base rate, rounding and maximum discount, the schedule with the largest discount per 100 points (monotone) whose yearly subsidy stays within the points-loan subsidy budget of the parameters and whose discount pushes no points band below the cost floor. "
+          "A band already below the floor at the base rate may get no discount at all: its rate stays at the base rate, still below cost, and it is the base rate that needs revising; "
+          "the discount per 100 points applies to every band at once, so when such a band holds a loan the discount would reach (with a proportional schedule, any loan with points above 0) the recommended discount can only be 0. "
+          "The recommended schedule therefore does not make every band cover its cost (the column Recommended rate covers cost says which do); the page names the binding constraint. The budget is the bank's figure in the parameters.")),
         (("积分虚高", "Point inflation"),
          ("各村最新一期积分中位数及其较上一期的增长，各自对全部村计算稳健 z 分数 = (x − 各村中位数) / (1.4826 × MAD)；任一 > 3.5（只看向上偏离）即标记为疑似虚高、需复核。来源：Iglewicz & Hoaglin (1993) 的稳健离群判定。",
           "Each village's latest median points and its growth since the previous period, each as a robust z across villages = (x − median of villages) / (1.4826 × MAD); either above 3.5 (upward only) flags the village for review. Source: the robust outlier rule of Iglewicz & Hoaglin (1993).")),
