@@ -40,7 +40,7 @@ def test_credit_villages_workbook_names_households_and_persons_apart(reader_bund
     m = _metrics(reader_bundle)["06_credit_villages"]
     rows = {ws.title: list(ws.iter_rows(min_row=2, values_only=True)) for ws in wb.worksheets}
     whole = next(r for r in rows["指标"] if r[0] == "全部")
-    assert whole[figures.index("授信面（按户）")] == pytest.approx(m["programme_credit_coverage"])
+    assert whole[figures.index("授信面（按户）")] == pytest.approx(m["programme_credit_coverage_households"])
     whole = next(r for r in rows["乡镇授信面与用信面"] if r[0] == "全部")
     assert whole[towns.index("授信面（按人数）")] == pytest.approx(m["programme_credit_coverage_persons"])
     assert whole[towns.index("用信面（按人数）")] == pytest.approx(m["programme_usage_persons"])
@@ -54,7 +54,7 @@ def test_report_06_names_the_unit_of_every_coverage_and_usage(reader_bundle):
     page = visible_text(html)
     m = _metrics(reader_bundle)["06_credit_villages"]
     cov_p, use_p = fmt.pct(m["programme_credit_coverage_persons"]), fmt.pct(m["programme_usage_persons"])
-    cov_h, use_h = fmt.pct(m["programme_credit_coverage"]), fmt.pct(m["programme_usage"])
+    cov_h, use_h = fmt.pct(m["programme_credit_coverage_households"]), fmt.pct(m["programme_usage_households"])
     # the conclusion and the closing line state the persons' figures under the persons' names;
     # the closing line names the households' too
     assert f"授信面（按人数）{cov_p}、用信面（按人数）{use_p}" in page
