@@ -282,3 +282,13 @@ def test_parallel_notebooks_log_whole_lines(monkeypatch, tmp_path):
     lines = "".join(pieces).splitlines()
     assert len(lines) == 12 and all(line.startswith("[r] ") and line.count("[r]") == 1 for line in lines)
     assert max(overlaps) == 1  # never two lines at once
+
+
+def test_index_counts_the_figures_past_its_share():
+    """The index shows a report's first fourteen scalar figures; report 04 recorded 23, and nine
+    (its verdict among them) left the index without a word. The cell now says how many more."""
+    figs = {f"m{i:02d}": float(i) for i in range(20)} | {"dist": {"a": 0.5}}  # a distribution: not counted
+    zh = index.render_index(_manifest(), {"nb1": figs}, lang="zh-CN")
+    assert "m13" in zh and "m14" not in zh and "另有 6 项指标见报告正文与 metrics.json" in zh
+    en = index.render_index(_manifest(), {"nb1": dict(list(figs.items())[:14])}, lang="en")
+    assert "more figures" not in en  # exactly fourteen: nothing to count

@@ -40,6 +40,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "index.conclusion": ("结论", "Conclusion"),
     "index.time": ("用时", "Time"),
     "index.figures": ("关键指标", "Headline figures"),
+    "index.more": ("另有 {n} 项指标见报告正文与 metrics.json", "{n} more figures in the report and metrics.json"),
     "index.notebook": ("笔记本（含计算过程，可重算）", "notebook (with the computations, re-runnable)"),
     "index.report_no": ("报告编号", "Report no."),
     "index.side_files": ("附属文件", "Side files"),

@@ -41,6 +41,9 @@ def ui_words(lang: str | None = None) -> dict[str, str]:
     return {k: t(key, lang) for k, key in UI_KEYS.items()}
 
 
+#: Headline figures the index shows per report (the first recorded; the rest are counted).
+INDEX_FIGURES = 14
+
 #: The index's words per language (built from the catalogue; kept for callers of the old dict).
 UI: dict[str, dict[str, str]] = {"zh-CN": ui_words("zh-CN"), "en": ui_words("en")}
 
@@ -121,15 +124,20 @@ def render_index(manifest: dict[str, Any], metrics: dict[str, dict[str, Any]],
                 pass
         return _fmt(v)
 
-    figures = {
-        n["notebook"]: [{"name": k, "label": labels.get(n["notebook"], {}).get(k, k), "value": shown(k, v)}
-                        for k, v in [(k, v) for k, v in metrics.get(n["notebook"], {}).items()
-                                     if not isinstance(v, (dict, list))][:14]]  # distributions: for monitoring
-        for n in manifest["notebooks"]}
+    from calib.report.labels import LANGS, t
+
+    scalars = {n["notebook"]: [(k, v) for k, v in metrics.get(n["notebook"], {}).items()
+                               if not isinstance(v, (dict, list))]  # distributions: for monitoring
+               for n in manifest["notebooks"]}
+    figures = {nb: [{"name": k, "label": labels.get(nb, {}).get(k, k), "value": shown(k, v)}
+                    for k, v in figs[:INDEX_FIGURES]] for nb, figs in scalars.items()}
+    # the figures past the index's share are not lost from sight: the cell says how many more
+    more = {nb: t("index.more", lang if lang in LANGS else "en", n=len(figs) - INDEX_FIGURES)
+            if len(figs) > INDEX_FIGURES else "" for nb, figs in scalars.items()}
     # a report is named by its number (the notebook file's leading digits), not its file name
     numbers = {n["notebook"]: re.match(r"\d*", str(n["notebook"])).group(0) for n in manifest["notebooks"]}
     return _env().get_template("index.html.j2").render(
-        m=manifest, figures=figures, numbers=numbers, side_files=files or [], t=ui_words(lang), lang=lang,
+        m=manifest, figures=figures, more=more, numbers=numbers, side_files=files or [], t=ui_words(lang), lang=lang,
         has_glossary=glossary)
 
 
