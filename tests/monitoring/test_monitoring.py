@@ -115,7 +115,9 @@ def test_indicators_follow_the_history_with_lights():
     inv = ind.loc[ind["indicator"] == "investigations"].set_index("run_id")
     assert inv.loc["r4", "judged"] == pytest.approx(160 / 100) and inv.loc["r4", "light"] == "red"
     vil = ind.loc[ind["indicator"] == "credit_villages"].set_index("run_id")
-    assert list(vil["light"]) == ["green", "amber", "red", "red"]  # 20, 17, 14, 11 of base 20
+    assert list(vil["light"]) == ["base", "amber", "red", "red"]  # 20 (the base itself), 17, 14, 11 of base 20
+    assert psi.loc["r1", "light"] == "base" and inv.loc["r1", "light"] == "base"  # no comparison with itself
+    assert auc.loc["r1", "light"] == "green"  # an absolute figure is judged on the base run too
     assert ind.loc[ind["indicator"] == "csi_max", "light"].eq("none").all()
     ks = ind.loc[ind["indicator"] == "ks"].set_index("run_id")["value"]  # out of fold, not the in-sample 0.9
     assert ks.tolist() == pytest.approx([0.35, 0.30, 0.25, 0.20])
@@ -447,3 +449,24 @@ def test_a_light_against_a_backfilled_base_says_so():
     _, en = mon.conclusions(ind, lang="en")
     assert "backfilled generated snapshot" in en and "compared again with an evaluation" in en
 
+
+
+def test_a_single_run_is_not_green_against_itself():
+    """A history of one run made its PSI 0.000, CSI 0.000 and the relative counts 1.00 times
+    \"green\" against the run itself, counted among the index's green lights. They read "base
+    run (no comparison)" and the conclusions say there is nothing to compare yet."""
+    from calib.report import labels
+
+    labels.set_lang("zh-CN")
+    h = _history(backfilled=())
+    h = h.loc[h["run_id"] == "r4"]
+    ind = mon.indicators(h)
+    lights = ind.set_index("indicator")["light"]
+    assert lights["psi"] == "base" and lights["investigations"] == "base" and lights["credit_villages"] == "base"
+    assert lights["auc_oos"] == "red"  # 0.62: judged on its own value
+    findings, summary = mon.conclusions(ind, lang="zh-CN")
+    psi = next(f for f in findings if f.decision == mon.INDICATOR_LABELS["psi"][0])
+    assert psi.verdict == "info" and psi.figure == "本次即基期，尚无可比较的评估"
+    table = mon.light_table(ind, lang="zh-CN")
+    assert (table.iloc[:, 1] == "基期（不比较）").sum() == 3
+    assert "回填" not in summary and "以基期" not in summary

@@ -30,10 +30,11 @@ INDICATOR_LABELS = _Labels({i: (t(f"mon.{i}", "zh-CN"), t(f"mon.{i}", "en")) for
 #: Light words: (zh-CN, en), from the catalogue.
 LIGHT_LABELS = {"green": (t("green", "zh-CN"), t("green", "en")),
                 "amber": (t("amber", "zh-CN"), t("amber", "en")),
-                "red": (t("red", "zh-CN"), t("red", "en")), "none": (fmt.MISSING, fmt.MISSING)}
-_COLOURS = {"green": "#1b9e77", "amber": "#e6ab02", "red": "#d95f02", "none": "#bdbdbd"}
-_BG = {"green": "#c8e6c9", "amber": "#fff9c4", "red": "#ffcdd2", "none": "#eeeeee"}
-_CLASS = {"green": "pass", "amber": "warn", "red": "fail", "none": "na"}
+                "red": (t("red", "zh-CN"), t("red", "en")), "none": (fmt.MISSING, fmt.MISSING),
+                "base": (t("light_base", "zh-CN"), t("light_base", "en"))}
+_COLOURS = {"green": "#1b9e77", "amber": "#e6ab02", "red": "#d95f02", "none": "#bdbdbd", "base": "#636363"}
+_BG = {"green": "#c8e6c9", "amber": "#fff9c4", "red": "#ffcdd2", "none": "#eeeeee", "base": "#eeeeee"}
+_CLASS = {"green": "pass", "amber": "warn", "red": "fail", "none": "na", "base": "na"}
 _RELATIVE_COUNT = ("investigations", "credit_villages")
 #: Indicators that are shares (written as percentages in the tables and on the plots' axes).
 _PERCENT = ("grade_backtest", "consensus_model_gap")
@@ -79,7 +80,8 @@ def light_table(ind: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
     li = _i(lang)
     if ind.empty:
         return pd.DataFrame(columns=["indicator"])
-    tab = ind.assign(cell=[f"{_fmt(i, v)} {LIGHT_LABELS[c][li]}" if c != "none" else fmt.MISSING
+    tab = ind.assign(cell=[fmt.MISSING if c == "none" else LIGHT_LABELS[c][li] if c == "base"
+                           else f"{_fmt(i, v)} {LIGHT_LABELS[c][li]}"
                            for i, v, c in zip(ind["indicator"], ind["value"], ind["light"])])
     tab["date"] = [_date(d, b) for d, b in zip(tab["as_of"], tab["backfilled"])]
     dates = list(dict.fromkeys(tab.sort_values("as_of")["date"]))
@@ -278,7 +280,9 @@ def conclusions(ind: pd.DataFrame, rules: MonitoringRules | dict | None = None, 
             fig = t("nb07.c.detail_fig", lang, value=fig, detail=what)
         if rule.relative and row.judged == row.judged and row.value == row.value:
             fig = t("nb07.c.relative_fig", lang, value=fig, ratio=fmt.number(row.judged, 2))
-        verdict = "not_recorded" if row.light == "none" else row.light
+        if row.light == "base":  # the latest run is the base: nothing to compare yet
+            fig = t("nb07.c.is_base", lang)
+        verdict = {"none": "not_recorded", "base": "info"}.get(row.light, row.light)
         findings.append(Finding(INDICATOR_LABELS[row.indicator][li], fig, _rule_text(row.indicator, rule, lang),
                                 verdict))
     names = {c: fmt.join([INDICATOR_LABELS[i][li] for i in last.loc[last["light"] == c, "indicator"]], lang)
@@ -290,7 +294,7 @@ def conclusions(ind: pd.DataFrame, rules: MonitoringRules | dict | None = None, 
                 amber=fmt.count(m["latest_amber"]), n=fmt.count(len(last)), worst=worst)
     # the figures judged against the base run say when that base is a generated snapshot, and the
     # red or amber ones among them are to be compared again with an evaluation as the base
-    on_base = last.loc[last["indicator"].isin(_base_indicators(r)) & (last["light"] != "none")]
+    on_base = last.loc[last["indicator"].isin(_base_indicators(r)) & ~last["light"].isin(["none", "base"])]
     if len(on_base) and bool(last["base_backfilled"].iloc[0]) and last["as_of"].iloc[0] != last["base_as_of"].iloc[0]:
         lit = on_base.loc[on_base["light"].isin(["red", "amber"]), "indicator"]
         summary += t("nb07.summary_base_backfilled", lang,
@@ -303,4 +307,6 @@ def conclusions(ind: pd.DataFrame, rules: MonitoringRules | dict | None = None, 
 
 def _base_indicators(rules: MonitoringRules) -> tuple[str, ...]:
     """The indicators judged against the base run: PSI, CSI and the relative rules."""
-    return ("psi", "csi_max", *(n for n in INDICATORS if getattr(getattr(rules, n), "relative", False)))
+    from calib.monitoring.trends import _compared_with_base
+
+    return _compared_with_base(rules)

@@ -92,4 +92,4 @@ def validate_monitoring(rules: Mapping[str, Any] | MonitoringRules | None) -> Mo
         raise CalibParamsError("; ".join(msgs)) from None
 
 
-Colour = Literal["green", "amber", "red", "none"]
+Colour = Literal["green", "amber", "red", "none", "base"]

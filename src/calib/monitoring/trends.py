@@ -107,6 +107,11 @@ def _base_row(runs: pd.DataFrame, base: str) -> pd.Series:
     return hit.iloc[-1]
 
 
+def _compared_with_base(rules: MonitoringRules) -> tuple[str, ...]:
+    """The indicators judged against the base run: PSI, CSI and the relative rules."""
+    return ("psi", "csi_max", *(n for n in INDICATORS if getattr(rules, n).relative))
+
+
 def indicators(history: pd.DataFrame,
                rules: Mapping[str, Any] | MonitoringRules | None = None) -> pd.DataFrame:
     """Every indicator at every as-of date, with its traffic light.
@@ -124,7 +129,8 @@ def indicators(history: pd.DataFrame,
         One row per as_of and indicator (:data:`~calib.monitoring.rules.INDICATORS` order):
         ``as_of``, ``run_id``, ``backfilled`` (bool), ``indicator``, ``value`` (the figure),
         ``base_value`` (the base run's), ``judged`` (what the light judges: ``value``, or
-        ``value / base_value`` for relative rules), ``light`` (green / amber / red / none),
+        ``value / base_value`` for relative rules), ``light`` (green / amber / red / none, or
+        ``base`` for a figure judged against the base run on the base run itself),
         ``source`` (the metrics.json figures used), ``detail`` (what a largest-of indicator is
         the largest of: the characteristic of ``csi_max``, the grade of ``grade_backtest``; ""
         otherwise), ``base_as_of`` and ``base_backfilled`` (the base run's as-of date and
@@ -147,6 +153,7 @@ def indicators(history: pd.DataFrame,
     if runs.empty:
         return pd.DataFrame(columns=cols)
     base = _base_row(runs, r.base)
+    on_base = _compared_with_base(r)
     rows = []
     for _, row in runs.iterrows():  # one row per as-of date: a handful
         for ind in INDICATORS:
@@ -154,8 +161,10 @@ def indicators(history: pd.DataFrame,
             v, src, detail = _value(ind, row, base)
             b, _, _ = _value(ind, base, base)
             judged = (v / b if b and np.isfinite(b) else float("nan")) if rule.relative else v
+            # the base run against itself is no comparison: its light says "base", not green
+            lit = "base" if ind in on_base and row["run_id"] == base["run_id"] and np.isfinite(v) else light(judged, rule)
             rows.append((row["as_of"], row["run_id"], bool(row["backfilled"]), ind, v, b, judged,
-                         light(judged, rule), src, detail, base["as_of"], bool(base["backfilled"])))
+                         lit, src, detail, base["as_of"], bool(base["backfilled"])))
     out = pd.DataFrame(rows, columns=cols)
     for c in ("value", "base_value", "judged"):
         out[c] = out[c].astype(float)

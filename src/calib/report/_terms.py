@@ -590,6 +590,7 @@ VALUES: dict[str, tuple[str, str]] = {
     "no_data": ("无数据", "no data"),
     "not_assessed": ("未评估", "not assessed"),
     "green": ("绿灯", "green"),
+    "light_base": ("基期（不比较）", "base run (no comparison)"),
     "yellow": ("黄灯", "yellow"),
     "red": ("红灯", "red"),
     "roster": ("人员信息采集表", "roster"),

@@ -27,12 +27,13 @@ TEXTS_07: dict[str, tuple[str, str]] = {
     "nb07.lights.h": ("指标红黄绿灯", "Traffic lights by indicator"),
     "nb07.lights.text": (
         "每格为该基准日的指标值与灯色；列标题带 * 的基准日为回填点。相对指标（需核查农户数、信用村数）按相对基期的比值判定。"
-        "PSI 为银行现行评分卡（在用的评分卡）得分分布相对基期的 PSI，CSI 为各特征分布相对基期的最大 CSI；运行未记录分布时显示该次运行自身记录的 PSI；未记录的指标显示“—”。",
+        "PSI 为银行现行评分卡（在用的评分卡）得分分布相对基期的 PSI，CSI 为各特征分布相对基期的最大 CSI；运行未记录分布时显示该次运行自身记录的 PSI；未记录的指标显示“—”；基期本身的 PSI、CSI 与相对指标不与自身比较，标为“基期（不比较）”。",
         "Each cell is the indicator's figure at that as-of date and its light; a date headed with * is backfilled. "
         "Relative indicators (households to investigate, credit villages) are judged on their ratio to the base run. "
         "PSI is that of the bank's current card (the card in use) against the base run, CSI the largest of the "
         "characteristics' against the base run; a run that recorded no distribution shows its own recorded PSI; an "
-        "indicator not recorded shows \"—\"."),
+        "indicator not recorded shows \"—\"; on the base run itself PSI, CSI and the relative indicators are not "
+        "compared with themselves and read \"base run (no comparison)\"."),
     "nb07.empty": (
         "运行历史为空：尚无可比较的评估。先运行报告（或用回填命令记录样本的早期季度评估）后再看本报告。",
         "The run history is empty: there is no evaluation to compare yet. Run the reports (or backfill the sample's "
@@ -55,6 +56,7 @@ TEXTS_07: dict[str, tuple[str, str]] = {
                            "{points} as-of dates ({backfilled} backfilled), latest {date}; the figures below are at that date"),
     "nb07.c.history_none": ("运行历史为空", "the run history is empty"),
     "nb07.c.history_rule": ("至少 2 个基准日才能看趋势", "at least 2 as-of dates to see a trend"),
+    "nb07.c.is_base": ("本次即基期，尚无可比较的评估", "this run is the base: nothing to compare yet"),
     "nb07.c.relative_fig": ("{value}，为基期的 {ratio} 倍", "{value}, {ratio} times the base run"),
     "nb07.c.detail_fig": ("{value}（{detail}）", "{value} ({detail})"),
     "nb07.c.grade": ("{grade} 级", "grade {grade}"),
