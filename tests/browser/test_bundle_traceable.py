@@ -108,3 +108,20 @@ def test_report_04_says_how_the_pooled_figures_sit_among_the_folds(reader_bundle
     assert int(m.group(3)) == len(body) == 5
     assert int(m.group(4)) == sum(float(r[a]) > auc for r in body)
     assert int(m.group(5)) == sum(float(r[k]) > ks for r in body)
+
+
+def test_the_investigation_workbook_gives_every_reason_in_words(reader_bundle):
+    """investigations.xlsx's 原因代码 held "consensus_declined;off_white_list" (code names) and
+    "模型高于区间、需重新评议户数" (a column's name as a reason); page 03 never said that 93
+    households of the list also need re-review."""
+    from openpyxl import load_workbook
+
+    ws = load_workbook(reader_bundle / "investigations.xlsx", read_only=True).worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    col = rows[0].index("全部原因")
+    reasons = [r[col] for r in rows[1:]]
+    assert reasons and not any(re.search(r"[a-z_]{4,}", x) or "户数" in x for x in reasons)
+    again = sum("需重新评议" in x for x in reasons)
+    page = visible_text((reader_bundle / "03_consensus_vs_model.html").read_text(encoding="utf-8"))
+    m = re.search(r"名单上的 ([\d,]+) 户（[\d.]+%）同时需要评议小组重新评议", page)
+    assert m and int(m.group(1).replace(",", "")) == again > 0

@@ -206,7 +206,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "final_limit": ("最终额度", "Final limit"),
     "ratio": ("模型/公议", "Model / consensus"),
     "provisional_limit": ("临时额度", "Provisional limit"),
-    "reason_codes": ("原因代码", "Reason codes"),
+    "reason_codes": ("全部原因", "All reasons"),
     # 04 scorecard
     "characteristic": ("特征", "Characteristic"),
     "n_drew": ("用信户数", "Drew"),
@@ -623,6 +623,10 @@ VALUES: dict[str, tuple[str, str]] = {
     "model_above": ("模型高于评议", "model above panel"),
     "delong": ("DeLong 区间", "DeLong's interval"),
     "delong_or_village_wider": ("DeLong 与按村自助法区间中较宽者", "the wider of DeLong's and the village bootstrap's"),
+    # the further reasons of an investigated household (calib.compare.investigation_list's reason_codes)
+    "needs_rereview": ("需重新评议", "needs re-review"),
+    "off_white_list": ("不在白名单", "not on the white list"),
+    "capped": ("按授信上限封顶", "capped at the credit cap"),
     "cause_eligibility": ("资格规则剔除", "eligibility rules"),
     "cause_band_rule": ("区间内调解规则", "rule inside the band"),
     "cause_provisional": ("核查期间临时额度", "provisional while investigated"),

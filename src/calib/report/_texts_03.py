@@ -133,6 +133,12 @@ TEXTS_03: dict[str, tuple[str, str]] = {
         "causes are in the reconciliation table above). The table's total |model − consensus| over all households ({gap_all}) "
         "includes households inside the band; the investigation list's exposure gap below counts only the "
         "households to investigate."),
+    "nb03.investigate.rereview": (
+        "名单上的 {n} 户（{share}）同时需要评议小组重新评议（报告 02：评议数不足或分歧过大），其公议额度本身待定：宜先重新评议，再核查差额。"
+        "完整名单的“全部原因”列写明每户的各项原因。",
+        "{n} households of the list ({share}) also need a re-review by the panel (report 02: too few reviews or too "
+        "much disagreement), so their consensus itself is not settled: re-review first, then investigate the gap. "
+        "The full list's column of all reasons gives each household's reasons."),
     "nb03.investigate.h": ("核查名单（查找差额原因）", "Investigation list (finding the reason for each gap)"),
     "nb03.investigate.text": (
         "比值超出区间、授信/拒绝不一致或缺少输入的每一户，按敞口差额从大到小排列，附原因与核查期间的临时额度。户主姓名与电话已脱敏"
