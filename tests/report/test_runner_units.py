@@ -292,3 +292,19 @@ def test_index_counts_the_figures_past_its_share():
     assert "m13" in zh and "m14" not in zh and "另有 6 项指标见报告正文与 metrics.json" in zh
     en = index.render_index(_manifest(), {"nb1": dict(list(figs.items())[:14])}, lang="en")
     assert "more figures" not in en  # exactly fourteen: nothing to count
+
+
+def test_a_chart_has_alternative_text_in_the_pages_language():
+    """nbconvert gave every chart the alternative text "No description has been provided for this
+    image": English on a Chinese page (read aloud, or printed without images)."""
+    import base64
+
+    import nbformat
+
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16).decode()
+    out = nbformat.v4.new_output("display_data", data={"image/png": png, "text/plain": "<Figure>"})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("plot()", outputs=[out])])
+    zh = index.render_html(nb, lang="zh-CN")
+    assert "No description" not in zh and 'alt="图表：标题与读法见图中及上下文"' in zh
+    en = index.render_html(nb, lang="en")
+    assert "No description" not in en and 'alt="Chart: its title' in en

@@ -40,6 +40,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "index.conclusion": ("结论", "Conclusion"),
     "index.time": ("用时", "Time"),
     "index.figures": ("关键指标", "Headline figures"),
+    "page.chart_alt": ("图表：标题与读法见图中及上下文", "Chart: its title and reading are in the image and the text around it"),
     "index.more": ("另有 {n} 项指标见报告正文与 metrics.json", "{n} more figures in the report and metrics.json"),
     "index.notebook": ("笔记本（含计算过程，可重算）", "notebook (with the computations, re-runnable)"),
     "index.report_no": ("报告编号", "Report no."),

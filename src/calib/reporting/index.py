@@ -6,6 +6,7 @@ message holding markup is shown as text, never run. Pages load nothing from the 
 from __future__ import annotations
 
 import functools
+import html
 import json
 import re
 import threading
@@ -178,7 +179,16 @@ def render_html(notebook: Any, *, banner: str | None = None, title: str | None =
         body, _ = exp.from_notebook_node(notebook, resources=resources)
     if lang == "zh-CN":  # the tag the index and glossary carry (BCP 47: simplified Chinese glyphs)
         body = body.replace('<html lang="zh">', '<html lang="zh-CN">', 1)
-    return body
+    # nbconvert gives an image without alternative text an English sentence of its own: the
+    # page's language instead (a screen reader, a page printed without images)
+    from calib.report.labels import t
+
+    alt = html.escape(t("page.chart_alt", "en" if lang == "en" else "zh-CN"), quote=True)
+    return body.replace(f'alt="{_NBCONVERT_ALT}"', f'alt="{alt}"')
+
+
+#: The alternative text nbconvert writes for an image that has none.
+_NBCONVERT_ALT = "No description has been provided for this image"
 
 
 _EXPORTER_LOCK = threading.Lock()
