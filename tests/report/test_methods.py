@@ -186,3 +186,18 @@ def test_glossary_says_what_the_pages_count_as_final_and_white_listed():
     assert "可获授信" not in zh["白名单"] and "资格规则" in zh["白名单"]
     cover = next(text for term, text in zh.items() if term.startswith("授信面"))
     assert "含核查期间执行临时额度的农户" in cover
+
+
+def test_the_glossary_defines_the_terms_the_index_figures_use():
+    """The index's key figures used 敞口差额, AUC, KS, PSI, CSI, PD, ICC, CCC, κ and 需重新评议, none
+    of them in the glossary; 不良率 was defined on the NPL balance while report 06 computes it
+    from the loans' 是否不良 flag, by balance and by count."""
+    from calib.report.methods import GLOSSARY
+
+    zh = " ".join(term for term, *_ in GLOSSARY)
+    for term in ("敞口差额", "AUC", "KS", "PSI", "CSI", "PD", "LGD", "ICC", "Krippendorff", "Kendall", "CCC", "Deming",
+                 "κ", "需重新评议", "调解区间", "交通灯", "违约", "样本内"):
+        assert term in zh, term
+    npl = next(text for term, _, text, _ in GLOSSARY if term == "不良率")
+    assert "笔数" in npl and "用信金额" in npl
+    assert all(zh_text and en_text for _, _, zh_text, en_text in GLOSSARY)  # each in both languages

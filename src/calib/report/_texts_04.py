@@ -162,7 +162,7 @@ TEXTS_04: dict[str, tuple[str, str]] = {
         "Reloading the file reproduces the scores:"),
     "nb04.check.reload": ("重新载入的评分卡复现了全部评分：{verdict}", "The reloaded card reproduces the scores: {verdict}"),
     "nb04.c.keep": ("保留还是更换现行评分权重（交叉验证）", "Keep or replace the current weights (cross-validated)"),
-    "nb04.c.keep_fig": ("AUC 校准 {cv} 对 现行 {cur}，差 {diff}（DeLong p {p}）", "AUC calibrated {cv} vs current {cur}, difference {diff} (DeLong p {p})"),
+    "nb04.c.keep_fig": ("校准评分卡 AUC {cv}，现行权重 AUC {cur}，差 {diff}（DeLong p {p}）", "AUC calibrated {cv} vs current {cur}, difference {diff} (DeLong p {p})"),
     "nb04.cv.pooled": (
         "{k} 折的折外预测合在一起计算（用信 {n} 户，违约 {d} 户）：AUC {auc}，KS {ks}，这是首页与报告 07 的样本外 AUC 与 KS。"
         "各折单独计算的 AUC 平均 {auc_mean}、KS 平均 {ks_mean}；合并 AUC 低于 {k} 个折中 {auc_below} 个折的值，合并 KS 低于 {ks_below} 个折的值："

@@ -189,7 +189,7 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
          ("样本外 AUC（按村分组交叉验证，见报告 04）默认 ≥ 0.70 绿、0.65–0.70 黄、< 0.65 红；KS 默认 ≥ 0.30 绿、0.20–0.30 黄、< 0.20 红。来源：本工作台默认值（常见评分卡实践），银行可在参数中调整。",
           "Out-of-sample AUC (village-grouped cross-validation, see report 04): defaults at least 0.70 green, 0.65-0.70 amber, below 0.65 red; KS at least 0.30 green, 0.20-0.30 amber, below 0.20 red. Source: this workbench's defaults (common scorecard practice); a bank may change them in the parameters.")),
         (("等级回测与额度偏差", "Grade backtest and limit gap"),
-         ("等级回测 = 各等级“校准 PD 偏低”的最大置信度：每个等级用精确二项检验（单侧，备择假设为实际违约率高于该等级的平均 PD，样本外 PD，即报告 04 的等级校准交通灯），取 1 − p 值的最大者；默认 < 95% 绿、95%–99.9% 黄、≥ 99.9% 红，与报告 04 的交通灯一致（OeNB 2004）。PD 偏高（偏保守）不计为失败；违约少的等级需要更大的偏差才亮灯。公议与模型额度偏差 = |Bland–Altman 偏倚比值 − 1|，默认 < 10% 绿、< 20% 黄。来源：本工作台默认值，银行可在参数中调整。",
+         ("等级回测 = 各等级“校准 PD 偏低”的最大置信度：每个等级用精确二项检验（单侧，备择假设为实际违约率高于该等级的平均 PD，样本外 PD，即报告 04 的等级校准交通灯），取 1 − p 值的最大者；默认 < 95% 绿、95%–99.9% 黄、≥ 99.9% 红，与报告 04 的交通灯一致（OeNB 2004）。PD 偏高（偏保守）不计为失败；违约少的等级需要更大的偏差才亮灯。模型与公议额度的偏差幅度 = |Bland-Altman 偏差 − 1|，默认 < 10% 绿、< 20% 黄。来源：本工作台默认值，银行可在参数中调整。",
           "Grade backtest = the largest confidence that a grade's calibrated PD is too low: per grade an exact one-sided binomial test (alternative: the observed default rate exceeds the grade's mean out-of-fold PD, report 04's grade traffic light), the largest 1 − p; defaults below 95% green, 95% to 99.9% amber, from 99.9% red, as report 04's traffic light (OeNB 2004). A PD that is too high (conservative) is not a failure; a grade with few loans needs a larger gap to light up. Consensus-model gap = |Bland-Altman bias ratio − 1|, defaults below 10% green, below 20% amber. Source: this workbench's defaults; a bank may change them in the parameters.")),
         (("相对指标", "Relative indicators"),
          ("需核查农户数与信用村数按相对基期的比值判定：需核查农户默认 < 1.25 倍绿、< 1.5 倍黄；信用村数默认 ≥ 1.0 倍绿、≥ 0.8 倍黄。本次运行实际使用的阈值见“本次使用的监测阈值”表。",
@@ -250,7 +250,68 @@ GLOSSARY: list[tuple[str, str, str, str]] = [
      "报告 04：用信农户（有违约结果的农户）/ 模型已评分农户，即评分卡检验样本占已评分农户的比例。不是用信面：用信面的分母是已授信的农户或人数。",
      "Report 04: households that drew a loan (with a default outcome) / households the model scored, the share of "
      "scored households the scorecard is tested on. Not usage: usage's denominator is credited households or persons."),
-    ("不良率", "NPL ratio", "不良贷款余额 / 贷款余额。", "Non-performing balance / loan balance."),
+    ("违约 / 不良", "default / non-performing",
+     "贷款表中“是否不良”标为是的贷款（银行的标记）；违约户 = 有这样一笔贷款的农户。报告 04、05 的违约率与报告 06 的不良率都以此为准。",
+     "A loan the loans table marks non-performing (the bank's flag); a defaulting household has such a loan. Reports "
+     "04 and 05's default rates and report 06's NPL ratios all rest on it."),
+    ("不良率", "NPL ratio",
+     "不良率（余额）= 不良贷款的用信金额 / 全部用信金额；不良率（笔数）= 不良贷款笔数 / 贷款笔数。未标注时指按余额。",
+     "NPL ratio (balance) = drawn amount of non-performing loans / all drawn amounts; NPL ratio (count) = "
+     "non-performing loans / loans. Unmarked, by balance."),
+    ("敞口差额", "exposure gap",
+     "需核查农户的 |模型额度 − 公议额度| 之和：两种额度分歧的大小，不是风险敞口（核查期间执行的是临时额度）。"
+     "“全部农户额度差合计”是同一计算对全部农户（含区间内农户）的合计（报告 03）。",
+     "The sum of |model limit − consensus limit| over the households to investigate: how far the two limits part, "
+     "not an amount at risk (those households hold provisional limits meanwhile). The total over all households "
+     "(inside the band too) is report 03's total |model − consensus|."),
+    ("调解区间 / 调解规则", "reconciliation band / rule",
+     "模型额度 / 公议额度的比值在区间（参数：额度调解，如 [0.67, 1.50]）内时按调解规则（如取较小值）确定最终额度；"
+     "区间外、一方拒绝或缺少输入的农户列入核查名单。",
+     "Inside the band of model / consensus ratios (parameters: reconciliation, e.g. [0.67, 1.50]) the final limit "
+     "follows the rule (e.g. the smaller); outside it, where one side declines or an input is missing, the household "
+     "goes on the investigation list."),
+    ("需重新评议", "needs re-review",
+     "评议数少于参数要求或评议员意见分歧超过上限（参数：公议额度）的农户，其公议额度待评议小组重新评议后确定（报告 02）。",
+     "A household with fewer reviews than the parameters ask or reviewers disagreeing beyond the limit "
+     "(parameters: consensus): its consensus is settled after the panel reviews it again (report 02)."),
+    ("ICC / Krippendorff α / Kendall W", "ICC / Krippendorff's alpha / Kendall's W",
+     "评议员之间一致程度的指标（0 至 1，越高越一致）：ICC(A,1) 为单个评议员的信度，ICC(A,k) 为小组平均的信度；"
+     "Krippendorff α 允许每户评议员不同；Kendall W 衡量村内排序的一致。",
+     "Measures of agreement among reviewers (0 to 1, higher is better): ICC(A,1) the reliability of one reviewer, "
+     "ICC(A,k) of the panel's average; Krippendorff's alpha allows different reviewers per household; Kendall's W "
+     "the agreement of rankings within a village."),
+    ("Bland-Altman 偏差 / 一致性界限 / Lin CCC / Deming 斜率 / Cohen κ", "Bland-Altman bias / limits / CCC / Deming / kappa",
+     "比较模型额度与公议额度的方法（报告 03）：偏差 = 模型 / 公议比值的几何平均（1 为无偏；报告 07 的“模型与公议额度的偏差幅度”为 |偏差 − 1|），"
+     "95% 一致性界限为单户比值的范围；CCC 衡量两者在恒等线上的一致（1 为完全一致）；Deming 斜率显示模型放大（> 1）还是压缩（< 1）公议额度；"
+     "Cohen κ 衡量授信 / 拒绝决定的一致（扣除偶然一致）。",
+     "Methods comparing model and consensus limits (report 03): the bias is the geometric mean of model / consensus "
+     "(1: none; report 07's consensus-model gap is |bias − 1|), the 95% limits the range of one household's ratio; "
+     "CCC the agreement on the identity line (1: perfect); the Deming slope whether the model stretches (> 1) or "
+     "compresses (< 1) the consensus; Cohen's kappa the agreement of grant / decline beyond chance."),
+    ("PD / LGD", "PD / LGD",
+     "违约概率（未来一年违约的可能性）/ 违约损失率（违约时损失的比例）。报告 04 的 PD 来自校准评分卡（等级的平均 PD），"
+     "报告 05 的“模型 PD（样本内）”来自积分与违约的逻辑回归，报告 04 图中的“银行模型 PD”来自银行的模型跑批。",
+     "Probability of default (within a year) / loss given default (the share lost on default). Report 04's PDs "
+     "come from the calibrated card (a grade's mean PD), report 05's modelled PD (in sample) from the logit of "
+     "defaults on points, the bank model PD of report 04's chart from the bank's model runs."),
+    ("AUC / KS", "AUC / KS",
+     "评分区分违约与正常农户的能力：AUC 为随机一户违约户的风险高于随机一户正常户的概率（0.5 为无区分力），KS 为两组评分分布的最大差距。"
+     "标“样本外”“交叉验证”“折外”的是同一类数字：由没有见过该农户的评分卡算出。",
+     "How well a score tells defaulting from performing households: AUC the probability that a random defaulter is "
+     "rated riskier than a random performer (0.5: none), KS the largest gap between the two groups' score "
+     "distributions. Marked out of sample, cross-validated or out of fold: the same kind of figure, from a card that "
+     "never saw the household."),
+    ("PSI / CSI", "PSI / CSI",
+     "稳定性指数：PSI 比较两个时点的评分分布，CSI 比较各特征的分布；低于 0.10 稳定，0.10 至 0.25 中度偏移，0.25 及以上显著偏移。"
+     "报告 04 比较数据中的上期与本期，报告 07 比较本次评估与运行历史的基期。",
+     "Stability indices: PSI compares the score distribution at two times, CSI each characteristic's; below 0.10 "
+     "stable, 0.10 to 0.25 moderate, from 0.25 significant. Report 04 compares the previous and current periods "
+     "in the data, report 07 this evaluation with the history's base run."),
+    ("交通灯", "traffic light",
+     "绿、黄、红三档判读：报告 04 按“等级 PD 偏低”的二项检验置信度（< 95% 绿，95% 至 99.9% 黄，≥ 99.9% 红）；"
+     "报告 07 按监测参数中的阈值。",
+     "Green, amber, red: report 04 by the binomial confidence that a grade's PD is too low (< 95% green, 95% to "
+     "99.9% amber, from 99.9% red); report 07 by the monitoring parameters' thresholds."),
     ("信用村 / 信用乡镇", "credit village / township", "按评定标准认定的村 / 乡镇，每年复评。", "Villages / townships certified by the criteria, re-evaluated yearly."),
     ("积分贷", "points loan", "按村民治理积分给予利率优惠的贷款。", "A loan whose rate is cut by the household's governance points."),
     # report 05: three quantities, three names (one name covered all of them)
@@ -265,7 +326,9 @@ GLOSSARY: list[tuple[str, str, str, str]] = [
      "at 0 points − the loan's PD), listed per points band, the total row the mean over all loans; risk-paid interest "
      "= drawn balance × the risk-justified discount against 0 points held between 0 and the discount (yuan a year), "
      "and subsidy = interest forgone − risk-paid interest. The PD is the model's, fitted on the same loans (in sample)."),
-    ("样本外", "out of sample", "用未参与拟合的农户检验模型所得的数字。", "A figure measured on households not used to fit the model."),
+    ("样本外 / 样本内", "out of sample / in sample", "样本外：用未参与拟合的农户检验模型所得的数字（交叉验证、折外同义）；样本内：在拟合所用的同一批农户上算出的数字，偏乐观，只作参考。",
+     "Out of sample: a figure measured on households not used to fit the model (cross-validated, out of fold: the "
+     "same); in sample: measured on the households the model was fitted on, optimistic, for reference only."),
     ("万元", "10,000 yuan", "金额单位，1 万元 = 10,000 元。", "Unit of money: 1 万元 = 10,000 yuan."),
 ]
 
