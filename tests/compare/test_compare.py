@@ -221,6 +221,8 @@ def test_investigation_list_masks_personal_data():
     assert list(inv["head_phone"]) == ["138****1111", "186****3333"]
     assert list(inv["provisional_limit"]) == [50_000.0, 0.0]
     assert list(inv["reason"]) == ["model_above_band", "model_declined"]
+    # the households' 村民小组, named apart from the scope column (group) of the tables by level
+    assert list(inv["village_group"]) == ["1组", "1组"] and "group" not in inv.columns
     text = inv.to_csv()
     for col in ("name", "id_number", "phone"):
         for raw in prog.roster[col]:

@@ -330,7 +330,8 @@ def investigation_list(
     -------
     DataFrame
         Rows with ``gap_flag``, sorted by ``exposure_gap`` descending (ties by household_id):
-        ``household_id``, location columns (``township``, ``village``, ``group``),
+        ``household_id``, location columns (``township``, ``village``, ``village_group``: the
+        households table's ``group``, named apart from the ``group`` of the tables by level),
         ``head_name``, ``head_phone`` (masked; with ``roster``), ``consensus_limit``,
         ``model_limit``, ``ratio`` (model / consensus), ``exposure_gap`` (yuan),
         ``provisional_limit`` (the limit while the gap is investigated: ``final_limit`` of
@@ -368,9 +369,9 @@ def investigation_list(
     sub["reason_codes"] = pd.array(codes.astype(str), dtype="str")
     if "final_limit" in sub.columns:
         sub = sub.rename(columns={"final_limit": "provisional_limit"})
-    sub = sub.reset_index()
+    sub = sub.reset_index().rename(columns={"group": "village_group"})
     sub = sub.sort_values(["exposure_gap", "household_id"], ascending=[False, True], kind="stable")
-    cols = [c for c in ("household_id", "township", "village", "group", "head_name", "head_phone",
+    cols = [c for c in ("household_id", "township", "village", "village_group", "head_name", "head_phone",
                         "consensus_limit", "model_limit", "ratio", "exposure_gap",
                         "provisional_limit", "reason", "reason_codes") if c in sub.columns]
     return sub[cols].reset_index(drop=True)

@@ -114,6 +114,7 @@ TERMS: dict[str, tuple[str, str]] = {
     # 02 consensus
     "level": ("层级", "Level"),
     "group": ("范围", "Group"),
+    "village_group": ("村民小组", "Village group"),
     "white_listed": ("白名单户数", "White-listed"),
     "declined": ("拒绝户数", "Declined"),
     "needs_rereview": ("需重新评议户数", "Needing re-review"),
@@ -475,7 +476,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "source": ("来源", "Source"),
     "backfilled": ("回填", "Backfilled"),
     "observed_default_rate": ("实际违约率", "Observed default rate"),
-    "calibrated_pd": ("校准 PD", "Calibrated PD"),
+    "calibrated_pd": ("预测 PD", "Predicted PD"),  # report 04's name for the same out-of-fold grade PD
     "grade_gap": ("实际违约率 − PD", "Observed rate − PD"),
     "pd_too_low_confidence": ("PD 偏低的置信度", "Confidence the PD is too low"),
     "light_green": ("绿灯阈值", "Green threshold"),

@@ -42,7 +42,7 @@ TEXTS_07: dict[str, tuple[str, str]] = {
     "nb07.trends.text": (
         "实心点为实际评估，空心点为回填；虚线为绿灯与黄灯阈值。",
         "Filled points are evaluation runs, hollow points backfilled; dashed lines are the green and amber thresholds."),
-    "nb07.grades.h": ("各等级实际违约率与校准 PD", "Observed default rate and calibrated PD by grade"),
+    "nb07.grades.h": ("各等级实际违约率与预测 PD（报告 04，折外）", "Observed default rate and predicted PD by grade (report 04, out of fold)"),
     "nb07.grades.none": ("历次运行未记录分等级的违约率与 PD。", "No run recorded default rates and PDs by grade."),
     "nb07.rules.h": ("本次使用的监测阈值", "Monitoring thresholds of this run"),
     "nb07.rules.text": (
