@@ -53,7 +53,7 @@ NAMES: dict[str, tuple[str, str]] = {
     "consensus.grid": ("取整单位（元）", "Rounding unit (yuan)"),
     "consensus.cap": ("上限（元）", "Cap (yuan)"),
     "consensus.min_reviews": ("最少评议人数", "Fewest reviews"),
-    "consensus.max_dispersion": ("评议分歧上限（需复评）", "Largest dispersion (else re-review)"),
+    "consensus.max_dispersion": ("评议分歧上限（超过则需重新评议）", "Largest dispersion (else re-review)"),
     "consensus.decline_rule": ("拒绝规则", "Decline rule"),
     # reconciliation
     "reconciliation": ("最终额度调解", "Reconciliation of the final limit"),

@@ -20,7 +20,7 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.reconcile.text": (
         "公议额度与报告 02 相同（同一参数）。每户最新一次模型跑批额度与公议额度比较：模型/公议比值在 [{low}, {high}] 之内时，"
         "最终额度按政策规则确定（本次为：{rule}）；超出区间或一方拒绝时，该户列入核查名单，核查期间执行临时额度。"
-        "户内没有符合资格规则（年龄、走死逃亡、不良记录）成员的农户不授信、不列入核查（最终额度为 0）。"
+        "户内没有合格人员（资格规则：年龄、走死逃亡、不良记录）的农户不授信、不列入核查（最终额度为 0）。"
         "下表按处理原因列出从公议额度合计到最终额度合计的变化（各原因的额度变化相加等于全部行）；“归因”一列区分资格规则、区间内调解规则与核查期间的临时额度。",
         "The consensus limits are those of report 02 (same parameters). Each household's latest model run is "
         "compared with its consensus: inside the band [{low}, {high}] of model / consensus ratios the final limit "

@@ -236,6 +236,12 @@ GLOSSARY: list[tuple[str, str, str, str]] = [
      "(households) = credited households / eligible households; usage (households) = drawing credited households / "
      "credited households. Credited = eligible, profiled and a final limit above 0 (provisional limits while "
      "investigated included)."),
+    ("用信农户 / 有贷款农户", "drawing / borrowing households",
+     "本期有一笔贷款（用信）的农户，两种叫法指同一批农户；报告 04、05 称其为有违约结果的农户，因为只有用信农户才有违约与否的结果。"
+     "用信面与有贷款农户占比的分子都是它们，分母不同（见两词条）。",
+     "Households with a loan (a drawing) this period: the two names mean the same households; reports 04 and 05 call "
+     "them households with an outcome, since only a household that drew can default. Both usage and the loan share "
+     "count them, over different denominators (see both entries)."),
     ("建档农户授信率", "credit rate of profiled households",
      "已授信农户 / 已建档农户（信用村“952”标准的“5”）。分母是已建档农户，不是授信面的合格农户或合格人数。",
      "Credited households / profiled households (the \"5\" of the credit-village \"952\" rule). Its denominator "
