@@ -353,6 +353,40 @@ def test_plots_smoke():
     plt.close("all")
 
 
+def test_caterpillar_legend_names_only_the_reasons_flagged():
+    """Report 02's legend read "flagged: partial / leniency" while leniency is flagged only with a
+    leniency band, which the report does not set: the red entry names the reasons present."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from calib import plots_consensus as pc
+
+    sim = simulate_reviews(6, 60, panel=7, k=4, partial_share=0.3, partial_effect=0.5, random_state=8)
+
+    def legend(eff):
+        fig, ax = plt.subplots()
+        pc.caterpillar(eff, ax=ax)
+        texts = [t.get_text() for t in ax.get_legend().get_texts()]
+        plt.close(fig)
+        return texts
+
+    eff = cons.reviewer_effects(sim.reviews, relations=sim.relations)
+    assert not eff["flag_reason"].str.contains("lenient|severe").any()
+    n = int((eff["flagged"] & (eff["flag_reason"] != "self_review")).sum())
+    assert n > 0
+    texts = legend(eff)
+    assert f"flagged: partial ({n})" in texts and not [s for s in texts if "leniency" in s], texts
+    banded = cons.reviewer_effects(sim.reviews, relations=sim.relations, leniency_band=(0.95, 1.05))
+    lenient = banded["flag_reason"].str.contains("lenient|severe")
+    assert lenient.any()
+    red = [s for s in legend(banded) if s.startswith("flagged: ") and "own household" not in s]
+    both = banded["flag_reason"].str.contains("partial").any()
+    assert red == [f"flagged: {'partial / ' if both else ''}leniency "
+                   f"({int((banded['flagged'] & (banded['flag_reason'] != 'self_review')).sum())})"]
+
+
 @pytest.mark.parametrize("dense", [True, False])
 def test_relation_mask_equals_brute_force_pair_lookup(dense, monkeypatch):
     """The recusal marks (dense household x seat table) equal a lookup of each review's

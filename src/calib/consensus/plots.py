@@ -52,7 +52,10 @@ def caterpillar(effects: pd.DataFrame, *, ax=None, label_ids: int | None = None)
     matplotlib Axes
         Log-scaled y axis (leniency as a ratio, 1 = the panel's level). Colours: red for
         reviewers flagged as partial or for their leniency, orange for those flagged only because
-        they reviewed their own household, blue for the rest.
+        they reviewed their own household, blue for the rest. The red legend entry names only the
+        reasons present: ``flagged: partial``, ``flagged: leniency`` or ``flagged: partial /
+        leniency`` (leniency is flagged only when :func:`reviewer_effects` had a
+        ``leniency_band``).
     """
     require_columns(effects, ("leniency", "leniency_low", "leniency_high"), "effects")
     ax = axes(ax, (10, 4))
@@ -62,11 +65,16 @@ def caterpillar(effects: pd.DataFrame, *, ax=None, label_ids: int | None = None)
     reason = e["flag_reason"].astype(str) if "flag_reason" in e.columns else pd.Series("", index=e.index)
     only_self = flag & (reason == "self_review").to_numpy()
     strong = flag & ~only_self
+    # the red entry names the reasons that put reviewers there: leniency only when it was flagged
+    # (reviewer_effects flags it only with a leniency_band)
+    codes = {c for r in reason[strong] for c in r.split(";")}
+    named = [w for w, cs in (("partial", {"partial"}), ("leniency", {"lenient", "severe"})) if codes & cs]
+    strong_label = "flagged: " + " / ".join(named or ["other"])
     lo, hi = e["leniency_low"].to_numpy(float), e["leniency_high"].to_numpy(float)
     y = e["leniency"].to_numpy(float)
     ms = 2.5 if len(e) > 100 else 4
     for sel, col, lab in ((~flag, BLUE, "not flagged"), (only_self, "#dd8452", "flagged: own household only"),
-                          (strong, RED, "flagged: partial / leniency")):
+                          (strong, RED, strong_label)):
         if sel.any():
             ax.vlines(x[sel], lo[sel], hi[sel], color=col, alpha=0.5, lw=1)
             ax.plot(x[sel], y[sel], "o", ms=ms, color=col, label=f"{lab} ({int(sel.sum())})")

@@ -90,19 +90,20 @@ TEXTS_02: dict[str, tuple[str, str]] = {
         "ICC(A,k) 低于 0.75 的村 {weak} 个。",
         "Overall: ICC(A,1) {icc1}, ICC(A,k) {icck} (k = {k}), Krippendorff's alpha {alpha}, Kendall's W {w}; "
         "{weak} villages with ICC(A,k) below 0.75."),
-    "nb02.plot.agreement_title": ("各村{what}分布（虚线：全部）", "{what} by village (dashed: overall)"),
+    "nb02.plot.agreement_title": ("各村{what}分布（虚线：全部）", "{what} by village (dashed: overall)"),  # spaced by words.spaced
     "nb02.leniency.h": ("评议员宽严倾向", "Reviewer leniency"),
     "nb02.leniency.text": (
         "评议员的宽严倾向是其建议额度与同一批农户小组水平之比（1.2 表示高 20%），附 95% 区间。图中按倾向排序；"
-        "因偏袒或宽严被标记的评议员为红色，仅因评议了本户（已回避）而被标记的为橙色。",
+        "因偏袒被标记的评议员为红色（其中也可能评议了本户），仅因评议了本户（已回避）而被标记的为橙色；宽严倾向本身不作标记（见下节）。",
         "A reviewer's leniency is the ratio of their proposals to the panel's level for the same households (1.2 "
-        "= 20% above), with a 95% interval, sorted; reviewers flagged for partiality or leniency in red, those "
-        "flagged only for reviewing their own household (recused) in orange."),
+        "= 20% above), with a 95% interval, sorted; reviewers flagged for partiality in red (some may also have "
+        "reviewed their own household), those flagged only for reviewing their own household (recused) in orange; "
+        "leniency itself is not flagged (next section)."),
     "nb02.plot.leniency_title": ("评议员宽严倾向（95% 区间）", "Reviewer leniency (95% interval)"),
     "nb02.plot.leniency_x": ("评议员（按宽严倾向排序）", "reviewers, sorted by leniency"),
     "nb02.plot.leniency_y": ("建议额度 / 小组水平", "proposals / panel level"),
     "nb02.plot.flag_self": ("仅因评议本户被标记", "flagged: own household only"),
-    "nb02.plot.flag_partial": ("被标记：偏袒 / 宽严", "flagged: partial / leniency"),
+    "nb02.plot.flag_partial": ("被标记：偏袒", "flagged: partial"),
     "nb02.plot.not_flagged": ("未标记", "not flagged"),
     "nb02.flagged.h": ("被标记的评议员", "Flagged reviewers"),
     "nb02.flagged.text": (
@@ -117,7 +118,7 @@ TEXTS_02: dict[str, tuple[str, str]] = {
                                 "the reviewer reviewed no related household: partiality cannot be tested"),
     "nb02.flagged.summary": (
         "评议员 {reviewers} 人，被标记 {flagged} 人：偏袒 {partial} 人，评议本户 {self_review} 人（一人可有多个原因）。"
-        "偏宽、偏严不作标记：{leniency}上表列出被标记评议员的宽严系数及其 95% 区间。",
+        "偏宽、偏严不作标记：{leniency}上表列出被标记评议员的宽严倾向（倍）及其 95% 区间。",
         "Reviewers {reviewers}, flagged {flagged}: partial {partial}, own household {self_review} (a reviewer may "
         "have several reasons). Leniency and severity are not flagged: {leniency}the table above gives the flagged "
         "reviewers' leniency and its 95% interval."),

@@ -60,7 +60,7 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
         (("公议授信额度（调整法）", "Consensus limit (adjusted)"),
          ("对数额度 = 农户水平 + 评议员宽严效应 + 误差，Huber 稳健估计，在评议图（农户—评议员）的每个连通分量内分别估计；评议员少于 2 人或自由度不足 10 的分量用中位数。额度按参数的额度档位取整、按参数的上限封顶（本次取值见参数表）。",
           "log limit = household level + reviewer leniency + error, Huber-robust, estimated within each connected component of the household-reviewer graph; components with fewer than 2 reviewers or under 10 residual degrees of freedom use the median. Rounded to the grid and capped at the ceiling of the parameters (this run's values in the parameter table).")),
-        (("宽严效应区间", "Leniency interval"),
+        (("宽严倾向区间", "Leniency interval"),
          ("Huber 三明治方差，含有限样本因子 K²（Huber 1981, §7.6）。",
           "Huber sandwich variance with the finite-sample factor K² (Huber 1981, §7.6).")),
         (("一致性指标", "Agreement"),

@@ -9,6 +9,7 @@ counts add up for a reader.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -18,7 +19,8 @@ from calib.report.display import VERDICT_CLASS, Table, _format_column, _header, 
 from calib.report.labels import column_label, get_lang, t, value_label
 from calib.villages.rules import figure_digits, rule_pct
 
-__all__ = ["verdict_grid", "lacks", "reason_tally", "reason_counts", "OPS", "rule_words", "share_words", "param_words"]
+__all__ = ["verdict_grid", "lacks", "reason_tally", "reason_counts", "OPS", "rule_words", "share_words", "param_words",
+           "spaced"]
 
 OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "yes": ""}
 
@@ -31,6 +33,21 @@ _RULE_WORDS = {"zh-CN": {">=": ("不低于", "低于"), ">": ("高于", "不高�
                          "<": ("低于", "不低于")},
                "en": {">=": ("at least", "below"), ">": ("above", "at most"), "<=": ("at most", "above"),
                       "<": ("below", "at least")}}
+
+
+#: A Chinese character beside a Latin letter, a digit or a Greek letter, either way round.
+_CJK_LATIN = re.compile(r"(?<=[\u4e00-\u9fff])(?=[A-Za-z0-9\u0391-\u03c9])|(?<=[A-Za-z0-9\u0391-\u03c9])(?=[\u4e00-\u9fff])")
+
+
+def spaced(text: str) -> str:
+    """``text`` with the house spacing where a placeholder joined a Chinese run to a Latin,
+    number or Greek one: a space between them ("各村 ICC(A,k) 小组信度分布", "需增加 1 户 A 级及以上农户").
+    Full-width punctuation keeps no space; English text is unchanged.
+
+    >>> spaced("各村Krippendorff α分布"), spaced("需增加 1 户A 级及以上农户")
+    ('各村 Krippendorff α 分布', '需增加 1 户 A 级及以上农户')
+    """
+    return _CJK_LATIN.sub(" ", text)
 
 
 def share_words(value: float | None) -> str | None:
