@@ -667,6 +667,11 @@ def test_presentation_helpers():
     p = cv.target_progress(k, targets=TARGETS, as_of=AS_OF)
     ax2 = cv.plot_target_progress(p)
     assert len(ax2.lines) == 4
+    # without a history the measured lines are the figures of progress, at their one date (report
+    # 06 measures once: no past points built from today's limits)
+    latest = cv.target_progress(k, targets=TARGETS, as_of=AS_OF, measure="latest")
+    measured = [ln for ln in cv.plot_target_progress(latest).lines if ln.get_label().endswith("measured")]
+    assert len(measured) == 2 and all(list(ln.get_xdata()) == [AS_OF] for ln in measured)
     plt.close("all")
     m = cv.headline_metrics(k, v, cv.certify_townships(v, k), p)
     assert m["n_villages"] == 2 and m["credit_villages"] == 0

@@ -98,13 +98,19 @@ TEXTS_06: dict[str, tuple[str, str]] = {
         "{meets} (profiled villages, the targets' basis): {profiled} of {villages}; counted in households (the "
         "profiling rate of eligible households, the basis of the credit-village rule and of report 01): "
         "{by_households}."),
-    "nb06.plot.targets_title": ("授信面与用信面：目标路径与实测（按人数）", "Coverage and usage: target path and measured (persons)"),
+    "nb06.targets.chart": (
+        "下图画出参数的目标路径（里程碑之间以直线相连）与基准日 {as_of} 实测的授信面、用信面（按人数），实测各只有一个点："
+        "数据中没有各里程碑日期的测量，图中不画过去的实测。",
+        "The chart draws the parameters' target path (milestones joined by straight lines) and the coverage and "
+        "usage measured at the reference date {as_of} (persons), one point each: the data hold no measurement at "
+        "the milestone dates, so no past figures are drawn."),
+    "nb06.plot.targets_title": ("授信面与用信面：目标路径与基准日实测（按人数）", "Coverage and usage: target path and the reference-date figures (persons)"),
     "nb06.plot.date": ("日期", "date"),
     "nb06.plot.share": ("占比", "share"),
     "nb06.plot.coverage_target": ("授信面目标", "coverage target"),
     "nb06.plot.usage_target": ("用信面目标", "usage target"),
-    "nb06.plot.coverage_measured": ("授信面实测", "coverage measured"),
-    "nb06.plot.usage_measured": ("用信面实测", "usage measured"),
+    "nb06.plot.coverage_measured": ("授信面实测（基准日）", "coverage measured (reference date)"),
+    "nb06.plot.usage_measured": ("用信面实测（基准日）", "usage measured (reference date)"),
     "nb06.towns.text": (
         "按乡镇的授信面与用信面（按人数），与最终目标比较。授信与用信按户发生：“已授信农户中的合格人数”是已授信农户户内的合格人数，"
         "“有用信农户中的合格人数”是有用信农户户内的合格人数，都不是获得授信或用信的人数：",

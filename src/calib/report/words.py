@@ -247,7 +247,7 @@ def lacks(near: pd.DataFrame, verdicts: pd.DataFrame, qualitative: Sequence[str]
             if c in ("npl_ratio", "npl_vs_county") and need:
                 parts.append(t(f"lack.{c}", amount=fmt.number(abs(need), 2)))
             elif need:
-                parts.append(t("lack.more" if need > 0 else "lack.fewer", n=fmt.count(abs(need)), noun=t(_NOUN[c])))
+                parts.append(spaced(t("lack.more" if need > 0 else "lack.fewer", n=fmt.count(abs(need)), noun=t(_NOUN[c]))))
         qv = v.loc[(r["township"], r["village"])] if (r["township"], r["village"]) in v.index else {}
         for c in list(figures) + list(qualitative):
             verdict = qv.get(c) if len(qv) else None
