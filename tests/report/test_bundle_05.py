@@ -274,3 +274,20 @@ def test_in_sample_figures_say_so(reader_bundle):
     assert re.search(r"样本内\s*：模型 PD 来自在这 [\d,]+ 笔贷款上拟合的违约模型", page)
     for h, _ in _tables(reader_bundle):
         assert not [x for x in h if re.fullmatch(r"(模型 PD|覆盖成本所需利率|基准利率下不覆盖成本的档数)", x)], h
+
+
+def test_the_subsidy_amounts_and_rates_are_related_as_the_page_says(reader_bundle):
+    """"平均优惠中的补贴部分（利率…；乘以用信余额即补贴金额）" while 0.030% × 291.92 万 = 876 元
+    stood beside 949 元 (audit 4, finding 12): the rates are plain means over loans and the
+    amounts sums loan by loan, and the page says so."""
+    head, rows = _cost_table(reader_bundle)
+    rate, drawn, amount = (head.index(h) for h in ("平均优惠中的补贴部分", "用信余额（万元）", "补贴金额（元/年）"))
+    num = lambda s: float(s.replace(",", "").rstrip("%"))  # noqa: E731
+    off = [r[0] for r in rows
+           if abs(num(r[rate]) / 100 * num(r[drawn]) * 10_000 - num(r[amount])) > 0.0005 / 100 * num(r[drawn]) * 10_000 + 1]
+    page = _page(reader_bundle, f"{NB}.html")
+    if off:  # the printed rate times the balance is not the amount: the page must not say it is
+        assert "乘以用信余额即补贴金额" not in page, off
+    assert "比率各列（优惠、利率、违约率、PD 等）是各笔贷款的简单平均" in page
+    assert "补贴金额不等于平均优惠中的补贴部分乘以用信余额" in page
+    assert "逐笔 用信余额" not in page  # the stray space of finding 17
