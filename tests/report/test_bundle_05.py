@@ -165,20 +165,40 @@ def test_each_risk_justified_quantity_has_its_own_name(reader_bundle):
 
 
 def test_the_recommended_discount_reads_one_way(reader_bundle):
-    """0.00% in the decisions, 0.000% in the band table (audit 2): the words, the index and the
-    schedule table's column of discounts per 100 points write it one way. A table column of
-    rates has one number of decimals (audit 3, A13: "0.022%" above "0.00%"), so beside a value
-    with a third decimal a zero reads 0.000%, never in the text."""
+    """0.00% in the decisions, 0.000% in the band table (audit 2), "0.10%/0.00%" in one table and
+    "0.022%/0.000%" in the next (audit 4, finding 10): a points discount reads one way on the page
+    and the index, with the three decimals its estimates need, never with two."""
     m = _figures(reader_bundle)
     v = m["recommended_step_discount"]
     page, row = _page(reader_bundle, f"{NB}.html"), _index_row(reader_bundle)
-    assert f"推荐方案的每 100 分优惠 {fmt.rate(v)}" in page
-    assert f"推荐方案每 100 分优惠 : {fmt.rate(v)}" in row
+    assert f"推荐方案的每 100 分优惠 {fmt.pct(v, 3)}" in page
+    assert f"推荐方案每 100 分优惠 : {fmt.pct(v, 3)}" in row
+    assert f"政策每 100 分优惠（现行方案） : {fmt.pct(m['policy_discount_per_100'], 3)}" in row
     scheme = next((h, r) for h, r in _tables(reader_bundle) if "补贴预算（元/年）" in h)
     rec = next(r for r in scheme[1] if r[0] == "推荐方案")
-    assert rec[scheme[0].index("每 100 分优惠")] == fmt.rate(v)
-    other = {fmt.pct(v, d) for d in (3, 4)} - {fmt.rate(v)}
+    assert rec[scheme[0].index("每 100 分优惠")] == fmt.pct(v, 3)
+    other = {fmt.pct(v, d) for d in (2, 4)} - {fmt.pct(v, 3)}
     assert other and not [s for s in other if _stands(s, _prose(reader_bundle))], other
+
+
+def test_every_points_discount_has_three_decimals(reader_bundle):
+    """"每 100 分优惠 0.10%" in the scheme table above "0.022%" in the sensitivity table, and
+    "推荐方案：最高优惠 0.00%" beside the table's "0.000%" (audit 4, finding 10)."""
+    seen = 0
+    for head, rows in _tables(reader_bundle):
+        for j, h in enumerate(head):
+            if "优惠" not in h or "元" in h or "最大的" in h:
+                continue
+            cells = [r[j] for r in rows if j < len(r) and re.fullmatch(r"-?\d[\d,]*\.\d+%", r[j])]
+            if head[0] in ("项目", "决策事项"):  # a row of one quantity each: the discounts' rows
+                cells = [r[1] for r in rows if "优惠" in r[0] and re.fullmatch(r"-?\d[\d,]*\.\d+%", r[1])]
+            for c in cells:
+                assert len(c.split(".")[1]) == 4, (h, c)  # three decimals and the % sign
+                seen += 1
+    prose = _prose(reader_bundle)
+    stated = re.findall(r"(?:每 100 分(?:优惠)?|最高优惠) (-?\d+\.\d+)%", prose)
+    assert stated and all(len(x.split(".")[1]) == 3 for x in stated), stated
+    assert seen > 20  # the scheme, band and sensitivity tables: the test reads what it means to
 
 
 def _prose(bundle) -> str:

@@ -49,8 +49,9 @@ def test_numbers_as_bankers_write_them():
     assert [fmt.rate(x) for x in (0.05, 0.001, 0.00035, 0.0)] == ["5.00%", "0.10%", "0.035%", "0.00%"]
     assert fmt.cell(0.001, "rate") == "0.10%" and fmt.cell(None, "rate") == fmt.MISSING
     from calib.report.record import format_metric
-    assert format_metric("policy_discount_per_100", 0.001) == "0.10%"
-    assert format_metric("recommended_step_discount", 0.001) == "0.10%"
+    # report 05's points discounts, on its page and the index: three decimals (0.022% beside 0.000%)
+    assert format_metric("policy_discount_per_100", 0.001) == "0.100%"
+    assert format_metric("recommended_step_discount", 0.0) == "0.000%"
     labels.set_lang("en")
     assert fmt.wan(181_900_000) == "18,190.00 × 10,000 yuan" and fmt.cell(True, None) == "yes"
 

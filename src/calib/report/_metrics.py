@@ -79,7 +79,7 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "discount_per_100": ("每 100 分风险可证明的优惠", "Risk-justified discount per 100 points", "pct3"),
     "discount_ci_low": ("每 100 分风险可证明的优惠 95% 下限", "Risk-justified discount per 100 points, 95% low", "pct3"),
     "discount_ci_high": ("每 100 分风险可证明的优惠 95% 上限", "Risk-justified discount per 100 points, 95% high", "pct3"),
-    "policy_discount_per_100": ("政策每 100 分优惠（现行方案）", "Policy discount per 100 points (current schedule)", "rate"),
+    "policy_discount_per_100": ("政策每 100 分优惠（现行方案）", "Policy discount per 100 points (current schedule)", "pct3"),
     "policy_in_ci": ("政策优惠在 95% 区间内", "Policy discount inside the 95% interval", "bool"),
     "policy_verdict": ("政策优惠结论", "Policy discount verdict", "text"),
     # the current schedule's yearly cost (the recommended schedule's is in the conclusion)
@@ -92,7 +92,7 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "bands_below_cost_current_rate": ("现行利率下不覆盖成本的积分档（样本内）", "Points bands below cost at the current rates (in sample)", "int"),
     "bands_below_cost_base_rate": ("基准利率下不覆盖成本的积分档（样本内）", "Points bands below cost at the base rate (in sample)", "int"),
     "points_bands": ("有贷款的积分档", "Points bands with loans", "int"),
-    "recommended_step_discount": ("推荐方案每 100 分优惠", "Recommended schedule's discount per 100 points", "rate"),
+    "recommended_step_discount": ("推荐方案每 100 分优惠", "Recommended schedule's discount per 100 points", "pct3"),
     "recommendation_binding": ("推荐方案的约束", "What limits the recommended discount", "text"),
     "villages_flagged_inflation": ("疑似积分虚高的村", "Villages flagged for point inflation", "int"),
     # 06
