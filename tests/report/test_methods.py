@@ -118,7 +118,7 @@ def test_param_words_follow_the_parameters():
     from calib.report.words import param_words
 
     alt = param_words(_alt_params(), "zh-CN")
-    assert (alt["min_age"], alt["max_age"], alt["band"]) == ("20", "60", "[0.7, 1.4]")
+    assert (alt["min_age"], alt["max_age"], alt["band"]) == ("20", "60", "[0.70, 1.40]")  # as report 03's texts write the band
     assert (alt["a_share"], alt["profiling"], alt["credit_rate"], alt["npl"]) == ("> 60%", "≥ 85%", "≥ 45%", "≤ 3%")
     assert (alt["township_share"], alt["coverage_target"], alt["usage_target"]) == ("> 70%", "≥ 85%", "≥ 35%")
     assert alt["excluded"] == "死亡、不良记录"

@@ -192,7 +192,7 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
          ("等级回测 = 各等级“校准 PD 偏低”的最大置信度：每个等级用精确二项检验（单侧，备择假设为实际违约率高于该等级的平均 PD，样本外 PD，即报告 04 的等级校准交通灯），取 1 − p 值的最大者；默认 < 95% 绿、95%–99.9% 黄、≥ 99.9% 红，与报告 04 的交通灯一致（OeNB 2004）。PD 偏高（偏保守）不计为失败；违约少的等级需要更大的偏差才亮灯。模型与公议额度的偏差幅度 = |Bland-Altman 偏差 − 1|，默认 < 10% 绿、< 20% 黄。来源：本工作台默认值，银行可在参数中调整。",
           "Grade backtest = the largest confidence that a grade's calibrated PD is too low: per grade an exact one-sided binomial test (alternative: the observed default rate exceeds the grade's mean out-of-fold PD, report 04's grade traffic light), the largest 1 − p; defaults below 95% green, 95% to 99.9% amber, from 99.9% red, as report 04's traffic light (OeNB 2004). A PD that is too high (conservative) is not a failure; a grade with few loans needs a larger gap to light up. Consensus-model gap = |Bland-Altman bias ratio − 1|, defaults below 10% green, below 20% amber. Source: this workbench's defaults; a bank may change them in the parameters.")),
         (("相对指标", "Relative indicators"),
-         ("需核查农户数与信用村数按相对基期的比值判定：需核查农户默认 < 1.25 倍绿、< 1.5 倍黄；信用村数默认 ≥ 1.0 倍绿、≥ 0.8 倍黄。本次运行实际使用的阈值见“本次使用的监测阈值”表。",
+         ("需核查农户数与信用村数按相对基期的比值判定：需核查农户默认 < 1.25 倍绿、< 1.50 倍黄；信用村数默认 ≥ 1.0 倍绿、≥ 0.8 倍黄。本次运行实际使用的阈值见“本次使用的监测阈值”表。",
           "Households to investigate and credit villages are judged on their ratio to the base run: investigations below 1.25 times green, below 1.5 amber; credit villages at least 1.0 times green, at least 0.8 amber. The thresholds this run used are in the table \"Monitoring thresholds of this run\".")),
     ],
 }

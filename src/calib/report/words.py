@@ -101,7 +101,7 @@ def param_words(params=None, lang: str | None = None) -> dict[str, str]:
     Examples
     --------
     >>> param_words(lang="zh-CN")["a_share"], param_words(lang="en")["band"]
-    ('> 55%', '[0.67, 1.5]')
+    ('> 55%', '[0.67, 1.50]')
     """
     from calib.params.schema import Params
 
@@ -123,7 +123,7 @@ def param_words(params=None, lang: str | None = None) -> dict[str, str]:
 
     out = {"min_age": str(el.min_age), "max_age": str(el.max_age),
            "excluded": fmt.join(excluded, lg) if excluded else ("none" if en else "无"),
-           "band": f"[{_num(rec.band_low)}, {_num(rec.band_high)}]",
+           "band": fmt.ci(rec.band_low, rec.band_high, "num2"),  # as report 03's texts: [0.67, 1.50]
            "a_share": rule(cv.a_or_better_share), "profiling": rule(cv.profiling_rate),
            "credit_rate": rule(cv.credit_rate), "npl": rule(cv.npl_ratio),
            "township_share": rule(ct.credit_village_share),
