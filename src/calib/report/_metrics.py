@@ -39,7 +39,7 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "villages_model_below_panel": ("模型低于评议小组的村", "Villages where the model sits below the panel", "int"),
     "total_model_limit": ("模型额度合计", "Total model limit", "wan"),
     "total_final_limit": ("最终额度合计", "Total final limit", "wan"),
-    "households_outside_band": ("比值超出区间的户数", "Households with model / consensus outside the band", "int"),
+    "households_outside_band": ("比值超出调解区间的户数", "Households with model / consensus outside the band", "int"),
     "households_to_investigate": ("核查名单户数", "Households on the investigation list", "int"),
     "exposure_gap_total": ("需核查的敞口差额", "Exposure gap to investigate", "wan"),
     # 04

@@ -19,9 +19,9 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.reconcile.h": ("额度调解", "Reconciliation"),
     "nb03.reconcile.text": (
         "公议额度与报告 02 相同（同一参数）。每户最新一次模型跑批额度与公议额度比较：模型/公议比值在 [{low}, {high}] 之内时，"
-        "最终额度按政策规则确定（本次为：{rule}）；超出区间或一方拒绝时，该户列入核查名单，核查期间执行临时额度。"
+        "最终额度按政策规则确定（本次为：{rule}）；超出调解区间或一方拒绝时，该户列入核查名单，核查期间执行临时额度。"
         "户内没有合格人员（资格规则：年龄、走死逃亡、不良记录）的农户不授信、不列入核查（最终额度为 0）。"
-        "下表按处理原因列出从公议额度合计到最终额度合计的变化（各原因的额度变化相加等于全部行）；“归因”一列区分资格规则、区间内调解规则与核查期间的临时额度。",
+        "下表按处理原因列出从公议额度合计到最终额度合计的变化（各原因的额度变化相加等于全部行）；“归因”一列区分资格规则、调解区间内规则与核查期间的临时额度。",
         "The consensus limits are those of report 02 (same parameters). Each household's latest model run is "
         "compared with its consensus: inside the band [{low}, {high}] of model / consensus ratios the final limit "
         "follows the policy's rule ({rule}); outside it, or when one side declines, the household is listed for "
@@ -32,9 +32,9 @@ TEXTS_03: dict[str, tuple[str, str]] = {
         "limits held while investigated apart."),
     "nb03.reconcile.summary": (
         "最终额度合计 {final}，为公议额度合计 {consensus}的 {ratio}（{change}）：按资格规则剔除 {elig}（{eligible_who}，"
-        "属资格规则而非调解政策）；调解政策{policy}，其中区间内调解规则{band}，核查期间的临时额度{prov}{unconfirmed}。"
-        "需核查的 {n_prov} 户在核查期间执行临时额度，合计 {prov_total}，已计入最终额度，核查后可能调整：其中比值超出区间的 {n_out} 户"
-        "（模型高于区间 {n_above} 户、低于区间 {n_below} 户）合计 {prov_total_out}，一方拒绝的 {n_dec} 户合计 {prov_total_dec}。",
+        "属资格规则而非调解政策）；调解政策{policy}，其中调解区间内规则{band}，核查期间的临时额度{prov}{unconfirmed}。"
+        "需核查的 {n_prov} 户在核查期间执行临时额度，合计 {prov_total}，已计入最终额度，核查后可能调整：其中比值超出调解区间的 {n_out} 户"
+        "（模型高于调解区间 {n_above} 户、低于调解区间 {n_below} 户）合计 {prov_total_out}，一方拒绝的 {n_dec} 户合计 {prov_total_dec}。",
         "Total final limit {final}, {ratio} of the total consensus {consensus} ({change}): {elig} removed by the "
         "eligibility rules ({eligible_who}: the eligibility rules, not the policy); the policy {policy}, of which the "
         "rule inside the band {band} and the provisional limits while investigated {prov}{unconfirmed}. The {n_prov} "
@@ -128,7 +128,7 @@ TEXTS_03: dict[str, tuple[str, str]] = {
         "(relative to the rule in the parameters). Overall first, then the villages by final / consensus, lowest first; every village is in `exposure_by_village.xlsx`."),
     "nb03.exposure.summary": (
         "公议额度合计 {consensus}，模型额度合计 {model}，最终额度合计 {final}（为公议额度的 {ratio}，{change}；各项原因见上文“额度调解”表）。"
-        "表中“全部农户额度差合计”（{gap_all}）是所有农户 |模型 − 公议| 之和，含区间内农户；下文核查名单的敞口差额只计需核查的农户，两者口径不同。",
+        "表中“全部农户额度差合计”（{gap_all}）是所有农户 |模型 − 公议| 之和，含调解区间内农户；下文核查名单的敞口差额只计需核查的农户，两者口径不同。",
         "Total consensus {consensus}, model {model}, final {final} ({ratio} of the consensus, {change}; the "
         "causes are in the reconciliation table above). The table's total |model − consensus| over all households ({gap_all}) "
         "includes households inside the band; the investigation list's exposure gap below counts only the "
@@ -141,7 +141,7 @@ TEXTS_03: dict[str, tuple[str, str]] = {
         "The full list's column of all reasons gives each household's reasons."),
     "nb03.investigate.h": ("核查名单（查找差额原因）", "Investigation list (finding the reason for each gap)"),
     "nb03.investigate.text": (
-        "比值超出区间、授信/拒绝不一致或缺少输入的每一户，按敞口差额从大到小排列，附原因与核查期间的临时额度。户主姓名与电话已脱敏"
+        "比值超出调解区间、授信/拒绝不一致或缺少输入的每一户，按敞口差额从大到小排列，附原因与核查期间的临时额度。户主姓名与电话已脱敏"
         "（只留姓；电话留前 3 位与后 4 位），客户经理可据此找到农户。完整名单写入 `investigations.xlsx`。",
         "Every household outside the band, with a grant disagreement or a missing input, largest exposure gap first, "
         "with the reason and the provisional limit it holds while investigated. The head's name and phone are masked "
@@ -154,7 +154,7 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.c.investigate_rule": ("模型/公议比值超出 [{low}, {high}]、一方拒绝或缺少输入（参数：额度调解）",
                                 "ratio outside [{low}, {high}], one side declines or an input is missing (parameters: reconciliation)"),
     "nb03.c.policy": ("调解政策带来的授信总额变化", "Change of the total limit made by the policy"),
-    "nb03.c.policy_fig": ("{policy}（区间内调解规则{band}，核查期间的临时额度{prov}{unconfirmed}）",
+    "nb03.c.policy_fig": ("{policy}（调解区间内规则{band}，核查期间的临时额度{prov}{unconfirmed}）",
                           "{policy} (rule inside the band {band}, provisional limits while investigated {prov}{unconfirmed})"),
     "nb03.c.eligible": ("按资格规则剔除的公议额度", "Consensus limits removed by the eligibility rules"),
     "nb03.c.eligible_fig": ("{amount}（{who}）", "{amount} ({who})"),
@@ -165,7 +165,7 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.c.final_rule": ("含需核查的 {n_prov} 户核查期间的临时额度 {prov_total}，核查后可能调整",
                           "includes the provisional limits of the {n_prov} households to investigate, {prov_total}, "
                           "subject to change after the investigation"),
-    "nb03.c.policy_rule": ("区间内规则：{rule}（参数：额度调解）", "rule inside the band: {rule} (parameters: reconciliation)"),
+    "nb03.c.policy_rule": ("调解区间内规则：{rule}（参数：额度调解）", "rule inside the band: {rule} (parameters: reconciliation)"),
     "nb03.c.ccc": ("模型与公议额度的一致性（Lin CCC，对数）", "Agreement of model and consensus (Lin's CCC, logs)"),
     "nb03.c.ccc_rule": ("CCC 95% 下限 ≥ 0.90（McBride 2005：低于 0.90 为差）", "lower 95% bound ≥ 0.90 (McBride 2005: below 0.90 poor)"),
     "nb03.c.kappa": ("授信/拒绝的一致性（Cohen κ）", "Grant/decline agreement (Cohen's kappa)"),

@@ -84,7 +84,7 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
          ("村固定效应回归，CR1 整群标准误 G/(G−1)·(N−1)/(N−K)（吸收的村效应嵌套于村，不计入 K），区间与 p 值用 t(G−1) 临界值（Cameron & Miller 2015）；村少于 30 个时另报受限 wild cluster bootstrap-t p 值（WCR：原假设下的残差乘以村权重；村不多于 12 个用 Webb 六点权重，否则 Rademacher；权重向量不多于抽样次数时全部枚举，p 值精确；Cameron, Gelbach & Miller 2008; Webb 2023）；仅一个村时用 HC1 与 t(N−K)，并注明。",
           "Village fixed-effects regression, CR1 cluster SEs G/(G-1)·(N-1)/(N-K) (absorbed village effects nested in the clusters, not counted in K), intervals and p-values on t(G-1) critical values (Cameron & Miller 2015); below 30 villages also the restricted wild cluster bootstrap-t p-value (WCR: residuals under the null multiplied by village weights; Webb six-point weights up to 12 villages, Rademacher above; every weight vector enumerated when there are no more than the draws, an exact p-value; Cameron, Gelbach & Miller 2008; Webb 2023); with one village HC1 and t(N-K), stated.")),
         (("核对规则", "Reconciliation rule"),
-         ("模型 / 公议比值在 {band} 内按参数规则定最终额度，区间外或一方拒绝时列入核查名单，核查期间按临时额度。",
+         ("模型 / 公议比值在 {band} 内按参数规则定最终额度，调解区间外或一方拒绝时列入核查名单，核查期间按临时额度。",
           "Inside the ratio band {band} the final limit follows the rule in the parameters; outside it the household is investigated and holds the provisional limit meanwhile.")),
     ],
     "04": [
@@ -204,7 +204,7 @@ GLOSSARY: list[tuple[str, str, str, str]] = [
     ("公议授信额度", "consensus limit", "由各评议员意见汇总得到的农户额度。", "The household's limit aggregated from the reviewers' proposals."),
     ("模型跑批授信额度", "model limit", "银行线上模型批量测算的额度。", "The limit the bank's online model produces in a batch run."),
     ("最终授信额度", "final limit",
-     "对比公议与模型后确定的额度：比值在区间内的按调解规则确定；需核查的农户在查明差额原因前执行临时额度，计入最终额度合计，核查后可能调整（报告 03）。",
+     "对比公议与模型后确定的额度：比值在调解区间内的按调解规则确定；需核查的农户在查明差额原因前执行临时额度，计入最终额度合计，核查后可能调整（报告 03）。",
      "The limit fixed by comparing consensus and model: inside the band by the reconciliation rule; a household "
      "to investigate holds a provisional limit until the gap is explained, counted in the total final limit and "
      "subject to change after the investigation (report 03)."),
@@ -266,13 +266,13 @@ GLOSSARY: list[tuple[str, str, str, str]] = [
      "non-performing loans / loans. Unmarked, by balance."),
     ("敞口差额", "exposure gap",
      "需核查农户的 |模型额度 − 公议额度| 之和：两种额度分歧的大小，不是风险敞口（核查期间执行的是临时额度）。"
-     "“全部农户额度差合计”是同一计算对全部农户（含区间内农户）的合计（报告 03）。",
+     "“全部农户额度差合计”是同一计算对全部农户（含调解区间内农户）的合计（报告 03）。",
      "The sum of |model limit − consensus limit| over the households to investigate: how far the two limits part, "
      "not an amount at risk (those households hold provisional limits meanwhile). The total over all households "
      "(inside the band too) is report 03's total |model − consensus|."),
     ("调解区间 / 调解规则", "reconciliation band / rule",
      "模型额度 / 公议额度的比值在区间（参数：额度调解，如 [0.67, 1.50]）内时按调解规则（如取较小值）确定最终额度；"
-     "区间外、一方拒绝或缺少输入的农户列入核查名单。",
+     "调解区间外、一方拒绝或缺少输入的农户列入核查名单。",
      "Inside the band of model / consensus ratios (parameters: reconciliation, e.g. [0.67, 1.50]) the final limit "
      "follows the rule (e.g. the smaller); outside it, where one side declines or an input is missing, the household "
      "goes on the investigation list."),
