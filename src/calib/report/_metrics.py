@@ -101,7 +101,7 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "credit_townships": ("信用乡镇数", "Credit townships", "int"),
     "programme_credit_coverage_households": ("授信面（按户）", "Credit coverage (households)", "pct1"),
     "programme_usage_households": ("用信面（按户）", "Usage (households)", "pct1"),
-    "programme_npl_ratio": ("不良率（按余额）", "NPL ratio by balance", "pct2"),
+    "programme_npl_ratio": ("不良率（余额）", "NPL ratio by balance", "pct2"),
     "villages_not_assessed": ("有未评估标准的村", "Villages with a criterion not assessed", "int"),
     "programme_credit_coverage_persons": ("授信面（按人数）", "Credit coverage (persons)", "pct1"),
     "programme_usage_persons": ("用信面（按人数）", "Usage (persons)", "pct1"),

@@ -48,7 +48,7 @@ TEXTS_06: dict[str, tuple[str, str]] = {
         "grey not assessed; the headings carry the rule. A village is a credit village only when every criterion passes."),
     "nb06.townships.h": ("信用乡镇认定", "Credit-township verdicts"),
     "nb06.townships.text": (
-        "乡镇的信用村占比 {township_share} 且不良率（按余额）低于全县时，认定为信用乡镇（参数表“信用乡镇标准”）。"
+        "乡镇的信用村占比 {township_share} 且不良率（余额）低于全县时，认定为信用乡镇（参数表“信用乡镇标准”）。"
         "`credit_villages.xlsx` 的“信用乡镇认定”表另有两列：“有未评估标准的村数”计有任一定性标准未评估的村（各乡镇合计即结论中的“有未评估标准的村”），"
         "“仅待定性评估的村数（其余标准均通过）”只计除未评估的定性标准外全部通过、评估后即可认定的村。",
         "A township qualifies when its credit villages are {township_share} of its villages and its NPL ratio (by balance) is "
@@ -143,7 +143,7 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.c.coverage_rule": ("≥ {target}（最终目标）", "≥ {target} (final target)"),
     "nb06.c.usage": ("用信面（按人数）", "Usage (persons)"),
     "nb06.c.usage_rule": ("≥ {target}（最终目标）", "≥ {target} (final target)"),
-    "nb06.c.npl": ("全部不良率（按余额）", "Programme NPL ratio (balance)"),
+    "nb06.c.npl": ("全部不良率（余额）", "Programme NPL ratio (balance)"),
     "nb06.c.npl_rule": ("{npl}（信用村“952”标准）", "{npl} (credit-village \"952\" standard)"),
     "nb06.summary": (
         "认定信用村 {cv} / {n} 个、信用乡镇 {ct} / {nt} 个；授信面（按人数）{coverage}、用信面（按人数）{usage}。",
