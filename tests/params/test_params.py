@@ -152,3 +152,16 @@ def test_database_keys(tmp_path):
     assert params.validate(__import__("yaml").safe_load(f.read_text())).db_schema == "credit"
     with pytest.raises(CalibParamsError, match="data_dir must be a SQLAlchemy URL"):
         params.load("params/sample.yaml", ["schema=credit"])
+
+
+def test_the_validated_dump_writes_whole_numbers_as_a_person_does(tmp_path):
+    """The bundle's params.yaml (the validated dump every notebook reads, and each report's
+    parameter table) wrote 500000.0 and 1000.0 where the file says 500000 and 1000."""
+    p = params.load("params/sample.yaml")
+    text = params.to_yaml(p)
+    assert "cap: 500000\n" in text and "grid: 1000\n" in text and "500000.0" not in text
+    assert "band_low: 0.67\n" in text  # a fraction stays as it is
+    (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
+    again = params.load(tmp_path / "p.yaml")
+    assert again.reconciliation.cap == p.reconciliation.cap and isinstance(again.reconciliation.cap, float)
+    assert again.plain() == p.plain()

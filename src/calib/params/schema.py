@@ -236,18 +236,30 @@ class Params(_Block):
         return getattr(self, name).model_dump(mode="python")
 
     def plain(self, root: Path | None = None) -> dict[str, Any]:
-        """Every parameter as YAML/JSON-friendly primitives.
+        """Every parameter as YAML/JSON-friendly primitives (whole-number floats as integers).
 
         With ``root``, folder paths (``data_dir``, ``notebooks_dir``) are written relative to it
         (POSIX separators), so that nothing machine-specific is recorded.
         """
-        out = self.model_dump(mode="json", exclude={"source"}, by_alias=True)
+        out = _whole(self.model_dump(mode="json", exclude={"source"}, by_alias=True))
         if root is not None:
             for key in ("data_dir", "notebooks_dir"):
                 value = getattr(self, key)
                 if isinstance(value, Path):
                     out[key] = relative_to_root(value, root)
         return out
+
+
+def _whole(value: Any) -> Any:
+    """``value`` with every whole-number float written as an integer (``500000``, not ``500000.0``,
+    as a person writes the file; validation reads it back as the same float)."""
+    if isinstance(value, dict):
+        return {k: _whole(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole(v) for v in value]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
 
 
 def relative_to_root(path: str | Path, root: Path) -> str:
