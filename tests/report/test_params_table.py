@@ -90,3 +90,13 @@ def test_folders_read_as_in_the_bundle_s_params_yaml():
     assert P.notebooks_dir.is_absolute()
     shown = params_table(P).data.set_index("参数键（params.yaml）")["取值"]
     assert (shown["data_dir"], shown["notebooks_dir"]) == ("data/sample", "notebooks")
+
+
+def test_the_reports_of_the_run_read_as_their_titles():
+    """The parameter table gave 本次生成的报告 as file names (01_data_quality, 02_peer_consensus, ...)
+    with nothing in the reading column: the reading gives each report's title."""
+    from calib.report._params import param_reading
+
+    zh = param_reading("notebooks", "01_data_quality, 03_consensus_vs_model", "zh-CN")
+    assert zh == "数据质量与授信资格、公议额度与模型额度的比对（授信额度确认）"
+    assert param_reading("notebooks", "01_data_quality, 42_own_study", "en") == "Data quality and eligibility; 42_own_study"

@@ -231,6 +231,14 @@ def param_reading(key: str, value: str, lang: str = "zh-CN") -> str:
         return _OPS[value][i]
     if value in _BOOL:
         return _BOOL[value][i]
+    if parts[-1] == "notebooks" and value:  # the reports by their titles, not their file names
+        from calib.report.labels import has, t
+
+        titles = []
+        for v in (v.strip() for v in value.split(",")):
+            m = re.match(r"(\d+)_", v)
+            titles.append(t(f"nb{m.group(1)}.title", lang) if m and has(f"nb{m.group(1)}.title") else v)
+        return ("、" if i == 0 else "; ").join(titles)
     if "," in value:
         items = [v.strip() for v in value.split(",")]
         read = [READINGS.get((parts[-1], v)) for v in items]
