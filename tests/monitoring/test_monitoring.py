@@ -418,7 +418,7 @@ def test_largest_of_indicators_name_their_characteristic_and_grade():
     assert last.loc["csi_max", "detail"] == "head_age" and last.loc["grade_backtest", "detail"] == "A"
     findings, _ = mon.conclusions(ind, lang="zh-CN")
     figs = {f.decision: f.figure for f in findings}
-    assert figs["特征稳定性指数 CSI（最大，相对基期）"].endswith("（户主年龄）")
+    assert figs["CSI（最大特征，相对基期）"].endswith("（户主年龄）")
     assert figs["等级 PD 偏低的最大置信度"] == "100.00%（A 级）"
 
 

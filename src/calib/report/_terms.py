@@ -484,8 +484,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "judged_on": ("判定口径", "Judged on"),
     "mon.auc_oos": ("区分能力 AUC（样本外）", "AUC (out of sample)"),
     "mon.ks": ("KS 统计量（样本外）", "KS (out of sample)"),
-    "mon.psi": ("群体稳定性指数 PSI（现行评分卡，相对基期）", "Population stability (PSI, current card, vs base run)"),
-    "mon.csi_max": ("特征稳定性指数 CSI（最大，相对基期）", "Characteristic stability (largest CSI, vs base run)"),
+    "mon.psi": ("PSI（现行评分卡，相对基期）", "Population stability (PSI, current card, vs base run)"),
+    "mon.csi_max": ("CSI（最大特征，相对基期）", "Characteristic stability (largest CSI, vs base run)"),
     "mon.grade_backtest": ("等级 PD 偏低的最大置信度", "Largest confidence that a grade's PD is too low"),
     "mon.consensus_model_gap": ("模型与公议额度的偏差幅度", "Model-consensus gap"),  # |Bland-Altman bias − 1|: the glossary
     "mon.investigations": ("需核查农户数（相对基期）", "Households to investigate (vs base run)"),
