@@ -302,7 +302,9 @@ def conclusions(ind: pd.DataFrame, rules: MonitoringRules | dict | None = None, 
                      base=str(pd.Timestamp(last["base_as_of"].iloc[0]).date()),
                      then=t("nb07.summary_base_lit", lang, names=fmt.join([INDICATOR_LABELS[i][li] for i in lit], lang))
                      if len(lit) else "")
-    return findings, summary
+    from calib.report.words import spaced
+
+    return findings, spaced(summary)  # "其中 CSI（…）": names joined to Chinese words keep the house spacing
 
 
 def _base_indicators(rules: MonitoringRules) -> tuple[str, ...]:
