@@ -308,3 +308,11 @@ def test_a_chart_has_alternative_text_in_the_pages_language():
     assert "No description" not in zh and 'alt="图表：标题与读法见图中及上下文"' in zh
     en = index.render_html(nb, lang="en")
     assert "No description" not in en and 'alt="Chart: its title' in en
+
+
+def test_index_figures_carry_no_code_name():
+    """Each key figure's label had its metrics.json key as a tooltip (title="rows_read"): a code
+    name on the page, shown on hover."""
+    html = index.render_index(_manifest(), {"nb1": {"rows_read": 82817}}, {"nb1": {"rows_read": "读入行数"}},
+                              lang="zh-CN")
+    assert "读入行数" in html and "rows_read" not in html
