@@ -255,7 +255,8 @@ def conclusions(ind: pd.DataFrame, rules: MonitoringRules | dict | None = None, 
         ``not_recorded``, ``info``) and the one-line summary for the index; pass both to
         :func:`calib.report.conclude`.
     """
-    from calib.monitoring.trends import headline
+    from calib.monitoring.trends import _compared_with_base, headline
+    from calib.report.words import spaced
     from calib.report.record import Finding
 
     r = validate_monitoring(rules)
@@ -294,7 +295,7 @@ def conclusions(ind: pd.DataFrame, rules: MonitoringRules | dict | None = None, 
                 amber=fmt.count(m["latest_amber"]), n=fmt.count(len(last)), worst=worst)
     # the figures judged against the base run say when that base is a generated snapshot, and the
     # red or amber ones among them are to be compared again with an evaluation as the base
-    on_base = last.loc[last["indicator"].isin(_base_indicators(r)) & ~last["light"].isin(["none", "base"])]
+    on_base = last.loc[last["indicator"].isin(_compared_with_base(r)) & ~last["light"].isin(["none", "base"])]
     if len(on_base) and bool(last["base_backfilled"].iloc[0]) and last["as_of"].iloc[0] != last["base_as_of"].iloc[0]:
         lit = on_base.loc[on_base["light"].isin(["red", "amber"]), "indicator"]
         summary += t("nb07.summary_base_backfilled", lang,
@@ -302,13 +303,5 @@ def conclusions(ind: pd.DataFrame, rules: MonitoringRules | dict | None = None, 
                      base=str(pd.Timestamp(last["base_as_of"].iloc[0]).date()),
                      then=t("nb07.summary_base_lit", lang, names=fmt.join([INDICATOR_LABELS[i][li] for i in lit], lang))
                      if len(lit) else "")
-    from calib.report.words import spaced
-
     return findings, spaced(summary)  # "其中 CSI（…）": names joined to Chinese words keep the house spacing
 
-
-def _base_indicators(rules: MonitoringRules) -> tuple[str, ...]:
-    """The indicators judged against the base run: PSI, CSI and the relative rules."""
-    from calib.monitoring.trends import _compared_with_base
-
-    return _compared_with_base(rules)
