@@ -20,7 +20,7 @@ from calib.report.labels import column_label, get_lang, t, value_label
 from calib.villages.rules import figure_digits, rule_pct
 
 __all__ = ["verdict_grid", "lacks", "reason_tally", "reason_counts", "OPS", "rule_words", "share_words", "param_words",
-           "spaced"]
+           "spaced", "bridge_words"]
 
 OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "yes": ""}
 
@@ -293,3 +293,41 @@ def reason_counts(reasons: pd.Series, order: Sequence[str], *, sep: str = ";") -
     if several:
         text += t("word.several_reasons", k=fmt.count(several))
     return text
+
+
+def bridge_words(bridge: pd.DataFrame, comparison: pd.DataFrame) -> dict[str, str]:
+    """Report 03's figures of the limit bridge as its texts state them.
+
+    Parameters
+    ----------
+    bridge : DataFrame
+        :func:`calib.compare.limit_bridge` of ``comparison``.
+    comparison : DataFrame
+        :func:`calib.compare.compare_limits` (for the ineligible households' split into
+        white-listed and declined by the panel).
+
+    Returns
+    -------
+    dict
+        The placeholders of ``nb03.reconcile.summary``, ``nb03.summary`` and the decision rows
+        (``final``, ``consensus``, ``ratio``, ``change``, ``elig``, ``policy``, ``band``, ``prov``,
+        ``n_prov``, ``prov_total``, ``n_out``, ``n_above``, ``n_below``, ``prov_total_out``,
+        ``n_dec``, ``prov_total_dec``, ``eligible_who``, ``unconfirmed``), in words.
+    """
+    from calib.compare import bridge_totals
+
+    b = bridge_totals(bridge)
+    inel = comparison["reason"].eq("ineligible").to_numpy()  # white-listed (a consensus) or declined
+    has_limit = comparison["consensus_limit"].gt(0).to_numpy()
+    return dict(
+        final=fmt.wan(b["total_final"]), consensus=fmt.wan(b["total_consensus"]),
+        ratio=fmt.pct(b["total_final"] / b["total_consensus"]), change=fmt.change(b["limit_change"]),
+        elig=fmt.wan(-b["eligibility"]), policy=fmt.change(b["policy"]), band=fmt.change(b["band_rule"]),
+        prov=fmt.change(b["provisional"]), n_prov=fmt.count(b["households_provisional"]),
+        prov_total=fmt.wan(b["provisional_total"]), n_out=fmt.count(b["households_outside_band"]),
+        n_above=fmt.count(b["households_above_band"]), n_below=fmt.count(b["households_below_band"]),
+        prov_total_out=fmt.wan(b["provisional_outside_band"]), n_dec=fmt.count(b["households_declined_one_side"]),
+        prov_total_dec=fmt.wan(b["provisional_declined"]),
+        eligible_who=t("nb03.eligible_who", n=fmt.count(b["households_ineligible"]),
+                       n_wl=fmt.count((inel & has_limit).sum()), n_k=fmt.count((inel & ~has_limit).sum())),
+        unconfirmed=t("nb03.reconcile.unconfirmed", amount=fmt.change(b["unconfirmed"])) if b["unconfirmed"] else "")
