@@ -32,11 +32,12 @@ from calib.report.record import (
     read_metrics,
     read_title,
     record,
+    record_all,
 )
 from calib.report.session import cautions_as_notes, open_run
 
 __all__ = [
-    "record", "read_metrics", "table", "ranked", "output_dir", "METRIC_MIME", "CONCLUSION_MIME", "TITLE_MIME",
+    "record", "record_all", "read_metrics", "table", "ranked", "output_dir", "METRIC_MIME", "CONCLUSION_MIME", "TITLE_MIME",
     "Finding", "conclude", "format_metric", "read_conclusion", "read_conclusion_status", "read_title",
     "begin", "params_table", "agreement_tables", "table_parts", "heading", "text", "section", "note", "write_csv", "write_xlsx", "neutralise",
     "t", "set_lang", "get_lang", "open_run", "fmt", "labels", "style", "words", "count_rows",

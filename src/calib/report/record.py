@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import pandas as pd
 
 from calib.masking import round_figures
 
-__all__ = ["record", "read_metrics", "format_metric", "conclude", "Finding", "read_conclusion", "read_conclusion_status",
+__all__ = ["record", "record_all", "read_metrics", "format_metric", "conclude", "Finding", "read_conclusion", "read_conclusion_status",
            "read_title", "output_dir",
            "METRIC_MIME", "CONCLUSION_MIME", "TITLE_MIME"]
 
@@ -75,6 +76,18 @@ def record(name: str, value: Any, *, label: str | None = None) -> None:
     lab = label or metric_label(name)
     display({METRIC_MIME: {"name": name, "value": v, "label": lab}, "text/html": ""}, raw=True,
             metadata={"calib": {"name": name}})
+
+
+def record_all(metrics: Mapping[str, Any]) -> None:
+    """Record several headline figures, in the mapping's order (:func:`record` each).
+
+    Parameters
+    ----------
+    metrics : mapping
+        Metric key -> value; the order is the index's (it shows a report's first figures).
+    """
+    for name, value in metrics.items():
+        record(name, value)
 
 
 @dataclass
