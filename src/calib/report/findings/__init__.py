@@ -7,6 +7,7 @@ One module per report, each turning the figures its notebook computed into the
 the verdict rules (which figure passes, which asks for a review) are tested without running a
 notebook:
 
+- :mod:`~calib.report.findings.quality`: report 01, the data's quality;
 - :mod:`~calib.report.findings.consensus`: report 02, the peer consensus and its reviewers;
 - :mod:`~calib.report.findings.compare`: report 03, the consensus against the model's limits;
 - :mod:`~calib.report.findings.scorecard`: report 04, the scorecard's calibration;
@@ -18,7 +19,7 @@ from __future__ import annotations
 from importlib import import_module
 from types import ModuleType
 
-__all__ = ["consensus", "compare", "scorecard", "pricing", "villages"]
+__all__ = ["quality", "consensus", "compare", "scorecard", "pricing", "villages"]
 
 
 def __getattr__(name: str) -> ModuleType:
