@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from calib.pricing.calibration import calibrate_points_discount, policy_verdict
     from calib.pricing.conclusions import MIN_RATES_REPRODUCED, Finding, base_rate_finding, conclusions, recommendation_interval
     from calib.pricing.evaluation import REASONS, default_rate_by_band, evaluate_schedule
-    from calib.pricing.inflation import points_inflation
+    from calib.pricing.inflation import Z_THRESHOLD, points_inflation
     from calib.pricing.pd_model import PointsPD, fit_points_pd
     from calib.pricing.plots import plot_default_rate_by_band, plot_discount_interval, plot_points_by_village
     from calib.pricing.points import DEFAULT_CONTROLS, attach_points, household_controls, loan_frame, match_pricing_period, period_bounds
@@ -47,7 +47,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     'calib.pricing.calibration': ['calibrate_points_discount', 'policy_verdict'],
     'calib.pricing.conclusions': ['MIN_RATES_REPRODUCED', 'Finding', 'base_rate_finding', 'conclusions', 'recommendation_interval'],
     'calib.pricing.evaluation': ['REASONS', 'default_rate_by_band', 'evaluate_schedule'],
-    'calib.pricing.inflation': ['points_inflation'],
+    'calib.pricing.inflation': ['Z_THRESHOLD', 'points_inflation'],
     'calib.pricing.pd_model': ['PointsPD', 'fit_points_pd'],
     'calib.pricing.plots': ['plot_default_rate_by_band', 'plot_discount_interval', 'plot_points_by_village'],
     'calib.pricing.points': ['DEFAULT_CONTROLS', 'attach_points', 'household_controls', 'loan_frame', 'match_pricing_period', 'period_bounds'],

@@ -8,7 +8,12 @@ from calib.errors import CalibInputError
 from calib.pricing._checks import _check_columns
 from calib.pricing.points import period_bounds
 
-__all__ = ["points_inflation"]
+__all__ = ["Z_THRESHOLD", "points_inflation"]
+
+#: Robust z above which a village's points level or growth is flagged as possible inflation:
+#: the modified z-score cut-off of Iglewicz & Hoaglin (1993), *How to Detect and Handle
+#: Outliers* (ASQC). Report 05 writes it in its rule text from here.
+Z_THRESHOLD = 3.5
 
 
 def points_inflation(
@@ -17,7 +22,7 @@ def points_inflation(
     by: str = "village",
     groups: pd.DataFrame | pd.Series | None = None,
     max_points: float | None = None,
-    z_threshold: float = 3.5,
+    z_threshold: float = Z_THRESHOLD,
 ) -> pd.DataFrame:
     """Signs of point inflation per village (or other group).
 
@@ -34,7 +39,7 @@ def points_inflation(
     max_points : float, optional
         The scale's maximum (cap); default the highest points in the latest period.
     z_threshold : float
-        Robust z above which a village is flagged (3.5, Iglewicz & Hoaglin).
+        Robust z above which a village is flagged (:data:`Z_THRESHOLD`, Iglewicz & Hoaglin).
 
     Returns
     -------
