@@ -34,11 +34,11 @@ TEXTS_05: dict[str, tuple[str, str]] = {
     "nb05.inflation.h": ("各村积分与积分虚高迹象", "Points by village and signs of point inflation"),
     "nb05.inflation.text": (
         "积分由各村评定，村里可能虚高积分（从而抬高农户的优惠）。对最新一期，每村积分中位数及其农户积分较上期的增长中位数，"
-        "用稳健 z 分数（中位数与 MAD；大于 3.5 标记，Iglewicz & Hoaglin）与其他村比较。积分水平高本身可能只是村风好；增长过快更值得注意。"
+        "用稳健 z 分数（中位数与 MAD；大于 {z} 标记，Iglewicz & Hoaglin）与其他村比较。积分水平高本身可能只是村风好；增长过快更值得注意。"
         "被标记的村在采信其优惠之前应先核查积分评定过程。各村完整数据见 `points_by_village.xlsx`。",
         "Points are awarded by each village, so a village can inflate them. For the latest period each village's "
         "median points and the median growth of its households' points are compared with the other villages by a "
-        "robust z-score (median and MAD; flag above 3.5, Iglewicz and Hoaglin). A high level alone can be a good "
+        "robust z-score (median and MAD; flag above {z}, Iglewicz and Hoaglin). A high level alone can be a good "
         "village; fast growth is the telling sign. Every village is in `points_by_village.xlsx`."),
     "nb05.inflation.summary": (
         "共 {villages} 个村；疑似积分虚高被标记的村 {flagged} 个：{names}。",
@@ -227,7 +227,7 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "Check the parameter table's \"Points loan · Schedule in force\" (base rate, discount per step, proportional) first."),
     "nb05.c.inflation": ("疑似积分虚高的村", "Villages flagged for point inflation"),
     "nb05.c.inflation_fig": ("{n} 个：{names}", "{n}: {names}"),
-    "nb05.c.inflation_rule": ("稳健 z 分数 > 3.5（Iglewicz & Hoaglin 1993）", "robust z > 3.5 (Iglewicz & Hoaglin 1993)"),
+    "nb05.c.inflation_rule": ("稳健 z 分数 > {z}（Iglewicz & Hoaglin 1993）", "robust z > {z} (Iglewicz & Hoaglin 1993)"),
     # the summary line: the recommendation (a discount, or none), the current discount's verdict,
     # the base rate (below cost in some bands, or covering all)
     # the current schedule's subsidy: a point estimate, with its interval (at its top end: said so)

@@ -1,0 +1,332 @@
+"""Report 05's conclusions block, headline figures and cost summary: the points discount in words.
+
+The figures come from what the notebook already computed: the decisions of
+:func:`calib.pricing.conclusions` (indexed by ``decision``: ``pricing_period``,
+``policy_discount``, ``recommended_discount``, ``recommended_yearly_cost``,
+``current_yearly_cost``, ``current_rate``, ``base_rate``; each with ``figure``, ``ci_low``,
+``ci_high``, ``threshold``, ``verdict``), the cost of the current schedule by points band
+(:func:`calib.pricing.evaluate_schedule`, its ``total`` row), the recommendation
+(:func:`calib.pricing.recommend_schedule`), the risk-justified discount
+(:func:`calib.pricing.calibrate_points_discount`) and the villages flagged for point inflation
+(:func:`calib.pricing.points_inflation`). The verdicts are the decisions' own; the one rule
+worded here is the inflation finding's (a flagged village asks for a review), whose threshold is
+:data:`calib.pricing.inflation.Z_THRESHOLD`.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from calib.pricing.conclusions import base_rate_finding
+from calib.pricing.inflation import Z_THRESHOLD
+from calib.report import fmt
+from calib.report.labels import t
+from calib.report.record import Finding
+
+if TYPE_CHECKING:
+    from calib.pricing.recommend import Recommendation
+
+__all__ = ["NAMES_LISTED", "discount", "book_rate", "inflation_z", "flagged_villages", "flagged_names",
+           "inflation_verdict", "cost_summary", "conclusions", "metrics"]
+
+#: Villages named in a sentence before the rest are only counted ("甲村、乙村等 12 个"): a sample
+#: flags three, a province hundreds (:func:`calib.report.fmt.join`); a page convention.
+NAMES_LISTED = 10
+
+_DECISIONS = ("pricing_period", "policy_discount", "recommended_discount", "recommended_yearly_cost",
+              "current_yearly_cost", "current_rate", "base_rate")
+
+
+def discount(x: float) -> str:
+    """A points discount as report 05 writes it everywhere: a percentage with three decimals
+    (``0.022%`` beside ``0.000%`` and ``0.100%``).
+
+    Parameters
+    ----------
+    x : float
+        A discount as a fraction of the rate (0.001 = 0.1 percentage point).
+
+    Returns
+    -------
+    str
+        The discount formatted (:func:`calib.report.fmt.pct`, three decimals).
+
+    Examples
+    --------
+    >>> discount(0.001), discount(0.00022)
+    ('0.100%', '0.022%')
+    """
+    return fmt.pct(x, 3)
+
+
+def inflation_z() -> str:
+    """The robust z above which a village is flagged for point inflation, as the page writes it
+    (``3.5``, from :data:`calib.pricing.inflation.Z_THRESHOLD`, with the decimals it has).
+
+    Returns
+    -------
+    str
+        The threshold formatted (:func:`calib.report.fmt.number`).
+    """
+    return fmt.number(Z_THRESHOLD, fmt.exact_digits(Z_THRESHOLD))
+
+
+def flagged_villages(inflation: pd.DataFrame) -> list[str]:
+    """The villages flagged for possible point inflation, in the table's order.
+
+    Parameters
+    ----------
+    inflation : pandas.DataFrame
+        :func:`calib.pricing.points_inflation`: ``village`` and ``flag`` (bool) are read.
+
+    Returns
+    -------
+    list of str
+        The flagged villages' names.
+    """
+    return [str(v) for v in inflation.loc[inflation["flag"].astype(bool), "village"]]
+
+
+def flagged_names(inflation: pd.DataFrame) -> str:
+    """The flagged villages in words: the first :data:`NAMES_LISTED` named, the rest counted, or
+    the catalogue's "none" (``value.none``).
+
+    Parameters
+    ----------
+    inflation : pandas.DataFrame
+        :func:`calib.pricing.points_inflation`: ``village`` and ``flag`` are read.
+
+    Returns
+    -------
+    str
+        The names in the run's language (``甲村、乙村``).
+    """
+    return fmt.join(flagged_villages(inflation), limit=NAMES_LISTED) or t("value.none")
+
+
+def inflation_verdict(inflation: pd.DataFrame) -> str:
+    """The inflation finding's verdict: ``review`` when any village is flagged (its robust z of
+    level or growth above :data:`~calib.pricing.inflation.Z_THRESHOLD`), else ``pass``.
+
+    Parameters
+    ----------
+    inflation : pandas.DataFrame
+        :func:`calib.pricing.points_inflation`: ``flag`` is read.
+
+    Returns
+    -------
+    str
+        ``"review"`` or ``"pass"``.
+
+    Examples
+    --------
+    >>> inflation_verdict(pd.DataFrame({"village": ["甲村", "乙村"], "flag": [False, True]}))
+    'review'
+    >>> inflation_verdict(pd.DataFrame({"village": ["甲村"], "flag": [False]}))
+    'pass'
+    """
+    return "review" if inflation["flag"].astype(bool).any() else "pass"
+
+
+def _total(table: pd.DataFrame) -> pd.Series:
+    return table.loc[table["band"] == "total"].iloc[0]
+
+
+def _at_top(subsidy: float, high: float) -> bool:
+    """Whether the point estimate of the subsidy sits at its interval's top, as both are written."""
+    return fmt.yuan(subsidy) == fmt.yuan(high)
+
+
+def book_rate(required_total: float) -> str:
+    """The rate covering cost over all loans (:func:`calib.pricing.base_rate_finding`'s
+    ``required_total``), as the cost table's total row writes it: two decimals.
+
+    Parameters
+    ----------
+    required_total : float
+        The rate, a fraction (0.0512 = 5.12%).
+
+    Returns
+    -------
+    str
+        The rate formatted (``5.12%``).
+    """
+    return fmt.pct(required_total, 2)
+
+
+def cost_summary(table: pd.DataFrame, decisions: pd.DataFrame) -> dict[str, str]:
+    """The words of the cost section's summary (``nb05.cost.summary``): what the current schedule
+    gives away, how much of it is subsidy, and the subsidy's bootstrap interval (said to be at its
+    top end when the point estimate is written as the interval's top).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`calib.pricing.evaluate_schedule` of the current schedule: its ``total`` row's
+        ``interest_forgone``, ``subsidy_amount``, ``risk_justified_amount``,
+        ``cost_above_risk_price`` and ``justified_discount``; the number of the other rows
+        (points bands).
+    decisions : pandas.DataFrame
+        :func:`calib.pricing.conclusions` indexed by ``decision``: ``current_rate``'s ``figure``
+        (bands below cost), ``policy_discount``'s ``verdict``, ``ci_low``, ``ci_high`` and
+        ``current_yearly_cost``'s ``ci_low``, ``ci_high``.
+
+    Returns
+    -------
+    dict of str
+        The placeholders of ``nb05.cost.summary``, formatted
+        (``report.text("nb05.cost.summary", **cost_summary(...))``).
+    """
+    tot = _total(table)
+    pol, cur = decisions.loc["policy_discount"], decisions.loc["current_yearly_cost"]
+    low, high = cur["ci_low"], cur["ci_high"]
+    return dict(
+        forgone=fmt.yuan(tot["interest_forgone"]), subsidy=fmt.yuan(tot["subsidy_amount"]),
+        paid=fmt.yuan(tot["risk_justified_amount"]), above=fmt.yuan(tot["cost_above_risk_price"]),
+        justified=fmt.pct(tot["justified_discount"], 3), below=fmt.count(int(decisions.loc["current_rate", "figure"])),
+        bands=fmt.count(int((table["band"] != "total").sum())), verdict=t(pol["verdict"]),
+        ci=fmt.ci(pol["ci_low"], pol["ci_high"], "pct3"), sub_ci=fmt.ci(low, high, "yuan"),
+        at_top=t("nb05.at_top") if _at_top(tot["subsidy_amount"], high) else "",
+        paid_high=fmt.yuan(tot["interest_forgone"] - low), sub_low=fmt.yuan(low))
+
+
+def conclusions(decisions: pd.DataFrame, table: pd.DataFrame, rec: Recommendation, inflation: pd.DataFrame,
+                *, period: str) -> tuple[list[Finding], str]:
+    """Report 05's conclusions block: the findings and the one-line summary for the index.
+
+    Findings, in order: whether the parameters' schedule priced the loans (``pricing_period``),
+    the risk-justified discount against the policy's (``policy_discount``), the recommended
+    discount and its yearly subsidy against the budget (``recommended_discount``,
+    ``recommended_yearly_cost``), the current schedule's yearly subsidy (``current_yearly_cost``),
+    the bands below cost at the current and at the base rate (``current_rate``, ``base_rate``):
+    each with the verdict, interval and threshold of its decision row; then the villages flagged
+    for point inflation (:func:`inflation_verdict`). The summary states the recommendation (a
+    discount, or none when the recommended discount per 100 points is not above zero), the
+    current schedule's subsidy with its interval (at its top end: the low end said), the current
+    discount's verdict and whether the base rate covers cost in every band.
+
+    Parameters
+    ----------
+    decisions : pandas.DataFrame
+        :func:`calib.pricing.conclusions` with ``period``, indexed by ``decision``; rows
+        ``pricing_period``, ``policy_discount``, ``recommended_discount``,
+        ``recommended_yearly_cost``, ``current_yearly_cost``, ``current_rate``, ``base_rate``;
+        columns ``figure``, ``ci_low``, ``ci_high``, ``threshold``, ``verdict``.
+    table : pandas.DataFrame
+        :func:`calib.pricing.evaluate_schedule` of the current schedule: ``band``,
+        ``below_cost_at_base``, ``required_rate`` (:func:`calib.pricing.base_rate_finding`) and
+        the ``total`` row's ``interest_forgone``, ``risk_justified_amount``.
+    rec : Recommendation
+        :func:`calib.pricing.recommend_schedule`: ``current.base_rate`` and the recommended row
+        of ``summary`` (``discount_per_100``, ``subsidy_amount``, ``binding``).
+    inflation : pandas.DataFrame
+        :func:`calib.pricing.points_inflation`: ``village``, ``flag``.
+    period : str
+        The points period that priced the loans (:func:`calib.pricing.match_pricing_period`).
+
+    Returns
+    -------
+    findings : list of Finding
+        Eight findings, worded from the catalogue in the run's language.
+    summary : str
+        The one-line conclusion (``nb05.summary`` or ``nb05.summary_none``).
+    """
+    k_per, k_pol, k_rec, k_cost, k_cur, k_now, k_base = (decisions.loc[d] for d in _DECISIONS)
+    tot = _total(table)
+    bf = base_rate_finding(table)
+    base = fmt.rate(rec.current.base_rate)
+    r = rec.summary.iloc[1]
+    binding = t(r["binding"] or "none")
+    budget = k_cost["threshold"]
+    book = book_rate(bf.required_total)
+    found = [
+        Finding(t("nb05.c.period"), t("nb05.c.period_fig", share=fmt.pct(k_per["figure"]), period=period),
+                t("nb05.c.period_rule", min=fmt.pct(k_per["threshold"], 0)), k_per["verdict"]),
+        Finding(t("nb05.c.justified"), t("nb05.c.justified_fig", est=fmt.pct(k_pol["figure"], 3)),
+                t("nb05.c.justified_rule", policy=discount(k_pol["threshold"])), k_pol["verdict"],
+                ci=fmt.ci(k_pol["ci_low"], k_pol["ci_high"], "pct3")),
+        Finding(t("nb05.c.recommend"), discount(k_rec["figure"]),
+                t("nb05.c.recommend_rule", now=discount(k_rec["threshold"]), binding=binding), k_rec["verdict"],
+                ci=fmt.ci(k_rec["ci_low"], k_rec["ci_high"], "pct3")),
+        Finding(t("nb05.c.recommend_cost"), fmt.yuan(k_cost["figure"]), t("nb05.c.budget_rule", budget=fmt.yuan(budget)),
+                k_cost["verdict"], ci=fmt.ci(k_cost["ci_low"], k_cost["ci_high"], "yuan")),
+        Finding(t("nb05.c.current"), t("nb05.c.current_fig2", subsidy=fmt.yuan(k_cur["figure"]),
+                                       forgone=fmt.yuan(tot["interest_forgone"]), paid=fmt.yuan(tot["risk_justified_amount"])),
+                t("nb05.c.budget_rule", budget=fmt.yuan(k_cur["threshold"])), k_cur["verdict"],
+                ci=fmt.ci(k_cur["ci_low"], k_cur["ci_high"], "yuan")),
+        Finding(t("nb05.c.current_rate"), t("nb05.c.current_rate_fig", below=fmt.count(int(k_now["figure"])),
+                                            bands=fmt.count(bf.of)),
+                t("nb05.c.base_rule"), k_now["verdict"]),
+        Finding(t("nb05.c.base"), t("nb05.c.base_fig", below=fmt.count(bf.figure), bands=fmt.count(bf.of), base=base, book=book),
+                t("nb05.c.base_rule"), k_base["verdict"]),
+        Finding(t("nb05.c.inflation"), t("nb05.c.inflation_fig", n=fmt.count(len(flagged_villages(inflation))),
+                                         names=flagged_names(inflation)),
+                t("nb05.c.inflation_rule", z=inflation_z()), inflation_verdict(inflation)),
+    ]
+    sub, low, high = k_cur["figure"], k_cur["ci_low"], k_cur["ci_high"]
+    current = t("nb05.current_subsidy_top" if _at_top(sub, high) else "nb05.current_subsidy", subsidy=fmt.yuan(sub),
+                ci=fmt.ci(low, high, "yuan"), low=fmt.yuan(low))
+    base_words = t("nb05.summary.base" if bf.figure else "nb05.summary.base_ok", below=fmt.count(bf.figure),
+                   bands=fmt.count(bf.of), rate=base, book=book)
+    summary = t("nb05.summary" if r["discount_per_100"] > 0 else "nb05.summary_none", step=discount(r["discount_per_100"]),
+                subsidy=fmt.yuan(r["subsidy_amount"]), budget=fmt.yuan(budget), binding=binding, current=current,
+                verdict=t(k_pol["verdict"]), ci=fmt.ci(k_pol["ci_low"], k_pol["ci_high"], "pct3"), base=base_words)
+    return found, summary
+
+
+def metrics(cal: pd.DataFrame, table: pd.DataFrame, decisions: pd.DataFrame, rec: Recommendation,
+            inflation: pd.DataFrame) -> dict[str, Any]:
+    """Report 05's headline figures, in the order the index shows them (its first 14).
+
+    Parameters
+    ----------
+    cal : pandas.DataFrame
+        :func:`calib.pricing.calibrate_points_discount` with a policy schedule (first row):
+        ``discount_per_100``, ``ci_low``, ``ci_high``, ``policy_per_100``, ``policy_in_ci``,
+        ``policy_verdict``.
+    table : pandas.DataFrame
+        :func:`calib.pricing.evaluate_schedule` of the current schedule: the ``total`` row's
+        ``interest_forgone`` and ``subsidy_amount``; ``band``, ``below_cost_at_base``,
+        ``required_rate`` (:func:`calib.pricing.base_rate_finding`).
+    decisions : pandas.DataFrame
+        :func:`calib.pricing.conclusions` indexed by ``decision``: ``current_rate``'s ``figure``
+        and ``current_yearly_cost``'s ``ci_low``, ``ci_high``.
+    rec : Recommendation
+        :func:`calib.pricing.recommend_schedule`: ``schedule`` (``step_discount``,
+        ``step_points``, ``bands``) and the recommended row's ``binding``.
+    inflation : pandas.DataFrame
+        :func:`calib.pricing.points_inflation`: ``flag``.
+
+    Returns
+    -------
+    dict
+        ``discount_per_100``, ``discount_ci_low``, ``discount_ci_high``,
+        ``policy_discount_per_100``, ``policy_in_ci``, ``policy_verdict``,
+        ``interest_forgone_current_schedule``, ``subsidy_current_schedule``,
+        ``bands_below_cost_current_rate``, ``bands_below_cost_base_rate``, ``points_bands``,
+        ``recommended_step_discount`` (per 100 points; None for a banded schedule),
+        ``recommendation_binding``, ``villages_flagged_inflation``, then the current subsidy's
+        interval ends ``subsidy_current_schedule_ci_low``, ``subsidy_current_schedule_ci_high``
+        (stated in the conclusion, last: the index shows the first 14).
+    """
+    c, tot, bf, rs = cal.iloc[0], _total(table), base_rate_finding(table), rec.schedule
+    cur = decisions.loc["current_yearly_cost"]
+    return {
+        "discount_per_100": float(c["discount_per_100"]),
+        "discount_ci_low": float(c["ci_low"]),
+        "discount_ci_high": float(c["ci_high"]),
+        "policy_discount_per_100": float(c["policy_per_100"]),
+        "policy_in_ci": bool(c["policy_in_ci"]),
+        "policy_verdict": str(c["policy_verdict"]),
+        "interest_forgone_current_schedule": float(tot["interest_forgone"]),
+        "subsidy_current_schedule": float(tot["subsidy_amount"]),
+        "bands_below_cost_current_rate": int(decisions.loc["current_rate", "figure"]),
+        "bands_below_cost_base_rate": int(bf.figure),
+        "points_bands": int(bf.of),
+        "recommended_step_discount": float(rs.step_discount * 100 / rs.step_points) if rs.bands is None else None,
+        "recommendation_binding": str(rec.summary["binding"].iloc[1]),
+        "villages_flagged_inflation": len(flagged_villages(inflation)),
+        "subsidy_current_schedule_ci_low": float(cur["ci_low"]),
+        "subsidy_current_schedule_ci_high": float(cur["ci_high"]),
+    }

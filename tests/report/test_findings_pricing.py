@@ -1,0 +1,255 @@
+"""Report 05's conclusions block, headline figures and cost summary (calib.report.findings.pricing)
+on small hand-made inputs: each verdict and each choice of wording at and either side of its
+threshold, the words the catalogue's in both languages, the figures in the golden file's order."""
+from __future__ import annotations
+
+import inspect
+import json
+import re
+import string
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from calib import pricing
+from calib.pricing.recommend import Recommendation
+from calib.report import findings, set_lang, t
+from calib.report._texts import TEXTS
+from calib.report.labels import MissingLabelWarning
+
+F = findings.pricing
+GOLDEN = Path(__file__).with_name("golden") / "sample_metrics.json"
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+@pytest.fixture(autouse=True)
+def _zh_and_strict():
+    """Each test in the default language, back to it afterwards; a missing catalogue key fails."""
+    set_lang("zh-CN")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MissingLabelWarning)
+        yield
+    set_lang("zh-CN")
+
+
+def _decisions(*, share=1.0, policy_verdict="cannot be told apart", below_now=2, below_base=1,
+               sub=90_000.0, sub_low=10_000.0, sub_high=120_000.0) -> pd.DataFrame:
+    """The decision rows of calib.pricing.conclusions, as the notebook indexes them."""
+    rows = [
+        ("pricing_period", share, np.nan, np.nan, pricing.MIN_RATES_REPRODUCED,
+         "rates reproduced" if share >= pricing.MIN_RATES_REPRODUCED else "rates not reproduced"),
+        ("policy_discount", 0.0005, -0.0002, 0.0012, 0.001, policy_verdict),
+        ("recommended_discount", 0.0004, 0.0003, 0.0006, 0.001, "lower the discount"),
+        ("recommended_yearly_cost", 50_000.0, 40_000.0, 60_000.0, 200_000.0, "within budget"),
+        ("current_yearly_cost", sub, sub_low, sub_high, 200_000.0, "within budget"),
+        ("current_rate", below_now, np.nan, np.nan, 0.0, "review" if below_now else "pass"),
+        ("base_rate", below_base, np.nan, np.nan, 0.0,
+         "revise the base rate" if below_base else "base rate covers cost"),
+    ]
+    return pd.DataFrame(rows, columns=["decision", "figure", "ci_low", "ci_high", "threshold", "verdict"]).set_index("decision")
+
+
+def _table(*, below_base=1, sub=90_000.0) -> pd.DataFrame:
+    """evaluate_schedule's cost by points band: three bands and the total row."""
+    out = pd.DataFrame({
+        "band": ["0-100", "100-200", "200-300", "total"],
+        "required_rate": [0.052, 0.049, 0.047, 0.0495],
+        "below_cost_at_base": [i < below_base for i in range(3)] + [False],
+        "interest_forgone": [0.0, 60_000.0, 70_000.0, 130_000.0],
+        "subsidy_amount": [0.0, sub / 2, sub / 2, sub],
+        "risk_justified_amount": [0.0, 20_000.0, 20_000.0, 130_000.0 - sub],
+        "cost_above_risk_price": [1_000.0, 50_000.0, 60_000.0, 111_000.0],
+        "justified_discount": [0.0, 0.0002, 0.0004, 0.00021],
+    })
+    out.attrs["base_rate"] = 0.05
+    return out
+
+
+def _rec(*, per_100=0.0004, binding="budget", bands=None) -> Recommendation:
+    current = pricing.Schedule(base_rate=0.05, step_points=100, step_discount=0.001)
+    new = (pricing.Schedule(base_rate=0.05, bands=bands) if bands is not None else
+           pricing.Schedule(base_rate=0.05, step_points=100, step_discount=per_100))
+    summary = pd.DataFrame({"schedule": ["current", "recommended"],
+                            "discount_per_100": [0.001, new.per_100()],
+                            "top_discount": [0.003, 0.0012], "subsidy_amount": [90_000.0, 50_000.0],
+                            "budget": [200_000.0, 200_000.0], "binding": [None, binding]})
+    return Recommendation(schedule=new, current=current, table=pd.DataFrame(), summary=summary)
+
+
+def _inflation(flags=(True, False, False)) -> pd.DataFrame:
+    names = ["甲村", "乙村", "丙村", "丁村"][:len(flags)]
+    return pd.DataFrame({"village": names, "flag": list(flags)})
+
+
+def _cal() -> pd.DataFrame:
+    return pd.DataFrame([{"discount_per_100": 0.0005, "ci_low": -0.0002, "ci_high": 0.0012, "policy_per_100": 0.001,
+                          "policy_in_ci": True, "policy_verdict": "cannot be told apart"}])
+
+
+def _conclude(**kw):
+    dec = {k: kw.pop(k) for k in list(kw) if k in ("share", "policy_verdict", "below_now", "sub", "sub_low", "sub_high")}
+    below_base = kw.pop("below_base", 1)
+    rec = kw.pop("rec", None) or _rec()
+    return F.conclusions(_decisions(below_base=below_base, **dec), _table(below_base=below_base, sub=dec.get("sub", 90_000.0)),
+                         rec, kw.pop("inflation", _inflation()), period="2025")
+
+
+# --- the verdicts ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("flags, verdict", [((False, False, False), "pass"), ((True, False, False), "review"),
+                                            ((True, True, True), "review"), ((), "pass")])
+def test_a_flagged_village_asks_for_a_review(flags, verdict):
+    infl = _inflation(flags)
+    assert F.inflation_verdict(infl) == verdict
+    if flags:
+        found, _ = _conclude(inflation=infl)
+        assert found[-1].verdict == verdict
+        assert found[-1].figure == t("nb05.c.inflation_fig", n=str(sum(flags)), names=F.flagged_names(infl))
+
+
+def test_the_flag_uses_the_threshold_the_rule_text_states(monkeypatch):
+    """3.5 is typed once: the inflation rule's default, and the text reads it from there."""
+    default = inspect.signature(pricing.points_inflation).parameters["z_threshold"].default
+    assert default == pricing.Z_THRESHOLD == F.Z_THRESHOLD
+    found, _ = _conclude()
+    assert found[-1].threshold == "稳健 z 分数 > 3.5（Iglewicz & Hoaglin 1993）"
+    monkeypatch.setattr(F, "Z_THRESHOLD", 4.25)
+    assert _conclude()[0][-1].threshold == "稳健 z 分数 > 4.25（Iglewicz & Hoaglin 1993）"
+    monkeypatch.setattr(F, "Z_THRESHOLD", 3.0)
+    assert F.inflation_z() == "3"
+    assert "大于 3 标记" in t("nb05.inflation.text", z=F.inflation_z())
+
+
+def test_the_points_inflation_flags_above_the_threshold_not_at_it():
+    """The rule the text states, applied: a robust z above Z_THRESHOLD flags, at it does not."""
+    at = pd.DataFrame({"household_id": range(3), "village": ["a", "b", "c"], "period": "2025", "points": [1.0, 2.0, 3.0]})
+    zs = pricing.points_inflation(at)["robust_z"]
+    for thr, any_flag in ((zs.max(), False), (zs.max() - 1e-9, True)):
+        assert pricing.points_inflation(at, z_threshold=thr)["flag"].any() == any_flag
+
+
+def test_each_decision_keeps_its_verdict_and_threshold():
+    found, _ = _conclude()
+    assert [f.verdict for f in found] == ["rates reproduced", "cannot be told apart", "lower the discount", "within budget",
+                                          "within budget", "review", "revise the base rate", "review"]
+    assert found[0].threshold == "按参数方案复现合同利率的贷款 ≥ 95%；否则下文成本按银行未采用的方案计算"
+    assert found[1].threshold == "与政策每 100 分 0.100% 比较" and found[1].ci == "[-0.020%, 0.120%]"
+    assert found[2].figure == "0.040%" and found[2].threshold == "与现行每 100 分 0.100% 比较；约束：补贴预算"
+    assert found[3].threshold == found[4].threshold == "补贴 ≤ 预算 200,000 元/年（参数：积分贷补贴预算）"
+
+
+@pytest.mark.parametrize("share, verdict", [(0.9499, "rates not reproduced"), (0.95, "rates reproduced"), (0.9501, "rates reproduced")])
+def test_the_pricing_period_row_either_side_of_its_threshold(share, verdict):
+    found, _ = _conclude(share=share)
+    assert found[0].verdict == verdict
+    assert found[0].figure == t("nb05.c.period_fig", share=f"{share:.1%}", period="2025")
+
+
+@pytest.mark.parametrize("below_now, verdict", [(0, "pass"), (1, "review")])
+def test_bands_below_cost_at_the_current_rates(below_now, verdict):
+    found, _ = _conclude(below_now=below_now)
+    assert found[5].verdict == verdict
+    assert found[5].figure == f"现行利率下 {below_now} / 3 个积分档不覆盖（样本内）"
+
+
+# --- the summary's choices ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("per_100, key", [(0.0, "nb05.summary_none"), (1e-6, "nb05.summary"), (0.0004, "nb05.summary")])
+def test_a_discount_is_recommended_only_above_zero(per_100, key):
+    _, summary = _conclude(rec=_rec(per_100=per_100, binding="floor" if per_100 == 0 else "budget"))
+    none = key == "nb05.summary_none"
+    assert summary.startswith("不推荐积分优惠（约束：成本底线）" if none else f"推荐每 100 分优惠 {F.discount(per_100)}，")
+
+
+def test_a_banded_recommendation_has_no_discount_per_100_points():
+    rec = _rec(bands=[{"points": 100, "discount": 0.0005}, {"points": 300, "discount": 0.0012}], binding="cap")
+    assert F.metrics(_cal(), _table(), _decisions(), rec, _inflation())["recommended_step_discount"] is None
+
+
+@pytest.mark.parametrize("below_base, words", [
+    (0, "基准利率 5.00% 在全部 3 个积分档覆盖成本（样本内）。"),
+    (1, "基准利率 5.00% 下 1 / 3 个积分档不覆盖成本（样本内；全部贷款覆盖成本需 4.95%），需复核基准利率。"),
+    (3, "基准利率 5.00% 下 3 / 3 个积分档不覆盖成本（样本内；全部贷款覆盖成本需 4.95%），需复核基准利率。")])
+def test_the_base_rate_either_covers_every_band_or_asks_for_a_review(below_base, words):
+    found, summary = _conclude(below_base=below_base)
+    assert summary.endswith("；" + words)
+    assert found[6].verdict == ("revise the base rate" if below_base else "base rate covers cost")
+    assert found[6].figure == f"基准利率 5.00% 下 {below_base} / 3 个积分档不覆盖（样本内）；全部贷款覆盖成本需 4.95%"
+
+
+@pytest.mark.parametrize("high, top", [(90_000.49, True), (90_000.0, True), (90_000.51, False), (120_000.0, False)])
+def test_the_current_subsidy_is_said_at_its_intervals_top_as_written(high, top):
+    """At the top as the page writes both (whole yuan): the interval's low end said too."""
+    _, summary = _conclude(sub_high=high)
+    words = F.cost_summary(_table(), _decisions(sub_high=high))
+    if top:
+        assert "现行方案每年补贴 90,000 元，为点估计，位于其 95% 区间 [10,000, 90,000] 的上端，数据不能排除补贴低至 10,000 元）" in summary
+        assert words["at_top"] == t("nb05.at_top")
+    else:
+        assert "现行方案每年补贴 90,000 元，为点估计，95% 区间 [10,000, " in summary and "上端" not in summary
+        assert words["at_top"] == ""
+
+
+# --- the words ---------------------------------------------------------------------------------
+
+def test_the_summary_and_findings_in_chinese():
+    found, summary = _conclude()
+    assert summary == (
+        "推荐每 100 分优惠 0.040%，推荐方案每年补贴 50,000 元（预算 200,000 元；现行方案每年补贴 90,000 元，为点估计，"
+        "95% 区间 [10,000, 120,000]）；现行优惠的风险依据：无法区分（每 100 分风险可证明的优惠的 95% 区间 [-0.020%, 0.120%]）；"
+        "基准利率 5.00% 下 1 / 3 个积分档不覆盖成本（样本内；全部贷款覆盖成本需 4.95%），需复核基准利率。")
+    assert [f.decision for f in found] == [t(f"nb05.c.{k}") for k in ("period", "justified", "recommend", "recommend_cost",
+                                                                       "current", "current_rate", "base", "inflation")]
+    assert found[4].figure == "补贴 90,000 元（点估计；让利利息 130,000 元 = 风险降低可支付的让利 40,000 元 + 补贴）"
+    assert found[7].figure == "1 个：甲村"
+
+
+def test_the_summary_and_findings_in_english():
+    set_lang("en")
+    try:
+        found, summary = _conclude()
+        words = F.cost_summary(_table(), _decisions())
+    finally:
+        set_lang("zh-CN")
+    assert summary.startswith("Recommended 0.040% per 100 points, the recommended schedule's subsidy 50,000 yuan a year "
+                              "(budget 200,000 yuan; the current schedule's subsidy 90,000 yuan, a point estimate")
+    assert summary.endswith("at the base rate 5.00% 1 of 3 bands are below cost (in sample; all loans need 4.95% to cover "
+                            "cost): revise the base rate.")
+    assert found[0].decision == "The parameters' schedule against the booked rates"
+    assert found[7].threshold == "robust z > 3.5 (Iglewicz & Hoaglin 1993)"
+    assert found[7].figure == "1: 甲村"  # a village's name is data
+    texts = [summary, *words.values()] + [x for f in found for x in (f.decision, f.figure, f.threshold, f.ci or "")]
+    assert not [s for s in texts if CJK.search(s.replace("甲村", ""))]
+
+
+def test_the_flagged_villages_are_named_up_to_the_limit_and_counted_beyond():
+    many = pd.DataFrame({"village": [f"村{i:02d}" for i in range(F.NAMES_LISTED + 2)], "flag": True})
+    assert F.flagged_names(many).endswith(f"村{F.NAMES_LISTED - 1:02d}等 {F.NAMES_LISTED + 2} 个")
+    exact = many.head(F.NAMES_LISTED)
+    assert F.flagged_names(exact) == "、".join(exact["village"])
+    assert F.flagged_names(_inflation((False, False))) == t("value.none")
+
+
+def test_the_cost_summary_fills_every_placeholder_of_its_text():
+    words = F.cost_summary(_table(), _decisions())
+    fields = {f for _, f, _, _ in string.Formatter().parse(TEXTS["nb05.cost.summary"][0]) if f}
+    assert set(words) == fields
+    assert words["below"] == "2" and words["bands"] == "3" and words["justified"] == "0.021%"
+    assert words["paid_high"] == "120,000 元" and words["sub_low"] == "10,000 元" and words["verdict"] == "无法区分"
+
+
+# --- the headline figures ----------------------------------------------------------------------
+
+def test_metrics_are_the_golden_files_keys_in_its_order():
+    golden = json.loads(GOLDEN.read_text(encoding="utf-8"))["05_points_discount"]
+    got = F.metrics(_cal(), _table(), _decisions(), _rec(), _inflation())
+    assert list(got) == list(golden)
+    assert got["bands_below_cost_current_rate"] == 2 and got["bands_below_cost_base_rate"] == 1
+    assert got["points_bands"] == 3 and got["villages_flagged_inflation"] == 1
+    assert got["recommended_step_discount"] == pytest.approx(0.0004) and got["recommendation_binding"] == "budget"
+    assert (got["subsidy_current_schedule_ci_low"], got["subsidy_current_schedule_ci_high"]) == (10_000.0, 120_000.0)
+    assert got["policy_in_ci"] is True and got["policy_verdict"] == "cannot be told apart"
+    assert all(type(v) in (float, int, bool, str) for v in got.values())
