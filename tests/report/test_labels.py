@@ -1,4 +1,4 @@
-"""The label catalogue: every key the notebooks use exists, in both languages, with the same fields."""
+"""The label catalogue: every key the notebooks (and their findings modules) use exists, in both languages, with the same fields."""
 from __future__ import annotations
 
 import json
@@ -14,11 +14,14 @@ CALL = re.compile(r"\b(?:t|section|text|heading|begin)\(\s*\"([A-Za-z0-9_.\-]+)\
 
 
 def _notebook_keys() -> set[str]:
+    """The catalogue keys the reports name literally: in the notebooks and in the modules that
+    word their conclusions (:mod:`calib.report.findings`)."""
     keys = set()
     for nb in sorted((ROOT / "notebooks").glob("0[1-6]_*.ipynb")):
         src = "\n".join("".join(c["source"]) for c in json.loads(nb.read_text(encoding="utf-8"))["cells"])
-        for k in CALL.findall(src):
-            keys.add(k)
+        keys |= set(CALL.findall(src))
+    for module in sorted((ROOT / "src" / "calib" / "report" / "findings").glob("*.py")):
+        keys |= set(CALL.findall(module.read_text(encoding="utf-8")))
     return keys
 
 
