@@ -79,17 +79,17 @@ TEXTS_02: dict[str, tuple[str, str]] = {
     "nb02.agreement.text": (
         "由对数建议额度的方差分量得到组内相关系数：ICC(A,1) 是单个评议员的信度，ICC(A,k) 是 k 人小组平均值的信度"
         "（绝对一致，宽严差异计为不一致；McGraw & Wong 1996）。Krippendorff α（比率尺度，额度按 1 万元档位）与 Kendall W"
-        "（村内排序的一致）作为补充。ICC(A,k) 低于 0.75（Koo & Li 2016 “良好信度”下限）的村是再培训评议小组的首选对象。下表全部在第一行，各村按 ICC(A,k) 从低到高排列。",
+        "（村内排序的一致）作为补充。ICC(A,k) 低于 {icc_good}（Koo & Li 2016 “良好信度”下限）的村是再培训评议小组的首选对象。下表全部在第一行，各村按 ICC(A,k) 从低到高排列。",
         "Variance components of the log proposals give the intraclass correlations: ICC(A,1) is the reliability "
         "of one reviewer, ICC(A,k) that of the panel's average of k reviews (absolute agreement; McGraw & Wong "
         "1996). Krippendorff's alpha (ratio, amounts on a 10,000-yuan grid) and Kendall's W (ranking within the "
-        "village) complete the picture. Villages with ICC(A,k) below 0.75 (Koo & Li 2016, lower bound of good "
+        "village) complete the picture. Villages with ICC(A,k) below {icc_good} (Koo & Li 2016, lower bound of good "
         "reliability) are the first candidates for retraining the panel. Overall first, then the villages by ICC(A,k), lowest first."),
     "nb02.agreement.summary": (
         "全部：ICC(A,1) {icc1}，ICC(A,k) {icck}（平均每户 {k} 人评议），Krippendorff α {alpha}，Kendall W {w}；"
-        "ICC(A,k) 低于 0.75 的村 {weak} 个。",
+        "ICC(A,k) 低于 {icc_good} 的村 {weak} 个。",
         "Overall: ICC(A,1) {icc1}, ICC(A,k) {icck} (k = {k}), Krippendorff's alpha {alpha}, Kendall's W {w}; "
-        "{weak} villages with ICC(A,k) below 0.75."),
+        "{weak} villages with ICC(A,k) below {icc_good}."),
     "nb02.plot.agreement_title": ("各村{what}分布（虚线：全部）", "{what} by village (dashed: overall)"),  # spaced by words.spaced
     "nb02.leniency.h": ("评议员宽严倾向", "Reviewer leniency"),
     "nb02.leniency.text": (
@@ -134,10 +134,10 @@ TEXTS_02: dict[str, tuple[str, str]] = {
     "nb02.c.flagged_rule": ("偏袒：BH 校正 q < 5%；评议本户：一律标记", "partiality: BH-adjusted q < 5%; own household: always"),
     "nb02.c.panels": ("需再培训的评议小组（村）", "Village panels to retrain"),
     "nb02.c.panels_fig": ("{n} / {villages} 个村", "{n} of {villages} villages"),
-    "nb02.c.panels_rule": ("ICC(A,k) ≥ 0.75（Koo & Li 2016）", "ICC(A,k) ≥ 0.75 (Koo & Li 2016)"),
+    "nb02.c.panels_rule": ("ICC(A,k) ≥ {icc_good}（Koo & Li 2016）", "ICC(A,k) ≥ {icc_good} (Koo & Li 2016)"),
     "nb02.c.reliability": ("全部小组平均额度的信度 ICC(A,k)", "Reliability of the panel average, ICC(A,k), overall"),
     "nb02.summary": (
-        "需重新评议 {rereview} 户；{flagged} 名评议员需约谈或再培训；{panels} 个村的评议小组信度低于 0.75，需再培训（全部 ICC(A,k) {icck}）。",
+        "需重新评议 {rereview} 户；{flagged} 名评议员需约谈或再培训；{panels} 个村的评议小组信度低于 {icc_good}，需再培训（全部 ICC(A,k) {icck}）。",
         "{rereview} households to re-review; {flagged} reviewers to interview or retrain; {panels} village panels "
-        "below 0.75 reliability to retrain (overall ICC(A,k) {icck})."),
+        "below {icc_good} reliability to retrain (overall ICC(A,k) {icck})."),
 }
