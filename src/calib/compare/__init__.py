@@ -9,8 +9,9 @@ of ``params["reconciliation"]``; :func:`agreement_summary` gives the method-comp
 Modules: ``limits`` (reconciliation policy, :func:`compare_limits`, :func:`investigation_list`),
 ``agreement`` (:func:`agreement_summary`: Bland-Altman, CCC, Deming, kappa), ``passing_bablok``,
 ``drivers`` (:func:`gap_drivers`; its wild cluster bootstrap is :mod:`calib._stats`'s), ``exposure``
-(:func:`exposure_by_group`, :func:`limit_bridge`, :func:`compare_rules`), ``features`` (:func:`household_features`),
-``plots``.
+(:func:`exposure_by_group`, :func:`limit_bridge`, :func:`compare_rules`), ``grants``
+(:func:`grant_crosstab`, :func:`declined_counts`: grant against decline, and the declined households
+as report 02 counts them), ``features`` (:func:`household_features`), ``plots``.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from calib.compare.agreement import agreement_summary, deming_slope
 from calib.compare.drivers import GapDrivers, gap_drivers
 from calib.compare.exposure import CAUSES, bridge_totals, compare_rules, exposure_by_group, limit_bridge
 from calib.compare.features import household_features
+from calib.compare.grants import declined_counts, grant_crosstab
 from calib.compare.passing_bablok import PassingBablok, passing_bablok
 from calib.compare.limits import (DEFAULT_POLICY, REASONS, apply_eligibility, compare_limits,
                                   investigation_list, latest_runs)
@@ -32,6 +34,8 @@ __all__ = [
     "compare_rules",
     "limit_bridge",
     "bridge_totals",
+    "grant_crosstab",
+    "declined_counts",
     "CAUSES",
     "household_features",
     "GapDrivers",
