@@ -11,6 +11,8 @@ from calib.report._texts import TEXTS
 
 ROOT = Path(__file__).resolve().parents[2]
 CALL = re.compile(r"\b(?:t|section|text|heading|begin)\(\s*\"([A-Za-z0-9_.\-]+)\"")
+#: a report's own key anywhere in a call (the other branch of ``t("nb05.summary" if ... else "nb05.summary_none")``)
+OWN = re.compile(r"\"(nb0[1-7]\.[A-Za-z0-9_.\-]+)\"")
 
 
 def _notebook_keys() -> set[str]:
@@ -19,9 +21,10 @@ def _notebook_keys() -> set[str]:
     keys = set()
     for nb in sorted((ROOT / "notebooks").glob("0[1-6]_*.ipynb")):
         src = "\n".join("".join(c["source"]) for c in json.loads(nb.read_text(encoding="utf-8"))["cells"])
-        keys |= set(CALL.findall(src))
+        keys |= set(CALL.findall(src)) | set(OWN.findall(src))
     for module in sorted((ROOT / "src" / "calib" / "report" / "findings").glob("*.py")):
-        keys |= set(CALL.findall(module.read_text(encoding="utf-8")))
+        src = module.read_text(encoding="utf-8")
+        keys |= set(CALL.findall(src)) | set(OWN.findall(src))
     return keys
 
 
