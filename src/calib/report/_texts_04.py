@@ -172,7 +172,7 @@ TEXTS_04: dict[str, tuple[str, str]] = {
         "{ks_mean}; the pooled AUC is below {auc_below} of the {k} folds', the pooled KS below {ks_below}: each fold "
         "has its own card, pooling ranks PDs from different cards together, so the pooled figure can differ from "
         "the folds'."),
-    "nb04.c.keep_rule": ("AUC 差 95% 区间（DeLong 与按村自助法中较宽者）下限 > 0 才更换（按村分组的折外预测，DeLong 1988）", "replace only if the lower 95% bound (wider of DeLong's and the village bootstrap's) > 0 (village-grouped out-of-fold, DeLong 1988)"),
+    "nb04.c.keep_rule": ("AUC 差 95% 区间（DeLong 与按村自助法中较宽者）下限 > {gain} 才更换（按村分组的折外预测，DeLong 1988）", "replace only if the lower 95% bound (wider of DeLong's and the village bootstrap's) > {gain} (village-grouped out-of-fold, DeLong 1988)"),
     "nb04.c.insample": ("样本内 AUC（仅供参考）", "In-sample AUC (reference only)"),
     "nb04.c.insample_fig": ("校准 {auc}，较现行高 {diff}（p {p}），样本内", "calibrated {auc}, {diff} above current (p {p}), in-sample"),
     "nb04.c.insample_rule": ("不作为决策依据：拟合与检验用同一批违约", "not for the decision: fitted and tested on the same defaults"),
@@ -181,8 +181,8 @@ TEXTS_04: dict[str, tuple[str, str]] = {
     "nb04.c.light_rule": ("二项检验置信度：< 95% 绿，95%–99.9% 黄，≥ 99.9% 红", "binomial confidence: < 95% green, 95-99.9% yellow, ≥ 99.9% red"),
     "nb04.c.hl": ("整体校准（折外）", "Overall calibration (out of fold)"),
     "nb04.c.hl_fig": ("Hosmer-Lemeshow p {hl}；Spiegelhalter p {sp}", "Hosmer-Lemeshow p {hl}; Spiegelhalter p {sp}"),
-    "nb04.c.hl_rule": ("p ≥ 0.05 不拒绝 PD 校准（折外预测；同村违约相关使检验偏于拒绝）",
-                       "p ≥ 0.05: PD calibration not rejected (out-of-fold; village-correlated defaults make the tests reject too often)"),
+    "nb04.c.hl_rule": ("p ≥ {alpha} 不拒绝 PD 校准（折外预测；同村违约相关使检验偏于拒绝）",
+                       "p ≥ {alpha}: PD calibration not rejected (out-of-fold; village-correlated defaults make the tests reject too often)"),
     "nb04.c.share": ("A 级及以上农户占比（已评分农户，校准等级，样本内）", "A-or-better share (scored households, calibrated grades, in sample)"),
     "nb04.c.share_rule": ("信用村标准 {a_share}；报告 06 按模型跑批等级、全部农户计为 {share06}", "credit village {a_share}; report 06 (model-run grades, all households): {share06}"),
     "nb04.summary_keep": (
