@@ -41,16 +41,19 @@ TEXTS_03: dict[str, tuple[str, str]] = {
         "households to investigate hold provisional limits meanwhile, {prov_total} in all, counted in the final total "
         "and subject to change after the investigation: the {n_out} outside the band ({n_above} with the model above "
         "it, {n_below} below) {prov_total_out}, the {n_dec} where one side declines {prov_total_dec}."),
-    "nb03.eligible_who": ("{n} 户户内无合格成员：白名单中 {n_wl} 户，另 {n_k} 户评议已拒绝、公议额度为 0",
+    "nb03.eligible_who": ("{n} 户户内无合格成员：白名单中 {n_wl} 户，另 {n_k} 户评议已拒绝、公议额度为 0{not_reviewed}",
                           "{n} households with no eligible member: {n_wl} white-listed, {n_k} declined by the panel "
-                          "with a consensus of 0"),
+                          "with a consensus of 0{not_reviewed}"),
+    # only when some household with no eligible member was never reviewed (a model run only)
+    "nb03.eligible_not_reviewed": ("，{n} 户未经评议、只有模型额度", ", {n} not reviewed (a model limit only)"),
     "nb03.reconcile.unconfirmed": ("，缺少一方额度未确认{amount}", ", one limit missing and not confirmed {amount}"),
     "nb03.grants.note": (
         "上表评议拒绝 {n03} 户，报告 02 为 {n02} 户：其中 {k} 户户内无合格成员，本报告按资格规则计入“不符合资格”"
-        "（不符合资格 {n_inel} 户 = 白名单中无合格成员的 {n_wl} 户 + 这 {k} 户）；不符合资格的农户没有模型跑批，不在上表。",
+        "（不符合资格 {n_inel} 户 = 白名单中无合格成员的 {n_wl} 户 + 这 {k} 户{not_reviewed}）；不符合资格的农户没有模型跑批，不在上表。",
         "The table counts {n03} households declined by the panel, report 02 {n02}: {k} of them have no eligible "
         "member and count here as ineligible (ineligible {n_inel} = {n_wl} white-listed with no eligible member + "
-        "these {k}); ineligible households have no model run and are not in the table."),
+        "these {k}{not_reviewed}); ineligible households have no model run and are not in the table."),
+    "nb03.grants.not_reviewed": (" + 未经评议的 {n} 户", " + {n} not reviewed"),
     "nb03.agreement.h": ("一致程度", "Agreement"),
     "nb03.agreement.text": (
         "对数尺度的 Bland-Altman 分析（Bland & Altman 1999）：模型/公议比值对两者几何均值作图，给出平均比值（偏差）与 95% 一致性界限。"

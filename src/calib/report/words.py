@@ -20,7 +20,7 @@ from calib.report.labels import column_label, get_lang, t, value_label
 from calib.villages.rules import figure_digits, rule_pct
 
 __all__ = ["verdict_grid", "lacks", "reason_tally", "reason_counts", "OPS", "rule_words", "share_words", "param_words",
-           "spaced", "bridge_words"]
+           "spaced", "bridge_words", "grants_words"]
 
 OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "yes": ""}
 
@@ -304,7 +304,7 @@ def bridge_words(bridge: pd.DataFrame, comparison: pd.DataFrame) -> dict[str, st
         :func:`calib.compare.limit_bridge` of ``comparison``.
     comparison : DataFrame
         :func:`calib.compare.compare_limits` (for the ineligible households' split into
-        white-listed and declined by the panel).
+        white-listed, declined by the panel and not reviewed: :func:`calib.compare.declined_counts`).
 
     Returns
     -------
@@ -314,11 +314,10 @@ def bridge_words(bridge: pd.DataFrame, comparison: pd.DataFrame) -> dict[str, st
         ``n_prov``, ``prov_total``, ``n_out``, ``n_above``, ``n_below``, ``prov_total_out``,
         ``n_dec``, ``prov_total_dec``, ``eligible_who``, ``unconfirmed``), in words.
     """
-    from calib.compare import bridge_totals
+    from calib.compare import bridge_totals, declined_counts
 
     b = bridge_totals(bridge)
-    inel = comparison["reason"].eq("ineligible").to_numpy()  # white-listed (a consensus) or declined
-    has_limit = comparison["consensus_limit"].gt(0).to_numpy()
+    d = declined_counts(comparison)  # the ineligible households: white-listed, declined or not reviewed
     return dict(
         final=fmt.wan(b["total_final"]), consensus=fmt.wan(b["total_consensus"]),
         ratio=fmt.pct(b["total_final"] / b["total_consensus"]), change=fmt.change(b["limit_change"]),
@@ -329,5 +328,36 @@ def bridge_words(bridge: pd.DataFrame, comparison: pd.DataFrame) -> dict[str, st
         prov_total_out=fmt.wan(b["provisional_outside_band"]), n_dec=fmt.count(b["households_declined_one_side"]),
         prov_total_dec=fmt.wan(b["provisional_declined"]),
         eligible_who=t("nb03.eligible_who", n=fmt.count(b["households_ineligible"]),
-                       n_wl=fmt.count((inel & has_limit).sum()), n_k=fmt.count((inel & ~has_limit).sum())),
+                       n_wl=fmt.count(d["ineligible_white_listed"]), n_k=fmt.count(d["ineligible_declined"]),
+                       not_reviewed=t("nb03.eligible_not_reviewed", n=fmt.count(d["ineligible_not_reviewed"]))
+                       if d["ineligible_not_reviewed"] else ""),
         unconfirmed=t("nb03.reconcile.unconfirmed", amount=fmt.change(b["unconfirmed"])) if b["unconfirmed"] else "")
+
+
+def grants_words(grants: pd.DataFrame, comparison: pd.DataFrame) -> dict[str, str]:
+    """Report 03's note under its grants table: its declined households against report 02's.
+
+    Parameters
+    ----------
+    grants : DataFrame
+        :func:`calib.compare.grant_crosstab` of ``comparison`` (row ``panel_declines``, column
+        ``total``).
+    comparison : DataFrame
+        :func:`calib.compare.compare_limits` (for :func:`calib.compare.declined_counts`).
+
+    Returns
+    -------
+    dict
+        The placeholders of ``nb03.grants.note``, in words: ``n03`` (declined in the table),
+        ``n02`` (declined as report 02 counts them), ``k`` (of these, no eligible member),
+        ``n_inel`` (no eligible member), ``n_wl`` (of these, white-listed), ``not_reviewed``
+        (a clause for those never reviewed; empty when there are none).
+    """
+    from calib.compare import declined_counts
+
+    d = declined_counts(comparison)
+    return dict(n03=fmt.count(grants.loc["panel_declines", "total"]), n02=fmt.count(d["declined"]),
+                k=fmt.count(d["ineligible_declined"]), n_inel=fmt.count(d["ineligible"]),
+                n_wl=fmt.count(d["ineligible_white_listed"]),
+                not_reviewed=t("nb03.grants.not_reviewed", n=fmt.count(d["ineligible_not_reviewed"]))
+                if d["ineligible_not_reviewed"] else "")
