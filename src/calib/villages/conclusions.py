@@ -24,16 +24,8 @@ from calib.villages.rules import (
     validate_township_rules,
 )
 
-__all__ = ["conclusions", "CRITERION_NAMES_ZH"]
+__all__ = ["conclusions"]
 
-#: Chinese names of the criteria (for the conclusions; the display layer has its own catalogue).
-CRITERION_NAMES_ZH = {
-    "a_or_better_share": "A 级及以上占比", "profiling_rate": "建档率", "credit_rate": "建档农户授信率",
-    "npl_ratio": "不良率", "loan_share_vs_county": "有贷款农户占比（对比全县）",
-    "npl_vs_county": "不良率（对比全县）", "collective_finances": "村集体财务",
-    "governance": "村级治理", "no_disputes": "无重大纠纷",
-    "credit_village_share": "信用村占比",
-}
 _COLS = ["decision", "figure", "threshold", "verdict"]
 
 
@@ -45,13 +37,17 @@ def _pct(x: float, criterion: str | None = None) -> str:
 
 
 def _lacks_zh(row: dict, unit: str) -> str:
-    """Chinese text of what one village lacks, from :func:`nearest_to_certification`'s row."""
+    """Chinese text of what one village lacks, from :func:`nearest_to_certification`'s row;
+    each criterion named as the one catalogue names it (:func:`calib.report.labels.column_label`,
+    as the pages' headers and :func:`calib.report.words.lacks` do)."""
+    from calib.report.labels import column_label  # on use: importing calib.villages stays light
+
     who = "人" if unit == "person" else "户"
     parts = []
     for c in VILLAGE_CRITERIA:
         x = row[f"{c}_needed"]
         if row["_v_" + c] == "no data":
-            parts.append(f"{CRITERION_NAMES_ZH[c]}：无数据")
+            parts.append(f"{column_label(c, 'zh-CN')}：无数据")
         elif row["_v_" + c] != "fail":
             continue
         elif c in ("npl_ratio", "npl_vs_county"):
@@ -63,9 +59,9 @@ def _lacks_zh(row: dict, unit: str) -> str:
             parts.append(f"还需 {abs(int(x)):,} {what}")
     for c in QUALITATIVE_CRITERIA:
         if row["_v_" + c] == "fail":
-            parts.append(f"{CRITERION_NAMES_ZH[c]}：未达标")
+            parts.append(f"{column_label(c, 'zh-CN')}：未达标")
         elif row["_v_" + c] == "not assessed":
-            parts.append(f"{CRITERION_NAMES_ZH[c]}：未评定")
+            parts.append(f"{column_label(c, 'zh-CN')}：未评定")
     return "；".join(parts)
 
 
