@@ -1,0 +1,195 @@
+"""Report 06's conclusions block and headline figures: credit villages and townships certified,
+what the other villages lack, coverage and usage against the final targets, the programme's NPL.
+
+:func:`conclusions` words the block (:func:`calib.report.record.conclude`), :func:`metrics`
+gives the figures the notebook records (:func:`calib.report.record.record_all`), both from the
+frames the notebook computed; every threshold is the run's parameter, judged by the domain
+package (:mod:`calib.villages`): nothing here compares a figure with a number of its own. The
+verdict rules are :func:`certified_verdict` (every village, every township) and
+:func:`target_verdict` (the final coverage and usage targets); the programme's NPL ratio is
+judged by :func:`calib.villages.programme_verdicts`, as a village's is.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from calib import villages
+from calib.report import fmt, words
+from calib.report.labels import get_lang, t
+from calib.report.record import Finding
+from calib.villages.rules import figure_digits
+
+if TYPE_CHECKING:
+    from calib.params.schema import Params
+
+__all__ = ["MAX_LACKING", "certified_verdict", "target_verdict", "conclusions", "metrics"]
+
+#: The villages the conclusions list one by one: those lacking at most this many criteria (the
+#: committee's short list, the villages one change away; the others are counted in one line that
+#: sends the reader to the section What villages lack). The catalogue's ``nb06.c.lacking_fig``
+#: says it in words ("只差一项", "lack one criterion only"): change both together.
+MAX_LACKING = 1
+
+#: The conclusions' own lines for these topics of :func:`calib.villages.conclusions` (the
+#: credit villages overall and the final targets); its other lines follow as they are.
+_OWN_TOPICS = ("villages", "targets")
+
+
+def certified_verdict(certified: int, total: int) -> str:
+    """``"pass"`` when every village (township) is certified, else ``"warn"``: a programme is
+    not failed by a village short of the standard, but the committee looks at it.
+
+    >>> certified_verdict(90, 90), certified_verdict(15, 90)
+    ('pass', 'warn')
+    """
+    return "pass" if certified == total else "warn"
+
+
+def target_verdict(met: Any) -> str:
+    """A final target's verdict from :func:`calib.villages.target_progress`'s ``..._met``
+    (decided there exactly, in integers): ``"pass"``, ``"fail"``, or ``"no data"`` when it is
+    missing (no figure).
+
+    >>> target_verdict(True), target_verdict(False), target_verdict(pd.NA)
+    ('pass', 'fail', 'no data')
+    """
+    if met is None or met is pd.NA or (isinstance(met, float) and met != met):
+        return "no data"
+    return "pass" if bool(met) else "fail"
+
+
+def metrics(
+    kpis: pd.DataFrame,
+    verdicts: pd.DataFrame,
+    township_verdicts: pd.DataFrame,
+    progress: pd.DataFrame,
+) -> dict[str, Any]:
+    """Report 06's headline figures, in the order the index shows them.
+
+    Parameters
+    ----------
+    kpis : pandas.DataFrame
+        :func:`calib.villages.programme_kpis` in households (one ``as_of``); its ``programme``
+        row's ``n_villages``, ``credit_coverage``, ``usage``, ``npl_ratio`` are read.
+    verdicts : pandas.DataFrame
+        :func:`calib.villages.certify_villages` (``certified``, ``status`` and the qualitative
+        criteria).
+    township_verdicts : pandas.DataFrame
+        :func:`calib.villages.certify_townships` (``certified``).
+    progress : pandas.DataFrame
+        :func:`calib.villages.target_progress` in persons; its last row (the final targets)
+        gives ``credit_coverage`` and ``usage``.
+
+    Returns
+    -------
+    dict
+        ``credit_villages``, ``villages``, ``credit_village_share``, ``credit_townships``,
+        ``programme_credit_coverage_households``, ``programme_usage_households``,
+        ``programme_npl_ratio``, ``villages_not_assessed``,
+        ``programme_credit_coverage_persons``, ``programme_usage_persons``, in this order (the
+        index shows a report's first figures); rates as fractions, None without data.
+    """
+    m = villages.headline_metrics(kpis, verdicts, township_verdicts, progress)
+    final = progress.iloc[-1]
+    return {
+        "credit_villages": m["credit_villages"],
+        "villages": m["n_villages"],
+        "credit_village_share": m["credit_village_share"],
+        "credit_townships": m["credit_townships"],
+        "programme_credit_coverage_households": m["credit_coverage"],
+        "programme_usage_households": m["usage"],
+        "programme_npl_ratio": m["npl_ratio"],
+        "villages_not_assessed": m["villages_not_assessed"],
+        "programme_credit_coverage_persons": float(final["credit_coverage"]),
+        "programme_usage_persons": float(final["usage"]),
+    }
+
+
+def conclusions(
+    kpis: pd.DataFrame,
+    verdicts: pd.DataFrame,
+    township_verdicts: pd.DataFrame,
+    progress: pd.DataFrame,
+    near: pd.DataFrame,
+    *,
+    household_counts: pd.DataFrame,
+    village_counts: pd.DataFrame,
+    params: Params,
+) -> tuple[list[Finding], str]:
+    """Report 06's conclusions: its findings and the one-line summary, in the run's language.
+
+    Six lines of the report's own (credit villages, credit townships, what the others lack,
+    coverage and usage against the final targets, the programme's NPL ratio), then the other
+    lines of :func:`calib.villages.conclusions` (each township, the milestones, the two count
+    reconciliations, each village one change away and one line for the rest).
+
+    Parameters
+    ----------
+    kpis : pandas.DataFrame
+        :func:`calib.villages.programme_kpis` in households (one ``as_of``): its ``programme``
+        row (``n_villages``, ``npl_ratio`` and the counts :func:`calib.villages.programme_verdicts`
+        judges the NPL ratio on).
+    verdicts : pandas.DataFrame
+        :func:`calib.villages.certify_villages` of ``kpis``.
+    township_verdicts : pandas.DataFrame
+        :func:`calib.villages.certify_townships` (one row per township, ``certified``).
+    progress : pandas.DataFrame
+        :func:`calib.villages.target_progress` in persons; its last row, the final targets:
+        ``credit_coverage``, ``usage``, ``credit_coverage_met``, ``usage_met``.
+    near : pandas.DataFrame
+        :func:`calib.villages.nearest_to_certification` with ``top=None`` (every village not
+        certified; ``n_lacking``) and the page's ``lacks`` words
+        (:func:`calib.report.words.lacks`).
+    household_counts, village_counts : pandas.DataFrame
+        :func:`calib.villages.household_counts`, :func:`calib.villages.village_counts` (the
+        lines reconciling the white list and the profiled villages).
+    params : calib.params.Params
+        The run's parameters: blocks ``credit_village``, ``credit_township`` and ``targets``
+        (``credit_coverage_final``, ``usage_final``), and ``page_rows`` (at most this many
+        villages listed).
+
+    Returns
+    -------
+    findings : list of Finding
+        Verdicts: ``pass`` when every village (township) is certified, else ``warn``; ``review``
+        for what the others lack; each final target ``pass`` or ``fail`` (``no data`` without
+        a figure); the NPL ratio as :func:`calib.villages.programme_verdicts` judges it; the
+        other lines with :func:`calib.villages.conclusions`'s verdict words.
+    summary : str
+        The index's line (``nb06.summary``).
+    """
+    m = metrics(kpis, verdicts, township_verdicts, progress)
+    final = progress.iloc[-1]
+    rules = params.block("credit_village")
+    pw = words.param_words(params)
+    cv, n, ct, nt = m["credit_villages"], m["villages"], m["credit_townships"], len(township_verdicts)
+    npl = villages.programme_verdicts(kpis, rules=rules).loc["npl_ratio", "verdict"]
+    rest = villages.conclusions(verdicts, township_verdicts, kpis, rules=rules,
+                                township_rules=params.block("credit_township"), progress=progress,
+                                household_counts=household_counts, village_counts=village_counts,
+                                lang=get_lang(), max_villages=params.page_rows, max_lacking=MAX_LACKING,
+                                full_list=t("nb06.full_list"), near=near)  # ranked once, in the body table's words
+    findings = [
+        Finding(t("nb06.c.villages"), t("nb06.c.villages_fig", cv=fmt.count(cv), n=fmt.count(n),
+                                        share=fmt.pct(m["credit_village_share"])),
+                t("nb06.c.villages_rule", a_share=pw["a_share"]), certified_verdict(cv, n)),
+        Finding(t("nb06.c.townships"), t("nb06.c.townships_fig", ct=fmt.count(ct), n=fmt.count(nt)),
+                t("nb06.c.townships_rule", township_share=pw["township_share"]), certified_verdict(ct, nt)),
+        Finding(t("nb06.c.lacking"), t("nb06.c.lacking_fig", one=fmt.count((near["n_lacking"] <= MAX_LACKING).sum()),
+                                       n=fmt.count(len(near)), na=fmt.count(m["villages_not_assessed"])),
+                t("nb06.c.lacking_rule"), "review"),
+        Finding(t("nb06.c.coverage"), fmt.pct(final["credit_coverage"]),
+                t("nb06.c.coverage_rule", target=words.share_words(params.targets.credit_coverage_final)),
+                target_verdict(final["credit_coverage_met"])),
+        Finding(t("nb06.c.usage"), fmt.pct(final["usage"]),
+                t("nb06.c.usage_rule", target=words.share_words(params.targets.usage_final)),
+                target_verdict(final["usage_met"])),
+        Finding(t("nb06.c.npl"), fmt.pct(m["programme_npl_ratio"], figure_digits("npl_ratio")),
+                t("nb06.c.npl_rule", npl=pw["npl"]), npl),
+    ] + [Finding(r.decision, r.figure, r.threshold, r.verdict)
+         for r in rest.itertuples() if r.topic not in _OWN_TOPICS]
+    summary = t("nb06.summary", cv=fmt.count(cv), n=fmt.count(n), ct=fmt.count(ct), nt=fmt.count(nt),
+                coverage=fmt.pct(final["credit_coverage"]), usage=fmt.pct(final["usage"]))
+    return findings, summary

@@ -1,0 +1,211 @@
+"""Report 06's conclusions block (calib.report.findings.villages): each verdict at and either side
+of its parameter on a hand-built programme, the block in the catalogue's words in both languages,
+and the headline figures in the order the golden metrics (and the index) hold them."""
+from __future__ import annotations
+
+import json
+from importlib import import_module
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from calib import params, villages as cv
+from calib.programme import Programme
+from calib.report import findings, get_lang, set_lang, t, words
+from calib.report._texts_06 import TEXTS_06
+from calib.report.labels import column_label
+
+ROOT = Path(__file__).resolve().parents[2]
+AS_OF = pd.Timestamp("2026-06-30")
+V = findings.villages
+# each village: 10 households of one eligible member, graded A, with a model limit; the first
+# `profiled` reviewed; three loans: 9,000 + 800 repaying and 200 in default (NPL 2.00% exactly)
+LOANS = [(0, 9000.0, 0), (1, 800.0, 0), (2, 200.0, 1)]
+# the sample's rules, with the county figures fixed (every village can pass them) and no milestones
+FIXED = {"credit_village.county_loan_share": 0.05, "credit_village.county_npl_ratio": 0.5,
+         "credit_township.county_npl_ratio": 0.5, "page_rows": 10,
+         "targets": {"credit_coverage_final": 0.80, "usage_final": 0.30, "milestones": []}}
+
+
+def _programme(profiled: dict[str, int], loans: list | None = LOANS) -> Programme:
+    ro, rv, mr, ln = [], [], [], []
+    for name, k in profiled.items():
+        for i in range(10):
+            h = f"{name}-{i:03d}"
+            ro.append(dict(township="T1", village=name, household_id=h, age=40, status="alive", bad_record=False))
+            if i < k:
+                rv.append(dict(household_id=h, reviewer_id="r1", proposed_limit=10000.0))
+            mr.append(dict(household_id=h, run_date=pd.Timestamp("2026-01-15"), model_score=1.0,
+                           model_limit=10000.0, grade="A"))
+        for j, (i, drawn, d) in enumerate(loans or []):
+            ln.append(dict(household_id=f"{name}-{i:03d}", loan_id=f"{name}-L{j}", granted_limit=10000.0,
+                           start_date=pd.Timestamp("2026-02-01"), drawn_amount=drawn, default=d))
+    frame = pd.DataFrame(ln).astype({"default": "Int64"}) if ln else None
+    return Programme(roster=pd.DataFrame(ro), reviews=pd.DataFrame(rv), model_runs=pd.DataFrame(mr),
+                     loans=frame, as_of=AS_OF)
+
+
+def _run(profiled: dict[str, int] | None = None, *, loans: list | None = LOANS, assessed: bool = True,
+         lang: str | None = None, **overrides):
+    """The notebook's frames for a programme of five villages (E profiled 8 of 10 by default: the
+    one village not certified), then its conclusions and metrics."""
+    P = params.load(ROOT / "params" / "sample.yaml", {**FIXED, **overrides})
+    prog = _programme(profiled or {"A": 10, "B": 10, "C": 10, "D": 10, "E": 8}, loans)
+    rules = P.block("credit_village")
+    k = cv.programme_kpis(prog, as_of=AS_OF, eligibility=P.block("eligibility"))
+    kp = cv.programme_kpis(prog, as_of=AS_OF, eligibility=P.block("eligibility"), unit="person")
+    names = sorted(k.loc[k["level"] == "village", "village"])
+    ass = pd.DataFrame({"village": names, "collective_finances": True, "governance": True,
+                        "no_disputes": [True] * (len(names) - 1) + [True if assessed else pd.NA]})
+    v = cv.certify_villages(k, rules=rules, assessments=ass)
+    tv = cv.certify_townships(v, k, rules=P.block("credit_township"))
+    progress = cv.target_progress(kp, targets=P.block("targets"), as_of=P.as_of, measure="latest")
+    before = get_lang()
+    set_lang(lang or before)
+    try:
+        near = cv.nearest_to_certification(v, k, rules=rules, top=None)
+        near = near.assign(lacks=words.lacks(near, v, cv.QUALITATIVE_CRITERIA, cv.VILLAGE_CRITERIA))
+        white = pd.DataFrame({"white_list": True}, index=pd.Index(sorted(prog.reviews["household_id"]), name="household_id"))
+        hc = cv.household_counts(cv.household_status(prog, as_of=AS_OF), white, programme=prog)
+        vc = cv.village_counts(k, kpis_persons=kp, verdicts=v, at=P.targets.village_profiled_at,
+                               profiling_rule=rules["profiling_rate"])
+        found, summary = V.conclusions(k, v, tv, progress, near, household_counts=hc, village_counts=vc, params=P)
+    finally:
+        set_lang(before)
+    return found, summary, V.metrics(k, v, tv, progress)
+
+
+def _verdicts(found) -> dict[str, str]:
+    """The six lines of the report's own, by catalogue key, in the current language."""
+    keys = ["villages", "townships", "lacking", "coverage", "usage", "npl"]
+    by = {f.decision: f.verdict for f in found[:6]}
+    return {k: by[t(f"nb06.c.{k}")] for k in keys}
+
+
+# ------------------------------------------------------------------------------------------
+# Verdicts, each at and either side of its parameter
+# ------------------------------------------------------------------------------------------
+def test_credit_villages_pass_only_when_every_village_is_certified():
+    assert _verdicts(_run({"A": 10, "B": 10, "C": 10, "D": 10, "E": 10})[0])["villages"] == "pass"
+    assert _verdicts(_run()[0])["villages"] == "warn"  # 4 of 5
+    assert _verdicts(_run({"A": 10, "B": 9, "C": 9, "D": 9, "E": 8})[0])["villages"] == "warn"  # E: 80% < 90% profiled
+    # the rule itself, on the counts: all or not all (an empty programme has none missing)
+    assert [V.certified_verdict(a, b) for a, b in [(5, 5), (4, 5), (0, 5), (0, 0)]] == ["pass", "warn", "warn", "pass"]
+
+
+@pytest.mark.parametrize("share, verdict", [(0.79, "pass"), (0.80, "warn"), (0.81, "warn")])
+def test_credit_townships_pass_only_when_every_township_is_certified(share, verdict):
+    # T1 has 4 credit villages of 5 (80%): above 79%, not above 80%
+    found, _, m = _run(**{"credit_township.credit_village_share": {"op": ">", "value": share}})
+    assert _verdicts(found)["townships"] == verdict
+    assert m["credit_townships"] == (verdict == "pass")
+
+
+@pytest.mark.parametrize("target, verdict", [(0.95, "pass"), (0.96, "pass"), (0.97, "fail")])
+def test_coverage_against_its_final_target(target, verdict):
+    # 48 of 50 eligible persons in credited households: 96.0%, at least 96% but not 97%
+    found, _, m = _run(targets={**FIXED["targets"], "credit_coverage_final": target})
+    assert m["programme_credit_coverage_persons"] == pytest.approx(0.96)
+    assert _verdicts(found)["coverage"] == verdict
+
+
+@pytest.mark.parametrize("target, verdict", [(0.312, "pass"), (0.3125, "pass"), (0.313, "fail")])
+def test_usage_against_its_final_target(target, verdict):
+    # 15 of 48 persons in credited households draw: 31.25%
+    found, _, m = _run(targets={**FIXED["targets"], "usage_final": target})
+    assert m["programme_usage_persons"] == pytest.approx(0.3125)
+    assert _verdicts(found)["usage"] == verdict
+
+
+@pytest.mark.parametrize("limit, verdict", [(0.019, "fail"), (0.02, "pass"), (0.021, "pass")])
+def test_npl_against_the_952_rule(limit, verdict):
+    found, _, m = _run(**{"credit_village.npl_ratio": {"op": "<=", "value": limit}})
+    assert m["programme_npl_ratio"] == pytest.approx(0.02)
+    assert _verdicts(found)["npl"] == verdict
+
+
+def test_npl_without_loans_has_no_data_and_what_others_lack_is_for_review():
+    found, _, m = _run(loans=None)
+    assert m["programme_npl_ratio"] is None
+    assert _verdicts(found)["npl"] == "no data"
+    assert _verdicts(_run()[0])["lacking"] == "review"
+
+
+def test_a_target_without_a_figure_has_no_data():
+    assert [V.target_verdict(x) for x in (True, np.bool_(False), pd.NA, None, float("nan"))] == \
+        ["pass", "fail", "no data", "no data", "no data"]
+
+
+# ------------------------------------------------------------------------------------------
+# Words: the catalogue's, in both languages
+# ------------------------------------------------------------------------------------------
+def test_block_in_the_catalogue_words_zh():
+    found, summary, _ = _run(assessed=False)  # E: not profiled enough and no_disputes not assessed
+    assert summary == "认定信用村 4 / 5 个、信用乡镇 1 / 1 个；授信面（按人数）96.0%、用信面（按人数）31.2%。"
+    assert [f.decision for f in found[:6]] == ["认定的信用村", "认定的信用乡镇", "未认定村还差什么", "授信面（按人数）",
+                                                "用信面（按人数）", "全部不良率（余额）"]
+    assert [f.figure for f in found[:6]] == [
+        "4 / 5 个村（80.0%）", "1 / 1 个乡镇", "未认定的 1 个村中 0 个只差一项（逐村列于下）；1 个村有未评估的定性标准",
+        "96.0%", "31.2%", "2.00%"]  # 31.25%: half to even, as fmt writes it
+    assert [f.threshold for f in found[3:6]] == ["≥ 80%（最终目标）", "≥ 30%（最终目标）", "≤ 2%（信用村“952”标准）"]
+    # then the other lines of calib.villages.conclusions: the township, the two count lines, and
+    # E (lacking two criteria) in the line for the villages not listed one by one
+    assert [f.decision for f in found[6:]] == ["信用乡镇：T1", "白名单与合格农户", "建档村口径", "其余未认定村（1 个）"]
+
+
+def test_block_in_the_catalogue_words_en():
+    before = get_lang()
+    found, summary, _ = _run(lang="en")
+    assert get_lang() == before
+    assert summary == "4 of 5 villages and 1 of 1 townships certified; coverage (persons) 96.0%, usage (persons) 31.2%."
+    assert [f.decision for f in found[:6]] == ["Credit villages certified", "Credit townships certified",
+                                                "What the other villages lack", "Credit coverage (persons)",
+                                                "Usage (persons)", "Programme NPL ratio (balance)"]
+    assert found[2].figure == ("1 of the 1 villages not certified lack one criterion only (each listed below); "
+                               "0 villages have a criterion not assessed")
+    assert [f.decision for f in found[6:]] == ["credit township T1", "white list and eligible households",
+                                                "profiled villages", "credit village T1 / E"]
+    assert found[-1].verdict == "not certified: 1 more profiled households"  # the page's words for what it lacks
+
+
+def test_the_villages_listed_are_those_the_lacking_line_counts():
+    # one village one criterion away (E), each listed; the text says "one" as MAX_LACKING does
+    found, _, _ = _run()
+    assert found[2].figure.startswith("未认定的 1 个村中 1 个只差一项")
+    assert [f.decision for f in found[6:]][-1] == "信用村：T1 E"
+    assert V.MAX_LACKING == 1 and "只差一项" in TEXTS_06["nb06.c.lacking_fig"][0] \
+        and "lack one criterion only" in TEXTS_06["nb06.c.lacking_fig"][1]
+
+
+def test_village_lines_without_the_page_words_name_criteria_as_the_catalogue():
+    # calib.villages.conclusions wording what a village lacks itself (no `near` given): each
+    # criterion named as the pages' headers name it
+    P = params.load(ROOT / "params" / "sample.yaml", FIXED)
+    prog = _programme({"A": 10, "B": 10})
+    k = cv.programme_kpis(prog, as_of=AS_OF)
+    ass = pd.DataFrame({"village": ["A", "B"], "collective_finances": [True, False],
+                        "governance": [True, pd.NA], "no_disputes": True})
+    v = cv.certify_villages(k, rules=P.block("credit_village"), assessments=ass)
+    tv = cv.certify_townships(v, k, rules=P.block("credit_township"))
+    c = cv.conclusions(v, tv, k, rules=P.block("credit_village"), township_rules=P.block("credit_township"))
+    said = c.loc[c["topic"] == "village", "verdict"].tolist()
+    assert said == [f"未认定：{column_label('collective_finances', 'zh-CN')}：未达标；"
+                    f"{column_label('governance', 'zh-CN')}：未评定"]
+    assert said == ["未认定：村集体财务健全：未达标；村级治理良好：未评定"]
+    assert not hasattr(import_module("calib.villages.conclusions"), "CRITERION_NAMES_ZH")  # one catalogue
+
+
+# ------------------------------------------------------------------------------------------
+# Headline figures
+# ------------------------------------------------------------------------------------------
+def test_metrics_keys_in_the_golden_order():
+    golden = json.loads((ROOT / "tests" / "report" / "golden" / "sample_metrics.json").read_text(encoding="utf-8"))
+    _, _, m = _run(assessed=False)
+    assert list(m) == list(golden["06_credit_villages"])
+    assert m == {"credit_villages": 4, "villages": 5, "credit_village_share": 0.8, "credit_townships": 1,
+                 "programme_credit_coverage_households": pytest.approx(0.96),
+                 "programme_usage_households": pytest.approx(0.3125), "programme_npl_ratio": pytest.approx(0.02),
+                 "villages_not_assessed": 1, "programme_credit_coverage_persons": pytest.approx(0.96),
+                 "programme_usage_persons": pytest.approx(0.3125)}
