@@ -119,3 +119,19 @@ def test_recommend_band_mode_keeps_monotone_under_a_non_monotone_floor():
     np.testing.assert_allclose(P.discount_for_points([50, 150, 250, 350], rec.schedule),
                                [0.0, 0.0025, 0.0025, 0.0115], atol=1e-9)
     assert rec.summary["binding"].iloc[1] == "floor"
+
+
+def test_a_banded_schedule_is_answered_in_bands_by_default():
+    """Without a mode the recommendation keeps the current schedule's form: tiers for tiers (the
+    same as mode="band"), a step for a step."""
+    loans = pd.DataFrame({"household_id": list("ABCD"), "loan_id": list("1234"),
+                          "start_date": pd.to_datetime(["2026-03-01"] * 4), "drawn_amount": [10000.0] * 4,
+                          "default": [0, 0, 1, 0], "village": ["V"] * 4, "pd_given": [0.01, 0.01, 0.03, 0.01]})
+    points = pd.DataFrame({"household_id": list("ABCD"), "period": "2025", "points": [50.0, 150.0, 250.0, 350.0]})
+    terms = dict(lgd=0.45, funding_cost=0.022, operating_cost=0.012, subsidy_budget=1e6, pd="pd_given")
+    banded = P.Schedule(base_rate=0.05, bands=[{"points": 100, "discount": 0.001}, {"points": 300, "discount": 0.003}])
+    default = P.recommend_schedule(loans, points, banded, **terms)
+    band = P.recommend_schedule(loans, points, banded, mode="band", **terms)
+    assert default.schedule.bands is not None and default.schedule == band.schedule
+    assert P.recommend_schedule(loans, points, banded, mode="step", **terms).schedule.bands is None
+    assert P.recommend_schedule(loans, points, REF, **terms).schedule.bands is None

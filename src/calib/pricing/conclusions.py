@@ -107,7 +107,7 @@ def recommendation_interval(
     rec: Recommendation,
     terms: PointsLoan | dict,
     *,
-    mode: Literal["step", "band"] = "step",
+    mode: Literal["step", "band"] | None = None,
     band_top: float | None = None,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
@@ -132,6 +132,10 @@ def recommendation_interval(
         The recommendation made with ``pd=cal.attrs["model"]``.
     terms : PointsLoan or dict
         The ``points_loan`` block it was made with.
+    mode, band_top
+        As given to :func:`recommend_schedule` (default: the current schedule's form).
+    alpha : float
+        1 - confidence of the percentile intervals.
 
     Returns
     -------

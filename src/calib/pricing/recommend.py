@@ -103,6 +103,12 @@ class _Search:
     lo: float = 0.0  # smallest size (a zero schedule)
 
 
+def _form_of(schedule: Schedule) -> Literal["step", "band"]:
+    """The form a recommendation keeps by default: ``band`` for a schedule with bands (a tiered
+    schedule is answered with tiers), else ``step`` (a discount per ``step_points``)."""
+    return "band" if schedule.bands is not None else "step"
+
+
 def _search_step(cur: Schedule, p: np.ndarray, floor_cap: float) -> _Search:
     """Schedules of the current form with ``step_discount`` = x."""
 
@@ -259,7 +265,7 @@ def recommend_schedule(
     operating_cost: float | None = None,
     subsidy_budget: float | None = None,
     uptake_elasticity: float | None = None,
-    mode: Literal["step", "band"] = "step",
+    mode: Literal["step", "band"] | None = None,
     pd: PointsPD | str | Any | None = None,
     band_width: float | None = None,
     band_top: float | None = None,
@@ -290,7 +296,8 @@ def recommend_schedule(
         Relative change in drawn balance per percentage point of rate cut versus the current
         schedule (``points_loan.uptake_elasticity``; 0 = balances do not respond). A loan's
         balance becomes ``drawn x max(0, 1 + e x 100 x (new discount - current discount))``.
-    mode : {"step", "band"}
+    mode : {"step", "band"}, optional
+        Default: the current schedule's form (``band`` when it has ``bands``, else ``step``).
         ``step``: same form as ``current`` (discount per ``step_points``), the recommended
         ``step_discount`` is the largest one allowed. ``band``: a tiered schedule on bands of
         ``band_width`` points: each band gets its risk-justified discount (made non-decreasing
@@ -339,10 +346,11 @@ def recommend_schedule(
                           summary=_summary(b, t, rec, rec_disc, binding, below))
 
 
-def _recommended(lv: pd.DataFrame, t: PointsLoan, mode: str, band_top, floor_at_base, tol: float):
+def _recommended(lv: pd.DataFrame, t: PointsLoan, mode: str | None, band_top, floor_at_base, tol: float):
     """The search of :func:`recommend_schedule` on a loan-level table: (budget, band edges,
     bands below cost at base, recommended schedule, its discount per loan, what binds)."""
     cur = t.schedule
+    mode = mode or _form_of(cur)
     b, edges, below = _budget_for(lv, t, band_top, floor_at_base)
     floor_cap = (cur.base_rate - cur.floor_rate) if cur.floor_rate is not None else cur.base_rate
     if mode == "step":
@@ -366,7 +374,7 @@ def sensitivity(
     funding_cost: float | None = None,
     operating_cost: float | None = None,
     subsidy_budget: float | None = None,
-    mode: Literal["step", "band"] = "step",
+    mode: Literal["step", "band"] | None = None,
     pd: PointsPD | None = None,
     controls: Sequence[str] = (),
     cluster: str | None = "village",
