@@ -68,13 +68,14 @@ def _table(*, below_base=1, sub=90_000.0) -> pd.DataFrame:
     return out
 
 
-def _rec(*, per_100=0.0004, binding="budget", bands=None) -> Recommendation:
-    current = pricing.Schedule(base_rate=0.05, step_points=100, step_discount=0.001)
+def _rec(*, per_100=0.0004, binding="budget", bands=None, top=0.0012, current_bands=None) -> Recommendation:
+    current = (pricing.Schedule(base_rate=0.05, bands=current_bands) if current_bands is not None else
+               pricing.Schedule(base_rate=0.05, step_points=100, step_discount=0.001))
     new = (pricing.Schedule(base_rate=0.05, bands=bands) if bands is not None else
            pricing.Schedule(base_rate=0.05, step_points=100, step_discount=per_100))
     summary = pd.DataFrame({"schedule": ["current", "recommended"],
                             "discount_per_100": [0.001, new.per_100()],
-                            "top_discount": [0.003, 0.0012], "subsidy_amount": [90_000.0, 50_000.0],
+                            "top_discount": [0.003, top], "subsidy_amount": [90_000.0, 50_000.0],
                             "budget": [200_000.0, 200_000.0], "binding": [None, binding]})
     return Recommendation(schedule=new, current=current, table=pd.DataFrame(), summary=summary)
 
@@ -167,6 +168,43 @@ def test_a_discount_is_recommended_only_above_zero(per_100, key):
 def test_a_banded_recommendation_has_no_discount_per_100_points():
     rec = _rec(bands=[{"points": 100, "discount": 0.0005}, {"points": 300, "discount": 0.0012}], binding="cap")
     assert F.metrics(_cal(), _table(), _decisions(), rec, _inflation())["recommended_step_discount"] is None
+
+
+BANDS = [{"points": 200, "discount": 0.002}, {"points": 400, "discount": 0.004}]
+
+
+@pytest.mark.parametrize("top, start", [(0.0012, "推荐分档优惠，最高档 0.120%，推荐方案每年补贴 50,000 元"),
+                                        (0.0, "不推荐积分优惠（约束：成本底线），")])
+def test_a_banded_schedule_is_answered_and_said_in_bands(top, start):
+    """A banded schedule has no step: the recommendation (in its form) is said by its top band,
+    against the current top band, the policy per 100 of the borrowers' points said to be that."""
+    rec = _rec(bands=[{"points": 100, "discount": top}] if top else None, per_100=0.0, top=top,
+               current_bands=BANDS, binding="budget" if top else "floor")
+    found, summary = _conclude(rec=rec)
+    assert summary.startswith(start)
+    assert found[2].decision == "推荐方案的最高档优惠"
+    assert found[2].threshold.startswith("与现行最高档 0.100% 比较")  # the decision row's threshold, as written
+    assert found[1].threshold == "与政策每 100 分 0.100%（分档方案按借款人积分折合） 比较"
+    assert F.policy_words(0.00068, rec.current) == "0.068%（分档方案按借款人积分折合）"
+    assert F.policy_words(0.001, _rec().current) == "0.100%"
+    set_lang("en")
+    assert _conclude(rec=rec)[0][2].decision == "Recommended schedule's top-band discount"
+
+
+def test_a_step_schedule_keeps_its_per_100_points_words():
+    found, _ = _conclude()
+    assert found[2].decision == "推荐方案的每 100 分优惠" and found[2].threshold.startswith("与现行每 100 分 0.100% 比较")
+
+
+def test_the_schedule_is_said_in_one_sentence_with_its_bands():
+    from calib.report.words import schedule_words
+
+    step = pricing.Schedule(base_rate=0.05, step_points=100, step_discount=0.001, max_discount=0.005)
+    assert schedule_words(step) == "基准利率 5.00%，每 100 分优惠 0.100%（按比例），最多优惠 0.500%"
+    banded = pricing.Schedule(base_rate=0.05, bands=BANDS, floor_rate=0.04)
+    assert schedule_words(banded) == "基准利率 5.00%，分档优惠：200 分起 0.200%，400 分起 0.400%，利率不低于 4.00%"
+    assert schedule_words(banded, "en") == ("Base rate 5.00%, discounts by points band: 0.200% from 200 points, "
+                                            "0.400% from 400 points, never below 4.00%")
 
 
 @pytest.mark.parametrize("below_base, words", [

@@ -122,9 +122,9 @@ def test_param_words_follow_the_parameters():
     assert (alt["a_share"], alt["profiling"], alt["credit_rate"], alt["npl"]) == ("> 60%", "≥ 85%", "≥ 45%", "≤ 3%")
     assert (alt["township_share"], alt["coverage_target"], alt["usage_target"]) == ("> 70%", "≥ 85%", "≥ 35%")
     assert alt["excluded"] == "死亡、不良记录"
-    assert alt["schedule"] == "基准利率 4.50%，每 100 分降 0.12 个百分点（按比例）"
+    assert alt["schedule"] == "基准利率 4.50%，每 100 分优惠 0.120%（按比例）"  # a discount as report 05 writes it
     en = param_words(_alt_params(), "en")
-    assert en["schedule"] == "Base rate 4.50%, 0.12 percentage point off per 100 points (proportional)"
+    assert en["schedule"] == "Base rate 4.50%, 0.120% off per 100 points (proportional)"
     assert en["excluded"] == "deceased, bad credit record"
     # no parameters: the defaults, the same words as the sample's parameter file
     from calib import params

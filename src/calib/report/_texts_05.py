@@ -16,9 +16,10 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "It asks whether households with more points default less, by how much in expected "
         "loss, what the schedule costs and which schedule the evidence and the budget support. No personal data is shown."),
     "nb05.setup": (
-        "本次参数：基准利率 {base}，每 {points} 分优惠 {step}；违约损失率 LGD {lgd}，资金成本 {funding}，运营成本 {operating}；补贴预算每年 {budget}。",
-        "Parameters: base rate {base}, {step} off per {points} points; LGD {lgd}, funding cost {funding}, operating "
+        "本次参数：{schedule}；违约损失率 LGD {lgd}，资金成本 {funding}，运营成本 {operating}；补贴预算每年 {budget}。",
+        "Parameters: {schedule}; LGD {lgd}, funding cost {funding}, operating "
         "cost {operating}; subsidy budget {budget} a year."),
+    "nb05.policy_bands": ("{policy}（分档方案按借款人积分折合）", "{policy} (the banded schedule per 100 of the borrowers' points)"),
     "nb05.period.h": ("贷款定价所用的积分期", "Which points priced the loans"),
     "nb05.period.text": (
         "积分按期记录。把每笔贷款的合同利率与各期积分按方案算出的利率比较：能复现合同利率的那一期就是银行定价所用的积分期，下文全部使用该期。"
@@ -177,6 +178,12 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "100 points applies to every band at once, so when such a band holds a loan the discount would reach, the "
         "recommended discount can only be 0. Then the base rate, not the points discount, needs revising. The "
         "recommendation is written to `points_loan_schedule.yaml`, ready for the parameter file after review."),
+    "nb05.recommend.bands": (
+        "现行方案为分档方案，推荐方案也分档：每 {width} 分一档，各档取其风险可证明的优惠（按贷款笔数加权、随积分单调不减）"
+        "再加同一政策加点（最低档除外），在补贴预算与成本底线内取最大；上文按每 100 分优惠的说明对它不适用。",
+        "The current schedule is banded, so the recommendation is too: one band every {width} points, each band its "
+        "risk-justified discount (loan-weighted, non-decreasing in points) plus one policy add-on (not the lowest band), "
+        "the largest within the subsidy budget and the cost floor; what is said above of a discount per 100 points does not apply."),
     "nb05.recommend.summary": (
         "推荐方案：最高优惠 {top}，每年补贴 {subsidy}；约束：{binding}。",
         "The recommended schedule: top discount {top}, subsidy {subsidy} a year; binding: {binding}."),
@@ -208,6 +215,8 @@ TEXTS_05: dict[str, tuple[str, str]] = {
     "nb05.c.justified_fig": ("{est}（村级自助法）", "{est} (village bootstrap)"),
     "nb05.c.justified_rule": ("与政策每 100 分 {policy} 比较", "against the policy's {policy} per 100 points"),
     "nb05.c.recommend": ("推荐方案的每 100 分优惠", "Recommended schedule's discount per 100 points"),
+    "nb05.c.recommend_bands": ("推荐方案的最高档优惠", "Recommended schedule's top-band discount"),
+    "nb05.c.recommend_rule_bands": ("与现行最高档 {now} 比较；约束：{binding}", "against the current top band's {now}; binding: {binding}"),
     "nb05.c.budget_rule": ("补贴 ≤ 预算 {budget}/年（参数：积分贷补贴预算）", "subsidy ≤ budget {budget}/year (parameter: points-loan subsidy budget)"),
     "nb05.c.current": ("现行方案每年成本", "Yearly cost of the current schedule"),
     "nb05.c.base": ("基准利率是否覆盖成本", "Does the base rate cover cost"),
@@ -240,6 +249,12 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "推荐每 100 分优惠 {step}，推荐方案每年补贴 {subsidy}（预算 {budget}；现行方案每年补贴 {current}）；"
         "现行优惠的风险依据：{verdict}（每 100 分风险可证明的优惠的 95% 区间 {ci}）；{base}",
         "Recommended {step} per 100 points, the recommended schedule's subsidy {subsidy} a year (budget {budget}; "
+        "the current schedule's subsidy {current} a year); the current discount: {verdict} (95% interval of the "
+        "risk-justified discount per 100 points {ci}); {base}"),
+    "nb05.summary_bands": (
+        "推荐分档优惠，最高档 {top}，推荐方案每年补贴 {subsidy}（预算 {budget}；现行方案每年补贴 {current}）；"
+        "现行优惠的风险依据：{verdict}（每 100 分风险可证明的优惠的 95% 区间 {ci}）；{base}",
+        "Recommended a banded discount, top band {top}, the recommended schedule's subsidy {subsidy} a year (budget {budget}; "
         "the current schedule's subsidy {current} a year); the current discount: {verdict} (95% interval of the "
         "risk-justified discount per 100 points {ci}); {base}"),
     "nb05.summary_none": (

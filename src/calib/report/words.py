@@ -20,7 +20,7 @@ from calib.report.labels import column_label, get_lang, t, value_label
 from calib.villages.rules import figure_digits, rule_pct
 
 __all__ = ["verdict_grid", "lacks", "reason_tally", "reason_counts", "OPS", "rule_words", "share_words", "param_words",
-           "spaced", "bridge_words", "grants_words"]
+           "spaced", "bridge_words", "grants_words", "schedule_words"]
 
 OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "yes": ""}
 
@@ -129,24 +129,56 @@ def param_words(params=None, lang: str | None = None) -> dict[str, str]:
            "township_share": rule(ct.credit_village_share),
            "coverage_target": rule_words(">=", tg.credit_coverage_final, lg)["rule"],
            "usage_target": rule_words(">=", tg.usage_final, lg)["rule"]}
-    out["schedule"] = _schedule_words(params.points_loan.schedule, en)
+    out["schedule"] = schedule_words(params.points_loan.schedule, lg)
     return out
 
 
+def schedule_words(schedule, lang: str | None = None) -> str:
+    """A points-loan schedule in one sentence, in the run's language (``lang``: default the
+    catalogue's current one); see :func:`_schedule_words`.
+
+    Parameters
+    ----------
+    schedule : calib.pricing.Schedule
+        The schedule (``points_loan.schedule`` of the parameters, or a recommended one).
+    lang : str, optional
+        ``zh-CN`` or ``en``.
+
+    Returns
+    -------
+    str
+    """
+    return _schedule_words(schedule, (lang or get_lang()) == "en")
+
+
 def _schedule_words(s, en: bool) -> str:
-    """A points-loan schedule in one sentence (base rate, discount per step, caps)."""
+    """A points-loan schedule in one sentence, its discounts as report 05 writes them (three
+    decimals: 0.100%): base rate, discount per step or each band's, caps. Report 05's setup line
+    and methods appendix say it in these words (a banded schedule with its bands listed).
+
+    Examples
+    --------
+    >>> from calib.pricing import Schedule
+    >>> _schedule_words(Schedule(base_rate=0.05, step_points=100, step_discount=0.001), False)
+    '基准利率 5.00%，每 100 分优惠 0.100%（按比例）'
+    >>> _schedule_words(Schedule(base_rate=0.05, bands=[{"points": 200, "discount": 0.002},
+    ...                                                  {"points": 400, "discount": 0.004}]), True)
+    'Base rate 5.00%, discounts by points band: 0.200% from 200 points, 0.400% from 400 points'
+    """
     base = fmt.rate(s.base_rate)  # as the pages state it
+    off = lambda x: fmt.pct(x, 3)  # noqa: E731  (a discount, as report 05 writes it)
     if s.bands:
-        text = (f"Base rate {base}, discounts by points band (see the parameter table)" if en
-                else f"基准利率 {base}，按积分档位优惠（见参数表）")
+        if en:
+            text = f"Base rate {base}, discounts by points band: " + ", ".join(
+                f"{off(b.discount)} from {fmt.count(b.points)} points" for b in s.bands)
+        else:
+            text = f"基准利率 {base}，分档优惠：" + "，".join(f"{fmt.count(b.points)} 分起 {off(b.discount)}" for b in s.bands)
     else:
-        pp = _num(round(s.step_discount * 100, 6))
         how = ("proportional" if s.proportional else "by whole steps") if en else ("按比例" if s.proportional else "按整档")
-        text = (f"Base rate {base}, {pp} percentage point off per {_num(s.step_points)} points ({how})" if en
-                else f"基准利率 {base}，每 {_num(s.step_points)} 分降 {pp} 个百分点（{how}）")
+        text = (f"Base rate {base}, {off(s.step_discount)} off per {fmt.count(s.step_points)} points ({how})" if en
+                else f"基准利率 {base}，每 {fmt.count(s.step_points)} 分优惠 {off(s.step_discount)}（{how}）")
     if s.max_discount is not None:
-        m = _num(round(s.max_discount * 100, 6))
-        text += f", at most {m} percentage points off" if en else f"，最多降 {m} 个百分点"
+        text += f", at most {off(s.max_discount)} off" if en else f"，最多优惠 {off(s.max_discount)}"
     if s.floor_rate is not None:
         text += f", never below {fmt.rate(s.floor_rate)}" if en else f"，利率不低于 {fmt.rate(s.floor_rate)}"
     return text

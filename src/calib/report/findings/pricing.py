@@ -26,8 +26,9 @@ from calib.report.record import Finding
 
 if TYPE_CHECKING:
     from calib.pricing.recommend import Recommendation
+    from calib.pricing.schedule import Schedule
 
-__all__ = ["NAMES_LISTED", "discount", "book_rate", "inflation_z", "flagged_villages", "flagged_names",
+__all__ = ["NAMES_LISTED", "discount", "policy_words", "book_rate", "inflation_z", "flagged_villages", "flagged_names",
            "inflation_verdict", "cost_summary", "conclusions", "metrics"]
 
 #: Villages named in a sentence before the rest are only counted ("甲村、乙村等 12 个"): a sample
@@ -58,6 +59,27 @@ def discount(x: float) -> str:
     ('0.100%', '0.022%')
     """
     return fmt.pct(x, 3)
+
+
+def policy_words(policy_per_100: float, schedule: Schedule) -> str:
+    """The policy's discount per 100 points as report 05 states it beside the risk-justified one:
+    a step schedule's own step (``0.100%``); a banded schedule's borrowers' total discount per 100
+    of their points (:func:`calib.pricing.calibrate_points_discount`'s ``policy_per_100``), said
+    to be that (``0.068%（分档方案按借款人积分折合）``), since such a schedule has no step.
+
+    Parameters
+    ----------
+    policy_per_100 : float
+        ``policy_per_100`` of :func:`calib.pricing.calibrate_points_discount`.
+    schedule : calib.pricing.Schedule
+        The schedule in force (``bands`` set or not).
+
+    Returns
+    -------
+    str
+    """
+    words = discount(policy_per_100)
+    return words if schedule.bands is None else t("nb05.policy_bands", policy=words)
 
 
 def inflation_z() -> str:
@@ -237,6 +259,10 @@ def conclusions(decisions: pd.DataFrame, table: pd.DataFrame, rec: Recommendatio
     bf = base_rate_finding(table)
     base = fmt.rate(rec.current.base_rate)
     r = rec.summary.iloc[1]
+    # a banded schedule has no step: the recommendation keeps the current one's form (a zero
+    # one reads as no bands) and its size is the top band's discount, as calib.pricing.conclusions
+    # measures it
+    banded = rec.current.bands is not None
     binding = t(r["binding"] or "none")
     budget = k_cost["threshold"]
     book = book_rate(bf.required_total)
@@ -244,10 +270,11 @@ def conclusions(decisions: pd.DataFrame, table: pd.DataFrame, rec: Recommendatio
         Finding(t("nb05.c.period"), t("nb05.c.period_fig", share=fmt.pct(k_per["figure"]), period=period),
                 t("nb05.c.period_rule", min=fmt.pct(k_per["threshold"], 0)), k_per["verdict"]),
         Finding(t("nb05.c.justified"), t("nb05.c.justified_fig", est=fmt.pct(k_pol["figure"], 3)),
-                t("nb05.c.justified_rule", policy=discount(k_pol["threshold"])), k_pol["verdict"],
+                t("nb05.c.justified_rule", policy=policy_words(k_pol["threshold"], rec.current)), k_pol["verdict"],
                 ci=fmt.ci(k_pol["ci_low"], k_pol["ci_high"], "pct3")),
-        Finding(t("nb05.c.recommend"), discount(k_rec["figure"]),
-                t("nb05.c.recommend_rule", now=discount(k_rec["threshold"]), binding=binding), k_rec["verdict"],
+        Finding(t("nb05.c.recommend_bands" if banded else "nb05.c.recommend"), discount(k_rec["figure"]),
+                t("nb05.c.recommend_rule_bands" if banded else "nb05.c.recommend_rule", now=discount(k_rec["threshold"]),
+                  binding=binding), k_rec["verdict"],
                 ci=fmt.ci(k_rec["ci_low"], k_rec["ci_high"], "pct3")),
         Finding(t("nb05.c.recommend_cost"), fmt.yuan(k_cost["figure"]), t("nb05.c.budget_rule", budget=fmt.yuan(budget)),
                 k_cost["verdict"], ci=fmt.ci(k_cost["ci_low"], k_cost["ci_high"], "yuan")),
@@ -269,7 +296,9 @@ def conclusions(decisions: pd.DataFrame, table: pd.DataFrame, rec: Recommendatio
                 ci=fmt.ci(low, high, "yuan"), low=fmt.yuan(low))
     base_words = t("nb05.summary.base" if bf.figure else "nb05.summary.base_ok", below=fmt.count(bf.figure),
                    bands=fmt.count(bf.of), rate=base, book=book)
-    summary = t("nb05.summary" if r["discount_per_100"] > 0 else "nb05.summary_none", step=discount(r["discount_per_100"]),
+    offered = (r["top_discount"] if banded else r["discount_per_100"]) > 0
+    key = ("nb05.summary_bands" if banded else "nb05.summary") if offered else "nb05.summary_none"
+    summary = t(key, step=discount(r["discount_per_100"]), top=discount(r["top_discount"]),
                 subsidy=fmt.yuan(r["subsidy_amount"]), budget=fmt.yuan(budget), binding=binding, current=current,
                 verdict=t(k_pol["verdict"]), ci=fmt.ci(k_pol["ci_low"], k_pol["ci_high"], "pct3"), base=base_words)
     return found, summary
