@@ -138,6 +138,32 @@ def test_a_target_without_a_figure_has_no_data():
         ["pass", "fail", "no data", "no data", "no data"]
 
 
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_a_final_target_not_set_is_not_compared(lang):
+    """Null final targets in the parameters: the lines say no target is set and compare nothing
+    (no "≥ None"), their verdict is "not set" (neither met nor missed, nor a want of data); the
+    methods appendix says it in the same word."""
+    from calib.report import methods
+
+    found, summary, m = _run(lang=lang, targets={**FIXED["targets"], "credit_coverage_final": None,
+                                                  "usage_final": None})
+    assert m["programme_credit_coverage_persons"] == pytest.approx(0.96)  # the figure is still given
+    assert [f.decision for f in found[3:5]] == [t("nb06.c.coverage", lang), t("nb06.c.usage", lang)]
+    assert [f.verdict for f in found[3:5]] == ["not set", "not set"]
+    assert [f.threshold for f in found[3:5]] == [t("nb06.c.target_not_set", lang)] * 2
+    assert not any("None" in " ".join(map(str, (f.figure, f.threshold, f.verdict))) for f in found)
+    assert t("not set", "zh-CN") == "未设定" and words.target_words(None, lang) == t("not set", lang)
+    P = params.load(ROOT / "params" / "sample.yaml", {**FIXED, "targets": {"credit_coverage_final": None,
+                                                                             "usage_final": 0.3}})
+    pw = words.param_words(P, lang)
+    assert pw["coverage_target"] == t("not set", lang) and pw["usage_target"] == "≥ 30%"
+    appendix = methods.methods_appendix("06", lang, params=P)._repr_html_()
+    assert "None" not in appendix and t("not set", lang) in appendix
+    # a target set reads as the rule, verdict as before
+    found, _, _ = _run(lang=lang)
+    assert found[3].threshold == t("nb06.c.target_rule", lang, rule="≥ 80%")
+
+
 # ------------------------------------------------------------------------------------------
 # Words: the catalogue's, in both languages
 # ------------------------------------------------------------------------------------------

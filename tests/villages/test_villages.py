@@ -750,38 +750,103 @@ def test_reader_tables_and_html():
     assert t.loc[5, "profiling rate"] == pytest.approx(37 / 40)
     assert t.loc[1, "A or better"] == pytest.approx(0.5)
     v = cv.certify_villages(k, rules=RULES)
-    g = cv.verdict_grid(v, rules=RULES)
-    assert "profiling rate ≥ 90%" in g.columns and "A-or-better share > 55%" in g.columns
-    assert "loan share > county 2.5%" in g.columns  # 1 borrower of 40 households
-    cell = g.set_index("village").loc["C", "profiling rate ≥ 90%"]
-    assert cell == "fail 85.0%"
-    assert g.set_index("village").loc["B", "A-or-better share > 55%"] == "fail 50.0%"
-    assert (g["governance"] == "not assessed").all()
-    npl = [c for c in g.columns if c.startswith("NPL ratio")]
-    assert g.set_index("village").loc["A", npl[0]] == "pass 0.00%"
-    html = cv.style_verdicts(g).to_html()
+    g = cv.verdict_grid(v, rules=RULES)  # the report's words (calib.report.words.grid_words), in Chinese
+    assert "建档率 ≥ 90%" in g.columns and "A 级及以上占比 > 55%" in g.columns
+    assert "有贷款农户占比（对比全县） > 2.5%" in g.columns  # 1 borrower of 40 households
+    cell = g.set_index("行政村").loc["C", "建档率 ≥ 90%"]
+    assert cell == "未通过 85.0%"
+    assert g.set_index("行政村").loc["B", "A 级及以上占比 > 55%"] == "未通过 50.0%"
+    assert (g["村级治理良好"] == "未评估").all()
+    npl = [c for c in g.columns if c.startswith("不良率（余额）")]
+    assert g.set_index("行政村").loc["A", npl[0]] == "通过 0.00%"
+    html = cv.style_verdicts(v, grid=True, rules=RULES).to_html()
     import re
 
-    rules = dict(re.findall(r"([^{}]+)\{\s*background-color: (#[0-9a-f]{6});\s*\}", html))
-    colour_of = {}
-    for sel, col in rules.items():
-        for cell in re.findall(r"row(\d+)_col(\d+)", sel):
-            colour_of[tuple(map(int, cell))] = col
-    prof = list(g.columns).index("profiling rate ≥ 90%")
-    assert colour_of[(2, prof)] == "#ffcdd2"  # C fails profiling: red
+    def colours(html):
+        rules = dict(re.findall(r"([^{}]+)\{\s*background-color: (#[0-9a-f]{6});\s*\}", html))
+        out = {}
+        for sel, col in rules.items():
+            for cell in re.findall(r"row(\d+)_col(\d+)", sel):
+                out[tuple(map(int, cell))] = col
+        return out
+
+    colour_of = colours(html)
+    prof = list(g.columns).index("建档率 ≥ 90%")
+    assert colour_of[(2, prof)] == "#ffcdd2"  # C fails profiling: red (its cell reads 未通过: by the code)
     assert colour_of[(0, prof)] == "#c8e6c9"  # A passes: green
-    assert colour_of[(0, list(g.columns).index("governance"))] == "#e0e0e0"  # grey
+    assert colour_of[(0, list(g.columns).index("村级治理良好"))] == "#e0e0e0"  # grey
+    assert colour_of[(1, list(g.columns).index(npl[0]))] == "#ffe0b2"  # B: no loans, no data: orange
     assert (0, 0) not in colour_of  # township names are not coloured
     assert "<script" not in html and "http" not in html
+    with pytest.raises(CalibInputError, match="grid=True"):
+        cv.style_verdicts(g)  # a worded grid has no codes to colour by
+    # in English the same cells in the catalogue's English words, coloured alike
+    from calib.report import get_lang, set_lang
+
+    before = get_lang()
+    set_lang("en")
+    try:
+        ge = cv.verdict_grid(v, rules=RULES)
+        assert ge.iloc[2, prof] == "fail 85.0%" and ge.columns[prof].endswith(" ≥ 90%")
+        assert colours(cv.style_verdicts(v, grid=True, rules=RULES).to_html()) == colour_of
+    finally:
+        set_lang(before)
     tv = cv.certify_townships(v, k, rules=TOWNSHIP_RULES)
     gt = cv.verdict_grid(tv, rules=TOWNSHIP_RULES)
     # an NPL ratio (and the county's, in the heading) with two decimals, as the pages give it
-    assert list(gt.columns) == ["township", "credit village share > 75%", "NPL < county 0.00%",
-                                "certified"]
-    assert (gt["certified"] == "not certified").all()
+    assert list(gt.columns) == ["乡镇", "村数", "信用村数", "信用村占比 > 75%", "不良率（对比全县） < 0.00%", "已认定"]
+    assert (gt["已认定"] == "否").all()
+    tcolours = colours(cv.style_verdicts(tv, grid=True, rules=TOWNSHIP_RULES).to_html())
+    assert tcolours[(0, 5)] == "#ffcdd2"  # not certified: red, from the boolean, not its word
     m = cv.headline_metrics(k, v, tv)
     assert m["credit_villages"] == 0 and m["villages_not_assessed"] == 3
     assert m["credit_village_share"] == 0.0
+
+
+def test_grid_headings_follow_the_rules_applied():
+    """The grid's criteria and operators are the validated rules' (no literal in a notebook): a
+    bank that changes an operator reads it in the heading; the interactive grid and the report's
+    are worded by one function, cell for cell."""
+    from calib.report import words
+
+    k = cv.programme_kpis(build(village("A", township="T1", loans=[(0, 100, 0)]),
+                                village("C", township="T2", n=20, profiled=17)), as_of=AS_OF)
+    rules = {**RULES, "profiling_rate": {"op": ">", "value": 0.85}}
+    v = cv.certify_villages(k, rules=rules)
+    g = cv.verdict_grid(v, rules=rules)
+    page = words.verdict_grid(v, rules=rules)
+    pd.testing.assert_frame_equal(g, page.data)
+    assert "建档率 > 85%" in g.columns and g.set_index("行政村").loc["C", "建档率 > 85%"] == "未通过 85.0%"
+    assert page.classes.iloc[1, list(g.columns).index("建档率 > 85%")].split()[0] == "fail"
+    # every criterion of the rules, in their order, then the status
+    assert all(h.startswith(words.column_label(c)) for h, c in
+               zip(g.columns[2:-1], cv.VILLAGE_CRITERIA + cv.QUALITATIVE_CRITERIA, strict=True))
+    trules = {"credit_village_share": {"op": ">=", "value": 0.5}, "npl_vs_county": {"op": "<="}}
+    tv = cv.certify_townships(v, k, rules=trules)
+    assert list(words.verdict_grid(tv, rules=trules).data.columns) == [
+        "乡镇", "村数", "信用村数", "信用村占比 ≥ 50%", "不良率（对比全县） ≤ 0.00%", "已认定"]
+    with pytest.raises(CalibInputError, match="not both"):
+        words.verdict_grid(v, ops={"profiling_rate": ">="}, rules=rules)
+    with pytest.raises(CalibInputError, match="no rule for"):
+        words.verdict_grid(v, ["credit_village_share"], rules=rules)
+
+
+def test_final_targets_met_exactly_and_not_judged_without_a_target():
+    # A: 10 of 10 credited, C: 17 of 20 (85%); one loan drawn in A: usage 1 of 10
+    k = cv.programme_kpis(build(village("A", township="T1", loans=[(0, 100, 0)]),
+                                village("C", township="T2", n=20, profiled=17)), as_of=AS_OF)
+    met = cv.final_targets_met(k, {"credit_coverage_final": 0.85, "usage_final": 0.10}).set_index("village")
+    assert met.loc["C", "coverage_met"] and met.loc["A", "usage_met"]  # 85% is at least 85%, exactly
+    assert not met.loc["C", "usage_met"]  # no loan in C
+    unset = cv.final_targets_met(k, {"credit_coverage_final": None, "usage_final": None})
+    assert unset["coverage_met"].isna().all() and unset["usage_met"].isna().all()
+    p = cv.target_progress(k, targets={"credit_coverage_final": None, "usage_final": None}, as_of=AS_OF,
+                           measure="latest")
+    assert p["status"].tolist() == ["not set"]  # the final row: nothing to meet, not "met"
+    p = cv.target_progress(k, targets={"credit_coverage_final": 0.9, "usage_final": None}, as_of=AS_OF,
+                           measure="latest")
+    assert p["status"].tolist() == ["met"]  # 27 of 30 credited: 90% is at least 90%; usage not judged
+    assert p["credit_coverage_met"].tolist() == [True] and p["usage_met"].isna().all()
 
 
 def test_exact_compare_same_verdicts_in_int64_and_in_python_integers():

@@ -588,6 +588,7 @@ VALUES: dict[str, tuple[str, str]] = {
     "review": ("需复核", "review"),
     "met": ("已达成", "met"),
     "not met": ("未达成", "not met"),
+    "not set": ("未设定", "not set"),
     "no_data": ("无数据", "no data"),
     "not_assessed": ("未评估", "not assessed"),
     "green": ("绿灯", "green"),

@@ -91,6 +91,7 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.full_list": ("本页“未认定村欠缺项”一节与 credit_villages.xlsx 的同名表", "the section What villages lack and the sheet of that name in credit_villages.xlsx"),
     "nb06.missing_coverage_target": ("该里程碑没有规定授信面目标", "no credit-coverage target at this milestone"),
     "nb06.missing_usage_target": ("该里程碑没有规定用信面目标", "no usage target at this milestone"),
+    "nb06.missing_target_met": ("参数未设定该最终目标，或该行没有数据", "no such final target in the parameters, or no figure in this row"),
     "nb06.targets.villages": (
         "按人数计建档率（已建档农户中的合格人数 / 合格人数）{meets} 的村（建档村，目标考核口径）{profiled} 个，共 {villages} 个村；"
         "按户计（合格农户建档率，信用村标准与报告 01 的口径）为 {by_households} 个。",
@@ -140,9 +141,9 @@ TEXTS_06: dict[str, tuple[str, str]] = {
                            "{one} of the {n} villages not certified lack one criterion only (each listed below); {na} villages have a criterion not assessed"),
     "nb06.c.lacking_rule": ("见“未认定村欠缺项”与 credit_villages.xlsx", "see What villages lack and credit_villages.xlsx"),
     "nb06.c.coverage": ("授信面（按人数）", "Credit coverage (persons)"),
-    "nb06.c.coverage_rule": ("≥ {target}（最终目标）", "≥ {target} (final target)"),
     "nb06.c.usage": ("用信面（按人数）", "Usage (persons)"),
-    "nb06.c.usage_rule": ("≥ {target}（最终目标）", "≥ {target} (final target)"),
+    "nb06.c.target_rule": ("{rule}（最终目标）", "{rule} (final target)"),
+    "nb06.c.target_not_set": ("参数未设定最终目标，不作比较", "no final target in the parameters: nothing compared"),
     "nb06.c.npl": ("全部不良率（余额）", "Programme NPL ratio (balance)"),
     "nb06.c.npl_rule": ("{npl}（信用村“952”标准）", "{npl} (credit-village \"952\" standard)"),
     "nb06.summary": (

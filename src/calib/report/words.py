@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from calib.errors import CalibInputError
 from calib.report import fmt
 from calib.report.display import VERDICT_CLASS, Table, _format_column, _header, mark_labels
 from calib.report.labels import column_label, get_lang, t, value_label
 from calib.villages.rules import figure_digits, rule_pct
 
-__all__ = ["verdict_grid", "lacks", "reason_tally", "reason_counts", "OPS", "rule_words", "share_words", "param_words",
+__all__ = ["verdict_grid", "grid_words", "lacks", "reason_tally", "reason_counts", "OPS", "rule_words", "share_words", "target_words", "param_words",
            "spaced", "bridge_words", "grants_words", "schedule_words"]
 
 OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "yes": ""}
@@ -74,6 +77,19 @@ def rule_words(op: str, value: float, lang: str | None = None) -> dict[str, str]
     return {"pct": pct, "rule": f"{OPS[op]} {pct}", "meets": f"{meets} {pct}", "fails": f"{fails} {pct}"}
 
 
+def target_words(value: float | None, lang: str | None = None) -> str:
+    """A final target of the parameters (``targets.credit_coverage_final``, ``usage_final``) as
+    the pages state it: ``≥ 80%``, or ``未设定`` (``not set``) when the parameters set none; a
+    page then compares nothing with it.
+
+    >>> target_words(0.8, "zh-CN"), target_words(None, "zh-CN"), target_words(None, "en")
+    ('≥ 80%', '未设定', 'not set')
+    """
+    if value is None or value != value:
+        return t("not set", lang or get_lang())
+    return rule_words(">=", value, lang)["rule"]
+
+
 def _num(x: float) -> str:
     """A ratio bound as the parameters write it (0.67, 1.5)."""
     return f"{float(x):g}"
@@ -96,7 +112,8 @@ def param_words(params=None, lang: str | None = None) -> dict[str, str]:
         ``min_age``, ``max_age``, ``excluded`` (the excluded statuses and bad record, joined),
         ``band`` (``[0.67, 1.5]``), ``a_share``, ``profiling``, ``credit_rate``, ``npl``
         (each credit-village rule as ``> 55%``), ``township_share``, ``coverage_target``,
-        ``usage_target`` (``≥ 80%``) and ``schedule`` (the points-loan schedule in a sentence).
+        ``usage_target`` (``≥ 80%``, or ``未设定``: :func:`target_words`) and ``schedule`` (the
+        points-loan schedule in a sentence).
 
     Examples
     --------
@@ -127,8 +144,8 @@ def param_words(params=None, lang: str | None = None) -> dict[str, str]:
            "a_share": rule(cv.a_or_better_share), "profiling": rule(cv.profiling_rate),
            "credit_rate": rule(cv.credit_rate), "npl": rule(cv.npl_ratio),
            "township_share": rule(ct.credit_village_share),
-           "coverage_target": rule_words(">=", tg.credit_coverage_final, lg)["rule"],
-           "usage_target": rule_words(">=", tg.usage_final, lg)["rule"]}
+           "coverage_target": target_words(tg.credit_coverage_final, lg),
+           "usage_target": target_words(tg.usage_final, lg)}
     out["schedule"] = schedule_words(params.points_loan.schedule, lg)
     return out
 
@@ -203,10 +220,49 @@ def _head(c: str, op: str | None, thr: pd.Series | None) -> str:
     return head
 
 
-def verdict_grid(verdicts: pd.DataFrame, criteria: Sequence[str], ops: Mapping[str, str], *,
-                 keys: Sequence[str] = ("township", "village"), status: str | None = "status",
-                 max_rows: int | None = None, file: str | None = None) -> Table:
-    """One row per unit, one column per criterion: verdict and figure, coloured, escaped.
+def _status_code(x: Any) -> Any:
+    """A status cell's verdict code: a township's ``certified`` (True / False) as ``certified`` /
+    ``not certified``, a village's ``status`` as it is."""
+    if isinstance(x, (bool, np.bool_)):
+        return "certified" if x else "not certified"
+    return x
+
+
+def _grid_layout(verdicts: pd.DataFrame, criteria: Sequence[str] | None, ops: Mapping[str, str] | None,
+                 rules: Mapping[str, Any] | None, keys: Sequence[str] | None,
+                 status: str | None) -> tuple[list[str], Mapping[str, str], list[str], str | None]:
+    """The grid's criteria, operators, key columns and status column: from the validated rules
+    block (:func:`calib.villages.criteria_table`) unless given, the keys and status by level."""
+    from calib.villages.certify import criteria_table
+
+    township = "village" not in verdicts
+    if rules is not None or ops is None:
+        if ops is not None:
+            raise CalibInputError("verdict grid: give the rules block or the operators, not both")
+        if rules is None and criteria is not None:
+            raise CalibInputError("verdict grid: give the criteria's operators or the rules block")
+        table = criteria_table(rules, level="township" if township else "village")
+        ops = dict(zip(table["criterion"], table["op"]))
+        unknown = [c for c in (criteria or ()) if c not in ops]
+        if unknown:
+            raise CalibInputError(f"verdict grid: no rule for {', '.join(unknown)}")
+    criteria = [c for c in ops if c in verdicts] if criteria is None else list(criteria)
+    if keys is None:
+        keys = ("township", "n_villages", "n_credit_villages") if township else ("township", "village")
+        keys = [k for k in keys if k in verdicts]
+    if status is None:
+        status = "certified" if township else "status"
+        status = status if status in verdicts else None
+    return criteria, ops, list(keys), status or None
+
+
+def grid_words(verdicts: pd.DataFrame, criteria: Sequence[str] | None = None,
+               ops: Mapping[str, str] | None = None, *, rules: Mapping[str, Any] | None = None,
+               keys: Sequence[str] | None = None,
+               status: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The verdict grid in the reader's words, worded here once for the report's
+    :func:`verdict_grid` and the interactive :func:`calib.villages.verdict_grid`: the
+    catalogue's words in the run's language.
 
     Parameters
     ----------
@@ -214,41 +270,88 @@ def verdict_grid(verdicts: pd.DataFrame, criteria: Sequence[str], ops: Mapping[s
         From ``villages.certify_villages`` / ``certify_townships``: per criterion ``c`` the
         verdict column ``c`` (``pass``, ``fail``, ``no data``, ``not assessed``) and, for
         figures, ``c_figure`` and ``c_threshold``.
-    criteria : sequence of str
-        The criteria, in order.
-    ops : mapping
-        Criterion -> operator (``>``, ``>=``, ``<``, ``<=``, ``yes``), shown in the heading.
-    keys, status : column names shown first / last.
+    criteria : sequence of str, optional
+        The criteria, in order; default: every criterion of the rules the verdicts hold.
+    ops : mapping, optional
+        Criterion -> operator (``>``, ``>=``, ``<``, ``<=``, ``yes``) for a grid not made from
+        a rules block; not with ``rules``.
+    rules : mapping, optional
+        The ``credit_village`` (or, for township verdicts, ``credit_township``) block the
+        verdicts were made with (None: the defaults): the criteria and their operators, as the
+        headings state them, come from it validated.
+    keys : sequence of str, optional
+        Columns shown first; default ``township``, ``village`` (townships: ``township``,
+        ``n_villages``, ``n_credit_villages``), those the verdicts hold.
+    status : str, optional
+        Column shown last; default ``status`` (townships: ``certified``); ``""`` for none.
+
+    Returns
+    -------
+    words : DataFrame
+        The keys under the catalogue's headings; one column per criterion headed with its rule
+        (``建档率 ≥ 90%``; a county-relative one with the county's figure, ``不良率（对比全县） <
+        2.78%``), each cell the verdict in words and the figure (``通过 95.7%``, an NPL ratio
+        with two decimals; a qualitative criterion the verdict alone); the status in words.
+    codes : DataFrame
+        Same index and columns: each criterion cell's verdict code, each status cell's
+        (``certified``, ``not certified``, ``pending assessment``; a township's True / False as
+        ``certified`` / ``not certified``), None in the keys. Colours follow these codes, never
+        the words.
+    """
+    criteria, ops, keys, status = _grid_layout(verdicts, criteria, ops, rules, keys, status)
+    v = verdicts.reset_index(drop=True)
+    data, codes = {}, {}
+    for k in keys:
+        data[_header(k)], codes[_header(k)] = _format_column(v[k], "text")[0], pd.Series(None, index=v.index, dtype=object)
+    for c in criteria:
+        code = v[c].astype(object)
+        cell = code.map(lambda x: str(value_label(x)))
+        fig = v.get(f"{c}_figure")
+        if fig is not None:
+            cell = cell + " " + fig.map(lambda x, c=c: _figure_pct(c, x))
+        head = _head(c, ops.get(c), v.get(f"{c}_threshold"))
+        data[head], codes[head] = cell, code
+    if status:
+        data[_header(status)] = v[status].map(lambda x: fmt.cell(x, None))
+        codes[_header(status)] = v[status].map(_status_code).astype(object)
+    return pd.DataFrame(data, index=v.index), pd.DataFrame(codes, index=v.index)
+
+
+def verdict_grid(verdicts: pd.DataFrame, criteria: Sequence[str] | None = None,
+                 ops: Mapping[str, str] | None = None, *, rules: Mapping[str, Any] | None = None,
+                 keys: Sequence[str] | None = None, status: str | None = None,
+                 max_rows: int | None = None, file: str | None = None) -> Table:
+    """One row per unit, one column per criterion: verdict and figure, coloured, escaped.
+
+    Parameters
+    ----------
+    verdicts, criteria, ops, rules, keys, status
+        As in :func:`grid_words` (the words and verdict codes of the cells): a report passes
+        ``rules``, the block the verdicts were made with, so that no heading states another
+        operator than the one applied.
     max_rows, file : as in :func:`calib.report.display.table`.
 
     Returns
     -------
     Table
+        The cells coloured by their verdict codes (:data:`calib.report.display.VERDICT_CLASS`).
     """
     shown = verdicts if max_rows is None else verdicts.head(max_rows)
-    data, classes = {}, {}
-    for k in keys:
-        data[_header(k)], classes[_header(k)] = _format_column(shown[k].reset_index(drop=True), "text")
-    for c in criteria:
-        v = shown[c].reset_index(drop=True)
-        fig = shown.get(f"{c}_figure")
-        cell = v.map(lambda x: str(value_label(x)))
-        if fig is not None:
-            cell = cell + " " + fig.reset_index(drop=True).map(lambda x, c=c: _figure_pct(c, x))
-        head = _head(c, ops.get(c), shown.get(f"{c}_threshold"))
-        data[head], classes[head] = cell, v.map(lambda x: VERDICT_CLASS.get(x, "na"))
+    criteria, ops, keys, status = _grid_layout(shown, criteria, ops, rules, keys, status)
+    data, codes = grid_words(shown, criteria, ops, keys=keys, status=status or "")
+    classes = [_format_column(shown[k].reset_index(drop=True), "text")[1] for k in keys]
+    classes += [codes.iloc[:, i].map(lambda x: VERDICT_CLASS.get(x, "na"))
+                for i in range(len(keys), len(keys) + len(criteria))]
     if status:
-        s = shown[status].reset_index(drop=True)
-        data[_header(status)] = s.map(lambda x: fmt.cell(x, None))
-        classes[_header(status)] = s.map(lambda x: VERDICT_CLASS.get("pass" if x is True else ("fail" if x is False else x), ""))
+        classes.append(codes.iloc[:, -1].map(lambda x: VERDICT_CLASS.get(x, "")))
+    classes = pd.DataFrame(dict(zip(data.columns, classes)), index=data.index)
     notes = []
     if max_rows is not None and len(verdicts) > max_rows:
         notes.append(t("note.truncated_file" if file else "note.truncated", n=fmt.count(max_rows),
                        m=fmt.count(len(verdicts)), file=file or ""))
-    frame = pd.DataFrame(data)
     # the keys (township, village) are the rows' labels: kept on one line
-    kinds = ["text"] * len(keys) + [None] * (frame.shape[1] - len(keys))
-    return Table(frame, verdicts, mark_labels(frame, pd.DataFrame(classes), kinds), notes)
+    kinds = ["text"] * len(keys) + [None] * (data.shape[1] - len(keys))
+    return Table(data, verdicts, mark_labels(data, classes, kinds), notes)
 
 
 def lacks(near: pd.DataFrame, verdicts: pd.DataFrame, qualitative: Sequence[str],

@@ -60,7 +60,13 @@ from calib.villages.rules import (
     validate_village_rules,
 )
 from calib.villages.status import household_status, kpi_history, programme_kpis
-from calib.villages.targets import data_period, headline_metrics, profiled_villages, target_progress
+from calib.villages.targets import (
+    data_period,
+    final_targets_met,
+    headline_metrics,
+    profiled_villages,
+    target_progress,
+)
 
 __all__ = [
     "GRADES",
@@ -88,6 +94,7 @@ __all__ = [
     "exact_verdicts",
     "nearest_to_certification",
     "target_progress",
+    "final_targets_met",
     "data_period",
     "profiled_villages",
     "headline_metrics",

@@ -12,16 +12,7 @@ import numpy as np
 import pandas as pd
 
 from calib.errors import CalibInputError
-from calib.villages.rules import (
-    QUALITATIVE_CRITERIA,
-    RULE_OPS,
-    TOWNSHIP_CRITERIA,
-    VILLAGE_CRITERIA,
-    figure_digits,
-    rule_pct,
-    validate_township_rules,
-    validate_village_rules,
-)
+from calib.villages.rules import QUALITATIVE_CRITERIA, TOWNSHIP_CRITERIA, VILLAGE_CRITERIA
 
 __all__ = ["kpi_table", "UNIT_COLUMNS", "unit_columns", "lack_columns", "verdict_grid", "style_verdicts",
            "plot_verdict_table", "plot_target_progress"]
@@ -170,104 +161,97 @@ def unit_columns(frame: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
     return frame.drop(columns=same).rename(columns={c: to for c, to in named.items() if c not in same})
 
 
-_GRID_NAMES = {
-    "a_or_better_share": "A-or-better share",
-    "npl_ratio": "NPL ratio",
-    "loan_share_vs_county": "loan share",
-    "npl_vs_county": "NPL",
-}
-
-
-def _pct(x: float, digits: int = 1) -> str:
-    return "–" if x != x else f"{x:.{digits}%}"
-
-
 def verdict_grid(verdicts: pd.DataFrame, *, rules: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """Village-by-criterion table for reading: each cell the figure and its verdict.
+    """Village-by-criterion table for reading: each cell the figure and its verdict, in the words
+    of the report's grid (:func:`calib.report.words.grid_words`, the catalogue in the current
+    language).
 
     Parameters
     ----------
     verdicts : pandas.DataFrame
         Output of :func:`certify_villages` or :func:`certify_townships`.
     rules : mapping, optional
-        The ``credit_village`` (or ``credit_township``) block the verdicts were made with; only
-        its operators are used, for the column headings.
+        The ``credit_village`` (or ``credit_township``) block the verdicts were made with
+        (None: the defaults): its criteria and operators head the columns.
 
     Returns
     -------
     pandas.DataFrame
-        ``township`` (and ``village``), one column per criterion headed with its rule as the
-        pages write it (e.g. ``"profiling rate ≥ 90%"``; the county-relative ones with the
-        county figure, ``"loan share > county 2.5%"``) whose
-        cells read ``"pass 95.7%"``, ``"fail 48.0%"``, ``"no data"``, and for the qualitative
-        criteria ``"pass"``, ``"fail"`` or ``"not assessed"``; then ``status`` (villages) or
-        ``certified`` (townships). :func:`style_verdicts` colours it.
+        ``township`` and ``village`` (townships: ``township``, the villages and the credit
+        villages) under their headings, one column per criterion headed with its rule as the
+        pages write it (``建档率 ≥ 90%``; the county-relative ones with the county figure) whose
+        cells read ``通过 95.7%``, ``未通过 48.0%``, ``无数据 —`` (qualitative criteria: the
+        verdict alone); then the status. ``style_verdicts(verdicts, grid=True, rules=...)``
+        shows it coloured.
     """
-    township_level = "village" not in verdicts
-    r = validate_township_rules(rules) if township_level else validate_village_rules(rules)
-    crits = TOWNSHIP_CRITERIA if township_level else VILLAGE_CRITERIA
-    crits = [c for c in crits if c in verdicts]
-    keys = [c for c in ("township", "village") if c in verdicts]
-    out = verdicts[keys].copy()
-    for c in crits:
-        thr = verdicts[f"{c}_threshold"] if f"{c}_threshold" in verdicts else None
-        t = float(thr.iloc[0]) if thr is not None and len(thr) else float("nan")
-        name = _GRID_NAMES.get(c, c.replace("_", " "))
-        where = "county " if "county" in c else ""
-        # a parameter's threshold as the pages write it (≥ 90%), the county's figure with its decimal
-        head = f"{name} {RULE_OPS[r[c]['op']]} {where}{_pct(t, figure_digits(c)) if where else rule_pct(t)}"
-        fig = verdicts[f"{c}_figure"].to_numpy(dtype=float)
-        vd = verdicts[c].astype(object).to_numpy()
-        d = figure_digits(c)  # NPL ratios with two decimals, as the pages give them
-        out[head] = [v if v == "no data" else f"{v} {_pct(f, d)}" for v, f in zip(vd, fig)]
-    for c in QUALITATIVE_CRITERIA:
-        if c in verdicts:
-            out[c.replace("_", " ")] = verdicts[c].astype(object).to_numpy()
-    if "status" in verdicts:
-        out["status"] = verdicts["status"].astype(object).to_numpy()
-    elif "certified" in verdicts:
-        out["certified"] = np.where(verdicts["certified"].to_numpy(dtype=bool),
-                                    "certified", "not certified")
-    return out.reset_index(drop=True)
+    from calib.report.words import grid_words  # on use: importing calib.villages stays light
+
+    return grid_words(verdicts, rules=rules)[0]
 
 
-def style_verdicts(verdicts: pd.DataFrame, *, figures: bool = True):
-    """A pandas Styler of verdicts with pass/fail cells coloured (no index, no scripts).
+def _colour(code: Any) -> str:
+    """The background of a cell whose verdict code is ``code`` (none for other values)."""
+    return f"background-color: {_COLOURS[code]}" if isinstance(code, str) and code in _COLOURS else ""
+
+
+def style_verdicts(verdicts: pd.DataFrame, *, grid: bool = False, rules: Mapping[str, Any] | None = None,
+                   figures: bool = True):
+    """A pandas Styler of verdicts with each cell coloured by its verdict code (no index, no
+    scripts).
 
     Parameters
     ----------
     verdicts : pandas.DataFrame
-        Output of :func:`certify_villages`, :func:`certify_townships` or :func:`verdict_grid`.
+        Output of :func:`certify_villages` or :func:`certify_townships` (its cells are the
+        codes: ``pass``, ``fail``, ...).
+    grid : bool
+        Show :func:`verdict_grid` of the verdicts (the report's words) instead of the codes,
+        each cell coloured by the code it words.
+    rules : mapping, optional
+        With ``grid``: the rules block the verdicts were made with (see :func:`verdict_grid`).
     figures : bool
-        Keep the ``_figure`` / ``_threshold`` columns (formatted as percentages).
+        Without ``grid``: keep the ``_figure`` / ``_threshold`` columns (as percentages).
 
     Returns
     -------
     pandas.io.formats.style.Styler
-        Cells whose text is (or starts with) a verdict are coloured: pass / certified green,
-        fail / not certified red, no data orange, not assessed grey, pending assessment yellow.
+        pass / certified green, fail / not certified red, no data orange, not assessed grey,
+        pending assessment yellow.
+
+    Raises
+    ------
+    CalibInputError
+        When ``verdicts`` holds no criterion (e.g. a grid already worded: its cells are words,
+        not codes; give the verdicts and ``grid=True``).
     """
-    df = verdicts
-    if not figures:
-        df = df[[c for c in df.columns if not c.endswith(("_figure", "_threshold"))]]
-    pct = [c for c in df.columns if c.endswith(("_figure", "_threshold"))]
-    skip = set(pct) | {"township", "village", "failed", "not_assessed"}
-    verdict_cols = [c for c in df.columns if c not in skip and (
-        df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))]
+    known = set(VILLAGE_CRITERIA + QUALITATIVE_CRITERIA + TOWNSHIP_CRITERIA)
+    if not known & set(verdicts.columns):
+        raise CalibInputError("style_verdicts: give the verdicts of certify_villages or certify_townships "
+                              "(grid=True shows them in words)")
+    if grid:
+        from calib.report.words import grid_words  # on use: importing calib.villages stays light
 
-    def colour(x):
-        if not isinstance(x, str):
-            return ""
-        for key in sorted(_COLOURS, key=len, reverse=True):
-            if x == key or x.startswith(key + " "):
-                return f"background-color: {_COLOURS[key]}"
-        return ""
-
-    sty = df.style.map(colour, subset=verdict_cols)
-    if "certified" in df and pd.api.types.is_bool_dtype(df["certified"]):
-        sty = sty.map(lambda b: colour("pass" if b else "fail"), subset=["certified"])
-    if pct:
-        sty = sty.format("{:.1%}", subset=pct, na_rep="–")
+        df, codes = grid_words(verdicts, rules=rules)
+        styles = codes.map(_colour)
+    else:
+        df = verdicts
+        if not figures:
+            df = df[[c for c in df.columns if not c.endswith(("_figure", "_threshold"))]]
+        pct = [c for c in df.columns if c.endswith(("_figure", "_threshold"))]
+        skip = set(pct) | {"township", "village", "failed", "not_assessed"}
+        styles = pd.DataFrame("", index=df.index, columns=df.columns)
+        for c in df.columns:
+            if c in skip:
+                continue
+            if pd.api.types.is_bool_dtype(df[c]) and c == "certified":
+                styles[c] = df[c].map(lambda b: _colour("certified" if b else "not certified"))
+            elif df[c].dtype == object or pd.api.types.is_string_dtype(df[c]):
+                styles[c] = df[c].map(_colour)
+    sty = df.style.apply(lambda d: pd.DataFrame(styles.to_numpy(), index=d.index, columns=d.columns), axis=None)
+    if not grid:
+        pct = [c for c in df.columns if c.endswith(("_figure", "_threshold"))]
+        if pct:
+            sty = sty.format("{:.1%}", subset=pct, na_rep="–")
     return sty.hide(axis="index")
 
 

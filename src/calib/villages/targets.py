@@ -13,7 +13,7 @@ from calib.programme import Programme
 from calib.villages._exact import compare, frac, ints
 from calib.villages.rules import QUALITATIVE_CRITERIA, validate_targets
 
-__all__ = ["target_progress", "headline_metrics", "data_period", "profiled_villages"]
+__all__ = ["target_progress", "final_targets_met", "headline_metrics", "data_period", "profiled_villages"]
 
 
 def data_period(programme: Programme) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -114,7 +114,9 @@ def _milestone_row(m: dict, *, snaps, pr, n_vill, as_of_ts, measure, period) -> 
     for k in ("villages", "credit_coverage", "usage"):
         row[f"{k}_met"] = met[k]
     short = _shortfall(m, row, met) if len(avail) else []
-    if not len(avail):
+    if all(m[k] is None for k in ("villages", "credit_coverage", "usage")):
+        status = "not set"  # nothing to meet: neither met nor missed
+    elif not len(avail):
         status = "not measured"
     elif measure == "latest":
         status = "not met" if short else "met"
@@ -178,7 +180,8 @@ def target_progress(
         a figure), ``in_data_period`` (bool), ``period_note`` (text, empty inside the
         period), ``status`` (``"on track"``, ``"behind"``, ``"not measured"``,
         ``"upcoming"``; with ``measure="latest"``: ``"met"``, ``"not met"`` or
-        ``"not measured"``), ``shortfall`` (text).
+        ``"not measured"``; ``"not set"`` for a row with no target at all, e.g. the final row
+        when ``credit_coverage_final`` and ``usage_final`` are null), ``shortfall`` (text).
 
     Notes
     -----
@@ -216,6 +219,40 @@ def target_progress(
     out["in_data_period"] = out["in_data_period"].astype(bool)
     for c in ("milestone", "status", "shortfall", "period_note", "villages_unit"):
         out[c] = out[c].astype("string")
+    return out
+
+
+def final_targets_met(kpis: pd.DataFrame, targets: Mapping[str, Any] | None) -> pd.DataFrame:
+    """Each row of ``kpis`` judged against the final coverage and usage targets, as
+    :func:`target_progress` judges the programme's (exactly, in integers).
+
+    Parameters
+    ----------
+    kpis : pandas.DataFrame
+        Rows of :func:`programme_kpis` (any level; ``n_eligible``, ``n_credited``,
+        ``n_drawing``).
+    targets : mapping
+        ``params["targets"]`` (``credit_coverage_final``, ``usage_final``; null = no target).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kpis`` with ``coverage_met`` and ``usage_met`` (boolean; NA where the target is not
+        set or the row has no figure: no eligible, no credited persons).
+    """
+    tg = validate_targets(targets)
+    missing = {"n_eligible", "n_credited", "n_drawing"} - set(kpis.columns)
+    if missing:
+        raise CalibInputError(f"kpis: missing column(s) {', '.join(sorted(missing))}")
+    out = kpis.copy()
+    for col, target, num, den in (("coverage_met", tg["credit_coverage_final"], "n_credited", "n_eligible"),
+                                  ("usage_met", tg["usage_final"], "n_drawing", "n_credited")):
+        if target is None:
+            out[col] = pd.array([pd.NA] * len(out), dtype="boolean")
+            continue
+        f = frac(target)
+        vd = compare(ints(out[num]), ints(out[den]), ">=", f.numerator, f.denominator)
+        out[col] = pd.array(np.where(vd == "no data", None, vd == "pass"), dtype="boolean")
     return out
 
 

@@ -47,17 +47,28 @@ def certified_verdict(certified: int, total: int) -> str:
     return "pass" if certified == total else "warn"
 
 
-def target_verdict(met: Any) -> str:
+def target_verdict(met: Any, target: float | None = 0.0) -> str:
     """A final target's verdict from :func:`calib.villages.target_progress`'s ``..._met``
-    (decided there exactly, in integers): ``"pass"``, ``"fail"``, or ``"no data"`` when it is
-    missing (no figure).
+    (decided there exactly, in integers): ``"pass"``, ``"fail"``, ``"no data"`` when it is
+    missing (no figure), ``"not set"`` when the parameters set no ``target`` (nothing is
+    compared: neither met nor missed).
 
-    >>> target_verdict(True), target_verdict(False), target_verdict(pd.NA)
-    ('pass', 'fail', 'no data')
+    >>> target_verdict(True), target_verdict(False), target_verdict(pd.NA), target_verdict(pd.NA, None)
+    ('pass', 'fail', 'no data', 'not set')
     """
+    if target is None:
+        return "not set"
     if met is None or met is pd.NA or (isinstance(met, float) and met != met):
         return "no data"
     return "pass" if bool(met) else "fail"
+
+
+def _target_finding(name: str, figure: float, target: float | None, met: Any) -> Finding:
+    """A final target's line: the figure, the target as the pages state it (``≥ 80%``) or that
+    none is set, and :func:`target_verdict`."""
+    rule = (t("nb06.c.target_not_set") if target is None
+            else t("nb06.c.target_rule", rule=words.target_words(target)))
+    return Finding(t(name), fmt.pct(figure), rule, target_verdict(met, target))
 
 
 def metrics(
@@ -155,7 +166,7 @@ def conclusions(
     findings : list of Finding
         Verdicts: ``pass`` when every village (township) is certified, else ``warn``; ``review``
         for what the others lack; each final target ``pass`` or ``fail`` (``no data`` without
-        a figure); the NPL ratio as :func:`calib.villages.programme_verdicts` judges it; the
+        a figure, ``not set`` without a target: no comparison); the NPL ratio as :func:`calib.villages.programme_verdicts` judges it; the
         other lines with :func:`calib.villages.conclusions`'s verdict words.
     summary : str
         The index's line (``nb06.summary``).
@@ -180,12 +191,9 @@ def conclusions(
         Finding(t("nb06.c.lacking"), t("nb06.c.lacking_fig", one=fmt.count((near["n_lacking"] <= MAX_LACKING).sum()),
                                        n=fmt.count(len(near)), na=fmt.count(m["villages_not_assessed"])),
                 t("nb06.c.lacking_rule"), "review"),
-        Finding(t("nb06.c.coverage"), fmt.pct(final["credit_coverage"]),
-                t("nb06.c.coverage_rule", target=words.share_words(params.targets.credit_coverage_final)),
-                target_verdict(final["credit_coverage_met"])),
-        Finding(t("nb06.c.usage"), fmt.pct(final["usage"]),
-                t("nb06.c.usage_rule", target=words.share_words(params.targets.usage_final)),
-                target_verdict(final["usage_met"])),
+        _target_finding("nb06.c.coverage", final["credit_coverage"], params.targets.credit_coverage_final,
+                        final["credit_coverage_met"]),
+        _target_finding("nb06.c.usage", final["usage"], params.targets.usage_final, final["usage_met"]),
         Finding(t("nb06.c.npl"), fmt.pct(m["programme_npl_ratio"], figure_digits("npl_ratio")),
                 t("nb06.c.npl_rule", npl=pw["npl"]), npl),
     ] + [Finding(r.decision, r.figure, r.threshold, r.verdict)
