@@ -314,3 +314,75 @@ def test_limit_bridge_adds_up_and_tells_the_eligibility_rules_from_the_policy():
     assert tot["households_declined_one_side"] == 2 and tot["provisional_declined"] == 0
     with pytest.raises(CalibInputError, match="reason"):
         compare.limit_bridge(cmp_.assign(reason="made_up"))
+
+
+def _with_ineligible(n_inel: int = 300):
+    """The test programme with ``n_inel`` households (spread over the villages) that have no
+    eligible member although the panel and the model both gave them a limit: their model limit
+    is ten times the consensus, so that they would pull every agreement figure if counted."""
+    cons, runs, feats, _ = _programme(n_v=10, n=80)
+    inel = cons.index[100::(len(cons) - 100) // n_inel][:n_inel]
+    runs = runs.copy()
+    pos = runs["household_id"].isin(inel).to_numpy()
+    runs.loc[pos, "model_limit"] = cons.loc[runs.loc[pos, "household_id"], "consensus_limit"].to_numpy() * 10
+    elig = pd.Series(~cons.index.isin(inel), index=cons.index, name="eligible")
+    cmp_ = compare.apply_eligibility(compare.compare_limits(cons, runs, policy=POLICY), elig)
+    return cons, runs, feats, cmp_, elig, inel
+
+
+def test_ineligible_households_enter_no_agreement_figure():
+    """Households with no eligible member are set apart from the comparison: the agreement
+    statistics, the grants table and the gap drivers equal those of the eligible households
+    alone, and the rows in are the rows used plus the rows set apart. Before, an ineligible
+    household with both limits was a pair like any other."""
+    cons, runs, feats, cmp_, elig, inel = _with_ineligible()
+    assert len(inel) == 300 and (cmp_.loc[inel, "consensus_limit"] > 0).sum() > 250
+    kept = cmp_.drop(index=inel)
+    got = compare.agreement_summary(cmp_, by="village", n_boot=0, pb_max_n=0)
+    want = compare.agreement_summary(kept, by="village", n_boot=0, pb_max_n=0)
+    pd.testing.assert_frame_equal(got, want)
+    a = compare.set_apart_counts(cmp_)
+    assert a["ineligible"] == 300 and a["ineligible_both_limits"] == 300
+    assert a["households"] == len(cmp_) == a["compared"] + a["ineligible"] + a["one_limit_missing"]
+    assert got["n_kappa"].iloc[0] == a["compared"] == len(cmp_) - 300
+    assert got["n_pairs"].iloc[0] == a["paired"] == int((kept["grant_class"] == "both").sum())
+    gd, gd_kept = compare.gap_drivers(cmp_, feats), compare.gap_drivers(kept, feats)
+    assert gd.n_obs + gd.n_dropped == a["paired"] and gd.n_obs == gd_kept.n_obs
+    pd.testing.assert_frame_equal(gd.coefficients, gd_kept.coefficients)
+    from calib.compare.plots import _both
+
+    assert len(_both(cmp_)[0]) == a["paired"]  # the plots draw the pairs only
+    assert not compare.investigation_list(cmp_)["household_id"].isin(inel).any()
+
+
+def test_compare_rules_remove_the_ineligible_households_under_every_rule():
+    """The rules table's current rule totals what the comparison grants. Before, compare_rules
+    ignored eligibility: a household with no eligible member and both limits was granted under
+    every rule, and the current rule's row exceeded the report's final total."""
+    cons, runs, _, cmp_, elig, inel = _with_ineligible()
+    rules = compare.compare_rules(cons, runs, policy=POLICY, eligible=elig).set_index("rule")
+    assert rules.loc["min", "total_final"] == pytest.approx(cmp_["final_limit"].sum())
+    assert rules.loc["min", "households_granted"] == int((cmp_["final_limit"] > 0).sum())
+    for rule in rules.index:
+        ref = compare.apply_eligibility(compare.compare_limits(cons, runs, policy={**POLICY, "rule": rule}), elig)
+        assert rules.loc[rule, "total_final"] == pytest.approx(ref["final_limit"].sum())
+        assert rules.loc[rule, "households_granted"] == int((ref["final_limit"] > 0).sum())
+        within = ref["reason"].eq("within_band")
+        assert rules.loc[rule, "total_within_band"] == pytest.approx(ref.loc[within, "final_limit"].sum())
+    # the eligibility of a comparison it was applied to gives the same table (report 03's cell)
+    from_cmp = compare.compare_rules(cons, runs, policy=POLICY, eligible=cmp_["grant_class"].ne("ineligible"))
+    pd.testing.assert_frame_equal(from_cmp, rules.reset_index())
+    everyone = compare.compare_rules(cons, runs, policy=POLICY).set_index("rule")
+    assert everyone.loc["min", "total_final"] > rules.loc["min", "total_final"]  # what eligible= takes away
+
+
+def test_direction_counts_count_every_direction_once():
+    v = pd.DataFrame({"direction": ["model_above", "in_line", "model_above", "in_line", "in_line"]})
+    d = compare.direction_counts(v)
+    assert d.to_dict() == {"model_above": 2, "model_below": 0, "in_line": 3} and d.dtype == "int64"
+    assert tuple(d.index) == compare.DIRECTIONS and d.sum() == len(v)
+    assert compare.direction_counts(v.iloc[:0]).sum() == 0
+    with pytest.raises(CalibInputError, match="direction"):
+        compare.direction_counts(v.assign(direction="up"))
+    with pytest.raises(CalibInputError, match="direction"):
+        compare.direction_counts(pd.DataFrame({"effect": [0.1]}))

@@ -139,14 +139,53 @@ def test_the_split_of_the_ineligible_households_is_stated_once_and_adds_up(cmp):
     """The bridge's words and the grants note state the same split (one count, compare.declined_counts)."""
     bw = words.bridge_words(compare.limit_bridge(cmp), cmp)
     gw = words.grants_words(compare.grant_crosstab(cmp), cmp)
-    assert gw == {"n03": "1", "n02": "2", "k": "1", "n_inel": "3", "n_wl": "1", "not_reviewed": " + 未经评议的 1 户"}
+    assert gw == {"n_all": "7", "n_table": "4", "n_inel": "3", "missing": "", "n_wl": "1", "k": "1",
+                  "not_reviewed": " + 未经评议的 1 户", "both_limits": "", "n03": "1", "n02": "2", "declined_no_run": ""}
     assert "白名单中 1 户，另 1 户评议已拒绝" in bw["eligible_who"]
     note = labels.t("nb03.grants.note", **gw)
-    assert "（不符合资格 3 户 = 白名单中无合格成员的 1 户 + 这 1 户 + 未经评议的 1 户）" in note
+    assert note.startswith("全部 7 户 = 上表 4 户（两方均有额度、户内有合格成员）+ 户内无合格成员的 3 户。")
+    assert "（3 户 = 白名单中的 1 户 + 评议已拒绝的 1 户 + 未经评议的 1 户）" in note
+    assert note.endswith("上表评议拒绝 1 户，报告 02 为 2 户，相差的是评议已拒绝、户内无合格成员的这 1 户。")
     # every household with no eligible member reviewed (the sample): no clause
     reviewed = cmp.drop(index="y")
     assert words.grants_words(compare.grant_crosstab(reviewed), reviewed)["not_reviewed"] == ""
     assert words.bridge_words(compare.limit_bridge(reviewed), reviewed)["eligible_who"].endswith("公议额度为 0")
+
+
+def _mixed() -> pd.DataFrame:
+    """The fixture's households plus p and q with no eligible member and both limits, v with an
+    eligible member and no model run, w the same, declined by the panel."""
+    cons = pd.DataFrame({"consensus_limit": pd.Series({"a": 50000, "b": 50000, "c": 0, "d": 40000, "x": 30000, "z": 0,
+                                                       "p": 50000, "q": 0, "v": 20000, "w": 0}, dtype=float)})
+    cons.index.name = "household_id"
+    cons["village"] = "v1"
+    runs = pd.DataFrame({"household_id": list("abcdypq"), "model_limit": [60000, 100000, 30000, 0, 10000, 200000, 30000]})
+    out = compare.compare_limits(cons, runs, policy=POLICY)
+    ok = dict.fromkeys("abcdvw", True) | dict.fromkeys("xzypq", False)
+    return compare.apply_eligibility(out, pd.Series(ok, name="eligible").rename_axis("household_id"))
+
+
+def test_the_grants_note_is_true_of_any_data():
+    """The note said that households with no eligible member have no model run: true of the sample
+    only. It now states the counts: every household is in the table or set apart (and why), and
+    report 02's declines are the table's plus those set apart, whatever the data."""
+    cmp = _mixed()
+    gw = words.grants_words(compare.grant_crosstab(cmp), cmp)
+    note = labels.t("nb03.grants.note", **gw)
+    assert "没有模型跑批，不在上表" not in note
+    assert note.startswith("全部 11 户 = 上表 4 户（两方均有额度、户内有合格成员）+ 户内无合格成员的 5 户 + 缺少一方额度的 2 户。")
+    assert "（5 户 = 白名单中的 2 户 + 评议已拒绝的 2 户 + 未经评议的 1 户；其中两方均有额度的 2 户）" in note  # x, p; z, q; y
+    assert note.endswith("上表评议拒绝 1 户，报告 02 为 4 户，相差的是评议已拒绝、户内无合格成员的这 2 户"
+                         "与户内有合格成员但没有模型跑批的 1 户。")  # c; c, z, q, w
+    figures = [int(n) for n in re.findall(r"\d+", note)]
+    assert figures[0] == figures[1] + figures[2] + figures[3]  # 11 = 4 + 5 + 2: in = used + set apart
+    labels.set_lang("en")
+    note = labels.t("nb03.grants.note", **words.grants_words(compare.grant_crosstab(cmp), cmp))
+    assert note.startswith("All 11 households = the table's 4 (both limits, an eligible member) + 5 with no eligible "
+                           "member + 2 with one limit missing.")
+    assert "(5 = 2 white-listed + 2 declined by the panel + 1 not reviewed; 2 of them with both limits)" in note
+    assert note.endswith("the difference is these 2 declined with no eligible member and 1 with an eligible member "
+                         "but no model run.")
 
 
 # --- the headline figures --------------------------------------------------------------------------
@@ -157,7 +196,7 @@ def test_metrics_in_the_golden_order(cmp):
     villages = pd.DataFrame({"direction": ["model_above", "in_line", "model_above", "in_line"]})
     expo = compare.exposure_by_group(cmp, by=None)  # the overall row first, as by village
     inv = compare.investigation_list(cmp)
-    m = F.metrics(agr, villages, expo, cmp, inv)
+    m = F.metrics(agr, compare.direction_counts(villages), expo, cmp, inv)
     assert list(m) == list(golden["03_consensus_vs_model"])
     assert m["ba_bias_ratio"] == 1.01 and m["ccc"] == 0.96 and m["kappa"] == 0.8
     assert m["villages_model_above_panel"] == 2 and m["villages_model_below_panel"] == 0  # none below: 0
@@ -165,3 +204,17 @@ def test_metrics_in_the_golden_order(cmp):
     assert m["households_outside_band"] == 1 and m["households_to_investigate"] == 3
     assert m["exposure_gap_total"] == 120000
     assert all(type(v) in (int, float) for v in m.values())
+
+
+def test_the_village_directions_are_counted_once():
+    """The drivers' text and the headline figures state the counts of compare.direction_counts:
+    the figures follow the counts they are given, not a count of their own."""
+    import inspect
+
+    agr = _agreement().assign(bias_ratio=1.0, loa_low_ratio=0.6, loa_high_ratio=1.7, deming_slope=1.0)
+    cmp = _mixed()
+    expo, inv = compare.exposure_by_group(cmp, by=None), compare.investigation_list(cmp)
+    d = pd.Series({"model_above": 7, "model_below": 3, "in_line": 0})
+    m = F.metrics(agr, d, expo, cmp, inv)
+    assert (m["villages_model_above_panel"], m["villages_model_below_panel"]) == (7, 3)
+    assert "value_counts" not in inspect.getsource(F.metrics)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from calib._frames import require_columns
+from calib.compare.limits import COMPARED
 from calib.compare.passing_bablok import passing_bablok
 from calib.errors import CalibInputError, CalibParamsError
 
@@ -129,7 +130,7 @@ def _regressions(xc, ym, cl, *, n_boot, rng, deming_lambda, confidence, pb_max_n
 def _kappa(sub: pd.DataFrame) -> dict:
     from sklearn.metrics import cohen_kappa_score
 
-    present = sub["grant_class"].isin(["both", "consensus_only", "model_only", "neither"]).to_numpy()
+    present = sub["grant_class"].isin(COMPARED).to_numpy()
     gc = (sub["consensus_limit"].to_numpy(dtype=float)[present] > 0).astype(int)
     gm = (pd.to_numeric(sub["model_limit"]).to_numpy(dtype=float)[present] > 0).astype(int)
     kappa = np.nan
@@ -164,7 +165,9 @@ def agreement_summary(
     Parameters
     ----------
     comparison : DataFrame
-        Output of :func:`compare_limits`.
+        Output of :func:`compare_limits` (after :func:`apply_eligibility`: the households with
+        no eligible member, grant class ``ineligible``, are set apart and enter no statistic;
+        :func:`calib.compare.set_apart_counts` counts them).
     by : str, optional
         Column to group by (``village`` or ``township``); an ``overall`` row comes first.
     n_boot : int
@@ -196,8 +199,10 @@ def agreement_summary(
         ``deming_intercept`` (log model on log consensus), ``pb_slope``, ``pb_slope_low``,
         ``pb_slope_high``, ``pb_intercept``, ``pb_intercept_low``, ``pb_intercept_high``
         (Passing-Bablok regression of log model on log consensus with its intervals),
-        ``pb_cusum_p`` (p-value of its cusum test: small values reject linearity), ``n_kappa`` (households in both inputs), ``kappa`` (Cohen's kappa
-        of grant against decline), ``grant_agreement`` (share agreeing on grant / decline).
+        ``pb_cusum_p`` (p-value of its cusum test: small values reject linearity), ``n_kappa``
+        (households compared: in both inputs, with an eligible member; the grant classes of
+        :data:`calib.compare.limits.COMPARED`), ``kappa`` (Cohen's kappa of grant against
+        decline), ``grant_agreement`` (share agreeing on grant / decline).
 
     Notes
     -----

@@ -30,6 +30,9 @@ class GapDrivers(NamedTuple):
 #: Below this many clusters :func:`gap_drivers` adds wild cluster bootstrap p-values by default.
 FEW_CLUSTERS = 30
 
+#: The values of ``direction`` in :func:`gap_drivers`' village table, in the order reports state them.
+DIRECTIONS = ("model_above", "model_below", "in_line")
+
 
 def _frame(comparison: pd.DataFrame, features: pd.DataFrame, group: str) -> tuple[pd.DataFrame, list, int]:
     """Households where both grant with all features; the feature names; how many were dropped."""
@@ -40,7 +43,10 @@ def _frame(comparison: pd.DataFrame, features: pd.DataFrame, group: str) -> tupl
         raise CalibInputError(f"features: column(s) {nonnum} are not numeric")
     if feats.shape[1] == 0:
         raise CalibInputError("features: no feature columns")
-    cmp_ = comparison[np.isfinite(comparison["log_ratio"].to_numpy(dtype=float, na_value=np.nan))]
+    pair = np.isfinite(comparison["log_ratio"].to_numpy(dtype=float, na_value=np.nan))
+    if "grant_class" in comparison.columns:   # the pairs of agreement_summary: both grant, an eligible member
+        pair &= comparison["grant_class"].to_numpy() == "both"
+    cmp_ = comparison[pair]
     df = cmp_[[group, "log_ratio"]].join(feats.astype(float), how="left")
     complete = df[list(feats.columns)].notna().all(axis=1).to_numpy()
     df = df[complete]
@@ -115,7 +121,9 @@ def gap_drivers(
     Parameters
     ----------
     comparison : DataFrame
-        Output of :func:`compare_limits` (``log_ratio`` and the ``group`` column).
+        Output of :func:`compare_limits` (``log_ratio`` and the ``group`` column), after
+        :func:`apply_eligibility`: a household of grant class ``ineligible`` (no eligible member)
+        is not a pair and does not enter.
     features : DataFrame
         Numeric household characteristics, index ``household_id`` (or a ``household_id``
         column), e.g. mean ratings, log income, land, head age, points.
@@ -145,7 +153,9 @@ def gap_drivers(
 
     Notes
     -----
-    Only households where both grant (finite ``log_ratio``) enter. The fixed effects are absorbed
+    Only households where both grant (finite ``log_ratio``; grant class ``both`` when the column
+    is present: the pairs of :func:`calib.compare.agreement_summary`) enter, so that ``n_obs +
+    n_dropped`` is its ``n_pairs``. The fixed effects are absorbed
     by demeaning within group (Frisch-Waugh-Lovell), so the slopes equal those of the dummy
     regression; the covariance is statsmodels' ``cov_type="cluster"`` on the demeaned
     regression with its small-sample factor ``G / (G - 1) x (N - 1) / (N - K)``, ``K`` the
@@ -178,3 +188,30 @@ def gap_drivers(
     coef, beta, how, parts = _coefficients(Xd, yd, gcode, G, cols, confidence, wild_bootstrap, n_boot, random_state)
     villages, r2 = _village_effects(gcode, G, glabels, cnt, y, ym, X, Xm, yd, Xd, beta, confidence)
     return GapDrivers(coef, villages, int(len(df)), int(G), n_dropped, r2, how, parts)
+
+
+def direction_counts(villages: pd.DataFrame) -> pd.Series:
+    """How many villages the model sits above the panel, below it, or not told apart.
+
+    Parameters
+    ----------
+    villages : DataFrame
+        ``villages`` of :func:`gap_drivers` (column ``direction``).
+
+    Returns
+    -------
+    Series of int
+        Named ``villages``, index :data:`DIRECTIONS` (``model_above``, ``model_below``,
+        ``in_line``), 0 for a direction no village takes; the counts add up to the villages.
+
+    Examples
+    --------
+    >>> direction_counts(pd.DataFrame({"direction": ["in_line", "model_above", "in_line"]})).to_dict()
+    {'model_above': 1, 'model_below': 0, 'in_line': 2}
+    """
+    require_columns(villages, ("direction",), "villages", "use gap_drivers")
+    d = villages["direction"].astype("str")
+    unknown = sorted(set(d) - set(DIRECTIONS))
+    if unknown:
+        raise CalibInputError(f"villages: unknown direction(s) {unknown}; use gap_drivers")
+    return d.value_counts().reindex(list(DIRECTIONS), fill_value=0).astype("int64").rename("villages")

@@ -8,7 +8,7 @@ import pandas as pd
 
 from calib._frames import levels, require_columns, stack_levels, to_grid
 from calib._frames import require_columns as _require
-from calib.compare.limits import REASON_ORDER, _latest_rows, classify, final_limits, policy_dict
+from calib.compare.limits import REASON_ORDER, _latest_rows, classify, final_limits, ineligible_mask, policy_dict
 from calib.errors import CalibInputError
 
 
@@ -42,7 +42,8 @@ def _rule_arrays(consensus: pd.DataFrame, model_runs: pd.DataFrame) -> dict:
     in_c[codes_c] = True
     in_m = np.zeros(n, bool)
     in_m[codes_r] = True
-    return {"in_c": in_c, "in_m": in_m, "c": c, "m": m, "cz": np.nan_to_num(c), "mz": np.nan_to_num(m)}
+    return {"ids": pd.Index(uniq), "in_c": in_c, "in_m": in_m, "c": c, "m": m, "cz": np.nan_to_num(c),
+            "mz": np.nan_to_num(m)}
 
 
 def exposure_by_group(comparison: pd.DataFrame, *, by: str | None = "village") -> pd.DataFrame:
@@ -51,7 +52,9 @@ def exposure_by_group(comparison: pd.DataFrame, *, by: str | None = "village") -
     Parameters
     ----------
     comparison : DataFrame
-        Output of :func:`compare_limits`.
+        Output of :func:`compare_limits`; every household counts, those with no eligible member
+        (:func:`apply_eligibility`) too, with their final limit of 0: the totals are those of
+        :func:`limit_bridge`.
     by : str, optional
         Column to group by (``village`` or ``township``); an ``overall`` row comes first.
 
@@ -205,6 +208,7 @@ def compare_rules(
     *,
     policy: Mapping | None = None,
     rules: tuple[str, ...] = ("min", "consensus", "model", "blend"),
+    eligible: pd.Series | pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Total exposure of the programme under each reconciliation rule, other keys as ``policy``.
 
@@ -216,6 +220,11 @@ def compare_rules(
         ``params["reconciliation"]``; its ``rule`` is replaced in turn by each of ``rules``.
     rules : tuple of str
         Rules to compare (see :func:`compare_limits`).
+    eligible : Series of bool or DataFrame, optional
+        Household eligibility indexed by ``household_id``, as for :func:`apply_eligibility`
+        (or, from a comparison it has been applied to, ``comparison["grant_class"] !=
+        "ineligible"``): a household it marks False gets no credit under any rule, so that the
+        current rule's total is the comparison's final total. ``None``: no household removed.
 
     Returns
     -------
@@ -229,19 +238,22 @@ def compare_rules(
     -----
     The inputs are aligned and classified once (without building the comparison table); each
     rule then costs a few array operations, and the figures equal those of
-    :func:`calib.compare.compare_limits` run with each rule (the final limits are on the grid, so
-    their totals do not depend on the order of the households).
+    :func:`calib.compare.compare_limits` (then :func:`apply_eligibility` with ``eligible``) run
+    with each rule (the final limits are on the grid, so their totals do not depend on the order
+    of the households).
     """
     pol = policy_dict(policy)
     for rule in rules:
         policy_dict({**pol, "rule": rule})        # validate every rule first
     a = _rule_arrays(consensus, model_runs)       # align once; only the rule changes below
     cls = classify(a["in_c"], a["in_m"], a["c"], a["m"], pol["band_low"], pol["band_high"])
-    inside = cls["inside"]
+    flag = eligible["eligible"] if isinstance(eligible, pd.DataFrame) else eligible
+    kept = ~ineligible_mask(a["ids"], flag)       # the eligibility rules, before any rule
+    inside = cls["inside"] & kept
     rows = []
     for rule in rules:
         f = to_grid(final_limits({**pol, "rule": rule}, cls, a["in_c"], a["in_m"], a["cz"], a["mz"]),
-                    pol["grid"], pol["cap"])
+                    pol["grid"], pol["cap"]) * kept
         g = int((f > 0).sum())
         rows.append({"rule": rule, "current": rule == pol["rule"], "households_granted": g,
                      "total_final": float(f.sum()), "mean_final": float(f.sum() / g) if g else np.nan,

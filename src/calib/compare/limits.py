@@ -31,7 +31,7 @@ REASONS: dict[str, str] = {
     "no_model_run": "household has a consensus but no model run: not confirmed (final 0)",
     "no_consensus": "household has a model run but no peer review: not confirmed (final 0)",
     "ineligible": "no member meets the eligibility rules (age, status, bad record): removed before "
-                  "credit (final 0), not investigated",
+                  "credit (final 0), not investigated and set apart from the comparison",
 }
 
 
@@ -119,6 +119,12 @@ def _joined(cons: pd.DataFrame, model_runs: pd.DataFrame) -> tuple[pd.DataFrame,
 
 
 GRANT_CLASSES = ("no_model_run", "no_consensus", "both", "consensus_only", "model_only", "neither")
+#: The grant classes of the households the panel and the model are compared on (the grants table,
+#: Cohen's kappa): both inputs present and an eligible member. Of these, ``both`` (both grant) are
+#: the pairs of the limit statistics. The rest are set apart, each with its count: ``ineligible``
+#: (:func:`apply_eligibility`: no eligible member, whatever the inputs say) and ``no_model_run`` /
+#: ``no_consensus`` (one limit missing).
+COMPARED = ("both", "consensus_only", "model_only", "neither")
 REASON_ORDER = ("no_model_run", "no_consensus", "within_band", "model_above_band", "model_below_band",
                 "model_declined", "consensus_declined", "both_declined", "ineligible")
 
@@ -219,7 +225,8 @@ def compare_limits(
         ``village``/``township`` (when the consensus has them), ``consensus_limit``,
         ``model_limit`` (NaN when absent), ``model_run_date`` (when given), ``ratio`` (model /
         consensus when both grant, else NaN), ``log_ratio``, ``grant_class`` (``both``,
-        ``consensus_only``, ``model_only``, ``neither``, ``no_model_run``, ``no_consensus``),
+        ``consensus_only``, ``model_only``, ``neither``, ``no_model_run``, ``no_consensus``;
+        :func:`apply_eligibility` adds ``ineligible``),
         ``gap_flag`` (bool: outside the band, grant disagreement or a missing input),
         ``exposure_gap`` (yuan, |model - consensus|, the present limit when one is missing),
         ``final_limit`` (yuan, capped and on the grid), ``capped`` (bool: the cap bound the final
@@ -253,11 +260,16 @@ def compare_limits(
 
 
 def apply_eligibility(comparison: pd.DataFrame, eligible: pd.Series | pd.DataFrame) -> pd.DataFrame:
-    """Remove the households no member of which is eligible before credit is fixed.
+    """Remove the households no member of which is eligible before credit is fixed, and set them
+    apart from the comparison of the two limits.
 
     A panel may review, and a model may score, a household whose members are all outside the
     eligibility rules (age, deceased / absconded, bad record): it gets no credit whatever the
-    two limits say, and its gap is no account manager's question.
+    two limits say, and its gap is no account manager's question. Nor is it a case of the
+    panel's and the model's agreement, which is measured on the households both could grant:
+    its ``grant_class`` becomes ``"ineligible"`` (not one of :data:`COMPARED`), so that the
+    grants table, the agreement statistics, their plots and the gap drivers leave it out, and
+    the reports count it apart (:func:`calib.compare.set_apart_counts`).
 
     Parameters
     ----------
@@ -272,22 +284,35 @@ def apply_eligibility(comparison: pd.DataFrame, eligible: pd.Series | pd.DataFra
     -------
     DataFrame
         ``comparison`` with, for every ineligible household, ``final_limit`` 0, ``capped`` and
-        ``gap_flag`` False and ``reason`` ``"ineligible"``; the two limits and ``exposure_gap``
-        (what the inputs say) unchanged. A new frame; rows and order as given.
+        ``gap_flag`` False, ``reason`` and ``grant_class`` ``"ineligible"``, ``ratio`` and
+        ``log_ratio`` NaN (no pair to compare); the two limits and ``exposure_gap`` (what the
+        inputs say) unchanged. A new frame; rows and order as given.
     """
-    require_columns(comparison, ("final_limit", "reason", "gap_flag"), "comparison", "use compare_limits")
+    require_columns(comparison, ("final_limit", "reason", "gap_flag", "grant_class"), "comparison",
+                    "use compare_limits")
     flag = eligible["eligible"] if isinstance(eligible, pd.DataFrame) else eligible
-    ok = flag.reindex(comparison.index)
     out = comparison.copy()
-    drop = ok.eq(False).fillna(False).to_numpy(bool)
+    drop = ineligible_mask(comparison.index, flag)
     out.loc[drop, "final_limit"] = 0
     out.loc[drop, "gap_flag"] = False
     if "capped" in out.columns:
         out.loc[drop, "capped"] = False
-    reason = out["reason"].to_numpy(dtype=object, copy=True)
-    reason[drop] = "ineligible"
-    out["reason"] = pd.array(reason.astype(str), dtype=comparison["reason"].dtype)
+    for col in ("ratio", "log_ratio"):
+        if col in out.columns:
+            out.loc[drop, col] = np.nan
+    for col in ("reason", "grant_class"):
+        codes = out[col].to_numpy(dtype=object, copy=True)
+        codes[drop] = "ineligible"
+        out[col] = pd.array(codes.astype(str), dtype=comparison[col].dtype)
     return out
+
+
+def ineligible_mask(households: pd.Index, eligible: pd.Series | None) -> np.ndarray:
+    """True for each of ``households`` that ``eligible`` (bool, indexed by ``household_id``)
+    marks False; a household it does not list is not ineligible. ``None``: nobody."""
+    if eligible is None:
+        return np.zeros(len(households), bool)
+    return eligible.reindex(households).eq(False).fillna(False).to_numpy(bool)
 
 
 def _heads(roster: pd.DataFrame) -> pd.DataFrame:

@@ -20,13 +20,15 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.reconcile.text": (
         "公议额度与报告 02 相同（同一参数）。每户最新一次模型跑批额度与公议额度比较：模型/公议比值在 [{low}, {high}] 之内时，"
         "最终额度按政策规则确定（本次为：{rule}）；超出调解区间或一方拒绝时，该户列入核查名单，核查期间执行临时额度。"
-        "户内没有合格人员（资格规则：年龄、走死逃亡、不良记录）的农户不授信、不列入核查（最终额度为 0）。"
+        "户内没有合格人员（资格规则：年龄、走死逃亡、不良记录）的农户不授信、不列入核查（最终额度为 0），"
+        "也不参与下文模型额度与公议额度的比较，户数另计。"
         "下表按处理原因列出从公议额度合计到最终额度合计的变化（各原因的额度变化相加等于全部行）；“归因”一列区分资格规则、调解区间内规则与核查期间的临时额度。",
         "The consensus limits are those of report 02 (same parameters). Each household's latest model run is "
         "compared with its consensus: inside the band [{low}, {high}] of model / consensus ratios the final limit "
         "follows the policy's rule ({rule}); outside it, or when one side declines, the household is listed for "
         "investigation and holds a provisional limit meanwhile. A household with no member meeting the eligibility "
-        "rules (age, deceased or absconded, bad record) gets no credit and is not investigated (final limit 0). "
+        "rules (age, deceased or absconded, bad record) gets no credit, is not investigated (final limit 0) and "
+        "is set apart from the comparison of the model and consensus limits below, counted on its own. "
         "The table goes from the total consensus to the total final limit by reason (the changes add up to the "
         "overall row); the cause column tells the eligibility rules, the rule inside the band and the provisional "
         "limits held while investigated apart."),
@@ -48,17 +50,29 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.eligible_not_reviewed": ("，{n} 户未经评议、只有模型额度", ", {n} not reviewed (a model limit only)"),
     "nb03.reconcile.unconfirmed": ("，缺少一方额度未确认{amount}", ", one limit missing and not confirmed {amount}"),
     "nb03.grants.note": (
-        "上表评议拒绝 {n03} 户，报告 02 为 {n02} 户：其中 {k} 户户内无合格成员，本报告按资格规则计入“不符合资格”"
-        "（不符合资格 {n_inel} 户 = 白名单中无合格成员的 {n_wl} 户 + 这 {k} 户{not_reviewed}）；不符合资格的农户没有模型跑批，不在上表。",
-        "The table counts {n03} households declined by the panel, report 02 {n02}: {k} of them have no eligible "
-        "member and count here as ineligible (ineligible {n_inel} = {n_wl} white-listed with no eligible member + "
-        "these {k}{not_reviewed}); ineligible households have no model run and are not in the table."),
+        "全部 {n_all} 户 = 上表 {n_table} 户（两方均有额度、户内有合格成员）+ 户内无合格成员的 {n_inel} 户{missing}。"
+        "户内无合格成员的农户按资格规则另计：最终额度为 0，不在上表，也不计入本节的一致性统计与下节的差额原因回归"
+        "（{n_inel} 户 = 白名单中的 {n_wl} 户 + 评议已拒绝的 {k} 户{not_reviewed}{both_limits}）。"
+        "上表评议拒绝 {n03} 户，报告 02 为 {n02} 户，相差的是评议已拒绝、户内无合格成员的这 {k} 户{declined_no_run}。",
+        "All {n_all} households = the table's {n_table} (both limits, an eligible member) + {n_inel} with no eligible "
+        "member{missing}. Those with no eligible member are set apart by the eligibility rules: final limit 0, not in "
+        "the table, and in neither the agreement figures of this section nor the gap drivers of the next ({n_inel} = "
+        "{n_wl} white-listed + {k} declined by the panel{not_reviewed}{both_limits}). The table counts {n03} "
+        "households declined by the panel, report 02 {n02}: the difference is these {k} declined with no eligible "
+        "member{declined_no_run}."),
+    # the clauses of nb03.grants.note, each only when its count is not 0
     "nb03.grants.not_reviewed": (" + 未经评议的 {n} 户", " + {n} not reviewed"),
+    "nb03.grants.both_limits": ("；其中两方均有额度的 {n} 户", "; {n} of them with both limits"),
+    "nb03.grants.missing": (" + 缺少一方额度的 {n} 户", " + {n} with one limit missing"),
+    "nb03.grants.declined_no_run": ("与户内有合格成员但没有模型跑批的 {n} 户", " and {n} with an eligible member but no model run"),
     "nb03.agreement.h": ("一致程度", "Agreement"),
     "nb03.agreement.text": (
+        "比较的对象是两方均有额度、户内有合格成员的农户（户内无合格成员的农户按资格规则另计，户数见授信/拒绝表下的说明）。"
         "对数尺度的 Bland-Altman 分析（Bland & Altman 1999）：模型/公议比值对两者几何均值作图，给出平均比值（偏差）与 95% 一致性界限。"
         "Lin 一致性相关系数 CCC（对数额度，自助法区间）衡量两者在恒等线上的一致程度；Deming 斜率（两者均有误差）显示模型是放大还是压缩公议额度。"
         "拒绝无法取对数：授信/拒绝的一致以 2×2 表和 Cohen κ 衡量。",
+        "The panel and the model are compared on the households with both limits and an eligible member (those "
+        "with no eligible member are set apart by the eligibility rules and counted under the grant/decline table). "
         "Bland-Altman on the log scale (Bland & Altman 1999): the ratio model / consensus against the geometric "
         "mean, with the mean ratio (bias) and the 95% limits of agreement. Lin's concordance correlation (CCC) of "
         "the logs with a bootstrap interval; the Deming slope (errors in both) shows whether the model stretches "
@@ -80,11 +94,13 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.plot.deming": ("Deming 回归（对数斜率", "Deming (log slope"),
     "nb03.drivers.h": ("差额的成因", "What drives the gaps"),
     "nb03.drivers.text": (
-        "对数比值（模型/公议）对农户特征回归（评议的经营与诚信评分均值、对数收入、承包土地、户主年龄、最新积分），含村固定效应，"
+        "对两方均授信、户内有合格成员的配对农户，对数比值（模型/公议）对农户特征回归"
+        "（评议的经营与诚信评分均值、对数收入、承包土地、户主年龄、最新积分），含村固定效应，"
         "标准误按村聚类。村效应是特征取平均时各村的效应：红色村为模型高于评议小组，绿色村为低于。若村效应远大于特征斜率，"
         "说明差额来自该村评议小组（或模型）的校准，而非个别农户。",
-        "The log ratio model / consensus is regressed on household features (mean business and integrity ratings, "
-        "log income, land, the head's age, latest points) with village fixed effects and standard errors clustered "
+        "For the pairs (both grant, an eligible member), the log ratio model / consensus is regressed on household "
+        "features (mean business and integrity ratings, log income, land, the head's age, latest points) with "
+        "village fixed effects and standard errors clustered "
         "by village. The village component is each village's effect at average features: red where the model sits "
         "above the panel, green below. A village component much larger than the feature slopes points to the "
         "calibration of that village's panel (or the model) rather than to particular households."),

@@ -71,6 +71,9 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
           "Test of a reviewer's deviation on relatives' households, Benjamini-Hochberg false discovery rate 5%.")),
     ],
     "03": [
+        (("比较对象", "What is compared"),
+         ("两方均有额度、户内有合格成员的农户：授信/拒绝 2×2 表与 Cohen κ 用其全部，一致性界限、CCC、两种回归与差额原因回归只用其中两方均授信的配对农户。户内无合格成员的农户按资格规则另计（最终额度为 0，不核查，不参与比较），缺少一方额度的农户列入核查、不参与比较；全部农户 = 参与比较的农户 + 另计的农户，各类户数见授信/拒绝表下的说明。",
+          "Households with both limits and an eligible member: the grant/decline 2×2 table and Cohen's kappa use them all; the limits of agreement, the CCC, both regressions and the gap drivers only the pairs where both grant. Households with no eligible member are set apart by the eligibility rules (final limit 0, not investigated, not compared); households missing a limit are investigated, not compared; all households = those compared + those set apart, each count in the note under the grant/decline table.")),
         (("一致性界限", "Limits of agreement"),
          ("对数差的均值 ± Φ⁻¹((1+c)/2)·标准差（Bland & Altman 1986），换算为模型 / 公议比值。",
           "Mean log difference ± Φ⁻¹((1+c)/2)·sd (Bland & Altman 1986), shown as model / consensus ratios.")),

@@ -470,7 +470,8 @@ def bridge_words(bridge: pd.DataFrame, comparison: pd.DataFrame) -> dict[str, st
 
 
 def grants_words(grants: pd.DataFrame, comparison: pd.DataFrame) -> dict[str, str]:
-    """Report 03's note under its grants table: its declined households against report 02's.
+    """Report 03's note under its grants table: every household as in the table or set apart,
+    and the table's declined households against report 02's.
 
     Parameters
     ----------
@@ -478,21 +479,34 @@ def grants_words(grants: pd.DataFrame, comparison: pd.DataFrame) -> dict[str, st
         :func:`calib.compare.grant_crosstab` of ``comparison`` (row ``panel_declines``, column
         ``total``).
     comparison : DataFrame
-        :func:`calib.compare.compare_limits` (for :func:`calib.compare.declined_counts`).
+        :func:`calib.compare.compare_limits` after :func:`calib.compare.apply_eligibility` (for
+        :func:`calib.compare.set_apart_counts` and :func:`calib.compare.declined_counts`).
 
     Returns
     -------
     dict
-        The placeholders of ``nb03.grants.note``, in words: ``n03`` (declined in the table),
-        ``n02`` (declined as report 02 counts them), ``k`` (of these, no eligible member),
-        ``n_inel`` (no eligible member), ``n_wl`` (of these, white-listed), ``not_reviewed``
-        (a clause for those never reviewed; empty when there are none).
+        The placeholders of ``nb03.grants.note``, in words: ``n_all`` (every household),
+        ``n_table`` (in the table), ``n_inel`` (no eligible member, set apart), ``missing`` (a
+        clause for the eligible households with one limit missing), ``n_wl`` and ``k`` (of the
+        households with no eligible member, white-listed and declined by the panel),
+        ``not_reviewed`` (a clause for those never reviewed), ``both_limits`` (a clause for those
+        with both limits: taken out of the table by the eligibility rules), ``n03`` (declined in
+        the table), ``n02`` (declined as report 02 counts them), ``declined_no_run`` (a clause for
+        the declined households with an eligible member and no model run). A clause is empty
+        when its count is 0. ``n_all = n_table + n_inel + `` the households with one limit
+        missing; ``n02 = n03 + k + `` those declined with no model run.
     """
-    from calib.compare import declined_counts
+    from calib.compare import declined_counts, set_apart_counts
 
-    d = declined_counts(comparison)
-    return dict(n03=fmt.count(grants.loc["panel_declines", "total"]), n02=fmt.count(d["declined"]),
-                k=fmt.count(d["ineligible_declined"]), n_inel=fmt.count(d["ineligible"]),
-                n_wl=fmt.count(d["ineligible_white_listed"]),
-                not_reviewed=t("nb03.grants.not_reviewed", n=fmt.count(d["ineligible_not_reviewed"]))
-                if d["ineligible_not_reviewed"] else "")
+    a, d = set_apart_counts(comparison), declined_counts(comparison)
+
+    def clause(key: str, n: int) -> str:
+        return t(key, n=fmt.count(n)) if n else ""
+
+    return dict(n_all=fmt.count(a["households"]), n_table=fmt.count(grants.loc["total", "total"]),
+                n_inel=fmt.count(a["ineligible"]), missing=clause("nb03.grants.missing", a["one_limit_missing"]),
+                n_wl=fmt.count(d["ineligible_white_listed"]), k=fmt.count(d["ineligible_declined"]),
+                not_reviewed=clause("nb03.grants.not_reviewed", d["ineligible_not_reviewed"]),
+                both_limits=clause("nb03.grants.both_limits", a["ineligible_both_limits"]),
+                n03=fmt.count(grants.loc["panel_declines", "total"]), n02=fmt.count(d["declined"]),
+                declined_no_run=clause("nb03.grants.declined_no_run", d["declined_no_model_run"]))

@@ -108,7 +108,7 @@ def conclusions(agreement: pd.DataFrame, investigations: pd.DataFrame, bridge: M
     return findings, t("nb03.summary", n=n, gap=gap, **bridge)
 
 
-def metrics(agreement: pd.DataFrame, villages: pd.DataFrame, exposure: pd.DataFrame, comparison: pd.DataFrame,
+def metrics(agreement: pd.DataFrame, directions: pd.Series, exposure: pd.DataFrame, comparison: pd.DataFrame,
             investigations: pd.DataFrame) -> dict[str, Any]:
     """Report 03's headline figures, in the order the index shows them (``metrics.json``).
 
@@ -117,9 +117,9 @@ def metrics(agreement: pd.DataFrame, villages: pd.DataFrame, exposure: pd.DataFr
     agreement : DataFrame
         :func:`calib.compare.agreement_summary`; the first row (overall): ``bias_ratio``,
         ``loa_low_ratio``, ``loa_high_ratio``, ``ccc``, ``deming_slope``, ``kappa``.
-    villages : DataFrame
-        ``villages`` of :func:`calib.compare.gap_drivers` (one row per village; ``direction``:
-        ``model_above``, ``model_below`` or ``in_line``).
+    directions : Series of int
+        :func:`calib.compare.direction_counts` of the gap drivers' villages (``model_above``,
+        ``model_below``, ``in_line``): the counts the report's text states, counted once.
     exposure : DataFrame
         :func:`calib.compare.exposure_by_group`; the first row (overall): ``total_consensus``,
         ``total_model``, ``total_final`` (yuan).
@@ -137,7 +137,6 @@ def metrics(agreement: pd.DataFrame, villages: pd.DataFrame, exposure: pd.DataFr
         ``households_outside_band``, ``households_to_investigate``, ``exposure_gap_total``.
     """
     s, e = agreement.iloc[0], exposure.iloc[0]
-    d = villages["direction"].value_counts()
     return {
         "ba_bias_ratio": float(s["bias_ratio"]),
         "loa_low_ratio": float(s["loa_low_ratio"]),
@@ -145,8 +144,8 @@ def metrics(agreement: pd.DataFrame, villages: pd.DataFrame, exposure: pd.DataFr
         "ccc": float(s["ccc"]),
         "deming_slope": float(s["deming_slope"]),
         "kappa": float(s["kappa"]),
-        "villages_model_above_panel": int(d.get("model_above", 0)),
-        "villages_model_below_panel": int(d.get("model_below", 0)),
+        "villages_model_above_panel": int(directions["model_above"]),
+        "villages_model_below_panel": int(directions["model_below"]),
         "total_consensus_limit": float(e["total_consensus"]),
         "total_model_limit": float(e["total_model"]),
         "total_final_limit": float(e["total_final"]),
