@@ -151,7 +151,7 @@ def test_summary_and_findings_in_english():
 def test_the_agreement_texts_take_the_bound():
     """The section's narrative and its summary state the bound the notebook passes them."""
     for lang in labels.LANGS:
-        text = labels.t("nb02.agreement.text", lang, icc_good=fc.icc_good_words())
+        text = labels.t("nb02.agreement.text", lang, **fc.threshold_words(lang))
         summ = labels.t("nb02.agreement.summary", lang, icc1="0.853", icck="0.961", k="3.00", alpha="0.751",
                         w="0.898", weak="0", icc_good=fc.icc_good_words())
         assert "0.75" in text and "0.75" in summ and "{" not in text + summ

@@ -112,16 +112,18 @@ def test_a_flagged_village_asks_for_a_review(flags, verdict):
 
 
 def test_the_flag_uses_the_threshold_the_rule_text_states(monkeypatch):
-    """3.5 is typed once: the inflation rule's default, and the text reads it from there."""
+    """3.5 is typed once: the inflation rule's default, and the texts read it from there."""
+    from calib.pricing import inflation
+
     default = inspect.signature(pricing.points_inflation).parameters["z_threshold"].default
-    assert default == pricing.Z_THRESHOLD == F.Z_THRESHOLD
+    assert default == pricing.Z_THRESHOLD == inflation.Z_THRESHOLD
     found, _ = _conclude()
     assert found[-1].threshold == "稳健 z 分数 > 3.5（Iglewicz & Hoaglin 1993）"
-    monkeypatch.setattr(F, "Z_THRESHOLD", 4.25)
+    monkeypatch.setattr(inflation, "Z_THRESHOLD", 4.25)
     assert _conclude()[0][-1].threshold == "稳健 z 分数 > 4.25（Iglewicz & Hoaglin 1993）"
-    monkeypatch.setattr(F, "Z_THRESHOLD", 3.0)
-    assert F.inflation_z() == "3"
-    assert "大于 3 标记" in t("nb05.inflation.text", z=F.inflation_z())
+    monkeypatch.setattr(inflation, "Z_THRESHOLD", 3.0)
+    assert F.inflation_z() == "3" == F.threshold_words()["inflation_z"]
+    assert "大于 3 标记" in t("nb05.inflation.text", **F.threshold_words())
 
 
 def test_the_points_inflation_flags_above_the_threshold_not_at_it():

@@ -23,11 +23,11 @@ Krippendorff's alpha, Kendall's W), ``tables`` (status counts, shifts), ``plots`
 """
 from __future__ import annotations
 
-from calib.consensus.agreement import agreement, krippendorff_alpha_ratio
-from calib.consensus.graph import MIN_COMPONENT_DF, identifiability, review_components
+from calib.consensus.agreement import ALPHA_GRID, agreement, krippendorff_alpha_ratio
+from calib.consensus.graph import MIN_COMPONENT_DF, MIN_COMPONENT_RATERS, identifiability, review_components
 from calib.consensus.limits import DECLINE_RULES, METHODS, consensus_limits
-from calib.consensus.reviewers import flagged_reviewers, refresh_flags, reviewer_effects
-from calib.consensus.tables import consensus_shift, status_counts
+from calib.consensus.reviewers import PARTIALITY_FDR, flagged_reviewers, refresh_flags, reviewer_effects
+from calib.consensus.tables import SHIFT_THRESHOLD, consensus_shift, status_counts
 
 __all__ = [
     "consensus_limits",
@@ -42,5 +42,9 @@ __all__ = [
     "review_components",
     "identifiability",
     "MIN_COMPONENT_DF",
+    "MIN_COMPONENT_RATERS",
+    "PARTIALITY_FDR",
+    "SHIFT_THRESHOLD",
+    "ALPHA_GRID",
     "refresh_flags",
 ]

@@ -10,6 +10,11 @@ from calib.consensus.fit import Fit, bc, crossed_fit
 from calib.consensus.graph import Components, fit_components
 from calib.errors import CalibInputError, CalibParamsError
 
+#: Step (yuan) to which Krippendorff's alpha snaps the proposed amounts: 10,000 yuan (one 万元),
+#: so that proposals within half a step of each other count as the same amount; this
+#: workbench's choice (report 02 states it beside the alpha).
+ALPHA_GRID = 10_000
+
 
 def krippendorff_alpha_ratio(unit: np.ndarray, value: np.ndarray, group: np.ndarray | None = None,
                              n_groups: int | None = None) -> np.ndarray:
@@ -151,7 +156,7 @@ def agreement(
     reviews: pd.DataFrame,
     *,
     by: str | None = "village",
-    alpha_grid: float = 10_000,
+    alpha_grid: float = ALPHA_GRID,
     max_iter: int = 500,
     tol: float = 1e-9,
 ) -> pd.DataFrame:
@@ -165,7 +170,7 @@ def agreement(
         Grouping; an ``overall`` row is always appended (``by=None`` gives only that row).
     alpha_grid : float
         Amounts are snapped to multiples of this many yuan (never below one step) before
-        Krippendorff's alpha.
+        Krippendorff's alpha; default :data:`ALPHA_GRID`.
     max_iter, tol
         Stopping rule of the least-squares crossed fit.
 

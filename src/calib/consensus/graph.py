@@ -18,8 +18,13 @@ from scipy.sparse.csgraph import connected_components
 from calib.consensus import _jit
 
 #: A component needs at least this many residual degrees of freedom (reviews - households -
-#: raters + 1) and two raters for its leniency and residual scale to be estimated.
+#: raters + 1) and :data:`MIN_COMPONENT_RATERS` raters for its leniency and residual scale to be
+#: estimated (report 02 states both: its text on the components and its methods appendix).
 MIN_COMPONENT_DF = 10
+
+#: Fewest raters of a component whose leniency can be estimated: one rater's leniency is
+#: confounded with the households' levels (nothing to compare it with).
+MIN_COMPONENT_RATERS = 2
 
 
 @dataclass
@@ -39,8 +44,9 @@ class Components:
         return self.n_reviews - self.n_households - self.n_raters + 1
 
     def identified(self, min_df: int = MIN_COMPONENT_DF) -> np.ndarray:
-        """Per component: leniency and scale can be estimated (>= 2 raters, df >= ``min_df``)."""
-        return (self.n_raters >= 2) & (self.df >= min_df)
+        """Per component: leniency and scale can be estimated (at least
+        :data:`MIN_COMPONENT_RATERS` raters, df >= ``min_df``)."""
+        return (self.n_raters >= MIN_COMPONENT_RATERS) & (self.df >= min_df)
 
 
 def components(h: np.ndarray, r: np.ndarray, nH: int, nR: int, household_rank: np.ndarray, *,

@@ -11,6 +11,11 @@ from calib.consensus.graph import MIN_COMPONENT_DF, Components, fit_components
 from calib.consensus.groups import GroupSorter
 from calib.errors import CalibParamsError
 
+#: False-discovery rate of the partiality tests (Benjamini-Hochberg over the reviewers tested):
+#: the conventional 5% (Benjamini & Hochberg 1995). A reviewer whose adjusted q is below it is
+#: flagged as partial (report 02 states it in its text, its conclusions and its methods appendix).
+PARTIALITY_FDR = 0.05
+
 
 def _partiality(fit: Fit, y, hg, rg, rel, nH, nR, alternative, cmp: Components) -> dict[str, np.ndarray]:
     """Leave-one-out residuals on related against unrelated households, per rater (t test).
@@ -68,7 +73,7 @@ def reviewer_effects(
     reviews: pd.DataFrame,
     *,
     relations: pd.DataFrame | None = None,
-    alpha: float = 0.05,
+    alpha: float = PARTIALITY_FDR,
     alternative: str = "two-sided",
     leniency_band: tuple[float, float] | None = None,
     huber_c: float = 1.345,
@@ -86,7 +91,8 @@ def reviewer_effects(
         Conflict-of-interest register: ``reviewer_id, household_id, relation`` (self, kin,
         neighbour, business). Only registered pairs the reviewer actually reviewed count.
     alpha : float
-        False-discovery rate of the partiality tests (Benjamini-Hochberg over the reviewers tested).
+        False-discovery rate of the partiality tests (Benjamini-Hochberg over the reviewers
+        tested); default :data:`PARTIALITY_FDR`.
     alternative : {"two-sided", "greater"}
         ``greater`` tests only for favouring related households.
     leniency_band : (float, float), optional
@@ -173,7 +179,7 @@ def reviewer_effects(
     return refresh_flags(out, alpha=alpha, leniency_band=leniency_band)
 
 
-def refresh_flags(effects: pd.DataFrame, *, alpha: float = 0.05,
+def refresh_flags(effects: pd.DataFrame, *, alpha: float = PARTIALITY_FDR,
                   leniency_band: tuple[float, float] | None = None) -> pd.DataFrame:
     """Benjamini-Hochberg ``partiality_q`` over all rows, then ``flagged`` and ``flag_reason``.
 

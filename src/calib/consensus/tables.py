@@ -8,12 +8,17 @@ from calib._frames import levels, require_columns, stack_levels
 from calib.consensus.fit import bc
 from calib.errors import CalibInputError, CalibParamsError
 
+#: How far a household's limit must move (``|consensus / baseline - 1|``, strictly above) to
+#: count as moved by :func:`consensus_shift`: 10%, this workbench's reading of a material change
+#: of a limit (report 02 compares the adjusted consensus with the plain median at it and states it).
+SHIFT_THRESHOLD = 0.10
+
 
 def consensus_shift(
     consensus: pd.DataFrame,
     baseline: pd.DataFrame,
     *,
-    threshold: float = 0.1,
+    threshold: float = SHIFT_THRESHOLD,
     by: str | None = "village",
 ) -> pd.DataFrame:
     """How far one consensus moves households against another (e.g. adjusted against median).
@@ -25,7 +30,8 @@ def consensus_shift(
         ``consensus_granted``; ``by`` column when grouping). Households present in only one are
         an error.
     threshold : float
-        A household *moves* when ``|consensus / baseline - 1| > threshold`` (0.1 = 10%).
+        A household *moves* when ``|consensus / baseline - 1| > threshold`` (0.1 = 10%);
+        default :data:`SHIFT_THRESHOLD`.
     by : str, optional
         Column to group by (``village`` or ``township``); an ``overall`` row comes first.
 

@@ -15,7 +15,12 @@ from calib.report import fmt
 from calib.report.labels import get_lang, t
 
 __all__ = ["INDICATOR_LABELS", "LIGHT_LABELS", "light_table", "light_display", "style_lights",
-           "plot_trends", "rules_table", "latest_lights", "conclusions"]
+           "plot_trends", "rules_table", "latest_lights", "conclusions", "threshold_words",
+           "default_words", "MIN_TREND_POINTS"]
+
+#: Fewest as-of dates that show a trend: 2 (one evaluation is a level, not a trend). Below it the
+#: conclusions warn; the page states it beside the history.
+MIN_TREND_POINTS = 2
 
 
 class _Labels(dict):
@@ -190,6 +195,53 @@ def threshold_words(name: str, value: float, relative: bool = False) -> str:
     return fmt.number(value, fmt.exact_digits(value, least=2))
 
 
+#: Small counts in words, as report 07's methods appendix writes them ("各六段", "six bands").
+_COUNT_WORDS = {"zh-CN": "零一二三四五六七八九十", "en": ("zero", "one", "two", "three", "four", "five", "six", "seven",
+                                                       "eight", "nine", "ten")}
+
+
+def default_words(lang: str | None = None) -> dict[str, str]:
+    """The default thresholds of the ``monitoring`` block and the report's fixed figures, as
+    report 07's methods appendix states them (the appendix says they are defaults; the run's own
+    thresholds are in the page's table).
+
+    Parameters
+    ----------
+    lang : {"zh-CN", "en"}, optional
+        Default: the run's language.
+
+    Returns
+    -------
+    dict of str
+        ``mon_<indicator>_green`` and ``mon_<indicator>_amber`` for every indicator of
+        :data:`calib.monitoring.INDICATORS` (the defaults of :class:`MonitoringRules`, written as
+        :func:`threshold_words` writes them in the conclusions and the table: ``0.70``, ``95%``,
+        ``1.50``); ``min_trend_points`` (:data:`MIN_TREND_POINTS`); ``score_steps`` (the
+        half-bands beyond the current card's cutoffs, :data:`calib.monitoring.figures.CURRENT_SCORE_STEPS`,
+        in words: ``六``, ``six``).
+
+    Examples
+    --------
+    >>> w = default_words("en")
+    >>> w["mon_auc_oos_green"], w["mon_grade_backtest_amber"], w["score_steps"]
+    ('0.70', '99.9%', 'six')
+    """
+    from calib.monitoring.figures import CURRENT_SCORE_STEPS
+
+    lg = "en" if _i(lang) else "zh-CN"
+    r = MonitoringRules()
+    out = {}
+    for name in INDICATORS:
+        x = getattr(r, name)
+        out[f"mon_{name}_green"] = threshold_words(name, x.green, x.relative)
+        out[f"mon_{name}_amber"] = threshold_words(name, x.amber, x.relative)
+    words = _COUNT_WORDS[lg]
+    steps = CURRENT_SCORE_STEPS
+    out["score_steps"] = words[steps] if 0 <= steps < len(words) else fmt.count(steps)
+    out["min_trend_points"] = fmt.count(MIN_TREND_POINTS)
+    return out
+
+
 def rules_table(rules: MonitoringRules | dict | None = None, *, lang: str | None = None) -> pd.DataFrame:
     """The thresholds of the run as a table.
 
@@ -265,13 +317,16 @@ def conclusions(ind: pd.DataFrame, rules: MonitoringRules | dict | None = None, 
     m = headline(ind)
     if ind.empty:
         return ([Finding(t("nb07.c.history", lang), t("nb07.c.history_none", lang),
-                         t("nb07.c.history_rule", lang), "info")], t("nb07.summary_empty", lang))
+                         t("nb07.c.history_rule", lang, min_trend_points=fmt.count(MIN_TREND_POINTS)),
+                         "info")],
+                t("nb07.summary_empty", lang))
     last = latest_lights(ind)
     date = str(pd.Timestamp(last["as_of"].iloc[0]).date())
     findings = [Finding(t("nb07.c.history", lang),
                         t("nb07.c.history_fig", lang, points=fmt.count(m["points"]),
                           backfilled=fmt.count(m["points_backfilled"]), date=date),
-                        t("nb07.c.history_rule", lang), "pass" if m["points"] >= 2 else "warn")]
+                        t("nb07.c.history_rule", lang, min_trend_points=fmt.count(MIN_TREND_POINTS)),
+                        "pass" if m["points"] >= MIN_TREND_POINTS else "warn")]
     for row in last.itertuples(index=False):  # one row per indicator (eight at most)
         rule = getattr(r, row.indicator)
         fig = _fmt(row.indicator, row.value)

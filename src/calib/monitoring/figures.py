@@ -27,7 +27,7 @@ import pandas as pd
 from calib.errors import CalibInputError
 
 __all__ = ["distribution", "distributions", "score_edges", "current_score_edges", "grade_figures",
-           "grade_confidence",
+           "grade_confidence", "CURRENT_SCORE_STEPS",
            "CHARACTERISTIC_EDGES"]
 
 #: Fixed split points of the scorecard's characteristics (the same in every run, so that the
@@ -51,7 +51,13 @@ def score_edges(base_score: float = 600, pdo: float = 20, *, steps: int = 5,
     return [float(base_score + k * pdo) for k in range(-steps, steps + 1)]
 
 
-def current_score_edges(cutoffs: Mapping[str, float], *, steps: int = 6) -> list[float]:
+#: Half-bands added below the lowest and above the highest grade cutoff of the current card's
+#: fixed PSI bands (:func:`current_score_edges`): 6, so that a population drifting by up to three
+#: grade widths beyond the scale stays in bands of its own (report 07's methods appendix states it).
+CURRENT_SCORE_STEPS = 6
+
+
+def current_score_edges(cutoffs: Mapping[str, float], *, steps: int = CURRENT_SCORE_STEPS) -> list[float]:
     """Fixed band edges on the scale of the bank's current points formula: its grade cutoffs,
     the bands between them halved, and ``steps`` more half-bands below the lowest cutoff and
     above the highest.
@@ -66,7 +72,7 @@ def current_score_edges(cutoffs: Mapping[str, float], *, steps: int = 6) -> list
     cutoffs : mapping
         ``{grade: minimum score}`` (params ``scorecard.current_cutoffs``), at least one.
     steps : int
-        Half-bands added on each side.
+        Half-bands added on each side (default :data:`CURRENT_SCORE_STEPS`).
 
     Examples
     --------

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from calib.pricing.evaluation import REASONS, default_rate_by_band, evaluate_schedule
     from calib.pricing.inflation import Z_THRESHOLD, points_inflation
     from calib.pricing.pd_model import PointsPD, fit_points_pd
-    from calib.pricing.plots import plot_default_rate_by_band, plot_discount_interval, plot_points_by_village
+    from calib.pricing.plots import MIN_AXIS_LOANS, plot_default_rate_by_band, plot_discount_interval, plot_points_by_village
     from calib.pricing.points import DEFAULT_CONTROLS, attach_points, household_controls, loan_frame, match_pricing_period, period_bounds
     from calib.pricing.recommend import Recommendation, recommend_schedule, sensitivity
     from calib.pricing.schedule import Band, PointsLoan, Schedule, discount_for_points, load_points_loan, load_schedule, rate_for_points, resolve_terms
@@ -49,7 +49,7 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     'calib.pricing.evaluation': ['REASONS', 'default_rate_by_band', 'evaluate_schedule'],
     'calib.pricing.inflation': ['Z_THRESHOLD', 'points_inflation'],
     'calib.pricing.pd_model': ['PointsPD', 'fit_points_pd'],
-    'calib.pricing.plots': ['plot_default_rate_by_band', 'plot_discount_interval', 'plot_points_by_village'],
+    'calib.pricing.plots': ['MIN_AXIS_LOANS', 'plot_default_rate_by_band', 'plot_discount_interval', 'plot_points_by_village'],
     'calib.pricing.points': ['DEFAULT_CONTROLS', 'attach_points', 'household_controls', 'loan_frame', 'match_pricing_period', 'period_bounds'],
     'calib.pricing.recommend': ['Recommendation', 'recommend_schedule', 'sensitivity'],
     'calib.pricing.schedule': ['Band', 'PointsLoan', 'Schedule', 'discount_for_points', 'load_points_loan', 'load_schedule', 'rate_for_points', 'resolve_terms'],

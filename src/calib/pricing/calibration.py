@@ -13,7 +13,7 @@ from calib._stats import fit_logit_replicate
 from calib.pricing.pd_model import PointsPD, _fit_model, _prepared, _wild_p
 from calib.pricing.schedule import PointsLoan, Schedule, discount_for_points, resolve_terms
 
-__all__ = ["calibrate_points_discount", "policy_verdict"]
+__all__ = ["calibrate_points_discount", "policy_verdict", "FEW_BOOTSTRAP_VILLAGES"]
 
 _STEP = 100.0
 
@@ -108,10 +108,17 @@ def _model_summary(model: PointsPD, y: np.ndarray) -> dict:
             "se_method": model.se_method}
 
 
+#: Fewest villages for a reliable village (cluster) bootstrap interval: about 20 (Cameron, Gelbach
+#: & Miller 2008); below it :func:`calibrate_points_discount` warns, and report 05's methods
+#: appendix says so.
+FEW_BOOTSTRAP_VILLAGES = 20
+
+
 def _warn_thin(n_clusters: int, clustered: bool, n_defaults: int) -> None:
-    if clustered and n_clusters < 20:
+    if clustered and n_clusters < FEW_BOOTSTRAP_VILLAGES:
         warnings.warn(
-            f"only {n_clusters} villages: the cluster bootstrap interval is unreliable below ~20",
+            f"only {n_clusters} villages: the cluster bootstrap interval is unreliable below "
+            f"~{FEW_BOOTSTRAP_VILLAGES}",
             stacklevel=3,
         )
     if n_defaults < 30:
@@ -215,7 +222,8 @@ def calibrate_points_discount(
     risk-neutral price would give [1]_. Defaults within a village are correlated (shared
     shocks, shared panel), so the interval resamples whole villages with replacement (cluster /
     "pairs" bootstrap, [2]_), refitting the model each time; the interval is the percentile
-    interval. With fewer than about 20 villages the cluster bootstrap is unreliable [2]_ (a
+    interval. With fewer than about 20 villages (:data:`FEW_BOOTSTRAP_VILLAGES`) the cluster
+    bootstrap is unreliable [2]_ (a
     warning says so). Few villages or few defaults make some replicates separated (e.g. no
     default among the drawn high-points villages, or a grade without defaults): maximum
     likelihood does not exist there and its coefficients diverge. Each refit therefore follows

@@ -10,7 +10,12 @@ import pandas as pd
 from calib.pricing.inflation import with_groups
 from calib.pricing.points import period_bounds
 
-__all__ = ["plot_default_rate_by_band", "plot_points_by_village", "plot_discount_interval"]
+__all__ = ["plot_default_rate_by_band", "plot_points_by_village", "plot_discount_interval", "MIN_AXIS_LOANS"]
+
+#: Fewest loans of a points band whose Jeffreys interval the default-rate chart's y axis makes
+#: room for: a thinner band's interval runs off the top instead of flattening every other band
+#: (report 05 fits the axis so and says so under the chart).
+MIN_AXIS_LOANS = 20
 
 
 def _rate_axis_top(t: pd.DataFrame, min_loans: int) -> float:
@@ -26,7 +31,7 @@ def _rate_axis_top(t: pd.DataFrame, min_loans: int) -> float:
 
 
 def plot_default_rate_by_band(table: pd.DataFrame, *, ax: Any = None, show_pd: bool = True,
-                              min_loans: int = 30):
+                              min_loans: int = MIN_AXIS_LOANS):
     """Observed default rate per band with its Jeffreys interval (and the modelled PD).
 
     Parameters
@@ -38,7 +43,7 @@ def plot_default_rate_by_band(table: pd.DataFrame, *, ax: Any = None, show_pd: b
     show_pd : bool
         Draw the modelled PD (when the table has it).
     min_loans : int
-        The y axis is fitted to the rates and to the intervals of bands with at least this many
+        Default :data:`MIN_AXIS_LOANS`. The y axis is fitted to the rates and to the intervals of bands with at least this many
         loans; a thinner band's interval runs off the top (the axis label says so) instead of
         stretching the axis to 0.85.
 

@@ -27,6 +27,7 @@ __all__ = [
     "attach_points",
     "DEFAULT_CONTROLS",
     "match_pricing_period",
+    "RATE_TOLERANCE",
     "loan_frame",
 ]
 
@@ -174,12 +175,18 @@ def attach_points(
     return _apply_missing(out, missing_points)
 
 
+#: Absolute tolerance within which a booked rate counts as reproduced by the schedule: 1e-6, i.e.
+#: 0.0001 percentage point, below any rate a contract states (report 05's methods appendix states
+#: it).
+RATE_TOLERANCE = 1e-6
+
+
 def match_pricing_period(
     loans: pd.DataFrame,
     points: pd.DataFrame,
     schedule: Schedule | Mapping,
     *,
-    tol: float = 1e-6,
+    tol: float = RATE_TOLERANCE,
 ) -> pd.DataFrame:
     """Which points period priced the loans: the recorded rate against each period's schedule rate.
 
@@ -192,7 +199,8 @@ def match_pricing_period(
     schedule : Schedule or dict
         The schedule in force.
     tol : float
-        Absolute tolerance on the rate (1e-6 = 0.0001 percentage point).
+        Absolute tolerance on the rate (default :data:`RATE_TOLERANCE`, 1e-6 = 0.0001
+        percentage point).
 
     Returns
     -------

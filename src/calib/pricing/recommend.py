@@ -15,7 +15,7 @@ from calib.pricing.schedule import (
     Band, PointsLoan, Schedule, discount_for_points, resolve_terms,
 )
 
-__all__ = ["Recommendation", "recommend_schedule", "sensitivity"]
+__all__ = ["Recommendation", "recommend_schedule", "sensitivity", "SENSITIVITY_LGD", "SENSITIVITY_UPTAKE"]
 
 
 @dataclass
@@ -363,14 +363,21 @@ def _recommended(lv: pd.DataFrame, t: PointsLoan, mode: str | None, band_top, fl
     return b, edges, below, search.schedule_for(best), search.disc_for(best), binding
 
 
+#: The scenarios of :func:`sensitivity`: LGD 30%, 45% (the Basel foundation-IRB LGD of senior
+#: unsecured claims) and 60%, and uptake elasticities 0 (none), 0.1 and 0.3 (drawn balance up by
+#: that share per percentage point off the rate). Report 05 states both grids.
+SENSITIVITY_LGD: tuple[float, ...] = (0.30, 0.45, 0.60)
+SENSITIVITY_UPTAKE: tuple[float, ...] = (0.0, 0.1, 0.3)
+
+
 def sensitivity(
     loans: pd.DataFrame,
     points: pd.DataFrame | None,
     current: Schedule | PointsLoan | dict | None = None,
     *,
     terms: PointsLoan | dict | None = None,
-    lgd_values: Sequence[float] = (0.30, 0.45, 0.60),
-    uptake_values: Sequence[float] = (0.0, 0.1, 0.3),
+    lgd_values: Sequence[float] = SENSITIVITY_LGD,
+    uptake_values: Sequence[float] = SENSITIVITY_UPTAKE,
     funding_cost: float | None = None,
     operating_cost: float | None = None,
     subsidy_budget: float | None = None,
@@ -386,7 +393,9 @@ def sensitivity(
     """How the recommendation moves with LGD and the uptake assumption.
 
     The PD model is fitted once (or ``pd`` is used) and :func:`recommend_schedule` is re-run for
-    every pair (LGD, uptake elasticity); the other terms come from ``terms`` or the keywords.
+    every pair (LGD, uptake elasticity) of ``lgd_values`` and ``uptake_values`` (default
+    :data:`SENSITIVITY_LGD` and :data:`SENSITIVITY_UPTAKE`); the other terms come from ``terms``
+    or the keywords.
 
     Returns
     -------

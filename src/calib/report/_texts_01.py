@@ -67,7 +67,7 @@ TEXTS_01: dict[str, tuple[str, str]] = {
     "nb01.c.balance_rule": ("读入 = 接受 + 隔离（数据契约，见方法附录）",
                             "read = accepted + quarantined (data contract, see the methods appendix)"),
     "nb01.c.quarantine": ("隔离行占比", "Share of rows quarantined"),
-    "nb01.c.quarantine_rule": ("≤ {limit}（本报告的可用性门槛）", "≤ {limit} (this report's fitness threshold)"),
+    "nb01.c.quarantine_rule": ("≤ {quarantine_max}（本报告的可用性门槛）", "≤ {quarantine_max} (this report's fitness threshold)"),
     "nb01.c.profiling": ("合格农户建档率", "Profiling rate of eligible households"),
     "nb01.c.profiling_rule": ("{rule}（信用村“952”标准第一款）", "{rule} (credit-village \"952\" standard, first clause)"),
     "nb01.c.villages_below": ("按户计建档率{fails} 的村", "Villages {fails} profiling (households)"),

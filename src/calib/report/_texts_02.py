@@ -40,10 +40,10 @@ TEXTS_02: dict[str, tuple[str, str]] = {
         "of the review graph and on the adjusted against the plain median do not apply."),
     "nb02.components": (
         "公议模型按评议的连通组（由共同评议连在一起的农户与评议员）分别拟合。{total} 个连通组中有 {n} 个（共 {households} 户）评议员宽严不可识别"
-        "（评议员少于 2 人或自由度不足）：这些农户取评议额度的中位数，其评议员不估计宽严。",
+        "（评议员少于 {min_raters} 人或自由度不足）：这些农户取评议额度的中位数，其评议员不估计宽严。",
         "The consensus model is fitted per connected component of the reviews (households and reviewers linked by "
         "shared reviews). Of {total} components, {n} ({households} households) do not identify the reviewers' "
-        "leniency (fewer than 2 reviewers or too few degrees of freedom): their households get the median of the "
+        "leniency (fewer than {min_raters} reviewers or too few degrees of freedom): their households get the median of the "
         "reviewed amounts and their reviewers no leniency."),
     "nb02.consensus.summary": (
         "评议农户 {reviewed} 户：进入白名单 {white} 户，被拒绝 {declined} 户，需重新评议 {rereview} 户（{share}）；"
@@ -63,26 +63,26 @@ TEXTS_02: dict[str, tuple[str, str]] = {
         "reviewer equally lenient)."),
     "nb02.shift.h": ("扣除宽严倾向后的公议额度与简单中位数的比较", "Adjusted consensus against the plain median"),
     "nb02.shift.text": (
-        "简单中位数取决于哪些评议员恰好评议了该户：由小组中偏宽的成员评议的农户会得到更高额度。下表统计扣除评议员宽严倾向后额度变动超过 10% 的户数（全部在第一行，各村按变动超过 10% 的占比从高到低排列）。",
+        "简单中位数取决于哪些评议员恰好评议了该户：由小组中偏宽的成员评议的农户会得到更高额度。下表统计扣除评议员宽严倾向后额度变动超过 {shift_threshold} 的户数（全部在第一行，各村按变动超过 {shift_threshold} 的占比从高到低排列）。",
         "The plain median of the proposals depends on which members happened to review a household: a household "
         "reviewed by the lenient members of an incomplete panel gets more. The table counts households whose "
-        "limit moves by more than 10% when leniency is taken out (overall first, then the villages by that share, highest first)."),
+        "limit moves by more than {shift_threshold} when leniency is taken out (overall first, then the villages by that share, highest first)."),
     "nb02.shift.summary": (
-        "两种方法均算出正额度的 {n} 户中，额度变动超过 10% 的有 {moved} 户（{share}）：上调 {up} 户，下调 {down} 户。"
+        "两种方法均算出正额度的 {n} 户中，额度变动超过 {shift_threshold} 的有 {moved} 户（{share}）：上调 {up} 户，下调 {down} 户。"
         "比较的是小组拒绝规则之前的额度（被多数评议员拒绝、不进白名单的农户也在内）：评议的 {reviewed} 户中另有 {other} 户"
         "至少在一种方法下没有正额度，不参与比较。",
-        "Of the {n} households with a positive amount under both methods, {moved} ({share}) move by more than 10%: "
+        "Of the {n} households with a positive amount under both methods, {moved} ({share}) move by more than {shift_threshold}: "
         "{up} up, {down} down. The amounts compared are those before the panel's decline rule (households declined "
         "by most reviewers, off the white list, included); {other} of the {reviewed} reviewed households have no "
         "positive amount under at least one method and are not compared."),
     "nb02.agreement.h": ("评议小组的一致程度", "How well the panels agree"),
     "nb02.agreement.text": (
         "由对数建议额度的方差分量得到组内相关系数：ICC(A,1) 是单个评议员的信度，ICC(A,k) 是 k 人小组平均值的信度"
-        "（绝对一致，宽严差异计为不一致；McGraw & Wong 1996）。Krippendorff α（比率尺度，额度按 1 万元档位）与 Kendall W"
+        "（绝对一致，宽严差异计为不一致；McGraw & Wong 1996）。Krippendorff α（比率尺度，额度按 {alpha_grid}档位）与 Kendall W"
         "（村内排序的一致）作为补充。ICC(A,k) 低于 {icc_good}（Koo & Li 2016 “良好信度”下限）的村是再培训评议小组的首选对象。下表全部在第一行，各村按 ICC(A,k) 从低到高排列。",
         "Variance components of the log proposals give the intraclass correlations: ICC(A,1) is the reliability "
         "of one reviewer, ICC(A,k) that of the panel's average of k reviews (absolute agreement; McGraw & Wong "
-        "1996). Krippendorff's alpha (ratio, amounts on a 10,000-yuan grid) and Kendall's W (ranking within the "
+        "1996). Krippendorff's alpha (ratio, amounts on a grid of {alpha_grid}) and Kendall's W (ranking within the "
         "village) complete the picture. Villages with ICC(A,k) below {icc_good} (Koo & Li 2016, lower bound of good "
         "reliability) are the first candidates for retraining the panel. Overall first, then the villages by ICC(A,k), lowest first."),
     "nb02.agreement.summary": (
@@ -108,11 +108,11 @@ TEXTS_02: dict[str, tuple[str, str]] = {
     "nb02.flagged.h": ("被标记的评议员", "Flagged reviewers"),
     "nb02.flagged.text": (
         "偏袒检验比较评议员对关系登记中有关系（亲属、邻里、生意）农户的残差与对其他农户的残差（留一法，评议员本人的评分不参与确定农户水平）；"
-        "p 值按检验的评议员人数校正（Benjamini-Hochberg，5% 错误发现率）。评议了本户的评议员一律标记。完整名单写入 "
+        "p 值按检验的评议员人数校正（Benjamini-Hochberg，{partiality_fdr} 错误发现率）。评议了本户的评议员一律标记。完整名单写入 "
         "`flagged_reviewers.xlsx`，只含评议员编号与角色，不含姓名。",
         "Partiality compares a reviewer's residuals (leave-one-out) on households registered as related (kin, "
         "neighbour, business) with those on the reviewer's other households; p-values are adjusted for the number "
-        "of reviewers tested (Benjamini-Hochberg, 5% false discovery rate). A reviewer who reviewed their own "
+        "of reviewers tested (Benjamini-Hochberg, {partiality_fdr} false discovery rate). A reviewer who reviewed their own "
         "household is always flagged. The full list is in `flagged_reviewers.xlsx`: reviewer number and role, no names."),
     "nb02.missing_partiality": ("该评议员没有评议过有登记关系的农户，无法检验偏袒",
                                 "the reviewer reviewed no related household: partiality cannot be tested"),
@@ -131,7 +131,8 @@ TEXTS_02: dict[str, tuple[str, str]] = {
                              "fewer than {min_reviews} reviews or spread of log proposals above {dispersion} (parameters: consensus)"),
     "nb02.c.flagged": ("需约谈或再培训的评议员", "Reviewers to interview or retrain"),
     "nb02.c.flagged_fig": ("{n} 人（{reasons}）", "{n} ({reasons})"),
-    "nb02.c.flagged_rule": ("偏袒：BH 校正 q < 5%；评议本户：一律标记", "partiality: BH-adjusted q < 5%; own household: always"),
+    "nb02.c.flagged_rule": ("偏袒：BH 校正 q < {partiality_fdr}；评议本户：一律标记",
+                            "partiality: BH-adjusted q < {partiality_fdr}; own household: always"),
     "nb02.c.panels": ("需再培训的评议小组（村）", "Village panels to retrain"),
     "nb02.c.panels_fig": ("{n} / {villages} 个村", "{n} of {villages} villages"),
     "nb02.c.panels_rule": ("ICC(A,k) ≥ {icc_good}（Koo & Li 2016）", "ICC(A,k) ≥ {icc_good} (Koo & Li 2016)"),

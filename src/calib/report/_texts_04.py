@@ -34,7 +34,7 @@ TEXTS_04: dict[str, tuple[str, str]] = {
         "{min_share} of the households, and replaced by its weight of evidence WoE = ln(%good / %bad). A logistic "
         "regression of default on the WoE values gives the weights; standard errors are **clustered by village**."),
     "nb04.plot.iv_title": ("各特征的信息值 IV", "Information value"),
-    "nb04.plot.iv_x": ("IV（0.02 弱，0.1 中，0.3 强）", "IV (0.02 weak, 0.1 medium, 0.3 strong)"),
+    "nb04.plot.iv_x": ("IV（{iv_weak} 弱，{iv_medium} 中，{iv_strong} 强）", "IV ({iv_weak} weak, {iv_medium} medium, {iv_strong} strong)"),
     "nb04.plot.woe_title": ("{name}（IV {iv}）", "{name} (IV {iv})"),
     "nb04.coef.h": ("评分卡系数", "Coefficients"),
     "nb04.coef.text": (
@@ -52,10 +52,10 @@ TEXTS_04: dict[str, tuple[str, str]] = {
         "The logit is not the regular fit (Firth's penalised fit when the data separate, model-based standard errors "
         "with one village): the coefficient table's covariance column and the methods appendix say which."),
     "nb04.sign.text": (
-        "{n} 个特征与政策预期方向不符（下表）：数据中的违约率方向与预期相反（Spearman 秩相关，p < 0.05），"
+        "{n} 个特征与政策预期方向不符（下表）：数据中的违约率方向与预期相反（Spearman 秩相关，p < {sign_alpha}），"
         "或加入其他特征后系数方向反转，或按预期方向分箱后只剩一箱。这些特征照常报告，不被删除。",
         "{n} characteristic(s) at odds with the policy's expected direction (below): the default rate runs against it "
-        "in the data (Spearman rank correlation, p < 0.05), or the coefficient reverses once the other characteristics "
+        "in the data (Spearman rank correlation, p < {sign_alpha}), or the coefficient reverses once the other characteristics "
         "are in, or binning in the expected direction leaves one bin. They are reported, not dropped."),
     "nb04.points.h": ("分值表", "Points table"),
     "nb04.points.text": (
@@ -99,14 +99,14 @@ TEXTS_04: dict[str, tuple[str, str]] = {
         "fitted with the full model's penalty; Heinze & Schemper 2002, as R logistf)."),
     "nb04.cv.h": ("样本外区分能力：保留还是更换", "Out-of-sample discrimination: keep or replace"),
     "nb04.cv.text": (
-        "按村分组的 5 折交叉验证：每个村整体落在同一折，检验折的村对评分卡是新村，正如下一个要评级的村。每个训练折重新分箱、拟合逻辑回归并选择等级切分点"
+        "按村分组的 {n_folds} 折交叉验证：每个村整体落在同一折，检验折的村对评分卡是新村，正如下一个要评级的村。每个训练折重新分箱、拟合逻辑回归并选择等级切分点"
         "（随机种子为参数 `seed`），检验折农户的 PD、评分与等级都来自没有见过它们的评分卡。对这些**折外预测**与现行公式做 DeLong 检验，并按村重抽样（自助法）给出"
-        "AUC 差的区间；取两者中较宽的区间，其下限大于 0 才建议更换。现行公式权重固定，其 AUC 没有样本内乐观偏差。",
-        "Village-grouped five-fold cross-validation: each village falls whole in one fold, so the test villages are new "
+        "AUC 差的区间；取两者中较宽的区间，其下限大于 {min_auc_gain} 才建议更换。现行公式权重固定，其 AUC 没有样本内乐观偏差。",
+        "Village-grouped {n_folds}-fold cross-validation: each village falls whole in one fold, so the test villages are new "
         "to the card, as the next village to be rated will be. Binning, logit and grade cut-offs are refitted on each "
         "training fold (seeded by `seed`), so the test households' PD, score and grade come from a card that never saw "
         "them. A DeLong test of these **out-of-fold predictions** against the current formula, and a village bootstrap "
-        "of the AUC difference; with the wider of the two intervals, replace only when its lower bound is above 0. The "
+        "of the AUC difference; with the wider of the two intervals, replace only when its lower bound is above {min_auc_gain}. The "
         "current formula has fixed weights, so its AUC has no in-sample optimism."),
     "nb04.disc.text": ("校准评分卡在用信农户上的区分能力（**样本内**）：", "Discrimination of the calibrated card on drawers (**in-sample**):"),
     "nb04.plot.current": ("现行权重", "current weights"),
@@ -127,11 +127,11 @@ TEXTS_04: dict[str, tuple[str, str]] = {
     "nb04.grades.h": ("按等级的校准", "Calibration by grade"),
     "nb04.grades.text": (
         "各等级用信农户的实际违约率与平均 PD 比较，等级与 PD 均为**折外**结果（按村分组交叉验证中没有见过该农户的评分卡给出）。Jeffreys 检验（后验 Beta(D+1/2, N-D+1/2) 在等级 PD 处，单侧：PD 是否过低）"
-        "与二项交通灯：置信度低于 95% 绿灯，95%–99.9% 黄灯，99.9% 及以上红灯（巴塞尔委员会回测交通灯）。Hosmer-Lemeshow（折外，自由度 g）"
+        "与二项交通灯：置信度低于 {light_yellow} 绿灯，{light_yellow}–{light_red} 黄灯，{light_red} 及以上红灯（巴塞尔委员会回测交通灯）。Hosmer-Lemeshow（折外，自由度 g）"
         "与 Spiegelhalter z 检验整个组合。同村违约相关会使这些检验偏于拒绝。",
         "Observed default rate of drawers against the mean PD per grade, both **out of fold** (from the village-grouped cross-validation card that did not see the household). Jeffreys test (posterior "
         "Beta(D+1/2, N-D+1/2) at the grade PD, one-sided: is the PD too low?) and the binomial traffic light: green "
-        "below 95% confidence, yellow 95-99.9%, red from 99.9% (Basel backtesting traffic light). Hosmer-Lemeshow "
+        "below {light_yellow} confidence, yellow {light_yellow}-{light_red}, red from {light_red} (Basel backtesting traffic light). Hosmer-Lemeshow "
         "(out of fold, df = g) and Spiegelhalter's z test the whole portfolio. Village-correlated defaults make "
         "all of these reject too often."),
     "nb04.plot.grade_title": ("各等级违约率（颜色为交通灯）", "Default rate by grade (colour: traffic light)"),
@@ -140,10 +140,10 @@ TEXTS_04: dict[str, tuple[str, str]] = {
     "nb04.stability.h": ("稳定性：上期与本期", "Stability: previous against current period"),
     "nb04.stability.text": (
         "校准分的 PSI 与各特征的 CSI（按评分卡分箱），比较上期（较早的模型跑批与积分期，仅含其覆盖的农户）与本期。"
-        "判读：低于 0.10 稳定，0.10–0.25 中度偏移，0.25 及以上显著偏移（经验规则）。评议评分、收入与花名册信息只有一轮，其 CSI 只反映受评人群的变化。",
+        "判读：低于 {psi_moderate} 稳定，{psi_moderate}–{psi_significant} 中度偏移，{psi_significant} 及以上显著偏移（经验规则）。评议评分、收入与花名册信息只有一轮，其 CSI 只反映受评人群的变化。",
         "PSI of the calibrated score and CSI of each characteristic (on the card's bins) between the previous "
         "period (earlier model run and points period; only households it covered) and the current one. Reading: "
-        "below 0.10 stable, 0.10-0.25 moderate shift, from 0.25 significant (rules of thumb). Ratings, income and "
+        "below {psi_moderate} stable, {psi_moderate}-{psi_significant} moderate shift, from {psi_significant} significant (rules of thumb). Ratings, income and "
         "roster facts come from one review round, so their CSI reflects only the change in the scored population."),
     "nb04.stability.summary": (
         "上期（{prev_run} 模型跑批，{prev_period} 年积分）{prev} 户，本期（{cur_run} 跑批，{cur_period} 年积分）{cur} 户："
@@ -178,11 +178,12 @@ TEXTS_04: dict[str, tuple[str, str]] = {
     "nb04.c.insample_rule": ("不作为决策依据：拟合与检验用同一批违约", "not for the decision: fitted and tested on the same defaults"),
     "nb04.c.light": ("等级校准交通灯", "Grade calibration traffic light"),
     "nb04.c.light_fig": ("红灯 {red} 个、黄灯 {yellow} 个（共 {n} 个等级）", "{red} red, {yellow} yellow (of {n} grades)"),
-    "nb04.c.light_rule": ("二项检验置信度：< 95% 绿，95%–99.9% 黄，≥ 99.9% 红", "binomial confidence: < 95% green, 95-99.9% yellow, ≥ 99.9% red"),
+    "nb04.c.light_rule": ("二项检验置信度：< {light_yellow} 绿，{light_yellow}–{light_red} 黄，≥ {light_red} 红",
+                          "binomial confidence: < {light_yellow} green, {light_yellow}-{light_red} yellow, ≥ {light_red} red"),
     "nb04.c.hl": ("整体校准（折外）", "Overall calibration (out of fold)"),
     "nb04.c.hl_fig": ("Hosmer-Lemeshow p {hl}；Spiegelhalter p {sp}", "Hosmer-Lemeshow p {hl}; Spiegelhalter p {sp}"),
-    "nb04.c.hl_rule": ("p ≥ {alpha} 不拒绝 PD 校准（折外预测；同村违约相关使检验偏于拒绝）",
-                       "p ≥ {alpha}: PD calibration not rejected (out-of-fold; village-correlated defaults make the tests reject too often)"),
+    "nb04.c.hl_rule": ("p ≥ {calibration_alpha} 不拒绝 PD 校准（折外预测；同村违约相关使检验偏于拒绝）",
+                       "p ≥ {calibration_alpha}: PD calibration not rejected (out-of-fold; village-correlated defaults make the tests reject too often)"),
     "nb04.c.share": ("A 级及以上农户占比（已评分农户，校准等级，样本内）", "A-or-better share (scored households, calibrated grades, in sample)"),
     "nb04.c.share_rule": ("信用村标准 {a_share}；报告 06 按模型跑批等级、全部农户计为 {share06}", "credit village {a_share}; report 06 (model-run grades, all households): {share06}"),
     "nb04.summary_keep": (

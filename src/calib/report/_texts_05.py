@@ -35,11 +35,11 @@ TEXTS_05: dict[str, tuple[str, str]] = {
     "nb05.inflation.h": ("各村积分与积分虚高迹象", "Points by village and signs of point inflation"),
     "nb05.inflation.text": (
         "积分由各村评定，村里可能虚高积分（从而抬高农户的优惠）。对最新一期，每村积分中位数及其农户积分较上期的增长中位数，"
-        "用稳健 z 分数（中位数与 MAD；大于 {z} 标记，Iglewicz & Hoaglin）与其他村比较。积分水平高本身可能只是村风好；增长过快更值得注意。"
+        "用稳健 z 分数（中位数与 MAD；大于 {inflation_z} 标记，Iglewicz & Hoaglin）与其他村比较。积分水平高本身可能只是村风好；增长过快更值得注意。"
         "被标记的村在采信其优惠之前应先核查积分评定过程。各村完整数据见 `points_by_village.xlsx`。",
         "Points are awarded by each village, so a village can inflate them. For the latest period each village's "
         "median points and the median growth of its households' points are compared with the other villages by a "
-        "robust z-score (median and MAD; flag above {z}, Iglewicz and Hoaglin). A high level alone can be a good "
+        "robust z-score (median and MAD; flag above {inflation_z}, Iglewicz and Hoaglin). A high level alone can be a good "
         "village; fast growth is the telling sign. Every village is in `points_by_village.xlsx`."),
     "nb05.inflation.summary": (
         "共 {villages} 个村；疑似积分虚高被标记的村 {flagged} 个：{names}。",
@@ -58,7 +58,8 @@ TEXTS_05: dict[str, tuple[str, str]] = {
     "nb05.plot.bands_x": ("积分档", "points band"),
     "nb05.plot.observed": ("实际违约率（Jeffreys 95% 区间）", "observed (Jeffreys 95%)"),
     "nb05.plot.modelled": ("模型 PD", "modelled PD"),
-    "nb05.plot.clipped": ("纵轴按贷款不少于 20 笔的档位确定（上限 {top}）；更小档位的区间被截断", "y axis fitted to bands with at least 20 loans (top {top}); wider intervals of smaller bands are clipped"),
+    "nb05.plot.clipped": ("纵轴按贷款不少于 {axis_min_loans} 笔的档位确定（上限 {top}）；更小档位的区间被截断",
+                          "y axis fitted to bands with at least {axis_min_loans} loans (top {top}); wider intervals of smaller bands are clipped"),
     "nb05.discount.h": ("每 100 分风险可证明的优惠与政策优惠", "The risk-justified discount per 100 points against the policy"),
     "nb05.discount.text": (
         "违约对积分（每 100 分）的逻辑回归，控制银行可观察且不由积分派生的变量：评议诚信与经营评分均值、户主年龄、无积分记录标记"
@@ -189,9 +190,9 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "The recommended schedule: top discount {top}, subsidy {subsidy} a year; binding: {binding}."),
     "nb05.sensitivity.h": ("对 LGD 与用信弹性的敏感性", "Sensitivity to LGD and uptake"),
     "nb05.sensitivity.text": (
-        "在违约损失率（30%、45%、60%）与用信弹性（利率每降 1 个百分点用信余额增加的比例：0、0.1、0.3）下重新推荐，PD 模型不变。"
+        "在违约损失率（{sensitivity_lgd}）与用信弹性（利率每降 1 个百分点用信余额增加的比例：{sensitivity_uptake}）下重新推荐，PD 模型不变。"
         "若推荐随合理的 LGD 变化很大，采用前需要更好的 LGD 估计。",
-        "The recommendation re-run over LGD (30%, 45%, 60%) and the uptake assumption (0, 0.1, 0.3), with the same "
+        "The recommendation re-run over LGD ({sensitivity_lgd}) and the uptake assumption ({sensitivity_uptake}), with the same "
         "PD model. A recommendation that changes a lot across plausible LGDs needs a better LGD estimate first."),
     "nb05.caveats.h": ("注意事项", "Caveats"),
     "nb05.caveats.text": (
@@ -225,8 +226,8 @@ TEXTS_05: dict[str, tuple[str, str]] = {
     "nb05.c.base_rule": ("利率 ≥ 资金 + 运营成本 + 预期损失（底线规则）", "rate ≥ funding + operating cost + expected loss (floor rule)"),
     "nb05.c.period": ("参数方案与合同利率", "The parameters' schedule against the booked rates"),
     "nb05.c.period_fig": ("{share} 的贷款（{period} 年积分）", "{share} of loans ({period} points)"),
-    "nb05.c.period_rule": ("按参数方案复现合同利率的贷款 ≥ {min}；否则下文成本按银行未采用的方案计算",
-                           "booked rates reproduced by the parameters' schedule for ≥ {min} of loans; otherwise the costs below are of a schedule the bank did not apply"),
+    "nb05.c.period_rule": ("按参数方案复现合同利率的贷款 ≥ {min_reproduced}；否则下文成本按银行未采用的方案计算",
+                           "booked rates reproduced by the parameters' schedule for ≥ {min_reproduced} of loans; otherwise the costs below are of a schedule the bank did not apply"),
     "nb05.period.mismatch": (
         "**注意**：按参数中的积分方案，{period} 年积分只复现了 {share} 的合同利率（各期中最高）。参数方案很可能不是银行为这些贷款定价所用的方案："
         "下文的让利、补贴与推荐方案都是按参数方案计算的，不是合同实际。请先核对参数表中的“积分贷 · 现行优惠方案”（基准利率、每档优惠、是否按比例）。",
@@ -236,7 +237,7 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "Check the parameter table's \"Points loan · Schedule in force\" (base rate, discount per step, proportional) first."),
     "nb05.c.inflation": ("疑似积分虚高的村", "Villages flagged for point inflation"),
     "nb05.c.inflation_fig": ("{n} 个：{names}", "{n}: {names}"),
-    "nb05.c.inflation_rule": ("稳健 z 分数 > {z}（Iglewicz & Hoaglin 1993）", "robust z > {z} (Iglewicz & Hoaglin 1993)"),
+    "nb05.c.inflation_rule": ("稳健 z 分数 > {inflation_z}（Iglewicz & Hoaglin 1993）", "robust z > {inflation_z} (Iglewicz & Hoaglin 1993)"),
     # the summary line: the recommendation (a discount, or none), the current discount's verdict,
     # the base rate (below cost in some bands, or covering all)
     # the current schedule's subsidy: a point estimate, with its interval (at its top end: said so)

@@ -55,7 +55,7 @@ TEXTS_07: dict[str, tuple[str, str]] = {
     "nb07.c.history_fig": ("{points} 个基准日（回填 {backfilled} 个），最近 {date}；以下各项为该基准日的数值",
                            "{points} as-of dates ({backfilled} backfilled), latest {date}; the figures below are at that date"),
     "nb07.c.history_none": ("运行历史为空", "the run history is empty"),
-    "nb07.c.history_rule": ("至少 2 个基准日才能看趋势", "at least 2 as-of dates to see a trend"),
+    "nb07.c.history_rule": ("至少 {min_trend_points} 个基准日才能看趋势", "at least {min_trend_points} as-of dates to see a trend"),
     "nb07.c.is_base": ("本次即基期，尚无可比较的评估", "this run is the base: nothing to compare yet"),
     "nb07.c.relative_fig": ("{value}，为基期的 {ratio} 倍", "{value}, {ratio} times the base run"),
     "nb07.c.detail_fig": ("{value}（{detail}）", "{value} ({detail})"),

@@ -4,15 +4,22 @@ Every definition, formula and threshold a report uses, with where the threshold 
 stated inside the bundle: a reader never needs a file outside it. Texts are in Chinese and
 English; :func:`methods_appendix` renders a report's appendix (escaped), :func:`glossary_page`
 the stand-alone ``glossary.html`` the runner writes into each bundle.
+
+A threshold a text states is a placeholder, never a number typed into the text: the run's
+parameters fill theirs (:func:`calib.report.words.param_words`), and the fixed thresholds (module
+constants of the code that applies them, and the parameters' defaults an appendix names as such)
+are filled by :func:`fixed_words` from :data:`FIXED_WORDS`, the one list of where each report's
+are worded.
 """
 from __future__ import annotations
 
 import html
+from importlib import import_module
 
 from calib.report.display import CSS, HTML
 from calib.report.labels import get_lang
 
-__all__ = ["METHODS", "GLOSSARY", "methods_appendix", "glossary_page"]
+__all__ = ["METHODS", "GLOSSARY", "FIXED_WORDS", "fixed_words", "methods_appendix", "glossary_page"]
 
 # Sources of thresholds, named as the programme documents name them (no file reference).
 _SRC = {
@@ -47,28 +54,28 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
          ("每张表：读入行数 = 接受行数 + 隔离行数；每个隔离行附原因（列的取值范围与格式规则见本报告“隔离的行”一节），个人信息打码。任何一张表不守恒即判“不可用”。",
           "For every table: rows read = rows accepted + rows quarantined; each quarantined row carries its reason (the column rules and ranges are named in the section \"Quarantine\"); personal values masked. Any table that does not balance makes the data unfit.")),
         (("隔离行占比", "Share of rows quarantined"),
-         ("隔离行数 / 读入行数（全部表合计）；不超过 1.00% 判为可用，超过时提示先在源头更正。来源：本工作台的可用性门槛（内部约定，非监管要求）。",
-          "Rows quarantined / rows read (all tables); at most 1.00% is fit to use, above it the page asks for correction at source first. Source: this workbench's fitness threshold (an internal convention, not a regulatory rule).")),
+         ("隔离行数 / 读入行数（全部表合计）；不超过 {quarantine_max} 判为可用，超过时提示先在源头更正。来源：本工作台的可用性门槛（内部约定，非监管要求）。",
+          "Rows quarantined / rows read (all tables); at most {quarantine_max} is fit to use, above it the page asks for correction at source first. Source: this workbench's fitness threshold (an internal convention, not a regulatory rule).")),
         (("合格人员", "Eligible person"),
          ("年龄 {min_age}–{max_age} 周岁（按评估基准日；取自授信资格参数），排除：{excluded}（“走死逃亡”与不良记录中参数所列者）；户内至少一名合格人员即为合格农户。来源：" + _SRC["003"][0],
           "Aged {min_age} to {max_age} at the reference date (the eligibility parameters), excluding, as the parameters say: {excluded}; a household is eligible when at least one member is. Source: " + _SRC["003"][1])),
         (("建档率", "Profiling rate"),
-         ("已建档农户 / 合格农户，已建档 = 评议小组已评议且模型已跑批；整体与每个村均须达到参数中信用村标准的建档率（默认不低于 90%，即“952”标准之“9”：信息采集不低于 90%；本次取值见正文与参数表），按整数比较。来源：" + _SRC["003"][0],
-          "Profiled households / eligible households, profiled = reviewed by the panel and scored by the model; required overall and in each village at the credit-village rule of the parameters (by default at least 90%, the \"9\" of the \"952\" standard: information collected for at least 90%; this run's value in the text and the parameter table), compared in integers. Source: " + _SRC["003"][1])),
+         ("已建档农户 / 合格农户，已建档 = 评议小组已评议且模型已跑批；整体与每个村均须达到参数中信用村标准的建档率（默认{profiling_default}，即“952”标准之“9”：信息采集{profiling_default}；本次取值见正文与参数表），按整数比较。来源：" + _SRC["003"][0],
+          "Profiled households / eligible households, profiled = reviewed by the panel and scored by the model; required overall and in each village at the credit-village rule of the parameters (by default {profiling_default}, the \"9\" of the \"952\" standard: information collected for {profiling_default}; this run's value in the text and the parameter table), compared in integers. Source: " + _SRC["003"][1])),
     ],
     "02": [
         (("公议授信额度（调整法）", "Consensus limit (adjusted)"),
-         ("对数额度 = 农户水平 + 评议员宽严效应 + 误差，Huber 稳健估计，在评议图（农户—评议员）的每个连通分量内分别估计；评议员少于 2 人或自由度不足 10 的分量用中位数。额度按参数的额度档位取整、按参数的上限封顶（本次取值见参数表）。",
-          "log limit = household level + reviewer leniency + error, Huber-robust, estimated within each connected component of the household-reviewer graph; components with fewer than 2 reviewers or under 10 residual degrees of freedom use the median. Rounded to the grid and capped at the ceiling of the parameters (this run's values in the parameter table).")),
+         ("对数额度 = 农户水平 + 评议员宽严效应 + 误差，Huber 稳健估计，在评议图（农户—评议员）的每个连通分量内分别估计；评议员少于 {min_raters} 人或自由度不足 {min_component_df} 的分量用中位数。额度按参数的额度档位取整、按参数的上限封顶（本次取值见参数表）。",
+          "log limit = household level + reviewer leniency + error, Huber-robust, estimated within each connected component of the household-reviewer graph; components with fewer than {min_raters} reviewers or under {min_component_df} residual degrees of freedom use the median. Rounded to the grid and capped at the ceiling of the parameters (this run's values in the parameter table).")),
         (("宽严倾向区间", "Leniency interval"),
          ("Huber 三明治方差，含有限样本因子 K²（Huber 1981, §7.6）。",
           "Huber sandwich variance with the finite-sample factor K² (Huber 1981, §7.6).")),
         (("一致性指标", "Agreement"),
-         ("ICC(A,1)、ICC(A,k)（McGraw & Wong 1996）、Krippendorff α（比率尺度）、Kendall W（村内）。ICC(A,k) 低于 0.75 的村，其评议小组需再培训。",
-          "ICC(A,1), ICC(A,k) (McGraw & Wong 1996), Krippendorff's alpha (ratio), Kendall's W (within village). A village whose ICC(A,k) is below 0.75 has its panel retrained.")),
+         ("ICC(A,1)、ICC(A,k)（McGraw & Wong 1996）、Krippendorff α（比率尺度）、Kendall W（村内）。ICC(A,k) 低于 {icc_good} 的村，其评议小组需再培训。",
+          "ICC(A,1), ICC(A,k) (McGraw & Wong 1996), Krippendorff's alpha (ratio), Kendall's W (within village). A village whose ICC(A,k) is below {icc_good} has its panel retrained.")),
         (("偏袒标记", "Partiality flag"),
-         ("评议员对亲属农户的偏差检验，Benjamini-Hochberg 控制错误发现率 5%。",
-          "Test of a reviewer's deviation on relatives' households, Benjamini-Hochberg false discovery rate 5%.")),
+         ("评议员对亲属农户的偏差检验，Benjamini-Hochberg 控制错误发现率 {partiality_fdr}。",
+          "Test of a reviewer's deviation on relatives' households, Benjamini-Hochberg false discovery rate {partiality_fdr}.")),
     ],
     "03": [
         (("比较对象", "What is compared"),
@@ -92,19 +99,19 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
     ],
     "04": [
         (("样本外证据", "Out-of-sample evidence"),
-         ("按村分组、按违约分层的 5 折交叉验证，分箱、拟合与等级切分点均在每折训练集内确定；保留或更换的结论仅依据样本外预测：AUC 增益的 95% 区间整体大于 0 才更换（DeLong 1988，另加按村自助区间）。",
-          "Village-grouped 5-fold cross-validation (stratified by default, grouped by village) with binning, fit and grade cut-offs chosen inside each training fold; keep or replace rests on out-of-fold predictions only: replace only if the whole 95% interval of the AUC gain is above 0 (DeLong 1988, plus a village bootstrap interval).")),
+         ("按村分组、按违约分层的 {n_folds} 折交叉验证，分箱、拟合与等级切分点均在每折训练集内确定；保留或更换的结论仅依据样本外预测：AUC 增益的 95% 区间整体大于 {min_auc_gain} 才更换（DeLong 1988，另加按村自助区间）。",
+          "Village-grouped {n_folds}-fold cross-validation (stratified by default, grouped by village) with binning, fit and grade cut-offs chosen inside each training fold; keep or replace rests on out-of-fold predictions only: replace only if the whole 95% interval of the AUC gain is above {min_auc_gain} (DeLong 1988, plus a village bootstrap interval).")),
         (("整群标准误", "Clustered SEs"),
-         ("CR1 三明治方差 V·G/(G−1)·(N−1)/(N−K)，K 含截距（无吸收的固定效应）；区间与 p 值用 t(G−1) 临界值（Cameron & Miller 2015）；村少于 30 个时另报受限 wild cluster score bootstrap p 值（Kline & Santos 2012；村不多于 12 个用 Webb 六点权重，否则 Rademacher；权重向量不多于抽样次数时全部枚举；Cameron, Gelbach & Miller 2008; Webb 2023）；仅一个村时用模型型标准误，并注明。",
-          "CR1 sandwich V·G/(G-1)·(N-1)/(N-K), K counting the intercept (no absorbed effects); intervals and p-values on t(G-1) critical values (Cameron & Miller 2015); below 30 villages also the restricted wild cluster score bootstrap p-value (Kline & Santos 2012; Webb six-point weights up to 12 villages, Rademacher above; every weight vector enumerated when there are no more than the draws; Cameron, Gelbach & Miller 2008; Webb 2023); with one village, model-based SEs, stated.")),
+         ("CR1 三明治方差 V·G/(G−1)·(N−1)/(N−K)，K 含截距（无吸收的固定效应）；区间与 p 值用 t(G−1) 临界值（Cameron & Miller 2015）；村少于 {few_clusters} 个时另报受限 wild cluster score bootstrap p 值（Kline & Santos 2012；村不多于 {webb_max_clusters} 个用 Webb 六点权重，否则 Rademacher；权重向量不多于抽样次数时全部枚举；Cameron, Gelbach & Miller 2008; Webb 2023）；仅一个村时用模型型标准误，并注明。",
+          "CR1 sandwich V·G/(G-1)·(N-1)/(N-K), K counting the intercept (no absorbed effects); intervals and p-values on t(G-1) critical values (Cameron & Miller 2015); below {few_clusters} villages also the restricted wild cluster score bootstrap p-value (Kline & Santos 2012; Webb six-point weights up to {webb_max_clusters} villages, Rademacher above; every weight vector enumerated when there are no more than the draws; Cameron, Gelbach & Miller 2008; Webb 2023); with one village, model-based SEs, stated.")),
         (("数据分离时的拟合", "Separated data"),
          _SEPARATION),
         (("年收入（对数）", "Log income"),
          ("各评议员所报年收入取对数后的平均（误差与收入成比例时无偏）。",
           "Mean of the reviewers' log incomes (unbiased when errors are proportional to income).")),
         (("等级校准", "Grade calibration"),
-         ("用样本外（交叉验证检验折）的 PD 与等级：每个等级的违约率对平均 PD，单侧 Jeffreys 检验（后验 Beta(D+½, N−D+½)；ECB 2019；Brown, Cai & DasGupta 2001）与精确二项检验；交通灯按二项置信度：< 95% 绿、95%–99.9% 黄、≥ 99.9% 红（OeNB 2004，巴塞尔交通灯法）。各等级逐一检验，不做多重检验校正（与 ECB 要求一致）；同村违约相关会使检验过多拒绝（BCBS WP 14, 2005）。整体：Hosmer-Lemeshow（样本外 df = g，样本内 g − 2；Hosmer & Lemeshow 1980；期望为 0 而有违约的组给出无穷大统计量，不合并组）与 Spiegelhalter z（Spiegelhalter 1986；PD 全为 0.5 或全为 0/1 时 z 无定义并说明原因）。p ≥ 0.05 为不拒绝校准。来源：巴塞尔委员会《内部模型法回测框架》（1996）的交通灯区间。",
-          "On out-of-fold PDs and grades (cross-validation test folds): per grade, default rate against mean PD, one-sided Jeffreys test (posterior Beta(D+½, N−D+½); ECB 2019; Brown, Cai & DasGupta 2001) and exact binomial test; traffic light on the binomial confidence: below 95% green, 95-99.9% amber, at or above 99.9% red (OeNB 2004, Basel traffic-light approach). Grades are tested one at a time, without a multiple-testing correction (as the ECB instructions do); defaults correlated within villages make the tests reject too often (BCBS WP 14, 2005). Overall: Hosmer-Lemeshow (df = g out of sample, g − 2 in sample; Hosmer & Lemeshow 1980; a group with zero expected but observed defaults gives an infinite statistic, groups are not merged) and Spiegelhalter's z (Spiegelhalter 1986; undefined, with the reason, when every PD is 0.5 or every PD is 0 or 1). p ≥ 0.05 means calibration is not rejected. Source of the traffic-light zones: the Basel Committee's backtesting framework (1996).")),
+         ("用样本外（交叉验证检验折）的 PD 与等级：每个等级的违约率对平均 PD，单侧 Jeffreys 检验（后验 Beta(D+½, N−D+½)；ECB 2019；Brown, Cai & DasGupta 2001）与精确二项检验；交通灯按二项置信度：< {light_yellow} 绿、{light_yellow}–{light_red} 黄、≥ {light_red} 红（OeNB 2004，巴塞尔交通灯法）。各等级逐一检验，不做多重检验校正（与 ECB 要求一致）；同村违约相关会使检验过多拒绝（BCBS WP 14, 2005）。整体：Hosmer-Lemeshow（样本外 df = g，样本内 g − 2；Hosmer & Lemeshow 1980；期望为 0 而有违约的组给出无穷大统计量，不合并组）与 Spiegelhalter z（Spiegelhalter 1986；PD 全为 0.5 或全为 0/1 时 z 无定义并说明原因）。p ≥ {calibration_alpha} 为不拒绝校准。来源：巴塞尔委员会《内部模型法回测框架》（1996）的交通灯区间。",
+          "On out-of-fold PDs and grades (cross-validation test folds): per grade, default rate against mean PD, one-sided Jeffreys test (posterior Beta(D+½, N−D+½); ECB 2019; Brown, Cai & DasGupta 2001) and exact binomial test; traffic light on the binomial confidence: below {light_yellow} green, {light_yellow}-{light_red} amber, at or above {light_red} red (OeNB 2004, Basel traffic-light approach). Grades are tested one at a time, without a multiple-testing correction (as the ECB instructions do); defaults correlated within villages make the tests reject too often (BCBS WP 14, 2005). Overall: Hosmer-Lemeshow (df = g out of sample, g − 2 in sample; Hosmer & Lemeshow 1980; a group with zero expected but observed defaults gives an infinite statistic, groups are not merged) and Spiegelhalter's z (Spiegelhalter 1986; undefined, with the reason, when every PD is 0.5 or every PD is 0 or 1). p ≥ {calibration_alpha} means calibration is not rejected. Source of the traffic-light zones: the Basel Committee's backtesting framework (1996).")),
         (("AUC 与 KS", "AUC and KS"),
          ("AUC = 随机一户违约户的 PD 高于随机一户未违约户的概率（同分计一半）；KS = 违约与未违约两组评分累积分布之差的最大值。",
           "AUC = the probability that a random defaulter's PD exceeds a random non-defaulter's (ties count half); KS = the largest gap between the two groups' cumulative score distributions.")),
@@ -114,14 +121,14 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
     ],
     "05": [
         (("定价期与方案核对", "Pricing period and schedule check"),
-         ("把每笔贷款的合同利率与各期积分按参数方案算出的利率比较（容差 0.0001 个百分点），复现最多的一期为定价期；复现的贷款不少于 95% 时认为参数方案即银行定价所用方案，否则结论首行提示复核，下文成本按参数方案计算、不是合同实际。来源：本工作台的核对门槛（内部约定）。",
-          "Each loan's booked rate is compared with the parameters' schedule at each period's points (tolerance 0.0001 percentage point); the period reproducing the most is the pricing period. When at least 95% of loans are reproduced the parameters' schedule is taken as the one the bank priced with; otherwise the first conclusion asks for a check, and the costs below are of the parameters' schedule, not the contracts. Source: this workbench's check threshold (an internal convention).")),
+         ("把每笔贷款的合同利率与各期积分按参数方案算出的利率比较（容差 {rate_tolerance} 个百分点），复现最多的一期为定价期；复现的贷款不少于 {min_reproduced} 时认为参数方案即银行定价所用方案，否则结论首行提示复核，下文成本按参数方案计算、不是合同实际。来源：本工作台的核对门槛（内部约定）。",
+          "Each loan's booked rate is compared with the parameters' schedule at each period's points (tolerance {rate_tolerance} percentage point); the period reproducing the most is the pricing period. When at least {min_reproduced} of loans are reproduced the parameters' schedule is taken as the one the bank priced with; otherwise the first conclusion asks for a check, and the costs below are of the parameters' schedule, not the contracts. Source: this workbench's check threshold (an internal convention).")),
         (("积分优惠", "Points discount"),
          ("{schedule}（本次参数）。来源：" + _SRC["004"][0],
           "{schedule} (this run's parameters). Source: " + _SRC["004"][1])),
         (("每 100 分风险可证明的优惠", "Risk-justified discount per 100 points"),
-         ("违约对积分（每 100 分）及控制变量的 logit，CR1 整群标准误 G/(G−1)·(N−1)/(N−K)、t(G−1) 临界值（Cameron & Miller 2015）；村少于 30 个时另报积分系数的受限 wild cluster score bootstrap p 值（Kline & Santos 2012；Webb 2023）。每 100 分风险可证明的优惠 = LGD × 平均边际效应（+100 分的 PD 差，Williams 2012）；区间为按村整群（pairs）百分位自助法，每次重抽整村并重新拟合（Cameron, Gelbach & Miller 2008），村少于约 20 个时提示不可靠；仅一个村时报错，除非明确要求按贷款计算并注明。",
-          "Logit of default on points (per 100) and controls, CR1 cluster SEs G/(G-1)·(N-1)/(N-K), t(G-1) critical values (Cameron & Miller 2015); below 30 villages also the restricted wild cluster score bootstrap p-value of the points coefficient (Kline & Santos 2012; Webb 2023). Risk-justified discount per 100 points = LGD × average marginal effect (PD difference for +100 points, Williams 2012); interval by the village-cluster (pairs) percentile bootstrap, whole villages redrawn and the model refitted each time (Cameron, Gelbach & Miller 2008), with a warning below about 20 villages; one village is an error unless loan-level inference is asked for, stated.")),
+         ("违约对积分（每 100 分）及控制变量的 logit，CR1 整群标准误 G/(G−1)·(N−1)/(N−K)、t(G−1) 临界值（Cameron & Miller 2015）；村少于 {few_clusters} 个时另报积分系数的受限 wild cluster score bootstrap p 值（Kline & Santos 2012；Webb 2023）。每 100 分风险可证明的优惠 = LGD × 平均边际效应（+100 分的 PD 差，Williams 2012）；区间为按村整群（pairs）百分位自助法，每次重抽整村并重新拟合（Cameron, Gelbach & Miller 2008），村少于约 {few_boot_villages} 个时提示不可靠；仅一个村时报错，除非明确要求按贷款计算并注明。",
+          "Logit of default on points (per 100) and controls, CR1 cluster SEs G/(G-1)·(N-1)/(N-K), t(G-1) critical values (Cameron & Miller 2015); below {few_clusters} villages also the restricted wild cluster score bootstrap p-value of the points coefficient (Kline & Santos 2012; Webb 2023). Risk-justified discount per 100 points = LGD × average marginal effect (PD difference for +100 points, Williams 2012); interval by the village-cluster (pairs) percentile bootstrap, whole villages redrawn and the model refitted each time (Cameron, Gelbach & Miller 2008), with a warning below about {few_boot_villages} villages; one village is an error unless loan-level inference is asked for, stated.")),
         (("数据分离时的拟合", "Separated data"),
          _SEPARATION),
         (("自助法重抽样中的数据分离", "Separated bootstrap replicates"),
@@ -164,8 +171,8 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
           "the discount per 100 points applies to every band at once, so when such a band holds a loan the discount would reach (with a proportional schedule, any loan with points above 0) the recommended discount can only be 0. "
           "The recommended schedule therefore does not make every band cover its cost (the column Recommended rate covers cost says which do); the page names the binding constraint. The budget is the bank's figure in the parameters.")),
         (("积分虚高", "Point inflation"),
-         ("各村最新一期积分中位数及其较上一期的增长，各自对全部村计算稳健 z 分数 = (x − 各村中位数) / (1.4826 × MAD)；任一 > 3.5（只看向上偏离）即标记为疑似虚高、需复核。来源：Iglewicz & Hoaglin (1993) 的稳健离群判定。",
-          "Each village's latest median points and its growth since the previous period, each as a robust z across villages = (x − median of villages) / (1.4826 × MAD); either above 3.5 (upward only) flags the village for review. Source: the robust outlier rule of Iglewicz & Hoaglin (1993).")),
+         ("各村最新一期积分中位数及其较上一期的增长，各自对全部村计算稳健 z 分数 = (x − 各村中位数) / (1.4826 × MAD)；任一 > {inflation_z}（只看向上偏离）即标记为疑似虚高、需复核。来源：Iglewicz & Hoaglin (1993) 的稳健离群判定。",
+          "Each village's latest median points and its growth since the previous period, each as a robust z across villages = (x − median of villages) / (1.4826 × MAD); either above {inflation_z} (upward only) flags the village for review. Source: the robust outlier rule of Iglewicz & Hoaglin (1993).")),
     ],
     "06": [
         (("信用村", "Credit village"),
@@ -186,17 +193,17 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
          ("每次报告运行记录的头部指标（运行历史）；同一评估基准日运行多次时取最近一次。标注“回填”的点是按同一套报告代码评估的样本早期季度快照，不是银行的实际评估。",
           "The headline figures every report run records (the run history); with several runs for one as-of date the latest counts. Points marked backfilled are the sample's earlier quarterly snapshots evaluated by the same report code, not the bank's own evaluations.")),
         (("稳定性 PSI / CSI", "Stability (PSI / CSI)"),
-         ("PSI = Σ (实际占比 − 基期占比) × ln(实际占比 / 基期占比)，按银行现行评分卡（参数中的现行权重与等级分数线，在用的评分卡）的得分计算，分段固定：各等级分数线、相邻分数线之间的中点，以及最低分数线以下与最高分数线以上各六段（每段为相邻分数线间距的一半）。现行评分卡各期不变，PSI 因此只反映人群的变化（Siddiqi 的定义）；各期重新校准的评分卡每期重新拟合，其得分分布不用于 PSI。运行历史中没有现行评分卡分布的早期运行，改用校准评分卡的得分分布并注明来源。CSI 按固定分段比较各特征本身，不受评分卡影响，对每个特征计算，取最大者。基期为首次运行（可在监测参数中另指定）。默认 < 0.10 绿，0.10–0.25 黄，≥ 0.25 红。来源：行业惯例（Siddiqi《信用风险评分卡》，2006）。",
-          "PSI = Σ (actual share − base share) × ln(actual share / base share) over the scores of the bank's current card (the current weights and grade cutoffs of the parameters: the card in use), on fixed bands: the grade cutoffs, the midpoints between neighbouring cutoffs, and six bands below the lowest cutoff and six above the highest (each half the narrowest gap between cutoffs). The current card is the same from run to run, so its PSI reflects the population's change alone (Siddiqi's definition); the recalibrated card is refitted by every run and its score distribution is not used for the PSI. Earlier runs of the history that recorded no current-card distribution use the calibrated card's, and the source says so. CSI compares each characteristic itself on fixed bins, independent of any card, per characteristic, the largest shown. The base is the first run (the monitoring parameters may name another). Defaults: below 0.10 green, 0.10-0.25 amber, from 0.25 red. Source: industry convention (Siddiqi, Credit Risk Scorecards, 2006).")),
+         ("PSI = Σ (实际占比 − 基期占比) × ln(实际占比 / 基期占比)，按银行现行评分卡（参数中的现行权重与等级分数线，在用的评分卡）的得分计算，分段固定：各等级分数线、相邻分数线之间的中点，以及最低分数线以下与最高分数线以上各{score_steps}段（每段为相邻分数线间距的一半）。现行评分卡各期不变，PSI 因此只反映人群的变化（Siddiqi 的定义）；各期重新校准的评分卡每期重新拟合，其得分分布不用于 PSI。运行历史中没有现行评分卡分布的早期运行，改用校准评分卡的得分分布并注明来源。CSI 按固定分段比较各特征本身，不受评分卡影响，对每个特征计算，取最大者。基期为首次运行（可在监测参数中另指定）。默认 < {mon_psi_green} 绿，{mon_psi_green}–{mon_psi_amber} 黄，≥ {mon_psi_amber} 红。来源：行业惯例（Siddiqi《信用风险评分卡》，2006）。",
+          "PSI = Σ (actual share − base share) × ln(actual share / base share) over the scores of the bank's current card (the current weights and grade cutoffs of the parameters: the card in use), on fixed bands: the grade cutoffs, the midpoints between neighbouring cutoffs, and {score_steps} bands below the lowest cutoff and {score_steps} above the highest (each half the narrowest gap between cutoffs). The current card is the same from run to run, so its PSI reflects the population's change alone (Siddiqi's definition); the recalibrated card is refitted by every run and its score distribution is not used for the PSI. Earlier runs of the history that recorded no current-card distribution use the calibrated card's, and the source says so. CSI compares each characteristic itself on fixed bins, independent of any card, per characteristic, the largest shown. The base is the first run (the monitoring parameters may name another). Defaults: below {mon_psi_green} green, {mon_psi_green}-{mon_psi_amber} amber, from {mon_psi_amber} red. Source: industry convention (Siddiqi, Credit Risk Scorecards, 2006).")),
         (("区分能力", "Discrimination"),
-         ("样本外 AUC（按村分组交叉验证，见报告 04）默认 ≥ 0.70 绿、0.65–0.70 黄、< 0.65 红；KS 默认 ≥ 0.30 绿、0.20–0.30 黄、< 0.20 红。来源：本工作台默认值（常见评分卡实践），银行可在参数中调整。",
-          "Out-of-sample AUC (village-grouped cross-validation, see report 04): defaults at least 0.70 green, 0.65-0.70 amber, below 0.65 red; KS at least 0.30 green, 0.20-0.30 amber, below 0.20 red. Source: this workbench's defaults (common scorecard practice); a bank may change them in the parameters.")),
+         ("样本外 AUC（按村分组交叉验证，见报告 04）默认 ≥ {mon_auc_oos_green} 绿、{mon_auc_oos_amber}–{mon_auc_oos_green} 黄、< {mon_auc_oos_amber} 红；KS 默认 ≥ {mon_ks_green} 绿、{mon_ks_amber}–{mon_ks_green} 黄、< {mon_ks_amber} 红。来源：本工作台默认值（常见评分卡实践），银行可在参数中调整。",
+          "Out-of-sample AUC (village-grouped cross-validation, see report 04): defaults at least {mon_auc_oos_green} green, {mon_auc_oos_amber}-{mon_auc_oos_green} amber, below {mon_auc_oos_amber} red; KS at least {mon_ks_green} green, {mon_ks_amber}-{mon_ks_green} amber, below {mon_ks_amber} red. Source: this workbench's defaults (common scorecard practice); a bank may change them in the parameters.")),
         (("等级回测与额度偏差", "Grade backtest and limit gap"),
-         ("等级回测 = 各等级“校准 PD 偏低”的最大置信度：每个等级用精确二项检验（单侧，备择假设为实际违约率高于该等级的平均 PD，样本外 PD，即报告 04 的等级校准交通灯），取 1 − p 值的最大者；默认 < 95% 绿、95%–99.9% 黄、≥ 99.9% 红，与报告 04 的交通灯一致（OeNB 2004）。PD 偏高（偏保守）不计为失败；违约少的等级需要更大的偏差才亮灯。模型与公议额度的偏差幅度 = |Bland-Altman 偏差 − 1|，默认 < 10% 绿、< 20% 黄。来源：本工作台默认值，银行可在参数中调整。",
-          "Grade backtest = the largest confidence that a grade's calibrated PD is too low: per grade an exact one-sided binomial test (alternative: the observed default rate exceeds the grade's mean out-of-fold PD, report 04's grade traffic light), the largest 1 − p; defaults below 95% green, 95% to 99.9% amber, from 99.9% red, as report 04's traffic light (OeNB 2004). A PD that is too high (conservative) is not a failure; a grade with few loans needs a larger gap to light up. Consensus-model gap = |Bland-Altman bias ratio − 1|, defaults below 10% green, below 20% amber. Source: this workbench's defaults; a bank may change them in the parameters.")),
+         ("等级回测 = 各等级“校准 PD 偏低”的最大置信度：每个等级用精确二项检验（单侧，备择假设为实际违约率高于该等级的平均 PD，样本外 PD，即报告 04 的等级校准交通灯），取 1 − p 值的最大者；默认 < {mon_grade_backtest_green} 绿、{mon_grade_backtest_green}–{mon_grade_backtest_amber} 黄、≥ {mon_grade_backtest_amber} 红，与报告 04 的交通灯一致（OeNB 2004）。PD 偏高（偏保守）不计为失败；违约少的等级需要更大的偏差才亮灯。模型与公议额度的偏差幅度 = |Bland-Altman 偏差 − 1|，默认 < {mon_consensus_model_gap_green} 绿、< {mon_consensus_model_gap_amber} 黄。来源：本工作台默认值，银行可在参数中调整。",
+          "Grade backtest = the largest confidence that a grade's calibrated PD is too low: per grade an exact one-sided binomial test (alternative: the observed default rate exceeds the grade's mean out-of-fold PD, report 04's grade traffic light), the largest 1 − p; defaults below {mon_grade_backtest_green} green, {mon_grade_backtest_green} to {mon_grade_backtest_amber} amber, from {mon_grade_backtest_amber} red, as report 04's traffic light (OeNB 2004). A PD that is too high (conservative) is not a failure; a grade with few loans needs a larger gap to light up. Consensus-model gap = |Bland-Altman bias ratio − 1|, defaults below {mon_consensus_model_gap_green} green, below {mon_consensus_model_gap_amber} amber. Source: this workbench's defaults; a bank may change them in the parameters.")),
         (("相对指标", "Relative indicators"),
-         ("需核查农户数与信用村数按相对基期的比值判定：需核查农户默认 < 1.25 倍绿、< 1.50 倍黄；信用村数默认 ≥ 1.0 倍绿、≥ 0.8 倍黄。本次运行实际使用的阈值见“本次使用的监测阈值”表。",
-          "Households to investigate and credit villages are judged on their ratio to the base run: investigations below 1.25 times green, below 1.5 amber; credit villages at least 1.0 times green, at least 0.8 amber. The thresholds this run used are in the table \"Monitoring thresholds of this run\".")),
+         ("需核查农户数与信用村数按相对基期的比值判定：需核查农户默认 < {mon_investigations_green} 倍绿、< {mon_investigations_amber} 倍黄；信用村数默认 ≥ {mon_credit_villages_green} 倍绿、≥ {mon_credit_villages_amber} 倍黄。本次运行实际使用的阈值见“本次使用的监测阈值”表。",
+          "Households to investigate and credit villages are judged on their ratio to the base run: investigations below {mon_investigations_green} times green, below {mon_investigations_amber} amber; credit villages at least {mon_credit_villages_green} times green, at least {mon_credit_villages_amber} amber. The thresholds this run used are in the table \"Monitoring thresholds of this run\".")),
     ],
 }
 
@@ -311,16 +318,16 @@ GLOSSARY: list[tuple[str, str, str, str]] = [
      "distributions. Marked out of sample, cross-validated or out of fold: the same kind of figure, from a card that "
      "never saw the household."),
     ("PSI / CSI", "PSI / CSI",
-     "稳定性指数：PSI 比较两个时点的评分分布，CSI 比较各特征的分布；低于 0.10 稳定，0.10 至 0.25 中度偏移，0.25 及以上显著偏移。"
+     "稳定性指数：PSI 比较两个时点的评分分布，CSI 比较各特征的分布；低于 {psi_moderate} 稳定，{psi_moderate} 至 {psi_significant} 中度偏移，{psi_significant} 及以上显著偏移。"
      "报告 04 比较数据中的上期与本期，报告 07 比较本次评估与运行历史的基期。",
-     "Stability indices: PSI compares the score distribution at two times, CSI each characteristic's; below 0.10 "
-     "stable, 0.10 to 0.25 moderate, from 0.25 significant. Report 04 compares the previous and current periods "
+     "Stability indices: PSI compares the score distribution at two times, CSI each characteristic's; below {psi_moderate} "
+     "stable, {psi_moderate} to {psi_significant} moderate, from {psi_significant} significant. Report 04 compares the previous and current periods "
      "in the data, report 07 this evaluation with the history's base run."),
     ("交通灯", "traffic light",
-     "绿、黄、红三档判读：报告 04 按“等级 PD 偏低”的二项检验置信度（< 95% 绿，95% 至 99.9% 黄，≥ 99.9% 红）；"
+     "绿、黄、红三档判读：报告 04 按“等级 PD 偏低”的二项检验置信度（< {light_yellow} 绿，{light_yellow} 至 {light_red} 黄，≥ {light_red} 红）；"
      "报告 07 按监测参数中的阈值。",
-     "Green, amber, red: report 04 by the binomial confidence that a grade's PD is too low (< 95% green, 95% to "
-     "99.9% amber, from 99.9% red); report 07 by the monitoring parameters' thresholds."),
+     "Green, amber, red: report 04 by the binomial confidence that a grade's PD is too low (< {light_yellow} green, "
+     "{light_yellow} to {light_red} amber, from {light_red} red); report 07 by the monitoring parameters' thresholds."),
     ("信用村 / 信用乡镇", "credit village / township", "按评定标准认定的村 / 乡镇，每年复评。", "Villages / townships certified by the criteria, re-evaluated yearly."),
     ("积分贷", "points loan", "按村民治理积分给予利率优惠的贷款。", "A loan whose rate is cut by the household's governance points."),
     # report 05: three quantities, three names (one name covered all of them)
@@ -342,6 +349,90 @@ GLOSSARY: list[tuple[str, str, str, str]] = [
 ]
 
 
+#: Where each report's fixed thresholds are worded: report -> the functions (``module:name``,
+#: each ``f(lang) -> {placeholder: words}``) that read them from their homes and write them as
+#: the report's pages do. Each function's docstring names every constant it reads:
+#:
+#: - 01, :func:`calib.report.findings.quality.threshold_words`: the quarantine share
+#:   (``findings.quality.MAX_QUARANTINE_SHARE``) and the default profiling rule (``credit_village``);
+#: - 02, :func:`calib.report.findings.consensus.threshold_words`: ICC(A,k)'s good reliability
+#:   (``findings.consensus.ICC_GOOD``), the partiality FDR, the shift threshold, the identifiable
+#:   component and Krippendorff's grid (``calib.consensus``);
+#: - 04, :func:`_cluster_words` (``calib._stats.FEW_CLUSTERS``, ``WEBB_MAX_CLUSTERS``) and
+#:   :func:`calib.report.findings.scorecard.threshold_words`: the traffic light, the PSI reading,
+#:   the calibration tests' and the sign warnings' levels, the AUC gain, the folds, the IV reading;
+#: - 05, :func:`_cluster_words` and :func:`calib.report.findings.pricing.threshold_words`: the
+#:   inflation z, the rates reproduced and their tolerance, the bootstrap's villages, the chart's
+#:   loans, the sensitivity grid;
+#: - 07, :func:`calib.monitoring.display.default_words`: the monitoring block's defaults, the
+#:   trend's as-of dates, the current card's PSI bands.
+#:
+#: Reports 03 and 06 state parameters only. The glossary states report 04's traffic light and
+#: PSI reading (:func:`calib.report.findings.scorecard.light_words`).
+FIXED_WORDS: dict[str, tuple[str, ...]] = {
+    "01": ("calib.report.findings.quality:threshold_words",),
+    "02": ("calib.report.findings.consensus:threshold_words",),
+    "04": ("calib.report.methods:_cluster_words", "calib.report.findings.scorecard:threshold_words"),
+    "05": ("calib.report.methods:_cluster_words", "calib.report.findings.pricing:threshold_words"),
+    "07": ("calib.monitoring.display:default_words",),
+}
+
+_GLOSSARY_WORDS = ("calib.report.findings.scorecard:light_words",)
+
+
+def _cluster_words(lang: str | None = None) -> dict[str, str]:
+    """The clustered inference's village counts (:mod:`calib._stats`), as reports 04 and 05 state
+    them: ``few_clusters`` (:data:`calib._stats.FEW_CLUSTERS`, below which the wild cluster
+    bootstrap is reported too) and ``webb_max_clusters`` (:data:`calib._stats.WEBB_MAX_CLUSTERS`,
+    up to which it uses Webb's six-point weights)."""
+    from calib import _stats
+    from calib.report import fmt
+
+    return {"few_clusters": fmt.count(_stats.FEW_CLUSTERS), "webb_max_clusters": fmt.count(_stats.WEBB_MAX_CLUSTERS)}
+
+
+def _collect(sources: tuple[str, ...], lang: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for src in sources:
+        module, name = src.split(":")
+        words = getattr(import_module(module), name)(lang)
+        clash = set(out) & set(words)
+        if clash:  # one placeholder, one value
+            raise ValueError(f"fixed words: {src} repeats {sorted(clash)}")
+        out.update(words)
+    return out
+
+
+def fixed_words(report: str | None = None, lang: str | None = None) -> dict[str, str]:
+    """The fixed thresholds a report's texts state, as its pages write them (:data:`FIXED_WORDS`).
+
+    Each value is read from the threshold's home when called (a constant changed, the appendix
+    follows) and formatted as the report's conclusions write it.
+
+    Parameters
+    ----------
+    report : str, optional
+        ``"01"`` .. ``"07"``; None: every report's (the placeholders never clash).
+    lang : {"zh-CN", "en"}, optional
+        Default: the current language of :mod:`calib.report.labels`.
+
+    Returns
+    -------
+    dict of str
+        Placeholder -> words (``{"quarantine_max": "1.00%", ...}``); empty for a report that
+        states parameters only.
+
+    Examples
+    --------
+    >>> fixed_words("02", "en")["partiality_fdr"], fixed_words("07", "zh-CN")["score_steps"]
+    ('5%', '六')
+    """
+    lang = lang or get_lang()
+    if report is not None:
+        return _collect(FIXED_WORDS.get(str(report)[:2], ()), lang)
+    return _collect(tuple(dict.fromkeys(s for r in sorted(FIXED_WORDS) for s in FIXED_WORDS[r])), lang)
+
+
 def _e(s: str) -> str:
     return html.escape(s)
 
@@ -357,13 +448,14 @@ def methods_appendix(report: str, lang: str | None = None, params=None) -> HTML:
         Default: the current language of :mod:`calib.report.labels`.
     params : calib.params.Params, optional
         The run's parameters: the thresholds the texts state are this run's
-        (:func:`calib.report.words.param_words`); None states the defaults.
+        (:func:`calib.report.words.param_words`); None states the defaults. The fixed thresholds
+        come from :func:`fixed_words`.
     """
     from calib.report.words import param_words
 
     lang = lang or get_lang()
     en = lang == "en"
-    values = param_words(params, lang)
+    values = {**param_words(params, lang), **fixed_words(report, lang)}
     rows = [(term, tuple(x.format_map(values) for x in text)) for term, text in METHODS[str(report)[:2]]]
     title = "Methods appendix" if en else "方法附录"
     items = "".join(f"<dt><b>{_e(term[en])}</b></dt><dd>{_e(text[en])}</dd>" for term, text in rows)
@@ -375,10 +467,14 @@ def methods_appendix(report: str, lang: str | None = None, params=None) -> HTML:
 
 
 def glossary_page(lang: str | None = None) -> str:
-    """The bundle's ``glossary.html``: every term with its definition (offline, escaped)."""
-    en = (lang or get_lang()) == "en"
+    """The bundle's ``glossary.html``: every term with its definition (offline, escaped); the
+    thresholds the definitions state are filled from their homes (report 04's traffic light and
+    PSI reading)."""
+    lang = lang or get_lang()
+    en = lang == "en"
+    values = _collect(_GLOSSARY_WORDS, lang)
     title = "Glossary" if en else "术语表"
-    rows = "".join(f"<tr><td>{_e(zh)}</td><td>{_e(eng)}</td><td>{_e(den if en else dzh)}</td></tr>"
+    rows = "".join(f"<tr><td>{_e(zh)}</td><td>{_e(eng)}</td><td>{_e((den if en else dzh).format_map(values))}</td></tr>"
                    for zh, eng, dzh, den in GLOSSARY)
     head = ("<th>中文</th><th>English</th><th>Definition</th>" if en
             else "<th>中文</th><th>English</th><th>释义</th>")

@@ -16,7 +16,8 @@ from scipy import stats
 
 from calib.errors import CalibInputError
 
-__all__ = ["fit_binning", "woe_matrix", "bin_labels", "iv_reading", "MISSING", "SPECIAL", "OTHER"]
+__all__ = ["fit_binning", "woe_matrix", "bin_labels", "iv_reading", "MISSING", "SPECIAL", "OTHER",
+           "IV_WEAK", "IV_MEDIUM", "IV_STRONG"]
 
 MISSING = "Missing"
 SPECIAL = "Special"
@@ -24,13 +25,28 @@ OTHER = "other"
 _TRENDS = ("increasing", "decreasing", "auto", None)
 
 
+#: Information values from which a characteristic reads weak, medium and strong: 0.02, 0.1 and 0.3
+#: (Siddiqi, *Credit Risk Scorecards*, 2006). :func:`iv_reading` applies them, the IV chart of
+#: report 04 marks them and its axis label states them.
+IV_WEAK = 0.02
+IV_MEDIUM = 0.1
+IV_STRONG = 0.3
+
+
 def iv_reading(iv: Any) -> np.ndarray:
-    """Siddiqi's reading of an information value: below 0.02 ``unpredictive``, 0.02-0.1
-    ``weak``, 0.1-0.3 ``medium``, 0.3 and above ``strong`` (above 0.5 check for overfitting or a
-    characteristic that is a function of the outcome)."""
+    """Siddiqi's reading of an information value: below :data:`IV_WEAK` (0.02) ``unpredictive``,
+    up to :data:`IV_MEDIUM` (0.1) ``weak``, up to :data:`IV_STRONG` (0.3) ``medium``, from there
+    ``strong`` (above 0.5 check for overfitting or a characteristic that is a function of the
+    outcome).
+
+    Examples
+    --------
+    >>> iv_reading([0.01, 0.02, 0.1, 0.3]).tolist()
+    ['unpredictive', 'weak', 'medium', 'strong']
+    """
     v = np.asarray(iv, dtype=float)
-    return np.where(v >= 0.3, "strong", np.where(v >= 0.1, "medium",
-                                                 np.where(v >= 0.02, "weak", "unpredictive")))
+    return np.where(v >= IV_STRONG, "strong", np.where(v >= IV_MEDIUM, "medium",
+                                                       np.where(v >= IV_WEAK, "weak", "unpredictive")))
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,23 +11,38 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from calib.errors import CalibInputError
 from calib.scorecard._checks import _as_binary, _as_float, _check_pd
 
-__all__ = ["calibration_by_grade", "hosmer_lemeshow", "spiegelhalter", "traffic_light"]
+__all__ = ["calibration_by_grade", "hosmer_lemeshow", "spiegelhalter", "traffic_light",
+           "YELLOW_CONFIDENCE", "RED_CONFIDENCE"]
+
+#: Confidence of rejection ("the PD is too low") from which a grade's traffic light is yellow,
+#: and from which it is red: 95% and 99.9%, the Basel backtesting zones as OeNB (*Rating Models
+#: and Validation*, 2004, section 6.3) applies them to PD calibration. Report 04 states them, and
+#: report 07's grade backtest takes them as its default thresholds
+#: (:class:`calib.monitoring.MonitoringRules`); the functions below import scipy.stats where they
+#: use it, so that reading the monitoring parameters does not pay for it.
+YELLOW_CONFIDENCE = 0.95
+RED_CONFIDENCE = 0.999
 
 
 def traffic_light(confidence: Any) -> np.ndarray:
     """Traffic light of a calibration test from the confidence level of rejection.
 
-    green below 95 %, yellow from 95 % to below 99.9 %, red at 99.9 % or more (OeNB, *Rating
-    Models and Validation*, 2004, section 6.3). ``confidence`` is ``1 - p_value`` of a one-sided
-    test of "the PD is not too low".
+    green below :data:`YELLOW_CONFIDENCE` (95 %), yellow from it to below
+    :data:`RED_CONFIDENCE` (99.9 %), red at or above that (OeNB, *Rating Models and Validation*,
+    2004, section 6.3). ``confidence`` is ``1 - p_value`` of a one-sided test of "the PD is not
+    too low".
+
+    Examples
+    --------
+    >>> traffic_light([0.94, 0.95, 0.998, 0.999]).tolist()
+    ['green', 'yellow', 'yellow', 'red']
     """
     c = np.asarray(confidence, dtype=float)
-    return np.where(c >= 0.999, "red", np.where(c >= 0.95, "yellow", "green"))
+    return np.where(c >= RED_CONFIDENCE, "red", np.where(c >= YELLOW_CONFIDENCE, "yellow", "green"))
 
 
 def calibration_by_grade(df: pd.DataFrame, *, grade: str = "grade", pd_col: str = "pd",
@@ -60,7 +75,8 @@ def calibration_by_grade(df: pd.DataFrame, *, grade: str = "grade", pd_col: str 
     Jeffreys prior Beta(1/2, 1/2) is Beta(D + 1/2, N - D + 1/2); the p-value is its CDF at the grade
     PD (ECB, *Instructions for reporting the validation results of internal models*, 2019).
     Binomial: ``scipy.stats.binomtest(D, N, PD, alternative="greater")``. The traffic light uses
-    the binomial confidence: green < 95 %, yellow 95-99.9 %, red >= 99.9 % (OeNB 2004). Defaults
+    the binomial confidence (:func:`traffic_light`: green < 95 %, yellow 95-99.9 %, red >= 99.9 %;
+    OeNB 2004). Defaults
     that move together inside a village make both tests reject too often (BCBS WP 14, 2005).
 
     References
@@ -69,6 +85,8 @@ def calibration_by_grade(df: pd.DataFrame, *, grade: str = "grade", pd_col: str 
     models, IRB Pillar I models for credit risk, section 2.5.3.1.
     Oesterreichische Nationalbank (2004). Rating Models and Validation, section 6.3.
     """
+    from scipy import stats
+
     for col in (grade, pd_col, default):
         if col not in df.columns:
             raise CalibInputError(f"calibration_by_grade: missing column {col!r}")
@@ -155,6 +173,8 @@ def hosmer_lemeshow(y: Any, pd_: Any, *, n_bins: int = 10, in_sample: bool = Tru
     Hosmer, D. W., Lemeshow, S. (1980). Goodness of fit tests for the multiple logistic regression
     model. *Communications in Statistics - Theory and Methods* 9(10), 1035-1049.
     """
+    from scipy import stats
+
     yv = _as_binary(y)
     p = _as_float(pd_, "pd", yv.shape[0])
     _check_pd(p)
@@ -216,6 +236,8 @@ def spiegelhalter(y: Any, pd_: Any) -> pd.DataFrame:
     Spiegelhalter, D. J. (1986). Probabilistic prediction in patient management and clinical
     trials. *Statistics in Medicine* 5(5), 421-433.
     """
+    from scipy import stats
+
     yv = _as_binary(y)
     if yv.shape[0] == 0:
         raise CalibInputError("y: no outcome to test (empty input to spiegelhalter)")

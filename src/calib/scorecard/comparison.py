@@ -20,11 +20,16 @@ from calib.scorecard.discrimination import delong_auc_cov, village_bootstrap_auc
 from calib.scorecard.grades import GRADES
 
 __all__ = ["compare_scorecards", "compare_out_of_fold", "keep_or_replace", "ScorecardComparison",
-           "IN_SAMPLE", "OUT_OF_FOLD"]
+           "IN_SAMPLE", "OUT_OF_FOLD", "MIN_AUC_GAIN"]
 
 #: Evidence labels of :func:`compare_scorecards`.
 IN_SAMPLE = "in-sample"
 OUT_OF_FOLD = "out-of-fold"
+
+#: Smallest out-of-fold AUC gain worth a change of card by default: 0, i.e. replace as soon as the
+#: whole interval of the gain lies above zero (:func:`keep_or_replace`; report 04 states it). A
+#: bank wanting a material gain passes ``min_gain``.
+MIN_AUC_GAIN = 0.0
 _LR_COLUMNS = ["test", "restricted", "full", "llf_restricted", "llf_full", "df", "lr_stat",
                "p_value", "evidence", "method"]
 
@@ -307,14 +312,14 @@ def compare_out_of_fold(cv: Any, current: pd.DataFrame, *, grades: Sequence[str]
     return out
 
 
-def keep_or_replace(auc: pd.DataFrame, *, min_gain: float = 0.0) -> pd.DataFrame:
+def keep_or_replace(auc: pd.DataFrame, *, min_gain: float = MIN_AUC_GAIN) -> pd.DataFrame:
     """Keep the current scorecard or replace it by the calibrated one.
 
     Parameters
     ----------
     auc : DataFrame
         The ``auc`` table of :func:`compare_out_of_fold` (one row, ``evidence`` out-of-fold).
-    min_gain : float, default 0.0
+    min_gain : float, default :data:`MIN_AUC_GAIN`
         Smallest AUC gain worth a change of card (a materiality threshold, in AUC points).
 
     Returns

@@ -17,7 +17,12 @@ from calib.errors import CalibInputError
 from calib.scorecard.grades import assign_grades, cutoffs_from_shares, grade_cutoffs
 from calib.scorecard.model import Scorecard, check_y
 
-__all__ = ["cross_validate", "CrossValidation", "fold_cutoffs"]
+__all__ = ["cross_validate", "CrossValidation", "fold_cutoffs", "N_SPLITS"]
+
+#: Folds of the village-grouped cross-validation: 5, the usual choice between the bias of few
+#: folds and the variance of many (Hastie, Tibshirani & Friedman 2009, section 7.10). Report 04
+#: runs it with this many folds and states the number.
+N_SPLITS = 5
 
 
 class CrossValidation(NamedTuple):
@@ -101,7 +106,7 @@ def _fold(estimator: Scorecard, X: pd.DataFrame, yv: np.ndarray, g: np.ndarray |
 
 
 def cross_validate(estimator: Scorecard, X: pd.DataFrame, y: Any, *, groups: Any = None,
-                   n_splits: int = 5, grades: Sequence[str] | None = None,
+                   n_splits: int = N_SPLITS, grades: Sequence[str] | None = None,
                    min_grade_share: float = 0.05, max_grade_share: float = 0.60,
                    fallback_shares: Mapping[str, float] | None = None,
                    random_state: int | np.random.Generator | None = None) -> CrossValidation:
@@ -122,7 +127,7 @@ def cross_validate(estimator: Scorecard, X: pd.DataFrame, y: Any, *, groups: Any
         (:class:`sklearn.model_selection.StratifiedGroupKFold`): the test villages are new to
         the card, as the next village to be rated will be. Without it the folds split
         households (``StratifiedKFold``), which is optimistic when villages differ.
-    n_splits : int, default 5
+    n_splits : int, default :data:`N_SPLITS`
         Folds; reduced to the number of defaults, non-defaults or villages when fewer.
     grades : sequence of str, optional
         Grades best first (e.g. params ``scorecard.grades``): each fold chooses its cut-offs on

@@ -104,7 +104,8 @@ def _coef_table(fit: _stats.LogitFit, labels: list[str], wild: np.ndarray) -> pd
         "p_value_wild": wild})
 
 
-#: Two-sided p-value below which the data's own trend (Spearman) counts against the policy's.
+#: Two-sided p-value below which the data's own trend (Spearman) counts against the policy's:
+#: the conventional 5% level (report 04 states it beside the sign warnings).
 SIGN_ALPHA = 0.05
 
 

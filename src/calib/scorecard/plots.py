@@ -48,13 +48,16 @@ def plot_woe(card: Any, characteristic: str, *, ax: Any = None) -> Any:
 
 
 def plot_iv(card: Any, *, ax: Any = None) -> Any:
-    """Information value per characteristic (horizontal bars) with the 0.02/0.1/0.3 marks."""
+    """Information value per characteristic (horizontal bars) with the weak, medium and strong
+    marks (:data:`calib.scorecard.binning.IV_WEAK`, ``IV_MEDIUM``, ``IV_STRONG``)."""
+    from calib.scorecard.binning import IV_MEDIUM, IV_STRONG, IV_WEAK
+
     ax = _ax(ax)
     t = card.iv_table().sort_values("iv")
     ax.barh(t["characteristic"], t["iv"], color="#4c72b0")
-    for v in (0.02, 0.1, 0.3):
+    for v in (IV_WEAK, IV_MEDIUM, IV_STRONG):
         ax.axvline(v, color="grey", ls=":", lw=0.8)
-    ax.set(title="Information value", xlabel="IV (0.02 weak, 0.1 medium, 0.3 strong)")
+    ax.set(title="Information value", xlabel=f"IV ({IV_WEAK:g} weak, {IV_MEDIUM:g} medium, {IV_STRONG:g} strong)")
     return ax
 
 

@@ -13,10 +13,10 @@ from typing import Any
 import pandas as pd
 
 from calib.report import fmt, words
-from calib.report.labels import t
+from calib.report.labels import get_lang, t
 from calib.report.record import Finding
 
-__all__ = ["ICC_GOOD", "REASON_ORDER", "icc_good_words", "weak_panels", "leniency_quartiles",
+__all__ = ["ICC_GOOD", "REASON_ORDER", "icc_good_words", "threshold_words", "weak_panels", "leniency_quartiles",
            "conclusions", "metrics"]
 
 #: Lower bound of "good" reliability of a panel's average limit, ICC(A,k): Koo & Li (2016) read
@@ -32,6 +32,44 @@ REASON_ORDER = ("partial", "self_review", "lenient", "severe")
 def icc_good_words() -> str:
     """:data:`ICC_GOOD` as the pages write it (``"0.75"``), for the catalogue's ``{icc_good}``."""
     return fmt.number(ICC_GOOD, 2)
+
+
+def threshold_words(lang: str | None = None) -> dict[str, str]:
+    """Report 02's fixed thresholds as its pages write them, for the catalogue's placeholders
+    (its texts, its conclusions and its methods appendix, :func:`calib.report.methods.fixed_words`).
+
+    Parameters
+    ----------
+    lang : {"zh-CN", "en"}, optional
+        Default: the current language.
+
+    Returns
+    -------
+    dict of str
+        ``icc_good`` (:data:`ICC_GOOD`, ``0.75``); ``partiality_fdr``
+        (:data:`calib.consensus.PARTIALITY_FDR`, ``5%``); ``shift_threshold``
+        (:data:`calib.consensus.SHIFT_THRESHOLD`, ``10%``); ``min_raters`` and
+        ``min_component_df`` (:data:`calib.consensus.MIN_COMPONENT_RATERS` and
+        ``MIN_COMPONENT_DF``, ``2`` and ``10``); ``alpha_grid`` (:data:`calib.consensus.ALPHA_GRID`
+        with its unit: ``1 万元``, ``10,000 yuan``).
+
+    Examples
+    --------
+    >>> threshold_words("en")["alpha_grid"], threshold_words("zh-CN")["shift_threshold"]
+    ('10,000 yuan', '10%')
+    """
+    from calib.consensus.agreement import ALPHA_GRID
+    from calib.consensus.graph import MIN_COMPONENT_DF, MIN_COMPONENT_RATERS
+    from calib.consensus.reviewers import PARTIALITY_FDR
+    from calib.consensus.tables import SHIFT_THRESHOLD
+
+    lang = lang or get_lang()
+    wan = ALPHA_GRID / 1e4
+    grid = (f"{fmt.count(ALPHA_GRID)} {t('unit.yuan', lang)}" if lang == "en"
+            else f"{fmt.number(wan, fmt.exact_digits(wan))} {t('unit.wan', lang)}")
+    return {"icc_good": icc_good_words(), "partiality_fdr": words.share_words(PARTIALITY_FDR),
+            "shift_threshold": words.share_words(SHIFT_THRESHOLD), "min_raters": fmt.count(MIN_COMPONENT_RATERS),
+            "min_component_df": fmt.count(MIN_COMPONENT_DF), "alpha_grid": grid}
 
 
 def _overall(frame: pd.DataFrame) -> pd.Series:
@@ -115,7 +153,7 @@ def conclusions(status: pd.DataFrame, flagged: pd.DataFrame, agreement: pd.DataF
         Finding(t("nb02.c.flagged"),  # the counts add up for a reader
                 t("nb02.c.flagged_fig", n=fmt.count(len(flagged)),
                   reasons=words.reason_counts(flagged["flag_reason"], REASON_ORDER)),
-                t("nb02.c.flagged_rule"), "review" if len(flagged) else "pass"),
+                t("nb02.c.flagged_rule", **threshold_words()), "review" if len(flagged) else "pass"),
         Finding(t("nb02.c.panels"),
                 t("nb02.c.panels_fig", n=fmt.count(len(weak)), villages=fmt.count((agreement["level"] == "village").sum())),
                 rule, "review" if len(weak) else "pass"),

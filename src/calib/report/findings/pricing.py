@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from calib.pricing.conclusions import base_rate_finding
-from calib.pricing.inflation import Z_THRESHOLD
 from calib.report import fmt
-from calib.report.labels import t
+from calib.report.labels import get_lang, t
 from calib.report.record import Finding
 
 if TYPE_CHECKING:
     from calib.pricing.recommend import Recommendation
     from calib.pricing.schedule import Schedule
 
-__all__ = ["NAMES_LISTED", "discount", "policy_words", "book_rate", "inflation_z", "flagged_villages", "flagged_names",
+__all__ = ["NAMES_LISTED", "discount", "policy_words", "book_rate", "inflation_z", "threshold_words", "flagged_villages",
+           "flagged_names",
            "inflation_verdict", "cost_summary", "conclusions", "metrics"]
 
 #: Villages named in a sentence before the rest are only counted ("甲村、乙村等 12 个"): a sample
@@ -91,7 +91,56 @@ def inflation_z() -> str:
     str
         The threshold formatted (:func:`calib.report.fmt.number`).
     """
+    from calib.pricing.inflation import Z_THRESHOLD  # read from its home when the page is written
+
     return fmt.number(Z_THRESHOLD, fmt.exact_digits(Z_THRESHOLD))
+
+
+def _share(x: float) -> str:
+    """A share as a rule states it: a percentage with the decimals it has (``95%``, ``45%``)."""
+    return fmt.pct(x, fmt.exact_digits(x * 100))
+
+
+def threshold_words(lang: str | None = None) -> dict[str, str]:
+    """Report 05's fixed thresholds as its pages write them, for the catalogue's placeholders
+    (its texts, its conclusions and its methods appendix, :func:`calib.report.methods.fixed_words`).
+
+    Parameters
+    ----------
+    lang : {"zh-CN", "en"}, optional
+        Default: the current language (the lists' separator).
+
+    Returns
+    -------
+    dict of str
+        ``inflation_z`` (:func:`inflation_z`, ``3.5``); ``min_reproduced``
+        (:data:`calib.pricing.MIN_RATES_REPRODUCED`, ``95%``); ``rate_tolerance``
+        (:data:`calib.pricing.points.RATE_TOLERANCE` in percentage points, ``0.0001``);
+        ``few_boot_villages`` (:data:`calib.pricing.calibration.FEW_BOOTSTRAP_VILLAGES`,
+        ``20``); ``axis_min_loans`` (:data:`calib.pricing.MIN_AXIS_LOANS`, ``20``);
+        ``sensitivity_lgd`` and ``sensitivity_uptake`` (the scenarios of
+        :func:`calib.pricing.sensitivity`, :data:`calib.pricing.recommend.SENSITIVITY_LGD` and
+        ``SENSITIVITY_UPTAKE``, listed: ``30%、45%、60%``, ``0, 0.1, 0.3``).
+
+    Examples
+    --------
+    >>> w = threshold_words("en")
+    >>> w["rate_tolerance"], w["sensitivity_lgd"], w["sensitivity_uptake"]
+    ('0.0001', '30%, 45%, 60%', '0, 0.1, 0.3')
+    """
+    from calib.pricing.calibration import FEW_BOOTSTRAP_VILLAGES
+    from calib.pricing.conclusions import MIN_RATES_REPRODUCED
+    from calib.pricing.plots import MIN_AXIS_LOANS
+    from calib.pricing.points import RATE_TOLERANCE
+    from calib.pricing.recommend import SENSITIVITY_LGD, SENSITIVITY_UPTAKE
+
+    lang = lang or get_lang()
+    tol = RATE_TOLERANCE * 100  # percentage points
+    return {"inflation_z": inflation_z(), "min_reproduced": _share(MIN_RATES_REPRODUCED),
+            "rate_tolerance": fmt.number(tol, fmt.exact_digits(tol, most=8)),
+            "few_boot_villages": fmt.count(FEW_BOOTSTRAP_VILLAGES), "axis_min_loans": fmt.count(MIN_AXIS_LOANS),
+            "sensitivity_lgd": fmt.join([_share(x) for x in SENSITIVITY_LGD], lang),
+            "sensitivity_uptake": fmt.join([fmt.number(x, fmt.exact_digits(x)) for x in SENSITIVITY_UPTAKE], lang)}
 
 
 def flagged_villages(inflation: pd.DataFrame) -> list[str]:
@@ -268,7 +317,7 @@ def conclusions(decisions: pd.DataFrame, table: pd.DataFrame, rec: Recommendatio
     book = book_rate(bf.required_total)
     found = [
         Finding(t("nb05.c.period"), t("nb05.c.period_fig", share=fmt.pct(k_per["figure"]), period=period),
-                t("nb05.c.period_rule", min=fmt.pct(k_per["threshold"], 0)), k_per["verdict"]),
+                t("nb05.c.period_rule", min_reproduced=_share(k_per["threshold"])), k_per["verdict"]),
         Finding(t("nb05.c.justified"), t("nb05.c.justified_fig", est=fmt.pct(k_pol["figure"], 3)),
                 t("nb05.c.justified_rule", policy=policy_words(k_pol["threshold"], rec.current)), k_pol["verdict"],
                 ci=fmt.ci(k_pol["ci_low"], k_pol["ci_high"], "pct3")),
@@ -289,7 +338,7 @@ def conclusions(decisions: pd.DataFrame, table: pd.DataFrame, rec: Recommendatio
                 t("nb05.c.base_rule"), k_base["verdict"]),
         Finding(t("nb05.c.inflation"), t("nb05.c.inflation_fig", n=fmt.count(len(flagged_villages(inflation))),
                                          names=flagged_names(inflation)),
-                t("nb05.c.inflation_rule", z=inflation_z()), inflation_verdict(inflation)),
+                t("nb05.c.inflation_rule", inflation_z=inflation_z()), inflation_verdict(inflation)),
     ]
     sub, low, high = k_cur["figure"], k_cur["ci_low"], k_cur["ci_high"]
     current = t("nb05.current_subsidy_top" if _at_top(sub, high) else "nb05.current_subsidy", subsidy=fmt.yuan(sub),

@@ -18,7 +18,7 @@ from calib.report.labels import t
 from calib.report.record import Finding
 from calib.report.words import rule_words
 
-__all__ = ["MAX_QUARANTINE_SHARE", "quarantine_verdict", "conclusions", "metrics"]
+__all__ = ["MAX_QUARANTINE_SHARE", "quarantine_verdict", "threshold_words", "conclusions", "metrics"]
 
 #: The largest share of rows quarantined (all tables together) at which the data are fit to use:
 #: this workbench's fitness threshold, an internal convention, not a regulatory rule (methods
@@ -46,6 +46,36 @@ def _figures(summary: pd.DataFrame, coverage: pd.DataFrame, op: str, value: floa
         "overall_verdict": overall_verdict,
         "below": int((village_verdicts == "fail").sum()),
     }
+
+
+def threshold_words(lang: str | None = None) -> dict[str, str]:
+    """Report 01's fixed thresholds as its pages write them, for the catalogue's placeholders
+    (its conclusions and its methods appendix, :func:`calib.report.methods.fixed_words`).
+
+    Parameters
+    ----------
+    lang : {"zh-CN", "en"}, optional
+        Default: the current language.
+
+    Returns
+    -------
+    dict of str
+        ``quarantine_max``: :data:`MAX_QUARANTINE_SHARE` as a percentage with two decimals, as
+        the share quarantined is written (``1.00%``); ``profiling_default``: the default
+        profiling rule of the credit-village standard (``credit_village.profiling_rate`` of
+        :class:`calib.villages.rules.VillageRules`, the "9" of "952") in words (``不低于 90%``,
+        ``at least 90%``), which the appendix states as the default beside this run's value.
+
+    Examples
+    --------
+    >>> threshold_words("en")
+    {'quarantine_max': '1.00%', 'profiling_default': 'at least 90%'}
+    """
+    from calib.villages.rules import VillageRules
+
+    default = VillageRules().profiling_rate
+    return {"quarantine_max": fmt.pct(MAX_QUARANTINE_SHARE, 2),
+            "profiling_default": rule_words(default.op, default.value, lang)["meets"]}
 
 
 def quarantine_verdict(share: float) -> str:
@@ -109,7 +139,7 @@ def conclusions(summary: pd.DataFrame, coverage: pd.DataFrame, op: str, value: f
                   quarantined=fmt.count(f["quarantined"])),
                 t("nb01.c.balance_rule"), "pass" if f["balanced"] else "fail"),
         Finding(t("nb01.c.quarantine"), share,
-                t("nb01.c.quarantine_rule", limit=fmt.pct(MAX_QUARANTINE_SHARE, 2)), quarantine),
+                t("nb01.c.quarantine_rule", **threshold_words()), quarantine),
         Finding(t("nb01.c.profiling"), rate, t("nb01.c.profiling_rule", **rw),
                 "pass" if f["overall_verdict"] == "pass" else "fail"),
         Finding(t("nb01.c.villages_below", **rw),

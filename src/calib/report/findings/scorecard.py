@@ -26,14 +26,78 @@ if TYPE_CHECKING:
     from calib.params.schema import Scorecard as ScorecardParams
     from calib.scorecard.crossval import CrossValidation
 
-__all__ = ["ALPHA", "calibration_verdict", "light_verdict", "lights", "conclusions", "metrics",
-           "calibration_metrics"]
+__all__ = ["ALPHA", "calibration_verdict", "light_verdict", "lights", "light_words", "threshold_words",
+           "conclusions", "metrics", "calibration_metrics"]
 
 #: The significance level of this report's calibration tests: a p-value below it rejects the PD
 #: calibration (Hosmer-Lemeshow and Spiegelhalter over the card: the conclusions ask for a review;
 #: Jeffreys per grade: "PD too low", counted in ``grades_jeffreys_rejected``). The conventional
-#: 5% level (Fisher 1925); the methods appendix of report 04 states it ("p ≥ 0.05 为不拒绝校准").
+#: 5% level (Fisher 1925); the conclusions and the methods appendix of report 04 state it
+#: (:func:`threshold_words`).
 ALPHA = 0.05
+
+
+def _share(x: float) -> str:
+    """A confidence or a share as a rule states it: a percentage with the decimals it has (95%, 99.9%)."""
+    return fmt.pct(x, fmt.exact_digits(x * 100))
+
+
+def light_words(lang: str | None = None) -> dict[str, str]:
+    """The traffic light's confidence levels and the PSI reading as the pages write them: report
+    04's texts and appendix, report 07's appendix and the glossary.
+
+    Parameters
+    ----------
+    lang : {"zh-CN", "en"}, optional
+        Accepted for the common signature of the threshold words; the figures read alike.
+
+    Returns
+    -------
+    dict of str
+        ``light_yellow`` and ``light_red`` (:data:`calib.scorecard.calibration.YELLOW_CONFIDENCE`
+        and ``RED_CONFIDENCE``: ``95%``, ``99.9%``); ``psi_moderate`` and ``psi_significant``
+        (:data:`calib.scorecard.stability.PSI_MODERATE` and ``PSI_SIGNIFICANT``: ``0.10``,
+        ``0.25``).
+
+    Examples
+    --------
+    >>> light_words()
+    {'light_yellow': '95%', 'light_red': '99.9%', 'psi_moderate': '0.10', 'psi_significant': '0.25'}
+    """
+    from calib.scorecard.calibration import RED_CONFIDENCE, YELLOW_CONFIDENCE
+    from calib.scorecard.stability import PSI_MODERATE, PSI_SIGNIFICANT
+
+    psi = lambda x: fmt.number(x, fmt.exact_digits(x, least=2))  # noqa: E731  (0.10, as the PSI tables)
+    return {"light_yellow": _share(YELLOW_CONFIDENCE), "light_red": _share(RED_CONFIDENCE),
+            "psi_moderate": psi(PSI_MODERATE), "psi_significant": psi(PSI_SIGNIFICANT)}
+
+
+def threshold_words(lang: str | None = None) -> dict[str, str]:
+    """Report 04's fixed thresholds as its pages write them, for the catalogue's placeholders
+    (its texts, its conclusions and its methods appendix, :func:`calib.report.methods.fixed_words`).
+
+    Parameters
+    ----------
+    lang : {"zh-CN", "en"}, optional
+        Default: the current language.
+
+    Returns
+    -------
+    dict of str
+        :func:`light_words` and ``calibration_alpha`` (:data:`ALPHA`, ``0.05``), ``sign_alpha``
+        (:data:`calib.scorecard.model.SIGN_ALPHA`, ``0.05``), ``min_auc_gain``
+        (:data:`calib.scorecard.comparison.MIN_AUC_GAIN`, ``0``), ``n_folds``
+        (:data:`calib.scorecard.crossval.N_SPLITS`, ``5``), ``iv_weak``, ``iv_medium``,
+        ``iv_strong`` (:data:`calib.scorecard.binning.IV_WEAK` ...: ``0.02``, ``0.1``, ``0.3``).
+    """
+    from calib.scorecard.binning import IV_MEDIUM, IV_STRONG, IV_WEAK
+    from calib.scorecard.comparison import MIN_AUC_GAIN
+    from calib.scorecard.crossval import N_SPLITS
+    from calib.scorecard.model import SIGN_ALPHA
+
+    return {**light_words(lang), "calibration_alpha": _decimals(ALPHA), "sign_alpha": _decimals(SIGN_ALPHA),
+            "min_auc_gain": _decimals(MIN_AUC_GAIN), "n_folds": fmt.count(N_SPLITS),
+            "iv_weak": _decimals(IV_WEAK), "iv_medium": _decimals(IV_MEDIUM), "iv_strong": _decimals(IV_STRONG)}
 
 
 def lights(by_grade: pd.DataFrame) -> tuple[int, int]:
@@ -132,6 +196,7 @@ def conclusions(decision: pd.DataFrame, out_of_fold: pd.DataFrame, in_sample: pd
     red, yellow = lights(by_grade)
     light = light_verdict(red, yellow)
     hl_p, sp_p = float(hosmer_lemeshow["p_value"].iloc[0]), float(spiegelhalter["p_value"].iloc[0])
+    words = threshold_words()
     diff, ci, p = fmt.number(d["value"], 3), fmt.ci(d["ci_low"], d["ci_high"]), fmt.pval(d["p_value"])
     findings = [
         Finding(t("nb04.c.keep"),
@@ -143,9 +208,9 @@ def conclusions(decision: pd.DataFrame, out_of_fold: pd.DataFrame, in_sample: pd
                   p=fmt.pval(ins["p_value"])),
                 t("nb04.c.insample_rule"), "info", ci=fmt.ci(ins["ci_low"], ins["ci_high"])),
         Finding(t("nb04.c.light"), t("nb04.c.light_fig", red=red, yellow=yellow, n=len(by_grade)),
-                t("nb04.c.light_rule"), light),
+                t("nb04.c.light_rule", **words), light),
         Finding(t("nb04.c.hl"), t("nb04.c.hl_fig", hl=fmt.pval(hl_p), sp=fmt.pval(sp_p)),
-                t("nb04.c.hl_rule", alpha=_decimals(ALPHA)), calibration_verdict(hl_p, sp_p)),
+                t("nb04.c.hl_rule", **words), calibration_verdict(hl_p, sp_p)),
         Finding(t("nb04.c.share"), fmt.pct(a_or_better_share),
                 t("nb04.c.share_rule", share06=fmt.pct(status["a_or_better"].mean()),
                   a_share=param_words(params)["a_share"]), "info"),
