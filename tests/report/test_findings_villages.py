@@ -217,10 +217,46 @@ def test_village_lines_without_the_page_words_name_criteria_as_the_catalogue():
     tv = cv.certify_townships(v, k, rules=P.block("credit_township"))
     c = cv.conclusions(v, tv, k, rules=P.block("credit_village"), township_rules=P.block("credit_township"))
     said = c.loc[c["topic"] == "village", "verdict"].tolist()
-    assert said == [f"未认定：{column_label('collective_finances', 'zh-CN')}：未达标；"
-                    f"{column_label('governance', 'zh-CN')}：未评定"]
-    assert said == ["未认定：村集体财务健全：未达标；村级治理良好：未评定"]
-    assert not hasattr(import_module("calib.villages.conclusions"), "CRITERION_NAMES_ZH")  # one catalogue
+    assert said == [f"未认定：{column_label('collective_finances', 'zh-CN')}：未通过；"
+                    f"{column_label('governance', 'zh-CN')}：未评估"]
+    assert said == ["未认定：村集体财务健全：未通过；村级治理良好：未评估"]
+    # the same words as the page's (calib.report.words.lacks), in the language asked for
+    near = cv.nearest_to_certification(v, k, rules=P.block("credit_village"), top=None)
+    assert said == ["未认定：" + words.lacks(near, v, cv.QUALITATIVE_CRITERIA, cv.VILLAGE_CRITERIA, lang="zh-CN").iloc[0]]
+    en = cv.conclusions(v, tv, k, rules=P.block("credit_village"), township_rules=P.block("credit_township"), lang="en")
+    assert en.loc[en["topic"] == "village", "verdict"].tolist() == [
+        "not certified: " + words.lacks(near, v, cv.QUALITATIVE_CRITERIA, cv.VILLAGE_CRITERIA, lang="en").iloc[0]]
+    mod = import_module("calib.villages.conclusions")
+    assert not any(hasattr(mod, n) for n in ("CRITERION_NAMES_ZH", "_TOWNSHIP_TEXT", "_lacks_zh"))  # one catalogue
+
+
+def test_the_villages_lines_are_worded_by_the_catalogue(monkeypatch):
+    """calib.villages.conclusions words every line from the catalogue (nb06.line.*): an entry
+    changed there is the line changed; a final target not set reads as the report's own lines
+    (未设定, nothing compared)."""
+    from calib.report import labels
+
+    P = params.load(ROOT / "params" / "sample.yaml",
+                    {**FIXED, "targets": {"credit_coverage_final": None, "usage_final": 0.5, "milestones": []}})
+    prog = _programme({"A": 10, "B": 8})
+    k = cv.programme_kpis(prog, as_of=AS_OF)
+    kp = cv.programme_kpis(prog, as_of=AS_OF, unit="person")
+    v = cv.certify_villages(k, rules=P.block("credit_village"))
+    tv = cv.certify_townships(v, k, rules=P.block("credit_township"))
+    progress = cv.target_progress(kp, targets=P.block("targets"), as_of=AS_OF, measure="latest")
+    monkeypatch.setitem(labels.TEXTS, "nb06.line.township", ("乡镇甲：{tw}", "township A {tw}"))
+    monkeypatch.setitem(labels.TEXTS, "nb06.line.standard", ("标准甲", "standard A"))
+    usage = progress.iloc[-1]["usage"]
+    assert 0.3 < usage < 0.5  # 6 of the 18 persons in credited households draw
+    for lang, township, rule in (("zh-CN", "乡镇甲：T1", "授信面 未设定，用信面 ≥ 50%"),
+                                 ("en", "township A T1", "coverage not set, usage ≥ 50%")):
+        c = cv.conclusions(v, tv, k, rules=P.block("credit_village"), township_rules=P.block("credit_township"),
+                           progress=progress, lang=lang).set_index("topic")
+        assert c.loc["township", "decision"] == township
+        assert set(c.loc[["villages", "village"], "threshold"]) == {t("nb06.line.standard", lang)}
+        assert c.loc["targets", "threshold"] == rule and "None" not in c.loc["targets"].str.cat()
+        assert c.loc["targets", "verdict"] == t("nb06.line.lacks", lang, status=t("not met", lang), lack=t(
+            "nb06.line.short", lang, what=t("nb06.line.usage", lang), x=f"{usage:.1%}", target="50%"))
 
 
 # ------------------------------------------------------------------------------------------

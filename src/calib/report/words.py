@@ -355,7 +355,7 @@ def verdict_grid(verdicts: pd.DataFrame, criteria: Sequence[str] | None = None,
 
 
 def lacks(near: pd.DataFrame, verdicts: pd.DataFrame, qualitative: Sequence[str],
-          figures: Sequence[str]) -> pd.Series:
+          figures: Sequence[str], *, lang: str | None = None) -> pd.Series:
     """What each village lacks, in words, from the ``<criterion>_needed`` columns.
 
     Parameters
@@ -366,13 +366,16 @@ def lacks(near: pd.DataFrame, verdicts: pd.DataFrame, qualitative: Sequence[str]
         ``villages.certify_villages`` (qualitative verdicts per village).
     qualitative, figures : sequence of str
         The qualitative and the figure criteria.
+    lang : {"zh-CN", "en"}, optional
+        Default: the current language (:func:`calib.villages.conclusions` asks for its own).
 
     Returns
     -------
     Series of str, aligned with ``near``.
     """
+    lang = lang or get_lang()
     v = verdicts.set_index(["township", "village"])
-    colon, semi = (": ", "; ") if get_lang() == "en" else ("：", "；")
+    colon, semi = (": ", "; ") if lang == "en" else ("：", "；")
     out = []
     for row in near.itertuples(index=False):
         r = row._asdict()
@@ -380,14 +383,15 @@ def lacks(near: pd.DataFrame, verdicts: pd.DataFrame, qualitative: Sequence[str]
         for c in figures:
             need = r.get(f"{c}_needed", 0) or 0
             if c in ("npl_ratio", "npl_vs_county") and need:
-                parts.append(t(f"lack.{c}", amount=fmt.number(abs(need), 2)))
+                parts.append(t(f"lack.{c}", lang, amount=fmt.number(abs(need), 2)))
             elif need:
-                parts.append(spaced(t("lack.more" if need > 0 else "lack.fewer", n=fmt.count(abs(need)), noun=t(_NOUN[c]))))
+                parts.append(spaced(t("lack.more" if need > 0 else "lack.fewer", lang, n=fmt.count(abs(need)),
+                                      noun=t(_NOUN[c], lang))))
         qv = v.loc[(r["township"], r["village"])] if (r["township"], r["village"]) in v.index else {}
         for c in list(figures) + list(qualitative):
             verdict = qv.get(c) if len(qv) else None
             if verdict in ("fail", "not assessed", "no data") and (c in qualitative or verdict == "no data"):
-                parts.append(f"{column_label(c)}{colon}{value_label(verdict)}")
+                parts.append(f"{column_label(c, lang)}{colon}{value_label(verdict, lang)}")
         out.append(semi.join(parts) if parts else fmt.MISSING)
     return pd.Series(out, index=near.index, name="lacks")
 

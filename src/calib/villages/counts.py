@@ -120,19 +120,12 @@ def white_list_line(counts: pd.DataFrame, *, lang: str = "zh-CN") -> str:
         :func:`household_counts`.
     lang : {"zh-CN", "en"}
     """
+    from calib.report.labels import t  # on use: importing calib.villages stays light
+
     c = counts.set_index("figure")["households"]
-    w, e = int(c["white_listed"]), int(c["eligible"])
-    ne, nr = int(c["white_listed_not_eligible"]), int(c["eligible_not_reviewed"])
-    nw = int(c["eligible_reviewed_not_white_listed"])
-    if lang == "en":
-        return (f"The white list holds {w:,} households and {e:,} are eligible: {ne:,} "
-                f"white-listed households have no eligible member (the panel reviews every "
-                f"household; eligibility is a roster rule), {nr:,} eligible households were not "
-                f"reviewed and {nw:,} reviewed were not white-listed "
-                f"({e:,} - {nr:,} - {nw:,} + {ne:,} = {w:,}).")
-    return (f"白名单 {w:,} 户，合格农户（户内至少一名合格人员：年龄符合且未被排除）{e:,} 户：白名单中 {ne:,} 户"
-            f"没有合格人员（评议小组评议全村农户，资格按花名册判定），合格农户中 {nr:,} 户"
-            f"未经评议、{nw:,} 户经评议未入白名单（{e:,} − {nr:,} − {nw:,} + {ne:,} = {w:,}）。")
+    return t("nb06.line.white_list_why", lang, w=f"{int(c['white_listed']):,}", e=f"{int(c['eligible']):,}",
+             ne=f"{int(c['white_listed_not_eligible']):,}", nr=f"{int(c['eligible_not_reviewed']):,}",
+             nw=f"{int(c['eligible_reviewed_not_white_listed']):,}")
 
 
 def village_counts(
@@ -191,14 +184,10 @@ def village_counts(
 
 def village_counts_line(counts: pd.DataFrame, *, lang: str = "zh-CN") -> str:
     """One line naming the two profiled-village counts and why they differ."""
+    from calib.report.labels import t  # on use: importing calib.villages stays light
+
     c = counts.set_index("figure")["villages"]
-    h = int(c["profiled_by_households"])
-    p = int(c["profiled_by_persons"]) if "profiled_by_persons" in c else None
-    n = int(c["villages"])
-    if lang == "en":
-        tail = (f", {p} when it counts eligible persons (the unit of the programme targets)"
-                if p is not None else "")
-        return (f"Of {n} villages, {h} are profiled when a village's profiling rate counts "
-                f"eligible households (the credit-village rule){tail}.")
-    tail = f"；按合格人数计（目标考核口径）为 {p} 个" if p is not None else ""
-    return f"{n} 个行政村中，按合格农户数计建档率达标（信用村口径）的为 {h} 个{tail}。"
+    tail = (t("nb06.line.profiled_why_persons", lang, p=f"{int(c['profiled_by_persons']):,}")
+            if "profiled_by_persons" in c else "")
+    return t("nb06.line.profiled_why", lang, n=f"{int(c['villages']):,}", h=f"{int(c['profiled_by_households']):,}",
+             tail=tail)
