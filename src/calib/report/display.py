@@ -48,6 +48,7 @@ VERDICT_CLASS = {
     "rates reproduced": "pass", "rates not reproduced": "fail",
     "within budget": "pass", "over budget": "fail", "within budget at the estimate; the interval reaches above it": "warn",
     "revise the base rate": "fail", "base rate covers cost": "pass",
+    "not set": "na",  # a target the parameters leave unset: nothing compared
 }
 #: Row labels up to this width (in em, a CJK character is 1 em) stay on one line; longer ones
 #: get a minimum width of :data:`LABEL_MIN_EM` (two lines for labels up to twice that).

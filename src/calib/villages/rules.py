@@ -20,7 +20,7 @@ __all__ = [
     "VILLAGE_CRITERIA", "QUALITATIVE_CRITERIA", "TOWNSHIP_CRITERIA",
     "Threshold", "Relative", "VillageRules", "TownshipRules", "Milestone", "Targets",
     "validate_village_rules", "validate_township_rules", "validate_targets",
-    "validate_eligibility", "RULE_OPS", "rule_pct", "NPL_CRITERIA", "figure_digits",
+    "validate_eligibility", "rule_pct", "NPL_CRITERIA", "figure_digits",
 ]
 
 #: Quantitative credit-village criteria, in report order.
@@ -199,10 +199,6 @@ def figure_digits(criterion: str) -> int:
     """Decimals of a criterion's measured figure (and of a county figure it is compared with)
     wherever it is written: two for an NPL ratio (:data:`NPL_CRITERIA`), one for other shares."""
     return 2 if criterion in NPL_CRITERIA else 1
-
-
-#: Operators as the pages write them (as :data:`calib.report.words.OPS`).
-RULE_OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤"}
 
 
 def rule_pct(x: float) -> str:
