@@ -20,12 +20,7 @@ POLICY = {"rule": "min", "blend_weight": 0.5, "band_low": 0.67, "band_high": 1.5
           "cap": 500000, "grid": 1000}
 
 
-@pytest.fixture(autouse=True)
-def _zh():
-    """Every test starts and ends in the default language."""
-    labels.set_lang("zh-CN")
-    yield
-    labels.set_lang("zh-CN")
+pytestmark = pytest.mark.usefixtures("zh_strict")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +13,6 @@ import pytest
 from calib.report import labels
 from calib.report._texts_02 import TEXTS_02
 from calib.report.findings import consensus as fc
-from calib.report.labels import MissingLabelWarning
 
 GOLDEN = Path(__file__).with_name("golden") / "sample_metrics.json"
 BELOW, ABOVE = fc.ICC_GOOD - 1e-4, fc.ICC_GOOD + 1e-4
@@ -49,16 +47,7 @@ def _conclude(status=None, flagged=None, agreement=None):
                           _agreement(0.9) if agreement is None else agreement, min_reviews=3, max_dispersion=0.5)
 
 
-@pytest.fixture(autouse=True)
-def _zh_and_no_missing_label():
-    """Every test starts in the default language, fails on a key missing from the catalogue, and
-    leaves the language as it found it."""
-    before = labels.get_lang()
-    labels.set_lang("zh-CN")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", MissingLabelWarning)
-        yield
-    labels.set_lang(before)
+pytestmark = pytest.mark.usefixtures("zh_strict")
 
 
 # -- households to re-review and reviewers flagged: any is a review --------------------------------

@@ -7,7 +7,6 @@ import inspect
 import json
 import re
 import string
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -18,21 +17,13 @@ from calib import pricing
 from calib.pricing.recommend import Recommendation
 from calib.report import findings, set_lang, t
 from calib.report._texts import TEXTS
-from calib.report.labels import MissingLabelWarning
 
 F = findings.pricing
 GOLDEN = Path(__file__).with_name("golden") / "sample_metrics.json"
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
-@pytest.fixture(autouse=True)
-def _zh_and_strict():
-    """Each test in the default language, back to it afterwards; a missing catalogue key fails."""
-    set_lang("zh-CN")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", MissingLabelWarning)
-        yield
-    set_lang("zh-CN")
+pytestmark = pytest.mark.usefixtures("zh_strict")
 
 
 def _decisions(*, share=1.0, policy_verdict="cannot be told apart", below_now=2, below_base=1,

@@ -12,7 +12,6 @@ import pytest
 
 from calib.report import labels
 from calib.report.findings import quality as fq
-from calib.report.labels import MissingLabelWarning
 
 GOLDEN = Path(__file__).with_name("golden") / "sample_metrics.json"
 
@@ -38,16 +37,7 @@ def _verdicts(findings):
     return [f.verdict for f in findings]
 
 
-@pytest.fixture(autouse=True)
-def _zh_and_no_missing_label():
-    """Every test starts in the default language, fails on a key missing from the catalogue, and
-    leaves the language as it found it."""
-    before = labels.get_lang()
-    labels.set_lang("zh-CN")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", MissingLabelWarning)
-        yield
-    labels.set_lang(before)
+pytestmark = pytest.mark.usefixtures("zh_strict")
 
 
 # -- the quarantine share against MAX_QUARANTINE_SHARE (1%) --------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +14,6 @@ from calib.params import load
 from calib.params.schema import Scorecard as ScorecardParams
 from calib.report import labels
 from calib.report.findings import scorecard as fs
-from calib.report.labels import MissingLabelWarning
 from calib.scorecard import keep_or_replace
 from calib.scorecard.comparison import OUT_OF_FOLD
 from calib.scorecard.crossval import CrossValidation
@@ -30,16 +28,7 @@ def params():
     return load(ROOT / "params" / "sample.yaml")
 
 
-@pytest.fixture(autouse=True)
-def _zh_and_no_missing_label():
-    """Every test starts in the default language, fails on a key missing from the catalogue, and
-    leaves the language as it found it."""
-    before = labels.get_lang()
-    labels.set_lang("zh-CN")
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", MissingLabelWarning)
-        yield
-    labels.set_lang(before)
+pytestmark = pytest.mark.usefixtures("zh_strict")
 
 
 def _out_of_fold(ci_low: float = -0.01, ci_high: float = 0.05, diff: float = 0.02, p: float = 0.2) -> pd.DataFrame:
