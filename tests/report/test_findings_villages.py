@@ -4,6 +4,7 @@ and the headline figures in the order the golden metrics (and the index) hold th
 from __future__ import annotations
 
 import json
+import re
 from importlib import import_module
 from pathlib import Path
 
@@ -65,8 +66,7 @@ def _run(profiled: dict[str, int] | None = None, *, loans: list | None = LOANS, 
     before = get_lang()
     set_lang(lang or before)
     try:
-        near = cv.nearest_to_certification(v, k, rules=rules, top=None)
-        near = near.assign(lacks=words.lacks(near, v, cv.QUALITATIVE_CRITERIA, cv.VILLAGE_CRITERIA))
+        near = cv.nearest_to_certification(v, k, rules=rules, top=None)  # what each lacks: the run's language
         white = pd.DataFrame({"white_list": True}, index=pd.Index(sorted(prog.reviews["household_id"]), name="household_id"))
         hc = cv.household_counts(cv.household_status(prog, as_of=AS_OF), white, programme=prog)
         vc = cv.village_counts(k, kpis_persons=kp, verdicts=v, at=P.targets.village_profiled_at,
@@ -257,6 +257,114 @@ def test_the_villages_lines_are_worded_by_the_catalogue(monkeypatch):
         assert c.loc["targets", "threshold"] == rule and "None" not in c.loc["targets"].str.cat()
         assert c.loc["targets", "verdict"] == t("nb06.line.lacks", lang, status=t("not met", lang), lack=t(
             "nb06.line.short", lang, what=t("nb06.line.usage", lang), x=f"{usage:.1%}", target="50%"))
+
+
+# ------------------------------------------------------------------------------------------
+# The county-relative rules: every text states the operator the parameters give
+# ------------------------------------------------------------------------------------------
+#: The sample's county-relative operators turned round (">" -> ">=", "<" -> "<="), the county NPL
+#: fixed below T1's 2% so that its township fails and E's village NPL rule fails too.
+TURNED = {"credit_village.loan_share_vs_county": {"op": ">="}, "credit_village.npl_vs_county": {"op": "<="},
+          "credit_village.county_npl_ratio": 0.01, "credit_township.npl_vs_county": {"op": "<="},
+          "credit_township.county_npl_ratio": 0.01}
+#: A comparison with the county typed as a fixed word, not a rule's words.
+_TYPED = {"zh-CN": re.compile(r"(?<![不未])[高低]于全县"), "en": re.compile(r"(?<!not )\b(above|below|at least|at most) (the )?county")}
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_no_text_types_a_county_comparison(lang):
+    """The operators of loan_share_vs_county and npl_vs_county (village and township) are
+    parameters: no text of report 06 (nor report 01's methods) states one as a fixed word."""
+    from calib.report.methods import METHODS
+
+    i = lang == "en"
+    texts = {k: v[i] for k, v in TEXTS_06.items()}
+    texts.update({f"methods {r} {term[i]}": text[i] for r in ("01", "06") for term, text in METHODS[r]})
+    typed = {k: x for k, x in texts.items() if _TYPED[lang].search(x)}
+    assert not typed, typed
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_every_county_rule_text_follows_the_parameters(lang):
+    """Turn the county-relative operators round in the parameters: the conclusions, the township
+    lines, the section text, what a village lacks and the methods appendix all state the new
+    rules, in the words of calib.report.words.rule_words (the sample's: 高于全县, 低于全县)."""
+    from calib.report import methods
+
+    P = params.load(ROOT / "params" / "sample.yaml", {**FIXED, **TURNED})
+    loan, npl = words.rule_words(">=", None, lang), words.rule_words("<=", None, lang)
+    assert (loan["meets"], npl["meets"], npl["fails"]) == (
+        ("不低于全县", "不高于全县", "高于全县") if lang == "zh-CN" else
+        ("at least the county's", "at most the county's", "above the county's"))
+    pw = words.param_words(P, lang)
+    assert (pw["loan_share_vs_county"], pw["npl_vs_county"], pw["township_npl_vs_county"]) == (
+        loan["meets"], npl["meets"], npl["meets"])
+    sample = words.param_words(params.load(ROOT / "params" / "sample.yaml"), lang)
+    assert (sample["loan_share_vs_county"], sample["npl_vs_county"], sample["township_npl_vs_county"]) == (
+        ("高于全县", "低于全县", "低于全县") if lang == "zh-CN" else
+        ("above the county's", "below the county's", "below the county's"))
+    # the conclusions: the township rule, and the township line with its failure
+    found, _, _ = _run(lang=lang, **TURNED)
+    assert found[1].threshold == t("nb06.c.townships_rule", lang, township_share=pw["township_share"],
+                                   township_npl_vs_county=npl["meets"])
+    line = next(f for f in found if f.decision == t("nb06.line.township", lang, tw="T1"))
+    assert line.threshold == t("nb06.line.township_rule", lang, share_rule=words.rule_words(">", 0.75, lang)["rule"],
+                               npl_rule=npl["meets"], county="1.00%")
+    assert t("nb06.line.npl_fails", lang, fails=npl["fails"]) in line.verdict  # 2.00% is above the county's 1.00%
+    # the section text, as the notebook fills it (**param_words)
+    assert npl["meets"] in t("nb06.townships.text", lang, **pw)
+    # what a village lacks (E: NPL 2.00% is not at most the county's 1%)
+    k = cv.programme_kpis(_programme({"A": 10, "E": 8}), as_of=AS_OF)
+    rules = P.block("credit_village")
+    v = cv.certify_villages(k, rules=rules)
+    near = cv.nearest_to_certification(v, k, rules=rules, top=None, lang=lang).set_index("village")
+    assert (("不良率不高于全县：需收回违约余额" if lang == "zh-CN" else "NPL at most the county's: recover")
+            in near.loc["E", "lacks"])
+    # the methods appendix
+    appendix = methods.methods_appendix("06", lang, params=P).plain
+    if lang == "zh-CN":
+        assert "有贷款农户占比不低于全县、不良率不高于全县（" in appendix and "不良率不高于全县。来源" in appendix
+    else:
+        assert "loan share at least the county's and NPL at most the county's (" in appendix
+        assert "NPL at most the county's. Source" in appendix
+    said = [w for w in (sample["loan_share_vs_county"], sample["npl_vs_county"])
+            if re.search(("(?<![不未])" if lang == "zh-CN" else r"(?<!not )\b") + re.escape(w), appendix)]
+    assert not said, said  # the sample's rules are stated nowhere
+
+
+# ------------------------------------------------------------------------------------------
+# The targets table's notes
+# ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_the_final_row_is_not_worded_as_a_milestone(lang):
+    """A "—" of the targets table: a milestone without the target, or the final row (not a
+    milestone) whose target the parameters leave unset (the final targets never count villages)."""
+    from calib.report import display
+
+    targets = {"credit_coverage_final": None, "usage_final": 0.3,
+               "milestones": [{"date": "2026-03-31", "villages": None, "credit_coverage": 0.5, "usage": None}]}
+    P = params.load(ROOT / "params" / "sample.yaml", {**FIXED, "targets": targets})
+    kp = cv.programme_kpis(_programme({"A": 10, "B": 8}), as_of=AS_OF, unit="person")
+    progress = cv.target_progress(kp, targets=P.block("targets"), as_of=AS_OF, measure="latest")
+    before = get_lang()
+    set_lang(lang)
+    try:
+        notes = V.targets_missing(progress)
+        semi = "; " if lang == "en" else "；"
+        assert notes == {
+            "villages_target": t("nb06.missing_village_target") + semi + t("nb06.missing_final_village_target"),
+            "credit_coverage_target": t("nb06.missing_final_coverage_target"),
+            "usage_target": t("nb06.missing_usage_target")}
+        shown = display.table(progress[["milestone", "villages_target", "credit_coverage_target", "usage_target"]],
+                              missing=notes, max_rows=None)
+        said = " ".join(shown.notes)
+        assert t("nb06.missing_final_coverage_target") in said and t("nb06.missing_coverage_target") not in said
+        # every target set: no note
+        full = cv.target_progress(kp, targets={**targets, "credit_coverage_final": 0.8, "milestones": [
+            {"date": "2026-03-31", "villages": 1, "credit_coverage": 0.5, "usage": 0.1}]}, as_of=AS_OF, measure="latest")
+        assert V.targets_missing(full) == {"villages_target": t("nb06.missing_final_village_target")}
+    finally:
+        set_lang(before)
 
 
 # ------------------------------------------------------------------------------------------

@@ -302,16 +302,30 @@ def test_nearest_to_certification_says_what_is_lacking():
     ]
     k = cv.programme_kpis(build(*specs), as_of=AS_OF)
     v = cv.certify_villages(k, rules=RULES)
-    near = cv.nearest_to_certification(v, k, rules=RULES, top=None).set_index("village")
+    near = cv.nearest_to_certification(v, k, rules=RULES, top=None, lang="zh-CN").set_index("village")
     assert list(near.index) == ["Q", "P", "R"]
-    assert "1 more household rated A or better" in near.loc["Q", "lacks"]
-    assert "3 more profiled households" in near.loc["P", "lacks"]
-    assert "NPL must fall by 12,000.00 yuan of defaulted balance" in near.loc["P", "lacks"]
+    # what each lacks in the report's words (calib.report.words.lacks, the catalogue's): one wording
+    assert "需增加 1 户 A 级及以上农户" in near.loc["Q", "lacks"]
+    assert "需增加 3 户已建档农户" in near.loc["P", "lacks"]
+    assert "不良率：需收回违约余额 12,000.00 元" in near.loc["P", "lacks"]
     assert near.loc["P", "profiling_rate_needed"] == 3
     assert near.loc["P", "npl_ratio_needed"] == pytest.approx(-12000.0)
-    assert "not assessed" in near.loc["Q", "lacks"]
+    assert "村级治理良好：未评估" in near.loc["Q", "lacks"]
     assert near.loc["R", "credit_rate_needed"] == 0  # no data, not a count
-    assert "credit_rate: no data" in near.loc["R", "lacks"]
+    assert "建档农户授信率：无数据" in near.loc["R", "lacks"]
+    from calib.report import words
+
+    flat = near.reset_index()
+    assert flat["lacks"].tolist() == words.lacks(flat, v, cv.QUALITATIVE_CRITERIA, cv.VILLAGE_CRITERIA,
+                                                 rules=RULES, lang="zh-CN").tolist()
+    en = cv.nearest_to_certification(v, k, rules=RULES, top=None, lang="en").set_index("village")
+    assert "NPL: recover 12,000.00 yuan of defaulted balance" in en.loc["P", "lacks"]
+    assert "3 more profiled households" in en.loc["P", "lacks"]
+    # verdicts on kpis in persons: the profiling change is in eligible persons, not households
+    kp = cv.programme_kpis(build(*specs), as_of=AS_OF, unit="person")
+    np_ = cv.nearest_to_certification(cv.certify_villages(kp, rules=RULES), kp, rules=RULES, top=None,
+                                      lang="zh-CN").set_index("village")
+    assert "需增加 3 名已建档农户中的合格人员" in np_.loc["P", "lacks"] and "户已建档" not in np_.loc["P", "lacks"]
     assert len(cv.nearest_to_certification(v, k, rules=RULES, top=2)) == 2
     # a count of criteria and a distance between ratios are kept apart (audit 3, A4): the
     # criteria without data or qualitative and not passed are counted, not added as 1.0 each
@@ -574,7 +588,7 @@ def test_target_progress_boundaries_and_status():
     assert p.loc["2020-12-31", "status"] == "behind"
     assert p.loc["2020-12-31", "credit_coverage_met"]
     assert not p.loc["2020-12-31", "usage_met"]
-    assert "usage 24.8% < 25%" in p.loc["2020-12-31", "shortfall"]
+    assert p.loc["2020-12-31", "usage"] == pytest.approx(0.2475)  # 99 of 400: 24.75% < 25%
     assert p.loc["2021-12-31", "status"] == "upcoming"
     assert p.loc["2021-12-31", "measured_at"] == pd.Timestamp("2021-06-30")
     assert p.loc["final", "credit_coverage_target"] == 0.80
@@ -588,7 +602,7 @@ def test_target_progress_boundaries_and_status():
     p3 = cv.target_progress(k3, targets=TARGETS, as_of="2019-12-31").set_index("milestone")
     assert p3.loc["2019-12-31", "villages"] == 1
     assert p3.loc["2019-12-31", "status"] == "behind"
-    assert "1 more profiled villages" in p3.loc["2019-12-31", "shortfall"]
+    assert not p3.loc["2019-12-31", "villages_met"] and p3.loc["2019-12-31", "villages_target"] == 2
     p4 = cv.target_progress(k3, targets={**TARGETS, "village_profiled_at": 0.8},
                             as_of="2019-12-31").set_index("milestone")
     assert p4.loc["2019-12-31", "villages"] == 20
@@ -664,6 +678,12 @@ def test_presentation_helpers():
     assert "#ffcdd2" in html and "#c8e6c9" in html
     ax = cv.plot_verdict_table(v)
     assert len(ax.get_yticklabels()) == 2
+    # the criteria named and the title worded as the report's grid: the catalogue's, in the run's language
+    from calib.report.labels import column_label, t
+
+    assert [x.get_text() for x in ax.get_xticklabels()] == [
+        column_label(c) for c in cv.VILLAGE_CRITERIA + cv.QUALITATIVE_CRITERIA]
+    assert ax.get_title() == t("nb06.plot.verdicts_title") and "_" not in ax.get_xticklabels()[0].get_text()
     p = cv.target_progress(k, targets=TARGETS, as_of=AS_OF)
     ax2 = cv.plot_target_progress(p)
     assert len(ax2.lines) == 4
@@ -729,7 +749,8 @@ def test_target_progress_latest_judges_every_past_milestone_on_the_current_figur
                            measure="latest").set_index("milestone")
     assert (q["measured_at"] == pd.Timestamp("2025-12-31")).all() and q["due"].all()
     assert list(q["status"]) == ["met", "met", "not met", "met", "met"]
-    assert q.loc["2021-12-31", "shortfall"] == "1 more profiled villages"
+    assert not q.loc["2021-12-31", "villages_met"]  # 16 profiled villages of 17
+    assert q.loc["2021-12-31", ["credit_coverage_met", "usage_met"]].all()
     assert q.loc["final", "credit_coverage_met"] and q.loc["final", "usage_met"]  # 80% >= 80%
     k2 = _snapshot("2025-12-31", 1000, 799, 240, 17)  # 79.9%: final coverage missed
     q2 = cv.target_progress(k2, targets=TARGETS, as_of="2026-06-30",

@@ -48,11 +48,11 @@ TEXTS_06: dict[str, tuple[str, str]] = {
         "grey not assessed; the headings carry the rule. A village is a credit village only when every criterion passes."),
     "nb06.townships.h": ("信用乡镇认定", "Credit-township verdicts"),
     "nb06.townships.text": (
-        "乡镇的信用村占比 {township_share} 且不良率（余额）低于全县时，认定为信用乡镇（参数表“信用乡镇标准”）。"
+        "乡镇的信用村占比 {township_share} 且不良率（余额）{township_npl_vs_county}时，认定为信用乡镇（参数表“信用乡镇标准”）。"
         "`credit_villages.xlsx` 的“信用乡镇认定”表另有两列：“有未评估标准的村数”计有任一定性标准未评估的村（各乡镇合计即结论中的“有未评估标准的村”），"
         "“仅待定性评估的村数（其余标准均通过）”只计除未评估的定性标准外全部通过、评估后即可认定的村。",
         "A township qualifies when its credit villages are {township_share} of its villages and its NPL ratio (by balance) is "
-        "below the county's (parameter table: Credit-township rules). The sheet Credit-township verdicts of "
+        "{township_npl_vs_county} (parameter table: Credit-township rules). The sheet Credit-township verdicts of "
         "`credit_villages.xlsx` has two more columns: villages with a criterion not assessed (any qualitative one; "
         "their sum over townships is the conclusions' count), and villages awaiting only the assessment (every "
         "other criterion passes)."),
@@ -73,10 +73,17 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "noun.profiled": ("已建档农户", "profiled households"),
     "noun.credited": ("已授信农户", "credited households"),
     "noun.with_loan": ("有贷款农户", "households with a loan"),
+    # the profiling and credit-rate changes of verdicts made on kpis in persons
+    "noun.profiled_persons": ("已建档农户中的合格人员", "eligible persons in profiled households"),
+    "noun.credited_persons": ("已授信农户中的合格人员", "eligible persons in credited households"),
     "lack.more": ("需增加 {n} 户{noun}", "{n} more {noun}"),
     "lack.fewer": ("需减少 {n} 户{noun}", "{n} fewer {noun}"),
+    "lack.more_persons": ("需增加 {n} 名{noun}", "{n} more {noun}"),
+    "lack.fewer_persons": ("需减少 {n} 名{noun}", "{n} fewer {noun}"),
     "lack.npl_ratio": ("不良率：需收回违约余额 {amount} 元", "NPL: recover {amount} yuan of defaulted balance"),
-    "lack.npl_vs_county": ("不良率低于全县：需收回违约余额 {amount} 元", "NPL below the county: recover {amount} yuan of defaulted balance"),
+    # {rule}: the county-relative rule in words (calib.report.words.rule_words: 低于全县)
+    "lack.npl_vs_county": ("不良率{rule}：需收回违约余额 {amount} 元", "NPL {rule}: recover {amount} yuan of defaulted balance"),
+    "rule.county": ("全县", "the county's"),
     "nb06.targets.h": ("整村授信目标", "Programme targets"),
     "nb06.targets.text": (
         "授信面与用信面目标按**人数**计：授信面（按人数）= 已授信农户中的合格人数 / 合格人数；用信面（按人数）= 有用信农户中的合格人数 / 已授信农户中的合格人数。"
@@ -91,6 +98,10 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.full_list": ("本页“未认定村欠缺项”一节与 credit_villages.xlsx 的同名表", "the section What villages lack and the sheet of that name in credit_villages.xlsx"),
     "nb06.missing_coverage_target": ("该里程碑没有规定授信面目标", "no credit-coverage target at this milestone"),
     "nb06.missing_usage_target": ("该里程碑没有规定用信面目标", "no usage target at this milestone"),
+    # the final row of the targets table is not a milestone: its "—" said so
+    "nb06.missing_final_village_target": ("最终目标不规定建档村数", "the final targets set no profiled-village count"),
+    "nb06.missing_final_coverage_target": ("参数未设定最终授信面目标", "no final credit-coverage target in the parameters"),
+    "nb06.missing_final_usage_target": ("参数未设定最终用信面目标", "no final usage target in the parameters"),
     "nb06.missing_target_met": ("参数未设定该最终目标，或该行没有数据", "no such final target in the parameters, or no figure in this row"),
     "nb06.targets.villages": (
         "按人数计建档率（已建档农户中的合格人数 / 合格人数）{meets} 的村（建档村，目标考核口径）{profiled} 个，共 {villages} 个村；"
@@ -112,6 +123,8 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.plot.usage_target": ("用信面目标", "usage target"),
     "nb06.plot.coverage_measured": ("授信面实测（基准日）", "coverage measured (reference date)"),
     "nb06.plot.usage_measured": ("用信面实测（基准日）", "usage measured (reference date)"),
+    "nb06.plot.verdicts_title": ("信用村标准：绿色通过，红色未通过，橙色无数据，灰色未评估",
+                                 "Credit-village criteria: green pass, red fail, orange no data, grey not assessed"),
     "nb06.towns.text": (
         "按乡镇的授信面与用信面（按人数），与最终目标比较。授信与用信按户发生：“已授信农户中的合格人数”是已授信农户户内的合格人数，"
         "“有用信农户中的合格人数”是有用信农户户内的合格人数，都不是获得授信或用信的人数：",
@@ -135,7 +148,8 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.c.villages_rule": ("全部信用村标准通过（A 级及以上 {a_share}、“952”、对比全县、定性标准）", "every credit-village criterion passes (A or better {a_share}, \"952\", county, qualitative)"),
     "nb06.c.townships": ("认定的信用乡镇", "Credit townships certified"),
     "nb06.c.townships_fig": ("{ct} / {n} 个乡镇", "{ct} of {n} townships"),
-    "nb06.c.townships_rule": ("信用村占比 {township_share} 且不良率低于全县", "credit villages {township_share} and NPL below the county"),
+    "nb06.c.townships_rule": ("信用村占比 {township_share} 且不良率{township_npl_vs_county}",
+                              "credit villages {township_share} and NPL {township_npl_vs_county}"),
     "nb06.c.lacking": ("未认定村还差什么", "What the other villages lack"),
     "nb06.c.lacking_fig": ("未认定的 {n} 个村中 {one} 个只差一项（逐村列于下）；{na} 个村有未评估的定性标准",
                            "{one} of the {n} villages not certified lack one criterion only (each listed below); {na} villages have a criterion not assessed"),
@@ -156,10 +170,11 @@ TEXTS_06: dict[str, tuple[str, str]] = {
                                    "{k} certified, {not_k} not ({pend} pending assessment)"),
     "nb06.line.township": ("信用乡镇：{tw}", "credit township {tw}"),
     "nb06.line.township_fig": ("信用村 {n} / {of} 个（{share}），不良率 {npl}", "credit villages {n} of {of} ({share}); NPL {npl}"),
-    "nb06.line.township_rule": ("信用村占比 {op} {threshold}；不良率低于全县 {county}",
-                                "credit villages {op} {threshold}; NPL below county {county}"),
+    # {share_rule}, {npl_rule}: the township rules in words (calib.report.words.rule_words)
+    "nb06.line.township_rule": ("信用村占比 {share_rule}；不良率{npl_rule} {county}",
+                                "credit villages {share_rule}; NPL {npl_rule} {county}"),
     "nb06.line.more_villages": ("还需 {k} 个信用村", "{k} more credit villages"),
-    "nb06.line.npl_not_below": ("不良率未低于全县", "NPL not below the county"),
+    "nb06.line.npl_fails": ("不良率{fails}", "NPL {fails}"),
     "nb06.line.targets": ("授信面与用信面目标（最终）", "programme targets (final)"),
     "nb06.line.targets_fig": ("授信面{unit}{coverage}，用信面{unit}{usage}", "coverage{unit} {coverage}, usage{unit} {usage}"),
     "nb06.line.targets_rule": ("授信面 {coverage}，用信面 {usage}", "coverage {coverage}, usage {usage}"),

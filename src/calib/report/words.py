@@ -20,7 +20,7 @@ from calib.errors import CalibInputError
 from calib.report import fmt
 from calib.report.display import VERDICT_CLASS, Table, _format_column, _header, mark_labels
 from calib.report.labels import column_label, get_lang, t, value_label
-from calib.villages.rules import figure_digits, rule_pct
+from calib.villages.rules import figure_digits, rule_pct, validate_village_rules
 
 __all__ = ["verdict_grid", "grid_words", "lacks", "reason_tally", "reason_counts", "OPS", "rule_words", "share_words", "target_words", "param_words",
            "spaced", "bridge_words", "grants_words", "schedule_words"]
@@ -29,13 +29,17 @@ OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "yes": ""}
 
 _NOUN = {"a_or_better_share": "noun.a_or_better", "profiling_rate": "noun.profiled",
          "credit_rate": "noun.credited", "loan_share_vs_county": "noun.with_loan"}
+#: The criteria whose counts follow the kpis' unit (households or eligible persons); the others
+#: always count households.
+_PER_UNIT = ("profiling_rate", "credit_rate")
 
 
-#: How a rule ``figure op value`` and its failure read, by language: (meets, fails).
+#: How a rule ``figure op value`` and its failure read, by language: (meets, fails). The one
+#: table of these words: a threshold's rule and a county-relative one (``不良率低于全县``) alike.
 _RULE_WORDS = {"zh-CN": {">=": ("不低于", "低于"), ">": ("高于", "不高于"), "<=": ("不高于", "高于"),
-                         "<": ("低于", "不低于")},
+                         "<": ("低于", "未低于")},
                "en": {">=": ("at least", "below"), ">": ("above", "at most"), "<=": ("at most", "above"),
-                      "<": ("below", "at least")}}
+                      "<": ("below", "not below")}}
 
 
 #: A Chinese character beside a Latin letter, a digit or a Greek letter, either way round.
@@ -65,16 +69,38 @@ def share_words(value: float | None) -> str | None:
     return rule_pct(value)  # the one rule (the villages' texts use it too)
 
 
-def rule_words(op: str, value: float, lang: str | None = None) -> dict[str, str]:
-    """A share rule of the parameters in the reader's words, for the catalogue's placeholders:
-    ``pct`` ("90%"), ``rule`` ("≥ 90%"), ``meets`` ("不低于 90%"), ``fails`` ("低于 90%").
+def rule_words(op: str, value: float | None, lang: str | None = None) -> dict[str, str]:
+    """A rule of the parameters in the reader's words, for the catalogue's placeholders: ``pct``
+    (``90%``), ``rule`` (``≥ 90%``), ``meets`` (``不低于 90%``), ``fails`` (``低于 90%``).
 
+    Parameters
+    ----------
+    op : {">", ">=", "<", "<="}
+        The rule's operator, as the parameters give it.
+    value : float or None
+        The threshold share; None for a rule against the county's figure (the county-relative
+        criteria ``loan_share_vs_county``, ``npl_vs_county``: the programme pooled, or the
+        parameters' county figure), whose words name the county instead of a share
+        (``pct`` ``全县``, ``rule`` ``< 全县``, ``meets`` ``低于全县``, ``fails`` ``未低于全县``).
+    lang : {"zh-CN", "en"}, optional
+        Default: the current language.
+
+    Returns
+    -------
+    dict of str
+
+    Examples
+    --------
     >>> rule_words(">=", 0.9, "zh-CN")["fails"]
     '低于 90%'
+    >>> rule_words("<", None, "zh-CN")["meets"], rule_words("<", None, "en")["fails"]
+    ('低于全县', "not below the county's")
     """
-    pct = share_words(value)
-    meets, fails = _RULE_WORDS["en" if (lang or get_lang()) == "en" else "zh-CN"][op]
-    return {"pct": pct, "rule": f"{OPS[op]} {pct}", "meets": f"{meets} {pct}", "fails": f"{fails} {pct}"}
+    lg = "en" if (lang or get_lang()) == "en" else "zh-CN"
+    what = t("rule.county", lg) if value is None else share_words(value)
+    meets, fails = _RULE_WORDS[lg][op]
+    joined = (lambda w: f"{w} {what}") if lg == "en" else (lambda w: spaced(f"{w}{what}"))
+    return {"pct": what, "rule": f"{OPS[op]} {what}", "meets": joined(meets), "fails": joined(fails)}
 
 
 def target_words(value: float | None, lang: str | None = None) -> str:
@@ -111,7 +137,9 @@ def param_words(params=None, lang: str | None = None) -> dict[str, str]:
     dict of str
         ``min_age``, ``max_age``, ``excluded`` (the excluded statuses and bad record, joined),
         ``band`` (``[0.67, 1.5]``), ``a_share``, ``profiling``, ``credit_rate``, ``npl``
-        (each credit-village rule as ``> 55%``), ``township_share``, ``coverage_target``,
+        (each credit-village rule as ``> 55%``), ``loan_share_vs_county``, ``npl_vs_county``
+        (the credit village's county-relative rules, ``高于全县``, ``低于全县``: :func:`rule_words`'
+        ``meets``), ``township_npl_vs_county`` (the credit township's), ``township_share``, ``coverage_target``,
         ``usage_target`` (``≥ 80%``, or ``未设定``: :func:`target_words`) and ``schedule`` (the
         points-loan schedule in a sentence).
 
@@ -138,11 +166,17 @@ def param_words(params=None, lang: str | None = None) -> dict[str, str]:
         r = r if isinstance(r, Mapping) else r.model_dump()
         return rule_words(r["op"], r["value"], lg)["rule"]
 
+    def county(r) -> str:  # against the county's figure, whether pooled or fixed by the parameters
+        r = r if isinstance(r, Mapping) else r.model_dump()
+        return rule_words(r["op"], None, lg)["meets"]
+
     out = {"min_age": str(el.min_age), "max_age": str(el.max_age),
            "excluded": fmt.join(excluded, lg) if excluded else ("none" if en else "无"),
            "band": fmt.ci(rec.band_low, rec.band_high, "num2"),  # as report 03's texts: [0.67, 1.50]
            "a_share": rule(cv.a_or_better_share), "profiling": rule(cv.profiling_rate),
            "credit_rate": rule(cv.credit_rate), "npl": rule(cv.npl_ratio),
+           "loan_share_vs_county": county(cv.loan_share_vs_county), "npl_vs_county": county(cv.npl_vs_county),
+           "township_npl_vs_county": county(ct.npl_vs_county),
            "township_share": rule(ct.credit_village_share),
            "coverage_target": target_words(tg.credit_coverage_final, lg),
            "usage_target": target_words(tg.usage_final, lg)}
@@ -355,8 +389,10 @@ def verdict_grid(verdicts: pd.DataFrame, criteria: Sequence[str] | None = None,
 
 
 def lacks(near: pd.DataFrame, verdicts: pd.DataFrame, qualitative: Sequence[str],
-          figures: Sequence[str], *, lang: str | None = None) -> pd.Series:
-    """What each village lacks, in words, from the ``<criterion>_needed`` columns.
+          figures: Sequence[str], *, rules: Mapping[str, Any] | None = None, unit: str = "household",
+          lang: str | None = None) -> pd.Series:
+    """What each village lacks, in words, from the ``<criterion>_needed`` columns: the one
+    wording (:func:`calib.villages.nearest_to_certification`'s ``lacks`` column is this).
 
     Parameters
     ----------
@@ -366,6 +402,12 @@ def lacks(near: pd.DataFrame, verdicts: pd.DataFrame, qualitative: Sequence[str]
         ``villages.certify_villages`` (qualitative verdicts per village).
     qualitative, figures : sequence of str
         The qualitative and the figure criteria.
+    rules : mapping, optional
+        The ``credit_village`` block the verdicts were made with (None: the defaults): a
+        county-relative rule is named as it reads (``不良率低于全县：需收回违约余额 …``).
+    unit : {"household", "person"}
+        What the kpis of the verdicts count: the profiling and credit-rate changes are in
+        households or in eligible persons (A-or-better and loan share always count households).
     lang : {"zh-CN", "en"}, optional
         Default: the current language (:func:`calib.villages.conclusions` asks for its own).
 
@@ -373,21 +415,26 @@ def lacks(near: pd.DataFrame, verdicts: pd.DataFrame, qualitative: Sequence[str]
     -------
     Series of str, aligned with ``near``.
     """
+    if unit not in ("household", "person"):
+        raise CalibInputError(f"lacks: unit must be 'household' or 'person', got {unit!r}")
     lang = lang or get_lang()
+    r = validate_village_rules(rules)
     v = verdicts.set_index(["township", "village"])
     colon, semi = (": ", "; ") if lang == "en" else ("：", "；")
     out = []
     for row in near.itertuples(index=False):
-        r = row._asdict()
+        d = row._asdict()
         parts = []
         for c in figures:
-            need = r.get(f"{c}_needed", 0) or 0
+            need = d.get(f"{c}_needed", 0) or 0
             if c in ("npl_ratio", "npl_vs_county") and need:
-                parts.append(t(f"lack.{c}", lang, amount=fmt.number(abs(need), 2)))
+                rule = rule_words(r[c]["op"], None, lang)["meets"] if c == "npl_vs_county" else ""
+                parts.append(t(f"lack.{c}", lang, amount=fmt.number(abs(need), 2), rule=rule))
             elif need:
-                parts.append(spaced(t("lack.more" if need > 0 else "lack.fewer", lang, n=fmt.count(abs(need)),
-                                      noun=t(_NOUN[c], lang))))
-        qv = v.loc[(r["township"], r["village"])] if (r["township"], r["village"]) in v.index else {}
+                per = "_persons" if unit == "person" and c in _PER_UNIT else ""  # in eligible persons
+                parts.append(spaced(t(("lack.more" if need > 0 else "lack.fewer") + per, lang,
+                                      n=fmt.count(abs(need)), noun=t(_NOUN[c] + per, lang))))
+        qv = v.loc[(d["township"], d["village"])] if (d["township"], d["village"]) in v.index else {}
         for c in list(figures) + list(qualitative):
             verdict = qv.get(c) if len(qv) else None
             if verdict in ("fail", "not assessed", "no data") and (c in qualitative or verdict == "no data"):

@@ -56,21 +56,23 @@ def _pct(x: float, criterion: str | None = None) -> str:
 
 def _village_rows(verdicts, kpis, rules, lang, near: pd.DataFrame | None = None,
                   max_lacking: int | None = None) -> tuple[list[tuple], int]:
-    """One row per village not certified (nearest first), with what it lacks (in the words of
-    ``near``'s ``lacks`` when the caller gives its frame, else :func:`calib.report.words.lacks`
-    in ``lang``), and how many more villages were left out by ``max_lacking``."""
-    worded = near is not None
-    near = (nearest_to_certification(verdicts, kpis, rules=rules, top=None) if near is None
+    """One row per village not certified (nearest first), with what it lacks (``near``'s
+    ``lacks`` when the caller gives its frame, else :func:`nearest_to_certification`'s in
+    ``lang``: the words of :func:`calib.report.words.lacks`), and how many more villages were
+    left out by ``max_lacking``."""
+    near = (nearest_to_certification(verdicts, kpis, rules=rules, top=None, lang=lang) if near is None
             else near.copy())
     left = 0
     if max_lacking is not None:
         within = near["n_lacking"].to_numpy() <= max_lacking
         left = int((~within).sum())
         near = near.loc[within]
-    if not worded:
+    if "lacks" not in near:  # a caller's frame without its words
         from calib.report.words import lacks  # on use: importing calib.villages stays light
 
-        near["lacks"] = lacks(near, verdicts, QUALITATIVE_CRITERIA, VILLAGE_CRITERIA, lang=lang)
+        unit = str(kpis["unit"].iloc[0]) if "unit" in kpis and len(kpis) else "household"
+        near["lacks"] = lacks(near, verdicts, QUALITATIVE_CRITERIA, VILLAGE_CRITERIA, rules=rules, unit=unit,
+                              lang=lang)
     rows = []
     for r in near.to_dict("records"):  # one row per village not certified (a report table)
         n = int(r["n_lacking"])
@@ -93,23 +95,22 @@ def _more_villages_needed(t: pd.Series, r: dict) -> int:
 
 
 def _township_rows(tverdicts, rules, lang) -> list[tuple]:
-    from calib.report.words import OPS  # the operators as the pages write them
+    from calib.report.words import rule_words  # the rules as the pages word them
 
     r = validate_township_rules(rules)
-    op = r["credit_village_share"]["op"]
+    op, npl = r["credit_village_share"]["op"], rule_words(r["npl_vs_county"]["op"], None, lang)
     rows = []
     for _, t in tverdicts.iterrows():  # a handful of townships
-        share, npl, county = (t["credit_village_share_figure"], t["npl_vs_county_figure"],
-                              t["npl_vs_county_threshold"])
+        share, county = t["credit_village_share_figure"], t["npl_vs_county_threshold"]
         lack = []
         if t["credit_village_share"] != "pass":
             lack.append(_t("nb06.line.more_villages", lang, k=_more_villages_needed(t, r)))
         if t["npl_vs_county"] != "pass":
-            lack.append(_t("nb06.line.npl_not_below", lang))
+            lack.append(_t("nb06.line.npl_fails", lang, fails=npl["fails"]))
         words = dict(tw=t["township"], n=t["n_credit_villages"], of=t["n_villages"],
-                     share=_pct(share), npl=_pct(npl, "npl_vs_county"), op=OPS[op],
-                     county=_pct(county, "npl_vs_county"),
-                     threshold=rule_pct(t["credit_village_share_threshold"]))
+                     share=_pct(share), npl=_pct(t["npl_vs_county_figure"], "npl_vs_county"),
+                     county=_pct(county, "npl_vs_county"), npl_rule=npl["meets"],
+                     share_rule=rule_words(op, t["credit_village_share_threshold"], lang)["rule"])
         verdict = (_status("certified", lang) if t["certified"] else
                    _t("nb06.line.lacks", lang, status=_status("not certified", lang), lack=_SEMI[lang].join(lack)))
         rows.append((_t("nb06.line.township", lang, **words), _t("nb06.line.township_fig", lang, **words),
@@ -216,10 +217,10 @@ def conclusions(
         Where that line sends the reader (e.g. a workbook's name).
     near : pandas.DataFrame, optional
         The caller's :func:`nearest_to_certification` of these verdicts (``top=None``: every
-        village not certified), its ``lacks`` column in the words the rest of the report uses
-        (e.g. :func:`calib.report.words.lacks`): a page then says each lack once, one way, and
-        the villages are ranked once. Default: computed here, worded by
-        :func:`calib.report.words.lacks` in ``lang``.
+        village not certified), its ``lacks`` column in the words the rest of the report uses:
+        a page then says each lack once, one way, and the villages are ranked once (a frame
+        without ``lacks`` is worded by :func:`calib.report.words.lacks` in ``lang``). Default:
+        computed here, in ``lang``.
 
     Returns
     -------

@@ -1,5 +1,6 @@
-"""Why two counts differ: the household and village counts that reports quote, each with its
-definition, and the line that reconciles them.
+"""Why two counts differ: the household and village counts that reports quote, each under its
+code (``figure``), and the line that reconciles them in the catalogue's words
+(:func:`white_list_line`, :func:`village_counts_line`).
 
 On the sample: the white list holds 7,077 households and 7,038 are eligible, because 555
 white-listed households have **no eligible member** (the panel reviews every household of the
@@ -46,7 +47,7 @@ def household_counts(
     eligibility: Mapping[str, Any] | None = None,
     baseline: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The household counts the reports quote, each with its definition.
+    """The household counts the reports quote, each under its code.
 
     Parameters
     ----------
@@ -66,12 +67,15 @@ def household_counts(
     Returns
     -------
     pandas.DataFrame
-        Columns ``figure`` (code name), ``definition`` (text), ``households`` (int). Rows:
-        ``roster``, ``eligible``, ``reviewed``, ``white_listed``, ``white_listed_eligible``,
-        ``white_listed_not_eligible`` (and, with ``programme``, ``..._no_member_in_age``,
-        ``..._members_excluded``), ``eligible_not_reviewed``,
-        ``eligible_reviewed_not_white_listed``, and with ``baseline``
-        ``granted_by_both`` (both consensus limits above 0).
+        Columns ``figure`` (code) and ``households`` (int). Rows: ``roster`` (households on
+        the roster), ``eligible`` (with at least one eligible member), ``reviewed`` (by the
+        panel), ``white_listed`` (reviewed, not declined by the panel: 白名单),
+        ``white_listed_eligible``, ``white_listed_not_eligible`` (white-listed without an
+        eligible member; with ``programme`` split into ``..._no_member_in_age``, no member
+        within the age rule, and ``..._members_excluded``, every member of age excluded by
+        status or bad record), ``eligible_not_reviewed``,
+        ``eligible_reviewed_not_white_listed``, and with ``baseline`` ``granted_by_both``
+        (both consensus limits above 0). :func:`white_list_line` words the reconciliation.
     """
     for col in ("eligible", "reviewed"):
         if col not in status:
@@ -83,30 +87,25 @@ def household_counts(
     r = status["reviewed"].to_numpy(dtype=bool)
     w = _member(idx, consensus.index[consensus["white_list"].to_numpy(dtype=bool)])
     rows = [
-        ("roster", "households on the roster", len(idx)),
-        ("eligible", "households with at least one eligible member", e.sum()),
-        ("reviewed", "households reviewed by the panel", r.sum()),
-        ("white_listed", "reviewed households the panel did not decline (白名单)", w.sum()),
-        ("white_listed_eligible", "white-listed and eligible", (w & e).sum()),
-        ("white_listed_not_eligible", "white-listed without an eligible member", (w & ~e).sum()),
+        ("roster", len(idx)),
+        ("eligible", e.sum()),
+        ("reviewed", r.sum()),
+        ("white_listed", w.sum()),
+        ("white_listed_eligible", (w & e).sum()),
+        ("white_listed_not_eligible", (w & ~e).sum()),
     ]
     if programme is not None:
         why = _not_eligible_reason(programme, idx, pd.Timestamp(programme.as_of), eligibility)
         why = why.to_numpy()
-        rows += [("white_listed_not_eligible_no_member_in_age",
-                  "of which no member within the age rule", (w & (why == "age")).sum()),
-                 ("white_listed_not_eligible_members_excluded",
-                  "of which every member of age excluded (status or bad record)",
-                  (w & (why == "excluded")).sum())]
-    rows += [("eligible_not_reviewed", "eligible, not reviewed", (e & ~r).sum()),
-             ("eligible_reviewed_not_white_listed", "eligible, reviewed, not white-listed",
-              (e & r & ~w).sum())]
+        rows += [("white_listed_not_eligible_no_member_in_age", (w & (why == "age")).sum()),
+                 ("white_listed_not_eligible_members_excluded", (w & (why == "excluded")).sum())]
+    rows += [("eligible_not_reviewed", (e & ~r).sum()),
+             ("eligible_reviewed_not_white_listed", (e & r & ~w).sum())]
     if baseline is not None:
         both = (consensus["consensus_granted"].reindex(idx).fillna(0).to_numpy() > 0) & (
             baseline["consensus_granted"].reindex(idx).fillna(0).to_numpy() > 0)
-        rows.append(("granted_by_both", "households granted a limit by both consensus methods",
-                     both.sum()))
-    out = pd.DataFrame(rows, columns=["figure", "definition", "households"])
+        rows.append(("granted_by_both", both.sum()))
+    out = pd.DataFrame(rows, columns=["figure", "households"])
     out["households"] = out["households"].astype(np.int64)
     return out
 
@@ -136,7 +135,7 @@ def village_counts(
     at: float = 0.90,
     profiling_rule: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """The village counts the reports quote, each with its definition.
+    """The village counts the reports quote, each under its code.
 
     Parameters
     ----------
@@ -156,30 +155,26 @@ def village_counts(
     Returns
     -------
     pandas.DataFrame
-        Columns ``figure``, ``definition``, ``villages``. Rows ``villages`` (on the roster),
-        ``profiled_by_households`` (profiling rate over eligible households at least ``at``:
-        the credit-village clause), ``profiled_by_persons`` (over eligible persons: the
-        targets' count), ``credit_villages``.
+        Columns ``figure`` (code) and ``villages`` (int). Rows ``villages`` (on the roster),
+        ``profiled_by_households`` (profiling rate over eligible households meeting
+        ``profiling_rule``: the credit-village clause), ``profiled_by_persons`` (over eligible
+        persons at least ``at``: the targets' count), ``credit_villages`` (every criterion
+        met). :func:`village_counts_line` words the two profiled counts.
     """
     if "unit" in kpis and (kpis["unit"] != "household").any():
         raise CalibInputError("kpis: expected unit='household' (pass the persons' as kpis_persons)")
     from calib.villages._exact import exact_verdicts
 
-    pct = f"{at:.0%}"
     rule = dict(profiling_rule) if profiling_rule is not None else {"op": ">=", "value": at}
     vil = kpis.loc[kpis["level"] == "village"]
     by_households = int((exact_verdicts(vil["n_profiled"].to_numpy(np.int64), vil["n_eligible"].to_numpy(np.int64),
                                         rule["op"], rule["value"]) == "pass").sum())
-    rows = [("villages", "villages on the roster", int((kpis["level"] == "village").sum())),
-            ("profiled_by_households", f"villages whose profiling rate of eligible households is "
-             f"{rule['op']} {float(rule['value']):.0%} (credit-village rule)", by_households)]
+    rows = [("villages", int((kpis["level"] == "village").sum())), ("profiled_by_households", by_households)]
     if kpis_persons is not None:
-        rows.append(("profiled_by_persons", f"villages with at least {pct} of eligible persons "
-                     "profiled (targets, seed 001)", int(profiled_villages(kpis_persons, at).sum())))
+        rows.append(("profiled_by_persons", int(profiled_villages(kpis_persons, at).sum())))
     if verdicts is not None:
-        rows.append(("credit_villages", "villages meeting every credit-village criterion",
-                     int(verdicts["certified"].sum())))
-    return pd.DataFrame(rows, columns=["figure", "definition", "villages"])
+        rows.append(("credit_villages", int(verdicts["certified"].sum())))
+    return pd.DataFrame(rows, columns=["figure", "villages"])
 
 
 def village_counts_line(counts: pd.DataFrame, *, lang: str = "zh-CN") -> str:

@@ -258,10 +258,15 @@ def style_verdicts(verdicts: pd.DataFrame, *, grid: bool = False, rules: Mapping
 def plot_verdict_table(verdicts: pd.DataFrame, ax=None, *, max_rows: int = 60):
     """Village-by-criterion grid coloured pass (green) / fail (red) / no data / not assessed.
 
+    The criteria are named and the title worded as the report's grid
+    (:func:`calib.report.words.grid_words`): the catalogue's words in the run's language.
+
     Returns the Axes. At most ``max_rows`` villages are drawn (not certified first).
     """
     import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
+
+    from calib.report.labels import column_label, t  # on use: importing calib.villages stays light
 
     crits = [c for c in VILLAGE_CRITERIA + QUALITATIVE_CRITERIA if c in verdicts]
     df = verdicts.sort_values(["certified", "n_failed"], ascending=[True, False]).head(max_rows)
@@ -272,10 +277,9 @@ def plot_verdict_table(verdicts: pd.DataFrame, ax=None, *, max_rows: int = 60):
     cmap = ListedColormap([_COLOURS["pass"], _COLOURS["fail"], _COLOURS["no data"],
                            _COLOURS["not assessed"]])
     ax.imshow(grid, cmap=cmap, vmin=-0.5, vmax=3.5, aspect="auto", interpolation="nearest")
-    ax.set_xticks(range(len(crits)), [c.replace("_", " ") for c in crits], rotation=45,
-                  ha="right")
-    ax.set_yticks(range(len(df)), [f"{t} / {v}" for t, v in zip(df["township"], df["village"])])
-    ax.set_title("Credit-village criteria (green pass, red fail, orange no data, grey not assessed)")
+    ax.set_xticks(range(len(crits)), [column_label(c) for c in crits], rotation=45, ha="right")
+    ax.set_yticks(range(len(df)), [f"{tw} / {vi}" for tw, vi in zip(df["township"], df["village"])])
+    ax.set_title(t("nb06.plot.verdicts_title"))
     return ax
 
 

@@ -60,19 +60,9 @@ def _needed_recovery(d, t, op: str, p, q) -> np.ndarray:
     return np.array([max(int(v), 0) for v in x], dtype=object)
 
 
-def _singular(noun: str, n: int) -> str:
-    """``"households with a loan"`` -> ``"household with a loan"`` when ``n == 1``."""
-    if n != 1:
-        return noun
-    for plural, one in (("households", "household"), ("persons", "person")):
-        if plural in noun:
-            return noun.replace(plural, one, 1)
-    return noun
-
-
-def _lack_of(c: str, v: pd.DataFrame, r: dict, cty: dict, who: str,
-             fail: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """(signed needed change, text per village, threshold) of quantitative criterion ``c``."""
+def _lack_of(c: str, v: pd.DataFrame, r: dict, cty: dict, fail: np.ndarray) -> tuple[np.ndarray, float]:
+    """(signed needed change, threshold) of quantitative criterion ``c``: households or persons
+    (an int), or for the NPL criteria yuan of defaulted balance (a float)."""
     num_col, den_col = RATIO[c]
     op, p, q, thr = threshold(c, r, cty)
     npl = c in ("npl_ratio", "npl_vs_county")
@@ -83,18 +73,7 @@ def _lack_of(c: str, v: pd.DataFrame, r: dict, cty: dict, who: str,
     else:
         need = _needed_change(ints(v[num_col]), ints(v[den_col]), op, p, q)
     need = np.where(fail, need, 0)
-    if npl:
-        what = "NPL" if c == "npl_ratio" else "NPL (to go below the county average)"
-        text = np.array([f"{what} must fall by {abs(int(x)) / 100:,.2f} yuan of defaulted balance"
-                         for x in need], dtype=object)
-        return need.astype(float) / 100.0, text, thr
-    noun = {"a_or_better_share": "households rated A or better",
-            "profiling_rate": f"profiled {who}", "credit_rate": f"credited {who}",
-            "loan_share_vs_county": "households with a loan"}[c]
-    more = "more" if op in (">", ">=") else "fewer"
-    text = np.array([f"{abs(int(x)):,} {more} {_singular(noun, abs(int(x)))}" for x in need],
-                    dtype=object)
-    return need.astype(np.int64), text, thr
+    return (need.astype(float) / 100.0 if npl else need.astype(np.int64)), thr
 
 
 def nearest_to_certification(
@@ -103,8 +82,9 @@ def nearest_to_certification(
     *,
     rules: Mapping[str, Any] | None = None,
     top: int | None = 10,
+    lang: str | None = None,
 ) -> pd.DataFrame:
-    """Villages not (yet) certified, nearest first, with what each lacks in plain language.
+    """Villages not (yet) certified, nearest first, with what each lacks in the reader's words.
 
     Parameters
     ----------
@@ -116,6 +96,8 @@ def nearest_to_certification(
         ``params["credit_village"]`` (the rules the verdicts were made with).
     top : int or None
         How many villages to return (``None``: all not certified).
+    lang : {"zh-CN", "en"}, optional
+        The language of ``lacks``; default: the run's (the catalogue's current language).
 
     Returns
     -------
@@ -124,10 +106,11 @@ def nearest_to_certification(
         data or not assessed), ``n_unmeasured`` (of those, the criteria without a figure to
         compare: without data, or qualitative and not passed), ``gap_figures`` (sum over the
         failed quantitative criteria of the distance between figure and threshold, a
-        difference of ratios: 0.01 is one percentage point), ``lacks`` (e.g. ``"3 more profiled
-        households; NPL must fall by 12,000.00 yuan of defaulted balance"``), and for each
-        quantitative criterion ``c`` the column ``c_needed`` (signed change of the numerator:
-        households or persons, or yuan of defaulted balance; 0 when met).
+        difference of ratios: 0.01 is one percentage point), ``lacks`` (what the village lacks,
+        in the words the report's pages use, :func:`calib.report.words.lacks`: ``"需增加 3 户已建档农户；
+        不良率：需收回违约余额 12,000.00 元"``), and for each quantitative criterion ``c`` the
+        column ``c_needed`` (signed change of the numerator: households or persons, or yuan of
+        defaulted balance; 0 when met).
 
     Notes
     -----
@@ -151,43 +134,37 @@ def nearest_to_certification(
     if vv["certified"].isna().any():
         raise CalibInputError("verdicts and kpis do not cover the same villages")
     unit = str(kpis["unit"].iloc[0]) if "unit" in kpis else "household"
-    who = "persons" if unit == "person" else "households"
     n = len(v)
-    lacks = np.full(n, "", dtype=object)
     gap = np.zeros(n)
     n_unmeasured = np.zeros(n, dtype=np.int64)
     n_lacking = np.zeros(n, dtype=np.int64)
     res = pd.DataFrame({"township": v["township"], "village": v["village"],
                         "status": vv["status"].to_numpy()})
 
-    def add(mask, text):
-        nonlocal lacks
-        lacks = np.where(mask, lacks + np.where(lacks == "", "", "; ") + text, lacks)
-
     for c in VILLAGE_CRITERIA:
         verdict = vv[c].to_numpy(dtype=object)
         fail, nodata = verdict == "fail", verdict == "no data"
-        res[f"{c}_needed"], text, thr = _lack_of(c, v, r, cty, who, fail)
-        add(fail, text)
-        add(nodata, f"{c}: no data")
+        res[f"{c}_needed"], thr = _lack_of(c, v, r, cty, fail)
         fig = ratio(v[RATIO[c][0]], v[RATIO[c][1]]).to_numpy()
         gap += np.where(fail, np.abs(fig - thr), 0.0)
         n_unmeasured += nodata.astype(np.int64)
         n_lacking += (fail | nodata).astype(np.int64)
     for c in QUALITATIVE_CRITERIA:
-        verdict = vv[c].to_numpy(dtype=object)
-        add(verdict == "fail", f"{c.replace('_', ' ')}: fails")
-        add(verdict == "not assessed", f"{c.replace('_', ' ')}: not assessed")
-        bad = verdict != "pass"
+        bad = vv[c].to_numpy(dtype=object) != "pass"
         n_unmeasured += bad.astype(np.int64)
         n_lacking += bad.astype(np.int64)
     res["n_lacking"] = n_lacking
     res["n_unmeasured"] = n_unmeasured
     res["gap_figures"] = gap
-    res["lacks"] = pd.Series(lacks).astype("string").to_numpy()
     res = res.loc[~vv["certified"].to_numpy(dtype=bool)]
     res = res.sort_values(["n_lacking", "n_unmeasured", "gap_figures", "township", "village"], kind="stable")
-    cols = ["township", "village", "status", "n_lacking", "n_unmeasured", "gap_figures", "lacks"] + [
+    cols = ["township", "village", "status", "n_lacking", "n_unmeasured", "gap_figures"] + [
         f"{c}_needed" for c in VILLAGE_CRITERIA]
     res = res[cols].reset_index(drop=True)
-    return res if top is None else res.head(top)
+    res = res if top is None else res.head(top)
+    from calib.report.words import lacks  # the one wording; on use: importing calib.villages stays light
+
+    res.insert(res.columns.get_loc("gap_figures") + 1, "lacks",
+               lacks(res, verdicts, QUALITATIVE_CRITERIA, VILLAGE_CRITERIA, rules=r, unit=unit,
+                     lang=lang).astype("string"))
+    return res

@@ -68,30 +68,14 @@ def _judge(m: dict, s: pd.Series, n_vill: int) -> dict:
     return met
 
 
-def _shortfall(m: dict, row: dict, met: dict) -> list[str]:
-    short = []
-    if met["villages"] is False:
-        short.append(f"{m['villages'] - row['villages']} more profiled villages")
-    for name, label in (("credit_coverage", "coverage"), ("usage", "usage")):
-        if met[name] is False:
-            x = row[name]
-            short.append(f"{label} {x:.1%} < {m[name]:.0%}" if x == x else f"{label}: no data")
-    return short
+def _missed(met: dict) -> bool:
+    """Whether a target of the row is missed (False; NA, no target or no figure, is not)."""
+    return any(x is not pd.NA and x is not None and not bool(x) for x in met.values())
 
 
-def _period_note(d: pd.Timestamp, period, measured_at) -> tuple[bool, str]:
-    if period is None:
-        return True, ""
-    first, last = period
-    if d < first:
-        where = f"before the data's period ({first.date()} to {last.date()})"
-    elif d > last:
-        where = f"after the data's period ({first.date()} to {last.date()})"
-    else:
-        return True, ""
-    how = (f"judged on the figures of {pd.Timestamp(measured_at).date()}"
-           if pd.notna(measured_at) else "cannot be measured")
-    return False, f"milestone {d.date()} lies {where}: {how}"
+def _in_period(d: pd.Timestamp, period) -> bool:
+    """Whether a milestone dated ``d`` lies within the data's ``period`` (True without one)."""
+    return period is None or period[0] <= d <= period[1]
 
 
 def _milestone_row(m: dict, *, snaps, pr, n_vill, as_of_ts, measure, period) -> dict:
@@ -113,20 +97,19 @@ def _milestone_row(m: dict, *, snaps, pr, n_vill, as_of_ts, measure, period) -> 
         met = {"villages": pd.NA, "credit_coverage": pd.NA, "usage": pd.NA}
     for k in ("villages", "credit_coverage", "usage"):
         row[f"{k}_met"] = met[k]
-    short = _shortfall(m, row, met) if len(avail) else []
+    missed = _missed(met)
     if all(m[k] is None for k in ("villages", "credit_coverage", "usage")):
         status = "not set"  # nothing to meet: neither met nor missed
     elif not len(avail):
         status = "not measured"
     elif measure == "latest":
-        status = "not met" if short else "met"
+        status = "not met" if missed else "met"
     elif not due:
         status = "upcoming"
     else:
-        status = "behind" if short else "on track"
-    row["in_data_period"], row["period_note"] = _period_note(d, period, row["measured_at"])
+        status = "behind" if missed else "on track"
+    row["in_data_period"] = _in_period(d, period)
     row["status"] = status
-    row["shortfall"] = "; ".join(short)
     return row
 
 
@@ -164,8 +147,8 @@ def target_progress(
         milestones passed.
     period : (date-like, date-like), optional
         The period the data cover (:func:`data_period` of the programme). Milestones outside
-        it are flagged (``in_data_period`` False, ``period_note`` says so and how they were
-        judged). Default: the range of ``kpis["as_of"]``.
+        it are flagged (``in_data_period`` False; ``measured_at`` says which figures judged
+        them). Default: the range of ``kpis["as_of"]``.
 
     Returns
     -------
@@ -177,11 +160,13 @@ def target_progress(
         unit of ``villages_unit``), ``villages_unit`` ("household" or "person": what the
         profiling rate of a village counts), ``credit_coverage``, ``usage``,
         ``villages_met``, ``credit_coverage_met``, ``usage_met`` (bool, NA without a target or
-        a figure), ``in_data_period`` (bool), ``period_note`` (text, empty inside the
-        period), ``status`` (``"on track"``, ``"behind"``, ``"not measured"``,
-        ``"upcoming"``; with ``measure="latest"``: ``"met"``, ``"not met"`` or
-        ``"not measured"``; ``"not set"`` for a row with no target at all, e.g. the final row
-        when ``credit_coverage_final`` and ``usage_final`` are null), ``shortfall`` (text).
+        a figure), ``in_data_period`` (bool), ``status`` (``"on track"``, ``"behind"``,
+        ``"not measured"``, ``"upcoming"``; with ``measure="latest"``: ``"met"``, ``"not met"``
+        or ``"not measured"``; ``"not set"`` for a row with no target at all, e.g. the final
+        row when ``credit_coverage_final`` and ``usage_final`` are null). Codes and numbers
+        only: a row's shortfall is its targets against its figures where ``..._met`` is False,
+        worded by the report (:func:`calib.villages.conclusions`, the catalogue's
+        ``nb06.line.short``).
 
     Notes
     -----
@@ -217,7 +202,7 @@ def target_progress(
     for c in ("credit_coverage_target", "usage_target"):
         out[c] = out[c].astype(float)
     out["in_data_period"] = out["in_data_period"].astype(bool)
-    for c in ("milestone", "status", "shortfall", "period_note", "villages_unit"):
+    for c in ("milestone", "status", "villages_unit"):
         out[c] = out[c].astype("string")
     return out
 

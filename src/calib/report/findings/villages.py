@@ -3,7 +3,8 @@ what the other villages lack, coverage and usage against the final targets, the 
 
 :func:`conclusions` words the block (:func:`calib.report.record.conclude`), :func:`metrics`
 gives the figures the notebook records (:func:`calib.report.record.record_all`), both from the
-frames the notebook computed; every threshold is the run's parameter, judged by the domain
+frames the notebook computed; :func:`targets_missing` says why a target of the targets table is
+missing; every threshold is the run's parameter, judged by the domain
 package (:mod:`calib.villages`): nothing here compares a figure with a number of its own. The
 verdict rules are :func:`certified_verdict` (every village, every township) and
 :func:`target_verdict` (the final coverage and usage targets); the programme's NPL ratio is
@@ -24,7 +25,7 @@ from calib.villages.rules import figure_digits
 if TYPE_CHECKING:
     from calib.params.schema import Params
 
-__all__ = ["MAX_LACKING", "certified_verdict", "target_verdict", "conclusions", "metrics"]
+__all__ = ["MAX_LACKING", "certified_verdict", "target_verdict", "targets_missing", "conclusions", "metrics"]
 
 #: The villages the conclusions list one by one: those lacking at most this many criteria (the
 #: committee's short list, the villages one change away; the others are counted in one line that
@@ -61,6 +62,42 @@ def target_verdict(met: Any, target: float | None = 0.0) -> str:
     if met is None or met is pd.NA or (isinstance(met, float) and met != met):
         return "no data"
     return "pass" if bool(met) else "fail"
+
+
+#: The targets table's columns whose "—" a note explains: each with its words for a milestone
+#: that sets no such target and for the final row (the final targets: not a milestone).
+_TARGET_MISSING = {"villages_target": ("nb06.missing_village_target", "nb06.missing_final_village_target"),
+                   "credit_coverage_target": ("nb06.missing_coverage_target", "nb06.missing_final_coverage_target"),
+                   "usage_target": ("nb06.missing_usage_target", "nb06.missing_final_usage_target")}
+
+
+def targets_missing(progress: pd.DataFrame) -> dict[str, str]:
+    """Why a target of the targets table is "—", for :func:`calib.report.display.table`'s
+    ``missing``: a milestone that sets no such target, the final row (which is not a milestone)
+    for which the parameters set none, or both, in the catalogue's words.
+
+    Parameters
+    ----------
+    progress : pandas.DataFrame
+        :func:`calib.villages.target_progress` (``milestone``: a date or ``final``; the
+        ``villages_target``, ``credit_coverage_target``, ``usage_target`` columns).
+
+    Returns
+    -------
+    dict of str
+        Column -> the note, for each target column with a "—".
+    """
+    final = (progress["milestone"] == "final").to_numpy()
+    semi = "; " if get_lang() == "en" else "；"
+    out = {}
+    for col, (milestone, last) in _TARGET_MISSING.items():
+        if col not in progress:
+            continue
+        gone = progress[col].isna().to_numpy()
+        said = [t(milestone)] * bool((gone & ~final).any()) + [t(last)] * bool((gone & final).any())
+        if said:
+            out[col] = semi.join(said)
+    return out
 
 
 def _target_finding(name: str, figure: float, target: float | None, met: Any) -> Finding:
@@ -151,8 +188,7 @@ def conclusions(
         ``credit_coverage``, ``usage``, ``credit_coverage_met``, ``usage_met``.
     near : pandas.DataFrame
         :func:`calib.villages.nearest_to_certification` with ``top=None`` (every village not
-        certified; ``n_lacking``) and the page's ``lacks`` words
-        (:func:`calib.report.words.lacks`).
+        certified; ``n_lacking`` and ``lacks``, the page's words for what each lacks).
     household_counts, village_counts : pandas.DataFrame
         :func:`calib.villages.household_counts`, :func:`calib.villages.village_counts` (the
         lines reconciling the white list and the profiled villages).
@@ -187,7 +223,8 @@ def conclusions(
                                         share=fmt.pct(m["credit_village_share"])),
                 t("nb06.c.villages_rule", a_share=pw["a_share"]), certified_verdict(cv, n)),
         Finding(t("nb06.c.townships"), t("nb06.c.townships_fig", ct=fmt.count(ct), n=fmt.count(nt)),
-                t("nb06.c.townships_rule", township_share=pw["township_share"]), certified_verdict(ct, nt)),
+                t("nb06.c.townships_rule", township_share=pw["township_share"],
+                  township_npl_vs_county=pw["township_npl_vs_county"]), certified_verdict(ct, nt)),
         Finding(t("nb06.c.lacking"), t("nb06.c.lacking_fig", one=fmt.count((near["n_lacking"] <= MAX_LACKING).sum()),
                                        n=fmt.count(len(near)), na=fmt.count(m["villages_not_assessed"])),
                 t("nb06.c.lacking_rule"), "review"),
