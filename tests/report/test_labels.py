@@ -6,6 +6,8 @@ import re
 import string
 from pathlib import Path
 
+import pytest
+
 from calib.report import labels
 from calib.report._texts import TEXTS
 
@@ -156,3 +158,33 @@ def test_no_catalogue_key_is_written_twice():
                 if dup:
                     twice[f.name] = dup
     assert not twice, twice
+
+
+def test_a_fixed_threshold_placeholder_is_filled_at_lookup(monkeypatch):
+    """A catalogue entry that states a fixed threshold takes a placeholder; a lookup fills it from
+    the home unless its caller gives it, and leaves a text with other open placeholders as it is
+    (its caller formats it), so that no other entry changes."""
+    from calib.consensus import tables
+    from calib.report import _terms
+
+    monkeypatch.setitem(_terms.TERMS, "test.fixed", ("超过 {shift_threshold}，共 {n} 户", "above {shift_threshold}, {n} households"))
+    monkeypatch.setattr(tables, "SHIFT_THRESHOLD", 0.15)
+    assert labels.t("test.fixed", "zh-CN", n="3") == "超过 15%，共 3 户"
+    assert labels.t("test.fixed", "en", n="3", shift_threshold="x") == "above x, 3 households"  # the caller's wins
+    assert labels.t("test.fixed", "en") == "above {shift_threshold}, {n} households"   # {n} is the caller's
+    assert labels.t("note.missing", "en") == "“—” in {col}: {why}"
+    assert labels.t("change.up", "en", amount="1") == "up 1"
+    monkeypatch.setitem(_terms.TERMS, "test_fixed_only", ("超过 {shift_threshold}", "above {shift_threshold}"))
+    assert labels.t("test_fixed_only", "en") == labels.value_label("test_fixed_only", "en") == "above 15%"
+    with pytest.raises(KeyError):  # a placeholder nobody fills still fails loudly
+        labels.t("test.fixed", "en", m="1")
+
+
+def test_a_reason_states_the_numbers_of_the_message_it_words():
+    """A reason's pattern reads a count or a scale from the message (the loader's rating scale, the
+    villages a bootstrap caution was raised below) instead of typing it: the words follow the code
+    that raised it, and a changed value is still worded, not left in English."""
+    assert labels.value_label("rating outside 1-5", "zh-CN") == "评分不在 1 到 5 之间"
+    assert labels.value_label("rating outside 0-10", "zh-CN") == "评分不在 0 到 10 之间"
+    msg = "only 9 villages: the cluster bootstrap interval is unreliable below ~25"
+    assert labels.value_label(msg, "zh-CN") == "只有 9 个村：村数少于约 25 个时，按村自助法的区间不可靠"

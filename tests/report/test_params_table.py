@@ -100,3 +100,40 @@ def test_the_reports_of_the_run_read_as_their_titles():
     zh = param_reading("notebooks", "01_data_quality, 03_consensus_vs_model", "zh-CN")
     assert zh == "数据质量与授信资格、公议额度与模型额度的比对（授信额度确认）"
     assert param_reading("notebooks", "01_data_quality, 42_own_study", "en") == "Data quality and eligibility; 42_own_study"
+
+
+def _yaml_scalar(value) -> str:
+    import yaml
+
+    return yaml.safe_dump(value, default_flow_style=True, allow_unicode=True).strip().removesuffix("...").strip()
+
+
+def test_a_number_is_written_as_the_run_s_params_yaml_writes_it():
+    """One form per parameter in the table: the value as the bundle's params.yaml (the file the
+    notebooks read, :func:`calib.params.load.to_yaml`) writes it, never a page's form of the same
+    figure (report 07's thresholds table writes monitoring.credit_villages.amber as 0.80 倍, the
+    table 0.8; grade_backtest.green 95% there, 0.95 here): an auditor matches key and value with
+    the file."""
+    import yaml
+
+    from calib.params import project_root
+    from calib.params.load import to_yaml
+
+    labels.set_lang("zh-CN")
+    P = _sample()
+    filed = yaml.safe_load(to_yaml(P, project_root(P.source)))
+    shown = params_table(P).data.set_index("参数键（params.yaml）")["取值"]
+
+    def at(key):
+        node = filed
+        for part in key.split("."):
+            name, _, index = part.partition("[")
+            node = node[name] if not index else node[name][int(index[:-1]) - 1]
+        return node
+
+    numbers = {k: at(k) for k in shown.index if isinstance(at(k), (int, float)) and not isinstance(at(k), bool)}
+    assert len(numbers) > 60
+    assert {k: shown[k] for k in numbers} == {k: _yaml_scalar(v) for k, v in numbers.items()}
+    assert (shown["monitoring.credit_villages.amber"], shown["monitoring.credit_villages.green"],
+            shown["monitoring.grade_backtest.green"], shown["monitoring.auc_oos.green"]) == ("0.8", "1", "0.95", "0.7")
+    assert params_table(P, blocks=("monitoring",)).data["取值含义"].isin(["", "否", "是", "历史中的第一次运行"]).all()

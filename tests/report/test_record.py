@@ -60,3 +60,23 @@ def test_every_recorded_metric_has_a_label_and_kind():
     assert report.format_metric("total_consensus_limit", 181_895_000.0) == "18,189.50 万元"
     assert report.format_metric("auc_diff_cv_p_value", 0.0004) == "< 0.001"
     assert report.format_metric("profiling_rate", 0.95268) == "95.3%"
+
+
+def test_a_recorded_figure_s_label_states_the_threshold_of_the_day(monkeypatch):
+    """The index's name of a figure is worded when the figure is recorded: a threshold it states
+    comes from the threshold's home, the key stays as the golden file and the run history know it."""
+    import IPython.display
+
+    from calib.report import labels
+    from calib.report.findings import consensus
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: shown.append(obj))
+    labels.set_lang("zh-CN")
+    report.record("villages_icc_ak_below_0_75", 0)
+    monkeypatch.setattr(consensus, "ICC_GOOD", 0.66)
+    report.record("villages_icc_ak_below_0_75", 1)
+    assert [d[report.METRIC_MIME]["label"] for d in shown] == ["ICC(A,k) 低于 0.75 的村", "ICC(A,k) 低于 0.66 的村"]
+    assert {d[report.METRIC_MIME]["name"] for d in shown} == {"villages_icc_ak_below_0_75"}
+    nb = _nb(*shown)
+    assert report.read_metrics(nb, labels=True) == {"villages_icc_ak_below_0_75": "ICC(A,k) 低于 0.66 的村"}

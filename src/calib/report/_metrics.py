@@ -1,5 +1,10 @@
 """The label catalogue, headline figures: ``METRICS[name] = (zh-CN, en, kind)`` for every name
-recorded with :func:`calib.report.record` (metrics.json keys), used by the index."""
+recorded with :func:`calib.report.record` (metrics.json keys), used by the index.
+
+A threshold a name states is a placeholder (``{shift_threshold}``), filled from the threshold's
+home when the figure is recorded or read (:func:`calib.report.labels.metric_label`; the words of
+:func:`calib.report.methods.fixed_words`); the keys stay as the golden figures and the run history
+know them, even where they hold the threshold's value of their day (``..._10pct_...``)."""
 from __future__ import annotations
 
 METRICS: dict[str, tuple[str, str, str]] = {
@@ -18,12 +23,12 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "components_not_identified": ("评议员宽严不可识别的连通组数", "Review components whose leniency is not identified", "int"),
     "share_needs_rereview": ("需重新评议占比", "Share of households needing re-review", "pct1"),
     "total_consensus_limit": ("公议额度合计", "Total consensus limit", "wan"),
-    "households_moved_10pct_vs_median": ("较简单中位数变动超过 10% 的户数", "Households moving >10% against the plain median", "int"),
+    "households_moved_10pct_vs_median": ("较简单中位数变动超过 {shift_threshold} 的户数", "Households moving >{shift_threshold} against the plain median", "int"),
     "icc_a1_overall": ("ICC(A,1)：单个评议员", "ICC(A,1): one reviewer", "num3"),
     "icc_ak_overall": ("ICC(A,k)：小组平均", "ICC(A,k): the panel average", "num3"),
     "krippendorff_alpha": ("Krippendorff α（比率）", "Krippendorff's alpha (ratio)", "num3"),
     "kendall_w": ("Kendall W（村内平均）", "Kendall's W (within village, mean)", "num3"),
-    "villages_icc_ak_below_0_75": ("ICC(A,k) 低于 0.75 的村", "Villages with ICC(A,k) below 0.75", "int"),
+    "villages_icc_ak_below_0_75": ("ICC(A,k) 低于 {icc_good} 的村", "Villages with ICC(A,k) below {icc_good}", "int"),
     "reviewers": ("评议员人数", "Reviewer seats", "int"),
     "reviewers_flagged": ("被标记的评议员", "Reviewers flagged", "int"),
     "reviewers_flagged_partial": ("因偏袒被标记的评议员", "Reviewers flagged as partial", "int"),
@@ -50,7 +55,7 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "default_rate_drawers": ("用信农户违约率", "Default rate of drawers", "pct2"),
     "auc_current": ("现行权重 AUC", "AUC of the current weights", "num3"),
     "auc_calibrated": ("校准评分卡 AUC（样本内）", "AUC of the calibrated card (in sample)", "num3"),
-    "auc_calibrated_cv": ("校准评分卡 AUC（按村分组 5 折交叉验证）", "AUC of the calibrated card (village-grouped 5-fold cross-validated)", "num3"),
+    "auc_calibrated_cv": ("校准评分卡 AUC（按村分组 {n_folds} 折交叉验证）", "AUC of the calibrated card (village-grouped {n_folds}-fold cross-validated)", "num3"),
     "ks_calibrated": ("校准评分卡 KS（样本内）", "KS of the calibrated card (in sample)", "num3"),
     "ks_calibrated_cv": ("校准评分卡 KS（交叉验证，样本外）", "KS of the calibrated card (cross-validated, out of sample)", "num3"),
     "auc_diff_p_value": ("DeLong p 值，校准对现行（样本内）", "DeLong p-value, calibrated vs current (in sample)", "p"),
@@ -62,7 +67,7 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "a_or_better_share_scored_calibrated": ("A 级及以上占比（已评分农户，校准等级，样本内）", "A-or-better share (scored households, calibrated card, in sample)", "pct1"),
     "sign_warnings": ("方向与政策相反的特征数", "Characteristics with a sign warning", "int"),
     "grades_red": ("红灯等级数", "Grades with a red traffic light", "int"),
-    "grades_jeffreys_rejected": ("Jeffreys 检验拒绝的等级数（5%）", "Grades whose PD the Jeffreys test rejects (5%)", "int"),
+    "grades_jeffreys_rejected": ("Jeffreys 检验拒绝的等级数（p < {calibration_alpha}）", "Grades whose PD the Jeffreys test rejects (p < {calibration_alpha})", "int"),
     "hosmer_lemeshow_p": ("Hosmer-Lemeshow p 值", "Hosmer-Lemeshow p-value", "p"),
     "spiegelhalter_p": ("Spiegelhalter p 值", "Spiegelhalter p-value", "p"),
     "psi_score": ("校准分 PSI（上期对本期）", "PSI of the calibrated score, previous vs current", "num4"),

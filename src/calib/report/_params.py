@@ -7,6 +7,15 @@ from its parts (``scorecard.current_weights.business_rating`` reads 评分卡 ·
 (features, grades, monitoring indicators). ``READINGS[(leaf, value)] = (zh-CN, en)`` reads a coded
 value (``reconciliation.rule: min``: 取公议额度与模型额度的较小者). :func:`param_name` and
 :func:`param_reading` are tested against every key of the sample and default parameters.
+
+The value itself is written as the run's ``params.yaml`` writes it (the file the notebooks read,
+which the bundle carries and the manifest fingerprints: :meth:`calib.params.Params.plain`), not as
+the pages write the same figure: ``monitoring.credit_villages.amber`` is ``0.8`` in the table,
+``0.80 倍`` on report 07's thresholds table, ``grade_backtest.green`` ``0.95``, not ``95%``. The
+key and value columns are the code face an auditor matches line by line with the file; a page's
+form carries a unit or a scale (倍, %, 个百分点) the file does not, and every page that applies a
+parameter writes it in that form from the same value. No number is read here: a reading is given
+to coded values only.
 """
 from __future__ import annotations
 

@@ -5,10 +5,14 @@
 """
 from __future__ import annotations
 
-#: Why a wild cluster bootstrap p-value is missing (every table that has one).
-_WILD_MISSING = ("仅对按村聚类、村数为 2 至 29 个的拟合计算（村数不少于 30 个时按村聚类的 t 检验已适用；Firth 惩罚拟合不按村聚类）",
-                 "computed only for fits clustered on 2 to 29 villages (from 30 villages the cluster-robust t test "
-                 "applies; a Firth penalised fit is not clustered)")
+#: Why a wild cluster bootstrap p-value is missing (every table that has one). A threshold an
+#: entry states is a placeholder filled from its home when the entry is looked up
+#: (:mod:`calib.report.labels`): here calib._stats.FEW_CLUSTERS (``{few_clusters}``, and the most
+#: villages below it, ``{wild_clusters_max}``); 2 villages are the fewest a clustered fit has.
+_WILD_MISSING = ("仅对按村聚类、村数为 2 至 {wild_clusters_max} 个的拟合计算（村数不少于 {few_clusters} 个时按村聚类的 t 检验已适用；"
+                 "Firth 惩罚拟合不按村聚类）",
+                 "computed only for fits clustered on 2 to {wild_clusters_max} villages (from {few_clusters} villages the "
+                 "cluster-robust t test applies; a Firth penalised fit is not clustered)")
 #: Why a likelihood figure of a logit is missing.
 _FIRTH_MISSING = ("违约被完全或准完全分离时改用 Firth 惩罚似然拟合，不给出该值",
                   "not given by the Firth penalised fit used when the data separate the defaults")
@@ -124,7 +128,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "total_consensus": ("公议额度合计", "Total consensus limit"),
     "n_up": ("上调户数", "Moved up"),
     "n_down": ("下调户数", "Moved down"),
-    "share_moved": ("变动超过 10% 占比", "Share moved > 10%"),
+    "share_moved": ("变动超过 {shift_threshold} 占比", "Share moved > {shift_threshold}"),  # consensus.SHIFT_THRESHOLD
     "median_abs_change": ("变动幅度中位数", "Median absolute change"),
     "n_compared": ("比较户数", "Households compared"),
     "n_households_rated": ("有建议额度的户数", "Households with a proposed limit"),
@@ -733,14 +737,16 @@ REASONS: list[tuple[str, tuple[str, str]]] = [
      ("{0}中的农户不在人员信息采集表中（户号不存在，或其成员均被隔离）", "{0} row for a household not in the roster (unknown household number, or all its members quarantined)")),
     (r"negative amount", ("数值为负", "negative amount")),  # amounts and points alike
     (r"probability outside 0-1", ("概率不在 0 到 1 之间", "probability outside 0-1")),
-    (r"rating outside 1-5", ("评分不在 1 到 5 之间", "rating outside 1-5")),
+    # the scale is the loader's own (calib.io.parse's rating rule), read from its reason
+    (r"rating outside (\d+)-(\d+)", ("评分不在 {0} 到 {1} 之间", "rating outside {0}-{1}")),
     (r"sex contradicts the ID number's sex digit", ("性别与身份证号性别位不符", "sex contradicts the ID number's sex digit")),
     (r"the same reviewer reviewed this household twice \(first at row (\d+)\)",
      ("同一评议员重复评议该户（首次在第 {0} 行）", "the same reviewer reviewed this household twice (first at row {0})")),
     (r"total row \(合计/小计\), not a data row", ("合计/小计行，不是数据行", "a total or subtotal row, not a data row")),
     # cautions raised while a report runs (shown as notes by calib.report.session)
-    (r"only (\d+) villages: the cluster bootstrap interval is unreliable below ~20",
-     ("只有 {0} 个村：村数少于约 20 个时，按村自助法的区间不可靠", "only {0} villages: the village bootstrap interval is unreliable below about 20")),
+    # the count below which it warns is the warning's own (calib.pricing.calibration.FEW_BOOTSTRAP_VILLAGES)
+    (r"only (\d+) villages: the cluster bootstrap interval is unreliable below ~(\d+)",
+     ("只有 {0} 个村：村数少于约 {1} 个时，按村自助法的区间不可靠", "only {0} villages: the village bootstrap interval is unreliable below about {1}")),
     (r"only (\d+) defaults: the PD model and its interval are very uncertain",
      ("只有 {0} 户违约：违约概率模型及其区间非常不确定", "only {0} defaults: the PD model and its interval are very uncertain")),
     (r"Only one class is present in y_true\. ROC AUC score is not defined in that case\.",

@@ -186,10 +186,11 @@ TEXTS_03: dict[str, tuple[str, str]] = {
                           "subject to change after the investigation"),
     "nb03.c.policy_rule": ("调解区间内规则：{rule}（参数：额度调解）", "rule inside the band: {rule} (parameters: reconciliation)"),
     "nb03.c.ccc": ("模型与公议额度的一致性（Lin CCC，对数）", "Agreement of model and consensus (Lin's CCC, logs)"),
-    # {low}, {kappa}: the thresholds of calib.report.findings.compare (CCC_LOW_MIN, KAPPA_MIN)
-    "nb03.c.ccc_rule": ("CCC 95% 下限 ≥ {low}（McBride 2005：低于 {low} 为差）", "lower 95% bound ≥ {low} (McBride 2005: below {low} poor)"),
+    # {ccc_low_min}, {kappa_min}: the thresholds of calib.report.findings.compare (threshold_words)
+    "nb03.c.ccc_rule": ("CCC 95% 下限 ≥ {ccc_low_min}（McBride 2005：低于 {ccc_low_min} 为差）",
+                        "lower 95% bound ≥ {ccc_low_min} (McBride 2005: below {ccc_low_min} poor)"),
     "nb03.c.kappa": ("授信/拒绝的一致性（Cohen κ）", "Grant/decline agreement (Cohen's kappa)"),
-    "nb03.c.kappa_rule": ("κ ≥ {kappa}（Landis & Koch 1977：高度一致）", "kappa ≥ {kappa} (Landis & Koch 1977: substantial)"),
+    "nb03.c.kappa_rule": ("κ ≥ {kappa_min}（Landis & Koch 1977：高度一致）", "kappa ≥ {kappa_min} (Landis & Koch 1977: substantial)"),
     "nb03.summary": (
         "需核查 {n} 户（敞口差额 {gap}）；最终额度为公议额度的 {ratio}（{change}：资格规则剔除 {elig}；调解政策{policy}，"
         "其中核查期间的临时额度{prov}，核查后可能调整）。",

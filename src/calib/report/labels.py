@@ -7,11 +7,19 @@ run's language (``zh-CN`` by default, ``en`` on request; :func:`set_lang` is cal
 :mod:`calib.report._texts` (headings and narrative of the reports). A key missing from the
 catalogue never reaches a page silently: :func:`t` warns with :class:`MissingLabelWarning`
 (the tests turn the warning into an error) and shows the key in words.
+
+An entry that states a fixed threshold (a module constant of the code that applies it) takes it
+as a placeholder, never as a typed number: ``{shift_threshold}`` in a column name, ``{n_folds}``
+in a metric's name. Every lookup fills such a placeholder, when its caller does not, from the
+threshold's home (:func:`calib.report.methods.fixed_words_for`, the words the methods appendices
+state), so that a changed constant changes every label that states it.
 """
 from __future__ import annotations
 
 import re
+import string
 import warnings
+from functools import lru_cache
 from typing import Any
 
 from calib.errors import CalibParamsError
@@ -60,6 +68,40 @@ def _pick(entry: tuple, lang: str | None) -> str:
     return entry[_IDX[lang or get_lang()]]
 
 
+@lru_cache(maxsize=4096)
+def _fields(text: str) -> frozenset[str]:
+    """The placeholders of a catalogue text (``{n}`` -> ``n``); empty for a plain text."""
+    if "{" not in text:
+        return frozenset()
+    return frozenset(f for _, f, _, _ in string.Formatter().parse(text) if f)
+
+
+def _fixed(fields: frozenset[str] | set[str], lang: str | None) -> dict[str, str]:
+    """The words of the fixed thresholds among ``fields`` (none when no field names one)."""
+    if not fields:
+        return {}
+    from calib.report.methods import fixed_words_for  # lazy: methods imports this module
+
+    return fixed_words_for(fields, lang or get_lang())
+
+
+def _fill(text: str, lang: str | None, fmt: dict[str, Any] | None = None) -> str:
+    """``text`` formatted with ``fmt``; a placeholder ``fmt`` leaves open that names a fixed
+    threshold is filled from the threshold's home (:func:`_fixed`).
+
+    Without ``fmt`` a text whose placeholders are not all fixed thresholds is returned as it is
+    (its caller formats it); with ``fmt`` a placeholder nobody fills raises ``KeyError``.
+    """
+    fields = _fields(text)
+    if not fields:
+        return text.format(**fmt) if fmt else text
+    open_ = fields - set(fmt or ())
+    words = _fixed(open_, lang)
+    if not fmt and set(words) != open_:
+        return text
+    return text.format(**{**words, **(fmt or {})})
+
+
 def _words(key: str) -> str:
     return re.sub(r"[_.]+", " ", key.rsplit(".", 1)[-1]).strip()
 
@@ -77,6 +119,9 @@ def catalogue_keys() -> set[str]:
 def t(key: str, lang: str | None = None, /, **fmt: Any) -> str:
     """The text of ``key`` in ``lang`` (default: the current language), formatted with ``fmt``.
 
+    A placeholder ``fmt`` does not fill that names a fixed threshold (``{few_clusters}``) is
+    filled from the threshold's home, in the words the methods appendices use.
+
     Examples
     --------
     >>> t("verdict.pass", "en")
@@ -86,8 +131,7 @@ def t(key: str, lang: str | None = None, /, **fmt: Any) -> str:
     if entry is None:
         warnings.warn(f"label catalogue: no entry for {key!r}", MissingLabelWarning, stacklevel=2)
         return _words(key)
-    text = _pick(entry, lang)
-    return text.format(**fmt) if fmt else text
+    return _fill(_pick(entry, lang), lang, fmt)
 
 
 _ = t
@@ -122,7 +166,7 @@ def column_label(column: str, lang: str | None = None, *, unit: bool = True,
     col = str(column)
     m = _DERIVED.fullmatch(col)
     if col not in TERMS and m and m.group(1) in TERMS:
-        return t("suffix." + m.group(2), lang, base=_pick(TERMS[m.group(1)], lang))
+        return t("suffix." + m.group(2), lang, base=_fill(_pick(TERMS[m.group(1)], lang), lang))
     text = t(col, lang)
     u = _UNIT.get(kind if kind is not None else KINDS.get(str(column), ""))
     if unit and u:
@@ -131,9 +175,19 @@ def column_label(column: str, lang: str | None = None, *, unit: bool = True,
 
 
 def metric_label(name: str, lang: str | None = None) -> str:
-    """The index wording of a recorded metric; the name (with a warning) when absent."""
+    """The index wording of a recorded metric; the name (with a warning) when absent.
+
+    A threshold the wording states is filled from its home (the key stays as it is: the golden
+    figures and the run history read it), e.g. ``villages_icc_ak_below_0_75`` reads "ICC(A,k)
+    低于 {icc_good} 的村" with :data:`calib.report.findings.consensus.ICC_GOOD`.
+
+    Examples
+    --------
+    >>> metric_label("villages_icc_ak_below_0_75", "en")
+    'Villages with ICC(A,k) below 0.75'
+    """
     if name in METRICS:
-        return _pick(METRICS[name], lang)
+        return _fill(_pick(METRICS[name], lang), lang)
     warnings.warn(f"label catalogue: no entry for metric {name!r}", MissingLabelWarning, stacklevel=2)
     return name
 
@@ -203,13 +257,13 @@ def value_label(value: Any, lang: str | None = None) -> Any:
     if not isinstance(value, str):
         return value
     if value in VALUES:
-        return _pick(VALUES[value], lang)
+        return _fill(_pick(VALUES[value], lang), lang)
     if re.fullmatch(r"[a-z][a-z0-9_]*", value) and value in TERMS:
-        return _pick(TERMS[value], lang)
+        return _fill(_pick(TERMS[value], lang), lang)
     parts = [p.strip() for p in re.split(r"[;,]", value)]
     if len(parts) > 1 and all(p in VALUES or p in TERMS for p in parts):
         return (", " if (lang or get_lang()) == "en" else "、").join(
-            _pick(VALUES.get(p) or TERMS[p], lang) for p in parts)
+            _fill(_pick(VALUES.get(p) or TERMS[p], lang), lang) for p in parts)
     for rx, entry in _REASONS:
         m = rx.fullmatch(value)
         if m:

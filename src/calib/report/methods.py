@@ -14,12 +14,14 @@ are worded.
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 from importlib import import_module
 
 from calib.report.display import CSS, HTML
 from calib.report.labels import get_lang
 
-__all__ = ["METHODS", "GLOSSARY", "FIXED_WORDS", "fixed_words", "methods_appendix", "glossary_page"]
+__all__ = ["METHODS", "GLOSSARY", "FIXED_WORDS", "fixed_words", "fixed_words_for", "methods_appendix",
+           "glossary_page"]
 
 # Sources of thresholds, named as the programme documents name them (no file reference).
 _SRC = {
@@ -88,11 +90,11 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
          ("Lin 一致性相关系数（总体矩，Lin 1989），区间为按村整群百分位自助法：整村有放回抽样，农户不单独重抽（同村共用评议小组与模型批次；Field & Welsh 2007）。",
           "Lin's concordance correlation (population moments, Lin 1989); interval by the village-cluster percentile bootstrap: whole villages drawn with replacement, never single households (a village shares a panel and a model run; Field & Welsh 2007).")),
         (("Deming 与 Passing–Bablok 回归", "Deming and Passing–Bablok regression"),
-         ("两种方法比较回归。Deming：误差方差比 λ 的闭式解（Linnet 1993）。Passing–Bablok（Passing & Bablok 1983，CLSI EP09）：斜率为全部两两斜率的移位中位数，区间取秩 M1 = round((N − C)/2)、M2 = N − M1 + 1 的斜率，C = z·√(n(n−1)(2n+5)/18)；截距为 y − bx 的中位数；cusum 线性检验与 Kolmogorov 分布比较（5% 临界值 1.36）。已与 R mcr 的肌酐示例及逐对暴力计算核对；点数超过上限时用注明的随机子样本。",
-          "Method-comparison regressions. Deming: closed form with error-variance ratio λ (Linnet 1993). Passing–Bablok (Passing & Bablok 1983, CLSI EP09): the slope is the shifted median of all pairwise slopes, its interval the slopes of ranks M1 = round((N − C)/2) and M2 = N − M1 + 1 with C = z·√(n(n−1)(2n+5)/18); the intercept the median of y − bx; the cusum linearity test against the Kolmogorov distribution (1.36 at 5%). Checked against R mcr's creatinine example and a brute-force pairwise computation; above the point limit a stated random subsample is used.")),
+         ("两种方法比较回归。Deming：误差方差比 λ 的闭式解（Linnet 1993）。Passing–Bablok（Passing & Bablok 1983，CLSI EP09）：斜率为全部两两斜率的移位中位数，区间取秩 M1 = round((N − C)/2)、M2 = N − M1 + 1 的斜率，C = z·√(n(n−1)(2n+5)/18)；截距为 y − bx 的中位数；cusum 线性检验与 Kolmogorov 分布比较（{cusum_level} 临界值 {cusum_critical}）。已与 R mcr 的肌酐示例及逐对暴力计算核对；点数超过上限时用注明的随机子样本。",
+          "Method-comparison regressions. Deming: closed form with error-variance ratio λ (Linnet 1993). Passing–Bablok (Passing & Bablok 1983, CLSI EP09): the slope is the shifted median of all pairwise slopes, its interval the slopes of ranks M1 = round((N − C)/2) and M2 = N − M1 + 1 with C = z·√(n(n−1)(2n+5)/18); the intercept the median of y − bx; the cusum linearity test against the Kolmogorov distribution ({cusum_critical} at {cusum_level}). Checked against R mcr's creatinine example and a brute-force pairwise computation; above the point limit a stated random subsample is used.")),
         (("差额原因回归", "Gap drivers"),
-         ("村固定效应回归，CR1 整群标准误 G/(G−1)·(N−1)/(N−K)（吸收的村效应嵌套于村，不计入 K），区间与 p 值用 t(G−1) 临界值（Cameron & Miller 2015）；村少于 30 个时另报受限 wild cluster bootstrap-t p 值（WCR：原假设下的残差乘以村权重；村不多于 12 个用 Webb 六点权重，否则 Rademacher；权重向量不多于抽样次数时全部枚举，p 值精确；Cameron, Gelbach & Miller 2008; Webb 2023）；仅一个村时用 HC1 与 t(N−K)，并注明。",
-          "Village fixed-effects regression, CR1 cluster SEs G/(G-1)·(N-1)/(N-K) (absorbed village effects nested in the clusters, not counted in K), intervals and p-values on t(G-1) critical values (Cameron & Miller 2015); below 30 villages also the restricted wild cluster bootstrap-t p-value (WCR: residuals under the null multiplied by village weights; Webb six-point weights up to 12 villages, Rademacher above; every weight vector enumerated when there are no more than the draws, an exact p-value; Cameron, Gelbach & Miller 2008; Webb 2023); with one village HC1 and t(N-K), stated.")),
+         ("村固定效应回归，CR1 整群标准误 G/(G−1)·(N−1)/(N−K)（吸收的村效应嵌套于村，不计入 K），区间与 p 值用 t(G−1) 临界值（Cameron & Miller 2015）；村少于 {few_clusters} 个时另报受限 wild cluster bootstrap-t p 值（WCR：原假设下的残差乘以村权重；村不多于 {webb_max_clusters} 个用 Webb 六点权重，否则 Rademacher；权重向量不多于抽样次数时全部枚举，p 值精确；Cameron, Gelbach & Miller 2008; Webb 2023）；仅一个村时用 HC1 与 t(N−K)，并注明。",
+          "Village fixed-effects regression, CR1 cluster SEs G/(G-1)·(N-1)/(N-K) (absorbed village effects nested in the clusters, not counted in K), intervals and p-values on t(G-1) critical values (Cameron & Miller 2015); below {few_clusters} villages also the restricted wild cluster bootstrap-t p-value (WCR: residuals under the null multiplied by village weights; Webb six-point weights up to {webb_max_clusters} villages, Rademacher above; every weight vector enumerated when there are no more than the draws, an exact p-value; Cameron, Gelbach & Miller 2008; Webb 2023); with one village HC1 and t(N-K), stated.")),
         (("核对规则", "Reconciliation rule"),
          ("模型 / 公议比值在 {band} 内按参数规则定最终额度，调解区间外或一方拒绝时列入核查名单，核查期间按临时额度。",
           "Inside the ratio band {band} the final limit follows the rule in the parameters; outside it the household is investigated and holds the provisional limit meanwhile.")),
@@ -358,6 +360,9 @@ GLOSSARY: list[tuple[str, str, str, str]] = [
 #: - 02, :func:`calib.report.findings.consensus.threshold_words`: ICC(A,k)'s good reliability
 #:   (``findings.consensus.ICC_GOOD``), the partiality FDR, the shift threshold, the identifiable
 #:   component and Krippendorff's grid (``calib.consensus``);
+#: - 03, :func:`_cluster_words` (the gap drivers' wild bootstrap) and
+#:   :func:`calib.report.findings.compare.threshold_words`: the CCC and kappa verdicts' bounds, the
+#:   level and critical value the cusum linearity test is stated at;
 #: - 04, :func:`_cluster_words` (``calib._stats.FEW_CLUSTERS``, ``WEBB_MAX_CLUSTERS``) and
 #:   :func:`calib.report.findings.scorecard.threshold_words`: the traffic light, the PSI reading,
 #:   the calibration tests' and the sign warnings' levels, the AUC gain, the folds, the IV reading;
@@ -367,11 +372,13 @@ GLOSSARY: list[tuple[str, str, str, str]] = [
 #: - 07, :func:`calib.monitoring.display.default_words`: the monitoring block's defaults, the
 #:   trend's as-of dates, the current card's PSI bands.
 #:
-#: Reports 03 and 06 state parameters only. The glossary states report 04's traffic light and
-#: PSI reading (:func:`calib.report.findings.scorecard.light_words`).
+#: Report 06 states parameters only. The glossary states report 04's traffic light and PSI
+#: reading (:func:`calib.report.findings.scorecard.light_words`). The label catalogue fills the
+#: same placeholders in a column's or a metric's name (:func:`fixed_words_for`).
 FIXED_WORDS: dict[str, tuple[str, ...]] = {
     "01": ("calib.report.findings.quality:threshold_words",),
     "02": ("calib.report.findings.consensus:threshold_words",),
+    "03": ("calib.report.methods:_cluster_words", "calib.report.findings.compare:threshold_words"),
     "04": ("calib.report.methods:_cluster_words", "calib.report.findings.scorecard:threshold_words"),
     "05": ("calib.report.methods:_cluster_words", "calib.report.findings.pricing:threshold_words"),
     "07": ("calib.monitoring.display:default_words",),
@@ -381,14 +388,16 @@ _GLOSSARY_WORDS = ("calib.report.findings.scorecard:light_words",)
 
 
 def _cluster_words(lang: str | None = None) -> dict[str, str]:
-    """The clustered inference's village counts (:mod:`calib._stats`), as reports 04 and 05 state
-    them: ``few_clusters`` (:data:`calib._stats.FEW_CLUSTERS`, below which the wild cluster
-    bootstrap is reported too) and ``webb_max_clusters`` (:data:`calib._stats.WEBB_MAX_CLUSTERS`,
-    up to which it uses Webb's six-point weights)."""
+    """The clustered inference's village counts (:mod:`calib._stats`), as reports 03, 04 and 05
+    state them: ``few_clusters`` (:data:`calib._stats.FEW_CLUSTERS`, below which the wild cluster
+    bootstrap is reported too), ``wild_clusters_max`` (the most villages it is reported for,
+    one fewer) and ``webb_max_clusters`` (:data:`calib._stats.WEBB_MAX_CLUSTERS`, up to which it
+    uses Webb's six-point weights)."""
     from calib import _stats
     from calib.report import fmt
 
-    return {"few_clusters": fmt.count(_stats.FEW_CLUSTERS), "webb_max_clusters": fmt.count(_stats.WEBB_MAX_CLUSTERS)}
+    return {"few_clusters": fmt.count(_stats.FEW_CLUSTERS), "wild_clusters_max": fmt.count(_stats.FEW_CLUSTERS - 1),
+            "webb_max_clusters": fmt.count(_stats.WEBB_MAX_CLUSTERS)}
 
 
 def _collect(sources: tuple[str, ...], lang: str) -> dict[str, str]:
@@ -431,6 +440,50 @@ def fixed_words(report: str | None = None, lang: str | None = None) -> dict[str,
     if report is not None:
         return _collect(FIXED_WORDS.get(str(report)[:2], ()), lang)
     return _collect(tuple(dict.fromkeys(s for r in sorted(FIXED_WORDS) for s in FIXED_WORDS[r])), lang)
+
+
+def fixed_words_for(names: Iterable[str], lang: str | None = None) -> dict[str, str]:
+    """The words of the fixed thresholds named in ``names``, for a label that states them (a
+    column's or a metric's name in :mod:`calib.report.labels`).
+
+    The same words as :func:`fixed_words`, read from the homes when called; only the functions
+    of :data:`FIXED_WORDS` up to the last one needed are called (a report's kernel does not
+    import another report's statistics for one column name).
+
+    Parameters
+    ----------
+    names : iterable of str
+        Placeholders; those that name no fixed threshold are left out of the result.
+    lang : {"zh-CN", "en"}, optional
+        Default: the current language of :mod:`calib.report.labels`.
+
+    Returns
+    -------
+    dict of str
+        Placeholder -> words, for the names that are fixed thresholds.
+
+    Examples
+    --------
+    >>> fixed_words_for({"shift_threshold", "n"}, "en")
+    {'shift_threshold': '10%'}
+    """
+    lang = lang or get_lang()
+    wanted, out = set(names), {}
+    for src in dict.fromkeys(s for r in sorted(FIXED_WORDS) for s in FIXED_WORDS[r]):
+        if wanted <= set(out):
+            break
+        if src in _NAMES and not _NAMES[src] & wanted:
+            continue
+        module, name = src.split(":")
+        words = getattr(import_module(module), name)(lang)
+        _NAMES[src] = frozenset(words)
+        out.update({k: v for k, v in words.items() if k in wanted})
+    return out
+
+
+#: The placeholders each function of :data:`FIXED_WORDS` fills, as met (the names never change;
+#: the words are read from the homes at every call).
+_NAMES: dict[str, frozenset[str]] = {}
 
 
 def _e(s: str) -> str:

@@ -65,8 +65,9 @@ def record(name: str, value: Any, *, label: str | None = None) -> None:
     value : JSON-friendly value
         Number, text, bool, or a small list/dict of them.
     label : str, optional
-        Wording for the index; by default the catalogue's ``metric.<name>`` in the run's
-        language, else ``name``.
+        Wording for the index; by default the catalogue's name of the figure in the run's
+        language (:func:`calib.report.labels.metric_label`: a threshold it states is worded now,
+        from the threshold's home), else ``name``.
     """
     from IPython.display import display
 

@@ -4,7 +4,8 @@
 figures the notebook computed; :func:`metrics` gives the headline figures in the order the index
 shows them. The verdict rules are :func:`investigate_verdict`, :func:`ccc_verdict` and
 :func:`kappa_verdict`; their thresholds are the constants below, which the rules' texts state
-from the same constants (the catalogue's ``nb03.c.ccc_rule`` and ``nb03.c.kappa_rule``).
+from the same constants (the catalogue's ``nb03.c.ccc_rule`` and ``nb03.c.kappa_rule``, through
+:func:`threshold_words`, which the methods appendix reads too).
 """
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from calib.report.record import Finding
 if TYPE_CHECKING:
     from calib.params.schema import Reconciliation
 
-__all__ = ["CCC_LOW_MIN", "KAPPA_MIN", "investigate_verdict", "ccc_verdict", "kappa_verdict", "conclusions",
-           "metrics"]
+__all__ = ["CCC_LOW_MIN", "KAPPA_MIN", "CUSUM_LEVEL", "threshold_words", "investigate_verdict", "ccc_verdict",
+           "kappa_verdict", "conclusions", "metrics"]
 
 #: The lower 95% bound of Lin's CCC (log limits) at or above which model and consensus agree:
 #: McBride 2005 (NIWA client report HAM2005-062) judges the CCC by its lower 95% bound and calls
@@ -31,6 +32,42 @@ CCC_LOW_MIN = 0.90
 #: Cohen's kappa of grant against decline at or above which the two decisions agree:
 #: Landis & Koch 1977, "substantial" agreement from 0.61 (0.60 as the usual round bound).
 KAPPA_MIN = 0.60
+
+#: The level at which the methods appendix states the critical value of Passing-Bablok's cusum
+#: linearity test (Passing & Bablok 1983 give it at 5%: 1.36). The page reports the test's p-value
+#: (:func:`calib.compare.passing_bablok`, from the Kolmogorov distribution) and judges it at no
+#: level; the critical value stated is that distribution's at this level.
+CUSUM_LEVEL = 0.05
+
+
+def threshold_words(lang: str | None = None) -> dict[str, str]:
+    """Report 03's fixed thresholds as its pages write them, for the catalogue's placeholders (its
+    conclusions and its methods appendix, :func:`calib.report.methods.fixed_words`).
+
+    Parameters
+    ----------
+    lang : {"zh-CN", "en"}, optional
+        Default: the current language (the words are the same in both).
+
+    Returns
+    -------
+    dict of str
+        ``ccc_low_min`` (:data:`CCC_LOW_MIN`, ``0.90``), ``kappa_min`` (:data:`KAPPA_MIN`,
+        ``0.60``), ``cusum_level`` (:data:`CUSUM_LEVEL`, ``5%``) and ``cusum_critical`` (the
+        Kolmogorov distribution's critical value at that level, ``1.36``).
+
+    Examples
+    --------
+    >>> w = threshold_words("en")
+    >>> w["kappa_min"], w["cusum_critical"], w["cusum_level"]
+    ('0.60', '1.36', '5%')
+    """
+    from scipy.special import kolmogi
+
+    from calib.report.words import share_words
+
+    return {"ccc_low_min": fmt.number(CCC_LOW_MIN, 2), "kappa_min": fmt.number(KAPPA_MIN, 2),
+            "cusum_level": share_words(CUSUM_LEVEL), "cusum_critical": fmt.number(float(kolmogi(CUSUM_LEVEL)), 2)}
 
 
 def investigate_verdict(n_investigate: int) -> str:
@@ -91,6 +128,7 @@ def conclusions(agreement: pd.DataFrame, investigations: pd.DataFrame, bridge: M
     s = agreement.iloc[0]
     n, gap = fmt.count(len(investigations)), fmt.wan(investigations["exposure_gap"].sum())
     R = reconciliation
+    words = threshold_words()
     findings = [
         Finding(t("nb03.c.investigate"), t("nb03.c.investigate_fig", n=n, gap=gap),
                 t("nb03.c.investigate_rule", low=fmt.number(R.band_low, 2), high=fmt.number(R.band_high, 2)),
@@ -100,9 +138,9 @@ def conclusions(agreement: pd.DataFrame, investigations: pd.DataFrame, bridge: M
                 t("nb03.c.eligible_rule"), "info"),
         Finding(t("nb03.c.policy"), t("nb03.c.policy_fig", **bridge), t("nb03.c.policy_rule", rule=t(f"rule.{R.rule}")),
                 "info"),
-        Finding(t("nb03.c.ccc"), fmt.number(s["ccc"], 3), t("nb03.c.ccc_rule", low=fmt.number(CCC_LOW_MIN, 2)),
+        Finding(t("nb03.c.ccc"), fmt.number(s["ccc"], 3), t("nb03.c.ccc_rule", **words),
                 ccc_verdict(s["ccc_low"]), ci=fmt.ci(s["ccc_low"], s["ccc_high"])),
-        Finding(t("nb03.c.kappa"), fmt.number(s["kappa"], 3), t("nb03.c.kappa_rule", kappa=fmt.number(KAPPA_MIN, 2)),
+        Finding(t("nb03.c.kappa"), fmt.number(s["kappa"], 3), t("nb03.c.kappa_rule", **words),
                 kappa_verdict(s["kappa"])),
     ]
     return findings, t("nb03.summary", n=n, gap=gap, **bridge)
