@@ -27,8 +27,9 @@ class GapDrivers(NamedTuple):
     se_parts: tuple = ()
 
 
-#: Below this many clusters :func:`gap_drivers` adds wild cluster bootstrap p-values by default.
-FEW_CLUSTERS = 30
+#: Below this many clusters :func:`gap_drivers` adds wild cluster bootstrap p-values by default:
+#: the one threshold of every clustered fit (:data:`calib._stats.FEW_CLUSTERS`), which the pages state.
+from calib._stats import FEW_CLUSTERS  # noqa: E402
 
 #: The values of ``direction`` in :func:`gap_drivers`' village table, in the order reports state them.
 DIRECTIONS = ("model_above", "model_below", "in_line")
