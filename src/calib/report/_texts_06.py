@@ -196,7 +196,7 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.line.white_list_fig": ("白名单 {w} 户；合格农户 {e} 户", "white list {w} households; eligible {e} households"),
     "nb06.line.profiled": ("建档村口径", "profiled villages"),
     "nb06.line.white_list_why": (
-        "白名单 {w} 户，合格农户（户内至少一名合格人员：年龄符合且未被排除）{e} 户：白名单中 {ne} 户没有合格人员"
+        "白名单 {w} 户，合格农户（户内至少一名合格人员：年龄符合且未被排除）{e} 户：白名单中 {ne} 户户内无合格成员"
         "（评议小组评议全村农户，资格按花名册判定），合格农户中 {nr} 户未经评议、{nw} 户经评议未入白名单"
         "（{e} − {nr} − {nw} + {ne} = {w}）。",
         "The white list holds {w} households and {e} are eligible: {ne} white-listed households have no eligible "
