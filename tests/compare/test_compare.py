@@ -355,6 +355,39 @@ def test_ineligible_households_enter_no_agreement_figure():
     assert not compare.investigation_list(cmp_)["household_id"].isin(inel).any()
 
 
+def test_exposure_table_reconciles_with_the_bridge_and_the_households_compared():
+    """The exposure table's programme row is the limit bridge's (households, consensus total,
+    final total) and its model total, gap and households compared are those of the households
+    the agreement sections compare. Before, a household with no eligible member (here 300, the
+    model ten times the consensus) or one limit missing added its model limit to the model
+    total and its |model - consensus| to the gap, which the comparison leaves out."""
+    cons, runs, _, cmp_, elig, inel = _with_ineligible()
+    gone = cons.index[-7:]                        # no model run: one limit missing
+    cmp_ = compare.apply_eligibility(compare.compare_limits(cons, runs[~runs["household_id"].isin(gone)],
+                                                            policy=POLICY), elig)
+    e = compare.exposure_by_group(cmp_, by="village")
+    ov, tot = e.iloc[0], compare.bridge_totals(compare.limit_bridge(cmp_))
+    bridge = compare.limit_bridge(cmp_).iloc[0]
+    assert ov["households"] == bridge["households"] == len(cmp_)
+    assert ov["total_consensus"] == pytest.approx(tot["total_consensus"])
+    assert ov["total_final"] == pytest.approx(tot["total_final"])
+    assert ov["total_final"] - ov["total_consensus"] == pytest.approx(tot["eligibility"] + tot["policy"])
+    a = compare.set_apart_counts(cmp_)
+    assert a["one_limit_missing"] == 7 and a["ineligible"] == 300
+    assert ov["n_compared"] == a["compared"] == compare.grant_crosstab(cmp_).loc["total", "total"]
+    pairs = cmp_["grant_class"].isin(compare.COMPARED)
+    assert ov["total_model"] == pytest.approx(cmp_.loc[pairs, "model_limit"].sum())
+    assert ov["exposure_gap"] == pytest.approx(cmp_.loc[pairs, "exposure_gap"].sum())
+    # without the households set apart, the same figures but the bridge's eligibility removal
+    alone = compare.exposure_by_group(cmp_[pairs], by="village").iloc[0]
+    for col in ("n_compared", "total_model", "total_final", "exposure_gap"):
+        assert ov[col] == pytest.approx(alone[col])
+    assert ov["n_gap"] == len(compare.investigation_list(cmp_))   # a missing limit is investigated
+    byv = e[e["level"] == "village"]
+    for col in ("households", "n_compared", "total_consensus", "total_model", "total_final", "exposure_gap"):
+        assert byv[col].sum() == pytest.approx(ov[col])
+
+
 def test_compare_rules_remove_the_ineligible_households_under_every_rule():
     """The rules table's current rule totals what the comparison grants. Before, compare_rules
     ignored eligibility: a household with no eligible member and both limits was granted under

@@ -8,7 +8,7 @@ import pandas as pd
 
 from calib._frames import levels, require_columns, stack_levels, to_grid
 from calib._frames import require_columns as _require
-from calib.compare.limits import REASON_ORDER, _latest_rows, classify, final_limits, ineligible_mask, policy_dict
+from calib.compare.limits import COMPARED, REASON_ORDER, _latest_rows, classify, final_limits, ineligible_mask, policy_dict
 from calib.errors import CalibInputError
 
 
@@ -49,25 +49,40 @@ def _rule_arrays(consensus: pd.DataFrame, model_runs: pd.DataFrame) -> dict:
 def exposure_by_group(comparison: pd.DataFrame, *, by: str | None = "village") -> pd.DataFrame:
     """Total exposure under the consensus, the model and the reconciled final limits.
 
+    Each column counts the households its name says, so that the totals reconcile with
+    :func:`limit_bridge` and with the agreement figures: ``households``, ``total_consensus`` and
+    ``total_final`` count every household (the overall row is the bridge's: consensus total,
+    then the eligibility rules and the reconciliation policy, then the final total; a household
+    with no eligible member or one limit missing has a final limit of 0); ``n_compared``,
+    ``total_model`` and ``exposure_gap`` count the households compared, those the panel and the
+    model could both grant (grant class in :data:`calib.compare.limits.COMPARED`: both limits,
+    an eligible member), as :func:`calib.compare.grant_crosstab` and
+    :func:`calib.compare.agreement_summary` do. A model limit of a household set apart (no
+    eligible member; no consensus) enters no total: no credit follows from it.
+
     Parameters
     ----------
     comparison : DataFrame
-        Output of :func:`compare_limits`; every household counts, those with no eligible member
-        (:func:`apply_eligibility`) too, with their final limit of 0: the totals are those of
-        :func:`limit_bridge`.
+        Output of :func:`compare_limits` after :func:`apply_eligibility` (columns
+        ``grant_class``, ``consensus_limit``, ``model_limit``, ``final_limit``, ``gap_flag``,
+        ``exposure_gap``).
     by : str, optional
         Column to group by (``village`` or ``township``); an ``overall`` row comes first.
 
     Returns
     -------
     DataFrame
-        Columns ``level``, ``group``, ``households``, ``total_consensus``, ``total_model``,
-        ``total_final`` (yuan; a missing limit counts 0), ``final_vs_consensus``
-        (``total_final / total_consensus``), ``final_vs_model``, ``n_gap`` (households flagged),
-        ``exposure_gap`` (yuan, sum of ``|model - consensus|``).
+        Columns ``level``, ``group``, ``households`` (every household), ``n_compared``
+        (households compared), ``total_consensus`` (yuan, every household; a missing limit
+        counts 0), ``total_model`` (yuan, households compared), ``total_final`` (yuan, every
+        household), ``final_vs_consensus`` (``total_final / total_consensus``), ``final_vs_model``
+        (``total_final / total_model``: only households compared have a final limit),
+        ``n_gap`` (households flagged), ``exposure_gap`` (yuan, sum of ``|model - consensus|``
+        over the households compared).
     """
-    require_columns(comparison, ("consensus_limit", "model_limit", "final_limit", "gap_flag", "exposure_gap"),
-                    "comparison", "use compare_limits")
+    require_columns(comparison, ("grant_class", "consensus_limit", "model_limit", "final_limit", "gap_flag",
+                                 "exposure_gap"), "comparison", "use compare_limits")
+    kept = comparison["grant_class"].astype("str").isin(COMPARED).to_numpy()
     c = comparison["consensus_limit"].to_numpy(dtype=float, na_value=np.nan)
     m = pd.to_numeric(comparison["model_limit"]).to_numpy(dtype=float, na_value=np.nan)
     f = comparison["final_limit"].to_numpy(dtype=float, na_value=np.nan)
@@ -77,16 +92,17 @@ def exposure_by_group(comparison: pd.DataFrame, *, by: str | None = "village") -
     rows = []
     for level, g, n, labels in groups:
         tc = np.bincount(g, np.nan_to_num(c), n)
-        tm = np.bincount(g, np.nan_to_num(m), n)
+        tm = np.bincount(g, np.nan_to_num(m) * kept, n)
         tf = np.bincount(g, np.nan_to_num(f), n)
         with np.errstate(invalid="ignore", divide="ignore"):
             rows.append(pd.DataFrame({
                 "level": level, "group": np.asarray(labels, dtype=object).astype(str),
                 "households": np.bincount(g, minlength=n).astype(np.int64),
+                "n_compared": np.bincount(g, kept.astype(float), n).astype(np.int64),
                 "total_consensus": tc, "total_model": tm, "total_final": tf,
                 "final_vs_consensus": tf / tc, "final_vs_model": tf / tm,
                 "n_gap": np.bincount(g, gap.astype(float), n).astype(np.int64),
-                "exposure_gap": np.bincount(g, np.nan_to_num(eg), n),
+                "exposure_gap": np.bincount(g, np.nan_to_num(eg) * kept, n),
             }))
     return stack_levels(rows)
 

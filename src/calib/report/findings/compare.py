@@ -159,8 +159,9 @@ def metrics(agreement: pd.DataFrame, directions: pd.Series, exposure: pd.DataFra
         :func:`calib.compare.direction_counts` of the gap drivers' villages (``model_above``,
         ``model_below``, ``in_line``): the counts the report's text states, counted once.
     exposure : DataFrame
-        :func:`calib.compare.exposure_by_group`; the first row (overall): ``total_consensus``,
-        ``total_model``, ``total_final`` (yuan).
+        :func:`calib.compare.exposure_by_group`; the first row (overall): ``total_consensus``
+        and ``total_final`` (yuan, every household: the limit bridge's), ``total_model`` (yuan, the
+        households compared: both limits, an eligible member).
     comparison : DataFrame
         :func:`calib.compare.compare_limits` (``reason``).
     investigations : DataFrame
