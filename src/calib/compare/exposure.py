@@ -54,7 +54,7 @@ def exposure_by_group(comparison: pd.DataFrame, *, by: str | None = "village") -
     ``total_final`` count every household (the overall row is the bridge's: consensus total,
     then the eligibility rules and the reconciliation policy, then the final total; a household
     with no eligible member or one limit missing has a final limit of 0); ``n_compared``,
-    ``total_model`` and ``exposure_gap`` count the households compared, those the panel and the
+    ``total_model`` and ``exposure_gap_compared`` count the households compared, those the panel and the
     model could both grant (grant class in :data:`calib.compare.limits.COMPARED`: both limits,
     an eligible member), as :func:`calib.compare.grant_crosstab` and
     :func:`calib.compare.agreement_summary` do. A model limit of a household set apart (no
@@ -77,8 +77,9 @@ def exposure_by_group(comparison: pd.DataFrame, *, by: str | None = "village") -
         counts 0), ``total_model`` (yuan, households compared), ``total_final`` (yuan, every
         household), ``final_vs_consensus`` (``total_final / total_consensus``), ``final_vs_model``
         (``total_final / total_model``: only households compared have a final limit),
-        ``n_gap`` (households flagged), ``exposure_gap`` (yuan, sum of ``|model - consensus|``
-        over the households compared).
+        ``n_gap`` (households flagged), ``exposure_gap_compared`` (yuan, sum of
+        ``|model - consensus|`` over the households compared, those inside the band included: not
+        the investigation list's exposure gap, which counts the households flagged only).
     """
     require_columns(comparison, ("grant_class", "consensus_limit", "model_limit", "final_limit", "gap_flag",
                                  "exposure_gap"), "comparison", "use compare_limits")
@@ -102,7 +103,7 @@ def exposure_by_group(comparison: pd.DataFrame, *, by: str | None = "village") -
                 "total_consensus": tc, "total_model": tm, "total_final": tf,
                 "final_vs_consensus": tf / tc, "final_vs_model": tf / tm,
                 "n_gap": np.bincount(g, gap.astype(float), n).astype(np.int64),
-                "exposure_gap": np.bincount(g, np.nan_to_num(eg) * kept, n),
+                "exposure_gap_compared": np.bincount(g, np.nan_to_num(eg) * kept, n),
             }))
     return stack_levels(rows)
 
