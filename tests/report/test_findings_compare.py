@@ -135,7 +135,8 @@ def test_the_split_of_the_ineligible_households_is_stated_once_and_adds_up(cmp):
     bw = words.bridge_words(compare.limit_bridge(cmp), cmp)
     gw = words.grants_words(compare.grant_crosstab(cmp), cmp)
     assert gw == {"n_all": "7", "n_table": "4", "n_inel": "3", "missing": "", "n_wl": "1", "k": "1",
-                  "not_reviewed": " + 未经评议的 1 户", "both_limits": "", "n03": "1", "n02": "2", "declined_no_run": ""}
+                  "not_reviewed": " + 未经评议的 1 户", "both_limits": "",
+                  "declined": "上表评议拒绝 1 户，报告 02 为 2 户，相差的是评议已拒绝、户内无合格成员的这 1 户。"}
     assert "白名单中 1 户，另 1 户评议已拒绝" in bw["eligible_who"]
     note = labels.t("nb03.grants.note", **gw)
     assert note.startswith("全部 7 户 = 上表 4 户（两方均有额度、户内有合格成员）+ 户内无合格成员的 3 户。")
@@ -144,6 +145,9 @@ def test_the_split_of_the_ineligible_households_is_stated_once_and_adds_up(cmp):
     # every household with no eligible member reviewed (the sample): no clause
     reviewed = cmp.drop(index="y")
     assert words.grants_words(compare.grant_crosstab(reviewed), reviewed)["not_reviewed"] == ""
+    # nothing declined set apart (no household with no eligible member declined): the counts agree, said so
+    agree = cmp.drop(index="z")
+    assert words.grants_words(compare.grant_crosstab(agree), agree)["declined"] == "上表评议拒绝 1 户，与报告 02 相同。"
     assert words.bridge_words(compare.limit_bridge(reviewed), reviewed)["eligible_who"].endswith("公议额度为 0")
 
 

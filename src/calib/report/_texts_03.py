@@ -53,18 +53,22 @@ TEXTS_03: dict[str, tuple[str, str]] = {
         "全部 {n_all} 户 = 上表 {n_table} 户（两方均有额度、户内有合格成员）+ 户内无合格成员的 {n_inel} 户{missing}。"
         "户内无合格成员的农户按资格规则另计：最终额度为 0，不在上表，也不计入本节的一致性统计与下节的差额原因回归"
         "（{n_inel} 户 = 白名单中的 {n_wl} 户 + 评议已拒绝的 {k} 户{not_reviewed}{both_limits}）。"
-        "上表评议拒绝 {n03} 户，报告 02 为 {n02} 户，相差的是评议已拒绝、户内无合格成员的这 {k} 户{declined_no_run}。",
+        "{declined}",
         "All {n_all} households = the table's {n_table} (both limits, an eligible member) + {n_inel} with no eligible "
         "member{missing}. Those with no eligible member are set apart by the eligibility rules: final limit 0, not in "
         "the table, and in neither the agreement figures of this section nor the gap drivers of the next ({n_inel} = "
-        "{n_wl} white-listed + {k} declined by the panel{not_reviewed}{both_limits}). The table counts {n03} "
-        "households declined by the panel, report 02 {n02}: the difference is these {k} declined with no eligible "
-        "member{declined_no_run}."),
+        "{n_wl} white-listed + {k} declined by the panel{not_reviewed}{both_limits}). {declined}"),
     # the clauses of nb03.grants.note, each only when its count is not 0
     "nb03.grants.not_reviewed": (" + 未经评议的 {n} 户", " + {n} not reviewed"),
     "nb03.grants.both_limits": ("；其中两方均有额度的 {n} 户", "; {n} of them with both limits"),
     "nb03.grants.missing": (" + 缺少一方额度的 {n} 户", " + {n} with one limit missing"),
-    "nb03.grants.declined_no_run": ("与户内有合格成员但没有模型跑批的 {n} 户", " and {n} with an eligible member but no model run"),
+    # the note's last sentence: the table's declined households against report 02's, and what differs
+    "nb03.grants.declined_same": ("上表评议拒绝 {n03} 户，与报告 02 相同。", " The table counts {n03} households declined by the panel, as report 02 does."),
+    "nb03.grants.declined_gap": ("上表评议拒绝 {n03} 户，报告 02 为 {n02} 户，相差的是{parts}。",
+                                 " The table counts {n03} households declined by the panel, report 02 {n02}: the difference is {parts}."),
+    "nb03.grants.declined_ineligible": ("评议已拒绝、户内无合格成员的这 {n} 户", "these {n} declined with no eligible member"),
+    "nb03.grants.declined_no_run": ("户内有合格成员但没有模型跑批的 {n} 户", "{n} with an eligible member but no model run"),
+    "nb03.grants.and": ("与", " and "),
     "nb03.agreement.h": ("一致程度", "Agreement"),
     "nb03.agreement.text": (
         "比较的对象是两方均有额度、户内有合格成员的农户（户内无合格成员的农户按资格规则另计，户数见授信/拒绝表下的说明）。"

@@ -541,11 +541,12 @@ def grants_words(grants: pd.DataFrame, comparison: pd.DataFrame) -> dict[str, st
         clause for the eligible households with one limit missing), ``n_wl`` and ``k`` (of the
         households with no eligible member, white-listed and declined by the panel),
         ``not_reviewed`` (a clause for those never reviewed), ``both_limits`` (a clause for those
-        with both limits: taken out of the table by the eligibility rules), ``n03`` (declined in
-        the table), ``n02`` (declined as report 02 counts them), ``declined_no_run`` (a clause for
-        the declined households with an eligible member and no model run). A clause is empty
-        when its count is 0. ``n_all = n_table + n_inel + `` the households with one limit
-        missing; ``n02 = n03 + k + `` those declined with no model run.
+        with both limits: taken out of the table by the eligibility rules), ``declined`` (the
+        table's declined households against report 02's: the same count said so, else the
+        difference named by its parts, those declined with no eligible member and those declined
+        with an eligible member and no model run, each only when there are some). A clause is
+        empty when its count is 0. ``n_all = n_table + n_inel + `` the households with one limit
+        missing; report 02's declined = the table's ``+ k +`` those declined with no model run.
     """
     from calib.compare import declined_counts, set_apart_counts
 
@@ -554,10 +555,13 @@ def grants_words(grants: pd.DataFrame, comparison: pd.DataFrame) -> dict[str, st
     def clause(key: str, n: int) -> str:
         return t(key, n=fmt.count(n)) if n else ""
 
+    n03, n02 = int(grants.loc["panel_declines", "total"]), int(d["declined"])
+    parts = [p for p in (clause("nb03.grants.declined_ineligible", d["ineligible_declined"]),
+                         clause("nb03.grants.declined_no_run", d["declined_no_model_run"])) if p]
+    declined = (t("nb03.grants.declined_same", n03=fmt.count(n03)) if n03 == n02 else
+                t("nb03.grants.declined_gap", n03=fmt.count(n03), n02=fmt.count(n02), parts=t("nb03.grants.and").join(parts)))
     return dict(n_all=fmt.count(a["households"]), n_table=fmt.count(grants.loc["total", "total"]),
                 n_inel=fmt.count(a["ineligible"]), missing=clause("nb03.grants.missing", a["one_limit_missing"]),
                 n_wl=fmt.count(d["ineligible_white_listed"]), k=fmt.count(d["ineligible_declined"]),
                 not_reviewed=clause("nb03.grants.not_reviewed", d["ineligible_not_reviewed"]),
-                both_limits=clause("nb03.grants.both_limits", a["ineligible_both_limits"]),
-                n03=fmt.count(grants.loc["panel_declines", "total"]), n02=fmt.count(d["declined"]),
-                declined_no_run=clause("nb03.grants.declined_no_run", d["declined_no_model_run"]))
+                both_limits=clause("nb03.grants.both_limits", a["ineligible_both_limits"]), declined=declined)
