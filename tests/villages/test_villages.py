@@ -14,7 +14,7 @@ from calib.errors import CalibInputError, CalibParamsError
 from calib.programme import Programme
 from calib import villages as cv
 from calib.villages._exact import compare
-from calib.villages.lacks import _needed_change, _needed_recovery
+from calib.villages.lacks import _needed_change, _needed_default_change
 
 AS_OF = pd.Timestamp("2026-06-30")
 RULES = {  # params/sample.yaml, credit_village
@@ -359,6 +359,56 @@ def test_nearest_to_certification_says_what_is_lacking():
     assert vf.loc["P", "profiling_rate"] == "fail" and vf.loc["P", "npl_ratio"] == "fail"
 
 
+@pytest.mark.parametrize("op,value,fails", [
+    ("<=", 0.02, None), ("<", 0.02, None),
+    (">", 0.05, ("不良率（余额）：未超过 5%", "NPL ratio (balance): not above 5%")),
+    (">=", 0.05, ("不良率（余额）：低于 5%", "NPL ratio (balance): below 5%"))])
+def test_what_a_village_lacks_follows_any_npl_operator(op, value, fails):
+    """A bank may set the NPL rule the other way (by mistake or design): a village failing it
+    still lacks something, in the direction the rule asks. NPL 31,760 / 1,000,000 = 3.18%."""
+    spec = village("P", n=100, profiled=100, credited=100, a=100,
+                   loans=[(0, 31760, 1), (1, 930240, 0)] + [(i, 1000, 0) for i in range(2, 40)])
+    rules = {**RULES, "npl_ratio": {"op": op, "value": value}}
+    k = cv.programme_kpis(build(spec), as_of=AS_OF)
+    v = cv.certify_villages(k, rules=rules)
+    assert v.set_index("village").loc["P", "npl_ratio"] == "fail"
+    for i, lang in enumerate(("zh-CN", "en")):
+        near = cv.nearest_to_certification(v, k, rules=rules, top=None, lang=lang).set_index("village")
+        need, lack = near.loc["P", "npl_ratio_needed"], near.loc["P", "lacks"]
+        if fails is None:  # asked down: recovered or written off (12,000 for <= 2%; one cent more for <)
+            assert need == pytest.approx(-12000.0 if op == "<=" else -12000.01)
+            assert ("不良率：需收回违约余额 " if i == 0 else "NPL: recover ") + f"{-need:,.2f}" in lack
+        else:  # asked up: more defaulted balance, and the words state the rule the figure fails
+            assert need > 0
+            assert lack.split("；" if i == 0 else "; ")[0] == fails[i]
+
+
+@pytest.mark.parametrize("op", [">", ">=", "<", "<="])
+def test_what_a_village_lacks_against_the_county_follows_its_operator(op):
+    """The county-relative NPL rule with each operator: a failing village lacks a recovery (the
+    rule asks the ratio down) or states the rule it fails (asks it up)."""
+    from calib.report.words import rule_words
+
+    low = village("L", n=20, profiled=20, credited=20, a=20,
+                  loans=[(0, 1000, 1)] + [(i, 1000, 0) for i in range(1, 20)])   # 5%
+    high = village("H", n=20, profiled=20, credited=20, a=20,
+                   loans=[(0, 4000, 1)] + [(i, 1000, 0) for i in range(1, 20)])  # 17.4%
+    rules = {**RULES, "npl_vs_county": {"op": op}, "npl_ratio": {"op": "<=", "value": 0.99},
+             "loan_share_vs_county": {"op": ">="}}
+    k = cv.programme_kpis(build(low, high), as_of=AS_OF)
+    v = cv.certify_villages(k, rules=rules)
+    failing = "H" if op in ("<", "<=") else "L"
+    assert v.set_index("village").loc[failing, "npl_vs_county"] == "fail"
+    for lang in ("zh-CN", "en"):
+        near = cv.nearest_to_certification(v, k, rules=rules, top=None, lang=lang).set_index("village")
+        need, lack = near.loc[failing, "npl_vs_county_needed"], near.loc[failing, "lacks"]
+        rw = rule_words(op, None, lang)
+        if op in ("<", "<="):
+            assert need < 0 and rw["meets"] in lack
+        else:
+            assert need > 0 and rw["fails"] in lack
+
+
 def test_needed_change_is_minimal_for_every_operator():
     num = np.array([0, 5, 11, 30], dtype=object)
     den = np.array([10, 10, 20, 100], dtype=object)
@@ -373,13 +423,22 @@ def test_needed_change_is_minimal_for_every_operator():
             assert (before[moved] == "fail").all()
     d = np.array([0, 100, 3176000, 500, 10**20], dtype=object)
     t = np.array([10, 1000, 100000000, 10**9, 3 * 10**21], dtype=object)
-    for op in ("<", "<="):
-        for p, q in ((1, 50), (3, 100), (1, 9)):
-            x = _needed_recovery(d, t, op, p, q)
-            assert (compare(d - x, t - x, op, p, q) == "pass").all()
-            moved = x > 0
-            y = x - 1
-            assert (compare(d - y, t - y, op, p, q)[moved] == "fail").all()
+    for op in (">", ">=", "<", "<="):  # a bank may ask the NPL ratio up: the mirror of a recovery
+        any_moved = False
+        for p, q in ((1, 50), (3, 100), (1, 9), (1, 10)):
+            y = _needed_default_change(d, t, op, p, q)
+            # down for a rule that asks it down (recovered or written off), up for one that asks it up
+            assert all(x <= 0 for x in y) if op in ("<", "<=") else all(x >= 0 for x in y)
+            assert (compare(d + y, t + y, op, p, q) == "pass").all(), (op, p, q)
+            moved = y != 0
+            step = np.array([1 if x > 0 else (-1 if x < 0 else 0) for x in y], dtype=object)
+            assert (compare(d + y - step, t + y - step, op, p, q)[moved] == "fail").all(), (op, p, q)
+            any_moved |= bool(moved.any())
+        assert any_moved, op
+    # the threshold exactly met (100 / 1,000 = 10%): met by >= and <=, one cent away for > and <
+    def at(op):
+        return _needed_default_change(np.array([100], dtype=object), np.array([1000], dtype=object), op, 1, 10)
+    assert [at(op).tolist() for op in (">", ">=", "<", "<=")] == [[1], [0], [-1], [0]]
 
 
 # ------------------------------------------------------------------------------------------
@@ -690,8 +749,22 @@ def test_presentation_helpers():
     # without a history the measured lines are the figures of progress, at their one date (report
     # 06 measures once: no past points built from today's limits)
     latest = cv.target_progress(k, targets=TARGETS, as_of=AS_OF, measure="latest")
-    measured = [ln for ln in cv.plot_target_progress(latest).lines if ln.get_label().endswith("measured")]
+    ax3 = cv.plot_target_progress(latest)
+    measured = [ln for ln in ax3.lines if ln.get_label() in (t("nb06.plot.coverage_measured"), t("nb06.plot.usage_measured"))]
     assert len(measured) == 2 and all(list(ln.get_xdata()) == [AS_OF] for ln in measured)
+    # worded from the catalogue in the run's language: the notebook translates nothing
+    assert [ln.get_label() for ln in ax3.lines] == [t(f"nb06.plot.{x}") for x in (
+        "coverage_target", "usage_target", "coverage_measured", "usage_measured")]
+    assert [x.get_text() for x in ax3.get_legend().get_texts()] == [ln.get_label() for ln in ax3.lines]
+    assert ax3.get_title() == t("nb06.plot.targets_title", unit=t("nb06.line.unit_household"))
+    assert (ax3.get_xlabel(), ax3.get_ylabel()) == (t("nb06.plot.date"), t("nb06.plot.share"))
+    en = cv.plot_target_progress(latest, lang="en")
+    assert en.get_title() == "Coverage and usage: target path and the reference-date figures (households)"
+    assert en.lines[2].get_label() == "coverage measured (reference date)"
+    hist = k.assign(as_of=pd.Timestamp(AS_OF))
+    path = cv.plot_target_progress(latest, history=hist)
+    assert path.lines[2].get_label() == t("nb06.plot.coverage_path") and "（" not in path.lines[2].get_label()
+    assert path.get_title() == t("nb06.plot.targets_path_title", unit=t("nb06.line.unit_household"))
     plt.close("all")
     m = cv.headline_metrics(k, v, cv.certify_townships(v, k), p)
     assert m["n_villages"] == 2 and m["credit_villages"] == 0
@@ -700,6 +773,9 @@ def test_presentation_helpers():
     assert json.loads(json.dumps(m))["credit_coverage"] == pytest.approx(1.0)
     crit = cv.criteria_table(RULES)
     assert list(crit["criterion"][:6]) == list(cv.VILLAGE_CRITERIA)
+    # codes and numbers: the criteria are worded from the catalogue, no English of its own
+    assert list(crit.columns) == ["criterion", "op", "value"]
+    assert list(cv.criteria_table(TOWNSHIP_RULES, level="township").columns) == ["criterion", "op", "value"]
 
 
 # ------------------------------------------------------------------------------------------
@@ -765,11 +841,16 @@ def test_reader_tables_and_html():
     k = cv.programme_kpis(build(village("A", township="T1", loans=[(0, 100, 0)]),
                                 village("B", township="T1", a=5),
                                 village("C", township="T2", n=20, profiled=17)), as_of=AS_OF)
-    t = cv.kpi_table(k)
-    assert list(t["village"]) == ["A", "B", "(township)", "C", "(township)", "(programme)"]
-    assert list(t["township"]) == ["T1", "T1", "T1", "T2", "T2", "(all)"]
-    assert t.loc[5, "profiling rate"] == pytest.approx(37 / 40)
-    assert t.loc[1, "A or better"] == pytest.approx(0.5)
+    t = cv.kpi_table(k)  # the catalogue's words in the run's language (Chinese), as the page heads them
+    assert list(t.columns[:6]) == ["层级", "乡镇", "行政村", "户数", "合格农户数", "授信面（按户）"]
+    assert list(t["行政村"].fillna("")) == ["A", "B", "", "C", "", ""]
+    assert list(t["乡镇"].fillna("")) == ["T1", "T1", "T1", "T2", "T2", ""]
+    assert list(t["层级"]) == ["村", "村", "乡镇", "村", "乡镇", "全部"]
+    assert t.loc[5, "建档率"] == pytest.approx(37 / 40)
+    assert t.loc[1, "A 级及以上占比"] == pytest.approx(0.5)
+    en = cv.kpi_table(k.assign(unit="person"), lang="en")
+    assert "Eligible persons" in en.columns and "Credit coverage (persons)" in en.columns
+    assert en.loc[5, "Level"] == "programme" and en.loc[5, "Profiling rate"] == pytest.approx(37 / 40)
     v = cv.certify_villages(k, rules=RULES)
     g = cv.verdict_grid(v, rules=RULES)  # the report's words (calib.report.words.grid_words), in Chinese
     assert "建档率 ≥ 90%" in g.columns and "A 级及以上占比 > 55%" in g.columns

@@ -116,13 +116,16 @@ TEXTS_06: dict[str, tuple[str, str]] = {
         "The chart draws the parameters' target path (milestones joined by straight lines) and the coverage and "
         "usage measured at the reference date {as_of} (persons), one point each: the data hold no measurement at "
         "the milestone dates, so no past figures are drawn."),
-    "nb06.plot.targets_title": ("授信面与用信面：目标路径与基准日实测（按人数）", "Coverage and usage: target path and the reference-date figures (persons)"),
+    "nb06.plot.targets_title": ("授信面与用信面：目标路径与基准日实测{unit}", "Coverage and usage: target path and the reference-date figures{unit}"),
+    "nb06.plot.targets_path_title": ("授信面与用信面：目标路径与实测路径{unit}", "Coverage and usage: target path and the measured path{unit}"),
     "nb06.plot.date": ("日期", "date"),
     "nb06.plot.share": ("占比", "share"),
     "nb06.plot.coverage_target": ("授信面目标", "coverage target"),
     "nb06.plot.usage_target": ("用信面目标", "usage target"),
     "nb06.plot.coverage_measured": ("授信面实测（基准日）", "coverage measured (reference date)"),
     "nb06.plot.usage_measured": ("用信面实测（基准日）", "usage measured (reference date)"),
+    "nb06.plot.coverage_path": ("授信面实测", "coverage measured"),
+    "nb06.plot.usage_path": ("用信面实测", "usage measured"),
     "nb06.plot.verdicts_title": ("信用村标准：绿色通过，红色未通过，橙色无数据，灰色未评估",
                                  "Credit-village criteria: green pass, red fail, orange no data, grey not assessed"),
     "nb06.towns.text": (

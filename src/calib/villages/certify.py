@@ -13,7 +13,6 @@ import pandas as pd
 from calib.errors import CalibInputError
 from calib.villages._exact import cents, compare, exact_verdicts, frac, ints, ratio
 from calib.villages.rules import (
-    DESCRIPTION,
     QUALITATIVE_CRITERIA,
     RATIO,
     TOWNSHIP_CRITERIA,
@@ -75,10 +74,24 @@ def threshold(crit: str, rules: dict, cty: dict) -> tuple[str, Any, Any, float]:
 def criteria_table(
     rules: Mapping[str, Any] | None = None, *, level: Literal["village", "township"] = "village"
 ) -> pd.DataFrame:
-    """The rules as a table for reports: ``criterion``, ``description``, ``op``, ``value``.
+    """The rules as a table of codes and numbers: ``criterion``, ``op``, ``value``.
 
-    ``value`` is NaN for the county-relative criteria unless params fix the county figure, and
-    for the qualitative ones (``op`` is ``"yes"``).
+    The criterion is a code (``profiling_rate``): the pages and the workbooks word it from the
+    catalogue (:func:`calib.report.labels.column_label`), in the run's language. ``value`` is
+    NaN for the county-relative criteria unless params fix the county figure, and for the
+    qualitative ones (``op`` is ``"yes"``).
+
+    Parameters
+    ----------
+    rules : mapping, optional
+        The ``credit_village`` (or ``credit_township``) parameter block; None: the defaults.
+    level : {"village", "township"}
+        Whose rules.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per criterion, in report order.
     """
     if level == "village":
         r = validate_village_rules(rules)
@@ -90,17 +103,16 @@ def criteria_table(
                 val = r["county_loan_share"]
             if c == "npl_vs_county" and r["county_npl_ratio"] is not None:
                 val = r["county_npl_ratio"]
-            rows.append((c, DESCRIPTION[c], r[c]["op"], val))
-        rows += [(c, DESCRIPTION[c], "yes", np.nan) for c in QUALITATIVE_CRITERIA]
+            rows.append((c, r[c]["op"], val))
+        rows += [(c, "yes", np.nan) for c in QUALITATIVE_CRITERIA]
     else:
         r = validate_township_rules(rules)
         rows = [
-            ("credit_village_share", DESCRIPTION["credit_village_share"],
-             r["credit_village_share"]["op"], r["credit_village_share"]["value"]),
-            ("npl_vs_county", DESCRIPTION["npl_vs_county"], r["npl_vs_county"]["op"],
+            ("credit_village_share", r["credit_village_share"]["op"], r["credit_village_share"]["value"]),
+            ("npl_vs_county", r["npl_vs_county"]["op"],
              r["county_npl_ratio"] if r["county_npl_ratio"] is not None else np.nan),
         ]
-    return pd.DataFrame(rows, columns=["criterion", "description", "op", "value"])
+    return pd.DataFrame(rows, columns=["criterion", "op", "value"])
 
 
 def join_names(flags: dict[str, np.ndarray], n: int) -> np.ndarray:

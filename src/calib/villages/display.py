@@ -28,57 +28,51 @@ _COLOURS = {
 }
 
 
-_KPI_COLUMNS = {
-    "n_households": "households",
-    "n_eligible": "eligible",
-    "credit_coverage": "coverage",
-    "usage": "usage",
-    "profiling_rate": "profiling rate",
-    "credit_rate": "credit rate",
-    "npl_ratio": "NPL (balance)",
-    "npl_ratio_count": "NPL (count)",
-    "a_or_better_share": "A or better",
-    "loan_share": "loan share",
-}
+#: The figures of :func:`kpi_table`, in its order (headed from the catalogue, the counts
+#: that depend on the unit by :func:`unit_columns`).
+_KPI_COLUMNS = ("n_households", "n_eligible", "credit_coverage", "usage", "profiling_rate", "credit_rate",
+                "npl_ratio", "npl_ratio_count", "a_or_better_share", "loan_share")
 
 
-def kpi_table(kpis: pd.DataFrame) -> pd.DataFrame:
+def kpi_table(kpis: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
     """Reader's table of :func:`programme_kpis`: each township's villages, then the township
-    row, and the programme row last.
+    row, and the programme row last, in the catalogue's words (the run's language unless
+    ``lang``), as the report's figures table heads them.
 
     Parameters
     ----------
     kpis : pandas.DataFrame
         Output of :func:`programme_kpis` (one ``as_of``).
+    lang : {"zh-CN", "en"}, optional
+        The catalogue's language; default: the current one (:func:`calib.report.labels.get_lang`).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``level``, ``township``, ``village`` (``"(township)"`` / ``"(programme)"`` on
-        the summary rows, ``township`` ``"(all)"`` on the programme row), ``households``,
-        ``eligible`` (households or persons, per ``unit``), ``coverage``, ``usage``,
-        ``profiling rate``, ``credit rate``, ``NPL (balance)``, ``NPL (count)``,
-        ``A or better``, ``loan share`` (fractions; NaN when the denominator is 0).
+        The level in words (村, 乡镇, 全部), the township and the village (empty on the rows
+        that sum them: the village on a township row, both on the programme row), then the
+        figures (fractions; NaN when the denominator is 0) headed by
+        :func:`calib.report.labels.column_label`, the counts that depend on the unit with it
+        (合格农户数, 授信面（按户）; :func:`unit_columns`).
     """
+    from calib.report.labels import coded_words, column_label  # on use: importing calib.villages stays light
+
     if "as_of" in kpis and kpis["as_of"].nunique() > 1:
         raise CalibInputError("kpis: several as_of snapshots; select one")
     missing = {"level", "township", "village", *_KPI_COLUMNS} - set(kpis.columns)
     if missing:
         raise CalibInputError(f"kpis: missing column(s) {', '.join(sorted(missing))}")
     k = kpis.copy()
-    order = k["level"].map({"village": 0, "township": 1, "programme": 2})
     k["_prog"] = (k["level"] == "programme").astype(int)
-    k["_order"] = order
+    k["_order"] = k["level"].map({"village": 0, "township": 1, "programme": 2})
     k = k.sort_values(["_prog", "township", "_order", "village"], kind="stable")
-    town = k["township"].astype(object).where(k["level"] != "programme", "(all)")
-    vill = k["village"].astype(object).where(
-        k["level"] == "village", k["level"].map({"township": "(township)",
-                                                 "programme": "(programme)"}))
-    out = pd.DataFrame({"level": k["level"].astype("string"),
-                        "township": town.astype("string"), "village": vill.astype("string")})
-    for c, label in _KPI_COLUMNS.items():
-        out[label] = k[c].to_numpy()
-    return out.reset_index(drop=True)
+    out = pd.DataFrame({"level": k["level"].astype(object),
+                        "township": k["township"].astype(object).where(k["level"] != "programme"),
+                        "village": k["village"].astype(object).where(k["level"] == "village")})
+    unit = str(k["unit"].iloc[0]) if "unit" in k and len(k) else "household"
+    out = pd.concat([out, unit_columns(k[list(_KPI_COLUMNS)], unit)], axis=1)
+    out["level"] = coded_words(out["level"], lang)
+    return out.rename(columns={c: column_label(c, lang) for c in out.columns}).reset_index(drop=True)
 
 
 #: Columns whose figure depends on what is counted, households or persons (the credit-village
@@ -255,11 +249,12 @@ def style_verdicts(verdicts: pd.DataFrame, *, grid: bool = False, rules: Mapping
     return sty.hide(axis="index")
 
 
-def plot_verdict_table(verdicts: pd.DataFrame, ax=None, *, max_rows: int = 60):
+def plot_verdict_table(verdicts: pd.DataFrame, ax=None, *, max_rows: int = 60, lang: str | None = None):
     """Village-by-criterion grid coloured pass (green) / fail (red) / no data / not assessed.
 
     The criteria are named and the title worded as the report's grid
-    (:func:`calib.report.words.grid_words`): the catalogue's words in the run's language.
+    (:func:`calib.report.words.grid_words`): the catalogue's words in the run's language
+    (``lang``, default the current one).
 
     Returns the Axes. At most ``max_rows`` villages are drawn (not certified first).
     """
@@ -277,14 +272,16 @@ def plot_verdict_table(verdicts: pd.DataFrame, ax=None, *, max_rows: int = 60):
     cmap = ListedColormap([_COLOURS["pass"], _COLOURS["fail"], _COLOURS["no data"],
                            _COLOURS["not assessed"]])
     ax.imshow(grid, cmap=cmap, vmin=-0.5, vmax=3.5, aspect="auto", interpolation="nearest")
-    ax.set_xticks(range(len(crits)), [column_label(c) for c in crits], rotation=45, ha="right")
+    ax.set_xticks(range(len(crits)), [column_label(c, lang) for c in crits], rotation=45, ha="right")
     ax.set_yticks(range(len(df)), [f"{tw} / {vi}" for tw, vi in zip(df["township"], df["village"])])
-    ax.set_title(t("nb06.plot.verdicts_title"))
+    ax.set_title(t("nb06.plot.verdicts_title", lang))
     return ax
 
 
-def plot_target_progress(progress: pd.DataFrame, ax=None, *, history: pd.DataFrame | None = None):
-    """Milestone path of coverage and usage targets (lines) with the measured figures.
+def plot_target_progress(progress: pd.DataFrame, ax=None, *, history: pd.DataFrame | None = None,
+                         lang: str | None = None):
+    """Milestone path of coverage and usage targets (lines) with the measured figures, worded
+    from the catalogue (``nb06.plot.*``) in the run's language.
 
     Parameters
     ----------
@@ -293,16 +290,24 @@ def plot_target_progress(progress: pd.DataFrame, ax=None, *, history: pd.DataFra
     ax : matplotlib Axes, optional
     history : pandas.DataFrame, optional
         :func:`kpi_history` output (its programme rows are drawn as the measured path). Without
-        it the figures of ``progress`` are drawn at their ``measured_at`` dates.
+        it the figures of ``progress`` are drawn at their ``measured_at`` dates (report 06:
+        once, at the reference date).
+    lang : {"zh-CN", "en"}, optional
+        The catalogue's language; default: the current one.
 
     Returns
     -------
     matplotlib.axes.Axes
         Four lines: coverage target, usage target, coverage measured, usage measured. The
         target lines run through the milestones and hold the final targets on to the last
-        measured date.
+        measured date. The title names the unit of ``progress`` (``villages_unit``: 按人数 /
+        按户); the measured lines are "at the reference date" without a history, a path with
+        one.
     """
     import matplotlib.pyplot as plt
+
+    from calib.report.labels import t  # on use: importing calib.villages stays light
+    from calib.report.style import percent_axis
 
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
@@ -311,9 +316,11 @@ def plot_target_progress(progress: pd.DataFrame, ax=None, *, history: pd.DataFra
     if history is not None:
         h = history.loc[history["level"] == "programme"].sort_values("as_of")
         mx, mc, mu = h["as_of"], h["credit_coverage"], h["usage"]
+        measured, title = ("nb06.plot.coverage_path", "nb06.plot.usage_path"), "nb06.plot.targets_path_title"
     else:
         m = progress.loc[progress["measured_at"].notna()].drop_duplicates("measured_at")
         mx, mc, mu = m["measured_at"], m["credit_coverage"], m["usage"]
+        measured, title = ("nb06.plot.coverage_measured", "nb06.plot.usage_measured"), "nb06.plot.targets_title"
     tx = list(p["date"])
     tc = list(p["credit_coverage_target"])
     tu = list(p["usage_target"])
@@ -325,15 +332,16 @@ def plot_target_progress(progress: pd.DataFrame, ax=None, *, history: pd.DataFra
             tx.append(end)
             tc.append(f["credit_coverage_target"])
             tu.append(f["usage_target"])
-    ax.plot(tx, tc, "-", color="C0", label="coverage target")
-    ax.plot(tx, tu, "--", color="C1", label="usage target")
-    ax.plot(mx, mc, "o-", color="C0", label="coverage measured")
-    ax.plot(mx, mu, "s-", color="C1", label="usage measured")
+    ax.plot(tx, tc, "-", color="C0", label=t("nb06.plot.coverage_target", lang))
+    ax.plot(tx, tu, "--", color="C1", label=t("nb06.plot.usage_target", lang))
+    ax.plot(mx, mc, "o-", color="C0", label=t(measured[0], lang))
+    ax.plot(mx, mu, "s-", color="C1", label=t(measured[1], lang))
     ax.set_ylim(0, 1)
-    from calib.report.style import percent_axis
-
     percent_axis(ax.yaxis)
-    ax.set_ylabel("share")
+    ax.set_xlabel(t("nb06.plot.date", lang))
+    ax.set_ylabel(t("nb06.plot.share", lang))
     ax.legend(loc="upper left", fontsize="small")
-    ax.set_title("Programme progress against milestones")
+    unit = str(progress["villages_unit"].iloc[0]) if "villages_unit" in progress and len(progress) else ""
+    u = t(f"nb06.line.unit_{unit}", lang) if unit in ("person", "household") else ""
+    ax.set_title(t(title, lang, unit=u))
     return ax

@@ -49,18 +49,6 @@ RATIO = {
     "loan_share_vs_county": ("n_borrowers", "n_households"),
     "npl_vs_county": ("_defaulted_cents", "_balance_cents"),
 }
-DESCRIPTION = {
-    "a_or_better_share": "households rated A or better / all households",
-    "profiling_rate": "profiled / eligible",
-    "credit_rate": "credited / profiled",
-    "npl_ratio": "defaulted drawn balance / drawn balance",
-    "loan_share_vs_county": "households with a loan / all households, against the county",
-    "npl_vs_county": "NPL ratio by balance against the county",
-    "collective_finances": "collective finances sound (assessment)",
-    "governance": "village governance sound (assessment)",
-    "no_disputes": "no major disputes (assessment)",
-    "credit_village_share": "credit villages / villages of the township",
-}
 
 
 class _Strict(BaseModel):
