@@ -374,17 +374,17 @@ def test_exposure_table_reconciles_with_the_bridge_and_the_households_compared()
     assert ov["total_final"] - ov["total_consensus"] == pytest.approx(tot["eligibility"] + tot["policy"])
     a = compare.set_apart_counts(cmp_)
     assert a["one_limit_missing"] == 7 and a["ineligible"] == 300
-    assert ov["n_compared"] == a["compared"] == compare.grant_crosstab(cmp_).loc["total", "total"]
+    assert ov["n_compared_with_model"] == a["compared"] == compare.grant_crosstab(cmp_).loc["total", "total"]
     pairs = cmp_["grant_class"].isin(compare.COMPARED)
     assert ov["total_model"] == pytest.approx(cmp_.loc[pairs, "model_limit"].sum())
     assert ov["exposure_gap_compared"] == pytest.approx(cmp_.loc[pairs, "exposure_gap"].sum())
     # without the households set apart, the same figures but the bridge's eligibility removal
     alone = compare.exposure_by_group(cmp_[pairs], by="village").iloc[0]
-    for col in ("n_compared", "total_model", "total_final", "exposure_gap_compared"):
+    for col in ("n_compared_with_model", "total_model", "total_final", "exposure_gap_compared"):
         assert ov[col] == pytest.approx(alone[col])
     assert ov["n_gap"] == len(compare.investigation_list(cmp_))   # a missing limit is investigated
     byv = e[e["level"] == "village"]
-    for col in ("households", "n_compared", "total_consensus", "total_model", "total_final", "exposure_gap_compared"):
+    for col in ("households", "n_compared_with_model", "total_consensus", "total_model", "total_final", "exposure_gap_compared"):
         assert byv[col].sum() == pytest.approx(ov[col])
 
 

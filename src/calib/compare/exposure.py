@@ -53,7 +53,7 @@ def exposure_by_group(comparison: pd.DataFrame, *, by: str | None = "village") -
     :func:`limit_bridge` and with the agreement figures: ``households``, ``total_consensus`` and
     ``total_final`` count every household (the overall row is the bridge's: consensus total,
     then the eligibility rules and the reconciliation policy, then the final total; a household
-    with no eligible member or one limit missing has a final limit of 0); ``n_compared``,
+    with no eligible member or one limit missing has a final limit of 0); ``n_compared_with_model``,
     ``total_model`` and ``exposure_gap_compared`` count the households compared, those the panel and the
     model could both grant (grant class in :data:`calib.compare.limits.COMPARED`: both limits,
     an eligible member), as :func:`calib.compare.grant_crosstab` and
@@ -72,7 +72,7 @@ def exposure_by_group(comparison: pd.DataFrame, *, by: str | None = "village") -
     Returns
     -------
     DataFrame
-        Columns ``level``, ``group``, ``households`` (every household), ``n_compared``
+        Columns ``level``, ``group``, ``households`` (every household), ``n_compared_with_model``
         (households compared), ``total_consensus`` (yuan, every household; a missing limit
         counts 0), ``total_model`` (yuan, households compared), ``total_final`` (yuan, every
         household), ``final_vs_consensus`` (``total_final / total_consensus``), ``final_vs_model``
@@ -99,7 +99,7 @@ def exposure_by_group(comparison: pd.DataFrame, *, by: str | None = "village") -
             rows.append(pd.DataFrame({
                 "level": level, "group": np.asarray(labels, dtype=object).astype(str),
                 "households": np.bincount(g, minlength=n).astype(np.int64),
-                "n_compared": np.bincount(g, kept.astype(float), n).astype(np.int64),
+                "n_compared_with_model": np.bincount(g, kept.astype(float), n).astype(np.int64),
                 "total_consensus": tc, "total_model": tm, "total_final": tf,
                 "final_vs_consensus": tf / tc, "final_vs_model": tf / tm,
                 "n_gap": np.bincount(g, gap.astype(float), n).astype(np.int64),

@@ -131,6 +131,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "share_moved": ("变动超过 {shift_threshold} 占比", "Share moved > {shift_threshold}"),  # consensus.SHIFT_THRESHOLD
     "median_abs_change": ("变动幅度中位数", "Median absolute change"),
     "n_compared": ("比较户数", "Households compared"),
+    "n_compared_with_model": ("与模型比较的户数", "Households compared with the model"),
     "n_households_rated": ("有建议额度的户数", "Households with a proposed limit"),
     "total_consensus_compared": ("比较农户的公议额度合计", "Total consensus limit, households compared"),
     "total_baseline_compared": ("比较农户的简单中位数额度合计", "Total plain-median limit, households compared"),
@@ -506,7 +507,7 @@ KINDS: dict[str, str] = {
     "white_listed": "int", "declined": "int", "needs_rereview": "int", "white_listed_needing_rereview": "int",
     "share_white_listed": "pct1", "share_needs_rereview": "pct1", "total_consensus": "wan",
     "n_up": "int", "n_down": "int", "share_moved": "pct1", "median_abs_change": "pct1",
-    "total_baseline_compared": "wan", "total_consensus_compared": "wan", "n_compared": "int", "n_households_rated": "int", "n_reviewers": "int", "n_reviews": "int", "n_declines": "int", "mean_k": "num2",
+    "total_baseline_compared": "wan", "total_consensus_compared": "wan", "n_compared": "int", "n_compared_with_model": "int", "n_households_rated": "int", "n_reviewers": "int", "n_reviews": "int", "n_declines": "int", "mean_k": "num2",
     "var_household": "num4", "var_reviewer": "num4", "var_error": "num4", "icc_a1": "num3", "icc_ak": "num3",
     "krippendorff_alpha": "num3", "kendall_w": "num3", "leniency": "num3", "leniency_low": "num3",
     "leniency_high": "num3", "n_related": "int", "partiality": "num3", "partiality_p": "p", "partiality_q": "p",

@@ -147,13 +147,13 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.exposure.text": (
         "按村汇总公议、模型与最终额度，以及在其他政策参数不变时各调解规则下全部授信总额（相对本次参数中的规则）。"
         "户数、公议额度合计与最终额度合计计全部农户（缺失额度计 0），全部行与上文“额度调解”表的全部行相同：户内无合格成员、缺少一方额度的农户最终额度为 0；"
-        "比较户数、模型额度合计与比较农户敞口差额合计只计比较的农户（两方均有额度、户内有合格成员，与授信/拒绝表和一致性统计相同），“最终/模型”因此口径一致；"
+        "与模型比较的户数、模型额度合计与比较农户敞口差额合计只计比较的农户（两方均有额度、户内有合格成员，与授信/拒绝表和一致性统计相同），“最终/模型”因此口径一致；"
         "需核查户数即核查名单上的户数。下表全部在第一行，各村按最终额度与公议额度之比从低到高排列；完整按村数据见 `exposure_by_village.xlsx`。",
         "Totals of the consensus, model and final limits by village, and what the whole programme would grant "
         "under each reconciliation rule with the other policy keys unchanged (relative to the rule in the "
         "parameters). Households, the consensus total and the final total count every household (a missing "
         "limit counts as 0), the overall row being that of the reconciliation table above: a household with "
-        "no eligible member or one limit missing has a final limit of 0. Households compared, the model total "
+        "no eligible member or one limit missing has a final limit of 0. Households compared with the model, the model total "
         "and the exposure gap of the households compared count only those (both limits, an eligible member: those of "
         "the grants table and the agreement figures), so final / model compares like with like. Households "
         "to investigate are those of the investigation list. Overall first, then the villages by final / "
