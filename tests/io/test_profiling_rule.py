@@ -27,13 +27,38 @@ def test_the_rule_is_decided_in_integers():
 
 
 @pytest.mark.parametrize("op,lang,meets,fails", [
-    (">=", "zh-CN", "不低于 90%", "低于 90%"), (">", "zh-CN", "高于 90%", "不高于 90%"),
-    (">=", "en", "at least 90%", "below 90%"), (">", "en", "above 90%", "at most 90%")])
+    (">=", "zh-CN", "不低于 90%", "低于 90%"), (">", "zh-CN", "高于 90%", "未超过 90%"),
+    ("<=", "zh-CN", "不高于 90%", "高于 90%"), ("<", "zh-CN", "低于 90%", "未低于 90%"),
+    (">=", "en", "at least 90%", "below 90%"), (">", "en", "above 90%", "not above 90%"),
+    ("<=", "en", "at most 90%", "above 90%"), ("<", "en", "below 90%", "not below 90%")])
 def test_the_rule_in_words(op, lang, meets, fails):
     w = rule_words(op, 0.9, lang)
     assert (w["meets"], w["fails"], w["pct"]) == (meets, fails, "90%")
-    assert w["rule"] == ("≥ 90%" if op == ">=" else "> 90%")
+    assert w["rule"] == {">=": "≥", ">": ">", "<=": "≤", "<": "<"}[op] + " 90%"
     assert rule_words(">=", 0.855, lang)["pct"] == "85.5%"
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_the_four_operators_read_symmetrically(lang):
+    """A failed rule reads as the figure found: an inclusive rule (≥, ≤) fails by the strict
+    comparison the other way, which is the words of that strict rule (≥ 90% failed is 低于 90%,
+    < 90%'s rule); a strict rule (>, <) fails by not reaching its threshold (未…, not …); the
+    two directions mirror each other; the county-relative rules read alike."""
+    from calib.report.words import op_words
+
+    words = {op: op_words(op, lang) for op in (">=", ">", "<=", "<")}
+    assert words[">="][1] == words["<"][0] and words["<="][1] == words[">"][0]
+    neg = "未" if lang == "zh-CN" else "not "
+    assert words["<"][1] == neg + words["<"][0]
+    assert words[">"][1].startswith(neg) and words[">"][1] != words["<"][1]
+    if lang == "en":  # the mirror word for word
+        assert words[">"][1] == neg + words[">"][0]
+    else:  # 未超过 reads more naturally than 未高于; the inclusive rules state 不 + the failure
+        assert (words[">="][0], words["<="][0]) == ("不" + words[">="][1], "不" + words["<="][1])
+    assert len({w for pair in words.values() for w in pair}) == 6  # meets never a failure's words but the mirror's
+    for op, (meets, fails) in words.items():
+        county = rule_words(op, None, lang)
+        assert county["meets"].startswith(meets) and county["fails"].startswith(fails)
 
 
 def test_coverage_reads_as_a_funnel(sample_programme):

@@ -201,3 +201,18 @@ def test_the_glossary_defines_the_terms_the_index_figures_use():
     npl = next(text for term, _, text, _ in GLOSSARY if term == "不良率")
     assert "笔数" in npl and "用信金额" in npl
     assert all(zh_text and en_text for _, _, zh_text, en_text in GLOSSARY)  # each in both languages
+
+
+def test_the_glossary_states_no_direction_of_a_rule_the_parameters_set():
+    """The loan share's rule against the county is an operator of the parameters
+    (credit_village.loan_share_vs_county.op): the glossary, which takes no parameters, names the
+    comparison and sends the reader to report 06's methods appendix, which states this run's."""
+    from calib.report.words import op_words
+
+    entry = next(e for e in GLOSSARY if e[0] == "有贷款农户占比（对比全县）")
+    for i, lang in ((2, "zh-CN"), (3, "en")):
+        text = entry[i]
+        rule = text[text.index("；" if lang == "zh-CN" else ";"):]
+        stated = [w for op in (">", ">=", "<", "<=") for w in op_words(op, lang) if w in rule.split("(")[0]]
+        assert not stated, (lang, stated)
+        assert ("报告 06 的方法附录" if lang == "zh-CN" else "report 06's methods appendix") in text

@@ -72,6 +72,19 @@ def test_readings():
     assert param_reading("title", "min") == ""               # a word only where the key codes one
 
 
+def test_an_operator_reads_in_the_rules_words(monkeypatch):
+    """The parameter table reads an operator in the words the rules use (calib.report.words,
+    their one home): change them there and the table follows."""
+    from calib.report import words
+
+    for op in (">", ">=", "<", "<="):
+        for lang in ("zh-CN", "en"):
+            assert param_reading("credit_village.a_or_better_share.op", op, lang) == words.op_words(op, lang)[0]
+    assert param_reading("credit_village.village_governance.op", "yes") == ""
+    monkeypatch.setitem(words._RULE_WORDS["zh-CN"], ">", ("超过", "未超过"))
+    assert param_reading("credit_township.credit_village_share.op", ">") == "超过"
+
+
 def test_the_table_names_keys_and_reads_values():
     labels.set_lang("zh-CN")
     tab = params_table(_sample(), blocks=("reconciliation",))

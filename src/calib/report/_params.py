@@ -173,8 +173,6 @@ READINGS: dict[tuple[str, str], tuple[str, str]] = {
     ("exclude_status", "absconded"): ("外逃", "absconded"),
 }
 
-_OPS = {">": ("高于", "above"), ">=": ("不低于", "at least"), "<": ("低于", "below"),
-        "<=": ("不高于", "at most")}
 _BOOL = {"true": ("是", "yes"), "false": ("否", "no")}
 _INDEX = re.compile(r"^(\w+)\[(\d+)\]$")
 #: Blocks whose keys are the user's own: grades and characteristics (named when the catalogue
@@ -236,8 +234,13 @@ def param_reading(key: str, value: str, lang: str = "zh-CN") -> str:
         entry = READINGS.get((ctx, value))
         if entry is not None:
             return entry[i]
-    if parts[-1] == "op" and value in _OPS:
-        return _OPS[value][i]
+    if parts[-1] == "op":  # a rule's operator as the rules read (calib.report.words: their one home)
+        from calib.report.words import op_words
+
+        try:
+            return op_words(value, "zh-CN" if i == 0 else "en")[0]
+        except KeyError:  # not a comparison ("yes": a qualitative criterion)
+            pass
     if value in _BOOL:
         return _BOOL[value][i]
     if parts[-1] == "notebooks" and value:  # the reports by their titles, not their file names

@@ -259,10 +259,10 @@ GLOSSARY: list[tuple[str, str, str, str]] = [
      "Credited households / profiled households (the \"5\" of the credit-village \"952\" rule). Its denominator "
      "is the profiled households, not coverage's eligible households or persons."),
     ("有贷款农户占比（对比全县）", "loan share (against the county)",
-     "有贷款农户 / 全部农户（花名册上的全部户数，含不合格农户）；信用村标准要求村的这一占比高于全县（全部汇总，或参数给定的全县数字）。"
+     "有贷款农户 / 全部农户（花名册上的全部户数，含不合格农户）；信用村标准将村的这一占比与全县（全部汇总，或参数给定的全县数字）比较，比较方向按本次参数，见报告 06 的方法附录。"
      "分母是全部农户，不是用信面的已授信农户。",
      "Households with a loan / all households (every household on the roster, eligible or not); the credit-village "
-     "rule asks a village's share to be above the county's (the programme pooled, or the parameters' county figure). "
+     "rule compares a village's share with the county's (the programme pooled, or the parameters' county figure), in the direction this run's parameters set: see report 06's methods appendix. "
      "Its denominator is all households, not usage's credited households."),
     ("已评分农户中的用信户占比", "share of scored households that drew",
      "报告 04：用信农户（有违约结果的农户）/ 模型已评分农户，即评分卡检验样本占已评分农户的比例。不是用信面：用信面的分母是已授信的农户或人数。",

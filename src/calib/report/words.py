@@ -22,7 +22,7 @@ from calib.report.display import VERDICT_CLASS, Table, _format_column, _header, 
 from calib.report.labels import column_label, get_lang, t, value_label
 from calib.villages.rules import figure_digits, rule_pct, validate_village_rules
 
-__all__ = ["verdict_grid", "grid_words", "lacks", "reason_tally", "reason_counts", "OPS", "rule_words", "share_words", "target_words", "param_words",
+__all__ = ["verdict_grid", "grid_words", "lacks", "reason_tally", "reason_counts", "OPS", "op_words", "rule_words", "share_words", "target_words", "param_words",
            "spaced", "bridge_words", "grants_words", "schedule_words"]
 
 OPS = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "yes": ""}
@@ -35,11 +35,38 @@ _PER_UNIT = ("profiling_rate", "credit_rate")
 
 
 #: How a rule ``figure op value`` and its failure read, by language: (meets, fails). The one
-#: table of these words: a threshold's rule and a county-relative one (``不良率低于全县``) alike.
-_RULE_WORDS = {"zh-CN": {">=": ("不低于", "低于"), ">": ("高于", "不高于"), "<=": ("不高于", "高于"),
+#: table of these words: a threshold's rule and a county-relative one (``不良率低于全县``) alike,
+#: and the parameter table's reading of an operator. Symmetric: a rule states a standard
+#: (``不低于``, ``高于``), its failure the figure found. An inclusive rule fails by the strict
+#: comparison the other way (``≥`` fails ``低于``, which is ``<``'s rule; ``≤`` fails ``高于``,
+#: ``>``'s), a strict one fails by not reaching it (``未超过``, ``未低于``; ``not above``, ``not below``).
+_RULE_WORDS = {"zh-CN": {">=": ("不低于", "低于"), ">": ("高于", "未超过"), "<=": ("不高于", "高于"),
                          "<": ("低于", "未低于")},
-               "en": {">=": ("at least", "below"), ">": ("above", "at most"), "<=": ("at most", "above"),
+               "en": {">=": ("at least", "below"), ">": ("above", "not above"), "<=": ("at most", "above"),
                       "<": ("below", "not below")}}
+
+
+def op_words(op: str, lang: str | None = None) -> tuple[str, str]:
+    """An operator of the parameters in the reader's words, alone: (meets, fails), from the one
+    table of these words (:func:`rule_words` joins them to the threshold).
+
+    Parameters
+    ----------
+    op : {">", ">=", "<", "<="}
+        The rule's operator.
+    lang : {"zh-CN", "en"}, optional
+        Default: the current language.
+
+    Returns
+    -------
+    tuple of str
+
+    Examples
+    --------
+    >>> op_words(">", "zh-CN"), op_words("<", "en")
+    (('高于', '未超过'), ('below', 'not below'))
+    """
+    return _RULE_WORDS["en" if (lang or get_lang()) == "en" else "zh-CN"][op]
 
 
 #: A Chinese character beside a Latin letter, a digit or a Greek letter, either way round.
@@ -98,7 +125,7 @@ def rule_words(op: str, value: float | None, lang: str | None = None) -> dict[st
     """
     lg = "en" if (lang or get_lang()) == "en" else "zh-CN"
     what = t("rule.county", lg) if value is None else share_words(value)
-    meets, fails = _RULE_WORDS[lg][op]
+    meets, fails = op_words(op, lg)
     joined = (lambda w: f"{w} {what}") if lg == "en" else (lambda w: spaced(f"{w}{what}"))
     return {"pct": what, "rule": f"{OPS[op]} {what}", "meets": joined(meets), "fails": joined(fails)}
 
@@ -404,7 +431,9 @@ def lacks(near: pd.DataFrame, verdicts: pd.DataFrame, qualitative: Sequence[str]
         The qualitative and the figure criteria.
     rules : mapping, optional
         The ``credit_village`` block the verdicts were made with (None: the defaults): a
-        county-relative rule is named as it reads (``不良率低于全县：需收回违约余额 …``).
+        county-relative rule is named as it reads (``不良率低于全县：需收回违约余额 …``); an NPL
+        rule that asks the ratio up, which no recovery meets, is stated as the figure fails it
+        (``不良率（余额）：未超过 2%``).
     unit : {"household", "person"}
         What the kpis of the verdicts count: the profiling and credit-rate changes are in
         households or in eligible persons (A-or-better and loan share always count households).
@@ -425,16 +454,20 @@ def lacks(near: pd.DataFrame, verdicts: pd.DataFrame, qualitative: Sequence[str]
     for row in near.itertuples(index=False):
         d = row._asdict()
         parts = []
+        qv = v.loc[(d["township"], d["village"])] if (d["township"], d["village"]) in v.index else {}
         for c in figures:
             need = d.get(f"{c}_needed", 0) or 0
-            if c in ("npl_ratio", "npl_vs_county") and need:
+            if c in ("npl_ratio", "npl_vs_county") and need < 0:
                 rule = rule_words(r[c]["op"], None, lang)["meets"] if c == "npl_vs_county" else ""
                 parts.append(t(f"lack.{c}", lang, amount=fmt.number(abs(need), 2), rule=rule))
+            elif c in ("npl_ratio", "npl_vs_county") and (need or (len(qv) and qv.get(c) == "fail")):
+                # a rule that asks the ratio up (or that no recovery meets): the rule the figure fails
+                value = None if c == "npl_vs_county" else r[c]["value"]
+                parts.append(f"{column_label(c, lang)}{colon}{rule_words(r[c]['op'], value, lang)['fails']}")
             elif need:
                 per = "_persons" if unit == "person" and c in _PER_UNIT else ""  # in eligible persons
                 parts.append(spaced(t(("lack.more" if need > 0 else "lack.fewer") + per, lang,
                                       n=fmt.count(abs(need)), noun=t(_NOUN[c] + per, lang))))
-        qv = v.loc[(d["township"], d["village"])] if (d["township"], d["village"]) in v.index else {}
         for c in list(figures) + list(qualitative):
             verdict = qv.get(c) if len(qv) else None
             if verdict in ("fail", "not assessed", "no data") and (c in qualitative or verdict == "no data"):

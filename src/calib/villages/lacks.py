@@ -41,23 +41,30 @@ def _needed_change(num, den, op: str, p, q) -> np.ndarray:
     return np.array([min(int(x), 0) for x in need], dtype=object)
 
 
-def _needed_recovery(d, t, op: str, p, q) -> np.ndarray:
-    """Smallest defaulted amount ``x`` (cents) to recover or write off so that
-    ``(d - x) / (t - x)  op  p / q`` (both balances fall by ``x``); 0 when met.
+def _needed_default_change(d, t, op: str, p, q) -> np.ndarray:
+    """Smallest signed change ``y`` (cents) of the defaulted balance, the total drawn balance
+    moving with it, so that ``(d + y) / (t + y)  op  p / q``; 0 when met.
 
-    ``(d - x) q <= p (t - x)``  iff  ``x >= (d q - p t) / (q - p)`` (``p < q``).
+    Negative for a rule that asks the NPL ratio down (``<``, ``<=``): ``-y`` of defaulted balance
+    recovered or written off, which lowers both balances. Positive for one that asks it up
+    (``>``, ``>=``, a bank's choice or a mistake of the parameters): ``y`` more defaulted balance
+    lent, the mirror of a recovery. With ``(d + y) q  vs  p (t + y)``, i.e. ``y (q - p)  vs
+    p t - d q``, and ``p < q``. 0 when no finite change meets the rule (a threshold of 100% or
+    more: the ratio never exceeds 1).
     """
     d = np.asarray(d, dtype=object)
     t = np.asarray(t, dtype=object)
-    if op in (">", ">=") or p >= q:
+    if p >= q:
         return np.zeros(len(d), dtype=object)
-    excess = d * q - p * t
     gap = q - p
+    short = p * t - d * q  # y (q - p) must reach it (ops > / >=) or stay under it (ops < / <=)
+    if op == ">=":
+        return np.array([max(int(-((-v) // gap)), 0) for v in short], dtype=object)
+    if op == ">":
+        return np.array([max(int(v // gap + 1), 0) for v in short], dtype=object)
     if op == "<=":
-        x = -((-excess) // gap)
-    else:  # "<"
-        x = excess // gap + 1
-    return np.array([max(int(v), 0) for v in x], dtype=object)
+        return np.array([min(int(v // gap), 0) for v in short], dtype=object)
+    return np.array([min(int(-((-v) // gap) - 1), 0) for v in short], dtype=object)  # "<"
 
 
 def _lack_of(c: str, v: pd.DataFrame, r: dict, cty: dict, fail: np.ndarray) -> tuple[np.ndarray, float]:
@@ -69,7 +76,7 @@ def _lack_of(c: str, v: pd.DataFrame, r: dict, cty: dict, fail: np.ndarray) -> t
     if not q:
         need = np.zeros(len(v), dtype=object)
     elif npl:
-        need = -_needed_recovery(ints(v[num_col]), ints(v[den_col]), op, p, q)
+        need = _needed_default_change(ints(v[num_col]), ints(v[den_col]), op, p, q)
     else:
         need = _needed_change(ints(v[num_col]), ints(v[den_col]), op, p, q)
     need = np.where(fail, need, 0)
@@ -110,16 +117,19 @@ def nearest_to_certification(
         in the words the report's pages use, :func:`calib.report.words.lacks`: ``"需增加 3 户已建档农户；
         不良率：需收回违约余额 12,000.00 元"``), and for each quantitative criterion ``c`` the
         column ``c_needed`` (signed change of the numerator: households or persons, or yuan of
-        defaulted balance; 0 when met).
+        defaulted balance, negative to recover; 0 when met).
 
     Notes
     -----
     Each change is the smallest one that meets the criterion, computed exactly in integers with
     the other counts held fixed: more profiled households with the eligible households
     unchanged; more credited households with the profiled ones unchanged; more A-or-better
-    households or households with a loan with the village's households unchanged. NPL falls by
-    recovery or write-off of defaulted balance, which lowers the defaulted and the total drawn
-    balance alike: the amount ``x`` solves ``(d - x) / (t - x) <= p / q``. County averages are
+    households or households with a loan with the village's households unchanged; fewer of them
+    under a rule that asks a share down (``<``, ``<=``). NPL falls by recovery or write-off of
+    defaulted balance, which lowers the defaulted and the total drawn balance alike: the amount
+    ``x`` solves ``(d - x) / (t - x) <= p / q``. Under a rule that asks the NPL ratio up (``>``,
+    ``>=``) the change is the mirror, more defaulted balance (``npl_ratio_needed`` positive), and the
+    words state the rule the figure fails (``不良率（余额）：未超过 2%``). County averages are
     held at their current value (one village's change moves them only slightly). Villages are
     ordered by ``n_lacking``, then ``n_unmeasured``, then ``gap_figures`` (a count of criteria
     and a distance between ratios are kept apart, never added).
