@@ -135,3 +135,36 @@ def test_a_banded_schedule_is_answered_in_bands_by_default():
     assert default.schedule.bands is not None and default.schedule == band.schedule
     assert P.recommend_schedule(loans, points, banded, mode="step", **terms).schedule.bands is None
     assert P.recommend_schedule(loans, points, REF, **terms).schedule.bands is None
+
+
+def test_a_zero_banded_recommendation_stays_banded_without_a_discount_per_100_points():
+    """Whatever its size, a banded recommendation has no discount per 100 points: a floor that
+    binds at every band gives one band of no discount (not a step of 0), NaN per 100 points in the
+    summary and in every sensitivity row, as a banded recommendation above zero."""
+    loans = pd.DataFrame({"household_id": list("ABCD"), "loan_id": list("1234"),
+                          "start_date": pd.to_datetime(["2026-03-01"] * 4), "drawn_amount": [10000.0] * 4,
+                          "default": [0, 0, 1, 0], "village": ["V"] * 4, "pd_given": [0.01, 0.01, 0.03, 0.01]})
+    points = pd.DataFrame({"household_id": list("ABCD"), "period": "2025", "points": [50.0, 150.0, 250.0, 350.0]})
+    banded = P.Schedule(base_rate=0.05, bands=[{"points": 100, "discount": 0.001}, {"points": 300, "discount": 0.003}])
+    terms = dict(lgd=0.45, funding_cost=0.022, subsidy_budget=1e6, pd="pd_given")
+    # operating cost 0.03: every band is below cost at the base rate, so nothing can be offered
+    zero = P.recommend_schedule(loans, points, banded, operating_cost=0.03, **terms)
+    assert zero.schedule.bands is not None and zero.summary["top_discount"].iloc[1] == 0.0
+    np.testing.assert_allclose(P.discount_for_points([50, 150, 250, 350], zero.schedule), 0.0)
+    some = P.recommend_schedule(loans, points, banded, operating_cost=0.012, **terms)
+    assert some.summary["top_discount"].iloc[1] > 0
+    for rec in (zero, some):
+        assert np.isnan(rec.summary["discount_per_100"]).all()
+    assert P.schedule_form(banded) == "band" and P.schedule_form(P.Schedule()) == "step"
+
+
+def test_a_banded_sensitivity_has_no_discount_per_100_points_in_any_row(sim):
+    """The sensitivity table of a banded schedule: "per 100 points" NaN in every row, the rows
+    recommending nothing (every band below cost at the base rate) as the others."""
+    model = P.fit_points_pd(sim.loans, sim.points, controls=("grade", "head_age"))
+    banded = P.Schedule(base_rate=0.05, bands=[{"points": 200, "discount": 0.002}, {"points": 400, "discount": 0.004}])
+    for operating, some in ((0.008, True), (0.2, False)):
+        sens = P.sensitivity(sim.loans, sim.points, banded, lgd_values=(0.3,), uptake_values=(0.0,),
+                             funding_cost=0.015, operating_cost=operating, subsidy_budget=200_000.0, pd=model)
+        assert sens["discount_per_100"].isna().all()
+        assert (sens["top_discount"] > 0).all() == some

@@ -284,3 +284,35 @@ def test_metrics_are_the_golden_files_keys_in_its_order():
     assert (got["subsidy_current_schedule_ci_low"], got["subsidy_current_schedule_ci_high"]) == (10_000.0, 120_000.0)
     assert got["policy_in_ci"] is True and got["policy_verdict"] == "cannot be told apart"
     assert all(type(v) in (float, int, bool, str) for v in got.values())
+
+
+def test_a_banded_schedule_is_said_in_its_own_form_once():
+    """One choice (calib.pricing.schedule_form) words what differs for a banded schedule: the
+    recommended schedule's search, the plot's policy line, what to check, why "per 100 points"
+    is "—"; a step schedule keeps its words and has no such note."""
+    step, banded = pricing.Schedule(), pricing.Schedule(base_rate=0.05, bands=BANDS)
+    s, b = F.form_words(step), F.form_words(banded)
+    assert (s["search"], s["policy"], s["check"], s["missing"]) == (
+        "nb05.recommend.step", "政策", "基准利率、每档优惠、是否按比例", {})
+    assert b["search"] == "nb05.recommend.bands" and b["policy"] == "政策（分档方案按借款人积分折合）"
+    assert b["missing"] == {"discount_per_100": "分档方案没有每 100 分优惠，见“最高优惠”"}
+    # each search said once, in its own words: neither text refers to the other
+    step_text, band_text = t(s["search"]), t(b["search"], width="100")
+    assert "每 100 分优惠对全部积分档同时适用" in step_text and "每 100 分一档" in band_text
+    assert "不适用" not in band_text and "每 100 分优惠对全部积分档同时适用" not in band_text
+
+
+def test_the_methods_appendix_describes_the_search_the_run_made():
+    from calib.params.schema import Params
+    from calib.report.methods import methods_appendix
+
+    step = methods_appendix("05", "zh-CN").plain
+    assert "取每 100 分优惠最大的单调方案" in step and "分档方案" not in step.split("推荐方案: ")[1].split("\n")[0]
+    params = Params.model_construct(**{k: f.get_default(call_default_factory=True)
+                                       for k, f in Params.model_fields.items() if not f.is_required()})
+    pl = params.points_loan.model_copy(update={"schedule": pricing.Schedule(base_rate=0.05, bands=BANDS),
+                                               "band_width": 50})
+    banded = methods_appendix("05", "zh-CN", params.model_copy(update={"points_loan": pl})).plain
+    entry = banded.split("推荐方案: ")[1].split("\n")[0]
+    assert entry.startswith("现行方案为分档方案，推荐方案也分档") and "每 50 分一档" in entry
+    assert "每 100 分优惠对全部积分档同时适用" not in entry

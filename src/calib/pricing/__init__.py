@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from calib.pricing.pd_model import PointsPD, fit_points_pd
     from calib.pricing.plots import MIN_AXIS_LOANS, plot_default_rate_by_band, plot_discount_interval, plot_points_by_village
     from calib.pricing.points import DEFAULT_CONTROLS, attach_points, household_controls, loan_frame, match_pricing_period, period_bounds
-    from calib.pricing.recommend import Recommendation, recommend_schedule, sensitivity
+    from calib.pricing.recommend import Recommendation, recommend_schedule, schedule_form, sensitivity
     from calib.pricing.schedule import Band, PointsLoan, Schedule, discount_for_points, load_points_loan, load_schedule, rate_for_points, resolve_terms
 
 #: each public name and its module, imported on first use (calib._lazy): reading the
@@ -51,6 +51,6 @@ __getattr__, __dir__, __all__ = lazy_exports(__name__, {
     'calib.pricing.pd_model': ['PointsPD', 'fit_points_pd'],
     'calib.pricing.plots': ['MIN_AXIS_LOANS', 'plot_default_rate_by_band', 'plot_discount_interval', 'plot_points_by_village'],
     'calib.pricing.points': ['DEFAULT_CONTROLS', 'attach_points', 'household_controls', 'loan_frame', 'match_pricing_period', 'period_bounds'],
-    'calib.pricing.recommend': ['Recommendation', 'recommend_schedule', 'sensitivity'],
+    'calib.pricing.recommend': ['Recommendation', 'recommend_schedule', 'schedule_form', 'sensitivity'],
     'calib.pricing.schedule': ['Band', 'PointsLoan', 'Schedule', 'discount_for_points', 'load_points_loan', 'load_schedule', 'rate_for_points', 'resolve_terms'],
 })

@@ -15,7 +15,8 @@ from calib.pricing.schedule import (
     Band, PointsLoan, Schedule, discount_for_points, resolve_terms,
 )
 
-__all__ = ["Recommendation", "recommend_schedule", "sensitivity", "SENSITIVITY_LGD", "SENSITIVITY_UPTAKE"]
+__all__ = ["Recommendation", "recommend_schedule", "sensitivity", "schedule_form", "SENSITIVITY_LGD",
+           "SENSITIVITY_UPTAKE"]
 
 
 @dataclass
@@ -37,7 +38,8 @@ class Recommendation:
         ``recommended_drawn`` (after the uptake response), ``covers_cost_current``,
         ``covers_cost_recommended``.
     summary : pandas.DataFrame
-        Two rows (``current``, ``recommended``): ``discount_per_100`` (step mode), ``top_discount``,
+        Two rows (``current``, ``recommended``): ``discount_per_100`` (a step schedule's; NaN for a
+        banded one, a zero banded recommendation included), ``top_discount``,
         ``interest_forgone``, ``subsidy_amount``, ``budget``, ``within_budget``,
         ``within_floor`` (no band's mean rate pushed below funding + operating + EL by the
         discount; a band the base rate already leaves below it may get none: see
@@ -103,9 +105,25 @@ class _Search:
     lo: float = 0.0  # smallest size (a zero schedule)
 
 
-def _form_of(schedule: Schedule) -> Literal["step", "band"]:
-    """The form a recommendation keeps by default: ``band`` for a schedule with bands (a tiered
-    schedule is answered with tiers), else ``step`` (a discount per ``step_points``)."""
+def schedule_form(schedule: Schedule) -> Literal["step", "band"]:
+    """The form a recommendation keeps by default, hence the search it makes: ``band`` for a
+    schedule with bands (a tiered schedule is answered with tiers), else ``step`` (a discount per
+    ``step_points``). A banded recommendation has no discount per 100 points, whatever its size.
+
+    Parameters
+    ----------
+    schedule : Schedule
+        The schedule in force.
+
+    Returns
+    -------
+    {"step", "band"}
+
+    Examples
+    --------
+    >>> schedule_form(Schedule()), schedule_form(Schedule(bands=[{"points": 200, "discount": 0.002}]))
+    ('step', 'band')
+    """
     return "band" if schedule.bands is not None else "step"
 
 
@@ -156,7 +174,10 @@ def _search_bands(b: _Budget, cur: Schedule, edges: np.ndarray, floor_cap: float
         d = band_disc(s)
         keep = np.concatenate([[d[0] > 0], np.diff(d) > 0])
         bands = [Band(points=float(edges[i]), discount=float(d[i])) for i in np.flatnonzero(keep)]
-        return cur.model_copy(update={"bands": bands or None, "step_discount": 0.0})
+        # no band above zero: still a banded schedule (one band of no discount), never a step of
+        # 0, so that it has no discount per 100 points, as a banded one of any size
+        bands = bands or [Band(points=float(edges[0]) if edges.size else 0.0, discount=0.0)]
+        return cur.model_copy(update={"bands": bands, "step_discount": 0.0})
 
     return _Search(schedule_for, lambda s: band_disc(s)[b.k], floor_cap,
                    lo=-float(iso.max()) if iso.size else 0.0)
@@ -303,7 +324,7 @@ def recommend_schedule(
         ``band_width`` points: each band gets its risk-justified discount (made non-decreasing
         by isotonic regression, weighted by loans) plus a flat policy add-on ``s`` for every
         band above the lowest, capped by the floor rule and kept monotone; ``s`` is the largest
-        allowed. When even ``s = 0`` exceeds the budget (loans within a band differ in risk, so
+        allowed (no band above zero: one band of no discount, still banded). When even ``s = 0`` exceeds the budget (loans within a band differ in risk, so
         a band's mean justified discount is more than some of its loans' own), every band is
         lowered by the same amount instead (``s < 0``).
     pd, controls, cluster
@@ -350,7 +371,7 @@ def _recommended(lv: pd.DataFrame, t: PointsLoan, mode: str | None, band_top, fl
     """The search of :func:`recommend_schedule` on a loan-level table: (budget, band edges,
     bands below cost at base, recommended schedule, its discount per loan, what binds)."""
     cur = t.schedule
-    mode = mode or _form_of(cur)
+    mode = mode or schedule_form(cur)
     b, edges, below = _budget_for(lv, t, band_top, floor_at_base)
     floor_cap = (cur.base_rate - cur.floor_rate) if cur.floor_rate is not None else cur.base_rate
     if mode == "step":

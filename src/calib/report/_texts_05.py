@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from calib.report._terms import _WILD_MISSING
 
+# what a banded schedule's "policy per 100 points" is (it has no step): said beside the figure and
+# on the plot's line
+_PER_100_BANDS = ("分档方案按借款人积分折合", "the banded schedule per 100 of the borrowers' points")
+
 TEXTS_05: dict[str, tuple[str, str]] = {
     # the points model tests one term: the wild bootstrap's own reason (calib.report._terms) after it
     "nb05.missing_wild": ("只检验积分项，且" + _WILD_MISSING[0], "for the points term only, and " + _WILD_MISSING[1]),
@@ -19,7 +23,7 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "本次参数：{schedule}；违约损失率 LGD {lgd}，资金成本 {funding}，运营成本 {operating}；补贴预算每年 {budget}。",
         "Parameters: {schedule}; LGD {lgd}, funding cost {funding}, operating "
         "cost {operating}; subsidy budget {budget} a year."),
-    "nb05.policy_bands": ("{policy}（分档方案按借款人积分折合）", "{policy} (the banded schedule per 100 of the borrowers' points)"),
+    "nb05.policy_bands": ("{policy}（" + _PER_100_BANDS[0] + "）", "{policy} (" + _PER_100_BANDS[1] + ")"),
     "nb05.period.h": ("贷款定价所用的积分期", "Which points priced the loans"),
     "nb05.period.text": (
         "积分按期记录。把每笔贷款的合同利率与各期积分按方案算出的利率比较：能复现合同利率的那一期就是银行定价所用的积分期，下文全部使用该期。"
@@ -93,6 +97,7 @@ TEXTS_05: dict[str, tuple[str, str]] = {
     "nb05.plot.interval": ("95% 区间", "95% interval"),
     "nb05.plot.estimate": ("估计值", "estimate"),
     "nb05.plot.policy": ("政策", "policy"),
+    "nb05.plot.policy_bands": ("政策（" + _PER_100_BANDS[0] + "）", "policy (" + _PER_100_BANDS[1] + ")"),
     "nb05.cost.h": ("现行方案的成本", "What the current schedule costs"),
     "nb05.cost.text": (
         "按积分档：方案的平均优惠与利率、模型 PD、较 0 分的风险可证明优惠（LGD × (0 分时的 PD − 该档 PD)：该档比 0 分农户少的预期损失）、"
@@ -163,7 +168,7 @@ TEXTS_05: dict[str, tuple[str, str]] = {
                                 "{below} of {bands} bands below cost at the current rates (in sample)"),
     "nb05.c.recommend_rule": ("与现行每 100 分 {now} 比较；约束：{binding}", "against the current {now} per 100 points; binding: {binding}"),
     "nb05.recommend.h": ("推荐方案", "Recommended schedule"),
-    "nb05.recommend.text": (
+    "nb05.recommend.step": (
         "同一形式（基准利率、积分步长、按比例优惠）中最大的方案，要求补贴（优惠中超出较 0 分的风险可证明优惠的部分）不超过参数中的补贴预算，"
         "且优惠不使任何积分档的利率降到资金 + 运营成本 + 预期损失（样本内模型 PD）以下（底线规则）。"
         "“约束”说明是什么限制了更大的优惠（补贴预算、成本底线、优惠上限或无）。若某些积分档在基准利率下就已不覆盖成本，底线规则不允许给它们任何优惠："
@@ -180,11 +185,29 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "recommended discount can only be 0. Then the base rate, not the points discount, needs revising. The "
         "recommendation is written to `points_loan_schedule.yaml`, ready for the parameter file after review."),
     "nb05.recommend.bands": (
-        "现行方案为分档方案，推荐方案也分档：每 {width} 分一档，各档取其风险可证明的优惠（按贷款笔数加权、随积分单调不减）"
-        "再加同一政策加点（最低档除外），在补贴预算与成本底线内取最大；上文按每 100 分优惠的说明对它不适用。",
-        "The current schedule is banded, so the recommendation is too: one band every {width} points, each band its "
-        "risk-justified discount (loan-weighted, non-decreasing in points) plus one policy add-on (not the lowest band), "
-        "the largest within the subsidy budget and the cost floor; what is said above of a discount per 100 points does not apply."),
+        "现行方案为分档方案，推荐方案也分档（基准利率、最低利率与优惠上限不变）：每 {width} 分一档，各档取其较 0 分的风险可证明优惠"
+        "（按贷款笔数加权、随积分单调不减），最低档以上各档再加同一政策加点。加点取最大，要求补贴（优惠中超出较 0 分的风险可证明优惠的部分）"
+        "不超过参数中的补贴预算，且优惠不使任何积分档的利率降到资金 + 运营成本 + 预期损失（样本内模型 PD）以下（底线规则）；"
+        "不加点补贴仍超预算时，各档优惠同减。分档方案没有每 100 分优惠，推荐方案的大小以最高档优惠计。"
+        "“约束”说明是什么限制了更大的优惠（补贴预算、成本底线、优惠上限或无）。若某些积分档在基准利率下就已不覆盖成本，底线规则不允许给它们任何优惠："
+        "它们的利率保持基准利率、仍不覆盖成本，推荐方案并不使每档都覆盖成本（见下表“推荐利率覆盖成本”列）；"
+        "各档优惠随积分单调不减，这类积分档及积分更低的各档推荐优惠都只能为 0。"
+        "这时需要调整的是基准利率，而不是积分优惠。推荐方案写入 `points_loan_schedule.yaml`，审核后可用于参数文件。",
+        "The current schedule is banded, so the recommendation is too (base rate, floor rate and maximum discount "
+        "kept): one band every {width} points, each band its risk-justified discount against 0 points (loan-weighted, "
+        "non-decreasing in points), every band above the lowest plus one policy add-on. The add-on is the largest whose "
+        "subsidy (the discount beyond the risk-justified discount against 0 points) stays within the subsidy budget "
+        "and whose discount pushes no band's rate below funding + operating cost + expected loss (in-sample modelled "
+        "PD; the floor rule); when even no add-on exceeds the budget, every band is lowered by the same amount. A "
+        "banded schedule has no discount per 100 points: the recommendation's size is its top band's discount. "
+        "Binding says what stopped a larger discount (budget, floor, cap or none). When bands fail the floor already "
+        "at the base rate, the floor rule allows them no discount: their rate stays at the base rate, still below "
+        "cost, so the recommended schedule does not make every band cover its cost (the column Recommended rate "
+        "covers cost below); the discounts never fall as points rise, so such a band and every band with fewer "
+        "points can only be recommended 0. Then the base rate, not the points discount, needs revising. The "
+        "recommendation is written to `points_loan_schedule.yaml`, ready for the parameter file after review."),
+    # a banded schedule's "per 100 points" column (the summary, the sensitivity): none, whatever its size
+    "nb05.missing_per_100_bands": ("分档方案没有每 100 分优惠，见“最高优惠”", "a banded schedule has no discount per 100 points: see Top discount"),
     "nb05.recommend.summary": (
         "推荐方案：最高优惠 {top}，每年补贴 {subsidy}；约束：{binding}。",
         "The recommended schedule: top discount {top}, subsidy {subsidy} a year; binding: {binding}."),
@@ -230,11 +253,14 @@ TEXTS_05: dict[str, tuple[str, str]] = {
                            "booked rates reproduced by the parameters' schedule for ≥ {min_reproduced} of loans; otherwise the costs below are of a schedule the bank did not apply"),
     "nb05.period.mismatch": (
         "**注意**：按参数中的积分方案，{period} 年积分只复现了 {share} 的合同利率（各期中最高）。参数方案很可能不是银行为这些贷款定价所用的方案："
-        "下文的让利、补贴与推荐方案都是按参数方案计算的，不是合同实际。请先核对参数表中的“积分贷 · 现行优惠方案”（基准利率、每档优惠、是否按比例）。",
+        "下文的让利、补贴与推荐方案都是按参数方案计算的，不是合同实际。请先核对参数表中的“积分贷 · 现行优惠方案”（{check}）。",
         "**Caution**: with the schedule in the parameters, the {period} points reproduce only {share} of the booked rates (the "
         "most of any period). The parameters' schedule is most likely not the one the bank priced these loans with: the "
         "interest forgone, subsidy and recommendation below are computed for the parameters' schedule, not the contracts. "
-        "Check the parameter table's \"Points loan · Schedule in force\" (base rate, discount per step, proportional) first."),
+        "Check the parameter table's \"Points loan · Schedule in force\" ({check}) first."),
+    # what to check of the schedule in force, by its form
+    "nb05.period.check_step": ("基准利率、每档优惠、是否按比例", "base rate, discount per step, proportional"),
+    "nb05.period.check_bands": ("基准利率、各档积分起点与优惠", "base rate, each band's starting points and discount"),
     "nb05.c.inflation": ("疑似积分虚高的村", "Villages flagged for point inflation"),
     "nb05.c.inflation_fig": ("{n} 个：{names}", "{n}: {names}"),
     "nb05.c.inflation_rule": ("稳健 z 分数 > {inflation_z}（Iglewicz & Hoaglin 1993）", "robust z > {inflation_z} (Iglewicz & Hoaglin 1993)"),

@@ -163,7 +163,7 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
         (("成本底线", "Cost floor"),
          ("利率不低于资金成本 + 运营成本 + 预期损失（参数中的资金成本、运营成本与 LGD 为假设值，应由银行替换；预期损失用样本内的模型 PD，故覆盖成本所需利率与不覆盖成本的积分档数是样本内的）。",
           "A rate must cover funding cost + operating cost + expected loss (the funding cost, operating cost and LGD in the parameters are assumptions a bank should replace; expected loss uses the in-sample modelled PD, so the rate covering cost and the count of bands below it are in sample).")),
-        (("推荐方案", "Recommended schedule"),
+        (("推荐方案", "Recommended schedule"),  # a step schedule's search; a banded run's: _RUN_TEXTS
          ("在保持现行基准利率、取整与最大优惠不变的前提下，取每 100 分优惠最大的单调方案，使每年补贴不超过参数中的积分贷补贴预算，且优惠不使任何积分档的利率降到成本底线以下。"
           "在基准利率下就已低于成本底线的积分档不得有任何优惠：其利率保持基准利率，仍低于成本，需要调整的是基准利率；"
           "每 100 分优惠对全部积分档同时适用，因此只要这类积分档中有会获得优惠的贷款（按比例优惠时即积分大于 0 的贷款），推荐优惠只能为 0。"
@@ -400,6 +400,45 @@ def _cluster_words(lang: str | None = None) -> dict[str, str]:
             "webb_max_clusters": fmt.count(_stats.WEBB_MAX_CLUSTERS)}
 
 
+#: Report 05's recommended schedule when the run's schedule is banded (its recommendation is
+#: searched in bands, :func:`calib.pricing.schedule_form`); METHODS states the step search.
+_RECOMMEND_BANDS_05: tuple[str, str] = (
+    "现行方案为分档方案，推荐方案也分档：在保持现行基准利率、最低利率与优惠上限不变的前提下，每 {band_width} 分一档（参数中的积分档宽），"
+    "各档取其较 0 分的风险可证明优惠的按贷款笔数加权的单调（保序回归）拟合，最低档以上各档再加同一政策加点，取最大的加点，"
+    "使每年补贴不超过参数中的积分贷补贴预算，且优惠不使任何积分档的利率降到成本底线以下（不加点补贴仍超预算时各档优惠同减）。"
+    "分档方案没有每 100 分优惠：推荐方案的大小以最高档优惠计，与现行最高档比较。"
+    "在基准利率下就已低于成本底线的积分档不得有任何优惠：其利率保持基准利率，仍低于成本，需要调整的是基准利率；"
+    "各档优惠随积分单调不减，因此这类积分档及积分更低的各档推荐优惠只能为 0。"
+    "推荐方案因此不保证各档都覆盖成本（各档是否覆盖见“推荐利率覆盖成本”列）；页面注明起约束作用的条件。预算由银行在参数中给定。",
+    "The current schedule is banded, so the recommendation is too: keeping the current base rate, floor rate and maximum discount, one band every {band_width} points (the parameters' band width), "
+    "each band the loan-weighted monotone (isotonic) fit of its risk-justified discount against 0 points, every band above the lowest plus one policy add-on, the largest whose "
+    "yearly subsidy stays within the points-loan subsidy budget of the parameters and whose discount pushes no points band below the cost floor (when even no add-on exceeds the budget, every band is lowered by the same amount). "
+    "A banded schedule has no discount per 100 points: the recommendation's size is its top band's discount, compared with the current top band's. "
+    "A band already below the floor at the base rate may get no discount at all: its rate stays at the base rate, still below cost, and it is the base rate that needs revising; "
+    "the discounts never fall as points rise, so such a band and every band with fewer points can only be recommended 0. "
+    "The recommended schedule therefore does not make every band cover its cost (the column Recommended rate covers cost says which do); the page names the binding constraint. The budget is the bank's figure in the parameters.",
+)
+
+
+def _recommend_texts(params) -> dict[str, tuple[str, str]]:
+    """Report 05's entries that follow the search the run made: a banded schedule's
+    recommendation in bands (:data:`_RECOMMEND_BANDS_05`, with the parameters' band width)."""
+    from calib.params.schema import PointsLoan
+    from calib.pricing.recommend import schedule_form
+    from calib.report import fmt
+
+    pl = params.points_loan if params is not None else PointsLoan()
+    if schedule_form(pl.schedule) == "step":
+        return {}
+    width = fmt.count(pl.band_width)
+    return {"推荐方案": tuple(x.replace("{band_width}", width) for x in _RECOMMEND_BANDS_05)}
+
+
+#: Report -> its entries (by Chinese term) that the run's parameters word otherwise than
+#: :data:`METHODS` (called with the parameters).
+_RUN_TEXTS = {"05": _recommend_texts}
+
+
 def _collect(sources: tuple[str, ...], lang: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for src in sources:
@@ -509,7 +548,8 @@ def methods_appendix(report: str, lang: str | None = None, params=None) -> HTML:
     lang = lang or get_lang()
     en = lang == "en"
     values = {**param_words(params, lang), **fixed_words(report, lang)}
-    rows = [(term, tuple(x.format_map(values) for x in text)) for term, text in METHODS[str(report)[:2]]]
+    run = _RUN_TEXTS[str(report)[:2]](params) if str(report)[:2] in _RUN_TEXTS else {}
+    rows = [(term, tuple(x.format_map(values) for x in run.get(term[0], text))) for term, text in METHODS[str(report)[:2]]]
     title = "Methods appendix" if en else "方法附录"
     items = "".join(f"<dt><b>{_e(term[en])}</b></dt><dd>{_e(text[en])}</dd>" for term, text in rows)
     foot = ("Terms: see glossary.html in this bundle." if en else "术语见本报告包内的 glossary.html。")

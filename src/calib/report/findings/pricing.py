@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from calib.pricing.recommend import Recommendation
     from calib.pricing.schedule import Schedule
 
-__all__ = ["NAMES_LISTED", "discount", "policy_words", "book_rate", "inflation_z", "threshold_words", "flagged_villages",
+__all__ = ["NAMES_LISTED", "discount", "policy_words", "form_words", "book_rate", "inflation_z", "threshold_words", "flagged_villages",
            "flagged_names",
            "inflation_verdict", "cost_summary", "conclusions", "metrics"]
 
@@ -79,7 +79,47 @@ def policy_words(policy_per_100: float, schedule: Schedule) -> str:
     str
     """
     words = discount(policy_per_100)
-    return words if schedule.bands is None else t("nb05.policy_bands", policy=words)
+    return t("nb05.policy_bands", policy=words) if _banded(schedule) else words
+
+
+def _banded(schedule: Schedule) -> bool:
+    """Whether report 05 speaks of ``schedule`` in bands: the form its recommendation keeps
+    (:func:`calib.pricing.schedule_form`)."""
+    from calib.pricing.recommend import schedule_form
+
+    return schedule_form(schedule) == "band"
+
+
+def form_words(schedule: Schedule) -> dict[str, Any]:
+    """What report 05 says differently of a banded schedule than of a step one (it has no step,
+    and its recommendation is searched in bands): one choice, by :func:`calib.pricing.schedule_form`.
+
+    Parameters
+    ----------
+    schedule : calib.pricing.Schedule
+        The schedule in force.
+
+    Returns
+    -------
+    dict
+        ``search``: the catalogue key of the recommended schedule's search (``nb05.recommend.step``
+        or ``nb05.recommend.bands``, shown with ``width``); ``policy``: the plot's policy line;
+        ``check``: what of the schedule to check when it did not reproduce the booked rates
+        (``nb05.period.mismatch``); ``missing``: why a table's discount per 100 points is "—"
+        (a banded schedule has none; ``report.table(..., missing=...)``).
+
+    Examples
+    --------
+    >>> from calib.pricing import Schedule
+    >>> form_words(Schedule())["search"], form_words(Schedule(bands=[{"points": 200, "discount": 0.002}]))["search"]
+    ('nb05.recommend.step', 'nb05.recommend.bands')
+    """
+    if not _banded(schedule):
+        return {"search": "nb05.recommend.step", "policy": t("nb05.plot.policy"),
+                "check": t("nb05.period.check_step"), "missing": {}}
+    return {"search": "nb05.recommend.bands", "policy": t("nb05.plot.policy_bands"),
+            "check": t("nb05.period.check_bands"),
+            "missing": {"discount_per_100": t("nb05.missing_per_100_bands")}}
 
 
 def inflation_z() -> str:
@@ -311,7 +351,7 @@ def conclusions(decisions: pd.DataFrame, table: pd.DataFrame, rec: Recommendatio
     # a banded schedule has no step: the recommendation keeps the current one's form (a zero
     # one reads as no bands) and its size is the top band's discount, as calib.pricing.conclusions
     # measures it
-    banded = rec.current.bands is not None
+    banded = _banded(rec.current)
     binding = t(r["binding"] or "none")
     budget = k_cost["threshold"]
     book = book_rate(bf.required_total)
