@@ -379,3 +379,59 @@ def test_metrics_keys_in_the_golden_order():
                  "programme_usage_households": pytest.approx(0.3125), "programme_npl_ratio": pytest.approx(0.02),
                  "villages_not_assessed": 1, "programme_credit_coverage_persons": pytest.approx(0.96),
                  "programme_usage_persons": pytest.approx(0.3125)}
+
+
+# ------------------------------------------------------------------------------------------
+# The page's words and tables the notebook shows as they come
+# ------------------------------------------------------------------------------------------
+def test_rules_table_writes_each_rule_as_the_parameters_set_it():
+    out = V.rules_table({"profiling_rate": {"op": ">", "value": 0.725}, "county_npl_ratio": 0.03})
+    assert list(out.columns) == ["criterion", "op", "threshold_value"]
+    assert list(out["criterion"]) == list(cv.VILLAGE_CRITERIA) + list(cv.QUALITATIVE_CRITERIA)
+    by = out.set_index("criterion")
+    assert by.loc["profiling_rate"].tolist() == [">", "72.5%"]  # the run's operator and threshold
+    assert by.loc["npl_ratio"].tolist() == ["≤", "2%"]
+    assert by.loc["npl_vs_county"].tolist() == ["<", "3%"]  # the county figure the parameters fix
+    assert pd.isna(by.loc["loan_share_vs_county", "threshold_value"])  # the county's figure decides: "—"
+    assert by.loc[list(cv.QUALITATIVE_CRITERIA), "op"].eq("=").all()  # an assessment must say yes
+    assert by.loc[list(cv.QUALITATIVE_CRITERIA), "threshold_value"].isna().all()
+    tw = V.rules_table({"credit_village_share": {"op": ">=", "value": 0.5}}, level="township")
+    assert tw.iloc[0].tolist() == ["credit_village_share", "≥", "50%"]
+    assert tw.iloc[1, :2].tolist() == ["npl_vs_county", "<"] and pd.isna(tw.iloc[1, 2])
+
+
+def test_final_words_count_limits_above_zero():
+    fl = pd.DataFrame({"final_limit": [0.0, 0.01, 5000.0, 0.0] + [1000.0] * 1996})
+    assert V.final_words(fl) == {"positive": "1,998", "n": "2,000"}
+
+
+@pytest.mark.parametrize("as_of, before", [("2025-12-30", "1"), ("2025-12-31", "1"), ("2026-01-01", "2")])
+def test_milestone_words_count_those_strictly_before_the_reference_date(as_of, before):
+    progress = pd.DataFrame({"milestone": ["2025-09-30", "2025-12-31", "final"],
+                             "date": ["2025-09-30", "2025-12-31", "2025-12-31"]})
+    assert V.milestone_words(progress, as_of) == {"n": "2", "first": "2025-09-30", "last": "2025-12-31",
+                                                  "as_of": as_of, "before": before}
+
+
+def test_profiled_words_give_both_counts_and_the_rule_as_the_parameters_set_it():
+    progress = pd.DataFrame({"villages": [3, 1077]})
+    kpis = pd.DataFrame({"level": ["village"] * 1200 + ["township", "programme"]})
+    vc = pd.DataFrame({"figure": ["profiled_by_persons", "profiled_by_households"], "villages": [1077, 1078]})
+    set_lang("zh-CN")
+    out = V.profiled_words(progress, kpis, vc, at=0.85)
+    assert {k: out[k] for k in ("profiled", "villages", "by_households")} == {
+        "profiled": "1,077", "villages": "1,200", "by_households": "1,078"}
+    assert out["meets"] == words.rule_words(">=", 0.85)["meets"] and "85%" in out["meets"]
+
+
+def test_check_words_state_the_headline_figures_and_each_milestone():
+    m = {"credit_villages": 15, "villages": 1090, "credit_townships": 0, "programme_credit_coverage_persons": 0.9054,
+         "programme_usage_persons": 0.281, "programme_credit_coverage_households": 0.903,
+         "programme_usage_households": 0.283, "programme_npl_ratio": 0.02784, "villages_not_assessed": 5}
+    progress = pd.DataFrame({"milestone": ["2025-09-30", "final"], "status": ["met", "not met"]})
+    set_lang("zh-CN")
+    out = V.check_words(m, progress)
+    assert out == {"cv": "15", "n": "1,090", "ct": "0", "coverage_p": "90.5%", "usage_p": "28.1%",
+                   "coverage": "90.3%", "usage": "28.3%", "npl": "2.78%", "na": "5",
+                   "targets": f"2025-09-30 {t('met')}、{t('final')} {t('not met')}"}
+    assert set(re.findall(r"\{(\w+)\}", TEXTS_06["nb06.check"][0])) == set(out)  # every placeholder, nothing more

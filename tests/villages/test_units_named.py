@@ -22,8 +22,6 @@ from test_villages import AS_OF, RULES, TARGETS, TOWNSHIP_RULES, build, village
 
 #: Headers that carry a household figure in one table and a person figure in another.
 BARE = {"授信面", "用信面", "合格数", "授信面达标", "用信面达标"}
-KPI_COLS = ["level", "township", "village", "n_households", "n_eligible", "credit_coverage", "usage",
-            "profiling_rate", "credit_rate", "npl_ratio", "npl_ratio_count", "a_or_better_share", "loan_share"]
 
 
 @pytest.fixture(autouse=True)
@@ -41,17 +39,16 @@ def _kpis():
 
 def test_headers_name_the_unit_of_each_figure():
     kh, kp = _kpis()
-    hh = headers(list(cv.unit_columns(kh[KPI_COLS], "household").columns))
+    hh = headers(list(cv.kpi_figures(kh).columns))  # the report's figures table
     assert {"合格农户数", "授信面（按户）", "用信面（按户）", "建档农户授信率"} <= set(hh)
-    tw = kp[["level", "township", "n_eligible", "n_credited", "n_drawing", "credit_coverage", "usage"]]
-    tw = tw.assign(coverage_met=True, usage_met=False)
-    hp = headers(list(cv.unit_columns(tw, "person").columns))
+    tw = cv.township_targets(kp, TARGETS)  # the report's townships table
+    hp = headers(list(tw.columns))
     assert {"合格人数", "已授信农户中的合格人数", "有用信农户中的合格人数", "授信面（按人数）", "用信面（按人数）",
             "授信面（按人数）达标", "用信面（按人数）达标"} <= set(hp)
     assert not BARE & (set(hh) | set(hp))
     labels.set_lang("en")
-    assert "Credit coverage (households)" in headers(list(cv.unit_columns(kh[KPI_COLS], "household").columns))
-    assert "Usage (persons)" in headers(list(cv.unit_columns(tw, "person").columns))
+    assert "Credit coverage (households)" in headers(list(cv.kpi_figures(kh).columns))
+    assert "Usage (persons)" in headers(list(tw.columns))
 
 
 def test_unit_is_read_from_the_frame_and_the_counts_are_not_doubled():
@@ -73,9 +70,8 @@ def test_workbook_sheets_name_households_and_persons_apart(tmp_path):
     """credit_villages.xlsx: the figures sheet (households) and the townships' sheet (persons)
     no longer share the headers 授信面, 用信面, 合格数 with different values."""
     kh, kp = _kpis()
-    tw = cv.unit_columns(kp.loc[kp["level"] != "village", ["level", "township", "n_eligible", "n_credited",
-                                                          "n_drawing", "credit_coverage", "usage"]], "person")
-    path = report.write_xlsx({"figures": cv.unit_columns(kh[KPI_COLS], "household"), "townships": tw},
+    tw = cv.township_targets(kp, TARGETS)
+    path = report.write_xlsx({"figures": cv.kpi_figures(kh), "townships": tw},
                              tmp_path / "credit_villages.xlsx", labels=True)
     wb = openpyxl.load_workbook(path, read_only=True)
     head = {ws.title: [c for c in next(ws.iter_rows(max_row=1, values_only=True))] for ws in wb.worksheets}

@@ -35,12 +35,16 @@ from calib.villages.counts import (
 )
 from calib.villages.display import (
     UNIT_COLUMNS,
+    kpi_figures,
     kpi_table,
     lack_columns,
     plot_target_progress,
     plot_verdict_table,
     style_verdicts,
+    target_table,
+    township_targets,
     unit_columns,
+    verdict_counts,
     verdict_grid,
 )
 from calib.villages.lacks import nearest_to_certification
@@ -103,10 +107,14 @@ __all__ = [
     "white_list_line",
     "village_counts",
     "village_counts_line",
+    "kpi_figures",
     "kpi_table",
     "UNIT_COLUMNS",
     "unit_columns",
     "lack_columns",
+    "verdict_counts",
+    "township_targets",
+    "target_table",
     "verdict_grid",
     "style_verdicts",
     "plot_verdict_table",

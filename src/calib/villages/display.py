@@ -12,10 +12,12 @@ import numpy as np
 import pandas as pd
 
 from calib.errors import CalibInputError
+from calib.villages.certify import criteria_table
 from calib.villages.rules import QUALITATIVE_CRITERIA, TOWNSHIP_CRITERIA, VILLAGE_CRITERIA
+from calib.villages.targets import final_targets_met
 
-__all__ = ["kpi_table", "UNIT_COLUMNS", "unit_columns", "lack_columns", "verdict_grid", "style_verdicts",
-           "plot_verdict_table", "plot_target_progress"]
+__all__ = ["kpi_figures", "kpi_table", "UNIT_COLUMNS", "unit_columns", "lack_columns", "verdict_counts",
+           "township_targets", "target_table", "verdict_grid", "style_verdicts", "plot_verdict_table", "plot_target_progress"]
 
 _COLOURS = {
     "pass": "#c8e6c9",
@@ -32,6 +34,37 @@ _COLOURS = {
 #: that depend on the unit by :func:`unit_columns`).
 _KPI_COLUMNS = ("n_households", "n_eligible", "credit_coverage", "usage", "profiling_rate", "credit_rate",
                 "npl_ratio", "npl_ratio_count", "a_or_better_share", "loan_share")
+
+
+def kpi_figures(kpis: pd.DataFrame) -> pd.DataFrame:
+    """The figures of :func:`programme_kpis` the report shows, in codes: ``level``,
+    ``township``, ``village`` and the figures of :func:`kpi_table`, the counts that depend on the
+    unit named with it (:func:`unit_columns`: ``n_eligible_households``,
+    ``credit_coverage_households``), one row per row of ``kpis``, in its order.
+
+    Parameters
+    ----------
+    kpis : pandas.DataFrame
+        Output of :func:`programme_kpis` (one ``as_of``; its ``unit`` column says what it
+        counts, households when it has none).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns above, for the page's table and the workbook (worded there).
+
+    Raises
+    ------
+    CalibInputError
+        When a column is missing or ``kpis`` holds several ``as_of``.
+    """
+    if "as_of" in kpis and kpis["as_of"].nunique() > 1:
+        raise CalibInputError("kpis: several as_of snapshots; select one")
+    missing = {"level", "township", "village", *_KPI_COLUMNS} - set(kpis.columns)
+    if missing:
+        raise CalibInputError(f"kpis: missing column(s) {', '.join(sorted(missing))}")
+    unit = str(kpis["unit"].iloc[0]) if "unit" in kpis and len(kpis) else "household"
+    return unit_columns(kpis[["level", "township", "village", *_KPI_COLUMNS]], unit)
 
 
 def kpi_table(kpis: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
@@ -153,6 +186,111 @@ def unit_columns(frame: pd.DataFrame, unit: str | None = None) -> pd.DataFrame:
     named = {c: f"{c}_{_UNIT_SUFFIX[unit]}" for c in UNIT_COLUMNS if c in frame}
     same = [c for c, to in named.items() if to in frame]  # n_eligible beside its own n_eligible_<unit>s
     return frame.drop(columns=same).rename(columns={c: to for c, to in named.items() if c not in same})
+
+
+#: The verdict codes :func:`verdict_counts` counts, in its column order; a code outside these
+#: follows them, in the order of its name.
+_VERDICT_ORDER = ("fail", "no data", "not assessed", "pass")
+
+
+def verdict_counts(verdicts: pd.DataFrame, *, rules: Mapping[str, Any] | None = None,
+                   level: str = "village") -> pd.DataFrame:
+    """How many villages (townships) each verdict holds, criterion by criterion.
+
+    Parameters
+    ----------
+    verdicts : pandas.DataFrame
+        Output of :func:`certify_villages` (``level="village"``) or :func:`certify_townships`
+        (``level="township"``): one verdict code per criterion column.
+    rules : mapping, optional
+        The ``credit_village`` (or ``credit_township``) block the verdicts were made with (None:
+        the defaults): its criteria are the rows, in the order of :func:`criteria_table`.
+    level : {"village", "township"}
+        Whose verdicts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per criterion (index ``criterion``), one integer column per verdict code that
+        occurs in any criterion (``fail``, ``no data``, ``not assessed``, ``pass``, in this
+        order), named as the label catalogue heads it: the code with ``_`` for its spaces
+        (``no_data``, ``not_assessed``). A missing verdict is not counted.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"credit_village_share": ["pass", "fail"], "npl_vs_county": ["no data", "pass"]})
+    >>> verdict_counts(v, level="township").to_dict("index")
+    {'credit_village_share': {'fail': 1, 'no_data': 0, 'pass': 1}, 'npl_vs_county': {'fail': 0, 'no_data': 1, 'pass': 1}}
+    """
+    crit = list(criteria_table(rules, level=level)["criterion"])
+    missing = set(crit) - set(verdicts.columns)
+    if missing:
+        raise CalibInputError(f"verdicts: missing criterion column(s) {', '.join(sorted(missing))}")
+    tallies = {c: verdicts[c].value_counts() for c in crit}
+    seen = set().union(*(set(s.index) for s in tallies.values()))
+    codes = [c for c in _VERDICT_ORDER if c in seen] + sorted(map(str, seen - set(_VERDICT_ORDER)))
+    out = pd.DataFrame([[int(tallies[c].get(code, 0)) for code in codes] for c in crit],
+                       index=pd.Index(crit, name="criterion"),
+                       columns=[code.replace(" ", "_") for code in codes], dtype="int64")
+    return out
+
+
+#: The columns of :func:`township_targets`, before :func:`final_targets_met` and :func:`unit_columns`.
+_TOWNSHIP_TARGET_COLUMNS = ("level", "township", "n_eligible", "n_credited", "n_drawing", "credit_coverage", "usage")
+
+
+def township_targets(kpis: pd.DataFrame, targets: Mapping[str, Any] | None) -> pd.DataFrame:
+    """Each township's and the programme's coverage and usage against the final targets.
+
+    Parameters
+    ----------
+    kpis : pandas.DataFrame
+        :func:`programme_kpis` (the targets count persons: ``unit="person"``); its township and
+        programme rows are read.
+    targets : mapping
+        ``params["targets"]`` (``credit_coverage_final``, ``usage_final``; null: no target).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``level``, ``township``, the counts and rates, ``coverage_met`` and ``usage_met``
+        (:func:`final_targets_met`: exactly, as the programme's), each column that depends on
+        the unit named with it (:func:`unit_columns`: ``credit_coverage_persons``).
+    """
+    missing = set(_TOWNSHIP_TARGET_COLUMNS) - set(kpis.columns)
+    if missing:
+        raise CalibInputError(f"kpis: missing column(s) {', '.join(sorted(missing))}")
+    unit = str(kpis["unit"].iloc[0]) if "unit" in kpis and len(kpis) else "household"
+    rows = kpis.loc[kpis["level"] != "village", list(_TOWNSHIP_TARGET_COLUMNS)]
+    return unit_columns(final_targets_met(rows, targets), unit)
+
+
+#: The columns of :func:`target_table`, before :func:`unit_columns` names the unit.
+_TARGET_TABLE_COLUMNS = ("milestone", "villages_target", "villages", "credit_coverage_target", "credit_coverage",
+                         "usage_target", "usage", "status")
+
+
+def target_table(progress: pd.DataFrame) -> pd.DataFrame:
+    """The targets table of the report: each milestone, then the final targets, the target beside
+    the figure measured, and the status.
+
+    Parameters
+    ----------
+    progress : pandas.DataFrame
+        :func:`target_progress` (its ``villages_unit`` says what the figures count).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``milestone``, ``villages_target``, ``villages_<unit>s``, ``credit_coverage_target``,
+        ``credit_coverage_<unit>s``, ``usage_target``, ``usage_<unit>s``, ``status``
+        (:func:`unit_columns`).
+    """
+    missing = set(_TARGET_TABLE_COLUMNS) - set(progress.columns)
+    if missing:
+        raise CalibInputError(f"progress: missing column(s) {', '.join(sorted(missing))}")
+    named = unit_columns(progress[[*_TARGET_TABLE_COLUMNS, "villages_unit"]])
+    return named.drop(columns="villages_unit")
 
 
 def verdict_grid(verdicts: pd.DataFrame, *, rules: Mapping[str, Any] | None = None) -> pd.DataFrame:

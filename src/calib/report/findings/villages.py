@@ -25,7 +25,8 @@ from calib.villages.rules import figure_digits
 if TYPE_CHECKING:
     from calib.params.schema import Params
 
-__all__ = ["MAX_LACKING", "certified_verdict", "target_verdict", "targets_missing", "conclusions", "metrics"]
+__all__ = ["MAX_LACKING", "certified_verdict", "target_verdict", "targets_missing", "conclusions", "metrics",
+           "rules_table", "final_words", "milestone_words", "profiled_words", "check_words"]
 
 #: The villages the conclusions list one by one: those lacking at most this many criteria (the
 #: committee's short list, the villages one change away; the others are counted in one line that
@@ -98,6 +99,105 @@ def targets_missing(progress: pd.DataFrame) -> dict[str, str]:
         if said:
             out[col] = semi.join(said)
     return out
+
+
+#: How the rules table writes the comparison of a qualitative criterion (``op`` "yes": the
+#: village's assessment must say yes), which the grid's headers leave out (:data:`words.OPS`).
+_QUALITATIVE_OP = "="
+
+
+def rules_table(rules: Any = None, *, level: str = "village") -> pd.DataFrame:
+    """The run's rules as the section Credit villages lists them: each criterion, its comparison
+    as the pages write it (``≥``; ``=`` for a qualitative criterion) and its threshold
+    (``90%``; missing where the county figure or an assessment decides: the page's "—").
+
+    Parameters
+    ----------
+    rules : mapping, optional
+        The ``credit_village`` (or ``credit_township``) block; None: the defaults.
+    level : {"village", "township"}
+        Whose rules (:func:`calib.villages.criteria_table`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``criterion`` (a code, headed and worded by the catalogue), ``op``, ``threshold_value``
+        (text; missing: the table's note says why), one row per criterion in report order.
+
+    Examples
+    --------
+    >>> rules_table()["op"].tolist()
+    ['>', '≥', '≥', '≤', '>', '<', '=', '=', '=']
+    """
+    crit = villages.criteria_table(rules, level=level)
+    return pd.DataFrame({"criterion": crit["criterion"],
+                         "op": [words.OPS[op] or _QUALITATIVE_OP for op in crit["op"]],
+                         "threshold_value": crit["value"].map(words.share_words)})
+
+
+def final_words(final_limits: pd.DataFrame) -> dict[str, str]:
+    """The section Final limits' figures (``nb06.final.summary``): the households with a final
+    limit (``n``) and those whose final limit is above 0 (``positive``: credited, as the
+    figures count them), as the pages write counts."""
+    return {"positive": fmt.count(int((final_limits["final_limit"] > 0).sum())), "n": fmt.count(len(final_limits))}
+
+
+def milestone_words(progress: pd.DataFrame, as_of: Any) -> dict[str, str]:
+    """The section Targets' words on the milestones (``nb06.targets``): how many the parameters
+    set (``n``), the first and last date, the reference date and how many fall before it.
+
+    Parameters
+    ----------
+    progress : pandas.DataFrame
+        :func:`calib.villages.target_progress` (one row per milestone, then ``final``).
+    as_of : date-like
+        The run's reference date.
+    """
+    dates = pd.to_datetime(progress.loc[progress["milestone"] != "final", "date"])
+    return {"n": fmt.count(len(dates)), "first": fmt.cell(dates.min(), "date"), "last": fmt.cell(dates.max(), "date"),
+            "as_of": fmt.cell(as_of, "date"), "before": fmt.count(int((dates < pd.Timestamp(as_of)).sum()))}
+
+
+def profiled_words(progress: pd.DataFrame, kpis: pd.DataFrame, village_counts: pd.DataFrame,
+                   at: float) -> dict[str, str]:
+    """The profiled villages in the two counts (``nb06.targets.villages``): in persons, as the
+    targets count them (``profiled``: the final row of ``progress``), of all villages, and in
+    households, as the credit-village rule counts them (``by_households``), with the rate a
+    village must reach in words (:func:`calib.report.words.rule_words` of ``>= at``).
+
+    Parameters
+    ----------
+    progress : pandas.DataFrame
+        :func:`calib.villages.target_progress` in persons.
+    kpis : pandas.DataFrame
+        :func:`calib.villages.programme_kpis` (its village rows are counted).
+    village_counts : pandas.DataFrame
+        :func:`calib.villages.village_counts` (row ``profiled_by_households``).
+    at : float
+        The profiling rate from which a village counts as profiled (``targets.village_profiled_at``).
+    """
+    by_households = village_counts.set_index("figure").loc["profiled_by_households", "villages"]
+    return {"profiled": fmt.count(progress["villages"].iloc[-1]), "villages": fmt.count(kpis["level"].eq("village").sum()),
+            "by_households": fmt.count(by_households), **words.rule_words(">=", at)}
+
+
+def check_words(m: dict[str, Any], progress: pd.DataFrame) -> dict[str, str]:
+    """The headline figures in words for the report's check line (``nb06.check``).
+
+    Parameters
+    ----------
+    m : dict
+        :func:`metrics`.
+    progress : pandas.DataFrame
+        :func:`calib.villages.target_progress`: each milestone (and the final targets) with its
+        status in words.
+    """
+    targets = fmt.join(f"{t(a) if a == 'final' else a} {t(b)}" for a, b in zip(progress["milestone"], progress["status"]))
+    return {"cv": fmt.count(m["credit_villages"]), "n": fmt.count(m["villages"]), "ct": fmt.count(m["credit_townships"]),
+            "coverage_p": fmt.pct(m["programme_credit_coverage_persons"]), "usage_p": fmt.pct(m["programme_usage_persons"]),
+            "coverage": fmt.pct(m["programme_credit_coverage_households"]), "usage": fmt.pct(m["programme_usage_households"]),
+            "npl": fmt.pct(m["programme_npl_ratio"], figure_digits("npl_ratio")), "na": fmt.count(m["villages_not_assessed"]),
+            "targets": targets}
 
 
 def _target_finding(name: str, figure: float, target: float | None, met: Any) -> Finding:
