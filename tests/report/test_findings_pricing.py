@@ -302,6 +302,24 @@ def test_a_banded_schedule_is_said_in_its_own_form_once():
     assert "不适用" not in band_text and "每 100 分优惠对全部积分档同时适用" not in band_text
 
 
+def test_a_banded_policy_per_100_says_what_it_is_in_its_reading_and_its_row():
+    """On a banded run the calibration table's row read 政策每 100 分优惠 and the discount section's
+    reading compared with "政策的每 100 分优惠" in general terms, while the other lines said it is the
+    bands converted per 100 of the borrowers' points: the reading says so once and the row is named
+    so, in the words policy_words puts beside the figure; a step run's words are unchanged."""
+    from calib.report.labels import column_label
+
+    for lang in ("zh-CN", "en"):
+        set_lang(lang)
+        step, banded = F.form_words(pricing.Schedule()), F.form_words(pricing.Schedule(base_rate=0.05, bands=BANDS))
+        said = F.policy_words(0.00068, pricing.Schedule(bands=BANDS)).removeprefix("0.068%")  # （分档方案按借款人积分折合）
+        reading = t("nb05.discount.text", policy_is=banded["policy_is"])
+        assert banded["policy_is"] == said and reading.count(said) == 1
+        assert t("nb05.discount.text", policy_is=step["policy_is"]) == reading.replace(said, "")
+        assert step["policy_column"] == "policy_per_100"
+        assert column_label(banded["policy_column"]) == column_label("policy_per_100") + said
+
+
 def test_the_methods_appendix_describes_the_search_the_run_made():
     from calib.params.schema import Params
     from calib.report.methods import methods_appendix

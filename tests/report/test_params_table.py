@@ -150,3 +150,45 @@ def test_a_number_is_written_as_the_run_s_params_yaml_writes_it():
     assert (shown["monitoring.credit_villages.amber"], shown["monitoring.credit_villages.green"],
             shown["monitoring.grade_backtest.green"], shown["monitoring.auc_oos.green"]) == ("0.8", "1", "0.95", "0.7")
     assert params_table(P, blocks=("monitoring",)).data["取值含义"].isin(["", "否", "是", "历史中的第一次运行"]).all()
+
+
+@pytest.mark.parametrize("lang, unused", [("zh-CN", "未使用：按“分档优惠”定价"), ("en", "not used: priced by “Bands”")])
+def test_a_banded_schedule_s_step_keys_read_as_unused(lang, unused):
+    """A banded schedule's table listed step_points, step_discount and proportional (是) as if
+    they priced the loans: its bands replace them (calib.pricing.Schedule), so they read as unused
+    (key and value still as in the file), the bands and the cap and floor as before; a step
+    schedule's step keys read as themselves."""
+    labels.set_lang(lang)
+    P = _sample()
+    schedule = P.points_loan.schedule
+    bands = type(schedule).model_validate({**schedule.model_dump(), "bands": [{"points": 200, "discount": 0.002},
+                                                                             {"points": 400, "discount": 0.004}]})
+    banded_P = P.model_copy(update={"points_loan": P.points_loan.model_copy(update={"schedule": bands})})
+    step, banded = (params_table(p, blocks=("points_loan",)).data for p in (P, banded_P))
+    _, key, value, reading = banded.columns  # name, key, value, reading (in the run's language)
+    step, banded = step.set_index(key), banded.set_index(key)
+    steps = [f"points_loan.schedule.{k}" for k in ("step_points", "step_discount", "proportional")]
+    assert (banded.loc[steps, reading] == unused).all()
+    assert list(banded.loc[steps, value]) == list(step.loc[steps, value]) == ["100", "0.001", "true"]
+    assert list(step.loc[steps, reading]) == ["", "", _BOOL_TRUE[lang]]
+    kept = ["points_loan.schedule.base_rate", "points_loan.schedule.max_discount", "points_loan.schedule.floor_rate",
+            "points_loan.schedule.bands[2].discount"]
+    assert (banded.loc[kept, reading] != unused).all()
+    assert banded.loc["points_loan.schedule.bands[2].discount", value] == "0.004"
+
+
+_BOOL_TRUE = {"zh-CN": "是", "en": "yes"}
+
+
+def test_what_sets_a_key_aside():
+    from calib.report._params import UNUSED, unused_by
+
+    banded = {"points_loan": {"schedule": {"bands": [{"points": 200, "discount": 0.002}]}}}
+    for block, (by, keys) in UNUSED.items():
+        assert param_name(f"{block}.{by}") and all(param_name(f"{block}.{k}") for k in keys)
+    assert unused_by("points_loan.schedule.proportional", banded) == "points_loan.schedule.bands"
+    assert unused_by("points_loan.schedule.base_rate", banded) is None
+    assert unused_by("points_loan.schedule.step_points", {"points_loan": {"schedule": {"bands": None}}}) is None
+    assert unused_by("points_loan.schedule.step_points", {"consensus": {}}) is None  # a block not shown
+    assert param_reading("points_loan.schedule.proportional", "true", "zh-CN", banded).startswith("未使用")
+    assert param_reading("points_loan.schedule.proportional", "true", "zh-CN") == "是"

@@ -20,6 +20,8 @@ to coded values only.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 #: Blocks and keys (a key is looked up as ``block.key`` first, then as ``key``).
 NAMES: dict[str, tuple[str, str]] = {
@@ -173,6 +175,15 @@ READINGS: dict[tuple[str, str], tuple[str, str]] = {
     ("exclude_status", "absconded"): ("外逃", "absconded"),
 }
 
+#: Keys a block holds but does not apply, and what sets them aside: ``block -> (key, keys)``, the
+#: ``keys`` unused when ``key`` is set (not null). A banded schedule's bands replace the step, its
+#: size and proportionality (:class:`calib.pricing.Schedule`); its cap and floor still apply.
+UNUSED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "points_loan.schedule": ("bands", ("step_points", "step_discount", "proportional")),
+}
+#: The reading of an unused key: ``{by}`` is the name of what sets it aside (:data:`NAMES`).
+_UNUSED_WORDS = ("未使用：按“{by}”定价", "not used: priced by “{by}”")
+
 _BOOL = {"true": ("是", "yes"), "false": ("否", "no")}
 _INDEX = re.compile(r"^(\w+)\[(\d+)\]$")
 #: Blocks whose keys are the user's own: grades and characteristics (named when the catalogue
@@ -224,11 +235,64 @@ def param_name(key: str, lang: str = "zh-CN") -> str | None:
     return " · ".join(words)
 
 
-def param_reading(key: str, value: str, lang: str = "zh-CN") -> str:
+def unused_by(key: str, plain: Mapping[str, Any]) -> str | None:
+    """What sets ``key`` aside in the parameters ``plain`` (:data:`UNUSED`): the flattened key
+    whose value replaces it (``points_loan.schedule.bands`` for a banded schedule's
+    ``step_points``), None when ``key`` applies.
+
+    Parameters
+    ----------
+    key : str
+        A flattened key (``points_loan.schedule.step_points``).
+    plain : mapping
+        The parameters as ``params.yaml`` holds them (:meth:`calib.params.Params.plain`).
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> banded = {"points_loan": {"schedule": {"bands": [{"points": 200, "discount": 0.002}]}}}
+    >>> unused_by("points_loan.schedule.step_points", banded)
+    'points_loan.schedule.bands'
+    >>> unused_by("points_loan.schedule.step_points", {"points_loan": {"schedule": {"bands": None}}})
+    """
+    block, _, leaf = key.rpartition(".")
+    if block not in UNUSED or leaf not in UNUSED[block][1]:
+        return None
+    node: Any = plain
+    for part in block.split("."):
+        node = node.get(part) if isinstance(node, Mapping) else None
+    by = UNUSED[block][0]
+    return f"{block}.{by}" if isinstance(node, Mapping) and node.get(by) is not None else None
+
+
+def param_reading(key: str, value: str, lang: str = "zh-CN", plain: Mapping[str, Any] | None = None) -> str:
     """How to read a coded value of ``key`` (as :func:`calib.report.display.params_table`
     writes it): a method or rule in words, a comparison, yes/no; ``""`` when the value reads
-    as itself (a number, a date, a name)."""
+    as itself (a number, a date, a name).
+
+    Parameters
+    ----------
+    key : str
+        A flattened key (``reconciliation.rule``).
+    value : str
+        Its value as the table writes it.
+    lang : str
+        ``zh-CN`` or ``en``.
+    plain : mapping, optional
+        The whole parameters: a key they set aside (:func:`unused_by`: a banded schedule's step
+        keys) reads as unused, whatever its value.
+
+    Returns
+    -------
+    str
+    """
     i = 0 if lang == "zh-CN" else 1
+    by = unused_by(key, plain) if plain is not None else None
+    if by is not None:
+        return _UNUSED_WORDS[i].format(by=_lookup(".".join(by.split(".")[-2:]))[i])  # its name in the table
     parts = key.split(".")
     for ctx in (".".join(parts[-2:]), parts[-1]):
         entry = READINGS.get((ctx, value))

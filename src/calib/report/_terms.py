@@ -19,6 +19,9 @@ _FIRTH_MISSING = ("违约被完全或准完全分离时改用 Firth 惩罚似然
 #: Why a discrimination figure is missing.
 _ONE_CLASS_MISSING = ("该组（或该折）没有违约户或没有正常户，无法计算",
                       "no defaulted or no performing household in this group (or fold)")
+#: What a banded schedule's "policy per 100 points" is (it has no step): report 05 says it beside
+#: the figure, on the plot's line, in its reading and as its column (policy_per_100_bands).
+_PER_100_BANDS = ("分档方案按借款人积分折合", "the banded schedule per 100 of the borrowers' points")
 
 TERMS: dict[str, tuple[str, str]] = {
     # units and notes
@@ -333,6 +336,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "aic": ("AIC", "AIC"),
     "mean_pd": ("平均 PD", "Mean PD"),
     "policy_per_100": ("政策每 100 分优惠", "Policy per 100 points"),
+    "policy_per_100_bands": ("政策每 100 分优惠（" + _PER_100_BANDS[0] + "）", "Policy per 100 points (" + _PER_100_BANDS[1] + ")"),
     "policy_in_ci": ("政策在区间内", "Policy inside the interval"),
     "policy_verdict": ("政策结论", "Policy verdict"),
     "drawn": ("用信余额", "Drawn balance"),
@@ -539,7 +543,7 @@ KINDS: dict[str, str] = {
     "flag": "bool", "default_ci_low": "pct2", "default_ci_high": "pct2", "discount_per_100": "pct3",
     "se_boot": "pct3", "n_loans": "int", "n_boot": "int", "n_boot_failed": "int", "n_boot_separated": "int", "coef_points": "num4",
     "coef_points_se": "num4", "coef_points_p": "p", "odds_ratio_per_100": "num3", "pseudo_r2": "num3", "aic": "num1",
-    "mean_pd": "pct2", "policy_per_100": "rate", "policy_in_ci": "bool", "drawn": "wan", "mean_discount": "pct3",
+    "mean_pd": "pct2", "policy_per_100": "rate", "policy_per_100_bands": "rate", "policy_in_ci": "bool", "drawn": "wan", "mean_discount": "pct3",
     "mean_rate": "pct2", "pd": "pct2", "justified_discount": "pct3", "subsidy": "pct3", "interest_forgone": "yuan_year",
     "subsidy_amount": "yuan_year", "required_rate": "pct2", "covers_cost": "bool", "top_discount": "rate",
     "budget": "yuan_year", "within_budget": "bool", "within_floor": "bool", "bands_below_cost_at_base": "int",

@@ -1,11 +1,7 @@
 """Catalogue texts of report 05 (points-loan discount)."""
 from __future__ import annotations
 
-from calib.report._terms import _WILD_MISSING
-
-# what a banded schedule's "policy per 100 points" is (it has no step): said beside the figure and
-# on the plot's line
-_PER_100_BANDS = ("分档方案按借款人积分折合", "the banded schedule per 100 of the borrowers' points")
+from calib.report._terms import _PER_100_BANDS, _WILD_MISSING
 
 TEXTS_05: dict[str, tuple[str, str]] = {
     # the points model tests one term: the wild bootstrap's own reason (calib.report._terms) after it
@@ -24,6 +20,9 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "Parameters: {schedule}; LGD {lgd}, funding cost {funding}, operating "
         "cost {operating}; subsidy budget {budget} a year."),
     "nb05.policy_bands": ("{policy}（" + _PER_100_BANDS[0] + "）", "{policy} (" + _PER_100_BANDS[1] + ")"),
+    # what the policy's discount per 100 points is, said once where the discount section defines
+    # it: nothing for a step schedule (its own figure), the conversion for a banded one
+    "nb05.discount.policy_bands": ("（" + _PER_100_BANDS[0] + "）", " (" + _PER_100_BANDS[1] + ")"),
     "nb05.period.h": ("贷款定价所用的积分期", "Which points priced the loans"),
     "nb05.period.text": (
         "积分按期记录。把每笔贷款的合同利率与各期积分按方案算出的利率比较：能复现合同利率的那一期就是银行定价所用的积分期，下文全部使用该期。"
@@ -68,7 +67,7 @@ TEXTS_05: dict[str, tuple[str, str]] = {
     "nb05.discount.text": (
         "违约对积分（每 100 分）的逻辑回归，控制银行可观察且不由积分派生的变量：评议诚信与经营评分均值、户主年龄、无积分记录标记"
         "（模型分与等级可能已用到积分，不纳入）。每 100 分风险可证明的优惠 = LGD × 借款人平均的 [PD(积分) − PD(积分 + 100)]："
-        "即多 100 分所节省的预期损失，与政策的每 100 分优惠比较（下文按积分档给出的“较 0 分的风险可证明优惠”是另一个量：该档相对 0 分的预期损失差）。"
+        "即多 100 分所节省的预期损失，与政策的每 100 分优惠{policy_is}比较（下文按积分档给出的“较 0 分的风险可证明优惠”是另一个量：该档相对 0 分的预期损失差）。"
         "95% 区间按村整体重抽样（同村违约相关）并每次重新拟合。结论判读：\n\n"
         "- **有风险依据**：政策每 100 分的优惠落在不含 0 的区间内；\n"
         "- **补贴**：政策优惠超过区间上限，超出部分是补贴；\n"
@@ -77,7 +76,7 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "A logistic model of default on points (per 100) with controls the bank observes that are not derived from "
         "points: mean integrity and business ratings, the head's age and the no-points flag. The risk-justified "
         "discount per 100 points is LGD x the average over borrowers of PD(points) - PD(points + 100), compared with "
-        "the policy's discount per 100 points (the risk-justified discount against 0 points given per band below is "
+        "the policy's discount per 100 points{policy_is} (the risk-justified discount against 0 points given per band below is "
         "another quantity: a band's expected loss below that at 0 points). Its 95% interval resamples whole villages "
         "and refits each time. Reading the verdict:\n\n"
         "- **risk-justified**: the policy lies inside an interval that excludes zero;\n"

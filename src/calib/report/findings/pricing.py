@@ -106,7 +106,11 @@ def form_words(schedule: Schedule) -> dict[str, Any]:
         or ``nb05.recommend.bands``, shown with ``width``); ``policy``: the plot's policy line;
         ``check``: what of the schedule to check when it did not reproduce the booked rates
         (``nb05.period.mismatch``); ``missing``: why a table's discount per 100 points is "—"
-        (a banded schedule has none; ``report.table(..., missing=...)``).
+        (a banded schedule has none; ``report.table(..., missing=...)``); ``policy_is``: what the
+        policy's discount per 100 points is, said once where the discount section defines it
+        (``nb05.discount.text``: nothing for a step schedule, the conversion of a banded one, in the
+        words :func:`policy_words` puts beside the figure); ``policy_column``: the calibration
+        table's name of that figure (``policy_per_100``, or ``policy_per_100_bands`` saying so).
 
     Examples
     --------
@@ -116,10 +120,12 @@ def form_words(schedule: Schedule) -> dict[str, Any]:
     """
     if not _banded(schedule):
         return {"search": "nb05.recommend.step", "policy": t("nb05.plot.policy"),
-                "check": t("nb05.period.check_step"), "missing": {}}
+                "check": t("nb05.period.check_step"), "missing": {}, "policy_is": "",
+                "policy_column": "policy_per_100"}
     return {"search": "nb05.recommend.bands", "policy": t("nb05.plot.policy_bands"),
             "check": t("nb05.period.check_bands"),
-            "missing": {"discount_per_100": t("nb05.missing_per_100_bands")}}
+            "missing": {"discount_per_100": t("nb05.missing_per_100_bands")},
+            "policy_is": t("nb05.discount.policy_bands"), "policy_column": "policy_per_100_bands"}
 
 
 def inflation_z() -> str:
