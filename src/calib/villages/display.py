@@ -90,21 +90,13 @@ def kpi_table(kpis: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
     """
     from calib.report.labels import coded_words, column_label  # on use: importing calib.villages stays light
 
-    if "as_of" in kpis and kpis["as_of"].nunique() > 1:
-        raise CalibInputError("kpis: several as_of snapshots; select one")
-    missing = {"level", "township", "village", *_KPI_COLUMNS} - set(kpis.columns)
-    if missing:
-        raise CalibInputError(f"kpis: missing column(s) {', '.join(sorted(missing))}")
-    k = kpis.copy()
-    k["_prog"] = (k["level"] == "programme").astype(int)
-    k["_order"] = k["level"].map({"village": 0, "township": 1, "programme": 2})
-    k = k.sort_values(["_prog", "township", "_order", "village"], kind="stable")
-    out = pd.DataFrame({"level": k["level"].astype(object),
-                        "township": k["township"].astype(object).where(k["level"] != "programme"),
-                        "village": k["village"].astype(object).where(k["level"] == "village")})
-    unit = str(k["unit"].iloc[0]) if "unit" in k and len(k) else "household"
-    out = pd.concat([out, unit_columns(k[list(_KPI_COLUMNS)], unit)], axis=1)
-    out["level"] = coded_words(out["level"], lang)
+    k = kpi_figures(kpis)  # the columns checked, the unit named
+    k = k.assign(_prog=(k["level"] == "programme").astype(int),
+                 _order=k["level"].map({"village": 0, "township": 1, "programme": 2}))
+    k = k.sort_values(["_prog", "township", "_order", "village"], kind="stable").drop(columns=["_prog", "_order"])
+    out = k.assign(level=coded_words(k["level"].astype(object), lang),
+                   township=k["township"].astype(object).where(k["level"] != "programme"),
+                   village=k["village"].astype(object).where(k["level"] == "village"))
     return out.rename(columns={c: column_label(c, lang) for c in out.columns}).reset_index(drop=True)
 
 
