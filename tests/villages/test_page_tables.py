@@ -76,13 +76,18 @@ def test_township_targets_judge_townships_and_programme_exactly_in_their_unit():
         cv.township_targets(_kpis().drop(columns="n_drawing"), None)
 
 
-def test_kpi_figures_keep_the_rows_and_name_the_unit():
+def test_kpi_figures_keep_the_rows_in_the_pages_order_and_name_the_unit():
     k = _kpis("household")
     out = cv.kpi_figures(k)
     assert list(out.columns) == ["level", "township", "village", "n_households", "n_eligible_households",
                                  "credit_coverage_households", "usage_households", "profiling_rate", "credit_rate",
                                  "npl_ratio", "npl_ratio_count", "a_or_better_share", "loan_share"]
     assert list(out["level"]) == list(k["level"]) and out.index.equals(k.index)
+    # as the page's text says: each township's villages, then its row, the programme last, whatever the input's order
+    shuffled = cv.kpi_figures(k.iloc[[3, 2, 1, 0]].reset_index(drop=True))
+    assert list(shuffled["level"]) == list(k["level"]) and list(shuffled["village"].fillna("-")) == list(k["village"].fillna("-"))
+    two = pd.concat([k.iloc[:3], k.iloc[:3].assign(township="T0", village=["a", "b", None]), k.iloc[3:]], ignore_index=True)
+    assert list(cv.kpi_figures(two)["township"].iloc[:3]) == ["T0"] * 3  # T0's villages and row before T1's
     assert "credit_coverage_persons" in cv.kpi_figures(_kpis("person"))
     with pytest.raises(CalibInputError, match="loan_share"):
         cv.kpi_figures(k.drop(columns="loan_share"))

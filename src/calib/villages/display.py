@@ -40,7 +40,8 @@ def kpi_figures(kpis: pd.DataFrame) -> pd.DataFrame:
     """The figures of :func:`programme_kpis` the report shows, in codes: ``level``,
     ``township``, ``village`` and the figures of :func:`kpi_table`, the counts that depend on the
     unit named with it (:func:`unit_columns`: ``n_eligible_households``,
-    ``credit_coverage_households``), one row per row of ``kpis``, in its order.
+    ``credit_coverage_households``), one row per row of ``kpis``, as the page reads them: each
+    township's villages, then the township's row, the programme's row last.
 
     Parameters
     ----------
@@ -64,7 +65,11 @@ def kpi_figures(kpis: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise CalibInputError(f"kpis: missing column(s) {', '.join(sorted(missing))}")
     unit = str(kpis["unit"].iloc[0]) if "unit" in kpis and len(kpis) else "household"
-    return unit_columns(kpis[["level", "township", "village", *_KPI_COLUMNS]], unit)
+    k = kpis[["level", "township", "village", *_KPI_COLUMNS]]
+    k = k.assign(_prog=(k["level"] == "programme").astype(int),
+                 _order=k["level"].map({"village": 0, "township": 1, "programme": 2}))
+    k = k.sort_values(["_prog", "township", "_order", "village"], kind="stable").drop(columns=["_prog", "_order"])
+    return unit_columns(k.reset_index(drop=True), unit)
 
 
 def kpi_table(kpis: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
@@ -90,10 +95,7 @@ def kpi_table(kpis: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
     """
     from calib.report.labels import coded_words, column_label  # on use: importing calib.villages stays light
 
-    k = kpi_figures(kpis)  # the columns checked, the unit named
-    k = k.assign(_prog=(k["level"] == "programme").astype(int),
-                 _order=k["level"].map({"village": 0, "township": 1, "programme": 2}))
-    k = k.sort_values(["_prog", "township", "_order", "village"], kind="stable").drop(columns=["_prog", "_order"])
+    k = kpi_figures(kpis)  # the columns checked, the unit named, the rows in the page's order
     out = k.assign(level=coded_words(k["level"].astype(object), lang),
                    township=k["township"].astype(object).where(k["level"] != "programme"),
                    village=k["village"].astype(object).where(k["level"] == "village"))
