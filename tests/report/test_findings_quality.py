@@ -168,3 +168,15 @@ def test_metrics_values_and_types():
                    "households": 2075, "eligible_households": 2060,
                    "profiling_rate": pytest.approx(1949 / 2060), "villages_below_90pct_profiling": 2}
     assert [type(v) for v in got.values()] == [int, int, bool, int, int, int, float, int]
+
+
+def test_the_coverage_section_states_the_figures_the_conclusions_state():
+    """The section's summary and the conclusions rest on one computation: the same rate and the
+    same count of villages below the rule, judged in integers (9 of 10 meets >= 90%)."""
+    cov = _coverage((9, 10), (89, 100), (1_000, 1_000))
+    words = fq.coverage_words(cov, ">=", 0.90)
+    assert words == {"villages": "3", "households": "1,125", "eligible": "1,110", "profiled": "1,098",
+                     "rate": "98.9%", "below": "1"}
+    findings, _ = fq.conclusions(_summary(), cov, ">=", 0.90)
+    assert words["rate"] in findings[2].figure and f"{words['below']} " in findings[3].figure
+    assert fq.metrics(_summary(), cov, ">=", 0.90)["villages_below_90pct_profiling"] == int(words["below"])

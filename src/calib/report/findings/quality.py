@@ -18,7 +18,7 @@ from calib.report.labels import t
 from calib.report.record import Finding
 from calib.report.words import rule_words
 
-__all__ = ["MAX_QUARANTINE_SHARE", "quarantine_verdict", "threshold_words", "conclusions", "metrics"]
+__all__ = ["MAX_QUARANTINE_SHARE", "quarantine_verdict", "threshold_words", "coverage_words", "conclusions", "metrics"]
 
 #: The largest share of rows quarantined (all tables together) at which the data are fit to use:
 #: this workbench's fitness threshold, an internal convention, not a regulatory rule (methods
@@ -27,25 +27,58 @@ __all__ = ["MAX_QUARANTINE_SHARE", "quarantine_verdict", "threshold_words", "con
 MAX_QUARANTINE_SHARE = 0.01
 
 
+def _coverage(coverage: pd.DataFrame, op: str, value: float) -> dict[str, Any]:
+    """The programme's eligibility and profiling figures and the villages below the rule: the
+    section's summary, the conclusions and the headline figures state these, computed once."""
+    village_verdicts, overall_verdict = profiling_verdicts(coverage, op, value)
+    tot = coverage[["households", "eligible_households", "profiled"]].sum()
+    return {
+        "villages": len(coverage),
+        "households": tot["households"],
+        "eligible": tot["eligible_households"],
+        "profiled": tot["profiled"],
+        "rate": tot["profiled"] / tot["eligible_households"],
+        "overall_verdict": overall_verdict,
+        "below": int((village_verdicts == "fail").sum()),
+    }
+
+
 def _figures(summary: pd.DataFrame, coverage: pd.DataFrame, op: str, value: float) -> dict[str, Any]:
     """The figures both the conclusions and the headline figures rest on, computed once."""
-    village_verdicts, overall_verdict = profiling_verdicts(coverage, op, value)
     read = summary["rows_read"].sum()
     quarantined = summary["rows_quarantined"].sum()
-    tot = coverage[["households", "eligible_households", "profiled"]].sum()
     return {
         "read": read,
         "accepted": summary["rows_accepted"].sum(),
         "quarantined": quarantined,
         "balanced": bool(summary["balanced"].all()),
         "share": quarantined / read,
-        "villages": len(coverage),
-        "households": tot["households"],
-        "eligible": tot["eligible_households"],
-        "rate": tot["profiled"] / tot["eligible_households"],
-        "overall_verdict": overall_verdict,
-        "below": int((village_verdicts == "fail").sum()),
+        **_coverage(coverage, op, value),
     }
+
+
+def coverage_words(coverage: pd.DataFrame, op: str, value: float) -> dict[str, str]:
+    """The figures of report 01's coverage section (``nb01.coverage.summary``), in words: the
+    same figures its conclusions and headline figures state.
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        :func:`calib.io.quality.coverage_by_village` (``households``, ``eligible_households``,
+        ``profiled``, one row per village).
+    op, value
+        The profiling rule of the parameters (``credit_village.profiling_rate``).
+
+    Returns
+    -------
+    dict of str
+        ``villages``, ``households``, ``eligible``, ``profiled`` (counts), ``rate`` (the
+        programme's profiling rate) and ``below`` (villages failing the rule, judged in integers).
+    """
+    c = _coverage(coverage, op, value)
+    return {"villages": fmt.count(c["villages"]), "households": fmt.count(c["households"]),
+            "eligible": fmt.count(c["eligible"]), "profiled": fmt.count(c["profiled"]),
+            "rate": fmt.pct(c["rate"]), "below": fmt.count(c["below"])}
 
 
 def threshold_words(lang: str | None = None) -> dict[str, str]:
