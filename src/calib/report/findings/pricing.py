@@ -110,7 +110,11 @@ def form_words(schedule: Schedule) -> dict[str, Any]:
         policy's discount per 100 points is, said once where the discount section defines it
         (``nb05.discount.text``: nothing for a step schedule, the conversion of a banded one, in the
         words :func:`policy_words` puts beside the figure); ``policy_column``: the calibration
-        table's name of that figure (``policy_per_100``, or ``policy_per_100_bands`` saying so).
+        table's name of that figure (``policy_per_100``, or ``policy_per_100_bands`` saying so);
+        ``recommend``, ``recommend_rule``, ``summary``: the catalogue keys of the conclusions'
+        recommendation row, its rule and the summary offering a discount (a step per 100 points,
+        or the top band); ``size``: the recommendation summary's column that measures a schedule
+        (``discount_per_100``, or ``top_discount``, as :func:`calib.pricing.conclusions` measures it).
 
     Examples
     --------
@@ -121,11 +125,14 @@ def form_words(schedule: Schedule) -> dict[str, Any]:
     if not _banded(schedule):
         return {"search": "nb05.recommend.step", "policy": t("nb05.plot.policy"),
                 "check": t("nb05.period.check_step"), "missing": {}, "policy_is": "",
-                "policy_column": "policy_per_100"}
+                "policy_column": "policy_per_100", "recommend": "nb05.c.recommend",
+                "recommend_rule": "nb05.c.recommend_rule", "summary": "nb05.summary", "size": "discount_per_100"}
     return {"search": "nb05.recommend.bands", "policy": t("nb05.plot.policy_bands"),
             "check": t("nb05.period.check_bands"),
             "missing": {"discount_per_100": t("nb05.missing_per_100_bands")},
-            "policy_is": t("nb05.discount.policy_bands"), "policy_column": "policy_per_100_bands"}
+            "policy_is": t("nb05.discount.policy_bands"), "policy_column": "policy_per_100_bands",
+            "recommend": "nb05.c.recommend_bands", "recommend_rule": "nb05.c.recommend_rule_bands",
+            "summary": "nb05.summary_bands", "size": "top_discount"}
 
 
 def inflation_z() -> str:
@@ -354,10 +361,9 @@ def conclusions(decisions: pd.DataFrame, table: pd.DataFrame, rec: Recommendatio
     bf = base_rate_finding(table)
     base = fmt.rate(rec.current.base_rate)
     r = rec.summary.iloc[1]
-    # a banded schedule has no step: the recommendation keeps the current one's form (a zero
-    # one reads as no bands) and its size is the top band's discount, as calib.pricing.conclusions
-    # measures it
-    banded = _banded(rec.current)
+    # a banded schedule has no step: the recommendation keeps the current one's form and is said,
+    # and measured, by its top band (form_words: the one choice)
+    form = form_words(rec.current)
     binding = t(r["binding"] or "none")
     budget = k_cost["threshold"]
     book = book_rate(bf.required_total)
@@ -367,9 +373,8 @@ def conclusions(decisions: pd.DataFrame, table: pd.DataFrame, rec: Recommendatio
         Finding(t("nb05.c.justified"), t("nb05.c.justified_fig", est=fmt.pct(k_pol["figure"], 3)),
                 t("nb05.c.justified_rule", policy=policy_words(k_pol["threshold"], rec.current)), k_pol["verdict"],
                 ci=fmt.ci(k_pol["ci_low"], k_pol["ci_high"], "pct3")),
-        Finding(t("nb05.c.recommend_bands" if banded else "nb05.c.recommend"), discount(k_rec["figure"]),
-                t("nb05.c.recommend_rule_bands" if banded else "nb05.c.recommend_rule", now=discount(k_rec["threshold"]),
-                  binding=binding), k_rec["verdict"],
+        Finding(t(form["recommend"]), discount(k_rec["figure"]),
+                t(form["recommend_rule"], now=discount(k_rec["threshold"]), binding=binding), k_rec["verdict"],
                 ci=fmt.ci(k_rec["ci_low"], k_rec["ci_high"], "pct3")),
         Finding(t("nb05.c.recommend_cost"), fmt.yuan(k_cost["figure"]), t("nb05.c.budget_rule", budget=fmt.yuan(budget)),
                 k_cost["verdict"], ci=fmt.ci(k_cost["ci_low"], k_cost["ci_high"], "yuan")),
@@ -391,8 +396,7 @@ def conclusions(decisions: pd.DataFrame, table: pd.DataFrame, rec: Recommendatio
                 ci=fmt.ci(low, high, "yuan"), low=fmt.yuan(low))
     base_words = t("nb05.summary.base" if bf.figure else "nb05.summary.base_ok", below=fmt.count(bf.figure),
                    bands=fmt.count(bf.of), rate=base, book=book)
-    offered = (r["top_discount"] if banded else r["discount_per_100"]) > 0
-    key = ("nb05.summary_bands" if banded else "nb05.summary") if offered else "nb05.summary_none"
+    key = form["summary"] if r[form["size"]] > 0 else "nb05.summary_none"
     summary = t(key, step=discount(r["discount_per_100"]), top=discount(r["top_discount"]),
                 subsidy=fmt.yuan(r["subsidy_amount"]), budget=fmt.yuan(budget), binding=binding, current=current,
                 verdict=t(k_pol["verdict"]), ci=fmt.ci(k_pol["ci_low"], k_pol["ci_high"], "pct3"), base=base_words)
@@ -448,7 +452,7 @@ def metrics(cal: pd.DataFrame, table: pd.DataFrame, decisions: pd.DataFrame, rec
         "bands_below_cost_current_rate": int(decisions.loc["current_rate", "figure"]),
         "bands_below_cost_base_rate": int(bf.figure),
         "points_bands": int(bf.of),
-        "recommended_step_discount": float(rs.step_discount * 100 / rs.step_points) if rs.bands is None else None,
+        "recommended_step_discount": float(rs.per_100()) if rs.bands is None else None,
         "recommendation_binding": str(rec.summary["binding"].iloc[1]),
         "villages_flagged_inflation": len(flagged_villages(inflation)),
         "subsidy_current_schedule_ci_low": float(cur["ci_low"]),
