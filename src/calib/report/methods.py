@@ -439,11 +439,16 @@ def _recommend_texts(params) -> dict[str, tuple[str, str]]:
 _RUN_TEXTS = {"05": _recommend_texts}
 
 
+def _words_of(src: str, lang: str) -> dict[str, str]:
+    """The words one function of :data:`FIXED_WORDS` (``"module:function"``) gives, read now."""
+    module, name = src.split(":")
+    return getattr(import_module(module), name)(lang)
+
+
 def _collect(sources: tuple[str, ...], lang: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for src in sources:
-        module, name = src.split(":")
-        words = getattr(import_module(module), name)(lang)
+        words = _words_of(src, lang)
         clash = set(out) & set(words)
         if clash:  # one placeholder, one value
             raise ValueError(f"fixed words: {src} repeats {sorted(clash)}")
@@ -513,8 +518,7 @@ def fixed_words_for(names: Iterable[str], lang: str | None = None) -> dict[str, 
             break
         if src in _NAMES and not _NAMES[src] & wanted:
             continue
-        module, name = src.split(":")
-        words = getattr(import_module(module), name)(lang)
+        words = _words_of(src, lang)
         _NAMES[src] = frozenset(words)
         out.update({k: v for k, v in words.items() if k in wanted})
     return out
