@@ -88,8 +88,8 @@ test: $(STAMP) sysdeps warm
 	$(BIN)/python -m pytest $(XDIST)
 
 ## Unit tests only (no notebooks, no end-to-end run, no slow simulation): under a minute
-## (no notebooks: the nbval plugin is not loaded, nor nbformat's jsonschema, whose IRI grammar
-## costs each worker about 1.7 s to import; pyproject's addopts without the nbval options)
+## (no notebooks: the nbval plugin is not loaded, nor nbformat and jsonschema (calib._iri keeps
+## their IRI grammar out of a full run); pyproject's addopts without the nbval options)
 test-fast: $(STAMP) warm
 	$(BIN)/python -m pytest tests -q -m "not slow and not e2e" -p no:nbval -o addopts="-ra -p no:cacheprovider" $(XDIST)
 

@@ -46,3 +46,40 @@ def test_a_name_shared_with_its_submodule_stays_the_function():
             "print(inspect.isfunction(p.conclusions), p.conclusions.__module__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "calib.pricing.conclusions"]
+
+
+#: IRIs and IRI references, valid and not (RFC 3987), for jsonschema's format checker
+_IRIS = ["http://例子.测试/路径?查询#片段", "https://example.org/a b", "not an iri", "a/b", "",
+         "mailto:张三@例子.cn", "http://[::1]:80/", "http://x/%zz"]
+_CHECK = ("import json, sys\n{pre}import nbformat\n"
+          "from jsonschema import Draft7Validator\n"
+          "loaded = 'rfc3987_syntax.syntax_helpers' in sys.modules\n"
+          "fc = Draft7Validator.FORMAT_CHECKER\n"
+          "print(json.dumps([loaded, [[fc.conforms(v, f) for f in ('iri', 'iri-reference')] for v in json.loads(sys.argv[1])]]))")
+
+
+def _iri_check(pre: str) -> tuple[bool, list]:
+    import json
+
+    out = subprocess.run([sys.executable, "-c", _CHECK.format(pre=pre), json.dumps(_IRIS)],
+                         capture_output=True, text=True, check=True)
+    return tuple(json.loads(out.stdout))
+
+
+def test_nbformat_does_not_build_the_iri_grammar_and_iri_checks_keep_their_answers():
+    """calib._iri: importing nbformat (each `calib run`, each test worker) does not build
+    rfc3987_syntax's parsers (about 2 CPU s); an IRI format check still gives the real answers."""
+    deferred_loaded, deferred = _iri_check("import calib._iri\n")
+    eager_loaded, eager = _iri_check("")
+    assert eager_loaded and not deferred_loaded
+    assert deferred == eager
+    assert [True, True] in eager and [False, False] in eager  # the checks tell valid from invalid
+
+
+def test_the_calib_command_and_the_test_run_defer_the_iri_grammar():
+    code = ("import sys\nfrom calib import cli\n"
+            "try:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "import nbformat\nprint('rfc3987_syntax.syntax_helpers' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split()[-1] == "False"
+    assert "rfc3987_syntax.syntax_helpers" not in sys.modules  # this test process (-p calib._iri)

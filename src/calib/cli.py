@@ -249,6 +249,9 @@ def _crash(exc: BaseException) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``calib`` command."""
+    from calib import _iri
+
+    _iri.defer()  # before papermill or nbconvert imports nbformat (about 2 CPU s a run)
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
