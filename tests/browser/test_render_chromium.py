@@ -1,7 +1,8 @@
 """The index and every report in headless Debian Chromium at 1280 px (issue 11 item 9).
 
 No horizontal overflow, no console error, every image loads; screenshots go to the test's
-temporary folder. Uses Playwright driving /usr/bin/chromium (no browser download).
+temporary folder (the window, not the full page). Uses Playwright driving /usr/bin/chromium (no
+browser download); each page is loaded once for all the checks.
 """
 from __future__ import annotations
 
@@ -27,44 +28,6 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
-
-
-def _check(browser, page_file: Path, shot: Path) -> list[str]:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(page_file.resolve().as_uri())
-    page.wait_for_load_state("load")
-    problems = [f"{page_file.name}: console error {e}" for e in errors]
-    width = page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
-    if width > 1280:
-        problems.append(f"{page_file.name}: page is {width} px wide at a 1280 px window")
-    broken = page.evaluate("Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length")
-    if broken:
-        problems.append(f"{page_file.name}: {broken} image(s) did not load")
-    page.screenshot(path=str(shot), full_page=True)
-    page.close()
-    return problems
-
-
-def test_index_and_reports_render_at_1280(reader_bundle, browser, tmp_path):
-    pages = [reader_bundle / "index.html", *report_pages(reader_bundle)]
-    assert len(pages) >= 7
-    problems = []
-    for f in pages:
-        problems += _check(browser, f, tmp_path / f"{f.stem}.png")
-    assert all((tmp_path / f"{f.stem}.png").stat().st_size > 10_000 for f in pages)
-    assert not problems, "\n".join(problems)
-
-
-def test_chinese_is_rendered_with_a_cjk_font(reader_bundle, browser):
-    """A plot image and the page text both carry Chinese (the report language by default)."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(report_pages(reader_bundle)[0].resolve().as_uri())
-    assert page.evaluate("document.documentElement.innerText").count("数据") > 3
-    assert page.evaluate("document.images.length") >= 1
-    page.close()
 
 
 #: Per table of a page: its width against the page's content box, the horizontally scrolling box
@@ -100,22 +63,68 @@ _TABLES_JS = r"""() => {
 }"""
 
 
-def test_tables_fit_the_page_and_row_labels_do_not_wrap(reader_bundle, browser):
+#: What each page is checked for, gathered in one visit (a report page loads once for every test)
+_PAGE_JS = r"""() => ({
+  width: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),
+  broken: Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).length,
+  images: document.images.length,
+  text: document.documentElement.innerText,
+})"""
+
+
+@pytest.fixture(scope="module")
+def visited(reader_bundle, browser, tmp_path_factory) -> dict[str, dict]:
+    """Each page of the bundle (index and reports) visited once at 1280 px: its console errors,
+    width, images, text, tables (``_TABLES_JS``; reports only) and a screenshot of the window."""
+    shots = tmp_path_factory.mktemp("screenshots")
+    out = {}
+    for f in [reader_bundle / "index.html", *report_pages(reader_bundle)]:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f.resolve().as_uri())
+        page.wait_for_load_state("load")
+        seen = page.evaluate(_PAGE_JS)
+        seen["tables"] = page.evaluate(_TABLES_JS) if f.name != "index.html" else []
+        seen["shot"] = shots / f"{f.stem}.png"
+        page.screenshot(path=str(seen["shot"]))
+        page.close()
+        out[f.name] = {**seen, "errors": errors}
+    return out
+
+
+def test_index_and_reports_render_at_1280(visited):
+    assert len(visited) >= 8 and "index.html" in visited
+    problems = []
+    for name, seen in visited.items():
+        problems += [f"{name}: console error {e}" for e in seen["errors"]]
+        if seen["width"] > 1280:
+            problems.append(f"{name}: page is {seen['width']} px wide at a 1280 px window")
+        if seen["broken"]:
+            problems.append(f"{name}: {seen['broken']} image(s) did not load")
+    assert all(seen["shot"].stat().st_size > 10_000 for seen in visited.values())  # painted
+    assert not problems, "\n".join(problems)
+
+
+def test_chinese_is_rendered_with_a_cjk_font(visited):
+    """A plot image and the page text both carry Chinese (the report language by default)."""
+    first = visited[sorted(n for n in visited if n != "index.html")[0]]
+    assert first["text"].count("数据") > 3
+    assert first["images"] >= 1
+
+
+def test_tables_fit_the_page_and_row_labels_do_not_wrap(visited):
     """At 1280 px no table of a report runs past the page unless it scrolls in its own box, no
     row label (first-column cell: township, village, decision) takes more than two lines, no
     short name (township, village, verdict) breaks across lines and no header takes more than
     four: report 03's 27-column agreement table squeezed township names to one character a line
     and its headers to six lines."""
     problems, n_tables = [], 0
-    for f in report_pages(reader_bundle):
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f.resolve().as_uri())
-        page.wait_for_load_state("load")
-        tables = page.evaluate(_TABLES_JS)
-        page.close()
-        n_tables += len(tables)
-        for t in tables:
-            where = f"{f.name}, table {t['name']!r}"
+    for name, seen in visited.items():
+        n_tables += len(seen["tables"])
+        for t in seen["tables"]:
+            where = f"{name}, table {t['name']!r}"
             if t["overflows"] and not t["boxed"]:
                 problems.append(f"{where}: wider than the page and not in a scrolling box")
             if t["first_lines"] > 2.5:
