@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.linalg import lapack as _lapack
 from scipy.special import expit
 
 from calib.errors import CalibInputError
@@ -92,13 +93,16 @@ class LogitFit(NamedTuple):
     result: Any = None
     """The statsmodels results object of a maximum-likelihood fit (None when penalised)."""
     profile_ci: np.ndarray | None = None
-    """Firth fallback only: ``(k, 2)`` 95 % profile penalised-likelihood intervals."""
+    """Firth fallback only: ``(k, 2)`` 95 % profile penalised-likelihood intervals (all NaN
+    when fitted with ``intervals=False``)."""
     profile_p: np.ndarray | None = None
-    """Firth fallback only: penalised likelihood-ratio p-values of ``beta_j = 0``."""
+    """Firth fallback only: penalised likelihood-ratio p-values of ``beta_j = 0`` (all NaN
+    when fitted with ``intervals=False``)."""
 
     def conf_int(self, alpha: float = 0.05) -> np.ndarray:
         """``(k, 2)`` interval: Wald ``params -/+ q se`` with ``q`` the t(df) quantile; for the
-        Firth fallback at ``alpha = 0.05``, the profile penalised-likelihood interval."""
+        Firth fallback at ``alpha = 0.05``, the profile penalised-likelihood interval (NaN when
+        it was not computed: ``fit_logit(..., intervals=False)``)."""
         if self.profile_ci is not None and alpha == 0.05:
             return self.profile_ci
         q = stats.t.ppf(1 - alpha / 2, self.df) if np.isfinite(self.df) else stats.norm.ppf(1 - alpha / 2)
@@ -113,7 +117,7 @@ class LogitFit(NamedTuple):
     @property
     def pvalues(self) -> np.ndarray:
         """Two-sided p-values from t(df) (normal when df is infinite); for the Firth fallback,
-        penalised likelihood-ratio p-values."""
+        penalised likelihood-ratio p-values (NaN when fitted with ``intervals=False``)."""
         if self.profile_p is not None:
             return self.profile_p
         t = np.abs(self.tvalues)
@@ -253,37 +257,71 @@ def separation(y: Any, X: Any, weights: Any = None) -> Separation:
     return Separation("quasi-complete", rows, d / scale)
 
 
-def _firth_pll(y, X, w, beta) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-    """Penalised log-likelihood, its gradient (the modified score), the information and the
-    leverages at ``beta``."""
+def _chol(A: np.ndarray) -> np.ndarray:
+    """Lower Cholesky factor of ``A`` (LAPACK ``dpotrf``); ``LinAlgError`` when ``A`` is not
+    numerically positive definite. Called tens of thousands of times on a k x k matrix by the
+    Firth profile, where numpy's and scipy's wrappers cost more than the factorisation."""
+    L, info = _lapack.dpotrf(A, lower=1, clean=1)
+    if info != 0:
+        raise np.linalg.LinAlgError("singular information matrix")
+    return L
+
+
+def _cho_solve(L: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``A^-1 b`` from the lower Cholesky factor ``L`` of ``A`` (LAPACK ``dpotrs``)."""
+    x, info = _lapack.dpotrs(L, b, lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError("singular information matrix")
+    return x
+
+
+def _firth_pll(y, X, w, beta) -> tuple[float, np.ndarray, np.ndarray]:
+    """Penalised log-likelihood, its gradient (the modified score) and the lower Cholesky factor
+    of the information at ``beta``.
+
+    One factorisation ``I = L L'`` gives all three: ``log det I = 2 sum log diag L`` and the
+    leverages ``h_i = W_i |L^-1 x_i|^2``."""
     eta = X @ beta
     mu = expit(eta)
     W = w * mu * (1.0 - mu)
-    info = (X.T * W) @ X
-    sign, logdet = np.linalg.slogdet(info)
-    if sign <= 0:
+    L = _chol((X.T * W) @ X)
+    Linv, info = _lapack.dtrtri(L, lower=1)
+    if info != 0:
         raise np.linalg.LinAlgError("singular information matrix")
-    inv = np.linalg.inv(info)
-    h = W * np.einsum("ij,jk,ik->i", X, inv, X)
-    ll = float(np.sum(w * (y * eta - np.logaddexp(0.0, eta))))
+    Z = X @ Linv.T   # rows L^-1 x_i (k x k inverse and a product: LAPACK's trsm would thread)
+    h = W * np.einsum("ij,ij->i", Z, Z)
+    ll = float((w * (y * eta - np.logaddexp(0.0, eta))).sum())
     score = X.T @ (w * (y - mu) + h * (0.5 - mu))
-    return ll + 0.5 * logdet, score, info, inv
+    return ll + float(np.log(L.diagonal()).sum()), score, L
 
 
 def _firth_ascend(y, X, w, beta: np.ndarray, free: np.ndarray | None, max_iter: int, tol: float,
                   what: str) -> tuple[np.ndarray, float, bool]:
     """Newton ascent of the penalised log-likelihood over the ``free`` coefficients (all when
-    ``None``) from ``beta``: steps capped at 5, halved until the penalised likelihood does not
-    fall. Returns (beta, penalised log-likelihood, converged)."""
+    ``None``; a boolean mask or indices) from ``beta``, the Fisher information as Newton matrix
+    (as R ``logistf``): steps capped at 5, halved until the penalised likelihood does not fall,
+    converged when the largest step is below ``tol``. Returns (beta, penalised
+    log-likelihood, converged).
+
+    The free columns are moved first, so that the Cholesky factor of their block of the
+    information is the leading block of the full one (no second factorisation)."""
     beta = np.asarray(beta, dtype=float).copy()
-    pll, score, info, _ = _firth_pll(y, X, w, beta)
+    k = beta.size
+    order = None
+    m = k
+    if free is not None:
+        mask = np.zeros(k, dtype=bool)
+        mask[free] = True
+        m = int(mask.sum())
+        if not mask[:m].all():   # not already leading: permute the columns
+            order = np.concatenate([np.flatnonzero(mask), np.flatnonzero(~mask)])
+            X, beta = X[:, order], beta[order]
+    pll, score, L = _firth_pll(y, X, w, beta)
+    converged = False
     for _ in range(max_iter):
-        step = np.zeros_like(beta)
-        if free is None:
-            step = np.linalg.solve(info, score)
-        else:
-            step[free] = np.linalg.solve(info[np.ix_(free, free)], score[free])
-        big = np.max(np.abs(step))
+        step = np.zeros(k)
+        step[:m] = _cho_solve(L if m == k else L[:m, :m], score[:m])
+        big = np.abs(step).max()
         if big > 5.0:
             step *= 5.0 / big
         for _ in range(60):
@@ -297,10 +335,15 @@ def _firth_ascend(y, X, w, beta: np.ndarray, free: np.ndarray | None, max_iter: 
         if new is None:
             raise np.linalg.LinAlgError(f"{what}: singular information matrix")
         beta = beta + step
-        pll, score, info, _ = new
-        if np.max(np.abs(step)) < tol:
-            return beta, pll, True
-    return beta, pll, False
+        pll, score, L = new
+        if np.abs(step).max() < tol:
+            converged = True
+            break
+    if order is not None:
+        out = np.empty(k)
+        out[order] = beta
+        beta = out
+    return beta, pll, converged
 
 
 def firth_logit(y: Any, X: Any, weights: Any = None, *, max_iter: int = 200,
@@ -345,7 +388,7 @@ def firth_logit(y: Any, X: Any, weights: Any = None, *, max_iter: int = 200,
     beta, pll, converged = _firth_ascend(yv, Xm, w, np.zeros(Xm.shape[1]), None, max_iter, tol, "Firth logit")
     if not converged:
         raise np.linalg.LinAlgError("Firth logit did not converge")
-    inv = _firth_pll(yv, Xm, w, beta)[3]  # the inverse information at the estimate
+    inv = _cho_solve(_firth_pll(yv, Xm, w, beta)[2], np.eye(beta.size))  # inverse information
     llf = float(np.sum(w * (yv * (Xm @ beta) - np.logaddexp(0.0, Xm @ beta))))
     return beta, inv, llf, pll
 
@@ -417,14 +460,21 @@ def _firth_profile(y: Any, X: Any, weights: Any = None, *, alpha: float = 0.05,
             warm["b"] = beta
             lo, step = beta[j], max(se[j], 1e-3)
             hi = lo + sign * step
-            while f(hi) > 0 and abs(hi - beta[j]) < 50 * max(se[j], 1e-3):
-                lo, hi = hi, hi + sign * step
-                step *= 2
             try:
-                if f(hi) > 0:
+                f_hi = f(hi)
+                while f_hi > 0 and abs(hi - beta[j]) < 50 * max(se[j], 1e-3):
+                    lo, hi = hi, hi + sign * step
+                    step *= 2
+                    f_hi = f(hi)
+                if f_hi > 0:
                     ci[j, side] = sign * np.inf
                     continue
-                ci[j, side] = brentq(f, min(lo, hi), max(lo, hi), xtol=1e-10, rtol=1e-12)
+                known = {hi: f_hi}   # brentq starts with the ends: ``hi`` is not refitted
+
+                def g(b, known=known):
+                    return known.pop(b) if b in known else f(b)
+
+                ci[j, side] = brentq(g, min(lo, hi), max(lo, hi), xtol=1e-10, rtol=1e-12)
             except (ValueError, np.linalg.LinAlgError):
                 # the constrained refit failed or the root is not bracketed (a flat or
                 # numerically singular profile): the Wald end, counted in ``wald_ends``
@@ -494,7 +544,8 @@ def _check_groups(groups: Any, n: int) -> tuple[np.ndarray | None, int | None]:
 
 
 def fit_logit(y: Any, X: Any, *, groups: Any = None, weights: Any = None, C: float | None = None,
-              ridge_fallback: float = RIDGE_FALLBACK, start: Any = None) -> LogitFit:
+              ridge_fallback: float = RIDGE_FALLBACK, start: Any = None,
+              intervals: bool = True) -> LogitFit:
     """Logistic regression with village-clustered inference and stated fallbacks.
 
     Parameters
@@ -513,6 +564,12 @@ def fit_logit(y: Any, X: Any, *, groups: Any = None, weights: Any = None, C: flo
         Penalty per unit of total weight of the fallback fit when maximum likelihood fails.
     start : array-like, optional
         Starting values of the Newton iterations.
+    intervals : bool, default True
+        Compute the profile penalised-likelihood intervals and p-values of the Firth fallback
+        (separated data), up to thousands of constrained refits. ``False`` when only the
+        estimates are used (a cross-validation fold's refit): ``profile_ci`` and ``profile_p``
+        are then NaN (so ``conf_int()`` and ``pvalues`` are NaN) and ``note`` says so. No
+        effect on the other fits, nor on any estimate.
 
     Returns
     -------
@@ -576,7 +633,7 @@ def fit_logit(y: Any, X: Any, *, groups: Any = None, weights: Any = None, C: flo
     if failed or _not_converged(naive) or _suspect(yv, Xm, w, np.asarray(res.params, dtype=float)):
         sep = separation(yv, Xm, w)
         if sep.kind != "none":
-            return _firth_fit(yv, Xm, w, G, sep)
+            return _firth_fit(yv, Xm, w, G, sep, intervals)
         if failed:
             beta, llf = ridge_logit(yv, Xm, w, ridge_fallback * float(w.sum()))
             return LogitFit(beta, nan, nan, math.inf, "penalised", G, llf,
@@ -590,8 +647,9 @@ def fit_logit(y: Any, X: Any, *, groups: Any = None, weights: Any = None, C: flo
 
 
 def _firth_fit(y: np.ndarray, X: np.ndarray, w: np.ndarray, G: int | None,
-               sep: Separation) -> LogitFit:
-    """The Firth fallback of :func:`fit_logit` for separated data, its ``note`` saying why."""
+               sep: Separation, intervals: bool = True) -> LogitFit:
+    """The Firth fallback of :func:`fit_logit` for separated data, its ``note`` saying why;
+    without ``intervals``, no profile: NaN intervals and p-values, said in ``note``."""
     cols = ", ".join(str(j) for j in np.flatnonzero(sep.direction))
     try:
         fit = firth_logit(y, X, w)
@@ -604,13 +662,18 @@ def _firth_fit(y: np.ndarray, X: np.ndarray, w: np.ndarray, G: int | None,
                         "ridge-penalised fit (1e-4 per observation) used, no standard errors")
     beta, cov, llf, _ = fit
     se = np.sqrt(np.diag(cov))
-    ci, p, wald = _firth_profile(y, X, w, fit=fit)
-    note = (f"{sep.kind} separation ({int(sep.rows.sum())} of {y.shape[0]} rows predicted "
+    head = (f"{sep.kind} separation ({int(sep.rows.sum())} of {y.shape[0]} rows predicted "
             f"perfectly; diverging design column(s) {cols}): maximum likelihood estimates do not exist; "
             "Firth's penalised-likelihood logit used (Firth 1993; Heinze & Schemper 2002), "
-            "model-based standard errors from the Fisher information, 95% profile "
-            "penalised-likelihood intervals and penalised likelihood-ratio p-values, "
-            "not clustered"
+            "model-based standard errors from the Fisher information, ")
+    if not intervals:
+        nan = np.full(beta.size, np.nan)
+        return LogitFit(beta, se, se, math.inf, "firth", G, llf,
+                        head + "not clustered; intervals and p-values not computed "
+                        "(intervals=False): NaN", None, np.column_stack([nan, nan]), nan)
+    ci, p, wald = _firth_profile(y, X, w, fit=fit)
+    note = (head + "95% profile penalised-likelihood intervals and penalised likelihood-ratio "
+            "p-values, not clustered"
             + (f"; {wald} interval end(s) or p-value(s) where the profile could not be "
                "followed are Wald figures" if wald else ""))
     return LogitFit(beta, se, se, math.inf, "firth", G, llf, note, None, ci, p)

@@ -184,3 +184,79 @@ def test_compare_scorecards_lr_under_separation_is_penalised():
     # without separation the plain likelihood is kept
     y2 = (rng.random(n) < 1 / (1 + np.exp(1 + cal))).astype(float)
     assert set(compare_scorecards(*frames, pd.Series(y2)).lr["method"]) == {"likelihood"}
+
+
+def _separated_card_data(n=160, seed=7):
+    a = np.random.default_rng(seed).normal(size=n)
+    return pd.DataFrame({"a": a}), (a > 0.3).astype(int), np.arange(n) % 8
+
+
+def test_fit_logit_without_intervals_skips_the_profile_and_says_so(monkeypatch):
+    y, X = _quasi()
+    full = _stats.fit_logit(y, X)
+    calls = []
+    monkeypatch.setattr(_stats, "_firth_profile", lambda *a, **k: calls.append(1))
+    bare = _stats.fit_logit(y, X, intervals=False)
+    assert calls == [] and bare.cov_type == "firth"
+    # the same estimates and standard errors, bit for bit; no figure passed off as a profile one
+    np.testing.assert_array_equal(bare.params, full.params)
+    np.testing.assert_array_equal(bare.se, full.se)
+    assert np.isnan(bare.conf_int()).all() and np.isnan(bare.pvalues).all()
+    assert np.isfinite(full.conf_int()).all() and np.isfinite(full.pvalues).all()
+    assert "profile" in full.note and "profile" not in bare.note
+    assert "intervals and p-values not computed" in bare.note
+    # regular data: the switch changes nothing
+    y, X = _overlap()
+    a, b = _stats.fit_logit(y, X), _stats.fit_logit(y, X, intervals=False)
+    np.testing.assert_array_equal(a.conf_int(), b.conf_int())
+    assert a.note == b.note == ""
+
+
+def test_scorecard_intervals_parameter_clones_and_leaves_the_card_unchanged():
+    from sklearn.base import clone
+
+    from calib.errors import CalibParamsError
+    X, y, g = _separated_card_data()
+    assert Scorecard().get_params()["intervals"] is True
+    assert clone(Scorecard(C=None).set_params(intervals=False)).get_params()["intervals"] is False
+    full = Scorecard(max_bins=2, C=None).fit(X, y, groups=g)
+    bare = Scorecard(max_bins=2, C=None, intervals=False).fit(X, y, groups=g)
+    assert "profile" in full.fit_note_ and "not computed" in bare.fit_note_
+    assert "profile" not in bare.fit_note_
+    t = bare.coef_table_
+    assert t[["p_value", "ci_low", "ci_high"]].isna().all().all()
+    pd.testing.assert_frame_equal(t[["coef", "se"]], full.coef_table_[["coef", "se"]])
+    pd.testing.assert_frame_equal(bare.points_table(), full.points_table())
+    with pytest.raises(CalibParamsError, match="intervals"):
+        Scorecard(intervals="no").fit(X, y)
+
+
+def test_cross_validation_folds_compute_no_profile_and_predict_the_same(monkeypatch):
+    from calib.scorecard import cross_validate
+    X, y, g = _separated_card_data()
+    card = Scorecard(max_bins=2, C=None)
+    calls = []
+    profile = _stats._firth_profile
+
+    def counted(*a, **k):
+        calls.append(1)
+        return profile(*a, **k)
+
+    monkeypatch.setattr(_stats, "_firth_profile", counted)
+    fits = []
+    fit_logit = _stats.fit_logit
+
+    def spy(*a, **k):
+        fits.append(fit_logit(*a, **k))
+        return fits[-1]
+
+    monkeypatch.setattr(_stats, "fit_logit", spy)
+    cv = cross_validate(card, X, y, groups=g, random_state=0)
+    assert len(fits) == 5 and all(f.cov_type == "firth" for f in fits)   # every fold separated
+    assert calls == []
+    # the folds refitted with the intervals on (as before the switch): same out-of-fold frame
+    monkeypatch.setattr(_stats, "fit_logit", lambda *a, **k: fit_logit(*a, **{**k, "intervals": True}))
+    ref = cross_validate(card, X, y, groups=g, random_state=0)
+    assert len(calls) == 5
+    pd.testing.assert_frame_equal(cv.oof, ref.oof)
+    pd.testing.assert_frame_equal(cv.folds, ref.folds)

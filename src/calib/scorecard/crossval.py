@@ -90,9 +90,10 @@ def _n_splits(yo: np.ndarray, go: np.ndarray | None, n_splits: int) -> int:
 def _fold(estimator: Scorecard, X: pd.DataFrame, yv: np.ndarray, g: np.ndarray | None,
           tr_rows: np.ndarray, te_rows: np.ndarray, grading: dict | None) -> tuple:
     """Fit on ``tr_rows`` (outcomes only unless parcelling), predict ``te_rows``; cut-offs on
-    the scores of every training row (with or without outcome)."""
+    the scores of every training row (with or without outcome). The fold's card is used only
+    for its estimates: no wild bootstrap, no profile intervals of a Firth fallback."""
     from sklearn.base import clone
-    est = clone(estimator).set_params(wild_bootstrap=False)
+    est = clone(estimator).set_params(wild_bootstrap=False, intervals=False)
     use_rej = getattr(estimator, "reject_inference", "none") == "parcelling"
     fit_rows = tr_rows if use_rej else tr_rows[~np.isnan(yv[tr_rows])]
     est.fit(X.iloc[fit_rows], yv[fit_rows], groups=None if g is None else g[fit_rows])

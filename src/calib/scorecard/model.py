@@ -48,6 +48,8 @@ def _check_params(sc: "Scorecard") -> None:
     if sc.wild_bootstrap not in ("auto", True, False):
         raise CalibParamsError(f"scorecard.wild_bootstrap: expected 'auto', True or False, got "
                                f"{sc.wild_bootstrap!r}")
+    if not isinstance(sc.intervals, (bool, np.bool_)):
+        raise CalibParamsError(f"intervals: expected True or False, got {sc.intervals!r}")
     for k, v in (sc.monotone_trend or {}).items():
         if v not in _TRENDS:
             raise CalibParamsError(f"monotone_trend[{k!r}]: expected one of {_TRENDS}, got {v!r}")
@@ -238,6 +240,13 @@ class Scorecard(PointsMixin, ClassifierMixin, BaseEstimator):
         ``"auto"`` when the fit is clustered on fewer than 30 villages.
     n_boot : int, default 9999
         Draws of the wild cluster bootstrap.
+    intervals : bool, default True
+        Compute the profile penalised-likelihood intervals and p-values of the Firth fallback
+        (separated data; ``fit_logit(..., intervals=...)``), up to thousands of constrained
+        refits. :func:`~calib.scorecard.crossval.cross_validate` turns it off for its fold
+        refits, which use only the estimates: ``p_value``, ``ci_low`` and ``ci_high`` of such
+        a fit are NaN and ``fit_note_`` says so. The estimates, the points and the other fits
+        are the same either way.
     random_state : int or numpy.random.Generator, optional
         Seed of the random assignment in parcelling and of the bootstrap draws.
 
@@ -326,6 +335,7 @@ class Scorecard(PointsMixin, ClassifierMixin, BaseEstimator):
                  base_odds: float = 50, pdo: float = 20, reject_inference: str = "none",
                  parcel_bands: int = 10, parcel_factor: float = 1.0, min_iv: float = 0.0,
                  C: float | None = 1.0, wild_bootstrap: str | bool = "auto", n_boot: int = 9999,
+                 intervals: bool = True,
                  random_state: int | np.random.Generator | None = None) -> None:
         self.monotone_trend = monotone_trend
         self.default_trend = default_trend
@@ -344,6 +354,7 @@ class Scorecard(PointsMixin, ClassifierMixin, BaseEstimator):
         self.C = C
         self.wild_bootstrap = wild_bootstrap
         self.n_boot = n_boot
+        self.intervals = intervals
         self.random_state = random_state
 
     @classmethod
@@ -375,7 +386,8 @@ class Scorecard(PointsMixin, ClassifierMixin, BaseEstimator):
         excluded = _excluded(specs, W, self.min_iv)
         use = [i for i, n in enumerate(names) if n not in excluded]
         exog = np.column_stack([np.ones(W.shape[0]), W[:, use]])
-        fit = _stats.fit_logit(y, exog, groups=groups, weights=w, C=self.C)
+        fit = _stats.fit_logit(y, exog, groups=groups, weights=w, C=self.C,
+                               intervals=self.intervals)
         self.fit_note_ = fit.note
         self.coef_table_ = _coef_table(fit, ["(intercept)"] + [names[i] for i in use],
                                        _wild_p_values(self, fit, y, exog, w, groups))
