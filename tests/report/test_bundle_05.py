@@ -14,11 +14,19 @@ import pytest
 import yaml
 
 from _support import visible_text
-from calib.report import fmt, format_metric
+from calib.report import findings, fmt, format_metric
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 NB = "05_points_discount"
+money = findings.pricing.money  # an amount as the page writes it: 万元, two decimals
+#: An amount as the page writes it, the figure captured (``9.28`` of ``9.28 万元``).
+WAN = r"([\d,]+\.\d\d) 万元"
+
+
+def _wan(words: str) -> float:
+    """An amount the page wrote in 万元 (``9.28``), in yuan."""
+    return float(words.replace(",", "")) * 10_000
 
 
 def _page(bundle, name: str) -> str:
@@ -56,7 +64,7 @@ def _tables(bundle) -> list[tuple[list[str], list[list[str]]]]:
 
 
 def _cost_table(bundle) -> tuple[list[str], list[list[str]]]:
-    found = [(h, rows) for h, rows in _tables(bundle) if "较模型风险价格少收（元/年）" in h]
+    found = [(h, rows) for h, rows in _tables(bundle) if "较模型风险价格少收（万元/年）" in h]
     assert len(found) == 1, [h for h, _ in _tables(bundle)]
     return found[0]
 
@@ -118,7 +126,7 @@ def test_every_cost_names_its_schedule(reader_bundle):
     for hit in re.finditer(r"每年补贴|无需补贴", row):  # every subsidy on the index says whose
         assert re.search(r"(现行方案|推荐方案)$", row[max(0, hit.start() - 4):hit.start()]), row[hit.start() - 20:hit.end()]
     if m["recommended_step_discount"] == 0:
-        budget = fmt.yuan(_points_loan(reader_bundle)["subsidy_budget"])
+        budget = money(_points_loan(reader_bundle)["subsidy_budget"])
         assert f"推荐方案无需补贴（预算 {budget}；现行方案每年补贴 {sub}，为点估计" in row
 
 
@@ -128,14 +136,14 @@ def test_point_estimate_and_interval_of_the_current_subsidy_are_reconciled(reade
     current subsidy's bootstrap interval, in the decision and in the text."""
     m = _figures(reader_bundle)
     page = _page(reader_bundle, f"{NB}.html")
-    sub = fmt.yuan(m["subsidy_current_schedule"])
-    hit = re.search(r"补贴 " + re.escape(sub) + r"（点估计；让利利息 [\d,]+ 元 = 风险降低可支付的让利 ([\d,]+) 元 \+ 补贴） "
-                    r"\[([\d,]+), ([\d,]+)\]", page)
+    sub = money(m["subsidy_current_schedule"])
+    hit = re.search(r"补贴 " + re.escape(sub) + r"（点估计；让利利息 [\d,]+\.\d\d 万元 = 风险降低可支付的让利 " + WAN
+                    + r" \+ 补贴） \[([\d,]+\.\d\d), ([\d,]+\.\d\d)\]", page)
     assert hit, page[:3000]
-    lo, hi = (int(x.replace(",", "")) for x in hit.groups()[1:])
-    assert lo <= m["subsidy_current_schedule"] <= hi + 0.5
+    lo, hi = (_wan(x) for x in hit.groups()[1:])
+    assert lo <= m["subsidy_current_schedule"] <= hi + 50  # the ends written to 0.01 万元
     assert f"现行方案每年补贴的 95% 区间为 [{hit.group(2)}, {hit.group(3)}]" in page
-    assert f"点估计把这一部分计为 {hit.group(1)} 元" in page
+    assert f"点估计把这一部分计为 {hit.group(1)} 万元" in page
     ci = fmt.ci(m["discount_ci_low"], m["discount_ci_high"], "pct3")
     assert f"每 100 分风险可证明的优惠的 95% 区间为 {ci}" in page
 
@@ -161,7 +169,7 @@ def test_each_risk_justified_quantity_has_its_own_name(reader_bundle):
     assert "较 0 分的风险可证明优惠" in head and "风险可证明的优惠" not in head
     mean = next(r for r in rows if r[0] == "合计")[head.index("较 0 分的风险可证明优惠")]
     assert f"较 0 分的风险可证明优惠在全部贷款上平均为 {mean}（上表合计行）" in page
-    assert re.search(r"其中风险降低可支付的让利 [\d,]+ 元", page)
+    assert re.search(r"其中风险降低可支付的让利 " + WAN, page)
 
 
 def test_the_recommended_discount_reads_one_way(reader_bundle):
@@ -174,7 +182,7 @@ def test_the_recommended_discount_reads_one_way(reader_bundle):
     assert f"推荐方案的每 100 分优惠 {fmt.pct(v, 3)}" in page
     assert f"推荐方案每 100 分优惠 : {fmt.pct(v, 3)}" in row
     assert f"政策每 100 分优惠（现行方案） : {fmt.pct(m['policy_discount_per_100'], 3)}" in row
-    scheme = next((h, r) for h, r in _tables(reader_bundle) if "补贴预算（元/年）" in h)
+    scheme = next((h, r) for h, r in _tables(reader_bundle) if "补贴预算（万元/年）" in h)
     rec = next(r for r in scheme[1] if r[0] == "推荐方案")
     assert rec[scheme[0].index("每 100 分优惠")] == fmt.pct(v, 3)
     other = {fmt.pct(v, d) for d in (2, 4)} - {fmt.pct(v, 3)}
@@ -224,10 +232,10 @@ def test_a_column_of_rates_has_one_number_of_decimals(reader_bundle):
 
 
 def test_the_subsidy_rate_and_amount_have_two_names(reader_bundle):
-    """"补贴（利率）" beside "补贴金额（元/年）"."""
+    """"补贴（利率）" beside "补贴金额（元/年）" (now 万元/年)."""
     head, _ = _cost_table(reader_bundle)
     assert "补贴（利率）" not in head
-    assert "平均优惠中的补贴部分" in head and "补贴金额（元/年）" in head
+    assert "平均优惠中的补贴部分" in head and "补贴金额（万元/年）" in head
 
 
 def test_the_recommended_schedule_states_the_floor_rule_it_applies(reader_bundle):
@@ -260,28 +268,29 @@ def test_the_current_subsidy_is_a_point_estimate_where_it_is_stated(reader_bundl
     row, page = _index_row(reader_bundle), _page(reader_bundle, f"{NB}.html")
     # the key figure says it is a point estimate; its interval stands in the conclusion beside it
     # (the index shows a report's first 14 figures: the interval's ends come after 疑似积分虚高的村)
-    assert f"现行方案每年补贴（点估计） : {fmt.yuan(sub)}" in row and "疑似积分虚高的村" in row
-    ci = fmt.ci(lo, hi, "yuan")
-    at_top = fmt.yuan(sub) == fmt.yuan(hi)
+    assert f"现行方案每年补贴（点估计） : {money(sub)}" in row and "疑似积分虚高的村" in row
+    ci = fmt.ci(lo, hi, findings.pricing.MONEY)
+    at_top = money(sub) == money(hi)
     assert at_top  # the sample's estimate sits at the top of its interval: the test can fail
-    said = f"现行方案每年补贴 {fmt.yuan(sub)}，为点估计，位于其 95% 区间 {ci} 的上端，数据不能排除补贴低至 {fmt.yuan(lo)}"
+    said = f"现行方案每年补贴 {money(sub)}，为点估计，位于其 95% 区间 {ci} 的上端，数据不能排除补贴低至 {money(lo)}"
     assert said in row and said in page  # the conclusion, on both
     assert "减去区间下端" not in page
     forgone = m["interest_forgone_current_schedule"]
-    assert f"按区间它可能多达 {fmt.yuan(forgone - lo)}，即补贴可能低至 {fmt.yuan(lo)}" in page
+    assert f"按区间它可能多达 {money(forgone - lo)}，即补贴可能低至 {money(lo)}" in page
 
 
 def test_the_gap_to_the_risk_price_adds_up_from_its_column(reader_bundle):
-    """"现行利率比风险价格合计每年少收 152,338 元" could not be recomputed from any printed table."""
+    """"现行利率比风险价格合计每年少收 152,338 元" could not be recomputed from any printed table
+    (now in 万元, as the column)."""
     page = _page(reader_bundle, f"{NB}.html")
-    said = re.search(r"现行利率比风险价格合计每年少收 ([\d,]+) 元（上表“较模型风险价格少收”列的合计", page)
+    said = re.search(r"现行利率比风险价格合计每年少收 " + WAN + r"（上表“较模型风险价格少收”列的合计", page)
     assert said, page
     head, rows = _cost_table(reader_bundle)
-    col = head.index("较模型风险价格少收（元/年）")
+    col = head.index("较模型风险价格少收（万元/年）")
     total = next(r for r in rows if r[0] == "合计")[col]
     assert total == said.group(1)
-    bands = [int(r[col].replace(",", "")) for r in rows if r[0] != "合计"]
-    assert len(bands) > 3 and abs(sum(bands) - int(total.replace(",", ""))) <= len(bands)  # each band rounded to 1 元
+    bands = [_wan(r[col]) for r in rows if r[0] != "合计"]
+    assert len(bands) > 3 and abs(sum(bands) - _wan(total)) <= 50 * (len(bands) + 1)  # each written to 0.01 万元
 
 
 def test_in_sample_figures_say_so(reader_bundle):
@@ -301,13 +310,52 @@ def test_the_subsidy_amounts_and_rates_are_related_as_the_page_says(reader_bundl
     stood beside 949 元 (audit 4, finding 12): the rates are plain means over loans and the
     amounts sums loan by loan, and the page says so."""
     head, rows = _cost_table(reader_bundle)
-    rate, drawn, amount = (head.index(h) for h in ("平均优惠中的补贴部分", "用信余额（万元）", "补贴金额（元/年）"))
+    rate, drawn, amount = (head.index(h) for h in ("平均优惠中的补贴部分", "用信余额（万元）", "补贴金额（万元/年）"))
     num = lambda s: float(s.replace(",", "").rstrip("%"))  # noqa: E731
-    off = [r[0] for r in rows
-           if abs(num(r[rate]) / 100 * num(r[drawn]) * 10_000 - num(r[amount])) > 0.0005 / 100 * num(r[drawn]) * 10_000 + 1]
+    off = [r[0] for r in rows  # in 万元: the rate written to 0.0005 percentage point, the amount to 0.005 万元
+           if abs(num(r[rate]) / 100 * num(r[drawn]) - num(r[amount])) > 0.0005 / 100 * num(r[drawn]) + 0.005 + 1e-4]
     page = _page(reader_bundle, f"{NB}.html")
     if off:  # the printed rate times the balance is not the amount: the page must not say it is
         assert "乘以用信余额即补贴金额" not in page, off
     assert "比率各列（优惠、利率、违约率、PD 等）是各笔贷款的简单平均" in page
     assert "补贴金额不等于平均优惠中的补贴部分乘以用信余额" in page
     assert "逐笔 用信余额" not in page  # the stray space of finding 17
+
+
+#: Report 05's money columns as its tables head them: every one in 万元, as the other reports' totals.
+MONEY_HEADS = {"用信余额（万元）", "让利利息（万元/年）", "补贴金额（万元/年）", "较模型风险价格少收（万元/年）",
+               "补贴预算（万元/年）", "现行补贴金额（万元/年）", "推荐补贴金额（万元/年）"}
+#: A figure in 元 (not 万元).
+IN_YUAN = re.compile(r"\d ?元")
+
+
+def test_every_amount_is_in_wan_as_the_other_reports(reader_bundle):
+    """Report 05 said "补贴 92,808 元" and headed "让利利息（元/年）" beside "用信余额（万元）", where
+    reports 02, 03 and 06 state totals in 万元: every amount of the page (prose, conclusions,
+    tables) and of its index row is in 万元 with two decimals. Only the parameter table keeps
+    the parameter file's own unit (补贴预算（元/年）, the value as params.yaml writes it), as on
+    every page."""
+    m = _figures(reader_bundle)
+    prose, row = _prose(reader_bundle), _index_row(reader_bundle)
+    for text in (prose, row):
+        assert not IN_YUAN.search(text), [text[max(0, h.start() - 30):h.end()] for h in IN_YUAN.finditer(text)]
+    assert len(re.findall(WAN, prose)) >= 12  # the summary, conclusions and sections: the test reads what it means to
+    for name in ("interest_forgone_current_schedule", "subsidy_current_schedule"):
+        assert format_metric(name, m[name]) == money(m[name]) and f" : {money(m[name])}" in row
+    heads = set()
+    for head, rows in _tables(reader_bundle):
+        if "参数键（params.yaml）" in head:  # the parameter table: the file's keys and values as written
+            continue
+        heads |= set(head)
+        assert not [h for h in head if "元" in h and "万元" not in h], head
+        assert not [c for r in rows for c in r if IN_YUAN.search(c)], head
+        for j, h in enumerate(head):
+            if h in MONEY_HEADS:
+                cells = [r[j] for r in rows if j < len(r)]
+                assert cells and all(re.fullmatch(r"-?[\d,]+\.\d\d", c) for c in cells), (h, cells)
+    assert MONEY_HEADS <= heads, MONEY_HEADS - heads
+    # the cost table's total row is the figure the index and the conclusions state
+    head, rows = _cost_table(reader_bundle)
+    total = next(r for r in rows if r[0] == "合计")
+    assert total[head.index("让利利息（万元/年）")] + " 万元" == money(m["interest_forgone_current_schedule"])
+    assert total[head.index("补贴金额（万元/年）")] + " 万元" == money(m["subsidy_current_schedule"])

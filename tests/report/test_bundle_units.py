@@ -1,7 +1,8 @@
 """The sample bundle read under "one number, one value" (audit findings 4, 5 and 11): report 06
 and its workbook name households and persons apart wherever both are counted, two counts side by
-side do not read as a fraction, report 01 says that its profiling figures count households, and
-the glossary defines every coverage and usage ratio with its denominator.
+side do not read as a fraction, report 01 says that its profiling figures count households, the
+glossary defines every coverage and usage ratio with its denominator, and money totals read in
+万元 on every page that states them (report 05 stated its own in 元).
 
 ``CALIB_TEST_BUNDLE=reports/latest`` reads an existing bundle instead of rendering one."""
 from __future__ import annotations
@@ -13,12 +14,15 @@ import openpyxl
 import pytest
 
 from _support import visible_text
-from calib.report import fmt
+from calib.report import fmt, format_metric
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 #: Headers that would carry a household figure in one table and a person figure in another.
 BARE = {"授信面", "用信面", "合格数", "授信面达标", "用信面达标"}
+#: A figure in 元 (not 万元), and a total as the reports write it (two decimals, 万元).
+IN_YUAN = re.compile(r"\d ?元")
+IN_WAN = re.compile(r"[\d,]+\.\d\d 万元")
 
 
 def _page(bundle, name: str) -> str:
@@ -85,3 +89,30 @@ def test_glossary_defines_every_ratio_with_its_denominator(reader_bundle):
                   "已授信农户中的合格人数 / 合格人数", "已授信农户 / 已建档农户", "有贷款农户 / 全部农户",
                   "/ 模型已评分农户"):
         assert words in page, words
+
+
+def test_money_totals_read_in_wan_on_the_index_and_on_every_page_that_states_them(reader_bundle):
+    """Reports 02, 03 and 06 state totals in 万元 (``fmt.wan``); report 05 stated its subsidy,
+    interest forgone and budget in 元 ("现行方案每年补贴 92,808 元"), on its page and on the index.
+    Every money figure the index shows is in 万元, and pages 02, 03 and 05 state their totals in
+    万元 and none in 元 (page 05 outside its parameter table, which writes the parameter file's
+    own keys and values; report 03's per-household lists are in tables, headed （元）)."""
+    from calib.report.labels import metric_kind
+
+    index = re.sub(r"\s+", " ", _page(reader_bundle, "index.html"))
+    assert not IN_YUAN.search(index), [index[max(0, m.start() - 30):m.end()] for m in IN_YUAN.finditer(index)]
+    figures = _metrics(reader_bundle)
+    money = [(nb, k) for nb, got in figures.items() for k in got if metric_kind(k) in ("wan", "yuan", "wan_year", "yuan_year")]
+    assert {"02_peer_consensus", "03_consensus_vs_model", "05_points_discount"} <= {nb for nb, _ in money}
+    for nb, k in money:
+        assert IN_WAN.fullmatch(format_metric(k, figures[nb][k]).lstrip("-")), (nb, k)
+    for name in ("02_peer_consensus", "03_consensus_vs_model", "05_points_discount"):
+        raw = (reader_bundle / f"{name}.html").read_text(encoding="utf-8")
+        prose = re.sub(r"\s+", " ", visible_text(re.sub(r"<table.*?</table>", " ", raw, flags=re.S)))
+        assert len(IN_WAN.findall(prose)) >= 3, name  # the page states totals: the test reads what it means to
+        assert not IN_YUAN.search(prose), (name, [prose[max(0, m.start() - 30):m.end()] for m in IN_YUAN.finditer(prose)])
+    raw = (reader_bundle / "05_points_discount.html").read_text(encoding="utf-8")
+    tables = [t for t in re.findall(r"<table.*?</table>", raw, flags=re.S) if "params.yaml" not in t]
+    cells = [visible_text(c) for t in tables for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", t, flags=re.S)]
+    assert not [c for c in cells if IN_YUAN.search(c) or "（元" in c]
+    assert sum("万元" in c for c in cells) >= 8  # the money columns of the cost, scheme, band and sensitivity tables

@@ -15,7 +15,7 @@ import pytest
 
 from calib import pricing
 from calib.pricing.recommend import Recommendation
-from calib.report import findings, set_lang, t
+from calib.report import findings, fmt, set_lang, t
 from calib.report._texts import TEXTS
 
 F = findings.pricing
@@ -132,7 +132,7 @@ def test_each_decision_keeps_its_verdict_and_threshold():
     assert found[0].threshold == "按参数方案复现合同利率的贷款 ≥ 95%；否则下文成本按银行未采用的方案计算"
     assert found[1].threshold == "与政策每 100 分 0.100% 比较" and found[1].ci == "[-0.020%, 0.120%]"
     assert found[2].figure == "0.040%" and found[2].threshold == "与现行每 100 分 0.100% 比较；约束：补贴预算"
-    assert found[3].threshold == found[4].threshold == "补贴 ≤ 预算 200,000 元/年（参数：积分贷补贴预算）"
+    assert found[3].threshold == found[4].threshold == "补贴 ≤ 预算 20.00 万元/年（参数：积分贷补贴预算）"
 
 
 @pytest.mark.parametrize("share, verdict", [(0.9499, "rates not reproduced"), (0.95, "rates reproduced"), (0.9501, "rates reproduced")])
@@ -166,7 +166,7 @@ def test_a_banded_recommendation_has_no_discount_per_100_points():
 BANDS = [{"points": 200, "discount": 0.002}, {"points": 400, "discount": 0.004}]
 
 
-@pytest.mark.parametrize("top, start", [(0.0012, "推荐分档优惠，最高档 0.120%，推荐方案每年补贴 50,000 元"),
+@pytest.mark.parametrize("top, start", [(0.0012, "推荐分档优惠，最高档 0.120%，推荐方案每年补贴 5.00 万元"),
                                         (0.0, "不推荐积分优惠（约束：成本底线），")])
 def test_a_banded_schedule_is_answered_and_said_in_bands(top, start):
     """A banded schedule has no step: the recommendation (in its form) is said by its top band,
@@ -211,16 +211,17 @@ def test_the_base_rate_either_covers_every_band_or_asks_for_a_review(below_base,
     assert found[6].figure == f"基准利率 5.00% 下 {below_base} / 3 个积分档不覆盖（样本内）；全部贷款覆盖成本需 4.95%"
 
 
-@pytest.mark.parametrize("high, top", [(90_000.49, True), (90_000.0, True), (90_000.51, False), (120_000.0, False)])
+@pytest.mark.parametrize("high, top", [(90_049.0, True), (90_000.0, True), (90_051.0, False), (120_000.0, False)])
 def test_the_current_subsidy_is_said_at_its_intervals_top_as_written(high, top):
-    """At the top as the page writes both (whole yuan): the interval's low end said too."""
+    """At the top as the page writes both (万元, two decimals: 9.00 up to 90,049 元, 9.01 from
+    90,051 元): the interval's low end said too."""
     _, summary = _conclude(sub_high=high)
     words = F.cost_summary(_table(), _decisions(sub_high=high))
     if top:
-        assert "现行方案每年补贴 90,000 元，为点估计，位于其 95% 区间 [10,000, 90,000] 的上端，数据不能排除补贴低至 10,000 元）" in summary
+        assert "现行方案每年补贴 9.00 万元，为点估计，位于其 95% 区间 [1.00, 9.00] 的上端，数据不能排除补贴低至 1.00 万元）" in summary
         assert words["at_top"] == t("nb05.at_top")
     else:
-        assert "现行方案每年补贴 90,000 元，为点估计，95% 区间 [10,000, " in summary and "上端" not in summary
+        assert "现行方案每年补贴 9.00 万元，为点估计，95% 区间 [1.00, " in summary and "上端" not in summary
         assert words["at_top"] == ""
 
 
@@ -229,12 +230,12 @@ def test_the_current_subsidy_is_said_at_its_intervals_top_as_written(high, top):
 def test_the_summary_and_findings_in_chinese():
     found, summary = _conclude()
     assert summary == (
-        "推荐每 100 分优惠 0.040%，推荐方案每年补贴 50,000 元（预算 200,000 元；现行方案每年补贴 90,000 元，为点估计，"
-        "95% 区间 [10,000, 120,000]）；现行优惠的风险依据：无法区分（每 100 分风险可证明的优惠的 95% 区间 [-0.020%, 0.120%]）；"
+        "推荐每 100 分优惠 0.040%，推荐方案每年补贴 5.00 万元（预算 20.00 万元；现行方案每年补贴 9.00 万元，为点估计，"
+        "95% 区间 [1.00, 12.00]）；现行优惠的风险依据：无法区分（每 100 分风险可证明的优惠的 95% 区间 [-0.020%, 0.120%]）；"
         "基准利率 5.00% 下 1 / 3 个积分档不覆盖成本（样本内；全部贷款覆盖成本需 4.95%），需复核基准利率。")
     assert [f.decision for f in found] == [t(f"nb05.c.{k}") for k in ("period", "justified", "recommend", "recommend_cost",
                                                                        "current", "current_rate", "base", "inflation")]
-    assert found[4].figure == "补贴 90,000 元（点估计；让利利息 130,000 元 = 风险降低可支付的让利 40,000 元 + 补贴）"
+    assert found[4].figure == "补贴 9.00 万元（点估计；让利利息 13.00 万元 = 风险降低可支付的让利 4.00 万元 + 补贴）"
     assert found[7].figure == "1 个：甲村"
 
 
@@ -245,8 +246,9 @@ def test_the_summary_and_findings_in_english():
         words = F.cost_summary(_table(), _decisions())
     finally:
         set_lang("zh-CN")
-    assert summary.startswith("Recommended 0.040% per 100 points, the recommended schedule's subsidy 50,000 yuan a year "
-                              "(budget 200,000 yuan; the current schedule's subsidy 90,000 yuan, a point estimate")
+    assert summary.startswith("Recommended 0.040% per 100 points, the recommended schedule's subsidy 5.00 × 10,000 yuan "
+                              "a year (budget 20.00 × 10,000 yuan; the current schedule's subsidy 9.00 × 10,000 yuan, a "
+                              "point estimate")
     assert summary.endswith("at the base rate 5.00% 1 of 3 bands are below cost (in sample; all loans need 4.95% to cover "
                             "cost): revise the base rate.")
     assert found[0].decision == "The parameters' schedule against the booked rates"
@@ -269,7 +271,89 @@ def test_the_cost_summary_fills_every_placeholder_of_its_text():
     fields = {f for _, f, _, _ in string.Formatter().parse(TEXTS["nb05.cost.summary"][0]) if f}
     assert set(words) == fields
     assert words["below"] == "2" and words["bands"] == "3" and words["justified"] == "0.021%"
-    assert words["paid_high"] == "120,000 元" and words["sub_low"] == "10,000 元" and words["verdict"] == "无法区分"
+    assert words["paid_high"] == "12.00 万元" and words["sub_low"] == "1.00 万元" and words["verdict"] == "无法区分"
+    assert (words["forgone"], words["subsidy"], words["paid"], words["above"]) == (
+        "13.00 万元", "9.00 万元", "4.00 万元", "11.10 万元")
+    assert words["sub_ci"] == "[1.00, 12.00]"  # the interval's ends in the unit of its estimate
+
+
+# --- the unit of money -------------------------------------------------------------------------
+
+#: Report 05's columns of money (every one a sum over loans: a band's, all loans', a schedule's)
+#: and its recorded figures of money: in 万元 as reports 02, 03 and 06 give their totals.
+MONEY_COLUMNS = {"drawn": "wan", "recommended_drawn": "wan", "interest_forgone": "wan_year", "subsidy_amount": "wan_year",
+                 "cost_above_risk_price": "wan_year", "budget": "wan_year", "current_subsidy_amount": "wan_year",
+                 "recommended_subsidy_amount": "wan_year"}
+MONEY_METRICS = ("interest_forgone_current_schedule", "subsidy_current_schedule", "subsidy_current_schedule_ci_low",
+                 "subsidy_current_schedule_ci_high")
+#: A figure in 元 or in yuan (read where "× 10,000 yuan", the English 万元, is taken out).
+IN_YUAN = re.compile(r"\d (元|yuan)")
+IN_WAN = {"zh-CN": re.compile(r"\d\.\d\d 万元"), "en": re.compile(r"\d\.\d\d × 10,000 yuan")}
+
+
+def _said(lang: str) -> str:
+    """Every word of report 05's conclusions block and cost summary, in ``lang``."""
+    set_lang(lang)
+    try:
+        found, summary = _conclude()
+        words = F.cost_summary(_table(), _decisions())
+        return " | ".join([summary, *words.values(), *(x for f in found for x in (f.decision, f.figure, f.threshold, f.ci or ""))])
+    finally:
+        set_lang("zh-CN")
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_every_amount_of_the_conclusions_is_in_wan(lang):
+    """The conclusions said "补贴 92,808 元" where reports 02, 03 and 06 say "1,711.20 万元": every
+    amount report 05 words (the subsidies, the interest forgone, the budget, the intervals' ends)
+    is in 万元 with two decimals, in both languages."""
+    said = _said(lang)
+    bare = said.replace("× 10,000 yuan", "")
+    assert not IN_YUAN.search(bare), [bare[m.start() - 20:m.end()] for m in IN_YUAN.finditer(bare)]
+    assert len(IN_WAN[lang].findall(said)) >= 10  # the amounts are there: the test reads what it means to
+    assert "[1.00, 12.00]" in said and "[4.00, 6.00]" in said  # the intervals' ends as their estimates
+
+
+def test_money_is_the_other_reports_formatter_of_totals():
+    """One formatter for report 05's amounts: fmt.wan, as reports 02, 03 and 06 (no amount of the
+    page is one loan's: 210 元, the sample's smallest band total, reads 0.02 万元, not 0.00)."""
+    for x in (0.0, 210.0, 92_808.0, 200_000.0, 31_380_000.0, float("nan")):
+        assert F.money(x) == fmt.wan(x)
+    assert F.money(210.0) == "0.02 万元" and F.money(92_808.0) == "9.28 万元"
+    assert fmt.ci(10_000.0, 120_000.0, F.MONEY) == "[1.00, 12.00]"
+
+
+@pytest.mark.parametrize("lang, unit, unit_year", [("zh-CN", "（万元）", "（万元/年）"),
+                                                   ("en", " (× 10,000 yuan)", " (× 10,000 yuan/year)")])
+def test_every_money_column_and_figure_is_headed_in_wan(lang, unit, unit_year):
+    """Report 05's tables headed 让利利息（元/年） beside 用信余额（万元）: every money column is in
+    万元 (a year, for the yearly amounts), on the page and in a workbook; the index's figures too."""
+    from calib.report import format_metric
+    from calib.report.labels import column_label, kind_of
+
+    for column, kind in MONEY_COLUMNS.items():
+        assert kind_of(column) == kind, column
+        assert column_label(column, lang).endswith(unit_year if kind == "wan_year" else unit), column
+    set_lang(lang)
+    try:
+        shown = {m: format_metric(m, 92_808.0) for m in MONEY_METRICS}
+    finally:
+        set_lang("zh-CN")
+    assert set(shown.values()) == {"9.28" + (" 万元" if lang == "zh-CN" else " × 10,000 yuan")}, shown
+
+
+def test_a_money_column_is_written_in_wan_in_a_workbook(tmp_path):
+    """A workbook states a money column as the page: its header says 万元/年 and its values are
+    in 万元 (a total of 92,808 元 is 9.2808 in the cell)."""
+    import openpyxl
+
+    from calib.report import write_xlsx
+
+    path = write_xlsx(_table()[["band", "interest_forgone", "subsidy_amount", "cost_above_risk_price"]], tmp_path / "cost.xlsx",
+                      labels=True)
+    rows = list(openpyxl.load_workbook(path, read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert rows[0][1:] == ("让利利息（万元/年）", "补贴金额（万元/年）", "较模型风险价格少收（万元/年）")
+    assert rows[-1][1:] == (13.0, 9.0, 11.1)
 
 
 # --- the headline figures ----------------------------------------------------------------------

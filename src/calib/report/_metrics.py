@@ -88,11 +88,11 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "policy_in_ci": ("政策优惠在 95% 区间内", "Policy discount inside the 95% interval", "bool"),
     "policy_verdict": ("政策优惠结论", "Policy discount verdict", "text"),
     # the current schedule's yearly cost (the recommended schedule's is in the conclusion)
-    "interest_forgone_current_schedule": ("现行方案每年让利利息", "Current schedule: interest forgone a year", "yuan"),  # the value carries 元
+    "interest_forgone_current_schedule": ("现行方案每年让利利息", "Current schedule: interest forgone a year", "wan"),  # a total: in 万元, as the other reports'
     # a point estimate: its bootstrap interval beside it (the estimate can sit at the interval's top)
-    "subsidy_current_schedule": ("现行方案每年补贴（点估计）", "Current schedule: subsidy above the risk-justified discount, a year (point estimate)", "yuan"),
-    "subsidy_current_schedule_ci_low": ("现行方案每年补贴 95% 下限", "Current schedule: yearly subsidy, 95% low", "yuan"),
-    "subsidy_current_schedule_ci_high": ("现行方案每年补贴 95% 上限", "Current schedule: yearly subsidy, 95% high", "yuan"),
+    "subsidy_current_schedule": ("现行方案每年补贴（点估计）", "Current schedule: subsidy above the risk-justified discount, a year (point estimate)", "wan"),
+    "subsidy_current_schedule_ci_low": ("现行方案每年补贴 95% 下限", "Current schedule: yearly subsidy, 95% low", "wan"),
+    "subsidy_current_schedule_ci_high": ("现行方案每年补贴 95% 上限", "Current schedule: yearly subsidy, 95% high", "wan"),
     # bands below cost name their rate; both rest on the PD model fitted on the same loans
     "bands_below_cost_current_rate": ("现行利率下不覆盖成本的积分档（样本内）", "Points bands below cost at the current rates (in sample)", "int"),
     "bands_below_cost_base_rate": ("基准利率下不覆盖成本的积分档（样本内）", "Points bands below cost at the base rate (in sample)", "int"),

@@ -10,7 +10,8 @@ The figures come from what the notebook already computed: the decisions of
 (:func:`calib.pricing.calibrate_points_discount`) and the villages flagged for point inflation
 (:func:`calib.pricing.points_inflation`). The verdicts are the decisions' own; the one rule
 worded here is the inflation finding's (a flagged village asks for a review), whose threshold is
-:data:`calib.pricing.inflation.Z_THRESHOLD`.
+:data:`calib.pricing.inflation.Z_THRESHOLD`. Amounts are written in 万元, as the other reports'
+totals (:func:`money`).
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from calib.pricing.recommend import Recommendation
     from calib.pricing.schedule import Schedule
 
-__all__ = ["NAMES_LISTED", "discount", "policy_words", "form_words", "book_rate", "inflation_z", "threshold_words", "flagged_villages",
+__all__ = ["NAMES_LISTED", "MONEY", "money", "discount", "policy_words", "form_words", "book_rate", "inflation_z", "threshold_words", "flagged_villages",
            "flagged_names",
            "inflation_verdict", "cost_summary", "conclusions", "metrics"]
 
@@ -35,8 +36,36 @@ __all__ = ["NAMES_LISTED", "discount", "policy_words", "form_words", "book_rate"
 #: flags three, a province hundreds (:func:`calib.report.fmt.join`); a page convention.
 NAMES_LISTED = 10
 
+#: The display kind of report 05's amounts (:func:`money`; an interval's ends, :func:`calib.report.fmt.ci`).
+MONEY = "wan"
+
 _DECISIONS = ("pricing_period", "policy_discount", "recommended_discount", "recommended_yearly_cost",
               "current_yearly_cost", "current_rate", "base_rate")
+
+
+def money(x: float) -> str:
+    """An amount as report 05 writes it everywhere (the page, its conclusions, the index): in
+    万元 with two decimals, as reports 02, 03 and 06 write their totals (:func:`calib.report.fmt.wan`).
+    Every amount of the page is a total a year over loans (all loans, a points band's, a
+    schedule's) or the subsidy budget; none is one loan's, so none stays in 元.
+
+    Parameters
+    ----------
+    x : float
+        An amount in yuan (as :func:`calib.pricing.evaluate_schedule` and the parameters give it).
+
+    Returns
+    -------
+    str
+        The amount in the run's language (``9.28 万元``, en ``9.28 × 10,000 yuan``).
+
+    Examples
+    --------
+    >>> from calib.report import set_lang
+    >>> _ = set_lang("zh-CN"); money(92_808), money(200_000), money(0)
+    ('9.28 万元', '20.00 万元', '0.00 万元')
+    """
+    return fmt.wan(x)
 
 
 def discount(x: float) -> str:
@@ -258,8 +287,9 @@ def _total(table: pd.DataFrame) -> pd.Series:
 
 
 def _at_top(subsidy: float, high: float) -> bool:
-    """Whether the point estimate of the subsidy sits at its interval's top, as both are written."""
-    return fmt.yuan(subsidy) == fmt.yuan(high)
+    """Whether the point estimate of the subsidy sits at its interval's top, as both are written
+    (:func:`money`)."""
+    return money(subsidy) == money(high)
 
 
 def book_rate(required_total: float) -> str:
@@ -306,13 +336,13 @@ def cost_summary(table: pd.DataFrame, decisions: pd.DataFrame) -> dict[str, str]
     pol, cur = decisions.loc["policy_discount"], decisions.loc["current_yearly_cost"]
     low, high = cur["ci_low"], cur["ci_high"]
     return dict(
-        forgone=fmt.yuan(tot["interest_forgone"]), subsidy=fmt.yuan(tot["subsidy_amount"]),
-        paid=fmt.yuan(tot["risk_justified_amount"]), above=fmt.yuan(tot["cost_above_risk_price"]),
+        forgone=money(tot["interest_forgone"]), subsidy=money(tot["subsidy_amount"]),
+        paid=money(tot["risk_justified_amount"]), above=money(tot["cost_above_risk_price"]),
         justified=fmt.pct(tot["justified_discount"], 3), below=fmt.count(int(decisions.loc["current_rate", "figure"])),
         bands=fmt.count(int((table["band"] != "total").sum())), verdict=t(pol["verdict"]),
-        ci=fmt.ci(pol["ci_low"], pol["ci_high"], "pct3"), sub_ci=fmt.ci(low, high, "yuan"),
+        ci=fmt.ci(pol["ci_low"], pol["ci_high"], "pct3"), sub_ci=fmt.ci(low, high, MONEY),
         at_top=t("nb05.at_top") if _at_top(tot["subsidy_amount"], high) else "",
-        paid_high=fmt.yuan(tot["interest_forgone"] - low), sub_low=fmt.yuan(low))
+        paid_high=money(tot["interest_forgone"] - low), sub_low=money(low))
 
 
 def conclusions(decisions: pd.DataFrame, table: pd.DataFrame, rec: Recommendation, inflation: pd.DataFrame,
@@ -376,12 +406,12 @@ def conclusions(decisions: pd.DataFrame, table: pd.DataFrame, rec: Recommendatio
         Finding(t(form["recommend"]), discount(k_rec["figure"]),
                 t(form["recommend_rule"], now=discount(k_rec["threshold"]), binding=binding), k_rec["verdict"],
                 ci=fmt.ci(k_rec["ci_low"], k_rec["ci_high"], "pct3")),
-        Finding(t("nb05.c.recommend_cost"), fmt.yuan(k_cost["figure"]), t("nb05.c.budget_rule", budget=fmt.yuan(budget)),
-                k_cost["verdict"], ci=fmt.ci(k_cost["ci_low"], k_cost["ci_high"], "yuan")),
-        Finding(t("nb05.c.current"), t("nb05.c.current_fig2", subsidy=fmt.yuan(k_cur["figure"]),
-                                       forgone=fmt.yuan(tot["interest_forgone"]), paid=fmt.yuan(tot["risk_justified_amount"])),
-                t("nb05.c.budget_rule", budget=fmt.yuan(k_cur["threshold"])), k_cur["verdict"],
-                ci=fmt.ci(k_cur["ci_low"], k_cur["ci_high"], "yuan")),
+        Finding(t("nb05.c.recommend_cost"), money(k_cost["figure"]), t("nb05.c.budget_rule", budget=money(budget)),
+                k_cost["verdict"], ci=fmt.ci(k_cost["ci_low"], k_cost["ci_high"], MONEY)),
+        Finding(t("nb05.c.current"), t("nb05.c.current_fig2", subsidy=money(k_cur["figure"]),
+                                       forgone=money(tot["interest_forgone"]), paid=money(tot["risk_justified_amount"])),
+                t("nb05.c.budget_rule", budget=money(k_cur["threshold"])), k_cur["verdict"],
+                ci=fmt.ci(k_cur["ci_low"], k_cur["ci_high"], MONEY)),
         Finding(t("nb05.c.current_rate"), t("nb05.c.current_rate_fig", below=fmt.count(int(k_now["figure"])),
                                             bands=fmt.count(bf.of)),
                 t("nb05.c.base_rule"), k_now["verdict"]),
@@ -392,13 +422,13 @@ def conclusions(decisions: pd.DataFrame, table: pd.DataFrame, rec: Recommendatio
                 t("nb05.c.inflation_rule", inflation_z=inflation_z()), inflation_verdict(inflation)),
     ]
     sub, low, high = k_cur["figure"], k_cur["ci_low"], k_cur["ci_high"]
-    current = t("nb05.current_subsidy_top" if _at_top(sub, high) else "nb05.current_subsidy", subsidy=fmt.yuan(sub),
-                ci=fmt.ci(low, high, "yuan"), low=fmt.yuan(low))
+    current = t("nb05.current_subsidy_top" if _at_top(sub, high) else "nb05.current_subsidy", subsidy=money(sub),
+                ci=fmt.ci(low, high, MONEY), low=money(low))
     base_words = t("nb05.summary.base" if bf.figure else "nb05.summary.base_ok", below=fmt.count(bf.figure),
                    bands=fmt.count(bf.of), rate=base, book=book)
     key = form["summary"] if r[form["size"]] > 0 else "nb05.summary_none"
     summary = t(key, step=discount(r["discount_per_100"]), top=discount(r["top_discount"]),
-                subsidy=fmt.yuan(r["subsidy_amount"]), budget=fmt.yuan(budget), binding=binding, current=current,
+                subsidy=money(r["subsidy_amount"]), budget=money(budget), binding=binding, current=current,
                 verdict=t(k_pol["verdict"]), ci=fmt.ci(k_pol["ci_low"], k_pol["ci_high"], "pct3"), base=base_words)
     return found, summary
 
