@@ -344,7 +344,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "mean_rate": ("平均利率", "Mean rate"),
     "pd": ("模型 PD", "Modelled PD"),
     "justified_discount": ("风险可证明的优惠", "Risk-justified discount"),
-    "subsidy": ("平均优惠中的补贴部分", "Subsidised part of the mean discount"),  # a rate: beside 补贴金额（元/年）
+    "subsidy": ("平均优惠中的补贴部分", "Subsidised part of the mean discount"),  # a rate: beside 补贴金额（万元/年）
     "interest_forgone": ("让利利息", "Interest forgone"),
     "subsidy_amount": ("补贴金额", "Subsidy"),
     "required_rate": ("覆盖成本所需利率", "Rate covering cost"),

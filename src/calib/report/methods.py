@@ -337,12 +337,12 @@ GLOSSARY: list[tuple[str, str, str, str]] = [
      "risk-justified discount per 100 points / against 0 points / risk-paid interest",
      "报告 05。每 100 分风险可证明的优惠 = LGD × 借款人平均的 [PD(积分) − PD(积分 + 100)]，与政策的每 100 分优惠比较；"
      "较 0 分的风险可证明优惠 = LGD × (0 分时的 PD − 该笔贷款的 PD)，按积分档列出，合计行为全部贷款的平均；"
-     "风险降低可支付的让利 = 用信余额 × 截取到 0 与优惠之间的较 0 分的风险可证明优惠（元/年），补贴 = 让利利息 − 风险降低可支付的让利。"
+     "风险降低可支付的让利 = 用信余额 × 截取到 0 与优惠之间的较 0 分的风险可证明优惠（万元/年），补贴 = 让利利息 − 风险降低可支付的让利。"
      "PD 来自在同一批贷款上拟合的模型（样本内）。",
      "Report 05. Risk-justified discount per 100 points = LGD × the mean over borrowers of PD(points) − PD(points + "
      "100), compared with the policy's discount per 100 points; risk-justified discount against 0 points = LGD × (PD "
      "at 0 points − the loan's PD), listed per points band, the total row the mean over all loans; risk-paid interest "
-     "= drawn balance × the risk-justified discount against 0 points held between 0 and the discount (yuan a year), "
+     "= drawn balance × the risk-justified discount against 0 points held between 0 and the discount (× 10,000 yuan a year), "
      "and subsidy = interest forgone − risk-paid interest. The PD is the model's, fitted on the same loans (in sample)."),
     ("样本外 / 样本内", "out of sample / in sample", "样本外：用未参与拟合的农户检验模型所得的数字（交叉验证、折外同义）；样本内：在拟合所用的同一批农户上算出的数字，偏乐观，只作参考。",
      "Out of sample: a figure measured on households not used to fit the model (cross-validated, out of fold: the "
