@@ -94,10 +94,12 @@ class LogitFit(NamedTuple):
     """The statsmodels results object of a maximum-likelihood fit (None when penalised)."""
     profile_ci: np.ndarray | None = None
     """Firth fallback only: ``(k, 2)`` 95 % profile penalised-likelihood intervals (all NaN
-    when fitted with ``intervals=False``)."""
+    when fitted with ``intervals=False``; an end that could not be established is the Wald one,
+    counted in ``note``: :func:`firth_profile`)."""
     profile_p: np.ndarray | None = None
     """Firth fallback only: penalised likelihood-ratio p-values of ``beta_j = 0`` (all NaN
-    when fitted with ``intervals=False``)."""
+    when fitted with ``intervals=False``; one that could not be established is the Wald one,
+    counted in ``note``)."""
 
     def conf_int(self, alpha: float = 0.05) -> np.ndarray:
         """``(k, 2)`` interval: Wald ``params -/+ q se`` with ``q`` the t(df) quantile; for the
@@ -275,15 +277,36 @@ def _cho_solve(L: np.ndarray, b: np.ndarray) -> np.ndarray:
     return x
 
 
-def _firth_pll(y, X, w, beta) -> tuple[float, np.ndarray, np.ndarray]:
+class _FirthPoint(NamedTuple):
+    """The penalised log-likelihood of a Firth logit at one ``beta`` and what a Newton step
+    needs (``[0]`` is the penalised log-likelihood, as a plain tuple's)."""
+
+    pll: float
+    """Penalised log-likelihood ``l(beta) + 1/2 log det I(beta)``."""
+    score: np.ndarray
+    """Its gradient, the modified score."""
+    chol: np.ndarray
+    """Lower Cholesky factor ``L`` of the Fisher information ``I = L L'``."""
+    mu: np.ndarray
+    """Fitted probabilities ``expit(eta)``."""
+    nu: np.ndarray
+    """``1 - mu``, computed as ``expit(-eta)`` (no cancellation where ``eta`` is large)."""
+    z: np.ndarray
+    """Rows ``L^-1 x_i``: ``x_i' I^-1 x_j = z_i . z_j``."""
+
+
+def _firth_pll(y, X, w, beta) -> _FirthPoint:
     """Penalised log-likelihood, its gradient (the modified score) and the lower Cholesky factor
-    of the information at ``beta``.
+    of the information at ``beta`` (with what :func:`_firth_neg_hessian` needs).
 
     One factorisation ``I = L L'`` gives all three: ``log det I = 2 sum log diag L`` and the
-    leverages ``h_i = W_i |L^-1 x_i|^2``."""
+    leverages ``h_i = W_i |L^-1 x_i|^2``. ``W_i = w_i mu_i (1 - mu_i)`` takes ``1 - mu_i`` as
+    ``expit(-eta_i)``: ``1 - expit(eta_i)`` is 0 in floating point beyond ``eta_i ~ 37``, which
+    would drop the row from the information where the profile of separated data goes."""
     eta = X @ beta
     mu = expit(eta)
-    W = w * mu * (1.0 - mu)
+    nu = expit(-eta)
+    W = w * mu * nu
     L = _chol((X.T * W) @ X)
     Linv, info = _lapack.dtrtri(L, lower=1)
     if info != 0:
@@ -291,17 +314,48 @@ def _firth_pll(y, X, w, beta) -> tuple[float, np.ndarray, np.ndarray]:
     Z = X @ Linv.T   # rows L^-1 x_i (k x k inverse and a product: LAPACK's trsm would thread)
     h = W * np.einsum("ij,ij->i", Z, Z)
     ll = float((w * (y * eta - np.logaddexp(0.0, eta))).sum())
-    score = X.T @ (w * (y - mu) + h * (0.5 - mu))
-    return ll + float(np.log(L.diagonal()).sum()), score, L
+    score = X.T @ (w * (y * nu - (1.0 - y) * mu) + h * (0.5 * (nu - mu)))
+    return _FirthPoint(ll + float(np.log(L.diagonal()).sum()), score, L, mu, nu, Z)
+
+
+def _firth_neg_hessian(X: np.ndarray, w: np.ndarray, pt: _FirthPoint, m: int) -> np.ndarray:
+    """Minus the Hessian of the penalised log-likelihood at ``pt``, its leading ``m x m`` block:
+    ``I - 1/2 d2 log det I``.
+
+    With ``W = w mu (1 - mu)`` and its derivatives in the linear predictor ``W' = W (1 - 2 mu)``,
+    ``W'' = W ((1 - 2 mu)^2 - 2 mu (1 - mu))``, and ``q_ij = x_i' I^-1 x_j = z_i . z_j``:
+    ``d2 log det I / db_a db_b = sum_i W''_i q_ii x_ia x_ib - sum_ij W'_i W'_j q_ij^2 x_ia x_jb``.
+    The double sum is ``A' A`` with ``A[(c, d), a] = sum_i W'_i z_ic z_id x_ia``: ``O(n k^3)``
+    instead of ``O(n^2 k)``. Checked against finite differences of the modified score
+    (``tests/scorecard/test_firth_profile.py``)."""
+    mu, nu, Z = pt.mu, pt.nu, pt.z
+    n, k = Z.shape
+    v = mu * nu
+    W = w * v
+    d = nu - mu
+    Xm = X[:, :m]
+    q = np.einsum("ij,ij->i", Z, Z)
+    T1 = (Xm.T * (W * (d * d - 2.0 * v) * q)) @ Xm
+    A = (Z[:, :, None] * Z[:, None, :]).reshape(n, k * k).T @ (Xm * (W * d)[:, None])
+    Lm = pt.chol[:m]
+    H = Lm @ Lm.T - 0.5 * (T1 - A.T @ A)
+    return 0.5 * (H + H.T)
 
 
 def _firth_ascend(y, X, w, beta: np.ndarray, free: np.ndarray | None, max_iter: int, tol: float,
-                  what: str) -> tuple[np.ndarray, float, bool]:
+                  what: str, newton: str = "exact") -> tuple[np.ndarray, float, bool]:
     """Newton ascent of the penalised log-likelihood over the ``free`` coefficients (all when
-    ``None``; a boolean mask or indices) from ``beta``, the Fisher information as Newton matrix
-    (as R ``logistf``): steps capped at 5, halved until the penalised likelihood does not fall,
-    converged when the largest step is below ``tol``. Returns (beta, penalised
+    ``None``; a boolean mask or indices) from ``beta``. Returns (beta, penalised
     log-likelihood, converged).
+
+    ``newton="exact"``: the Newton matrix is minus the Hessian of the penalised log-likelihood
+    (:func:`_firth_neg_hessian`) where it is positive definite, else the Fisher information;
+    ``"fisher"``: always the Fisher information (R ``logistf``'s iteration), which ignores the
+    curvature of the penalty and crawls (hundreds of iterations) where the penalty makes the
+    maximum, as in the tails of a profile on separated data. Steps are capped at 5 and halved
+    until the penalised likelihood does not fall. Converged when the full (not halved) step is
+    below ``tol``; not converged when ``max_iter`` steps did not get there or when no halving of
+    the step stops the penalised likelihood from falling (stalled).
 
     The free columns are moved first, so that the Cholesky factor of their block of the
     information is the leading block of the full one (no second factorisation)."""
@@ -316,34 +370,47 @@ def _firth_ascend(y, X, w, beta: np.ndarray, free: np.ndarray | None, max_iter: 
         if not mask[:m].all():   # not already leading: permute the columns
             order = np.concatenate([np.flatnonzero(mask), np.flatnonzero(~mask)])
             X, beta = X[:, order], beta[order]
-    pll, score, L = _firth_pll(y, X, w, beta)
+    pt = _firth_pll(y, X, w, beta)
     converged = False
     for _ in range(max_iter):
+        g = pt.score[:m]
         step = np.zeros(k)
-        step[:m] = _cho_solve(L if m == k else L[:m, :m], score[:m])
-        big = np.abs(step).max()
-        if big > 5.0:
-            step *= 5.0 / big
+        newton_step = newton == "exact"
+        if newton_step:
+            try:
+                step[:m] = _cho_solve(_chol(_firth_neg_hessian(X, w, pt, m)), g)
+            except np.linalg.LinAlgError:   # not concave here
+                newton_step = False
+        if not newton_step:   # Fisher scoring
+            step[:m] = _cho_solve(pt.chol if m == k else pt.chol[:m, :m], g)
+        full = np.abs(step).max()
+        if full > 5.0:
+            step *= 5.0 / full
+        new = None
         for _ in range(60):
             try:
                 new = _firth_pll(y, X, w, beta + step)
             except np.linalg.LinAlgError:
                 new = None
-            if new is not None and new[0] >= pll - 1e-12 * abs(pll):
+            if new is not None and new.pll >= pt.pll - 1e-12 * abs(pt.pll):
                 break
             step = step / 2.0
-        if new is None:
-            raise np.linalg.LinAlgError(f"{what}: singular information matrix")
+        else:
+            if new is None:
+                raise np.linalg.LinAlgError(f"{what}: singular information matrix")
+            if full < tol:   # at the maximum to rounding: the step cannot raise it
+                converged = True
+            break            # stalled: no halving stops the fall
         beta = beta + step
-        pll, score, L = new
-        if np.abs(step).max() < tol:
+        pt = new
+        if full < tol:
             converged = True
             break
     if order is not None:
         out = np.empty(k)
         out[order] = beta
         beta = out
-    return beta, pll, converged
+    return beta, pt.pll, converged
 
 
 def firth_logit(y: Any, X: Any, weights: Any = None, *, max_iter: int = 200,
@@ -385,23 +452,124 @@ def firth_logit(y: Any, X: Any, weights: Any = None, *, max_iter: int = 200,
     yv = np.asarray(y, dtype=float).ravel()
     Xm = np.asarray(X, dtype=float)
     w = np.ones(yv.shape[0]) if weights is None else np.asarray(weights, dtype=float).ravel()
-    beta, pll, converged = _firth_ascend(yv, Xm, w, np.zeros(Xm.shape[1]), None, max_iter, tol, "Firth logit")
+    beta, pll, converged = _firth_ascend(yv, Xm, w, np.zeros(Xm.shape[1]), None, max_iter, tol,
+                                        "Firth logit", newton="fisher")
     if not converged:
         raise np.linalg.LinAlgError("Firth logit did not converge")
-    inv = _cho_solve(_firth_pll(yv, Xm, w, beta)[2], np.eye(beta.size))  # inverse information
+    inv = _cho_solve(_firth_pll(yv, Xm, w, beta).chol, np.eye(beta.size))  # inverse information
     llf = float(np.sum(w * (yv * (Xm @ beta) - np.logaddexp(0.0, Xm @ beta))))
     return beta, inv, llf, pll
 
 
-def _firth_fixed(y, X, w, j: int, bj: float, start: np.ndarray, tol: float = 1e-9) -> tuple[float, np.ndarray]:
-    """Maximum of the penalised log-likelihood with ``beta_j = bj`` (the others free)."""
+def _firth_fixed(y, X, w, j: int, bj: float, start: np.ndarray, tol: float = 1e-9,
+                 max_iter: int = 200) -> tuple[float, np.ndarray, bool]:
+    """Maximum of the penalised log-likelihood with ``beta_j = bj`` (the others free, from
+    ``start``, by exact-Hessian Newton): (penalised log-likelihood, beta, converged)."""
     beta = np.asarray(start, dtype=float).copy()
     beta[j] = bj
     free = np.arange(beta.size) != j
     if not free.any():
-        return _firth_pll(y, X, w, beta)[0], beta
-    beta, pll, _ = _firth_ascend(y, X, w, beta, free, 200, tol, "Firth profile")
-    return pll, beta
+        return _firth_pll(y, X, w, beta)[0], beta, True
+    beta, pll, ok = _firth_ascend(y, X, w, beta, free, max_iter, tol, "Firth profile")
+    return pll, beta, ok
+
+
+class _NotFollowed(Exception):
+    """The profile of one coefficient could not be followed to an interval end."""
+
+
+#: The profile's tolerances: two constrained maxima differ when their penalised
+#: log-likelihoods differ by more than ``_FIRTH_SAME``; an interval end is accepted when the
+#: penalised log-likelihood there is within ``_FIRTH_AT_END`` of its threshold (``2 (pl_max -
+#: pl_j)`` within twice that of the chi-square quantile).
+_FIRTH_SAME = 1e-8
+_FIRTH_AT_END = 1e-7
+#: Random restarts of the constrained maximisation at each end and at 0 (besides the path
+#: followed, the estimates, zero and multiples of the estimates), and their Newton iterations.
+_FIRTH_RESTARTS = 10
+_FIRTH_RESTART_ITER = 50
+
+
+def _firth_starts(beta: np.ndarray, se: np.ndarray, j: int, restarts: int) -> list[np.ndarray]:
+    """Starting points of the constrained maximisations besides the path followed: the
+    estimates, zero, the estimates times 2, 4 and 8 (on separated data the other local maxima
+    lie out along the separating directions, which the estimates point to) and ``restarts``
+    draws around the estimates, in pairs ``beta -+ s se z`` (``z`` standard normal, ``s`` = 1,
+    2, 4, 1, ...; seeded by ``j``, so that a fit is reproducible), so that each coefficient is
+    tried on both sides of its estimate."""
+    rng = np.random.default_rng(20_021_016 + j)
+    draws = []
+    for r in range((restarts + 1) // 2):
+        d = (1.0, 2.0, 4.0)[r % 3] * se * rng.standard_normal(beta.size)
+        draws += [beta + d, beta - d]
+    return [beta, np.zeros(beta.size), 2.0 * beta, 4.0 * beta, 8.0 * beta, *draws[:restarts]]
+
+
+def _firth_unique(y, X, w, j: int, b: float, pl: float, starts: list[np.ndarray]) -> bool:
+    """Whether the constrained maximum at ``beta_j = b`` reached from each of ``starts`` (at
+    most ``_FIRTH_RESTART_ITER`` Newton steps) is the one of penalised log-likelihood ``pl``.
+    False at the first that converges elsewhere, or that does not converge but has already
+    passed ``pl`` (a higher maximum exists); a start whose fit fails (singular information) or
+    does not converge below ``pl`` says nothing."""
+    for s in starts:
+        try:
+            pl_s, _, ok = _firth_fixed(y, X, w, j, b, s, max_iter=_FIRTH_RESTART_ITER)
+        except np.linalg.LinAlgError:
+            continue
+        if pl_s > pl + _FIRTH_SAME or (ok and pl_s < pl - _FIRTH_SAME):
+            return False
+    return True
+
+
+def _firth_end(y, X, w, j: int, sign: float, beta: np.ndarray, se: float, pmax: float,
+               thr: float, starts: list[np.ndarray], path: dict) -> float:
+    """One end of the profile interval of ``beta_j`` (``sign`` -1: lower, +1: upper).
+
+    The profile ``pl_j(b)`` (the penalised log-likelihood maximised over the other
+    coefficients) is followed from the estimate: each constrained fit starts from the nearest
+    one already made (also kept in ``path``, ``b -> beta``, for the p-value), steps of one
+    standard error doubling until ``pl_j`` falls below ``thr`` (the end is infinite when it does
+    not within 50 standard errors), then Brent's root ``e``. ``e`` is the end when ``pl_j(e)`` is
+    within ``_FIRTH_AT_END`` of ``thr`` and the constrained maximum there is the same from the
+    fits nearest either side of ``e``, from the estimates scaled so that ``beta_j = e`` and from
+    ``starts`` (:func:`_firth_unique`). Raises :class:`_NotFollowed` (or ``LinAlgError``)
+    otherwise: a constrained fit on the path did not converge; the profile followed jumps at
+    ``e`` (warm starts from either side of ``e`` followed different maxima); or the
+    constrained maximum at ``e`` is not unique, so that the one followed need not be the
+    maximum over the other coefficients (the penalised likelihood is not concave)."""
+    from scipy.optimize import brentq
+
+    unit = max(se, 1e-3)
+    vals = {float(beta[j]): pmax - thr}
+    branch = {float(beta[j]): beta}
+
+    def f(b: float) -> float:
+        if b in vals:
+            return vals[b]
+        near = min(branch, key=lambda c: abs(c - b))
+        pl, bb, ok = _firth_fixed(y, X, w, j, b, branch[near])
+        if not ok:
+            raise _NotFollowed(f"the constrained fit at {b} did not converge")
+        branch[b] = path[b] = bb
+        vals[b] = pl - thr
+        return vals[b]
+
+    lo, step = float(beta[j]), unit
+    hi = lo + sign * step
+    while f(hi) > 0:
+        if abs(hi - beta[j]) >= 50 * unit:
+            return sign * np.inf
+        lo, hi = hi, hi + sign * step
+        step *= 2
+    e = float(brentq(f, min(lo, hi), max(lo, hi), xtol=1e-10 * unit, rtol=1e-12))
+    if abs(f(e)) > _FIRTH_AT_END:
+        raise _NotFollowed(f"the profile followed jumps at {e}")
+    sides = [branch[min((c for c in branch if (c - e) * t > 0), key=lambda c: abs(c - e))]
+             for t in (-1.0, 1.0) if any((c - e) * t > 0 for c in branch)]
+    ray = [beta * (e / beta[j])] if beta[j] * e > 0 else []   # the estimates scaled to e
+    if not _firth_unique(y, X, w, j, e, f(e) + thr, [*sides, *ray, *starts]):
+        raise _NotFollowed(f"several constrained maxima at {e}")
+    return e
 
 
 def firth_profile(y: Any, X: Any, weights: Any = None, *, alpha: float = 0.05,
@@ -410,7 +578,7 @@ def firth_profile(y: Any, X: Any, weights: Any = None, *, alpha: float = 0.05,
 
 
 def _firth_profile(y: Any, X: Any, weights: Any = None, *, alpha: float = 0.05,
-                   fit: tuple | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+                   fit: tuple | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Profile penalised-likelihood intervals and penalised likelihood-ratio p-values of a
     Firth logit (Heinze & Schemper 2002; R ``logistf``'s defaults).
 
@@ -425,72 +593,69 @@ def _firth_profile(y: Any, X: Any, weights: Any = None, *, alpha: float = 0.05,
 
     Returns
     -------
-    (ci, p)
+    (ci, p) from :func:`firth_profile`; ``(ci, p, wald)`` from ``_firth_profile``
         ``(k, 2)`` intervals: the ``beta_j`` where ``2 (pl_max - pl_j(beta_j))`` equals the
         chi-square(1) quantile, ``pl_j`` the penalised log-likelihood maximised over the other
         coefficients; an end that is not reached within 50 standard errors is infinite. ``p``:
-        ``chi2(1).sf(2 (pl_max - pl_j(0)))`` per coefficient.
+        ``chi2(1).sf(2 (pl_max - pl_j(0)))`` per coefficient. ``wald``: ``(k, 3)`` booleans,
+        the lower end, the upper end and the p-value of each coefficient that could not be
+        established and are Wald figures instead (``beta_j -+ z se_j``, ``2 Phi(-|beta_j /
+        se_j|)``).
 
     Notes
     -----
     Wald intervals are unreliable with separated data, where the penalised likelihood is
     markedly asymmetric; Heinze & Schemper (2002) recommend the profile intervals.
-    """
-    from scipy.optimize import brentq
 
+    Each constrained maximum is an exact-Hessian Newton ascent run to convergence. The
+    penalised likelihood is not concave: on separated data, far from the estimates, the
+    penalised likelihood with ``beta_j`` fixed may have several local maxima (the Jeffreys
+    penalty rewards rows near a separating hyperplane), and the one followed from the
+    estimate need not be the maximum over the other coefficients. So each end and each
+    ``pl_j(0)`` is also maximised from the estimates, zero, multiples of the estimates and
+    ``_FIRTH_RESTARTS`` seeded draws around them (:func:`_firth_starts`, :func:`_firth_unique`):
+    a profile figure is given only where all of them reach the same maximum. An end or p-value
+    that cannot be established (several constrained maxima there, a constrained fit that does
+    not converge, a singular information) is the Wald figure instead, flagged in ``wald``. A
+    higher maximum that none of the starts reaches cannot be excluded: the check is by
+    restarts, not a proof. Checked against independent maximisations (a grid over the free
+    coefficient, then a bounded polish) in ``tests/scorecard/test_firth_profile.py``.
+    """
     yv = np.asarray(y, dtype=float).ravel()
     Xm = np.asarray(X, dtype=float)
     w = np.ones(yv.shape[0]) if weights is None else np.asarray(weights, dtype=float).ravel()
     beta, cov, _, pmax = fit if fit is not None else firth_logit(yv, Xm, w)
     se = np.sqrt(np.diag(cov))
-    crit = stats.chi2.ppf(1 - alpha, 1) / 2.0
+    thr = pmax - stats.chi2.ppf(1 - alpha, 1) / 2.0
+    z = stats.norm.ppf(1 - alpha / 2)
     k = beta.size
     ci = np.full((k, 2), np.nan)
     pv = np.full(k, np.nan)
-    wald_ends = [0]
+    wald = np.zeros((k, 3), dtype=bool)
     for j in range(k):   # a handful of coefficients, each a one-dimensional root search
-        warm = {"b": beta}
-
-        def f(b, j=j, warm=warm):
-            pl, bb = _firth_fixed(yv, Xm, w, j, b, warm["b"])
-            warm["b"] = bb
-            return pl - (pmax - crit)
-
+        starts = _firth_starts(beta, se, j, _FIRTH_RESTARTS) if k > 1 else [beta]
+        path = {float(beta[j]): beta}
         for side, sign in ((0, -1.0), (1, 1.0)):
-            warm["b"] = beta
-            lo, step = beta[j], max(se[j], 1e-3)
-            hi = lo + sign * step
             try:
-                f_hi = f(hi)
-                while f_hi > 0 and abs(hi - beta[j]) < 50 * max(se[j], 1e-3):
-                    lo, hi = hi, hi + sign * step
-                    step *= 2
-                    f_hi = f(hi)
-                if f_hi > 0:
-                    ci[j, side] = sign * np.inf
-                    continue
-                known = {hi: f_hi}   # brentq starts with the ends: ``hi`` is not refitted
-
-                def g(b, known=known):
-                    return known.pop(b) if b in known else f(b)
-
-                ci[j, side] = brentq(g, min(lo, hi), max(lo, hi), xtol=1e-10, rtol=1e-12)
-            except (ValueError, np.linalg.LinAlgError):
-                # the constrained refit failed or the root is not bracketed (a flat or
-                # numerically singular profile): the Wald end, counted in ``wald_ends``
-                ci[j, side] = beta[j] + sign * stats.norm.ppf(1 - alpha / 2) * se[j]
-                wald_ends[0] += 1
-        try:
-            pl0, _ = _firth_fixed(yv, Xm, w, j, 0.0, beta)
-            pv[j] = float(stats.chi2.sf(max(2.0 * (pmax - pl0), 0.0), 1))
+                ci[j, side] = _firth_end(yv, Xm, w, j, sign, beta, se[j], pmax, thr, starts, path)
+            except (_NotFollowed, ValueError, np.linalg.LinAlgError):
+                ci[j, side] = beta[j] + sign * z * se[j]
+                wald[j, side] = True
+        try:   # from the path's fit nearest to 0, unique from the other starts
+            pl0, _, ok = _firth_fixed(yv, Xm, w, j, 0.0, path[min(path, key=abs)])
+            ok = ok and _firth_unique(yv, Xm, w, j, 0.0, pl0, starts)
         except np.linalg.LinAlgError:
+            ok = False
+        if ok:
+            pv[j] = float(stats.chi2.sf(max(2.0 * (pmax - pl0), 0.0), 1))
+        else:   # no converged fit, or several constrained maxima at 0
             pv[j] = float(2 * stats.norm.sf(abs(beta[j] / se[j]))) if se[j] > 0 else np.nan
-            wald_ends[0] += 1
-    return ci, pv, wald_ends[0]
-
+            wald[j, 2] = True
+    return ci, pv, wald
 
 
 firth_profile.__doc__ = _firth_profile.__doc__
+
 
 def _not_converged(res: Any) -> bool:
     """Whether statsmodels' Newton (``mle_retvals``) or IRLS (``converged``) did not converge."""
@@ -671,11 +836,15 @@ def _firth_fit(y: np.ndarray, X: np.ndarray, w: np.ndarray, G: int | None,
         return LogitFit(beta, se, se, math.inf, "firth", G, llf,
                         head + "not clustered; intervals and p-values not computed "
                         "(intervals=False): NaN", None, np.column_stack([nan, nan]), nan)
-    ci, p, wald = _firth_profile(y, X, w, fit=fit)
+    ci, p, flags = _firth_profile(y, X, w, fit=fit)
+    wald = int(flags.sum())
     note = (head + "95% profile penalised-likelihood intervals and penalised likelihood-ratio "
             "p-values, not clustered"
             + (f"; {wald} interval end(s) or p-value(s) where the profile could not be "
-               "followed are Wald figures" if wald else ""))
+               "established (a constrained fit that failed or did not converge, or several "
+               "local maxima of the penalised likelihood with the coefficient fixed) are Wald "
+               "figures"
+               if wald else ""))
     return LogitFit(beta, se, se, math.inf, "firth", G, llf, note, None, ci, p)
 
 
