@@ -258,7 +258,7 @@ def test_parallel_notebooks_log_whole_lines(monkeypatch, tmp_path):
 
     from calib.reporting import execute
 
-    def fake(src, out, parameters, bundle, timeout, private):
+    def fake(src, out, parameters, bundle, timeout, private, zygote=None):
         time.sleep(0.01)
         return "ok", ""
 

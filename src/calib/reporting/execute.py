@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from calib.reporting.publish import disk_error
 
-__all__ = ["Outcome", "execute_notebook", "execute_all", "mask_message", "KERNEL", "KERNEL_DIR_PREFIX"]
+__all__ = ["Outcome", "execute_notebook", "execute_all", "kernel_zygote", "mask_message", "KERNEL", "KERNEL_DIR_PREFIX"]
 
 KERNEL = "python3"  # jupyter_client maps it to the running interpreter, i.e. the project's .venv
 KERNEL_DIR_PREFIX = "calib-kernels-"  # + the runner's pid: tempdir/calib-kernels-<pid>-xxxx/
@@ -57,7 +59,7 @@ def mask_message(text: str) -> str:
     return mask_digit_runs(text)
 
 
-def _quiet_kernel_manager() -> type:
+def _quiet_kernel_manager(zygote: str | None = None) -> type:
     """jupyter_client's kernel manager, launching kernels with their standard error discarded.
 
     A kernel's own log (ipykernel's messages, and tracebacks of its shutdown races such as
@@ -65,7 +67,12 @@ def _quiet_kernel_manager() -> type:
     otherwise go to the runner's terminal: a traceback for the user that says nothing about
     the report, and a way out for anything a library writes to the process's file descriptor
     2. What a notebook's cells print, warnings included, reaches the notebook through the
-    kernel's messages, not this stream; a notebook's failure is reported by the runner."""
+    kernel's messages, not this stream; a notebook's failure is reported by the runner.
+
+    With ``zygote`` (the socket of :func:`kernel_zygote`), each kernel is forked from the run's
+    zygote through its client (:mod:`calib.reporting.zygote`), once the zygote is ready; a kernel
+    it cannot serve starts the usual way."""
+    import asyncio
     import subprocess
 
     from jupyter_client import AsyncKernelManager
@@ -74,24 +81,79 @@ def _quiet_kernel_manager() -> type:
     class QuietKernelManager(AsyncKernelManager):
         async def _async_launch_kernel(self, kernel_cmd, **kw):  # noqa: ANN001, ANN202 (jupyter_client's)
             kw["stderr"] = subprocess.DEVNULL
+            if zygote is not None and await asyncio.to_thread(_zygote_ready, zygote):
+                from calib.reporting.zygote import CLIENT, SOCKET_ENV
+
+                kernel_cmd = [sys.executable, "-I", "-S", str(CLIENT), *kernel_cmd]
+                kw["env"] = {**(kw.get("env") or os.environ), SOCKET_ENV: zygote}
             return await KernelManager._async_launch_kernel(self, kernel_cmd, **kw)
 
     return QuietKernelManager
 
 
-def _ipc_config(folder: Path) -> Any:
+def _zygote_ready(path: str, timeout: float = 60.0) -> bool:
+    """Wait until the zygote listening at ``path`` is ready; False if it died or never got there."""
+    pidfile = Path(path).with_suffix(".pid")
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if os.path.exists(path):
+            return True
+        try:
+            pid = int(pidfile.read_text())
+            os.kill(pid, 0)
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return False  # exited, not yet reaped
+        except (OSError, ValueError, IndexError):
+            return False
+        time.sleep(0.05)
+    return False
+
+
+@contextmanager
+def kernel_zygote(kernels: int) -> Iterator[str | None]:
+    """The socket of a zygote that forks this run's report kernels (:mod:`calib.reporting.zygote`)
+    while the block runs, or None where one would not pay (fewer than two kernels) or
+    ``CALIB_KERNEL_ZYGOTE=0`` turns it off. Stopped when the block ends."""
+    import subprocess
+
+    if kernels < 2 or os.environ.get("CALIB_KERNEL_ZYGOTE") == "0":
+        yield None
+        return
+    folder = Path(tempfile.mkdtemp(prefix=f"{KERNEL_DIR_PREFIX}{os.getpid()}-z"))  # mode 0700
+    sock = folder / "zygote.sock"
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "calib.reporting.zygote", str(sock)], cwd=folder,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:  # no zygote: the kernels start the usual way
+        shutil.rmtree(folder, ignore_errors=True)
+        yield None
+        return
+    try:
+        try:
+            sock.with_suffix(".pid").write_text(str(proc.pid))  # read by _zygote_ready
+            ready: str | None = str(sock)
+        except OSError:
+            ready = None
+        yield ready
+    finally:
+        proc.kill()
+        proc.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _ipc_config(folder: Path, zygote: str | None = None) -> Any:
     from traitlets.config import Config
 
     c = Config()
     c.KernelManager.transport = "ipc"
     c.KernelManager.ip = str(folder / "k")
     c.KernelManager.connection_file = str(folder / "kernel.json")
-    c.NotebookClient.kernel_manager_class = _quiet_kernel_manager()
+    c.NotebookClient.kernel_manager_class = _quiet_kernel_manager(zygote)
     return c
 
 
 def execute_notebook(src: Path, out: Path, parameters: dict[str, Any], cwd: Path, timeout: int,
-                     ipc_dir: Path) -> tuple[str, str]:
+                     ipc_dir: Path, zygote: str | None = None) -> tuple[str, str]:
     """Execute one notebook into ``out``; return ``(status, message)``.
 
     Raises
@@ -107,7 +169,7 @@ def execute_notebook(src: Path, out: Path, parameters: dict[str, Any], cwd: Path
         pm.execute_notebook(
             str(src), str(out), parameters=parameters, kernel_name=KERNEL, progress_bar=False,
             log_output=False, execution_timeout=timeout, report_mode=False,
-            resources={"metadata": {"path": str(cwd)}}, config=_ipc_config(ipc_dir))
+            resources={"metadata": {"path": str(cwd)}}, config=_ipc_config(ipc_dir, zygote))
         return "ok", ""
     except PapermillExecutionError as exc:
         return "failed", f"{exc.ename}: {exc.evalue}".strip()
@@ -124,11 +186,13 @@ def execute_notebook(src: Path, out: Path, parameters: dict[str, Any], cwd: Path
 
 def execute_all(sources: dict[str, Path], bundle: Path, parameters: dict[str, Any], *,
                 timeout: int, jobs: int, log: Callable[[str], Any] = print,
-                run_id: str = "", mask: Callable[[str], str] = mask_message) -> list[Outcome]:
+                run_id: str = "", mask: Callable[[str], str] = mask_message,
+                zygote: str | None = None) -> list[Outcome]:
     """Execute every notebook of ``sources`` into ``bundle/<name>.ipynb``, ``jobs`` at a time.
 
     ``mask`` masks personal data in each failed notebook's message before it is logged and
     returned (default: ID- and phone-like digit runs; the runner adds the programme's names).
+    ``zygote``: the socket of the run's :func:`kernel_zygote`, which forks the kernels.
 
     Returns
     -------
@@ -149,7 +213,7 @@ def execute_all(sources: dict[str, Path], bundle: Path, parameters: dict[str, An
         log(f"[{run_id}] running {name} ...")
         t0 = time.monotonic()
         status, message = execute_notebook(src, bundle / f"{name}.ipynb", parameters, bundle,
-                                           timeout, private / str(i))
+                                           timeout, private / str(i), zygote)
         message = mask(message)
         seconds = round(time.monotonic() - t0, 1)
         log(f"[{run_id}] {name}: {status} in {seconds} s" + (f" ({message})" if message else ""))

@@ -41,7 +41,7 @@ from calib.io.masking import mask_known
 from calib.params import ROOT_ENV, Params, is_url, load, project_root, relative_to_root, to_yaml
 from calib.report import read_metrics
 from calib.reporting import manifest as mf
-from calib.reporting.execute import Outcome, execute_all
+from calib.reporting.execute import Outcome, execute_all, kernel_zygote
 from calib.reporting.history import HISTORY_ENV, RUN_FIGURES_ENV, history_url, record_run, run_rows
 from calib.reporting.index import render_error, render_html, render_index, side_files, ui_words
 from calib.reporting.publish import clean_leftovers, disk_error, publish, staging
@@ -280,38 +280,40 @@ def _execute(sources: dict[str, Path], bundle: Path, ctx: dict[str, Any], params
     that read the run history run last, given this run's figures so far in a private file
     (:data:`calib.reporting.history.RUN_FIGURES_ENV`): the monitoring report of a run then
     includes the run itself, which is recorded in the history only once the bundle is
-    published."""
+    published. The kernels are forked from one zygote of the run
+    (:func:`calib.reporting.execute.kernel_zygote`)."""
     later = {n: p for n, p in sources.items() if reads_history(p)}
     first = {n: p for n, p in sources.items() if n not in later}
     parameters = {"params_file": "params.yaml", "out_dir": ".", "run_id": ctx["run_id"]}
 
     def run(part: dict[str, Path]) -> list[dict[str, Any]]:
         outcomes = execute_all(part, bundle, parameters, timeout=params.execution_timeout, jobs=ctx["jobs"],
-                               log=log, run_id=ctx["run_id"], mask=ctx["mask"])
+                               log=log, run_id=ctx["run_id"], mask=ctx["mask"], zygote=zygote)
         return [_finish(o, bundle, part[o.notebook], ctx) for o in outcomes]
 
-    done = {e["notebook"]: e for e in run(first)} if first else {}
-    if later:
-        so_far = {"run_id": ctx["run_id"], "started_utc": ctx["started"].isoformat(timespec="seconds"),
-                  "parameters": {"as_of": params.plain(ctx["root"])["as_of"]},
-                  "parameters_sha256": mf.sha256_text(ctx["params_yaml"]),
-                  "notebooks": [{"notebook": n, "status": e["status"]} for n, e in done.items()]}
-        rows = run_rows(so_far, {n: e["metrics"] for n, e in done.items()})
-        private = Path(tempfile.mkdtemp(prefix="calib-run-figures-"))
-        try:
-            path = private / "figures.json"
-            path.write_text(json.dumps(rows, ensure_ascii=False, default=str), encoding="utf-8")
-            old = os.environ.get(RUN_FIGURES_ENV)
-            os.environ[RUN_FIGURES_ENV] = str(path)
+    with kernel_zygote(len(sources)) as zygote:  # one process forks every kernel of the run
+        done = {e["notebook"]: e for e in run(first)} if first else {}
+        if later:
+            so_far = {"run_id": ctx["run_id"], "started_utc": ctx["started"].isoformat(timespec="seconds"),
+                      "parameters": {"as_of": params.plain(ctx["root"])["as_of"]},
+                      "parameters_sha256": mf.sha256_text(ctx["params_yaml"]),
+                      "notebooks": [{"notebook": n, "status": e["status"]} for n, e in done.items()]}
+            rows = run_rows(so_far, {n: e["metrics"] for n, e in done.items()})
+            private = Path(tempfile.mkdtemp(prefix="calib-run-figures-"))
             try:
-                done.update({e["notebook"]: e for e in run(later)})
+                path = private / "figures.json"
+                path.write_text(json.dumps(rows, ensure_ascii=False, default=str), encoding="utf-8")
+                old = os.environ.get(RUN_FIGURES_ENV)
+                os.environ[RUN_FIGURES_ENV] = str(path)
+                try:
+                    done.update({e["notebook"]: e for e in run(later)})
+                finally:
+                    if old is None:
+                        os.environ.pop(RUN_FIGURES_ENV, None)
+                    else:
+                        os.environ[RUN_FIGURES_ENV] = old
             finally:
-                if old is None:
-                    os.environ.pop(RUN_FIGURES_ENV, None)
-                else:
-                    os.environ[RUN_FIGURES_ENV] = old
-        finally:
-            shutil.rmtree(private, ignore_errors=True)
+                shutil.rmtree(private, ignore_errors=True)
     return [done[n] for n in sources]
 
 
