@@ -152,6 +152,67 @@ def _ipc_config(folder: Path, zygote: str | None = None) -> Any:
     return c
 
 
+#: Between cells the output notebook is saved at most this often (seconds). Papermill saved it at
+#: every cell's start and end (validated and serialised whole each time: about half the runner's
+#: CPU on the sample, quadratic in a notebook's length); a killed run's notebook is at most this
+#: old. It is still saved when the notebook starts, and at the end, failed or not.
+SAVE_EVERY = 10.0
+
+
+def _engine() -> str:
+    """The name of Papermill's nbclient engine with saves at most every :data:`SAVE_EVERY`
+    seconds between cells (registered once)."""
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    name = "calib-nbclient"
+    if name in papermill_engines._engines:
+        return name
+
+    class Manager(NotebookExecutionManager):
+        hold = False  # True while a save may wait (between cells), "end" at a successful end
+
+        def save(self, **kwargs):  # noqa: ANN003, ANN201 (Papermill's)
+            if self.hold == "end" or (self.hold and (self.now() - self.last_save_time).total_seconds() < SAVE_EVERY):
+                return None
+            return super().save(**kwargs)
+
+        def _held(self, step, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            self.hold = True
+            try:
+                return step(*args, **kwargs)
+            finally:
+                self.hold = False
+
+        def cell_start(self, cell, cell_index=None, **kwargs):  # noqa: ANN001, ANN003, ANN201
+            return self._held(super().cell_start, cell, cell_index, **kwargs)
+
+        def cell_complete(self, cell, cell_index=None, **kwargs):  # noqa: ANN001, ANN003, ANN201
+            return self._held(super().cell_complete, cell, cell_index, **kwargs)
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,  # noqa: ANN001, ANN003, ANN206, D102
+                             autosave_cell_every=30, **kwargs):
+            # Papermill's Engine.execute_notebook with the manager above; at a successful end
+            # Papermill writes the notebook itself once the engine returns
+            nb_man = Manager(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                             autosave_cell_every=autosave_cell_every)
+            nb_man.notebook_start()
+            ok = False
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+                ok = True
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.hold = "end" if ok else False
+                nb_man.notebook_complete()
+                nb_man.hold = False
+            return nb_man.nb
+
+    papermill_engines.register(name, Engine)
+    return name
+
+
 def execute_notebook(src: Path, out: Path, parameters: dict[str, Any], cwd: Path, timeout: int,
                      ipc_dir: Path, zygote: str | None = None) -> tuple[str, str]:
     """Execute one notebook into ``out``; return ``(status, message)``.
@@ -167,7 +228,7 @@ def execute_notebook(src: Path, out: Path, parameters: dict[str, Any], cwd: Path
     ipc_dir.mkdir(mode=0o700)
     try:
         pm.execute_notebook(
-            str(src), str(out), parameters=parameters, kernel_name=KERNEL, progress_bar=False,
+            str(src), str(out), parameters=parameters, kernel_name=KERNEL, engine_name=_engine(), progress_bar=False,
             log_output=False, execution_timeout=timeout, report_mode=False,
             resources={"metadata": {"path": str(cwd)}}, config=_ipc_config(ipc_dir, zygote))
         return "ok", ""
