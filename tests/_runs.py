@@ -107,6 +107,22 @@ _STARTED: dict[str, object] = {}
 FACTORY: list = []
 
 
+def zygote_socket(scratch: Path) -> Path:
+    """Where the test run's zygote for nbval's kernels listens (``conftest._forked_nbval_kernels``)."""
+    return scratch / "zygote" / "zygote.sock"
+
+
+def _start_zygote(scratch: Path) -> str:
+    """The test run's zygote for nbval's kernels (:mod:`calib.reporting.zygote`), started by the
+    process that collected first; it dies with that process (its kernels with it, and clients
+    then start their kernels the usual way)."""
+    sock = zygote_socket(scratch)
+    _LAUNCHED.append(subprocess.Popen([sys.executable, "-m", "calib.reporting.zygote", str(sock)], cwd=sock.parent,
+                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL))
+    return str(sock)
+
+
 def _build_adversarial(factory):
     import _hostile as H
 

@@ -2,9 +2,11 @@
 bundle (session-scoped) that every end-to-end check reads, so the suite runs the notebooks once."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,14 +25,46 @@ def pytest_configure(config):
     bundle), the kernels' spec folders, the workers' and the background runs' temporary files
     (they inherit ``TMPDIR``). pytest's own ``tmp_path`` folders stay where pytest keeps them
     (its last three runs, for a look after a failure)."""
-    if hasattr(config, "workerinput"):
-        return  # an xdist worker inherits the controller's TMPDIR
-    os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", tempfile.gettempdir())
-    scratch = tempfile.mkdtemp(prefix="calib-tests-")
-    os.chmod(scratch, 0o755)  # the PostgreSQL fixture's server runs as ``postgres`` inside it
-    config._calib_scratch = (scratch, os.environ.get("TMPDIR"))
-    os.environ["TMPDIR"] = scratch
-    tempfile.tempdir = None  # recomputed from TMPDIR on next use
+    if not hasattr(config, "workerinput"):  # an xdist worker inherits the controller's TMPDIR
+        os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", tempfile.gettempdir())
+        scratch = tempfile.mkdtemp(prefix="calib-tests-")
+        os.chmod(scratch, 0o755)  # the PostgreSQL fixture's server runs as ``postgres`` inside it
+        config._calib_scratch = (scratch, os.environ.get("TMPDIR"))
+        os.environ["TMPDIR"] = scratch
+        tempfile.tempdir = None  # recomputed from TMPDIR on next use
+    _forked_nbval_kernels(config)
+
+
+#: the kernel spec nbval's kernels start from: this environment's kernel, forked from the test
+#: run's zygote (:mod:`calib.reporting.zygote`) as a report run's kernels are
+NBVAL_KERNEL = "calib-forked"
+
+
+def _forked_nbval_kernels(config) -> None:
+    """Under ``--nbval-current-env``: nbval's kernels are this environment's ipykernel, launched
+    through the zygote client, so each notebook's kernel is forked from one process of the test
+    run that imported the libraries once (started when notebooks are collected:
+    ``pytest_collection_finish``); while it is not there, the client starts the kernel the
+    usual way. A kernel spec in the run's scratch folder (``JUPYTER_PATH``), named with
+    ``--nbval-kernel-name``."""
+    if not (config.pluginmanager.hasplugin("nbval") and getattr(config.option, "nbval_current_env", False)):
+        return
+    from calib.reporting.zygote import CLIENT, SOCKET_ENV
+
+    scratch = Path(os.environ["TMPDIR"])
+    spec = scratch / "jupyter" / "kernels" / NBVAL_KERNEL
+    if not hasattr(config, "workerinput"):
+        spec.mkdir(parents=True)
+        (scratch / "zygote").mkdir(mode=0o700)
+        (spec / "kernel.json").write_text(json.dumps({
+            "argv": [sys.executable, "-I", "-S", str(CLIENT), sys.executable, "-m", "ipykernel_launcher",
+                     "-f", "{connection_file}"],
+            "display_name": "Python 3 (calib, forked)", "language": "python",
+            "env": {SOCKET_ENV: str(zygote_socket(scratch))}}), encoding="utf-8")
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(scratch / "jupyter"),
+                                                                   os.environ.get("JUPYTER_PATH")]))
+    config.option.nbval_current_env = False
+    config.option.nbval_kernel_name = NBVAL_KERNEL
 
 
 def pytest_unconfigure(config):
@@ -76,8 +110,8 @@ class RunBundle:
     runner_pid: int       # the `calib run` process
 
 
-from _runs import (FACTORY, _STARTED, _build_adversarial, _start_reader_bundle,  # noqa: E402
-                   _start_run_bundle, _start_spark_bundle, start_once, stop_all)
+from _runs import (FACTORY, _STARTED, zygote_socket, _build_adversarial, _start_reader_bundle,  # noqa: E402
+                   _start_run_bundle, _start_spark_bundle, _start_zygote, start_once, stop_all)
 
 
 def pytest_collection_finish(session):
@@ -99,6 +133,9 @@ def pytest_collection_finish(session):
             _STARTED["run_bundle"] = _start_run_bundle(factory)
         if "spark_bundle" in names and _has_pyspark():
             _STARTED["spark_bundle"] = _start_spark_bundle(factory)
+        if getattr(session.config.option, "nbval_kernel_name", None) == NBVAL_KERNEL and any(
+                str(i.fspath).endswith(".ipynb") for i in session.items):
+            _STARTED["zygote"] = _start_zygote(Path(os.environ["TMPDIR"]))
         return dict(_STARTED)
 
     _STARTED.update(start_once(session.config, start))
