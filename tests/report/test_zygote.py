@@ -94,6 +94,53 @@ def test_what_the_zygote_cannot_serve_starts_as_given(zygote_socket):
     assert r.returncode == 7 and r.stdout == "[]\n", (r.returncode, r.stdout, r.stderr)
 
 
+def _gone(pid: int, seconds: float) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return True
+        except OSError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_a_kernel_whose_launcher_is_killed_goes_while_the_others_run(zygote_socket, tmp_path):
+    """jupyter_client kills a kernel by killing the process it launched (the client): the zygote
+    then kills the kernel; the other kernel runs on. A kernel holds none of the zygote's
+    descriptors (the listening socket, other clients' connections, other kernels' pidfds)."""
+    from jupyter_client.connect import write_connection_file
+
+    zpid = int(Path(zygote_socket).with_suffix(".pid").read_text())
+    env = {**os.environ, zygote.SOCKET_ENV: zygote_socket}
+    clients, kernels = [], []
+    for name in ("a", "b"):
+        conn, _ = write_connection_file(str(tmp_path / f"{name}.json"), transport="ipc", ip=str(tmp_path / name))
+        before = set(_children(zpid))
+        clients.append(subprocess.Popen([sys.executable, "-I", "-S", str(zygote.CLIENT), sys.executable, "-m",
+                                         "ipykernel_launcher", "-f", conn], env=env, cwd=tmp_path,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        for _ in range(200):
+            new = set(_children(zpid)) - before
+            if new:
+                break
+            time.sleep(0.05)
+        assert len(new) == 1, new
+        kernels.append(new.pop())
+    try:
+        held = [os.readlink(f"/proc/{kernels[1]}/fd/{fd}") for fd in os.listdir(f"/proc/{kernels[1]}/fd")]
+        assert not [h for h in held if "pidfd" in h], held
+        clients[0].kill()
+        clients[0].wait()
+        assert _gone(kernels[0], 10)       # killed by the zygote
+        assert not _gone(kernels[1], 0.5)  # the other kernel runs on
+    finally:
+        clients[1].kill()
+        clients[1].wait()
+    assert _gone(kernels[1], 10)
+
+
 def test_forked_kernels_are_the_kernels_a_launch_starts_and_the_zygote_outlives_their_faults(
         notebooks, zygote_socket, tmp_path, monkeypatch):
     spawned, forked = tmp_path / "spawned", tmp_path / "forked"

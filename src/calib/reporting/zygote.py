@@ -193,9 +193,13 @@ def serve(path: str) -> None:
                 sys.stdout.flush()
                 sys.stderr.flush()
                 pid = os.fork()
-                if pid == 0:
+                if pid == 0:  # the kernel keeps none of the zygote's descriptors (its listening
+                    for other in list(sel.get_map().values()):  # socket, clients, pidfds)
+                        if isinstance(other.fileobj, int):
+                            os.close(other.fileobj)
+                        else:
+                            other.fileobj.close()
                     sel.close()
-                    listener.close()
                     conn.close()
                     _become_kernel(req, fds, me)
                 for fd in fds:
