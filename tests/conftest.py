@@ -202,6 +202,10 @@ _SLOW_FILES = ("_synth.py",)
 _SLOW_DIRS = ("browser", "sources", "engine")
 
 
+#: modules among the last (they read the shared runs) that take longest, with their wall seconds
+_LONG_LAST_MODULES = {"browser/test_render_chromium.py": 14.6, "report/test_runner.py": 12.9,
+                      "report/test_hostile_bundle.py": 6.3, "report/test_bundle_06.py": 4.4}
+
 _SHARED_RUNS = {"run_bundle", "reader_bundle", "hostile_bundle", "spark_bundle", "prog_url"}
 
 
@@ -209,8 +213,17 @@ def pytest_collection_modifyitems(config, items):
     # Order: unit tests, then the notebooks (nbval), then the modules that read the shared runs,
     # which by then have been rendering in the background (pytest_collection_finish); a module
     # keeps its tests together so its module-scoped fixtures are built once.
+    # The last modules start longest first (their wall seconds on the 2-core machine, 2026-12-07),
+    # so the two workers end together: the longest starting last left one core idle for ~14 s.
     late = {str(i.fspath) for i in items if _SHARED_RUNS & set(getattr(i, "fixturenames", ()) or ())}
-    items.sort(key=lambda i: 2 if str(i.fspath) in late else 1 if str(i.fspath).endswith(".ipynb") else 0)
+
+    def order(i) -> tuple[int, float]:
+        path = str(i.fspath)
+        if path in late:
+            return 2, -next((s for m, s in _LONG_LAST_MODULES.items() if path.endswith(m)), 0.0)
+        return (1 if path.endswith(".ipynb") else 0), 0.0
+
+    items.sort(key=order)
     for item in items:
         path = Path(str(item.fspath))
         if path.name.endswith(_SLOW_FILES) or any(d in path.parts for d in _SLOW_DIRS):
