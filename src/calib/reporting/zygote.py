@@ -23,6 +23,7 @@ the same way, and the zygote kills a kernel whose client is gone (jupyter_client
 from __future__ import annotations
 
 import ctypes
+import gc
 import importlib
 import json
 import os
@@ -161,6 +162,10 @@ def serve(path: str) -> None:
     _die_with_parent(parent)
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     _preload()
+    # what was imported stays out of every kernel's garbage collections: they neither traverse
+    # it nor copy its pages by touching it (CPython's advice for a process that forks workers)
+    gc.collect()
+    gc.freeze()
     if threading.active_count() != 1:  # a Python thread would not survive a fork: serve nobody,
         return                             # the clients start their kernels the usual way
     # (the libraries' native threads, OpenBLAS's workers and jemalloc's, are rebuilt after a fork
