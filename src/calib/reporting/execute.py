@@ -116,7 +116,9 @@ def kernel_zygote(kernels: int) -> Iterator[str | None]:
     ``CALIB_KERNEL_ZYGOTE=0`` turns it off. Stopped when the block ends."""
     import subprocess
 
-    if kernels < 2 or os.environ.get("CALIB_KERNEL_ZYGOTE") == "0":
+    from calib.reporting.zygote import SOCKET_ENV
+
+    if kernels < 2 or os.environ.get(SOCKET_ENV) == "0":
         yield None
         return
     folder = Path(tempfile.mkdtemp(prefix=f"{KERNEL_DIR_PREFIX}{os.getpid()}-z"))  # mode 0700
@@ -163,10 +165,14 @@ def _engine() -> str:
     """The name of Papermill's nbclient engine with saves at most every :data:`SAVE_EVERY`
     seconds between cells (registered once)."""
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+    from papermill.exceptions import PapermillException
 
     name = "calib-nbclient"
-    if name in papermill_engines._engines:
+    try:
+        papermill_engines.get_engine(name)
         return name
+    except PapermillException:
+        pass  # not yet registered
 
     class Manager(NotebookExecutionManager):
         hold = False  # True while a save may wait (between cells), "end" at a successful end
