@@ -112,12 +112,15 @@ def zygote_socket(scratch: Path) -> Path:
     return scratch / "zygote" / "zygote.sock"
 
 
-def _start_zygote(scratch: Path) -> str:
-    """The test run's zygote for nbval's kernels (:mod:`calib.reporting.zygote`), started by the
-    process that collected first; it dies with that process (its kernels with it, and clients
-    then start their kernels the usual way)."""
+def _start_zygote(scratch: Path, notebooks: list[Path]) -> str:
+    """The test run's zygote for nbval's kernels of ``notebooks`` (:mod:`calib.reporting.zygote`),
+    started by the process that collected first; it dies with that process (its kernels with it,
+    and clients then start their kernels the usual way)."""
+    from calib.reporting.zygote import notebook_imports
+
     sock = zygote_socket(scratch)
-    _LAUNCHED.append(subprocess.Popen([sys.executable, "-m", "calib.reporting.zygote", str(sock)], cwd=sock.parent,
+    _LAUNCHED.append(subprocess.Popen([sys.executable, "-m", "calib.reporting.zygote", str(sock),
+                                       *notebook_imports(notebooks)], cwd=sock.parent,
                                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                       stderr=subprocess.DEVNULL))
     return str(sock)

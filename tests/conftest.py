@@ -133,9 +133,9 @@ def pytest_collection_finish(session):
             _STARTED["run_bundle"] = _start_run_bundle(factory)
         if "spark_bundle" in names and _has_pyspark():
             _STARTED["spark_bundle"] = _start_spark_bundle(factory)
-        if getattr(session.config.option, "nbval_kernel_name", None) == NBVAL_KERNEL and any(
-                str(i.fspath).endswith(".ipynb") for i in session.items):
-            _STARTED["zygote"] = _start_zygote(Path(os.environ["TMPDIR"]))
+        notebooks = sorted({Path(str(i.fspath)) for i in session.items if str(i.fspath).endswith(".ipynb")})
+        if getattr(session.config.option, "nbval_kernel_name", None) == NBVAL_KERNEL and notebooks:
+            _STARTED["zygote"] = _start_zygote(Path(os.environ["TMPDIR"]), notebooks)
         return dict(_STARTED)
 
     _STARTED.update(start_once(session.config, start))

@@ -27,7 +27,8 @@ print(json.dumps({"cwd": os.getcwd(), "path": sys.path, "argv": sys.argv, "exe":
                   "backend": matplotlib.get_backend(), "mark": os.environ.get("CALIB_TEST_MARK"),
                   "zygote_env": "CALIB_KERNEL_ZYGOTE" in os.environ, "ppid": os.getppid(),
                   "session_leader": os.getsid(0) == os.getpid(), "main": sys.modules["__main__"].__name__,
-                  "parent_handle": app.parent_handle == int(os.environ["JPY_PARENT_PID"]), "interrupt": app.interrupt}))
+                  "parent_handle": app.parent_handle == int(os.environ["JPY_PARENT_PID"]), "interrupt": app.interrupt,
+                  "preloaded": "calib.pricing" in sys.modules}))
 os.write(2, b"a kernel's own standard error\\n")
 import matplotlib.pyplot as plt
 plt.plot([1, 3, 2])  # drawn into the notebook by the inline backend when the cell ends
@@ -70,15 +71,17 @@ def notebooks(tmp_path_factory) -> dict[str, Path]:
     src = tmp_path_factory.mktemp("nbs")
     return {"probe_a": _notebook(src, "probe_a", PROBE), "probe_b": _notebook(src, "probe_b", PROBE),
             "sleeps": _notebook(src, "sleeps", "import time\ntime.sleep(300)"),
-            "dies": _notebook(src, "dies", "import os\nos._exit(3)")}
+            "dies": _notebook(src, "dies", "import os\nos._exit(3)"),
+            "pricing": _notebook(src, "pricing", "%matplotlib inline\nfrom calib import pricing")}
 
 
 @pytest.fixture(scope="module")
-def zygote_socket():
-    """A zygote started with ``CALIB_TEST_MARK=before`` in the environment."""
+def zygote_socket(notebooks):
+    """A zygote for the probe notebook and one that imports calib.pricing, started with
+    ``CALIB_TEST_MARK=before`` in the environment."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CALIB_TEST_MARK", "before")
-        with execute.kernel_zygote(2) as z:
+        with execute.kernel_zygote([notebooks["probe_a"], notebooks["pricing"]]) as z:
             assert z is not None and execute._zygote_ready(z)
             mp.delenv("CALIB_TEST_MARK")
             yield z
@@ -156,6 +159,7 @@ def test_forked_kernels_are_the_kernels_a_launch_starts_and_the_zygote_outlives_
     a, b = _probe(forked, "probe_b"), _probe(spawned, "probe_a")
     assert a["ppid"] == zpid and b["ppid"] == os.getpid()  # forked by the zygote; started here
     assert a["mark"] == "as launched" and not a["zygote_env"]
+    assert a["preloaded"] and not b["preloaded"]  # what the run's notebooks import, imported once
     assert a["images"] == 1
     same = ("images", "path", "exe", "backend", "mark", "zygote_env", "session_leader", "main", "parent_handle", "interrupt")
     assert {k: a[k] for k in same} == {k: b[k] for k in same}
@@ -185,9 +189,21 @@ def test_forked_kernels_are_the_kernels_a_launch_starts_and_the_zygote_outlives_
     assert _probe(spawned, "probe_a")["ppid"] == os.getpid()
 
 
-def test_no_zygote_for_one_kernel_or_when_turned_off(monkeypatch):
-    with execute.kernel_zygote(1) as z:
+def test_no_zygote_for_one_kernel_or_when_turned_off(monkeypatch, notebooks):
+    with execute.kernel_zygote([notebooks["probe_a"]]) as z:
         assert z is None
     monkeypatch.setenv("CALIB_KERNEL_ZYGOTE", "0")
-    with execute.kernel_zygote(7) as z:
+    with execute.kernel_zygote(list(notebooks.values())) as z:
         assert z is None
+
+
+def test_the_zygote_imports_what_the_notebooks_import(tmp_path):
+    cells = ["import numpy as np, os.path\nfrom calib.report import fmt, t", "%matplotlib inline\nimport yaml",
+             "if True:\n    from calib import pricing as p\nfrom . import local\nfrom x import *",
+             "this is not python", "import numpy"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells]
+                                  + [nbformat.v4.new_markdown_cell("import markdown_is_not_code")])
+    nbformat.write(nb, str(tmp_path / "n.ipynb"))
+    assert zygote.notebook_imports([tmp_path / "n.ipynb", tmp_path / "missing.ipynb"]) == [
+        "numpy", "os.path", "calib.report", "calib.report.fmt", "calib.report.t", "yaml", "x", "calib",
+        "calib.pricing"]

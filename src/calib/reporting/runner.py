@@ -291,7 +291,7 @@ def _execute(sources: dict[str, Path], bundle: Path, ctx: dict[str, Any], params
                                log=log, run_id=ctx["run_id"], mask=ctx["mask"], zygote=zygote)
         return [_finish(o, bundle, part[o.notebook], ctx) for o in outcomes]
 
-    with kernel_zygote(len(sources)) as zygote:  # one process forks every kernel of the run
+    with kernel_zygote(list(sources.values())) as zygote:  # one process forks every kernel of the run
         done = {e["notebook"]: e for e in run(first)} if first else {}
         if later:
             so_far = {"run_id": ctx["run_id"], "started_utc": ctx["started"].isoformat(timespec="seconds"),

@@ -36,24 +36,19 @@ import threading
 import traceback
 from pathlib import Path
 
-__all__ = ["PRELOAD", "CLIENT", "SOCKET_ENV", "serve"]
+__all__ = ["KERNEL_PRELOAD", "CLIENT", "SOCKET_ENV", "notebook_imports", "serve"]
 
 #: the environment variable that tells the kernel client where the zygote listens
 SOCKET_ENV = "CALIB_KERNEL_ZYGOTE"
 #: the client jupyter_client launches in place of the kernel (stdlib only: run with ``-I -S``)
 CLIENT = Path(__file__).with_name("_kernel_client.py")
-#: what every report kernel imports before its first cell finishes: ipykernel and IPython, the
-#: plotting stack with the inline backend, and the modules the notebooks import from calib
-PRELOAD = (
-    "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.comm",
-    "IPython.display", "IPython.core.completer",
-    "matplotlib.pyplot",
-    "numpy", "pandas", "pyarrow", "pyarrow.parquet", "yaml", "scipy.stats",
-    "calib.report", "calib.report.findings", "calib.quality", "calib.consensus", "calib.eligibility",
-    "calib.engine", "calib.plots_consensus", "calib.plots_scorecard", "calib.compare", "calib.features",
-    "calib.io", "calib.validation", "calib.villages", "calib.scorecard", "calib.pricing",
-    "calib.monitoring", "calib.params",
-)
+#: what every kernel imports when it starts (ipykernel and IPython); the zygote imports these and
+#: the modules the run's notebooks import (:func:`notebook_imports`)
+KERNEL_PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.comm",
+                  "IPython.display", "IPython.core.completer")
+#: never imported before the fork: matplotlib's inline backend hooks itself into the kernel's
+#: shell when it is imported, which exists only in the kernel
+_NOT_PRELOADED = ("matplotlib_inline", "ipykernel.pylab")
 _KERNEL_MODULE = "ipykernel_launcher"
 _PR_SET_PDEATHSIG = 1
 
@@ -69,15 +64,47 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _preload() -> None:
+def notebook_imports(notebooks: list[Path]) -> list[str]:
+    """The modules the code cells of ``notebooks`` import (``import a.b`` gives ``a.b``; ``from
+    a import b`` gives ``a`` and ``a.b``, which may be a module), in first-seen order. Cells that
+    do not parse (magics) and relative imports are skipped."""
+    import ast
+
+    seen: dict[str, None] = {}
+    for path in notebooks:
+        try:
+            cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError):
+            continue
+        for cell in cells:
+            if cell.get("cell_type") != "code":
+                continue
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else source
+            try:
+                tree = ast.parse("\n".join(l for l in source.splitlines() if not l.lstrip().startswith(("%", "!"))))
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    seen.update(dict.fromkeys(a.name for a in node.names))
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    seen[node.module] = None
+                    seen.update(dict.fromkeys(f"{node.module}.{a.name}" for a in node.names if a.name != "*"))
+    return list(seen)
+
+
+def _preload(modules: list[str]) -> None:
     # the kernel's own choice, made before matplotlib reads it (ipykernel's init_gui_pylab)
     if not os.environ.get("MPLBACKEND"):
         os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-    for name in PRELOAD:
+    for name in [*KERNEL_PRELOAD, *modules]:
+        if name.startswith(_NOT_PRELOADED):
+            continue
         try:
             importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - a module a kernel cannot import fails there, as it would
-            continue
+        except Exception:  # noqa: BLE001 - not a module (a name), or one a kernel cannot import:
+            continue       # it fails there, as it would
 
 
 def _servable(argv: list[str]) -> bool:
@@ -152,8 +179,9 @@ def _recv_request(conn: socket.socket) -> tuple[dict, list[int]]:
     return json.loads(data), fds
 
 
-def serve(path: str) -> None:
-    """Preload, then fork a kernel for each client that connects to ``path`` until killed."""
+def serve(path: str, modules: list[str] = ()) -> None:
+    """Import ``modules`` (the run's notebooks' imports) and what a kernel imports, then fork a
+    kernel for each client that connects to ``path`` until killed."""
     # ``python -m`` put the working folder first; ipykernel_launcher removes it before its
     # imports (IPython puts "" back when the kernel starts)
     if sys.path and (sys.path[0] == "" or Path(sys.path[0]) == Path.cwd()):
@@ -161,7 +189,7 @@ def serve(path: str) -> None:
     parent = os.getppid()
     _die_with_parent(parent)
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    _preload()
+    _preload(list(modules))
     # what was imported stays out of every kernel's garbage collections: they neither traverse
     # it nor copy its pages by touching it (CPython's advice for a process that forks workers)
     gc.collect()
@@ -239,4 +267,4 @@ def serve(path: str) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(sys.argv[1], sys.argv[2:])
