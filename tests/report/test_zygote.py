@@ -207,3 +207,11 @@ def test_the_zygote_imports_what_the_notebooks_import(tmp_path):
     assert zygote.notebook_imports([tmp_path / "n.ipynb", tmp_path / "missing.ipynb"]) == [
         "numpy", "os.path", "calib.report", "calib.report.fmt", "calib.report.t", "yaml", "x", "calib",
         "calib.pricing"]
+
+
+def test_what_must_not_be_imported_before_the_fork_is_not():
+    code = ("import sys\nfrom calib.reporting import zygote\n"
+            "zygote._preload(['grpc', 'pyspark.sql.connect.session', 'matplotlib_inline.backend_inline', 'json'])\n"
+            "print(sorted(m for m in ('grpc', 'pyspark.sql.connect', 'matplotlib_inline', 'json') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.split("\n")[-2] == "['json']", (r.stdout, r.stderr[-2000:])

@@ -47,8 +47,9 @@ CLIENT = Path(__file__).with_name("_kernel_client.py")
 KERNEL_PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.comm",
                   "IPython.display", "IPython.core.completer")
 #: never imported before the fork: matplotlib's inline backend hooks itself into the kernel's
-#: shell when it is imported, which exists only in the kernel
-_NOT_PRELOADED = ("matplotlib_inline", "ipykernel.pylab")
+#: shell when it is imported, which exists only in the kernel; gRPC (Spark Connect's client)
+#: supports a fork only under settings of its own, so a kernel imports it after
+_NOT_PRELOADED = ("matplotlib_inline", "ipykernel.pylab", "grpc", "pyspark.sql.connect")
 _KERNEL_MODULE = "ipykernel_launcher"
 _PR_SET_PDEATHSIG = 1
 
