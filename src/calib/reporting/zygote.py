@@ -68,7 +68,10 @@ def _die_with_parent(parent: int) -> None:
 def notebook_imports(notebooks: list[Path]) -> list[str]:
     """The modules the code cells of ``notebooks`` import (``import a.b`` gives ``a.b``; ``from
     a import b`` gives ``a`` and ``a.b``, which may be a module), in first-seen order. Cells that
-    do not parse (magics) and relative imports are skipped."""
+    do not parse (magics) and relative imports are skipped, and so is a module whose top-level
+    name is also a file or folder next to a notebook: a helper kept there (found once a cell
+    puts its folder on ``sys.path``) must not be shadowed by an installed namesake imported
+    before the fork."""
     import ast
 
     seen: dict[str, None] = {}
@@ -92,7 +95,14 @@ def notebook_imports(notebooks: list[Path]) -> list[str]:
                 elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                     seen[node.module] = None
                     seen.update(dict.fromkeys(f"{node.module}.{a.name}" for a in node.names if a.name != "*"))
-    return list(seen)
+    beside: set[str] = set()
+    for folder in {Path(nb).parent for nb in notebooks}:
+        try:
+            beside |= {p.stem if p.suffix == ".py" else p.name for p in folder.iterdir()
+                       if p.suffix == ".py" or (p / "__init__.py").exists()}
+        except OSError:
+            continue
+    return [m for m in seen if m.split(".", 1)[0] not in beside]
 
 
 def _preload(modules: list[str]) -> None:
