@@ -116,13 +116,10 @@ def _start_zygote(scratch: Path, notebooks: list[Path]) -> str:
     """The test run's zygote for nbval's kernels of ``notebooks`` (:mod:`calib.reporting.zygote`),
     started by the process that collected first; it dies with that process (its kernels with it,
     and clients then start their kernels the usual way)."""
-    from calib.reporting.zygote import notebook_imports
+    from calib.reporting import zygote
 
     sock = zygote_socket(scratch)
-    _LAUNCHED.append(subprocess.Popen([sys.executable, "-m", "calib.reporting.zygote", str(sock),
-                                       *notebook_imports(notebooks)], cwd=sock.parent,
-                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL))
+    _LAUNCHED.append(zygote.start(sock, notebooks))
     return str(sock)
 
 

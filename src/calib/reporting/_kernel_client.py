@@ -14,7 +14,7 @@ import socket
 import struct
 import sys
 
-SOCKET_ENV = "CALIB_KERNEL_ZYGOTE"
+SOCKET_ENV = "CALIB_KERNEL_ZYGOTE"  # where the zygote listens (the runner sets it)
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1, signal.SIGUSR2)
 
 
@@ -64,12 +64,7 @@ def main() -> int:
 
     for sig in FORWARDED:
         signal.signal(sig, forward)
-    while True:
-        try:
-            reply = _line(conn)
-            break
-        except InterruptedError:
-            continue
+    reply = _line(conn)  # "exit CODE" when the kernel ended (a forwarded signal does not interrupt it)
     if reply.startswith(b"exit "):
         code = int(reply[5:])
         return 128 - code if code < 0 else code

@@ -114,19 +114,15 @@ def kernel_zygote(notebooks: list[Path]) -> Iterator[str | None]:
     """The socket of a zygote that forks the kernels of ``notebooks`` (:mod:`calib.reporting.zygote`:
     it imports what they import) while the block runs, or None where one would not pay (fewer
     than two notebooks) or ``CALIB_KERNEL_ZYGOTE=0`` turns it off. Stopped when the block ends."""
-    import subprocess
+    from calib.reporting import zygote
 
-    from calib.reporting.zygote import SOCKET_ENV, notebook_imports
-
-    if len(notebooks) < 2 or os.environ.get(SOCKET_ENV) == "0":
+    if len(notebooks) < 2 or os.environ.get(zygote.SOCKET_ENV) == "0":
         yield None
         return
     folder = Path(tempfile.mkdtemp(prefix=f"{KERNEL_DIR_PREFIX}{os.getpid()}-z"))  # mode 0700
     sock = folder / "zygote.sock"
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "calib.reporting.zygote", str(sock),
-                                 *notebook_imports(notebooks)], cwd=folder,
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = zygote.start(sock, notebooks)
     except OSError:  # no zygote: the kernels start the usual way
         shutil.rmtree(folder, ignore_errors=True)
         yield None

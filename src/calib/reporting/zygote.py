@@ -36,10 +36,9 @@ import threading
 import traceback
 from pathlib import Path
 
-__all__ = ["KERNEL_PRELOAD", "CLIENT", "SOCKET_ENV", "notebook_imports", "serve"]
+__all__ = ["KERNEL_PRELOAD", "CLIENT", "SOCKET_ENV", "notebook_imports", "start", "serve"]
 
-#: the environment variable that tells the kernel client where the zygote listens
-SOCKET_ENV = "CALIB_KERNEL_ZYGOTE"
+from calib.reporting._kernel_client import SOCKET_ENV  # where the client finds the zygote
 #: the client jupyter_client launches in place of the kernel (stdlib only: run with ``-I -S``)
 CLIENT = Path(__file__).with_name("_kernel_client.py")
 #: what every kernel imports when it starts (ipykernel and IPython); the zygote imports these and
@@ -188,6 +187,16 @@ def _recv_request(conn: socket.socket) -> tuple[dict, list[int]]:
             os.close(fd)
         raise OSError("incomplete request")
     return json.loads(data), fds
+
+
+def start(sock: Path, notebooks: list[Path], **popen) -> "subprocess.Popen":
+    """Start a zygote listening at ``sock`` (in a private folder) for the kernels of
+    ``notebooks``; it is ready once ``sock`` exists."""
+    import subprocess
+
+    return subprocess.Popen([sys.executable, "-m", "calib.reporting.zygote", str(sock), *notebook_imports(notebooks)],
+                            cwd=sock.parent, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, **popen)
 
 
 def serve(path: str, modules: list[str] = ()) -> None:
