@@ -14,8 +14,10 @@ CONNECT: dict[str, str] = {}
 @pytest.fixture(scope="session")
 def spark():
     pytest.importorskip("pyspark", reason="the spark extra is not installed: pip install -e '.[spark]'")
+    from calib.engine import class_archive
     from calib.engine.spark import run_session
 
+    class_archive.build()  # `make test` built it before (about 40 s when it is missing)
     with run_session({"master": "local[2]", "app_name": "calib-tests", "shuffle_partitions": 2,
                        # start-up tuned for short test jobs (figures do not depend on it)
                        "conf": {"spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",

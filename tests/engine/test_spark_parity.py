@@ -184,10 +184,12 @@ def test_buckets_of_villages_are_the_same_on_spark_and_pandas(spark):
     assert len(set(on_spark[:4])) > 1 and on_spark[4] == "-1"
 
 
-def test_driver_logs_errors_only_unless_told_otherwise(spark):
+def test_driver_logs_errors_only_unless_told_otherwise(spark, tmp_path, monkeypatch):
     # a run under cron prints its own log lines, not the JVM's start-up warnings
+    from calib.engine.class_archive import DIR_ENV
     from calib.engine.spark import LOG4J_CONF, session_conf, validate_spark_settings
 
+    monkeypatch.setenv(DIR_ENV, str(tmp_path))  # no class-data archive (tests/engine/test_class_archive.py)
     assert spark._jvm.org.apache.logging.log4j.LogManager.getRootLogger().getLevel().toString() == "ERROR"
     conf = session_conf(validate_spark_settings({"conf": {"spark.driver.extraJavaOptions": "-Xss4m"}}))
     assert conf["spark.driver.extraJavaOptions"] == f"-Xss4m -Dlog4j2.configurationFile={LOG4J_CONF.as_uri()}"

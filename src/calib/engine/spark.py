@@ -279,13 +279,17 @@ def session_conf(settings: Mapping[str, Any]) -> dict[str, str]:
     """The Spark configuration :func:`spark_session` builds from a validated ``spark:`` block:
     calib's settings, the shuffle partitions, the block's ``conf`` (which wins), and the
     driver's log configuration (:data:`LOG4J_CONF`) unless ``spark.driver.extraJavaOptions``
-    names a log4j configuration of its own."""
+    names a log4j configuration of its own, and the class-data archive of the driver's JVM when
+    one was built for this Java runtime and pyspark's jars (:func:`calib.engine.class_archive.driver_options`)."""
+    from calib.engine import class_archive
+
     parts = settings["shuffle_partitions"] or _shuffle_default(settings["master"])
     conf = {**_BASE_CONF, "spark.sql.shuffle.partitions": str(parts),
             **{k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in settings["conf"].items()}}
     opts = conf.get("spark.driver.extraJavaOptions", "")
     if "log4j" not in opts:
         conf["spark.driver.extraJavaOptions"] = f"{opts} -Dlog4j2.configurationFile={LOG4J_CONF.as_uri()}".strip()
+    conf["spark.driver.extraJavaOptions"] = class_archive.driver_options(conf)
     return conf
 
 
