@@ -6,6 +6,7 @@ root), in a temporary folder, with password authentication: the tests reach it t
 """
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -18,7 +19,6 @@ import pytest
 from calib.io import SPECS, read_table
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "data" / "sample"
 AS_OF = "2026-06-30"
 PG_BIN = Path(os.environ.get("CALIB_PG_BIN", "/usr/lib/postgresql/15/bin"))
 PG_PASSWORD = "calib-test-pw"
@@ -36,9 +36,22 @@ def _as_pg_user(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
+@functools.cache
+def programme() -> Path:
+    """The programme the SQL sources are staged from, in the test run's scratch folder: generated
+    as ``data/sample`` is (same generator, Chinese headers, the injected bad rows of every kind),
+    at a twelfth of its size (12 villages of 25 households in 3 townships): each test stages it
+    into a database and validates it twice."""
+    from calib import synth
+
+    folder = Path(tempfile.mkdtemp(prefix="sql-programme-"))
+    synth.write(synth.generate(seed=20, villages=12, households_per_village=25, townships=3), folder)
+    return folder
+
+
 def sample_frames() -> dict[str, pd.DataFrame]:
-    """The sample programme's tables as text, exactly as the folder loader reads them."""
-    return {p.stem: read_table(p) for p in sorted(SAMPLE.glob("*.csv"))}
+    """The programme's tables as text, exactly as the folder loader reads them."""
+    return {p.stem: read_table(p) for p in sorted(programme().glob("*.csv"))}
 
 
 def code_names(table: str, df: pd.DataFrame) -> pd.DataFrame:

@@ -1,5 +1,6 @@
-"""SQL sources: the sample programme read from PostgreSQL, SQLite and DuckDB validates exactly as
-the folder does (accepted tables, quarantine, counts), with no password in any label."""
+"""SQL sources: a programme generated as the sample is (``_sqlfix.programme``) read from
+PostgreSQL, SQLite and DuckDB validates exactly as the folder does (accepted tables, quarantine,
+counts), with no password in any label."""
 from __future__ import annotations
 
 import os
@@ -21,14 +22,14 @@ from calib.sources.sql import (
     redact_url,
 )
 
-from _sqlfix import AS_OF, PG_PASSWORD, SAMPLE, chinese_names, sample_frames, typed, write_tables, server_url
+from _sqlfix import AS_OF, PG_PASSWORD, chinese_names, programme, sample_frames, typed, write_tables, server_url
 
 ZH_TABLES = {t: f"hz_{t}" for t in TABLES}
 
 
 @pytest.fixture(scope="module")
 def folder():
-    return load_programme(SAMPLE, as_of=AS_OF)
+    return load_programme(programme(), as_of=AS_OF)
 
 
 def assert_same_programme(db, folder) -> None:
@@ -40,7 +41,7 @@ def assert_same_programme(db, folder) -> None:
             pd.testing.assert_frame_equal(a, b, obj=t)
     pd.testing.assert_frame_equal(db.quarantine.drop(columns="file"), folder.quarantine.drop(columns="file"))
     pd.testing.assert_frame_equal(db.counts.drop(columns="file"), folder.counts.drop(columns="file"))
-    assert len(folder.quarantine) > 0  # the sample's injected bad rows are there to compare
+    assert len(folder.quarantine) > 0  # the programme's injected bad rows are there to compare
 
 
 def test_postgres_chinese_headers_text_columns_match_folder(pg_url, folder):
@@ -160,7 +161,7 @@ def test_postgres_numeric_columns_quarantine_like_the_folder(pg_server, tmp_path
     import sqlalchemy as sa
 
     folder = tmp_path / "prog"
-    shutil.copytree(SAMPLE, folder)
+    shutil.copytree(programme(), folder)
     runs = read_table(folder / "model_runs.csv")
     runs.loc[0, "model_limit"] = "90000000"
     runs.loc[1, "model_limit"] = "35000.5"
