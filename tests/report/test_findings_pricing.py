@@ -135,6 +135,25 @@ def test_each_decision_keeps_its_verdict_and_threshold():
     assert found[3].threshold == found[4].threshold == "补贴 ≤ 预算 20.00 万元/年（参数：积分贷补贴预算）"
 
 
+@pytest.mark.parametrize("low, high, pinned", [(0.0, 0.0, True), (0.0004, 0.0004, True), (0.0, 1e-07, False),
+                                               (0.0003, 0.0006, False), (np.nan, np.nan, False)])
+def test_an_interval_with_both_ends_equal_says_the_constraint_decides(low, high, pinned):
+    """[0.000%, 0.000%] when the cost floor binds in the replicates too: a committee reads why the
+    interval has no width (the reference's and the interval's values at one point)."""
+    dec = _decisions()
+    dec.loc["recommended_discount", ["ci_low", "ci_high"]] = [low, high]
+    found, _ = F.conclusions(dec, _table(), _rec(binding="floor"), _inflation(), period="2025")
+    rule = "与现行每 100 分 0.100% 比较；约束：成本底线"
+    assert found[2].threshold == (rule + "；区间两端相同：重抽样的推荐都在此值，由约束（成本底线）而非风险估计决定"
+                                  if pinned else rule)
+    set_lang("en")
+    try:
+        found, _ = F.conclusions(dec, _table(), _rec(binding="floor"), _inflation(), period="2025")
+    finally:
+        set_lang("zh-CN")
+    assert ("both ends of the interval equal" in found[2].threshold) == pinned
+
+
 @pytest.mark.parametrize("share, verdict", [(0.9499, "rates not reproduced"), (0.95, "rates reproduced"), (0.9501, "rates reproduced")])
 def test_the_pricing_period_row_either_side_of_its_threshold(share, verdict):
     found, _ = _conclude(share=share)

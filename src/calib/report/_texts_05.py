@@ -165,6 +165,9 @@ TEXTS_05: dict[str, tuple[str, str]] = {
     "nb05.c.current_rate": ("现行利率是否覆盖成本", "Do the current rates cover cost"),
     "nb05.c.current_rate_fig": ("现行利率下 {below} / {bands} 个积分档不覆盖（样本内）",
                                 "{below} of {bands} bands below cost at the current rates (in sample)"),
+    "nb05.c.pinned": ("；区间两端相同：重抽样的推荐都在此值，由约束（{binding}）而非风险估计决定",
+                      "; both ends of the interval equal: the bootstrap replicates recommend this value too, held by "
+                      "the constraint ({binding}), not by the risk estimate"),
     "nb05.c.recommend_rule": ("与现行每 100 分 {now} 比较；约束：{binding}", "against the current {now} per 100 points; binding: {binding}"),
     "nb05.recommend.h": ("推荐方案", "Recommended schedule"),
     "nb05.recommend.step": (

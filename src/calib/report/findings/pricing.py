@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from calib.pricing.conclusions import base_rate_finding
@@ -282,6 +283,13 @@ def inflation_verdict(inflation: pd.DataFrame) -> str:
     return "review" if inflation["flag"].astype(bool).any() else "pass"
 
 
+def _pinned(row: pd.Series) -> bool:
+    """Whether a decision's bootstrap interval has both ends at one value (the replicates'
+    recommendation held there by a constraint, whatever the risk estimate: the interval
+    ``[0.000%, 0.000%]`` when the cost floor binds in every replicate)."""
+    return bool(np.isfinite(row["ci_low"]) and row["ci_low"] == row["ci_high"])
+
+
 def _total(table: pd.DataFrame) -> pd.Series:
     return table.loc[table["band"] == "total"].iloc[0]
 
@@ -404,7 +412,8 @@ def conclusions(decisions: pd.DataFrame, table: pd.DataFrame, rec: Recommendatio
                 t("nb05.c.justified_rule", policy=policy_words(k_pol["threshold"], rec.current)), k_pol["verdict"],
                 ci=fmt.ci(k_pol["ci_low"], k_pol["ci_high"], "pct3")),
         Finding(t(form["recommend"]), discount(k_rec["figure"]),
-                t(form["recommend_rule"], now=discount(k_rec["threshold"]), binding=binding), k_rec["verdict"],
+                t(form["recommend_rule"], now=discount(k_rec["threshold"]), binding=binding)
+                + (t("nb05.c.pinned", binding=binding) if _pinned(k_rec) else ""), k_rec["verdict"],
                 ci=fmt.ci(k_rec["ci_low"], k_rec["ci_high"], "pct3")),
         Finding(t("nb05.c.recommend_cost"), money(k_cost["figure"]), t("nb05.c.budget_rule", budget=money(budget)),
                 k_cost["verdict"], ci=fmt.ci(k_cost["ci_low"], k_cost["ci_high"], MONEY)),
