@@ -12,11 +12,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from calib import synth
 from calib.io import load_programme
 
 from _support import AS_OF, ROOT, SAMPLE, calib_cli, report_pages, write_params  # noqa: F401
+
+#: Hypothesis's profiles: ``ci`` (the default) tries the same examples on every run (derandomised,
+#: no example database: a test run is as deterministic as a report run, and a failure is met
+#: again by the next run); ``nightly`` (``CALIB_HYPOTHESIS_PROFILE=nightly``) searches at random,
+#: with the larger example counts the property modules give it. A failure found there becomes an
+#: explicit ``@example``.
+HYPOTHESIS_PROFILE = os.environ.get("CALIB_HYPOTHESIS_PROFILE", "ci")
+settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile("nightly", deadline=None, print_blob=True)
+settings.load_profile(HYPOTHESIS_PROFILE)
 
 
 def pytest_configure(config):

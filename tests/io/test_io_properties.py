@@ -24,11 +24,10 @@ from calib.io import load_programme
 
 from _support import AS_OF
 
-settings.register_profile("default", max_examples=10, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-settings.register_profile("nightly", max_examples=400, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-PROFILE = os.environ.get("CALIB_HYPOTHESIS_PROFILE", "default")
+#: a few dozen corruptions per run (the same ones each run under the suite's ``ci`` profile,
+#: tests/conftest.py), 400 at random under ``nightly``
+PROPERTY = settings(max_examples=400 if os.environ.get("CALIB_HYPOTHESIS_PROFILE") == "nightly" else 10,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 _RES = synth.generate(seed=11, villages=2, households_per_village=6, dirty=False, chinese_headers=True)
 with tempfile.TemporaryDirectory() as _d:
@@ -86,7 +85,7 @@ def _no_planted(text: str) -> None:
     assert not leaked, leaked
 
 
-@settings(settings.get_profile(PROFILE))
+@PROPERTY
 @given(table=st.sampled_from(TABLES), edits=EDITS)
 def test_corrupted_tables_never_crash_lose_rows_or_leak(table, edits):
     rows, header = _corrupt(BASE[table], edits)
@@ -114,7 +113,7 @@ def test_corrupted_tables_never_crash_lose_rows_or_leak(table, edits):
     _no_planted(q.to_csv(index=False) + prog.counts.to_csv(index=False) + out.getvalue() + err.getvalue())
 
 
-@settings(settings.get_profile(PROFILE))
+@PROPERTY
 @given(payload=PAYLOADS, column=st.sampled_from(list(RO.columns)), i=st.integers(0, len(RO) - 1))
 def test_one_bad_roster_cell_quarantines_at_most_its_row(payload, column, i):
     ro = RO.copy()
