@@ -51,6 +51,10 @@ _BASE_CONF: dict[str, str] = {
 }
 
 
+#: pyspark's Python worker daemon on a local master: its workers start with pandas, pyarrow and
+#: calib's Spark steps imported (:mod:`calib.engine._spark_daemon`).
+DAEMON_MODULE = "calib.engine._spark_daemon"
+
 #: The driver's log4j2 configuration when the session's ``spark.driver.extraJavaOptions`` name
 #: none: errors only, on stderr (a run under cron prints its own log lines, not the JVM's
 #: start-up warnings). Give ``-Dlog4j2.configurationFile=...`` there to use another.
@@ -280,7 +284,9 @@ def session_conf(settings: Mapping[str, Any]) -> dict[str, str]:
     calib's settings, the shuffle partitions, the block's ``conf`` (which wins), and the
     driver's log configuration (:data:`LOG4J_CONF`) unless ``spark.driver.extraJavaOptions``
     names a log4j configuration of its own, and the class-data archive of the driver's JVM when
-    one was built for this Java runtime and pyspark's jars (:func:`calib.engine.class_archive.driver_options`)."""
+    one was built for this Java runtime and pyspark's jars (:func:`calib.engine.class_archive.driver_options`);
+    on a local master whose Python workers run this interpreter, the worker daemon
+    :data:`DAEMON_MODULE` (unless the block names one)."""
     from calib.engine import class_archive
 
     parts = settings["shuffle_partitions"] or _shuffle_default(settings["master"])
@@ -290,6 +296,10 @@ def session_conf(settings: Mapping[str, Any]) -> dict[str, str]:
     if "log4j" not in opts:
         conf["spark.driver.extraJavaOptions"] = f"{opts} -Dlog4j2.configurationFile={LOG4J_CONF.as_uri()}".strip()
     conf["spark.driver.extraJavaOptions"] = class_archive.driver_options(conf)
+    if (settings["master"].startswith("local") and "spark.python.daemon.module" not in conf
+            and os.environ.get("PYSPARK_PYTHON", sys.executable) == sys.executable):
+        # the workers are this interpreter's: forked from a daemon that imported their modules once
+        conf["spark.python.daemon.module"] = DAEMON_MODULE
     return conf
 
 
