@@ -97,7 +97,7 @@ test: $(STAMP) sysdeps warm warm-spark
 ## (no notebooks: the nbval plugin is not loaded, nor nbformat and jsonschema (calib._iri keeps
 ## their IRI grammar out of a full run); pyproject's addopts without the nbval options)
 test-fast: $(STAMP) warm
-	$(BIN)/python -m pytest tests -q -m "not slow and not e2e" -p no:nbval -o addopts="-ra -p no:cacheprovider" $(XDIST)
+	$(BIN)/python -m pytest tests -q -m "not slow and not e2e" -p no:nbval -o addopts="-ra -p calib._iri -p no:cacheprovider" $(XDIST)
 
 ## JupyterLab on the project environment; every notebook opens with the sample parameters
 lab: $(STAMP)

@@ -8,6 +8,9 @@ import sys
 
 import pytest
 
+#: each test starts Python processes to see what they import: left out of `make test-fast`
+pytestmark = pytest.mark.slow
+
 
 def _modules_after(statement: str) -> set[str]:
     code = f"import sys\n{statement}\nprint(' '.join(sys.modules))"

@@ -281,6 +281,7 @@ def test_consensus_limits_province(monkeypatch, province):
                decline_rule="majority")
 
 
+@pytest.mark.slow  # starts a Python process: left out of `make test-fast`
 def test_a_small_programme_does_not_import_numba():
     """Below MIN_REVIEWS a fresh process stays on numpy: numba (0.3 s) and the kernel's load
     (0.2 s, or a 4 s compile) would cost more than the backfitting they save."""

@@ -107,6 +107,7 @@ def test_consensus_limits_are_the_same_with_and_without_the_kernels(monkeypatch)
     pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.slow  # compiles the kernels in a Python process of its own: left out of `make test-fast`
 def test_warm_compiles_into_the_cache():
     assert _jit.warm()   # compiles here if the cache is missing (make warm did it otherwise)
     code = ("import time; t = time.process_time()\n"

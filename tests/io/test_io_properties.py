@@ -24,6 +24,9 @@ from calib.io import load_programme
 
 from _support import AS_OF
 
+#: a search over corrupted programmes, each one loaded: left out of `make test-fast`
+pytestmark = pytest.mark.slow
+
 #: a few dozen corruptions per run (the same ones each run under the suite's ``ci`` profile,
 #: tests/conftest.py), 400 at random under ``nightly``
 PROPERTY = settings(max_examples=400 if os.environ.get("CALIB_HYPOTHESIS_PROFILE") == "nightly" else 10,

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import nbformat
 import papermill.engines
+import pytest
 
 from calib.reporting import execute
+
+#: runs notebooks in kernels: left out of `make test-fast`
+pytestmark = pytest.mark.slow
 
 
 def test_saved_at_start_and_end_not_at_every_cell_and_whole_after_a_timeout(tmp_path, monkeypatch):

@@ -18,6 +18,9 @@ import pytest
 
 from calib.reporting import execute, zygote
 
+#: starts kernels, zygotes and their clients: left out of `make test-fast`
+pytestmark = pytest.mark.slow
+
 #: what a kernel is: printed by the probe notebook as one JSON line
 PROBE = """
 import json, os, sys, matplotlib
@@ -31,6 +34,7 @@ print(json.dumps({"cwd": os.getcwd(), "path": sys.path, "argv": sys.argv, "exe":
                   "preloaded": "calib.pricing" in sys.modules}))
 os.write(2, b"a kernel's own standard error\\n")
 import matplotlib.pyplot as plt
+
 plt.plot([1, 3, 2])  # drawn into the notebook by the inline backend when the cell ends
 """
 

@@ -22,6 +22,9 @@ from scipy.special import expit
 
 from calib import _stats
 
+#: hundreds of constrained Firth fits per case: left out of `make test-fast`
+pytestmark = pytest.mark.slow
+
 CRIT = stats.chi2.ppf(0.95, 1)
 Z = stats.norm.ppf(0.975)
 

@@ -13,6 +13,9 @@ from calib.scorecard import (Scorecard, assign_grades, compare_out_of_fold, comp
 from calib.scorecard.crossval import fold_cutoffs
 from calib.validation import calibration_by_grade, discrimination
 
+#: simulated programmes, cross-validated: left out of `make test-fast`
+pytestmark = pytest.mark.slow
+
 DEC = {c: "decreasing" for c in ("model_score", "business_rating", "integrity_rating", "points")}
 GRADES = ["AAA", "AA", "A", "B"]
 NOISE = {"model_score": 0.0, "business_rating": 0.0, "integrity_rating": 0.0, "points": 0.0}
