@@ -27,6 +27,13 @@ def edge(tmp_path_factory):
     return write_edge_programme(tmp_path_factory.mktemp("edge_threads"))
 
 
+@pytest.fixture
+def threads_on_small(monkeypatch):
+    """The test programmes are small inputs, loaded inline unless told otherwise."""
+    monkeypatch.setattr(L, "SMALL_BYTES", 0)
+    monkeypatch.setattr(L, "SMALL_CELLS", 0)
+
+
 def _same(a, b) -> None:
     pd.testing.assert_frame_equal(a.quarantine, b.quarantine)
     pd.testing.assert_frame_equal(a.counts, b.counts)
@@ -35,7 +42,7 @@ def _same(a, b) -> None:
 
 
 @pytest.mark.parametrize("blocks", [False, True])
-def test_one_worker_and_several_load_the_same_programme(edge, monkeypatch, blocks):
+def test_one_worker_and_several_load_the_same_programme(edge, monkeypatch, blocks, threads_on_small):
     if blocks:  # the roster in blocks of 5 rows: several blocks read ahead on a thread
         monkeypatch.setattr(R, "_BLOCK_BYTES", 3000)
         monkeypatch.setattr(L, "BLOCK_ROWS", 5)
@@ -110,7 +117,7 @@ def test_later_gives_the_result_or_raises_when_asked(monkeypatch, n):
         got()
 
 
-def test_tables_read_ahead_raise_their_errors_in_table_order(tmp_path, monkeypatch):
+def test_tables_read_ahead_raise_their_errors_in_table_order(tmp_path, monkeypatch, threads_on_small):
     """The next table is read and turned into text while this one's rules run: a loaded
     programme is the same, and when two tables are broken the first one's error is the one
     raised, whatever the threads finish first."""
@@ -135,3 +142,26 @@ def test_tables_read_ahead_raise_their_errors_in_table_order(tmp_path, monkeypat
         df.drop(columns=[c for c in df.columns if c == col]).to_csv(folder / f"{t}.csv", index=False)
     with pytest.raises(CalibInputError, match=r"^reviews\.csv: required column 'reviewer_id'"):
         load_programme(folder, as_of=AS_OF)
+
+
+def test_a_small_input_is_loaded_on_the_calling_thread_and_is_the_same(edge, monkeypatch):
+    """Below SMALL_BYTES of files (or SMALL_CELLS cells of tables given) the loader starts no
+    thread and gives no memory back; the programme is the one loaded with threads."""
+    import threading
+
+    from calib.io import validate_tables
+
+    monkeypatch.setattr(T, "WORKERS", 4)
+    started, released = [], []
+    real_start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self.name) or real_start(self))
+    monkeypatch.setattr(L, "_TRIM", lambda *_: released.append(True))
+    small = load_programme(edge, as_of=AS_OF)
+    assert started == [] and released == []
+    assert not T.is_small()  # only within the load
+    raw = {t: R.read_raw(f) for t, f in small.files.items()}
+    assert validate_tables(raw, as_of=AS_OF) is not None and started == []  # cells, not bytes
+    monkeypatch.setattr(L, "SMALL_BYTES", 0)
+    threaded = load_programme(edge, as_of=AS_OF)
+    assert any(n.startswith("calib-") for n in started) and released
+    _same(small, threaded)

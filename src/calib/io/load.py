@@ -17,7 +17,7 @@ from calib.io.checks import (RULE_COLUMNS, WHOLE_ROW, Problems, check_table, cle
                               finish_quarantine, finish_table, places_ahead, range_flags, rule_keys,
                               total_rows)
 from calib.io._text import arrow, reasons, series
-from calib.io._threads import later, ordered_map, read_ahead, workers
+from calib.io._threads import SMALL_BYTES, SMALL_CELLS, is_small, later, ordered_map, read_ahead, small, workers
 from calib.io.parse import parse_cells, parse_id_column
 from calib.io.read import (PROBLEM, ROW, file_sha256, find_files, note_load, per_table, read_raw, shown_headers,
                            text_table)
@@ -404,7 +404,10 @@ def release_memory() -> None:
     """Give memory freed by the last table back to the system: Arrow's pool keeps freed blocks
     for reuse, and glibc keeps freed numpy arrays below its mmap threshold in the heap. Without
     this, the text and temporaries of one table stay in the process's RSS while the next one is
-    loaded (about 0.3 GB at 1M households). A few milliseconds."""
+    loaded (about 0.3 GB at 1M households). A few milliseconds; nothing for a small input
+    (:func:`calib.io._threads.small`)."""
+    if is_small():
+        return
     pa.default_memory_pool().release_unused()
     if _TRIM is not None:
         _TRIM(0)
@@ -477,7 +480,9 @@ def validate_tables(raw: Mapping[str, object], *, as_of: str | pd.Timestamp | No
             return None
         return lambda: ahead.__setitem__(nxt, later(_view_of, raw, nxt, source.get(nxt, nxt)))
 
-    with small_pages():  # the load's memory is freed and used again: hot 4 KB pages
+    # a small input is validated on this thread alone; the load's memory is freed and used
+    # again: hot 4 KB pages
+    with small(is_small() or _small_input(raw)), small_pages():
         for i, table in enumerate(present):
             nxt = present[i + 1] if i + 1 < len(present) else None
             q, count = _validate_one(table, raw, source.get(table, table), tables, as_of_ts, kept, on_table,
@@ -487,6 +492,24 @@ def validate_tables(raw: Mapping[str, object], *, as_of: str | pd.Timestamp | No
     del tables
     return Programme(**{t: kept[t] for t in TABLES}, quarantine=finish_quarantine(quarantine),
                      counts=pd.DataFrame(counts), as_of=as_of_ts)
+
+
+def _small_input(raw: Mapping[str, object]) -> bool:
+    """Whether ``raw`` is a small input (:data:`calib.io._threads.SMALL_BYTES` of files,
+    :data:`calib.io._threads.SMALL_CELLS` cells of tables given)."""
+    if isinstance(raw, _LazyFiles):
+        return _nbytes(raw.files) < SMALL_BYTES
+    cells = 0
+    for t in raw.values():
+        shape = getattr(t, "shape", None)
+        if shape is None or len(shape) != 2:
+            return False
+        cells += int(shape[0]) * int(shape[1])
+    return cells < SMALL_CELLS
+
+
+def _nbytes(files: Mapping[str, Path]) -> int:
+    return sum(f.stat().st_size for f in files.values())
 
 
 def _from_database(url: str, *, as_of, tables, schema, queries, on_table=None) -> Programme:
@@ -569,7 +592,16 @@ def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
     # thread while the first file is read (about 1 CPU s that then costs no wall time)
     from calib.io import _jit
 
-    _jit.preload(sum(f.stat().st_size for f in files.values()))
+    nbytes = _nbytes(files)
+    _jit.preload(nbytes)
+    if nbytes < SMALL_BYTES:  # a county or smaller: on this thread alone (calib.io._threads.small)
+        with small():
+            prog = validate_tables(_LazyFiles(files, encoding, sheet), as_of=as_of_ts,
+                                   source={t: f.name for t, f in files.items()}, on_table=on_table)
+            digests = {t: file_sha256(f) for t, f in files.items()}
+        prog.path, prog.files, prog.digests = folder, files, digests
+        note_load("validate", folder, digests)
+        return prog
     # the inputs' SHA-256 are computed on a second thread while the tables are validated
     # (hashlib and file reads release the GIL; 0.6 CPU s a GB with SHA-NI): they cost wall time
     # only where the validation keeps every core busy (the roster's blocks on two cores)

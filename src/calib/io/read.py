@@ -29,7 +29,7 @@ from calib import _jit as _pkg_jit
 from calib.errors import CalibInputError
 from calib.io import _jit
 from calib.io._text import TEXT_NB, WS_FIRST, WS_LAST, WS_LEAD3, series, text_buffers
-from calib.io._threads import ordered_map
+from calib.io._threads import is_small, ordered_map
 from calib.io.specs import BLANKS, REASON_FIELDS, SUFFIXES
 from calib.programme import REQUIRED_TABLES, TABLES
 
@@ -149,7 +149,7 @@ def _header(path: Path, encoding: str) -> list[str]:
     return next(csv.reader([first]), [])
 
 
-def _csv_arrow(path: Path, encoding: str, names: list[str], threads: bool):
+def _csv_arrow(path: Path, encoding: str, names: list[str], threads: bool, block_size: int = 1 << 22):
     bad: list[tuple[int | None, int]] = []
 
     def on_bad(row) -> str:
@@ -160,7 +160,7 @@ def _csv_arrow(path: Path, encoding: str, names: list[str], threads: bool):
     table = pacsv.read_csv(
         path,
         read_options=pacsv.ReadOptions(column_names=cols, skip_rows=1, encoding=encoding,
-                                       use_threads=threads, block_size=1 << (22 if threads else 24)),
+                                       use_threads=threads, block_size=block_size),
         parse_options=pacsv.ParseOptions(invalid_row_handler=on_bad),
         convert_options=pacsv.ConvertOptions(column_types={c: pa.large_string() for c in cols},
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
@@ -324,20 +324,20 @@ def _read_csv(path: Path, encoding: str | None) -> pa.Table:
     try:
         try:
             names = _header(path, enc)
-            table, bad = _csv_arrow(path, enc, names, threads=True)
+            table, bad = _csv_arrow(path, enc, names, threads=not is_small())
         except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
             if encoding is not None or enc != "utf8" or not _is_decode_error(exc):
                 raise
             enc = detect_encoding(path)  # not UTF-8: GB18030 or Big5
             names = _header(path, enc)
-            table, bad = _csv_arrow(path, enc, names, threads=True)
+            table, bad = _csv_arrow(path, enc, names, threads=not is_small())
         quoted = None
         if bad:  # numbered from the bytes when they tell, else by a second (unthreaded) read
             located = _locate_bad_rows(path, enc, names, table.num_rows, bad)
             if located is not None:
                 bad, quoted = located, False
             else:
-                table, bad = _csv_arrow(path, enc, names, threads=False)
+                table, bad = _csv_arrow(path, enc, names, threads=False, block_size=1 << 24)
     except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
         if _is_decode_error(exc):
             raise _undecodable(path, enc) from None
