@@ -117,18 +117,17 @@ def test_later_gives_the_result_or_raises_when_asked(monkeypatch, n):
         got()
 
 
-def test_tables_read_ahead_raise_their_errors_in_table_order(tmp_path, monkeypatch, threads_on_small):
+def test_tables_read_ahead_raise_their_errors_in_table_order(edge, tmp_path, monkeypatch, threads_on_small):
     """The next table is read and turned into text while this one's rules run: a loaded
     programme is the same, and when two tables are broken the first one's error is the one
     raised, whatever the threads finish first."""
     import shutil
 
     from calib.errors import CalibInputError
-    from _support import SAMPLE
 
     monkeypatch.setattr(T, "WORKERS", 4)
     folder = tmp_path / "p"
-    shutil.copytree(SAMPLE, folder)
+    shutil.copytree(edge, folder)
     started = []
     real = L._view_of
     monkeypatch.setattr(L, "_view_of", lambda src, t, label: started.append(t) or real(src, t, label))
