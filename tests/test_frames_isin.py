@@ -58,3 +58,24 @@ def test_arrow_text_as_its_series(typ, allowed):
         assert np.array_equal(isin(values, allowed), want), (typ, allowed, values)
     with pytest.raises(TypeError, match="must be text"):
         isin(pa.array([1, 2]), [1])
+
+
+@pytest.mark.parametrize("storage", ["str", "object"])
+def test_positions_are_get_indexer_for_text_keys(storage):
+    """calib._frames.positions gives what Index.get_indexer gives (-1 where absent, a missing
+    value included), by Arrow for text, by pandas otherwise; a repeated key is refused."""
+    import numpy as np
+
+    from calib._frames import positions
+
+    rng = np.random.default_rng(9)
+    keys = pd.Index([f"H{i:05d}" for i in rng.permutation(3000)], dtype="str")
+    values = [f"H{i:05d}" for i in rng.integers(0, 3500, 20000)] + [None, "", "户主"]
+    v = pd.Series(values, dtype=storage)
+    expected = keys.get_indexer(pd.Series(values, dtype=object))
+    np.testing.assert_array_equal(positions(v, keys), expected)
+    np.testing.assert_array_equal(positions(v, keys, unique=True), expected)
+    assert (expected == -1).sum() > 1000 and (expected >= 0).sum() > 10000
+    np.testing.assert_array_equal(positions(pd.Series([3, 1, 7]), pd.Index([1, 2, 3])), [2, 0, -1])
+    with pytest.raises(ValueError, match="unique"):
+        positions(v, pd.Index(["H00001", "H00001"], dtype="str"))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from calib.errors import CalibInputError
 
-__all__ = ["levels", "stack_levels", "require_columns", "to_grid", "isin"]
+__all__ = ["levels", "stack_levels", "require_columns", "to_grid", "isin", "positions"]
 
 
 def isin(values, allowed) -> np.ndarray:
@@ -64,6 +64,52 @@ def isin(values, allowed) -> np.ndarray:
     if has_na and a.null_count:
         out |= ~np.asarray(a.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     return out
+
+
+def positions(values, index: pd.Index, *, unique: bool = False) -> np.ndarray:
+    """The position in ``index`` of each of ``values``, -1 where it is not there (a missing
+    value included): ``index.get_indexer(values)``, vectorised for text keys.
+
+    pandas hashes text keys as Python objects (about 1 us a key: seconds for a province's
+    reviews and loans against its households, every time a table is aligned); here Arrow's
+    ``index_in`` matches the Arrow text of both at once. Keys that are not all text are left
+    to pandas. The one way household-keyed tables are aligned on the roster's households
+    (:func:`calib.households.household_frame`).
+
+    Parameters
+    ----------
+    values : pandas.Series, pandas.Index or array-like
+        Keys to look up (household numbers of reviews, loans, ...).
+    index : pandas.Index
+        Unique keys (the roster's households); ValueError when a key repeats.
+    unique : bool
+        True when the caller made ``index`` unique (a group-by's keys): not checked then (the
+        check costs about half the lookup of a province's households).
+
+    Returns
+    -------
+    numpy.ndarray of int64, one per element of ``values``
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    v = values if isinstance(values, pd.Series | pd.Index) else pd.Series(values)
+    text = {"string", "empty"}
+    if (pd.api.types.infer_dtype(v, skipna=True) not in text
+            or pd.api.types.infer_dtype(index, skipna=True) not in text):
+        return np.asarray(index.get_indexer(v), dtype=np.int64)  # raises on a repeated key
+
+    def arrow(x) -> pa.Array:
+        a = pa.array(x.array if isinstance(x.dtype, pd.StringDtype) and x.dtype.storage == "pyarrow"
+                     else np.asarray(x, dtype=object), type=pa.large_string(), from_pandas=True)
+        a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+        return a.cast(pa.large_string())
+
+    keys = arrow(index).drop_null()
+    if not unique and pc.count_distinct(keys).as_py() != len(keys):
+        raise ValueError("positions: the index must be unique")
+    found = pc.index_in(arrow(v), value_set=keys, skip_nulls=True)
+    return np.asarray(pc.fill_null(found.cast(pa.int64()), -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def require_columns(frame: pd.DataFrame, columns: Iterable[str], table: str, hint: str = "") -> None:

@@ -18,7 +18,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from calib._frames import isin
+from calib._frames import positions
 from calib.errors import CalibInputError
 
 __all__ = ["household_frame", "latest_model_runs", "latest_period", "sort_periods", "period_bounds",
@@ -102,12 +102,28 @@ def latest_model_runs(model_runs: pd.DataFrame, *, as_of: Any = None) -> pd.Data
     largest ``run_date`` (the last row of the table on a tie).
     """
     _require(model_runs, "model_runs", ["household_id", "run_date"])
-    mr = model_runs
+    mr = model_runs.assign(household_id=model_runs["household_id"].astype(str))
+    codes, _ = pd.factorize(mr["household_id"], sort=True)  # sorted: the index comes out sorted
+    rows = _latest_rows(codes, mr["run_date"], as_of)
+    return mr.iloc[rows].set_index("household_id")
+
+
+def _latest_rows(keys: np.ndarray, run_date: pd.Series, as_of: Any = None) -> np.ndarray:
+    """Row positions of the latest run of each key (``keys``: integer codes, -1 for none), in
+    the order of the keys: the rule of :func:`latest_model_runs` (runs after ``as_of`` left out;
+    the largest ``run_date``, a missing date after every date; the last row on a tie)."""
+    dates = pd.to_datetime(run_date)
+    stamp = dates.to_numpy(dtype="datetime64[ns]").view(np.int64).copy()
+    missing = np.asarray(dates.isna(), dtype=bool)
+    keep = np.asarray(keys, dtype=np.int64) >= 0
     if as_of is not None:
-        mr = mr.loc[pd.to_datetime(mr["run_date"]) <= pd.Timestamp(as_of)]
-    mr = mr.assign(household_id=mr["household_id"].astype(str))
-    mr = mr.sort_values(["household_id", "run_date"], kind="stable")
-    return mr.drop_duplicates("household_id", keep="last").set_index("household_id")
+        keep &= ~missing & (stamp <= pd.Timestamp(as_of).as_unit("ns").value)
+    stamp[missing] = np.iinfo(np.int64).max  # a missing date sorts last, as sort_values puts it
+    rows = np.flatnonzero(keep)
+    order = rows[np.lexsort((rows, stamp[rows], keys[rows]))]
+    k = keys[order]
+    last = np.r_[k[1:] != k[:-1], True] if k.size else np.zeros(0, dtype=bool)
+    return order[last]
 
 
 def panel_log_income(reviews: pd.DataFrame) -> pd.DataFrame:
@@ -133,35 +149,57 @@ def panel_log_income(reviews: pd.DataFrame) -> pd.DataFrame:
     ``tests/scorecard/test_households.py``.
     """
     _require(reviews, "reviews", ["household_id", "annual_income"])
-    inc = pd.to_numeric(reviews["annual_income"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    ok = inc > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.where(ok, np.log(np.where(ok, inc, 1.0)), np.nan)
+    ok, logs = _log_incomes(reviews)
     g = pd.DataFrame({"n_income": ok.astype(float), "log_income": logs}).groupby(
         reviews["household_id"].astype(str).to_numpy(), sort=False)
     return pd.DataFrame({"n_income": g["n_income"].sum().astype(int), "log_income": g["log_income"].mean()})
 
 
+def _log_incomes(reviews: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each review's income read as :func:`panel_log_income` reads it: whether it counts
+    (positive) and its natural log (NaN when it does not)."""
+    inc = pd.to_numeric(reviews["annual_income"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    ok = inc > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.where(ok, np.log(np.where(ok, inc, 1.0)), np.nan)
+    return ok, logs
+
+
+def _by_position(values: pd.DataFrame, pos: np.ndarray, n: int, how: str) -> pd.DataFrame:
+    """``values`` (one row per record) aggregated by ``how`` for each of ``n`` households,
+    ``pos`` the household's position (-1: not a roster household, left out); NaN (0 for
+    ``size``) for a household without a record. The aggregation is pandas' group-by on integer
+    keys, so its figures are those of a group-by on the household numbers."""
+    keep = pos >= 0
+    g = values.loc[keep].groupby(pos[keep], sort=True)
+    if how == "size":
+        return pd.DataFrame({"size": g.size()}).reindex(np.arange(n), fill_value=0)
+    agg = g.sum(min_count=1) if how == "sum_min1" else getattr(g, how)()
+    return agg.reindex(np.arange(n))
+
+
 def _panel(reviews: pd.DataFrame, idx: pd.Index) -> pd.DataFrame:
     """Panel means of the ratings and log income, one row per household of ``idx``."""
-    hid = reviews["household_id"].astype(str).to_numpy()
-    num = pd.DataFrame({c: pd.to_numeric(reviews[c], errors="coerce").astype(float)
-                        for c in ("business_rating", "integrity_rating")}).set_axis(hid)
-    g = num.groupby(level=0, sort=False)
-    out = pd.DataFrame({"n_reviews": g.size()}).join(g.mean())
+    pos = positions(reviews["household_id"].astype(str), idx, unique=True)
+    num = pd.DataFrame({c: pd.to_numeric(reviews[c], errors="coerce").astype(float).to_numpy()
+                        for c in ("business_rating", "integrity_rating")})
+    out = _by_position(num, pos, len(idx), "mean").set_axis(idx)
+    out.insert(0, "n_reviews", _by_position(num, pos, len(idx), "size")["size"].to_numpy())
     if "annual_income" in reviews.columns:
-        out = out.join(panel_log_income(reviews))
+        ok, logs = _log_incomes(reviews)
+        inc = pd.DataFrame({"n_income": ok.astype(float), "log_income": logs})
+        out["n_income"] = _by_position(inc[["n_income"]], pos, len(idx), "sum")["n_income"].fillna(0).to_numpy()
+        out["log_income"] = _by_position(inc[["log_income"]], pos, len(idx), "mean")["log_income"].to_numpy()
     else:
         out["n_income"], out["log_income"] = 0, np.nan
-    out = out.reindex(idx)
     out[["n_reviews", "n_income"]] = out[["n_reviews", "n_income"]].fillna(0).astype(int)
     return out
 
 
 def period_points(points: pd.DataFrame | None, period: str | None,
                   idx: pd.Index) -> tuple[pd.Series, str | None]:
-    """Points of each household of ``idx`` in ``period`` (default: :func:`latest_period`), and
-    the period used; NaN for households without a record."""
+    """Points of each household of ``idx`` (unique household numbers) in ``period`` (default:
+    :func:`latest_period`), and the period used; NaN for households without a record."""
     if points is None or points.empty:
         if period is not None:
             raise CalibInputError(f"period: {period!r} given but the programme has no points table")
@@ -173,21 +211,24 @@ def period_points(points: pd.DataFrame | None, period: str | None,
     elif not (per == str(period)).any():
         raise CalibInputError(f"period: {period!r} not among the points periods "
                               f"{sort_periods(per)}")
-    sel = points.loc[per == str(period)]
+    sel = points.loc[(per == str(period)).to_numpy()]
     # one value per household and period is the contract; sum if a household has several rows
-    s = pd.to_numeric(sel["points"], errors="coerce").astype(float).groupby(
-        sel["household_id"].astype(str).to_numpy(), sort=False).sum(min_count=1)
-    return s.reindex(idx), str(period)
+    pts = pd.DataFrame({"points": pd.to_numeric(sel["points"], errors="coerce").astype(float).to_numpy()})
+    pos = positions(sel["household_id"].astype(str), idx, unique=True)
+    s = _by_position(pts, pos, len(idx), "sum_min1")["points"]
+    return s.set_axis(idx), str(period)
 
 
 def _outcomes(loans: pd.DataFrame | None, idx: pd.Index) -> pd.DataFrame:
     if loans is None or loans.empty:
         return pd.DataFrame({"drew": False, "default": np.nan}, index=idx)
     _require(loans, "loans", ["household_id", "drawn_amount", "default"])
-    drawn = loans.loc[pd.to_numeric(loans["drawn_amount"], errors="coerce").astype(float) > 0]
-    d = pd.to_numeric(drawn["default"], errors="coerce").astype(float).groupby(
-        drawn["household_id"].astype(str).to_numpy(), sort=False).max()
-    return pd.DataFrame({"drew": isin(idx, d.index), "default": d.reindex(idx).astype(float)}, index=idx)
+    drawn = loans.loc[(pd.to_numeric(loans["drawn_amount"], errors="coerce").astype(float) > 0).to_numpy()]
+    pos = positions(drawn["household_id"].astype(str), idx, unique=True)
+    d = pd.DataFrame({"default": pd.to_numeric(drawn["default"], errors="coerce").astype(float).to_numpy()})
+    drew = np.bincount(pos[pos >= 0], minlength=len(idx)) > 0
+    return pd.DataFrame({"drew": drew, "default": _by_position(d, pos, len(idx), "max")["default"].to_numpy()},
+                        index=idx)
 
 
 # --------------------------------------------------------------------------------------------
@@ -248,13 +289,26 @@ def household_frame(prog: Any, *, period: str | None = None) -> pd.DataFrame:
         out = out.assign(n_reviews=0, business_rating=np.nan, integrity_rating=np.nan,
                          n_income=0, log_income=np.nan)
     mr = prog.model_runs
-    last = (latest_model_runs(mr, as_of=getattr(prog, "as_of", None)) if mr is not None
-            else pd.DataFrame(index=pd.Index([], name="household_id")))
+    if mr is not None:  # the latest run at as_of (latest_model_runs's rule) of each household
+        _require(mr, "model_runs", ["household_id", "run_date"])
+        pos = positions(mr["household_id"].astype(str), idx, unique=True)
+        rows = _latest_rows(pos, mr["run_date"], getattr(prog, "as_of", None))
+        at = pos[rows]
     for c in ("model_score", "model_pd", "model_limit"):
-        out[c] = pd.to_numeric(last[c]).reindex(idx).astype(float) if c in last else np.nan
-    out["grade"] = last["grade"].reindex(idx).astype(object) if "grade" in last else None
-    out["run_date"] = (pd.to_datetime(last["run_date"]).reindex(idx) if "run_date" in last
-                       else pd.Series(pd.NaT, index=idx))
+        col = np.full(len(idx), np.nan)
+        if mr is not None and c in mr:
+            col[at] = pd.to_numeric(mr[c].iloc[rows]).astype(float).to_numpy()
+        out[c] = col
+    if mr is not None and "grade" in mr:
+        grade = np.full(len(idx), np.nan, dtype=object)
+        grade[at] = mr["grade"].iloc[rows].astype(object).to_numpy()
+        out["grade"] = pd.Series(grade, index=idx, dtype=object)
+    else:
+        out["grade"] = None
+    run_date = np.full(len(idx), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if mr is not None:
+        run_date[at] = pd.to_datetime(mr["run_date"].iloc[rows]).to_numpy(dtype="datetime64[ns]")
+    out["run_date"] = run_date
     out["points"], used = period_points(prog.points, period, idx)
     out["points_period"] = used
     out = out.join(_outcomes(prog.loans, idx))

@@ -104,3 +104,52 @@ def test_a_period_not_in_the_points_is_named():
     assert attach_points(loans, pts, period="2024")["points"].tolist() == [10.0, 20.0]
     with pytest.raises(CalibInputError, match="period '2023' not found; periods are 2024, 2025"):
         attach_points(loans, pts, period="2023")
+
+
+def test_household_frame_equals_group_bys_on_the_household_numbers():
+    """household_frame aligns every table on the roster's households by integer positions
+    (calib._frames.positions); each figure is the one a group-by on the household numbers
+    gives, exactly: panel means, log income, points, outcomes and the latest model run, on a
+    generated programme with reviews, runs, points and loans of households not in the roster,
+    repeated run dates and blank ratings."""
+    import tempfile
+    from pathlib import Path
+
+    from calib import synth
+    from calib.io import load_programme
+
+    rng = np.random.default_rng(4)
+    with tempfile.TemporaryDirectory() as d:
+        synth.write(synth.generate(seed=4, villages=3, households_per_village=40, dirty=False), Path(d))
+        prog = load_programme(d, as_of="2026-06-30")
+    rv = prog.reviews.copy()
+    rv.loc[rng.random(len(rv)) < 0.1, "business_rating"] = np.nan
+    stray = rv.iloc[:5].assign(household_id="NOT-IN-ROSTER")  # no roster household: left out
+    prog.reviews = pd.concat([rv, stray], ignore_index=True)
+    mr = prog.model_runs.copy()
+    tied = latest_model_runs(mr, as_of="2026-06-30").reset_index().iloc[:7][list(mr.columns)]
+    prog.model_runs = pd.concat([mr, tied.assign(model_score=1.0)], ignore_index=True)  # the same date again
+    f = household_frame(prog)
+
+    idx = f.index
+    ratings = ["business_rating", "integrity_rating"]
+    rv = prog.reviews.assign(household_id=prog.reviews["household_id"].astype(str),
+                             **{c: pd.to_numeric(prog.reviews[c]).astype(float) for c in ratings})
+    g = rv.groupby("household_id")
+    np.testing.assert_array_equal(f[ratings].to_numpy(), g[ratings].mean().reindex(idx).to_numpy(dtype=float))
+    assert (f["n_reviews"] == g.size().reindex(idx).fillna(0).astype(int)).all()
+    inc = panel_log_income(prog.reviews).reindex(idx)
+    np.testing.assert_array_equal(f["log_income"].to_numpy(), inc["log_income"].to_numpy())
+    last = latest_model_runs(prog.model_runs, as_of="2026-06-30").reindex(idx)
+    for c in ("model_score", "model_pd", "model_limit"):
+        np.testing.assert_array_equal(f[c].to_numpy(), pd.to_numeric(last[c]).to_numpy(dtype=float))
+    assert (f["model_score"] == 1.0).sum() == 7  # a tie on the date: the last row won
+    pts = prog.points.loc[prog.points["period"].astype(str) == f.attrs["points_period"]]
+    np.testing.assert_array_equal(
+        f["points"].to_numpy(),
+        pd.to_numeric(pts["points"]).groupby(pts["household_id"].astype(str)).sum(min_count=1)
+        .reindex(idx).to_numpy(dtype=float))
+    drawn = prog.loans.loc[pd.to_numeric(prog.loans["drawn_amount"]) > 0]
+    dflt = pd.to_numeric(drawn["default"]).astype(float).groupby(drawn["household_id"].astype(str)).max()
+    np.testing.assert_array_equal(f["default"].to_numpy(), dflt.reindex(idx).to_numpy(dtype=float))
+    assert (f["drew"].to_numpy() == idx.isin(dflt.index)).all() and f["drew"].any()

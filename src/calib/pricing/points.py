@@ -17,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from calib._frames import positions
 from calib.households import household_frame, period_bounds
 from calib.errors import CalibInputError, CalibParamsError
 from calib.pricing._checks import _check_columns
@@ -56,7 +57,11 @@ def _clean_points(points: pd.DataFrame) -> pd.DataFrame:
             f"(household_id {bad['household_id']})"
         )
     pts["period"] = pts["period"].astype(str)
-    dup = pts.duplicated(["household_id", "period"])
+    # a household's period twice: on integer codes of the two keys (text keys hashed once each)
+    hh, _ = pd.factorize(pts["household_id"])
+    per, _ = pd.factorize(pts["period"])
+    dup = pd.Series((hh.astype(np.int64) + 1) * (int(per.max(initial=0)) + 2) + per + 1,
+                    index=pts.index).duplicated()
     if dup.any():
         bad = pts.loc[dup].iloc[0]
         raise CalibInputError(
@@ -74,8 +79,9 @@ def _points_of_period(hh: pd.Series, pts: pd.DataFrame, period: str):
             f"points: period {period!r} not found; periods are "
             f"{', '.join(sorted(pd.unique(pts['period'])))}"
         )
-    sel = pts.loc[pts["period"] == period].set_index("household_id")["points"]
-    p = hh.map(sel).astype(float)
+    sel = pts.loc[(pts["period"] == period).to_numpy(), ["household_id", "points"]]
+    pos = positions(hh, pd.Index(sel["household_id"]), unique=True)  # unique in a period (_clean_points)
+    p = pd.Series(np.where(pos >= 0, sel["points"].to_numpy(dtype=float)[np.maximum(pos, 0)], np.nan))
     return (p.to_numpy(), np.where(p.isna(), None, period).astype(object),
             np.where(p.isna(), "none", "given").astype(object))
 
@@ -231,13 +237,14 @@ def match_pricing_period(
     s = load_schedule(schedule)
     booked = pd.to_numeric(loans["interest_rate"], errors="coerce").to_numpy(dtype=float)
     periods = sorted(pd.unique(points["period"].astype(str)), key=lambda u: period_bounds(u)[1])
+    pts = _clean_points(points)  # validated once for every period
     rows = []
     for per in periods:  # a handful of periods
-        a = attach_points(loans[["household_id"]], points, period=per)
-        rate = np.asarray(rate_for_points(a["points"].to_numpy(dtype=float), s), dtype=float)
+        # as attach_points(period=per) prices them: a loan without points at 0 points
+        got = _points_of_period(loans["household_id"], pts, per)[0]
+        rate = np.asarray(rate_for_points(np.where(np.isnan(got), 0.0, got), s), dtype=float)
         ok = np.abs(rate - booked) <= tol
-        rows.append({"period": per, "loans": len(loans),
-                     "with_points": int((a["points_rule"] != "none").sum()),
+        rows.append({"period": per, "loans": len(loans), "with_points": int((~np.isnan(got)).sum()),
                      "rate_matches": int(ok.sum())})
     out = pd.DataFrame(rows, columns=["period", "loans", "with_points", "rate_matches"])
     out["share_matched"] = out["rate_matches"] / out["loans"].where(out["loans"] > 0)
@@ -260,10 +267,10 @@ def household_controls(programme: Any, household_id: pd.Series) -> pd.DataFrame:
         ``n_members``.
     """
     hf = household_frame(programme)
-    hid = household_id.astype(str)
     cols = ["grade", "model_score", "model_pd", "n_reviews", "integrity_rating", "business_rating",
             "head_age", "n_members"]
-    out = hf[cols].reindex(hid.to_numpy()).set_axis(household_id.index)
+    pos = positions(household_id.astype(str), hf.index, unique=True)  # -1: not a roster household
+    out = hf[cols].reset_index(drop=True).reindex(pos).set_axis(household_id.index)
     out["grade"] = out["grade"].astype(object).where(out["grade"].notna(), "unrated").astype(str)
     out["n_reviews"] = out["n_reviews"].fillna(0).astype(int)
     for c in ("model_score", "model_pd", "integrity_rating", "business_rating", "head_age", "n_members"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["Programme", "TABLES", "REQUIRED_TABLES"]
@@ -93,19 +94,26 @@ class Programme:
             oldest member), ``land_mu``, ``forest_mu`` (household totals).
         """
         ro = self.roster
-        is_head = ro.get("relation_to_head", pd.Series("", index=ro.index)).astype("string").isin(
+        is_head = np.asarray(ro.get("relation_to_head", pd.Series("", index=ro.index)).astype("string").isin(
             ["户主", "head", "本人"]
-        )
-        first = ro.groupby("household_id", sort=True)[["township", "village"]].first()
-        grp = ro.groupby("household_id", sort=True)
+        ), dtype=bool)
+        # the household numbers factorised once (sorted: the households come out in their order);
+        # every aggregate below is a group-by on those integer codes
+        codes, uniq = pd.factorize(ro["household_id"], sort=True)
+        keep = codes >= 0
+        if not keep.all():  # a row without a household number belongs to no household
+            ro, codes, is_head = ro.loc[keep], codes[keep], is_head[keep]
+        grp = ro.groupby(codes, sort=True)
+        first = grp[["township", "village"]].first()
         out = first.assign(
             group=grp["group"].first() if "group" in ro else pd.NA,
             n_members=grp.size(),
             land_mu=grp["land_mu"].sum(min_count=1) if "land_mu" in ro else float("nan"),
             forest_mu=grp["forest_mu"].sum(min_count=1) if "forest_mu" in ro else float("nan"),
         )
-        head_age = ro.loc[is_head].groupby("household_id")["age"].max()
+        head_age = ro.loc[is_head].groupby(codes[is_head])["age"].max()
         oldest = grp["age"].max()
         out["head_age"] = head_age.reindex(out.index).fillna(oldest)
+        out.index = pd.Index(uniq, name="household_id")
         out.index.name = "household_id"
         return out
