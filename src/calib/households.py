@@ -165,31 +165,37 @@ def _log_incomes(reviews: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return ok, logs
 
 
-def _by_position(values: pd.DataFrame, pos: np.ndarray, n: int, how: str) -> pd.DataFrame:
-    """``values`` (one row per record) aggregated by ``how`` for each of ``n`` households,
-    ``pos`` the household's position (-1: not a roster household, left out); NaN (0 for
-    ``size``) for a household without a record. The aggregation is pandas' group-by on integer
-    keys, so its figures are those of a group-by on the household numbers."""
+def _grouped(values: pd.DataFrame, pos: np.ndarray):
+    """``values`` (one row per record) grouped by household position ``pos`` (-1: not a roster
+    household, left out). pandas' group-by on integer keys, so every aggregate is the one a
+    group-by on the household numbers gives; the keys are factorised once for every aggregate
+    taken from the returned group-by."""
     keep = pos >= 0
-    g = values.loc[keep].groupby(pos[keep], sort=True)
-    if how == "size":
-        return pd.DataFrame({"size": g.size()}).reindex(np.arange(n), fill_value=0)
-    agg = g.sum(min_count=1) if how == "sum_min1" else getattr(g, how)()
-    return agg.reindex(np.arange(n))
+    return values.loc[keep].groupby(pos[keep], sort=True)
+
+
+def _placed(agg: pd.Series | pd.DataFrame, n: int, fill=np.nan):
+    """An aggregate by household position, one row for each of ``n`` households (``fill`` for
+    a household without a record)."""
+    return agg.reindex(np.arange(n), fill_value=fill)
 
 
 def _panel(reviews: pd.DataFrame, idx: pd.Index) -> pd.DataFrame:
     """Panel means of the ratings and log income, one row per household of ``idx``."""
-    pos = positions(reviews["household_id"].astype(str), idx, unique=True)
-    num = pd.DataFrame({c: pd.to_numeric(reviews[c], errors="coerce").astype(float).to_numpy()
-                        for c in ("business_rating", "integrity_rating")})
-    out = _by_position(num, pos, len(idx), "mean").set_axis(idx)
-    out.insert(0, "n_reviews", _by_position(num, pos, len(idx), "size")["size"].to_numpy())
-    if "annual_income" in reviews.columns:
+    n = len(idx)
+    ratings = ["business_rating", "integrity_rating"]
+    rows = pd.DataFrame({c: pd.to_numeric(reviews[c], errors="coerce").astype(float).to_numpy() for c in ratings})
+    income = "annual_income" in reviews.columns
+    if income:
         ok, logs = _log_incomes(reviews)
-        inc = pd.DataFrame({"n_income": ok.astype(float), "log_income": logs})
-        out["n_income"] = _by_position(inc[["n_income"]], pos, len(idx), "sum")["n_income"].fillna(0).to_numpy()
-        out["log_income"] = _by_position(inc[["log_income"]], pos, len(idx), "mean")["log_income"].to_numpy()
+        rows["n_income"], rows["log_income"] = ok.astype(float), logs
+    g = _grouped(rows, positions(reviews["household_id"].astype(str), idx, unique=True))
+    out = pd.DataFrame({"n_reviews": _placed(g.size(), n, 0).to_numpy()}, index=idx)
+    for c, col in _placed(g[ratings].mean(), n).items():
+        out[c] = col.to_numpy()
+    if income:
+        out["n_income"] = _placed(g["n_income"].sum(), n, 0).to_numpy()
+        out["log_income"] = _placed(g["log_income"].mean(), n).to_numpy()
     else:
         out["n_income"], out["log_income"] = 0, np.nan
     out[["n_reviews", "n_income"]] = out[["n_reviews", "n_income"]].fillna(0).astype(int)
@@ -214,8 +220,8 @@ def period_points(points: pd.DataFrame | None, period: str | None,
     sel = points.loc[(per == str(period)).to_numpy()]
     # one value per household and period is the contract; sum if a household has several rows
     pts = pd.DataFrame({"points": pd.to_numeric(sel["points"], errors="coerce").astype(float).to_numpy()})
-    pos = positions(sel["household_id"].astype(str), idx, unique=True)
-    s = _by_position(pts, pos, len(idx), "sum_min1")["points"]
+    g = _grouped(pts, positions(sel["household_id"].astype(str), idx, unique=True))
+    s = _placed(g["points"].sum(min_count=1), len(idx))
     return s.set_axis(idx), str(period)
 
 
@@ -227,7 +233,7 @@ def _outcomes(loans: pd.DataFrame | None, idx: pd.Index) -> pd.DataFrame:
     pos = positions(drawn["household_id"].astype(str), idx, unique=True)
     d = pd.DataFrame({"default": pd.to_numeric(drawn["default"], errors="coerce").astype(float).to_numpy()})
     drew = np.bincount(pos[pos >= 0], minlength=len(idx)) > 0
-    return pd.DataFrame({"drew": drew, "default": _by_position(d, pos, len(idx), "max")["default"].to_numpy()},
+    return pd.DataFrame({"drew": drew, "default": _placed(_grouped(d, pos)["default"].max(), len(idx)).to_numpy()},
                         index=idx)
 
 
