@@ -8,17 +8,17 @@ scheduling; with one worker the work runs inline, as before.
 A small input (a county, a test's programme: below :data:`SMALL_BYTES` of files or
 :data:`SMALL_CELLS` cells) is validated on the calling thread alone (:func:`small`): there the
 threads' start-up and hand-overs cost more than they save (a 20-household load took 0.25-0.32
-CPU s on threads against 0.15 inline, the 7 MB sample 0.44 s wall against 0.34; about even at
+CPU s on threads against 0.15 inline, the 7 MB sample 0.42-0.44 s wall against 0.32; about even at
 20 MB).
 """
 from __future__ import annotations
 
 import os
 from collections import deque
-from contextlib import contextmanager
-from contextvars import ContextVar
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 
 __all__ = ["WORKERS", "SMALL_BYTES", "SMALL_CELLS", "workers", "small", "is_small", "ordered_map",

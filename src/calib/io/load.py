@@ -594,27 +594,26 @@ def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
 
     nbytes = _nbytes(files)
     _jit.preload(nbytes)
+    source = {t: f.name for t, f in files.items()}
     if nbytes < SMALL_BYTES:  # a county or smaller: on this thread alone (calib.io._threads.small)
         with small():
-            prog = validate_tables(_LazyFiles(files, encoding, sheet), as_of=as_of_ts,
-                                   source={t: f.name for t, f in files.items()}, on_table=on_table)
+            prog = validate_tables(_LazyFiles(files, encoding, sheet), as_of=as_of_ts, source=source,
+                                   on_table=on_table)
             digests = {t: file_sha256(f) for t, f in files.items()}
-        prog.path, prog.files, prog.digests = folder, files, digests
-        note_load("validate", folder, digests)
-        return prog
-    # the inputs' SHA-256 are computed on a second thread while the tables are validated
-    # (hashlib and file reads release the GIL; 0.6 CPU s a GB with SHA-NI): they cost wall time
-    # only where the validation keeps every core busy (the roster's blocks on two cores)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="calib-sha256") as pool:
-        pending = {t: pool.submit(file_sha256, f) for t, f in files.items()}
-        try:
-            prog = validate_tables(_LazyFiles(files, encoding, sheet), as_of=as_of_ts,
-                                   source={t: f.name for t, f in files.items()}, on_table=on_table)
-        except BaseException:
-            for job in pending.values():
-                job.cancel()
-            raise
-        digests = {t: job.result() for t, job in pending.items()}
+    else:
+        # the inputs' SHA-256 are computed on a second thread while the tables are validated
+        # (hashlib and file reads release the GIL; 0.6 CPU s a GB with SHA-NI): they cost wall
+        # time only where the validation keeps every core busy (the roster's blocks on two cores)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="calib-sha256") as pool:
+            pending = {t: pool.submit(file_sha256, f) for t, f in files.items()}
+            try:
+                prog = validate_tables(_LazyFiles(files, encoding, sheet), as_of=as_of_ts, source=source,
+                                       on_table=on_table)
+            except BaseException:
+                for job in pending.values():
+                    job.cancel()
+                raise
+            digests = {t: job.result() for t, job in pending.items()}
     prog.path, prog.files, prog.digests = folder, files, digests
     note_load("validate", folder, digests)
     return prog
