@@ -73,3 +73,26 @@ def test_coverage_reads_as_a_funnel(sample_programme):
     # and the sample has ineligible households the panel reviewed, which the table leaves out
     reviewed = sample_programme.reviews["household_id"].unique()
     assert cov["eligible_reviewed"].sum() < len(reviewed)
+
+
+def test_report_01_plots_draw_the_rule_the_lowest_villages_and_the_age_bounds():
+    """calib.io.plots: the profiling histogram's dashed line at the rule (in %), the three lowest
+    villages named at their rate; the age histogram's lines at the eligibility bounds."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from calib.io.plots import plot_ages, plot_profiling_rates
+
+    cov = pd.DataFrame({"profiling_rate": [0.95, 0.5, 0.97, 0.62, 0.71, 0.99]},
+                       index=pd.Index(list("ABCDEF"), name="village"))
+    ax = plot_profiling_rates(cov, 0.9, label="rule")
+    assert [ln.get_xdata()[0] for ln in ax.get_lines()] == [pytest.approx(90.0)]
+    assert [(a.get_text(), a.xy[0]) for a in ax.texts] == [("B", 50.0), ("D", 62.0), ("E", 71.0)]
+    assert [tx.get_text() for tx in ax.get_legend().get_texts()] == ["rule"]
+    assert sum(p.get_height() for p in ax.patches) == len(cov)
+    ax2 = plot_ages(pd.Series([30.0, None, 70.0, 12.0]), (18, 65))
+    assert [ln.get_xdata()[0] for ln in ax2.get_lines()] == [18, 65]
+    assert sum(p.get_height() for p in ax2.patches) == 3  # the blank age left out
+    plt.close("all")
