@@ -14,7 +14,8 @@ __all__ = ["plot_profiling_rates", "plot_ages"]
 def plot_profiling_rates(coverage: pd.DataFrame, threshold: float, *, label: str | None = None,
                          lowest: int = 3, ax: Any = None):
     """Histogram of the villages' profiling rates (in %), the credit-village rule's threshold as
-    a dashed line, and the ``lowest`` villages named at their rate.
+    a dashed line, and the ``lowest`` villages named at their rate (on a white ground: the names
+    stand over the bars).
 
     Parameters
     ----------
@@ -44,7 +45,8 @@ def plot_profiling_rates(coverage: pd.DataFrame, threshold: float, *, label: str
         ax.legend()
     count_axis(ax.yaxis)  # villages, in whole numbers
     for village, rate in coverage.nsmallest(lowest, "profiling_rate")["profiling_rate"].items():
-        ax.annotate(village, (rate * 100, 0.5), rotation=90, fontsize=8, va="bottom")
+        ax.annotate(village, (rate * 100, 0.5), rotation=90, fontsize=8, va="bottom", ha="center",
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
     return ax
 
 
