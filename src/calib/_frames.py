@@ -17,6 +17,18 @@ from calib.errors import CalibInputError
 __all__ = ["levels", "stack_levels", "require_columns", "to_grid", "isin", "positions"]
 
 
+def _arrow_text(x):
+    """The text of a pandas Series or Index as one Arrow array: its own buffers when it is
+    stored in Arrow, else converted from its Python strings (missing values null)."""
+    import pyarrow as pa
+
+    if isinstance(x.dtype, pd.StringDtype) and x.dtype.storage == "pyarrow":
+        a = pa.array(x.array)
+    else:
+        a = pa.array(np.asarray(x, dtype=object), type=pa.large_string(), from_pandas=True)
+    return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+
+
 def isin(values, allowed) -> np.ndarray:
     """``values.isin(allowed)`` as a numpy bool array, vectorised for text keys.
 
@@ -47,7 +59,7 @@ def isin(values, allowed) -> np.ndarray:
         v = values if isinstance(values, pd.Series | pd.Index) else pd.Series(values)
         if not (isinstance(v.dtype, pd.StringDtype) and v.dtype.storage == "pyarrow"):
             return np.asarray(v.isin(allowed), dtype=bool)
-        a, key_dtype = pa.array(v.array), v.dtype
+        a, key_dtype = _arrow_text(v), v.dtype
     a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
     if not isinstance(allowed, pd.Series | pd.Index):
         allowed = pd.Series(list(allowed) if not isinstance(allowed, np.ndarray) else allowed, dtype=object)
@@ -56,8 +68,7 @@ def isin(values, allowed) -> np.ndarray:
             return np.asarray(pd.Series(pd.arrays.ArrowStringArray(a.cast(pa.large_string()))).isin(allowed),
                               dtype=bool)
         return np.asarray(v.isin(allowed), dtype=bool)
-    keys = pa.array(pd.Series(allowed, copy=False).astype(key_dtype).array)
-    keys = pc.unique(keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys).cast(a.type)
+    keys = pc.unique(_arrow_text(pd.Series(allowed, copy=False).astype(key_dtype))).cast(a.type)
     has_na = keys.null_count > 0
     found = pc.is_in(a, value_set=keys.drop_null(), skip_nulls=True)
     out = np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
@@ -99,16 +110,10 @@ def positions(values, index: pd.Index, *, unique: bool = False) -> np.ndarray:
             or pd.api.types.infer_dtype(index, skipna=True) not in text):
         return np.asarray(index.get_indexer(v), dtype=np.int64)  # raises on a repeated key
 
-    def arrow(x) -> pa.Array:
-        a = pa.array(x.array if isinstance(x.dtype, pd.StringDtype) and x.dtype.storage == "pyarrow"
-                     else np.asarray(x, dtype=object), type=pa.large_string(), from_pandas=True)
-        a = a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
-        return a.cast(pa.large_string())
-
-    keys = arrow(index).drop_null()
+    keys = _arrow_text(index).cast(pa.large_string()).drop_null()
     if not unique and pc.count_distinct(keys).as_py() != len(keys):
         raise ValueError("positions: the index must be unique")
-    found = pc.index_in(arrow(v), value_set=keys, skip_nulls=True)
+    found = pc.index_in(_arrow_text(v).cast(pa.large_string()), value_set=keys, skip_nulls=True)
     return np.asarray(pc.fill_null(found.cast(pa.int64()), -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 

@@ -495,10 +495,11 @@ def validate_tables(raw: Mapping[str, object], *, as_of: str | pd.Timestamp | No
 
 
 def _small_input(raw: Mapping[str, object]) -> bool:
-    """Whether ``raw`` is a small input (:data:`calib.io._threads.SMALL_BYTES` of files,
-    :data:`calib.io._threads.SMALL_CELLS` cells of tables given)."""
+    """Whether tables given in memory are a small input (fewer than
+    :data:`calib.io._threads.SMALL_CELLS` cells). Files are judged by :func:`load_programme`,
+    by their size, before they are read."""
     if isinstance(raw, _LazyFiles):
-        return _nbytes(raw.files) < SMALL_BYTES
+        return False
     cells = 0
     for t in raw.values():
         shape = getattr(t, "shape", None)

@@ -81,9 +81,9 @@ def _points_of_period(hh: pd.Series, pts: pd.DataFrame, period: str):
         )
     sel = pts.loc[(pts["period"] == period).to_numpy(), ["household_id", "points"]]
     pos = positions(hh, pd.Index(sel["household_id"]), unique=True)  # unique in a period (_clean_points)
-    p = pd.Series(np.where(pos >= 0, sel["points"].to_numpy(dtype=float)[np.maximum(pos, 0)], np.nan))
-    return (p.to_numpy(), np.where(p.isna(), None, period).astype(object),
-            np.where(p.isna(), "none", "given").astype(object))
+    p = np.where(pos >= 0, sel["points"].to_numpy(dtype=float)[np.maximum(pos, 0)], np.nan)
+    none = np.isnan(p)
+    return p, np.where(none, None, period).astype(object), np.where(none, "none", "given").astype(object)
 
 
 def _points_before_start(hh: pd.Series, start: pd.Series, pts: pd.DataFrame):
