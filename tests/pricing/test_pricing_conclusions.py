@@ -43,15 +43,27 @@ def test_recommendation_interval_brackets_the_estimate(decided):
     assert now["ci_low"] < now["ci_high"] and not now["zero_width"]
 
 
-def test_recommendation_interval_is_each_replicates_recommendation_and_subsidy(decided):
+class _Params:
+    """A fit holding one replicate's coefficients (``params``: what PointsPD.predict reads)."""
+
+    def __init__(self, params: np.ndarray) -> None:
+        self.params = params
+
+
+@pytest.mark.parametrize("mode", ["step", "band"])
+def test_recommendation_interval_is_each_replicates_recommendation_and_subsidy(decided, mode):
     """Per replicate: the recommendation of recommend_schedule under the replicate's PD model,
     and the subsidy of the recommended (fixed) schedule under its risk, as defined; the interval
-    shares one loan-level table between the two, which must change no figure."""
+    shares one loan-level table between the two and makes the design matrices and the step
+    search's discounts once, which must change no figure."""
     from calib.pricing.bands import _loan_level
-    from calib.pricing.conclusions import _Params, _size
+    from calib.pricing.conclusions import _size
     from calib.pricing.pd_model import _prepared
 
     terms, lf, cal, ev, rec, iv = decided
+    if mode == "band":  # a tiered recommendation (the search of another form) of the same loans
+        rec = P.recommend_schedule(lf, None, terms, pd=cal.attrs["model"], mode="band")
+        iv = P.recommendation_interval(lf, cal, rec, terms, mode="band")
     model, frame = cal.attrs["model"], _prepared(lf, None, None, "zero")
     fixed = terms.model_copy(update={"schedule": rec.schedule})
     p = frame["points"].to_numpy(dtype=float)
@@ -61,7 +73,7 @@ def test_recommendation_interval_is_each_replicates_recommendation_and_subsidy(d
     size, cost, cost_now = [], [], []
     for b in np.asarray(cal.attrs["boot_coefs"]):
         mb = P.PointsPD(_Params(b), model.controls, model.columns, model.levels, model.step)
-        size.append(_size(P.recommend_schedule(frame, None, terms=terms, pd=mb).summary.iloc[1]))
+        size.append(_size(P.recommend_schedule(frame, None, terms=terms, pd=mb, mode=mode).summary.iloc[1]))
         _, lv, _ = _loan_level(frame, None, fixed, pd_=mb, controls=(), period=None,
                                missing_points="zero", cluster=None)
         paid = np.clip(lv["justified"], 0.0, lv["discount"])

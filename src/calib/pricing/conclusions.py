@@ -6,10 +6,11 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from calib.pricing.bands import _loan_level
 from calib.pricing.pd_model import PointsPD, _prepared
-from calib.pricing.recommend import Recommendation, _recommended
+from calib.pricing.recommend import Recommendation, _floor_cap, _recommended, _search_step, schedule_form
 from calib.pricing.schedule import PointsLoan, discount_for_points, resolve_terms
 
 __all__ = ["Finding", "base_rate_finding", "recommendation_interval", "conclusions"]
@@ -93,14 +94,6 @@ def base_rate_finding(table: pd.DataFrame) -> Finding:
     return Finding(n, m, tuple(below["band"]), sentence, required)
 
 
-class _Params:
-    """Stand-in for a fit (:class:`calib._stats.LogitFit`) holding replicate coefficients
-    (``params`` only)."""
-
-    def __init__(self, params: np.ndarray) -> None:
-        self.params = params
-
-
 def recommendation_interval(
     loans: pd.DataFrame,
     cal: pd.DataFrame,
@@ -158,21 +151,29 @@ def recommendation_interval(
     change = fixed - current
     uptake = np.maximum(0.0, 1.0 + t.uptake_elasticity * 100.0 * change)
     size, cost, cost_now = [], [], []
+    # What recommend_schedule(frame, None, terms=t, pd=<the replicate's model>) runs, with what
+    # does not depend on the replicate made once: the loan-level table (points, discounts,
+    # balances) and the PD model's two design matrices (at the loans' points and at none),
+    # whose product with a replicate's coefficients is its PD (PointsPD.predict), and the step
+    # search's discounts of each size it tries.
+    _, base, _ = _loan_level(frame, None, t, pd_=model, controls=(), period=None,
+                             missing_points="zero", cluster="village")
+    base = base[["points", "discount", "drawn", "pd", "pd_ref", "justified"]]  # what the search reads
+    x_at, x_none = model.design(frame), model.design(frame, points=0.0)
+    drawn = base["drawn"].to_numpy()
+    step = None
+    if (mode or schedule_form(t.schedule)) == "step":
+        step = _search_step(t.schedule, base["points"].to_numpy(), _floor_cap(t.schedule), memo=True)
     for b in coefs:  # one refit-free recommendation per bootstrap replicate
-        mb = PointsPD(_Params(b), model.controls, model.columns, model.levels, model.step)
-        # the replicate's loan-level risk once: the recommendation's search and the subsidy of
-        # the fixed schedule both read it (its PD, justified discount and balances do not
-        # depend on the schedule); what recommend_schedule(frame, None, terms=t, pd=mb) runs
-        _, lv, _ = _loan_level(frame, None, t, pd_=mb, controls=(), period=None,
-                               missing_points="zero", cluster="village")
-        _, _, _, sched, disc, _ = _recommended(lv, t, mode, band_top, "strict", 1e-8)
-        size.append(_size(pd.Series({"discount_per_100": sched.per_100(),
-                                     "top_discount": float(np.max(disc)) if disc.size else 0.0})))
-        paid_at = pd.Series(fixed, index=lv.index)
-        paid = np.clip(lv["justified"], 0.0, paid_at)
-        cost.append(float(np.sum(uptake * lv["drawn"] * (paid_at - paid))))
-        now = pd.Series(current, index=lv.index)  # the current schedule: balances as drawn
-        cost_now.append(float(np.sum(lv["drawn"] * (now - np.clip(lv["justified"], 0.0, now)))))
+        pdv, ref = expit(x_at @ b), expit(x_none @ b)
+        just = t.lgd * (ref - pdv)
+        lv = base.assign(pd=pdv, pd_ref=ref, justified=just)  # the replicate's loan-level risk
+        _, _, _, sched, disc, _ = _recommended(lv, t, mode, band_top, "strict", 1e-8, step_search=step)
+        per_100 = sched.per_100()
+        size.append(float(per_100) if np.isfinite(per_100) else float(np.max(disc)) if disc.size else 0.0)
+        # NaN-skipping sums, as pandas' (a loan without a risk estimate adds nothing)
+        cost.append(float(np.nansum(uptake * drawn * (fixed - np.clip(just, 0.0, fixed)))))
+        cost_now.append(float(np.nansum(drawn * (current - np.clip(just, 0.0, current)))))  # balances as drawn
     rows = []
     for name, est, arr in (("recommended_discount_per_100", _size(rec.summary.iloc[1]), size),
                            ("recommended_subsidy_amount", rec.summary["subsidy_amount"].iloc[1],

@@ -127,14 +127,28 @@ def schedule_form(schedule: Schedule) -> Literal["step", "band"]:
     return "band" if schedule.bands is not None else "step"
 
 
-def _search_step(cur: Schedule, p: np.ndarray, floor_cap: float) -> _Search:
-    """Schedules of the current form with ``step_discount`` = x."""
+def _search_step(cur: Schedule, p: np.ndarray, floor_cap: float, *, memo: bool = False) -> _Search:
+    """Schedules of the current form with ``step_discount`` = x. With ``memo`` the loans'
+    discounts of each size are kept (read-only): searches on the same loans under other risk
+    estimates (:func:`calib.pricing.recommendation_interval`'s replicates) try the same sizes
+    first, as every bisection starts from the same ends."""
 
     def schedule_for(d: float) -> Schedule:
         return cur.model_copy(update={"step_discount": float(d), "bands": None})
 
     def disc_for(d: float) -> np.ndarray:
         return np.asarray(discount_for_points(p, schedule_for(d)), dtype=float)
+
+    if memo:
+        seen: dict[float, np.ndarray] = {}
+        compute = disc_for
+
+        def disc_for(d: float) -> np.ndarray:  # noqa: F811 (the memoised form)
+            got = seen.get(d)
+            if got is None:
+                got = seen[d] = compute(d)
+                got.flags.writeable = False
+            return got
 
     return _Search(schedule_for, disc_for, min(0.999999, floor_cap))
 
@@ -367,15 +381,23 @@ def recommend_schedule(
                           summary=_summary(b, t, rec, rec_disc, binding, below))
 
 
-def _recommended(lv: pd.DataFrame, t: PointsLoan, mode: str | None, band_top, floor_at_base, tol: float):
+def _floor_cap(cur: Schedule) -> float:
+    """The largest discount the floor rate (else the base rate) leaves room for."""
+    return (cur.base_rate - cur.floor_rate) if cur.floor_rate is not None else cur.base_rate
+
+
+def _recommended(lv: pd.DataFrame, t: PointsLoan, mode: str | None, band_top, floor_at_base, tol: float,
+                 step_search: _Search | None = None):
     """The search of :func:`recommend_schedule` on a loan-level table: (budget, band edges,
-    bands below cost at base, recommended schedule, its discount per loan, what binds)."""
+    bands below cost at base, recommended schedule, its discount per loan, what binds).
+    ``step_search``: the step-mode search of these loans' points, when the caller made it (and
+    keeps its sizes' discounts across calls)."""
     cur = t.schedule
     mode = mode or schedule_form(cur)
     b, edges, below = _budget_for(lv, t, band_top, floor_at_base)
-    floor_cap = (cur.base_rate - cur.floor_rate) if cur.floor_rate is not None else cur.base_rate
+    floor_cap = _floor_cap(cur)
     if mode == "step":
-        search = _search_step(cur, lv["points"].to_numpy(), floor_cap)
+        search = step_search or _search_step(cur, lv["points"].to_numpy(), floor_cap)
     elif mode == "band":
         search = _search_bands(b, cur, edges, floor_cap)
     else:
