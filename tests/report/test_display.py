@@ -287,3 +287,26 @@ def test_a_column_shown_in_another_unit_says_so_in_its_header():
     assert list(shown.data.columns) == ["敞口差额（元）"] and shown.data.iloc[0, 0] == "133,000"
     default = display.table(f)
     assert list(default.data.columns) == ["敞口差额（万元）"] and default.data.iloc[0, 0] == "13.30"
+
+
+class _CountsCopies:
+    """An ``attrs`` value that counts how often pandas deep-copies it."""
+
+    copies = 0
+
+    def __deepcopy__(self, memo):
+        type(self).copies += 1
+        return self
+
+
+def test_a_table_shows_the_cells_without_copying_what_the_frame_carries():
+    """A frame's ``attrs`` (report 05's calibration carries its PD model and 200 replicates)
+    are not shown, and pandas deep-copies them at each step of formatting: the table leaves
+    them behind once, the caller's frame keeps them, the page is the same."""
+    frame = pd.DataFrame({"village": ["甲村", "乙村"], "households": [120, 80], "share": [0.25, 0.5]})
+    plain = report.table(frame)
+    frame.attrs["model"] = _CountsCopies()
+    carried = report.table(frame)
+    assert _CountsCopies.copies <= 1  # one copy when it is left behind; one per column step before
+    assert carried._repr_html_() == plain._repr_html_() and not carried.frame.attrs
+    assert isinstance(frame.attrs["model"], _CountsCopies)

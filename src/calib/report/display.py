@@ -357,6 +357,10 @@ def table(frame: pd.DataFrame, *, max_rows: int | None = 30, file: str | None = 
     """
     if isinstance(frame, pd.Series):
         frame = frame.to_frame()
+    # the cells only: what a frame carries beside them (``attrs``: a fitted model, bootstrap
+    # replicates) is not shown, and pandas deep-copies it at every step of the formatting
+    frame = frame.copy(deep=False)
+    frame.attrs = {}
     src = _flat(mask_frame(frame, mask))
     if intervals:
         src = _join_intervals(src, intervals, kinds)
