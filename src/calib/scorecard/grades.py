@@ -9,7 +9,8 @@
 """
 from __future__ import annotations
 
-from itertools import combinations
+from functools import lru_cache
+from itertools import chain, combinations
 from typing import Any, Mapping, NamedTuple, Sequence
 
 import numpy as np
@@ -217,6 +218,17 @@ def _grade_table(s: np.ndarray, y: np.ndarray, cut: Mapping[str, float], grades:
     return t, aob
 
 
+@lru_cache(maxsize=8)
+def _combinations(n: int, r: int) -> np.ndarray:
+    """Every combination of ``r`` of ``range(n)`` (ascending indices, lexicographic order) as a
+    read-only ``(C(n, r), r)`` array, kept: cross-validation searches the same candidate count
+    in every fold (156,849 rows for 99 candidates and 4 grades)."""
+    flat = np.fromiter(chain.from_iterable(combinations(range(n), r)), dtype=np.int32)
+    out = flat.reshape(-1, r) if r else np.empty((1, 0), dtype=np.int32)
+    out.flags.writeable = False
+    return out
+
+
 def _grade_counts(s: np.ndarray, yv: np.ndarray, cand: np.ndarray,
                   k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every combination of ``k - 1`` candidate cut-offs (ascending indices) and, per
@@ -228,7 +240,7 @@ def _grade_counts(s: np.ndarray, yv: np.ndarray, cand: np.ndarray,
     oo = np.argsort(so, kind="stable")
     cum_d = np.concatenate([[0.0], np.cumsum(yo[oo])])
     pos = np.searchsorted(so[oo], cand, side="left")
-    combo = np.array(list(combinations(range(cand.size), k - 1)), dtype=np.int32)
+    combo = _combinations(cand.size, k - 1)
 
     def bounds(arr: np.ndarray, tot: float) -> np.ndarray:  # boundaries [0, c1, ..., N]
         b = arr[combo]
