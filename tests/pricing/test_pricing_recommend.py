@@ -168,3 +168,21 @@ def test_a_banded_sensitivity_has_no_discount_per_100_points_in_any_row(sim):
                              funding_cost=0.015, operating_cost=operating, subsidy_budget=200_000.0, pd=model)
         assert sens["discount_per_100"].isna().all()
         assert (sens["top_discount"] > 0).all() == some
+
+
+def test_a_memoised_step_search_keeps_the_first_sizes_only():
+    """recommendation_interval's step search keeps the discounts of the sizes its replicates
+    all try first (read-only, the same array again), not of every size one of them tries: each
+    kept size holds one discount per loan."""
+    from calib.pricing.recommend import _MEMO_SIZES, _search_step
+
+    points = np.arange(0.0, 2000.0, 3.0)
+    plain = _search_step(P.load_schedule(REF), points, 0.05)
+    kept = _search_step(P.load_schedule(REF), points, 0.05, memo=True)
+    sizes = np.linspace(0.0, 0.004, _MEMO_SIZES + 10)
+    first = [kept.disc_for(d) for d in sizes]
+    for d, got in zip(sizes, first):
+        np.testing.assert_array_equal(got, plain.disc_for(d))
+    again = [kept.disc_for(d) for d in sizes]
+    assert all(a is b and not a.flags.writeable for a, b in zip(first[:_MEMO_SIZES], again))
+    assert not any(a is b for a, b in zip(first[_MEMO_SIZES:], again[_MEMO_SIZES:]))

@@ -127,11 +127,18 @@ def schedule_form(schedule: Schedule) -> Literal["step", "band"]:
     return "band" if schedule.bands is not None else "step"
 
 
+#: How many sizes' discounts a memoised step search keeps (the first tried: the top of every
+#: replicate's bisection; at most 64 arrays of one float per loan).
+_MEMO_SIZES = 64
+
+
 def _search_step(cur: Schedule, p: np.ndarray, floor_cap: float, *, memo: bool = False) -> _Search:
     """Schedules of the current form with ``step_discount`` = x. With ``memo`` the loans'
-    discounts of each size are kept (read-only): searches on the same loans under other risk
-    estimates (:func:`calib.pricing.recommendation_interval`'s replicates) try the same sizes
-    first, as every bisection starts from the same ends."""
+    discounts of the first :data:`_MEMO_SIZES` sizes tried are kept (read-only): searches on
+    the same loans under other risk estimates (:func:`calib.pricing.recommendation_interval`'s
+    replicates) try the same sizes first, as every bisection starts from the same ends; the
+    sizes deeper in a search differ between replicates and are not kept (each would hold one
+    discount per loan)."""
 
     def schedule_for(d: float) -> Schedule:
         return cur.model_copy(update={"step_discount": float(d), "bands": None})
@@ -146,8 +153,10 @@ def _search_step(cur: Schedule, p: np.ndarray, floor_cap: float, *, memo: bool =
         def disc_for(d: float) -> np.ndarray:  # noqa: F811 (the memoised form)
             got = seen.get(d)
             if got is None:
-                got = seen[d] = compute(d)
-                got.flags.writeable = False
+                got = compute(d)
+                if len(seen) < _MEMO_SIZES:
+                    got.flags.writeable = False
+                    seen[d] = got
             return got
 
     return _Search(schedule_for, disc_for, min(0.999999, floor_cap))

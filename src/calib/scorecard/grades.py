@@ -218,11 +218,12 @@ def _grade_table(s: np.ndarray, y: np.ndarray, cut: Mapping[str, float], grades:
     return t, aob
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=2)
 def _combinations(n: int, r: int) -> np.ndarray:
     """Every combination of ``r`` of ``range(n)`` (ascending indices, lexicographic order) as a
-    read-only ``(C(n, r), r)`` array, kept: cross-validation searches the same candidate count
-    in every fold (156,849 rows for 99 candidates and 4 grades)."""
+    read-only ``(C(n, r), r)`` array, the last two sizes kept: cross-validation searches the
+    same candidate count in every fold (156,849 rows, 1.9 MB, for 99 candidates and 4 grades;
+    5 grades would keep 3.8M rows, 60 MB, so no more than two sizes are kept)."""
     flat = np.fromiter(chain.from_iterable(combinations(range(n), r)), dtype=np.int32)
     out = flat.reshape(-1, r) if r else np.empty((1, 0), dtype=np.int32)
     out.flags.writeable = False
