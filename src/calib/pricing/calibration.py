@@ -50,15 +50,16 @@ def _bootstrap_ame(y, X, beta, codes, *, lgd, n_boot, rng):
     (:func:`calib._stats.fit_logit_replicate`), a failed one is dropped and counted."""
     boot, coefs, failed, separated = [], [], 0, 0
     for idx in _cluster_rows(codes, rng, n_boot):
+        xi = X[idx]  # the replicate's rows, copied once for the refit and the discount
         try:
-            bb, how = fit_logit_replicate(y[idx], X[idx], beta)
+            bb, how = fit_logit_replicate(y[idx], xi, beta)
             if not np.all(np.isfinite(bb)):
                 raise FloatingPointError
         except Exception:  # noqa: BLE001 - a failed refit is counted, not hidden
             failed += 1
             continue
         separated += how == "firth"
-        boot.append(lgd * _ame_step(X[idx], bb))
+        boot.append(lgd * _ame_step(xi, bb))
         coefs.append(bb)
     return (np.asarray(boot, dtype=float), np.asarray(coefs, dtype=float).reshape(-1, X.shape[1]),
             failed, separated)
