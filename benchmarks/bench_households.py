@@ -111,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         "loan_frame": lambda: pricing.loan_frame(prog, period=period),
         "points_inflation": lambda: pricing.points_inflation(prog.points, groups=prog.households()),
     }
+
     def show(name: str, cpu: float, wall: float) -> None:
         print(f"{name:26s}  cpu {cpu:6.2f} s  wall {wall:6.2f} s  {cpu / ref:5.1f}x the reference", flush=True)
 

@@ -303,6 +303,7 @@ def test_a_table_shows_the_cells_without_copying_what_the_frame_carries():
     """A frame's ``attrs`` (report 05's calibration carries its PD model and 200 replicates)
     are not shown, and pandas deep-copies them at each step of formatting: the table leaves
     them behind once, the caller's frame keeps them, the page is the same."""
+    _CountsCopies.copies = 0
     frame = pd.DataFrame({"village": ["甲村", "乙村"], "households": [120, 80], "share": [0.25, 0.5]})
     plain = report.table(frame)
     frame.attrs["model"] = _CountsCopies()
