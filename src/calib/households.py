@@ -198,7 +198,7 @@ def _panel(reviews: pd.DataFrame, idx: pd.Index) -> pd.DataFrame:
         out["log_income"] = _placed(g["log_income"].mean(), n).to_numpy()
     else:
         out["n_income"], out["log_income"] = 0, np.nan
-    out[["n_reviews", "n_income"]] = out[["n_reviews", "n_income"]].fillna(0).astype(int)
+    out[["n_reviews", "n_income"]] = out[["n_reviews", "n_income"]].astype(int)  # 0 placed where none
     return out
 
 

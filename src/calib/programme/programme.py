@@ -115,5 +115,4 @@ class Programme:
         oldest = grp["age"].max()
         out["head_age"] = head_age.reindex(out.index).fillna(oldest)
         out.index = pd.Index(uniq, name="household_id")
-        out.index.name = "household_id"
         return out
