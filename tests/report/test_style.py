@@ -157,3 +157,52 @@ def test_bland_altman_names_its_limits_once():
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     assert texts == ["bias 1.01", "95% limits 0.60 – 1.70"], texts
     plt.close(ax.figure)
+
+
+_INLINE_CELLS = r'''
+import collections, sys
+from IPython.core.interactiveshell import InteractiveShell
+import matplotlib
+matplotlib.use("module://matplotlib_inline.backend_inline")
+import matplotlib.figure as mfig
+import matplotlib.pyplot as plt
+
+shell = InteractiveShell.instance()
+draws, shown = collections.Counter(), []
+draw = mfig.Figure.draw
+def counted(self, renderer):
+    draws["all"] += 1
+    return draw(self, renderer)
+mfig.Figure.draw = counted
+shell.display_pub.publish = lambda data, *a, **k: shown.append(sorted(data))
+cells = ["import matplotlib.pyplot as plt",
+         "fig, ax = plt.subplots(); ax.plot([1, 2, 3]); ax.set_title('village coverage'); fig.tight_layout()",
+         "open_figures = plt.get_fignums()"]
+if sys.argv[1] == "style":
+    cells.insert(0, "from calib.report import style\nfamily = style.use()")
+for cell in cells:
+    shell.run_cell(cell).raise_error()
+print(draws["all"], sum("image/png" in d for d in shown), shell.user_ns["open_figures"])
+'''
+
+
+def test_a_report_kernel_draws_a_figure_only_for_the_notebook(tmp_path):
+    """On the inline backend pyplot's post-cell redraw renders every changed figure once more,
+    a rendering nobody sees (the notebook gets the backend's PNG, then the figure is closed):
+    ``style.use`` removes it; the figure is still shown once and closed."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "cells.py"
+    script.write_text(_INLINE_CELLS, encoding="utf-8")
+    runs = {how: subprocess.run([sys.executable, str(script), how], capture_output=True, text=True, timeout=120)
+            for how in ("style", "plain")}
+    for how, r in runs.items():
+        assert r.returncode == 0, (how, r.stderr)
+    drawn, shown, left = runs["style"].stdout.splitlines()[-1].split()
+    assert (int(shown), left) == (1, "[]")  # shown once (a PNG), then closed
+    plain = runs["plain"].stdout.splitlines()[-1].split()
+    assert plain[1:3] == ["1", "[]"]
+    # the PNG takes two draws (the tight box's, without rasterising, and the picture's);
+    # without style.use pyplot's redraw comes first
+    assert int(plain[0]) == int(drawn) + 1 == 3

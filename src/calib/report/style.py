@@ -67,7 +67,42 @@ def use() -> str:
         "axes.spines.top": False, "axes.spines.right": False,
         "figure.dpi": 100, "savefig.bbox": "tight", "axes.titlesize": 12,
     })
+    _no_idle_redraw()
     return fam
+
+
+def _no_idle_redraw() -> bool:
+    """In an IPython kernel on the inline backend, stop pyplot's redraw of every changed figure
+    after each cell (its ``post_execute`` hook ``_draw_all_if_interactive``).
+
+    On the inline backend that redraw is a full Agg rendering nobody sees: the figure reaches
+    the notebook as the PNG the backend's own hook prints (a rendering of its own) and is then
+    closed. Agg's ``draw_idle`` draws at once (matplotlib PR 5800), so the hook cost a third of
+    each figure's drawing. Other backends (a window, ipympl) keep it: there it is what updates a
+    figure on screen. Returns whether the hook was removed.
+    """
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return False
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    backend = matplotlib.get_backend()
+    if "matplotlib_inline" not in backend and backend != "inline":
+        return False
+    if not plt.get_fignums():
+        # pyplot installs its hook when it loads the backend (at the first figure otherwise);
+        # switching closes every figure: none is open here
+        plt.switch_backend(backend)
+    hook = getattr(plt, "_draw_all_if_interactive", None)
+    callbacks = shell.events.callbacks.get("post_execute", [])
+    if hook is None or hook not in callbacks:
+        return False
+    shell.events.unregister("post_execute", hook)
+    return True
 
 
 def fit_axis(ax, values: Iterable[float], *, axis: str = "y", pad: float = 0.08,
