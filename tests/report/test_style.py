@@ -4,6 +4,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pytest
 
 import matplotlib
 
@@ -186,6 +187,7 @@ print(draws["all"], sum("image/png" in d for d in shown), shell.user_ns["open_fi
 '''
 
 
+@pytest.mark.slow  # two Python processes with IPython
 def test_a_report_kernel_draws_a_figure_only_for_the_notebook(tmp_path):
     """On the inline backend pyplot's post-cell redraw renders every changed figure once more,
     a rendering nobody sees (the notebook gets the backend's PNG, then the figure is closed):
