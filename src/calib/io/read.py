@@ -717,6 +717,8 @@ def read_table(path: str | Path, *, encoding: str | None = None, sheet: str | No
 def shown_headers(names: list[str]) -> list[str]:
     """Headers as they may be shown in a message: the contract's own headers as they are, any
     other text masked (a header row may be a row of personal data)."""
+    if not names:  # the usual case: every header is the contract's (no masking to set up)
+        return []
     from calib.io.masking import mask_text
     from calib.io.specs import KNOWN_HEADERS
 
