@@ -112,6 +112,28 @@ def test_agreement_summary_matches_hand_computation():
     assert again.iloc[0]["ccc_low"] == ov["ccc_low"]  # seeded
 
 
+
+def test_group_rows_alone_are_the_group_rows_of_the_whole_summary():
+    """``overall=False`` leaves the overall row out (report 03 has it already, with its
+    bootstrap interval) and the group rows are those of the whole summary; their Passing-Bablok
+    subsample (above ``pb_max_n`` pairs) follows ``random_state``."""
+    cons, runs, _, _ = _programme(n_v=4, n=60)
+    cmp_ = compare.compare_limits(cons, runs, policy={**POLICY, "cap": None})
+    cmp_["township"] = np.where(cmp_["village"] < "v02", "t1", "t2")
+    whole = compare.agreement_summary(cmp_, by="township", n_boot=0)
+    groups = compare.agreement_summary(cmp_, by="township", n_boot=0, overall=False)
+    assert list(groups["group"]) == ["t1", "t2"] and list(whole["group"]) == ["overall", "t1", "t2"]
+    pd.testing.assert_frame_equal(groups, whole.iloc[1:].reset_index(drop=True))
+    sub = {s: compare.agreement_summary(cmp_, by="township", n_boot=0, overall=False, pb_max_n=40, random_state=s)
+           for s in (1, 2)}
+    pd.testing.assert_frame_equal(sub[1], compare.agreement_summary(
+        cmp_, by="township", n_boot=0, overall=False, pb_max_n=40, random_state=1))
+    assert not np.allclose(sub[1]["pb_slope"], sub[2]["pb_slope"])  # a subsample, seeded
+    with pytest.raises(CalibParamsError, match="overall=False needs by"):
+        compare.agreement_summary(cmp_, n_boot=0, overall=False)
+    empty = compare.agreement_summary(cmp_.iloc[:0], by="township", n_boot=0, overall=False)
+    assert len(empty) == 0 and list(empty.columns) == list(whole.columns)
+
 def test_deming_recovers_slope():
     rng = np.random.default_rng(3)
     t = rng.normal(0, 1, 5000)

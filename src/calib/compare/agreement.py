@@ -159,6 +159,7 @@ def agreement_summary(
     random_state: int | np.random.Generator = 0,
     cluster: str | None = "village",
     pb_max_n: int = 10_000,
+    overall: bool = True,
 ) -> pd.DataFrame:
     """Method-comparison statistics of model against consensus limits, overall and per group.
 
@@ -184,6 +185,10 @@ def agreement_summary(
         village's own row), or when the column is absent or ``None``, households are resampled.
     pb_max_n : int
         Passing-Bablok on at most this many pairs per row (a seeded subsample above); 0 skips it.
+    overall : bool
+        Whether the ``overall`` row is computed (with ``by``, ``False`` gives the group rows
+        only: for a caller that has the overall row already, say with a bootstrap interval the
+        group rows do without, and would otherwise compute every overall statistic twice).
 
     Returns
     -------
@@ -230,13 +235,17 @@ def agreement_summary(
         raise CalibInputError(f"comparison: no column {by!r} to group by")
     if not 0 < confidence < 1:
         raise CalibParamsError(f"confidence must be in (0, 1), got {confidence!r}")
+    if not overall and by is None:
+        raise CalibParamsError("agreement_summary: overall=False needs by (a column to group by)")
     rng = np.random.default_rng(random_state)
     kw = dict(n_boot=n_boot, rng=rng, deming_lambda=deming_lambda, confidence=confidence,
               pb_max_n=pb_max_n, cluster=cluster)
-    rows = [{"level": "overall", "group": "overall", **_summary_one(comparison, **kw)}]
+    rows = [{"level": "overall", "group": "overall", **_summary_one(comparison, **kw)}] if overall else []
     if by is not None:
         for g, sub in comparison.groupby(by, sort=True, observed=True):
             rows.append({"level": by, "group": str(g), **_summary_one(sub, **kw)})
+    if not rows:  # no group and no overall row: the columns all the same
+        return agreement_summary(comparison.iloc[:0], n_boot=0, pb_max_n=0).iloc[:0]
     out = pd.DataFrame(rows)
     out["level"] = out["level"].astype("str")
     out["group"] = out["group"].astype("str")
