@@ -112,7 +112,6 @@ def test_agreement_summary_matches_hand_computation():
     assert again.iloc[0]["ccc_low"] == ov["ccc_low"]  # seeded
 
 
-
 def test_group_rows_alone_are_the_group_rows_of_the_whole_summary():
     """``overall=False`` leaves the overall row out (report 03 has it already, with its
     bootstrap interval) and the group rows are those of the whole summary; their Passing-Bablok
@@ -133,6 +132,7 @@ def test_group_rows_alone_are_the_group_rows_of_the_whole_summary():
         compare.agreement_summary(cmp_, n_boot=0, overall=False)
     empty = compare.agreement_summary(cmp_.iloc[:0], by="township", n_boot=0, overall=False)
     assert len(empty) == 0 and list(empty.columns) == list(whole.columns)
+
 
 def test_deming_recovers_slope():
     rng = np.random.default_rng(3)

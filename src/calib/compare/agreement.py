@@ -244,7 +244,7 @@ def agreement_summary(
     if by is not None:
         for g, sub in comparison.groupby(by, sort=True, observed=True):
             rows.append({"level": by, "group": str(g), **_summary_one(sub, **kw)})
-    if not rows:  # no group and no overall row: the columns all the same
+    if not rows:  # no group and no overall row: no row, the same columns
         return agreement_summary(comparison.iloc[:0], n_boot=0, pb_max_n=0).iloc[:0]
     out = pd.DataFrame(rows)
     out["level"] = out["level"].astype("str")

@@ -79,7 +79,13 @@ def _no_idle_redraw() -> bool:
     the notebook as the PNG the backend's own hook prints (a rendering of its own) and is then
     closed. Agg's ``draw_idle`` draws at once (matplotlib PR 5800), so the hook cost a third of
     each figure's drawing. Other backends (a window, ipympl) keep it: there it is what updates a
-    figure on screen. Returns whether the hook was removed.
+    figure on screen.
+
+    Returns
+    -------
+    bool
+        Whether the hook was removed (False outside IPython, on another backend, or when it was
+        not registered).
     """
     import sys
 
