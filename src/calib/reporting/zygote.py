@@ -265,10 +265,14 @@ def serve(path: str, modules: list[str] = ()) -> None:
             elif kind == "client":  # the client is gone: jupyter_client killed it
                 pid, _pidfd = data
                 sel.unregister(key.fileobj)
-                try:
-                    os.killpg(pid, signal.SIGKILL)
-                except OSError:
-                    pass
+                # the kernel's session (what it started), and the kernel itself: a client killed
+                # at once may go before the child has made its session (killpg then finds no
+                # group); the pid is still this process's unreaped child, so it is the kernel's
+                for kill in (os.killpg, os.kill):
+                    try:
+                        kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
             else:  # the kernel exited: tell its client, which exits with its code
                 pid, conn = data
                 sel.unregister(key.fileobj)
