@@ -457,13 +457,15 @@ def _rollup(counts: dict[str, np.ndarray], code: np.ndarray,
     sum_cols = list(counts)
     nv = len(names)
     ok = code >= 0
-    vil = names.copy()
+    sums = {}
     for c, x in counts.items():
         s = np.zeros(nv, dtype=np.int64)
         np.add.at(s, code[ok], x[ok])
-        vil[c] = s
-    vil.insert(0, "level", "village")
-    vil["n_villages"] = np.int64(1)
+        sums[c] = s
+    # one frame built at once (a column added at a time costs pandas a new frame each)
+    vil = pd.DataFrame({"level": pd.Series("village", index=names.index, dtype="str"),
+                        **{c: names[c] for c in names.columns}, **sums,
+                        "n_villages": np.ones(nv, dtype=np.int64)}, index=names.index)
     tw = vil.groupby("township", sort=True)[sum_cols + ["n_villages"]].sum().reset_index()
     tw.insert(0, "level", "township")
     tw["village"] = pd.NA
@@ -474,18 +476,21 @@ def _rollup(counts: dict[str, np.ndarray], code: np.ndarray,
     return pd.concat([vil, tw, pr], ignore_index=True), sum_cols + ["n_villages"]
 
 
-def _rates(k: pd.DataFrame) -> None:
-    k["total_limit"] = k["_limit_cents"] / 100.0
-    k["total_balance"] = k["_balance_cents"] / 100.0
-    k["defaulted_balance"] = k["_defaulted_cents"] / 100.0
-    k["credit_coverage"] = ratio(k["n_credited"], k["n_eligible"])
-    k["usage"] = ratio(k["n_drawing"], k["n_credited"])
-    k["profiling_rate"] = ratio(k["n_profiled"], k["n_eligible"])
-    k["credit_rate"] = ratio(k["n_credited"], k["n_profiled"])
-    k["npl_ratio"] = ratio(k["_defaulted_cents"], k["_balance_cents"])
-    k["npl_ratio_count"] = ratio(k["n_loans_defaulted"], k["n_loans"])
-    k["a_or_better_share"] = ratio(k["n_a_or_better"], k["n_households"])
-    k["loan_share"] = ratio(k["n_borrowers"], k["n_households"])
+def _rates(k: Mapping[str, pd.Series]) -> dict[str, pd.Series]:
+    """The amounts in yuan and the rates of the summed counts ``k``."""
+    return {
+        "total_limit": k["_limit_cents"] / 100.0,
+        "total_balance": k["_balance_cents"] / 100.0,
+        "defaulted_balance": k["_defaulted_cents"] / 100.0,
+        "credit_coverage": ratio(k["n_credited"], k["n_eligible"]),
+        "usage": ratio(k["n_drawing"], k["n_credited"]),
+        "profiling_rate": ratio(k["n_profiled"], k["n_eligible"]),
+        "credit_rate": ratio(k["n_credited"], k["n_profiled"]),
+        "npl_ratio": ratio(k["_defaulted_cents"], k["_balance_cents"]),
+        "npl_ratio_count": ratio(k["n_loans_defaulted"], k["n_loans"]),
+        "a_or_better_share": ratio(k["n_a_or_better"], k["n_households"]),
+        "loan_share": ratio(k["n_borrowers"], k["n_households"]),
+    }
 
 
 def programme_kpis(
@@ -563,16 +568,14 @@ def programme_kpis(
     hh, a = _status(programme, as_of_ts, final_limits, grades, eligibility, sort=False)
     code, names = _village_codes(programme.roster, a)
     k, int_cols = _rollup(_household_counts(a, unit), code, names)
-    for c in int_cols:
-        k[c] = k[c].astype(np.int64)
-    k["township"] = k["township"].astype("string")
-    k["village"] = k["village"].astype("string")
-    k["as_of"] = as_of_ts
-    k["unit"] = unit
-    _rates(k)
+    sums = {c: k[c].astype(np.int64) for c in int_cols}
+    parts = {"level": k["level"], "township": k["township"].astype("string"),
+             "village": k["village"].astype("string"),
+             "as_of": pd.Series(as_of_ts, index=k.index), "unit": pd.Series(unit, index=k.index, dtype="str"),
+             **sums, **_rates(sums)}
     cols = (["level", "township", "village", "as_of", "unit", "n_villages"] + COUNT_COLUMNS
             + ["total_limit", "total_balance", "defaulted_balance"] + RATE_COLUMNS)
-    return k[cols]
+    return pd.DataFrame({c: parts[c] for c in cols}, index=k.index)
 
 
 def kpi_history(
