@@ -453,7 +453,8 @@ def _household_counts(a: dict, unit: str) -> dict[str, np.ndarray]:
 
 def _rollup(counts: dict[str, np.ndarray], code: np.ndarray,
             names: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Village sums, township sums and the programme row, stacked (sums in int64)."""
+    """Village sums, township sums and the programme row, stacked (sums in int64); a frame is
+    built from its columns at once (a column added at a time costs pandas a new frame each)."""
     sum_cols = list(counts)
     nv = len(names)
     ok = code >= 0
@@ -462,7 +463,6 @@ def _rollup(counts: dict[str, np.ndarray], code: np.ndarray,
         s = np.zeros(nv, dtype=np.int64)
         np.add.at(s, code[ok], x[ok])
         sums[c] = s
-    # one frame built at once (a column added at a time costs pandas a new frame each)
     vil = pd.DataFrame({"level": pd.Series("village", index=names.index, dtype="str"),
                         **{c: names[c] for c in names.columns}, **sums,
                         "n_villages": np.ones(nv, dtype=np.int64)}, index=names.index)
@@ -569,8 +569,7 @@ def programme_kpis(
     code, names = _village_codes(programme.roster, a)
     k, int_cols = _rollup(_household_counts(a, unit), code, names)
     sums = {c: k[c].astype(np.int64) for c in int_cols}
-    parts = {"level": k["level"], "township": k["township"].astype("string"),
-             "village": k["village"].astype("string"),
+    parts = {"level": k["level"], "township": k["township"].astype("string"), "village": k["village"].astype("string"),
              "as_of": pd.Series(as_of_ts, index=k.index), "unit": pd.Series(unit, index=k.index, dtype="str"),
              **sums, **_rates(sums)}
     cols = (["level", "township", "village", "as_of", "unit", "n_villages"] + COUNT_COLUMNS
