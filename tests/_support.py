@@ -19,7 +19,8 @@ AS_OF = "2026-06-30"
 def write_params(folder: Path, data: Path, nb_dir: Path | None = None, **extra) -> Path:
     """A parameter file like params/sample.yaml for ``data`` (and ``nb_dir``), written into
     ``folder``; ``extra`` keys replace the sample's."""
-    raw = yaml.load((ROOT / "params" / "sample.yaml").read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    raw = yaml.load((ROOT / "params" / "sample.yaml").read_text(encoding="utf-8"),
+                    Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     raw.update(data_dir=str(data), notebooks_dir=str(nb_dir or ROOT / "notebooks"), **extra)
     p = folder / f"params-{len(list(folder.glob('params-*')))}.yaml"
     p.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")

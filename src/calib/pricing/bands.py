@@ -86,6 +86,12 @@ def _pd_and_reference(frame, p, pd_, controls, cluster, width):
     return pdv, np.full_like(pdv, pdv[lowest].mean()), None
 
 
+def _justified(pd_at: np.ndarray, pd_ref: np.ndarray, lgd: float) -> np.ndarray:
+    """The rate discount a loan's points justify: the expected loss they remove, ``lgd x
+    (PD at no points - PD at its points)``."""
+    return lgd * (pd_ref - pd_at)
+
+
 def _loan_level(
     loans: pd.DataFrame,
     points: pd.DataFrame | None,
@@ -113,7 +119,7 @@ def _loan_level(
             "drawn": drawn,
             "pd": pdv,
             "pd_ref": ref,
-            "justified": terms.lgd * (ref - pdv),
+            "justified": _justified(pdv, ref, terms.lgd),
         },
         index=frame.index,
     )

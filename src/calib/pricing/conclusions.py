@@ -6,10 +6,9 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 
-from calib.pricing.bands import _loan_level
-from calib.pricing.pd_model import PointsPD, _prepared
+from calib.pricing.bands import _loan_level, _justified
+from calib.pricing.pd_model import PointsPD, _prepared, _pd_of
 from calib.pricing.recommend import Recommendation, _floor_cap, _recommended, _search_step, schedule_form
 from calib.pricing.schedule import PointsLoan, discount_for_points, resolve_terms
 
@@ -154,7 +153,7 @@ def recommendation_interval(
     # What recommend_schedule(frame, None, terms=t, pd=<the replicate's model>) runs, with what
     # does not depend on the replicate made once: the loan-level table (points, discounts,
     # balances) and the PD model's two design matrices (at the loans' points and at none),
-    # whose product with a replicate's coefficients is its PD (PointsPD.predict), and the step
+    # whose product with a replicate's coefficients is its PD (_pd_of, as PointsPD.predict), and the step
     # search's discounts of each size it tries.
     _, base, _ = _loan_level(frame, None, t, pd_=model, controls=(), period=None,
                              missing_points="zero", cluster="village")
@@ -165,8 +164,8 @@ def recommendation_interval(
     if (mode or schedule_form(t.schedule)) == "step":
         step = _search_step(t.schedule, base["points"].to_numpy(), _floor_cap(t.schedule), memo=True)
     for b in coefs:  # one refit-free recommendation per bootstrap replicate
-        pdv, ref = expit(x_at @ b), expit(x_none @ b)
-        just = t.lgd * (ref - pdv)
+        pdv, ref = _pd_of(x_at, b), _pd_of(x_none, b)
+        just = _justified(pdv, ref, t.lgd)
         lv = base.assign(pd=pdv, pd_ref=ref, justified=just)  # the replicate's loan-level risk
         _, _, _, sched, disc, _ = _recommended(lv, t, mode, band_top, "strict", 1e-8, step_search=step)
         per_100 = sched.per_100()

@@ -19,6 +19,13 @@ __all__ = ["PointsPD", "fit_points_pd"]
 _CONSTANT = "__constant__"  # key of PointsPD.levels listing numeric controls left out as constant
 
 
+def _pd_of(design: np.ndarray, params: Any) -> np.ndarray:
+    """The PD of the rows of a design matrix (:meth:`PointsPD.design`) under coefficients
+    ``params``: what :meth:`PointsPD.predict` gives, for coefficients other than the fit's (a
+    bootstrap replicate's) on a design made once."""
+    return expit(design @ np.asarray(params))
+
+
 @dataclass
 class PointsPD:
     """A fitted logistic PD model: ``logit PD = b0 + b1 * points/step + controls``.
@@ -58,7 +65,7 @@ class PointsPD:
 
     def predict(self, frame: pd.DataFrame, points: Any = None) -> np.ndarray:
         """PD for every row of ``frame``, optionally with ``points`` replaced (scalar/array)."""
-        return expit(self.design(frame, points) @ np.asarray(self.result.params))
+        return _pd_of(self.design(frame, points), self.result.params)
 
     @property
     def coefficients(self) -> pd.DataFrame:
