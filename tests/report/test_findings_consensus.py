@@ -127,7 +127,7 @@ def test_summary_and_findings_in_chinese():
 def test_summary_and_findings_in_english():
     labels.set_lang("en")
     findings, summary = _sample()
-    assert summary == ("6 households to re-review; 3 reviewers to interview or retrain; 1 village panels below 0.75 "
+    assert summary == ("6 households to re-review; 3 reviewers to interview or retrain; 1 village panel below 0.75 "
                        "reliability to retrain (overall ICC(A,k) 0.800).")
     assert [f.decision for f in findings] == ["Households to re-review", "Reviewers to interview or retrain",
                                               "Village panels to retrain",

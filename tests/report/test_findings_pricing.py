@@ -268,7 +268,7 @@ def test_the_summary_and_findings_in_english():
     assert summary.startswith("Recommended 0.040% per 100 points, the recommended schedule's subsidy 5.00 × 10,000 yuan "
                               "a year (budget 20.00 × 10,000 yuan; the current schedule's subsidy 9.00 × 10,000 yuan, a "
                               "point estimate")
-    assert summary.endswith("at the base rate 5.00% 1 of 3 bands are below cost (in sample; all loans need 4.95% to cover "
+    assert summary.endswith("at the base rate 5.00% 1 of 3 bands is below cost (in sample; all loans need 4.95% to cover "
                             "cost): revise the base rate.")
     assert found[0].decision == "The parameters' schedule against the booked rates"
     assert found[7].threshold == "robust z > 3.5 (Iglewicz & Hoaglin 1993)"

@@ -147,7 +147,7 @@ def test_findings_and_summary_in_english():
     assert findings[1].threshold == "≤ 1.00% (this report's fitness threshold)"
     assert findings[3].figure == "1 of 2 villages"
     assert summary == ("Data fit to use: every table balanced, 17 rows quarantined (0.02%); in households, "
-                       "profiling 90.0%, 1 villages below 90%.")
+                       "profiling 90.0%, 1 village below 90%.")
     assert unfit.startswith("Data not yet fit to use: 200 rows quarantined (2.00%)")
     # and back in Chinese after the reset
     assert fq.conclusions(_summary(), _coverage((95, 100)), ">=", 0.90)[1].startswith("数据可用")

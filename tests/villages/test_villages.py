@@ -321,6 +321,7 @@ def test_nearest_to_certification_says_what_is_lacking():
     en = cv.nearest_to_certification(v, k, rules=RULES, top=None, lang="en").set_index("village")
     assert "NPL: recover 12,000.00 yuan of defaulted balance" in en.loc["P", "lacks"]
     assert "3 more profiled households" in en.loc["P", "lacks"]
+    assert "1 more household rated A or better" in en.loc["Q", "lacks"]  # its noun's form by the count
     # verdicts on kpis in persons: the profiling change is in eligible persons, not households
     kp = cv.programme_kpis(build(*specs), as_of=AS_OF, unit="person")
     np_ = cv.nearest_to_certification(cv.certify_villages(kp, rules=RULES), kp, rules=RULES, top=None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 #: villages below it, ``{wild_clusters_max}``); 2 villages are the fewest a clustered fit has.
 _WILD_MISSING = ("仅对按村聚类、村数为 2 至 {wild_clusters_max} 个的拟合计算（村数不少于 {few_clusters} 个时按村聚类的 t 检验已适用；"
                  "Firth 惩罚拟合不按村聚类）",
-                 "computed only for fits clustered on 2 to {wild_clusters_max} villages (from {few_clusters} villages the "
+                 "computed only for fits clustered on 2 to {wild_clusters_max} {wild_clusters_max, plural, one {village} other {villages}} (from {few_clusters} {few_clusters, plural, one {village} other {villages}} the "
                  "cluster-robust t test applies; a Firth penalised fit is not clustered)")
 #: Why a likelihood figure of a logit is missing.
 _FIRTH_MISSING = ("违约被完全或准完全分离时改用 Firth 惩罚似然拟合，不给出该值",
@@ -52,9 +52,9 @@ TERMS: dict[str, tuple[str, str]] = {
     "change.none": ("不变", "unchanged"),
     "note.caution": ("注意：{text}", "Caution: {text}"),
     "note.no_ci": ("该结论不涉及置信区间", "no confidence interval applies to this decision"),
-    "note.truncated": ("显示前 {n} 行，共 {m} 行", "showing the first {n} of {m} rows"),
+    "note.truncated": ("显示前 {n} 行，共 {m} 行", "showing the first {n} of {m} {m, plural, one {row} other {rows}}"),
     "note.truncated_file": ("显示前 {n} 行，共 {m} 行；完整表格见 {file}",
-                            "showing the first {n} of {m} rows; the full table is in {file}"),
+                            "showing the first {n} of {m} {m, plural, one {row} other {rows}}; the full table is in {file}"),
     "conclusions.title": ("结论", "Conclusions"),
     "conclusions.pending": ("结论将在报告运行结束时填写。", "The conclusions are filled in when the report has run."),
     # conclusions table
@@ -724,10 +724,10 @@ TERMS.update({k: VALUES[k] for k in ("in_sample",) if k in VALUES})
 REASONS: list[tuple[str, tuple[str, str]]] = [
     (r"percentile bootstrap resampling villages \((\d+) of (\d+) replicates separated, refitted by Firth's penalised likelihood\)",
      ("百分位自助法（按村重抽样；{1} 次重抽样中 {0} 次数据分离，改用 Firth 惩罚似然重新拟合）",
-      "percentile bootstrap resampling villages ({0} of {1} replicates separated, refitted by Firth's penalised likelihood)")),
+      "percentile bootstrap resampling villages ({0} of {1} {1, plural, one {replicate} other {replicates}} separated, refitted by Firth's penalised likelihood)")),
     (r"percentile bootstrap resampling loans \((\d+) of (\d+) replicates separated, refitted by Firth's penalised likelihood\)",
      ("百分位自助法（按贷款重抽样；{1} 次重抽样中 {0} 次数据分离，改用 Firth 惩罚似然重新拟合）",
-      "percentile bootstrap resampling loans ({0} of {1} replicates separated, refitted by Firth's penalised likelihood)")),
+      "percentile bootstrap resampling loans ({0} of {1} {1, plural, one {replicate} other {replicates}} separated, refitted by Firth's penalised likelihood)")),
     (r"ID number was turned into scientific notation by Excel.*",
      ("身份证号被 Excel 转为科学计数法，请将该列设为文本格式后重新导出", "ID number turned into scientific notation by Excel; re-export the column as text")),
     (r"ID number's check character is wrong.*", ("身份证号校验位错误（录入或抄写错误）", "ID number's check character is wrong (typo)")),
@@ -751,9 +751,9 @@ REASONS: list[tuple[str, tuple[str, str]]] = [
     # cautions raised while a report runs (shown as notes by calib.report.session)
     # the count below which it warns is the warning's own (calib.pricing.calibration.FEW_BOOTSTRAP_VILLAGES)
     (r"only (\d+) villages: the cluster bootstrap interval is unreliable below ~(\d+)",
-     ("只有 {0} 个村：村数少于约 {1} 个时，按村自助法的区间不可靠", "only {0} villages: the village bootstrap interval is unreliable below about {1}")),
+     ("只有 {0} 个村：村数少于约 {1} 个时，按村自助法的区间不可靠", "only {0} {0, plural, one {village} other {villages}}: the village bootstrap interval is unreliable below about {1}")),
     (r"only (\d+) defaults: the PD model and its interval are very uncertain",
-     ("只有 {0} 户违约：违约概率模型及其区间非常不确定", "only {0} defaults: the PD model and its interval are very uncertain")),
+     ("只有 {0} 户违约：违约概率模型及其区间非常不确定", "only {0} {0, plural, one {default} other {defaults}}: the PD model and its interval are very uncertain")),
     (r"Only one class is present in y_true\. ROC AUC score is not defined in that case\.",
      ("有的交叉验证折中没有违约户（或全部违约），该折的 AUC 无法计算", "a cross-validation fold holds no default (or only defaults): its AUC cannot be computed")),
     (r"One or more sample arguments is too small; all returned values will be NaN\..*",

@@ -22,6 +22,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "params.yaml (manifest.json carries their SHA-256 and the digests of every input file)."),
     # words of calib.report.words, shared by the reports
     "word.county": ("全县", "county"),
+    "word.points": ("{n} 分", "{n} {n, plural, one {point} other {points}}"),  # a points-loan schedule's (words.py)
     "word.several_reasons": ("；其中 {k} 人有多个原因", "; {k} with more than one reason"),
     # the index page and the report banners (calib.reporting.index.ui_words)
     "index.run": ("运行", "Run"),
@@ -41,7 +42,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "index.time": ("用时", "Time"),
     "index.figures": ("关键指标", "Headline figures"),
     "page.chart_alt": ("图表：标题与读法见图中及上下文", "Chart: its title and reading are in the image and the text around it"),
-    "index.more": ("另有 {n} 项指标见报告正文与 metrics.json", "{n} more figures in the report and metrics.json"),
+    "index.more": ("另有 {n} 项指标见报告正文与 metrics.json", "{n} more {n, plural, one {figure} other {figures}} in the report and metrics.json"),
     "index.notebook": ("笔记本（含计算过程，可重算）", "notebook (with the computations, re-runnable)"),
     "index.report_no": ("报告编号", "Report no."),
     "index.side_files": ("附属文件", "Side files"),

@@ -44,12 +44,12 @@ TEXTS_01: dict[str, tuple[str, str]] = {
     "nb01.coverage.summary": (
         "共 {villages} 个村、{households} 户，其中合格农户 {eligible} 户，已建档 {profiled} 户（建档率 {rate}）；"
         "按户计建档率{fails} 的村 {below} 个。各村明细写入 `coverage_by_village.xlsx`。",
-        "{villages} villages, {households} households, {eligible} eligible, {profiled} profiled ({rate}); "
-        "{below} villages {fails} in households. The figures of every village are in `coverage_by_village.xlsx`."),
+        "{villages} {villages, plural, one {village} other {villages}}, {households} {households, plural, one {household} other {households}}, {eligible} eligible, {profiled} profiled ({rate}); "
+        "{below} {below, plural, one {village} other {villages}} {fails} in households. The figures of every village are in `coverage_by_village.xlsx`."),
     "nb01.check.coverage": (
         "{villages} 个村，{households} 户，合格 {eligible} 户，已建档 {profiled} 户（{rate}），按户计建档率{fails} 的村 {below} 个",
-        "{villages} villages, {households} households, {eligible} eligible, {profiled} profiled ({rate}), "
-        "{below} villages {fails} in households"),
+        "{villages} {villages, plural, one {village} other {villages}}, {households} {households, plural, one {household} other {households}}, {eligible} eligible, {profiled} profiled ({rate}), "
+        "{below} {below, plural, one {village} other {villages}} {fails} in households"),
     "nb01.plot.rule90": ("{pct} 建档标准", "{pct} profiling rule"),
     "nb01.plot.profiling_title": ("各村建档率分布（标注建档率最低的三个村）", "Profiling rate by village (the three lowest named)"),
     "nb01.plot.profiling_x": ("建档率（已建档 / 合格农户，%）", "profiled / eligible households (%)"),
@@ -71,13 +71,13 @@ TEXTS_01: dict[str, tuple[str, str]] = {
     "nb01.c.profiling": ("合格农户建档率", "Profiling rate of eligible households"),
     "nb01.c.profiling_rule": ("{rule}（信用村“952”标准第一款）", "{rule} (credit-village \"952\" standard, first clause)"),
     "nb01.c.villages_below": ("按户计建档率{fails} 的村", "Villages {fails} profiling (households)"),
-    "nb01.c.villages_below_fig": ("{below} / {villages} 个村", "{below} of {villages} villages"),
+    "nb01.c.villages_below_fig": ("{below} / {villages} 个村", "{below} of {villages} {villages, plural, one {village} other {villages}}"),
     "nb01.summary_fit": (
         "数据可用：各表行数平衡，隔离 {quarantined} 行（{share}）；按户计，建档率 {rate}，{below} 个村{fails}。",
-        "Data fit to use: every table balanced, {quarantined} rows quarantined ({share}); in households, "
-        "profiling {rate}, {below} villages {fails}."),
+        "Data fit to use: every table balanced, {quarantined} {quarantined, plural, one {row} other {rows}} quarantined ({share}); in households, "
+        "profiling {rate}, {below} {below, plural, one {village} other {villages}} {fails}."),
     "nb01.summary_unfit": (
         "数据暂不可用：隔离 {quarantined} 行（{share}）或行数不平衡，请先更正源数据；按户计建档率 {rate}。",
-        "Data not yet fit to use: {quarantined} rows quarantined ({share}) or a table does not balance; "
+        "Data not yet fit to use: {quarantined} {quarantined, plural, one {row} other {rows}} quarantined ({share}) or a table does not balance; "
         "correct the sources first. Profiling {rate} (households)."),
 }

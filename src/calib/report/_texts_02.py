@@ -42,8 +42,8 @@ TEXTS_02: dict[str, tuple[str, str]] = {
         "公议模型按评议的连通组（由共同评议连在一起的农户与评议员）分别拟合。{total} 个连通组中有 {n} 个（共 {households} 户）评议员宽严不可识别"
         "（评议员少于 {min_raters} 人或自由度不足）：这些农户取评议额度的中位数，其评议员不估计宽严。",
         "The consensus model is fitted per connected component of the reviews (households and reviewers linked by "
-        "shared reviews). Of {total} components, {n} ({households} households) do not identify the reviewers' "
-        "leniency (fewer than {min_raters} reviewers or too few degrees of freedom): their households get the median of the "
+        "shared reviews). Of {total} {total, plural, one {component} other {components}}, {n} ({households} {households, plural, one {household} other {households}}) {n, plural, one {does} other {do}} not identify the reviewers' "
+        "leniency (fewer than {min_raters} {min_raters, plural, one {reviewer} other {reviewers}} or too few degrees of freedom): their households get the median of the "
         "reviewed amounts and their reviewers no leniency."),
     "nb02.consensus.summary": (
         "评议农户 {reviewed} 户：进入白名单 {white} 户，被拒绝 {declined} 户，需重新评议 {rereview} 户（{share}）；"
@@ -54,9 +54,9 @@ TEXTS_02: dict[str, tuple[str, str]] = {
         "Households reviewed {reviewed}: white-listed {white}, declined {declined}, needing re-review {rereview} "
         "({share}); total consensus limit {total}; recused reviews {recused}.\n\n"
         "The white list ({white}) and the eligible households ({eligible}, report 01) count different things: the "
-        "white list follows the panel, and {not_elig} of its households have no member meeting the age and "
-        "exclusion rules; they must be removed before credit is granted (report 06 counts eligible households only): "
-        "of the total consensus limit {total}, these {not_elig} hold {not_elig_total}, which report 03's final limits leave out."),
+        "white list follows the panel, and {not_elig} of its households {not_elig, plural, one {has} other {have}} no member meeting the age and "
+        "exclusion rules; {not_elig, plural, one {it} other {they}} must be removed before credit is granted (report 06 counts eligible households only): "
+        "of the total consensus limit {total}, {not_elig, plural, one {this} other {these}} {not_elig} {not_elig, plural, one {holds} other {hold}} {not_elig_total}, which report 03's final limits leave out."),
     "nb02.leniency.spread": (
         "评议员宽严倾向的离散度：上四分位 {q3} 与下四分位 {q1} 之比为 {ratio}（1.00 表示评议员宽严一致）。",
         "Spread of the reviewers' leniency: upper quartile {q3} over lower quartile {q1}, {ratio} (1.00: every "
@@ -71,10 +71,10 @@ TEXTS_02: dict[str, tuple[str, str]] = {
         "两种方法均算出正额度的 {n} 户中，额度变动超过 {shift_threshold} 的有 {moved} 户（{share}）：上调 {up} 户，下调 {down} 户。"
         "比较的是小组拒绝规则之前的额度（被多数评议员拒绝、不进白名单的农户也在内）：评议的 {reviewed} 户中另有 {other} 户"
         "至少在一种方法下没有正额度，不参与比较。",
-        "Of the {n} households with a positive amount under both methods, {moved} ({share}) move by more than {shift_threshold}: "
+        "Of the {n} {n, plural, one {household} other {households}} with a positive amount under both methods, {moved} ({share}) {moved, plural, one {moves} other {move}} by more than {shift_threshold}: "
         "{up} up, {down} down. The amounts compared are those before the panel's decline rule (households declined "
-        "by most reviewers, off the white list, included); {other} of the {reviewed} reviewed households have no "
-        "positive amount under at least one method and are not compared."),
+        "by most reviewers, off the white list, included); {other} of the {reviewed} reviewed {reviewed, plural, one {household} other {households}} {other, plural, one {has} other {have}} no "
+        "positive amount under at least one method and {other, plural, one {is} other {are}} not compared."),
     "nb02.agreement.h": ("评议小组的一致程度", "How well the panels agree"),
     "nb02.agreement.text": (
         "由对数建议额度的方差分量得到组内相关系数：ICC(A,1) 是单个评议员的信度，ICC(A,k) 是 k 人小组平均值的信度"
@@ -89,7 +89,7 @@ TEXTS_02: dict[str, tuple[str, str]] = {
         "全部：ICC(A,1) {icc1}，ICC(A,k) {icck}（平均每户 {k} 人评议），Krippendorff α {alpha}，Kendall W {w}；"
         "ICC(A,k) 低于 {icc_good} 的村 {weak} 个。",
         "Overall: ICC(A,1) {icc1}, ICC(A,k) {icck} (k = {k}), Krippendorff's alpha {alpha}, Kendall's W {w}; "
-        "{weak} villages with ICC(A,k) below {icc_good}."),
+        "{weak} {weak, plural, one {village} other {villages}} with ICC(A,k) below {icc_good}."),
     "nb02.plot.agreement_title": ("各村{what}分布（虚线：全部）", "{what} by village (dashed: overall)"),  # spaced by words.spaced
     "nb02.leniency.h": ("评议员宽严倾向", "Reviewer leniency"),
     "nb02.leniency.text": (
@@ -128,17 +128,17 @@ TEXTS_02: dict[str, tuple[str, str]] = {
     "nb02.c.rereview": ("需重新评议的农户", "Households to re-review"),
     "nb02.c.rereview_fig": ("{n} 户（{share}）", "{n} ({share})"),
     "nb02.c.rereview_rule": ("评议少于 {min_reviews} 人或分歧（对数额度稳健离散度）大于 {dispersion}（参数：公议额度）",
-                             "fewer than {min_reviews} reviews or spread of log proposals above {dispersion} (parameters: consensus)"),
+                             "fewer than {min_reviews} {min_reviews, plural, one {review} other {reviews}} or spread of log proposals above {dispersion} (parameters: consensus)"),
     "nb02.c.flagged": ("需约谈或再培训的评议员", "Reviewers to interview or retrain"),
     "nb02.c.flagged_fig": ("{n} 人（{reasons}）", "{n} ({reasons})"),
     "nb02.c.flagged_rule": ("偏袒：BH 校正 q < {partiality_fdr}；评议本户：一律标记",
                             "partiality: BH-adjusted q < {partiality_fdr}; own household: always"),
     "nb02.c.panels": ("需再培训的评议小组（村）", "Village panels to retrain"),
-    "nb02.c.panels_fig": ("{n} / {villages} 个村", "{n} of {villages} villages"),
+    "nb02.c.panels_fig": ("{n} / {villages} 个村", "{n} of {villages} {villages, plural, one {village} other {villages}}"),
     "nb02.c.panels_rule": ("ICC(A,k) ≥ {icc_good}（Koo & Li 2016）", "ICC(A,k) ≥ {icc_good} (Koo & Li 2016)"),
     "nb02.c.reliability": ("全部小组平均额度的信度 ICC(A,k)", "Reliability of the panel average, ICC(A,k), overall"),
     "nb02.summary": (
         "需重新评议 {rereview} 户；{flagged} 名评议员需约谈或再培训；{panels} 个村的评议小组信度低于 {icc_good}，需再培训（全部 ICC(A,k) {icck}）。",
-        "{rereview} households to re-review; {flagged} reviewers to interview or retrain; {panels} village panels "
+        "{rereview} {rereview, plural, one {household} other {households}} to re-review; {flagged} {flagged, plural, one {reviewer} other {reviewers}} to interview or retrain; {panels} {panels, plural, one {village panel} other {village panels}} "
         "below {icc_good} reliability to retrain (overall ICC(A,k) {icck})."),
 }

@@ -40,11 +40,11 @@ TEXTS_03: dict[str, tuple[str, str]] = {
         "Total final limit {final}, {ratio} of the total consensus {consensus} ({change}): {elig} removed by the "
         "eligibility rules ({eligible_who}: the eligibility rules, not the policy); the policy {policy}, of which the "
         "rule inside the band {band} and the provisional limits while investigated {prov}{unconfirmed}. The {n_prov} "
-        "households to investigate hold provisional limits meanwhile, {prov_total} in all, counted in the final total "
+        "{n_prov, plural, one {household} other {households}} to investigate {n_prov, plural, one {holds a provisional limit} other {hold provisional limits}} meanwhile, {prov_total} in all, counted in the final total "
         "and subject to change after the investigation: the {n_out} outside the band ({n_above} with the model above "
         "it, {n_below} below) {prov_total_out}, the {n_dec} where one side declines {prov_total_dec}."),
     "nb03.eligible_who": ("{n} 户户内无合格成员：白名单中 {n_wl} 户，另 {n_k} 户评议已拒绝、公议额度为 0{not_reviewed}",
-                          "{n} households with no eligible member: {n_wl} white-listed, {n_k} declined by the panel "
+                          "{n} {n, plural, one {household} other {households}} with no eligible member: {n_wl} white-listed, {n_k} declined by the panel "
                           "with a consensus of 0{not_reviewed}"),
     # only when some household with no eligible member was never reviewed (a model run only)
     "nb03.eligible_not_reviewed": ("，{n} 户未经评议、只有模型额度", ", {n} not reviewed (a model limit only)"),
@@ -54,7 +54,7 @@ TEXTS_03: dict[str, tuple[str, str]] = {
         "户内无合格成员的农户按资格规则另计：最终额度为 0，不在上表，也不计入本节的一致性统计与下节的差额原因回归"
         "（{n_inel} 户 = 白名单中的 {n_wl} 户 + 评议已拒绝的 {k} 户{not_reviewed}{both_limits}）。"
         "{declined}",
-        "All {n_all} households = the table's {n_table} (both limits, an eligible member) + {n_inel} with no eligible "
+        "All {n_all} {n_all, plural, one {household} other {households}} = the table's {n_table} (both limits, an eligible member) + {n_inel} with no eligible "
         "member{missing}. Those with no eligible member are set apart by the eligibility rules: final limit 0, not in "
         "the table, and in neither the agreement figures of this section nor the gap drivers of the next ({n_inel} = "
         "{n_wl} white-listed + {k} declined by the panel{not_reviewed}{both_limits}). {declined}"),
@@ -63,10 +63,10 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.grants.both_limits": ("；其中两方均有额度的 {n} 户", "; {n} of them with both limits"),
     "nb03.grants.missing": (" + 缺少一方额度的 {n} 户", " + {n} with one limit missing"),
     # the note's last sentence: the table's declined households against report 02's, and what differs
-    "nb03.grants.declined_same": ("上表评议拒绝 {n03} 户，与报告 02 相同。", " The table counts {n03} households declined by the panel, as report 02 does."),
+    "nb03.grants.declined_same": ("上表评议拒绝 {n03} 户，与报告 02 相同。", " The table counts {n03} {n03, plural, one {household} other {households}} declined by the panel, as report 02 does."),
     "nb03.grants.declined_gap": ("上表评议拒绝 {n03} 户，报告 02 为 {n02} 户，相差的是{parts}。",
-                                 " The table counts {n03} households declined by the panel, report 02 {n02}: the difference is {parts}."),
-    "nb03.grants.declined_ineligible": ("评议已拒绝、户内无合格成员的这 {n} 户", "these {n} declined with no eligible member"),
+                                 " The table counts {n03} {n03, plural, one {household} other {households}} declined by the panel, report 02 {n02}: the difference is {parts}."),
+    "nb03.grants.declined_ineligible": ("评议已拒绝、户内无合格成员的这 {n} 户", "{n, plural, one {this} other {these}} {n} declined with no eligible member"),
     "nb03.grants.declined_no_run": ("户内有合格成员但没有模型跑批的 {n} 户", "{n} with an eligible member but no model run"),
     "nb03.grants.and": ("与", " and "),
     "nb03.agreement.h": ("一致程度", "Agreement"),
@@ -84,7 +84,7 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.missing_boot": ("分乡镇的行不做自助法区间（仅全部行计算）", "no bootstrap interval for township rows (overall row only)"),
     "nb03.agreement.summary": (
         "配对 {n} 户：偏差（模型/公议）{bias}，95% 一致性界限 {lo} 至 {hi}；CCC {ccc}，95% 区间 {ci}；Deming 斜率 {deming}；授信/拒绝 κ {kappa}。",
-        "{n} pairs: bias (model / consensus) {bias}, 95% limits of agreement {lo} to {hi}; CCC {ccc}, 95% "
+        "{n} {n, plural, one {pair} other {pairs}}: bias (model / consensus) {bias}, 95% limits of agreement {lo} to {hi}; CCC {ccc}, 95% "
         "interval {ci}; Deming slope {deming}; grant/decline kappa {kappa}."),
     "nb03.plot.ba_title": ("Bland-Altman 图（对数尺度）", "Bland-Altman (log scale)"),
     "nb03.plot.ba_x": ("两种额度的几何均值（元）", "geometric mean of the two limits (yuan)"),
@@ -118,11 +118,11 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "se.hc1": ("只有一个村，无法聚类：异方差稳健标准误（HC1），区间与 p 值取自由度 {df} 的 t 分布",
                "one village: heteroskedasticity-robust HC1, t({df}) critical values"),
     "se.wild.webb": ("另加野聚类自助法 t 检验的 p 值（限制性 WCR，Webb 六点权重，{n_boot} 次重复，{clusters} 个村）",
-                     "plus wild cluster bootstrap-t p-values (WCR, Webb six-point weights, {n_boot} replicates, "
-                     "{clusters} clusters)"),
+                     "plus wild cluster bootstrap-t p-values (WCR, Webb six-point weights, {n_boot} {n_boot, plural, one {replicate} other {replicates}}, "
+                     "{clusters} {clusters, plural, one {cluster} other {clusters}})"),
     "se.wild.rademacher": ("另加野聚类自助法 t 检验的 p 值（限制性 WCR，Rademacher 权重，{n_boot} 次重复，{clusters} 个村）",
-                           "plus wild cluster bootstrap-t p-values (WCR, Rademacher weights, {n_boot} replicates, "
-                           "{clusters} clusters)"),
+                           "plus wild cluster bootstrap-t p-values (WCR, Rademacher weights, {n_boot} {n_boot, plural, one {replicate} other {replicates}}, "
+                           "{clusters} {clusters, plural, one {cluster} other {clusters}})"),
     "se.wild.enumerated": ("全部权重向量逐一枚举，p 值精确", "every weight vector enumerated: exact p-values"),
     "nb03.agreement.pb": (
         "Passing–Bablok 回归（对离群值稳健、不假定哪一方无误差）：斜率 {slope}，95% 区间 {slope_ci}；截距 {intercept}，95% 区间 {intercept_ci}；"
@@ -132,12 +132,12 @@ TEXTS_03: dict[str, tuple[str, str]] = {
         "interval and 0 in the intercept's, the two limits differ only by random error."),
     "nb03.drivers.summary": (
         "纳入 {n} 户、{villages} 个村（{dropped} 户特征不全未纳入）；村内 R² {r2}。",
-        "{n} households in {villages} villages ({dropped} without all features); within-village R² {r2}."),
+        "{n} {n, plural, one {household} other {households}} in {villages} {villages, plural, one {village} other {villages}} ({dropped} without all features); within-village R² {r2}."),
     "nb03.drivers.villages": (
         "按村效应的 95% 区间（按村聚类）划分：模型高于评议小组的村 {above} 个，低于的 {below} 个，区间含 0、无法区分的 {in_line} 个；"
         "全部村的效应见 `village_effects.xlsx`。`exposure_by_village.xlsx` 比较的是各村额度合计（含额度规模与拒绝），口径不同，村数不必相同。",
         "By the 95% interval of the village component (clustered by village): the model sits above the panel in "
-        "{above} villages, below it in {below}, and the interval holds 0 (not told apart) in {in_line}; every village's "
+        "{above} {above, plural, one {village} other {villages}}, below it in {below}, and the interval holds 0 (not told apart) in {in_line}; every village's "
         "component is in `village_effects.xlsx`. `exposure_by_village.xlsx` compares village totals (size and "
         "declines included): another basis, the counts need not agree."),
     "nb03.plot.village_title": ("差额中的村效应（红：模型高于评议小组；绿：低于）", "Village component of the gap (red: model above panel, green: below)"),
@@ -161,14 +161,14 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.exposure.summary": (
         "公议额度合计 {consensus}，模型额度合计 {model}（比较的 {n} 户），最终额度合计 {final}（为公议额度的 {ratio}，{change}；各项原因见上文“额度调解”表）。"
         "表中的比较农户敞口差额合计（{gap_all}）是比较的 {n} 户 |模型 − 公议| 之和，含调解区间内农户；下文核查名单的敞口差额只计需核查的农户，两者口径不同。",
-        "Total consensus {consensus}, model {model} (the {n} households compared), final {final} ({ratio} of "
+        "Total consensus {consensus}, model {model} (the {n} {n, plural, one {household} other {households}} compared), final {final} ({ratio} of "
         "the consensus, {change}; the causes are in the reconciliation table above). The table's exposure gap of the households "
-        "compared ({gap_all}) is |model − consensus| summed over the {n} households compared, inside the band too; the "
+        "compared ({gap_all}) is |model − consensus| summed over the {n} {n, plural, one {household} other {households}} compared, inside the band too; the "
         "investigation list's exposure gap below counts only the households to investigate."),
     "nb03.investigate.rereview": (
         "名单上的 {n} 户（{share}）同时需要评议小组重新评议（报告 02：评议数不足或分歧过大），其公议额度本身待定：宜先重新评议，再核查差额。"
         "完整名单的“全部原因”列写明每户的各项原因。",
-        "{n} households of the list ({share}) also need a re-review by the panel (report 02: too few reviews or too "
+        "{n} {n, plural, one {household} other {households}} of the list ({share}) also {n, plural, one {needs} other {need}} a re-review by the panel (report 02: too few reviews or too "
         "much disagreement), so their consensus itself is not settled: re-review first, then investigate the gap. "
         "The full list's column of all reasons gives each household's reasons."),
     "nb03.investigate.h": ("核查名单（查找差额原因）", "Investigation list (finding the reason for each gap)"),
@@ -195,7 +195,7 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.c.final": ("最终额度合计", "Total final limit"),
     "nb03.c.final_fig": ("{final}，为公议额度的 {ratio}（{change}）", "{final}, {ratio} of the consensus ({change})"),
     "nb03.c.final_rule": ("含需核查的 {n_prov} 户核查期间的临时额度 {prov_total}，核查后可能调整",
-                          "includes the provisional limits of the {n_prov} households to investigate, {prov_total}, "
+                          "includes the provisional limits of the {n_prov} {n_prov, plural, one {household} other {households}} to investigate, {prov_total}, "
                           "subject to change after the investigation"),
     "nb03.c.policy_rule": ("调解区间内规则：{rule}（参数：额度调解）", "rule inside the band: {rule} (parameters: reconciliation)"),
     "nb03.c.ccc": ("模型与公议额度的一致性（Lin CCC，对数）", "Agreement of model and consensus (Lin's CCC, logs)"),
@@ -207,7 +207,7 @@ TEXTS_03: dict[str, tuple[str, str]] = {
     "nb03.summary": (
         "需核查 {n} 户（敞口差额 {gap}）；最终额度为公议额度的 {ratio}（{change}：资格规则剔除 {elig}；调解政策{policy}，"
         "其中核查期间的临时额度{prov}，核查后可能调整）。",
-        "{n} households to investigate (exposure gap {gap}); the final total is {ratio} of the consensus ({change}: "
+        "{n} {n, plural, one {household} other {households}} to investigate (exposure gap {gap}); the final total is {ratio} of the consensus ({change}: "
         "{elig} removed by the eligibility rules; the policy {policy}, of which the provisional limits while "
         "investigated {prov}, subject to change after the investigation)."),
 }

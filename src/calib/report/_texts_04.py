@@ -24,13 +24,13 @@ TEXTS_04: dict[str, tuple[str, str]] = {
         "fitted on drawers describes drawers; reject inference is the optional correction (parameter table: Scorecard · Reject inference)."),
     "nb04.selection.summary": (
         "已评分农户 {scored} 户，其中用信 {drew} 户（{share}），违约 {defaults} 户（用信农户违约率 {rate}）；积分期 {period}。",
-        "{scored} scored households, {drew} drew ({share}), {defaults} defaults ({rate} of drawers); points period {period}."),
+        "{scored} scored {scored, plural, one {household} other {households}}, {drew} drew ({share}), {defaults} {defaults, plural, one {default} other {defaults}} ({rate} of drawers); points period {period}."),
     "nb04.card.h": ("校准的评分卡", "Calibrated scorecard"),
     "nb04.card.text": (
         "每个特征分箱，使违约率单调（模型分、评分与积分按政策预期方向，其他特征取拟合更好的方向），最多 {max_bins} 箱、每箱至少占 {min_share}，"
         "并以证据权重 WoE = ln(好客户占比 / 坏客户占比) 替代。违约对 WoE 做逻辑回归得到权重，标准误**按村聚类**（同村违约相关）。",
         "Each characteristic is binned so that the default rate is monotone (in the policy's direction for model "
-        "score, ratings and points; the better-fitting one for the others), with at most {max_bins} bins of at least "
+        "score, ratings and points; the better-fitting one for the others), with at most {max_bins} {max_bins, plural, one {bin} other {bins}} of at least "
         "{min_share} of the households, and replaced by its weight of evidence WoE = ln(%good / %bad). A logistic "
         "regression of default on the WoE values gives the weights; standard errors are **clustered by village**."),
     "nb04.plot.iv_title": ("各特征的信息值 IV", "Information value"),
@@ -54,14 +54,14 @@ TEXTS_04: dict[str, tuple[str, str]] = {
     "nb04.sign.text": (
         "{n} 个特征与政策预期方向不符（下表）：数据中的违约率方向与预期相反（Spearman 秩相关，p < {sign_alpha}），"
         "或加入其他特征后系数方向反转，或按预期方向分箱后只剩一箱。这些特征照常报告，不被删除。",
-        "{n} characteristic(s) at odds with the policy's expected direction (below): the default rate runs against it "
+        "{n} {n, plural, one {characteristic} other {characteristics}} at odds with the policy's expected direction (below): the default rate runs against it "
         "in the data (Spearman rank correlation, p < {sign_alpha}), or the coefficient reverses once the other characteristics "
-        "are in, or binning in the expected direction leaves one bin. They are reported, not dropped."),
+        "are in, or binning in the expected direction leaves one bin. {n, plural, one {It is} other {They are}} reported, not dropped."),
     "nb04.points.h": ("分值表", "Points table"),
     "nb04.points.text": (
         "每箱的分值（越高越安全）。好坏比为 {odds}:1 时总分为 {base} 分，每增加 {pdo} 分好坏比翻倍；农户总分为各特征所在箱分值之和。完整分值表写入 `scorecard_points.xlsx`。",
-        "Points per bin (higher = safer). The score is {base} points at good:bad odds {odds}:1 and {pdo} more points "
-        "double the odds; a household's score is the sum of its bins' points. The table is in `scorecard_points.xlsx`."),
+        "Points per bin (higher = safer). The score is {base} {base, plural, one {point} other {points}} at good:bad odds {odds}:1 and {pdo} more {pdo, plural, one {point} other {points}} "
+        "{pdo, plural, one {doubles} other {double}} the odds; a household's score is the sum of its bins' points. The table is in `scorecard_points.xlsx`."),
     "nb04.current.h": ("现行权重与校准评分卡的比较", "Current weights against the calibrated card"),
     "nb04.current.text": (
         "银行现行公式（参数“现行公式权重”，每单位线性计分；无积分记录的农户计 0 分）与现行等级切分点（参数“现行等级最低分”）作用于同一批农户。",
@@ -84,8 +84,8 @@ TEXTS_04: dict[str, tuple[str, str]] = {
     "nb04.a_or_better": (
         "按校准等级，已评分的 {n} 户中 A 级及以上占 {share}。报告 06 的信用村标准“A 级及以上农户占比”口径不同："
         "它使用每户最新一次模型跑批等级，以全部 {n06} 户为分母，为 {share06}。两个数字都对，回答的问题不同。",
-        "By the calibrated grades, {share} of the {n} scored households are A or better. Report 06's credit-village "
-        "criterion uses a different definition: each household's latest model-run grade over all {n06} households, "
+        "By the calibrated grades, {share} of the {n} scored {n, plural, one {household is} other {households are}} A or better. Report 06's credit-village "
+        "criterion uses a different definition: each household's latest model-run grade over all {n06} {n06, plural, one {household} other {households}}, "
         "{share06}. Both figures are right; they answer different questions."),
     "nb04.insample.h": ("样本内比较（仅供参考，不作为决策依据）", "In-sample comparison (for reference, not for the decision)"),
     "nb04.insample.text": (
@@ -149,7 +149,7 @@ TEXTS_04: dict[str, tuple[str, str]] = {
         "上期（{prev_run} 模型跑批，{prev_period} 年积分）{prev} 户，本期（{cur_run} 跑批，{cur_period} 年积分）{cur} 户："
         "各为该次跑批覆盖的农户，与上文的已评分农户（{scored} 户）口径不同。本节比较数据中的两期；"
         "报告 07 的 PSI、CSI 比较本次评估与运行历史中的基期评估，两者的结论可以不同。",
-        "Previous period ({prev_run} model run, points {prev_period}) {prev} households, current ({cur_run} run, points "
+        "Previous period ({prev_run} model run, points {prev_period}) {prev} {prev, plural, one {household} other {households}}, current ({cur_run} run, points "
         "{cur_period}) {cur}: each the households that run covered, not the scored households above ({scored}). This "
         "section compares the two periods in the data; report 07's PSI and CSI compare this evaluation with the base "
         "evaluation of the run history, and the two may conclude differently."),
@@ -167,9 +167,9 @@ TEXTS_04: dict[str, tuple[str, str]] = {
         "{k} 折的折外预测合在一起计算（用信 {n} 户，违约 {d} 户）：AUC {auc}，KS {ks}，这是首页与报告 07 的样本外 AUC 与 KS。"
         "各折单独计算的 AUC 平均 {auc_mean}、KS 平均 {ks_mean}；合并 AUC 低于 {k} 个折中 {auc_below} 个折的值，合并 KS 低于 {ks_below} 个折的值："
         "各折的评分卡不同，合并计算把不同评分卡给出的 PD 放在一起排序，合并值因此可以与各折的值不同。",
-        "The {k} folds' out-of-fold predictions pooled ({n} drawers, {d} defaults): AUC {auc}, KS {ks}, the "
+        "The {k} {k, plural, one {fold's} other {folds'}} out-of-fold predictions pooled ({n} {n, plural, one {drawer} other {drawers}}, {d} {d, plural, one {default} other {defaults}}): AUC {auc}, KS {ks}, the "
         "out-of-sample AUC and KS of the index and report 07. By fold, the mean AUC is {auc_mean} and the mean KS "
-        "{ks_mean}; the pooled AUC is below {auc_below} of the {k} folds', the pooled KS below {ks_below}: each fold "
+        "{ks_mean}; the pooled AUC is below {auc_below} of the {k} {k, plural, one {fold's} other {folds'}}, the pooled KS below {ks_below}: each fold "
         "has its own card, pooling ranks PDs from different cards together, so the pooled figure can differ from "
         "the folds'."),
     "nb04.c.keep_rule": ("AUC 差 95% 区间（DeLong 与按村自助法中较宽者）下限 > {gain} 才更换（按村分组的折外预测，DeLong 1988）", "replace only if the lower 95% bound (wider of DeLong's and the village bootstrap's) > {gain} (village-grouped out-of-fold, DeLong 1988)"),
@@ -177,7 +177,7 @@ TEXTS_04: dict[str, tuple[str, str]] = {
     "nb04.c.insample_fig": ("校准 {auc}，较现行高 {diff}（p {p}），样本内", "calibrated {auc}, {diff} above current (p {p}), in-sample"),
     "nb04.c.insample_rule": ("不作为决策依据：拟合与检验用同一批违约", "not for the decision: fitted and tested on the same defaults"),
     "nb04.c.light": ("等级校准交通灯", "Grade calibration traffic light"),
-    "nb04.c.light_fig": ("红灯 {red} 个、黄灯 {yellow} 个（共 {n} 个等级）", "{red} red, {yellow} yellow (of {n} grades)"),
+    "nb04.c.light_fig": ("红灯 {red} 个、黄灯 {yellow} 个（共 {n} 个等级）", "{red} red, {yellow} yellow (of {n} {n, plural, one {grade} other {grades}})"),
     "nb04.c.light_rule": ("二项检验置信度：< {light_yellow} 绿，{light_yellow}–{light_red} 黄，≥ {light_red} 红",
                           "binomial confidence: < {light_yellow} green, {light_yellow}-{light_red} yellow, ≥ {light_red} red"),
     "nb04.c.hl": ("整体校准（折外）", "Overall calibration (out of fold)"),

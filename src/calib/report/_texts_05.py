@@ -33,8 +33,8 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "rather than reading them as genuine 0-point borrowers."),
     "nb05.period.summary": (
         "贷款 {loans} 笔，违约 {defaults} 笔，按 {period} 年积分定价（复现合同利率 {share}）；无积分记录的贷款 {no_points} 笔。",
-        "{loans} loans, {defaults} defaults, priced on the {period} points ({share} of booked rates reproduced); "
-        "{no_points} loans without a points record."),
+        "{loans} {loans, plural, one {loan} other {loans}}, {defaults} {defaults, plural, one {default} other {defaults}}, priced on the {period} points ({share} of booked rates reproduced); "
+        "{no_points} {no_points, plural, one {loan} other {loans}} without a points record."),
     "nb05.inflation.h": ("各村积分与积分虚高迹象", "Points by village and signs of point inflation"),
     "nb05.inflation.text": (
         "积分由各村评定，村里可能虚高积分（从而抬高农户的优惠）。对最新一期，每村积分中位数及其农户积分较上期的增长中位数，"
@@ -46,7 +46,7 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "village; fast growth is the telling sign. Every village is in `points_by_village.xlsx`."),
     "nb05.inflation.summary": (
         "共 {villages} 个村；疑似积分虚高被标记的村 {flagged} 个：{names}。",
-        "{villages} villages; flagged for possible inflation: {flagged} ({names})."),
+        "{villages} {villages, plural, one {village} other {villages}}; flagged for possible inflation: {flagged} ({names})."),
     "nb05.plot.villages_title": ("最新一期各村农户积分（红色：疑似积分虚高）", "Points per household by village, latest period (red: flagged)"),
     "nb05.plot.villages_x": ("行政村（按积分中位数排序）", "villages (sorted by median points)"),
     "nb05.plot.points_y": ("积分（{period} 年）", "points ({period})"),
@@ -62,7 +62,7 @@ TEXTS_05: dict[str, tuple[str, str]] = {
     "nb05.plot.observed": ("实际违约率（Jeffreys 95% 区间）", "observed (Jeffreys 95%)"),
     "nb05.plot.modelled": ("模型 PD", "modelled PD"),
     "nb05.plot.clipped": ("纵轴按贷款不少于 {axis_min_loans} 笔的档位确定（上限 {top}）；更小档位的区间被截断",
-                          "y axis fitted to bands with at least {axis_min_loans} loans (top {top}); wider intervals of smaller bands are clipped"),
+                          "y axis fitted to bands with at least {axis_min_loans} {axis_min_loans, plural, one {loan} other {loans}} (top {top}); wider intervals of smaller bands are clipped"),
     "nb05.discount.h": ("每 100 分风险可证明的优惠与政策优惠", "The risk-justified discount per 100 points against the policy"),
     "nb05.discount.text": (
         "违约对积分（每 100 分）的逻辑回归，控制银行可观察且不由积分派生的变量：评议诚信与经营评分均值、户主年龄、无积分记录标记"
@@ -118,7 +118,7 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "drawn balance (the subsidy amount is not the subsidised part of the mean discount times the drawn balance). The last row is the total: its ratios the "
         "plain mean over all loans, its amounts the sums. Interest forgone is what the discount gives away; the part lower expected loss pays for "
         "is the risk-paid interest; the rest is subsidy.\n\n"
-        "**In sample**: the modelled PD comes from the default model fitted on these {loans} loans (previous "
+        "**In sample**: the modelled PD comes from the default model fitted on {loans, plural, one {this} other {these}} {loans} {loans, plural, one {loan} other {loans}} (previous "
         "section); the rate covering cost, whether a band covers it and the count of bands below cost all use it "
         "and are in-sample figures; funding cost, operating cost and LGD are the parameters' assumptions."),
     "nb05.cost.summary": (
@@ -149,12 +149,12 @@ TEXTS_05: dict[str, tuple[str, str]] = {
     "nb05.base_rate": (
         "基准利率 {base} 在 {n} / {of} 个积分档低于资金 + 运营成本 + 预期损失（样本内；{bands}）：任何积分优惠都不能使这些档覆盖成本，"
         "需要复核的是基准利率而非优惠。全部贷款合计的覆盖成本所需利率为 {book}（样本内，成本表合计行），{book_vs}",
-        "The base rate {base} is below funding + operating cost + expected loss in {n} of {of} points bands "
-        "(in sample; {bands}): no points discount can make them cover their cost, so the base rate, not the "
+        "The base rate {base} is below funding + operating cost + expected loss in {n} of {of} {of, plural, one {points band} other {points bands}} "
+        "(in sample; {bands}): no points discount can make {n, plural, one {it cover its} other {them cover their}} cost, so the base rate, not the "
         "discount, needs revising. Over all loans the rate covering cost is {book} (in sample, the cost table's "
         "total row): {book_vs}"),
     "nb05.base_rate_ok": ("基准利率 {base} 在全部 {of} 个积分档覆盖成本（样本内）；全部贷款合计的覆盖成本所需利率为 {book}。",
-                          "The base rate {base} covers cost in all {of} points bands (in sample); over all loans the rate covering cost is {book}."),
+                          "The base rate {base} covers cost in all {of} {of, plural, one {points band} other {points bands}} (in sample); over all loans the rate covering cost is {book}."),
     "nb05.book.above": ("高于基准利率 {base}：即使不给任何积分优惠，全部贷款合计也不覆盖成本。",
                         "above the base rate {base}: even without any points discount the loans as a whole do not cover their cost."),
     "nb05.book.within": ("不高于基准利率 {base}：不给积分优惠时，全部贷款合计覆盖成本。",
@@ -164,7 +164,7 @@ TEXTS_05: dict[str, tuple[str, str]] = {
                             "subsidy {subsidy} (point estimate; interest forgone {forgone} = risk-paid interest {paid} + subsidy)"),
     "nb05.c.current_rate": ("现行利率是否覆盖成本", "Do the current rates cover cost"),
     "nb05.c.current_rate_fig": ("现行利率下 {below} / {bands} 个积分档不覆盖（样本内）",
-                                "{below} of {bands} bands below cost at the current rates (in sample)"),
+                                "{below} of {bands} {bands, plural, one {band} other {bands}} below cost at the current rates (in sample)"),
     "nb05.c.pinned": ("；区间两端相同：重抽样的推荐都在此值，由约束（{binding}）而非风险估计决定",
                       "; both ends of the interval equal: the bootstrap replicates recommend this value too, held by "
                       "the constraint ({binding}), not by the risk estimate"),
@@ -196,7 +196,7 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "各档优惠随积分单调不减，这类积分档及积分更低的各档推荐优惠都只能为 0。"
         "这时需要调整的是基准利率，而不是积分优惠。推荐方案写入 `points_loan_schedule.yaml`，审核后可用于参数文件。",
         "The current schedule is banded, so the recommendation is too (base rate, floor rate and maximum discount "
-        "kept): one band every {width} points, each band its risk-justified discount against 0 points (loan-weighted, "
+        "kept): one band every {width} {width, plural, one {point} other {points}}, each band its risk-justified discount against 0 points (loan-weighted, "
         "non-decreasing in points), every band above the lowest plus one policy add-on. The add-on is the largest whose "
         "subsidy (the discount beyond the risk-justified discount against 0 points) stays within the subsidy budget "
         "and whose discount pushes no band's rate below funding + operating cost + expected loss (in-sample modelled "
@@ -247,7 +247,7 @@ TEXTS_05: dict[str, tuple[str, str]] = {
     "nb05.c.current": ("现行方案每年成本", "Yearly cost of the current schedule"),
     "nb05.c.base": ("基准利率是否覆盖成本", "Does the base rate cover cost"),
     "nb05.c.base_fig": ("基准利率 {base} 下 {below} / {bands} 个积分档不覆盖（样本内）；全部贷款覆盖成本需 {book}",
-                        "{below} of {bands} bands below cost at the base rate {base} (in sample); all loans need {book} to cover cost"),
+                        "{below} of {bands} {bands, plural, one {band} other {bands}} below cost at the base rate {base} (in sample); all loans need {book} to cover cost"),
     "nb05.c.base_rule": ("利率 ≥ 资金 + 运营成本 + 预期损失（底线规则）", "rate ≥ funding + operating cost + expected loss (floor rule)"),
     "nb05.c.period": ("参数方案与合同利率", "The parameters' schedule against the booked rates"),
     "nb05.c.period_fig": ("{share} 的贷款（{period} 年积分）", "{share} of loans ({period} points)"),
@@ -293,7 +293,7 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "(budget {budget}; the current schedule's subsidy {current} a year); the current discount: {verdict} (95% "
         "interval of the risk-justified discount per 100 points {ci}); {base}"),
     "nb05.summary.base": ("基准利率 {rate} 下 {below} / {bands} 个积分档不覆盖成本（样本内；全部贷款覆盖成本需 {book}），需复核基准利率。",
-                          "at the base rate {rate} {below} of {bands} bands are below cost (in sample; all loans need {book} to cover cost): revise the base rate."),
+                          "at the base rate {rate} {below} of {bands} {bands, plural, one {band} other {bands}} {below, plural, one {is} other {are}} below cost (in sample; all loans need {book} to cover cost): revise the base rate."),
     "nb05.summary.base_ok": ("基准利率 {rate} 在全部 {bands} 个积分档覆盖成本（样本内）。",
-                             "the base rate {rate} covers cost in all {bands} bands (in sample)."),
+                             "the base rate {rate} covers cost in all {bands} {bands, plural, one {band} other {bands}} (in sample)."),
 }

@@ -19,7 +19,7 @@ TEXTS_06: dict[str, tuple[str, str]] = {
         "A household is credited when it is eligible, profiled (reviewed **and** model-run) and its **final limit** "
         "is above zero; the final limit is the reconciled one (as in report 03). \"A or better\" uses each "
         "household's **latest model-run grade**; report 04's calibrated-grade share is a different definition (see report 04)."),
-    "nb06.final.summary": ("评议或跑批的 {n} 户中，最终额度大于 0 的 {positive} 户。", "{positive} of the {n} reviewed or model-run households have a final limit above 0."),
+    "nb06.final.summary": ("评议或跑批的 {n} 户中，最终额度大于 0 的 {positive} 户。", "{positive} of the {n} reviewed or model-run {n, plural, one {household} other {households}} {positive, plural, one {has} other {have}} a final limit above 0."),
     "nb06.figures.h": ("按村、乡镇与全部的指标", "Figures by village, township and programme"),
     "nb06.figures.text": (
         "每村一行，各乡镇汇总行在其村之后，全部在最后。本表按户计（信用村标准的口径）：授信面（按户）= 已授信农户 / 合格农户；"
@@ -69,13 +69,13 @@ TEXTS_06: dict[str, tuple[str, str]] = {
         "village assessment. One row per village not certified, also in `credit_villages.xlsx`, whose sheet What "
         "villages lack gives each change in its unit: \"change needed (households)\" in households, \"defaulted "
         "balance to recover (yuan)\" in yuan, as the words here."),
-    "noun.a_or_better": ("A 级及以上农户", "households rated A or better"),
-    "noun.profiled": ("已建档农户", "profiled households"),
-    "noun.credited": ("已授信农户", "credited households"),
-    "noun.with_loan": ("有贷款农户", "households with a loan"),
+    "noun.a_or_better": ("A 级及以上农户", "{n, plural, one {household rated A or better} other {households rated A or better}}"),
+    "noun.profiled": ("已建档农户", "{n, plural, one {profiled household} other {profiled households}}"),
+    "noun.credited": ("已授信农户", "{n, plural, one {credited household} other {credited households}}"),
+    "noun.with_loan": ("有贷款农户", "{n, plural, one {household with a loan} other {households with a loan}}"),
     # the profiling and credit-rate changes of verdicts made on kpis in persons
-    "noun.profiled_persons": ("已建档农户中的合格人员", "eligible persons in profiled households"),
-    "noun.credited_persons": ("已授信农户中的合格人员", "eligible persons in credited households"),
+    "noun.profiled_persons": ("已建档农户中的合格人员", "{n, plural, one {eligible person in profiled households} other {eligible persons in profiled households}}"),
+    "noun.credited_persons": ("已授信农户中的合格人员", "{n, plural, one {eligible person in credited households} other {eligible persons in credited households}}"),
     "lack.more": ("需增加 {n} 户{noun}", "{n} more {noun}"),
     "lack.fewer": ("需减少 {n} 户{noun}", "{n} fewer {noun}"),
     "lack.more_persons": ("需增加 {n} 名{noun}", "{n} more {noun}"),
@@ -90,8 +90,8 @@ TEXTS_06: dict[str, tuple[str, str]] = {
         "参数中的 {n} 个里程碑（{first} 至 {last}）中 {before} 个早于本次基准日 {as_of}；各项数字只在基准日测量一次，不在里程碑日期测量。"
         "因此下表把**当前**数字（基准日）与各里程碑及最终目标比较：“已达成/未达成”说明当前是否已达到该步，而不是当时是否按期达到。",
         "The targets are in **persons**: coverage (persons) = eligible persons in credited households / eligible "
-        "persons, usage (persons) = eligible persons in drawing households / in credited households. Of the {n} milestones in the parameters "
-        "({first} to {last}), {before} lie before this run's reference date {as_of}; the figures are measured once, "
+        "persons, usage (persons) = eligible persons in drawing households / in credited households. Of the {n} {n, plural, one {milestone} other {milestones}} in the parameters "
+        "({first} to {last}), {before} {before, plural, one {lies} other {lie}} before this run's reference date {as_of}; the figures are measured once, "
         "at the reference date, not at the milestone dates: the table compares the **current** figures with every "
         "milestone and the final targets (met / not met today, not whether it was on time)."),
     "nb06.missing_village_target": ("该里程碑没有规定建档村数", "no profiled-village target at this milestone"),
@@ -147,15 +147,15 @@ TEXTS_06: dict[str, tuple[str, str]] = {
         "`credit_villages.xlsx`: figures, verdicts (village and township) and what each village lacks, for the "
         "programme office. It holds no personal data."),
     "nb06.c.villages": ("认定的信用村", "Credit villages certified"),
-    "nb06.c.villages_fig": ("{cv} / {n} 个村（{share}）", "{cv} of {n} villages ({share})"),
+    "nb06.c.villages_fig": ("{cv} / {n} 个村（{share}）", "{cv} of {n} {n, plural, one {village} other {villages}} ({share})"),
     "nb06.c.villages_rule": ("全部信用村标准通过（A 级及以上 {a_share}、“952”、对比全县、定性标准）", "every credit-village criterion passes (A or better {a_share}, \"952\", county, qualitative)"),
     "nb06.c.townships": ("认定的信用乡镇", "Credit townships certified"),
-    "nb06.c.townships_fig": ("{ct} / {n} 个乡镇", "{ct} of {n} townships"),
+    "nb06.c.townships_fig": ("{ct} / {n} 个乡镇", "{ct} of {n} {n, plural, one {township} other {townships}}"),
     "nb06.c.townships_rule": ("信用村占比 {township_share} 且不良率{township_npl_vs_county}",
                               "credit villages {township_share} and NPL {township_npl_vs_county}"),
     "nb06.c.lacking": ("未认定村还差什么", "What the other villages lack"),
     "nb06.c.lacking_fig": ("未认定的 {n} 个村中 {one} 个只差一项（逐村列于下）；{na} 个村有未评估的定性标准",
-                           "{one} of the {n} villages not certified lack one criterion only (each listed below); {na} villages have a criterion not assessed"),
+                           "{one} of the {n} {n, plural, one {village} other {villages}} not certified {one, plural, one {lacks} other {lack}} one criterion only (each listed below); {na} {na, plural, one {village has} other {villages have}} a criterion not assessed"),
     "nb06.c.lacking_rule": ("见“未认定村欠缺项”与 credit_villages.xlsx", "see What villages lack and credit_villages.xlsx"),
     "nb06.c.coverage": ("授信面（按人数）", "Credit coverage (persons)"),
     "nb06.c.usage": ("用信面（按人数）", "Usage (persons)"),
@@ -176,7 +176,7 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     # {share_rule}, {npl_rule}: the township rules in words (calib.report.words.rule_words)
     "nb06.line.township_rule": ("信用村占比 {share_rule}；不良率{npl_rule} {county}",
                                 "credit villages {share_rule}; NPL {npl_rule} {county}"),
-    "nb06.line.more_villages": ("还需 {k} 个信用村", "{k} more credit villages"),
+    "nb06.line.more_villages": ("还需 {k} 个信用村", "{k} more {k, plural, one {credit village} other {credit villages}}"),
     "nb06.line.npl_fails": ("不良率{fails}", "NPL {fails}"),
     "nb06.line.targets": ("授信面与用信面目标（最终）", "programme targets (final)"),
     "nb06.line.targets_fig": ("授信面{unit}{coverage}，用信面{unit}{usage}", "coverage{unit} {coverage}, usage{unit} {usage}"),
@@ -188,7 +188,7 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.line.short": ("{what} {x} < {target}", "{what} {x} < {target}"),
     "nb06.line.short_no_data": ("{what}：无数据", "{what}: no data"),
     "nb06.line.milestones": ("阶段性目标（里程碑）", "programme milestones"),
-    "nb06.line.milestones_fig": ("{n} 个里程碑中 {when}", "of {n} milestones, {when}"),
+    "nb06.line.milestones_fig": ("{n} 个里程碑中 {when}", "of {n} {n, plural, one {milestone} other {milestones}}, {when}"),
     "nb06.line.milestones_early": ("{k} 个早于本次基准日", "{k} before the reference date"),
     "nb06.line.milestones_late": ("{k} 个晚于本次基准日", "{k} after it"),
     "nb06.line.milestones_rule": ("按日期的阶段目标", "dated milestones"),
@@ -196,30 +196,29 @@ TEXTS_06: dict[str, tuple[str, str]] = {
                                      "the figures are measured at the reference date only: not judged on time, "
                                      "compared with the current figures"),
     "nb06.line.white_list": ("白名单与合格农户", "white list and eligible households"),
-    "nb06.line.white_list_fig": ("白名单 {w} 户；合格农户 {e} 户", "white list {w} households; eligible {e} households"),
+    "nb06.line.white_list_fig": ("白名单 {w} 户；合格农户 {e} 户", "white list {w} {w, plural, one {household} other {households}}; eligible {e} {e, plural, one {household} other {households}}"),
     "nb06.line.profiled": ("建档村口径", "profiled villages"),
     "nb06.line.white_list_why": (
         "白名单 {w} 户，合格农户（户内至少一名合格人员：年龄符合且未被排除）{e} 户：白名单中 {ne} 户户内无合格成员"
         "（评议小组评议全村农户，资格按花名册判定），合格农户中 {nr} 户未经评议、{nw} 户经评议未入白名单"
         "（{e} − {nr} − {nw} + {ne} = {w}）。",
-        "The white list holds {w} households and {e} are eligible: {ne} white-listed households have no eligible "
-        "member (the panel reviews every household; eligibility is a roster rule), {nr} eligible households were "
-        "not reviewed and {nw} reviewed were not white-listed ({e} - {nr} - {nw} + {ne} = {w})."),
+        "The white list holds {w} {w, plural, one {household} other {households}} and {e} {e, plural, one {is} other {are}} eligible: {ne} white-listed {ne, plural, one {household has} other {households have}} no eligible "
+        "member (the panel reviews every household; eligibility is a roster rule), {nr} eligible {nr, plural, one {household was} other {households were}} "
+        "not reviewed and {nw} reviewed {nw, plural, one {was} other {were}} not white-listed ({e} - {nr} - {nw} + {ne} = {w})."),
     "nb06.line.profiled_why": ("{n} 个行政村中，按合格农户数计建档率达标（信用村口径）的为 {h} 个{tail}。",
-                               "Of {n} villages, {h} are profiled when a village's profiling rate counts eligible "
+                               "Of {n} {n, plural, one {village} other {villages}}, {h} {h, plural, one {is} other {are}} profiled when a village's profiling rate counts eligible "
                                "households (the credit-village rule){tail}."),
     "nb06.line.profiled_why_persons": ("；按合格人数计（目标考核口径）为 {p} 个",
                                        ", {p} when it counts eligible persons (the unit of the programme targets)"),
     "nb06.line.profiled_by_households": ("按户 {n} 个", "households {n}"),
     "nb06.line.profiled_by_persons": ("按人数 {n} 个", "persons {n}"),
     "nb06.line.village": ("信用村：{tw} {v}", "credit village {tw} / {v}"),
-    "nb06.line.village_fig": ("{n} 项未达标", "{n} criteria not met"),
-    "nb06.line.village_fig_one": ("{n} 项未达标", "{n} criterion not met"),
+    "nb06.line.village_fig": ("{n} 项未达标", "{n} {n, plural, one {criterion} other {criteria}} not met"),
     "nb06.line.village_more": ("其余未认定村（{n} 个）", "other villages not certified ({n})"),
     "nb06.line.village_more_fig": ("{n} 个", "{n}"),
     "nb06.line.village_more_where": ("各村欠缺项见{where}", "what each lacks: see {where}"),
     "nb06.line.village_more_list": ("各村欠缺项见完整清单", "what each lacks: the full list"),
     "nb06.summary": (
         "认定信用村 {cv} / {n} 个、信用乡镇 {ct} / {nt} 个；授信面（按人数）{coverage}、用信面（按人数）{usage}。",
-        "{cv} of {n} villages and {ct} of {nt} townships certified; coverage (persons) {coverage}, usage (persons) {usage}."),
+        "{cv} of {n} {n, plural, one {village} other {villages}} and {ct} of {nt} {nt, plural, one {township} other {townships}} certified; coverage (persons) {coverage}, usage (persons) {usage}."),
 }

@@ -15,7 +15,7 @@ TEXTS_07: dict[str, tuple[str, str]] = {
         "a traffic light from the monitoring thresholds of the parameters. For the risk department and auditors."),
     "nb07.loaded": (
         "运行历史中共 {runs} 次运行，{points} 个评估基准日（其中回填 {backfilled} 个）。",
-        "The run history holds {runs} runs over {points} as-of dates ({backfilled} of them backfilled)."),
+        "The run history holds {runs} {runs, plural, one {run} other {runs}} over {points} {points, plural, one {as-of date} other {as-of dates}} ({backfilled} of them backfilled)."),
     "nb07.points.h": ("评估基准日与数据来源", "As-of dates and where they come from"),
     "nb07.points.text": (
         "同一基准日评估多次时取最近一次运行。标为“回填”的点不是银行的实际评估：它们是样本早期的季度快照（人口信用质量逐季漂移）"
@@ -53,9 +53,9 @@ TEXTS_07: dict[str, tuple[str, str]] = {
     # conclusions
     "nb07.c.history": ("可比较的评估", "Evaluations to compare"),
     "nb07.c.history_fig": ("{points} 个基准日（回填 {backfilled} 个），最近 {date}；以下各项为该基准日的数值",
-                           "{points} as-of dates ({backfilled} backfilled), latest {date}; the figures below are at that date"),
+                           "{points} {points, plural, one {as-of date} other {as-of dates}} ({backfilled} backfilled), latest {date}; the figures below are at that date"),
     "nb07.c.history_none": ("运行历史为空", "the run history is empty"),
-    "nb07.c.history_rule": ("至少 {min_trend_points} 个基准日才能看趋势", "at least {min_trend_points} as-of dates to see a trend"),
+    "nb07.c.history_rule": ("至少 {min_trend_points} 个基准日才能看趋势", "at least {min_trend_points} {min_trend_points, plural, one {as-of date} other {as-of dates}} to see a trend"),
     "nb07.c.is_base": ("本次即基期，尚无可比较的评估", "this run is the base: nothing to compare yet"),
     "nb07.c.relative_fig": ("{value}，为基期的 {ratio} 倍", "{value}, {ratio} times the base run"),
     "nb07.c.detail_fig": ("{value}（{detail}）", "{value} ({detail})"),
@@ -66,7 +66,7 @@ TEXTS_07: dict[str, tuple[str, str]] = {
     "nb07.c.rule_low_rel": ("相对基期：绿灯 < {green} 倍，黄灯 < {amber} 倍（监测参数）", "vs base: green < {green}×, amber < {amber}× (monitoring parameters)"),
     "nb07.summary": (
         "最近基准日 {date}：红灯 {red} 个、黄灯 {amber} 个（共 {n} 个指标）；{worst}。",
-        "Latest as-of date {date}: {red} red, {amber} amber (of {n} indicators); {worst}."),
+        "Latest as-of date {date}: {red} red, {amber} amber (of {n} {n, plural, one {indicator} other {indicators}}); {worst}."),
     "nb07.summary_base_backfilled": (
         "{names}以基期 {base} 为参照，该基期是回填的生成快照（非银行的实际评估）{then}。",
         " {names} are judged against the base run of {base}, a backfilled generated snapshot (not one of the "

@@ -13,12 +13,32 @@ as a placeholder, never as a typed number: ``{shift_threshold}`` in a column nam
 in a metric's name. Every lookup fills such a placeholder, when its caller does not, from the
 threshold's home (:func:`calib.report.methods.fixed_words_for`, the words the methods appendices
 state), so that a changed constant changes every label that states it.
+
+A count that governs a word of an English text selects the word's form, ICU MessageFormat's
+``plural`` argument (gettext's ``ngettext``) written inside the text::
+
+    "{n} of {m} {m, plural, one {village} other {villages}}"
+
+``{count, plural, <category> {form} ...}``: the categories are CLDR's (``zero``, ``one``,
+``two``, ``few``, ``many``, ``other``; English uses ``one`` and ``other``) or an exact value
+``=0``; ``other`` is required. A form is plain words (no placeholder, no brace), taken as written,
+spaces included. The selector does not print the count (write ``{n}`` for that); its count is a
+field of the text like any placeholder (:func:`_fields` names it, a lookup that does not fill it
+raises ``KeyError``). The form is chosen by Babel's CLDR plural rules of the text's language
+(:func:`plural_category`) from the count as filled: an int, float, Decimal or numpy number, or
+the count already formatted (``"1,234"``); the missing mark ``"—"`` (or None, NaN) takes
+``other``. Chinese has no plural: the Chinese texts have no selector, and an English text may
+take a count its Chinese text does not state (``noun.profiled``: the form of the noun that a
+count of :func:`calib.report.words.lacks` governs).
 """
 from __future__ import annotations
 
+import math
+import numbers
 import re
 import string
 import warnings
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
@@ -29,7 +49,7 @@ from calib.report._texts import TEXTS
 
 __all__ = ["LANGS", "DEFAULT_LANG", "MissingLabelWarning", "set_lang", "get_lang", "t", "_",
            "column_label", "metric_label", "metric_kind", "value_label", "coded_words", "kind_of", "has",
-           "catalogue_keys"]
+           "catalogue_keys", "plural_category"]
 
 LANGS = ("zh-CN", "en")
 DEFAULT_LANG = "zh-CN"
@@ -68,12 +88,112 @@ def _pick(entry: tuple, lang: str | None) -> str:
     return entry[_IDX[lang or get_lang()]]
 
 
+#: A plural selector ``{count, plural, one {form} other {form}}`` (module docstring).
+_SELECTOR = re.compile(r"\{\s*(\w+)\s*,\s*plural\s*,((?:\s*(?:=\d+|zero|one|two|few|many|other)\s*\{[^{}]*\})+)\s*\}")
+_FORM = re.compile(r"\s*(=\d+|zero|one|two|few|many|other)\s*\{([^{}]*)\}")
+#: A count written with thousands separators (``1,234``) or none, a sign and decimals.
+_COUNT_TEXT = re.compile(r"[+-]?(?:\d{1,3}(?:[,\u00a0\u202f]\d{3})+|\d+)(?:\.\d+)?")
+_PLURAL_LOCALE = {"zh-CN": "zh_Hans_CN", "en": "en"}
+
+
+@lru_cache(maxsize=4096)
+def _selectors(text: str) -> tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]:
+    """The plural selectors of a text: (selector as written, count, ((category, form), ...))."""
+    if "plural" not in text:
+        return ()
+    return tuple((m.group(0), m.group(1), tuple(_FORM.findall(m.group(2)))) for m in _SELECTOR.finditer(text))
+
+
+def _plain(text: str) -> str:
+    """``text`` with its plural selectors left out (what :class:`string.Formatter` can parse)."""
+    return _SELECTOR.sub("", text) if _selectors(text) else text
+
+
 @lru_cache(maxsize=4096)
 def _fields(text: str) -> frozenset[str]:
-    """The placeholders of a catalogue text (``{n}`` -> ``n``); empty for a plain text."""
+    """The placeholders of a catalogue text (``{n}`` -> ``n``), a plural selector's count among
+    them (``{m, plural, ...}`` -> ``m``); empty for a plain text."""
     if "{" not in text:
         return frozenset()
-    return frozenset(f for _, f, _, _ in string.Formatter().parse(text) if f)
+    counts = {count for _, count, _ in _selectors(text)}
+    return frozenset(f for _, f, _, _ in string.Formatter().parse(_plain(text)) if f) | counts
+
+
+def _number(value: Any) -> int | float | Decimal | None:
+    """A count as Babel's plural rules take it; None for a missing count (None, NaN, ``"—"``).
+
+    Raises
+    ------
+    ValueError
+        For a text that is not a number (``"1,234"``, ``"−2"`` and ``"1.5"`` are).
+    """
+    if value is None or isinstance(value, bool):
+        return None if value is None else int(value)
+    if isinstance(value, numbers.Integral):  # numpy's integers too
+        return int(value)
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, numbers.Real):
+        return float(value) if math.isfinite(float(value)) else None
+    text = str(value).strip().replace("\u2212", "-")
+    if text in ("", "—", "nan", "NaN"):
+        return None
+    if not _COUNT_TEXT.fullmatch(text):
+        raise ValueError(f"label catalogue: a plural selector's count must be a number, got {value!r}")
+    try:
+        return Decimal(re.sub(r"[,\u00a0\u202f]", "", text))
+    except InvalidOperation:  # pragma: no cover (the pattern admits numbers only)
+        raise ValueError(f"label catalogue: a plural selector's count must be a number, got {value!r}") from None
+
+
+@lru_cache(maxsize=4)
+def _plural_rule(lang: str):
+    from babel import Locale
+
+    return Locale.parse(_PLURAL_LOCALE[lang]).plural_form
+
+
+def plural_category(value: Any, lang: str | None = None) -> str:
+    """The CLDR plural category of a count in ``lang`` (Babel's rules): ``one`` or ``other`` in
+    English, ``other`` always in Chinese.
+
+    ``value`` may be formatted already (``"1,234"``); a formatted decimal keeps its visible
+    fraction, as CLDR asks (``"1.0"`` is ``other``: "1.0 villages"); a missing count (None, NaN,
+    ``"—"``) is ``other``.
+
+    Examples
+    --------
+    >>> plural_category(1, "en"), plural_category("1,001", "en"), plural_category(1, "zh-CN")
+    ('one', 'other', 'other')
+    """
+    number = _number(value)
+    return "other" if number is None else _plural_rule(lang or get_lang())(number)
+
+
+def _form(count: Any, forms: tuple[tuple[str, str], ...], lang: str | None) -> str:
+    """The form a count selects: an exact value's (``=0``) first, then its plural category's,
+    else ``other``."""
+    chosen = dict(forms)
+    number = _number(count)
+    for category, form in forms:
+        if category.startswith("=") and number is not None and number == int(category[1:]):
+            return form
+    return chosen.get(plural_category(count, lang), chosen["other"])
+
+
+def _select(text: str, values: dict[Any, Any], lang: str | None) -> str:
+    """``text`` with each plural selector replaced by the form its count in ``values`` selects.
+
+    Raises
+    ------
+    KeyError
+        For a selector whose count ``values`` does not hold (as a missing placeholder does).
+    """
+    for written, count, forms in _selectors(text):
+        if count not in values:
+            raise KeyError(count)
+        text = text.replace(written, _form(values[count], forms, lang), 1)
+    return text
 
 
 def _fixed(fields: frozenset[str] | set[str], lang: str | None) -> dict[str, str]:
@@ -90,7 +210,8 @@ def _fill(text: str, lang: str | None, fmt: dict[str, Any] | None = None) -> str
     threshold is filled from the threshold's home (:func:`_fixed`).
 
     Without ``fmt`` a text whose placeholders are not all fixed thresholds is returned as it is
-    (its caller formats it); with ``fmt`` a placeholder nobody fills raises ``KeyError``.
+    (its caller formats it); with ``fmt`` a placeholder nobody fills raises ``KeyError``, a plural
+    selector's count too. Each plural selector takes the form its count selects.
     """
     fields = _fields(text)
     if not fields:
@@ -99,7 +220,8 @@ def _fill(text: str, lang: str | None, fmt: dict[str, Any] | None = None) -> str
     words = _fixed(open_, lang)
     if not fmt and set(words) != open_:
         return text
-    return text.format(**{**words, **(fmt or {})})
+    values = {**words, **(fmt or {})}
+    return _select(text, values, lang).format(**values)
 
 
 def _words(key: str) -> str:
@@ -268,5 +390,5 @@ def value_label(value: Any, lang: str | None = None) -> Any:
         m = rx.fullmatch(value)
         if m:
             groups = [_pick(_GROUP_WORDS[g], lang) if g in _GROUP_WORDS else g for g in m.groups()]
-            return _pick(entry, lang).format(*groups)
+            return _select(_pick(entry, lang), {str(i): g for i, g in enumerate(groups)}, lang).format(*groups)
     return value

@@ -248,12 +248,12 @@ def _schedule_words(s, en: bool) -> str:
     if s.bands:
         if en:
             text = f"Base rate {base}, discounts by points band: " + ", ".join(
-                f"{off(b.discount)} from {fmt.count(b.points)} points" for b in s.bands)
+                f"{off(b.discount)} from {t('word.points', 'en', n=fmt.count(b.points))}" for b in s.bands)
         else:
             text = f"基准利率 {base}，分档优惠：" + "，".join(f"{fmt.count(b.points)} 分起 {off(b.discount)}" for b in s.bands)
     else:
         how = ("proportional" if s.proportional else "by whole steps") if en else ("按比例" if s.proportional else "按整档")
-        text = (f"Base rate {base}, {off(s.step_discount)} off per {fmt.count(s.step_points)} points ({how})" if en
+        text = (f"Base rate {base}, {off(s.step_discount)} off per {t('word.points', 'en', n=fmt.count(s.step_points))} ({how})" if en
                 else f"基准利率 {base}，每 {fmt.count(s.step_points)} 分优惠 {off(s.step_discount)}（{how}）")
     if s.max_discount is not None:
         text += f", at most {off(s.max_discount)} off" if en else f"，最多优惠 {off(s.max_discount)}"
@@ -465,9 +465,9 @@ def lacks(near: pd.DataFrame, verdicts: pd.DataFrame, qualitative: Sequence[str]
                 value = None if c == "npl_vs_county" else r[c]["value"]
                 parts.append(f"{column_label(c, lang)}{colon}{rule_words(r[c]['op'], value, lang)['fails']}")
             elif need:
-                per = "_persons" if unit == "person" and c in _PER_UNIT else ""  # in eligible persons
-                parts.append(spaced(t(("lack.more" if need > 0 else "lack.fewer") + per, lang,
-                                      n=fmt.count(abs(need)), noun=t(_NOUN[c] + per, lang))))
+                per, n = ("_persons" if unit == "person" and c in _PER_UNIT else ""), fmt.count(abs(need))
+                parts.append(spaced(t(("lack.more" if need > 0 else "lack.fewer") + per, lang,  # the noun's form by n
+                                      n=n, noun=t(_NOUN[c] + per, lang, n=n))))
         for c in list(figures) + list(qualitative):
             verdict = qv.get(c) if len(qv) else None
             if verdict in ("fail", "not assessed", "no data") and (c in qualitative or verdict == "no data"):

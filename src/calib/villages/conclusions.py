@@ -75,9 +75,8 @@ def _village_rows(verdicts, kpis, rules, lang, near: pd.DataFrame | None = None,
                               lang=lang)
     rows = []
     for r in near.to_dict("records"):  # one row per village not certified (a report table)
-        n = int(r["n_lacking"])
         rows.append((_t("nb06.line.village", lang, tw=r["township"], v=r["village"]),
-                     _t("nb06.line.village_fig_one" if n == 1 else "nb06.line.village_fig", lang, n=n),
+                     _t("nb06.line.village_fig", lang, n=int(r["n_lacking"])),  # its noun by the count
                      _t("nb06.line.standard", lang),
                      _t("nb06.line.lacks", lang, status=_status(r["status"], lang), lack=r["lacks"])))
     return rows, left
