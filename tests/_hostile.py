@@ -75,10 +75,12 @@ def _new_id(old: str, k: int) -> str:
     return _valid_id(old[:14] + seq + old[16])
 
 
-def build(folder: Path, *, seed: int = 3, villages: int = 6, households_per_village: int = 25) -> Adversarial:
-    """Write the adversarial programme into ``folder`` (created) and return what was planted."""
+def build(folder: Path, *, seed: int = 3, villages: int = 6, households_per_village: int = 25,
+          schedule: dict | None = None) -> Adversarial:
+    """Write the adversarial programme into ``folder`` (created) and return what was planted
+    (its loans priced with the points ``schedule``, default the sample's)."""
     res = synth.generate(seed=seed, villages=villages, households_per_village=households_per_village,
-                         as_of=AS_OF, chinese_headers=True)
+                         as_of=AS_OF, chinese_headers=True, schedule=schedule)
     synth.write(res, folder)
     ro = _read(folder, "roster")
     old = ro["行政村名称"].drop_duplicates().tolist()

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from _support import ROOT, calib_cli, write_params
+from _support import ROOT, calib_cli, sample_params, write_params
 
 
 #: the launchers this process started (kept so none is collected while it runs)
@@ -127,7 +127,22 @@ def _build_adversarial(factory):
     import _hostile as H
 
     return H.build(factory.mktemp("adversarial") / "programme", seed=7, villages=12,
-                   households_per_village=40)
+                   households_per_village=40, schedule=banded_points_loan()["schedule"])
+
+
+#: The points schedule of the shared end-to-end run: in bands (a discount from each threshold on,
+#: not a step per 100 points), so that report 05's banded wording and tables are rendered end to
+#: end on every test run; the adversarial programme's loans are priced with it. The sample
+#: (``reader_bundle``) keeps its proportional step.
+BANDS = [{"points": 200, "discount": 0.001}, {"points": 400, "discount": 0.002},
+         {"points": 600, "discount": 0.003}, {"points": 800, "discount": 0.004}]
+
+
+def banded_points_loan() -> dict:
+    """The sample's ``points_loan`` block with its schedule in :data:`BANDS` (same base rate)."""
+    block = sample_params()["points_loan"]
+    block["schedule"] = {"base_rate": block["schedule"]["base_rate"], "bands": BANDS}
+    return block
 
 
 def _start_run_bundle(factory) -> dict:
@@ -140,7 +155,7 @@ def _start_run_bundle(factory) -> dict:
     r = calib_cli("keygen", str(key))
     assert r.returncode == 0, r.stderr
     title = f"{H.MARKUP}{H.HYPERLINK}"
-    params = write_params(tmp, adv.folder, lang="en", title=title, title_en=title)
+    params = write_params(tmp, adv.folder, lang="en", title=title, title_en=title, points_loan=banded_points_loan())
     out, history = tmp / "reports", tmp / "history.sqlite"
     from calib.io.read import LOAD_LOG
 

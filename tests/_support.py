@@ -16,11 +16,16 @@ SAMPLE = ROOT / "data" / "sample"
 AS_OF = "2026-06-30"
 
 
+def sample_params() -> dict:
+    """params/sample.yaml as a plain mapping (libyaml's loader when built, as calib.params reads it)."""
+    return yaml.load((ROOT / "params" / "sample.yaml").read_text(encoding="utf-8"),
+                     Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def write_params(folder: Path, data: Path, nb_dir: Path | None = None, **extra) -> Path:
     """A parameter file like params/sample.yaml for ``data`` (and ``nb_dir``), written into
     ``folder``; ``extra`` keys replace the sample's."""
-    raw = yaml.load((ROOT / "params" / "sample.yaml").read_text(encoding="utf-8"),
-                    Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    raw = sample_params()
     raw.update(data_dir=str(data), notebooks_dir=str(nb_dir or ROOT / "notebooks"), **extra)
     p = folder / f"params-{len(list(folder.glob('params-*')))}.yaml"
     p.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")

@@ -157,3 +157,17 @@ def test_points_loan_block_replaces_the_loose_keywords():
     assert P.load_points_loan(Pm.block("points_loan")) == t
     # the one schema's defaults are seed 004's reference schedule
     assert P.Schedule() == P.load_schedule(REF)
+
+
+def test_a_schedule_as_a_parameter_block():
+    """``Schedule.block``: a step schedule gives every field; a banded one leaves out the step
+    fields its bands replace and writes whole thresholds as integers; both read back the same."""
+    step = P.Schedule(base_rate=0.05, step_points=100, step_discount=0.001)
+    assert step.block() == step.model_dump()
+    banded = P.Schedule(base_rate=0.06, floor_rate=0.03,
+                              bands=[{"points": 200.0, "discount": 0.001}, {"points": 450.5, "discount": 0.0025}])
+    block = banded.block()
+    assert block == {"base_rate": 0.06, "max_discount": None, "floor_rate": 0.03,
+                     "bands": [{"points": 200, "discount": 0.001}, {"points": 450.5, "discount": 0.0025}]}
+    assert type(block["bands"][0]["points"]) is int
+    assert P.load_schedule(block) == banded and P.load_schedule(step.block()) == step

@@ -64,3 +64,23 @@ def test_generator_rebuilds_the_committed_sample_byte_identically(tmp_path):
     assert committed == rebuilt
     for rel in committed:
         assert (SAMPLE / rel).read_bytes() == (tmp_path / rel).read_bytes(), rel
+
+
+def test_loans_are_priced_with_the_schedule_given():
+    """``schedule=`` prices each loan at its household's latest points (0 without a record) by
+    that schedule; the default is the sample's proportional step."""
+    from calib.pricing import rate_for_points
+
+    bands = {"base_rate": 0.05, "bands": [{"points": 200, "discount": 0.001}, {"points": 500, "discount": 0.004}]}
+    step = synth.generate(seed=2, villages=6, households_per_village=30, dirty=False)
+    banded = synth.generate(seed=2, villages=6, households_per_village=30, dirty=False, schedule=bands)
+    pts = banded.tables["points"]
+    latest = pts.loc[pts["period"] == "2025"].set_index("household_id")["points"].astype(float)
+    loans = banded.tables["loans"]
+    held = loans["household_id"].map(latest).fillna(0.0)  # no points record: priced at 0 points
+    rate = loans["interest_rate"].astype(float)
+    assert held.gt(500).any() and held.between(200, 500).any() and held.lt(200).any()
+    np.testing.assert_allclose(rate, np.round(rate_for_points(held.to_numpy(), bands), 5), atol=0)
+    assert set(np.round(0.05 - rate, 5)) == {0.0, 0.001, 0.004}
+    assert not np.allclose(step.tables["loans"]["interest_rate"].astype(float), rate)
+    assert banded.parameters["schedule"] == bands and "schedule" not in step.parameters

@@ -140,6 +140,27 @@ class Schedule(BaseModel):
             _check_bands(self.bands)
         return self
 
+    def block(self) -> dict[str, Any]:
+        """The schedule as a ``points_loan.schedule`` parameter block, ready for a parameter file.
+
+        A step schedule gives every field; a banded one leaves out ``step_points``,
+        ``step_discount`` and ``proportional`` (its bands replace them: written beside the bands
+        they would read as if they applied) and writes whole thresholds as integers.
+
+        Examples
+        --------
+        >>> Schedule(bands=[{"points": 200, "discount": 0.001}]).block()
+        {'base_rate': 0.05, 'max_discount': None, 'floor_rate': None, 'bands': [{'points': 200, 'discount': 0.001}]}
+        """
+        out = self.model_dump()
+        if self.bands is None:
+            return out
+        for k in ("step_points", "step_discount", "proportional"):
+            del out[k]
+        out["bands"] = [{"points": int(b["points"]) if float(b["points"]).is_integer() else b["points"],
+                         "discount": b["discount"]} for b in out["bands"]]
+        return out
+
     def per_100(self) -> float:
         """Discount per 100 points of a step schedule (NaN for a banded one)."""
         if self.bands is not None:

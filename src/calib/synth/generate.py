@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +66,7 @@ def generate(
     points_effect: float | None = None,
     chinese_headers: bool = True,
     drift: float = 0.0,
+    schedule: Mapping | None = None,
 ) -> SynthResult:
     """Generate a programme with known truth (the reference generator of ``data/sample``).
 
@@ -94,6 +96,11 @@ def generate(
         of their business factor by half of it (a drifting population, as
         :func:`calib.synth.generate_fast` draws it; the earlier quarters of
         :func:`calib.synth.quarterly_snapshots`); 0 leaves the draws untouched.
+    schedule : mapping, optional
+        The points schedule the loans were priced with (a ``points_loan.schedule`` block, e.g.
+        with ``bands``: each loan's booked rate is :func:`calib.pricing.rate_for_points` of its
+        household's latest points); default the sample's, 5% less 0.1 percentage point per 100
+        points, proportional.
 
     Returns
     -------
@@ -118,7 +125,7 @@ def generate(
     reviews = T.make_reviews(rng, V, H, R)
     runs = T.make_model_runs(rng, V, H)
     points = T.make_points(rng, V, H)
-    loans, discount_true = T.make_loans(rng, V, H, coef)
+    loans, discount_true = T.make_loans(rng, V, H, coef, schedule)
     va = T.make_assessments(rng, V)
     truth = T.make_truth(V, H, R)
     tables = {"roster": roster, "reviewers": reviewers, "reviews": reviews,
@@ -133,6 +140,8 @@ def generate(
     params = _parameters(seed, villages, H, R, as_of, coef, discount_true)
     if drift:  # recorded only when used: the sample's parameters.json stays as it is
         params["drift"] = float(drift)
+    if schedule is not None:
+        params["schedule"] = dict(schedule)
     return SynthResult(tables=tables, truth=truth, parameters=params)
 
 

@@ -7,6 +7,7 @@ State shared between tables travels in two small namespaces: ``V`` (villages) an
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import SimpleNamespace
 
 import numpy as np
@@ -338,8 +339,10 @@ def make_points(rng: np.random.Generator, V: SimpleNamespace, H: SimpleNamespace
 
 
 def make_loans(rng: np.random.Generator, V: SimpleNamespace, H: SimpleNamespace,
-               coef: dict) -> tuple[pd.DataFrame, float]:
-    """Loans of credited households that draw, defaults from the true model; the true discount."""
+               coef: dict, schedule: Mapping | None = None) -> tuple[pd.DataFrame, float]:
+    """Loans of credited households that draw, defaults from the true model; the true discount.
+    The booked rates are the sample's schedule's (5% less 0.1 pp per 100 points) at the
+    household's latest points, or ``schedule``'s when given."""
     eta = (coef["intercept"] + coef["business"] * H.bus + coef["integrity"] * H.integ
            + coef["bureau"] * H.bureau + coef["points_per_100"] * (H.true_points - 300) / 100
            + V.df["default_shock"].to_numpy()[H.hv])
@@ -356,7 +359,12 @@ def make_loans(rng: np.random.Generator, V: SimpleNamespace, H: SimpleNamespace,
     granted = np.minimum(H.consensus_true[dh], H.model_lim[dh])
     drawn = round_to(granted * rng.uniform(0.3, 1.0, L), 100)
     pts_loan = np.where(H.has_pts[dh], H.pts_2025[dh], 0)
-    rate = np.round(0.05 - 0.001 * pts_loan / 100, 5)
+    if schedule is None:
+        rate = np.round(0.05 - 0.001 * pts_loan / 100, 5)
+    else:
+        from calib.pricing.schedule import rate_for_points
+
+        rate = np.round(rate_for_points(pts_loan, schedule), 5)
     default = (rng.random(L) < H.p_true[dh]).astype(int)
     start = _on(V, "2025-10-08") + pd.to_timedelta(rng.integers(0, 80, L), unit="D")
     loans = pd.DataFrame({
