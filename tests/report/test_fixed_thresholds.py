@@ -230,14 +230,13 @@ def test_report_03s_wild_bootstrap_applies_the_villages_its_texts_state():
 def test_every_placeholder_of_an_appendix_is_filled():
     """A placeholder no mapping fills would raise when the page is written: every report's texts
     take only the run's parameters and its fixed words."""
-    import string
-
+    from calib.report import labels
     from calib.report.words import param_words
 
     for report in sorted(METHODS):
         for lang, i in (("zh-CN", 0), ("en", 1)):
             known = set(param_words(None, lang)) | set(fixed_words(report, lang))
-            fields = {f for _, text in METHODS[report] for _, f, _, _ in string.Formatter().parse(text[i]) if f}
+            fields = {f for _, text in METHODS[report] for f in labels._fields(text[i])}  # plural counts too
             assert fields <= known, (report, fields - known)
 
 

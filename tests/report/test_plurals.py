@@ -22,10 +22,14 @@ CATEGORIES = {"zero", "one", "two", "few", "many", "other"}
 
 
 def _catalogue() -> dict[str, tuple[str, str]]:
-    """Every (zh-CN, en) entry: texts, terms, values, the index's metric names and the reasons."""
+    """Every (zh-CN, en) entry: texts, terms, values, the index's metric names, the reasons and
+    the methods appendices' texts (:func:`calib.report.labels.format_text` fills them)."""
+    from calib.report.methods import METHODS
+
     return {**{f"text {k}": v for k, v in TEXTS.items()}, **{f"term {k}": v for k, v in TERMS.items()},
             **{f"value {k}": v for k, v in VALUES.items()}, **{f"metric {k}": v[:2] for k, v in METRICS.items()},
-            **{f"reason {p}": e for p, e in REASONS}}
+            **{f"reason {p}": e for p, e in REASONS},
+            **{f"methods {r} {term[1]}": text for r, rows in METHODS.items() for term, text in rows}}
 
 
 @pytest.mark.parametrize("count, said", [
@@ -163,6 +167,19 @@ def test_a_fixed_threshold_fills_its_selector_too():
     """``{few_clusters} villages`` is filled from the threshold's home at lookup, the selector with it."""
     said = labels.t("missing.p_wild", "en")
     assert "plural" not in said and re.search(r"from \d+ villages", said)
+
+
+def test_a_methods_appendix_states_its_fixed_counts_in_the_right_form(monkeypatch):
+    """The appendices' thresholds are module constants, read when the page is written: their
+    words follow them, in the singular too."""
+    from calib import _stats
+    from calib.report.methods import methods_appendix
+
+    assert "below 30 villages also" in methods_appendix("03", "en").plain
+    monkeypatch.setattr(_stats, "FEW_CLUSTERS", 1)
+    said = methods_appendix("03", "en").plain
+    assert "below 1 village also" in said and "plural" not in said
+    assert "plural" not in methods_appendix("03", "zh-CN").plain
 
 
 def test_a_schedule_per_point_says_point():

@@ -49,7 +49,7 @@ from calib.report._texts import TEXTS
 
 __all__ = ["LANGS", "DEFAULT_LANG", "MissingLabelWarning", "set_lang", "get_lang", "t", "_",
            "column_label", "metric_label", "metric_kind", "value_label", "coded_words", "kind_of", "has",
-           "catalogue_keys", "plural_category"]
+           "catalogue_keys", "plural_category", "format_text"]
 
 LANGS = ("zh-CN", "en")
 DEFAULT_LANG = "zh-CN"
@@ -222,6 +222,18 @@ def _fill(text: str, lang: str | None, fmt: dict[str, Any] | None = None) -> str
         return text
     values = {**words, **(fmt or {})}
     return _select(text, values, lang).format(**values)
+
+
+def format_text(text: str, values: dict[str, Any], lang: str | None = None) -> str:
+    """A text of another table than the catalogue (the methods appendices) formatted with
+    ``values`` (``str.format_map``), each plural selector taking the form its count selects.
+
+    Examples
+    --------
+    >>> format_text("{n} {n, plural, one {village} other {villages}}", {"n": "1"}, "en")
+    '1 village'
+    """
+    return _select(text, values, lang).format_map(values)
 
 
 def _words(key: str) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from importlib import import_module
 
 from calib.report.display import CSS, HTML
-from calib.report.labels import get_lang
+from calib.report.labels import LANGS, format_text, get_lang
 
 __all__ = ["METHODS", "GLOSSARY", "FIXED_WORDS", "fixed_words", "fixed_words_for", "methods_appendix",
            "glossary_page"]
@@ -68,7 +68,7 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
     "02": [
         (("公议授信额度（调整法）", "Consensus limit (adjusted)"),
          ("对数额度 = 农户水平 + 评议员宽严效应 + 误差，Huber 稳健估计，在评议图（农户—评议员）的每个连通分量内分别估计；评议员少于 {min_raters} 人或自由度不足 {min_component_df} 的分量用中位数。额度按参数的额度档位取整、按参数的上限封顶（本次取值见参数表）。",
-          "log limit = household level + reviewer leniency + error, Huber-robust, estimated within each connected component of the household-reviewer graph; components with fewer than {min_raters} reviewers or under {min_component_df} residual degrees of freedom use the median. Rounded to the grid and capped at the ceiling of the parameters (this run's values in the parameter table).")),
+          "log limit = household level + reviewer leniency + error, Huber-robust, estimated within each connected component of the household-reviewer graph; components with fewer than {min_raters} {min_raters, plural, one {reviewer} other {reviewers}} or under {min_component_df} residual degrees of freedom use the median. Rounded to the grid and capped at the ceiling of the parameters (this run's values in the parameter table).")),
         (("宽严倾向区间", "Leniency interval"),
          ("Huber 三明治方差，含有限样本因子 K²（Huber 1981, §7.6）。",
           "Huber sandwich variance with the finite-sample factor K² (Huber 1981, §7.6).")),
@@ -94,7 +94,7 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
           "Method-comparison regressions. Deming: closed form with error-variance ratio λ (Linnet 1993). Passing–Bablok (Passing & Bablok 1983, CLSI EP09): the slope is the shifted median of all pairwise slopes, its interval the slopes of ranks M1 = round((N − C)/2) and M2 = N − M1 + 1 with C = z·√(n(n−1)(2n+5)/18); the intercept the median of y − bx; the cusum linearity test against the Kolmogorov distribution ({cusum_critical} at {cusum_level}). Checked against R mcr's creatinine example and a brute-force pairwise computation; above the point limit a stated random subsample is used.")),
         (("差额原因回归", "Gap drivers"),
          ("村固定效应回归，CR1 整群标准误 G/(G−1)·(N−1)/(N−K)（吸收的村效应嵌套于村，不计入 K），区间与 p 值用 t(G−1) 临界值（Cameron & Miller 2015）；村少于 {few_clusters} 个时另报受限 wild cluster bootstrap-t p 值（WCR：原假设下的残差乘以村权重；村不多于 {webb_max_clusters} 个用 Webb 六点权重，否则 Rademacher；权重向量不多于抽样次数时全部枚举，p 值精确；Cameron, Gelbach & Miller 2008; Webb 2023）；仅一个村时用 HC1 与 t(N−K)，并注明。",
-          "Village fixed-effects regression, CR1 cluster SEs G/(G-1)·(N-1)/(N-K) (absorbed village effects nested in the clusters, not counted in K), intervals and p-values on t(G-1) critical values (Cameron & Miller 2015); below {few_clusters} villages also the restricted wild cluster bootstrap-t p-value (WCR: residuals under the null multiplied by village weights; Webb six-point weights up to {webb_max_clusters} villages, Rademacher above; every weight vector enumerated when there are no more than the draws, an exact p-value; Cameron, Gelbach & Miller 2008; Webb 2023); with one village HC1 and t(N-K), stated.")),
+          "Village fixed-effects regression, CR1 cluster SEs G/(G-1)·(N-1)/(N-K) (absorbed village effects nested in the clusters, not counted in K), intervals and p-values on t(G-1) critical values (Cameron & Miller 2015); below {few_clusters} {few_clusters, plural, one {village} other {villages}} also the restricted wild cluster bootstrap-t p-value (WCR: residuals under the null multiplied by village weights; Webb six-point weights up to {webb_max_clusters} {webb_max_clusters, plural, one {village} other {villages}}, Rademacher above; every weight vector enumerated when there are no more than the draws, an exact p-value; Cameron, Gelbach & Miller 2008; Webb 2023); with one village HC1 and t(N-K), stated.")),
         (("核对规则", "Reconciliation rule"),
          ("模型 / 公议比值在 {band} 内按参数规则定最终额度，调解区间外或一方拒绝时列入核查名单，核查期间按临时额度。",
           "Inside the ratio band {band} the final limit follows the rule in the parameters; outside it the household is investigated and holds the provisional limit meanwhile.")),
@@ -105,7 +105,7 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
           "Village-grouped {n_folds}-fold cross-validation (stratified by default, grouped by village) with binning, fit and grade cut-offs chosen inside each training fold; keep or replace rests on out-of-fold predictions only: replace only if the whole 95% interval of the AUC gain is above {min_auc_gain} (DeLong 1988, plus a village bootstrap interval).")),
         (("整群标准误", "Clustered SEs"),
          ("CR1 三明治方差 V·G/(G−1)·(N−1)/(N−K)，K 含截距（无吸收的固定效应）；区间与 p 值用 t(G−1) 临界值（Cameron & Miller 2015）；村少于 {few_clusters} 个时另报受限 wild cluster score bootstrap p 值（Kline & Santos 2012；村不多于 {webb_max_clusters} 个用 Webb 六点权重，否则 Rademacher；权重向量不多于抽样次数时全部枚举；Cameron, Gelbach & Miller 2008; Webb 2023）；仅一个村时用模型型标准误，并注明。",
-          "CR1 sandwich V·G/(G-1)·(N-1)/(N-K), K counting the intercept (no absorbed effects); intervals and p-values on t(G-1) critical values (Cameron & Miller 2015); below {few_clusters} villages also the restricted wild cluster score bootstrap p-value (Kline & Santos 2012; Webb six-point weights up to {webb_max_clusters} villages, Rademacher above; every weight vector enumerated when there are no more than the draws; Cameron, Gelbach & Miller 2008; Webb 2023); with one village, model-based SEs, stated.")),
+          "CR1 sandwich V·G/(G-1)·(N-1)/(N-K), K counting the intercept (no absorbed effects); intervals and p-values on t(G-1) critical values (Cameron & Miller 2015); below {few_clusters} {few_clusters, plural, one {village} other {villages}} also the restricted wild cluster score bootstrap p-value (Kline & Santos 2012; Webb six-point weights up to {webb_max_clusters} {webb_max_clusters, plural, one {village} other {villages}}, Rademacher above; every weight vector enumerated when there are no more than the draws; Cameron, Gelbach & Miller 2008; Webb 2023); with one village, model-based SEs, stated.")),
         (("数据分离时的拟合", "Separated data"),
          _SEPARATION),
         (("年收入（对数）", "Log income"),
@@ -130,7 +130,7 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
           "{schedule} (this run's parameters). Source: " + _SRC["004"][1])),
         (("每 100 分风险可证明的优惠", "Risk-justified discount per 100 points"),
          ("违约对积分（每 100 分）及控制变量的 logit，CR1 整群标准误 G/(G−1)·(N−1)/(N−K)、t(G−1) 临界值（Cameron & Miller 2015）；村少于 {few_clusters} 个时另报积分系数的受限 wild cluster score bootstrap p 值（Kline & Santos 2012；Webb 2023）。每 100 分风险可证明的优惠 = LGD × 平均边际效应（+100 分的 PD 差，Williams 2012）；区间为按村整群（pairs）百分位自助法，每次重抽整村并重新拟合（Cameron, Gelbach & Miller 2008），村少于约 {few_boot_villages} 个时提示不可靠；仅一个村时报错，除非明确要求按贷款计算并注明。",
-          "Logit of default on points (per 100) and controls, CR1 cluster SEs G/(G-1)·(N-1)/(N-K), t(G-1) critical values (Cameron & Miller 2015); below {few_clusters} villages also the restricted wild cluster score bootstrap p-value of the points coefficient (Kline & Santos 2012; Webb 2023). Risk-justified discount per 100 points = LGD × average marginal effect (PD difference for +100 points, Williams 2012); interval by the village-cluster (pairs) percentile bootstrap, whole villages redrawn and the model refitted each time (Cameron, Gelbach & Miller 2008), with a warning below about {few_boot_villages} villages; one village is an error unless loan-level inference is asked for, stated.")),
+          "Logit of default on points (per 100) and controls, CR1 cluster SEs G/(G-1)·(N-1)/(N-K), t(G-1) critical values (Cameron & Miller 2015); below {few_clusters} {few_clusters, plural, one {village} other {villages}} also the restricted wild cluster score bootstrap p-value of the points coefficient (Kline & Santos 2012; Webb 2023). Risk-justified discount per 100 points = LGD × average marginal effect (PD difference for +100 points, Williams 2012); interval by the village-cluster (pairs) percentile bootstrap, whole villages redrawn and the model refitted each time (Cameron, Gelbach & Miller 2008), with a warning below about {few_boot_villages} {few_boot_villages, plural, one {village} other {villages}}; one village is an error unless loan-level inference is asked for, stated.")),
         (("数据分离时的拟合", "Separated data"),
          _SEPARATION),
         (("自助法重抽样中的数据分离", "Separated bootstrap replicates"),
@@ -553,7 +553,8 @@ def methods_appendix(report: str, lang: str | None = None, params=None) -> HTML:
     en = lang == "en"
     values = {**param_words(params, lang), **fixed_words(report, lang)}
     run = _RUN_TEXTS[str(report)[:2]](params) if str(report)[:2] in _RUN_TEXTS else {}
-    rows = [(term, tuple(x.format_map(values) for x in run.get(term[0], text))) for term, text in METHODS[str(report)[:2]]]
+    rows = [(term, tuple(format_text(x, values, lg) for x, lg in zip(run.get(term[0], text), LANGS)))  # (zh, en)
+            for term, text in METHODS[str(report)[:2]]]
     title = "Methods appendix" if en else "方法附录"
     items = "".join(f"<dt><b>{_e(term[en])}</b></dt><dd>{_e(text[en])}</dd>" for term, text in rows)
     foot = ("Terms: see glossary.html in this bundle." if en else "术语见本报告包内的 glossary.html。")
