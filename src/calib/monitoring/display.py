@@ -353,7 +353,7 @@ def conclusions(ind: pd.DataFrame, rules: MonitoringRules | dict | None = None, 
     on_base = last.loc[last["indicator"].isin(_compared_with_base(r)) & ~last["light"].isin(["none", "base"])]
     if len(on_base) and bool(last["base_backfilled"].iloc[0]) and last["as_of"].iloc[0] != last["base_as_of"].iloc[0]:
         lit = on_base.loc[on_base["light"].isin(["red", "amber"]), "indicator"]
-        summary += t("nb07.summary_base_backfilled", lang,
+        summary += t("nb07.summary_base_backfilled", lang, n_names=len(on_base),  # "X is", "X and Y are"
                      names=fmt.join([INDICATOR_LABELS[i][li] for i in on_base["indicator"]], lang),
                      base=str(pd.Timestamp(last["base_as_of"].iloc[0]).date()),
                      then=t("nb07.summary_base_lit", lang, names=fmt.join([INDICATOR_LABELS[i][li] for i in lit], lang))

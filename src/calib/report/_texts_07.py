@@ -69,7 +69,7 @@ TEXTS_07: dict[str, tuple[str, str]] = {
         "Latest as-of date {date}: {red} red, {amber} amber (of {n} {n, plural, one {indicator} other {indicators}}); {worst}."),
     "nb07.summary_base_backfilled": (
         "{names}以基期 {base} 为参照，该基期是回填的生成快照（非银行的实际评估）{then}。",
-        " {names} are judged against the base run of {base}, a backfilled generated snapshot (not one of the "
+        " {names} {n_names, plural, one {is} other {are}} judged against the base run of {base}, a backfilled generated snapshot (not one of the "
         "bank's evaluations){then}."),
     "nb07.summary_base_lit": ("；其中{names}的灯色应以一次实际评估为基期（参数：比较基期）重新比较后再下结论",
                               "; the lights of {names} are to be compared again with an evaluation as the base "

@@ -28,8 +28,10 @@ raises ``KeyError``). The form is chosen by Babel's CLDR plural rules of the tex
 (:func:`plural_category`) from the count as filled: an int, float, Decimal or numpy number, or
 the count already formatted (``"1,234"``); the missing mark ``"—"`` (or None, NaN) takes
 ``other``. Chinese has no plural: the Chinese texts have no selector, and an English text may
-take a count its Chinese text does not state (``noun.profiled``: the form of the noun that a
-count of :func:`calib.report.words.lacks` governs).
+take a count neither text prints, only to choose a form; such a count is named ``n`` or
+``n_<what>`` (``noun.profiled``, whose form the count of :func:`calib.report.words.lacks`'s
+sentence governs; ``{n_names, plural, one {is} other {are}}`` after a list of names). Every
+other selector names a field its entry prints (tests/report/test_plurals.py holds them to it).
 """
 from __future__ import annotations
 

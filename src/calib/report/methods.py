@@ -68,7 +68,7 @@ METHODS: dict[str, list[tuple[tuple[str, str], tuple[str, str]]]] = {
     "02": [
         (("公议授信额度（调整法）", "Consensus limit (adjusted)"),
          ("对数额度 = 农户水平 + 评议员宽严效应 + 误差，Huber 稳健估计，在评议图（农户—评议员）的每个连通分量内分别估计；评议员少于 {min_raters} 人或自由度不足 {min_component_df} 的分量用中位数。额度按参数的额度档位取整、按参数的上限封顶（本次取值见参数表）。",
-          "log limit = household level + reviewer leniency + error, Huber-robust, estimated within each connected component of the household-reviewer graph; components with fewer than {min_raters} {min_raters, plural, one {reviewer} other {reviewers}} or under {min_component_df} residual degrees of freedom use the median. Rounded to the grid and capped at the ceiling of the parameters (this run's values in the parameter table).")),
+          "log limit = household level + reviewer leniency + error, Huber-robust, estimated within each connected component of the household-reviewer graph; components with fewer than {min_raters} {min_raters, plural, one {reviewer} other {reviewers}} or under {min_component_df} {min_component_df, plural, one {residual degree} other {residual degrees}} of freedom use the median. Rounded to the grid and capped at the ceiling of the parameters (this run's values in the parameter table).")),
         (("宽严倾向区间", "Leniency interval"),
          ("Huber 三明治方差，含有限样本因子 K²（Huber 1981, §7.6）。",
           "Huber sandwich variance with the finite-sample factor K² (Huber 1981, §7.6).")),
