@@ -83,3 +83,15 @@ def test_no_discount_per_100_points_is_written_for_a_banded_schedule(run_bundle)
         assert rows and {r[i] for r in rows if len(r) == len(head)} == {"—"}, (head, rows)
     assert columns >= 2  # the recommendation and its sensitivity to LGD and uptake
     assert "a banded schedule has no discount per 100 points: see Top discount" in _page(run_bundle.bundle)
+
+
+def test_the_gap_to_the_risk_price_reads_by_its_sign(run_bundle):
+    """The cost table's total short of the modelled risk price, said as the summary says it: a
+    negative total (rates above the risk price, as a schedule below risk gives) is collected
+    "more than" the risk price by its size, never "less than" a negative amount."""
+    head, rows = next((h, r) for h, r in _tables(run_bundle.bundle)
+                      if "Short of the modelled risk price (× 10,000 yuan/year)" in h)
+    total = next(r for r in rows if r[0] == "Total")[head.index("Short of the modelled risk price (× 10,000 yuan/year)")]
+    amount = total.lstrip("-")
+    way = "more" if total.startswith("-") and amount != "0.00" else "less"
+    assert f"the current rates collect {amount} × 10,000 yuan a year {way} than the risk price" in _page(run_bundle.bundle)

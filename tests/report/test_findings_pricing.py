@@ -291,9 +291,34 @@ def test_the_cost_summary_fills_every_placeholder_of_its_text():
     assert set(words) == fields
     assert words["below"] == "2" and words["bands"] == "3" and words["justified"] == "0.021%"
     assert words["paid_high"] == "12.00 万元" and words["sub_low"] == "1.00 万元" and words["verdict"] == "无法区分"
-    assert (words["forgone"], words["subsidy"], words["paid"], words["above"]) == (
-        "13.00 万元", "9.00 万元", "4.00 万元", "11.10 万元")
+    assert (words["forgone"], words["subsidy"], words["paid"], words["gap"], words["gap_sign"]) == (
+        "13.00 万元", "9.00 万元", "4.00 万元", "少收 11.10 万元", "")
     assert words["sub_ci"] == "[1.00, 12.00]"  # the interval's ends in the unit of its estimate
+
+
+@pytest.mark.parametrize("lang, short, over", [
+    ("zh-CN", "现行利率比风险价格合计每年少收 11.10 万元（上表“较模型风险价格少收”列的合计；",
+     "现行利率比风险价格合计每年多收 8.46 万元（上表“较模型风险价格少收”列的合计，为负：现行利率高于风险价格；"),
+    ("en", "the current rates collect 11.10 × 10,000 yuan a year less than the risk price (the total of the column "
+           "short of the modelled risk price; ",
+     "the current rates collect 8.46 × 10,000 yuan a year more than the risk price (the total of the column short "
+     "of the modelled risk price, negative: the current rates are above the risk price; ")])
+def test_the_gap_to_the_risk_price_is_said_by_its_sign(lang, short, over):
+    """A schedule that gives less discount than the risk justifies collects more than the risk
+    price: the column's total is negative, and the summary says "more than" its size, not
+    "less than" a negative amount; a total that shows as 0.00 reads as before."""
+    set_lang(lang)
+    try:
+        said = {}
+        for key, total in (("short", 111_000.0), ("over", -84_600.0), ("zero", -0.4)):
+            table = _table()
+            table.loc[3, "cost_above_risk_price"] = total
+            said[key] = t("nb05.cost.summary", **F.cost_summary(table, _decisions()))
+    finally:
+        set_lang("zh-CN")
+    assert short in said["short"] and over in said["over"]
+    assert "-8.46" not in said["over"]
+    assert ("少收 0.00 万元" if lang == "zh-CN" else "collect 0.00 × 10,000 yuan a year less than") in said["zero"]
 
 
 # --- the unit of money -------------------------------------------------------------------------

@@ -129,7 +129,7 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "在按村自助法的每次重抽样中重算，现行方案每年补贴的 95% 区间为 {sub_ci}（点估计 {subsidy}{at_top}）。"
         "让利利息 {forgone}不随重抽样变化，风险降低可支付的让利 = 让利利息 − 补贴：点估计把这一部分计为 {paid}，按区间它可能多达 {paid_high}，"
         "即补贴可能低至 {sub_low}。\n\n"
-        "若按模型风险给各档定价，现行利率比风险价格合计每年少收 {above}（上表“较模型风险价格少收”列的合计；较 0 分的风险可证明优惠为负时，"
+        "若按模型风险给各档定价，现行利率比风险价格合计每年{gap}（上表“较模型风险价格少收”列的合计{gap_sign}；较 0 分的风险可证明优惠为负时，"
         "它比让利利息多出的部分是模型估计的高积分档额外预期损失）。",
         "Interest forgone {forgone} a year, of which lower risk pays for {paid} (risk-paid interest) and the "
         "remaining {subsidy} is subsidy (interest forgone = risk-paid interest + subsidy, so the subsidy never "
@@ -142,10 +142,14 @@ TEXTS_05: dict[str, tuple[str, str]] = {
         "interest forgone, {forgone}, does not change between replicates, and risk-paid interest = interest "
         "forgone - subsidy: the point estimate counts {paid} as risk-paid, the interval allows up to {paid_high}, "
         "so the subsidy may be as low as {sub_low}.\n\n"
-        "Priced at the modelled risk of each band, the current rates collect {above} a year less than the risk "
-        "price (the total of the column short of the modelled risk price; where the risk-justified discount "
+        "Priced at the modelled risk of each band, the current rates collect {gap} the risk "
+        "price (the total of the column short of the modelled risk price{gap_sign}; where the risk-justified discount "
         "against 0 points is negative, its excess over the interest forgone is the extra expected loss the model "
         "estimates for high-points bands)."),
+    # the gap to the modelled risk price, by its sign (nb05.cost.summary's {gap} and {gap_sign})
+    "nb05.gap.short": ("少收 {amount}", "{amount} a year less than"),
+    "nb05.gap.over": ("多收 {amount}", "{amount} a year more than"),
+    "nb05.gap.over_sign": ("，为负：现行利率高于风险价格", ", negative: the current rates are above the risk price"),
     "nb05.base_rate": (
         "基准利率 {base} 在 {n} / {of} 个积分档低于资金 + 运营成本 + 预期损失（样本内；{bands}）：任何积分优惠都不能使这些档覆盖成本，"
         "需要复核的是基准利率而非优惠。全部贷款合计的覆盖成本所需利率为 {book}（样本内，成本表合计行），{book_vs}",

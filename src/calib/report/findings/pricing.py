@@ -317,6 +317,15 @@ def book_rate(required_total: float) -> str:
     return fmt.pct(required_total, 2)
 
 
+def _gap_words(short: float) -> dict[str, str]:
+    """The current rates' gap to the modelled risk price said by its sign: ``short`` (the total
+    of ``cost_above_risk_price``) collected less than the risk price when positive, its size
+    collected more when negative (never "less than" a negative amount)."""
+    if short < 0 and money(-short) != money(0.0):
+        return {"gap": t("nb05.gap.over", amount=money(-short)), "gap_sign": t("nb05.gap.over_sign")}
+    return {"gap": t("nb05.gap.short", amount=money(short)), "gap_sign": ""}
+
+
 def cost_summary(table: pd.DataFrame, decisions: pd.DataFrame) -> dict[str, str]:
     """The words of the cost section's summary (``nb05.cost.summary``): what the current schedule
     gives away, how much of it is subsidy, and the subsidy's bootstrap interval (said to be at its
@@ -345,7 +354,7 @@ def cost_summary(table: pd.DataFrame, decisions: pd.DataFrame) -> dict[str, str]
     low, high = cur["ci_low"], cur["ci_high"]
     return dict(
         forgone=money(tot["interest_forgone"]), subsidy=money(tot["subsidy_amount"]),
-        paid=money(tot["risk_justified_amount"]), above=money(tot["cost_above_risk_price"]),
+        paid=money(tot["risk_justified_amount"]), **_gap_words(tot["cost_above_risk_price"]),
         justified=fmt.pct(tot["justified_discount"], 3), below=fmt.count(int(decisions.loc["current_rate", "figure"])),
         bands=fmt.count(int((table["band"] != "total").sum())), verdict=t(pol["verdict"]),
         ci=fmt.ci(pol["ci_low"], pol["ci_high"], "pct3"), sub_ci=fmt.ci(low, high, MONEY),
