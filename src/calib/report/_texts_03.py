@@ -169,7 +169,7 @@ TEXTS_03: dict[str, tuple[str, str]] = {
         "名单上的 {n} 户（{share}）同时需要评议小组重新评议（报告 02：评议数不足或分歧过大），其公议额度本身待定：宜先重新评议，再核查差额。"
         "完整名单的“全部原因”列写明每户的各项原因。",
         "{n} {n, plural, one {household} other {households}} of the list ({share}) also {n, plural, one {needs} other {need}} a re-review by the panel (report 02: too few reviews or too "
-        "much disagreement), so their consensus itself is not settled: re-review first, then investigate the gap. "
+        "much disagreement), so {n, plural, one {its} other {their}} consensus itself is not settled: re-review first, then investigate the gap. "
         "The full list's column of all reasons gives each household's reasons."),
     "nb03.investigate.h": ("核查名单（查找差额原因）", "Investigation list (finding the reason for each gap)"),
     "nb03.investigate.text": (

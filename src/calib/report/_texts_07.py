@@ -15,7 +15,7 @@ TEXTS_07: dict[str, tuple[str, str]] = {
         "a traffic light from the monitoring thresholds of the parameters. For the risk department and auditors."),
     "nb07.loaded": (
         "运行历史中共 {runs} 次运行，{points} 个评估基准日（其中回填 {backfilled} 个）。",
-        "The run history holds {runs} {runs, plural, one {run} other {runs}} over {points} {points, plural, one {as-of date} other {as-of dates}} ({backfilled} of them backfilled)."),
+        "The run history holds {runs} {runs, plural, one {run} other {runs}} over {points} {points, plural, one {as-of date} other {as-of dates}} ({backfilled} backfilled)."),
     "nb07.points.h": ("评估基准日与数据来源", "As-of dates and where they come from"),
     "nb07.points.text": (
         "同一基准日评估多次时取最近一次运行。标为“回填”的点不是银行的实际评估：它们是样本早期的季度快照（人口信用质量逐季漂移）"
