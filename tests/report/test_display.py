@@ -210,6 +210,20 @@ def test_a_column_mixing_figures_and_text_has_one_alignment():
     assert list(plain) == ["n", "n", "n"]
 
 
+def test_a_figures_column_with_long_words_wraps_and_keeps_its_alignment():
+    """Report 05's conclusions in English: "subsidy 0.00 × 10,000 yuan (point estimate; interest
+    forgone ...)" kept on one line pushed the interval, threshold and verdict out of sight; a
+    figures column whose widest cell is over LONG_FIGURE_EM wraps (still right-aligned), a
+    column of short figures stays on one line."""
+    long = "subsidy 0.00 × 10,000 yuan (point estimate; interest forgone 0.22 × 10,000 yuan = risk-paid interest)"
+    assert display.width_em(long) > display.LONG_FIGURE_EM
+    fig = display._format_column(pd.Series(["1.390%", long, None], dtype=object), "text")[1]
+    assert list(fig) == ["n wrap"] * 3
+    short = display._format_column(pd.Series(["1.390%", "4 of 8 bands", None], dtype=object), "text")[1]
+    assert list(short) == ["n"] * 3
+    assert "td.n.wrap{white-space:normal" in display.CSS
+
+
 def test_every_dash_says_why_from_the_column_or_the_table():
     """A "—" is footnoted with its column's own reason (the wild bootstrap's p-value: computed
     with fewer villages than the clusters' t test needs), the table's ``missing=`` first, and

@@ -56,6 +56,10 @@ LABEL_NOWRAP_EM = 16.0
 LABEL_MIN_EM = 12
 #: A text column whose widest cell fits this many em never wraps (coded words: a role, a reason).
 SHORT_TEXT_EM = 8.0
+#: A figures column whose widest cell is wider than this (em) wraps its cells (a figure with its
+#: words, "4 of 8 bands below cost at the base rate 5.00% (in sample); ..."): kept on one line,
+#: it pushed the columns after it (the interval, the threshold, the verdict) out of sight.
+LONG_FIGURE_EM = 24.0
 #: At most this many leading text columns are row labels.
 MAX_LABEL_COLUMNS = 3
 #: A one-row table with at least this many columns is shown as "item | figure" rows.
@@ -69,6 +73,7 @@ CSS = """<style>
 .calib-table-wrap table.calib-table th,.calib-table-wrap table.calib-table td{border:1px solid #d0d4da;padding:3px 8px;vertical-align:baseline;text-align:left}
 .calib-table-wrap table.calib-table th{background:#eef1f5;text-align:center;font-weight:600;word-break:keep-all}
 .calib-table-wrap table.calib-table td.n{text-align:right;white-space:nowrap}
+.calib-table-wrap table.calib-table td.n.wrap{white-space:normal;min-width:12em}
 .calib-table-wrap table.calib-table td.pass{background:#d9f0dd}.calib-table-wrap table.calib-table td.fail{background:#f8d7da}
 .calib-table-wrap table.calib-table td.warn{background:#fde8c8}.calib-table-wrap table.calib-table td.na{background:#e9e9e9}
 .calib-table-wrap table.calib-table td.pass,.calib-table-wrap table.calib-table td.fail,.calib-table-wrap table.calib-table td.warn,.calib-table-wrap table.calib-table td.na{white-space:nowrap}
@@ -268,6 +273,8 @@ def _format_column(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series
             num = pd.Series("n" if digits else "", index=s.index)
         else:
             num = num.mask(~present, "n")
+        if max(width_em(v) for v in shown) > LONG_FIGURE_EM:
+            num = num.replace("n", "n wrap")
     return shown, verdict.where(verdict != "", num)
 
 
