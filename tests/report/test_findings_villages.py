@@ -191,8 +191,8 @@ def test_block_in_the_catalogue_words_en():
                                                 "Usage (persons)", "Programme NPL ratio (balance)"]
     assert found[2].figure == ("1 of the 1 village not certified lacks one criterion only (each listed below); "
                                "0 villages have a criterion not assessed")
-    assert [f.decision for f in found[6:]] == ["credit township T1", "white list and eligible households",
-                                                "profiled villages", "credit village T1 / E"]
+    assert [f.decision for f in found[6:]] == ["Credit township T1", "White list and eligible households",
+                                                "Profiled villages", "Credit village T1 / E"]
     assert found[-1].verdict == "not certified: 1 more profiled household"  # the page's words for what it lacks
 
 
