@@ -186,3 +186,56 @@ def test_a_memoised_step_search_keeps_the_first_sizes_only():
     again = [kept.disc_for(d) for d in sizes]
     assert all(a is b and not a.flags.writeable for a, b in zip(first[:_MEMO_SIZES], again))
     assert not any(a is b for a, b in zip(first[_MEMO_SIZES:], again[_MEMO_SIZES:]))
+
+
+def test_a_memoised_step_search_keeps_band_means_for_the_bands_they_were_made_on():
+    """The band means a memoised step search keeps (so that a replicate tests the floor without
+    a sum over loans) are those of its kept discounts, bit for bit, and only for the same bands:
+    a budget on other bands gets its own, a size not kept none."""
+    from calib.pricing.recommend import _MEMO_SIZES, _Budget, _search_step
+
+    points = np.arange(0.0, 2000.0, 3.0)
+    kept = _search_step(P.load_schedule(REF), points, 0.05, memo=True)
+
+    def budget(k):
+        n_k = np.bincount(k).astype(float)
+        z = np.zeros(points.size)
+        return _Budget(k=k, n_k=n_k, drawn=z + 1.0, just=z, cur_disc=z, cap_k=np.zeros(n_k.size),
+                       budget=0.0, elasticity=0.0)
+
+    by_100, by_500 = budget((points // 100).astype(int)), budget((points // 500).astype(int))
+    sizes = np.linspace(0.0, 0.004, _MEMO_SIZES + 2)
+    for d in sizes[:_MEMO_SIZES]:
+        kept.disc_for(d)
+    for b in (by_100, by_500, by_100):
+        for d in sizes[:_MEMO_SIZES]:
+            got = kept.mean_for(d, b)
+            assert np.array_equal(got, b.band_mean(kept.disc_for(d))) and not got.flags.writeable
+    assert kept.mean_for(sizes[-1], by_100) is None  # beyond the kept sizes
+    assert _search_step(P.load_schedule(REF), points, 0.05).mean_for(0.001, by_100) is None
+
+
+@pytest.mark.parametrize("elasticity", [0.0, 0.2])
+def test_a_budgets_subsidy_is_the_sum_of_its_loans_subsidies_bit_for_bit(elasticity):
+    """_Budget.subsidy (in a buffer, max(just, 0) made once) is the sum of subsidy_per_loan
+    (clip(just, 0, disc)) to the bit, justified discounts of either sign, -0.0 and NaN included."""
+    from calib.pricing.recommend import _Budget
+
+    rng = np.random.default_rng(5)
+    n = 5000
+    just = rng.normal(0.0, 0.002, n)
+    just[:50], just[50:60] = -0.0, np.nan
+    disc = np.round(rng.uniform(0.0, 0.004, n), 6)
+    disc[::7] = 0.0
+    drawn = rng.uniform(1e3, 5e4, n)
+
+    def budget(j):
+        return _Budget(k=np.zeros(n, dtype=int), n_k=np.array([float(n)]), drawn=drawn, just=j,
+                       cur_disc=np.full(n, 0.001), cap_k=np.array([1.0]), budget=1e6,
+                       elasticity=elasticity)
+
+    with_nan, finite = budget(just), budget(np.where(np.isnan(just), 0.0, just))
+    for x in (disc, disc * 2.0, np.zeros(n)):
+        assert np.isnan(with_nan.subsidy(x)) == np.isnan(np.sum(with_nan.subsidy_per_loan(x)))
+        want = float(np.sum(finite.subsidy_per_loan(x)))
+        assert np.float64(finite.subsidy(x)).tobytes() == np.float64(want).tobytes()

@@ -9,7 +9,9 @@ import pandas as pd
 
 from calib.pricing.bands import _loan_level, _justified
 from calib.pricing.pd_model import PointsPD, _prepared, _pd_of
-from calib.pricing.recommend import Recommendation, _floor_cap, _recommended, _search_step, schedule_form
+from calib.pricing.recommend import (
+    Recommendation, _bands_for, _floor_cap, _recommended, _search_step, schedule_form,
+)
 from calib.pricing.schedule import PointsLoan, discount_for_points, resolve_terms
 
 __all__ = ["Finding", "base_rate_finding", "recommendation_interval", "conclusions"]
@@ -153,21 +155,24 @@ def recommendation_interval(
     # What recommend_schedule(frame, None, terms=t, pd=<the replicate's model>) runs, with what
     # does not depend on the replicate made once: the loan-level table (points, discounts,
     # balances) and the PD model's two design matrices (at the loans' points and at none),
-    # whose product with a replicate's coefficients is its PD (_pd_of, as PointsPD.predict), and the step
-    # search's discounts of each size it tries.
+    # whose product with a replicate's coefficients is its PD (_pd_of, as PointsPD.predict), the
+    # loans' points bands, and the step search's discounts of each size it tries with their band
+    # means (kept for these bands).
     _, base, _ = _loan_level(frame, None, t, pd_=model, controls=(), period=None,
                              missing_points="zero", cluster="village")
-    base = base[["points", "discount", "drawn", "pd", "pd_ref", "justified"]]  # what the search reads
+    base = {c: base[c].to_numpy() for c in ("points", "discount", "drawn")}  # what the search reads
     x_at, x_none = model.design(frame), model.design(frame, points=0.0)
-    drawn = base["drawn"].to_numpy()
+    drawn = base["drawn"]
+    bands = _bands_for(base["points"], t, band_top)
     step = None
     if (mode or schedule_form(t.schedule)) == "step":
-        step = _search_step(t.schedule, base["points"].to_numpy(), _floor_cap(t.schedule), memo=True)
+        step = _search_step(t.schedule, base["points"], _floor_cap(t.schedule), memo=True)
     for b in coefs:  # one refit-free recommendation per bootstrap replicate
         pdv, ref = _pd_of(x_at, b), _pd_of(x_none, b)
         just = _justified(pdv, ref, t.lgd)
-        lv = base.assign(pd=pdv, pd_ref=ref, justified=just)  # the replicate's loan-level risk
-        _, _, _, sched, disc, _ = _recommended(lv, t, mode, band_top, "strict", 1e-8, step_search=step)
+        lv = {**base, "pd": pdv, "justified": just}  # the replicate's loan-level risk
+        _, _, _, sched, disc, _ = _recommended(lv, t, mode, band_top, "strict", 1e-8, step_search=step,
+                                                  bands=bands)
         per_100 = sched.per_100()
         size.append(float(per_100) if np.isfinite(per_100) else float(np.max(disc)) if disc.size else 0.0)
         # NaN-skipping sums, as pandas' (a loan without a risk estimate adds nothing)

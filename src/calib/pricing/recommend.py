@@ -1,8 +1,8 @@
 """The largest schedule within the subsidy budget and the floor rule, and its sensitivity."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -54,6 +54,12 @@ class Recommendation:
     summary: pd.DataFrame
 
 
+def _band_mean(k: np.ndarray, n_k: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Mean of ``x`` over the loans of each band (``k``: band of each loan, ``n_k``: loans per
+    band; 0 for an empty band)."""
+    return np.bincount(k, weights=x, minlength=len(n_k)) / np.maximum(n_k, 1)
+
+
 @dataclass
 class _Budget:
     """Loan-level arrays of one search and its two constraints (budget and floor)."""
@@ -66,13 +72,15 @@ class _Budget:
     cap_k: np.ndarray  # largest mean discount per band under the floor rule
     budget: float
     elasticity: float
+    _just_pos: np.ndarray | None = field(default=None, init=False, repr=False)  # max(just, 0)
+    _scratch: np.ndarray | None = field(default=None, init=False, repr=False)  # one per loan
 
     @property
     def present(self) -> np.ndarray:
         return self.n_k > 0
 
     def band_mean(self, x: np.ndarray) -> np.ndarray:
-        return np.bincount(self.k, weights=x, minlength=len(self.n_k)) / np.maximum(self.n_k, 1)
+        return _band_mean(self.k, self.n_k, x)
 
     def drawn_after(self, disc: np.ndarray) -> np.ndarray:
         if self.elasticity == 0:
@@ -85,14 +93,40 @@ class _Budget:
         return dr * (disc - np.clip(self.just, 0.0, disc))
 
     def subsidy(self, disc: np.ndarray) -> float:
-        return float(np.sum(self.subsidy_per_loan(disc)))
+        """Yuan/year of the whole discount ``disc`` that risk does not justify: the sum of
+        :meth:`subsidy_per_loan`, made in one buffer kept across calls (a search makes dozens).
 
-    def floor_ok(self, disc: np.ndarray) -> bool:
-        m = self.band_mean(disc)
+        ``min(max(just, 0), disc)`` is ``clip(just, 0, disc)`` but for the sign of a zero (a
+        ``just`` of -0.0), which changes no loan's ``disc - that`` unless ``disc`` is -0.0 and
+        then only the sign of a zero: the sum compares with the budget as the clipped one's.
+        """
+        if self._scratch is None:
+            self._just_pos = np.maximum(self.just, 0.0)
+            self._scratch = np.empty_like(self._just_pos)
+        buf = self._scratch
+        np.minimum(self._just_pos, disc, out=buf)
+        np.subtract(disc, buf, out=buf)
+        np.multiply(self.drawn_after(disc), buf, out=buf)
+        return float(np.sum(buf))
+
+    def floor_ok(self, disc: np.ndarray, mean: np.ndarray | None = None) -> bool:
+        """No band's mean discount above its cap; ``mean``: the band means of ``disc``, when
+        known (``_Search.mean_for``)."""
+        m = self.band_mean(disc) if mean is None else mean
         return bool(np.all(m[self.present] <= self.cap_k[self.present] + 1e-12))
 
-    def feasible(self, disc: np.ndarray) -> bool:
+    def feasible(self, disc: np.ndarray, mean: np.ndarray | None = None) -> bool:
+        """Within the budget and the floor rule; with ``mean`` known the floor, then a few
+        numbers per band, is tested first (the same answer: it fails in most of a search where
+        the floor binds, and the subsidy, a sum over loans, is then not made)."""
+        if mean is not None:
+            return self.floor_ok(disc, mean) and self.subsidy(disc) <= self.budget + 1e-6
         return self.subsidy(disc) <= self.budget + 1e-6 and self.floor_ok(disc)
+
+
+def _no_means(x: float, b: _Budget) -> None:
+    """A search that keeps no band means."""
+    return None
 
 
 @dataclass
@@ -103,6 +137,8 @@ class _Search:
     disc_for: Callable[[float], np.ndarray]
     hi: float  # largest size worth trying
     lo: float = 0.0  # smallest size (a zero schedule)
+    #: the band means of ``disc_for(x)`` for a budget's bands, when kept (else None)
+    mean_for: Callable[[float, _Budget], np.ndarray | None] = _no_means
 
 
 def schedule_form(schedule: Schedule) -> Literal["step", "band"]:
@@ -132,32 +168,70 @@ def schedule_form(schedule: Schedule) -> Literal["step", "band"]:
 _MEMO_SIZES = 64
 
 
+class _StepSizes:
+    """Step schedules of the current form with ``step_discount`` = x on fixed loans, keeping
+    the loans' discounts of the first :data:`_MEMO_SIZES` sizes asked for (read-only) and their
+    band means.
+
+    Parameters
+    ----------
+    cur : Schedule
+        The schedule in force (its form, base rate, rounding and caps are kept).
+    p : numpy.ndarray
+        The loans' points.
+    """
+
+    def __init__(self, cur: Schedule, p: np.ndarray) -> None:
+        self._cur, self._p = cur, p
+        self._disc: dict[float, np.ndarray] = {}
+        self._mean: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def schedule_for(self, d: float) -> Schedule:
+        """The schedule of size ``d``."""
+        return self._cur.model_copy(update={"step_discount": float(d), "bands": None})
+
+    def disc_for(self, d: float) -> np.ndarray:
+        """The loans' discounts under the schedule of size ``d`` (kept for the first sizes)."""
+        got = self._disc.get(d)
+        if got is None:
+            got = np.asarray(discount_for_points(self._p, self.schedule_for(d)), dtype=float)
+            if len(self._disc) < _MEMO_SIZES:
+                got.flags.writeable = False
+                self._disc[d] = got
+        return got
+
+    def mean_for(self, d: float, b: _Budget) -> np.ndarray | None:
+        """``b.band_mean(disc_for(d))`` of a kept size, kept for the bands it was made on (the
+        same ``k`` and ``n_k`` arrays: budgets of other bands compute their own); None for a
+        size not kept."""
+        disc = self._disc.get(d)
+        if disc is None:
+            return None
+        got = self._mean.get(d)
+        if got is None or got[0] is not b.k or got[1] is not b.n_k:
+            got = (b.k, b.n_k, b.band_mean(disc))
+            got[2].flags.writeable = False
+            self._mean[d] = got
+        return got[2]
+
+
 def _search_step(cur: Schedule, p: np.ndarray, floor_cap: float, *, memo: bool = False) -> _Search:
     """Schedules of the current form with ``step_discount`` = x. With ``memo`` the loans'
-    discounts of the first :data:`_MEMO_SIZES` sizes tried are kept (read-only): searches on
-    the same loans under other risk estimates (:func:`calib.pricing.recommendation_interval`'s
-    replicates) try the same sizes first, as every bisection starts from the same ends; the
-    sizes deeper in a search differ between replicates and are not kept (each would hold one
-    discount per loan)."""
+    discounts of the first :data:`_MEMO_SIZES` sizes tried are kept (read-only), and their band
+    means (:class:`_StepSizes`): searches on the same loans under other risk estimates
+    (:func:`calib.pricing.recommendation_interval`'s replicates) try the same sizes first, as
+    every bisection starts from the same ends; the sizes deeper in a search differ between
+    replicates and are not kept (each would hold one discount per loan)."""
+    if memo:
+        sizes = _StepSizes(cur, p)
+        return _Search(sizes.schedule_for, sizes.disc_for, min(0.999999, floor_cap),
+                       mean_for=sizes.mean_for)
 
     def schedule_for(d: float) -> Schedule:
         return cur.model_copy(update={"step_discount": float(d), "bands": None})
 
     def disc_for(d: float) -> np.ndarray:
         return np.asarray(discount_for_points(p, schedule_for(d)), dtype=float)
-
-    if memo:
-        seen: dict[float, np.ndarray] = {}
-        compute = disc_for
-
-        def disc_for(d: float) -> np.ndarray:  # noqa: F811 (the memoised form)
-            got = seen.get(d)
-            if got is None:
-                got = compute(d)
-                if len(seen) < _MEMO_SIZES:
-                    got.flags.writeable = False
-                    seen[d] = got
-            return got
 
     return _Search(schedule_for, disc_for, min(0.999999, floor_cap))
 
@@ -223,7 +297,7 @@ def _bisect_max(feasible, lo: float, hi: float, tol: float) -> float:
 def _largest(b: _Budget, s: _Search, tol: float) -> tuple[float, str]:
     """Largest feasible size (snapped down to a 1e-6 grid) and what binds it."""
     def ok(x: float) -> bool:
-        return b.feasible(s.disc_for(x))
+        return b.feasible(s.disc_for(x), s.mean_for(x, b))
 
     best = _bisect_max(ok, s.lo, s.hi, tol)
     snapped = np.floor(best * 1e6) / 1e6
@@ -231,12 +305,14 @@ def _largest(b: _Budget, s: _Search, tol: float) -> tuple[float, str]:
         best = snapped
     eps = 2e-6  # above the snapping grid: one notch larger must break a constraint
     if best >= s.hi - eps:
-        at_cap = b.band_mean(s.disc_for(best))[b.present] >= b.cap_k[b.present] - 1e-9
+        mean = s.mean_for(best, b)
+        mean = b.band_mean(s.disc_for(best)) if mean is None else mean
+        at_cap = mean[b.present] >= b.cap_k[b.present] - 1e-9
         return best, "floor" if at_cap.any() else "cap"
     bigger = s.disc_for(best + eps)
     if b.subsidy(bigger) > b.budget + 1e-6:
         return best, "budget"
-    return best, "none" if b.floor_ok(bigger) else "floor"
+    return best, "none" if b.floor_ok(bigger, s.mean_for(best + eps, b)) else "floor"
 
 
 def _band_table(b: _Budget, lv, edges, t: PointsLoan, rec_disc, pooled_top, below) -> pd.DataFrame:
@@ -280,20 +356,28 @@ def _summary(b: _Budget, t: PointsLoan, rec: Schedule, rec_disc, binding, below)
     return summ
 
 
-def _budget_for(lv: pd.DataFrame, t: PointsLoan, band_top, floor_at_base):
-    """(_Budget, band edges, bands below cost at the base rate) for the loans in ``lv``."""
-    if floor_at_base not in ("strict", "exclude"):
-        raise CalibParamsError(f"floor_at_base must be 'strict' or 'exclude', got {floor_at_base!r}")
-    p = lv["points"].to_numpy()
+def _bands_for(p: np.ndarray, t: PointsLoan, band_top: float | None):
+    """(band edges, band of each loan, loans per band) of the loans' points ``p``."""
     edges = _band_edges(p, t.band_width, band_top)
     k = _band_of(p, edges)
-    n_k = np.bincount(k, minlength=len(edges)).astype(float)
-    el_k = np.bincount(k, weights=t.lgd * lv["pd"].to_numpy(), minlength=len(edges))
+    return edges, k, np.bincount(k, minlength=len(edges)).astype(float)
+
+
+def _budget_for(lv: pd.DataFrame | Mapping[str, np.ndarray], t: PointsLoan, band_top, floor_at_base,
+                bands=None):
+    """(_Budget, band edges, bands below cost at the base rate) for the loans in ``lv`` (the
+    loan-level table, or its columns ``points``, ``pd``, ``drawn``, ``justified`` and
+    ``discount`` as arrays); ``bands``: :func:`_bands_for` of its points, when the caller made
+    it."""
+    if floor_at_base not in ("strict", "exclude"):
+        raise CalibParamsError(f"floor_at_base must be 'strict' or 'exclude', got {floor_at_base!r}")
+    edges, k, n_k = bands if bands is not None else _bands_for(np.asarray(lv["points"]), t, band_top)
+    el_k = np.bincount(k, weights=t.lgd * np.asarray(lv["pd"]), minlength=len(edges))
     cap_k = t.schedule.base_rate - (t.funding_cost + t.operating_cost + el_k / np.maximum(n_k, 1))
     below = (n_k > 0) & (cap_k < 0)
     cap_k = np.where(below, 0.0 if floor_at_base == "strict" else np.inf, cap_k)
-    b = _Budget(k=k, n_k=n_k, drawn=lv["drawn"].to_numpy(), just=lv["justified"].to_numpy(),
-                cur_disc=lv["discount"].to_numpy(), cap_k=cap_k, budget=t.subsidy_budget,
+    b = _Budget(k=k, n_k=n_k, drawn=np.asarray(lv["drawn"]), just=np.asarray(lv["justified"]),
+                cur_disc=np.asarray(lv["discount"]), cap_k=cap_k, budget=t.subsidy_budget,
                 elasticity=t.uptake_elasticity)
     return b, edges, below
 
@@ -395,18 +479,20 @@ def _floor_cap(cur: Schedule) -> float:
     return (cur.base_rate - cur.floor_rate) if cur.floor_rate is not None else cur.base_rate
 
 
-def _recommended(lv: pd.DataFrame, t: PointsLoan, mode: str | None, band_top, floor_at_base, tol: float,
-                 step_search: _Search | None = None):
-    """The search of :func:`recommend_schedule` on a loan-level table: (budget, band edges,
-    bands below cost at base, recommended schedule, its discount per loan, what binds).
+def _recommended(lv: pd.DataFrame | Mapping[str, np.ndarray], t: PointsLoan, mode: str | None, band_top,
+                 floor_at_base, tol: float, step_search: _Search | None = None, bands=None):
+    """The search of :func:`recommend_schedule` on a loan-level table (or its columns, as
+    :func:`_budget_for` reads them): (budget, band edges, bands below cost at base,
+    recommended schedule, its discount per loan, what binds).
     ``step_search``: the step-mode search of these loans' points, when the caller made it (and
-    keeps its sizes' discounts across calls)."""
+    keeps its sizes' discounts, and their band means on ``bands``, across calls); ``bands``:
+    :func:`_bands_for` of these loans' points with ``band_top``, when the caller made it."""
     cur = t.schedule
     mode = mode or schedule_form(cur)
-    b, edges, below = _budget_for(lv, t, band_top, floor_at_base)
+    b, edges, below = _budget_for(lv, t, band_top, floor_at_base, bands)
     floor_cap = _floor_cap(cur)
     if mode == "step":
-        search = step_search or _search_step(cur, lv["points"].to_numpy(), floor_cap)
+        search = step_search or _search_step(cur, np.asarray(lv["points"]), floor_cap)
     elif mode == "band":
         search = _search_bands(b, cur, edges, floor_cap)
     else:
