@@ -647,6 +647,10 @@ VALUES: dict[str, tuple[str, str]] = {
     "in_line": ("无法区分（区间含 0）", "not told apart (interval holds 0)"),
     "panel_grants": ("评议授信", "panel grants"),
     "panel_declines": ("评议拒绝", "panel declines"),
+    # the scorecard's characteristics as cells of one column, in the case of the others
+    # (the columns' own headers, TERMS, are capitalised: "Model score", "Points")
+    "model_score": ("模型评分", "model score"),
+    "points": ("积分", "points"),
     "business_rating": ("经营情况评分", "business rating"),
     "integrity_rating": ("诚信品行评分", "integrity rating"),
     "log_income": ("年收入（对数）", "log income"),
