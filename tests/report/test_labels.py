@@ -191,3 +191,18 @@ def test_a_reason_states_the_numbers_of_the_message_it_words():
     assert labels.value_label("rating outside 0-10", "zh-CN") == "评分不在 0 到 10 之间"
     msg = "only 9 villages: the cluster bootstrap interval is unreliable below ~25"
     assert labels.value_label(msg, "zh-CN") == "只有 9 个村：村数少于约 25 个时，按村自助法的区间不可靠"
+
+
+def test_the_models_terms_read_as_names_in_one_case():
+    """English cells down a coefficient or characteristic column (report 04's tables, report
+    05's PD model, the loader's column of a problem) were mixed: 'Model score', 'business
+    rating', 'Points', "head's age", 'intercept'. Every term of the scorecard and of the points
+    PD model is written as a name, capitalised as the column headers are; Chinese unchanged."""
+    from calib import features
+    from calib.pricing import DEFAULT_CONTROLS
+
+    terms = ["(intercept)", "const", "points_per_step", *features.CHARACTERISTICS, *DEFAULT_CONTROLS]
+    words = {k: labels.value_label(k, "en") for k in terms}
+    assert all(w.lstrip("(")[0].isupper() for w in words.values()), words
+    assert words["business_rating"] == "Business rating" and words["no_points"] == "No points record"
+    assert labels.value_label("business_rating", "zh-CN") == "经营情况评分"
