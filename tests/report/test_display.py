@@ -325,3 +325,28 @@ def test_a_table_shows_the_cells_without_copying_what_the_frame_carries():
     assert _CountsCopies.copies <= 1  # one copy when it is left behind; one per column step before
     assert carried._repr_html_() == plain._repr_html_() and not carried.frame.attrs
     assert isinstance(frame.attrs["model"], _CountsCopies)
+
+
+def test_columns_of_table_and_column_names_read_as_names():
+    """Report 01's counts and quarantine in English: the table 'points' read 'Points' among
+    'roster', 'loans' (worded as the points column), the column 'township' read 'township'
+    among 'Drawn amount', 'Household' (worded as the level of a summary row). Names now read
+    as names: tables as the programme calls them, columns as their headers; the page and the
+    workbook alike."""
+    from calib.report.excel import _prepare
+
+    q = pd.DataFrame({"table": ["points", "roster", "loans"], "column": ["points", "township", "drawn_amount"],
+                      "problems": [1, 2, 3]})
+    labels.set_lang("en")
+    try:
+        shown = report.table(q, max_rows=None)
+        book = _prepare(q, None, True)
+    finally:
+        labels.set_lang("zh-CN")
+    html = shown._repr_html_()
+    for words in ("<td class=\"lbl\">points</td>", ">Township<", ">Drawn amount<", ">Points<"):
+        assert words in html, (words, html)
+    assert book.iloc[:, 0].tolist() == ["points", "roster", "loans"]
+    assert book.iloc[:, 1].tolist() == ["Points", "Township", "Drawn amount"]
+    zh = _prepare(q, None, True)
+    assert zh.iloc[:, 0].tolist() == ["积分表", "人员信息采集表", "贷款"] and zh.iloc[0, 1] == "积分"

@@ -502,6 +502,7 @@ TERMS: dict[str, tuple[str, str]] = {
 }
 
 KINDS: dict[str, str] = {
+    "table": "table_name", "column": "column_name",
     "rows_read": "int", "rows_accepted": "int", "rows_quarantined": "int", "quarantined_share": "pct2",
     "problems": "int", "rows": "int", "example_row": "raw", "row": "raw", "value": "raw",
     "households": "int", "people": "int", "eligible_people": "int", "eligible_households": "int",
@@ -721,6 +722,12 @@ VALUES: dict[str, tuple[str, str]] = {
 }
 TERMS.update({k: v for k, v in VALUES.items() if k.startswith("value.")})
 TERMS.update({k: VALUES[k] for k in ("in_sample",) if k in VALUES})
+
+#: The programme's tables by name, as a column of table names shows them (the ``table_name``
+#: kind: report 01's counts and quarantine, their workbooks).
+TABLE_WORDS: dict[str, tuple[str, str]] = {
+    t: VALUES[t] for t in ("roster", "reviewers", "reviews", "relations", "model_runs", "loans", "village_assessments")
+} | {"points": ("积分表", "points")}
 
 #: Free-text reasons from the loader, by pattern (``{0}``... are the captured groups).
 REASONS: list[tuple[str, tuple[str, str]]] = [

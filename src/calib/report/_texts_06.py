@@ -214,7 +214,7 @@ TEXTS_06: dict[str, tuple[str, str]] = {
     "nb06.line.profiled_by_persons": ("按人数 {n} 个", "persons {n}"),
     "nb06.line.village": ("信用村：{tw} {v}", "Credit village {tw} / {v}"),
     "nb06.line.village_fig": ("{n} 项未达标", "{n} {n, plural, one {criterion} other {criteria}} not met"),
-    "nb06.line.village_more": ("其余未认定村（{n} 个）", "other villages not certified ({n})"),
+    "nb06.line.village_more": ("其余未认定村（{n} 个）", "Other villages not certified ({n})"),
     "nb06.line.village_more_fig": ("{n} 个", "{n}"),
     "nb06.line.village_more_where": ("各村欠缺项见{where}", "what each lacks: see {where}"),
     "nb06.line.village_more_list": ("各村欠缺项见完整清单", "what each lacks: the full list"),

@@ -27,7 +27,7 @@ import pandas as pd
 
 from calib.masking import mask_frame
 from calib.report import fmt
-from calib.report.labels import coded_words, column_label, get_lang, has, kind_of, t, value_label
+from calib.report.labels import NAME_KINDS, coded_words, column_label, get_lang, has, kind_of, names_in_words, t, value_label
 
 __all__ = ["Table", "HTML", "table", "table_parts", "ranked", "mark_labels", "width_em", "heading", "text", "section", "begin", "params_table", "note", "CSS", "VERDICT_CLASS",
            "CONCLUSIONS_ID"]
@@ -143,7 +143,7 @@ def _label_class(shown: pd.Series) -> str:
 
 def _is_label(shown: pd.Series, classes: pd.Series, kind: str | None) -> bool:
     """A row-label column: text or code cells, none numeric-looking or coloured by a verdict."""
-    if kind not in (None, "text", "code", "raw", "date"):
+    if kind not in (None, "text", "code", "raw", "date", *NAME_KINDS):
         return False
     return bool(len(shown)) and classes.isin(["", "code"]).all() and not shown.map(
         lambda x: bool(_NUMERIC.match(x))).all()
@@ -244,6 +244,9 @@ def headers(columns: list[Any], kinds: Mapping[str, str] | None = None) -> list[
 
 
 def _format_column(s: pd.Series, kind: str | None) -> tuple[pd.Series, pd.Series]:
+    if kind in NAME_KINDS:  # names of tables or columns: in words as names, left-aligned
+        shown = names_in_words(s, kind).map(lambda x: fmt.MISSING if fmt.is_missing(x) else str(x))
+        return shown, pd.Series("", index=s.index)
     if kind in ("raw", "code"):
         shown = s.map(lambda x: fmt.MISSING if fmt.is_missing(x) else str(x))
         return shown, pd.Series("code" if kind == "code" else "", index=s.index)

@@ -89,12 +89,13 @@ def _prepare(frame: pd.DataFrame, mask: dict[str, str] | None, labels: bool,
         kinds[:] = found
     if labels:
         from calib.report.display import headers
-        from calib.report.labels import coded_words
+        from calib.report.labels import NAME_KINDS, coded_words, names_in_words
 
         # coded values (verdicts, statuses, reasons, total rows, bin bounds) in words, as the
-        # pages show them (one rule: labels.coded_words)
+        # pages show them (one rule: labels.coded_words); names of tables and columns as names
         for i in range(out.shape[1]):
-            out.isetitem(i, coded_words(out.iloc[:, i]))
+            col = out.iloc[:, i]
+            out.isetitem(i, names_in_words(col, found[i]) if found[i] in NAME_KINDS else coded_words(col))
             if found[i] in _IN_WAN and pd.api.types.is_numeric_dtype(out.iloc[:, i].dtype):
                 out.isetitem(i, out.iloc[:, i] / 1e4)  # the header reads （万元）
         out.columns = headers(list(out.columns), given)

@@ -35,6 +35,7 @@ KINDS = {
     "rate": "a schedule's rate or discount: percent, 2 decimals (3 when it has a third)", "p": "p-value",
     "num1": "1 decimal", "num2": "2 decimals", "num3": "3 decimals", "num4": "4 decimals",
     "bool": "yes / no", "date": "ISO date", "text": "text (coded values in words)",
+    "table_name": "a programme table's name in words", "column_name": "a data-contract column's name, as its header",
 }
 
 

@@ -46,12 +46,12 @@ from typing import Any
 
 from calib.errors import CalibParamsError
 from calib.report._metrics import METRICS
-from calib.report._terms import _GROUP_WORDS, KINDS, REASONS, TERMS, VALUES
+from calib.report._terms import _GROUP_WORDS, KINDS, REASONS, TABLE_WORDS, TERMS, VALUES
 from calib.report._texts import TEXTS
 
 __all__ = ["LANGS", "DEFAULT_LANG", "MissingLabelWarning", "set_lang", "get_lang", "t", "_",
            "column_label", "metric_label", "metric_kind", "value_label", "coded_words", "kind_of", "has",
-           "catalogue_keys", "plural_category", "format_text"]
+           "catalogue_keys", "plural_category", "format_text", "NAME_KINDS", "names_in_words"]
 
 LANGS = ("zh-CN", "en")
 DEFAULT_LANG = "zh-CN"
@@ -406,3 +406,41 @@ def value_label(value: Any, lang: str | None = None) -> Any:
             groups = [_pick(_GROUP_WORDS[g], lang) if g in _GROUP_WORDS else g for g in m.groups()]
             return _select(_pick(entry, lang), {str(i): g for i, g in enumerate(groups)}, lang).format(*groups)
     return value
+
+
+#: Display kinds of columns of names: a programme table's (``table_name``) or a data-contract
+#: column's (``column_name``), worded as names (:func:`names_in_words`), not as coded values.
+NAME_KINDS = ("table_name", "column_name")
+
+
+def names_in_words(column: "pd.Series", kind: str, lang: str | None = None) -> "pd.Series":
+    """A column of table or column names in words: a table as the programme calls it
+    (``TABLE_WORDS``: 人员信息采集表 / roster, 积分表 / points), a column as its header
+    (:func:`column_label` without the unit: 乡镇 / Township); other values (text a file gave,
+    missing cells) unchanged.
+
+    Where coded words (:func:`coded_words`) would read ``points`` and ``township`` as the
+    values they also are (the points column's header "Points"; the level "township" of a
+    summary row), this keeps a column of names in one case: "Points" among "roster", "loans",
+    or "township" among "Drawn amount", "Household" before.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> names_in_words(pd.Series(["points", "roster"]), "table_name", "en").tolist()
+    ['points', 'roster']
+    >>> names_in_words(pd.Series(["township", "drawn_amount"]), "column_name", "en").tolist()
+    ['Township', 'Drawn amount']
+    """
+    if kind not in NAME_KINDS:
+        raise ValueError(f"names_in_words: kind must be one of {NAME_KINDS}, got {kind!r}")
+
+    def word(v: Any) -> Any:
+        if not isinstance(v, str):
+            return v
+        if kind == "table_name":
+            return _pick(TABLE_WORDS[v], lang) if v in TABLE_WORDS else v
+        return column_label(v, lang, unit=False) if v in TERMS else v
+
+    words = {v: word(v) for v in column.dropna().unique()}
+    return column.astype(object).map(lambda v: words.get(v, v) if isinstance(v, str) else v)
