@@ -76,3 +76,38 @@ def test_every_english_report_reads_as_a_report(run_bundle, kind):
     assert len(pages) >= 7
     problems = [p for page in pages for p in page_problems(page, kind)]
     assert not problems, "\n".join(problems)
+
+
+#: Columns of names, each read in one case down the column (a header's own case: row labels,
+#: terms of a model, data-contract columns, programme tables).
+_NAME_COLUMNS = ("Decision", "Characteristic", "Feature", "Column", "Table")
+
+
+def _page_tables(page) -> list[tuple[list[str], list[list[str]]]]:
+    raw = page.read_text(encoding="utf-8")
+    out = []
+    for table in re.findall(r"<table[^>]*>(.*?)</table>", raw, flags=re.S):
+        head = [visible_text(h).strip() for h in re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", table, flags=re.S)]
+        rows = [[visible_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+                for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)]
+        out.append((head, [r for r in rows if len(r) == len(head)]))
+    return out
+
+
+def test_a_column_of_names_reads_in_one_case(run_bundle):
+    """Read down a column of names (decisions, a model's terms, columns, tables), the English
+    pages wrote 'Model score' above 'business rating', 'Points' among 'roster' and 'loans',
+    'credit township …' below 'Credit villages certified': every such column is now in one case
+    (a cell that starts with a letter other than a capital or two, "ID number", "AUC ...")."""
+    mixed = []
+    for page in report_pages(run_bundle.bundle):
+        for head, rows in _page_tables(page):
+            for name in _NAME_COLUMNS:
+                if name not in head:
+                    continue
+                i = head.index(name)
+                words = [r[i] for r in rows if re.match(r"[A-Za-z][a-z]", r[i])]
+                cases = {w[0].isupper() for w in words}
+                if len(cases) > 1:
+                    mixed.append(f"{page.name}, column {name!r}: {sorted(set(words))[:6]}")
+    assert not mixed, "\n".join(mixed)
