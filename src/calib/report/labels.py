@@ -416,8 +416,8 @@ NAME_KINDS = ("table_name", "column_name")
 def names_in_words(column: "pd.Series", kind: str, lang: str | None = None) -> "pd.Series":
     """A column of table or column names in words: a table as the programme calls it
     (``TABLE_WORDS``: 人员信息采集表 / roster, 积分表 / points), a column as its header
-    (:func:`column_label` without the unit: 乡镇 / Township); other values (text a file gave,
-    missing cells) unchanged.
+    (:func:`column_label` without the unit: 乡镇 / Township; every column of the data contract has
+    one), else as :func:`value_label` words it; missing cells unchanged.
 
     Where coded words (:func:`coded_words`) would read ``points`` and ``township`` as the
     values they also are (the points column's header "Points"; the level "township" of a
@@ -440,7 +440,7 @@ def names_in_words(column: "pd.Series", kind: str, lang: str | None = None) -> "
             return v
         if kind == "table_name":
             return _pick(TABLE_WORDS[v], lang) if v in TABLE_WORDS else v
-        return column_label(v, lang, unit=False) if v in TERMS else v
+        return column_label(v, lang, unit=False) if v in TERMS else value_label(v, lang)
 
     words = {v: word(v) for v in column.dropna().unique()}
     return column.astype(object).map(lambda v: words.get(v, v) if isinstance(v, str) else v)
