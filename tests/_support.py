@@ -90,6 +90,18 @@ def visible_text(html_text: str) -> str:
     return " ".join(p.parts)
 
 
+def page_tables(page: Path) -> list[tuple[list[str], list[list[str]]]]:
+    """A rendered page's tables as (headers, rows of visible cell texts), empty rows left out."""
+    raw = page.read_text(encoding="utf-8")
+    out = []
+    for table in re.findall(r"<table[^>]*>(.*?)</table>", raw, flags=re.S):
+        head = [visible_text(h).strip() for h in re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", table, flags=re.S)]
+        rows = [[visible_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
+                for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)]
+        out.append((head, [r for r in rows if r]))
+    return out
+
+
 def page_problems(page: Path, kind: str) -> list[str]:
     """What a credit committee would object to on one rendered page.
 

@@ -13,7 +13,7 @@ import re
 import pytest
 import yaml
 
-from _support import visible_text
+from _support import page_tables, visible_text
 from calib.report import findings, fmt, format_metric
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
@@ -53,14 +53,7 @@ def _stands(value: str, text: str) -> bool:
 
 def _tables(bundle) -> list[tuple[list[str], list[list[str]]]]:
     """Report 05's tables as (headers, rows of visible cell texts)."""
-    raw = (bundle / f"{NB}.html").read_text(encoding="utf-8")
-    out = []
-    for table in re.findall(r"<table[^>]*>(.*?)</table>", raw, flags=re.S):
-        head = [visible_text(h).strip() for h in re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", table, flags=re.S)]
-        rows = [[visible_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
-                for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)]
-        out.append((head, [r for r in rows if r]))
-    return out
+    return page_tables(bundle / f"{NB}.html")
 
 
 def _cost_table(bundle) -> tuple[list[str], list[list[str]]]:

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from _runs import BANDS
-from _support import visible_text
+from _support import page_tables, visible_text
 from calib.pricing import load_schedule
 from calib.report import fmt
 
@@ -29,14 +29,7 @@ def _page(bundle) -> str:
 
 
 def _tables(bundle) -> list[tuple[list[str], list[list[str]]]]:
-    raw = (bundle / f"{NB}.html").read_text(encoding="utf-8")
-    out = []
-    for table in re.findall(r"<table[^>]*>(.*?)</table>", raw, flags=re.S):
-        head = [visible_text(h).strip() for h in re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", table, flags=re.S)]
-        rows = [[visible_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
-                for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)]
-        out.append((head, [r for r in rows if r]))
-    return out
+    return page_tables(bundle / f"{NB}.html")
 
 
 def test_the_parameters_schedule_is_stated_band_by_band(run_bundle):

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from markupsafe import escape
 
-from _support import CJK, page_problems, report_pages, visible_text
+from _support import CJK, page_problems, page_tables, report_pages, visible_text
 
 
 def _data_words(run_bundle) -> list[str]:
@@ -83,17 +83,6 @@ def test_every_english_report_reads_as_a_report(run_bundle, kind):
 _NAME_COLUMNS = ("Decision", "Characteristic", "Feature", "Column", "Table")
 
 
-def _page_tables(page) -> list[tuple[list[str], list[list[str]]]]:
-    raw = page.read_text(encoding="utf-8")
-    out = []
-    for table in re.findall(r"<table[^>]*>(.*?)</table>", raw, flags=re.S):
-        head = [visible_text(h).strip() for h in re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", table, flags=re.S)]
-        rows = [[visible_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
-                for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)]
-        out.append((head, [r for r in rows if len(r) == len(head)]))
-    return out
-
-
 def test_a_column_of_names_reads_in_one_case(run_bundle):
     """Read down a column of names (decisions, a model's terms, columns, tables), the English
     pages wrote 'Model score' above 'business rating', 'Points' among 'roster' and 'loans',
@@ -101,7 +90,8 @@ def test_a_column_of_names_reads_in_one_case(run_bundle):
     (a cell that starts with a letter other than a capital or two, "ID number", "AUC ...")."""
     mixed = []
     for page in report_pages(run_bundle.bundle):
-        for head, rows in _page_tables(page):
+        for head, rows in page_tables(page):
+            rows = [r for r in rows if len(r) == len(head)]
             for name in _NAME_COLUMNS:
                 if name not in head:
                     continue
