@@ -265,6 +265,9 @@ def serve(path: str, modules: list[str] = ()) -> None:
             elif kind == "client":  # the client is gone: jupyter_client killed it
                 pid, _pidfd = data
                 sel.unregister(key.fileobj)
+                # closed now, not when its kernel is reaped: a kernel forked in between closes
+                # only the registered descriptors and would inherit this one
+                key.fileobj.close()
                 # the kernel's session (what it started), and the kernel itself: a client killed
                 # at once may go before the child has made its session (killpg then finds no
                 # group); the pid is still this process's unreaped child, so it is the kernel's
@@ -279,7 +282,7 @@ def serve(path: str, modules: list[str] = ()) -> None:
                 os.close(key.fd)
                 _, status = os.waitpid(pid, 0)
                 code = os.waitstatus_to_exitcode(status)
-                try:
+                try:  # a client already gone: its connection is closed (OSError)
                     conn.sendall(f"exit {code}\n".encode())
                 except OSError:
                     pass
