@@ -21,18 +21,40 @@ from calib.errors import CalibError
 __all__ = ["main", "build_parser"]
 
 
+def _schedule_of(path: str | None) -> dict | None:
+    """The ``points_loan.schedule`` block of the parameter file ``path``, validated (None
+    without a file)."""
+    if path is None:
+        return None
+    import yaml
+
+    from calib.errors import CalibParamsError
+    from calib.pricing import load_schedule
+
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CalibParamsError(f"{path}: cannot read the parameter file ({type(exc).__name__})") from None
+    block = ((raw.get("points_loan") if isinstance(raw, dict) else None) or {}).get("schedule")
+    if not block:
+        raise CalibParamsError(f"{path}: no points_loan.schedule to price the loans with")
+    return load_schedule(block).block()
+
+
 def _cmd_synth(a: argparse.Namespace) -> int:
     from calib import synth
 
+    schedule = _schedule_of(a.schedule)
     if a.fast or a.households:
         villages = max(2, round(a.households / a.households_per_village)) if a.households else a.villages
         p = synth.write_fast(a.out, fmt=a.format, seed=a.seed, villages=villages,
-                             households_per_village=a.households_per_village, as_of=a.as_of)
+                             households_per_village=a.households_per_village, as_of=a.as_of,
+                             schedule=schedule)
         print(f"wrote {a.out}: {p['villages']} villages, {p['households']} households "
               f"(vectorised generator, {a.format}, seed {a.seed})")
         return 0
     res = synth.generate(seed=a.seed, villages=a.villages, households_per_village=a.households_per_village,
-                         as_of=a.as_of)
+                         as_of=a.as_of, schedule=schedule)
     synth.write(res, a.out)
     p = res.parameters
     print(f"wrote {a.out}: {p['villages']} villages, {p['households']} households, "
@@ -182,6 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--households", type=int, default=None,
                    help="with --fast: about this many households (sets --villages)")
     s.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="with --fast")
+    s.add_argument("--schedule", metavar="PARAMS", default=None,
+                   help="price the loans with this parameter file's points_loan.schedule (e.g. in bands; "
+                        "default the sample's: 5%% less 0.1 percentage point per 100 points)")
     s.set_defaults(func=_cmd_synth)
 
     v = sub.add_parser("validate", help="load a programme folder or database and report what was quarantined")

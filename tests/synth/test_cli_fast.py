@@ -15,3 +15,40 @@ def test_synth_fast_writes_a_programme_of_about_the_asked_size(tmp_path, capsys)
     hh = pq.read_table(out / "roster.parquet", columns=["household_id"]).column(0).to_pandas().nunique()
     assert 2400 <= hh <= 3600 and hh == params["households"]
     assert "vectorised generator" in capsys.readouterr().out
+
+
+def test_synth_prices_the_loans_with_a_parameter_files_schedule(tmp_path, capsys):
+    """`--schedule PARAMS`: both generators book each loan at the parameter file's schedule
+    (here in bands) for its household's latest points; a file without a schedule is a clear
+    error, not a traceback."""
+    import numpy as np
+    import pandas as pd
+    import yaml
+
+    from calib.pricing import rate_for_points
+
+    bands = {"base_rate": 0.06, "bands": [{"points": 250, "discount": 0.002}, {"points": 450, "discount": 0.005}]}
+    params = tmp_path / "bank.yaml"
+    params.write_text(yaml.safe_dump({"points_loan": {"schedule": bands}}), encoding="utf-8")
+    for fast, out in ((True, tmp_path / "fast"), (False, tmp_path / "ref")):
+        argv = ["synth", "--out", str(out), "--seed", "5", "--schedule", str(params)]
+        argv += ["--fast", "--households", "2000", "--households-per-village", "50"] if fast else ["--villages", "6"]
+        assert main(argv) == 0
+        read = (lambda n: pq.read_table(out / f"{n}.parquet").to_pandas()) if fast else (
+            lambda n: pd.read_csv(out / f"{n}.csv", dtype=str, keep_default_na=False))
+        pts, loans = read("points"), read("loans")
+        latest = pts.loc[pts["period"].astype(str) == "2025"]
+        latest = latest.assign(points=pd.to_numeric(latest["points"], errors="coerce")).dropna(subset=["points"])
+        latest = latest.drop_duplicates("household_id").set_index("household_id")["points"]
+        rate = pd.to_numeric(loans["interest_rate"], errors="coerce")
+        held = loans["household_id"].map(latest)
+        ok = held.notna() & rate.notna() & held.ge(0)
+        assert ok.sum() > 50
+        np.testing.assert_allclose(rate[ok], np.round(rate_for_points(held[ok].to_numpy(), bands), 5), atol=1e-12)
+        assert set(np.round(0.06 - rate[ok], 5)) == {0.0, 0.002, 0.005}
+        assert json.loads((out / "truth" / "parameters.json").read_text())["schedule"]["bands"][0]["points"] == 250
+    capsys.readouterr()
+    (tmp_path / "none.yaml").write_text("seed: 1\n", encoding="utf-8")
+    assert main(["synth", "--out", str(tmp_path / "x"), "--schedule", str(tmp_path / "none.yaml")]) != 0
+    err = capsys.readouterr().err
+    assert "no points_loan.schedule" in err and "Traceback" not in err

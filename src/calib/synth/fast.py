@@ -16,6 +16,7 @@ of a household are never dropped for recusal (the reviewer's own household is in
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -26,7 +27,7 @@ import pyarrow.compute as pc
 
 from calib.synth._names import ETHNIC, GIVEN, SURNAMES, village_names, township_names
 from calib.synth.generate import LGD, SAMPLE_AS_OF, TRUE_COEF, SynthResult
-from calib.synth.tables import recused, round_to
+from calib.synth.tables import booked_rates, recused, round_to
 
 __all__ = ["generate_fast", "write_fast", "province_chunks"]
 
@@ -316,7 +317,7 @@ def _points(rng, V, H) -> pa.Table:
         "points": np.r_[pts_2024[hp], H.pts_2025[hp]].astype(np.int64)})
 
 
-def _loans(rng, V, H, coef: dict, l0: int) -> pa.Table:
+def _loans(rng, V, H, coef: dict, l0: int, schedule: Mapping | None = None) -> pa.Table:
     eta = (coef["intercept"] + coef["business"] * H.bus + coef["integrity"] * H.integ
            + coef["bureau"] * H.bureau + coef["points_per_100"] * (H.true_points - 300) / 100
            + V.shock[H.hv])
@@ -340,7 +341,7 @@ def _loans(rng, V, H, coef: dict, l0: int) -> pa.Table:
         "start_date": _date_text(_ymd(start)),
         "granted_limit": granted.astype(np.int64),
         "drawn_amount": round_to(granted * rng.uniform(0.3, 1.0, L), 100).astype(np.int64),
-        "interest_rate": np.round(0.05 - 0.001 * pts / 100, 5),
+        "interest_rate": booked_rates(pts, schedule),
         "default": (rng.random(L) < H.p_true[dh]).astype(np.int64),
         "observed_until": _pick([str(np.datetime64(SAMPLE_AS_OF, "D") + V.shift)],
                                 np.zeros(L))})
@@ -380,7 +381,7 @@ def _plan(villages: int, townships: int | None, seed: int) -> tuple[np.ndarray, 
 def province_chunks(*, seed: int = 1, villages: int = 90, households_per_village: int = 85,
                     townships: int | None = None, as_of: str = "2026-06-30",
                     points_effect: float | None = None, chunk_villages: int = 2000,
-                    drift: float = 0.0):
+                    drift: float = 0.0, schedule: Mapping | None = None):
     """Yield the programme chunk by chunk: ``(tables, truth)`` with Arrow tables.
 
     Each chunk holds ``chunk_villages`` villages (even, so an address code never spans two
@@ -391,7 +392,8 @@ def province_chunks(*, seed: int = 1, villages: int = 90, households_per_village
     Every date of the programme (reviews, model runs, loans, points periods) keeps its distance
     to ``as_of`` that it has in the sample (as of 2026-06-30). ``drift`` shifts the mean of the
     households' bureau factor by ``drift`` and of their business factor by ``drift / 2``
-    (standard deviations): a population whose credit quality moves.
+    (standard deviations): a population whose credit quality moves. ``schedule`` prices the
+    loans (:func:`calib.synth.tables.booked_rates`; default the sample's step).
     """
     coef = dict(TRUE_COEF)
     if points_effect is not None:
@@ -412,7 +414,7 @@ def province_chunks(*, seed: int = 1, villages: int = 90, households_per_village
         relations, pairs = _relations(rng, V, H, R)
         tables = {"roster": roster, "reviewers": reviewers, "relations": relations,
                   "reviews": _reviews(rng, V, H, R, pairs), "model_runs": _model_runs(rng, V, H),
-                  "points": _points(rng, V, H), "loans": _loans(rng, V, H, coef, l0),
+                  "points": _points(rng, V, H), "loans": _loans(rng, V, H, coef, l0, schedule),
                   "village_assessments": _assessments(rng, V)}
         p0, l0 = p0 + people.P, l0 + len(H.dh)
         stats = {"households": H.H, "people": people.P, "reviewers": R.R, "loans": len(H.dh),
@@ -423,9 +425,10 @@ def province_chunks(*, seed: int = 1, villages: int = 90, households_per_village
         yield tables, {"households": _truth(V, H), "reviewers": reviewers_truth, "stats": stats}
 
 
-def _parameters(seed, villages, stats: dict, as_of, coef, drift: float = 0.0) -> dict:
+def _parameters(seed, villages, stats: dict, as_of, coef, drift: float = 0.0,
+                schedule: Mapping | None = None) -> dict:
     L = stats["loans"]
-    return {
+    return ({"schedule": dict(schedule)} if schedule is not None else {}) | {
         "seed": seed, "villages": villages, "households": stats["households"],
         "people": stats["people"], "reviewers": stats["reviewers"], "as_of": as_of,
         "coefficients": coef, "lgd": LGD, "generator": "vectorised (calib.synth.fast)", "drift": drift,
@@ -441,7 +444,8 @@ def _add(total: dict, stats: dict) -> dict:
 def generate_fast(*, seed: int = 1, villages: int = 90, households_per_village: int = 85,
                   townships: int | None = None, as_of: str = "2026-06-30",
                   points_effect: float | None = None, chinese_headers: bool = False,
-                  chunk_villages: int = 2000, drift: float = 0.0) -> SynthResult:
+                  chunk_villages: int = 2000, drift: float = 0.0,
+                  schedule: Mapping | None = None) -> SynthResult:
     """Generate a programme in memory with the vectorised generator.
 
     Parameters
@@ -456,6 +460,8 @@ def generate_fast(*, seed: int = 1, villages: int = 90, households_per_village: 
         Villages per chunk (the result depends on it: keep it fixed for reproducibility).
     drift : float
         Shift of the population's credit quality (see :func:`province_chunks`).
+    schedule : mapping, optional
+        The points schedule the loans were priced with, as :func:`calib.synth.generate`.
 
     Returns
     -------
@@ -472,7 +478,7 @@ def generate_fast(*, seed: int = 1, villages: int = 90, households_per_village: 
                                       households_per_village=households_per_village,
                                       townships=townships, as_of=as_of,
                                       points_effect=points_effect,
-                                      chunk_villages=chunk_villages, drift=drift):
+                                      chunk_villages=chunk_villages, drift=drift, schedule=schedule):
         for k, t in tables.items():
             parts.setdefault(k, []).append(t)
         for k in truth:
@@ -486,7 +492,7 @@ def generate_fast(*, seed: int = 1, villages: int = 90, households_per_village: 
     th = {k: pa.concat_tables(v).to_pandas(types_mapper=_string_mapper)
           for k, v in truth.items()}
     return SynthResult(tables=out, truth=th,
-                       parameters=_parameters(seed, villages, stats, as_of, coef, drift))
+                       parameters=_parameters(seed, villages, stats, as_of, coef, drift, schedule))
 
 
 def _string_mapper(t: pa.DataType):
@@ -496,7 +502,7 @@ def _string_mapper(t: pa.DataType):
 def write_fast(out: str | Path, *, fmt: str = "parquet", seed: int = 1, villages: int = 90,
                households_per_village: int = 85, townships: int | None = None,
                as_of: str = "2026-06-30", points_effect: float | None = None,
-               chunk_villages: int = 2000, drift: float = 0.0) -> dict:
+               chunk_villages: int = 2000, drift: float = 0.0, schedule: Mapping | None = None) -> dict:
     """Generate a programme with the vectorised generator and stream it to a folder.
 
     Memory is bounded by one chunk of ``chunk_villages`` villages whatever the size.
@@ -508,7 +514,7 @@ def write_fast(out: str | Path, *, fmt: str = "parquet", seed: int = 1, villages
         (UTF-8, code-name headers), the households' truth in ``truth/households.<fmt>``,
         ``truth/parameters.json``.
     fmt : {"parquet", "csv"}
-    seed, villages, households_per_village, townships, as_of, points_effect, chunk_villages, drift
+    seed, villages, households_per_village, townships, as_of, points_effect, chunk_villages, drift, schedule
         See :func:`generate_fast`.
 
     Returns
@@ -541,7 +547,7 @@ def write_fast(out: str | Path, *, fmt: str = "parquet", seed: int = 1, villages
                                           households_per_village=households_per_village,
                                           townships=townships, as_of=as_of,
                                           points_effect=points_effect,
-                                          chunk_villages=chunk_villages, drift=drift):
+                                          chunk_villages=chunk_villages, drift=drift, schedule=schedule):
             for k, t in tables.items():
                 put(out / f"{k}.{fmt}", t)
             for k in ("households", "reviewers"):
@@ -551,7 +557,7 @@ def write_fast(out: str | Path, *, fmt: str = "parquet", seed: int = 1, villages
         for w in writers.values():
             w.close()
     coef = dict(TRUE_COEF, **({} if points_effect is None else {"points_per_100": points_effect}))
-    params = _parameters(seed, villages, stats, as_of, coef, drift)
+    params = _parameters(seed, villages, stats, as_of, coef, drift, schedule)
     (out / "truth" / "parameters.json").write_text(
         json.dumps(params, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     return params

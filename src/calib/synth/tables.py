@@ -338,6 +338,18 @@ def make_points(rng: np.random.Generator, V: SimpleNamespace, H: SimpleNamespace
     ], ignore_index=True)
 
 
+def booked_rates(points: np.ndarray, schedule: Mapping | None = None) -> np.ndarray:
+    """The loans' booked rates at their households' points (0 for none), to 5 decimals: by
+    ``schedule`` (a ``points_loan.schedule`` block, :func:`calib.pricing.rate_for_points`), or
+    by the sample's, 5% less 0.1 percentage point per 100 points in proportion (the reference
+    and vectorised generators' one rule)."""
+    if schedule is None:
+        return np.round(0.05 - 0.001 * points / 100, 5)
+    from calib.pricing.schedule import rate_for_points
+
+    return np.round(rate_for_points(points, schedule), 5)
+
+
 def make_loans(rng: np.random.Generator, V: SimpleNamespace, H: SimpleNamespace,
                coef: dict, schedule: Mapping | None = None) -> tuple[pd.DataFrame, float]:
     """Loans of credited households that draw, defaults from the true model; the true discount.
@@ -359,12 +371,7 @@ def make_loans(rng: np.random.Generator, V: SimpleNamespace, H: SimpleNamespace,
     granted = np.minimum(H.consensus_true[dh], H.model_lim[dh])
     drawn = round_to(granted * rng.uniform(0.3, 1.0, L), 100)
     pts_loan = np.where(H.has_pts[dh], H.pts_2025[dh], 0)
-    if schedule is None:
-        rate = np.round(0.05 - 0.001 * pts_loan / 100, 5)
-    else:
-        from calib.pricing.schedule import rate_for_points
-
-        rate = np.round(rate_for_points(pts_loan, schedule), 5)
+    rate = booked_rates(pts_loan, schedule)
     default = (rng.random(L) < H.p_true[dh]).astype(int)
     start = _on(V, "2025-10-08") + pd.to_timedelta(rng.integers(0, 80, L), unit="D")
     loans = pd.DataFrame({
