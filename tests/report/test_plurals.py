@@ -163,11 +163,13 @@ def test_a_verb_after_a_list_agrees_with_the_list():
 
 
 def test_a_reason_says_its_count_in_the_right_form():
-    one = labels.value_label("only 1 defaults: the PD model and its interval are very uncertain", "en")
+    one = labels.value_label("only 1 default: the PD model and its interval are very uncertain", "en")
     assert one == "only 1 default: the PD model and its interval are very uncertain"
+    assert labels.value_label("only 1 default: the PD model and its interval are very uncertain",
+                              "zh-CN") == "只有 1 户违约：违约概率模型及其区间非常不确定"
     two = labels.value_label("only 2 villages: the cluster bootstrap interval is unreliable below ~20", "en")
     assert two == "only 2 villages: the village bootstrap interval is unreliable below about 20"
-    assert labels.value_label("only 1 villages: the cluster bootstrap interval is unreliable below ~20",
+    assert labels.value_label("only 1 village: the cluster bootstrap interval is unreliable below ~20",
                               "zh-CN") == "只有 1 个村：村数少于约 20 个时，按村自助法的区间不可靠"
 
 
@@ -196,3 +198,21 @@ def test_a_schedule_per_point_says_point():
 
     assert "off per 1 point (" in schedule_words(Schedule(base_rate=0.05, step_points=1, step_discount=0.001), "en")
     assert "off per 100 points (" in schedule_words(Schedule(base_rate=0.05, step_points=100, step_discount=0.1), "en")
+
+
+
+def test_the_pd_models_cautions_say_their_counts_in_the_right_form():
+    """calibrate_points_discount's cautions (the terminal's words, which the pages translate by
+    pattern) after a count of 1: 'only 1 default', not 'only 1 defaults'."""
+    import warnings
+
+    from calib.pricing.calibration import _warn_thin
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        _warn_thin(1, True, 1)
+        _warn_thin(2, True, 2)
+    said = [str(w.message) for w in seen]
+    assert said[0].startswith("only 1 village: ") and said[1].startswith("only 1 default: ")
+    assert said[2].startswith("only 2 villages: ") and said[3].startswith("only 2 defaults: ")
+    assert [labels.value_label(m, "zh-CN").split("：")[0] for m in said] == ["只有 1 个村", "只有 1 户违约", "只有 2 个村", "只有 2 户违约"]

@@ -118,13 +118,13 @@ FEW_BOOTSTRAP_VILLAGES = 20
 def _warn_thin(n_clusters: int, clustered: bool, n_defaults: int) -> None:
     if clustered and n_clusters < FEW_BOOTSTRAP_VILLAGES:
         warnings.warn(
-            f"only {n_clusters} villages: the cluster bootstrap interval is unreliable below "
+            f"only {n_clusters} village{'s' * (n_clusters != 1)}: the cluster bootstrap interval is unreliable below "
             f"~{FEW_BOOTSTRAP_VILLAGES}",
             stacklevel=3,
         )
     if n_defaults < 30:
         warnings.warn(
-            f"only {n_defaults} defaults: the PD model and its interval are very uncertain",
+            f"only {n_defaults} default{'s' * (n_defaults != 1)}: the PD model and its interval are very uncertain",
             stacklevel=3,
         )
 

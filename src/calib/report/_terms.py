@@ -776,9 +776,9 @@ REASONS: list[tuple[str, tuple[str, str]]] = [
     (r"total row \(合计/小计\), not a data row", ("合计/小计行，不是数据行", "a total or subtotal row, not a data row")),
     # cautions raised while a report runs (shown as notes by calib.report.session)
     # the count below which it warns is the warning's own (calib.pricing.calibration.FEW_BOOTSTRAP_VILLAGES)
-    (r"only (\d+) villages: the cluster bootstrap interval is unreliable below ~(\d+)",
+    (r"only (\d+) villages?: the cluster bootstrap interval is unreliable below ~(\d+)",
      ("只有 {0} 个村：村数少于约 {1} 个时，按村自助法的区间不可靠", "only {0} {0, plural, one {village} other {villages}}: the village bootstrap interval is unreliable below about {1}")),
-    (r"only (\d+) defaults: the PD model and its interval are very uncertain",
+    (r"only (\d+) defaults?: the PD model and its interval are very uncertain",
      ("只有 {0} 户违约：违约概率模型及其区间非常不确定", "only {0} {0, plural, one {default} other {defaults}}: the PD model and its interval are very uncertain")),
     (r"Only one class is present in y_true\. ROC AUC score is not defined in that case\.",
      ("有的交叉验证折中没有违约户（或全部违约），该折的 AUC 无法计算", "a cross-validation fold holds no default (or only defaults): its AUC cannot be computed")),
