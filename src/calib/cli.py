@@ -117,7 +117,8 @@ def _cmd_run(a: argparse.Namespace) -> int:
         print(f"calib: {len(failed)} notebook(s) failed: {', '.join(failed)}; see {res.bundle / 'index.html'}",
               file=sys.stderr)
         return 1
-    print(f"all {len(res.statuses)} reports ok: {res.bundle / 'index.html'}")
+    n = len(res.statuses)
+    print(f"{'all ' if n > 1 else ''}{n} report{'s' * (n != 1)} ok: {res.bundle / 'index.html'}")
     return 0
 
 
@@ -161,7 +162,9 @@ def _cmd_history(a: argparse.Namespace) -> int:
         print("no runs recorded yet")
     for r in runs:
         n = sum(len(m) for m in r["metrics"].values())
-        print(f"{r['run_id']}  as of {r['as_of']}  {r['status']:<6}  {len(r['notebooks'])} notebooks, {n} figures")
+        k = len(r["notebooks"])
+        print(f"{r['run_id']}  as of {r['as_of']}  {r['status']:<6}  {k} notebook{'s' * (k != 1)}, "
+              f"{n} figure{'s' * (n != 1)}")
         for nb, figs in r["metrics"].items():
             shown = ", ".join(f"{k}={v}" for k, v in list(figs.items())[:6])
             print(f"    {nb} [{r['notebooks'][nb]}] {shown}")

@@ -316,3 +316,17 @@ def test_index_figures_carry_no_code_name():
     html = index.render_index(_manifest(), {"nb1": {"rows_read": 82817}}, {"nb1": {"rows_read": "读入行数"}},
                               lang="zh-CN")
     assert "读入行数" in html and "rows_read" not in html
+
+
+def test_history_listing_says_its_counts_in_the_right_form(tmp_path, capsys):
+    """`calib history` on a terminal: '1 notebook, 1 figure', not '1 notebooks, 1 figures'."""
+    from calib import cli
+
+    db = tmp_path / "h.sqlite"
+    one = {"run_id": "r1", "parameters": {"as_of": "2026-06-30"}, "started_utc": "2026-07-01T00:00:01",
+           "status": "ok", "parameters_sha256": "ef" * 32, "notebooks": [{"notebook": "a", "status": "ok"}]}
+    H.record_run(H.history_url(db), one, {"a": {"auc": 0.7}})
+    H.record_run(H.history_url(db), *_run("r2", 0.5))
+    assert cli.main(["history", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "1 notebook, 1 figure\n" in out and "2 notebooks, 2 figures\n" in out

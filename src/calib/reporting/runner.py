@@ -497,7 +497,7 @@ def _record_history(db: str | None, root: Path, out_root: Path, manifest: dict[s
     try:
         url = history_url(db, default_folder=out_root)
         n = record_run(url, manifest, {e["notebook"]: e["metrics"] for e in entries})
-        log(f"[{manifest['run_id']}] history: {n} figures recorded")
+        log(f"[{manifest['run_id']}] history: {n} figure{'s' * (n != 1)} recorded")
         return None
     except Exception as exc:  # the bundle stands; the history is told to the user
         msg = f"history not recorded: {type(exc).__name__}: {str(exc)[:200]}"
