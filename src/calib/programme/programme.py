@@ -111,7 +111,8 @@ class Programme:
             land_mu=grp["land_mu"].sum(min_count=1) if "land_mu" in ro else float("nan"),
             forest_mu=grp["forest_mu"].sum(min_count=1) if "forest_mu" in ro else float("nan"),
         )
-        head_age = ro.loc[is_head].groupby(codes[is_head])["age"].max()
+        # the ages alone, not the roster's rows of the heads (a copy of every column)
+        head_age = ro["age"].loc[is_head].groupby(codes[is_head]).max()
         oldest = grp["age"].max()
         out["head_age"] = head_age.reindex(out.index).fillna(oldest)
         out.index = pd.Index(uniq, name="household_id")
