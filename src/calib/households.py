@@ -79,7 +79,10 @@ def period_bounds(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
 
 def sort_periods(periods: Any) -> list[str]:
     """Distinct periods in calendar order (by last day, then first day)."""
-    uniq = pd.unique(pd.Series(periods, dtype=object).dropna().astype(str))
+    # distinct values first, then their text: a points table has a handful of periods in
+    # hundreds of thousands of rows (same periods, same first-seen order)
+    seen = pd.unique(pd.Series(periods).dropna())
+    uniq = pd.unique(pd.Series(seen, dtype=object).astype(str))
     return sorted(uniq.tolist(), key=lambda p: period_bounds(p)[::-1])
 
 
@@ -240,7 +243,8 @@ def _outcomes(loans: pd.DataFrame | None, idx: pd.Index) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 # the frame
 # --------------------------------------------------------------------------------------------
-def household_frame(prog: Any, *, period: str | None = None) -> pd.DataFrame:
+def household_frame(prog: Any, *, period: str | None = None,
+                    columns: Sequence[str] | None = None) -> pd.DataFrame:
     """One row per household: the single definition of its characteristics.
 
     Parameters
@@ -251,6 +255,11 @@ def household_frame(prog: Any, *, period: str | None = None) -> pd.DataFrame:
     period : str, optional
         Points period (e.g. ``"2025"``); default: the latest by calendar
         (:func:`latest_period`).
+    columns : sequence of str, optional
+        Only these of :data:`HOUSEHOLD_COLUMNS`, in this order (default: all). The points and
+        the loan outcome are not computed when none of their columns is asked for (the tables'
+        required columns are still checked): :func:`calib.pricing.loan_frame` takes the PD
+        controls this way.
 
     Returns
     -------
@@ -272,7 +281,8 @@ def household_frame(prog: Any, *, period: str | None = None) -> pd.DataFrame:
         - ``drew`` (bool: a loan with ``drawn_amount > 0``) and ``default`` (float 1/0, the
           maximum over drawn loans; NaN for non-drawers, who have no outcome).
 
-        ``attrs["points_period"]`` repeats the period used.
+        ``attrs["points_period"]`` repeats the period used (None when the points were not
+        asked for).
 
     Raises
     ------
@@ -280,6 +290,10 @@ def household_frame(prog: Any, *, period: str | None = None) -> pd.DataFrame:
         Naming the table and column when a needed column is missing, or an unknown ``period``.
     """
     _require(prog.roster, "roster", ["household_id", "village", "township"])
+    cols = list(HOUSEHOLD_COLUMNS if columns is None else columns)
+    unknown = [c for c in cols if c not in HOUSEHOLD_COLUMNS]
+    if unknown:
+        raise ValueError(f"household_frame: unknown column(s) {unknown}; known: {list(HOUSEHOLD_COLUMNS)}")
     hh = prog.households()
     idx = pd.Index(hh.index.astype(str), name="household_id")
     hh = hh.set_axis(idx)
@@ -290,7 +304,8 @@ def household_frame(prog: Any, *, period: str | None = None) -> pd.DataFrame:
     rv = prog.reviews
     if rv is not None:
         _require(rv, "reviews", ["household_id", "business_rating", "integrity_rating"])
-        out = out.join(_panel(rv, idx))
+        for c, col in _panel(rv, idx).items():  # same index: columns, not a join on the text keys
+            out[c] = col.to_numpy()
     else:
         out = out.assign(n_reviews=0, business_rating=np.nan, integrity_rating=np.nan,
                          n_income=0, log_income=np.nan)
@@ -315,8 +330,16 @@ def household_frame(prog: Any, *, period: str | None = None) -> pd.DataFrame:
     if mr is not None:
         run_date[at] = pd.to_datetime(mr["run_date"].iloc[rows]).to_numpy(dtype="datetime64[ns]")
     out["run_date"] = run_date
-    out["points"], used = period_points(prog.points, period, idx)
-    out["points_period"] = used
-    out = out.join(_outcomes(prog.loans, idx))
+    used = None
+    if {"points", "points_period"} & set(cols):
+        out["points"], used = period_points(prog.points, period, idx)
+        out["points_period"] = used
+    elif prog.points is not None and not prog.points.empty:
+        _require(prog.points, "points", ["household_id", "period", "points"])
+    if {"drew", "default"} & set(cols):
+        for c, col in _outcomes(prog.loans, idx).items():
+            out[c] = col.to_numpy()
+    elif prog.loans is not None and not prog.loans.empty:
+        _require(prog.loans, "loans", ["household_id", "drawn_amount", "default"])
     out.attrs["points_period"] = used
-    return out[list(HOUSEHOLD_COLUMNS)]
+    return out[cols]

@@ -59,7 +59,7 @@ def _clean_points(points: pd.DataFrame) -> pd.DataFrame:
     pts["period"] = pts["period"].astype(str)
     # a household's period twice: on integer codes of the two keys (text keys hashed once each)
     hh, _ = pd.factorize(pts["household_id"])
-    per, _ = pd.factorize(pts["period"])
+    per, names = pd.factorize(pts["period"], use_na_sentinel=False)  # a blank period: its own code
     dup = pd.Series((hh.astype(np.int64) + 1) * (int(per.max(initial=0)) + 2) + per + 1,
                     index=pts.index).duplicated()
     if dup.any():
@@ -67,8 +67,9 @@ def _clean_points(points: pd.DataFrame) -> pd.DataFrame:
         raise CalibInputError(
             f"points: household_id {bad['household_id']} has period {bad['period']} twice"
         )
-    ends = {u: period_bounds(u)[1] for u in pd.unique(pts["period"])}
-    pts["period_end"] = pts["period"].map(ends).astype("datetime64[ns]")
+    # each distinct period read once, its end put on the rows by code (not a map of the text)
+    ends = np.array([period_bounds(u)[1] for u in names], dtype="datetime64[ns]")
+    pts["period_end"] = ends[per]
     return pts
 
 
@@ -266,9 +267,9 @@ def household_controls(programme: Any, household_id: pd.Series) -> pd.DataFrame:
         NaN when not reviewed or all blank), ``head_age`` (at the programme's ``as_of``),
         ``n_members``.
     """
-    hf = household_frame(programme)
     cols = ["grade", "model_score", "model_pd", "n_reviews", "integrity_rating", "business_rating",
             "head_age", "n_members"]
+    hf = household_frame(programme, columns=cols)  # not the points nor the outcomes: unused here
     pos = positions(household_id.astype(str), hf.index, unique=True)  # -1: not a roster household
     out = hf[cols].reset_index(drop=True).reindex(pos).set_axis(household_id.index)
     out["grade"] = out["grade"].astype(object).where(out["grade"].notna(), "unrated").astype(str)
