@@ -91,6 +91,20 @@ def pytest_unconfigure(config):
     shutil.rmtree(scratch, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _report_language_put_back():
+    """The report language as each test found it: a test that sets it (labels.set_lang) without
+    putting it back changed the words of every later test on its worker (the English figures of
+    test_params_table's banded case read by report 05's bundle checks, in whatever order the
+    scheduler gave)."""
+    labels = sys.modules.get("calib.report.labels")
+    before = labels.get_lang() if labels is not None else None
+    yield
+    labels = sys.modules.get("calib.report.labels")
+    if labels is not None:
+        labels.set_lang(before or labels.DEFAULT_LANG)
+
+
 @pytest.fixture(scope="session")
 def sample_programme():
     """The bundled sample programme, loaded."""

@@ -154,13 +154,24 @@ def test_leftovers_of_live_runs_are_not_removed(tmp_path):
         live.discard()
 
 
+def _with_crash(stderr: str) -> str:
+    """A run's standard error, with the traceback file it names (exit 3) read in: the file sits
+    in the test run's scratch folder, gone by the time a failure is read."""
+    import re
+
+    m = re.search(r"the traceback was written to (\S+)", stderr)
+    crash = Path(m.group(1)).read_text(encoding="utf-8", errors="replace") if m and Path(m.group(1)).exists() else ""
+    return stderr[-2000:] + crash[-4000:]
+
+
 def test_two_runs_at_once_both_publish_and_record(tiny, tmp_path):
     p = tiny(tmp_path, ["quick"])
     out = tmp_path / "reports"
     procs = [subprocess.Popen([sys.executable, "-m", "calib", "run", str(p), "--out", str(out)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT) for _ in range(2)]
-    codes = [pr.wait(timeout=600) for pr in procs]
-    assert codes == [0, 0]
+    said = [pr.communicate(timeout=600) for pr in procs]
+    codes = [pr.returncode for pr in procs]
+    assert codes == [0, 0], [_with_crash(err.decode(errors="replace")) for _, err in said]
     bundles = _visible(out)
     assert len(bundles) == 2
     for d in bundles:
