@@ -192,3 +192,16 @@ def test_what_sets_a_key_aside():
     assert unused_by("points_loan.schedule.step_points", {"consensus": {}}) is None  # a block not shown
     assert param_reading("points_loan.schedule.proportional", "true", "zh-CN", banded).startswith("未使用")
     assert param_reading("points_loan.schedule.proportional", "true", "zh-CN") == "是"
+
+
+def test_a_reading_is_not_worded_again():
+    """The statuses the eligibility rules exclude read 'deceased, missing, absconded' (the
+    reading's own words), not the roster columns' headers 'Deceased, Missing, Absconded' that
+    wording the reading again as coded values gave."""
+    labels.set_lang("en")
+    try:
+        shown = params_table(_sample(), blocks=("eligibility",)).data
+    finally:
+        labels.set_lang("zh-CN")
+    _, key, _, reading = shown.columns
+    assert shown.set_index(key).loc["eligibility.exclude_status", reading] == "deceased, missing, absconded"

@@ -523,8 +523,10 @@ def params_table(P: Any, blocks: tuple[str, ...] | None = None) -> Table:
     lang = get_lang()
     rows = [(param_name(k, lang) or k, k, v, param_reading(k, v, lang, plain)) for k, v in _flatten(plain)]
     frame = pd.DataFrame(rows, columns=["param_name", "param_key", "param_value", "param_reading"])
-    # key and value exactly as written in params.yaml (code face): an auditor compares them with the file
-    return table(frame, max_rows=None, kinds={"param_key": "code", "param_value": "code"})
+    # key and value exactly as written in params.yaml (code face): an auditor compares them with the file;
+    # the reading is in words already (not worded again: "deceased, missing, absconded" read as
+    # the column names "Deceased, Missing, Absconded")
+    return table(frame, max_rows=None, kinds={"param_key": "code", "param_value": "code", "param_reading": "raw"})
 
 
 def begin(report: str) -> None:
