@@ -154,12 +154,60 @@ def test_leftovers_of_live_runs_are_not_removed(tmp_path):
         live.discard()
 
 
+def test_a_run_opening_its_staging_is_not_taken_for_a_leftover(tmp_path, monkeypatch):
+    """Two runs started together: the newer one looked for leftovers in the moment the older one
+    had made its hidden folder but not yet locked it, found it unlocked and removed it (the
+    older run then crashed, exit 3, on its missing folder). The folder's creation and lock and
+    the search for leftovers now exclude each other: held between the two steps, the older run's
+    folder is seen only once locked, and kept."""
+    import threading
+
+    from calib.reporting import publish as pub
+
+    out = tmp_path / "reports"
+    out.mkdir()
+    made, go, failed = threading.Event(), threading.Event(), []
+    real_flock = pub.fcntl.flock
+
+    def flock(fh, op):  # the older run pauses between making its folder and locking it
+        if threading.current_thread().name == "older" and op & pub.fcntl.LOCK_EX and not made.is_set():
+            made.set()
+            go.wait(5)
+        return real_flock(fh, op)
+
+    monkeypatch.setattr(pub.fcntl, "flock", flock)
+    older = pub.Staging(out, "20260101T000000000Z-older0")
+
+    def open_older():
+        try:
+            older.open()
+        except OSError as exc:  # pragma: no cover (the failure this test guards against)
+            failed.append(exc)
+
+    threads = [threading.Thread(target=open_older, name="older")]
+    threads[0].start()
+    assert made.wait(5)
+    removed: list = []
+    threads.append(threading.Thread(target=lambda: removed.extend(clean_leftovers(out, "20260101T000001000Z-newer0")),
+                                    name="newer"))
+    threads[1].start()
+    time.sleep(0.3)  # the newer run's search, meanwhile
+    go.set()
+    for t in threads:
+        t.join(10)
+    try:
+        assert not failed and removed == [] and older.path.is_dir() and (older.path / ".run.lock").exists()
+        assert clean_leftovers(out, "20260101T000002000Z-later0") == []  # still held: kept
+    finally:
+        older.discard()
+
+
 def _with_crash(stderr: str) -> str:
     """A run's standard error, with the traceback file it names (exit 3) read in: the file sits
     in the test run's scratch folder, gone by the time a failure is read."""
     import re
 
-    m = re.search(r"the traceback was written to (\S+)", stderr)
+    m = re.search(r"the traceback was written to (\S+?\.txt)", stderr)
     crash = Path(m.group(1)).read_text(encoding="utf-8", errors="replace") if m and Path(m.group(1)).exists() else ""
     return stderr[-2000:] + crash[-4000:]
 

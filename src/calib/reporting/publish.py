@@ -31,6 +31,18 @@ LATEST_FAILED = "latest-failed"
 _FAULTS = {errno.EROFS, errno.ENOSPC, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EFBIG, errno.ENOTDIR}
 
 
+#: The reports folder's own lock (``filelock``): held while a run creates and locks its staging
+#: folder, while a run looks for leftovers, and while ``latest`` moves, so that no run takes
+#: another's folder or link for a leftover in the moment between its creation and its lock.
+_FOLDER_LOCK = ".latest.lock"
+
+
+def _folder_lock(out_root: Path):
+    from filelock import FileLock
+
+    return FileLock(str(out_root / _FOLDER_LOCK), timeout=120)
+
+
 class ReportsFolderError(CalibError):
     """The reports folder cannot take a bundle (read-only, full, no permission)."""
 
@@ -56,9 +68,12 @@ class Staging:
         self._lock: IO[str] | None = None
 
     def open(self) -> "Staging":
-        self.path.mkdir()
-        self._lock = open(self.path / _LOCK_NAME, "w")
-        fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        # created and locked under the folder's lock: a run looking for leftovers meanwhile
+        # (clean_leftovers) never finds the folder made but not yet locked
+        with _folder_lock(self.out_root):
+            self.path.mkdir()
+            self._lock = open(self.path / _LOCK_NAME, "w")
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return self
 
     def release(self) -> None:
@@ -101,10 +116,18 @@ def _held(folder: Path) -> bool:
 
 
 def clean_leftovers(out_root: Path, run_id: str) -> list[str]:
-    """Remove what killed runs older than ``run_id`` left behind; return the names removed."""
-    removed = []
+    """Remove what killed runs older than ``run_id`` left behind; return the names removed.
+
+    Under the folder's lock: a live run's staging folder is always locked by then, and its
+    ``latest`` link in the making (:func:`_point`) already in place."""
     if not out_root.is_dir():
-        return removed
+        return []
+    with _folder_lock(out_root):
+        return _clean_leftovers(out_root, run_id)
+
+
+def _clean_leftovers(out_root: Path, run_id: str) -> list[str]:
+    removed = []
     for p in out_root.iterdir():
         name = p.name
         if name.startswith(STAGING_PREFIX) and name[len(STAGING_PREFIX):] < run_id and p.is_dir():
@@ -139,14 +162,12 @@ def publish(st: Staging, ok: bool) -> Path:
     Path
         ``reports/<run-id>``.
     """
-    from filelock import FileLock
-
     final = st.out_root / st.run_id
     try:
         os.replace(st.path, final)  # still locked: no other run takes it for a leftover
         st.release()
         (final / _LOCK_NAME).unlink(missing_ok=True)
-        with FileLock(str(st.out_root / ".latest.lock"), timeout=120):
+        with _folder_lock(st.out_root):
             _point(st.out_root, LATEST if ok else LATEST_FAILED, st.run_id)
     except OSError as exc:
         shutil.rmtree(st.path, ignore_errors=True)
