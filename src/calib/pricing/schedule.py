@@ -19,6 +19,7 @@ from calib.errors import CalibInputError, CalibParamsError
 __all__ = [
     "Band",
     "Schedule",
+    "STEP_FIELDS",
     "PointsLoan",
     "load_schedule",
     "load_points_loan",
@@ -72,6 +73,12 @@ def _check_bands(bands: list[Band]) -> None:
             raise ValueError(
                 f"bands {what}: bands[{i}].{field_} = {arr[i]} after {arr[i - 1]}"
             )
+
+
+#: The fields of a step schedule that its ``bands`` replace when given (``max_discount`` and
+#: ``floor_rate`` still apply): left out of a banded schedule's parameter block
+#: (:meth:`Schedule.block`), read as unused in the parameter table (``calib.report._params``).
+STEP_FIELDS = ("step_points", "step_discount", "proportional")
 
 
 class Schedule(BaseModel):
@@ -155,7 +162,7 @@ class Schedule(BaseModel):
         out = self.model_dump()
         if self.bands is None:
             return out
-        for k in ("step_points", "step_discount", "proportional"):
+        for k in STEP_FIELDS:
             del out[k]
         out["bands"] = [{"points": int(b["points"]) if float(b["points"]).is_integer() else b["points"],
                          "discount": b["discount"]} for b in out["bands"]]

@@ -23,6 +23,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from calib.pricing.schedule import STEP_FIELDS
+
 #: Blocks and keys (a key is looked up as ``block.key`` first, then as ``key``).
 NAMES: dict[str, tuple[str, str]] = {
     # the run
@@ -179,7 +181,7 @@ READINGS: dict[tuple[str, str], tuple[str, str]] = {
 #: ``keys`` unused when ``key`` is set (not null). A banded schedule's bands replace the step, its
 #: size and proportionality (:class:`calib.pricing.Schedule`); its cap and floor still apply.
 UNUSED: dict[str, tuple[str, tuple[str, ...]]] = {
-    "points_loan.schedule": ("bands", ("step_points", "step_discount", "proportional")),
+    "points_loan.schedule": ("bands", STEP_FIELDS),
 }
 #: The reading of an unused key: ``{by}`` is the name of what sets it aside (:data:`NAMES`).
 _UNUSED_WORDS = ("未使用：按“{by}”定价", "not used: priced by “{by}”")
