@@ -330,3 +330,25 @@ def test_history_listing_says_its_counts_in_the_right_form(tmp_path, capsys):
     assert cli.main(["history", "--db", str(db)]) == 0
     out = capsys.readouterr().out
     assert "1 notebook, 1 figure\n" in out and "2 notebooks, 2 figures\n" in out
+
+
+def test_kernels_side_by_side_share_the_cores_and_a_users_thread_setting_stands(monkeypatch):
+    """Each of the kernels running at once gets the cores shared out for its numerical
+    libraries (OpenBLAS spins a thread per core in every process); a count the user set is kept,
+    and nothing is left set after the run."""
+    import os
+
+    from calib.reporting import execute
+    from calib.reporting.zygote import THREAD_VARIABLES
+
+    assert [execute.kernel_threads(k, 2) for k in (1, 2, 3)] == [2, 1, 1]
+    assert execute.kernel_threads(2, 8) == 4 and execute.kernel_threads(0, 4) == 4
+    for var in THREAD_VARIABLES:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    with execute._thread_variables(2):
+        seen = {v: os.environ.get(v) for v in THREAD_VARIABLES}
+    assert seen == {"OPENBLAS_NUM_THREADS": "2", "MKL_NUM_THREADS": "2", "OMP_NUM_THREADS": "3"}
+    assert {v: os.environ.get(v) for v in THREAD_VARIABLES} == {
+        "OPENBLAS_NUM_THREADS": None, "MKL_NUM_THREADS": None, "OMP_NUM_THREADS": "3"}

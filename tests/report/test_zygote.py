@@ -23,15 +23,18 @@ pytestmark = pytest.mark.slow
 
 #: what a kernel is: printed by the probe notebook as one JSON line
 PROBE = """
-import json, os, sys, matplotlib
+import json, os, sys, matplotlib, numpy
 from ipykernel.kernelapp import IPKernelApp
+from threadpoolctl import threadpool_info
 app = IPKernelApp.instance()
 print(json.dumps({"cwd": os.getcwd(), "path": sys.path, "argv": sys.argv, "exe": sys.executable,
                   "backend": matplotlib.get_backend(), "mark": os.environ.get("CALIB_TEST_MARK"),
                   "zygote_env": "CALIB_KERNEL_ZYGOTE" in os.environ, "ppid": os.getppid(),
                   "session_leader": os.getsid(0) == os.getpid(), "main": sys.modules["__main__"].__name__,
                   "parent_handle": app.parent_handle == int(os.environ["JPY_PARENT_PID"]), "interrupt": app.interrupt,
-                  "preloaded": "calib.pricing" in sys.modules}))
+                  "preloaded": "calib.pricing" in sys.modules,
+                  "blas": sorted({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}),
+                  "threads_env": {k: os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}}))
 os.write(2, b"a kernel's own standard error\\n")
 import matplotlib.pyplot as plt
 
@@ -172,6 +175,9 @@ def test_forked_kernels_are_the_kernels_a_launch_starts_and_the_zygote_outlives_
     zpid = int(Path(z).with_suffix(".pid").read_text())
     # set after the zygote started: a kernel gets the environment it is launched with
     monkeypatch.setenv("CALIB_TEST_MARK", "as launched")
+    for var in zygote.THREAD_VARIABLES:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # two kernels at once on two cores
     out = _run({k: notebooks[k] for k in ("probe_a", "probe_b")}, forked, z)
     assert [o.status for o in out] == ["ok", "ok"], out
     usual = _run({"probe_a": notebooks["probe_a"]}, spawned, None)
@@ -186,6 +192,11 @@ def test_forked_kernels_are_the_kernels_a_launch_starts_and_the_zygote_outlives_
     # the same command line but for the connection file, the kernel's own
     assert a["argv"][:2] + a["argv"][3:] == b["argv"][:2] + b["argv"][3:] and a["argv"][2] != b["argv"][2]
     assert a["cwd"] == str(forked) and b["cwd"] == str(spawned) and a["session_leader"] and a["parent_handle"]
+    # two kernels side by side on two cores: one BLAS thread each, though the zygote loaded
+    # numpy with its own count (the cores, as the kernel started alone has); nothing left set
+    assert a["threads_env"] == dict.fromkeys(zygote.THREAD_VARIABLES, "1") and a["blas"] == [1], a
+    assert b["threads_env"] == dict.fromkeys(zygote.THREAD_VARIABLES) and b["blas"], b
+    assert not any(v in os.environ for v in zygote.THREAD_VARIABLES)
 
     # a cell past the timeout, a kernel that dies: reported as failed, the kernels are gone,
     # the zygote still serves

@@ -36,7 +36,7 @@ import threading
 import traceback
 from pathlib import Path
 
-__all__ = ["KERNEL_PRELOAD", "CLIENT", "SOCKET_ENV", "notebook_imports", "start", "serve"]
+__all__ = ["KERNEL_PRELOAD", "CLIENT", "SOCKET_ENV", "THREAD_VARIABLES", "notebook_imports", "start", "serve"]
 
 from calib.reporting._kernel_client import SOCKET_ENV  # where the client finds the zygote
 #: the client jupyter_client launches in place of the kernel (stdlib only: run with ``-I -S``)
@@ -50,6 +50,10 @@ KERNEL_PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshe
 #: supports a fork only under settings of its own, so a kernel imports it after
 _NOT_PRELOADED = ("matplotlib_inline", "ipykernel.pylab", "grpc", "pyspark.sql.connect")
 _KERNEL_MODULE = "ipykernel_launcher"
+#: The variables that size the thread pools of the numerical libraries a kernel loads, and the
+#: library each sizes (threadpoolctl's names): OpenBLAS under numpy and scipy, MKL where numpy is
+#: built on it, OpenMP under scikit-learn (:func:`calib.reporting.execute.kernel_threads`).
+THREAD_VARIABLES = {"OPENBLAS_NUM_THREADS": "blas", "MKL_NUM_THREADS": "blas", "OMP_NUM_THREADS": "openmp"}
 _PR_SET_PDEATHSIG = 1
 
 
@@ -117,6 +121,25 @@ def _preload(modules: list[str]) -> None:
             continue       # it fails there, as it would
 
 
+def _limit_threads(env: dict[str, str]) -> None:
+    """Apply the thread counts of the kernel's environment (:data:`THREAD_VARIABLES`) to the
+    numerical libraries the zygote loaded before the fork: they read theirs when they were
+    loaded, from the zygote's environment. Libraries loaded later read the kernel's own."""
+    limits: dict[str, int] = {}
+    for var, api in THREAD_VARIABLES.items():
+        v = (env.get(var) or "").strip()
+        if v.isdigit() and int(v) > 0:
+            limits[api] = min(int(v), limits.get(api, int(v)))
+    if not limits or "numpy" not in sys.modules:
+        return
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=limits)
+    except Exception:  # noqa: BLE001 - the libraries keep their threads: slower, never wrong
+        pass
+
+
 def _servable(argv: list[str]) -> bool:
     """Whether ``argv`` starts the kernel this zygote can become: this interpreter running
     ``-m ipykernel_launcher``."""
@@ -142,6 +165,7 @@ def _become_kernel(req: dict, fds: list[int], zygote: int) -> None:
         os.chdir(req["cwd"])
         os.environ.clear()
         os.environ.update(req["env"])
+        _limit_threads(req["env"])
         import ipykernel_launcher
 
         sys.argv = [ipykernel_launcher.__file__, *req["argv"][3:]]
