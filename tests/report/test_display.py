@@ -41,6 +41,9 @@ def test_numbers_as_bankers_write_them():
     assert fmt.yuan(29000.4) == "29,000 元"
     assert fmt.wan(181_900_000) == "18,190.00 万元"
     assert fmt.pct(0.8301) == "83.0%" and fmt.pct(0.8301, 2) == "83.01%"
+    # a share above 0 never reads as none: 17 rows of a province's 1,091,150 quarantined
+    assert fmt.pct(17 / 1_091_150, 2) == "< 0.01%" and fmt.pct(0.00004) == "< 0.1%" and fmt.pct(0.00005, 2) == "0.01%"
+    assert fmt.pct(0, 2) == "0.00%" and fmt.cell(17 / 1_091_150, "pct1") == "< 0.1%"
     assert fmt.pval(0.0004) == "< 0.001" and fmt.pval(0.0) == "< 0.001" and fmt.pval(0.0312) == "0.031"
     assert fmt.number(1e12, 2) == "1,000,000,000,000.00"  # never scientific notation
     assert fmt.number(-0.0001, 2) == "0.00"

@@ -205,6 +205,18 @@ def test_the_villages_listed_are_those_the_lacking_line_counts():
         and "one criterion only" in TEXTS_06["nb06.c.lacking_fig"][1]
 
 
+def test_the_conclusions_list_a_short_list_and_count_the_rest():
+    # 30 villages one criterion away (each profiled 8 of 10), tables of 100 rows a page: the
+    # conclusions list the first MAX_LISTED, then one line counts the other five
+    found, _, _ = _run({f"V{i:02d}": 8 for i in range(30)}, page_rows=100)
+    listed = [f.decision for f in found if f.decision.startswith("信用村：")]
+    assert V.MAX_LISTED == 25 and len(listed) == 25
+    assert found[-1].figure == "5 个" and "未认定村欠缺项" in found[-1].verdict
+    # a page of fewer rows lists fewer
+    found, _, _ = _run({f"V{i:02d}": 8 for i in range(30)}, page_rows=10)
+    assert sum(f.decision.startswith("信用村：") for f in found) == 10 and found[-1].figure == "20 个"
+
+
 def test_village_lines_without_the_page_words_name_criteria_as_the_catalogue():
     # calib.villages.conclusions wording what a village lacks itself (no `near` given): each
     # criterion named as the pages' headers name it

@@ -117,10 +117,19 @@ def exact_digits(values: Any, least: int = 0, most: int = 4) -> int:
 
 
 def pct(x: Any, digits: int = 1) -> str:
-    """A share as a percentage with ``digits`` decimals: ``83.0%``."""
+    """A share as a percentage with ``digits`` decimals: ``83.0%``. A share above 0 that would
+    round to 0 reads ``< 0.01%`` (17 rows quarantined of a province's 1,091,150 are not
+    "0.00%", which a reader takes for none), as :func:`pval` never writes ``0.000``.
+
+    >>> pct(0.83), pct(17 / 1_091_150, 2), pct(0, 2), pct(0.00004)
+    ('83.0%', '< 0.01%', '0.00%', '< 0.1%')
+    """
     if is_missing(x):
         return MISSING
-    return number(float(x) * 100, digits) + "%"
+    v = float(x) * 100
+    if 0 < v and round(v, digits) == 0:
+        return "< " + number(10.0 ** -digits, digits) + "%"
+    return number(v, digits) + "%"
 
 
 def rate(x: Any) -> str:

@@ -25,7 +25,7 @@ from calib.villages.rules import figure_digits
 if TYPE_CHECKING:
     from calib.params.schema import Params
 
-__all__ = ["MAX_LACKING", "certified_verdict", "target_verdict", "targets_missing", "conclusions", "metrics",
+__all__ = ["MAX_LACKING", "MAX_LISTED", "certified_verdict", "target_verdict", "targets_missing", "conclusions", "metrics",
            "rules_table", "final_words", "milestone_words", "profiled_words", "check_words"]
 
 #: The villages the conclusions list one by one: those lacking at most this many criteria (the
@@ -33,6 +33,13 @@ __all__ = ["MAX_LACKING", "certified_verdict", "target_verdict", "targets_missin
 #: sends the reader to the section What villages lack). The catalogue's ``nb06.c.lacking_fig``
 #: says it in words ("只差一项", "lack one criterion only"): change both together.
 MAX_LACKING = 1
+
+#: At most this many of those villages are listed in the conclusions, nearest to certification
+#: first (and no more than the parameters' ``page_rows``): the block stays one screen. The rest
+#: are counted in one line that sends the reader to the section What villages lack and the
+#: workbook, which list them all. A 100k-household programme had 270 villages one criterion
+#: away: 200 lines (``page_rows``) in the conclusions, eight screens before the first section.
+MAX_LISTED = 25
 
 #: The conclusions' own lines for these topics of :func:`calib.villages.conclusions` (the
 #: credit villages overall and the final targets); its other lines follow as they are.
@@ -295,7 +302,7 @@ def conclusions(
     params : calib.params.Params
         The run's parameters: blocks ``credit_village``, ``credit_township`` and ``targets``
         (``credit_coverage_final``, ``usage_final``), and ``page_rows`` (at most this many
-        villages listed).
+        villages listed, and never more than :data:`MAX_LISTED`).
 
     Returns
     -------
@@ -316,7 +323,7 @@ def conclusions(
     rest = villages.conclusions(verdicts, township_verdicts, kpis, rules=rules,
                                 township_rules=params.block("credit_township"), progress=progress,
                                 household_counts=household_counts, village_counts=village_counts,
-                                lang=get_lang(), max_villages=params.page_rows, max_lacking=MAX_LACKING,
+                                lang=get_lang(), max_villages=min(params.page_rows, MAX_LISTED), max_lacking=MAX_LACKING,
                                 full_list=t("nb06.full_list"), near=near)  # ranked once, in the body table's words
     findings = [
         Finding(t("nb06.c.villages"), t("nb06.c.villages_fig", cv=fmt.count(cv), n=fmt.count(n),
