@@ -90,8 +90,25 @@ def test_report_01_plots_draw_the_rule_the_lowest_villages_and_the_age_bounds():
     ax = plot_profiling_rates(cov, 0.9, label="rule")
     assert [ln.get_xdata()[0] for ln in ax.get_lines()] == [pytest.approx(90.0)]
     assert [(a.get_text(), a.xy[0]) for a in ax.texts] == [("B", 50.0), ("D", 62.0), ("E", 71.0)]
+    assert len({a.get_position()[1] for a in ax.texts}) == 1  # far apart: all from the foot
     assert [tx.get_text() for tx in ax.get_legend().get_texts()] == ["rule"]
     assert sum(p.get_height() for p in ax.patches) == len(cov)
+    # a province's lowest villages under a point apart (72.8%, 73.2%): their names stand one on the
+    # other, none across another (the page's figure size)
+    rates = [0.684, 0.728, 0.732] + [0.85 + 0.15 * i / 996 for i in range(997)]
+    wide = pd.DataFrame({"profiling_rate": rates},
+                        index=pd.Index(["坝樟角村", "下榕背村", "埔松口村"] + [f"v{i}" for i in range(997)], name="village"))
+    from calib.report import style
+
+    with matplotlib.rc_context():
+        style.use()  # the pages' CJK font: its names are thicker than the fallback's
+        fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+        plot_profiling_rates(wide, 0.9, label="rule", ax=axes[0])
+        fig.tight_layout()
+        fig.canvas.draw()
+        boxes = [a.get_window_extent() for a in axes[0].texts]
+    assert len(boxes) == 3 and not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert boxes[2].y0 > boxes[1].y1  # the third stands on the second
     ax2 = plot_ages(pd.Series([30.0, None, 70.0, 12.0]), (18, 65))
     assert [ln.get_xdata()[0] for ln in ax2.get_lines()] == [18, 65]
     assert sum(p.get_height() for p in ax2.patches) == 3  # the blank age left out

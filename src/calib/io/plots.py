@@ -44,10 +44,36 @@ def plot_profiling_rates(coverage: pd.DataFrame, threshold: float, *, label: str
     if label is not None:
         ax.legend()
     count_axis(ax.yaxis)  # villages, in whole numbers
-    for village, rate in coverage.nsmallest(lowest, "profiling_rate")["profiling_rate"].items():
-        ax.annotate(village, (rate * 100, 0.5), rotation=90, fontsize=8, va="bottom", ha="center",
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+    _name_lowest(ax, coverage.nsmallest(lowest, "profiling_rate")["profiling_rate"])
     return ax
+
+
+#: Size (points) of the names :func:`plot_profiling_rates` writes, and the room one name takes
+#: across (its height, rotated, with the white ground's padding).
+_NAME_SIZE, _NAME_ACROSS = 8, 11
+
+
+def _name_lowest(ax: Any, rates: pd.Series) -> None:
+    """Write each village of ``rates`` (a share, index the village) upright at its rate, from the
+    foot of the axis; a name that would overlap the one before (two villages a fraction of a
+    point apart: a province's 72.8% and 73.7%) stands on top of it instead of across it."""
+    from matplotlib.textpath import TextPath
+
+    fig = ax.figure
+    lo, hi = ax.get_xlim()
+    width = ax.get_position().width * fig.get_size_inches()[0] * 72  # the axis, in points
+    per_point = width / (hi - lo) if hi > lo else 0.0
+    prev_x, lift = None, 0.0
+    for village, rate in rates.sort_values().items():
+        x = float(rate) * 100
+        if prev_x is not None and (x - prev_x) * per_point < _NAME_ACROSS:
+            lift += prev_len + 4
+        else:
+            lift = 0.0
+        ax.annotate(village, (x, 0), xytext=(0, 3 + lift), textcoords="offset points", rotation=90,
+                    fontsize=_NAME_SIZE, va="bottom", ha="center",
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+        prev_x, prev_len = x, TextPath((0, 0), str(village), size=_NAME_SIZE).get_extents().width
 
 
 def plot_ages(ages: pd.Series, bounds: Sequence[float], *, ax: Any = None):
