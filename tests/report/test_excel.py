@@ -318,3 +318,21 @@ def test_a_column_the_page_shows_in_yuan_is_in_yuan_in_the_workbook(tmp_path):
     assert [c.value for c in next(ws.iter_rows(min_row=2, max_row=2))] == [131000, 15047.5]
     ws = load_workbook(excel.write_xlsx(df, tmp_path / "w.xlsx", labels=True)).active  # the catalogue's kind: 万元
     assert next(ws.iter_rows(max_row=1))[0].value == "敞口差额（万元）" and ws["A2"].value == 13.1
+
+
+def test_row_positions_of_a_sorted_frame_are_not_a_column(tmp_path):
+    """A frame sorted for the page (the villages ranked) keeps its old row positions as an
+    unnamed index: the workbooks of report 02's villages had an 'index' column of them. A
+    named index (the village) is a column; row positions are not."""
+    from openpyxl import load_workbook
+
+    from calib.report import excel
+
+    df = pd.DataFrame({"village": ["东村", "西村", "南村"], "icc_ak": [0.9, 0.5, 0.7]})
+    ranked = df.sort_values("icc_ak")
+    sheet = load_workbook(excel.write_xlsx(ranked, tmp_path / "r.xlsx")).active
+    assert [c.value for c in sheet[1]] == ["village", "icc_ak"] and sheet["A2"].value == "西村"
+    named = load_workbook(excel.write_xlsx(df.set_index("village"), tmp_path / "n.xlsx")).active
+    assert [c.value for c in named[1]] == ["village", "icc_ak"]
+    keyed = df.set_index(pd.Index(["a", "b", "c"]))  # an unnamed index of words: kept
+    assert [c.value for c in load_workbook(excel.write_xlsx(keyed, tmp_path / "k.xlsx")).active[1]] == ["index", "village", "icc_ak"]

@@ -82,7 +82,9 @@ def _prepare(frame: pd.DataFrame, mask: dict[str, str] | None, labels: bool,
     each written column's display kind (None: none); ``given`` sets the kinds of some columns
     (the page's table of the same frame shows them so: one unit on the page and in the file)."""
     out = mask_frame(frame, mask)
-    if not (isinstance(out.index, pd.RangeIndex) and out.index.name is None):
+    if out.index.nlevels == 1 and out.index.name is None and pd.api.types.is_integer_dtype(out.index):
+        out = out.reset_index(drop=True)  # row positions (a sorted or filtered frame's): no column
+    elif not isinstance(out.index, pd.RangeIndex):
         out = out.reset_index()
     found = _kinds(list(out.columns), given) if labels else [None] * out.shape[1]
     if kinds is not None:
