@@ -199,7 +199,7 @@ def test_block_in_the_catalogue_words_en():
 def test_the_villages_listed_are_those_the_lacking_line_counts():
     # one village one criterion away (E), each listed; the text says "one" as MAX_LACKING does
     found, _, _ = _run()
-    assert found[2].figure.startswith("未认定的 1 个村中 1 个只差一项")
+    assert found[2].figure.startswith("未认定的 1 个村中 1 个只差一项（逐村列于下）")
     assert [f.decision for f in found[6:]][-1] == "信用村：T1 E"
     assert V.MAX_LACKING == 1 and "只差一项" in TEXTS_06["nb06.c.lacking_fig"][0] \
         and "one criterion only" in TEXTS_06["nb06.c.lacking_fig"][1]
@@ -212,6 +212,9 @@ def test_the_conclusions_list_a_short_list_and_count_the_rest():
     listed = [f.decision for f in found if f.decision.startswith("信用村：")]
     assert V.MAX_LISTED == 25 and len(listed) == 25
     assert found[-1].figure == "5 个" and "未认定村欠缺项" in found[-1].verdict
+    assert found[2].figure.startswith("未认定的 30 个村中 30 个只差一项（最接近认定的 25 个列于下）")
+    en, _, _ = _run({f"V{i:02d}": 8 for i in range(30)}, page_rows=100, lang="en")
+    assert "one criterion only (the 25 nearest listed below)" in en[2].figure
     # a page of fewer rows lists fewer
     found, _, _ = _run({f"V{i:02d}": 8 for i in range(30)}, page_rows=10)
     assert sum(f.decision.startswith("信用村：") for f in found) == 10 and found[-1].figure == "20 个"

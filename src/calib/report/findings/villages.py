@@ -320,11 +320,14 @@ def conclusions(
     pw = words.param_words(params)
     cv, n, ct, nt = m["credit_villages"], m["villages"], m["credit_townships"], len(township_verdicts)
     npl = villages.programme_verdicts(kpis, rules=rules).loc["npl_ratio", "verdict"]
+    cap = min(params.page_rows, MAX_LISTED)
     rest = villages.conclusions(verdicts, township_verdicts, kpis, rules=rules,
                                 township_rules=params.block("credit_township"), progress=progress,
                                 household_counts=household_counts, village_counts=village_counts,
-                                lang=get_lang(), max_villages=min(params.page_rows, MAX_LISTED), max_lacking=MAX_LACKING,
+                                lang=get_lang(), max_villages=cap, max_lacking=MAX_LACKING,
                                 full_list=t("nb06.full_list"), near=near)  # ranked once, in the body table's words
+    one = int((near["n_lacking"] <= MAX_LACKING).sum())
+    listed = t("nb06.c.listed_all") if one <= cap else t("nb06.c.listed_first", k=fmt.count(cap))
     findings = [
         Finding(t("nb06.c.villages"), t("nb06.c.villages_fig", cv=fmt.count(cv), n=fmt.count(n),
                                         share=fmt.pct(m["credit_village_share"])),
@@ -332,7 +335,7 @@ def conclusions(
         Finding(t("nb06.c.townships"), t("nb06.c.townships_fig", ct=fmt.count(ct), n=fmt.count(nt)),
                 t("nb06.c.townships_rule", township_share=pw["township_share"],
                   township_npl_vs_county=pw["township_npl_vs_county"]), certified_verdict(ct, nt)),
-        Finding(t("nb06.c.lacking"), t("nb06.c.lacking_fig", one=fmt.count((near["n_lacking"] <= MAX_LACKING).sum()),
+        Finding(t("nb06.c.lacking"), t("nb06.c.lacking_fig", one=fmt.count(one), listed=listed,
                                        n=fmt.count(len(near)), na=fmt.count(m["villages_not_assessed"])),
                 t("nb06.c.lacking_rule"), "review"),
         _target_finding("nb06.c.coverage", final["credit_coverage"], params.targets.credit_coverage_final,
