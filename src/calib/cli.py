@@ -26,18 +26,14 @@ def _schedule_of(path: str | None) -> dict | None:
     without a file)."""
     if path is None:
         return None
-    import yaml
-
     from calib.errors import CalibParamsError
+    from calib.params import read_mapping
     from calib.pricing import load_schedule
 
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise CalibParamsError(f"{path}: cannot read the parameter file ({type(exc).__name__})") from None
-    block = ((raw.get("points_loan") if isinstance(raw, dict) else None) or {}).get("schedule")
+    pl = read_mapping(path).get("points_loan")
+    block = pl.get("schedule") if isinstance(pl, dict) else None
     if not block:
-        raise CalibParamsError(f"{path}: no points_loan.schedule to price the loans with")
+        raise CalibParamsError(f"{Path(path).name}: no points_loan.schedule to price the loans with")
     return load_schedule(block).block()
 
 

@@ -52,3 +52,9 @@ def test_synth_prices_the_loans_with_a_parameter_files_schedule(tmp_path, capsys
     assert main(["synth", "--out", str(tmp_path / "x"), "--schedule", str(tmp_path / "none.yaml")]) != 0
     err = capsys.readouterr().err
     assert "no points_loan.schedule" in err and "Traceback" not in err
+    # read as every parameter file is read (calib.params.read_mapping): the same messages
+    (tmp_path / "bad.yaml").write_text("points_loan: [\n", encoding="utf-8")
+    for name, said in (("bad.yaml", "bad.yaml: not valid YAML"), ("gone.yaml", "gone.yaml: no such parameter file")):
+        assert main(["synth", "--out", str(tmp_path / "x"), "--schedule", str(tmp_path / name)]) != 0
+        err = capsys.readouterr().err
+        assert said in err and str(tmp_path) not in err and "Traceback" not in err, err

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from calib.errors import CalibParamsError
 from calib.params.schema import Params
 
-__all__ = ["load", "validate", "parse_overrides", "apply_overrides", "project_root", "to_yaml",
+__all__ = ["load", "read_mapping", "validate", "parse_overrides", "apply_overrides", "project_root", "to_yaml",
            "format_error", "ROOT_ENV"]
 
 ROOT_ENV = "CALIB_PROJECT_ROOT"
@@ -154,6 +154,33 @@ def validate(raw: Any, *, source: str = "parameters", root: Path | None = None) 
     return params
 
 
+def read_mapping(path: str | Path) -> dict[str, Any]:
+    """The parameter file ``path`` as read, before validation: a mapping of parameter names
+    (dates kept as written). For a part of a file another command takes (``calib synth
+    --schedule`` reads only ``points_loan.schedule``); :func:`load` reads every file so.
+
+    Raises
+    ------
+    CalibParamsError
+        No such file, not UTF-8, not valid YAML, nested too deeply, or not a mapping (each
+        naming the file by its name).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise CalibParamsError(f"{path.name or path}: no such parameter file")
+    try:
+        raw = _yaml_load(path.read_text(encoding="utf-8")) or {}
+    except UnicodeDecodeError as exc:
+        raise CalibParamsError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
+    except yaml.YAMLError as exc:
+        raise CalibParamsError(f"{path.name}: not valid YAML ({exc})") from None
+    except RecursionError:
+        raise CalibParamsError(f"{path.name}: nested too deeply to be a parameter file") from None
+    if not isinstance(raw, dict):
+        raise CalibParamsError(f"{path.name}: the top level must be a mapping of parameter names")
+    return raw
+
+
 def load(path: str | Path, overrides: dict[str, Any] | list[str] | None = None) -> Params:
     """Load and validate a parameter file.
 
@@ -170,20 +197,9 @@ def load(path: str | Path, overrides: dict[str, Any] | list[str] | None = None) 
         With ``data_dir`` and ``notebooks_dir`` made absolute and ``source`` set to the file.
     """
     path = Path(path)
-    if not path.is_file():
-        raise CalibParamsError(f"{path.name or path}: no such parameter file")
-    try:
-        raw = _yaml_load(path.read_text(encoding="utf-8")) or {}
-    except UnicodeDecodeError as exc:
-        raise CalibParamsError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
-    except yaml.YAMLError as exc:
-        raise CalibParamsError(f"{path.name}: not valid YAML ({exc})") from None
-    except RecursionError:
-        raise CalibParamsError(f"{path.name}: nested too deeply to be a parameter file") from None
+    raw = read_mapping(path)
     if isinstance(overrides, list):
         overrides = parse_overrides(overrides)
-    if not isinstance(raw, dict):
-        raise CalibParamsError(f"{path.name}: the top level must be a mapping of parameter names")
     raw = apply_overrides(raw, overrides or {})
     params = validate(raw, source=path.name, root=project_root(path))
     params.source = path.resolve()
