@@ -216,3 +216,25 @@ def test_the_glossary_states_no_direction_of_a_rule_the_parameters_set():
         stated = [w for op in (">", ">=", "<", "<=") for w in op_words(op, lang) if w in rule.split("(")[0]]
         assert not stated, (lang, stated)
         assert ("报告 06 的方法附录" if lang == "zh-CN" else "report 06's methods appendix") in text
+
+
+@pytest.mark.parametrize(("width", "zh", "en"), [(37.5, "每 37.5 分一档", "one band every 37.5 points"),
+                                                 (1, "每 1 分一档", "one band every 1 point ("),
+                                                 (100, "每 100 分一档", "one band every 100 points")])
+def test_a_banded_recommendation_states_the_band_width_as_set(width, zh, en):
+    """A band width of 37.5 points was stated "38" (a count's rounding) beside tables of bands
+    37.5 wide, and a width of 1 as "1 points"; schedules' points read as the parameters set them."""
+    from pathlib import Path
+
+    from calib import params
+    from calib.report import fmt, words
+    from calib.params.schema import Schedule
+
+    root = Path(__file__).resolve().parents[2]
+    bands = {"base_rate": 0.05, "bands": [{"points": 200.5, "discount": 0.002}, {"points": 400, "discount": 0.004}]}
+    P = params.load(root / "params" / "sample.yaml", {"points_loan.band_width": width, "points_loan.schedule": bands})
+    assert zh in methods_appendix("05", "zh-CN", params=P).plain
+    assert en in methods_appendix("05", "en", params=P).plain
+    said = words.schedule_words(Schedule.model_validate(bands), "zh-CN") + words.schedule_words(Schedule.model_validate(bands), "en")
+    assert "200.5 分起" in said and "from 200.5 points" in said and "201" not in said
+    assert fmt.points(1250) == "1,250" and fmt.points(0.25) == "0.25"

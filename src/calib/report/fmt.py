@@ -70,6 +70,18 @@ def count(x: Any) -> str:
     return number(x, 0)
 
 
+def points(x: Any) -> str:
+    """Points of a schedule or a band width as the parameters set them: whole points without
+    decimals, a fraction with its own (a band width of 37.5 is not "38").
+
+    >>> points(100), points(37.5), points(1250), points(0.25)
+    ('100', '37.5', '1,250', '0.25')
+    """
+    if is_missing(x):
+        return MISSING
+    return number(x, exact_digits(float(x), most=2))
+
+
 def yuan(x: Any, *, unit: bool = True) -> str:
     """Household-level money: ``29,000 元`` (en ``29,000 yuan``)."""
     s = number(x, 0)

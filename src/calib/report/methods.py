@@ -410,7 +410,7 @@ _RECOMMEND_BANDS_05: tuple[str, str] = (
     "在基准利率下就已低于成本底线的积分档不得有任何优惠：其利率保持基准利率，仍低于成本，需要调整的是基准利率；"
     "各档优惠随积分单调不减，因此这类积分档及积分更低的各档推荐优惠只能为 0。"
     "推荐方案因此不保证各档都覆盖成本（各档是否覆盖见“推荐利率覆盖成本”列）；页面注明起约束作用的条件。预算由银行在参数中给定。",
-    "The current schedule is banded, so the recommendation is too: keeping the current base rate, floor rate and maximum discount, one band every {band_width} points (the parameters' band width), "
+    "The current schedule is banded, so the recommendation is too: keeping the current base rate, floor rate and maximum discount, one band every {band_width} {band_width, plural, one {point} other {points}} (the parameters' band width), "
     "each band the loan-weighted monotone (isotonic) fit of its risk-justified discount against 0 points, every band above the lowest plus one policy add-on, the largest whose "
     "yearly subsidy stays within the points-loan subsidy budget of the parameters and whose discount pushes no points band below the cost floor (when even no add-on exceeds the budget, every band is lowered by the same amount). "
     "A banded schedule has no discount per 100 points: the recommendation's size is its top band's discount, compared with the current top band's. "
@@ -430,8 +430,8 @@ def _recommend_texts(params) -> dict[str, tuple[str, str]]:
     pl = params.points_loan if params is not None else PointsLoan()
     if schedule_form(pl.schedule) == "step":
         return {}
-    width = fmt.count(pl.band_width)
-    return {"推荐方案": tuple(x.replace("{band_width}", width) for x in _RECOMMEND_BANDS_05)}
+    width = fmt.points(pl.band_width)
+    return {"推荐方案": tuple(format_text(x, {"band_width": width}, lg) for x, lg in zip(_RECOMMEND_BANDS_05, LANGS))}
 
 
 #: Report -> its entries (by Chinese term) that the run's parameters word otherwise than

@@ -248,13 +248,13 @@ def _schedule_words(s, en: bool) -> str:
     if s.bands:
         if en:
             text = f"Base rate {base}, discounts by points band: " + ", ".join(
-                f"{off(b.discount)} from {t('word.points', 'en', n=fmt.count(b.points))}" for b in s.bands)
+                f"{off(b.discount)} from {t('word.points', 'en', n=fmt.points(b.points))}" for b in s.bands)
         else:
-            text = f"基准利率 {base}，分档优惠：" + "，".join(f"{fmt.count(b.points)} 分起 {off(b.discount)}" for b in s.bands)
+            text = f"基准利率 {base}，分档优惠：" + "，".join(f"{fmt.points(b.points)} 分起 {off(b.discount)}" for b in s.bands)
     else:
         how = ("proportional" if s.proportional else "by whole steps") if en else ("按比例" if s.proportional else "按整档")
-        text = (f"Base rate {base}, {off(s.step_discount)} off per {t('word.points', 'en', n=fmt.count(s.step_points))} ({how})" if en
-                else f"基准利率 {base}，每 {fmt.count(s.step_points)} 分优惠 {off(s.step_discount)}（{how}）")
+        text = (f"Base rate {base}, {off(s.step_discount)} off per {t('word.points', 'en', n=fmt.points(s.step_points))} ({how})" if en
+                else f"基准利率 {base}，每 {fmt.points(s.step_points)} 分优惠 {off(s.step_discount)}（{how}）")
     if s.max_discount is not None:
         text += f", at most {off(s.max_discount)} off" if en else f"，最多优惠 {off(s.max_discount)}"
     if s.floor_rate is not None:
