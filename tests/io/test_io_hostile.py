@@ -275,3 +275,50 @@ def test_a_points_period_that_is_no_period_is_quarantined_not_fatal(tiny):
     assert {4, 5} <= set(prog.points["row"])
     sort_periods(prog.points["period"])  # every accepted period is one the reports understand
     _balanced(prog)
+
+
+@pytest.mark.parametrize("enc", ["gb18030", "big5"])
+def test_a_large_file_is_told_apart_wherever_its_sample_ends(tmp_path, enc):
+    """A GB18030 roster of a province was refused as "not UTF-8, GB18030 or Big5": the 64 KiB
+    the encoding is judged on cut a two-byte character in two, and no encoding decodes half a
+    character. The sample is now whole lines: any cut of a large file is told apart."""
+    from calib.io.read import _SAMPLE, detect_encoding
+
+    rows = ["户号,姓名,现居住地址" if enc == "gb18030" else "戶號,姓名,地址"]
+    rows += [f"H{i:06d},{'陳大文黃國強'[i % 3: i % 3 + 3]},{'龍山鎮東村' * (1 + i % 4)}" for i in range(20_000)]
+    for lead in ("", "x", "xy"):  # the sample's end falls at each place of a character
+        p = tmp_path / f"t{len(lead)}.csv"
+        p.write_bytes(lead.encode() + "\n".join(rows).encode(enc))
+        assert detect_encoding(p) == enc
+    cut = [len(lead) for lead in ("", "x", "xy")
+           if not _decodes((tmp_path / f"t{len(lead)}.csv").read_bytes()[:_SAMPLE], enc)]
+    assert cut  # at least one of the three samples of 64 KiB ended mid-character
+
+
+def _decodes(b: bytes, enc: str) -> bool:
+    try:
+        b.decode(enc)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def test_a_gb18030_file_whose_only_chinese_is_a_decline_word_is_read_as_gb18030(tmp_path):
+    """A province's reviews saved in GB18030 hold one Chinese word, the decline 拒绝, in 2% of
+    their rows: charset-normalizer took them for Big5 (擇橈) and 134,652 declines were
+    quarantined as amounts that cannot be read. The words of the data contract decide; the
+    loader then reads every decline as one."""
+    import random
+
+    from calib.io.read import detect_encoding, read_table
+
+    rnd = random.Random(1)
+    rows = ["household_id,reviewer_id,business_rating,annual_income,integrity_rating,proposed_limit,review_date"]
+    rows += [f"H{i:07d},R{i % 97:05d},{rnd.randint(1, 5)},{rnd.randrange(20, 90) * 1000},{rnd.randint(1, 5)},"
+             f"{'拒绝' if rnd.random() < 0.02 else rnd.randrange(5, 60) * 1000},2025-07-{rnd.randint(1, 28):02d}"
+             for i in range(5000)]
+    p = tmp_path / "reviews.csv"
+    p.write_bytes("\n".join(rows).encode("gb18030"))
+    assert detect_encoding(p) == "gb18030"
+    limits = read_table(p)["proposed_limit"]
+    assert limits.eq("拒绝").sum() == sum("拒绝" in r for r in rows) > 50
