@@ -322,3 +322,21 @@ def test_a_gb18030_file_whose_only_chinese_is_a_decline_word_is_read_as_gb18030(
     assert detect_encoding(p) == "gb18030"
     limits = read_table(p)["proposed_limit"]
     assert limits.eq("拒绝").sum() == sum("拒绝" in r for r in rows) > 50
+
+
+@pytest.mark.parametrize(("sep", "word", "enc"), [("\t", "tabs", "utf-16"), (";", "semicolons", "utf-8")])
+def test_a_file_separated_otherwise_than_by_commas_is_told_so(tmp_path, sep, word, enc):
+    """Excel's "Unicode text" is tab-separated UTF-16; a file so saved and named .csv was told
+    "no header row: the first row looks like data (乡镇行政村名…)", sending the clerk to add a
+    header the file has. The message now names the separator and what to save instead."""
+    from calib.errors import CalibInputError
+    from calib.io.read import read_raw, text_table
+
+    rows = ["乡镇,行政村名称,户号,姓名,身份证", "岭坑镇,寨井角村,H0010001,邓丽,441821199902092573"]
+    p = tmp_path / "roster.csv"
+    p.write_text("\n".join(r.replace(",", sep) for r in rows), encoding=enc)
+    with pytest.raises(CalibInputError) as err:
+        text_table(read_raw(p), "roster.csv")
+    msg = str(err.value)
+    assert f"separated by {word}, not commas" in msg and "乡镇, 行政村名称" in msg
+    assert "441821199902092573" not in msg and "邓丽" not in msg

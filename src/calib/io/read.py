@@ -579,6 +579,11 @@ def read_raw(path: str | Path, *, encoding: str | None = None, sheet: str | None
 
 
 # ------------------------------------------------------------------ text view
+#: Separators a "CSV" may have been saved with instead of commas (Excel's "Unicode text" is
+#: tab-separated; Excel in some locales writes semicolons), named as a message says them.
+_OTHER_SEPARATORS = {"\t": "tabs", ";": "semicolons"}
+
+
 def text_table(raw, label: str) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Any raw table as text cells (stripped; blank words as ``<NA>``; headers normalised) and,
     per column, which cells were stored as floating-point numbers.
@@ -588,10 +593,17 @@ def text_table(raw, label: str) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     CalibInputError
         Two columns with the same header (named, masked when they look like personal data).
     """
-    names = [norm_header(c) for c in (raw.column_names if isinstance(raw, pa.Table) else raw.columns)]
+    given = [str(c) for c in (raw.column_names if isinstance(raw, pa.Table) else raw.columns)]
+    names = [norm_header(c) for c in given]
     from calib.io.specs import KNOWN_HEADERS
 
     if names and not any(n in KNOWN_HEADERS or n.lower() in KNOWN_HEADERS for n in names):
+        for sep, what in _OTHER_SEPARATORS.items():
+            parts = [norm_header(h) for c in given if sep in c for h in c.split(sep)]
+            if sum(h in KNOWN_HEADERS or h.lower() in KNOWN_HEADERS for h in parts) >= 2:
+                raise CalibInputError(f"{label}: the columns are separated by {what}, not commas (header "
+                                      f"{', '.join(shown_headers(parts)[:4])}, ...); save the file as CSV "
+                                      "(comma-separated) or as an Excel workbook")
         examples = ", ".join(shown_headers(names)[:4])
         raise CalibInputError(f"{label}: no header row: the first row looks like data (e.g. {examples}); "
                               "add the header row of the collection form (see data/README.md)")
