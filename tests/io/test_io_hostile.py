@@ -340,3 +340,25 @@ def test_a_file_separated_otherwise_than_by_commas_is_told_so(tmp_path, sep, wor
     msg = str(err.value)
     assert f"separated by {word}, not commas" in msg and "乡镇, 行政村名称" in msg
     assert "441821199902092573" not in msg and "邓丽" not in msg
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_file_of_two_encodings_is_told_so(tmp_path, bom):
+    """Two villages' exports joined, one in UTF-8 and one in GB18030: the file was read as
+    GB18030 and refused at line 1, where nothing is wrong (with a BOM), or could have been
+    read as GB18030 whole, its UTF-8 half garbled. It is told as two encodings, at the line
+    where the second begins."""
+    from calib.io.read import detect_encoding
+
+    first = "户号,姓名,现居住地址\nH1,张伟,岭坑镇寨井角村\nH2,李娜,岭坑镇寨井角村\n"
+    second = "H3,王芳,松塘镇沥禾村\nH4,刘洋,松塘镇沥禾村\n"
+    p = tmp_path / "roster.csv"
+    p.write_bytes(bom + first.encode() + second.encode("gb18030"))
+    with pytest.raises(CalibInputError, match=r"roster.csv: lines 1 to 3 are UTF-8 text and line 4 is not") as err:
+        detect_encoding(p)
+    assert "王芳" not in str(err.value)
+    with pytest.raises(CalibInputError, match="line 4 is not"):
+        read_table(p)
+    # one encoding whose first character's bytes happen to be UTF-8 (说 is CB B5 in GB18030)
+    p.write_bytes("household_id,proposed_limit\nH1,说\nH2,拒绝\n".encode("gb18030"))
+    assert detect_encoding(p) == "gb18030"

@@ -151,6 +151,8 @@ def detect_encoding(path: str | Path) -> str:
     bad = _first_bad_utf8(path)
     if bad is None:
         return "utf8"
+    if _utf8_text_before(path, bad):  # Chinese in UTF-8, then other bytes: never one encoding
+        raise _mixed(path, _line_of(path, bad))
     from charset_normalizer import from_bytes
 
     sample = _whole_lines(path, bad)
@@ -180,8 +182,44 @@ def _line_of(path: Path, offset: int) -> int:
         return fh.read(offset).count(b"\n") + 1
 
 
+def _mixed(path: Path, line: int) -> CalibInputError:
+    return CalibInputError(f"{path.name}: lines 1 to {line - 1:,} are UTF-8 text and line {line:,} is not "
+                           "(another encoding, e.g. two exports joined, or damaged bytes); save the file again "
+                           "as one UTF-8 CSV")
+
+
+def _utf8_text_before(path: Path, end: int) -> bool:
+    """Whether the lines of ``path`` before the line of byte ``end`` (its first byte that is not
+    UTF-8) hold UTF-8 text that GB18030 cannot read: Chinese in UTF-8, then another encoding.
+    Judged on the last MiB of those lines; a few GB18030 characters whose bytes happen to be
+    valid UTF-8 (说 is CB B5) read as GB18030 and are not taken for UTF-8 text."""
+    with open(path, "rb") as fh:
+        lo = max(0, end - (1 << 20))
+        fh.seek(lo)
+        before = fh.read(end - lo)
+    before = before[:before.rfind(_NL) + 1]  # whole lines, up to the line of ``end``
+    if lo > 0:
+        before = before[before.find(_NL) + 1:]
+    elif before.startswith(codecs.BOM_UTF8):
+        before = before[3:]
+    if before.isascii():
+        return False
+    try:
+        before.decode("gb18030")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
 def _undecodable(path: Path, encoding: str) -> CalibInputError:
     raw = path.read_bytes()
+    body = raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if encoding.replace("-", "").replace("_", "").lower() not in ("utf8", "utf8sig") and not body[:e.start].isascii():
+            # UTF-8 text, then bytes of the encoding the file was read in: two encodings
+            return _mixed(path, raw.count(_NL, 0, e.start + len(raw) - len(body)) + 1)
     try:
         raw.decode(encoding)
         start = None
