@@ -362,3 +362,43 @@ def test_a_file_of_two_encodings_is_told_so(tmp_path, bom):
     # one encoding whose first character's bytes happen to be UTF-8 (说 is CB B5 in GB18030)
     p.write_bytes("household_id,proposed_limit\nH1,说\nH2,拒绝\n".encode("gb18030"))
     assert detect_encoding(p) == "gb18030"
+
+
+@pytest.mark.parametrize("above", [[], [["岭坑镇整村授信人员信息采集表"]], [[], ["人员信息采集表"], ["填报单位：岭坑镇", "", "日期：2025-06"]]])
+def test_a_form_title_above_the_header_of_a_sheet_is_not_data(tiny, above):
+    """A collection form printed from Excel has a title (and a 填报单位 line) above its header:
+    the workbook was refused as "no header row: the first row looks like data". The header is
+    found among the first rows; the rows are numbered as Excel numbers them (the quarantine's
+    rows too), and nothing else changes. Empty rows on top (which the reader skips) counted."""
+    import xlsxwriter
+
+    ro = _csv(tiny, "roster")
+    ro.loc[3, "性别"] = "不详"  # one row quarantined, its row number checked
+    (tiny / "roster.csv").unlink()
+    wb = xlsxwriter.Workbook(str(tiny / "roster.xlsx"))
+    ws = wb.add_worksheet()
+    for i, cells in enumerate(above):
+        for j, v in enumerate(cells):
+            ws.write_string(i, j, v)
+    top = len(above)
+    for j, c in enumerate(ro.columns):
+        ws.write_string(top, j, c)
+    for i, row in enumerate(ro.itertuples(index=False), start=top + 1):
+        for j, v in enumerate(row):
+            ws.write_string(i, j, v)
+    wb.close()
+    prog = load_programme(tiny, as_of=AS_OF)
+    _balanced(prog)
+    assert prog.counts.set_index("table").at["roster", "rows_read"] == len(ro)
+    q = prog.quarantine
+    assert q.loc[q["table"] == "roster", "row"].tolist() == [top + 5]  # the sheet's row of ro.loc[3]
+    assert prog.roster["row"].iloc[0] == top + 2
+
+
+def test_a_title_above_the_header_of_a_csv_is_told_where_the_header_is(tiny):
+    ro = _csv(tiny, "roster")
+    text = "岭坑镇整村授信人员信息采集表" + "," * (ro.shape[1] - 1) + "\n" + ro.to_csv(index=False)
+    (tiny / "roster.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(CalibInputError, match=r"roster.csv: the header is on line 2 \(乡镇, .*below 1 line of title") as e:
+        load_programme(tiny, as_of=AS_OF)
+    assert ro.iloc[0]["身份证"] not in str(e.value)

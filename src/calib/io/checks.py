@@ -61,7 +61,7 @@ class Problems:
         bad = np.zeros(n, dtype=bool)
         if self.parts:
             rows = np.concatenate([p["row"].to_numpy() for p in self.parts])
-            bad[rows - 2] = True
+            bad[np.searchsorted(self.rows, rows)] = True  # row numbers (a sheet's may start below 2) to positions
         return bad
 
     def frame(self) -> pd.DataFrame:

@@ -553,11 +553,35 @@ def _cell_text(v) -> object:
     return None if v is None else str(v)
 
 
+#: Rows searched for the header at the top of a sheet or a file.
+_HEADER_SEARCH = 10
+
+
+def _heads(row: list) -> int:
+    """How many cells of ``row`` are headers of the contract."""
+    from calib.io.specs import KNOWN_HEADERS
+
+    heads = [norm_header(v) for v in row if v not in (None, "")]
+    return sum(h in KNOWN_HEADERS or h.lower() in KNOWN_HEADERS for h in heads)
+
+
+def header_row(rows: list[list]) -> int:
+    """The index of the header among the first rows of a sheet: the first row holding two or
+    more of the contract's headers (0 when none does: the caller then says there is no header
+    row). The rows above it are a form's title and its "填报单位 / 日期" lines, not data: a
+    collection form printed from Excel has them, and the clerk should not have to delete them."""
+    for i, r in enumerate(rows[:_HEADER_SEARCH]):
+        if _heads(r) >= 2:
+            return i
+    return 0
+
+
 def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(str(path))
-    sheets = {s: wb.get_sheet_by_name(s).to_python(skip_empty_area=True) for s in wb.sheet_names}
+    found = {s: wb.get_sheet_by_name(s) for s in wb.sheet_names}
+    sheets = {s: ws.to_python(skip_empty_area=True) for s, ws in found.items()}
     full = [s for s, rows in sheets.items() if any(any(c not in ("", None) for c in r) for r in rows)]
     if sheet is not None:
         if sheet not in sheets:
@@ -569,9 +593,13 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
     rows = sheets[full[0]] if full else []
     if not rows:
         raise CalibInputError(f"{path.name}: the workbook is empty (no header row)")
-    names = [str(h) for h in rows[0]]
-    body = [[_cell_text(v) for v in r] for r in rows[1:]]
-    return pd.DataFrame(body, columns=range(len(names)), dtype=object).set_axis(names, axis=1)
+    top = (found[full[0]].start or (0, 0))[0]  # the sheet's row of rows[0] (0-based): empty rows above skipped
+    h = header_row([[_cell_text(v) for v in r] for r in rows[:_HEADER_SEARCH]])
+    names = [str(v) for v in rows[h]]
+    body = [[_cell_text(v) for v in r] for r in rows[h + 1:]]
+    out = pd.DataFrame(body, columns=range(len(names)), dtype=object).set_axis(names, axis=1)
+    out[ROW] = np.arange(top + h + 2, top + h + 2 + len(body))  # the rows as Excel numbers them
+    return out
 
 
 def read_raw(path: str | Path, *, encoding: str | None = None, sheet: str | None = None):
@@ -642,6 +670,15 @@ def text_table(raw, label: str) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
                 raise CalibInputError(f"{label}: the columns are separated by {what}, not commas (header "
                                       f"{', '.join(shown_headers(parts)[:4])}, ...); save the file as CSV "
                                       "(comma-separated) or as an Excel workbook")
+        top = raw.slice(0, _HEADER_SEARCH) if isinstance(raw, pa.Table) else raw.head(_HEADER_SEARCH)
+        cols = [list(top.column(i).to_pylist() if isinstance(raw, pa.Table) else top.iloc[:, i])
+                for i, c in enumerate(given) if c not in (ROW, PROBLEM)]  # by position: headers may repeat ("")
+        cells = [list(r) for r in zip(*cols)]
+        h = next((i for i, r in enumerate(cells) if _heads(r) >= 2), None)
+        if h is not None:  # a title above the header (line 1 was read as the header)
+            raise CalibInputError(f"{label}: the header is on line {h + 2} ({', '.join(shown_headers([str(v) for v in cells[h] if v])[:4])}, "
+                                  f"...), below {h + 1} line{'s' * (h > 0)} of title; delete the line{'s' * (h > 0)} above "
+                                  "it (a workbook may keep them)")
         examples = ", ".join(shown_headers(names)[:4])
         raise CalibInputError(f"{label}: no header row: the first row looks like data (e.g. {examples}); "
                               "add the header row of the collection form (see data/README.md)")
