@@ -402,3 +402,39 @@ def test_a_title_above_the_header_of_a_csv_is_told_where_the_header_is(tiny):
     with pytest.raises(CalibInputError, match=r"roster.csv: the header is on line 2 \(乡镇, .*below 1 line of title") as e:
         load_programme(tiny, as_of=AS_OF)
     assert ro.iloc[0]["身份证"] not in str(e.value)
+
+
+def test_merged_cells_of_a_form_give_their_value_to_every_row(tiny):
+    """A collection form merges the 乡镇 and 村 cells over a village's households and the 户号
+    over a household's members; the reader gave the value to the first row only, and every
+    other row was quarantined as blank (the whole programme, so saved). Each merged cell's
+    value now fills its range, as Excel shows it: the workbook loads as the CSV does."""
+    import xlsxwriter
+
+    ro = _csv(tiny, "roster")
+    want = load_programme(tiny, as_of=AS_OF)
+    (tiny / "roster.csv").unlink()
+    wb = xlsxwriter.Workbook(str(tiny / "roster.xlsx"))
+    ws = wb.add_worksheet()
+    ws.merge_range(0, 0, 0, ro.shape[1] - 1, "人员信息采集表")  # a merged title too
+    for j, c in enumerate(ro.columns):
+        ws.write_string(1, j, c)
+    merged = 0
+    for j, col in enumerate(ro.columns):
+        vals, i = ro[col].tolist(), 0
+        while i < len(vals):
+            k = i
+            while col in ("乡镇", "行政村名称", "户号") and k + 1 < len(vals) and vals[k + 1] == vals[i]:
+                k += 1
+            if k > i:
+                ws.merge_range(i + 2, j, k + 2, j, vals[i])
+                merged += 1
+            else:
+                ws.write_string(i + 2, j, vals[i])
+            i = k + 1
+    wb.close()
+    assert merged > 10
+    got = load_programme(tiny, as_of=AS_OF)
+    pd.testing.assert_frame_equal(got.roster.drop(columns="row"), want.roster.drop(columns="row"))
+    assert (got.roster["row"] == want.roster["row"] + 1).all()  # the title's row above
+    assert got.counts.set_index("table").at["roster", "rows_quarantined"] == 0

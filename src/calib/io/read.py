@@ -576,6 +576,25 @@ def header_row(rows: list[list]) -> int:
     return 0
 
 
+def _fill_merged(rows: list[list], merged: list, top: int, left: int) -> None:
+    """Give every cell of a merged range its range's value, as Excel shows it (in place).
+
+    A collection form merges the 乡镇 and 村 cells of a village's households, and the 户号 of a
+    household's members: the reader gives the value to the range's first cell only, and every
+    other row was quarantined with a blank township, village or household number (the
+    whole sample programme, so saved)."""
+    for (r0, c0), (r1, c1) in merged:
+        i0, j0 = r0 - top, c0 - left
+        if not (0 <= i0 < len(rows) and 0 <= j0 < len(rows[i0])):
+            continue
+        value = rows[i0][j0]
+        for i in range(i0, min(r1 - top, len(rows) - 1) + 1):
+            row = rows[i]
+            for j in range(max(j0, 0), min(c1 - left, len(row) - 1) + 1):
+                if row[j] in ("", None):
+                    row[j] = value
+
+
 def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
     from python_calamine import CalamineWorkbook
 
@@ -593,7 +612,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
     rows = sheets[full[0]] if full else []
     if not rows:
         raise CalibInputError(f"{path.name}: the workbook is empty (no header row)")
-    top = (found[full[0]].start or (0, 0))[0]  # the sheet's row of rows[0] (0-based): empty rows above skipped
+    ws = found[full[0]]
+    top, left = ws.start or (0, 0)  # the sheet's cell of rows[0][0] (0-based): empty rows and columns skipped
+    _fill_merged(rows, ws.merged_cell_ranges or [], top, left)
     h = header_row([[_cell_text(v) for v in r] for r in rows[:_HEADER_SEARCH]])
     names = [str(v) for v in rows[h]]
     body = [[_cell_text(v) for v in r] for r in rows[h + 1:]]
