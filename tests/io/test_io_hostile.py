@@ -438,3 +438,27 @@ def test_merged_cells_of_a_form_give_their_value_to_every_row(tiny):
     pd.testing.assert_frame_equal(got.roster.drop(columns="row"), want.roster.drop(columns="row"))
     assert (got.roster["row"] == want.roster["row"] + 1).all()  # the title's row above
     assert got.counts.set_index("table").at["roster", "rows_quarantined"] == 0
+
+
+def test_blank_columns_and_rows_excel_writes_after_a_table_are_not_data(tiny):
+    """Excel writes ",,," after the last column and ",,,,,," lines after the last row it
+    formatted: the roster was refused ("the header '' appears more than once"). A column with
+    no header and no value is not a column of the table; an empty line is quarantined once, as
+    an empty row, not once per required column."""
+    from calib.io.specs import REASON_EMPTY
+
+    text = (tiny / "roster.csv").read_text(encoding="utf-8-sig").splitlines()
+    n = len(text) - 1
+    width = text[0].count(",") + 3  # the fields of a line, less one
+    (tiny / "roster.csv").write_text("\n".join(t + ",,," for t in text) + "\n" + ("," * width + "\n") * 2,
+                                     encoding="utf-8-sig")
+    prog = load_programme(tiny, as_of=AS_OF)
+    _balanced(prog)
+    c = prog.counts.set_index("table").loc["roster"]
+    assert c["rows_read"] == n + 2 and c["rows_quarantined"] == 2 and c["ignored_columns"] == ""
+    q = prog.quarantine[prog.quarantine["table"] == "roster"]
+    assert q["reason"].tolist() == [REASON_EMPTY] * 2 and q["row"].tolist() == [n + 2, n + 3]
+    # a column without a header that holds values is still told
+    (tiny / "roster.csv").write_text("\n".join([text[0] + ",,"] + [t + ",x,y" for t in text[1:]]), encoding="utf-8-sig")
+    with pytest.raises(CalibInputError, match="appears more than once"):
+        load_programme(tiny, as_of=AS_OF)

@@ -17,7 +17,7 @@ from calib._frames import isin
 from calib.io._text import arrow, match, nfkc_arrow, reasons, replace, series, text_buffers, to_float, valid
 from calib.io.masking import PII_COLUMNS, mask_values
 from calib.io.specs import (DATE_MIN, DATE_RANGE_YEARS, NUMBER_KINDS, QUARANTINE_COLUMNS, RANGES,
-                            REASON_TOTAL, Col)
+                            REASON_EMPTY, REASON_TOTAL, Col)
 
 __all__ = ["Problems", "check_table", "total_rows", "RULE_COLUMNS", "check_range", "range_flags", "clean_keys", "finish_table", "finish_quarantine",
            "rule_keys",
@@ -71,7 +71,7 @@ class Problems:
         q = pd.concat(self.parts, ignore_index=True)
         # a total row (合计) or a row with the wrong number of fields is reported once, as such,
         # not with every blank cell it has
-        sole = q["reason"].eq(REASON_TOTAL) | q["column"].eq(WHOLE_ROW)
+        sole = q["reason"].isin((REASON_TOTAL, REASON_EMPTY)) | q["column"].eq(WHOLE_ROW)
         sole = sole & ~q.loc[sole].duplicated("row")
         return q.loc[~q["row"].isin(q.loc[sole, "row"]) | sole].reset_index(drop=True)
 
@@ -620,6 +620,21 @@ def total_rows(raw: pd.DataFrame, probs: Problems) -> None:
         if _may_hold(raw[c], _TOTAL_MARK):  # the words all hold 计: most columns never do
             total |= isin(raw[c], _TOTAL_WORDS)
     probs.add(total, str(raw.columns[0]), REASON_TOTAL)
+    empty_rows(raw, probs)
+
+
+def empty_rows(raw: pd.DataFrame, probs: Problems) -> None:
+    """Quarantine rows without a value in any column of the contract (the blank lines Excel
+    writes after the last row it formatted, ",,,,"): one record each, in the first column,
+    instead of one per required column. Looked for among the rows whose first column is
+    blank only (a handful: no cost on a province's table)."""
+    first = raw[raw.columns[0]].isna().to_numpy()
+    if not first.any():
+        return
+    at = np.flatnonzero(first)
+    empty = np.zeros(len(raw), dtype=bool)
+    empty[at[raw.iloc[at].isna().all(axis=1).to_numpy()]] = True
+    probs.add(empty, str(raw.columns[0]), REASON_EMPTY)
 
 
 #: Per table, the columns whose text a table rule may quote in the quarantine (the loader keeps

@@ -703,18 +703,22 @@ def text_table(raw, label: str) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
         examples = ", ".join(shown_headers(names)[:4])
         raise CalibInputError(f"{label}: no header row: the first row looks like data (e.g. {examples}); "
                               "add the header row of the collection form (see data/README.md)")
+    # columns with no header and no value (Excel writes them after the last column it
+    # formatted: ",,," at the end of every line) are not columns of the table
+    keep = [i for i, n in enumerate(names) if n or not _blank_column(raw, i)]
+    names = [names[i] for i in keep]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
         shown = ", ".join(map(repr, shown_headers(dup)))
         raise CalibInputError(f"{label}: the header {shown} appears more than once; keep one column of each")
     if isinstance(raw, pa.Table):
         # the columns are cleaned on several threads (results in column order)
-        cols = dict(zip(names, ordered_map(_arrow_text, [(raw.column(i),) for i in range(len(names))])))
-        numeric = {n: _float_mask(raw.column(i)) for i, n in enumerate(names)}
+        cols = dict(zip(names, ordered_map(_arrow_text, [(raw.column(i),) for i in keep])))
+        numeric = {n: _float_mask(raw.column(i)) for i, n in zip(keep, names)}
         return pd.DataFrame(cols), numeric
     df = raw.reset_index(drop=True)
     cols, numeric = {}, {}
-    for i, n in enumerate(names):
+    for i, n in zip(keep, names):
         s = df.iloc[:, i]
         if s.dtype == object:
             numeric[n] = s.map(lambda v: isinstance(v, float) and v == v).to_numpy(dtype=bool)
@@ -724,6 +728,17 @@ def text_table(raw, label: str) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
             numeric[n] = np.asarray(pd.api.types.is_float_dtype(s.dtype) & s.notna().to_numpy())
         cols[n] = _arrow_text(pa.chunked_array([pa.array(s, from_pandas=True)]))
     return pd.DataFrame(cols), numeric
+
+
+def _blank_column(raw, i: int) -> bool:
+    """Whether column ``i`` of a raw table holds no value (every cell missing or spaces)."""
+    if isinstance(raw, pa.Table):
+        col = raw.column(i)
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            return col.null_count == len(col)
+        return not pc.any(pc.not_equal(pc.utf8_trim_whitespace(col), "")).as_py()
+    s = raw.iloc[:, i]
+    return bool(s.map(lambda v: v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())).all())
 
 
 def _num_text(v: float) -> str | None:

@@ -14,6 +14,7 @@ __all__ = [
     "QUARANTINE_COLUMNS",
     "DECLINE_WORDS",
     "REASON_TOTAL",
+    "REASON_EMPTY",
     "BLANKS",
     "CAP",
     "AMOUNT_CAP_MULTIPLE",
@@ -25,6 +26,7 @@ SUFFIXES = (".csv", ".xlsx", ".parquet")
 QUARANTINE_COLUMNS = ["table", "file", "row", "column", "value", "reason"]
 DECLINE_WORDS = ("拒绝", "不同意", "不予授信", "不授信", "否决", "decline", "declined")
 REASON_TOTAL = "total row (合计/小计), not a data row"
+REASON_EMPTY = "empty row (no value in any column), not a data row"
 REASON_EXCEL_NUMBER = "stored as a number by Excel, digits lost; re-export the column formatted as text"
 REASON_FIELDS = "row has {n} fields where the header has {k}"
 REASON_CONTROL = "control or zero-width character in a key column"

@@ -774,6 +774,7 @@ REASONS: list[tuple[str, tuple[str, str]]] = [
     (r"the same reviewer reviewed this household twice \(first at row (\d+)\)",
      ("同一评议员重复评议该户（首次在第 {0} 行）", "the same reviewer reviewed this household twice (first at row {0})")),
     (r"total row \(合计/小计\), not a data row", ("合计/小计行，不是数据行", "a total or subtotal row, not a data row")),
+    (r"empty row \(no value in any column\), not a data row", ("空行（各列均无数据），不是数据行", "an empty row (no value in any column), not a data row")),
     # cautions raised while a report runs (shown as notes by calib.report.session)
     # the count below which it warns is the warning's own (calib.pricing.calibration.FEW_BOOTSTRAP_VILLAGES)
     (r"only (\d+) villages?: the cluster bootstrap interval is unreliable below ~(\d+)",
