@@ -462,3 +462,24 @@ def test_blank_columns_and_rows_excel_writes_after_a_table_are_not_data(tiny):
     (tiny / "roster.csv").write_text("\n".join([text[0] + ",,"] + [t + ",x,y" for t in text[1:]]), encoding="utf-8-sig")
     with pytest.raises(CalibInputError, match="appears more than once"):
         load_programme(tiny, as_of=AS_OF)
+
+
+def test_tables_may_be_named_as_the_banks_forms_name_them(tiny):
+    """A clerk sends 人员信息采集表.xlsx, 背靠背评议.csv...: they were refused as unknown tables.
+    Each table's file may bear its Chinese name (calib.io.specs.TABLE_FILE_NAMES); the same
+    table given twice, under either name, is still an error, and an unknown name lists both."""
+    from calib.io.specs import TABLE_FILE_NAMES, table_of_file
+
+    want = load_programme(tiny, as_of=AS_OF)
+    for f in list(tiny.glob("*.csv")):
+        f.rename(tiny / f"{TABLE_FILE_NAMES[f.stem][0]}.csv")
+    got = load_programme(tiny, as_of=AS_OF)
+    pd.testing.assert_frame_equal(got.roster, want.roster)
+    assert got.counts.set_index("table").at["roster", "file"] == "人员信息采集表.csv"
+    assert table_of_file("贷款 台账") == "loans" and table_of_file("ＲＯＳＴＥＲ".lower()) == "roster"
+    (tiny / "roster.csv").write_bytes((tiny / "人员信息采集表.csv").read_bytes())
+    with pytest.raises(CalibInputError, match="table 'roster' is given twice"):
+        load_programme(tiny, as_of=AS_OF)
+    (tiny / "roster.csv").rename(tiny / "花名册备份.csv")
+    with pytest.raises(CalibInputError, match=r"unknown table '花名册备份'.*roster \(人员信息采集表\)"):
+        load_programme(tiny, as_of=AS_OF)

@@ -61,6 +61,7 @@ def programme_sources(params: Any) -> dict[str, str] | None:
         ``spark.tables``, or a folder holding workbooks (``.xlsx``); the runner then loads it on
         the driver as the local engine does.
     """
+    from calib.io.specs import table_of_file
     from calib.params import is_url
 
     given = dict(getattr(params.spark, "tables", None) or {})
@@ -76,11 +77,12 @@ def programme_sources(params: Any) -> dict[str, str] | None:
         return None
     files = {}
     for f in sorted(Path(params.data_dir).iterdir()):
-        if f.name.startswith((".", "~$")) or f.stem not in TABLES:
+        table = table_of_file(f.stem)
+        if f.name.startswith((".", "~$")) or table is None:
             continue
         if f.suffix.lower() not in _SUFFIXES:
             return None  # a workbook: Spark reads no .xlsx
-        files[f.stem] = f.resolve().as_uri()
+        files[table] = f.resolve().as_uri()
     return files if all(t in files for t in REQUIRED_TABLES) else None
 
 

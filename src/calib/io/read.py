@@ -30,7 +30,7 @@ from calib.errors import CalibInputError
 from calib.io import _jit
 from calib.io._text import TEXT_NB, WS_FIRST, WS_LAST, WS_LEAD3, series, text_buffers
 from calib.io._threads import is_small, ordered_map
-from calib.io.specs import BLANKS, REASON_FIELDS, SUFFIXES
+from calib.io.specs import BLANKS, REASON_FIELDS, SUFFIXES, TABLE_FILE_NAMES, table_of_file
 from calib.programme import REQUIRED_TABLES, TABLES
 
 __all__ = ["file_sha256", "read_table", "read_raw", "find_files", "norm_header", "detect_encoding",
@@ -913,7 +913,9 @@ def norm_header(c: object) -> str:
 
 
 def find_files(folder: Path) -> dict[str, Path]:
-    """Table name to file for a programme folder; unknown, doubled or missing tables raise.
+    """Table name to file for a programme folder; unknown, doubled or missing tables raise. A
+    file is named by its table's code name or by one of its Chinese names
+    (:data:`calib.io.specs.TABLE_FILE_NAMES`: ``人员信息采集表.xlsx`` is the roster).
 
     Symbolic links are followed; a link that leads nowhere is an error naming it.
     """
@@ -925,11 +927,11 @@ def find_files(folder: Path) -> dict[str, Path]:
             raise CalibInputError(f"{f.name}: symbolic link to a file that does not exist")
         if not f.is_file():  # a folder or a device named like a table: never skipped silently
             raise CalibInputError(f"{f.name}: not a file; give each table as one .csv, .xlsx or .parquet file")
-        name = f.stem
-        if name not in TABLES:
+        name = table_of_file(f.stem)
+        if name is None:
             raise CalibInputError(
-                f"{f.name}: unknown table {name!r}; a programme folder holds "
-                f"{', '.join(TABLES)} (as .csv, .xlsx or .parquet)"
+                f"{f.name}: unknown table {f.stem!r}; a programme folder holds "
+                f"{', '.join(f'{t} ({TABLE_FILE_NAMES[t][0]})' for t in TABLES)} (as .csv, .xlsx or .parquet)"
             )
         if name in found:
             raise CalibInputError(f"{f.name}: table {name!r} is given twice ({found[name].name} and {f.name})")

@@ -15,6 +15,8 @@ __all__ = [
     "DECLINE_WORDS",
     "REASON_TOTAL",
     "REASON_EMPTY",
+    "TABLE_FILE_NAMES",
+    "table_of_file",
     "BLANKS",
     "CAP",
     "AMOUNT_CAP_MULTIPLE",
@@ -123,6 +125,35 @@ SPECS: dict[str, tuple[Col, ...]] = {
         _c("no_disputes", "无重大纠纷", "bool_na"),
     ),
 }
+
+#: The names a table's file may have besides its code name (``roster.csv``): the names a bank's
+#: forms and ledgers give them (``人员信息采集表.xlsx``), matched after NFKC and without spaces.
+TABLE_FILE_NAMES: dict[str, tuple[str, ...]] = {
+    "roster": ("人员信息采集表", "人员信息", "农户信息采集表"),
+    "reviewers": ("评议员名册", "评议员"),
+    "reviews": ("背靠背评议", "背靠背评议表", "评议表"),
+    "relations": ("关系登记", "关系登记表"),
+    "model_runs": ("模型跑批结果", "模型跑批"),
+    "points": ("积分表", "积分"),
+    "loans": ("贷款", "贷款台账", "贷款明细"),
+    "village_assessments": ("村级评估", "村级评估表"),
+}
+
+
+def table_of_file(stem: str) -> str | None:
+    """The table a file of this name (without its suffix) holds: its code name or one of
+    :data:`TABLE_FILE_NAMES`; None for another name.
+
+    >>> table_of_file("roster"), table_of_file("人员信息采集表"), table_of_file(" 贷款 台账"), table_of_file("notes")
+    ('roster', 'roster', 'loans', None)
+    """
+    import unicodedata
+
+    name = "".join(unicodedata.normalize("NFKC", stem).split())
+    if name in SPECS:
+        return name
+    return next((t for t, names in TABLE_FILE_NAMES.items() if name in names), None)
+
 
 #: Every header the contract knows (code names in lower case and Chinese headers).
 KNOWN_HEADERS = frozenset({c.name.lower() for cols in SPECS.values() for c in cols}
