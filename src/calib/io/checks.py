@@ -604,7 +604,7 @@ def check_table(table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: Problems
     among the roster's households (for tables keyed by household), else None.
     """
     if totals:
-        total_rows(raw, probs)
+        not_data_rows(raw, probs)
     ctx = _Ctx(table, df, raw, probs, tables, ids)
     _RULES[table](ctx)
     return getattr(ctx, "_hh_index", None)
@@ -620,6 +620,12 @@ def total_rows(raw: pd.DataFrame, probs: Problems) -> None:
         if _may_hold(raw[c], _TOTAL_MARK):  # the words all hold 计: most columns never do
             total |= isin(raw[c], _TOTAL_WORDS)
     probs.add(total, str(raw.columns[0]), REASON_TOTAL)
+
+
+def not_data_rows(raw: pd.DataFrame, probs: Problems) -> None:
+    """Quarantine the rows that are not data, each once, in the first column: total rows
+    (:func:`total_rows`) and empty rows (:func:`empty_rows`)."""
+    total_rows(raw, probs)
     empty_rows(raw, probs)
 
 

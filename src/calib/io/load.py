@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from calib.errors import CalibInputError
 from calib.io.checks import (RULE_COLUMNS, WHOLE_ROW, Problems, check_table, clean_keys,
                               finish_quarantine, finish_table, places_ahead, range_flags, rule_keys,
-                              total_rows)
+                              not_data_rows)
 from calib.io._text import arrow, reasons, series
 from calib.io._threads import SMALL_BYTES, SMALL_CELLS, is_small, later, ordered_map, read_ahead, small, workers
 from calib.io.parse import parse_cells, parse_id_column
@@ -134,7 +134,7 @@ def _parse_table(table: str, mapped: pd.DataFrame, numeric: dict[str, np.ndarray
     # keys cleaned first: a total row is recognised in clean text
     for name, (clean, bad) in zip(keys, ordered_map(clean_keys, [(mapped[k],) for k in keys])):
         mapped[name], bad_keys[name] = clean, bad
-    total_rows(mapped, probs)
+    not_data_rows(mapped, probs)  # total and empty rows
     out, ids = {}, None
 
     def work():  # drawn lazily: each column's text is taken from ``mapped`` when its work starts

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import hashlib
 import io as _stdio
 import re
@@ -106,6 +107,7 @@ def _whole_lines(path: Path, at: int) -> bytes:
     return chunk[start:end]
 
 
+@functools.lru_cache(maxsize=1)
 def _contract_words() -> tuple[str, ...]:
     """The data contract's Chinese words of two characters or more: the headers and the coded
     values (decline words, statuses, roles, relations, grades, yes and no)."""
@@ -212,14 +214,11 @@ def _utf8_text_before(path: Path, end: int) -> bool:
 
 
 def _undecodable(path: Path, encoding: str) -> CalibInputError:
+    if encoding.replace("-", "").replace("_", "").lower() not in ("utf8", "utf8sig"):
+        bad = _first_bad_utf8(path)  # UTF-8 text, then bytes of the encoding named: two encodings
+        if bad is not None and _utf8_text_before(path, bad):
+            return _mixed(path, _line_of(path, bad))
     raw = path.read_bytes()
-    body = raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError as e:
-        if encoding.replace("-", "").replace("_", "").lower() not in ("utf8", "utf8sig") and not body[:e.start].isascii():
-            # UTF-8 text, then bytes of the encoding the file was read in: two encodings
-            return _mixed(path, raw.count(_NL, 0, e.start + len(raw) - len(body)) + 1)
     try:
         raw.decode(encoding)
         start = None
@@ -565,7 +564,7 @@ def _heads(row: list) -> int:
     return sum(h in KNOWN_HEADERS or h.lower() in KNOWN_HEADERS for h in heads)
 
 
-def header_row(rows: list[list]) -> int:
+def _header_row(rows: list[list]) -> int:
     """The index of the header among the first rows of a sheet: the first row holding two or
     more of the contract's headers (0 when none does: the caller then says there is no header
     row). The rows above it are a form's title and its "填报单位 / 日期" lines, not data: a
@@ -615,7 +614,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
     ws = found[full[0]]
     top, left = ws.start or (0, 0)  # the sheet's cell of rows[0][0] (0-based): empty rows and columns skipped
     _fill_merged(rows, ws.merged_cell_ranges or [], top, left)
-    h = header_row([[_cell_text(v) for v in r] for r in rows[:_HEADER_SEARCH]])
+    h = _header_row([[_cell_text(v) for v in r] for r in rows[:_HEADER_SEARCH]])
     names = [str(v) for v in rows[h]]
     body = [[_cell_text(v) for v in r] for r in rows[h + 1:]]
     out = pd.DataFrame(body, columns=range(len(names)), dtype=object).set_axis(names, axis=1)
@@ -682,12 +681,10 @@ def text_table(raw, label: str) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """
     given = [str(c) for c in (raw.column_names if isinstance(raw, pa.Table) else raw.columns)]
     names = [norm_header(c) for c in given]
-    from calib.io.specs import KNOWN_HEADERS
-
-    if names and not any(n in KNOWN_HEADERS or n.lower() in KNOWN_HEADERS for n in names):
+    if names and not _heads(names):
         for sep, what in _OTHER_SEPARATORS.items():
             parts = [norm_header(h) for c in given if sep in c for h in c.split(sep)]
-            if sum(h in KNOWN_HEADERS or h.lower() in KNOWN_HEADERS for h in parts) >= 2:
+            if _heads(parts) >= 2:
                 raise CalibInputError(f"{label}: the columns are separated by {what}, not commas (header "
                                       f"{', '.join(shown_headers(parts)[:4])}, ...); save the file as CSV "
                                       "(comma-separated) or as an Excel workbook")
