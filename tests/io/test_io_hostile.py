@@ -63,17 +63,63 @@ def test_missing_column_lists_unknown_headers_masked(tiny):
     assert "13900002541" not in str(e.value) and "139****2541" in str(e.value)
 
 
-def test_workbook_with_two_sheets_needs_a_choice(tiny):
+def test_a_workbook_with_a_sheet_per_group_is_read_as_one_table(tiny):
+    """A collection workbook keeps one sheet per village or group: the sheets are stacked, each
+    row counted, its problems told with its sheet and its row on that sheet; a repeat across
+    sheets names the sheet of the first. ``sheet=`` still reads one sheet, or some."""
     rv = _csv(tiny, "reviews")
+    want = load_programme(tiny, as_of=AS_OF)
+    rv.loc[12, "business_rating"] = "9"  # the 3rd data row of 二组 (row 4 on that sheet)
+    rv.loc[15] = rv.loc[3]  # a repeat of the 4th row of 一组 (row 5), on 二组's row 7
     with pd.ExcelWriter(tiny / "reviews.xlsx") as w:
         rv.iloc[:10].to_excel(w, sheet_name="一组", index=False)
-        rv.iloc[10:].to_excel(w, sheet_name="二组", index=False)
+        rv.iloc[10:, ::-1].to_excel(w, sheet_name="二组", index=False)  # the same headers in another order
         pd.DataFrame().to_excel(w, sheet_name="空", index=False)
     (tiny / "reviews.csv").unlink()
-    with pytest.raises(CalibInputError, match="reviews.xlsx: 2 sheets hold data \\('一组', '二组'\\)"):
+    prog = load_programme(tiny, as_of=AS_OF)
+    _balanced(prog)
+    c = prog.counts.set_index("table").loc["reviews"]
+    assert c["rows_read"] == len(rv) and c["rows_quarantined"] == 2 and c["file"] == "reviews.xlsx"
+    q = prog.quarantine[prog.quarantine["table"] == "reviews"]
+    assert q["file"].tolist() == ["reviews.xlsx [二组]"] * 2 and q["row"].tolist() == [4, 7]
+    assert q["reason"].iloc[1].endswith("(first at row 5 of sheet 一组)")
+    kept = want.reviews.drop(index=[12, 15]).drop(columns="row").reset_index(drop=True)
+    pd.testing.assert_frame_equal(prog.reviews.drop(columns="row"), kept)
+
+    one = load_programme(tiny, as_of=AS_OF, sheet={"reviews": "二组"})
+    assert one.counts.set_index("table").at["reviews", "rows_read"] == len(rv) - 10
+    assert one.quarantine.loc[one.quarantine["table"] == "reviews", "file"].tolist() == ["reviews.xlsx"]
+    both = load_programme(tiny, as_of=AS_OF, sheet={"reviews": ["一组", "二组"]})
+    pd.testing.assert_frame_equal(both.quarantine, prog.quarantine)
+    with pytest.raises(CalibInputError, match="reviews.xlsx: no sheet '三组'; sheets are '一组', '二组', '空'"):
+        load_programme(tiny, as_of=AS_OF, sheet={"reviews": ["一组", "三组"]})
+
+
+def test_sheets_that_do_not_hold_the_table_are_not_stacked(tiny):
+    """A summary sheet, or a sheet whose headers differ, is not stacked with the others: the
+    message names it and says how to choose; no header or value is shown raw."""
+    ro = _csv(tiny, "roster")
+    (tiny / "roster.csv").unlink()
+    with pd.ExcelWriter(tiny / "roster.xlsx") as w:
+        ro.iloc[:20].to_excel(w, sheet_name="东村", index=False)
+        ro.iloc[20:].to_excel(w, sheet_name="西村", index=False)
+        pd.DataFrame({"村": ["东村", "西村"], "人数": [20, len(ro) - 20]}).to_excel(w, sheet_name="汇总", index=False)
+    with pytest.raises(CalibInputError, match=r"roster.xlsx: 3 sheets hold data and '汇总' has no header of the table; "
+                                              r"name the sheets to read \(sheet=\[...\]\)"):
         load_programme(tiny, as_of=AS_OF)
-    prog = load_programme(tiny, as_of=AS_OF, sheet={"reviews": "二组"})
-    assert prog.counts.set_index("table").at["reviews", "rows_read"] == len(rv) - 10
+    prog = load_programme(tiny, as_of=AS_OF, sheet=["东村", "西村"])
+    assert prog.counts.set_index("table").at["roster", "rows_read"] == len(ro)
+    _balanced(prog)
+
+    phone = ro["联系方式"].iloc[0]
+    other = ro.iloc[20:].rename(columns={"联系方式": phone})  # a header that is personal data
+    with pd.ExcelWriter(tiny / "roster.xlsx") as w:
+        ro.iloc[:20].to_excel(w, sheet_name="东村", index=False)
+        other.to_excel(w, sheet_name="西村", index=False)
+    with pytest.raises(CalibInputError, match=r"roster.xlsx: sheet '西村' has other headers than sheet '东村' "
+                                              r"\(it has .*; it lacks 联系方式\)") as e:
+        load_programme(tiny, as_of=AS_OF)
+    assert phone not in str(e.value)
 
 
 def test_excel_numbers_in_id_and_phone_columns_are_quarantined(tiny):
@@ -483,3 +529,14 @@ def test_tables_may_be_named_as_the_banks_forms_name_them(tiny):
     (tiny / "roster.csv").rename(tiny / "花名册备份.csv")
     with pytest.raises(CalibInputError, match=r"unknown table '花名册备份'.*roster \(人员信息采集表\)"):
         load_programme(tiny, as_of=AS_OF)
+
+
+def test_a_row_of_one_sheet_is_not_the_same_row_of_another():
+    """The quarantine's summary counts rows by file and row: row 4 of 东村 and row 4 of 西村
+    are two rows."""
+    from calib.io.quality import quarantine_summary
+
+    q = pd.DataFrame({"table": "roster", "file": ["r.xlsx [东村]", "r.xlsx [西村]", "r.xlsx [西村]"],
+                      "row": [4, 4, 4], "column": ["sex", "sex", "status"], "value": "x", "reason": "bad"})
+    s = quarantine_summary(q)
+    assert s[["problems", "rows", "example_row"]].values.tolist() == [[3, 2, 4]]

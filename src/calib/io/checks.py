@@ -31,11 +31,32 @@ _TOTAL_WORDS = [w + end for w in ("合计", "总计", "小计") for end in ("", 
 
 
 class Problems:
-    """Collects the quarantine records of one table (one record per problem)."""
+    """Collects the quarantine records of one table (one record per problem).
 
-    def __init__(self, table: str, file: str, raw: pd.DataFrame, rows: np.ndarray):
+    ``rows`` are the rows' spreadsheet numbers, ascending. ``sheets`` (a workbook whose sheets
+    were stacked, one per village or group) gives each row's worksheet: a record's ``file`` is
+    then ``FILE [SHEET]`` and its row is the row on that sheet, as Excel shows it."""
+
+    def __init__(self, table: str, file: str, raw: pd.DataFrame, rows: np.ndarray,
+                 sheets: np.ndarray | None = None):
         self.table, self.file, self.raw, self.rows = table, file, raw, rows
         self.parts: list[pd.DataFrame] = []
+        self._sheet = self._names = self._files = None
+        if sheets is not None:
+            code, names = pd.factorize(np.asarray(sheets, dtype=object))
+            self._sheet, self._names = code.astype(np.int64), np.array([str(n) for n in names])
+            self._files = np.array([sheet_label(file, n) for n in self._names], dtype=object)
+
+    def _file(self, mask: np.ndarray):
+        return self.file if self._sheet is None else self._files[self._sheet[mask]]
+
+    def at(self, pos: np.ndarray) -> np.ndarray:
+        """Where the rows at positions ``pos`` are, as a message names them: ``12``, or
+        ``12 of sheet 东村`` when sheets were stacked (text)."""
+        rows = self.rows[pos].astype(str)
+        if self._sheet is None:
+            return rows
+        return np.char.add(np.char.add(rows, " of sheet "), self._names[self._sheet[pos]])
 
     def add(self, mask: np.ndarray, column: str, reason: np.ndarray | str,
             value: pd.Series | None = None) -> None:
@@ -48,7 +69,7 @@ class Problems:
         reasons = np.asarray(reason, dtype=object)
         reasons = reasons[mask] if reasons.ndim else np.full(mask.sum(), reason, dtype=object)
         self.parts.append(pd.DataFrame({
-            "table": self.table, "file": self.file, "row": self.rows[mask],
+            "table": self.table, "file": self._file(mask), "row": self.rows[mask],
             "column": column, "value": value[mask].to_numpy(dtype=object), "reason": reasons,
         }))
 
@@ -56,24 +77,45 @@ class Problems:
         """Record every non-empty reason of a column."""
         self.add(reasons != "", column, reasons)
 
+    def _keys(self, sheet: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
+        """Row numbers, or (sheet, row) as one ascending integer when sheets were stacked."""
+        rows = np.asarray(rows, dtype=np.int64)
+        return rows if sheet is None else (sheet.astype(np.int64) << 32) | rows
+
+    def _record_sheets(self, q: pd.DataFrame) -> np.ndarray | None:
+        if self._sheet is None:
+            return None
+        return pd.Categorical(q["file"], categories=self._files).codes.astype(np.int64)
+
     def bad_mask(self, n: int) -> np.ndarray:
         """Rows with at least one problem so far."""
         bad = np.zeros(n, dtype=bool)
         if self.parts:
-            rows = np.concatenate([p["row"].to_numpy() for p in self.parts])
-            bad[np.searchsorted(self.rows, rows)] = True  # row numbers (a sheet's may start below 2) to positions
+            q = pd.concat([p[["file", "row"]] for p in self.parts], ignore_index=True)
+            # row numbers (a sheet's may start below 2; stacked sheets' repeat) to positions
+            where = self._keys(self._sheet, self.rows)
+            bad[np.searchsorted(where, self._keys(self._record_sheets(q), q["row"].to_numpy()))] = True
         return bad
 
     def frame(self) -> pd.DataFrame:
-        """The records as a quarantine frame (unmasked)."""
+        """The records as a quarantine frame (unmasked); stacked sheets' in sheet order."""
         if not self.parts:
             return pd.DataFrame(columns=QUARANTINE_COLUMNS)
         q = pd.concat(self.parts, ignore_index=True)
+        key = pd.Series(self._keys(self._record_sheets(q), q["row"].to_numpy()), index=q.index)
+        if self._sheet is not None:
+            order = np.argsort(key.to_numpy(), kind="stable")
+            q, key = q.iloc[order].reset_index(drop=True), key.iloc[order].reset_index(drop=True)
         # a total row (合计) or a row with the wrong number of fields is reported once, as such,
         # not with every blank cell it has
         sole = q["reason"].isin((REASON_TOTAL, REASON_EMPTY)) | q["column"].eq(WHOLE_ROW)
-        sole = sole & ~q.loc[sole].duplicated("row")
-        return q.loc[~q["row"].isin(q.loc[sole, "row"]) | sole].reset_index(drop=True)
+        sole = sole & ~key[sole].duplicated()
+        return q.loc[~key.isin(key[sole]) | sole].reset_index(drop=True)
+
+
+def sheet_label(file: str, sheet: str) -> str:
+    """The ``file`` of a quarantine record from one sheet of a stacked workbook."""
+    return f"{file} [{sheet}]"
 
 
 #: Tables whose rows are keyed by a roster household (their ``household_id`` is looked up once).
@@ -318,9 +360,9 @@ class _Ctx:
         if pos is None:
             pos = np.arange(len(code))
         where = pos[is_dup]
-        first_row = self.probs.rows[pos[first[is_dup]]]
+        first_row = self.probs.at(pos[first[is_dup]])
         r = np.full(len(self.df), "", dtype=object)
-        r[where] = np.char.add(what, first_row.astype(str))
+        r[where] = np.char.add(what, first_row)
         if what.endswith("(first at row "):
             r[where] = np.char.add(r[where].astype(str), ")")
         self.probs.add(r != "", column, r)
@@ -867,7 +909,8 @@ def default_strings(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def finish_quarantine(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate the tables' quarantines, mask personal data, sort by table, row, column."""
+    """Concatenate the tables' quarantines, mask personal data, sort by table, file (a stacked
+    workbook's sheets in order), row, column."""
     parts = [x for x in parts if len(x)]
     if not parts:
         return pd.DataFrame(columns=QUARANTINE_COLUMNS)
@@ -875,6 +918,9 @@ def finish_quarantine(parts: list[pd.DataFrame]) -> pd.DataFrame:
     kinds = q["column"].map(dict(PII_COLUMNS)).fillna("")
     kinds = kinds.where(~q["table"].isin(["roster", "reviewers"]) | kinds.ne(""), "")
     q["value"] = mask_values(q["value"].astype("string"), kinds)
-    q = q.sort_values(["table", "row", "column"], kind="stable").reset_index(drop=True)
+    # by file too: a stacked workbook's sheets in their order (each table's records come in it)
+    q["file"] = pd.Categorical(q["file"], categories=pd.unique(q["file"]))
+    q = q.sort_values(["table", "file", "row", "column"], kind="stable").reset_index(drop=True)
+    q["file"] = q["file"].astype(object)
     q["row"] = q["row"].astype(int)
     return default_strings(q)

@@ -19,7 +19,7 @@ from calib.io.checks import (RULE_COLUMNS, WHOLE_ROW, Problems, check_table, cle
 from calib.io._text import arrow, reasons, series
 from calib.io._threads import SMALL_BYTES, SMALL_CELLS, is_small, later, ordered_map, read_ahead, small, workers
 from calib.io.parse import parse_cells, parse_id_column
-from calib.io.read import (PROBLEM, ROW, file_sha256, find_files, note_load, per_table, read_raw, shown_headers,
+from calib.io.read import (PROBLEM, RESERVED, ROW, SHEET, file_sha256, find_files, note_load, per_table, read_raw, shown_headers,
                            text_table)
 from calib.io.specs import (DIGIT_COLUMNS, KEY_COLUMNS, KNOWN_HEADERS, REASON_CONTROL,
                             REASON_EXCEL_NUMBER, SPECS)
@@ -29,7 +29,7 @@ __all__ = ["load_programme", "validate_tables", "latest_model_run", "write_progr
 
 
 def _missing_column(df: pd.DataFrame, table: str, label: str, col) -> CalibInputError:
-    found = [str(c) for c in df.columns if c not in (ROW, PROBLEM)]
+    found = [str(c) for c in df.columns if c not in RESERVED]
     if not set(found) & KNOWN_HEADERS and not {c.lower() for c in found} & KNOWN_HEADERS:
         examples = ", ".join(shown_headers(found)[:4])
         return CalibInputError(f"{label}: no header row: the first row looks like data (e.g. {examples}); "
@@ -54,7 +54,7 @@ def _map_headers(df: pd.DataFrame, table: str, label: str) -> tuple[pd.DataFrame
     for c in df.columns:
         key = lookup.get(c) or lookup.get(c.lower())
         if key is None:
-            if c not in (ROW, PROBLEM):
+            if c not in RESERVED:
                 ignored.append(c)
             continue
         if key in seen:
@@ -191,7 +191,8 @@ def _keep_rows(df: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
 def _text_view(table: str, raw, label: str, row0: int = 0):
     """The raw table's text view mapped to the contract's columns: ``mapped``, the ignored
     headers, the numeric masks by code name, the spreadsheet row numbers, the ``__problem``
-    reasons (or None)."""
+    reasons (or None), each row's worksheet (``__sheet``: a workbook's sheets stacked; or
+    None)."""
     text, numeric = text_table(raw, label)
     del raw
     mapped, ignored = _map_headers(text, table, label)
@@ -200,7 +201,8 @@ def _text_view(table: str, raw, label: str, row0: int = 0):
     rows = (text[ROW].astype("int64").to_numpy() if ROW in text
             else np.arange(row0 + 2, row0 + len(mapped) + 2))
     problem = text[PROBLEM].to_numpy(dtype=object) if PROBLEM in text else None
-    return mapped, ignored, numeric, rows, problem
+    sheets = text[SHEET].to_numpy(dtype=object) if SHEET in text else None
+    return mapped, ignored, numeric, rows, problem, sheets
 
 
 def _parse_whole(table: str, raw, label: str, as_of: pd.Timestamp, view: tuple | None = None):
@@ -208,9 +210,9 @@ def _parse_whole(table: str, raw, label: str, as_of: pd.Timestamp, view: tuple |
     (on its text view ``view`` when it was made ahead, :func:`_view_of`)."""
     # the raw table is fetched by the caller's ``source[table]`` in the call (not held
     # outside) so that nothing holds it once the text view replaces it
-    mapped, ignored, numeric, rows, problem = view if view is not None else _text_view(table, raw, label)
+    mapped, ignored, numeric, rows, problem, sheets = view if view is not None else _text_view(table, raw, label)
     del raw, view  # ``mapped`` alone holds the text from here (its parsed columns are let go)
-    probs = Problems(table, label, mapped, rows)
+    probs = Problems(table, label, mapped, rows, sheets)
     if problem is not None:
         broken = pd.notna(problem)
         probs.add(broken, WHOLE_ROW, problem, value=pd.Series(pd.NA, index=mapped.index, dtype="string"))
@@ -258,8 +260,8 @@ def _parse_by_blocks(table: str, source: "_LazyFiles", label: str, as_of: pd.Tim
     ignored = []
     try:
         # the next block is read and cleaned while this one is parsed (one block ahead)
-        for row0, (mapped, ignored, numeric, rows, problem) in read_ahead(views()):
-            if rows.size and rows[0] != row0 + 2:  # not numbered on from the block before
+        for row0, (mapped, ignored, numeric, rows, problem, sheets) in read_ahead(views()):
+            if sheets is not None or rows.size and rows[0] != row0 + 2:  # not numbered on from the block before
                 return None
             probs = Problems(table, label, mapped, rows)
             if problem is not None:
@@ -526,7 +528,7 @@ def _from_database(url: str, *, as_of, tables, schema, queries, on_table=None) -
 
 def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
                    encoding: str | Mapping[str, str] | None = None,
-                   sheet: str | Mapping[str, str] | None = None,
+                   sheet: str | list[str] | Mapping[str, str | list[str]] | None = None,
                    cache_dir: str | Path | None = None,
                    tables: Mapping[str, str] | None = None, schema: str | None = None,
                    queries: Mapping[str, str] | None = None,
@@ -544,8 +546,11 @@ def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
         Reference date for ages and eligibility (today if omitted; report runs always pass it).
     encoding : str or mapping, optional
         CSV encoding for every table, or per table name; detected when omitted.
-    sheet : str or mapping, optional
-        Worksheet to read (for every workbook, or per table); needed when several hold data.
+    sheet : str, list of str, or mapping, optional
+        Worksheet(s) to read (for every workbook, or per table name). By default every sheet
+        holding data: a workbook with one sheet per village or group is read as one table
+        (the sheets must have the same headers), each quarantined row's ``file`` then naming
+        its sheet (``roster.xlsx [东村]``) and its ``row`` the row on that sheet.
     cache_dir : str or Path, optional
         Folder of validated snapshots: when one was made from files with the same SHA-256 and
         the same ``as_of``, it is read instead of validating again; otherwise one is written.

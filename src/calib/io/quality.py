@@ -51,10 +51,12 @@ def quarantine_summary(quarantine: pd.DataFrame) -> pd.DataFrame:
     if quarantine.empty:
         return pd.DataFrame(columns=["table", "reason", "column", "problems", "rows", "example_row"])
     g = quarantine.groupby(["table", "reason"], sort=False)
+    # a row is a file's row: a stacked workbook's sheets (``FILE [SHEET]``) number theirs each from 2
+    places = quarantine[["table", "reason", "file", "row"]].drop_duplicates()
     out = pd.DataFrame({
         "column": g["column"].first(),
         "problems": g.size(),
-        "rows": g["row"].nunique(),
+        "rows": places.groupby(["table", "reason"], sort=False).size(),
         "example_row": g["row"].min(),
     }).reset_index()
     return out.sort_values(["table", "problems"], ascending=[True, False], kind="stable").reset_index(drop=True)

@@ -2,8 +2,9 @@
 
 CSV is read by :mod:`pyarrow.csv` (UTF-8 natively; GB18030/GBK and Big5 transcoded while
 streaming, detected with charset-normalizer unless ``encoding`` is given), Excel by
-python-calamine (every non-empty sheet is looked at; cells keep their Excel type so that numbers
-in ID and phone columns can be told apart), Parquet natively.
+python-calamine (every non-empty sheet is looked at, and sheets with the same header, one per
+village or group, are stacked with their sheet in ``__sheet``; cells keep their Excel type so
+that numbers in ID and phone columns can be told apart), Parquet natively.
 
 A row that cannot be split into the header's fields is not dropped: it comes back as a row whose
 reserved column ``__problem`` holds the reason (and ``__row`` the spreadsheet row number).
@@ -17,7 +18,7 @@ import hashlib
 import io as _stdio
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -35,10 +36,12 @@ from calib.io.specs import BLANKS, REASON_FIELDS, SUFFIXES, TABLE_FILE_NAMES, ta
 from calib.programme import REQUIRED_TABLES, TABLES
 
 __all__ = ["file_sha256", "read_table", "read_raw", "find_files", "norm_header", "detect_encoding",
-           "ROW", "PROBLEM"]
+           "ROW", "PROBLEM", "SHEET", "RESERVED"]
 
-#: Reserved raw-table columns: spreadsheet row number, and the reason a row could not be split.
-ROW, PROBLEM = "__row", "__problem"
+#: Reserved raw-table columns: spreadsheet row number, the reason a row could not be split, and
+#: the worksheet a row comes from (only when a workbook's sheets are stacked).
+ROW, PROBLEM, SHEET = "__row", "__problem", "__sheet"
+RESERVED = (ROW, PROBLEM, SHEET)
 _SAMPLE = 1 << 16
 _ENCODINGS = ("utf_8", "gb18030", "big5")
 _NL = b"\n"
@@ -594,35 +597,84 @@ def _fill_merged(rows: list[list], merged: list, top: int, left: int) -> None:
                     row[j] = value
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
+def _holds_data(rows: list[list]) -> bool:
+    return any(any(c not in ("", None) for c in r) for r in rows)
+
+
+def _sheet_table(ws, rows: list[list]) -> pd.DataFrame:
+    """One worksheet's table: merged ranges filled, the header found below any title, cells as
+    text (numbers kept as floats), ``__row`` the rows as Excel numbers them."""
+    top, left = ws.start or (0, 0)  # the sheet's cell of rows[0][0] (0-based): empty rows and columns skipped
+    _fill_merged(rows, ws.merged_cell_ranges or [], top, left)
+    h = _header_row([[_cell_text(v) for v in r] for r in rows[:_HEADER_SEARCH]])
+    names = [str(v) if v is not None else "" for v in rows[h]]
+    body = [[_cell_text(v) for v in r] for r in rows[h + 1:]]
+    out = pd.DataFrame(body, columns=range(len(names)), dtype=object)
+    # a column with neither a header nor a value is not a column of the table (Excel's
+    # formatted cells after the last one): left out here so that sheets stack by their headers
+    keep = [i for i, n in enumerate(names) if norm_header(n) or not _blank_column(out, i)]
+    out = out.iloc[:, keep].set_axis([names[i] for i in keep], axis=1)
+    out[ROW] = np.arange(top + h + 2, top + h + 2 + len(body))  # the rows as Excel numbers them
+    return out
+
+
+def _stacked(path: Path, parts: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The sheets of one table (one per village or group, as a collection workbook often
+    keeps them) one under the other, each row with its sheet (``__sheet``). Every sheet must
+    have the table's header (two or more of the contract's headers) and the same headers as
+    the first, in any order; otherwise the message names the sheets that differ."""
+    heads = {s: [norm_header(c) for c in df.columns if c != ROW] for s, df in parts.items()}
+    bare = [s for s, h in heads.items() if _heads(h) < 2]
+    if bare:
+        shown = ", ".join(map(repr, bare))
+        raise CalibInputError(
+            f"{path.name}: {len(parts)} sheets hold data and {shown} ha{'s' if len(bare) == 1 else 've'} no header "
+            f"of the table; name the sheets to read (sheet=[...]) or move {'it' if len(bare) == 1 else 'them'} "
+            "to another workbook")
+    first, ref = next(iter(heads.items()))
+    for s, h in heads.items():
+        if sorted(h) != sorted(ref) or len(set(h)) != len(h):
+            extra, lack = sorted(set(h) - set(ref)), sorted(set(ref) - set(h))
+            what = "; ".join(x for x in (
+                f"it has {', '.join(shown_headers(extra))}" if extra else "",
+                f"it lacks {', '.join(shown_headers(lack))}" if lack else "",
+                "a header appears twice" if len(set(h)) != len(h) else "") if x)
+            raise CalibInputError(f"{path.name}: sheet {s!r} has other headers than sheet {first!r} ({what}); "
+                                  "give every sheet the same header row, or name the sheets to read (sheet=[...])")
+    names = list(next(iter(parts.values())).columns)
+    order = [norm_header(c) for c in names if c != ROW]
+    out = []
+    for s, df in parts.items():
+        by = {norm_header(c): c for c in df.columns if c != ROW}
+        df = df[[by[h] for h in order] + [ROW]].set_axis(names, axis=1)
+        df[SHEET] = s
+        out.append(df)
+    return pd.concat(out, ignore_index=True)
+
+
+def _read_xlsx(path: Path, sheet: str | Sequence[str] | None) -> pd.DataFrame:
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(str(path))
     found = {s: wb.get_sheet_by_name(s) for s in wb.sheet_names}
     sheets = {s: ws.to_python(skip_empty_area=True) for s, ws in found.items()}
-    full = [s for s, rows in sheets.items() if any(any(c not in ("", None) for c in r) for r in rows)]
+    full = [s for s, rows in sheets.items() if _holds_data(rows)]
     if sheet is not None:
-        if sheet not in sheets:
-            raise CalibInputError(f"{path.name}: no sheet {sheet!r}; sheets are {', '.join(map(repr, sheets))}")
-        full = [sheet]
-    if len(full) > 1:
-        raise CalibInputError(f"{path.name}: {len(full)} sheets hold data ({', '.join(map(repr, full))}); "
-                              "name the one to read (sheet=...) or move the rows into one sheet")
-    rows = sheets[full[0]] if full else []
-    if not rows:
+        chosen = [sheet] if isinstance(sheet, str) else list(sheet)
+        for s in chosen:
+            if s not in sheets:
+                raise CalibInputError(f"{path.name}: no sheet {s!r}; sheets are {', '.join(map(repr, sheets))}")
+        full = [s for s in chosen if _holds_data(sheets[s])] or chosen[:1]
+    if not full or not sheets[full[0]]:
         raise CalibInputError(f"{path.name}: the workbook is empty (no header row)")
-    ws = found[full[0]]
-    top, left = ws.start or (0, 0)  # the sheet's cell of rows[0][0] (0-based): empty rows and columns skipped
-    _fill_merged(rows, ws.merged_cell_ranges or [], top, left)
-    h = _header_row([[_cell_text(v) for v in r] for r in rows[:_HEADER_SEARCH]])
-    names = [str(v) for v in rows[h]]
-    body = [[_cell_text(v) for v in r] for r in rows[h + 1:]]
-    out = pd.DataFrame(body, columns=range(len(names)), dtype=object).set_axis(names, axis=1)
-    out[ROW] = np.arange(top + h + 2, top + h + 2 + len(body))  # the rows as Excel numbers them
-    return out
+    parts = {s: _sheet_table(found[s], sheets[s]) for s in full}
+    del sheets
+    if len(parts) == 1:
+        return next(iter(parts.values()))
+    return _stacked(path, parts)
 
 
-def read_raw(path: str | Path, *, encoding: str | None = None, sheet: str | None = None):
+def read_raw(path: str | Path, *, encoding: str | None = None, sheet: str | Sequence[str] | None = None):
     """Read one table file as it is (headers and cells not yet interpreted).
 
     Parameters
@@ -631,8 +683,11 @@ def read_raw(path: str | Path, *, encoding: str | None = None, sheet: str | None
         A ``.csv``, ``.xlsx`` or ``.parquet`` file.
     encoding : str, optional
         CSV encoding (``utf-8``, ``gb18030``, ``big5``, ...); detected when omitted.
-    sheet : str, optional
-        Worksheet of a workbook; required when more than one sheet holds data.
+    sheet : str or sequence of str, optional
+        Worksheet(s) of a workbook to read. By default every sheet holding data: when there are
+        several (one per village or group), they are stacked one under the other and each row
+        keeps its sheet in the reserved column ``__sheet``; they must then all have the
+        table's header, with the same headers in any order.
 
     Returns
     -------
@@ -643,7 +698,7 @@ def read_raw(path: str | Path, *, encoding: str | None = None, sheet: str | None
     Raises
     ------
     CalibInputError
-        Unreadable, empty or undecodable file, several sheets with data; the message names the
+        Unreadable, empty or undecodable file, sheets that cannot be stacked; the message names the
         file (and the line for undecodable bytes).
     """
     path = Path(path)
@@ -690,7 +745,7 @@ def text_table(raw, label: str) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
                                       "(comma-separated) or as an Excel workbook")
         top = raw.slice(0, _HEADER_SEARCH) if isinstance(raw, pa.Table) else raw.head(_HEADER_SEARCH)
         cols = [list(top.column(i).to_pylist() if isinstance(raw, pa.Table) else top.iloc[:, i])
-                for i, c in enumerate(given) if c not in (ROW, PROBLEM)]  # by position: headers may repeat ("")
+                for i, c in enumerate(given) if c not in RESERVED]  # by position: headers may repeat ("")
         cells = [list(r) for r in zip(*cols)]
         h = next((i for i, r in enumerate(cells) if _heads(r) >= 2), None)
         if h is not None:  # a title above the header (line 1 was read as the header)
@@ -881,7 +936,7 @@ def read_table(path: str | Path, *, encoding: str | None = None, sheet: str | No
         When the file cannot be read; the message names the file.
     """
     df, _ = text_table(read_raw(path, encoding=encoding, sheet=sheet), Path(path).name)
-    return df.drop(columns=[c for c in (ROW, PROBLEM) if c in df.columns])
+    return df.drop(columns=[c for c in RESERVED if c in df.columns])
 
 
 def shown_headers(names: list[str]) -> list[str]:
