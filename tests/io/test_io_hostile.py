@@ -540,3 +540,56 @@ def test_a_row_of_one_sheet_is_not_the_same_row_of_another():
                       "row": [4, 4, 4], "column": ["sex", "sex", "status"], "value": "x", "reason": "bad"})
     s = quarantine_summary(q)
     assert s[["problems", "rows", "example_row"]].values.tolist() == [[3, 2, 4]]
+
+
+def _write_xls(df: pd.DataFrame, path: Path, *, title: str | None = None, sheet: str = "Sheet1") -> None:
+    """``df`` as an Excel 97-2003 workbook (every cell text, but floats), a title row on top."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet(sheet)
+    top = 0
+    if title is not None:
+        ws.write_merge(0, 0, 0, df.shape[1] - 1, title)
+        top = 1
+    for j, c in enumerate(df.columns):
+        ws.write(top, j, c)
+    for i, row in enumerate(df.itertuples(index=False), start=top + 1):
+        for j, v in enumerate(row):
+            ws.write(i, j, v)
+    wb.save(str(path))
+
+
+@pytest.mark.parametrize("name", ["roster.xls", "人员信息采集表.xls", "roster.xlsx"])
+def test_an_excel_97_2003_workbook_loads_as_the_csv_does(tiny, name):
+    """Legacy core systems and WPS still write .xls (Excel 97-2003): it is read as a workbook
+    (title row, Excel row numbers, numbers in ID columns quarantined), also when it was renamed
+    .xlsx (the bytes tell the format, not the suffix)."""
+    ro = _csv(tiny, "roster").astype(object)
+    want = load_programme(tiny, as_of=AS_OF)
+    ro.loc[2, "身份证"] = float(ro.loc[2, "身份证"][:15] + "000")
+    _write_xls(ro, tiny / name, title="人员信息采集表")
+    (tiny / "roster.csv").unlink()
+    prog = load_programme(tiny, as_of=AS_OF)
+    _balanced(prog)
+    q = prog.quarantine[prog.quarantine["table"] == "roster"]
+    assert q["row"].tolist() == [5] and q["reason"].tolist() == [REASON_EXCEL_NUMBER] and q["file"].iloc[0] == name
+    got = prog.roster.drop(columns="row").reset_index(drop=True)
+    kept = want.roster[want.roster["row"] != 4].drop(columns="row").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, kept)
+
+
+@pytest.mark.parametrize("content, says", [
+    (b"<html><body><table><tr><td>\xe4\xb9\xa1\xe9\x95\x87</td></tr></table></body></html>", "this is a web page \\(HTML\\), not a workbook"),
+    ("乡镇,户号\n岭坑镇,H1\n".encode("utf-8-sig"), "this is a text file, not a workbook, though named .xls; if it is comma-separated, name it .csv"),
+    (bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 504, "cannot read the workbook .*protected by a password"),
+    (b"\x00\x01\x02\x03" * 16, "not an Excel workbook"),
+    (b"", "the file is empty"),
+])
+def test_a_file_named_xls_that_is_no_workbook_is_told_what_it_is(tiny, content, says):
+    """Core systems "export to Excel" as an HTML table or as CSV under the name .xls; a
+    password-protected workbook is an OLE2 container no reader opens."""
+    (tiny / "roster.xls").write_bytes(content)
+    (tiny / "roster.csv").unlink()
+    with pytest.raises(CalibInputError, match="roster.xls: " + says):
+        load_programme(tiny, as_of=AS_OF)

@@ -116,7 +116,10 @@ def test_unknown_table_missing_table_and_unreadable_file(tmp_path):
     with pytest.raises(CalibInputError, match="required table 'model_runs'"):
         load_programme(d, as_of=AS_OF)
     (d / "model_runs.xlsx").write_bytes(b"this is not a workbook")
-    with pytest.raises(CalibInputError, match="model_runs.xlsx: cannot read"):
+    with pytest.raises(CalibInputError, match="model_runs.xlsx: this is a text file, not a workbook"):
+        load_programme(d, as_of=AS_OF)
+    (d / "model_runs.xlsx").write_bytes(b"PK\x03\x04 a broken zip archive")
+    with pytest.raises(CalibInputError, match="model_runs.xlsx: cannot read the file"):
         load_programme(d, as_of=AS_OF)
 
 

@@ -1,10 +1,11 @@
 """Reading programme files into Arrow tables of text, losing nothing silently.
 
 CSV is read by :mod:`pyarrow.csv` (UTF-8 natively; GB18030/GBK and Big5 transcoded while
-streaming, detected with charset-normalizer unless ``encoding`` is given), Excel by
-python-calamine (every non-empty sheet is looked at, and sheets with the same header, one per
-village or group, are stacked with their sheet in ``__sheet``; cells keep their Excel type so
-that numbers in ID and phone columns can be told apart), Parquet natively.
+streaming, detected with charset-normalizer unless ``encoding`` is given), workbooks by
+python-calamine (``.xlsx`` and Excel 97-2003 ``.xls``, told apart by their bytes; every sheet
+holding data is looked at, and sheets with the same header, one per village or group, are
+stacked with their sheet in ``__sheet``; cells keep their Excel type so that numbers in ID and
+phone columns can be told apart), Parquet natively.
 
 A row that cannot be split into the header's fields is not dropped: it comes back as a row whose
 reserved column ``__problem`` holds the reason (and ``__row`` the spreadsheet row number).
@@ -652,10 +653,46 @@ def _stacked(path: Path, parts: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)
 
 
-def _read_xlsx(path: Path, sheet: str | Sequence[str] | None) -> pd.DataFrame:
+#: The first bytes of a workbook: Office Open XML (``.xlsx``, a zip archive) and Excel 97-2003
+#: (``.xls``, an OLE2 compound file; also what a password-protected ``.xlsx`` is).
+_ZIP, _OLE2 = b"PK\x03\x04", bytes.fromhex("d0cf11e0a1b11ae1")
+
+
+def _open_workbook(path: Path):
+    """The workbook at ``path``, read by what its bytes are rather than by its suffix (a legacy
+    system's ``.xls`` is often an ``.xlsx`` renamed, and the other way round); a file that is
+    no workbook (an HTML page or a CSV saved under a workbook's name, as some core systems
+    export tables) is an error saying what it is."""
     from python_calamine import CalamineWorkbook
 
-    wb = CalamineWorkbook.from_path(str(path))
+    with open(path, "rb") as fh:
+        head = fh.read(512)
+        if head.startswith((_ZIP, _OLE2)):
+            fh.seek(0)
+            try:
+                return CalamineWorkbook.from_filelike(fh)
+            except Exception as exc:  # noqa: BLE001 (calamine raises several types)
+                if head.startswith(_OLE2):
+                    raise CalibInputError(
+                        f"{path.name}: cannot read the workbook ({type(exc).__name__}): it is not an Excel "
+                        "97-2003 workbook that can be read, or it is protected by a password; open it in "
+                        "Excel or WPS and save a copy as .xlsx without a password") from None
+                raise
+    if not head:
+        raise CalibInputError(f"{path.name}: the file is empty")
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith(b"<"):
+        raise CalibInputError(f"{path.name}: this is a web page (HTML), not a workbook, though named "
+                              f"{path.suffix} (some systems export tables so); open it in Excel or WPS and "
+                              "save it as .xlsx, or export the table as CSV")
+    if b"\x00" not in head:
+        raise CalibInputError(f"{path.name}: this is a text file, not a workbook, though named {path.suffix}; "
+                              "if it is comma-separated, name it .csv")
+    raise CalibInputError(f"{path.name}: not an Excel workbook (neither .xlsx nor Excel 97-2003 .xls)")
+
+
+def _read_workbook(path: Path, sheet: str | Sequence[str] | None) -> pd.DataFrame:
+    wb = _open_workbook(path)
     found = {s: wb.get_sheet_by_name(s) for s in wb.sheet_names}
     sheets = {s: ws.to_python(skip_empty_area=True) for s, ws in found.items()}
     full = [s for s, rows in sheets.items() if _holds_data(rows)]
@@ -680,7 +717,7 @@ def read_raw(path: str | Path, *, encoding: str | None = None, sheet: str | Sequ
     Parameters
     ----------
     path : str or Path
-        A ``.csv``, ``.xlsx`` or ``.parquet`` file.
+        A ``.csv``, ``.xlsx``, ``.xls`` (Excel 97-2003) or ``.parquet`` file.
     encoding : str, optional
         CSV encoding (``utf-8``, ``gb18030``, ``big5``, ...); detected when omitted.
     sheet : str or sequence of str, optional
@@ -706,8 +743,8 @@ def read_raw(path: str | Path, *, encoding: str | None = None, sheet: str | Sequ
     try:
         if suffix == ".csv":
             return _read_csv(path, encoding)
-        if suffix == ".xlsx":
-            return _read_xlsx(path, sheet)
+        if suffix in (".xlsx", ".xls"):
+            return _read_workbook(path, sheet)
         if suffix == ".parquet":
             import pyarrow.parquet as pq
 
@@ -921,7 +958,7 @@ def read_table(path: str | Path, *, encoding: str | None = None, sheet: str | No
     Parameters
     ----------
     path : str or Path
-        A ``.csv``, ``.xlsx`` or ``.parquet`` file.
+        A ``.csv``, ``.xlsx``, ``.xls`` (Excel 97-2003) or ``.parquet`` file.
     encoding, sheet : str, optional
         See :func:`read_raw`.
 
@@ -978,12 +1015,12 @@ def find_files(folder: Path) -> dict[str, Path]:
         if f.is_symlink() and not f.exists():
             raise CalibInputError(f"{f.name}: symbolic link to a file that does not exist")
         if not f.is_file():  # a folder or a device named like a table: never skipped silently
-            raise CalibInputError(f"{f.name}: not a file; give each table as one .csv, .xlsx or .parquet file")
+            raise CalibInputError(f"{f.name}: not a file; give each table as one .csv, .xlsx, .xls or .parquet file")
         name = table_of_file(f.stem)
         if name is None:
             raise CalibInputError(
                 f"{f.name}: unknown table {f.stem!r}; a programme folder holds "
-                f"{', '.join(f'{t} ({TABLE_FILE_NAMES[t][0]})' for t in TABLES)} (as .csv, .xlsx or .parquet)"
+                f"{', '.join(f'{t} ({TABLE_FILE_NAMES[t][0]})' for t in TABLES)} (as .csv, .xlsx, .xls or .parquet)"
             )
         if name in found:
             raise CalibInputError(f"{f.name}: table {name!r} is given twice ({found[name].name} and {f.name})")
@@ -991,7 +1028,7 @@ def find_files(folder: Path) -> dict[str, Path]:
     for t in REQUIRED_TABLES:
         if t not in found:
             raise CalibInputError(
-                f"{folder}: required table {t!r} is missing (expected {t}.csv, {t}.xlsx or {t}.parquet)"
+                f"{folder}: required table {t!r} is missing (expected {t}.csv, {t}.xlsx, {t}.xls or {t}.parquet)"
             )
     return found
 

@@ -24,7 +24,7 @@ __all__ = [
     "NUMBER_KINDS",
 ]
 
-SUFFIXES = (".csv", ".xlsx", ".parquet")
+SUFFIXES = (".csv", ".xlsx", ".xls", ".parquet")
 QUARANTINE_COLUMNS = ["table", "file", "row", "column", "value", "reason"]
 DECLINE_WORDS = ("拒绝", "不同意", "不予授信", "不授信", "否决", "decline", "declined")
 REASON_TOTAL = "total row (合计/小计), not a data row"
