@@ -593,3 +593,21 @@ def test_a_file_named_xls_that_is_no_workbook_is_told_what_it_is(tiny, content, 
     (tiny / "roster.csv").unlink()
     with pytest.raises(CalibInputError, match="roster.xls: " + says):
         load_programme(tiny, as_of=AS_OF)
+
+
+def test_a_csv_whose_codes_are_excel_text_formulas_loads_as_the_plain_one(tiny):
+    """Core systems export ID numbers, phones and household numbers as ``="..."`` so that
+    Excel keeps their digits; every one was quarantined ("ID number must be 18 characters")
+    and the households lost. The cells are read as the text Excel shows."""
+    want = load_programme(tiny, as_of=AS_OF)
+    ro, rv = _csv(tiny, "roster"), _csv(tiny, "reviews")
+    for c in ("身份证", "户主身份证", "联系方式", "户号"):
+        ro[c] = ro[c].map(lambda v: f'="{v}"' if v else v)
+    rv["household_id"] = '="' + rv["household_id"] + '"'
+    ro.to_csv(tiny / "roster.csv", index=False)
+    rv.to_csv(tiny / "reviews.csv", index=False)
+    got = load_programme(tiny, as_of=AS_OF)
+    _balanced(got)
+    pd.testing.assert_frame_equal(got.counts, want.counts)
+    pd.testing.assert_frame_equal(got.roster, want.roster)
+    pd.testing.assert_frame_equal(got.reviews, want.reviews)

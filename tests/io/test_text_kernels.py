@@ -52,6 +52,10 @@ _cells = st.one_of(
     st.text(st.sampled_from(_SPACES + _LOOKALIKES + list("anNA<>xz0 ")), max_size=6),
     st.tuples(st.text(st.sampled_from(_SPACES), max_size=2), st.sampled_from(_WORDS + _LOOKALIKES + ["x"]),
               st.text(st.sampled_from(_SPACES), max_size=2)).map("".join),
+    # Excel's text formulas ="...", and cells that only start like one
+    st.tuples(st.text(st.sampled_from(_SPACES[:3]), max_size=1), st.sampled_from(['="', "=", '=""']),
+              st.sampled_from(["", "x", "nan", " 07 ", '""', '"', "NULL", '"&"']),
+              st.sampled_from(['"', "", '""']), st.text(st.sampled_from(_SPACES[:3]), max_size=1)).map("".join),
 )
 
 
@@ -104,6 +108,19 @@ def test_clean_chunk_edges(cells, t):
     arr = pa.array(cells, t)
     for a in (arr, arr.slice(1), arr.slice(1, max(len(cells) - 2, 0))):
         _same(_compiled(a), R._clean_chunk(a))
+
+
+@pytest.mark.parametrize("t", [pa.string(), pa.large_string()])
+def test_excel_text_formulas_are_read_as_the_text_excel_shows(t):
+    """Core systems write ``="441821199001011234"`` into a CSV so that Excel keeps the digits:
+    the cell is the text inside (inner quotes doubled, blanks and blank words as any cell's);
+    another formula, or a cell that only starts like one, stays as it is."""
+    cells = [' ="441821199001011234" ', '="a""b"', '="a"&"b"', "=SUM(A1:A3)", '=""', '="NULL"', '="  x "',
+             '="', "plain", None]
+    want = ["441821199001011234", 'a"b', '="a"&"b"', "=SUM(A1:A3)", None, None, "x", '="', "plain", None]
+    arr = pa.array(cells, t)
+    assert R._clean_chunk(arr).to_pylist() == want
+    _same(_compiled(arr), R._clean_chunk(arr))
 
 
 def test_an_array_without_data_bytes():

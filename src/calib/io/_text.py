@@ -29,6 +29,25 @@ WS_LAST = np.zeros(256, dtype=bool)
 WS_LAST[[0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20]] = True
 WS_LEAD3 = np.zeros(256, dtype=bool)
 WS_LEAD3[[0xE1, 0xE2, 0xE3]] = True
+#: Bytes that may begin a cell the text view changes: whitespace, or ``=`` of Excel's text
+#: formula ``="0123"`` (:func:`trim_cells`).
+FIX_FIRST = WS_FIRST.copy()
+FIX_FIRST[ord("=")] = True
+#: A cell that is Excel's formula for a text constant: ``="..."``, inner quotes doubled.
+_FORMULA_TEXT = r'^="((?:[^"]|"")*)"$'
+
+
+def trim_cells(a: pa.Array) -> pa.Array:
+    """Cells as the text view reads them: stripped of surrounding whitespace, and a cell
+    holding Excel's formula for a text constant (``="441821199001011234"``, what core systems
+    write into a CSV so that Excel keeps an ID number's or account's digits) read as the text
+    Excel shows (inner ``""`` as ``"``), stripped in turn. Other formulas are left as they are."""
+    a = pc.utf8_trim_whitespace(a)
+    if not pc.any(pc.starts_with(a, '="')).as_py():
+        return a
+    formula = pc.fill_null(pc.match_substring_regex(a, _FORMULA_TEXT), False)
+    inner = pc.replace_substring(pc.utf8_slice_codeunits(a, 2, -1), '""', '"')
+    return pc.utf8_trim_whitespace(pc.if_else(formula, inner, a))
 
 #: An optional sign, then digits with an optional fraction and exponent, or inf/nan words.
 _NUMBER = r"(?i)^[+-]?(([0-9]+\.?[0-9]*|\.[0-9]+)(e[+-]?[0-9]+)?|inf|infinity|nan)$"

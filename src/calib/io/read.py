@@ -31,7 +31,7 @@ import pyarrow.csv as pacsv
 from calib import _jit as _pkg_jit
 from calib.errors import CalibInputError
 from calib.io import _jit
-from calib.io._text import TEXT_NB, WS_FIRST, WS_LAST, WS_LEAD3, series, text_buffers
+from calib.io._text import FIX_FIRST, TEXT_NB, WS_LAST, WS_LEAD3, series, text_buffers, trim_cells
 from calib.io._threads import is_small, ordered_map
 from calib.io.specs import BLANKS, REASON_FIELDS, SUFFIXES, TABLE_FILE_NAMES, table_of_file
 from calib.programme import REQUIRED_TABLES, TABLES
@@ -880,9 +880,10 @@ def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _clean_chunk(arr: pa.Array, compiled: bool = False) -> pa.Array:
-    """Cells stripped of surrounding whitespace, blank words (``BLANKS``) as nulls.
+    """Cells stripped of surrounding whitespace, Excel's text formulas ``="..."`` read as their
+    text (:func:`calib.io._text.trim_cells`), blank words (``BLANKS``) as nulls.
 
-    Same result as ``utf8_trim_whitespace`` then ``is_in(BLANKS)``, but found from the bytes:
+    Same result as :func:`~calib.io._text.trim_cells` then ``is_in(BLANKS)``, but found from the bytes:
     the trim runs only when some cell may start or end with whitespace, the word test only on
     the few cells of 3-4 bytes that start like one, and nulls are set through the validity
     bitmap (no copy of the text). ``compiled``: one pass of a kernel looks at the cells
@@ -903,13 +904,13 @@ def _clean_chunk(arr: pa.Array, compiled: bool = False) -> pa.Array:
         # (a short cell's out-of-cell bytes are masked by its length): no boolean indexing
         last = data.size - 1
         end = offs[1:]
-        cand = WS_FIRST[data[np.minimum(offs[:-1], last)]]
+        cand = FIX_FIRST[data[np.minimum(offs[:-1], last)]]
         cand |= WS_LAST[data[np.clip(end - 1, 0, last)]]
         cand |= (data[np.clip(end - 2, 0, last)] == 0xC2) & (lens >= 2)
         cand |= WS_LEAD3[data[np.clip(end - 3, 0, last)]] & (lens >= 3)
         cand &= lens > 0
         if cand.any():
-            arr = pc.utf8_trim_whitespace(arr)
+            arr = trim_cells(arr)
             offs, data = _buffers(arr)
             lens = np.diff(offs)
     blank = lens == 0
@@ -938,12 +939,12 @@ def _clean_compiled(arr: pa.Array) -> pa.Array | None:
         offs, data, valid = text_buffers(arr, read_only=True)
         bits = np.zeros((arr.offset + len(arr) + 7) // 8, dtype=np.uint8)
         out = np.zeros(1, dtype=np.int64)
-        if not _pkg_jit.run(TEXT_NB, "clean_scan", offs, data, check, WS_FIRST, WS_LAST, WS_LEAD3,
+        if not _pkg_jit.run(TEXT_NB, "clean_scan", offs, data, check, FIX_FIRST, WS_LAST, WS_LEAD3,
                             _WORD_BYTES, _WORD_LENS, _WORD_FIRST, valid, arr.offset, bits, out):
             return None
         if out[0] >= 0:
             break
-        arr = pc.utf8_trim_whitespace(arr)  # some cell may start or end with whitespace
+        arr = trim_cells(arr)  # some cell may start or end with whitespace, or be ="..."
     if out[0] == 0:
         return arr
     return pa.Array.from_buffers(arr.type, len(arr), [pa.py_buffer(bits), *arr.buffers()[1:]],
