@@ -147,6 +147,22 @@ def test_parsers():
     assert d.iloc[:4].eq(pd.Timestamp("2025-06-30")).all()
     assert d.iloc[4] == pd.Timestamp("2025-06-30")  # Excel serial 45838
     assert r[-1] == "cannot read the date"
+    # a time of day after the date, as ledgers and databases write it, is not part of it
+    times = ["2025-06-30 10:00", "2025-06-30T10:00:00", "2025-06-30T10:00:00.123+08:00", "2025/6/30 8:05:01",
+             "2025-06-30T10:00:00Z", "2025-06-30T25", "2025-06-30 T10:00"]
+    d, r = parse_dates(pd.Series(times))
+    assert d.iloc[:5].eq(pd.Timestamp("2025-06-30")).all() and d.iloc[5:].isna().all()
+    assert r.tolist() == [""] * 5 + ["cannot read the date"] * 2
+
+
+def test_sex_as_forms_and_core_systems_write_it():
+    from calib.io.parse import parse_column
+    from calib.io.specs import SPECS
+
+    col = next(c for c in SPECS["roster"] if c.name == "sex")
+    v, r = parse_column(col, pd.Series(["男", "女性", "男性", "1", "2", "F", "0", "3"], dtype="string"), pd.Timestamp(AS_OF))
+    assert v.tolist()[:6] == ["M", "F", "M", "M", "F", "F"]
+    assert r.tolist() == [""] * 6 + ["unknown sex; expected one of 男, 女, M, F"] * 2
 
 
 def test_read_table_detects_encodings(tmp_path):

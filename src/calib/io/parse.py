@@ -210,7 +210,8 @@ def _compiled_months(a: pa.Array) -> bool | None:
 
 def parse_dates(values: pd.Series) -> Parsed:
     """Parse dates written ``2025-06-30``, ``2025/6/30``, ``2025.6.30``, ``2025年6月30日``,
-    ``20250630`` or as an Excel serial number.
+    ``20250630`` or as an Excel serial number, a time of day after the date ignored
+    (``2025-06-30 10:00``, ``2025-06-30T10:00:00+08:00``).
 
     Returns
     -------
@@ -230,7 +231,9 @@ def _parse_dates(values: pd.Series):
     fast = _iso_dates(a)
     if fast is not None:  # every cell blank or a real YYYY-MM-DD date: Arrow parses them
         return pd.Series(fast, index=values.index, copy=False), None
-    a = replace(a, "[ \t]+[0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$", "")
+    # a time of day after the date (a ledger's "2025-06-30 10:00", a database's
+    # "2025-06-30T10:00:00.000+08:00") is not part of it
+    a = replace(a, "([ \t]+|T)[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$", "")
     iso = pc.replace_substring(replace(a, "[/.年月]", "-"), "日", "")
     out = pd.to_datetime(series(iso), format="%Y-%m-%d", errors="coerce")
     has = valid(a)

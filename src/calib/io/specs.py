@@ -200,4 +200,8 @@ GRADES = {"AAA": "AAA", "AA": "AA", "A": "A", "B": "B", "不达标": "B", "BELOW
           "BBB": "B", "BB": "B", "C": "B", "D": "B"}
 TRUE_WORDS = {"1", "true", "yes", "y", "t", "是", "有", "√", "通过"}
 FALSE_WORDS = {"0", "false", "no", "n", "f", "否", "无", "×", "未通过"}
-SEX = {"男": "M", "m": "M", "male": "M", "女": "F", "f": "F", "female": "F"}
+#: Sex as forms and core systems write it; ``1``/``2`` are GB/T 2261.1's codes (男/女), which
+#: core banking systems export (a wrong reading would contradict the ID number's sex digit,
+#: and be quarantined so).
+SEX = {"男": "M", "男性": "M", "m": "M", "male": "M", "1": "M",
+       "女": "F", "女性": "F", "f": "F", "female": "F", "2": "F"}
