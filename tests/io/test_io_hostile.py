@@ -611,3 +611,29 @@ def test_a_csv_whose_codes_are_excel_text_formulas_loads_as_the_plain_one(tiny):
     pd.testing.assert_frame_equal(got.counts, want.counts)
     pd.testing.assert_frame_equal(got.roster, want.roster)
     pd.testing.assert_frame_equal(got.reviews, want.reviews)
+
+
+def test_a_header_row_again_is_one_record_not_a_row_of_errors(tiny):
+    """Two exports joined (each with its header) or a form printed page by page: the second
+    header line was quarantined once per column it could not read (six reasons for the roster's,
+    five for the reviews'). It is one record, as a total row is; a row that only has a header
+    word in one column is data as before."""
+    from calib.io.specs import REASON_HEADER
+
+    text = (tiny / "roster.csv").read_text(encoding="utf-8-sig").splitlines()
+    n = len(text) - 1
+    text.insert(6, text[0])
+    (tiny / "roster.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    rv = _csv(tiny, "reviews")
+    rv.loc[3, "household_id"] = "household_id"  # a header word in one column only: an unknown household
+    head = pd.DataFrame([rv.columns], columns=rv.columns)
+    pd.concat([rv.iloc[:10], head, rv.iloc[10:]], ignore_index=True).to_csv(tiny / "reviews.csv", index=False)
+    prog = load_programme(tiny, as_of=AS_OF)
+    _balanced(prog)
+    q = prog.quarantine
+    assert q.loc[q["reason"] == REASON_HEADER, ["table", "row", "column"]].values.tolist() == [
+        ["reviews", 12, "household_id"], ["roster", 7, "township"]]
+    assert q.loc[q["row"].eq(12) & q["table"].eq("reviews")].shape[0] == 1
+    assert "not in the roster" in q.loc[q["row"].eq(5) & q["table"].eq("reviews"), "reason"].iloc[0]
+    c = prog.counts.set_index("table")
+    assert c.at["roster", "rows_read"] == n + 1 and c.at["roster", "rows_quarantined"] == 1

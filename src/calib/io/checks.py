@@ -17,9 +17,9 @@ from calib._frames import isin
 from calib.io._text import arrow, match, nfkc_arrow, reasons, replace, series, text_buffers, to_float, valid
 from calib.io.masking import PII_COLUMNS, mask_values
 from calib.io.specs import (DATE_MIN, DATE_RANGE_YEARS, NUMBER_KINDS, QUARANTINE_COLUMNS, RANGES,
-                            REASON_EMPTY, REASON_TOTAL, Col)
+                            REASON_EMPTY, REASON_HEADER, REASON_TOTAL, SPECS, Col)
 
-__all__ = ["Problems", "check_table", "total_rows", "RULE_COLUMNS", "check_range", "range_flags", "clean_keys", "finish_table", "finish_quarantine",
+__all__ = ["Problems", "check_table", "total_rows", "header_rows", "RULE_COLUMNS", "check_range", "range_flags", "clean_keys", "finish_table", "finish_quarantine",
            "rule_keys",
            "WHOLE_ROW"]
 
@@ -108,7 +108,7 @@ class Problems:
             q, key = q.iloc[order].reset_index(drop=True), key.iloc[order].reset_index(drop=True)
         # a total row (合计) or a row with the wrong number of fields is reported once, as such,
         # not with every blank cell it has
-        sole = q["reason"].isin((REASON_TOTAL, REASON_EMPTY)) | q["column"].eq(WHOLE_ROW)
+        sole = q["reason"].isin((REASON_TOTAL, REASON_EMPTY, REASON_HEADER)) | q["column"].eq(WHOLE_ROW)
         sole = sole & ~key[sole].duplicated()
         return q.loc[~key.isin(key[sole]) | sole].reset_index(drop=True)
 
@@ -666,9 +666,39 @@ def total_rows(raw: pd.DataFrame, probs: Problems) -> None:
 
 def not_data_rows(raw: pd.DataFrame, probs: Problems) -> None:
     """Quarantine the rows that are not data, each once, in the first column: total rows
-    (:func:`total_rows`) and empty rows (:func:`empty_rows`)."""
+    (:func:`total_rows`), empty rows (:func:`empty_rows`) and header rows again
+    (:func:`header_rows`)."""
     total_rows(raw, probs)
     empty_rows(raw, probs)
+    header_rows(raw, probs)
+
+
+def _header_words(col: Col) -> list[str]:
+    words = [col.name, col.name.lower(), *col.zh]
+    return words + [w + "*" for w in words]
+
+
+def header_rows(raw: pd.DataFrame, probs: Problems) -> None:
+    """Quarantine rows that repeat the header (two exports joined, each with its header; a
+    form printed page by page): two or more cells that read their own column's header (its
+    code name or a Chinese header). One record each, in the first column, instead of one per
+    column that cannot be read. Looked for among the rows whose first column reads its header
+    (one membership test of one column: no cost on a province's table)."""
+    cols = {c.name: c for c in SPECS.get(probs.table, ())}
+    first = str(raw.columns[0])
+    if first not in cols or len(raw) == 0:
+        return
+    at = np.flatnonzero(isin(raw[first], _header_words(cols[first])))
+    if at.size == 0:
+        return
+    sub = raw.iloc[at]
+    hits = np.zeros(at.size, dtype=np.int64)
+    for c in sub.columns:
+        if c in cols:
+            hits += isin(sub[c], _header_words(cols[c]))
+    header = np.zeros(len(raw), dtype=bool)
+    header[at[hits >= 2]] = True
+    probs.add(header, first, REASON_HEADER)
 
 
 def empty_rows(raw: pd.DataFrame, probs: Problems) -> None:

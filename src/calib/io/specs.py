@@ -15,6 +15,7 @@ __all__ = [
     "DECLINE_WORDS",
     "REASON_TOTAL",
     "REASON_EMPTY",
+    "REASON_HEADER",
     "TABLE_FILE_NAMES",
     "table_of_file",
     "BLANKS",
@@ -29,6 +30,7 @@ QUARANTINE_COLUMNS = ["table", "file", "row", "column", "value", "reason"]
 DECLINE_WORDS = ("拒绝", "不同意", "不予授信", "不授信", "否决", "decline", "declined")
 REASON_TOTAL = "total row (合计/小计), not a data row"
 REASON_EMPTY = "empty row (no value in any column), not a data row"
+REASON_HEADER = "the header row again (files joined?), not a data row"
 REASON_EXCEL_NUMBER = "stored as a number by Excel, digits lost; re-export the column formatted as text"
 REASON_FIELDS = "row has {n} fields where the header has {k}"
 REASON_CONTROL = "control or zero-width character in a key column"
