@@ -189,9 +189,9 @@ STATUS = {
 }
 ROLES = {
     "cadre": "cadre", "村干部": "cadre", "村两委": "cadre",
-    "group_leader": "group_leader", "组长": "group_leader", "村民小组长": "group_leader",
-    "villager_rep": "villager_rep", "村民代表": "villager_rep",
-    "account_manager": "account_manager", "客户经理": "account_manager",
+    "group_leader": "group_leader", "group leader": "group_leader", "组长": "group_leader", "村民小组长": "group_leader",
+    "villager_rep": "villager_rep", "villager representative": "villager_rep", "村民代表": "villager_rep",
+    "account_manager": "account_manager", "account manager": "account_manager", "客户经理": "account_manager",
 }
 RELATIONS = {
     "self": "self", "本人": "self", "kin": "kin", "亲属": "kin", "亲戚": "kin",

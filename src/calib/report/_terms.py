@@ -763,18 +763,14 @@ REASONS: list[tuple[str, tuple[str, str]]] = [
     (r"cannot read the amount", ("金额无法识别", "cannot read the amount")),
     (r"cannot read the date", ("日期无法识别", "cannot read the date")),
     (r"drawn amount exceeds the granted limit", ("用信金额超过授信额度", "drawn amount exceeds the granted limit")),
-    (r"duplicate person: same ID number as row (\d+)", ("重复人员：与第 {0} 行身份证号相同", "duplicate person: same ID number as row {0}")),
-    (r"(loans|model runs|reviews|points) row for a household not in the roster.*",
+    (r"(loans|model runs|reviews|points|relations) row for a household not in the roster.*",
      ("{0}中的农户不在人员信息采集表中（户号不存在，或其成员均被隔离）", "{0} row for a household not in the roster (unknown household number, or all its members quarantined)")),
     (r"negative amount", ("数值为负", "negative amount")),  # amounts and points alike
     (r"probability outside 0-1", ("概率不在 0 到 1 之间", "probability outside 0-1")),
     # the scale is the loader's own (calib.io.parse's rating rule), read from its reason
     (r"rating outside (\d+)-(\d+)", ("评分不在 {0} 到 {1} 之间", "rating outside {0}-{1}")),
     (r"sex contradicts the ID number's sex digit", ("性别与身份证号性别位不符", "sex contradicts the ID number's sex digit")),
-    (r"the same reviewer reviewed this household twice \(first at row (\d+)\)",
-     ("同一评议员重复评议该户（首次在第 {0} 行）", "the same reviewer reviewed this household twice (first at row {0})")),
     (r"total row \(合计/小计\), not a data row", ("合计/小计行，不是数据行", "a total or subtotal row, not a data row")),
-    (r"empty row \(no value in any column\), not a data row", ("空行（各列均无数据），不是数据行", "an empty row (no value in any column), not a data row")),
     # cautions raised while a report runs (shown as notes by calib.report.session)
     # the count below which it warns is the warning's own (calib.pricing.calibration.FEW_BOOTSTRAP_VILLAGES)
     (r"only (\d+) villages?: the cluster bootstrap interval is unreliable below ~(\d+)",
@@ -796,4 +792,95 @@ REASONS: list[tuple[str, tuple[str, str]]] = [
      ("基于模型（观测信息矩阵），正态临界值；假定各{0}相互独立{1}", "model-based (observed information), normal critical values; {0} independent{1}")),
 ]
 _GROUP_WORDS = {"loans": ("贷款表", "loans"), "model runs": ("模型跑批表", "model runs"), "reviews": ("评议表", "reviews"),
-                "points": ("积分表", "points")}
+                "points": ("积分表", "points"), "relations": ("关系登记表", "relations")}
+
+
+def _loader_reasons() -> list[tuple[str, tuple[str, str]]]:
+    """The loader's other reasons (calib.io), every one a clerk may meet in quarantine.xlsx:
+    the repeats naming their first row (and its sheet, when a workbook's sheets were stacked),
+    each ID number's reason also for a household head's and a reviewer's, a blank required
+    column and a value out of its range by column, unknown words by vocabulary. Worded here
+    from the loader's own constants where it has them; tests/report/test_reason_words.py loads a
+    programme breaking every rule and requires each reason worded."""
+    import re
+
+    from calib.io.specs import (RANGES, REASON_CONTROL, REASON_EMPTY, REASON_EXCEL_NUMBER, REASON_HEADER,
+                                SPECS)
+
+    def row(en: str, zh: str) -> list:
+        e = re.escape(en)
+        return [(e + r" \(first at row (\d+)\)", (zh + "（首次在第 {0} 行）", en + " (first at row {0})")),
+                (e + r" \(first at row (\d+) of sheet (.+)\)",
+                 (zh + "（首次在工作表“{1}”第 {0} 行）", en + " (first at row {0} of sheet {1})"))]
+
+    ids = [
+        (r"ID number is missing", ("身份证号缺失", "ID number is missing")),
+        (r"ID number must be 18 characters \(17 digits and a digit or X\) or 15 digits",
+         ("身份证号应为 18 位（17 位数字加一位数字或 X）或 15 位数字", "ID number must be 18 characters (17 digits and a digit or X) or 15 digits")),
+        (r"birth date inside the ID number is not a real date", ("身份证号中的出生日期不是有效日期", "birth date inside the ID number is not a real date")),
+        (r"ID number was turned into scientific notation by Excel.*",
+         ("身份证号被 Excel 转为科学计数法，请将该列设为文本格式后重新导出", "ID number turned into scientific notation by Excel; re-export the column as text")),
+        (r"ID number's check character is wrong.*", ("身份证号校验位错误（录入或抄写错误）", "ID number's check character is wrong (typo)")),
+        (r"ID number's last digits were zeroed by Excel.*",
+         ("身份证号末几位被 Excel 置零（仅保留 15 位有效数字），请将该列设为文本格式后重新导出", "ID number's last digits zeroed by Excel; re-export the column as text")),
+    ]
+    out = list(ids)
+    for who, zh_who in (("household head's", "户主"), ("reviewer's", "评议员")):
+        out += [(f"invalid {re.escape(who)} ID: {p}", (f"{zh_who}身份证号无效：{zh}", f"invalid {who} ID: {en}"))
+                for p, (zh, en) in ids]
+    out += [
+        (r"duplicate person: same ID number as row (\d+)", ("重复人员：与第 {0} 行身份证号相同", "duplicate person: same ID number as row {0}")),
+        (r"duplicate person: same ID number as row (\d+) of sheet (.+)",
+         ("重复人员：与工作表“{1}”第 {0} 行身份证号相同", "duplicate person: same ID number as row {0} of sheet {1}")),
+        *row("the same reviewer reviewed this household twice", "同一评议员重复评议该户"),
+        *row("reviewer listed twice", "评议员重复登记"),
+        *row("relation listed twice", "关系重复登记"),
+        *row("second model run for this household on the same date", "该户同一跑批日期有第二条模型结果"),
+        *row("points for this household and period given twice", "该户同一积分期的积分重复"),
+        *row("loan number used twice", "借据号重复"),
+        *row("village assessed twice", "该村重复评估"),
+        (r"household number already used in another village", ("户号已在另一个村使用", "household number already used in another village")),
+        (r"reviewer not in the panel register \(reviewers table\)", ("评议员不在评议员名册中", "reviewer not in the panel register")),
+        (r"reviewer sits on another village's panel", ("评议员属于其他村的评议小组", "reviewer sits on another village's panel")),
+        (r"village not in the roster", ("该村不在人员信息采集表中", "village not in the roster")),
+        (r"period is not a year, half, quarter or month.*",
+         ("积分期不是年、半年、季度或月份（如 2025、2025H1、2025Q3、2025-06）", "period is not a year, half, quarter or month (e.g. 2025, 2025H1, 2025Q3, 2025-06)")),
+        (r"cannot read the birth month \(use YYYY-MM\)", ("出生年月无法识别（请写作 YYYY-MM）", "cannot read the birth month (use YYYY-MM)")),
+        (r"cannot read the rating", ("评分无法识别", "cannot read the rating")),
+        (r"cannot read the number", ("数值无法识别", "cannot read the number")),
+        (r"cannot read the rate", ("利率无法识别", "cannot read the rate")),
+        (r"expected yes/no \(是/否, 1/0\)", ("应填是/否（或 1/0）", "expected yes/no (1/0)")),
+        (r"expected 1 \(non-performing\) or 0", ("应填 1（不良）或 0", "expected 1 (non-performing) or 0")),
+        (r"interest rate outside 0-100%", ("利率不在 0 到 100% 之间", "interest rate outside 0-100%")),
+        (r"must be a finite number", ("应为有限数值", "must be a finite number")),
+        (r"date outside (\S+) to (\S+)", ("日期不在 {0} 至 {1} 之间", "date outside {0} to {1}")),
+        (r"row has (\d+) fields where the header has (\d+)",
+         ("该行有 {0} 个字段，而表头有 {1} 个", "row has {0} {0, plural, one {field} other {fields}} where the header has {1}")),
+        (re.escape(REASON_CONTROL), ("关键列含控制字符或零宽字符", "control or zero-width character in a key column")),
+        (re.escape(REASON_EXCEL_NUMBER), ("被 Excel 存为数字，位数已丢失；请将该列设为文本格式后重新导出",
+                                          "stored as a number by Excel, digits lost; re-export the column as text")),
+        (re.escape(REASON_EMPTY), ("空行（各列均无数据），不是数据行", "an empty row (no value in any column), not a data row")),
+        (re.escape(REASON_HEADER), ("重复的表头行（文件拼接所致？），不是数据行", "the header row again (files joined?), not a data row")),
+    ]
+    # the words a Chinese form writes (the loader reads them, and the codes the English names)
+    vocab = {"sex": ("性别", "男、女", "M (male) or F (female)"), "status": ("状态", "正常、死亡、失踪、外逃", "alive, deceased, missing or absconded"),
+             "role": ("角色", "村干部、村民小组长、村民代表、客户经理", "cadre, group leader, villager representative or account manager"),
+             "relation": ("关系", "本人、亲属、邻里、生意往来", "self, kin, neighbour or business"),
+             "grade": ("信用等级", "AAA、AA、A、B（不达标）", "AAA, AA, A or B")}
+    out += [(rf"unknown {w}; expected one of (.+)", (f"{zh}无法识别，应为{zh_words}之一", f"unknown {w}; expected {en_words}"))
+            for w, (zh, zh_words, en_words) in vocab.items()]
+    units = {"yuan": "元", "score points": "分", "points": "分"}
+    seen = set()
+    for (_, col), (_, _, unit) in RANGES.items():
+        if (col, unit) not in seen:
+            seen.add((col, unit))
+            zh, en = TERMS[col]
+            out.append((re.escape(f"{col} outside ") + r"([0-9,.]+) to ([0-9,.]+) " + re.escape(unit),
+                        (f"{zh}不在 {{0}} 至 {{1}} {units[unit]}之间", f"{en} outside {{0}} to {{1}} {unit}")))
+    for col in sorted({c.name for cols in SPECS.values() for c in cols if c.required}):
+        zh, en = TERMS[col]
+        out.append((re.escape(f"required value {col} is blank"), (f"必填项“{zh}”为空", f"{en} is blank (required)")))
+    return out
+
+
+REASONS += _loader_reasons()
