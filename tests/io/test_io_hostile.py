@@ -82,9 +82,12 @@ def test_a_workbook_with_a_sheet_per_group_is_read_as_one_table(tiny):
     assert c["rows_read"] == len(rv) and c["rows_quarantined"] == 2 and c["file"] == "reviews.xlsx"
     q = prog.quarantine[prog.quarantine["table"] == "reviews"]
     assert q["file"].tolist() == ["reviews.xlsx [二组]"] * 2 and q["row"].tolist() == [4, 7]
-    assert q["reason"].iloc[1].endswith("(first at row 5 of sheet 一组)")
+    assert q["reason"].iloc[1].endswith("(first at row 5 of reviews.xlsx [一组])")
     kept = want.reviews.drop(index=[12, 15]).drop(columns="row").reset_index(drop=True)
-    pd.testing.assert_frame_equal(prog.reviews.drop(columns="row"), kept)
+    pd.testing.assert_frame_equal(prog.reviews.drop(columns=["row", "file"]), kept)
+    # each accepted row says where it was read
+    assert prog.reviews[["row", "file"]].iloc[[0, 10]].values.tolist() == [[2, "reviews.xlsx [一组]"], [2, "reviews.xlsx [二组]"]]
+    assert "file" not in want.reviews  # one file: its name is the counts'
 
     one = load_programme(tiny, as_of=AS_OF, sheet={"reviews": "二组"})
     assert one.counts.set_index("table").at["reviews", "rows_read"] == len(rv) - 10
@@ -637,3 +640,51 @@ def test_a_header_row_again_is_one_record_not_a_row_of_errors(tiny):
     assert "not in the roster" in q.loc[q["row"].eq(5) & q["table"].eq("reviews"), "reason"].iloc[0]
     c = prog.counts.set_index("table")
     assert c.at["roster", "rows_read"] == n + 1 and c.at["roster", "rows_quarantined"] == 1
+
+
+def test_a_table_given_as_a_folder_of_village_files_loads_as_one(tiny):
+    """Each village's clerk sends the roster as a file: a folder named as the table
+    (人员信息采集表/) holds them, in any format and header order; they are read one after
+    another, each row counted, told by its file and its row in that file; the digest is over
+    the files, so a change in one is a new input."""
+    from calib.io.read import input_sha256
+
+    want = load_programme(tiny, as_of=AS_OF)
+    ro = _csv(tiny, "roster")
+    first = ro["行政村名称"].iloc[0]
+    ro.loc[ro.index[ro["行政村名称"] != first][2], "性别"] = "不详"  # the 3rd row of the second village's file
+    (tiny / "roster.csv").unlink()
+    d = tiny / "人员信息采集表"
+    d.mkdir()
+    ro[ro["行政村名称"] == first].to_excel(d / "1-东村.xlsx", index=False)
+    ro[ro["行政村名称"] != first].iloc[:, ::-1].to_csv(d / "2-西村.csv", index=False, encoding="gb18030")
+    (d / "说明.txt").write_text("各村报送", encoding="utf-8")  # not a table file: left alone
+    (d / "~$1-东村.xlsx").write_bytes(b"lock")
+    prog = load_programme(tiny, as_of=AS_OF)
+    _balanced(prog)
+    c = prog.counts.set_index("table").loc["roster"]
+    assert c["file"] == "人员信息采集表/" and c["rows_read"] == len(ro) and c["rows_quarantined"] == 1
+    q = prog.quarantine[prog.quarantine["table"] == "roster"]
+    assert q[["file", "row", "column"]].values.tolist() == [["人员信息采集表/2-西村.csv", 4, "sex"]]
+    assert prog.roster["file"].iloc[0] == "人员信息采集表/1-东村.xlsx"
+    pd.testing.assert_frame_equal(prog.roster.drop(columns=["row", "file"]).reset_index(drop=True),
+                                  want.roster[want.roster["row"] != 2 + ro.index[ro["行政村名称"] != first][2]]
+                                  .drop(columns="row").reset_index(drop=True))
+    digest = prog.digests["roster"]
+    assert digest == input_sha256(d)
+    (d / "2-西村.csv").write_bytes((d / "2-西村.csv").read_bytes() + b"\n")
+    assert input_sha256(d) != digest
+
+
+@pytest.mark.parametrize("make, says", [
+    (lambda d: None, "人员信息采集表: the table's folder holds no .csv"),
+    (lambda d: (d / "东村").mkdir(), "人员信息采集表/东村: a folder inside a table's folder"),
+    (lambda d: [(d / "东村.csv").write_text("x"), (d.parent / "roster.csv").write_text("x")], "table 'roster' is given twice"),
+])
+def test_a_table_folder_that_cannot_be_read_is_told(tiny, make, says):
+    (tiny / "roster.csv").rename(tiny / "roster.keep")
+    d = tiny / "人员信息采集表"
+    d.mkdir()
+    make(d)
+    with pytest.raises(CalibInputError, match=says):
+        load_programme(tiny, as_of=AS_OF)

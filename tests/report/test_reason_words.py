@@ -129,15 +129,15 @@ def test_every_reason_reads_in_chinese(broken):
 
 
 @pytest.mark.parametrize("reason, zh", [
-    ("duplicate person: same ID number as row 5 of sheet 东村", "重复人员：与工作表“东村”第 5 行身份证号相同"),
-    ("loan number used twice (first at row 12 of sheet 2025年)", "借据号重复（首次在工作表“2025年”第 12 行）"),
+    ("duplicate person: same ID number as row 5 of roster.xlsx [东村]", "重复人员：与“roster.xlsx [东村]”第 5 行身份证号相同"),
+    ("loan number used twice (first at row 12 of 贷款/2025年.csv)", "借据号重复（首次在“贷款/2025年.csv”第 12 行）"),
     ("stored as a number by Excel, digits lost; re-export the column formatted as text",
      "被 Excel 存为数字，位数已丢失；请将该列设为文本格式后重新导出"),
     ("invalid reviewer's ID: ID number is missing", "评议员身份证号无效：身份证号缺失"),
     ("row has 1 fields where the header has 7", "该行有 1 个字段，而表头有 7 个"),
 ])
 def test_reasons_a_csv_programme_cannot_show(reason, zh):
-    """A workbook's sheets (stacked) and its numbers; a single reason's plural."""
+    """A table read from several files or sheets; a workbook's numbers; a single reason's plural."""
     assert value_label(reason, "zh-CN") == zh
     assert value_label("row has 1 fields where the header has 7", "en") == "row has 1 field where the header has 7"
 

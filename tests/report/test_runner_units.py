@@ -352,3 +352,17 @@ def test_kernels_side_by_side_share_the_cores_and_a_users_thread_setting_stands(
     assert seen == {"OPENBLAS_NUM_THREADS": "2", "MKL_NUM_THREADS": "2", "OMP_NUM_THREADS": "3"}
     assert {v: os.environ.get(v) for v in THREAD_VARIABLES} == {
         "OPENBLAS_NUM_THREADS": None, "MKL_NUM_THREADS": None, "OMP_NUM_THREADS": "3"}
+
+
+def test_the_manifest_lists_each_file_of_a_table_given_as_a_folder(tmp_path):
+    from calib.io import file_sha256
+    from calib.reporting.manifest import input_digests
+
+    (tmp_path / "reviews.csv").write_text("a\n")
+    (tmp_path / "人员信息采集表").mkdir()
+    (tmp_path / "人员信息采集表" / "东村.csv").write_text("b\n")
+    (tmp_path / "人员信息采集表" / "说明.txt").write_text("c\n")
+    (tmp_path / "truth").mkdir()
+    (tmp_path / "truth" / "x.csv").write_text("d\n")
+    assert input_digests(tmp_path) == {"reviews.csv": file_sha256(tmp_path / "reviews.csv"),
+                                       "人员信息采集表/东村.csv": file_sha256(tmp_path / "人员信息采集表" / "东村.csv")}

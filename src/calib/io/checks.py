@@ -33,30 +33,34 @@ _TOTAL_WORDS = [w + end for w in ("合计", "总计", "小计") for end in ("", 
 class Problems:
     """Collects the quarantine records of one table (one record per problem).
 
-    ``rows`` are the rows' spreadsheet numbers, ascending. ``sheets`` (a workbook whose sheets
-    were stacked, one per village or group) gives each row's worksheet: a record's ``file`` is
-    then ``FILE [SHEET]`` and its row is the row on that sheet, as Excel shows it."""
+    ``rows`` are the rows' spreadsheet numbers, ascending within each file. ``places`` gives
+    each row's file when the table was read from several (the files of a table's folder, the
+    sheets of a workbook stacked: ``roster/东村.csv``, ``roster.xlsx [东村]``): a record's
+    ``file`` is then its row's place, and its row the row in that file or sheet."""
 
     def __init__(self, table: str, file: str, raw: pd.DataFrame, rows: np.ndarray,
-                 sheets: np.ndarray | None = None):
+                 places: np.ndarray | None = None):
         self.table, self.file, self.raw, self.rows = table, file, raw, rows
         self.parts: list[pd.DataFrame] = []
-        self._sheet = self._names = self._files = None
-        if sheets is not None:
-            code, names = pd.factorize(np.asarray(sheets, dtype=object))
-            self._sheet, self._names = code.astype(np.int64), np.array([str(n) for n in names])
-            self._files = np.array([sheet_label(file, n) for n in self._names], dtype=object)
+        self._place = self._files = None
+        if places is not None:
+            code, names = pd.factorize(np.asarray(places, dtype=object))
+            self._place, self._files = code.astype(np.int64), np.array([str(n) for n in names], dtype=object)
 
     def _file(self, mask: np.ndarray):
-        return self.file if self._sheet is None else self._files[self._sheet[mask]]
+        return self.file if self._place is None else self._files[self._place[mask]]
 
     def at(self, pos: np.ndarray) -> np.ndarray:
         """Where the rows at positions ``pos`` are, as a message names them: ``12``, or
-        ``12 of sheet 东村`` when sheets were stacked (text)."""
+        ``12 of roster.xlsx [东村]`` when the table was read from several files or sheets."""
         rows = self.rows[pos].astype(str)
-        if self._sheet is None:
+        if self._place is None:
             return rows
-        return np.char.add(np.char.add(rows, " of sheet "), self._names[self._sheet[pos]])
+        return np.char.add(np.char.add(rows, " of "), self._files[self._place[pos]].astype(str))
+
+    def places(self, mask: np.ndarray) -> np.ndarray | None:
+        """The file (and sheet) of the rows of ``mask``, or None when the table has one."""
+        return None if self._place is None else self._files[self._place[mask]]
 
     def add(self, mask: np.ndarray, column: str, reason: np.ndarray | str,
             value: pd.Series | None = None) -> None:
@@ -77,13 +81,13 @@ class Problems:
         """Record every non-empty reason of a column."""
         self.add(reasons != "", column, reasons)
 
-    def _keys(self, sheet: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
-        """Row numbers, or (sheet, row) as one ascending integer when sheets were stacked."""
+    def _keys(self, place: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
+        """Row numbers, or (place, row) as one ascending integer when the table has several."""
         rows = np.asarray(rows, dtype=np.int64)
-        return rows if sheet is None else (sheet.astype(np.int64) << 32) | rows
+        return rows if place is None else (place.astype(np.int64) << 32) | rows
 
-    def _record_sheets(self, q: pd.DataFrame) -> np.ndarray | None:
-        if self._sheet is None:
+    def _record_places(self, q: pd.DataFrame) -> np.ndarray | None:
+        if self._place is None:
             return None
         return pd.Categorical(q["file"], categories=self._files).codes.astype(np.int64)
 
@@ -92,18 +96,18 @@ class Problems:
         bad = np.zeros(n, dtype=bool)
         if self.parts:
             q = pd.concat([p[["file", "row"]] for p in self.parts], ignore_index=True)
-            # row numbers (a sheet's may start below 2; stacked sheets' repeat) to positions
-            where = self._keys(self._sheet, self.rows)
-            bad[np.searchsorted(where, self._keys(self._record_sheets(q), q["row"].to_numpy()))] = True
+            # row numbers (a sheet's may start below 2; several files' repeat) to positions
+            where = self._keys(self._place, self.rows)
+            bad[np.searchsorted(where, self._keys(self._record_places(q), q["row"].to_numpy()))] = True
         return bad
 
     def frame(self) -> pd.DataFrame:
-        """The records as a quarantine frame (unmasked); stacked sheets' in sheet order."""
+        """The records as a quarantine frame (unmasked); several files' in their order."""
         if not self.parts:
             return pd.DataFrame(columns=QUARANTINE_COLUMNS)
         q = pd.concat(self.parts, ignore_index=True)
-        key = pd.Series(self._keys(self._record_sheets(q), q["row"].to_numpy()), index=q.index)
-        if self._sheet is not None:
+        key = pd.Series(self._keys(self._record_places(q), q["row"].to_numpy()), index=q.index)
+        if self._place is not None:
             order = np.argsort(key.to_numpy(), kind="stable")
             q, key = q.iloc[order].reset_index(drop=True), key.iloc[order].reset_index(drop=True)
         # a total row (合计) or a row with the wrong number of fields is reported once, as such,
@@ -111,11 +115,6 @@ class Problems:
         sole = q["reason"].isin((REASON_TOTAL, REASON_EMPTY, REASON_HEADER)) | q["column"].eq(WHOLE_ROW)
         sole = sole & ~key[sole].duplicated()
         return q.loc[~key.isin(key[sole]) | sole].reset_index(drop=True)
-
-
-def sheet_label(file: str, sheet: str) -> str:
-    """The ``file`` of a quarantine record from one sheet of a stacked workbook."""
-    return f"{file} [{sheet}]"
 
 
 #: Tables whose rows are keyed by a roster household (their ``household_id`` is looked up once).
@@ -939,8 +938,8 @@ def default_strings(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def finish_quarantine(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate the tables' quarantines, mask personal data, sort by table, file (a stacked
-    workbook's sheets in order), row, column."""
+    """Concatenate the tables' quarantines, mask personal data, sort by table, file (a table's
+    several files or sheets in their order), row, column."""
     parts = [x for x in parts if len(x)]
     if not parts:
         return pd.DataFrame(columns=QUARANTINE_COLUMNS)
@@ -948,7 +947,7 @@ def finish_quarantine(parts: list[pd.DataFrame]) -> pd.DataFrame:
     kinds = q["column"].map(dict(PII_COLUMNS)).fillna("")
     kinds = kinds.where(~q["table"].isin(["roster", "reviewers"]) | kinds.ne(""), "")
     q["value"] = mask_values(q["value"].astype("string"), kinds)
-    # by file too: a stacked workbook's sheets in their order (each table's records come in it)
+    # by file too: a table's several files or sheets in their order (each table's records come in it)
     q["file"] = pd.Categorical(q["file"], categories=pd.unique(q["file"]))
     q = q.sort_values(["table", "file", "row", "column"], kind="stable").reset_index(drop=True)
     q["file"] = q["file"].astype(object)

@@ -19,7 +19,7 @@ from calib.io.checks import (RULE_COLUMNS, WHOLE_ROW, Problems, check_table, cle
 from calib.io._text import arrow, reasons, series
 from calib.io._threads import SMALL_BYTES, SMALL_CELLS, is_small, later, ordered_map, read_ahead, small, workers
 from calib.io.parse import parse_cells, parse_id_column
-from calib.io.read import (PROBLEM, RESERVED, ROW, SHEET, file_sha256, find_files, note_load, per_table, read_raw, shown_headers,
+from calib.io.read import (PROBLEM, RESERVED, ROW, SHEET, find_files, input_sha256, table_files, note_load, per_table, read_raw, shown_headers,
                            text_table)
 from calib.io.specs import (DIGIT_COLUMNS, KEY_COLUMNS, KNOWN_HEADERS, REASON_CONTROL,
                             REASON_EXCEL_NUMBER, SPECS)
@@ -191,8 +191,8 @@ def _keep_rows(df: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
 def _text_view(table: str, raw, label: str, row0: int = 0):
     """The raw table's text view mapped to the contract's columns: ``mapped``, the ignored
     headers, the numeric masks by code name, the spreadsheet row numbers, the ``__problem``
-    reasons (or None), each row's worksheet (``__sheet``: a workbook's sheets stacked; or
-    None)."""
+    reasons (or None), each row's place (``label [sheet]`` when a workbook's sheets were
+    stacked; or None)."""
     text, numeric = text_table(raw, label)
     del raw
     mapped, ignored = _map_headers(text, table, label)
@@ -201,8 +201,33 @@ def _text_view(table: str, raw, label: str, row0: int = 0):
     rows = (text[ROW].astype("int64").to_numpy() if ROW in text
             else np.arange(row0 + 2, row0 + len(mapped) + 2))
     problem = text[PROBLEM].to_numpy(dtype=object) if PROBLEM in text else None
-    sheets = text[SHEET].to_numpy(dtype=object) if SHEET in text else None
-    return mapped, ignored, numeric, rows, problem, sheets
+    places = None
+    if SHEET in text:
+        places = np.char.add(np.char.add(f"{label} [", text[SHEET].to_numpy(dtype=str)), "]").astype(object)
+    return mapped, ignored, numeric, rows, problem, places
+
+
+def _folder_view(table: str, files: list[Path], label: str, encoding, sheet):
+    """The text view (:func:`_text_view`) of a table given as a folder of files (one per
+    village or township), the files' views one under the other in name order: each row keeps
+    its row number in its file and its place (``roster/东村.csv``, with ``[sheet]`` when the
+    file's sheets were stacked). Files may write the headers in other orders or languages."""
+    views = []
+    for f in files:
+        name = f"{label}{f.name}"
+        views.append(_text_view(table, read_raw(f, encoding=encoding, sheet=sheet), name))
+    mapped = pd.concat([v[0] for v in views], ignore_index=True)
+    ignored = list(dict.fromkeys(h for v in views for h in v[1]))
+    numeric = {}
+    for c in {c for v in views for c in v[2]}:
+        numeric[c] = np.concatenate([v[2].get(c, np.zeros(len(v[0]), dtype=bool)) for v in views])
+    rows = np.concatenate([v[3] for v in views])
+    problem = None
+    if any(v[4] is not None for v in views):
+        problem = np.concatenate([v[4] if v[4] is not None else np.full(len(v[0]), None, dtype=object) for v in views])
+    places = np.concatenate([v[5] if v[5] is not None else np.full(len(v[0]), f"{label}{f.name}", dtype=object)
+                             for v, f in zip(views, files)])
+    return mapped, ignored, numeric, rows, problem, places
 
 
 def _parse_whole(table: str, raw, label: str, as_of: pd.Timestamp, view: tuple | None = None):
@@ -210,9 +235,9 @@ def _parse_whole(table: str, raw, label: str, as_of: pd.Timestamp, view: tuple |
     (on its text view ``view`` when it was made ahead, :func:`_view_of`)."""
     # the raw table is fetched by the caller's ``source[table]`` in the call (not held
     # outside) so that nothing holds it once the text view replaces it
-    mapped, ignored, numeric, rows, problem, sheets = view if view is not None else _text_view(table, raw, label)
+    mapped, ignored, numeric, rows, problem, places = view if view is not None else _text_view(table, raw, label)
     del raw, view  # ``mapped`` alone holds the text from here (its parsed columns are let go)
-    probs = Problems(table, label, mapped, rows, sheets)
+    probs = Problems(table, label, mapped, rows, places)
     if problem is not None:
         broken = pd.notna(problem)
         probs.add(broken, WHOLE_ROW, problem, value=pd.Series(pd.NA, index=mapped.index, dtype="string"))
@@ -260,8 +285,8 @@ def _parse_by_blocks(table: str, source: "_LazyFiles", label: str, as_of: pd.Tim
     ignored = []
     try:
         # the next block is read and cleaned while this one is parsed (one block ahead)
-        for row0, (mapped, ignored, numeric, rows, problem, sheets) in read_ahead(views()):
-            if sheets is not None or rows.size and rows[0] != row0 + 2:  # not numbered on from the block before
+        for row0, (mapped, ignored, numeric, rows, problem, places) in read_ahead(views()):
+            if places is not None or rows.size and rows[0] != row0 + 2:  # not numbered on from the block before
                 return None
             probs = Problems(table, label, mapped, rows)
             if problem is not None:
@@ -300,7 +325,10 @@ def _by_blocks(table: str, source: Mapping[str, object]) -> bool:
 
 
 def _view_of(source: Mapping[str, object], table: str, label: str):
-    """Table ``table`` read from ``source`` and turned into its text view (:func:`_text_view`)."""
+    """Table ``table`` read from ``source`` and turned into its text view (:func:`_text_view`;
+    :func:`_folder_view` for a table given as a folder of files)."""
+    if isinstance(source, _LazyFiles) and source.files[table].is_dir():
+        return source.folder_view(table, label)
     return _text_view(table, source[table], label)
 
 
@@ -319,6 +347,9 @@ def _validate_one(table: str, source: Mapping[str, object], label: str, tables: 
         del by_blocks
     elif view is not None:
         mapped, ignored, rows, probs, parsed, ids = _parse_whole(table, None, label, as_of, view=view())
+    elif isinstance(source, _LazyFiles) and source.files[table].is_dir():
+        mapped, ignored, rows, probs, parsed, ids = _parse_whole(table, None, label, as_of,
+                                                                 view=_view_of(source, table, label))
     else:
         mapped, ignored, rows, probs, parsed, ids = _parse_whole(table, source[table], label, as_of)
     del view
@@ -331,11 +362,15 @@ def _validate_one(table: str, source: Mapping[str, object], label: str, tables: 
              "rows_accepted": int((~bad).sum()), "rows_quarantined": int(bad.sum()),
              "ignored_columns": ", ".join(ignored)}
     quarantine = probs.frame()  # the records already hold their values: the text can go
+    places = probs.places(~bad)  # a table read from several files or sheets: each row's
     del probs, mapped
     accepted = _keep_rows(parsed, ~bad)
     del parsed  # only the accepted rows from here on (peak memory)
     release_memory()
     accepted.insert(0, "row", rows[~bad])
+    if places is not None:
+        accepted.insert(1, "file", places)
+    del places
     ids = _keep_rows(ids, ~bad) if ids is not None else None
     hh_index = hh_index[~bad] if hh_index is not None else None
     done = finish_table(table, accepted, tables, as_of, ids=ids, hh_index=hh_index)
@@ -512,7 +547,8 @@ def _small_input(raw: Mapping[str, object]) -> bool:
 
 
 def _nbytes(files: Mapping[str, Path]) -> int:
-    return sum(f.stat().st_size for f in files.values())
+    return sum(sum(g.stat().st_size for g in table_files(f)) if f.is_dir() else f.stat().st_size
+               for f in files.values())
 
 
 def _from_database(url: str, *, as_of, tables, schema, queries, on_table=None) -> Programme:
@@ -539,9 +575,9 @@ def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
     ----------
     path : str or Path
         Folder holding ``roster``, ``reviews``, ``model_runs`` and optionally ``reviewers``,
-        ``relations``, ``points``, ``loans``, ``village_assessments`` (``.csv``, ``.xlsx`` or
-        ``.parquet``; see ``data/README.md``), or a SQLAlchemy URL (text containing ``://``),
-        read by :func:`calib.sources.sql.read_raw_tables`.
+        ``relations``, ``points``, ``loans``, ``village_assessments`` (``.csv``, ``.xlsx``, ``.xls``
+        or ``.parquet``, or a folder of such files per table; see ``data/README.md``), or a
+        SQLAlchemy URL (text containing ``://``), read by :func:`calib.sources.sql.read_raw_tables`.
     as_of : str or Timestamp, optional
         Reference date for ages and eligibility (today if omitted; report runs always pass it).
     encoding : str or mapping, optional
@@ -567,7 +603,8 @@ def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
     Returns
     -------
     Programme
-        Accepted rows per table with code-name columns and proper dtypes, ``quarantine``
+        Accepted rows per table with code-name columns and proper dtypes (and ``row``, the
+        row in the input; with ``file`` when a table was read from several files or sheets), ``quarantine``
         (``table, file, row, column, value, reason``; personal data masked), ``counts``
         (``table, file, rows_read, rows_accepted, rows_quarantined, ignored_columns``) and
         ``digests`` (table to the SHA-256 of its input).
@@ -590,7 +627,7 @@ def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
     if cache_dir is not None:
         from calib.io.snapshot import cached_programme
 
-        digests = {t: file_sha256(f) for t, f in files.items()}
+        digests = {t: input_sha256(f) for t, f in files.items()}
         return cached_programme(cache_dir, digests, as_of_ts, lambda: load_programme(
             folder, as_of=as_of_ts, encoding=encoding, sheet=sheet), folder=folder, files=files,
             options={"encoding": encoding, "sheet": sheet})
@@ -600,18 +637,18 @@ def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
 
     nbytes = _nbytes(files)
     _jit.preload(nbytes)
-    source = {t: f.name for t, f in files.items()}
+    source = {t: f.name + "/" if f.is_dir() else f.name for t, f in files.items()}
     if nbytes < SMALL_BYTES:  # a county or smaller: on this thread alone (calib.io._threads.small)
         with small():
             prog = validate_tables(_LazyFiles(files, encoding, sheet), as_of=as_of_ts, source=source,
                                    on_table=on_table)
-            digests = {t: file_sha256(f) for t, f in files.items()}
+            digests = {t: input_sha256(f) for t, f in files.items()}
     else:
         # the inputs' SHA-256 are computed on a second thread while the tables are validated
         # (hashlib and file reads release the GIL; 0.6 CPU s a GB with SHA-NI): they cost wall
         # time only where the validation keeps every core busy (the roster's blocks on two cores)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="calib-sha256") as pool:
-            pending = {t: pool.submit(file_sha256, f) for t, f in files.items()}
+            pending = {t: pool.submit(input_sha256, f) for t, f in files.items()}
             try:
                 prog = validate_tables(_LazyFiles(files, encoding, sheet), as_of=as_of_ts, source=source,
                                        on_table=on_table)
@@ -634,6 +671,11 @@ class _LazyFiles(Mapping):
     def __getitem__(self, table: str):
         return read_raw(self.files[table], encoding=per_table(self.encoding, table),
                         sheet=per_table(self.sheet, table))
+
+    def folder_view(self, table: str, label: str):
+        """The text view of a table given as a folder (:func:`_folder_view`)."""
+        return _folder_view(table, table_files(self.files[table]), label,
+                            per_table(self.encoding, table), per_table(self.sheet, table))
 
     def __contains__(self, table: object) -> bool:
         return table in self.files

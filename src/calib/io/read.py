@@ -36,7 +36,7 @@ from calib.io._threads import is_small, ordered_map
 from calib.io.specs import BLANKS, REASON_FIELDS, SUFFIXES, TABLE_FILE_NAMES, table_of_file
 from calib.programme import REQUIRED_TABLES, TABLES
 
-__all__ = ["file_sha256", "read_table", "read_raw", "find_files", "norm_header", "detect_encoding",
+__all__ = ["file_sha256", "input_sha256", "table_files", "read_table", "read_raw", "find_files", "norm_header", "detect_encoding",
            "ROW", "PROBLEM", "SHEET", "RESERVED"]
 
 #: Reserved raw-table columns: spreadsheet row number, the reason a row could not be split, and
@@ -1002,34 +1002,85 @@ def norm_header(c: object) -> str:
     return re.sub(r"[*＊]$", "", s)  # a trailing * marks required fields on some forms
 
 
+def _table_file(f: Path) -> bool:
+    return f.suffix.lower() in SUFFIXES and not f.name.startswith((".", "~$"))
+
+
+def table_files(folder: Path) -> list[Path]:
+    """The files of a table given as a folder (one file per village, township or county), in
+    the order of their names: every ``.csv``, ``.xlsx``, ``.xls`` and ``.parquet`` file in it
+    (hidden files, Excel's ``~$`` lock files and other files left out).
+
+    Raises
+    ------
+    CalibInputError
+        A folder inside it (never skipped silently), a link to nothing, or no table file.
+    """
+    files = []
+    for f in sorted(folder.iterdir(), key=lambda p: p.name):
+        if f.name.startswith((".", "~$")):
+            continue
+        if f.is_symlink() and not f.exists():
+            raise CalibInputError(f"{folder.name}/{f.name}: symbolic link to a file that does not exist")
+        if f.is_dir():
+            raise CalibInputError(f"{folder.name}/{f.name}: a folder inside a table's folder; put the table's files "
+                                  "in its folder itself")
+        if _table_file(f):
+            files.append(f)
+    if not files:
+        raise CalibInputError(f"{folder.name}: the table's folder holds no .csv, .xlsx, .xls or .parquet file")
+    return files
+
+
+def input_sha256(path: str | Path) -> str:
+    """SHA-256 of a table's input: its file's bytes, or for a table given as a folder the
+    SHA-256 of its files' ``name sha256`` lines in name order (:func:`table_files`), as
+    :func:`calib.io.snapshot.path_sha256` digests a folder."""
+    path = Path(path)
+    if not path.is_dir():
+        return file_sha256(path)
+    lines = "".join(f"{f.name} {file_sha256(f)}\n" for f in table_files(path))
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
 def find_files(folder: Path) -> dict[str, Path]:
     """Table name to file for a programme folder; unknown, doubled or missing tables raise. A
     file is named by its table's code name or by one of its Chinese names
-    (:data:`calib.io.specs.TABLE_FILE_NAMES`: ``人员信息采集表.xlsx`` is the roster).
+    (:data:`calib.io.specs.TABLE_FILE_NAMES`: ``人员信息采集表.xlsx`` is the roster). A folder so
+    named holds the table as several files (one per village or township: :func:`table_files`),
+    read one after another; other folders (``truth/``) are left alone.
 
     Symbolic links are followed; a link that leads nowhere is an error naming it.
     """
     found: dict[str, Path] = {}
     for f in sorted(folder.iterdir()):
-        if f.suffix.lower() not in SUFFIXES or f.name.startswith((".", "~$")):
-            continue
-        if f.is_symlink() and not f.exists():
-            raise CalibInputError(f"{f.name}: symbolic link to a file that does not exist")
-        if not f.is_file():  # a folder or a device named like a table: never skipped silently
-            raise CalibInputError(f"{f.name}: not a file; give each table as one .csv, .xlsx, .xls or .parquet file")
-        name = table_of_file(f.stem)
-        if name is None:
-            raise CalibInputError(
-                f"{f.name}: unknown table {f.stem!r}; a programme folder holds "
-                f"{', '.join(f'{t} ({TABLE_FILE_NAMES[t][0]})' for t in TABLES)} (as .csv, .xlsx, .xls or .parquet)"
-            )
+        if f.is_dir() and not f.name.startswith(".") and f.suffix.lower() not in SUFFIXES:
+            name = table_of_file(f.name)
+            if name is None:
+                continue
+            table_files(f)  # a table's folder must hold its files
+        else:
+            if not _table_file(f):
+                continue
+            if f.is_symlink() and not f.exists():
+                raise CalibInputError(f"{f.name}: symbolic link to a file that does not exist")
+            if not f.is_file():  # a folder or a device named like a table file: never skipped silently
+                raise CalibInputError(f"{f.name}: not a file; give each table as one .csv, .xlsx, .xls or .parquet "
+                                      "file, or as a folder of such files named as the table")
+            name = table_of_file(f.stem)
+            if name is None:
+                raise CalibInputError(
+                    f"{f.name}: unknown table {f.stem!r}; a programme folder holds "
+                    f"{', '.join(f'{t} ({TABLE_FILE_NAMES[t][0]})' for t in TABLES)} (as .csv, .xlsx, .xls or .parquet)"
+                )
         if name in found:
             raise CalibInputError(f"{f.name}: table {name!r} is given twice ({found[name].name} and {f.name})")
         found[name] = f
     for t in REQUIRED_TABLES:
         if t not in found:
             raise CalibInputError(
-                f"{folder}: required table {t!r} is missing (expected {t}.csv, {t}.xlsx, {t}.xls or {t}.parquet)"
+                f"{folder}: required table {t!r} is missing (expected {t}.csv, {t}.xlsx, {t}.xls or {t}.parquet, "
+                f"or a folder {t}/ of such files)"
             )
     return found
 

@@ -797,7 +797,8 @@ _GROUP_WORDS = {"loans": ("贷款表", "loans"), "model runs": ("模型跑批表
 
 def _loader_reasons() -> list[tuple[str, tuple[str, str]]]:
     """The loader's other reasons (calib.io), every one a clerk may meet in quarantine.xlsx:
-    the repeats naming their first row (and its sheet, when a workbook's sheets were stacked),
+    the repeats naming their first row (and its file or sheet, when the table was read from
+    several),
     each ID number's reason also for a household head's and a reviewer's, a blank required
     column and a value out of its range by column, unknown words by vocabulary. Worded here
     from the loader's own constants where it has them; tests/report/test_reason_words.py loads a
@@ -810,8 +811,8 @@ def _loader_reasons() -> list[tuple[str, tuple[str, str]]]:
     def row(en: str, zh: str) -> list:
         e = re.escape(en)
         return [(e + r" \(first at row (\d+)\)", (zh + "（首次在第 {0} 行）", en + " (first at row {0})")),
-                (e + r" \(first at row (\d+) of sheet (.+)\)",
-                 (zh + "（首次在工作表“{1}”第 {0} 行）", en + " (first at row {0} of sheet {1})"))]
+                (e + r" \(first at row (\d+) of (.+)\)",
+                 (zh + "（首次在“{1}”第 {0} 行）", en + " (first at row {0} of {1})"))]
 
     ids = [
         (r"ID number is missing", ("身份证号缺失", "ID number is missing")),
@@ -830,8 +831,8 @@ def _loader_reasons() -> list[tuple[str, tuple[str, str]]]:
                 for p, (zh, en) in ids]
     out += [
         (r"duplicate person: same ID number as row (\d+)", ("重复人员：与第 {0} 行身份证号相同", "duplicate person: same ID number as row {0}")),
-        (r"duplicate person: same ID number as row (\d+) of sheet (.+)",
-         ("重复人员：与工作表“{1}”第 {0} 行身份证号相同", "duplicate person: same ID number as row {0} of sheet {1}")),
+        (r"duplicate person: same ID number as row (\d+) of (.+)",
+         ("重复人员：与“{1}”第 {0} 行身份证号相同", "duplicate person: same ID number as row {0} of {1}")),
         *row("the same reviewer reviewed this household twice", "同一评议员重复评议该户"),
         *row("reviewer listed twice", "评议员重复登记"),
         *row("relation listed twice", "关系重复登记"),

@@ -61,13 +61,23 @@ def git_info(root: Path) -> dict[str, Any]:
 
 
 def input_digests(data_dir: Path | str) -> dict[str, str]:
-    """SHA-256 of every table file of a programme folder, by file name (``{}`` for a URL)."""
+    """SHA-256 of every table file of a programme folder, by file name, and of every file of a
+    table given as a folder, by ``folder/name`` (``{}`` for a URL)."""
     if is_url(data_dir):
         return {}
+    from calib.io.read import table_files
+    from calib.io.specs import table_of_file
+
     folder = Path(data_dir)
-    files = sorted(f for f in folder.iterdir()
-                   if f.is_file() and f.suffix.lower() in SUFFIXES and not f.name.startswith((".", "~$")))
-    return {f.name: file_sha256(f) for f in files}
+    out = {}
+    for f in sorted(folder.iterdir()):
+        if f.name.startswith((".", "~$")):
+            continue
+        if f.is_file() and f.suffix.lower() in SUFFIXES:
+            out[f.name] = file_sha256(f)
+        elif f.is_dir() and f.suffix.lower() not in SUFFIXES and table_of_file(f.name) is not None:
+            out.update({f"{f.name}/{g.name}": file_sha256(g) for g in table_files(f)})
+    return out
 
 
 def bundle_digests(folder: Path) -> dict[str, str]:
