@@ -688,3 +688,42 @@ def test_a_table_folder_that_cannot_be_read_is_told(tiny, make, says):
     make(d)
     with pytest.raises(CalibInputError, match=says):
         load_programme(tiny, as_of=AS_OF)
+
+
+def test_amounts_whose_header_says_wan_are_read_in_wan(tiny):
+    """Forms write amounts in 万元 and say so in the header (合理授信额度（万元）): the column was
+    refused as missing, and a clerk who cut the unit from the header made every limit 10,000
+    times too small (5 read as 5 yuan, inside the range). The unit is read from the header: a
+    plain number is 万元, a cell with its own unit (5万, 50000元) and a decline as written."""
+    want = load_programme(tiny, as_of=AS_OF)
+    rv = _csv(tiny, "reviews")
+    for c in ("proposed_limit", "annual_income"):
+        v = pd.to_numeric(rv[c], errors="coerce")
+        rv[c] = rv[c].where(v.isna(), (v / 10000).map(lambda x: f"{x:g}"))
+    rv.loc[0, "proposed_limit"] = str(int(want.reviews.loc[0, "proposed_limit"])) + "元"
+    rv.loc[1, "proposed_limit"] = f"{want.reviews.loc[1, 'proposed_limit'] / 10000:g}万"
+    rv.loc[2, "proposed_limit"] = "拒绝"
+    rv = rv.rename(columns={"proposed_limit": "合理授信额度（万元）", "annual_income": "年收入(元)"})
+    rv["年收入(元)"] = (pd.to_numeric(rv["年收入(元)"], errors="coerce") * 10000).map(lambda x: f"{x:.0f}")
+    rv.to_csv(tiny / "reviews.csv", index=False)
+    got = load_programme(tiny, as_of=AS_OF)
+    _balanced(got)
+    expected = want.reviews.copy()
+    expected.loc[2, "proposed_limit"] = 0.0
+    pd.testing.assert_frame_equal(got.reviews, expected)
+    assert got.counts.set_index("table").at["reviews", "ignored_columns"] == ""
+
+
+def test_amounts_in_wan_under_a_yuan_header_are_refused(tiny):
+    kept = (tiny / "reviews.csv").read_bytes()
+    rv = _csv(tiny, "reviews")
+    v = pd.to_numeric(rv["proposed_limit"], errors="coerce")
+    rv["proposed_limit"] = (v / 10000).map(lambda x: f"{x:g}")
+    rv.to_csv(tiny / "reviews.csv", index=False)
+    with pytest.raises(CalibInputError, match=r"reviews.csv: proposed_limit \(合理授信额度\): \d+ of its \d+ amounts above "
+                                              r"0 are below 100 yuan: the column reads as 万元; write its header 合理授信额度（万元）"):
+        load_programme(tiny, as_of=AS_OF)
+    (tiny / "reviews.csv").write_bytes(kept)
+    _csv(tiny, "points").rename(columns={"points": "积分(万元)"}).to_csv(tiny / "points.csv", index=False)
+    with pytest.raises(CalibInputError, match=r"points.csv: the header '积分\(万元\)' gives a unit in yuan to 'points'"):
+        load_programme(tiny, as_of=AS_OF)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from calib.errors import CalibInputError
 from calib.io.checks import (RULE_COLUMNS, WHOLE_ROW, Problems, check_table, clean_keys,
                               finish_quarantine, finish_table, places_ahead, range_flags, rule_keys,
                               not_data_rows)
-from calib.io._text import arrow, reasons, series
+from calib.io._text import arrow, nfkc_arrow, reasons, series
 from calib.io._threads import SMALL_BYTES, SMALL_CELLS, is_small, later, ordered_map, read_ahead, small, workers
 from calib.io.parse import parse_cells, parse_id_column
 from calib.io.read import (PROBLEM, RESERVED, ROW, SHEET, find_files, input_sha256, table_files, note_load, per_table, read_raw, shown_headers,
@@ -48,11 +49,35 @@ def _lookup(table: str) -> dict[str, str]:
     return lookup
 
 
+#: A header with its unit in brackets, as forms write amounts: ``合理授信额度（万元）`` (NFKC has
+#: made the brackets ASCII).
+_UNIT = re.compile(r"(.+?)\s*[(\[]\s*(万元|万|元)\s*[)\]]")
+#: Kinds whose values are yuan: a header in 万元 multiplies them.
+_MONEY_KINDS = ("amount", "limit")
+#: A cell already holding its unit, or not a plain number (a decline word): left as written.
+_PLAIN_NUMBER = r"^[-+]?[0-9.,]+$"
+
+
+def _in_wan(s: pd.Series) -> pd.Series:
+    """Amounts of a column whose header says 万元, in the loader's yuan: each plain number
+    written with its unit (``5`` -> ``5万``, read as 50,000); cells with their own unit (``5万``,
+    ``50000元``) and words (``拒绝``) as written."""
+    a = nfkc_arrow(s)
+    plain = pc.fill_null(pc.match_substring_regex(a, _PLAIN_NUMBER), False)
+    return series(pc.if_else(plain, pc.binary_join_element_wise(a, pa.scalar("万", a.type), pa.scalar("", a.type)), a), s.index)
+
+
 def _map_headers(df: pd.DataFrame, table: str, label: str) -> tuple[pd.DataFrame, list[str]]:
     specs, lookup = SPECS[table], _lookup(table)
-    rename, seen, ignored = {}, {}, []
+    kinds = {c.name: c.kind for c in specs}
+    rename, seen, ignored, wan = {}, {}, [], []
     for c in df.columns:
         key = lookup.get(c) or lookup.get(c.lower())
+        unit = None
+        if key is None and (m := _UNIT.fullmatch(c)):
+            key, unit = lookup.get(m[1]) or lookup.get(m[1].lower()), m[2]
+            if key is not None and kinds[key] not in _MONEY_KINDS:
+                raise CalibInputError(f"{label}: the header {c!r} gives a unit in yuan to {key!r}, which is not an amount")
         if key is None:
             if c not in RESERVED:
                 ignored.append(c)
@@ -61,7 +86,11 @@ def _map_headers(df: pd.DataFrame, table: str, label: str) -> tuple[pd.DataFrame
             raise CalibInputError(f"{label}: columns {seen[key]!r} and {c!r} both map to {key!r}; keep one")
         seen[key] = c
         rename[c] = key
+        if unit in ("万元", "万"):
+            wan.append(key)
     out = df[list(rename)].rename(columns=rename)
+    for key in wan:  # amounts in 万元 (the header says so): in yuan from here
+        out[key] = _in_wan(out[key])
     for col in specs:
         if col.required and col.name not in out.columns:
             raise _missing_column(df, table, label, col)
@@ -230,6 +259,31 @@ def _folder_view(table: str, files: list[Path], label: str, encoding, sheet):
     return mapped, ignored, numeric, rows, problem, places
 
 
+#: Amounts in yuan that a credit programme never has mostly below :data:`YUAN_FLOOR`: limits
+#: and incomes. Half of a column's amounts above 0 below it means the column was written in 万元
+#: under a header without its unit (5 for 50,000 yuan): every figure would be 10,000 times too
+#: small, and nothing per row would say so.
+YUAN_COLUMNS = {"reviews": ("proposed_limit", "annual_income"), "model_runs": ("model_limit",),
+                "loans": ("granted_limit",)}
+YUAN_FLOOR = 100.0
+#: Amounts above 0 a column needs before its unit is judged.
+YUAN_MIN_VALUES = 20
+
+
+def _check_yuan(table: str, parsed: pd.DataFrame, ok: np.ndarray, label: str) -> None:
+    """Refuse a column of amounts that reads as 万元 under a yuan header (:data:`YUAN_COLUMNS`)."""
+    for c in YUAN_COLUMNS.get(table, ()):
+        v = parsed[c].to_numpy(dtype=float, na_value=np.nan)
+        pos = ok & (v > 0)
+        n = int(pos.sum())
+        if n >= YUAN_MIN_VALUES and 2 * int((pos & (v < YUAN_FLOOR)).sum()) > n:
+            zh = next(col.zh[0] for col in SPECS[table] if col.name == c)
+            raise CalibInputError(
+                f"{label}: {c} ({zh}): {int((pos & (v < YUAN_FLOOR)).sum()):,} of its {n:,} amounts above 0 are "
+                f"below {YUAN_FLOOR:,.0f} yuan: the column reads as 万元; write its header {zh}（万元） (the "
+                "amounts are then read as 万元), or the amounts in yuan")
+
+
 def _parse_whole(table: str, raw, label: str, as_of: pd.Timestamp, view: tuple | None = None):
     """The per-row rules (parsing, blanks, ranges, total rows) on the whole table at once
     (on its text view ``view`` when it was made ahead, :func:`_view_of`)."""
@@ -358,6 +412,7 @@ def _validate_one(table: str, source: Mapping[str, object], label: str, tables: 
     release_memory()  # the text of the parsed columns
     hh_index = check_table(table, parsed, mapped, probs, tables, ids=ids, totals=False)
     bad = probs.bad_mask(len(mapped))
+    _check_yuan(table, parsed, ~bad, label)
     count = {"table": table, "file": label, "rows_read": len(mapped),
              "rows_accepted": int((~bad).sum()), "rows_quarantined": int(bad.sum()),
              "ignored_columns": ", ".join(ignored)}
