@@ -58,6 +58,13 @@ def _cmd_synth(a: argparse.Namespace) -> int:
     return 0
 
 
+def _columns(text: str) -> int:
+    """The terminal columns ``text`` takes: two for a wide (Chinese) character, one otherwise."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
 def _cmd_validate(a: argparse.Namespace) -> int:
     from calib.io import load_programme
     from calib.report.excel import write_csv
@@ -81,10 +88,11 @@ def _cmd_validate(a: argparse.Namespace) -> int:
     else:
         shown = str(a.path)
     print(f"programme {shown} (as of {prog.as_of.date()})")
+    files = max([26, *(_columns(f) for f in c["file"])])
     for r in c.itertuples():
         extra = f"  ignored columns: {r.ignored_columns}" if r.ignored_columns else ""
-        print(f"  {r.table:<{width}}  {r.file:<26} read {r.rows_read:>8,}  accepted {r.rows_accepted:>8,}"
-              f"  quarantined {r.rows_quarantined:>6,}{extra}")
+        print(f"  {r.table:<{width}}  {r.file}{' ' * (files - _columns(r.file))} read {r.rows_read:>8,}  "
+              f"accepted {r.rows_accepted:>8,}  quarantined {r.rows_quarantined:>6,}{extra}")
     q = prog.quarantine
     if len(q):
         print("quarantine reasons:")

@@ -727,3 +727,18 @@ def test_amounts_in_wan_under_a_yuan_header_are_refused(tiny):
     _csv(tiny, "points").rename(columns={"points": "积分(万元)"}).to_csv(tiny / "points.csv", index=False)
     with pytest.raises(CalibInputError, match=r"points.csv: the header '积分\(万元\)' gives a unit in yuan to 'points'"):
         load_programme(tiny, as_of=AS_OF)
+
+
+def test_calib_validate_lines_up_chinese_file_names(tiny, capsys):
+    """A terminal gives a Chinese character two columns: the counts lined up by characters
+    were pushed right on the roster's line (人员信息采集表/)."""
+    import unicodedata
+
+    from calib import cli
+
+    (tiny / "人员信息采集表").mkdir()
+    (tiny / "roster.csv").rename(tiny / "人员信息采集表" / "东村.csv")
+    assert cli.main(["validate", str(tiny), "--as-of", AS_OF]) == 0
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if " read " in ln]
+    cols = {sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in ln[:ln.index(" read ")]) for ln in lines}
+    assert len(lines) == 8 and len(cols) == 1
