@@ -287,8 +287,8 @@ def _check_yuan(table: str, parsed: pd.DataFrame, ok: np.ndarray, label: str) ->
 def _parse_whole(table: str, raw, label: str, as_of: pd.Timestamp, view: tuple | None = None):
     """The per-row rules (parsing, blanks, ranges, total rows) on the whole table at once
     (on its text view ``view`` when it was made ahead, :func:`_view_of`)."""
-    # the raw table is fetched by the caller's ``source[table]`` in the call (not held
-    # outside) so that nothing holds it once the text view replaces it
+    # the raw table is fetched inside the call that makes its text view (not held outside), so
+    # that nothing holds it once the text view replaces it
     mapped, ignored, numeric, rows, problem, places = view if view is not None else _text_view(table, raw, label)
     del raw, view  # ``mapped`` alone holds the text from here (its parsed columns are let go)
     probs = Problems(table, label, mapped, rows, places)
@@ -401,11 +401,9 @@ def _validate_one(table: str, source: Mapping[str, object], label: str, tables: 
         del by_blocks
     elif view is not None:
         mapped, ignored, rows, probs, parsed, ids = _parse_whole(table, None, label, as_of, view=view())
-    elif isinstance(source, _LazyFiles) and source.files[table].is_dir():
+    else:  # read here (a file, or a table's folder of files)
         mapped, ignored, rows, probs, parsed, ids = _parse_whole(table, None, label, as_of,
                                                                  view=_view_of(source, table, label))
-    else:
-        mapped, ignored, rows, probs, parsed, ids = _parse_whole(table, source[table], label, as_of)
     del view
     if parsed_hook is not None:
         parsed_hook()
