@@ -218,10 +218,24 @@ def test_symlinked_table_is_followed_and_a_broken_link_named(tiny, tmp_path_fact
         load_programme(tiny, as_of=AS_OF)
 
 
-def test_a_folder_named_like_a_table_is_an_error_not_skipped(tiny):
+def test_a_folder_named_like_a_table_file_is_read_as_its_parts_or_told(tiny):
+    """``points.csv/`` as Spark writes a table (part files, ``_SUCCESS``, hidden checksums) is
+    the table's folder; empty, or named like no table, it is an error, never skipped."""
+    want = load_programme(tiny, as_of=AS_OF)
+    pt = _csv(tiny, "points")
     (tiny / "points.csv").unlink()
     (tiny / "points.csv").mkdir()
-    with pytest.raises(CalibInputError, match="points.csv: not a file"):
+    with pytest.raises(CalibInputError, match="points.csv: the table's folder holds no .csv"):
+        load_programme(tiny, as_of=AS_OF)
+    pt.iloc[:20].to_csv(tiny / "points.csv" / "part-00000-c000.csv", index=False)
+    pt.iloc[20:].to_csv(tiny / "points.csv" / "part-00001-c000.csv", index=False)
+    (tiny / "points.csv" / "_SUCCESS").write_text("")
+    (tiny / "points.csv" / ".part-00000-c000.csv.crc").write_text("x")
+    got = load_programme(tiny, as_of=AS_OF)
+    pd.testing.assert_frame_equal(got.points.drop(columns=["row", "file"]), want.points.drop(columns="row"))
+    assert got.points["file"].iloc[-1] == "points.csv/part-00001-c000.csv"
+    (tiny / "points.csv").rename(tiny / "pionts.csv")
+    with pytest.raises(CalibInputError, match="pionts.csv: unknown table 'pionts' \\(a folder\\)"):
         load_programme(tiny, as_of=AS_OF)
 
 

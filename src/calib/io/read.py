@@ -1048,15 +1048,19 @@ def find_files(folder: Path) -> dict[str, Path]:
     file is named by its table's code name or by one of its Chinese names
     (:data:`calib.io.specs.TABLE_FILE_NAMES`: ``人员信息采集表.xlsx`` is the roster). A folder so
     named holds the table as several files (one per village or township: :func:`table_files`),
-    read one after another; other folders (``truth/``) are left alone.
+    read one after another, as does a folder named like a table's file (``roster.csv/``, as Spark
+    writes a table in part files); other folders (``truth/``) are left alone.
 
     Symbolic links are followed; a link that leads nowhere is an error naming it.
     """
     found: dict[str, Path] = {}
     for f in sorted(folder.iterdir()):
-        if f.is_dir() and not f.name.startswith(".") and f.suffix.lower() not in SUFFIXES:
-            name = table_of_file(f.name)
+        if f.is_dir() and not f.name.startswith("."):
+            # roster/, 人员信息采集表/, or roster.csv/ as Spark writes a table (part files)
+            name = table_of_file(f.stem if f.suffix.lower() in SUFFIXES else f.name)
             if name is None:
+                if f.suffix.lower() in SUFFIXES:  # a folder named like a table file: never skipped silently
+                    raise CalibInputError(f"{f.name}: unknown table {f.stem!r} (a folder)")
                 continue
             table_files(f)  # a table's folder must hold its files
         else:
@@ -1064,7 +1068,7 @@ def find_files(folder: Path) -> dict[str, Path]:
                 continue
             if f.is_symlink() and not f.exists():
                 raise CalibInputError(f"{f.name}: symbolic link to a file that does not exist")
-            if not f.is_file():  # a folder or a device named like a table file: never skipped silently
+            if not f.is_file():  # a device named like a table file: never skipped silently
                 raise CalibInputError(f"{f.name}: not a file; give each table as one .csv, .xlsx, .xls or .parquet "
                                       "file, or as a folder of such files named as the table")
             name = table_of_file(f.stem)
