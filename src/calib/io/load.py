@@ -273,13 +273,20 @@ YUAN_MIN_VALUES = 20
 def _check_yuan(table: str, parsed: pd.DataFrame, ok: np.ndarray, label: str) -> None:
     """Refuse a column of amounts that reads as 万元 under a yuan header (:data:`YUAN_COLUMNS`)."""
     for c in YUAN_COLUMNS.get(table, ()):
-        v = parsed[c].to_numpy(dtype=float, na_value=np.nan)
-        pos = ok & (v > 0)
-        n = int(pos.sum())
-        if n >= YUAN_MIN_VALUES and 2 * int((pos & (v < YUAN_FLOOR)).sum()) > n:
+        s = parsed[c]
+        # the parsed float64 column itself (no copy: the check runs at the table's peak memory)
+        v = s.to_numpy(copy=False) if s.dtype == np.float64 else s.to_numpy(dtype=float, na_value=np.nan)
+        pos = v > 0
+        pos &= ok
+        n = int(np.count_nonzero(pos))
+        if n < YUAN_MIN_VALUES:
+            continue
+        pos &= v < YUAN_FLOOR
+        small = int(np.count_nonzero(pos))
+        if 2 * small > n:
             zh = next(col.zh[0] for col in SPECS[table] if col.name == c)
             raise CalibInputError(
-                f"{label}: {c} ({zh}): {int((pos & (v < YUAN_FLOOR)).sum()):,} of its {n:,} amounts above 0 are "
+                f"{label}: {c} ({zh}): {small:,} of its {n:,} amounts above 0 are "
                 f"below {YUAN_FLOOR:,.0f} yuan: the column reads as 万元; write its header {zh}（万元） (the "
                 "amounts are then read as 万元), or the amounts in yuan")
 
