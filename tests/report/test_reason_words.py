@@ -154,3 +154,21 @@ def test_the_words_a_reason_asks_for_are_read():
         en = re.split(r", | or ", value_label(reason, "en").split("expected ")[1].replace(" (male)", "").replace(" (female)", ""))
         _, r = parse_column(cols[kind], pd.Series(zh + en, dtype="string"), pd.Timestamp(AS_OF))
         assert (r == "").all(), (kind, zh + en, r)
+
+
+def test_the_summary_counts_a_reason_once_whatever_row_it_names(broken):
+    """Report 01 lists the quarantine by table and reason, whole: every repeat's reason names
+    its first row, so a province's hundreds of repeats were hundreds of lines. The summary
+    counts by the reason without the row's particulars, and words it."""
+    from calib.io.quality import quarantine_summary
+
+    q = pd.DataFrame({"table": "loans", "file": "loans.csv", "row": [5, 6, 9], "column": "loan_id", "value": "x",
+                      "reason": ["loan number used twice (first at row 2)", "loan number used twice (first at row 3)",
+                                 "loan number used twice (first at row 2 of 贷款/东村.csv)"]})
+    s = quarantine_summary(q)
+    assert s[["reason", "problems", "rows", "example_row"]].values.tolist() == [
+        ["loan number used twice (first at an earlier row)", 3, 3, 5]]
+    assert value_label(s["reason"].iloc[0], "zh-CN") == "借据号重复（首次出现在前面的行）"
+    for reason in quarantine_summary(broken)["reason"]:
+        zh = value_label(reason, "zh-CN")
+        assert zh != reason and _CJK.search(zh) and not re.search(r"\d{2,} 行", zh), reason

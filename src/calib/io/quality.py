@@ -15,7 +15,7 @@ from calib._frames import isin
 from calib.programme.eligibility import eligible_households, person_eligibility
 from calib.programme import Programme
 
-__all__ = ["load_summary", "quarantine_summary", "coverage_by_village", "profiling_verdicts", "exclusions"]
+__all__ = ["load_summary", "quarantine_summary", "reason_kind", "coverage_by_village", "profiling_verdicts", "exclusions"]
 
 
 def load_summary(programme: Programme) -> pd.DataFrame:
@@ -34,6 +34,25 @@ def load_summary(programme: Programme) -> pd.DataFrame:
     return c
 
 
+#: The part of a reason that names one row's particulars (the first of a repeat, the ID
+#: number's birth month), worded once for the summary: a province's hundreds of repeats are
+#: one line, not one line per first row.
+_PARTICULARS = [
+    (r" \(first at row \d+(?: of .+)?\)$", " (first at an earlier row)"),
+    (r" as row \d+(?: of .+)?$", " as an earlier row"),
+    (r"^(birth month contradicts the ID number's birth date) \([^()]*\)$", r"\1"),
+]
+
+
+def reason_kind(reasons: pd.Series) -> pd.Series:
+    """Reasons without the particulars of their row (the row a repeat was first seen at, the
+    ID number's birth month): what :func:`quarantine_summary` counts by."""
+    out = reasons.astype(object)
+    for pattern, repl in _PARTICULARS:
+        out = out.str.replace(pattern, repl, regex=True)
+    return out
+
+
 def quarantine_summary(quarantine: pd.DataFrame) -> pd.DataFrame:
     """Quarantined problems counted by table and reason.
 
@@ -45,11 +64,13 @@ def quarantine_summary(quarantine: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``table``, ``reason``, ``column``, ``problems``, ``rows`` (distinct rows),
-        ``example_row`` (first spreadsheet row), sorted by table then count.
+        Columns ``table``, ``reason`` (without a row's particulars: :func:`reason_kind`),
+        ``column``, ``problems``, ``rows`` (distinct rows), ``example_row`` (first spreadsheet
+        row), sorted by table then count.
     """
     if quarantine.empty:
         return pd.DataFrame(columns=["table", "reason", "column", "problems", "rows", "example_row"])
+    quarantine = quarantine.assign(reason=reason_kind(quarantine["reason"]))
     g = quarantine.groupby(["table", "reason"], sort=False)
     # a row is a file's row: a stacked workbook's sheets (``FILE [SHEET]``) number theirs each from 2
     places = quarantine[["table", "reason", "file", "row"]].drop_duplicates()

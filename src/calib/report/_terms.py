@@ -812,7 +812,9 @@ def _loader_reasons() -> list[tuple[str, tuple[str, str]]]:
         e = re.escape(en)
         return [(e + r" \(first at row (\d+)\)", (zh + "（首次在第 {0} 行）", en + " (first at row {0})")),
                 (e + r" \(first at row (\d+) of (.+)\)",
-                 (zh + "（首次在“{1}”第 {0} 行）", en + " (first at row {0} of {1})"))]
+                 (zh + "（首次在“{1}”第 {0} 行）", en + " (first at row {0} of {1})")),
+                # the summary's kind of the reason (calib.io.quality.reason_kind)
+                (e + r" \(first at an earlier row\)", (zh + "（首次出现在前面的行）", en + " (first at an earlier row)"))]
 
     ids = [
         (r"ID number is missing", ("身份证号缺失", "ID number is missing")),
@@ -833,6 +835,8 @@ def _loader_reasons() -> list[tuple[str, tuple[str, str]]]:
         (r"duplicate person: same ID number as row (\d+)", ("重复人员：与第 {0} 行身份证号相同", "duplicate person: same ID number as row {0}")),
         (r"duplicate person: same ID number as row (\d+) of (.+)",
          ("重复人员：与“{1}”第 {0} 行身份证号相同", "duplicate person: same ID number as row {0} of {1}")),
+        (r"duplicate person: same ID number as an earlier row", ("重复人员：与前面某行身份证号相同", "duplicate person: same ID number as an earlier row")),
+        (r"birth month contradicts the ID number's birth date", ("出生年月与身份证号中的出生日期不符", "birth month contradicts the ID number's birth date")),
         *row("the same reviewer reviewed this household twice", "同一评议员重复评议该户"),
         *row("reviewer listed twice", "评议员重复登记"),
         *row("relation listed twice", "关系重复登记"),
