@@ -172,3 +172,17 @@ def test_the_summary_counts_a_reason_once_whatever_row_it_names(broken):
     for reason in quarantine_summary(broken)["reason"]:
         zh = value_label(reason, "zh-CN")
         assert zh != reason and _CJK.search(zh) and not re.search(r"\d{2,} 行", zh), reason
+
+
+def test_a_problem_names_its_column_as_the_form_heads_it():
+    """The quarantine's column read 结论 (conclusion) for the roster's 状态 and 范围 (scope) for
+    its 组名, the report's own terms of those names; (whole row) stayed English. In Chinese a
+    data-contract column is named by the collection form's header, where the clerk finds it."""
+    from calib.report.labels import names_in_words
+
+    cols = pd.Series(["status", "group", "proposed_limit", "(whole row)", "township"])
+    assert names_in_words(cols, "column_name", "zh-CN").tolist() == ["状态", "组名", "合理授信额度", "（整行）", "乡镇"]
+    assert names_in_words(cols, "column_name", "en").tolist() == ["Status", "Group", "Proposed limit", "(whole row)",
+                                                                   "Township"]
+    assert value_label("required value household_id is blank", "zh-CN") == "必填项“户号”为空"
+    assert value_label("proposed_limit outside 0 to 50,000,000 yuan", "zh-CN") == "合理授信额度不在 0 至 50,000,000 元之间"

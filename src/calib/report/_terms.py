@@ -596,6 +596,8 @@ KINDS: dict[str, str] = {
 }
 
 VALUES: dict[str, tuple[str, str]] = {
+    # the quarantine's column of a problem with a whole row (calib.io.checks.WHOLE_ROW)
+    "(whole row)": ("（整行）", "(whole row)"),
     "Missing": ("缺失", "missing"),
     "final": ("最终目标", "final target"),
     "amber": ("黄灯", "amber"),
@@ -875,15 +877,16 @@ def _loader_reasons() -> list[tuple[str, tuple[str, str]]]:
     out += [(rf"unknown {w}; expected one of (.+)", (f"{zh}无法识别，应为{zh_words}之一", f"unknown {w}; expected {en_words}"))
             for w, (zh, zh_words, en_words) in vocab.items()]
     units = {"yuan": "元", "score points": "分", "points": "分"}
+    form = {c.name: c.zh[0] for cols in SPECS.values() for c in cols}  # the header on the form
     seen = set()
     for (_, col), (_, _, unit) in RANGES.items():
         if (col, unit) not in seen:
             seen.add((col, unit))
-            zh, en = TERMS[col]
+            zh, en = form[col], TERMS[col][1]
             out.append((re.escape(f"{col} outside ") + r"([0-9,.]+) to ([0-9,.]+) " + re.escape(unit),
                         (f"{zh}不在 {{0}} 至 {{1}} {units[unit]}之间", f"{en} outside {{0}} to {{1}} {unit}")))
     for col in sorted({c.name for cols in SPECS.values() for c in cols if c.required}):
-        zh, en = TERMS[col]
+        zh, en = form[col], TERMS[col][1]
         out.append((re.escape(f"required value {col} is blank"), (f"必填项“{zh}”为空", f"{en} is blank (required)")))
     return out
 

@@ -408,6 +408,15 @@ def value_label(value: Any, lang: str | None = None) -> Any:
     return value
 
 
+def _form_headers() -> dict[str, str]:
+    """A data-contract column's header on the collection form (its first Chinese header)."""
+    from calib.io.specs import SPECS
+
+    return {c.name: c.zh[0] for cols in SPECS.values() for c in cols}
+
+
+_FORM_HEADERS = _form_headers()
+
 #: Display kinds of columns of names: a programme table's (``table_name``) or a data-contract
 #: column's (``column_name``), worded as names (:func:`names_in_words`), not as coded values.
 NAME_KINDS = ("table_name", "column_name")
@@ -415,8 +424,9 @@ NAME_KINDS = ("table_name", "column_name")
 
 def names_in_words(column: "pd.Series", kind: str, lang: str | None = None) -> "pd.Series":
     """A column of table or column names in words: a table as the programme calls it
-    (``TABLE_WORDS``: 人员信息采集表 / roster, 积分表 / points), a column as its header
-    (:func:`column_label` without the unit: 乡镇 / Township; every column of the data contract has
+    (``TABLE_WORDS``: 人员信息采集表 / roster, 积分表 / points), a column as its header (in
+    Chinese the collection form's, where the clerk finds it: 状态, 组名, 合理授信额度; in English
+    :func:`column_label` without the unit: Township; every column of the data contract has
     one), else as :func:`value_label` words it; missing cells unchanged.
 
     Where coded words (:func:`coded_words`) would read ``points`` and ``township`` as the
@@ -435,11 +445,15 @@ def names_in_words(column: "pd.Series", kind: str, lang: str | None = None) -> "
     if kind not in NAME_KINDS:
         raise ValueError(f"names_in_words: kind must be one of {NAME_KINDS}, got {kind!r}")
 
+    zh = (lang or get_lang()) == "zh-CN"
+
     def word(v: Any) -> Any:
         if not isinstance(v, str):
             return v
         if kind == "table_name":
             return _pick(TABLE_WORDS[v], lang) if v in TABLE_WORDS else v
+        if zh and v in _FORM_HEADERS:  # the header the clerk finds in the form (状态, not 结论)
+            return _FORM_HEADERS[v]
         return column_label(v, lang, unit=False) if v in TERMS else value_label(v, lang)
 
     words = {v: word(v) for v in column.dropna().unique()}
