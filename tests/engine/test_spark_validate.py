@@ -56,3 +56,20 @@ def test_validation_on_spark_equals_local_loader(spark, folder):
                 np.testing.assert_allclose(got[col].to_numpy(float), want[col].to_numpy(float), rtol=1e-12, err_msg=col)
             else:
                 assert got[col].astype(str).tolist() == want[col].astype(str).tolist(), (t, col)
+
+
+def test_an_input_error_found_in_a_bucket_is_told_on_the_driver(spark, folder, tmp_path):
+    """A rule over a whole column (limits written in 万元 under a yuan header) breaks inside
+    the buckets, on the executors: the driver raises the loader's own error, no executor
+    traceback."""
+    from calib.engine.validate import validate_on_spark
+    from calib.errors import CalibInputError
+
+    rv = read_table(folder / "reviews.csv")
+    v = pd.to_numeric(rv["proposed_limit"], errors="coerce")
+    rv["proposed_limit"] = rv["proposed_limit"].where(v.isna(), (v / 10000).map(lambda x: f"{x:g}"))
+    rv.to_csv(tmp_path / "reviews.csv", index=False)
+    raw = {p.stem: spark.read.option("header", True).option("multiLine", True).option("escape", '"')
+           .csv(str(tmp_path / "reviews.csv" if p.stem == "reviews" else p)) for p in sorted(folder.glob("*.csv"))}
+    with pytest.raises(CalibInputError, match=r"^reviews.csv: proposed_limit \(合理授信额度\): .* the column reads as 万元"):
+        validate_on_spark(spark, raw, as_of=AS_OF, buckets=1, labels={t: f"{t}.csv" for t in raw})

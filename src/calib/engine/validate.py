@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 
 from calib.engine.grouped import from_bytes, to_bytes
+from calib.errors import CalibInputError
 from calib.io import SPECS
 from calib.programme import TABLES
 
@@ -36,6 +37,8 @@ __all__ = ["validate_on_spark", "REGISTERS"]
 REGISTERS = ("reviewers", "village_assessments")
 _NOT_IN_ROSTER = "village not in the roster"
 _SCHEMA = ":schema"
+#: A bucket's payload naming the input error that stopped its validation.
+_ERROR = ":error"
 
 
 def _norm(header: str) -> str:
@@ -170,7 +173,10 @@ def _run_bucket(pdf: pd.DataFrame, *, as_of, labels: Mapping[str, str], headers:
         rows[t] = df["_row"].to_numpy(np.int64)
         raw[t] = pa.Table.from_pandas(df.drop(columns=["_row", "bucket"], errors="ignore").astype(object),
                                       preserve_index=False)
-    prog = validate_raw(raw, as_of=as_of, labels={t: labels.get(t, t) for t in raw})
+    try:
+        prog = validate_raw(raw, as_of=as_of, labels={t: labels.get(t, t) for t in raw})
+    except CalibInputError as exc:  # told on the driver as the local loader tells it (no traceback)
+        return pd.DataFrame({"group": b, "name": [_ERROR], "payload": [to_bytes(pd.DataFrame({"message": [str(exc)]}))]})
     out = []
     for t in raw:
         acc = prog.table(t)
@@ -268,9 +274,13 @@ def validate_on_spark(spark, raw: Mapping[str, Any], *, as_of: Any, buckets: int
     res = parts.groupBy("group").applyInPandas(run, schema=PACKED_SCHEMA).cache()
     from pyspark.sql import functions as F
 
-    small = res.filter(res["name"].isin("quarantine", "counts", "village_assessments")
+    small = res.filter(res["name"].isin("quarantine", "counts", "village_assessments", _ERROR)
                        | F.col("name").endswith(_SCHEMA)).collect()
     got = {(r["group"], r["name"]): from_bytes(r["payload"]) for r in small}
+    errors = sorted((b, d["message"].iloc[0]) for (b, n), d in got.items() if n == _ERROR)
+    if errors:  # a bucket's data broke a rule of a whole column (amounts in 万元 under a yuan header)
+        res.unpersist()
+        raise CalibInputError(errors[0][1])
     va_rows = {int(x) for (b, n), d in got.items() if n == "village_assessments" for x in d.get("row", [])}
     q = _combine_quarantine([(b, d) for (b, n), d in got.items() if n == "quarantine"], va_rows)
     counts = _combine_counts([(b, d) for (b, n), d in got.items() if n == "counts"], q, labels)
