@@ -795,11 +795,10 @@ _GROUP_WORDS = {"loans": ("贷款表", "loans"), "model runs": ("模型跑批表
 def _loader_reasons() -> list[tuple[str, tuple[str, str]]]:
     """The loader's other reasons (calib.io), every one a clerk may meet in quarantine.xlsx:
     the repeats naming their first row (and its file or sheet, when the table was read from
-    several),
-    each ID number's reason also for a household head's and a reviewer's, a blank required
-    column and a value out of its range by column, unknown words by vocabulary. Worded here
-    from the loader's own constants where it has them; tests/report/test_reason_words.py loads a
-    programme breaking every rule and requires each reason worded."""
+    several), each ID number's reason also for a household head's and a reviewer's, a blank
+    required column and a value out of its range by column (named by the form's header),
+    unknown words by vocabulary. tests/report/test_reason_words.py loads a programme breaking
+    every rule and requires each reason worded."""
     import re
 
     from calib.io.specs import (RANGES, REASON_CONTROL, REASON_EMPTY, REASON_EXCEL_NUMBER, REASON_HEADER,
