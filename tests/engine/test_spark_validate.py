@@ -73,3 +73,35 @@ def test_an_input_error_found_in_a_bucket_is_told_on_the_driver(spark, folder, t
            .csv(str(tmp_path / "reviews.csv" if p.stem == "reviews" else p)) for p in sorted(folder.glob("*.csv"))}
     with pytest.raises(CalibInputError, match=r"^reviews.csv: proposed_limit \(合理授信额度\): .* the column reads as 万元"):
         validate_on_spark(spark, raw, as_of=AS_OF, buckets=1, labels={t: f"{t}.csv" for t in raw})
+
+
+def test_a_table_given_as_a_folder_of_part_files_is_numbered_by_file_as_locally(spark, folder, tmp_path):
+    """``roster.csv/`` as Spark writes a table (part files): Spark numbered its rows across the
+    parts and named the folder; the local loader numbers them in each part and names the part.
+    Both now give the same quarantine, counts and accepted rows (with their ``file``)."""
+    from calib.engine.validate import validate_on_spark
+
+    d = tmp_path / "programme"
+    d.mkdir()
+    for p in folder.glob("*.csv"):
+        if p.stem != "roster":
+            shutil.copy(p, d / p.name)
+    ro = read_table(folder / "roster.csv")
+    parts = d / "roster.csv"
+    parts.mkdir()
+    cut = len(ro) // 3
+    ro.iloc[:cut].to_csv(parts / "part-00000-c000.csv", index=False)
+    ro.iloc[cut:].to_csv(parts / "part-00001-c000.csv", index=False)
+    (parts / "_SUCCESS").write_text("")
+    local = load_programme(d, as_of=AS_OF)
+    assert set(local.quarantine.loc[local.quarantine["table"] == "roster", "file"]) >= {
+        "roster.csv/part-00001-c000.csv"}
+    raw = {p.stem if p.is_file() else "roster": spark.read.option("header", True).option("multiLine", True)
+           .option("escape", '"').csv(str(p)) for p in sorted(d.iterdir())}
+    accepted, q, counts = validate_on_spark(spark, raw, as_of=AS_OF, buckets=3,
+                                            labels={t: "roster.csv/" if t == "roster" else f"{t}.csv" for t in raw})
+    pd.testing.assert_frame_equal(q, local.quarantine)
+    pd.testing.assert_frame_equal(counts, local.counts, check_dtype=False)
+    got = accepted["roster"].toPandas().sort_values(["file", "row"]).reset_index(drop=True)
+    want = local.roster.sort_values(["file", "row"]).reset_index(drop=True)
+    assert got[["file", "row", "id_number"]].values.tolist() == want[["file", "row", "id_number"]].values.tolist()

@@ -111,6 +111,17 @@ def read_raw_tables(spark, sources: Mapping[str, str]) -> dict[str, Any]:
     return out
 
 
+def _label(uri: str) -> str:
+    """A source's label in the quarantine and counts: the catalog table, or the file's name; a
+    folder of CSV files on this machine ends in "/" (its rows then named by file, as the local
+    loader names a table's folder: :func:`calib.engine.validate.validate_on_spark`)."""
+    if uri.startswith("catalog:"):
+        return uri[len("catalog:"):]
+    name = uri.rstrip("/").rsplit("/", 1)[-1]
+    local = uri.startswith("file:") and Path(_local_path(uri)).is_dir()
+    return name + "/" if local and _is_csv(uri) else name
+
+
 def _local_path(uri: str) -> str:
     return re.sub(r"^file:/+", "/", uri.rstrip("/"))
 
@@ -310,8 +321,7 @@ def write_snapshot_on_spark(spark, sources: Mapping[str, str], folder: str | Pat
     def where(t: str) -> str:
         return f"{base}/tables/{t}.parquet" if base else (folder / "tables" / f"{t}.parquet").resolve().as_uri()
 
-    labels = {t: (u[len("catalog:"):] if u.startswith("catalog:") else u.rstrip("/").rsplit("/", 1)[-1])
-              for t, u in sources.items()}
+    labels = {t: _label(u) for t, u in sources.items()}
     raw = read_raw_tables(spark, sources)
     digests = input_digests(spark, sources)
     buckets = buckets or validation_buckets(spark, raw)

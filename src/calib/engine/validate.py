@@ -52,15 +52,19 @@ def _column(columns, table: str, code: str) -> str | None:
     return next((c for c in columns if _norm(c) in names), None)
 
 
-def _with_rows(sdf):
-    """All columns as text plus ``_row`` (source order: header is row 1)."""
+def _with_rows(sdf, per_file: bool = False):
+    """All columns as text plus ``_row`` (source order: header is row 1). ``per_file`` (a table
+    given as a folder of files, Spark's part files among them): ``_file`` is each row's file
+    name and ``_row`` its row in that file, as the local loader numbers a table's folder (a CSV
+    read with ``multiLine`` is never split, so a file's rows are one run of the source order)."""
     from pyspark.sql import functions as F
 
     cols = [F.col(f"`{c}`").cast("string").alias(c) for c in sdf.columns]
+    extra = [F.element_at(F.split(F.input_file_name(), "/"), -1).alias("_file")] if per_file else []
     # row number = rows of the partitions before + position inside the partition (the source's
     # order), computed in the JVM: monotonically_increasing_id is partition << 33 | position
-    text = sdf.select(*cols, F.spark_partition_id().alias("_pid"), F.monotonically_increasing_id().alias("_mid"))
-    if text.rdd.getNumPartitions() == 1:  # one file read whole (a CSV, a small Parquet): no job
+    text = sdf.select(*cols, *extra, F.spark_partition_id().alias("_pid"), F.monotonically_increasing_id().alias("_mid"))
+    if text.rdd.getNumPartitions() == 1 and not per_file:  # one file read whole (a CSV, a small Parquet): no job
         return text.withColumn("_row", F.col("_mid") + 2).drop("_pid", "_mid")
     sizes = sorted((r["_pid"], r["count"]) for r in text.groupBy("_pid").count().collect())
     offsets, before = [], 0
@@ -69,7 +73,12 @@ def _with_rows(sdf):
         before += n
     start = F.create_map(*offsets)[F.col("_pid")] if offsets else F.lit(0)
     pos = F.col("_mid") - F.shiftleft(F.col("_pid").cast("long"), 33)
-    return text.withColumn("_row", (start + pos + 2).cast("long")).drop("_pid", "_mid")
+    out = text.withColumn("_row", (start + pos + 2).cast("long")).drop("_pid", "_mid")
+    if per_file:  # from the source's row to the row in its file
+        firsts = [(r["_file"], r["first"]) for r in out.groupBy("_file").agg(F.min("_row").alias("first")).collect()]
+        first = F.create_map(*[F.lit(x) for f, r in firsts for x in (f, r)])[F.col("_file")] if firsts else F.lit(2)
+        out = out.withColumn("_row", (F.col("_row") - first + 2).cast("long"))
+    return out
 
 
 def _loose_id(col):
@@ -149,10 +158,14 @@ def _split_by_bucket(sdf, name: str):
     return sdf.mapInPandas(split, PACKED_SCHEMA)
 
 
-def _map_rows(reasons: pd.Series, rows: np.ndarray) -> pd.Series:
-    """Rewrite "row N" inside reasons from bucket rows to source rows."""
-    return reasons.astype(str).str.replace(r"row (\d+)", lambda m: f"row {rows[int(m.group(1)) - 2]}",
-                                           regex=True)
+def _map_rows(reasons: pd.Series, rows: np.ndarray, places: np.ndarray | None = None) -> pd.Series:
+    """Rewrite "row N" inside reasons from bucket rows to source rows (and their file, for a
+    table read from several: "row 5 of roster.csv/part-00001.csv", as the local loader says)."""
+    if places is None:
+        return reasons.astype(str).str.replace(r"row (\d+)", lambda m: f"row {rows[int(m.group(1)) - 2]}",
+                                               regex=True)
+    return reasons.astype(str).str.replace(
+        r"row (\d+)", lambda m: f"row {rows[int(m.group(1)) - 2]} of {places[int(m.group(1)) - 2]}", regex=True)
 
 
 def _run_bucket(pdf: pd.DataFrame, *, as_of, labels: Mapping[str, str], headers: Mapping[str, list[str]]) -> pd.DataFrame:
@@ -164,14 +177,15 @@ def _run_bucket(pdf: pd.DataFrame, *, as_of, labels: Mapping[str, str], headers:
     for n, p in zip(pdf["name"], pdf["payload"]):  # a table may come in several pieces
         pieces.setdefault(str(n), []).append(from_bytes(p))
     got = {n: ps[0] if len(ps) == 1 else pd.concat(ps, ignore_index=True) for n, ps in pieces.items()}
-    raw, rows = {}, {}
+    raw, rows, places = {}, {}, {}
     for t in TABLES:
         if t not in got and t not in ("roster", "reviews", "model_runs"):
             continue
         df = got.get(t, pd.DataFrame({c: pd.Series(dtype="str") for c in [*headers[t], "_row"]}))
-        df = df.sort_values("_row", kind="stable")
+        df = df.sort_values(["_file", "_row"] if "_file" in df else "_row", kind="stable")
         rows[t] = df["_row"].to_numpy(np.int64)
-        raw[t] = pa.Table.from_pandas(df.drop(columns=["_row", "bucket"], errors="ignore").astype(object),
+        places[t] = (labels.get(t, t) + df["_file"].astype(str)).to_numpy(dtype=object) if "_file" in df else None
+        raw[t] = pa.Table.from_pandas(df.drop(columns=["_row", "_file", "bucket"], errors="ignore").astype(object),
                                       preserve_index=False)
     try:
         prog = validate_raw(raw, as_of=as_of, labels={t: labels.get(t, t) for t in raw})
@@ -180,6 +194,9 @@ def _run_bucket(pdf: pd.DataFrame, *, as_of, labels: Mapping[str, str], headers:
     out = []
     for t in raw:
         acc = prog.table(t)
+        if acc is not None and places[t] is not None:  # the local loader's file column
+            acc = acc.copy()
+            acc.insert(1, "file", pd.Series(places[t][acc["row"].to_numpy() - 2], index=acc.index, dtype=object))
         if acc is not None and len(acc):
             acc = acc.assign(row=rows[t][acc["row"].to_numpy() - 2])
         out.append((t, acc if acc is not None else pd.DataFrame()))
@@ -189,7 +206,9 @@ def _run_bucket(pdf: pd.DataFrame, *, as_of, labels: Mapping[str, str], headers:
     for t in raw:
         m = (q["table"] == t).to_numpy()
         if m.any():
-            q.loc[m, "reason"] = _map_rows(q.loc[m, "reason"], rows[t]).to_numpy()
+            q.loc[m, "reason"] = _map_rows(q.loc[m, "reason"], rows[t], places[t]).to_numpy()
+            if places[t] is not None:
+                q.loc[m, "file"] = places[t][q.loc[m, "row"].to_numpy(np.int64) - 2]
             q.loc[m, "row"] = rows[t][q.loc[m, "row"].to_numpy(np.int64) - 2]
     out += [("quarantine", q), ("counts", prog.counts)]
     return pd.DataFrame({"group": b, "name": [n for n, _ in out], "payload": [to_bytes(d) for _, d in out]})
@@ -204,10 +223,11 @@ def _combine_quarantine(parts: list[tuple[str, pd.DataFrame]], accepted_va_rows:
         keep.append(q.loc[~reg])
         if b == "0":
             va_nir = (q["table"].eq("village_assessments") & q["reason"].eq(_NOT_IN_ROSTER)).to_numpy()
-            in_any = q["row"].isin(list(accepted_va_rows)).to_numpy()
+            in_any = pd.Series(list(zip(q["file"], q["row"]))).isin(accepted_va_rows).to_numpy()
             keep.append(q.loc[reg & ~(va_nir & in_any)])
     q = pd.concat(keep, ignore_index=True)
-    q = q.sort_values(["table", "row", "column"], kind="stable").reset_index(drop=True)
+    # by file too: a table read from several files in their order (names: the local loader's order)
+    q = q.sort_values(["table", "file", "row", "column"], kind="stable").reset_index(drop=True)
     q["row"] = q["row"].astype(int)
     return q
 
@@ -221,7 +241,7 @@ def _combine_counts(parts: list[tuple[str, pd.DataFrame]], q: pd.DataFrame, labe
             continue
         first = c.loc[c["_b"] == "0"].iloc[0] if (c["_b"] == "0").any() else c.iloc[0]
         read = int(first["rows_read"]) if t in REGISTERS else int(c["rows_read"].sum())
-        bad = int(q.loc[q["table"] == t, "row"].nunique())
+        bad = len(q.loc[q["table"] == t, ["file", "row"]].drop_duplicates())
         rows.append({"table": t, "file": labels.get(t, t), "rows_read": read, "rows_accepted": read - bad,
                      "rows_quarantined": bad, "ignored_columns": first["ignored_columns"]})
     return pd.DataFrame(rows)
@@ -258,8 +278,9 @@ def validate_on_spark(spark, raw: Mapping[str, Any], *, as_of: Any, buckets: int
     from calib.engine.grouped import PACKED_SCHEMA
 
     labels = {t: (labels or {}).get(t, f"{t}") for t in raw}
-    tables = {t: _with_rows(s) for t, s in raw.items()}
-    headers = {t: [c for c in s.columns if c != "_row"] for t, s in tables.items()}
+    # a label ending in "/" is a table given as a folder: rows numbered and named by file
+    tables = {t: _with_rows(s, per_file=labels[t].endswith("/")) for t, s in raw.items()}
+    headers = {t: [c for c in s.columns if c not in ("_row", "_file")] for t, s in tables.items()}
     for t in ("roster", "reviews", "model_runs"):
         headers.setdefault(t, [])
     parts = None
@@ -281,7 +302,8 @@ def validate_on_spark(spark, raw: Mapping[str, Any], *, as_of: Any, buckets: int
     if errors:  # a bucket's data broke a rule of a whole column (amounts in 万元 under a yuan header)
         res.unpersist()
         raise CalibInputError(errors[0][1])
-    va_rows = {int(x) for (b, n), d in got.items() if n == "village_assessments" for x in d.get("row", [])}
+    va_rows = {(f, int(x)) for (b, n), d in got.items() if n == "village_assessments"
+               for f, x in zip(d["file"] if "file" in d else [labels["village_assessments"]] * len(d), d.get("row", []))}
     q = _combine_quarantine([(b, d) for (b, n), d in got.items() if n == "quarantine"], va_rows)
     counts = _combine_counts([(b, d) for (b, n), d in got.items() if n == "counts"], q, labels)
     empty = {n[:-len(_SCHEMA)]: d for (b, n), d in sorted(got.items()) if n.endswith(_SCHEMA)}
@@ -309,4 +331,6 @@ def _accepted(spark, res, table: str, sample: pd.DataFrame | None):
                 yield from_bytes(p).reset_index(drop=True)
 
     out = sel.select("payload").mapInPandas(explode, schema)
-    return out.dropDuplicates(["row"]) if table == "village_assessments" else out
+    if table == "village_assessments":  # in every bucket: once
+        return out.dropDuplicates(["file", "row"] if "file" in sample.columns else ["row"])
+    return out
