@@ -756,3 +756,21 @@ def test_calib_validate_lines_up_chinese_file_names(tiny, capsys):
     lines = [ln for ln in capsys.readouterr().out.splitlines() if " read " in ln]
     cols = {sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in ln[:ln.index(" read ")]) for ln in lines}
     assert len(lines) == 8 and len(cols) == 1
+
+
+def test_an_encoding_is_told_by_its_common_characters(adversarial, tmp_path):
+    """A register whose only Chinese is names (欧阳振华, 慕容晓晓) and a village among ASCII (codes,
+    ID numbers, markup): charset-normalizer read its GB18030 bytes as Cyrillic and the file was
+    refused ("bytes that are not UTF-8, GB18030 or Big5"). The decoding that gives common
+    characters wins; a Big5 file of names stays Big5."""
+    from calib.io.read import detect_encoding
+
+    text = (adversarial.folder / "reviewers.csv").read_text(encoding="utf-8-sig")
+    p = tmp_path / "reviewers.csv"
+    p.write_bytes(text.encode("gb18030"))
+    assert detect_encoding(p) == "gb18030"
+    assert read_table(p).equals(read_table(adversarial.folder / "reviewers.csv"))
+    names = ["陳大文", "黃國強", "歐陽振華"] * 3
+    lines = ["reviewer_id,village,role,name"] + [f'R{i:05d},"<b>莊</b>",cadre,{n}' for i, n in enumerate(names)]
+    p.write_bytes(("\n".join(lines) + "\n").encode("big5"))
+    assert detect_encoding(p) == "big5" and read_table(p)["name"].tolist() == names

@@ -143,11 +143,49 @@ def _by_contract_words(sample: bytes) -> str | None:
     return max(found, key=found.get)
 
 
+def _common_share(text: str, enc: str, lo: int, hi: int) -> float:
+    """The share of the two-byte characters of ``text`` whose code in ``enc`` lies in
+    ``lo``-``hi``: the block of its most common characters (GB2312's level 1, B0A1-D7FE, the
+    3,755 commonest hanzi; Big5's frequent block, A440-C67E)."""
+    two = [c for c in text if ord(c) > 0x7F]
+    if not two:
+        return 0.0
+    common = 0
+    for c in two:
+        try:
+            b = c.encode(enc)
+        except UnicodeEncodeError:
+            continue
+        if len(b) == 2 and lo <= int.from_bytes(b, "big") <= hi:
+            common += 1
+    return common / len(two)
+
+
+def _by_common_characters(sample: bytes) -> str | None:
+    """GB18030 or Big5 by the commonness of the characters each decoding gives, when one gives
+    nearly only common characters (80% or more) and the other clearly fewer; None otherwise.
+
+    Names and places are the Chinese of a roster or a register, and they are common characters:
+    a GB18030 register of names (欧阳振华, 慕容晓晓) and villages, with some ASCII, was read by
+    charset-normalizer as Cyrillic and refused. Decoded the other way, the same bytes give rare
+    or unassigned characters."""
+    share = {}
+    for enc, code, lo, hi in (("gb18030", "gb2312", 0xB0A1, 0xD7FE), ("big5", "big5", 0xA440, 0xC67E)):
+        try:
+            share[enc] = _common_share(sample.decode(enc), code, lo, hi)
+        except UnicodeDecodeError:
+            share[enc] = 0.0
+    best = max(share, key=share.get)
+    other = min(share.values())
+    return best if share[best] >= 0.8 and share[best] - other >= 0.2 else None
+
+
 def detect_encoding(path: str | Path) -> str:
     """The CSV's encoding: ``utf-16`` or ``utf-8`` by BOM, else UTF-8, GB18030 or Big5.
 
-    UTF-8 when every byte is UTF-8; otherwise charset-normalizer chooses between GB18030 (GBK is
-    a subset) and Big5 on the bytes around the first non-UTF-8 byte.
+    UTF-8 when every byte is UTF-8; otherwise GB18030 (GBK is a subset) or Big5, told on whole
+    lines around the first non-UTF-8 byte by the data contract's words, then by how common the
+    characters of each decoding are, then by charset-normalizer.
     """
     path = Path(path)
     with open(path, "rb") as fh:
@@ -162,7 +200,7 @@ def detect_encoding(path: str | Path) -> str:
     from charset_normalizer import from_bytes
 
     sample = _whole_lines(path, bad)
-    told = _by_contract_words(sample)
+    told = _by_contract_words(sample) or _by_common_characters(sample)
     if told is not None:
         return told
     best = from_bytes(sample, cp_isolation=list(_ENCODINGS)).best()
