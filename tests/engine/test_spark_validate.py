@@ -105,3 +105,29 @@ def test_a_table_given_as_a_folder_of_part_files_is_numbered_by_file_as_locally(
     got = accepted["roster"].toPandas().sort_values(["file", "row"]).reset_index(drop=True)
     want = local.roster.sort_values(["file", "row"]).reset_index(drop=True)
     assert got[["file", "row", "id_number"]].values.tolist() == want[["file", "row", "id_number"]].values.tolist()
+
+
+def test_a_gb18030_file_is_read_by_spark_in_its_encoding(spark, folder, tmp_path):
+    """A CSV that Excel on a Chinese Windows saved (GB18030) was read by Spark as UTF-8: its
+    Chinese values (villages, names, statuses) became U+FFFD without an error when the headers
+    were code names. Spark now reads a local file in the encoding the local loader detects, and
+    gives the local loader's figures."""
+    from calib.engine.snapshot import read_raw_tables
+    from calib.engine.validate import validate_on_spark
+
+    d = tmp_path / "gb"
+    d.mkdir()
+    for p in folder.glob("*.csv"):
+        text = p.read_text(encoding="utf-8-sig")
+        if p.stem in ("roster", "reviewers"):
+            (d / p.name).write_bytes(text.encode("gb18030"))
+        else:
+            (d / p.name).write_text(text, encoding="utf-8")
+    local = load_programme(d, as_of=AS_OF)
+    raw = read_raw_tables(spark, {p.stem: p.resolve().as_uri() for p in sorted(d.glob("*.csv"))})
+    accepted, q, counts = validate_on_spark(spark, raw, as_of=AS_OF, buckets=2, labels={t: f"{t}.csv" for t in raw})
+    pd.testing.assert_frame_equal(q, local.quarantine)
+    pd.testing.assert_frame_equal(counts, local.counts, check_dtype=False)
+    got = accepted["roster"].toPandas().sort_values("row")
+    assert got["village"].tolist() == local.roster.sort_values("row")["village"].tolist()
+    assert not got["name"].str.contains("\ufffd").any()

@@ -102,13 +102,45 @@ def read_raw_tables(spark, sources: Mapping[str, str]) -> dict[str, Any]:
         if uri.startswith("catalog:"):
             sdf = spark.table(uri[len("catalog:"):])
         elif _is_csv(uri):
+            charset = _charset(uri)
+            if charset not in ("UTF-8", "UTF-16"):  # Spark 4 reads other charsets behind this flag
+                spark.conf.set("spark.sql.legacy.javaCharsets", "true")
             sdf = (spark.read.option("header", True).option("multiLine", True).option("escape", '"')
-                   .option("encoding", "UTF-8").csv(uri))
+                   .option("encoding", charset).csv(uri))
         else:
             sdf = spark.read.parquet(uri)
         clean = [c.replace("\ufeff", "") for c in sdf.columns]
         out[t] = sdf.toDF(*clean) if clean != sdf.columns else sdf
     return out
+
+
+#: Python's codec names of the loader's encodings (calib.io.read.detect_encoding) as Java names them.
+_JAVA_CHARSETS = {"utf8": "UTF-8", "utf_8": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030", "big5": "Big5",
+                  "utf-16": "UTF-16"}
+
+
+def _charset(uri: str) -> str:
+    """The charset Spark reads a CSV source in: for a file (or a folder of part files) on this
+    machine, the encoding the local loader detects (GB18030, what Excel on a Chinese Windows
+    saves; Big5; UTF-8), so that Spark does not turn its Chinese into U+FFFD without a word;
+    UTF-8 elsewhere (HDFS, object stores: say it with a UTF-8 export). Parts of one folder in
+    different encodings are an error naming the first that differs."""
+    from calib.io.read import detect_encoding, table_files
+
+    if not uri.startswith("file:"):
+        return "UTF-8"
+    path = Path(_local_path(uri))
+    files = table_files(path) if path.is_dir() else [path]
+    found = {}
+    for f in files:
+        found.setdefault(_JAVA_CHARSETS.get(detect_encoding(f).lower(), "UTF-8"), f)
+    if len(found) > 1:
+        (a, fa), (b, fb) = list(found.items())[:2]
+        from calib.errors import CalibInputError
+
+        raise CalibInputError(f"{path.name}: its files are in different encodings ({fa.name} {a}, {fb.name} {b}); "
+                              "save them in one")
+    return next(iter(found), "UTF-8")
 
 
 def _label(uri: str) -> str:
