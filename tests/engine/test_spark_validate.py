@@ -124,10 +124,12 @@ def test_a_gb18030_file_is_read_by_spark_in_its_encoding(spark, folder, tmp_path
         else:
             (d / p.name).write_text(text, encoding="utf-8")
     local = load_programme(d, as_of=AS_OF)
-    raw = read_raw_tables(spark, {p.stem: p.resolve().as_uri() for p in sorted(d.glob("*.csv"))})
-    accepted, q, counts = validate_on_spark(spark, raw, as_of=AS_OF, buckets=2, labels={t: f"{t}.csv" for t in raw})
-    pd.testing.assert_frame_equal(q, local.quarantine)
-    pd.testing.assert_frame_equal(counts, local.counts, check_dtype=False)
-    got = accepted["roster"].toPandas().sort_values("row")
-    assert got["village"].tolist() == local.roster.sort_values("row")["village"].tolist()
-    assert not got["name"].str.contains("\ufffd").any()
+    sources = {p.stem: p.resolve().as_uri() for p in sorted(d.glob("*.csv"))}
+    for given in (None, {"roster": "gb18030", "reviewers": "GBK"}):  # detected, or the run's `encoding`
+        raw = read_raw_tables(spark, sources, given)
+        accepted, q, counts = validate_on_spark(spark, raw, as_of=AS_OF, buckets=2, labels={t: f"{t}.csv" for t in raw})
+        pd.testing.assert_frame_equal(q, local.quarantine)
+        pd.testing.assert_frame_equal(counts, local.counts, check_dtype=False)
+        got = accepted["roster"].toPandas().sort_values("row")
+        assert got["village"].tolist() == local.roster.sort_values("row")["village"].tolist()
+        assert not got["name"].str.contains("\ufffd").any()

@@ -165,3 +165,19 @@ def test_the_validated_dump_writes_whole_numbers_as_a_person_does(tmp_path):
     again = params.load(tmp_path / "p.yaml")
     assert again.reconciliation.cap == p.reconciliation.cap and isinstance(again.reconciliation.cap, float)
     assert again.plain() == p.plain()
+
+
+def test_a_run_names_the_files_encoding_and_sheets():
+    """A scheduled run had no say in what the loader detects or reads: a GB18030 file that
+    detection misreads, or a workbook with a notes sheet beside its village sheets. ``encoding``
+    and ``sheet`` (for every table or per table) reach ``load_programme``; misspelt tables and
+    encodings are refused, and neither applies to a database."""
+    p = params.load("params/sample.yaml", ["encoding.roster=gb18030", "sheet.roster=[东村, 西村]"])
+    src = p.programme_source()
+    assert src["encoding"] == {"roster": "gb18030"} and src["sheet"] == {"roster": ["东村", "西村"]}
+    for bad, says in [("encoding=latin-9x", "is not an encoding"), ("encoding.rooster=gb18030", "unknown table 'rooster'"),
+                      ("sheet.rooster=A", "unknown table 'rooster'")]:
+        with pytest.raises(CalibParamsError, match=says):
+            params.load("params/sample.yaml", [bad])
+    with pytest.raises(CalibParamsError, match="encoding and sheet apply to files"):
+        params.load("params/sample.yaml", ["data_dir=postgresql+psycopg://u@h/db", "encoding=gb18030"])

@@ -27,7 +27,7 @@ def test_open_run_loads_the_programme_without_snapshot(tmp_path, monkeypatch):
     calls = []
     monkeypatch.setattr(io, "load_programme", lambda path, as_of=None, **src: calls.append((path, as_of, src)) or "PROG")
     P, prog, out = report.open_run(ROOT / "params" / "sample.yaml", tmp_path)
-    assert prog == "PROG" and calls == [(P.data_dir, P.as_of, {"tables": None, "schema": None, "queries": None})]
+    assert prog == "PROG" and calls == [(P.data_dir, P.as_of, {"encoding": None, "sheet": None})]
     assert labels.get_lang() == "zh-CN"  # the default until params carry `lang`
 
 

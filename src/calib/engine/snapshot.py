@@ -90,19 +90,21 @@ def _is_csv(uri: str) -> bool:
     return uri.rstrip("/").lower().endswith(".csv")
 
 
-def read_raw_tables(spark, sources: Mapping[str, str]) -> dict[str, Any]:
+def read_raw_tables(spark, sources: Mapping[str, str], encoding: str | Mapping[str, str] | None = None) -> dict[str, Any]:
     """The raw tables as lazy Spark DataFrames (nothing is read yet).
 
-    CSV: header row, RFC 4180 quoting (``multiLine``, quotes doubled), UTF-8 (a byte-order
-    mark is dropped from the first header); Parquet as stored; ``catalog:db.table`` from the
-    session's catalog.
+    CSV: header row, RFC 4180 quoting (``multiLine``, quotes doubled), in ``encoding`` (for
+    every table or per table) or else the encoding detected on this machine's files
+    (:func:`_charset`; a byte-order mark is dropped from the first header); Parquet as stored;
+    ``catalog:db.table`` from the session's catalog.
     """
     out = {}
     for t, uri in sources.items():
         if uri.startswith("catalog:"):
             sdf = spark.table(uri[len("catalog:"):])
         elif _is_csv(uri):
-            charset = _charset(uri)
+            given = encoding.get(t) if isinstance(encoding, Mapping) else encoding
+            charset = _charset(uri, given)
             if charset not in ("UTF-8", "UTF-16"):  # Spark 4 reads other charsets behind this flag
                 spark.conf.set("spark.sql.legacy.javaCharsets", "true")
             sdf = (spark.read.option("header", True).option("multiLine", True).option("escape", '"')
@@ -115,18 +117,24 @@ def read_raw_tables(spark, sources: Mapping[str, str]) -> dict[str, Any]:
 
 
 #: Python's codec names of the loader's encodings (calib.io.read.detect_encoding) as Java names them.
-_JAVA_CHARSETS = {"utf8": "UTF-8", "utf_8": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030", "big5": "Big5",
-                  "utf-16": "UTF-16"}
+_JAVA_CHARSETS = {"utf8": "UTF-8", "utf_8": "UTF-8", "utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GB18030",
+                  "gbk": "GBK", "big5": "Big5", "utf-16": "UTF-16"}
 
 
-def _charset(uri: str) -> str:
+def _charset(uri: str, given: str | None = None) -> str:
     """The charset Spark reads a CSV source in: for a file (or a folder of part files) on this
     machine, the encoding the local loader detects (GB18030, what Excel on a Chinese Windows
     saves; Big5; UTF-8), so that Spark does not turn its Chinese into U+FFFD without a word;
     UTF-8 elsewhere (HDFS, object stores: say it with a UTF-8 export). Parts of one folder in
-    different encodings are an error naming the first that differs."""
+    different encodings are an error naming the first that differs. ``given`` (the run's
+    ``encoding`` parameter) decides instead."""
     from calib.io.read import detect_encoding, table_files
 
+    if given:
+        import codecs
+
+        name = codecs.lookup(given).name
+        return _JAVA_CHARSETS.get(name, name.upper().replace("_", "-"))
     if not uri.startswith("file:"):
         return "UTF-8"
     path = Path(_local_path(uri))
@@ -309,7 +317,8 @@ def _write_table(sdf, path: str, rows_hint: int) -> None:
 
 def write_snapshot_on_spark(spark, sources: Mapping[str, str], folder: str | Path, *, as_of: Any,
                             source: str | None = None, buckets: int | None = None,
-                            tables_uri: str | None = None) -> tuple[dict, frozenset[str]]:
+                            tables_uri: str | None = None,
+                            encoding: str | Mapping[str, str] | None = None) -> tuple[dict, frozenset[str]]:
     """Validate a raw programme on Spark and write its snapshot from the executors.
 
     Parameters
@@ -331,6 +340,9 @@ def write_snapshot_on_spark(spark, sources: Mapping[str, str], folder: str | Pat
         :func:`run_snapshot_uri`): ``<tables_uri>/tables/<table>.parquet/``, on storage both the
         driver and the executors see; the manifest, quarantine and counts are copied there too,
         so that folder is a complete snapshot, while ``folder`` keeps what a bundle holds.
+    encoding : str or mapping, optional
+        The CSV files' encoding (the run's ``encoding``), for every table or per table;
+        detected per file when omitted (:func:`read_raw_tables`).
 
     Returns
     -------
@@ -354,7 +366,7 @@ def write_snapshot_on_spark(spark, sources: Mapping[str, str], folder: str | Pat
         return f"{base}/tables/{t}.parquet" if base else (folder / "tables" / f"{t}.parquet").resolve().as_uri()
 
     labels = {t: _label(u) for t, u in sources.items()}
-    raw = read_raw_tables(spark, sources)
+    raw = read_raw_tables(spark, sources, encoding)
     digests = input_digests(spark, sources)
     buckets = buckets or validation_buckets(spark, raw)
     accepted, quarantine, counts, dtypes = validate_on_spark(spark, raw, as_of=as_of, buckets=buckets,

@@ -139,7 +139,10 @@ class Params(_Block):
 
     Run keys: ``title`` (``title_en``: the title of an English run, ``lang: en``), ``data_dir`` (folder or SQLAlchemy URL; with a URL, ``tables`` maps
     contract table names to the bank's tables or views, ``schema`` names their schema and
-    ``queries`` gives a ``SELECT`` per table, see :func:`calib.sources.sql.read_raw_tables`),
+    ``queries`` gives a ``SELECT`` per table, see :func:`calib.sources.sql.read_raw_tables`;
+    with a folder, ``encoding`` names the CSV files' encoding where detection should not decide
+    and ``sheet`` the workbooks' sheets to read, each for every table or per table, as
+    :func:`calib.io.load_programme` takes them),
     ``as_of``, ``seed``,
     ``execution_timeout`` (seconds per cell), ``notebooks`` (bare names found in
     ``notebooks_dir``), ``jobs`` (notebooks run at once; default the number of cores),
@@ -163,6 +166,8 @@ class Params(_Block):
     tables: dict[str, str] = {}
     db_schema: str | None = Field(None, alias="schema", min_length=1)
     queries: dict[str, str] = {}
+    encoding: str | dict[str, str] | None = None
+    sheet: str | list[str] | dict[str, str | list[str]] | None = None
     as_of: _dt.date
     seed: int = Field(0, ge=0, lt=2**32)
     execution_timeout: int = Field(1800, gt=0, le=7 * 24 * 3600)
@@ -198,6 +203,23 @@ class Params(_Block):
     def _history(cls, v: str | None) -> str | None:
         return _no_password(v)
 
+    @field_validator("encoding")
+    @classmethod
+    def _encoding(cls, v: str | dict[str, str] | None) -> str | dict[str, str] | None:
+        import codecs
+
+        for name in ([v] if isinstance(v, str) else list((v or {}).values())):
+            try:
+                codecs.lookup(name)
+            except LookupError:
+                raise ValueError(f"{name!r} is not an encoding (utf-8, gb18030, big5, ...)") from None
+        return _per_table(v)
+
+    @field_validator("sheet")
+    @classmethod
+    def _sheet(cls, v: Any) -> Any:
+        return _per_table(v)
+
     @field_validator("as_of")
     @classmethod
     def _as_of(cls, v: _dt.date) -> _dt.date:
@@ -223,11 +245,16 @@ class Params(_Block):
         if (self.tables or self.queries or self.db_schema) and not is_url(self.data_dir):
             raise ValueError("tables, schema and queries apply to a database: data_dir must be a "
                              "SQLAlchemy URL (e.g. postgresql+psycopg://user@host/db)")
+        if (self.encoding or self.sheet) and is_url(self.data_dir):
+            raise ValueError("encoding and sheet apply to files: data_dir is a database URL")
         return self
 
     def programme_source(self) -> dict[str, Any]:
         """Where the programme comes from, as keywords of :func:`calib.io.load_programme`:
-        ``path`` (``data_dir``) and, for a database, ``tables``, ``schema`` and ``queries``."""
+        ``path`` (``data_dir``); for a folder, ``encoding`` and ``sheet`` when given; for a
+        database, ``tables``, ``schema`` and ``queries``."""
+        if not is_url(self.data_dir):
+            return {"path": self.data_dir, "encoding": self.encoding, "sheet": self.sheet}
         return {"path": self.data_dir, "tables": dict(self.tables) or None, "schema": self.db_schema,
                 "queries": dict(self.queries) or None}
 
@@ -248,6 +275,17 @@ class Params(_Block):
                 if isinstance(value, Path):
                     out[key] = relative_to_root(value, root)
         return out
+
+
+def _per_table(v: Any) -> Any:
+    """A file option given per table: its keys must be the programme's tables."""
+    if isinstance(v, dict):
+        from calib.programme import TABLES
+
+        unknown = sorted(set(v) - set(TABLES))
+        if unknown:
+            raise ValueError(f"unknown table {unknown[0]!r}; tables are {', '.join(TABLES)}")
+    return v
 
 
 def _whole(value: Any) -> Any:

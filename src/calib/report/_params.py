@@ -34,6 +34,8 @@ NAMES: dict[str, tuple[str, str]] = {
     "tables": ("数据库中的表", "Database tables"),
     "schema": ("数据库模式", "Database schema"),
     "queries": ("数据库查询", "Database queries"),
+    "encoding": ("CSV 文件编码（空：自动识别）", "CSV files' encoding (none: detected)"),
+    "sheet": ("读取的工作表（空：含数据的全部工作表）", "Worksheets read (none: every sheet holding data)"),
     "as_of": ("基准日", "Reference date"),
     "seed": ("随机数种子", "Random seed"),
     "execution_timeout": ("每段计算的最长时间（秒）", "Longest time of one cell (seconds)"),

@@ -166,7 +166,8 @@ def _snapshot_on_spark(params: Params, bundle: Path, spark: Any) -> tuple[dict[s
     # tables at spark.snapshot_dir/<run id> when given; manifest, quarantine, counts in the bundle
     info, names = write_snapshot_on_spark(spark, sources, bundle / "snapshot", as_of=params.as_of,
                                           source=str(params.data_dir),
-                                          tables_uri=run_snapshot_uri(params.spark.snapshot_dir, bundle))
+                                          tables_uri=run_snapshot_uri(params.spark.snapshot_dir, bundle),
+                                          encoding=params.encoding)
     spark.catalog.clearCache()  # the validation's results: the driver serves the reports next
     os.environ[SNAPSHOT_ENV] = str((bundle / "snapshot").resolve())  # restored by _project_env
     return json.loads(json.dumps(info, default=str)), names
