@@ -133,3 +133,37 @@ def test_a_gb18030_file_is_read_by_spark_in_its_encoding(spark, folder, tmp_path
         got = accepted["roster"].toPandas().sort_values("row")
         assert got["village"].tolist() == local.roster.sort_values("row")["village"].tolist()
         assert not got["name"].str.contains("\ufffd").any()
+
+
+def test_a_folder_of_village_csv_files_is_read_by_spark_as_locally(spark, folder, tmp_path):
+    """人员信息采集表/ holding a CSV per village (and a 说明.txt) was loaded on the driver; Spark
+    now reads it (only its CSV files), numbers and names its rows by file, and digests it as
+    the local loader does."""
+    from types import SimpleNamespace
+
+    from calib.engine.snapshot import _label, input_digests, programme_sources, read_raw_tables
+    from calib.engine.validate import validate_on_spark
+
+    d = tmp_path / "programme"
+    d.mkdir()
+    for p in folder.glob("*.csv"):
+        if p.stem != "roster":
+            shutil.copy(p, d / p.name)
+    ro = read_table(folder / "roster.csv")
+    villages = d / "人员信息采集表"
+    villages.mkdir()
+    first = ro["行政村名称"] == ro["行政村名称"].iloc[0]
+    ro[first].to_csv(villages / "1-东村.csv", index=False)
+    ro[~first].to_csv(villages / "2-西村.csv", index=False)
+    (villages / "说明.txt").write_text("各村报送", encoding="utf-8")
+    local = load_programme(d, as_of=AS_OF)
+    sources = programme_sources(SimpleNamespace(spark=SimpleNamespace(tables={}), data_dir=d))
+    assert sources is not None and sources["roster"] == "file://" + str(villages.resolve())
+    labels = {t: _label(u) for t, u in sources.items()}
+    assert labels["roster"] == "人员信息采集表/"
+    accepted, q, counts = validate_on_spark(spark, read_raw_tables(spark, sources), as_of=AS_OF, buckets=2, labels=labels)
+    pd.testing.assert_frame_equal(q, local.quarantine)
+    pd.testing.assert_frame_equal(counts, local.counts, check_dtype=False)
+    assert input_digests(spark, sources) == local.digests
+    (villages / "3-北村.xlsx").write_bytes(b"")  # a workbook among them: loaded on the driver
+    assert programme_sources(SimpleNamespace(spark=SimpleNamespace(tables={}), data_dir=d)) is None

@@ -94,7 +94,7 @@ def snapshot_programme(spark, programme=None, folder: str | None = None):
     import os
     from pathlib import Path
 
-    from calib.engine.snapshot import SNAPSHOT_ENV
+    from calib.engine.snapshot import SNAPSHOT_ENV, file_uri
     from calib.engine.steps import assemble, default_buckets
 
     folder = folder or os.environ.get(SNAPSHOT_ENV)
@@ -111,7 +111,7 @@ def snapshot_programme(spark, programme=None, folder: str | None = None):
         if not same:
             return None
     # the tables where the executors wrote them: spark.snapshot_dir (``uri``) or beside the manifest
-    tables = {t: spark.read.parquet(e.get("uri") or (Path(folder) / e["file"]).resolve().as_uri())
+    tables = {t: spark.read.parquet(e.get("uri") or file_uri(Path(folder) / e["file"]))
               for t, e in m["tables"].items()}
     sp = assemble(spark, tables, as_of=m["as_of"])
     sp.buckets = default_buckets(spark, m["tables"].get("reviews", {}).get("rows", 0))

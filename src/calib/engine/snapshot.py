@@ -32,6 +32,7 @@ from typing import Any
 import pandas as pd
 
 from calib.errors import CalibParamsError
+from calib.io.specs import SUFFIXES
 from calib.programme import REQUIRED_TABLES, TABLES
 
 __all__ = ["programme_sources", "read_raw_tables", "input_digests", "write_snapshot_on_spark",
@@ -77,17 +78,41 @@ def programme_sources(params: Any) -> dict[str, str] | None:
         return None
     files = {}
     for f in sorted(Path(params.data_dir).iterdir()):
-        table = table_of_file(f.stem)
+        suffixed = f.suffix.lower() in SUFFIXES
+        table = table_of_file(f.stem if suffixed or not f.is_dir() else f.name)
         if f.name.startswith((".", "~$")) or table is None:
             continue
-        if f.suffix.lower() not in _SUFFIXES:
+        if f.is_dir() and not suffixed:  # a table's folder of the villages' files: CSV only
+            if not _csv_folder(f):
+                return None
+        elif f.suffix.lower() not in _SUFFIXES:
             return None  # a workbook: Spark reads no .xlsx
-        files[table] = f.resolve().as_uri()
+        files[table] = file_uri(f)
     return files if all(t in files for t in REQUIRED_TABLES) else None
 
 
+def file_uri(path: str | Path) -> str:
+    """A local path as the ``file:`` URI Spark reads: the path as it is, not escaped (Hadoop
+    does not undo ``Path.as_uri``'s escapes: a Chinese file name, ``%E4%BA%BA...``, or a space
+    was a path that does not exist)."""
+    return "file://" + Path(path).resolve().as_posix()
+
+
+def _csv_folder(path: Path) -> bool:
+    """Whether a table's folder holds CSV files only (:func:`calib.io.read.table_files`)."""
+    from calib.io.read import table_files
+
+    return all(f.suffix.lower() == ".csv" for f in table_files(path))
+
+
 def _is_csv(uri: str) -> bool:
-    return uri.rstrip("/").lower().endswith(".csv")
+    """A CSV source: a ``.csv`` file or folder (Spark's part files), or a table's folder of CSV
+    files on this machine (``人员信息采集表/东村.csv``, ...)."""
+    if uri.rstrip("/").lower().endswith(".csv"):
+        return True
+    if uri.startswith("file:") and Path(_local_path(uri)).is_dir():
+        return _csv_folder(Path(_local_path(uri)))
+    return False
 
 
 def read_raw_tables(spark, sources: Mapping[str, str], encoding: str | Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -107,8 +132,11 @@ def read_raw_tables(spark, sources: Mapping[str, str], encoding: str | Mapping[s
             charset = _charset(uri, given)
             if charset not in ("UTF-8", "UTF-16"):  # Spark 4 reads other charsets behind this flag
                 spark.conf.set("spark.sql.legacy.javaCharsets", "true")
-            sdf = (spark.read.option("header", True).option("multiLine", True).option("escape", '"')
-                   .option("encoding", charset).csv(uri))
+            reader = (spark.read.option("header", True).option("multiLine", True).option("escape", '"')
+                      .option("encoding", charset))
+            if uri.startswith("file:") and Path(_local_path(uri)).is_dir():
+                reader = reader.option("pathGlobFilter", "*.csv")  # a 说明.txt beside the files: not data
+            sdf = reader.csv(uri)
         else:
             sdf = spark.read.parquet(uri)
         clean = [c.replace("\ufeff", "") for c in sdf.columns]
@@ -157,19 +185,26 @@ def _label(uri: str) -> str:
     loader names a table's folder: :func:`calib.engine.validate.validate_on_spark`)."""
     if uri.startswith("catalog:"):
         return uri[len("catalog:"):]
-    name = uri.rstrip("/").rsplit("/", 1)[-1]
+    name = _uri_path(uri).rsplit("/", 1)[-1]
     local = uri.startswith("file:") and Path(_local_path(uri)).is_dir()
     return name + "/" if local and _is_csv(uri) else name
 
 
 def _local_path(uri: str) -> str:
-    return re.sub(r"^file:/+", "/", uri.rstrip("/"))
+    """The path of a ``file:`` URI, its escapes undone (a Chinese file name is escaped in a URI:
+    ``%E4%BA%BA...``)."""
+    from urllib.parse import unquote
+
+    return unquote(re.sub(r"^file:/+", "/", uri.rstrip("/")))
 
 
 def _uri_path(uri: str) -> str:
-    """The path part of a URI (scheme and authority dropped): ``hdfs://nn:8020/a`` and
-    ``hdfs:///a`` are both ``/a``, as Spark may name one file either way."""
-    return re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*:(//[^/]*)?", "", uri.rstrip("/")) or "/"
+    """The path part of a URI (scheme and authority dropped, escapes undone): ``hdfs://nn:8020/a``
+    and ``hdfs:///a`` are both ``/a``, as Spark may name one file either way, and a Chinese name
+    the same escaped or not."""
+    from urllib.parse import unquote
+
+    return unquote(re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*:(//[^/]*)?", "", uri.rstrip("/"))) or "/"
 
 
 def as_uri(location: str | Path) -> str:
@@ -177,7 +212,7 @@ def as_uri(location: str | Path) -> str:
     loc = str(location)
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", loc) and not re.match(r"^[A-Za-z]:[\\/]", loc):
         return loc.rstrip("/")
-    return Path(loc).resolve().as_uri()
+    return file_uri(loc)
 
 
 def filesystem(uri: str):
@@ -237,8 +272,8 @@ def input_digests(spark, uris: Mapping[str, str]) -> dict[str, str]:
     for k, got in by_key.items():
         if len(got) == 1 and got[0][0] == roots[k]:
             out[k] = got[0][2]
-        elif got:
-            out[k] = _combine([(name, h) for _, name, h in got])
+        elif got:  # a folder: its table files, as calib.io.read.input_sha256 digests a table's folder
+            out[k] = _combine([(name, h) for _, name, h in got if Path(name).suffix.lower() in SUFFIXES])
     return out
 
 
@@ -363,7 +398,7 @@ def write_snapshot_on_spark(spark, sources: Mapping[str, str], folder: str | Pat
         (folder / "tables").mkdir(exist_ok=True)
 
     def where(t: str) -> str:
-        return f"{base}/tables/{t}.parquet" if base else (folder / "tables" / f"{t}.parquet").resolve().as_uri()
+        return f"{base}/tables/{t}.parquet" if base else file_uri(folder / "tables" / f"{t}.parquet")
 
     labels = {t: _label(u) for t, u in sources.items()}
     raw = read_raw_tables(spark, sources, encoding)
