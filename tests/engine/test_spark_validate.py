@@ -75,18 +75,24 @@ def test_an_input_error_found_in_a_bucket_is_told_on_the_driver(spark, folder, t
         validate_on_spark(spark, raw, as_of=AS_OF, buckets=1, labels={t: f"{t}.csv" for t in raw})
 
 
+def _without_roster(folder: Path, tmp_path: Path) -> tuple[Path, pd.DataFrame]:
+    """A copy of the programme without its roster file, and the roster's rows (to be given
+    another way)."""
+    d = tmp_path / "programme"
+    d.mkdir()
+    for p in folder.glob("*.csv"):
+        if p.stem != "roster":
+            shutil.copy(p, d / p.name)
+    return d, read_table(folder / "roster.csv")
+
+
 def test_a_table_given_as_a_folder_of_part_files_is_numbered_by_file_as_locally(spark, folder, tmp_path):
     """``roster.csv/`` as Spark writes a table (part files): Spark numbered its rows across the
     parts and named the folder; the local loader numbers them in each part and names the part.
     Both now give the same quarantine, counts and accepted rows (with their ``file``)."""
     from calib.engine.validate import validate_on_spark
 
-    d = tmp_path / "programme"
-    d.mkdir()
-    for p in folder.glob("*.csv"):
-        if p.stem != "roster":
-            shutil.copy(p, d / p.name)
-    ro = read_table(folder / "roster.csv")
+    d, ro = _without_roster(folder, tmp_path)
     parts = d / "roster.csv"
     parts.mkdir()
     cut = len(ro) // 3
@@ -144,12 +150,7 @@ def test_a_folder_of_village_csv_files_is_read_by_spark_as_locally(spark, folder
     from calib.engine.snapshot import _label, input_digests, programme_sources, read_raw_tables
     from calib.engine.validate import validate_on_spark
 
-    d = tmp_path / "programme"
-    d.mkdir()
-    for p in folder.glob("*.csv"):
-        if p.stem != "roster":
-            shutil.copy(p, d / p.name)
-    ro = read_table(folder / "roster.csv")
+    d, ro = _without_roster(folder, tmp_path)
     villages = d / "人员信息采集表"
     villages.mkdir()
     first = ro["行政村名称"] == ro["行政村名称"].iloc[0]
