@@ -108,11 +108,19 @@ def test_sheets_that_do_not_hold_the_table_are_not_stacked(tiny):
         ro.iloc[20:].to_excel(w, sheet_name="西村", index=False)
         pd.DataFrame({"村": ["东村", "西村"], "人数": [20, len(ro) - 20]}).to_excel(w, sheet_name="汇总", index=False)
     with pytest.raises(CalibInputError, match=r"roster.xlsx: 3 sheets hold data and '汇总' has no header of the table; "
-                                              r"name the sheets to read \(sheet=\[...\]\)"):
+                                              r"name the sheets to read \(sheet=\[...\]\), or to leave out "
+                                              r"\(sheet=\['!汇总'\]\)"):
         load_programme(tiny, as_of=AS_OF)
     prog = load_programme(tiny, as_of=AS_OF, sheet=["东村", "西村"])
     assert prog.counts.set_index("table").at["roster", "rows_read"] == len(ro)
     _balanced(prog)
+    # or every sheet but the summary (a workbook of 90 village sheets and a 填表说明)
+    left = load_programme(tiny, as_of=AS_OF, sheet={"roster": "!汇总"})
+    pd.testing.assert_frame_equal(left.roster, prog.roster)
+    for bad, says in [(["!汇总", "东村"], "name the sheets to read, or the sheets to leave out"),
+                      ("!总表", "no sheet '总表'")]:
+        with pytest.raises(CalibInputError, match=says):
+            load_programme(tiny, as_of=AS_OF, sheet=bad)
 
     phone = ro["联系方式"].iloc[0]
     other = ro.iloc[20:].rename(columns={"联系方式": phone})  # a header that is personal data

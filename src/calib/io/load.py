@@ -643,7 +643,8 @@ def load_programme(path: str | Path, *, as_of: str | pd.Timestamp | None = None,
     encoding : str or mapping, optional
         CSV encoding for every table, or per table name; detected when omitted.
     sheet : str, list of str, or mapping, optional
-        Worksheet(s) to read (for every workbook, or per table name). By default every sheet
+        Worksheet(s) to read, or to leave out (``"!填表说明"``), for every workbook or per table
+        name. By default every sheet
         holding data: a workbook with one sheet per village or group is read as one table
         (the sheets must have the same headers), each quarantined row's ``file`` then naming
         its sheet (``roster.xlsx [东村]``) and its ``row`` the row on that sheet.

@@ -668,8 +668,8 @@ def _stacked(path: Path, parts: dict[str, pd.DataFrame]) -> pd.DataFrame:
         shown = ", ".join(map(repr, bare))
         raise CalibInputError(
             f"{path.name}: {len(parts)} sheets hold data and {shown} ha{'s' if len(bare) == 1 else 've'} no header "
-            f"of the table; name the sheets to read (sheet=[...]) or move {'it' if len(bare) == 1 else 'them'} "
-            "to another workbook")
+            f"of the table; name the sheets to read (sheet=[...]), or to leave out (sheet=['!{bare[0]}']), or move "
+            f"{'it' if len(bare) == 1 else 'them'} to another workbook")
     first, ref = next(iter(heads.items()))
     for s, h in heads.items():
         if sorted(h) != sorted(ref) or len(set(h)) != len(h):
@@ -736,10 +736,17 @@ def _read_workbook(path: Path, sheet: str | Sequence[str] | None) -> pd.DataFram
     full = [s for s, rows in sheets.items() if _holds_data(rows)]
     if sheet is not None:
         chosen = [sheet] if isinstance(sheet, str) else list(sheet)
-        for s in chosen:
+        left_out = [s[1:] for s in chosen if s.startswith("!")]
+        if left_out and len(left_out) < len(chosen):
+            raise CalibInputError(f"{path.name}: name the sheets to read, or the sheets to leave out (!name), "
+                                  "not both")
+        for s in left_out or chosen:
             if s not in sheets:
                 raise CalibInputError(f"{path.name}: no sheet {s!r}; sheets are {', '.join(map(repr, sheets))}")
-        full = [s for s in chosen if _holds_data(sheets[s])] or chosen[:1]
+        if left_out:  # every sheet holding data but these (a 填表说明 beside 90 village sheets)
+            full = [s for s in full if s not in left_out]
+        else:
+            full = [s for s in chosen if _holds_data(sheets[s])] or chosen[:1]
     if not full or not sheets[full[0]]:
         raise CalibInputError(f"{path.name}: the workbook is empty (no header row)")
     parts = {s: _sheet_table(found[s], sheets[s]) for s in full}
@@ -759,10 +766,11 @@ def read_raw(path: str | Path, *, encoding: str | None = None, sheet: str | Sequ
     encoding : str, optional
         CSV encoding (``utf-8``, ``gb18030``, ``big5``, ...); detected when omitted.
     sheet : str or sequence of str, optional
-        Worksheet(s) of a workbook to read. By default every sheet holding data: when there are
-        several (one per village or group), they are stacked one under the other and each row
-        keeps its sheet in the reserved column ``__sheet``; they must then all have the
-        table's header, with the same headers in any order.
+        Worksheet(s) of a workbook to read, or to leave out (``"!填表说明"``: every other sheet
+        holding data). By default every sheet holding data: when there are several (one per
+        village or group), they are stacked one under the other and each row keeps its sheet in
+        the reserved column ``__sheet``; they must then all have the table's header, with the
+        same headers in any order.
 
     Returns
     -------
