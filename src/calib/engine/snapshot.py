@@ -234,9 +234,11 @@ def run_snapshot_uri(snapshot_dir: str | None, bundle: Path) -> str | None:
 
 
 def _combine(parts: list[tuple[str, str]]) -> str:
-    """One digest for a folder of files: SHA-256 of its sorted ``name sha256`` lines."""
-    lines = "".join(f"{name} {h}\n" for name, h in sorted(parts))
-    return hashlib.sha256(lines.encode()).hexdigest()
+    """One digest for a folder of files: :func:`calib.io.read.folder_sha256` of its sorted
+    ``name sha256`` lines."""
+    from calib.io.read import folder_sha256
+
+    return folder_sha256(sorted(parts))
 
 
 def input_digests(spark, uris: Mapping[str, str]) -> dict[str, str]:

@@ -22,7 +22,7 @@ from calib.io._threads import SMALL_BYTES, SMALL_CELLS, is_small, later, ordered
 from calib.io.parse import parse_cells, parse_id_column
 from calib.io.read import (PROBLEM, RESERVED, ROW, SHEET, find_files, input_sha256, table_files, note_load, per_table, read_raw, shown_headers,
                            text_table)
-from calib.io.specs import (DIGIT_COLUMNS, KEY_COLUMNS, KNOWN_HEADERS, REASON_CONTROL,
+from calib.io.specs import (DIGIT_COLUMNS, FORM_HEADERS, KEY_COLUMNS, KNOWN_HEADERS, REASON_CONTROL,
                             REASON_EXCEL_NUMBER, SPECS)
 from calib.programme import REQUIRED_TABLES, TABLES, Programme
 
@@ -284,7 +284,7 @@ def _check_yuan(table: str, parsed: pd.DataFrame, ok: np.ndarray, label: str) ->
         pos &= v < YUAN_FLOOR
         small = int(np.count_nonzero(pos))
         if 2 * small > n:
-            zh = next(col.zh[0] for col in SPECS[table] if col.name == c)
+            zh = FORM_HEADERS[c]
             raise CalibInputError(
                 f"{label}: {c} ({zh}): {small:,} of its {n:,} amounts above 0 are "
                 f"below {YUAN_FLOOR:,.0f} yuan: the column reads as 万元; write its header {zh}（万元） (the "

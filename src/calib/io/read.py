@@ -36,7 +36,7 @@ from calib.io._threads import is_small, ordered_map
 from calib.io.specs import BLANKS, REASON_FIELDS, SUFFIXES, TABLE_FILE_NAMES, table_of_file
 from calib.programme import REQUIRED_TABLES, TABLES
 
-__all__ = ["file_sha256", "input_sha256", "table_files", "read_table", "read_raw", "find_files", "norm_header", "detect_encoding",
+__all__ = ["file_sha256", "input_sha256", "folder_sha256", "table_files", "read_table", "read_raw", "find_files", "norm_header", "detect_encoding",
            "ROW", "PROBLEM", "SHEET", "RESERVED"]
 
 #: Reserved raw-table columns: spreadsheet row number, the reason a row could not be split, and
@@ -1085,8 +1085,13 @@ def input_sha256(path: str | Path) -> str:
     path = Path(path)
     if not path.is_dir():
         return file_sha256(path)
-    lines = "".join(f"{f.name} {file_sha256(f)}\n" for f in table_files(path))
-    return hashlib.sha256(lines.encode()).hexdigest()
+    return folder_sha256([(f.name, file_sha256(f)) for f in table_files(path)])
+
+
+def folder_sha256(parts: list[tuple[str, str]]) -> str:
+    """One digest for a folder of files: the SHA-256 of its ``name sha256`` lines, in the order
+    given (the one rule of a table's folder, a snapshot's Parquet folder and Spark's digests)."""
+    return hashlib.sha256("".join(f"{name} {h}\n" for name, h in parts).encode()).hexdigest()
 
 
 def find_files(folder: Path) -> dict[str, Path]:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from calib.errors import CalibInputError
 from calib.io.masking import PII_COLUMNS, mask_frame
-from calib.io.read import file_sha256, note_load
+from calib.io.read import file_sha256, folder_sha256, note_load
 from calib.programme import TABLES, Programme
 
 __all__ = ["write_snapshot", "load_to_snapshot", "read_snapshot", "cached_programme", "path_sha256", "SNAPSHOT_FORMAT"]
@@ -46,8 +46,7 @@ def path_sha256(path: Path) -> str:
     if not path.is_dir():
         return file_sha256(path)
     files = sorted(f for f in path.rglob("*") if f.is_file() and not f.name.startswith(("_", ".")))
-    lines = "".join(f"{f.relative_to(path).as_posix()} {file_sha256(f)}\n" for f in files)
-    return hashlib.sha256(lines.encode()).hexdigest()
+    return folder_sha256([(f.relative_to(path).as_posix(), file_sha256(f)) for f in files])
 
 
 def _read_frame(path: Path | str, dtypes: Mapping[str, str], filesystem=None) -> pd.DataFrame:

@@ -16,6 +16,7 @@ __all__ = [
     "REASON_TOTAL",
     "REASON_EMPTY",
     "REASON_HEADER",
+    "FORM_HEADERS",
     "TABLE_FILE_NAMES",
     "table_of_file",
     "BLANKS",
@@ -127,6 +128,10 @@ SPECS: dict[str, tuple[Col, ...]] = {
         _c("no_disputes", "无重大纠纷", "bool_na"),
     ),
 }
+
+#: Each column's header on the collection form (its first Chinese header): how a message or a
+#: page names the column where the clerk finds it (状态, not the report's word for ``status``).
+FORM_HEADERS: dict[str, str] = {c.name: c.zh[0] for cols in SPECS.values() for c in cols}
 
 #: The names a table's file may have besides its code name (``roster.csv``): the names a bank's
 #: forms and ledgers give them (``人员信息采集表.xlsx``), matched after NFKC and without spaces.

@@ -801,8 +801,8 @@ def _loader_reasons() -> list[tuple[str, tuple[str, str]]]:
     every rule and requires each reason worded."""
     import re
 
-    from calib.io.specs import (RANGES, REASON_CONTROL, REASON_EMPTY, REASON_EXCEL_NUMBER, REASON_HEADER,
-                                SPECS)
+    from calib.io.specs import (FORM_HEADERS as form, RANGES, REASON_CONTROL, REASON_EMPTY, REASON_EXCEL_NUMBER,
+                                REASON_HEADER, SPECS)
 
     def row(en: str, zh: str) -> list:
         e = re.escape(en)
@@ -871,7 +871,6 @@ def _loader_reasons() -> list[tuple[str, tuple[str, str]]]:
     out += [(rf"unknown {w}; expected one of (.+)", (f"{zh}无法识别，应为{zh_words}之一", f"unknown {w}; expected {en_words}"))
             for w, (zh, zh_words, en_words) in vocab.items()]
     units = {"yuan": "元", "score points": "分", "points": "分"}
-    form = {c.name: c.zh[0] for cols in SPECS.values() for c in cols}  # the header on the form
     seen = set()
     for (_, col), (_, _, unit) in RANGES.items():
         if (col, unit) not in seen:

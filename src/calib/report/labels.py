@@ -45,6 +45,7 @@ from functools import lru_cache
 from typing import Any
 
 from calib.errors import CalibParamsError
+from calib.io.specs import FORM_HEADERS as _FORM_HEADERS
 from calib.report._metrics import METRICS
 from calib.report._terms import _GROUP_WORDS, KINDS, REASONS, TABLE_WORDS, TERMS, VALUES
 from calib.report._texts import TEXTS
@@ -407,15 +408,6 @@ def value_label(value: Any, lang: str | None = None) -> Any:
             return _select(_pick(entry, lang), {str(i): g for i, g in enumerate(groups)}, lang).format(*groups)
     return value
 
-
-def _form_headers() -> dict[str, str]:
-    """A data-contract column's header on the collection form (its first Chinese header)."""
-    from calib.io.specs import SPECS
-
-    return {c.name: c.zh[0] for cols in SPECS.values() for c in cols}
-
-
-_FORM_HEADERS = _form_headers()
 
 #: Display kinds of columns of names: a programme table's (``table_name``) or a data-contract
 #: column's (``column_name``), worded as names (:func:`names_in_words`), not as coded values.
