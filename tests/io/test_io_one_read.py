@@ -104,3 +104,45 @@ def test_roster_with_bad_rows_validated_by_blocks_as_when_read_whole(broken, mon
     pd.testing.assert_frame_equal(by_blocks.counts, whole.counts)
     for t in whole.counts["table"]:
         pd.testing.assert_frame_equal(by_blocks.table(t), whole.table(t))
+
+
+def test_a_roster_folder_is_validated_file_by_file_as_when_read_whole(broken, tmp_path, monkeypatch):
+    """A province sends its roster as its counties' or villages' files: the folder is read file
+    by file (each CSV by blocks, a workbook or a CSV in another encoding whole), not whole, and
+    gives what the whole read gives: quarantine (each row told by its file and its row there),
+    counts and accepted rows."""
+    for f in broken.iterdir():
+        if f.is_file() and f.name != "roster.csv":
+            (tmp_path / f.name).write_bytes(f.read_bytes())
+    raw = (broken / "roster.csv").read_bytes()
+    bom = raw[:3] if raw.startswith(b"\xef\xbb\xbf") else b""
+    header, *lines = raw[len(bom):].split(b"\n")
+    d = tmp_path / "人员信息采集表"
+    d.mkdir()
+    (d / "1-东村.csv").write_bytes(bom + b"\n".join([header, *lines[:15]]) + b"\n")  # rows of 3 and 2 fields
+    (d / "2-西村.csv").write_bytes(b"\n".join([header, *lines[15:30]]).decode().encode("gb18030") + b"\n")
+    (d / "3-空.csv").write_bytes(header + b"\n")
+    k = header.count(b",")
+    rest = [ln.decode() for ln in lines[30:] if ln.count(b",") == k]
+    names = header.decode().split(",")
+    sheet = pd.DataFrame([ln.split(",") for ln in rest], columns=names)
+    with pd.ExcelWriter(d / "4-南村.xlsx") as xw:
+        sheet.iloc[: len(sheet) // 2].to_excel(xw, sheet_name="一组", index=False)
+        sheet.iloc[len(sheet) // 2:].to_excel(xw, sheet_name="二组", index=False)
+    monkeypatch.setattr(R, "_BLOCK_BYTES", 3000)
+    monkeypatch.setattr(L, "BLOCK_ROWS", 5)
+    taken = []
+    real = L._parse_by_blocks
+    monkeypatch.setattr(L, "_parse_by_blocks", lambda *a: taken.append(r := real(*a)) or r)
+    by_files = load_programme(tmp_path, as_of=AS_OF)
+    assert taken and taken[0] is not None
+    monkeypatch.setattr(L, "BLOCK_TABLES", ())
+    whole = load_programme(tmp_path, as_of=AS_OF)
+    q = by_files.quarantine
+    roster = q[q["table"] == "roster"]
+    assert set(roster.loc[roster["reason"].str.startswith("row has"), "file"]) == {"人员信息采集表/1-东村.csv"}
+    assert {"人员信息采集表/2-西村.csv", "人员信息采集表/4-南村.xlsx [二组]"} <= set(by_files.roster["file"])
+    pd.testing.assert_frame_equal(q, whole.quarantine)
+    pd.testing.assert_frame_equal(by_files.counts, whole.counts)
+    for t in whole.counts["table"]:
+        pd.testing.assert_frame_equal(by_files.table(t), whole.table(t))

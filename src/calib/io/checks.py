@@ -39,11 +39,14 @@ class Problems:
     ``file`` is then its row's place, and its row the row in that file or sheet."""
 
     def __init__(self, table: str, file: str, raw: pd.DataFrame, rows: np.ndarray,
-                 places: np.ndarray | None = None):
+                 places: np.ndarray | pd.Categorical | None = None):
         self.table, self.file, self.raw, self.rows = table, file, raw, rows
         self.parts: list[pd.DataFrame] = []
         self._place = self._files = None
-        if places is not None:
+        if isinstance(places, pd.Categorical):  # file by file: its categories in file order
+            self._place = places.codes.astype(np.int64)
+            self._files = np.array([str(n) for n in places.categories], dtype=object)
+        elif places is not None:
             code, names = pd.factorize(np.asarray(places, dtype=object))
             self._place, self._files = code.astype(np.int64), np.array([str(n) for n in names], dtype=object)
 

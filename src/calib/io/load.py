@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.api.types import union_categoricals
 
 from calib.errors import CalibInputError
 from calib.io.checks import (RULE_COLUMNS, WHOLE_ROW, Problems, check_table, clean_keys,
@@ -306,11 +307,22 @@ def _parse_whole(table: str, raw, label: str, as_of: pd.Timestamp, view: tuple |
     return mapped, ignored, rows, probs, parsed, ids
 
 
-#: Tables whose CSV file is read and parsed by blocks of rows (:func:`_parse_by_blocks`): the
-#: roster, whose text (names, ID numbers, phones, addresses, land) is the largest of a province.
+#: Tables whose CSV file (or folder of files, one per village or county) is read and parsed by
+#: blocks of rows (:func:`_parse_by_blocks`): the roster, whose text (names, ID numbers, phones,
+#: addresses, land) is the largest of a province.
 BLOCK_TABLES = ("roster",)
 #: Rows per block.
 BLOCK_ROWS = 1 << 20
+
+
+def _block_parts(source: "_LazyFiles", table: str, label: str) -> list[tuple[Path, str | None]] | None:
+    """The files of a table read by blocks, each with its place (None for a table's one file):
+    a CSV file, or every file of the table's folder (``人员信息采集表/东村.csv``, ...; its CSV files by
+    blocks, the others whole); None when the table is one file of another format."""
+    path = source.files[table]
+    if path.is_dir():
+        return [(f, f"{label}{f.name}") for f in table_files(path)]
+    return [(path, None)] if path.suffix.lower() == ".csv" else None
 
 
 def _parse_by_blocks(table: str, source: "_LazyFiles", label: str, as_of: pd.Timestamp):
@@ -322,34 +334,57 @@ def _parse_by_blocks(table: str, source: "_LazyFiles", label: str, as_of: pd.Tim
     order, which the quarantine's sort by table, row and column (stable) undoes. The table
     rules (repeats, one village, contradictions) then run on the whole as before.
 
+    A table given as a folder of files (a province as its counties' or villages' files) goes
+    file by file in name order, each CSV file by blocks and any other file (a workbook, a CSV
+    that does not read by blocks from its first row) whole; each row keeps its row number in
+    its file and its place, as :func:`_folder_view` gives them. Without this the folder was
+    read whole, and a province sent as county files peaked above the same rows in one file.
+
     Rows with the wrong number of fields come in their block with their reason (``__problem``)
     and are recorded as :func:`_parse_whole` records them.
 
-    None when the file is not a CSV that reads by blocks (Excel, Parquet, rows with the wrong
-    number of fields in a file with quotes, another encoding than UTF-8 unless named, any
-    error): the caller then reads it whole, and reports any error as it does."""
-    path = source.files[table]
-    if path.suffix.lower() != ".csv":
+    None when the table is not a CSV file or folder that reads by blocks (Excel, Parquet, rows
+    with the wrong number of fields in a file with quotes, another encoding than UTF-8 unless
+    named, any error): the caller then reads it whole, and reports any error as it does."""
+    parts = _block_parts(source, table, label)
+    if parts is None:
         return None
-    from calib.io.read import csv_blocks
+    from calib.io.read import BlockReadError, csv_blocks
+
+    encoding, sheet = per_table(source.encoding, table), per_table(source.sheet, table)
 
     def views():  # each block read and cleaned on a background thread (read_ahead)
-        row0 = 0
-        for raw in csv_blocks(path, per_table(source.encoding, table), BLOCK_ROWS):
-            view = _text_view(table, raw, label, row0)
-            del raw
-            yield row0, view
-            row0 += len(view[0])
-            del view
+        for path, place in parts:
+            name, row0 = place or label, 0
+            if path.suffix.lower() == ".csv":
+                try:
+                    for raw in csv_blocks(path, encoding, BLOCK_ROWS):
+                        view = _text_view(table, raw, name, row0)
+                        del raw
+                        yield place, row0, view
+                        row0 += len(view[0])
+                        del view
+                except BlockReadError:
+                    if place is None or row0:  # the table's one file, or blocks of this file given
+                        raise
+                if row0 or place is None:
+                    continue
+            # a folder's workbook, a CSV file that reads only whole (its encoding detected) or
+            # holds no row (its header is checked all the same)
+            yield place, None, _text_view(table, read_raw(path, encoding=encoding, sheet=sheet), name)
 
-    maps, parses, idss, records = [], [], [], []
-    ignored = []
+    maps, parses, idss, records, rowss, placess = [], [], [], [], [], []
+    ignored: list[str] = []
     try:
         # the next block is read and cleaned while this one is parsed (one block ahead)
-        for row0, (mapped, ignored, numeric, rows, problem, places) in read_ahead(views()):
-            if places is not None or rows.size and rows[0] != row0 + 2:  # not numbered on from the block before
-                return None
-            probs = Problems(table, label, mapped, rows)
+        for place, row0, (mapped, seen, numeric, rows, problem, places) in read_ahead(views()):
+            if row0 is not None and (places is not None or rows.size and rows[0] != row0 + 2):
+                return None  # not numbered on from the block before
+            if place is not None:  # a folder's file: its rows' places as codes (no strings a row)
+                places = (pd.Categorical.from_codes(np.zeros(len(mapped), dtype=np.int8), [place])
+                          if places is None else pd.Categorical(places, categories=pd.unique(places)))
+            ignored = list(dict.fromkeys([*ignored, *seen]))
+            probs = Problems(table, label, mapped, rows, places)
             if problem is not None:
                 broken = pd.notna(problem)
                 probs.add(broken, WHOLE_ROW, problem, value=pd.Series(pd.NA, index=mapped.index, dtype="string"))
@@ -357,8 +392,10 @@ def _parse_by_blocks(table: str, source: "_LazyFiles", label: str, as_of: pd.Tim
             maps.append(mapped)
             parses.append(parsed)
             idss.append(ids)
+            rowss.append(rows)
+            placess.append(places)
             records.extend(probs.parts)
-            del mapped, parsed, ids, probs
+            del mapped, parsed, ids, probs, rows, places
             release_memory()
     except Exception:  # noqa: BLE001 (read whole: the error, if any, is reported as usual)
         return None
@@ -370,8 +407,10 @@ def _parse_by_blocks(table: str, source: "_LazyFiles", label: str, as_of: pd.Tim
     del parses
     ids = pd.concat(idss, ignore_index=True) if idss[0] is not None else None
     del idss
-    rows = np.arange(2, len(mapped) + 2)
-    probs = Problems(table, label, mapped, rows)
+    rows = np.concatenate(rowss)
+    # the files' categories in file order: ascending codes, as the records' keys need
+    places = union_categoricals(placess) if parts[0][1] is not None else None
+    probs = Problems(table, label, mapped, rows, places)
     probs.parts = records
     return mapped, ignored, rows, probs, parsed, ids
 
