@@ -50,6 +50,25 @@ def test_bad_files(tmp_path):
         params.load(f)
 
 
+@pytest.mark.parametrize("text, where", [("sheet:\n  roster: !填表说明\n", "line 2"),
+                                         ("sheet: [东村, !填表说明]\n", "line 1"),
+                                         ("sheet: !Sheet1\n", "line 1")])
+def test_a_sheet_exclusion_left_unquoted_says_to_quote_it(tmp_path, text, where):
+    """``sheet: !填表说明`` (every sheet but the notes) unquoted is a YAML type tag: the parser
+    said "while scanning a tag ... in <unicode string>", which a clerk cannot act on."""
+    f = tmp_path / "p.yaml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(CalibParamsError, match=f"p.yaml: not valid YAML \\({where}, column \\d+: a value that "
+                       "begins with ! must be in quotes") as e:
+        params.read_mapping(f)
+    assert "unicode string" not in str(e.value) and "scanning" not in str(e.value)
+    with pytest.raises(CalibParamsError, match="override sheet.roster: .*must be in quotes"):
+        params.load("params/sample.yaml", ["sheet.roster=!填表说明"])
+    quoted = text.replace("!", '"!').replace("说明", '说明"').replace("Sheet1", 'Sheet1"')
+    f.write_text(quoted, encoding="utf-8")
+    assert "!" in str(params.read_mapping(f)["sheet"])  # quoted, it is the exclusion
+
+
 @pytest.mark.parametrize("override,needle", [
     ("consensus.cap=.inf", "consensus.cap"),
     ("reconciliation.cap=.nan", "reconciliation.cap"),

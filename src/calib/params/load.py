@@ -45,6 +45,20 @@ def _yaml_load(text: str) -> Any:
     return yaml.load(text, Loader=_NoDatesLoader)  # noqa: S506 - a SafeLoader subclass
 
 
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """What is wrong in a YAML text, for its writer: where (line and column) and what, without
+    the parser's own wording of its input (``in "<unicode string>"``). A value that begins with
+    ``!`` (``!填表说明``: every sheet but the one named) is read by YAML as a type tag: the
+    message says to quote it."""
+    problem = str(getattr(exc, "problem", "") or "").strip() or str(exc).splitlines()[0]
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    context = str(getattr(exc, "context", "") or "")
+    if "scanning a tag" in context or "constructor for the tag '!" in problem:
+        problem = ("a value that begins with ! must be in quotes, e.g. \"!填表说明\" (unquoted, YAML reads "
+                   "! as a type tag)")
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" if mark is not None else problem
+
+
 def project_root(start: str | Path) -> Path:
     """The project root for ``start`` (see the module docstring)."""
     env = os.environ.get(ROOT_ENV)
@@ -78,7 +92,7 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
         try:
             out[key] = _yaml_load(value) if value.strip() else None
         except yaml.YAMLError as exc:
-            raise CalibParamsError(f"override {key}: cannot read value {value!r} ({exc})") from None
+            raise CalibParamsError(f"override {key}: cannot read value {value!r} ({_yaml_problem(exc)})") from None
     return out
 
 
@@ -173,7 +187,7 @@ def read_mapping(path: str | Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise CalibParamsError(f"{path.name}: not UTF-8 text (byte {exc.start})") from None
     except yaml.YAMLError as exc:
-        raise CalibParamsError(f"{path.name}: not valid YAML ({exc})") from None
+        raise CalibParamsError(f"{path.name}: not valid YAML ({_yaml_problem(exc)})") from None
     except RecursionError:
         raise CalibParamsError(f"{path.name}: nested too deeply to be a parameter file") from None
     if not isinstance(raw, dict):
