@@ -100,3 +100,34 @@ def test_a_kernel_releases_what_it_cached_on_the_runs_driver(spark, connect_env)
         if steps_:
             assert _cached_rdds(spark) == before  # released at the kernel's exit
     assert _cached_rdds(spark) == before + 1  # a cache nobody releases stays: the check can fail
+
+
+#: a kernel (a Spark Connect client) reading the first bytes of a source's files
+HEADS = """
+import json, sys, warnings
+warnings.simplefilter("ignore")
+from calib.engine import snapshot as S
+from calib.engine.spark import spark_session
+S.HEAD_BYTES = 5
+s = spark_session({"master": "local[2]"})
+print(json.dumps([[n, h.decode("latin-1")] for n, h in S._remote_heads(s, sys.argv[1])] + [S._charset(sys.argv[1], None, s)]))
+"""
+
+
+def test_a_connect_client_reads_the_first_bytes_of_a_sources_files(connect_env, tmp_path):
+    """From a Spark Connect client (no JVM of its own) the heads that tell a remote CSV's
+    encoding are read by one job on the executors, hidden files left out as Spark leaves them."""
+    import json
+
+    d = tmp_path / "roster.csv"
+    d.mkdir()
+    (d / "part-00001.csv").write_bytes("乡镇,村\n".encode("gb18030"))
+    (d / "part-00000.csv").write_bytes("乡镇,村\n".encode("gb18030"))
+    (d / "_SUCCESS").write_bytes(b"")
+    (d / ".part-00000.csv.crc").write_bytes(b"x")
+    r = subprocess.run([sys.executable, "-c", HEADS, str(d)], env=connect_env, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    *heads, charset = json.loads(r.stdout.strip().splitlines()[-1])
+    five = "乡镇,村\n".encode("gb18030")[:5].decode("latin-1")
+    assert heads == [["part-00000.csv", five], ["part-00001.csv", five]] and charset == "GB18030"

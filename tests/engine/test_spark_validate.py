@@ -141,6 +141,56 @@ def test_a_gb18030_file_is_read_by_spark_in_its_encoding(spark, folder, tmp_path
         assert not got["name"].str.contains("\ufffd").any()
 
 
+def test_a_gb18030_file_elsewhere_than_this_machine_is_read_in_its_encoding(spark, folder, tmp_path, monkeypatch):
+    """A source given as a path of the cluster's file system (``/data/...``, ``hdfs://...``) was
+    read as UTF-8 with no look at its bytes: a GB18030 roster's Chinese became U+FFFD. Its
+    encoding is now told from the first bytes of each file, read through the session's Hadoop
+    file system (here the local one, Spark's default file system in local mode), cut to whole
+    lines (a head cut inside a two-byte character still reads)."""
+    from calib.engine import snapshot as S
+    from calib.engine.validate import validate_on_spark
+    from calib.errors import CalibInputError
+
+    d = tmp_path / "gb"
+    d.mkdir()
+    for p in folder.glob("*.csv"):
+        text = p.read_text(encoding="utf-8-sig")
+        if p.stem == "reviewers":
+            (d / p.name).write_bytes(text.encode("gb18030"))
+        elif p.stem == "roster":  # as Spark writes a table: part files beside _SUCCESS
+            (d / "roster.csv").mkdir()
+            lines = text.splitlines(keepends=True)
+            half = len(lines) // 2
+            (d / "roster.csv" / "part-00000.csv").write_bytes("".join(lines[:half]).encode("gb18030"))
+            (d / "roster.csv" / "part-00001.csv").write_bytes("".join(lines[:1] + lines[half:]).encode("gb18030"))
+            (d / "roster.csv" / "_SUCCESS").write_bytes(b"")
+        else:
+            (d / p.name).write_text(text, encoding="utf-8")
+    monkeypatch.setattr(S, "HEAD_BYTES", 999)  # an odd cut: inside a character of the first lines
+    sources = {p.stem: str(p) for p in sorted(d.glob("*.csv"))}  # no scheme: the cluster's default
+    heads = S._remote_heads(spark, sources["roster"])
+    assert [n for n, _ in heads] == ["part-00000.csv", "part-00001.csv"]
+    assert heads[0][1] == (d / "roster.csv" / "part-00000.csv").read_bytes()[:999]
+    assert S._charset(sources["roster"], None, spark) == "GB18030"
+    assert S._charset(sources["reviewers"], None, spark) == "GB18030"
+    assert S._charset(sources["reviews"], None, spark) == "UTF-8"
+    raw = S.read_raw_tables(spark, sources)
+    local_raw = S.read_raw_tables(spark, {t: "file://" + u for t, u in sources.items()})
+    labels = {t: f"{t}.csv" for t in raw}
+    accepted, q, counts = validate_on_spark(spark, raw, as_of=AS_OF, buckets=2, labels=labels)
+    want, want_q, want_counts = validate_on_spark(spark, local_raw, as_of=AS_OF, buckets=2, labels=labels)
+    pd.testing.assert_frame_equal(q, want_q)
+    pd.testing.assert_frame_equal(counts, want_counts)
+    got = accepted["roster"].toPandas()
+    assert not got["name"].str.contains("\ufffd").any() and not got["village"].str.contains("\ufffd").any()
+    assert sorted(got["name"]) == sorted(want["roster"].toPandas()["name"])
+    (d / "roster.csv" / "part-00001.csv").write_text((d / "roster.csv" / "part-00001.csv").read_bytes()
+                                                     .decode("gb18030"), encoding="utf-8")
+    with pytest.raises(CalibInputError, match=r"roster.csv: its files are in different encodings "
+                       r"\(part-00000.csv GB18030, part-00001.csv UTF-8\)"):
+        S._charset(sources["roster"], None, spark)
+
+
 def test_a_folder_of_village_csv_files_is_read_by_spark_as_locally(spark, folder, tmp_path):
     """人员信息采集表/ holding a CSV per village (and a 说明.txt) was loaded on the driver; Spark
     now reads it (only its CSV files), numbers and names its rows by file, and digests it as

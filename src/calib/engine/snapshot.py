@@ -129,7 +129,7 @@ def read_raw_tables(spark, sources: Mapping[str, str], encoding: str | Mapping[s
             sdf = spark.table(uri[len("catalog:"):])
         elif _is_csv(uri):
             given = encoding.get(t) if isinstance(encoding, Mapping) else encoding
-            charset = _charset(uri, given)
+            charset = _charset(uri, given, spark)
             if charset not in ("UTF-8", "UTF-16"):  # Spark 4 reads other charsets behind this flag
                 spark.conf.set("spark.sql.legacy.javaCharsets", "true")
             reader = (spark.read.option("header", True).option("multiLine", True).option("escape", '"')
@@ -147,15 +147,21 @@ def read_raw_tables(spark, sources: Mapping[str, str], encoding: str | Mapping[s
 #: Python's codec names of the loader's encodings (calib.io.read.detect_encoding) as Java names them.
 _JAVA_CHARSETS = {"utf8": "UTF-8", "utf_8": "UTF-8", "utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GB18030",
                   "gbk": "GBK", "big5": "Big5", "utf-16": "UTF-16"}
+#: Bytes read from the start of each file of a CSV source elsewhere than on this machine (HDFS,
+#: an object store) to tell its encoding, and the most files of a folder read so.
+HEAD_BYTES = 1 << 20
+HEAD_FILES = 16
 
 
-def _charset(uri: str, given: str | None = None) -> str:
+def _charset(uri: str, given: str | None = None, spark=None) -> str:
     """The charset Spark reads a CSV source in: for a file (or a folder of part files) on this
     machine, the encoding the local loader detects (GB18030, what Excel on a Chinese Windows
     saves; Big5; UTF-8), so that Spark does not turn its Chinese into U+FFFD without a word;
-    UTF-8 elsewhere (HDFS, object stores: say it with a UTF-8 export). Parts of one folder in
-    different encodings are an error naming the first that differs. ``given`` (the run's
-    ``encoding`` parameter) decides instead."""
+    elsewhere (HDFS, an object store) the encoding detected the same way on the first
+    :data:`HEAD_BYTES` of each file (up to :data:`HEAD_FILES` files of a folder, in name order:
+    :func:`_remote_heads`), UTF-8 without ``spark``. Files of one source in different encodings
+    are an error naming the first that differs. ``given`` (the run's ``encoding`` parameter)
+    decides instead."""
     from calib.io.read import detect_encoding, table_files
 
     if given:
@@ -163,20 +169,69 @@ def _charset(uri: str, given: str | None = None) -> str:
 
         name = codecs.lookup(given).name
         return _JAVA_CHARSETS.get(name, name.upper().replace("_", "-"))
-    if not uri.startswith("file:"):
-        return "UTF-8"
-    path = Path(_local_path(uri))
-    files = table_files(path) if path.is_dir() else [path]
-    found = {}
-    for f in files:
-        found.setdefault(_JAVA_CHARSETS.get(detect_encoding(f).lower(), "UTF-8"), f)
+    java = lambda f: _JAVA_CHARSETS.get(detect_encoding(f).lower(), "UTF-8")  # noqa: E731
+    found: dict[str, str] = {}
+    if uri.startswith("file:"):
+        path = Path(_local_path(uri))
+        for f in table_files(path) if path.is_dir() else [path]:
+            found.setdefault(java(f), f.name)
+    elif spark is not None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="calib-head-") as tmp:
+            for name, head in _remote_heads(spark, uri):
+                if len(head) == HEAD_BYTES and b"\n" in head:  # whole lines: no character cut in two
+                    head = head[:head.rfind(b"\n") + 1]
+                f = Path(tmp) / name  # named as the file: a message names it, with the line
+                f.write_bytes(head)
+                found.setdefault(java(f), name)
+                f.unlink()
     if len(found) > 1:
         (a, fa), (b, fb) = list(found.items())[:2]
         from calib.errors import CalibInputError
 
-        raise CalibInputError(f"{path.name}: its files are in different encodings ({fa.name} {a}, {fb.name} {b}); "
-                              "save them in one")
+        raise CalibInputError(f"{_uri_path(uri).rsplit('/', 1)[-1]}: its files are in different encodings "
+                              f"({fa} {a}, {fb} {b}); save them in one")
     return next(iter(found), "UTF-8")
+
+
+def _hidden(name: str) -> bool:
+    """A file Spark's readers leave out of a folder (``_SUCCESS``, ``.part-0.crc``)."""
+    return name.startswith(("_", "."))
+
+
+def _remote_heads(spark, uri: str) -> list[tuple[str, bytes]]:
+    """The first :data:`HEAD_BYTES` of a source's file, or of each data file of its folder (in
+    name order, at most :data:`HEAD_FILES`; hidden files left out as Spark leaves them), as
+    ``(file name, bytes)``. Read by the driver through the session's Hadoop file system (the
+    cluster's configuration and credentials, no more than the bytes asked for); from a Spark
+    Connect client by one ``binaryFile`` job (each file read by an executor, its first bytes
+    sent back)."""
+    from calib.engine.spark import is_remote
+
+    if is_remote(spark):
+        from pyspark.sql import functions as F
+
+        rows = (spark.read.format("binaryFile").load(uri)
+                .select("path", F.substring("content", 1, HEAD_BYTES).alias("head"))
+                .orderBy("path").limit(HEAD_FILES).collect())
+        return [(_uri_path(r["path"]).rsplit("/", 1)[-1], bytes(r["head"])) for r in rows]
+    jvm = spark._jvm
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    fs = path.getFileSystem(spark._jsc.hadoopConfiguration())
+    if fs.getFileStatus(path).isDirectory():
+        files = sorted((st.getPath() for st in fs.listStatus(path)
+                        if st.isFile() and not _hidden(st.getPath().getName())), key=lambda p: p.getName())
+    else:
+        files = [path]
+    out = []
+    for p in files[:HEAD_FILES]:
+        stream = fs.open(p)
+        try:
+            out.append((p.getName(), bytes(stream.readNBytes(HEAD_BYTES))))
+        finally:
+            stream.close()
+    return out
 
 
 def _label(uri: str) -> str:
