@@ -113,6 +113,41 @@ def test_a_table_given_as_a_folder_of_part_files_is_numbered_by_file_as_locally(
     assert got[["file", "row", "id_number"]].values.tolist() == want[["file", "row", "id_number"]].values.tolist()
 
 
+def test_a_table_given_as_a_folder_of_parquet_parts_is_numbered_by_file_as_locally(spark, folder, tmp_path):
+    """``roster.parquet/`` as Spark writes a table: the local loader numbers the rows in each
+    part and names the part; Spark numbered them across the parts (a Parquet file may be split
+    between partitions) and named the folder. Spark now numbers each row by its file's row
+    index: the same quarantine, counts and accepted rows (with their ``file``)."""
+    from calib.engine.snapshot import _label, read_raw_tables
+    from calib.engine.validate import validate_on_spark
+
+    d, ro = _without_roster(folder, tmp_path)
+    parts = d / "roster.parquet"
+    parts.mkdir()
+    cut = len(ro) // 3
+    ro.iloc[:cut].astype(str).to_parquet(parts / "part-00000-c000.parquet", index=False, row_group_size=97)
+    ro.iloc[cut:].astype(str).to_parquet(parts / "part-00001-c000.parquet", index=False, row_group_size=97)
+    (parts / "_SUCCESS").write_text("")
+    local = load_programme(d, as_of=AS_OF)
+    lq = local.quarantine
+    assert set(lq.loc[lq["table"] == "roster", "file"]) >= {"roster.parquet/part-00001-c000.parquet"}
+    sources = {p.stem: p.resolve().as_uri() for p in sorted(d.iterdir())}
+    labels = {t: _label(u) for t, u in sources.items()}
+    assert labels["roster"] == "roster.parquet/"
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "4096")  # each part split between partitions
+    try:
+        raw = read_raw_tables(spark, sources)
+        assert raw["roster"].rdd.getNumPartitions() > 2
+        accepted, q, counts = validate_on_spark(spark, raw, as_of=AS_OF, buckets=3, labels=labels)
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+    pd.testing.assert_frame_equal(q, local.quarantine)
+    pd.testing.assert_frame_equal(counts, local.counts, check_dtype=False)
+    got = accepted["roster"].toPandas().sort_values(["file", "row"]).reset_index(drop=True)
+    want = local.roster.sort_values(["file", "row"]).reset_index(drop=True)
+    assert got[["file", "row", "id_number"]].values.tolist() == want[["file", "row", "id_number"]].values.tolist()
+
+
 def test_a_gb18030_file_is_read_by_spark_in_its_encoding(spark, folder, tmp_path):
     """A CSV that Excel on a Chinese Windows saved (GB18030) was read by Spark as UTF-8: its
     Chinese values (villages, names, statuses) became U+FFFD without an error when the headers

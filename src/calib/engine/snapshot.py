@@ -236,13 +236,13 @@ def _remote_heads(spark, uri: str) -> list[tuple[str, bytes]]:
 
 def _label(uri: str) -> str:
     """A source's label in the quarantine and counts: the catalog table, or the file's name; a
-    folder of CSV files on this machine ends in "/" (its rows then named by file, as the local
-    loader names a table's folder: :func:`calib.engine.validate.validate_on_spark`)."""
+    folder of files on this machine (CSV files, Parquet parts) ends in "/" (its rows then named
+    by file, as the local loader names a table's folder: :func:`calib.engine.validate.validate_on_spark`)."""
     if uri.startswith("catalog:"):
         return uri[len("catalog:"):]
     name = _uri_path(uri).rsplit("/", 1)[-1]
     local = uri.startswith("file:") and Path(_local_path(uri)).is_dir()
-    return name + "/" if local and _is_csv(uri) else name
+    return name + "/" if local else name
 
 
 def _local_path(uri: str) -> str:

@@ -56,10 +56,14 @@ def _with_rows(sdf, per_file: bool = False):
     """All columns as text plus ``_row`` (source order: header is row 1). ``per_file`` (a table
     given as a folder of files, Spark's part files among them): ``_file`` is each row's file
     name and ``_row`` its row in that file, as the local loader numbers a table's folder (a CSV
-    read with ``multiLine`` is never split, so a file's rows are one run of the source order)."""
+    read with ``multiLine`` is never split, so a file's rows are one run of the source order; a
+    Parquet file may be split, and its rows carry their index in the file)."""
     from pyspark.sql import functions as F
 
     cols = [F.col(f"`{c}`").cast("string").alias(c) for c in sdf.columns]
+    if per_file and _row_index(sdf):  # Parquet: each row's index in its file, whatever the split
+        return sdf.select(*cols, F.col("_metadata.file_name").alias("_file"),
+                          (F.col("_metadata.row_index") + 2).cast("long").alias("_row"))
     extra = [F.element_at(F.split(F.input_file_name(), "/"), -1).alias("_file")] if per_file else []
     # row number = rows of the partitions before + position inside the partition (the source's
     # order), computed in the JVM: monotonically_increasing_id is partition << 33 | position
@@ -79,6 +83,16 @@ def _with_rows(sdf, per_file: bool = False):
         first = F.create_map(*[F.lit(x) for f, r in firsts for x in (f, r)])[F.col("_file")] if firsts else F.lit(2)
         out = out.withColumn("_row", (F.col("_row") - first + 2).cast("long"))
     return out
+
+
+def _row_index(sdf) -> bool:
+    """Whether the files ``sdf`` reads give each row's index in its file (``_metadata.row_index``:
+    Parquet, whose files Spark splits between partitions by row groups)."""
+    try:
+        meta = sdf.select("_metadata").schema["_metadata"].dataType
+    except Exception:  # noqa: BLE001 (not read from files: no _metadata)
+        return False
+    return "row_index" in meta.fieldNames()
 
 
 def _loose_id(col):
