@@ -61,9 +61,13 @@ class Problems:
             return rows
         return np.char.add(np.char.add(rows, " of "), self._files[self._place[pos]].astype(str))
 
-    def places(self, mask: np.ndarray) -> np.ndarray | None:
-        """The file (and sheet) of the rows of ``mask``, or None when the table has one."""
-        return None if self._place is None else self._files[self._place[mask]]
+    def places(self, mask: np.ndarray) -> pd.Categorical | None:
+        """The file (and sheet) of the rows of ``mask``, or None when the table has one: a
+        categorical (a code a row; the names of the files holding such rows, in file order),
+        not a string a row (a roster of 3.3M rows from township files: 136 MiB as text)."""
+        if self._place is None:
+            return None
+        return pd.Categorical.from_codes(self._place[mask], self._files).remove_unused_categories()
 
     def add(self, mask: np.ndarray, column: str, reason: np.ndarray | str,
             value: pd.Series | None = None) -> None:
