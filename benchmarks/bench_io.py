@@ -1,13 +1,14 @@
 """Loader speed and memory against a plain Arrow read of the same files (issue 14 item 1).
 
 usage: python benchmarks/bench_io.py [--households 100000 1000000] [--data DIR] [--seed N] [--repeat 3]
-                                     [--memory both|warm|cold] [--prefault 3.0]
+                                     [--memory both|warm|cold] [--prefault 3.0] [--layout file|townships]
 
 For each size, generates a programme with ``calib.synth`` (``--data DIR`` keeps it in
 ``DIR/<households>`` for the next run), then in fresh subprocesses (so that peak RSS is per
 task) times (a) ``pyarrow.csv.read_csv`` of every CSV (all columns as text) and (b)
 ``calib.io.load_programme``, ``--repeat`` times each, alternated, and compares the fastest run
-of each, in two memory states:
+of each, in two memory states (``--layout townships``: the roster as a folder of one file per
+township, as a province sends it, made once beside the programme in ``<households>-townships``):
 
 * **cold**: each task as it comes, in a fresh process;
 * **warm**: each task's process first writes and frees a buffer (``--prefault``, three times
@@ -59,7 +60,7 @@ from pathlib import Path
 import pyarrow as pa, pyarrow.csv as pc
 t0, c0, u0 = time.perf_counter(), time.process_time(), os.times()
 nbytes = rows = 0
-for f in sorted(Path(sys.argv[1]).glob("*.csv")):
+for f in sorted([*Path(sys.argv[1]).glob("*.csv"), *Path(sys.argv[1]).glob("人员信息采集表/*.csv")]):
     names = f.open(encoding="utf-8-sig").readline().rstrip("\\n").split(",")
     t = pc.read_csv(f, convert_options=pc.ConvertOptions(column_types={n: pa.string() for n in names}))
     nbytes += t.nbytes; rows += t.num_rows
@@ -110,6 +111,41 @@ def _programme(folder: Path, households: int, seed: int) -> Path:
     return folder
 
 
+#: The roster as a folder of its townships' files, as a province sends it.
+ROSTER_FOLDER = "人员信息采集表"
+
+
+def _by_townships(folder: Path) -> Path:
+    """The programme of ``folder`` with its roster as one CSV per township (the header repeated,
+    rows in file order; a total row in a file of its own), in ``<folder>-townships`` beside it
+    (the other tables linked); made once."""
+    out = folder.with_name(folder.name + "-townships")
+    roster = out / ROSTER_FOLDER
+    if roster.is_dir():
+        return out
+    tmp = out.with_name(out.name + ".tmp")
+    (tmp / ROSTER_FOLDER).mkdir(parents=True, exist_ok=True)
+    for f in folder.glob("*.csv"):
+        if f.name != "roster.csv":
+            (tmp / f.name).unlink(missing_ok=True)
+            (tmp / f.name).symlink_to(f.resolve())
+    files: dict[bytes, object] = {}
+    try:
+        with open(folder / "roster.csv", "rb") as fh:
+            header = fh.readline()
+            for line in fh:  # the township is the first field (unquoted in the generated files)
+                town = line.split(b",", 1)[0]
+                if town not in files:
+                    files[town] = open(tmp / ROSTER_FOLDER / f"{town.decode()}.csv", "wb")
+                    files[town].write(header)
+                files[town].write(line)
+    finally:
+        for h in files.values():
+            h.close()
+    tmp.rename(out)
+    return out
+
+
 def _report(state: str, reads: list[dict], loads: list[dict], plain: int, with_kernels: int) -> tuple[dict, dict]:
     """Print one memory state's fastest read and load and their ratios; return them."""
     read, load = (min(runs, key=lambda r: r["wall"]) for runs in (reads, loads))
@@ -143,6 +179,9 @@ def main() -> None:
                     help="runs of the read and of the load per size and state (the fastest of each is compared)")
     ap.add_argument("--memory", choices=("both", "warm", "cold"), default="both",
                     help="memory states measured (see the module's docstring); the goals are judged warm")
+    ap.add_argument("--layout", choices=("file", "townships"), default="file",
+                    help="the roster as one file, or as a folder of one file per township "
+                         f"({ROSTER_FOLDER}/<township>.csv, as a province sends it)")
     ap.add_argument("--prefault", type=float, default=3.0,
                     help="warm state: bytes written and freed before a task, as a multiple of the input bytes")
     a = ap.parse_args()
@@ -160,7 +199,9 @@ def main() -> None:
         for n in a.households:
             folder = _programme(root / str(n), n, a.seed)
             folder.mkdir(parents=True, exist_ok=True)
-            size = sum(f.stat().st_size for f in folder.glob("*.csv"))
+            if a.layout == "townships":
+                folder = _by_townships(folder)
+            size = sum(f.stat().st_size for f in [*folder.glob("*.csv"), *folder.glob(f"{ROSTER_FOLDER}/*.csv")])
             prefault = {"cold": "0", "warm": str(int(a.prefault * size))}
             before = os.getloadavg()[0]
             runs = {s: ([], []) for s in states}
