@@ -209,16 +209,17 @@ def test_a_gb18030_file_elsewhere_than_this_machine_is_read_in_its_encoding(spar
     assert S._charset(sources["roster"], None, spark) == "GB18030"
     assert S._charset(sources["reviewers"], None, spark) == "GB18030"
     assert S._charset(sources["reviews"], None, spark) == "UTF-8"
-    raw = S.read_raw_tables(spark, sources)
-    local_raw = S.read_raw_tables(spark, {t: "file://" + u for t, u in sources.items()})
-    labels = {t: f"{t}.csv" for t in raw}
-    accepted, q, counts = validate_on_spark(spark, raw, as_of=AS_OF, buckets=2, labels=labels)
-    want, want_q, want_counts = validate_on_spark(spark, local_raw, as_of=AS_OF, buckets=2, labels=labels)
-    pd.testing.assert_frame_equal(q, want_q)
-    pd.testing.assert_frame_equal(counts, want_counts)
+    labels = {t: S._label(u, spark) for t, u in sources.items()}
+    assert labels["roster"] == "roster.csv/" and labels["reviews"] == "reviews.csv"  # a folder: rows named by file
+    accepted, q, counts = validate_on_spark(spark, S.read_raw_tables(spark, sources), as_of=AS_OF, buckets=2,
+                                            labels=labels)
+    local = load_programme(d, as_of=AS_OF)
+    assert set(local.quarantine.loc[local.quarantine["table"] == "roster", "file"]) >= {"roster.csv/part-00001.csv"}
+    pd.testing.assert_frame_equal(q, local.quarantine)
+    pd.testing.assert_frame_equal(counts, local.counts, check_dtype=False)
     got = accepted["roster"].toPandas()
     assert not got["name"].str.contains("\ufffd").any() and not got["village"].str.contains("\ufffd").any()
-    assert sorted(got["name"]) == sorted(want["roster"].toPandas()["name"])
+    assert sorted(got["name"]) == sorted(local.roster["name"])
     (d / "roster.csv" / "part-00001.csv").write_text((d / "roster.csv" / "part-00001.csv").read_bytes()
                                                      .decode("gb18030"), encoding="utf-8")
     with pytest.raises(CalibInputError, match=r"roster.csv: its files are in different encodings "

@@ -216,9 +216,7 @@ def _remote_heads(spark, uri: str) -> list[tuple[str, bytes]]:
                 .select("path", F.substring("content", 1, HEAD_BYTES).alias("head"))
                 .orderBy("path").limit(HEAD_FILES).collect())
         return [(_uri_path(r["path"]).rsplit("/", 1)[-1], bytes(r["head"])) for r in rows]
-    jvm = spark._jvm
-    path = jvm.org.apache.hadoop.fs.Path(uri)
-    fs = path.getFileSystem(spark._jsc.hadoopConfiguration())
+    fs, path = _hadoop(spark, uri)
     if fs.getFileStatus(path).isDirectory():
         files = sorted((st.getPath() for st in fs.listStatus(path)
                         if st.isFile() and not _hidden(st.getPath().getName())), key=lambda p: p.getName())
@@ -234,15 +232,32 @@ def _remote_heads(spark, uri: str) -> list[tuple[str, bytes]]:
     return out
 
 
-def _label(uri: str) -> str:
+def _hadoop(spark, uri: str):
+    """``(org.apache.hadoop.fs.FileSystem, Path)`` of a URI through a classic session's JVM: the
+    file system Spark reads it with (a path without a scheme is on the cluster's default one)."""
+    path = spark._jvm.org.apache.hadoop.fs.Path(uri)
+    return path.getFileSystem(spark._jsc.hadoopConfiguration()), path
+
+
+def _label(uri: str, spark=None) -> str:
     """A source's label in the quarantine and counts: the catalog table, or the file's name; a
-    folder of files on this machine (CSV files, Parquet parts) ends in "/" (its rows then named
-    by file, as the local loader names a table's folder: :func:`calib.engine.validate.validate_on_spark`)."""
+    folder of files (CSV files, Parquet parts) ends in "/" (its rows then named by file, as the
+    local loader names a table's folder: :func:`calib.engine.validate.validate_on_spark`). A
+    folder elsewhere than on this machine (HDFS, an object store) is told as one through
+    ``spark``'s file system (a classic session: the run's driver)."""
+    from calib.engine.spark import is_remote
+
     if uri.startswith("catalog:"):
         return uri[len("catalog:"):]
     name = _uri_path(uri).rsplit("/", 1)[-1]
-    local = uri.startswith("file:") and Path(_local_path(uri)).is_dir()
-    return name + "/" if local else name
+    if uri.startswith("file:"):
+        folder = Path(_local_path(uri)).is_dir()
+    elif spark is not None and not is_remote(spark):
+        fs, path = _hadoop(spark, uri)
+        folder = bool(fs.getFileStatus(path).isDirectory())
+    else:
+        folder = False
+    return name + "/" if folder else name
 
 
 def _local_path(uri: str) -> str:
@@ -457,7 +472,7 @@ def write_snapshot_on_spark(spark, sources: Mapping[str, str], folder: str | Pat
     def where(t: str) -> str:
         return f"{base}/tables/{t}.parquet" if base else file_uri(folder / "tables" / f"{t}.parquet")
 
-    labels = {t: _label(u) for t, u in sources.items()}
+    labels = {t: _label(u, spark) for t, u in sources.items()}
     raw = read_raw_tables(spark, sources, encoding)
     digests = input_digests(spark, sources)
     buckets = buckets or validation_buckets(spark, raw)
