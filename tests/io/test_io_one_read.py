@@ -88,22 +88,29 @@ def test_block_reader_gives_up_on_bad_rows_in_a_file_with_quotes(broken, tmp_pat
         list(R.csv_blocks(p))
 
 
-def test_roster_with_bad_rows_validated_by_blocks_as_when_read_whole(broken, monkeypatch):
+def _by_blocks_as_whole(folder, monkeypatch):
+    """The programme of ``folder`` loaded with its roster by small blocks (the block reader
+    required to take it), then read whole: the quarantine, counts and tables must be the same.
+    Returns the load by blocks."""
     monkeypatch.setattr(R, "_BLOCK_BYTES", 3000)
     monkeypatch.setattr(L, "BLOCK_ROWS", 5)
     taken = []
     real = L._parse_by_blocks
     monkeypatch.setattr(L, "_parse_by_blocks", lambda *a: taken.append(r := real(*a)) or r)
-    by_blocks = load_programme(broken, as_of=AS_OF)
+    by_blocks = load_programme(folder, as_of=AS_OF)
     assert taken and taken[0] is not None
     monkeypatch.setattr(L, "BLOCK_TABLES", ())
-    whole = load_programme(broken, as_of=AS_OF)
-    q = by_blocks.quarantine
-    assert set(q.loc[(q["table"] == "roster") & q["reason"].str.startswith("row has"), "row"]) >= {4, 10}
-    pd.testing.assert_frame_equal(q, whole.quarantine)
+    whole = load_programme(folder, as_of=AS_OF)
+    pd.testing.assert_frame_equal(by_blocks.quarantine, whole.quarantine)
     pd.testing.assert_frame_equal(by_blocks.counts, whole.counts)
     for t in whole.counts["table"]:
         pd.testing.assert_frame_equal(by_blocks.table(t), whole.table(t))
+    return by_blocks
+
+
+def test_roster_with_bad_rows_validated_by_blocks_as_when_read_whole(broken, monkeypatch):
+    q = _by_blocks_as_whole(broken, monkeypatch).quarantine
+    assert set(q.loc[(q["table"] == "roster") & q["reason"].str.startswith("row has"), "row"]) >= {4, 10}
 
 
 def test_a_roster_folder_is_validated_file_by_file_as_when_read_whole(broken, tmp_path, monkeypatch):
@@ -129,20 +136,8 @@ def test_a_roster_folder_is_validated_file_by_file_as_when_read_whole(broken, tm
     with pd.ExcelWriter(d / "4-南村.xlsx") as xw:
         sheet.iloc[: len(sheet) // 2].to_excel(xw, sheet_name="一组", index=False)
         sheet.iloc[len(sheet) // 2:].to_excel(xw, sheet_name="二组", index=False)
-    monkeypatch.setattr(R, "_BLOCK_BYTES", 3000)
-    monkeypatch.setattr(L, "BLOCK_ROWS", 5)
-    taken = []
-    real = L._parse_by_blocks
-    monkeypatch.setattr(L, "_parse_by_blocks", lambda *a: taken.append(r := real(*a)) or r)
-    by_files = load_programme(tmp_path, as_of=AS_OF)
-    assert taken and taken[0] is not None
-    monkeypatch.setattr(L, "BLOCK_TABLES", ())
-    whole = load_programme(tmp_path, as_of=AS_OF)
+    by_files = _by_blocks_as_whole(tmp_path, monkeypatch)
     q = by_files.quarantine
     roster = q[q["table"] == "roster"]
     assert set(roster.loc[roster["reason"].str.startswith("row has"), "file"]) == {"人员信息采集表/1-东村.csv"}
     assert {"人员信息采集表/2-西村.csv", "人员信息采集表/4-南村.xlsx [二组]"} <= set(by_files.roster["file"])
-    pd.testing.assert_frame_equal(q, whole.quarantine)
-    pd.testing.assert_frame_equal(by_files.counts, whole.counts)
-    for t in whole.counts["table"]:
-        pd.testing.assert_frame_equal(by_files.table(t), whole.table(t))
