@@ -52,10 +52,12 @@ def test_bad_files(tmp_path):
 
 @pytest.mark.parametrize("text, where", [("sheet:\n  roster: !填表说明\n", "line 2"),
                                          ("sheet: [东村, !填表说明]\n", "line 1"),
-                                         ("sheet: !Sheet1\n", "line 1")])
+                                         ("sheet: !Sheet1\n", "line 1"),
+                                         ("sheet:\n  roster: ! 填表说明\n", "line 2")])
 def test_a_sheet_exclusion_left_unquoted_says_to_quote_it(tmp_path, text, where):
     """``sheet: !填表说明`` (every sheet but the notes) unquoted is a YAML type tag: the parser
-    said "while scanning a tag ... in <unicode string>", which a clerk cannot act on."""
+    said "while scanning a tag ... in <unicode string>", which a clerk cannot act on; with a
+    space (``! 填表说明``) YAML read it as ``填表说明``, the one sheet not wanted, without a word."""
     f = tmp_path / "p.yaml"
     f.write_text(text, encoding="utf-8")
     with pytest.raises(CalibParamsError, match=f"p.yaml: not valid YAML \\({where}, column \\d+: a value that "

@@ -41,7 +41,19 @@ _NoDatesLoader.yaml_implicit_resolvers = {
 }
 
 
+#: What a value that begins with ``!`` needs in a parameter file (YAML reads ``!`` as a tag).
+_QUOTE_BANG = "a value that begins with ! must be in quotes, e.g. \"!填表说明\" (unquoted, YAML reads ! as a type tag)"
+
+
 def _yaml_load(text: str) -> Any:
+    """The YAML document ``text``. A local tag (``! 填表说明``, ``!Sheet1``) is an error: in a
+    parameter file it is a value that begins with ``!`` left unquoted, which YAML would read
+    as another value (``! 填表说明`` as ``填表说明``: the sheet named instead of every sheet but
+    it) or refuse; YAML's own tags (``!!str``) are read as YAML reads them."""
+    if "!" in text:
+        for tok in yaml.scan(text, Loader=_NoDatesLoader):
+            if isinstance(tok, yaml.TagToken) and tok.value[0] != "!!" and not str(tok.value[1]).startswith("tag:"):
+                raise yaml.MarkedYAMLError(problem=_QUOTE_BANG, problem_mark=tok.start_mark)
     return yaml.load(text, Loader=_NoDatesLoader)  # noqa: S506 - a SafeLoader subclass
 
 
@@ -53,9 +65,8 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
     problem = str(getattr(exc, "problem", "") or "").strip() or str(exc).splitlines()[0]
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     context = str(getattr(exc, "context", "") or "")
-    if "scanning a tag" in context or "constructor for the tag '!" in problem:
-        problem = ("a value that begins with ! must be in quotes, e.g. \"!填表说明\" (unquoted, YAML reads "
-                   "! as a type tag)")
+    if "scanning a tag" in context:
+        problem = _QUOTE_BANG
     return f"line {mark.line + 1}, column {mark.column + 1}: {problem}" if mark is not None else problem
 
 
