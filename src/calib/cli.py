@@ -65,6 +65,34 @@ def _columns(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
 
 
+#: Quarantine reasons ``calib validate`` prints; the others are counted in one line.
+SHOWN_REASONS = 40
+
+
+def _print_reasons(q, counts, out) -> None:
+    """The quarantine's reasons by table, each once (a repeat's first row left out:
+    :func:`calib.io.quality.reason_kind`), the most frequent first, with the first place it
+    was found: a province's thousands of repeated households are one line, not one line per
+    first row."""
+    from calib.io.quality import reason_kind
+
+    q = q.assign(kind=reason_kind(q["reason"]))
+    g = q.groupby(["table", "kind"], sort=False)
+    s = g.agg(problems=("row", "size"), file=("file", "first"), row=("row", "first")).reset_index()
+    s["rows"] = q.drop_duplicates(["table", "kind", "file", "row"]).groupby(["table", "kind"], sort=False).size().to_numpy()
+    s = s.sort_values(["table", "problems"], ascending=[True, False], kind="stable")
+    label = dict(zip(counts["table"], counts["file"]))  # a table of one file: its rows need no file name
+    print(f"quarantine reasons ({len(q):,} problems in {len(q.drop_duplicates(['table', 'file', 'row'])):,} rows):")
+    for r in s.head(SHOWN_REASONS).itertuples():
+        n = f"{r.problems:,}" if r.rows == r.problems else f"{r.problems:,} in {r.rows:,} rows"
+        at = f"row {r.row}" + (f" of {r.file}" if r.file != label.get(r.table) else "")
+        print(f"  {r.table}: {r.kind} ({n}; first {at})")
+    if len(s) > SHOWN_REASONS:
+        rest = s.iloc[SHOWN_REASONS:]
+        where = "see quarantine.csv" if out else "--out DIR writes them all to quarantine.csv"
+        print(f"  ... {len(rest):,} more reason{'s' * (len(rest) > 1)} ({int(rest['problems'].sum()):,} problems): {where}")
+
+
 def _cmd_validate(a: argparse.Namespace) -> int:
     from calib.io import load_programme
     from calib.report.excel import write_csv
@@ -95,9 +123,7 @@ def _cmd_validate(a: argparse.Namespace) -> int:
               f"accepted {r.rows_accepted:>8,}  quarantined {r.rows_quarantined:>6,}{extra}")
     q = prog.quarantine
     if len(q):
-        print("quarantine reasons:")
-        for (table, reason), n in q.groupby(["table", "reason"]).size().items():
-            print(f"  {table}: {reason} ({n})")
+        _print_reasons(q, c, a.out)
     if a.out:
         out = Path(a.out)
         out.mkdir(parents=True, exist_ok=True)

@@ -58,3 +58,33 @@ def test_synth_prices_the_loans_with_a_parameter_files_schedule(tmp_path, capsys
         assert main(["synth", "--out", str(tmp_path / "x"), "--schedule", str(tmp_path / name)]) != 0
         err = capsys.readouterr().err
         assert said in err and str(tmp_path) not in err and "Traceback" not in err, err
+
+
+def test_validate_counts_each_reason_once_and_says_where_it_was_first_found(tmp_path, capsys, monkeypatch):
+    """A province's repeated reviews (each "first at row N" with its own N) were printed one
+    line per first row: thousands of lines. Each reason is now one line, with its count and
+    the first place it was found (a folder's file named); past SHOWN_REASONS lines, one line
+    counts the rest and says where they all are."""
+    import pandas as pd
+
+    import calib.cli as cli
+    from calib import synth
+
+    synth.write(synth.generate(seed=5, villages=2, households_per_village=10, dirty=False), tmp_path)
+    rv = pd.read_csv(tmp_path / "reviews.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    pd.concat([rv, rv.iloc[:30]]).to_csv(tmp_path / "reviews.csv", index=False)  # 30 repeats
+    assert main(["validate", str(tmp_path), "--as-of", "2026-06-30"]) == 0
+    out = capsys.readouterr().out
+    lines = [ln for ln in out.splitlines() if "reviewed this household twice" in ln]
+    assert lines == [f"  reviews: the same reviewer reviewed this household twice (first at an earlier row) "
+                     f"(30; first row {len(rv) + 2})"]
+    assert "quarantine reasons (30 problems in 30 rows):" in out
+    monkeypatch.setattr(cli, "SHOWN_REASONS", 0)
+    assert main(["validate", str(tmp_path), "--as-of", "2026-06-30"]) == 0
+    assert "  ... 1 more reason (30 problems): --out DIR writes them all to quarantine.csv" in capsys.readouterr().out
+    monkeypatch.setattr(cli, "SHOWN_REASONS", 40)
+    (tmp_path / "reviews.csv").rename(tmp_path / "part-00000.csv")  # the table as a folder: the file named
+    (tmp_path / "reviews.csv").mkdir()
+    (tmp_path / "part-00000.csv").rename(tmp_path / "reviews.csv" / "part-00000.csv")
+    assert main(["validate", str(tmp_path), "--as-of", "2026-06-30"]) == 0
+    assert f"(30; first row {len(rv) + 2} of reviews.csv/part-00000.csv)" in capsys.readouterr().out
