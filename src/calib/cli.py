@@ -94,6 +94,7 @@ def _print_reasons(q, counts, out) -> None:
 
 
 def _cmd_validate(a: argparse.Namespace) -> int:
+    from calib._progress import load_progress
     from calib.io import load_programme
     from calib.report.excel import write_csv
 
@@ -106,7 +107,8 @@ def _cmd_validate(a: argparse.Namespace) -> int:
     is_url = "://" in str(a.path)
     if not is_url and (tables or a.schema):
         raise CalibError("--schema and --table apply to a database URL, not to a folder")
-    prog = load_programme(a.path, as_of=a.as_of, tables=tables or None, schema=a.schema)
+    with load_progress():  # a bar on a terminal; a line a table on standard error elsewhere
+        prog = load_programme(a.path, as_of=a.as_of, tables=tables or None, schema=a.schema)
     c = prog.counts
     width = max(len(t) for t in c["table"])
     if is_url:

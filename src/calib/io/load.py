@@ -1,8 +1,10 @@
 """Loading a programme: from files (or already-read tables) to a validated :class:`Programme`."""
 from __future__ import annotations
 
+import logging
 import os
 import re
+import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -28,6 +30,9 @@ from calib.io.specs import (DIGIT_COLUMNS, FORM_HEADERS, KEY_COLUMNS, KNOWN_HEAD
 from calib.programme import REQUIRED_TABLES, TABLES, Programme
 
 __all__ = ["load_programme", "validate_tables", "latest_model_run", "write_programme"]
+
+#: Each table as it starts and ends, at INFO (shown by :func:`calib._progress.load_progress`).
+_log = logging.getLogger("calib.io")
 
 
 def _missing_column(df: pd.DataFrame, table: str, label: str, col) -> CalibInputError:
@@ -621,10 +626,15 @@ def validate_tables(raw: Mapping[str, object], *, as_of: str | pd.Timestamp | No
     with small(is_small() or _small_input(raw)), small_pages():
         for i, table in enumerate(present):
             nxt = present[i + 1] if i + 1 < len(present) else None
+            step = {"step": i + 1, "steps": len(present), "table": table}
+            _log.info("%s: validating", table, extra={**step, "done": False})
+            t0 = time.perf_counter()
             q, count = _validate_one(table, raw, source.get(table, table), tables, as_of_ts, kept, on_table,
                                      view=ahead.pop(table, None), parsed_hook=start(nxt))
             quarantine.append(q)
             counts.append(count)
+            _log.info("%s: %s rows read, %s quarantined (%.1f s)", table, f"{count['rows_read']:,}",
+                      f"{count['rows_quarantined']:,}", time.perf_counter() - t0, extra={**step, "done": True})
     del tables
     return Programme(**{t: kept[t] for t in TABLES}, quarantine=finish_quarantine(quarantine),
                      counts=pd.DataFrame(counts), as_of=as_of_ts)
