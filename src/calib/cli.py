@@ -39,13 +39,15 @@ def _schedule_of(path: str | None) -> dict | None:
 
 def _cmd_synth(a: argparse.Namespace) -> int:
     from calib import synth
+    from calib._progress import load_progress
 
     schedule = _schedule_of(a.schedule)
     if a.fast or a.households:
         villages = max(2, round(a.households / a.households_per_village)) if a.households else a.villages
-        p = synth.write_fast(a.out, fmt=a.format, seed=a.seed, villages=villages,
-                             households_per_village=a.households_per_village, as_of=a.as_of,
-                             schedule=schedule)
+        with load_progress():  # a bar on a terminal; a line a chunk of villages on standard error elsewhere
+            p = synth.write_fast(a.out, fmt=a.format, seed=a.seed, villages=villages,
+                                 households_per_village=a.households_per_village, as_of=a.as_of,
+                                 schedule=schedule)
         print(f"wrote {a.out}: {p['villages']} villages, {p['households']} households "
               f"(vectorised generator, {a.format}, seed {a.seed})")
         return 0

@@ -21,7 +21,7 @@ def test_the_loader_reports_each_table_with_its_counts(caplog):
     with caplog.at_level(logging.INFO, logger=LOGGER):
         prog = load_programme(SAMPLE, as_of=AS_OF)
     done = [r for r in caplog.records if r.name == LOGGER and getattr(r, "done", False)]
-    assert [r.table for r in done] == prog.counts["table"].tolist()
+    assert [r.label for r in done] == prog.counts["table"].tolist()
     assert [r.step for r in done] == list(range(1, len(done) + 1)) and {r.steps for r in done} == {len(done)}
     c = prog.counts.set_index("table")
     assert done[0].getMessage().startswith(f"roster: {c.at['roster', 'rows_read']:,} rows read, "
@@ -62,3 +62,15 @@ def test_calib_validate_draws_a_bar_on_a_terminal_and_lines_elsewhere():
     text = shown.decode("utf-8", "replace")
     assert "校验 roster" in text and "张表" in text
     assert "rows read" not in text  # the bar, not the lines
+
+
+def test_a_province_generated_chunk_by_chunk_tells_each_chunk(tmp_path):
+    """`calib synth --fast` of a province takes minutes: each chunk of villages is told."""
+    from calib.synth import write_fast
+
+    lines: list[str] = []
+    with open(tmp_path / "err.log", "w") as stream:
+        with load_progress(log=lines.append, stream=stream):
+            p = write_fast(tmp_path / "prov", villages=10, households_per_village=6, chunk_villages=4, seed=2)
+    assert [ln.split(":")[0] for ln in lines] == ["villages 1-4 of 10", "villages 5-8 of 10", "villages 9-10 of 10"]
+    assert sum(int(ln.split(": ")[1].split(" ")[0].replace(",", "")) for ln in lines) == p["households"]

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import union_categoricals
 
+from calib._progress import step_extra
 from calib.errors import CalibInputError
 from calib.io.checks import (RULE_COLUMNS, WHOLE_ROW, Problems, check_table, clean_keys,
                               finish_quarantine, finish_table, places_ahead, range_flags, rule_keys,
@@ -626,15 +627,15 @@ def validate_tables(raw: Mapping[str, object], *, as_of: str | pd.Timestamp | No
     with small(is_small() or _small_input(raw)), small_pages():
         for i, table in enumerate(present):
             nxt = present[i + 1] if i + 1 < len(present) else None
-            step = {"step": i + 1, "steps": len(present), "table": table}
-            _log.info("%s: validating", table, extra={**step, "done": False})
+            _log.info("%s: validating", table, extra=step_extra(i + 1, len(present), table, done=False))
             t0 = time.perf_counter()
             q, count = _validate_one(table, raw, source.get(table, table), tables, as_of_ts, kept, on_table,
                                      view=ahead.pop(table, None), parsed_hook=start(nxt))
             quarantine.append(q)
             counts.append(count)
             _log.info("%s: %s rows read, %s quarantined (%.1f s)", table, f"{count['rows_read']:,}",
-                      f"{count['rows_quarantined']:,}", time.perf_counter() - t0, extra={**step, "done": True})
+                      f"{count['rows_quarantined']:,}", time.perf_counter() - t0,
+                      extra=step_extra(i + 1, len(present), table, done=True))
     del tables
     return Programme(**{t: kept[t] for t in TABLES}, quarantine=finish_quarantine(quarantine),
                      counts=pd.DataFrame(counts), as_of=as_of_ts)

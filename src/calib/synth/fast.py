@@ -16,6 +16,8 @@ of a household are never dropped for recusal (the reviewer's own household is in
 """
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,9 +27,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from calib._progress import step_extra
 from calib.synth._names import ETHNIC, GIVEN, SURNAMES, village_names, township_names
 from calib.synth.generate import LGD, SAMPLE_AS_OF, TRUE_COEF, SynthResult
 from calib.synth.tables import booked_rates, recused, round_to
+
+#: Each chunk of villages as it is generated and written (shown by :func:`calib._progress.load_progress`).
+_log = logging.getLogger("calib.synth")
 
 __all__ = ["generate_fast", "write_fast", "province_chunks"]
 
@@ -542,17 +548,26 @@ def write_fast(out: str | Path, *, fmt: str = "parquet", seed: int = 1, villages
         w.write_table(t.cast(w.schema) if fmt == "parquet" else t)
 
     stats: dict = {}
+    size = chunk_villages + chunk_villages % 2  # as province_chunks makes it
+    starts = list(range(0, villages, size))
+    chunks = iter(province_chunks(seed=seed, villages=villages, households_per_village=households_per_village,
+                                  townships=townships, as_of=as_of, points_effect=points_effect,
+                                  chunk_villages=chunk_villages, drift=drift, schedule=schedule))
     try:
-        for tables, tr in province_chunks(seed=seed, villages=villages,
-                                          households_per_village=households_per_village,
-                                          townships=townships, as_of=as_of,
-                                          points_effect=points_effect,
-                                          chunk_villages=chunk_villages, drift=drift, schedule=schedule):
+        for c, v0 in enumerate(starts):  # a chunk of villages at a time, each told (calib._progress)
+            label = f"villages {v0 + 1:,}-{min(v0 + size, villages):,} of {villages:,}"
+            _log.info("%s: generating", label, extra=step_extra(c + 1, len(starts), label, done=False,
+                                                                 title="生成", unit="块"))
+            t0 = time.perf_counter()
+            tables, tr = next(chunks)
             for k, t in tables.items():
                 put(out / f"{k}.{fmt}", t)
             for k in ("households", "reviewers"):
                 put(out / "truth" / f"{k}.{fmt}", tr[k])
             stats = _add(stats, tr["stats"])
+            _log.info("%s: %s households written (%.1f s)", label, f"{tr['stats']['households']:,}",
+                      time.perf_counter() - t0, extra=step_extra(c + 1, len(starts), label, done=True,
+                                                                  title="生成", unit="块"))
     finally:
         for w in writers.values():
             w.close()
