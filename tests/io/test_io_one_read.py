@@ -91,7 +91,7 @@ def test_block_reader_gives_up_on_bad_rows_in_a_file_with_quotes(broken, tmp_pat
 def _by_blocks_as_whole(folder, monkeypatch):
     """The programme of ``folder`` loaded with its roster by small blocks (the block reader
     required to take it), then read whole: the quarantine, counts and tables must be the same.
-    Returns the load by blocks."""
+    Returns the load by blocks and what the block reader gave for each table it was asked for."""
     monkeypatch.setattr(R, "_BLOCK_BYTES", 3000)
     monkeypatch.setattr(L, "BLOCK_ROWS", 5)
     taken = []
@@ -100,16 +100,17 @@ def _by_blocks_as_whole(folder, monkeypatch):
     by_blocks = load_programme(folder, as_of=AS_OF)
     assert taken and taken[0] is not None
     monkeypatch.setattr(L, "BLOCK_TABLES", ())
+    monkeypatch.setattr(L, "BLOCK_FOLDERS", False)
     whole = load_programme(folder, as_of=AS_OF)
     pd.testing.assert_frame_equal(by_blocks.quarantine, whole.quarantine)
     pd.testing.assert_frame_equal(by_blocks.counts, whole.counts)
     for t in whole.counts["table"]:
         pd.testing.assert_frame_equal(by_blocks.table(t), whole.table(t))
-    return by_blocks
+    return by_blocks, taken
 
 
 def test_roster_with_bad_rows_validated_by_blocks_as_when_read_whole(broken, monkeypatch):
-    q = _by_blocks_as_whole(broken, monkeypatch).quarantine
+    q = _by_blocks_as_whole(broken, monkeypatch)[0].quarantine
     assert set(q.loc[(q["table"] == "roster") & q["reason"].str.startswith("row has"), "row"]) >= {4, 10}
 
 
@@ -119,8 +120,12 @@ def test_a_roster_folder_is_validated_file_by_file_as_when_read_whole(broken, tm
     gives what the whole read gives: quarantine (each row told by its file and its row there),
     counts and accepted rows."""
     for f in broken.iterdir():
-        if f.is_file() and f.name != "roster.csv":
+        if f.is_file() and f.name not in ("roster.csv", "reviews.csv"):
             (tmp_path / f.name).write_bytes(f.read_bytes())
+    rv_head, *rv = (broken / "reviews.csv").read_bytes().split(b"\r\n")  # the reviews as two villages' files
+    (tmp_path / "背靠背评议").mkdir()
+    (tmp_path / "背靠背评议" / "东村.csv").write_bytes(b"\r\n".join([rv_head, *rv[:40]]) + b"\r\n")
+    (tmp_path / "背靠背评议" / "西村.csv").write_bytes(b"\r\n".join([rv_head.removeprefix(b"\xef\xbb\xbf"), *rv[40:]]))
     raw = (broken / "roster.csv").read_bytes()
     bom = raw[:3] if raw.startswith(b"\xef\xbb\xbf") else b""
     header, *lines = raw[len(bom):].split(b"\n")
@@ -136,8 +141,10 @@ def test_a_roster_folder_is_validated_file_by_file_as_when_read_whole(broken, tm
     with pd.ExcelWriter(d / "4-南村.xlsx") as xw:
         sheet.iloc[: len(sheet) // 2].to_excel(xw, sheet_name="一组", index=False)
         sheet.iloc[len(sheet) // 2:].to_excel(xw, sheet_name="二组", index=False)
-    by_files = _by_blocks_as_whole(tmp_path, monkeypatch)
+    by_files, taken = _by_blocks_as_whole(tmp_path, monkeypatch)
     q = by_files.quarantine
     roster = q[q["table"] == "roster"]
     assert set(roster.loc[roster["reason"].str.startswith("row has"), "file"]) == {"人员信息采集表/1-东村.csv"}
     assert {"人员信息采集表/2-西村.csv", "人员信息采集表/4-南村.xlsx [二组]"} <= set(by_files.roster["file"])
+    assert set(by_files.reviews["file"]) == {"背靠背评议/东村.csv", "背靠背评议/西村.csv"}
+    assert len(taken) == 2 and all(t is not None for t in taken)  # the roster's folder and the reviews'

@@ -319,6 +319,10 @@ def _parse_whole(table: str, raw, label: str, as_of: pd.Timestamp, view: tuple |
 BLOCK_TABLES = ("roster",)
 #: Rows per block.
 BLOCK_ROWS = 1 << 20
+#: Every table given as a folder of files (the reviews as the villages' 背靠背评议/东村.csv, ...)
+#: is read file by file, its CSV files by blocks, whatever :data:`BLOCK_TABLES` says: its files'
+#: text is then never all in memory at once.
+BLOCK_FOLDERS = True
 
 
 def _block_parts(source: "_LazyFiles", table: str, label: str) -> list[tuple[Path, str | None]] | None:
@@ -427,7 +431,9 @@ OnTable = Callable[[str, pd.DataFrame], "pd.DataFrame | None"]
 
 
 def _by_blocks(table: str, source: Mapping[str, object]) -> bool:
-    return table in BLOCK_TABLES and isinstance(source, _LazyFiles)
+    if not isinstance(source, _LazyFiles):
+        return False
+    return table in BLOCK_TABLES or (BLOCK_FOLDERS and source.files[table].is_dir())
 
 
 def _view_of(source: Mapping[str, object], table: str, label: str):
