@@ -7,7 +7,7 @@ name ``title`` and its steps' unit ``unit``): the loader (:func:`calib.io.valida
 table at a time on ``calib.io``, the vectorised generator (:func:`calib.synth.write_fast`) a
 chunk of villages at a time on ``calib.synth``. A library logs and prints nothing: without a
 handler (a notebook, a script) the records go nowhere. The commands that run long work show
-them with :func:`load_progress`:
+them with :func:`show_progress`:
 
 * on a terminal (standard error a TTY): a tqdm bar of the steps, named by the one under way,
   cleared when the work ends;
@@ -23,11 +23,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["LOGGER", "LOGGERS", "load_progress", "on_terminal", "step_extra"]
+__all__ = ["LOGGER", "LOGGERS", "show_progress", "on_terminal", "step_extra"]
 
 #: The logger the loader reports its tables on.
 LOGGER = "calib.io"
-#: The loggers of long work that :func:`load_progress` shows.
+#: The loggers of long work that :func:`show_progress` shows.
 LOGGERS = (LOGGER, "calib.synth")
 
 
@@ -77,7 +77,7 @@ class _Bar(logging.Handler):
 
 
 class _Lines(logging.Handler):
-    """A plain line per validated table, given to ``log``."""
+    """A plain line per step done (a table validated, a chunk written), given to ``log``."""
 
     def __init__(self, log: Callable[[str], Any]):
         super().__init__(logging.INFO)
@@ -89,7 +89,7 @@ class _Lines(logging.Handler):
 
 
 @contextmanager
-def load_progress(log: Callable[[str], Any] | None = None, stream: Any = None) -> Iterator[None]:
+def show_progress(log: Callable[[str], Any] | None = None, stream: Any = None) -> Iterator[None]:
     """Show the progress of long work (:data:`LOGGERS`) while the block runs: a bar on
     ``stream`` (standard error) when it is a terminal, else each step done as a line to ``log``
     (a line to ``stream`` when ``log`` is None)."""

@@ -39,12 +39,12 @@ def _schedule_of(path: str | None) -> dict | None:
 
 def _cmd_synth(a: argparse.Namespace) -> int:
     from calib import synth
-    from calib._progress import load_progress
+    from calib._progress import show_progress
 
     schedule = _schedule_of(a.schedule)
     if a.fast or a.households:
         villages = max(2, round(a.households / a.households_per_village)) if a.households else a.villages
-        with load_progress():  # a bar on a terminal; a line a chunk of villages on standard error elsewhere
+        with show_progress():  # a bar on a terminal; a line a chunk of villages on standard error elsewhere
             p = synth.write_fast(a.out, fmt=a.format, seed=a.seed, villages=villages,
                                  households_per_village=a.households_per_village, as_of=a.as_of,
                                  schedule=schedule)
@@ -96,7 +96,7 @@ def _print_reasons(q, counts, out) -> None:
 
 
 def _cmd_validate(a: argparse.Namespace) -> int:
-    from calib._progress import load_progress
+    from calib._progress import show_progress
     from calib.io import load_programme
     from calib.report.excel import write_csv
 
@@ -109,7 +109,7 @@ def _cmd_validate(a: argparse.Namespace) -> int:
     is_url = "://" in str(a.path)
     if not is_url and (tables or a.schema):
         raise CalibError("--schema and --table apply to a database URL, not to a folder")
-    with load_progress():  # a bar on a terminal; a line a table on standard error elsewhere
+    with show_progress():  # a bar on a terminal; a line a table on standard error elsewhere
         prog = load_programme(a.path, as_of=a.as_of, tables=tables or None, schema=a.schema)
     c = prog.counts
     width = max(len(t) for t in c["table"])

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import termios
 
-from calib._progress import LOGGER, load_progress
+from calib._progress import LOGGER, show_progress
 from calib.io import load_programme
 
 from _support import AS_OF, ROOT, SAMPLE
@@ -31,7 +31,7 @@ def test_the_loader_reports_each_table_with_its_counts(caplog):
 def test_without_a_terminal_a_line_a_table_and_nothing_once_done(tmp_path):
     lines: list[str] = []
     with open(tmp_path / "err.log", "w") as stream:  # a log file: no terminal
-        with load_progress(log=lines.append, stream=stream):
+        with show_progress(log=lines.append, stream=stream):
             load_programme(SAMPLE, as_of=AS_OF)
     assert len(lines) == 8 and lines[0].startswith("roster: ") and "quarantined" in lines[0]
     load_programme(SAMPLE, as_of=AS_OF)  # the handler is gone: a library prints nothing
@@ -70,7 +70,7 @@ def test_a_province_generated_chunk_by_chunk_tells_each_chunk(tmp_path):
 
     lines: list[str] = []
     with open(tmp_path / "err.log", "w") as stream:
-        with load_progress(log=lines.append, stream=stream):
+        with show_progress(log=lines.append, stream=stream):
             p = write_fast(tmp_path / "prov", villages=10, households_per_village=6, chunk_villages=4, seed=2)
     assert [ln.split(":")[0] for ln in lines] == ["villages 1-4 of 10", "villages 5-8 of 10", "villages 9-10 of 10"]
     assert sum(int(ln.split(": ")[1].split(" ")[0].replace(",", "")) for ln in lines) == p["households"]

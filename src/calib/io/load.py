@@ -32,7 +32,7 @@ from calib.programme import REQUIRED_TABLES, TABLES, Programme
 
 __all__ = ["load_programme", "validate_tables", "latest_model_run", "write_programme"]
 
-#: Each table as it starts and ends, at INFO (shown by :func:`calib._progress.load_progress`).
+#: Each table as it starts and ends, at INFO (shown by :func:`calib._progress.show_progress`).
 _log = logging.getLogger("calib.io")
 
 

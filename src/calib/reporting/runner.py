@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from calib._progress import load_progress
+from calib._progress import show_progress
 from calib.errors import CalibInputError, CalibParamsError
 from calib.io import file_sha256
 from calib.io.masking import mask_known
@@ -480,7 +480,7 @@ def run_reports(
             ctx["params_yaml"] = to_yaml(params, root)
             (st.path / "params.yaml").write_text(ctx["params_yaml"], encoding="utf-8")
             t0 = time.perf_counter()
-            with load_progress(log=lambda line: log(f"[{run_id}] {line}")):
+            with show_progress(log=lambda line: log(f"[{run_id}] {line}")):
                 snapshot, names = _snapshot(params, st.path, spark)
             log(f"[{run_id}] programme validated once for every report ({time.perf_counter() - t0:.1f} s)")
             ctx["mask"] = functools.partial(mask_known, names=names)

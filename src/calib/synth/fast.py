@@ -32,7 +32,7 @@ from calib.synth._names import ETHNIC, GIVEN, SURNAMES, village_names, township_
 from calib.synth.generate import LGD, SAMPLE_AS_OF, TRUE_COEF, SynthResult
 from calib.synth.tables import booked_rates, recused, round_to
 
-#: Each chunk of villages as it is generated and written (shown by :func:`calib._progress.load_progress`).
+#: Each chunk of villages as it is generated and written (shown by :func:`calib._progress.show_progress`).
 _log = logging.getLogger("calib.synth")
 
 __all__ = ["generate_fast", "write_fast", "province_chunks"]
