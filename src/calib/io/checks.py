@@ -17,7 +17,7 @@ from calib._frames import isin
 from calib.io._text import arrow, match, nfkc_arrow, reasons, replace, series, text_buffers, to_float, valid
 from calib.io.masking import PII_COLUMNS, mask_values
 from calib.io.specs import (DATE_MIN, DATE_RANGE_YEARS, NUMBER_KINDS, QUARANTINE_COLUMNS, RANGES,
-                            REASON_EMPTY, REASON_HEADER, REASON_TOTAL, SPECS, Col)
+                            REASON_EMPTY, REASON_HEADER, REASON_TOTAL, SPECS, Col, header_words)
 
 __all__ = ["Problems", "check_table", "total_rows", "header_rows", "RULE_COLUMNS", "check_range", "range_flags", "clean_keys", "finish_table", "finish_quarantine",
            "rule_keys",
@@ -679,11 +679,6 @@ def not_data_rows(raw: pd.DataFrame, probs: Problems) -> None:
     header_rows(raw, probs)
 
 
-def _header_words(col: Col) -> list[str]:
-    words = [col.name, col.name.lower(), *col.zh]
-    return words + [w + "*" for w in words]
-
-
 def header_rows(raw: pd.DataFrame, probs: Problems) -> None:
     """Quarantine rows that repeat the header (two exports joined, each with its header; a
     form printed page by page): two or more cells that read their own column's header (its
@@ -694,14 +689,14 @@ def header_rows(raw: pd.DataFrame, probs: Problems) -> None:
     first = str(raw.columns[0])
     if first not in cols or len(raw) == 0:
         return
-    at = np.flatnonzero(isin(raw[first], _header_words(cols[first])))
+    at = np.flatnonzero(isin(raw[first], list(header_words(probs.table, first))))
     if at.size == 0:
         return
     sub = raw.iloc[at]
     hits = np.zeros(at.size, dtype=np.int64)
     for c in sub.columns:
         if c in cols:
-            hits += isin(sub[c], _header_words(cols[c]))
+            hits += isin(sub[c], list(header_words(probs.table, c)))
     header = np.zeros(len(raw), dtype=bool)
     header[at[hits >= 2]] = True
     probs.add(header, first, REASON_HEADER)

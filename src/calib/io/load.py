@@ -27,7 +27,7 @@ from calib.io.parse import parse_cells, parse_id_column
 from calib.io.read import (PROBLEM, RESERVED, ROW, SHEET, find_files, input_sha256, table_files, note_load, per_table, read_raw, shown_headers,
                            text_table)
 from calib.io.specs import (DIGIT_COLUMNS, FORM_HEADERS, KEY_COLUMNS, KNOWN_HEADERS, REASON_CONTROL,
-                            REASON_EXCEL_NUMBER, SPECS)
+                            REASON_EXCEL_NUMBER, SPECS, header_names)
 from calib.programme import REQUIRED_TABLES, TABLES, Programme
 
 __all__ = ["load_programme", "validate_tables", "latest_model_run", "write_programme"]
@@ -44,16 +44,6 @@ def _missing_column(df: pd.DataFrame, table: str, label: str, col) -> CalibInput
                                f"add the header row ({', '.join(c.name for c in SPECS[table][:4])}, ...)")
     return CalibInputError(f"{label}: required column {col.name!r} ({' / '.join(col.zh)}) is missing; "
                            f"columns found: {', '.join(shown_headers(found))}")
-
-
-def _lookup(table: str) -> dict[str, str]:
-    """Header (code name in lower case, or Chinese header) to code name."""
-    lookup: dict[str, str] = {}
-    for col in SPECS[table]:
-        lookup[col.name.lower()] = col.name
-        for z in col.zh:
-            lookup[z] = col.name
-    return lookup
 
 
 #: A header with its unit in brackets, as forms write amounts: ``合理授信额度（万元）`` (NFKC has
@@ -75,7 +65,7 @@ def _in_wan(s: pd.Series) -> pd.Series:
 
 
 def _map_headers(df: pd.DataFrame, table: str, label: str) -> tuple[pd.DataFrame, list[str]]:
-    specs, lookup = SPECS[table], _lookup(table)
+    specs, lookup = SPECS[table], header_names(table)
     kinds = {c.name: c.kind for c in specs}
     rename, seen, ignored, wan = {}, {}, [], []
     for c in df.columns:
@@ -232,7 +222,7 @@ def _text_view(table: str, raw, label: str, row0: int = 0):
     text, numeric = text_table(raw, label)
     del raw
     mapped, ignored = _map_headers(text, table, label)
-    lookup = _lookup(table)
+    lookup = header_names(table)
     numeric = {lookup.get(h) or lookup.get(h.lower()): m for h, m in numeric.items() if m.any()}
     rows = (text[ROW].astype("int64").to_numpy() if ROW in text
             else np.arange(row0 + 2, row0 + len(mapped) + 2))

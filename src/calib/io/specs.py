@@ -5,11 +5,14 @@ value (a range, a word list, a reason) lives here once and is used by the parser
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 __all__ = [
     "Col",
     "SPECS",
+    "header_names",
+    "header_words",
     "SUFFIXES",
     "QUARANTINE_COLUMNS",
     "DECLINE_WORDS",
@@ -160,6 +163,32 @@ def table_of_file(stem: str) -> str | None:
     if name in SPECS:
         return name
     return next((t for t, names in TABLE_FILE_NAMES.items() if name in names), None)
+
+
+@functools.cache
+def header_names(table: str) -> dict[str, str]:
+    """The headers a table's columns may have, normalised (:func:`calib.io.read.norm_header`):
+    each column's code name in lower case and its Chinese headers, each to its code name.
+
+    >>> header_names("roster")["身份证号"], header_names("roster")["id_number"]
+    ('id_number', 'id_number')
+    """
+    names: dict[str, str] = {}
+    for col in SPECS[table]:
+        names[col.name.lower()] = col.name
+        for z in col.zh:
+            names[z] = col.name
+    return names
+
+
+@functools.cache
+def header_words(table: str, name: str) -> tuple[str, ...]:
+    """The cells that read column ``name``'s header as a clerk writes it in a row of data (a
+    header row repeated): its :func:`header_names` and its code name as written, each also with
+    the ``*`` a form puts after a required field's header."""
+    words = [name, *(h for h, n in header_names(table).items() if n == name)]
+    words = list(dict.fromkeys(words))
+    return tuple(words + [w + "*" for w in words])
 
 
 #: Every header the contract knows (code names in lower case and Chinese headers).
