@@ -108,9 +108,9 @@ import json, sys, warnings
 warnings.simplefilter("ignore")
 from calib.engine import snapshot as S
 from calib.engine.spark import spark_session
-S.HEAD_BYTES = 5
+S.HEAD_BYTES, S.HEAD_FILES, S.MORE_BYTES = 5, 1, 4
 s = spark_session({"master": "local[2]"})
-print(json.dumps([[n, h.decode("latin-1")] for n, h in S._remote_heads(s, sys.argv[1])] + [S._charset(sys.argv[1], None, s)]))
+print(json.dumps([[n, h.decode("latin-1"), k] for n, h, k in S._remote_heads(s, sys.argv[1])] + [S._charset(sys.argv[1], None, s)]))
 """
 
 
@@ -129,5 +129,6 @@ def test_a_connect_client_reads_the_first_bytes_of_a_sources_files(connect_env, 
                        timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
     *heads, charset = json.loads(r.stdout.strip().splitlines()[-1])
-    five = "乡镇,村\n".encode("gb18030")[:5].decode("latin-1")
-    assert heads == [["part-00000.csv", five], ["part-00001.csv", five]] and charset == "GB18030"
+    head = "乡镇,村\n".encode("gb18030")
+    assert heads == [["part-00000.csv", head[:5].decode("latin-1"), 5],
+                     ["part-00001.csv", head[:4].decode("latin-1"), 4]] and charset == "GB18030"

@@ -204,8 +204,8 @@ def test_a_gb18030_file_elsewhere_than_this_machine_is_read_in_its_encoding(spar
     monkeypatch.setattr(S, "HEAD_BYTES", 999)  # an odd cut: inside a character of the first lines
     sources = {p.stem: str(p) for p in sorted(d.glob("*.csv"))}  # no scheme: the cluster's default
     heads = S._remote_heads(spark, sources["roster"])
-    assert [n for n, _ in heads] == ["part-00000.csv", "part-00001.csv"]
-    assert heads[0][1] == (d / "roster.csv" / "part-00000.csv").read_bytes()[:999]
+    assert [n for n, *_ in heads] == ["part-00000.csv", "part-00001.csv"]
+    assert heads[0][1:] == ((d / "roster.csv" / "part-00000.csv").read_bytes()[:999], 999)
     assert S._charset(sources["roster"], None, spark) == "GB18030"
     assert S._charset(sources["reviewers"], None, spark) == "GB18030"
     assert S._charset(sources["reviews"], None, spark) == "UTF-8"
@@ -224,6 +224,11 @@ def test_a_gb18030_file_elsewhere_than_this_machine_is_read_in_its_encoding(spar
                                                      .decode("gb18030"), encoding="utf-8")
     with pytest.raises(CalibInputError, match=r"roster.csv: its files are in different encodings "
                        r"\(part-00000.csv GB18030, part-00001.csv UTF-8\)"):
+        S._charset(sources["roster"], None, spark)
+    monkeypatch.setattr(S, "HEAD_FILES", 1)  # a file past the first ones: fewer bytes, looked at all the same
+    monkeypatch.setattr(S, "MORE_BYTES", 700)
+    assert [h[2] for h in S._remote_heads(spark, sources["roster"])] == [999, 700]
+    with pytest.raises(CalibInputError, match="part-00001.csv UTF-8"):
         S._charset(sources["roster"], None, spark)
 
 

@@ -147,19 +147,21 @@ def read_raw_tables(spark, sources: Mapping[str, str], encoding: str | Mapping[s
 #: Python's codec names of the loader's encodings (calib.io.read.detect_encoding) as Java names them.
 _JAVA_CHARSETS = {"utf8": "UTF-8", "utf_8": "UTF-8", "utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GB18030",
                   "gbk": "GBK", "big5": "Big5", "utf-16": "UTF-16"}
-#: Bytes read from the start of each file of a CSV source elsewhere than on this machine (HDFS,
-#: an object store) to tell its encoding, and the most files of a folder read so.
+#: Bytes read from the start of a file of a CSV source elsewhere than on this machine (HDFS, an
+#: object store) to tell its encoding: :data:`HEAD_BYTES` of the first :data:`HEAD_FILES` files
+#: of a folder (in name order), :data:`MORE_BYTES` of each of the others (a folder of the
+#: villages' files may mix the encodings of the clerks' machines: every file is looked at).
 HEAD_BYTES = 1 << 20
 HEAD_FILES = 16
+MORE_BYTES = 1 << 16
 
 
 def _charset(uri: str, given: str | None = None, spark=None) -> str:
     """The charset Spark reads a CSV source in: for a file (or a folder of part files) on this
     machine, the encoding the local loader detects (GB18030, what Excel on a Chinese Windows
     saves; Big5; UTF-8), so that Spark does not turn its Chinese into U+FFFD without a word;
-    elsewhere (HDFS, an object store) the encoding detected the same way on the first
-    :data:`HEAD_BYTES` of each file (up to :data:`HEAD_FILES` files of a folder, in name order:
-    :func:`_remote_heads`), UTF-8 without ``spark``. Files of one source in different encodings
+    elsewhere (HDFS, an object store) the encoding detected the same way on the first bytes of
+    each file (:func:`_remote_heads`), UTF-8 without ``spark``. Files of one source in different encodings
     are an error naming the first that differs. ``given`` (the run's ``encoding`` parameter)
     decides instead."""
     from calib.io.read import detect_encoding, table_files
@@ -179,8 +181,8 @@ def _charset(uri: str, given: str | None = None, spark=None) -> str:
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="calib-head-") as tmp:
-            for name, head in _remote_heads(spark, uri):
-                if len(head) == HEAD_BYTES and b"\n" in head:  # whole lines: no character cut in two
+            for name, head, asked in _remote_heads(spark, uri):
+                if len(head) == asked and b"\n" in head:  # whole lines: no character cut in two
                     head = head[:head.rfind(b"\n") + 1]
                 f = Path(tmp) / name  # named as the file: a message names it, with the line
                 f.write_bytes(head)
@@ -200,22 +202,25 @@ def _hidden(name: str) -> bool:
     return name.startswith(("_", "."))
 
 
-def _remote_heads(spark, uri: str) -> list[tuple[str, bytes]]:
-    """The first :data:`HEAD_BYTES` of a source's file, or of each data file of its folder (in
-    name order, at most :data:`HEAD_FILES`; hidden files left out as Spark leaves them), as
-    ``(file name, bytes)``. Read by the driver through the session's Hadoop file system (the
-    cluster's configuration and credentials, no more than the bytes asked for); from a Spark
-    Connect client by one ``binaryFile`` job (each file read by an executor, its first bytes
-    sent back)."""
+def _remote_heads(spark, uri: str) -> list[tuple[str, bytes, int]]:
+    """The first bytes of a source's file, or of each data file of its folder (in name order;
+    hidden files left out as Spark leaves them), as ``(file name, bytes, bytes asked)``:
+    :data:`HEAD_BYTES` of the first :data:`HEAD_FILES` files, :data:`MORE_BYTES` of the others.
+    Read by the driver through the session's Hadoop file system (the cluster's configuration
+    and credentials, no more than the bytes asked for); from a Spark Connect client by a
+    ``binaryFile`` job (each file read by an executor, its first bytes sent back)."""
     from calib.engine.spark import is_remote
 
     if is_remote(spark):
         from pyspark.sql import functions as F
 
-        rows = (spark.read.format("binaryFile").load(uri)
-                .select("path", F.substring("content", 1, HEAD_BYTES).alias("head"))
-                .orderBy("path").limit(HEAD_FILES).collect())
-        return [(_uri_path(r["path"]).rsplit("/", 1)[-1], bytes(r["head"])) for r in rows]
+        files = spark.read.format("binaryFile").load(uri)
+        rows = files.select("path", F.substring("content", 1, MORE_BYTES).alias("head")).orderBy("path").collect()
+        first = {r["path"]: bytes(r["head"]) for r in files.select("path", F.substring("content", 1, HEAD_BYTES)
+                                                                    .alias("head")).orderBy("path")
+                 .limit(HEAD_FILES).collect()} if len(rows) else {}
+        return [(_uri_path(r["path"]).rsplit("/", 1)[-1], *((first[r["path"]], HEAD_BYTES) if r["path"] in first
+                                                            else (bytes(r["head"]), MORE_BYTES))) for r in rows]
     fs, path = _hadoop(spark, uri)
     if fs.getFileStatus(path).isDirectory():
         files = sorted((st.getPath() for st in fs.listStatus(path)
@@ -223,10 +228,11 @@ def _remote_heads(spark, uri: str) -> list[tuple[str, bytes]]:
     else:
         files = [path]
     out = []
-    for p in files[:HEAD_FILES]:
+    for i, p in enumerate(files):
+        asked = HEAD_BYTES if i < HEAD_FILES else MORE_BYTES
         stream = fs.open(p)
         try:
-            out.append((p.getName(), bytes(stream.readNBytes(HEAD_BYTES))))
+            out.append((p.getName(), bytes(stream.readNBytes(asked)), asked))
         finally:
             stream.close()
     return out
