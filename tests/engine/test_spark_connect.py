@@ -110,7 +110,8 @@ from calib.engine import snapshot as S
 from calib.engine.spark import spark_session
 S.HEAD_BYTES, S.HEAD_FILES, S.MORE_BYTES = 5, 1, 4
 s = spark_session({"master": "local[2]"})
-print(json.dumps([[n, h.decode("latin-1"), k] for n, h, k in S._remote_heads(s, sys.argv[1])] + [S._charset(sys.argv[1], None, s)]))
+print(json.dumps([[n, h.decode("latin-1"), k] for n, h, k in S._remote_heads(s, sys.argv[1])]
+                 + [S._charset(sys.argv[1], None, s), S._label(sys.argv[1], s), S._label(sys.argv[1] + "/part-00000.csv", s)]))
 """
 
 
@@ -128,7 +129,8 @@ def test_a_connect_client_reads_the_first_bytes_of_a_sources_files(connect_env, 
     r = subprocess.run([sys.executable, "-c", HEADS, str(d)], env=connect_env, capture_output=True, text=True,
                        timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
-    *heads, charset = json.loads(r.stdout.strip().splitlines()[-1])
+    *heads, charset, folder, part = json.loads(r.stdout.strip().splitlines()[-1])
+    assert (folder, part) == ("roster.csv/", "part-00000.csv")  # a folder named as one: its rows by file
     head = "乡镇,村\n".encode("gb18030")
     assert heads == [["part-00000.csv", head[:5].decode("latin-1"), 5],
                      ["part-00001.csv", head[:4].decode("latin-1"), 4]] and charset == "GB18030"

@@ -250,7 +250,8 @@ def _label(uri: str, spark=None) -> str:
     folder of files (CSV files, Parquet parts) ends in "/" (its rows then named by file, as the
     local loader names a table's folder: :func:`calib.engine.validate.validate_on_spark`). A
     folder elsewhere than on this machine (HDFS, an object store) is told as one through
-    ``spark``'s file system (a classic session: the run's driver)."""
+    ``spark``'s file system (the run's driver), or from a Spark Connect client by the files
+    Spark lists there."""
     from calib.engine.spark import is_remote
 
     if uri.startswith("catalog:"):
@@ -258,11 +259,14 @@ def _label(uri: str, spark=None) -> str:
     name = _uri_path(uri).rsplit("/", 1)[-1]
     if uri.startswith("file:"):
         folder = Path(_local_path(uri)).is_dir()
-    elif spark is not None and not is_remote(spark):
+    elif spark is None:
+        folder = False
+    elif is_remote(spark):  # a Spark Connect client: the files Spark lists there (paths only, no content)
+        listed = spark.read.format("binaryFile").load(uri).select("path").limit(2).collect()
+        folder = any(_uri_path(r["path"]) != _uri_path(uri) for r in listed)
+    else:
         fs, path = _hadoop(spark, uri)
         folder = bool(fs.getFileStatus(path).isDirectory())
-    else:
-        folder = False
     return name + "/" if folder else name
 
 
