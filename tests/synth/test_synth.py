@@ -1,5 +1,6 @@
 import numpy as np
 import pandas as pd
+import pytest
 
 from calib import synth
 from calib.io import latest_model_run
@@ -84,3 +85,23 @@ def test_loans_are_priced_with_the_schedule_given():
     assert set(np.round(0.05 - rate, 5)) == {0.0, 0.001, 0.004}
     assert not np.allclose(step.tables["loans"]["interest_rate"].astype(float), rate)
     assert banded.parameters["schedule"] == bands and "schedule" not in step.parameters
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_an_earlier_quarters_points_keep_two_distinct_completed_years(fast, tmp_path):
+    """The points years were the sample's year ends moved by days: a year back (as of
+    2025-06-30) across the leap day of 2024 put both in 2024, and the backfilled programme's
+    loader quarantined every second points row as a repeat (7,324 of 14,648); as of 2025-09-30
+    the second year was 2025, not yet over. Each programme now holds the last two years over by
+    its evaluation date, and loads without a repeated points row."""
+    from calib.io import load_programme
+    from calib.synth import write_snapshot
+
+    for as_of, years in (("2025-06-30", {"2023", "2024"}), ("2025-09-30", {"2023", "2024"}),
+                         ("2025-12-31", {"2024", "2025"}), ("2026-06-30", {"2024", "2025"})):
+        d = tmp_path / f"{as_of}-{fast}"
+        write_snapshot(d, as_of, seed=3, villages=4, households_per_village=12, fast=fast)
+        prog = load_programme(d, as_of=as_of)
+        assert set(prog.points["period"].astype(str)) == years, as_of
+        q = prog.quarantine
+        assert not q.loc[q["table"] == "points", "reason"].str.contains("given twice").any(), as_of

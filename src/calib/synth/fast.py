@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 from calib._progress import step_extra
 from calib.synth._names import ETHNIC, GIVEN, SURNAMES, village_names, township_names
 from calib.synth.generate import LGD, SAMPLE_AS_OF, TRUE_COEF, SynthResult
-from calib.synth.tables import booked_rates, recused, round_to
+from calib.synth.tables import booked_rates, points_periods, recused, round_to
 
 #: Each chunk of villages as it is generated and written (shown by :func:`calib._progress.show_progress`).
 _log = logging.getLogger("calib.synth")
@@ -317,9 +317,7 @@ def _points(rng, V, H) -> pa.Table:
     rows = np.r_[hp, hp]
     return pa.table({
         "household_id": H.hid.take(rows),
-        "period": _pick([str(np.datetime64(d, "D") + V.shift)[:4]
-                         for d in ("2024-12-31", "2025-12-31")],
-                        np.r_[np.zeros(len(hp)), np.ones(len(hp))]),
+        "period": _pick(list(points_periods(V.shift)), np.r_[np.zeros(len(hp)), np.ones(len(hp))]),
         "points": np.r_[pts_2024[hp], H.pts_2025[hp]].astype(np.int64)})
 
 

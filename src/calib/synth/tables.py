@@ -323,6 +323,23 @@ def make_model_runs(rng: np.random.Generator, V: SimpleNamespace,
     return runs.loc[in_run].reset_index(drop=True)
 
 
+def points_periods(shift: int) -> tuple[str, str]:
+    """The two points years of a programme whose dates are the sample's moved by ``shift``
+    days: the last two calendar years over by its evaluation date (the sample, as of
+    2026-06-30: 2024 and 2025).
+
+    Not the sample's year ends moved by ``shift`` days: a year back across a leap day put both
+    in one year (as of 2025-06-30: 2024 twice, and every second row was quarantined as a
+    repeat), and as of 2025-09-30 the second was 2025, a year not over.
+
+    >>> points_periods(0), points_periods(-365), points_periods(-273), points_periods(-181)
+    (('2024', '2025'), ('2023', '2024'), ('2023', '2024'), ('2024', '2025'))
+    """
+    d = pd.Timestamp("2026-06-30") + pd.Timedelta(days=shift)  # the sample's as_of, moved
+    last = d.year if (d.month, d.day) == (12, 31) else d.year - 1
+    return str(last - 1), str(last)
+
+
 def make_points(rng: np.random.Generator, V: SimpleNamespace, H: SimpleNamespace) -> pd.DataFrame:
     """Points of 2024 and 2025 (2025 inflated in a few villages) for 95% of households."""
     infl = V.df["point_inflation"].to_numpy()[H.hv]
@@ -330,11 +347,10 @@ def make_points(rng: np.random.Generator, V: SimpleNamespace, H: SimpleNamespace
     H.pts_2025 = np.round(H.true_points * infl)
     H.has_pts = rng.random(H.H) < 0.95
     hp = H.hid[H.has_pts]
+    before, last = points_periods(V.shift)
     return pd.concat([
-        pd.DataFrame({"household_id": hp, "period": _day_text(V, "2024-12-31")[:4],
-                      "points": pts_2024[H.has_pts].astype(int)}),
-        pd.DataFrame({"household_id": hp, "period": _day_text(V, "2025-12-31")[:4],
-                      "points": H.pts_2025[H.has_pts].astype(int)}),
+        pd.DataFrame({"household_id": hp, "period": before, "points": pts_2024[H.has_pts].astype(int)}),
+        pd.DataFrame({"household_id": hp, "period": last, "points": H.pts_2025[H.has_pts].astype(int)}),
     ], ignore_index=True)
 
 
