@@ -86,6 +86,16 @@ def _without_roster(folder: Path, tmp_path: Path) -> tuple[Path, pd.DataFrame]:
     return d, read_table(folder / "roster.csv")
 
 
+def _same_by_file(accepted, q, counts, local) -> None:
+    """Spark's validation of a roster given as a folder equals the local loader's: quarantine,
+    counts, and each accepted row's file and row in it."""
+    pd.testing.assert_frame_equal(q, local.quarantine)
+    pd.testing.assert_frame_equal(counts, local.counts, check_dtype=False)
+    got = accepted["roster"].toPandas().sort_values(["file", "row"]).reset_index(drop=True)
+    want = local.roster.sort_values(["file", "row"]).reset_index(drop=True)
+    assert got[["file", "row", "id_number"]].values.tolist() == want[["file", "row", "id_number"]].values.tolist()
+
+
 def test_a_table_given_as_a_folder_of_part_files_is_numbered_by_file_as_locally(spark, folder, tmp_path):
     """``roster.csv/`` as Spark writes a table (part files): Spark numbered its rows across the
     parts and named the folder; the local loader numbers them in each part and names the part.
@@ -106,11 +116,7 @@ def test_a_table_given_as_a_folder_of_part_files_is_numbered_by_file_as_locally(
            .option("escape", '"').csv(str(p)) for p in sorted(d.iterdir())}
     accepted, q, counts = validate_on_spark(spark, raw, as_of=AS_OF, buckets=3,
                                             labels={t: "roster.csv/" if t == "roster" else f"{t}.csv" for t in raw})
-    pd.testing.assert_frame_equal(q, local.quarantine)
-    pd.testing.assert_frame_equal(counts, local.counts, check_dtype=False)
-    got = accepted["roster"].toPandas().sort_values(["file", "row"]).reset_index(drop=True)
-    want = local.roster.sort_values(["file", "row"]).reset_index(drop=True)
-    assert got[["file", "row", "id_number"]].values.tolist() == want[["file", "row", "id_number"]].values.tolist()
+    _same_by_file(accepted, q, counts, local)
 
 
 def test_a_table_given_as_a_folder_of_parquet_parts_is_numbered_by_file_as_locally(spark, folder, tmp_path):
@@ -141,11 +147,7 @@ def test_a_table_given_as_a_folder_of_parquet_parts_is_numbered_by_file_as_local
         accepted, q, counts = validate_on_spark(spark, raw, as_of=AS_OF, buckets=3, labels=labels)
     finally:
         spark.conf.unset("spark.sql.files.maxPartitionBytes")
-    pd.testing.assert_frame_equal(q, local.quarantine)
-    pd.testing.assert_frame_equal(counts, local.counts, check_dtype=False)
-    got = accepted["roster"].toPandas().sort_values(["file", "row"]).reset_index(drop=True)
-    want = local.roster.sort_values(["file", "row"]).reset_index(drop=True)
-    assert got[["file", "row", "id_number"]].values.tolist() == want[["file", "row", "id_number"]].values.tolist()
+    _same_by_file(accepted, q, counts, local)
 
 
 def test_a_gb18030_file_is_read_by_spark_in_its_encoding(spark, folder, tmp_path):
