@@ -32,6 +32,7 @@ from typing import Any
 import pandas as pd
 
 from calib.errors import CalibParamsError
+from calib.io.snapshot import spark_hidden
 from calib.io.specs import SUFFIXES
 from calib.programme import REQUIRED_TABLES, TABLES
 
@@ -197,11 +198,6 @@ def _charset(uri: str, given: str | None = None, spark=None) -> str:
     return next(iter(found), "UTF-8")
 
 
-def _hidden(name: str) -> bool:
-    """A file Spark's readers leave out of a folder (``_SUCCESS``, ``.part-0.crc``)."""
-    return name.startswith(("_", "."))
-
-
 def _remote_heads(spark, uri: str) -> list[tuple[str, bytes, int]]:
     """The first bytes of a source's file, or of each data file of its folder (in name order;
     hidden files left out as Spark leaves them), as ``(file name, bytes, bytes asked)``:
@@ -224,7 +220,7 @@ def _remote_heads(spark, uri: str) -> list[tuple[str, bytes, int]]:
     fs, path = _hadoop(spark, uri)
     if fs.getFileStatus(path).isDirectory():
         files = sorted((st.getPath() for st in fs.listStatus(path)
-                        if st.isFile() and not _hidden(st.getPath().getName())), key=lambda p: p.getName())
+                        if st.isFile() and not spark_hidden(st.getPath().getName())), key=lambda p: p.getName())
     else:
         files = [path]
     out = []
@@ -381,7 +377,7 @@ def _data_files(fs, path: str) -> list[str]:
     import pyarrow.fs as pafs
 
     infos = fs.get_file_info(pafs.FileSelector(path, recursive=True))
-    return sorted(i.path for i in infos if i.type == pafs.FileType.File and not i.base_name.startswith(("_", ".")))
+    return sorted(i.path for i in infos if i.type == pafs.FileType.File and not spark_hidden(i.base_name))
 
 
 def _rows(uri: str) -> int:

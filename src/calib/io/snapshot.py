@@ -40,12 +40,18 @@ def _write_frame(df: pd.DataFrame, path: Path) -> dict:
             "sha256": file_sha256(path)}
 
 
+def spark_hidden(name: str) -> bool:
+    """A file Spark's readers and writers keep beside a table's data files (``_SUCCESS``,
+    ``.part-00000.crc``): never a part of the table."""
+    return name.startswith(("_", "."))
+
+
 def path_sha256(path: Path) -> str:
     """SHA-256 of a file, or of a Parquet folder written by Spark (``engine: spark``): the SHA-256
     of its data files' sorted ``name sha256`` lines (``_SUCCESS``, ``.crc`` files left out)."""
     if not path.is_dir():
         return file_sha256(path)
-    files = sorted(f for f in path.rglob("*") if f.is_file() and not f.name.startswith(("_", ".")))
+    files = sorted(f for f in path.rglob("*") if f.is_file() and not spark_hidden(f.name))
     return folder_sha256([(f.relative_to(path).as_posix(), file_sha256(f)) for f in files])
 
 
