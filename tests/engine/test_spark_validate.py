@@ -234,6 +234,52 @@ def test_a_gb18030_file_elsewhere_than_this_machine_is_read_in_its_encoding(spar
         S._charset(sources["roster"], None, spark)
 
 
+def test_bytes_spark_cannot_read_in_the_charset_are_an_error_naming_file_row_and_column(spark, folder, tmp_path,
+                                                                                         monkeypatch):
+    """Spark's CSV reader puts U+FFFD for bytes not valid in its charset, without an error: a
+    roster whose first bytes are UTF-8 and whose later lines are GB18030 (two exports joined)
+    was validated with those villagers' names and villages as U+FFFD, where the local loader
+    stops on the file. The bucket holding such a row now stops the validation, naming the file,
+    the row and the column; a header read in a wrong charset (the run's ``encoding``) too."""
+    import csv
+    import io
+
+    from calib.engine import snapshot as S
+    from calib.engine.validate import validate_on_spark
+    from calib.errors import CalibInputError
+
+    d = tmp_path / "mixed"
+    d.mkdir()
+    for p in folder.glob("*.csv"):
+        shutil.copy(p, d / p.name)
+    text = (folder / "roster.csv").read_text(encoding="utf-8-sig")
+    lines = text.splitlines(keepends=True)
+    cut = next(i for i in range(1, len(lines)) if len("".join(lines[:i]).encode()) > 4000)
+    data = "".join(lines[:cut]).encode("utf-8") + "".join(lines[cut:]).encode("gb18030")
+    (d / "roster.csv").write_bytes(data)
+    with pytest.raises(CalibInputError, match="roster.csv: lines 1 to"):  # the local loader stops on it
+        load_programme(d, as_of=AS_OF)
+    monkeypatch.setattr(S, "HEAD_BYTES", 3000)  # the first bytes, all UTF-8
+    sources = {p.stem: str(p) for p in sorted(d.glob("*.csv"))}  # no scheme: the cluster's default
+    charsets: dict[str, str] = {}
+    raw = S.read_raw_tables(spark, sources, None, charsets)
+    assert charsets["roster"] == "UTF-8"
+    # the oracle: the file read as Spark reads it, the first row and column holding U+FFFD
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8", errors="replace"))))
+    row, column = next((i + 1, rows[0][j]) for i, r in enumerate(rows) if i for j, v in enumerate(r) if "\ufffd" in v)
+    assert row > cut // 2
+    with pytest.raises(CalibInputError) as err:
+        validate_on_spark(spark, raw, as_of=AS_OF, buckets=1, labels={t: f"{t}.csv" for t in raw}, charsets=charsets)
+    assert str(err.value) == (f"roster.csv: row {row:,}, column {column}: bytes that are not valid UTF-8 (Spark "
+                              "reads them as U+FFFD); save the file as UTF-8 CSV or name its encoding (the run's "
+                              "`encoding`)")
+    (d / "roster.csv").write_bytes(text.encode("gb18030"))  # GB18030 throughout, named UTF-8 by the run
+    charsets = {}
+    raw = S.read_raw_tables(spark, sources, {"roster": "utf-8"}, charsets)
+    with pytest.raises(CalibInputError, match=r"^roster.csv: the header row has bytes that are not valid UTF-8"):
+        validate_on_spark(spark, raw, as_of=AS_OF, buckets=1, labels={t: f"{t}.csv" for t in raw}, charsets=charsets)
+
+
 def test_a_folder_of_village_csv_files_is_read_by_spark_as_locally(spark, folder, tmp_path):
     """人员信息采集表/ holding a CSV per village (and a 说明.txt) was loaded on the driver; Spark
     now reads it (only its CSV files), numbers and names its rows by file, and digests it as

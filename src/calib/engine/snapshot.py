@@ -116,13 +116,16 @@ def _is_csv(uri: str) -> bool:
     return False
 
 
-def read_raw_tables(spark, sources: Mapping[str, str], encoding: str | Mapping[str, str] | None = None) -> dict[str, Any]:
+def read_raw_tables(spark, sources: Mapping[str, str], encoding: str | Mapping[str, str] | None = None,
+                    charsets: dict[str, str] | None = None) -> dict[str, Any]:
     """The raw tables as lazy Spark DataFrames (nothing is read yet).
 
     CSV: header row, RFC 4180 quoting (``multiLine``, quotes doubled), in ``encoding`` (for
     every table or per table) or else the encoding detected on this machine's files
     (:func:`_charset`; a byte-order mark is dropped from the first header); Parquet as stored;
-    ``catalog:db.table`` from the session's catalog.
+    ``catalog:db.table`` from the session's catalog. ``charsets``, when given, is filled with
+    each CSV table's charset (for :func:`calib.engine.validate.validate_on_spark`, which tells
+    bytes Spark could not read in it).
     """
     out = {}
     for t, uri in sources.items():
@@ -131,6 +134,8 @@ def read_raw_tables(spark, sources: Mapping[str, str], encoding: str | Mapping[s
         elif _is_csv(uri):
             given = encoding.get(t) if isinstance(encoding, Mapping) else encoding
             charset = _charset(uri, given, spark)
+            if charsets is not None:
+                charsets[t] = charset
             if charset not in ("UTF-8", "UTF-16"):  # Spark 4 reads other charsets behind this flag
                 spark.conf.set("spark.sql.legacy.javaCharsets", "true")
             reader = (spark.read.option("header", True).option("multiLine", True).option("escape", '"')
@@ -479,11 +484,12 @@ def write_snapshot_on_spark(spark, sources: Mapping[str, str], folder: str | Pat
         return f"{base}/tables/{t}.parquet" if base else file_uri(folder / "tables" / f"{t}.parquet")
 
     labels = {t: _label(u, spark) for t, u in sources.items()}
-    raw = read_raw_tables(spark, sources, encoding)
+    charsets: dict[str, str] = {}
+    raw = read_raw_tables(spark, sources, encoding, charsets)
     digests = input_digests(spark, sources)
     buckets = buckets or validation_buckets(spark, raw)
     accepted, quarantine, counts, dtypes = validate_on_spark(spark, raw, as_of=as_of, buckets=buckets,
-                                                             labels=labels, with_dtypes=True)
+                                                             labels=labels, with_dtypes=True, charsets=charsets)
     names = _names(accepted)
     rows = dict(zip(counts["table"], counts["rows_accepted"].astype(int)))
     for t in TABLES:

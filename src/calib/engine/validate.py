@@ -182,7 +182,39 @@ def _map_rows(reasons: pd.Series, rows: np.ndarray, places: np.ndarray | None = 
         r"row (\d+)", lambda m: f"row {rows[int(m.group(1)) - 2]} of {places[int(m.group(1)) - 2]}", regex=True)
 
 
-def _run_bucket(pdf: pd.DataFrame, *, as_of, labels: Mapping[str, str], headers: Mapping[str, list[str]]) -> pd.DataFrame:
+def _error(bucket: str, message: str) -> pd.DataFrame:
+    """A bucket's result naming the input error that stopped it (told on the driver)."""
+    return pd.DataFrame({"group": bucket, "name": [_ERROR], "payload": [to_bytes(pd.DataFrame({"message": [message]}))]})
+
+
+def _undecoded(table: pa.Table, charset: str, rows: np.ndarray, places: np.ndarray | None, label: str) -> str | None:
+    """The error for a cell holding U+FFFD in a table Spark read from CSV in ``charset``: its
+    reader puts U+FFFD for bytes that are not valid in the charset, without an error (a file
+    whose first bytes were UTF-8 and whose later lines are GB18030, two exports joined, a wrong
+    ``encoding``), where the local loader stops on them. ``None`` when no cell holds one."""
+    import pyarrow.compute as pc
+
+    first, column = None, None
+    for name, col in zip(table.column_names, table.columns):
+        if not pa.types.is_string(col.type) and not pa.types.is_large_string(col.type):
+            continue
+        hit = pc.fill_null(pc.match_substring(col, "\ufffd"), False)
+        if pc.any(hit).as_py():
+            i = int(np.flatnonzero(hit.to_numpy(zero_copy_only=False))[0])
+            if first is None or i < first:
+                first, column = i, name
+    if first is None:
+        return None
+    from calib.io.read import shown_headers
+
+    place = places[first] if places is not None else label
+    return (f"{place}: row {int(rows[first]):,}, column {shown_headers([str(column)])[0]}: bytes that are not valid "
+            f"{charset} (Spark reads them as U+FFFD); save the file as UTF-8 CSV or name its encoding "
+            "(the run's `encoding`)")
+
+
+def _run_bucket(pdf: pd.DataFrame, *, as_of, labels: Mapping[str, str], headers: Mapping[str, list[str]],
+                charsets: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One bucket: the local loader on its rows, row numbers mapped back (runs on an executor)."""
     from calib.sources.sql import validate_raw
 
@@ -201,10 +233,13 @@ def _run_bucket(pdf: pd.DataFrame, *, as_of, labels: Mapping[str, str], headers:
         places[t] = (labels.get(t, t) + df["_file"].astype(str)).to_numpy(dtype=object) if "_file" in df else None
         raw[t] = pa.Table.from_pandas(df.drop(columns=["_row", "_file", "bucket"], errors="ignore").astype(object),
                                       preserve_index=False)
+        bad = _undecoded(raw[t], charsets[t], rows[t], places[t], labels.get(t, t)) if t in (charsets or {}) else None
+        if bad:
+            return _error(b, bad)
     try:
         prog = validate_raw(raw, as_of=as_of, labels={t: labels.get(t, t) for t in raw})
     except CalibInputError as exc:  # told on the driver as the local loader tells it (no traceback)
-        return pd.DataFrame({"group": b, "name": [_ERROR], "payload": [to_bytes(pd.DataFrame({"message": [str(exc)]}))]})
+        return _error(b, str(exc))
     out = []
     for t in raw:
         acc = prog.table(t)
@@ -262,7 +297,8 @@ def _combine_counts(parts: list[tuple[str, pd.DataFrame]], q: pd.DataFrame, labe
 
 
 def validate_on_spark(spark, raw: Mapping[str, Any], *, as_of: Any, buckets: int = 8,
-                      labels: Mapping[str, str] | None = None, with_dtypes: bool = False):
+                      labels: Mapping[str, str] | None = None, with_dtypes: bool = False,
+                      charsets: Mapping[str, str] | None = None):
     """Apply the data contract to raw Spark tables, bucket by bucket on the executors.
 
     Parameters
@@ -280,6 +316,10 @@ def validate_on_spark(spark, raw: Mapping[str, Any], *, as_of: Any, buckets: int
         Table -> source label for the quarantine's and counts' ``file``.
     with_dtypes : bool
         Also return each accepted table's pandas dtypes (as the local loader gives them).
+    charsets : mapping, optional
+        Table -> the charset Spark read its CSV in (:func:`calib.engine.snapshot.read_raw_tables`
+        fills it): a header or cell holding U+FFFD there is bytes that are not valid in it, an
+        error naming the file, row and column, as the local loader stops on them.
 
     Returns
     -------
@@ -295,6 +335,11 @@ def validate_on_spark(spark, raw: Mapping[str, Any], *, as_of: Any, buckets: int
     # a label ending in "/" is a table given as a folder: rows numbered and named by file
     tables = {t: _with_rows(s, per_file=labels[t].endswith("/")) for t, s in raw.items()}
     headers = {t: [c for c in s.columns if c not in ("_row", "_file")] for t, s in tables.items()}
+    charsets = {t: c for t, c in (charsets or {}).items() if t in raw}
+    for t in charsets:
+        if any("\ufffd" in h for h in headers[t]):
+            raise CalibInputError(f"{labels[t]}: the header row has bytes that are not valid {charsets[t]}; save the "
+                                  "file as UTF-8 CSV or name its encoding (the run's `encoding`)")
     for t in ("roster", "reviews", "model_runs"):
         headers.setdefault(t, [])
     parts = None
@@ -304,7 +349,7 @@ def validate_on_spark(spark, raw: Mapping[str, Any], *, as_of: Any, buckets: int
     stamp = pd.Timestamp(as_of)
 
     def run(pdf: pd.DataFrame) -> pd.DataFrame:  # a function, not a partial: pyspark reads its hints
-        return _run_bucket(pdf, as_of=stamp, labels=labels, headers=headers)
+        return _run_bucket(pdf, as_of=stamp, labels=labels, headers=headers, charsets=charsets)
 
     res = parts.groupBy("group").applyInPandas(run, schema=PACKED_SCHEMA).cache()
     from pyspark.sql import functions as F
@@ -313,7 +358,7 @@ def validate_on_spark(spark, raw: Mapping[str, Any], *, as_of: Any, buckets: int
                        | F.col("name").endswith(_SCHEMA)).collect()
     got = {(r["group"], r["name"]): from_bytes(r["payload"]) for r in small}
     errors = sorted((b, d["message"].iloc[0]) for (b, n), d in got.items() if n == _ERROR)
-    if errors:  # a bucket's data broke a rule of a whole column (amounts in 万元 under a yuan header)
+    if errors:  # a bucket's data broke a rule of a whole column (amounts in 万元 under a yuan header), bad bytes
         res.unpersist()
         raise CalibInputError(errors[0][1])
     va_rows = {(f, int(x)) for (b, n), d in got.items() if n == "village_assessments"
