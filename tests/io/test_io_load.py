@@ -106,6 +106,31 @@ def test_missing_required_column_names_file_and_column(tmp_path):
         load_programme(d, as_of=AS_OF)
 
 
+def test_columns_not_in_the_contract_are_listed_form_words_as_they_are_other_text_masked(tmp_path):
+    """A file's columns outside the contract were counted in ``ignored_columns`` and shown to
+    nobody (report 01 did not list them), and a form's word such as 备注 was masked as a name
+    (备*). Report 01 now says which columns were not read, a form's words as they are, a header
+    that may be a person's name or phone masked."""
+    from calib.io.quality import ignored_columns
+    from calib.report.findings.quality import ignored_words
+
+    d = _tiny(tmp_path)
+    ro = pd.read_csv(d / "roster.csv", dtype=str)
+    ro.insert(3, "备注", "")
+    ro["电话号码"] = ""
+    ro["张三"] = ""  # a header row that may be a row of data: a name
+    ro["13900002541"] = ""
+    ro.to_csv(d / "roster.csv", index=False)
+    prog = load_programme(d, as_of=AS_OF)
+    got = ignored_columns(prog)
+    assert got.to_dict("list") == {"table": ["roster"] * 4, "file": ["roster.csv"] * 4,
+                                   "column": ["备注", "电话号码", "张*", "139****2541"]}
+    assert ignored_words(got, "zh-CN").startswith("有 4 列不在数据约定之内，未读入，任何数字都不用它们：人员信息采集表：备注、电话号码、张*、139****2541。")
+    plain = ignored_columns(load_programme(_tiny(tmp_path / "plain"), as_of=AS_OF))
+    assert plain.empty and list(plain.columns) == ["table", "file", "column"]
+    assert ignored_words(plain, "en") == "Every column of every file is in the data contract: none was left unread."
+
+
 def test_unknown_table_missing_table_and_unreadable_file(tmp_path):
     d = _tiny(tmp_path)
     (d / "reveiws.csv").write_text("a,b\n1,2\n")

@@ -15,7 +15,7 @@ from calib._frames import isin
 from calib.programme.eligibility import eligible_households, person_eligibility
 from calib.programme import Programme
 
-__all__ = ["load_summary", "quarantine_summary", "reason_kind", "coverage_by_village", "profiling_verdicts", "exclusions"]
+__all__ = ["load_summary", "ignored_columns", "quarantine_summary", "reason_kind", "coverage_by_village", "profiling_verdicts", "exclusions"]
 
 
 def load_summary(programme: Programme) -> pd.DataFrame:
@@ -32,6 +32,24 @@ def load_summary(programme: Programme) -> pd.DataFrame:
     c["balanced"] = c["rows_read"] == c["rows_accepted"] + c["rows_quarantined"]
     c["quarantined_share"] = c["rows_quarantined"] / c["rows_read"].where(c["rows_read"] > 0)
     return c
+
+
+def ignored_columns(programme: Programme) -> pd.DataFrame:
+    """The columns of the sources that are not in the data contract and were not read: no figure
+    uses them (a contract column under a header the contract does not know would be one).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per table and column, in the order of the tables and of their files: ``table``,
+        ``file`` (the table's source), ``column`` (the header as it may be shown: a form's word
+        such as 备注 as it is, other text masked, :func:`calib.io.read.shown_headers`). No rows
+        when every column was read.
+    """
+    c = programme.counts
+    rows = [(t, f, h) for t, f, cols in zip(c["table"], c["file"], c["ignored_columns"].fillna(""))
+            for h in str(cols).split(", ") if h]
+    return pd.DataFrame(rows, columns=["table", "file", "column"])
 
 
 #: The part of a reason that names one row's particulars (the first of a repeat, the ID

@@ -1024,15 +1024,22 @@ def read_table(path: str | Path, *, encoding: str | None = None, sheet: str | No
 
 
 def shown_headers(names: list[str]) -> list[str]:
-    """Headers as they may be shown in a message: the contract's own headers as they are, any
-    other text masked (a header row may be a row of personal data)."""
+    """Headers as they may be shown in a message or a report: the contract's own headers and the
+    words of a bank's forms that are never a name (:func:`calib.io.specs.form_word`: 电话, 备注)
+    as they are, any other text masked (a header row may be a row of personal data).
+
+    Examples
+    --------
+    >>> shown_headers(["姓名", "电话", "联系电话号码", "张三", "13900002541"])
+    ['姓名', '电话', '联系电话号码', '张*', '139****2541']
+    """
     if not names:  # the usual case: every header is the contract's (no masking to set up)
         return []
     from calib.io.masking import mask_text
-    from calib.io.specs import KNOWN_HEADERS
+    from calib.io.specs import KNOWN_HEADERS, form_word
 
     masked = mask_text(pd.Series(names, dtype="string")).tolist()
-    return [n if n in KNOWN_HEADERS or n.lower() in KNOWN_HEADERS else m for n, m in zip(names, masked)]
+    return [n if n in KNOWN_HEADERS or n.lower() in KNOWN_HEADERS or form_word(n) else m for n, m in zip(names, masked)]
 
 
 #: Characters that show nothing and are stripped from the ends of a header.

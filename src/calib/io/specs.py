@@ -194,6 +194,35 @@ def header_words(table: str, name: str) -> tuple[str, ...]:
 #: Every header the contract knows (code names in lower case and Chinese headers).
 KNOWN_HEADERS = frozenset({c.name.lower() for cols in SPECS.values() for c in cols}
                           | {z for cols in SPECS.values() for c in cols for z in c.zh})
+#: Headers of a bank's collection forms that are not columns of the data contract and are never
+#: a person's name (电话, 备注, 年龄): named as they are where a header the contract does not know
+#: is shown (:func:`calib.io.read.shown_headers`, which masks other text: a header row may be a
+#: row of data). Headers of three characters or more ending in :data:`FORM_ENDINGS` too.
+FORM_WORDS = frozenset({
+    "序号", "编号", "备注", "说明", "电话", "手机", "手机号", "座机", "年龄", "住址", "地址", "籍贯", "学历",
+    "职业", "婚姻", "健康", "签字", "签名", "日期", "合计", "小计", "总计", "金额", "面积", "人口", "收入",
+    "支出", "负债", "资产", "存款", "贷款", "用途", "期限", "利率", "担保", "评级", "等级", "类型", "类别",
+    "来源", "区域", "邮编", "微信", "邮箱", "照片", "附件", "文化程度", "婚姻状况", "健康状况", "政治面貌",
+    "劳动力", "家庭人口", "经营项目", "主营业务", "录入人", "审核人", "调查人", "经办人", "联系人",
+})
+#: Endings of such headers (电话号码, 填表日期, 家庭年收入): not the end of a person's name.
+FORM_ENDINGS = ("号码", "日期", "时间", "金额", "情况", "信息", "类型", "类别", "名称", "编号", "编码", "地址",
+                "住址", "备注", "说明", "面积", "电话", "人数", "状况", "程度", "面貌", "额度", "原因", "标识",
+                "标志", "收入", "项目", "年限", "用途", "期限", "方式")
+
+
+def form_word(header: str) -> bool:
+    """Whether a header the contract does not know is a word of a bank's form, never a name
+    (:data:`FORM_WORDS`, or three characters or more ending in :data:`FORM_ENDINGS`).
+
+    Examples
+    --------
+    >>> [form_word(h) for h in ("备注", "电话号码", "家庭年收入", "张三", "王信", "填表日期")]
+    [True, True, True, False, False, True]
+    """
+    return header in FORM_WORDS or (len(header) >= 3 and header.endswith(FORM_ENDINGS))
+
+
 #: Key columns: text that other tables join on, where invisible characters are not tolerated.
 KEY_COLUMNS = ("household_id", "reviewer_id", "loan_id", "id_number", "head_id_number", "village",
                "township", "period")

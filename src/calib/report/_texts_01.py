@@ -19,6 +19,13 @@ TEXTS_01: dict[str, tuple[str, str]] = {
     "nb01.check.balance": (
         "读入 {read} 行 = 接受 {accepted} 行 + 隔离 {quarantined} 行：{verdict}",
         "rows read {read} = accepted {accepted} + quarantined {quarantined}: {verdict}"),
+    "nb01.check.ignored_none": ("各文件的列都在数据约定之内，没有未读入的列。",
+                                "Every column of every file is in the data contract: none was left unread."),
+    "nb01.check.ignored": (
+        "有 {n} 列不在数据约定之内，未读入，任何数字都不用它们：{lists}。若其中有约定的字段（表头写法不同），请按数据约定改表头后重新读入。",
+        "{n} {n, plural, one {column is} other {columns are}} not in the data contract and "
+        "{n, plural, one {was} other {were}} not read (no figure uses them): {lists}. If one is a contract "
+        "column under another header, rename it as the contract does and load again."),
     "nb01.quarantine.h": ("隔离的行", "Quarantine"),
     "nb01.quarantine.text": (
         "按表与原因汇总的问题。一行有两个问题时，在“行数”中计一次，在“问题数”中计两次。完整清单（已脱敏）写入报告包的 "

@@ -14,11 +14,12 @@ import pandas as pd
 
 from calib.io.quality import profiling_verdicts
 from calib.report import fmt
-from calib.report.labels import t
+from calib.report.labels import get_lang, names_in_words, t
 from calib.report.record import Finding
 from calib.report.words import rule_words
 
-__all__ = ["MAX_QUARANTINE_SHARE", "quarantine_verdict", "threshold_words", "coverage_words", "conclusions", "metrics"]
+__all__ = ["MAX_QUARANTINE_SHARE", "quarantine_verdict", "threshold_words", "coverage_words", "ignored_words",
+           "conclusions", "metrics"]
 
 #: The largest share of rows quarantined (all tables together) at which the data are fit to use:
 #: this workbench's fitness threshold, an internal convention, not a regulatory rule (methods
@@ -79,6 +80,30 @@ def coverage_words(coverage: pd.DataFrame, op: str, value: float) -> dict[str, s
     return {"villages": fmt.count(c["villages"]), "households": fmt.count(c["households"]),
             "eligible": fmt.count(c["eligible"]), "profiled": fmt.count(c["profiled"]),
             "rate": fmt.pct(c["rate"]), "below": fmt.count(c["below"])}
+
+
+def ignored_words(ignored: pd.DataFrame, lang: str | None = None) -> str:
+    """The sentence saying which columns of the sources were not read (none, or each table's).
+
+    Parameters
+    ----------
+    ignored : pandas.DataFrame
+        :func:`calib.io.quality.ignored_columns`: ``table`` and ``column``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ignored_words(pd.DataFrame({"table": ["roster", "roster"], "column": ["备注", "电话号码"]}), "zh-CN")
+    '有 2 列不在数据约定之内，未读入，任何数字都不用它们：人员信息采集表：备注、电话号码。若其中有约定的字段（表头写法不同），请按数据约定改表头后重新读入。'
+    """
+    if ignored.empty:
+        return t("nb01.check.ignored_none", lang)
+    zh = (lang or get_lang()) == "zh-CN"
+    names = names_in_words(ignored["table"], "table_name", lang)
+    per = dict.fromkeys(names)
+    parts = [f"{n}{'：' if zh else ': '}{('、' if zh else ', ').join(ignored.loc[(names == n).to_numpy(), 'column'])}"
+             for n in per]
+    return t("nb01.check.ignored", lang, n=fmt.count(len(ignored)), lists=("；" if zh else "; ").join(parts))
 
 
 def threshold_words(lang: str | None = None) -> dict[str, str]:
