@@ -301,9 +301,20 @@ def test_a_folder_of_village_csv_files_is_read_by_spark_as_locally(spark, folder
     assert sources is not None and sources["roster"] == "file://" + str(villages.resolve())
     labels = {t: _label(u) for t, u in sources.items()}
     assert labels["roster"] == "人员信息采集表/"
-    accepted, q, counts = validate_on_spark(spark, read_raw_tables(spark, sources), as_of=AS_OF, buckets=2, labels=labels)
+    accepted, q, counts, dtypes = validate_on_spark(spark, read_raw_tables(spark, sources), as_of=AS_OF, buckets=2,
+                                                    labels=labels, with_dtypes=True)
     pd.testing.assert_frame_equal(q, local.quarantine)
     pd.testing.assert_frame_equal(counts, local.counts, check_dtype=False)
     assert input_digests(spark, sources) == local.digests
+    # the accepted tables' dtypes as the local loader's (the file: categorical, as in its snapshot)
+    assert dtypes["roster"] == {str(c): str(t) for c, t in local.roster.dtypes.items()}
+    assert dtypes["roster"]["file"] == "category"
+    from calib.engine.snapshot import write_snapshot_on_spark
+    from calib.io import read_snapshot
+
+    write_snapshot_on_spark(spark, sources, tmp_path / "snap", as_of=AS_OF, buckets=2)
+    back = read_snapshot(tmp_path / "snap").roster
+    assert isinstance(back["file"].dtype, pd.CategoricalDtype)
+    assert back.sort_values(["file", "row"])["file"].tolist() == local.roster.sort_values(["file", "row"])["file"].tolist()
     (villages / "3-北村.xlsx").write_bytes(b"")  # a workbook among them: loaded on the driver
     assert programme_sources(SimpleNamespace(spark=SimpleNamespace(tables={}), data_dir=d)) is None

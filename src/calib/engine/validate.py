@@ -245,7 +245,7 @@ def _run_bucket(pdf: pd.DataFrame, *, as_of, labels: Mapping[str, str], headers:
         acc = prog.table(t)
         if acc is not None and places[t] is not None:  # the local loader's file column
             acc = acc.copy()
-            acc.insert(1, "file", pd.Series(places[t][acc["row"].to_numpy() - 2], index=acc.index, dtype=object))
+            acc.insert(1, "file", pd.Series(pd.Categorical(places[t][acc["row"].to_numpy() - 2]), index=acc.index))
         if acc is not None and len(acc):
             acc = acc.assign(row=rows[t][acc["row"].to_numpy() - 2])
         out.append((t, acc if acc is not None else pd.DataFrame()))
@@ -381,13 +381,16 @@ def _accepted(spark, res, table: str, sample: pd.DataFrame | None):
     if sample is None:
         return None
     arrow = pa.Table.from_pandas(sample.reset_index(drop=True), preserve_index=False).schema
+    arrow = pa.schema([f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in arrow])
     arrow = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in arrow])
     schema = spark.createDataFrame(arrow.empty_table()).schema
+    coded = [str(c) for c, d in sample.dtypes.items() if isinstance(d, pd.CategoricalDtype)]  # the file: text on Spark
 
     def explode(batches):
         for pdf in batches:
             for p in pdf["payload"]:
-                yield from_bytes(p).reset_index(drop=True)
+                part = from_bytes(p).reset_index(drop=True)
+                yield part.astype({c: object for c in coded}) if coded else part
 
     out = sel.select("payload").mapInPandas(explode, schema)
     if table == "village_assessments":  # in every bucket: once
