@@ -1,6 +1,7 @@
 """Hostile and careless input (issue 12): nothing leaks, nothing is lost silently."""
 from __future__ import annotations
 
+import gzip
 import os
 from pathlib import Path
 
@@ -618,6 +619,44 @@ def test_a_file_named_xls_that_is_no_workbook_is_told_what_it_is(tiny, content, 
     (tiny / "roster.csv").unlink()
     with pytest.raises(CalibInputError, match="roster.xls: " + says):
         load_programme(tiny, as_of=AS_OF)
+
+
+def _workbook_bytes(d: Path) -> bytes:
+    _csv(d, "roster").to_excel(d / "w.xlsx", index=False)
+    out = (d / "w.xlsx").read_bytes()
+    (d / "w.xlsx").unlink()
+    return out
+
+
+@pytest.mark.parametrize("make, says", [
+    (_workbook_bytes, "this is an Excel workbook \\(.xlsx\\) or another zip archive, not a CSV, though named .csv; if "
+                      "it is a workbook, name it .xlsx"),
+    (lambda d: bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 504, "this is an Excel 97-2003 workbook, not a CSV"),
+    (lambda d: gzip.compress((d / "roster.csv").read_bytes()), "this is a gzip archive, not a CSV, though named .csv; "
+                                                               "unpack it first"),
+    (lambda d: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + b"x" * 100, "this is a PDF document, not a CSV"),
+    (lambda d: (d / "roster.csv").read_text(encoding="utf-8-sig").encode("utf-16-le"),
+     "this is UTF-16 text without a byte-order mark; save the file as UTF-8 CSV"),
+    (lambda d: (d / "roster.csv").read_text(encoding="utf-8-sig").encode("utf-16-be"), "this is UTF-16 text"),
+])
+def test_a_file_named_csv_that_is_no_text_is_told_what_it_is(tiny, make, says):
+    """A workbook renamed ``.csv``, an export left compressed, a PDF or UTF-16 text without
+    its byte-order mark were "line 1: bytes that are not UTF-8, GB18030 or Big5; save the file
+    as UTF-8 CSV", which the clerk who saved a workbook could not act on. The file is now told
+    as what it is, with what to do."""
+    (tiny / "roster.csv").write_bytes(make(tiny))
+    with pytest.raises(CalibInputError, match="^roster.csv: " + says):
+        load_programme(tiny, as_of=AS_OF)
+
+
+def test_a_stray_zero_byte_in_a_csv_is_a_cell_quarantined_not_utf16(tiny):
+    """The UTF-16 sniff counts zero bytes: one in a cell (a damaged export) is a control
+    character in that row, as before, not a file told to be UTF-16."""
+    raw = (tiny / "reviewers.csv").read_bytes().split(b"\n")
+    raw[3] = raw[3][:4] + b"\x00" + raw[3][4:]
+    (tiny / "reviewers.csv").write_bytes(b"\n".join(raw))
+    q = load_programme(tiny, as_of=AS_OF).quarantine
+    assert q.loc[q["table"] == "reviewers", "row"].tolist() == [4]
 
 
 def test_a_csv_whose_codes_are_excel_text_formulas_loads_as_the_plain_one(tiny):

@@ -180,18 +180,58 @@ def _by_common_characters(sample: bytes) -> str | None:
     return best if share[best] >= 0.8 and share[best] - other >= 0.2 else None
 
 
+#: Files that are not text, by their first bytes, as a CSV's name may hide them: what each is
+#: and what to do (a workbook renamed .csv, an export left compressed).
+_NOT_TEXT = (
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or another zip archive, not a CSV, though named {suffix}; if it is "
+                     "a workbook, name it .xlsx"),
+    (b"\xd0\xcf\x11\xe0", "an Excel 97-2003 workbook, not a CSV, though named {suffix}; name it .xls"),
+    (b"\x1f\x8b", "a gzip archive, not a CSV, though named {suffix}; unpack it first"),
+    (b"%PDF", "a PDF document, not a CSV; export the table as CSV or Excel"),
+)
+
+
+def _utf16_without_bom(head: bytes) -> bool:
+    """Whether ``head`` looks like UTF-16 text without a byte-order mark: a zero byte in a
+    quarter of the pairs or more (the commas, digits and letters of a table), nearly always on
+    the same side (a Chinese character's code may hold a zero byte too). Text in UTF-8,
+    GB18030 or Big5 holds no zero byte but a stray one."""
+    pairs = len(head) // 2
+    if pairs < 8:
+        return False
+    even, odd = head[0:2 * pairs:2].count(0), head[1:2 * pairs:2].count(0)
+    return max(even, odd) >= pairs // 4 and min(even, odd) * 8 <= max(even, odd)
+
+
+def _not_text(path: Path, head: bytes) -> CalibInputError | None:
+    """The error for a file named as a CSV that is not one (:data:`_NOT_TEXT`; UTF-16 without
+    a byte-order mark), ``None`` for text."""
+    for magic, what in _NOT_TEXT:
+        if head.startswith(magic):
+            return CalibInputError(f"{path.name}: this is {what.format(suffix=path.suffix or 'so')}")
+    if _utf16_without_bom(head):
+        return CalibInputError(f"{path.name}: this is UTF-16 text without a byte-order mark; save the file as "
+                               "UTF-8 CSV")
+    return None
+
+
 def detect_encoding(path: str | Path) -> str:
     """The CSV's encoding: ``utf-16`` or ``utf-8`` by BOM, else UTF-8, GB18030 or Big5.
 
     UTF-8 when every byte is UTF-8; otherwise GB18030 (GBK is a subset) or Big5, told on whole
     lines around the first non-UTF-8 byte by the data contract's words, then by how common the
-    characters of each decoding are, then by charset-normalizer.
+    characters of each decoding are, then by charset-normalizer. A file that is not text (a
+    workbook or an archive named ``.csv``, UTF-16 without its byte-order mark) is an error
+    saying what it is.
     """
     path = Path(path)
     with open(path, "rb") as fh:
-        head = fh.read(4)
+        head = fh.read(1024)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
+    bad_kind = _not_text(path, head)
+    if bad_kind is not None:
+        raise bad_kind
     bad = _first_bad_utf8(path)
     if bad is None:
         return "utf8"
