@@ -38,11 +38,15 @@ def step_extra(step: int, steps: int, label: str, *, done: bool, title: str = "æ
 
 
 def on_terminal(stream: Any = None) -> bool:
-    """Whether ``stream`` (standard error by default) is a terminal a bar can be drawn on."""
+    """Whether ``stream`` (standard error by default) is a terminal a bar can be drawn on: not
+    a dumb one, nor one of no columns (a pseudo-terminal whose size nobody set, as some
+    schedulers and ``docker exec -t`` give: tqdm draws nothing there, so lines are shown)."""
     stream = sys.stderr if stream is None else stream
     try:
-        return bool(stream.isatty()) and os.environ.get("TERM", "") != "dumb"
-    except (AttributeError, ValueError):  # a closed or replaced stream
+        if not stream.isatty() or os.environ.get("TERM", "") == "dumb":
+            return False
+        return os.get_terminal_size(stream.fileno()).columns > 0
+    except (AttributeError, ValueError, OSError):  # a closed or replaced stream, no size to ask
         return False
 
 

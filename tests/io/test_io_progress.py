@@ -11,6 +11,8 @@ import subprocess
 import sys
 import termios
 
+import pytest
+
 from calib._progress import LOGGER, show_progress
 from calib.io import load_programme
 
@@ -62,6 +64,20 @@ def test_calib_validate_draws_a_bar_on_a_terminal_and_lines_elsewhere():
     text = shown.decode("utf-8", "replace")
     assert "校验 roster" in text and "张表" in text
     assert "rows read" not in text  # the bar, not the lines
+
+
+@pytest.mark.parametrize("columns, bar", [(100, True), (0, False)])
+def test_a_terminal_of_no_columns_gets_lines_not_a_bar(columns, bar, monkeypatch):
+    """A pseudo-terminal whose size nobody set (0 columns: some schedulers, ``docker exec -t``)
+    got a tqdm bar that draws nothing there: the long work said nothing at all."""
+    from calib._progress import on_terminal
+
+    monkeypatch.setenv("TERM", "xterm")
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30 if columns else 0, columns, 0, 0))
+    with os.fdopen(slave, "w") as stream:
+        assert on_terminal(stream) is bar
+    os.close(master)
 
 
 def test_a_province_generated_chunk_by_chunk_tells_each_chunk(tmp_path):
