@@ -205,6 +205,19 @@ def _cmd_history(a: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_prune(a: argparse.Namespace) -> int:
+    from calib.reporting.publish import prune_bundles
+
+    got = prune_bundles(a.reports, keep_days=a.keep_days, keep_last=a.keep_last, dry_run=a.dry_run)
+    gone = got[got["action"] != "kept"]
+    for r in gone.itertuples():
+        print(f"{r.action} {r.run_id} ({r.bytes / 1e6:,.1f} MB; {r.why})")
+    verb = "would remove" if a.dry_run else "removed"
+    print(f"prune: {verb} {len(gone)} bundle{'s' * (len(gone) != 1)} ({gone['bytes'].sum() / 1e6:,.1f} MB), "
+          f"kept {len(got) - len(gone)}; the run history keeps every run's figures")
+    return 0
+
+
 def _cmd_keygen(a: argparse.Namespace) -> int:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -285,6 +298,13 @@ def build_parser() -> argparse.ArgumentParser:
     h.add_argument("--quarters", type=int, default=4, help="backfill: quarter ends before as_of")
     h.add_argument("--out", default=None, help="backfill: bundle root (default: reports/)")
     h.set_defaults(func=_cmd_history)
+
+    pr = sub.add_parser("prune", help="remove old bundles outside a retention (never latest or latest-failed)")
+    pr.add_argument("reports", nargs="?", default="reports", help="the reports folder (default: reports)")
+    pr.add_argument("--keep-days", type=int, default=None, metavar="N", help="keep bundles started within N days")
+    pr.add_argument("--keep-last", type=int, default=None, metavar="N", help="keep the N newest bundles")
+    pr.add_argument("--dry-run", action="store_true", help="only say what would be removed")
+    pr.set_defaults(func=_cmd_prune)
 
     k = sub.add_parser("keygen", help="create an Ed25519 key pair for signing bundles")
     k.add_argument("out", help="private key file to create (the public key goes to OUT.pub)")

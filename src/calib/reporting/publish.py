@@ -7,12 +7,18 @@ forward in time, to a bundle whose notebooks all succeeded; a failed bundle is k
 ``latest-failed`` instead. A run killed at any moment (SIGKILL) leaves its hidden folder, whose
 lock the kernel released: the next run removes such leftovers when they are older than itself
 and no live run holds them.
+
+Bundles pile up under a nightly schedule; :func:`prune_bundles` (``calib prune``) removes those
+outside a retention the bank sets (days, a number of runs), never ``latest`` or
+``latest-failed``, and only when asked: a bundle is an audit record.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import errno
 import fcntl
 import os
+import re
 import shutil
 import uuid
 from contextlib import contextmanager
@@ -22,10 +28,14 @@ from typing import IO, Iterator
 from calib.errors import CalibError
 from calib.reporting.manifest import LOCK_NAME as _LOCK_NAME
 
-__all__ = ["Staging", "staging", "publish", "clean_leftovers", "ReportsFolderError", "STAGING_PREFIX",
-           "LATEST", "LATEST_FAILED", "disk_error"]
+__all__ = ["Staging", "staging", "publish", "clean_leftovers", "prune_bundles", "ReportsFolderError",
+           "STAGING_PREFIX", "LATEST", "LATEST_FAILED", "disk_error"]
 
 STAGING_PREFIX = ".tmp-"
+#: A bundle being removed by :func:`prune_bundles` (renamed first, so readers never see half of it).
+PRUNED_PREFIX = ".pruned-"
+#: A bundle's folder name: its run id, the run's UTC start to the millisecond and six hex digits.
+RUN_ID = re.compile(r"(\d{8}T\d{9})-[0-9a-f]{6}")
 LATEST = "latest"
 LATEST_FAILED = "latest-failed"
 _FAULTS = {errno.EROFS, errno.ENOSPC, errno.EACCES, errno.EPERM, errno.EDQUOT, errno.EFBIG, errno.ENOTDIR}
@@ -127,7 +137,7 @@ def clean_leftovers(out_root: Path, run_id: str) -> list[str]:
 
 
 def _clean_leftovers(out_root: Path, run_id: str) -> list[str]:
-    removed = []
+    removed = _clean_pruned(out_root)
     for p in out_root.iterdir():
         name = p.name
         if name.startswith(STAGING_PREFIX) and name[len(STAGING_PREFIX):] < run_id and p.is_dir():
@@ -173,3 +183,107 @@ def publish(st: Staging, ok: bool) -> Path:
         shutil.rmtree(st.path, ignore_errors=True)
         raise (disk_error(exc, st.out_root) or exc) from None
     return final
+
+
+def _size(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and not f.is_symlink())
+
+
+def prune_bundles(out_root: str | Path, *, keep_days: int | None = None, keep_last: int | None = None,
+                  now: _dt.datetime | None = None, dry_run: bool = False) -> "pd.DataFrame":
+    """Remove the bundles of ``out_root`` outside the retention: those started more than
+    ``keep_days`` days before ``now`` and not among the ``keep_last`` newest (either rule alone
+    when only one is given). The bundles ``latest`` and ``latest-failed`` point at are always
+    kept; folders that are not bundles (``snapshots/``, a run in the making, a bank's own) and
+    the run history are never touched: a removed run's figures stay in the history, and report
+    07 keeps drawing them.
+
+    Each bundle is first renamed to a hidden folder under the reports folder's lock (a reader
+    sees it whole or not at all; ``latest`` cannot move to it meanwhile), then removed; a prune
+    killed midway leaves that hidden folder, which the next run or prune removes.
+
+    Parameters
+    ----------
+    out_root : str or Path
+        The reports folder (``reports/``).
+    keep_days : int, optional
+        Keep bundles started within this many days (0 or more).
+    keep_last : int, optional
+        Keep this many newest bundles (0 or more).
+    now : datetime, optional
+        The time the days count back from (default: now, UTC).
+    dry_run : bool
+        Only say what would be removed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per bundle, oldest first: ``run_id``, ``started_utc``, ``bytes``, ``action``
+        (``kept``, ``removed``, ``would remove``) and ``why`` (``latest``, ``latest-failed``,
+        ``within N days``, ``among the last N``, ``older than N days``, ``beyond the last N``).
+
+    Raises
+    ------
+    CalibError
+        Neither rule given, a negative one, or no reports folder.
+    """
+    import pandas as pd
+
+    if keep_days is None and keep_last is None:
+        raise CalibError("prune: give --keep-days, --keep-last or both (nothing is removed without a rule)")
+    for name, v in (("--keep-days", keep_days), ("--keep-last", keep_last)):
+        if v is not None and v < 0:
+            raise CalibError(f"prune: {name} must be 0 or more (got {v})")
+    root = Path(out_root)
+    if not root.is_dir():
+        raise CalibError(f"prune: {root.name or root}: no such reports folder")
+    now = now or _dt.datetime.now(_dt.timezone.utc)
+    cols = ["run_id", "started_utc", "bytes", "action", "why"]
+    rows: list[dict] = []
+    doomed: list[Path] = []
+    with _folder_lock(root):
+        _clean_pruned(root)
+        pinned = {}
+        for link in (LATEST_FAILED, LATEST):
+            if (root / link).is_symlink():
+                pinned[os.readlink(root / link)] = link
+        bundles = sorted(p for p in root.iterdir()
+                         if p.is_dir() and not p.is_symlink() and RUN_ID.fullmatch(p.name))
+        newest = {p.name for p in bundles[len(bundles) - keep_last:]} if keep_last else set()
+        for p in bundles:
+            started = _dt.datetime.strptime(RUN_ID.fullmatch(p.name).group(1) + "000", "%Y%m%dT%H%M%S%f").replace(
+                tzinfo=_dt.timezone.utc)
+            recent = keep_days is not None and now - started <= _dt.timedelta(days=keep_days)
+            if p.name in pinned:
+                keep, why = True, pinned[p.name]
+            elif recent:
+                keep, why = True, f"within {keep_days} days"
+            elif p.name in newest:
+                keep, why = True, f"among the last {keep_last}"
+            else:
+                keep = False
+                why = f"older than {keep_days} days" if keep_days is not None else f"beyond the last {keep_last}"
+                if keep_days is not None and keep_last is not None:
+                    why += f" and beyond the last {keep_last}"
+            rows.append({"run_id": p.name, "started_utc": pd.Timestamp(started), "bytes": _size(p),
+                         "action": "kept" if keep else ("would remove" if dry_run else "removed"), "why": why})
+            if not keep and not dry_run:
+                hidden = root / f"{PRUNED_PREFIX}{p.name}"
+                try:
+                    os.replace(p, hidden)
+                except OSError as exc:
+                    raise (disk_error(exc, root) or exc) from None
+                doomed.append(hidden)
+    for hidden in doomed:  # outside the lock: a run may publish meanwhile
+        shutil.rmtree(hidden, ignore_errors=True)
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _clean_pruned(root: Path) -> list[str]:
+    """Remove the bundles a prune killed midway left renamed; return their names."""
+    removed = []
+    for p in root.iterdir():
+        if p.name.startswith(PRUNED_PREFIX) and p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p.name)
+    return removed
