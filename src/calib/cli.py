@@ -98,7 +98,8 @@ def _print_reasons(q, counts, out) -> None:
 def _cmd_validate(a: argparse.Namespace) -> int:
     from calib._progress import show_progress
     from calib.io import load_programme
-    from calib.report.excel import write_csv
+    from calib.report.excel import write_csv, write_xlsx
+    from calib.report.labels import set_lang
 
     tables = {}
     for item in a.table or []:
@@ -133,7 +134,10 @@ def _cmd_validate(a: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
         write_csv(q, out / "quarantine.csv")  # masked and neutralised (a value may be a formula)
         write_csv(c, out / "counts.csv")
-        print(f"wrote {out / 'quarantine.csv'} and {out / 'counts.csv'}")
+        set_lang(a.lang)  # the clerks' workbook, as report 01 writes it
+        write_xlsx({"quarantine": q}, out / "quarantine.xlsx", labels=True)
+        print(f"wrote {out / 'quarantine.csv'}, {out / 'quarantine.xlsx'} (for the village clerks) and "
+              f"{out / 'counts.csv'}")
     return 0
 
 
@@ -265,7 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--schema", default=None, help="with a URL: the database schema holding the tables")
     v.add_argument("--table", action="append", metavar="NAME=DATABASE_TABLE",
                    help="with a URL: the bank's own table or view name of a programme table (repeatable)")
-    v.add_argument("--out", help="folder for quarantine.csv and counts.csv")
+    v.add_argument("--out", help="folder for quarantine.csv, quarantine.xlsx and counts.csv")
+    v.add_argument("--lang", default="zh-CN", choices=["zh-CN", "en"],
+                   help="language of quarantine.xlsx, the clerks' workbook (default zh-CN)")
     v.add_argument("--as-of", default=None, help="reference date (default: today)")
     v.set_defaults(func=_cmd_validate)
 

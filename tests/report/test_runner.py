@@ -243,3 +243,10 @@ def test_validate_writes_quarantine_and_counts(small_programme, tmp_path):
     assert len(q) == len(prog.quarantine)
     assert (c["rows_read"] == c["rows_accepted"] + c["rows_quarantined"]).all()
     assert "quarantined" in r.stdout
+    # the clerks' workbook, as report 01 writes it: in Chinese, one row per problem, values masked
+    wb = pd.read_excel(tmp_path / "quarantine.xlsx", sheet_name=None, dtype=str, engine="calamine")
+    assert list(wb) == ["隔离清单"] and len(wb["隔离清单"]) == len(prog.quarantine)
+    assert list(wb["隔离清单"].columns) == ["数据表", "文件", "行号", "字段", "原值（已脱敏）", "原因"]
+    r = calib_cli("validate", str(folder), "--out", str(tmp_path / "en"), "--as-of", "2026-06-30", "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    assert "Reason" in pd.read_excel(tmp_path / "en" / "quarantine.xlsx", engine="calamine").columns
