@@ -286,8 +286,8 @@ def test_a_folder_of_village_csv_files_is_read_by_spark_as_locally(spark, folder
     the local loader does."""
     from types import SimpleNamespace
 
-    from calib.engine.snapshot import _label, input_digests, programme_sources, read_raw_tables
-    from calib.engine.validate import validate_on_spark
+    from calib.engine.snapshot import _label, input_digests, programme_sources, write_snapshot_on_spark
+    from calib.io import read_snapshot, write_snapshot
 
     d, ro = _without_roster(folder, tmp_path)
     villages = d / "人员信息采集表"
@@ -301,20 +301,18 @@ def test_a_folder_of_village_csv_files_is_read_by_spark_as_locally(spark, folder
     assert sources is not None and sources["roster"] == "file://" + str(villages.resolve())
     labels = {t: _label(u) for t, u in sources.items()}
     assert labels["roster"] == "人员信息采集表/"
-    accepted, q, counts, dtypes = validate_on_spark(spark, read_raw_tables(spark, sources), as_of=AS_OF, buckets=2,
-                                                    labels=labels, with_dtypes=True)
-    pd.testing.assert_frame_equal(q, local.quarantine)
-    pd.testing.assert_frame_equal(counts, local.counts, check_dtype=False)
-    assert input_digests(spark, sources) == local.digests
-    # the accepted tables' dtypes as the local loader's (the file: categorical, as in its snapshot)
-    assert dtypes["roster"] == {str(c): str(t) for c, t in local.roster.dtypes.items()}
-    assert dtypes["roster"]["file"] == "category"
-    from calib.engine.snapshot import write_snapshot_on_spark
-    from calib.io import read_snapshot
-
+    # validated on Spark into a snapshot (read back as a report kernel reads it)
     write_snapshot_on_spark(spark, sources, tmp_path / "snap", as_of=AS_OF, buckets=2)
-    back = read_snapshot(tmp_path / "snap").roster
-    assert isinstance(back["file"].dtype, pd.CategoricalDtype)
-    assert back.sort_values(["file", "row"])["file"].tolist() == local.roster.sort_values(["file", "row"])["file"].tolist()
+    back = read_snapshot(tmp_path / "snap")
+    pd.testing.assert_frame_equal(back.quarantine, local.quarantine)
+    pd.testing.assert_frame_equal(back.counts, local.counts, check_dtype=False)
+    assert input_digests(spark, sources) == local.digests
+    # the accepted rows' dtypes as the local loader's snapshot gives them (the file: categorical)
+    write_snapshot(local, tmp_path / "local-snap")
+    here = read_snapshot(tmp_path / "local-snap").roster
+    assert back.roster.dtypes.to_dict() == here.dtypes.to_dict()
+    assert isinstance(back.roster["file"].dtype, pd.CategoricalDtype)
+    assert back.roster.sort_values(["file", "row"])[["file", "row", "village"]].values.tolist() == \
+        here.sort_values(["file", "row"])[["file", "row", "village"]].values.tolist()
     (villages / "3-北村.xlsx").write_bytes(b"")  # a workbook among them: loaded on the driver
     assert programme_sources(SimpleNamespace(spark=SimpleNamespace(tables={}), data_dir=d)) is None

@@ -213,14 +213,16 @@ FORM_ENDINGS = ("号码", "日期", "时间", "金额", "情况", "信息", "类
 
 def form_word(header: str) -> bool:
     """Whether a header the contract does not know is a word of a bank's form, never a name
-    (:data:`FORM_WORDS`, or three characters or more ending in :data:`FORM_ENDINGS`).
+    (:data:`FORM_WORDS`, or three Chinese characters or more ending in :data:`FORM_ENDINGS`:
+    no digits, which may be a phone or an ID number).
 
     Examples
     --------
-    >>> [form_word(h) for h in ("备注", "电话号码", "家庭年收入", "张三", "王信", "填表日期")]
-    [True, True, True, False, False, True]
+    >>> [form_word(h) for h in ("备注", "电话号码", "家庭年收入", "张三", "王信", "填表日期", "13900002541号码")]
+    [True, True, True, False, False, True, False]
     """
-    return header in FORM_WORDS or (len(header) >= 3 and header.endswith(FORM_ENDINGS))
+    return header in FORM_WORDS or (len(header) >= 3 and header.endswith(FORM_ENDINGS)
+                                    and all("\u3400" <= ch <= "\u9fff" for ch in header))
 
 
 #: Key columns: text that other tables join on, where invisible characters are not tolerated.
