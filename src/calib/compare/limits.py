@@ -317,10 +317,12 @@ def ineligible_mask(households: pd.Index, eligible: pd.Series | None) -> np.ndar
 
 def _heads(roster: pd.DataFrame) -> pd.DataFrame:
     """One roster row per household: the head (户主 / head / 本人), else the oldest member."""
+    from calib.io.specs import HEAD_WORDS
+
     require_columns(roster, ("household_id",), "roster")
     rel = roster["relation_to_head"].astype("string") if "relation_to_head" in roster.columns \
         else pd.Series(pd.NA, index=roster.index, dtype="string")
-    is_head = rel.isin(["户主", "head", "本人"]).fillna(False).to_numpy(bool)
+    is_head = rel.isin(list(HEAD_WORDS)).fillna(False).to_numpy(bool)
     age = pd.to_numeric(roster["age"], errors="coerce").to_numpy(dtype=float, na_value=np.nan) \
         if "age" in roster.columns else np.zeros(len(roster))
     order = pd.DataFrame({"household_id": roster["household_id"].to_numpy(), "_h": ~is_head,

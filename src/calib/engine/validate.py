@@ -42,7 +42,9 @@ _ERROR = ":error"
 
 
 def _norm(header: str) -> str:
-    return unicodedata.normalize("NFKC", str(header)).replace("\ufeff", "").strip().lower()
+    from calib.io.script import simplified
+
+    return simplified(unicodedata.normalize("NFKC", str(header)).replace("\ufeff", "").strip().lower())
 
 
 def _column(columns, table: str, code: str) -> str | None:

@@ -215,11 +215,12 @@ def _is_space(c):
 
 @numba.njit(cache=True, nogil=True)
 def _area_after(data, we, b, unit):
-    """Where ``[^0-9]*(?P<v>[0-9.]+)[ \t\n\r\f\v]*unit`` matches from ``we`` (before ``b``):
-    the value's ``(start, end)``, or ``(-1, -1)``. ``[^0-9]*`` is greedy: its longest run ends
-    at the first digit ``d``; shorter ones end at a '.' before ``d`` (the value then starts
-    with that '.'), tried from the last."""
-    nu = unit.size
+    """Where ``[^0-9]*(?P<v>[0-9.]+)[ \t\n\r\f\v]*(?:unit)`` matches from ``we`` (before
+    ``b``): the value's ``(start, end)``, or ``(-1, -1)``. ``unit``: the unit's alternatives as
+    rows of bytes of one length (亩, 畝). ``[^0-9]*`` is greedy: its longest run ends at the
+    first digit ``d``; shorter ones end at a '.' before ``d`` (the value then starts with that
+    '.'), tried from the last."""
+    nu = unit.shape[1]
     d = we
     while d < b and not (48 <= data[d] <= 57):
         d += 1
@@ -233,13 +234,14 @@ def _area_after(data, we, b, unit):
             while q < b and _is_space(data[q]):
                 q += 1
             if q + nu <= b:
-                ok = True
-                for j in range(nu):
-                    if data[q + j] != unit[j]:
-                        ok = False
-                        break
-                if ok:
-                    return p, r
+                for u in range(unit.shape[0]):
+                    ok = True
+                    for j in range(nu):
+                        if data[q + j] != unit[u, j]:
+                            ok = False
+                            break
+                    if ok:
+                        return p, r
         p -= 1
         while p >= we and data[p] != 46:
             p -= 1
@@ -249,8 +251,8 @@ def _area_after(data, we, b, unit):
 @numba.njit(cache=True, nogil=True)
 def land_area(offsets, data, valid, words, wlen, unit, pow10, start, end, status, value):
     """The area written after one of ``words`` (rows of bytes, ``wlen`` long) and before
-    ``unit`` in each cell, as Arrow's ``extract_regex`` finds it with
-    ``(?:words)[^0-9]*(?P<v>[0-9.]+)[ \\t\\n\\r\\f\\v]*unit`` (leftmost match; the greedy
+    one of ``unit`` (rows of bytes of one length) in each cell, as Arrow's ``extract_regex``
+    finds it with ``(?:words)[^0-9]*(?P<v>[0-9.]+)[ \\t\\n\\r\\f\\v]*(?:units)`` (leftmost match; the greedy
     ``[^0-9]*`` tried from the longest). Per row: ``start``/``end`` of the value's bytes and
     ``status`` 0 (no match: null), 1 (a whole number, in ``value``), 4 (a number with a fraction,
     in ``value``), 2 (not a number: NaN), 3 (a number of more than 15 digits: left to Arrow).
@@ -341,6 +343,6 @@ def warm() -> bool:
     text = _bytes("田1.5亩")
     o = np.array([0, text.size], np.int64)
     land_area(o, text, np.array([True]), words, np.array([3], np.int64),
-              _bytes("亩"), _POW10, np.empty(1, np.int64),
+              _bytes("亩").reshape(1, -1), _POW10, np.empty(1, np.int64),
               np.empty(1, np.int64), np.empty(1, np.int8), np.empty(1))
     return True

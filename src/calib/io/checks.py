@@ -17,7 +17,8 @@ from calib._frames import isin
 from calib.io._text import arrow, match, nfkc_arrow, reasons, replace, series, text_buffers, to_float, valid
 from calib.io.masking import PII_COLUMNS, mask_values
 from calib.io.specs import (DATE_MIN, DATE_RANGE_YEARS, NUMBER_KINDS, QUARANTINE_COLUMNS, RANGES,
-                            REASON_EMPTY, REASON_HEADER, REASON_TOTAL, SPECS, Col, header_words)
+                            REASON_EMPTY, REASON_HEADER, REASON_TOTAL, SPECS, TOTAL_WORDS, LAND_UNITS, Col,
+                            header_words)
 
 __all__ = ["Problems", "check_table", "total_rows", "header_rows", "RULE_COLUMNS", "check_range", "range_flags", "clean_keys", "finish_table", "finish_quarantine",
            "rule_keys",
@@ -27,7 +28,7 @@ __all__ = ["Problems", "check_table", "total_rows", "header_rows", "RULE_COLUMNS
 WHOLE_ROW = "(whole row)"
 _ZERO_WIDTH = "[\u200b\u200c\u200d\u2060\ufeff]"
 _CONTROL = r"[\x00-\x1f\x7f]"
-_TOTAL_WORDS = [w + end for w in ("合计", "总计", "小计") for end in ("", ":", "：")]
+_TOTAL_WORDS = [w + end for w in TOTAL_WORDS for end in ("", ":", "：")]
 
 
 class Problems:
@@ -658,14 +659,16 @@ def check_table(table: str, df: pd.DataFrame, raw: pd.DataFrame, probs: Problems
     return getattr(ctx, "_hh_index", None)
 
 
-_TOTAL_MARK = "计".encode()
+#: The character every total word holds (计, 計 in traditional characters).
+_TOTAL_MARKS = ("计".encode(), "計".encode())
 
 
 def total_rows(raw: pd.DataFrame, probs: Problems) -> None:
-    """Quarantine total rows (a cell reading 合计, 总计 or 小计): one record, in the first column."""
+    """Quarantine total rows (a cell reading 合计, 总计 or 小计, or 合計 ...): one record, in the
+    first column."""
     total = np.zeros(len(raw), dtype=bool)
     for c in raw.columns:
-        if _may_hold(raw[c], _TOTAL_MARK):  # the words all hold 计: most columns never do
+        if _may_hold(raw[c], _TOTAL_MARKS):  # the words all hold 计: most columns never do
             total |= isin(raw[c], _TOTAL_WORDS)
     probs.add(total, str(raw.columns[0]), REASON_TOTAL)
 
@@ -730,19 +733,23 @@ RULE_COLUMNS = {
 }
 
 
-def _may_hold(col: pd.Series, needle: bytes) -> bool:
-    """Whether some cell of a text column may contain ``needle`` (a 3-byte UTF-8 character):
-    a byte search over the column's buffers, no per-cell work."""
+def _may_hold(col: pd.Series, needles: tuple[bytes, ...]) -> bool:
+    """Whether some cell of a text column may contain one of ``needles`` (3-byte UTF-8
+    characters): a byte search over the column's buffers, no per-cell work."""
     a = arrow(col)
-    b0, b1, b2 = needle
     for chunk in a.chunks:
         bufs = chunk.buffers()
         if len(chunk) == 0 or bufs[2] is None:
             continue
         offs = np.frombuffer(bufs[1], dtype=np.int64)[chunk.offset: chunk.offset + len(chunk) + 1]
         data = np.frombuffer(bufs[2], dtype=np.uint8)[offs[0]: offs[-1]]
-        hit = np.flatnonzero(data[2:] == b2)
-        if hit.size and ((data[hit] == b0) & (data[hit + 1] == b1)).any():
+        last = data[2:]
+        cand = last == needles[0][2]
+        for n in needles[1:]:
+            cand |= last == n[2]
+        hit = np.flatnonzero(cand)
+        if hit.size and any(((data[hit] == n[0]) & (data[hit + 1] == n[1]) & (last[hit] == n[2])).any()
+                            for n in needles):
             return True
     return False
 
@@ -787,7 +794,8 @@ def _land_area(land: pa.ChunkedArray, words: str):
         if found is not None:
             v, whole = found
             return pd.array(v, dtype="Float64").astype("Int64") if whole else pd.array(v, dtype="Float64")
-    found = pc.struct_field(pc.extract_regex(land, f"(?:{words})[^0-9]*(?P<v>[0-9.]+)[ \t\n\r\f\v]*亩"), "v")
+    units = "|".join(LAND_UNITS)
+    found = pc.struct_field(pc.extract_regex(land, f"(?:{words})[^0-9]*(?P<v>[0-9.]+)[ \t\n\r\f\v]*(?:{units})"), "v")
     v = to_float(found)
     whole = bool(np.all(match(found, "^[0-9]+$") | ~valid(found)))  # as pd.to_numeric: Int64
     return pd.array(v, dtype="Float64").astype("Int64") if whole else pd.array(v, dtype="Float64")
@@ -803,7 +811,7 @@ def _land_area_nb(land: pa.ChunkedArray, words: str) -> tuple[np.ndarray, bool] 
     for i, w in enumerate(alts):
         table[i, : len(w)] = np.frombuffer(w, dtype=np.uint8)
     wlen = np.array([len(w) for w in alts], dtype=np.int64)
-    unit = np.array(bytearray("亩".encode()), dtype=np.uint8)
+    unit = np.array([bytearray(u.encode()) for u in LAND_UNITS], dtype=np.uint8)  # 亩, 畝: 3 bytes each
     n = len(land)
     v, status = np.empty(n), np.empty(n, dtype=np.int8)
     start, end = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)

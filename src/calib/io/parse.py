@@ -118,8 +118,8 @@ def _amount_rules(values: pa.Array | pd.Series, declines: bool) -> tuple[np.ndar
         num = num if num.flags.writeable else num.copy()
         a = pc.filter(raw, pa.chunked_array([rest]))
         a = replace(replace(a, "[, \t\n\r\f\v¥￥]", ""), "(元|RMB|CNY)$", "")
-        sub = to_float(replace(a, "万$", ""))
-        sub = np.where(_np_mask(pc.ends_with(a, "万")), sub * 10_000.0, sub)
+        sub = to_float(replace(a, "[万萬]$", ""))  # 萬: as a traditional system writes 万
+        sub = np.where(_np_mask(pc.match_substring_regex(a, "[万萬]$")), sub * 10_000.0, sub)
         if declines:
             sub = np.where(isin(pc.utf8_lower(a), DECLINE_WORDS), 0.0, sub)
         num[rest] = sub

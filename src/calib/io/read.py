@@ -33,6 +33,7 @@ from calib.errors import CalibInputError
 from calib.io import _jit
 from calib.io._text import FIX_FIRST, TEXT_NB, WS_LAST, WS_LEAD3, series, text_buffers, trim_cells
 from calib.io._threads import is_small, ordered_map
+from calib.io.script import simplified
 from calib.io.specs import BLANKS, REASON_FIELDS, SUFFIXES, TABLE_FILE_NAMES, table_of_file
 from calib.programme import REQUIRED_TABLES, TABLES
 
@@ -113,11 +114,14 @@ def _whole_lines(path: Path, at: int) -> bytes:
 
 @functools.lru_cache(maxsize=1)
 def _contract_words() -> tuple[str, ...]:
-    """The data contract's Chinese words of two characters or more: the headers and the coded
-    values (decline words, statuses, roles, relations, grades, yes and no)."""
+    """The data contract's Chinese words of two characters or more: the headers (also in
+    traditional characters) and the coded values (decline words, statuses, roles, relations,
+    grades, yes and no)."""
+    from calib.io.script import traditional_forms
     from calib.io.specs import DECLINE_WORDS, FALSE_WORDS, GRADES, RELATIONS, ROLES, SPECS, STATUS, TRUE_WORDS
 
     words = {h for cols in SPECS.values() for c in cols for h in c.zh}
+    words |= traditional_forms(words)  # a Big5 file's headers are traditional: evidence too
     words |= {*DECLINE_WORDS, *STATUS, *ROLES, *RELATIONS, *GRADES, *TRUE_WORDS, *FALSE_WORDS}
     return tuple(sorted(w for w in words if len(w) > 1 and all("\u3400" <= ch <= "\u9fff" for ch in w)))
 
@@ -1079,7 +1083,8 @@ def shown_headers(names: list[str]) -> list[str]:
     from calib.io.specs import KNOWN_HEADERS, form_word
 
     masked = mask_text(pd.Series(names, dtype="string")).tolist()
-    return [n if n in KNOWN_HEADERS or n.lower() in KNOWN_HEADERS or form_word(n) else m for n, m in zip(names, masked)]
+    return [n if n in KNOWN_HEADERS or n.lower() in KNOWN_HEADERS or simplified(n) in KNOWN_HEADERS or form_word(n)
+            else m for n, m in zip(names, masked)]
 
 
 #: Characters that show nothing and are stripped from the ends of a header.
@@ -1089,9 +1094,11 @@ _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
 def norm_header(c: object) -> str:
     """NFKC, stripped (of spaces, a byte-order mark and zero-width characters: a file saved in
     GB18030 from a UTF-8 file with a BOM keeps it as a character of its first header); inner
-    spaces dropped from Chinese headers; a trailing ``*`` dropped."""
+    spaces dropped from Chinese headers, which are read in simplified characters (鄉鎮 as 乡镇,
+    :func:`calib.io.script.simplified`); a trailing ``*`` dropped."""
     s = unicodedata.normalize("NFKC", str(c)).strip().strip(_INVISIBLE).strip()
-    s = re.sub(r"\s+", "", s) if re.search(r"[\u3400-\u9fff]", s) else s
+    if re.search(r"[\u3400-\u9fff]", s):
+        s = simplified(re.sub(r"\s+", "", s))
     return re.sub(r"[*＊]$", "", s)  # a trailing * marks required fields on some forms
 
 

@@ -16,6 +16,9 @@ __all__ = [
     "SUFFIXES",
     "QUARANTINE_COLUMNS",
     "DECLINE_WORDS",
+    "HEAD_WORDS",
+    "TOTAL_WORDS",
+    "LAND_UNITS",
     "REASON_TOTAL",
     "REASON_EMPTY",
     "REASON_HEADER",
@@ -31,7 +34,9 @@ __all__ = [
 
 SUFFIXES = (".csv", ".xlsx", ".xls", ".parquet")
 QUARANTINE_COLUMNS = ["table", "file", "row", "column", "value", "reason"]
-DECLINE_WORDS = ("拒绝", "不同意", "不予授信", "不授信", "否决", "decline", "declined")
+#: Vocabularies hold each Chinese word's traditional forms too (as a Taiwanese, Hong Kong or older
+#: system writes it: :mod:`calib.io.script`; ``tests/io/test_io_script.py`` checks none is missing).
+DECLINE_WORDS = ("拒绝", "不同意", "不予授信", "不授信", "否决", "decline", "declined", "拒絕", "否決")
 REASON_TOTAL = "total row (合计/小计), not a data row"
 REASON_EMPTY = "empty row (no value in any column), not a data row"
 REASON_HEADER = "the header row again (files joined?), not a data row"
@@ -71,12 +76,12 @@ SPECS: dict[str, tuple[Col, ...]] = {
         _c("head_id_number", ("户主身份证", "户主身份证号"), "id_optional"),
         _c("household_id", "户号", "text", True),
         _c("address", ("现居住地址", "住址"), "text"),
-        _c("phone", ("联系方式", "联系电话", "手机号"), "text"),
+        _c("phone", ("联系方式", "联系电话", "手机号", "联络方式", "联络电话"), "text"),  # 聯絡: Taiwan's 联系
         _c("sex", "性别", "sex"),
         _c("relation_to_head", "与户主关系", "text"),
         _c("ethnicity", "民族", "text"),
         _c("birth_month", "出生年月", "month"),
-        _c("land_info", "承包土地及山林信息", "text"),
+        _c("land_info", ("承包土地及山林信息", "承包土地及山林资讯"), "text"),  # 資訊: Taiwan's 信息
         _c("status", "状态", "status"),
         _c("bad_record", "不良记录", "bool"),
     ),
@@ -105,7 +110,7 @@ SPECS: dict[str, tuple[Col, ...]] = {
         _c("household_id", "户号", "text", True),
         _c("run_date", "跑批日期", "date", True),
         _c("model_score", "模型评分", "float", True),
-        _c("model_pd", "违约概率", "prob"),
+        _c("model_pd", ("违约概率", "违约机率"), "prob"),  # 機率: Taiwan's 概率
         _c("model_limit", "模型授信额度", "amount", True),
         _c("grade", "信用等级", "grade"),
     ),
@@ -139,7 +144,7 @@ FORM_HEADERS: dict[str, str] = {c.name: c.zh[0] for cols in SPECS.values() for c
 #: The names a table's file may have besides its code name (``roster.csv``): the names a bank's
 #: forms and ledgers give them (``人员信息采集表.xlsx``), matched after NFKC and without spaces.
 TABLE_FILE_NAMES: dict[str, tuple[str, ...]] = {
-    "roster": ("人员信息采集表", "人员信息", "农户信息采集表"),
+    "roster": ("人员信息采集表", "人员信息", "农户信息采集表", "人员资讯采集表", "人员资讯", "农户资讯采集表"),
     "reviewers": ("评议员名册", "评议员"),
     "reviews": ("背靠背评议", "背靠背评议表", "评议表"),
     "relations": ("关系登记", "关系登记表"),
@@ -156,10 +161,14 @@ def table_of_file(stem: str) -> str | None:
 
     >>> table_of_file("roster"), table_of_file("人员信息采集表"), table_of_file(" 贷款 台账"), table_of_file("notes")
     ('roster', 'roster', 'loans', None)
+    >>> table_of_file("人員資訊採集表")  # as a traditional system names it
+    'roster'
     """
     import unicodedata
 
-    name = "".join(unicodedata.normalize("NFKC", stem).split())
+    from calib.io.script import simplified
+
+    name = simplified("".join(unicodedata.normalize("NFKC", stem).split()))
     if name in SPECS:
         return name
     return next((t for t, names in TABLE_FILE_NAMES.items() if name in names), None)
@@ -249,24 +258,33 @@ NUMBER_KINDS = ("amount", "limit", "nonneg", "float")
 STATUS = {
     "alive": "alive", "正常": "alive", "在世": "alive", "健在": "alive",
     "deceased": "deceased", "dead": "deceased", "死亡": "deceased", "已故": "deceased",
-    "missing": "missing", "失踪": "missing",
+    "missing": "missing", "失踪": "missing", "失蹤": "missing",
     "absconded": "absconded", "外逃": "absconded", "逃亡": "absconded",
 }
 ROLES = {
-    "cadre": "cadre", "村干部": "cadre", "村两委": "cadre",
+    "cadre": "cadre", "村干部": "cadre", "村两委": "cadre", "村幹部": "cadre", "村兩委": "cadre",
     "group_leader": "group_leader", "group leader": "group_leader", "组长": "group_leader", "村民小组长": "group_leader",
+    "組長": "group_leader", "村民小組長": "group_leader",
     "villager_rep": "villager_rep", "villager representative": "villager_rep", "村民代表": "villager_rep",
     "account_manager": "account_manager", "account manager": "account_manager", "客户经理": "account_manager",
+    "客戶經理": "account_manager", "客户經理": "account_manager",
 }
 RELATIONS = {
-    "self": "self", "本人": "self", "kin": "kin", "亲属": "kin", "亲戚": "kin",
-    "neighbour": "neighbour", "neighbor": "neighbour", "邻里": "neighbour", "邻居": "neighbour",
-    "business": "business", "生意往来": "business", "生意": "business",
+    "self": "self", "本人": "self", "kin": "kin", "亲属": "kin", "亲戚": "kin", "親屬": "kin", "親戚": "kin",
+    "neighbour": "neighbour", "neighbor": "neighbour", "邻里": "neighbour", "邻居": "neighbour", "鄰里": "neighbour",
+    "鄰裡": "neighbour", "鄰裏": "neighbour", "鄰居": "neighbour",
+    "business": "business", "生意往来": "business", "生意": "business", "生意往來": "business",
 }
-GRADES = {"AAA": "AAA", "AA": "AA", "A": "A", "B": "B", "不达标": "B", "BELOW A": "B",
+GRADES = {"AAA": "AAA", "AA": "AA", "A": "A", "B": "B", "不达标": "B", "不達標": "B", "BELOW A": "B",
           "BBB": "B", "BB": "B", "C": "B", "D": "B"}
-TRUE_WORDS = {"1", "true", "yes", "y", "t", "是", "有", "√", "通过"}
-FALSE_WORDS = {"0", "false", "no", "n", "f", "否", "无", "×", "未通过"}
+TRUE_WORDS = {"1", "true", "yes", "y", "t", "是", "有", "√", "通过", "通過"}
+FALSE_WORDS = {"0", "false", "no", "n", "f", "否", "无", "×", "未通过", "無", "未通過"}
+#: How the roster's relation to the head (与户主关系) names the head himself.
+HEAD_WORDS = ("户主", "head", "本人", "戶主")
+#: The words of a total row (合计), in a cell of their own.
+TOTAL_WORDS = ("合计", "总计", "小计", "合計", "總計", "小計")
+#: The unit of land areas in the roster's land text (承包土地及山林信息), and its traditional form.
+LAND_UNITS = ("亩", "畝")
 #: Sex as forms and core systems write it; ``1``/``2`` are GB/T 2261.1's codes (男/女), which
 #: core banking systems export (a wrong reading would contradict the ID number's sex digit,
 #: and be quarantined so).

@@ -93,9 +93,11 @@ class Programme:
             ``head_age`` (age of the member whose ``relation_to_head`` is 户主/head, else the
             oldest member), ``land_mu``, ``forest_mu`` (household totals).
         """
+        from calib.io.specs import HEAD_WORDS
+
         ro = self.roster
         is_head = np.asarray(ro.get("relation_to_head", pd.Series("", index=ro.index)).astype("string").isin(
-            ["户主", "head", "本人"]
+            list(HEAD_WORDS)
         ), dtype=bool)
         # the household numbers factorised once (sorted: the households come out in their order);
         # every aggregate below is a group-by on those integer codes
