@@ -138,7 +138,33 @@ def _cmd_validate(a: argparse.Namespace) -> int:
         write_xlsx({"quarantine": q}, out / "quarantine.xlsx", labels=True)
         print(f"wrote {out / 'quarantine.csv'}, {out / 'quarantine.xlsx'} (for the village clerks) and "
               f"{out / 'counts.csv'}")
+    if a.max_quarantined is not None:  # a scheduler's gate: the reports wait for corrected data
+        limit = a.max_quarantined
+        if limit == _REPORT_LIMIT:  # the flag alone: report 01's fitness threshold
+            from calib.report.findings.quality import MAX_QUARANTINE_SHARE as limit
+        read, bad = int(c["rows_read"].sum()), int(c["rows_quarantined"].sum())
+        share = bad / read if read else 1.0
+        verdict = "above" if share > limit else "within"
+        print(f"quarantined {bad:,} of {read:,} rows ({share:.2%}): {verdict} the limit of {limit:.2%}")
+        if share > limit:
+            return 1
     return 0
+
+
+#: ``--max-quarantined`` given alone: the limit is report 01's (the data are fit to use within it).
+_REPORT_LIMIT = -1.0
+
+
+def _share(text: str) -> float:
+    """A share as ``--max-quarantined`` takes it: ``0.01`` or ``1%``."""
+    t = text.strip()
+    try:
+        v = float(t[:-1]) / 100 if t.endswith("%") else float(t)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share such as 0.01 or 1%, got {text!r}") from None
+    if not 0 <= v <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1 (0% and 100%), got {text!r}")
+    return v
 
 
 def _cmd_run(a: argparse.Namespace) -> int:
@@ -273,6 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--lang", default="zh-CN", choices=["zh-CN", "en"],
                    help="language of quarantine.xlsx, the clerks' workbook (default zh-CN)")
     v.add_argument("--as-of", default=None, help="reference date (default: today)")
+    v.add_argument("--max-quarantined", type=_share, nargs="?", const=_REPORT_LIMIT, default=None, metavar="SHARE",
+                   help="exit 1 when more than this share of the rows read is quarantined (0.01 or 1%%; alone, "
+                        "report 01's fitness threshold): a scheduler's gate before the reports")
     v.set_defaults(func=_cmd_validate)
 
     r = sub.add_parser("run", help="regenerate every report of a parameter file")

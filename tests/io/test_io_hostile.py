@@ -805,6 +805,28 @@ def test_calib_validate_lines_up_chinese_file_names(tiny, capsys):
     assert len(lines) == 8 and len(cols) == 1
 
 
+def test_calib_validate_is_a_gate_on_the_share_quarantined(tiny, capsys):
+    """A nightly chain wants to stop before the reports when the data are unfit: ``calib
+    validate --max-quarantined`` exits 1 above the share (report 01's 1% when given alone)."""
+    from calib import cli
+
+    rv = _csv(tiny, "reviews")
+    n_rows = sum(len(_csv(tiny, t)) for t in ("roster", "reviewers", "reviews", "relations", "model_runs", "points",
+                                                "loans", "village_assessments") if (tiny / f"{t}.csv").exists())
+    bad = n_rows // 50 + 1  # just above 2% of the rows read
+    rv.loc[: bad - 1, "proposed_limit"] = "很多"  # an amount no one can read
+    rv.to_csv(tiny / "reviews.csv", index=False, encoding="utf-8-sig")
+    share = f"{bad / n_rows:.2%}"
+    assert cli.main(["validate", str(tiny), "--as-of", AS_OF, "--max-quarantined"]) == 1
+    assert f"quarantined {bad:,} of {n_rows:,} rows ({share}): above the limit of 1.00%" in capsys.readouterr().out
+    assert cli.main(["validate", str(tiny), "--as-of", AS_OF, "--max-quarantined", "5%"]) == 0
+    assert "within the limit of 5.00%" in capsys.readouterr().out
+    assert cli.main(["validate", str(tiny), "--as-of", AS_OF, "--max-quarantined", "0.02"]) == 1
+    with pytest.raises(SystemExit):  # argparse: exit 2 with the usage
+        cli.main(["validate", str(tiny), "--max-quarantined", "lots"])
+    assert "expected a share such as 0.01 or 1%" in capsys.readouterr().err
+
+
 def test_an_encoding_is_told_by_its_common_characters(adversarial, tmp_path):
     """A register whose only Chinese is names (欧阳振华, 慕容晓晓) and a village among ASCII (codes,
     ID numbers, markup): charset-normalizer read its GB18030 bytes as Cyrillic and the file was
