@@ -214,6 +214,15 @@ def _is_space(c):
 
 
 @numba.njit(cache=True, nogil=True)
+def _row_at(data, at, table, row, n):
+    """Whether the ``n`` bytes of ``data`` from ``at`` are the first ``n`` of ``table[row]``."""
+    for j in range(n):
+        if data[at + j] != table[row, j]:
+            return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True)
 def _area_after(data, we, b, unit):
     """Where ``[^0-9]*(?P<v>[0-9.]+)[ \t\n\r\f\v]*(?:unit)`` matches from ``we`` (before
     ``b``): the value's ``(start, end)``, or ``(-1, -1)``. ``unit``: the unit's alternatives as
@@ -235,12 +244,7 @@ def _area_after(data, we, b, unit):
                 q += 1
             if q + nu <= b:
                 for u in range(unit.shape[0]):
-                    ok = True
-                    for j in range(nu):
-                        if data[q + j] != unit[u, j]:
-                            ok = False
-                            break
-                    if ok:
+                    if _row_at(data, q, unit, u, nu):
                         return p, r
         p -= 1
         while p >= we and data[p] != 46:
@@ -274,12 +278,7 @@ def land_area(offsets, data, valid, words, wlen, unit, pow10, start, end, status
                 L = wlen[w]
                 if s + L > b:
                     continue
-                ok = True
-                for j in range(L):
-                    if data[s + j] != words[w, j]:
-                        ok = False
-                        break
-                if ok:
+                if _row_at(data, s, words, w, L):
                     p, r = _area_after(data, s + L, b, unit)
                     if p >= 0:
                         start[i], end[i], done = p, r, True
