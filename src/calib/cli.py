@@ -107,17 +107,32 @@ def _cmd_validate(a: argparse.Namespace) -> int:
         if not sep or not name.strip() or not target.strip():
             raise CalibError(f"--table: expected NAME=DATABASE_TABLE (got {item!r})")
         tables[name.strip()] = target.strip()
+    if (a.path is None) == (a.params is None):
+        raise CalibError("validate: give a programme folder or URL, or --params with the run's parameter file "
+                         "(one of them)")
+    if a.params is not None:  # what the run will load: its data_dir, encoding, sheets, tables and date
+        from calib import params
+
+        if tables or a.schema:
+            raise CalibError("--schema and --table come from the parameter file with --params")
+        P = params.load(a.params)
+        source = P.programme_source()
+        a.path = source.pop("path")
+        kw, as_of = source, a.as_of or P.as_of
+    else:
+        kw, as_of = {"tables": tables or None, "schema": a.schema}, a.as_of
     is_url = "://" in str(a.path)
-    if not is_url and (tables or a.schema):
+    if not is_url and a.params is None and (tables or a.schema):
         raise CalibError("--schema and --table apply to a database URL, not to a folder")
     with show_progress():  # a bar on a terminal; a line a table on standard error elsewhere
-        prog = load_programme(a.path, as_of=a.as_of, tables=tables or None, schema=a.schema)
+        prog = load_programme(a.path, as_of=as_of, **kw)
     c = prog.counts
     width = max(len(t) for t in c["table"])
     if is_url:
         from calib.sources.sql import redact_url
 
-        shown = redact_url(str(a.path)) + (f" schema {a.schema}" if a.schema else "")
+        schema = kw.get("schema")
+        shown = redact_url(str(a.path)) + (f" schema {schema}" if schema else "")
     else:
         shown = str(a.path)
     print(f"programme {shown} (as of {prog.as_of.date()})")
@@ -290,8 +305,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_cmd_synth)
 
     v = sub.add_parser("validate", help="load a programme folder or database and report what was quarantined")
-    v.add_argument("path", help="programme folder, or a SQLAlchemy URL (password from the environment, "
-                                "e.g. PGPASSWORD)")
+    v.add_argument("path", nargs="?", default=None,
+                   help="programme folder, or a SQLAlchemy URL (password from the environment, e.g. PGPASSWORD)")
+    v.add_argument("--params", default=None, metavar="PARAMS.yaml",
+                   help="instead of a path: the programme as the run of this parameter file loads it (its data_dir, "
+                        "encoding, sheets, database tables and as_of)")
     v.add_argument("--schema", default=None, help="with a URL: the database schema holding the tables")
     v.add_argument("--table", action="append", metavar="NAME=DATABASE_TABLE",
                    help="with a URL: the bank's own table or view name of a programme table (repeatable)")

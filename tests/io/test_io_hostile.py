@@ -15,7 +15,7 @@ from calib.errors import CalibInputError
 from calib.io import load_programme, read_table, validate_tables
 from calib.io.specs import REASON_EXCEL_NUMBER
 
-from _support import AS_OF
+from _support import AS_OF, write_params
 
 
 @pytest.fixture(scope="module")
@@ -825,6 +825,18 @@ def test_calib_validate_is_a_gate_on_the_share_quarantined(tiny, capsys):
     with pytest.raises(SystemExit):  # argparse: exit 2 with the usage
         cli.main(["validate", str(tiny), "--max-quarantined", "lots"])
     assert "expected a share such as 0.01 or 1%" in capsys.readouterr().err
+    # the gate of a scheduled run checks what the run loads: its parameter file's programme and date
+    params = write_params(tiny.parent, tiny, as_of="2026-03-31", encoding={"reviews": "utf-8"})
+    assert cli.main(["validate", "--params", str(params), "--max-quarantined"]) == 1
+    out = capsys.readouterr().out
+    assert f"programme {tiny} (as of 2026-03-31)" in out and "above the limit of 1.00%" in out
+    params = write_params(tiny.parent, tiny, encoding={"reviews": "big5"})  # as the run would read it
+    (tiny / "reviews.csv").write_bytes((tiny / "reviews.csv").read_text(encoding="utf-8-sig").replace(
+        "很多", "很多萬").encode("utf-8"))
+    assert cli.main(["validate", "--params", str(params)]) == 2
+    assert "reviews.csv" in capsys.readouterr().err
+    assert cli.main(["validate", str(tiny), "--as-of", AS_OF]) == 0  # detected, as UTF-8
+    assert cli.main(["validate", str(tiny), "--params", str(params)]) == 2
 
 
 def test_an_encoding_is_told_by_its_common_characters(adversarial, tmp_path):
