@@ -186,7 +186,15 @@ def publish(st: Staging, ok: bool) -> Path:
 
 
 def _size(folder: Path) -> int:
-    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and not f.is_symlink())
+    """The bytes of a folder's files (0 for what another prune removes meanwhile)."""
+    total = 0
+    for f in folder.rglob("*"):
+        try:
+            if f.is_file() and not f.is_symlink():
+                total += f.stat().st_size
+        except OSError:
+            pass
+    return total
 
 
 def prune_bundles(out_root: str | Path, *, keep_days: int | None = None, keep_last: int | None = None,
@@ -265,16 +273,20 @@ def prune_bundles(out_root: str | Path, *, keep_days: int | None = None, keep_la
                 why = f"older than {keep_days} days" if keep_days is not None else f"beyond the last {keep_last}"
                 if keep_days is not None and keep_last is not None:
                     why += f" and beyond the last {keep_last}"
-            rows.append({"run_id": p.name, "started_utc": pd.Timestamp(started), "bytes": _size(p),
-                         "action": "kept" if keep else ("would remove" if dry_run else "removed"), "why": why})
+            where = p
             if not keep and not dry_run:
-                hidden = root / f"{PRUNED_PREFIX}{p.name}"
+                where = root / f"{PRUNED_PREFIX}{p.name}"
                 try:
-                    os.replace(p, hidden)
+                    os.replace(p, where)
                 except OSError as exc:
                     raise (disk_error(exc, root) or exc) from None
-                doomed.append(hidden)
-    for hidden in doomed:  # outside the lock: a run may publish meanwhile
+                doomed.append(where)
+            rows.append({"run_id": p.name, "started_utc": pd.Timestamp(started), "bytes": where,
+                         "action": "kept" if keep else ("would remove" if dry_run else "removed"), "why": why})
+    # outside the lock (a run may publish meanwhile): the sizes, then the removal
+    for r in rows:
+        r["bytes"] = _size(r["bytes"])
+    for hidden in doomed:
         shutil.rmtree(hidden, ignore_errors=True)
     return pd.DataFrame(rows, columns=cols)
 
