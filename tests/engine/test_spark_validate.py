@@ -268,8 +268,9 @@ def test_bytes_spark_cannot_read_in_the_charset_are_an_error_naming_file_row_and
     rows = list(csv.reader(io.StringIO(data.decode("utf-8", errors="replace"))))
     row, column = next((i + 1, rows[0][j]) for i, r in enumerate(rows) if i for j, v in enumerate(r) if "\ufffd" in v)
     assert row > cut // 2
-    with pytest.raises(CalibInputError) as err:
-        validate_on_spark(spark, raw, as_of=AS_OF, buckets=1, labels={t: f"{t}.csv" for t in raw}, charsets=charsets)
+    with pytest.raises(CalibInputError) as err:  # the first such row of all the buckets' (with 4, not in the
+        # lowest bucket with one)
+        validate_on_spark(spark, raw, as_of=AS_OF, buckets=4, labels={t: f"{t}.csv" for t in raw}, charsets=charsets)
     assert str(err.value) == (f"roster.csv: row {row:,}, column {column}: bytes that are not valid UTF-8 (Spark "
                               "reads them as U+FFFD); save the file as UTF-8 CSV or name its encoding (the run's "
                               "`encoding`)")

@@ -184,16 +184,20 @@ def _map_rows(reasons: pd.Series, rows: np.ndarray, places: np.ndarray | None = 
         r"row (\d+)", lambda m: f"row {rows[int(m.group(1)) - 2]} of {places[int(m.group(1)) - 2]}", regex=True)
 
 
-def _error(bucket: str, message: str) -> pd.DataFrame:
-    """A bucket's result naming the input error that stopped it (told on the driver)."""
-    return pd.DataFrame({"group": bucket, "name": [_ERROR], "payload": [to_bytes(pd.DataFrame({"message": [message]}))]})
+def _error(bucket: str, message: str, where: tuple[str, int] | None = None) -> pd.DataFrame:
+    """A bucket's result naming the input error that stopped it (told on the driver); ``where``
+    (file, row) of a row's error, so that the driver tells the first of all buckets'."""
+    detail = {"message": [message]} | ({"file": [where[0]], "row": [where[1]]} if where else {})
+    return pd.DataFrame({"group": bucket, "name": [_ERROR], "payload": [to_bytes(pd.DataFrame(detail))]})
 
 
-def _undecoded(table: pa.Table, charset: str, rows: np.ndarray, places: np.ndarray | None, label: str) -> str | None:
+def _undecoded(table: pa.Table, charset: str, rows: np.ndarray, places: np.ndarray | None,
+               label: str) -> tuple[str, tuple[str, int]] | None:
     """The error for a cell holding U+FFFD in a table Spark read from CSV in ``charset``: its
     reader puts U+FFFD for bytes that are not valid in the charset, without an error (a file
     whose first bytes were UTF-8 and whose later lines are GB18030, two exports joined, a wrong
-    ``encoding``), where the local loader stops on them. ``None`` when no cell holds one."""
+    ``encoding``), where the local loader stops on them, and its (file, row); ``None`` when no
+    cell holds one."""
     import pyarrow.compute as pc
 
     first, column = None, None
@@ -209,10 +213,10 @@ def _undecoded(table: pa.Table, charset: str, rows: np.ndarray, places: np.ndarr
         return None
     from calib.io.read import shown_headers
 
-    place = places[first] if places is not None else label
-    return (f"{place}: row {int(rows[first]):,}, column {shown_headers([str(column)])[0]}: bytes that are not valid "
+    place, row = str(places[first] if places is not None else label), int(rows[first])
+    return (f"{place}: row {row:,}, column {shown_headers([str(column)])[0]}: bytes that are not valid "
             f"{charset} (Spark reads them as U+FFFD); save the file as UTF-8 CSV or name its encoding "
-            "(the run's `encoding`)")
+            "(the run's `encoding`)"), (place, row)
 
 
 def _run_bucket(pdf: pd.DataFrame, *, as_of, labels: Mapping[str, str], headers: Mapping[str, list[str]],
@@ -237,7 +241,7 @@ def _run_bucket(pdf: pd.DataFrame, *, as_of, labels: Mapping[str, str], headers:
                                       preserve_index=False)
         bad = _undecoded(raw[t], charsets[t], rows[t], places[t], labels.get(t, t)) if t in (charsets or {}) else None
         if bad:
-            return _error(b, bad)
+            return _error(b, *bad)
     try:
         prog = validate_raw(raw, as_of=as_of, labels={t: labels.get(t, t) for t in raw})
     except CalibInputError as exc:  # told on the driver as the local loader tells it (no traceback)
@@ -359,10 +363,12 @@ def validate_on_spark(spark, raw: Mapping[str, Any], *, as_of: Any, buckets: int
     small = res.filter(res["name"].isin("quarantine", "counts", "village_assessments", _ERROR)
                        | F.col("name").endswith(_SCHEMA)).collect()
     got = {(r["group"], r["name"]): from_bytes(r["payload"]) for r in small}
-    errors = sorted((b, d["message"].iloc[0]) for (b, n), d in got.items() if n == _ERROR)
+    errors = sorted((b, d) for (b, n), d in got.items() if n == _ERROR)
     if errors:  # a bucket's data broke a rule of a whole column (amounts in 万元 under a yuan header), bad bytes
         res.unpersist()
-        raise CalibInputError(errors[0][1])
+        placed = [d for _, d in errors if "row" in d]  # rows with bad bytes: the first of all buckets'
+        first = min(placed, key=lambda d: (str(d["file"].iloc[0]), int(d["row"].iloc[0]))) if placed else errors[0][1]
+        raise CalibInputError(first["message"].iloc[0])
     va_rows = {(f, int(x)) for (b, n), d in got.items() if n == "village_assessments"
                for f, x in zip(d["file"] if "file" in d else [labels["village_assessments"]] * len(d), d.get("row", []))}
     q = _combine_quarantine([(b, d) for (b, n), d in got.items() if n == "quarantine"], va_rows)
