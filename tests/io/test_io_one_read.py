@@ -88,12 +88,14 @@ def test_block_reader_gives_up_on_bad_rows_in_a_file_with_quotes(broken, tmp_pat
         list(R.csv_blocks(p))
 
 
-def _by_blocks_as_whole(folder, monkeypatch):
-    """The programme of ``folder`` loaded with its roster by small blocks (the block reader
-    required to take it), then read whole: the quarantine, counts and tables must be the same.
-    Returns the load by blocks and what the block reader gave for each table it was asked for."""
-    monkeypatch.setattr(R, "_BLOCK_BYTES", 3000)
-    monkeypatch.setattr(L, "BLOCK_ROWS", 5)
+def _by_blocks_as_whole(folder, monkeypatch, small_blocks: bool = True):
+    """The programme of ``folder`` loaded with its roster by blocks (small ones unless
+    ``small_blocks`` is False; the block reader required to take it), then read whole: the
+    quarantine, counts and tables must be the same. Returns the load by blocks and what the
+    block reader gave for each table it was asked for."""
+    if small_blocks:
+        monkeypatch.setattr(R, "_BLOCK_BYTES", 3000)
+        monkeypatch.setattr(L, "BLOCK_ROWS", 5)
     taken = []
     real = L._parse_by_blocks
     monkeypatch.setattr(L, "_parse_by_blocks", lambda *a: taken.append(r := real(*a)) or r)
@@ -148,3 +150,46 @@ def test_a_roster_folder_is_validated_file_by_file_as_when_read_whole(broken, tm
     assert {"人员信息采集表/2-西村.csv", "人员信息采集表/4-南村.xlsx [二组]"} <= set(by_files.roster["file"])
     assert set(by_files.reviews["file"]) == {"背靠背评议/东村.csv", "背靠背评议/西村.csv"}
     assert len(taken) == 2 and all(t is not None for t in taken)  # the roster's folder and the reviews'
+
+
+def test_a_province_of_village_files_is_read_in_blocks_of_many_files_as_when_read_whole(broken, tmp_path,
+                                                                                        monkeypatch):
+    """A province sent as its villages' files (thousands of a few hundred rows): each file was a
+    block of its own, and its fixed work (the text's clean-up, the per-column rules, the
+    threads' hand-overs) made 1,001 villages' files of 335k rows load in 29.5 s against 1.6 s
+    in one file. Consecutive small files of one header are now one block, each row still
+    numbered in its file and named by it; a file of another header (columns in another order),
+    one with rows of the wrong field count, an empty one start blocks of their own. Same
+    quarantine, counts and rows as the whole read."""
+    for f in broken.iterdir():
+        if f.is_file() and f.name != "roster.csv":
+            (tmp_path / f.name).write_bytes(f.read_bytes())
+    raw = (broken / "roster.csv").read_bytes()
+    bom = raw[:3] if raw.startswith(b"\xef\xbb\xbf") else b""
+    header, *lines = raw[len(bom):].rstrip(b"\n").split(b"\n")
+    d = tmp_path / "人员信息采集表"
+    d.mkdir()
+    k = header.count(b",")
+    names = header.decode().split(",")
+    for i in range(0, len(lines), 6):  # files of 6 rows, in name order as in the roster
+        part = lines[i: i + 6]
+        f = d / f"{i // 6:03d}.csv"
+        if i // 6 == 4 and all(ln.count(b",") == k for ln in part):  # another column order
+            frame = pd.DataFrame([ln.decode().split(",") for ln in part], columns=names)
+            frame[names[::-1]].to_csv(f, index=False)
+        else:
+            f.write_bytes(b"\n".join([header, *part]) + b"\n")
+    (d / "005a-空.csv").write_bytes(header + b"\n")
+    views = []
+    real = L._text_view
+    monkeypatch.setattr(L, "_text_view", lambda *a, **k: views.append(a[2]) or real(*a, **k))
+    by_files, taken = _by_blocks_as_whole(tmp_path, monkeypatch, small_blocks=False)
+    files = sorted(p.name for p in d.iterdir())
+    by_blocks = len([v for v in views if v.startswith("人员信息采集表/")]) - len(files)  # the whole read: one a file
+    assert len(files) > 10 and 0 < by_blocks < len(files) / 2  # blocks of many files
+    q = by_files.quarantine
+    bad = q[(q["table"] == "roster") & q["reason"].str.startswith("row has")]
+    assert len(bad) and bad["file"].str.startswith("人员信息采集表/").all() and (bad["row"] <= 7).all()
+    named = set(by_files.roster["file"])  # each accepted row named by its own file
+    assert named <= {f"人员信息采集表/{n}" for n in files} and len(named) > 10
+    assert taken[0] is not None

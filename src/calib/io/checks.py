@@ -743,14 +743,10 @@ def _may_hold(col: pd.Series, needles: tuple[bytes, ...]) -> bool:
             continue
         offs = np.frombuffer(bufs[1], dtype=np.int64)[chunk.offset: chunk.offset + len(chunk) + 1]
         data = np.frombuffer(bufs[2], dtype=np.uint8)[offs[0]: offs[-1]]
-        last = data[2:]
-        cand = last == needles[0][2]
-        for n in needles[1:]:
-            cand |= last == n[2]
-        hit = np.flatnonzero(cand)
-        if hit.size and any(((data[hit] == n[0]) & (data[hit + 1] == n[1]) & (last[hit] == n[2])).any()
-                            for n in needles):
-            return True
+        for b0, b1, b2 in needles:  # one needle at a time: one mask of the text's bytes at a time
+            hit = np.flatnonzero(data[2:] == b2)
+            if hit.size and ((data[hit] == b0) & (data[hit + 1] == b1)).any():
+                return True
     return False
 
 
