@@ -1,14 +1,17 @@
 """Loader speed and memory against a plain Arrow read of the same files (issue 14 item 1).
 
 usage: python benchmarks/bench_io.py [--households 100000 1000000] [--data DIR] [--seed N] [--repeat 3]
-                                     [--memory both|warm|cold] [--prefault 3.0] [--layout file|townships]
+                                     [--memory both|warm|cold] [--prefault 3.0]
+                                     [--layout file|townships|villages]
 
 For each size, generates a programme with ``calib.synth`` (``--data DIR`` keeps it in
 ``DIR/<households>`` for the next run), then in fresh subprocesses (so that peak RSS is per
 task) times (a) ``pyarrow.csv.read_csv`` of every CSV (all columns as text) and (b)
 ``calib.io.load_programme``, ``--repeat`` times each, alternated, and compares the fastest run
 of each, in two memory states (``--layout townships``: the roster as a folder of one file per
-township, as a province sends it, made once beside the programme in ``<households>-townships``):
+township, as a province sends it, made once beside the programme in ``<households>-townships``;
+``--layout villages``: one file per village, about 10,000 at 1M households, in
+``<households>-villages``):
 
 * **cold**: each task as it comes, in a fresh process;
 * **warm**: each task's process first writes and frees a buffer (``--prefault``, three times
@@ -115,11 +118,11 @@ def _programme(folder: Path, households: int, seed: int) -> Path:
 ROSTER_FOLDER = "人员信息采集表"
 
 
-def _by_townships(folder: Path) -> Path:
-    """The programme of ``folder`` with its roster as one CSV per township (the header repeated,
-    rows in file order; a total row in a file of its own), in ``<folder>-townships`` beside it
-    (the other tables linked); made once."""
-    out = folder.with_name(folder.name + "-townships")
+def _split_roster(folder: Path, by: str) -> Path:
+    """The programme of ``folder`` with its roster as one CSV per township or per village
+    (``by``; the header repeated, rows in file order; a total row in a file of its own), in
+    ``<folder>-<by>`` beside it (the other tables linked); made once."""
+    out = folder.with_name(f"{folder.name}-{by}")
     roster = out / ROSTER_FOLDER
     if roster.is_dir():
         return out
@@ -129,19 +132,26 @@ def _by_townships(folder: Path) -> Path:
         if f.name != "roster.csv":
             (tmp / f.name).unlink(missing_ok=True)
             (tmp / f.name).symlink_to(f.resolve())
-    files: dict[bytes, object] = {}
+    seen: set[bytes] = set()
+    key, out_fh = None, None
     try:
         with open(folder / "roster.csv", "rb") as fh:
             header = fh.readline()
-            for line in fh:  # the township is the first field (unquoted in the generated files)
-                town = line.split(b",", 1)[0]
-                if town not in files:
-                    files[town] = open(tmp / ROSTER_FOLDER / f"{town.decode()}.csv", "wb")
-                    files[town].write(header)
-                files[town].write(line)
+            for line in fh:  # township, village: the first two fields (unquoted in the generated files)
+                fields = line.split(b",", 2)
+                k = fields[0] if by == "townships" else b"-".join(fields[:2])
+                if k != key:  # the generator writes a place's rows together: one file open at a time
+                    if out_fh is not None:
+                        out_fh.close()
+                    out_fh = open(tmp / ROSTER_FOLDER / f"{k.decode()}.csv", "ab")
+                    if k not in seen:
+                        out_fh.write(header)
+                        seen.add(k)
+                    key = k
+                out_fh.write(line)
     finally:
-        for h in files.values():
-            h.close()
+        if out_fh is not None:
+            out_fh.close()
     tmp.rename(out)
     return out
 
@@ -179,9 +189,9 @@ def main() -> None:
                     help="runs of the read and of the load per size and state (the fastest of each is compared)")
     ap.add_argument("--memory", choices=("both", "warm", "cold"), default="both",
                     help="memory states measured (see the module's docstring); the goals are judged warm")
-    ap.add_argument("--layout", choices=("file", "townships"), default="file",
+    ap.add_argument("--layout", choices=("file", "townships", "villages"), default="file",
                     help="the roster as one file, or as a folder of one file per township "
-                         f"({ROSTER_FOLDER}/<township>.csv, as a province sends it)")
+                         f"({ROSTER_FOLDER}/<township>.csv, as a province sends it) or per village")
     ap.add_argument("--prefault", type=float, default=3.0,
                     help="warm state: bytes written and freed before a task, as a multiple of the input bytes")
     a = ap.parse_args()
@@ -199,8 +209,8 @@ def main() -> None:
         for n in a.households:
             folder = _programme(root / str(n), n, a.seed)
             folder.mkdir(parents=True, exist_ok=True)
-            if a.layout == "townships":
-                folder = _by_townships(folder)
+            if a.layout != "file":
+                folder = _split_roster(folder, a.layout)
             size = sum(f.stat().st_size for f in [*folder.glob("*.csv"), *folder.glob(f"{ROSTER_FOLDER}/*.csv")])
             prefault = {"cold": "0", "warm": str(int(a.prefault * size))}
             before = os.getloadavg()[0]
