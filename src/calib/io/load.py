@@ -339,6 +339,9 @@ def _parse_by_blocks(table: str, source: "_LazyFiles", label: str, as_of: pd.Tim
     that does not read by blocks from its first row) whole; each row keeps its row number in
     its file and its place, as :func:`_folder_view` gives them. Without this the folder was
     read whole, and a province sent as county files peaked above the same rows in one file.
+    Consecutive small CSV files of one header (a village's few hundred rows each) are one block
+    together, up to :data:`BLOCK_ROWS` rows: a block's fixed work is paid per block, not per
+    file (1,001 villages' files took 29.5 s as a block each, 2.4-2.6 s so).
 
     Rows with the wrong number of fields come in their block with their reason (``__problem``)
     and are recorded as :func:`_parse_whole` records them.
