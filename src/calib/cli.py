@@ -120,10 +120,10 @@ def _cmd_validate(a: argparse.Namespace) -> int:
         a.path = source.pop("path")
         kw, as_of = source, a.as_of or P.as_of
     else:
+        if "://" not in str(a.path) and (tables or a.schema):
+            raise CalibError("--schema and --table apply to a database URL, not to a folder")
         kw, as_of = {"tables": tables or None, "schema": a.schema}, a.as_of
     is_url = "://" in str(a.path)
-    if not is_url and a.params is None and (tables or a.schema):
-        raise CalibError("--schema and --table apply to a database URL, not to a folder")
     with show_progress():  # a bar on a terminal; a line a table on standard error elsewhere
         prog = load_programme(a.path, as_of=as_of, **kw)
     c = prog.counts

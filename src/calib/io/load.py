@@ -357,18 +357,19 @@ def _parse_by_blocks(table: str, source: "_LazyFiles", label: str, as_of: pd.Tim
     encoding, sheet = per_table(source.encoding, table), per_table(source.sheet, table)
 
     pending: list[tuple[str, pa.Table]] = []  # a folder's small CSV files of one header, read, not viewed
-    held = [0]  # their rows
+    held = 0  # their rows
 
     def batch():
         """The pending files as one block, each row numbered in its file and named by it: a
         province sent as its villages' files pays a block's fixed work per block, not per file."""
+        nonlocal held
         raw = pa.concat_tables([r if ROW in r.column_names else
                                 r.append_column(ROW, pa.array(np.arange(2, r.num_rows + 2, dtype=np.int64)))
                                 for _, r in pending]).combine_chunks()  # one chunk: cleaned in one pass a column
         places = np.repeat(np.array([p for p, _ in pending], dtype=object), [r.num_rows for _, r in pending])
         first = pending[0][0]
         pending.clear()
-        held[0] = 0
+        held = 0
         return first, None, (*view_of(raw, first, None)[:5], places)
 
     def view_of(raw, name: str, row0: int | None):
@@ -376,6 +377,7 @@ def _parse_by_blocks(table: str, source: "_LazyFiles", label: str, as_of: pd.Tim
             return _text_view(table, raw, name, row0 or 0)
 
     def views():  # each block read and cleaned on a background thread (read_ahead)
+        nonlocal held
         for path, place in parts:
             name, row0 = place or label, 0
             if path.suffix.lower() == ".csv":
@@ -388,8 +390,8 @@ def _parse_by_blocks(table: str, source: "_LazyFiles", label: str, as_of: pd.Tim
                             if pending and pending[0][1].schema != ahead[0].schema:
                                 yield batch()
                             pending.append((place, ahead.pop(0)))
-                            held[0] += pending[-1][1].num_rows
-                            if held[0] >= BLOCK_ROWS:
+                            held += pending[-1][1].num_rows
+                            if held >= BLOCK_ROWS:
                                 yield batch()
                             continue
                     if pending:
@@ -479,7 +481,7 @@ def _few_cells(frame) -> bool:
     :data:`calib.io._threads.SMALL_CELLS` cells: a village's file among a province's thousands,
     whose work the threads' start-up and hand-overs would cost many times over (1,001 village
     files of 335 rows each took 29.5 s on threads against 1.6 s for the same rows in one file)."""
-    rows, cols = frame.shape if hasattr(frame, "shape") else (frame.num_rows, frame.num_columns)
+    rows, cols = frame.shape  # both have it
     return rows * cols < SMALL_CELLS
 
 
